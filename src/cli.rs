@@ -1,0 +1,46 @@
+//! The command line: global options and the list of subcommands. Each
+//! subcommand's own options live with it in `src/cmd/`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::cmd;
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  success (also: an import with rejected rows, which are counted and kept in a rejects file)
+  1  error (unreadable input, store problem, rejects under --strict)
+  2  usage error (unknown option, bad value)
+
+Examples:
+  kefu init shop                                   create a workspace in ./shop
+  kefu -w shop import reviews taobao.csv jd.xlsx   import the day's exports
+  kefu -w shop import agents 名单.xlsx              import the roster (客服名单)";
+
+/// kefu: customer-service (客服) feedback, complaints (投诉), negative reviews (差评), points and bonuses.
+///
+/// kefu keeps a department's reviews, complaints and roster in one SQLite store
+/// per workspace, imports the exports people really have (Chinese Excel, GBK CSV,
+/// platform JSON) without losing a row, and reports on them.
+#[derive(Debug, Parser)]
+#[command(name = "kefu", version, about, long_about, after_help = AFTER_HELP, propagate_version = true)]
+pub struct Cli {
+    /// Workspace directory (工作区) holding kefu.toml and kefu.db [default: current directory]
+    #[arg(short = 'w', long, global = true, env = "KEFU_WORKSPACE", value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+
+    /// Print no progress or summary on stderr (errors still go there)
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Init(cmd::init::InitArgs),
+    Import(cmd::import::ImportArgs),
+    Completions(cmd::completions::CompletionsArgs),
+}

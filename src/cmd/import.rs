@@ -1,0 +1,511 @@
+//! `kefu import <KIND> FILE...`: read exports into the store, in one
+//! transaction, counting every row as new, updated, unchanged or rejected, and
+//! keeping every rejected row with its file, line and reason in a rejects CSV.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use serde::Serialize;
+
+use super::Globals;
+use crate::config::{read_toml, MappingFile};
+use crate::domain::{FeedbackKind, StarScale};
+use crate::error::Usage;
+use crate::ingest::columns::ColumnMap;
+use crate::ingest::records::{specs_for, AgentParser, FeedbackParser};
+use crate::ingest::{self, InputFormat, InputOptions, ReadOutcome, Row, TextEncoding};
+use crate::render::{self, Cell, Table};
+use crate::store::{self, agents, feedback, feedback::Upsert, Counts};
+use crate::workspace::Workspace;
+
+const AFTER_HELP: &str = "\
+Formats: CSV/TSV (delimiter sniffed), JSON (array of objects, or an object holding one),
+JSON Lines, Excel .xlsx/.xls (first sheet, or --sheet). By extension, else by content.
+Encodings: UTF-8 (with or without BOM), GBK/GB18030, UTF-16 with BOM: detected.
+
+Headers are matched to fields through built-in Chinese and English aliases
+(评价时间, 客服工号, 评价内容 …); other columns are kept with the record.
+Identity: source + the export's id (or a hash of the row), so importing the same
+or an overlapping export again adds nothing twice; changed rows are updated.
+
+Examples:
+  kefu import reviews taobao-20261120.csv jd-20261120.xlsx
+  kefu import reviews --source taobao - < export.csv
+  kefu import complaints complaints.jsonl --rejects bad.csv --strict
+  kefu import agents 客服名单.xlsx --sheet 在职
+  kefu import reviews export.csv --map columns.toml --dry-run --format json";
+
+/// Import exports: reviews (评价/差评), complaints (投诉) or the roster (客服名单).
+///
+/// One invocation is one transaction: all files are imported, or (on an
+/// error, or a reject under --strict) none. Rows that cannot be read are not
+/// imported and not lost: they are counted and written with file, line, reason
+/// and the original row to a rejects CSV.
+#[derive(Debug, clap::Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct ImportArgs {
+    /// What the files hold
+    pub kind: ImportKind,
+
+    /// Files to import; `-` reads stdin
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<String>,
+
+    /// Summary format: table (on stderr) or json (on stdout). The input formats
+    /// csv, tsv, jsonl, xlsx are accepted here too, as a shorthand for --input-format
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: SummaryFormat,
+
+    /// Input format, when the extension or content does not tell
+    #[arg(long, value_enum, visible_alias = "from")]
+    pub input_format: Option<InputFormat>,
+
+    /// Input encoding: utf-8, gbk, gb18030, utf-16le, utf-16be [default: detected]
+    #[arg(long)]
+    pub encoding: Option<String>,
+
+    /// Excel sheet to read [default: the first]
+    #[arg(long)]
+    pub sheet: Option<String>,
+
+    /// Source name (数据来源): part of each record's identity and picks
+    /// [sources.NAME] in kefu.toml [default: the file name without dates and numbers]
+    #[arg(long)]
+    pub source: Option<String>,
+
+    /// Column mapping file: TOML with a [columns] section, field = "header as in the file"
+    #[arg(long, value_name = "FILE.toml")]
+    pub map: Option<PathBuf>,
+
+    /// Channel (渠道) to record for rows that have none, e.g. 淘宝
+    #[arg(long)]
+    pub channel: Option<String>,
+
+    /// Where to write rejected rows [default: rejects/KIND-TIME.csv in the workspace, only if any]
+    #[arg(long, value_name = "PATH")]
+    pub rejects: Option<PathBuf>,
+
+    /// Fail, and write nothing, if any row is rejected
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Read and validate everything, count what would change, write nothing to the store
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportKind {
+    /// Reviews (评价): all ratings, so that negative rates can be computed
+    Reviews,
+    /// Complaints (投诉): handled as negative reviews
+    Complaints,
+    /// The roster (客服名单): agent id, name, department, leader, dates
+    Agents,
+}
+
+impl ImportKind {
+    fn name(self) -> &'static str {
+        match self {
+            ImportKind::Reviews => "reviews",
+            ImportKind::Complaints => "complaints",
+            ImportKind::Agents => "agents",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SummaryFormat {
+    Table,
+    Json,
+    #[value(hide = true)]
+    Csv,
+    #[value(hide = true)]
+    Tsv,
+    #[value(hide = true)]
+    Jsonl,
+    #[value(hide = true)]
+    Xlsx,
+}
+
+/// The validated form of the arguments.
+struct Plan {
+    kind: ImportKind,
+    files: Vec<String>,
+    input: InputOptions,
+    json_summary: bool,
+    source: Option<String>,
+    columns: BTreeMap<String, String>,
+    channel: Option<String>,
+    stars: StarScale,
+    rejects: Option<PathBuf>,
+    strict: bool,
+    dry_run: bool,
+}
+
+fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
+    let shorthand = match args.format {
+        SummaryFormat::Csv => Some(InputFormat::Csv),
+        SummaryFormat::Tsv => Some(InputFormat::Tsv),
+        SummaryFormat::Jsonl => Some(InputFormat::Jsonl),
+        SummaryFormat::Xlsx => Some(InputFormat::Xlsx),
+        SummaryFormat::Table | SummaryFormat::Json => None,
+    };
+    if shorthand.is_some() && args.input_format.is_some() {
+        bail!(Usage("give the input format once: --input-format, or --format csv|tsv|jsonl|xlsx".into()));
+    }
+    if args.files.iter().filter(|f| *f == "-").count() > 1 {
+        bail!(Usage("stdin (-) can be read only once".into()));
+    }
+    let encoding = args.encoding.as_deref().map(TextEncoding::parse).transpose().map_err(|e| Usage(e.to_string()))?;
+    let mut columns = BTreeMap::new();
+    let mut channel = None;
+    let mut stars = StarScale::default();
+    if let Some(name) = &args.source {
+        if let Some(src) = ws.config.sources.get(name) {
+            columns.extend(src.columns.clone());
+            channel = src.channel.clone();
+            if let Some(s) = src.stars {
+                stars = s.into();
+            }
+        }
+    }
+    if let Some(path) = &args.map {
+        let m: MappingFile = read_toml(path)?;
+        columns.extend(m.columns);
+        channel = m.channel.or(channel);
+        if let Some(s) = m.stars {
+            stars = s.into();
+        }
+    }
+    if stars.negative_max >= stars.positive_min || stars.positive_min > 5 {
+        bail!("star thresholds must satisfy negative_max < positive_min <= 5");
+    }
+    Ok(Plan {
+        kind: args.kind,
+        files: args.files,
+        input: InputOptions {
+            format: args.input_format.or(shorthand),
+            encoding,
+            sheet: args.sheet,
+        },
+        json_summary: args.format == SummaryFormat::Json,
+        source: args.source,
+        columns,
+        channel: args.channel.or(channel),
+        stars,
+        rejects: args.rejects,
+        strict: args.strict,
+        dry_run: args.dry_run,
+    })
+}
+
+/// The default source of a file: its name without extension, and without
+/// trailing dates and numbers, so that daily exports of one platform
+/// (taobao-20261120.csv, taobao-20261121.csv) share one identity space.
+pub fn source_from_file(file: &str, kind: &str) -> String {
+    if file == "-" {
+        return kind.to_string();
+    }
+    let stem = Path::new(file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let trimmed = stem.trim_end_matches(|c: char| c.is_ascii_digit() || matches!(c, '-' | '_' | '.' | ' ' | '(' | ')'));
+    if trimmed.is_empty() {
+        kind.to_string()
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// Per-file counts, in the JSON summary's shape.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileSummary {
+    pub file: String,
+    #[serde(flatten)]
+    pub counts: Counts,
+}
+
+#[derive(Debug, Serialize)]
+struct Summary {
+    files: Vec<FileSummary>,
+    #[serde(flatten)]
+    total: Counts,
+}
+
+/// Writes rejected rows as they come (constant memory).
+struct Rejects {
+    path: PathBuf,
+    writer: Option<csv::Writer<std::fs::File>>,
+    always: bool,
+    shown: usize,
+}
+
+impl Rejects {
+    fn add(&mut self, file: &str, line: u64, reason: &str, raw: &str) -> Result<()> {
+        if self.writer.is_none() {
+            self.open()?;
+        }
+        if let Some(w) = &mut self.writer {
+            w.write_record([file, &line.to_string(), reason, raw])
+                .with_context(|| format!("cannot write {}", self.path.display()))?;
+        }
+        Ok(())
+    }
+
+    fn open(&mut self) -> Result<()> {
+        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        let mut w = csv::Writer::from_path(&self.path)
+            .with_context(|| format!("cannot create the rejects file {}", self.path.display()))?;
+        w.write_record(["file", "line", "reason", "raw"])?;
+        self.writer = Some(w);
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<bool> {
+        if self.always && self.writer.is_none() {
+            self.open()?;
+        }
+        match self.writer.take() {
+            Some(mut w) => {
+                w.flush().with_context(|| format!("cannot write {}", self.path.display()))?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+}
+
+pub fn run(globals: &Globals, args: ImportArgs) -> Result<()> {
+    let ws = Workspace::load(globals.workspace.as_deref())?;
+    let plan = plan(args, &ws)?;
+    let mut store = ws.open_store()?;
+    let kind_name = plan.kind.name();
+    let explicit_rejects = plan.rejects.is_some();
+    let mut rejects = Rejects {
+        path: plan.rejects.clone().unwrap_or_else(|| ws.default_rejects_path(kind_name)),
+        writer: None,
+        always: explicit_rejects,
+        shown: 0,
+    };
+    // Under --strict or --dry-run nothing is written unless the user named a rejects file.
+    let keep_rejects = explicit_rejects || !(plan.strict || plan.dry_run);
+    let show_progress = !globals.quiet && std::io::stderr().is_terminal();
+
+    let tx = store.begin_write()?;
+    let import_id = store::insert_import(&tx, kind_name, chrono::Utc::now().timestamp())?;
+    let mut names = if plan.kind == ImportKind::Agents {
+        HashMap::new()
+    } else {
+        agents::ids_by_unique_name(&tx)?
+    };
+    let mut files = vec![];
+    let mut total = Counts::default();
+    for file in &plan.files {
+        let counter = Arc::new(AtomicU64::new(0));
+        let mut input = ingest::open(file, &plan.input, show_progress.then(|| counter.clone()))?;
+        let source = plan.source.clone().unwrap_or_else(|| source_from_file(file, kind_name));
+        let progress = progress_bar(show_progress, input.size, &input.name);
+        let mut counts = Counts::default();
+        let mut row = Row::default();
+        let specs = specs_for(kind_name);
+        let mut map = ColumnMap::build(input.rows.headers(), specs, &plan.columns)
+            .with_context(|| format!("{}: cannot map columns", input.name))?;
+        let feedback_kind = match plan.kind {
+            ImportKind::Complaints => FeedbackKind::Complaint,
+            _ => FeedbackKind::Review,
+        };
+        let new_feedback_parser = |headers: &[String], map: ColumnMap| {
+            FeedbackParser::new(feedback_kind, headers, map, ws.tz, plan.stars, plan.channel.clone())
+        };
+        let mut fb_parser = None;
+        let mut agent_parser = None;
+        if plan.kind == ImportKind::Agents {
+            agent_parser = Some(
+                AgentParser::new(input.rows.headers(), map.clone(), ws.tz).map_err(|e| anyhow::anyhow!("{}: {e}", input.name))?,
+            );
+        } else {
+            let p = new_feedback_parser(input.rows.headers(), map.clone()).map_err(|e| anyhow::anyhow!("{}: {e}", input.name))?;
+            if p.assumes_negative() && !globals.quiet {
+                eprintln!("kefu: {}: no rating column; every review is taken as negative (差评)", input.name);
+            }
+            fb_parser = Some(p);
+        }
+        let position = input.rows.position_name();
+        loop {
+            let outcome = input.rows.read_row(&mut row).with_context(|| format!("reading {}", input.name))?;
+            let reject = match outcome {
+                ReadOutcome::End => break,
+                ReadOutcome::Bad { line, reason, raw } => Some((line, reason, raw)),
+                ReadOutcome::Row => {
+                    // JSON Lines may reveal new keys: rebuild the map if so.
+                    if input.rows.headers().len() != map.width {
+                        map = ColumnMap::build(input.rows.headers(), specs, &plan.columns)?;
+                        if fb_parser.is_some() {
+                            fb_parser = Some(new_feedback_parser(input.rows.headers(), map.clone()).map_err(|e| anyhow::anyhow!(e))?);
+                        } else {
+                            agent_parser = Some(AgentParser::new(input.rows.headers(), map.clone(), ws.tz).map_err(|e| anyhow::anyhow!(e))?);
+                        }
+                    }
+                    let result = if let Some(p) = &fb_parser {
+                        match p.parse(&row) {
+                            Ok(mut rec) => {
+                                if rec.agent_id.is_none() {
+                                    if let Some(id) = rec.agent_name.and_then(|n| names.get(n)) {
+                                        rec.agent_id = Some(std::borrow::Cow::Owned(id.clone()));
+                                    }
+                                }
+                                if rec.channel.is_none() {
+                                    rec.channel = p.default_channel();
+                                }
+                                Ok(feedback::upsert(&tx, feedback_kind, &source, &rec, import_id)?)
+                            }
+                            Err(reason) => Err(reason),
+                        }
+                    } else if let Some(p) = &agent_parser {
+                        match p.parse(&row) {
+                            Ok(rec) => {
+                                names.insert(rec.name.clone(), rec.id.clone());
+                                Ok(agents::upsert(&tx, &rec, import_id)?)
+                            }
+                            Err(reason) => Err(reason),
+                        }
+                    } else {
+                        unreachable!("one parser is always set")
+                    };
+                    match result {
+                        Ok(Upsert::New) => {
+                            counts.new += 1;
+                            None
+                        }
+                        Ok(Upsert::Updated) => {
+                            counts.updated += 1;
+                            None
+                        }
+                        Ok(Upsert::Unchanged) => {
+                            counts.unchanged += 1;
+                            None
+                        }
+                        Err(reason) => Some((row.line, reason, ingest::fields_to_csv_line(row.fields.iter()))),
+                    }
+                }
+            };
+            counts.read += 1;
+            if let Some((line, reason, raw)) = reject {
+                counts.rejected += 1;
+                if rejects.shown < 10 && !globals.quiet && (plan.strict || !keep_rejects) {
+                    eprintln!("kefu: {}: {position} {line}: {reason}", input.name);
+                    rejects.shown += 1;
+                }
+                if keep_rejects {
+                    rejects.add(&input.name, line, &reason, &raw)?;
+                }
+            }
+            if counts.read % 8192 == 0 {
+                progress.set_position(counter.load(Ordering::Relaxed));
+            }
+        }
+        progress.finish_and_clear();
+        total.read += counts.read;
+        total.new += counts.new;
+        total.updated += counts.updated;
+        total.unchanged += counts.unchanged;
+        total.rejected += counts.rejected;
+        files.push(FileSummary {
+            file: input.name.clone(),
+            counts,
+        });
+    }
+    let linked = if plan.kind == ImportKind::Agents {
+        agents::link_feedback_by_name(&tx)?
+    } else {
+        0
+    };
+    let summary = Summary { files, total };
+    store::finish_import(&tx, import_id, &serde_json::to_string(&summary.files)?, total)?;
+    let wrote_rejects = if keep_rejects { rejects.finish()? } else { false };
+
+    if plan.strict && total.rejected > 0 {
+        drop(tx);
+        let mut msg = format!("{} row(s) rejected under --strict; nothing was imported", total.rejected);
+        if wrote_rejects {
+            msg.push_str(&format!(" (rejected rows: {})", rejects.path.display()));
+        }
+        bail!(msg);
+    }
+    if plan.dry_run {
+        drop(tx);
+    } else {
+        tx.commit().context("cannot commit the import")?;
+    }
+    print_summary(globals, &plan, &summary, linked, wrote_rejects.then_some(rejects.path.as_path()))
+}
+
+fn progress_bar(show: bool, size: Option<u64>, name: &str) -> indicatif::ProgressBar {
+    if !show {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = match size {
+        Some(n) => indicatif::ProgressBar::new(n).with_style(
+            indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        ),
+        None => indicatif::ProgressBar::new_spinner(),
+    };
+    bar.set_message(name.to_string());
+    bar
+}
+
+fn print_summary(globals: &Globals, plan: &Plan, summary: &Summary, linked: usize, rejects: Option<&Path>) -> Result<()> {
+    if plan.json_summary {
+        let mut text = serde_json::to_string(summary)?;
+        text.push('\n');
+        render::write_all(&mut std::io::stdout().lock(), &text)?;
+    } else if !globals.quiet {
+        let mut table = Table::new(&["file", "read", "new", "updated", "unchanged", "rejected"]);
+        let row = |name: &str, c: &Counts| -> Vec<Cell> {
+            vec![name.into(), c.read.into(), c.new.into(), c.updated.into(), c.unchanged.into(), c.rejected.into()]
+        };
+        for f in &summary.files {
+            table.push(row(&f.file, &f.counts));
+        }
+        if summary.files.len() > 1 {
+            table.push(row("total", &summary.total));
+        }
+        eprint!("{}", render::terminal_table(&table));
+    }
+    if !globals.quiet {
+        if linked > 0 {
+            eprintln!("kefu: linked {linked} feedback record(s) to agents by name");
+        }
+        if plan.dry_run {
+            eprintln!("kefu: dry run: nothing was written to the store");
+        }
+        if let Some(p) = rejects {
+            eprintln!("kefu: {} rejected row(s) written to {}", summary.total.rejected, p.display());
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::source_from_file;
+
+    #[test]
+    fn sources_from_daily_file_names() {
+        assert_eq!(source_from_file("exports/taobao-20261120.csv", "reviews"), "taobao");
+        assert_eq!(source_from_file("jd_reviews_2026-11-20 (1).xlsx", "reviews"), "jd_reviews");
+        assert_eq!(source_from_file("20261120.csv", "reviews"), "reviews");
+        assert_eq!(source_from_file("-", "complaints"), "complaints");
+        assert_eq!(source_from_file("评价导出20261120.csv", "reviews"), "评价导出");
+    }
+}

@@ -1,0 +1,506 @@
+//! Time: parsing the timestamps exports really contain, and cutting days,
+//! weeks, months, quarters and years in the workspace timezone.
+//!
+//! Instants are stored as Unix seconds (UTC). A "local day" is the number of
+//! days since 1970-01-01 of the instant's date in the workspace timezone, so a
+//! review stamped `2026-11-19T17:30:00Z` is on 2026-11-20 in Asia/Shanghai.
+//! Naive timestamps (no offset) are read as workspace-local time.
+
+use anyhow::{bail, Context, Result};
+use chrono::{
+    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc,
+};
+use chrono_tz::Tz;
+
+/// 1970-01-01, day 0 of the local-day numbering.
+fn epoch_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date")
+}
+
+/// Days since 1970-01-01 of a calendar date.
+pub fn day_number(date: NaiveDate) -> i64 {
+    (date - epoch_date()).num_days()
+}
+
+/// The calendar date of a local-day number.
+pub fn date_of_day(day: i64) -> NaiveDate {
+    epoch_date() + Duration::days(day)
+}
+
+/// The local-day number of a UTC instant in `tz`.
+pub fn local_day(ts: i64, tz: Tz) -> i64 {
+    let utc = DateTime::<Utc>::from_timestamp(ts, 0).unwrap_or_default();
+    day_number(utc.with_timezone(&tz).date_naive())
+}
+
+/// The local date and time of a UTC instant in `tz`.
+pub fn local_datetime(ts: i64, tz: Tz) -> NaiveDateTime {
+    DateTime::<Utc>::from_timestamp(ts, 0)
+        .unwrap_or_default()
+        .with_timezone(&tz)
+        .naive_local()
+}
+
+/// The UTC instant at which local midnight starts `date` in `tz`
+/// (the first valid instant of the day where DST skips midnight).
+pub fn start_of_day(date: NaiveDate, tz: Tz) -> i64 {
+    let naive = date.and_time(NaiveTime::MIN);
+    resolve_local(naive, tz).timestamp()
+}
+
+/// Maps a local wall-clock time to an instant: the earlier of two on a DST
+/// overlap, the first valid time after a DST gap.
+fn resolve_local(naive: NaiveDateTime, tz: Tz) -> DateTime<Tz> {
+    match tz.from_local_datetime(&naive) {
+        LocalResult::Single(t) => t,
+        LocalResult::Ambiguous(a, _) => a,
+        LocalResult::None => {
+            let mut probe = naive;
+            for _ in 0..180 {
+                probe += Duration::minutes(1);
+                if let Some(t) = tz.from_local_datetime(&probe).earliest() {
+                    return t;
+                }
+            }
+            tz.from_utc_datetime(&naive)
+        }
+    }
+}
+
+/// Parses a timezone name such as `Asia/Shanghai`.
+pub fn parse_tz(name: &str) -> Result<Tz> {
+    name.parse::<Tz>()
+        .map_err(|_| anyhow::anyhow!("unknown timezone {name:?} (expected an IANA name such as Asia/Shanghai)"))
+}
+
+/// Parses a timestamp as exports write it and returns Unix seconds.
+///
+/// Accepted: `2026-11-20 09:05:33`, `2026-11-20 09:05`, `2026/11/20 9:05`,
+/// `2026.11.20`, `2026-11-20` (midnight), `2026年11月20日 09:05`,
+/// `2026年11月20日9时5分`, RFC 3339 (`2026-11-20T09:05:33Z`, `…+08:00`,
+/// fractions of seconds), and Excel serial day numbers (`46346.38`).
+/// Naive forms are local time in `tz`.
+pub fn parse_timestamp(text: &str, tz: Tz) -> Result<i64, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err("timestamp is empty".into());
+    }
+    if let Some(ts) = parse_excel_serial(t, tz) {
+        return Ok(ts);
+    }
+    let parts = split_timestamp(t).ok_or_else(|| format!("unreadable timestamp {t:?}"))?;
+    let date = NaiveDate::from_ymd_opt(parts.year, parts.month, parts.day).ok_or_else(|| {
+        format!(
+            "impossible date {:04}-{:02}-{:02} in {t:?}",
+            parts.year, parts.month, parts.day
+        )
+    })?;
+    let time = NaiveTime::from_hms_opt(parts.hour, parts.minute, parts.second)
+        .ok_or_else(|| format!("impossible time of day in {t:?}"))?;
+    let naive = date.and_time(time);
+    Ok(match parts.offset_seconds {
+        Some(off) => naive.and_utc().timestamp() - i64::from(off),
+        None => resolve_local(naive, tz).timestamp(),
+    })
+}
+
+/// Numbers between 1955 and 2136 as Excel's 1900-system serial days.
+fn parse_excel_serial(t: &str, tz: Tz) -> Option<i64> {
+    if !t.bytes().all(|b| b.is_ascii_digit() || b == b'.') || !t.contains('.') && t.len() != 5 {
+        return None;
+    }
+    let v: f64 = t.parse().ok()?;
+    if !(20_000.0..=86_000.0).contains(&v) {
+        return None;
+    }
+    // Excel day 25569 is 1970-01-01; round to the nearest second.
+    let seconds = ((v - 25_569.0) * 86_400.0).round() as i64;
+    let naive = DateTime::<Utc>::from_timestamp(seconds, 0)?.naive_utc();
+    Some(resolve_local(naive, tz).timestamp())
+}
+
+struct TimestampParts {
+    year: i32,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+    offset_seconds: Option<i32>,
+}
+
+/// Splits a timestamp into numeric fields by a small state machine: runs of
+/// digits separated by date separators (`-` `/` `.` 年 月 日), then an optional
+/// time (`:` 时 分 秒, optional fraction), then an optional `Z` or `±hh:mm`.
+fn split_timestamp(t: &str) -> Option<TimestampParts> {
+    let mut chars = t.chars().peekable();
+    let number = |chars: &mut std::iter::Peekable<std::str::Chars<'_>>, max: usize| {
+        let mut v: u32 = 0;
+        let mut n = 0;
+        while let Some(c) = chars.peek().copied() {
+            if let Some(d) = c.to_digit(10) {
+                if n == max {
+                    break;
+                }
+                v = v * 10 + d;
+                n += 1;
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        (n > 0).then_some((v, n))
+    };
+    let (year, ylen) = number(&mut chars, 4)?;
+    if ylen != 4 {
+        return None;
+    }
+    let date_sep = |c: char| matches!(c, '-' | '/' | '.' | '年' | '月');
+    if !chars.next().is_some_and(date_sep) {
+        return None;
+    }
+    let (month, _) = number(&mut chars, 2)?;
+    if !chars.next().is_some_and(date_sep) {
+        return None;
+    }
+    let (day, _) = number(&mut chars, 2)?;
+    if chars.peek() == Some(&'日') {
+        chars.next();
+    }
+    let mut parts = TimestampParts {
+        year: year as i32,
+        month,
+        day,
+        hour: 0,
+        minute: 0,
+        second: 0,
+        offset_seconds: None,
+    };
+    while chars.peek().is_some_and(|c| *c == ' ' || *c == 'T' || *c == 't') {
+        chars.next();
+    }
+    if chars.peek().is_none() {
+        return Some(parts);
+    }
+    let (hour, _) = number(&mut chars, 2)?;
+    parts.hour = hour;
+    if !chars.next().is_some_and(|c| matches!(c, ':' | '时' | '點' | '点')) {
+        return None;
+    }
+    let (minute, _) = number(&mut chars, 2)?;
+    parts.minute = minute;
+    if chars.peek() == Some(&'分') {
+        chars.next();
+    }
+    if chars.peek() == Some(&':') {
+        chars.next();
+    }
+    if let Some((second, _)) = number(&mut chars, 2) {
+        parts.second = second;
+        if chars.peek() == Some(&'秒') {
+            chars.next();
+        }
+        if chars.peek().is_some_and(|c| *c == '.' || *c == ',') {
+            chars.next();
+            while chars.peek().is_some_and(|c| c.is_ascii_digit()) {
+                chars.next();
+            }
+        }
+    }
+    while chars.peek() == Some(&' ') {
+        chars.next();
+    }
+    match chars.next() {
+        None => {}
+        Some('Z') | Some('z') => parts.offset_seconds = Some(0),
+        Some(sign @ ('+' | '-')) => {
+            let (hh, hlen) = number(&mut chars, 2)?;
+            if hlen != 2 {
+                return None;
+            }
+            if chars.peek() == Some(&':') {
+                chars.next();
+            }
+            let mm = number(&mut chars, 2).map(|(m, _)| m).unwrap_or(0);
+            if hh > 23 || mm > 59 {
+                return None;
+            }
+            let off = (hh * 3600 + mm * 60) as i32;
+            parts.offset_seconds = Some(if sign == '-' { -off } else { off });
+        }
+        Some(_) => return None,
+    }
+    if chars.next().is_some() {
+        return None;
+    }
+    Some(parts)
+}
+
+/// A half-open range of local days `[first, last]` inclusive, with a name for
+/// display (`2026Q3`, `2026-08`, `2026-11-20`, `2026-01-01..2026-03-31`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Period {
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+    pub name: String,
+}
+
+impl Period {
+    /// Local-day numbers `[first, last]`.
+    pub fn days(&self) -> (i64, i64) {
+        (day_number(self.first), day_number(self.last))
+    }
+
+    /// UTC instants `[start, end)` covering the period in `tz`.
+    pub fn instants(&self, tz: Tz) -> (i64, i64) {
+        (
+            start_of_day(self.first, tz),
+            start_of_day(self.last + Duration::days(1), tz),
+        )
+    }
+
+    pub fn contains(&self, date: NaiveDate) -> bool {
+        self.first <= date && date <= self.last
+    }
+
+    pub fn day(date: NaiveDate) -> Period {
+        Period {
+            first: date,
+            last: date,
+            name: date.format("%Y-%m-%d").to_string(),
+        }
+    }
+
+    pub fn month(year: i32, month: u32) -> Option<Period> {
+        let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+        let next = if month == 12 {
+            NaiveDate::from_ymd_opt(year + 1, 1, 1)?
+        } else {
+            NaiveDate::from_ymd_opt(year, month + 1, 1)?
+        };
+        Some(Period {
+            first,
+            last: next - Duration::days(1),
+            name: format!("{year:04}-{month:02}"),
+        })
+    }
+
+    pub fn quarter(year: i32, q: u32) -> Option<Period> {
+        if !(1..=4).contains(&q) {
+            return None;
+        }
+        let first = Period::month(year, (q - 1) * 3 + 1)?.first;
+        let last = Period::month(year, q * 3)?.last;
+        Some(Period {
+            first,
+            last,
+            name: format!("{year:04}Q{q}"),
+        })
+    }
+
+    pub fn year(year: i32) -> Option<Period> {
+        Some(Period {
+            first: NaiveDate::from_ymd_opt(year, 1, 1)?,
+            last: NaiveDate::from_ymd_opt(year, 12, 31)?,
+            name: format!("{year:04}"),
+        })
+    }
+
+    /// The ISO week (Monday first) containing `date`.
+    pub fn week_of(date: NaiveDate) -> Period {
+        let first = date - Duration::days(i64::from(date.weekday().num_days_from_monday()));
+        let iso = date.iso_week();
+        Period {
+            first,
+            last: first + Duration::days(6),
+            name: format!("{}-W{:02}", iso.year(), iso.week()),
+        }
+    }
+
+    pub fn range(first: NaiveDate, last: NaiveDate) -> Result<Period> {
+        if last < first {
+            bail!("the period ends ({last}) before it starts ({first})");
+        }
+        Ok(Period {
+            first,
+            last,
+            name: format!("{first}..{last}"),
+        })
+    }
+
+    /// The month containing `date`.
+    pub fn month_of(date: NaiveDate) -> Period {
+        Period::month(date.year(), date.month()).expect("valid month")
+    }
+
+    /// The quarter containing `date`.
+    pub fn quarter_of(date: NaiveDate) -> Period {
+        Period::quarter(date.year(), (date.month() - 1) / 3 + 1).expect("valid quarter")
+    }
+
+    /// The period of the same kind right after this one (for months, quarters
+    /// and years by name; otherwise the same length after `last`).
+    pub fn next(&self) -> Period {
+        let after = self.last + Duration::days(1);
+        if self.name.contains('Q') {
+            Period::quarter_of(after)
+        } else if self.name.len() == 7 {
+            Period::month_of(after)
+        } else if self.name.len() == 4 {
+            Period::year(after.year()).expect("valid year")
+        } else {
+            let len = (self.last - self.first).num_days();
+            Period::range(after, after + Duration::days(len)).expect("ordered")
+        }
+    }
+}
+
+/// Today's date in `tz`.
+pub fn today(tz: Tz) -> NaiveDate {
+    Utc::now().with_timezone(&tz).date_naive()
+}
+
+/// Parses a date given on the command line: `2026-11-20`, `2026/11/20`,
+/// `today`, `yesterday` (今天, 昨天), in `tz`.
+pub fn parse_date_arg(text: &str, tz: Tz) -> Result<NaiveDate> {
+    let t = text.trim();
+    match t.to_ascii_lowercase().as_str() {
+        "today" | "今天" => return Ok(today(tz)),
+        "yesterday" | "昨天" => return Ok(today(tz) - Duration::days(1)),
+        _ => {}
+    }
+    let parts = split_timestamp(t)
+        .with_context(|| format!("unreadable date {t:?} (expected e.g. 2026-11-20, today, yesterday)"))?;
+    NaiveDate::from_ymd_opt(parts.year, parts.month, parts.day)
+        .with_context(|| format!("impossible date {t:?}"))
+}
+
+/// Parses a quarter: `2026Q3`, `2026-Q3`, `2026q3`, `2026 Q3`.
+pub fn parse_quarter(text: &str) -> Result<Period> {
+    let t = text.trim().to_ascii_uppercase().replace([' ', '-'], "");
+    let (y, q) = t
+        .split_once('Q')
+        .with_context(|| format!("unreadable quarter {text:?} (expected e.g. 2026Q3)"))?;
+    let year: i32 = y
+        .parse()
+        .with_context(|| format!("unreadable quarter {text:?} (expected e.g. 2026Q3)"))?;
+    let q: u32 = q
+        .parse()
+        .with_context(|| format!("unreadable quarter {text:?} (expected e.g. 2026Q3)"))?;
+    Period::quarter(year, q).with_context(|| format!("no such quarter {text:?} (quarters are Q1 to Q4)"))
+}
+
+/// Parses a month: `2026-08`, `2026/8`, `2026年8月`.
+pub fn parse_month(text: &str) -> Result<Period> {
+    let t = text.trim().trim_end_matches('月');
+    let (y, m) = t
+        .split_once(['-', '/', '年', '.'])
+        .with_context(|| format!("unreadable month {text:?} (expected e.g. 2026-08)"))?;
+    let year: i32 = y.parse().with_context(|| format!("unreadable month {text:?}"))?;
+    let month: u32 = m.parse().with_context(|| format!("unreadable month {text:?}"))?;
+    Period::month(year, month).with_context(|| format!("no such month {text:?}"))
+}
+
+/// Parses a year: `2026`.
+pub fn parse_year(text: &str) -> Result<Period> {
+    let year: i32 = text
+        .trim()
+        .trim_end_matches('年')
+        .parse()
+        .with_context(|| format!("unreadable year {text:?}"))?;
+    Period::year(year).with_context(|| format!("no such year {text:?}"))
+}
+
+/// Parses any period name: a quarter, a month, a year or a day.
+pub fn parse_period(text: &str, tz: Tz) -> Result<Period> {
+    let t = text.trim();
+    if t.to_ascii_uppercase().contains('Q') {
+        parse_quarter(t)
+    } else if t.len() == 4 || t.ends_with('年') {
+        parse_year(t)
+    } else if split_timestamp(t).is_some() || t.chars().all(|c| c.is_ascii_alphabetic()) {
+        parse_date_arg(t, tz).map(Period::day)
+    } else {
+        parse_month(t)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sh() -> Tz {
+        parse_tz("Asia/Shanghai").unwrap()
+    }
+
+    fn local(ts: i64) -> String {
+        local_datetime(ts, sh()).format("%Y-%m-%d %H:%M:%S").to_string()
+    }
+
+    #[test]
+    fn every_export_form_parses_to_the_same_instant() {
+        let want = "2026-11-20 09:05:00";
+        for t in [
+            "2026-11-20 09:05:00",
+            "2026-11-20 09:05",
+            "2026/11/20 9:05",
+            "2026.11.20 09:05",
+            "2026年11月20日 09:05",
+            "2026年11月20日9时5分",
+            "2026-11-20T09:05:00+08:00",
+            "2026-11-20T01:05:00Z",
+            "2026-11-20T01:05:00.250Z",
+            "2026-11-20T09:05:00+0800",
+            "2026-11-19T20:05:00-05:00",
+        ] {
+            assert_eq!(local(parse_timestamp(t, sh()).unwrap()), want, "{t}");
+        }
+        assert_eq!(local(parse_timestamp("2026-11-20", sh()).unwrap()), "2026-11-20 00:00:00");
+    }
+
+    #[test]
+    fn excel_serial_days() {
+        // 46346 is 2026-11-20 in Excel's 1900 date system; .25 is 06:00.
+        assert_eq!(local(parse_timestamp("46346.25", sh()).unwrap()), "2026-11-20 06:00:00");
+    }
+
+    #[test]
+    fn utc_evening_is_next_day_in_shanghai() {
+        let ts = parse_timestamp("2026-11-19T17:30:00Z", sh()).unwrap();
+        assert_eq!(date_of_day(local_day(ts, sh())).to_string(), "2026-11-20");
+        let ny: Tz = parse_tz("America/New_York").unwrap();
+        assert_eq!(date_of_day(local_day(ts, ny)).to_string(), "2026-11-19");
+    }
+
+    #[test]
+    fn bad_timestamps_say_why() {
+        assert!(parse_timestamp("昨天下午", sh()).unwrap_err().contains("unreadable"));
+        assert!(parse_timestamp("2026-02-30 10:00", sh()).unwrap_err().contains("impossible date 2026-02-30"));
+        assert!(parse_timestamp("2026-11-20 25:00", sh()).unwrap_err().contains("impossible time"));
+        assert!(parse_timestamp("", sh()).unwrap_err().contains("empty"));
+        assert!(parse_timestamp("2026-11-20 09:05 xyz", sh()).is_err());
+    }
+
+    #[test]
+    fn periods() {
+        let q = parse_quarter("2026-Q3").unwrap();
+        assert_eq!((q.first.to_string(), q.last.to_string()), ("2026-07-01".into(), "2026-09-30".into()));
+        assert_eq!(parse_quarter("2026q3").unwrap(), q);
+        assert!(parse_quarter("2026Q5").is_err());
+        let m = parse_month("2026-02").unwrap();
+        assert_eq!(m.last.to_string(), "2026-02-28");
+        assert_eq!(parse_period("2026Q4", sh()).unwrap().name, "2026Q4");
+        assert_eq!(parse_period("2026-08", sh()).unwrap().name, "2026-08");
+        assert_eq!(parse_period("2026", sh()).unwrap().name, "2026");
+        assert_eq!(parse_period("2026-08-03", sh()).unwrap().name, "2026-08-03");
+        assert_eq!(q.next().name, "2026Q4");
+        assert_eq!(parse_quarter("2026Q4").unwrap().next().name, "2027Q1");
+        let w = Period::week_of(NaiveDate::from_ymd_opt(2026, 11, 20).unwrap());
+        assert_eq!(w.first.to_string(), "2026-11-16");
+        assert_eq!(w.name, "2026-W47");
+        // A Shanghai day starts at 16:00 UTC the day before.
+        let (start, end) = Period::day(NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()).instants(sh());
+        assert_eq!(end - start, 86_400);
+        assert_eq!(start, parse_timestamp("2026-11-19T16:00:00Z", sh()).unwrap());
+    }
+}

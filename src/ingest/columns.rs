@@ -1,0 +1,183 @@
+//! Matching an export's headers to kefu's fields: built-in aliases (Chinese
+//! and English, case-, space-, `_`- and `-`-insensitive), overridden by a
+//! mapping file (`--map`) or a named source's `[sources.NAME.columns]`.
+//!
+//! Headers that match no field are "extra": kept with the record as JSON, so
+//! nothing in the file is thrown away.
+
+use std::collections::BTreeMap;
+
+use anyhow::{bail, Result};
+
+/// One field kefu understands, with the headers that mean it.
+#[derive(Debug)]
+pub struct FieldSpec {
+    pub name: &'static str,
+    pub aliases: &'static [&'static str],
+}
+
+macro_rules! fields {
+    ($($name:literal => [$($alias:literal),* $(,)?]),* $(,)?) => {
+        &[$(FieldSpec { name: $name, aliases: &[$name, $($alias),*] }),*]
+    };
+}
+
+/// Fields of reviews and complaints (feedback).
+pub const FEEDBACK_FIELDS: &[FieldSpec] = fields! {
+    "id" => ["评价ID", "评价编号", "投诉编号", "投诉单号", "工单号", "complaint_id", "review_id", "编号"],
+    "order_id" => ["订单号", "订单编号", "订单ID", "order_no", "order"],
+    "created_at" => ["评价时间", "投诉时间", "创建时间", "时间", "日期", "评价日期", "received_at", "time", "date", "timestamp"],
+    "channel" => ["渠道", "评价渠道", "来源", "投诉渠道", "平台", "source", "platform"],
+    "agent_id" => ["工号", "客服工号", "客服ID", "客服编号", "agent", "employee_id"],
+    "agent_name" => ["客服", "客服姓名", "接待客服", "客服昵称", "客服名称", "被投诉人", "agent"],
+    "department" => ["部门", "所属部门", "组别", "客服组", "dept", "team"],
+    "rating" => ["评价等级", "评分", "星级", "评价类型", "满意度", "stars", "score"],
+    "content" => ["评价内容", "内容", "投诉内容", "评论", "评价", "买家评价", "text", "comment", "review"],
+    "customer" => ["买家昵称", "客户", "投诉人", "客户姓名", "会员", "customer_name", "buyer", "nickname"],
+    "customer_phone" => ["手机号", "联系电话", "电话", "手机", "客户电话", "complainant_phone", "phone", "mobile"],
+    "cause" => ["差评原因", "原因", "投诉原因", "原因分类", "declared_cause", "reason"],
+    "responsibility" => ["责任", "责任认定", "责任归属", "responsible"],
+    "validity" => ["是否成立", "投诉是否成立", "有效性", "valid"],
+    "leader_id" => ["组长工号", "组长", "主管工号", "supervisor_id"],
+};
+
+/// Fields of the roster.
+pub const AGENT_FIELDS: &[FieldSpec] = fields! {
+    "agent_id" => ["工号", "客服工号", "客服ID", "客服编号", "员工编号", "id", "employee_id"],
+    "agent_name" => ["客服姓名", "姓名", "客服", "客服昵称", "name"],
+    "department" => ["部门", "所属部门", "组别", "客服组", "dept", "team"],
+    "leader_id" => ["组长工号", "组长", "主管工号", "supervisor_id"],
+    "joined_at" => ["入职日期", "入职时间", "joined_on", "start_date"],
+    "left_at" => ["离职日期", "离职时间", "left_on", "end_date"],
+};
+
+/// Lower-cases and drops white space, `_`, `-`, BOMs and a leading `*`
+/// (the "required" mark some exports put on headers).
+pub fn normalize_header(h: &str) -> String {
+    h.trim()
+        .trim_start_matches('*')
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '_' | '-' | '\u{3000}' | '\u{feff}'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Where each field is in a file.
+#[derive(Debug, Clone)]
+pub struct ColumnMap {
+    /// Column index of each field, aligned to the spec list.
+    pub fields: Vec<Option<usize>>,
+    /// Columns that map to no field.
+    pub extras: Vec<usize>,
+    /// How many headers this map was built for.
+    pub width: usize,
+}
+
+impl ColumnMap {
+    /// Builds the map. `overrides` is `field -> header as in the file`.
+    pub fn build(headers: &[String], specs: &[FieldSpec], overrides: &BTreeMap<String, String>) -> Result<ColumnMap> {
+        let norm: Vec<String> = headers.iter().map(|h| normalize_header(h)).collect();
+        let mut fields = vec![None; specs.len()];
+        let mut taken = vec![false; headers.len()];
+        for (field, header) in overrides {
+            let Some(fi) = specs.iter().position(|s| s.name == field) else {
+                let known: Vec<&str> = specs.iter().map(|s| s.name).collect();
+                bail!("the column mapping names an unknown field {field:?} (fields: {})", known.join(", "));
+            };
+            let want = normalize_header(header);
+            let Some(ci) = norm.iter().position(|h| *h == want) else {
+                bail!(
+                    "the column mapping says {field} = {header:?}, but the file has no such column (columns: {})",
+                    headers.join(", ")
+                );
+            };
+            fields[fi] = Some(ci);
+            taken[ci] = true;
+        }
+        for (fi, spec) in specs.iter().enumerate() {
+            if fields[fi].is_some() {
+                continue;
+            }
+            'aliases: for alias in spec.aliases {
+                let want = normalize_header(alias);
+                for (ci, h) in norm.iter().enumerate() {
+                    if !taken[ci] && *h == want {
+                        fields[fi] = Some(ci);
+                        taken[ci] = true;
+                        break 'aliases;
+                    }
+                }
+            }
+        }
+        let extras = (0..headers.len()).filter(|&ci| !taken[ci] && !norm[ci].is_empty()).collect();
+        Ok(ColumnMap {
+            fields,
+            extras,
+            width: headers.len(),
+        })
+    }
+
+    /// The column of field `name` in `specs`, if the file has it.
+    pub fn column(&self, specs: &[FieldSpec], name: &str) -> Option<usize> {
+        specs.iter().position(|s| s.name == name).and_then(|i| self.fields[i])
+    }
+
+    /// True when no header matched any field.
+    pub fn is_empty(&self) -> bool {
+        self.fields.iter().all(Option::is_none)
+    }
+}
+
+/// The aliases of a field, for "looked for …" messages.
+pub fn aliases_of(specs: &[FieldSpec], name: &str) -> String {
+    specs
+        .iter()
+        .find(|s| s.name == name)
+        .map(|s| s.aliases.join(", "))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(h: &[&str]) -> Vec<String> {
+        h.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn chinese_and_english_headers_match() {
+        let h = headers(&["评价ID", "评价时间", "接待客服", "评价内容", "商品名称", "Customer Phone"]);
+        let m = ColumnMap::build(&h, FEEDBACK_FIELDS, &BTreeMap::new()).unwrap();
+        assert_eq!(m.column(FEEDBACK_FIELDS, "id"), Some(0));
+        assert_eq!(m.column(FEEDBACK_FIELDS, "created_at"), Some(1));
+        assert_eq!(m.column(FEEDBACK_FIELDS, "agent_name"), Some(2));
+        assert_eq!(m.column(FEEDBACK_FIELDS, "content"), Some(3));
+        assert_eq!(m.column(FEEDBACK_FIELDS, "customer_phone"), Some(5));
+        assert_eq!(m.extras, vec![4]);
+    }
+
+    #[test]
+    fn a_more_specific_alias_wins_over_a_generic_one() {
+        // 时间 and 评价时间 both mean created_at; the earlier alias wins and
+        // the other column is kept as extra.
+        let h = headers(&["时间", "评价时间"]);
+        let m = ColumnMap::build(&h, FEEDBACK_FIELDS, &BTreeMap::new()).unwrap();
+        assert_eq!(m.column(FEEDBACK_FIELDS, "created_at"), Some(1));
+        assert_eq!(m.extras, vec![0]);
+    }
+
+    #[test]
+    fn overrides_and_their_errors() {
+        let h = headers(&["买家评语", "评价日期"]);
+        let mut o = BTreeMap::new();
+        o.insert("content".to_string(), "买家评语".to_string());
+        let m = ColumnMap::build(&h, FEEDBACK_FIELDS, &o).unwrap();
+        assert_eq!(m.column(FEEDBACK_FIELDS, "content"), Some(0));
+        o.insert("contnet".to_string(), "x".to_string());
+        assert!(ColumnMap::build(&h, FEEDBACK_FIELDS, &o).unwrap_err().to_string().contains("unknown field \"contnet\""));
+        let mut o = BTreeMap::new();
+        o.insert("content".to_string(), "评论2".to_string());
+        assert!(ColumnMap::build(&h, FEEDBACK_FIELDS, &o).unwrap_err().to_string().contains("no such column"));
+    }
+}

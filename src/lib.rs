@@ -1,0 +1,29 @@
+//! kefu: a toolkit for customer-service (客服) departments.
+//!
+//! It imports negative reviews (差评), complaints (投诉) and the roster from
+//! the exports departments really have, keeps them in one SQLite store per
+//! workspace, and reports on them. The binary (`src/main.rs`) only parses the
+//! command line and calls [`run`].
+//!
+//! Layout: `cmd/` one module per subcommand; `ingest/` every reader; `store/`
+//! the database and all SQL; `render/` every output format; `domain`, `dates`,
+//! `config`, `workspace` the shared vocabulary, time, settings and workspace.
+
+pub mod cli;
+pub mod cmd;
+pub mod config;
+pub mod dates;
+pub mod domain;
+pub mod error;
+pub mod ingest;
+pub mod render;
+pub mod store;
+pub mod workspace;
+
+/// Runs a parsed command line and returns the process exit code.
+pub fn run(cli: cli::Cli) -> i32 {
+    match cmd::dispatch(cli) {
+        Ok(()) => error::EXIT_OK,
+        Err(err) => error::report(&err),
+    }
+}

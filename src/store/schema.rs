@@ -1,0 +1,93 @@
+//! The store's schema as an ordered list of migrations. A newer kefu opens an
+//! older store and upgrades it in one transaction; never edit a migration that
+//! has shipped, add a new one.
+
+use rusqlite_migration::{Migrations, M};
+
+/// Every migration, oldest first. The index + 1 is the schema version
+/// (SQLite's `user_version`).
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(ALL.iter().map(|sql| M::up(sql)).collect())
+}
+
+/// The migrations' SQL, oldest first.
+const ALL: &[&str] = &[V1];
+
+/// The schema version this build writes.
+pub const LATEST: usize = ALL.len();
+
+/// Version 1: feedback (reviews and complaints), the roster, import runs, meta.
+const V1: &str = r#"
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE imports (
+    id          INTEGER PRIMARY KEY,
+    started_at  INTEGER NOT NULL,           -- Unix seconds
+    kind        TEXT NOT NULL,
+    files       TEXT NOT NULL,              -- JSON array of per-file summaries
+    read        INTEGER NOT NULL,
+    new         INTEGER NOT NULL,
+    updated     INTEGER NOT NULL,
+    unchanged   INTEGER NOT NULL,
+    rejected    INTEGER NOT NULL
+) STRICT;
+
+-- Reviews and complaints. A complaint is handled as a negative review.
+CREATE TABLE feedback (
+    id              INTEGER PRIMARY KEY,
+    kind            TEXT NOT NULL CHECK (kind IN ('review', 'complaint')),
+    source          TEXT NOT NULL,          -- export source (platform or --source)
+    ext_id          TEXT NOT NULL,          -- id in the export, or h:<hash> when it has none
+    hash            INTEGER NOT NULL,       -- hash of the imported fields, to detect changes
+    created_at      INTEGER NOT NULL,       -- Unix seconds (UTC)
+    local_day       INTEGER NOT NULL,       -- days since 1970-01-01 in the workspace timezone
+    channel         TEXT,
+    agent_id        TEXT,                   -- roster id, filled from the name when only a name was given
+    agent_name      TEXT,
+    department      TEXT,
+    polarity        TEXT CHECK (polarity IN ('negative', 'neutral', 'positive')),
+    stars           INTEGER,
+    content         TEXT,
+    order_id        TEXT,
+    customer        TEXT,
+    customer_phone  TEXT,
+    declared_cause  TEXT,                   -- cause the export declared (a manager's 差评原因)
+    auto_cause      TEXT,                   -- cause found by the classifier
+    auto_causes     TEXT,                   -- all causes found, ';'-separated, strongest first
+    auto_evidence   TEXT,                   -- phrases that decided
+    responsibility  TEXT,
+    validity        TEXT,
+    leader_id       TEXT,
+    extra           TEXT,                   -- JSON object: columns that map to no field
+    import_id       INTEGER NOT NULL REFERENCES imports(id),
+    updated_import  INTEGER REFERENCES imports(id),
+    UNIQUE (source, ext_id)
+) STRICT;
+CREATE INDEX feedback_by_day ON feedback (local_day, kind, polarity);
+CREATE INDEX feedback_by_agent ON feedback (agent_id, local_day);
+
+-- The roster (客服名单).
+CREATE TABLE agents (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    department  TEXT,
+    leader_id   TEXT,
+    joined_on   TEXT,                       -- YYYY-MM-DD
+    left_on     TEXT,                       -- YYYY-MM-DD
+    extra       TEXT,
+    hash        INTEGER NOT NULL,
+    import_id   INTEGER NOT NULL REFERENCES imports(id)
+) STRICT;
+CREATE INDEX agents_by_name ON agents (name);
+"#;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_valid() {
+        super::migrations().validate().unwrap();
+    }
+}

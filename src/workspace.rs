@@ -1,0 +1,78 @@
+//! Finding the workspace (`-w DIR`, `KEFU_WORKSPACE`, or the current
+//! directory), loading its `kefu.toml`, opening its store, and creating a new
+//! workspace for `kefu init`.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use chrono_tz::Tz;
+
+use crate::config::{self, Config};
+use crate::store::Store;
+
+/// File names inside a workspace directory.
+pub const CONFIG_FILE: &str = "kefu.toml";
+pub const STORE_FILE: &str = "kefu.db";
+pub const REJECTS_DIR: &str = "rejects";
+
+/// A workspace directory with its configuration.
+pub struct Workspace {
+    pub dir: PathBuf,
+    pub config: Config,
+    pub tz: Tz,
+}
+
+impl Workspace {
+    /// Loads the workspace at `dir` (default: the current directory).
+    pub fn load(dir: Option<&Path>) -> Result<Workspace> {
+        let dir = dir.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+        let config = Config::load(&dir.join(CONFIG_FILE))?;
+        let tz = crate::dates::parse_tz(&config.workspace.timezone)?;
+        Ok(Workspace { dir, config, tz })
+    }
+
+    pub fn store_path(&self) -> PathBuf {
+        self.dir.join(STORE_FILE)
+    }
+
+    /// Opens the store, or explains how to create one.
+    pub fn open_store(&self) -> Result<Store> {
+        Store::open(
+            &self.store_path(),
+            self.tz,
+            Duration::from_secs(self.config.workspace.busy_timeout_seconds),
+        )
+    }
+
+    /// Where an import's rejects go when `--rejects` is not given.
+    pub fn default_rejects_path(&self, kind: &str) -> PathBuf {
+        let stamp = chrono::Utc::now()
+            .with_timezone(&self.tz)
+            .format("%Y%m%d-%H%M%S%.3f");
+        self.dir.join(REJECTS_DIR).join(format!("{kind}-{stamp}.csv"))
+    }
+}
+
+/// Creates `dir/kefu.toml` (unless it exists) and `dir/kefu.db`. Returns the
+/// paths written.
+pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut written = vec![];
+    let config_path = dir.join(CONFIG_FILE);
+    if !config_path.exists() {
+        std::fs::write(&config_path, config::TEMPLATE)
+            .with_context(|| format!("cannot write {}", config_path.display()))?;
+        written.push(config_path);
+    }
+    let ws = Workspace::load(Some(dir))?;
+    let store_path = ws.store_path();
+    if store_path.exists() {
+        // Opening migrates an older store to the current schema.
+        ws.open_store()?;
+    } else {
+        Store::create(&store_path, ws.tz)?;
+        written.push(store_path);
+    }
+    Ok(written)
+}
