@@ -34,6 +34,13 @@ macro_rules! vocabulary {
             /// Parses an id, a Chinese label or a known synonym (case- and
             /// space-insensitive). `None` when the text names nothing known.
             pub fn parse(text: &str) -> Option<$name> {
+                // Fast path, no allocation: the exact id, label or synonym.
+                let exact = text.trim();
+                $(
+                    if exact == $id || exact == $label $(|| exact == $alias)* {
+                        return Some($name::$variant);
+                    }
+                )+
                 let key = normalize_term(text);
                 $(
                     if key == $id || key == normalize_term($label) $(|| key == normalize_term($alias))* {
@@ -161,6 +168,14 @@ impl StarScale {
 /// `3`, `3星`, `3 stars`, `★★★☆☆`.
 pub fn parse_rating(text: &str, scale: StarScale) -> Result<Rating, String> {
     let t = text.trim();
+    // Fast path for the most common form in platform exports: a bare digit.
+    if let [d @ b'1'..=b'5'] = t.as_bytes() {
+        let stars = d - b'0';
+        return Ok(Rating {
+            polarity: scale.polarity_of(stars),
+            stars: Some(stars),
+        });
+    }
     if let Some(p) = Polarity::parse(t) {
         return Ok(Rating {
             polarity: p,
