@@ -2,10 +2,12 @@
 //! transaction, counting every row as new, updated, unchanged or rejected, and
 //! keeping every rejected row with its file, line and reason in a rejects CSV.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, SyncSender};
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
@@ -16,10 +18,10 @@ use crate::config::{read_toml, MappingFile};
 use crate::domain::{FeedbackKind, StarScale};
 use crate::error::Usage;
 use crate::ingest::columns::ColumnMap;
-use crate::ingest::records::{specs_for, AgentParser, FeedbackParser};
+use crate::ingest::records::{specs_for, AgentParser, AgentRecord, FeedbackParser, FeedbackRecord};
 use crate::ingest::{self, InputFormat, InputOptions, ReadOutcome, Row, TextEncoding};
 use crate::render::{self, Cell, Table};
-use crate::store::{self, agents, feedback, feedback::Upsert, Counts};
+use crate::store::{self, agents, feedback, Counts};
 use crate::workspace::Workspace;
 
 const AFTER_HELP: &str = "\
@@ -283,11 +285,154 @@ impl Rejects {
     }
 }
 
+/// What the reader thread sends the writer, in file order.
+enum Item {
+    /// A new file starts; its records belong to `source`.
+    File { name: String, source: String, position: &'static str },
+    Feedback(FeedbackRecord<'static>),
+    Agent(AgentRecord),
+    Reject { line: u64, reason: String, raw: String },
+}
+
+/// Items per message between the threads. With a channel of
+/// [`BATCHES_IN_FLIGHT`] this bounds memory whatever the file size.
+const BATCH: usize = 2048;
+const BATCHES_IN_FLIGHT: usize = 4;
+
+/// Reads and parses every file on its own thread, so that parsing and
+/// SQLite writing use both cores. Stops at the first file-level error.
+fn read_files(
+    plan: &Plan,
+    ws: &Workspace,
+    names: &HashMap<String, String>,
+    quiet: bool,
+    show_progress: bool,
+    send: &SyncSender<Result<Vec<Item>>>,
+) -> Result<()> {
+    let kind_name = plan.kind.name();
+    let specs = specs_for(kind_name);
+    let feedback_kind = match plan.kind {
+        ImportKind::Complaints => FeedbackKind::Complaint,
+        _ => FeedbackKind::Review,
+    };
+    let mut batch = Vec::with_capacity(BATCH);
+    let flush = |batch: &mut Vec<Item>, force: bool| -> Result<()> {
+        if force || batch.len() >= BATCH {
+            let full = std::mem::replace(batch, Vec::with_capacity(BATCH));
+            send.send(Ok(full)).map_err(|_| anyhow::anyhow!("the import was stopped"))?;
+        }
+        Ok(())
+    };
+    for file in &plan.files {
+        let counter = Arc::new(AtomicU64::new(0));
+        let mut input = ingest::open(file, &plan.input, show_progress.then(|| counter.clone()))?;
+        let progress = progress_bar(show_progress, input.size, &input.name);
+        let name = input.name.clone();
+        let source = plan.source.clone().unwrap_or_else(|| source_from_file(file, kind_name));
+        batch.push(Item::File {
+            name: name.clone(),
+            source,
+            position: input.rows.position_name(),
+        });
+        let mut parsers = Parsers::new(plan, ws, feedback_kind, input.rows.headers(), specs)
+            .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        if let Parsers::Feedback(p, _) = &parsers {
+            if p.assumes_negative() && !quiet {
+                eprintln!("kefu: {name}: no rating column; every review is taken as negative (差评)");
+            }
+        }
+        let mut row = Row::default();
+        let mut rows_read: u64 = 0;
+        loop {
+            let outcome = input.rows.read_row(&mut row).with_context(|| format!("reading {name}"))?;
+            let item = match outcome {
+                ReadOutcome::End => break,
+                ReadOutcome::Bad { line, reason, raw } => Item::Reject { line, reason, raw },
+                ReadOutcome::Row => {
+                    // JSON Lines may reveal new keys: rebuild the parser if so.
+                    if input.rows.headers().len() != parsers.width() {
+                        parsers = Parsers::new(plan, ws, feedback_kind, input.rows.headers(), specs)
+                            .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+                    }
+                    parsers.parse(&row, names)
+                }
+            };
+            batch.push(item);
+            flush(&mut batch, false)?;
+            rows_read += 1;
+            if rows_read % 8192 == 0 {
+                progress.set_position(counter.load(Ordering::Relaxed));
+            }
+        }
+        progress.finish_and_clear();
+    }
+    flush(&mut batch, true)
+}
+
+/// The row parser for the kind being imported.
+enum Parsers {
+    Feedback(FeedbackParser, usize),
+    Agents(AgentParser, usize),
+}
+
+impl Parsers {
+    fn new(plan: &Plan, ws: &Workspace, kind: FeedbackKind, headers: &[String], specs: &'static [crate::ingest::columns::FieldSpec]) -> Result<Parsers> {
+        let map = ColumnMap::build(headers, specs, &plan.columns)?;
+        let width = headers.len();
+        Ok(if plan.kind == ImportKind::Agents {
+            Parsers::Agents(AgentParser::new(headers, map, ws.tz).map_err(anyhow::Error::msg)?, width)
+        } else {
+            Parsers::Feedback(
+                FeedbackParser::new(kind, headers, map, ws.tz, plan.stars, plan.channel.clone()).map_err(anyhow::Error::msg)?,
+                width,
+            )
+        })
+    }
+
+    fn width(&self) -> usize {
+        match self {
+            Parsers::Feedback(_, w) | Parsers::Agents(_, w) => *w,
+        }
+    }
+
+    fn parse(&self, row: &Row, names: &HashMap<String, String>) -> Item {
+        let reject = |reason: String| Item::Reject {
+            line: row.line,
+            reason,
+            raw: ingest::fields_to_csv_line(row.fields.iter()),
+        };
+        match self {
+            Parsers::Feedback(p, _) => match p.parse(row) {
+                Ok(mut rec) => {
+                    if rec.agent_id.is_none() {
+                        if let Some(id) = rec.agent_name.as_deref().and_then(|n| names.get(n)) {
+                            rec.agent_id = Some(Cow::Owned(id.clone()));
+                        }
+                    }
+                    if rec.channel.is_none() {
+                        rec.channel = p.default_channel().map(|c| Cow::Owned(c.to_string()));
+                    }
+                    Item::Feedback(rec.into_owned())
+                }
+                Err(reason) => reject(reason),
+            },
+            Parsers::Agents(p, _) => match p.parse(row) {
+                Ok(rec) => Item::Agent(rec),
+                Err(reason) => reject(reason),
+            },
+        }
+    }
+}
+
 pub fn run(globals: &Globals, args: ImportArgs) -> Result<()> {
     let ws = Workspace::load(globals.workspace.as_deref())?;
     let plan = plan(args, &ws)?;
     let mut store = ws.open_store()?;
     let kind_name = plan.kind.name();
+    let feedback_kind = match plan.kind {
+        ImportKind::Complaints => FeedbackKind::Complaint,
+        _ => FeedbackKind::Review,
+    };
     let explicit_rejects = plan.rejects.is_some();
     let mut rejects = Rejects {
         path: plan.rejects.clone().unwrap_or_else(|| ws.default_rejects_path(kind_name)),
@@ -301,127 +446,87 @@ pub fn run(globals: &Globals, args: ImportArgs) -> Result<()> {
 
     let tx = store.begin_write()?;
     let import_id = store::insert_import(&tx, kind_name, chrono::Utc::now().timestamp())?;
-    let mut names = if plan.kind == ImportKind::Agents {
+    let names = if plan.kind == ImportKind::Agents {
         HashMap::new()
     } else {
         agents::ids_by_unique_name(&tx)?
     };
-    let mut files = vec![];
+    let mut files: Vec<FileSummary> = vec![];
     let mut total = Counts::default();
-    for file in &plan.files {
-        let counter = Arc::new(AtomicU64::new(0));
-        let mut input = ingest::open(file, &plan.input, show_progress.then(|| counter.clone()))?;
-        let source = plan.source.clone().unwrap_or_else(|| source_from_file(file, kind_name));
-        let progress = progress_bar(show_progress, input.size, &input.name);
-        let mut counts = Counts::default();
-        let mut row = Row::default();
-        let specs = specs_for(kind_name);
-        let mut map = ColumnMap::build(input.rows.headers(), specs, &plan.columns)
-            .with_context(|| format!("{}: cannot map columns", input.name))?;
-        let feedback_kind = match plan.kind {
-            ImportKind::Complaints => FeedbackKind::Complaint,
-            _ => FeedbackKind::Review,
-        };
-        let new_feedback_parser = |headers: &[String], map: ColumnMap| {
-            FeedbackParser::new(feedback_kind, headers, map, ws.tz, plan.stars, plan.channel.clone())
-        };
-        let mut fb_parser = None;
-        let mut agent_parser = None;
-        if plan.kind == ImportKind::Agents {
-            agent_parser = Some(
-                AgentParser::new(input.rows.headers(), map.clone(), ws.tz).map_err(|e| anyhow::anyhow!("{}: {e}", input.name))?,
-            );
-        } else {
-            let p = new_feedback_parser(input.rows.headers(), map.clone()).map_err(|e| anyhow::anyhow!("{}: {e}", input.name))?;
-            if p.assumes_negative() && !globals.quiet {
-                eprintln!("kefu: {}: no rating column; every review is taken as negative (差评)", input.name);
+    let (send, receive) = sync_channel::<Result<Vec<Item>>>(BATCHES_IN_FLIGHT);
+    std::thread::scope(|scope| -> Result<()> {
+        let reader = scope.spawn(|| {
+            let send = send;
+            if let Err(e) = read_files(&plan, &ws, &names, globals.quiet, show_progress, &send) {
+                let _ = send.send(Err(e));
             }
-            fb_parser = Some(p);
-        }
-        let position = input.rows.position_name();
-        loop {
-            let outcome = input.rows.read_row(&mut row).with_context(|| format!("reading {}", input.name))?;
-            let reject = match outcome {
-                ReadOutcome::End => break,
-                ReadOutcome::Bad { line, reason, raw } => Some((line, reason, raw)),
-                ReadOutcome::Row => {
-                    // JSON Lines may reveal new keys: rebuild the map if so.
-                    if input.rows.headers().len() != map.width {
-                        map = ColumnMap::build(input.rows.headers(), specs, &plan.columns)?;
-                        if fb_parser.is_some() {
-                            fb_parser = Some(new_feedback_parser(input.rows.headers(), map.clone()).map_err(|e| anyhow::anyhow!(e))?);
-                        } else {
-                            agent_parser = Some(AgentParser::new(input.rows.headers(), map.clone(), ws.tz).map_err(|e| anyhow::anyhow!(e))?);
-                        }
-                    }
-                    let result = if let Some(p) = &fb_parser {
-                        match p.parse(&row) {
-                            Ok(mut rec) => {
-                                if rec.agent_id.is_none() {
-                                    if let Some(id) = rec.agent_name.and_then(|n| names.get(n)) {
-                                        rec.agent_id = Some(std::borrow::Cow::Owned(id.clone()));
-                                    }
-                                }
-                                if rec.channel.is_none() {
-                                    rec.channel = p.default_channel();
-                                }
-                                Ok(feedback::upsert(&tx, feedback_kind, &source, &rec, import_id)?)
-                            }
-                            Err(reason) => Err(reason),
-                        }
-                    } else if let Some(p) = &agent_parser {
-                        match p.parse(&row) {
-                            Ok(rec) => {
-                                names.insert(rec.name.clone(), rec.id.clone());
-                                Ok(agents::upsert(&tx, &rec, import_id)?)
-                            }
-                            Err(reason) => Err(reason),
-                        }
-                    } else {
-                        unreachable!("one parser is always set")
-                    };
-                    match result {
-                        Ok(Upsert::New) => {
-                            counts.new += 1;
-                            None
-                        }
-                        Ok(Upsert::Updated) => {
-                            counts.updated += 1;
-                            None
-                        }
-                        Ok(Upsert::Unchanged) => {
-                            counts.unchanged += 1;
-                            None
-                        }
-                        Err(reason) => Some((row.line, reason, ingest::fields_to_csv_line(row.fields.iter()))),
-                    }
+        });
+        let mut source = String::new();
+        let mut position = "line";
+        let mut pending: Vec<FeedbackRecord<'static>> = Vec::with_capacity(BATCH);
+        let write_pending = |pending: &mut Vec<FeedbackRecord<'static>>, source: &str, counts: &mut Counts| -> Result<()> {
+            for outcome in feedback::upsert_batch(&tx, feedback_kind, source, pending, import_id)? {
+                counts.add(outcome);
+            }
+            pending.clear();
+            Ok(())
+        };
+        for message in receive.iter() {
+            let batch = match message {
+                Ok(batch) => batch,
+                Err(e) => {
+                    drop(receive);
+                    let _ = reader.join();
+                    return Err(e);
                 }
             };
-            counts.read += 1;
-            if let Some((line, reason, raw)) = reject {
-                counts.rejected += 1;
-                if rejects.shown < 10 && !globals.quiet && (plan.strict || !keep_rejects) {
-                    eprintln!("kefu: {}: {position} {line}: {reason}", input.name);
-                    rejects.shown += 1;
+            for item in batch {
+                if !matches!(item, Item::Feedback(_)) && !pending.is_empty() {
+                    let counts = &mut files.last_mut().expect("a file is open").counts;
+                    write_pending(&mut pending, &source, counts)?;
                 }
-                if keep_rejects {
-                    rejects.add(&input.name, line, &reason, &raw)?;
+                match item {
+                    Item::File { name, source: s, position: p } => {
+                        source = s;
+                        position = p;
+                        files.push(FileSummary {
+                            file: name,
+                            counts: Counts::default(),
+                        });
+                    }
+                    Item::Feedback(rec) => {
+                        files.last_mut().expect("a file is open").counts.read += 1;
+                        pending.push(rec);
+                    }
+                    Item::Agent(rec) => {
+                        let counts = &mut files.last_mut().expect("a file is open").counts;
+                        counts.read += 1;
+                        counts.add(agents::upsert(&tx, &rec, import_id)?);
+                    }
+                    Item::Reject { line, reason, raw } => {
+                        let file = files.last_mut().expect("a file is open");
+                        file.counts.read += 1;
+                        file.counts.rejected += 1;
+                        if rejects.shown < 10 && !globals.quiet && (plan.strict || !keep_rejects) {
+                            eprintln!("kefu: {}: {position} {line}: {reason}", file.file);
+                            rejects.shown += 1;
+                        }
+                        if keep_rejects {
+                            rejects.add(&file.file, line, &reason, &raw)?;
+                        }
+                    }
                 }
             }
-            if counts.read % 8192 == 0 {
-                progress.set_position(counter.load(Ordering::Relaxed));
+            if !pending.is_empty() {
+                let counts = &mut files.last_mut().expect("a file is open").counts;
+                write_pending(&mut pending, &source, counts)?;
             }
         }
-        progress.finish_and_clear();
-        total.read += counts.read;
-        total.new += counts.new;
-        total.updated += counts.updated;
-        total.unchanged += counts.unchanged;
-        total.rejected += counts.rejected;
-        files.push(FileSummary {
-            file: input.name.clone(),
-            counts,
-        });
+        reader.join().map_err(|_| anyhow::anyhow!("the reader thread panicked"))?;
+        Ok(())
+    })?;
+    for f in &files {
+        total.merge(&f.counts);
     }
     let linked = if plan.kind == ImportKind::Agents {
         agents::link_feedback_by_name(&tx)?

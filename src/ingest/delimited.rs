@@ -9,7 +9,7 @@ use csv::{ByteRecord, StringRecord};
 use super::{fields_to_csv_line, ReadOutcome, Row, RowSource, TextEncoding};
 
 pub struct DelimitedSource {
-    reader: csv::Reader<Box<dyn Read>>,
+    reader: csv::Reader<Box<dyn Read + Send>>,
     /// A record (or error) read ahead while checking for an unclosed quote.
     pending: Option<csv::Result<ByteRecord>>,
     headers: Vec<String>,
@@ -40,7 +40,7 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
 }
 
 impl DelimitedSource {
-    pub fn open<R: BufRead + 'static>(
+    pub fn open<R: BufRead + Send + 'static>(
         name: &str,
         mut text: R,
         encoding: TextEncoding,
@@ -48,7 +48,7 @@ impl DelimitedSource {
     ) -> Result<DelimitedSource> {
         let head = text.fill_buf().with_context(|| format!("cannot read {name}"))?;
         let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(head));
-        let boxed: Box<dyn Read> = Box::new(text);
+        let boxed: Box<dyn Read + Send> = Box::new(text);
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .flexible(true)

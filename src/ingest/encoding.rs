@@ -101,7 +101,7 @@ pub fn detect(sample: &[u8]) -> Result<TextEncoding, &'static str> {
 /// Wraps the input (whose first bytes are `sample`, the rest in `rest`) so
 /// that it yields UTF-8 with any byte-order mark removed. UTF-8 passes through
 /// untouched; invalid bytes in it are caught per row by the readers.
-pub fn decode(mut sample: Vec<u8>, rest: Box<dyn Read>, encoding: TextEncoding) -> Box<dyn Read> {
+pub fn decode(mut sample: Vec<u8>, rest: Box<dyn Read + Send>, encoding: TextEncoding) -> Box<dyn Read + Send> {
     match encoding {
         TextEncoding::Utf8 => {
             if sample.starts_with(b"\xEF\xBB\xBF") {

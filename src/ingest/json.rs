@@ -25,7 +25,7 @@ enum Body {
     /// The items of the array, consumed front to back.
     Items(std::vec::IntoIter<Value>, u64),
     /// JSON Lines, streamed.
-    Lines(Box<dyn BufRead>, u64, String),
+    Lines(Box<dyn BufRead + Send>, u64, String),
 }
 
 /// Keys under which exports commonly put their array of records.
@@ -89,7 +89,7 @@ impl JsonSource {
         Ok(src)
     }
 
-    pub fn open_lines<R: BufRead + 'static>(name: &str, text: R, encoding: TextEncoding) -> Result<JsonSource> {
+    pub fn open_lines<R: BufRead + Send + 'static>(name: &str, text: R, encoding: TextEncoding) -> Result<JsonSource> {
         let mut src = JsonSource {
             headers: vec![],
             index: HashMap::new(),

@@ -92,7 +92,7 @@ pub enum ReadOutcome {
 }
 
 /// A source of rows with headers.
-pub trait RowSource {
+pub trait RowSource: Send {
     /// Column names, in file order. May grow while reading JSON Lines, when a
     /// later object has a key the earlier ones did not.
     fn headers(&self) -> &[String];
@@ -139,8 +139,8 @@ pub fn open(
     opts: &InputOptions,
     progress: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
 ) -> Result<Input> {
-    let (name, file_path, raw, size): (String, Option<PathBuf>, Box<dyn Read>, Option<u64>) = if path == "-" {
-        ("<stdin>".into(), None, Box::new(io::stdin().lock()), None)
+    let (name, file_path, raw, size): (String, Option<PathBuf>, Box<dyn Read + Send>, Option<u64>) = if path == "-" {
+        ("<stdin>".into(), None, Box::new(io::stdin()), None)
     } else {
         let p = PathBuf::from(path);
         let file = File::open(&p).with_context(|| format!("cannot open {path}"))?;
@@ -150,7 +150,7 @@ pub fn open(
         }
         (path.to_string(), Some(p), Box::new(file), Some(meta.len()))
     };
-    let mut raw: Box<dyn Read> = match progress {
+    let mut raw: Box<dyn Read + Send> = match progress {
         Some(counter) => Box::new(Counted { inner: raw, counter }),
         None => raw,
     };

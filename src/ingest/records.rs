@@ -25,22 +25,53 @@ pub struct FeedbackRecord<'a> {
     pub hash: i64,
     pub created_at: i64,
     pub local_day: i64,
-    pub channel: Option<&'a str>,
+    pub channel: Option<Cow<'a, str>>,
     pub agent_id: Option<Cow<'a, str>>,
-    pub agent_name: Option<&'a str>,
-    pub department: Option<&'a str>,
+    pub agent_name: Option<Cow<'a, str>>,
+    pub department: Option<Cow<'a, str>>,
     pub polarity: Polarity,
     pub stars: Option<u8>,
-    pub content: Option<&'a str>,
-    pub order_id: Option<&'a str>,
-    pub customer: Option<&'a str>,
-    pub customer_phone: Option<&'a str>,
+    pub content: Option<Cow<'a, str>>,
+    pub order_id: Option<Cow<'a, str>>,
+    pub customer: Option<Cow<'a, str>>,
+    pub customer_phone: Option<Cow<'a, str>>,
     pub declared_cause: Option<Cause>,
     pub responsibility: Option<Responsibility>,
     pub validity: Option<Validity>,
-    pub leader_id: Option<&'a str>,
+    pub leader_id: Option<Cow<'a, str>>,
     /// JSON object of the extra columns with a value.
     pub extra: Option<String>,
+}
+
+fn own(v: Option<Cow<'_, str>>) -> Option<Cow<'static, str>> {
+    v.map(|c| Cow::Owned(c.into_owned()))
+}
+
+impl FeedbackRecord<'_> {
+    /// A copy that owns its text, to outlive the row it was read from.
+    pub fn into_owned(self) -> FeedbackRecord<'static> {
+        FeedbackRecord {
+            ext_id: Cow::Owned(self.ext_id.into_owned()),
+            hash: self.hash,
+            created_at: self.created_at,
+            local_day: self.local_day,
+            channel: own(self.channel),
+            agent_id: own(self.agent_id),
+            agent_name: own(self.agent_name),
+            department: own(self.department),
+            polarity: self.polarity,
+            stars: self.stars,
+            content: own(self.content),
+            order_id: own(self.order_id),
+            customer: own(self.customer),
+            customer_phone: own(self.customer_phone),
+            declared_cause: self.declared_cause,
+            responsibility: self.responsibility,
+            validity: self.validity,
+            leader_id: own(self.leader_id),
+            extra: self.extra,
+        }
+    }
 }
 
 /// Field positions resolved once per file, so each row is a few index reads.
@@ -203,20 +234,20 @@ impl FeedbackParser {
             hash,
             created_at,
             local_day: dates::local_day(created_at, self.tz),
-            channel: value(row, c.channel),
+            channel: value(row, c.channel).map(Cow::Borrowed),
             agent_id: value(row, c.agent_id).map(Cow::Borrowed),
-            agent_name: value(row, c.agent_name),
-            department: value(row, c.department),
+            agent_name: value(row, c.agent_name).map(Cow::Borrowed),
+            department: value(row, c.department).map(Cow::Borrowed),
             polarity,
             stars,
-            content,
-            order_id: value(row, c.order_id),
-            customer: value(row, c.customer),
-            customer_phone: value(row, c.customer_phone),
+            content: content.map(Cow::Borrowed),
+            order_id: value(row, c.order_id).map(Cow::Borrowed),
+            customer: value(row, c.customer).map(Cow::Borrowed),
+            customer_phone: value(row, c.customer_phone).map(Cow::Borrowed),
             declared_cause,
             responsibility,
             validity,
-            leader_id: value(row, c.leader_id),
+            leader_id: value(row, c.leader_id).map(Cow::Borrowed),
             extra: if self.map.extras.is_empty() {
                 None
             } else {
@@ -334,7 +365,7 @@ mod tests {
         let rec = p.parse(&r).unwrap();
         assert_eq!(rec.ext_id, "T1");
         assert_eq!(rec.polarity, Polarity::Negative);
-        assert_eq!(rec.agent_name, Some("王芳"));
+        assert_eq!(rec.agent_name.as_deref(), Some("王芳"));
         assert_eq!(rec.declared_cause, Some(Cause::Attitude));
         assert_eq!(rec.extra.as_deref(), Some(r#"{"商品":"耳机"}"#));
         assert_eq!(dates::date_of_day(rec.local_day).to_string(), "2026-11-20");
