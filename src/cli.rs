@@ -27,7 +27,13 @@ Examples:
 #[command(name = "kefu", version, about, long_about, after_help = AFTER_HELP, propagate_version = true)]
 pub struct Cli {
     /// Workspace directory (工作区) holding kefu.toml and kefu.db [default: current directory]
-    #[arg(short = 'w', long, global = true, env = "KEFU_WORKSPACE", value_name = "DIR")]
+    #[arg(
+        short = 'w',
+        long,
+        global = true,
+        env = "KEFU_WORKSPACE",
+        value_name = "DIR"
+    )]
     pub workspace: Option<PathBuf>,
 
     /// Print no progress or summary on stderr (errors still go there)

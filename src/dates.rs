@@ -69,8 +69,9 @@ fn resolve_local(naive: NaiveDateTime, tz: Tz) -> DateTime<Tz> {
 
 /// Parses a timezone name such as `Asia/Shanghai`.
 pub fn parse_tz(name: &str) -> Result<Tz> {
-    name.parse::<Tz>()
-        .map_err(|_| anyhow::anyhow!("unknown timezone {name:?} (expected an IANA name such as Asia/Shanghai)"))
+    name.parse::<Tz>().map_err(|_| {
+        anyhow::anyhow!("unknown timezone {name:?} (expected an IANA name such as Asia/Shanghai)")
+    })
 }
 
 /// Parses a timestamp as exports write it and returns Unix seconds.
@@ -176,7 +177,10 @@ fn split_timestamp(t: &str) -> Option<TimestampParts> {
         second: 0,
         offset_seconds: None,
     };
-    while chars.peek().is_some_and(|c| *c == ' ' || *c == 'T' || *c == 't') {
+    while chars
+        .peek()
+        .is_some_and(|c| *c == ' ' || *c == 'T' || *c == 't')
+    {
         chars.next();
     }
     if chars.peek().is_none() {
@@ -184,7 +188,10 @@ fn split_timestamp(t: &str) -> Option<TimestampParts> {
     }
     let (hour, _) = number(&mut chars, 2)?;
     parts.hour = hour;
-    if !chars.next().is_some_and(|c| matches!(c, ':' | '时' | '點' | '点')) {
+    if !chars
+        .next()
+        .is_some_and(|c| matches!(c, ':' | '时' | '點' | '点'))
+    {
         return None;
     }
     let (minute, _) = number(&mut chars, 2)?;
@@ -369,8 +376,9 @@ pub fn parse_date_arg(text: &str, tz: Tz) -> Result<NaiveDate> {
         "yesterday" | "昨天" => return Ok(today(tz) - Duration::days(1)),
         _ => {}
     }
-    let parts = split_timestamp(t)
-        .with_context(|| format!("unreadable date {t:?} (expected e.g. 2026-11-20, today, yesterday)"))?;
+    let parts = split_timestamp(t).with_context(|| {
+        format!("unreadable date {t:?} (expected e.g. 2026-11-20, today, yesterday)")
+    })?;
     NaiveDate::from_ymd_opt(parts.year, parts.month, parts.day)
         .with_context(|| format!("impossible date {t:?}"))
 }
@@ -387,7 +395,8 @@ pub fn parse_quarter(text: &str) -> Result<Period> {
     let q: u32 = q
         .parse()
         .with_context(|| format!("unreadable quarter {text:?} (expected e.g. 2026Q3)"))?;
-    Period::quarter(year, q).with_context(|| format!("no such quarter {text:?} (quarters are Q1 to Q4)"))
+    Period::quarter(year, q)
+        .with_context(|| format!("no such quarter {text:?} (quarters are Q1 to Q4)"))
 }
 
 /// Parses a month: `2026-08`, `2026/8`, `2026年8月`.
@@ -396,8 +405,12 @@ pub fn parse_month(text: &str) -> Result<Period> {
     let (y, m) = t
         .split_once(['-', '/', '年', '.'])
         .with_context(|| format!("unreadable month {text:?} (expected e.g. 2026-08)"))?;
-    let year: i32 = y.parse().with_context(|| format!("unreadable month {text:?}"))?;
-    let month: u32 = m.parse().with_context(|| format!("unreadable month {text:?}"))?;
+    let year: i32 = y
+        .parse()
+        .with_context(|| format!("unreadable month {text:?}"))?;
+    let month: u32 = m
+        .parse()
+        .with_context(|| format!("unreadable month {text:?}"))?;
     Period::month(year, month).with_context(|| format!("no such month {text:?}"))
 }
 
@@ -434,7 +447,9 @@ mod tests {
     }
 
     fn local(ts: i64) -> String {
-        local_datetime(ts, sh()).format("%Y-%m-%d %H:%M:%S").to_string()
+        local_datetime(ts, sh())
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string()
     }
 
     #[test]
@@ -455,13 +470,19 @@ mod tests {
         ] {
             assert_eq!(local(parse_timestamp(t, sh()).unwrap()), want, "{t}");
         }
-        assert_eq!(local(parse_timestamp("2026-11-20", sh()).unwrap()), "2026-11-20 00:00:00");
+        assert_eq!(
+            local(parse_timestamp("2026-11-20", sh()).unwrap()),
+            "2026-11-20 00:00:00"
+        );
     }
 
     #[test]
     fn excel_serial_days() {
         // 46346 is 2026-11-20 in Excel's 1900 date system; .25 is 06:00.
-        assert_eq!(local(parse_timestamp("46346.25", sh()).unwrap()), "2026-11-20 06:00:00");
+        assert_eq!(
+            local(parse_timestamp("46346.25", sh()).unwrap()),
+            "2026-11-20 06:00:00"
+        );
     }
 
     #[test]
@@ -474,9 +495,15 @@ mod tests {
 
     #[test]
     fn bad_timestamps_say_why() {
-        assert!(parse_timestamp("昨天下午", sh()).unwrap_err().contains("unreadable"));
-        assert!(parse_timestamp("2026-02-30 10:00", sh()).unwrap_err().contains("impossible date 2026-02-30"));
-        assert!(parse_timestamp("2026-11-20 25:00", sh()).unwrap_err().contains("impossible time"));
+        assert!(parse_timestamp("昨天下午", sh())
+            .unwrap_err()
+            .contains("unreadable"));
+        assert!(parse_timestamp("2026-02-30 10:00", sh())
+            .unwrap_err()
+            .contains("impossible date 2026-02-30"));
+        assert!(parse_timestamp("2026-11-20 25:00", sh())
+            .unwrap_err()
+            .contains("impossible time"));
         assert!(parse_timestamp("", sh()).unwrap_err().contains("empty"));
         assert!(parse_timestamp("2026-11-20 09:05 xyz", sh()).is_err());
     }
@@ -484,7 +511,10 @@ mod tests {
     #[test]
     fn periods() {
         let q = parse_quarter("2026-Q3").unwrap();
-        assert_eq!((q.first.to_string(), q.last.to_string()), ("2026-07-01".into(), "2026-09-30".into()));
+        assert_eq!(
+            (q.first.to_string(), q.last.to_string()),
+            ("2026-07-01".into(), "2026-09-30".into())
+        );
         assert_eq!(parse_quarter("2026q3").unwrap(), q);
         assert!(parse_quarter("2026Q5").is_err());
         let m = parse_month("2026-02").unwrap();
@@ -499,8 +529,12 @@ mod tests {
         assert_eq!(w.first.to_string(), "2026-11-16");
         assert_eq!(w.name, "2026-W47");
         // A Shanghai day starts at 16:00 UTC the day before.
-        let (start, end) = Period::day(NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()).instants(sh());
+        let (start, end) =
+            Period::day(NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()).instants(sh());
         assert_eq!(end - start, 86_400);
-        assert_eq!(start, parse_timestamp("2026-11-19T16:00:00Z", sh()).unwrap());
+        assert_eq!(
+            start,
+            parse_timestamp("2026-11-19T16:00:00Z", sh()).unwrap()
+        );
     }
 }

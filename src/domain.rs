@@ -219,15 +219,23 @@ mod tests {
         assert_eq!(Cause::parse("問題解決效果"), Some(Cause::Resolution));
         assert_eq!(Cause::parse("其它"), Some(Cause::Other));
         assert_eq!(Cause::parse("物流"), None);
-        assert!(Cause::parse_or_err("物流").unwrap_err().contains("服务态度"));
+        assert!(Cause::parse_or_err("物流")
+            .unwrap_err()
+            .contains("服务态度"));
     }
 
     #[test]
     fn validity_and_responsibility() {
         assert_eq!(Validity::parse("不成立"), Some(Validity::Rejected));
         assert_eq!(Validity::parse("成立"), Some(Validity::Confirmed));
-        assert_eq!(Responsibility::parse("个人"), Some(Responsibility::Individual));
-        assert_eq!(Responsibility::parse("流程缺陷"), Some(Responsibility::Process));
+        assert_eq!(
+            Responsibility::parse("个人"),
+            Some(Responsibility::Individual)
+        );
+        assert_eq!(
+            Responsibility::parse("流程缺陷"),
+            Some(Responsibility::Process)
+        );
     }
 
     #[test]

@@ -26,7 +26,9 @@ pub struct Workspace {
 impl Workspace {
     /// Loads the workspace at `dir` (default: the current directory).
     pub fn load(dir: Option<&Path>) -> Result<Workspace> {
-        let dir = dir.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+        let dir = dir
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
         let config = Config::load(&dir.join(CONFIG_FILE))?;
         let tz = crate::dates::parse_tz(&config.workspace.timezone)?;
         Ok(Workspace { dir, config, tz })
@@ -50,7 +52,9 @@ impl Workspace {
         let stamp = chrono::Utc::now()
             .with_timezone(&self.tz)
             .format("%Y%m%d-%H%M%S%.3f");
-        self.dir.join(REJECTS_DIR).join(format!("{kind}-{stamp}.csv"))
+        self.dir
+            .join(REJECTS_DIR)
+            .join(format!("{kind}-{stamp}.csv"))
     }
 }
 

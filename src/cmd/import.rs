@@ -158,12 +158,19 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
         SummaryFormat::Table | SummaryFormat::Json => None,
     };
     if shorthand.is_some() && args.input_format.is_some() {
-        bail!(Usage("give the input format once: --input-format, or --format csv|tsv|jsonl|xlsx".into()));
+        bail!(Usage(
+            "give the input format once: --input-format, or --format csv|tsv|jsonl|xlsx".into()
+        ));
     }
     if args.files.iter().filter(|f| *f == "-").count() > 1 {
         bail!(Usage("stdin (-) can be read only once".into()));
     }
-    let encoding = args.encoding.as_deref().map(TextEncoding::parse).transpose().map_err(|e| Usage(e.to_string()))?;
+    let encoding = args
+        .encoding
+        .as_deref()
+        .map(TextEncoding::parse)
+        .transpose()
+        .map_err(|e| Usage(e.to_string()))?;
     let mut columns = BTreeMap::new();
     let mut channel = None;
     let mut stars = StarScale::default();
@@ -217,7 +224,9 @@ pub fn source_from_file(file: &str, kind: &str) -> String {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let trimmed = stem.trim_end_matches(|c: char| c.is_ascii_digit() || matches!(c, '-' | '_' | '.' | ' ' | '(' | ')'));
+    let trimmed = stem.trim_end_matches(|c: char| {
+        c.is_ascii_digit() || matches!(c, '-' | '_' | '.' | ' ' | '(' | ')')
+    });
     if trimmed.is_empty() {
         kind.to_string()
     } else {
@@ -262,7 +271,8 @@ impl Rejects {
 
     fn open(&mut self) -> Result<()> {
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
         }
         let mut w = csv::Writer::from_path(&self.path)
             .with_context(|| format!("cannot create the rejects file {}", self.path.display()))?;
@@ -277,7 +287,8 @@ impl Rejects {
         }
         match self.writer.take() {
             Some(mut w) => {
-                w.flush().with_context(|| format!("cannot write {}", self.path.display()))?;
+                w.flush()
+                    .with_context(|| format!("cannot write {}", self.path.display()))?;
                 Ok(true)
             }
             None => Ok(false),
@@ -288,10 +299,18 @@ impl Rejects {
 /// What the reader thread sends the writer, in file order.
 enum Item {
     /// A new file starts; its records belong to `source`.
-    File { name: String, source: String, position: &'static str },
+    File {
+        name: String,
+        source: String,
+        position: &'static str,
+    },
     Feedback(FeedbackRecord<'static>),
     Agent(AgentRecord),
-    Reject { line: u64, reason: String, raw: String },
+    Reject {
+        line: u64,
+        reason: String,
+        raw: String,
+    },
 }
 
 /// Items per message between the threads. With a channel of
@@ -319,7 +338,8 @@ fn read_files(
     let flush = |batch: &mut Vec<Item>, force: bool| -> Result<()> {
         if force || batch.len() >= BATCH {
             let full = std::mem::replace(batch, Vec::with_capacity(BATCH));
-            send.send(Ok(full)).map_err(|_| anyhow::anyhow!("the import was stopped"))?;
+            send.send(Ok(full))
+                .map_err(|_| anyhow::anyhow!("the import was stopped"))?;
         }
         Ok(())
     };
@@ -328,7 +348,10 @@ fn read_files(
         let mut input = ingest::open(file, &plan.input, show_progress.then(|| counter.clone()))?;
         let progress = progress_bar(show_progress, input.size, &input.name);
         let name = input.name.clone();
-        let source = plan.source.clone().unwrap_or_else(|| source_from_file(file, kind_name));
+        let source = plan
+            .source
+            .clone()
+            .unwrap_or_else(|| source_from_file(file, kind_name));
         batch.push(Item::File {
             name: name.clone(),
             source,
@@ -338,21 +361,27 @@ fn read_files(
             .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
         if let Parsers::Feedback(p, _) = &parsers {
             if p.assumes_negative() && !quiet {
-                eprintln!("kefu: {name}: no rating column; every review is taken as negative (差评)");
+                eprintln!(
+                    "kefu: {name}: no rating column; every review is taken as negative (差评)"
+                );
             }
         }
         let mut row = Row::default();
         let mut rows_read: u64 = 0;
         loop {
-            let outcome = input.rows.read_row(&mut row).with_context(|| format!("reading {name}"))?;
+            let outcome = input
+                .rows
+                .read_row(&mut row)
+                .with_context(|| format!("reading {name}"))?;
             let item = match outcome {
                 ReadOutcome::End => break,
                 ReadOutcome::Bad { line, reason, raw } => Item::Reject { line, reason, raw },
                 ReadOutcome::Row => {
                     // JSON Lines may reveal new keys: rebuild the parser if so.
                     if input.rows.headers().len() != parsers.width() {
-                        parsers = Parsers::new(plan, ws, feedback_kind, input.rows.headers(), specs)
-                            .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+                        parsers =
+                            Parsers::new(plan, ws, feedback_kind, input.rows.headers(), specs)
+                                .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
                     }
                     parsers.parse(&row, names)
                 }
@@ -376,14 +405,24 @@ enum Parsers {
 }
 
 impl Parsers {
-    fn new(plan: &Plan, ws: &Workspace, kind: FeedbackKind, headers: &[String], specs: &'static [crate::ingest::columns::FieldSpec]) -> Result<Parsers> {
+    fn new(
+        plan: &Plan,
+        ws: &Workspace,
+        kind: FeedbackKind,
+        headers: &[String],
+        specs: &'static [crate::ingest::columns::FieldSpec],
+    ) -> Result<Parsers> {
         let map = ColumnMap::build(headers, specs, &plan.columns)?;
         let width = headers.len();
         Ok(if plan.kind == ImportKind::Agents {
-            Parsers::Agents(AgentParser::new(headers, map, ws.tz).map_err(anyhow::Error::msg)?, width)
+            Parsers::Agents(
+                AgentParser::new(headers, map, ws.tz).map_err(anyhow::Error::msg)?,
+                width,
+            )
         } else {
             Parsers::Feedback(
-                FeedbackParser::new(kind, headers, map, ws.tz, plan.stars, plan.channel.clone()).map_err(anyhow::Error::msg)?,
+                FeedbackParser::new(kind, headers, map, ws.tz, plan.stars, plan.channel.clone())
+                    .map_err(anyhow::Error::msg)?,
                 width,
             )
         })
@@ -435,7 +474,10 @@ pub fn run(globals: &Globals, args: ImportArgs) -> Result<()> {
     };
     let explicit_rejects = plan.rejects.is_some();
     let mut rejects = Rejects {
-        path: plan.rejects.clone().unwrap_or_else(|| ws.default_rejects_path(kind_name)),
+        path: plan
+            .rejects
+            .clone()
+            .unwrap_or_else(|| ws.default_rejects_path(kind_name)),
         writer: None,
         always: explicit_rejects,
         shown: 0,
@@ -464,7 +506,10 @@ pub fn run(globals: &Globals, args: ImportArgs) -> Result<()> {
         let mut source = String::new();
         let mut position = "line";
         let mut pending: Vec<FeedbackRecord<'static>> = Vec::with_capacity(BATCH);
-        let write_pending = |pending: &mut Vec<FeedbackRecord<'static>>, source: &str, counts: &mut Counts| -> Result<()> {
+        let write_pending = |pending: &mut Vec<FeedbackRecord<'static>>,
+                             source: &str,
+                             counts: &mut Counts|
+         -> Result<()> {
             for outcome in feedback::upsert_batch(&tx, feedback_kind, source, pending, import_id)? {
                 counts.add(outcome);
             }
@@ -486,7 +531,11 @@ pub fn run(globals: &Globals, args: ImportArgs) -> Result<()> {
                     write_pending(&mut pending, &source, counts)?;
                 }
                 match item {
-                    Item::File { name, source: s, position: p } => {
+                    Item::File {
+                        name,
+                        source: s,
+                        position: p,
+                    } => {
                         source = s;
                         position = p;
                         files.push(FileSummary {
@@ -522,7 +571,9 @@ pub fn run(globals: &Globals, args: ImportArgs) -> Result<()> {
                 write_pending(&mut pending, &source, counts)?;
             }
         }
-        reader.join().map_err(|_| anyhow::anyhow!("the reader thread panicked"))?;
+        reader
+            .join()
+            .map_err(|_| anyhow::anyhow!("the reader thread panicked"))?;
         Ok(())
     })?;
     for f in &files {
@@ -534,12 +585,24 @@ pub fn run(globals: &Globals, args: ImportArgs) -> Result<()> {
         0
     };
     let summary = Summary { files, total };
-    store::finish_import(&tx, import_id, &serde_json::to_string(&summary.files)?, total)?;
-    let wrote_rejects = if keep_rejects { rejects.finish()? } else { false };
+    store::finish_import(
+        &tx,
+        import_id,
+        &serde_json::to_string(&summary.files)?,
+        total,
+    )?;
+    let wrote_rejects = if keep_rejects {
+        rejects.finish()?
+    } else {
+        false
+    };
 
     if plan.strict && total.rejected > 0 {
         drop(tx);
-        let mut msg = format!("{} row(s) rejected under --strict; nothing was imported", total.rejected);
+        let mut msg = format!(
+            "{} row(s) rejected under --strict; nothing was imported",
+            total.rejected
+        );
         if wrote_rejects {
             msg.push_str(&format!(" (rejected rows: {})", rejects.path.display()));
         }
@@ -550,7 +613,13 @@ pub fn run(globals: &Globals, args: ImportArgs) -> Result<()> {
     } else {
         tx.commit().context("cannot commit the import")?;
     }
-    print_summary(globals, &plan, &summary, linked, wrote_rejects.then_some(rejects.path.as_path()))
+    print_summary(
+        globals,
+        &plan,
+        &summary,
+        linked,
+        wrote_rejects.then_some(rejects.path.as_path()),
+    )
 }
 
 fn progress_bar(show: bool, size: Option<u64>, name: &str) -> indicatif::ProgressBar {
@@ -559,9 +628,11 @@ fn progress_bar(show: bool, size: Option<u64>, name: &str) -> indicatif::Progres
     }
     let bar = match size {
         Some(n) => indicatif::ProgressBar::new(n).with_style(
-            indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-                .progress_chars("=> "),
+            indicatif::ProgressStyle::with_template(
+                "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
         ),
         None => indicatif::ProgressBar::new_spinner(),
     };
@@ -569,7 +640,13 @@ fn progress_bar(show: bool, size: Option<u64>, name: &str) -> indicatif::Progres
     bar
 }
 
-fn print_summary(globals: &Globals, plan: &Plan, summary: &Summary, linked: usize, rejects: Option<&Path>) -> Result<()> {
+fn print_summary(
+    globals: &Globals,
+    plan: &Plan,
+    summary: &Summary,
+    linked: usize,
+    rejects: Option<&Path>,
+) -> Result<()> {
     if plan.json_summary {
         let mut text = serde_json::to_string(summary)?;
         text.push('\n');
@@ -577,7 +654,14 @@ fn print_summary(globals: &Globals, plan: &Plan, summary: &Summary, linked: usiz
     } else if !globals.quiet {
         let mut table = Table::new(&["file", "read", "new", "updated", "unchanged", "rejected"]);
         let row = |name: &str, c: &Counts| -> Vec<Cell> {
-            vec![name.into(), c.read.into(), c.new.into(), c.updated.into(), c.unchanged.into(), c.rejected.into()]
+            vec![
+                name.into(),
+                c.read.into(),
+                c.new.into(),
+                c.updated.into(),
+                c.unchanged.into(),
+                c.rejected.into(),
+            ]
         };
         for f in &summary.files {
             table.push(row(&f.file, &f.counts));
@@ -595,7 +679,11 @@ fn print_summary(globals: &Globals, plan: &Plan, summary: &Summary, linked: usiz
             eprintln!("kefu: dry run: nothing was written to the store");
         }
         if let Some(p) = rejects {
-            eprintln!("kefu: {} rejected row(s) written to {}", summary.total.rejected, p.display());
+            eprintln!(
+                "kefu: {} rejected row(s) written to {}",
+                summary.total.rejected,
+                p.display()
+            );
         }
     }
     Ok(())
@@ -607,10 +695,19 @@ mod tests {
 
     #[test]
     fn sources_from_daily_file_names() {
-        assert_eq!(source_from_file("exports/taobao-20261120.csv", "reviews"), "taobao");
-        assert_eq!(source_from_file("jd_reviews_2026-11-20 (1).xlsx", "reviews"), "jd_reviews");
+        assert_eq!(
+            source_from_file("exports/taobao-20261120.csv", "reviews"),
+            "taobao"
+        );
+        assert_eq!(
+            source_from_file("jd_reviews_2026-11-20 (1).xlsx", "reviews"),
+            "jd_reviews"
+        );
         assert_eq!(source_from_file("20261120.csv", "reviews"), "reviews");
         assert_eq!(source_from_file("-", "complaints"), "complaints");
-        assert_eq!(source_from_file("评价导出20261120.csv", "reviews"), "评价导出");
+        assert_eq!(
+            source_from_file("评价导出20261120.csv", "reviews"),
+            "评价导出"
+        );
     }
 }

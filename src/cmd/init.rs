@@ -13,7 +13,9 @@ use crate::workspace;
 /// Running it again on an existing workspace changes nothing but upgrades an
 /// older store to this kefu's schema.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  kefu init            workspace in the current directory\n  kefu init shop       workspace in ./shop")]
+#[command(
+    after_help = "Examples:\n  kefu init            workspace in the current directory\n  kefu init shop       workspace in ./shop"
+)]
 pub struct InitArgs {
     /// Directory to create the workspace in [default: -w DIR, or the current directory]
     pub dir: Option<PathBuf>,
@@ -27,7 +29,10 @@ pub fn run(globals: &Globals, args: InitArgs) -> Result<()> {
     let written = workspace::init(&dir)?;
     if !globals.quiet {
         if written.is_empty() {
-            eprintln!("kefu: {} is already a workspace; nothing to create", dir.display());
+            eprintln!(
+                "kefu: {} is already a workspace; nothing to create",
+                dir.display()
+            );
         }
         for p in written {
             eprintln!("kefu: created {}", p.display());

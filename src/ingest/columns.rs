@@ -75,14 +75,21 @@ pub struct ColumnMap {
 
 impl ColumnMap {
     /// Builds the map. `overrides` is `field -> header as in the file`.
-    pub fn build(headers: &[String], specs: &[FieldSpec], overrides: &BTreeMap<String, String>) -> Result<ColumnMap> {
+    pub fn build(
+        headers: &[String],
+        specs: &[FieldSpec],
+        overrides: &BTreeMap<String, String>,
+    ) -> Result<ColumnMap> {
         let norm: Vec<String> = headers.iter().map(|h| normalize_header(h)).collect();
         let mut fields = vec![None; specs.len()];
         let mut taken = vec![false; headers.len()];
         for (field, header) in overrides {
             let Some(fi) = specs.iter().position(|s| s.name == field) else {
                 let known: Vec<&str> = specs.iter().map(|s| s.name).collect();
-                bail!("the column mapping names an unknown field {field:?} (fields: {})", known.join(", "));
+                bail!(
+                    "the column mapping names an unknown field {field:?} (fields: {})",
+                    known.join(", ")
+                );
             };
             let want = normalize_header(header);
             let Some(ci) = norm.iter().position(|h| *h == want) else {
@@ -109,7 +116,9 @@ impl ColumnMap {
                 }
             }
         }
-        let extras = (0..headers.len()).filter(|&ci| !taken[ci] && !norm[ci].is_empty()).collect();
+        let extras = (0..headers.len())
+            .filter(|&ci| !taken[ci] && !norm[ci].is_empty())
+            .collect();
         Ok(ColumnMap {
             fields,
             extras,
@@ -119,7 +128,10 @@ impl ColumnMap {
 
     /// The column of field `name` in `specs`, if the file has it.
     pub fn column(&self, specs: &[FieldSpec], name: &str) -> Option<usize> {
-        specs.iter().position(|s| s.name == name).and_then(|i| self.fields[i])
+        specs
+            .iter()
+            .position(|s| s.name == name)
+            .and_then(|i| self.fields[i])
     }
 
     /// True when no header matched any field.
@@ -147,7 +159,14 @@ mod tests {
 
     #[test]
     fn chinese_and_english_headers_match() {
-        let h = headers(&["评价ID", "评价时间", "接待客服", "评价内容", "商品名称", "Customer Phone"]);
+        let h = headers(&[
+            "评价ID",
+            "评价时间",
+            "接待客服",
+            "评价内容",
+            "商品名称",
+            "Customer Phone",
+        ]);
         let m = ColumnMap::build(&h, FEEDBACK_FIELDS, &BTreeMap::new()).unwrap();
         assert_eq!(m.column(FEEDBACK_FIELDS, "id"), Some(0));
         assert_eq!(m.column(FEEDBACK_FIELDS, "created_at"), Some(1));
@@ -175,9 +194,15 @@ mod tests {
         let m = ColumnMap::build(&h, FEEDBACK_FIELDS, &o).unwrap();
         assert_eq!(m.column(FEEDBACK_FIELDS, "content"), Some(0));
         o.insert("contnet".to_string(), "x".to_string());
-        assert!(ColumnMap::build(&h, FEEDBACK_FIELDS, &o).unwrap_err().to_string().contains("unknown field \"contnet\""));
+        assert!(ColumnMap::build(&h, FEEDBACK_FIELDS, &o)
+            .unwrap_err()
+            .to_string()
+            .contains("unknown field \"contnet\""));
         let mut o = BTreeMap::new();
         o.insert("content".to_string(), "评论2".to_string());
-        assert!(ColumnMap::build(&h, FEEDBACK_FIELDS, &o).unwrap_err().to_string().contains("no such column"));
+        assert!(ColumnMap::build(&h, FEEDBACK_FIELDS, &o)
+            .unwrap_err()
+            .to_string()
+            .contains("no such column"));
     }
 }

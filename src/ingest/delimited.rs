@@ -46,7 +46,9 @@ impl DelimitedSource {
         encoding: TextEncoding,
         delimiter: Option<u8>,
     ) -> Result<DelimitedSource> {
-        let head = text.fill_buf().with_context(|| format!("cannot read {name}"))?;
+        let head = text
+            .fill_buf()
+            .with_context(|| format!("cannot read {name}"))?;
         let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(head));
         let boxed: Box<dyn Read + Send> = Box::new(text);
         let mut reader = csv::ReaderBuilder::new()
@@ -150,7 +152,8 @@ impl RowSource for DelimitedSource {
                 row.fields = fields;
                 // An unterminated quote swallows the rest of the file, line
                 // ends included, and the reader stops at end of input inside it.
-                let broken_quote = row.fields.iter().any(|f| f.ends_with('\n')) && self.at_end_after_this();
+                let broken_quote =
+                    row.fields.iter().any(|f| f.ends_with('\n')) && self.at_end_after_this();
                 if broken_quote || row.fields.len() != self.headers.len() {
                     let raw = fields_to_csv_line(row.fields.iter());
                     let reason = if broken_quote {
@@ -200,13 +203,19 @@ mod tests {
         assert_eq!(sniff_delimiter(b"single"), b',');
     }
 
-    fn read_all(text: &'static str) -> (Vec<String>, Vec<Result<(u64, Vec<String>), (u64, String)>>) {
-        let mut src = DelimitedSource::open("t.csv", text.as_bytes(), TextEncoding::Utf8, None).unwrap();
+    fn read_all(
+        text: &'static str,
+    ) -> (Vec<String>, Vec<Result<(u64, Vec<String>), (u64, String)>>) {
+        let mut src =
+            DelimitedSource::open("t.csv", text.as_bytes(), TextEncoding::Utf8, None).unwrap();
         let mut out = vec![];
         let mut row = Row::default();
         loop {
             match src.read_row(&mut row).unwrap() {
-                ReadOutcome::Row => out.push(Ok((row.line, row.fields.iter().map(String::from).collect()))),
+                ReadOutcome::Row => out.push(Ok((
+                    row.line,
+                    row.fields.iter().map(String::from).collect(),
+                ))),
                 ReadOutcome::Bad { line, reason, .. } => out.push(Err((line, reason))),
                 ReadOutcome::End => break,
             }
@@ -227,7 +236,11 @@ mod tests {
         let (_, rows) = read_all("id,text\n1,a,extra\n2,b\n3,\"never closed\n4,d\n");
         assert!(matches!(&rows[0], Err((2, r)) if r.contains("expected 2 fields, found 3")));
         assert_eq!(rows[1], Ok((3, vec!["2".into(), "b".into()])));
-        assert!(matches!(&rows[2], Err((4, r)) if r.contains("broken quoting")), "{:?}", rows[2]);
+        assert!(
+            matches!(&rows[2], Err((4, r)) if r.contains("broken quoting")),
+            "{:?}",
+            rows[2]
+        );
         assert_eq!(rows.len(), 3);
     }
 }

@@ -37,7 +37,9 @@ impl TextEncoding {
             "gbk" | "gb2312" | "gb18030" | "cp936" | "ansi" => TextEncoding::Gb18030,
             "utf16" | "utf16le" | "unicode" => TextEncoding::Utf16Le,
             "utf16be" => TextEncoding::Utf16Be,
-            _ => bail!("unknown encoding {name:?} (expected utf-8, gbk, gb18030, utf-16le or utf-16be)"),
+            _ => bail!(
+                "unknown encoding {name:?} (expected utf-8, gbk, gb18030, utf-16le or utf-16be)"
+            ),
         })
     }
 
@@ -101,7 +103,11 @@ pub fn detect(sample: &[u8]) -> Result<TextEncoding, &'static str> {
 /// Wraps the input (whose first bytes are `sample`, the rest in `rest`) so
 /// that it yields UTF-8 with any byte-order mark removed. UTF-8 passes through
 /// untouched; invalid bytes in it are caught per row by the readers.
-pub fn decode(mut sample: Vec<u8>, rest: Box<dyn Read + Send>, encoding: TextEncoding) -> Box<dyn Read + Send> {
+pub fn decode(
+    mut sample: Vec<u8>,
+    rest: Box<dyn Read + Send>,
+    encoding: TextEncoding,
+) -> Box<dyn Read + Send> {
     match encoding {
         TextEncoding::Utf8 => {
             if sample.starts_with(b"\xEF\xBB\xBF") {
@@ -127,14 +133,19 @@ mod tests {
         let sample = read_sample(&mut r).unwrap();
         let enc = detect(&sample).unwrap();
         let mut out = String::new();
-        decode(sample, Box::new(std::io::Cursor::new(r.to_vec())), enc).read_to_string(&mut out).unwrap();
+        decode(sample, Box::new(std::io::Cursor::new(r.to_vec())), enc)
+            .read_to_string(&mut out)
+            .unwrap();
         (enc, out)
     }
 
     #[test]
     fn detects_and_decodes() {
         let text = "评价ID,评价内容\n1,客服态度很差\n";
-        assert_eq!(decode_all(text.as_bytes()), (TextEncoding::Utf8, text.to_string()));
+        assert_eq!(
+            decode_all(text.as_bytes()),
+            (TextEncoding::Utf8, text.to_string())
+        );
         let bom = [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat();
         assert_eq!(decode_all(&bom), (TextEncoding::Utf8, text.to_string()));
         let (gbk, _, _) = encoding_rs::GBK.encode(text);
@@ -143,7 +154,10 @@ mod tests {
         for u in text.encode_utf16() {
             utf16.extend_from_slice(&u.to_le_bytes());
         }
-        assert_eq!(decode_all(&utf16), (TextEncoding::Utf16Le, text.to_string()));
+        assert_eq!(
+            decode_all(&utf16),
+            (TextEncoding::Utf16Le, text.to_string())
+        );
     }
 
     #[test]

@@ -51,7 +51,10 @@ impl ExcelSource {
         let sheet_name = match sheet {
             Some(s) => {
                 if !names.iter().any(|n| n == s) {
-                    bail!("{name}: no sheet named {s:?} (sheets: {})", names.join(", "));
+                    bail!(
+                        "{name}: no sheet named {s:?} (sheets: {})",
+                        names.join(", ")
+                    );
                 }
                 s.to_string()
             }
@@ -88,7 +91,12 @@ impl ExcelSource {
     fn row_cells(&self, index: usize) -> Vec<String> {
         let width = self.range.width();
         (0..width)
-            .map(|col| self.range.get((index, col)).map(cell_text).unwrap_or_default())
+            .map(|col| {
+                self.range
+                    .get((index, col))
+                    .map(cell_text)
+                    .unwrap_or_default()
+            })
             .collect()
     }
 }

@@ -29,7 +29,17 @@ enum Body {
 }
 
 /// Keys under which exports commonly put their array of records.
-const ARRAY_KEYS: &[&str] = &["data", "items", "records", "rows", "list", "result", "results", "reviews", "complaints"];
+const ARRAY_KEYS: &[&str] = &[
+    "data",
+    "items",
+    "records",
+    "rows",
+    "list",
+    "result",
+    "results",
+    "reviews",
+    "complaints",
+];
 
 fn value_text(v: &Value) -> String {
     match v {
@@ -42,12 +52,18 @@ fn value_text(v: &Value) -> String {
 }
 
 impl JsonSource {
-    pub fn open_array<R: Read>(name: &str, mut text: R, encoding: TextEncoding) -> Result<JsonSource> {
+    pub fn open_array<R: Read>(
+        name: &str,
+        mut text: R,
+        encoding: TextEncoding,
+    ) -> Result<JsonSource> {
         let mut s = String::new();
         text.read_to_string(&mut s)
             .with_context(|| format!("{name}: not valid {} text", encoding.name()))?;
         let value: Value = serde_json::from_str(&s).map_err(|e| {
-            anyhow::anyhow!("{name}: not JSON ({e}); expected an array of objects or an object holding one")
+            anyhow::anyhow!(
+                "{name}: not JSON ({e}); expected an array of objects or an object holding one"
+            )
         })?;
         let items = match value {
             Value::Array(items) => items,
@@ -89,7 +105,11 @@ impl JsonSource {
         Ok(src)
     }
 
-    pub fn open_lines<R: BufRead + Send + 'static>(name: &str, text: R, encoding: TextEncoding) -> Result<JsonSource> {
+    pub fn open_lines<R: BufRead + Send + 'static>(
+        name: &str,
+        text: R,
+        encoding: TextEncoding,
+    ) -> Result<JsonSource> {
         let mut src = JsonSource {
             headers: vec![],
             index: HashMap::new(),
@@ -100,7 +120,11 @@ impl JsonSource {
         if let Body::Lines(reader, line_no, buf) = &mut src.body {
             loop {
                 buf.clear();
-                if reader.read_line(buf).with_context(|| format!("cannot read {name}"))? == 0 {
+                if reader
+                    .read_line(buf)
+                    .with_context(|| format!("cannot read {name}"))?
+                    == 0
+                {
                     bail!("{name}: no JSON object in the file");
                 }
                 *line_no += 1;
@@ -115,7 +139,9 @@ impl JsonSource {
         };
         match first {
             Ok(Value::Object(obj)) => src.learn_keys(&obj),
-            _ => bail!("{name}: line 1 is not a JSON object; expected JSON Lines (one object per line)"),
+            _ => bail!(
+                "{name}: line 1 is not a JSON object; expected JSON Lines (one object per line)"
+            ),
         }
         Ok(src)
     }
@@ -180,7 +206,8 @@ impl RowSource for JsonSource {
                     }
                 }
                 let text = std::mem::take(buf);
-                let parsed = serde_json::from_str::<Value>(text.trim()).map_err(|e| format!("not JSON: {e}"));
+                let parsed = serde_json::from_str::<Value>(text.trim())
+                    .map_err(|e| format!("not JSON: {e}"));
                 (parsed, *line_no, text.trim_end().to_string())
             }
         };
@@ -209,7 +236,11 @@ mod tests {
         let mut row = Row::default();
         loop {
             match src.read_row(&mut row).unwrap() {
-                ReadOutcome::Row => out.push(format!("{}:{}", row.line, row.fields.iter().collect::<Vec<_>>().join("|"))),
+                ReadOutcome::Row => out.push(format!(
+                    "{}:{}",
+                    row.line,
+                    row.fields.iter().collect::<Vec<_>>().join("|")
+                )),
                 ReadOutcome::Bad { line, reason, .. } => out.push(format!("{line}!{reason}")),
                 ReadOutcome::End => return out,
             }
@@ -220,7 +251,8 @@ mod tests {
     fn object_holding_an_array() {
         let src = JsonSource::open_array(
             "t.json",
-            r#"{"total":2,"data":[{"id":1,"text":"慢"},{"id":"2","extra":null,"text":"差"}]}"#.as_bytes(),
+            r#"{"total":2,"data":[{"id":1,"text":"慢"},{"id":"2","extra":null,"text":"差"}]}"#
+                .as_bytes(),
             TextEncoding::Utf8,
         )
         .unwrap();
@@ -231,7 +263,8 @@ mod tests {
     #[test]
     fn json_lines_with_a_bad_line_and_a_new_key() {
         let text = "{\"id\":1}\n\n{oops\n{\"id\":3,\"note\":\"x\"}\n";
-        let src = JsonSource::open_lines("t.jsonl", std::io::Cursor::new(text), TextEncoding::Utf8).unwrap();
+        let src = JsonSource::open_lines("t.jsonl", std::io::Cursor::new(text), TextEncoding::Utf8)
+            .unwrap();
         let out = rows(src);
         assert_eq!(out[0], "1:1");
         assert!(out[1].starts_with("3!not JSON"), "{}", out[1]);
@@ -240,7 +273,9 @@ mod tests {
 
     #[test]
     fn not_json_is_a_file_error() {
-        let e = JsonSource::open_array("x.json", "<html>".as_bytes(), TextEncoding::Utf8).err().unwrap();
+        let e = JsonSource::open_array("x.json", "<html>".as_bytes(), TextEncoding::Utf8)
+            .err()
+            .unwrap();
         assert!(e.to_string().starts_with("x.json: not JSON"));
     }
 }

@@ -88,7 +88,11 @@ pub enum ReadOutcome {
     /// No more rows.
     End,
     /// A row that cannot be read: where, why, and its original text.
-    Bad { line: u64, reason: String, raw: String },
+    Bad {
+        line: u64,
+        reason: String,
+        raw: String,
+    },
 }
 
 /// A source of rows with headers.
@@ -139,19 +143,25 @@ pub fn open(
     opts: &InputOptions,
     progress: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
 ) -> Result<Input> {
-    let (name, file_path, raw, size): (String, Option<PathBuf>, Box<dyn Read + Send>, Option<u64>) = if path == "-" {
-        ("<stdin>".into(), None, Box::new(io::stdin()), None)
-    } else {
-        let p = PathBuf::from(path);
-        let file = File::open(&p).with_context(|| format!("cannot open {path}"))?;
-        let meta = file.metadata().with_context(|| format!("cannot read {path}"))?;
-        if meta.is_dir() {
-            bail!("{path} is a directory, not a file");
-        }
-        (path.to_string(), Some(p), Box::new(file), Some(meta.len()))
-    };
+    let (name, file_path, raw, size): (String, Option<PathBuf>, Box<dyn Read + Send>, Option<u64>) =
+        if path == "-" {
+            ("<stdin>".into(), None, Box::new(io::stdin()), None)
+        } else {
+            let p = PathBuf::from(path);
+            let file = File::open(&p).with_context(|| format!("cannot open {path}"))?;
+            let meta = file
+                .metadata()
+                .with_context(|| format!("cannot read {path}"))?;
+            if meta.is_dir() {
+                bail!("{path} is a directory, not a file");
+            }
+            (path.to_string(), Some(p), Box::new(file), Some(meta.len()))
+        };
     let mut raw: Box<dyn Read + Send> = match progress {
-        Some(counter) => Box::new(Counted { inner: raw, counter }),
+        Some(counter) => Box::new(Counted {
+            inner: raw,
+            counter,
+        }),
         None => raw,
     };
     let sample = encoding::read_sample(&mut raw).with_context(|| format!("cannot read {name}"))?;
@@ -174,12 +184,18 @@ pub fn open(
             let mut bytes = sample;
             raw.read_to_end(&mut bytes)
                 .with_context(|| format!("cannot read {name}"))?;
-            Box::new(excel::ExcelSource::open(&name, bytes, opts.sheet.as_deref())?)
+            Box::new(excel::ExcelSource::open(
+                &name,
+                bytes,
+                opts.sheet.as_deref(),
+            )?)
         }
         text_format => {
             let enc = match opts.encoding {
                 Some(e) => e,
-                None => encoding::detect(&sample).map_err(|why| anyhow::anyhow!("{name}: {why}"))?,
+                None => {
+                    encoding::detect(&sample).map_err(|why| anyhow::anyhow!("{name}: {why}"))?
+                }
             };
             let text = BufReader::with_capacity(256 * 1024, encoding::decode(sample, raw, enc));
             match text_format {
@@ -212,13 +228,23 @@ fn sniff_format(sample: &[u8]) -> InputFormat {
         return InputFormat::Xlsx;
     }
     let body = sample.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(sample);
-    let start = body.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0);
+    let start = body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(0);
     match body.get(start) {
         Some(b'[') => InputFormat::Json,
         Some(b'{') => {
-            let line_end = body[start..].iter().position(|&b| b == b'\n').map(|i| start + i);
+            let line_end = body[start..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map(|i| start + i);
             match line_end {
-                Some(end) if serde_json::from_slice::<serde_json::Value>(&body[start..end]).is_ok() => InputFormat::Jsonl,
+                Some(end)
+                    if serde_json::from_slice::<serde_json::Value>(&body[start..end]).is_ok() =>
+                {
+                    InputFormat::Jsonl
+                }
                 _ => InputFormat::Json,
             }
         }
@@ -228,7 +254,9 @@ fn sniff_format(sample: &[u8]) -> InputFormat {
 
 /// Writes fields as one CSV line (for the "original row" of a reject).
 pub fn fields_to_csv_line<'a>(fields: impl IntoIterator<Item = &'a str>) -> String {
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
     let _ = w.write_record(fields);
     let bytes = w.into_inner().unwrap_or_default();
     let mut s = String::from_utf8_lossy(&bytes).into_owned();
@@ -253,6 +281,9 @@ mod tests {
 
     #[test]
     fn csv_line_quotes_what_needs_it() {
-        assert_eq!(fields_to_csv_line(["a", "b,c", "say \"hi\""]), "a,\"b,c\",\"say \"\"hi\"\"\"");
+        assert_eq!(
+            fields_to_csv_line(["a", "b,c", "say \"hi\""]),
+            "a,\"b,c\",\"say \"\"hi\"\"\""
+        );
     }
 }

@@ -14,7 +14,9 @@ use xxhash_rust::xxh3::Xxh3;
 use super::columns::{ColumnMap, FieldSpec, AGENT_FIELDS, FEEDBACK_FIELDS};
 use super::Row;
 use crate::dates;
-use crate::domain::{parse_rating, Cause, FeedbackKind, Polarity, Responsibility, StarScale, Validity};
+use crate::domain::{
+    parse_rating, Cause, FeedbackKind, Polarity, Responsibility, StarScale, Validity,
+};
 
 /// A review or complaint ready for the store.
 #[derive(Debug, Clone, PartialEq)]
@@ -205,7 +207,8 @@ impl FeedbackParser {
     pub fn parse<'a>(&self, row: &'a Row) -> Result<FeedbackRecord<'a>, String> {
         let c = &self.cols;
         let created_raw = value(row, c.created_at).ok_or("the time (created_at) is empty")?;
-        let created_at = dates::parse_timestamp(created_raw, self.tz).map_err(|e| format!("created_at: {e}"))?;
+        let created_at =
+            dates::parse_timestamp(created_raw, self.tz).map_err(|e| format!("created_at: {e}"))?;
         let content = value(row, c.content);
         let (polarity, stars) = match (self.kind, value(row, c.rating)) {
             (FeedbackKind::Complaint, _) => (Polarity::Negative, None),
@@ -223,7 +226,9 @@ impl FeedbackParser {
         let responsibility = value(row, c.responsibility)
             .map(Responsibility::parse_or_err)
             .transpose()?;
-        let validity = value(row, c.validity).map(Validity::parse_or_err).transpose()?;
+        let validity = value(row, c.validity)
+            .map(Validity::parse_or_err)
+            .transpose()?;
         let hash = row_hash(row);
         let ext_id = match value(row, c.id) {
             Some(id) => Cow::Borrowed(id),
@@ -360,8 +365,27 @@ mod tests {
 
     #[test]
     fn a_review_row() {
-        let p = parser(FeedbackKind::Review, &["评价ID", "评价时间", "评价等级", "评价内容", "接待客服", "差评原因", "商品"]);
-        let r = row(&["T1", "2026/11/20 9:05", "差评", "态度差", "王芳", "服务态度", "耳机"]);
+        let p = parser(
+            FeedbackKind::Review,
+            &[
+                "评价ID",
+                "评价时间",
+                "评价等级",
+                "评价内容",
+                "接待客服",
+                "差评原因",
+                "商品",
+            ],
+        );
+        let r = row(&[
+            "T1",
+            "2026/11/20 9:05",
+            "差评",
+            "态度差",
+            "王芳",
+            "服务态度",
+            "耳机",
+        ]);
         let rec = p.parse(&r).unwrap();
         assert_eq!(rec.ext_id, "T1");
         assert_eq!(rec.polarity, Polarity::Negative);
@@ -373,11 +397,26 @@ mod tests {
 
     #[test]
     fn rejects_say_why() {
-        let p = parser(FeedbackKind::Review, &["评价ID", "评价时间", "评价等级", "差评原因"]);
-        assert!(p.parse(&row(&["1", "", "差评", ""])).unwrap_err().contains("time"));
-        assert!(p.parse(&row(&["1", "2026-02-30", "差评", ""])).unwrap_err().contains("impossible date"));
-        assert!(p.parse(&row(&["1", "2026-02-03", "9星", ""])).unwrap_err().contains("1 to 5"));
-        assert!(p.parse(&row(&["1", "2026-02-03", "差评", "物流"])).unwrap_err().contains("unknown cause"));
+        let p = parser(
+            FeedbackKind::Review,
+            &["评价ID", "评价时间", "评价等级", "差评原因"],
+        );
+        assert!(p
+            .parse(&row(&["1", "", "差评", ""]))
+            .unwrap_err()
+            .contains("time"));
+        assert!(p
+            .parse(&row(&["1", "2026-02-30", "差评", ""]))
+            .unwrap_err()
+            .contains("impossible date"));
+        assert!(p
+            .parse(&row(&["1", "2026-02-03", "9星", ""]))
+            .unwrap_err()
+            .contains("1 to 5"));
+        assert!(p
+            .parse(&row(&["1", "2026-02-03", "差评", "物流"]))
+            .unwrap_err()
+            .contains("unknown cause"));
     }
 
     #[test]
@@ -395,7 +434,16 @@ mod tests {
     fn missing_required_columns_are_file_errors() {
         let h: Vec<String> = vec!["商品名称".into(), "价格".into()];
         let map = ColumnMap::build(&h, FEEDBACK_FIELDS, &BTreeMap::new()).unwrap();
-        let e = FeedbackParser::new(FeedbackKind::Review, &h, map, tz(), StarScale::default(), None).err().unwrap();
+        let e = FeedbackParser::new(
+            FeedbackKind::Review,
+            &h,
+            map,
+            tz(),
+            StarScale::default(),
+            None,
+        )
+        .err()
+        .unwrap();
         assert!(e.contains("no column matches"), "{e}");
     }
 }

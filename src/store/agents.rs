@@ -37,14 +37,19 @@ pub fn upsert(tx: &Transaction<'_>, a: &AgentRecord, import_id: i64) -> Result<U
                 a.hash,
                 import_id
             ])?;
-            Ok(if existing.is_some() { Upsert::Updated } else { Upsert::New })
+            Ok(if existing.is_some() {
+                Upsert::Updated
+            } else {
+                Upsert::New
+            })
         }
     }
 }
 
 /// Agent ids by name, for names that belong to exactly one agent.
 pub fn ids_by_unique_name(tx: &Transaction<'_>) -> Result<HashMap<String, String>> {
-    let mut st = tx.prepare("SELECT name, min(id) FROM agents GROUP BY name HAVING count(*) = 1")?;
+    let mut st =
+        tx.prepare("SELECT name, min(id) FROM agents GROUP BY name HAVING count(*) = 1")?;
     let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

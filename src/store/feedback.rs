@@ -24,7 +24,8 @@ pub enum Upsert {
     Unchanged,
 }
 
-const COLUMNS: &str = "kind, source, ext_id, hash, created_at, local_day, channel, agent_id, agent_name, \
+const COLUMNS: &str =
+    "kind, source, ext_id, hash, created_at, local_day, channel, agent_id, agent_name, \
     department, polarity, stars, content, order_id, customer, customer_phone, declared_cause, \
     responsibility, validity, leader_id, extra, import_id";
 const COLUMN_COUNT: usize = 22;
@@ -57,7 +58,12 @@ fn int(v: i64) -> Sql<'static> {
 }
 
 /// The 22 column values of a record, in [`COLUMNS`] order.
-fn values<'a>(kind: FeedbackKind, source: &'a str, r: &'a FeedbackRecord<'_>, import_id: i64) -> [Sql<'a>; COLUMN_COUNT] {
+fn values<'a>(
+    kind: FeedbackKind,
+    source: &'a str,
+    r: &'a FeedbackRecord<'_>,
+    import_id: i64,
+) -> [Sql<'a>; COLUMN_COUNT] {
     [
         text(Some(kind.id())),
         text(Some(source)),
@@ -146,10 +152,14 @@ fn write_distinct(
     for chunk in records.chunks(LOOKUP_CHUNK) {
         let sql = format!(
             "SELECT ext_id, id, hash FROM feedback WHERE source = ?1 AND ext_id IN ({})",
-            (0..chunk.len()).map(|i| format!("?{}", i + 2)).collect::<Vec<_>>().join(",")
+            (0..chunk.len())
+                .map(|i| format!("?{}", i + 2))
+                .collect::<Vec<_>>()
+                .join(",")
         );
         let mut st = tx.prepare_cached(&sql)?;
-        let params = std::iter::once(text(Some(source))).chain(chunk.iter().map(|r| text(Some(&r.ext_id))));
+        let params =
+            std::iter::once(text(Some(source))).chain(chunk.iter().map(|r| text(Some(&r.ext_id))));
         let mut rows = st.query(params_from_iter(params))?;
         while let Some(row) = rows.next()? {
             existing.insert(row.get(0)?, (row.get(1)?, row.get(2)?));
@@ -181,7 +191,9 @@ fn write_distinct(
             placeholders(chunk.len(), COLUMN_COUNT, 1)
         );
         let mut st = tx.prepare_cached(&sql)?;
-        let params = chunk.iter().flat_map(|r| values(kind, source, r, import_id));
+        let params = chunk
+            .iter()
+            .flat_map(|r| values(kind, source, r, import_id));
         let stored = st.execute(params_from_iter(params))?;
         if stored != chunk.len() {
             anyhow::bail!(

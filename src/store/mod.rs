@@ -77,9 +77,12 @@ impl Store {
             );
         }
         if version < schema::LATEST {
-            schema::migrations()
-                .to_latest(&mut conn)
-                .with_context(|| format!("upgrading the store {} from schema version {version}", path.display()))?;
+            schema::migrations().to_latest(&mut conn).with_context(|| {
+                format!(
+                    "upgrading the store {} from schema version {version}",
+                    path.display()
+                )
+            })?;
         }
         let mut store = Store { conn, tz };
         store.sync_timezone()?;
@@ -93,7 +96,9 @@ impl Store {
 
     /// The schema version of the open store.
     pub fn schema_version(&self) -> Result<usize> {
-        let v: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let v: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
         Ok(v as usize)
     }
 
@@ -112,9 +117,14 @@ impl Store {
             Some(old) if old == name => Ok(()),
             old => {
                 let tz = self.tz;
-                let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                let tx = self
+                    .conn
+                    .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
                 if old.is_some() {
-                    eprintln!("kefu: the workspace timezone changed from {} to {name}; re-cutting days", old.unwrap_or_default());
+                    eprintln!(
+                        "kefu: the workspace timezone changed from {} to {name}; re-cutting days",
+                        old.unwrap_or_default()
+                    );
                     let rows: Vec<(i64, i64)> = {
                         let mut st = tx.prepare("SELECT id, created_at FROM feedback")?;
                         let it = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -141,12 +151,16 @@ impl Store {
     pub fn begin_write(&mut self) -> Result<rusqlite::Transaction<'_>> {
         self.conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .context("cannot start writing: another process holds the store too long (busy timeout)")
+            .context(
+                "cannot start writing: another process holds the store too long (busy timeout)",
+            )
     }
 
     /// Checks the file's integrity (`PRAGMA integrity_check`).
     pub fn integrity_check(&self) -> Result<String> {
-        Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
     }
 }
 
@@ -191,7 +205,12 @@ impl Counts {
 }
 
 /// Stores the final counts and per-file summary (JSON) of an import run.
-pub fn finish_import(tx: &rusqlite::Transaction<'_>, import_id: i64, files_json: &str, c: Counts) -> Result<()> {
+pub fn finish_import(
+    tx: &rusqlite::Transaction<'_>,
+    import_id: i64,
+    files_json: &str,
+    c: Counts,
+) -> Result<()> {
     tx.execute(
         "UPDATE imports SET files = ?2, read = ?3, new = ?4, updated = ?5, unchanged = ?6, rejected = ?7
          WHERE id = ?1",

@@ -1,0 +1,582 @@
+//! `kefu import`: formats, encodings, identity, rejects, atomicity, concurrency.
+
+mod common;
+
+use common::{counts, Workdir};
+use predicates::prelude::*;
+
+const REVIEWS: &str = "评价ID,评价时间,评价等级,评价内容,接待客服,差评原因\n\
+T1,2026/11/20 9:05,差评,\"客服态度很差，还挂我电话\",王芳,服务态度\n\
+T2,2026-11-20 10:00:00,好评,很满意,李娜,\n\
+T3,2026年11月20日 11:30,3,\"说\"\"马上处理\"\"\n然后就没下文了\",王芳,\n";
+
+fn import_json(wd: &Workdir, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["import"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--format", "json"]);
+    wd.json(&all)
+}
+
+#[test]
+fn no_store_says_how_to_create_one() {
+    let wd = Workdir::empty();
+    let f = wd.write("r.csv", REVIEWS);
+    wd.kefu(&["import", "reviews", &f]).assert().code(1).stderr(
+        predicate::str::contains("no kefu store").and(predicate::str::contains("kefu init")),
+    );
+}
+
+#[test]
+fn init_writes_config_and_store_and_is_idempotent() {
+    let wd = Workdir::new();
+    let toml = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
+    assert!(toml.contains("timezone = \"Asia/Shanghai\""));
+    assert!(wd.path("kefu.db").exists());
+    wd.kefu(&["init"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("already a workspace"));
+}
+
+#[test]
+fn csv_import_counts_and_reimport_is_unchanged() {
+    let wd = Workdir::new();
+    let f = wd.write("taobao-20261120.csv", REVIEWS);
+    let v = import_json(&wd, &["reviews", &f]);
+    assert_eq!(counts(&v), (3, 3, 0, 0, 0));
+    assert_eq!(v["files"][0]["file"], f.as_str());
+    assert_eq!(counts(&v["files"][0]), (3, 3, 0, 0, 0));
+    // The JSON summary has exactly the documented keys.
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        ["files", "read", "new", "updated", "unchanged", "rejected"]
+    );
+    let v = import_json(&wd, &["reviews", &f]);
+    assert_eq!(counts(&v), (3, 0, 0, 3, 0));
+    // Stored values: quoted newline and doubled quotes survive, ratings become polarity.
+    let rows = wd.sql("SELECT ext_id, polarity, stars, content, declared_cause, source FROM feedback ORDER BY ext_id");
+    assert_eq!(rows[0][1], "negative");
+    assert_eq!(rows[0][4], "attitude");
+    assert_eq!(rows[0][5], "taobao");
+    assert_eq!(rows[1][1], "positive");
+    assert_eq!(rows[2][1..3], ["neutral".to_string(), "3".to_string()]);
+    assert_eq!(rows[2][3], "说\"马上处理\"\n然后就没下文了");
+}
+
+#[test]
+fn a_changed_row_is_updated_and_an_overlapping_export_adds_only_the_new() {
+    let wd = Workdir::new();
+    let f = wd.write("a.csv", REVIEWS);
+    import_json(&wd, &["reviews", &f]);
+    let changed =
+        REVIEWS.replace("很满意", "很满意，点赞") + "T4,2026-11-21 08:00,差评,回复太慢,李娜,\n";
+    let g = wd.write("a-2.csv", changed);
+    let v = import_json(&wd, &["reviews", &g]);
+    assert_eq!(counts(&v), (4, 1, 1, 2, 0));
+    assert_eq!(wd.count("SELECT count(*) FROM feedback"), 4);
+    assert_eq!(
+        wd.sql("SELECT content FROM feedback WHERE ext_id = 'T2'")[0][0],
+        "很满意，点赞"
+    );
+}
+
+#[test]
+fn gbk_csv_is_detected_and_decoded() {
+    let wd = Workdir::new();
+    let (gbk, _, unmappable) = encoding_rs::GBK.encode(REVIEWS);
+    assert!(!unmappable);
+    let f = wd.write("gbk.csv", &gbk);
+    let v = import_json(&wd, &["reviews", &f]);
+    assert_eq!(counts(&v), (3, 3, 0, 0, 0));
+    assert_eq!(
+        wd.sql("SELECT agent_name FROM feedback WHERE ext_id = 'T1'")[0][0],
+        "王芳"
+    );
+    // Forced to UTF-8, the same bytes are rejected row by row, with a hint (nothing lost).
+    let wd2 = Workdir::new();
+    let rejects = wd2.path("bad.csv");
+    wd2.kefu(&[
+        "import",
+        "reviews",
+        &f,
+        "--encoding",
+        "utf-8",
+        "--rejects",
+        rejects.to_str().unwrap(),
+    ])
+    .assert()
+    .code(1)
+    .stderr(
+        predicate::str::contains("not valid UTF-8").and(predicate::str::contains("--encoding gbk")),
+    );
+}
+
+#[test]
+fn utf16_tsv_and_utf8_bom_semicolon_csv() {
+    let wd = Workdir::new();
+    let tsv = "评价ID\t评价时间\t评分\t内容\n1\t2026-11-20 09:05:33\t★★☆☆☆\t等了半天\n2\t2026-11-20 10:05:33\t4星\t不错\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    for u in tsv.encode_utf16() {
+        bytes.extend_from_slice(&u.to_le_bytes());
+    }
+    let f = wd.write("douyin.tsv", &bytes);
+    assert_eq!(counts(&import_json(&wd, &["reviews", &f])), (2, 2, 0, 0, 0));
+    let csv = "\u{feff}id;created_at;rating;content\nx1;2026-11-20 09:00;1;slow reply\n";
+    let g = wd.write("app.csv", csv);
+    assert_eq!(counts(&import_json(&wd, &["reviews", &g])), (1, 1, 0, 0, 0));
+    assert_eq!(
+        wd.sql("SELECT content, stars FROM feedback WHERE ext_id = 'x1'")[0],
+        ["slow reply", "1"]
+    );
+}
+
+#[test]
+fn json_object_holding_an_array_and_json_lines_from_stdin() {
+    let wd = Workdir::new();
+    let json = r#"{"exported_at":"2026-11-21","total":2,"data":[
+        {"id":"c1","created_at":"2026-11-19T17:30:00Z","rating":"negative","content":"态度差","agent_id":"KF001","customer_phone":"13812345678"},
+        {"id":"c2","created_at":"2026-11-20T09:05:00+08:00","rating":"positive","content":"好","agent_id":"KF002","vip":true}]}"#;
+    let f = wd.write("internal.json", json);
+    assert_eq!(counts(&import_json(&wd, &["reviews", &f])), (2, 2, 0, 0, 0));
+    // 17:30 UTC on the 19th is the 20th in Asia/Shanghai.
+    let day: i64 = wd.sql("SELECT local_day FROM feedback WHERE ext_id = 'c1'")[0][0]
+        .parse()
+        .unwrap();
+    assert_eq!(kefu::dates::date_of_day(day).to_string(), "2026-11-20");
+    // Unmapped columns are kept.
+    assert_eq!(
+        wd.sql("SELECT extra FROM feedback WHERE ext_id = 'c2'")[0][0],
+        r#"{"vip":"true"}"#
+    );
+
+    let jsonl = "{\"投诉编号\":\"K1\",\"投诉时间\":\"2026年11月20日 09:05\",\"投诉内容\":\"客服骂人\",\"客服工号\":\"KF003\",\"是否成立\":\"成立\",\"责任认定\":\"个人\"}\n\
+                 {\"投诉编号\":\"K2\",\"投诉时间\":\"2026年11月20日 10:05\",\"投诉内容\":\"一直没人回复\",\"客服工号\":\"KF003\",\"是否成立\":\"待定\"}\n";
+    let out = wd
+        .kefu(&[
+            "import",
+            "complaints",
+            "-",
+            "--source",
+            "phone",
+            "--format",
+            "json",
+        ])
+        .write_stdin(jsonl)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(counts(&v), (2, 2, 0, 0, 0));
+    assert_eq!(v["files"][0]["file"], "<stdin>");
+    let rows = wd.sql(
+        "SELECT kind, polarity, validity, responsibility, source FROM feedback WHERE ext_id = 'K1'",
+    );
+    assert_eq!(
+        rows[0],
+        ["complaint", "negative", "confirmed", "individual", "phone"]
+    );
+}
+
+#[test]
+fn xlsx_with_date_cells() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let wd = Workdir::new();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet().set_name("评价明细").unwrap();
+    let date = Format::new().set_num_format("yyyy-mm-dd hh:mm");
+    for (c, h) in ["评价ID", "订单号", "评价时间", "星级", "评论", "客服ID"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    let rows = [
+        ("J1", "2026-11-20 09:05:00", 1, "客服一问三不知"),
+        ("J2", "2026-11-21 14:30:00", 5, "好评"),
+    ];
+    for (i, (id, at, stars, text)) in rows.iter().enumerate() {
+        let r = i as u32 + 1;
+        sheet.write_string(r, 0, *id).unwrap();
+        sheet.write_number(r, 1, 250_000_000_123.0).unwrap();
+        sheet
+            .write_datetime_with_format(r, 2, ExcelDateTime::parse_from_str(at).unwrap(), &date)
+            .unwrap();
+        sheet.write_number(r, 3, f64::from(*stars)).unwrap();
+        sheet.write_string(r, 4, *text).unwrap();
+        sheet.write_string(r, 5, "KF003").unwrap();
+    }
+    book.add_worksheet()
+        .set_name("说明")
+        .unwrap()
+        .write_string(0, 0, "导出说明")
+        .unwrap();
+    let f = wd.path("jd.xlsx");
+    book.save(&f).unwrap();
+    let f = f.to_str().unwrap();
+    assert_eq!(counts(&import_json(&wd, &["reviews", f])), (2, 2, 0, 0, 0));
+    let rows =
+        wd.sql("SELECT ext_id, order_id, created_at, polarity FROM feedback ORDER BY ext_id");
+    assert_eq!(rows[0][1], "250000000123");
+    let ts: i64 = rows[0][2].parse().unwrap();
+    assert_eq!(
+        ts,
+        kefu::dates::parse_timestamp("2026-11-20T01:05:00Z", chrono_tz::Asia::Shanghai).unwrap()
+    );
+    assert_eq!(rows[1][3], "positive");
+    // A named sheet that does not exist is a clear error listing the sheets.
+    wd.kefu(&["import", "reviews", f, "--sheet", "nope"])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("no sheet named \"nope\"")
+                .and(predicate::str::contains("评价明细")),
+        );
+}
+
+#[test]
+fn bad_rows_are_counted_and_kept_in_the_rejects_file() {
+    let wd = Workdir::new();
+    let text = "评价ID,评价时间,评价等级,评价内容\n\
+                1,2026-11-20 09:00,差评,ok\n\
+                2,昨天下午,差评,unreadable date\n\
+                3,2026-02-30 10:00,差评,impossible date\n\
+                4,,差评,no date\n\
+                5,2026-11-20 09:00,差评,too,many\n\
+                6,2026-11-20 09:00,9星,bad stars\n\
+                7,2026-11-20 09:00,差评,\"never closed\n\
+                8,2026-11-20 09:00,差评,swallowed\n";
+    let f = wd.write("bad.csv", text);
+    let rejects = wd.path("rejects.csv");
+    let v = import_json(
+        &wd,
+        &["reviews", &f, "--rejects", rejects.to_str().unwrap()],
+    );
+    assert_eq!(counts(&v), (7, 1, 0, 0, 6));
+    let mut r = csv::Reader::from_path(&rejects).unwrap();
+    assert_eq!(r.headers().unwrap(), vec!["file", "line", "reason", "raw"]);
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    let lines: Vec<&str> = rows.iter().map(|r| &r[1]).collect();
+    assert_eq!(lines, ["3", "4", "5", "6", "7", "8"]);
+    assert!(rows[0][2].contains("unreadable timestamp"));
+    assert!(rows[1][2].contains("impossible date 2026-02-30"));
+    assert!(rows[2][2].contains("empty"));
+    assert!(rows[3][2].contains("expected 4 fields, found 5"));
+    assert!(rows[4][2].contains("1 to 5"));
+    assert!(rows[5][2].contains("broken quoting"));
+    assert!(
+        rows[5][3].contains("swallowed"),
+        "the swallowed line is kept in the raw text"
+    );
+    assert_eq!(&rows[0][0], f.as_str());
+    assert!(rows[0][3].contains("昨天下午"));
+}
+
+#[test]
+fn default_rejects_file_is_in_the_workspace_and_named_in_the_summary() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "r.csv",
+        "评价ID,评价时间,评价内容\n1,nope,x\n2,2026-11-20,y\n",
+    );
+    let out = wd.kefu(&["import", "reviews", &f]).output().unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let listed: Vec<_> = std::fs::read_dir(wd.path("rejects"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(listed.len(), 1);
+    assert!(
+        stderr.contains(&listed[0].display().to_string()),
+        "{stderr}"
+    );
+    assert!(stderr.contains("1 rejected row(s)"));
+}
+
+#[test]
+fn strict_writes_nothing_and_fails() {
+    let wd = Workdir::new();
+    let good = wd.write("good.csv", REVIEWS);
+    let bad = wd.write("bad.csv", "评价ID,评价时间,评价内容\n1,nope,x\n");
+    wd.kefu(&["import", "reviews", &good, &bad, "--strict"])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("line 2: created_at")
+                .and(predicate::str::contains("nothing was imported")),
+        );
+    assert_eq!(wd.count("SELECT count(*) FROM feedback"), 0);
+    assert!(!wd.path("rejects").exists());
+}
+
+#[test]
+fn dry_run_counts_but_writes_nothing() {
+    let wd = Workdir::new();
+    let f = wd.write("r.csv", REVIEWS);
+    let v = import_json(&wd, &["reviews", &f, "--dry-run"]);
+    assert_eq!(counts(&v), (3, 3, 0, 0, 0));
+    assert_eq!(wd.count("SELECT count(*) FROM feedback"), 0);
+    assert_eq!(wd.count("SELECT count(*) FROM imports"), 0);
+}
+
+#[test]
+fn files_that_are_not_what_they_claim_are_one_line_errors() {
+    let wd = Workdir::new();
+    let cases: Vec<(String, &str)> = vec![
+        (wd.write("empty.csv", ""), "the file is empty"),
+        (
+            wd.write("bin.csv", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0".as_slice()),
+            "binary content",
+        ),
+        (
+            wd.write("page.json", "<html><body>502 Bad Gateway</body></html>"),
+            "not JSON",
+        ),
+        (
+            wd.write("stock.csv", "商品名称,价格,库存\n耳机,99,3\n"),
+            "no column matches a known field",
+        ),
+        (
+            wd.write("notime.csv", "评价ID,评价内容\n1,x\n"),
+            "no time column",
+        ),
+        (
+            wd.write("fake.xlsx", "id,created_at\n"),
+            "not an Excel workbook",
+        ),
+    ];
+    for (file, message) in cases {
+        let out = wd.kefu(&["import", "reviews", &file]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{file}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{file}: {stderr}");
+        assert!(stderr.contains(&file), "the error names the file: {stderr}");
+    }
+    wd.kefu(&["import", "reviews", "/no/such/file.csv"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cannot open /no/such/file.csv"));
+    assert_eq!(wd.count("SELECT count(*) FROM feedback"), 0);
+}
+
+#[test]
+fn one_bad_file_among_several_imports_nothing() {
+    let wd = Workdir::new();
+    let good = wd.write("good.csv", REVIEWS);
+    let bad = wd.write("bad.json", "{not json");
+    wd.kefu(&["import", "reviews", &good, &bad])
+        .assert()
+        .code(1);
+    assert_eq!(wd.count("SELECT count(*) FROM feedback"), 0);
+}
+
+#[test]
+fn names_link_to_the_roster_whichever_comes_first() {
+    let roster = "工号,客服姓名,部门,组长工号,入职日期\nKF001,王芳,售前组,KF010,2024-03-01\nKF002,李娜,售前组,KF010,2025-06-15\n";
+    // Feedback first, roster second.
+    let wd = Workdir::new();
+    let r = wd.write("r.csv", REVIEWS);
+    let a = wd.write("agents.csv", roster);
+    import_json(&wd, &["reviews", &r]);
+    assert_eq!(
+        wd.count("SELECT count(*) FROM feedback WHERE agent_id IS NOT NULL"),
+        0
+    );
+    assert_eq!(counts(&import_json(&wd, &["agents", &a])), (2, 2, 0, 0, 0));
+    assert_eq!(
+        wd.sql("SELECT agent_id FROM feedback WHERE ext_id = 'T1'")[0][0],
+        "KF001"
+    );
+    // Roster first, feedback second.
+    let wd = Workdir::new();
+    let r = wd.write("r.csv", REVIEWS);
+    let a = wd.write("agents.csv", roster);
+    import_json(&wd, &["agents", &a]);
+    import_json(&wd, &["reviews", &r]);
+    assert_eq!(
+        wd.sql("SELECT agent_id FROM feedback WHERE ext_id = 'T2'")[0][0],
+        "KF002"
+    );
+    assert_eq!(
+        wd.sql("SELECT joined_on, leader_id FROM agents WHERE id = 'KF001'")[0],
+        ["2024-03-01", "KF010"]
+    );
+}
+
+#[test]
+fn mapping_file_and_named_source() {
+    let wd = Workdir::new();
+    let text = "单号,买家评语,评价于,星\nA1,回复太慢了,2026-11-20 09:00,3\n";
+    let f = wd.write("odd.csv", text);
+    // Without a mapping the time column is not found.
+    wd.kefu(&["import", "reviews", &f])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no column matches a known field"));
+    let map = wd.write("map.toml", "channel = \"拼多多\"\n[columns]\nid = \"单号\"\ncontent = \"买家评语\"\ncreated_at = \"评价于\"\nrating = \"星\"\n[stars]\nnegative_max = 3\npositive_min = 5\n");
+    assert_eq!(
+        counts(&import_json(&wd, &["reviews", &f, "--map", &map])),
+        (1, 1, 0, 0, 0)
+    );
+    assert_eq!(
+        wd.sql("SELECT polarity, channel FROM feedback")[0],
+        ["negative", "拼多多"]
+    );
+
+    let mut toml = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
+    toml.push_str("\n[sources.pdd]\nchannel = \"拼多多\"\n[sources.pdd.columns]\nid = \"单号\"\ncontent = \"买家评语\"\ncreated_at = \"评价于\"\nrating = \"星\"\n");
+    std::fs::write(wd.path("kefu.toml"), toml).unwrap();
+    assert_eq!(
+        counts(&import_json(&wd, &["reviews", &f, "--source", "pdd"])),
+        (1, 1, 0, 0, 0)
+    );
+    assert_eq!(
+        wd.count("SELECT count(*) FROM feedback WHERE source = 'pdd'"),
+        1
+    );
+    // A mapping naming a column the file lacks is an error.
+    let bad = wd.write("bad.toml", "[columns]\ncontent = \"评论内容\"\n");
+    wd.kefu(&["import", "reviews", &f, "--map", &bad])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no such column"));
+}
+
+#[test]
+fn a_typo_in_kefu_toml_is_an_error_naming_the_file() {
+    let wd = Workdir::new();
+    std::fs::write(wd.path("kefu.toml"), "[workspace]\ntimezon = \"UTC\"\n").unwrap();
+    let f = wd.write("r.csv", REVIEWS);
+    wd.kefu(&["import", "reviews", &f])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("kefu.toml").and(predicate::str::contains("timezon")));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let wd = Workdir::new();
+    wd.kefu(&["import", "reviews"]).assert().code(2);
+    wd.kefu(&["import", "bogus", "x.csv"]).assert().code(2);
+    wd.kefu(&["import", "reviews", "x.csv", "--encoding", "latin9"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown encoding"));
+}
+
+#[test]
+fn an_older_store_is_upgraded_and_a_newer_one_refused() {
+    // An empty SQLite file is schema version 0: opening migrates it.
+    let wd = Workdir::empty();
+    rusqlite::Connection::open(wd.path("kefu.db"))
+        .unwrap()
+        .execute_batch("PRAGMA user_version = 0")
+        .unwrap();
+    let f = wd.write("r.csv", REVIEWS);
+    wd.kefu(&["import", "reviews", &f]).assert().success();
+    let version: i64 = wd.count("PRAGMA user_version");
+    assert!(version >= 1);
+    rusqlite::Connection::open(wd.path("kefu.db"))
+        .unwrap()
+        .execute_batch("PRAGMA user_version = 999")
+        .unwrap();
+    wd.kefu(&["import", "reviews", &f])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("newer kefu"));
+}
+
+#[test]
+fn version_and_completions() {
+    let wd = Workdir::empty();
+    wd.kefu(&["--version"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("kefu "));
+    wd.kefu(&["completions", "bash"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("_kefu"));
+    wd.kefu(&["completions", "zsh"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("#compdef kefu"));
+}
+
+/// Writes `n` synthetic review rows (UTF-8 CSV) with ids starting at `from`.
+fn synthetic(wd: &Workdir, name: &str, from: usize, n: usize) -> String {
+    let mut s = String::from("review_id,created_at,channel,agent_id,rating,content\n");
+    for i in from..from + n {
+        s.push_str(&format!(
+            "R{i},2026-11-{:02} {:02}:{:02}:00,在线客服,A{},{},\"客服回复太慢，等了{}分钟\"\n",
+            1 + i % 28,
+            i % 24,
+            i % 60,
+            i % 50,
+            1 + i % 5,
+            i % 90
+        ));
+    }
+    wd.write(name, s)
+}
+
+#[test]
+fn kill_9_mid_import_leaves_the_store_as_it_was() {
+    let wd = Workdir::new();
+    let first = synthetic(&wd, "first.csv", 0, 1000);
+    wd.kefu(&["import", "-q", "reviews", &first])
+        .assert()
+        .success();
+    let big = synthetic(&wd, "big.csv", 1000, 300_000);
+    let bin = assert_cmd::cargo::cargo_bin("kefu");
+    for delay_ms in [150u64, 400, 800] {
+        let mut child = std::process::Command::new(&bin)
+            .args(["-q", "-w"])
+            .arg(wd.dir.path())
+            .args(["import", "reviews", &big])
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL
+        let status = child.wait().unwrap();
+        let n = wd.count("SELECT count(*) FROM feedback");
+        if status.success() {
+            assert_eq!(n, 301_000, "a finished import is whole");
+            return;
+        }
+        assert_eq!(
+            n, 1000,
+            "a killed import leaves nothing behind (killed after {delay_ms} ms)"
+        );
+        assert_eq!(wd.sql("PRAGMA integrity_check")[0][0], "ok");
+    }
+}
+
+#[test]
+fn a_reader_and_a_second_writer_during_an_import_both_succeed() {
+    let wd = Workdir::new();
+    let big = synthetic(&wd, "big.csv", 0, 200_000);
+    let small = synthetic(&wd, "small.csv", 500_000, 100);
+    let bin = assert_cmd::cargo::cargo_bin("kefu");
+    let mut importer = std::process::Command::new(&bin)
+        .args(["-q", "-w"])
+        .arg(wd.dir.path())
+        .args(["import", "reviews", &big])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    // A reader sees either nothing or everything, never part of the import.
+    let seen = wd.count("SELECT count(*) FROM feedback");
+    assert!(seen == 0 || seen == 200_000, "a reader saw {seen} rows");
+    // A second writer waits for the first instead of failing.
+    wd.kefu(&["import", "-q", "reviews", &small])
+        .assert()
+        .success();
+    assert!(importer.wait().unwrap().success());
+    assert_eq!(wd.count("SELECT count(*) FROM feedback"), 200_100);
+}
