@@ -400,7 +400,7 @@ fn read_files(
 
 /// The row parser for the kind being imported.
 enum Parsers {
-    Feedback(FeedbackParser, usize),
+    Feedback(Box<FeedbackParser>, usize),
     Agents(AgentParser, usize),
 }
 
@@ -421,8 +421,17 @@ impl Parsers {
             )
         } else {
             Parsers::Feedback(
-                FeedbackParser::new(kind, headers, map, ws.tz, plan.stars, plan.channel.clone())
+                Box::new(
+                    FeedbackParser::new(
+                        kind,
+                        headers,
+                        map,
+                        ws.tz,
+                        plan.stars,
+                        plan.channel.clone(),
+                    )
                     .map_err(anyhow::Error::msg)?,
+                ),
                 width,
             )
         })

@@ -203,9 +203,10 @@ mod tests {
         assert_eq!(sniff_delimiter(b"single"), b',');
     }
 
-    fn read_all(
-        text: &'static str,
-    ) -> (Vec<String>, Vec<Result<(u64, Vec<String>), (u64, String)>>) {
+    /// A row read: (line, fields), or (line, reason) for a bad row.
+    type RowRead = Result<(u64, Vec<String>), (u64, String)>;
+
+    fn read_all(text: &'static str) -> (Vec<String>, Vec<RowRead>) {
         let mut src =
             DelimitedSource::open("t.csv", text.as_bytes(), TextEncoding::Utf8, None).unwrap();
         let mut out = vec![];
