@@ -48,5 +48,6 @@ pub struct Cli {
 pub enum Command {
     Init(cmd::init::InitArgs),
     Import(cmd::import::ImportArgs),
+    Classify(cmd::classify::ClassifyArgs),
     Completions(cmd::completions::CompletionsArgs),
 }

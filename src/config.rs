@@ -21,6 +21,9 @@ pub struct Config {
     /// Named export sources (`[sources.taobao]`), used with `--source NAME`.
     #[serde(default)]
     pub sources: BTreeMap<String, SourceConfig>,
+    /// Cause classifier rules (`[classify]`).
+    #[serde(default)]
+    pub classify: crate::classify::rules::ClassifyConfig,
 }
 
 /// `[workspace]`: settings that apply to every command.
@@ -138,6 +141,22 @@ timezone = "Asia/Shanghai"
 # [sources.taobao.stars]           # how 1-5 stars map to 差评/中评/好评
 # negative_max = 2
 # positive_min = 4
+
+# Cause classifier (差评原因自动分类). The built-in rules cover Simplified and
+# Traditional Chinese and English; add phrases here (no rebuild needed).
+# `kefu classify explain "TEXT"` shows how a text is decided.
+#
+# [classify]
+# replace_builtin = false          # true: use only the phrases below
+# negations = ["未"]               # words that cancel a phrase right after them
+# contrasts = ["只不过"]            # the main point comes after these
+# not_agent = ["快递柜 = 2"]         # blame outside the service (-> other)
+# model_weight = 0.5               # trained model vs rules, when a model exists
+# [classify.phrases]               # "phrase" or "phrase = weight" (default 1)
+# attitude = ["甩脸子 = 3"]
+# response = ["等到天亮 = 3"]
+# [classify.normalize]             # rewrites before matching (typos, slang)
+# "太渡" = "态度"
 "#;
 
 #[cfg(test)]

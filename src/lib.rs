@@ -9,6 +9,7 @@
 //! the database and all SQL; `render/` every output format; `domain`, `dates`,
 //! `config`, `workspace` the shared vocabulary, time, settings and workspace.
 
+pub mod classify;
 pub mod cli;
 pub mod cmd;
 pub mod config;

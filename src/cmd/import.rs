@@ -14,11 +14,13 @@ use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
 use super::Globals;
+use crate::classify::model::{Model, MODEL_FILE};
+use crate::classify::{Classifier, Scratch};
 use crate::config::{read_toml, MappingFile};
-use crate::domain::{FeedbackKind, StarScale};
+use crate::domain::{FeedbackKind, Polarity, StarScale};
 use crate::error::Usage;
 use crate::ingest::columns::ColumnMap;
-use crate::ingest::records::{specs_for, AgentParser, AgentRecord, FeedbackParser, FeedbackRecord};
+use crate::ingest::records::{specs_for, AgentParser, AgentRecord, AutoCause, FeedbackParser, FeedbackRecord};
 use crate::ingest::{self, InputFormat, InputOptions, ReadOutcome, Row, TextEncoding};
 use crate::render::{self, Cell, Table};
 use crate::store::{self, agents, feedback, Counts};
@@ -334,6 +336,10 @@ fn read_files(
         ImportKind::Complaints => FeedbackKind::Complaint,
         _ => FeedbackKind::Review,
     };
+    let classifier = Classifier::new(&ws.config.classify)
+        .context("kefu.toml [classify]")?
+        .with_model(Model::load(&ws.dir.join(MODEL_FILE))?);
+    let mut scratch = Scratch::default();
     let mut batch = Vec::with_capacity(BATCH);
     let flush = |batch: &mut Vec<Item>, force: bool| -> Result<()> {
         if force || batch.len() >= BATCH {
@@ -383,7 +389,7 @@ fn read_files(
                             Parsers::new(plan, ws, feedback_kind, input.rows.headers(), specs)
                                 .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
                     }
-                    parsers.parse(&row, names)
+                    parsers.parse(&row, names, &classifier, &mut scratch)
                 }
             };
             batch.push(item);
@@ -443,7 +449,7 @@ impl Parsers {
         }
     }
 
-    fn parse(&self, row: &Row, names: &HashMap<String, String>) -> Item {
+    fn parse(&self, row: &Row, names: &HashMap<String, String>, classifier: &Classifier, scratch: &mut Scratch) -> Item {
         let reject = |reason: String| Item::Reject {
             line: row.line,
             reason,
@@ -459,6 +465,15 @@ impl Parsers {
                     }
                     if rec.channel.is_none() {
                         rec.channel = p.default_channel().map(|c| Cow::Owned(c.to_string()));
+                    }
+                    // Negative feedback is classified as it is imported.
+                    if rec.polarity == Polarity::Negative {
+                        let v = classifier.classify(rec.content.as_deref().unwrap_or(""), scratch);
+                        rec.auto = Some(AutoCause {
+                            cause: v.cause,
+                            causes: v.causes_text(),
+                            evidence: v.evidence_text(),
+                        });
                     }
                     Item::Feedback(rec.into_owned())
                 }

@@ -1,6 +1,7 @@
 //! One module per subcommand, each owning its clap arguments and a `run`.
 //! `dispatch` sends a parsed command line to the right one.
 
+pub mod classify;
 pub mod completions;
 pub mod import;
 pub mod init;
@@ -24,6 +25,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Init(args) => init::run(&globals, args),
         Command::Import(args) => import::run(&globals, args),
+        Command::Classify(args) => classify::run(&globals, args),
         Command::Completions(args) => completions::run(args),
     }
 }

@@ -43,6 +43,16 @@ pub struct FeedbackRecord<'a> {
     pub leader_id: Option<Cow<'a, str>>,
     /// JSON object of the extra columns with a value.
     pub extra: Option<String>,
+    /// The classifier's verdict, for negative feedback (set by the importer).
+    pub auto: Option<AutoCause>,
+}
+
+/// The classifier's verdict as stored: primary cause, all causes, evidence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AutoCause {
+    pub cause: Cause,
+    pub causes: String,
+    pub evidence: String,
 }
 
 fn own(v: Option<Cow<'_, str>>) -> Option<Cow<'static, str>> {
@@ -72,6 +82,7 @@ impl FeedbackRecord<'_> {
             validity: self.validity,
             leader_id: own(self.leader_id),
             extra: self.extra,
+            auto: self.auto,
         }
     }
 }
@@ -258,6 +269,7 @@ impl FeedbackParser {
             } else {
                 extras_json(row, &self.map, &self.headers)
             },
+            auto: None,
         })
     }
 }

@@ -2,6 +2,8 @@
 //! [`Table`] (typed cells) and turned into text here. Commands never format
 //! output themselves.
 
+pub mod stream;
+
 use std::io::Write;
 
 use anyhow::Result;

@@ -27,24 +27,22 @@ pub enum Upsert {
 const COLUMNS: &str =
     "kind, source, ext_id, hash, created_at, local_day, channel, agent_id, agent_name, \
     department, polarity, stars, content, order_id, customer, customer_phone, declared_cause, \
-    responsibility, validity, leader_id, extra, import_id";
-const COLUMN_COUNT: usize = 22;
-/// Rows per multi-row INSERT (64 × 22 = 1,408 parameters, well under SQLite's limit).
+    responsibility, validity, leader_id, extra, import_id, auto_cause, auto_causes, auto_evidence";
+const COLUMN_COUNT: usize = 25;
+/// Rows per multi-row INSERT (64 × 25 = 1,600 parameters, well under SQLite's limit).
 const INSERT_CHUNK: usize = 64;
 /// Ids per existence lookup.
 const LOOKUP_CHUNK: usize = 512;
 
-/// An update keeps the row's id, its first import and its classification
-/// unless the text changed (then the classifier must look again).
+/// An update keeps the row's id and first import; the classifier's verdict
+/// is the one computed for the new version of the record.
 const UPDATE: &str = "UPDATE feedback SET
         kind = ?1, hash = ?4, created_at = ?5, local_day = ?6, channel = ?7, agent_id = ?8,
         agent_name = ?9, department = ?10, polarity = ?11, stars = ?12,
-        auto_cause = CASE WHEN content IS ?13 THEN auto_cause END,
-        auto_causes = CASE WHEN content IS ?13 THEN auto_causes END,
-        auto_evidence = CASE WHEN content IS ?13 THEN auto_evidence END,
         content = ?13, order_id = ?14, customer = ?15, customer_phone = ?16, declared_cause = ?17,
-        responsibility = ?18, validity = ?19, leader_id = ?20, extra = ?21, updated_import = ?22
-    WHERE id = ?23";
+        responsibility = ?18, validity = ?19, leader_id = ?20, extra = ?21, updated_import = ?22,
+        auto_cause = ?23, auto_causes = ?24, auto_evidence = ?25
+    WHERE id = ?26";
 
 /// A borrowed SQL value (no copy of the text).
 type Sql<'a> = ToSqlOutput<'a>;
@@ -57,7 +55,7 @@ fn int(v: i64) -> Sql<'static> {
     ToSqlOutput::Borrowed(ValueRef::Integer(v))
 }
 
-/// The 22 column values of a record, in [`COLUMNS`] order.
+/// The 25 column values of a record, in [`COLUMNS`] order.
 fn values<'a>(
     kind: FeedbackKind,
     source: &'a str,
@@ -87,6 +85,9 @@ fn values<'a>(
         text(r.leader_id.as_deref()),
         text(r.extra.as_deref()),
         int(import_id),
+        text(r.auto.as_ref().map(|a| a.cause.id())),
+        text(r.auto.as_ref().map(|a| a.causes.as_str())),
+        text(r.auto.as_ref().map(|a| a.evidence.as_str())),
     ]
 }
 
@@ -218,4 +219,57 @@ mod tests {
     fn placeholders_number_from_first() {
         assert_eq!(super::placeholders(2, 2, 1), "(?1,?2),(?3,?4)");
     }
+}
+
+/// Stored feedback whose export declared a cause (差评原因): (text, cause),
+/// for training.
+pub fn declared_causes(store: &super::Store) -> Result<Vec<(String, crate::domain::Cause)>> {
+    let mut st = store
+        .conn
+        .prepare("SELECT content, declared_cause FROM feedback WHERE declared_cause IS NOT NULL AND content IS NOT NULL")?;
+    let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let mut out = vec![];
+    for row in rows {
+        let (text, cause) = row?;
+        if let Some(c) = crate::domain::Cause::parse(&cause) {
+            out.push((text, c));
+        }
+    }
+    Ok(out)
+}
+
+/// Classifies negative feedback (all of it with `all`, else only records with
+/// no automatic cause yet) in one transaction, reading in chunks so memory
+/// stays flat. Returns how many were classified.
+pub fn classify_all(
+    store: &mut super::Store,
+    all: bool,
+    classify: impl Fn(&str, &mut crate::classify::Scratch) -> crate::classify::Verdict,
+) -> Result<u64> {
+    const CHUNK: i64 = 10_000;
+    let tx = store.begin_write()?;
+    let mut last_id = 0i64;
+    let mut done = 0u64;
+    let mut scratch = crate::classify::Scratch::default();
+    loop {
+        let chunk: Vec<(i64, String)> = {
+            let mut st = tx.prepare_cached(
+                "SELECT id, coalesce(content, '') FROM feedback
+                 WHERE id > ?1 AND polarity = 'negative' AND (?2 OR auto_cause IS NULL)
+                 ORDER BY id LIMIT ?3",
+            )?;
+            let rows = st.query_map(rusqlite::params![last_id, all, CHUNK], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let Some(&(last, _)) = chunk.last() else { break };
+        last_id = last;
+        let mut up = tx.prepare_cached("UPDATE feedback SET auto_cause = ?2, auto_causes = ?3, auto_evidence = ?4 WHERE id = ?1")?;
+        for (id, text) in &chunk {
+            let v = classify(text, &mut scratch);
+            up.execute(rusqlite::params![id, v.cause.id(), v.causes_text(), v.evidence_text()])?;
+            done += 1;
+        }
+    }
+    tx.commit()?;
+    Ok(done)
 }

@@ -1,0 +1,537 @@
+//! The cause classifier: puts a negative review or complaint under one of the
+//! five causes, the way a careful supervisor would, and says why.
+//!
+//! How it decides (rules; see `builtin.rules` for the phrases):
+//! 1. normalise the text (case, width, Traditional → Simplified, typos);
+//! 2. find every phrase with one Aho-Corasick automaton (leftmost-longest, so
+//!    不耐烦 wins over 耐烦), English phrases only at word starts;
+//! 3. split the text into clauses at punctuation and at contrast markers; the
+//!    clauses after the last contrast (但是/就是/不过/but) weigh 1.5, those
+//!    before it 0.5 (a focus marker such as 关键是: 2.0 and 0.5);
+//! 4. a negation right before a phrase cancels it (不慢, 不是态度问题);
+//! 5. praise of an aspect (态度挺好, or a topic + good word: 回复…挺快)
+//!    cancels that cause in its clause and counts against it elsewhere;
+//! 6. after a promise (说好, 答应), delay words mean a promise not kept:
+//!    resolution, not response;
+//! 7. in a clause about logistics, product or price (快递, 质量) with no
+//!    mention of the agent, generic delay and failure words count for `other`;
+//! 8. the cause with the highest score wins (ties: the one the customer ended
+//!    on); nothing found means `other`.
+//!
+//! A model trained on the department's own labels (`model`) can be combined
+//! with the rules.
+
+pub mod eval;
+pub mod model;
+mod normalize;
+pub mod rules;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use anyhow::Result;
+
+use crate::domain::Cause;
+use normalize::Normalizer;
+use rules::{ClassifyConfig, Role, RuleSet};
+
+/// Characters that end a clause.
+fn is_clause_break(c: char) -> bool {
+    matches!(
+        c,
+        '，' | ',' | '。' | '.' | '！' | '!' | '？' | '?' | '；' | ';' | '~' | '～' | '…' | '\n' | '\r' | '、' | '：' | ':'
+    )
+}
+
+/// The classifier's decision for one text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    /// The primary cause.
+    pub cause: Cause,
+    /// Every cause with a positive score, strongest first.
+    pub causes: Vec<(Cause, f32)>,
+    /// The phrases that decided the primary cause, in text order.
+    pub evidence: Vec<String>,
+}
+
+impl Verdict {
+    /// `causes` as `a;b;c`.
+    pub fn causes_text(&self) -> String {
+        self.causes.iter().map(|(c, _)| c.id()).collect::<Vec<_>>().join(";")
+    }
+
+    /// `evidence` as `x;y`.
+    pub fn evidence_text(&self) -> String {
+        self.evidence.join(";")
+    }
+}
+
+/// One matched phrase, for `explain`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TraceMatch {
+    pub phrase: String,
+    pub clause: usize,
+    pub role: String,
+    /// What it added to which cause (after clause weight), or why it did not count.
+    pub effect: String,
+}
+
+/// Everything `kefu classify explain` prints.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Trace {
+    pub normalized: String,
+    /// Each clause's text and weight.
+    pub clauses: Vec<(String, f32)>,
+    pub matches: Vec<TraceMatch>,
+    /// Rule score per cause id.
+    pub rule_scores: Vec<(String, f32)>,
+    /// Model probability per cause id, when a model is loaded.
+    pub model_probabilities: Vec<(String, f32)>,
+}
+
+/// A compiled classifier.
+pub struct Classifier {
+    automaton: AhoCorasick,
+    roles: Vec<Vec<Role>>,
+    /// Pattern starts with an ASCII letter: must match at a word start.
+    word_start: Vec<bool>,
+    /// Short ASCII pattern (no, not, bot): must also end at a word end.
+    word_end: Vec<bool>,
+    normalizer: Normalizer,
+    model: Option<model::Model>,
+    model_weight: f32,
+}
+
+/// Reusable buffers, so that classifying a stream allocates nothing per row
+/// once warm.
+#[derive(Default)]
+pub struct Scratch {
+    text: String,
+    matches: Vec<(usize, usize, usize)>,
+    breaks: Vec<usize>,
+    hits: Vec<Hit>,
+    weights: Vec<f32>,
+    praised: Vec<[bool; 5]>,
+    praise_hits: Vec<(usize, Cause, f32)>,
+    not_agent: Vec<bool>,
+    mentions_agent: Vec<bool>,
+    not_agent_seen: Vec<usize>,
+}
+
+#[derive(Clone, Copy, Default)]
+struct Hit {
+    start: usize,
+    end: usize,
+    pattern: usize,
+    clause: usize,
+}
+
+impl Classifier {
+    /// The built-in rules, extended by `[classify]` from kefu.toml.
+    pub fn new(config: &ClassifyConfig) -> Result<Classifier> {
+        let set = RuleSet::parse(rules::BUILTIN, "built-in rules")?.with_config(config)?;
+        Classifier::from_rules(&set, config.model_weight.unwrap_or(0.5))
+    }
+
+    /// Compiles a rule set.
+    pub fn from_rules(set: &RuleSet, model_weight: f32) -> Result<Classifier> {
+        let normalizer = Normalizer::new(&set.rewrites);
+        let mut patterns: Vec<String> = vec![];
+        let mut roles: Vec<Vec<Role>> = vec![];
+        let mut index = std::collections::HashMap::new();
+        for (phrase, role) in &set.entries {
+            let p = normalizer.normalize_pattern(phrase);
+            let id = *index.entry(p.clone()).or_insert_with(|| {
+                patterns.push(p);
+                roles.push(vec![]);
+                patterns.len() - 1
+            });
+            roles[id].push(*role);
+        }
+        // A full DFA: a few MB of tables for a search several times faster than the NFA.
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(&patterns)?;
+        let word_start = patterns
+            .iter()
+            .map(|p| p.chars().next().is_some_and(|c| c.is_ascii_alphabetic()))
+            .collect();
+        let word_end = patterns
+            .iter()
+            .map(|p| p.len() <= 4 && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+            .collect();
+        Ok(Classifier {
+            automaton,
+            roles,
+            word_start,
+            word_end,
+            normalizer,
+            model: None,
+            model_weight: model_weight.clamp(0.0, 1.0),
+        })
+    }
+
+    /// Uses a trained model beside the rules.
+    pub fn with_model(mut self, model: Option<model::Model>) -> Classifier {
+        self.model = model;
+        self
+    }
+
+    pub fn has_model(&self) -> bool {
+        self.model.is_some()
+    }
+
+    /// The text as the rules see it (normalised), e.g. for training a model.
+    pub fn normalized(&self, text: &str) -> String {
+        let mut out = String::new();
+        self.normalizer.normalize_into(text, &mut out);
+        out
+    }
+
+    /// Classifies one text.
+    pub fn classify(&self, text: &str, scratch: &mut Scratch) -> Verdict {
+        self.run(text, scratch, None)
+    }
+
+    /// Classifies one text and records how.
+    pub fn explain(&self, text: &str) -> (Verdict, Trace) {
+        let mut trace = Trace::default();
+        let verdict = self.run(text, &mut Scratch::default(), Some(&mut trace));
+        (verdict, trace)
+    }
+
+    /// Rule scores only (no model), for training and evaluation.
+    pub fn rule_scores(&self, text: &str, scratch: &mut Scratch) -> [f32; 5] {
+        let mut scores = [0f32; 5];
+        self.score(text, scratch, &mut scores, &mut vec![vec![]; 5], None);
+        scores
+    }
+
+    fn run(&self, text: &str, scratch: &mut Scratch, mut trace: Option<&mut Trace>) -> Verdict {
+        let mut scores = [0f32; 5];
+        let mut evidence: Vec<Vec<(usize, usize)>> = vec![vec![]; 5];
+        let last_pos = self.score(text, scratch, &mut scores, &mut evidence, trace.as_deref_mut());
+        let mut combined = scores;
+        if let Some(model) = &self.model {
+            let probs = model.probabilities(&scratch.text);
+            let positive: f32 = scores.iter().map(|s| s.max(0.0)).sum();
+            for (i, p) in probs.iter().enumerate() {
+                let rule_p = if positive > 0.0 { scores[i].max(0.0) / positive } else { 0.0 };
+                combined[i] = if positive > 0.0 {
+                    (1.0 - self.model_weight) * rule_p + self.model_weight * p
+                } else {
+                    *p
+                };
+            }
+            if let Some(t) = trace.as_deref_mut() {
+                t.model_probabilities = Cause::ALL.iter().zip(probs).map(|(c, p)| (c.id().to_string(), p)).collect();
+            }
+        }
+        if let Some(t) = trace {
+            t.rule_scores = Cause::ALL.iter().zip(scores).map(|(c, s)| (c.id().to_string(), s)).collect();
+        }
+        let mut causes: Vec<(Cause, f32)> = Cause::ALL
+            .iter()
+            .zip(combined)
+            .filter(|(_, s)| *s > 0.0)
+            .map(|(c, s)| (*c, s))
+            .collect();
+        // Strongest first; ties go to the cause the customer mentioned last.
+        causes.sort_by(|a, b| {
+            b.1.partial_cmp(&a.1)
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(last_pos[b.0 as usize].cmp(&last_pos[a.0 as usize]))
+        });
+        let cause = causes.first().map_or(Cause::Other, |(c, _)| *c);
+        let mut phrases: Vec<String> = vec![];
+        for &(start, end) in &evidence[cause as usize] {
+            let p = &scratch.text[start..end];
+            if !phrases.iter().any(|q| q == p) {
+                phrases.push(p.to_string());
+            }
+        }
+        Verdict {
+            cause,
+            causes,
+            evidence: phrases,
+        }
+    }
+
+    /// Computes rule scores; returns, per cause, the position of its last
+    /// counted phrase (for tie-breaks).
+    fn score(
+        &self,
+        text: &str,
+        scratch: &mut Scratch,
+        scores: &mut [f32; 5],
+        evidence: &mut [Vec<(usize, usize)>],
+        mut trace: Option<&mut Trace>,
+    ) -> [usize; 5] {
+        self.normalizer.normalize_into(text, &mut scratch.text);
+        let t = scratch.text.as_str();
+        let bytes = t.as_bytes();
+        scratch.matches.clear();
+        for m in self.automaton.find_iter(t) {
+            let p = m.pattern().as_usize();
+            if self.word_start[p] && m.start() > 0 && bytes[m.start() - 1].is_ascii_alphanumeric() {
+                continue;
+            }
+            if self.word_end[p] && bytes.get(m.end()).is_some_and(|b| b.is_ascii_alphanumeric()) {
+                continue;
+            }
+            scratch.matches.push((m.start(), m.end(), p));
+        }
+        // Clause boundaries: punctuation, and the start of each contrast/focus marker.
+        scratch.breaks.clear();
+        for (i, c) in t.char_indices() {
+            if is_clause_break(c) {
+                scratch.breaks.push(i);
+            }
+        }
+        let is_marker = |p: usize| self.roles[p].iter().any(|r| matches!(r, Role::Contrast | Role::Focus));
+        for &(s, _, p) in &scratch.matches {
+            if is_marker(p) {
+                scratch.breaks.push(s);
+            }
+        }
+        scratch.breaks.sort_unstable();
+        scratch.breaks.dedup();
+        // A marker right after punctuation (，但是) opens no clause of its own.
+        let mut kept = 0;
+        for i in 0..scratch.breaks.len() {
+            let b = scratch.breaks[i];
+            let joined = kept > 0 && {
+                let prev = scratch.breaks[kept - 1];
+                t[prev..b].chars().all(|c| is_clause_break(c) || c.is_whitespace())
+            };
+            if !joined {
+                scratch.breaks[kept] = b;
+                kept += 1;
+            }
+        }
+        scratch.breaks.truncate(kept);
+        let Scratch {
+            breaks,
+            matches,
+            hits,
+            weights,
+            praised,
+            praise_hits,
+            not_agent,
+            mentions_agent,
+            not_agent_seen,
+            ..
+        } = scratch;
+        let breaks = &*breaks;
+        let clause_of = |pos: usize| breaks.partition_point(|&b| b <= pos);
+        let n_clauses = breaks.len() + 1;
+        hits.clear();
+        hits.extend(matches.iter().map(|&(start, end, pattern)| Hit {
+            start,
+            end,
+            pattern,
+            clause: clause_of(start),
+        }));
+        let hits = &*hits;
+
+        // Clause weights from the last contrast or focus marker with text before it.
+        weights.clear();
+        weights.resize(n_clauses, 1.0);
+        let last_marker = hits.iter().rev().find_map(|h| {
+            self.roles[h.pattern].iter().find_map(|r| match r {
+                Role::Contrast if h.start > 0 => Some((h.clause, 1.5f32)),
+                Role::Focus if h.start > 0 => Some((h.clause, 2.0f32)),
+                _ => None,
+            })
+        });
+        if let Some((k, after)) = last_marker {
+            for (i, w) in weights.iter_mut().enumerate() {
+                *w = if i < k { 0.5 } else { after };
+            }
+        }
+
+        // Negation: a negation word right before the phrase in the same clause,
+        // at most two characters (Chinese) or two words (English) away.
+        let negated = |i: usize| -> bool {
+            let h = hits[i];
+            i > 0 && {
+                let prev = hits[i - 1];
+                let gap = &t[prev.end..h.start];
+                let close = if gap.is_ascii() {
+                    gap.split_whitespace().count() <= 2 && gap.len() <= 16
+                } else {
+                    gap.chars().count() <= 2
+                };
+                prev.clause == h.clause && self.roles[prev.pattern].contains(&Role::Negation) && close
+            }
+        };
+        let promised = hits.iter().enumerate().any(|(i, h)| self.roles[h.pattern].contains(&Role::Promise) && !negated(i));
+
+        // Praise and topic + good word, per clause.
+        praised.clear();
+        praised.resize(n_clauses, [false; 5]);
+        praise_hits.clear();
+        for (i, h) in hits.iter().enumerate() {
+            for role in &self.roles[h.pattern] {
+                match *role {
+                    Role::Praise(c, w) if !negated(i) => {
+                        praised[h.clause][c as usize] = true;
+                        praise_hits.push((i, c, w));
+                    }
+                    Role::Topic(c) => {
+                        let good = hits[i + 1..]
+                            .iter()
+                            .enumerate()
+                            .take_while(|(_, g)| g.clause == h.clause && g.start - h.end <= 15)
+                            .find(|(j, g)| self.roles[g.pattern].contains(&Role::Good) && !negated(i + 1 + j));
+                        if good.is_some() {
+                            praised[h.clause][c as usize] = true;
+                            praise_hits.push((i, c, 2.0));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        not_agent.clear();
+        not_agent.resize(n_clauses, false);
+        mentions_agent.clear();
+        mentions_agent.resize(n_clauses, false);
+        for h in hits {
+            for r in &self.roles[h.pattern] {
+                match r {
+                    Role::NotAgent(_) => not_agent[h.clause] = true,
+                    Role::Agent => mentions_agent[h.clause] = true,
+                    _ => {}
+                }
+            }
+        }
+
+        let mut last_pos = [0usize; 5];
+        not_agent_seen.clear();
+        // Trace notes are built only when explaining (formatting costs).
+        let note = |trace: &mut Option<&mut Trace>, h: &Hit, role: &str, effect: &dyn Fn() -> String| {
+            if let Some(tr) = trace.as_deref_mut() {
+                tr.matches.push(TraceMatch {
+                    phrase: t[h.start..h.end].to_string(),
+                    clause: h.clause,
+                    role: role.to_string(),
+                    effect: effect(),
+                });
+            }
+        };
+        for (i, h) in hits.iter().enumerate() {
+            let f = weights[h.clause];
+            for role in &self.roles[h.pattern] {
+                match *role {
+                    Role::Complaint(c, w) => {
+                        if negated(i) {
+                            note(&mut trace, h, c.id(), &|| "cancelled by the negation before it".into());
+                        } else if praised[h.clause][c as usize] {
+                            note(&mut trace, h, c.id(), &|| "cancelled: this clause praises that aspect".into());
+                        } else if promised && c == Cause::Response && w < 3.0 {
+                            scores[Cause::Resolution as usize] += w * f;
+                            evidence[Cause::Resolution as usize].push((h.start, h.end));
+                            last_pos[Cause::Resolution as usize] = h.start;
+                            note(&mut trace, h, c.id(), &|| format!("resolution +{:.2} (a promise was made: the wait is a promise not kept)", w * f));
+                        } else if matches!(c, Cause::Response | Cause::Resolution | Cause::Competence)
+                            && not_agent[h.clause]
+                            && !mentions_agent[h.clause]
+                            && w < 3.0
+                        {
+                            scores[Cause::Other as usize] += w * f;
+                            evidence[Cause::Other as usize].push((h.start, h.end));
+                            last_pos[Cause::Other as usize] = h.start;
+                            note(&mut trace, h, c.id(), &|| format!("other +{:.2} (the clause is about logistics/product, not the agent)", w * f));
+                        } else {
+                            scores[c as usize] += w * f;
+                            evidence[c as usize].push((h.start, h.end));
+                            last_pos[c as usize] = h.start;
+                            note(&mut trace, h, c.id(), &|| format!("{} +{:.2}", c.id(), w * f));
+                        }
+                    }
+                    Role::NotAgent(_) if not_agent_seen.contains(&h.pattern) => {
+                        note(&mut trace, h, "not about the agent", &|| "counted once already".into());
+                    }
+                    Role::NotAgent(w) => {
+                        not_agent_seen.push(h.pattern);
+                        // Beside a mention of the agent, logistics words are context, not the complaint.
+                        let w = if mentions_agent[h.clause] { w * 0.5 } else { w };
+                        scores[Cause::Other as usize] += w * f;
+                        evidence[Cause::Other as usize].push((h.start, h.end));
+                        last_pos[Cause::Other as usize] = h.start;
+                        note(&mut trace, h, "not about the agent", &|| format!("other +{:.2}", w * f));
+                    }
+                    Role::Negation => note(&mut trace, h, "negation", &String::new),
+                    Role::Contrast => note(&mut trace, h, "contrast", &String::new),
+                    Role::Focus => note(&mut trace, h, "focus", &String::new),
+                    Role::Promise => note(&mut trace, h, "promise", &String::new),
+                    Role::Good | Role::Topic(_) | Role::Praise(..) | Role::Agent => {}
+                }
+            }
+        }
+        for &(i, c, w) in praise_hits.iter() {
+            let h = &hits[i];
+            let penalty = w * weights[h.clause];
+            scores[c as usize] -= penalty;
+            note(&mut trace, h, "praise", &|| format!("{} -{:.2}", c.id(), penalty));
+        }
+        if let Some(tr) = trace {
+            tr.normalized = t.to_string();
+            tr.clauses = (0..n_clauses)
+                .map(|k| {
+                    let start = if k == 0 { 0 } else { breaks[k - 1] };
+                    let end = breaks.get(k).copied().unwrap_or(t.len());
+                    (t[start..end].to_string(), weights[k])
+                })
+                .collect();
+        }
+        last_pos
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn classify(text: &str) -> Cause {
+        let c = Classifier::new(&ClassifyConfig::default()).unwrap();
+        c.classify(text, &mut Scratch::default()).cause
+    }
+
+    #[test]
+    fn plain_complaints() {
+        assert_eq!(classify("客服态度很差"), Cause::Attitude);
+        assert_eq!(classify("一问三不知"), Cause::Competence);
+        assert_eq!(classify("回复太慢了"), Cause::Response);
+        assert_eq!(classify("问题到现在都没解决"), Cause::Resolution);
+        assert_eq!(classify("客服把我的手机号泄露给了别人"), Cause::Other);
+    }
+
+    #[test]
+    fn contrast_negation_praise_sarcasm_and_not_the_agent() {
+        assert_eq!(classify("态度挺好的，就是问题一直没解决"), Cause::Resolution);
+        assert_eq!(classify("态度还不错就是回复太慢"), Cause::Response);
+        assert_eq!(classify("不是态度问题，是根本不懂产品"), Cause::Competence);
+        assert_eq!(classify("客服不慢但是没解决问题"), Cause::Resolution);
+        assert_eq!(classify("真快啊，三天才回"), Cause::Response);
+        assert_eq!(classify("客服态度挺好，就是快递太慢了"), Cause::Other);
+        assert_eq!(classify("东西质量太差了跟客服没关系"), Cause::Other);
+        assert_eq!(classify("客服態度很差，回覆還很慢，態度真的太差了"), Cause::Attitude);
+        assert_eq!(classify("客服response太慢"), Cause::Response);
+        assert_eq!(classify("The agent was rude and hung up on me"), Cause::Attitude);
+        assert_eq!(classify("support was nice but the package is still lost in shipping"), Cause::Other);
+    }
+
+    #[test]
+    fn evidence_and_causes() {
+        let c = Classifier::new(&ClassifyConfig::default()).unwrap();
+        let v = c.classify("客服态度差，回复也慢，态度差到极点", &mut Scratch::default());
+        assert_eq!(v.cause, Cause::Attitude);
+        assert_eq!(v.evidence, ["态度差"]);
+        assert_eq!(v.causes_text(), "attitude;response");
+        let (v, trace) = c.explain("态度挺好的，就是问题一直没解决");
+        assert_eq!(v.cause, Cause::Resolution);
+        assert_eq!(trace.clauses.len(), 2);
+        assert_eq!(trace.clauses[1].1, 1.5);
+    }
+}

@@ -1,0 +1,153 @@
+//! A small text model learnt from the department's own labels: multinomial
+//! naive Bayes over character 1- to 3-grams of the normalised text (words and
+//! word pairs for Latin script), with add-one smoothing. Trained in
+//! milliseconds, stored as JSON in the workspace, nothing downloaded.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::Cause;
+
+/// File name of the model inside a workspace.
+pub const MODEL_FILE: &str = "classify-model.json";
+
+/// A trained model.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Model {
+    pub version: u32,
+    /// Training examples per cause (in `Cause::ALL` order).
+    pub docs: [u64; 5],
+    /// Feature counts per cause.
+    pub features: HashMap<String, [u32; 5]>,
+    /// Total feature count per cause.
+    pub totals: [u64; 5],
+}
+
+/// The features of a normalised text.
+pub fn features(text: &str) -> Vec<String> {
+    let mut out = vec![];
+    let cjk: Vec<char> = text.chars().filter(|c| !c.is_ascii() && c.is_alphanumeric()).collect();
+    for n in 1..=3 {
+        for w in cjk.windows(n) {
+            out.push(w.iter().collect());
+        }
+    }
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| w.len() > 1)
+        .collect();
+    for w in &words {
+        out.push(format!("w:{w}"));
+    }
+    for pair in words.windows(2) {
+        out.push(format!("w:{} {}", pair[0], pair[1]));
+    }
+    out
+}
+
+impl Model {
+    /// Trains on (normalised text, cause) pairs.
+    pub fn train<'a>(examples: impl IntoIterator<Item = (&'a str, Cause)>) -> Result<Model> {
+        let mut m = Model {
+            version: 1,
+            docs: [0; 5],
+            features: HashMap::new(),
+            totals: [0; 5],
+        };
+        for (text, cause) in examples {
+            let i = cause as usize;
+            m.docs[i] += 1;
+            for f in features(text) {
+                m.features.entry(f).or_insert([0; 5])[i] += 1;
+                m.totals[i] += 1;
+            }
+        }
+        if m.docs.iter().sum::<u64>() == 0 {
+            bail!("no labelled examples to learn from");
+        }
+        Ok(m)
+    }
+
+    /// Probability of each cause for a normalised text.
+    pub fn probabilities(&self, text: &str) -> [f32; 5] {
+        let n_docs: u64 = self.docs.iter().sum();
+        let vocab = self.features.len() as f64 + 1.0;
+        let mut logp = [f64::NEG_INFINITY; 5];
+        for i in 0..5 {
+            if self.docs[i] == 0 {
+                continue;
+            }
+            logp[i] = (self.docs[i] as f64 / n_docs as f64).ln();
+        }
+        for f in features(text) {
+            if let Some(counts) = self.features.get(&f) {
+                for i in 0..5 {
+                    if self.docs[i] > 0 {
+                        logp[i] += ((f64::from(counts[i]) + 1.0) / (self.totals[i] as f64 + vocab)).ln();
+                    }
+                }
+            }
+        }
+        let max = logp.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let mut probs = [0f32; 5];
+        let mut sum = 0.0;
+        for i in 0..5 {
+            let e = if logp[i].is_finite() { (logp[i] - max).exp() } else { 0.0 };
+            probs[i] = e as f32;
+            sum += e;
+        }
+        if sum > 0.0 {
+            for p in &mut probs {
+                *p /= sum as f32;
+            }
+        }
+        probs
+    }
+
+    /// The most probable cause.
+    pub fn predict(&self, text: &str) -> Cause {
+        let p = self.probabilities(text);
+        let best = (0..5).max_by(|&a, &b| p[a].partial_cmp(&p[b]).unwrap_or(std::cmp::Ordering::Equal)).unwrap_or(4);
+        Cause::ALL[best]
+    }
+
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let tmp = path.with_extension("json.tmp");
+        std::fs::write(&tmp, serde_json::to_vec(self)?).with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(())
+    }
+
+    /// Loads a model if the file exists.
+    pub fn load(path: &Path) -> Result<Option<Model>> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let m: Model = serde_json::from_slice(&bytes).with_context(|| format!("{} is not a kefu model", path.display()))?;
+        Ok(Some(m))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn learns_from_examples() {
+        let m = Model::train([
+            ("客服态度差", Cause::Attitude),
+            ("态度恶劣", Cause::Attitude),
+            ("回复太慢", Cause::Response),
+            ("等了半天没人回", Cause::Response),
+        ])
+        .unwrap();
+        assert_eq!(m.predict("态度很差"), Cause::Attitude);
+        assert_eq!(m.predict("太慢了没人回"), Cause::Response);
+        let p = m.probabilities("态度");
+        assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-5);
+    }
+}

@@ -1,0 +1,501 @@
+//! `kefu classify`: put negative feedback under a cause (差评原因), in a
+//! pipeline (CSV in, CSV out) or in the store; explain a decision; learn from
+//! the department's labels; evaluate against labels.
+
+use std::collections::BTreeMap;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand};
+
+use super::Globals;
+use crate::classify::eval::Evaluation;
+use crate::classify::model::{Model, MODEL_FILE};
+use crate::classify::{Classifier, Scratch, Verdict};
+use crate::domain::{parse_rating, Cause, Polarity, StarScale};
+use crate::ingest::columns::{normalize_header, ColumnMap, FEEDBACK_FIELDS};
+use crate::ingest::{self, InputFormat, InputOptions, ReadOutcome, Row, TextEncoding};
+use crate::render::stream::{RecordFormat, RecordWriter};
+use crate::render::{self, Cell, Table};
+use crate::store;
+use crate::workspace::Workspace;
+
+const AFTER_HELP: &str = "\
+Output: every input row, all its columns in order, then
+  cause           the primary cause id (attitude, competence, response, resolution, other)
+  cause_label     its Chinese label (服务态度, 专业能力, 响应速度, 问题解决效果, 其他)
+  causes          every cause found, strongest first, ';'-separated
+  cause_evidence  the phrases that decided, ';'-separated
+Rows rated positive or neutral get an empty cause unless --all.
+
+Examples:
+  kefu classify reviews.csv > classified.csv
+  kefu import … ; kefu classify --store
+  xsv search -s rating 1 export.csv | kefu classify - --format jsonl | head
+  kefu classify explain \"态度挺好的，就是问题一直没解决\"
+  kefu classify eval fixtures/labeled/test.csv --errors
+  kefu classify train fixtures/labeled/dev.csv";
+
+/// Classify negative feedback by cause (差评原因): attitude 服务态度, competence
+/// 专业能力, response 响应速度, resolution 问题解决效果, other 其他.
+///
+/// Reads CSV/TSV/JSON/JSON Lines/xlsx in any encoding the importer handles,
+/// finds the text column through the importer's aliases (or --column), and
+/// writes every row with the cause columns appended. Rules are built in and
+/// extended in kefu.toml [classify]; a model trained with `kefu classify
+/// train` is combined with them when the workspace has one.
+#[derive(Debug, Args)]
+#[command(after_help = AFTER_HELP, args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct ClassifyArgs {
+    #[command(subcommand)]
+    pub command: Option<ClassifyCommand>,
+
+    /// Input file; `-` or nothing reads stdin
+    #[arg(value_name = "FILE")]
+    pub file: Option<String>,
+
+    /// Classify the store's negative feedback that has no automatic cause yet
+    #[arg(long, conflicts_with = "file")]
+    pub store: bool,
+
+    /// Stream: classify every row, not only negative ones. Store: redo every
+    /// record (e.g. after a rules change)
+    #[arg(long)]
+    pub all: bool,
+
+    /// The text column [default: found through the aliases 评价内容, 内容, content, text…]
+    #[arg(long, value_name = "NAME")]
+    pub column: Option<String>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: RecordFormat,
+
+    /// Write to this file instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Stop at the first unreadable row instead of passing it through
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Input format, when the extension or content does not tell
+    #[arg(long, value_enum)]
+    pub input_format: Option<InputFormat>,
+
+    /// Input encoding [default: detected]
+    #[arg(long)]
+    pub encoding: Option<String>,
+
+    /// Excel sheet [default: the first]
+    #[arg(long)]
+    pub sheet: Option<String>,
+
+    /// Use the rules only, even if the workspace has a trained model
+    #[arg(long)]
+    pub rules_only: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClassifyCommand {
+    /// Show how a text is decided: clauses, matched phrases, scores
+    Explain(ExplainArgs),
+    /// Measure against labelled data: precision, recall, F1, confusion matrix
+    Eval(EvalArgs),
+    /// Learn a model from labelled data (or the store's declared causes) and save it in the workspace
+    Train(TrainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The text of a review or complaint
+    pub text: String,
+    /// table or json
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ReportFormat,
+    /// Use the rules only, even if the workspace has a trained model
+    #[arg(long)]
+    pub rules_only: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "The file needs a text column (text, content, 评价内容 …) and a cause column\n(cause, 差评原因 …) holding an id or a Chinese label.")]
+pub struct EvalArgs {
+    /// Labelled file (columns `text` and `cause`)
+    pub file: String,
+    /// List the rows it got wrong
+    #[arg(long)]
+    pub errors: bool,
+    /// table or json
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ReportFormat,
+    /// Use the rules only, even if the workspace has a trained model
+    #[arg(long)]
+    pub rules_only: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Labelled file (columns `text` and `cause`)
+    #[arg(required_unless_present = "store", conflicts_with = "store")]
+    pub file: Option<String>,
+    /// Learn from the store: feedback whose export declared a cause (差评原因)
+    #[arg(long)]
+    pub store: bool,
+    /// Folds of the cross-validation that reports the improvement
+    #[arg(long, default_value_t = 5)]
+    pub folds: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Json,
+}
+
+/// The classifier for this workspace: built-in rules + kefu.toml [classify],
+/// plus the trained model unless `rules_only`.
+fn classifier(ws: &Workspace, rules_only: bool) -> Result<Classifier> {
+    let c = Classifier::new(&ws.config.classify).context("kefu.toml [classify]")?;
+    if rules_only {
+        return Ok(c);
+    }
+    Ok(c.with_model(Model::load(&ws.dir.join(MODEL_FILE))?))
+}
+
+pub fn run(globals: &Globals, args: ClassifyArgs) -> Result<()> {
+    let ws = Workspace::load(globals.workspace.as_deref())?;
+    match args.command {
+        Some(ClassifyCommand::Explain(a)) => explain(&ws, a),
+        Some(ClassifyCommand::Eval(a)) => eval(&ws, a),
+        Some(ClassifyCommand::Train(a)) => train(globals, &ws, a),
+        None if args.store => classify_store(globals, &ws, args.all, args.rules_only),
+        None => stream(&ws, args),
+    }
+}
+
+/// Opens an output: a file, or stdout.
+pub fn output(path: Option<&PathBuf>) -> Result<Box<dyn Write>> {
+    Ok(match path {
+        Some(p) if p.as_os_str() != "-" => Box::new(BufWriter::with_capacity(
+            256 * 1024,
+            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+        )),
+        _ => Box::new(BufWriter::with_capacity(256 * 1024, std::io::stdout().lock())),
+    })
+}
+
+/// Which column holds the text, and which the rating.
+fn find_columns(headers: &[String], column: Option<&str>, name: &str) -> Result<(usize, Option<usize>)> {
+    let map = ColumnMap::build(headers, FEEDBACK_FIELDS, &BTreeMap::new())?;
+    let text = match column {
+        Some(c) => {
+            let want = normalize_header(c);
+            headers
+                .iter()
+                .position(|h| normalize_header(h) == want)
+                .with_context(|| format!("{name}: no column {c:?} (columns: {})", headers.join(", ")))?
+        }
+        None => map.column(FEEDBACK_FIELDS, "content").with_context(|| {
+            format!(
+                "{name}: no text column found (columns: {}); name it with --column",
+                headers.join(", ")
+            )
+        })?,
+    };
+    Ok((text, map.column(FEEDBACK_FIELDS, "rating")))
+}
+
+fn stream(ws: &Workspace, args: ClassifyArgs) -> Result<()> {
+    let classifier = classifier(ws, args.rules_only)?;
+    let opts = InputOptions {
+        format: args.input_format,
+        encoding: args
+            .encoding
+            .as_deref()
+            .map(TextEncoding::parse)
+            .transpose()
+            .map_err(|e| crate::error::Usage(e.to_string()))?,
+        sheet: args.sheet,
+    };
+    let file = args.file.unwrap_or_else(|| "-".into());
+    let mut input = ingest::open(&file, &opts, None)?;
+    let name = input.name.clone();
+    let (mut text_col, mut rating_col) = find_columns(input.rows.headers(), args.column.as_deref(), &name)?;
+    let mut headers: Vec<String> = input.rows.headers().to_vec();
+    let width = headers.len();
+    headers.extend(["cause", "cause_label", "causes", "cause_evidence"].map(String::from));
+    let mut out = RecordWriter::new(args.format, headers, output(args.output.as_ref())?)?;
+    let mut row = Row::default();
+    let mut scratch = Scratch::default();
+    let position = input.rows.position_name();
+    let scale = StarScale::default();
+    let mut fields: Vec<String> = vec![];
+    loop {
+        match input.rows.read_row(&mut row).with_context(|| format!("reading {name}"))? {
+            ReadOutcome::End => break,
+            ReadOutcome::Bad { line, reason, raw } => {
+                if args.strict {
+                    bail!("{name}: {position} {line}: {reason}");
+                }
+                eprintln!("kefu: {name}: {position} {line}: {reason} (passed through unclassified)");
+                fields.clear();
+                let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(raw.as_bytes());
+                if let Some(Ok(rec)) = r.records().next() {
+                    fields.extend(rec.iter().map(String::from));
+                }
+                fields.resize(width, String::new());
+                fields.extend(std::iter::repeat_n(String::new(), 4));
+                out.write(fields.iter().map(String::as_str))?;
+            }
+            ReadOutcome::Row => {
+                if input.rows.headers().len() != width {
+                    // JSON Lines with a new key: keep the output's columns stable.
+                    (text_col, rating_col) = find_columns(&input.rows.headers()[..width], args.column.as_deref(), &name)?;
+                }
+                let negative = args.all
+                    || match rating_col.map(|c| row.get(c).trim()).filter(|r| !r.is_empty()) {
+                        None => true,
+                        Some(r) => parse_rating(r, scale).map(|r| r.polarity == Polarity::Negative).unwrap_or(true),
+                    };
+                let verdict = negative.then(|| classifier.classify(row.get(text_col), &mut scratch));
+                let (cause, label, causes, evidence) = match &verdict {
+                    Some(v) => (v.cause.id(), v.cause.label(), v.causes_text(), v.evidence_text()),
+                    None => ("", "", String::new(), String::new()),
+                };
+                let original = (0..width).map(|i| row.get(i));
+                out.write(original.chain([cause, label, causes.as_str(), evidence.as_str()]))?;
+            }
+        }
+    }
+    out.finish()
+}
+
+fn explain(ws: &Workspace, args: ExplainArgs) -> Result<()> {
+    let classifier = classifier(ws, args.rules_only)?;
+    let (verdict, trace) = classifier.explain(&args.text);
+    let mut stdout = std::io::stdout().lock();
+    if args.format == ReportFormat::Json {
+        let v = serde_json::json!({
+            "cause": verdict.cause.id(),
+            "cause_label": verdict.cause.label(),
+            "causes": verdict.causes.iter().map(|(c, s)| serde_json::json!({"cause": c.id(), "score": s})).collect::<Vec<_>>(),
+            "evidence": verdict.evidence,
+            "trace": trace,
+        });
+        return render::write_all(&mut stdout, &format!("{}\n", serde_json::to_string_pretty(&v)?));
+    }
+    let mut text = format!("normalised: {}\n", trace.normalized);
+    let mut clauses = Table::new(&["clause", "text", "weight"]);
+    for (i, (t, w)) in trace.clauses.iter().enumerate() {
+        clauses.push(vec![(i as u64).into(), t.as_str().into(), format!("{w:.1}").into()]);
+    }
+    text.push_str(&render::terminal_table(&clauses));
+    let mut matches = Table::new(&["phrase", "clause", "role", "effect"]);
+    for m in &trace.matches {
+        matches.push(vec![m.phrase.as_str().into(), (m.clause as u64).into(), m.role.as_str().into(), m.effect.as_str().into()]);
+    }
+    text.push_str(&render::terminal_table(&matches));
+    let mut scores = Table::new(&["cause", "label", "rule score", "model probability"]);
+    for (i, c) in Cause::ALL.iter().enumerate() {
+        let model = trace.model_probabilities.get(i).map_or(String::new(), |(_, p)| format!("{p:.2}"));
+        scores.push(vec![c.id().into(), c.label().into(), format!("{:.2}", trace.rule_scores[i].1).into(), model.into()]);
+    }
+    text.push_str(&render::terminal_table(&scores));
+    text.push_str(&format!(
+        "decision: {} ({}){}\n",
+        verdict.cause.id(),
+        verdict.cause.label(),
+        if verdict.evidence.is_empty() {
+            " — no phrase of any cause found".to_string()
+        } else {
+            format!(" — evidence: {}", verdict.evidence.join(", "))
+        }
+    ));
+    render::write_all(&mut stdout, &text)
+}
+
+/// Reads a labelled file: (text, cause) pairs; unreadable rows are errors.
+pub fn read_labeled(file: &str) -> Result<Vec<(String, Cause)>> {
+    let mut input = ingest::open(file, &InputOptions::default(), None)?;
+    let name = input.name.clone();
+    let map = ColumnMap::build(input.rows.headers(), FEEDBACK_FIELDS, &BTreeMap::new())?;
+    let text = map
+        .column(FEEDBACK_FIELDS, "content")
+        .with_context(|| format!("{name}: no text column (text, content, 评价内容 …)"))?;
+    let cause = map
+        .column(FEEDBACK_FIELDS, "cause")
+        .with_context(|| format!("{name}: no cause column (cause, 差评原因 …)"))?;
+    let mut row = Row::default();
+    let mut out = vec![];
+    let position = input.rows.position_name();
+    loop {
+        match input.rows.read_row(&mut row)? {
+            ReadOutcome::End => return Ok(out),
+            ReadOutcome::Bad { line, reason, .. } => bail!("{name}: {position} {line}: {reason}"),
+            ReadOutcome::Row => {
+                let c = Cause::parse_or_err(row.get(cause)).map_err(|e| anyhow::anyhow!("{name}: {position} {}: {e}", row.line))?;
+                out.push((row.get(text).to_string(), c));
+            }
+        }
+    }
+}
+
+fn evaluate(classifier: &Classifier, data: &[(String, Cause)]) -> (Evaluation, Vec<(usize, Verdict)>) {
+    let mut e = Evaluation::new();
+    let mut wrong = vec![];
+    let mut scratch = Scratch::default();
+    for (i, (text, cause)) in data.iter().enumerate() {
+        let v = classifier.classify(text, &mut scratch);
+        e.add(*cause, v.cause);
+        if v.cause != *cause {
+            wrong.push((i, v));
+        }
+    }
+    (e, wrong)
+}
+
+/// Renders an evaluation: per-cause table, totals and the confusion matrix.
+fn evaluation_tables(e: &Evaluation) -> Vec<Table> {
+    let mut per = Table::new(&["cause", "label", "precision", "recall", "f1", "support"]);
+    for c in Cause::ALL {
+        let s = e.score(*c);
+        per.push(vec![
+            c.id().into(),
+            c.label().into(),
+            format!("{:.3}", s.precision).into(),
+            format!("{:.3}", s.recall).into(),
+            format!("{:.3}", s.f1).into(),
+            s.support.into(),
+        ]);
+    }
+    per.title = Some(format!(
+        "accuracy {:.3}   macro-F1 {:.3}   ({} rows)",
+        e.accuracy(),
+        e.macro_f1(),
+        e.total()
+    ));
+    let mut cols = vec!["actual \\ predicted"];
+    cols.extend(Cause::ALL.iter().map(|c| c.id()));
+    let mut confusion = Table::new(&cols);
+    for a in Cause::ALL {
+        let mut row: Vec<Cell> = vec![a.id().into()];
+        row.extend(Cause::ALL.iter().map(|p| Cell::from(e.confusion[*a as usize][*p as usize])));
+        confusion.push(row);
+    }
+    confusion.title = Some("confusion matrix".into());
+    vec![per, confusion]
+}
+
+/// The JSON form of an evaluation.
+pub fn evaluation_json(e: &Evaluation) -> serde_json::Value {
+    let mut per_cause = serde_json::Map::new();
+    let mut confusion = serde_json::Map::new();
+    for a in Cause::ALL {
+        per_cause.insert(a.id().into(), serde_json::to_value(e.score(*a)).unwrap_or_default());
+        let row: serde_json::Map<String, serde_json::Value> = Cause::ALL
+            .iter()
+            .map(|p| (p.id().to_string(), e.confusion[*a as usize][*p as usize].into()))
+            .collect();
+        confusion.insert(a.id().into(), row.into());
+    }
+    serde_json::json!({
+        "accuracy": e.accuracy(),
+        "macro_f1": e.macro_f1(),
+        "rows": e.total(),
+        "per_cause": per_cause,
+        "confusion": confusion,
+    })
+}
+
+fn eval(ws: &Workspace, args: EvalArgs) -> Result<()> {
+    let classifier = classifier(ws, args.rules_only)?;
+    let data = read_labeled(&args.file)?;
+    let (e, wrong) = evaluate(&classifier, &data);
+    let mut stdout = std::io::stdout().lock();
+    if args.format == ReportFormat::Json {
+        let mut v = evaluation_json(&e);
+        v["model"] = classifier.has_model().into();
+        if args.errors {
+            v["errors"] = wrong
+                .iter()
+                .map(|(i, verdict)| {
+                    serde_json::json!({"text": data[*i].0, "cause": data[*i].1.id(), "predicted": verdict.cause.id(), "evidence": verdict.evidence})
+                })
+                .collect();
+        }
+        return render::write_all(&mut stdout, &format!("{}\n", serde_json::to_string_pretty(&v)?));
+    }
+    let mut text = String::new();
+    if classifier.has_model() {
+        text.push_str("rules + trained model (use --rules-only for the rules alone)\n");
+    }
+    for t in evaluation_tables(&e) {
+        text.push_str(&render::terminal_table(&t));
+    }
+    if args.errors {
+        let mut errors = Table::new(&["text", "cause", "predicted", "evidence"]);
+        for (i, v) in &wrong {
+            errors.push(vec![data[*i].0.as_str().into(), data[*i].1.id().into(), v.cause.id().into(), v.evidence_text().into()]);
+        }
+        errors.title = Some(format!("{} rows wrong", wrong.len()));
+        text.push_str(&render::terminal_table(&errors));
+    }
+    render::write_all(&mut stdout, &text)
+}
+
+fn train(globals: &Globals, ws: &Workspace, args: TrainArgs) -> Result<()> {
+    let data: Vec<(String, Cause)> = match &args.file {
+        Some(f) => read_labeled(f)?,
+        None => {
+            let store = ws.open_store()?;
+            store::feedback::declared_causes(&store)?
+        }
+    };
+    if data.len() < 10 {
+        bail!("only {} labelled examples; need at least 10 to learn from", data.len());
+    }
+    let rules = Classifier::new(&ws.config.classify)?;
+    let normalized: Vec<String> = data.iter().map(|(t, _)| rules.normalized(t)).collect();
+    // Cross-validation: each fold held out in turn (row i is in fold i % k).
+    let k = args.folds.clamp(2, data.len());
+    let mut rules_eval = Evaluation::new();
+    let mut model_eval = Evaluation::new();
+    let mut combined_eval = Evaluation::new();
+    for fold in 0..k {
+        let training = (0..data.len()).filter(|i| i % k != fold).map(|i| (normalized[i].as_str(), data[i].1));
+        let model = Model::train(training)?;
+        let both = Classifier::new(&ws.config.classify)?.with_model(Some(model.clone()));
+        let mut scratch = Scratch::default();
+        for i in (0..data.len()).filter(|i| i % k == fold) {
+            let actual = data[i].1;
+            rules_eval.add(actual, rules.classify(&data[i].0, &mut scratch).cause);
+            model_eval.add(actual, model.predict(&normalized[i]));
+            combined_eval.add(actual, both.classify(&data[i].0, &mut scratch).cause);
+        }
+    }
+    let model = Model::train(normalized.iter().map(String::as_str).zip(data.iter().map(|(_, c)| *c)))?;
+    let path = ws.dir.join(MODEL_FILE);
+    model.save(&path)?;
+    let mut t = Table::new(&["classifier", "accuracy", "macro-F1"]);
+    for (name, e) in [("rules alone", &rules_eval), ("model alone", &model_eval), ("rules + model", &combined_eval)] {
+        t.push(vec![name.into(), format!("{:.3}", e.accuracy()).into(), format!("{:.3}", e.macro_f1()).into()]);
+    }
+    t.title = Some(format!("{k}-fold cross-validation on {} labelled examples", data.len()));
+    let mut text = render::terminal_table(&t);
+    if !globals.quiet {
+        text.push_str(&format!("model saved to {} (used by classify, import and eval from now on)\n", path.display()));
+    }
+    render::write_all(&mut std::io::stdout().lock(), &text)
+}
+
+fn classify_store(globals: &Globals, ws: &Workspace, all: bool, rules_only: bool) -> Result<()> {
+    let classifier = classifier(ws, rules_only)?;
+    let mut store = ws.open_store()?;
+    let n = store::feedback::classify_all(&mut store, all, |text, scratch| classifier.classify(text, scratch))?;
+    if !globals.quiet {
+        eprintln!("kefu: classified {n} negative feedback record(s){}", if all { " (all redone)" } else { "" });
+    }
+    Ok(())
+}
