@@ -23,7 +23,9 @@ pub struct Evaluation {
 
 impl Evaluation {
     pub fn new() -> Evaluation {
-        Evaluation { confusion: [[0; 5]; 5] }
+        Evaluation {
+            confusion: [[0; 5]; 5],
+        }
     }
 
     pub fn add(&mut self, actual: Cause, predicted: Cause) {
@@ -46,8 +48,17 @@ impl Evaluation {
         let support: u64 = self.confusion[i].iter().sum();
         let precision = ratio(tp, predicted);
         let recall = ratio(tp, support);
-        let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
-        CauseScore { precision, recall, f1, support }
+        let f1 = if precision + recall > 0.0 {
+            2.0 * precision * recall / (precision + recall)
+        } else {
+            0.0
+        };
+        CauseScore {
+            precision,
+            recall,
+            f1,
+            support,
+        }
     }
 
     /// Mean F1 over the causes that occur in the labels.

@@ -37,7 +37,23 @@ use rules::{ClassifyConfig, Role, RuleSet};
 fn is_clause_break(c: char) -> bool {
     matches!(
         c,
-        '，' | ',' | '。' | '.' | '！' | '!' | '？' | '?' | '；' | ';' | '~' | '～' | '…' | '\n' | '\r' | '、' | '：' | ':'
+        '，' | ','
+            | '。'
+            | '.'
+            | '！'
+            | '!'
+            | '？'
+            | '?'
+            | '；'
+            | ';'
+            | '~'
+            | '～'
+            | '…'
+            | '\n'
+            | '\r'
+            | '、'
+            | '：'
+            | ':'
     )
 }
 
@@ -55,7 +71,11 @@ pub struct Verdict {
 impl Verdict {
     /// `causes` as `a;b;c`.
     pub fn causes_text(&self) -> String {
-        self.causes.iter().map(|(c, _)| c.id()).collect::<Vec<_>>().join(";")
+        self.causes
+            .iter()
+            .map(|(c, _)| c.id())
+            .collect::<Vec<_>>()
+            .join(";")
     }
 
     /// `evidence` as `x;y`.
@@ -209,13 +229,23 @@ impl Classifier {
     fn run(&self, text: &str, scratch: &mut Scratch, mut trace: Option<&mut Trace>) -> Verdict {
         let mut scores = [0f32; 5];
         let mut evidence: Vec<Vec<(usize, usize)>> = vec![vec![]; 5];
-        let last_pos = self.score(text, scratch, &mut scores, &mut evidence, trace.as_deref_mut());
+        let last_pos = self.score(
+            text,
+            scratch,
+            &mut scores,
+            &mut evidence,
+            trace.as_deref_mut(),
+        );
         let mut combined = scores;
         if let Some(model) = &self.model {
             let probs = model.probabilities(&scratch.text);
             let positive: f32 = scores.iter().map(|s| s.max(0.0)).sum();
             for (i, p) in probs.iter().enumerate() {
-                let rule_p = if positive > 0.0 { scores[i].max(0.0) / positive } else { 0.0 };
+                let rule_p = if positive > 0.0 {
+                    scores[i].max(0.0) / positive
+                } else {
+                    0.0
+                };
                 combined[i] = if positive > 0.0 {
                     (1.0 - self.model_weight) * rule_p + self.model_weight * p
                 } else {
@@ -223,11 +253,19 @@ impl Classifier {
                 };
             }
             if let Some(t) = trace.as_deref_mut() {
-                t.model_probabilities = Cause::ALL.iter().zip(probs).map(|(c, p)| (c.id().to_string(), p)).collect();
+                t.model_probabilities = Cause::ALL
+                    .iter()
+                    .zip(probs)
+                    .map(|(c, p)| (c.id().to_string(), p))
+                    .collect();
             }
         }
         if let Some(t) = trace {
-            t.rule_scores = Cause::ALL.iter().zip(scores).map(|(c, s)| (c.id().to_string(), s)).collect();
+            t.rule_scores = Cause::ALL
+                .iter()
+                .zip(scores)
+                .map(|(c, s)| (c.id().to_string(), s))
+                .collect();
         }
         let mut causes: Vec<(Cause, f32)> = Cause::ALL
             .iter()
@@ -275,7 +313,11 @@ impl Classifier {
             if self.word_start[p] && m.start() > 0 && bytes[m.start() - 1].is_ascii_alphanumeric() {
                 continue;
             }
-            if self.word_end[p] && bytes.get(m.end()).is_some_and(|b| b.is_ascii_alphanumeric()) {
+            if self.word_end[p]
+                && bytes
+                    .get(m.end())
+                    .is_some_and(|b| b.is_ascii_alphanumeric())
+            {
                 continue;
             }
             scratch.matches.push((m.start(), m.end(), p));
@@ -287,7 +329,11 @@ impl Classifier {
                 scratch.breaks.push(i);
             }
         }
-        let is_marker = |p: usize| self.roles[p].iter().any(|r| matches!(r, Role::Contrast | Role::Focus));
+        let is_marker = |p: usize| {
+            self.roles[p]
+                .iter()
+                .any(|r| matches!(r, Role::Contrast | Role::Focus))
+        };
         for &(s, _, p) in &scratch.matches {
             if is_marker(p) {
                 scratch.breaks.push(s);
@@ -301,7 +347,9 @@ impl Classifier {
             let b = scratch.breaks[i];
             let joined = kept > 0 && {
                 let prev = scratch.breaks[kept - 1];
-                t[prev..b].chars().all(|c| is_clause_break(c) || c.is_whitespace())
+                t[prev..b]
+                    .chars()
+                    .all(|c| is_clause_break(c) || c.is_whitespace())
             };
             if !joined {
                 scratch.breaks[kept] = b;
@@ -361,10 +409,15 @@ impl Classifier {
                 } else {
                     gap.chars().count() <= 2
                 };
-                prev.clause == h.clause && self.roles[prev.pattern].contains(&Role::Negation) && close
+                prev.clause == h.clause
+                    && self.roles[prev.pattern].contains(&Role::Negation)
+                    && close
             }
         };
-        let promised = hits.iter().enumerate().any(|(i, h)| self.roles[h.pattern].contains(&Role::Promise) && !negated(i));
+        let promised = hits
+            .iter()
+            .enumerate()
+            .any(|(i, h)| self.roles[h.pattern].contains(&Role::Promise) && !negated(i));
 
         // Praise and topic + good word, per clause.
         praised.clear();
@@ -382,7 +435,9 @@ impl Classifier {
                             .iter()
                             .enumerate()
                             .take_while(|(_, g)| g.clause == h.clause && g.start - h.end <= 15)
-                            .find(|(j, g)| self.roles[g.pattern].contains(&Role::Good) && !negated(i + 1 + j));
+                            .find(|(j, g)| {
+                                self.roles[g.pattern].contains(&Role::Good) && !negated(i + 1 + j)
+                            });
                         if good.is_some() {
                             praised[h.clause][c as usize] = true;
                             praise_hits.push((i, c, 2.0));
@@ -409,48 +464,63 @@ impl Classifier {
         let mut last_pos = [0usize; 5];
         not_agent_seen.clear();
         // Trace notes are built only when explaining (formatting costs).
-        let note = |trace: &mut Option<&mut Trace>, h: &Hit, role: &str, effect: &dyn Fn() -> String| {
-            if let Some(tr) = trace.as_deref_mut() {
-                tr.matches.push(TraceMatch {
-                    phrase: t[h.start..h.end].to_string(),
-                    clause: h.clause,
-                    role: role.to_string(),
-                    effect: effect(),
-                });
-            }
-        };
+        let note =
+            |trace: &mut Option<&mut Trace>, h: &Hit, role: &str, effect: &dyn Fn() -> String| {
+                if let Some(tr) = trace.as_deref_mut() {
+                    tr.matches.push(TraceMatch {
+                        phrase: t[h.start..h.end].to_string(),
+                        clause: h.clause,
+                        role: role.to_string(),
+                        effect: effect(),
+                    });
+                }
+            };
         for (i, h) in hits.iter().enumerate() {
             let f = weights[h.clause];
             for role in &self.roles[h.pattern] {
                 match *role {
                     Role::Complaint(c, w) => {
                         if negated(i) {
-                            note(&mut trace, h, c.id(), &|| "cancelled by the negation before it".into());
+                            note(&mut trace, h, c.id(), &|| {
+                                "cancelled by the negation before it".into()
+                            });
                         } else if praised[h.clause][c as usize] {
-                            note(&mut trace, h, c.id(), &|| "cancelled: this clause praises that aspect".into());
+                            note(&mut trace, h, c.id(), &|| {
+                                "cancelled: this clause praises that aspect".into()
+                            });
                         } else if promised && c == Cause::Response && w < 3.0 {
                             scores[Cause::Resolution as usize] += w * f;
                             evidence[Cause::Resolution as usize].push((h.start, h.end));
                             last_pos[Cause::Resolution as usize] = h.start;
-                            note(&mut trace, h, c.id(), &|| format!("resolution +{:.2} (a promise was made: the wait is a promise not kept)", w * f));
-                        } else if matches!(c, Cause::Response | Cause::Resolution | Cause::Competence)
-                            && not_agent[h.clause]
+                            note(&mut trace, h, c.id(), &|| {
+                                format!("resolution +{:.2} (a promise was made: the wait is a promise not kept)", w * f)
+                            });
+                        } else if matches!(
+                            c,
+                            Cause::Response | Cause::Resolution | Cause::Competence
+                        ) && not_agent[h.clause]
                             && !mentions_agent[h.clause]
                             && w < 3.0
                         {
                             scores[Cause::Other as usize] += w * f;
                             evidence[Cause::Other as usize].push((h.start, h.end));
                             last_pos[Cause::Other as usize] = h.start;
-                            note(&mut trace, h, c.id(), &|| format!("other +{:.2} (the clause is about logistics/product, not the agent)", w * f));
+                            note(&mut trace, h, c.id(), &|| {
+                                format!("other +{:.2} (the clause is about logistics/product, not the agent)", w * f)
+                            });
                         } else {
                             scores[c as usize] += w * f;
                             evidence[c as usize].push((h.start, h.end));
                             last_pos[c as usize] = h.start;
-                            note(&mut trace, h, c.id(), &|| format!("{} +{:.2}", c.id(), w * f));
+                            note(&mut trace, h, c.id(), &|| {
+                                format!("{} +{:.2}", c.id(), w * f)
+                            });
                         }
                     }
                     Role::NotAgent(_) if not_agent_seen.contains(&h.pattern) => {
-                        note(&mut trace, h, "not about the agent", &|| "counted once already".into());
+                        note(&mut trace, h, "not about the agent", &|| {
+                            "counted once already".into()
+                        });
                     }
                     Role::NotAgent(w) => {
                         not_agent_seen.push(h.pattern);
@@ -459,7 +529,9 @@ impl Classifier {
                         scores[Cause::Other as usize] += w * f;
                         evidence[Cause::Other as usize].push((h.start, h.end));
                         last_pos[Cause::Other as usize] = h.start;
-                        note(&mut trace, h, "not about the agent", &|| format!("other +{:.2}", w * f));
+                        note(&mut trace, h, "not about the agent", &|| {
+                            format!("other +{:.2}", w * f)
+                        });
                     }
                     Role::Negation => note(&mut trace, h, "negation", &String::new),
                     Role::Contrast => note(&mut trace, h, "contrast", &String::new),
@@ -473,7 +545,9 @@ impl Classifier {
             let h = &hits[i];
             let penalty = w * weights[h.clause];
             scores[c as usize] -= penalty;
-            note(&mut trace, h, "praise", &|| format!("{} -{:.2}", c.id(), penalty));
+            note(&mut trace, h, "praise", &|| {
+                format!("{} -{:.2}", c.id(), penalty)
+            });
         }
         if let Some(tr) = trace {
             tr.normalized = t.to_string();
@@ -509,23 +583,38 @@ mod tests {
 
     #[test]
     fn contrast_negation_praise_sarcasm_and_not_the_agent() {
-        assert_eq!(classify("态度挺好的，就是问题一直没解决"), Cause::Resolution);
+        assert_eq!(
+            classify("态度挺好的，就是问题一直没解决"),
+            Cause::Resolution
+        );
         assert_eq!(classify("态度还不错就是回复太慢"), Cause::Response);
         assert_eq!(classify("不是态度问题，是根本不懂产品"), Cause::Competence);
         assert_eq!(classify("客服不慢但是没解决问题"), Cause::Resolution);
         assert_eq!(classify("真快啊，三天才回"), Cause::Response);
         assert_eq!(classify("客服态度挺好，就是快递太慢了"), Cause::Other);
         assert_eq!(classify("东西质量太差了跟客服没关系"), Cause::Other);
-        assert_eq!(classify("客服態度很差，回覆還很慢，態度真的太差了"), Cause::Attitude);
+        assert_eq!(
+            classify("客服態度很差，回覆還很慢，態度真的太差了"),
+            Cause::Attitude
+        );
         assert_eq!(classify("客服response太慢"), Cause::Response);
-        assert_eq!(classify("The agent was rude and hung up on me"), Cause::Attitude);
-        assert_eq!(classify("support was nice but the package is still lost in shipping"), Cause::Other);
+        assert_eq!(
+            classify("The agent was rude and hung up on me"),
+            Cause::Attitude
+        );
+        assert_eq!(
+            classify("support was nice but the package is still lost in shipping"),
+            Cause::Other
+        );
     }
 
     #[test]
     fn evidence_and_causes() {
         let c = Classifier::new(&ClassifyConfig::default()).unwrap();
-        let v = c.classify("客服态度差，回复也慢，态度差到极点", &mut Scratch::default());
+        let v = c.classify(
+            "客服态度差，回复也慢，态度差到极点",
+            &mut Scratch::default(),
+        );
         assert_eq!(v.cause, Cause::Attitude);
         assert_eq!(v.evidence, ["态度差"]);
         assert_eq!(v.causes_text(), "attitude;response");

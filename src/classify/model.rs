@@ -29,7 +29,10 @@ pub struct Model {
 /// The features of a normalised text.
 pub fn features(text: &str) -> Vec<String> {
     let mut out = vec![];
-    let cjk: Vec<char> = text.chars().filter(|c| !c.is_ascii() && c.is_alphanumeric()).collect();
+    let cjk: Vec<char> = text
+        .chars()
+        .filter(|c| !c.is_ascii() && c.is_alphanumeric())
+        .collect();
     for n in 1..=3 {
         for w in cjk.windows(n) {
             out.push(w.iter().collect());
@@ -76,17 +79,20 @@ impl Model {
         let n_docs: u64 = self.docs.iter().sum();
         let vocab = self.features.len() as f64 + 1.0;
         let mut logp = [f64::NEG_INFINITY; 5];
-        for i in 0..5 {
-            if self.docs[i] == 0 {
-                continue;
+        for (lp, &docs) in logp.iter_mut().zip(&self.docs) {
+            if docs > 0 {
+                *lp = (docs as f64 / n_docs as f64).ln();
             }
-            logp[i] = (self.docs[i] as f64 / n_docs as f64).ln();
         }
         for f in features(text) {
             if let Some(counts) = self.features.get(&f) {
-                for i in 0..5 {
-                    if self.docs[i] > 0 {
-                        logp[i] += ((f64::from(counts[i]) + 1.0) / (self.totals[i] as f64 + vocab)).ln();
+                for ((lp, &count), (&docs, &total)) in logp
+                    .iter_mut()
+                    .zip(counts)
+                    .zip(self.docs.iter().zip(&self.totals))
+                {
+                    if docs > 0 {
+                        *lp += ((f64::from(count) + 1.0) / (total as f64 + vocab)).ln();
                     }
                 }
             }
@@ -95,7 +101,11 @@ impl Model {
         let mut probs = [0f32; 5];
         let mut sum = 0.0;
         for i in 0..5 {
-            let e = if logp[i].is_finite() { (logp[i] - max).exp() } else { 0.0 };
+            let e = if logp[i].is_finite() {
+                (logp[i] - max).exp()
+            } else {
+                0.0
+            };
             probs[i] = e as f32;
             sum += e;
         }
@@ -110,13 +120,16 @@ impl Model {
     /// The most probable cause.
     pub fn predict(&self, text: &str) -> Cause {
         let p = self.probabilities(text);
-        let best = (0..5).max_by(|&a, &b| p[a].partial_cmp(&p[b]).unwrap_or(std::cmp::Ordering::Equal)).unwrap_or(4);
+        let best = (0..5)
+            .max_by(|&a, &b| p[a].partial_cmp(&p[b]).unwrap_or(std::cmp::Ordering::Equal))
+            .unwrap_or(4);
         Cause::ALL[best]
     }
 
     pub fn save(&self, path: &Path) -> Result<()> {
         let tmp = path.with_extension("json.tmp");
-        std::fs::write(&tmp, serde_json::to_vec(self)?).with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::write(&tmp, serde_json::to_vec(self)?)
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
         std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
         Ok(())
     }
@@ -126,8 +139,10 @@ impl Model {
         if !path.exists() {
             return Ok(None);
         }
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let m: Model = serde_json::from_slice(&bytes).with_context(|| format!("{} is not a kefu model", path.display()))?;
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let m: Model = serde_json::from_slice(&bytes)
+            .with_context(|| format!("{} is not a kefu model", path.display()))?;
         Ok(Some(m))
     }
 }

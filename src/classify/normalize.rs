@@ -49,7 +49,9 @@ impl Normalizer {
     /// Builds a normaliser with `rewrites` (from → to) applied after the
     /// character mapping.
     pub fn new(rewrites: &[(String, String)]) -> Normalizer {
-        let mut chars: Vec<char> = (CJK_FIRST..=CJK_LAST).map(|c| char::from_u32(c).unwrap_or(' ')).collect();
+        let mut chars: Vec<char> = (CJK_FIRST..=CJK_LAST)
+            .map(|c| char::from_u32(c).unwrap_or(' '))
+            .collect();
         let mut it = TRADITIONAL.chars();
         while let (Some(t), Some(s)) = (it.next(), it.next()) {
             if (CJK_FIRST..=CJK_LAST).contains(&(t as u32)) {
@@ -59,7 +61,10 @@ impl Normalizer {
         let rewrites = if rewrites.is_empty() {
             None
         } else {
-            let from: Vec<String> = rewrites.iter().map(|(f, _)| normalize_chars(f, &chars)).collect();
+            let from: Vec<String> = rewrites
+                .iter()
+                .map(|(f, _)| normalize_chars(f, &chars))
+                .collect();
             let to: Vec<String> = rewrites.iter().map(|(_, t)| t.clone()).collect();
             let ac = AhoCorasick::builder()
                 .match_kind(MatchKind::LeftmostLongest)

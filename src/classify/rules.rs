@@ -49,7 +49,10 @@ pub struct RuleSet {
 fn parse_weighted(line: &str) -> Result<(String, f32)> {
     match line.rsplit_once(" = ") {
         Some((phrase, w)) => {
-            let weight: f32 = w.trim().parse().with_context(|| format!("bad weight in {line:?}"))?;
+            let weight: f32 = w
+                .trim()
+                .parse()
+                .with_context(|| format!("bad weight in {line:?}"))?;
             Ok((phrase.trim().to_string(), weight))
         }
         None => Ok((line.trim().to_string(), 1.0)),
@@ -82,7 +85,8 @@ impl RuleSet {
             let (from, to) = line
                 .split_once(" = ")
                 .with_context(|| format!("expected `from = to`, found {line:?}"))?;
-            self.rewrites.push((from.trim().to_string(), to.trim().to_string()));
+            self.rewrites
+                .push((from.trim().to_string(), to.trim().to_string()));
             return Ok(());
         }
         let (phrase, weight) = parse_weighted(line)?;
@@ -119,7 +123,8 @@ impl RuleSet {
         }
         for (section, phrases) in &cfg.phrases {
             for p in phrases {
-                self.add(section, p).with_context(|| format!("kefu.toml [classify.phrases] {section}"))?;
+                self.add(section, p)
+                    .with_context(|| format!("kefu.toml [classify.phrases] {section}"))?;
             }
         }
         let lists = [
@@ -130,7 +135,8 @@ impl RuleSet {
         ];
         for (section, list) in lists {
             for p in list {
-                self.add(section, p).with_context(|| format!("kefu.toml [classify] {section}"))?;
+                self.add(section, p)
+                    .with_context(|| format!("kefu.toml [classify] {section}"))?;
             }
         }
         for (from, to) in &cfg.normalize {
@@ -184,7 +190,9 @@ mod tests {
     fn builtin_rules_parse() {
         let set = RuleSet::parse(BUILTIN, "builtin.rules").unwrap();
         assert!(set.entries.len() > 500, "{}", set.entries.len());
-        assert!(set.entries.contains(&("态度差".to_string(), Role::Complaint(Cause::Attitude, 3.0))));
+        assert!(set
+            .entries
+            .contains(&("态度差".to_string(), Role::Complaint(Cause::Attitude, 3.0))));
         assert!(set.rewrites.iter().any(|(f, t)| f == "太度" && t == "态度"));
     }
 
@@ -194,8 +202,13 @@ mod tests {
             "negations = [\"未\"]\n[phrases]\nattitude = [\"甩脸子 = 3\"]\n[normalize]\n\"太渡\" = \"态度\"\n",
         )
         .unwrap();
-        let set = RuleSet::parse(BUILTIN, "b").unwrap().with_config(&cfg).unwrap();
-        assert!(set.entries.contains(&("甩脸子".to_string(), Role::Complaint(Cause::Attitude, 3.0))));
+        let set = RuleSet::parse(BUILTIN, "b")
+            .unwrap()
+            .with_config(&cfg)
+            .unwrap();
+        assert!(set
+            .entries
+            .contains(&("甩脸子".to_string(), Role::Complaint(Cause::Attitude, 3.0))));
         assert!(set.entries.contains(&("未".to_string(), Role::Negation)));
         let bad: ClassifyConfig = toml::from_str("[phrases]\nattitdue = [\"x\"]\n").unwrap();
         let e = RuleSet::default().with_config(&bad).unwrap_err();

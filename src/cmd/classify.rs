@@ -120,7 +120,9 @@ pub struct ExplainArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "The file needs a text column (text, content, 评价内容 …) and a cause column\n(cause, 差评原因 …) holding an id or a Chinese label.")]
+#[command(
+    after_help = "The file needs a text column (text, content, 评价内容 …) and a cause column\n(cause, 差评原因 …) holding an id or a Chinese label."
+)]
 pub struct EvalArgs {
     /// Labelled file (columns `text` and `cause`)
     pub file: String,
@@ -182,12 +184,19 @@ pub fn output(path: Option<&PathBuf>) -> Result<Box<dyn Write>> {
             256 * 1024,
             std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
         )),
-        _ => Box::new(BufWriter::with_capacity(256 * 1024, std::io::stdout().lock())),
+        _ => Box::new(BufWriter::with_capacity(
+            256 * 1024,
+            std::io::stdout().lock(),
+        )),
     })
 }
 
 /// Which column holds the text, and which the rating.
-fn find_columns(headers: &[String], column: Option<&str>, name: &str) -> Result<(usize, Option<usize>)> {
+fn find_columns(
+    headers: &[String],
+    column: Option<&str>,
+    name: &str,
+) -> Result<(usize, Option<usize>)> {
     let map = ColumnMap::build(headers, FEEDBACK_FIELDS, &BTreeMap::new())?;
     let text = match column {
         Some(c) => {
@@ -195,7 +204,9 @@ fn find_columns(headers: &[String], column: Option<&str>, name: &str) -> Result<
             headers
                 .iter()
                 .position(|h| normalize_header(h) == want)
-                .with_context(|| format!("{name}: no column {c:?} (columns: {})", headers.join(", ")))?
+                .with_context(|| {
+                    format!("{name}: no column {c:?} (columns: {})", headers.join(", "))
+                })?
         }
         None => map.column(FEEDBACK_FIELDS, "content").with_context(|| {
             format!(
@@ -222,7 +233,8 @@ fn stream(ws: &Workspace, args: ClassifyArgs) -> Result<()> {
     let file = args.file.unwrap_or_else(|| "-".into());
     let mut input = ingest::open(&file, &opts, None)?;
     let name = input.name.clone();
-    let (mut text_col, mut rating_col) = find_columns(input.rows.headers(), args.column.as_deref(), &name)?;
+    let (mut text_col, mut rating_col) =
+        find_columns(input.rows.headers(), args.column.as_deref(), &name)?;
     let mut headers: Vec<String> = input.rows.headers().to_vec();
     let width = headers.len();
     headers.extend(["cause", "cause_label", "causes", "cause_evidence"].map(String::from));
@@ -233,15 +245,24 @@ fn stream(ws: &Workspace, args: ClassifyArgs) -> Result<()> {
     let scale = StarScale::default();
     let mut fields: Vec<String> = vec![];
     loop {
-        match input.rows.read_row(&mut row).with_context(|| format!("reading {name}"))? {
+        match input
+            .rows
+            .read_row(&mut row)
+            .with_context(|| format!("reading {name}"))?
+        {
             ReadOutcome::End => break,
             ReadOutcome::Bad { line, reason, raw } => {
                 if args.strict {
                     bail!("{name}: {position} {line}: {reason}");
                 }
-                eprintln!("kefu: {name}: {position} {line}: {reason} (passed through unclassified)");
+                eprintln!(
+                    "kefu: {name}: {position} {line}: {reason} (passed through unclassified)"
+                );
                 fields.clear();
-                let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(raw.as_bytes());
+                let mut r = csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .flexible(true)
+                    .from_reader(raw.as_bytes());
                 if let Some(Ok(rec)) = r.records().next() {
                     fields.extend(rec.iter().map(String::from));
                 }
@@ -252,16 +273,31 @@ fn stream(ws: &Workspace, args: ClassifyArgs) -> Result<()> {
             ReadOutcome::Row => {
                 if input.rows.headers().len() != width {
                     // JSON Lines with a new key: keep the output's columns stable.
-                    (text_col, rating_col) = find_columns(&input.rows.headers()[..width], args.column.as_deref(), &name)?;
+                    (text_col, rating_col) = find_columns(
+                        &input.rows.headers()[..width],
+                        args.column.as_deref(),
+                        &name,
+                    )?;
                 }
                 let negative = args.all
-                    || match rating_col.map(|c| row.get(c).trim()).filter(|r| !r.is_empty()) {
+                    || match rating_col
+                        .map(|c| row.get(c).trim())
+                        .filter(|r| !r.is_empty())
+                    {
                         None => true,
-                        Some(r) => parse_rating(r, scale).map(|r| r.polarity == Polarity::Negative).unwrap_or(true),
+                        Some(r) => parse_rating(r, scale)
+                            .map(|r| r.polarity == Polarity::Negative)
+                            .unwrap_or(true),
                     };
-                let verdict = negative.then(|| classifier.classify(row.get(text_col), &mut scratch));
+                let verdict =
+                    negative.then(|| classifier.classify(row.get(text_col), &mut scratch));
                 let (cause, label, causes, evidence) = match &verdict {
-                    Some(v) => (v.cause.id(), v.cause.label(), v.causes_text(), v.evidence_text()),
+                    Some(v) => (
+                        v.cause.id(),
+                        v.cause.label(),
+                        v.causes_text(),
+                        v.evidence_text(),
+                    ),
                     None => ("", "", String::new(), String::new()),
                 };
                 let original = (0..width).map(|i| row.get(i));
@@ -284,23 +320,43 @@ fn explain(ws: &Workspace, args: ExplainArgs) -> Result<()> {
             "evidence": verdict.evidence,
             "trace": trace,
         });
-        return render::write_all(&mut stdout, &format!("{}\n", serde_json::to_string_pretty(&v)?));
+        return render::write_all(
+            &mut stdout,
+            &format!("{}\n", serde_json::to_string_pretty(&v)?),
+        );
     }
     let mut text = format!("normalised: {}\n", trace.normalized);
     let mut clauses = Table::new(&["clause", "text", "weight"]);
     for (i, (t, w)) in trace.clauses.iter().enumerate() {
-        clauses.push(vec![(i as u64).into(), t.as_str().into(), format!("{w:.1}").into()]);
+        clauses.push(vec![
+            (i as u64).into(),
+            t.as_str().into(),
+            format!("{w:.1}").into(),
+        ]);
     }
     text.push_str(&render::terminal_table(&clauses));
     let mut matches = Table::new(&["phrase", "clause", "role", "effect"]);
     for m in &trace.matches {
-        matches.push(vec![m.phrase.as_str().into(), (m.clause as u64).into(), m.role.as_str().into(), m.effect.as_str().into()]);
+        matches.push(vec![
+            m.phrase.as_str().into(),
+            (m.clause as u64).into(),
+            m.role.as_str().into(),
+            m.effect.as_str().into(),
+        ]);
     }
     text.push_str(&render::terminal_table(&matches));
     let mut scores = Table::new(&["cause", "label", "rule score", "model probability"]);
     for (i, c) in Cause::ALL.iter().enumerate() {
-        let model = trace.model_probabilities.get(i).map_or(String::new(), |(_, p)| format!("{p:.2}"));
-        scores.push(vec![c.id().into(), c.label().into(), format!("{:.2}", trace.rule_scores[i].1).into(), model.into()]);
+        let model = trace
+            .model_probabilities
+            .get(i)
+            .map_or(String::new(), |(_, p)| format!("{p:.2}"));
+        scores.push(vec![
+            c.id().into(),
+            c.label().into(),
+            format!("{:.2}", trace.rule_scores[i].1).into(),
+            model.into(),
+        ]);
     }
     text.push_str(&render::terminal_table(&scores));
     text.push_str(&format!(
@@ -335,14 +391,18 @@ pub fn read_labeled(file: &str) -> Result<Vec<(String, Cause)>> {
             ReadOutcome::End => return Ok(out),
             ReadOutcome::Bad { line, reason, .. } => bail!("{name}: {position} {line}: {reason}"),
             ReadOutcome::Row => {
-                let c = Cause::parse_or_err(row.get(cause)).map_err(|e| anyhow::anyhow!("{name}: {position} {}: {e}", row.line))?;
+                let c = Cause::parse_or_err(row.get(cause))
+                    .map_err(|e| anyhow::anyhow!("{name}: {position} {}: {e}", row.line))?;
                 out.push((row.get(text).to_string(), c));
             }
         }
     }
 }
 
-fn evaluate(classifier: &Classifier, data: &[(String, Cause)]) -> (Evaluation, Vec<(usize, Verdict)>) {
+fn evaluate(
+    classifier: &Classifier,
+    data: &[(String, Cause)],
+) -> (Evaluation, Vec<(usize, Verdict)>) {
     let mut e = Evaluation::new();
     let mut wrong = vec![];
     let mut scratch = Scratch::default();
@@ -381,7 +441,11 @@ fn evaluation_tables(e: &Evaluation) -> Vec<Table> {
     let mut confusion = Table::new(&cols);
     for a in Cause::ALL {
         let mut row: Vec<Cell> = vec![a.id().into()];
-        row.extend(Cause::ALL.iter().map(|p| Cell::from(e.confusion[*a as usize][*p as usize])));
+        row.extend(
+            Cause::ALL
+                .iter()
+                .map(|p| Cell::from(e.confusion[*a as usize][*p as usize])),
+        );
         confusion.push(row);
     }
     confusion.title = Some("confusion matrix".into());
@@ -393,10 +457,18 @@ pub fn evaluation_json(e: &Evaluation) -> serde_json::Value {
     let mut per_cause = serde_json::Map::new();
     let mut confusion = serde_json::Map::new();
     for a in Cause::ALL {
-        per_cause.insert(a.id().into(), serde_json::to_value(e.score(*a)).unwrap_or_default());
+        per_cause.insert(
+            a.id().into(),
+            serde_json::to_value(e.score(*a)).unwrap_or_default(),
+        );
         let row: serde_json::Map<String, serde_json::Value> = Cause::ALL
             .iter()
-            .map(|p| (p.id().to_string(), e.confusion[*a as usize][*p as usize].into()))
+            .map(|p| {
+                (
+                    p.id().to_string(),
+                    e.confusion[*a as usize][*p as usize].into(),
+                )
+            })
             .collect();
         confusion.insert(a.id().into(), row.into());
     }
@@ -425,7 +497,10 @@ fn eval(ws: &Workspace, args: EvalArgs) -> Result<()> {
                 })
                 .collect();
         }
-        return render::write_all(&mut stdout, &format!("{}\n", serde_json::to_string_pretty(&v)?));
+        return render::write_all(
+            &mut stdout,
+            &format!("{}\n", serde_json::to_string_pretty(&v)?),
+        );
     }
     let mut text = String::new();
     if classifier.has_model() {
@@ -437,7 +512,12 @@ fn eval(ws: &Workspace, args: EvalArgs) -> Result<()> {
     if args.errors {
         let mut errors = Table::new(&["text", "cause", "predicted", "evidence"]);
         for (i, v) in &wrong {
-            errors.push(vec![data[*i].0.as_str().into(), data[*i].1.id().into(), v.cause.id().into(), v.evidence_text().into()]);
+            errors.push(vec![
+                data[*i].0.as_str().into(),
+                data[*i].1.id().into(),
+                v.cause.id().into(),
+                v.evidence_text().into(),
+            ]);
         }
         errors.title = Some(format!("{} rows wrong", wrong.len()));
         text.push_str(&render::terminal_table(&errors));
@@ -454,7 +534,10 @@ fn train(globals: &Globals, ws: &Workspace, args: TrainArgs) -> Result<()> {
         }
     };
     if data.len() < 10 {
-        bail!("only {} labelled examples; need at least 10 to learn from", data.len());
+        bail!(
+            "only {} labelled examples; need at least 10 to learn from",
+            data.len()
+        );
     }
     let rules = Classifier::new(&ws.config.classify)?;
     let normalized: Vec<String> = data.iter().map(|(t, _)| rules.normalized(t)).collect();
@@ -464,7 +547,9 @@ fn train(globals: &Globals, ws: &Workspace, args: TrainArgs) -> Result<()> {
     let mut model_eval = Evaluation::new();
     let mut combined_eval = Evaluation::new();
     for fold in 0..k {
-        let training = (0..data.len()).filter(|i| i % k != fold).map(|i| (normalized[i].as_str(), data[i].1));
+        let training = (0..data.len())
+            .filter(|i| i % k != fold)
+            .map(|i| (normalized[i].as_str(), data[i].1));
         let model = Model::train(training)?;
         let both = Classifier::new(&ws.config.classify)?.with_model(Some(model.clone()));
         let mut scratch = Scratch::default();
@@ -475,17 +560,36 @@ fn train(globals: &Globals, ws: &Workspace, args: TrainArgs) -> Result<()> {
             combined_eval.add(actual, both.classify(&data[i].0, &mut scratch).cause);
         }
     }
-    let model = Model::train(normalized.iter().map(String::as_str).zip(data.iter().map(|(_, c)| *c)))?;
+    let model = Model::train(
+        normalized
+            .iter()
+            .map(String::as_str)
+            .zip(data.iter().map(|(_, c)| *c)),
+    )?;
     let path = ws.dir.join(MODEL_FILE);
     model.save(&path)?;
     let mut t = Table::new(&["classifier", "accuracy", "macro-F1"]);
-    for (name, e) in [("rules alone", &rules_eval), ("model alone", &model_eval), ("rules + model", &combined_eval)] {
-        t.push(vec![name.into(), format!("{:.3}", e.accuracy()).into(), format!("{:.3}", e.macro_f1()).into()]);
+    for (name, e) in [
+        ("rules alone", &rules_eval),
+        ("model alone", &model_eval),
+        ("rules + model", &combined_eval),
+    ] {
+        t.push(vec![
+            name.into(),
+            format!("{:.3}", e.accuracy()).into(),
+            format!("{:.3}", e.macro_f1()).into(),
+        ]);
     }
-    t.title = Some(format!("{k}-fold cross-validation on {} labelled examples", data.len()));
+    t.title = Some(format!(
+        "{k}-fold cross-validation on {} labelled examples",
+        data.len()
+    ));
     let mut text = render::terminal_table(&t);
     if !globals.quiet {
-        text.push_str(&format!("model saved to {} (used by classify, import and eval from now on)\n", path.display()));
+        text.push_str(&format!(
+            "model saved to {} (used by classify, import and eval from now on)\n",
+            path.display()
+        ));
     }
     render::write_all(&mut std::io::stdout().lock(), &text)
 }
@@ -493,9 +597,14 @@ fn train(globals: &Globals, ws: &Workspace, args: TrainArgs) -> Result<()> {
 fn classify_store(globals: &Globals, ws: &Workspace, all: bool, rules_only: bool) -> Result<()> {
     let classifier = classifier(ws, rules_only)?;
     let mut store = ws.open_store()?;
-    let n = store::feedback::classify_all(&mut store, all, |text, scratch| classifier.classify(text, scratch))?;
+    let n = store::feedback::classify_all(&mut store, all, |text, scratch| {
+        classifier.classify(text, scratch)
+    })?;
     if !globals.quiet {
-        eprintln!("kefu: classified {n} negative feedback record(s){}", if all { " (all redone)" } else { "" });
+        eprintln!(
+            "kefu: classified {n} negative feedback record(s){}",
+            if all { " (all redone)" } else { "" }
+        );
     }
     Ok(())
 }

@@ -20,7 +20,9 @@ use crate::config::{read_toml, MappingFile};
 use crate::domain::{FeedbackKind, Polarity, StarScale};
 use crate::error::Usage;
 use crate::ingest::columns::ColumnMap;
-use crate::ingest::records::{specs_for, AgentParser, AgentRecord, AutoCause, FeedbackParser, FeedbackRecord};
+use crate::ingest::records::{
+    specs_for, AgentParser, AgentRecord, AutoCause, FeedbackParser, FeedbackRecord,
+};
 use crate::ingest::{self, InputFormat, InputOptions, ReadOutcome, Row, TextEncoding};
 use crate::render::{self, Cell, Table};
 use crate::store::{self, agents, feedback, Counts};
@@ -299,6 +301,9 @@ impl Rejects {
 }
 
 /// What the reader thread sends the writer, in file order.
+// Nearly every item is a feedback record, so boxing it would only add an
+// allocation per row.
+#[allow(clippy::large_enum_variant)]
 enum Item {
     /// A new file starts; its records belong to `source`.
     File {
@@ -449,7 +454,13 @@ impl Parsers {
         }
     }
 
-    fn parse(&self, row: &Row, names: &HashMap<String, String>, classifier: &Classifier, scratch: &mut Scratch) -> Item {
+    fn parse(
+        &self,
+        row: &Row,
+        names: &HashMap<String, String>,
+        classifier: &Classifier,
+        scratch: &mut Scratch,
+    ) -> Item {
         let reject = |reason: String| Item::Reject {
             line: row.line,
             reason,

@@ -37,7 +37,11 @@ impl<W: Write> RecordWriter<W> {
         match format {
             RecordFormat::Csv | RecordFormat::Tsv => {
                 let mut c = csv::WriterBuilder::new()
-                    .delimiter(if format == RecordFormat::Tsv { b'\t' } else { b',' })
+                    .delimiter(if format == RecordFormat::Tsv {
+                        b'\t'
+                    } else {
+                        b','
+                    })
                     .flexible(true)
                     .buffer_capacity(256 * 1024)
                     .from_writer(out);
@@ -58,7 +62,10 @@ impl<W: Write> RecordWriter<W> {
             let mut obj = serde_json::Map::with_capacity(self.headers.len());
             let mut it = fields.into_iter();
             for h in &self.headers {
-                obj.insert(h.clone(), serde_json::Value::String(it.next().unwrap_or("").to_string()));
+                obj.insert(
+                    h.clone(),
+                    serde_json::Value::String(it.next().unwrap_or("").to_string()),
+                );
             }
             let prefix: &[u8] = match (self.format, self.rows) {
                 (RecordFormat::Json, 0) => b"[\n",
@@ -107,10 +114,20 @@ mod tests {
     #[test]
     fn every_format() {
         let rows: &[&[&str]] = &[&["1", "x,y"], &["2", "说\"好\""]];
-        assert_eq!(render(RecordFormat::Csv, rows), "a,b\n1,\"x,y\"\n2,\"说\"\"好\"\"\"\n");
-        assert_eq!(render(RecordFormat::Tsv, rows), "a\tb\n1\tx,y\n2\t\"说\"\"好\"\"\"\n");
-        assert_eq!(render(RecordFormat::Jsonl, rows), "{\"a\":\"1\",\"b\":\"x,y\"}\n{\"a\":\"2\",\"b\":\"说\\\"好\\\"\"}\n");
-        let json: serde_json::Value = serde_json::from_str(&render(RecordFormat::Json, rows)).unwrap();
+        assert_eq!(
+            render(RecordFormat::Csv, rows),
+            "a,b\n1,\"x,y\"\n2,\"说\"\"好\"\"\"\n"
+        );
+        assert_eq!(
+            render(RecordFormat::Tsv, rows),
+            "a\tb\n1\tx,y\n2\t\"说\"\"好\"\"\"\n"
+        );
+        assert_eq!(
+            render(RecordFormat::Jsonl, rows),
+            "{\"a\":\"1\",\"b\":\"x,y\"}\n{\"a\":\"2\",\"b\":\"说\\\"好\\\"\"}\n"
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(&render(RecordFormat::Json, rows)).unwrap();
         assert_eq!(json[1]["a"], "2");
         assert_eq!(render(RecordFormat::Json, &[]), "[]\n");
     }

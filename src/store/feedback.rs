@@ -213,14 +213,6 @@ pub fn count(conn: &rusqlite::Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT count(*) FROM feedback", [], |r| r.get(0))?)
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn placeholders_number_from_first() {
-        assert_eq!(super::placeholders(2, 2, 1), "(?1,?2),(?3,?4)");
-    }
-}
-
 /// Stored feedback whose export declared a cause (差评原因): (text, cause),
 /// for training.
 pub fn declared_causes(store: &super::Store) -> Result<Vec<(String, crate::domain::Cause)>> {
@@ -258,18 +250,35 @@ pub fn classify_all(
                  WHERE id > ?1 AND polarity = 'negative' AND (?2 OR auto_cause IS NULL)
                  ORDER BY id LIMIT ?3",
             )?;
-            let rows = st.query_map(rusqlite::params![last_id, all, CHUNK], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let rows = st.query_map(rusqlite::params![last_id, all, CHUNK], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
             rows.collect::<rusqlite::Result<_>>()?
         };
-        let Some(&(last, _)) = chunk.last() else { break };
+        let Some(&(last, _)) = chunk.last() else {
+            break;
+        };
         last_id = last;
         let mut up = tx.prepare_cached("UPDATE feedback SET auto_cause = ?2, auto_causes = ?3, auto_evidence = ?4 WHERE id = ?1")?;
         for (id, text) in &chunk {
             let v = classify(text, &mut scratch);
-            up.execute(rusqlite::params![id, v.cause.id(), v.causes_text(), v.evidence_text()])?;
+            up.execute(rusqlite::params![
+                id,
+                v.cause.id(),
+                v.causes_text(),
+                v.evidence_text()
+            ])?;
             done += 1;
         }
     }
     tx.commit()?;
     Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_number_from_first() {
+        assert_eq!(super::placeholders(2, 2, 1), "(?1,?2),(?3,?4)");
+    }
 }

@@ -1,0 +1,295 @@
+//! `kefu classify`: stream mode, store mode, explain, eval, train, config rules.
+
+mod common;
+
+use common::Workdir;
+use predicates::prelude::*;
+
+const EXPORT: &str = "评价ID,评价等级,评价内容,客服\n\
+1,差评,\"态度挺好的，就是问题一直没解决\",王芳\n\
+2,好评,很满意，客服很耐心,李娜\n\
+3,1,\"真快啊，三天才回\",王芳\n\
+4,差评,客服态度挺好，就是快递太慢了,李娜\n";
+
+fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(bytes);
+    r.records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect()
+}
+
+#[test]
+fn stream_appends_cause_columns_to_every_row() {
+    let wd = Workdir::empty();
+    let f = wd.write("x.csv", EXPORT);
+    let out = wd.kefu(&["classify", &f]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = csv_rows(&out.stdout);
+    assert_eq!(
+        rows[0],
+        [
+            "评价ID",
+            "评价等级",
+            "评价内容",
+            "客服",
+            "cause",
+            "cause_label",
+            "causes",
+            "cause_evidence"
+        ]
+    );
+    assert_eq!(rows.len(), 5, "every input row comes out");
+    assert_eq!(
+        rows[1][..4],
+        ["1", "差评", "态度挺好的，就是问题一直没解决", "王芳"]
+    );
+    assert_eq!(rows[1][4..6], ["resolution", "问题解决效果"]);
+    assert!(rows[1][7].contains("没解决"), "evidence: {}", rows[1][7]);
+    assert_eq!(rows[2][4], "", "a positive review gets no cause");
+    assert_eq!(rows[3][4], "response");
+    assert_eq!(rows[4][4], "other");
+    // --all classifies the positive one too.
+    let out = wd.kefu(&["classify", &f, "--all"]).output().unwrap();
+    assert_ne!(csv_rows(&out.stdout)[2][4], "");
+}
+
+#[test]
+fn stdin_gbk_and_jsonl_output() {
+    let wd = Workdir::empty();
+    let (gbk, _, _) = encoding_rs::GBK.encode(EXPORT);
+    let out = wd
+        .kefu(&["classify", "-", "--format", "jsonl"])
+        .write_stdin(gbk.into_owned())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0]["评价内容"], "态度挺好的，就是问题一直没解决");
+    assert_eq!(lines[0]["cause"], "resolution");
+    assert_eq!(lines[0]["cause_label"], "问题解决效果");
+}
+
+#[test]
+fn column_option_and_missing_text_column() {
+    let wd = Workdir::empty();
+    let f = wd.write("x.csv", "编号,买家留言\n1,客服骂人\n");
+    wd.kefu(&["classify", &f]).assert().code(1).stderr(
+        predicate::str::contains("no text column").and(predicate::str::contains("--column")),
+    );
+    let out = wd
+        .kefu(&["classify", &f, "--column", "买家留言"])
+        .output()
+        .unwrap();
+    assert_eq!(csv_rows(&out.stdout)[1][2], "attitude");
+}
+
+#[test]
+fn unreadable_rows_pass_through_unless_strict() {
+    let wd = Workdir::empty();
+    let f = wd.write("x.csv", "id,content\n1,回复太慢\n2,a,b,c\n3,客服骂人\n");
+    let out = wd.kefu(&["classify", &f]).output().unwrap();
+    assert!(out.status.success());
+    let rows = csv_rows(&out.stdout);
+    assert_eq!(rows.len(), 4, "the bad row is passed through");
+    assert_eq!(rows[2][4], "", "…with an empty cause");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 3"));
+    assert_eq!(rows[3][2], "attitude");
+    wd.kefu(&["classify", &f, "--strict"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("line 3"));
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let wd = Workdir::empty();
+    let mut big = String::from("id,content\n");
+    for i in 0..200_000 {
+        big.push_str(&format!("{i},客服回复太慢了，等了{i}分钟\n"));
+    }
+    let f = wd.write("big.csv", big);
+    let bin = assert_cmd::cargo::cargo_bin("kefu");
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "set -o pipefail; '{}' -w '{}' classify '{f}' | head -n 3",
+            bin.display(),
+            wd.dir.path().display()
+        ))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 3);
+    assert!(
+        out.stderr.is_empty(),
+        "nothing on stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn explain_shows_clauses_matches_and_the_decision() {
+    let wd = Workdir::empty();
+    wd.kefu(&["classify", "explain", "态度挺好的，就是问题一直没解决"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("decision: resolution (问题解决效果)")
+                .and(predicate::str::contains("contrast"))
+                .and(predicate::str::contains("praise")),
+        );
+    let v = wd.json(&[
+        "classify",
+        "explain",
+        "客服不慢但是没解决问题",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["cause"], "resolution");
+    assert!(v["trace"]["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["role"] == "negation"));
+}
+
+#[test]
+fn eval_reports_metrics_computed_independently() {
+    let wd = Workdir::empty();
+    // Three clear rows and one the rules must get wrong (labelled attitude, says slow).
+    let f = wd.write(
+        "l.csv",
+        "text,cause\n客服态度很差,attitude\n回复太慢了,response\n问题一直没解决,问题解决效果\n等了三个小时没人回,attitude\n",
+    );
+    let v = wd.json(&["classify", "eval", &f, "--format", "json", "--errors"]);
+    assert_eq!(v["accuracy"], 0.75);
+    // attitude: precision 1/1, recall 1/2 -> f1 2/3; response: precision 1/2, recall 1/1 -> 2/3; resolution 1.
+    let f1 = |c: &str| v["per_cause"][c]["f1"].as_f64().unwrap();
+    assert!((f1("attitude") - 2.0 / 3.0).abs() < 1e-9);
+    assert!((f1("response") - 2.0 / 3.0).abs() < 1e-9);
+    assert!((f1("resolution") - 1.0).abs() < 1e-9);
+    assert!((v["macro_f1"].as_f64().unwrap() - (2.0 / 3.0 + 2.0 / 3.0 + 1.0) / 3.0).abs() < 1e-9);
+    assert_eq!(v["per_cause"]["attitude"]["support"], 2);
+    assert_eq!(v["confusion"]["attitude"]["response"], 1);
+    assert_eq!(v["errors"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn the_bundled_test_set_meets_a_floor() {
+    // A regression guard on held-out data: the figures in README.md are higher.
+    let wd = Workdir::empty();
+    let v = wd.json(&[
+        "classify",
+        "eval",
+        &common::fixture("labeled/test.csv"),
+        "--format",
+        "json",
+    ]);
+    assert!(
+        v["macro_f1"].as_f64().unwrap() > 0.70,
+        "macro-F1 fell to {}",
+        v["macro_f1"]
+    );
+}
+
+#[test]
+fn rules_from_kefu_toml_change_decisions_without_a_rebuild() {
+    let wd = Workdir::new();
+    let text = "客服甩脸子给我看";
+    let before = wd.json(&["classify", "explain", text, "--format", "json"]);
+    assert_ne!(before["cause"], "competence");
+    let mut toml = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
+    toml.push_str("\n[classify]\n[classify.phrases]\ncompetence = [\"甩脸子 = 9\"]\n");
+    std::fs::write(wd.path("kefu.toml"), toml).unwrap();
+    let after = wd.json(&["classify", "explain", text, "--format", "json"]);
+    assert_eq!(after["cause"], "competence");
+}
+
+#[test]
+fn train_reports_cross_validation_and_the_model_is_used() {
+    let wd = Workdir::new();
+    let out = wd
+        .kefu(&["classify", "train", &common::fixture("labeled/dev.csv")])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("cross-validation") && stdout.contains("rules + model"),
+        "{stdout}"
+    );
+    assert!(wd.path("classify-model.json").exists());
+    let v = wd.json(&[
+        "classify",
+        "eval",
+        &common::fixture("labeled/test.csv"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["model"], true);
+    let rules = wd.json(&[
+        "classify",
+        "eval",
+        &common::fixture("labeled/test.csv"),
+        "--format",
+        "json",
+        "--rules-only",
+    ]);
+    assert_eq!(rules["model"], false);
+}
+
+#[test]
+fn import_classifies_and_store_mode_fills_the_rest() {
+    let wd = Workdir::new();
+    let with_time = EXPORT
+        .replacen("评价ID,", "评价ID,评价时间,", 1)
+        .replace("\n1,", "\n1,2026-11-20 09:00,")
+        .replace("\n2,", "\n2,2026-11-20 10:00,")
+        .replace("\n3,", "\n3,2026-11-20 11:00,")
+        .replace("\n4,", "\n4,2026-11-20 12:00,");
+    let f = wd.write("r.csv", with_time);
+    wd.kefu(&["import", "-q", "reviews", &f]).assert().success();
+    let rows = wd.sql("SELECT ext_id, coalesce(auto_cause, '') FROM feedback ORDER BY ext_id");
+    assert_eq!(rows[0][1], "resolution");
+    assert_eq!(rows[1][1], "", "positive reviews are not classified");
+    // Store mode redoes everything with --all, and only negative records.
+    wd.kefu(&["classify", "--store", "--all"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("classified 3"));
+    let conn = rusqlite::Connection::open(wd.path("kefu.db")).unwrap();
+    conn.execute(
+        "UPDATE feedback SET auto_cause = NULL WHERE ext_id = '3'",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    wd.kefu(&["classify", "--store"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("classified 1"));
+    assert_eq!(
+        wd.sql("SELECT auto_cause FROM feedback WHERE ext_id = '3'")[0][0],
+        "response"
+    );
+}
