@@ -49,5 +49,6 @@ pub enum Command {
     Init(cmd::init::InitArgs),
     Import(cmd::import::ImportArgs),
     Classify(cmd::classify::ClassifyArgs),
+    Report(cmd::report::ReportArgs),
     Completions(cmd::completions::CompletionsArgs),
 }

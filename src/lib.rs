@@ -17,7 +17,9 @@ pub mod dates;
 pub mod domain;
 pub mod error;
 pub mod ingest;
+pub mod privacy;
 pub mod render;
+pub mod report;
 pub mod store;
 pub mod workspace;
 

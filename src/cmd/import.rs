@@ -247,10 +247,10 @@ pub struct FileSummary {
 }
 
 #[derive(Debug, Serialize)]
-struct Summary {
-    files: Vec<FileSummary>,
+pub struct Summary {
+    pub files: Vec<FileSummary>,
     #[serde(flatten)]
-    total: Counts,
+    pub total: Counts,
 }
 
 /// Writes rejected rows as they come (constant memory).
@@ -502,6 +502,54 @@ pub fn run(globals: &Globals, args: ImportArgs) -> Result<()> {
     let ws = Workspace::load(globals.workspace.as_deref())?;
     let plan = plan(args, &ws)?;
     let mut store = ws.open_store()?;
+    let (summary, linked, rejects) = import(globals, &ws, &mut store, &plan)?;
+    print_summary(globals, &plan, &summary, linked, rejects.as_deref())
+}
+
+/// Imports `files` into an in-memory store (for `report --input`): the same
+/// code path as `kefu import`, rejects reported on stderr.
+pub fn import_for_report(
+    globals: &Globals,
+    ws: &Workspace,
+    store: &mut crate::store::Store,
+    files: Vec<String>,
+    kind: ImportKind,
+) -> Result<()> {
+    let plan = Plan {
+        kind,
+        files,
+        input: InputOptions::default(),
+        json_summary: false,
+        source: None,
+        columns: BTreeMap::new(),
+        channel: None,
+        stars: StarScale::default(),
+        rejects: None,
+        strict: false,
+        dry_run: false,
+    };
+    let quiet = Globals {
+        workspace: None,
+        quiet: globals.quiet,
+    };
+    let (summary, _, _) = import(&quiet, ws, store, &plan)?;
+    if summary.total.rejected > 0 && !globals.quiet {
+        eprintln!(
+            "kefu: {} input row(s) could not be read and are not in the report",
+            summary.total.rejected
+        );
+    }
+    Ok(())
+}
+
+/// Imports per `plan` into `store`: returns the summary, how many feedback
+/// records were linked to agents by name, and the rejects file if written.
+fn import(
+    globals: &Globals,
+    ws: &Workspace,
+    store: &mut crate::store::Store,
+    plan: &Plan,
+) -> Result<(Summary, usize, Option<PathBuf>)> {
     let kind_name = plan.kind.name();
     let feedback_kind = match plan.kind {
         ImportKind::Complaints => FeedbackKind::Complaint,
@@ -534,7 +582,7 @@ pub fn run(globals: &Globals, args: ImportArgs) -> Result<()> {
     std::thread::scope(|scope| -> Result<()> {
         let reader = scope.spawn(|| {
             let send = send;
-            if let Err(e) = read_files(&plan, &ws, &names, globals.quiet, show_progress, &send) {
+            if let Err(e) = read_files(plan, ws, &names, globals.quiet, show_progress, &send) {
                 let _ = send.send(Err(e));
             }
         });
@@ -648,13 +696,7 @@ pub fn run(globals: &Globals, args: ImportArgs) -> Result<()> {
     } else {
         tx.commit().context("cannot commit the import")?;
     }
-    print_summary(
-        globals,
-        &plan,
-        &summary,
-        linked,
-        wrote_rejects.then_some(rejects.path.as_path()),
-    )
+    Ok((summary, linked, wrote_rejects.then_some(rejects.path)))
 }
 
 fn progress_bar(show: bool, size: Option<u64>, name: &str) -> indicatif::ProgressBar {

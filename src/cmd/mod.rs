@@ -5,6 +5,7 @@ pub mod classify;
 pub mod completions;
 pub mod import;
 pub mod init;
+pub mod report;
 
 use anyhow::Result;
 
@@ -26,6 +27,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Init(args) => init::run(&globals, args),
         Command::Import(args) => import::run(&globals, args),
         Command::Classify(args) => classify::run(&globals, args),
+        Command::Report(args) => report::run(&globals, args),
         Command::Completions(args) => completions::run(args),
     }
 }

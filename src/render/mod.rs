@@ -1,13 +1,24 @@
-//! Rendering: every table kefu prints, in every output format, is built as a
-//! [`Table`] (typed cells) and turned into text here. Commands never format
+//! Rendering: every report kefu prints is built once as a [`Document`]
+//! (facts, and sections of typed tables with an optional chart), and turned
+//! into each output format here: a terminal table, CSV, JSON, JSON Lines,
+//! Markdown, self-contained HTML, or an Excel workbook. Commands never format
 //! output themselves.
+//!
+//! Safety rules applied here, for every report: text that a spreadsheet would
+//! execute (starting with `=`, `+`, `-`, `@`, tab or carriage return) is
+//! neutralised in CSV and xlsx; numbers stay typed numbers.
 
+mod html;
 pub mod stream;
+mod xlsx;
 
 use std::io::Write;
+use std::path::Path;
 
-use anyhow::Result;
+use anyhow::{bail, Context, Result};
+use chrono::{NaiveDate, NaiveDateTime};
 use comfy_table::{presets, CellAlignment, ContentArrangement};
+use rust_decimal::Decimal;
 
 /// A typed cell: numbers stay numbers in every format.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,6 +26,14 @@ pub enum Cell {
     Empty,
     Text(String),
     Int(i64),
+    /// Exact decimal (money), shown with its scale.
+    Decimal(Decimal),
+    /// A ratio shown as a percentage (0.125 → 12.5%).
+    Percent(f64),
+    /// A measured number shown with the given decimals.
+    Float(f64, u8),
+    Date(NaiveDate),
+    DateTime(NaiveDateTime),
 }
 
 impl From<&str> for Cell {
@@ -41,17 +60,76 @@ impl From<i64> for Cell {
     }
 }
 
+impl From<Decimal> for Cell {
+    fn from(d: Decimal) -> Cell {
+        Cell::Decimal(d)
+    }
+}
+
+impl From<Option<String>> for Cell {
+    fn from(s: Option<String>) -> Cell {
+        s.map_or(Cell::Empty, Cell::Text)
+    }
+}
+
 impl Cell {
+    /// The text shown in text formats.
     pub fn text(&self) -> String {
         match self {
             Cell::Empty => String::new(),
             Cell::Text(s) => s.clone(),
             Cell::Int(n) => n.to_string(),
+            Cell::Decimal(d) => d.to_string(),
+            Cell::Percent(p) => format!("{:.1}%", p * 100.0),
+            Cell::Float(f, d) => format!("{f:.*}", *d as usize),
+            Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Cell::DateTime(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
         }
     }
 
     fn is_number(&self) -> bool {
-        matches!(self, Cell::Int(_))
+        matches!(
+            self,
+            Cell::Int(_) | Cell::Decimal(_) | Cell::Percent(_) | Cell::Float(..)
+        )
+    }
+
+    /// The JSON value: numbers as numbers, decimals (money) as strings with
+    /// their scale ("120.00"), dates as ISO text, empty as null.
+    pub fn json(&self) -> serde_json::Value {
+        match self {
+            Cell::Empty => serde_json::Value::Null,
+            Cell::Text(s) => s.clone().into(),
+            Cell::Int(n) => (*n).into(),
+            Cell::Decimal(d) => d.to_string().into(),
+            Cell::Percent(p) => serde_json::Number::from_f64(round(*p, 6))
+                .map_or(serde_json::Value::Null, Into::into),
+            Cell::Float(f, d) => serde_json::Number::from_f64(round(*f, *d as i32))
+                .map_or(serde_json::Value::Null, Into::into),
+            Cell::Date(_) | Cell::DateTime(_) => self.text().into(),
+        }
+    }
+
+    /// The text for CSV: formula-like text is neutralised with a leading `'`.
+    fn csv_text(&self) -> String {
+        match self {
+            Cell::Text(s) => neutralize(s),
+            other => other.text(),
+        }
+    }
+}
+
+fn round(v: f64, places: i32) -> f64 {
+    let f = 10f64.powi(places);
+    (v * f).round() / f
+}
+
+/// Prefixes text a spreadsheet would execute (`=`, `+`, `-`, `@`, tab, CR)
+/// with `'`, so it shows as text.
+pub fn neutralize(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
     }
 }
 
@@ -77,13 +155,212 @@ impl Table {
     }
 }
 
-/// Renders a table for a terminal: box-drawn, numbers right-aligned, CJK
-/// characters counted as double width, wrapped to the terminal's width.
-pub fn terminal_table(table: &Table) -> String {
+/// How a section appears in JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JsonShape {
+    /// An array of objects, one per row, keyed by column name.
+    Rows,
+    /// An object: column `key`'s text → column `value`'s value.
+    Object { key: usize, value: usize },
+}
+
+/// A chart drawn in HTML (inline SVG).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Chart {
+    /// Horizontal bars: label column, value column.
+    Bars { label: usize, value: usize },
+    /// Bars with a cumulative-share line (Pareto): label, value, cumulative share.
+    Pareto {
+        label: usize,
+        value: usize,
+        cumulative: usize,
+    },
+    /// Lines over an x column: one line per series column; `marks` is a text
+    /// column whose non-empty cells mark a point (high/low periods).
+    Lines {
+        x: usize,
+        series: Vec<usize>,
+        marks: Option<usize>,
+    },
+}
+
+/// One part of a report.
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// Key in JSON, sheet name in xlsx, anchor in HTML.
+    pub key: String,
+    pub title: String,
+    pub table: Table,
+    pub json: JsonShape,
+    pub chart: Option<Chart>,
+    pub note: Option<String>,
+}
+
+impl Section {
+    pub fn new(key: &str, title: &str, table: Table) -> Section {
+        Section {
+            key: key.to_string(),
+            title: title.to_string(),
+            table,
+            json: JsonShape::Rows,
+            chart: None,
+            note: None,
+        }
+    }
+
+    pub fn object(mut self, key: usize, value: usize) -> Section {
+        self.json = JsonShape::Object { key, value };
+        self
+    }
+
+    pub fn chart(mut self, chart: Chart) -> Section {
+        self.chart = Some(chart);
+        self
+    }
+
+    pub fn note(mut self, note: impl Into<String>) -> Section {
+        self.note = Some(note.into());
+        self
+    }
+}
+
+/// A whole report.
+#[derive(Debug, Clone, Default)]
+pub struct Document {
+    pub title: String,
+    /// (json key, human label, value), shown first.
+    pub facts: Vec<(String, String, Cell)>,
+    pub sections: Vec<Section>,
+    /// Remarks shown after the facts (e.g. "no negative feedback on this day").
+    pub notes: Vec<String>,
+}
+
+impl Document {
+    pub fn new(title: impl Into<String>) -> Document {
+        Document {
+            title: title.into(),
+            ..Document::default()
+        }
+    }
+
+    pub fn fact(&mut self, key: &str, label: &str, value: impl Into<Cell>) {
+        self.facts
+            .push((key.to_string(), label.to_string(), value.into()));
+    }
+
+    /// Keeps only the named section (for `--section`).
+    pub fn only_section(&mut self, key: &str) -> Result<()> {
+        let keys: Vec<String> = self.sections.iter().map(|s| s.key.clone()).collect();
+        self.sections.retain(|s| s.key == key);
+        if self.sections.is_empty() {
+            bail!(crate::error::Usage(format!(
+                "no section {key:?} in this report (sections: {})",
+                keys.join(", ")
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Every output format of a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+    Jsonl,
+    Md,
+    Html,
+    Xlsx,
+}
+
+impl Format {
+    /// The format an output file's extension implies.
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "csv" | "txt" => Format::Csv,
+            "json" => Format::Json,
+            "jsonl" | "ndjson" => Format::Jsonl,
+            "md" | "markdown" => Format::Md,
+            "html" | "htm" => Format::Html,
+            "xlsx" => Format::Xlsx,
+            _ => return None,
+        })
+    }
+}
+
+/// Options of text output for spreadsheet users.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CsvOptions {
+    /// UTF-8 with a byte-order mark (what Chinese Excel needs to show UTF-8).
+    pub bom: bool,
+    /// GBK instead of UTF-8.
+    pub gbk: bool,
+}
+
+/// Renders a document to bytes in `format`.
+pub fn render(doc: &Document, format: Format, csv: CsvOptions) -> Result<Vec<u8>> {
+    Ok(match format {
+        Format::Table => terminal(doc).into_bytes(),
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&json(doc))?;
+            s.push('\n');
+            s.into_bytes()
+        }
+        Format::Jsonl => jsonl(doc)?.into_bytes(),
+        Format::Md => markdown(doc).into_bytes(),
+        Format::Html => html::page(doc).into_bytes(),
+        Format::Xlsx => xlsx::workbook(doc)?,
+        Format::Csv => {
+            let text = csv_text(doc)?;
+            if csv.gbk {
+                let (bytes, _, _) = encoding_rs::GBK.encode(&text);
+                bytes.into_owned()
+            } else if csv.bom {
+                let mut b = b"\xEF\xBB\xBF".to_vec();
+                b.extend_from_slice(text.as_bytes());
+                b
+            } else {
+                text.into_bytes()
+            }
+        }
+    })
+}
+
+/// Writes a rendered document to `-o FILE` (atomically, via a temporary file)
+/// or stdout.
+pub fn emit(doc: &Document, format: Format, csv: CsvOptions, output: Option<&Path>) -> Result<()> {
+    let bytes = render(doc, format, csv)?;
+    match output {
+        Some(path) if path.as_os_str() != "-" => {
+            let tmp = path.with_extension("kefu-tmp");
+            std::fs::write(&tmp, &bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            std::fs::rename(&tmp, path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            Ok(())
+        }
+        _ => {
+            if format == Format::Xlsx && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+                bail!("xlsx is binary: write it to a file with -o report.xlsx");
+            }
+            let mut out = std::io::stdout().lock();
+            out.write_all(&bytes)?;
+            out.flush()?;
+            Ok(())
+        }
+    }
+}
+
+fn comfy(table: &Table) -> comfy_table::Table {
     let mut t = comfy_table::Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(table.columns.iter());
+    if let Some((w, _)) = terminal_size() {
+        t.set_width(w);
+    }
     for row in &table.rows {
         t.add_row(row.iter().map(|c| {
             let cell = comfy_table::Cell::new(c.text());
@@ -94,13 +371,192 @@ pub fn terminal_table(table: &Table) -> String {
             }
         }));
     }
+    t
+}
+
+/// The terminal's width from `COLUMNS` when stdout is not a terminal
+/// (comfy-table asks the terminal itself when it is one).
+fn terminal_size() -> Option<(u16, u16)> {
+    std::env::var("COLUMNS").ok()?.parse().ok().map(|w| (w, 0))
+}
+
+/// Renders a table for a terminal: box-drawn, numbers right-aligned, CJK
+/// characters counted as double width, wrapped to the terminal's width.
+pub fn terminal_table(table: &Table) -> String {
     let mut out = String::new();
     if let Some(title) = &table.title {
         out.push_str(title);
         out.push('\n');
     }
-    out.push_str(&t.to_string());
+    out.push_str(&comfy(table).to_string());
     out.push('\n');
+    out
+}
+
+fn terminal(doc: &Document) -> String {
+    let mut out = format!("{}\n", doc.title);
+    for (_, label, value) in &doc.facts {
+        out.push_str(&format!("  {label}: {}\n", value.text()));
+    }
+    for n in &doc.notes {
+        out.push_str(&format!("  {n}\n"));
+    }
+    for s in &doc.sections {
+        out.push('\n');
+        out.push_str(&s.title);
+        out.push('\n');
+        if s.table.rows.is_empty() {
+            out.push_str("  (none)\n");
+        } else {
+            out.push_str(&comfy(&s.table).to_string());
+            out.push('\n');
+        }
+        if let Some(n) = &s.note {
+            out.push_str(&format!("  {n}\n"));
+        }
+    }
+    out
+}
+
+fn section_json(s: &Section) -> serde_json::Value {
+    match s.json {
+        JsonShape::Object { key, value } => {
+            let map: serde_json::Map<String, serde_json::Value> = s
+                .table
+                .rows
+                .iter()
+                .map(|r| (r[key].text(), r[value].json()))
+                .collect();
+            map.into()
+        }
+        JsonShape::Rows => s
+            .table
+            .rows
+            .iter()
+            .map(|r| {
+                let obj: serde_json::Map<String, serde_json::Value> = s
+                    .table
+                    .columns
+                    .iter()
+                    .cloned()
+                    .zip(r.iter().map(Cell::json))
+                    .collect();
+                serde_json::Value::Object(obj)
+            })
+            .collect(),
+    }
+}
+
+/// The JSON form: facts as top-level keys, then one key per section.
+pub fn json(doc: &Document) -> serde_json::Value {
+    let mut obj = serde_json::Map::new();
+    for (key, _, value) in &doc.facts {
+        obj.insert(key.clone(), value.json());
+    }
+    if !doc.notes.is_empty() {
+        obj.insert("notes".into(), doc.notes.clone().into());
+    }
+    for s in &doc.sections {
+        obj.insert(s.key.clone(), section_json(s));
+    }
+    obj.into()
+}
+
+/// JSON Lines: one object per row of every section, with its section key.
+fn jsonl(doc: &Document) -> Result<String> {
+    let mut out = String::new();
+    for s in &doc.sections {
+        for r in &s.table.rows {
+            let mut obj = serde_json::Map::new();
+            obj.insert("section".into(), s.key.clone().into());
+            for (c, v) in s.table.columns.iter().zip(r) {
+                obj.insert(c.clone(), v.json());
+            }
+            out.push_str(&serde_json::to_string(&obj)?);
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
+
+/// CSV: each section as a block (a title row, the header, the rows), blocks
+/// separated by an empty line; with one section (`--section`), plain CSV.
+fn csv_text(doc: &Document) -> Result<String> {
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
+    let single = doc.sections.len() == 1;
+    for (i, s) in doc.sections.iter().enumerate() {
+        if !single {
+            if i > 0 {
+                w.write_record([""])?;
+            }
+            w.write_record([neutralize(&s.title)])?;
+        }
+        w.write_record(s.table.columns.iter().map(|c| neutralize(c)))?;
+        for r in &s.table.rows {
+            w.write_record(r.iter().map(Cell::csv_text))?;
+        }
+    }
+    Ok(String::from_utf8(
+        w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?,
+    )?)
+}
+
+fn md_escape(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', "<br>")
+}
+
+fn markdown(doc: &Document) -> String {
+    let mut out = format!("# {}\n\n", doc.title);
+    for (_, label, value) in &doc.facts {
+        out.push_str(&format!("- **{label}**: {}\n", md_escape(&value.text())));
+    }
+    for n in &doc.notes {
+        out.push_str(&format!("\n> {}\n", md_escape(n)));
+    }
+    for s in &doc.sections {
+        out.push_str(&format!("\n## {}\n\n", s.title));
+        if s.table.rows.is_empty() {
+            out.push_str("(none)\n");
+            continue;
+        }
+        out.push_str(&format!(
+            "| {} |\n",
+            s.table
+                .columns
+                .iter()
+                .map(|c| md_escape(c))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        ));
+        let aligns: Vec<&str> = (0..s.table.columns.len())
+            .map(|i| {
+                if s.table
+                    .rows
+                    .first()
+                    .is_some_and(|r| r.get(i).is_some_and(Cell::is_number))
+                {
+                    "---:"
+                } else {
+                    "---"
+                }
+            })
+            .collect();
+        out.push_str(&format!("| {} |\n", aligns.join(" | ")));
+        for r in &s.table.rows {
+            out.push_str(&format!(
+                "| {} |\n",
+                r.iter()
+                    .map(|c| md_escape(&c.text()))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            ));
+        }
+        if let Some(n) = &s.note {
+            out.push_str(&format!("\n{}\n", md_escape(n)));
+        }
+    }
     out
 }
 
@@ -109,4 +565,77 @@ pub fn write_all(out: &mut dyn Write, text: &str) -> Result<()> {
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc() -> Document {
+        let mut d = Document::new("测试报表");
+        d.fact(
+            "date",
+            "日期",
+            Cell::Date(NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()),
+        );
+        d.fact("total", "合计", 3i64);
+        let mut t = Table::new(&["cause", "count", "share"]);
+        t.push(vec![
+            "attitude".into(),
+            2i64.into(),
+            Cell::Percent(2.0 / 3.0),
+        ]);
+        t.push(vec![
+            "=cmd|' /C calc'!A0".into(),
+            (-5i64).into(),
+            Cell::Percent(1.0 / 3.0),
+        ]);
+        d.sections
+            .push(Section::new("by_cause", "按原因", t).object(0, 1));
+        d
+    }
+
+    #[test]
+    fn json_shape_from_sections() {
+        let v = json(&doc());
+        assert_eq!(v["date"], "2026-11-20");
+        assert_eq!(v["total"], 3);
+        assert_eq!(v["by_cause"]["attitude"], 2);
+    }
+
+    #[test]
+    fn csv_neutralises_formulas_but_keeps_numbers() {
+        let text =
+            String::from_utf8(render(&doc(), Format::Csv, CsvOptions::default()).unwrap()).unwrap();
+        assert!(text.contains("'=cmd"), "{text}");
+        assert!(
+            text.contains(",-5,"),
+            "a negative number stays a number: {text}"
+        );
+        let bom = render(
+            &doc(),
+            Format::Csv,
+            CsvOptions {
+                bom: true,
+                gbk: false,
+            },
+        )
+        .unwrap();
+        assert!(bom.starts_with(b"\xEF\xBB\xBF"));
+        let gbk = render(
+            &doc(),
+            Format::Csv,
+            CsvOptions {
+                bom: false,
+                gbk: true,
+            },
+        )
+        .unwrap();
+        assert_eq!(encoding_rs::GBK.decode(&gbk).0, text);
+    }
+
+    #[test]
+    fn decimals_are_strings_in_json() {
+        assert_eq!(Cell::Decimal(Decimal::new(12000, 2)).json(), "120.00");
+    }
 }

@@ -10,6 +10,7 @@
 
 pub mod agents;
 pub mod feedback;
+pub mod reports;
 mod schema;
 
 use std::path::Path;
@@ -42,6 +43,12 @@ impl Store {
         // than 4 KiB). Must be set before the first table exists.
         conn.pragma_update(None, "page_size", 16_384)?;
         Store::setup(conn, path, tz, Duration::from_secs(5))
+    }
+
+    /// A store in memory (for reports on an export given with `--input`).
+    pub fn in_memory(tz: Tz) -> Result<Store> {
+        let conn = Connection::open_in_memory()?;
+        Store::setup(conn, Path::new(":memory:"), tz, Duration::from_secs(5))
     }
 
     /// Opens an existing store, upgrading its schema if it is older than this

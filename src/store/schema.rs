@@ -65,11 +65,13 @@ CREATE TABLE feedback (
     validity        TEXT,
     leader_id       TEXT,
     extra           TEXT,                   -- JSON object: columns that map to no field
+    -- The cause reports use: the manager's declared cause wins over the classifier's.
+    cause           TEXT GENERATED ALWAYS AS (coalesce(declared_cause, auto_cause)) VIRTUAL,
     import_id       INTEGER NOT NULL,       -- imports.id that first brought it
     updated_import  INTEGER,                -- imports.id that last changed it
     UNIQUE (source, ext_id)
 ) STRICT;
-CREATE INDEX feedback_by_day ON feedback (local_day, kind, polarity);
+CREATE INDEX feedback_by_day ON feedback (local_day, kind, polarity, cause);
 CREATE INDEX feedback_by_agent ON feedback (agent_id, local_day);
 
 -- The roster (客服名单).

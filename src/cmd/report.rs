@@ -1,0 +1,329 @@
+//! `kefu report <daily|causes|trend|compare|distribution>`: reports on
+//! negative feedback in every format people open.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Result};
+use chrono::Duration;
+use clap::{Args, Subcommand};
+
+use super::import::{import_for_report, ImportKind};
+use super::Globals;
+use crate::dates::{self, Period};
+use crate::domain::{Cause, FeedbackKind};
+use crate::error::Usage;
+use crate::render::{self, CsvOptions, Format};
+use crate::report::{self, Context, GroupBy, TrendBy};
+use crate::store::reports::Filters;
+use crate::store::Store;
+use crate::workspace::Workspace;
+
+const AFTER_HELP: &str = "\
+Formats: --format table|csv|json|jsonl|md|html|xlsx, or taken from -o FILE's extension.
+CSV for Excel: --excel (UTF-8 with BOM) or --encoding gbk. Customer phone numbers and ids
+are masked (138****1234) unless --no-mask. Days are cut in the workspace timezone.
+
+Examples:
+  kefu report daily --date yesterday -o 差评日报.xlsx
+  kefu report causes --from 2026-10-01 --to 2026-10-31 --format md
+  kefu report trend --by month --from 2025-12-01 --to 2026-11-30 -o trend.html
+  kefu report compare --by agent --period 2026-10 --vs 2026-11
+  kefu report distribution --by hour --department 售后一组
+  kefu classify export.csv | kefu report causes --input -";
+
+/// Reports on negative feedback (差评报表): daily, causes, trend, compare, distribution.
+#[derive(Debug, Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct ReportArgs {
+    #[command(subcommand)]
+    pub report: ReportKind,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportKind {
+    /// One day's negative feedback (差评日报): items, totals by cause, channel,
+    /// department and agent, change against the day before and the 7-day average
+    Daily {
+        /// The day: 2026-11-20, today, yesterday (今天, 昨天) [default: yesterday]
+        #[arg(long, default_value = "yesterday")]
+        date: String,
+    },
+    /// Cause analysis (原因分析): Pareto with main causes, causes found together, causes per department
+    Causes(Range),
+    /// Trend (趋势): counts and negative rate per period, high and low periods, mean and median
+    Trend {
+        #[command(flatten)]
+        range: Range,
+        /// Period length
+        #[arg(long, value_enum, default_value = "day")]
+        by: TrendBy,
+    },
+    /// Compare (对比) agents, departments or channels in one period against another
+    Compare {
+        /// What to compare
+        #[arg(long, value_enum)]
+        by: CompareBy,
+        /// The period: 2026-11, 2026Q3, 2026, 2026-11-20 [default: this month]
+        #[arg(long)]
+        period: Option<String>,
+        /// The period to compare with [default: the period before]
+        #[arg(long)]
+        vs: Option<String>,
+    },
+    /// When and where negative feedback arrives (分布): by hour, weekday or channel
+    Distribution {
+        #[command(flatten)]
+        range: Range,
+        /// What to count by
+        #[arg(long, value_enum)]
+        by: DistributionBy,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompareBy {
+    Agent,
+    Department,
+    Channel,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DistributionBy {
+    Hour,
+    Weekday,
+    Channel,
+}
+
+/// A range of days (default: the last 30 days, today included).
+#[derive(Debug, Args)]
+pub struct Range {
+    /// First day [default: 29 days before --to]
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Last day [default: today]
+    #[arg(long)]
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum KindFilter {
+    Review,
+    Complaint,
+    All,
+}
+
+/// Options every report takes.
+#[derive(Debug, Args)]
+pub struct Common {
+    /// Output format [default: from -o's extension, else table]
+    #[arg(long, value_enum, global = true)]
+    pub format: Option<Format>,
+    /// Write to this file instead of stdout
+    #[arg(short, long, global = true, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// CSV for Excel: UTF-8 with a byte-order mark
+    #[arg(long, global = true)]
+    pub excel: bool,
+    /// CSV encoding: utf-8 or gbk
+    #[arg(long, global = true, value_name = "ENCODING")]
+    pub encoding: Option<String>,
+    /// Show customer phone numbers and ids unmasked (prints a warning)
+    #[arg(long, global = true)]
+    pub no_mask: bool,
+    /// Only this section of the report (e.g. items, by_cause)
+    #[arg(long, global = true)]
+    pub section: Option<String>,
+    /// Reviews, complaints, or all (默认 all)
+    #[arg(long, value_enum, global = true, default_value = "all")]
+    pub kind: KindFilter,
+    /// Only this department (部门)
+    #[arg(long, global = true)]
+    pub department: Option<String>,
+    /// Only this agent (工号 or name)
+    #[arg(long, global = true)]
+    pub agent: Option<String>,
+    /// Only this channel (渠道)
+    #[arg(long, global = true)]
+    pub channel: Option<String>,
+    /// Only this cause (id or Chinese label)
+    #[arg(long, global = true)]
+    pub cause: Option<String>,
+    /// Report on an export (or `-` for stdin) instead of the store
+    #[arg(long, global = true, value_name = "FILE")]
+    pub input: Option<String>,
+    /// What --input holds
+    #[arg(long, value_enum, global = true, default_value = "reviews")]
+    pub input_kind: InputKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InputKind {
+    Reviews,
+    Complaints,
+}
+
+fn range(r: &Range, tz: chrono_tz::Tz, default_days: i64) -> Result<Period> {
+    let to = match &r.to {
+        Some(t) => dates::parse_date_arg(t, tz).map_err(|e| Usage(e.to_string()))?,
+        None => dates::today(tz),
+    };
+    let from = match &r.from {
+        Some(f) => dates::parse_date_arg(f, tz).map_err(|e| Usage(e.to_string()))?,
+        None => to - Duration::days(default_days - 1),
+    };
+    Period::range(from, to).map_err(|e| Usage(e.to_string()).into())
+}
+
+/// The period before `p`, of the same kind (month → month, quarter → quarter,
+/// day range → as many days).
+fn previous(p: &Period) -> Period {
+    let before = p.first - Duration::days(1);
+    if p.name.contains('Q') {
+        Period::quarter_of(before)
+    } else if p.name.len() == 7 {
+        Period::month_of(before)
+    } else if p.name.len() == 4 {
+        Period::year(before.format("%Y").to_string().parse().unwrap_or(2000))
+            .unwrap_or_else(|| Period::day(before))
+    } else {
+        let len = (p.last - p.first).num_days();
+        let mut q = Period::range(before - Duration::days(len), before).expect("ordered");
+        if len == 0 {
+            q = Period::day(before);
+        }
+        q
+    }
+}
+
+pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
+    let ws = Workspace::load(globals.workspace.as_deref())?;
+    let c = &args.common;
+    // Validate everything before touching any file.
+    let format = match (c.format, c.output.as_deref().and_then(Format::from_path)) {
+        (Some(f), _) => f,
+        (None, Some(f)) => f,
+        (None, None) if c.output.is_some() => bail!(Usage(
+            "cannot tell the format from the output file's extension; pass --format".into()
+        )),
+        (None, None) => Format::Table,
+    };
+    let gbk = match c
+        .encoding
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("utf-8" | "utf8") => false,
+        Some("gbk" | "gb18030" | "gb2312") => true,
+        Some(other) => bail!(Usage(format!(
+            "unknown --encoding {other:?} (expected utf-8 or gbk)"
+        ))),
+    };
+    let filters = Filters {
+        kind: match c.kind {
+            KindFilter::Review => Some(FeedbackKind::Review),
+            KindFilter::Complaint => Some(FeedbackKind::Complaint),
+            KindFilter::All => None,
+        },
+        department: c.department.clone(),
+        agent: c.agent.clone(),
+        channel: c.channel.clone(),
+        cause: c
+            .cause
+            .as_deref()
+            .map(Cause::parse_or_err)
+            .transpose()
+            .map_err(Usage)?,
+    };
+    let tz = ws.tz;
+    enum Plan {
+        Daily(chrono::NaiveDate),
+        Causes(Period),
+        Trend(Period, TrendBy),
+        Compare(GroupBy, Period, Period),
+        Distribution(GroupBy, Period),
+    }
+    let plan = match &args.report {
+        ReportKind::Daily { date } => {
+            Plan::Daily(dates::parse_date_arg(date, tz).map_err(|e| Usage(e.to_string()))?)
+        }
+        ReportKind::Causes(r) => Plan::Causes(range(r, tz, 30)?),
+        ReportKind::Trend { range: r, by } => {
+            let days = match by {
+                TrendBy::Day => 30,
+                TrendBy::Week => 7 * 12,
+                TrendBy::Month => 365,
+            };
+            Plan::Trend(range(r, tz, days)?, *by)
+        }
+        ReportKind::Compare { by, period, vs } => {
+            let p = match period {
+                Some(p) => dates::parse_period(p, tz).map_err(|e| Usage(e.to_string()))?,
+                None => Period::month_of(dates::today(tz)),
+            };
+            let v = match vs {
+                Some(v) => dates::parse_period(v, tz).map_err(|e| Usage(e.to_string()))?,
+                None => previous(&p),
+            };
+            let g = match by {
+                CompareBy::Agent => GroupBy::Agent,
+                CompareBy::Department => GroupBy::Department,
+                CompareBy::Channel => GroupBy::Channel,
+            };
+            Plan::Compare(g, p, v)
+        }
+        ReportKind::Distribution { range: r, by } => {
+            let g = match by {
+                DistributionBy::Hour => GroupBy::Hour,
+                DistributionBy::Weekday => GroupBy::Weekday,
+                DistributionBy::Channel => GroupBy::Channel,
+            };
+            Plan::Distribution(g, range(r, tz, 30)?)
+        }
+    };
+    let store = match &c.input {
+        Some(input) => {
+            let mut store = Store::in_memory(tz)?;
+            let kind = match c.input_kind {
+                InputKind::Reviews => ImportKind::Reviews,
+                InputKind::Complaints => ImportKind::Complaints,
+            };
+            import_for_report(globals, &ws, &mut store, vec![input.clone()], kind)?;
+            store
+        }
+        None => ws.open_store()?,
+    };
+    if c.no_mask && !globals.quiet {
+        eprintln!("kefu: warning: customer phone numbers and ids are NOT masked in this report (--no-mask); handle it as personal data");
+    }
+    let ctx = Context {
+        conn: &store.conn,
+        tz,
+        filters,
+        mask: !c.no_mask,
+    };
+    let mut doc = match plan {
+        Plan::Daily(date) => report::daily(&ctx, date)?,
+        Plan::Causes(p) => report::causes(&ctx, &p)?,
+        Plan::Trend(p, by) => report::trend(&ctx, &p, by)?,
+        Plan::Compare(by, p, v) => report::compare(&ctx, by, &p, &v)?,
+        Plan::Distribution(by, p) => report::distribution(&ctx, by, &p)?,
+    };
+    if let Some(s) = &c.section {
+        doc.only_section(s)?;
+    }
+    render::emit(
+        &doc,
+        format,
+        CsvOptions { bom: c.excel, gbk },
+        c.output.as_deref(),
+    )?;
+    if let Some(o) = &c.output {
+        if !globals.quiet {
+            eprintln!("kefu: wrote {}", o.display());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,146 @@
+//! Excel workbooks: a summary sheet with the facts, then one sheet per
+//! section; numbers and dates as typed cells, header row frozen and bold,
+//! column widths set from the content (CJK characters count double).
+
+use anyhow::Result;
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet};
+
+use super::{neutralize, Cell, Document, Table};
+
+/// A sheet name Excel accepts: at most 31 characters, none of `[]:*?/\`.
+fn sheet_name(name: &str, used: &mut Vec<String>) -> String {
+    let mut base: String = name
+        .chars()
+        .filter(|c| !"[]:*?/\\".contains(*c))
+        .take(28)
+        .collect();
+    if base.is_empty() {
+        base = "sheet".into();
+    }
+    let mut candidate = base.clone();
+    let mut n = 2;
+    while used.iter().any(|u| u.eq_ignore_ascii_case(&candidate)) {
+        candidate = format!("{base}{n}");
+        n += 1;
+    }
+    used.push(candidate.clone());
+    candidate
+}
+
+fn width(s: &str) -> f64 {
+    s.chars()
+        .map(|c| if c.is_ascii() { 1.0 } else { 2.0 })
+        .sum::<f64>()
+        .min(60.0)
+}
+
+fn write_table(ws: &mut Worksheet, t: &Table) -> Result<()> {
+    let header = Format::new().set_bold().set_background_color("#D9E2EC");
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let datetime = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+    let percent = Format::new().set_num_format("0.0%");
+    let wrap = Format::new().set_text_wrap();
+    let mut widths: Vec<f64> = t.columns.iter().map(|c| width(c) + 2.0).collect();
+    for (c, name) in t.columns.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, neutralize(name), &header)?;
+    }
+    for (r, row) in t.rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        for (c, cell) in row.iter().enumerate() {
+            let col = c as u16;
+            match cell {
+                Cell::Empty => {}
+                Cell::Text(s) => {
+                    if s.contains('\n') {
+                        ws.write_string_with_format(r, col, neutralize(s), &wrap)?;
+                    } else {
+                        ws.write_string(r, col, neutralize(s))?;
+                    }
+                }
+                Cell::Int(n) => {
+                    ws.write_number(r, col, *n as f64)?;
+                }
+                Cell::Decimal(d) => {
+                    let places = d.scale().min(10) as usize;
+                    let fmt = Format::new().set_num_format(if places == 0 {
+                        "0".to_string()
+                    } else {
+                        format!("0.{}", "0".repeat(places))
+                    });
+                    ws.write_number_with_format(
+                        r,
+                        col,
+                        d.to_string().parse::<f64>().unwrap_or(0.0),
+                        &fmt,
+                    )?;
+                }
+                Cell::Percent(p) => {
+                    ws.write_number_with_format(r, col, *p, &percent)?;
+                }
+                Cell::Float(f, d) => {
+                    let fmt = Format::new().set_num_format(if *d == 0 {
+                        "0".to_string()
+                    } else {
+                        format!("0.{}", "0".repeat(*d as usize))
+                    });
+                    ws.write_number_with_format(r, col, *f, &fmt)?;
+                }
+                Cell::Date(d) => {
+                    let dt = ExcelDateTime::from_ymd(
+                        d.format("%Y").to_string().parse()?,
+                        d.format("%m").to_string().parse()?,
+                        d.format("%d").to_string().parse()?,
+                    )?;
+                    ws.write_datetime_with_format(r, col, &dt, &date)?;
+                }
+                Cell::DateTime(t) => {
+                    let dt =
+                        ExcelDateTime::parse_from_str(&t.format("%Y-%m-%dT%H:%M:%S").to_string())?;
+                    ws.write_datetime_with_format(r, col, &dt, &datetime)?;
+                }
+            }
+            let w = match cell {
+                Cell::Date(_) => 12.0,
+                Cell::DateTime(_) => 20.0,
+                other => width(&other.text()) + 2.0,
+            };
+            if let Some(cw) = widths.get_mut(c) {
+                *cw = cw.max(w);
+            }
+        }
+    }
+    for (c, w) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+/// The workbook's bytes.
+pub fn workbook(doc: &Document) -> Result<Vec<u8>> {
+    let mut book = Workbook::new();
+    let mut used = vec![];
+    let mut summary = Table::new(&["项目 (item)", "值 (value)"]);
+    summary.push(vec![
+        Cell::Text("报表 (report)".into()),
+        Cell::Text(doc.title.clone()),
+    ]);
+    for (_, label, value) in &doc.facts {
+        summary.push(vec![Cell::Text(label.clone()), value.clone()]);
+    }
+    for n in &doc.notes {
+        summary.push(vec![
+            Cell::Text("说明 (note)".into()),
+            Cell::Text(n.clone()),
+        ]);
+    }
+    let ws = book.add_worksheet();
+    ws.set_name(sheet_name("summary", &mut used))?;
+    write_table(ws, &summary)?;
+    for s in &doc.sections {
+        let ws = book.add_worksheet();
+        ws.set_name(sheet_name(&s.key, &mut used))?;
+        write_table(ws, &s.table)?;
+    }
+    Ok(book.save_to_buffer()?)
+}

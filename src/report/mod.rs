@@ -1,0 +1,671 @@
+//! Reports on negative feedback: each is built once as a typed
+//! [`Document`](crate::render::Document) from the store, and rendered to every
+//! format by `render`. Days, weeks and months are cut in the workspace
+//! timezone; customer phone numbers and ids are masked unless asked not to.
+//!
+//! - `daily`: one day's items and totals, the change against the day before
+//!   and the 7-day average, the negative rate;
+//! - `causes`: Pareto of causes, causes found together, causes per department;
+//! - `trend`: counts and rate per day/week/month, high and low periods;
+//! - `compare`: agents, departments or channels in one period against another;
+//! - `distribution`: by hour of day, weekday or channel.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use chrono::{Datelike, Timelike};
+use chrono_tz::Tz;
+use rusqlite::Connection;
+
+use crate::dates::{self, Period};
+use crate::domain::Cause;
+use crate::privacy;
+use crate::render::{Cell, Chart, Document, Section, Table};
+use crate::store::reports::{self, Filters, Item};
+
+/// What every report needs.
+pub struct Context<'a> {
+    pub conn: &'a Connection,
+    pub tz: Tz,
+    pub filters: Filters,
+    /// Mask customer phone numbers and ids (the default).
+    pub mask: bool,
+}
+
+/// The cause id of an item ("unclassified" when it has none).
+fn cause_of(item: &Item) -> String {
+    item.cause.clone().unwrap_or_else(|| "unclassified".into())
+}
+
+fn cause_label(id: &str) -> String {
+    Cause::parse(id).map_or_else(|| "未分类".to_string(), |c| c.label().to_string())
+}
+
+fn share(n: i64, total: i64) -> Cell {
+    if total == 0 {
+        Cell::Empty
+    } else {
+        Cell::Percent(n as f64 / total as f64)
+    }
+}
+
+/// A short, single-line excerpt of a text, with phone numbers masked.
+fn excerpt(text: &str, mask: bool) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let t = if mask {
+        privacy::mask_phones_in_text(&one_line)
+    } else {
+        one_line
+    };
+    let mut out: String = t.chars().take(40).collect();
+    if t.chars().count() > 40 {
+        out.push('…');
+    }
+    out
+}
+
+/// Counts by key, largest first (ties by key), as a table with share.
+fn count_table(first_col: &str, counts: &BTreeMap<String, i64>, total: i64) -> Table {
+    let mut rows: Vec<(&String, &i64)> = counts.iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let mut t = Table::new(&[first_col, "count", "share"]);
+    for (k, n) in rows {
+        t.push(vec![k.as_str().into(), (*n).into(), share(*n, total)]);
+    }
+    t
+}
+
+fn cause_table(counts: &BTreeMap<String, i64>, total: i64) -> Table {
+    let mut t = Table::new(&["cause", "label", "count", "share"]);
+    let mut rows: Vec<(&String, &i64)> = counts.iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    for (k, n) in rows {
+        t.push(vec![
+            k.as_str().into(),
+            cause_label(k).into(),
+            (*n).into(),
+            share(*n, total),
+        ]);
+    }
+    t
+}
+
+/// `report daily`.
+pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
+    let day = dates::day_number(date);
+    let mut items = Table::new(&[
+        "time",
+        "kind",
+        "agent_id",
+        "agent_name",
+        "department",
+        "channel",
+        "cause",
+        "cause_label",
+        "excerpt",
+        "customer",
+        "customer_phone",
+        "source",
+        "id",
+    ]);
+    let mut by_cause: BTreeMap<String, i64> = BTreeMap::new();
+    let mut by_channel: BTreeMap<String, i64> = BTreeMap::new();
+    let mut by_department: BTreeMap<String, i64> = BTreeMap::new();
+    let mut by_agent: BTreeMap<(String, String, String), i64> = BTreeMap::new();
+    let mut total = 0i64;
+    reports::each_negative(ctx.conn, day, day, &ctx.filters, |it| {
+        total += 1;
+        let cause = cause_of(it);
+        *by_cause.entry(cause.clone()).or_default() += 1;
+        *by_channel
+            .entry(it.channel.clone().unwrap_or_else(|| "(none)".into()))
+            .or_default() += 1;
+        let dept = it.department.clone().unwrap_or_else(|| "(none)".into());
+        *by_department.entry(dept.clone()).or_default() += 1;
+        *by_agent
+            .entry((
+                it.agent_id.clone().unwrap_or_default(),
+                it.agent_name.clone().unwrap_or_default(),
+                dept,
+            ))
+            .or_default() += 1;
+        let customer = it.customer.as_deref().map(|c| {
+            if ctx.mask {
+                privacy::mask_id(c)
+            } else {
+                c.to_string()
+            }
+        });
+        let phone = it.customer_phone.as_deref().map(|p| {
+            if ctx.mask {
+                privacy::mask_phone(p)
+            } else {
+                p.to_string()
+            }
+        });
+        items.push(vec![
+            Cell::DateTime(dates::local_datetime(it.created_at, ctx.tz)),
+            it.kind.as_str().into(),
+            it.agent_id.clone().into(),
+            it.agent_name.clone().into(),
+            it.department.clone().into(),
+            it.channel.clone().into(),
+            cause.as_str().into(),
+            cause_label(&cause).into(),
+            excerpt(it.content.as_deref().unwrap_or(""), ctx.mask).into(),
+            customer.into(),
+            phone.into(),
+            it.source.as_str().into(),
+            it.ext_id.as_str().into(),
+        ]);
+    })?;
+    // The previous 7 days, for the change and the average.
+    let history = reports::negative_by_day_and_cause(ctx.conn, day - 7, day - 1, &ctx.filters)?;
+    let mut per_day = [0i64; 7];
+    for (d, _, n) in history {
+        per_day[(d - (day - 7)) as usize] += n;
+    }
+    let previous = per_day[6];
+    let average = per_day.iter().sum::<i64>() as f64 / 7.0;
+    let reviews = reports::reviews_by_day(ctx.conn, day, day, &ctx.filters)?;
+    let (neg_reviews, all_reviews) = reviews.first().map_or((0, 0), |r| (r.1, r.2));
+
+    let mut doc = Document::new(format!("差评日报 Daily negative feedback report {date}"));
+    doc.fact("date", "日期 date", Cell::Date(date));
+    doc.fact("total", "差评/投诉 negative feedback", total);
+    doc.fact("previous_day", "前一日 previous day", previous);
+    doc.fact("change", "较前一日 change", total - previous);
+    doc.fact(
+        "seven_day_average",
+        "近7日均值 7-day average",
+        Cell::Float(average, 1),
+    );
+    doc.fact("reviews", "当日评价总数 all reviews", all_reviews);
+    doc.fact(
+        "negative_rate",
+        "差评率 negative rate",
+        if all_reviews > 0 {
+            Cell::Percent(neg_reviews as f64 / all_reviews as f64)
+        } else {
+            Cell::Empty
+        },
+    );
+    if total == 0 {
+        doc.notes
+            .push(format!("no negative feedback on {date} (当日无差评)"));
+    }
+    doc.sections.push(
+        Section::new("by_cause", "按原因 by cause", cause_table(&by_cause, total))
+            .object(0, 2)
+            .chart(Chart::Bars { label: 1, value: 2 }),
+    );
+    doc.sections.push(
+        Section::new(
+            "by_channel",
+            "按渠道 by channel",
+            count_table("channel", &by_channel, total),
+        )
+        .object(0, 1)
+        .chart(Chart::Bars { label: 0, value: 1 }),
+    );
+    doc.sections.push(
+        Section::new(
+            "by_department",
+            "按部门 by department",
+            count_table("department", &by_department, total),
+        )
+        .object(0, 1),
+    );
+    let mut agents = Table::new(&["agent_id", "agent_name", "department", "count"]);
+    let mut agent_rows: Vec<_> = by_agent.into_iter().collect();
+    agent_rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    for ((id, name, dept), n) in agent_rows {
+        agents.push(vec![id.into(), name.into(), dept.into(), n.into()]);
+    }
+    doc.sections
+        .push(Section::new("by_agent", "按客服 by agent", agents));
+    doc.sections
+        .push(Section::new("items", "明细 items", items));
+    Ok(doc)
+}
+
+/// `report causes`.
+pub fn causes(ctx: &Context<'_>, period: &Period) -> Result<Document> {
+    let (first, last) = period.days();
+    let mut counts: BTreeMap<String, i64> = BTreeMap::new();
+    let mut pairs: BTreeMap<(String, String), i64> = BTreeMap::new();
+    let mut multi = 0i64;
+    let mut by_dept: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+    let mut total = 0i64;
+    reports::each_negative(ctx.conn, first, last, &ctx.filters, |it| {
+        total += 1;
+        let cause = cause_of(it);
+        *counts.entry(cause.clone()).or_default() += 1;
+        *by_dept
+            .entry(it.department.clone().unwrap_or_else(|| "(none)".into()))
+            .or_default()
+            .entry(cause)
+            .or_default() += 1;
+        let mut found: Vec<&str> = it
+            .causes
+            .as_deref()
+            .unwrap_or("")
+            .split(';')
+            .filter(|s| !s.is_empty())
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        if found.len() > 1 {
+            multi += 1;
+        }
+        for i in 0..found.len() {
+            for j in i + 1..found.len() {
+                *pairs
+                    .entry((found[i].to_string(), found[j].to_string()))
+                    .or_default() += 1;
+            }
+        }
+    })?;
+    let mut doc = Document::new(format!(
+        "差评原因分析 Cause analysis {} – {}",
+        period.first, period.last
+    ));
+    doc.fact("from", "开始 from", Cell::Date(period.first));
+    doc.fact("to", "结束 to", Cell::Date(period.last));
+    doc.fact("total", "差评/投诉 negative feedback", total);
+    doc.fact(
+        "with_several_causes",
+        "含多个原因 with several causes",
+        multi,
+    );
+    if total == 0 {
+        doc.notes
+            .push("no negative feedback in this period (本期无差评)".into());
+    }
+    // Pareto: causes by count, cumulative share, main causes up to 80%.
+    let mut rows: Vec<(String, i64)> = counts.into_iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut pareto = Table::new(&["cause", "label", "count", "share", "cumulative", "main"]);
+    let mut cumulative = 0i64;
+    for (cause, n) in &rows {
+        let main = (cumulative as f64) < 0.8 * total as f64;
+        cumulative += n;
+        pareto.push(vec![
+            cause.as_str().into(),
+            cause_label(cause).into(),
+            (*n).into(),
+            share(*n, total),
+            share(cumulative, total),
+            (if main {
+                "main 主要"
+            } else {
+                "secondary 次要"
+            })
+            .into(),
+        ]);
+    }
+    doc.sections.push(
+        Section::new("pareto", "原因帕累托 Pareto of causes", pareto)
+            .chart(Chart::Pareto {
+                label: 1,
+                value: 2,
+                cumulative: 4,
+            })
+            .note("main: the causes that together make up the first 80% of negative feedback"),
+    );
+    let mut together = Table::new(&["cause_a", "cause_b", "count", "share"]);
+    let mut pair_rows: Vec<_> = pairs.into_iter().collect();
+    pair_rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    for ((a, b), n) in pair_rows {
+        together.push(vec![a.into(), b.into(), n.into(), share(n, total)]);
+    }
+    doc.sections.push(
+        Section::new("together", "同时出现的原因 causes found together", together).note(
+            "pairs of causes the classifier found in the same text; share of all negative feedback",
+        ),
+    );
+    let mut cols = vec!["department", "total"];
+    cols.extend(Cause::ALL.iter().map(|c| c.id()));
+    let mut per_dept = Table::new(&cols);
+    for (dept, cs) in &by_dept {
+        let dept_total: i64 = cs.values().sum();
+        let mut row: Vec<Cell> = vec![dept.as_str().into(), dept_total.into()];
+        row.extend(
+            Cause::ALL
+                .iter()
+                .map(|c| Cell::Int(cs.get(c.id()).copied().unwrap_or(0))),
+        );
+        per_dept.push(row);
+    }
+    doc.sections.push(Section::new(
+        "by_department",
+        "各部门原因 causes per department",
+        per_dept,
+    ));
+    Ok(doc)
+}
+
+/// How trend periods are cut.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TrendBy {
+    Day,
+    Week,
+    Month,
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    let n = values.len();
+    if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    }
+}
+
+/// `report trend`.
+pub fn trend(ctx: &Context<'_>, period: &Period, by: TrendBy) -> Result<Document> {
+    let (first, last) = period.days();
+    let bucket = |day: i64| -> Period {
+        let d = dates::date_of_day(day);
+        match by {
+            TrendBy::Day => Period::day(d),
+            TrendBy::Week => Period::week_of(d),
+            TrendBy::Month => Period::month_of(d),
+        }
+    };
+    // Every bucket in the range, even empty ones (a quiet period is data).
+    let mut buckets: Vec<Period> = vec![];
+    let mut day = first;
+    while day <= last {
+        let b = bucket(day);
+        day = dates::day_number(b.last) + 1;
+        buckets.push(b);
+    }
+    let index_of = |d: i64| {
+        buckets
+            .iter()
+            .position(|b| b.contains(dates::date_of_day(d)))
+    };
+    let mut negative = vec![0i64; buckets.len()];
+    let mut per_cause = vec![[0i64; 5]; buckets.len()];
+    for (d, cause, n) in reports::negative_by_day_and_cause(ctx.conn, first, last, &ctx.filters)? {
+        if let Some(i) = index_of(d) {
+            negative[i] += n;
+            let c = cause
+                .as_deref()
+                .and_then(Cause::parse)
+                .unwrap_or(Cause::Other);
+            per_cause[i][c as usize] += n;
+        }
+    }
+    let mut reviews = vec![(0i64, 0i64); buckets.len()];
+    for (d, neg, all) in reports::reviews_by_day(ctx.conn, first, last, &ctx.filters)? {
+        if let Some(i) = index_of(d) {
+            reviews[i].0 += neg;
+            reviews[i].1 += all;
+        }
+    }
+    let values: Vec<f64> = negative.iter().map(|n| *n as f64).collect();
+    let mean = if values.is_empty() {
+        0.0
+    } else {
+        values.iter().sum::<f64>() / values.len() as f64
+    };
+    let sd = if values.len() > 1 {
+        (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (values.len() - 1) as f64).sqrt()
+    } else {
+        0.0
+    };
+    let med = median(&mut values.clone());
+    let mut cols = vec![
+        "period",
+        "from",
+        "to",
+        "negative",
+        "reviews",
+        "negative_rate",
+    ];
+    cols.extend(Cause::ALL.iter().map(|c| c.id()));
+    cols.push("mark");
+    let mut t = Table::new(&cols);
+    let (mut highs, mut lows) = (vec![], vec![]);
+    for (i, b) in buckets.iter().enumerate() {
+        let v = negative[i] as f64;
+        let mark = if sd > 0.0 && v > mean + sd {
+            highs.push(b.name.clone());
+            "high 高峰"
+        } else if sd > 0.0 && v < mean - sd {
+            lows.push(b.name.clone());
+            "low 低谷"
+        } else {
+            ""
+        };
+        let mut row: Vec<Cell> = vec![
+            b.name.as_str().into(),
+            Cell::Date(b.first),
+            Cell::Date(b.last),
+            negative[i].into(),
+            reviews[i].1.into(),
+            share(reviews[i].0, reviews[i].1),
+        ];
+        row.extend(per_cause[i].iter().map(|n| Cell::Int(*n)));
+        row.push(mark.into());
+        t.push(row);
+    }
+    let mark_col = cols.len() - 1;
+    let by_name = match by {
+        TrendBy::Day => "day",
+        TrendBy::Week => "week",
+        TrendBy::Month => "month",
+    };
+    let mut doc = Document::new(format!(
+        "差评趋势 Trend by {by_name} {} – {}",
+        period.first, period.last
+    ));
+    doc.fact("from", "开始 from", Cell::Date(period.first));
+    doc.fact("to", "结束 to", Cell::Date(period.last));
+    doc.fact("by", "周期 by", by_name);
+    doc.fact(
+        "total",
+        "差评/投诉 negative feedback",
+        negative.iter().sum::<i64>(),
+    );
+    doc.fact("mean", "均值 mean per period", Cell::Float(mean, 2));
+    doc.fact("median", "中位数 median per period", Cell::Float(med, 2));
+    doc.fact("std_dev", "标准差 standard deviation", Cell::Float(sd, 2));
+    doc.fact("high_periods", "高峰 high periods", highs.join(", "));
+    doc.fact("low_periods", "低谷 low periods", lows.join(", "));
+    doc.sections.push(
+        Section::new("periods", "各期 periods", t)
+            .chart(Chart::Lines {
+                x: 0,
+                series: vec![3],
+                marks: Some(mark_col),
+            })
+            .note("high/low: more than one standard deviation above/below the mean"),
+    );
+    Ok(doc)
+}
+
+/// What `report compare` and `report distribution` group by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GroupBy {
+    Agent,
+    Department,
+    Channel,
+    Hour,
+    Weekday,
+}
+
+fn group_key(it: &Item, by: GroupBy, tz: Tz) -> String {
+    match by {
+        GroupBy::Agent => it
+            .agent_id
+            .clone()
+            .or_else(|| it.agent_name.clone())
+            .unwrap_or_else(|| "(none)".into()),
+        GroupBy::Department => it.department.clone().unwrap_or_else(|| "(none)".into()),
+        GroupBy::Channel => it.channel.clone().unwrap_or_else(|| "(none)".into()),
+        GroupBy::Hour => format!("{:02}", dates::local_datetime(it.created_at, tz).hour()),
+        GroupBy::Weekday => {
+            let wd = dates::local_datetime(it.created_at, tz).weekday();
+            const NAMES: [&str; 7] = [
+                "1 Mon 周一",
+                "2 Tue 周二",
+                "3 Wed 周三",
+                "4 Thu 周四",
+                "5 Fri 周五",
+                "6 Sat 周六",
+                "7 Sun 周日",
+            ];
+            NAMES[wd.num_days_from_monday() as usize].to_string()
+        }
+    }
+}
+
+/// `report compare`: counts per key in `period` against `vs`.
+pub fn compare(ctx: &Context<'_>, by: GroupBy, period: &Period, vs: &Period) -> Result<Document> {
+    let mut now: BTreeMap<String, i64> = BTreeMap::new();
+    let mut before: BTreeMap<String, i64> = BTreeMap::new();
+    let mut names: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for (p, counts) in [(period, &mut now), (vs, &mut before)] {
+        let (first, last) = p.days();
+        reports::each_negative(ctx.conn, first, last, &ctx.filters, |it| {
+            let key = group_key(it, by, ctx.tz);
+            if by == GroupBy::Agent {
+                names.entry(key.clone()).or_insert_with(|| {
+                    (
+                        it.agent_name.clone().unwrap_or_default(),
+                        it.department.clone().unwrap_or_default(),
+                    )
+                });
+            }
+            *counts.entry(key).or_default() += 1;
+        })?;
+    }
+    let keys: std::collections::BTreeSet<&String> = now.keys().chain(before.keys()).collect();
+    let mut rows: Vec<(String, i64, i64)> = keys
+        .into_iter()
+        .map(|k| {
+            (
+                k.clone(),
+                now.get(k).copied().unwrap_or(0),
+                before.get(k).copied().unwrap_or(0),
+            )
+        })
+        .collect();
+    // Rank 1 = the fewest negative feedback in the period (best).
+    rows.sort_by(|a, b| a.1.cmp(&b.1).then(a.2.cmp(&b.2)).then(a.0.cmp(&b.0)));
+    let key_name = match by {
+        GroupBy::Agent => "agent_id",
+        GroupBy::Department => "department",
+        GroupBy::Channel => "channel",
+        GroupBy::Hour => "hour",
+        GroupBy::Weekday => "weekday",
+    };
+    let mut cols = vec!["rank", key_name];
+    if by == GroupBy::Agent {
+        cols.extend(["agent_name", "department"]);
+    }
+    cols.extend(["count", "previous", "change", "change_pct", "mark"]);
+    let mut t = Table::new(&cols);
+    let n = rows.len();
+    for (i, (k, c, p)) in rows.iter().enumerate() {
+        let mut row: Vec<Cell> = vec![Cell::Int(i as i64 + 1), k.as_str().into()];
+        if by == GroupBy::Agent {
+            let (name, dept) = names.get(k).cloned().unwrap_or_default();
+            row.extend([Cell::Text(name), Cell::Text(dept)]);
+        }
+        let mark = if n > 1 && i == 0 {
+            "best 最好"
+        } else if n > 1 && i == n - 1 {
+            "worst 最差"
+        } else {
+            ""
+        };
+        row.extend([
+            Cell::Int(*c),
+            Cell::Int(*p),
+            Cell::Int(c - p),
+            if *p > 0 {
+                Cell::Percent((c - p) as f64 / *p as f64)
+            } else {
+                Cell::Empty
+            },
+            mark.into(),
+        ]);
+        t.push(row);
+    }
+    let mut doc = Document::new(format!(
+        "对比 Comparison by {key_name}: {} vs {}",
+        period.name, vs.name
+    ));
+    doc.fact("period", "本期 period", period.name.as_str());
+    doc.fact("vs", "对比期 compared with", vs.name.as_str());
+    doc.fact(
+        "total",
+        "本期合计 total in period",
+        now.values().sum::<i64>(),
+    );
+    doc.fact(
+        "previous_total",
+        "对比期合计 total compared with",
+        before.values().sum::<i64>(),
+    );
+    doc.sections.push(
+        Section::new("ranking", "排名 ranking (1 = fewest negative feedback)", t).chart(
+            Chart::Bars {
+                label: 1,
+                value: if by == GroupBy::Agent { 4 } else { 2 },
+            },
+        ),
+    );
+    Ok(doc)
+}
+
+/// `report distribution`.
+pub fn distribution(ctx: &Context<'_>, by: GroupBy, period: &Period) -> Result<Document> {
+    let (first, last) = period.days();
+    let mut counts: BTreeMap<String, i64> = BTreeMap::new();
+    if by == GroupBy::Hour {
+        for h in 0..24 {
+            counts.insert(format!("{h:02}"), 0);
+        }
+    }
+    let mut total = 0i64;
+    reports::each_negative(ctx.conn, first, last, &ctx.filters, |it| {
+        total += 1;
+        *counts.entry(group_key(it, by, ctx.tz)).or_default() += 1;
+    })?;
+    let key_name = match by {
+        GroupBy::Hour => "hour",
+        GroupBy::Weekday => "weekday",
+        GroupBy::Channel => "channel",
+        GroupBy::Agent => "agent_id",
+        GroupBy::Department => "department",
+    };
+    let mut t = Table::new(&[key_name, "count", "share"]);
+    for (k, n) in &counts {
+        t.push(vec![k.as_str().into(), (*n).into(), share(*n, total)]);
+    }
+    if matches!(by, GroupBy::Channel | GroupBy::Agent | GroupBy::Department) {
+        t = count_table(key_name, &counts, total);
+    }
+    let mut doc = Document::new(format!(
+        "分布 Distribution by {key_name} {} – {}",
+        period.first, period.last
+    ));
+    doc.fact("from", "开始 from", Cell::Date(period.first));
+    doc.fact("to", "结束 to", Cell::Date(period.last));
+    doc.fact("total", "差评/投诉 negative feedback", total);
+    doc.sections.push(
+        Section::new("distribution", "分布 distribution", t)
+            .object(0, 1)
+            .chart(Chart::Bars { label: 0, value: 1 }),
+    );
+    Ok(doc)
+}

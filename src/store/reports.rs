@@ -1,0 +1,181 @@
+//! SQL for reports: negative feedback in a range of local days, with filters,
+//! streamed row by row (constant memory), and per-day counts answered from the
+//! `feedback_by_day` index.
+
+use anyhow::Result;
+use rusqlite::types::Value;
+use rusqlite::{params_from_iter, Connection};
+
+use crate::domain::{Cause, FeedbackKind};
+
+/// Filters every report takes.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub kind: Option<FeedbackKind>,
+    pub department: Option<String>,
+    /// Agent id or name.
+    pub agent: Option<String>,
+    pub channel: Option<String>,
+    pub cause: Option<Cause>,
+}
+
+impl Filters {
+    /// SQL conditions (on `f` = feedback, `a` = agents) and their values.
+    fn sql(&self, values: &mut Vec<Value>) -> String {
+        let mut sql = String::new();
+        if let Some(k) = self.kind {
+            values.push(k.id().to_string().into());
+            sql.push_str(&format!(" AND f.kind = ?{}", values.len()));
+        }
+        if let Some(d) = &self.department {
+            values.push(d.clone().into());
+            sql.push_str(&format!(
+                " AND coalesce(f.department, a.department) = ?{}",
+                values.len()
+            ));
+        }
+        if let Some(x) = &self.agent {
+            values.push(x.clone().into());
+            let n = values.len();
+            sql.push_str(&format!(
+                " AND (f.agent_id = ?{n} OR coalesce(a.name, f.agent_name) = ?{n})"
+            ));
+        }
+        if let Some(c) = &self.channel {
+            values.push(c.clone().into());
+            sql.push_str(&format!(" AND f.channel = ?{}", values.len()));
+        }
+        if let Some(c) = self.cause {
+            values.push(c.id().to_string().into());
+            sql.push_str(&format!(
+                " AND coalesce(f.cause, 'other') = ?{}",
+                values.len()
+            ));
+        }
+        sql
+    }
+
+    /// True when the filters need the roster join.
+    fn needs_agents(&self) -> bool {
+        self.department.is_some() || self.agent.is_some()
+    }
+}
+
+/// One negative feedback record, as reports see it.
+#[derive(Debug, Clone, Default)]
+pub struct Item {
+    pub created_at: i64,
+    pub local_day: i64,
+    pub kind: String,
+    pub source: String,
+    pub ext_id: String,
+    pub agent_id: Option<String>,
+    pub agent_name: Option<String>,
+    pub department: Option<String>,
+    pub channel: Option<String>,
+    /// Declared cause, else the automatic one; `None` when neither exists.
+    pub cause: Option<String>,
+    /// All automatic causes, `;`-separated.
+    pub causes: Option<String>,
+    pub content: Option<String>,
+    pub customer: Option<String>,
+    pub customer_phone: Option<String>,
+}
+
+/// Calls `f` for each negative feedback record on local days `[first, last]`
+/// matching `filters`, in time order.
+pub fn each_negative(
+    conn: &Connection,
+    first: i64,
+    last: i64,
+    filters: &Filters,
+    mut f: impl FnMut(&Item),
+) -> Result<()> {
+    let mut values: Vec<Value> = vec![first.into(), last.into()];
+    let conditions = filters.sql(&mut values);
+    let sql = format!(
+        "SELECT f.created_at, f.local_day, f.kind, f.source, f.ext_id, f.agent_id, coalesce(a.name, f.agent_name),
+                coalesce(f.department, a.department), f.channel, f.cause, f.auto_causes, f.content, f.customer, f.customer_phone
+         FROM feedback f LEFT JOIN agents a ON a.id = f.agent_id
+         WHERE f.local_day BETWEEN ?1 AND ?2 AND f.polarity = 'negative'{conditions}
+         ORDER BY f.local_day, f.created_at, f.id"
+    );
+    let mut st = conn.prepare(&sql)?;
+    let mut rows = st.query(params_from_iter(values))?;
+    let mut item = Item::default();
+    while let Some(r) = rows.next()? {
+        item.created_at = r.get(0)?;
+        item.local_day = r.get(1)?;
+        item.kind = r.get(2)?;
+        item.source = r.get(3)?;
+        item.ext_id = r.get(4)?;
+        item.agent_id = r.get(5)?;
+        item.agent_name = r.get(6)?;
+        item.department = r.get(7)?;
+        item.channel = r.get(8)?;
+        item.cause = r.get(9)?;
+        item.causes = r.get(10)?;
+        item.content = r.get(11)?;
+        item.customer = r.get(12)?;
+        item.customer_phone = r.get(13)?;
+        f(&item);
+    }
+    Ok(())
+}
+
+/// Per local day in `[first, last]`: (day, cause, negative count), from the
+/// index when no filter needs the roster.
+pub fn negative_by_day_and_cause(
+    conn: &Connection,
+    first: i64,
+    last: i64,
+    filters: &Filters,
+) -> Result<Vec<(i64, Option<String>, i64)>> {
+    let mut values: Vec<Value> = vec![first.into(), last.into()];
+    let conditions = filters.sql(&mut values);
+    let join = if filters.needs_agents() {
+        "LEFT JOIN agents a ON a.id = f.agent_id"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT f.local_day, f.cause, count(*) FROM feedback f {join}
+         WHERE f.local_day BETWEEN ?1 AND ?2 AND f.polarity = 'negative'{conditions}
+         GROUP BY f.local_day, f.cause ORDER BY f.local_day"
+    );
+    let mut st = conn.prepare(&sql)?;
+    let rows = st.query_map(params_from_iter(values), |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Per local day in `[first, last]`: (day, negative reviews, all reviews) —
+/// the denominator of the negative rate. Complaints are not reviews and do not count.
+pub fn reviews_by_day(
+    conn: &Connection,
+    first: i64,
+    last: i64,
+    filters: &Filters,
+) -> Result<Vec<(i64, i64, i64)>> {
+    let mut f = filters.clone();
+    f.kind = None;
+    f.cause = None;
+    let mut values: Vec<Value> = vec![first.into(), last.into()];
+    let conditions = f.sql(&mut values);
+    let join = if f.needs_agents() {
+        "LEFT JOIN agents a ON a.id = f.agent_id"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT f.local_day, sum(f.polarity = 'negative'), count(*) FROM feedback f {join}
+         WHERE f.local_day BETWEEN ?1 AND ?2 AND f.kind = 'review'{conditions}
+         GROUP BY f.local_day ORDER BY f.local_day"
+    );
+    let mut st = conn.prepare(&sql)?;
+    let rows = st.query_map(params_from_iter(values), |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
