@@ -1,0 +1,587 @@
+//! `kefu report`: numbers checked against an independent computation, golden
+//! files for every report in every text format, spreadsheet safety, masking.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::Workdir;
+use predicates::prelude::*;
+
+/// (id, time, rating, text, agent, channel, phone)
+const ROWS: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
+    (
+        "T01",
+        "2026-11-19 09:00",
+        "差评",
+        "回复太慢了",
+        "KF001",
+        "淘宝",
+        "13800000001",
+    ),
+    (
+        "T02",
+        "2026-11-19T17:30:00Z",
+        "差评",
+        "客服态度很差，还挂我电话",
+        "KF001",
+        "淘宝",
+        "13800000002",
+    ),
+    (
+        "T03",
+        "2026-11-20 08:15",
+        "1",
+        "一问三不知，完全不专业",
+        "KF002",
+        "京东",
+        "13800000003",
+    ),
+    (
+        "T04",
+        "2026-11-20 10:40",
+        "差评",
+        "问题到现在都没解决",
+        "KF003",
+        "京东",
+        "",
+    ),
+    (
+        "T05",
+        "2026-11-20 14:05",
+        "好评",
+        "很满意",
+        "KF002",
+        "淘宝",
+        "",
+    ),
+    (
+        "T06",
+        "2026-11-20 21:59",
+        "2星",
+        "=HYPERLINK(\"http://x\") 态度恶劣",
+        "KF001",
+        "抖音",
+        "13800000006",
+    ),
+    (
+        "T07",
+        "2026-11-20 23:30",
+        "中评",
+        "一般般",
+        "KF003",
+        "抖音",
+        "",
+    ),
+    (
+        "T08",
+        "2026-11-14 09:00",
+        "差评",
+        "等了半天没人回复",
+        "KF002",
+        "淘宝",
+        "",
+    ),
+    (
+        "T09",
+        "2026-11-18 12:00",
+        "差评",
+        "退款一直没到账，说好的三天",
+        "KF003",
+        "京东",
+        "",
+    ),
+    (
+        "T10",
+        "2026-10-20 12:00",
+        "差评",
+        "客服态度差",
+        "KF001",
+        "淘宝",
+        "",
+    ),
+    (
+        "T11",
+        "2026-10-21 12:00",
+        "差评",
+        "客服态度差，爱答不理",
+        "KF002",
+        "淘宝",
+        "",
+    ),
+];
+
+const ROSTER: &str =
+    "工号,客服姓名,部门\nKF001,王芳,售前组\nKF002,李娜,售前组\nKF003,张伟,售后一组\n";
+const COMPLAINTS: &str =
+    "投诉编号,投诉时间,投诉内容,客服工号,来源\nC1,2026-11-20 16:00,客服说话难听,KF003,电话\n";
+
+fn workspace() -> Workdir {
+    let wd = Workdir::new();
+    let mut csv = String::from("评价ID,评价时间,评价等级,评价内容,客服工号,渠道,手机号\n");
+    for (id, t, r, text, agent, ch, phone) in ROWS {
+        csv.push_str(&format!(
+            "{id},{t},{r},\"{}\",{agent},{ch},{phone}\n",
+            text.replace('"', "\"\"")
+        ));
+    }
+    let r = wd.write("reviews.csv", csv);
+    let a = wd.write("agents.csv", ROSTER);
+    let c = wd.write("complaints.csv", COMPLAINTS);
+    wd.kefu(&["import", "-q", "agents", &a]).assert().success();
+    wd.kefu(&["import", "-q", "reviews", &r]).assert().success();
+    wd.kefu(&["import", "-q", "complaints", &c])
+        .assert()
+        .success();
+    wd
+}
+
+/// The local (Asia/Shanghai) date of a row's time, computed without kefu.
+fn local_date(t: &str) -> String {
+    if let Some(utc) = t.strip_suffix('Z') {
+        let dt = chrono::NaiveDateTime::parse_from_str(utc, "%Y-%m-%dT%H:%M:%S").unwrap()
+            + chrono::Duration::hours(8);
+        dt.format("%Y-%m-%d").to_string()
+    } else {
+        t[..10].to_string()
+    }
+}
+
+fn negative(r: &str) -> bool {
+    matches!(r, "差评" | "1" | "2星")
+}
+
+#[test]
+fn daily_json_matches_an_independent_count() {
+    let wd = workspace();
+    let v = wd.json(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-11-20",
+        "--format",
+        "json",
+    ]);
+    let day: Vec<_> = ROWS
+        .iter()
+        .filter(|r| local_date(r.1) == "2026-11-20")
+        .collect();
+    let negatives: Vec<_> = day.iter().filter(|r| negative(r.2)).collect();
+    // + the complaint C1 on 2026-11-20.
+    assert_eq!(v["date"], "2026-11-20");
+    assert_eq!(v["total"], negatives.len() as i64 + 1);
+    assert_eq!(v["reviews"], day.len() as i64);
+    let rate = v["negative_rate"].as_f64().unwrap();
+    assert!((rate - negatives.len() as f64 / day.len() as f64).abs() < 1e-6);
+    let mut channels: BTreeMap<&str, i64> = BTreeMap::new();
+    for r in &negatives {
+        *channels.entry(r.5).or_default() += 1;
+    }
+    *channels.entry("电话").or_default() += 1;
+    for (ch, n) in &channels {
+        assert_eq!(v["by_channel"][ch], *n, "channel {ch}");
+    }
+    // T02 (17:30Z on the 19th) is on the 20th in Shanghai.
+    let ids: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"T02"), "{ids:?}");
+    assert!(!ids.contains(&"T01"));
+    // by_agent joins the roster; by_department too.
+    let agents = v["by_agent"].as_array().unwrap();
+    let kf001 = agents.iter().find(|a| a["agent_id"] == "KF001").unwrap();
+    assert_eq!(kf001["agent_name"], "王芳");
+    assert_eq!(kf001["department"], "售前组");
+    assert_eq!(kf001["count"], 2); // T02, T06
+    assert_eq!(v["by_department"]["售后一组"], 2); // T04, C1
+    let by_cause: i64 = v["by_cause"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_i64().unwrap())
+        .sum();
+    assert_eq!(by_cause, v["total"].as_i64().unwrap());
+    assert_eq!(v["by_cause"]["attitude"], 3); // T02, T06, C1
+                                              // Previous day and 7-day average: 19th has T01 only (T02 moved to the 20th); T08 (14th), T09 (18th).
+    assert_eq!(v["previous_day"], 1);
+    assert_eq!(v["seven_day_average"], 0.4); // 3 / 7 = 0.43 rounded to one place
+}
+
+#[test]
+fn masking_by_default_and_no_mask_warns() {
+    let wd = workspace();
+    let v = wd.json(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-11-20",
+        "--format",
+        "json",
+    ]);
+    let phones: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["customer_phone"].as_str())
+        .collect();
+    assert!(phones.contains(&"138****0006"), "{phones:?}");
+    assert!(!v.to_string().contains("13800000006"));
+    wd.kefu(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-11-20",
+        "--format",
+        "json",
+        "--no-mask",
+    ])
+    .assert()
+    .success()
+    .stdout(predicate::str::contains("13800000006"))
+    .stderr(predicate::str::contains("NOT masked"));
+}
+
+#[test]
+fn a_quiet_day_says_so_and_exits_0() {
+    let wd = workspace();
+    wd.kefu(&["report", "daily", "--date", "2026-11-01"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "no negative feedback on 2026-11-01",
+        ));
+    let v = wd.json(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-11-01",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["total"], 0);
+    assert_eq!(v["items"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn filters() {
+    let wd = workspace();
+    let total = |args: &[&str]| {
+        let mut a = vec![
+            "report",
+            "daily",
+            "--date",
+            "2026-11-20",
+            "--format",
+            "json",
+        ];
+        a.extend_from_slice(args);
+        wd.json(&a)["total"].as_i64().unwrap()
+    };
+    assert_eq!(total(&["--kind", "complaint"]), 1);
+    assert_eq!(total(&["--kind", "review"]), 4);
+    assert_eq!(total(&["--department", "售前组"]), 3);
+    assert_eq!(total(&["--agent", "王芳"]), 2);
+    assert_eq!(total(&["--agent", "KF001"]), 2);
+    assert_eq!(total(&["--channel", "京东"]), 2);
+    assert_eq!(total(&["--cause", "服务态度"]), 3);
+}
+
+#[test]
+fn csv_for_excel_is_safe_and_readable() {
+    let wd = workspace();
+    let out = wd
+        .kefu(&[
+            "report",
+            "daily",
+            "--date",
+            "2026-11-20",
+            "--section",
+            "items",
+            "--format",
+            "csv",
+            "--excel",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.stdout.starts_with(b"\xEF\xBB\xBF"), "BOM for Excel");
+    let text = String::from_utf8(out.stdout[3..].to_vec()).unwrap();
+    assert!(text.contains("'=HYPERLINK"), "formula neutralised: {text}");
+    let gbk = wd
+        .kefu(&[
+            "report",
+            "daily",
+            "--date",
+            "2026-11-20",
+            "--section",
+            "items",
+            "--format",
+            "csv",
+            "--encoding",
+            "gbk",
+        ])
+        .output()
+        .unwrap();
+    let (decoded, _, errors) = encoding_rs::GBK.decode(&gbk.stdout);
+    assert!(!errors);
+    assert!(decoded.contains("一问三不知"));
+    // Numbers stay numbers: a negative change is not neutralised.
+    let trend = wd
+        .kefu(&[
+            "report", "compare", "--by", "agent", "--period", "2026-10", "--vs", "2026-11",
+            "--format", "csv",
+        ])
+        .output()
+        .unwrap();
+    let t = String::from_utf8(trend.stdout).unwrap();
+    assert!(t.contains(",-1,") || t.contains(",-2,"), "{t}");
+    assert!(!t.contains("'-"), "{t}");
+}
+
+#[test]
+fn xlsx_has_typed_cells_one_sheet_per_section() {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let wd = workspace();
+    let path = wd.path("daily.xlsx");
+    wd.kefu(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-11-20",
+        "-o",
+        path.to_str().unwrap(),
+    ])
+    .assert()
+    .success();
+    let mut book: Xlsx<_> = open_workbook(&path).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        [
+            "summary",
+            "by_cause",
+            "by_channel",
+            "by_department",
+            "by_agent",
+            "items"
+        ]
+    );
+    let by_cause = book.worksheet_range("by_cause").unwrap();
+    assert_eq!(by_cause.get((0, 0)), Some(&Data::String("cause".into())));
+    assert!(
+        matches!(by_cause.get((1, 2)), Some(Data::Float(_))),
+        "counts are numbers: {:?}",
+        by_cause.get((1, 2))
+    );
+    let items = book.worksheet_range("items").unwrap();
+    assert!(
+        matches!(items.get((1, 0)), Some(Data::DateTime(_))),
+        "times are dates: {:?}",
+        items.get((1, 0))
+    );
+    let texts: Vec<String> = items
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect();
+    assert!(
+        texts.iter().any(|t| t.starts_with("'=HYPERLINK")),
+        "formula neutralised in xlsx"
+    );
+}
+
+#[test]
+fn html_is_self_contained_with_charts() {
+    let wd = workspace();
+    let out = wd
+        .kefu(&[
+            "report",
+            "causes",
+            "--from",
+            "2026-10-01",
+            "--to",
+            "2026-11-30",
+            "--format",
+            "html",
+        ])
+        .output()
+        .unwrap();
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("<svg"), "inline SVG chart");
+    assert!(html.contains("<style>"));
+    for external in ["<script", "<link", "src=\"http", "@import", "url("] {
+        assert!(
+            !html.contains(external),
+            "no external resources: {external}"
+        );
+    }
+}
+
+#[test]
+fn output_format_from_extension_and_usage_errors() {
+    let wd = workspace();
+    let p = wd.path("t.md");
+    wd.kefu(&[
+        "report",
+        "trend",
+        "--from",
+        "2026-11-14",
+        "--to",
+        "2026-11-20",
+        "-o",
+        p.to_str().unwrap(),
+    ])
+    .assert()
+    .success();
+    assert!(std::fs::read_to_string(&p)
+        .unwrap()
+        .starts_with("# 差评趋势"));
+    wd.kefu(&["report", "daily", "--date", "2026-13-45"])
+        .assert()
+        .code(2);
+    wd.kefu(&["report", "daily", "--cause", "物流"])
+        .assert()
+        .code(2);
+    wd.kefu(&[
+        "report",
+        "daily",
+        "--section",
+        "nope",
+        "--date",
+        "2026-11-20",
+    ])
+    .assert()
+    .code(2);
+}
+
+#[test]
+fn input_runs_a_report_on_a_pipe() {
+    let wd = Workdir::empty();
+    let f = wd.write(
+        "x.csv",
+        "评价ID,评价时间,评价等级,评价内容\n1,2026-11-20 09:00,差评,回复太慢\n2,2026-11-20 10:00,差评,态度很差\n3,2026-11-20 11:00,差评,等了半天\n",
+    );
+    let bin = assert_cmd::cargo::cargo_bin("kefu");
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "set -o pipefail; '{b}' -w '{w}' classify '{f}' | '{b}' -w '{w}' report causes --from 2026-11-20 --to 2026-11-20 --input - --format json",
+            b = bin.display(),
+            w = wd.dir.path().display()
+        ))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["total"], 3);
+    let pareto = v["pareto"].as_array().unwrap();
+    assert_eq!(pareto[0]["cause"], "response");
+    assert_eq!(pareto[0]["count"], 2);
+}
+
+#[test]
+fn trend_marks_high_and_low_periods() {
+    let wd = workspace();
+    let v = wd.json(&[
+        "report",
+        "trend",
+        "--from",
+        "2026-11-14",
+        "--to",
+        "2026-11-20",
+        "--format",
+        "json",
+    ]);
+    let periods = v["periods"].as_array().unwrap();
+    assert_eq!(periods.len(), 7);
+    let counts: Vec<i64> = periods
+        .iter()
+        .map(|p| p["negative"].as_i64().unwrap())
+        .collect();
+    assert_eq!(counts, [1, 0, 0, 0, 1, 1, 5]);
+    assert_eq!(periods[6]["mark"], "high 高峰");
+    assert_eq!(v["high_periods"], "2026-11-20");
+    assert_eq!(v["median"], 1.0);
+    let mv = wd.json(&[
+        "report",
+        "trend",
+        "--by",
+        "month",
+        "--from",
+        "2026-10-01",
+        "--to",
+        "2026-11-30",
+        "--format",
+        "json",
+    ]);
+    let months: Vec<&str> = mv["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["period"].as_str().unwrap())
+        .collect();
+    assert_eq!(months, ["2026-10", "2026-11"]);
+}
+
+/// Golden files: every report in every text format.
+#[test]
+fn golden_reports() {
+    let wd = workspace();
+    let reports: &[(&str, &[&str])] = &[
+        ("daily", &["daily", "--date", "2026-11-20"]),
+        (
+            "causes",
+            &["causes", "--from", "2026-10-01", "--to", "2026-11-30"],
+        ),
+        (
+            "trend",
+            &["trend", "--from", "2026-11-14", "--to", "2026-11-20"],
+        ),
+        (
+            "compare",
+            &[
+                "compare",
+                "--by",
+                "department",
+                "--period",
+                "2026-11",
+                "--vs",
+                "2026-10",
+            ],
+        ),
+        (
+            "distribution",
+            &[
+                "distribution",
+                "--by",
+                "weekday",
+                "--from",
+                "2026-11-14",
+                "--to",
+                "2026-11-20",
+            ],
+        ),
+    ];
+    for (name, args) in reports {
+        for format in ["table", "csv", "json", "jsonl", "md", "html"] {
+            let mut a = vec!["report"];
+            a.extend_from_slice(args);
+            a.extend_from_slice(&["--format", format]);
+            let out = wd.kefu(&a).env("COLUMNS", "200").output().unwrap();
+            assert!(
+                out.status.success(),
+                "{a:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            insta::assert_snapshot!(
+                format!("{name}_{format}"),
+                String::from_utf8(out.stdout).unwrap()
+            );
+        }
+    }
+}
