@@ -17,6 +17,7 @@ pub mod dates;
 pub mod domain;
 pub mod error;
 pub mod ingest;
+pub mod points;
 pub mod privacy;
 pub mod render;
 pub mod report;

@@ -138,16 +138,30 @@ pub fn negative_by_day_and_cause(
     } else {
         ""
     };
+    // Grouped in the order of the feedback_by_day index (local_day, kind,
+    // polarity, cause) so SQLite streams the index instead of sorting millions
+    // of entries in memory; the kinds are summed here.
     let sql = format!(
         "SELECT f.local_day, f.cause, count(*) FROM feedback f {join}
          WHERE f.local_day BETWEEN ?1 AND ?2 AND f.polarity = 'negative'{conditions}
-         GROUP BY f.local_day, f.cause ORDER BY f.local_day"
+         GROUP BY f.local_day, f.kind, f.polarity, f.cause"
     );
     let mut st = conn.prepare(&sql)?;
-    let rows = st.query_map(params_from_iter(values), |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut rows = st.query(params_from_iter(values))?;
+    let mut out: Vec<(i64, Option<String>, i64)> = vec![];
+    while let Some(r) = rows.next()? {
+        let (day, cause, n): (i64, Option<String>, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        match out
+            .iter_mut()
+            .rev()
+            .take_while(|x| x.0 == day)
+            .find(|x| x.1 == cause)
+        {
+            Some(x) => x.2 += n,
+            None => out.push((day, cause, n)),
+        }
+    }
+    Ok(out)
 }
 
 /// Per local day in `[first, last]`: (day, negative reviews, all reviews) —
@@ -171,7 +185,7 @@ pub fn reviews_by_day(
     let sql = format!(
         "SELECT f.local_day, sum(f.polarity = 'negative'), count(*) FROM feedback f {join}
          WHERE f.local_day BETWEEN ?1 AND ?2 AND f.kind = 'review'{conditions}
-         GROUP BY f.local_day ORDER BY f.local_day"
+         GROUP BY f.local_day"
     );
     let mut st = conn.prepare(&sql)?;
     let rows = st.query_map(params_from_iter(values), |r| {

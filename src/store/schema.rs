@@ -11,7 +11,7 @@ pub fn migrations() -> Migrations<'static> {
 }
 
 /// The migrations' SQL, oldest first.
-const ALL: &[&str] = &[V1];
+const ALL: &[&str] = &[V1, V2];
 
 /// The schema version this build writes.
 pub const LATEST: usize = ALL.len();
@@ -66,7 +66,9 @@ CREATE TABLE feedback (
     leader_id       TEXT,
     extra           TEXT,                   -- JSON object: columns that map to no field
     -- The cause reports use: the manager's declared cause wins over the classifier's.
-    cause           TEXT GENERATED ALWAYS AS (coalesce(declared_cause, auto_cause)) VIRTUAL,
+    -- STORED, not VIRTUAL: SQLite plans an index on a stored column like a plain
+    -- column (covering, ordered GROUP BY); on a virtual one it does not.
+    cause           TEXT GENERATED ALWAYS AS (coalesce(declared_cause, auto_cause)) STORED,
     import_id       INTEGER NOT NULL,       -- imports.id that first brought it
     updated_import  INTEGER,                -- imports.id that last changed it
     UNIQUE (source, ext_id)
@@ -87,6 +89,58 @@ CREATE TABLE agents (
     import_id   INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX agents_by_name ON agents (name);
+"#;
+
+/// Version 2: reward/penalty events, monthly activity, closed bonus periods.
+const V2: &str = r#"
+-- Recorded reward/penalty events (奖惩记录).
+CREATE TABLE events (
+    id          INTEGER PRIMARY KEY,
+    source      TEXT NOT NULL,
+    ext_id      TEXT NOT NULL,
+    hash        INTEGER NOT NULL,
+    agent_id    TEXT NOT NULL,
+    day         INTEGER NOT NULL,           -- local day number
+    rule_id     TEXT NOT NULL,
+    count       INTEGER NOT NULL,
+    note        TEXT,
+    reference   TEXT,
+    verified    INTEGER,                    -- 1 yes, 0 no, NULL not stated
+    import_id   INTEGER NOT NULL,
+    UNIQUE (source, ext_id)
+) STRICT;
+CREATE INDEX events_by_day ON events (day);
+CREATE INDEX events_by_agent ON events (agent_id, rule_id, day);
+
+-- Monthly activity per agent and metric (queries, orders taken …).
+CREATE TABLE activity (
+    month       TEXT NOT NULL,              -- YYYY-MM
+    agent_id    TEXT NOT NULL,
+    metric      TEXT NOT NULL,
+    value       TEXT NOT NULL,              -- exact decimal
+    hash        INTEGER NOT NULL,
+    import_id   INTEGER NOT NULL,
+    PRIMARY KEY (month, metric, agent_id)
+) STRICT;
+
+-- Closed bonus periods: the frozen ledger and payout.
+CREATE TABLE closed_periods (
+    name        TEXT PRIMARY KEY,           -- 2026Q3
+    first_day   INTEGER NOT NULL,
+    last_day    INTEGER NOT NULL,
+    closed_at   INTEGER NOT NULL,
+    payout      TEXT NOT NULL               -- JSON of the bonus table as closed
+) STRICT;
+CREATE TABLE closed_lines (
+    period      TEXT NOT NULL REFERENCES closed_periods(name),
+    key         TEXT NOT NULL,              -- stable identity of the line
+    day         INTEGER NOT NULL,
+    agent_id    TEXT NOT NULL,
+    rule_id     TEXT NOT NULL,
+    points      INTEGER NOT NULL,
+    source      TEXT NOT NULL,
+    PRIMARY KEY (period, key)
+) STRICT;
 "#;
 
 #[cfg(test)]

@@ -1,0 +1,651 @@
+//! Points and bonuses (奖惩积分与季度奖金): the ledger every point comes from,
+//! the payout computed from it, closed periods, and annual nominations.
+//!
+//! Every ledger line has a stable key (`event:SOURCE/ID`, `complaint:…`,
+//! `zero:2026-08:KF001`, `top:RULE:2026-08:KF001`, `leader:…`) so that a closed
+//! period can be compared with a recomputation: differences become adjustment
+//! lines in the next open quarter, with a reference to what they correct.
+//!
+//! Money is exact (`rust_decimal`): bonus = net points × rate, rounded to 0.01
+//! half-up (四舍五入); a negative net gives 0 unless `negative_bonus`.
+
+pub mod rulebook;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+
+use crate::dates::{self, Period};
+use crate::domain::{FeedbackKind, Polarity, Responsibility, Validity};
+use rulebook::{RuleKind, Rulebook};
+
+/// A roster entry as the ledger needs it.
+#[derive(Debug, Clone, Default)]
+pub struct Agent {
+    pub id: String,
+    pub name: String,
+    pub department: Option<String>,
+    pub leader_id: Option<String>,
+    pub joined_on: Option<NaiveDate>,
+    pub left_on: Option<NaiveDate>,
+}
+
+impl Agent {
+    /// On the roster on any day of `p`.
+    pub fn on_roster(&self, p: &Period) -> bool {
+        self.joined_on.is_none_or(|j| j <= p.last) && self.left_on.is_none_or(|l| l >= p.first)
+    }
+}
+
+/// A recorded event.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub row_id: i64,
+    pub source: String,
+    pub ext_id: String,
+    pub agent_id: String,
+    pub day: i64,
+    pub rule_id: String,
+    pub count: i64,
+    pub verified: Option<bool>,
+    pub note: Option<String>,
+}
+
+/// A piece of negative feedback naming an agent.
+#[derive(Debug, Clone)]
+pub struct Charge {
+    pub source: String,
+    pub ext_id: String,
+    pub agent_id: String,
+    pub day: i64,
+    pub kind: FeedbackKind,
+    pub validity: Option<Validity>,
+    pub responsibility: Option<Responsibility>,
+}
+
+/// Everything the ledger is computed from, for a range of days.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    pub agents: Vec<Agent>,
+    /// Events from the start of the widest escalation window to the period's end.
+    pub events: Vec<Event>,
+    /// Negative feedback naming an agent, in the period.
+    pub charges: Vec<Charge>,
+    /// (month "YYYY-MM", metric, agent id, value).
+    pub activity: Vec<(String, String, String, Decimal)>,
+}
+
+/// One line of the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Line {
+    pub key: String,
+    pub day: i64,
+    pub agent_id: String,
+    pub rule_id: String,
+    pub points: i64,
+    pub source: String,
+}
+
+/// The ledger of a period.
+#[derive(Debug, Clone, Default)]
+pub struct Ledger {
+    pub lines: Vec<Line>,
+    /// Flags per agent ("dismissal-review:2026-08", "removal:2026-09-03").
+    pub flags: BTreeMap<String, Vec<String>>,
+    pub counted: BTreeMap<String, i64>,
+    pub pending: BTreeMap<String, i64>,
+}
+
+/// The window (month, quarter or year) containing `day`.
+pub fn window_of(window: &str, date: NaiveDate) -> Period {
+    match window {
+        "month" => Period::month_of(date),
+        "quarter" => Period::quarter_of(date),
+        _ => Period::year(date.year()).expect("valid year"),
+    }
+}
+
+/// Calendar months entirely inside `p`.
+pub fn whole_months(p: &Period) -> Vec<Period> {
+    let mut out = vec![];
+    let mut m = Period::month_of(p.first);
+    while m.last <= p.last {
+        if m.first >= p.first {
+            out.push(m.clone());
+        }
+        m = Period::month_of(m.last + chrono::Duration::days(1));
+    }
+    out
+}
+
+fn counted(policy: &rulebook::ComplaintPolicy, c: &Charge) -> bool {
+    policy.kinds.iter().any(|k| k == c.kind.id())
+        && c.validity.is_some_and(|v| {
+            policy
+                .validities
+                .iter()
+                .any(|x| Validity::parse(x) == Some(v))
+        })
+        && c.responsibility.is_some_and(|r| {
+            policy
+                .responsibilities
+                .iter()
+                .any(|x| Responsibility::parse(x) == Some(r))
+        })
+}
+
+/// Pending: a complaint still under investigation (validity pending, or not
+/// stated on a complaint), whose responsibility would count or is unknown.
+fn pending(policy: &rulebook::ComplaintPolicy, c: &Charge) -> bool {
+    let open = c.validity == Some(Validity::Pending)
+        || (c.validity.is_none() && c.kind == FeedbackKind::Complaint);
+    let resp = c.responsibility.is_none_or(|r| {
+        policy
+            .responsibilities
+            .iter()
+            .any(|x| Responsibility::parse(x) == Some(r))
+    });
+    open && resp && policy.kinds.iter().any(|k| k == c.kind.id())
+}
+
+/// Computes the ledger of `period` from `inputs` under `book`.
+pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period) -> Ledger {
+    let (first, last) = period.days();
+    let mut l = Ledger::default();
+    let agents: HashMap<&str, &Agent> = inputs.agents.iter().map(|a| (a.id.as_str(), a)).collect();
+    let date = dates::date_of_day;
+
+    // Recorded events, plain and escalating; leaders' joint liability.
+    let mut by_rule_agent: BTreeMap<(&str, &str), Vec<&Event>> = BTreeMap::new();
+    for e in &inputs.events {
+        by_rule_agent
+            .entry((e.rule_id.as_str(), e.agent_id.as_str()))
+            .or_default()
+            .push(e);
+    }
+    for ((rule_id, agent_id), mut events) in by_rule_agent {
+        let Some(rule) = book
+            .rules
+            .iter()
+            .find(|r| r.id == rule_id && r.is_recorded())
+        else {
+            continue;
+        };
+        events.sort_by_key(|e| (e.day, e.row_id));
+        let window = rule.window.as_deref().unwrap_or("year");
+        // Occurrences are counted from the start of each window.
+        let mut seen: HashMap<NaiveDate, i64> = HashMap::new();
+        for e in events {
+            let w = window_of(window, date(e.day));
+            let before = *seen.get(&w.first).unwrap_or(&0);
+            let verified = e.verified != Some(false);
+            let n = if verified { e.count.max(0) } else { 0 };
+            seen.insert(w.first, before + n);
+            if e.day < first || e.day > last {
+                continue;
+            }
+            let key = format!("event:{}/{}", e.source, e.ext_id);
+            let src = format!(
+                "event {} ({}{})",
+                e.ext_id,
+                date(e.day),
+                e.note
+                    .as_deref()
+                    .map(|n| format!(", {n}"))
+                    .unwrap_or_default()
+            );
+            if !verified {
+                l.lines.push(Line {
+                    key,
+                    day: e.day,
+                    agent_id: agent_id.to_string(),
+                    rule_id: rule_id.to_string(),
+                    points: 0,
+                    source: format!("{src}: not verified, not counted"),
+                });
+                continue;
+            }
+            let points = match rule.kind() {
+                RuleKind::Escalating => {
+                    let mut p = 0;
+                    for k in before + 1..=before + n {
+                        match rule.escalation.get(k as usize - 1) {
+                            Some(step) => p += step,
+                            None => {
+                                if let Some(flag) = &rule.escalation_flag {
+                                    l.flags
+                                        .entry(agent_id.to_string())
+                                        .or_default()
+                                        .push(format!("{flag}:{}", date(e.day)));
+                                }
+                            }
+                        }
+                    }
+                    p
+                }
+                _ => rule.points * n,
+            };
+            let ordinal = if n == 1 {
+                format!(", occurrence {} in the {window}", before + 1)
+            } else {
+                String::new()
+            };
+            l.lines.push(Line {
+                key: key.clone(),
+                day: e.day,
+                agent_id: agent_id.to_string(),
+                rule_id: rule_id.to_string(),
+                points,
+                source: format!(
+                    "{src}{}",
+                    if rule.kind() == RuleKind::Escalating {
+                        ordinal
+                    } else {
+                        String::new()
+                    }
+                ),
+            });
+            if let Some(lp) = rule.leader_points {
+                let times = match rule.leader_every {
+                    Some(every) => (before + 1..=before + n)
+                        .filter(|k| k % i64::from(every) == 0)
+                        .count() as i64,
+                    None => n,
+                };
+                if times > 0 {
+                    match agents.get(agent_id).and_then(|a| a.leader_id.clone()) {
+                        Some(leader) => l.lines.push(Line {
+                            key: format!("leader:{key}"),
+                            day: e.day,
+                            agent_id: leader,
+                            rule_id: rule_id.to_string(),
+                            points: lp * times,
+                            source: format!("joint liability for {agent_id}: {src}"),
+                        }),
+                        None => l
+                            .flags
+                            .entry(agent_id.to_string())
+                            .or_default()
+                            .push(format!("no-leader-for:{rule_id}")),
+                    }
+                }
+            }
+        }
+    }
+
+    // Feedback: counted complaints are charged, pending ones listed.
+    let complaint_rule = book.rules.iter().find(|r| r.kind() == RuleKind::Complaint);
+    let mut counted_by_month: BTreeMap<(String, String), i64> = BTreeMap::new();
+    for c in &inputs.charges {
+        if c.day < first || c.day > last {
+            continue;
+        }
+        if counted(&book.complaints, c) {
+            *l.counted.entry(c.agent_id.clone()).or_default() += 1;
+            let month = date(c.day).format("%Y-%m").to_string();
+            *counted_by_month
+                .entry((c.agent_id.clone(), month))
+                .or_default() += 1;
+            if let Some(rule) = complaint_rule {
+                l.lines.push(Line {
+                    key: format!("complaint:{}/{}", c.source, c.ext_id),
+                    day: c.day,
+                    agent_id: c.agent_id.clone(),
+                    rule_id: rule.id.clone(),
+                    points: rule.points,
+                    source: format!(
+                        "{} {} ({}), {} / {}",
+                        c.kind.label(),
+                        c.ext_id,
+                        date(c.day),
+                        "成立 confirmed",
+                        "个人 individual"
+                    ),
+                });
+            }
+        } else if pending(&book.complaints, c) {
+            *l.pending.entry(c.agent_id.clone()).or_default() += 1;
+        }
+    }
+
+    // Calendar: months with zero counted complaints, for agents on the roster that month.
+    let months = whole_months(period);
+    for rule in book
+        .rules
+        .iter()
+        .filter(|r| r.kind() == RuleKind::ZeroComplaintMonth)
+    {
+        for m in &months {
+            let name = m.first.format("%Y-%m").to_string();
+            for a in inputs.agents.iter().filter(|a| a.on_roster(m)) {
+                if counted_by_month
+                    .get(&(a.id.clone(), name.clone()))
+                    .copied()
+                    .unwrap_or(0)
+                    == 0
+                {
+                    l.lines.push(Line {
+                        key: format!("zero:{}:{name}:{}", rule.id, a.id),
+                        day: dates::day_number(m.last),
+                        agent_id: a.id.clone(),
+                        rule_id: rule.id.clone(),
+                        points: rule.points,
+                        source: format!("zero complaints in {name}"),
+                    });
+                }
+            }
+        }
+    }
+
+    // Activity: the top agent of a department per month on a metric.
+    for rule in book
+        .rules
+        .iter()
+        .filter(|r| r.kind() == RuleKind::TopMetric)
+    {
+        let metric = rule.metric.as_deref().unwrap_or("");
+        for m in &months {
+            let name = m.first.format("%Y-%m").to_string();
+            let candidates: Vec<(&String, Decimal)> = inputs
+                .activity
+                .iter()
+                .filter(|(month, me, agent, _)| {
+                    *month == name
+                        && me == metric
+                        && rule.department.as_ref().is_none_or(|d| {
+                            agents
+                                .get(agent.as_str())
+                                .and_then(|a| a.department.as_ref())
+                                == Some(d)
+                        })
+                })
+                .map(|(_, _, agent, v)| (agent, *v))
+                .collect();
+            let Some(best) = candidates.iter().map(|c| c.1).max() else {
+                continue;
+            };
+            let mut winners: Vec<&String> = candidates
+                .iter()
+                .filter(|c| c.1 == best)
+                .map(|c| c.0)
+                .collect();
+            winners.sort();
+            let winners: Vec<&String> = match (book.ties.as_str(), winners.len()) {
+                (_, 1) | ("all", _) => winners,
+                ("lowest-id", _) => winners.into_iter().take(1).collect(),
+                _ => vec![],
+            };
+            for w in winners {
+                l.lines.push(Line {
+                    key: format!("top:{}:{name}:{w}", rule.id),
+                    day: dates::day_number(m.last),
+                    agent_id: w.clone(),
+                    rule_id: rule.id.clone(),
+                    points: rule.points,
+                    source: format!(
+                        "top {metric} ({best}) in {name}{}",
+                        rule.department
+                            .as_ref()
+                            .map(|d| format!(" in {d}"))
+                            .unwrap_or_default()
+                    ),
+                });
+            }
+        }
+    }
+
+    // Thresholds raise flags, not points.
+    for t in &book.thresholds {
+        let mut per: BTreeMap<(String, String), i64> = BTreeMap::new();
+        for c in inputs
+            .charges
+            .iter()
+            .filter(|c| c.day >= first && c.day <= last && counted(&book.complaints, c))
+        {
+            let w = window_of(&t.window, date(c.day));
+            *per.entry((c.agent_id.clone(), w.name.clone())).or_default() += 1;
+        }
+        for ((agent, window), n) in per {
+            if n >= i64::from(t.complaints) {
+                l.flags
+                    .entry(agent)
+                    .or_default()
+                    .push(format!("{}:{window}", t.id));
+            }
+        }
+    }
+    l.lines
+        .sort_by(|a, b| (a.day, &a.agent_id, &a.key).cmp(&(b.day, &b.agent_id, &b.key)));
+    for f in l.flags.values_mut() {
+        f.sort();
+        f.dedup();
+    }
+    l
+}
+
+/// One agent's payout.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Payout {
+    pub agent_id: String,
+    pub agent_name: String,
+    pub department: String,
+    pub points_earned: i64,
+    pub points_deducted: i64,
+    pub net_points: i64,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub rate: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub bonus: Decimal,
+    pub complaints_counted: i64,
+    pub complaints_pending: i64,
+    pub flags: Vec<String>,
+    pub rank: i64,
+}
+
+/// The bonus for `net` points at `rate`: rounded to 0.01 half-up (四舍五入);
+/// 0 for a negative net unless `negative_bonus`.
+pub fn bonus_of(net: i64, rate: Decimal, negative_bonus: bool) -> Decimal {
+    let raw = Decimal::from(net) * rate;
+    let b = if raw < Decimal::ZERO && !negative_bonus {
+        Decimal::ZERO
+    } else {
+        raw
+    };
+    let mut b = b.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    b.rescale(2);
+    b
+}
+
+/// Per-agent payouts from a ledger: every agent on the roster during the
+/// period, and anyone with a ledger line. Ranked by net points (ties share a rank).
+pub fn payouts(
+    book: &Rulebook,
+    agents: &[Agent],
+    l: &Ledger,
+    period: &Period,
+    rate: Decimal,
+) -> Vec<Payout> {
+    let mut ids: BTreeSet<String> = agents
+        .iter()
+        .filter(|a| a.on_roster(period))
+        .map(|a| a.id.clone())
+        .collect();
+    ids.extend(l.lines.iter().map(|x| x.agent_id.clone()));
+    let by_id: HashMap<&str, &Agent> = agents.iter().map(|a| (a.id.as_str(), a)).collect();
+    let mut out: Vec<Payout> = ids
+        .into_iter()
+        .map(|id| {
+            let lines = l.lines.iter().filter(|x| x.agent_id == id);
+            let (mut earned, mut deducted) = (0i64, 0i64);
+            for x in lines {
+                if x.points > 0 {
+                    earned += x.points;
+                } else {
+                    deducted -= x.points;
+                }
+            }
+            let a = by_id.get(id.as_str());
+            let net = earned - deducted;
+            Payout {
+                agent_name: a.map(|a| a.name.clone()).unwrap_or_default(),
+                department: a.and_then(|a| a.department.clone()).unwrap_or_default(),
+                points_earned: earned,
+                points_deducted: deducted,
+                net_points: net,
+                rate,
+                bonus: bonus_of(net, rate, book.negative_bonus),
+                complaints_counted: l.counted.get(&id).copied().unwrap_or(0),
+                complaints_pending: l.pending.get(&id).copied().unwrap_or(0),
+                flags: l.flags.get(&id).cloned().unwrap_or_default(),
+                rank: 0,
+                agent_id: id,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.net_points
+            .cmp(&a.net_points)
+            .then(a.agent_id.cmp(&b.agent_id))
+    });
+    for i in 0..out.len() {
+        out[i].rank = if i > 0 && out[i].net_points == out[i - 1].net_points {
+            out[i - 1].rank
+        } else {
+            i as i64 + 1
+        };
+    }
+    out
+}
+
+/// Adjustment lines for a closed period: what a recomputation gives now,
+/// minus what was frozen, minus adjustments already frozen in later closes.
+/// Each carries a reference to the closed period and the line it corrects.
+pub fn adjustments(
+    closed: &str,
+    now: &Ledger,
+    frozen: &[Line],
+    absorbed: &[Line],
+    day: i64,
+) -> Vec<Line> {
+    let mut delta: BTreeMap<String, (i64, Option<&Line>)> = BTreeMap::new();
+    for x in &now.lines {
+        let e = delta.entry(x.key.clone()).or_insert((0, None));
+        e.0 += x.points;
+        e.1 = Some(x);
+    }
+    for x in frozen {
+        let e = delta.entry(x.key.clone()).or_insert((0, Some(x)));
+        e.0 -= x.points;
+        if e.1.is_none() {
+            e.1 = Some(x);
+        }
+    }
+    let prefix = format!("adjust:{closed}:");
+    for x in absorbed {
+        if let Some(k) = x.key.strip_prefix(&prefix) {
+            let e = delta.entry(k.to_string()).or_insert((0, None));
+            e.0 -= x.points;
+        }
+    }
+    let mut out = vec![];
+    for (key, (points, line)) in delta {
+        if points == 0 {
+            continue;
+        }
+        let Some(orig) =
+            line.or_else(|| absorbed.iter().find(|a| a.key == format!("{prefix}{key}")))
+        else {
+            continue;
+        };
+        out.push(Line {
+            key: format!("{prefix}{key}"),
+            day,
+            agent_id: orig.agent_id.clone(),
+            rule_id: orig.rule_id.clone(),
+            points,
+            source: format!(
+                "adjustment to closed {closed}: {} ({key})",
+                orig.source.trim_start_matches("adjustment to closed ")
+            ),
+        });
+    }
+    out
+}
+
+/// The flags of a ledger as "agent: flag" strings are in `Ledger::flags`;
+/// this lists the agents with zero counted complaints in `year` who were on
+/// the roster, and the top `n` by net (ties included).
+pub fn nominations(
+    book: &Rulebook,
+    agents: &[Agent],
+    l: &Ledger,
+    year: &Period,
+) -> Vec<(Payout, Vec<&'static str>)> {
+    let pays = payouts(book, agents, l, year, book.rate);
+    let cutoff = pays
+        .get(book.nominations.top.saturating_sub(1))
+        .map(|p| p.net_points);
+    let mut out = vec![];
+    for p in pays {
+        let mut why = vec![];
+        if book.nominations.top > 0 && cutoff.is_some_and(|c| p.net_points >= c) {
+            why.push("top score 积分前列");
+        }
+        let on_roster = agents
+            .iter()
+            .any(|a| a.id == p.agent_id && a.on_roster(year));
+        if book.nominations.zero_complaints && on_roster && p.complaints_counted == 0 {
+            why.push("zero complaints all year 全年零投诉");
+        }
+        if !why.is_empty() {
+            out.push((p, why));
+        }
+    }
+    out
+}
+
+/// `Polarity` is re-exported for the store's queries.
+pub fn is_negative(p: &str) -> bool {
+    Polarity::parse(p) == Some(Polarity::Negative)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounding_is_half_up_to_cents() {
+        assert_eq!(
+            bonus_of(12, Decimal::new(10, 0), false).to_string(),
+            "120.00"
+        );
+        assert_eq!(
+            bonus_of(1, Decimal::new(1005, 3), false).to_string(),
+            "1.01"
+        ); // 1.005 -> 1.01
+        assert_eq!(
+            bonus_of(1, Decimal::new(1004, 3), false).to_string(),
+            "1.00"
+        );
+        assert_eq!(bonus_of(-3, Decimal::new(10, 0), false).to_string(), "0.00");
+        assert_eq!(
+            bonus_of(-3, Decimal::new(10, 0), true).to_string(),
+            "-30.00"
+        );
+    }
+
+    #[test]
+    fn whole_months_of_a_quarter() {
+        let q = dates::parse_quarter("2026Q3").unwrap();
+        let names: Vec<String> = whole_months(&q).iter().map(|m| m.name.clone()).collect();
+        assert_eq!(names, ["2026-07", "2026-08", "2026-09"]);
+        let partial = Period::range(
+            NaiveDate::from_ymd_opt(2026, 7, 15).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 9, 30).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(whole_months(&partial).len(), 2);
+    }
+}

@@ -1,0 +1,255 @@
+//! The reward/penalty rulebook (奖惩制度) as configuration: `[points]` in
+//! kefu.toml. `examples/scheme-a.toml` and `examples/scheme-b.toml` express the
+//! department's two real schemes; `kefu init` writes scheme A.
+
+use std::collections::HashSet;
+
+use anyhow::{bail, Result};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use crate::domain::{Responsibility, Validity};
+
+/// `[points]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rulebook {
+    /// Money per point (e.g. "10" CNY for scheme A, "2" for scheme B).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub rate: Decimal,
+    #[serde(default = "default_currency")]
+    pub currency: String,
+    /// Pay a negative bonus when net points are negative (default: no, the
+    /// bonus is 0 and the negative net is still shown).
+    #[serde(default)]
+    pub negative_bonus: bool,
+    /// Ties for the top of a metric: "all" (each tied agent gets the points),
+    /// "none" (nobody does), "lowest-id" (the lowest agent id does).
+    #[serde(default = "default_ties")]
+    pub ties: String,
+    /// Which feedback counts against an agent.
+    #[serde(default)]
+    pub complaints: ComplaintPolicy,
+    #[serde(default, rename = "rule")]
+    pub rules: Vec<Rule>,
+    #[serde(default, rename = "threshold")]
+    pub thresholds: Vec<Threshold>,
+    #[serde(default)]
+    pub nominations: Nominations,
+}
+
+fn default_currency() -> String {
+    "CNY".into()
+}
+
+fn default_ties() -> String {
+    "all".into()
+}
+
+/// Which complaints count (are charged) against an agent.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComplaintPolicy {
+    /// Feedback kinds that can count: "complaint", "review".
+    #[serde(default = "default_kinds")]
+    pub kinds: Vec<String>,
+    /// Responsibilities that count (default: individual 个人).
+    #[serde(default = "default_responsibilities")]
+    pub responsibilities: Vec<String>,
+    /// Validities that count (default: confirmed 成立).
+    #[serde(default = "default_validities")]
+    pub validities: Vec<String>,
+}
+
+fn default_kinds() -> Vec<String> {
+    vec!["complaint".into(), "review".into()]
+}
+
+fn default_responsibilities() -> Vec<String> {
+    vec!["individual".into()]
+}
+
+fn default_validities() -> Vec<String> {
+    vec!["confirmed".into()]
+}
+
+impl Default for ComplaintPolicy {
+    fn default() -> Self {
+        ComplaintPolicy {
+            kinds: default_kinds(),
+            responsibilities: default_responsibilities(),
+            validities: default_validities(),
+        }
+    }
+}
+
+/// `[[points.rule]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub id: String,
+    /// Chinese name (what people call it).
+    pub name: String,
+    /// Points to the agent per occurrence (negative for penalties).
+    #[serde(default)]
+    pub points: i64,
+    /// Points to the agent's leader (组长/主管) per occurrence: joint liability.
+    pub leader_points: Option<i64>,
+    /// Charge the leader only at every Nth occurrence in the window (spot
+    /// checks: −5 to the supervisor each time problems are found 3 times).
+    pub leader_every: Option<u32>,
+    /// Escalating points for the 1st, 2nd … occurrence in the window.
+    #[serde(default)]
+    pub escalation: Vec<i64>,
+    /// Flag raised at the occurrence after the last escalation step (e.g. "removal").
+    pub escalation_flag: Option<String>,
+    /// Window for counting occurrences: "month", "quarter" or "year".
+    pub window: Option<String>,
+    /// Derived from data instead of recorded: "complaint" (each counted
+    /// complaint), "zero-complaint-month", "top-metric".
+    pub derived: Option<String>,
+    /// For "top-metric": the metric (as imported with `kefu import activity`).
+    pub metric: Option<String>,
+    /// For "top-metric": only agents of this department compete.
+    pub department: Option<String>,
+}
+
+/// What kind of rule this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleKind {
+    Event,
+    Escalating,
+    Complaint,
+    ZeroComplaintMonth,
+    TopMetric,
+}
+
+impl Rule {
+    pub fn kind(&self) -> RuleKind {
+        match self.derived.as_deref() {
+            Some("complaint") => RuleKind::Complaint,
+            Some("zero-complaint-month") => RuleKind::ZeroComplaintMonth,
+            Some("top-metric") => RuleKind::TopMetric,
+            _ if !self.escalation.is_empty() => RuleKind::Escalating,
+            _ => RuleKind::Event,
+        }
+    }
+
+    /// True for rules imported as events (recorded, not derived).
+    pub fn is_recorded(&self) -> bool {
+        matches!(self.kind(), RuleKind::Event | RuleKind::Escalating)
+    }
+}
+
+/// `[[points.threshold]]`: a flag, not points.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Threshold {
+    /// Flag id, e.g. "dismissal-review".
+    pub id: String,
+    pub name: String,
+    /// Counted complaints that raise it.
+    pub complaints: u32,
+    /// Per calendar "month" (default), "quarter" or "year".
+    #[serde(default = "default_month")]
+    pub window: String,
+}
+
+fn default_month() -> String {
+    "month".into()
+}
+
+/// `[points.nominations]`: annual excellent-agent candidates (年终优秀客服).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Nominations {
+    /// The top N by net points.
+    #[serde(default = "default_top")]
+    pub top: usize,
+    /// Everyone with zero counted complaints all year.
+    #[serde(default = "default_true")]
+    pub zero_complaints: bool,
+}
+
+fn default_top() -> usize {
+    3
+}
+
+fn default_true() -> bool {
+    true
+}
+
+impl Default for Nominations {
+    fn default() -> Self {
+        Nominations {
+            top: 3,
+            zero_complaints: true,
+        }
+    }
+}
+
+impl Rulebook {
+    /// Checks the rulebook for mistakes a person would make.
+    pub fn validate(&self) -> Result<()> {
+        let mut ids = HashSet::new();
+        for r in &self.rules {
+            if !ids.insert(r.id.as_str()) {
+                bail!("[points] rule id {:?} is used twice", r.id);
+            }
+            if let Some(d) = &r.derived {
+                if !matches!(
+                    d.as_str(),
+                    "complaint" | "zero-complaint-month" | "top-metric"
+                ) {
+                    bail!("[points] rule {:?}: derived = {d:?} (expected complaint, zero-complaint-month or top-metric)", r.id);
+                }
+            }
+            if r.kind() == RuleKind::TopMetric && r.metric.is_none() {
+                bail!("[points] rule {:?}: a top-metric rule needs `metric`", r.id);
+            }
+            if let Some(w) = &r.window {
+                if !matches!(w.as_str(), "month" | "quarter" | "year") {
+                    bail!(
+                        "[points] rule {:?}: window = {w:?} (expected month, quarter or year)",
+                        r.id
+                    );
+                }
+            }
+            if r.leader_every == Some(0) {
+                bail!("[points] rule {:?}: leader_every must be at least 1", r.id);
+            }
+        }
+        for t in &self.thresholds {
+            if !matches!(t.window.as_str(), "month" | "quarter" | "year") {
+                bail!(
+                    "[points] threshold {:?}: window = {:?} (expected month, quarter or year)",
+                    t.id,
+                    t.window
+                );
+            }
+        }
+        if !matches!(self.ties.as_str(), "all" | "none" | "lowest-id") {
+            bail!(
+                "[points] ties = {:?} (expected all, none or lowest-id)",
+                self.ties
+            );
+        }
+        for r in &self.complaints.responsibilities {
+            Responsibility::parse_or_err(r)
+                .map_err(|e| anyhow::anyhow!("[points.complaints] {e}"))?;
+        }
+        for v in &self.complaints.validities {
+            Validity::parse_or_err(v).map_err(|e| anyhow::anyhow!("[points.complaints] {e}"))?;
+        }
+        if self.rate < Decimal::ZERO {
+            bail!("[points] rate must not be negative");
+        }
+        Ok(())
+    }
+
+    /// The rule with this id or Chinese name.
+    pub fn find(&self, text: &str) -> Option<&Rule> {
+        let t = text.trim();
+        self.rules.iter().find(|r| r.id == t || r.name == t)
+    }
+}
