@@ -50,5 +50,7 @@ pub enum Command {
     Import(cmd::import::ImportArgs),
     Classify(cmd::classify::ClassifyArgs),
     Report(cmd::report::ReportArgs),
+    Points(cmd::points::PointsArgs),
+    Bonus(cmd::bonus::BonusArgs),
     Completions(cmd::completions::CompletionsArgs),
 }

@@ -24,6 +24,8 @@ pub struct Config {
     /// Cause classifier rules (`[classify]`).
     #[serde(default)]
     pub classify: crate::classify::rules::ClassifyConfig,
+    /// The reward/penalty rulebook (`[points]`).
+    pub points: Option<crate::points::rulebook::Rulebook>,
 }
 
 /// `[workspace]`: settings that apply to every command.
@@ -110,6 +112,10 @@ impl Config {
             let config: Config = read_toml(path)?;
             crate::dates::parse_tz(&config.workspace.timezone)
                 .with_context(|| format!("{}: [workspace] timezone", path.display()))?;
+            if let Some(book) = &config.points {
+                book.validate()
+                    .with_context(|| format!("{}", path.display()))?;
+            }
             Ok(config)
         } else {
             Ok(Config::default())
@@ -117,8 +123,13 @@ impl Config {
     }
 }
 
-/// The commented `kefu.toml` that `kefu init` writes.
-pub const TEMPLATE: &str = r#"# kefu workspace configuration (客服工作区配置).
+/// The commented `kefu.toml` that `kefu init` writes: settings, then reward/
+/// penalty scheme A (examples/scheme-a.toml).
+
+/// The settings part of the template (a macro, so `concat!` can join it).
+macro_rules! base_template {
+    () => {
+        r#"# kefu workspace configuration (客服工作区配置).
 # Every value shown is the default; uncomment a line to change it.
 # Changes take effect on the next command; nothing needs rebuilding.
 
@@ -157,7 +168,15 @@ timezone = "Asia/Shanghai"
 # response = ["等到天亮 = 3"]
 # [classify.normalize]             # rewrites before matching (typos, slang)
 # "太渡" = "态度"
-"#;
+"#
+    };
+}
+
+pub const TEMPLATE: &str = concat!(
+    base_template!(),
+    "\n",
+    include_str!("../examples/scheme-a.toml")
+);
 
 #[cfg(test)]
 mod tests {
@@ -168,6 +187,20 @@ mod tests {
         let c: Config = toml::from_str(TEMPLATE).unwrap();
         assert_eq!(c.workspace.timezone, "Asia/Shanghai");
         assert!(c.sources.is_empty());
+        let book = c.points.unwrap();
+        book.validate().unwrap();
+        assert_eq!(book.rate.to_string(), "10");
+    }
+
+    #[test]
+    fn both_schemes_are_valid() {
+        for text in [
+            include_str!("../examples/scheme-a.toml"),
+            include_str!("../examples/scheme-b.toml"),
+        ] {
+            let c: Config = toml::from_str(text).unwrap();
+            c.points.unwrap().validate().unwrap();
+        }
     }
 
     #[test]

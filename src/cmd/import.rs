@@ -21,10 +21,12 @@ use crate::domain::{FeedbackKind, Polarity, StarScale};
 use crate::error::Usage;
 use crate::ingest::columns::ColumnMap;
 use crate::ingest::records::{
-    specs_for, AgentParser, AgentRecord, AutoCause, FeedbackParser, FeedbackRecord,
+    specs_for, ActivityParser, ActivityRecord, AgentParser, AgentRecord, AutoCause, EventParser,
+    FeedbackParser, FeedbackRecord,
 };
 use crate::ingest::{self, InputFormat, InputOptions, ReadOutcome, Row, TextEncoding};
 use crate::render::{self, Cell, Table};
+use crate::store::points::NewEvent;
 use crate::store::{self, agents, feedback, Counts};
 use crate::workspace::Workspace;
 
@@ -112,6 +114,10 @@ pub enum ImportKind {
     Complaints,
     /// The roster (客服名单): agent id, name, department, leader, dates
     Agents,
+    /// Reward/penalty events (奖惩记录): agent, date, rule, count, note, reference, verified
+    Events,
+    /// Monthly activity (业务量): month, agent, metric, value
+    Activity,
 }
 
 impl ImportKind {
@@ -120,6 +126,8 @@ impl ImportKind {
             ImportKind::Reviews => "reviews",
             ImportKind::Complaints => "complaints",
             ImportKind::Agents => "agents",
+            ImportKind::Events => "events",
+            ImportKind::Activity => "activity",
         }
     }
 }
@@ -313,6 +321,8 @@ enum Item {
     },
     Feedback(FeedbackRecord<'static>),
     Agent(AgentRecord),
+    Event(NewEvent),
+    Activity(ActivityRecord),
     Reject {
         line: u64,
         reason: String,
@@ -368,7 +378,7 @@ fn read_files(
             source,
             position: input.rows.position_name(),
         });
-        let mut parsers = Parsers::new(plan, ws, feedback_kind, input.rows.headers(), specs)
+        let mut parsers = Parsers::new(plan, ws, feedback_kind, input.rows.headers(), specs, names)
             .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
         if let Parsers::Feedback(p, _) = &parsers {
             if p.assumes_negative() && !quiet {
@@ -390,9 +400,15 @@ fn read_files(
                 ReadOutcome::Row => {
                     // JSON Lines may reveal new keys: rebuild the parser if so.
                     if input.rows.headers().len() != parsers.width() {
-                        parsers =
-                            Parsers::new(plan, ws, feedback_kind, input.rows.headers(), specs)
-                                .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+                        parsers = Parsers::new(
+                            plan,
+                            ws,
+                            feedback_kind,
+                            input.rows.headers(),
+                            specs,
+                            names,
+                        )
+                        .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
                     }
                     parsers.parse(&row, names, &classifier, &mut scratch)
                 }
@@ -410,21 +426,41 @@ fn read_files(
 }
 
 /// The row parser for the kind being imported.
-enum Parsers {
+enum Parsers<'a> {
     Feedback(Box<FeedbackParser>, usize),
     Agents(AgentParser, usize),
+    Events(EventParser<'a>, usize),
+    Activity(ActivityParser<'a>, usize),
 }
 
-impl Parsers {
+impl<'a> Parsers<'a> {
     fn new(
         plan: &Plan,
-        ws: &Workspace,
+        ws: &'a Workspace,
         kind: FeedbackKind,
         headers: &[String],
         specs: &'static [crate::ingest::columns::FieldSpec],
-    ) -> Result<Parsers> {
+        names: &'a HashMap<String, String>,
+    ) -> Result<Parsers<'a>> {
         let map = ColumnMap::build(headers, specs, &plan.columns)?;
         let width = headers.len();
+        if plan.kind == ImportKind::Events {
+            let book = ws
+                .config
+                .points
+                .as_ref()
+                .context("kefu.toml has no [points] rulebook; add one (see examples/scheme-a.toml) before importing events")?;
+            return Ok(Parsers::Events(
+                EventParser::new(map, ws.tz, book, names).map_err(anyhow::Error::msg)?,
+                width,
+            ));
+        }
+        if plan.kind == ImportKind::Activity {
+            return Ok(Parsers::Activity(
+                ActivityParser::new(map, names).map_err(anyhow::Error::msg)?,
+                width,
+            ));
+        }
         Ok(if plan.kind == ImportKind::Agents {
             Parsers::Agents(
                 AgentParser::new(headers, map, ws.tz).map_err(anyhow::Error::msg)?,
@@ -450,7 +486,10 @@ impl Parsers {
 
     fn width(&self) -> usize {
         match self {
-            Parsers::Feedback(_, w) | Parsers::Agents(_, w) => *w,
+            Parsers::Feedback(_, w)
+            | Parsers::Agents(_, w)
+            | Parsers::Events(_, w)
+            | Parsers::Activity(_, w) => *w,
         }
     }
 
@@ -492,6 +531,14 @@ impl Parsers {
             },
             Parsers::Agents(p, _) => match p.parse(row) {
                 Ok(rec) => Item::Agent(rec),
+                Err(reason) => reject(reason),
+            },
+            Parsers::Events(p, _) => match p.parse(row) {
+                Ok(rec) => Item::Event(rec),
+                Err(reason) => reject(reason),
+            },
+            Parsers::Activity(p, _) => match p.parse(row) {
+                Ok(rec) => Item::Activity(rec),
                 Err(reason) => reject(reason),
             },
         }
@@ -571,10 +618,10 @@ fn import(
 
     let tx = store.begin_write()?;
     let import_id = store::insert_import(&tx, kind_name, chrono::Utc::now().timestamp())?;
-    let names = if plan.kind == ImportKind::Agents {
-        HashMap::new()
-    } else {
-        agents::ids_by_unique_name(&tx)?
+    let names = match plan.kind {
+        ImportKind::Agents => HashMap::new(),
+        ImportKind::Events | ImportKind::Activity => store::points::agent_lookup(&tx)?,
+        _ => agents::ids_by_unique_name(&tx)?,
     };
     let mut files: Vec<FileSummary> = vec![];
     let mut total = Counts::default();
@@ -634,6 +681,24 @@ fn import(
                         let counts = &mut files.last_mut().expect("a file is open").counts;
                         counts.read += 1;
                         counts.add(agents::upsert(&tx, &rec, import_id)?);
+                    }
+                    Item::Event(rec) => {
+                        let counts = &mut files.last_mut().expect("a file is open").counts;
+                        counts.read += 1;
+                        counts.add(store::points::upsert_event(&tx, &source, &rec, import_id)?);
+                    }
+                    Item::Activity(rec) => {
+                        let counts = &mut files.last_mut().expect("a file is open").counts;
+                        counts.read += 1;
+                        counts.add(store::points::upsert_activity(
+                            &tx,
+                            &rec.month,
+                            &rec.agent_id,
+                            &rec.metric,
+                            rec.value,
+                            rec.hash,
+                            import_id,
+                        )?);
                     }
                     Item::Reject { line, reason, raw } => {
                         let file = files.last_mut().expect("a file is open");

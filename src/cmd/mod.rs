@@ -1,10 +1,12 @@
 //! One module per subcommand, each owning its clap arguments and a `run`.
 //! `dispatch` sends a parsed command line to the right one.
 
+pub mod bonus;
 pub mod classify;
 pub mod completions;
 pub mod import;
 pub mod init;
+pub mod points;
 pub mod report;
 
 use anyhow::Result;
@@ -28,6 +30,8 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Import(args) => import::run(&globals, args),
         Command::Classify(args) => classify::run(&globals, args),
         Command::Report(args) => report::run(&globals, args),
+        Command::Points(args) => points::run(&globals, args),
+        Command::Bonus(args) => bonus::run(&globals, args),
         Command::Completions(args) => completions::run(args),
     }
 }

@@ -51,6 +51,26 @@ pub const AGENT_FIELDS: &[FieldSpec] = fields! {
     "left_at" => ["离职日期", "离职时间", "left_on", "end_date"],
 };
 
+/// Fields of reward/penalty events (奖惩记录).
+pub const EVENT_FIELDS: &[FieldSpec] = fields! {
+    "id" => ["编号", "记录编号", "事件编号", "event_id", "record_id"],
+    "agent" => ["工号", "客服工号", "客服", "姓名", "客服姓名", "员工", "agent_id", "agent_name", "employee"],
+    "date" => ["日期", "时间", "发生日期", "发生时间", "day", "time", "created_at"],
+    "rule" => ["规则", "奖惩项目", "项目", "事项", "奖惩事项", "rule_id", "rule_name"],
+    "count" => ["次数", "数量", "times", "quantity"],
+    "note" => ["备注", "说明", "情况说明", "remark", "comment"],
+    "reference" => ["关联单号", "参考", "单号", "ref", "reference_id"],
+    "verified" => ["是否核实", "核实", "已核实", "is_verified"],
+};
+
+/// Fields of monthly activity (查询量, 接单量 …).
+pub const ACTIVITY_FIELDS: &[FieldSpec] = fields! {
+    "month" => ["月份", "月", "统计月份", "period"],
+    "agent" => ["工号", "客服工号", "客服", "姓名", "客服姓名", "agent_id", "agent_name"],
+    "metric" => ["指标", "项目", "统计项", "kpi"],
+    "value" => ["数值", "值", "数量", "count", "amount"],
+};
+
 /// Lower-cases and drops white space, `_`, `-`, BOMs and a leading `*`
 /// (the "required" mark some exports put on headers).
 pub fn normalize_header(h: &str) -> String {

@@ -349,7 +349,159 @@ impl AgentParser {
 pub fn specs_for(kind: &str) -> &'static [FieldSpec] {
     match kind {
         "agents" => AGENT_FIELDS,
+        "events" => super::columns::EVENT_FIELDS,
+        "activity" => super::columns::ACTIVITY_FIELDS,
         _ => FEEDBACK_FIELDS,
+    }
+}
+
+/// Resolves an agent id or unique name through the roster.
+fn resolve_agent(
+    lookup: &std::collections::HashMap<String, String>,
+    text: &str,
+) -> Result<String, String> {
+    lookup.get(text).cloned().ok_or_else(|| {
+        format!("unknown agent {text:?}: not on the roster by id or (unique) name; import the roster first with `kefu import agents`")
+    })
+}
+
+/// Parses rows of an events file against the rulebook and the roster.
+pub struct EventParser<'a> {
+    map: ColumnMap,
+    tz: Tz,
+    book: &'a crate::points::rulebook::Rulebook,
+    agents: &'a std::collections::HashMap<String, String>,
+}
+
+impl<'a> EventParser<'a> {
+    pub fn new(
+        map: ColumnMap,
+        tz: Tz,
+        book: &'a crate::points::rulebook::Rulebook,
+        agents: &'a std::collections::HashMap<String, String>,
+    ) -> Result<EventParser<'a>, String> {
+        for field in ["agent", "date", "rule"] {
+            if map.column(super::columns::EVENT_FIELDS, field).is_none() {
+                return Err(format!(
+                    "no {field} column (looked for {})",
+                    super::columns::aliases_of(super::columns::EVENT_FIELDS, field)
+                ));
+            }
+        }
+        Ok(EventParser {
+            map,
+            tz,
+            book,
+            agents,
+        })
+    }
+
+    pub fn parse(&self, row: &Row) -> Result<crate::store::points::NewEvent, String> {
+        let get = |f: &str| value(row, self.map.column(super::columns::EVENT_FIELDS, f));
+        let agent = resolve_agent(self.agents, get("agent").ok_or("the agent is empty")?)?;
+        let ts = dates::parse_timestamp(get("date").ok_or("the date is empty")?, self.tz)
+            .map_err(|e| format!("date: {e}"))?;
+        let rule_text = get("rule").ok_or("the rule is empty")?;
+        let rule = self.book.find(rule_text).ok_or_else(|| {
+            let ids: Vec<&str> = self
+                .book
+                .rules
+                .iter()
+                .filter(|r| r.is_recorded())
+                .map(|r| r.id.as_str())
+                .collect();
+            format!(
+                "unknown rule {rule_text:?} (recorded rules: {})",
+                ids.join(", ")
+            )
+        })?;
+        if !rule.is_recorded() {
+            return Err(format!(
+                "rule {:?} is derived from data, not recorded as an event",
+                rule.id
+            ));
+        }
+        let count = match get("count") {
+            None => 1,
+            Some(c) => match c.trim_end_matches('次').parse::<i64>() {
+                Ok(n) if n >= 1 => n,
+                _ => return Err(format!("count {c:?} is not a whole number of at least 1")),
+            },
+        };
+        let verified = match get("verified") {
+            None => None,
+            Some(v) => match crate::domain::normalize_term(v).as_str() {
+                "是" | "yes" | "y" | "true" | "1" | "已核实" | "核实" | "verified" => {
+                    Some(true)
+                }
+                "否" | "no" | "n" | "false" | "0" | "未核实" | "unverified" => Some(false),
+                _ => return Err(format!("verified {v:?} (expected 是/否, yes/no)")),
+            },
+        };
+        let hash = row_hash(row);
+        Ok(crate::store::points::NewEvent {
+            ext_id: get("id").map_or_else(|| format!("h{:016x}", hash as u64), str::to_string),
+            hash,
+            agent_id: agent,
+            day: dates::local_day(ts, self.tz),
+            rule_id: rule.id.clone(),
+            count,
+            note: get("note").map(str::to_string),
+            reference: get("reference").map(str::to_string),
+            verified,
+        })
+    }
+}
+
+/// A monthly activity value.
+#[derive(Debug, Clone)]
+pub struct ActivityRecord {
+    pub month: String,
+    pub agent_id: String,
+    pub metric: String,
+    pub value: rust_decimal::Decimal,
+    pub hash: i64,
+}
+
+/// Parses rows of an activity file.
+pub struct ActivityParser<'a> {
+    map: ColumnMap,
+    agents: &'a std::collections::HashMap<String, String>,
+}
+
+impl<'a> ActivityParser<'a> {
+    pub fn new(
+        map: ColumnMap,
+        agents: &'a std::collections::HashMap<String, String>,
+    ) -> Result<ActivityParser<'a>, String> {
+        for field in ["month", "agent", "metric", "value"] {
+            if map.column(super::columns::ACTIVITY_FIELDS, field).is_none() {
+                return Err(format!(
+                    "no {field} column (looked for {})",
+                    super::columns::aliases_of(super::columns::ACTIVITY_FIELDS, field)
+                ));
+            }
+        }
+        Ok(ActivityParser { map, agents })
+    }
+
+    pub fn parse(&self, row: &Row) -> Result<ActivityRecord, String> {
+        let get = |f: &str| value(row, self.map.column(super::columns::ACTIVITY_FIELDS, f));
+        let month = dates::parse_month(get("month").ok_or("the month is empty")?)
+            .map_err(|e| e.to_string())?;
+        let agent_id = resolve_agent(self.agents, get("agent").ok_or("the agent is empty")?)?;
+        let metric = get("metric").ok_or("the metric is empty")?.to_string();
+        let v = get("value").ok_or("the value is empty")?;
+        let value: rust_decimal::Decimal = v
+            .parse()
+            .map_err(|_| format!("value {v:?} is not a number"))?;
+        Ok(ActivityRecord {
+            month: month.name,
+            agent_id,
+            metric,
+            value,
+            hash: row_hash(row),
+        })
     }
 }
 

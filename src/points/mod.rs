@@ -18,7 +18,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 use crate::dates::{self, Period};
-use crate::domain::{FeedbackKind, Polarity, Responsibility, Validity};
+use crate::domain::{FeedbackKind, Responsibility, Validity};
 use rulebook::{RuleKind, Rulebook};
 
 /// A roster entry as the ledger needs it.
@@ -225,7 +225,15 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period) -> Ledger {
                     }
                     p
                 }
-                _ => rule.points * n,
+                _ => {
+                    if let Some(flag) = &rule.flag {
+                        l.flags
+                            .entry(agent_id.to_string())
+                            .or_default()
+                            .push(format!("{flag}:{}", date(e.day)));
+                    }
+                    rule.points * n
+                }
             };
             let ordinal = if n == 1 {
                 format!(", occurrence {} in the {window}", before + 1)
@@ -372,11 +380,12 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period) -> Ledger {
                 .map(|c| c.0)
                 .collect();
             winners.sort();
-            let winners: Vec<&String> = match (book.ties.as_str(), winners.len()) {
-                (_, 1) | ("all", _) => winners,
-                ("lowest-id", _) => winners.into_iter().take(1).collect(),
-                _ => vec![],
-            };
+            let winners: Vec<&String> =
+                match (rule.ties.as_deref().unwrap_or(&book.ties), winners.len()) {
+                    (_, 1) | ("all", _) => winners,
+                    ("lowest-id", _) => winners.into_iter().take(1).collect(),
+                    _ => vec![],
+                };
             for w in winners {
                 l.lines.push(Line {
                     key: format!("top:{}:{name}:{w}", rule.id),
@@ -606,9 +615,82 @@ pub fn nominations(
     out
 }
 
-/// `Polarity` is re-exported for the store's queries.
-pub fn is_negative(p: &str) -> bool {
-    Polarity::parse(p) == Some(Polarity::Negative)
+/// The first open quarter after a closed period (skipping closed ones):
+/// where that period's adjustments are booked.
+fn adjustment_target(closed_last: i64, closed: &[(String, i64, i64)]) -> Period {
+    let mut q = Period::quarter_of(dates::date_of_day(closed_last) + chrono::Duration::days(1));
+    while closed.iter().any(|(name, ..)| *name == q.name) {
+        q = q.next();
+    }
+    q
+}
+
+/// The ledger of an open `period` from the store: its own lines, plus
+/// adjustments to closed periods whose next open quarter starts in it.
+/// `agent` limits the work (and the lines) to one agent.
+pub fn compute(
+    conn: &rusqlite::Connection,
+    book: &Rulebook,
+    period: &Period,
+    agent: Option<&str>,
+) -> anyhow::Result<Ledger> {
+    let (first, last) = period.days();
+    let events_from = |p: &Period| -> i64 {
+        let windows = book
+            .rules
+            .iter()
+            .filter(|r| r.is_recorded())
+            .map(|r| r.window.as_deref().unwrap_or("year"));
+        windows
+            .map(|w| dates::day_number(window_of(w, p.first).first))
+            .min()
+            .unwrap_or(dates::day_number(p.first))
+    };
+    let inputs = crate::store::points::inputs(conn, events_from(period), first, last, agent)?;
+    let mut l = ledger(book, &inputs, period);
+    let closed = crate::store::points::closed_periods(conn)?;
+    for (name, c_first, c_last) in &closed {
+        let target = adjustment_target(*c_last, &closed);
+        if !period.contains(target.first) {
+            continue;
+        }
+        let cp = Period::range(dates::date_of_day(*c_first), dates::date_of_day(*c_last))?;
+        let c_inputs =
+            crate::store::points::inputs(conn, events_from(&cp), *c_first, *c_last, agent)?;
+        let now = ledger(book, &c_inputs, &cp);
+        let frozen: Vec<Line> = crate::store::points::closed_lines(conn, name)?
+            .into_iter()
+            .filter(|x| !x.key.starts_with("adjust:") && agent.is_none_or(|a| x.agent_id == a))
+            .collect();
+        let absorbed: Vec<Line> = crate::store::points::absorbed_adjustments(conn, name)?
+            .into_iter()
+            .filter(|x| agent.is_none_or(|a| x.agent_id == a))
+            .collect();
+        let now = Ledger {
+            lines: now
+                .lines
+                .into_iter()
+                .filter(|x| agent.is_none_or(|a| x.agent_id == a))
+                .collect(),
+            ..Ledger::default()
+        };
+        l.lines.extend(adjustments(
+            name,
+            &now,
+            &frozen,
+            &absorbed,
+            dates::day_number(target.first),
+        ));
+    }
+    if let Some(a) = agent {
+        l.lines.retain(|x| x.agent_id == a);
+        l.flags.retain(|k, _| k == a);
+        l.counted.retain(|k, _| k == a);
+        l.pending.retain(|k, _| k == a);
+    }
+    l.lines
+        .sort_by(|a, b| (a.day, &a.agent_id, &a.key).cmp(&(b.day, &b.agent_id, &b.key)));
+    Ok(l)
 }
 
 #[cfg(test)]

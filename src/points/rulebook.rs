@@ -112,6 +112,10 @@ pub struct Rule {
     pub metric: Option<String>,
     /// For "top-metric": only agents of this department compete.
     pub department: Option<String>,
+    /// For "top-metric": overrides `[points] ties` for this rule.
+    pub ties: Option<String>,
+    /// A flag raised at every occurrence (e.g. "dismissal" for serious misconduct).
+    pub flag: Option<String>,
 }
 
 /// What kind of rule this is.
@@ -211,6 +215,14 @@ impl Rulebook {
                 if !matches!(w.as_str(), "month" | "quarter" | "year") {
                     bail!(
                         "[points] rule {:?}: window = {w:?} (expected month, quarter or year)",
+                        r.id
+                    );
+                }
+            }
+            if let Some(t) = &r.ties {
+                if !matches!(t.as_str(), "all" | "none" | "lowest-id") {
+                    bail!(
+                        "[points] rule {:?}: ties = {t:?} (expected all, none or lowest-id)",
                         r.id
                     );
                 }

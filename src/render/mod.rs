@@ -34,6 +34,8 @@ pub enum Cell {
     Float(f64, u8),
     Date(NaiveDate),
     DateTime(NaiveDateTime),
+    /// A list of short texts (flags): "a; b" in text, an array in JSON.
+    List(Vec<String>),
 }
 
 impl From<&str> for Cell {
@@ -84,6 +86,7 @@ impl Cell {
             Cell::Float(f, d) => format!("{f:.*}", *d as usize),
             Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
             Cell::DateTime(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+            Cell::List(items) => items.join("; "),
         }
     }
 
@@ -107,13 +110,14 @@ impl Cell {
             Cell::Float(f, d) => serde_json::Number::from_f64(round(*f, *d as i32))
                 .map_or(serde_json::Value::Null, Into::into),
             Cell::Date(_) | Cell::DateTime(_) => self.text().into(),
+            Cell::List(items) => items.clone().into(),
         }
     }
 
     /// The text for CSV: formula-like text is neutralised with a leading `'`.
     fn csv_text(&self) -> String {
         match self {
-            Cell::Text(s) => neutralize(s),
+            Cell::Text(_) | Cell::List(_) => neutralize(&self.text()),
             other => other.text(),
         }
     }
@@ -233,6 +237,8 @@ pub struct Document {
     pub sections: Vec<Section>,
     /// Remarks shown after the facts (e.g. "no negative feedback on this day").
     pub notes: Vec<String>,
+    /// When set, the JSON form is this section's rows alone (an array).
+    pub json_root: Option<String>,
 }
 
 impl Document {
@@ -447,8 +453,14 @@ fn section_json(s: &Section) -> serde_json::Value {
     }
 }
 
-/// The JSON form: facts as top-level keys, then one key per section.
+/// The JSON form: facts as top-level keys, then one key per section (or,
+/// with `json_root`, that section's rows as an array).
 pub fn json(doc: &Document) -> serde_json::Value {
+    if let Some(root) = &doc.json_root {
+        if let Some(s) = doc.sections.iter().find(|s| &s.key == root) {
+            return section_json(s);
+        }
+    }
     let mut obj = serde_json::Map::new();
     for (key, _, value) in &doc.facts {
         obj.insert(key.clone(), value.json());

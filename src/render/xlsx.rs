@@ -50,6 +50,9 @@ fn write_table(ws: &mut Worksheet, t: &Table) -> Result<()> {
             let col = c as u16;
             match cell {
                 Cell::Empty => {}
+                Cell::List(_) => {
+                    ws.write_string(r, col, neutralize(&cell.text()))?;
+                }
                 Cell::Text(s) => {
                     if s.contains('\n') {
                         ws.write_string_with_format(r, col, neutralize(s), &wrap)?;

@@ -10,6 +10,7 @@
 
 pub mod agents;
 pub mod feedback;
+pub mod points;
 pub mod reports;
 mod schema;
 

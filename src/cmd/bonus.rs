@@ -1,0 +1,341 @@
+//! `kefu bonus`: quarterly bonuses from the ledger (net points × rate), per-
+//! agent statements, closing a period, and annual nominations.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand};
+use rust_decimal::Decimal;
+
+use super::points::{ledger_table, rulebook, OutputArgs, PeriodArgs};
+use super::Globals;
+use crate::dates::{self, Period};
+use crate::error::Usage;
+use crate::points::{self, Payout};
+use crate::render::{self, Cell, CsvOptions, Document, Format, Section, Table};
+use crate::store;
+use crate::workspace::Workspace;
+
+const AFTER_HELP: &str = "\
+Bonus = net points × rate, rounded to 0.01 half-up (四舍五入). A negative net gives a
+bonus of 0 unless `negative_bonus = true` in [points]; the negative net is still shown.
+Complaints counted: confirmed (成立) with individual (个人) responsibility, as configured
+in [points.complaints]; pending ones are listed, never charged.
+
+Examples:
+  kefu bonus --quarter 2026Q3 -o bonus.xlsx
+  kefu bonus --quarter 2026Q3 --format json
+  kefu bonus --quarter 2026Q3 --statements statements/
+  kefu bonus close 2026Q3
+  kefu bonus nominations --year 2026";
+
+/// Quarterly bonuses (季度奖金): per agent points earned and deducted, net,
+/// rate, bonus, complaints counted and pending, flags, rank; then the total.
+#[derive(Debug, Args)]
+#[command(after_help = AFTER_HELP, args_conflicts_with_subcommands = true)]
+pub struct BonusArgs {
+    #[command(subcommand)]
+    pub command: Option<BonusCommand>,
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    /// Money per point [default: rate in kefu.toml [points]]
+    #[arg(long)]
+    pub rate: Option<String>,
+    /// Also write one statement per agent (what a person is handed) into DIR, as HTML
+    #[arg(long, value_name = "DIR")]
+    pub statements: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BonusCommand {
+    /// Freeze a period's ledger and payout (结算); later changes become adjustments in the next open quarter
+    Close {
+        /// The period: 2026Q3 (or a month 2026-08, a year 2026)
+        period: String,
+    },
+    /// Annual excellent-agent candidates (年终优秀客服候选): top by score, and zero complaints all year
+    Nominations {
+        /// The year: 2026
+        #[arg(long)]
+        year: String,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+}
+
+fn payout_table(pays: &[Payout]) -> Table {
+    let mut t = Table::new(&[
+        "agent_id",
+        "agent_name",
+        "department",
+        "points_earned",
+        "points_deducted",
+        "net_points",
+        "rate",
+        "bonus",
+        "complaints_counted",
+        "complaints_pending",
+        "flags",
+        "rank",
+    ]);
+    for p in pays {
+        t.push(vec![
+            p.agent_id.as_str().into(),
+            p.agent_name.as_str().into(),
+            p.department.as_str().into(),
+            p.points_earned.into(),
+            p.points_deducted.into(),
+            p.net_points.into(),
+            Cell::Decimal(p.rate),
+            Cell::Decimal(p.bonus),
+            p.complaints_counted.into(),
+            p.complaints_pending.into(),
+            Cell::List(p.flags.clone()),
+            p.rank.into(),
+        ]);
+    }
+    t
+}
+
+fn total(pays: &[Payout]) -> Decimal {
+    let mut t: Decimal = pays.iter().map(|p| p.bonus).sum();
+    t.rescale(2);
+    t
+}
+
+fn bonus_document(
+    period: &Period,
+    pays: &[Payout],
+    currency: &str,
+    negative_bonus: bool,
+) -> Document {
+    let mut doc = Document::new(format!("季度奖金 Bonus {}", period.name));
+    doc.fact("period", "期间 period", period.name.as_str());
+    doc.fact("currency", "币种 currency", currency);
+    doc.fact("agents", "人数 agents", pays.len() as i64);
+    doc.fact(
+        "total_payout",
+        "奖金合计 total payout",
+        Cell::Decimal(total(pays)),
+    );
+    doc.fact("rounding", "舍入 rounding", "0.01, half-up (四舍五入)");
+    doc.fact(
+        "negative_net",
+        "负积分 negative net",
+        if negative_bonus {
+            "pays a negative bonus"
+        } else {
+            "bonus 0 (the negative net is shown)"
+        },
+    );
+    doc.sections.push(Section::new(
+        "payout",
+        "发放明细 payout",
+        payout_table(pays),
+    ));
+    doc.json_root = Some("payout".into());
+    doc
+}
+
+pub fn run(globals: &Globals, args: BonusArgs) -> Result<()> {
+    let ws = Workspace::load(globals.workspace.as_deref())?;
+    match args.command {
+        Some(BonusCommand::Close { period }) => close(globals, &ws, &period),
+        Some(BonusCommand::Nominations { year, output }) => nominations(&ws, &year, &output),
+        None => bonus(globals, &ws, &args),
+    }
+}
+
+fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
+    let book = rulebook(ws)?;
+    let period = args.period.period(ws.tz)?;
+    let rate = match &args.rate {
+        Some(r) => r
+            .trim()
+            .parse::<Decimal>()
+            .map_err(|_| Usage(format!("--rate {r:?} is not a number")))?,
+        None => book.rate,
+    };
+    if rate < Decimal::ZERO {
+        bail!(Usage("--rate must not be negative".into()));
+    }
+    let store = ws.open_store()?;
+    let agents = store::points::agents(&store.conn)?;
+    let names: HashMap<String, String> = agents
+        .iter()
+        .map(|a| (a.id.clone(), a.name.clone()))
+        .collect();
+    let (pays, lines, note) = match store::points::closed(&store.conn, &period.name)? {
+        Some((at, payout)) => {
+            if args.rate.is_some() {
+                bail!(Usage(format!(
+                    "{} is closed: its rate is frozen",
+                    period.name
+                )));
+            }
+            let pays: Vec<Payout> =
+                serde_json::from_str(&payout).context("reading the frozen payout")?;
+            let lines = store::points::closed_lines(&store.conn, &period.name)?;
+            let note = format!(
+                "closed on {}: this is the frozen snapshot; later changes appear as adjustments in the next open quarter (已结算)",
+                dates::local_datetime(at, ws.tz).format("%Y-%m-%d %H:%M")
+            );
+            (pays, lines, Some(note))
+        }
+        None => {
+            let l = points::compute(&store.conn, book, &period, None)?;
+            let pays = points::payouts(book, &agents, &l, &period, rate);
+            (pays, l.lines, None)
+        }
+    };
+    let mut doc = bonus_document(&period, &pays, &book.currency, book.negative_bonus);
+    doc.notes.extend(note);
+    if let Some(dir) = &args.statements {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        for p in &pays {
+            let mine: Vec<points::Line> = lines
+                .iter()
+                .filter(|l| l.agent_id == p.agent_id)
+                .cloned()
+                .collect();
+            let mut s = Document::new(format!(
+                "积分与奖金对账单 Statement {} — {} {}",
+                period.name, p.agent_id, p.agent_name
+            ));
+            s.fact(
+                "agent",
+                "客服 agent",
+                format!("{} {}", p.agent_id, p.agent_name),
+            );
+            s.fact("department", "部门 department", p.department.as_str());
+            s.fact("period", "期间 period", period.name.as_str());
+            s.fact("points_earned", "加分 earned", p.points_earned);
+            s.fact("points_deducted", "扣分 deducted", p.points_deducted);
+            s.fact("net_points", "净积分 net", p.net_points);
+            s.fact("rate", "每分金额 rate", Cell::Decimal(p.rate));
+            s.fact("bonus", "奖金 bonus", Cell::Decimal(p.bonus));
+            s.fact(
+                "complaints_counted",
+                "计入投诉 complaints counted",
+                p.complaints_counted,
+            );
+            s.fact(
+                "complaints_pending",
+                "待定投诉 pending",
+                p.complaints_pending,
+            );
+            s.fact("flags", "提示 flags", Cell::List(p.flags.clone()));
+            s.notes.push(format!(
+                "bonus = net points × rate, rounded to 0.01 half-up; {} line(s) below",
+                mine.len()
+            ));
+            s.sections.push(Section::new(
+                "lines",
+                "积分明细 lines",
+                ledger_table(&mine, book, &names),
+            ));
+            let safe: String = p
+                .agent_id
+                .chars()
+                .map(|c| {
+                    if c.is_alphanumeric() || c == '-' || c == '_' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            let path = dir.join(format!("{safe}.html"));
+            render::emit(&s, Format::Html, CsvOptions::default(), Some(&path))?;
+        }
+        if !globals.quiet {
+            eprintln!(
+                "kefu: wrote {} statement(s) to {}",
+                pays.len(),
+                dir.display()
+            );
+        }
+    }
+    args.output.emit(&doc)
+}
+
+fn close(globals: &Globals, ws: &Workspace, period: &str) -> Result<()> {
+    let book = rulebook(ws)?;
+    let p = dates::parse_period(period, ws.tz).map_err(|e| Usage(e.to_string()))?;
+    let mut store = ws.open_store()?;
+    if store::points::closed(&store.conn, &p.name)?.is_some() {
+        bail!("{} is already closed", p.name);
+    }
+    let agents = store::points::agents(&store.conn)?;
+    let l = points::compute(&store.conn, book, &p, None)?;
+    let pays = points::payouts(book, &agents, &l, &p, book.rate);
+    let (first, last) = p.days();
+    let tx = store.begin_write()?;
+    store::points::close(
+        &tx,
+        &p.name,
+        first,
+        last,
+        &serde_json::to_string(&pays)?,
+        &l.lines,
+    )?;
+    tx.commit()?;
+    if !globals.quiet {
+        eprintln!(
+            "kefu: closed {}: {} ledger line(s), {} agent(s), total payout {} {}",
+            p.name,
+            l.lines.len(),
+            pays.len(),
+            total(&pays),
+            book.currency
+        );
+    }
+    Ok(())
+}
+
+fn nominations(ws: &Workspace, year: &str, output: &OutputArgs) -> Result<()> {
+    let book = rulebook(ws)?;
+    let y = dates::parse_year(year).map_err(|e| Usage(e.to_string()))?;
+    let store = ws.open_store()?;
+    let agents = store::points::agents(&store.conn)?;
+    let l = points::compute(&store.conn, book, &y, None)?;
+    let list = points::nominations(book, &agents, &l, &y);
+    let mut t = Table::new(&[
+        "agent_id",
+        "agent_name",
+        "department",
+        "net_points",
+        "complaints_counted",
+        "rank",
+        "reasons",
+    ]);
+    for (p, why) in &list {
+        t.push(vec![
+            p.agent_id.as_str().into(),
+            p.agent_name.as_str().into(),
+            p.department.as_str().into(),
+            p.net_points.into(),
+            p.complaints_counted.into(),
+            p.rank.into(),
+            Cell::List(why.iter().map(|s| s.to_string()).collect()),
+        ]);
+    }
+    let mut doc = Document::new(format!(
+        "年终优秀客服候选 Excellent-agent candidates {}",
+        y.name
+    ));
+    doc.fact("year", "年度 year", y.name.as_str());
+    doc.fact(
+        "top",
+        "积分前几名 top by score",
+        book.nominations.top as i64,
+    );
+    doc.fact("candidates", "候选人数 candidates", list.len() as i64);
+    doc.sections
+        .push(Section::new("candidates", "候选 candidates", t));
+    doc.json_root = Some("candidates".into());
+    output.emit(&doc)
+}

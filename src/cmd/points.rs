@@ -1,0 +1,212 @@
+//! `kefu points`: the ledger — every point with its date, rule and source.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+
+use super::Globals;
+use crate::dates::{self, Period};
+use crate::error::Usage;
+use crate::points::rulebook::Rulebook;
+use crate::points::{self, Line};
+use crate::render::{self, Cell, CsvOptions, Document, Format, Section, Table};
+use crate::store;
+use crate::workspace::Workspace;
+
+/// The period options shared by `points` and `bonus`.
+#[derive(Debug, Args, Clone)]
+pub struct PeriodArgs {
+    /// A quarter: 2026Q3 or 2026-Q3
+    #[arg(long, conflicts_with_all = ["month", "year", "from", "to"])]
+    pub quarter: Option<String>,
+    /// A month: 2026-08
+    #[arg(long, conflicts_with_all = ["year", "from", "to"])]
+    pub month: Option<String>,
+    /// A year: 2026
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    pub year: Option<String>,
+    /// First day of a custom range
+    #[arg(long, requires = "to")]
+    pub from: Option<String>,
+    /// Last day of a custom range
+    #[arg(long, requires = "from")]
+    pub to: Option<String>,
+}
+
+impl PeriodArgs {
+    /// The period, in the workspace timezone (default: the current quarter).
+    pub fn period(&self, tz: chrono_tz::Tz) -> Result<Period> {
+        let usage = |e: anyhow::Error| anyhow::Error::new(Usage(e.to_string()));
+        Ok(if let Some(q) = &self.quarter {
+            dates::parse_quarter(q).map_err(usage)?
+        } else if let Some(m) = &self.month {
+            dates::parse_month(m).map_err(usage)?
+        } else if let Some(y) = &self.year {
+            dates::parse_year(y).map_err(usage)?
+        } else if let (Some(f), Some(t)) = (&self.from, &self.to) {
+            Period::range(
+                dates::parse_date_arg(f, tz).map_err(usage)?,
+                dates::parse_date_arg(t, tz).map_err(usage)?,
+            )
+            .map_err(usage)?
+        } else {
+            Period::quarter_of(dates::today(tz))
+        })
+    }
+}
+
+/// Output options shared by `points` and `bonus`.
+#[derive(Debug, Args, Clone)]
+pub struct OutputArgs {
+    /// Output format [default: from -o's extension, else table]
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write to this file instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// CSV for Excel: UTF-8 with a byte-order mark
+    #[arg(long)]
+    pub excel: bool,
+}
+
+impl OutputArgs {
+    pub fn emit(&self, doc: &Document) -> Result<()> {
+        let format = match (
+            self.format,
+            self.output.as_deref().and_then(Format::from_path),
+        ) {
+            (Some(f), _) | (None, Some(f)) => f,
+            (None, None) if self.output.is_some() => bail!(Usage(
+                "cannot tell the format from the output file's extension; pass --format".into()
+            )),
+            (None, None) => Format::Table,
+        };
+        render::emit(
+            doc,
+            format,
+            CsvOptions {
+                bom: self.excel,
+                gbk: false,
+            },
+            self.output.as_deref(),
+        )
+    }
+}
+
+/// The workspace's rulebook, or how to add one.
+pub fn rulebook(ws: &Workspace) -> Result<&Rulebook> {
+    ws.config.points.as_ref().context(
+        "kefu.toml has no [points] rulebook; copy examples/scheme-a.toml or scheme-b.toml into it",
+    )
+}
+
+/// Show the ledger (积分明细): every line with date, agent, rule, points and source.
+///
+/// Anyone can check a bonus line by line: each line names the event, the
+/// feedback record, or the derivation ("zero complaints in 2026-08") it comes
+/// from. A closed period shows its frozen ledger.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  kefu points --quarter 2026Q3\n  kefu points --quarter 2026Q3 --agent KF003 --format csv\n  kefu points --month 2026-08 -o ledger.xlsx"
+)]
+pub struct PointsArgs {
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    /// Only this agent (工号 or unique name)
+    #[arg(long)]
+    pub agent: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// The ledger lines of a period as a table.
+pub fn ledger_table(
+    lines: &[Line],
+    book: &Rulebook,
+    names: &std::collections::HashMap<String, String>,
+) -> Table {
+    let mut t = Table::new(&[
+        "date",
+        "agent_id",
+        "agent_name",
+        "rule_id",
+        "rule_name",
+        "points",
+        "source",
+    ]);
+    for l in lines {
+        let rule = book
+            .rules
+            .iter()
+            .find(|r| r.id == l.rule_id)
+            .map(|r| r.name.clone())
+            .unwrap_or_default();
+        t.push(vec![
+            Cell::Date(dates::date_of_day(l.day)),
+            l.agent_id.as_str().into(),
+            names.get(&l.agent_id).cloned().unwrap_or_default().into(),
+            l.rule_id.as_str().into(),
+            rule.into(),
+            l.points.into(),
+            l.source.as_str().into(),
+        ]);
+    }
+    t
+}
+
+/// Resolves `--agent` (id or unique name) through the roster.
+pub fn resolve_agent(conn: &rusqlite::Connection, agent: Option<&str>) -> Result<Option<String>> {
+    match agent {
+        None => Ok(None),
+        Some(a) => {
+            let lookup = store::points::agent_lookup(conn)?;
+            match lookup.get(a) {
+                Some(id) => Ok(Some(id.clone())),
+                None => bail!(Usage(format!(
+                    "no agent {a:?} on the roster (by id or unique name)"
+                ))),
+            }
+        }
+    }
+}
+
+pub fn run(_globals: &Globals, args: PointsArgs) -> Result<()> {
+    let ws = Workspace::load(_globals.workspace.as_deref())?;
+    let book = rulebook(&ws)?;
+    let period = args.period.period(ws.tz)?;
+    let store = ws.open_store()?;
+    let agent = resolve_agent(&store.conn, args.agent.as_deref())?;
+    let names: std::collections::HashMap<String, String> = store::points::agents(&store.conn)?
+        .into_iter()
+        .map(|a| (a.id, a.name))
+        .collect();
+    let closed = store::points::closed(&store.conn, &period.name)?;
+    let lines: Vec<Line> = match &closed {
+        Some(_) => store::points::closed_lines(&store.conn, &period.name)?
+            .into_iter()
+            .filter(|l| agent.as_ref().is_none_or(|a| &l.agent_id == a))
+            .collect(),
+        None => points::compute(&store.conn, book, &period, agent.as_deref())?.lines,
+    };
+    let net: i64 = lines.iter().map(|l| l.points).sum();
+    let mut doc = Document::new(format!("积分明细 Points ledger {}", period.name));
+    doc.fact("period", "期间 period", period.name.as_str());
+    if let Some(a) = &agent {
+        doc.fact("agent_id", "客服 agent", a.as_str());
+    }
+    doc.fact("lines", "条目 lines", lines.len() as i64);
+    doc.fact("net_points", "净积分 net points", net);
+    if let Some((at, _)) = closed {
+        doc.notes.push(format!(
+            "closed on {}: this is the frozen ledger; later changes appear as adjustments in the next open quarter (已结算)",
+            dates::local_datetime(at, ws.tz).format("%Y-%m-%d %H:%M")
+        ));
+    }
+    doc.sections.push(Section::new(
+        "lines",
+        "明细 lines",
+        ledger_table(&lines, book, &names),
+    ));
+    args.output.emit(&doc)
+}

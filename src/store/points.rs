@@ -1,0 +1,314 @@
+//! SQL for points: recorded events, monthly activity, the inputs of a
+//! ledger, and closed (frozen) periods.
+
+use std::collections::HashMap;
+
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rust_decimal::Decimal;
+
+use super::feedback::Upsert;
+use crate::domain::{FeedbackKind, Responsibility, Validity};
+use crate::points::{Agent, Charge, Event, Inputs, Line};
+
+/// An event ready for the store.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub ext_id: String,
+    pub hash: i64,
+    pub agent_id: String,
+    pub day: i64,
+    pub rule_id: String,
+    pub count: i64,
+    pub note: Option<String>,
+    pub reference: Option<String>,
+    pub verified: Option<bool>,
+}
+
+/// Inserts or updates an event by (source, id).
+pub fn upsert_event(
+    tx: &Transaction<'_>,
+    source: &str,
+    e: &NewEvent,
+    import_id: i64,
+) -> Result<Upsert> {
+    let existing: Option<i64> = tx
+        .prepare_cached("SELECT hash FROM events WHERE source = ?1 AND ext_id = ?2")?
+        .query_row(params![source, e.ext_id], |r| r.get(0))
+        .optional()?;
+    if existing == Some(e.hash) {
+        return Ok(Upsert::Unchanged);
+    }
+    tx.prepare_cached(
+        "INSERT INTO events (source, ext_id, hash, agent_id, day, rule_id, count, note, reference, verified, import_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (source, ext_id) DO UPDATE SET hash = excluded.hash, agent_id = excluded.agent_id,
+            day = excluded.day, rule_id = excluded.rule_id, count = excluded.count, note = excluded.note,
+            reference = excluded.reference, verified = excluded.verified",
+    )?
+    .execute(params![source, e.ext_id, e.hash, e.agent_id, e.day, e.rule_id, e.count, e.note, e.reference, e.verified, import_id])?;
+    Ok(if existing.is_some() {
+        Upsert::Updated
+    } else {
+        Upsert::New
+    })
+}
+
+/// Inserts or updates a monthly activity value by (month, metric, agent).
+pub fn upsert_activity(
+    tx: &Transaction<'_>,
+    month: &str,
+    agent_id: &str,
+    metric: &str,
+    value: Decimal,
+    hash: i64,
+    import_id: i64,
+) -> Result<Upsert> {
+    let existing: Option<i64> = tx
+        .prepare_cached(
+            "SELECT hash FROM activity WHERE month = ?1 AND metric = ?2 AND agent_id = ?3",
+        )?
+        .query_row(params![month, metric, agent_id], |r| r.get(0))
+        .optional()?;
+    if existing == Some(hash) {
+        return Ok(Upsert::Unchanged);
+    }
+    tx.prepare_cached(
+        "INSERT INTO activity (month, agent_id, metric, value, hash, import_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (month, metric, agent_id) DO UPDATE SET value = excluded.value, hash = excluded.hash",
+    )?
+    .execute(params![month, agent_id, metric, value.to_string(), hash, import_id])?;
+    Ok(if existing.is_some() {
+        Upsert::Updated
+    } else {
+        Upsert::New
+    })
+}
+
+fn date(s: Option<String>) -> Option<NaiveDate> {
+    s.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
+}
+
+/// The roster.
+pub fn agents(conn: &Connection) -> Result<Vec<Agent>> {
+    let mut st = conn.prepare(
+        "SELECT id, name, department, leader_id, joined_on, left_on FROM agents ORDER BY id",
+    )?;
+    let rows = st.query_map([], |r| {
+        Ok(Agent {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            department: r.get(2)?,
+            leader_id: r.get(3)?,
+            joined_on: date(r.get(4)?),
+            left_on: date(r.get(5)?),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Agent ids by id and by unique name, to resolve what an import names.
+pub fn agent_lookup(conn: &Connection) -> Result<HashMap<String, String>> {
+    let mut out = HashMap::new();
+    let mut st = conn.prepare("SELECT id FROM agents")?;
+    for id in st.query_map([], |r| r.get::<_, String>(0))? {
+        let id = id?;
+        out.insert(id.clone(), id);
+    }
+    let mut st =
+        conn.prepare("SELECT name, min(id) FROM agents GROUP BY name HAVING count(*) = 1")?;
+    for row in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        let (name, id) = row?;
+        out.entry(name).or_insert(id);
+    }
+    Ok(out)
+}
+
+/// The ledger's inputs: events from `events_from` (the start of the widest
+/// escalation window) to `last`, feedback and activity from `first` to
+/// `last`; for one agent only (and their team, for leaders) when `agent` is set.
+pub fn inputs(
+    conn: &Connection,
+    events_from: i64,
+    first: i64,
+    last: i64,
+    agent: Option<&str>,
+) -> Result<Inputs> {
+    let agents = agents(conn)?;
+    // For one agent, the lines that can land on them: their own, and their
+    // team's joint-liability lines if they lead one.
+    let team: Option<Vec<String>> = agent.map(|a| {
+        let mut t: Vec<String> = agents
+            .iter()
+            .filter(|x| x.leader_id.as_deref() == Some(a))
+            .map(|x| x.id.clone())
+            .collect();
+        t.push(a.to_string());
+        t
+    });
+    let mut events = vec![];
+    {
+        let sql = if agent.is_some() {
+            "SELECT id, source, ext_id, agent_id, day, rule_id, count, verified, note FROM events WHERE agent_id = ?3 AND day BETWEEN ?1 AND ?2"
+        } else {
+            "SELECT id, source, ext_id, agent_id, day, rule_id, count, verified, note FROM events WHERE day BETWEEN ?1 AND ?2 AND ?3 IS NULL"
+        };
+        let ids: Vec<Option<String>> = match &team {
+            Some(t) => t.iter().cloned().map(Some).collect(),
+            None => vec![None],
+        };
+        let mut st = conn.prepare(sql)?;
+        for id in ids {
+            let rows = st.query_map(params![events_from, last, id], |r| {
+                Ok(Event {
+                    row_id: r.get(0)?,
+                    source: r.get(1)?,
+                    ext_id: r.get(2)?,
+                    agent_id: r.get(3)?,
+                    day: r.get(4)?,
+                    rule_id: r.get(5)?,
+                    count: r.get(6)?,
+                    verified: r.get::<_, Option<i64>>(7)?.map(|v| v != 0),
+                    note: r.get(8)?,
+                })
+            })?;
+            for e in rows {
+                events.push(e?);
+            }
+        }
+    }
+    let mut charges = vec![];
+    {
+        let sql = if agent.is_some() {
+            "SELECT source, ext_id, agent_id, local_day, kind, validity, responsibility FROM feedback
+             WHERE agent_id = ?3 AND local_day BETWEEN ?1 AND ?2 AND polarity = 'negative'"
+        } else {
+            "SELECT source, ext_id, agent_id, local_day, kind, validity, responsibility FROM feedback
+             WHERE local_day BETWEEN ?1 AND ?2 AND polarity = 'negative' AND agent_id IS NOT NULL AND ?3 IS NULL"
+        };
+        let mut st = conn.prepare(sql)?;
+        let rows = st.query_map(params![first, last, agent], |r| {
+            let kind: String = r.get(4)?;
+            let validity: Option<String> = r.get(5)?;
+            let resp: Option<String> = r.get(6)?;
+            Ok(Charge {
+                source: r.get(0)?,
+                ext_id: r.get(1)?,
+                agent_id: r.get(2)?,
+                day: r.get(3)?,
+                kind: FeedbackKind::parse(&kind).unwrap_or(FeedbackKind::Review),
+                validity: validity.as_deref().and_then(Validity::parse),
+                responsibility: resp.as_deref().and_then(Responsibility::parse),
+            })
+        })?;
+        for c in rows {
+            charges.push(c?);
+        }
+    }
+    let mut activity = vec![];
+    {
+        let from = crate::dates::date_of_day(first).format("%Y-%m").to_string();
+        let to = crate::dates::date_of_day(last).format("%Y-%m").to_string();
+        let mut st = conn.prepare(
+            "SELECT month, metric, agent_id, value FROM activity WHERE month BETWEEN ?1 AND ?2",
+        )?;
+        let rows = st.query_map(params![from, to], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?;
+        for row in rows {
+            let (m, metric, a, v) = row?;
+            let value: Decimal = v
+                .parse()
+                .with_context(|| format!("stored activity value {v:?}"))?;
+            activity.push((m, metric, a, value));
+        }
+    }
+    Ok(Inputs {
+        agents,
+        events,
+        charges,
+        activity,
+    })
+}
+
+/// A closed period, if `name` was closed: (closed_at, payout JSON).
+pub fn closed(conn: &Connection, name: &str) -> Result<Option<(i64, String)>> {
+    Ok(conn
+        .query_row(
+            "SELECT closed_at, payout FROM closed_periods WHERE name = ?1",
+            [name],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// Every closed period: (name, first day, last day).
+pub fn closed_periods(conn: &Connection) -> Result<Vec<(String, i64, i64)>> {
+    let mut st =
+        conn.prepare("SELECT name, first_day, last_day FROM closed_periods ORDER BY first_day")?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The frozen lines of a closed period.
+pub fn closed_lines(conn: &Connection, period: &str) -> Result<Vec<Line>> {
+    let mut st = conn.prepare("SELECT key, day, agent_id, rule_id, points, source FROM closed_lines WHERE period = ?1 ORDER BY day, agent_id, key")?;
+    let rows = st.query_map([period], |r| {
+        Ok(Line {
+            key: r.get(0)?,
+            day: r.get(1)?,
+            agent_id: r.get(2)?,
+            rule_id: r.get(3)?,
+            points: r.get(4)?,
+            source: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Frozen adjustment lines that correct `period` (frozen in later closes).
+pub fn absorbed_adjustments(conn: &Connection, period: &str) -> Result<Vec<Line>> {
+    let mut st = conn.prepare(
+        "SELECT key, day, agent_id, rule_id, points, source FROM closed_lines WHERE key LIKE ?1",
+    )?;
+    let rows = st.query_map([format!("adjust:{period}:%")], |r| {
+        Ok(Line {
+            key: r.get(0)?,
+            day: r.get(1)?,
+            agent_id: r.get(2)?,
+            rule_id: r.get(3)?,
+            points: r.get(4)?,
+            source: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Freezes a period: its lines and payout.
+pub fn close(
+    tx: &Transaction<'_>,
+    name: &str,
+    first: i64,
+    last: i64,
+    payout_json: &str,
+    lines: &[Line],
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO closed_periods (name, first_day, last_day, closed_at, payout) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![name, first, last, chrono::Utc::now().timestamp(), payout_json],
+    )?;
+    let mut st = tx.prepare("INSERT INTO closed_lines (period, key, day, agent_id, rule_id, points, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?;
+    for l in lines {
+        st.execute(params![
+            name, l.key, l.day, l.agent_id, l.rule_id, l.points, l.source
+        ])
+        .with_context(|| format!("freezing line {}", l.key))?;
+    }
+    Ok(())
+}
