@@ -27,9 +27,9 @@ pub enum Upsert {
 const COLUMNS: &str =
     "kind, source, ext_id, hash, created_at, local_day, channel, agent_id, agent_name, \
     department, polarity, stars, content, order_id, customer, customer_phone, declared_cause, \
-    responsibility, validity, leader_id, extra, import_id, auto_cause, auto_causes, auto_evidence";
-const COLUMN_COUNT: usize = 25;
-/// Rows per multi-row INSERT (64 × 25 = 1,600 parameters, well under SQLite's limit).
+    responsibility, validity, leader_id, extra, import_id, auto_cause, auto_causes, auto_evidence, cause";
+const COLUMN_COUNT: usize = 26;
+/// Rows per multi-row INSERT (64 × 26 = 1,664 parameters, well under SQLite's limit).
 const INSERT_CHUNK: usize = 64;
 /// Ids per existence lookup.
 const LOOKUP_CHUNK: usize = 512;
@@ -41,8 +41,8 @@ const UPDATE: &str = "UPDATE feedback SET
         agent_name = ?9, department = ?10, polarity = ?11, stars = ?12,
         content = ?13, order_id = ?14, customer = ?15, customer_phone = ?16, declared_cause = ?17,
         responsibility = ?18, validity = ?19, leader_id = ?20, extra = ?21, updated_import = ?22,
-        auto_cause = ?23, auto_causes = ?24, auto_evidence = ?25
-    WHERE id = ?26";
+        auto_cause = ?23, auto_causes = ?24, auto_evidence = ?25, cause = ?26
+    WHERE id = ?27";
 
 /// A borrowed SQL value (no copy of the text).
 type Sql<'a> = ToSqlOutput<'a>;
@@ -55,7 +55,7 @@ fn int(v: i64) -> Sql<'static> {
     ToSqlOutput::Borrowed(ValueRef::Integer(v))
 }
 
-/// The 25 column values of a record, in [`COLUMNS`] order.
+/// The 26 column values of a record, in [`COLUMNS`] order.
 fn values<'a>(
     kind: FeedbackKind,
     source: &'a str,
@@ -88,6 +88,12 @@ fn values<'a>(
         text(r.auto.as_ref().map(|a| a.cause.id())),
         text(r.auto.as_ref().map(|a| a.causes.as_str())),
         text(r.auto.as_ref().map(|a| a.evidence.as_str())),
+        // The cause reports use: the declared one wins over the classifier's.
+        text(
+            r.declared_cause
+                .or(r.auto.as_ref().map(|a| a.cause))
+                .map(|c| c.id()),
+        ),
     ]
 }
 
@@ -259,7 +265,10 @@ pub fn classify_all(
             break;
         };
         last_id = last;
-        let mut up = tx.prepare_cached("UPDATE feedback SET auto_cause = ?2, auto_causes = ?3, auto_evidence = ?4 WHERE id = ?1")?;
+        let mut up = tx.prepare_cached(
+            "UPDATE feedback SET auto_cause = ?2, auto_causes = ?3, auto_evidence = ?4,
+                 cause = coalesce(declared_cause, ?2) WHERE id = ?1",
+        )?;
         for (id, text) in &chunk {
             let v = classify(text, &mut scratch);
             up.execute(rusqlite::params![

@@ -65,10 +65,10 @@ CREATE TABLE feedback (
     validity        TEXT,
     leader_id       TEXT,
     extra           TEXT,                   -- JSON object: columns that map to no field
-    -- The cause reports use: the manager's declared cause wins over the classifier's.
-    -- STORED, not VIRTUAL: SQLite plans an index on a stored column like a plain
-    -- column (covering, ordered GROUP BY); on a virtual one it does not.
-    cause           TEXT GENERATED ALWAYS AS (coalesce(declared_cause, auto_cause)) STORED,
+    -- The cause reports use: coalesce(declared_cause, auto_cause), kept by
+    -- every write. A plain column, not a generated one: SQLite never uses an
+    -- index on a generated column as covering, and trend reports need that.
+    cause           TEXT,
     import_id       INTEGER NOT NULL,       -- imports.id that first brought it
     updated_import  INTEGER,                -- imports.id that last changed it
     UNIQUE (source, ext_id)

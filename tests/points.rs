@@ -1,0 +1,369 @@
+//! `kefu points` and `kefu bonus`: a hand-computed case for every rule kind,
+//! a full quarter under scheme A and under scheme B, closing and adjustments.
+
+mod common;
+
+use common::{fixture, Workdir};
+use predicates::prelude::*;
+use serde_json::Value;
+
+const ROSTER: &str = "工号,客服姓名,部门,组长工号,入职日期,离职日期\n\
+L1,组长甲,查询部,,2020-01-01,\n\
+A1,王一,查询部,L1,2020-01-01,\n\
+A2,李二,查询部,L1,2020-01-01,\n\
+A3,张三,查询部,L1,2026-08-10,\n";
+
+fn workspace_with(scheme: Option<&str>) -> Workdir {
+    let wd = Workdir::new();
+    if let Some(path) = scheme {
+        // Replace the default scheme A with the given one.
+        let base = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
+        let settings = &base[..base.find("[points]").unwrap()];
+        let scheme = std::fs::read_to_string(path).unwrap();
+        std::fs::write(wd.path("kefu.toml"), format!("{settings}\n{scheme}")).unwrap();
+    }
+    let roster = wd.write("roster.csv", ROSTER);
+    wd.kefu(&["import", "-q", "agents", &roster])
+        .assert()
+        .success();
+    wd
+}
+
+fn import(wd: &Workdir, kind: &str, name: &str, text: &str) {
+    let f = wd.write(name, text);
+    wd.kefu(&["import", "-q", kind, &f, "--strict"])
+        .assert()
+        .success();
+}
+
+fn bonus(wd: &Workdir, args: &[&str]) -> Vec<Value> {
+    let mut a = vec!["bonus", "--format", "json"];
+    a.extend_from_slice(args);
+    wd.json(&a).as_array().unwrap().clone()
+}
+
+fn agent<'a>(rows: &'a [Value], id: &str) -> &'a Value {
+    rows.iter()
+        .find(|r| r["agent_id"] == id)
+        .unwrap_or_else(|| panic!("no {id} in {rows:?}"))
+}
+
+fn ledger(wd: &Workdir, args: &[&str]) -> Vec<Value> {
+    let mut a = vec!["points", "--format", "json"];
+    a.extend_from_slice(args);
+    wd.json(&a)["lines"].as_array().unwrap().clone()
+}
+
+#[test]
+fn scheme_a_full_quarter_for_a_small_team() {
+    let wd = workspace_with(None);
+    import(
+        &wd,
+        "events",
+        "events.csv",
+        "编号,日期,工号,奖惩项目,次数,是否核实\n\
+         E1,2026-07-08,A1,书面表扬,1,是\n\
+         E2,2026-07-09,A1,praise-letter,1,否\n\
+         E3,2026-07-20,A2,电脑或灯未关,1,\n\
+         E4,2026-02-10,A2,无故缺席例会,1,\n\
+         E5,2026-08-03,A2,无故缺席例会,1,\n\
+         E6,2026-09-02,A2,无故缺席例会,1,\n\
+         E7,2026-08-12,A1,抽查发现问题主管未发现,2,\n\
+         E8,2026-09-12,A2,抽查发现问题主管未发现,1,\n",
+    );
+    import(
+        &wd,
+        "complaints",
+        "complaints.csv",
+        "投诉编号,投诉时间,投诉内容,客服工号,是否成立,责任认定\n\
+         C1,2026-08-05 10:00,挂电话,A2,成立,个人\n\
+         C2,2026-08-06 10:00,态度恶劣,A2,成立,个人\n\
+         C3,2026-08-07 10:00,语气中伤,A2,成立,个人\n\
+         C4,2026-09-01 10:00,态度差,A1,不成立,个人\n\
+         C5,2026-09-02 10:00,回复慢,A1,待定,个人\n\
+         C6,2026-07-03 10:00,系统问题,A1,成立,流程缺陷\n",
+    );
+    import(&wd, "activity", "activity.csv", "月份,工号,指标,数值\n2026-07,A1,queries,300\n2026-07,A2,queries,300\n2026-08,A1,queries,200\n2026-08,A3,queries,250\n");
+    let rows = bonus(&wd, &["--quarter", "2026Q3"]);
+    // A1: zero-complaint months Jul, Aug, Sep (+3; C4 rejected, C5 pending, C6 process);
+    //     praise letter E1 +2 (E2 not verified: 0); top queries Jul (tie with A2, ties = all) +1.
+    //     earned 6, deducted 0, net 6 -> 60.00 CNY.
+    let a1 = agent(&rows, "A1");
+    assert_eq!(
+        (
+            a1["points_earned"].as_i64(),
+            a1["points_deducted"].as_i64(),
+            a1["net_points"].as_i64()
+        ),
+        (Some(6), Some(0), Some(6))
+    );
+    assert_eq!(a1["bonus"], "60.00");
+    assert_eq!(a1["rate"], "10");
+    assert_eq!(a1["complaints_counted"], 0);
+    assert_eq!(a1["complaints_pending"], 1);
+    // A2: equipment left on −1; meeting absences: Feb is the 1st in the year
+    //     (before the quarter), Aug the 2nd (−2), Sep the 3rd (removal flag);
+    //     3 confirmed complaints in Aug: −3 and a dismissal-review flag;
+    //     zero-complaint months Jul and Sep +2; top queries Jul (tie) +1.
+    //     earned 3, deducted 6, net −3 -> bonus 0.00 (negative net shown).
+    let a2 = agent(&rows, "A2");
+    assert_eq!(
+        (
+            a2["points_earned"].as_i64(),
+            a2["points_deducted"].as_i64(),
+            a2["net_points"].as_i64()
+        ),
+        (Some(3), Some(6), Some(-3))
+    );
+    assert_eq!(a2["bonus"], "0.00");
+    assert_eq!(a2["complaints_counted"], 3);
+    let flags: Vec<&str> = a2["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert_eq!(flags, ["dismissal-review:2026-08", "removal:2026-09-02"]);
+    // A3 joined 2026-08-10: zero-complaint months Aug, Sep only (+2); top queries Aug +1 -> 3 -> 30.00.
+    assert_eq!(agent(&rows, "A3")["net_points"], 3);
+    // L1, the leader: zero-complaint months +3; A2's equipment −2 (joint liability);
+    //     spot checks: A1's 2 (E7) and A2's 1 (E8) are counted per agent, so neither
+    //     reaches 3 and the leader is not charged. net 1 -> 10.00.
+    let l1 = agent(&rows, "L1");
+    assert_eq!(l1["net_points"], 1);
+    assert_eq!(l1["bonus"], "10.00");
+    // Ranks: A1 1st (6), A3 2nd (3), L1 3rd (1), A2 4th (−3).
+    assert_eq!(a1["rank"], 1);
+    assert_eq!(agent(&rows, "A3")["rank"], 2);
+    assert_eq!(a2["rank"], 4);
+    // Every line of the ledger adds up to the net points.
+    let lines = ledger(&wd, &["--quarter", "2026Q3"]);
+    for id in ["A1", "A2", "A3", "L1"] {
+        let sum: i64 = lines
+            .iter()
+            .filter(|l| l["agent_id"] == id)
+            .map(|l| l["points"].as_i64().unwrap())
+            .sum();
+        assert_eq!(
+            sum,
+            agent(&rows, id)["net_points"].as_i64().unwrap(),
+            "{id}"
+        );
+    }
+    // Each line names its source.
+    let a2_lines = ledger(&wd, &["--quarter", "2026Q3", "--agent", "李二"]);
+    assert!(a2_lines.iter().any(|l| l["source"]
+        .as_str()
+        .unwrap()
+        .contains("occurrence 2 in the year")
+        && l["points"] == -2));
+    assert!(a2_lines
+        .iter()
+        .any(|l| l["source"] == "zero complaints in 2026-07"));
+    assert!(a2_lines
+        .iter()
+        .any(|l| l["rule_id"] == "customer-complaint"
+            && l["source"].as_str().unwrap().contains("C1")));
+}
+
+#[test]
+fn a_leader_is_charged_at_every_third_spot_check() {
+    let wd = workspace_with(None);
+    import(&wd, "events", "e.csv", "日期,工号,奖惩项目,次数\n2026-07-01,A1,spot-check-missed,2\n2026-08-01,A1,spot-check-missed,2\n2026-09-01,A1,spot-check-missed,2\n");
+    // Six occurrences in the quarter: the 3rd and the 6th charge the leader −5 each.
+    let lines = ledger(&wd, &["--quarter", "2026Q3", "--agent", "L1"]);
+    let charged: Vec<i64> = lines
+        .iter()
+        .filter(|l| l["rule_id"] == "spot-check-missed")
+        .map(|l| l["points"].as_i64().unwrap())
+        .collect();
+    assert_eq!(charged, [-5, -5]);
+}
+
+#[test]
+fn scheme_b_two_cny_per_point() {
+    let wd = workspace_with(Some(&format!(
+        "{}/examples/scheme-b.toml",
+        env!("CARGO_MANIFEST_DIR")
+    )));
+    import(
+        &wd,
+        "events",
+        "e.csv",
+        "日期,工号,奖惩项目,次数\n2026-07-01,A1,表扬信,1\n2026-07-02,A1,录单错误,1\n2026-07-03,A1,上班玩游戏,2\n2026-08-01,A2,漏单或错单,1\n2026-08-02,A2,电话/QQ表扬,1\n",
+    );
+    let rows = bonus(&wd, &["--quarter", "2026Q3"]);
+    // A1: +50 −10 −2×2 = 36 points × 2 CNY = 72.00.
+    assert_eq!(agent(&rows, "A1")["net_points"], 36);
+    assert_eq!(agent(&rows, "A1")["bonus"], "72.00");
+    // A2: −50 +20 = −30 -> 0.00.
+    assert_eq!(agent(&rows, "A2")["net_points"], -30);
+    assert_eq!(agent(&rows, "A2")["bonus"], "0.00");
+    // Doubling the rate doubles every bonus exactly.
+    let doubled = bonus(&wd, &["--quarter", "2026Q3", "--rate", "4"]);
+    assert_eq!(agent(&doubled, "A1")["bonus"], "144.00");
+}
+
+#[test]
+fn rate_rounding_is_half_up_and_stated() {
+    let wd = workspace_with(None);
+    import(
+        &wd,
+        "events",
+        "e.csv",
+        "日期,工号,奖惩项目\n2026-07-01,A1,书面表扬\n",
+    );
+    // A1: 3 zero months + 2 = 5 points × 0.333 = 1.665 -> 1.67 (half-up).
+    let rows = bonus(&wd, &["--quarter", "2026Q3", "--rate", "0.333"]);
+    assert_eq!(agent(&rows, "A1")["bonus"], "1.67");
+    wd.kefu(&["bonus", "--quarter", "2026Q3"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("half-up (四舍五入)"));
+}
+
+#[test]
+fn closing_freezes_and_later_changes_become_adjustments() {
+    let wd = workspace_with(None);
+    import(&wd, "complaints", "c.csv", "投诉编号,投诉时间,投诉内容,客服工号,是否成立,责任认定\nC1,2026-08-05 10:00,挂电话,A1,成立,个人\n");
+    let before = bonus(&wd, &["--quarter", "2026Q3"]);
+    // A1: Jul, Sep zero months +2, complaint −1 -> 1.
+    assert_eq!(agent(&before, "A1")["net_points"], 1);
+    wd.kefu(&["bonus", "close", "2026Q3"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("closed 2026Q3"));
+    wd.kefu(&["bonus", "close", "2026-Q3"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("already closed"));
+    // Closing then recomputing changes nothing.
+    assert_eq!(bonus(&wd, &["--quarter", "2026Q3"]), before);
+    // An appeal (申诉) is upheld: the complaint no longer stands.
+    import(&wd, "complaints", "c.csv", "投诉编号,投诉时间,投诉内容,客服工号,是否成立,责任认定\nC1,2026-08-05 10:00,挂电话,A1,不成立,个人\n");
+    // The closed quarter does not change silently, and says it is frozen.
+    assert_eq!(bonus(&wd, &["--quarter", "2026Q3"]), before);
+    wd.kefu(&["bonus", "--quarter", "2026Q3"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("frozen snapshot"));
+    // The change appears in the next open quarter, with a reference.
+    let q4 = ledger(&wd, &["--quarter", "2026Q4", "--agent", "A1"]);
+    let adj: Vec<&Value> = q4
+        .iter()
+        .filter(|l| {
+            l["source"]
+                .as_str()
+                .unwrap()
+                .starts_with("adjustment to closed 2026Q3")
+        })
+        .collect();
+    // +1 for the complaint withdrawn, +1 for August now having zero complaints.
+    let total: i64 = adj.iter().map(|l| l["points"].as_i64().unwrap()).sum();
+    assert_eq!(total, 2, "{adj:?}");
+    assert!(adj
+        .iter()
+        .any(|l| l["source"].as_str().unwrap().contains("C1")));
+    // Closing Q4 absorbs the adjustment: Q1 gets nothing more for Q3.
+    wd.kefu(&["bonus", "close", "2026Q4"]).assert().success();
+    let q1 = ledger(&wd, &["--quarter", "2027Q1", "--agent", "A1"]);
+    assert!(
+        !q1.iter()
+            .any(|l| l["source"].as_str().unwrap().contains("2026Q3")),
+        "{q1:?}"
+    );
+}
+
+#[test]
+fn statements_and_xlsx() {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let wd = workspace_with(None);
+    let dir = wd.path("statements");
+    let xlsx = wd.path("bonus.xlsx");
+    wd.kefu(&[
+        "bonus",
+        "--quarter",
+        "2026Q3",
+        "--statements",
+        dir.to_str().unwrap(),
+        "-o",
+        xlsx.to_str().unwrap(),
+    ])
+    .assert()
+    .success();
+    let a1 = std::fs::read_to_string(dir.join("A1.html")).unwrap();
+    assert!(a1.contains("王一") && a1.contains("zero complaints in 2026-07"));
+    let mut book: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    let payout = book.worksheet_range("payout").unwrap();
+    assert!(
+        matches!(payout.get((1, 7)), Some(Data::Float(_))),
+        "the bonus is a number: {:?}",
+        payout.get((1, 7))
+    );
+}
+
+#[test]
+fn nominations_top_three_and_zero_complaints() {
+    let wd = workspace_with(None);
+    import(&wd, "complaints", "c.csv", "投诉编号,投诉时间,投诉内容,客服工号,是否成立,责任认定\nC1,2026-03-05 10:00,挂电话,A2,成立,个人\n");
+    import(
+        &wd,
+        "events",
+        "e.csv",
+        "日期,工号,奖惩项目\n2026-05-01,A2,好人好事被媒体表扬\n2026-05-02,A2,书面表扬\n",
+    );
+    let v = wd.json(&["bonus", "nominations", "--year", "2026", "--format", "json"]);
+    let ids: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["agent_id"].as_str().unwrap())
+        .collect();
+    // A2 (top score: 11 zero months + 4 − 1 = 14) is a candidate by score only.
+    let a2 = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["agent_id"] == "A2")
+        .unwrap();
+    assert_eq!(a2["reasons"], serde_json::json!(["top score 积分前列"]));
+    // A1 and L1 have zero complaints all year.
+    assert!(ids.contains(&"A1") && ids.contains(&"L1"));
+}
+
+#[test]
+fn events_need_a_known_rule_and_agent() {
+    let wd = workspace_with(None);
+    let f = wd.write("e.csv", "日期,工号,奖惩项目\n2026-07-01,A9,书面表扬\n2026-07-01,A1,请客吃饭\n2026-07-01,A1,zero-complaints\n");
+    let rejects = wd.path("r.csv");
+    wd.kefu(&[
+        "import",
+        "events",
+        &f,
+        "--rejects",
+        rejects.to_str().unwrap(),
+    ])
+    .assert()
+    .success();
+    let text = std::fs::read_to_string(&rejects).unwrap();
+    assert!(text.contains("unknown agent \"\"A9\"\"") || text.contains("unknown agent"));
+    assert!(text.contains("unknown rule"));
+    assert!(text.contains("derived from data"));
+}
+
+#[test]
+fn the_fixture_events_import_with_two_documented_rejects() {
+    let wd = Workdir::new();
+    wd.kefu(&["import", "-q", "agents", &fixture("agents.csv")])
+        .assert()
+        .success();
+    let v = wd.json(&[
+        "import",
+        "events",
+        &fixture("events.csv"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["rejected"], 2);
+    assert_eq!(v["new"], 9);
+}
