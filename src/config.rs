@@ -123,9 +123,6 @@ impl Config {
     }
 }
 
-/// The commented `kefu.toml` that `kefu init` writes: settings, then reward/
-/// penalty scheme A (examples/scheme-a.toml).
-
 /// The settings part of the template (a macro, so `concat!` can join it).
 macro_rules! base_template {
     () => {
@@ -172,6 +169,8 @@ timezone = "Asia/Shanghai"
     };
 }
 
+/// The commented `kefu.toml` that `kefu init` writes: settings, then reward/
+/// penalty scheme A (examples/scheme-a.toml).
 pub const TEMPLATE: &str = concat!(
     base_template!(),
     "\n",

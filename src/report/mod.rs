@@ -159,16 +159,23 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
             it.ext_id.as_str().into(),
         ]);
     })?;
-    // The previous 7 days, for the change and the average.
-    let history = reports::negative_by_day_and_cause(ctx.conn, day - 7, day - 1, &ctx.filters)?;
+    // The previous 7 days, for the change and the average; the day's reviews
+    // for the negative rate.
     let mut per_day = [0i64; 7];
-    for (d, _, n) in history {
-        per_day[(d - (day - 7)) as usize] += n;
+    let (mut neg_reviews, mut all_reviews) = (0i64, 0i64);
+    for c in reports::day_counts(ctx.conn, day - 7, day, &ctx.filters)? {
+        if c.day < day && c.is_counted_negative(&ctx.filters) {
+            per_day[(c.day - (day - 7)) as usize] += c.n;
+        }
+        if c.day == day && c.is_review() {
+            all_reviews += c.n;
+            if c.polarity.as_deref() == Some("negative") {
+                neg_reviews += c.n;
+            }
+        }
     }
     let previous = per_day[6];
     let average = per_day.iter().sum::<i64>() as f64 / 7.0;
-    let reviews = reports::reviews_by_day(ctx.conn, day, day, &ctx.filters)?;
-    let (neg_reviews, all_reviews) = reviews.first().map_or((0, 0), |r| (r.1, r.2));
 
     let mut doc = Document::new(format!("差评日报 Daily negative feedback report {date}"));
     doc.fact("date", "日期 date", Cell::Date(date));
@@ -392,21 +399,32 @@ pub fn trend(ctx: &Context<'_>, period: &Period, by: TrendBy) -> Result<Document
     };
     let mut negative = vec![0i64; buckets.len()];
     let mut per_cause = vec![[0i64; 5]; buckets.len()];
-    for (d, cause, n) in reports::negative_by_day_and_cause(ctx.conn, first, last, &ctx.filters)? {
-        if let Some(i) = index_of(d) {
-            negative[i] += n;
-            let c = cause
+    let mut reviews = vec![(0i64, 0i64); buckets.len()];
+    let mut current = None;
+    for c in reports::day_counts(ctx.conn, first, last, &ctx.filters)? {
+        // Rows come in day order: look the bucket up once per day.
+        let i = match current {
+            Some((d, i)) if d == c.day => i,
+            _ => {
+                let Some(i) = index_of(c.day) else { continue };
+                current = Some((c.day, i));
+                i
+            }
+        };
+        if c.is_counted_negative(&ctx.filters) {
+            negative[i] += c.n;
+            let cause = c
+                .cause
                 .as_deref()
                 .and_then(Cause::parse)
                 .unwrap_or(Cause::Other);
-            per_cause[i][c as usize] += n;
+            per_cause[i][cause as usize] += c.n;
         }
-    }
-    let mut reviews = vec![(0i64, 0i64); buckets.len()];
-    for (d, neg, all) in reports::reviews_by_day(ctx.conn, first, last, &ctx.filters)? {
-        if let Some(i) = index_of(d) {
-            reviews[i].0 += neg;
-            reviews[i].1 += all;
+        if c.is_review() {
+            reviews[i].1 += c.n;
+            if c.polarity.as_deref() == Some("negative") {
+                reviews[i].0 += c.n;
+            }
         }
     }
     let values: Vec<f64> = negative.iter().map(|n| *n as f64).collect();
