@@ -11,8 +11,10 @@ ws=${1:-demo}
 rm -rf "$ws"
 "$kefu" init "$ws"
 "$kefu" -w "$ws" import agents fixtures/agents.csv
-"$kefu" -w "$ws" import reviews fixtures/taobao_reviews_gbk.csv fixtures/jd_reviews.xlsx \
-  fixtures/internal_reviews.json fixtures/douyin_reviews_utf16.tsv fixtures/reviews_semicolon_bom.csv
+# Taobao's export has no channel column: say which channel it is.
+"$kefu" -w "$ws" import reviews fixtures/taobao_reviews_gbk.csv --channel 淘宝
+"$kefu" -w "$ws" import reviews fixtures/jd_reviews.xlsx fixtures/internal_reviews.json \
+  fixtures/douyin_reviews_utf16.tsv fixtures/reviews_semicolon_bom.csv
 "$kefu" -w "$ws" import complaints fixtures/complaints.jsonl
 "$kefu" -w "$ws" report daily --date 2026-11-20
 "$kefu" -w "$ws" report daily --date 2026-11-20 -o "$ws/daily-2026-11-20.html"

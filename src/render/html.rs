@@ -11,7 +11,7 @@ fn esc(s: &str) -> String {
 }
 
 const CSS: &str = "
-body{font-family:system-ui,-apple-system,'PingFang SC','Microsoft YaHei','Noto Sans CJK SC',sans-serif;margin:2rem auto;max-width:1100px;color:#1f2933;padding:0 1rem}
+body{font-family:system-ui,-apple-system,'PingFang SC','Microsoft YaHei','Noto Sans CJK SC','WenQuanYi Zen Hei',sans-serif;margin:2rem auto;max-width:1100px;color:#1f2933;padding:0 1rem}
 h1{font-size:1.6rem;border-bottom:3px solid #c0392b;padding-bottom:.4rem}
 h2{font-size:1.15rem;margin-top:2rem;color:#243b53}
 .facts{display:flex;flex-wrap:wrap;gap:.8rem;margin:1rem 0}
