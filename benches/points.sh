@@ -26,11 +26,13 @@ if [ ! -s "$ws/kefu.db" ]; then
   echo "built in $(( $(date +%s) - start )) s; $(du -h "$ws/kefu.db" | cut -f1)"
 fi
 
-measure() { # LABEL ARGS...
+measure() { # LABEL ARGS... : the median of three runs
   local label=$1; shift
-  local out
-  out=$( { /usr/bin/time -f "%e %M" "$kefu" -w "$ws" "$@" >/dev/null; } 2>&1 | tail -1)
-  awk -v l="$label" -v s="${out% *}" -v kb="${out#* }" 'BEGIN { printf "%-46s %6.3f s   peak %6.1f MB\n", l, s, kb / 1024 }'
+  local runs=()
+  for _ in 1 2 3; do
+    runs+=("$( { /usr/bin/time -f "%e %M" "$kefu" -w "$ws" "$@" >/dev/null; } 2>&1 | tail -1)")
+  done
+  printf '%s\n' "${runs[@]}" | sort -n | sed -n 2p | awk -v l="$label" '{ printf "%-46s %6.3f s   peak %6.1f MB   (median of 3)\n", l, $1, $2 / 1024 }'
 }
 
 echo "kefu points benchmark: 5,000 agents, 1M events, 2M complaints; $(nproc) cores, $(git rev-parse --short HEAD 2>/dev/null || echo '?')"

@@ -195,12 +195,16 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
     doc.notes.extend(note);
     if let Some(dir) = &args.statements {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let mut by_agent: std::collections::HashMap<&str, Vec<points::Line>> =
+            std::collections::HashMap::new();
+        for l in &lines {
+            by_agent
+                .entry(l.agent_id.as_str())
+                .or_default()
+                .push(l.clone());
+        }
         for p in &pays {
-            let mine: Vec<points::Line> = lines
-                .iter()
-                .filter(|l| l.agent_id == p.agent_id)
-                .cloned()
-                .collect();
+            let mine = by_agent.remove(p.agent_id.as_str()).unwrap_or_default();
             let mut s = Document::new(format!(
                 "积分与奖金对账单 Statement {} — {} {}",
                 period.name, p.agent_id, p.agent_name

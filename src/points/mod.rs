@@ -120,40 +120,61 @@ pub fn whole_months(p: &Period) -> Vec<Period> {
     out
 }
 
-fn counted(policy: &rulebook::ComplaintPolicy, c: &Charge) -> bool {
-    policy.kinds.iter().any(|k| k == c.kind.id())
-        && c.validity.is_some_and(|v| {
-            policy
-                .validities
-                .iter()
-                .any(|x| Validity::parse(x) == Some(v))
-        })
-        && c.responsibility.is_some_and(|r| {
-            policy
-                .responsibilities
-                .iter()
-                .any(|x| Responsibility::parse(x) == Some(r))
-        })
+/// The complaint policy with its words parsed once: which feedback counts
+/// against an agent, and which is still pending.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub kinds: Vec<FeedbackKind>,
+    pub validities: Vec<Validity>,
+    pub responsibilities: Vec<Responsibility>,
 }
 
-/// Pending: a complaint still under investigation (validity pending, or not
-/// stated on a complaint), whose responsibility would count or is unknown.
-fn pending(policy: &rulebook::ComplaintPolicy, c: &Charge) -> bool {
-    let open = c.validity == Some(Validity::Pending)
-        || (c.validity.is_none() && c.kind == FeedbackKind::Complaint);
-    let resp = c.responsibility.is_none_or(|r| {
-        policy
-            .responsibilities
-            .iter()
-            .any(|x| Responsibility::parse(x) == Some(r))
-    });
-    open && resp && policy.kinds.iter().any(|k| k == c.kind.id())
+impl Policy {
+    pub fn of(p: &rulebook::ComplaintPolicy) -> Policy {
+        Policy {
+            kinds: p
+                .kinds
+                .iter()
+                .filter_map(|k| FeedbackKind::parse(k))
+                .collect(),
+            validities: p
+                .validities
+                .iter()
+                .filter_map(|v| Validity::parse(v))
+                .collect(),
+            responsibilities: p
+                .responsibilities
+                .iter()
+                .filter_map(|r| Responsibility::parse(r))
+                .collect(),
+        }
+    }
+
+    /// Counted: a kind, validity and responsibility the policy names.
+    pub fn counts(&self, c: &Charge) -> bool {
+        self.kinds.contains(&c.kind)
+            && c.validity.is_some_and(|v| self.validities.contains(&v))
+            && c.responsibility
+                .is_some_and(|r| self.responsibilities.contains(&r))
+    }
+
+    /// Pending: a complaint still under investigation (validity pending, or
+    /// not stated on a complaint), whose responsibility would count or is unknown.
+    pub fn pending(&self, c: &Charge) -> bool {
+        let open = c.validity == Some(Validity::Pending)
+            || (c.validity.is_none() && c.kind == FeedbackKind::Complaint);
+        open && c
+            .responsibility
+            .is_none_or(|r| self.responsibilities.contains(&r))
+            && self.kinds.contains(&c.kind)
+    }
 }
 
 /// Computes the ledger of `period` from `inputs` under `book`.
 pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period) -> Ledger {
     let (first, last) = period.days();
     let mut l = Ledger::default();
+    let policy = Policy::of(&book.complaints);
     let agents: HashMap<&str, &Agent> = inputs.agents.iter().map(|a| (a.id.as_str(), a)).collect();
     let date = dates::date_of_day;
 
@@ -285,16 +306,18 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period) -> Ledger {
 
     // Feedback: counted complaints are charged, pending ones listed.
     let complaint_rule = book.rules.iter().find(|r| r.kind() == RuleKind::Complaint);
-    let mut counted_by_month: BTreeMap<(String, String), i64> = BTreeMap::new();
+    // (agent, first day of the month) -> counted complaints.
+    let mut counted_by_month: HashMap<(&str, NaiveDate), i64> = HashMap::new();
+    let (mut counted, mut pending) = (HashMap::<&str, i64>::new(), HashMap::<&str, i64>::new());
     for c in &inputs.charges {
         if c.day < first || c.day > last {
             continue;
         }
-        if counted(&book.complaints, c) {
-            *l.counted.entry(c.agent_id.clone()).or_default() += 1;
-            let month = date(c.day).format("%Y-%m").to_string();
+        if policy.counts(c) {
+            *counted.entry(c.agent_id.as_str()).or_default() += 1;
+            let month = date(c.day).with_day(1).expect("day 1 exists");
             *counted_by_month
-                .entry((c.agent_id.clone(), month))
+                .entry((c.agent_id.as_str(), month))
                 .or_default() += 1;
             if let Some(rule) = complaint_rule {
                 l.lines.push(Line {
@@ -313,10 +336,19 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period) -> Ledger {
                     ),
                 });
             }
-        } else if pending(&book.complaints, c) {
-            *l.pending.entry(c.agent_id.clone()).or_default() += 1;
+        } else if policy.pending(c) {
+            *pending.entry(c.agent_id.as_str()).or_default() += 1;
         }
     }
+
+    l.counted = counted
+        .into_iter()
+        .map(|(a, n)| (a.to_string(), n))
+        .collect();
+    l.pending = pending
+        .into_iter()
+        .map(|(a, n)| (a.to_string(), n))
+        .collect();
 
     // Calendar: months with zero counted complaints, for agents on the roster that month.
     let months = whole_months(period);
@@ -329,7 +361,7 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period) -> Ledger {
             let name = m.first.format("%Y-%m").to_string();
             for a in inputs.agents.iter().filter(|a| a.on_roster(m)) {
                 if counted_by_month
-                    .get(&(a.id.clone(), name.clone()))
+                    .get(&(a.id.as_str(), m.first))
                     .copied()
                     .unwrap_or(0)
                     == 0
@@ -407,26 +439,34 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period) -> Ledger {
 
     // Thresholds raise flags, not points.
     for t in &book.thresholds {
-        let mut per: BTreeMap<(String, String), i64> = BTreeMap::new();
+        // (agent, window) -> counted complaints; a window is known by its
+        // first day while counting, and named only when it raises a flag.
+        let mut per: HashMap<(&str, NaiveDate), i64> = HashMap::new();
+        let mut window: Option<Period> = None;
         for c in inputs
             .charges
             .iter()
-            .filter(|c| c.day >= first && c.day <= last && counted(&book.complaints, c))
+            .filter(|c| c.day >= first && c.day <= last && policy.counts(c))
         {
-            let w = window_of(&t.window, date(c.day));
-            *per.entry((c.agent_id.clone(), w.name.clone())).or_default() += 1;
+            let d = date(c.day);
+            if !window.as_ref().is_some_and(|w| w.contains(d)) {
+                window = Some(window_of(&t.window, d));
+            }
+            let w = window.as_ref().expect("set above");
+            *per.entry((c.agent_id.as_str(), w.first)).or_default() += 1;
         }
-        for ((agent, window), n) in per {
+        for ((agent, w_first), n) in per {
             if n >= i64::from(t.complaints) {
-                l.flags
-                    .entry(agent)
-                    .or_default()
-                    .push(format!("{}:{window}", t.id));
+                l.flags.entry(agent.to_string()).or_default().push(format!(
+                    "{}:{}",
+                    t.id,
+                    window_of(&t.window, w_first).name
+                ));
             }
         }
     }
     l.lines
-        .sort_by(|a, b| (a.day, &a.agent_id, &a.key).cmp(&(b.day, &b.agent_id, &b.key)));
+        .sort_unstable_by(|a, b| (a.day, &a.agent_id, &a.key).cmp(&(b.day, &b.agent_id, &b.key)));
     for f in l.flags.values_mut() {
         f.sort();
         f.dedup();
@@ -483,18 +523,20 @@ pub fn payouts(
         .collect();
     ids.extend(l.lines.iter().map(|x| x.agent_id.clone()));
     let by_id: HashMap<&str, &Agent> = agents.iter().map(|a| (a.id.as_str(), a)).collect();
+    // (earned, deducted) per agent, in one pass over the ledger.
+    let mut sums: HashMap<&str, (i64, i64)> = HashMap::new();
+    for x in &l.lines {
+        let e = sums.entry(x.agent_id.as_str()).or_default();
+        if x.points > 0 {
+            e.0 += x.points;
+        } else {
+            e.1 -= x.points;
+        }
+    }
     let mut out: Vec<Payout> = ids
         .into_iter()
         .map(|id| {
-            let lines = l.lines.iter().filter(|x| x.agent_id == id);
-            let (mut earned, mut deducted) = (0i64, 0i64);
-            for x in lines {
-                if x.points > 0 {
-                    earned += x.points;
-                } else {
-                    deducted -= x.points;
-                }
-            }
+            let (earned, deducted) = sums.get(id.as_str()).copied().unwrap_or_default();
             let a = by_id.get(id.as_str());
             let net = earned - deducted;
             Payout {
@@ -634,19 +676,35 @@ pub fn compute(
     period: &Period,
     agent: Option<&str>,
 ) -> anyhow::Result<Ledger> {
-    let (first, last) = period.days();
-    let events_from = |p: &Period| -> i64 {
-        let windows = book
-            .rules
+    let policy = Policy::of(&book.complaints);
+    // Rules whose earlier events matter: occurrences count from the start of
+    // their window (escalation, or the leader charged every Nth time).
+    let carry: Vec<&rulebook::Rule> = book
+        .rules
+        .iter()
+        .filter(|r| {
+            r.is_recorded() && (r.kind() == RuleKind::Escalating || r.leader_every.is_some())
+        })
+        .collect();
+    let scope = |p: &Period| {
+        let (first, last) = p.days();
+        let events_from = carry
             .iter()
-            .filter(|r| r.is_recorded())
-            .map(|r| r.window.as_deref().unwrap_or("year"));
-        windows
-            .map(|w| dates::day_number(window_of(w, p.first).first))
+            .map(|r| {
+                dates::day_number(window_of(r.window.as_deref().unwrap_or("year"), p.first).first)
+            })
             .min()
-            .unwrap_or(dates::day_number(p.first))
+            .unwrap_or(first);
+        crate::store::points::Scope {
+            first,
+            last,
+            events_from,
+            carry_rules: carry.iter().map(|r| r.id.clone()).collect(),
+            agent,
+            policy: &policy,
+        }
     };
-    let inputs = crate::store::points::inputs(conn, events_from(period), first, last, agent)?;
+    let inputs = crate::store::points::inputs(conn, &scope(period))?;
     let mut l = ledger(book, &inputs, period);
     let closed = crate::store::points::closed_periods(conn)?;
     for (name, c_first, c_last) in &closed {
@@ -655,8 +713,7 @@ pub fn compute(
             continue;
         }
         let cp = Period::range(dates::date_of_day(*c_first), dates::date_of_day(*c_last))?;
-        let c_inputs =
-            crate::store::points::inputs(conn, events_from(&cp), *c_first, *c_last, agent)?;
+        let c_inputs = crate::store::points::inputs(conn, &scope(&cp))?;
         let now = ledger(book, &c_inputs, &cp);
         let frozen: Vec<Line> = crate::store::points::closed_lines(conn, name)?
             .into_iter()
@@ -689,7 +746,7 @@ pub fn compute(
         l.pending.retain(|k, _| k == a);
     }
     l.lines
-        .sort_by(|a, b| (a.day, &a.agent_id, &a.key).cmp(&(b.day, &b.agent_id, &b.key)));
+        .sort_unstable_by(|a, b| (a.day, &a.agent_id, &a.key).cmp(&(b.day, &b.agent_id, &b.key)));
     Ok(l)
 }
 

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 
 use super::feedback::Upsert;
 use crate::domain::{FeedbackKind, Responsibility, Validity};
-use crate::points::{Agent, Charge, Event, Inputs, Line};
+use crate::points::{Agent, Charge, Event, Inputs, Line, Policy};
 
 /// An event ready for the store.
 #[derive(Debug, Clone)]
@@ -125,16 +125,38 @@ pub fn agent_lookup(conn: &Connection) -> Result<HashMap<String, String>> {
     Ok(out)
 }
 
-/// The ledger's inputs: events from `events_from` (the start of the widest
-/// escalation window) to `last`, feedback and activity from `first` to
-/// `last`; for one agent only (and their team, for leaders) when `agent` is set.
-pub fn inputs(
-    conn: &Connection,
-    events_from: i64,
-    first: i64,
-    last: i64,
-    agent: Option<&str>,
-) -> Result<Inputs> {
+/// What the ledger needs from the store for one computation.
+pub struct Scope<'a> {
+    /// Days of the period.
+    pub first: i64,
+    pub last: i64,
+    /// Events of `carry_rules` are read from this day on (the start of the
+    /// widest counting window), so that occurrences count from its start.
+    pub events_from: i64,
+    /// Rules whose earlier events matter (escalating, or leader every Nth).
+    pub carry_rules: Vec<String>,
+    /// Only this agent (and their team, for leaders).
+    pub agent: Option<&'a str>,
+    /// Feedback neither counted nor pending under this policy is not read.
+    pub policy: &'a Policy,
+}
+
+fn json_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    serde_json::to_string(&items.into_iter().collect::<Vec<_>>()).expect("strings serialise")
+}
+
+/// The ledger's inputs: events of the period (and of `carry_rules` from
+/// `events_from`), the period's feedback that counts or is pending, and its
+/// activity; for one agent only (and their team, for leaders) when `agent` is set.
+pub fn inputs(conn: &Connection, scope: &Scope<'_>) -> Result<Inputs> {
+    let Scope {
+        first,
+        last,
+        events_from,
+        agent,
+        policy,
+        ..
+    } = *scope;
     let agents = agents(conn)?;
     // For one agent, the lines that can land on them: their own, and their
     // team's joint-liability lines if they lead one.
@@ -149,18 +171,27 @@ pub fn inputs(
     });
     let mut events = vec![];
     {
-        let sql = if agent.is_some() {
-            "SELECT id, source, ext_id, agent_id, day, rule_id, count, verified, note FROM events WHERE agent_id = ?3 AND day BETWEEN ?1 AND ?2"
+        const COLUMNS: &str =
+            "SELECT id, source, ext_id, agent_id, day, rule_id, count, verified, note FROM events";
+        let who = if agent.is_some() {
+            "agent_id = ?3"
         } else {
-            "SELECT id, source, ext_id, agent_id, day, rule_id, count, verified, note FROM events WHERE day BETWEEN ?1 AND ?2 AND ?3 IS NULL"
+            "?3 IS NULL"
         };
+        let sql = format!(
+            "{COLUMNS} WHERE {who} AND day BETWEEN ?1 AND ?2
+             UNION ALL
+             {COLUMNS} WHERE {who} AND day >= ?4 AND day < ?1
+                AND rule_id IN (SELECT value FROM json_each(?5))"
+        );
         let ids: Vec<Option<String>> = match &team {
             Some(t) => t.iter().cloned().map(Some).collect(),
             None => vec![None],
         };
-        let mut st = conn.prepare(sql)?;
+        let carry = json_list(scope.carry_rules.iter().map(String::as_str));
+        let mut st = conn.prepare(&sql)?;
         for id in ids {
-            let rows = st.query_map(params![events_from, last, id], |r| {
+            let rows = st.query_map(params![first, last, id, events_from, carry], |r| {
                 Ok(Event {
                     row_id: r.get(0)?,
                     source: r.get(1)?,
@@ -180,15 +211,23 @@ pub fn inputs(
     }
     let mut charges = vec![];
     {
+        // A prefilter only: the policy itself decides in `points::ledger`.
+        let relevant = "kind IN (SELECT value FROM json_each(?4))
+             AND (validity IS NULL OR validity = 'pending'
+                  OR (validity IN (SELECT value FROM json_each(?5))
+                      AND responsibility IN (SELECT value FROM json_each(?6))))";
         let sql = if agent.is_some() {
-            "SELECT source, ext_id, agent_id, local_day, kind, validity, responsibility FROM feedback
-             WHERE agent_id = ?3 AND local_day BETWEEN ?1 AND ?2 AND polarity = 'negative'"
+            format!("SELECT source, ext_id, agent_id, local_day, kind, validity, responsibility FROM feedback
+             WHERE agent_id = ?3 AND local_day BETWEEN ?1 AND ?2 AND polarity = 'negative' AND {relevant}")
         } else {
-            "SELECT source, ext_id, agent_id, local_day, kind, validity, responsibility FROM feedback
-             WHERE local_day BETWEEN ?1 AND ?2 AND polarity = 'negative' AND agent_id IS NOT NULL AND ?3 IS NULL"
+            format!("SELECT source, ext_id, agent_id, local_day, kind, validity, responsibility FROM feedback
+             WHERE local_day BETWEEN ?1 AND ?2 AND polarity = 'negative' AND agent_id IS NOT NULL AND ?3 IS NULL AND {relevant}")
         };
-        let mut st = conn.prepare(sql)?;
-        let rows = st.query_map(params![first, last, agent], |r| {
+        let kinds = json_list(policy.kinds.iter().map(|k| k.id()));
+        let validities = json_list(policy.validities.iter().map(|v| v.id()));
+        let resps = json_list(policy.responsibilities.iter().map(|r| r.id()));
+        let mut st = conn.prepare(&sql)?;
+        let rows = st.query_map(params![first, last, agent, kinds, validities, resps], |r| {
             let kind: String = r.get(4)?;
             let validity: Option<String> = r.get(5)?;
             let resp: Option<String> = r.get(6)?;
