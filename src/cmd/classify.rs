@@ -300,8 +300,9 @@ fn stream(ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                     ),
                     None => ("", "", String::new(), String::new()),
                 };
-                let original = (0..width).map(|i| row.get(i));
-                out.write(original.chain([cause, label, causes.as_str(), evidence.as_str()]))?;
+                let original = (0..width).map(|i| row.get_bytes(i));
+                let added = [cause, label, causes.as_str(), evidence.as_str()].map(str::as_bytes);
+                out.write_bytes(original.chain(added))?;
             }
         }
     }

@@ -503,7 +503,7 @@ impl<'a> Parsers<'a> {
         let reject = |reason: String| Item::Reject {
             line: row.line,
             reason,
-            raw: ingest::fields_to_csv_line(row.fields.iter()),
+            raw: ingest::fields_to_csv_line(row.iter()),
         };
         match self {
             Parsers::Feedback(p, _) => match p.parse(row) {

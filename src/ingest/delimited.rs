@@ -4,7 +4,7 @@
 use std::io::{BufRead, Read};
 
 use anyhow::{bail, Context, Result};
-use csv::{ByteRecord, StringRecord};
+use csv::ByteRecord;
 
 use super::{fields_to_csv_line, ReadOutcome, Row, RowSource, TextEncoding};
 
@@ -112,9 +112,8 @@ impl RowSource for DelimitedSource {
     }
 
     fn read_row(&mut self, row: &mut Row) -> Result<ReadOutcome> {
-        // Reuse the row's buffers: StringRecord -> ByteRecord -> StringRecord
-        // moves, it does not copy or allocate.
-        let mut bytes: ByteRecord = std::mem::take(&mut row.fields).into_byte_record();
+        // Reuse the row's buffer: it moves out and back, nothing is copied.
+        let mut bytes: ByteRecord = row.take_bytes();
         loop {
             let read = match self.pending.take() {
                 Some(Ok(ahead)) => {
@@ -146,16 +145,15 @@ impl RowSource for DelimitedSource {
             break;
         }
         let line = bytes.position().map(|p| p.line()).unwrap_or(0);
-        match StringRecord::from_byte_record(bytes) {
-            Ok(fields) => {
+        match row.set_bytes(bytes) {
+            Ok(()) => {
                 row.line = line;
-                row.fields = fields;
                 // An unterminated quote swallows the rest of the file, line
                 // ends included, and the reader stops at end of input inside it.
                 let broken_quote =
-                    row.fields.iter().any(|f| f.ends_with('\n')) && self.at_end_after_this();
-                if broken_quote || row.fields.len() != self.headers.len() {
-                    let raw = fields_to_csv_line(row.fields.iter());
+                    row.iter().any(|f| f.ends_with('\n')) && self.at_end_after_this();
+                if broken_quote || row.len() != self.headers.len() {
+                    let raw = fields_to_csv_line(row.iter());
                     let reason = if broken_quote {
                         format!(
                             "broken quoting: a quoted field opened on line {line} is never closed (the rest of the file was read into it)"
@@ -164,16 +162,14 @@ impl RowSource for DelimitedSource {
                         format!(
                             "expected {} fields, found {} (a stray delimiter or unbalanced quote?)",
                             self.headers.len(),
-                            row.fields.len()
+                            row.len()
                         )
                     };
                     return Ok(ReadOutcome::Bad { line, reason, raw });
                 }
                 Ok(ReadOutcome::Row)
             }
-            Err(e) => {
-                let field = e.utf8_error().field() + 1;
-                let bytes = e.into_byte_record();
+            Err((field, bytes)) => {
                 let raw = bytes
                     .iter()
                     .map(|f| String::from_utf8_lossy(f).into_owned())
@@ -181,7 +177,8 @@ impl RowSource for DelimitedSource {
                 Ok(ReadOutcome::Bad {
                     line,
                     reason: format!(
-                        "field {field} is not valid {} text (wrong encoding? try --encoding gbk)",
+                        "field {} is not valid {} text (wrong encoding? try --encoding gbk)",
+                        field + 1,
                         self.encoding.name()
                     ),
                     raw: fields_to_csv_line(raw.iter().map(String::as_str)),
@@ -213,10 +210,9 @@ mod tests {
         let mut row = Row::default();
         loop {
             match src.read_row(&mut row).unwrap() {
-                ReadOutcome::Row => out.push(Ok((
-                    row.line,
-                    row.fields.iter().map(String::from).collect(),
-                ))),
+                ReadOutcome::Row => {
+                    out.push(Ok((row.line, row.iter().map(String::from).collect())))
+                }
                 ReadOutcome::Bad { line, reason, .. } => out.push(Err((line, reason))),
                 ReadOutcome::End => break,
             }

@@ -123,7 +123,7 @@ impl RowSource for ExcelSource {
                 continue;
             }
             row.line = self.first_row + index as u64;
-            row.fields = cells.into_iter().collect();
+            row.set(cells);
             return Ok(ReadOutcome::Row);
         }
         Ok(ReadOutcome::End)

@@ -161,7 +161,7 @@ impl JsonSource {
         for (k, v) in obj {
             values[self.index[k]] = value_text(v);
         }
-        row.fields = values.into_iter().collect();
+        row.set(values);
     }
 }
 
@@ -239,7 +239,7 @@ mod tests {
                 ReadOutcome::Row => out.push(format!(
                     "{}:{}",
                     row.line,
-                    row.fields.iter().collect::<Vec<_>>().join("|")
+                    row.iter().collect::<Vec<_>>().join("|")
                 )),
                 ReadOutcome::Bad { line, reason, .. } => out.push(format!("{line}!{reason}")),
                 ReadOutcome::End => return out,

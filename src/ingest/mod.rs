@@ -65,18 +65,85 @@ pub struct InputOptions {
 }
 
 /// One row as read: its position and its fields aligned to the headers.
+///
+/// The fields are kept as bytes, checked once to be UTF-8 (`set_bytes`), so
+/// that a stream can pass them through without converting each one.
 #[derive(Debug, Default)]
 pub struct Row {
     /// 1-based line (CSV, JSON Lines), item (JSON array) or sheet row (Excel)
     /// where the row starts.
     pub line: u64,
-    pub fields: csv::StringRecord,
+    fields: csv::ByteRecord,
+}
+
+/// Whether every field of `record` is UTF-8: the whole buffer is, and no
+/// field starts inside a character (the buffer holds the fields back to back).
+fn all_utf8(record: &csv::ByteRecord) -> Result<(), usize> {
+    if simdutf8::basic::from_utf8(record.as_slice()).is_ok()
+        && record
+            .iter()
+            .all(|f| f.first().is_none_or(|&b| (b as i8) >= -0x40))
+    {
+        return Ok(());
+    }
+    // Which field: the first that is not UTF-8 on its own.
+    Err(record
+        .iter()
+        .position(|f| std::str::from_utf8(f).is_err())
+        .unwrap_or(0))
 }
 
 impl Row {
     /// Field `i`, or "" when the row is shorter.
     pub fn get(&self, i: usize) -> &str {
-        self.fields.get(i).unwrap_or("")
+        // Checked at `set_bytes`; a second check with simdutf8 costs little.
+        self.fields
+            .get(i)
+            .and_then(|f| simdutf8::basic::from_utf8(f).ok())
+            .unwrap_or("")
+    }
+
+    /// Field `i` as bytes (UTF-8), or empty.
+    pub fn get_bytes(&self, i: usize) -> &[u8] {
+        self.fields.get(i).unwrap_or(b"")
+    }
+
+    pub fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+
+    /// The fields, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.fields.len()).map(|i| self.get(i))
+    }
+
+    /// Replaces the fields.
+    pub fn set<T: AsRef<str>>(&mut self, fields: impl IntoIterator<Item = T>) {
+        self.fields.clear();
+        for f in fields {
+            self.fields.push_field(f.as_ref().as_bytes());
+        }
+    }
+
+    /// Takes the field buffer, to be refilled and given back with `set_bytes`.
+    pub fn take_bytes(&mut self) -> csv::ByteRecord {
+        std::mem::take(&mut self.fields)
+    }
+
+    /// Replaces the fields with `record` if all of them are UTF-8; otherwise
+    /// gives it back with the index of the first field that is not.
+    pub fn set_bytes(&mut self, record: csv::ByteRecord) -> Result<(), (usize, csv::ByteRecord)> {
+        match all_utf8(&record) {
+            Ok(()) => {
+                self.fields = record;
+                Ok(())
+            }
+            Err(i) => Err((i, record)),
+        }
     }
 }
 

@@ -137,7 +137,7 @@ fn extras_json(row: &Row, map: &ColumnMap, headers: &[String]) -> Option<String>
 /// Hash of every non-empty field of the row (mapped and extra), in column order.
 fn row_hash(row: &Row) -> i64 {
     let mut h = Xxh3::new();
-    for f in row.fields.iter() {
+    for f in row.iter() {
         h.update(f.trim().as_bytes());
         h.update(b"\x1f");
     }

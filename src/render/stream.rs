@@ -82,6 +82,20 @@ impl<W: Write> RecordWriter<W> {
         Ok(())
     }
 
+    /// Writes one record of UTF-8 byte fields (CSV and TSV pass them through
+    /// without converting them to text first).
+    pub fn write_bytes<'a>(&mut self, fields: impl IntoIterator<Item = &'a [u8]>) -> Result<()> {
+        if let Some(c) = &mut self.csv {
+            c.write_record(fields)?;
+            self.rows += 1;
+            Ok(())
+        } else {
+            let fields: Vec<std::borrow::Cow<'a, str>> =
+                fields.into_iter().map(String::from_utf8_lossy).collect();
+            self.write(fields.iter().map(|f| f.as_ref()))
+        }
+    }
+
     /// Ends the output and flushes it.
     pub fn finish(mut self) -> Result<()> {
         if let Some(c) = &mut self.csv {
