@@ -82,6 +82,26 @@ impl Verdict {
     pub fn evidence_text(&self) -> String {
         self.evidence.join(";")
     }
+
+    /// `causes_text`, appended to `out`.
+    pub fn write_causes(&self, out: &mut String) {
+        for (i, (c, _)) in self.causes.iter().enumerate() {
+            if i > 0 {
+                out.push(';');
+            }
+            out.push_str(c.id());
+        }
+    }
+
+    /// `evidence_text`, appended to `out`.
+    pub fn write_evidence(&self, out: &mut String) {
+        for (i, e) in self.evidence.iter().enumerate() {
+            if i > 0 {
+                out.push(';');
+            }
+            out.push_str(e);
+        }
+    }
 }
 
 /// One matched phrase, for `explain`.

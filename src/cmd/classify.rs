@@ -178,16 +178,13 @@ pub fn run(globals: &Globals, args: ClassifyArgs) -> Result<()> {
 }
 
 /// Opens an output: a file, or stdout.
-pub fn output(path: Option<&PathBuf>) -> Result<Box<dyn Write>> {
+pub fn output(path: Option<&PathBuf>) -> Result<Box<dyn Write + Send>> {
     Ok(match path {
         Some(p) if p.as_os_str() != "-" => Box::new(BufWriter::with_capacity(
             256 * 1024,
             std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
         )),
-        _ => Box::new(BufWriter::with_capacity(
-            256 * 1024,
-            std::io::stdout().lock(),
-        )),
+        _ => Box::new(BufWriter::with_capacity(256 * 1024, std::io::stdout())),
     })
 }
 
@@ -218,7 +215,42 @@ fn find_columns(
     Ok((text, map.column(FEEDBACK_FIELDS, "rating")))
 }
 
+/// Rows per batch between the stream's threads, and batches in flight.
+const BATCH_ROWS: usize = 512;
+const BATCHES: usize = 16;
+
+/// Rows on their way through the stream. Batches go round: the reader fills
+/// one, a worker classifies it, the writer writes it and hands it back, so
+/// that row buffers are reused rather than allocated per row.
+#[derive(Default)]
+struct Batch {
+    seq: u64,
+    len: usize,
+    rows: Vec<Row>,
+    /// The column to classify, or none (not negative, or an unreadable row).
+    text: Vec<Option<usize>>,
+    /// cause, cause_label, causes, cause_evidence.
+    added: Vec<[String; 4]>,
+}
+
+impl Batch {
+    /// The next free slot, grown on first use.
+    fn slot(&mut self) -> (&mut Row, &mut Option<usize>) {
+        if self.len == self.rows.len() {
+            self.rows.push(Row::default());
+            self.text.push(None);
+            self.added.push(Default::default());
+        }
+        self.len += 1;
+        (&mut self.rows[self.len - 1], &mut self.text[self.len - 1])
+    }
+}
+
+/// Streams rows through the classifier: this thread reads, workers classify
+/// (one per core), a writer thread writes them back in input order.
 fn stream(ws: &Workspace, args: ClassifyArgs) -> Result<()> {
+    use std::sync::mpsc::{channel, sync_channel};
+
     let classifier = classifier(ws, args.rules_only)?;
     let opts = InputOptions {
         format: args.input_format,
@@ -238,75 +270,157 @@ fn stream(ws: &Workspace, args: ClassifyArgs) -> Result<()> {
     let mut headers: Vec<String> = input.rows.headers().to_vec();
     let width = headers.len();
     headers.extend(["cause", "cause_label", "causes", "cause_evidence"].map(String::from));
-    let mut out = RecordWriter::new(args.format, headers, output(args.output.as_ref())?)?;
-    let mut row = Row::default();
-    let mut scratch = Scratch::default();
+    let out = RecordWriter::new(args.format, headers, output(args.output.as_ref())?)?;
     let position = input.rows.position_name();
     let scale = StarScale::default();
-    let mut fields: Vec<String> = vec![];
-    loop {
-        match input
-            .rows
-            .read_row(&mut row)
-            .with_context(|| format!("reading {name}"))?
-        {
-            ReadOutcome::End => break,
-            ReadOutcome::Bad { line, reason, raw } => {
-                if args.strict {
-                    bail!("{name}: {position} {line}: {reason}");
-                }
-                eprintln!(
-                    "kefu: {name}: {position} {line}: {reason} (passed through unclassified)"
-                );
-                fields.clear();
-                let mut r = csv::ReaderBuilder::new()
-                    .has_headers(false)
-                    .flexible(true)
-                    .from_reader(raw.as_bytes());
-                if let Some(Ok(rec)) = r.records().next() {
-                    fields.extend(rec.iter().map(String::from));
-                }
-                fields.resize(width, String::new());
-                fields.extend(std::iter::repeat_n(String::new(), 4));
-                out.write(fields.iter().map(String::as_str))?;
-            }
-            ReadOutcome::Row => {
-                if input.rows.headers().len() != width {
-                    // JSON Lines with a new key: keep the output's columns stable.
-                    (text_col, rating_col) = find_columns(
-                        &input.rows.headers()[..width],
-                        args.column.as_deref(),
-                        &name,
-                    )?;
-                }
-                let negative = args.all
-                    || match rating_col
-                        .map(|c| row.get(c).trim())
-                        .filter(|r| !r.is_empty())
-                    {
-                        None => true,
-                        Some(r) => parse_rating(r, scale)
-                            .map(|r| r.polarity == Polarity::Negative)
-                            .unwrap_or(true),
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8));
+
+    let (work_tx, work_rx) = sync_channel::<Batch>(BATCHES);
+    let work_rx = std::sync::Mutex::new(work_rx);
+    let (done_tx, done_rx) = channel::<Batch>();
+    let (free_tx, free_rx) = channel::<Batch>();
+    std::thread::scope(|scope| -> Result<()> {
+        for _ in 0..workers {
+            let (done_tx, work_rx, classifier) = (done_tx.clone(), &work_rx, &classifier);
+            scope.spawn(move || {
+                let mut scratch = Scratch::default();
+                loop {
+                    let next = match work_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
                     };
-                let verdict =
-                    negative.then(|| classifier.classify(row.get(text_col), &mut scratch));
-                let (cause, label, causes, evidence) = match &verdict {
-                    Some(v) => (
-                        v.cause.id(),
-                        v.cause.label(),
-                        v.causes_text(),
-                        v.evidence_text(),
-                    ),
-                    None => ("", "", String::new(), String::new()),
-                };
-                let original = (0..width).map(|i| row.get_bytes(i));
-                let added = [cause, label, causes.as_str(), evidence.as_str()].map(str::as_bytes);
-                out.write_bytes(original.chain(added))?;
-            }
+                    let Ok(mut batch) = next else { return };
+                    for i in 0..batch.len {
+                        let added = &mut batch.added[i];
+                        added.iter_mut().for_each(String::clear);
+                        if let Some(col) = batch.text[i] {
+                            let v = classifier.classify(batch.rows[i].get(col), &mut scratch);
+                            added[0].push_str(v.cause.id());
+                            added[1].push_str(v.cause.label());
+                            v.write_causes(&mut added[2]);
+                            v.write_evidence(&mut added[3]);
+                        }
+                    }
+                    if done_tx.send(batch).is_err() {
+                        return; // the writer stopped
+                    }
+                }
+            });
         }
-    }
-    out.finish()
+        drop(done_tx);
+        let writer = scope.spawn(move || -> Result<()> {
+            let mut out = out;
+            let mut waiting: BTreeMap<u64, Batch> = BTreeMap::new();
+            let mut next = 0u64;
+            for batch in done_rx.iter() {
+                waiting.insert(batch.seq, batch);
+                while let Some(batch) = waiting.remove(&next) {
+                    for i in 0..batch.len {
+                        let original = (0..width).map(|c| batch.rows[i].get_bytes(c));
+                        let added = batch.added[i].iter().map(String::as_bytes);
+                        out.write_bytes(original.chain(added))?;
+                    }
+                    next += 1;
+                    let _ = free_tx.send(batch); // the reader may have finished
+                }
+            }
+            out.finish()
+        });
+
+        let mut read = || -> Result<()> {
+            let mut made = 0;
+            let mut seq = 0u64;
+            loop {
+                // A free batch: a new one while fewer than BATCHES exist,
+                // else the next one the writer hands back.
+                let mut batch = match free_rx.try_recv() {
+                    Ok(b) => b,
+                    Err(_) if made < BATCHES => {
+                        made += 1;
+                        Batch::default()
+                    }
+                    Err(_) => match free_rx.recv() {
+                        Ok(b) => b,
+                        Err(_) => return Ok(()), // the writer stopped; it reports why
+                    },
+                };
+                batch.seq = seq;
+                batch.len = 0;
+                let mut end = false;
+                while batch.len < BATCH_ROWS {
+                    let (row, text) = batch.slot();
+                    match input
+                        .rows
+                        .read_row(row)
+                        .with_context(|| format!("reading {name}"))?
+                    {
+                        ReadOutcome::End => {
+                            batch.len -= 1;
+                            end = true;
+                            break;
+                        }
+                        ReadOutcome::Bad { line, reason, raw } => {
+                            if args.strict {
+                                bail!("{name}: {position} {line}: {reason}");
+                            }
+                            eprintln!(
+                                "kefu: {name}: {position} {line}: {reason} (passed through unclassified)"
+                            );
+                            let mut fields: Vec<String> = csv::ReaderBuilder::new()
+                                .has_headers(false)
+                                .flexible(true)
+                                .from_reader(raw.as_bytes())
+                                .records()
+                                .next()
+                                .and_then(|r| r.ok())
+                                .map(|r| r.iter().map(String::from).collect())
+                                .unwrap_or_default();
+                            fields.resize(width, String::new());
+                            row.set(fields);
+                            *text = None;
+                        }
+                        ReadOutcome::Row => {
+                            if input.rows.headers().len() != width {
+                                // JSON Lines with a new key: keep the output's columns stable.
+                                (text_col, rating_col) = find_columns(
+                                    &input.rows.headers()[..width],
+                                    args.column.as_deref(),
+                                    &name,
+                                )?;
+                            }
+                            let negative = args.all
+                                || match rating_col
+                                    .map(|c| row.get(c).trim())
+                                    .filter(|r| !r.is_empty())
+                                {
+                                    None => true,
+                                    Some(r) => parse_rating(r, scale)
+                                        .map(|r| r.polarity == Polarity::Negative)
+                                        .unwrap_or(true),
+                                };
+                            *text = negative.then_some(text_col);
+                        }
+                    }
+                }
+                if batch.len > 0 && work_tx.send(batch).is_err() {
+                    return Ok(());
+                }
+                seq += 1;
+                if end {
+                    return Ok(());
+                }
+            }
+        };
+        let read_result = read();
+        drop(work_tx);
+        let write_result = writer
+            .join()
+            .map_err(|_| anyhow::anyhow!("the writer thread panicked"))?;
+        // A closed stdout ends the stream quietly (see error.rs): report the
+        // writer's error first, then the reader's.
+        write_result?;
+        read_result
+    })
 }
 
 fn explain(ws: &Workspace, args: ExplainArgs) -> Result<()> {
