@@ -344,8 +344,16 @@ impl Classifier {
         }
         // Clause boundaries: punctuation, and the start of each contrast/focus marker.
         scratch.breaks.clear();
-        for (i, c) in t.char_indices() {
-            if is_clause_break(c) {
+        // Every break character is ASCII or starts with 0xE2, 0xE3 or 0xEF:
+        // decode only there.
+        for (i, &b) in bytes.iter().enumerate() {
+            let maybe = if b < 0x80 {
+                is_clause_break(b as char)
+            } else {
+                matches!(b, 0xE2 | 0xE3 | 0xEF)
+                    && t.get(i..).and_then(|r| r.chars().next()).is_some_and(is_clause_break)
+            };
+            if maybe {
                 scratch.breaks.push(i);
             }
         }
