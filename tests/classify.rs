@@ -293,3 +293,49 @@ fn import_classifies_and_store_mode_fills_the_rest() {
         "response"
     );
 }
+
+/// Many batches through the parallel stream: every row comes out once, in
+/// input order, each with the verdict of its own text; a bad row in the middle
+/// is passed through in its place.
+#[test]
+fn a_long_stream_keeps_input_order_and_each_rows_verdict() {
+    let wd = Workdir::empty();
+    let texts = [
+        ("客服态度很差", "attitude"),
+        ("一问三不知", "competence"),
+        ("回复太慢了", "response"),
+        ("问题到现在都没解决", "resolution"),
+    ];
+    let mut text = String::from("评价ID,评价等级,评价内容\n");
+    for i in 0..5000 {
+        if i == 2500 {
+            text.push_str("bad,差评\n"); // a field short: a bad row
+            continue;
+        }
+        text.push_str(&format!("{i},差评,{}\n", texts[i % 4].0));
+    }
+    let f = wd.write("long.csv", &text);
+    let out = wd.kefu(&["classify", &f]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(&out.stdout[..])
+        .into_records()
+        .map(|r| r.unwrap())
+        .collect::<Vec<_>>();
+    assert_eq!(rows.len(), 5000);
+    for (i, r) in rows.iter().enumerate() {
+        if i == 2500 {
+            assert_eq!(&r[0], "bad");
+            assert_eq!(&r[3], "", "a bad row is passed through unclassified");
+            continue;
+        }
+        assert_eq!(r[0].parse::<usize>().unwrap(), i, "row {i} out of order");
+        assert_eq!(&r[3], texts[i % 4].1, "row {i}");
+    }
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 2502"));
+}

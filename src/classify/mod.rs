@@ -351,7 +351,9 @@ impl Classifier {
                 is_clause_break(b as char)
             } else {
                 matches!(b, 0xE2 | 0xE3 | 0xEF)
-                    && t.get(i..).and_then(|r| r.chars().next()).is_some_and(is_clause_break)
+                    && t.get(i..)
+                        .and_then(|r| r.chars().next())
+                        .is_some_and(is_clause_break)
             };
             if maybe {
                 scratch.breaks.push(i);

@@ -103,7 +103,10 @@ fn push_normalized(text: &str, map: &[char], out: &mut String) {
     out.reserve(text.len());
     for c in text.chars() {
         // Most of a Chinese review: a CJK ideograph, one table lookup.
-        if let Some(i) = (c as u32).checked_sub(CJK_FIRST).filter(|_| c as u32 <= CJK_LAST) {
+        if let Some(i) = (c as u32)
+            .checked_sub(CJK_FIRST)
+            .filter(|_| c as u32 <= CJK_LAST)
+        {
             out.push(map[i as usize]);
             continue;
         }

@@ -335,6 +335,18 @@ pub fn fields_to_csv_line<'a>(fields: impl IntoIterator<Item = &'a str>) -> Stri
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_character_split_across_fields_is_not_utf8() {
+        use super::Row;
+        let mut row = Row::default();
+        // The buffer reads 中 whole, but neither field is UTF-8 alone.
+        let split = csv::ByteRecord::from(vec![&b"\xE4\xB8"[..], &b"\xAD"[..]]);
+        assert_eq!(row.set_bytes(split).map_err(|(i, _)| i), Err(0));
+        let good = csv::ByteRecord::from(vec!["中", "文"]);
+        assert!(row.set_bytes(good).is_ok());
+        assert_eq!(row.iter().collect::<Vec<_>>(), ["中", "文"]);
+    }
+
     use super::*;
 
     #[test]
