@@ -295,19 +295,22 @@ pub fn closed_periods(conn: &Connection) -> Result<Vec<(String, i64, i64)>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// A ledger line from `SELECT key, day, agent_id, rule_id, points, source`.
+fn line_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Line> {
+    Ok(Line {
+        key: r.get(0)?,
+        day: r.get(1)?,
+        agent_id: r.get(2)?,
+        rule_id: r.get(3)?,
+        points: r.get(4)?,
+        source: r.get(5)?,
+    })
+}
+
 /// The frozen lines of a closed period.
 pub fn closed_lines(conn: &Connection, period: &str) -> Result<Vec<Line>> {
     let mut st = conn.prepare("SELECT key, day, agent_id, rule_id, points, source FROM closed_lines WHERE period = ?1 ORDER BY day, agent_id, key")?;
-    let rows = st.query_map([period], |r| {
-        Ok(Line {
-            key: r.get(0)?,
-            day: r.get(1)?,
-            agent_id: r.get(2)?,
-            rule_id: r.get(3)?,
-            points: r.get(4)?,
-            source: r.get(5)?,
-        })
-    })?;
+    let rows = st.query_map([period], line_of)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -316,16 +319,7 @@ pub fn absorbed_adjustments(conn: &Connection, period: &str) -> Result<Vec<Line>
     let mut st = conn.prepare(
         "SELECT key, day, agent_id, rule_id, points, source FROM closed_lines WHERE key LIKE ?1",
     )?;
-    let rows = st.query_map([format!("adjust:{period}:%")], |r| {
-        Ok(Line {
-            key: r.get(0)?,
-            day: r.get(1)?,
-            agent_id: r.get(2)?,
-            rule_id: r.get(3)?,
-            points: r.get(4)?,
-            source: r.get(5)?,
-        })
-    })?;
+    let rows = st.query_map([format!("adjust:{period}:%")], line_of)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
