@@ -1,11 +1,13 @@
 //! Property tests of the ledger and payouts (library level, many cases):
 //! lines sum to each agent's net points; the order of the inputs changes
-//! nothing; doubling the rate doubles every bonus exactly.
+//! nothing; doubling the rate doubles every bonus exactly; closing then
+//! recomputing changes nothing, and after a change the frozen lines plus the
+//! adjustments give each agent exactly the recomputed net.
 
 use chrono::NaiveDate;
 use kefu::dates;
 use kefu::domain::{FeedbackKind, Responsibility, Validity};
-use kefu::points::{ledger, payouts, Agent, Charge, Event, Inputs};
+use kefu::points::{adjustments, ledger, payouts, Agent, Charge, Event, Inputs};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
@@ -114,6 +116,23 @@ proptest! {
         let doubled = payouts(&book, &inputs.agents, &l, &period, rate * Decimal::new(2, 0));
         for (a, b) in pays.iter().zip(&doubled) {
             prop_assert_eq!(a.bonus * Decimal::new(2, 0), b.bonus);
+        }
+        // Closing then recomputing changes nothing: no adjustment lines.
+        let next_day = dates::day_number(period.last) + 1;
+        prop_assert!(adjustments(&period.name, &l, &l.lines, &[], next_day).is_empty());
+        // A later change (every third charge withdrawn, an appeal upheld):
+        // frozen lines + adjustments = the recomputed ledger, per agent.
+        let changed = Inputs {
+            charges: inputs.charges.iter().enumerate().filter(|(i, _)| i % 3 != 0).map(|(_, c)| c.clone()).collect(),
+            ..inputs.clone()
+        };
+        let now = ledger(&book, &changed, &period);
+        let adj = adjustments(&period.name, &now, &l.lines, &[], next_day);
+        for a in agents() {
+            let of = |lines: &[kefu::points::Line]| -> i64 {
+                lines.iter().filter(|x| x.agent_id == a.id).map(|x| x.points).sum()
+            };
+            prop_assert_eq!(of(&l.lines) + of(&adj), of(&now.lines), "agent {}", a.id);
         }
     }
 }
