@@ -330,6 +330,22 @@ enum Item {
     },
 }
 
+/// Negative feedback is classified as it is imported.
+fn classify_batch(classifier: &Classifier, batch: &mut [Item], scratch: &mut Scratch) {
+    for item in batch {
+        if let Item::Feedback(rec) = item {
+            if rec.polarity == Polarity::Negative {
+                let v = classifier.classify(rec.content.as_deref().unwrap_or(""), scratch);
+                rec.auto = Some(AutoCause {
+                    cause: v.cause,
+                    causes: v.causes_text(),
+                    evidence: v.evidence_text(),
+                });
+            }
+        }
+    }
+}
+
 /// Items per message between the threads. With a channel of
 /// [`BATCHES_IN_FLIGHT`] this bounds memory whatever the file size.
 const BATCH: usize = 2048;
@@ -351,10 +367,6 @@ fn read_files(
         ImportKind::Complaints => FeedbackKind::Complaint,
         _ => FeedbackKind::Review,
     };
-    let classifier = Classifier::new(&ws.config.classify)
-        .context("kefu.toml [classify]")?
-        .with_model(Model::load(&ws.dir.join(MODEL_FILE))?);
-    let mut scratch = Scratch::default();
     let mut batch = Vec::with_capacity(BATCH);
     let flush = |batch: &mut Vec<Item>, force: bool| -> Result<()> {
         if force || batch.len() >= BATCH {
@@ -410,7 +422,7 @@ fn read_files(
                         )
                         .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
                     }
-                    parsers.parse(&row, names, &classifier, &mut scratch)
+                    parsers.parse(&row, names)
                 }
             };
             batch.push(item);
@@ -493,13 +505,7 @@ impl<'a> Parsers<'a> {
         }
     }
 
-    fn parse(
-        &self,
-        row: &Row,
-        names: &HashMap<String, String>,
-        classifier: &Classifier,
-        scratch: &mut Scratch,
-    ) -> Item {
+    fn parse(&self, row: &Row, names: &HashMap<String, String>) -> Item {
         let reject = |reason: String| Item::Reject {
             line: row.line,
             reason,
@@ -515,15 +521,6 @@ impl<'a> Parsers<'a> {
                     }
                     if rec.channel.is_none() {
                         rec.channel = p.default_channel().map(|c| Cow::Owned(c.to_string()));
-                    }
-                    // Negative feedback is classified as it is imported.
-                    if rec.polarity == Polarity::Negative {
-                        let v = classifier.classify(rec.content.as_deref().unwrap_or(""), scratch);
-                        rec.auto = Some(AutoCause {
-                            cause: v.cause,
-                            causes: v.causes_text(),
-                            evidence: v.evidence_text(),
-                        });
                     }
                     Item::Feedback(rec.into_owned())
                 }
@@ -625,12 +622,29 @@ fn import(
     };
     let mut files: Vec<FileSummary> = vec![];
     let mut total = Counts::default();
-    let (send, receive) = sync_channel::<Result<Vec<Item>>>(BATCHES_IN_FLIGHT);
+    let classifier = Classifier::new(&ws.config.classify)
+        .context("kefu.toml [classify]")?
+        .with_model(Model::load(&ws.dir.join(MODEL_FILE))?);
+    // reader -> classifier -> writer (this thread), each on its own thread.
+    let (send, parsed) = sync_channel::<Result<Vec<Item>>>(BATCHES_IN_FLIGHT);
+    let (classified, receive) = sync_channel::<Result<Vec<Item>>>(BATCHES_IN_FLIGHT);
     std::thread::scope(|scope| -> Result<()> {
         let reader = scope.spawn(|| {
             let send = send;
             if let Err(e) = read_files(plan, ws, &names, globals.quiet, show_progress, &send) {
                 let _ = send.send(Err(e));
+            }
+        });
+        let classifier = &classifier;
+        scope.spawn(move || {
+            let mut scratch = Scratch::default();
+            for mut message in parsed.iter() {
+                if let Ok(batch) = &mut message {
+                    classify_batch(classifier, batch, &mut scratch);
+                }
+                if classified.send(message).is_err() {
+                    return; // the writer stopped
+                }
             }
         });
         let mut source = String::new();
