@@ -344,20 +344,27 @@ impl Classifier {
         }
         // Clause boundaries: punctuation, and the start of each contrast/focus marker.
         scratch.breaks.clear();
-        // Every break character is ASCII or starts with 0xE2, 0xE3 or 0xEF:
-        // decode only there.
-        for (i, &b) in bytes.iter().enumerate() {
-            let maybe = if b < 0x80 {
-                is_clause_break(b as char)
-            } else {
-                matches!(b, 0xE2 | 0xE3 | 0xEF)
-                    && t.get(i..)
+        // Every break character is ASCII or a three-byte character starting
+        // with 0xE2, 0xE3 or 0xEF: step a character at a time (the text is
+        // UTF-8, so its lead byte gives its length) and decode only there.
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            let (len, maybe) = match b {
+                0..0x80 => (1, is_clause_break(b as char)),
+                0xE2 | 0xE3 | 0xEF => (
+                    3,
+                    t.get(i..i + 3)
                         .and_then(|r| r.chars().next())
-                        .is_some_and(is_clause_break)
+                        .is_some_and(is_clause_break),
+                ),
+                0xE0..0xF0 => (3, false),
+                0xF0.. => (4, false),
+                _ => (2, false),
             };
             if maybe {
                 scratch.breaks.push(i);
             }
+            i += len;
         }
         let is_marker = |p: usize| {
             self.roles[p]
