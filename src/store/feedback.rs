@@ -7,7 +7,9 @@
 //! row-at-a-time imports; batching makes a re-import of an unchanged export a
 //! handful of index probes per batch.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 use anyhow::Result;
 use rusqlite::types::{ToSqlOutput, ValueRef};
@@ -118,6 +120,43 @@ fn placeholders(rows: usize, per_row: usize, first: usize) -> String {
     sql
 }
 
+/// `SELECT` of the stored id and hash of `n` ids of one source. The SQL of a
+/// full chunk is built once: formatting ~500 placeholders per batch showed
+/// in profiles.
+fn lookup_sql(n: usize) -> Cow<'static, str> {
+    static FULL: OnceLock<String> = OnceLock::new();
+    let build = |n: usize| {
+        format!(
+            "SELECT ext_id, id, hash FROM feedback WHERE source = ?1 AND ext_id IN ({})",
+            (2..n + 2)
+                .map(|i| format!("?{i}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        )
+    };
+    if n == LOOKUP_CHUNK {
+        Cow::Borrowed(FULL.get_or_init(|| build(n)))
+    } else {
+        Cow::Owned(build(n))
+    }
+}
+
+/// Multi-row `INSERT` of `n` records (built once for a full chunk).
+fn insert_sql(n: usize) -> Cow<'static, str> {
+    static FULL: OnceLock<String> = OnceLock::new();
+    let build = |n: usize| {
+        format!(
+            "INSERT OR IGNORE INTO feedback ({COLUMNS}) VALUES {}",
+            placeholders(n, COLUMN_COUNT, 1)
+        )
+    };
+    if n == INSERT_CHUNK {
+        Cow::Borrowed(FULL.get_or_init(|| build(n)))
+    } else {
+        Cow::Owned(build(n))
+    }
+}
+
 /// Stores a batch of records of one kind and source; returns what happened to
 /// each, in order. A record whose id repeats within the batch is compared with
 /// the earlier one, as if imported after it.
@@ -157,14 +196,7 @@ fn write_distinct(
     }
     let mut existing: HashMap<String, (i64, i64)> = HashMap::new();
     for chunk in records.chunks(LOOKUP_CHUNK) {
-        let sql = format!(
-            "SELECT ext_id, id, hash FROM feedback WHERE source = ?1 AND ext_id IN ({})",
-            (0..chunk.len())
-                .map(|i| format!("?{}", i + 2))
-                .collect::<Vec<_>>()
-                .join(",")
-        );
-        let mut st = tx.prepare_cached(&sql)?;
+        let mut st = tx.prepare_cached(&lookup_sql(chunk.len()))?;
         let params =
             std::iter::once(text(Some(source))).chain(chunk.iter().map(|r| text(Some(&r.ext_id))));
         let mut rows = st.query(params_from_iter(params))?;
@@ -193,11 +225,7 @@ fn write_distinct(
         // which otherwise costs a quarter of import time. The rows were checked
         // for existence and in-batch duplicates above, so every one must be
         // stored; the count below makes sure none was skipped.
-        let sql = format!(
-            "INSERT OR IGNORE INTO feedback ({COLUMNS}) VALUES {}",
-            placeholders(chunk.len(), COLUMN_COUNT, 1)
-        );
-        let mut st = tx.prepare_cached(&sql)?;
+        let mut st = tx.prepare_cached(&insert_sql(chunk.len()))?;
         let params = chunk
             .iter()
             .flat_map(|r| values(kind, source, r, import_id));
