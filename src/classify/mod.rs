@@ -136,7 +136,7 @@ pub struct Classifier {
     /// Short ASCII pattern (no, not, bot): must also end at a word end.
     word_end: Vec<bool>,
     normalizer: Normalizer,
-    model: Option<model::Model>,
+    model: Option<model::Scorer>,
     model_weight: f32,
 }
 
@@ -212,7 +212,7 @@ impl Classifier {
 
     /// Uses a trained model beside the rules.
     pub fn with_model(mut self, model: Option<model::Model>) -> Classifier {
-        self.model = model;
+        self.model = model.map(|m| m.scorer());
         self
     }
 

@@ -150,8 +150,8 @@ impl RowSource for DelimitedSource {
                 row.line = line;
                 // An unterminated quote swallows the rest of the file, line
                 // ends included, and the reader stops at end of input inside it.
-                let broken_quote =
-                    (0..row.len()).any(|i| row.get_bytes(i).ends_with(b"\n")) && self.at_end_after_this();
+                let broken_quote = (0..row.len()).any(|i| row.get_bytes(i).ends_with(b"\n"))
+                    && self.at_end_after_this();
                 if broken_quote || row.len() != self.headers.len() {
                     let raw = fields_to_csv_line(row.iter());
                     let reason = if broken_quote {
