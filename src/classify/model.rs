@@ -235,7 +235,6 @@ impl Scorer {
             last_len[0] = last_len[1];
             last[1] = buf;
             last_len[1] = len;
-            seen += 1;
         }
         // Latin words and word pairs.
         let mut previous: Option<&str> = None;
