@@ -212,11 +212,10 @@ impl Scorer {
         // Character 1- to 3-grams over the non-ASCII letters of the text.
         let mut last: [[u8; 4]; 2] = [[0; 4]; 2];
         let mut last_len = [0usize; 2];
-        let mut seen = 0usize;
-        for c in text
+        let letters = text
             .chars()
-            .filter(|c| !c.is_ascii() && c.is_alphanumeric())
-        {
+            .filter(|c| !c.is_ascii() && c.is_alphanumeric());
+        for (seen, c) in letters.enumerate() {
             let mut buf = [0u8; 4];
             let len = c.encode_utf8(&mut buf).len();
             let cur = &buf[..len];
