@@ -159,7 +159,8 @@ timezone = "Asia/Shanghai"
 # negations = ["未"]               # words that cancel a phrase right after them
 # contrasts = ["只不过"]            # the main point comes after these
 # not_agent = ["快递柜 = 2"]         # blame outside the service (-> other)
-# model_weight = 0.5               # trained model vs rules, when a model exists
+# model_weight = 0.65              # model vs rules (built-in or trained model)
+# builtin_model = true             # false: rules only until `kefu classify train`
 # [classify.phrases]               # "phrase" or "phrase = weight" (default 1)
 # attitude = ["甩脸子 = 3"]
 # response = ["等到天亮 = 3"]

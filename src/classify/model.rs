@@ -31,6 +31,68 @@ pub struct Model {
     pub totals: [u64; 5],
 }
 
+/// The labelled examples bundled with kefu (`fixtures/labeled/`: dev, dev2
+/// and test; test2 stays held out), the built-in model's training data.
+const BUILTIN_EXAMPLES: [&str; 3] = [
+    include_str!("../../fixtures/labeled/dev.csv"),
+    include_str!("../../fixtures/labeled/dev2.csv"),
+    include_str!("../../fixtures/labeled/test.csv"),
+];
+
+/// The bundled labelled examples: (text, cause).
+pub fn builtin_examples() -> Vec<(String, Cause)> {
+    let mut out = vec![];
+    for file in BUILTIN_EXAMPLES {
+        let mut reader = csv::Reader::from_reader(file.as_bytes());
+        for record in reader.records() {
+            let record = record.expect("the bundled examples are valid CSV");
+            let cause = Cause::parse(&record[1]).expect("the bundled examples have valid causes");
+            out.push((record[0].to_string(), cause));
+        }
+    }
+    out
+}
+
+/// Which model classifies beside the rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelSource {
+    /// `kefu classify train` saved one in the workspace.
+    Trained,
+    /// None trained: the one learnt from the bundled examples.
+    Builtin,
+}
+
+impl ModelSource {
+    /// `trained` or `builtin`.
+    pub fn id(self) -> &'static str {
+        match self {
+            ModelSource::Trained => "trained",
+            ModelSource::Builtin => "builtin",
+        }
+    }
+}
+
+/// The model for a workspace: the trained one if there is one, else the
+/// built-in one (unless `builtin` is false). `normalize` is the classifier's
+/// normalisation, which the examples go through as texts will.
+pub fn workspace_model(
+    dir: &Path,
+    builtin: bool,
+    normalize: impl Fn(&str) -> String,
+) -> Result<Option<(Model, ModelSource)>> {
+    if let Some(m) = Model::load(&dir.join(MODEL_FILE))? {
+        return Ok(Some((m, ModelSource::Trained)));
+    }
+    if !builtin {
+        return Ok(None);
+    }
+    let examples = builtin_examples();
+    let normalized: Vec<(String, Cause)> =
+        examples.iter().map(|(t, c)| (normalize(t), *c)).collect();
+    let m = Model::train(normalized.iter().map(|(t, c)| (t.as_str(), *c)))?;
+    Ok(Some((m, ModelSource::Builtin)))
+}
+
 /// The features of a normalised text.
 pub fn features(text: &str) -> Vec<String> {
     let mut out = vec![];

@@ -178,8 +178,11 @@ pub struct ClassifyConfig {
     /// Extra rewrites applied before matching: `"太渡" = "态度"`.
     #[serde(default)]
     pub normalize: BTreeMap<String, String>,
-    /// Weight of the trained model against the rules (0 to 1) when a model exists.
+    /// Weight of the model against the rules (0 to 1): default 0.65.
     pub model_weight: Option<f32>,
+    /// Use the built-in model (learnt from the bundled labelled examples)
+    /// when the workspace has no trained one: default true.
+    pub builtin_model: Option<bool>,
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use clap::{Args, Subcommand};
 
 use super::Globals;
 use crate::classify::eval::Evaluation;
-use crate::classify::model::{Model, MODEL_FILE};
+use crate::classify::model::{builtin_examples, Model, ModelSource, MODEL_FILE};
 use crate::classify::{Classifier, Scratch, Verdict};
 use crate::domain::{parse_rating, Cause, Polarity, StarScale};
 use crate::ingest::columns::{normalize_header, ColumnMap, FEEDBACK_FIELDS};
@@ -92,7 +92,7 @@ pub struct ClassifyArgs {
     #[arg(long)]
     pub sheet: Option<String>,
 
-    /// Use the rules only, even if the workspace has a trained model
+    /// Use the rules only: no trained and no built-in model
     #[arg(long)]
     pub rules_only: bool,
 }
@@ -114,7 +114,7 @@ pub struct ExplainArgs {
     /// table or json
     #[arg(long, value_enum, default_value = "table")]
     pub format: ReportFormat,
-    /// Use the rules only, even if the workspace has a trained model
+    /// Use the rules only: no trained and no built-in model
     #[arg(long)]
     pub rules_only: bool,
 }
@@ -132,7 +132,7 @@ pub struct EvalArgs {
     /// table or json
     #[arg(long, value_enum, default_value = "table")]
     pub format: ReportFormat,
-    /// Use the rules only, even if the workspace has a trained model
+    /// Use the rules only: no trained and no built-in model
     #[arg(long)]
     pub rules_only: bool,
 }
@@ -148,6 +148,9 @@ pub struct TrainArgs {
     /// Folds of the cross-validation that reports the improvement
     #[arg(long, default_value_t = 5)]
     pub folds: usize,
+    /// Learn from these labels only, without the examples bundled with kefu
+    #[arg(long)]
+    pub without_builtin_examples: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -157,13 +160,10 @@ pub enum ReportFormat {
 }
 
 /// The classifier for this workspace: built-in rules + kefu.toml [classify],
-/// plus the trained model unless `rules_only`.
+/// plus, unless `rules_only`, the trained model or else the built-in one.
 fn classifier(ws: &Workspace, rules_only: bool) -> Result<Classifier> {
-    let c = Classifier::new(&ws.config.classify).context("kefu.toml [classify]")?;
-    if rules_only {
-        return Ok(c);
-    }
-    Ok(c.with_model(Model::load(&ws.dir.join(MODEL_FILE))?))
+    Classifier::for_workspace(&ws.dir, &ws.config.classify, rules_only)
+        .context("kefu.toml [classify]")
 }
 
 pub fn run(globals: &Globals, args: ClassifyArgs) -> Result<()> {
@@ -603,7 +603,7 @@ fn eval(ws: &Workspace, args: EvalArgs) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
     if args.format == ReportFormat::Json {
         let mut v = evaluation_json(&e);
-        v["model"] = classifier.has_model().into();
+        v["model"] = classifier.model_source().map(|s| s.id()).into();
         if args.errors {
             v["errors"] = wrong
                 .iter()
@@ -618,8 +618,14 @@ fn eval(ws: &Workspace, args: EvalArgs) -> Result<()> {
         );
     }
     let mut text = String::new();
-    if classifier.has_model() {
-        text.push_str("rules + trained model (use --rules-only for the rules alone)\n");
+    match classifier.model_source() {
+        Some(ModelSource::Trained) => text.push_str(
+            "rules + the workspace's trained model (--rules-only for the rules alone)\n",
+        ),
+        Some(ModelSource::Builtin) => text.push_str(
+            "rules + the built-in model (learnt from kefu's bundled examples; --rules-only for the rules alone)\n",
+        ),
+        None => text.push_str("rules alone\n"),
     }
     for t in evaluation_tables(&e) {
         text.push_str(&render::terminal_table(&t));
@@ -656,21 +662,45 @@ fn train(globals: &Globals, ws: &Workspace, args: TrainArgs) -> Result<()> {
     }
     let rules = Classifier::new(&ws.config.classify)?;
     let normalized: Vec<String> = data.iter().map(|(t, _)| rules.normalized(t)).collect();
+    // The bundled examples join every training set unless left out; the
+    // cross-validation folds are over the department's labels only.
+    let builtin: Vec<(String, Cause)> = if args.without_builtin_examples {
+        vec![]
+    } else {
+        builtin_examples()
+            .into_iter()
+            .map(|(t, c)| (rules.normalized(&t), c))
+            .collect()
+    };
+    let builtin_model = if builtin.is_empty() {
+        None
+    } else {
+        Some(Model::train(builtin.iter().map(|(t, c)| (t.as_str(), *c)))?)
+    };
+    let with_builtin = builtin_model
+        .clone()
+        .map(|m| Classifier::new(&ws.config.classify).map(|c| c.with_model(Some(m))))
+        .transpose()?;
     // Cross-validation: each fold held out in turn (row i is in fold i % k).
     let k = args.folds.clamp(2, data.len());
     let mut rules_eval = Evaluation::new();
+    let mut builtin_eval = Evaluation::new();
     let mut model_eval = Evaluation::new();
     let mut combined_eval = Evaluation::new();
     for fold in 0..k {
         let training = (0..data.len())
             .filter(|i| i % k != fold)
-            .map(|i| (normalized[i].as_str(), data[i].1));
+            .map(|i| (normalized[i].as_str(), data[i].1))
+            .chain(builtin.iter().map(|(t, c)| (t.as_str(), *c)));
         let model = Model::train(training)?;
         let both = Classifier::new(&ws.config.classify)?.with_model(Some(model.clone()));
         let mut scratch = Scratch::default();
         for i in (0..data.len()).filter(|i| i % k == fold) {
             let actual = data[i].1;
             rules_eval.add(actual, rules.classify(&data[i].0, &mut scratch).cause);
+            if let Some(c) = &with_builtin {
+                builtin_eval.add(actual, c.classify(&data[i].0, &mut scratch).cause);
+            }
             model_eval.add(actual, model.predict(&normalized[i]));
             combined_eval.add(actual, both.classify(&data[i].0, &mut scratch).cause);
         }
@@ -679,16 +709,19 @@ fn train(globals: &Globals, ws: &Workspace, args: TrainArgs) -> Result<()> {
         normalized
             .iter()
             .map(String::as_str)
-            .zip(data.iter().map(|(_, c)| *c)),
+            .zip(data.iter().map(|(_, c)| *c))
+            .chain(builtin.iter().map(|(t, c)| (t.as_str(), *c))),
     )?;
     let path = ws.dir.join(MODEL_FILE);
     model.save(&path)?;
     let mut t = Table::new(&["classifier", "accuracy", "macro-F1"]);
-    for (name, e) in [
-        ("rules alone", &rules_eval),
-        ("model alone", &model_eval),
-        ("rules + model", &combined_eval),
-    ] {
+    let mut rows = vec![("rules alone", &rules_eval)];
+    if with_builtin.is_some() {
+        rows.push(("rules + built-in model (before training)", &builtin_eval));
+    }
+    rows.push(("model alone", &model_eval));
+    rows.push(("rules + model", &combined_eval));
+    for (name, e) in rows {
         t.push(vec![
             name.into(),
             format!("{:.3}", e.accuracy()).into(),
@@ -696,8 +729,16 @@ fn train(globals: &Globals, ws: &Workspace, args: TrainArgs) -> Result<()> {
         ]);
     }
     t.title = Some(format!(
-        "{k}-fold cross-validation on {} labelled examples",
-        data.len()
+        "{k}-fold cross-validation on {} labelled examples{}",
+        data.len(),
+        if builtin.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " (each fold also learns from the {} bundled examples)",
+                builtin.len()
+            )
+        }
     ));
     let mut text = render::terminal_table(&t);
     if !globals.quiet {

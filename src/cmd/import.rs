@@ -14,7 +14,6 @@ use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
 use super::Globals;
-use crate::classify::model::{Model, MODEL_FILE};
 use crate::classify::{Classifier, Scratch};
 use crate::config::{read_toml, MappingFile};
 use crate::domain::{FeedbackKind, Polarity, StarScale};
@@ -622,9 +621,8 @@ fn import(
     };
     let mut files: Vec<FileSummary> = vec![];
     let mut total = Counts::default();
-    let classifier = Classifier::new(&ws.config.classify)
-        .context("kefu.toml [classify]")?
-        .with_model(Model::load(&ws.dir.join(MODEL_FILE))?);
+    let classifier = Classifier::for_workspace(&ws.dir, &ws.config.classify, false)
+        .context("kefu.toml [classify]")?;
     // reader -> classifier -> writer (this thread), each on its own thread.
     let (send, parsed) = sync_channel::<Result<Vec<Item>>>(BATCHES_IN_FLIGHT);
     let (classified, receive) = sync_channel::<Result<Vec<Item>>>(BATCHES_IN_FLIGHT);
