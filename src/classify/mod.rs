@@ -233,11 +233,11 @@ impl Classifier {
             c.normalized(t)
         })?;
         Ok(match found {
-            Some((m, source)) => {
-                let mut c = c.with_model(Some(m));
-                c.model_source = Some(source);
-                c
-            }
+            Some((scorer, source)) => Classifier {
+                model: Some(scorer),
+                model_source: Some(source),
+                ..c
+            },
             None => c,
         })
     }

@@ -79,18 +79,16 @@ pub fn workspace_model(
     dir: &Path,
     builtin: bool,
     normalize: impl Fn(&str) -> String,
-) -> Result<Option<(Model, ModelSource)>> {
+) -> Result<Option<(Scorer, ModelSource)>> {
     if let Some(m) = Model::load(&dir.join(MODEL_FILE))? {
-        return Ok(Some((m, ModelSource::Trained)));
+        return Ok(Some((m.scorer(), ModelSource::Trained)));
     }
     if !builtin {
         return Ok(None);
     }
     let examples = builtin_examples();
-    let normalized: Vec<(String, Cause)> =
-        examples.iter().map(|(t, c)| (normalize(t), *c)).collect();
-    let m = Model::train(normalized.iter().map(|(t, c)| (t.as_str(), *c)))?;
-    Ok(Some((m, ModelSource::Builtin)))
+    let scorer = Scorer::learn(examples.iter().map(|(t, c)| (normalize(t), *c)));
+    Ok(Some((scorer, ModelSource::Builtin)))
 }
 
 /// The features of a normalised text.
@@ -169,35 +167,16 @@ impl Model {
 
     /// The most probable cause.
     pub fn predict(&self, text: &str) -> Cause {
-        let p = self.probabilities(text);
-        let best = (0..5)
-            .max_by(|&a, &b| p[a].partial_cmp(&p[b]).unwrap_or(std::cmp::Ordering::Equal))
-            .unwrap_or(4);
-        Cause::ALL[best]
+        best(&self.probabilities(text))
     }
 
     /// Compiles the model for fast scoring.
     pub fn scorer(&self) -> Scorer {
-        let vocab = self.features.len() as f64 + 1.0;
-        let n_docs: u64 = self.docs.iter().sum();
-        let mut prior = [f64::NEG_INFINITY; 5];
-        for (lp, &docs) in prior.iter_mut().zip(&self.docs) {
-            if docs > 0 {
-                *lp = (docs as f64 / n_docs as f64).ln();
-            }
-        }
-        let likelihood = self
+        let counts = self
             .features
             .iter()
-            .map(|(f, counts)| {
-                let mut ll = [0f64; 5];
-                for (i, l) in ll.iter_mut().enumerate() {
-                    *l = ((f64::from(counts[i]) + 1.0) / (self.totals[i] as f64 + vocab)).ln();
-                }
-                (feature_hash(&[f.as_bytes()]), ll)
-            })
-            .collect();
-        Scorer { prior, likelihood }
+            .map(|(f, c)| (feature_hash(&[f.as_bytes()]), *c));
+        Scorer::from_counts(self.docs, self.totals, self.features.len(), counts)
     }
 
     pub fn save(&self, path: &Path) -> Result<()> {
@@ -255,62 +234,128 @@ impl Hasher for PassThrough {
 /// A model compiled for scoring: log prior per cause and, per feature hash,
 /// the log-likelihood per cause (add-one smoothing).
 pub struct Scorer {
-    prior: [f64; 5],
-    likelihood: HashMap<u64, [f64; 5], BuildHasherDefault<PassThrough>>,
+    prior: [f32; 5],
+    likelihood: HashMap<u64, [f32; 5], BuildHasherDefault<PassThrough>>,
 }
 
 impl Scorer {
+    /// Learns straight from (normalised text, cause) pairs, with hashed
+    /// features: no feature strings, for the built-in model learnt at start-up.
+    pub fn learn(examples: impl IntoIterator<Item = (String, Cause)>) -> Scorer {
+        let mut docs = [0u64; 5];
+        let mut totals = [0u64; 5];
+        // Sized once: growing a table of megabytes step by step leaves the
+        // allocator holding every size it passed through.
+        let mut counts: HashMap<u64, [u32; 5], BuildHasherDefault<PassThrough>> =
+            HashMap::with_capacity_and_hasher(1 << 15, Default::default());
+        for (text, cause) in examples {
+            let i = cause as usize;
+            docs[i] += 1;
+            for_each_feature(&text, |h| {
+                counts.entry(h).or_insert([0; 5])[i] += 1;
+                totals[i] += 1;
+            });
+        }
+        let n = counts.len();
+        Scorer::from_counts(docs, totals, n, counts)
+    }
+
+    fn from_counts(
+        docs: [u64; 5],
+        totals: [u64; 5],
+        vocabulary: usize,
+        counts: impl IntoIterator<Item = (u64, [u32; 5])>,
+    ) -> Scorer {
+        let vocab = vocabulary as f64 + 1.0;
+        let n_docs: u64 = docs.iter().sum();
+        let mut prior = [f32::NEG_INFINITY; 5];
+        for (lp, &d) in prior.iter_mut().zip(&docs) {
+            if d > 0 {
+                *lp = (d as f64 / n_docs as f64).ln() as f32;
+            }
+        }
+        let likelihood = counts
+            .into_iter()
+            .map(|(h, c)| {
+                let mut ll = [0f32; 5];
+                for (i, l) in ll.iter_mut().enumerate() {
+                    *l = ((f64::from(c[i]) + 1.0) / (totals[i] as f64 + vocab)).ln() as f32;
+                }
+                (h, ll)
+            })
+            .collect();
+        Scorer { prior, likelihood }
+    }
+
     /// Probability of each cause for a normalised text; the same as
     /// [`Model::probabilities`], without building feature strings.
     pub fn probabilities(&self, text: &str) -> [f32; 5] {
-        let mut logp = self.prior;
-        let mut add = |h: u64| {
+        let mut logp = self.prior.map(f64::from);
+        for_each_feature(text, |h| {
             if let Some(ll) = self.likelihood.get(&h) {
                 for (lp, l) in logp.iter_mut().zip(ll) {
-                    *lp += l;
+                    *lp += f64::from(*l);
                 }
             }
-        };
-        // Character 1- to 3-grams over the non-ASCII letters of the text.
-        let mut last: [[u8; 4]; 2] = [[0; 4]; 2];
-        let mut last_len = [0usize; 2];
-        let letters = text
-            .chars()
-            .filter(|c| !c.is_ascii() && c.is_alphanumeric());
-        for (seen, c) in letters.enumerate() {
-            let mut buf = [0u8; 4];
-            let len = c.encode_utf8(&mut buf).len();
-            let cur = &buf[..len];
-            add(feature_hash(&[cur]));
-            if seen >= 1 {
-                add(feature_hash(&[&last[1][..last_len[1]], cur]));
-            }
-            if seen >= 2 {
-                add(feature_hash(&[
-                    &last[0][..last_len[0]],
-                    &last[1][..last_len[1]],
-                    cur,
-                ]));
-            }
-            last[0] = last[1];
-            last_len[0] = last_len[1];
-            last[1] = buf;
-            last_len[1] = len;
-        }
-        // Latin words and word pairs.
-        let mut previous: Option<&str> = None;
-        for w in text
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .filter(|w| w.len() > 1)
-        {
-            add(feature_hash(&[b"w:", w.as_bytes()]));
-            if let Some(p) = previous {
-                add(feature_hash(&[b"w:", p.as_bytes(), b" ", w.as_bytes()]));
-            }
-            previous = Some(w);
-        }
+        });
         softmax(&logp)
     }
+
+    /// The most probable cause.
+    pub fn predict(&self, text: &str) -> Cause {
+        best(&self.probabilities(text))
+    }
+}
+
+/// Calls `f` with the hash of each feature of a normalised text, the
+/// features of [`features`] hashed as [`feature_hash`] hashes their strings.
+fn for_each_feature(text: &str, mut f: impl FnMut(u64)) {
+    // Character 1- to 3-grams over the non-ASCII letters of the text.
+    let mut last: [[u8; 4]; 2] = [[0; 4]; 2];
+    let mut last_len = [0usize; 2];
+    let letters = text
+        .chars()
+        .filter(|c| !c.is_ascii() && c.is_alphanumeric());
+    for (seen, c) in letters.enumerate() {
+        let mut buf = [0u8; 4];
+        let len = c.encode_utf8(&mut buf).len();
+        let cur = &buf[..len];
+        f(feature_hash(&[cur]));
+        if seen >= 1 {
+            f(feature_hash(&[&last[1][..last_len[1]], cur]));
+        }
+        if seen >= 2 {
+            f(feature_hash(&[
+                &last[0][..last_len[0]],
+                &last[1][..last_len[1]],
+                cur,
+            ]));
+        }
+        last[0] = last[1];
+        last_len[0] = last_len[1];
+        last[1] = buf;
+        last_len[1] = len;
+    }
+    // Latin words and word pairs.
+    let mut previous: Option<&str> = None;
+    for w in text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| w.len() > 1)
+    {
+        f(feature_hash(&[b"w:", w.as_bytes()]));
+        if let Some(p) = previous {
+            f(feature_hash(&[b"w:", p.as_bytes(), b" ", w.as_bytes()]));
+        }
+        previous = Some(w);
+    }
+}
+
+/// The index of the highest probability as a cause (`other` if none).
+fn best(p: &[f32; 5]) -> Cause {
+    let i = (0..5)
+        .max_by(|&a, &b| p[a].partial_cmp(&p[b]).unwrap_or(std::cmp::Ordering::Equal))
+        .unwrap_or(4);
+    Cause::ALL[i]
 }
 
 /// Normalised probabilities from log scores (a cause with no examples gets 0).
@@ -365,6 +410,16 @@ mod tests {
         ])
         .unwrap();
         let s = m.scorer();
+        let learnt = Scorer::learn(
+            [
+                ("客服态度差, so rude", Cause::Attitude),
+                ("態度恶劣 rude agent", Cause::Attitude),
+                ("回复太慢 too slow", Cause::Response),
+                ("等了半天没人回 no reply", Cause::Response),
+                ("快递丢了 lost parcel", Cause::Other),
+            ]
+            .map(|(t, c)| (t.to_string(), c)),
+        );
         for text in [
             "态度很差",
             "太慢了 no reply at all",
@@ -372,9 +427,11 @@ mod tests {
             "",
             "lost 快递 parcel 丢了",
         ] {
-            let (a, b) = (m.probabilities(text), s.probabilities(text));
-            for i in 0..5 {
-                assert!((a[i] - b[i]).abs() < 1e-6, "{text}: {a:?} vs {b:?}");
+            let a = m.probabilities(text);
+            for b in [s.probabilities(text), learnt.probabilities(text)] {
+                for i in 0..5 {
+                    assert!((a[i] - b[i]).abs() < 1e-5, "{text}: {a:?} vs {b:?}");
+                }
             }
         }
     }
