@@ -65,6 +65,30 @@ fn csv_import_counts_and_reimport_is_unchanged() {
 }
 
 #[test]
+fn reimport_skips_classifying_unchanged_rows_but_never_stores_one_unclassified() {
+    let wd = Workdir::new();
+    let head = "评价ID,评价时间,评价等级,评价内容\n";
+    let slow = "R1,2026-11-20 09:00,差评,等了两个小时才回复\n";
+    let rude = "R1,2026-11-20 09:00,差评,客服态度恶劣还骂人\n";
+    let f = wd.write("a.csv", format!("{head}{slow}"));
+    import_json(&wd, &["reviews", &f, "--source", "shop"]);
+    let auto = |wd: &Workdir| {
+        wd.sql("SELECT auto_cause, cause FROM feedback WHERE ext_id = 'R1'")[0].clone()
+    };
+    assert_eq!(auto(&wd), ["response", "response"]);
+    // R1 changes and changes back within one import: its last row equals the
+    // stored record (so it was not classified on the way), yet it is written.
+    let g = wd.write("b.csv", format!("{head}{rude}{slow}"));
+    let v = import_json(&wd, &["reviews", &g, "--source", "shop"]);
+    assert_eq!(v["updated"], 2);
+    assert_eq!(auto(&wd), ["response", "response"]);
+    // A plain re-import changes nothing and keeps the verdict.
+    let v = import_json(&wd, &["reviews", &f, "--source", "shop"]);
+    assert_eq!(v["unchanged"], 1);
+    assert_eq!(auto(&wd), ["response", "response"]);
+}
+
+#[test]
 fn a_changed_row_is_updated_and_an_overlapping_export_adds_only_the_new() {
     let wd = Workdir::new();
     let f = wd.write("a.csv", REVIEWS);

@@ -25,8 +25,9 @@ use crate::ingest::records::{
 };
 use crate::ingest::{self, InputFormat, InputOptions, ReadOutcome, Row, TextEncoding};
 use crate::render::{self, Cell, Table};
+use crate::store::feedback::Upsert;
 use crate::store::points::NewEvent;
-use crate::store::{self, agents, feedback, Counts};
+use crate::store::{self, agents, feedback, Counts, Store};
 use crate::workspace::Workspace;
 
 const AFTER_HELP: &str = "\
@@ -329,20 +330,85 @@ enum Item {
     },
 }
 
-/// Negative feedback is classified as it is imported.
-fn classify_batch(classifier: &Classifier, batch: &mut [Item], scratch: &mut Scratch) {
-    for item in batch {
-        if let Item::Feedback(rec) = item {
-            if rec.polarity == Polarity::Negative {
-                let v = classifier.classify(rec.content.as_deref().unwrap_or(""), scratch);
-                rec.auto = Some(AutoCause {
-                    cause: v.cause,
-                    causes: v.causes_text(),
-                    evidence: v.evidence_text(),
-                });
+/// Negative feedback is classified as it is imported, except records the
+/// store already holds unchanged (a re-import): `lookup`, a connection of the
+/// classifier thread's own, reads their stored hashes. The writer classifies
+/// any such record it still has to write (see [`classify_missing`]).
+fn classify_batch(
+    classifier: &Classifier,
+    lookup: Option<&Store>,
+    source: &mut String,
+    batch: &mut [Item],
+    scratch: &mut Scratch,
+) -> Result<()> {
+    let mut start = 0;
+    while start < batch.len() {
+        if let Item::File { source: s, .. } = &batch[start] {
+            source.clone_from(s);
+            start += 1;
+            continue;
+        }
+        let end = batch[start..]
+            .iter()
+            .position(|i| matches!(i, Item::File { .. }))
+            .map_or(batch.len(), |p| start + p);
+        let segment = &mut batch[start..end];
+        let stored = match lookup {
+            Some(store) => {
+                let ids: Vec<&str> = segment
+                    .iter()
+                    .filter_map(|i| match i {
+                        Item::Feedback(r) if r.polarity == Polarity::Negative => Some(&*r.ext_id),
+                        _ => None,
+                    })
+                    .collect();
+                feedback::stored_hashes(store, source, &ids)?
+            }
+            None => HashMap::new(),
+        };
+        for item in segment {
+            if let Item::Feedback(rec) = item {
+                if rec.polarity == Polarity::Negative && stored.get(&*rec.ext_id) != Some(&rec.hash)
+                {
+                    classify_record(classifier, rec, scratch);
+                }
+            }
+        }
+        start = end;
+    }
+    Ok(())
+}
+
+fn classify_record(classifier: &Classifier, rec: &mut FeedbackRecord<'_>, scratch: &mut Scratch) {
+    let v = classifier.classify(rec.content.as_deref().unwrap_or(""), scratch);
+    rec.auto = Some(AutoCause {
+        cause: v.cause,
+        causes: v.causes_text(),
+        evidence: v.evidence_text(),
+    });
+}
+
+/// A record left unclassified because the store held it unchanged can still
+/// be written: when an earlier row of the same import changed it. Classifies
+/// each such record now and stores the verdict.
+fn classify_missing(
+    tx: &rusqlite::Transaction<'_>,
+    classifier: &Classifier,
+    source: &str,
+    records: &mut [FeedbackRecord<'static>],
+    outcomes: &[Upsert],
+    scratch: &mut Scratch,
+) -> Result<()> {
+    for (rec, outcome) in records.iter_mut().zip(outcomes) {
+        if *outcome != Upsert::Unchanged && rec.polarity == Polarity::Negative && rec.auto.is_none()
+        {
+            classify_record(classifier, rec, scratch);
+            if let Some(auto) = &rec.auto {
+                feedback::set_auto_cause(tx, source, &rec.ext_id, auto)?;
             }
         }
     }
+    Ok(())
 }
 
 /// Items per message between the threads. With a channel of
@@ -636,23 +702,45 @@ fn import(
         let classifier = &classifier;
         scope.spawn(move || {
             let mut scratch = Scratch::default();
+            // Without a connection of its own (it should not fail: the writer
+            // has one), every negative record is classified.
+            let lookup = ws.open_store().ok();
+            let mut source = String::new();
             for mut message in parsed.iter() {
                 if let Ok(batch) = &mut message {
-                    classify_batch(classifier, batch, &mut scratch);
+                    if let Err(e) = classify_batch(
+                        classifier,
+                        lookup.as_ref(),
+                        &mut source,
+                        batch,
+                        &mut scratch,
+                    ) {
+                        message = Err(e);
+                    }
                 }
                 if classified.send(message).is_err() {
                     return; // the writer stopped
                 }
             }
         });
+        let mut writer_scratch = Scratch::default();
         let mut source = String::new();
         let mut position = "line";
         let mut pending: Vec<FeedbackRecord<'static>> = Vec::with_capacity(BATCH);
-        let write_pending = |pending: &mut Vec<FeedbackRecord<'static>>,
-                             source: &str,
-                             counts: &mut Counts|
+        let mut write_pending = |pending: &mut Vec<FeedbackRecord<'static>>,
+                                 source: &str,
+                                 counts: &mut Counts|
          -> Result<()> {
-            for outcome in feedback::upsert_batch(&tx, feedback_kind, source, pending, import_id)? {
+            let outcomes = feedback::upsert_batch(&tx, feedback_kind, source, pending, import_id)?;
+            classify_missing(
+                &tx,
+                classifier,
+                source,
+                pending,
+                &outcomes,
+                &mut writer_scratch,
+            )?;
+            for outcome in outcomes {
                 counts.add(outcome);
             }
             pending.clear();

@@ -242,6 +242,49 @@ fn write_distinct(
     Ok(())
 }
 
+/// The stored hash of each of `ids` (of one source) that is in the store,
+/// as committed: read on a connection of its own, beside an import's.
+pub fn stored_hashes(
+    store: &super::Store,
+    source: &str,
+    ids: &[&str],
+) -> Result<HashMap<String, i64>> {
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(LOOKUP_CHUNK) {
+        let mut st = store.conn.prepare_cached(&lookup_sql(chunk.len()))?;
+        let params =
+            std::iter::once(text(Some(source))).chain(chunk.iter().map(|id| text(Some(id))));
+        let mut rows = st.query(params_from_iter(params))?;
+        while let Some(row) = rows.next()? {
+            out.insert(row.get(0)?, row.get(2)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Sets the classifier's verdict on a stored record (and the cause reports
+/// use, unless the export declared one).
+pub fn set_auto_cause(
+    tx: &Transaction<'_>,
+    source: &str,
+    ext_id: &str,
+    auto: &crate::ingest::records::AutoCause,
+) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE feedback SET auto_cause = ?3, auto_causes = ?4, auto_evidence = ?5,
+                cause = coalesce(declared_cause, ?3)
+         WHERE source = ?1 AND ext_id = ?2",
+    )?
+    .execute(rusqlite::params![
+        source,
+        ext_id,
+        auto.cause.id(),
+        auto.causes,
+        auto.evidence
+    ])?;
+    Ok(())
+}
+
 /// Number of feedback rows in the store.
 pub fn count(conn: &rusqlite::Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT count(*) FROM feedback", [], |r| r.get(0))?)
