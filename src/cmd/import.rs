@@ -411,10 +411,11 @@ fn classify_missing(
     Ok(())
 }
 
-/// Items per message between the threads. With a channel of
-/// [`BATCHES_IN_FLIGHT`] this bounds memory whatever the file size.
+/// Items per message between the threads. With channels (reader →
+/// classifier → writer) of [`BATCHES_IN_FLIGHT`] each, this bounds memory
+/// whatever the file size: at most ~7 batches exist at once.
 const BATCH: usize = 2048;
-const BATCHES_IN_FLIGHT: usize = 4;
+const BATCHES_IN_FLIGHT: usize = 2;
 
 /// Reads and parses every file on its own thread, so that parsing and
 /// SQLite writing use both cores. Stops at the first file-level error.
@@ -704,7 +705,10 @@ fn import(
             let mut scratch = Scratch::default();
             // Without a connection of its own (it should not fail: the writer
             // has one), every negative record is classified.
-            let lookup = ws.open_store().ok();
+            let lookup = ws
+                .open_store()
+                .and_then(|s| s.limit_cache(2048).map(|()| s))
+                .ok();
             let mut source = String::new();
             for mut message in parsed.iter() {
                 if let Ok(batch) = &mut message {

@@ -154,6 +154,14 @@ impl Store {
         }
     }
 
+    /// Shrinks this connection's page cache to `kib` KiB: for a second
+    /// connection that only probes an index beside a writer, whose own cache
+    /// is the one that matters (pages it misses come from the OS cache).
+    pub fn limit_cache(&self, kib: i64) -> Result<()> {
+        self.conn.pragma_update(None, "cache_size", -kib.max(64))?;
+        Ok(())
+    }
+
     /// Starts a write transaction, taking the write lock now (waiting up to the
     /// busy timeout for another writer) so that it cannot fail half-way.
     pub fn begin_write(&mut self) -> Result<rusqlite::Transaction<'_>> {
