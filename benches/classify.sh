@@ -51,7 +51,8 @@ measure() { # LABEL COMMAND... : the median of three runs
 }
 
 echo "classify benchmark: $rows rows, $mb MB, $(wc -l < "$phrases") phrases; $(nproc) cores, $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
-measure "kefu classify (rules, every row out)" "$kefu" -w "$ws" classify "$file"
+measure "kefu classify (default: rules + model)" "$kefu" -w "$ws" classify "$file"
+measure "kefu classify --rules-only" "$kefu" -w "$ws" classify --rules-only "$file"
 if command -v xsv >/dev/null; then
   measure "xsv search -s content (filter only)" xsv search -s content "$alternation" "$file"
 else
