@@ -401,25 +401,16 @@ mod tests {
 
     #[test]
     fn the_compiled_scorer_agrees_with_the_model() {
-        let m = Model::train([
+        let examples = [
             ("客服态度差, so rude", Cause::Attitude),
             ("態度恶劣 rude agent", Cause::Attitude),
             ("回复太慢 too slow", Cause::Response),
             ("等了半天没人回 no reply", Cause::Response),
             ("快递丢了 lost parcel", Cause::Other),
-        ])
-        .unwrap();
+        ];
+        let m = Model::train(examples).unwrap();
         let s = m.scorer();
-        let learnt = Scorer::learn(
-            [
-                ("客服态度差, so rude", Cause::Attitude),
-                ("態度恶劣 rude agent", Cause::Attitude),
-                ("回复太慢 too slow", Cause::Response),
-                ("等了半天没人回 no reply", Cause::Response),
-                ("快递丢了 lost parcel", Cause::Other),
-            ]
-            .map(|(t, c)| (t.to_string(), c)),
-        );
+        let learnt = Scorer::learn(examples.map(|(t, c)| (t.to_string(), c)));
         for text in [
             "态度很差",
             "太慢了 no reply at all",
