@@ -705,10 +705,12 @@ fn import(
             let mut scratch = Scratch::default();
             // Without a connection of its own (it should not fail: the writer
             // has one), every negative record is classified.
-            let lookup = ws
-                .open_store()
-                .and_then(|s| s.limit_cache(2048).map(|()| s))
-                .ok();
+            let lookup = matches!(plan.kind, ImportKind::Reviews | ImportKind::Complaints)
+                .then(|| {
+                    ws.open_store()
+                        .and_then(|s| s.limit_cache(2048).map(|()| s))
+                })
+                .and_then(Result::ok);
             let mut source = String::new();
             for mut message in parsed.iter() {
                 if let Ok(batch) = &mut message {
