@@ -433,6 +433,7 @@ fn explain(ws: &Workspace, args: ExplainArgs) -> Result<()> {
             "cause_label": verdict.cause.label(),
             "causes": verdict.causes.iter().map(|(c, s)| serde_json::json!({"cause": c.id(), "score": s})).collect::<Vec<_>>(),
             "evidence": verdict.evidence,
+            "model": classifier.model_source().map(|s| s.id()),
             "trace": trace,
         });
         return render::write_all(
@@ -474,6 +475,11 @@ fn explain(ws: &Workspace, args: ExplainArgs) -> Result<()> {
         ]);
     }
     text.push_str(&render::terminal_table(&scores));
+    text.push_str(match classifier.model_source() {
+        Some(ModelSource::Trained) => "model: the workspace's trained model\n",
+        Some(ModelSource::Builtin) => "model: built-in (learnt from kefu's bundled examples)\n",
+        None => "model: none (rules alone)\n",
+    });
     text.push_str(&format!(
         "decision: {} ({}){}\n",
         verdict.cause.id(),
