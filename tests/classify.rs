@@ -199,7 +199,7 @@ fn the_held_out_set_meets_a_floor() {
     let default = wd.json(&["classify", "eval", &file, "--format", "json"]);
     assert_eq!(default["model"], "builtin");
     assert!(
-        default["macro_f1"].as_f64().unwrap() > 0.82,
+        default["macro_f1"].as_f64().unwrap() > 0.86,
         "rules + built-in model: macro-F1 fell to {}",
         default["macro_f1"]
     );
