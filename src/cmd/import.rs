@@ -414,7 +414,7 @@ fn classify_missing(
 /// Items per message between the threads. With channels (reader →
 /// classifier → writer) of [`BATCHES_IN_FLIGHT`] each, this bounds memory
 /// whatever the file size: at most ~7 batches exist at once.
-const BATCH: usize = 2048;
+const BATCH: usize = 1024;
 const BATCHES_IN_FLIGHT: usize = 2;
 
 /// Reads and parses every file on its own thread, so that parsing and
@@ -679,6 +679,9 @@ fn import(
     let keep_rejects = explicit_rejects || !(plan.strict || plan.dry_run);
     let show_progress = !globals.quiet && std::io::stderr().is_terminal();
 
+    // A quarter less page cache than other commands: the classifier and the
+    // batches in flight share the import's 100 MB budget with it.
+    store.limit_cache(24 * 1024)?;
     let tx = store.begin_write()?;
     let import_id = store::insert_import(&tx, kind_name, chrono::Utc::now().timestamp())?;
     let names = match plan.kind {
