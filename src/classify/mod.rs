@@ -295,8 +295,11 @@ impl Classifier {
             trace.as_deref_mut(),
         );
         let mut combined = scores;
-        if let Some(model) = &self.model {
-            let probs = model.probabilities(&scratch.text);
+        if let Some(probs) = self
+            .model
+            .as_ref()
+            .and_then(|m| m.probabilities(&scratch.text))
+        {
             let positive: f32 = scores.iter().map(|s| s.max(0.0)).sum();
             for (i, p) in probs.iter().enumerate() {
                 let rule_p = if positive > 0.0 {
@@ -670,6 +673,13 @@ mod tests {
         let v = c.classify("这次体验实在一般般", &mut Scratch::default());
         assert_eq!(v.causes.len(), 1);
         assert_eq!(v.causes[0].0, v.cause);
+        // Nothing the rules or the model know (no text, only emoji): other,
+        // with no cause found, as with the rules alone.
+        for text in ["", "😡😡😡"] {
+            let v = c.classify(text, &mut Scratch::default());
+            assert_eq!(v.cause, Cause::Other, "{text:?}");
+            assert!(v.causes.is_empty(), "{text:?}: {:?}", v.causes);
+        }
     }
 
     #[test]
