@@ -233,11 +233,7 @@ impl Classifier {
             c.normalized(t)
         })?;
         Ok(match found {
-            Some((scorer, source)) => Classifier {
-                model: Some(scorer),
-                model_source: Some(source),
-                ..c
-            },
+            Some((scorer, source)) => c.with_model(scorer, source),
             None => c,
         })
     }
@@ -247,15 +243,11 @@ impl Classifier {
         self.model_source
     }
 
-    /// Uses a trained model beside the rules.
-    pub fn with_model(mut self, model: Option<model::Model>) -> Classifier {
-        self.model_source = model.as_ref().map(|_| model::ModelSource::Trained);
-        self.model = model.map(|m| m.scorer());
+    /// Uses a model beside the rules.
+    pub fn with_model(mut self, scorer: model::Scorer, source: model::ModelSource) -> Classifier {
+        self.model = Some(scorer);
+        self.model_source = Some(source);
         self
-    }
-
-    pub fn has_model(&self) -> bool {
-        self.model.is_some()
     }
 
     /// The text as the rules see it (normalised), e.g. for training a model.
@@ -656,15 +648,12 @@ mod tests {
     #[test]
     fn a_model_decides_with_the_rules_but_adds_no_causes_without_evidence() {
         let rules = Classifier::new(&ClassifyConfig::default()).unwrap();
-        let examples = model::builtin_examples();
-        let normalized: Vec<(String, Cause)> = examples
-            .iter()
-            .map(|(t, c)| (rules.normalized(t), *c))
-            .collect();
-        let m = model::Model::train(normalized.iter().map(|(t, c)| (t.as_str(), *c))).unwrap();
-        let c = Classifier::new(&ClassifyConfig::default())
-            .unwrap()
-            .with_model(Some(m));
+        let scorer = model::Scorer::learn(
+            model::builtin_examples()
+                .iter()
+                .map(|(t, c)| (rules.normalized(t), *c)),
+        );
+        let c = rules.with_model(scorer, model::ModelSource::Builtin);
         let v = c.classify("客服态度很差，还骂人", &mut Scratch::default());
         assert_eq!(v.cause, Cause::Attitude);
         let found: Vec<Cause> = v.causes.iter().map(|(c, _)| *c).collect();

@@ -11,7 +11,7 @@ use clap::{Args, Subcommand};
 
 use super::Globals;
 use crate::classify::eval::Evaluation;
-use crate::classify::model::{builtin_examples, Model, ModelSource, MODEL_FILE};
+use crate::classify::model::{builtin_examples, Model, ModelSource, Scorer, MODEL_FILE};
 use crate::classify::{Classifier, Scratch, Verdict};
 use crate::domain::{parse_rating, Cause, Polarity, StarScale};
 use crate::ingest::columns::{normalize_header, ColumnMap, FEEDBACK_FIELDS};
@@ -423,6 +423,19 @@ fn stream(ws: &Workspace, args: ClassifyArgs) -> Result<()> {
     })
 }
 
+/// Which model decided beside the rules, as `explain` and `eval` say it.
+fn model_line(source: Option<ModelSource>) -> &'static str {
+    match source {
+        Some(ModelSource::Trained) => {
+            "model: the workspace's trained model (--rules-only for the rules alone)\n"
+        }
+        Some(ModelSource::Builtin) => {
+            "model: built-in, learnt from kefu's bundled examples (--rules-only for the rules alone)\n"
+        }
+        None => "model: none (rules alone)\n",
+    }
+}
+
 fn explain(ws: &Workspace, args: ExplainArgs) -> Result<()> {
     let classifier = classifier(ws, args.rules_only)?;
     let (verdict, trace) = classifier.explain(&args.text);
@@ -475,11 +488,7 @@ fn explain(ws: &Workspace, args: ExplainArgs) -> Result<()> {
         ]);
     }
     text.push_str(&render::terminal_table(&scores));
-    text.push_str(match classifier.model_source() {
-        Some(ModelSource::Trained) => "model: the workspace's trained model\n",
-        Some(ModelSource::Builtin) => "model: built-in (learnt from kefu's bundled examples)\n",
-        None => "model: none (rules alone)\n",
-    });
+    text.push_str(model_line(classifier.model_source()));
     text.push_str(&format!(
         "decision: {} ({}){}\n",
         verdict.cause.id(),
@@ -624,15 +633,7 @@ fn eval(ws: &Workspace, args: EvalArgs) -> Result<()> {
         );
     }
     let mut text = String::new();
-    match classifier.model_source() {
-        Some(ModelSource::Trained) => text.push_str(
-            "rules + the workspace's trained model (--rules-only for the rules alone)\n",
-        ),
-        Some(ModelSource::Builtin) => text.push_str(
-            "rules + the built-in model (learnt from kefu's bundled examples; --rules-only for the rules alone)\n",
-        ),
-        None => text.push_str("rules alone\n"),
-    }
+    text.push_str(model_line(classifier.model_source()));
     for t in evaluation_tables(&e) {
         text.push_str(&render::terminal_table(&t));
     }
@@ -678,15 +679,12 @@ fn train(globals: &Globals, ws: &Workspace, args: TrainArgs) -> Result<()> {
             .map(|(t, c)| (rules.normalized(&t), c))
             .collect()
     };
-    let builtin_model = if builtin.is_empty() {
+    let with_builtin = if builtin.is_empty() {
         None
     } else {
-        Some(Model::train(builtin.iter().map(|(t, c)| (t.as_str(), *c)))?)
+        let scorer = Scorer::learn(builtin.iter().cloned());
+        Some(Classifier::new(&ws.config.classify)?.with_model(scorer, ModelSource::Builtin))
     };
-    let with_builtin = builtin_model
-        .clone()
-        .map(|m| Classifier::new(&ws.config.classify).map(|c| c.with_model(Some(m))))
-        .transpose()?;
     // Cross-validation: each fold held out in turn (row i is in fold i % k).
     let k = args.folds.clamp(2, data.len());
     let mut rules_eval = Evaluation::new();
@@ -699,7 +697,8 @@ fn train(globals: &Globals, ws: &Workspace, args: TrainArgs) -> Result<()> {
             .map(|i| (normalized[i].as_str(), data[i].1))
             .chain(builtin.iter().map(|(t, c)| (t.as_str(), *c)));
         let model = Model::train(training)?;
-        let both = Classifier::new(&ws.config.classify)?.with_model(Some(model.clone()));
+        let both =
+            Classifier::new(&ws.config.classify)?.with_model(model.scorer(), ModelSource::Trained);
         let mut scratch = Scratch::default();
         for i in (0..data.len()).filter(|i| i % k == fold) {
             let actual = data[i].1;
