@@ -133,6 +133,11 @@ pub struct Trace {
 /// the model is unsure.
 pub const DEFAULT_MODEL_WEIGHT: f32 = 0.65;
 
+/// With no rule evidence, the model decides alone only when it is at least
+/// this sure (more likely than all other causes together); below it the
+/// text is `other`, as with the rules alone (很好 is no complaint).
+const MODEL_ALONE_MIN: f32 = 0.5;
+
 /// A compiled classifier.
 pub struct Classifier {
     automaton: AhoCorasick,
@@ -299,10 +304,16 @@ impl Classifier {
                 } else {
                     0.0
                 };
-                combined[i] = if positive > 0.0 {
+                combined[i] = if scores[i] < 0.0 {
+                    // The text praises this aspect (态度很好): the rules'
+                    // verdict on it stands, whatever the model leans to.
+                    0.0
+                } else if positive > 0.0 {
                     (1.0 - self.model_weight) * rule_p + self.model_weight * p
-                } else {
+                } else if *p >= MODEL_ALONE_MIN {
                     *p
+                } else {
+                    0.0
                 };
             }
             if let Some(t) = trace.as_deref_mut() {
@@ -662,9 +673,10 @@ mod tests {
         let v = c.classify("这次体验实在一般般", &mut Scratch::default());
         assert_eq!(v.causes.len(), 1);
         assert_eq!(v.causes[0].0, v.cause);
-        // Nothing the rules or the model know (no text, only emoji): other,
-        // with no cause found, as with the rules alone.
-        for text in ["", "😡😡😡"] {
+        // Nothing the rules or the model know (no text, only emoji), a model
+        // unsure on its own, praise the rules saw: other, with no cause
+        // found, as with the rules alone.
+        for text in ["", "😡😡😡", "很好", "态度很好，很满意"] {
             let v = c.classify(text, &mut Scratch::default());
             assert_eq!(v.cause, Cause::Other, "{text:?}");
             assert!(v.causes.is_empty(), "{text:?}: {:?}", v.causes);
