@@ -8,7 +8,6 @@
 //! of precomputed log-likelihoods.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
@@ -95,10 +94,7 @@ pub fn workspace_model(
 /// The features of a normalised text.
 pub fn features(text: &str) -> Vec<String> {
     let mut out = vec![];
-    let cjk: Vec<char> = text
-        .chars()
-        .filter(|c| !c.is_ascii() && c.is_alphanumeric())
-        .collect();
+    let cjk: Vec<char> = text.chars().filter(|&c| is_gram_char(c)).collect();
     for n in 1..=3 {
         for w in cjk.windows(n) {
             out.push(w.iter().collect());
@@ -173,11 +169,7 @@ impl Model {
 
     /// Compiles the model for fast scoring.
     pub fn scorer(&self) -> Scorer {
-        let counts = self
-            .features
-            .iter()
-            .map(|(f, c)| (feature_hash(&[f.as_bytes()]), *c));
-        Scorer::from_counts(self.docs, self.totals, self.features.len(), counts)
+        Scorer::from_model(self)
     }
 
     pub fn save(&self, path: &Path) -> Result<()> {
@@ -201,9 +193,15 @@ impl Model {
     }
 }
 
-/// FNV-1a over the concatenated parts: the hash of a feature string, computed
-/// the same way from its pieces while scanning a text.
-fn feature_hash(parts: &[&[u8]]) -> u64 {
+/// Whether a character counts as a letter of a character n-gram: a
+/// non-ASCII letter or digit (CJK ideographs checked first, the common case).
+fn is_gram_char(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}') || (!c.is_ascii() && c.is_alphanumeric())
+}
+
+/// The hash of a Latin word feature (`w:word`, `w:word word`), from its
+/// pieces (without the `w:`): FNV-1a, never 0.
+fn word_hash(parts: &[&[u8]]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for part in parts {
         for &b in *part {
@@ -211,63 +209,220 @@ fn feature_hash(parts: &[&[u8]]) -> u64 {
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
     }
-    h
+    h | 1
 }
 
-/// A hasher for keys that are already hashes.
-#[derive(Default)]
-pub struct PassThrough(u64);
+/// A feature as the scorer keys it.
+#[derive(Clone, Copy)]
+enum Key {
+    /// A character, by its dense id.
+    Char(u32),
+    /// A character bigram or trigram: the ids packed (exact, no hashing).
+    Gram(u64),
+    /// A Latin word or word pair, hashed.
+    Word(u64),
+}
 
-impl Hasher for PassThrough {
-    fn finish(&self) -> u64 {
-        self.0
+/// Packs a bigram's or a trigram's character ids (each below 2^21, so no
+/// two n-grams share a key; never 0).
+fn bigram_key(a: u32, b: u32) -> u64 {
+    1 << 63 | u64::from(a) << 21 | u64::from(b)
+}
+fn trigram_key(a: u32, b: u32, c: u32) -> u64 {
+    u64::from(a) << 42 | u64::from(b) << 21 | u64::from(c)
+}
+
+/// Calls `f` with the key of each feature of a normalised text (the
+/// features of [`features`]). `id` gives a character's id, 0 for a
+/// character the scorer does not know: an n-gram with one is unknown too
+/// and skipped.
+fn for_each_key(text: &str, mut id: impl FnMut(char) -> u32, mut f: impl FnMut(Key)) {
+    // Character 1- to 3-grams over the non-ASCII letters of the text.
+    let (mut a, mut b) = (0u32, 0u32); // the two previous letters' ids
+    let mut seen = 0usize;
+    for c in text.chars().filter(|&c| is_gram_char(c)) {
+        let i = id(c);
+        if i != 0 {
+            f(Key::Char(i));
+            if seen >= 1 && b != 0 {
+                f(Key::Gram(bigram_key(b, i)));
+                if seen >= 2 && a != 0 {
+                    f(Key::Gram(trigram_key(a, b, i)));
+                }
+            }
+        }
+        (a, b) = (b, i);
+        seen += 1;
     }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
+    // Latin words and word pairs.
+    let mut previous: Option<&str> = None;
+    for w in text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| w.len() > 1)
+    {
+        f(Key::Word(word_hash(&[w.as_bytes()])));
+        if let Some(p) = previous {
+            f(Key::Word(word_hash(&[p.as_bytes(), b" ", w.as_bytes()])));
+        }
+        previous = Some(w);
+    }
+}
+
+/// Dense ids of the characters a model knows (from 1).
+#[derive(Default)]
+struct CharIds {
+    /// CJK Unified Ideographs (U+4E00–U+9FFF), by code point: the common case
+    /// in one small array.
+    cjk: Vec<u32>,
+    other: HashMap<char, u32>,
+    count: u32,
+}
+
+const CJK_FIRST: u32 = 0x4e00;
+const CJK_COUNT: usize = 0x9fff - 0x4e00 + 1;
+
+impl CharIds {
+    fn get(&self, c: char) -> u32 {
+        match self.cjk.get((c as u32).wrapping_sub(CJK_FIRST) as usize) {
+            Some(&i) => i,
+            None => self.other.get(&c).copied().unwrap_or(0),
         }
     }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
+
+    /// The id of `c`, given one if it has none yet.
+    fn assign(&mut self, c: char) -> u32 {
+        if self.cjk.is_empty() {
+            self.cjk = vec![0; CJK_COUNT];
+        }
+        let next = self.count + 1;
+        let slot = match self.cjk.get_mut((c as u32).wrapping_sub(CJK_FIRST) as usize) {
+            Some(slot) => slot,
+            None => self.other.entry(c).or_insert(0),
+        };
+        if *slot == 0 {
+            *slot = next;
+            self.count = next;
+        }
+        *slot
     }
 }
 
-/// A model compiled for scoring: log prior per cause and, per feature hash,
-/// the log-likelihood per cause (add-one smoothing).
+/// An open-addressing table from a non-zero `u64` key to log-likelihoods
+/// per cause, at most half full.
+struct Table {
+    keys: Vec<u64>,
+    values: Vec<[f32; 5]>,
+    shift: u32,
+}
+
+impl Table {
+    fn new(entries: usize) -> Table {
+        let size = (entries * 2).next_power_of_two().max(16);
+        Table {
+            keys: vec![0; size],
+            values: vec![[0.0; 5]; size],
+            shift: 64 - size.trailing_zeros(),
+        }
+    }
+
+    fn start(&self, key: u64) -> usize {
+        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize
+    }
+
+    fn insert(&mut self, key: u64, value: [f32; 5]) {
+        let mask = self.keys.len() - 1;
+        let mut i = self.start(key);
+        while self.keys[i] != 0 && self.keys[i] != key {
+            i = (i + 1) & mask;
+        }
+        self.keys[i] = key;
+        self.values[i] = value;
+    }
+
+    fn get(&self, key: u64) -> Option<&[f32; 5]> {
+        let mask = self.keys.len() - 1;
+        let mut i = self.start(key);
+        loop {
+            match self.keys[i] {
+                k if k == key => return Some(&self.values[i]),
+                0 => return None,
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+}
+
+/// A model compiled for scoring: log prior per cause and, per feature, the
+/// log-likelihood per cause (add-one smoothing). Characters get dense ids,
+/// n-grams are keyed by their packed ids, so that scoring hashes no string
+/// and skips every n-gram with a character the model never saw.
 pub struct Scorer {
     prior: [f32; 5],
-    likelihood: HashMap<u64, [f32; 5], BuildHasherDefault<PassThrough>>,
+    ids: CharIds,
+    /// Per character id (index 0 unused).
+    chars: Vec<Option<[f32; 5]>>,
+    grams: Table,
+    words: Table,
+    features: usize,
+}
+
+/// Feature counts per cause while learning, by key.
+#[derive(Default)]
+struct Counts {
+    chars: Vec<[u32; 5]>,
+    grams: HashMap<u64, [u32; 5]>,
+    words: HashMap<u64, [u32; 5]>,
+}
+
+impl Counts {
+    /// Adds `n` (per cause) to the counts of a feature.
+    fn add(&mut self, key: Key, n: [u32; 5]) {
+        let counts = match key {
+            Key::Char(i) => {
+                let i = i as usize;
+                if self.chars.len() <= i {
+                    self.chars.resize(i + 1, [0; 5]);
+                }
+                &mut self.chars[i]
+            }
+            Key::Gram(k) => self.grams.entry(k).or_insert([0; 5]),
+            Key::Word(h) => self.words.entry(h).or_insert([0; 5]),
+        };
+        for (c, n) in counts.iter_mut().zip(n) {
+            *c += n;
+        }
+    }
 }
 
 impl Scorer {
-    /// Learns straight from (normalised text, cause) pairs, with hashed
-    /// features: no feature strings, for the built-in model learnt at start-up.
+    /// Learns straight from (normalised text, cause) pairs, with no feature
+    /// strings, for the built-in model learnt at start-up.
     pub fn learn(examples: impl IntoIterator<Item = (String, Cause)>) -> Scorer {
         let mut docs = [0u64; 5];
         let mut totals = [0u64; 5];
-        // Sized once: growing a table of megabytes step by step leaves the
-        // allocator holding every size it passed through.
-        let mut counts: HashMap<u64, [u32; 5], BuildHasherDefault<PassThrough>> =
-            HashMap::with_capacity_and_hasher(1 << 15, Default::default());
+        let mut ids = CharIds::default();
+        let mut counts = Counts::default();
         for (text, cause) in examples {
             let i = cause as usize;
             docs[i] += 1;
-            for_each_feature(&text, |h| {
-                counts.entry(h).or_insert([0; 5])[i] += 1;
-                totals[i] += 1;
-            });
+            let mut one = [0; 5];
+            one[i] = 1;
+            for_each_key(
+                &text,
+                |c| ids.assign(c),
+                |k| {
+                    counts.add(k, one);
+                    totals[i] += 1;
+                },
+            );
         }
-        let n = counts.len();
-        Scorer::from_counts(docs, totals, n, counts)
+        Scorer::from_counts(docs, totals, ids, counts)
     }
 
-    fn from_counts(
-        docs: [u64; 5],
-        totals: [u64; 5],
-        vocabulary: usize,
-        counts: impl IntoIterator<Item = (u64, [u32; 5])>,
-    ) -> Scorer {
-        let vocab = vocabulary as f64 + 1.0;
+    fn from_counts(docs: [u64; 5], totals: [u64; 5], ids: CharIds, counts: Counts) -> Scorer {
+        let known_chars = counts.chars.iter().filter(|c| c.iter().any(|&n| n > 0));
+        let features = known_chars.count() + counts.grams.len() + counts.words.len();
+        let vocab = features as f64 + 1.0;
         let n_docs: u64 = docs.iter().sum();
         let mut prior = [f32::NEG_INFINITY; 5];
         for (lp, &d) in prior.iter_mut().zip(&docs) {
@@ -275,17 +430,64 @@ impl Scorer {
                 *lp = (d as f64 / n_docs as f64).ln() as f32;
             }
         }
-        let likelihood = counts
-            .into_iter()
-            .map(|(h, c)| {
-                let mut ll = [0f32; 5];
-                for (i, l) in ll.iter_mut().enumerate() {
-                    *l = ((f64::from(c[i]) + 1.0) / (totals[i] as f64 + vocab)).ln() as f32;
-                }
-                (h, ll)
+        let likelihood = |c: &[u32; 5]| -> [f32; 5] {
+            std::array::from_fn(|i| {
+                ((f64::from(c[i]) + 1.0) / (totals[i] as f64 + vocab)).ln() as f32
             })
+        };
+        let chars = counts
+            .chars
+            .iter()
+            .map(|c| c.iter().any(|&n| n > 0).then(|| likelihood(c)))
             .collect();
-        Scorer { prior, likelihood }
+        let mut grams = Table::new(counts.grams.len());
+        for (k, c) in &counts.grams {
+            grams.insert(*k, likelihood(c));
+        }
+        let mut words = Table::new(counts.words.len());
+        for (k, c) in &counts.words {
+            words.insert(*k, likelihood(c));
+        }
+        Scorer {
+            prior,
+            ids,
+            chars,
+            grams,
+            words,
+            features,
+        }
+    }
+
+    /// Compiles the feature strings of a trained [`Model`].
+    fn from_model(m: &Model) -> Scorer {
+        let mut ids = CharIds::default();
+        let mut counts = Counts::default();
+        for (feature, c) in &m.features {
+            let key = match feature.strip_prefix("w:") {
+                Some(words) => Key::Word(word_hash(&[words.as_bytes()])),
+                None => {
+                    let i: Vec<u32> = feature.chars().map(|c| ids.assign(c)).collect();
+                    match i[..] {
+                        [a] => Key::Char(a),
+                        [a, b] => Key::Gram(bigram_key(a, b)),
+                        [a, b, c] => Key::Gram(trigram_key(a, b, c)),
+                        _ => continue, // not a feature kefu makes
+                    }
+                }
+            };
+            counts.add(key, *c);
+        }
+        Scorer::from_counts(m.docs, m.totals, ids, counts)
+    }
+
+    /// Distinct features known to the model.
+    pub fn len(&self) -> usize {
+        self.features
+    }
+
+    /// Whether the model knows no feature at all.
+    pub fn is_empty(&self) -> bool {
+        self.features == 0
     }
 
     /// Probability of each cause for a normalised text; the same as
@@ -294,59 +496,25 @@ impl Scorer {
     /// emoji): the priors alone would name a cause the text never gave.
     pub fn probabilities(&self, text: &str) -> Option<[f32; 5]> {
         let mut logp = self.prior.map(f64::from);
-        let mut known = 0usize;
-        for_each_feature(text, |h| {
-            if let Some(ll) = self.likelihood.get(&h) {
-                known += 1;
-                for (lp, l) in logp.iter_mut().zip(ll) {
-                    *lp += f64::from(*l);
+        let mut known = false;
+        for_each_key(
+            text,
+            |c| self.ids.get(c),
+            |key| {
+                let ll = match key {
+                    Key::Char(i) => self.chars.get(i as usize).and_then(Option::as_ref),
+                    Key::Gram(k) => self.grams.get(k),
+                    Key::Word(h) => self.words.get(h),
+                };
+                if let Some(ll) = ll {
+                    known = true;
+                    for (lp, l) in logp.iter_mut().zip(ll) {
+                        *lp += f64::from(*l);
+                    }
                 }
-            }
-        });
-        (known > 0).then(|| softmax(&logp))
-    }
-}
-
-/// Calls `f` with the hash of each feature of a normalised text, the
-/// features of [`features`] hashed as [`feature_hash`] hashes their strings.
-fn for_each_feature(text: &str, mut f: impl FnMut(u64)) {
-    // Character 1- to 3-grams over the non-ASCII letters of the text.
-    let mut last: [[u8; 4]; 2] = [[0; 4]; 2];
-    let mut last_len = [0usize; 2];
-    let letters = text
-        .chars()
-        .filter(|c| !c.is_ascii() && c.is_alphanumeric());
-    for (seen, c) in letters.enumerate() {
-        let mut buf = [0u8; 4];
-        let len = c.encode_utf8(&mut buf).len();
-        let cur = &buf[..len];
-        f(feature_hash(&[cur]));
-        if seen >= 1 {
-            f(feature_hash(&[&last[1][..last_len[1]], cur]));
-        }
-        if seen >= 2 {
-            f(feature_hash(&[
-                &last[0][..last_len[0]],
-                &last[1][..last_len[1]],
-                cur,
-            ]));
-        }
-        last[0] = last[1];
-        last_len[0] = last_len[1];
-        last[1] = buf;
-        last_len[1] = len;
-    }
-    // Latin words and word pairs.
-    let mut previous: Option<&str> = None;
-    for w in text
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| w.len() > 1)
-    {
-        f(feature_hash(&[b"w:", w.as_bytes()]));
-        if let Some(p) = previous {
-            f(feature_hash(&[b"w:", p.as_bytes(), b" ", w.as_bytes()]));
-        }
-        previous = Some(w);
+            },
+        );
+        known.then(|| softmax(&logp))
     }
 }
 
