@@ -239,8 +239,7 @@ fn trigram_key(a: u32, b: u32, c: u32) -> u64 {
 fn for_each_key(text: &str, mut id: impl FnMut(char) -> u32, mut f: impl FnMut(Key)) {
     // Character 1- to 3-grams over the non-ASCII letters of the text.
     let (mut a, mut b) = (0u32, 0u32); // the two previous letters' ids
-    let mut seen = 0usize;
-    for c in text.chars().filter(|&c| is_gram_char(c)) {
+    for (seen, c) in text.chars().filter(|&c| is_gram_char(c)).enumerate() {
         let i = id(c);
         if i != 0 {
             f(Key::Char(i));
@@ -252,7 +251,6 @@ fn for_each_key(text: &str, mut id: impl FnMut(char) -> u32, mut f: impl FnMut(K
             }
         }
         (a, b) = (b, i);
-        seen += 1;
     }
     // Latin words and word pairs.
     let mut previous: Option<&str> = None;
