@@ -99,36 +99,74 @@ fn normalize_chars(text: &str, map: &[char]) -> String {
     out
 }
 
+/// Appends the normalised `text` to `out`. Most of a Chinese review is
+/// ideographs that stay as they are: runs of unchanged text are copied as
+/// they are, and only characters that change are looked at one by one.
 fn push_normalized(text: &str, map: &[char], out: &mut String) {
     out.reserve(text.len());
-    for c in text.chars() {
-        // Most of a Chinese review: a CJK ideograph, one table lookup.
-        if let Some(i) = (c as u32)
-            .checked_sub(CJK_FIRST)
-            .filter(|_| c as u32 <= CJK_LAST)
-        {
-            out.push(map[i as usize]);
-            continue;
-        }
-        let c = match c {
-            'A'..='Z' => c.to_ascii_lowercase(),
-            'a'..='z' | '0'..='9' | ' ' | ',' | '.' => c,
-            '\'' | '’' | '‘' => continue,
-            '\u{3000}' => ' ',
-            '\u{FF21}'..='\u{FF3A}' => char::from_u32(c as u32 - 0xFEE0 + 32).unwrap_or(c),
-            // Full-width ASCII, except the Chinese punctuation people type on
-            // purpose (，！？：；) which stays as it is; it splits clauses either way.
-            '\u{FF01}'..='\u{FF5E}' if !matches!(c, '，' | '！' | '？' | '：' | '；') => {
-                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+    let bytes = text.as_bytes();
+    let mut run = 0; // start of the unchanged text not yet copied
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let (len, changed) = match b {
+            b'A'..=b'Z' => (1, Some(b.to_ascii_lowercase() as char)),
+            b'\'' => (1, None),
+            0..0x80 => {
+                i += 1;
+                continue;
             }
-            _ if c.is_ascii() => c,
-            _ => match (c as u32).checked_sub(CJK_FIRST) {
-                Some(i) if c as u32 <= CJK_LAST => map[i as usize],
-                _ => c,
-            },
+            // U+4E00–U+9FFF: three bytes, lead byte E4–E9.
+            0xE4..=0xE9 => {
+                let c = text[i..].chars().next().unwrap_or(' ');
+                match (c as u32).checked_sub(CJK_FIRST) {
+                    Some(k) if c as u32 <= CJK_LAST && map[k as usize] != c => {
+                        (3, Some(map[k as usize]))
+                    }
+                    _ => {
+                        i += 3;
+                        continue;
+                    }
+                }
+            }
+            _ => {
+                let c = text[i..].chars().next().unwrap_or(' ');
+                let len = c.len_utf8();
+                match normalize_other(c, map) {
+                    Some(n) if n == c => {
+                        i += len;
+                        continue;
+                    }
+                    n => (len, n),
+                }
+            }
         };
-        out.push(c);
+        out.push_str(&text[run..i]);
+        if let Some(c) = changed {
+            out.push(c);
+        }
+        i += len;
+        run = i;
     }
+    out.push_str(&text[run..]);
+}
+
+/// The normalised form of a character outside ASCII and the CJK block
+/// (`None`: dropped).
+fn normalize_other(c: char, map: &[char]) -> Option<char> {
+    Some(match c {
+        '’' | '‘' => return None,
+        '\u{3000}' => ' ',
+        '\u{FF21}'..='\u{FF3A}' => char::from_u32(c as u32 - 0xFEE0 + 32).unwrap_or(c),
+        // Full-width ASCII, except the Chinese punctuation people type on
+        // purpose (，！？：；) which stays as it is; it splits clauses either way.
+        '\u{FF01}'..='\u{FF5E}' if !matches!(c, '，' | '！' | '？' | '：' | '；') => {
+            char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+        }
+        _ => match (c as u32).checked_sub(CJK_FIRST) {
+            Some(i) if c as u32 <= CJK_LAST => map[i as usize],
+            _ => c,
+        },
+    })
 }
 
 #[cfg(test)]
@@ -143,5 +181,9 @@ mod tests {
         assert_eq!(out, "客服态度很差，回复太慢 abc didnt");
         n.normalize_into("太度极差", &mut out);
         assert_eq!(out, "态度极差");
+        n.normalize_into("", &mut out);
+        assert_eq!(out, "");
+        n.normalize_into("ＡＢ’Ｃ😀說A\'b。態", &mut out);
+        assert_eq!(out, "ab c😀说ab。态".replace(' ', ""));
     }
 }
