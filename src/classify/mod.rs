@@ -142,6 +142,9 @@ const MODEL_ALONE_MIN: f32 = 0.5;
 pub struct Classifier {
     automaton: AhoCorasick,
     roles: Vec<Vec<Role>>,
+    /// Per pattern, which kinds of role it has (`flag::…`): most passes over
+    /// the matches look only at these.
+    flags: Vec<u16>,
     /// Pattern starts with an ASCII letter: must match at a word start.
     word_start: Vec<bool>,
     /// Short ASCII pattern (no, not, bot): must also end at a word end.
@@ -166,6 +169,35 @@ pub struct Scratch {
     not_agent: Vec<bool>,
     mentions_agent: Vec<bool>,
     not_agent_seen: Vec<usize>,
+    /// Per cause, the spans of the phrases counted for it.
+    evidence: Vec<Vec<(usize, usize)>>,
+}
+
+/// Bits of [`Classifier::flags`].
+mod flag {
+    pub const NEGATION: u16 = 1;
+    pub const MARKER: u16 = 1 << 1; // contrast or focus
+    pub const PROMISE: u16 = 1 << 2;
+    pub const PRAISE_OR_TOPIC: u16 = 1 << 3;
+    pub const GOOD: u16 = 1 << 4;
+    pub const AGENT: u16 = 1 << 5;
+    pub const NOT_AGENT: u16 = 1 << 6;
+}
+
+/// The flags of a pattern with these roles.
+fn flags_of(roles: &[Role]) -> u16 {
+    roles.iter().fold(0, |f, r| {
+        f | match r {
+            Role::Negation => flag::NEGATION,
+            Role::Contrast | Role::Focus => flag::MARKER,
+            Role::Promise => flag::PROMISE,
+            Role::Praise(..) | Role::Topic(_) => flag::PRAISE_OR_TOPIC,
+            Role::Good => flag::GOOD,
+            Role::Agent => flag::AGENT,
+            Role::NotAgent(_) => flag::NOT_AGENT,
+            Role::Complaint(..) => 0,
+        }
+    })
 }
 
 #[derive(Clone, Copy, Default)]
@@ -211,9 +243,11 @@ impl Classifier {
             .iter()
             .map(|p| p.len() <= 4 && p.bytes().all(|b| b.is_ascii_alphanumeric()))
             .collect();
+        let flags = roles.iter().map(|r| flags_of(r)).collect();
         Ok(Classifier {
             automaton,
             roles,
+            flags,
             word_start,
             word_end,
             normalizer,
@@ -283,7 +317,9 @@ impl Classifier {
 
     fn run(&self, text: &str, scratch: &mut Scratch, mut trace: Option<&mut Trace>) -> Verdict {
         let mut scores = [0f32; 5];
-        let mut evidence: Vec<Vec<(usize, usize)>> = vec![vec![]; 5];
+        let mut evidence = std::mem::take(&mut scratch.evidence);
+        evidence.resize(5, vec![]);
+        evidence.iter_mut().for_each(Vec::clear);
         let last_pos = self.score(
             text,
             scratch,
@@ -354,6 +390,7 @@ impl Classifier {
                 phrases.push(p.to_string());
             }
         }
+        scratch.evidence = evidence;
         Verdict {
             cause,
             causes,
@@ -413,11 +450,8 @@ impl Classifier {
             }
             i += len;
         }
-        let is_marker = |p: usize| {
-            self.roles[p]
-                .iter()
-                .any(|r| matches!(r, Role::Contrast | Role::Focus))
-        };
+        let has = |p: usize, f: u16| self.flags[p] & f != 0;
+        let is_marker = |p: usize| has(p, flag::MARKER);
         for &(s, _, p) in &scratch.matches {
             if is_marker(p) {
                 scratch.breaks.push(s);
@@ -468,13 +502,17 @@ impl Classifier {
         // Clause weights from the last contrast or focus marker with text before it.
         weights.clear();
         weights.resize(n_clauses, 1.0);
-        let last_marker = hits.iter().rev().find_map(|h| {
-            self.roles[h.pattern].iter().find_map(|r| match r {
-                Role::Contrast if h.start > 0 => Some((h.clause, 1.5f32)),
-                Role::Focus if h.start > 0 => Some((h.clause, 2.0f32)),
-                _ => None,
-            })
-        });
+        let last_marker = hits
+            .iter()
+            .rev()
+            .filter(|h| is_marker(h.pattern))
+            .find_map(|h| {
+                self.roles[h.pattern].iter().find_map(|r| match r {
+                    Role::Contrast if h.start > 0 => Some((h.clause, 1.5f32)),
+                    Role::Focus if h.start > 0 => Some((h.clause, 2.0f32)),
+                    _ => None,
+                })
+            });
         if let Some((k, after)) = last_marker {
             for (i, w) in weights.iter_mut().enumerate() {
                 *w = if i < k { 0.5 } else { after };
@@ -493,21 +531,22 @@ impl Classifier {
                 } else {
                     gap.chars().count() <= 2
                 };
-                prev.clause == h.clause
-                    && self.roles[prev.pattern].contains(&Role::Negation)
-                    && close
+                prev.clause == h.clause && has(prev.pattern, flag::NEGATION) && close
             }
         };
         let promised = hits
             .iter()
             .enumerate()
-            .any(|(i, h)| self.roles[h.pattern].contains(&Role::Promise) && !negated(i));
+            .any(|(i, h)| has(h.pattern, flag::PROMISE) && !negated(i));
 
         // Praise and topic + good word, per clause.
         praised.clear();
         praised.resize(n_clauses, [false; 5]);
         praise_hits.clear();
         for (i, h) in hits.iter().enumerate() {
+            if !has(h.pattern, flag::PRAISE_OR_TOPIC) {
+                continue;
+            }
             for role in &self.roles[h.pattern] {
                 match *role {
                     Role::Praise(c, w) if !negated(i) => {
@@ -519,9 +558,7 @@ impl Classifier {
                             .iter()
                             .enumerate()
                             .take_while(|(_, g)| g.clause == h.clause && g.start - h.end <= 15)
-                            .find(|(j, g)| {
-                                self.roles[g.pattern].contains(&Role::Good) && !negated(i + 1 + j)
-                            });
+                            .find(|(j, g)| has(g.pattern, flag::GOOD) && !negated(i + 1 + j));
                         if good.is_some() {
                             praised[h.clause][c as usize] = true;
                             praise_hits.push((i, c, 2.0));
@@ -536,13 +573,8 @@ impl Classifier {
         mentions_agent.clear();
         mentions_agent.resize(n_clauses, false);
         for h in hits {
-            for r in &self.roles[h.pattern] {
-                match r {
-                    Role::NotAgent(_) => not_agent[h.clause] = true,
-                    Role::Agent => mentions_agent[h.clause] = true,
-                    _ => {}
-                }
-            }
+            not_agent[h.clause] |= has(h.pattern, flag::NOT_AGENT);
+            mentions_agent[h.clause] |= has(h.pattern, flag::AGENT);
         }
 
         let mut last_pos = [0usize; 5];

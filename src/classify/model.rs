@@ -293,7 +293,10 @@ impl CharIds {
             self.cjk = vec![0; CJK_COUNT];
         }
         let next = self.count + 1;
-        let slot = match self.cjk.get_mut((c as u32).wrapping_sub(CJK_FIRST) as usize) {
+        let slot = match self
+            .cjk
+            .get_mut((c as u32).wrapping_sub(CJK_FIRST) as usize)
+        {
             Some(slot) => slot,
             None => self.other.entry(c).or_insert(0),
         };

@@ -42,6 +42,8 @@ pub struct Normalizer {
     /// Simplified form of each CJK ideograph (itself when it has none),
     /// indexed by code point − [`CJK_FIRST`]: a lookup, not a hash, per character.
     chars: Vec<char>,
+    /// One bit per CJK ideograph: set when `chars` changes it.
+    changed: Vec<u64>,
     rewrites: Option<(AhoCorasick, Vec<String>)>,
 }
 
@@ -72,13 +74,23 @@ impl Normalizer {
                 .expect("rewrite patterns are plain strings");
             Some((ac, to))
         };
-        Normalizer { chars, rewrites }
+        let mut changed = vec![0u64; chars.len().div_ceil(64)];
+        for (i, &c) in chars.iter().enumerate() {
+            if c as u32 != CJK_FIRST + i as u32 {
+                changed[i / 64] |= 1 << (i % 64);
+            }
+        }
+        Normalizer {
+            chars,
+            changed,
+            rewrites,
+        }
     }
 
     /// Normalises `text` into `out` (cleared first).
     pub fn normalize_into(&self, text: &str, out: &mut String) {
         out.clear();
-        push_normalized(text, &self.chars, out);
+        push_normalized(text, &self.chars, &self.changed, out);
         if let Some((ac, to)) = &self.rewrites {
             if ac.is_match(out.as_str()) {
                 let replaced = ac.replace_all(out, to);
@@ -94,15 +106,20 @@ impl Normalizer {
 }
 
 fn normalize_chars(text: &str, map: &[char]) -> String {
-    let mut out = String::with_capacity(text.len());
-    push_normalized(text, map, &mut out);
-    out
+    text.chars()
+        .filter_map(|c| match c {
+            'A'..='Z' => Some(c.to_ascii_lowercase()),
+            '\'' => None,
+            _ if c.is_ascii() => Some(c),
+            _ => normalize_other(c, map),
+        })
+        .collect()
 }
 
 /// Appends the normalised `text` to `out`. Most of a Chinese review is
 /// ideographs that stay as they are: runs of unchanged text are copied as
 /// they are, and only characters that change are looked at one by one.
-fn push_normalized(text: &str, map: &[char], out: &mut String) {
+fn push_normalized(text: &str, map: &[char], changed: &[u64], out: &mut String) {
     out.reserve(text.len());
     let bytes = text.as_bytes();
     let mut run = 0; // start of the unchanged text not yet copied
@@ -115,11 +132,14 @@ fn push_normalized(text: &str, map: &[char], out: &mut String) {
                 i += 1;
                 continue;
             }
-            // U+4E00–U+9FFF: three bytes, lead byte E4–E9.
+            // U+4E00–U+9FFF: three bytes, lead byte E4–E9 (E4 80–B7 is
+            // below the block). Decoded by hand: the text is valid UTF-8.
             0xE4..=0xE9 => {
-                let c = text[i..].chars().next().unwrap_or(' ');
-                match (c as u32).checked_sub(CJK_FIRST) {
-                    Some(k) if c as u32 <= CJK_LAST && map[k as usize] != c => {
+                let (b1, b2) = (bytes[i + 1], bytes[i + 2]);
+                let c =
+                    u32::from(b & 0x0F) << 12 | u32::from(b1 & 0x3F) << 6 | u32::from(b2 & 0x3F);
+                match c.checked_sub(CJK_FIRST) {
+                    Some(k) if changed[k as usize / 64] >> (k % 64) & 1 == 1 => {
                         (3, Some(map[k as usize]))
                     }
                     _ => {
