@@ -230,10 +230,13 @@ impl Classifier {
             });
             roles[id].push(*role);
         }
-        // A full DFA: a few MB of tables for a search several times faster than the NFA.
+        // A contiguous NFA (~300 KB) rather than a full DFA (6.4 MB, and ~20 MB
+        // at peak while built): on this phrase set and text, with two
+        // threads classifying, both search equally fast (the DFA's table
+        // does not stay in cache), and the NFA keeps peak memory 14 MB lower.
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
             .build(&patterns)?;
         let word_start = patterns
             .iter()

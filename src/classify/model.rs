@@ -308,47 +308,65 @@ impl CharIds {
     }
 }
 
-/// An open-addressing table from a non-zero `u64` key to log-likelihoods
-/// per cause, at most half full.
-struct Table {
+/// An open-addressing table from a non-zero `u64` key to a value, at most
+/// half full: counts while learning, then log-likelihoods, in place.
+struct Table<V> {
     keys: Vec<u64>,
-    values: Vec<[f32; 5]>,
+    values: Vec<V>,
+    len: usize,
     shift: u32,
 }
 
-impl Table {
-    fn new(entries: usize) -> Table {
-        let size = (entries * 2).next_power_of_two().max(16);
+impl<V: Copy + Default> Table<V> {
+    fn with_slots(size: usize) -> Table<V> {
         Table {
             keys: vec![0; size],
-            values: vec![[0.0; 5]; size],
+            values: vec![V::default(); size],
+            len: 0,
             shift: 64 - size.trailing_zeros(),
         }
     }
 
-    fn start(&self, key: u64) -> usize {
-        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize
-    }
-
-    fn insert(&mut self, key: u64, value: [f32; 5]) {
+    fn slot(&self, key: u64) -> usize {
         let mask = self.keys.len() - 1;
-        let mut i = self.start(key);
+        let mut i = (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize;
         while self.keys[i] != 0 && self.keys[i] != key {
             i = (i + 1) & mask;
         }
-        self.keys[i] = key;
-        self.values[i] = value;
+        i
     }
 
-    fn get(&self, key: u64) -> Option<&[f32; 5]> {
-        let mask = self.keys.len() - 1;
-        let mut i = self.start(key);
-        loop {
-            match self.keys[i] {
-                k if k == key => return Some(&self.values[i]),
-                0 => return None,
-                _ => i = (i + 1) & mask,
+    /// The value of `key`, inserted as the default if absent.
+    fn entry(&mut self, key: u64) -> &mut V {
+        if (self.len + 1) * 2 > self.keys.len() {
+            let old = std::mem::replace(self, Table::with_slots(self.keys.len() * 2));
+            for (k, v) in old.keys.into_iter().zip(old.values) {
+                if k != 0 {
+                    *self.entry(k) = v;
+                }
             }
+        }
+        let i = self.slot(key);
+        if self.keys[i] == 0 {
+            self.keys[i] = key;
+            self.len += 1;
+        }
+        &mut self.values[i]
+    }
+
+    fn get(&self, key: u64) -> Option<&V> {
+        let i = self.slot(key);
+        (self.keys[i] != 0).then(|| &self.values[i])
+    }
+
+    /// The same keys with every value mapped (in place: `V` and `W` are
+    /// both five 32-bit numbers).
+    fn map<W>(self, f: impl Fn(&V) -> W) -> Table<W> {
+        Table {
+            values: self.values.iter().map(f).collect(),
+            keys: self.keys,
+            len: self.len,
+            shift: self.shift,
         }
     }
 }
@@ -362,17 +380,28 @@ pub struct Scorer {
     ids: CharIds,
     /// Per character id (index 0 unused).
     chars: Vec<Option<[f32; 5]>>,
-    grams: Table,
-    words: Table,
+    grams: Table<[f32; 5]>,
+    words: Table<[f32; 5]>,
     features: usize,
 }
 
 /// Feature counts per cause while learning, by key.
-#[derive(Default)]
 struct Counts {
     chars: Vec<[u32; 5]>,
-    grams: HashMap<u64, [u32; 5]>,
-    words: HashMap<u64, [u32; 5]>,
+    grams: Table<[u32; 5]>,
+    words: Table<[u32; 5]>,
+}
+
+impl Default for Counts {
+    fn default() -> Counts {
+        Counts {
+            chars: vec![],
+            // The built-in examples have some 30,000 n-grams: sized for
+            // them, so that learning them never grows the table.
+            grams: Table::with_slots(1 << 16),
+            words: Table::with_slots(1 << 12),
+        }
+    }
 }
 
 impl Counts {
@@ -386,8 +415,8 @@ impl Counts {
                 }
                 &mut self.chars[i]
             }
-            Key::Gram(k) => self.grams.entry(k).or_insert([0; 5]),
-            Key::Word(h) => self.words.entry(h).or_insert([0; 5]),
+            Key::Gram(k) => self.grams.entry(k),
+            Key::Word(h) => self.words.entry(h),
         };
         for (c, n) in counts.iter_mut().zip(n) {
             *c += n;
@@ -422,7 +451,7 @@ impl Scorer {
 
     fn from_counts(docs: [u64; 5], totals: [u64; 5], ids: CharIds, counts: Counts) -> Scorer {
         let known_chars = counts.chars.iter().filter(|c| c.iter().any(|&n| n > 0));
-        let features = known_chars.count() + counts.grams.len() + counts.words.len();
+        let features = known_chars.count() + counts.grams.len + counts.words.len;
         let vocab = features as f64 + 1.0;
         let n_docs: u64 = docs.iter().sum();
         let mut prior = [f32::NEG_INFINITY; 5];
@@ -441,20 +470,12 @@ impl Scorer {
             .iter()
             .map(|c| c.iter().any(|&n| n > 0).then(|| likelihood(c)))
             .collect();
-        let mut grams = Table::new(counts.grams.len());
-        for (k, c) in &counts.grams {
-            grams.insert(*k, likelihood(c));
-        }
-        let mut words = Table::new(counts.words.len());
-        for (k, c) in &counts.words {
-            words.insert(*k, likelihood(c));
-        }
         Scorer {
             prior,
             ids,
             chars,
-            grams,
-            words,
+            grams: counts.grams.map(likelihood),
+            words: counts.words.map(likelihood),
             features,
         }
     }
@@ -601,3 +622,4 @@ mod tests {
         }
     }
 }
+
