@@ -17,7 +17,7 @@ rows=${1:-1000000}
 data=bench-data
 mkdir -p "$data"
 cargo build --release --quiet --bin kefu
-kefu=target/release/kefu
+kefu=${KEFU:-target/release/kefu} # KEFU=path: another build, for a side-by-side
 file="$data/reviews-$rows.csv"
 if [ ! -s "$file" ]; then
   if [ -f ../shared/bench/gen_reviews.py ]; then
