@@ -3,9 +3,9 @@
 //! word pairs for Latin script), with add-one smoothing. Trained in
 //! milliseconds, stored as JSON in the workspace, nothing downloaded.
 //!
-//! For classifying, a [`Model`] is compiled into a [`Scorer`]: features are
-//! hashed as they are found (no string per n-gram) and looked up in a table
-//! of precomputed log-likelihoods.
+//! For classifying, a [`Model`] is compiled into a [`Scorer`]: characters get
+//! dense ids, n-grams are keyed by their packed ids (no string per n-gram)
+//! and looked up in a table of precomputed log-likelihoods.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -369,7 +369,7 @@ impl<V: Copy + Default> Table<V> {
     /// both five 32-bit numbers).
     fn map<W>(self, f: impl Fn(&V) -> W) -> Table<W> {
         Table {
-            values: self.values.iter().map(f).collect(),
+            values: self.values.into_iter().map(|v| f(&v)).collect(),
             keys: self.keys,
             len: self.len,
             shift: self.shift,
