@@ -257,8 +257,7 @@ fn for_each_key(text: &str, mut id: impl FnMut(char) -> u32, mut f: impl FnMut(K
         }
         (a, b, known_ab) = (b, i, known_bc);
     }
-    // Latin words and word pairs.
-    // Likewise a word pair only when both words are known.
+    // Latin words and word pairs (a pair only when both its words are known).
     let mut previous: Option<&str> = None;
     for w in text
         .split(|c: char| !c.is_ascii_alphanumeric())
