@@ -150,8 +150,8 @@ pub struct Classifier {
     /// Short ASCII pattern (no, not, bot): must also end at a word end.
     word_end: Vec<bool>,
     normalizer: Normalizer,
-    model: Option<model::Scorer>,
-    model_source: Option<model::ModelSource>,
+    /// The model beside the rules, and where it came from.
+    model: Option<(model::Scorer, model::ModelSource)>,
     model_weight: f32,
 }
 
@@ -255,7 +255,6 @@ impl Classifier {
             word_end,
             normalizer,
             model: None,
-            model_source: None,
             model_weight: model_weight.clamp(0.0, 1.0),
         })
     }
@@ -282,13 +281,12 @@ impl Classifier {
 
     /// Which model classifies beside the rules, if any.
     pub fn model_source(&self) -> Option<model::ModelSource> {
-        self.model_source
+        self.model.as_ref().map(|(_, source)| *source)
     }
 
     /// Uses a model beside the rules.
     pub fn with_model(mut self, scorer: model::Scorer, source: model::ModelSource) -> Classifier {
-        self.model = Some(scorer);
-        self.model_source = Some(source);
+        self.model = Some((scorer, source));
         self
     }
 
@@ -334,7 +332,7 @@ impl Classifier {
         if let Some(probs) = self
             .model
             .as_ref()
-            .and_then(|m| m.probabilities(&scratch.text))
+            .and_then(|(m, _)| m.probabilities(&scratch.text))
         {
             let positive: f32 = scores.iter().map(|s| s.max(0.0)).sum();
             for (i, p) in probs.iter().enumerate() {

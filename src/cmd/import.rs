@@ -362,13 +362,14 @@ fn classify_batch(
                         _ => None,
                     })
                     .collect();
-                feedback::stored_hashes(store, source, &ids)?
+                feedback::stored(&store.conn, source, &ids)?
             }
             None => HashMap::new(),
         };
         for item in segment {
             if let Item::Feedback(rec) = item {
-                if rec.polarity == Polarity::Negative && stored.get(&*rec.ext_id) != Some(&rec.hash)
+                if rec.polarity == Polarity::Negative
+                    && stored.get(&*rec.ext_id).map(|&(_, hash)| hash) != Some(rec.hash)
                 {
                     classify_record(classifier, rec, scratch);
                 }

@@ -194,16 +194,8 @@ fn write_distinct(
     if records.is_empty() {
         return Ok(());
     }
-    let mut existing: HashMap<String, (i64, i64)> = HashMap::new();
-    for chunk in records.chunks(LOOKUP_CHUNK) {
-        let mut st = tx.prepare_cached(&lookup_sql(chunk.len()))?;
-        let params =
-            std::iter::once(text(Some(source))).chain(chunk.iter().map(|r| text(Some(&r.ext_id))));
-        let mut rows = st.query(params_from_iter(params))?;
-        while let Some(row) = rows.next()? {
-            existing.insert(row.get(0)?, (row.get(1)?, row.get(2)?));
-        }
-    }
+    let ids: Vec<&str> = records.iter().map(|r| &*r.ext_id).collect();
+    let existing = stored(tx, source, &ids)?;
     let mut fresh: Vec<&FeedbackRecord<'_>> = Vec::with_capacity(records.len());
     for r in records {
         match existing.get(r.ext_id.as_ref()) {
@@ -242,21 +234,22 @@ fn write_distinct(
     Ok(())
 }
 
-/// The stored hash of each of `ids` (of one source) that is in the store,
-/// as committed: read on a connection of its own, beside an import's.
-pub fn stored_hashes(
-    store: &super::Store,
+/// The stored row id and hash of each of `ids` (of one source) that is in
+/// the store, as `conn` sees it: the import's writer inside its transaction,
+/// its classifier thread on a connection of its own (as committed).
+pub fn stored(
+    conn: &rusqlite::Connection,
     source: &str,
     ids: &[&str],
-) -> Result<HashMap<String, i64>> {
+) -> Result<HashMap<String, (i64, i64)>> {
     let mut out = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(LOOKUP_CHUNK) {
-        let mut st = store.conn.prepare_cached(&lookup_sql(chunk.len()))?;
+        let mut st = conn.prepare_cached(&lookup_sql(chunk.len()))?;
         let params =
             std::iter::once(text(Some(source))).chain(chunk.iter().map(|id| text(Some(id))));
         let mut rows = st.query(params_from_iter(params))?;
         while let Some(row) = rows.next()? {
-            out.insert(row.get(0)?, row.get(2)?);
+            out.insert(row.get(0)?, (row.get(1)?, row.get(2)?));
         }
     }
     Ok(out)

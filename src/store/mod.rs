@@ -154,9 +154,11 @@ impl Store {
         }
     }
 
-    /// Shrinks this connection's page cache to `kib` KiB: for a second
-    /// connection that only probes an index beside a writer, whose own cache
-    /// is the one that matters (pages it misses come from the OS cache).
+    /// Sets this connection's page cache to `kib` KiB (at least 64): smaller
+    /// than the default for an import's writer, which shares its memory
+    /// budget with the classifier, and for a second connection that only
+    /// probes an index beside a writer (pages it misses come from the OS
+    /// cache).
     pub fn limit_cache(&self, kib: i64) -> Result<()> {
         self.conn.pragma_update(None, "cache_size", -kib.max(64))?;
         Ok(())
