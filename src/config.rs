@@ -164,6 +164,7 @@ timezone = "Asia/Shanghai"
 # [classify.phrases]               # "phrase" or "phrase = weight" (default 1)
 # attitude = ["甩脸子 = 3"]
 # response = ["等到天亮 = 3"]
+# neutral = ["烦恼"]               # means nothing; keeps 烦 inside it from matching
 # [classify.normalize]             # rewrites before matching (typos, slang)
 # "太渡" = "态度"
 "#

@@ -195,7 +195,7 @@ fn flags_of(roles: &[Role]) -> u16 {
             Role::Good => flag::GOOD,
             Role::Agent => flag::AGENT,
             Role::NotAgent(_) => flag::NOT_AGENT,
-            Role::Complaint(..) => 0,
+            Role::Complaint(..) | Role::Neutral => 0,
         }
     })
 }
@@ -654,6 +654,9 @@ impl Classifier {
                     Role::Contrast => note(&mut trace, h, "contrast", &String::new),
                     Role::Focus => note(&mut trace, h, "focus", &String::new),
                     Role::Promise => note(&mut trace, h, "promise", &String::new),
+                    Role::Neutral => {
+                        note(&mut trace, h, "neutral", &|| "counts for nothing".into())
+                    }
                     Role::Good | Role::Topic(_) | Role::Praise(..) | Role::Agent => {}
                 }
             }
@@ -766,5 +769,22 @@ mod tests {
         assert_eq!(v.cause, Cause::Resolution);
         assert_eq!(trace.clauses.len(), 2);
         assert_eq!(trace.clauses[1].1, 1.5);
+    }
+
+    #[test]
+    fn neutral_words_keep_shorter_phrases_from_matching() {
+        let c = Classifier::new(&ClassifyConfig::default()).unwrap();
+        // 麻烦 as a polite "please" is no annoyance (烦), 拖鞋 no delay (拖).
+        let v = c.classify("麻烦给个说法，拖鞋一直没解决", &mut Scratch::default());
+        assert_eq!(v.cause, Cause::Resolution);
+        assert_eq!(v.causes_text(), "resolution");
+        assert_eq!(classify("客服嫌麻烦，直接不理我"), Cause::Attitude);
+        // Users add their own.
+        let cfg: ClassifyConfig = toml::from_str("[phrases]\nneutral = [\"态度端正\"]\n").unwrap();
+        let c = Classifier::new(&cfg).unwrap();
+        let (v, trace) = c.explain("态度端正");
+        assert_eq!(v.cause, Cause::Other);
+        assert!(v.causes.is_empty());
+        assert_eq!(trace.matches[0].role, "neutral");
     }
 }

@@ -35,6 +35,9 @@ pub enum Role {
     Promise,
     /// Names the agent (客服, 她, support): the clause is about the service.
     Agent,
+    /// Means nothing for any cause; only keeps a shorter phrase inside it
+    /// from matching (麻烦 "please" is not 烦, 拖鞋 is not 拖).
+    Neutral,
 }
 
 /// Phrases and their roles, plus rewrites, before compilation.
@@ -101,6 +104,7 @@ impl RuleSet {
             "not_agent" => Role::NotAgent(weight),
             "promise" => Role::Promise,
             "agent" => Role::Agent,
+            "neutral" => Role::Neutral,
             s => {
                 if let Some(c) = s.strip_prefix("praise.") {
                     Role::Praise(cause_of(c)?, weight)
@@ -148,7 +152,7 @@ impl RuleSet {
 
 fn cause_of(section: &str) -> Result<Cause> {
     Cause::parse(section).with_context(|| {
-        format!("unknown rules section [{section}] (expected a cause, negation, contrast, focus, good, not_agent, promise, agent, praise.CAUSE, topic.CAUSE or normalize)")
+        format!("unknown rules section [{section}] (expected a cause, negation, contrast, focus, good, not_agent, promise, agent, neutral, praise.CAUSE, topic.CAUSE or normalize)")
     })
 }
 
@@ -160,7 +164,7 @@ pub struct ClassifyConfig {
     #[serde(default)]
     pub replace_builtin: bool,
     /// Extra phrases per section: `attitude = ["甩脸子", "怼人 = 3"]`; sections
-    /// are the causes and praise.CAUSE / topic.CAUSE / good.
+    /// are the causes and praise.CAUSE / topic.CAUSE / good / neutral.
     #[serde(default)]
     pub phrases: BTreeMap<String, Vec<String>>,
     /// Extra negation words.

@@ -494,7 +494,19 @@ fn explain(ws: &Workspace, args: ExplainArgs) -> Result<()> {
         verdict.cause.id(),
         verdict.cause.label(),
         if verdict.evidence.is_empty() {
-            " — no phrase of any cause found".to_string()
+            let chosen = verdict.cause as usize;
+            let model_pick = trace
+                .model_probabilities
+                .get(chosen)
+                .is_some_and(|(_, p)| *p > 0.0)
+                && trace.rule_scores[chosen].1 <= 0.0;
+            if model_pick {
+                " — the model's pick: no phrase of this cause in the text".to_string()
+            } else if trace.rule_scores.iter().all(|(_, s)| *s <= 0.0) {
+                " — no complaint phrase of any cause found".to_string()
+            } else {
+                " — no phrase of this cause found".to_string()
+            }
         } else {
             format!(" — evidence: {}", verdict.evidence.join(", "))
         }
