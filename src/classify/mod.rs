@@ -4,7 +4,8 @@
 //! How it decides (rules; see `builtin.rules` for the phrases):
 //! 1. normalise the text (case, width, Traditional → Simplified, typos);
 //! 2. find every phrase with one Aho-Corasick automaton (leftmost-longest, so
-//!    不耐烦 wins over 耐烦), English phrases only at word starts;
+//!    不耐烦 wins over 耐烦), English phrases only from a word start to a
+//!    word end or an inflection (minutes, promised; not later for late);
 //! 3. split the text into clauses at punctuation and at contrast markers; the
 //!    clauses after the last contrast (但是/就是/不过/but) weigh 1.5, those
 //!    before it 0.5 (a focus marker such as 关键是: 2.0 and 0.5);
@@ -147,8 +148,8 @@ pub struct Classifier {
     flags: Vec<u16>,
     /// Pattern starts with an ASCII letter: must match at a word start.
     word_start: Vec<bool>,
-    /// Short ASCII pattern (no, not, bot): must also end at a word end.
-    word_end: Vec<bool>,
+    /// Where a pattern may end inside a word of Latin script.
+    word_end: Vec<WordEnd>,
     normalizer: Normalizer,
     /// The model beside the rules, and where it came from.
     model: Option<(model::Scorer, model::ModelSource)>,
@@ -200,6 +201,34 @@ fn flags_of(roles: &[Role]) -> u16 {
     })
 }
 
+/// Where a pattern may end inside a word of Latin script.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum WordEnd {
+    /// Ends with a Chinese character or punctuation: anywhere.
+    Anywhere,
+    /// A short word (no, not, rep, bot): only at a word end (not nothing,
+    /// reply, bothering).
+    Exact,
+    /// Ends with a letter: at a word end or before an inflection
+    /// (minutes, promised, transferred), not inside another word (later,
+    /// thought, kindly).
+    Inflected,
+}
+
+/// Whether the letters `rest` after `phrase`, up to the end of the word, make
+/// an inflected form of its last word rather than another word.
+fn is_inflection(phrase: &[u8], rest: &[u8]) -> bool {
+    const SUFFIXES: [&[u8]; 8] = [
+        b"s", b"es", b"ed", b"ing", b"ness", b"ism", b"able", b"ment",
+    ];
+    let last = phrase.last().copied().unwrap_or(0);
+    SUFFIXES.contains(&rest)
+        // promise-d, escalate-d
+        || (rest == b"d" && last == b'e')
+        // transfer-red, stop-ping: the last consonant doubled
+        || (rest.first() == Some(&last) && matches!(&rest[1..], b"ed" | b"ing"))
+}
+
 #[derive(Clone, Copy, Default)]
 struct Hit {
     start: usize,
@@ -248,7 +277,11 @@ impl Classifier {
             .collect();
         let word_end = patterns
             .iter()
-            .map(|p| p.len() <= 4 && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+            .map(|p| match p.as_bytes().last() {
+                _ if p.len() <= 4 && p.bytes().all(|b| b.is_ascii_alphanumeric()) => WordEnd::Exact,
+                Some(b) if b.is_ascii_alphabetic() => WordEnd::Inflected,
+                _ => WordEnd::Anywhere,
+            })
             .collect();
         let flags = roles.iter().map(|r| flags_of(r)).collect();
         Ok(Classifier {
@@ -427,12 +460,22 @@ impl Classifier {
             if self.word_start[p] && m.start() > 0 && bytes[m.start() - 1].is_ascii_alphanumeric() {
                 continue;
             }
-            if self.word_end[p]
-                && bytes
-                    .get(m.end())
-                    .is_some_and(|b| b.is_ascii_alphanumeric())
-            {
-                continue;
+            let after = &bytes[m.end()..];
+            if after.first().is_some_and(u8::is_ascii_alphanumeric) {
+                let ok = match self.word_end[p] {
+                    WordEnd::Anywhere => true,
+                    WordEnd::Exact => false,
+                    WordEnd::Inflected => {
+                        let word = after
+                            .iter()
+                            .position(|b| !b.is_ascii_alphanumeric())
+                            .unwrap_or(after.len());
+                        is_inflection(&bytes[m.start()..m.end()], &after[..word])
+                    }
+                };
+                if !ok {
+                    continue;
+                }
             }
             scratch.matches.push((m.start(), m.end(), p));
         }
@@ -778,6 +821,28 @@ mod tests {
         assert_eq!(v.cause, Cause::Resolution);
         assert_eq!(trace.clauses.len(), 2);
         assert_eq!(trace.clauses[1].1, 1.5);
+    }
+
+    #[test]
+    fn english_phrases_match_whole_words_and_their_inflections() {
+        let c = Classifier::new(&ClassifyConfig::default()).unwrap();
+        let phrases = |text: &str| -> Vec<String> {
+            let (_, trace) = c.explain(text);
+            trace.matches.into_iter().map(|m| m.phrase).collect()
+        };
+        // Inflections of a phrase's last word count …
+        assert!(phrases("the couriers lost it").contains(&"courier".to_string()));
+        assert!(phrases("response times are awful").contains(&"response time".to_string()));
+        // … other words that begin with it do not.
+        for (text, not) in [
+            ("shame it was kindly check your settings", "was kind"),
+            ("I thought so", "though"),
+            ("called back later", "late"),
+        ] {
+            assert!(!phrases(text).contains(&not.to_string()), "{text}");
+        }
+        assert!(super::is_inflection(b"refund", b"ed"));
+        assert!(!super::is_inflection(b"fee", b"l"));
     }
 
     #[test]
