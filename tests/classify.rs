@@ -167,6 +167,18 @@ fn explain_shows_clauses_matches_and_the_decision() {
         .unwrap()
         .iter()
         .any(|m| m["role"] == "negation"));
+    // With no phrase for the decision, the line says why: the model made
+    // it, or nothing pointed anywhere and `other` is the default.
+    wd.kefu(&["classify", "explain", "这次体验实在一般般"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("the model's pick"));
+    wd.kefu(&["classify", "explain", "很好"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "decision: other (其他) — no complaint phrase of any cause found",
+        ));
 }
 
 #[test]

@@ -60,12 +60,18 @@ impl Normalizer {
                 chars[(t as u32 - CJK_FIRST) as usize] = s;
             }
         }
+        let mut changed = vec![0u64; chars.len().div_ceil(64)];
+        for (i, &c) in chars.iter().enumerate() {
+            if c as u32 != CJK_FIRST + i as u32 {
+                changed[i / 64] |= 1 << (i % 64);
+            }
+        }
         let rewrites = if rewrites.is_empty() {
             None
         } else {
             let from: Vec<String> = rewrites
                 .iter()
-                .map(|(f, _)| normalize_chars(f, &chars))
+                .map(|(f, _)| normalize_chars(f, &chars, &changed))
                 .collect();
             let to: Vec<String> = rewrites.iter().map(|(_, t)| t.clone()).collect();
             let ac = AhoCorasick::builder()
@@ -74,12 +80,6 @@ impl Normalizer {
                 .expect("rewrite patterns are plain strings");
             Some((ac, to))
         };
-        let mut changed = vec![0u64; chars.len().div_ceil(64)];
-        for (i, &c) in chars.iter().enumerate() {
-            if c as u32 != CJK_FIRST + i as u32 {
-                changed[i / 64] |= 1 << (i % 64);
-            }
-        }
         Normalizer {
             chars,
             changed,
@@ -101,19 +101,15 @@ impl Normalizer {
 
     /// Normalises a pattern (a rule phrase) the way text will be normalised.
     pub fn normalize_pattern(&self, text: &str) -> String {
-        normalize_chars(text, &self.chars)
+        normalize_chars(text, &self.chars, &self.changed)
     }
 }
 
-fn normalize_chars(text: &str, map: &[char]) -> String {
-    text.chars()
-        .filter_map(|c| match c {
-            'A'..='Z' => Some(c.to_ascii_lowercase()),
-            '\'' => None,
-            _ if c.is_ascii() => Some(c),
-            _ => normalize_other(c, map),
-        })
-        .collect()
+/// `text` with its characters normalised (no rewrites).
+fn normalize_chars(text: &str, map: &[char], changed: &[u64]) -> String {
+    let mut out = String::with_capacity(text.len());
+    push_normalized(text, map, changed, &mut out);
+    out
 }
 
 /// Appends the normalised `text` to `out`. Most of a Chinese review is

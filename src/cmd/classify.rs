@@ -494,18 +494,13 @@ fn explain(ws: &Workspace, args: ExplainArgs) -> Result<()> {
         verdict.cause.id(),
         verdict.cause.label(),
         if verdict.evidence.is_empty() {
-            let chosen = verdict.cause as usize;
-            let model_pick = trace
-                .model_probabilities
-                .get(chosen)
-                .is_some_and(|(_, p)| *p > 0.0)
-                && trace.rule_scores[chosen].1 <= 0.0;
-            if model_pick {
+            // No phrase for the decision: either the model made it (then it
+            // is among the causes found), or nothing pointed anywhere and
+            // `other` is the default (then no cause was found).
+            if verdict.causes.iter().any(|(c, _)| *c == verdict.cause) {
                 " — the model's pick: no phrase of this cause in the text".to_string()
-            } else if trace.rule_scores.iter().all(|(_, s)| *s <= 0.0) {
-                " — no complaint phrase of any cause found".to_string()
             } else {
-                " — no phrase of this cause found".to_string()
+                " — no complaint phrase of any cause found".to_string()
             }
         } else {
             format!(" — evidence: {}", verdict.evidence.join(", "))
