@@ -19,7 +19,7 @@ use kefu::classify::{Classifier, Scratch};
 use kefu::domain::Cause;
 
 /// The sets the built-in model learns from.
-const BUNDLED: [&str; 6] = ["dev", "dev2", "test", "dev3", "dev4", "dev5"];
+const BUNDLED: [&str; 7] = ["dev", "dev2", "test", "dev3", "dev4", "dev5", "dev6"];
 
 fn read_set(path: &str) -> Result<Vec<(String, Cause)>> {
     let mut reader = csv::Reader::from_path(path).with_context(|| format!("cannot read {path}"))?;

@@ -169,10 +169,15 @@ fn explain_shows_clauses_matches_and_the_decision() {
         .any(|m| m["role"] == "negation"));
     // With no phrase for the decision, the line says why: the model made
     // it, or nothing pointed anywhere and `other` is the default.
-    wd.kefu(&["classify", "explain", "这次体验实在一般般"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("the model's pick"));
+    // (A bundled example, which the built-in model is sure of.)
+    wd.kefu(&[
+        "classify",
+        "explain",
+        "问客服这件羽绒服充绒量多少，她回我“亲，这件衣服很保暖哦”，我问的是数字啊姐",
+    ])
+    .assert()
+    .success()
+    .stdout(predicate::str::contains("the model's pick"));
     wd.kefu(&["classify", "explain", "很好"])
         .assert()
         .success()

@@ -757,10 +757,13 @@ mod tests {
         assert_eq!(v.cause, Cause::Attitude);
         let found: Vec<Cause> = v.causes.iter().map(|(c, _)| *c).collect();
         assert_eq!(found, vec![Cause::Attitude]);
-        // No phrase at all: the model alone decides, and is the only cause.
-        let v = c.classify("这次体验实在一般般", &mut Scratch::default());
-        assert_eq!(v.causes.len(), 1);
-        assert_eq!(v.causes[0].0, v.cause);
+        // No phrase at all: the model alone decides, and is the only cause
+        // (a bundled example, so that the model is sure of it).
+        let text = "问客服这件羽绒服充绒量多少，她回我“亲，这件衣服很保暖哦”，我问的是数字啊姐";
+        assert_eq!(c.rule_scores(text, &mut Scratch::default()), [0.0; 5]);
+        let v = c.classify(text, &mut Scratch::default());
+        assert_eq!(v.cause, Cause::Competence);
+        assert_eq!(v.causes, vec![(Cause::Competence, v.causes[0].1)]);
         // Nothing the rules or the model know (no text, only emoji), a model
         // unsure on its own, praise the rules saw: other, with no cause
         // found, as with the rules alone.
