@@ -410,9 +410,10 @@ impl Default for Counts {
         Counts {
             chars: vec![],
             // The built-in examples have some 58,800 n-grams and 27,900
-            // words and word pairs: sized for them, so that learning them never grows a
-            // table (each growth briefly holds both tables, memory the
-            // allocator then keeps for the run: 10 MB when it happened).
+            // words and word pairs: sized for them, so that learning them
+            // never grows a table (each growth briefly holds both tables,
+            // memory the allocator then keeps for the run: 10 MB when it
+            // happened).
             grams: Table::with_slots(1 << 17),
             words: Table::with_slots(1 << 16),
         }
