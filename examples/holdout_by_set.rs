@@ -9,29 +9,20 @@
 //!
 //!     cargo run --release --example holdout_by_set [-- FILE...]
 //!
-//! Prints macro-F1 per set: all rows, Chinese rows, English rows (rows with
+//! FILEs are read as `kefu classify eval` reads them (any format and
+//! encoding, columns `text` and `cause`). Prints macro-F1 per set: all rows, Chinese rows, English rows (rows with
 //! no CJK character).
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use kefu::classify::eval::Evaluation;
 use kefu::classify::model::{ModelSource, Scorer};
 use kefu::classify::rules::ClassifyConfig;
 use kefu::classify::{Classifier, Scratch};
+use kefu::cmd::classify::read_labeled;
 use kefu::domain::Cause;
 
 /// The sets the built-in model learns from.
 const BUNDLED: [&str; 7] = ["dev", "dev2", "test", "dev3", "dev4", "dev5", "dev6"];
-
-fn read_set(path: &str) -> Result<Vec<(String, Cause)>> {
-    let mut reader = csv::Reader::from_path(path).with_context(|| format!("cannot read {path}"))?;
-    let mut out = vec![];
-    for record in reader.records() {
-        let record = record.with_context(|| format!("{path}: bad CSV"))?;
-        let cause = Cause::parse(&record[1]).with_context(|| format!("{path}: bad cause"))?;
-        out.push((record[0].to_string(), cause));
-    }
-    Ok(out)
-}
 
 fn is_chinese(text: &str) -> bool {
     text.chars().any(|c| matches!(c, '\u{4e00}'..='\u{9fff}'))
@@ -65,7 +56,7 @@ fn main() -> Result<()> {
     let rules = Classifier::new(&config)?;
     let sets: Vec<Vec<(String, Cause)>> = BUNDLED
         .iter()
-        .map(|name| read_set(&format!("{dir}/{name}.csv")))
+        .map(|name| read_labeled(&format!("{dir}/{name}.csv")))
         .collect::<Result<_>>()?;
     println!(
         "{:<28} {:>6} {:>6} {:>6}   {:>6} {:>6} {:>6}",
@@ -116,7 +107,7 @@ fn main() -> Result<()> {
     let mut extra: Vec<String> = std::env::args().skip(1).collect();
     extra.insert(0, format!("{dir}/test2.csv"));
     for path in &extra {
-        let rows = read_set(path)?;
+        let rows = read_labeled(path)?;
         let name = std::path::Path::new(path)
             .file_name()
             .map_or(path.clone(), |n| n.to_string_lossy().into_owned());
