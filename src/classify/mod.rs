@@ -134,6 +134,63 @@ pub struct Trace {
 /// the model is unsure.
 pub const DEFAULT_MODEL_WEIGHT: f32 = 0.65;
 
+/// What a quoted reply addressed to the customer (客服说“你自己看说明书”,
+/// she said 'read your contract') adds to `attitude` when kefu.toml sets
+/// nothing (`[classify] quote_weight`; 0 turns it off). Customers quote
+/// what an agent said to them mostly to show how it was said: in every
+/// bundled set, about two thirds of the texts with such a quote are
+/// attitude complaints. Below one phrase's weight, so a phrase of another
+/// cause in the text still decides.
+pub const DEFAULT_QUOTE_WEIGHT: f32 = 1.5;
+
+/// The longest quote (in characters) taken for a reply; longer ones are
+/// pasted messages or policies, not a retort.
+const QUOTE_MAX_CHARS: usize = 60;
+
+/// The first quoted reply addressed to "you" in a normalised text, given
+/// where its opening marks (“ " ' 「 『) are: the span of the quote, marks
+/// included. The normaliser keeps `'` only outside words.
+fn quoted_address(t: &str, openers: &[usize]) -> Option<(usize, usize)> {
+    let bytes = t.as_bytes();
+    let mut after = 0; // the end of the last quote looked at
+    for &start in openers {
+        if start < after {
+            continue;
+        }
+        let (open_len, close) = match bytes[start..] {
+            [b'"', ..] => (1, "\""),
+            // Not a possessive (customers' rights).
+            [b'\'', ..] if start == 0 || !bytes[start - 1].is_ascii_alphanumeric() => (1, "'"),
+            [0xE2, 0x80, 0x9C, ..] => (3, "”"),
+            [0xE3, 0x80, 0x8C, ..] => (3, "」"),
+            [0xE3, 0x80, 0x8E, ..] => (3, "』"),
+            _ => continue,
+        };
+        let body = start + open_len;
+        let Some(len) = t[body..].find(close) else {
+            continue;
+        };
+        let quote = &t[body..body + len];
+        after = body + len + close.len();
+        if !quote.is_empty() && quote.chars().count() <= QUOTE_MAX_CHARS && addresses_you(quote) {
+            return Some((start, after));
+        }
+    }
+    None
+}
+
+/// Whether a quote speaks to the customer: 你/您/妳, or you, your, u, ur,
+/// ya as a word.
+fn addresses_you(quote: &str) -> bool {
+    quote.contains(['你', '您', '妳'])
+        || quote.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+            matches!(
+                w,
+                "you" | "your" | "youre" | "yourself" | "yours" | "u" | "ur" | "ya"
+            )
+        })
+}
+
 /// With no rule evidence, the model decides alone only when it is at least
 /// this sure (more likely than all other causes together); below it the
 /// text is `other`, as with the rules alone (很好 is no complaint).
@@ -154,6 +211,8 @@ pub struct Classifier {
     /// The model beside the rules, and where it came from.
     model: Option<(model::Scorer, model::ModelSource)>,
     model_weight: f32,
+    /// See [`DEFAULT_QUOTE_WEIGHT`].
+    quote_weight: f32,
 }
 
 /// Reusable buffers, so that classifying a stream allocates nothing per row
@@ -170,6 +229,8 @@ pub struct Scratch {
     not_agent: Vec<bool>,
     mentions_agent: Vec<bool>,
     not_agent_seen: Vec<usize>,
+    /// Where opening quote marks are.
+    quotes: Vec<usize>,
     /// Per cause, the spans of the phrases counted for it.
     evidence: Vec<Vec<(usize, usize)>>,
 }
@@ -241,7 +302,10 @@ impl Classifier {
     /// The built-in rules, extended by `[classify]` from kefu.toml.
     pub fn new(config: &ClassifyConfig) -> Result<Classifier> {
         let set = RuleSet::parse(rules::BUILTIN, "built-in rules")?.with_config(config)?;
-        Classifier::from_rules(&set, config.model_weight.unwrap_or(DEFAULT_MODEL_WEIGHT))
+        let mut c =
+            Classifier::from_rules(&set, config.model_weight.unwrap_or(DEFAULT_MODEL_WEIGHT))?;
+        c.quote_weight = config.quote_weight.unwrap_or(DEFAULT_QUOTE_WEIGHT).max(0.0);
+        Ok(c)
     }
 
     /// Compiles a rule set.
@@ -293,6 +357,7 @@ impl Classifier {
             normalizer,
             model: None,
             model_weight: model_weight.clamp(0.0, 1.0),
+            quote_weight: DEFAULT_QUOTE_WEIGHT,
         })
     }
 
@@ -481,19 +546,26 @@ impl Classifier {
         }
         // Clause boundaries: punctuation, and the start of each contrast/focus marker.
         scratch.breaks.clear();
-        // Every break character is ASCII or a three-byte character starting
-        // with 0xE2, 0xE3 or 0xEF: step a character at a time (the text is
-        // UTF-8, so its lead byte gives its length) and decode only there.
+        // Every break character and opening quote mark is ASCII or a
+        // three-byte character starting with 0xE2, 0xE3 or 0xEF: step a
+        // character at a time (the text is UTF-8, so its lead byte gives its
+        // length) and decode only there.
+        scratch.quotes.clear();
         let mut i = 0;
         while let Some(&b) = bytes.get(i) {
             let (len, maybe) = match b {
+                b'"' | b'\'' => {
+                    scratch.quotes.push(i);
+                    (1, false)
+                }
                 0..0x80 => (1, is_clause_break(b as char)),
-                0xE2 | 0xE3 | 0xEF => (
-                    3,
-                    t.get(i..i + 3)
-                        .and_then(|r| r.chars().next())
-                        .is_some_and(is_clause_break),
-                ),
+                0xE2 | 0xE3 | 0xEF => {
+                    let c = t.get(i..i + 3).and_then(|r| r.chars().next());
+                    if matches!(c, Some('“' | '「' | '『')) {
+                        scratch.quotes.push(i);
+                    }
+                    (3, c.is_some_and(is_clause_break))
+                }
                 0xE0..0xF0 => (3, false),
                 0xF0.. => (4, false),
                 _ => (2, false),
@@ -713,6 +785,28 @@ impl Classifier {
                 }
             }
         }
+        // A quoted reply to the customer: attitude, unless that clause
+        // praises the attitude.
+        if self.quote_weight > 0.0 {
+            if let Some((start, end)) = quoted_address(t, &scratch.quotes) {
+                let clause = clause_of(start);
+                let attitude = Cause::Attitude as usize;
+                if !praised[clause][attitude] {
+                    let w = self.quote_weight * weights[clause];
+                    scores[attitude] += w;
+                    evidence[attitude].push((start, end));
+                    last_pos[attitude] = last_pos[attitude].max(start);
+                    if let Some(tr) = trace.as_deref_mut() {
+                        tr.matches.push(TraceMatch {
+                            phrase: t[start..end].to_string(),
+                            clause,
+                            role: "quoted reply".into(),
+                            effect: format!("attitude +{w:.2}"),
+                        });
+                    }
+                }
+            }
+        }
         for &(i, c, w) in praise_hits.iter() {
             let h = &hits[i];
             let penalty = w * weights[h.clause];
@@ -808,6 +902,62 @@ mod tests {
             classify("support was nice but the package is still lost in shipping"),
             Cause::Other
         );
+    }
+
+    #[test]
+    fn a_quoted_reply_to_the_customer_is_attitude_evidence() {
+        let c = Classifier::new(&ClassifyConfig::default()).unwrap();
+        let mut scratch = Scratch::default();
+        let found = |text: &str| {
+            let t = c.normalized(text);
+            let openers: Vec<usize> = t
+                .char_indices()
+                .filter(|(_, ch)| matches!(ch, '"' | '\'' | '“' | '「' | '『'))
+                .map(|(i, _)| i)
+                .collect();
+            quoted_address(&t, &openers).is_some()
+        };
+        for text in [
+            "报修冰箱，客服第一句话是“你确定插好电了吗”",
+            "Hertz lady said 'maybe next time read your contract' and walked off",
+            "他回了一句「你自己看」",
+        ] {
+            let v = c.classify(text, &mut scratch);
+            assert_eq!(v.cause, Cause::Attitude, "{text}");
+            assert!(
+                v.evidence
+                    .iter()
+                    .any(|e| e.contains('你') || e.contains("your") || e.contains("自己")),
+                "{text}: {:?}",
+                v.evidence
+            );
+        }
+        // Not a reply to "you", too long to be one, or a possessive: no evidence.
+        for text in [
+            "客服说“已经发货了”",
+            "the customers' rights 'are' listed, you know",
+            "I didn't get it, you see",
+        ] {
+            assert!(!found(text), "{text}");
+        }
+        assert!(found("she said 'you again?'"));
+        let long = format!("客服发来“{}你”", "按规定".repeat(30));
+        assert!(!found(&long));
+        // A phrase of another cause still decides.
+        assert_eq!(
+            classify("客服说“您的订单三天内一定回复”，结果一个星期都没人回复，等了好久"),
+            Cause::Response
+        );
+        // kefu.toml can turn it off.
+        let off = Classifier::new(&ClassifyConfig {
+            quote_weight: Some(0.0),
+            ..Default::default()
+        })
+        .unwrap();
+        let fridge = "报修冰箱，客服第一句话是“你确定插好电了吗”";
+        assert_eq!(off.classify(fridge, &mut scratch).cause, Cause::Other);
+        let (_, trace) = c.explain(fridge);
+        assert!(trace.matches.iter().any(|m| m.role == "quoted reply"));
     }
 
     #[test]

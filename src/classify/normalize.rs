@@ -1,6 +1,7 @@
 //! Text normalisation before matching: lower case, full-width ASCII to
 //! half-width, Traditional to Simplified characters (the common ones in
-//! reviews), apostrophes removed, and configured rewrites (typos, slang).
+//! reviews), apostrophes inside words removed (didn't → didnt; a single
+//! quote around words stays, as `'`), and configured rewrites (typos, slang).
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
@@ -123,7 +124,7 @@ fn push_normalized(text: &str, map: &[char], changed: &[u64], out: &mut String) 
     while let Some(&b) = bytes.get(i) {
         let (len, replacement) = match b {
             b'A'..=b'Z' => (1, Some(b.to_ascii_lowercase() as char)),
-            b'\'' => (1, None),
+            b'\'' if inside_word(out, &text[run..i], &text[i + 1..], map) => (1, None),
             0..0x80 => {
                 i += 1;
                 continue;
@@ -147,12 +148,17 @@ fn push_normalized(text: &str, map: &[char], changed: &[u64], out: &mut String) 
             _ => {
                 let c = text[i..].chars().next().unwrap_or(' ');
                 let len = c.len_utf8();
-                match normalize_other(c, map) {
-                    Some(n) if n == c => {
-                        i += len;
-                        continue;
+                if matches!(c, '’' | '‘') {
+                    let inside = inside_word(out, &text[run..i], &text[i + len..], map);
+                    (len, (!inside).then_some('\''))
+                } else {
+                    match normalize_other(c, map) {
+                        Some(n) if n == c => {
+                            i += len;
+                            continue;
+                        }
+                        n => (len, n),
                     }
-                    n => (len, n),
                 }
             }
         };
@@ -166,11 +172,25 @@ fn push_normalized(text: &str, map: &[char], changed: &[u64], out: &mut String) 
     out.push_str(&text[run..]);
 }
 
+/// Whether an apostrophe sits between two letters or digits (didn't,
+/// o'clock): `done` is the output so far, `pending` the input after it not
+/// yet copied, `after` the input after the apostrophe.
+fn inside_word(done: &str, pending: &str, after: &str, map: &[char]) -> bool {
+    let before = pending
+        .chars()
+        .next_back()
+        .or_else(|| done.chars().next_back());
+    let next = after.chars().next().and_then(|c| normalize_other(c, map));
+    before
+        .and_then(|c| normalize_other(c, map))
+        .is_some_and(|c| c.is_ascii_alphanumeric())
+        && next.is_some_and(|c| c.is_ascii_alphanumeric())
+}
+
 /// The normalised form of a character outside ASCII and the CJK block
-/// (`None`: dropped).
+/// (`None`: dropped); ASCII and CJK characters come back as they are.
 fn normalize_other(c: char, map: &[char]) -> Option<char> {
     Some(match c {
-        '’' | '‘' => return None,
         '\u{3000}' => ' ',
         '\u{FF21}'..='\u{FF3A}' => char::from_u32(c as u32 - 0xFEE0 + 32).unwrap_or(c),
         // Full-width ASCII, except the Chinese punctuation people type on
@@ -201,5 +221,8 @@ mod tests {
         assert_eq!(out, "");
         n.normalize_into("ＡＢ’Ｃ😀說A\'b。態", &mut out);
         assert_eq!(out, "abc😀说ab。态");
+        // Quotes around words stay (a quoted reply is evidence).
+        n.normalize_into("She said 'Read it yourself' and ‘left’, o'clock", &mut out);
+        assert_eq!(out, "she said 'read it yourself' and 'left', oclock");
     }
 }

@@ -184,6 +184,9 @@ pub struct ClassifyConfig {
     pub normalize: BTreeMap<String, String>,
     /// Weight of the model against the rules (0 to 1): default 0.65.
     pub model_weight: Option<f32>,
+    /// What a quoted reply addressed to the customer adds to attitude
+    /// (0 turns it off): default 1.5.
+    pub quote_weight: Option<f32>,
     /// Use the built-in model (learnt from the bundled labelled examples)
     /// when the workspace has no trained one: default true.
     pub builtin_model: Option<bool>,
