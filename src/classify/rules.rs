@@ -185,7 +185,7 @@ pub struct ClassifyConfig {
     /// Weight of the model against the rules (0 to 1): default 0.65.
     pub model_weight: Option<f32>,
     /// What a quoted reply addressed to the customer adds to attitude
-    /// (0 turns it off): default 1.5.
+    /// (0 turns it off): default 2.
     pub quote_weight: Option<f32>,
     /// Use the built-in model (learnt from the bundled labelled examples)
     /// when the workspace has no trained one: default true.
