@@ -179,8 +179,8 @@ fn quoted_address(t: &str, openers: &[usize]) -> Option<(usize, usize)> {
     None
 }
 
-/// Whether a quote speaks to the customer (你/您/妳, or you, your, u, ur,
-/// ya as a word) in words of its own, not a polite formula (您好, 请问,
+/// Whether a quote speaks to the customer (你/您/妳/自己 — 自己看 is "see
+/// for yourself" —, or you, your, u, ur, ya, yuh as a word) in words of its own, not a polite formula (您好, 请问,
 /// 为您, thank you, how can I help you): a template or a bot's greeting
 /// quoted back is a complaint about something else as often as not (in
 /// the bundled sets, 10 of 40 such quotes are attitude complaints, against
@@ -189,10 +189,11 @@ fn addresses_you(quote: &str) -> bool {
     const POLITE: [&str; 6] = ["您好", "请问", "帮您", "为您", "感谢", "谢谢"];
     let words = || quote.split(|c: char| !c.is_ascii_alphanumeric());
     let you = quote.contains(['你', '您', '妳'])
+        || quote.contains("自己")
         || words().any(|w| {
             matches!(
                 w,
-                "you" | "your" | "youre" | "yourself" | "yours" | "u" | "ur" | "ya"
+                "you" | "your" | "youre" | "yourself" | "yours" | "u" | "ur" | "ya" | "yuh"
             )
         });
     you && !POLITE.iter().any(|p| quote.contains(p))
@@ -966,6 +967,8 @@ mod tests {
             assert!(!found(text), "{text}");
         }
         assert!(found("she said 'you again?'"));
+        assert!(found("问怎么开，回“自己研究”"));
+        assert!(found("she seh \"a nuh mi fault yuh cyaan pay\""));
         let long = format!("客服发来“{}你”", "按规定".repeat(30));
         assert!(!found(&long));
         // A phrase of another cause still decides.
