@@ -179,12 +179,13 @@ fn quoted_address(t: &str, openers: &[usize]) -> Option<(usize, usize)> {
     None
 }
 
-/// Whether a quote speaks to the customer (你/您/妳/自己 — 自己看 is "see
-/// for yourself" —, or you, your, u, ur, ya, yuh as a word) in words of its own, not a polite formula (您好, 请问,
-/// 为您, thank you, how can I help you): a template or a bot's greeting
-/// quoted back is a complaint about something else as often as not (in
-/// the bundled sets, 10 of 40 such quotes are attitude complaints, against
-/// 198 of 274 other quotes addressed to the customer).
+/// Whether a quote speaks to the customer (你/您/妳, 自己 as in 自己看
+/// "see for yourself", or you, your, u, ur, ya, yuh as a word) in words of
+/// its own, not a polite formula (您好, 请问, 为您, thank you, how can I
+/// help you): a template or a bot's greeting quoted back is a complaint
+/// about something else as often as not (in dev–dev7, 10 of 40 such quotes
+/// are attitude complaints, against 198 of 274 other quotes addressed to
+/// the customer with 你/您 or you).
 fn addresses_you(quote: &str) -> bool {
     const POLITE: [&str; 6] = ["您好", "请问", "帮您", "为您", "感谢", "谢谢"];
     let words = || quote.split(|c: char| !c.is_ascii_alphanumeric());
