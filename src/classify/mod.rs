@@ -137,9 +137,8 @@ pub const DEFAULT_MODEL_WEIGHT: f32 = 0.65;
 /// What a quoted reply addressed to the customer (客服说“你自己看说明书”,
 /// she said 'read your contract') adds to `attitude` when kefu.toml sets
 /// nothing (`[classify] quote_weight`; 0 turns it off). Customers quote
-/// what an agent said to them mostly to show how it was said: in the
-/// bundled sets, 198 of 274 texts with such a quote are attitude
-/// complaints. Below most phrases' weights (2.5–3), so a strong phrase of
+/// what an agent said to them mostly to show how it was said: in dev–dev7,
+/// 198 of 274 texts with such a quote are attitude complaints. Below most phrases' weights (2.5–3), so a strong phrase of
 /// another cause in the text still decides.
 pub const DEFAULT_QUOTE_WEIGHT: f32 = 2.0;
 
@@ -147,31 +146,35 @@ pub const DEFAULT_QUOTE_WEIGHT: f32 = 2.0;
 /// pasted messages or policies, not a retort.
 const QUOTE_MAX_CHARS: usize = 60;
 
+/// The mark that closes a quote opened by `open`, if `open` opens one
+/// (the normaliser keeps `'` only outside words).
+fn closing_mark(open: char) -> Option<char> {
+    match open {
+        '"' | '\'' => Some(open),
+        '“' => Some('”'),
+        '「' => Some('」'),
+        '『' => Some('』'),
+        _ => None,
+    }
+}
+
 /// The first quoted reply addressed to "you" in a normalised text, given
-/// where its opening marks (“ " ' 「 『) are: the span of the quote, marks
-/// included. The normaliser keeps `'` only outside words.
-fn quoted_address(t: &str, openers: &[usize]) -> Option<(usize, usize)> {
-    let bytes = t.as_bytes();
+/// its opening marks (position, mark; see [`closing_mark`]): the span of
+/// the quote, marks included.
+fn quoted_address(t: &str, openers: &[(usize, char)]) -> Option<(usize, usize)> {
     let mut after = 0; // the end of the last quote looked at
-    for &start in openers {
-        if start < after {
+    for &(start, open) in openers {
+        // Not inside the last quote, and not a possessive (customers' rights).
+        let possessive = open == '\'' && t[..start].ends_with(|c: char| c.is_ascii_alphanumeric());
+        let Some(close) = closing_mark(open).filter(|_| start >= after && !possessive) else {
             continue;
-        }
-        let (open_len, close) = match bytes[start..] {
-            [b'"', ..] => (1, "\""),
-            // Not a possessive (customers' rights).
-            [b'\'', ..] if start == 0 || !bytes[start - 1].is_ascii_alphanumeric() => (1, "'"),
-            [0xE2, 0x80, 0x9C, ..] => (3, "”"),
-            [0xE3, 0x80, 0x8C, ..] => (3, "」"),
-            [0xE3, 0x80, 0x8E, ..] => (3, "』"),
-            _ => continue,
         };
-        let body = start + open_len;
+        let body = start + open.len_utf8();
         let Some(len) = t[body..].find(close) else {
             continue;
         };
         let quote = &t[body..body + len];
-        after = body + len + close.len();
+        after = body + len + close.len_utf8();
         if !quote.is_empty() && quote.chars().count() <= QUOTE_MAX_CHARS && addresses_you(quote) {
             return Some((start, after));
         }
@@ -253,8 +256,8 @@ pub struct Scratch {
     not_agent: Vec<bool>,
     mentions_agent: Vec<bool>,
     not_agent_seen: Vec<usize>,
-    /// Where opening quote marks are.
-    quotes: Vec<usize>,
+    /// Opening quote marks: (position, mark).
+    quotes: Vec<(usize, char)>,
     /// Per cause, the spans of the phrases counted for it.
     evidence: Vec<Vec<(usize, usize)>>,
 }
@@ -579,14 +582,14 @@ impl Classifier {
         while let Some(&b) = bytes.get(i) {
             let (len, maybe) = match b {
                 b'"' | b'\'' => {
-                    scratch.quotes.push(i);
+                    scratch.quotes.push((i, b as char));
                     (1, false)
                 }
                 0..0x80 => (1, is_clause_break(b as char)),
                 0xE2 | 0xE3 | 0xEF => {
                     let c = t.get(i..i + 3).and_then(|r| r.chars().next());
-                    if matches!(c, Some('“' | '「' | '『')) {
-                        scratch.quotes.push(i);
+                    if let Some(open) = c.filter(|&c| closing_mark(c).is_some()) {
+                        scratch.quotes.push((i, open));
                     }
                     (3, c.is_some_and(is_clause_break))
                 }
@@ -934,10 +937,9 @@ mod tests {
         let mut scratch = Scratch::default();
         let found = |text: &str| {
             let t = c.normalized(text);
-            let openers: Vec<usize> = t
+            let openers: Vec<(usize, char)> = t
                 .char_indices()
-                .filter(|(_, ch)| matches!(ch, '"' | '\'' | '“' | '「' | '『'))
-                .map(|(i, _)| i)
+                .filter(|&(_, ch)| closing_mark(ch).is_some())
                 .collect();
             quoted_address(&t, &openers).is_some()
         };
