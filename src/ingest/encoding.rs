@@ -3,7 +3,9 @@
 //! Detection (when `--encoding` is not given), on the first 64 KiB:
 //! 1. a byte-order mark decides (UTF-8, UTF-16 LE/BE);
 //! 2. NUL bytes without a UTF-16 BOM mean the file is not text;
-//! 3. valid UTF-8 (a character cut at the sample's end allowed) is UTF-8;
+//! 3. valid UTF-8 (a character cut at the sample's end allowed, whether the
+//!    sample stops there or the file does, as a `head -c` or an interrupted
+//!    download leaves it) is UTF-8;
 //! 4. anything else is GB18030, the superset of GBK and GB2312 that Chinese
 //!    Excel writes as "CSV".
 //!
@@ -94,8 +96,11 @@ pub fn detect(sample: &[u8]) -> Result<TextEncoding, &'static str> {
     }
     match std::str::from_utf8(sample) {
         Ok(_) => Ok(TextEncoding::Utf8),
-        // A multi-byte character cut by the sample's end is still UTF-8.
-        Err(e) if e.error_len().is_none() && sample.len() == SAMPLE_SIZE => Ok(TextEncoding::Utf8),
+        // A multi-byte character cut by the sample's end is still UTF-8, and
+        // so is a file that ends in one (its last row is then rejected, not
+        // the whole file decoded as GB18030). GBK text never gets here: its
+        // first Chinese character is already invalid UTF-8.
+        Err(e) if e.error_len().is_none() => Ok(TextEncoding::Utf8),
         Err(_) => Ok(TextEncoding::Gb18030),
     }
 }
@@ -165,6 +170,18 @@ mod tests {
         // Two characters of GBK: the case statistical detectors get wrong.
         let (gbk, _, _) = encoding_rs::GBK.encode("差评");
         assert_eq!(detect(&gbk), Ok(TextEncoding::Gb18030));
+    }
+
+    #[test]
+    fn utf8_cut_in_a_character_stays_utf8() {
+        let text = "评价ID,评价内容\n1,客服态度很差\n2,回复太慢".as_bytes();
+        // Cut inside the last character: at the end of a short file, and at
+        // the end of a full sample.
+        assert_eq!(detect(&text[..text.len() - 1]), Ok(TextEncoding::Utf8));
+        let long = [vec![b'a'; SAMPLE_SIZE - 1], text.to_vec()].concat();
+        let cut = &long[..SAMPLE_SIZE];
+        assert!(std::str::from_utf8(cut).is_err());
+        assert_eq!(detect(cut), Ok(TextEncoding::Utf8));
     }
 
     #[test]
