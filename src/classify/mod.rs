@@ -158,11 +158,12 @@ fn closing_mark(open: char) -> Option<char> {
     }
 }
 
-/// The first quoted reply addressed to "you" in a normalised text, given
-/// its opening marks (position, mark; see [`closing_mark`]): the span of
-/// the quote, marks included.
-fn quoted_address(t: &str, openers: &[(usize, char)]) -> Option<(usize, usize)> {
-    let mut after = 0; // the end of the last quote looked at
+/// The quotes of a normalised text, given its opening marks (position,
+/// mark; see [`closing_mark`]): each quote's span, marks included, in
+/// order, none inside another.
+fn quote_spans(t: &str, openers: &[(usize, char)], spans: &mut Vec<(usize, usize)>) {
+    spans.clear();
+    let mut after = 0; // the end of the last quote found
     for &(start, open) in openers {
         // Not inside the last quote, and not a possessive (customers' rights).
         let possessive = open == '\'' && t[..start].ends_with(|c: char| c.is_ascii_alphanumeric());
@@ -173,13 +174,22 @@ fn quoted_address(t: &str, openers: &[(usize, char)]) -> Option<(usize, usize)> 
         let Some(len) = t[body..].find(close) else {
             continue;
         };
-        let quote = &t[body..body + len];
         after = body + len + close.len_utf8();
-        if !quote.is_empty() && quote.chars().count() <= QUOTE_MAX_CHARS && addresses_you(quote) {
-            return Some((start, after));
-        }
+        spans.push((start, after));
     }
-    None
+}
+
+/// The first quoted reply addressed to "you" among a text's quotes
+/// (see [`quote_spans`]).
+fn quoted_address(t: &str, spans: &[(usize, usize)]) -> Option<(usize, usize)> {
+    spans.iter().copied().find(|&(start, end)| {
+        // The marks are one character each, at either end.
+        let mut body = t[start..end].chars();
+        body.next();
+        body.next_back();
+        let quote = body.as_str();
+        !quote.is_empty() && quote.chars().count() <= QUOTE_MAX_CHARS && addresses_you(quote)
+    })
 }
 
 /// Whether a quote speaks to the customer (你/您/妳, 自己 as in 自己看
@@ -258,6 +268,8 @@ pub struct Scratch {
     not_agent_seen: Vec<usize>,
     /// Opening quote marks: (position, mark).
     quotes: Vec<(usize, char)>,
+    /// Quotes: spans, marks included.
+    quote_spans: Vec<(usize, usize)>,
     /// Per cause, the spans of the phrases counted for it.
     evidence: Vec<Vec<(usize, usize)>>,
 }
@@ -627,9 +639,11 @@ impl Classifier {
             }
         }
         scratch.breaks.truncate(kept);
+        quote_spans(t, &scratch.quotes, &mut scratch.quote_spans);
         let Scratch {
             breaks,
             matches,
+            quote_spans,
             hits,
             weights,
             praised,
@@ -695,8 +709,10 @@ impl Classifier {
         praised.clear();
         praised.resize(n_clauses, [false; 5]);
         praise_hits.clear();
+        let quoted = |pos: usize| quote_spans.iter().any(|&(s, e)| s <= pos && pos < e);
         for (i, h) in hits.iter().enumerate() {
-            if !has(h.pattern, flag::PRAISE_OR_TOPIC) {
+            // Praise inside a quote is someone else's word for it (她说“我们都很专业的”), or sarcasm.
+            if !has(h.pattern, flag::PRAISE_OR_TOPIC) || quoted(h.start) {
                 continue;
             }
             for role in &self.roles[h.pattern] {
@@ -815,7 +831,7 @@ impl Classifier {
         // A quoted reply to the customer: attitude, unless that clause
         // praises the attitude.
         if self.quote_weight > 0.0 {
-            if let Some((start, end)) = quoted_address(t, &scratch.quotes) {
+            if let Some((start, end)) = quoted_address(t, quote_spans) {
                 let clause = clause_of(start);
                 let attitude = Cause::Attitude as usize;
                 if !praised[clause][attitude] {
@@ -932,6 +948,20 @@ mod tests {
     }
 
     #[test]
+    fn praise_inside_a_quote_is_not_the_customers() {
+        // The agent's own claim, quoted back: not praise of competence.
+        let text =
+            "问客服阿姨有没有证，她说“我们的阿姨都很专业的”。我问哪个机构培训的，一个都答不上来";
+        let rules = Classifier::new(&ClassifyConfig::default()).unwrap();
+        let v = rules.classify(text, &mut Scratch::default());
+        assert_eq!(v.cause, Cause::Competence, "{:?}", v.evidence);
+        // The same words as the customer's own are praise.
+        let own = "客服都很专业的";
+        let scores = rules.rule_scores(own, &mut Scratch::default());
+        assert!(scores[Cause::Competence as usize] < 0.0, "{scores:?}");
+    }
+
+    #[test]
     fn a_quoted_reply_to_the_customer_is_attitude_evidence() {
         let c = Classifier::new(&ClassifyConfig::default()).unwrap();
         let mut scratch = Scratch::default();
@@ -941,7 +971,9 @@ mod tests {
                 .char_indices()
                 .filter(|&(_, ch)| closing_mark(ch).is_some())
                 .collect();
-            quoted_address(&t, &openers).is_some()
+            let mut spans = vec![];
+            quote_spans(&t, &openers, &mut spans);
+            quoted_address(&t, &spans).is_some()
         };
         for text in [
             "报修冰箱，客服第一句话是“你确定插好电了吗”",
