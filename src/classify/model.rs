@@ -336,7 +336,7 @@ struct Table<V> {
 /// the model knows its parts, so most lookups find their key within a few
 /// probes: with the n-gram table 68% full rather than 59% (dev9 learnt), a
 /// stream ran 0.8% more instructions a row and no slower (README,
-/// classify), and the built-in examples still fit 131,072 n-gram slots.
+/// classify).
 const MAX_LOAD: (usize, usize) = (3, 4);
 
 impl<V: Copy + Default> Table<V> {
@@ -421,14 +421,13 @@ impl Default for Counts {
     fn default() -> Counts {
         Counts {
             chars: vec![],
-            // The built-in examples have some 89,400 n-grams and 45,800
+            // The built-in examples have some 100,700 n-grams and 51,000
             // words and word pairs: sized for them, so that learning them
             // never grows a table (each growth briefly holds both tables,
             // memory the allocator then keeps for the run: 10 MB when it
-            // happened). The n-gram table is 91% of the way to its growth
-            // point: a labelled set or two more needs 1 << 18 slots (and
-            // the peak memory measured again: 1 << 18 took classify to
-            // 50 MB).
+            // happened). 1 << 18 n-gram slots since dev10 (1 << 17 had room
+            // for 98,300): 38% full, room for several more labelled sets;
+            // classify's peak memory 45–47 MB (README).
             grams: Table::with_slots(1 << 18),
             words: Table::with_slots(1 << 17),
         }
