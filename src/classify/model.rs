@@ -204,7 +204,18 @@ impl Model {
 /// Whether a character counts as a letter of a character n-gram: a
 /// non-ASCII letter or digit (CJK ideographs checked first, the common case).
 fn is_gram_char(c: char) -> bool {
-    matches!(c, '\u{4e00}'..='\u{9fff}') || (!c.is_ascii() && c.is_alphanumeric())
+    match c {
+        '\u{4e00}'..='\u{9fff}' => true,
+        // ASCII, and the punctuation Chinese text is full of (，。！？“”…、【】),
+        // none of it a letter or digit: answered without Unicode's tables.
+        '\0'..='\u{7f}'
+        | '\u{2000}'..='\u{206f}'
+        | '\u{3000}'..='\u{3004}'
+        | '\u{3008}'..='\u{3020}'
+        | '\u{ff01}'..='\u{ff0f}'
+        | '\u{ff1a}'..='\u{ff20}' => false,
+        _ => c.is_alphanumeric(),
+    }
 }
 
 /// The hash of a Latin word feature (`w:word`, `w:word word`), from its
@@ -613,6 +624,18 @@ fn softmax(logp: &[f64; 5]) -> [f32; 5] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gram_chars_are_the_non_ascii_letters_and_digits() {
+        // The fast path for punctuation agrees with Unicode's tables everywhere.
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            assert_eq!(
+                is_gram_char(c),
+                !c.is_ascii() && c.is_alphanumeric(),
+                "{c:?}"
+            );
+        }
+    }
 
     #[test]
     fn learns_from_examples() {
