@@ -22,8 +22,8 @@ use kefu::cmd::classify::read_labeled;
 use kefu::domain::Cause;
 
 /// The sets the built-in model learns from.
-const BUNDLED: [&str; 11] = [
-    "dev", "dev2", "test", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10",
+const BUNDLED: [&str; 12] = [
+    "dev", "dev2", "test", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11",
 ];
 
 fn is_chinese(text: &str) -> bool {
