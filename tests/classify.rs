@@ -120,27 +120,30 @@ fn a_closed_pipe_ends_quietly() {
     }
     let f = wd.write("big.csv", big);
     let bin = assert_cmd::cargo::cargo_bin("kefu");
-    let out = std::process::Command::new("bash")
-        .arg("-c")
-        .arg(format!(
-            "set -o pipefail; '{}' -w '{}' classify '{f}' | head -n 3",
-            bin.display(),
-            wd.dir.path().display()
-        ))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "exit {:?}: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 3);
-    assert!(
-        out.stderr.is_empty(),
-        "nothing on stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    // Every format: JSON's writer reports a closed pipe through its own error type.
+    for format in ["csv", "tsv", "jsonl", "json"] {
+        let out = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "set -o pipefail; '{}' -w '{}' classify '{f}' --format {format} | head -n 3",
+                bin.display(),
+                wd.dir.path().display()
+            ))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{format}: exit {:?}: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 3);
+        assert!(
+            out.stderr.is_empty(),
+            "{format}: nothing on stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 #[test]
