@@ -270,6 +270,21 @@ impl Period {
         self.first <= date && date <= self.last
     }
 
+    /// Whether the period has ended by `today`: its last day is before today.
+    pub fn has_ended(&self, today: NaiveDate) -> bool {
+        self.last < today
+    }
+
+    /// The days of this period inside `bounds`, under the same name (a week
+    /// cut by a report's first or last day).
+    pub fn clipped_to(&self, bounds: &Period) -> Period {
+        Period {
+            first: self.first.max(bounds.first),
+            last: self.last.min(bounds.last),
+            name: self.name.clone(),
+        }
+    }
+
     pub fn day(date: NaiveDate) -> Period {
         Period {
             first: date,
@@ -362,9 +377,23 @@ impl Period {
     }
 }
 
-/// Today's date in `tz`.
-pub fn today(tz: Tz) -> NaiveDate {
-    Utc::now().with_timezone(&tz).date_naive()
+/// The environment variable that fixes today's date (`2026-12-05`), for
+/// tests: every default and every "has this period ended" uses it.
+pub const TODAY_VAR: &str = "KEFU_TODAY";
+
+/// Today's date in `tz`, or the date in `KEFU_TODAY` when it is set.
+pub fn today(tz: Tz) -> Result<NaiveDate> {
+    match std::env::var(TODAY_VAR) {
+        Ok(fixed) if !fixed.trim().is_empty() => {
+            NaiveDate::parse_from_str(fixed.trim(), "%Y-%m-%d").map_err(|_| {
+                crate::error::Usage(format!(
+                    "{TODAY_VAR}={fixed:?} is not a date (expected e.g. 2026-12-05)"
+                ))
+                .into()
+            })
+        }
+        _ => Ok(Utc::now().with_timezone(&tz).date_naive()),
+    }
 }
 
 /// Parses a date given on the command line: `2026-11-20`, `2026/11/20`,
@@ -372,8 +401,8 @@ pub fn today(tz: Tz) -> NaiveDate {
 pub fn parse_date_arg(text: &str, tz: Tz) -> Result<NaiveDate> {
     let t = text.trim();
     match t.to_ascii_lowercase().as_str() {
-        "today" | "今天" => return Ok(today(tz)),
-        "yesterday" | "昨天" => return Ok(today(tz) - Duration::days(1)),
+        "today" | "今天" => return today(tz),
+        "yesterday" | "昨天" => return Ok(today(tz)? - Duration::days(1)),
         _ => {}
     }
     let parts = split_timestamp(t).with_context(|| {
@@ -528,6 +557,18 @@ mod tests {
         let w = Period::week_of(NaiveDate::from_ymd_opt(2026, 11, 20).unwrap());
         assert_eq!(w.first.to_string(), "2026-11-16");
         assert_eq!(w.name, "2026-W47");
+        // A period has ended once its last day is before today.
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+        let q4 = parse_quarter("2026Q4").unwrap();
+        assert!(!q4.has_ended(d(12, 5)));
+        assert!(!q4.has_ended(d(12, 31)));
+        assert!(q.has_ended(d(10, 1)) && !q.has_ended(d(9, 30)));
+        // A week cut by a range keeps its name and shows the days it counts.
+        let cut = w.clipped_to(&Period::range(d(11, 19), d(11, 30)).unwrap());
+        assert_eq!(
+            (cut.first, cut.last, cut.name.as_str()),
+            (d(11, 19), d(11, 22), "2026-W47")
+        );
         // A Shanghai day starts at 16:00 UTC the day before.
         let (start, end) =
             Period::day(NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()).instants(sh());

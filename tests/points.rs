@@ -264,7 +264,8 @@ fn closing_freezes_and_later_changes_become_adjustments() {
     assert!(adj
         .iter()
         .any(|l| l["source"].as_str().unwrap().contains("C1")));
-    // Closing Q4 absorbs the adjustment: Q1 gets nothing more for Q3.
+    // Closing Q4 (once it has ended) absorbs the adjustment: Q1 gets nothing more for Q3.
+    wd.set_today("2027-01-04");
     wd.kefu(&["bonus", "close", "2026Q4"]).assert().success();
     let q1 = ledger(&wd, &["--quarter", "2027Q1", "--agent", "A1"]);
     assert!(
@@ -312,6 +313,21 @@ fn nominations_top_three_and_zero_complaints() {
         "e.csv",
         "日期,工号,奖惩项目\n2026-05-01,A2,好人好事被媒体表扬\n2026-05-02,A2,书面表扬\n",
     );
+    // While 2026 runs, zero complaints all year is not decided yet (and December earns nothing).
+    let during = wd.json(&["bonus", "nominations", "--year", "2026", "--format", "json"]);
+    assert!(
+        during
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["reasons"] == serde_json::json!(["top score 积分前列"])),
+        "{during}"
+    );
+    wd.kefu(&["bonus", "nominations", "--year", "2026"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2026 is not over"));
+    wd.set_today("2027-01-04");
     let v = wd.json(&["bonus", "nominations", "--year", "2026", "--format", "json"]);
     let ids: Vec<&str> = v
         .as_array()
@@ -366,4 +382,113 @@ fn the_fixture_events_import_with_two_documented_rejects() {
     ]);
     assert_eq!(v["rejected"], 2);
     assert_eq!(v["new"], 9);
+}
+
+/// The zero-complaint point (当月零投诉) is credited only for months that have
+/// ended; an open period says its figures are provisional; a period that has
+/// not ended cannot be closed. Today is 2026-12-05 (tests/common).
+#[test]
+fn zero_complaint_months_are_credited_only_once_they_have_ended() {
+    let wd = workspace_with(None);
+    // A future quarter: no points for anyone, and a note on stderr for CSV.
+    let out = wd
+        .kefu(&["bonus", "--quarter", "2027Q2", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 4, "{csv}");
+    assert!(rows.iter().all(|r| r.contains(",0,0,0,10,0.00,")), "{csv}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("provisional") && stderr.contains("2027Q2 is not over"),
+        "{stderr}"
+    );
+    // --quiet keeps stderr empty.
+    wd.kefu(&["-q", "bonus", "--quarter", "2027Q2", "--format", "csv"])
+        .assert()
+        .success()
+        .stderr("");
+    // The running quarter: October and November, not December.
+    let zero_months = |wd: &Workdir| -> Vec<String> {
+        ledger(wd, &["--quarter", "2026Q4", "--agent", "A1"])
+            .iter()
+            .map(|l| l["source"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        zero_months(&wd),
+        ["zero complaints in 2026-10", "zero complaints in 2026-11"]
+    );
+    // The default period is the running quarter too.
+    assert_eq!(ledger(&wd, &["--agent", "A1"]).len(), 2);
+    let v = wd.json(&["points", "--quarter", "2026Q4", "--format", "json"]);
+    assert!(
+        v["notes"][0].as_str().unwrap().starts_with("provisional"),
+        "{v}"
+    );
+    assert_eq!(
+        agent(&bonus(&wd, &["--quarter", "2026Q4"]), "A1")["bonus"],
+        "20.00"
+    );
+    // Table, statements: the same note.
+    wd.kefu(&["bonus", "--quarter", "2026Q4"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "2026Q4 is not over (it ends on 2026-12-31",
+        ));
+    let dir = wd.path("statements");
+    wd.kefu(&[
+        "bonus",
+        "--quarter",
+        "2026Q4",
+        "--statements",
+        dir.to_str().unwrap(),
+        "--format",
+        "csv",
+    ])
+    .assert()
+    .success();
+    let a1 = std::fs::read_to_string(dir.join("A1.html")).unwrap();
+    assert!(a1.contains("provisional"), "{a1}");
+    assert!(!a1.contains("zero complaints in 2026-12"));
+    // Closing a period that has not ended is refused, with one line, and nothing is frozen.
+    for period in ["2030Q1", "2026Q4", "2026-12", "2026"] {
+        let out = wd.kefu(&["bonus", "close", period]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{period}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("is not over"), "{err}");
+    }
+    assert_eq!(wd.count("SELECT count(*) FROM closed_periods"), 0);
+    // On its last day December has still not ended.
+    wd.set_today("2026-12-31");
+    assert_eq!(zero_months(&wd).len(), 2);
+    wd.kefu(&["bonus", "close", "2026Q4"]).assert().code(1);
+    // The day after, it has: credited, no note, and the quarter can be closed.
+    wd.set_today("2027-01-01");
+    assert_eq!(zero_months(&wd).len(), 3);
+    let v = wd.json(&["points", "--quarter", "2026Q4", "--format", "json"]);
+    assert!(v.get("notes").is_none(), "{v}");
+    wd.kefu(&["bonus", "close", "2026Q4"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("total payout 120.00 CNY"));
+    // The frozen snapshot is the one computed after the quarter ended.
+    assert_eq!(
+        agent(&bonus(&wd, &["--quarter", "2026Q4"]), "A1")["bonus"],
+        "30.00"
+    );
+}
+
+#[test]
+fn a_malformed_kefu_today_is_a_usage_error() {
+    let wd = workspace_with(None);
+    wd.kefu(&["bonus"])
+        .env("KEFU_TODAY", "5 December")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("KEFU_TODAY"));
 }

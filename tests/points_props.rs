@@ -2,7 +2,8 @@
 //! lines sum to each agent's net points; the order of the inputs changes
 //! nothing; doubling the rate doubles every bonus exactly; closing then
 //! recomputing changes nothing, and after a change the frozen lines plus the
-//! adjustments give each agent exactly the recomputed net.
+//! adjustments give each agent exactly the recomputed net; a zero-complaint
+//! month is never credited before it has ended.
 
 use chrono::NaiveDate;
 use kefu::dates;
@@ -73,6 +74,11 @@ prop_compose! {
     }
 }
 
+/// A day after every generated input: every month of 2026 has ended.
+fn after_2026() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()
+}
+
 fn unique<T, K: Eq + std::hash::Hash>(v: Vec<T>, key: impl Fn(&T) -> K) -> Vec<T> {
     let mut seen = std::collections::HashSet::new();
     v.into_iter().filter(|x| seen.insert(key(x))).collect()
@@ -93,7 +99,7 @@ proptest! {
         let charges = unique(charges, |c| c.ext_id.clone());
         let period = dates::Period::quarter(2026, quarter).unwrap();
         let inputs = Inputs { agents: agents(), events: events.clone(), charges: charges.clone(), activity: vec![] };
-        let l = ledger(&book, &inputs, &period);
+        let l = ledger(&book, &inputs, &period, after_2026());
         let rate = Decimal::new(10, 0);
         let pays = payouts(&book, &inputs.agents, &l, &period, rate);
         for p in &pays {
@@ -108,7 +114,7 @@ proptest! {
         for i in 0..n { shuffled_events.swap(i, (seed as usize).wrapping_mul(i + 7) % n.max(1)); }
         shuffled_charges.reverse();
         let again = Inputs { agents: agents(), events: shuffled_events, charges: shuffled_charges, activity: vec![] };
-        let l2 = ledger(&book, &again, &period);
+        let l2 = ledger(&book, &again, &period, after_2026());
         prop_assert_eq!(&l.lines, &l2.lines);
         prop_assert_eq!(&l.flags, &l2.flags);
         prop_assert_eq!(payouts(&book, &again.agents, &l2, &period, rate), pays.clone());
@@ -126,13 +132,38 @@ proptest! {
             charges: inputs.charges.iter().enumerate().filter(|(i, _)| i % 3 != 0).map(|(_, c)| c.clone()).collect(),
             ..inputs.clone()
         };
-        let now = ledger(&book, &changed, &period);
+        let now = ledger(&book, &changed, &period, after_2026());
         let adj = adjustments(&period.name, &now, &l.lines, &[], next_day);
         for a in agents() {
             let of = |lines: &[kefu::points::Line]| -> i64 {
                 lines.iter().filter(|x| x.agent_id == a.id).map(|x| x.points).sum()
             };
             prop_assert_eq!(of(&l.lines) + of(&adj), of(&now.lines), "agent {}", a.id);
+        }
+    }
+
+    #[test]
+    fn no_zero_complaint_month_is_credited_before_it_ends(
+        charges in prop::collection::vec(charge(), 0..20),
+        quarter in 1..5u32,
+        today in 0..400i64,
+    ) {
+        let book = book();
+        let charges = unique(charges, |c| c.ext_id.clone());
+        let period = dates::Period::quarter(2026, quarter).unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Duration::days(today);
+        let inputs = Inputs { agents: agents(), events: vec![], charges, activity: vec![] };
+        let l = ledger(&book, &inputs, &period, today);
+        for x in l.lines.iter().filter(|x| x.key.starts_with("zero:")) {
+            // A zero-complaint line is dated on its month's last day.
+            prop_assert!(dates::date_of_day(x.day) < today, "{x:?} credited on {today}");
+        }
+        // Credits only grow as months end; once the quarter has ended, the ledger is final.
+        let later = ledger(&book, &inputs, &period, period.last + chrono::Duration::days(1));
+        let zero = |l: &kefu::points::Ledger| l.lines.iter().filter(|x| x.key.starts_with("zero:")).count();
+        prop_assert!(zero(&l) <= zero(&later));
+        if period.has_ended(today) {
+            prop_assert_eq!(&l.lines, &later.lines);
         }
     }
 }

@@ -585,3 +585,151 @@ fn golden_reports() {
         }
     }
 }
+
+/// A week or month cut by --from/--to shows the days it counts, in every format.
+#[test]
+fn trend_periods_cut_by_the_range_show_the_days_they_count() {
+    let wd = workspace();
+    let range = [
+        "trend",
+        "--by",
+        "week",
+        "--from",
+        "2026-11-19",
+        "--to",
+        "2026-11-25",
+    ];
+    let run = |format: &str| {
+        let mut a = vec!["report"];
+        a.extend_from_slice(&range);
+        a.extend_from_slice(&["--format", format]);
+        let out = wd.kefu(&a).env("COLUMNS", "200").output().unwrap();
+        assert!(out.status.success(), "{a:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // W47 (2026-11-16..22) is cut to 11-19..22: one on the 19th, five on the
+    // 20th (C1 included); W48 (11-23..29) is cut to 11-23..25.
+    let csv = run("csv");
+    let rows: Vec<Vec<&str>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    let cut: Vec<[&str; 4]> = rows.iter().map(|r| [r[0], r[1], r[2], r[3]]).collect();
+    assert_eq!(
+        cut,
+        [
+            ["2026-W47", "2026-11-19", "2026-11-22", "6"],
+            ["2026-W48", "2026-11-23", "2026-11-25", "0"]
+        ]
+    );
+    let v: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
+    assert_eq!(v["periods"][0]["from"], "2026-11-19");
+    assert_eq!(v["periods"][1]["to"], "2026-11-25");
+    assert!(run("md").contains("| 2026-W47 | 2026-11-19 | 2026-11-22 | 6 |"));
+    // The whole weeks' bounds appear nowhere.
+    for format in ["table", "csv", "json", "jsonl", "md", "html"] {
+        let out = run(format);
+        assert!(
+            out.contains("2026-11-19")
+                && !out.contains("2026-11-16")
+                && !out.contains("2026-11-29"),
+            "{format}: {out}"
+        );
+    }
+    // xlsx: typed dates, cut too.
+    use calamine::{open_workbook, DataType, Reader, Xlsx};
+    let path = wd.path("trend.xlsx");
+    let mut a = vec!["report"];
+    a.extend_from_slice(&range);
+    a.extend_from_slice(&["-o", path.to_str().unwrap()]);
+    wd.kefu(&a).assert().success();
+    let mut book: Xlsx<_> = open_workbook(&path).unwrap();
+    let periods = book.worksheet_range("periods").unwrap();
+    let date = |r, c| {
+        periods
+            .get((r, c))
+            .and_then(|d| d.as_date())
+            .map(|d| d.to_string())
+    };
+    assert_eq!(date(1, 1).as_deref(), Some("2026-11-19"));
+    assert_eq!(date(2, 2).as_deref(), Some("2026-11-25"));
+    // A single day of a week counts that day only, and says so.
+    let one = wd.json(&[
+        "report",
+        "trend",
+        "--by",
+        "week",
+        "--from",
+        "2026-11-19",
+        "--to",
+        "2026-11-19",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(one["periods"][0]["from"], "2026-11-19");
+    assert_eq!(one["periods"][0]["to"], "2026-11-19");
+    assert_eq!(one["periods"][0]["negative"], 1);
+}
+
+/// Without --from, trend covers 30 days, or 12 weeks or 12 months ending with
+/// the current one (cut at today, 2026-12-05 in the tests).
+#[test]
+fn trend_defaults_to_30_days_12_weeks_or_12_months() {
+    let wd = workspace();
+    let periods = |by: &str| -> Vec<(String, String, String)> {
+        let v = wd.json(&["report", "trend", "--by", by, "--format", "json"]);
+        v["periods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                let s = |k: &str| p[k].as_str().unwrap().to_string();
+                (s("period"), s("from"), s("to"))
+            })
+            .collect()
+    };
+    let days = periods("day");
+    assert_eq!(days.len(), 30);
+    assert_eq!(days[0].1, "2026-11-06");
+    assert_eq!(days[29].2, "2026-12-05");
+    let weeks = periods("week");
+    assert_eq!(weeks.len(), 12);
+    assert_eq!(
+        weeks[0],
+        ("2026-W38".into(), "2026-09-14".into(), "2026-09-20".into())
+    );
+    assert_eq!(
+        weeks[11],
+        ("2026-W49".into(), "2026-11-30".into(), "2026-12-05".into())
+    );
+    let months = periods("month");
+    assert_eq!(months.len(), 12);
+    assert_eq!(
+        months[0],
+        ("2026-01".into(), "2026-01-01".into(), "2026-01-31".into())
+    );
+    assert_eq!(
+        months[11],
+        ("2026-12".into(), "2026-12-01".into(), "2026-12-05".into())
+    );
+    // With --to alone, the 12 months end with --to's.
+    let v = wd.json(&[
+        "report",
+        "trend",
+        "--by",
+        "month",
+        "--to",
+        "2026-11-20",
+        "--format",
+        "json",
+    ]);
+    let p = v["periods"].as_array().unwrap();
+    assert_eq!(p.len(), 12);
+    assert_eq!(
+        (p[0]["period"].as_str(), p[0]["from"].as_str()),
+        (Some("2025-12"), Some("2025-12-01"))
+    );
+    assert_eq!(p[11]["to"], "2026-11-20");
+    assert_eq!(v["from"], "2025-12-01");
+}

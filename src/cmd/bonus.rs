@@ -8,7 +8,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 use rust_decimal::Decimal;
 
-use super::points::{ledger_table, rulebook, OutputArgs, PeriodArgs};
+use super::points::{ledger_table, provisional_note, rulebook, OutputArgs, PeriodArgs};
 use super::Globals;
 use crate::dates::{self, Period};
 use crate::error::Usage;
@@ -21,7 +21,9 @@ const AFTER_HELP: &str = "\
 Bonus = net points × rate, rounded to 0.01 half-up (四舍五入). A negative net gives a
 bonus of 0 unless `negative_bonus = true` in [points]; the negative net is still shown.
 Complaints counted: confirmed (成立) with individual (个人) responsibility, as configured
-in [points.complaints]; pending ones are listed, never charged.
+in [points.complaints]; pending ones are listed, never charged. A month's zero-complaint
+point (当月零投诉) is credited once the month has ended; until a period has ended its
+figures are provisional (暂定), and it cannot be closed.
 
 Examples:
   kefu bonus --quarter 2026Q3 -o bonus.xlsx
@@ -51,7 +53,7 @@ pub struct BonusArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum BonusCommand {
-    /// Freeze a period's ledger and payout (结算); later changes become adjustments in the next open quarter
+    /// Freeze a period's ledger and payout (结算) once it has ended; later changes become adjustments in the next open quarter
     Close {
         /// The period: 2026Q3 (or a month 2026-08, a year 2026)
         period: String,
@@ -144,14 +146,17 @@ pub fn run(globals: &Globals, args: BonusArgs) -> Result<()> {
     let ws = Workspace::load(globals.workspace.as_deref())?;
     match args.command {
         Some(BonusCommand::Close { period }) => close(globals, &ws, &period),
-        Some(BonusCommand::Nominations { year, output }) => nominations(&ws, &year, &output),
+        Some(BonusCommand::Nominations { year, output }) => {
+            nominations(globals, &ws, &year, &output)
+        }
         None => bonus(globals, &ws, &args),
     }
 }
 
 fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
     let book = rulebook(ws)?;
-    let period = args.period.period(ws.tz)?;
+    let today = dates::today(ws.tz)?;
+    let period = args.period.period(ws.tz, today)?;
     let rate = match &args.rate {
         Some(r) => r
             .trim()
@@ -186,13 +191,13 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
             (pays, lines, Some(note))
         }
         None => {
-            let l = points::compute(&store.conn, book, &period, None)?;
+            let l = points::compute(&store.conn, book, &period, None, today)?;
             let pays = points::payouts(book, &agents, &l, &period, rate);
-            (pays, l.lines, None)
+            (pays, l.lines, provisional_note(&period, today))
         }
     };
     let mut doc = bonus_document(&period, &pays, &book.currency, book.negative_bonus);
-    doc.notes.extend(note);
+    doc.notes.extend(note.clone());
     if let Some(dir) = &args.statements {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let mut by_agent: std::collections::HashMap<&str, Vec<points::Line>> =
@@ -232,6 +237,8 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
                 p.complaints_pending,
             );
             s.fact("flags", "提示 flags", Cell::List(p.flags.clone()));
+            // Frozen or provisional: a statement says so too.
+            s.notes.extend(note.clone());
             s.notes.push(format!(
                 "bonus = net points × rate, rounded to 0.01 half-up; {} line(s) below",
                 mine.len()
@@ -263,18 +270,27 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
             );
         }
     }
-    args.output.emit(&doc)
+    args.output.emit(&doc, globals.quiet)
 }
 
 fn close(globals: &Globals, ws: &Workspace, period: &str) -> Result<()> {
     let book = rulebook(ws)?;
     let p = dates::parse_period(period, ws.tz).map_err(|e| Usage(e.to_string()))?;
+    let today = dates::today(ws.tz)?;
     let mut store = ws.open_store()?;
     if store::points::closed(&store.conn, &p.name)?.is_some() {
         bail!("{} is already closed", p.name);
     }
+    if !p.has_ended(today) {
+        bail!(
+            "{} is not over (it ends on {}, today is {today}): it can be closed from {}",
+            p.name,
+            p.last,
+            p.last + chrono::Duration::days(1)
+        );
+    }
     let agents = store::points::agents(&store.conn)?;
-    let l = points::compute(&store.conn, book, &p, None)?;
+    let l = points::compute(&store.conn, book, &p, None, today)?;
     let pays = points::payouts(book, &agents, &l, &p, book.rate);
     let (first, last) = p.days();
     let tx = store.begin_write()?;
@@ -300,13 +316,14 @@ fn close(globals: &Globals, ws: &Workspace, period: &str) -> Result<()> {
     Ok(())
 }
 
-fn nominations(ws: &Workspace, year: &str, output: &OutputArgs) -> Result<()> {
+fn nominations(globals: &Globals, ws: &Workspace, year: &str, output: &OutputArgs) -> Result<()> {
     let book = rulebook(ws)?;
     let y = dates::parse_year(year).map_err(|e| Usage(e.to_string()))?;
+    let today = dates::today(ws.tz)?;
     let store = ws.open_store()?;
     let agents = store::points::agents(&store.conn)?;
-    let l = points::compute(&store.conn, book, &y, None)?;
-    let list = points::nominations(book, &agents, &l, &y);
+    let l = points::compute(&store.conn, book, &y, None, today)?;
+    let list = points::nominations(book, &agents, &l, &y, today);
     let mut t = Table::new(&[
         "agent_id",
         "agent_name",
@@ -341,5 +358,14 @@ fn nominations(ws: &Workspace, year: &str, output: &OutputArgs) -> Result<()> {
     doc.sections
         .push(Section::new("candidates", "候选 candidates", t));
     doc.json_root = Some("candidates".into());
-    output.emit(&doc)
+    if let Some(note) = provisional_note(&y, today) {
+        doc.notes.push(note);
+        if book.nominations.zero_complaints {
+            doc.notes.push(format!(
+                "zero complaints all year (全年零投诉) is decided once {} has ended",
+                y.name
+            ));
+        }
+    }
+    output.emit(&doc, globals.quiet)
 }

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
+use chrono::NaiveDate;
 use clap::Args;
 
 use super::Globals;
@@ -35,8 +36,8 @@ pub struct PeriodArgs {
 }
 
 impl PeriodArgs {
-    /// The period, in the workspace timezone (default: the current quarter).
-    pub fn period(&self, tz: chrono_tz::Tz) -> Result<Period> {
+    /// The period, in the workspace timezone (default: the quarter containing `today`).
+    pub fn period(&self, tz: chrono_tz::Tz, today: NaiveDate) -> Result<Period> {
         let usage = |e: anyhow::Error| anyhow::Error::new(Usage(e.to_string()));
         Ok(if let Some(q) = &self.quarter {
             dates::parse_quarter(q).map_err(usage)?
@@ -51,7 +52,7 @@ impl PeriodArgs {
             )
             .map_err(usage)?
         } else {
-            Period::quarter_of(dates::today(tz))
+            Period::quarter_of(today)
         })
     }
 }
@@ -71,7 +72,9 @@ pub struct OutputArgs {
 }
 
 impl OutputArgs {
-    pub fn emit(&self, doc: &Document) -> Result<()> {
+    /// Renders `doc`; its notes go to stderr (unless `quiet`) when the
+    /// format has no place for them (CSV, JSON Lines, a JSON array).
+    pub fn emit(&self, doc: &Document, quiet: bool) -> Result<()> {
         let format = match (
             self.format,
             self.output.as_deref().and_then(Format::from_path),
@@ -82,6 +85,11 @@ impl OutputArgs {
             )),
             (None, None) => Format::Table,
         };
+        if !quiet && !render::shows_notes(doc, format) {
+            for n in &doc.notes {
+                eprintln!("kefu: note: {n}");
+            }
+        }
         render::emit(
             doc,
             format,
@@ -92,6 +100,19 @@ impl OutputArgs {
             self.output.as_deref(),
         )
     }
+}
+
+/// What the outputs of an open period say until it has ended by `today`:
+/// its figures can still change. `None` once it has ended.
+pub fn provisional_note(p: &Period, today: NaiveDate) -> Option<String> {
+    (!p.has_ended(today)).then(|| {
+        format!(
+            "provisional (暂定): {} is not over (it ends on {}, today is {today}); zero-complaint months are credited once they have ended, and the period can be closed from {}",
+            p.name,
+            p.last,
+            p.last + chrono::Duration::days(1)
+        )
+    })
 }
 
 /// The workspace's rulebook, or how to add one.
@@ -171,10 +192,11 @@ pub fn resolve_agent(conn: &rusqlite::Connection, agent: Option<&str>) -> Result
     }
 }
 
-pub fn run(_globals: &Globals, args: PointsArgs) -> Result<()> {
-    let ws = Workspace::load(_globals.workspace.as_deref())?;
+pub fn run(globals: &Globals, args: PointsArgs) -> Result<()> {
+    let ws = Workspace::load(globals.workspace.as_deref())?;
     let book = rulebook(&ws)?;
-    let period = args.period.period(ws.tz)?;
+    let today = dates::today(ws.tz)?;
+    let period = args.period.period(ws.tz, today)?;
     let store = ws.open_store()?;
     let agent = resolve_agent(&store.conn, args.agent.as_deref())?;
     let names: std::collections::HashMap<String, String> = store::points::agents(&store.conn)?
@@ -187,7 +209,7 @@ pub fn run(_globals: &Globals, args: PointsArgs) -> Result<()> {
             .into_iter()
             .filter(|l| agent.as_ref().is_none_or(|a| &l.agent_id == a))
             .collect(),
-        None => points::compute(&store.conn, book, &period, agent.as_deref())?.lines,
+        None => points::compute(&store.conn, book, &period, agent.as_deref(), today)?.lines,
     };
     let net: i64 = lines.iter().map(|l| l.points).sum();
     let mut doc = Document::new(format!("积分明细 Points ledger {}", period.name));
@@ -197,16 +219,17 @@ pub fn run(_globals: &Globals, args: PointsArgs) -> Result<()> {
     }
     doc.fact("lines", "条目 lines", lines.len() as i64);
     doc.fact("net_points", "净积分 net points", net);
-    if let Some((at, _)) = closed {
-        doc.notes.push(format!(
+    match closed {
+        Some((at, _)) => doc.notes.push(format!(
             "closed on {}: this is the frozen ledger; later changes appear as adjustments in the next open quarter (已结算)",
             dates::local_datetime(at, ws.tz).format("%Y-%m-%d %H:%M")
-        ));
+        )),
+        None => doc.notes.extend(provisional_note(&period, today)),
     }
     doc.sections.push(Section::new(
         "lines",
         "明细 lines",
         ledger_table(&lines, book, &names),
     ));
-    args.output.emit(&doc)
+    args.output.emit(&doc, globals.quiet)
 }

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::{bail, Result};
-use chrono::Duration;
+use chrono::{Duration, NaiveDate};
 use clap::{Args, Subcommand};
 
 use super::import::{import_for_report, ImportKind};
@@ -96,10 +96,11 @@ pub enum DistributionBy {
     Channel,
 }
 
-/// A range of days (default: the last 30 days, today included).
+/// A range of days (default: the last 30 days, today included; trend by
+/// week or month: the last 12 weeks or months, the current one included).
 #[derive(Debug, Args)]
 pub struct Range {
-    /// First day [default: 29 days before --to]
+    /// First day [default: 29 days before --to; trend --by week|month: 12 weeks or months, ending with --to's]
     #[arg(long)]
     pub from: Option<String>,
     /// Last day [default: today]
@@ -164,16 +165,26 @@ pub enum InputKind {
     Complaints,
 }
 
-fn range(r: &Range, tz: chrono_tz::Tz, default_days: i64) -> Result<Period> {
+/// The days of `r`; without `--from`, `default_from(to)` gives the first.
+fn range(
+    r: &Range,
+    tz: chrono_tz::Tz,
+    default_from: impl Fn(NaiveDate) -> NaiveDate,
+) -> Result<Period> {
     let to = match &r.to {
         Some(t) => dates::parse_date_arg(t, tz).map_err(|e| Usage(e.to_string()))?,
-        None => dates::today(tz),
+        None => dates::today(tz)?,
     };
     let from = match &r.from {
         Some(f) => dates::parse_date_arg(f, tz).map_err(|e| Usage(e.to_string()))?,
-        None => to - Duration::days(default_days - 1),
+        None => default_from(to),
     };
     Period::range(from, to).map_err(|e| Usage(e.to_string()).into())
+}
+
+/// The first day of the default range ending on `to`: 30 days, `to` included.
+fn last_30_days(to: NaiveDate) -> NaiveDate {
+    to - Duration::days(29)
 }
 
 /// The period before `p`, of the same kind (month → month, quarter → quarter,
@@ -249,19 +260,14 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
         ReportKind::Daily { date } => {
             Plan::Daily(dates::parse_date_arg(date, tz).map_err(|e| Usage(e.to_string()))?)
         }
-        ReportKind::Causes(r) => Plan::Causes(range(r, tz, 30)?),
+        ReportKind::Causes(r) => Plan::Causes(range(r, tz, last_30_days)?),
         ReportKind::Trend { range: r, by } => {
-            let days = match by {
-                TrendBy::Day => 30,
-                TrendBy::Week => 7 * 12,
-                TrendBy::Month => 365,
-            };
-            Plan::Trend(range(r, tz, days)?, *by)
+            Plan::Trend(range(r, tz, |to| by.default_from(to))?, *by)
         }
         ReportKind::Compare { by, period, vs } => {
             let p = match period {
                 Some(p) => dates::parse_period(p, tz).map_err(|e| Usage(e.to_string()))?,
-                None => Period::month_of(dates::today(tz)),
+                None => Period::month_of(dates::today(tz)?),
             };
             let v = match vs {
                 Some(v) => dates::parse_period(v, tz).map_err(|e| Usage(e.to_string()))?,
@@ -280,7 +286,7 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
                 DistributionBy::Weekday => GroupBy::Weekday,
                 DistributionBy::Channel => GroupBy::Channel,
             };
-            Plan::Distribution(g, range(r, tz, 30)?)
+            Plan::Distribution(g, range(r, tz, last_30_days)?)
         }
     };
     let store = match &c.input {

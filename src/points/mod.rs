@@ -120,6 +120,16 @@ pub fn whole_months(p: &Period) -> Vec<Period> {
     out
 }
 
+/// Calendar months entirely inside `p` that have ended by `today`: the
+/// months a zero-complaint point can be credited for (a month still running,
+/// or still to come, has no complaint-free record yet).
+pub fn ended_months(p: &Period, today: NaiveDate) -> Vec<Period> {
+    whole_months(p)
+        .into_iter()
+        .filter(|m| m.has_ended(today))
+        .collect()
+}
+
 /// The complaint policy with its words parsed once: which feedback counts
 /// against an agent, and which is still pending.
 #[derive(Debug, Clone)]
@@ -170,8 +180,9 @@ impl Policy {
     }
 }
 
-/// Computes the ledger of `period` from `inputs` under `book`.
-pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period) -> Ledger {
+/// Computes the ledger of `period` from `inputs` under `book`, as of `today`
+/// (zero-complaint months are credited only once they have ended).
+pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDate) -> Ledger {
     let (first, last) = period.days();
     let mut l = Ledger::default();
     let policy = Policy::of(&book.complaints);
@@ -350,14 +361,16 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period) -> Ledger {
         .map(|(a, n)| (a.to_string(), n))
         .collect();
 
-    // Calendar: months with zero counted complaints, for agents on the roster that month.
+    // Calendar: ended months with zero counted complaints, for agents on the
+    // roster that month.
     let months = whole_months(period);
+    let ended = ended_months(period, today);
     for rule in book
         .rules
         .iter()
         .filter(|r| r.kind() == RuleKind::ZeroComplaintMonth)
     {
-        for m in &months {
+        for m in &ended {
             let name = m.first.format("%Y-%m").to_string();
             for a in inputs.agents.iter().filter(|a| a.on_roster(m)) {
                 if counted_by_month
@@ -626,13 +639,14 @@ pub fn adjustments(
 }
 
 /// The flags of a ledger as "agent: flag" strings are in `Ledger::flags`;
-/// this lists the agents with zero counted complaints in `year` who were on
-/// the roster, and the top `n` by net (ties included).
+/// this lists the top `n` by net (ties included) and, once `year` has ended
+/// by `today`, the agents on the roster with zero counted complaints in it.
 pub fn nominations(
     book: &Rulebook,
     agents: &[Agent],
     l: &Ledger,
     year: &Period,
+    today: NaiveDate,
 ) -> Vec<(Payout, Vec<&'static str>)> {
     let pays = payouts(book, agents, l, year, book.rate);
     let cutoff = pays
@@ -647,7 +661,11 @@ pub fn nominations(
         let on_roster = agents
             .iter()
             .any(|a| a.id == p.agent_id && a.on_roster(year));
-        if book.nominations.zero_complaints && on_roster && p.complaints_counted == 0 {
+        if book.nominations.zero_complaints
+            && year.has_ended(today)
+            && on_roster
+            && p.complaints_counted == 0
+        {
             why.push("zero complaints all year 全年零投诉");
         }
         if !why.is_empty() {
@@ -667,14 +685,15 @@ fn adjustment_target(closed_last: i64, closed: &[(String, i64, i64)]) -> Period 
     q
 }
 
-/// The ledger of an open `period` from the store: its own lines, plus
-/// adjustments to closed periods whose next open quarter starts in it.
-/// `agent` limits the work (and the lines) to one agent.
+/// The ledger of an open `period` from the store as of `today`: its own
+/// lines, plus adjustments to closed periods whose next open quarter starts
+/// in it. `agent` limits the work (and the lines) to one agent.
 pub fn compute(
     conn: &rusqlite::Connection,
     book: &Rulebook,
     period: &Period,
     agent: Option<&str>,
+    today: NaiveDate,
 ) -> anyhow::Result<Ledger> {
     let policy = Policy::of(&book.complaints);
     // Rules whose earlier events matter: occurrences count from the start of
@@ -705,7 +724,7 @@ pub fn compute(
         }
     };
     let inputs = crate::store::points::inputs(conn, &scope(period))?;
-    let mut l = ledger(book, &inputs, period);
+    let mut l = ledger(book, &inputs, period, today);
     let closed = crate::store::points::closed_periods(conn)?;
     for (name, c_first, c_last) in &closed {
         let target = adjustment_target(*c_last, &closed);
@@ -714,7 +733,7 @@ pub fn compute(
         }
         let cp = Period::range(dates::date_of_day(*c_first), dates::date_of_day(*c_last))?;
         let c_inputs = crate::store::points::inputs(conn, &scope(&cp))?;
-        let now = ledger(book, &c_inputs, &cp);
+        let now = ledger(book, &c_inputs, &cp, today);
         let frozen: Vec<Line> = crate::store::points::closed_lines(conn, name)?
             .into_iter()
             .filter(|x| !x.key.starts_with("adjust:") && agent.is_none_or(|a| x.agent_id == a))
@@ -786,5 +805,22 @@ mod tests {
         )
         .unwrap();
         assert_eq!(whole_months(&partial).len(), 2);
+    }
+
+    #[test]
+    fn only_ended_months_earn_the_zero_complaint_point() {
+        let q = dates::parse_quarter("2026Q4").unwrap();
+        let names = |today| -> Vec<String> {
+            ended_months(&q, today)
+                .iter()
+                .map(|m| m.name.clone())
+                .collect()
+        };
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+        assert_eq!(names(d(12, 5)), ["2026-10", "2026-11"]);
+        assert_eq!(names(d(11, 30)), ["2026-10"]);
+        assert_eq!(names(d(12, 31)), ["2026-10", "2026-11"]);
+        assert_eq!(names(d(10, 1)), Vec::<String>::new());
+        assert_eq!(names(d(12, 31) + chrono::Duration::days(1)).len(), 3);
     }
 }

@@ -334,6 +334,19 @@ pub fn render(doc: &Document, format: Format, csv: CsvOptions) -> Result<Vec<u8>
     })
 }
 
+/// Whether `format` shows a document's notes: CSV, JSON Lines and a JSON
+/// array (`json_root`) have no place for them.
+pub fn shows_notes(doc: &Document, format: Format) -> bool {
+    match format {
+        Format::Csv | Format::Jsonl => false,
+        Format::Json => !doc
+            .json_root
+            .as_ref()
+            .is_some_and(|root| doc.sections.iter().any(|s| &s.key == root)),
+        Format::Table | Format::Md | Format::Html | Format::Xlsx => true,
+    }
+}
+
 /// Writes a rendered document to `-o FILE` (atomically, via a temporary file)
 /// or stdout.
 pub fn emit(doc: &Document, format: Format, csv: CsvOptions, output: Option<&Path>) -> Result<()> {
@@ -652,6 +665,20 @@ mod tests {
         )
         .unwrap();
         assert_eq!(encoding_rs::GBK.decode(&gbk).0, text);
+    }
+
+    #[test]
+    fn notes_shown_where_the_format_has_a_place_for_them() {
+        let mut d = doc();
+        d.notes.push("provisional".into());
+        for f in [Format::Table, Format::Md, Format::Html, Format::Json] {
+            assert!(shows_notes(&d, f), "{f:?}");
+        }
+        assert!(!shows_notes(&d, Format::Csv) && !shows_notes(&d, Format::Jsonl));
+        d.json_root = Some("by_cause".into());
+        assert!(!shows_notes(&d, Format::Json));
+        let json = String::from_utf8(render(&d, Format::Json, CsvOptions::default()).unwrap());
+        assert!(!json.unwrap().contains("provisional"));
     }
 
     #[test]

@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::Result;
-use chrono::{Datelike, Timelike};
+use chrono::{Datelike, Duration, Months, NaiveDate, Timelike};
 use chrono_tz::Tz;
 use rusqlite::Connection;
 
@@ -360,6 +360,27 @@ pub enum TrendBy {
     Month,
 }
 
+impl TrendBy {
+    /// The period of this length containing `date`.
+    pub fn period_of(self, date: NaiveDate) -> Period {
+        match self {
+            TrendBy::Day => Period::day(date),
+            TrendBy::Week => Period::week_of(date),
+            TrendBy::Month => Period::month_of(date),
+        }
+    }
+
+    /// The first day of the default range ending on `to`: 30 days, or the 12
+    /// weeks or 12 months ending with the one containing `to`.
+    pub fn default_from(self, to: NaiveDate) -> NaiveDate {
+        match self {
+            TrendBy::Day => to - Duration::days(29),
+            TrendBy::Week => Period::week_of(to).first - Duration::weeks(11),
+            TrendBy::Month => Period::month_of(to).first - Months::new(11),
+        }
+    }
+}
+
 fn median(values: &mut [f64]) -> f64 {
     if values.is_empty() {
         return 0.0;
@@ -373,22 +394,15 @@ fn median(values: &mut [f64]) -> f64 {
     }
 }
 
-/// `report trend`.
+/// `report trend`. A week or month cut by the range's first or last day
+/// shows the days it counts as its from and to.
 pub fn trend(ctx: &Context<'_>, period: &Period, by: TrendBy) -> Result<Document> {
     let (first, last) = period.days();
-    let bucket = |day: i64| -> Period {
-        let d = dates::date_of_day(day);
-        match by {
-            TrendBy::Day => Period::day(d),
-            TrendBy::Week => Period::week_of(d),
-            TrendBy::Month => Period::month_of(d),
-        }
-    };
     // Every bucket in the range, even empty ones (a quiet period is data).
     let mut buckets: Vec<Period> = vec![];
     let mut day = first;
     while day <= last {
-        let b = bucket(day);
+        let b = by.period_of(dates::date_of_day(day)).clipped_to(period);
         day = dates::day_number(b.last) + 1;
         buckets.push(b);
     }

@@ -2,13 +2,20 @@
 
 #![allow(dead_code)]
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+/// The day every test runs on (`KEFU_TODAY`), so that defaults and "has this
+/// period ended" do not depend on the machine's clock.
+pub const TODAY: &str = "2026-12-05";
+
 /// A temporary directory holding a kefu workspace.
 pub struct Workdir {
     pub dir: tempfile::TempDir,
+    /// Today for the commands run here (`KEFU_TODAY`).
+    today: RefCell<String>,
 }
 
 impl Workdir {
@@ -23,7 +30,13 @@ impl Workdir {
     pub fn empty() -> Workdir {
         Workdir {
             dir: tempfile::tempdir().expect("temp dir"),
+            today: RefCell::new(TODAY.to_string()),
         }
+    }
+
+    /// Runs the later commands as if today were `date` (2027-01-04).
+    pub fn set_today(&self, date: &str) {
+        *self.today.borrow_mut() = date.to_string();
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
@@ -34,6 +47,7 @@ impl Workdir {
     pub fn kefu(&self, args: &[&str]) -> Command {
         let mut cmd = Command::cargo_bin("kefu").expect("kefu binary");
         cmd.env_remove("KEFU_WORKSPACE")
+            .env("KEFU_TODAY", self.today.borrow().as_str())
             .arg("-w")
             .arg(self.dir.path())
             .args(args);
