@@ -379,3 +379,36 @@ fn a_long_stream_keeps_input_order_and_each_rows_verdict() {
     }
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 2502"));
 }
+
+#[test]
+fn every_input_column_keeps_its_own_key_in_json() {
+    let wd = Workdir::empty();
+    // A labelled set has its own `cause`; repeated and empty headers too.
+    let f = wd.write(
+        "l.csv",
+        "text,cause,备注,备注,\n客服态度很差,attitude,n1,n2,x\n",
+    );
+    let out = wd
+        .kefu(&["classify", &f, "--format", "jsonl"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["cause (column 2)"], "attitude",
+        "the input's label, renamed: {v}"
+    );
+    assert_eq!(v["cause"], "attitude", "the classifier's");
+    assert_eq!(
+        (&v["备注"], &v["备注 (column 4)"], &v["column 5"]),
+        (&"n1".into(), &"n2".into(), &"x".into())
+    );
+    // CSV has the same header names.
+    let out = wd.kefu(&["classify", &f]).output().unwrap();
+    let header = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(header, "text,cause (column 2),备注,备注 (column 4),column 5,cause,cause_label,causes,cause_evidence");
+}

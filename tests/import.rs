@@ -604,3 +604,19 @@ fn a_reader_and_a_second_writer_during_an_import_both_succeed() {
     assert!(importer.wait().unwrap().success());
     assert_eq!(wd.count("SELECT count(*) FROM feedback"), 200_100);
 }
+
+#[test]
+fn columns_with_repeated_or_no_headers_are_kept() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "dup.csv",
+        "评价ID,评价时间,评价等级,评价内容,备注,备注,,\nX1,2026-11-20 10:00,差评,慢,note1,note2,a,b\n",
+    );
+    wd.kefu(&["import", "reviews", &f, "-q"]).assert().success();
+    let extra: serde_json::Value =
+        serde_json::from_str(&wd.sql("SELECT extra FROM feedback")[0][0]).unwrap();
+    assert_eq!(
+        extra,
+        serde_json::json!({"备注": "note1", "备注 (column 6)": "note2", "column 7": "a", "column 8": "b"})
+    );
+}

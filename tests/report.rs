@@ -733,3 +733,44 @@ fn trend_defaults_to_30_days_12_weeks_or_12_months() {
     assert_eq!(p[11]["to"], "2026-11-20");
     assert_eq!(v["from"], "2025-12-01");
 }
+
+#[test]
+fn a_classified_export_reports_like_the_export_itself() {
+    // kefu classify appends `cause`; the export's declared 差评原因 still wins.
+    let wd = Workdir::empty();
+    let f = wd.write(
+        "x.csv",
+        "评价ID,评价时间,评价等级,评价内容,差评原因\n1,2026-11-20 09:00,差评,回复太慢,服务态度\n2,2026-11-20 10:00,差评,态度很差,\n3,2026-11-20 11:00,差评,等了半天,服务态度\n",
+    );
+    let bin = assert_cmd::cargo::cargo_bin("kefu");
+    let report = |input: &str| -> serde_json::Value {
+        let out = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "set -o pipefail; {input} | '{b}' -w '{w}' report causes --from 2026-11-20 --to 2026-11-20 --input - --format json",
+                b = bin.display(),
+                w = wd.dir.path().display()
+            ))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let piped = report(&format!(
+        "'{}' -w '{}' classify '{f}'",
+        bin.display(),
+        wd.dir.path().display()
+    ));
+    let direct = report(&format!("cat '{f}'"));
+    assert_eq!(piped["pareto"], direct["pareto"]);
+    let pareto = piped["pareto"].as_array().unwrap();
+    assert_eq!(pareto.len(), 1, "{pareto:?}");
+    assert_eq!(
+        (&pareto[0]["cause"], &pareto[0]["count"]),
+        (&"attitude".into(), &3.into())
+    );
+}

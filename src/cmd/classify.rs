@@ -14,7 +14,9 @@ use crate::classify::eval::Evaluation;
 use crate::classify::model::{builtin_examples, Model, ModelSource, Scorer, MODEL_FILE};
 use crate::classify::{Classifier, Scratch, Verdict};
 use crate::domain::{parse_rating, Cause, Polarity, StarScale};
-use crate::ingest::columns::{normalize_header, ColumnMap, FEEDBACK_FIELDS};
+use crate::ingest::columns::{
+    normalize_header, unique_names, ColumnMap, CLASSIFY_COLUMNS, FEEDBACK_FIELDS,
+};
 use crate::ingest::{self, InputFormat, InputOptions, ReadOutcome, Row, TextEncoding};
 use crate::render::stream::{RecordFormat, RecordWriter};
 use crate::render::{self, Cell, Table};
@@ -267,9 +269,17 @@ fn stream(ws: &Workspace, args: ClassifyArgs) -> Result<()> {
     let name = input.name.clone();
     let (mut text_col, mut rating_col) =
         find_columns(input.rows.headers(), args.column.as_deref(), &name)?;
-    let mut headers: Vec<String> = input.rows.headers().to_vec();
+    // Every column its own name (a JSON object has one value per key): an
+    // input column with no header, a repeated header, or one of the names
+    // appended here (a labelled set's `cause`) is renamed `… (column N)`.
+    let mut headers = unique_names(input.rows.headers());
+    for (i, h) in headers.iter_mut().enumerate() {
+        if CLASSIFY_COLUMNS.contains(&h.as_str()) {
+            *h = format!("{h} (column {})", i + 1);
+        }
+    }
     let width = headers.len();
-    headers.extend(["cause", "cause_label", "causes", "cause_evidence"].map(String::from));
+    headers.extend(CLASSIFY_COLUMNS.map(String::from));
     let out = RecordWriter::new(args.format, headers, output(args.output.as_ref())?)?;
     let position = input.rows.position_name();
     let scale = StarScale::default();

@@ -71,6 +71,32 @@ pub const ACTIVITY_FIELDS: &[FieldSpec] = fields! {
     "value" => ["数值", "值", "数量", "count", "amount"],
 };
 
+/// The columns `kefu classify` appends to every row it writes, in order.
+pub const CLASSIFY_COLUMNS: [&str; 4] = ["cause", "cause_label", "causes", "cause_evidence"];
+
+/// A name for every column that no other column has, for JSON keys and
+/// the extra columns kept with a record: a column with no header is
+/// `column N` (N from 1), and a header seen before is `HEADER (column N)`;
+/// other headers stay as they are.
+pub fn unique_names(headers: &[String]) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let name = if h.trim().is_empty() {
+                format!("column {}", i + 1)
+            } else if seen.contains(h.as_str()) {
+                format!("{h} (column {})", i + 1)
+            } else {
+                h.clone()
+            };
+            seen.insert(h.as_str());
+            name
+        })
+        .collect()
+}
+
 /// Lower-cases and drops white space, `_`, `-`, BOMs and a leading `*`
 /// (the "required" mark some exports put on headers).
 pub fn normalize_header(h: &str) -> String {
@@ -121,6 +147,19 @@ impl ColumnMap {
             fields[fi] = Some(ci);
             taken[ci] = true;
         }
+        // What `kefu classify` appended (its `cause_label` and
+        // `cause_evidence` are there) is its output, not the export's: its
+        // `cause` is not a declared cause (差评原因), and kefu classifies the
+        // row again. The columns are kept as extras.
+        let ours = |name: &str| norm.iter().rposition(|h| *h == normalize_header(name));
+        let mut appended = vec![false; headers.len()];
+        if ours("cause_label").is_some() && ours("cause_evidence").is_some() {
+            for name in CLASSIFY_COLUMNS {
+                if let Some(ci) = ours(name).filter(|&ci| !taken[ci]) {
+                    appended[ci] = true;
+                }
+            }
+        }
         for (fi, spec) in specs.iter().enumerate() {
             if fields[fi].is_some() {
                 continue;
@@ -128,7 +167,7 @@ impl ColumnMap {
             'aliases: for alias in spec.aliases {
                 let want = normalize_header(alias);
                 for (ci, h) in norm.iter().enumerate() {
-                    if !taken[ci] && *h == want {
+                    if !taken[ci] && !appended[ci] && *h == want {
                         fields[fi] = Some(ci);
                         taken[ci] = true;
                         break 'aliases;
@@ -136,9 +175,9 @@ impl ColumnMap {
                 }
             }
         }
-        let extras = (0..headers.len())
-            .filter(|&ci| !taken[ci] && !norm[ci].is_empty())
-            .collect();
+        // Every other column is kept, a column with no header too (under
+        // `column N`: see [`unique_names`]).
+        let extras = (0..headers.len()).filter(|&ci| !taken[ci]).collect();
         Ok(ColumnMap {
             fields,
             extras,

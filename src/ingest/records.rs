@@ -122,7 +122,8 @@ fn value(row: &Row, col: Option<usize>) -> Option<&str> {
     col.map(|c| row.get(c).trim()).filter(|s| !s.is_empty())
 }
 
-/// Builds the JSON object of the extra columns that have a value.
+/// Builds the JSON object of the extra columns that have a value, keyed by
+/// their unique names ([`super::columns::unique_names`]).
 fn extras_json(row: &Row, map: &ColumnMap, headers: &[String]) -> Option<String> {
     let mut obj = serde_json::Map::new();
     for &c in &map.extras {
@@ -196,7 +197,7 @@ impl FeedbackParser {
             kind,
             cols,
             map,
-            headers: headers.to_vec(),
+            headers: super::columns::unique_names(headers),
             tz,
             stars,
             default_channel,
@@ -306,7 +307,7 @@ impl AgentParser {
         }
         Ok(AgentParser {
             map,
-            headers: headers.to_vec(),
+            headers: super::columns::unique_names(headers),
             tz,
         })
     }
