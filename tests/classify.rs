@@ -334,6 +334,33 @@ fn import_classifies_and_store_mode_fills_the_rest() {
     );
 }
 
+#[test]
+fn a_stray_byte_in_a_utf8_file_passes_only_its_row_through() {
+    let wd = Workdir::empty();
+    let mut bytes = "id,content\n1,客服态度很差\n2,回复太慢了\n"
+        .as_bytes()
+        .to_vec();
+    bytes.extend(b"3,caf\xE9 late\n4,\xE5\xAE\xA2\xE6\x9C\x8D\xE9\xAA\x82\xE4\xBA\xBA\n");
+    let f = wd.write("stray.csv", &bytes);
+    let out = wd.kefu(&["classify", &f]).output().unwrap();
+    assert!(out.status.success());
+    let rows = csv_rows(&out.stdout);
+    assert_eq!(rows.len(), 5);
+    assert_eq!(rows[1][1], "客服态度很差");
+    assert_eq!(rows[1][2], "attitude");
+    assert_eq!(rows[3][0], "3");
+    assert_eq!(
+        rows[3][2], "",
+        "the unreadable row is passed through unclassified"
+    );
+    assert_eq!(rows[4][1], "客服骂人");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("line 4: field 2 is not valid UTF-8"),
+        "{stderr}"
+    );
+}
+
 /// Many batches through the parallel stream: every row comes out once, in
 /// input order, each with the verdict of its own text; a bad row in the middle
 /// is passed through in its place.

@@ -136,6 +136,118 @@ fn gbk_csv_is_detected_and_decoded() {
     );
 }
 
+/// Reads a rejects file: (line, reason, raw) per rejected row.
+fn read_rejects(path: &std::path::Path) -> Vec<(String, String, String)> {
+    csv::Reader::from_path(path)
+        .unwrap()
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[1].to_string(), r[2].to_string(), r[3].to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn a_utf8_file_with_stray_bytes_rejects_only_their_rows() {
+    let wd = Workdir::new();
+    let mut bytes = "id,created_at,rating,content\n".as_bytes().to_vec();
+    for i in 0..3 {
+        bytes.extend(format!("L{i},2026-11-20 10:00,1,客服态度很差第{i}次\n").bytes());
+    }
+    // One Latin-1 row, one row pasted from a GBK export.
+    bytes.extend(b"L98,2026-11-20 10:00,1,caf\xE9 late\n");
+    let (gbk, _, _) = encoding_rs::GBK.encode("L99,2026-11-20 10:00,1,等了很久\n");
+    bytes.extend(gbk.iter());
+    bytes.extend("L100,2026-11-20 10:00,1,回复太慢了\n".bytes());
+    let f = wd.write("stray.csv", &bytes);
+    let rejects = wd.path("rejects.csv");
+    let v = import_json(
+        &wd,
+        &["reviews", &f, "--rejects", rejects.to_str().unwrap()],
+    );
+    assert_eq!(counts(&v), (6, 4, 0, 0, 2));
+    let stored = wd.sql("SELECT ext_id, content FROM feedback ORDER BY ext_id");
+    assert_eq!(stored.len(), 4);
+    assert_eq!(stored[0], ["L0", "客服态度很差第0次"]);
+    assert_eq!(stored[2], ["L100", "回复太慢了"]);
+    assert_eq!(stored[3], ["L2", "客服态度很差第2次"]);
+    let rejected = read_rejects(&rejects);
+    assert_eq!(rejected.len(), 2);
+    let (line, reason, raw) = &rejected[0];
+    assert_eq!(line, "5");
+    assert!(
+        reason.contains("not valid UTF-8 (the file is read as UTF-8; byte 0xE9 after \"caf\")"),
+        "{reason}"
+    );
+    assert!(raw.starts_with("L98,") && raw.ends_with(" late"), "{raw}");
+    assert_eq!(rejected[1].0, "6");
+    assert!(rejected[1].1.contains("field 4 is not valid UTF-8"));
+}
+
+#[test]
+fn a_json_lines_file_with_a_stray_byte_rejects_that_line() {
+    let wd = Workdir::new();
+    let mut bytes = vec![];
+    for (i, text) in ["客服态度很差", "回复太慢了", "问题一直没解决"]
+        .iter()
+        .enumerate()
+    {
+        bytes.extend(
+            format!(
+                "{{\"id\":\"J{i}\",\"created_at\":\"2026-11-20 10:00\",\"content\":\"{text}\"}}\n"
+            )
+            .bytes(),
+        );
+    }
+    bytes.extend(b"{\"id\":\"J9\",\"created_at\":\"2026-11-20 10:00\",\"content\":\"caf\xE9\"}\n");
+    let f = wd.write("stray.jsonl", &bytes);
+    let rejects = wd.path("rejects.csv");
+    let v = import_json(
+        &wd,
+        &["reviews", &f, "--rejects", rejects.to_str().unwrap()],
+    );
+    assert_eq!(counts(&v), (4, 3, 0, 0, 1));
+    assert_eq!(
+        wd.sql("SELECT content FROM feedback WHERE ext_id = 'J0'")[0][0],
+        "客服态度很差"
+    );
+    let rejected = read_rejects(&rejects);
+    assert_eq!(rejected[0].0, "4");
+    assert!(rejected[0].1.contains("byte 0xE9"), "{}", rejected[0].1);
+}
+
+#[test]
+fn a_gbk_file_cut_inside_its_last_character_rejects_its_last_row() {
+    let wd = Workdir::new();
+    let text = "评价ID,评价时间,评价等级,评价内容\n\
+                K1,2026-11-20 10:00,差评,客服态度很差\n\
+                K2,2026-11-20 10:00,差评,乱码\u{FFFD}也是文字\n\
+                K3,2026-11-20 10:00,差评,等了很久";
+    // GB18030, as GBK cannot write U+FFFD (a character Chinese text may hold).
+    let (gb, _, unmappable) = encoding_rs::GB18030.encode(text);
+    assert!(!unmappable);
+    let f = wd.write("cut.csv", &gb[..gb.len() - 1]);
+    let rejects = wd.path("rejects.csv");
+    let v = import_json(
+        &wd,
+        &["reviews", &f, "--rejects", rejects.to_str().unwrap()],
+    );
+    assert_eq!(counts(&v), (3, 2, 0, 0, 1));
+    let stored = wd.sql("SELECT ext_id, content FROM feedback ORDER BY ext_id");
+    assert_eq!(stored[0], ["K1", "客服态度很差"]);
+    assert_eq!(stored[1], ["K2", "乱码\u{FFFD}也是文字"]);
+    let rejected = read_rejects(&rejects);
+    assert_eq!(rejected.len(), 1);
+    let (line, reason, raw) = &rejected[0];
+    assert_eq!(line, "4");
+    assert!(
+        reason.contains("not valid GB18030: a malformed byte sequence after \"等了很\""),
+        "{reason}"
+    );
+    assert!(raw.starts_with("K3,"), "{raw}");
+}
+
 #[test]
 fn utf16_tsv_and_utf8_bom_semicolon_csv() {
     let wd = Workdir::new();

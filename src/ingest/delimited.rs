@@ -6,6 +6,7 @@ use std::io::{BufRead, Read};
 use anyhow::{bail, Context, Result};
 use csv::ByteRecord;
 
+use super::encoding::invalid_text_reason;
 use super::{fields_to_csv_line, ReadOutcome, Row, RowSource, TextEncoding};
 
 pub struct DelimitedSource {
@@ -177,9 +178,9 @@ impl RowSource for DelimitedSource {
                 Ok(ReadOutcome::Bad {
                     line,
                     reason: format!(
-                        "field {} is not valid {} text (wrong encoding? try --encoding gbk)",
+                        "field {} is {}",
                         field + 1,
-                        self.encoding.name()
+                        invalid_text_reason(&bytes[field], self.encoding)
                     ),
                     raw: fields_to_csv_line(raw.iter().map(String::as_str)),
                 })

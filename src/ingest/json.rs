@@ -12,6 +12,7 @@ use std::io::{BufRead, Read};
 use anyhow::{bail, Context, Result};
 use serde_json::{Map, Value};
 
+use super::encoding::invalid_text_reason;
 use super::{ReadOutcome, Row, RowSource, TextEncoding};
 
 pub struct JsonSource {
@@ -24,8 +25,9 @@ pub struct JsonSource {
 enum Body {
     /// The items of the array, consumed front to back.
     Items(std::vec::IntoIter<Value>, u64),
-    /// JSON Lines, streamed.
-    Lines(Box<dyn BufRead + Send>, u64, String),
+    /// JSON Lines, streamed: the reader, the line number, the line read ahead
+    /// (bytes, as a line that is not valid UTF-8 is a rejected row).
+    Lines(Box<dyn BufRead + Send>, u64, Vec<u8>),
 }
 
 /// Keys under which exports commonly put their array of records.
@@ -40,6 +42,11 @@ const ARRAY_KEYS: &[&str] = &[
     "reviews",
     "complaints",
 ];
+
+/// Whether a line holds nothing but white space.
+fn is_blank(line: &[u8]) -> bool {
+    std::str::from_utf8(line).is_ok_and(|s| s.trim().is_empty())
+}
 
 fn value_text(v: &Value) -> String {
     match v {
@@ -114,27 +121,33 @@ impl JsonSource {
             headers: vec![],
             index: HashMap::new(),
             encoding,
-            body: Body::Lines(Box::new(text), 0, String::new()),
+            body: Body::Lines(Box::new(text), 0, Vec::new()),
         };
         // Learn the first object's keys now so that headers are known up front.
         if let Body::Lines(reader, line_no, buf) = &mut src.body {
             loop {
                 buf.clear();
                 if reader
-                    .read_line(buf)
+                    .read_until(b'\n', buf)
                     .with_context(|| format!("cannot read {name}"))?
                     == 0
                 {
                     bail!("{name}: no JSON object in the file");
                 }
                 *line_no += 1;
-                if !buf.trim().is_empty() {
+                if !is_blank(buf) {
                     break;
                 }
             }
         }
         let first = match &src.body {
-            Body::Lines(_, _, buf) => serde_json::from_str::<Value>(buf.trim()),
+            Body::Lines(_, line_no, buf) => match std::str::from_utf8(buf) {
+                Ok(text) => serde_json::from_str::<Value>(text.trim()),
+                Err(_) => bail!(
+                    "{name}: line {line_no} is {}",
+                    invalid_text_reason(buf, encoding)
+                ),
+            },
             Body::Items(..) => unreachable!(),
         };
         match first {
@@ -182,6 +195,7 @@ impl RowSource for JsonSource {
     }
 
     fn read_row(&mut self, row: &mut Row) -> Result<ReadOutcome> {
+        let encoding = self.encoding;
         let (parsed, line, raw) = match &mut self.body {
             Body::Items(items, n) => match items.next() {
                 None => return Ok(ReadOutcome::End),
@@ -195,20 +209,29 @@ impl RowSource for JsonSource {
                 // The first line was read at open; later lines are read here.
                 if buf.is_empty() {
                     loop {
-                        if reader.read_line(buf).context("reading failed")? == 0 {
+                        if reader.read_until(b'\n', buf).context("reading failed")? == 0 {
                             return Ok(ReadOutcome::End);
                         }
                         *line_no += 1;
-                        if !buf.trim().is_empty() {
+                        if !is_blank(buf) {
                             break;
                         }
                         buf.clear();
                     }
                 }
-                let text = std::mem::take(buf);
-                let parsed = serde_json::from_str::<Value>(text.trim())
-                    .map_err(|e| format!("not JSON: {e}"));
-                (parsed, *line_no, text.trim_end().to_string())
+                match String::from_utf8(std::mem::take(buf)) {
+                    Ok(text) => {
+                        let parsed = serde_json::from_str::<Value>(text.trim())
+                            .map_err(|e| format!("not JSON: {e}"));
+                        (parsed, *line_no, text.trim_end().to_string())
+                    }
+                    Err(e) => {
+                        let bytes = e.as_bytes();
+                        let reason = invalid_text_reason(bytes, encoding);
+                        let raw = String::from_utf8_lossy(bytes).trim_end().to_string();
+                        (Err(reason), *line_no, raw)
+                    }
+                }
             }
         };
         match parsed {
