@@ -545,6 +545,31 @@ fn names_link_to_the_roster_whichever_comes_first() {
 }
 
 #[test]
+fn a_name_in_the_agent_id_column_links_to_the_roster() {
+    let roster = "工号,客服姓名,部门\nKF001,王芳,售前组\nKF002,李娜,售前组\n";
+    let complaints = "投诉编号,投诉时间,客服工号,责任认定,是否成立,投诉内容\nC6,2026-08-05 10:00,王芳,个人,成立,态度差\nC7,2026-08-06 10:00,KF002,个人,成立,态度差\n";
+    for roster_first in [true, false] {
+        let wd = Workdir::new();
+        let a = wd.write("agents.csv", roster);
+        let c = wd.write("c.csv", complaints);
+        let order = if roster_first { [&a, &c] } else { [&c, &a] };
+        for f in order {
+            let kind = if *f == a { "agents" } else { "complaints" };
+            import_json(&wd, &[kind, f]);
+        }
+        assert_eq!(
+            wd.sql("SELECT agent_id, agent_name FROM feedback WHERE ext_id = 'C6'")[0],
+            ["KF001", "王芳"],
+            "roster first: {roster_first}"
+        );
+        assert_eq!(
+            wd.sql("SELECT agent_id FROM feedback WHERE ext_id = 'C7'")[0][0],
+            "KF002"
+        );
+    }
+}
+
+#[test]
 fn mapping_file_and_named_source() {
     let wd = Workdir::new();
     let text = "单号,买家评语,评价于,星\nA1,回复太慢了,2026-11-20 09:00,3\n";

@@ -585,6 +585,11 @@ impl<'a> Parsers<'a> {
                         if let Some(id) = rec.agent_name.as_deref().and_then(|n| names.get(n)) {
                             rec.agent_id = Some(Cow::Owned(id.clone()));
                         }
+                    } else if let Some(id) = rec.agent_id.as_deref().and_then(|n| names.get(n)) {
+                        // A name in the id column (客服工号 = 王芳): the roster's id for it.
+                        let name = rec.agent_id.take();
+                        rec.agent_name = rec.agent_name.take().or(name);
+                        rec.agent_id = Some(Cow::Owned(id.clone()));
                     }
                     if rec.channel.is_none() {
                         rec.channel = p.default_channel().map(|c| Cow::Owned(c.to_string()));

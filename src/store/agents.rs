@@ -55,12 +55,23 @@ pub fn ids_by_unique_name(tx: &Transaction<'_>) -> Result<HashMap<String, String
 }
 
 /// Gives feedback that named an agent only by name the roster id of that
-/// name, where the name is unique on the roster. Returns how many were linked.
+/// name, where the name is unique on the roster: a name alone, or a name in
+/// the id column (客服工号 = 王芳) that is no roster id. Returns how many
+/// were linked.
 pub fn link_feedback_by_name(tx: &Transaction<'_>) -> Result<usize> {
-    Ok(tx.execute(
+    let by_name = tx.execute(
         "UPDATE feedback SET agent_id = (SELECT a.id FROM agents a WHERE a.name = feedback.agent_name)
          WHERE agent_id IS NULL AND agent_name IS NOT NULL
            AND (SELECT count(*) FROM agents a WHERE a.name = feedback.agent_name) = 1",
         [],
-    )?)
+    )?;
+    let name_as_id = tx.execute(
+        "UPDATE feedback
+            SET agent_name = coalesce(agent_name, agent_id),
+                agent_id = (SELECT a.id FROM agents a WHERE a.name = feedback.agent_id)
+          WHERE agent_id IN (SELECT name FROM agents GROUP BY name HAVING count(*) = 1)
+            AND agent_id NOT IN (SELECT id FROM agents)",
+        [],
+    )?;
+    Ok(by_name + name_as_id)
 }
