@@ -103,8 +103,14 @@ fn unreadable_rows_pass_through_unless_strict() {
     let rows = csv_rows(&out.stdout);
     assert_eq!(rows.len(), 4, "the bad row is passed through");
     assert_eq!(rows[2][4], "", "…with an empty cause");
+    assert_eq!(rows[2][1], "a,b,c", "…and every field it had");
+    assert_eq!(rows[2].len(), 6, "the cause columns line up");
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 3"));
     assert_eq!(rows[3][2], "attitude");
+    // The same for tab-separated input, split at its own delimiter.
+    let t = wd.write("x.tsv", "id\tcontent\n1\t回复太慢\n2\ta\tb\n");
+    let out = wd.kefu(&["classify", &t]).output().unwrap();
+    assert_eq!(csv_rows(&out.stdout)[2][..2], ["2", "a\tb"]);
     wd.kefu(&["classify", &f, "--strict"])
         .assert()
         .code(1)

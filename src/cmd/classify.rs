@@ -376,6 +376,7 @@ fn stream(ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                             eprintln!(
                                 "kefu: {name}: {position} {line}: {reason} (passed through unclassified)"
                             );
+                            // `raw` is the row's fields written as CSV.
                             let mut fields: Vec<String> = csv::ReaderBuilder::new()
                                 .has_headers(false)
                                 .flexible(true)
@@ -385,6 +386,18 @@ fn stream(ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                                 .and_then(|r| r.ok())
                                 .map(|r| r.iter().map(String::from).collect())
                                 .unwrap_or_default();
+                            // Fields beyond the header's stay, in the last
+                            // column joined by the input's delimiter, so
+                            // that the cause columns line up.
+                            let delimiter = input.rows.delimiter().unwrap_or(b',');
+                            if width > 0 && fields.len() > width {
+                                let surplus = fields.split_off(width);
+                                let last = &mut fields[width - 1];
+                                for f in surplus {
+                                    last.push(delimiter as char);
+                                    last.push_str(&f);
+                                }
+                            }
                             fields.resize(width, String::new());
                             row.set(fields);
                             *text = None;

@@ -15,6 +15,7 @@ pub struct DelimitedSource {
     pending: Option<csv::Result<ByteRecord>>,
     headers: Vec<String>,
     encoding: TextEncoding,
+    delimiter: u8,
 }
 
 /// Picks the delimiter that occurs most often (outside quotes) in the first line.
@@ -75,6 +76,7 @@ impl DelimitedSource {
             pending: None,
             headers,
             encoding,
+            delimiter,
         })
     }
 }
@@ -110,6 +112,10 @@ impl RowSource for DelimitedSource {
 
     fn encoding(&self) -> Option<TextEncoding> {
         Some(self.encoding)
+    }
+
+    fn delimiter(&self) -> Option<u8> {
+        Some(self.delimiter)
     }
 
     fn read_row(&mut self, row: &mut Row) -> Result<ReadOutcome> {

@@ -174,6 +174,10 @@ pub trait RowSource: Send {
     fn read_row(&mut self, row: &mut Row) -> Result<ReadOutcome>;
     /// The encoding the text was decoded from, when the format is text.
     fn encoding(&self) -> Option<TextEncoding>;
+    /// The field delimiter, for delimited text.
+    fn delimiter(&self) -> Option<u8> {
+        None
+    }
 }
 
 /// An opened input: a display name and its rows.
