@@ -125,18 +125,11 @@ fn a_closed_pipe_ends_quietly() {
         big.push_str(&format!("{i},客服回复太慢了，等了{i}分钟\n"));
     }
     let f = wd.write("big.csv", big);
-    let bin = assert_cmd::cargo::cargo_bin("kefu");
     // Every format: JSON's writer reports a closed pipe through its own error type.
     for format in ["csv", "tsv", "jsonl", "json"] {
-        let out = std::process::Command::new("bash")
-            .arg("-c")
-            .arg(format!(
-                "set -o pipefail; '{}' -w '{}' classify '{f}' --format {format} | head -n 3",
-                bin.display(),
-                wd.dir.path().display()
-            ))
-            .output()
-            .unwrap();
+        let out = wd.shell(&format!(
+            "\"$KEFU\" classify '{f}' --format {format} | head -n 3"
+        ));
         assert!(
             out.status.success(),
             "{format}: exit {:?}: {}",

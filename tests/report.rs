@@ -462,16 +462,9 @@ fn input_runs_a_report_on_a_pipe() {
         "x.csv",
         "评价ID,评价时间,评价等级,评价内容\n1,2026-11-20 09:00,差评,回复太慢\n2,2026-11-20 10:00,差评,态度很差\n3,2026-11-20 11:00,差评,等了半天\n",
     );
-    let bin = assert_cmd::cargo::cargo_bin("kefu");
-    let out = std::process::Command::new("bash")
-        .arg("-c")
-        .arg(format!(
-            "set -o pipefail; '{b}' -w '{w}' classify '{f}' | '{b}' -w '{w}' report causes --from 2026-11-20 --to 2026-11-20 --input - --format json",
-            b = bin.display(),
-            w = wd.dir.path().display()
-        ))
-        .output()
-        .unwrap();
+    let out = wd.shell(&format!(
+        "\"$KEFU\" classify '{f}' | \"$KEFU\" report causes --from 2026-11-20 --to 2026-11-20 --input - --format json"
+    ));
     assert!(
         out.status.success(),
         "{}",
@@ -742,17 +735,10 @@ fn a_classified_export_reports_like_the_export_itself() {
         "x.csv",
         "评价ID,评价时间,评价等级,评价内容,差评原因\n1,2026-11-20 09:00,差评,回复太慢,服务态度\n2,2026-11-20 10:00,差评,态度很差,\n3,2026-11-20 11:00,差评,等了半天,服务态度\n",
     );
-    let bin = assert_cmd::cargo::cargo_bin("kefu");
     let report = |input: &str| -> serde_json::Value {
-        let out = std::process::Command::new("bash")
-            .arg("-c")
-            .arg(format!(
-                "set -o pipefail; {input} | '{b}' -w '{w}' report causes --from 2026-11-20 --to 2026-11-20 --input - --format json",
-                b = bin.display(),
-                w = wd.dir.path().display()
-            ))
-            .output()
-            .unwrap();
+        let out = wd.shell(&format!(
+            "{input} | \"$KEFU\" report causes --from 2026-11-20 --to 2026-11-20 --input - --format json"
+        ));
         assert!(
             out.status.success(),
             "{}",
@@ -760,11 +746,7 @@ fn a_classified_export_reports_like_the_export_itself() {
         );
         serde_json::from_slice(&out.stdout).unwrap()
     };
-    let piped = report(&format!(
-        "'{}' -w '{}' classify '{f}'",
-        bin.display(),
-        wd.dir.path().display()
-    ));
+    let piped = report(&format!("\"$KEFU\" classify '{f}'"));
     let direct = report(&format!("cat '{f}'"));
     assert_eq!(piped["pareto"], direct["pareto"]);
     let pareto = piped["pareto"].as_array().unwrap();

@@ -64,6 +64,19 @@ impl Workdir {
         p.to_string_lossy().into_owned()
     }
 
+    /// Runs a bash pipeline (`set -o pipefail` first) in which `$KEFU` is
+    /// the kefu binary; kefu's workspace is this directory (`KEFU_WORKSPACE`).
+    pub fn shell(&self, script: &str) -> std::process::Output {
+        std::process::Command::new("bash")
+            .arg("-c")
+            .arg(format!("set -o pipefail; {script}"))
+            .env("KEFU", assert_cmd::cargo::cargo_bin("kefu"))
+            .env("KEFU_WORKSPACE", self.dir.path())
+            .env("KEFU_TODAY", self.today.borrow().as_str())
+            .output()
+            .unwrap()
+    }
+
     /// Runs kefu, asserts success, parses stdout as JSON.
     pub fn json(&self, args: &[&str]) -> serde_json::Value {
         let out = self.kefu(args).output().unwrap();
