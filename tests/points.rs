@@ -275,6 +275,63 @@ fn closing_freezes_and_later_changes_become_adjustments() {
     );
 }
 
+/// A late change to a closed period is counted once: as an adjustment in
+/// the next open period, not again in a longer period that also covers the
+/// closed days, nor twice when a month and then its quarter are closed.
+#[test]
+fn a_late_change_to_a_closed_period_counts_once() {
+    let praise = "编号,日期,工号,奖惩项目,次数\nE1,2026-07-08,A1,书面表扬,1\n";
+    let late = "编号,日期,工号,奖惩项目,次数\nE9,2026-08-20,A1,书面表扬,1\n";
+    let net = |wd: &Workdir, args: &[&str]| {
+        agent(&bonus(wd, args), "A1")["net_points"]
+            .as_i64()
+            .unwrap()
+    };
+
+    // A closed quarter inside a year.
+    let wd = workspace_with(None);
+    import(&wd, "events", "e.csv", praise);
+    let year = net(&wd, &["--year", "2026"]);
+    let q4 = net(&wd, &["--quarter", "2026Q4"]);
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    import(&wd, "events", "late.csv", late);
+    assert_eq!(net(&wd, &["--year", "2026"]), year + 2);
+    assert_eq!(net(&wd, &["--quarter", "2026Q4"]), q4 + 2, "the adjustment");
+    let lines = ledger(&wd, &["--year", "2026", "--agent", "A1"]);
+    let e9: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["source"].as_str().unwrap().contains("E9"))
+        .collect();
+    assert_eq!(e9.len(), 1, "{e9:?}");
+
+    // A closed month, then its quarter.
+    let wd = workspace_with(None);
+    import(&wd, "events", "e.csv", praise);
+    let q3 = net(&wd, &["--quarter", "2026Q3"]);
+    wd.kefu(&["bonus", "close", "2026-08"]).assert().success();
+    import(&wd, "events", "late.csv", late);
+    assert_eq!(net(&wd, &["--quarter", "2026Q3"]), q3 + 2);
+    let lines = ledger(&wd, &["--month", "2026-09", "--agent", "A1"]);
+    assert!(
+        lines.iter().any(|l| l["points"] == 2
+            && l["source"]
+                .as_str()
+                .unwrap()
+                .starts_with("adjustment to closed 2026-08")),
+        "booked on the first day after the closed month: {lines:?}"
+    );
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    assert_eq!(net(&wd, &["--quarter", "2026Q3"]), q3 + 2, "frozen");
+    assert_eq!(
+        net(&wd, &["--year", "2026"]),
+        net(&wd, &["--quarter", "2026Q1"])
+            + net(&wd, &["--quarter", "2026Q2"])
+            + q3
+            + 2
+            + net(&wd, &["--quarter", "2026Q4"])
+    );
+}
+
 #[test]
 fn statements_and_xlsx() {
     use calamine::{open_workbook, Data, Reader, Xlsx};

@@ -686,8 +686,10 @@ fn adjustment_target(closed_last: i64, closed: &[(String, i64, i64)]) -> Period 
 }
 
 /// The ledger of an open `period` from the store as of `today`: its own
-/// lines, plus adjustments to closed periods whose next open quarter starts
-/// in it. `agent` limits the work (and the lines) to one agent.
+/// lines (the frozen ones for days inside a closed period), plus adjustments
+/// to closed periods booked in it (on the first day of the next open
+/// quarter after each, or of the month after a closed month inside an open
+/// quarter). `agent` limits the work (and the lines) to one agent.
 pub fn compute(
     conn: &rusqlite::Connection,
     book: &Rulebook,
@@ -726,9 +728,36 @@ pub fn compute(
     let inputs = crate::store::points::inputs(conn, &scope(period))?;
     let mut l = ledger(book, &inputs, period, today);
     let closed = crate::store::points::closed_periods(conn)?;
-    for (name, c_first, c_last) in &closed {
+    // A closed month inside a closed quarter is part of the quarter's
+    // snapshot: only the outermost closed periods count here.
+    let outer: Vec<&(String, i64, i64)> = closed
+        .iter()
+        .filter(|(name, first, last)| {
+            !closed
+                .iter()
+                .any(|(n, f, l)| n != name && f <= first && last <= l)
+        })
+        .collect();
+    // Days of `period` inside a closed period count as they were frozen
+    // (later changes to them are the adjustments below), not as they are now.
+    let (p_first, p_last) = period.days();
+    for (name, c_first, c_last) in &outer {
+        if *c_last < p_first || *c_first > p_last {
+            continue;
+        }
+        l.lines.retain(|x| x.day < *c_first || x.day > *c_last);
+        l.lines.extend(
+            crate::store::points::closed_lines(conn, name)?
+                .into_iter()
+                .filter(|x| (p_first..=p_last).contains(&x.day)),
+        );
+    }
+    for (name, c_first, c_last) in outer {
         let target = adjustment_target(*c_last, &closed);
-        if !period.contains(target.first) {
+        // Booked on the first day of that quarter after the closed period
+        // (a closed month's changes on the first of the next month).
+        let day = dates::day_number(target.first).max(c_last + 1);
+        if !(p_first..=p_last).contains(&day) {
             continue;
         }
         let cp = Period::range(dates::date_of_day(*c_first), dates::date_of_day(*c_last))?;
@@ -750,13 +779,8 @@ pub fn compute(
                 .collect(),
             ..Ledger::default()
         };
-        l.lines.extend(adjustments(
-            name,
-            &now,
-            &frozen,
-            &absorbed,
-            dates::day_number(target.first),
-        ));
+        l.lines
+            .extend(adjustments(name, &now, &frozen, &absorbed, day));
     }
     if let Some(a) = agent {
         l.lines.retain(|x| x.agent_id == a);
