@@ -333,6 +333,22 @@ fn a_late_change_to_a_closed_period_counts_once() {
 }
 
 #[test]
+fn a_misspelt_complaint_kind_is_an_error() {
+    let wd = Workdir::new();
+    let toml = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
+    let typo = toml.replace(
+        "kinds = [\"complaint\", \"review\"]",
+        "kinds = [\"complant\"]",
+    );
+    assert_ne!(typo, toml, "the default kefu.toml names the kinds");
+    std::fs::write(wd.path("kefu.toml"), typo).unwrap();
+    wd.kefu(&["bonus", "--quarter", "2026Q3"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("unknown kind \"complant\""));
+}
+
+#[test]
 fn statements_and_xlsx() {
     use calamine::{open_workbook, Data, Reader, Xlsx};
     let wd = workspace_with(None);

@@ -246,6 +246,10 @@ impl Rulebook {
                 self.ties
             );
         }
+        for k in &self.complaints.kinds {
+            crate::domain::FeedbackKind::parse_or_err(k)
+                .map_err(|e| anyhow::anyhow!("[points.complaints] {e}"))?;
+        }
         for r in &self.complaints.responsibilities {
             Responsibility::parse_or_err(r)
                 .map_err(|e| anyhow::anyhow!("[points.complaints] {e}"))?;
