@@ -349,6 +349,40 @@ fn a_misspelt_complaint_kind_is_an_error() {
 }
 
 #[test]
+fn every_agent_gets_a_statement_file_of_their_own() {
+    let wd = Workdir::new();
+    let roster = wd.write(
+        "r.csv",
+        "工号,客服姓名,部门,入职日期\nA/5,钱五,查询部,2026-01-01\nA_5,孙六,查询部,2026-01-01\n",
+    );
+    wd.kefu(&["import", "-q", "agents", &roster])
+        .assert()
+        .success();
+    let dir = wd.path("st");
+    wd.kefu(&[
+        "bonus",
+        "-q",
+        "--quarter",
+        "2026Q3",
+        "--statements",
+        dir.to_str().unwrap(),
+    ])
+    .assert()
+    .success();
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["A_5-2.html", "A_5.html"]);
+    let both: String = names
+        .iter()
+        .map(|n| std::fs::read_to_string(dir.join(n)).unwrap())
+        .collect();
+    assert!(both.contains("钱五") && both.contains("孙六"));
+}
+
+#[test]
 fn statements_and_xlsx() {
     use calamine::{open_workbook, Data, Reader, Xlsx};
     let wd = workspace_with(None);

@@ -208,6 +208,7 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
                 .or_default()
                 .push(l.clone());
         }
+        let mut used = std::collections::HashSet::new();
         for p in &pays {
             let mine = by_agent.remove(p.agent_id.as_str()).unwrap_or_default();
             let mut s = Document::new(format!(
@@ -259,7 +260,15 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
                     }
                 })
                 .collect();
-            let path = dir.join(format!("{safe}.html"));
+            // Ids that differ only in replaced characters (A/5, A_5) get
+            // their own files: A_5.html, A_5-2.html.
+            let mut name = format!("{safe}.html");
+            let mut n = 1;
+            while !used.insert(name.to_lowercase()) {
+                n += 1;
+                name = format!("{safe}-{n}.html");
+            }
+            let path = dir.join(name);
             render::emit(&s, Format::Html, CsvOptions::default(), Some(&path))?;
         }
         if !globals.quiet {
