@@ -220,6 +220,13 @@ fn rate_rounding_is_half_up_and_stated() {
         .assert()
         .success()
         .stdout(predicate::str::contains("half-up (四舍五入)"));
+    // A rate no scheme has is a usage error, not an overflow.
+    for rate in ["--rate=-1", "--rate=79228162514264337593543950335"] {
+        wd.kefu(&["bonus", "--quarter", "2026Q3", rate])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("between 0 and 1000000"));
+    }
 }
 
 #[test]

@@ -164,8 +164,11 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
             .map_err(|_| Usage(format!("--rate {r:?} is not a number")))?,
         None => book.rate,
     };
-    if rate < Decimal::ZERO {
-        bail!(Usage("--rate must not be negative".into()));
+    if rate < Decimal::ZERO || rate > points::MAX_RATE {
+        bail!(Usage(format!(
+            "--rate must be between 0 and {} per point",
+            points::MAX_RATE
+        )));
     }
     let store = ws.open_store()?;
     let agents = store::points::agents(&store.conn)?;

@@ -506,6 +506,10 @@ pub struct Payout {
     pub rank: i64,
 }
 
+/// The highest rate per point kefu accepts: far above any real scheme, and
+/// low enough that no bonus or total of bonuses can overflow a `Decimal`.
+pub const MAX_RATE: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
+
 /// The bonus for `net` points at `rate`: rounded to 0.01 half-up (四舍五入);
 /// 0 for a negative net unless `negative_bonus`.
 pub fn bonus_of(net: i64, rate: Decimal, negative_bonus: bool) -> Decimal {

@@ -257,8 +257,11 @@ impl Rulebook {
         for v in &self.complaints.validities {
             Validity::parse_or_err(v).map_err(|e| anyhow::anyhow!("[points.complaints] {e}"))?;
         }
-        if self.rate < Decimal::ZERO {
-            bail!("[points] rate must not be negative");
+        if self.rate < Decimal::ZERO || self.rate > super::MAX_RATE {
+            bail!(
+                "[points] rate must be between 0 and {} per point",
+                super::MAX_RATE
+            );
         }
         Ok(())
     }
