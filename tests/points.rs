@@ -390,6 +390,16 @@ fn every_agent_gets_a_statement_file_of_their_own() {
 }
 
 #[test]
+fn points_and_bonus_without_a_workspace_say_so() {
+    let wd = Workdir::empty();
+    for cmd in ["points", "bonus"] {
+        wd.kefu(&[cmd]).assert().code(1).stderr(
+            predicate::str::contains("no kefu store").and(predicate::str::contains("kefu init")),
+        );
+    }
+}
+
+#[test]
 fn statements_and_xlsx() {
     use calamine::{open_workbook, Data, Reader, Xlsx};
     let wd = workspace_with(None);

@@ -117,6 +117,10 @@ pub fn provisional_note(p: &Period, today: NaiveDate) -> Option<String> {
 
 /// The workspace's rulebook, or how to add one.
 pub fn rulebook(ws: &Workspace) -> Result<&Rulebook> {
+    // No workspace at all is the first thing to say.
+    if !ws.store_path().exists() {
+        return Err(crate::error::NoStore(ws.store_path()).into());
+    }
     ws.config.points.as_ref().context(
         "kefu.toml has no [points] rulebook; copy examples/scheme-a.toml or scheme-b.toml into it",
     )
