@@ -533,6 +533,17 @@ pub enum GroupBy {
     Weekday,
 }
 
+/// The weekday keys of `distribution --by weekday` and `compare`, Monday first.
+const WEEKDAYS: [&str; 7] = [
+    "1 Mon 周一",
+    "2 Tue 周二",
+    "3 Wed 周三",
+    "4 Thu 周四",
+    "5 Fri 周五",
+    "6 Sat 周六",
+    "7 Sun 周日",
+];
+
 fn group_key(it: &Item, by: GroupBy, tz: Tz) -> String {
     match by {
         GroupBy::Agent => it
@@ -545,16 +556,7 @@ fn group_key(it: &Item, by: GroupBy, tz: Tz) -> String {
         GroupBy::Hour => format!("{:02}", dates::local_datetime(it.created_at, tz).hour()),
         GroupBy::Weekday => {
             let wd = dates::local_datetime(it.created_at, tz).weekday();
-            const NAMES: [&str; 7] = [
-                "1 Mon 周一",
-                "2 Tue 周二",
-                "3 Wed 周三",
-                "4 Thu 周四",
-                "5 Fri 周五",
-                "6 Sat 周六",
-                "7 Sun 周日",
-            ];
-            NAMES[wd.num_days_from_monday() as usize].to_string()
+            WEEKDAYS[wd.num_days_from_monday() as usize].to_string()
         }
     }
 }
@@ -663,10 +665,11 @@ pub fn compare(ctx: &Context<'_>, by: GroupBy, period: &Period, vs: &Period) -> 
 pub fn distribution(ctx: &Context<'_>, by: GroupBy, period: &Period) -> Result<Document> {
     let (first, last) = period.days();
     let mut counts: BTreeMap<String, i64> = BTreeMap::new();
-    if by == GroupBy::Hour {
-        for h in 0..24 {
-            counts.insert(format!("{h:02}"), 0);
-        }
+    // Every hour and every weekday is listed, those with none too.
+    match by {
+        GroupBy::Hour => counts.extend((0..24).map(|h| (format!("{h:02}"), 0))),
+        GroupBy::Weekday => counts.extend(WEEKDAYS.map(|d| (d.to_string(), 0))),
+        _ => {}
     }
     let mut total = 0i64;
     reports::each_negative(ctx.conn, first, last, &ctx.filters, |it| {
