@@ -305,6 +305,35 @@ pub struct CsvOptions {
     pub gbk: bool,
 }
 
+/// `text` in GBK, each character GBK has no code for written as `?`
+/// (encoding_rs would write an HTML character reference, `&#128580;`, which
+/// is not what a spreadsheet shows); with how many there were.
+fn to_gbk(text: &str) -> (Vec<u8>, usize) {
+    let mut encoder = encoding_rs::GBK.new_encoder();
+    let mut out = Vec::with_capacity(text.len());
+    let mut rest = text;
+    let mut lost = 0;
+    loop {
+        let room = encoder
+            .max_buffer_length_from_utf8_without_replacement(rest.len())
+            .unwrap_or(rest.len() * 2 + 16);
+        let start = out.len();
+        out.resize(start + room, 0);
+        let (result, read, written) =
+            encoder.encode_from_utf8_without_replacement(rest, &mut out[start..], true);
+        out.truncate(start + written);
+        rest = &rest[read..];
+        match result {
+            encoding_rs::EncoderResult::Unmappable(_) => {
+                out.push(b'?');
+                lost += 1;
+            }
+            encoding_rs::EncoderResult::InputEmpty => return (out, lost),
+            encoding_rs::EncoderResult::OutputFull => {}
+        }
+    }
+}
+
 /// Renders a document to bytes in `format`.
 pub fn render(doc: &Document, format: Format, csv: CsvOptions) -> Result<Vec<u8>> {
     Ok(match format {
@@ -321,8 +350,13 @@ pub fn render(doc: &Document, format: Format, csv: CsvOptions) -> Result<Vec<u8>
         Format::Csv => {
             let text = csv_text(doc)?;
             if csv.gbk {
-                let (bytes, _, _) = encoding_rs::GBK.encode(&text);
-                bytes.into_owned()
+                let (bytes, lost) = to_gbk(&text);
+                if lost > 0 {
+                    eprintln!(
+                        "kefu: warning: {lost} character(s) GBK has no code for (emoji and the like) written as '?'; leave out --encoding gbk for UTF-8, which holds every character"
+                    );
+                }
+                bytes
             } else if csv.bom {
                 let mut b = b"\xEF\xBB\xBF".to_vec();
                 b.extend_from_slice(text.as_bytes());
@@ -665,6 +699,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(encoding_rs::GBK.decode(&gbk).0, text);
+        // What GBK cannot hold becomes '?', counted, not an HTML reference.
+        assert_eq!(
+            to_gbk("没用🙄了😡"),
+            (encoding_rs::GBK.encode("没用?了?").0.into_owned(), 2)
+        );
     }
 
     #[test]
