@@ -400,6 +400,34 @@ fn points_and_bonus_without_a_workspace_say_so() {
 }
 
 #[test]
+fn events_whose_rule_left_the_rulebook_are_reported() {
+    let wd = workspace_with(None);
+    import(
+        &wd,
+        "events",
+        "e.csv",
+        "编号,日期,工号,奖惩项目,次数\nE1,2026-07-08,A1,书面表扬,1\nE2,2026-08-03,A2,无故缺席例会,1\n",
+    );
+    // Switch to scheme B, which has praise-letter but no absent-meeting.
+    let toml = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
+    let settings = &toml[..toml.find("[points]").unwrap()];
+    let scheme_b = std::fs::read_to_string(format!(
+        "{}/examples/scheme-b.toml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    std::fs::write(wd.path("kefu.toml"), format!("{settings}\n{scheme_b}")).unwrap();
+    wd.kefu(&["bonus", "--quarter", "2026Q3", "--format", "csv"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "count for nothing: absent-meeting (1)",
+        ));
+    let v = wd.json(&["points", "--quarter", "2026Q3", "--format", "json"]);
+    assert!(v["notes"].to_string().contains("absent-meeting (1)"), "{v}");
+}
+
+#[test]
 fn statements_and_xlsx() {
     use calamine::{open_workbook, Data, Reader, Xlsx};
     let wd = workspace_with(None);

@@ -8,7 +8,9 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 use rust_decimal::Decimal;
 
-use super::points::{ledger_table, provisional_note, rulebook, OutputArgs, PeriodArgs};
+use super::points::{
+    ledger_table, provisional_note, rulebook, unknown_rules_note, OutputArgs, PeriodArgs,
+};
 use super::Globals;
 use crate::dates::{self, Period};
 use crate::error::Usage;
@@ -176,6 +178,7 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
         .iter()
         .map(|a| (a.id.clone(), a.name.clone()))
         .collect();
+    let mut unknown = None;
     let (pays, lines, note) = match store::points::closed(&store.conn, &period.name)? {
         Some((at, payout)) => {
             if args.rate.is_some() {
@@ -196,11 +199,13 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
         None => {
             let l = points::compute(&store.conn, book, &period, None, today)?;
             let pays = points::payouts(book, &agents, &l, &period, rate);
+            unknown = unknown_rules_note(&l);
             (pays, l.lines, provisional_note(&period, today))
         }
     };
     let mut doc = bonus_document(&period, &pays, &book.currency, book.negative_bonus);
     doc.notes.extend(note.clone());
+    doc.notes.extend(unknown);
     if let Some(dir) = &args.statements {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let mut by_agent: std::collections::HashMap<&str, Vec<points::Line>> =

@@ -115,6 +115,25 @@ pub fn provisional_note(p: &Period, today: NaiveDate) -> Option<String> {
     })
 }
 
+/// What a ledger says of stored events whose rule the rulebook no longer
+/// has (renamed or removed in kefu.toml, or another scheme): they count for
+/// nothing, and the user should know.
+pub fn unknown_rules_note(l: &points::Ledger) -> Option<String> {
+    if l.unknown_rules.is_empty() {
+        return None;
+    }
+    let total: usize = l.unknown_rules.values().sum();
+    let list: Vec<String> = l
+        .unknown_rules
+        .iter()
+        .map(|(rule, n)| format!("{rule} ({n})"))
+        .collect();
+    Some(format!(
+        "{total} recorded event(s) in the period name rules that [points] in kefu.toml does not have, and count for nothing: {}",
+        list.join(", ")
+    ))
+}
+
 /// The workspace's rulebook, or how to add one.
 pub fn rulebook(ws: &Workspace) -> Result<&Rulebook> {
     // No workspace at all is the first thing to say.
@@ -208,12 +227,19 @@ pub fn run(globals: &Globals, args: PointsArgs) -> Result<()> {
         .map(|a| (a.id, a.name))
         .collect();
     let closed = store::points::closed(&store.conn, &period.name)?;
-    let lines: Vec<Line> = match &closed {
-        Some(_) => store::points::closed_lines(&store.conn, &period.name)?
-            .into_iter()
-            .filter(|l| agent.as_ref().is_none_or(|a| &l.agent_id == a))
-            .collect(),
-        None => points::compute(&store.conn, book, &period, agent.as_deref(), today)?.lines,
+    let (lines, unknown): (Vec<Line>, Option<String>) = match &closed {
+        Some(_) => (
+            store::points::closed_lines(&store.conn, &period.name)?
+                .into_iter()
+                .filter(|l| agent.as_ref().is_none_or(|a| &l.agent_id == a))
+                .collect(),
+            None,
+        ),
+        None => {
+            let l = points::compute(&store.conn, book, &period, agent.as_deref(), today)?;
+            let note = unknown_rules_note(&l);
+            (l.lines, note)
+        }
     };
     let net: i64 = lines.iter().map(|l| l.points).sum();
     let mut doc = Document::new(format!("积分明细 Points ledger {}", period.name));
@@ -230,6 +256,7 @@ pub fn run(globals: &Globals, args: PointsArgs) -> Result<()> {
         )),
         None => doc.notes.extend(provisional_note(&period, today)),
     }
+    doc.notes.extend(unknown);
     doc.sections.push(Section::new(
         "lines",
         "明细 lines",

@@ -96,6 +96,9 @@ pub struct Ledger {
     pub flags: BTreeMap<String, Vec<String>>,
     pub counted: BTreeMap<String, i64>,
     pub pending: BTreeMap<String, i64>,
+    /// Events in the period whose rule the rulebook no longer has (renamed,
+    /// removed, another scheme): rule id → how many. They count for nothing.
+    pub unknown_rules: BTreeMap<String, usize>,
 }
 
 /// The window (month, quarter or year) containing `day`.
@@ -203,6 +206,11 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
             .iter()
             .find(|r| r.id == rule_id && r.is_recorded())
         else {
+            let inside = events.iter().filter(|e| (first..=last).contains(&e.day));
+            let n = inside.count();
+            if n > 0 {
+                *l.unknown_rules.entry(rule_id.to_string()).or_default() += n;
+            }
             continue;
         };
         events.sort_by_key(|e| (e.day, e.row_id));
