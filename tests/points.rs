@@ -428,6 +428,22 @@ fn events_whose_rule_left_the_rulebook_are_reported() {
 }
 
 #[test]
+fn a_name_two_agents_share_asks_for_the_id() {
+    let wd = Workdir::new();
+    let roster = wd.write("r.csv", "工号,客服姓名\nA1,王一\nA2,王一\n");
+    wd.kefu(&["import", "-q", "agents", &roster])
+        .assert()
+        .success();
+    wd.kefu(&["points", "--agent", "王一"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "name of 2 agents (A1, A2): give the id",
+        ));
+    wd.kefu(&["points", "--agent", "A2"]).assert().success();
+}
+
+#[test]
 fn statements_and_xlsx() {
     use calamine::{open_workbook, Data, Reader, Xlsx};
     let wd = workspace_with(None);

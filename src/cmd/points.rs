@@ -207,9 +207,19 @@ pub fn resolve_agent(conn: &rusqlite::Connection, agent: Option<&str>) -> Result
             let lookup = store::points::agent_lookup(conn)?;
             match lookup.get(a) {
                 Some(id) => Ok(Some(id.clone())),
-                None => bail!(Usage(format!(
-                    "no agent {a:?} on the roster (by id or unique name)"
-                ))),
+                None => {
+                    let ids = store::points::ids_named(conn, a)?;
+                    if ids.len() > 1 {
+                        bail!(Usage(format!(
+                            "{a:?} is the name of {} agents ({}): give the id",
+                            ids.len(),
+                            ids.join(", ")
+                        )));
+                    }
+                    bail!(Usage(format!(
+                        "no agent {a:?} on the roster (by id or unique name)"
+                    )))
+                }
             }
         }
     }

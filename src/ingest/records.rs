@@ -362,7 +362,7 @@ fn resolve_agent(
     text: &str,
 ) -> Result<String, String> {
     lookup.get(text).cloned().ok_or_else(|| {
-        format!("unknown agent {text:?}: not on the roster by id or (unique) name; import the roster first with `kefu import agents`")
+        format!("unknown agent {text:?}: no roster id, and no one agent of that name (a name several agents share needs the id); if the roster is missing, import it first with `kefu import agents`")
     })
 }
 

@@ -108,6 +108,13 @@ pub fn agents(conn: &Connection) -> Result<Vec<Agent>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The ids of the agents with this name, in order.
+pub fn ids_named(conn: &Connection, name: &str) -> Result<Vec<String>> {
+    let mut st = conn.prepare("SELECT id FROM agents WHERE name = ?1 ORDER BY id")?;
+    let ids = st.query_map([name], |r| r.get::<_, String>(0))?;
+    Ok(ids.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Agent ids by id and by unique name, to resolve what an import names.
 pub fn agent_lookup(conn: &Connection) -> Result<HashMap<String, String>> {
     let mut out = HashMap::new();
