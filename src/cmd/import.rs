@@ -47,7 +47,7 @@ Examples:
   kefu import agents 客服名单.xlsx --sheet 在职
   kefu import reviews export.csv --map columns.toml --dry-run --format json";
 
-/// Import exports: reviews (评价/差评), complaints (投诉) or the roster (客服名单).
+/// Import exports: reviews (评价/差评), complaints (投诉), the roster (客服名单), reward/penalty events (奖惩记录) or monthly activity.
 ///
 /// One invocation is one transaction: all files are imported, or (on an
 /// error, or a reject under --strict) none. Rows that cannot be read are not
