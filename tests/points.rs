@@ -13,14 +13,23 @@ A1,王一,查询部,L1,2020-01-01,\n\
 A2,李二,查询部,L1,2020-01-01,\n\
 A3,张三,查询部,L1,2026-08-10,\n";
 
+/// Replaces the workspace's points scheme with the one in `path`.
+fn use_scheme(wd: &Workdir, path: &str) {
+    let base = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
+    let settings = &base[..base.find("[points]").unwrap()];
+    let scheme = std::fs::read_to_string(path).unwrap();
+    std::fs::write(wd.path("kefu.toml"), format!("{settings}\n{scheme}")).unwrap();
+}
+
+/// examples/scheme-b.toml
+fn scheme_b() -> String {
+    format!("{}/examples/scheme-b.toml", env!("CARGO_MANIFEST_DIR"))
+}
+
 fn workspace_with(scheme: Option<&str>) -> Workdir {
     let wd = Workdir::new();
     if let Some(path) = scheme {
-        // Replace the default scheme A with the given one.
-        let base = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
-        let settings = &base[..base.find("[points]").unwrap()];
-        let scheme = std::fs::read_to_string(path).unwrap();
-        std::fs::write(wd.path("kefu.toml"), format!("{settings}\n{scheme}")).unwrap();
+        use_scheme(&wd, path);
     }
     let roster = wd.write("roster.csv", ROSTER);
     wd.kefu(&["import", "-q", "agents", &roster])
@@ -182,10 +191,7 @@ fn a_leader_is_charged_at_every_third_spot_check() {
 
 #[test]
 fn scheme_b_two_cny_per_point() {
-    let wd = workspace_with(Some(&format!(
-        "{}/examples/scheme-b.toml",
-        env!("CARGO_MANIFEST_DIR")
-    )));
+    let wd = workspace_with(Some(&scheme_b()));
     import(
         &wd,
         "events",
@@ -409,14 +415,7 @@ fn events_whose_rule_left_the_rulebook_are_reported() {
         "编号,日期,工号,奖惩项目,次数\nE1,2026-07-08,A1,书面表扬,1\nE2,2026-08-03,A2,无故缺席例会,1\n",
     );
     // Switch to scheme B, which has praise-letter but no absent-meeting.
-    let toml = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
-    let settings = &toml[..toml.find("[points]").unwrap()];
-    let scheme_b = std::fs::read_to_string(format!(
-        "{}/examples/scheme-b.toml",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
-    std::fs::write(wd.path("kefu.toml"), format!("{settings}\n{scheme_b}")).unwrap();
+    use_scheme(&wd, &scheme_b());
     wd.kefu(&["bonus", "--quarter", "2026Q3", "--format", "csv"])
         .assert()
         .success()
