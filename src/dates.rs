@@ -445,9 +445,12 @@ pub fn parse_month(text: &str) -> Result<Period> {
 
 /// Parses a year: `2026`.
 pub fn parse_year(text: &str) -> Result<Period> {
-    let year: i32 = text
-        .trim()
-        .trim_end_matches('年')
+    let digits = text.trim().trim_end_matches('年');
+    // Four digits: `26` is not taken for the year 26.
+    if digits.len() != 4 {
+        bail!("unreadable year {text:?} (expected four digits, e.g. 2026)");
+    }
+    let year: i32 = digits
         .parse()
         .with_context(|| format!("unreadable year {text:?}"))?;
     Period::year(year).with_context(|| format!("no such year {text:?}"))
@@ -560,6 +563,8 @@ mod tests {
         // A period has ended once its last day is before today.
         let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
         let q4 = parse_quarter("2026Q4").unwrap();
+        assert_eq!(parse_year("2026年").unwrap().name, "2026");
+        assert!(parse_year("26").is_err() && parse_year("20266").is_err());
         assert!(!q4.has_ended(d(12, 5)));
         assert!(!q4.has_ended(d(12, 31)));
         assert!(q.has_ended(d(10, 1)) && !q.has_ended(d(9, 30)));
