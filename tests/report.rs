@@ -756,3 +756,40 @@ fn a_classified_export_reports_like_the_export_itself() {
         (&"attitude".into(), &3.into())
     );
 }
+
+#[test]
+fn compare_gives_ties_one_rank_and_one_mark() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "r.csv",
+        "评价ID,评价时间,评价等级,评价内容,客服工号\n\
+         1,2026-11-02 09:00,差评,回复太慢,A\n\
+         2,2026-11-03 09:00,差评,回复太慢,B\n\
+         3,2026-11-04 09:00,差评,回复太慢,C\n\
+         4,2026-11-05 09:00,差评,态度很差,C\n",
+    );
+    wd.kefu(&["import", "-q", "reviews", &f]).assert().success();
+    let v = wd.json(&[
+        "report", "compare", "--by", "agent", "--period", "2026-11", "--format", "json",
+    ]);
+    let ranking: Vec<(String, i64, String)> = v["ranking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["agent_id"].as_str().unwrap().to_string(),
+                r["rank"].as_i64().unwrap(),
+                r["mark"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ranking,
+        [
+            ("A".to_string(), 1, "best 最好".to_string()),
+            ("B".to_string(), 1, "best 最好".to_string()),
+            ("C".to_string(), 3, "worst 最差".to_string()),
+        ]
+    );
+}

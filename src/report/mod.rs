@@ -607,16 +607,21 @@ pub fn compare(ctx: &Context<'_>, by: GroupBy, period: &Period, vs: &Period) -> 
     }
     cols.extend(["count", "previous", "change", "change_pct", "mark"]);
     let mut t = Table::new(&cols);
-    let n = rows.len();
-    for (i, (k, c, p)) in rows.iter().enumerate() {
-        let mut row: Vec<Cell> = vec![Cell::Int(i as i64 + 1), k.as_str().into()];
+    // Ties share a rank (1, 1, 3) and a mark: every key with the fewest is
+    // best, every key with the most is worst (none when all are equal).
+    let (fewest, most) = (rows.first().map(|r| r.1), rows.last().map(|r| r.1));
+    for (k, c, p) in rows.iter() {
+        let rank = 1 + rows.iter().take_while(|r| r.1 < *c).count() as i64;
+        let mut row: Vec<Cell> = vec![Cell::Int(rank), k.as_str().into()];
         if by == GroupBy::Agent {
             let (name, dept) = names.get(k).cloned().unwrap_or_default();
             row.extend([Cell::Text(name), Cell::Text(dept)]);
         }
-        let mark = if n > 1 && i == 0 {
+        let mark = if fewest == most {
+            ""
+        } else if Some(*c) == fewest {
             "best 最好"
-        } else if n > 1 && i == n - 1 {
+        } else if Some(*c) == most {
             "worst 最差"
         } else {
             ""
