@@ -443,6 +443,26 @@ fn a_name_two_agents_share_asks_for_the_id() {
 }
 
 #[test]
+fn doubtful_event_dates_are_warned_about() {
+    let wd = workspace_with(None);
+    // A3 joined on 2026-08-10; today is 2026-12-05 in the tests.
+    let f = wd.write(
+        "e.csv",
+        "编号,日期,工号,奖惩项目,次数\nE1,2026-07-20,A3,书面表扬,1\nE2,2026-12-20,A1,书面表扬,1\nE3,2026-09-01,A3,书面表扬,1\n",
+    );
+    wd.kefu(&["import", "events", &f])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("event E1 is dated 2026-07-20, before A3 joined (2026-08-10)")
+                .and(predicate::str::contains(
+                    "event E2 is dated 2026-12-20, after today",
+                ))
+                .and(predicate::str::contains("E3").not()),
+        );
+}
+
+#[test]
 fn statements_and_xlsx() {
     use calamine::{open_workbook, Data, Reader, Xlsx};
     let wd = workspace_with(None);

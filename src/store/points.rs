@@ -108,6 +108,47 @@ pub fn agents(conn: &Connection) -> Result<Vec<Agent>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Events this import added that HR should look at again: dated after
+/// `today`, or outside their agent's time on the roster. (ext id, agent id,
+/// why), in date order.
+pub fn doubtful_events(
+    conn: &Connection,
+    import_id: i64,
+    today: NaiveDate,
+) -> Result<Vec<(String, String, String)>> {
+    let mut st = conn.prepare(
+        "SELECT e.ext_id, e.agent_id, e.day, a.joined_on, a.left_on
+           FROM events e LEFT JOIN agents a ON a.id = e.agent_id
+          WHERE e.import_id = ?1 ORDER BY e.day, e.ext_id",
+    )?;
+    let rows = st.query_map([import_id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, Option<String>>(3)?,
+            r.get::<_, Option<String>>(4)?,
+        ))
+    })?;
+    let parse = |d: Option<String>| d.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+    let mut out = vec![];
+    for row in rows {
+        let (ext_id, agent, day, joined, left) = row?;
+        let date = crate::dates::date_of_day(day);
+        let why = if date > today {
+            format!("dated {date}, after today ({today})")
+        } else if let Some(j) = parse(joined).filter(|j| date < *j) {
+            format!("dated {date}, before {agent} joined ({j})")
+        } else if let Some(l) = parse(left).filter(|l| date > *l) {
+            format!("dated {date}, after {agent} left ({l})")
+        } else {
+            continue;
+        };
+        out.push((ext_id, agent, why));
+    }
+    Ok(out)
+}
+
 /// The ids of the agents with this name, in order.
 pub fn ids_named(conn: &Connection, name: &str) -> Result<Vec<String>> {
     let mut st = conn.prepare("SELECT id FROM agents WHERE name = ?1 ORDER BY id")?;
