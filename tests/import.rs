@@ -570,6 +570,22 @@ fn a_name_in_the_agent_id_column_links_to_the_roster() {
 }
 
 #[test]
+fn a_leader_missing_from_the_roster_is_warned_about() {
+    let wd = Workdir::new();
+    let r = wd.write(
+        "r.csv",
+        "工号,客服姓名,组长工号\nA1,王一,L9\nA2,李二,L9\nL1,组长,\nA3,张三,L1\n",
+    );
+    wd.kefu(&["import", "agents", &r])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("group leader L9 (2 agent(s) name them) is not on the roster")
+                .and(predicate::str::contains("group leader L1").not()),
+        );
+}
+
+#[test]
 fn mapping_file_and_named_source() {
     let wd = Workdir::new();
     let text = "单号,买家评语,评价于,星\nA1,回复太慢了,2026-11-20 09:00,3\n";

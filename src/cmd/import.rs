@@ -847,6 +847,13 @@ fn import(
     } else {
         0
     };
+    if plan.kind == ImportKind::Agents && !globals.quiet {
+        for (leader, n) in agents::leaders_not_on_roster(&tx)? {
+            eprintln!(
+                "kefu: warning: group leader {leader} ({n} agent(s) name them) is not on the roster"
+            );
+        }
+    }
     if plan.kind == ImportKind::Events && !globals.quiet {
         // Imported and counted as they are, but worth a second look.
         let doubtful = store::points::doubtful_events(&tx, import_id, crate::dates::today(ws.tz)?)?;

@@ -46,6 +46,20 @@ pub fn upsert(tx: &Transaction<'_>, a: &AgentRecord, import_id: i64) -> Result<U
     }
 }
 
+/// Group leaders' ids (组长工号) that are not on the roster themselves, with
+/// how many agents name each: joint liability would charge someone HR
+/// cannot find.
+pub fn leaders_not_on_roster(tx: &Transaction<'_>) -> Result<Vec<(String, i64)>> {
+    let mut st = tx.prepare(
+        "SELECT leader_id, count(*) FROM agents
+          WHERE leader_id IS NOT NULL AND leader_id <> ''
+            AND leader_id NOT IN (SELECT id FROM agents)
+          GROUP BY leader_id ORDER BY leader_id",
+    )?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Agent ids by name, for names that belong to exactly one agent.
 pub fn ids_by_unique_name(tx: &Transaction<'_>) -> Result<HashMap<String, String>> {
     let mut st =
