@@ -857,7 +857,7 @@ fn import(
     if plan.kind == ImportKind::Events && !globals.quiet {
         // Imported and counted as they are, but worth a second look.
         let doubtful = store::points::doubtful_events(&tx, import_id, crate::dates::today(ws.tz)?)?;
-        for (id, _, why) in doubtful.iter().take(10) {
+        for (id, why) in doubtful.iter().take(10) {
             eprintln!("kefu: warning: event {id} is {why}");
         }
         if doubtful.len() > 10 {

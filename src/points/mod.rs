@@ -750,32 +750,37 @@ pub fn compute(
                 .any(|(n, f, l)| n != name && f <= first && last <= l)
         })
         .collect();
-    // Days of `period` inside a closed period count as they were frozen
-    // (later changes to them are the adjustments below), not as they are now.
+    // Days of `period` inside a closed period count as they were frozen,
+    // not as they are now; later changes to them are adjustments, booked on
+    // the first day of the next open quarter after the closed period (a
+    // closed month's on the first of the next month).
     let (p_first, p_last) = period.days();
-    for (name, c_first, c_last) in &outer {
-        if *c_last < p_first || *c_first > p_last {
+    let mut booked: Vec<Line> = vec![];
+    for (name, c_first, c_last) in outer {
+        let overlaps = *c_first <= p_last && p_first <= *c_last;
+        let target = adjustment_target(*c_last, &closed);
+        let day = dates::day_number(target.first).max(c_last + 1);
+        let books_here = (p_first..=p_last).contains(&day);
+        if !overlaps && !books_here {
             continue;
         }
-        l.lines.retain(|x| x.day < *c_first || x.day > *c_last);
-        l.lines.extend(
-            crate::store::points::closed_lines(conn, name)?
-                .into_iter()
-                .filter(|x| (p_first..=p_last).contains(&x.day)),
-        );
-    }
-    for (name, c_first, c_last) in outer {
-        let target = adjustment_target(*c_last, &closed);
-        // Booked on the first day of that quarter after the closed period
-        // (a closed month's changes on the first of the next month).
-        let day = dates::day_number(target.first).max(c_last + 1);
-        if !(p_first..=p_last).contains(&day) {
+        let frozen = crate::store::points::closed_lines(conn, name)?;
+        if overlaps {
+            l.lines.retain(|x| x.day < *c_first || x.day > *c_last);
+            l.lines.extend(
+                frozen
+                    .iter()
+                    .filter(|x| (p_first..=p_last).contains(&x.day))
+                    .cloned(),
+            );
+        }
+        if !books_here {
             continue;
         }
         let cp = Period::range(dates::date_of_day(*c_first), dates::date_of_day(*c_last))?;
         let c_inputs = crate::store::points::inputs(conn, &scope(&cp))?;
         let now = ledger(book, &c_inputs, &cp, today);
-        let frozen: Vec<Line> = crate::store::points::closed_lines(conn, name)?
+        let frozen: Vec<Line> = frozen
             .into_iter()
             .filter(|x| !x.key.starts_with("adjust:") && agent.is_none_or(|a| x.agent_id == a))
             .collect();
@@ -791,9 +796,12 @@ pub fn compute(
                 .collect(),
             ..Ledger::default()
         };
-        l.lines
-            .extend(adjustments(name, &now, &frozen, &absorbed, day));
+        booked.extend(adjustments(name, &now, &frozen, &absorbed, day));
     }
+    // After every closed period's days are replaced: an adjustment may fall
+    // on a day of another closed period (a closed first month of the quarter
+    // it is booked in).
+    l.lines.extend(booked);
     if let Some(a) = agent {
         l.lines.retain(|x| x.agent_id == a);
         l.flags.retain(|k, _| k == a);

@@ -610,8 +610,12 @@ pub fn compare(ctx: &Context<'_>, by: GroupBy, period: &Period, vs: &Period) -> 
     // Ties share a rank (1, 1, 3) and a mark: every key with the fewest is
     // best, every key with the most is worst (none when all are equal).
     let (fewest, most) = (rows.first().map(|r| r.1), rows.last().map(|r| r.1));
-    for (k, c, p) in rows.iter() {
-        let rank = 1 + rows.iter().take_while(|r| r.1 < *c).count() as i64;
+    let mut rank = 0;
+    for (i, (k, c, p)) in rows.iter().enumerate() {
+        // Rows are sorted by count: a new count starts a new rank.
+        if i == 0 || rows[i - 1].1 != *c {
+            rank = i as i64 + 1;
+        }
         let mut row: Vec<Cell> = vec![Cell::Int(rank), k.as_str().into()];
         if by == GroupBy::Agent {
             let (name, dept) = names.get(k).cloned().unwrap_or_default();

@@ -109,13 +109,13 @@ pub fn agents(conn: &Connection) -> Result<Vec<Agent>> {
 }
 
 /// Events this import added that HR should look at again: dated after
-/// `today`, or outside their agent's time on the roster. (ext id, agent id,
-/// why), in date order.
+/// `today`, or outside their agent's time on the roster: (ext id, why), in
+/// date order.
 pub fn doubtful_events(
     conn: &Connection,
     import_id: i64,
     today: NaiveDate,
-) -> Result<Vec<(String, String, String)>> {
+) -> Result<Vec<(String, String)>> {
     let mut st = conn.prepare(
         "SELECT e.ext_id, e.agent_id, e.day, a.joined_on, a.left_on
            FROM events e LEFT JOIN agents a ON a.id = e.agent_id
@@ -144,7 +144,7 @@ pub fn doubtful_events(
         } else {
             continue;
         };
-        out.push((ext_id, agent, why));
+        out.push((ext_id, why));
     }
     Ok(out)
 }
