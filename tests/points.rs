@@ -362,6 +362,29 @@ fn a_misspelt_complaint_kind_is_an_error() {
 }
 
 #[test]
+fn a_misspelt_setting_value_names_its_line() {
+    let wd = Workdir::new();
+    let toml = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
+    for (right, wrong, expected) in [
+        ("ties = \"all\"", "ties = \"alll\"", "expected one of `all`, `none`, `lowest-id`"),
+        (
+            "derived = \"top-metric\"",
+            "derived = \"top_metric\"",
+            "expected one of `complaint`, `zero-complaint-month`, `top-metric`",
+        ),
+    ] {
+        let line = toml.lines().position(|l| l.starts_with(right)).unwrap() + 1;
+        let typo = toml.replacen(right, wrong, 1);
+        std::fs::write(wd.path("kefu.toml"), typo).unwrap();
+        wd.kefu(&["bonus", "--quarter", "2026Q3"])
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(format!("at line {line}, column")))
+            .stderr(predicate::str::contains(expected));
+    }
+}
+
+#[test]
 fn every_agent_gets_a_statement_file_of_their_own() {
     let wd = Workdir::new();
     let roster = wd.write(

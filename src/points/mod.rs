@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dates::{self, Period};
 use crate::domain::{FeedbackKind, Responsibility, Validity};
-use rulebook::{RuleKind, Rulebook};
+use rulebook::{RuleKind, Rulebook, Ties, Window};
 
 /// A roster entry as the ledger needs it.
 #[derive(Debug, Clone, Default)]
@@ -102,11 +102,11 @@ pub struct Ledger {
 }
 
 /// The window (month, quarter or year) containing `day`.
-pub fn window_of(window: &str, date: NaiveDate) -> Period {
+pub fn window_of(window: Window, date: NaiveDate) -> Period {
     match window {
-        "month" => Period::month_of(date),
-        "quarter" => Period::quarter_of(date),
-        _ => Period::year(date.year()).expect("valid year"),
+        Window::Month => Period::month_of(date),
+        Window::Quarter => Period::quarter_of(date),
+        Window::Year => Period::year(date.year()).expect("valid year"),
     }
 }
 
@@ -214,7 +214,7 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
             continue;
         };
         events.sort_by_key(|e| (e.day, e.row_id));
-        let window = rule.window.as_deref().unwrap_or("year");
+        let window = rule.window.unwrap_or(Window::Year);
         // Occurrences are counted from the start of each window.
         let mut seen: HashMap<NaiveDate, i64> = HashMap::new();
         for e in events {
@@ -434,10 +434,10 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
                 .collect();
             winners.sort();
             let winners: Vec<&String> =
-                match (rule.ties.as_deref().unwrap_or(&book.ties), winners.len()) {
-                    (_, 1) | ("all", _) => winners,
-                    ("lowest-id", _) => winners.into_iter().take(1).collect(),
-                    _ => vec![],
+                match (rule.ties.unwrap_or(book.ties), winners.len()) {
+                    (_, 1) | (Ties::All, _) => winners,
+                    (Ties::LowestId, _) => winners.into_iter().take(1).collect(),
+                    (Ties::None, _) => vec![],
                 };
             for w in winners {
                 l.lines.push(Line {
@@ -471,7 +471,7 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
         {
             let d = date(c.day);
             if !window.as_ref().is_some_and(|w| w.contains(d)) {
-                window = Some(window_of(&t.window, d));
+                window = Some(window_of(t.window, d));
             }
             let w = window.as_ref().expect("set above");
             *per.entry((c.agent_id.as_str(), w.first)).or_default() += 1;
@@ -481,7 +481,7 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
                 l.flags.entry(agent.to_string()).or_default().push(format!(
                     "{}:{}",
                     t.id,
-                    window_of(&t.window, w_first).name
+                    window_of(t.window, w_first).name
                 ));
             }
         }
@@ -724,7 +724,7 @@ pub fn compute(
         let events_from = carry
             .iter()
             .map(|r| {
-                dates::day_number(window_of(r.window.as_deref().unwrap_or("year"), p.first).first)
+                dates::day_number(window_of(r.window.unwrap_or(Window::Year), p.first).first)
             })
             .min()
             .unwrap_or(first);

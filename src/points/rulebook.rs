@@ -25,8 +25,8 @@ pub struct Rulebook {
     pub negative_bonus: bool,
     /// Ties for the top of a metric: "all" (each tied agent gets the points),
     /// "none" (nobody does), "lowest-id" (the lowest agent id does).
-    #[serde(default = "default_ties")]
-    pub ties: String,
+    #[serde(default)]
+    pub ties: Ties,
     /// Which feedback counts against an agent.
     #[serde(default)]
     pub complaints: ComplaintPolicy,
@@ -42,8 +42,57 @@ fn default_currency() -> String {
     "CNY".into()
 }
 
-fn default_ties() -> String {
-    "all".into()
+/// Who gets a top-metric rule's points when several agents share the top.
+/// Values in kefu.toml are enums, so that a typo is reported by the TOML
+/// reader with its line and the values expected.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Ties {
+    /// Each tied agent.
+    #[default]
+    All,
+    /// Nobody.
+    None,
+    /// The lowest agent id.
+    LowestId,
+}
+
+/// The calendar window a rule or threshold counts occurrences in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Window {
+    Month,
+    Quarter,
+    Year,
+}
+
+impl Window {
+    /// As written in kefu.toml.
+    pub fn name(self) -> &'static str {
+        match self {
+            Window::Month => "month",
+            Window::Quarter => "quarter",
+            Window::Year => "year",
+        }
+    }
+}
+
+impl std::fmt::Display for Window {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What a derived rule is derived from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Derived {
+    /// Each counted complaint.
+    Complaint,
+    /// A whole month without a counted complaint.
+    ZeroComplaintMonth,
+    /// The top agent of a metric (`kefu import activity`) each month.
+    TopMetric,
 }
 
 /// Which complaints count (are charged) against an agent.
@@ -104,16 +153,16 @@ pub struct Rule {
     /// Flag raised at the occurrence after the last escalation step (e.g. "removal").
     pub escalation_flag: Option<String>,
     /// Window for counting occurrences: "month", "quarter" or "year".
-    pub window: Option<String>,
+    pub window: Option<Window>,
     /// Derived from data instead of recorded: "complaint" (each counted
     /// complaint), "zero-complaint-month", "top-metric".
-    pub derived: Option<String>,
+    pub derived: Option<Derived>,
     /// For "top-metric": the metric (as imported with `kefu import activity`).
     pub metric: Option<String>,
     /// For "top-metric": only agents of this department compete.
     pub department: Option<String>,
     /// For "top-metric": overrides `[points] ties` for this rule.
-    pub ties: Option<String>,
+    pub ties: Option<Ties>,
     /// A flag raised at every occurrence (e.g. "dismissal" for serious misconduct).
     pub flag: Option<String>,
 }
@@ -130,12 +179,12 @@ pub enum RuleKind {
 
 impl Rule {
     pub fn kind(&self) -> RuleKind {
-        match self.derived.as_deref() {
-            Some("complaint") => RuleKind::Complaint,
-            Some("zero-complaint-month") => RuleKind::ZeroComplaintMonth,
-            Some("top-metric") => RuleKind::TopMetric,
-            _ if !self.escalation.is_empty() => RuleKind::Escalating,
-            _ => RuleKind::Event,
+        match self.derived {
+            Some(Derived::Complaint) => RuleKind::Complaint,
+            Some(Derived::ZeroComplaintMonth) => RuleKind::ZeroComplaintMonth,
+            Some(Derived::TopMetric) => RuleKind::TopMetric,
+            None if !self.escalation.is_empty() => RuleKind::Escalating,
+            None => RuleKind::Event,
         }
     }
 
@@ -156,11 +205,11 @@ pub struct Threshold {
     pub complaints: u32,
     /// Per calendar "month" (default), "quarter" or "year".
     #[serde(default = "default_month")]
-    pub window: String,
+    pub window: Window,
 }
 
-fn default_month() -> String {
-    "month".into()
+fn default_month() -> Window {
+    Window::Month
 }
 
 /// `[points.nominations]`: annual excellent-agent candidates (年终优秀客服).
@@ -200,51 +249,12 @@ impl Rulebook {
             if !ids.insert(r.id.as_str()) {
                 bail!("[points] rule id {:?} is used twice", r.id);
             }
-            if let Some(d) = &r.derived {
-                if !matches!(
-                    d.as_str(),
-                    "complaint" | "zero-complaint-month" | "top-metric"
-                ) {
-                    bail!("[points] rule {:?}: derived = {d:?} (expected complaint, zero-complaint-month or top-metric)", r.id);
-                }
-            }
             if r.kind() == RuleKind::TopMetric && r.metric.is_none() {
                 bail!("[points] rule {:?}: a top-metric rule needs `metric`", r.id);
-            }
-            if let Some(w) = &r.window {
-                if !matches!(w.as_str(), "month" | "quarter" | "year") {
-                    bail!(
-                        "[points] rule {:?}: window = {w:?} (expected month, quarter or year)",
-                        r.id
-                    );
-                }
-            }
-            if let Some(t) = &r.ties {
-                if !matches!(t.as_str(), "all" | "none" | "lowest-id") {
-                    bail!(
-                        "[points] rule {:?}: ties = {t:?} (expected all, none or lowest-id)",
-                        r.id
-                    );
-                }
             }
             if r.leader_every == Some(0) {
                 bail!("[points] rule {:?}: leader_every must be at least 1", r.id);
             }
-        }
-        for t in &self.thresholds {
-            if !matches!(t.window.as_str(), "month" | "quarter" | "year") {
-                bail!(
-                    "[points] threshold {:?}: window = {:?} (expected month, quarter or year)",
-                    t.id,
-                    t.window
-                );
-            }
-        }
-        if !matches!(self.ties.as_str(), "all" | "none" | "lowest-id") {
-            bail!(
-                "[points] ties = {:?} (expected all, none or lowest-id)",
-                self.ties
-            );
         }
         for k in &self.complaints.kinds {
             crate::domain::FeedbackKind::parse_or_err(k)
