@@ -438,3 +438,131 @@ fn every_input_column_keeps_its_own_key_in_json() {
         .to_string();
     assert_eq!(header, "text,cause (column 2),备注,备注 (column 4),column 5,cause,cause_label,causes,cause_evidence");
 }
+
+#[test]
+fn json_lines_keys_missing_from_line_one_are_columns() {
+    let wd = Workdir::empty();
+    // The text key is not on line 1, and `extra` appears on line 2 only.
+    let f = wd.write(
+        "x.jsonl",
+        "{\"id\":1}\n{\"id\":2,\"content\":\"回复太慢\",\"extra\":\"x\"}\n",
+    );
+    let out = wd.kefu(&["classify", &f]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = csv_rows(&out.stdout);
+    assert_eq!(rows[0][..3], ["id", "content", "extra"]);
+    assert_eq!(rows[2][..4], ["2", "回复太慢", "x", "response"]);
+}
+
+#[test]
+fn a_json_lines_key_first_seen_late_is_reported_not_lost_silently() {
+    let wd = Workdir::empty();
+    let mut text = "{\"content\":\"回复太慢\"}\n".repeat(1000);
+    text.push_str("{\"content\":\"态度差\",\"late\":\"y\"}\n");
+    let f = wd.write("x.jsonl", text);
+    wd.kefu(&["classify", &f])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "line 1001: key(s) late first appear here",
+        ));
+}
+
+#[test]
+fn column_names_as_kefu_prints_them_can_be_chosen() {
+    let wd = Workdir::empty();
+    let f = wd.write(
+        "x.csv",
+        "content,content,\n客服态度太差,回复太慢,没人解决问题\n",
+    );
+    for (column, cause) in [
+        ("content", "attitude"),
+        ("content (column 2)", "response"),
+        ("column 3", "resolution"),
+    ] {
+        let out = wd
+            .kefu(&["classify", &f, "--column", column])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{column}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(csv_rows(&out.stdout)[1][3], cause, "--column {column}");
+    }
+    wd.kefu(&["classify", &f, "--column", "nope"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("content (column 2), column 3"));
+}
+
+#[test]
+fn unknown_ratings_are_classified_and_counted() {
+    let wd = Workdir::empty();
+    let f = wd.write(
+        "x.csv",
+        "评价等级,评价内容\n未评价,回复太慢\n好评,很好\n10,客服骂人\n",
+    );
+    let out = wd.kefu(&["classify", &f]).output().unwrap();
+    let rows = csv_rows(&out.stdout);
+    assert_eq!(
+        (
+            rows[1][2].as_str(),
+            rows[2][2].as_str(),
+            rows[3][2].as_str()
+        ),
+        ("response", "", "attitude")
+    );
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("2 row(s) with a rating kefu does not know (first: \"未评价\" at line 2)"));
+}
+
+#[test]
+fn eval_and_train_refuse_what_they_cannot_learn_from() {
+    let wd = Workdir::new();
+    // Nothing to evaluate.
+    let empty = wd.write("empty.csv", "text,cause\n");
+    wd.kefu(&["classify", "eval", &empty])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no labelled rows"));
+    // Every bad label listed in one pass; empty texts skipped with a note.
+    let bad = wd.write(
+        "bad.csv",
+        "text,cause\n回复太慢,response\n态度差,attitud\n,attitude\n没解决,resolve\n",
+    );
+    wd.kefu(&["classify", "eval", &bad])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("2 row(s) cannot be used")
+                .and(predicate::str::contains("line 3"))
+                .and(predicate::str::contains("line 5")),
+        );
+    // One cause only, without the bundled examples: no model.
+    let one: String = std::iter::once("text,cause\n".to_string())
+        .chain((0..12).map(|i| format!("客服态度太差了{i},attitude\n")))
+        .collect();
+    let one = wd.write("one.csv", one);
+    wd.kefu(&["classify", "train", &one, "--without-builtin-examples"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("only one cause (attitude)"));
+    assert!(!wd.path("classify-model.json").exists());
+    wd.kefu(&["classify", "train", &one, "--folds", "1"])
+        .assert()
+        .code(2);
+    // Outside a workspace the model has nowhere to go.
+    let elsewhere = Workdir::empty();
+    elsewhere
+        .kefu(&["classify", "train", &common::fixture("labeled/dev.csv")])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("kefu init"));
+    assert!(!elsewhere.path("classify-model.json").exists());
+}

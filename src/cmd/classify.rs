@@ -147,9 +147,9 @@ pub struct TrainArgs {
     /// Learn from the store: feedback whose export declared a cause (差评原因)
     #[arg(long)]
     pub store: bool,
-    /// Folds of the cross-validation that reports the improvement
-    #[arg(long, default_value_t = 5)]
-    pub folds: usize,
+    /// Folds of the cross-validation that reports the improvement (at least 2)
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(2..))]
+    pub folds: u16,
     /// Learn from these labels only, without the examples bundled with kefu
     #[arg(long)]
     pub without_builtin_examples: bool,
@@ -199,12 +199,16 @@ fn find_columns(
     let map = ColumnMap::build(headers, FEEDBACK_FIELDS, &BTreeMap::new())?;
     let text = match column {
         Some(c) => {
+            // As in the file, or as kefu names it in its output (`column 2`
+            // for a column without a header, `内容 (column 3)` for a repeat).
             let want = normalize_header(c);
+            let shown = output_names(headers);
             headers
                 .iter()
                 .position(|h| normalize_header(h) == want)
+                .or_else(|| shown.iter().position(|h| normalize_header(h) == want))
                 .with_context(|| {
-                    format!("{name}: no column {c:?} (columns: {})", headers.join(", "))
+                    format!("{name}: no column {c:?} (columns: {})", shown.join(", "))
                 })?
         }
         None => map.column(FEEDBACK_FIELDS, "content").with_context(|| {
@@ -215,6 +219,20 @@ fn find_columns(
         })?,
     };
     Ok((text, map.column(FEEDBACK_FIELDS, "rating")))
+}
+
+/// The input's columns as the output names them. Every column its own name
+/// (a JSON object has one value per key): an input column with no header, a
+/// repeated header, or one of the names appended here (a labelled set's
+/// `cause`) is renamed `… (column N)`.
+fn output_names(headers: &[String]) -> Vec<String> {
+    let mut names = unique_names(headers);
+    for (i, h) in names.iter_mut().enumerate() {
+        if CLASSIFY_COLUMNS.contains(&h.as_str()) {
+            *h = format!("{h} (column {})", i + 1);
+        }
+    }
+    names
 }
 
 /// Rows per batch between the stream's threads, and batches in flight.
@@ -267,17 +285,8 @@ fn stream(ws: &Workspace, args: ClassifyArgs) -> Result<()> {
     let file = args.file.unwrap_or_else(|| "-".into());
     let mut input = ingest::open(&file, &opts, None)?;
     let name = input.name.clone();
-    let (mut text_col, mut rating_col) =
-        find_columns(input.rows.headers(), args.column.as_deref(), &name)?;
-    // Every column its own name (a JSON object has one value per key): an
-    // input column with no header, a repeated header, or one of the names
-    // appended here (a labelled set's `cause`) is renamed `… (column N)`.
-    let mut headers = unique_names(input.rows.headers());
-    for (i, h) in headers.iter_mut().enumerate() {
-        if CLASSIFY_COLUMNS.contains(&h.as_str()) {
-            *h = format!("{h} (column {})", i + 1);
-        }
-    }
+    let (text_col, rating_col) = find_columns(input.rows.headers(), args.column.as_deref(), &name)?;
+    let mut headers = output_names(input.rows.headers());
     let width = headers.len();
     headers.extend(CLASSIFY_COLUMNS.map(String::from));
     let out = RecordWriter::new(args.format, headers, output(args.output.as_ref())?)?;
@@ -337,6 +346,9 @@ fn stream(ws: &Workspace, args: ClassifyArgs) -> Result<()> {
             out.finish()
         });
 
+        let mut known_keys = width;
+        // Rows whose rating kefu cannot read: how many, and the first.
+        let mut unknown_ratings = (0u64, String::new());
         let mut read = || -> Result<()> {
             let mut made = 0;
             let mut seq = 0u64;
@@ -403,13 +415,17 @@ fn stream(ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                             *text = None;
                         }
                         ReadOutcome::Row => {
-                            if input.rows.headers().len() != width {
-                                // JSON Lines with a new key: keep the output's columns stable.
-                                (text_col, rating_col) = find_columns(
-                                    &input.rows.headers()[..width],
-                                    args.column.as_deref(),
-                                    &name,
-                                )?;
+                            let keys = input.rows.headers();
+                            if keys.len() > known_keys {
+                                // JSON Lines with a key first seen after the
+                                // output's columns were written (past the
+                                // lines read ahead): said, not silently lost.
+                                eprintln!(
+                                    "kefu: {name}: {position} {}: key(s) {} first appear here, after the output's columns were fixed; their values are left out (put them in an early line, or convert the file to a JSON array)",
+                                    row.line,
+                                    keys[known_keys..].join(", ")
+                                );
+                                known_keys = keys.len();
                             }
                             let negative = args.all
                                 || match rating_col
@@ -417,9 +433,19 @@ fn stream(ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                                     .filter(|r| !r.is_empty())
                                 {
                                     None => true,
-                                    Some(r) => parse_rating(r, scale)
-                                        .map(|r| r.polarity == Polarity::Negative)
-                                        .unwrap_or(true),
+                                    Some(r) => match parse_rating(r, scale) {
+                                        Ok(r) => r.polarity == Polarity::Negative,
+                                        // Unknown (未评价, 10): classified
+                                        // rather than dropped, and said.
+                                        Err(_) => {
+                                            if unknown_ratings.0 == 0 {
+                                                unknown_ratings.1 =
+                                                    format!("{r:?} at {position} {}", row.line);
+                                            }
+                                            unknown_ratings.0 += 1;
+                                            true
+                                        }
+                                    },
                                 };
                             *text = negative.then_some(text_col);
                         }
@@ -436,6 +462,12 @@ fn stream(ws: &Workspace, args: ClassifyArgs) -> Result<()> {
         };
         let read_result = read();
         drop(work_tx);
+        if unknown_ratings.0 > 0 {
+            eprintln!(
+                "kefu: {name}: {} row(s) with a rating kefu does not know (first: {}) were classified as if negative",
+                unknown_ratings.0, unknown_ratings.1
+            );
+        }
         let write_result = writer
             .join()
             .map_err(|_| anyhow::anyhow!("the writer thread panicked"))?;
@@ -532,7 +564,9 @@ fn explain(ws: &Workspace, args: ExplainArgs) -> Result<()> {
     render::write_all(&mut stdout, &text)
 }
 
-/// Reads a labelled file: (text, cause) pairs; unreadable rows are errors.
+/// Reads a labelled file: (text, cause) pairs. Unreadable rows and unknown
+/// causes are errors, all of them listed (the first few) and counted, so that
+/// one pass fixes the file; rows with an empty text are skipped, with a note.
 pub fn read_labeled(file: &str) -> Result<Vec<(String, Cause)>> {
     let mut input = ingest::open(file, &InputOptions::default(), None)?;
     let name = input.name.clone();
@@ -545,18 +579,43 @@ pub fn read_labeled(file: &str) -> Result<Vec<(String, Cause)>> {
         .with_context(|| format!("{name}: no cause column (cause, 差评原因 …)"))?;
     let mut row = Row::default();
     let mut out = vec![];
+    let mut problems: Vec<String> = vec![];
+    let mut empty = 0;
     let position = input.rows.position_name();
     loop {
         match input.rows.read_row(&mut row)? {
-            ReadOutcome::End => return Ok(out),
-            ReadOutcome::Bad { line, reason, .. } => bail!("{name}: {position} {line}: {reason}"),
-            ReadOutcome::Row => {
-                let c = Cause::parse_or_err(row.get(cause))
-                    .map_err(|e| anyhow::anyhow!("{name}: {position} {}: {e}", row.line))?;
-                out.push((row.get(text).to_string(), c));
+            ReadOutcome::End => break,
+            ReadOutcome::Bad { line, reason, .. } => {
+                problems.push(format!("{position} {line}: {reason}"));
             }
+            ReadOutcome::Row if row.get(text).trim().is_empty() => empty += 1,
+            ReadOutcome::Row => match Cause::parse_or_err(row.get(cause)) {
+                Ok(c) => out.push((row.get(text).to_string(), c)),
+                Err(e) => problems.push(format!("{position} {}: {e}", row.line)),
+            },
         }
     }
+    if !problems.is_empty() {
+        const SHOWN: usize = 5;
+        let mut message = format!(
+            "{name}: {} row(s) cannot be used (fix them and run again):",
+            problems.len()
+        );
+        for p in problems.iter().take(SHOWN) {
+            message.push_str(&format!("\n  {p}"));
+        }
+        if problems.len() > SHOWN {
+            message.push_str(&format!("\n  … and {} more", problems.len() - SHOWN));
+        }
+        bail!(message);
+    }
+    if empty > 0 {
+        eprintln!("kefu: {name}: {empty} row(s) with an empty text skipped");
+    }
+    if out.is_empty() {
+        bail!("{name}: no labelled rows (a text and a cause on each row)");
+    }
+    Ok(out)
 }
 
 fn evaluate(
@@ -697,6 +756,10 @@ fn train(globals: &Globals, ws: &Workspace, args: TrainArgs) -> Result<()> {
             data.len()
         );
     }
+    if !ws.store_path().exists() && !ws.dir.join(crate::workspace::CONFIG_FILE).exists() {
+        // The model is the workspace's: refuse to drop it in any directory.
+        bail!(crate::error::NoStore(ws.store_path()));
+    }
     let rules = Classifier::new(&ws.config.classify)?;
     let normalized: Vec<String> = data.iter().map(|(t, _)| rules.normalized(t)).collect();
     // The bundled examples join every training set unless left out; the
@@ -709,6 +772,30 @@ fn train(globals: &Globals, ws: &Workspace, args: TrainArgs) -> Result<()> {
             .map(|(t, c)| (rules.normalized(&t), c))
             .collect()
     };
+    // A model learns to tell causes apart: from one cause alone it would
+    // name that cause for every text, overruling the rules.
+    let mut per_cause = [0usize; 5];
+    for (_, c) in data.iter().chain(&builtin) {
+        per_cause[*c as usize] += 1;
+    }
+    let missing: Vec<&str> = Cause::ALL
+        .iter()
+        .filter(|c| per_cause[**c as usize] == 0)
+        .map(|c| c.id())
+        .collect();
+    if missing.len() >= 4 {
+        bail!(
+            "the labels name only one cause ({}); a model needs examples of at least two causes to learn from (keep the bundled examples, or label more)",
+            data[0].1.id()
+        );
+    }
+    if !missing.is_empty() && !globals.quiet {
+        eprintln!(
+            "kefu: warning: no example of {}: the model will never pick {}",
+            missing.join(", "),
+            if missing.len() == 1 { "it" } else { "them" }
+        );
+    }
     let with_builtin = if builtin.is_empty() {
         None
     } else {
@@ -716,7 +803,7 @@ fn train(globals: &Globals, ws: &Workspace, args: TrainArgs) -> Result<()> {
         Some(Classifier::new(&ws.config.classify)?.with_model(scorer, ModelSource::Builtin))
     };
     // Cross-validation: each fold held out in turn (row i is in fold i % k).
-    let k = args.folds.clamp(2, data.len());
+    let k = usize::from(args.folds).min(data.len());
     let mut rules_eval = Evaluation::new();
     let mut builtin_eval = Evaluation::new();
     let mut model_eval = Evaluation::new();

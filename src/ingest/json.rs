@@ -4,9 +4,12 @@
 //! A JSON document is read whole (JSON exports are API pages, not millions of
 //! rows; use JSON Lines for large feeds, which streams). Headers are the
 //! objects' keys in first-seen order; values become text (numbers as written,
-//! `null` as empty, nested values as JSON).
+//! `null` as empty, nested values as JSON). JSON Lines objects need not all
+//! have the same keys: the headers are learnt from the first
+//! [`LOOKAHEAD_LINES`] lines before the first row is read, so that a key
+//! missing from line 1 is still a column from the start.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::io::{BufRead, Read};
 
 use anyhow::{bail, Context, Result};
@@ -25,9 +28,34 @@ pub struct JsonSource {
 enum Body {
     /// The items of the array, consumed front to back.
     Items(std::vec::IntoIter<Value>, u64),
-    /// JSON Lines, streamed: the reader, the line number, the line read ahead
-    /// (bytes, as a line that is not valid UTF-8 is a rejected row).
-    Lines(Box<dyn BufRead + Send>, u64, Vec<u8>),
+    /// JSON Lines, streamed: the reader, the line number of the last line
+    /// read, and the lines read ahead at open (line number, bytes: a line
+    /// that is not valid UTF-8 is a rejected row).
+    Lines(Box<dyn BufRead + Send>, u64, VecDeque<(u64, Vec<u8>)>),
+}
+
+/// Lines of a JSON Lines file read ahead at open to learn its keys, and the
+/// most bytes they may hold (memory stays bounded whatever the lines).
+const LOOKAHEAD_LINES: usize = 1000;
+const LOOKAHEAD_BYTES: usize = 4 << 20;
+
+/// The next non-blank line of `reader` (with its number), or `None` at the end.
+fn next_line(reader: &mut dyn BufRead, line_no: &mut u64) -> Result<Option<(u64, Vec<u8>)>> {
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        if reader
+            .read_until(b'\n', &mut buf)
+            .context("reading failed")?
+            == 0
+        {
+            return Ok(None);
+        }
+        *line_no += 1;
+        if !is_blank(&buf) {
+            return Ok(Some((*line_no, buf)));
+        }
+    }
 }
 
 /// Keys under which exports commonly put their array of records.
@@ -117,45 +145,50 @@ impl JsonSource {
         text: R,
         encoding: TextEncoding,
     ) -> Result<JsonSource> {
+        let mut reader: Box<dyn BufRead + Send> = Box::new(text);
+        let mut line_no = 0;
+        let mut ahead = VecDeque::new();
         let mut src = JsonSource {
             headers: vec![],
             index: HashMap::new(),
             encoding,
-            body: Body::Lines(Box::new(text), 0, Vec::new()),
+            body: Body::Items(vec![].into_iter(), 0),
         };
-        // Learn the first object's keys now so that headers are known up front.
-        if let Body::Lines(reader, line_no, buf) = &mut src.body {
-            loop {
-                buf.clear();
-                if reader
-                    .read_until(b'\n', buf)
-                    .with_context(|| format!("cannot read {name}"))?
-                    == 0
-                {
-                    bail!("{name}: no JSON object in the file");
-                }
-                *line_no += 1;
-                if !is_blank(buf) {
-                    break;
-                }
-            }
-        }
-        let first = match &src.body {
-            Body::Lines(_, line_no, buf) => match std::str::from_utf8(buf) {
-                Ok(text) => serde_json::from_str::<Value>(text.trim()),
-                Err(_) => bail!(
-                    "{name}: line {line_no} is {}",
-                    invalid_text_reason(buf, encoding)
+        // The first line must be an object (else this is not JSON Lines).
+        let (first_no, first) = next_line(&mut reader, &mut line_no)
+            .with_context(|| format!("cannot read {name}"))?
+            .with_context(|| format!("{name}: no JSON object in the file"))?;
+        match std::str::from_utf8(&first) {
+            Ok(text) => match serde_json::from_str::<Value>(text.trim()) {
+                Ok(Value::Object(obj)) => src.learn_keys(&obj),
+                _ => bail!(
+                    "{name}: line {first_no} is not a JSON object; expected JSON Lines (one object per line)"
                 ),
             },
-            Body::Items(..) => unreachable!(),
-        };
-        match first {
-            Ok(Value::Object(obj)) => src.learn_keys(&obj),
-            _ => bail!(
-                "{name}: line 1 is not a JSON object; expected JSON Lines (one object per line)"
+            Err(_) => bail!(
+                "{name}: line {first_no} is {}",
+                invalid_text_reason(&first, encoding)
             ),
         }
+        // Keys the next lines add are columns too, in first-seen order.
+        let mut bytes = first.len();
+        ahead.push_back((first_no, first));
+        while ahead.len() < LOOKAHEAD_LINES && bytes < LOOKAHEAD_BYTES {
+            let Some((n, line)) = next_line(&mut reader, &mut line_no)
+                .with_context(|| format!("cannot read {name}"))?
+            else {
+                break;
+            };
+            if let Ok(Value::Object(obj)) = std::str::from_utf8(&line)
+                .map_err(|_| ())
+                .and_then(|t| serde_json::from_str::<Value>(t.trim()).map_err(|_| ()))
+            {
+                src.learn_keys(&obj);
+            }
+            bytes += line.len();
+            ahead.push_back((n, line));
+        }
+        src.body = Body::Lines(reader, line_no, ahead);
         Ok(src)
     }
 
@@ -205,31 +238,26 @@ impl RowSource for JsonSource {
                     (Ok(v), *n, raw)
                 }
             },
-            Body::Lines(reader, line_no, buf) => {
-                // The first line was read at open; later lines are read here.
-                if buf.is_empty() {
-                    loop {
-                        if reader.read_until(b'\n', buf).context("reading failed")? == 0 {
-                            return Ok(ReadOutcome::End);
-                        }
-                        *line_no += 1;
-                        if !is_blank(buf) {
-                            break;
-                        }
-                        buf.clear();
-                    }
-                }
-                match String::from_utf8(std::mem::take(buf)) {
+            Body::Lines(reader, line_no, ahead) => {
+                // The lines read ahead at open first, then the rest.
+                let (n, buf) = match ahead.pop_front() {
+                    Some(next) => next,
+                    None => match next_line(reader, line_no)? {
+                        Some(next) => next,
+                        None => return Ok(ReadOutcome::End),
+                    },
+                };
+                match String::from_utf8(buf) {
                     Ok(text) => {
                         let parsed = serde_json::from_str::<Value>(text.trim())
                             .map_err(|e| format!("not JSON: {e}"));
-                        (parsed, *line_no, text.trim_end().to_string())
+                        (parsed, n, text.trim_end().to_string())
                     }
                     Err(e) => {
                         let bytes = e.as_bytes();
                         let reason = invalid_text_reason(bytes, encoding);
                         let raw = String::from_utf8_lossy(bytes).trim_end().to_string();
-                        (Err(reason), *line_no, raw)
+                        (Err(reason), n, raw)
                     }
                 }
             }
@@ -288,10 +316,24 @@ mod tests {
         let text = "{\"id\":1}\n\n{oops\n{\"id\":3,\"note\":\"x\"}\n";
         let src = JsonSource::open_lines("t.jsonl", std::io::Cursor::new(text), TextEncoding::Utf8)
             .unwrap();
+        // `note` first appears on line 4, and is a column from the start.
+        assert_eq!(src.headers(), ["id", "note"]);
         let out = rows(src);
-        assert_eq!(out[0], "1:1");
+        assert_eq!(out[0], "1:1|");
         assert!(out[1].starts_with("3!not JSON"), "{}", out[1]);
         assert_eq!(out[2], "4:3|x");
+    }
+
+    #[test]
+    fn json_lines_keys_past_the_lookahead_are_still_read() {
+        let mut text = "{\"id\":0}\n".repeat(LOOKAHEAD_LINES);
+        text.push_str("{\"id\":1,\"late\":\"y\"}\n");
+        let src = JsonSource::open_lines("t.jsonl", std::io::Cursor::new(text), TextEncoding::Utf8)
+            .unwrap();
+        assert_eq!(src.headers(), ["id"]);
+        let out = rows(src);
+        assert_eq!(out.len(), LOOKAHEAD_LINES + 1);
+        assert_eq!(out[LOOKAHEAD_LINES], format!("{}:1|y", LOOKAHEAD_LINES + 1));
     }
 
     #[test]
