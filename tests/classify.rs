@@ -566,3 +566,16 @@ fn eval_and_train_refuse_what_they_cannot_learn_from() {
         .stderr(predicate::str::contains("kefu init"));
     assert!(!elsewhere.path("classify-model.json").exists());
 }
+
+#[test]
+fn a_long_text_does_not_drift_from_what_it_says() {
+    // Naive Bayes untempered got surer of the wrong cause the more often
+    // a text repeated itself ("the agent was rude" × 5,000 was `resolution`).
+    let wd = Workdir::empty();
+    let f = wd.write(
+        "x.csv",
+        format!("content\n{}\n", "the agent was rude ".repeat(5000)),
+    );
+    let out = wd.kefu(&["classify", &f]).output().unwrap();
+    assert_eq!(csv_rows(&out.stdout)[1][1], "attitude");
+}

@@ -182,7 +182,7 @@ pub struct ClassifyConfig {
     /// Extra rewrites applied before matching: `"太渡" = "态度"`.
     #[serde(default)]
     pub normalize: BTreeMap<String, String>,
-    /// Weight of the model against the rules (0 to 1): default 0.55.
+    /// Weight of the model against the rules (0 to 1): default 0.65.
     pub model_weight: Option<f32>,
     /// What a quoted reply addressed to the customer adds to attitude
     /// (0 turns it off): default 2.
