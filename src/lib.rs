@@ -6,8 +6,9 @@
 //! command line and calls [`run`].
 //!
 //! Layout: `cmd/` one module per subcommand; `ingest/` every reader; `store/`
-//! the database and all SQL; `render/` every output format; `domain`, `dates`,
-//! `config`, `workspace` the shared vocabulary, time, settings and workspace.
+//! the database and all SQL; `render/` every output format and every file
+//! written (`render::output`); `domain`, `dates`, `config`, `workspace` the
+//! shared vocabulary, time, settings and workspace.
 
 pub mod classify;
 pub mod cli;

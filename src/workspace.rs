@@ -2,6 +2,7 @@
 //! directory), loading its `kefu.toml`, opening its store, and creating a new
 //! workspace for `kefu init`.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -9,6 +10,7 @@ use anyhow::{Context, Result};
 use chrono_tz::Tz;
 
 use crate::config::{self, Config};
+use crate::render::output::OutputFile;
 use crate::store::Store;
 
 /// File names inside a workspace directory.
@@ -65,8 +67,10 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut written = vec![];
     let config_path = dir.join(CONFIG_FILE);
     if !config_path.exists() {
-        std::fs::write(&config_path, config::TEMPLATE)
+        let mut file = OutputFile::create(&config_path)?;
+        file.write_all(config::TEMPLATE.as_bytes())
             .with_context(|| format!("cannot write {}", config_path.display()))?;
+        file.commit()?;
         written.push(config_path);
     }
     let ws = Workspace::load(Some(dir))?;

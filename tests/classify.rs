@@ -579,3 +579,123 @@ fn a_long_text_does_not_drift_from_what_it_says() {
     let out = wd.kefu(&["classify", &f]).output().unwrap();
     assert_eq!(csv_rows(&out.stdout)[1][1], "attitude");
 }
+
+/// The names in the workdir, sorted (a temporary file left behind shows here).
+fn names_in(wd: &Workdir) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(wd.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Regression: `-o` naming the input truncated it while it was read, and
+/// exited 0. Like `sort -o`, the input is read in full, then replaced.
+#[test]
+fn output_may_name_the_input() {
+    let wd = Workdir::empty();
+    // Several batches (512 rows each) through the stream.
+    let mut text = String::from("评价ID,评价等级,评价内容\n");
+    for i in 0..3000 {
+        text.push_str(&format!(
+            "{i},差评,{}\n",
+            ["客服态度很差", "回复太慢了"][i % 2]
+        ));
+    }
+    let f = wd.write("same.csv", &text);
+    let out = wd.kefu(&["classify", &f, "-o", &f]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = csv_rows(&std::fs::read(&f).unwrap());
+    assert_eq!(rows.len(), 3001, "the header and every row");
+    assert_eq!(rows[0][3], "cause");
+    for (i, r) in rows[1..].iter().enumerate() {
+        assert_eq!(r[0], i.to_string());
+        assert_eq!(r[3], ["attitude", "response"][i % 2], "row {i}");
+    }
+    assert_eq!(names_in(&wd), ["same.csv"], "no temporary file left");
+}
+
+/// Regression: `--strict` stopping at a bad row left a partial output.
+#[test]
+fn a_strict_failure_leaves_no_output_file() {
+    let wd = Workdir::empty();
+    let f = wd.write("x.csv", "id,content\n1,回复太慢\n2,a,b,c\n3,客服骂人\n");
+    let out = wd.path("out.csv");
+    wd.kefu(&["classify", &f, "--strict", "-o", out.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("line 3"));
+    assert_eq!(names_in(&wd), ["x.csv"], "no output, no temporary file");
+    // An existing output stays as it was.
+    wd.write("out.csv", "before\n");
+    wd.kefu(&["classify", &f, "--strict", "-o", out.to_str().unwrap()])
+        .assert()
+        .code(1);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "before\n");
+    assert_eq!(names_in(&wd), ["out.csv", "x.csv"]);
+}
+
+/// Regression: `-o out.json` and `-o out.xlsx` silently wrote CSV. The
+/// format comes from the extension; one classify cannot write is a usage
+/// error unless --format says what to write.
+#[test]
+fn output_format_from_the_extension() {
+    let wd = Workdir::empty();
+    let f = wd.write("x.csv", EXPORT);
+    let json = wd.path("out.json");
+    wd.kefu(&["classify", &f, "-o", json.to_str().unwrap()])
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 4);
+    assert_eq!(v[0]["cause"], "resolution");
+    let ndjson = wd.path("out.ndjson");
+    wd.kefu(&["classify", &f, "-o", ndjson.to_str().unwrap()])
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&ndjson).unwrap();
+    assert_eq!(text.lines().count(), 4);
+    let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(first["评价ID"], "1");
+    let tsv = wd.path("out.tsv");
+    wd.kefu(&["classify", &f, "-o", tsv.to_str().unwrap()])
+        .assert()
+        .success();
+    assert!(std::fs::read_to_string(&tsv)
+        .unwrap()
+        .starts_with("评价ID\t评价等级\t"));
+    // xlsx: a usage error naming what classify writes, and nothing written.
+    let xlsx = wd.path("out.xlsx");
+    wd.kefu(&["classify", &f, "-o", xlsx.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains(".csv")
+                .and(predicate::str::contains(".tsv"))
+                .and(predicate::str::contains(".jsonl"))
+                .and(predicate::str::contains("--format")),
+        );
+    assert!(!xlsx.exists());
+    // --format wins over the extension.
+    wd.kefu(&[
+        "classify",
+        &f,
+        "--format",
+        "csv",
+        "-o",
+        xlsx.to_str().unwrap(),
+    ])
+    .assert()
+    .success();
+    assert!(std::fs::read_to_string(&xlsx)
+        .unwrap()
+        .starts_with("评价ID,评价等级,评价内容,客服,cause"));
+    // `-o -` is stdout, CSV by default.
+    let out = wd.kefu(&["classify", &f, "-o", "-"]).output().unwrap();
+    assert_eq!(csv_rows(&out.stdout).len(), 5);
+}

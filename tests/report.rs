@@ -793,3 +793,234 @@ fn compare_gives_ties_one_rank_and_one_mark() {
         ]
     );
 }
+
+/// The names in `dir`, sorted (a temporary file left behind shows here).
+fn names_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Regression: `-o link.csv` replaced the symlink with a regular file and
+/// left the file it points to unchanged.
+#[cfg(unix)]
+#[test]
+fn output_through_a_symlink_writes_the_file_it_points_to() {
+    let wd = workspace();
+    std::fs::create_dir(wd.path("reports")).unwrap();
+    let target = wd.write("reports/target.csv", "old\n");
+    let link = wd.path("link.csv");
+    std::os::unix::fs::symlink("reports/target.csv", &link).unwrap();
+    wd.kefu(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-11-20",
+        "-o",
+        link.to_str().unwrap(),
+    ])
+    .assert()
+    .success();
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the link is still a link"
+    );
+    let text = std::fs::read_to_string(&target).unwrap();
+    assert!(text.contains("cause,label,count,share"), "{text}");
+    assert_eq!(
+        names_in(&wd.path("reports")),
+        ["target.csv"],
+        "no temporary file beside the target"
+    );
+}
+
+/// Regression: a FIFO given to `-o` was replaced by a regular file; it is
+/// written directly, and stays a FIFO.
+#[cfg(unix)]
+#[test]
+fn output_to_a_fifo_is_written_directly() {
+    use std::io::Read;
+    use std::os::unix::fs::FileTypeExt;
+    let wd = workspace();
+    let fifo = wd.path("fifo.csv");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader_path = fifo.clone();
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        std::fs::File::open(&reader_path)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        tx.send(()).unwrap();
+        text
+    });
+    let out = wd
+        .kefu(&[
+            "report",
+            "daily",
+            "--date",
+            "2026-11-20",
+            "-o",
+            fifo.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    if rx.recv_timeout(std::time::Duration::from_secs(10)).is_err() {
+        // kefu never opened the FIFO: release the reader, then fail.
+        drop(std::fs::OpenOptions::new().write(true).open(&fifo));
+        panic!(
+            "nothing was written to the FIFO: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = reader.join().unwrap();
+    assert!(text.contains("cause,label,count,share"), "{text}");
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo(),
+        "the FIFO is still a FIFO"
+    );
+}
+
+/// Regression: a write error on a device (no space left on /dev/full) is an
+/// error, and the device stays a device. Through a link in the workdir, so
+/// that a kefu which renames over its target (as it did, even as root)
+/// replaces the link and not the machine's /dev/full.
+#[cfg(target_os = "linux")]
+#[test]
+fn output_to_a_full_device_is_an_error() {
+    use std::os::unix::fs::FileTypeExt;
+    let is_device =
+        || std::fs::symlink_metadata("/dev/full").is_ok_and(|m| m.file_type().is_char_device());
+    if !is_device() {
+        eprintln!("skipped: /dev/full is not a character device here");
+        return;
+    }
+    let wd = workspace();
+    let link = wd.path("full.csv");
+    std::os::unix::fs::symlink("/dev/full", &link).unwrap();
+    wd.kefu(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-11-20",
+        "-o",
+        link.to_str().unwrap(),
+    ])
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains("cannot write").and(predicate::str::contains("full.csv")));
+    assert!(is_device(), "/dev/full is still a device");
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+}
+
+/// Regression: `-o DIR` failed but left `DIR.kefu-tmp` behind.
+#[test]
+fn output_to_a_directory_is_an_error_and_leaves_nothing() {
+    let wd = workspace();
+    std::fs::create_dir(wd.path("out.csv")).unwrap();
+    let dir = wd.path("out.csv");
+    let before = names_in(wd.dir.path());
+    wd.kefu(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-11-20",
+        "-o",
+        dir.to_str().unwrap(),
+    ])
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains("out.csv is a directory"));
+    assert_eq!(names_in(wd.dir.path()), before, "nothing left behind");
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+}
+
+/// `-o -` is stdout (a table, as without `-o`), and says nothing of a file.
+#[test]
+fn output_dash_is_stdout() {
+    let wd = workspace();
+    let out = wd
+        .kefu(&["report", "daily", "--date", "2026-11-20", "-o", "-"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("差评日报"));
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("wrote"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = wd.json(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-11-20",
+        "-o",
+        "-",
+        "--format",
+        "json",
+    ]);
+    assert!(v["total"].as_u64().unwrap() > 0);
+}
+
+/// Regression: `-o x.txt` wrote CSV unasked. An extension that names no
+/// format is a usage error listing the ones that do; --format settles it.
+#[test]
+fn output_with_an_unknown_extension_needs_format() {
+    let wd = workspace();
+    let txt = wd.path("x.txt");
+    let before = names_in(wd.dir.path());
+    wd.kefu(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-11-20",
+        "-o",
+        txt.to_str().unwrap(),
+    ])
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains(".csv").and(predicate::str::contains(".xlsx")));
+    assert_eq!(names_in(wd.dir.path()), before, "nothing written");
+    wd.kefu(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-11-20",
+        "--format",
+        "md",
+        "-o",
+        txt.to_str().unwrap(),
+    ])
+    .assert()
+    .success();
+    assert!(std::fs::read_to_string(&txt)
+        .unwrap()
+        .starts_with("# 差评日报"));
+}

@@ -14,6 +14,7 @@ use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::Cause;
+use crate::render::output::OutputFile;
 
 /// File name of the model inside a workspace.
 pub const MODEL_FILE: &str = "classify-model.json";
@@ -180,12 +181,13 @@ impl Model {
         Scorer::from_model(self)
     }
 
+    /// Saves the model as JSON, replacing an earlier one at once (a model
+    /// half written is never read).
     pub fn save(&self, path: &Path) -> Result<()> {
-        let tmp = path.with_extension("json.tmp");
-        std::fs::write(&tmp, serde_json::to_vec(self)?)
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
-        std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
-        Ok(())
+        let mut file = OutputFile::create(path)?;
+        serde_json::to_writer(&mut file, self)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        file.commit()
     }
 
     /// Loads a model if the file exists.

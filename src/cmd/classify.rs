@@ -3,7 +3,6 @@
 //! the department's labels; evaluate against labels.
 
 use std::collections::BTreeMap;
-use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
@@ -18,6 +17,7 @@ use crate::ingest::columns::{
     normalize_header, unique_names, ColumnMap, CLASSIFY_COLUMNS, FEEDBACK_FIELDS,
 };
 use crate::ingest::{self, InputFormat, InputOptions, ReadOutcome, Row, TextEncoding};
+use crate::render::output::Output;
 use crate::render::stream::{RecordFormat, RecordWriter};
 use crate::render::{self, Cell, Table};
 use crate::store;
@@ -30,9 +30,12 @@ Output: every input row, all its columns in order, then
   causes          every cause found, strongest first, ';'-separated
   cause_evidence  the phrases that decided, ';'-separated
 Rows rated positive or neutral get an empty cause unless --all.
+Formats: --format csv|tsv|json|jsonl, or taken from -o FILE's extension (.csv, .tsv,
+.json, .jsonl, .ndjson); another extension needs --format.
 
 Examples:
   kefu classify reviews.csv > classified.csv
+  kefu classify reviews.csv -o classified.jsonl
   kefu import … ; kefu classify --store
   xsv search -s rating 1 export.csv | kefu classify - --format jsonl | head
   kefu classify explain \"态度挺好的，就是问题一直没解决\"
@@ -58,7 +61,7 @@ pub struct ClassifyArgs {
     pub file: Option<String>,
 
     /// Classify the store's negative feedback that has no automatic cause yet
-    #[arg(long, conflicts_with = "file")]
+    #[arg(long, conflicts_with_all = ["file", "format", "output", "column", "strict"])]
     pub store: bool,
 
     /// Stream: classify every row, not only negative ones. Store: redo every
@@ -70,11 +73,12 @@ pub struct ClassifyArgs {
     #[arg(long, value_name = "NAME")]
     pub column: Option<String>,
 
-    /// Output format
-    #[arg(long, value_enum, default_value = "csv")]
-    pub format: RecordFormat,
+    /// Output format [default: from -o's extension, else csv]
+    #[arg(long, value_enum)]
+    pub format: Option<RecordFormat>,
 
-    /// Write to this file instead of stdout
+    /// Write to this file instead of stdout: once the whole input has been
+    /// classified, and then all at once (it may name the input itself)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
@@ -179,17 +183,6 @@ pub fn run(globals: &Globals, args: ClassifyArgs) -> Result<()> {
     }
 }
 
-/// Opens an output: a file, or stdout.
-pub fn output(path: Option<&PathBuf>) -> Result<Box<dyn Write + Send>> {
-    Ok(match path {
-        Some(p) if p.as_os_str() != "-" => Box::new(BufWriter::with_capacity(
-            256 * 1024,
-            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
-        )),
-        _ => Box::new(BufWriter::with_capacity(256 * 1024, std::io::stdout())),
-    })
-}
-
 /// Which column holds the text, and which the rating.
 fn find_columns(
     headers: &[String],
@@ -271,6 +264,7 @@ impl Batch {
 fn stream(ws: &Workspace, args: ClassifyArgs) -> Result<()> {
     use std::sync::mpsc::{channel, sync_channel};
 
+    let format = RecordFormat::choose(args.format, args.output.as_deref())?;
     let classifier = classifier(ws, args.rules_only)?;
     let opts = InputOptions {
         format: args.input_format,
@@ -289,7 +283,12 @@ fn stream(ws: &Workspace, args: ClassifyArgs) -> Result<()> {
     let mut headers = output_names(input.rows.headers());
     let width = headers.len();
     headers.extend(CLASSIFY_COLUMNS.map(String::from));
-    let out = RecordWriter::new(args.format, headers, output(args.output.as_ref())?)?;
+    // A file is written beside its target and renamed over it only once
+    // everything went well, so `-o` may name the input (read in full first).
+    let output = Output::open(args.output.as_deref())?;
+    let output_name = output.name();
+    let out = RecordWriter::new(format, headers, output)
+        .with_context(|| format!("cannot write {output_name}"))?;
     let position = input.rows.position_name();
     let scale = StarScale::default();
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8));
@@ -327,7 +326,7 @@ fn stream(ws: &Workspace, args: ClassifyArgs) -> Result<()> {
             });
         }
         drop(done_tx);
-        let writer = scope.spawn(move || -> Result<()> {
+        let writer = scope.spawn(move || -> Result<Output> {
             let mut out = out;
             let mut waiting: BTreeMap<u64, Batch> = BTreeMap::new();
             let mut next = 0u64;
@@ -337,13 +336,15 @@ fn stream(ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                     for i in 0..batch.len {
                         let original = (0..width).map(|c| batch.rows[i].get_bytes(c));
                         let added = batch.added[i].iter().map(String::as_bytes);
-                        out.write_bytes(original.chain(added))?;
+                        out.write_bytes(original.chain(added))
+                            .with_context(|| format!("cannot write {output_name}"))?;
                     }
                     next += 1;
                     let _ = free_tx.send(batch); // the reader may have finished
                 }
             }
             out.finish()
+                .with_context(|| format!("cannot write {output_name}"))
         });
 
         let mut known_keys = width;
@@ -472,9 +473,11 @@ fn stream(ws: &Workspace, args: ClassifyArgs) -> Result<()> {
             .join()
             .map_err(|_| anyhow::anyhow!("the writer thread panicked"))?;
         // A closed stdout ends the stream quietly (see error.rs): report the
-        // writer's error first, then the reader's.
-        write_result?;
-        read_result
+        // writer's error first, then the reader's. Either way the output
+        // file is dropped uncommitted: the target stays as it was.
+        let output = write_result?;
+        read_result?;
+        output.finish()
     })
 }
 

@@ -24,6 +24,7 @@ use crate::ingest::records::{
     FeedbackParser, FeedbackRecord,
 };
 use crate::ingest::{self, InputFormat, InputOptions, ReadOutcome, Row, TextEncoding};
+use crate::render::output::OutputFile;
 use crate::render::{self, Cell, Table};
 use crate::store::feedback::Upsert;
 use crate::store::points::NewEvent;
@@ -261,10 +262,11 @@ pub struct Summary {
     pub total: Counts,
 }
 
-/// Writes rejected rows as they come (constant memory).
+/// Writes rejected rows as they come (constant memory), into a file that
+/// appears once the import has finished (see `render::output`).
 struct Rejects {
     path: PathBuf,
-    writer: Option<csv::Writer<std::fs::File>>,
+    writer: Option<csv::Writer<OutputFile>>,
     always: bool,
     shown: usize,
 }
@@ -286,21 +288,26 @@ impl Rejects {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;
         }
-        let mut w = csv::Writer::from_path(&self.path)
-            .with_context(|| format!("cannot create the rejects file {}", self.path.display()))?;
-        w.write_record(["file", "line", "reason", "raw"])?;
+        let mut w = csv::Writer::from_writer(
+            OutputFile::create(&self.path).context("cannot create the rejects file")?,
+        );
+        w.write_record(["file", "line", "reason", "raw"])
+            .with_context(|| format!("cannot write {}", self.path.display()))?;
         self.writer = Some(w);
         Ok(())
     }
 
+    /// Writes the rejects file out; whether there is one.
     fn finish(&mut self) -> Result<bool> {
         if self.always && self.writer.is_none() {
             self.open()?;
         }
         match self.writer.take() {
-            Some(mut w) => {
-                w.flush()
-                    .with_context(|| format!("cannot write {}", self.path.display()))?;
+            Some(w) => {
+                w.into_inner()
+                    .map_err(|e| e.into_error())
+                    .with_context(|| format!("cannot write {}", self.path.display()))?
+                    .commit()?;
                 Ok(true)
             }
             None => Ok(false),

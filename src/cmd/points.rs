@@ -75,16 +75,7 @@ impl OutputArgs {
     /// Renders `doc`; its notes go to stderr (unless `quiet`) when the
     /// format has no place for them (CSV, JSON Lines, a JSON array).
     pub fn emit(&self, doc: &Document, quiet: bool) -> Result<()> {
-        let format = match (
-            self.format,
-            self.output.as_deref().and_then(Format::from_path),
-        ) {
-            (Some(f), _) | (None, Some(f)) => f,
-            (None, None) if self.output.is_some() => bail!(Usage(
-                "cannot tell the format from the output file's extension; pass --format".into()
-            )),
-            (None, None) => Format::Table,
-        };
+        let format = Format::choose(self.format, self.output.as_deref())?;
         if !quiet && !render::shows_notes(doc, format) {
             for n in &doc.notes {
                 eprintln!("kefu: note: {n}");

@@ -12,14 +12,15 @@ use super::Globals;
 use crate::dates::{self, Period};
 use crate::domain::{Cause, FeedbackKind};
 use crate::error::Usage;
-use crate::render::{self, CsvOptions, Format};
+use crate::render::{self, output, CsvOptions, Format};
 use crate::report::{self, Context, GroupBy, TrendBy};
 use crate::store::reports::Filters;
 use crate::store::Store;
 use crate::workspace::Workspace;
 
 const AFTER_HELP: &str = "\
-Formats: --format table|csv|json|jsonl|md|html|xlsx, or taken from -o FILE's extension.
+Formats: --format table|csv|json|jsonl|md|html|xlsx, or taken from -o FILE's extension
+(another extension needs --format); -o - is stdout.
 CSV for Excel: --excel (UTF-8 with BOM) or --encoding gbk. Customer phone numbers and ids
 are masked (138****1234) unless --no-mask. Days are cut in the workspace timezone.
 
@@ -212,14 +213,7 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
     let ws = Workspace::load(globals.workspace.as_deref())?;
     let c = &args.common;
     // Validate everything before touching any file.
-    let format = match (c.format, c.output.as_deref().and_then(Format::from_path)) {
-        (Some(f), _) => f,
-        (None, Some(f)) => f,
-        (None, None) if c.output.is_some() => bail!(Usage(
-            "cannot tell the format from the output file's extension; pass --format".into()
-        )),
-        (None, None) => Format::Table,
-    };
+    let format = Format::choose(c.format, c.output.as_deref())?;
     let gbk = match c
         .encoding
         .as_deref()
@@ -326,7 +320,7 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
         CsvOptions { bom: c.excel, gbk },
         c.output.as_deref(),
     )?;
-    if let Some(o) = &c.output {
+    if let Some(o) = c.output.as_deref().filter(|o| !output::is_stdout(o)) {
         if !globals.quiet {
             eprintln!("kefu: wrote {}", o.display());
         }

@@ -2,13 +2,15 @@
 //! (facts, and sections of typed tables with an optional chart), and turned
 //! into each output format here: a terminal table, CSV, JSON, JSON Lines,
 //! Markdown, self-contained HTML, or an Excel workbook. Commands never format
-//! output themselves.
+//! output themselves. Where the output lands (stdout, or a file written
+//! atomically) is [`output`]'s.
 //!
 //! Safety rules applied here, for every report: text that a spreadsheet would
 //! execute (starting with `=`, `+`, `-`, `@`, tab or carriage return) is
 //! neutralised in CSV and xlsx; numbers stay typed numbers.
 
 mod html;
+pub mod output;
 pub mod stream;
 mod xlsx;
 
@@ -281,19 +283,54 @@ pub enum Format {
 }
 
 impl Format {
-    /// The format an output file's extension implies.
-    pub fn from_path(path: &Path) -> Option<Format> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        Some(match ext.as_str() {
-            "csv" | "txt" => Format::Csv,
-            "json" => Format::Json,
-            "jsonl" | "ndjson" => Format::Jsonl,
-            "md" | "markdown" => Format::Md,
-            "html" | "htm" => Format::Html,
-            "xlsx" => Format::Xlsx,
-            _ => return None,
-        })
+    /// The output file extensions reports know, with their formats.
+    const EXTENSIONS: &[(&str, Format)] = &[
+        ("csv", Format::Csv),
+        ("json", Format::Json),
+        ("jsonl", Format::Jsonl),
+        ("ndjson", Format::Jsonl),
+        ("md", Format::Md),
+        ("markdown", Format::Md),
+        ("html", Format::Html),
+        ("htm", Format::Html),
+        ("xlsx", Format::Xlsx),
+    ];
+
+    /// A report's format: `--format`, else `-o FILE`'s extension, else a
+    /// table (stdout, also `-o -`). A file whose extension names no format
+    /// (`report.txt`, `report`) is a usage error rather than a guess.
+    pub fn choose(flag: Option<Format>, output_path: Option<&Path>) -> Result<Format> {
+        match (flag, output_path.filter(|p| !output::is_stdout(p))) {
+            (Some(f), _) => Ok(f),
+            (None, None) => Ok(Format::Table),
+            (None, Some(path)) => from_extension(path, Format::EXTENSIONS)
+                .ok_or_else(|| unknown_extension(path, "reports write", Format::EXTENSIONS)),
+        }
     }
+}
+
+/// The format `path`'s extension (any case) has in `known`.
+pub(crate) fn from_extension<F: Copy>(path: &Path, known: &[(&str, F)]) -> Option<F> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    known.iter().find(|(e, _)| *e == ext).map(|(_, f)| *f)
+}
+
+/// The usage error for an output file whose extension is not among
+/// `known`, listing them; `writer` says who writes them ("reports write").
+pub(crate) fn unknown_extension<F>(
+    path: &Path,
+    writer: &str,
+    known: &[(&str, F)],
+) -> anyhow::Error {
+    let names: Vec<String> = known.iter().map(|(e, _)| format!(".{e}")).collect();
+    let list = match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => names.concat(),
+    };
+    anyhow::Error::new(crate::error::Usage(format!(
+        "cannot tell the output format from the name {} ({writer} {list}); pass --format, or name the file with one of these extensions",
+        path.display()
+    )))
 }
 
 /// Options of text output for spreadsheet users.
@@ -381,29 +418,25 @@ pub fn shows_notes(doc: &Document, format: Format) -> bool {
     }
 }
 
-/// Writes a rendered document to `-o FILE` (atomically, via a temporary file)
-/// or stdout.
-pub fn emit(doc: &Document, format: Format, csv: CsvOptions, output: Option<&Path>) -> Result<()> {
+/// Writes a rendered document to `-o FILE` or stdout (see [`output`]: a
+/// file is replaced atomically, a FIFO or device written directly).
+pub fn emit(
+    doc: &Document,
+    format: Format,
+    csv: CsvOptions,
+    output_path: Option<&Path>,
+) -> Result<()> {
     let bytes = render(doc, format, csv)?;
-    match output {
-        Some(path) if path.as_os_str() != "-" => {
-            let tmp = path.with_extension("kefu-tmp");
-            std::fs::write(&tmp, &bytes)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            std::fs::rename(&tmp, path)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            Ok(())
-        }
-        _ => {
-            if format == Format::Xlsx && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-                bail!("xlsx is binary: write it to a file with -o report.xlsx");
-            }
-            let mut out = std::io::stdout().lock();
-            out.write_all(&bytes)?;
-            out.flush()?;
-            Ok(())
-        }
+    let mut out = output::Output::open(output_path)?;
+    if matches!(out, output::Output::Stdout(_))
+        && format == Format::Xlsx
+        && std::io::IsTerminal::is_terminal(&std::io::stdout())
+    {
+        bail!("xlsx is binary: write it to a file with -o report.xlsx");
     }
+    out.write_all(&bytes)
+        .with_context(|| format!("cannot write {}", out.name()))?;
+    out.finish()
 }
 
 fn comfy(table: &Table) -> comfy_table::Table {

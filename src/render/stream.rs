@@ -3,6 +3,7 @@
 //! pipelines (`kefu classify`), where every input row comes out again.
 
 use std::io::Write;
+use std::path::Path;
 
 use anyhow::Result;
 
@@ -15,26 +16,52 @@ pub enum RecordFormat {
     Json,
 }
 
+impl RecordFormat {
+    /// The output file extensions known, with their formats.
+    const EXTENSIONS: &[(&str, RecordFormat)] = &[
+        ("csv", RecordFormat::Csv),
+        ("tsv", RecordFormat::Tsv),
+        ("json", RecordFormat::Json),
+        ("jsonl", RecordFormat::Jsonl),
+        ("ndjson", RecordFormat::Jsonl),
+    ];
+
+    /// The format: `--format`, else `-o FILE`'s extension, else CSV (stdout,
+    /// also `-o -`). A file whose extension names no record format
+    /// (`out.xlsx`, `out`) is a usage error rather than CSV in disguise.
+    pub fn choose(flag: Option<RecordFormat>, output_path: Option<&Path>) -> Result<RecordFormat> {
+        match (flag, output_path.filter(|p| !super::output::is_stdout(p))) {
+            (Some(f), _) => Ok(f),
+            (None, None) => Ok(RecordFormat::Csv),
+            (None, Some(path)) => {
+                super::from_extension(path, RecordFormat::EXTENSIONS).ok_or_else(|| {
+                    super::unknown_extension(path, "classify writes", RecordFormat::EXTENSIONS)
+                })
+            }
+        }
+    }
+}
+
+/// Where a [`RecordWriter`]'s records go, by format.
+enum Sink<W: Write> {
+    /// CSV or TSV (boxed: csv's writer is large beside a bare `W`).
+    Delimited(Box<csv::Writer<W>>),
+    /// JSON Lines or a JSON array.
+    Json(W),
+}
+
 /// Writes records one at a time.
 pub struct RecordWriter<W: Write> {
     format: RecordFormat,
     headers: Vec<String>,
-    csv: Option<csv::Writer<W>>,
-    json: Option<W>,
+    sink: Sink<W>,
     rows: u64,
 }
 
 impl<W: Write> RecordWriter<W> {
     /// Starts the output (CSV/TSV write the header line now).
     pub fn new(format: RecordFormat, headers: Vec<String>, out: W) -> Result<RecordWriter<W>> {
-        let mut w = RecordWriter {
-            format,
-            headers,
-            csv: None,
-            json: None,
-            rows: 0,
-        };
-        match format {
+        let sink = match format {
             RecordFormat::Csv | RecordFormat::Tsv => {
                 let mut c = csv::WriterBuilder::new()
                     .delimiter(if format == RecordFormat::Tsv {
@@ -45,37 +72,43 @@ impl<W: Write> RecordWriter<W> {
                     .flexible(true)
                     .buffer_capacity(256 * 1024)
                     .from_writer(out);
-                c.write_record(&w.headers)?;
-                w.csv = Some(c);
+                c.write_record(&headers)?;
+                Sink::Delimited(Box::new(c))
             }
-            RecordFormat::Jsonl | RecordFormat::Json => w.json = Some(out),
-        }
-        Ok(w)
+            RecordFormat::Jsonl | RecordFormat::Json => Sink::Json(out),
+        };
+        Ok(RecordWriter {
+            format,
+            headers,
+            sink,
+            rows: 0,
+        })
     }
 
     /// Writes one record: fields aligned to the headers (a shorter record is
     /// padded in JSON; CSV writes what it is given).
     pub fn write<'a>(&mut self, fields: impl IntoIterator<Item = &'a str>) -> Result<()> {
-        if let Some(c) = &mut self.csv {
-            c.write_record(fields)?;
-        } else if let Some(out) = &mut self.json {
-            let mut obj = serde_json::Map::with_capacity(self.headers.len());
-            let mut it = fields.into_iter();
-            for h in &self.headers {
-                obj.insert(
-                    h.clone(),
-                    serde_json::Value::String(it.next().unwrap_or("").to_string()),
-                );
-            }
-            let prefix: &[u8] = match (self.format, self.rows) {
-                (RecordFormat::Json, 0) => b"[\n",
-                (RecordFormat::Json, _) => b",\n",
-                _ => b"",
-            };
-            out.write_all(prefix)?;
-            serde_json::to_writer(&mut *out, &obj)?;
-            if self.format == RecordFormat::Jsonl {
-                out.write_all(b"\n")?;
+        match &mut self.sink {
+            Sink::Delimited(c) => c.write_record(fields)?,
+            Sink::Json(out) => {
+                let mut obj = serde_json::Map::with_capacity(self.headers.len());
+                let mut it = fields.into_iter();
+                for h in &self.headers {
+                    obj.insert(
+                        h.clone(),
+                        serde_json::Value::String(it.next().unwrap_or("").to_string()),
+                    );
+                }
+                let prefix: &[u8] = match (self.format, self.rows) {
+                    (RecordFormat::Json, 0) => b"[\n",
+                    (RecordFormat::Json, _) => b",\n",
+                    _ => b"",
+                };
+                out.write_all(prefix)?;
+                serde_json::to_writer(&mut *out, &obj)?;
+                if self.format == RecordFormat::Jsonl {
+                    out.write_all(b"\n")?;
+                }
             }
         }
         self.rows += 1;
@@ -85,7 +118,7 @@ impl<W: Write> RecordWriter<W> {
     /// Writes one record of UTF-8 byte fields (CSV and TSV pass them through
     /// without converting them to text first).
     pub fn write_bytes<'a>(&mut self, fields: impl IntoIterator<Item = &'a [u8]>) -> Result<()> {
-        if let Some(c) = &mut self.csv {
+        if let Sink::Delimited(c) = &mut self.sink {
             c.write_record(fields)?;
             self.rows += 1;
             Ok(())
@@ -96,18 +129,19 @@ impl<W: Write> RecordWriter<W> {
         }
     }
 
-    /// Ends the output and flushes it.
-    pub fn finish(mut self) -> Result<()> {
-        if let Some(c) = &mut self.csv {
-            c.flush()?;
-        }
-        if let Some(out) = &mut self.json {
-            if self.format == RecordFormat::Json {
-                out.write_all(if self.rows == 0 { b"[]\n" } else { b"\n]\n" })?;
+    /// Ends the output, flushes it, and hands back the writer (for an
+    /// output file to be committed once the whole run has succeeded).
+    pub fn finish(self) -> Result<W> {
+        match self.sink {
+            Sink::Delimited(c) => Ok(c.into_inner().map_err(|e| e.into_error())?),
+            Sink::Json(mut out) => {
+                if self.format == RecordFormat::Json {
+                    out.write_all(if self.rows == 0 { b"[]\n" } else { b"\n]\n" })?;
+                }
+                out.flush()?;
+                Ok(out)
             }
-            out.flush()?;
         }
-        Ok(())
     }
 }
 

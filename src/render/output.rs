@@ -1,0 +1,320 @@
+//! Where output lands: stdout, or a file. Every file kefu writes goes
+//! through [`OutputFile`] — `-o FILE` of reports and `classify`, the
+//! statements of `bonus --statements`, an import's rejects, the trained
+//! model, a new `kefu.toml` — so that there is one way to do it:
+//!
+//! - a regular file, or a name not taken yet, is written atomically: into a
+//!   temporary file beside it, renamed over it only once the whole output is
+//!   written ([`OutputFile::commit`]). On any failure the temporary file is
+//!   removed and the file named is untouched. A symlink is followed: the file
+//!   it points to is replaced, and the link stays a link;
+//! - a FIFO, a device or a socket (`/dev/stdout`, `/dev/null`, a named pipe)
+//!   is written directly, with no temporary file: renaming over it would
+//!   replace the device entry with a regular file. Its write errors (no space
+//!   left on `/dev/full`) are errors like any other;
+//! - a directory is an error ("X is a directory"), before anything is written.
+//!
+//! It neither chooses a format (`Format`, `RecordFormat`) nor renders.
+
+use std::fs::{File, Permissions};
+use std::io::{BufWriter, Stdout, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use tempfile::NamedTempFile;
+
+/// Bytes buffered before they go to the file or stdout.
+const BUFFER: usize = 256 * 1024;
+
+/// Symlinks followed before giving up (the limit Linux uses).
+const MAX_LINKS: usize = 40;
+
+/// Whether an output path is `-`, which means stdout.
+pub fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// A file being written. A regular file appears, complete, at its name on
+/// [`commit`](OutputFile::commit) and not before; dropped uncommitted (an
+/// error on the way), it leaves nothing behind.
+pub struct OutputFile {
+    /// The name as the user gave it, for messages.
+    name: PathBuf,
+    sink: Sink,
+}
+
+/// Where an [`OutputFile`]'s bytes go.
+enum Sink {
+    /// A temporary file beside `target` (the real file, symlinks followed),
+    /// renamed over it on commit; removed when dropped uncommitted.
+    Atomic {
+        temp: BufWriter<NamedTempFile>,
+        target: PathBuf,
+    },
+    /// A FIFO, a device or a socket, written in place.
+    Direct(BufWriter<File>),
+}
+
+/// What a path names once its symlinks are followed.
+enum Destination {
+    /// A regular file (with its permissions), or a name not taken yet.
+    File {
+        path: PathBuf,
+        permissions: Option<Permissions>,
+    },
+    /// A FIFO, a device, a socket, or a process's file descriptor
+    /// (`/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`): written directly.
+    Special,
+    Directory,
+}
+
+impl Destination {
+    /// Follows `path`'s symlinks one by one, so that a link to a file not
+    /// created yet still names that file.
+    fn of(path: &Path) -> std::io::Result<Destination> {
+        let mut current = path.to_path_buf();
+        for _ in 0..MAX_LINKS {
+            let meta = match std::fs::symlink_metadata(&current) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return Ok(Destination::File {
+                        path: current,
+                        permissions: None,
+                    })
+                }
+                result => result?,
+            };
+            let kind = meta.file_type();
+            if kind.is_symlink() {
+                let dir = match current.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d.canonicalize()?,
+                    _ => std::env::current_dir()?,
+                };
+                // The links in /proc name open descriptors, not paths (a
+                // pipe's is "pipe:[123]"): /dev/stdout leads there.
+                if dir.starts_with("/proc") {
+                    return Ok(Destination::Special);
+                }
+                current = dir.join(std::fs::read_link(&current)?);
+            } else if kind.is_dir() {
+                return Ok(Destination::Directory);
+            } else if kind.is_file() {
+                return Ok(Destination::File {
+                    path: current,
+                    permissions: Some(meta.permissions()),
+                });
+            } else {
+                return Ok(Destination::Special);
+            }
+        }
+        Err(std::io::Error::other("too many levels of symbolic links"))
+    }
+}
+
+impl OutputFile {
+    /// Starts writing `path` (see the module's comment for how each kind of
+    /// file is written). Errors name `path`.
+    pub fn create(path: &Path) -> Result<OutputFile> {
+        let fail = || format!("cannot write {}", path.display());
+        let sink = match Destination::of(path).with_context(fail)? {
+            Destination::Directory => bail!("{} is a directory", path.display()),
+            Destination::Special => {
+                // Appending, so that a descriptor redirected to a file
+                // (`-o /dev/stdout >> log`) goes on where it stands rather
+                // than overwriting from the start; FIFOs and devices ignore it.
+                let file = std::fs::OpenOptions::new()
+                    .append(true)
+                    .open(path)
+                    .with_context(fail)?;
+                Sink::Direct(BufWriter::with_capacity(BUFFER, file))
+            }
+            Destination::File {
+                path: target,
+                permissions,
+            } => {
+                let dir = match target.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d,
+                    _ => Path::new("."),
+                };
+                if !dir.is_dir() {
+                    bail!(
+                        "cannot write {}: there is no directory {}",
+                        path.display(),
+                        dir.display()
+                    );
+                }
+                let mut prefix = std::ffi::OsString::from(".");
+                prefix.push(target.file_name().unwrap_or_default());
+                prefix.push(".");
+                let mut builder = tempfile::Builder::new();
+                builder.prefix(&prefix).suffix(".kefu-tmp");
+                // A new file gets the mode File::create gives (0666 less the
+                // umask), not the temporary file's private 0600.
+                #[cfg(unix)]
+                builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+                let temp = builder.tempfile_in(dir).with_context(fail)?;
+                // A replaced file keeps its mode.
+                if let Some(p) = permissions {
+                    temp.as_file().set_permissions(p).with_context(fail)?;
+                }
+                Sink::Atomic {
+                    temp: BufWriter::with_capacity(BUFFER, temp),
+                    target,
+                }
+            }
+        };
+        Ok(OutputFile {
+            name: path.to_path_buf(),
+            sink,
+        })
+    }
+
+    /// Finishes the file: flushes it, and renames a temporary file over the
+    /// target (after syncing it to disk, so that a crash leaves the old file
+    /// or the new one, never a part).
+    pub fn commit(self) -> Result<()> {
+        let fail = || format!("cannot write {}", self.name.display());
+        match self.sink {
+            Sink::Atomic { temp, target } => {
+                let temp = temp
+                    .into_inner()
+                    .map_err(|e| e.into_error())
+                    .with_context(fail)?;
+                temp.as_file().sync_all().with_context(fail)?;
+                // On failure the temporary file is dropped, and so removed.
+                temp.persist(&target)
+                    .map_err(|e| e.error)
+                    .with_context(fail)?;
+            }
+            Sink::Direct(mut file) => file.flush().with_context(fail)?,
+        }
+        Ok(())
+    }
+}
+
+impl Write for OutputFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match &mut self.sink {
+            Sink::Atomic { temp, .. } => temp.write(buf),
+            Sink::Direct(file) => file.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.sink {
+            Sink::Atomic { temp, .. } => temp.flush(),
+            Sink::Direct(file) => file.flush(),
+        }
+    }
+}
+
+/// A command's output: stdout, or the file `-o` names.
+pub enum Output {
+    Stdout(BufWriter<Stdout>),
+    File(OutputFile),
+}
+
+impl Output {
+    /// `-o FILE`; stdout when there is no `-o`, or it is `-`.
+    pub fn open(path: Option<&Path>) -> Result<Output> {
+        Ok(match path.filter(|p| !is_stdout(p)) {
+            Some(p) => Output::File(OutputFile::create(p)?),
+            None => Output::Stdout(BufWriter::with_capacity(BUFFER, std::io::stdout())),
+        })
+    }
+
+    /// What to call the output in messages: the file's name, or "stdout".
+    pub fn name(&self) -> String {
+        match self {
+            Output::Stdout(_) => "stdout".into(),
+            Output::File(f) => f.name.display().to_string(),
+        }
+    }
+
+    /// Ends the output: flushes stdout, or commits the file.
+    pub fn finish(self) -> Result<()> {
+        match self {
+            Output::Stdout(mut out) => out.flush().context("cannot write stdout"),
+            Output::File(f) => f.commit(),
+        }
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Output::Stdout(out) => out.write(buf),
+            Output::File(f) => f.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Output::Stdout(out) => out.flush(),
+            Output::File(f) => f.flush(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The names in `dir`, sorted.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn nothing_appears_before_commit_and_nothing_stays_without_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.csv");
+        std::fs::write(&path, "old").unwrap();
+        let mut f = OutputFile::create(&path).unwrap();
+        f.write_all(b"new").unwrap();
+        f.flush().unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
+        drop(f);
+        assert_eq!(names(dir.path()), ["a.csv"], "the temporary file is gone");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
+        let mut f = OutputFile::create(&path).unwrap();
+        f.write_all(b"new").unwrap();
+        f.commit().unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+        assert_eq!(names(dir.path()), ["a.csv"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_replaced_file_keeps_its_mode_and_a_dangling_link_is_followed() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.csv");
+        std::fs::write(&path, "old").unwrap();
+        std::fs::set_permissions(&path, Permissions::from_mode(0o640)).unwrap();
+        let mut f = OutputFile::create(&path).unwrap();
+        f.write_all(b"new").unwrap();
+        f.commit().unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o640);
+        // A link to a file not there yet creates that file.
+        let link = dir.path().join("link.csv");
+        std::os::unix::fs::symlink("sub/target.csv", &link).unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        let mut f = OutputFile::create(&link).unwrap();
+        f.write_all(b"through").unwrap();
+        f.commit().unwrap();
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("sub/target.csv")).unwrap(),
+            "through"
+        );
+    }
+}
