@@ -1,26 +1,61 @@
 //! Masking of customer identifiers in reports (DOMAIN.md §6: the minimum
 //! necessary identity data). Phone numbers keep the first 3 and last 4 digits
-//! (138****1234); other customer ids and nicknames keep their first and last
-//! character (t***9).
+//! (138****1234), landlines their area code and last 4 digits
+//! (0755-****5678); other customer ids and nicknames keep their first and
+//! last character (t***9). A value the export already masked (it holds a `*`)
+//! is left as it is.
+//!
+//! Phone numbers are also found inside free texts (review contents), however
+//! customers write them: ASCII or full-width digits (１３８…, which Chinese
+//! keyboards produce), groups joined by spaces, hyphens or dots, a country
+//! code in front, an area code in brackets, glued to the words around them.
+//! Order numbers and tracking ids are left alone. This module does not decide
+//! *whether* to mask (that is `report --no-mask`), only how.
 
-/// Masks a phone number: digits kept at both ends, the middle starred.
+use std::borrow::Cow;
+
+/// Masks a customer phone number (a whole cell of the phone column).
+///
+/// A mobile or landline is masked as it would be inside a text
+/// (138****1234, +86 138****1234, 0755-****5678); a value already masked by
+/// the export (138****1234) is left as it is; any other number keeps only
+/// its last 4 digits (****5678), and a value with fewer than 7 digits is
+/// masked like an id.
 pub fn mask_phone(phone: &str) -> String {
-    let digits: Vec<char> = phone
-        .chars()
-        .filter(|c| c.is_ascii_digit() || *c == '*')
-        .collect();
+    let phone = phone.trim();
+    let masked = mask_phones_in_text(phone);
+    if matches!(masked, Cow::Owned(_)) || phone.contains('*') {
+        return masked.into_owned();
+    }
+    let bytes = phone.as_bytes();
+    let mut digits = vec![];
+    let mut i = 0;
+    while i < bytes.len() {
+        match digit_at(bytes, i) {
+            Some((d, len)) => {
+                digits.push(char::from(d));
+                i += len;
+            }
+            None => i += 1,
+        }
+    }
     if digits.len() >= 7 {
-        let head: String = digits[..3].iter().collect();
         let tail: String = digits[digits.len() - 4..].iter().collect();
-        format!("{head}****{tail}")
+        format!("****{tail}")
     } else {
         mask_id(phone)
     }
 }
 
-/// Masks a customer id or nickname: first and last character kept.
+/// Masks a customer id or nickname: first and last character kept. A value
+/// the export already masked (t***9) is left as it is, but for a phone
+/// number that would still be whole in it.
 pub fn mask_id(id: &str) -> String {
-    let chars: Vec<char> = id.trim().chars().collect();
+    let id = id.trim();
+    if id.contains('*') {
+        return mask_phones_in_text(id).into_owned();
+    }
+    let chars: Vec<char> = id.chars().collect();
     match chars.len() {
         0 => String::new(),
         1 => "*".into(),
@@ -29,89 +64,364 @@ pub fn mask_id(id: &str) -> String {
     }
 }
 
-/// Masks phone numbers inside free text, as customers write them: mainland
-/// mobiles (13912345678, 139-1234-5678, 139 1234 5678, with or without +86,
-/// 0086 or 86 in front) and landlines with their area code (0755-12345678).
-/// Other runs of digits (order numbers, amounts, dates) are left alone.
-pub fn mask_phones_in_text(text: &str) -> String {
+/// Masks phone numbers inside free text, as customers write them:
+///
+/// - mainland mobiles: 13912345678, 139-1234-5678, 139 1234 5678,
+///   139.1234.5678 (also grouped 3-8, 7-4 or 4-4-3), with +86, 0086 or 86 in
+///   front, glued or apart: 139****5678, +86 139****5678;
+/// - landlines with their area code: 0755-12345678, 010 87654321,
+///   (0755)12345678, （0755）12345678, 075512345678, +86 755 12345678, with
+///   an extension (-801) or not: 0755-****5678, (0755)****5678,
+///   +86 755-****5678;
+/// - in ASCII or full-width digits and separators, or a mix of both.
+///
+/// The masked number is written in ASCII digits; its country code and the
+/// brackets of its area code are kept as written, and the text around it is
+/// left byte for byte. Other runs of digits are left alone: order numbers,
+/// tracking ids, amounts, dates, and a number glued by a hyphen or a dot to
+/// more digits (139-1234-5678-9 is a code, not a phone). A text with fewer
+/// than 10 digits cannot hold a phone number and is returned without a scan.
+pub fn mask_phones_in_text(text: &str) -> Cow<'_, str> {
     let bytes = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
+    if digit_count(bytes) < FEWEST_DIGITS {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::new();
+    let mut copied = 0;
+    // Whether the previous character is a digit, or a hyphen or dot right
+    // after a digit: a number cannot start there.
+    let (mut after_digit, mut after_glued_digit) = (false, false);
     let mut i = 0;
     while i < bytes.len() {
-        let after_digit = i > 0 && bytes[i - 1].is_ascii_digit();
-        if !after_digit {
-            if let Some((end, masked)) = phone_at(text, i) {
+        let c = text[i..].chars().next().unwrap_or(' ');
+        let may_start = matches!(c, '+' | '＋' | '(' | '（') || digit_at(bytes, i).is_some();
+        if may_start && !after_digit && !after_glued_digit {
+            if let Some((end, masked)) = number_at(text, i) {
+                out.push_str(&text[copied..i]);
                 out.push_str(&masked);
-                i = end;
+                (copied, i) = (end, end);
+                (after_digit, after_glued_digit) = (true, false);
                 continue;
             }
         }
-        let run = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
-        if run > 0 {
-            out.push_str(&text[i..i + run]);
-            i += run;
-        } else {
-            let c = text[i..].chars().next().unwrap_or(' ');
-            out.push(c);
-            i += c.len_utf8();
-        }
+        after_glued_digit = after_digit && join_of(c) == Some(Join::Glued);
+        after_digit = digit_at(bytes, i).is_some();
+        i += c.len_utf8();
     }
-    out
+    if copied == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
+}
+
+/// The fewest digits a phone number has: an area code of 3 and a number of 7.
+const FEWEST_DIGITS: usize = 10;
+/// The most groups of digits read as one number: +86 139 1234 5678 -801.
+const MOST_GROUPS: usize = 5;
+/// The longest group of digits in a number: 0086 glued to a mobile.
+const LONGEST_GROUP: usize = 15;
+
+/// The number of digits in a text, ASCII or full-width.
+fn digit_count(bytes: &[u8]) -> usize {
+    // Full-width ０ to ９ are EF BC 90 to EF BC 99 in UTF-8.
+    (0..bytes.len())
+        .filter(|&i| match bytes[i] {
+            b'0'..=b'9' => true,
+            0x90..=0x99 => i >= 2 && bytes[i - 2] == 0xEF && bytes[i - 1] == 0xBC,
+            _ => false,
+        })
+        .count()
+}
+
+/// The digit at byte `i`, ASCII or full-width (０ to ９), as an ASCII digit,
+/// with its length in bytes.
+fn digit_at(bytes: &[u8], i: usize) -> Option<(u8, usize)> {
+    match bytes.get(i..)? {
+        [d @ b'0'..=b'9', ..] => Some((*d, 1)),
+        [0xEF, 0xBC, d @ 0x90..=0x99, ..] => Some((b'0' + (d - 0x90), 3)),
+        _ => None,
+    }
+}
+
+/// How a group of digits is joined to the next one.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Join {
+    /// By a space: the next group may as well be another number
+    /// ("13812345678 3次").
+    Spaced,
+    /// By a hyphen or a dot: one token, so that a number glued this way to
+    /// more digits is part of a longer code.
+    Glued,
+    /// By the closing bracket of an area code: (0755)12345678.
+    Bracket,
+}
+
+/// How a character between two groups of digits joins them, if it does.
+fn join_of(c: char) -> Option<Join> {
+    match c {
+        ' ' | '\u{3000}' | '\u{a0}' => Some(Join::Spaced),
+        '-' | '－' | '–' | '—' | '.' | '．' => Some(Join::Glued),
+        _ => None,
+    }
+}
+
+/// What comes before the first digit of a number.
+#[derive(Clone, Copy, PartialEq)]
+enum Lead {
+    Nothing,
+    /// `+` or `＋`: a country code follows.
+    Plus,
+    /// `(` or `（`: an area code follows.
+    Bracket,
+}
+
+/// The groups of digits read from one place in a text.
+struct Groups {
+    n: usize,
+    /// The bytes of the text each group spans.
+    spans: [(usize, usize); MOST_GROUPS],
+    /// Where each group's digits start in `digits`.
+    offsets: [usize; MOST_GROUPS],
+    /// How many digits each group has.
+    lens: [usize; MOST_GROUPS],
+    /// How each group is joined to digits after it (None: it is not).
+    joins: [Option<Join>; MOST_GROUPS],
+    /// The digits of all the groups, as ASCII.
+    digits: [u8; MOST_GROUPS * LONGEST_GROUP],
+}
+
+impl Groups {
+    fn digits(&self, g: usize) -> &[u8] {
+        self.all_digits(g, g + 1)
+    }
+
+    /// The digits of groups `from..to`, together.
+    fn all_digits(&self, from: usize, to: usize) -> &[u8] {
+        &self.digits[self.offsets[from]..self.offsets[to - 1] + self.lens[to - 1]]
+    }
+
+    /// The byte after the first `n` digits of group `g`.
+    fn byte_after(&self, bytes: &[u8], g: usize, n: usize) -> usize {
+        let mut i = self.spans[g].0;
+        for _ in 0..n {
+            i += digit_at(bytes, i).map_or(1, |(_, len)| len);
+        }
+        i
+    }
 }
 
 /// A phone number starting at byte `i` of `text`: where it ends and its
-/// masked form (a country prefix kept as written).
-fn phone_at(text: &str, i: usize) -> Option<(usize, String)> {
+/// masked form.
+fn number_at(text: &str, i: usize) -> Option<(usize, String)> {
+    let (lead, groups) = read_groups(text, i)?;
+    // The most groups that make a number, as long as it does not go on with
+    // glued digits.
+    (1..=groups.n).rev().find_map(|k| {
+        if matches!(groups.joins[k - 1], Some(Join::Glued | Join::Bracket)) {
+            return None;
+        }
+        let masked = masked_number(text, i, lead, &groups, k)?;
+        Some((groups.spans[k - 1].1, masked))
+    })
+}
+
+/// Reads the groups of digits starting at byte `i` (after a `+` or an
+/// opening bracket there): runs of digits joined by one space, hyphen or dot,
+/// or an area code's closing bracket.
+fn read_groups(text: &str, i: usize) -> Option<(Lead, Groups)> {
     let bytes = text.as_bytes();
-    let rest = &text[i..];
-    let mut prefix = ["+86", "0086"]
-        .iter()
-        .find(|p| rest.starts_with(**p))
-        .map_or(0, |p| p.len());
-    if prefix > 0 && matches!(bytes.get(i + prefix), Some(b' ' | b'-')) {
-        prefix += 1;
-    }
-    // Groups of digits joined by single spaces or hyphens.
-    let mut groups: Vec<(usize, usize)> = vec![];
-    let mut j = i + prefix;
+    let first = text[i..].chars().next()?;
+    let lead = match first {
+        '+' | '＋' => Lead::Plus,
+        '(' | '（' => Lead::Bracket,
+        _ => Lead::Nothing,
+    };
+    let mut j = if lead == Lead::Nothing {
+        i
+    } else {
+        i + first.len_utf8()
+    };
+    let mut g = Groups {
+        n: 0,
+        spans: [(0, 0); MOST_GROUPS],
+        offsets: [0; MOST_GROUPS],
+        lens: [0; MOST_GROUPS],
+        joins: [None; MOST_GROUPS],
+        digits: [0; MOST_GROUPS * LONGEST_GROUP],
+    };
+    let mut filled = 0;
     loop {
-        let run = bytes[j..].iter().take_while(|b| b.is_ascii_digit()).count();
-        if run == 0 || groups.len() == 3 {
+        let start = j;
+        let mut len = 0;
+        while let Some((d, width)) = digit_at(bytes, j) {
+            if len < LONGEST_GROUP {
+                g.digits[filled + len] = d;
+            }
+            len += 1;
+            j += width;
+        }
+        if len == 0 || len > LONGEST_GROUP {
+            // Too long for a phone number: an order number or tracking id,
+            // which ends the groups before it with a join to digits.
+            return (g.n > 0).then_some((lead, g));
+        }
+        let n = g.n;
+        g.spans[n] = (start, j);
+        g.offsets[n] = filled;
+        g.lens[n] = len;
+        g.n += 1;
+        filled += len;
+        let mut next = text[j..].chars().next();
+        if lead == Lead::Bracket && n == 0 {
+            // (0755)12345678, (0755) 12345678
+            if !matches!(next, Some(')' | '）')) {
+                return None;
+            }
+            j += next.map_or(0, char::len_utf8);
+            next = text[j..].chars().next();
+            if let Some(c) = next.filter(|c| join_of(*c).is_some()) {
+                if digit_at(bytes, j + c.len_utf8()).is_some() {
+                    j += c.len_utf8();
+                }
+            }
+            digit_at(bytes, j)?;
+            g.joins[n] = Some(Join::Bracket);
+            continue;
+        }
+        let Some(c) = next else { break };
+        let Some(join) = join_of(c) else { break };
+        if digit_at(bytes, j + c.len_utf8()).is_none() {
             break;
         }
-        groups.push((j, j + run));
-        j += run;
-        let joined = matches!(bytes.get(j), Some(b' ' | b'-'))
-            && bytes.get(j + 1).is_some_and(u8::is_ascii_digit);
-        if !joined {
+        g.joins[n] = Some(join);
+        if g.n == MOST_GROUPS {
             break;
         }
-        j += 1;
+        j += c.len_utf8();
     }
-    let (&(first, _), &(_, end)) = (groups.first()?, groups.last()?);
-    if bytes.get(end).is_some_and(u8::is_ascii_digit) || groups.len() == 3 && j > end {
+    Some((lead, g))
+}
+
+/// The masked form of the first `k` groups if they make a phone number.
+fn masked_number(text: &str, i: usize, lead: Lead, g: &Groups, k: usize) -> Option<String> {
+    let bytes = text.as_bytes();
+    let first = g.digits(0);
+    if lead == Lead::Bracket {
+        // (0755)12345678: the brackets as written.
+        let open = &text[i..g.spans[0].0];
+        let close = text[g.spans[0].1..].chars().next()?;
+        let number = landline_number(g, 1, k)?;
+        return area_code(first).then(|| format!("{open}{}{close}{number}", ascii(first)));
+    }
+    // A country code, apart (+86 139…, 0086-139…, 86 139…) or glued
+    // (+86139…, 86139…), kept as written.
+    let country = match lead {
+        Lead::Plus => &b"86"[..],
+        _ if first.starts_with(b"0086") => b"0086",
+        _ => b"86",
+    };
+    if k >= 2 && first == country {
+        let kept = &text[i..g.spans[1].0];
+        if let Some(mobile) = mobile(g, 1, k, 0) {
+            return Some(format!("{kept}{mobile}"));
+        }
+        // +86 755 12345678: a landline's area code without its 0.
+        let area = g.digits(1);
+        let area_code = matches!(area, [b'1', b'0'] | [b'2', _] | [b'3'..=b'9', _, _]);
+        if k >= 3 && area_code {
+            let number = landline_number(g, 2, k)?;
+            return Some(format!("{kept}{}-{number}", ascii(area)));
+        }
         return None;
     }
-    let lens: Vec<usize> = groups.iter().map(|(a, b)| b - a).collect();
-    let digits: String = groups.iter().map(|&(a, b)| &text[a..b]).collect();
-    let mobile = |d: &str| d.len() == 11 && d.starts_with('1');
-    let masked = match lens.as_slice() {
-        [11] | [3, 4, 4] if mobile(&digits) => mask_phone(&digits),
-        // 8613912345678: the country code without a plus.
-        [13] if prefix == 0 && digits.starts_with("86") && mobile(&digits[2..]) => {
-            format!("86{}", mask_phone(&digits[2..]))
+    if first.len() > country.len() && first.starts_with(country) {
+        if let Some(mobile) = mobile(g, 0, k, country.len()) {
+            let end = g.byte_after(bytes, 0, country.len());
+            return Some(format!("{}{mobile}", &text[i..end]));
         }
-        // A landline: area code 0xx or 0xxx, then 7 or 8 digits.
-        [3 | 4, 7 | 8] if prefix == 0 && digits.starts_with('0') => {
-            format!(
-                "{}-****{}",
-                &text[first..groups[0].1],
-                &digits[digits.len() - 4..]
-            )
+    }
+    if lead == Lead::Plus {
+        return None;
+    }
+    if let Some(mobile) = mobile(g, 0, k, 0) {
+        return Some(mobile);
+    }
+    // 0755-12345678, 010 87654321
+    if k >= 2 && area_code(first) {
+        let number = landline_number(g, 1, k)?;
+        return Some(format!("{}-{number}", ascii(first)));
+    }
+    // 075512345678, 01087654321: the area code is told by its first digits.
+    if k == 1 && first.len() >= 11 && first[0] == b'0' {
+        let area = match first[1] {
+            b'1' if first[2] == b'0' => 3,
+            b'2' => 3,
+            b'3'..=b'9' => 4,
+            _ => return None,
+        };
+        if matches!(first.len() - area, 7 | 8) {
+            let (area, number) = first.split_at(area);
+            return Some(format!("{}-****{}", ascii(area), ascii(tail(number))));
         }
-        _ => return None,
+    }
+    None
+}
+
+/// An area code as written with a landline: 0 and 2 or 3 more digits.
+fn area_code(digits: &[u8]) -> bool {
+    matches!(digits.len(), 3 | 4) && digits[0] == b'0'
+}
+
+/// The masked mobile number that groups `from..to` make, if they do, after
+/// the first `skip` digits (a country code glued to it): 11 digits from 13
+/// to 19, in one group or grouped 3-4-4, 4-4-3, 3-8 or 7-4.
+fn mobile(g: &Groups, from: usize, to: usize, skip: usize) -> Option<String> {
+    let mut lens = [0; MOST_GROUPS];
+    let n = to - from;
+    lens[..n].copy_from_slice(&g.lens[from..to]);
+    lens[0] -= skip;
+    let grouped = matches!(lens[..n], [11] | [3, 4, 4] | [4, 4, 3] | [3, 8] | [7, 4]);
+    let digits = &g.all_digits(from, to)[skip..];
+    (grouped && is_mobile(digits)).then(|| masked_mobile(digits))
+}
+
+/// Whether 11 digits are a mainland mobile number (13… to 19…).
+fn is_mobile(digits: &[u8]) -> bool {
+    digits.len() == 11 && digits[0] == b'1' && (b'3'..=b'9').contains(&digits[1])
+}
+
+fn masked_mobile(digits: &[u8]) -> String {
+    format!("{}****{}", ascii(&digits[..3]), ascii(tail(digits)))
+}
+
+/// The masked form (****5678, ****5678-801) of the number after an area
+/// code, groups `from..to`: 7 or 8 digits in one group or grouped 3-4 or
+/// 4-4, then maybe an extension glued by a hyphen.
+fn landline_number(g: &Groups, from: usize, to: usize) -> Option<String> {
+    let number = |to: usize| {
+        matches!(g.lens[from..to], [7 | 8] | [3 | 4, 4])
+            .then(|| format!("****{}", ascii(tail(g.all_digits(from, to)))))
     };
-    Some((end, format!("{}{masked}", &text[i..i + prefix])))
+    if let Some(masked) = number(to) {
+        return Some(masked);
+    }
+    let extension = to - 1;
+    if to - from >= 2 && g.lens[extension] <= 5 && g.joins[extension - 1] == Some(Join::Glued) {
+        let masked = number(extension)?;
+        return Some(format!("{masked}-{}", ascii(g.digits(extension))));
+    }
+    None
+}
+
+/// The last 4 of some digits.
+fn tail(digits: &[u8]) -> &[u8] {
+    &digits[digits.len() - 4..]
+}
+
+/// ASCII digits as text.
+fn ascii(digits: &[u8]) -> &str {
+    std::str::from_utf8(digits).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -156,5 +466,213 @@ mod tests {
         ] {
             assert_eq!(mask_phones_in_text(text), text);
         }
+    }
+
+    /// Each text and its masked form.
+    fn check(cases: &[(&str, &str)]) {
+        for (text, masked) in cases {
+            assert_eq!(mask_phones_in_text(text), *masked, "{text}");
+        }
+    }
+
+    #[test]
+    fn full_width_digits_are_masked() {
+        check(&[
+            ("电话 １３８１２３４５６７８", "电话 138****5678"),
+            ("１３８－１２３４－５６７８", "138****5678"),
+            ("１３８　１２３４　５６７８，谢谢", "138****5678，谢谢"),
+            ("１３８1234５６７８", "138****5678"),
+            ("138 １２３４ 5678", "138****5678"),
+            ("＋８６ １３８１２３４５６７８", "＋８６ 138****5678"),
+            ("０７５５－１２３４５６７８", "0755-****5678"),
+        ]);
+    }
+
+    #[test]
+    fn mobiles_however_grouped_are_masked() {
+        check(&[
+            ("138.1234.5678", "138****5678"),
+            ("回电138．1234．5678。", "回电138****5678。"),
+            ("138 1234 5678", "138****5678"),
+            ("138-12345678", "138****5678"),
+            ("1381234-5678", "138****5678"),
+            ("1381 2345 678", "138****5678"),
+            ("13812345678/13987654321", "138****5678/139****4321"),
+            ("13812345678 13987654321", "138****5678 139****4321"),
+            // A number after it, apart: not part of the phone.
+            ("打了13812345678 3次", "打了138****5678 3次"),
+            ("138 1234 5678 2 次", "138****5678 2 次"),
+            ("(13812345678)", "(138****5678)"),
+        ]);
+    }
+
+    #[test]
+    fn numbers_glued_to_text_are_masked() {
+        check(&[
+            ("我的手机13812345678谢谢", "我的手机138****5678谢谢"),
+            ("tel:13812345678,", "tel:138****5678,"),
+            ("QQ号不是,手机是13812345678!", "QQ号不是,手机是138****5678!"),
+            ("电话：138-1234-5678（晚上）", "电话：138****5678（晚上）"),
+        ]);
+    }
+
+    #[test]
+    fn country_codes_stay_visible() {
+        check(&[
+            ("+86 138 1234 5678", "+86 138****5678"),
+            ("+86-138-1234-5678", "+86-138****5678"),
+            ("+8613712345678", "+86137****5678"),
+            ("86-13812345678", "86-138****5678"),
+            ("86 138 1234 5678", "86 138****5678"),
+            ("0086 138 1234 5678", "0086 138****5678"),
+            ("008613812345678", "0086138****5678"),
+            ("（+86）13812345678", "（+86）138****5678"),
+            ("+86 755 12345678", "+86 755-****5678"),
+            ("+86-10-87654321", "+86-10-****4321"),
+            ("+86 21 1234 5678", "+86 21-****5678"),
+        ]);
+    }
+
+    #[test]
+    fn landlines_keep_their_area_code() {
+        check(&[
+            ("(0755)12345678", "(0755)****5678"),
+            ("座机（0755）12345678找我", "座机（0755）****5678找我"),
+            ("(010) 87654321", "(010)****4321"),
+            ("（０７５５）１２３４５６７８", "（0755）****5678"),
+            ("010-87654321", "010-****4321"),
+            ("0755.12345678", "0755-****5678"),
+            ("0755-1234-5678", "0755-****5678"),
+            ("0571-8765432", "0571-****5432"),
+            ("0755-12345678-801", "0755-****5678-801"),
+            ("0755-12345678转801", "0755-****5678转801"),
+            // Glued: the area code is told by its first digits.
+            ("座机075512345678", "座机0755-****5678"),
+            ("01087654321", "010-****4321"),
+            ("02112345678", "021-****5678"),
+        ]);
+    }
+
+    #[test]
+    fn order_numbers_and_long_ids_are_left_alone() {
+        for text in [
+            "订单号287654321001123456",
+            "订单号 287654321001123456 退款",
+            "快递单号12345678901234567890",
+            "快递单号 SF1234567890123",
+            "订单 1381234567890123",
+            "单号 13812345678901",
+            "8613812345678901",
+            "2026.11.20 12:30 下单",
+            "金额 1380.50 元，共 12345678 单",
+            "12345678",
+            "13812345678-2",
+            "9-139-1234-5678",
+            "+1 415 555 0100 (US)",
+            "+86 12 12345678",
+            "(0755)",
+            "0755-123456",
+            "01234567890",
+            "12812345678",
+            "１２３４５６７８９０１２３４５６７８",
+        ] {
+            assert_eq!(mask_phones_in_text(text), text, "{text}");
+        }
+        // A phone after an order number, apart from it, is still masked.
+        check(&[(
+            "订单287654321001123456 电话13812345678",
+            "订单287654321001123456 电话138****5678",
+        )]);
+    }
+
+    proptest::proptest! {
+        /// A mobile written in any of the usual ways, in any mix of ASCII
+        /// and full-width digits, between any words, is masked and the
+        /// words around it are left as they were.
+        #[test]
+        fn a_mobile_however_written_is_masked_and_the_words_kept(
+            before in "[你好电话：，。 a-z]{0,6}",
+            after in "[你好谢，。！ a-z]{0,6}",
+            mobile in "1[3-9][0-9]{9}",
+            grouping in proptest::sample::select(vec![
+                &[11][..], &[3, 4, 4], &[4, 4, 3], &[3, 8], &[7, 4],
+            ]),
+            separators in proptest::collection::vec(
+                proptest::sample::select(vec![" ", "-", ".", "－", "．", "\u{3000}"]),
+                2,
+            ),
+            country in proptest::sample::select(vec!["", "+86", "+86 ", "＋86-", "0086 ", "86-"]),
+            full_width in proptest::collection::vec(proptest::bool::ANY, 11),
+        ) {
+            let mut written = String::new();
+            let (mut group, mut in_group) = (0, 0);
+            for (n, d) in mobile.chars().enumerate() {
+                if in_group == grouping[group] {
+                    written.push_str(separators[group]);
+                    (group, in_group) = (group + 1, 0);
+                }
+                let d = if full_width[n] {
+                    char::from_u32(d as u32 - '0' as u32 + '０' as u32).unwrap()
+                } else {
+                    d
+                };
+                written.push(d);
+                in_group += 1;
+            }
+            let text = format!("{before}{country}{written}{after}");
+            let masked = format!("{before}{country}{}****{}{after}", &mobile[..3], &mobile[7..]);
+            proptest::prop_assert_eq!(mask_phones_in_text(&text), masked);
+        }
+
+        /// Any mix of digits, separators, brackets and words: no panic, and
+        /// masking a masked text again changes nothing.
+        #[test]
+        fn masking_twice_is_masking_once(text in "[0-9０-９ .\\-－+＋()（）*电话a]{0,40}") {
+            let once = mask_phones_in_text(&text).into_owned();
+            proptest::prop_assert_eq!(mask_phones_in_text(&once), once.as_str());
+        }
+    }
+
+    #[test]
+    fn text_without_enough_digits_is_not_copied() {
+        assert!(matches!(
+            mask_phones_in_text("退款 123 元，等了 45 天"),
+            Cow::Borrowed(_)
+        ));
+        assert!(matches!(
+            mask_phones_in_text("订单号287654321001123456"),
+            Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn phone_column_is_masked_in_the_documented_form() {
+        assert_eq!(mask_phone("0755-12345678"), "0755-****5678");
+        assert_eq!(mask_phone("(0755)12345678"), "(0755)****5678");
+        assert_eq!(mask_phone("+8613712345678"), "+86137****5678");
+        assert_eq!(mask_phone("+86 137 1234 5678"), "+86 137****5678");
+        assert_eq!(mask_phone("１３７１２３４５６７８"), "137****5678");
+        assert_eq!(mask_phone(" 13712345678 "), "137****5678");
+        // Numbers not recognised keep their last 4 digits only.
+        assert_eq!(mask_phone("87654321"), "****4321");
+        assert_eq!(mask_phone("+1 415 555 0100"), "****0100");
+        assert_eq!(mask_phone("12345"), "1***5");
+    }
+
+    #[test]
+    fn values_already_masked_are_left_as_they_are() {
+        for phone in [
+            "138****1234",
+            "+86 138****1234",
+            "0755-****5678",
+            "138*****234",
+        ] {
+            assert_eq!(mask_phone(phone), phone);
+        }
+        for id in ["t***9", "tb_1***89", "小***猫", "张*", "j**x"] {
+            assert_eq!(mask_id(id), id);
+        }
+        // Unless a whole phone number is still in them.
+        assert_eq!(mask_id("t***9 13812345678"), "t***9 138****5678");
     }
 }

@@ -244,6 +244,67 @@ fn masking_by_default_and_no_mask_warns() {
     .stderr(predicate::str::contains("NOT masked"));
 }
 
+/// Regression (exploratory testing): a phone number in full-width digits, as
+/// Chinese keyboards type it, or in a landline's bracketed area code, was
+/// shown whole in a review's excerpt.
+#[test]
+fn phones_in_review_texts_are_masked_however_written() {
+    let wd = Workdir::new();
+    let reviews = wd.write(
+        "reviews.csv",
+        "评价ID,评价时间,评价等级,评价内容,客服工号,渠道,手机号\n\
+         R1,2026-11-20 10:00,差评,电话 １３８１２３４５６７８ 一直没人接,KF001,淘宝,+8613712345678\n\
+         R2,2026-11-20 11:00,差评,打（0755）12345678找我，订单287654321001123456,KF001,淘宝,0755-12345678\n",
+    );
+    wd.kefu(&["import", "-q", "reviews", &reviews])
+        .assert()
+        .success();
+    let daily = |format: &str, mask: bool| {
+        let mut args = vec!["report", "daily", "--date", "2026-11-20"];
+        args.extend_from_slice(&["--section", "items", "--format", format]);
+        if !mask {
+            args.push("--no-mask");
+        }
+        let out = wd.kefu(&args).output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let v: serde_json::Value = serde_json::from_str(&daily("json", true)).unwrap();
+    let item = |id: &str| {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == id)
+            .unwrap_or_else(|| panic!("no {id} in {v}"))
+            .clone()
+    };
+    assert_eq!(item("R1")["excerpt"], "电话 138****5678 一直没人接");
+    assert_eq!(item("R1")["customer_phone"], "+86137****5678");
+    assert_eq!(
+        item("R2")["excerpt"],
+        "打（0755）****5678找我，订单287654321001123456"
+    );
+    assert_eq!(item("R2")["customer_phone"], "0755-****5678");
+    for format in ["csv", "jsonl", "md", "html"] {
+        let out = daily(format, true);
+        assert!(
+            out.contains("电话 138****5678 一直没人接"),
+            "{format}: {out}"
+        );
+        assert!(out.contains("（0755）****5678找我"), "{format}: {out}");
+        assert!(!out.contains("１３８１２３４５６７８"), "{format}: {out}");
+        assert!(!out.contains("12345678找我"), "{format}: {out}");
+    }
+    let csv = daily("csv", false);
+    assert!(
+        csv.contains("电话 １３８１２３４５６７８ 一直没人接"),
+        "{csv}"
+    );
+    assert!(csv.contains("（0755）12345678找我"), "{csv}");
+    assert!(daily("json", false).contains("+8613712345678"));
+}
+
 #[test]
 fn a_quiet_day_says_so_and_exits_0() {
     let wd = workspace();

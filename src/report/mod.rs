@@ -55,7 +55,7 @@ fn excerpt(text: &str, mask: bool) -> String {
     let t = if mask {
         privacy::mask_phones_in_text(&one_line)
     } else {
-        one_line
+        one_line.as_str().into()
     };
     let mut out: String = t.chars().take(40).collect();
     if t.chars().count() > 40 {
