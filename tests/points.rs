@@ -366,7 +366,11 @@ fn a_misspelt_setting_value_names_its_line() {
     let wd = Workdir::new();
     let toml = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
     for (right, wrong, expected) in [
-        ("ties = \"all\"", "ties = \"alll\"", "expected one of `all`, `none`, `lowest-id`"),
+        (
+            "ties = \"all\"",
+            "ties = \"alll\"",
+            "expected one of `all`, `none`, `lowest-id`",
+        ),
         (
             "derived = \"top-metric\"",
             "derived = \"top_metric\"",

@@ -433,12 +433,11 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
                 .map(|c| c.0)
                 .collect();
             winners.sort();
-            let winners: Vec<&String> =
-                match (rule.ties.unwrap_or(book.ties), winners.len()) {
-                    (_, 1) | (Ties::All, _) => winners,
-                    (Ties::LowestId, _) => winners.into_iter().take(1).collect(),
-                    (Ties::None, _) => vec![],
-                };
+            let winners: Vec<&String> = match (rule.ties.unwrap_or(book.ties), winners.len()) {
+                (_, 1) | (Ties::All, _) => winners,
+                (Ties::LowestId, _) => winners.into_iter().take(1).collect(),
+                (Ties::None, _) => vec![],
+            };
             for w in winners {
                 l.lines.push(Line {
                     key: format!("top:{}:{name}:{w}", rule.id),
@@ -723,9 +722,7 @@ pub fn compute(
         let (first, last) = p.days();
         let events_from = carry
             .iter()
-            .map(|r| {
-                dates::day_number(window_of(r.window.unwrap_or(Window::Year), p.first).first)
-            })
+            .map(|r| dates::day_number(window_of(r.window.unwrap_or(Window::Year), p.first).first))
             .min()
             .unwrap_or(first);
         crate::store::points::Scope {
