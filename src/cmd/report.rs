@@ -209,7 +209,7 @@ fn previous(p: &Period) -> Period {
 }
 
 pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
-    let ws = Workspace::load(globals.workspace.as_deref())?;
+    let ws = Workspace::load(globals.workspace.as_deref(), globals.quiet)?;
     let c = &args.common;
     // Validate everything before touching any file.
     let format = match (c.format, c.output.as_deref().and_then(Format::from_path)) {
