@@ -131,7 +131,9 @@ macro_rules! base_template {
 # Changes take effect on the next command; nothing needs rebuilding.
 
 [workspace]
-# Days, months and quarters are cut in this timezone (IANA name).
+# Days, months and quarters are cut in this timezone (IANA name), and times
+# without an offset in exports are clock times here. Changing it re-reads
+# them in the new timezone on the next command.
 timezone = "Asia/Shanghai"
 # Seconds a writer waits while another process writes the store.
 # busy_timeout_seconds = 60

@@ -4,11 +4,14 @@
 //! Instants are stored as Unix seconds (UTC). A "local day" is the number of
 //! days since 1970-01-01 of the instant's date in the workspace timezone, so a
 //! review stamped `2026-11-19T17:30:00Z` is on 2026-11-20 in Asia/Shanghai.
-//! Naive timestamps (no offset) are read as workspace-local time.
+//! Naive timestamps (no offset) are read as workspace-local clock time: a
+//! clock time that daylight saving time skips is an error, one it repeats is
+//! the earlier (summer-time) reading.
 
 use anyhow::{bail, Context, Result};
 use chrono::{
-    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc,
+    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset,
+    TimeZone, Utc,
 };
 use chrono_tz::Tz;
 
@@ -67,6 +70,101 @@ fn resolve_local(naive: NaiveDateTime, tz: Tz) -> DateTime<Tz> {
     }
 }
 
+/// A local clock time that does not exist in a timezone because the clocks
+/// jumped over it (the spring-forward hour of daylight saving time:
+/// `2026-03-08 02:30` in America/New_York).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedClockTime {
+    /// The clock time that was asked for.
+    pub clock_time: NaiveDateTime,
+    /// The timezone that skips it.
+    pub tz: Tz,
+    /// The clock reading at which the clocks jumped (02:00) …
+    pub jump_from: NaiveDateTime,
+    /// … and the one they jumped to (03:00).
+    pub jump_to: NaiveDateTime,
+    /// The instant of the clock time read with the offset in force before
+    /// the jump, which moves it forward by the jump (02:30 becomes 03:30):
+    /// where it goes when it cannot be rejected.
+    pub moved_forward: i64,
+}
+
+impl std::fmt::Display for SkippedClockTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The date only when the jump is not on the clock time's own day.
+        let reading = |t: NaiveDateTime| {
+            if t.date() == self.clock_time.date() {
+                t.format("%H:%M").to_string()
+            } else {
+                t.format("%Y-%m-%d %H:%M").to_string()
+            }
+        };
+        write!(
+            f,
+            "{} does not exist in {} (clocks go forward from {} to {})",
+            self.clock_time.format("%Y-%m-%d %H:%M:%S"),
+            self.tz.name(),
+            reading(self.jump_from),
+            reading(self.jump_to)
+        )
+    }
+}
+
+/// The instant of a local clock time in `tz`. On a DST overlap (the hour that
+/// repeats when clocks go back) it is the earlier reading, summer time; a
+/// clock time in a DST gap does not exist and is an error that says when the
+/// clocks jumped.
+pub fn instant_of_clock_time(naive: NaiveDateTime, tz: Tz) -> Result<i64, SkippedClockTime> {
+    match tz.from_local_datetime(&naive) {
+        LocalResult::Single(t) => Ok(t.timestamp()),
+        LocalResult::Ambiguous(earlier, later) => Ok(earlier.timestamp().min(later.timestamp())),
+        LocalResult::None => Err(skipped_clock_time(naive, tz)),
+    }
+}
+
+/// Describes the gap that swallows `naive` in `tz`: the offsets a day before
+/// and a day after tell the jump's size, and a binary search on seconds over
+/// that span finds its instant (12 steps for an hour's jump). Only the error
+/// path of a rare row pays for it.
+fn skipped_clock_time(naive: NaiveDateTime, tz: Tz) -> SkippedClockTime {
+    let offset_at = |ts: i64| -> i64 {
+        let utc = DateTime::<Utc>::from_timestamp(ts, 0).unwrap_or_default();
+        i64::from(
+            tz.offset_from_utc_datetime(&utc.naive_utc())
+                .fix()
+                .local_minus_utc(),
+        )
+    };
+    // The clock reading's digits taken as if they were UTC.
+    let reading = naive.and_utc().timestamp();
+    let offset_before = offset_at(reading - 86_400);
+    let offset_after = offset_at(reading + 86_400);
+    // Read with the offset after the jump, the clock time falls before it;
+    // read with the offset before, after it.
+    let mut before_jump = reading - offset_after;
+    let mut jump = reading - offset_before;
+    while jump - before_jump > 1 {
+        let mid = before_jump + (jump - before_jump) / 2;
+        if offset_at(mid) == offset_before {
+            before_jump = mid;
+        } else {
+            jump = mid;
+        }
+    }
+    let clock_at = |ts: i64| {
+        DateTime::<Utc>::from_timestamp(ts, 0)
+            .unwrap_or_default()
+            .naive_utc()
+    };
+    SkippedClockTime {
+        clock_time: naive,
+        tz,
+        jump_from: clock_at(jump + offset_before),
+        jump_to: clock_at(jump + offset_at(jump)),
+        moved_forward: reading - offset_before,
+    }
+}
+
 /// Parses a timezone name such as `Asia/Shanghai`.
 pub fn parse_tz(name: &str) -> Result<Tz> {
     name.parse::<Tz>().map_err(|_| {
@@ -74,39 +172,75 @@ pub fn parse_tz(name: &str) -> Result<Tz> {
     })
 }
 
-/// Parses a timestamp as exports write it and returns Unix seconds.
+/// Parses a timestamp as exports write it and returns Unix seconds (see
+/// [`read_timestamp`]).
+pub fn parse_timestamp(text: &str, tz: Tz) -> Result<i64, String> {
+    read_timestamp(text, tz).map(|t| t.unix_seconds)
+}
+
+/// A timestamp as read from an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadTimestamp {
+    /// The instant, Unix seconds (UTC).
+    pub unix_seconds: i64,
+    /// True when the export wrote a naive local clock time (no `Z`, no
+    /// offset; Excel date cells too), read in the workspace timezone; false
+    /// when an offset fixed the instant whatever the timezone.
+    pub naive: bool,
+}
+
+/// Parses a timestamp as exports write it.
 ///
 /// Accepted: `2026-11-20 09:05:33`, `2026-11-20 09:05`, `2026/11/20 9:05`,
 /// `2026.11.20`, `2026-11-20` (midnight), `2026年11月20日 09:05`,
 /// `2026年11月20日9时5分`, RFC 3339 (`2026-11-20T09:05:33Z`, `…+08:00`,
 /// fractions of seconds), and Excel serial day numbers (`46346.38`).
-/// Naive forms are local time in `tz`.
-pub fn parse_timestamp(text: &str, tz: Tz) -> Result<i64, String> {
+/// Naive forms are local clock time in `tz` ([`instant_of_clock_time`]): a
+/// clock time that DST skips is rejected, a repeated one is the earlier
+/// reading. A date alone, or midnight, is the start of that day, even where
+/// DST skips midnight (a date cell is written `00:00:00`).
+pub fn read_timestamp(text: &str, tz: Tz) -> Result<ReadTimestamp, String> {
     let t = text.trim();
     if t.is_empty() {
         return Err("timestamp is empty".into());
     }
-    if let Some(ts) = parse_excel_serial(t, tz) {
-        return Ok(ts);
-    }
-    let parts = split_timestamp(t).ok_or_else(|| format!("unreadable timestamp {t:?}"))?;
-    let date = NaiveDate::from_ymd_opt(parts.year, parts.month, parts.day).ok_or_else(|| {
-        format!(
-            "impossible date {:04}-{:02}-{:02} in {t:?}",
-            parts.year, parts.month, parts.day
-        )
-    })?;
-    let time = NaiveTime::from_hms_opt(parts.hour, parts.minute, parts.second)
-        .ok_or_else(|| format!("impossible time of day in {t:?}"))?;
-    let naive = date.and_time(time);
-    Ok(match parts.offset_seconds {
-        Some(off) => naive.and_utc().timestamp() - i64::from(off),
-        None => resolve_local(naive, tz).timestamp(),
+    let naive = match parse_excel_serial(t) {
+        Some(naive) => naive,
+        None => {
+            let parts = split_timestamp(t).ok_or_else(|| format!("unreadable timestamp {t:?}"))?;
+            let date =
+                NaiveDate::from_ymd_opt(parts.year, parts.month, parts.day).ok_or_else(|| {
+                    format!(
+                        "impossible date {:04}-{:02}-{:02} in {t:?}",
+                        parts.year, parts.month, parts.day
+                    )
+                })?;
+            let time = NaiveTime::from_hms_opt(parts.hour, parts.minute, parts.second)
+                .ok_or_else(|| format!("impossible time of day in {t:?}"))?;
+            let naive = date.and_time(time);
+            if let Some(off) = parts.offset_seconds {
+                return Ok(ReadTimestamp {
+                    unix_seconds: naive.and_utc().timestamp() - i64::from(off),
+                    naive: false,
+                });
+            }
+            naive
+        }
+    };
+    let unix_seconds = if naive.time() == NaiveTime::MIN {
+        start_of_day(naive.date(), tz)
+    } else {
+        instant_of_clock_time(naive, tz).map_err(|e| e.to_string())?
+    };
+    Ok(ReadTimestamp {
+        unix_seconds,
+        naive: true,
     })
 }
 
-/// Numbers between 1955 and 2136 as Excel's 1900-system serial days.
-fn parse_excel_serial(t: &str, tz: Tz) -> Option<i64> {
+/// Numbers between 1955 and 2136 as Excel's 1900-system serial days: the
+/// local clock time they stand for.
+fn parse_excel_serial(t: &str) -> Option<NaiveDateTime> {
     if !t.bytes().all(|b| b.is_ascii_digit() || b == b'.') || !t.contains('.') && t.len() != 5 {
         return None;
     }
@@ -116,10 +250,10 @@ fn parse_excel_serial(t: &str, tz: Tz) -> Option<i64> {
     }
     // Excel day 25569 is 1970-01-01; round to the nearest second.
     let seconds = ((v - 25_569.0) * 86_400.0).round() as i64;
-    let naive = DateTime::<Utc>::from_timestamp(seconds, 0)?.naive_utc();
-    Some(resolve_local(naive, tz).timestamp())
+    Some(DateTime::<Utc>::from_timestamp(seconds, 0)?.naive_utc())
 }
 
+/// The numeric fields of a timestamp as written, before any validation.
 struct TimestampParts {
     year: i32,
     month: u32,
@@ -523,6 +657,87 @@ mod tests {
         assert_eq!(date_of_day(local_day(ts, sh())).to_string(), "2026-11-20");
         let ny: Tz = parse_tz("America/New_York").unwrap();
         assert_eq!(date_of_day(local_day(ts, ny)).to_string(), "2026-11-19");
+    }
+
+    fn new_york() -> Tz {
+        parse_tz("America/New_York").unwrap()
+    }
+
+    #[test]
+    fn a_clock_time_in_the_spring_forward_gap_is_rejected_naming_the_jump() {
+        let ny = new_york();
+        assert_eq!(
+            parse_timestamp("2026-03-08 02:30", ny).unwrap_err(),
+            "2026-03-08 02:30:00 does not exist in America/New_York \
+             (clocks go forward from 02:00 to 03:00)"
+        );
+        // An Excel date cell (as kefu reads it) and an Excel serial day alike.
+        assert!(parse_timestamp("2026-03-08 02:00:00", ny)
+            .unwrap_err()
+            .contains("does not exist"));
+        assert!(parse_timestamp("46089.104166667", ny)
+            .unwrap_err()
+            .contains("2026-03-08 02:30:00 does not exist"));
+        // Either side of the gap is fine.
+        assert_eq!(
+            parse_timestamp("2026-03-08 01:59:59", ny),
+            parse_timestamp("2026-03-08T06:59:59Z", ny)
+        );
+        assert_eq!(
+            parse_timestamp("2026-03-08 03:00", ny),
+            parse_timestamp("2026-03-08T07:00:00Z", ny)
+        );
+        // An offset fixes the instant: there is no gap to fall into.
+        let with_offset = read_timestamp("2026-03-08T02:30:00-05:00", ny).unwrap();
+        assert!(!with_offset.naive);
+        assert_eq!(
+            Ok(with_offset.unix_seconds),
+            parse_timestamp("2026-03-08T07:30:00Z", ny)
+        );
+        // Where a re-read that cannot reject it moves it: forward by the jump.
+        let skipped = instant_of_clock_time(
+            NaiveDate::from_ymd_opt(2026, 3, 8)
+                .unwrap()
+                .and_hms_opt(2, 30, 0)
+                .unwrap(),
+            ny,
+        )
+        .unwrap_err();
+        assert_eq!(
+            local_datetime(skipped.moved_forward, ny).to_string(),
+            "2026-03-08 03:30:00"
+        );
+    }
+
+    #[test]
+    fn a_date_alone_is_the_start_of_its_day_even_where_dst_skips_midnight() {
+        // Chile moves its clocks from 00:00 to 01:00 on 2026-09-06.
+        let santiago = parse_tz("America/Santiago").unwrap();
+        for t in ["2026-09-06", "2026-09-06 00:00:00", "46271"] {
+            let ts = parse_timestamp(t, santiago).unwrap();
+            assert_eq!(
+                local_datetime(ts, santiago).to_string(),
+                "2026-09-06 01:00:00",
+                "{t}"
+            );
+        }
+        assert!(parse_timestamp("2026-09-06 00:30", santiago)
+            .unwrap_err()
+            .contains("clocks go forward from 00:00 to 01:00"));
+    }
+
+    #[test]
+    fn a_clock_time_in_the_repeated_fall_back_hour_is_the_earlier_summer_time_reading() {
+        let ny = new_york();
+        let ts = parse_timestamp("2026-11-01 01:30", ny).unwrap();
+        assert_eq!(Ok(ts), parse_timestamp("2026-11-01T01:30:00-04:00", ny));
+        assert_eq!(local_datetime(ts, ny).to_string(), "2026-11-01 01:30:00");
+        // The winter-time reading, an hour later, needs its offset.
+        assert_eq!(
+            parse_timestamp("2026-11-01T01:30:00-05:00", ny).unwrap() - ts,
+            3600
+        );
+        assert!(read_timestamp("2026-11-01 01:30", ny).unwrap().naive);
     }
 
     #[test]

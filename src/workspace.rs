@@ -23,30 +23,46 @@ pub struct Workspace {
     pub dir: PathBuf,
     pub config: Config,
     pub tz: Tz,
+    /// `-q`: print no notices on stderr (opening the store prints one when
+    /// the timezone changed).
+    pub quiet: bool,
 }
 
 impl Workspace {
-    /// Loads the workspace at `dir` (default: the current directory).
-    pub fn load(dir: Option<&Path>) -> Result<Workspace> {
+    /// Loads the workspace at `dir` (default: the current directory);
+    /// `quiet` is `-q`.
+    pub fn load(dir: Option<&Path>, quiet: bool) -> Result<Workspace> {
         let dir = dir
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
         let config = Config::load(&dir.join(CONFIG_FILE))?;
         let tz = crate::dates::parse_tz(&config.workspace.timezone)?;
-        Ok(Workspace { dir, config, tz })
+        Ok(Workspace {
+            dir,
+            config,
+            tz,
+            quiet,
+        })
     }
 
     pub fn store_path(&self) -> PathBuf {
         self.dir.join(STORE_FILE)
     }
 
-    /// Opens the store, or explains how to create one.
+    /// Opens the store, or explains how to create one. Says on stderr (unless
+    /// quiet) what opening did if the workspace timezone had changed.
     pub fn open_store(&self) -> Result<Store> {
-        Store::open(
+        let store = Store::open(
             &self.store_path(),
             self.tz,
             Duration::from_secs(self.config.workspace.busy_timeout_seconds),
-        )
+        )?;
+        if let Some(change) = store.timezone_change() {
+            if !self.quiet {
+                eprintln!("kefu: {}", change.notice());
+            }
+        }
+        Ok(store)
     }
 
     /// Where an import's rejects go when `--rejects` is not given.
@@ -61,8 +77,8 @@ impl Workspace {
 }
 
 /// Creates `dir/kefu.toml` (unless it exists) and `dir/kefu.db`. Returns the
-/// paths written.
-pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
+/// paths written. `quiet` is `-q`.
+pub fn init(dir: &Path, quiet: bool) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut written = vec![];
     let config_path = dir.join(CONFIG_FILE);
@@ -73,7 +89,7 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
         file.commit()?;
         written.push(config_path);
     }
-    let ws = Workspace::load(Some(dir))?;
+    let ws = Workspace::load(Some(dir), quiet)?;
     let store_path = ws.store_path();
     if store_path.exists() {
         // Opening migrates an older store to the current schema.

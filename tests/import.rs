@@ -773,3 +773,162 @@ fn columns_with_repeated_or_no_headers_are_kept() {
         serde_json::json!({"备注": "note1", "备注 (column 6)": "note2", "column 7": "a", "column 8": "b"})
     );
 }
+
+/// Sets `[workspace] timezone` in the workdir's kefu.toml, as a user edits it.
+fn set_timezone(wd: &Workdir, tz: &str) {
+    let path = wd.path("kefu.toml");
+    let toml: String = std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            if line.starts_with("timezone = ") {
+                format!("timezone = \"{tz}\"\n")
+            } else {
+                format!("{line}\n")
+            }
+        })
+        .collect();
+    assert!(toml.contains(&format!("timezone = \"{tz}\"")));
+    std::fs::write(path, toml).unwrap();
+}
+
+/// The (id, time) of the items of `kefu report daily --date DATE`.
+fn daily_items(wd: &Workdir, date: &str) -> Vec<(String, String)> {
+    let v = wd.json(&["report", "daily", "--date", date, "--format", "json"]);
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["id"].as_str().unwrap().to_string(),
+                i["time"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_clock_time_that_dst_skips_is_rejected_naming_it() {
+    let wd = Workdir::new();
+    set_timezone(&wd, "America/New_York");
+    let f = wd.write(
+        "ny.csv",
+        "评价ID,评价时间,评价等级,评价内容\n\
+         S1,2026-03-08 01:59,差评,before the jump\n\
+         S2,2026-03-08 02:30,差评,in the gap\n\
+         S3,2026-11-01 01:30,差评,in the repeated hour\n",
+    );
+    let rejects = wd.path("rejects.csv");
+    let v = import_json(
+        &wd,
+        &["reviews", &f, "--rejects", rejects.to_str().unwrap()],
+    );
+    assert_eq!(counts(&v), (3, 2, 0, 0, 1));
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_path(&rejects)
+        .unwrap()
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!((&rows[0][0], &rows[0][1]), (f.as_str(), "3"));
+    assert_eq!(
+        &rows[0][2],
+        "created_at: 2026-03-08 02:30:00 does not exist in America/New_York \
+         (clocks go forward from 02:00 to 03:00)"
+    );
+    // The repeated hour is read as the earlier one, summer time (UTC-4).
+    let at = wd.count("SELECT created_at FROM feedback WHERE ext_id = 'S3'");
+    assert_eq!(
+        at,
+        kefu::dates::parse_timestamp("2026-11-01T05:30:00Z", chrono_tz::UTC).unwrap()
+    );
+}
+
+#[test]
+fn naive_times_keep_their_clock_time_when_the_timezone_changes() {
+    // Imported while the workspace was wrongly set to New York.
+    let text = "评价ID,评价时间,评价等级,评价内容\n\
+                N1,2026-12-04 23:59:59,差评,naive\n\
+                Z1,2026-12-05T04:30:00Z,差评,with an offset\n";
+    let wd = Workdir::new();
+    set_timezone(&wd, "America/New_York");
+    let f = wd.write("r.csv", text);
+    wd.kefu(&["import", "reviews", &f, "-q"]).assert().success();
+    assert_eq!(
+        daily_items(&wd, "2026-12-04"),
+        [
+            ("Z1".to_string(), "2026-12-04 23:30:00".to_string()),
+            ("N1".to_string(), "2026-12-04 23:59:59".to_string())
+        ]
+    );
+    // Corrected to Shanghai: the next command says what it did …
+    set_timezone(&wd, "Asia/Shanghai");
+    wd.kefu(&["report", "daily", "--date", "2026-12-04"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "the workspace timezone changed from America/New_York to Asia/Shanghai; \
+             re-read 1 naive time(s) in Asia/Shanghai (same clock time, new instant); \
+             1 with an offset kept their instant",
+        ));
+    // … the naive row keeps its clock time and day, the other its instant.
+    let after_change = [
+        daily_items(&wd, "2026-12-04"),
+        daily_items(&wd, "2026-12-05"),
+    ];
+    assert_eq!(
+        after_change,
+        [
+            vec![("N1".to_string(), "2026-12-04 23:59:59".to_string())],
+            vec![("Z1".to_string(), "2026-12-05 12:30:00".to_string())]
+        ]
+    );
+    // As a workspace set to Shanghai from the start shows the same file.
+    let fresh = Workdir::new();
+    let g = fresh.write("r.csv", text);
+    fresh
+        .kefu(&["import", "reviews", &g, "-q"])
+        .assert()
+        .success();
+    assert_eq!(
+        [
+            daily_items(&fresh, "2026-12-04"),
+            daily_items(&fresh, "2026-12-05")
+        ],
+        after_change
+    );
+    assert_eq!(
+        wd.sql("SELECT ext_id, created_at, naive_time FROM feedback ORDER BY ext_id"),
+        fresh.sql("SELECT ext_id, created_at, naive_time FROM feedback ORDER BY ext_id")
+    );
+    // Importing the file again finds nothing to change.
+    assert_eq!(counts(&import_json(&wd, &["reviews", &f])), (2, 0, 0, 2, 0));
+}
+
+#[test]
+fn the_timezone_notice_is_quiet_with_q_and_absent_without_feedback() {
+    let wd = Workdir::new();
+    // Edited before any import: nothing to re-read, no notice, but the new
+    // timezone is recorded.
+    set_timezone(&wd, "America/New_York");
+    wd.kefu(&["report", "daily", "--date", "2026-12-04"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("timezone").not());
+    assert_eq!(
+        wd.sql("SELECT value FROM meta WHERE key = 'timezone'"),
+        [["America/New_York"]]
+    );
+    let f = wd.write("r.csv", REVIEWS);
+    wd.kefu(&["import", "reviews", &f, "-q"]).assert().success();
+    set_timezone(&wd, "Asia/Shanghai");
+    wd.kefu(&["-q", "report", "daily", "--date", "2026-11-20"])
+        .assert()
+        .success()
+        .stderr(predicate::str::is_empty());
+    assert_eq!(
+        wd.sql("SELECT value FROM meta WHERE key = 'timezone'"),
+        [["Asia/Shanghai"]]
+    );
+}

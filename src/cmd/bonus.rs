@@ -145,7 +145,7 @@ fn bonus_document(
 }
 
 pub fn run(globals: &Globals, args: BonusArgs) -> Result<()> {
-    let ws = Workspace::load(globals.workspace.as_deref())?;
+    let ws = Workspace::load(globals.workspace.as_deref(), globals.quiet)?;
     match args.command {
         Some(BonusCommand::Close { period }) => close(globals, &ws, &period),
         Some(BonusCommand::Nominations { year, output }) => {

@@ -173,7 +173,7 @@ fn classifier(ws: &Workspace, rules_only: bool) -> Result<Classifier> {
 }
 
 pub fn run(globals: &Globals, args: ClassifyArgs) -> Result<()> {
-    let ws = Workspace::load(globals.workspace.as_deref())?;
+    let ws = Workspace::load(globals.workspace.as_deref(), globals.quiet)?;
     match args.command {
         Some(ClassifyCommand::Explain(a)) => explain(&ws, a),
         Some(ClassifyCommand::Eval(a)) => eval(&ws, a),

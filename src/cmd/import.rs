@@ -622,7 +622,7 @@ impl<'a> Parsers<'a> {
 }
 
 pub fn run(globals: &Globals, args: ImportArgs) -> Result<()> {
-    let ws = Workspace::load(globals.workspace.as_deref())?;
+    let ws = Workspace::load(globals.workspace.as_deref(), globals.quiet)?;
     let plan = plan(args, &ws)?;
     let mut store = ws.open_store()?;
     let (summary, linked, rejects) = import(globals, &ws, &mut store, &plan)?;

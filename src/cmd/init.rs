@@ -26,7 +26,7 @@ pub fn run(globals: &Globals, args: InitArgs) -> Result<()> {
         .dir
         .or_else(|| globals.workspace.clone())
         .unwrap_or_else(|| PathBuf::from("."));
-    let written = workspace::init(&dir)?;
+    let written = workspace::init(&dir, globals.quiet)?;
     if !globals.quiet {
         if written.is_empty() {
             eprintln!(

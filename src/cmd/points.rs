@@ -217,7 +217,7 @@ pub fn resolve_agent(conn: &rusqlite::Connection, agent: Option<&str>) -> Result
 }
 
 pub fn run(globals: &Globals, args: PointsArgs) -> Result<()> {
-    let ws = Workspace::load(globals.workspace.as_deref())?;
+    let ws = Workspace::load(globals.workspace.as_deref(), globals.quiet)?;
     let book = rulebook(&ws)?;
     let today = dates::today(ws.tz)?;
     let period = args.period.period(ws.tz, today)?;

@@ -210,7 +210,7 @@ fn previous(p: &Period) -> Period {
 }
 
 pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
-    let ws = Workspace::load(globals.workspace.as_deref())?;
+    let ws = Workspace::load(globals.workspace.as_deref(), globals.quiet)?;
     let c = &args.common;
     // Validate everything before touching any file.
     let format = Format::choose(c.format, c.output.as_deref())?;

@@ -27,6 +27,9 @@ pub struct FeedbackRecord<'a> {
     pub hash: i64,
     pub created_at: i64,
     pub local_day: i64,
+    /// True when the export wrote the time as a naive local clock time (no
+    /// offset): it keeps its clock reading if the workspace timezone changes.
+    pub naive_time: bool,
     pub channel: Option<Cow<'a, str>>,
     pub agent_id: Option<Cow<'a, str>>,
     pub agent_name: Option<Cow<'a, str>>,
@@ -67,6 +70,7 @@ impl FeedbackRecord<'_> {
             hash: self.hash,
             created_at: self.created_at,
             local_day: self.local_day,
+            naive_time: self.naive_time,
             channel: own(self.channel),
             agent_id: own(self.agent_id),
             agent_name: own(self.agent_name),
@@ -219,8 +223,8 @@ impl FeedbackParser {
     pub fn parse<'a>(&self, row: &'a Row) -> Result<FeedbackRecord<'a>, String> {
         let c = &self.cols;
         let created_raw = value(row, c.created_at).ok_or("the time (created_at) is empty")?;
-        let created_at =
-            dates::parse_timestamp(created_raw, self.tz).map_err(|e| format!("created_at: {e}"))?;
+        let created =
+            dates::read_timestamp(created_raw, self.tz).map_err(|e| format!("created_at: {e}"))?;
         let content = value(row, c.content);
         let (polarity, stars) = match (self.kind, value(row, c.rating)) {
             (FeedbackKind::Complaint, _) => (Polarity::Negative, None),
@@ -249,8 +253,9 @@ impl FeedbackParser {
         Ok(FeedbackRecord {
             ext_id,
             hash,
-            created_at,
-            local_day: dates::local_day(created_at, self.tz),
+            created_at: created.unix_seconds,
+            local_day: dates::local_day(created.unix_seconds, self.tz),
+            naive_time: created.naive,
             channel: value(row, c.channel).map(Cow::Borrowed),
             agent_id: value(row, c.agent_id).map(Cow::Borrowed),
             agent_name: value(row, c.agent_name).map(Cow::Borrowed),

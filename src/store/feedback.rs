@@ -29,9 +29,10 @@ pub enum Upsert {
 const COLUMNS: &str =
     "kind, source, ext_id, hash, created_at, local_day, channel, agent_id, agent_name, \
     department, polarity, stars, content, order_id, customer, customer_phone, declared_cause, \
-    responsibility, validity, leader_id, extra, import_id, auto_cause, auto_causes, auto_evidence, cause";
-const COLUMN_COUNT: usize = 26;
-/// Rows per multi-row INSERT (64 × 26 = 1,664 parameters, well under SQLite's limit).
+    responsibility, validity, leader_id, extra, import_id, auto_cause, auto_causes, auto_evidence, cause, \
+    naive_time";
+const COLUMN_COUNT: usize = 27;
+/// Rows per multi-row INSERT (64 × 27 = 1,728 parameters, well under SQLite's limit).
 const INSERT_CHUNK: usize = 64;
 /// Ids per existence lookup.
 const LOOKUP_CHUNK: usize = 512;
@@ -43,8 +44,8 @@ const UPDATE: &str = "UPDATE feedback SET
         agent_name = ?9, department = ?10, polarity = ?11, stars = ?12,
         content = ?13, order_id = ?14, customer = ?15, customer_phone = ?16, declared_cause = ?17,
         responsibility = ?18, validity = ?19, leader_id = ?20, extra = ?21, updated_import = ?22,
-        auto_cause = ?23, auto_causes = ?24, auto_evidence = ?25, cause = ?26
-    WHERE id = ?27";
+        auto_cause = ?23, auto_causes = ?24, auto_evidence = ?25, cause = ?26, naive_time = ?27
+    WHERE id = ?28";
 
 /// A borrowed SQL value (no copy of the text).
 type Sql<'a> = ToSqlOutput<'a>;
@@ -57,7 +58,7 @@ fn int(v: i64) -> Sql<'static> {
     ToSqlOutput::Borrowed(ValueRef::Integer(v))
 }
 
-/// The 26 column values of a record, in [`COLUMNS`] order.
+/// The 27 column values of a record, in [`COLUMNS`] order.
 fn values<'a>(
     kind: FeedbackKind,
     source: &'a str,
@@ -96,6 +97,7 @@ fn values<'a>(
                 .or(r.auto.as_ref().map(|a| a.cause))
                 .map(|c| c.id()),
         ),
+        int(i64::from(r.naive_time)),
     ]
 }
 

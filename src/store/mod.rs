@@ -25,6 +25,59 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 pub struct Store {
     pub(crate) conn: Connection,
     tz: Tz,
+    /// What opening did because the workspace timezone had changed, if anything.
+    timezone_change: Option<TimezoneChange>,
+}
+
+/// What opening the store did because the workspace timezone had changed
+/// since the store last saw it and the store holds feedback, for a notice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimezoneChange {
+    /// The timezone the stored times had been read and cut in …
+    pub from: String,
+    /// … and the one they are read and cut in now.
+    pub to: String,
+    /// Naive clock times re-read in the new timezone: same clock time, so a
+    /// new instant.
+    pub reread: u64,
+    /// Of those, clock times the new timezone skips (the spring-forward hour
+    /// of DST): stored rows cannot be rejected, so they moved forward by the
+    /// jump (02:30 becomes 03:30).
+    pub moved_forward: u64,
+    /// Times that carried `Z` or an offset: same instant, day re-cut. Naive
+    /// times too when the old timezone is unknown to this kefu.
+    pub kept_instant: u64,
+    /// The old timezone's name is unknown to this kefu (written by one with
+    /// a newer timezone database), so naive times could not be re-read.
+    pub from_unknown: bool,
+}
+
+impl TimezoneChange {
+    /// One line saying what changed, for stderr.
+    pub fn notice(&self) -> String {
+        let mut notice = format!(
+            "the workspace timezone changed from {} to {}; ",
+            self.from, self.to
+        );
+        if self.from_unknown {
+            notice.push_str(&format!(
+                "{} is unknown to this kefu, so naive times could not be re-read: all {} time(s) kept their instant; days re-cut",
+                self.from, self.kept_instant
+            ));
+            return notice;
+        }
+        notice.push_str(&format!(
+            "re-read {} naive time(s) in {} (same clock time, new instant); {} with an offset kept their instant; days re-cut",
+            self.reread, self.to, self.kept_instant
+        ));
+        if self.moved_forward > 0 {
+            notice.push_str(&format!(
+                "; {} naive time(s) do not exist in {} (clocks go forward there) and moved forward by the jump",
+                self.moved_forward, self.to
+            ));
+        }
+        notice
+    }
 }
 
 /// The schema version this build writes.
@@ -53,7 +106,8 @@ impl Store {
     }
 
     /// Opens an existing store, upgrading its schema if it is older than this
-    /// build, and re-cutting local days if the workspace timezone changed.
+    /// build, and re-reading times and re-cutting local days if the workspace
+    /// timezone changed (see [`Store::timezone_change`]).
     pub fn open(path: &Path, tz: Tz, busy_timeout: Duration) -> Result<Store> {
         if !path.exists() {
             bail!(crate::error::NoStore(path.to_path_buf()));
@@ -92,14 +146,24 @@ impl Store {
                 )
             })?;
         }
-        let mut store = Store { conn, tz };
-        store.sync_timezone()?;
+        let mut store = Store {
+            conn,
+            tz,
+            timezone_change: None,
+        };
+        store.timezone_change = store.sync_timezone()?;
         Ok(store)
     }
 
     /// The workspace timezone the store's local days are cut in.
     pub fn tz(&self) -> Tz {
         self.tz
+    }
+
+    /// What opening did because the workspace timezone had changed: `None`
+    /// when it had not, or when the store held no feedback to re-read.
+    pub fn timezone_change(&self) -> Option<&TimezoneChange> {
+        self.timezone_change.as_ref()
     }
 
     /// The schema version of the open store.
@@ -117,41 +181,37 @@ impl Store {
             .optional()?)
     }
 
-    /// Local days are precomputed for fast reports; if the configured timezone
-    /// differs from the one they were cut in, re-cut them all (rare).
-    fn sync_timezone(&mut self) -> Result<()> {
-        let name = self.tz.name();
-        match self.meta("timezone")? {
-            Some(old) if old == name => Ok(()),
-            old => {
-                let tz = self.tz;
-                let tx = self
-                    .conn
-                    .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-                if old.is_some() {
-                    eprintln!(
-                        "kefu: the workspace timezone changed from {} to {name}; re-cutting days",
-                        old.unwrap_or_default()
-                    );
-                    let rows: Vec<(i64, i64)> = {
-                        let mut st = tx.prepare("SELECT id, created_at FROM feedback")?;
-                        let it = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                        it.collect::<rusqlite::Result<_>>()?
-                    };
-                    let mut up = tx.prepare("UPDATE feedback SET local_day = ?1 WHERE id = ?2")?;
-                    for (id, ts) in rows {
-                        up.execute(params![crate::dates::local_day(ts, tz), id])?;
-                    }
-                }
-                tx.execute(
-                    "INSERT INTO meta(key, value) VALUES ('timezone', ?1)
-                     ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                    [name],
-                )?;
-                tx.commit()?;
-                Ok(())
-            }
+    /// Local days are precomputed for fast reports, in the timezone recorded
+    /// in `meta`. If the configured timezone differs (rare: usually it had
+    /// been set wrong), naive clock times are re-read in the new one and every
+    /// day re-cut ([`reread_times`]); the new timezone is recorded either way.
+    fn sync_timezone(&mut self) -> Result<Option<TimezoneChange>> {
+        let tz = self.tz;
+        if self.meta("timezone")?.as_deref() == Some(tz.name()) {
+            return Ok(None);
         }
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // Read again under the write lock: re-reading is not idempotent, and
+        // another kefu may have done it while this one waited.
+        let recorded: Option<String> = tx
+            .query_row("SELECT value FROM meta WHERE key = 'timezone'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let change = match recorded {
+            Some(old) if old != tz.name() => reread_times(&tx, &old, tz)?,
+            // A new store, or another kefu has just re-read the times.
+            _ => None,
+        };
+        tx.execute(
+            "INSERT INTO meta(key, value) VALUES ('timezone', ?1)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [tz.name()],
+        )?;
+        tx.commit()?;
+        Ok(change)
     }
 
     /// Sets this connection's page cache to `kib` KiB (at least 64): smaller
@@ -180,6 +240,57 @@ impl Store {
             .conn
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
     }
+}
+
+/// Moves every feedback time from timezone `old` to `new`: a naive clock
+/// time keeps its clock reading (its instant is recomputed from the reading
+/// in `old`), a time that carried an offset keeps its instant; then every
+/// local day is re-cut in `new`. `None` when the store holds no feedback.
+fn reread_times(
+    tx: &rusqlite::Transaction<'_>,
+    old: &str,
+    new: Tz,
+) -> Result<Option<TimezoneChange>> {
+    let rows: Vec<(i64, i64, i64, bool)> = {
+        let mut st = tx.prepare("SELECT id, created_at, local_day, naive_time FROM feedback")?;
+        let it = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        it.collect::<rusqlite::Result<_>>()?
+    };
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let old_tz = crate::dates::parse_tz(old).ok();
+    let mut change = TimezoneChange {
+        from: old.to_string(),
+        to: new.name().to_string(),
+        reread: 0,
+        moved_forward: 0,
+        kept_instant: 0,
+        from_unknown: old_tz.is_none(),
+    };
+    let mut update =
+        tx.prepare("UPDATE feedback SET created_at = ?1, local_day = ?2 WHERE id = ?3")?;
+    for (id, created_at, local_day, naive) in rows {
+        let new_created_at = match old_tz {
+            Some(old_tz) if naive => {
+                change.reread += 1;
+                let clock_time = crate::dates::local_datetime(created_at, old_tz);
+                crate::dates::instant_of_clock_time(clock_time, new).unwrap_or_else(|skipped| {
+                    change.moved_forward += 1;
+                    skipped.moved_forward
+                })
+            }
+            _ => {
+                change.kept_instant += 1;
+                created_at
+            }
+        };
+        let new_local_day = crate::dates::local_day(new_created_at, new);
+        if (new_created_at, new_local_day) != (created_at, local_day) {
+            update.execute(params![new_created_at, new_local_day, id])?;
+        }
+    }
+    Ok(Some(change))
 }
 
 /// Records one import run and returns its id.
@@ -235,4 +346,143 @@ pub fn finish_import(
         params![import_id, files_json, c.read as i64, c.new as i64, c.updated as i64, c.unchanged as i64, c.rejected as i64],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dates::{self, parse_timestamp};
+
+    const NEW_YORK: Tz = chrono_tz::America::New_York;
+    const SHANGHAI: Tz = chrono_tz::Asia::Shanghai;
+
+    /// Opens `path` as kefu would in `tz`.
+    fn open(path: &Path, tz: Tz) -> Store {
+        Store::open(path, tz, Duration::from_secs(5)).unwrap()
+    }
+
+    /// (created_at, local_day as a date, naive_time) of feedback `ext_id`.
+    fn stored(store: &Store, ext_id: &str) -> (i64, String, i64) {
+        store
+            .conn
+            .query_row(
+                "SELECT created_at, local_day, naive_time FROM feedback WHERE ext_id = ?1",
+                [ext_id],
+                |r| {
+                    let day: i64 = r.get(1)?;
+                    Ok((r.get(0)?, dates::date_of_day(day).to_string(), r.get(2)?))
+                },
+            )
+            .unwrap()
+    }
+
+    #[test]
+    fn a_version_2_store_upgrades_and_its_times_count_as_naive() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kefu.db");
+        // What kefu with schema version 2 stored for `2026-12-04 23:59:59`
+        // imported in New York.
+        let at = parse_timestamp("2026-12-04 23:59:59", NEW_YORK).unwrap();
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            schema::migrations_up_to(2).to_latest(&mut conn).unwrap();
+            conn.execute(
+                "INSERT INTO meta(key, value) VALUES ('timezone', 'America/New_York')",
+                [],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO feedback(kind, source, ext_id, hash, created_at, local_day, import_id)
+                 VALUES ('review', 'shop', 'T1', 0, ?1, ?2, 1)",
+                params![at, dates::local_day(at, NEW_YORK)],
+            )
+            .unwrap();
+            let version: i64 = conn
+                .pragma_query_value(None, "user_version", |r| r.get(0))
+                .unwrap();
+            assert_eq!(version, 2);
+        }
+        let store = open(&path, NEW_YORK);
+        assert_eq!(store.schema_version().unwrap(), schema::LATEST);
+        assert_eq!(store.timezone_change(), None);
+        assert_eq!(stored(&store, "T1"), (at, "2026-12-04".into(), 1));
+        drop(store);
+        // Being naive, the time keeps its clock reading in the new timezone.
+        let store = open(&path, SHANGHAI);
+        let (created_at, day, _) = stored(&store, "T1");
+        assert_eq!(
+            dates::local_datetime(created_at, SHANGHAI).to_string(),
+            "2026-12-04 23:59:59"
+        );
+        assert_eq!(day, "2026-12-04");
+        assert_eq!(
+            store.timezone_change().map(|c| (c.reread, c.kept_instant)),
+            Some((1, 0))
+        );
+    }
+
+    #[test]
+    fn a_timezone_change_rereads_naive_times_and_keeps_instants_with_an_offset() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kefu.db");
+        // 02:30 on 2026-03-08 exists in Shanghai, not in New York.
+        let naive = parse_timestamp("2026-03-08 02:30", SHANGHAI).unwrap();
+        let with_offset = parse_timestamp("2026-12-05T04:59:59Z", SHANGHAI).unwrap();
+        {
+            let store = Store::create(&path, SHANGHAI).unwrap();
+            for (ext_id, at, is_naive) in [("N", naive, 1), ("Z", with_offset, 0)] {
+                store
+                    .conn
+                    .execute(
+                        "INSERT INTO feedback(kind, source, ext_id, hash, created_at, local_day,
+                                              import_id, naive_time)
+                         VALUES ('review', 'shop', ?1, 0, ?2, ?3, 1, ?4)",
+                        params![ext_id, at, dates::local_day(at, SHANGHAI), is_naive],
+                    )
+                    .unwrap();
+            }
+        }
+        let store = open(&path, NEW_YORK);
+        let change = store.timezone_change().unwrap().clone();
+        assert_eq!(
+            (change.reread, change.moved_forward, change.kept_instant),
+            (1, 1, 1)
+        );
+        // Stored rows cannot be rejected: the skipped clock time moves
+        // forward by the jump.
+        let (n_at, n_day, _) = stored(&store, "N");
+        assert_eq!(
+            dates::local_datetime(n_at, NEW_YORK).to_string(),
+            "2026-03-08 03:30:00"
+        );
+        assert_eq!(n_day, "2026-03-08");
+        // The instant stays; its day is re-cut (it was 2026-12-05 in Shanghai).
+        assert_eq!(stored(&store, "Z"), (with_offset, "2026-12-04".into(), 0));
+        let notice = change.notice();
+        assert!(
+            notice.contains(
+                "re-read 1 naive time(s) in America/New_York (same clock time, new instant); \
+                 1 with an offset kept their instant"
+            ) && notice.contains("1 naive time(s) do not exist in America/New_York"),
+            "{notice}"
+        );
+        drop(store);
+        // Opening again in the same timezone changes nothing.
+        let store = open(&path, NEW_YORK);
+        assert_eq!(store.timezone_change(), None);
+        assert_eq!(stored(&store, "N").0, n_at);
+    }
+
+    #[test]
+    fn a_timezone_change_on_a_store_without_feedback_is_only_recorded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kefu.db");
+        drop(Store::create(&path, SHANGHAI).unwrap());
+        let store = open(&path, NEW_YORK);
+        assert_eq!(store.timezone_change(), None);
+        assert_eq!(
+            store.meta("timezone").unwrap().as_deref(),
+            Some("America/New_York")
+        );
+    }
 }

@@ -10,8 +10,15 @@ pub fn migrations() -> Migrations<'static> {
     Migrations::new(ALL.iter().map(|sql| M::up(sql)).collect())
 }
 
+/// The migrations up to schema `version` only, to build the stores older
+/// kefus wrote (for upgrade tests).
+#[cfg(test)]
+pub fn migrations_up_to(version: usize) -> Migrations<'static> {
+    Migrations::new(ALL[..version].iter().map(|sql| M::up(sql)).collect())
+}
+
 /// The migrations' SQL, oldest first.
-const ALL: &[&str] = &[V1, V2];
+const ALL: &[&str] = &[V1, V2, V3];
 
 /// The schema version this build writes.
 pub const LATEST: usize = ALL.len();
@@ -141,6 +148,18 @@ CREATE TABLE closed_lines (
     source      TEXT NOT NULL,
     PRIMARY KEY (period, key)
 ) STRICT;
+"#;
+
+/// Version 3: whether each feedback time was a naive local clock time (no
+/// offset), so that a change of the workspace timezone can re-read clock
+/// times in the new zone and keep the instant of those that had an offset.
+/// Rows stored before this version did not record it and count as naive (1):
+/// most exports write clock times, and a naive time read in the wrong zone is
+/// the mistake a timezone change usually corrects.
+const V3: &str = r#"
+-- 1: created_at was written as a local clock time, read in the workspace
+-- timezone; 0: it carried Z or an offset, and its instant is what counts.
+ALTER TABLE feedback ADD COLUMN naive_time INTEGER NOT NULL DEFAULT 1;
 "#;
 
 #[cfg(test)]
