@@ -207,7 +207,85 @@ fn daily_json_matches_an_independent_count() {
     assert_eq!(v["by_cause"]["attitude"], 3); // T02, T06, C1
                                               // Previous day and 7-day average: 19th has T01 only (T02 moved to the 20th); T08 (14th), T09 (18th).
     assert_eq!(v["previous_day"], 1);
-    assert_eq!(v["seven_day_average"], 0.4); // 3 / 7 = 0.43 rounded to one place
+    // 3 / 7: to 6 decimals in JSON (0.4 in text formats, 0.428571… in xlsx).
+    assert_eq!(v["seven_day_average"], 0.428571);
+}
+
+#[test]
+fn the_negative_rate_follows_the_filters() {
+    let wd = workspace();
+    let all = wd.json(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-11-20",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(all["reviews"], 6);
+    // Complaints only: a share of reviews does not apply (was 0.67 beside
+    // a complaint count, from the reviews the filter left out).
+    let complaints = wd.json(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-11-20",
+        "--kind",
+        "complaint",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(complaints["reviews"], serde_json::Value::Null);
+    assert_eq!(complaints["negative_rate"], serde_json::Value::Null);
+    let table = wd
+        .kefu(&[
+            "report",
+            "daily",
+            "--date",
+            "2026-11-20",
+            "--kind",
+            "complaint",
+        ])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&table.stdout).contains("does not apply to complaints"));
+    // One cause: the share of reviews negative for that cause.
+    let attitude = wd.json(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-11-20",
+        "--cause",
+        "attitude",
+        "--format",
+        "json",
+    ]);
+    let negative_reviews = attitude["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["kind"] == "review")
+        .count() as f64;
+    assert!(negative_reviews > 0.0);
+    let expected = (negative_reviews / 6.0 * 1e6).round() / 1e6;
+    assert_eq!(attitude["negative_rate"], expected);
+    let trend = wd.json(&[
+        "report",
+        "trend",
+        "--from",
+        "2026-11-14",
+        "--to",
+        "2026-11-20",
+        "--kind",
+        "complaint",
+        "--format",
+        "json",
+    ]);
+    assert!(trend["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["negative_rate"].is_null()));
 }
 
 #[test]
@@ -559,7 +637,7 @@ fn trend_marks_high_and_low_periods() {
         .collect();
     assert_eq!(counts, [1, 0, 0, 0, 1, 1, 5]);
     assert_eq!(periods[6]["mark"], "high 高峰");
-    assert_eq!(v["high_periods"], "2026-11-20");
+    assert_eq!(v["high_periods"], serde_json::json!(["2026-11-20"]));
     assert_eq!(v["median"], 1.0);
     let mv = wd.json(&[
         "report",

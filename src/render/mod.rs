@@ -99,8 +99,10 @@ impl Cell {
         )
     }
 
-    /// The JSON value: numbers as numbers, decimals (money) as strings with
-    /// their scale ("120.00"), dates as ISO text, empty as null.
+    /// The JSON value: numbers as numbers (measured ones to 6 decimals, not
+    /// to the decimals shown: a program reading the JSON gets what xlsx
+    /// holds, not 0.1 for a 7-day average of 1/7), decimals (money) as
+    /// strings with their scale ("120.00"), dates as ISO text, empty as null.
     pub fn json(&self) -> serde_json::Value {
         match self {
             Cell::Empty => serde_json::Value::Null,
@@ -109,7 +111,7 @@ impl Cell {
             Cell::Decimal(d) => d.to_string().into(),
             Cell::Percent(p) => serde_json::Number::from_f64(round(*p, 6))
                 .map_or(serde_json::Value::Null, Into::into),
-            Cell::Float(f, d) => serde_json::Number::from_f64(round(*f, *d as i32))
+            Cell::Float(f, d) => serde_json::Number::from_f64(round(*f, i32::from(*d).max(6)))
                 .map_or(serde_json::Value::Null, Into::into),
             Cell::Date(_) | Cell::DateTime(_) => self.text().into(),
             Cell::List(items) => items.clone().into(),

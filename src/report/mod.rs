@@ -41,6 +41,10 @@ fn cause_label(id: &str) -> String {
     Cause::parse(id).map_or_else(|| "未分类".to_string(), |c| c.label().to_string())
 }
 
+/// Why a report filtered to complaints shows no negative rate.
+const RATE_NOT_FOR_COMPLAINTS: &str =
+    "--kind complaint: the negative rate (差评率, negative reviews / all reviews) does not apply to complaints";
+
 fn share(n: i64, total: i64) -> Cell {
     if total == 0 {
         Cell::Empty
@@ -169,7 +173,7 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
         }
         if c.day == day && c.is_review() {
             all_reviews += c.n;
-            if c.polarity.as_deref() == Some("negative") {
+            if c.is_counted_negative(&ctx.filters) {
                 neg_reviews += c.n;
             }
         }
@@ -187,16 +191,28 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
         "近7日均值 7-day average",
         Cell::Float(average, 1),
     );
-    doc.fact("reviews", "当日评价总数 all reviews", all_reviews);
+    let rate_applies = ctx.filters.counts_reviews();
     doc.fact(
-        "negative_rate",
-        "差评率 negative rate",
-        if all_reviews > 0 {
-            Cell::Percent(neg_reviews as f64 / all_reviews as f64)
+        "reviews",
+        "当日评价总数 all reviews",
+        if rate_applies {
+            Cell::Int(all_reviews)
         } else {
             Cell::Empty
         },
     );
+    doc.fact(
+        "negative_rate",
+        "差评率 negative rate",
+        if rate_applies {
+            share(neg_reviews, all_reviews)
+        } else {
+            Cell::Empty
+        },
+    );
+    if !rate_applies {
+        doc.notes.push(RATE_NOT_FOR_COMPLAINTS.into());
+    }
     if total == 0 {
         doc.notes
             .push(format!("no negative feedback on {date} (当日无差评)"));
@@ -436,11 +452,12 @@ pub fn trend(ctx: &Context<'_>, period: &Period, by: TrendBy) -> Result<Document
         }
         if c.is_review() {
             reviews[i].1 += c.n;
-            if c.polarity.as_deref() == Some("negative") {
+            if c.is_counted_negative(&ctx.filters) {
                 reviews[i].0 += c.n;
             }
         }
     }
+    let rate_applies = ctx.filters.counts_reviews();
     let values: Vec<f64> = negative.iter().map(|n| *n as f64).collect();
     let mean = if values.is_empty() {
         0.0
@@ -481,8 +498,16 @@ pub fn trend(ctx: &Context<'_>, period: &Period, by: TrendBy) -> Result<Document
             Cell::Date(b.first),
             Cell::Date(b.last),
             negative[i].into(),
-            reviews[i].1.into(),
-            share(reviews[i].0, reviews[i].1),
+            if rate_applies {
+                reviews[i].1.into()
+            } else {
+                Cell::Empty
+            },
+            if rate_applies {
+                share(reviews[i].0, reviews[i].1)
+            } else {
+                Cell::Empty
+            },
         ];
         row.extend(per_cause[i].iter().map(|n| Cell::Int(*n)));
         row.push(mark.into());
@@ -509,8 +534,11 @@ pub fn trend(ctx: &Context<'_>, period: &Period, by: TrendBy) -> Result<Document
     doc.fact("mean", "均值 mean per period", Cell::Float(mean, 2));
     doc.fact("median", "中位数 median per period", Cell::Float(med, 2));
     doc.fact("std_dev", "标准差 standard deviation", Cell::Float(sd, 2));
-    doc.fact("high_periods", "高峰 high periods", highs.join(", "));
-    doc.fact("low_periods", "低谷 low periods", lows.join(", "));
+    doc.fact("high_periods", "高峰 high periods", Cell::List(highs));
+    doc.fact("low_periods", "低谷 low periods", Cell::List(lows));
+    if !rate_applies {
+        doc.notes.push(RATE_NOT_FOR_COMPLAINTS.into());
+    }
     doc.sections.push(
         Section::new("periods", "各期 periods", t)
             .chart(Chart::Lines {

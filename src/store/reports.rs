@@ -20,6 +20,12 @@ pub struct Filters {
 }
 
 impl Filters {
+    /// Whether the report counts reviews, so that a negative rate (negative
+    /// reviews / all reviews) applies: not when filtered to complaints.
+    pub fn counts_reviews(&self) -> bool {
+        self.kind != Some(FeedbackKind::Complaint)
+    }
+
     /// SQL conditions (on `f` = feedback, `a` = agents) and their values.
     fn sql(&self, values: &mut Vec<Value>) -> String {
         let mut sql = String::new();
@@ -183,7 +189,9 @@ impl DayCount {
                 .is_none_or(|c| self.cause.as_deref().unwrap_or("other") == c.id())
     }
 
-    /// A review (any rating): the negative rate's denominator.
+    /// A review (any rating): the negative rate's denominator. The
+    /// numerator is the reviews [`Self::is_counted_negative`] counts: with
+    /// `--cause attitude`, the share of reviews negative for their attitude.
     pub fn is_review(&self) -> bool {
         self.kind == "review"
     }
