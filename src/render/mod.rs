@@ -407,11 +407,12 @@ pub fn render(doc: &Document, format: Format, csv: CsvOptions) -> Result<Vec<u8>
     })
 }
 
-/// Whether `format` shows a document's notes: CSV, JSON Lines and a JSON
-/// array (`json_root`) have no place for them.
+/// Whether `format` shows a document's notes: JSON Lines, a JSON array
+/// (`json_root`) and single-block CSV have no place for them.
 pub fn shows_notes(doc: &Document, format: Format) -> bool {
     match format {
-        Format::Csv | Format::Jsonl => false,
+        Format::Csv => doc.sections.len() > 1,
+        Format::Jsonl => false,
         Format::Json => !doc
             .json_root
             .as_ref()
@@ -584,25 +585,43 @@ fn jsonl(doc: &Document) -> Result<String> {
 /// CSV: each section as a block (a title row, the header, the rows), blocks
 /// separated by an empty line; with one section (`--section`), plain CSV.
 fn csv_text(doc: &Document) -> Result<String> {
-    let mut w = csv::WriterBuilder::new()
-        .flexible(true)
-        .from_writer(Vec::new());
+    // Several blocks: the facts and notes first (date, totals, rates, "no
+    // negative feedback"), as a block of their own; blocks apart by a blank
+    // line (a record of one empty field would be written `""`).
     let single = doc.sections.len() == 1;
-    for (i, s) in doc.sections.iter().enumerate() {
+    let mut blocks: Vec<Vec<u8>> = vec![];
+    let writer = || {
+        csv::WriterBuilder::new()
+            .flexible(true)
+            .from_writer(Vec::new())
+    };
+    let finish = |w: csv::Writer<Vec<u8>>| -> Result<Vec<u8>> {
+        w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+    };
+    if !single && (!doc.facts.is_empty() || !doc.notes.is_empty()) {
+        let mut w = writer();
+        w.write_record(["概要 summary"])?;
+        w.write_record(["key", "label", "value"])?;
+        for (key, label, value) in &doc.facts {
+            w.write_record([key.as_str(), label.as_str(), &value.csv_text()])?;
+        }
+        for n in &doc.notes {
+            w.write_record(["note", "备注 note", &neutralize(n)])?;
+        }
+        blocks.push(finish(w)?);
+    }
+    for s in &doc.sections {
+        let mut w = writer();
         if !single {
-            if i > 0 {
-                w.write_record([""])?;
-            }
             w.write_record([neutralize(&s.title)])?;
         }
         w.write_record(s.table.columns.iter().map(|c| neutralize(c)))?;
         for r in &s.table.rows {
             w.write_record(r.iter().map(Cell::csv_text))?;
         }
+        blocks.push(finish(w)?);
     }
-    Ok(String::from_utf8(
-        w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?,
-    )?)
+    Ok(String::from_utf8(blocks.join(&b"\n"[..]))?)
 }
 
 fn md_escape(s: &str) -> String {
