@@ -563,6 +563,20 @@ pub fn parse_quarter(text: &str) -> Result<Period> {
 }
 
 /// Parses a month: `2026-08`, `2026/8`, `2026年8月`.
+/// An ISO week: `2026-W10` (Monday to Sunday; weeks as `report trend
+/// --by week` names them).
+pub fn parse_week(text: &str) -> Result<Period> {
+    let t = text.trim().to_ascii_uppercase();
+    let parsed = t.split_once("-W").and_then(|(y, w)| {
+        let (y, w): (i32, u32) = (y.parse().ok()?, w.parse().ok()?);
+        NaiveDate::from_isoywd_opt(y, w, chrono::Weekday::Mon)
+    });
+    match parsed {
+        Some(monday) => Ok(Period::week_of(monday)),
+        None => bail!("unreadable week {text:?} (expected an ISO week such as 2026-W47)"),
+    }
+}
+
 pub fn parse_month(text: &str) -> Result<Period> {
     let t = text.trim().trim_end_matches('月');
     let (y, m) = t
@@ -593,7 +607,9 @@ pub fn parse_year(text: &str) -> Result<Period> {
 /// Parses any period name: a quarter, a month, a year or a day.
 pub fn parse_period(text: &str, tz: Tz) -> Result<Period> {
     let t = text.trim();
-    if t.to_ascii_uppercase().contains('Q') {
+    if t.to_ascii_uppercase().contains("-W") {
+        parse_week(t)
+    } else if t.to_ascii_uppercase().contains('Q') {
         parse_quarter(t)
     } else if t.len() == 4 || t.ends_with('年') {
         parse_year(t)
@@ -610,6 +626,26 @@ mod tests {
 
     fn sh() -> Tz {
         parse_tz("Asia/Shanghai").unwrap()
+    }
+
+    #[test]
+    fn iso_weeks_as_periods() {
+        let w = parse_period("2026-w10", sh()).unwrap();
+        assert_eq!(
+            (w.first.to_string(), w.last.to_string(), w.name.as_str()),
+            ("2026-03-02".into(), "2026-03-08".into(), "2026-W10")
+        );
+        // ISO week 1 of 2027 starts on 2027-01-04; 2026 has 53 weeks.
+        assert_eq!(
+            parse_week("2027-W01").unwrap().first.to_string(),
+            "2027-01-04"
+        );
+        assert_eq!(
+            parse_week("2026-W53").unwrap().last.to_string(),
+            "2027-01-03"
+        );
+        assert!(parse_week("2025-W53").is_err());
+        assert!(parse_week("2026-W0").is_err());
     }
 
     fn local(ts: i64) -> String {

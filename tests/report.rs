@@ -933,6 +933,55 @@ fn compare_gives_ties_one_rank_and_one_mark() {
     );
 }
 
+#[test]
+fn compare_ranks_roster_agents_without_feedback_and_weeks() {
+    let wd = Workdir::new();
+    let roster = wd.write(
+        "a.csv",
+        "工号,客服姓名,部门,入职日期,离职日期\nA,甲,售前组,,\nB,乙,售前组,,\nD,丁,售后组,,\nE,戊,售前组,,2026-09-30\n",
+    );
+    wd.kefu(&["import", "-q", "agents", &roster])
+        .assert()
+        .success();
+    let f = wd.write(
+        "r.csv",
+        "评价ID,评价时间,评价等级,评价内容,客服工号\n\
+         1,2026-11-02 09:00,差评,回复太慢,A\n\
+         2,2026-11-10 09:00,差评,回复太慢,A\n",
+    );
+    wd.kefu(&["import", "-q", "reviews", &f]).assert().success();
+    let ranking = |args: &[&str]| -> Vec<(String, i64, i64)> {
+        let mut a = vec!["report", "compare", "--by", "agent", "--format", "json"];
+        a.extend(args);
+        wd.json(&a)["ranking"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["agent_id"].as_str().unwrap().to_string(),
+                    r["count"].as_i64().unwrap(),
+                    r["previous"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    // B and D had none: ranked first with 0, not left out; E left before.
+    assert_eq!(
+        ranking(&["--period", "2026-11"]),
+        [("B".into(), 0, 0), ("D".into(), 0, 0), ("A".into(), 2, 0)]
+    );
+    assert_eq!(
+        ranking(&["--period", "2026-11", "--department", "售前组"]),
+        [("B".into(), 0, 0), ("A".into(), 2, 0)]
+    );
+    // ISO weeks; --vs defaults to the week before (W45: 11-02 to 11-08).
+    assert_eq!(
+        ranking(&["--period", "2026-W46"]),
+        [("B".into(), 0, 0), ("D".into(), 0, 0), ("A".into(), 1, 1)]
+    );
+}
+
 /// The names in `dir`, sorted (a temporary file left behind shows here).
 fn names_in(dir: &std::path::Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)

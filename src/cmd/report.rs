@@ -66,7 +66,7 @@ pub enum ReportKind {
         /// What to compare
         #[arg(long, value_enum)]
         by: CompareBy,
-        /// The period: 2026-11, 2026Q3, 2026, 2026-11-20 [default: this month]
+        /// The period: 2026-11, 2026Q3, 2026, 2026-W47, 2026-11-20 [default: this month]
         #[arg(long)]
         period: Option<String>,
         /// The period to compare with [default: the period before]
@@ -188,11 +188,13 @@ fn last_30_days(to: NaiveDate) -> NaiveDate {
     to - Duration::days(29)
 }
 
-/// The period before `p`, of the same kind (month → month, quarter → quarter,
-/// day range → as many days).
+/// The period before `p`, of the same kind (week → week, month → month,
+/// quarter → quarter, day range → as many days).
 fn previous(p: &Period) -> Period {
     let before = p.first - Duration::days(1);
-    if p.name.contains('Q') {
+    if p.name.contains("-W") {
+        Period::week_of(before)
+    } else if p.name.contains('Q') {
         Period::quarter_of(before)
     } else if p.name.len() == 7 {
         Period::month_of(before)

@@ -609,7 +609,25 @@ pub fn compare(ctx: &Context<'_>, by: GroupBy, period: &Period, vs: &Period) -> 
             *counts.entry(key).or_default() += 1;
         })?;
     }
-    let keys: std::collections::BTreeSet<&String> = now.keys().chain(before.keys()).collect();
+    // Agents on the roster in either period with no negative feedback in
+    // both are ranked too (with 0: the best), not left out.
+    let mut quiet: Vec<String> = vec![];
+    if by == GroupBy::Agent {
+        let f = &ctx.filters;
+        for a in crate::store::points::agents(ctx.conn)? {
+            let wanted = (a.on_roster(period) || a.on_roster(vs))
+                && f.department
+                    .as_ref()
+                    .is_none_or(|d| a.department.as_ref() == Some(d))
+                && f.agent.as_ref().is_none_or(|x| *x == a.id || *x == a.name);
+            if wanted && !now.contains_key(&a.id) && !before.contains_key(&a.id) {
+                names.insert(a.id.clone(), (a.name, a.department.unwrap_or_default()));
+                quiet.push(a.id);
+            }
+        }
+    }
+    let keys: std::collections::BTreeSet<&String> =
+        now.keys().chain(before.keys()).chain(&quiet).collect();
     let mut rows: Vec<(String, i64, i64)> = keys
         .into_iter()
         .map(|k| {
