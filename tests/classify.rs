@@ -580,16 +580,6 @@ fn a_long_text_does_not_drift_from_what_it_says() {
     assert_eq!(csv_rows(&out.stdout)[1][1], "attitude");
 }
 
-/// The names in the workdir, sorted (a temporary file left behind shows here).
-fn names_in(wd: &Workdir) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(wd.dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 /// Regression: `-o` naming the input truncated it while it was read, and
 /// exited 0. Like `sort -o`, the input is read in full, then replaced.
 #[test]
@@ -617,7 +607,11 @@ fn output_may_name_the_input() {
         assert_eq!(r[0], i.to_string());
         assert_eq!(r[3], ["attitude", "response"][i % 2], "row {i}");
     }
-    assert_eq!(names_in(&wd), ["same.csv"], "no temporary file left");
+    assert_eq!(
+        common::names_in(wd.dir.path()),
+        ["same.csv"],
+        "no temporary file left"
+    );
 }
 
 /// Regression: `--strict` stopping at a bad row left a partial output.
@@ -630,14 +624,18 @@ fn a_strict_failure_leaves_no_output_file() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("line 3"));
-    assert_eq!(names_in(&wd), ["x.csv"], "no output, no temporary file");
+    assert_eq!(
+        common::names_in(wd.dir.path()),
+        ["x.csv"],
+        "no output, no temporary file"
+    );
     // An existing output stays as it was.
     wd.write("out.csv", "before\n");
     wd.kefu(&["classify", &f, "--strict", "-o", out.to_str().unwrap()])
         .assert()
         .code(1);
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "before\n");
-    assert_eq!(names_in(&wd), ["out.csv", "x.csv"]);
+    assert_eq!(common::names_in(wd.dir.path()), ["out.csv", "x.csv"]);
 }
 
 /// Regression: `-o out.json` and `-o out.xlsx` silently wrote CSV. The

@@ -982,16 +982,6 @@ fn compare_ranks_roster_agents_without_feedback_and_weeks() {
     );
 }
 
-/// The names in `dir`, sorted (a temporary file left behind shows here).
-fn names_in(dir: &std::path::Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 /// Regression: `-o link.csv` replaced the symlink with a regular file and
 /// left the file it points to unchanged.
 #[cfg(unix)]
@@ -1022,7 +1012,7 @@ fn output_through_a_symlink_writes_the_file_it_points_to() {
     let text = std::fs::read_to_string(&target).unwrap();
     assert!(text.contains("cause,label,count,share"), "{text}");
     assert_eq!(
-        names_in(&wd.path("reports")),
+        common::names_in(&wd.path("reports")),
         ["target.csv"],
         "no temporary file beside the target"
     );
@@ -1129,7 +1119,7 @@ fn output_to_a_directory_is_an_error_and_leaves_nothing() {
     let wd = workspace();
     std::fs::create_dir(wd.path("out.csv")).unwrap();
     let dir = wd.path("out.csv");
-    let before = names_in(wd.dir.path());
+    let before = common::names_in(wd.dir.path());
     wd.kefu(&[
         "report",
         "daily",
@@ -1141,7 +1131,11 @@ fn output_to_a_directory_is_an_error_and_leaves_nothing() {
     .assert()
     .code(1)
     .stderr(predicate::str::contains("out.csv is a directory"));
-    assert_eq!(names_in(wd.dir.path()), before, "nothing left behind");
+    assert_eq!(
+        common::names_in(wd.dir.path()),
+        before,
+        "nothing left behind"
+    );
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
 }
 
@@ -1183,7 +1177,7 @@ fn output_dash_is_stdout() {
 fn output_with_an_unknown_extension_needs_format() {
     let wd = workspace();
     let txt = wd.path("x.txt");
-    let before = names_in(wd.dir.path());
+    let before = common::names_in(wd.dir.path());
     wd.kefu(&[
         "report",
         "daily",
@@ -1195,7 +1189,7 @@ fn output_with_an_unknown_extension_needs_format() {
     .assert()
     .code(2)
     .stderr(predicate::str::contains(".csv").and(predicate::str::contains(".xlsx")));
-    assert_eq!(names_in(wd.dir.path()), before, "nothing written");
+    assert_eq!(common::names_in(wd.dir.path()), before, "nothing written");
     wd.kefu(&[
         "report",
         "daily",

@@ -142,3 +142,13 @@ pub fn counts(v: &serde_json::Value) -> (u64, u64, u64, u64, u64) {
         n("rejected"),
     )
 }
+
+/// The names in `dir`, sorted (a temporary file left behind shows here).
+pub fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
