@@ -932,3 +932,23 @@ fn the_timezone_notice_is_quiet_with_q_and_absent_without_feedback() {
         [["Asia/Shanghai"]]
     );
 }
+
+#[test]
+fn feedback_dated_after_today_is_imported_with_a_warning() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "r.csv",
+        "评价ID,评价时间,评价等级,评价内容\n1,2026-12-04 09:00,差评,回复太慢\n2,2027-12-04 09:00,差评,态度差\n3,2027-01-02 10:00,差评,没解决\n",
+    );
+    wd.kefu(&["import", "reviews", &f])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "2 record(s) dated after today (2026-12-05), the first r/3 on 2027-01-02",
+        ));
+    // Nothing to say when nothing is new or changed.
+    wd.kefu(&["import", "reviews", &f])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("dated after today").not());
+}

@@ -861,6 +861,21 @@ fn import(
             );
         }
     }
+    if matches!(plan.kind, ImportKind::Reviews | ImportKind::Complaints) && !globals.quiet {
+        // Imported as recorded, but a wrong clock or a typo in the year
+        // would count in reports of days still to come.
+        let today = crate::dates::today(ws.tz)?;
+        let later = store::feedback::dated_after(&tx, import_id, crate::dates::day_number(today))?;
+        if let Some(f) = later {
+            eprintln!(
+                "kefu: warning: {} record(s) dated after today ({today}), the first {}/{} on {}",
+                f.count,
+                f.source,
+                f.ext_id,
+                crate::dates::date_of_day(f.day)
+            );
+        }
+    }
     if plan.kind == ImportKind::Events && !globals.quiet {
         // Imported and counted as they are, but worth a second look.
         let doubtful = store::points::doubtful_events(&tx, import_id, crate::dates::today(ws.tz)?)?;

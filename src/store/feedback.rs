@@ -257,6 +257,46 @@ pub fn stored(
     Ok(out)
 }
 
+/// Feedback an import added or changed that is dated after today.
+pub struct DatedAfter {
+    pub count: i64,
+    /// The first of them by date: source, id in the export, local day.
+    pub source: String,
+    pub ext_id: String,
+    pub day: i64,
+}
+
+/// Feedback this import added or changed that is dated after `today` (a
+/// local day number), if any. Found through the day index (nearly always an
+/// empty range).
+pub fn dated_after(
+    conn: &rusqlite::Connection,
+    import_id: i64,
+    today: i64,
+) -> Result<Option<DatedAfter>> {
+    let mut st = conn.prepare(
+        "SELECT source, ext_id, local_day FROM feedback
+          WHERE local_day > ?1 AND (import_id = ?2 OR updated_import = ?2)
+          ORDER BY local_day, source, ext_id",
+    )?;
+    let mut rows = st.query(rusqlite::params![today, import_id])?;
+    let mut found: Option<DatedAfter> = None;
+    while let Some(row) = rows.next()? {
+        match &mut found {
+            Some(f) => f.count += 1,
+            None => {
+                found = Some(DatedAfter {
+                    count: 1,
+                    source: row.get(0)?,
+                    ext_id: row.get(1)?,
+                    day: row.get(2)?,
+                })
+            }
+        }
+    }
+    Ok(found)
+}
+
 /// Sets the classifier's verdict on a stored record (and the cause reports
 /// use, unless the export declared one).
 pub fn set_auto_cause(
