@@ -697,3 +697,25 @@ fn output_format_from_the_extension() {
     let out = wd.kefu(&["classify", &f, "-o", "-"]).output().unwrap();
     assert_eq!(csv_rows(&out.stdout).len(), 5);
 }
+
+#[test]
+fn tsv_in_tsv_out_and_excel_csv_has_a_bom() {
+    let wd = Workdir::empty();
+    let f = wd.write("x.tsv", "content\trating\n态度差\t1\n");
+    let out = wd.kefu(&["classify", &f]).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).lines().nth(1),
+        Some("态度差\t1\tattitude\t服务态度\tattitude\t态度差")
+    );
+    // --format or -o's extension still decide.
+    let out = wd
+        .kefu(&["classify", &f, "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("content,rating,"));
+    let out = wd
+        .kefu(&["classify", &f, "--excel", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(out.stdout.starts_with(b"\xEF\xBB\xBFcontent,rating,"));
+}

@@ -3,6 +3,7 @@
 //! the department's labels; evaluate against labels.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
@@ -17,7 +18,7 @@ use crate::ingest::columns::{
     normalize_header, unique_names, ColumnMap, CLASSIFY_COLUMNS, FEEDBACK_FIELDS,
 };
 use crate::ingest::{self, InputFormat, InputOptions, ReadOutcome, Row, TextEncoding};
-use crate::render::output::Output;
+use crate::render::output::{is_stdout, Output};
 use crate::render::stream::{RecordFormat, RecordWriter};
 use crate::render::{self, Cell, Table};
 use crate::store;
@@ -97,6 +98,11 @@ pub struct ClassifyArgs {
     /// Excel sheet [default: the first]
     #[arg(long)]
     pub sheet: Option<String>,
+
+    /// CSV/TSV for Excel: UTF-8 with a byte-order mark (Chinese Excel shows
+    /// plain UTF-8 as mojibake)
+    #[arg(long)]
+    pub excel: bool,
 
     /// Use the rules only: no trained and no built-in model
     #[arg(long)]
@@ -280,13 +286,27 @@ fn stream(ws: &Workspace, args: ClassifyArgs) -> Result<()> {
     let mut input = ingest::open(&file, &opts, None)?;
     let name = input.name.clone();
     let (text_col, rating_col) = find_columns(input.rows.headers(), args.column.as_deref(), &name)?;
+    // TSV in, TSV out, when neither --format nor -o's extension says.
+    let format = if args.format.is_none()
+        && args.output.as_deref().is_none_or(is_stdout)
+        && input.rows.delimiter() == Some(b'\t')
+    {
+        RecordFormat::Tsv
+    } else {
+        format
+    };
     let mut headers = output_names(input.rows.headers());
     let width = headers.len();
     headers.extend(CLASSIFY_COLUMNS.map(String::from));
     // A file is written beside its target and renamed over it only once
     // everything went well, so `-o` may name the input (read in full first).
-    let output = Output::open(args.output.as_deref())?;
+    let mut output = Output::open(args.output.as_deref())?;
     let output_name = output.name();
+    if args.excel && matches!(format, RecordFormat::Csv | RecordFormat::Tsv) {
+        output
+            .write_all(b"\xEF\xBB\xBF")
+            .with_context(|| format!("cannot write {output_name}"))?;
+    }
     let out = RecordWriter::new(format, headers, output)
         .with_context(|| format!("cannot write {output_name}"))?;
     let position = input.rows.position_name();
