@@ -7,7 +7,11 @@
 //!   temporary file beside it, renamed over it only once the whole output is
 //!   written ([`OutputFile::commit`]). On any failure the temporary file is
 //!   removed and the file named is untouched. A symlink is followed: the file
-//!   it points to is replaced, and the link stays a link;
+//!   it points to is replaced, and the link stays a link. A file the user
+//!   may not write is refused (renaming needs only the directory's
+//!   permission), and the temporary files of a kefu that was killed before
+//!   it could remove them (`.NAME.PID.*.kefu-tmp`) are removed by the next
+//!   write of NAME;
 //! - a FIFO, a device or a socket (`/dev/stdout`, `/dev/null`, a named pipe)
 //!   is written directly, with no temporary file: renaming over it would
 //!   replace the device entry with a regular file. Its write errors (no space
@@ -28,6 +32,44 @@ const BUFFER: usize = 256 * 1024;
 
 /// Symlinks followed before giving up (the limit Linux uses).
 const MAX_LINKS: usize = 40;
+
+/// How a temporary file's name ends: `.NAME.PID.RANDOM.kefu-tmp`, beside NAME.
+const TEMP_SUFFIX: &str = ".kefu-tmp";
+
+/// Removes the temporary files beside `dir/name` left by kefu processes that
+/// no longer run (killed, or stopped by Ctrl-C, before they could clean up).
+/// A process is known to be gone when `/proc` has no entry for it; where
+/// there is no `/proc`, nothing is removed.
+fn remove_stale_temps(dir: &Path, name: &std::ffi::OsStr) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let mut prefix = std::ffi::OsString::from(".");
+    prefix.push(name);
+    prefix.push(".");
+    let Some(prefix) = prefix.to_str() else {
+        return;
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let Some(rest) = file
+            .to_str()
+            .and_then(|f| f.strip_prefix(prefix))
+            .and_then(|f| f.strip_suffix(TEMP_SUFFIX))
+        else {
+            continue;
+        };
+        let pid = rest.split('.').next().and_then(|p| p.parse::<u32>().ok());
+        if let Some(pid) = pid {
+            if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+}
 
 /// Whether an output path is `-`, which means stdout.
 pub fn is_stdout(path: &Path) -> bool {
@@ -142,16 +184,37 @@ impl OutputFile {
                         dir.display()
                     );
                 }
+                // Replacing by rename needs no write permission on the file
+                // itself: ask for it, as writing in place would (`sort -o`).
+                if permissions.is_some() {
+                    if let Err(e) = std::fs::OpenOptions::new().write(true).open(&target) {
+                        if e.kind() == std::io::ErrorKind::PermissionDenied {
+                            bail!("cannot write {}: permission denied", path.display());
+                        }
+                    }
+                }
+                let file_name = target.file_name().unwrap_or_default();
+                remove_stale_temps(dir, file_name);
                 let mut prefix = std::ffi::OsString::from(".");
-                prefix.push(target.file_name().unwrap_or_default());
-                prefix.push(".");
+                prefix.push(file_name);
+                prefix.push(format!(".{}.", std::process::id()));
                 let mut builder = tempfile::Builder::new();
-                builder.prefix(&prefix).suffix(".kefu-tmp");
+                builder.prefix(&prefix).suffix(TEMP_SUFFIX);
                 // A new file gets the mode File::create gives (0666 less the
                 // umask), not the temporary file's private 0600.
                 #[cfg(unix)]
                 builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-                let temp = builder.tempfile_in(dir).with_context(fail)?;
+                let temp = builder.tempfile_in(dir).map_err(|e| {
+                    if e.kind() == std::io::ErrorKind::PermissionDenied {
+                        anyhow::anyhow!(
+                            "cannot write {}: no permission to create files in {} (kefu writes a new file beside the old one and renames it over)",
+                            path.display(),
+                            dir.display()
+                        )
+                    } else {
+                        anyhow::Error::new(e).context(fail())
+                    }
+                })?;
                 // A replaced file keeps its mode.
                 if let Some(p) = permissions {
                     temp.as_file().set_permissions(p).with_context(fail)?;
@@ -267,6 +330,55 @@ mod tests {
             .collect();
         v.sort();
         v
+    }
+
+    #[test]
+    fn temporary_files_of_processes_gone_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.csv");
+        // Left by a kefu killed mid-way (no process has this id), by this
+        // process (still running), and beside another file.
+        for stale in [
+            ".a.csv.4000000001.Ab12Cd.kefu-tmp",
+            &format!(".a.csv.{}.Zz99Yy.kefu-tmp", std::process::id()),
+            ".b.csv.4000000001.Ab12Cd.kefu-tmp",
+        ] {
+            std::fs::write(dir.path().join(stale), "part").unwrap();
+        }
+        let mut f = OutputFile::create(&path).unwrap();
+        f.write_all(b"new").unwrap();
+        f.commit().unwrap();
+        let expected = if Path::new("/proc/self").exists() {
+            vec![
+                ".a.csv.".to_string() + &std::process::id().to_string() + ".Zz99Yy.kefu-tmp",
+                ".b.csv.4000000001.Ab12Cd.kefu-tmp".into(),
+                "a.csv".into(),
+            ]
+        } else {
+            vec![
+                ".a.csv.4000000001.Ab12Cd.kefu-tmp".into(),
+                format!(".a.csv.{}.Zz99Yy.kefu-tmp", std::process::id()),
+                ".b.csv.4000000001.Ab12Cd.kefu-tmp".into(),
+                "a.csv".into(),
+            ]
+        };
+        assert_eq!(names(dir.path()), expected);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_without_write_permission_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ro.csv");
+        std::fs::write(&path, "old").unwrap();
+        std::fs::set_permissions(&path, Permissions::from_mode(0o444)).unwrap();
+        if std::fs::OpenOptions::new().write(true).open(&path).is_ok() {
+            return; // root may write anything, as with `sort -o`
+        }
+        let e = OutputFile::create(&path).err().unwrap();
+        assert!(e.to_string().contains("permission denied"), "{e}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
     }
 
     #[test]
