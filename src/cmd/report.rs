@@ -316,6 +316,11 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
     if let Some(s) = &c.section {
         doc.only_section(s)?;
     }
+    if !globals.quiet && !render::shows_notes(&doc, format) {
+        for n in &doc.notes {
+            eprintln!("kefu: note: {n}");
+        }
+    }
     render::emit(
         &doc,
         format,

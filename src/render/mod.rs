@@ -407,12 +407,11 @@ pub fn render(doc: &Document, format: Format, csv: CsvOptions) -> Result<Vec<u8>
     })
 }
 
-/// Whether `format` shows a document's notes: JSON Lines, a JSON array
-/// (`json_root`) and single-block CSV have no place for them.
+/// Whether `format` shows a document's notes: a JSON array (`json_root`),
+/// and CSV and JSON Lines of one section, have no place for them.
 pub fn shows_notes(doc: &Document, format: Format) -> bool {
     match format {
-        Format::Csv => doc.sections.len() > 1,
-        Format::Jsonl => false,
+        Format::Csv | Format::Jsonl => doc.sections.len() > 1,
         Format::Json => !doc
             .json_root
             .as_ref()
@@ -568,6 +567,19 @@ pub fn json(doc: &Document) -> serde_json::Value {
 /// JSON Lines: one object per row of every section, with its section key.
 fn jsonl(doc: &Document) -> Result<String> {
     let mut out = String::new();
+    // Several sections: the facts and notes first, as a `summary` line.
+    if doc.sections.len() > 1 && (!doc.facts.is_empty() || !doc.notes.is_empty()) {
+        let mut obj = serde_json::Map::new();
+        obj.insert("section".into(), "summary".into());
+        for (key, _, value) in &doc.facts {
+            obj.insert(key.clone(), value.json());
+        }
+        if !doc.notes.is_empty() {
+            obj.insert("notes".into(), doc.notes.clone().into());
+        }
+        out.push_str(&serde_json::to_string(&obj)?);
+        out.push('\n');
+    }
     for s in &doc.sections {
         for r in &s.table.rows {
             let mut obj = serde_json::Map::new();
@@ -767,6 +779,7 @@ mod tests {
         for f in [Format::Table, Format::Md, Format::Html, Format::Json] {
             assert!(shows_notes(&d, f), "{f:?}");
         }
+        assert_eq!(d.sections.len(), 1);
         assert!(!shows_notes(&d, Format::Csv) && !shows_notes(&d, Format::Jsonl));
         d.json_root = Some("by_cause".into());
         assert!(!shows_notes(&d, Format::Json));
