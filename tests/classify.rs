@@ -462,14 +462,29 @@ fn json_lines_keys_missing_from_line_one_are_columns() {
 fn a_json_lines_key_first_seen_late_is_reported_not_lost_silently() {
     let wd = Workdir::empty();
     let mut text = "{\"content\":\"回复太慢\"}\n".repeat(1000);
-    text.push_str("{\"content\":\"态度差\",\"late\":\"y\"}\n");
+    text.push_str("{\"content\":\"态度差\",\"late\":\"y\",\"rating\":\"好评\"}\n");
     let f = wd.write("x.jsonl", text);
-    wd.kefu(&["classify", &f])
-        .assert()
-        .success()
-        .stderr(predicate::str::contains(
-            "line 1001: key(s) late first appear here",
-        ));
+    let out = wd.kefu(&["classify", &f]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("line 1001: key(s) late, rating first appear here"));
+    // The late rating still counts: a 好评 gets no cause.
+    assert_eq!(csv_rows(&out.stdout)[1001][1], "");
+    // JSON output has no fixed columns: the late keys are kept, unsaid.
+    let out = wd
+        .kefu(&["classify", &f, "--format", "jsonl"])
+        .output()
+        .unwrap();
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let last: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().last().unwrap()).unwrap();
+    assert_eq!(
+        (&last["late"], &last["rating"], &last["cause"]),
+        (&"y".into(), &"好评".into(), &"".into())
+    );
 }
 
 #[test]

@@ -250,6 +250,9 @@ struct Batch {
     text: Vec<Option<usize>>,
     /// cause, cause_label, causes, cause_evidence.
     added: Vec<[String; 4]>,
+    /// JSON Lines keys first seen after the output's columns were fixed
+    /// (their values follow the columns in each row): kept in JSON output.
+    late: Vec<String>,
 }
 
 impl Batch {
@@ -285,7 +288,8 @@ fn stream(ws: &Workspace, args: ClassifyArgs) -> Result<()> {
     let file = args.file.unwrap_or_else(|| "-".into());
     let mut input = ingest::open(&file, &opts, None)?;
     let name = input.name.clone();
-    let (text_col, rating_col) = find_columns(input.rows.headers(), args.column.as_deref(), &name)?;
+    let (text_col, mut rating_col) =
+        find_columns(input.rows.headers(), args.column.as_deref(), &name)?;
     // TSV in, TSV out, when neither --format nor -o's extension says.
     let format = if args.format.is_none()
         && args.output.as_deref().is_none_or(is_stdout)
@@ -356,7 +360,11 @@ fn stream(ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                     for i in 0..batch.len {
                         let original = (0..width).map(|c| batch.rows[i].get_bytes(c));
                         let added = batch.added[i].iter().map(String::as_bytes);
-                        out.write_bytes(original.chain(added))
+                        let late = batch.late.iter().enumerate().filter_map(|(j, key)| {
+                            let v = batch.rows[i].get_bytes(width + j);
+                            (!v.is_empty()).then_some((key.as_str(), v))
+                        });
+                        out.write_bytes_and_late(original.chain(added), late)
                             .with_context(|| format!("cannot write {output_name}"))?;
                     }
                     next += 1;
@@ -368,6 +376,7 @@ fn stream(ws: &Workspace, args: ClassifyArgs) -> Result<()> {
         });
 
         let mut known_keys = width;
+        let json_out = matches!(format, RecordFormat::Json | RecordFormat::Jsonl);
         // Rows whose rating kefu cannot read: how many, and the first.
         let mut unknown_ratings = (0u64, String::new());
         let mut read = || -> Result<()> {
@@ -439,13 +448,22 @@ fn stream(ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                             let keys = input.rows.headers();
                             if keys.len() > known_keys {
                                 // JSON Lines with a key first seen after the
-                                // output's columns were written (past the
-                                // lines read ahead): said, not silently lost.
-                                eprintln!(
-                                    "kefu: {name}: {position} {}: key(s) {} first appear here, after the output's columns were fixed; their values are left out (put them in an early line, or convert the file to a JSON array)",
-                                    row.line,
-                                    keys[known_keys..].join(", ")
-                                );
+                                // output's columns were fixed (past the lines
+                                // read ahead): JSON output keeps it; CSV
+                                // cannot, and says so.
+                                if !json_out {
+                                    eprintln!(
+                                        "kefu: {name}: {position} {}: key(s) {} first appear here, after the output's columns were fixed; their values are left out of {} (--format jsonl keeps them)",
+                                        row.line,
+                                        keys[known_keys..].join(", "),
+                                        if format == RecordFormat::Tsv { "TSV" } else { "CSV" }
+                                    );
+                                }
+                                if rating_col.is_none() {
+                                    rating_col = find_columns(keys, args.column.as_deref(), &name)
+                                        .map(|(_, r)| r)
+                                        .unwrap_or(None);
+                                }
                                 known_keys = keys.len();
                             }
                             let negative = args.all
@@ -472,6 +490,11 @@ fn stream(ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                         }
                     }
                 }
+                let keys = input.rows.headers();
+                batch.late.clear();
+                batch
+                    .late
+                    .extend(keys[width.min(keys.len())..].iter().cloned());
                 if batch.len > 0 && work_tx.send(batch).is_err() {
                     return Ok(());
                 }

@@ -88,6 +88,16 @@ impl<W: Write> RecordWriter<W> {
     /// Writes one record: fields aligned to the headers (a shorter record is
     /// padded in JSON; CSV writes what it is given).
     pub fn write<'a>(&mut self, fields: impl IntoIterator<Item = &'a str>) -> Result<()> {
+        self.write_with_late(fields, std::iter::empty())
+    }
+
+    /// [`Self::write`], plus keys that are no column (a JSON Lines key first
+    /// seen after the columns were fixed): kept in JSON, left out of CSV.
+    fn write_with_late<'a, 'b>(
+        &mut self,
+        fields: impl IntoIterator<Item = &'a str>,
+        late: impl Iterator<Item = (&'b str, &'b str)>,
+    ) -> Result<()> {
         match &mut self.sink {
             Sink::Delimited(c) => c.write_record(fields)?,
             Sink::Json(out) => {
@@ -98,6 +108,10 @@ impl<W: Write> RecordWriter<W> {
                         h.clone(),
                         serde_json::Value::String(it.next().unwrap_or("").to_string()),
                     );
+                }
+                for (key, value) in late {
+                    obj.entry(key)
+                        .or_insert_with(|| serde_json::Value::String(value.to_string()));
                 }
                 let prefix: &[u8] = match (self.format, self.rows) {
                     (RecordFormat::Json, 0) => b"[\n",
@@ -118,6 +132,16 @@ impl<W: Write> RecordWriter<W> {
     /// Writes one record of UTF-8 byte fields (CSV and TSV pass them through
     /// without converting them to text first).
     pub fn write_bytes<'a>(&mut self, fields: impl IntoIterator<Item = &'a [u8]>) -> Result<()> {
+        self.write_bytes_and_late(fields, std::iter::empty())
+    }
+
+    /// [`Self::write_bytes`], plus keys that are no column (see
+    /// [`Self::write_with_late`]).
+    pub fn write_bytes_and_late<'a, 'b>(
+        &mut self,
+        fields: impl IntoIterator<Item = &'a [u8]>,
+        late: impl Iterator<Item = (&'b str, &'b [u8])>,
+    ) -> Result<()> {
         if let Sink::Delimited(c) = &mut self.sink {
             c.write_record(fields)?;
             self.rows += 1;
@@ -125,7 +149,12 @@ impl<W: Write> RecordWriter<W> {
         } else {
             let fields: Vec<std::borrow::Cow<'a, str>> =
                 fields.into_iter().map(String::from_utf8_lossy).collect();
-            self.write(fields.iter().map(|f| f.as_ref()))
+            let late: Vec<(&str, std::borrow::Cow<'b, str>)> =
+                late.map(|(k, v)| (k, String::from_utf8_lossy(v))).collect();
+            self.write_with_late(
+                fields.iter().map(|f| f.as_ref()),
+                late.iter().map(|(k, v)| (*k, v.as_ref())),
+            )
         }
     }
 
