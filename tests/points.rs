@@ -288,6 +288,56 @@ fn closing_freezes_and_later_changes_become_adjustments() {
     );
 }
 
+#[test]
+fn a_close_made_by_mistake_can_be_undone_while_it_is_the_latest() {
+    let wd = workspace_with(None);
+    import(&wd, "complaints", "c.csv", "投诉编号,投诉时间,投诉内容,客服工号,是否成立,责任认定\nC1,2026-08-05 10:00,挂电话,A1,成立,个人\n");
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    // The appeal is upheld after the close: frozen until reopened.
+    import(&wd, "complaints", "c.csv", "投诉编号,投诉时间,投诉内容,客服工号,是否成立,责任认定\nC1,2026-08-05 10:00,挂电话,A1,不成立,个人\n");
+    assert_eq!(
+        agent(&bonus(&wd, &["--quarter", "2026Q3"]), "A1")["net_points"],
+        1
+    );
+    // Not without --yes (a usage error, nothing changed).
+    wd.kefu(&["bonus", "reopen", "2026Q3"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--yes"));
+    wd.kefu(&["bonus", "reopen", "2026Q3", "--yes"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("reopened 2026Q3"));
+    // Live again: the complaint withdrawn, August's zero month credited.
+    assert_eq!(
+        agent(&bonus(&wd, &["--quarter", "2026Q3"]), "A1")["net_points"],
+        3
+    );
+    wd.kefu(&["bonus", "--quarter", "2026Q3"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("frozen snapshot").not());
+    // No adjustment for it in Q4 any more.
+    let q4 = ledger(&wd, &["--quarter", "2026Q4", "--agent", "A1"]);
+    assert!(
+        !q4.iter()
+            .any(|l| l["source"].as_str().unwrap().contains("2026Q3")),
+        "{q4:?}"
+    );
+    wd.kefu(&["bonus", "reopen", "2026Q3", "--yes"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("not closed"));
+    // Closed again, then Q4 closed after it: Q3 can no longer be reopened.
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    wd.set_today("2027-01-04");
+    wd.kefu(&["bonus", "close", "2026Q4"]).assert().success();
+    wd.kefu(&["bonus", "reopen", "2026Q3", "--yes"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("reopen 2026Q4 first"));
+}
+
 /// A late change to a closed period is counted once: as an adjustment in
 /// the next open period, not again in a longer period that also covers the
 /// closed days, nor twice when a month and then its quarter are closed.

@@ -32,6 +32,7 @@ Examples:
   kefu bonus --quarter 2026Q3 --format json
   kefu bonus --quarter 2026Q3 --statements statements/
   kefu bonus close 2026Q3
+  kefu bonus reopen 2026Q3 --yes     # a close made by mistake
   kefu bonus nominations --year 2026";
 
 /// Quarterly bonuses (季度奖金): per agent points earned and deducted, net,
@@ -59,6 +60,14 @@ pub enum BonusCommand {
     Close {
         /// The period: 2026Q3 (or a month 2026-08, a year 2026)
         period: String,
+    },
+    /// Undo a close (反结算) made by mistake: the period's figures are live again, to be closed again; refused once a later period has been closed
+    Reopen {
+        /// The closed period: 2026Q3
+        period: String,
+        /// Yes, reopen it (its frozen payout is kept in the store's history)
+        #[arg(long)]
+        yes: bool,
     },
     /// Annual excellent-agent candidates (年终优秀客服候选): top by score, and zero complaints all year
     Nominations {
@@ -148,6 +157,7 @@ pub fn run(globals: &Globals, args: BonusArgs) -> Result<()> {
     let ws = Workspace::load(globals.workspace.as_deref(), globals.quiet)?;
     match args.command {
         Some(BonusCommand::Close { period }) => close(globals, &ws, &period),
+        Some(BonusCommand::Reopen { period, yes }) => reopen(globals, &ws, &period, yes),
         Some(BonusCommand::Nominations { year, output }) => {
             nominations(globals, &ws, &year, &output)
         }
@@ -328,6 +338,52 @@ fn close(globals: &Globals, ws: &Workspace, period: &str) -> Result<()> {
             pays.len(),
             total(&pays),
             book.currency
+        );
+    }
+    Ok(())
+}
+
+/// Undoes a close. Only the latest closed period may be reopened: a later
+/// close froze this one's corrections as its adjustments, which reopening
+/// would count twice.
+fn reopen(globals: &Globals, ws: &Workspace, period: &str, yes: bool) -> Result<()> {
+    let p = dates::parse_period(period, ws.tz).map_err(|e| Usage(e.to_string()))?;
+    let mut store = ws.open_store()?;
+    let Some((closed_at, _)) = store::points::closed(&store.conn, &p.name)? else {
+        bail!("{} is not closed", p.name);
+    };
+    let (_, last) = p.days();
+    let later: Vec<String> = store::points::closed_periods(&store.conn)?
+        .into_iter()
+        .filter(|(name, first, _)| *first > last && *name != p.name)
+        .map(|(name, ..)| name)
+        .collect();
+    if !later.is_empty() {
+        bail!(
+            "{} cannot be reopened: {} closed after it, with {}'s later corrections frozen as adjustments; reopen {} first",
+            p.name,
+            later.join(", "),
+            p.name,
+            later.last().map_or("", String::as_str)
+        );
+    }
+    let closed_on = chrono::DateTime::from_timestamp(closed_at, 0)
+        .map(|t| t.with_timezone(&ws.tz).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default();
+    if !yes {
+        return Err(Usage(format!(
+            "{} was closed on {closed_on} and may have been paid: reopening makes its figures live again (its frozen payout stays in the store's history). Run again with --yes to reopen it",
+            p.name
+        ))
+        .into());
+    }
+    let tx = store.begin_write()?;
+    store::points::reopen(&tx, &p.name)?;
+    tx.commit()?;
+    if !globals.quiet {
+        eprintln!(
+            "kefu: reopened {} (closed on {closed_on}); close it again with `kefu bonus close {}`",
+            p.name, p.name
         );
     }
     Ok(())

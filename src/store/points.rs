@@ -371,6 +371,20 @@ pub fn absorbed_adjustments(conn: &Connection, period: &str) -> Result<Vec<Line>
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Undoes a close: the period's frozen lines go; the row of its close is
+/// kept in `meta` as `reopened:NAME:CLOSED_AT` (its payout JSON), so that
+/// what was frozen, and perhaps paid, can still be looked up.
+pub fn reopen(tx: &Transaction<'_>, name: &str) -> Result<()> {
+    tx.execute(
+        "INSERT OR REPLACE INTO meta (key, value)
+         SELECT 'reopened:' || name || ':' || closed_at, payout FROM closed_periods WHERE name = ?1",
+        [name],
+    )?;
+    tx.execute("DELETE FROM closed_lines WHERE period = ?1", [name])?;
+    tx.execute("DELETE FROM closed_periods WHERE name = ?1", [name])?;
+    Ok(())
+}
+
 /// Freezes a period: its lines and payout.
 pub fn close(
     tx: &Transaction<'_>,
