@@ -338,6 +338,34 @@ fn a_close_made_by_mistake_can_be_undone_while_it_is_the_latest() {
         .stderr(predicate::str::contains("reopen 2026Q4 first"));
 }
 
+#[test]
+fn activity_must_not_be_negative_and_unread_metrics_are_named() {
+    let wd = workspace_with(None);
+    let f = wd.write(
+        "activity.csv",
+        "月份,工号,指标,数值\n2026-07,A1,queries,300\n2026-07,A2,queries,-5\n2026-07,A1,查询量,12\n",
+    );
+    let rejects = wd.path("rejects.csv");
+    wd.kefu(&[
+        "import",
+        "activity",
+        &f,
+        "--rejects",
+        rejects.to_str().unwrap(),
+    ])
+    .assert()
+    .success()
+    .stderr(
+        predicate::str::contains("metric \"查询量\" (1 row(s)) is read by no rule")
+            .and(predicate::str::contains(
+                "rules read: no_faults, orders, queries",
+            ))
+            .and(predicate::str::contains("\"queries\"").not()),
+    );
+    let rejected = std::fs::read_to_string(&rejects).unwrap();
+    assert!(rejected.contains("value -5 is negative"), "{rejected}");
+}
+
 /// A late change to a closed period is counted once: as an adjustment in
 /// the next open period, not again in a longer period that also covers the
 /// closed days, nor twice when a month and then its quarter are closed.

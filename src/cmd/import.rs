@@ -703,6 +703,8 @@ fn import(
         _ => agents::ids_by_unique_name(&tx)?,
     };
     let mut files: Vec<FileSummary> = vec![];
+    // Activity rows per metric, to say which metrics no rule reads.
+    let mut metrics: BTreeMap<String, u64> = BTreeMap::new();
     let mut total = Counts::default();
     let classifier = Classifier::for_workspace(&ws.dir, &ws.config.classify, false)
         .context("kefu.toml [classify]")?;
@@ -810,6 +812,7 @@ fn import(
                         counts.add(store::points::upsert_event(&tx, &source, &rec, import_id)?);
                     }
                     Item::Activity(rec) => {
+                        *metrics.entry(rec.metric.clone()).or_default() += 1;
                         let counts = &mut files.last_mut().expect("a file is open").counts;
                         counts.read += 1;
                         counts.add(store::points::upsert_activity(
@@ -874,6 +877,30 @@ fn import(
                 f.ext_id,
                 crate::dates::date_of_day(f.day)
             );
+        }
+    }
+    if plan.kind == ImportKind::Activity && !globals.quiet {
+        // Imported all the same (a rule may come later), but a metric no
+        // rule reads is often a misspelt one (查询量 for queries).
+        let mut used: Vec<&str> = ws
+            .config
+            .points
+            .iter()
+            .flat_map(|book| book.rules.iter().filter_map(|r| r.metric.as_deref()))
+            .collect();
+        used.sort_unstable();
+        used.dedup();
+        for (metric, n) in &metrics {
+            if !used.contains(&metric.as_str()) {
+                eprintln!(
+                    "kefu: warning: metric {metric:?} ({n} row(s)) is read by no rule of the [points] rulebook{}",
+                    if used.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (rules read: {})", used.join(", "))
+                    }
+                );
+            }
         }
     }
     if plan.kind == ImportKind::Events && !globals.quiet {

@@ -501,6 +501,11 @@ impl<'a> ActivityParser<'a> {
         let value: rust_decimal::Decimal = v
             .parse()
             .map_err(|_| format!("value {v:?} is not a number"))?;
+        if value.is_sign_negative() && !value.is_zero() {
+            return Err(format!(
+                "value {v} is negative: activity is a count or amount (queries, orders …)"
+            ));
+        }
         Ok(ActivityRecord {
             month: month.name,
             agent_id,
