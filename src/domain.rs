@@ -79,6 +79,37 @@ pub fn normalize_term(text: &str) -> String {
         .collect()
 }
 
+/// The form in which agents' names and ids are compared wherever an export
+/// names an agent (feedback, events, activity, group leaders); the store
+/// keeps them as written. White space of any width is dropped (HR pads
+/// two-character names with a full-width space: 王　芳), full-width ASCII is
+/// folded (ＡＢＣ小张, ２００３), Latin case is ignored, and a whole number
+/// written as a float (`2001.0`, a numeric id cell passed through a
+/// spreadsheet or pandas) is that number.
+pub fn agent_key(text: &str) -> String {
+    let mut key: String = text
+        .chars()
+        .filter(|c| {
+            !c.is_whitespace() && !matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}')
+        })
+        .map(|c| match c {
+            '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+            _ => c,
+        })
+        .flat_map(char::to_lowercase)
+        .collect();
+    if let Some((whole, zeros)) = key.split_once('.') {
+        if !whole.is_empty()
+            && whole.bytes().all(|b| b.is_ascii_digit())
+            && !zeros.is_empty()
+            && zeros.bytes().all(|b| b == b'0')
+        {
+            key.truncate(whole.len());
+        }
+    }
+    key
+}
+
 vocabulary! {
     /// Why a piece of negative feedback happened (判定标准, DOMAIN.md §1).
     Cause, "cause" {
@@ -222,6 +253,26 @@ mod tests {
         assert!(Cause::parse_or_err("物流")
             .unwrap_err()
             .contains("服务态度"));
+    }
+
+    #[test]
+    fn agent_keys_fold_padding_width_case_and_float_ids() {
+        assert_eq!(agent_key("王　芳"), "王芳");
+        assert_eq!(agent_key(" 李娜 "), "李娜");
+        assert_eq!(agent_key("王\u{a0}芳"), "王芳");
+        assert_eq!(agent_key("ＡＢＣ小张"), agent_key("abc小张"));
+        assert_eq!(agent_key("２００３"), "2003");
+        assert_eq!(agent_key("2001.0"), "2001");
+        assert_eq!(agent_key("２００１．００"), "2001");
+        assert_eq!(agent_key("KF001"), "kf001");
+        // Not a whole number, or not a number: kept.
+        assert_eq!(agent_key("2001.5"), "2001.5");
+        assert_eq!(agent_key("KF1.0"), "kf1.0");
+        assert_eq!(agent_key(".0"), ".0");
+        // Idempotent: a key is its own key.
+        for t in ["王　芳", "ＡＢＣ小张", "2001.0", "KF 001"] {
+            assert_eq!(agent_key(&agent_key(t)), agent_key(t));
+        }
     }
 
     #[test]

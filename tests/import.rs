@@ -586,6 +586,142 @@ fn a_leader_missing_from_the_roster_is_warned_about() {
 }
 
 #[test]
+fn a_leader_given_by_name_is_linked_to_their_id() {
+    // 组长 holds names; the leaders' own rows come after their teams'.
+    let wd = Workdir::new();
+    let r = wd.write(
+        "r.csv",
+        "工号,姓名,部门,组长\n\
+         KF001,王芳,售前组,周杰\n\
+         KF002,李娜,售前组,周　杰\n\
+         KF003,张伟,售后一组,吴婷\n\
+         KF004,张伟,售后二组,2012.0\n\
+         KF005,刘洋,售后二组,张伟\n\
+         KF006,陈静,售后二组,赵敏\n\
+         KF010,周杰,售前组,\n\
+         KF011,吴婷,售后一组,\n\
+         2012,徐刚,售后二组,\n",
+    );
+    wd.kefu(&["import", "agents", &r])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("group leader 赵敏 (1 agent(s) name them) is not on the roster")
+                .and(predicate::str::contains(
+                    "group leader 张伟 (1 agent(s) name them) is the name of 2 agents on the roster (KF003, KF004)",
+                ))
+                .and(predicate::str::contains("周杰").not())
+                .and(predicate::str::contains("吴婷").not())
+                .and(predicate::str::contains("2012").not()),
+        );
+    assert_eq!(
+        wd.sql("SELECT id, leader_id FROM agents WHERE leader_id IS NOT NULL ORDER BY id"),
+        [
+            ["KF001", "KF010"],
+            ["KF002", "KF010"],
+            ["KF003", "KF011"],
+            ["KF004", "2012"],
+            ["KF005", "张伟"],
+            ["KF006", "赵敏"],
+        ]
+    );
+    // Importing the same roster again changes nothing and keeps the links.
+    assert_eq!(counts(&import_json(&wd, &["agents", &r])), (9, 0, 0, 9, 0));
+    assert_eq!(
+        wd.sql("SELECT leader_id FROM agents WHERE id = 'KF002'")[0][0],
+        "KF010"
+    );
+}
+
+#[test]
+fn names_several_agents_share_are_warned_about_on_roster_and_feedback_import() {
+    let wd = Workdir::new();
+    let roster = wd.write(
+        "roster.csv",
+        "工号,姓名,部门\nKF001,王芳,售前组\nKF003,张伟,售后一组\nKF004,张　伟,售后二组\n",
+    );
+    wd.kefu(&["import", "agents", &roster])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "张伟 / 张　伟 is the name of 2 agents on the roster (KF003, KF004)",
+        ));
+    let reviews = wd.write(
+        "r.csv",
+        "评价ID,评价时间,评价等级,评价内容,客服工号,接待客服\n\
+         N1,2026-11-28 09:00,差评,态度差,,张伟\n\
+         N2,2026-11-28 09:10,差评,态度差,,王芳\n\
+         N3,2026-11-28 09:20,差评,态度差,,张 伟\n\
+         N4,2026-11-28 09:30,差评,态度差,张伟,\n\
+         N5,2026-11-28 09:40,差评,态度差,KF004,张伟\n",
+    );
+    wd.kefu(&["import", "reviews", &reviews])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "3 record(s) name 张伟, who is KF003 or KF004 on the roster: not linked; put the id (客服工号) in the export",
+        ));
+    assert_eq!(
+        wd.sql("SELECT ext_id, coalesce(agent_id, '-') FROM feedback ORDER BY ext_id"),
+        [
+            ["N1", "-"],
+            ["N2", "KF001"],
+            ["N3", "-"],
+            ["N4", "张伟"],
+            ["N5", "KF004"],
+        ]
+    );
+}
+
+#[test]
+fn padded_and_full_width_names_and_ids_link_to_the_roster() {
+    // HR pads two-character names with a full-width space; exports write
+    // full-width letters and digits, and ids as floats (2001.0).
+    let roster =
+        "工号,客服姓名,部门\n2001,王　芳,售前组\n2002,李娜 ,售前组\n2003,ＡＢＣ小张,售后一组\n";
+    let reviews = "评价ID,评价时间,评价等级,评价内容,客服工号,客服姓名\n\
+        A1,2026-11-20 09:00,差评,态度差,2001.0,\n\
+        A2,2026-11-20 09:10,差评,态度差,,王芳\n\
+        A3,2026-11-20 09:20,差评,态度差,,王 芳\n\
+        A4,2026-11-20 09:30,差评,态度差,,abc小张\n\
+        A5,2026-11-20 09:40,差评,态度差,２００３,\n\
+        A6,2026-11-20 09:50,差评,态度差,ＡＢＣ 小张,\n\
+        A7,2026-11-20 10:00,差评,态度差,,李　娜\n";
+    for roster_first in [true, false] {
+        let wd = Workdir::new();
+        let a = wd.write("agents.csv", roster);
+        let r = wd.write("r.csv", reviews);
+        if roster_first {
+            import_json(&wd, &["agents", &a]);
+            import_json(&wd, &["reviews", &r]);
+        } else {
+            import_json(&wd, &["reviews", &r]);
+            import_json(&wd, &["agents", &a]);
+        }
+        assert_eq!(
+            wd.sql(
+                "SELECT ext_id, agent_id, coalesce(agent_name, '') FROM feedback ORDER BY ext_id"
+            ),
+            [
+                ["A1", "2001", ""],
+                ["A2", "2001", "王芳"],
+                ["A3", "2001", "王 芳"],
+                ["A4", "2003", "abc小张"],
+                ["A5", "2003", ""],
+                ["A6", "2003", "ＡＢＣ 小张"],
+                ["A7", "2002", "李　娜"],
+            ],
+            "roster first: {roster_first}"
+        );
+        // The roster keeps its names as written.
+        assert_eq!(
+            wd.sql("SELECT name FROM agents WHERE id = '2001'")[0][0],
+            "王　芳"
+        );
+    }
+}
+
+#[test]
 fn mapping_file_and_named_source() {
     let wd = Workdir::new();
     let text = "单号,买家评语,评价于,星\nA1,回复太慢了,2026-11-20 09:00,3\n";

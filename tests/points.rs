@@ -190,6 +190,48 @@ fn a_leader_is_charged_at_every_third_spot_check() {
 }
 
 #[test]
+fn a_leader_given_by_name_is_charged_for_joint_liability() {
+    // The roster names the leader (组长 = 组长甲, padded as HR writes it)
+    // and lists them last; events name agents in the same padded way.
+    let wd = Workdir::new();
+    import(
+        &wd,
+        "agents",
+        "roster.csv",
+        "工号,客服姓名,部门,组长,入职日期\n\
+         A1,王一,查询部,组长　甲,2020-01-01\n\
+         A2,李二,查询部,组长甲,2020-01-01\n\
+         L1,组长甲,查询部,,2020-01-01\n",
+    );
+    import(
+        &wd,
+        "events",
+        "e.csv",
+        "编号,日期,客服,奖惩项目\nE1,2026-07-20,王　一,电脑或灯未关\nE2,2026-07-21,李 二,电脑或灯未关\n",
+    );
+    let lines = ledger(&wd, &["--quarter", "2026Q3", "--agent", "L1"]);
+    let charged: Vec<(&str, i64)> = lines
+        .iter()
+        .filter(|l| l["rule_id"] == "equipment-left-on")
+        .map(|l| (l["source"].as_str().unwrap(), l["points"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(charged.len(), 2, "{lines:?}");
+    assert!(
+        charged[0].0.starts_with("joint liability for A1"),
+        "{charged:?}"
+    );
+    assert!(charged.iter().all(|&(_, p)| p == -2));
+    // No one outside the roster is charged.
+    let rows = bonus(&wd, &["--quarter", "2026Q3"]);
+    let ids: Vec<&str> = rows
+        .iter()
+        .map(|r| r["agent_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    assert!(ids.iter().all(|id| ["A1", "A2", "L1"].contains(id)));
+}
+
+#[test]
 fn scheme_b_two_cny_per_point() {
     let wd = workspace_with(Some(&scheme_b()));
     import(

@@ -430,11 +430,11 @@ const BATCHES_IN_FLIGHT: usize = 2;
 fn read_files(
     plan: &Plan,
     ws: &Workspace,
-    names: &HashMap<String, String>,
+    names: &agents::Lookup,
     quiet: bool,
     show_progress: bool,
     send: &SyncSender<Result<Vec<Item>>>,
-) -> Result<()> {
+) -> Result<Unlinked> {
     let kind_name = plan.kind.name();
     let specs = specs_for(kind_name);
     let feedback_kind = match plan.kind {
@@ -442,6 +442,7 @@ fn read_files(
         _ => FeedbackKind::Review,
     };
     let mut batch = Vec::with_capacity(BATCH);
+    let mut unlinked = Unlinked::new();
     let flush = |batch: &mut Vec<Item>, force: bool| -> Result<()> {
         if force || batch.len() >= BATCH {
             let full = std::mem::replace(batch, Vec::with_capacity(BATCH));
@@ -496,7 +497,7 @@ fn read_files(
                         )
                         .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
                     }
-                    parsers.parse(&row, names)
+                    parsers.parse(&row, names, &mut unlinked)
                 }
             };
             batch.push(item);
@@ -508,8 +509,14 @@ fn read_files(
         }
         progress.finish_and_clear();
     }
-    flush(&mut batch, true)
+    flush(&mut batch, true)?;
+    Ok(unlinked)
 }
+
+/// Feedback records read that name their agent only by a name several agents
+/// share, so that they could not be linked: by the name's key, the name as
+/// first written and how many.
+type Unlinked = BTreeMap<String, (String, u64)>;
 
 /// The row parser for the kind being imported.
 enum Parsers<'a> {
@@ -526,7 +533,7 @@ impl<'a> Parsers<'a> {
         kind: FeedbackKind,
         headers: &[String],
         specs: &'static [crate::ingest::columns::FieldSpec],
-        names: &'a HashMap<String, String>,
+        names: &'a agents::Lookup,
     ) -> Result<Parsers<'a>> {
         let map = ColumnMap::build(headers, specs, &plan.columns)?;
         let width = headers.len();
@@ -537,13 +544,13 @@ impl<'a> Parsers<'a> {
                 .as_ref()
                 .context("kefu.toml has no [points] rulebook; add one (see examples/scheme-a.toml) before importing events")?;
             return Ok(Parsers::Events(
-                EventParser::new(map, ws.tz, book, names).map_err(anyhow::Error::msg)?,
+                EventParser::new(map, ws.tz, book, &names.ids).map_err(anyhow::Error::msg)?,
                 width,
             ));
         }
         if plan.kind == ImportKind::Activity {
             return Ok(Parsers::Activity(
-                ActivityParser::new(map, names).map_err(anyhow::Error::msg)?,
+                ActivityParser::new(map, &names.ids).map_err(anyhow::Error::msg)?,
                 width,
             ));
         }
@@ -579,7 +586,7 @@ impl<'a> Parsers<'a> {
         }
     }
 
-    fn parse(&self, row: &Row, names: &HashMap<String, String>) -> Item {
+    fn parse(&self, row: &Row, names: &agents::Lookup, unlinked: &mut Unlinked) -> Item {
         let reject = |reason: String| Item::Reject {
             line: row.line,
             reason,
@@ -588,15 +595,16 @@ impl<'a> Parsers<'a> {
         match self {
             Parsers::Feedback(p, _) => match p.parse(row) {
                 Ok(mut rec) => {
-                    if rec.agent_id.is_none() {
-                        if let Some(id) = rec.agent_name.as_deref().and_then(|n| names.get(n)) {
-                            rec.agent_id = Some(Cow::Owned(id.clone()));
-                        }
-                    } else if let Some(id) = rec.agent_id.as_deref().and_then(|n| names.get(n)) {
-                        // A name in the id column (客服工号 = 王芳): the roster's id for it.
-                        let name = rec.agent_id.take();
-                        rec.agent_name = rec.agent_name.take().or(name);
-                        rec.agent_id = Some(Cow::Owned(id.clone()));
+                    // A name, an id written otherwise (2001.0), or a name in
+                    // the id column (客服工号 = 王芳): the roster's id for it.
+                    if agents::link_record(names, &mut rec.agent_id, &mut rec.agent_name).is_some()
+                    {
+                        let written = rec.agent_id.as_deref().or(rec.agent_name.as_deref());
+                        let written = written.unwrap_or_default();
+                        unlinked
+                            .entry(crate::domain::agent_key(written))
+                            .or_insert_with(|| (written.to_string(), 0))
+                            .1 += 1;
                     }
                     if rec.channel.is_none() {
                         rec.channel = p.default_channel().map(|c| Cow::Owned(c.to_string()));
@@ -698,9 +706,8 @@ fn import(
     let tx = store.begin_write()?;
     let import_id = store::insert_import(&tx, kind_name, chrono::Utc::now().timestamp())?;
     let names = match plan.kind {
-        ImportKind::Agents => HashMap::new(),
-        ImportKind::Events | ImportKind::Activity => store::points::agent_lookup(&tx)?,
-        _ => agents::ids_by_unique_name(&tx)?,
+        ImportKind::Agents => agents::Lookup::default(),
+        _ => agents::Lookup::load(&tx)?,
     };
     let mut files: Vec<FileSummary> = vec![];
     // Activity rows per metric, to say which metrics no rule reads.
@@ -711,12 +718,13 @@ fn import(
     // reader -> classifier -> writer (this thread), each on its own thread.
     let (send, parsed) = sync_channel::<Result<Vec<Item>>>(BATCHES_IN_FLIGHT);
     let (classified, receive) = sync_channel::<Result<Vec<Item>>>(BATCHES_IN_FLIGHT);
-    std::thread::scope(|scope| -> Result<()> {
+    let unlinked = std::thread::scope(|scope| -> Result<Unlinked> {
         let reader = scope.spawn(|| {
             let send = send;
-            if let Err(e) = read_files(plan, ws, &names, globals.quiet, show_progress, &send) {
+            read_files(plan, ws, &names, globals.quiet, show_progress, &send).unwrap_or_else(|e| {
                 let _ = send.send(Err(e));
-            }
+                Unlinked::new()
+            })
         });
         let classifier = &classifier;
         scope.spawn(move || {
@@ -846,22 +854,30 @@ fn import(
         }
         reader
             .join()
-            .map_err(|_| anyhow::anyhow!("the reader thread panicked"))?;
-        Ok(())
+            .map_err(|_| anyhow::anyhow!("the reader thread panicked"))
     })?;
     for f in &files {
         total.merge(&f.counts);
     }
-    let linked = if plan.kind == ImportKind::Agents {
-        agents::link_feedback_by_name(&tx)?
-    } else {
-        0
-    };
-    if plan.kind == ImportKind::Agents && !globals.quiet {
-        for (leader, n) in agents::leaders_not_on_roster(&tx)? {
-            eprintln!(
-                "kefu: warning: group leader {leader} ({n} agent(s) name them) is not on the roster"
-            );
+    let mut linked = 0;
+    if plan.kind == ImportKind::Agents {
+        // Leaders and feedback that name someone the whole roster now knows,
+        // whichever order the rows and imports came in.
+        let roster = agents::Lookup::load(&tx)?;
+        agents::link_leaders(&tx, &roster)?;
+        linked = agents::link_feedback_by_name(&tx, &roster)?;
+        if !globals.quiet {
+            warn_roster(&tx, &roster)?;
+        }
+    }
+    if !globals.quiet {
+        for (written, n) in unlinked.values() {
+            if let Some(shared) = names.shared(written) {
+                eprintln!(
+                    "kefu: warning: {n} record(s) name {written}, who is {} on the roster: not linked; put the id (客服工号) in the export",
+                    either(&shared.ids)
+                );
+            }
         }
     }
     if matches!(plan.kind, ImportKind::Reviews | ImportKind::Complaints) && !globals.quiet {
@@ -948,6 +964,42 @@ fn import(
     Ok((summary, linked, wrote_rejects.then_some(rejects.path)))
 }
 
+/// After a roster import: group leaders that name no one on the roster, or
+/// a name several agents share, and names several agents share, which
+/// nothing naming only them can be linked to.
+fn warn_roster(tx: &rusqlite::Transaction<'_>, roster: &agents::Lookup) -> Result<()> {
+    for (leader, n) in agents::leaders_not_on_roster(tx)? {
+        match roster.shared(&leader) {
+            Some(shared) => eprintln!(
+                "kefu: warning: group leader {leader} ({n} agent(s) name them) is the name of {} agents on the roster ({}): not linked; give the leader's id (组长工号)",
+                shared.ids.len(),
+                shared.ids.join(", ")
+            ),
+            None => eprintln!(
+                "kefu: warning: group leader {leader} ({n} agent(s) name them) is not on the roster"
+            ),
+        }
+    }
+    for shared in roster.shared.values() {
+        let name = shared.written();
+        eprintln!(
+            "kefu: warning: {name} is the name of {} agents on the roster ({}): feedback, events and activity naming only {name} cannot be linked to any of them; they need the id (工号)",
+            shared.ids.len(),
+            shared.ids.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// `KF003 or KF004`, `KF003, KF004 or KF005`.
+fn either(ids: &[String]) -> String {
+    match ids {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
 fn progress_bar(show: bool, size: Option<u64>, name: &str) -> indicatif::ProgressBar {
     if !show {
         return indicatif::ProgressBar::hidden();
@@ -999,7 +1051,7 @@ fn print_summary(
     }
     if !globals.quiet {
         if linked > 0 {
-            eprintln!("kefu: linked {linked} feedback record(s) to agents by name");
+            eprintln!("kefu: linked {linked} feedback record(s) to roster agents by name or id");
         }
         if plan.dry_run {
             eprintln!("kefu: dry run: nothing was written to the store");

@@ -195,16 +195,15 @@ pub fn resolve_agent(conn: &rusqlite::Connection, agent: Option<&str>) -> Result
     match agent {
         None => Ok(None),
         Some(a) => {
-            let lookup = store::points::agent_lookup(conn)?;
-            match lookup.get(a) {
+            let lookup = store::agents::Lookup::load(conn)?;
+            match lookup.find(a) {
                 Some(id) => Ok(Some(id.clone())),
                 None => {
-                    let ids = store::points::ids_named(conn, a)?;
-                    if ids.len() > 1 {
+                    if let Some(shared) = lookup.shared(a) {
                         bail!(Usage(format!(
                             "{a:?} is the name of {} agents ({}): give the id",
-                            ids.len(),
-                            ids.join(", ")
+                            shared.ids.len(),
+                            shared.ids.join(", ")
                         )));
                     }
                     bail!(Usage(format!(

@@ -366,7 +366,7 @@ fn resolve_agent(
     lookup: &std::collections::HashMap<String, String>,
     text: &str,
 ) -> Result<String, String> {
-    lookup.get(text).cloned().ok_or_else(|| {
+    crate::store::agents::find(lookup, text).cloned().ok_or_else(|| {
         format!("unknown agent {text:?}: no roster id, and no one agent of that name (a name several agents share needs the id); if the roster is missing, import it first with `kefu import agents`")
     })
 }

@@ -1,12 +1,16 @@
-//! SQL for the roster: upsert by agent id, name lookups, and linking feedback
+//! SQL for the roster: upsert by agent id, resolving what exports name
+//! (an id, or a name unique on the roster, compared in their
+//! [`agent_key`] form) to roster ids, linking group leaders and feedback
 //! that named an agent only by name.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 
 use anyhow::Result;
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::feedback::Upsert;
+use crate::domain::agent_key;
 use crate::ingest::records::AgentRecord;
 
 /// Inserts or updates a roster entry.
@@ -48,7 +52,8 @@ pub fn upsert(tx: &Transaction<'_>, a: &AgentRecord, import_id: i64) -> Result<U
 
 /// Group leaders' ids (组长工号) that are not on the roster themselves, with
 /// how many agents name each: joint liability would charge someone HR
-/// cannot find.
+/// cannot find. Run after [`link_leaders`], so that what is left is neither
+/// an id nor a name unique on the roster.
 pub fn leaders_not_on_roster(tx: &Transaction<'_>) -> Result<Vec<(String, i64)>> {
     let mut st = tx.prepare(
         "SELECT leader_id, count(*) FROM agents
@@ -60,32 +65,202 @@ pub fn leaders_not_on_roster(tx: &Transaction<'_>) -> Result<Vec<(String, i64)>>
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Agent ids by name, for names that belong to exactly one agent.
-pub fn ids_by_unique_name(tx: &Transaction<'_>) -> Result<HashMap<String, String>> {
-    let mut st =
-        tx.prepare("SELECT name, min(id) FROM agents GROUP BY name HAVING count(*) = 1")?;
-    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+/// A name (in its [`agent_key`] form) that several agents on the roster share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedName {
+    /// The name as the roster writes it (each way, when they differ:
+    /// 王芳 and 王　芳).
+    pub names: Vec<String>,
+    /// The agents who have it, in id order.
+    pub ids: Vec<String>,
 }
 
-/// Gives feedback that named an agent only by name the roster id of that
-/// name, where the name is unique on the roster: a name alone, or a name in
-/// the id column (客服工号 = 王芳) that is no roster id. Returns how many
+impl SharedName {
+    /// The names as written, `王芳 / 王　芳`.
+    pub fn written(&self) -> String {
+        self.names.join(" / ")
+    }
+}
+
+/// The roster as imports resolve what an export names: an agent's id, or a
+/// name only one agent has, both compared in their [`agent_key`] form (an id
+/// as written wins, then an id in that form, then a name).
+#[derive(Debug, Default)]
+pub struct Lookup {
+    /// Roster ids by id as written, by id's key and by unique name's key.
+    pub ids: HashMap<String, String>,
+    /// Names several agents share, by key: nothing naming only them links.
+    pub shared: BTreeMap<String, SharedName>,
+}
+
+impl Lookup {
+    /// Reads the roster (a few thousand agents at most: held in memory).
+    pub fn load(conn: &Connection) -> Result<Lookup> {
+        let mut st = conn.prepare("SELECT id, name FROM agents ORDER BY id")?;
+        let roster = st
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut ids: HashMap<String, String> = roster
+            .iter()
+            .map(|(id, _)| (id.clone(), id.clone()))
+            .collect();
+        let mut id_keys: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+        let mut name_keys: BTreeMap<String, Vec<(&str, &str)>> = BTreeMap::new();
+        for (id, name) in &roster {
+            id_keys.entry(agent_key(id)).or_default().push(id);
+            name_keys
+                .entry(agent_key(name))
+                .or_default()
+                .push((id, name));
+        }
+        for (key, found) in id_keys {
+            if let [id] = found[..] {
+                ids.entry(key).or_insert_with(|| id.to_string());
+            }
+        }
+        let mut shared = BTreeMap::new();
+        for (key, found) in name_keys {
+            if let [(id, _)] = found[..] {
+                ids.entry(key).or_insert_with(|| id.to_string());
+            } else if !ids.contains_key(&key) {
+                let mut names: Vec<String> = vec![];
+                for (_, name) in &found {
+                    if !names.iter().any(|n| n == name) {
+                        names.push(name.to_string());
+                    }
+                }
+                let ids = found.iter().map(|(id, _)| id.to_string()).collect();
+                shared.insert(key, SharedName { names, ids });
+            }
+        }
+        Ok(Lookup { ids, shared })
+    }
+
+    /// The roster id `text` names, if it names exactly one agent.
+    pub fn find(&self, text: &str) -> Option<&String> {
+        find(&self.ids, text)
+    }
+
+    /// The agents `text` may name, when it is a name several of them share
+    /// (and not an id).
+    pub fn shared(&self, text: &str) -> Option<&SharedName> {
+        if self.shared.is_empty() {
+            return None;
+        }
+        self.shared.get(&agent_key(text))
+    }
+}
+
+/// The roster id `text` names in `ids` (a [`Lookup`]'s): as written, else
+/// in its [`agent_key`] form.
+pub fn find<'a>(ids: &'a HashMap<String, String>, text: &str) -> Option<&'a String> {
+    ids.get(text).or_else(|| ids.get(&agent_key(text)))
+}
+
+/// Whether `text`, which names agent `id`, is that id in another form
+/// (`2001.0`, `２００１`) rather than their name.
+fn is_id_form(text: &str, id: &str) -> bool {
+    text == id || agent_key(text) == agent_key(id)
+}
+
+/// Gives a group leader (组长工号) written as something other than a roster
+/// id the id it names: a name only one agent has (组长 = 周杰), or an id in
+/// another form (`2010.0`). Run after the whole roster is imported, so that
+/// the order of the rows does not matter. Returns how many agents' leader
+/// was linked.
+pub fn link_leaders(tx: &Transaction<'_>, lookup: &Lookup) -> Result<usize> {
+    let leaders: Vec<String> = tx
+        .prepare(
+            "SELECT DISTINCT leader_id FROM agents
+              WHERE leader_id IS NOT NULL AND leader_id <> ''
+                AND leader_id NOT IN (SELECT id FROM agents)",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut linked = 0;
+    for leader in leaders {
+        if let Some(id) = lookup.find(&leader) {
+            linked += tx
+                .prepare_cached("UPDATE agents SET leader_id = ?1 WHERE leader_id = ?2")?
+                .execute(params![id, leader])?;
+        }
+    }
+    Ok(linked)
+}
+
+/// Gives feedback that names an agent only by name, or by an id in another
+/// form, the roster id it names, where the name is unique on the roster: a
+/// name alone (王　芳 on the roster, 王芳 in the export), an id written
+/// otherwise (`2001.0`), or a name in the id column (客服工号 = 王芳), which
+/// then becomes the record's name if it had none. Returns how many records
 /// were linked.
-pub fn link_feedback_by_name(tx: &Transaction<'_>) -> Result<usize> {
-    let by_name = tx.execute(
-        "UPDATE feedback SET agent_id = (SELECT a.id FROM agents a WHERE a.name = feedback.agent_name)
-         WHERE agent_id IS NULL AND agent_name IS NOT NULL
-           AND (SELECT count(*) FROM agents a WHERE a.name = feedback.agent_name) = 1",
-        [],
-    )?;
-    let name_as_id = tx.execute(
-        "UPDATE feedback
-            SET agent_name = coalesce(agent_name, agent_id),
-                agent_id = (SELECT a.id FROM agents a WHERE a.name = feedback.agent_id)
-          WHERE agent_id IN (SELECT name FROM agents GROUP BY name HAVING count(*) = 1)
-            AND agent_id NOT IN (SELECT id FROM agents)",
-        [],
-    )?;
-    Ok(by_name + name_as_id)
+pub fn link_feedback_by_name(tx: &Transaction<'_>, lookup: &Lookup) -> Result<usize> {
+    let mut linked = 0;
+    let names: Vec<String> = tx
+        .prepare(
+            "SELECT DISTINCT agent_name FROM feedback
+              WHERE agent_id IS NULL AND agent_name IS NOT NULL",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for name in names {
+        if let Some(id) = lookup.find(&name) {
+            linked += tx
+                .prepare_cached(
+                    "UPDATE feedback SET agent_id = ?1 WHERE agent_id IS NULL AND agent_name = ?2",
+                )?
+                .execute(params![id, name])?;
+        }
+    }
+    // The distinct ids, one index seek each (a store holds millions of
+    // records and a few thousand ids).
+    let mut next =
+        tx.prepare("SELECT agent_id FROM feedback WHERE agent_id > ?1 ORDER BY agent_id LIMIT 1")?;
+    let mut after = String::new();
+    while let Some(text) = next
+        .query_row([&after], |r| r.get::<_, String>(0))
+        .optional()?
+    {
+        if let Some(id) = lookup.find(&text).filter(|id| **id != text) {
+            let sql = if is_id_form(&text, id) {
+                "UPDATE feedback SET agent_id = ?1 WHERE agent_id = ?2"
+            } else {
+                "UPDATE feedback SET agent_name = coalesce(agent_name, agent_id), agent_id = ?1
+                  WHERE agent_id = ?2"
+            };
+            linked += tx.prepare_cached(sql)?.execute(params![id, text])?;
+        }
+        after = text;
+    }
+    Ok(linked)
+}
+
+/// Links a record's agent to the roster as it is imported (see
+/// [`link_feedback_by_name`] for what links). Returns, when the record names
+/// its agent only by a name several agents share, that name's entry.
+pub fn link_record<'l, 'r>(
+    lookup: &'l Lookup,
+    agent_id: &mut Option<Cow<'r, str>>,
+    agent_name: &mut Option<Cow<'r, str>>,
+) -> Option<&'l SharedName> {
+    if lookup.ids.is_empty() {
+        return None;
+    }
+    let text = match (agent_id.as_deref(), agent_name.as_deref()) {
+        (Some(text), _) | (None, Some(text)) => text,
+        (None, None) => return None,
+    };
+    let Some(id) = lookup.find(text) else {
+        return lookup.shared(text);
+    };
+    if agent_id.as_deref() == Some(id.as_str()) {
+        return None;
+    }
+    if let Some(written) = agent_id.take() {
+        if !is_id_form(&written, id) && agent_name.is_none() {
+            *agent_name = Some(written);
+        }
+    }
+    *agent_id = Some(Cow::Owned(id.clone()));
+    None
 }

@@ -1,8 +1,6 @@
 //! SQL for points: recorded events, monthly activity, the inputs of a
 //! ledger, and closed (frozen) periods.
 
-use std::collections::HashMap;
-
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
@@ -145,30 +143,6 @@ pub fn doubtful_events(
             continue;
         };
         out.push((ext_id, why));
-    }
-    Ok(out)
-}
-
-/// The ids of the agents with this name, in order.
-pub fn ids_named(conn: &Connection, name: &str) -> Result<Vec<String>> {
-    let mut st = conn.prepare("SELECT id FROM agents WHERE name = ?1 ORDER BY id")?;
-    let ids = st.query_map([name], |r| r.get::<_, String>(0))?;
-    Ok(ids.collect::<rusqlite::Result<_>>()?)
-}
-
-/// Agent ids by id and by unique name, to resolve what an import names.
-pub fn agent_lookup(conn: &Connection) -> Result<HashMap<String, String>> {
-    let mut out = HashMap::new();
-    let mut st = conn.prepare("SELECT id FROM agents")?;
-    for id in st.query_map([], |r| r.get::<_, String>(0))? {
-        let id = id?;
-        out.insert(id.clone(), id);
-    }
-    let mut st =
-        conn.prepare("SELECT name, min(id) FROM agents GROUP BY name HAVING count(*) = 1")?;
-    for row in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
-        let (name, id) = row?;
-        out.entry(name).or_insert(id);
     }
     Ok(out)
 }
