@@ -289,6 +289,42 @@ fn the_negative_rate_follows_the_filters() {
 }
 
 #[test]
+fn agent_filter_takes_a_padded_name_and_refuses_a_shared_one() {
+    let wd = workspace();
+    let by_id = wd.json(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-11-20",
+        "--agent",
+        "KF001",
+        "--format",
+        "json",
+    ]);
+    assert!(by_id["total"].as_i64().unwrap() > 0);
+    // The roster's 王芳 typed with a full-width space, as HR pads names.
+    let padded = wd.json(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-11-20",
+        "--agent",
+        "王　芳",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(padded["total"], by_id["total"]);
+    let roster = wd.write("more.csv", "工号,客服姓名,部门\nKF009,王芳,售后一组\n");
+    wd.kefu(&["import", "-q", "agents", &roster])
+        .assert()
+        .success();
+    wd.kefu(&["report", "daily", "--date", "2026-11-20", "--agent", "王芳"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("KF001, KF009"));
+}
+
+#[test]
 fn masking_by_default_and_no_mask_warns() {
     let wd = workspace();
     let v = wd.json(&[

@@ -297,6 +297,21 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
         }
         None => ws.open_store()?,
     };
+    // --agent as the roster knows them: an id, or a unique name however
+    // padded (王　芳); a name several agents share asks for the id.
+    let mut filters = filters;
+    if let Some(a) = filters.agent.clone() {
+        let lookup = crate::store::agents::Lookup::load(&store.conn)?;
+        if let Some(id) = lookup.find(&a) {
+            filters.agent = Some(id.clone());
+        } else if let Some(shared) = lookup.shared(&a) {
+            bail!(Usage(format!(
+                "{a:?} is the name of {} agents ({}): give the id",
+                shared.ids.len(),
+                shared.ids.join(", ")
+            )));
+        }
+    }
     if c.no_mask && !globals.quiet {
         eprintln!("kefu: warning: customer phone numbers and ids are NOT masked in this report (--no-mask); handle it as personal data");
     }
