@@ -697,3 +697,29 @@ fn output_format_from_the_extension() {
     let out = wd.kefu(&["classify", &f, "-o", "-"]).output().unwrap();
     assert_eq!(csv_rows(&out.stdout).len(), 5);
 }
+
+/// Excel text guards (`="5"`) are read as the importer reads them, to decide
+/// and to classify, and passed through as the file wrote them: the output is
+/// the analyst's data with columns added, not a cleaned copy.
+#[test]
+fn excel_text_guards_are_read_but_written_as_they_were() {
+    let wd = Workdir::empty();
+    let f = wd.write(
+        "g.csv",
+        "评价ID,评价等级,评价内容\n=\"1\",=\"5\",很满意\n=\"2\",=\"1\",=\"客服态度恶劣还骂人\"\n",
+    );
+    let out = wd.kefu(&["classify", &f]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("does not know"));
+    let rows = csv_rows(&out.stdout);
+    assert_eq!(rows[1][..4], ["=\"1\"", "=\"5\"", "很满意", ""]);
+    assert_eq!(
+        rows[2][..3],
+        ["=\"2\"", "=\"1\"", "=\"客服态度恶劣还骂人\""]
+    );
+    assert_eq!(rows[2][3], "attitude");
+}
