@@ -200,33 +200,69 @@ pub struct ReadTimestamp {
 /// reading. A date alone, or midnight, is the start of that day, even where
 /// DST skips midnight (a date cell is written `00:00:00`).
 pub fn read_timestamp(text: &str, tz: Tz) -> Result<ReadTimestamp, String> {
+    let (naive, offset) = read_written(text)?;
+    match offset {
+        Some(off) => Ok(ReadTimestamp {
+            unix_seconds: naive.and_utc().timestamp() - i64::from(off),
+            naive: false,
+        }),
+        None => read_local(naive, tz),
+    }
+}
+
+/// A date written in one column and a clock time in another (日期 + 时间):
+/// the date of `date` (any form [`read_timestamp`] accepts; a time or an
+/// offset in it is ignored) at `clock`, as a naive local clock time in `tz`.
+pub fn read_date_at(date: &str, clock: NaiveTime, tz: Tz) -> Result<ReadTimestamp, String> {
+    let (naive, _) = read_written(date)?;
+    read_local(naive.date().and_time(clock), tz)
+}
+
+/// The clock time of a text that holds one and no date: `9:05`, `09:05:33`,
+/// `09:05:33.250`, `9时5分`, or a time-of-day cell of a workbook as kefu
+/// reads it (on day 0 of Excel's calendar: `1899-12-31 09:05:00`, or
+/// `1899-12-30 …`). `None` for anything else, a full timestamp too.
+pub fn parse_clock_time(text: &str) -> Option<NaiveTime> {
+    let t = text.trim();
+    let t = ["1899-12-30 ", "1899-12-31 "]
+        .iter()
+        .find_map(|day| t.strip_prefix(day))
+        .unwrap_or(t);
+    if !t.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    // The timestamp reader's time part, behind a date that is not used.
+    let parts = split_timestamp(&format!("2000-01-01 {t}"))?;
+    if parts.offset_seconds.is_some() {
+        return None;
+    }
+    NaiveTime::from_hms_opt(parts.hour, parts.minute, parts.second)
+}
+
+/// A timestamp as written: the date and clock time, and the offset from UTC
+/// in seconds when it has one.
+fn read_written(text: &str) -> Result<(NaiveDateTime, Option<i32>), String> {
     let t = text.trim();
     if t.is_empty() {
         return Err("timestamp is empty".into());
     }
-    let naive = match parse_excel_serial(t) {
-        Some(naive) => naive,
-        None => {
-            let parts = split_timestamp(t).ok_or_else(|| format!("unreadable timestamp {t:?}"))?;
-            let date =
-                NaiveDate::from_ymd_opt(parts.year, parts.month, parts.day).ok_or_else(|| {
-                    format!(
-                        "impossible date {:04}-{:02}-{:02} in {t:?}",
-                        parts.year, parts.month, parts.day
-                    )
-                })?;
-            let time = NaiveTime::from_hms_opt(parts.hour, parts.minute, parts.second)
-                .ok_or_else(|| format!("impossible time of day in {t:?}"))?;
-            let naive = date.and_time(time);
-            if let Some(off) = parts.offset_seconds {
-                return Ok(ReadTimestamp {
-                    unix_seconds: naive.and_utc().timestamp() - i64::from(off),
-                    naive: false,
-                });
-            }
-            naive
-        }
-    };
+    if let Some(naive) = parse_excel_serial(t) {
+        return Ok((naive, None));
+    }
+    let parts = split_timestamp(t).ok_or_else(|| format!("unreadable timestamp {t:?}"))?;
+    let date = NaiveDate::from_ymd_opt(parts.year, parts.month, parts.day).ok_or_else(|| {
+        format!(
+            "impossible date {:04}-{:02}-{:02} in {t:?}",
+            parts.year, parts.month, parts.day
+        )
+    })?;
+    let time = NaiveTime::from_hms_opt(parts.hour, parts.minute, parts.second)
+        .ok_or_else(|| format!("impossible time of day in {t:?}"))?;
+    Ok((date.and_time(time), parts.offset_seconds))
+}
+
+/// A naive local clock time in `tz` as an instant (see [`read_timestamp`]).
+fn read_local(naive: NaiveDateTime, tz: Tz) -> Result<ReadTimestamp, String> {
     let unix_seconds = if naive.time() == NaiveTime::MIN {
         start_of_day(naive.date(), tz)
     } else {
@@ -685,6 +721,37 @@ mod tests {
             local(parse_timestamp("46346.25", sh()).unwrap()),
             "2026-11-20 06:00:00"
         );
+    }
+
+    #[test]
+    fn a_clock_time_alone_is_not_a_timestamp_but_joins_a_date() {
+        let clock = |t: &str| parse_clock_time(t).map(|c| c.to_string());
+        assert_eq!(clock("9:05").as_deref(), Some("09:05:00"));
+        assert_eq!(clock(" 09:05:33 ").as_deref(), Some("09:05:33"));
+        assert_eq!(clock("09:05:33.250").as_deref(), Some("09:05:33"));
+        assert_eq!(clock("9时5分").as_deref(), Some("09:05:00"));
+        // A time-of-day cell of a workbook, as the Excel reader writes it.
+        assert_eq!(clock("1899-12-31 09:05:00").as_deref(), Some("09:05:00"));
+        for not_a_clock in [
+            "2026-11-22",
+            "2026-11-22 09:05",
+            "09:05Z",
+            "25:00",
+            "",
+            "上午",
+        ] {
+            assert_eq!(clock(not_a_clock), None, "{not_a_clock}");
+        }
+        assert!(parse_timestamp("09:05", sh()).is_err());
+        let nine = NaiveTime::from_hms_opt(9, 5, 0).unwrap();
+        for date in ["2026-11-22", "2026/11/22", "2026-11-22 00:00:00", "46348"] {
+            let t = read_date_at(date, nine, sh()).unwrap();
+            assert_eq!(local(t.unix_seconds), "2026-11-22 09:05:00", "{date}");
+            assert!(t.naive);
+        }
+        assert!(read_date_at("2026-02-30", nine, sh())
+            .unwrap_err()
+            .contains("impossible date"));
     }
 
     #[test]

@@ -109,7 +109,10 @@ fn unreadable_rows_pass_through_unless_strict() {
     assert_eq!(rows[3][2], "attitude");
     // The same for tab-separated input, split at its own delimiter.
     let t = wd.write("x.tsv", "id\tcontent\n1\t回复太慢\n2\ta\tb\n");
-    let out = wd.kefu(&["classify", &t]).output().unwrap();
+    let out = wd
+        .kefu(&["classify", &t, "--format", "csv"])
+        .output()
+        .unwrap();
     assert_eq!(csv_rows(&out.stdout)[2][..2], ["2", "a\tb"]);
     wd.kefu(&["classify", &f, "--strict"])
         .assert()
@@ -733,4 +736,30 @@ fn tsv_in_tsv_out_and_excel_csv_has_a_bom() {
         .output()
         .unwrap();
     assert!(out.stdout.starts_with(b"\xEF\xBB\xBFcontent,rating,"));
+}
+
+/// Excel text guards (`="5"`) are read as the importer reads them, to decide
+/// and to classify, and passed through as the file wrote them: the output is
+/// the analyst's data with columns added, not a cleaned copy.
+#[test]
+fn excel_text_guards_are_read_but_written_as_they_were() {
+    let wd = Workdir::empty();
+    let f = wd.write(
+        "g.csv",
+        "评价ID,评价等级,评价内容\n=\"1\",=\"5\",很满意\n=\"2\",=\"1\",=\"客服态度恶劣还骂人\"\n",
+    );
+    let out = wd.kefu(&["classify", &f]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("does not know"));
+    let rows = csv_rows(&out.stdout);
+    assert_eq!(rows[1][..4], ["=\"1\"", "=\"5\"", "很满意", ""]);
+    assert_eq!(
+        rows[2][..3],
+        ["=\"2\"", "=\"1\"", "=\"客服态度恶劣还骂人\""]
+    );
+    assert_eq!(rows[2][3], "attitude");
 }

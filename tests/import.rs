@@ -1088,3 +1088,265 @@ fn feedback_dated_after_today_is_imported_with_a_warning() {
         .success()
         .stderr(predicate::str::contains("dated after today").not());
 }
+
+/// Regression (exploratory testing): headers as Chinese exports write them
+/// (a bracketed note, a trailing colon, full-width forms) matched no alias;
+/// with `星级：` unknown, every 5-star review was taken as a 差评.
+#[test]
+fn headers_with_notes_colons_and_full_width_forms_match() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "p.csv",
+        "\"评价ID\",\"评价时间（北京时间）\",\"星级：\",\"评价　内容\",\"客服工号:\",\"【渠道】\"\n\
+         R1,2026-11-23 09:00:00,1,客服态度很差,KF001,淘宝\n\
+         R2,2026-11-23 10:00:00,5,很好,KF002,淘宝\n",
+    );
+    wd.kefu(&["import", "reviews", &f])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("no rating column").not());
+    assert_eq!(
+        wd.sql("SELECT ext_id, polarity, stars, agent_id, channel, extra FROM feedback ORDER BY ext_id"),
+        [
+            ["R1", "negative", "1", "KF001", "淘宝", ""],
+            ["R2", "positive", "5", "KF002", "淘宝", ""]
+        ]
+    );
+}
+
+/// A review export whose rating column kefu does not know is still taken as
+/// all negative, but the warning names the column and how to map it.
+#[test]
+fn a_column_that_looks_like_the_rating_is_named_in_the_warning() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "r.csv",
+        "评价ID,评价时间,买家打分,评价内容\nA1,2026-11-22 09:05,5,很好\nA2,2026-11-22 09:06,1,态度差\n",
+    );
+    wd.kefu(&["import", "reviews", &f]).assert().success().stderr(
+        predicate::str::contains("no rating column; every review is taken as negative").and(
+            predicate::str::contains(
+                "column \"买家打分\" holds only values that read as ratings (the first: \"5\"); if it is the rating, map it: --map FILE.toml with [columns] rating = \"买家打分\"",
+            ),
+        ),
+    );
+    // Mapped as the warning says, the 5-star review is positive.
+    let map = wd.write("map.toml", "[columns]\nrating = \"买家打分\"\n");
+    wd.kefu(&["import", "reviews", &f, "--map", &map])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("no rating column").not());
+    assert_eq!(
+        wd.sql("SELECT polarity FROM feedback WHERE ext_id = 'A1'")[0][0],
+        "positive"
+    );
+}
+
+/// Regression: Excel text guards (`="013812345678"`, how exports keep long
+/// numbers and leading zeros) were stored literally and broke dates.
+#[test]
+fn excel_text_guards_are_read_as_their_text() {
+    let wd = Workdir::new();
+    let roster = wd.write(
+        "roster.csv",
+        "工号,客服姓名,入职日期\n=\"KF001\",王芳,=\"2026-03-01\"\n",
+    );
+    wd.kefu(&["import", "-q", "agents", &roster])
+        .assert()
+        .success();
+    assert_eq!(
+        wd.sql("SELECT id, joined_on FROM agents"),
+        [["KF001", "2026-03-01"]]
+    );
+    let guarded = wd.write(
+        "guarded.csv",
+        "评价ID,订单号,评价时间,评价等级,评价内容,客服工号,手机号,商品编码\n\
+         =\"E1\",=\"287654321001123456\",=\"2026-11-22 09:05\",差评,态度差,=\"KF001\",=\"013812345678\",=\"00123\"\n",
+    );
+    let v = import_json(&wd, &["reviews", &guarded, "--source", "tb"]);
+    assert_eq!(counts(&v), (1, 1, 0, 0, 0));
+    assert_eq!(
+        wd.sql("SELECT ext_id, order_id, agent_id, customer_phone, extra FROM feedback"),
+        [[
+            "E1",
+            "287654321001123456",
+            "KF001",
+            "013812345678",
+            "{\"商品编码\":\"00123\"}"
+        ]]
+    );
+    // The same record without the guards is the same record, unchanged.
+    let plain = wd.write(
+        "plain.csv",
+        "评价ID,订单号,评价时间,评价等级,评价内容,客服工号,手机号,商品编码\n\
+         E1,287654321001123456,2026-11-22 09:05,差评,态度差,KF001,013812345678,00123\n",
+    );
+    let v = import_json(&wd, &["reviews", &plain, "--source", "tb"]);
+    assert_eq!(counts(&v), (1, 0, 0, 1, 0));
+}
+
+/// Regression: with a date column and a clock-time column (日期 + 时间),
+/// kefu read the clock time alone and rejected every row.
+#[test]
+fn a_date_column_and_a_time_column_make_one_timestamp() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "s.csv",
+        "投诉编号,日期,时间,投诉内容,客服工号\nS1,2026-11-22,09:05,态度差,KF001\nS2,2026/11/23,,回复慢,KF001\n",
+    );
+    let v = import_json(&wd, &["complaints", &f]);
+    assert_eq!(counts(&v), (2, 2, 0, 0, 0));
+    let at = |id: &str| {
+        let ts: i64 = wd.sql(&format!(
+            "SELECT created_at FROM feedback WHERE ext_id = '{id}'"
+        ))[0][0]
+            .parse()
+            .unwrap();
+        kefu::dates::local_datetime(ts, chrono_tz::Asia::Shanghai).to_string()
+    };
+    assert_eq!(at("S1"), "2026-11-22 09:05:00");
+    // A row with no time is dated from the start of its day.
+    assert_eq!(at("S2"), "2026-11-23 00:00:00");
+    // A clock time with no date anywhere is a reject that says so.
+    let g = wd.write("t.csv", "投诉编号,时间,投诉内容\nS3,09:05,态度差\n");
+    let rejects = wd.path("rj.csv");
+    wd.kefu(&[
+        "import",
+        "complaints",
+        &g,
+        "--rejects",
+        rejects.to_str().unwrap(),
+    ])
+    .assert()
+    .success();
+    let rejected = read_rejects(&rejects);
+    assert!(
+        rejected[0]
+            .1
+            .contains("\"09:05\" is a clock time with no date"),
+        "{rejected:?}"
+    );
+}
+
+/// Regression: the same record imported from an .xlsx and from a .csv, or
+/// with its time written another way, was counted as updated every time.
+#[test]
+fn the_same_record_from_xlsx_csv_or_a_reformatted_time_is_unchanged() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let wd = Workdir::new();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let date = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+    let head = [
+        "评价ID",
+        "订单号",
+        "评价时间",
+        "评价等级",
+        "评价内容",
+        "接待客服",
+        "手机号",
+    ];
+    for (c, h) in head.iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    let rows = [
+        (
+            "4120119000208",
+            "2026-11-30 09:05:00",
+            1.0,
+            "态度差",
+            "王芳",
+            Some(13812345678.0),
+        ),
+        (
+            "4120119000209",
+            "2026-11-30 09:06:30",
+            5.0,
+            "回复快",
+            "李娜",
+            None,
+        ),
+    ];
+    for (i, (id, at, stars, text, agent, phone)) in rows.iter().enumerate() {
+        let r = i as u32 + 1;
+        sheet.write_string(r, 0, *id).unwrap();
+        sheet
+            .write_string(r, 1, format!("2876543210011234{r:02}"))
+            .unwrap();
+        sheet
+            .write_datetime_with_format(r, 2, ExcelDateTime::parse_from_str(at).unwrap(), &date)
+            .unwrap();
+        sheet.write_number(r, 3, *stars).unwrap();
+        sheet.write_string(r, 4, *text).unwrap();
+        sheet.write_string(r, 5, *agent).unwrap();
+        if let Some(p) = phone {
+            sheet.write_number(r, 6, *p).unwrap();
+        }
+    }
+    let xlsx = wd.path("tb-20261130.xlsx");
+    book.save(&xlsx).unwrap();
+    let xlsx = xlsx.to_str().unwrap();
+    let csv = wd.write(
+        "tb-20261130.csv",
+        "评价ID,订单号,评价时间,评价等级,评价内容,接待客服,手机号\n\
+         4120119000208,287654321001123401,2026/11/30 9:05,1,态度差,王芳,13812345678\n\
+         4120119000209,287654321001123402,2026/11/30 9:06:30,5,回复快 ,李娜,\n",
+    );
+    assert_eq!(
+        counts(&import_json(&wd, &["reviews", xlsx])),
+        (2, 2, 0, 0, 0)
+    );
+    assert_eq!(
+        counts(&import_json(&wd, &["reviews", &csv])),
+        (2, 0, 0, 2, 0)
+    );
+    assert_eq!(
+        counts(&import_json(&wd, &["reviews", xlsx])),
+        (2, 0, 0, 2, 0)
+    );
+    // A time written another way is the same instant: unchanged.
+    let reformatted = wd.write(
+        "tb-20261201.csv",
+        "评价ID,订单号,评价时间,评价等级,评价内容,接待客服,手机号\n\
+         4120119000209,287654321001123402,2026-11-30 09:06:30,5,回复快,李娜,\n",
+    );
+    assert_eq!(
+        counts(&import_json(&wd, &["reviews", &reformatted])),
+        (1, 0, 0, 1, 0)
+    );
+    // A value that changed is still an update.
+    let changed = wd.write(
+        "tb-20261202.csv",
+        "评价ID,订单号,评价时间,评价等级,评价内容,接待客服,手机号\n\
+         4120119000209,287654321001123402,2026-11-30 09:06:31,5,回复快,李娜,\n",
+    );
+    assert_eq!(
+        counts(&import_json(&wd, &["reviews", &changed])),
+        (1, 0, 1, 0, 0)
+    );
+}
+
+/// The roster, events and activity are compared by their values too: a
+/// reformatted date, a guarded id or `12.0` for `12` changes nothing.
+#[test]
+fn roster_events_and_activity_written_otherwise_are_unchanged() {
+    let wd = Workdir::new();
+    let import = |kind: &str, name: &str, text: &str| {
+        let f = wd.write(name, text);
+        counts(&import_json(&wd, &[kind, &f]))
+    };
+    let roster = "工号,客服姓名,入职日期\nA1,王一,2020-01-01\n";
+    assert_eq!(import("agents", "a.csv", roster), (1, 1, 0, 0, 0));
+    let roster = "工号,客服姓名,入职日期\n=\"A1\",王一 ,2020/1/1\n";
+    assert_eq!(import("agents", "b.csv", roster), (1, 0, 0, 1, 0));
+    let events = "编号,日期,工号,奖惩项目,次数\nE1,2026-07-08,A1,书面表扬,1\n";
+    assert_eq!(import("events", "e.csv", events), (1, 1, 0, 0, 0));
+    let events = "编号,日期,工号,奖惩项目,次数\nE1,2026/7/8 10:00,=\"A1\",书面表扬,1次\n";
+    assert_eq!(import("events", "e.csv", events), (1, 0, 0, 1, 0));
+    let activity = "月份,工号,指标,数值\n2026-07,A1,queries,12\n";
+    assert_eq!(import("activity", "v.csv", activity), (1, 1, 0, 0, 0));
+    let activity = "月份,工号,指标,数值\n2026-07,A1,queries,12.0\n";
+    assert_eq!(import("activity", "v.csv", activity), (1, 0, 0, 1, 0));
+    let activity = "月份,工号,指标,数值\n2026-07,A1,queries,13\n";
+    assert_eq!(import("activity", "v.csv", activity), (1, 0, 1, 0, 0));
+}

@@ -15,8 +15,9 @@ use crate::classify::model::{builtin_examples, Model, ModelSource, Scorer, MODEL
 use crate::classify::{Classifier, Scratch, Verdict};
 use crate::domain::{parse_rating, Cause, Polarity, StarScale};
 use crate::ingest::columns::{
-    normalize_header, unique_names, ColumnMap, CLASSIFY_COLUMNS, FEEDBACK_FIELDS,
+    header_key, normalize_header, unique_names, ColumnMap, CLASSIFY_COLUMNS, FEEDBACK_FIELDS,
 };
+use crate::ingest::records::field_text;
 use crate::ingest::{self, InputFormat, InputOptions, ReadOutcome, Row, TextEncoding};
 use crate::render::output::{is_stdout, Output};
 use crate::render::stream::{RecordFormat, RecordWriter};
@@ -200,12 +201,15 @@ fn find_columns(
         Some(c) => {
             // As in the file, or as kefu names it in its output (`column 2`
             // for a column without a header, `内容 (column 3)` for a repeat).
-            let want = normalize_header(c);
+            // A name as written before one that matches only without its
+            // note: `内容 (column 3)` is that column, not 内容.
+            let (key, bare) = (header_key(c), normalize_header(c));
             let shown = output_names(headers);
             headers
                 .iter()
-                .position(|h| normalize_header(h) == want)
-                .or_else(|| shown.iter().position(|h| normalize_header(h) == want))
+                .position(|h| header_key(h) == key)
+                .or_else(|| shown.iter().position(|h| header_key(h) == key))
+                .or_else(|| headers.iter().position(|h| normalize_header(h) == bare))
                 .with_context(|| {
                     format!("{name}: no column {c:?} (columns: {})", shown.join(", "))
                 })?
@@ -336,7 +340,10 @@ fn stream(ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                         let added = &mut batch.added[i];
                         added.iter_mut().for_each(String::clear);
                         if let Some(col) = batch.text[i] {
-                            let v = classifier.classify(batch.rows[i].get(col), &mut scratch);
+                            // Read as the importer reads it (`="…"` unwrapped);
+                            // written out as the file has it.
+                            let text = field_text(batch.rows[i].get(col));
+                            let v = classifier.classify(text, &mut scratch);
                             added[0].push_str(v.cause.id());
                             added[1].push_str(v.cause.label());
                             v.write_causes(&mut added[2]);
@@ -468,7 +475,7 @@ fn stream(ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                             }
                             let negative = args.all
                                 || match rating_col
-                                    .map(|c| row.get(c).trim())
+                                    .map(|c| field_text(row.get(c)))
                                     .filter(|r| !r.is_empty())
                                 {
                                     None => true,

@@ -467,13 +467,13 @@ fn read_files(
         });
         let mut parsers = Parsers::new(plan, ws, feedback_kind, input.rows.headers(), specs, names)
             .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-        if let Parsers::Feedback(p, _) = &parsers {
-            if p.assumes_negative() && !quiet {
-                eprintln!(
-                    "kefu: {name}: no rating column; every review is taken as negative (差评)"
-                );
-            }
-        }
+        // Said once the rows were seen, with a column that looks like the
+        // rating if one does, so that a header kefu does not know does not
+        // silently turn every 5-star review into a 差评.
+        let mut lookalikes = match &parsers {
+            Parsers::Feedback(p, _) if !quiet => p.rating_lookalikes(input.rows.headers()),
+            _ => None,
+        };
         let mut row = Row::default();
         let mut rows_read: u64 = 0;
         loop {
@@ -497,6 +497,9 @@ fn read_files(
                         )
                         .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
                     }
+                    if let Some(l) = &mut lookalikes {
+                        l.look_at(&row);
+                    }
                     parsers.parse(&row, names, &mut unlinked)
                 }
             };
@@ -508,6 +511,12 @@ fn read_files(
             }
         }
         progress.finish_and_clear();
+        if let Some(l) = lookalikes {
+            let hint = l.hint().map(|h| format!("; but {h}")).unwrap_or_default();
+            eprintln!(
+                "kefu: {name}: no rating column; every review is taken as negative (差评){hint}"
+            );
+        }
     }
     flush(&mut batch, true)?;
     Ok(unlinked)

@@ -1,6 +1,8 @@
 //! Matching an export's headers to kefu's fields: built-in aliases (Chinese
-//! and English, case-, space-, `_`- and `-`-insensitive), overridden by a
-//! mapping file (`--map`) or a named source's `[sources.NAME.columns]`.
+//! and English, case-, space-, `_`- and `-`-insensitive, full-width or
+//! half-width, with or without a trailing colon or a bracketed note),
+//! overridden by a mapping file (`--map`) or a named source's
+//! `[sources.NAME.columns]`.
 //!
 //! Headers that match no field are "extra": kept with the record as JSON, so
 //! nothing in the file is thrown away.
@@ -26,7 +28,10 @@ macro_rules! fields {
 pub const FEEDBACK_FIELDS: &[FieldSpec] = fields! {
     "id" => ["评价ID", "评价编号", "投诉编号", "投诉单号", "工单号", "complaint_id", "review_id", "编号"],
     "order_id" => ["订单号", "订单编号", "订单ID", "order_no", "order"],
-    "created_at" => ["评价时间", "投诉时间", "创建时间", "时间", "日期", "评价日期", "received_at", "time", "date", "timestamp"],
+    "created_at" => ["评价时间", "投诉时间", "创建时间", "时间", "received_at", "time", "timestamp"],
+    // The date when an export writes date and clock time in two columns
+    // (日期 + 时间), or only a date: see `FeedbackParser::parse`.
+    "created_date" => ["评价日期", "投诉日期", "创建日期", "日期", "date"],
     "channel" => ["渠道", "评价渠道", "来源", "投诉渠道", "平台", "source", "platform"],
     "agent_id" => ["工号", "客服工号", "客服ID", "客服编号", "agent", "employee_id"],
     "agent_name" => ["客服", "客服姓名", "接待客服", "客服昵称", "客服名称", "被投诉人", "agent"],
@@ -97,15 +102,66 @@ pub fn unique_names(headers: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// Lower-cases and drops white space, `_`, `-`, BOMs and a leading `*`
-/// (the "required" mark some exports put on headers).
+/// A header as compared with the aliases: full-width forms folded to ASCII
+/// (`（`, `：`, `Ａ`, `１`), lower-cased, without white space, `_`, `-`,
+/// BOMs or a leading `*` (the "required" mark some exports put on headers),
+/// and without what Chinese exports add around a name: a trailing `:`, a
+/// bracketed note at the end (`评价时间(北京时间)`, `评分【1-5】`) or brackets
+/// around the whole name (`【评价时间】`).
 pub fn normalize_header(h: &str) -> String {
-    h.trim()
+    without_notes(header_key(h))
+}
+
+/// [`normalize_header`] short of dropping colons and bracketed notes: two
+/// headers with the same key differ at most in case, width and spacing.
+/// A header that has the name given beats one that has it with a note.
+pub fn header_key(h: &str) -> String {
+    let folded: String = h.chars().map(half_width).collect();
+    folded
+        .trim()
         .trim_start_matches('*')
         .chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '_' | '-' | '\u{3000}' | '\u{feff}'))
+        .filter(|c| !c.is_whitespace() && !matches!(c, '_' | '-' | '\u{feff}'))
         .flat_map(char::to_lowercase)
         .collect()
+}
+
+/// The ASCII form of a full-width character (U+FF01–U+FF5E) and of the
+/// ideographic space; any other character as it is.
+fn half_width(c: char) -> char {
+    match c {
+        '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    }
+}
+
+/// Drops trailing colons and bracketed notes from a header key, or the
+/// brackets around a whole name, until none is left.
+fn without_notes(mut key: String) -> String {
+    loop {
+        let before = key.len();
+        key.truncate(key.trim_end_matches(':').len());
+        if let Some(close) = key.chars().next_back() {
+            let open = match close {
+                ')' => Some('('),
+                ']' => Some('['),
+                '】' => Some('【'),
+                _ => None,
+            };
+            if let Some((open, start)) = open.and_then(|open| Some((open, key.rfind(open)?))) {
+                if start > 0 {
+                    key.truncate(start);
+                } else {
+                    // The whole name in brackets: its inside.
+                    key = key[open.len_utf8()..key.len() - close.len_utf8()].to_string();
+                }
+            }
+        }
+        if key.len() == before {
+            return key;
+        }
+    }
 }
 
 /// Where each field is in a file.
@@ -126,7 +182,19 @@ impl ColumnMap {
         specs: &[FieldSpec],
         overrides: &BTreeMap<String, String>,
     ) -> Result<ColumnMap> {
-        let norm: Vec<String> = headers.iter().map(|h| normalize_header(h)).collect();
+        let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
+        let norm: Vec<String> = keys.iter().map(|k| without_notes(k.clone())).collect();
+        // The column a name means among those `free` allows: the first whose
+        // header is the name (up to case, width and spacing), else the first
+        // that is the name once colons and bracketed notes are dropped, so
+        // that `评价时间` beats `评价时间(下单)` wherever they stand.
+        let find = |name: &str, free: &dyn Fn(usize) -> bool| {
+            let key = header_key(name);
+            let bare = without_notes(key.clone());
+            (0..headers.len())
+                .find(|&ci| free(ci) && keys[ci] == key)
+                .or_else(|| (0..headers.len()).find(|&ci| free(ci) && norm[ci] == bare))
+        };
         let mut fields = vec![None; specs.len()];
         let mut taken = vec![false; headers.len()];
         for (field, header) in overrides {
@@ -137,8 +205,7 @@ impl ColumnMap {
                     known.join(", ")
                 );
             };
-            let want = normalize_header(header);
-            let Some(ci) = norm.iter().position(|h| *h == want) else {
+            let Some(ci) = find(header, &|_| true) else {
                 bail!(
                     "the column mapping says {field} = {header:?}, but the file has no such column (columns: {})",
                     headers.join(", ")
@@ -164,15 +231,10 @@ impl ColumnMap {
             if fields[fi].is_some() {
                 continue;
             }
-            'aliases: for alias in spec.aliases {
-                let want = normalize_header(alias);
-                for (ci, h) in norm.iter().enumerate() {
-                    if !taken[ci] && !appended[ci] && *h == want {
-                        fields[fi] = Some(ci);
-                        taken[ci] = true;
-                        break 'aliases;
-                    }
-                }
+            let free = |ci: usize| !taken[ci] && !appended[ci];
+            if let Some(ci) = spec.aliases.iter().find_map(|alias| find(alias, &free)) {
+                fields[fi] = Some(ci);
+                taken[ci] = true;
             }
         }
         // Every other column is kept, a column with no header too (under
@@ -243,6 +305,83 @@ mod tests {
         let m = ColumnMap::build(&h, FEEDBACK_FIELDS, &BTreeMap::new()).unwrap();
         assert_eq!(m.column(FEEDBACK_FIELDS, "created_at"), Some(1));
         assert_eq!(m.extras, vec![0]);
+    }
+
+    #[test]
+    fn headers_as_chinese_exports_write_them_match() {
+        for (header, field) in [
+            ("评价时间(北京时间)", "created_at"),
+            ("评价时间（北京时间）", "created_at"),
+            ("评价时间：", "created_at"),
+            ("评价时间:", "created_at"),
+            ("评价时间 :", "created_at"),
+            ("【评价时间】", "created_at"),
+            ("[评价时间]", "created_at"),
+            ("*评价时间", "created_at"),
+            ("＊评价时间：", "created_at"),
+            ("星级：", "rating"),
+            ("评分（1-5）", "rating"),
+            ("评分【1-5】", "rating"),
+            ("客服工号:", "agent_id"),
+            ("评价　内容", "content"),
+            ("ＳＴＡＲＳ", "rating"),
+            ("Review_ID", "id"),
+            ("订单ＩＤ", "order_id"),
+            ("【评价时间】(北京时间)：", "created_at"),
+        ] {
+            let m =
+                ColumnMap::build(&headers(&[header]), FEEDBACK_FIELDS, &BTreeMap::new()).unwrap();
+            assert_eq!(m.column(FEEDBACK_FIELDS, field), Some(0), "{header}");
+        }
+        // A suffix without brackets is part of the name: it may be another
+        // column altogether (map it with --map).
+        let m = ColumnMap::build(
+            &headers(&["评价时间_北京"]),
+            FEEDBACK_FIELDS,
+            &BTreeMap::new(),
+        )
+        .unwrap();
+        assert!(m.is_empty());
+        // Unbalanced or empty brackets are left alone.
+        assert_eq!(normalize_header("评价时间)"), "评价时间)");
+        assert_eq!(normalize_header("(评价时间"), "(评价时间");
+        assert_eq!(normalize_header("()"), "");
+    }
+
+    #[test]
+    fn a_header_as_written_beats_one_that_only_a_note_makes_equal() {
+        // Both read as 评价时间: the one written so wins, wherever it stands;
+        // the other is kept as extra, not lost.
+        let h = headers(&["评价时间(下单)", "评价时间"]);
+        let m = ColumnMap::build(&h, FEEDBACK_FIELDS, &BTreeMap::new()).unwrap();
+        assert_eq!(m.column(FEEDBACK_FIELDS, "created_at"), Some(1));
+        assert_eq!(m.extras, vec![0]);
+        // Two notes on one name: the first column, as for repeated headers.
+        let h = headers(&["评分(服务)", "评分(物流)"]);
+        let m = ColumnMap::build(&h, FEEDBACK_FIELDS, &BTreeMap::new()).unwrap();
+        assert_eq!(m.column(FEEDBACK_FIELDS, "rating"), Some(0));
+        assert_eq!(m.extras, vec![1]);
+        // A mapping names the header as in the file, or without its note.
+        let h = headers(&["满意度(1-5)", "满意度(物流)", "评价时间"]);
+        let mut o = BTreeMap::new();
+        o.insert("rating".to_string(), "满意度(物流)".to_string());
+        let m = ColumnMap::build(&h, FEEDBACK_FIELDS, &o).unwrap();
+        assert_eq!(m.column(FEEDBACK_FIELDS, "rating"), Some(1));
+        o.insert("rating".to_string(), "满意度".to_string());
+        let m = ColumnMap::build(&h, FEEDBACK_FIELDS, &o).unwrap();
+        assert_eq!(m.column(FEEDBACK_FIELDS, "rating"), Some(0));
+    }
+
+    #[test]
+    fn a_date_column_beside_a_time_column_is_the_date() {
+        let h = headers(&["日期", "时间", "内容"]);
+        let m = ColumnMap::build(&h, FEEDBACK_FIELDS, &BTreeMap::new()).unwrap();
+        assert_eq!(m.column(FEEDBACK_FIELDS, "created_at"), Some(1));
+        assert_eq!(m.column(FEEDBACK_FIELDS, "created_date"), Some(0));
+        let h = headers(&["评价日期", "内容"]);
+        let m = ColumnMap::build(&h, FEEDBACK_FIELDS, &BTreeMap::new()).unwrap();
+        assert_eq!(m.column(FEEDBACK_FIELDS, "created_at"), None);
+        assert_eq!(m.column(FEEDBACK_FIELDS, "created_date"), Some(0));
     }
 
     #[test]

@@ -2,8 +2,15 @@
 //! complaints) or a roster entry. A row that fails gives a reason that names
 //! the field and the value, for the rejects file.
 //!
-//! Records borrow their text from the row (no copies on the hot path); the
-//! change-detection hash covers every field the export gave, mapped or extra.
+//! A field is read trimmed, and an Excel text guard around it (`="013812345678"`,
+//! how exports keep long numbers and leading zeros) is dropped: see
+//! [`field_text`].
+//!
+//! Records borrow their text from the row (no copies on the hot path). The
+//! change-detection hash covers the values as read (the instant, not how the
+//! time was written; the rating's polarity and stars; the extra columns), so
+//! that the same record from an .xlsx or a .csv is unchanged; a record with
+//! no id in the export is identified by a hash of its row as written.
 
 use std::borrow::Cow;
 
@@ -23,7 +30,8 @@ use crate::domain::{
 pub struct FeedbackRecord<'a> {
     /// The export's id, or `h<hash>` when the export has none.
     pub ext_id: Cow<'a, str>,
-    /// Hash of every field as exported, to tell "updated" from "unchanged".
+    /// Hash of the values read (not of how the export wrote them), to tell
+    /// "updated" from "unchanged".
     pub hash: i64,
     pub created_at: i64,
     pub local_day: i64,
@@ -63,6 +71,40 @@ fn own(v: Option<Cow<'_, str>>) -> Option<Cow<'static, str>> {
 }
 
 impl FeedbackRecord<'_> {
+    /// The change-detection hash of the values read from the export: set
+    /// before the importer fills in what the export did not say (a roster
+    /// id for a name, the default channel, the classifier's verdict).
+    ///
+    /// The time counts as the store keeps it when the workspace timezone
+    /// changes: a naive time by its clock reading (`clock`, seconds as if
+    /// UTC), a time with an offset by its instant; the local day follows.
+    fn value_hash(&self, clock: i64) -> i64 {
+        let time = if self.naive_time {
+            clock
+        } else {
+            self.created_at
+        };
+        ValueHash::new()
+            .int(Some(time))
+            .int(Some(i64::from(self.naive_time)))
+            .text(Some(self.polarity.id()))
+            .int(self.stars.map(i64::from))
+            .text(self.channel.as_deref())
+            .text(self.agent_id.as_deref())
+            .text(self.agent_name.as_deref())
+            .text(self.department.as_deref())
+            .text(self.content.as_deref())
+            .text(self.order_id.as_deref())
+            .text(self.customer.as_deref())
+            .text(self.customer_phone.as_deref())
+            .text(self.declared_cause.map(Cause::id))
+            .text(self.responsibility.map(Responsibility::id))
+            .text(self.validity.map(Validity::id))
+            .text(self.leader_id.as_deref())
+            .text(self.extra.as_deref())
+            .finish()
+    }
+
     /// A copy that owns its text, to outlive the row it was read from.
     pub fn into_owned(self) -> FeedbackRecord<'static> {
         FeedbackRecord {
@@ -97,6 +139,9 @@ struct FeedbackColumns {
     id: Option<usize>,
     order_id: Option<usize>,
     created_at: Option<usize>,
+    /// A date column: the date of a clock-time-only `created_at`, or the
+    /// time itself when there is no `created_at`.
+    created_date: Option<usize>,
     channel: Option<usize>,
     agent_id: Option<usize>,
     agent_name: Option<usize>,
@@ -122,24 +167,95 @@ pub struct FeedbackParser {
     default_channel: Option<String>,
 }
 
+/// The value of a field as exported: trimmed, and the text inside an Excel
+/// text guard `="…"` (how Excel and platforms keep `="013812345678"` or
+/// `="287654321001123456"` from becoming a number), trimmed too. A field
+/// with a quote inside the guard (`="a"&"b"`, a formula) is left as it is.
+pub fn field_text(raw: &str) -> &str {
+    let t = raw.trim();
+    match t.strip_prefix("=\"").and_then(|r| r.strip_suffix('"')) {
+        Some(inner) if !inner.contains('"') => inner.trim(),
+        _ => t,
+    }
+}
+
+/// Field `col` of the row as exported ([`field_text`]), if it has a value.
 fn value(row: &Row, col: Option<usize>) -> Option<&str> {
-    col.map(|c| row.get(c).trim()).filter(|s| !s.is_empty())
+    col.map(|c| field_text(row.get(c)))
+        .filter(|s| !s.is_empty())
 }
 
 /// Builds the JSON object of the extra columns that have a value, keyed by
-/// their unique names ([`super::columns::unique_names`]).
-fn extras_json(row: &Row, map: &ColumnMap, headers: &[String]) -> Option<String> {
+/// their unique names ([`super::columns::unique_names`]), in column order;
+/// column `also` (a mapped column whose value went unused) with them.
+fn extras_json(
+    row: &Row,
+    map: &ColumnMap,
+    headers: &[String],
+    also: Option<usize>,
+) -> Option<String> {
     let mut obj = serde_json::Map::new();
-    for &c in &map.extras {
-        let v = row.get(c).trim();
+    let mut add = |c: usize| {
+        let v = field_text(row.get(c));
         if !v.is_empty() {
             obj.insert(headers[c].clone(), serde_json::Value::String(v.to_string()));
         }
+    };
+    let mut also = also;
+    for &c in &map.extras {
+        if let Some(a) = also.filter(|&a| a < c) {
+            add(a);
+            also = None;
+        }
+        add(c);
+    }
+    if let Some(a) = also {
+        add(a);
     }
     (!obj.is_empty()).then(|| serde_json::Value::Object(obj).to_string())
 }
 
-/// Hash of every non-empty field of the row (mapped and extra), in column order.
+/// The change-detection hash of a record: each value it stores, in a fixed
+/// order, with its length or its absence (so that no two lists of values
+/// run together). Two readings of one record that store the same values
+/// hash the same, however the export wrote them.
+struct ValueHash(Xxh3);
+
+impl ValueHash {
+    fn new() -> ValueHash {
+        ValueHash(Xxh3::new())
+    }
+
+    fn text(&mut self, v: Option<&str>) -> &mut ValueHash {
+        match v {
+            None => self.0.update(&[0]),
+            Some(s) => {
+                self.0.update(&[1]);
+                self.0.update(&(s.len() as u64).to_le_bytes());
+                self.0.update(s.as_bytes());
+            }
+        }
+        self
+    }
+
+    fn int(&mut self, v: Option<i64>) -> &mut ValueHash {
+        match v {
+            None => self.0.update(&[0]),
+            Some(n) => {
+                self.0.update(&[1]);
+                self.0.update(&n.to_le_bytes());
+            }
+        }
+        self
+    }
+
+    fn finish(&self) -> i64 {
+        self.0.digest() as i64
+    }
+}
+
+/// Hash of every non-empty field of the row (mapped and extra) as written,
+/// in column order: the identity of a record whose export gives no id.
 fn row_hash(row: &Row) -> i64 {
     let mut h = Xxh3::new();
     for f in row.iter() {
@@ -165,6 +281,7 @@ impl FeedbackParser {
             id: col("id"),
             order_id: col("order_id"),
             created_at: col("created_at"),
+            created_date: col("created_date"),
             channel: col("channel"),
             agent_id: col("agent_id"),
             agent_name: col("agent_name"),
@@ -184,10 +301,11 @@ impl FeedbackParser {
                 headers.join(", ")
             ));
         }
-        if cols.created_at.is_none() {
+        if cols.created_at.is_none() && cols.created_date.is_none() {
             return Err(format!(
-                "no time column (looked for {}); map one with --map FILE.toml",
-                super::columns::aliases_of(FEEDBACK_FIELDS, "created_at")
+                "no time column (looked for {}, or a date: {}); map one with --map FILE.toml",
+                super::columns::aliases_of(FEEDBACK_FIELDS, "created_at"),
+                super::columns::aliases_of(FEEDBACK_FIELDS, "created_date")
             ));
         }
         if cols.content.is_none() && cols.rating.is_none() {
@@ -219,12 +337,57 @@ impl FeedbackParser {
         self.default_channel.as_deref()
     }
 
+    /// Watches this file's rows for an unmapped column that looks like the
+    /// rating, when the file has none and every review is taken as negative.
+    pub fn rating_lookalikes(&self, raw_headers: &[String]) -> Option<RatingLookalikes> {
+        self.assumes_negative()
+            .then(|| RatingLookalikes::new(&self.map, raw_headers, self.stars))
+    }
+
+    /// When the record was made, and whether the date column gave (part of)
+    /// it: the time column as a timestamp; a clock time there (`09:05`) on
+    /// the date column's date; or the date column alone when the row has no
+    /// time (a date is the start of that day).
+    fn created(&self, row: &Row) -> Result<(dates::ReadTimestamp, bool), String> {
+        let c = &self.cols;
+        let date = value(row, c.created_date);
+        let Some(time) = value(row, c.created_at) else {
+            let date = date.ok_or("the time (created_at) is empty")?;
+            return dates::read_timestamp(date, self.tz)
+                .map(|t| (t, true))
+                .map_err(|e| format!("created_date: {e}"));
+        };
+        // A workbook's time-of-day cell reads as a time on 1899-12-31.
+        if !time.starts_with("1899-12-3") {
+            if let Ok(t) = dates::read_timestamp(time, self.tz) {
+                return Ok((t, false));
+            }
+        }
+        match (dates::parse_clock_time(time), date) {
+            (Some(clock), Some(date)) => dates::read_date_at(date, clock, self.tz)
+                .map(|t| (t, true))
+                .map_err(|e| format!("created_date: {e}")),
+            (Some(_), None) => Err(format!(
+                "created_at: {time:?} is a clock time with no date ({})",
+                if c.created_date.is_some() {
+                    "the date is empty".to_string()
+                } else {
+                    format!(
+                        "no date column: {}",
+                        super::columns::aliases_of(FEEDBACK_FIELDS, "created_date")
+                    )
+                }
+            )),
+            (None, _) => dates::read_timestamp(time, self.tz)
+                .map(|t| (t, false))
+                .map_err(|e| format!("created_at: {e}")),
+        }
+    }
+
     /// Parses one row. `Err` is the reason it is rejected.
     pub fn parse<'a>(&self, row: &'a Row) -> Result<FeedbackRecord<'a>, String> {
         let c = &self.cols;
-        let created_raw = value(row, c.created_at).ok_or("the time (created_at) is empty")?;
-        let created =
-            dates::read_timestamp(created_raw, self.tz).map_err(|e| format!("created_at: {e}"))?;
+        let (created, date_used) = self.created(row)?;
         let content = value(row, c.content);
         let (polarity, stars) = match (self.kind, value(row, c.rating)) {
             (FeedbackKind::Complaint, _) => (Polarity::Negative, None),
@@ -245,16 +408,18 @@ impl FeedbackParser {
         let validity = value(row, c.validity)
             .map(Validity::parse_or_err)
             .transpose()?;
-        let hash = row_hash(row);
         let ext_id = match value(row, c.id) {
             Some(id) => Cow::Borrowed(id),
-            None => Cow::Owned(format!("h{:016x}", hash as u64)),
+            None => Cow::Owned(format!("h{:016x}", row_hash(row) as u64)),
         };
-        Ok(FeedbackRecord {
+        // A date column whose value the time did not need is kept as extra.
+        let unused_date = c.created_date.filter(|_| !date_used);
+        let clock = dates::local_datetime(created.unix_seconds, self.tz);
+        let mut rec = FeedbackRecord {
             ext_id,
-            hash,
+            hash: 0,
             created_at: created.unix_seconds,
-            local_day: dates::local_day(created.unix_seconds, self.tz),
+            local_day: dates::day_number(clock.date()),
             naive_time: created.naive,
             channel: value(row, c.channel).map(Cow::Borrowed),
             agent_id: value(row, c.agent_id).map(Cow::Borrowed),
@@ -270,13 +435,104 @@ impl FeedbackParser {
             responsibility,
             validity,
             leader_id: value(row, c.leader_id).map(Cow::Borrowed),
-            extra: if self.map.extras.is_empty() {
+            extra: if self.map.extras.is_empty() && unused_date.is_none() {
                 None
             } else {
-                extras_json(row, &self.map, &self.headers)
+                extras_json(row, &self.map, &self.headers, unused_date)
             },
             auto: None,
-        })
+        };
+        rec.hash = rec.value_hash(clock.and_utc().timestamp());
+        Ok(rec)
+    }
+}
+
+/// How many rows of a file [`RatingLookalikes`] looks at: enough to tell,
+/// and nothing to measure on a large file.
+const LOOKALIKE_ROWS: u32 = 1000;
+
+/// The unmapped columns of a review file that has no rating column,
+/// watched for one whose every value reads as a rating (`5`, `3星`,
+/// `★★☆☆☆`, 好评/差评): most likely the rating under a header kefu does not
+/// know, which the "every review is taken as negative" warning then names.
+pub struct RatingLookalikes {
+    columns: Vec<Lookalike>,
+    rows_seen: u32,
+    stars: StarScale,
+}
+
+/// One unmapped column as [`RatingLookalikes`] sees it.
+struct Lookalike {
+    column: usize,
+    /// The header as in the file, for `--map`.
+    header: String,
+    /// Its first value, once one was seen.
+    first: Option<String>,
+    /// False once a value did not read as a rating.
+    plausible: bool,
+}
+
+impl RatingLookalikes {
+    fn new(map: &ColumnMap, headers: &[String], stars: StarScale) -> RatingLookalikes {
+        let columns = map
+            .extras
+            .iter()
+            .filter_map(|&column| {
+                // A column with no header cannot be named in a mapping.
+                let header = headers.get(column)?.trim();
+                (!header.is_empty()).then(|| Lookalike {
+                    column,
+                    header: header.to_string(),
+                    first: None,
+                    plausible: true,
+                })
+            })
+            .collect();
+        RatingLookalikes {
+            columns,
+            rows_seen: 0,
+            stars,
+        }
+    }
+
+    /// Looks at one more row (only the first thousand count).
+    pub fn look_at(&mut self, row: &Row) {
+        if self.rows_seen >= LOOKALIKE_ROWS {
+            return;
+        }
+        self.rows_seen += 1;
+        for col in self.columns.iter_mut().filter(|c| c.plausible) {
+            let Some(v) = value(row, Some(col.column)) else {
+                continue;
+            };
+            if parse_rating(v, self.stars).is_err() {
+                col.plausible = false;
+            } else if col.first.is_none() {
+                col.first = Some(v.to_string());
+            }
+        }
+    }
+
+    /// What the warning adds: the columns whose every value seen reads as
+    /// a rating, the first of them with how to map it.
+    pub fn hint(&self) -> Option<String> {
+        let mut found = self
+            .columns
+            .iter()
+            .filter(|c| c.plausible && c.first.is_some());
+        let first = found.next()?;
+        let others: Vec<String> = found.map(|c| format!("{:?}", c.header)).collect();
+        Some(format!(
+            "column {:?} holds only values that read as ratings (the first: {:?}){}; if it is the rating, map it: --map FILE.toml with [columns] rating = {:?}",
+            first.header,
+            first.first.as_deref().unwrap_or_default(),
+            if others.is_empty() {
+                String::new()
+            } else {
+                format!(", and so do {}", others.join(", "))
+            },
+            first.header
+        ))
     }
 }
 
@@ -338,15 +594,28 @@ impl AgentParser {
                 return Err(format!("left_at {l} is before joined_at {j}"));
             }
         }
+        let department = get("department");
+        let leader_id = get("leader_id");
+        let extra = extras_json(row, &self.map, &self.headers, None);
+        let day = |d: Option<NaiveDate>| d.map(dates::day_number);
+        let hash = ValueHash::new()
+            .text(Some(&id))
+            .text(Some(&name))
+            .text(department.as_deref())
+            .text(leader_id.as_deref())
+            .int(day(joined_on))
+            .int(day(left_on))
+            .text(extra.as_deref())
+            .finish();
         Ok(AgentRecord {
             id,
             name,
-            department: get("department"),
-            leader_id: get("leader_id"),
+            department,
+            leader_id,
             joined_on,
             left_on,
-            extra: extras_json(row, &self.map, &self.headers),
-            hash: row_hash(row),
+            extra,
+            hash,
         })
     }
 }
@@ -444,16 +713,27 @@ impl<'a> EventParser<'a> {
                 _ => return Err(format!("verified {v:?} (expected 是/否, yes/no)")),
             },
         };
-        let hash = row_hash(row);
+        let day = dates::local_day(ts, self.tz);
+        let (note, reference) = (get("note"), get("reference"));
+        let hash = ValueHash::new()
+            .text(Some(&agent))
+            .int(Some(day))
+            .text(Some(&rule.id))
+            .int(Some(count))
+            .text(note)
+            .text(reference)
+            .int(verified.map(i64::from))
+            .finish();
         Ok(crate::store::points::NewEvent {
-            ext_id: get("id").map_or_else(|| format!("h{:016x}", hash as u64), str::to_string),
+            ext_id: get("id")
+                .map_or_else(|| format!("h{:016x}", row_hash(row) as u64), str::to_string),
             hash,
             agent_id: agent,
-            day: dates::local_day(ts, self.tz),
+            day,
             rule_id: rule.id.clone(),
             count,
-            note: get("note").map(str::to_string),
-            reference: get("reference").map(str::to_string),
+            note: note.map(str::to_string),
+            reference: reference.map(str::to_string),
             verified,
         })
     }
@@ -506,12 +786,19 @@ impl<'a> ActivityParser<'a> {
                 "value {v} is negative: activity is a count or amount (queries, orders …)"
             ));
         }
+        // 12 and 12.0 are one value.
+        let hash = ValueHash::new()
+            .text(Some(&month.name))
+            .text(Some(&agent_id))
+            .text(Some(&metric))
+            .text(Some(&value.normalize().to_string()))
+            .finish();
         Ok(ActivityRecord {
             month: month.name,
             agent_id,
             metric,
             value,
-            hash: row_hash(row),
+            hash,
         })
     }
 }
@@ -603,6 +890,229 @@ mod tests {
         assert_eq!(p.parse(&a).unwrap().ext_id, p.parse(&b).unwrap().ext_id);
         assert_ne!(p.parse(&a).unwrap().ext_id, p.parse(&c).unwrap().ext_id);
         assert!(p.parse(&a).unwrap().ext_id.starts_with('h'));
+    }
+
+    #[test]
+    fn an_excel_text_guard_is_read_as_its_text() {
+        assert_eq!(field_text(r#"="013812345678""#), "013812345678");
+        assert_eq!(field_text(r#" =" KF001 " "#), "KF001");
+        assert_eq!(field_text(r#"="""#), "");
+        // Not a guard: a formula, a lone `=`, text that only starts so.
+        assert_eq!(field_text(r#"="态度"&"冷漠""#), r#"="态度"&"冷漠""#);
+        assert_eq!(field_text("=1+1"), "=1+1");
+        assert_eq!(field_text(r#"="abc"#), r#"="abc"#);
+        let p = parser(
+            FeedbackKind::Review,
+            &[
+                "评价ID",
+                "评价时间",
+                "评价等级",
+                "评价内容",
+                "客服工号",
+                "手机号",
+                "商品编码",
+            ],
+        );
+        let guarded = row(&[
+            r#"="E1""#,
+            r#"="2026-11-22 09:05""#,
+            r#"="1""#,
+            "态度差",
+            r#"="KF001""#,
+            r#"="013812345678""#,
+            r#"="00123""#,
+        ]);
+        let plain = row(&[
+            "E1",
+            "2026-11-22 09:05",
+            "1",
+            "态度差",
+            "KF001",
+            "013812345678",
+            "00123",
+        ]);
+        let (g, p) = (p.parse(&guarded).unwrap(), p.parse(&plain).unwrap());
+        assert_eq!(g.ext_id, "E1");
+        assert_eq!(g.agent_id.as_deref(), Some("KF001"));
+        assert_eq!(g.customer_phone.as_deref(), Some("013812345678"));
+        assert_eq!(g.extra.as_deref(), Some(r#"{"商品编码":"00123"}"#));
+        assert_eq!(g, p);
+    }
+
+    #[test]
+    fn the_hash_covers_values_read_not_how_they_were_written() {
+        let p = parser(
+            FeedbackKind::Review,
+            &["评价ID", "评价时间", "评价等级", "评价内容", "商品"],
+        );
+        let hash = |fields: &[&str]| p.parse(&row(fields)).unwrap().hash;
+        let base = hash(&["T1", "2026/11/30 9:06:30", "差评", "回复慢", "耳机"]);
+        // The same values written otherwise (as an .xlsx reads, spaced).
+        assert_eq!(
+            base,
+            hash(&["T1", "2026-11-30 09:06:30", "差评 ", " 回复慢", "耳机"])
+        );
+        assert_eq!(
+            base,
+            hash(&[
+                "T1",
+                "2026年11月30日 09:06:30",
+                "negative",
+                "回复慢",
+                "耳机"
+            ])
+        );
+        // Any stored value that changes changes it.
+        assert_ne!(
+            base,
+            hash(&["T1", "2026-11-30 09:06:31", "差评", "回复慢", "耳机"])
+        );
+        assert_ne!(
+            base,
+            hash(&["T1", "2026/11/30 9:06:30", "1", "回复慢", "耳机"])
+        );
+        assert_ne!(
+            base,
+            hash(&["T1", "2026/11/30 9:06:30", "差评", "回复慢了", "耳机"])
+        );
+        assert_ne!(
+            base,
+            hash(&["T1", "2026/11/30 9:06:30", "差评", "回复慢", "耳机2"])
+        );
+        assert_ne!(
+            base,
+            hash(&["T1", "2026/11/30 9:06:30", "差评", "回复慢", ""])
+        );
+        // A value moving to the next field is a change, not the same bytes.
+        let q = parser(
+            FeedbackKind::Review,
+            &["评价时间", "评价内容", "客服", "差评原因"],
+        );
+        let (a, b) = (
+            row(&["2026-11-30", "态度", "差", ""]),
+            row(&["2026-11-30", "态度差", "", ""]),
+        );
+        assert_ne!(q.parse(&a).unwrap().hash, q.parse(&b).unwrap().hash);
+    }
+
+    #[test]
+    fn a_clock_time_takes_its_date_from_the_date_column() {
+        // The local time a row is read at, and its extra columns.
+        let read = |p: &FeedbackParser, fields: &[&str]| {
+            let r = row(fields);
+            p.parse(&r).map(|rec| {
+                let at = dates::local_datetime(rec.created_at, tz()).format("%Y-%m-%d %H:%M");
+                (at.to_string(), rec.extra)
+            })
+        };
+        let p = parser(
+            FeedbackKind::Complaint,
+            &["投诉编号", "日期", "时间", "投诉内容"],
+        );
+        assert_eq!(
+            read(&p, &["S1", "2026-11-22", "09:05", "态度差"]),
+            Ok(("2026-11-22 09:05".to_string(), None))
+        );
+        // An Excel date cell and a time-of-day cell, as the workbook reader writes them.
+        assert_eq!(
+            read(
+                &p,
+                &["S1", "2026-11-22 00:00:00", "1899-12-31 09:05:00", "态度差"]
+            ),
+            Ok(("2026-11-22 09:05".to_string(), None))
+        );
+        // A full timestamp in the time column wins; the date is kept as extra.
+        assert_eq!(
+            read(&p, &["S1", "2026-11-21", "2026-11-22 09:05", "态度差"]),
+            Ok((
+                "2026-11-22 09:05".to_string(),
+                Some(r#"{"日期":"2026-11-21"}"#.to_string())
+            ))
+        );
+        // No time: the date, from the start of the day.
+        assert_eq!(
+            read(&p, &["S1", "2026-11-22", "", "态度差"]),
+            Ok(("2026-11-22 00:00".to_string(), None))
+        );
+        let e = read(&p, &["S1", "", "09:05", "态度差"]).unwrap_err();
+        assert!(
+            e.contains("clock time with no date (the date is empty)"),
+            "{e}"
+        );
+        let e = read(&p, &["S1", "2026-13-01", "09:05", "态度差"]).unwrap_err();
+        assert!(e.starts_with("created_date:"), "{e}");
+        // A date column alone is the time.
+        let p = parser(
+            FeedbackKind::Complaint,
+            &["投诉编号", "投诉日期", "投诉内容"],
+        );
+        assert_eq!(
+            read(&p, &["S1", "2026/11/22", "态度差"]),
+            Ok(("2026-11-22 00:00".to_string(), None))
+        );
+        // A clock time with no date column says where a date is looked for.
+        let p = parser(FeedbackKind::Complaint, &["投诉编号", "时间", "投诉内容"]);
+        let e = read(&p, &["S1", "09:05", "态度差"]).unwrap_err();
+        assert!(e.contains("no date column: created_date, 评价日期"), "{e}");
+    }
+
+    #[test]
+    fn a_column_of_ratings_under_an_unknown_header_is_named() {
+        let h: Vec<String> = ["评价ID", "评价时间", "买家打分", "数量", "评价内容"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let map = ColumnMap::build(&h, FEEDBACK_FIELDS, &BTreeMap::new()).unwrap();
+        let p = FeedbackParser::new(
+            FeedbackKind::Review,
+            &h,
+            map,
+            tz(),
+            StarScale::default(),
+            None,
+        )
+        .unwrap();
+        let mut l = p.rating_lookalikes(&h).unwrap();
+        assert_eq!(l.hint(), None);
+        l.look_at(&row(&["1", "2026-11-22", "5", "2", "很好"]));
+        l.look_at(&row(&["2", "2026-11-22", "1", "12", "态度差"]));
+        l.look_at(&row(&["3", "2026-11-22", "", "1", "一般"]));
+        let hint = l.hint().unwrap();
+        assert!(
+            hint.starts_with(
+                r#"column "买家打分" holds only values that read as ratings (the first: "5");"#
+            ),
+            "{hint}"
+        );
+        assert!(hint.ends_with(r#"[columns] rating = "买家打分""#), "{hint}");
+        // Complaints, or reviews with a rating column, need no such look.
+        let p = parser(FeedbackKind::Review, &["评价时间", "星级：", "评价内容"]);
+        assert!(p.rating_lookalikes(&[]).is_none());
+        let p = parser(FeedbackKind::Complaint, &["投诉时间", "投诉内容"]);
+        assert!(p.rating_lookalikes(&[]).is_none());
+    }
+
+    #[test]
+    fn roster_event_and_activity_hashes_cover_values_read() {
+        let h: Vec<String> = ["工号", "姓名", "入职日期", "备注"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let map = ColumnMap::build(&h, AGENT_FIELDS, &BTreeMap::new()).unwrap();
+        let p = AgentParser::new(&h, map, tz()).unwrap();
+        let a = p.parse(&row(&["KF001", "王芳", "2026/3/1", "x"])).unwrap();
+        let b = p
+            .parse(&row(&[r#"="KF001""#, "王芳 ", "2026-03-01 00:00:00", "x"]))
+            .unwrap();
+        assert_eq!(a, b);
+        let c = p
+            .parse(&row(&["KF001", "王芳", "2026-03-02", "x"]))
+            .unwrap();
+        assert_ne!(a.hash, c.hash);
+        let d = p
+            .parse(&row(&["KF001", "王芳", "2026-03-01", "y"]))
+            .unwrap();
+        assert_ne!(a.hash, d.hash);
     }
 
     #[test]
