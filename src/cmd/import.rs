@@ -464,8 +464,14 @@ fn read_files(
             source,
             position: input.rows.position_name(),
         });
-        let mut parsers = Parsers::new(plan, ws, feedback_kind, input.rows.headers(), specs, names)
-            .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        let mut parsers = input
+            .find_columns(|headers| Parsers::new(plan, ws, feedback_kind, headers, specs, names))
+            .map_err(|e| anyhow::anyhow!("{name}: {e:#}"))?;
+        if !quiet {
+            for note in input.notes() {
+                eprintln!("kefu: {name}: {note}");
+            }
+        }
         if let Parsers::Feedback(p, _) = &parsers {
             if p.assumes_negative() && !quiet {
                 eprintln!(
@@ -507,6 +513,11 @@ fn read_files(
             }
         }
         progress.finish_and_clear();
+        if !quiet {
+            for note in input.end_notes() {
+                eprintln!("kefu: {name}: {note}");
+            }
+        }
     }
     flush(&mut batch, true)
 }
