@@ -763,3 +763,100 @@ fn excel_text_guards_are_read_but_written_as_they_were() {
     );
     assert_eq!(rows[2][3], "attitude");
 }
+
+#[test]
+fn a_title_above_the_header_is_skipped_and_lines_keep_their_numbers() {
+    // Found by exploratory testing: a title row made classify's --column
+    // useless, and in CRLF files every line number was one too low.
+    let wd = Workdir::empty();
+    let f = wd.write(
+        "title.csv",
+        "2026年11月21日差评明细,,\r\n\
+         ,,\r\n\
+         评价ID,评价等级,评价内容\r\n\
+         1,差评,客服骂人\r\n\
+         ,,\r\n\
+         2,差评,回复太慢,还不理人\r\n\
+         3,差评,\"态度差\r\n问题也没解决\"\r\n\
+         4,差评,x,y\r\n",
+    );
+    let out = wd.kefu(&["classify", &f]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("title.csv: header on line 3 (2 title/blank lines above it skipped)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("title.csv: line 6: expected 3 fields, found 4"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("title.csv: line 9: expected 3 fields, found 4"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("title.csv: 1 blank row skipped"),
+        "{stderr}"
+    );
+    let rows = csv_rows(&out.stdout);
+    assert_eq!(rows[0][..3], ["评价ID", "评价等级", "评价内容"]);
+    let ids: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(ids, ["1", "2", "3", "4"], "the blank row is not passed on");
+    assert_eq!(rows[1][3], "attitude");
+    assert_eq!(
+        rows[3][2], "态度差\r\n问题也没解决",
+        "quoted text kept as written"
+    );
+}
+
+#[test]
+fn a_one_column_file_keeps_its_first_line_as_header() {
+    // A line with a stray comma is no header: the file has one column.
+    let wd = Workdir::empty();
+    let f = wd.write(
+        "texts.csv",
+        "评价内容\n客服骂人\n回复太慢,等了半天\n态度差\n",
+    );
+    let out = wd.kefu(&["classify", &f]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("header on"), "{stderr}");
+    let rows = csv_rows(&out.stdout);
+    assert_eq!(rows[0][0], "评价内容");
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[1][1], "attitude");
+}
+
+#[test]
+fn a_workbook_whose_first_sheet_has_no_text_column() {
+    // Found by exploratory testing: "no text column … --column" named
+    // neither the sheet read nor the others.
+    let wd = Workdir::empty();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let summary = book.add_worksheet().set_name("汇总").unwrap();
+    summary.write_string(0, 0, "渠道").unwrap();
+    summary.write_string(0, 1, "差评数").unwrap();
+    let data = book.add_worksheet().set_name("明细").unwrap();
+    for (c, text) in ["评价ID", "评价内容"].iter().enumerate() {
+        data.write_string(0, c as u16, *text).unwrap();
+    }
+    data.write_string(1, 0, "M1").unwrap();
+    data.write_string(1, 1, "客服骂人").unwrap();
+    let x = wd.path("x.xlsx");
+    book.save(&x).unwrap();
+    let x = x.to_str().unwrap();
+    let out = wd.kefu(&["classify", x]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("reading sheet \"明细\""), "{stderr}");
+    assert_eq!(csv_rows(&out.stdout)[1][2], "attitude");
+    wd.kefu(&["classify", x, "--sheet", "汇总"])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("no text column").and(predicate::str::contains(
+                "(read sheet \"汇总\"; the workbook also has 明细 — choose one with --sheet)",
+            )),
+        );
+}

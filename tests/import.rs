@@ -1350,3 +1350,359 @@ fn roster_events_and_activity_written_otherwise_are_unchanged() {
     let activity = "月份,工号,指标,数值\n2026-07,A1,queries,13\n";
     assert_eq!(import("activity", "v.csv", activity), (1, 0, 1, 0, 0));
 }
+
+/// The `line` column of a rejects file, and its `reason` column.
+fn reject_lines(path: &std::path::Path) -> (Vec<String>, Vec<String>) {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    r.records()
+        .map(|x| {
+            let x = x.unwrap();
+            (x[1].to_string(), x[2].to_string())
+        })
+        .unzip()
+}
+
+/// Writes `rows` into `sheet` as text from its first row (empty cells left out).
+fn write_rows(sheet: &mut rust_xlsxwriter::Worksheet, rows: &[&[&str]]) {
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate().filter(|(_, c)| !c.is_empty()) {
+            sheet.write_string(r as u32, c as u16, *cell).unwrap();
+        }
+    }
+}
+
+const HEADER: &[&str] = &[
+    "评价ID",
+    "评价时间",
+    "评价等级",
+    "评价内容",
+    "客服工号",
+    "渠道",
+];
+
+#[test]
+fn a_title_and_a_blank_row_above_the_header_are_skipped() {
+    // Found by exploratory testing: Chinese Excel/WPS exports put a title
+    // and a blank row above the header, and nothing could read them.
+    let wd = Workdir::new();
+    // Excel's "save as CSV": GBK, CRLF, the title padded to the width.
+    let text = "2026年11月21日差评明细,,,,,\r\n\
+                ,,,,,\r\n\
+                评价ID,评价时间,评价等级,评价内容,客服工号,渠道\r\n\
+                T1,2026/11/21 9:05,差评,客服态度恶劣,KF001,天猫\r\n\
+                T2,昨天,差评,回复太慢,KF002,天猫\r\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(text);
+    let f = wd.write("title.csv", &gbk);
+    let rejects = wd.path("rejects.csv");
+    let out = wd
+        .kefu(&[
+            "import",
+            "reviews",
+            &f,
+            "--rejects",
+            rejects.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("title.csv: header on line 3 (2 title/blank lines above it skipped)"),
+        "{stderr}"
+    );
+    assert_eq!(wd.count("SELECT count(*) FROM feedback"), 1);
+    // Line numbers stay the file's.
+    let (lines, _) = reject_lines(&rejects);
+    assert_eq!(lines, ["5"]);
+    // -q says nothing of it.
+    wd.kefu(&[
+        "-q",
+        "import",
+        "reviews",
+        &f,
+        "--rejects",
+        rejects.to_str().unwrap(),
+    ])
+    .assert()
+    .success()
+    .stderr("");
+
+    // A workbook: the title merged across the columns, then a blank row.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet().set_name("差评明细").unwrap();
+    write_rows(
+        sheet,
+        &[
+            &[],
+            &[],
+            HEADER,
+            &[
+                "X1",
+                "2026-11-21 09:05",
+                "差评",
+                "客服态度恶劣",
+                "KF001",
+                "天猫",
+            ],
+            &[
+                "X2",
+                "2026-11-21 10:05",
+                "差评",
+                "回复太慢",
+                "KF002",
+                "天猫",
+            ],
+        ],
+    );
+    let title = rust_xlsxwriter::Format::new();
+    sheet
+        .merge_range(0, 0, 0, 5, "2026年11月差评明细表", &title)
+        .unwrap();
+    let x = wd.path("title.xlsx");
+    book.save(&x).unwrap();
+    let out = wd
+        .kefu(&["import", "reviews", x.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("header on row 3 (2 title/blank rows above it skipped)"),
+        "{stderr}"
+    );
+    assert_eq!(
+        wd.count("SELECT count(*) FROM feedback WHERE ext_id IN ('X1', 'X2')"),
+        2
+    );
+}
+
+#[test]
+fn reject_line_numbers_are_the_files_whatever_the_line_ends() {
+    // Found by exploratory testing: in CRLF files every line number was one
+    // too low (the csv crate reads the LF of a CRLF with the next record).
+    let wd = Workdir::new();
+    let lines = |end: &str, quoted_break: &str| {
+        [
+            "评价ID,评价时间,评价等级,评价内容",
+            "E1,2026-11-22 09:05,差评,态度差",
+            &format!("E2,2026-11-22 09:06,差评,\"等了很久{quoted_break}才回复\""),
+            "",
+            "E3,bad,差评,态度差",
+            "E4,2026-11-22 09:07,差评,态度差",
+        ]
+        .join(end)
+            + end
+    };
+    // E2 spans lines 3-4 and line 5 is empty: E3 is on line 6. (In a
+    // CR-only file a line break inside quotes is not counted: see README.)
+    let cases = [
+        ("lf.csv", lines("\n", "\n").into_bytes(), "6"),
+        ("crlf.csv", lines("\r\n", "\r\n").into_bytes(), "6"),
+        ("crlf_lf_inside.csv", lines("\r\n", "\n").into_bytes(), "6"),
+        ("cr.csv", lines("\r", "，").into_bytes(), "5"),
+        (
+            "gb18030.csv",
+            encoding_rs::GB18030
+                .encode(&lines("\r\n", "\r\n"))
+                .0
+                .into_owned(),
+            "6",
+        ),
+    ];
+    for (name, bytes, line) in cases {
+        let f = wd.write(name, bytes);
+        let rejects = wd.path(&format!("rejects-{name}"));
+        let v = import_json(
+            &wd,
+            &[
+                "reviews",
+                &f,
+                "--rejects",
+                rejects.to_str().unwrap(),
+                "--dry-run",
+            ],
+        );
+        assert_eq!(counts(&v), (4, 3, 0, 0, 1), "{name}");
+        let (lines, _) = reject_lines(&rejects);
+        assert_eq!(lines, [line], "{name}");
+    }
+    // The text of a quoted field is kept as written.
+    let f = wd.write("crlf.csv", lines("\r\n", "\r\n"));
+    import_json(&wd, &["reviews", &f]);
+    assert_eq!(
+        wd.sql("SELECT content FROM feedback WHERE ext_id = 'E2'")[0][0],
+        "等了很久\r\n才回复"
+    );
+}
+
+#[test]
+fn blank_rows_are_skipped_and_counted_and_footer_lines_say_what_they_may_be() {
+    // Found by exploratory testing: `,,,,,` rows (Excel's empty rows) were
+    // rejects in CSV ("the time is empty") but skipped in xlsx.
+    let wd = Workdir::new();
+    let f = wd.write(
+        "blank.csv",
+        "评价ID,评价时间,评价等级,评价内容,客服工号,渠道\r\n\
+         B1,2026-11-29 09:05,差评,态度差,KF001,天猫\r\n\
+         ,,,,,\r\n\
+         ,,,,,\r\n\
+         B2,2026-11-29 10:05,差评,回复慢,KF002,天猫\r\n\
+         共 2 条记录\r\n\
+         导出时间：2026-11-30 08:00:00\r\n\
+         ,,,,,\r\n",
+    );
+    let rejects = wd.path("rejects.csv");
+    let out = wd
+        .kefu(&[
+            "import",
+            "reviews",
+            &f,
+            "--rejects",
+            rejects.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("blank.csv: 2 blank rows skipped"),
+        "{stderr}"
+    );
+    assert_eq!(wd.count("SELECT count(*) FROM feedback"), 2);
+    let (lines, reasons) = reject_lines(&rejects);
+    assert_eq!(lines, ["6", "7"]);
+    for reason in reasons {
+        assert_eq!(
+            reason,
+            "one field where 6 were expected (a title, note or total line?)"
+        );
+    }
+
+    // The same in a workbook: skipped and counted alike.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    write_rows(
+        book.add_worksheet(),
+        &[
+            HEADER,
+            &["XB1", "2026-11-29 09:05", "差评", "态度差", "KF001", "天猫"],
+            &[],
+            &["XB2", "2026-11-29 10:05", "差评", "回复慢", "KF002", "天猫"],
+        ],
+    );
+    let x = wd.path("blank.xlsx");
+    book.save(&x).unwrap();
+    let out = wd
+        .kefu(&["import", "reviews", x.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("blank.xlsx: 1 blank row skipped"),
+        "{stderr}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(counts(&v), (2, 2, 0, 0, 0));
+}
+
+/// A workbook whose first sheet is a summary, then `data` sheets of reviews.
+fn summary_then_data(wd: &Workdir, name: &str, data: &[&str]) -> String {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    write_rows(
+        book.add_worksheet().set_name("汇总").unwrap(),
+        &[&["渠道", "差评数"], &["天猫", "2"]],
+    );
+    for (i, sheet) in data.iter().enumerate() {
+        let id = format!("M{i}");
+        write_rows(
+            book.add_worksheet().set_name(*sheet).unwrap(),
+            &[
+                HEADER,
+                &[
+                    &id,
+                    "2026-11-25 09:00",
+                    "差评",
+                    "客服态度差",
+                    "KF001",
+                    "天猫",
+                ],
+            ],
+        );
+    }
+    let path = wd.path(name);
+    book.save(&path).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn data_on_another_sheet_is_found_or_the_error_names_the_sheets() {
+    // Found by exploratory testing: a summary sheet before the data gave
+    // "no time column … --map", naming neither the sheet read nor the others.
+    let wd = Workdir::new();
+    // One other sheet has the columns: it is read, and kefu says so.
+    let one = summary_then_data(&wd, "one.xlsx", &["明细"]);
+    let out = wd
+        .kefu(&["import", "reviews", &one, "--format", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(
+            "the first sheet, \"汇总\", lacks the columns needed; reading sheet \"明细\""
+        ),
+        "{stderr}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(counts(&v), (1, 1, 0, 0, 0));
+    // Named, the summary sheet is read, and the error names the others.
+    wd.kefu(&["import", "reviews", &one, "--sheet", "汇总"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "(read sheet \"汇总\"; the workbook also has 明细 — choose one with --sheet)",
+        ));
+    // Two sheets have them: kefu does not guess.
+    let two = summary_then_data(&wd, "two.xlsx", &["天猫明细", "京东明细"]);
+    wd.kefu(&["import", "reviews", &two])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("no time column").and(
+                predicate::str::contains(
+                    "(read sheet \"汇总\"; the workbook also has 天猫明细, 京东明细 — choose one with --sheet)",
+                ),
+            ),
+        );
+    wd.kefu(&["import", "reviews", &two, "--sheet", "京东明细"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_merged_cell_gives_its_value_to_every_cell_it_covers() {
+    // Found by exploratory testing: 渠道 merged over F2:F4 filled only F2.
+    let wd = Workdir::new();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    write_rows(
+        sheet,
+        &[
+            HEADER,
+            &["G1", "2026-11-25 09:00", "差评", "态度差", "KF001"],
+            &["G2", "2026-11-25 10:00", "差评", "回复慢", "KF002"],
+            &["G3", "2026-11-25 11:00", "差评", "不专业", "KF003"],
+            &["G4", "2026-11-25 12:00", "差评", "没解决", "KF001", "京东"],
+        ],
+    );
+    let plain = rust_xlsxwriter::Format::new();
+    sheet.merge_range(1, 5, 3, 5, "天猫", &plain).unwrap();
+    let x = wd.path("merged.xlsx");
+    book.save(&x).unwrap();
+    import_json(&wd, &["reviews", x.to_str().unwrap()]);
+    let channels: Vec<String> = wd
+        .sql("SELECT channel FROM feedback ORDER BY ext_id")
+        .into_iter()
+        .map(|r| r[0].clone())
+        .collect();
+    assert_eq!(channels, ["天猫", "天猫", "天猫", "京东"]);
+}

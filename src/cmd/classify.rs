@@ -186,7 +186,7 @@ pub fn run(globals: &Globals, args: ClassifyArgs) -> Result<()> {
         Some(ClassifyCommand::Eval(a)) => eval(&ws, a),
         Some(ClassifyCommand::Train(a)) => train(globals, &ws, a),
         None if args.store => classify_store(globals, &ws, args.all, args.rules_only),
-        None => stream(&ws, args),
+        None => stream(globals, &ws, args),
     }
 }
 
@@ -274,7 +274,7 @@ impl Batch {
 
 /// Streams rows through the classifier: this thread reads, workers classify
 /// (one per core), a writer thread writes them back in input order.
-fn stream(ws: &Workspace, args: ClassifyArgs) -> Result<()> {
+fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
     use std::sync::mpsc::{channel, sync_channel};
 
     let format = RecordFormat::choose(args.format, args.output.as_deref())?;
@@ -293,7 +293,12 @@ fn stream(ws: &Workspace, args: ClassifyArgs) -> Result<()> {
     let mut input = ingest::open(&file, &opts, None)?;
     let name = input.name.clone();
     let (text_col, mut rating_col) =
-        find_columns(input.rows.headers(), args.column.as_deref(), &name)?;
+        input.find_columns(|headers| find_columns(headers, args.column.as_deref(), &name))?;
+    if !globals.quiet {
+        for note in input.notes() {
+            eprintln!("kefu: {name}: {note}");
+        }
+    }
     // TSV in, TSV out, when neither --format nor -o's extension says.
     let format = if args.format.is_none()
         && args.output.as_deref().is_none_or(is_stdout)
@@ -513,6 +518,11 @@ fn stream(ws: &Workspace, args: ClassifyArgs) -> Result<()> {
         };
         let read_result = read();
         drop(work_tx);
+        if !globals.quiet {
+            for note in input.end_notes() {
+                eprintln!("kefu: {name}: {note}");
+            }
+        }
         if unknown_ratings.0 > 0 {
             eprintln!(
                 "kefu: {name}: {} row(s) with a rating kefu does not know (first: {}) were classified as if negative",
@@ -623,13 +633,19 @@ fn explain(ws: &Workspace, args: ExplainArgs) -> Result<()> {
 pub fn read_labeled(file: &str) -> Result<Vec<(String, Cause)>> {
     let mut input = ingest::open(file, &InputOptions::default(), None)?;
     let name = input.name.clone();
-    let map = ColumnMap::build(input.rows.headers(), FEEDBACK_FIELDS, &BTreeMap::new())?;
-    let text = map
-        .column(FEEDBACK_FIELDS, "content")
-        .with_context(|| format!("{name}: no text column (text, content, 评价内容 …)"))?;
-    let cause = map
-        .column(FEEDBACK_FIELDS, "cause")
-        .with_context(|| format!("{name}: no cause column (cause, 差评原因 …)"))?;
+    let (text, cause) = input.find_columns(|headers| {
+        let map = ColumnMap::build(headers, FEEDBACK_FIELDS, &BTreeMap::new())?;
+        let text = map
+            .column(FEEDBACK_FIELDS, "content")
+            .with_context(|| format!("{name}: no text column (text, content, 评价内容 …)"))?;
+        let cause = map
+            .column(FEEDBACK_FIELDS, "cause")
+            .with_context(|| format!("{name}: no cause column (cause, 差评原因 …)"))?;
+        Ok((text, cause))
+    })?;
+    for note in input.notes() {
+        eprintln!("kefu: {name}: {note}");
+    }
     let mut row = Row::default();
     let mut out = vec![];
     let mut problems: Vec<String> = vec![];
@@ -661,6 +677,9 @@ pub fn read_labeled(file: &str) -> Result<Vec<(String, Cause)>> {
             message.push_str(&format!("\n  … and {} more", problems.len() - SHOWN));
         }
         bail!(message);
+    }
+    for note in input.end_notes() {
+        eprintln!("kefu: {name}: {note}");
     }
     if empty > 0 {
         eprintln!("kefu: {name}: {empty} row(s) with an empty text skipped");

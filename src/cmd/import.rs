@@ -465,8 +465,14 @@ fn read_files(
             source,
             position: input.rows.position_name(),
         });
-        let mut parsers = Parsers::new(plan, ws, feedback_kind, input.rows.headers(), specs, names)
-            .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        let mut parsers = input
+            .find_columns(|headers| Parsers::new(plan, ws, feedback_kind, headers, specs, names))
+            .map_err(|e| anyhow::anyhow!("{name}: {e:#}"))?;
+        if !quiet {
+            for note in input.notes() {
+                eprintln!("kefu: {name}: {note}");
+            }
+        }
         // Said once the rows were seen, with a column that looks like the
         // rating if one does, so that a header kefu does not know does not
         // silently turn every 5-star review into a 差评.
@@ -516,6 +522,11 @@ fn read_files(
             eprintln!(
                 "kefu: {name}: no rating column; every review is taken as negative (差评){hint}"
             );
+        }
+        if !quiet {
+            for note in input.end_notes() {
+                eprintln!("kefu: {name}: {note}");
+            }
         }
     }
     flush(&mut batch, true)?;

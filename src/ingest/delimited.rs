@@ -1,21 +1,35 @@
-//! Delimited text (CSV, TSV, semicolon-separated): delimiter sniffing and a
+//! Delimited text (CSV, TSV, semicolon-separated): delimiter sniffing, the
+//! header found below any title rows, line ends made countable, and a
 //! streaming, allocation-free row reader over the csv crate.
 
-use std::io::{BufRead, Read};
+use std::collections::VecDeque;
+use std::io::{self, BufRead, Read};
 
 use anyhow::{bail, Context, Result};
 use csv::ByteRecord;
 
 use super::encoding::invalid_text_reason;
-use super::{fields_to_csv_line, ReadOutcome, Row, RowSource, TextEncoding};
+use super::{
+    fields_to_csv_line, filled_cells, header_index, header_search_done, ReadOutcome, Row,
+    RowSource, TextEncoding,
+};
 
+/// Rows of delimited text, header first found.
 pub struct DelimitedSource {
     reader: csv::Reader<Box<dyn Read + Send>>,
-    /// A record (or error) read ahead while checking for an unclosed quote.
-    pending: Option<csv::Result<ByteRecord>>,
+    /// Records read ahead, returned before the reader's next: the rows after
+    /// the header read while looking for it, or one read while checking for
+    /// an unclosed quote.
+    pending: VecDeque<csv::Result<ByteRecord>>,
     headers: Vec<String>,
+    /// The line the header is on (1 unless titles or blank lines precede it).
+    header_line: u64,
     encoding: TextEncoding,
     delimiter: u8,
+    /// Rows whose every field is empty, skipped and counted...
+    blank_rows: u64,
+    /// ...once a row follows them: these have none yet.
+    blank_rows_pending: u64,
 }
 
 /// Picks the delimiter that occurs most often (outside quotes) in the first line.
@@ -41,6 +55,164 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
     }
 }
 
+/// Makes every line of delimited text countable by the csv reader, which
+/// counts LFs: outside quoted fields, a CRLF or a lone CR becomes one LF,
+/// and an empty line becomes a line holding a space (a blank row, skipped
+/// and counted as such).
+///
+/// Why: the csv crate takes a record's position before it reads what comes
+/// first, which is the LF of the CRLF that ended the record before (it ends
+/// a record at the CR) and any empty lines, which it skips. So every record
+/// of a CRLF file (Excel's and WPS's "save as CSV") was reported one line
+/// too low, one after an empty line one line per empty line too low, and
+/// CR-only text had no LF to count at all. Quoted fields pass through
+/// untouched (their text is the export's; a CRLF in one still holds the LF
+/// that counts its line, while a lone CR in one is not counted), so this
+/// follows the csv crate's quoting: a quote opens a field only at its start,
+/// and `""` inside one is a quote. Plain text is copied in runs.
+struct LineEnds<R> {
+    inner: R,
+    state: LineState,
+}
+
+/// What [`LineEnds`] knows of the text passed so far.
+struct LineState {
+    delimiter: u8,
+    quoting: Quoting,
+    /// The last byte outside quotes was a CR (passed on as an LF): an LF
+    /// right after it is the same line end, and dropped.
+    after_cr: bool,
+    /// The LF of an empty line, still to be passed on after its space.
+    carry: Option<u8>,
+}
+
+/// Where [`LineEnds`] is in a record, as far as quotes and lines go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quoting {
+    /// At the start of a line: a line end here ends an empty line.
+    RecordStart,
+    /// At the start of a field after a delimiter.
+    FieldStart,
+    /// In an unquoted field: a quote is text.
+    Unquoted,
+    /// In a quoted field: line ends and delimiters are text.
+    Quoted,
+    /// Just after a quote in a quoted field: it closed the field, unless
+    /// another quote follows (`""`, a quote in the text).
+    QuoteInQuoted,
+}
+
+impl<R: BufRead> LineEnds<R> {
+    fn new(inner: R, delimiter: u8) -> LineEnds<R> {
+        LineEnds {
+            inner,
+            state: LineState {
+                delimiter,
+                quoting: Quoting::RecordStart,
+                after_cr: false,
+                carry: None,
+            },
+        }
+    }
+}
+
+impl LineState {
+    /// How many bytes at the start of `text` cannot change anything (text in
+    /// a field), to be copied as they are.
+    fn plain_run(&self, text: &[u8]) -> usize {
+        match self.quoting {
+            Quoting::Quoted => memchr::memchr(b'"', text).unwrap_or(text.len()),
+            Quoting::Unquoted => {
+                memchr::memchr3(self.delimiter, b'\r', b'\n', text).unwrap_or(text.len())
+            }
+            _ => 0,
+        }
+    }
+
+    /// The byte to pass on for `b`, if any; moves the state past it.
+    fn step(&mut self, b: u8) -> Option<u8> {
+        let after_cr = std::mem::take(&mut self.after_cr);
+        match self.quoting {
+            Quoting::Quoted => {
+                if b == b'"' {
+                    self.quoting = Quoting::QuoteInQuoted;
+                }
+                Some(b)
+            }
+            _ if b == b'\n' && after_cr => None,
+            was if b == b'\r' || b == b'\n' => {
+                self.after_cr = b == b'\r';
+                self.quoting = Quoting::RecordStart;
+                if was == Quoting::RecordStart {
+                    self.carry = Some(b'\n');
+                    Some(b' ')
+                } else {
+                    Some(b'\n')
+                }
+            }
+            _ if b == self.delimiter => {
+                self.quoting = Quoting::FieldStart;
+                Some(b)
+            }
+            Quoting::RecordStart | Quoting::FieldStart | Quoting::QuoteInQuoted if b == b'"' => {
+                self.quoting = Quoting::Quoted;
+                Some(b)
+            }
+            _ => {
+                self.quoting = Quoting::Unquoted;
+                Some(b)
+            }
+        }
+    }
+}
+
+impl<R: BufRead> Read for LineEnds<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        let state = &mut self.state;
+        let mut written = 0;
+        if let Some(b) = state.carry.take() {
+            out[0] = b;
+            written = 1;
+        }
+        // One block of the inner reader at a time, so that a pipe's text is
+        // passed on as it comes.
+        loop {
+            let input = self.inner.fill_buf()?;
+            let mut used = 0;
+            while used < input.len() && written < out.len() {
+                if let Some(b) = state.carry.take() {
+                    out[written] = b;
+                    written += 1;
+                    continue;
+                }
+                let room = (input.len() - used).min(out.len() - written);
+                let plain = state.plain_run(&input[used..used + room]);
+                if plain > 0 {
+                    out[written..written + plain].copy_from_slice(&input[used..used + plain]);
+                    written += plain;
+                    used += plain;
+                    continue;
+                }
+                if let Some(byte) = state.step(input[used]) {
+                    out[written] = byte;
+                    written += 1;
+                }
+                used += 1;
+            }
+            let at_end = input.is_empty();
+            self.inner.consume(used);
+            // Nothing passed on yet (a block holding only the LF of a CRLF):
+            // read on, unless the text has ended.
+            if written > 0 || at_end {
+                return Ok(written);
+            }
+        }
+    }
+}
+
 impl DelimitedSource {
     pub fn open<R: BufRead + Send + 'static>(
         name: &str,
@@ -52,51 +224,94 @@ impl DelimitedSource {
             .fill_buf()
             .with_context(|| format!("cannot read {name}"))?;
         let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(head));
-        let boxed: Box<dyn Read + Send> = Box::new(text);
+        let boxed: Box<dyn Read + Send> = Box::new(LineEnds::new(text, delimiter));
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .flexible(true)
-            .has_headers(true)
+            .has_headers(false)
             .from_reader(boxed);
-        let headers = match reader.headers() {
-            Ok(h) => h.iter().map(|s| s.trim().to_string()).collect::<Vec<_>>(),
-            Err(e) => match e.kind() {
-                csv::ErrorKind::Utf8 { .. } => bail!(
+        // The header is the first line, or the first below a title and
+        // blank lines (see `header_index`): read the top lines to find it.
+        let mut top: Vec<ByteRecord> = vec![];
+        let mut filled: Vec<usize> = vec![];
+        while !header_search_done(&filled) {
+            let mut record = ByteRecord::new();
+            match reader.read_byte_record(&mut record) {
+                Ok(true) => {
+                    filled.push(filled_cells(&record));
+                    top.push(record);
+                }
+                Ok(false) => break,
+                Err(e) => {
+                    return Err(e).with_context(|| format!("cannot read the header line of {name}"))
+                }
+            }
+        }
+        let Some(at) = header_index(&filled) else {
+            bail!("{name}: the header line is empty");
+        };
+        let mut top = top.into_iter().skip(at);
+        let header = top.next().context("the header was read")?;
+        let header_line = header.position().map_or(1, |p| p.line());
+        let headers = header
+            .iter()
+            .map(|field| std::str::from_utf8(field).map(|h| h.trim().to_string()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| {
+                anyhow::anyhow!(
                     "{name}: the header line is not valid {}; pass the right --encoding (e.g. --encoding gbk)",
                     encoding.name()
-                ),
-                _ => return Err(e).with_context(|| format!("cannot read the header line of {name}")),
-            },
-        };
-        if headers.iter().all(|h| h.is_empty()) {
-            bail!("{name}: the header line is empty");
-        }
+                )
+            })?;
         Ok(DelimitedSource {
             reader,
-            pending: None,
+            pending: top.map(Ok).collect(),
             headers,
+            header_line,
             encoding,
             delimiter,
+            blank_rows: 0,
+            blank_rows_pending: 0,
         })
     }
-}
 
-impl DelimitedSource {
     /// True when no record follows. Reads one ahead (kept for the next call);
     /// used only when a field ends in a line break, the mark of a quote left
     /// open until the end of the file.
     fn at_end_after_this(&mut self) -> bool {
+        if !self.pending.is_empty() {
+            return false;
+        }
         let mut ahead = ByteRecord::new();
         match self.reader.read_byte_record(&mut ahead) {
             Ok(false) => true,
             Ok(true) => {
-                self.pending = Some(Ok(ahead));
+                self.pending.push_back(Ok(ahead));
                 false
             }
             Err(e) => {
-                self.pending = Some(Err(e));
+                self.pending.push_back(Err(e));
                 false
             }
+        }
+    }
+
+    /// Why a row with the wrong number of fields is rejected. A row with one
+    /// field filled is most likely a title, a note or a total (`共 2 条记录`,
+    /// `导出时间：2026-11-21`) rather than a stray delimiter.
+    fn wrong_width_reason(&self, row: &Row) -> String {
+        let expected = self.headers.len();
+        let filled = row.iter().filter(|f| !f.trim().is_empty()).count();
+        match (row.len(), filled) {
+            (1, _) => format!(
+                "one field where {expected} were expected (a title, note or total line?)"
+            ),
+            (found, 1) => format!(
+                "{found} fields, one of them filled, where {expected} were expected (a title, note or total line?)"
+            ),
+            (found, _) => format!(
+                "expected {expected} fields, found {found} (a stray delimiter or unbalanced quote?)"
+            ),
         }
     }
 }
@@ -118,11 +333,19 @@ impl RowSource for DelimitedSource {
         Some(self.delimiter)
     }
 
+    fn header_line(&self) -> u64 {
+        self.header_line
+    }
+
+    fn blank_rows(&self) -> u64 {
+        self.blank_rows
+    }
+
     fn read_row(&mut self, row: &mut Row) -> Result<ReadOutcome> {
-        // Reuse the row's buffer: it moves out and back, nothing is copied.
-        let mut bytes: ByteRecord = row.take_bytes();
         loop {
-            let read = match self.pending.take() {
+            // Reuse the row's buffer: it moves out and back, nothing is copied.
+            let mut bytes: ByteRecord = row.take_bytes();
+            let read = match self.pending.pop_front() {
                 Some(Ok(ahead)) => {
                     bytes = ahead;
                     Ok(true)
@@ -138,6 +361,7 @@ impl RowSource for DelimitedSource {
                     if let csv::ErrorKind::Io(_) = e.kind() {
                         return Err(e).context("reading failed");
                     }
+                    self.blank_rows += std::mem::take(&mut self.blank_rows_pending);
                     return Ok(ReadOutcome::Bad {
                         line,
                         reason: format!("unreadable CSV: {e}"),
@@ -145,52 +369,58 @@ impl RowSource for DelimitedSource {
                     });
                 }
             }
-            // Skip lines that are entirely empty (trailing blank lines in exports).
-            if bytes.len() == 1 && bytes[0].is_empty() {
-                continue;
-            }
-            break;
-        }
-        let line = bytes.position().map(|p| p.line()).unwrap_or(0);
-        match row.set_bytes(bytes) {
-            Ok(()) => {
-                row.line = line;
-                // An unterminated quote swallows the rest of the file, line
-                // ends included, and the reader stops at end of input inside it.
-                let broken_quote = (0..row.len()).any(|i| row.get_bytes(i).ends_with(b"\n"))
-                    && self.at_end_after_this();
-                if broken_quote || row.len() != self.headers.len() {
-                    let raw = fields_to_csv_line(row.iter());
-                    let reason = if broken_quote {
-                        format!(
-                            "broken quoting: a quoted field opened on line {line} is never closed (the rest of the file was read into it)"
-                        )
+            let line = bytes.position().map(|p| p.line()).unwrap_or(0);
+            let outcome = match row.set_bytes(bytes) {
+                Ok(()) => {
+                    // A row that holds nothing (`,,,,`, as Excel writes an
+                    // empty row) is skipped, and counted.
+                    if row.is_blank() {
+                        self.blank_rows_pending += 1;
+                        continue;
+                    }
+                    row.line = line;
+                    // An unterminated quote swallows the rest of the file, line
+                    // ends included, and the reader stops at end of input inside it.
+                    let broken_quote = (0..row.len()).any(|i| {
+                        let field = row.get_bytes(i);
+                        field.ends_with(b"\n") || field.ends_with(b"\r")
+                    }) && self.at_end_after_this();
+                    if broken_quote {
+                        ReadOutcome::Bad {
+                            line,
+                            reason: format!(
+                                "broken quoting: a quoted field opened on line {line} is never closed (the rest of the file was read into it)"
+                            ),
+                            raw: fields_to_csv_line(row.iter()),
+                        }
+                    } else if row.len() != self.headers.len() {
+                        ReadOutcome::Bad {
+                            line,
+                            reason: self.wrong_width_reason(row),
+                            raw: fields_to_csv_line(row.iter()),
+                        }
                     } else {
-                        format!(
-                            "expected {} fields, found {} (a stray delimiter or unbalanced quote?)",
-                            self.headers.len(),
-                            row.len()
-                        )
-                    };
-                    return Ok(ReadOutcome::Bad { line, reason, raw });
+                        ReadOutcome::Row
+                    }
                 }
-                Ok(ReadOutcome::Row)
-            }
-            Err((field, bytes)) => {
-                let raw = bytes
-                    .iter()
-                    .map(|f| String::from_utf8_lossy(f).into_owned())
-                    .collect::<Vec<_>>();
-                Ok(ReadOutcome::Bad {
-                    line,
-                    reason: format!(
-                        "field {} is {}",
-                        field + 1,
-                        invalid_text_reason(&bytes[field], self.encoding)
-                    ),
-                    raw: fields_to_csv_line(raw.iter().map(String::as_str)),
-                })
-            }
+                Err((field, bytes)) => {
+                    let raw = bytes
+                        .iter()
+                        .map(|f| String::from_utf8_lossy(f).into_owned())
+                        .collect::<Vec<_>>();
+                    ReadOutcome::Bad {
+                        line,
+                        reason: format!(
+                            "field {} is {}",
+                            field + 1,
+                            invalid_text_reason(&bytes[field], self.encoding)
+                        ),
+                        raw: fields_to_csv_line(raw.iter().map(String::as_str)),
+                    }
+                }
+            };
+            self.blank_rows += std::mem::take(&mut self.blank_rows_pending);
+            return Ok(outcome);
         }
     }
 }
@@ -211,8 +441,12 @@ mod tests {
     type RowRead = Result<(u64, Vec<String>), (u64, String)>;
 
     fn read_all(text: &'static str) -> (Vec<String>, Vec<RowRead>) {
-        let mut src =
+        let src =
             DelimitedSource::open("t.csv", text.as_bytes(), TextEncoding::Utf8, None).unwrap();
+        read_rows(src)
+    }
+
+    fn read_rows(mut src: DelimitedSource) -> (Vec<String>, Vec<RowRead>) {
         let mut out = vec![];
         let mut row = Row::default();
         loop {
@@ -246,5 +480,87 @@ mod tests {
             rows[2]
         );
         assert_eq!(rows.len(), 3);
+    }
+
+    /// The lines rows start on, read whole and one byte at a time (the line
+    /// ends split across reads).
+    fn lines_of(text: &'static str) -> Vec<u64> {
+        let lines = |rows: Vec<RowRead>| -> Vec<u64> {
+            rows.into_iter()
+                .map(|r| match r {
+                    Ok((line, _)) | Err((line, _)) => line,
+                })
+                .collect()
+        };
+        let (_, whole) = read_all(text);
+        let bytewise = std::io::BufReader::with_capacity(1, text.as_bytes());
+        let src = DelimitedSource::open("t.csv", bytewise, TextEncoding::Utf8, None).unwrap();
+        let (_, split) = read_rows(src);
+        assert_eq!(lines(split), lines(whole.clone()), "{text:?}");
+        lines(whole)
+    }
+
+    #[test]
+    fn line_numbers_are_the_files_whatever_the_line_ends() {
+        assert_eq!(lines_of("id,text\n1,a\n2,b\n"), [2, 3]);
+        assert_eq!(lines_of("id,text\r\n1,a\r\n2,b\r\n"), [2, 3]);
+        assert_eq!(lines_of("id,text\r1,a\r2,b\r"), [2, 3]);
+        // Quoted line breaks count, and stay in the text as written.
+        assert_eq!(lines_of("id,text\n1,\"a\nb\"\n2,c\n"), [2, 4]);
+        assert_eq!(lines_of("id,text\r\n1,\"a\r\nb\"\r\n2,c\r\n"), [2, 4]);
+        let (_, rows) = read_all("id,text\r\n1,\"a\r\nb\"\r\n");
+        assert_eq!(rows[0], Ok((2, vec!["1".into(), "a\r\nb".into()])));
+        // Empty lines count too (the csv crate skips them before it says
+        // where a record starts).
+        assert_eq!(lines_of("id,text\n\n1,a\n\n\n2,b\n"), [3, 6]);
+        assert_eq!(
+            lines_of("id,text\r\n\r\n1,a\r\n\r\n2,\"b\"\"\r\n\"\r\n3,c"),
+            [3, 5, 7]
+        );
+        // A quote inside an unquoted field is text, not an opening quote.
+        assert_eq!(lines_of("id,text\r\n1,5\"屏\r\n2,b\r\n"), [2, 3]);
+    }
+
+    #[test]
+    fn title_and_blank_lines_above_the_header_are_skipped() {
+        let text = "2026年11月21日差评明细,,\r\n,,\r\n\r\nid,time,text\r\n1,t,a\r\n";
+        let src =
+            DelimitedSource::open("t.csv", text.as_bytes(), TextEncoding::Utf8, None).unwrap();
+        assert_eq!(src.header_line(), 4);
+        let (headers, rows) = read_rows(src);
+        assert_eq!(headers, ["id", "time", "text"]);
+        assert_eq!(rows, [Ok((5, vec!["1".into(), "t".into(), "a".into()]))]);
+        // One column: the first line stays the header, a stray comma or not.
+        let (headers, rows) = read_all("text\n态度差\n回复慢,等了半天\n好\n");
+        assert_eq!(headers, ["text"]);
+        assert_eq!(rows.len(), 3);
+        assert!(matches!(&rows[1], Err((3, r)) if r.contains("expected 1 fields, found 2")));
+    }
+
+    #[test]
+    fn blank_rows_are_skipped_and_counted_and_a_lone_field_says_what_it_may_be() {
+        let text = "id,time,text\n1,t,a\n,,\n , ,\n\n2,t,b\n共 2 条记录\n导出时间：x,\n,,\n\n";
+        let mut src =
+            DelimitedSource::open("t.csv", text.as_bytes(), TextEncoding::Utf8, None).unwrap();
+        let mut row = Row::default();
+        let mut out = vec![];
+        loop {
+            match src.read_row(&mut row).unwrap() {
+                ReadOutcome::Row => out.push(format!("{}:{}", row.line, row.get(0))),
+                ReadOutcome::Bad { line, reason, .. } => out.push(format!("{line}!{reason}")),
+                ReadOutcome::End => break,
+            }
+        }
+        assert_eq!(
+            out,
+            [
+                "2:1",
+                "6:2",
+                "7!one field where 3 were expected (a title, note or total line?)",
+                "8!2 fields, one of them filled, where 3 were expected (a title, note or total line?)",
+            ]
+        );
+        // The three between the rows; not the two at the end.
+        assert_eq!(src.blank_rows(), 3);
     }
 }

@@ -5,7 +5,10 @@
 //!
 //! Every reader yields the same thing: a header list and rows of text fields
 //! aligned to it, each row with its position in the file (line, item or sheet
-//! row) so that errors and rejects can name it. A row that cannot be read is
+//! row) so that errors and rejects can name it. Text and sheets are read the
+//! way exports are laid out: the header may sit below a title and blank rows
+//! ([`header_index`]), rows that hold nothing are skipped and counted, and
+//! [`Input::notes`] says what was skipped. A row that cannot be read is
 //! returned as [`ReadOutcome::Bad`] with a reason and its original text; the
 //! caller decides whether that stops anything. Turning rows into records
 //! (column aliases, value parsing) is `columns` and `feedback`/`agents`.
@@ -21,7 +24,7 @@ use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 
 pub use encoding::TextEncoding;
 
@@ -116,6 +119,15 @@ impl Row {
         self.fields.is_empty()
     }
 
+    /// Whether every field is empty or white space: a row that holds nothing
+    /// (Excel writes an empty row as `,,,,`).
+    pub fn is_blank(&self) -> bool {
+        self.fields.iter().all(|f| {
+            f.iter().all(u8::is_ascii_whitespace)
+                || std::str::from_utf8(f).is_ok_and(|s| s.trim().is_empty())
+        })
+    }
+
     /// The fields, in order.
     pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
         (0..self.fields.len()).map(|i| self.get(i))
@@ -178,6 +190,78 @@ pub trait RowSource: Send {
     fn delimiter(&self) -> Option<u8> {
         None
     }
+    /// The line (or sheet row) the header is on: 1 unless title or blank
+    /// rows above it were skipped (see [`header_index`]).
+    fn header_line(&self) -> u64 {
+        1
+    }
+    /// Rows skipped so far because every field was empty, counted once a
+    /// row follows them (blank rows at the very end are not the export's).
+    fn blank_rows(&self) -> u64 {
+        0
+    }
+    /// For a workbook of several sheets: the sheet read, and the others.
+    fn sheets(&self) -> Option<(&str, &[String])> {
+        None
+    }
+    /// Switches a workbook opened without a sheet name, before any row is
+    /// read, to the one other sheet whose header `usable` accepts, if
+    /// exactly one does; returns its name. Anything else has no sheets.
+    fn switch_sheet(&mut self, usable: &dyn Fn(&[String]) -> bool) -> Result<Option<String>> {
+        let _ = usable;
+        Ok(None)
+    }
+}
+
+/// How many rows, from the first that is not blank, are searched for the
+/// header (see [`header_index`]).
+const HEADER_SEARCH_ROWS: usize = 10;
+
+/// How many cells of a row hold something other than white space.
+fn filled_cells<'a>(cells: impl IntoIterator<Item = &'a [u8]>) -> usize {
+    cells
+        .into_iter()
+        .filter(|c| !String::from_utf8_lossy(c).trim().is_empty())
+        .count()
+}
+
+/// Whether the rows read so far from the top (`filled`: how many cells each
+/// holds) are enough for [`header_index`]: the first row that is not blank
+/// has two cells filled (the usual header on line 1), or the search window
+/// after it is read in full.
+fn header_search_done(filled: &[usize]) -> bool {
+    match filled.iter().position(|&n| n > 0) {
+        None => false,
+        Some(first) => filled[first] >= 2 || filled.len() - first > HEADER_SEARCH_ROWS,
+    }
+}
+
+/// Which of the top rows is the header, given how many cells each holds;
+/// `None` when every row is blank.
+///
+/// Chinese Excel/WPS exports put a title (`2026年11月差评明细表`, one cell,
+/// merged across the columns in a workbook) and a blank row above the
+/// header. So: leading blank rows are skipped, and then, of the next
+/// [`HEADER_SEARCH_ROWS`], the first with at least two cells filled is the
+/// header, when the next row that is not blank has two as well (or there is
+/// none); otherwise the first row that is not blank is. A one-column file
+/// keeps its first row (no later row qualifies), and the check of the next
+/// row keeps one whose third line holds a stray comma (`回复慢,等了半天`)
+/// from taking that line for its header.
+fn header_index(filled: &[usize]) -> Option<usize> {
+    let first = filled.iter().position(|&n| n > 0)?;
+    let candidate = filled[first..]
+        .iter()
+        .take(HEADER_SEARCH_ROWS)
+        .position(|&n| n >= 2)
+        .map(|i| first + i);
+    let confirmed = |at: usize| {
+        filled[at + 1..]
+            .iter()
+            .find(|&&n| n > 0)
+            .is_none_or(|&n| n >= 2)
+    };
+    Some(candidate.filter(|&at| confirmed(at)).unwrap_or(first))
 }
 
 /// An opened input: a display name and its rows.
@@ -189,6 +273,70 @@ pub struct Input {
     pub rows: Box<dyn RowSource>,
     /// Bytes in the file when known (for progress bars).
     pub size: Option<u64>,
+    /// The sheet first read and the sheet read instead, when
+    /// [`Input::find_columns`] switched.
+    switched: Option<(String, String)>,
+}
+
+impl Input {
+    /// Applies `columns` (what finds the columns a command needs, or says
+    /// which are missing) to the header. A workbook opened without `--sheet`
+    /// whose first sheet fails it is read from the one other sheet that
+    /// passes, if exactly one does (a summary sheet before the data is
+    /// common; [`Input::notes`] says so). Otherwise the error names the
+    /// sheet read and the workbook's other sheets.
+    pub fn find_columns<T>(&mut self, columns: impl Fn(&[String]) -> Result<T>) -> Result<T> {
+        let error = match columns(self.rows.headers()) {
+            Ok(found) => return Ok(found),
+            Err(e) => e,
+        };
+        let first = self.rows.sheets().map(|(sheet, _)| sheet.to_string());
+        if let Some(sheet) = self
+            .rows
+            .switch_sheet(&|headers| columns(headers).is_ok())?
+        {
+            self.switched = first.map(|first| (first, sheet));
+            return columns(self.rows.headers());
+        }
+        match self.rows.sheets() {
+            Some((sheet, others)) => Err(anyhow!(
+                "{error:#} (read sheet {sheet:?}; the workbook also has {} — choose one with --sheet)",
+                others.join(", ")
+            )),
+            None => Err(error),
+        }
+    }
+
+    /// What is worth saying about how the input was read, once its columns
+    /// are found: the sheet read instead of the first, the header's line when
+    /// title or blank rows above it were skipped.
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = vec![];
+        if let Some((first, sheet)) = &self.switched {
+            notes.push(format!(
+                "the first sheet, {first:?}, lacks the columns needed; reading sheet {sheet:?}, the only one that has them (--sheet chooses another)"
+            ));
+        }
+        let line = self.rows.header_line();
+        if line > 1 {
+            let position = self.rows.position_name();
+            let above = line - 1;
+            let plural = if above == 1 { "" } else { "s" };
+            notes.push(format!(
+                "header on {position} {line} ({above} title/blank {position}{plural} above it skipped)"
+            ));
+        }
+        notes
+    }
+
+    /// Once every row is read: how many blank rows were skipped, if any.
+    pub fn end_notes(&self) -> Vec<String> {
+        match self.rows.blank_rows() {
+            0 => vec![],
+            1 => vec!["1 blank row skipped".into()],
+            n => vec![format!("{n} blank rows skipped")],
+        }
+    }
 }
 
 /// Counts bytes read through it, for progress bars.
@@ -288,6 +436,7 @@ pub fn open(
         format,
         rows,
         size,
+        switched: None,
     })
 }
 
@@ -360,6 +509,42 @@ mod tests {
         assert_eq!(sniff_format(b"{\"a\":1}\n{\"a\":2}\n"), InputFormat::Jsonl);
         assert_eq!(sniff_format(b"{\n \"data\": []\n}"), InputFormat::Json);
         assert_eq!(sniff_format("评价ID,内容\n".as_bytes()), InputFormat::Csv);
+    }
+
+    #[test]
+    fn the_header_is_found_below_titles_and_blank_rows() {
+        // Header on line 1: found without reading further.
+        assert!(header_search_done(&[5]));
+        assert_eq!(header_index(&[5]), Some(0));
+        // A title, a blank row, the header, a row: the header is the third.
+        assert!(!header_search_done(&[1, 0, 7]));
+        assert_eq!(header_index(&[1, 0, 7, 7]), Some(2));
+        // Leading blank rows are not titles, and not counted in the window.
+        assert_eq!(header_index(&[0, 0, 1, 7, 6]), Some(3));
+        // A one-column file keeps its first row.
+        let one_column = [1; HEADER_SEARCH_ROWS + 1];
+        assert!(header_search_done(&one_column));
+        assert_eq!(header_index(&one_column), Some(0));
+        // ... even with a stray comma on its third line: the next row has
+        // one cell again, so that line is not a header.
+        assert_eq!(header_index(&[1, 1, 2, 1, 1]), Some(0));
+        // A header too far down is not looked for.
+        let mut late = vec![1; HEADER_SEARCH_ROWS];
+        late.push(5);
+        assert_eq!(header_index(&late), Some(0));
+        // A title and a header with no row after it.
+        assert_eq!(header_index(&[1, 3]), Some(1));
+        assert_eq!(header_index(&[0, 0]), None);
+    }
+
+    #[test]
+    fn blank_rows_hold_only_white_space() {
+        let mut row = Row::default();
+        row.set(["", " ", "\u{3000}"]);
+        assert!(row.is_blank());
+        row.set(["", "x", ""]);
+        assert!(!row.is_blank());
+        assert_eq!(filled_cells([&b" "[..], b"a", b"\xE3\x80\x80", b"b"]), 2);
     }
 
     #[test]
