@@ -118,12 +118,35 @@ impl<R: BufRead> LineEnds<R> {
 
 impl LineState {
     /// How many bytes at the start of `text` cannot change anything (text in
-    /// a field), to be copied as they are.
-    fn plain_run(&self, text: &[u8]) -> usize {
+    /// a field), to be copied as they are; moves the state past them. In an
+    /// unquoted field the run goes on through delimiters (they only matter
+    /// to a quote right after one, which opens a quoted field), so that a
+    /// row costs a search per quoted field and line end, not per field.
+    fn plain_run(&mut self, text: &[u8]) -> usize {
         match self.quoting {
             Quoting::Quoted => memchr::memchr(b'"', text).unwrap_or(text.len()),
             Quoting::Unquoted => {
-                memchr::memchr3(self.delimiter, b'\r', b'\n', text).unwrap_or(text.len())
+                let mut from = 0;
+                let run = loop {
+                    match memchr::memchr3(b'"', b'\r', b'\n', &text[from..]) {
+                        None => break text.len(),
+                        // A quote inside an unquoted field is text.
+                        Some(i)
+                            if text[from + i] == b'"'
+                                && from + i > 0
+                                && text[from + i - 1] != self.delimiter =>
+                        {
+                            from += i + 1;
+                        }
+                        Some(i) => break from + i,
+                    }
+                };
+                // Stopped after a delimiter (a quote opening a field, or the
+                // end of the block): the next byte starts a field.
+                if run > 0 && text[run - 1] == self.delimiter {
+                    self.quoting = Quoting::FieldStart;
+                }
+                run
             }
             _ => 0,
         }
@@ -519,6 +542,19 @@ mod tests {
         );
         // A quote inside an unquoted field is text, not an opening quote.
         assert_eq!(lines_of("id,text\r\n1,5\"屏\r\n2,b\r\n"), [2, 3]);
+        // A quote right after a delimiter, fields into the row, opens one.
+        assert_eq!(
+            lines_of("id,a,text,b\r\n1,x\",\"p\r\nq\",y\r\n2,z,w,v\r\n"),
+            [2, 4]
+        );
+        let (_, rows) = read_all("id,a,text,b\r\n1,x\",\"p\r\nq\",y\r\n");
+        assert_eq!(
+            rows[0],
+            Ok((
+                2,
+                vec!["1".into(), "x\"".into(), "p\r\nq".into(), "y".into()]
+            ))
+        );
     }
 
     #[test]
