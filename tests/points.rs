@@ -136,15 +136,16 @@ fn scheme_a_full_quarter_for_a_small_team() {
     // A3 joined 2026-08-10: zero-complaint months Aug, Sep only (+2); top queries Aug +1 -> 3 -> 30.00.
     assert_eq!(agent(&rows, "A3")["net_points"], 3);
     // L1, the leader: zero-complaint months +3; A2's equipment −2 (joint liability);
-    //     spot checks: A1's 2 (E7) and A2's 1 (E8) are counted per agent, so neither
-    //     reaches 3 and the leader is not charged. net 1 -> 10.00.
+    //     spot checks are counted over the leader's team: A1's 2 (E7) and A2's 1
+    //     (E8) make 3 in the quarter, so E8 charges L1 −5. net −4 -> 0.00.
     let l1 = agent(&rows, "L1");
-    assert_eq!(l1["net_points"], 1);
-    assert_eq!(l1["bonus"], "10.00");
-    // Ranks: A1 1st (6), A3 2nd (3), L1 3rd (1), A2 4th (−3).
+    assert_eq!(l1["net_points"], -4);
+    assert_eq!(l1["bonus"], "0.00");
+    // Ranks: A1 1st (6), A3 2nd (3), A2 3rd (−3), L1 4th (−4).
     assert_eq!(a1["rank"], 1);
     assert_eq!(agent(&rows, "A3")["rank"], 2);
-    assert_eq!(a2["rank"], 4);
+    assert_eq!(a2["rank"], 3);
+    assert_eq!(l1["rank"], 4);
     // Every line of the ledger adds up to the net points.
     let lines = ledger(&wd, &["--quarter", "2026Q3"]);
     for id in ["A1", "A2", "A3", "L1"] {
@@ -378,6 +379,83 @@ fn a_close_made_by_mistake_can_be_undone_while_it_is_the_latest() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("reopen 2026Q4 first"));
+}
+
+/// Found by exploratory testing: an agent who had left (or not yet joined)
+/// took the month's top-metric point from the top agent on the roster.
+#[test]
+fn only_agents_on_the_roster_that_month_compete_for_a_top_metric() {
+    let wd = workspace_with(None);
+    // A3 joined 2026-08-10: July's 999 queries are no one's to win.
+    import(
+        &wd,
+        "activity",
+        "activity.csv",
+        "月份,工号,指标,数值\n2026-07,A3,queries,999\n2026-07,A1,queries,300\n",
+    );
+    let tops: Vec<(String, String)> = ledger(&wd, &["--quarter", "2026Q3"])
+        .iter()
+        .filter(|l| l["source"].as_str().unwrap().starts_with("top queries"))
+        .map(|l| {
+            (
+                l["agent_id"].as_str().unwrap().to_string(),
+                l["source"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(tops.len(), 1, "{tops:?}");
+    assert_eq!(tops[0].0, "A1");
+    assert!(tops[0].1.contains("2026-07"), "{tops:?}");
+}
+
+/// Found by exploratory testing: re-pricing a rule after a close booked the
+/// difference for the closed quarter as adjustments in the next one.
+#[test]
+fn a_rule_changed_after_a_close_does_not_reprice_the_closed_period() {
+    let wd = workspace_with(None);
+    let events = "编号,日期,工号,奖惩项目,次数\nE1,2026-07-08,A1,书面表扬,1\n";
+    import(&wd, "events", "e.csv", events);
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    let toml = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
+    let repriced = toml.replacen(
+        "name = \"书面表扬\"\npoints = 2",
+        "name = \"书面表扬\"\npoints = 5",
+        1,
+    );
+    assert_ne!(repriced, toml);
+    std::fs::write(wd.path("kefu.toml"), repriced).unwrap();
+    let adjustments = |wd: &Workdir| -> Vec<i64> {
+        ledger(wd, &["--quarter", "2026Q4", "--agent", "A1"])
+            .iter()
+            .filter(|l| {
+                l["source"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("adjustment to closed 2026Q3")
+            })
+            .map(|l| l["points"].as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!(adjustments(&wd), Vec::<i64>::new());
+    // A late event in the closed quarter is still an adjustment, priced as
+    // the quarter was closed (+2, not the new +5).
+    let late =
+        "编号,日期,工号,奖惩项目,次数\nE1,2026-07-08,A1,书面表扬,1\nE2,2026-08-20,A1,书面表扬,1\n";
+    import(&wd, "events", "e.csv", late);
+    assert_eq!(adjustments(&wd), [2]);
+    // Q4 itself follows the rulebook as it is now.
+    import(
+        &wd,
+        "events",
+        "e.csv",
+        "编号,日期,工号,奖惩项目,次数\nE3,2026-10-20,A1,书面表扬,1\n",
+    );
+    let q4: i64 = ledger(&wd, &["--quarter", "2026Q4", "--agent", "A1"])
+        .iter()
+        .filter(|l| l["source"].as_str().unwrap().starts_with("event E3"))
+        .map(|l| l["points"].as_i64().unwrap())
+        .sum();
+    assert_eq!(q4, 5);
 }
 
 #[test]

@@ -327,6 +327,7 @@ fn close(globals: &Globals, ws: &Workspace, period: &str) -> Result<()> {
         first,
         last,
         &serde_json::to_string(&pays)?,
+        &serde_json::to_string(book)?,
         &l.lines,
     )?;
     tx.commit()?;

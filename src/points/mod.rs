@@ -295,13 +295,9 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
                     }
                 ),
             });
-            if let Some(lp) = rule.leader_points {
-                let times = match rule.leader_every {
-                    Some(every) => (before + 1..=before + n)
-                        .filter(|k| k % i64::from(every) == 0)
-                        .count() as i64,
-                    None => n,
-                };
+            // Every Nth time is counted over the leader's team, below.
+            if let Some(lp) = rule.leader_points.filter(|_| rule.leader_every.is_none()) {
+                let times = n;
                 if times > 0 {
                     match agents.get(agent_id).and_then(|a| a.leader_id.clone()) {
                         Some(leader) => l.lines.push(Line {
@@ -319,6 +315,61 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
                             .push(format!("no-leader-for:{rule_id}")),
                     }
                 }
+            }
+        }
+    }
+
+    // Joint liability every Nth time (抽查发现问题主管未发现: −5 to the
+    // supervisor each time problems are found 3 times): the occurrences of
+    // the rule are counted over the leader's whole team in each window,
+    // whichever agent each was found with.
+    for rule in book.rules.iter().filter(|r| r.is_recorded()) {
+        let (Some(every), Some(lp)) = (rule.leader_every, rule.leader_points) else {
+            continue;
+        };
+        let every = i64::from(every);
+        let window = rule.window.unwrap_or(Window::Year);
+        let mut events: Vec<&Event> = inputs
+            .events
+            .iter()
+            .filter(|e| e.rule_id == rule.id && e.verified != Some(false))
+            .collect();
+        events.sort_by_key(|e| (e.day, e.row_id));
+        let mut seen: HashMap<(&str, NaiveDate), i64> = HashMap::new();
+        for e in events {
+            let inside = (first..=last).contains(&e.day);
+            let Some(leader) = agents
+                .get(e.agent_id.as_str())
+                .and_then(|a| a.leader_id.as_deref())
+            else {
+                if inside {
+                    l.flags
+                        .entry(e.agent_id.clone())
+                        .or_default()
+                        .push(format!("no-leader-for:{}", rule.id));
+                }
+                continue;
+            };
+            let w = window_of(window, date(e.day));
+            let count = seen.entry((leader, w.first)).or_default();
+            let n = e.count.max(0);
+            let times = (*count + 1..=*count + n).filter(|k| k % every == 0).count() as i64;
+            *count += n;
+            if times > 0 && inside {
+                l.lines.push(Line {
+                    key: format!("leader:event:{}/{}", e.source, e.ext_id),
+                    day: e.day,
+                    agent_id: leader.to_string(),
+                    rule_id: rule.id.clone(),
+                    points: lp * times,
+                    source: format!(
+                        "joint liability for {}: event {} ({}), occurrence {} in the {window} in {leader}'s team",
+                        e.agent_id,
+                        e.ext_id,
+                        date(e.day),
+                        *count
+                    ),
+                });
             }
         }
     }
@@ -413,13 +464,14 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
                 .activity
                 .iter()
                 .filter(|(month, me, agent, _)| {
+                    let on_roster = agents.get(agent.as_str());
                     *month == name
                         && me == metric
+                        // Only agents on the roster that month compete: one
+                        // who left (or had not joined) takes nobody's point.
+                        && on_roster.is_some_and(|a| a.on_roster(m))
                         && rule.department.as_ref().is_none_or(|d| {
-                            agents
-                                .get(agent.as_str())
-                                .and_then(|a| a.department.as_ref())
-                                == Some(d)
+                            on_roster.and_then(|a| a.department.as_ref()) == Some(d)
                         })
                 })
                 .map(|(_, _, agent, v)| (agent, *v))
@@ -701,14 +753,13 @@ fn adjustment_target(closed_last: i64, closed: &[(String, i64, i64)]) -> Period 
 /// to closed periods booked in it (on the first day of the next open
 /// quarter after each, or of the month after a closed month inside an open
 /// quarter). `agent` limits the work (and the lines) to one agent.
-pub fn compute(
-    conn: &rusqlite::Connection,
+/// What [`compute`] reads from the store for period `p` under `book`.
+fn scope_of<'a>(
     book: &Rulebook,
-    period: &Period,
-    agent: Option<&str>,
-    today: NaiveDate,
-) -> anyhow::Result<Ledger> {
-    let policy = Policy::of(&book.complaints);
+    p: &Period,
+    agent: Option<&'a str>,
+    policy: &'a Policy,
+) -> crate::store::points::Scope<'a> {
     // Rules whose earlier events matter: occurrences count from the start of
     // their window (escalation, or the leader charged every Nth time).
     let carry: Vec<&rulebook::Rule> = book
@@ -718,23 +769,32 @@ pub fn compute(
             r.is_recorded() && (r.kind() == RuleKind::Escalating || r.leader_every.is_some())
         })
         .collect();
-    let scope = |p: &Period| {
-        let (first, last) = p.days();
-        let events_from = carry
-            .iter()
-            .map(|r| dates::day_number(window_of(r.window.unwrap_or(Window::Year), p.first).first))
-            .min()
-            .unwrap_or(first);
-        crate::store::points::Scope {
-            first,
-            last,
-            events_from,
-            carry_rules: carry.iter().map(|r| r.id.clone()).collect(),
-            agent,
-            policy: &policy,
-        }
-    };
-    let inputs = crate::store::points::inputs(conn, &scope(period))?;
+    let (first, last) = p.days();
+    let events_from = carry
+        .iter()
+        .map(|r| dates::day_number(window_of(r.window.unwrap_or(Window::Year), p.first).first))
+        .min()
+        .unwrap_or(first);
+    crate::store::points::Scope {
+        first,
+        last,
+        events_from,
+        carry_rules: carry.iter().map(|r| r.id.clone()).collect(),
+        agent,
+        policy,
+    }
+}
+
+pub fn compute(
+    conn: &rusqlite::Connection,
+    book: &Rulebook,
+    period: &Period,
+    agent: Option<&str>,
+    today: NaiveDate,
+) -> anyhow::Result<Ledger> {
+    use anyhow::Context as _;
+    let policy = Policy::of(&book.complaints);
+    let inputs = crate::store::points::inputs(conn, &scope_of(book, period, agent, &policy))?;
     let mut l = ledger(book, &inputs, period, today);
     let closed = crate::store::points::closed_periods(conn)?;
     // A closed month inside a closed quarter is part of the quarter's
@@ -774,9 +834,20 @@ pub fn compute(
         if !books_here {
             continue;
         }
+        // The closed days as they would be now: today's data under the
+        // rulebook they were closed with (a rule re-priced since is no
+        // change to a closed period; a period closed before kefu kept its
+        // rulebook is recomputed with today's).
+        let closed_book: Option<Rulebook> = crate::store::points::closed_rulebook(conn, name)?
+            .map(|json| serde_json::from_str(&json))
+            .transpose()
+            .with_context(|| format!("the rulebook {name} was closed with"))?;
+        let c_book = closed_book.as_ref().unwrap_or(book);
+        let c_policy = Policy::of(&c_book.complaints);
         let cp = Period::range(dates::date_of_day(*c_first), dates::date_of_day(*c_last))?;
-        let c_inputs = crate::store::points::inputs(conn, &scope(&cp))?;
-        let now = ledger(book, &c_inputs, &cp, today);
+        let c_inputs =
+            crate::store::points::inputs(conn, &scope_of(c_book, &cp, agent, &c_policy))?;
+        let now = ledger(c_book, &c_inputs, &cp, today);
         let frozen: Vec<Line> = frozen
             .into_iter()
             .filter(|x| !x.key.starts_with("adjust:") && agent.is_none_or(|a| x.agent_id == a))

@@ -6,12 +6,12 @@ use std::collections::HashSet;
 
 use anyhow::{bail, Result};
 use rust_decimal::Decimal;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::{Responsibility, Validity};
 
 /// `[points]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rulebook {
     /// Money per point (e.g. "10" CNY for scheme A, "2" for scheme B).
@@ -45,7 +45,7 @@ fn default_currency() -> String {
 /// Who gets a top-metric rule's points when several agents share the top.
 /// Values in kefu.toml are enums, so that a typo is reported by the TOML
 /// reader with its line and the values expected.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Ties {
     /// Each tied agent.
@@ -58,7 +58,7 @@ pub enum Ties {
 }
 
 /// The calendar window a rule or threshold counts occurrences in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Window {
     Month,
@@ -84,7 +84,7 @@ impl std::fmt::Display for Window {
 }
 
 /// What a derived rule is derived from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Derived {
     /// Each counted complaint.
@@ -96,7 +96,7 @@ pub enum Derived {
 }
 
 /// Which complaints count (are charged) against an agent.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ComplaintPolicy {
     /// Feedback kinds that can count: "complaint", "review".
@@ -133,7 +133,7 @@ impl Default for ComplaintPolicy {
 }
 
 /// `[[points.rule]]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     pub id: String,
@@ -195,7 +195,7 @@ impl Rule {
 }
 
 /// `[[points.threshold]]`: a flag, not points.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Threshold {
     /// Flag id, e.g. "dismissal-review".
@@ -213,7 +213,7 @@ fn default_month() -> Window {
 }
 
 /// `[points.nominations]`: annual excellent-agent candidates (年终优秀客服).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Nominations {
     /// The top N by net points.

@@ -356,18 +356,44 @@ pub fn reopen(tx: &Transaction<'_>, name: &str) -> Result<()> {
     )?;
     tx.execute("DELETE FROM closed_lines WHERE period = ?1", [name])?;
     tx.execute("DELETE FROM closed_periods WHERE name = ?1", [name])?;
+    tx.execute(
+        "DELETE FROM meta WHERE key = ?1",
+        [format!("{CLOSED_RULEBOOK}{name}")],
+    )?;
     Ok(())
 }
 
-/// Freezes a period: its lines and payout.
+/// Key prefix in `meta` of the rulebook a period was closed with (JSON).
+const CLOSED_RULEBOOK: &str = "rulebook:";
+
+/// The rulebook (JSON) period `name` was closed with, if it was closed by a
+/// kefu that kept it.
+pub fn closed_rulebook(conn: &Connection, name: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = ?1",
+            [format!("{CLOSED_RULEBOOK}{name}")],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Freezes a period: its lines, its payout and the rulebook it was closed
+/// with (later adjustments to it compare today's data under that rulebook,
+/// so that a rule changed for later periods does not re-price this one).
 pub fn close(
     tx: &Transaction<'_>,
     name: &str,
     first: i64,
     last: i64,
     payout_json: &str,
+    rulebook_json: &str,
     lines: &[Line],
 ) -> Result<()> {
+    tx.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+        params![format!("{CLOSED_RULEBOOK}{name}"), rulebook_json],
+    )?;
     tx.execute(
         "INSERT INTO closed_periods (name, first_day, last_day, closed_at, payout) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![name, first, last, chrono::Utc::now().timestamp(), payout_json],
