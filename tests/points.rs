@@ -317,9 +317,22 @@ fn closing_freezes_and_later_changes_become_adjustments() {
     // +1 for the complaint withdrawn, +1 for August now having zero complaints.
     let total: i64 = adj.iter().map(|l| l["points"].as_i64().unwrap()).sum();
     assert_eq!(total, 2, "{adj:?}");
-    assert!(adj
-        .iter()
-        .any(|l| l["source"].as_str().unwrap().contains("C1")));
+    // Each says which way it went: the complaint as frozen, no longer
+    // counted; August's zero-complaint month newly counted.
+    assert!(
+        adj.iter().any(|l| {
+            let s = l["source"].as_str().unwrap();
+            s.contains("no longer counted: 投诉 C1") && l["points"] == 1
+        }),
+        "{adj:?}"
+    );
+    assert!(
+        adj.iter().any(|l| {
+            let s = l["source"].as_str().unwrap();
+            s.contains("newly counted: zero complaints in 2026-08") && l["points"] == 1
+        }),
+        "{adj:?}"
+    );
     // Closing Q4 (once it has ended) absorbs the adjustment: Q1 gets nothing more for Q3.
     wd.set_today("2027-01-04");
     wd.kefu(&["bonus", "close", "2026Q4"]).assert().success();

@@ -656,46 +656,56 @@ pub fn adjustments(
     absorbed: &[Line],
     day: i64,
 ) -> Vec<Line> {
-    let mut delta: BTreeMap<String, (i64, Option<&Line>)> = BTreeMap::new();
+    // Per key: points now, points frozen (and absorbed), the line now and
+    // the line frozen, so that the adjustment says which way it went.
+    #[derive(Default)]
+    struct Change<'a> {
+        points: i64,
+        now: Option<&'a Line>,
+        frozen: Option<&'a Line>,
+    }
+    let mut delta: BTreeMap<String, Change<'_>> = BTreeMap::new();
     for x in &now.lines {
-        let e = delta.entry(x.key.clone()).or_insert((0, None));
-        e.0 += x.points;
-        e.1 = Some(x);
+        let e = delta.entry(x.key.clone()).or_default();
+        e.points += x.points;
+        e.now = Some(x);
     }
     for x in frozen {
-        let e = delta.entry(x.key.clone()).or_insert((0, Some(x)));
-        e.0 -= x.points;
-        if e.1.is_none() {
-            e.1 = Some(x);
-        }
+        let e = delta.entry(x.key.clone()).or_default();
+        e.points -= x.points;
+        e.frozen.get_or_insert(x);
     }
     let prefix = format!("adjust:{closed}:");
     for x in absorbed {
         if let Some(k) = x.key.strip_prefix(&prefix) {
-            let e = delta.entry(k.to_string()).or_insert((0, None));
-            e.0 -= x.points;
+            let e = delta.entry(k.to_string()).or_default();
+            e.points -= x.points;
+            e.frozen.get_or_insert(x);
         }
     }
     let mut out = vec![];
-    for (key, (points, line)) in delta {
-        if points == 0 {
+    for (key, change) in delta {
+        if change.points == 0 {
             continue;
         }
-        let Some(orig) =
-            line.or_else(|| absorbed.iter().find(|a| a.key == format!("{prefix}{key}")))
-        else {
+        let Some(orig) = change.now.or(change.frozen) else {
             continue;
+        };
+        let what = orig.source.trim_start_matches("adjustment to closed ");
+        // A line gone since the close (an appeal upheld, an event deleted)
+        // is described as frozen, and said to be no longer counted.
+        let how = match (change.now, change.frozen) {
+            (None, Some(_)) => format!("no longer counted: {what}"),
+            (Some(_), None) => format!("newly counted: {what}"),
+            _ => what.to_string(),
         };
         out.push(Line {
             key: format!("{prefix}{key}"),
             day,
             agent_id: orig.agent_id.clone(),
             rule_id: orig.rule_id.clone(),
-            points,
-            source: format!(
-                "adjustment to closed {closed}: {} ({key})",
-                orig.source.trim_start_matches("adjustment to closed ")
-            ),
+            points: change.points,
+            source: format!("adjustment to closed {closed}: {how} ({key})"),
         });
     }
     out
