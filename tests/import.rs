@@ -1706,3 +1706,33 @@ fn a_merged_cell_gives_its_value_to_every_cell_it_covers() {
         .collect();
     assert_eq!(channels, ["天猫", "天猫", "天猫", "京东"]);
 }
+
+/// Found by exploratory testing: three reviews whose ids Excel had rounded
+/// to 4.12012E+12 became one, "updated" twice, without a word.
+#[test]
+fn ids_repeated_within_an_import_are_warned_about() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "r.csv",
+        "评价ID,评价时间,评价等级,评价内容\n4.12012E+12,2026-11-20 09:00,差评,回复太慢\n4.12012E+12,2026-11-20 10:00,差评,态度差\n4.12012E+12,2026-11-20 11:00,差评,没解决\nZ1,2026-11-20 12:00,差评,态度差\n",
+    );
+    let out = wd.kefu(&["import", "reviews", &f]).output().unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("2 record(s) repeat an id an earlier row of this import had (r/4.12012E+12, r/4.12012E+12)")
+            && stderr.contains("a number Excel rounded"),
+        "{stderr}"
+    );
+    // A plain re-import of a file with unique ids says nothing.
+    let g = wd.write(
+        "s.csv",
+        "评价ID,评价时间,评价等级,评价内容\nA1,2026-11-20 09:00,差评,回复太慢\n",
+    );
+    for _ in 0..2 {
+        wd.kefu(&["import", "reviews", &g])
+            .assert()
+            .success()
+            .stderr(predicate::str::contains("repeat an id").not());
+    }
+}

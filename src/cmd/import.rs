@@ -419,6 +419,18 @@ fn classify_missing(
     Ok(())
 }
 
+/// Whether an id reads like a number Excel wrote in scientific notation
+/// (4.12012E+12): rounded, so that different records share it.
+fn looks_like_rounded_number(id: &str) -> bool {
+    let id = id.rsplit('/').next().unwrap_or(id).to_ascii_uppercase();
+    id.split_once("E+").is_some_and(|(mantissa, exponent)| {
+        !mantissa.is_empty()
+            && mantissa.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && !exponent.is_empty()
+            && exponent.chars().all(|c| c.is_ascii_digit())
+    })
+}
+
 /// Items per message between the threads. With channels (reader →
 /// classifier → writer) of [`BATCHES_IN_FLIGHT`] each, this bounds memory
 /// whatever the file size: at most ~7 batches exist at once.
@@ -730,6 +742,7 @@ fn import(
         _ => agents::Lookup::load(&tx)?,
     };
     let mut files: Vec<FileSummary> = vec![];
+    let mut repeated: (u64, Vec<String>) = (0, vec![]);
     // Activity rows per metric, to say which metrics no rule reads.
     let mut metrics: BTreeMap<String, u64> = BTreeMap::new();
     let mut total = Counts::default();
@@ -776,6 +789,9 @@ fn import(
             }
         });
         let mut writer_scratch = Scratch::default();
+        // Records whose id an earlier record of this import had: how many,
+        // and the first few (source/id).
+        let repeated = &mut repeated;
         let mut source = String::new();
         let mut position = "line";
         let mut pending: Vec<FeedbackRecord<'static>> = Vec::with_capacity(BATCH);
@@ -783,7 +799,22 @@ fn import(
                                  source: &str,
                                  counts: &mut Counts|
          -> Result<()> {
-            let outcomes = feedback::upsert_batch(&tx, feedback_kind, source, pending, import_id)?;
+            let mut repeats = vec![];
+            let outcomes = feedback::upsert_batch(
+                &tx,
+                feedback_kind,
+                source,
+                pending,
+                import_id,
+                &mut repeats,
+            )?;
+            repeated.0 += repeats.len() as u64;
+            for id in repeats
+                .into_iter()
+                .take(3usize.saturating_sub(repeated.1.len()))
+            {
+                repeated.1.push(format!("{source}/{id}"));
+            }
             classify_missing(
                 &tx,
                 classifier,
@@ -899,6 +930,19 @@ fn import(
                 );
             }
         }
+    }
+    if repeated.0 > 0 && !globals.quiet {
+        eprintln!(
+            "kefu: warning: {} record(s) repeat an id an earlier row of this import had ({}{}): each replaced the one before (counted as updated or unchanged); if they are different reviews, the export's ids are not unique{}",
+            repeated.0,
+            repeated.1.join(", "),
+            if repeated.0 > repeated.1.len() as u64 { ", …" } else { "" },
+            if repeated.1.iter().any(|id| looks_like_rounded_number(id)) {
+                " (an id like 4.12012E+12 is a number Excel rounded: save the id column as text)"
+            } else {
+                ""
+            }
+        );
     }
     if matches!(plan.kind, ImportKind::Reviews | ImportKind::Complaints) && !globals.quiet {
         // Imported as recorded, but a wrong clock or a typo in the year

@@ -129,11 +129,13 @@ fn lookup_sql(n: usize) -> Cow<'static, str> {
     static FULL: OnceLock<String> = OnceLock::new();
     let build = |n: usize| {
         format!(
-            "SELECT ext_id, id, hash FROM feedback WHERE source = ?1 AND ext_id IN ({})",
+            "SELECT ext_id, id, hash, (import_id = ?{i} OR updated_import = ?{i})
+               FROM feedback WHERE source = ?1 AND ext_id IN ({})",
             (2..n + 2)
                 .map(|i| format!("?{i}"))
                 .collect::<Vec<_>>()
-                .join(",")
+                .join(","),
+            i = n + 2
         )
     };
     if n == LOOKUP_CHUNK {
@@ -161,26 +163,33 @@ fn insert_sql(n: usize) -> Cow<'static, str> {
 
 /// Stores a batch of records of one kind and source; returns what happened to
 /// each, in order. A record whose id repeats within the batch is compared with
-/// the earlier one, as if imported after it.
+/// the earlier one, as if imported after it. `repeats` gets the ids of the
+/// records whose id an earlier record of this import already had (it
+/// replaced that one, or was the same): two different reviews sharing an id
+/// in an export would otherwise leave one of them lost without a word.
 pub fn upsert_batch(
     tx: &Transaction<'_>,
     kind: FeedbackKind,
     source: &str,
     records: &[FeedbackRecord<'_>],
     import_id: i64,
+    repeats: &mut Vec<String>,
 ) -> Result<Vec<Upsert>> {
     let mut out = Vec::with_capacity(records.len());
     let mut start = 0;
     let mut seen: HashSet<&str> = HashSet::with_capacity(records.len());
+    let mut write = |records, out: &mut Vec<Upsert>| {
+        write_distinct(tx, kind, source, records, import_id, out, repeats)
+    };
     for (i, r) in records.iter().enumerate() {
         if !seen.insert(&r.ext_id) {
-            write_distinct(tx, kind, source, &records[start..i], import_id, &mut out)?;
+            write(&records[start..i], &mut out)?;
             seen.clear();
             seen.insert(&r.ext_id);
             start = i;
         }
     }
-    write_distinct(tx, kind, source, &records[start..], import_id, &mut out)?;
+    write(&records[start..], &mut out)?;
     Ok(out)
 }
 
@@ -192,21 +201,26 @@ fn write_distinct(
     records: &[FeedbackRecord<'_>],
     import_id: i64,
     out: &mut Vec<Upsert>,
+    repeats: &mut Vec<String>,
 ) -> Result<()> {
     if records.is_empty() {
         return Ok(());
     }
     let ids: Vec<&str> = records.iter().map(|r| &*r.ext_id).collect();
-    let existing = stored(tx, source, &ids)?;
+    let existing = stored_by(tx, source, &ids, import_id)?;
     let mut fresh: Vec<&FeedbackRecord<'_>> = Vec::with_capacity(records.len());
     for r in records {
-        match existing.get(r.ext_id.as_ref()) {
+        let found = existing.get(r.ext_id.as_ref());
+        if found.is_some_and(|s| s.this_import) {
+            repeats.push(r.ext_id.to_string());
+        }
+        match found {
             None => {
                 fresh.push(r);
                 out.push(Upsert::New);
             }
-            Some(&(_, hash)) if hash == r.hash => out.push(Upsert::Unchanged),
-            Some(&(id, _)) => {
+            Some(s) if s.hash == r.hash => out.push(Upsert::Unchanged),
+            Some(&Stored { id, .. }) => {
                 let mut v: Vec<Sql<'_>> = values(kind, source, r, import_id).into_iter().collect();
                 v.push(int(id));
                 tx.prepare_cached(UPDATE)?.execute(params_from_iter(v))?;
@@ -244,14 +258,43 @@ pub fn stored(
     source: &str,
     ids: &[&str],
 ) -> Result<HashMap<String, (i64, i64)>> {
+    Ok(stored_by(conn, source, ids, 0)?
+        .into_iter()
+        .map(|(ext_id, s)| (ext_id, (s.id, s.hash)))
+        .collect())
+}
+
+/// A stored record as an import sees it.
+struct Stored {
+    id: i64,
+    hash: i64,
+    /// Added or last changed by import `import_id` (this one).
+    this_import: bool,
+}
+
+/// [`stored`], and whether import `import_id` stored each.
+fn stored_by(
+    conn: &rusqlite::Connection,
+    source: &str,
+    ids: &[&str],
+    import_id: i64,
+) -> Result<HashMap<String, Stored>> {
     let mut out = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(LOOKUP_CHUNK) {
         let mut st = conn.prepare_cached(&lookup_sql(chunk.len()))?;
-        let params =
-            std::iter::once(text(Some(source))).chain(chunk.iter().map(|id| text(Some(id))));
+        let params = std::iter::once(text(Some(source)))
+            .chain(chunk.iter().map(|id| text(Some(id))))
+            .chain(std::iter::once(int(import_id)));
         let mut rows = st.query(params_from_iter(params))?;
         while let Some(row) = rows.next()? {
-            out.insert(row.get(0)?, (row.get(1)?, row.get(2)?));
+            out.insert(
+                row.get(0)?,
+                Stored {
+                    id: row.get(1)?,
+                    hash: row.get(2)?,
+                    this_import: row.get::<_, Option<bool>>(3)?.unwrap_or(false),
+                },
+            );
         }
     }
     Ok(out)
