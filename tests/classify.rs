@@ -860,3 +860,26 @@ fn a_workbook_whose_first_sheet_has_no_text_column() {
             )),
         );
 }
+
+#[test]
+fn the_text_column_is_found_below_a_row_of_group_names() {
+    // Found by exploratory testing: on a workbook whose header has two
+    // levels, classify read the group names and found no text column.
+    let wd = Workdir::empty();
+    let x = common::two_level_workbook(&wd, "two_level.xlsx");
+    let out = wd.kefu(&["classify", &x]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("two_level.xlsx: header on row 2 (1 title/blank row above it skipped)"),
+        "{stderr}"
+    );
+    let rows = csv_rows(&out.stdout);
+    assert_eq!(
+        rows[0][..5],
+        ["订单号", "评价ID", "评价时间", "评价等级", "评价内容"]
+    );
+    assert_eq!(rows[0][7], "cause");
+    let causes: Vec<&str> = rows[1..].iter().map(|r| r[7].as_str()).collect();
+    assert_eq!(causes, ["attitude", "response", "resolution"]);
+}

@@ -1736,3 +1736,145 @@ fn ids_repeated_within_an_import_are_warned_about() {
             .stderr(predicate::str::contains("repeat an id").not());
     }
 }
+
+#[test]
+fn a_two_level_header_is_read_below_its_row_of_group_names() {
+    // Found by exploratory testing: group names merged over row 1 (订单信息,
+    // 评价信息, 客服信息) were taken for the header: "no column matches a
+    // known field", and a --map naming the real header's columns failed too.
+    let wd = Workdir::new();
+    let x = common::two_level_workbook(&wd, "two_level.xlsx");
+    let rejects = wd.path("rejects.csv");
+    let out = wd
+        .kefu(&[
+            "import",
+            "reviews",
+            &x,
+            "--rejects",
+            rejects.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("two_level.xlsx: header on row 2 (1 title/blank row above it skipped)"),
+        "{stderr}"
+    );
+    assert_eq!(
+        wd.sql("SELECT ext_id, order_id FROM feedback ORDER BY ext_id"),
+        [["A1", "O1"], ["A3", "O3"]]
+    );
+    assert_eq!(reject_lines(&rejects).0, ["4"], "the sheet's row");
+
+    // The same as CSV, its columns named otherwise and mapped.
+    let f = wd.write(
+        "two_level.csv",
+        "订单信息,,评价信息,,,客服信息,\r\n\
+         订单编码,编号,时间,等级,说明,工号,姓名\r\n\
+         O4,A4,2026-11-25 13:00,差评,态度差,KF001,王芳\r\n",
+    );
+    let map = wd.write(
+        "map.toml",
+        "[columns]\nid = \"编号\"\ncreated_at = \"时间\"\nrating = \"等级\"\ncontent = \"说明\"\n",
+    );
+    let v = import_json(&wd, &["reviews", &f, "--map", &map]);
+    assert_eq!(counts(&v), (1, 1, 0, 0, 0));
+    // Unmapped, no row has the columns: the error is the first row's, and
+    // names the row below that looks like the header.
+    wd.kefu(&["import", "reviews", &f])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("no column matches a known field (columns: 订单信息, , 评价信息")
+                .and(predicate::str::contains(
+                    "(line 2, below it, was tried as the header too: 订单编码, 编号, 时间, 等级, 说明, 工号, 姓名)",
+                )),
+        );
+}
+
+#[test]
+fn metadata_rows_above_the_header_are_skipped_and_rejects_keep_the_files_lines() {
+    // Found by exploratory testing: an ERP export's `导出人：,张三` has two
+    // cells filled, so it was taken for the header.
+    let wd = Workdir::new();
+    let f = wd.write(
+        "meta.csv",
+        "2026年11月差评明细,,,,\r\n\
+         导出人：,张三,,,\r\n\
+         导出时间：,2026-11-26 09:00,,,\r\n\
+         ,,,,\r\n\
+         评价ID,评价时间,评价等级,评价内容,客服工号\r\n\
+         M1,2026-11-25 10:00,差评,态度差,KF001\r\n\
+         ,,,,\r\n\
+         M2,昨天,差评,回复慢,KF002\r\n\
+         M3,2026-11-25 12:00,差评,没解决,KF003\r\n",
+    );
+    let rejects = wd.path("rejects.csv");
+    let out = wd
+        .kefu(&[
+            "import",
+            "reviews",
+            &f,
+            "--rejects",
+            rejects.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("meta.csv: header on line 5 (4 title/blank lines above it skipped)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("meta.csv: 1 blank row skipped"), "{stderr}");
+    assert_eq!(wd.count("SELECT count(*) FROM feedback"), 2);
+    let (lines, reasons) = reject_lines(&rejects);
+    assert_eq!(lines, ["8"]);
+    assert!(reasons[0].contains("昨天"), "{reasons:?}");
+}
+
+#[test]
+fn a_header_on_row_12_below_filter_lines_is_found() {
+    // Found by exploratory testing: 11 rows of title and 筛选条件 above the
+    // header, past the 10 rows searched for one.
+    let wd = Workdir::new();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "2026年11月差评明细").unwrap();
+    for r in 1..11 {
+        let filter = format!("筛选条件{}: 全部", r + 1);
+        sheet.write_string(r, 0, &filter).unwrap();
+    }
+    let rows: [&[&str]; 3] = [
+        HEADER,
+        &["F1", "2026-11-25 10:00", "差评", "态度差", "KF001", "天猫"],
+        &["F2", "坏时间", "差评", "回复慢", "KF002", "天猫"],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            sheet.write_string(11 + r as u32, c as u16, *cell).unwrap();
+        }
+    }
+    let x = wd.path("row12.xlsx");
+    book.save(&x).unwrap();
+    let rejects = wd.path("rejects.csv");
+    let out = wd
+        .kefu(&[
+            "import",
+            "reviews",
+            x.to_str().unwrap(),
+            "--rejects",
+            rejects.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("header on row 12 (11 title/blank rows above it skipped)"),
+        "{stderr}"
+    );
+    assert_eq!(wd.sql("SELECT ext_id FROM feedback"), [["F1"]]);
+    assert_eq!(reject_lines(&rejects).0, ["14"]);
+}

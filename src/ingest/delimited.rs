@@ -1,6 +1,7 @@
 //! Delimited text (CSV, TSV, semicolon-separated): delimiter sniffing, the
-//! header found below any title rows, line ends made countable, and a
-//! streaming, allocation-free row reader over the csv crate.
+//! header found below any title rows (or, when a command asks, below
+//! metadata and group names: [`RowSource::move_header`]), line ends made
+//! countable, and a streaming, allocation-free row reader over the csv crate.
 
 use std::collections::VecDeque;
 use std::io::{self, BufRead, Read};
@@ -10,8 +11,8 @@ use csv::ByteRecord;
 
 use super::encoding::invalid_text_reason;
 use super::{
-    fields_to_csv_line, filled_cells, header_index, header_search_done, ReadOutcome, Row,
-    RowSource, TextEncoding,
+    fields_to_csv_line, filled_cells, header_index, header_search_done, HeaderMove, ReadOutcome,
+    Row, RowSource, TextEncoding, HEADER_CANDIDATE_ROWS,
 };
 
 /// Rows of delimited text, header first found.
@@ -20,16 +21,50 @@ pub struct DelimitedSource {
     /// Records read ahead, returned before the reader's next: the rows after
     /// the header read while looking for it, or one read while checking for
     /// an unclosed quote.
-    pending: VecDeque<csv::Result<ByteRecord>>,
+    pending: VecDeque<Ahead>,
     headers: Vec<String>,
     /// The line the header is on (1 unless titles or blank lines precede it).
     header_line: u64,
+    /// Rows that are not blank from the first to the header, the header
+    /// included: 1 unless titles precede it.
+    header_rank: usize,
     encoding: TextEncoding,
     delimiter: u8,
     /// Rows whose every field is empty, skipped and counted...
     blank_rows: u64,
     /// ...once a row follows them: these have none yet.
     blank_rows_pending: u64,
+}
+
+/// A record read ahead of the reader.
+enum Ahead {
+    Record(csv::Result<ByteRecord>),
+    /// A run of rows whose every field is empty, kept as their number only,
+    /// so that looking for the header below many of them takes no memory.
+    Blank(u64),
+}
+
+/// Adds `read` to the records read ahead, a blank row to the run before it.
+fn push_ahead(pending: &mut VecDeque<Ahead>, read: csv::Result<ByteRecord>) {
+    match read {
+        Ok(record) if filled_cells(&record) == 0 => match pending.back_mut() {
+            Some(Ahead::Blank(n)) => *n += 1,
+            _ => pending.push_back(Ahead::Blank(1)),
+        },
+        read => pending.push_back(Ahead::Record(read)),
+    }
+}
+
+/// A record's fields as header names (trimmed); `None` unless all are UTF-8.
+fn header_cells(record: &ByteRecord) -> Option<Vec<String>> {
+    record
+        .iter()
+        .map(|field| {
+            std::str::from_utf8(field)
+                .ok()
+                .map(|h| h.trim().to_string())
+        })
+        .collect()
 }
 
 /// Picks the delimiter that occurs most often (outside quotes) in the first line.
@@ -273,24 +308,26 @@ impl DelimitedSource {
         let Some(at) = header_index(&filled) else {
             bail!("{name}: the header line is empty");
         };
+        let header_rank = filled[..=at].iter().filter(|&&n| n > 0).count();
         let mut top = top.into_iter().skip(at);
         let header = top.next().context("the header was read")?;
         let header_line = header.position().map_or(1, |p| p.line());
-        let headers = header
-            .iter()
-            .map(|field| std::str::from_utf8(field).map(|h| h.trim().to_string()))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|_| {
-                anyhow::anyhow!(
-                    "{name}: the header line is not valid {}; pass the right --encoding (e.g. --encoding gbk)",
-                    encoding.name()
-                )
-            })?;
+        let headers = header_cells(&header).with_context(|| {
+            format!(
+                "{name}: the header line is not valid {}; pass the right --encoding (e.g. --encoding gbk)",
+                encoding.name()
+            )
+        })?;
+        let mut pending = VecDeque::new();
+        for record in top {
+            push_ahead(&mut pending, Ok(record));
+        }
         Ok(DelimitedSource {
             reader,
-            pending: top.map(Ok).collect(),
+            pending,
             headers,
             header_line,
+            header_rank,
             encoding,
             delimiter,
             blank_rows: 0,
@@ -309,11 +346,11 @@ impl DelimitedSource {
         match self.reader.read_byte_record(&mut ahead) {
             Ok(false) => true,
             Ok(true) => {
-                self.pending.push_back(Ok(ahead));
+                self.pending.push_back(Ahead::Record(Ok(ahead)));
                 false
             }
             Err(e) => {
-                self.pending.push_back(Err(e));
+                self.pending.push_back(Ahead::Record(Err(e)));
                 false
             }
         }
@@ -364,17 +401,82 @@ impl RowSource for DelimitedSource {
         self.blank_rows
     }
 
+    /// Tries the records read ahead, then reads on (up to the
+    /// [`HEADER_CANDIDATE_ROWS`]th row that is not blank, so memory stays
+    /// bounded); the rows tried and not taken stay ahead, to be read as rows.
+    fn move_header(&mut self, usable: &dyn Fn(&[String]) -> bool) -> Result<HeaderMove> {
+        let header_filled = self.headers.iter().filter(|h| !h.is_empty()).count();
+        let mut likeliest: Option<(usize, u64, Vec<String>)> = None;
+        let mut rank = self.header_rank;
+        let mut at = 0;
+        while rank < HEADER_CANDIDATE_ROWS {
+            if at == self.pending.len() {
+                let mut record = ByteRecord::new();
+                match self.reader.read_byte_record(&mut record) {
+                    Ok(true) => push_ahead(&mut self.pending, Ok(record)),
+                    Ok(false) => break,
+                    Err(e) => {
+                        self.pending.push_back(Ahead::Record(Err(e)));
+                        break;
+                    }
+                }
+                // A blank row may have joined the run already tried.
+                continue;
+            }
+            let record = match &self.pending[at] {
+                Ahead::Record(Ok(record)) => record,
+                Ahead::Blank(_) => {
+                    at += 1;
+                    continue;
+                }
+                // Unreadable: read_row says so, and nothing below is tried.
+                Ahead::Record(Err(_)) => break,
+            };
+            let filled = filled_cells(record);
+            rank += 1;
+            if let Some(cells) = header_cells(record).filter(|_| filled >= 2) {
+                let line = record.position().map_or(0, |p| p.line());
+                if usable(&cells) {
+                    self.pending.drain(..=at);
+                    self.headers = cells;
+                    self.header_line = line;
+                    self.header_rank = rank;
+                    return Ok(HeaderMove::Moved);
+                }
+                let most = likeliest.as_ref().map_or(header_filled, |(n, ..)| *n);
+                if filled > most {
+                    likeliest = Some((filled, line, cells));
+                }
+            }
+            at += 1;
+        }
+        Ok(HeaderMove::Stayed {
+            likeliest: likeliest.map(|(_, line, cells)| (line, cells)),
+        })
+    }
+
     fn read_row(&mut self, row: &mut Row) -> Result<ReadOutcome> {
         loop {
-            // Reuse the row's buffer: it moves out and back, nothing is copied.
-            let mut bytes: ByteRecord = row.take_bytes();
+            let mut bytes: ByteRecord;
             let read = match self.pending.pop_front() {
-                Some(Ok(ahead)) => {
+                Some(Ahead::Blank(n)) => {
+                    self.blank_rows_pending += n;
+                    continue;
+                }
+                Some(Ahead::Record(Ok(ahead))) => {
                     bytes = ahead;
                     Ok(true)
                 }
-                Some(Err(e)) => Err(e),
-                None => self.reader.read_byte_record(&mut bytes),
+                Some(Ahead::Record(Err(e))) => {
+                    bytes = ByteRecord::new();
+                    Err(e)
+                }
+                None => {
+                    // Reuse the row's buffer: it moves out and back, nothing
+                    // is copied.
+                    bytes = row.take_bytes();
+                    self.reader.read_byte_record(&mut bytes)
+                }
             };
             match read {
                 Ok(false) => return Ok(ReadOutcome::End),
@@ -571,6 +673,119 @@ mod tests {
         assert_eq!(headers, ["text"]);
         assert_eq!(rows.len(), 3);
         assert!(matches!(&rows[1], Err((3, r)) if r.contains("expected 1 fields, found 2")));
+    }
+
+    /// Whether `headers` name a review's id and text, as a command's column
+    /// finder would say.
+    fn has_id_and_text(headers: &[String]) -> bool {
+        ["评价ID", "评价内容"]
+            .iter()
+            .all(|name| headers.iter().any(|h| h == name))
+    }
+
+    #[test]
+    fn a_header_below_metadata_or_group_names_is_found_when_the_first_lacks_the_columns() {
+        // Found by exploratory testing: an ERP export's metadata above the
+        // header; `导出人：,张三` has two cells, so it was taken for the header.
+        let text = "2026年11月差评明细,,,\r\n导出人：,张三,,\r\n导出时间：,2026-11-26 09:00,,\r\n\
+                    ,,,\r\n评价ID,评价时间,评价内容,客服\r\nM1,t,态度差,王芳\r\n,,,\r\nM2,t,回复慢,张伟\r\n";
+        let mut src =
+            DelimitedSource::open("t.csv", text.as_bytes(), TextEncoding::Utf8, None).unwrap();
+        assert_eq!(src.headers(), ["导出人：", "张三", "", ""]);
+        assert_eq!(
+            src.move_header(&has_id_and_text).unwrap(),
+            HeaderMove::Moved
+        );
+        assert_eq!(src.header_line(), 5);
+        let (headers, rows) = read_rows(src);
+        assert_eq!(headers, ["评价ID", "评价时间", "评价内容", "客服"]);
+        let lines: Vec<u64> = rows.iter().map(|r| r.as_ref().unwrap().0).collect();
+        assert_eq!(lines, [6, 8]);
+
+        // A row of group names above the header (the CSV of a two-level
+        // header): the header is the next row.
+        let text = "订单信息,,评价信息,,客服信息\n订单号,评价ID,评价时间,评价内容,客服\nO1,A1,t,态度差,王芳\n";
+        let mut src =
+            DelimitedSource::open("t.csv", text.as_bytes(), TextEncoding::Utf8, None).unwrap();
+        assert_eq!(
+            src.move_header(&has_id_and_text).unwrap(),
+            HeaderMove::Moved
+        );
+        assert_eq!(src.header_line(), 2);
+        let (_, rows) = read_rows(src);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].as_ref().unwrap().0, 3);
+    }
+
+    #[test]
+    fn when_no_row_below_has_the_columns_every_row_is_read_as_before() {
+        let text =
+            "订单信息,,评价信息,\n订单号,编号,时间,说明\nO1,A1,t,态度差\n,,,\nO2,A2,t,回复慢\n";
+        let mut src =
+            DelimitedSource::open("t.csv", text.as_bytes(), TextEncoding::Utf8, None).unwrap();
+        // The row with the most cells filled, more than the header, is named.
+        let likeliest = Some((2, vec!["订单号", "编号", "时间", "说明"]));
+        let likeliest = likeliest.map(|(l, c)| (l, c.into_iter().map(String::from).collect()));
+        assert_eq!(
+            src.move_header(&has_id_and_text).unwrap(),
+            HeaderMove::Stayed { likeliest }
+        );
+        assert_eq!(src.header_line(), 1);
+        let mut row = Row::default();
+        let mut lines = vec![];
+        while let ReadOutcome::Row = src.read_row(&mut row).unwrap() {
+            lines.push(row.line);
+        }
+        assert_eq!(lines, [2, 3, 5]);
+        assert_eq!(src.blank_rows(), 1);
+        assert_eq!(src.headers(), ["订单信息", "", "评价信息", ""]);
+    }
+
+    #[test]
+    fn the_header_is_looked_for_among_the_first_20_rows_that_are_not_blank() {
+        let with_filters = |filters: usize| {
+            let mut text = "2026年11月差评明细,\n".to_string();
+            for i in 0..filters {
+                // Blank lines between do not count, and are not kept.
+                text.push_str(&format!("筛选条件{i}: 全部,\n{}", ",\n".repeat(1000)));
+            }
+            text + "评价ID,评价内容\nB1,态度差\n"
+        };
+        let open = |filters: usize| {
+            let text = io::Cursor::new(with_filters(filters).into_bytes());
+            DelimitedSource::open("t.csv", text, TextEncoding::Utf8, None).unwrap()
+        };
+        // 11 lines of filters: the header is on the 12th row, line 11013.
+        let mut src = open(11);
+        assert_eq!(
+            src.move_header(&has_id_and_text).unwrap(),
+            HeaderMove::Moved
+        );
+        assert_eq!(src.header_line(), 11013);
+        assert!(src.pending.len() <= 2, "{} read ahead", src.pending.len());
+        // The 20th row is tried, the 21st not.
+        for (filters, found) in [(18, true), (19, false)] {
+            let mut src = open(filters);
+            let moved = src.move_header(&has_id_and_text).unwrap() == HeaderMove::Moved;
+            assert_eq!(moved, found, "{filters} filters");
+        }
+    }
+
+    #[test]
+    fn a_one_column_file_keeps_its_first_row_whatever_is_below() {
+        // A row with one cell is never tried: a one-column file's rows are
+        // its data.
+        let text = "差评明细\n评价内容\n态度差\n";
+        let mut src =
+            DelimitedSource::open("t.csv", text.as_bytes(), TextEncoding::Utf8, None).unwrap();
+        let text_column = |h: &[String]| h == ["评价内容"];
+        assert_eq!(
+            src.move_header(&text_column).unwrap(),
+            HeaderMove::Stayed { likeliest: None }
+        );
+        let (headers, rows) = read_rows(src);
+        assert_eq!(headers, ["差评明细"]);
+        assert_eq!(rows.len(), 2);
     }
 
     #[test]

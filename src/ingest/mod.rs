@@ -7,7 +7,9 @@
 //! aligned to it, each row with its position in the file (line, item or sheet
 //! row) so that errors and rejects can name it. Text and sheets are read the
 //! way exports are laid out: the header may sit below a title and blank rows
-//! ([`header_index`]), rows that hold nothing are skipped and counted, and
+//! ([`header_index`]), or below metadata or group names when only a lower
+//! row has the columns a command needs ([`Input::find_columns`]), rows that
+//! hold nothing are skipped and counted, and
 //! [`Input::notes`] says what was skipped. A row that cannot be read is
 //! returned as [`ReadOutcome::Bad`] with a reason and its original text; the
 //! caller decides whether that stops anything. Turning rows into records
@@ -205,17 +207,48 @@ pub trait RowSource: Send {
         None
     }
     /// Switches a workbook opened without a sheet name, before any row is
-    /// read, to the one other sheet whose header `usable` accepts, if
-    /// exactly one does; returns its name. Anything else has no sheets.
+    /// read, to the one other sheet that has a header `usable` accepts (its
+    /// first row as [`header_index`] finds it, or a later one as
+    /// [`RowSource::move_header`] would), if exactly one does; returns its
+    /// name. Anything else has no sheets.
     fn switch_sheet(&mut self, usable: &dyn Fn(&[String]) -> bool) -> Result<Option<String>> {
         let _ = usable;
         Ok(None)
     }
+    /// Moves the header, before any row is read, to the first row below it
+    /// that has at least two cells filled and whose cells `usable` accepts,
+    /// among the first [`HEADER_CANDIDATE_ROWS`] rows that are not blank;
+    /// the rows above it are then skipped as title rows are. Formats
+    /// without header rows (JSON) stay as they are.
+    fn move_header(&mut self, usable: &dyn Fn(&[String]) -> bool) -> Result<HeaderMove> {
+        let _ = usable;
+        Ok(HeaderMove::Stayed { likeliest: None })
+    }
+}
+
+/// What [`RowSource::move_header`] did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum HeaderMove {
+    /// The header is now a row below the one first chosen.
+    Moved,
+    /// No row below has the columns. `likeliest` is the first of those
+    /// tried with the most cells filled, more than the header has (the
+    /// real header, most likely, under a row of group names): its position
+    /// and cells, for the error to name.
+    Stayed {
+        likeliest: Option<(u64, Vec<String>)>,
+    },
 }
 
 /// How many rows, from the first that is not blank, are searched for the
 /// header (see [`header_index`]).
 const HEADER_SEARCH_ROWS: usize = 10;
+
+/// How many rows that are not blank, from the first, may hold the header
+/// when the row [`header_index`] chose lacks the columns a command needs:
+/// an export's metadata (`导出人：,张三`, a dozen `筛选条件` lines) or a row
+/// of group names above the header (see [`RowSource::move_header`]).
+const HEADER_CANDIDATE_ROWS: usize = 20;
 
 /// How many cells of a row hold something other than white space.
 fn filled_cells<'a>(cells: impl IntoIterator<Item = &'a [u8]>) -> usize {
@@ -280,24 +313,38 @@ pub struct Input {
 
 impl Input {
     /// Applies `columns` (what finds the columns a command needs, or says
-    /// which are missing) to the header. A workbook opened without `--sheet`
-    /// whose first sheet fails it is read from the one other sheet that
-    /// passes, if exactly one does (a summary sheet before the data is
-    /// common; [`Input::notes`] says so). Otherwise the error names the
-    /// sheet read and the workbook's other sheets.
+    /// which are missing) to the header. When the header lacks them, the
+    /// rows below it are tried in turn (see [`RowSource::move_header`]):
+    /// exports put their metadata (`导出人：,张三`) or a row of group names
+    /// (`订单信息,,评价信息,,`) above the real header. Then a workbook opened
+    /// without `--sheet` is read from the one other sheet that has them, if
+    /// exactly one does (a summary sheet before the data is common;
+    /// [`Input::notes`] says so). Otherwise the error is the header's, naming
+    /// the row below that looked most like a header, and the sheet read and
+    /// the workbook's other sheets.
     pub fn find_columns<T>(&mut self, columns: impl Fn(&[String]) -> Result<T>) -> Result<T> {
         let error = match columns(self.rows.headers()) {
             Ok(found) => return Ok(found),
             Err(e) => e,
         };
+        let usable = |headers: &[String]| columns(headers).is_ok();
+        let likeliest = match self.rows.move_header(&usable)? {
+            HeaderMove::Moved => return columns(self.rows.headers()),
+            HeaderMove::Stayed { likeliest } => likeliest,
+        };
         let first = self.rows.sheets().map(|(sheet, _)| sheet.to_string());
-        if let Some(sheet) = self
-            .rows
-            .switch_sheet(&|headers| columns(headers).is_ok())?
-        {
+        if let Some(sheet) = self.rows.switch_sheet(&usable)? {
             self.switched = first.map(|first| (first, sheet));
             return columns(self.rows.headers());
         }
+        let error = match likeliest {
+            Some((line, cells)) => anyhow!(
+                "{error:#} ({} {line}, below it, was tried as the header too: {})",
+                self.rows.position_name(),
+                cells.join(", ")
+            ),
+            None => error,
+        };
         match self.rows.sheets() {
             Some((sheet, others)) => Err(anyhow!(
                 "{error:#} (read sheet {sheet:?}; the workbook also has {} — choose one with --sheet)",
@@ -309,7 +356,7 @@ impl Input {
 
     /// What is worth saying about how the input was read, once its columns
     /// are found: the sheet read instead of the first, the header's line when
-    /// title or blank rows above it were skipped.
+    /// title, metadata or blank rows above it were skipped.
     pub fn notes(&self) -> Vec<String> {
         let mut notes = vec![];
         if let Some((first, sheet)) = &self.switched {

@@ -152,3 +152,55 @@ pub fn names_in(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// Writes `name`, a workbook whose header has two levels, as Excel/WPS
+/// exports write it: group names over merged cells in row 1 (`订单信息`
+/// over A1:B1, `评价信息` over C1:E1, `客服信息` over F1:G1), the columns'
+/// names in row 2, and three reviews from row 3 (the second a 差评 whose
+/// time cannot be read). Returns its path.
+pub fn two_level_workbook(wd: &Workdir, name: &str) -> String {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let group = rust_xlsxwriter::Format::new();
+    sheet.merge_range(0, 0, 0, 1, "订单信息", &group).unwrap();
+    sheet.merge_range(0, 2, 0, 4, "评价信息", &group).unwrap();
+    sheet.merge_range(0, 5, 0, 6, "客服信息", &group).unwrap();
+    let rows: [[&str; 7]; 4] = [
+        [
+            "订单号",
+            "评价ID",
+            "评价时间",
+            "评价等级",
+            "评价内容",
+            "客服工号",
+            "客服姓名",
+        ],
+        [
+            "O1",
+            "A1",
+            "2026-11-25 10:00",
+            "差评",
+            "客服态度很差",
+            "KF001",
+            "王芳",
+        ],
+        ["O2", "A2", "昨天", "差评", "回复太慢了", "KF003", "张伟"],
+        [
+            "O3",
+            "A3",
+            "2026-11-25 12:00",
+            "差评",
+            "问题一直没解决",
+            "KF002",
+            "李娜",
+        ],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            sheet.write_string(r as u32 + 1, c as u16, *cell).unwrap();
+        }
+    }
+    let path = wd.path(name);
+    book.save(&path).unwrap();
+    path.to_string_lossy().into_owned()
+}
