@@ -8,12 +8,16 @@
 //! clock time that daylight saving time skips is an error, one it repeats is
 //! the earlier (summer-time) reading.
 
+use std::borrow::Cow;
+
 use anyhow::{bail, Context, Result};
 use chrono::{
     DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset,
     TimeZone, Utc,
 };
 use chrono_tz::Tz;
+
+use crate::domain::{fold_full_width, is_invisible, shown};
 
 /// 1970-01-01, day 0 of the local-day numbering.
 fn epoch_date() -> NaiveDate {
@@ -193,8 +197,18 @@ pub struct ReadTimestamp {
 ///
 /// Accepted: `2026-11-20 09:05:33`, `2026-11-20 09:05`, `2026/11/20 9:05`,
 /// `2026.11.20`, `2026-11-20` (midnight), `2026年11月20日 09:05`,
-/// `2026年11月20日9时5分`, RFC 3339 (`2026-11-20T09:05:33Z`, `…+08:00`,
-/// fractions of seconds), and Excel serial day numbers (`46346.38`).
+/// `2026年11月20日9时5分`, `2026年11月20日 下午3点`, a half-day word before or
+/// after the clock time as Chinese Excel and WPS write it (上午/下午, also
+/// 凌晨/早上/中午/晚上: `2026-11-20 下午3:05`, `上午12:30` is 00:30) or the
+/// English AM/PM (`2026/11/20 1:05 PM`), compact digits (`20261120`,
+/// `20261120 090500`, `20261120090500`), month and day before the year when
+/// only one order is possible (`11/20/2026 9:05`, `20/11/2026 9:05`; both
+/// 12 or less, as in `03/04/2026`, is rejected as ambiguous), full-width
+/// digits, punctuation and spaces (`２０２６－１１－２０ ０９：０５`, a
+/// full-width space between date and time), RFC 3339 (`2026-11-20T09:05:33Z`,
+/// `…+08:00`, fractions of seconds), Excel serial day numbers (`46346.38`),
+/// and Unix time as platform APIs give it, in seconds (10 digits) or
+/// milliseconds (13 digits), which is an instant, not a clock time.
 /// Naive forms are local clock time in `tz` ([`instant_of_clock_time`]): a
 /// clock time that DST skips is rejected, a repeated one is the earlier
 /// reading. A date alone, or midnight, is the start of that day, even where
@@ -219,45 +233,67 @@ pub fn read_date_at(date: &str, clock: NaiveTime, tz: Tz) -> Result<ReadTimestam
 }
 
 /// The clock time of a text that holds one and no date: `9:05`, `09:05:33`,
-/// `09:05:33.250`, `9时5分`, or a time-of-day cell of a workbook as kefu
-/// reads it (on day 0 of Excel's calendar: `1899-12-31 09:05:00`, or
-/// `1899-12-30 …`). `None` for anything else, a full timestamp too.
+/// `09:05:33.250`, `9时5分`, `下午3:05`, `3:05 PM`, or a time-of-day cell of
+/// a workbook as kefu reads it (on day 0 of Excel's calendar:
+/// `1899-12-31 09:05:00`, or `1899-12-30 …`). `None` for anything else, a
+/// full timestamp too.
 pub fn parse_clock_time(text: &str) -> Option<NaiveTime> {
-    let t = text.trim();
+    let folded = fold_timestamp(text.trim());
+    let t = folded.trim();
     let t = ["1899-12-30 ", "1899-12-31 "]
         .iter()
         .find_map(|day| t.strip_prefix(day))
         .unwrap_or(t);
-    if !t.starts_with(|c: char| c.is_ascii_digit()) {
+    let mut at = Cursor::new(t);
+    if !t.starts_with(|c: char| c.is_ascii_digit()) && half_day(&mut at).is_none() {
         return None;
     }
     // The timestamp reader's time part, behind a date that is not used.
-    let parts = split_timestamp(&format!("2000-01-01 {t}"))?;
+    let parts = read_parts(&format!("2000-01-01 {t}")).ok()?;
     if parts.offset_seconds.is_some() {
         return None;
     }
     NaiveTime::from_hms_opt(parts.hour, parts.minute, parts.second)
 }
 
+/// What the reason for an unreadable timestamp lists as accepted.
+const ACCEPTED_TIMES: &str = "2026-11-20 09:05, 2026/11/20 下午3:05, 2026年11月20日9时5分, \
+     20261120 090500, 11/20/2026 1:05 PM, 2026-11-20T01:05:00Z, an Excel date, or Unix seconds";
+
 /// A timestamp as written: the date and clock time, and the offset from UTC
 /// in seconds when it has one.
 fn read_written(text: &str) -> Result<(NaiveDateTime, Option<i32>), String> {
-    let t = text.trim();
-    if t.is_empty() {
+    let original = text.trim();
+    if original.is_empty() {
         return Err("timestamp is empty".into());
     }
+    let folded = fold_timestamp(original);
+    let t = folded.trim();
     if let Some(naive) = parse_excel_serial(t) {
         return Ok((naive, None));
     }
-    let parts = split_timestamp(t).ok_or_else(|| format!("unreadable timestamp {t:?}"))?;
+    if let Some(utc) = parse_unix_time(t) {
+        return Ok((utc, Some(0)));
+    }
+    let parts = read_parts(t).map_err(|why| {
+        why.unwrap_or_else(|| {
+            format!(
+                "unreadable timestamp {} (expected e.g. {ACCEPTED_TIMES})",
+                shown(original)
+            )
+        })
+    })?;
     let date = NaiveDate::from_ymd_opt(parts.year, parts.month, parts.day).ok_or_else(|| {
         format!(
-            "impossible date {:04}-{:02}-{:02} in {t:?}",
-            parts.year, parts.month, parts.day
+            "impossible date {:04}-{:02}-{:02} in {}",
+            parts.year,
+            parts.month,
+            parts.day,
+            shown(original)
         )
     })?;
     let time = NaiveTime::from_hms_opt(parts.hour, parts.minute, parts.second)
-        .ok_or_else(|| format!("impossible time of day in {t:?}"))?;
+        .ok_or_else(|| format!("impossible time of day in {}", shown(original)))?;
     Ok((date.and_time(time), parts.offset_seconds))
 }
 
@@ -289,7 +325,50 @@ fn parse_excel_serial(t: &str) -> Option<NaiveDateTime> {
     Some(DateTime::<Utc>::from_timestamp(seconds, 0)?.naive_utc())
 }
 
+/// Unix time as platform APIs and their JSON give it: seconds (10 digits,
+/// 2001 to 2286) or milliseconds (13 digits), a fraction ignored like a
+/// fraction of a second anywhere. The UTC date and time of that instant.
+fn parse_unix_time(t: &str) -> Option<NaiveDateTime> {
+    let (whole, fraction) = t.split_once('.').unwrap_or((t, ""));
+    if !whole.bytes().all(|b| b.is_ascii_digit()) || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let seconds = match whole.len() {
+        10 => whole.parse::<i64>().ok()?,
+        13 => whole.parse::<i64>().ok()? / 1000,
+        _ => return None,
+    };
+    Some(DateTime::<Utc>::from_timestamp(seconds, 0)?.naive_utc())
+}
+
+/// Folds what Chinese keyboards and spreadsheets put into timestamps:
+/// full-width digits and punctuation (`２０２６－１１－２５ １０：００`) as
+/// ASCII, white space of any width (the full-width space U+3000, a no-break
+/// space) as the ASCII space, characters that show as nothing dropped. Text
+/// that needs none of it (every ASCII timestamp) is not copied.
+fn fold_timestamp(t: &str) -> Cow<'_, str> {
+    let folds = |c: char| {
+        !c.is_ascii() && (c.is_whitespace() || is_invisible(c) || fold_full_width(c) != c)
+    };
+    if !t.chars().any(folds) {
+        return Cow::Borrowed(t);
+    }
+    Cow::Owned(
+        t.chars()
+            .filter(|c| !is_invisible(*c))
+            .map(|c| {
+                if c.is_whitespace() {
+                    ' '
+                } else {
+                    fold_full_width(c)
+                }
+            })
+            .collect(),
+    )
+}
+
 /// The numeric fields of a timestamp as written, before any validation.
+#[derive(Default)]
 struct TimestampParts {
     year: i32,
     month: u32,
@@ -300,117 +379,323 @@ struct TimestampParts {
     offset_seconds: Option<i32>,
 }
 
-/// Splits a timestamp into numeric fields by a small state machine: runs of
-/// digits separated by date separators (`-` `/` `.` 年 月 日), then an optional
-/// time (`:` 时 分 秒, optional fraction), then an optional `Z` or `±hh:mm`.
+/// A position in a (folded) timestamp being read.
+struct Cursor<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(text: &'a str) -> Cursor<'a> {
+        Cursor { text, at: 0 }
+    }
+
+    fn rest(&self) -> &'a str {
+        &self.text[self.at..]
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.rest().chars().next()
+    }
+
+    fn at_end(&self) -> bool {
+        self.at == self.text.len()
+    }
+
+    /// Takes the next character if it is one `wanted` accepts.
+    fn eat(&mut self, wanted: impl Fn(char) -> bool) -> Option<char> {
+        let c = self.peek().filter(|c| wanted(*c))?;
+        self.at += c.len_utf8();
+        Some(c)
+    }
+
+    /// Takes `prefix` if the text goes on with it, ASCII case ignored.
+    fn eat_word(&mut self, prefix: &str) -> bool {
+        let found = self
+            .rest()
+            .get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix));
+        if found {
+            self.at += prefix.len();
+        }
+        found
+    }
+
+    fn skip_spaces(&mut self) {
+        while self.eat(|c| c == ' ').is_some() {}
+    }
+
+    /// How many ASCII digits follow.
+    fn digit_run(&self) -> usize {
+        self.rest().bytes().take_while(u8::is_ascii_digit).count()
+    }
+
+    /// Takes `n` digits (at most 9; the caller saw them) as a number.
+    fn take(&mut self, n: usize) -> u32 {
+        let digits = &self.rest()[..n];
+        self.at += n;
+        digits.parse().unwrap_or(u32::MAX)
+    }
+
+    /// Takes one or two digits as a number, if that many follow.
+    fn one_or_two(&mut self) -> Option<u32> {
+        let n = self.digit_run();
+        (1..=2).contains(&n).then(|| self.take(n))
+    }
+}
+
+/// A half-day word that says which twelve hours a clock time is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HalfDay {
+    /// 上午, 早上, 凌晨, AM: 12 is midnight.
+    Morning,
+    /// 中午: 11 and 12 are as they are, 1 to 3 are after noon.
+    Noon,
+    /// 下午, 傍晚, PM: 12 is noon.
+    Afternoon,
+    /// 晚上: 5 to 11 are after noon; 12 could be either midnight and is
+    /// not read.
+    Evening,
+}
+
+/// The half-day words, as Chinese Excel/WPS (上午/下午) and people write them.
+const HALF_DAYS: &[(&str, HalfDay)] = &[
+    ("上午", HalfDay::Morning),
+    ("早上", HalfDay::Morning),
+    ("凌晨", HalfDay::Morning),
+    ("中午", HalfDay::Noon),
+    ("下午", HalfDay::Afternoon),
+    ("傍晚", HalfDay::Afternoon),
+    ("晚上", HalfDay::Evening),
+    ("a.m.", HalfDay::Morning),
+    ("p.m.", HalfDay::Afternoon),
+    ("am", HalfDay::Morning),
+    ("pm", HalfDay::Afternoon),
+];
+
+/// Takes a half-day word if one follows.
+fn half_day(at: &mut Cursor<'_>) -> Option<HalfDay> {
+    HALF_DAYS
+        .iter()
+        .find(|(word, _)| at.eat_word(word))
+        .map(|(_, half)| *half)
+}
+
+/// The hour on a 24-hour clock of `hour` said with a half-day word; 99 (an
+/// impossible time) for an hour the word rules out (上午15点). An hour
+/// already past noon keeps its reading (下午15:30, a 24-hour clock with the
+/// word added).
+fn on_24_hour_clock(hour: u32, half: Option<HalfDay>) -> u32 {
+    const IMPOSSIBLE: u32 = 99;
+    match (half, hour) {
+        (None, h) => h,
+        (Some(HalfDay::Morning), 12) => 0,
+        (Some(HalfDay::Morning), h @ 0..=11) => h,
+        (Some(HalfDay::Noon), h @ 11..=15) => h,
+        (Some(HalfDay::Noon), h @ 1..=3) => h + 12,
+        (Some(HalfDay::Afternoon), 0 | 12) => 12,
+        (Some(HalfDay::Afternoon), h @ 1..=11) => h + 12,
+        (Some(HalfDay::Afternoon), h @ 13..=23) => h,
+        (Some(HalfDay::Evening), h @ 5..=11) => h + 12,
+        (Some(HalfDay::Evening), h @ 17..=23) => h,
+        _ => IMPOSSIBLE,
+    }
+}
+
+/// Splits a timestamp into numeric fields (see [`read_parts`]); `None` when
+/// it is no timestamp kefu reads.
 fn split_timestamp(t: &str) -> Option<TimestampParts> {
-    let mut chars = t.chars().peekable();
-    let number = |chars: &mut std::iter::Peekable<std::str::Chars<'_>>, max: usize| {
-        let mut v: u32 = 0;
-        let mut n = 0;
-        while let Some(c) = chars.peek().copied() {
-            if let Some(d) = c.to_digit(10) {
-                if n == max {
-                    break;
-                }
-                v = v * 10 + d;
-                n += 1;
-                chars.next();
-            } else {
-                break;
-            }
-        }
-        (n > 0).then_some((v, n))
-    };
-    let (year, ylen) = number(&mut chars, 4)?;
-    if ylen != 4 {
-        return None;
-    }
+    let folded = fold_timestamp(t.trim());
+    read_parts(folded.trim()).ok()
+}
+
+/// Reads a folded timestamp ([`fold_timestamp`]) into numeric fields: a date
+/// (`2026-11-20`, `/` `.` 年 月 日 号 as separators; `20261120`; month and
+/// day before the year), then an optional clock time after a space or `T`
+/// (`9:05`, `09:05:33.250`, `9时5分`, `3点半`, a half-day word before or
+/// after it, `090500` after a compact date, or glued to it:
+/// `20261120090500`), then an optional `Z` or `±hh:mm`. `Err(Some(reason))`
+/// for a date kefu will not guess at (`03/04/2026`), `Err(None)` for
+/// anything else it cannot read.
+fn read_parts(t: &str) -> Result<TimestampParts, Option<String>> {
+    let mut at = Cursor::new(t);
+    let mut parts = TimestampParts::default();
     let date_sep = |c: char| matches!(c, '-' | '/' | '.' | '年' | '月');
-    if !chars.next().is_some_and(date_sep) {
-        return None;
-    }
-    let (month, _) = number(&mut chars, 2)?;
-    if !chars.next().is_some_and(date_sep) {
-        return None;
-    }
-    let (day, _) = number(&mut chars, 2)?;
-    if chars.peek() == Some(&'日') {
-        chars.next();
-    }
-    let mut parts = TimestampParts {
-        year: year as i32,
-        month,
-        day,
-        hour: 0,
-        minute: 0,
-        second: 0,
-        offset_seconds: None,
-    };
-    while chars
-        .peek()
-        .is_some_and(|c| *c == ' ' || *c == 'T' || *c == 't')
-    {
-        chars.next();
-    }
-    if chars.peek().is_none() {
-        return Some(parts);
-    }
-    let (hour, _) = number(&mut chars, 2)?;
-    parts.hour = hour;
-    if !chars
-        .next()
-        .is_some_and(|c| matches!(c, ':' | '时' | '點' | '点'))
-    {
-        return None;
-    }
-    let (minute, _) = number(&mut chars, 2)?;
-    parts.minute = minute;
-    if chars.peek() == Some(&'分') {
-        chars.next();
-    }
-    if chars.peek() == Some(&':') {
-        chars.next();
-    }
-    if let Some((second, _)) = number(&mut chars, 2) {
-        parts.second = second;
-        if chars.peek() == Some(&'秒') {
-            chars.next();
+    let lead = at.digit_run();
+    let mut compact = false;
+    match lead {
+        // 20261120, 202611200905, 20261120090500
+        8 | 12 | 14 => {
+            parts.year = at.take(4) as i32;
+            parts.month = at.take(2);
+            parts.day = at.take(2);
+            if lead >= 12 {
+                parts.hour = at.take(2);
+                parts.minute = at.take(2);
+                if lead == 14 {
+                    parts.second = at.take(2);
+                }
+                return read_offset(&mut at, parts);
+            }
+            compact = true;
         }
-        if chars.peek().is_some_and(|c| *c == '.' || *c == ',') {
-            chars.next();
-            while chars.peek().is_some_and(|c| c.is_ascii_digit()) {
-                chars.next();
+        4 => {
+            parts.year = at.take(4) as i32;
+            at.eat(date_sep).ok_or(None)?;
+            parts.month = at.one_or_two().ok_or(None)?;
+            at.eat(date_sep).ok_or(None)?;
+            parts.day = at.one_or_two().ok_or(None)?;
+            at.eat(|c| c == '日' || c == '号');
+        }
+        // 11/20/2026 or 20/11/2026: read only when one order is possible.
+        1 | 2 => {
+            let first = at.take(lead);
+            let sep = at.eat(|c| matches!(c, '/' | '-' | '.')).ok_or(None)?;
+            let second = at.one_or_two().ok_or(None)?;
+            at.eat(|c| c == sep).ok_or(None)?;
+            if at.digit_run() != 4 {
+                return Err(None);
             }
+            parts.year = at.take(4) as i32;
+            (parts.month, parts.day) = match (first, second) {
+                (m, d) if m == d || m <= 12 && d > 12 => (m, d),
+                (d, m) if d > 12 && m <= 12 => (m, d),
+                // Neither a month: the impossible date is said as such.
+                (m, d) if m > 12 => (m, d),
+                (a, b) => {
+                    let y = parts.year;
+                    return Err(Some(format!(
+                        "ambiguous date {}: {a}{sep}{b} may be month then day or day then month; write the year first ({y}-{a:02}-{b:02} or {y}-{b:02}-{a:02})",
+                        shown(t)
+                    )));
+                }
+            };
+        }
+        _ => return Err(None),
+    }
+    while at.eat(|c| matches!(c, ' ' | 'T' | 't')).is_some() {}
+    if at.at_end() {
+        return Ok(parts);
+    }
+    read_clock(&mut at, &mut parts, compact).ok_or(None)?;
+    read_offset(&mut at, parts)
+}
+
+/// Reads the clock time of a timestamp into `parts` (see [`read_parts`]);
+/// `compact`: after a compact date, where `0905` and `090500` are times.
+fn read_clock(at: &mut Cursor<'_>, parts: &mut TimestampParts, compact: bool) -> Option<()> {
+    let mut half = half_day(at);
+    at.skip_spaces();
+    let run = at.digit_run();
+    let mut bare_hour = false;
+    if compact && (run == 4 || run == 6) {
+        parts.hour = at.take(2);
+        parts.minute = at.take(2);
+        if run == 6 {
+            parts.second = at.take(2);
+        }
+    } else {
+        parts.hour = at.one_or_two()?;
+        if at.eat(|c| c == ':').is_some() {
+            parts.minute = at.one_or_two()?;
+            if at.eat(|c| c == ':').is_some() {
+                parts.second = at.one_or_two()?;
+                read_fraction(at);
+            }
+        } else if at.eat(|c| matches!(c, '时' | '時' | '点' | '點')).is_some() {
+            if at.eat(|c| c == '半').is_some() {
+                parts.minute = 30;
+            } else if let Some(minute) = at.one_or_two() {
+                parts.minute = minute;
+                at.eat(|c| c == '分');
+                if let Some(second) = at.one_or_two() {
+                    parts.second = second;
+                    at.eat(|c| c == '秒');
+                    read_fraction(at);
+                }
+            }
+            at.eat(|c| c == '整');
+        } else {
+            // `1 PM`: an hour alone needs a half-day word.
+            bare_hour = true;
         }
     }
-    while chars.peek() == Some(&' ') {
-        chars.next();
+    at.skip_spaces();
+    if half.is_none() {
+        half = half_day(at);
     }
-    match chars.next() {
-        None => {}
-        Some('Z') | Some('z') => parts.offset_seconds = Some(0),
-        Some(sign @ ('+' | '-')) => {
-            let (hh, hlen) = number(&mut chars, 2)?;
-            if hlen != 2 {
-                return None;
+    if bare_hour && half.is_none() {
+        return None;
+    }
+    parts.hour = on_24_hour_clock(parts.hour, half);
+    Some(())
+}
+
+/// Skips the fraction of a second (`.250`, `,250`).
+fn read_fraction(at: &mut Cursor<'_>) {
+    if at.eat(|c| c == '.' || c == ',').is_some() {
+        while at.eat(|c| c.is_ascii_digit()).is_some() {}
+    }
+}
+
+/// Reads what may end a timestamp: an optional `Z` or `±hh[:mm]`, after
+/// optional spaces, and nothing after it.
+fn read_offset(
+    at: &mut Cursor<'_>,
+    mut parts: TimestampParts,
+) -> Result<TimestampParts, Option<String>> {
+    at.skip_spaces();
+    if let Some(sign) = at.eat(|c| matches!(c, 'Z' | 'z' | '+' | '-')) {
+        if sign == 'Z' || sign == 'z' {
+            parts.offset_seconds = Some(0);
+        } else {
+            if at.digit_run() < 2 {
+                return Err(None);
             }
-            if chars.peek() == Some(&':') {
-                chars.next();
-            }
-            let mm = number(&mut chars, 2).map(|(m, _)| m).unwrap_or(0);
+            let hh = at.take(2);
+            at.eat(|c| c == ':');
+            let mm = if at.digit_run() >= 2 { at.take(2) } else { 0 };
             if hh > 23 || mm > 59 {
-                return None;
+                return Err(None);
             }
             let off = (hh * 3600 + mm * 60) as i32;
             parts.offset_seconds = Some(if sign == '-' { -off } else { off });
         }
-        Some(_) => return None,
     }
-    if chars.next().is_some() {
-        return None;
+    if at.at_end() {
+        Ok(parts)
+    } else {
+        Err(None)
     }
-    Some(parts)
+}
+
+/// Reads the month of a monthly figure as exports write it: a month
+/// (`2026-08`, `2026/8`, `2026年8月`, `202608`), or a date or timestamp in
+/// it, whose month it is (`2026-08-01`, `2026-08-15`; a month typed into
+/// Excel becomes a date cell, read as `2026-08-01 00:00:00`).
+pub fn read_month(text: &str) -> Result<Period, String> {
+    let folded = fold_timestamp(text.trim());
+    let t = folded.trim();
+    if let Ok((when, _)) = read_written(t) {
+        return Ok(Period::month_of(when.date()));
+    }
+    if t.len() == 6 && t.bytes().all(|b| b.is_ascii_digit()) {
+        let (year, month) = (t[..4].parse().unwrap_or(0), t[4..].parse().unwrap_or(0));
+        if let Some(p) = Period::month(year, month) {
+            return Ok(p);
+        }
+    }
+    parse_month(t).map_err(|e| {
+        let e = e.to_string();
+        if e.starts_with("no such month") {
+            e
+        } else {
+            format!(
+                "unreadable month {} (expected e.g. 2026-08, 2026年8月, 202608, or a date in the month)",
+                shown(text.trim())
+            )
+        }
+    })
 }
 
 /// A half-open range of local days `[first, last]` inclusive, with a name for
@@ -576,10 +861,13 @@ pub fn parse_date_arg(text: &str, tz: Tz) -> Result<NaiveDate> {
         _ => {}
     }
     let parts = split_timestamp(t).with_context(|| {
-        format!("unreadable date {t:?} (expected e.g. 2026-11-20, today, yesterday)")
+        format!(
+            "unreadable date {} (expected e.g. 2026-11-20, today, yesterday)",
+            shown(t)
+        )
     })?;
     NaiveDate::from_ymd_opt(parts.year, parts.month, parts.day)
-        .with_context(|| format!("impossible date {t:?}"))
+        .with_context(|| format!("impossible date {}", shown(t)))
 }
 
 /// Parses a quarter: `2026Q3`, `2026-Q3`, `2026q3`, `2026 Q3`.
@@ -587,15 +875,15 @@ pub fn parse_quarter(text: &str) -> Result<Period> {
     let t = text.trim().to_ascii_uppercase().replace([' ', '-'], "");
     let (y, q) = t
         .split_once('Q')
-        .with_context(|| format!("unreadable quarter {text:?} (expected e.g. 2026Q3)"))?;
+        .with_context(|| format!("unreadable quarter {} (expected e.g. 2026Q3)", shown(text)))?;
     let year: i32 = y
         .parse()
-        .with_context(|| format!("unreadable quarter {text:?} (expected e.g. 2026Q3)"))?;
+        .with_context(|| format!("unreadable quarter {} (expected e.g. 2026Q3)", shown(text)))?;
     let q: u32 = q
         .parse()
-        .with_context(|| format!("unreadable quarter {text:?} (expected e.g. 2026Q3)"))?;
+        .with_context(|| format!("unreadable quarter {} (expected e.g. 2026Q3)", shown(text)))?;
     Period::quarter(year, q)
-        .with_context(|| format!("no such quarter {text:?} (quarters are Q1 to Q4)"))
+        .with_context(|| format!("no such quarter {} (quarters are Q1 to Q4)", shown(text)))
 }
 
 /// Parses a month: `2026-08`, `2026/8`, `2026年8月`.
@@ -609,7 +897,10 @@ pub fn parse_week(text: &str) -> Result<Period> {
     });
     match parsed {
         Some(monday) => Ok(Period::week_of(monday)),
-        None => bail!("unreadable week {text:?} (expected an ISO week such as 2026-W47)"),
+        None => bail!(
+            "unreadable week {} (expected an ISO week such as 2026-W47)",
+            shown(text)
+        ),
     }
 }
 
@@ -617,14 +908,14 @@ pub fn parse_month(text: &str) -> Result<Period> {
     let t = text.trim().trim_end_matches('月');
     let (y, m) = t
         .split_once(['-', '/', '年', '.'])
-        .with_context(|| format!("unreadable month {text:?} (expected e.g. 2026-08)"))?;
+        .with_context(|| format!("unreadable month {} (expected e.g. 2026-08)", shown(text)))?;
     let year: i32 = y
         .parse()
-        .with_context(|| format!("unreadable month {text:?}"))?;
+        .with_context(|| format!("unreadable month {}", shown(text)))?;
     let month: u32 = m
         .parse()
-        .with_context(|| format!("unreadable month {text:?}"))?;
-    Period::month(year, month).with_context(|| format!("no such month {text:?}"))
+        .with_context(|| format!("unreadable month {}", shown(text)))?;
+    Period::month(year, month).with_context(|| format!("no such month {}", shown(text)))
 }
 
 /// Parses a year: `2026`.
@@ -632,12 +923,15 @@ pub fn parse_year(text: &str) -> Result<Period> {
     let digits = text.trim().trim_end_matches('年');
     // Four digits: `26` is not taken for the year 26.
     if digits.len() != 4 {
-        bail!("unreadable year {text:?} (expected four digits, e.g. 2026)");
+        bail!(
+            "unreadable year {} (expected four digits, e.g. 2026)",
+            shown(text)
+        );
     }
     let year: i32 = digits
         .parse()
-        .with_context(|| format!("unreadable year {text:?}"))?;
-    Period::year(year).with_context(|| format!("no such year {text:?}"))
+        .with_context(|| format!("unreadable year {}", shown(text)))?;
+    Period::year(year).with_context(|| format!("no such year {}", shown(text)))
 }
 
 /// Parses any period name: a quarter, a month, a year or a day.
@@ -715,6 +1009,156 @@ mod tests {
     }
 
     #[test]
+    fn chinese_half_day_words_and_am_pm_read_on_a_24_hour_clock() {
+        let at = |t: &str| parse_timestamp(t, sh()).map(local);
+        for (t, want) in [
+            ("2026-11-25 下午3:30", "2026-11-25 15:30:00"),
+            ("2026-11-25 上午9:05", "2026-11-25 09:05:00"),
+            ("2026/11/25 下午 03:30:00", "2026-11-25 15:30:00"),
+            ("2026-11-25 3:30 下午", "2026-11-25 15:30:00"),
+            ("2026年11月25日 下午3点", "2026-11-25 15:00:00"),
+            ("2026年11月25日下午3点半", "2026-11-25 15:30:00"),
+            // 12 in the afternoon is noon, 12 in the morning midnight.
+            ("2026-11-25 下午12:15", "2026-11-25 12:15:00"),
+            ("2026-11-25 上午12:15", "2026-11-25 00:15:00"),
+            ("2026-11-25 凌晨1:20", "2026-11-25 01:20:00"),
+            ("2026-11-25 中午12:30", "2026-11-25 12:30:00"),
+            ("2026-11-25 中午1:30", "2026-11-25 13:30:00"),
+            ("2026-11-25 晚上8:00", "2026-11-25 20:00:00"),
+            ("2026/11/25 1:00 PM", "2026-11-25 13:00:00"),
+            ("2026/11/25 1:00PM", "2026-11-25 13:00:00"),
+            ("2026/11/25 12:00 am", "2026-11-25 00:00:00"),
+            ("2026/11/25 9:05 a.m.", "2026-11-25 09:05:00"),
+            ("2026/11/25 1 PM", "2026-11-25 13:00:00"),
+            // A 24-hour clock with the word added keeps its reading.
+            ("2026-11-25 下午15:30", "2026-11-25 15:30:00"),
+        ] {
+            assert_eq!(at(t).as_deref(), Ok(want), "{t}");
+        }
+        for impossible in [
+            "2026-11-25 上午15:00",
+            "2026-11-25 晚上12:00",
+            "2026-11-25 下午25:00",
+        ] {
+            let e = at(impossible).unwrap_err();
+            assert!(e.starts_with("impossible time of day"), "{impossible}: {e}");
+        }
+        // An hour alone needs the word.
+        assert!(at("2026-11-25 3").unwrap_err().contains("unreadable"));
+    }
+
+    #[test]
+    fn compact_digits_and_unix_time() {
+        let at = |t: &str| read_timestamp(t, sh()).map(|r| (local(r.unix_seconds), r.naive));
+        for (t, want) in [
+            ("20261125", "2026-11-25 00:00:00"),
+            ("20261125 160000", "2026-11-25 16:00:00"),
+            ("20261125 1600", "2026-11-25 16:00:00"),
+            ("20261125T160000", "2026-11-25 16:00:00"),
+            ("20261125160000", "2026-11-25 16:00:00"),
+            ("202611251600", "2026-11-25 16:00:00"),
+            ("20261125 16:00:00", "2026-11-25 16:00:00"),
+        ] {
+            assert_eq!(at(t), Ok((want.to_string(), true)), "{t}");
+        }
+        // Unix seconds and milliseconds (platform APIs): instants, not clock times.
+        for t in [
+            "1795572000",
+            "1795572000000",
+            "1795572000.5",
+            "1795572000123",
+        ] {
+            assert_eq!(at(t), Ok(("2026-11-25 10:00:00".to_string(), false)), "{t}");
+        }
+        assert!(at("20261325")
+            .unwrap_err()
+            .contains("impossible date 2026-13-25"));
+        // Other runs of digits are no timestamp.
+        for t in ["2026112", "179557200", "17955720000"] {
+            assert!(at(t).unwrap_err().contains("unreadable"), "{t}");
+        }
+    }
+
+    #[test]
+    fn month_and_day_before_the_year_only_when_one_order_is_possible() {
+        let at = |t: &str| parse_timestamp(t, sh()).map(local);
+        assert_eq!(at("11/25/2026 13:00").as_deref(), Ok("2026-11-25 13:00:00"));
+        assert_eq!(at("25/11/2026 13:00").as_deref(), Ok("2026-11-25 13:00:00"));
+        assert_eq!(at("25.11.2026").as_deref(), Ok("2026-11-25 00:00:00"));
+        assert_eq!(
+            at("11/25/2026 1:00 PM").as_deref(),
+            Ok("2026-11-25 13:00:00")
+        );
+        assert_eq!(at("5/5/2026").as_deref(), Ok("2026-05-05 00:00:00"));
+        let e = at("03/04/2026 10:00").unwrap_err();
+        assert_eq!(
+            e,
+            "ambiguous date \"03/04/2026 10:00\": 3/4 may be month then day or day then month; \
+             write the year first (2026-03-04 or 2026-04-03)"
+        );
+        assert!(at("13/25/2026").unwrap_err().contains("impossible date"));
+        // Separators must agree.
+        assert!(at("11/25-2026").unwrap_err().contains("unreadable"));
+    }
+
+    #[test]
+    fn full_width_digits_punctuation_and_spaces_read_as_ascii() {
+        let at = |t: &str| parse_timestamp(t, sh()).map(local);
+        for t in [
+            "２０２６－１１－２５ １０：００",
+            "2026-11-25\u{3000}10:00",
+            "2026-11-25\u{a0}10:00",
+            "\u{3000}2026/11/25 10:00\u{3000}",
+            "２０２６年１１月２５日 １０时",
+            "2026-11-25 \u{200b}10:00",
+        ] {
+            assert_eq!(at(t).as_deref(), Ok("2026-11-25 10:00:00"), "{t}");
+        }
+        assert_eq!(
+            parse_clock_time("１０：３０")
+                .map(|c| c.to_string())
+                .as_deref(),
+            Some("10:30:00")
+        );
+    }
+
+    #[test]
+    fn an_unreadable_time_is_shown_as_written_with_the_forms_accepted() {
+        let e = parse_timestamp("2026-11-25\u{3000}13:00 下班后", sh()).unwrap_err();
+        assert_eq!(
+            e,
+            "unreadable timestamp \"2026-11-25\u{3000}13:00 下班后\" (with a full-width space, U+3000) \
+             (expected e.g. 2026-11-20 09:05, 2026/11/20 下午3:05, 2026年11月20日9时5分, \
+             20261120 090500, 11/20/2026 1:05 PM, 2026-11-20T01:05:00Z, an Excel date, or Unix seconds)"
+        );
+        assert!(!e.contains("\\u"), "{e}");
+    }
+
+    #[test]
+    fn a_month_is_read_from_a_month_or_a_day_in_it() {
+        let month = |t: &str| read_month(t).map(|p| p.name);
+        for t in [
+            "2026-10",
+            "2026/10",
+            "2026年10月",
+            "202610",
+            "２０２６－１０",
+            "2026-10-01 00:00:00",
+            "2026-10-01",
+            "2026/10/17",
+            "46296",
+        ] {
+            assert_eq!(month(t).as_deref(), Ok("2026-10"), "{t}");
+        }
+        assert_eq!(month("2026-13").unwrap_err(), "no such month \"2026-13\"");
+        let e = month("10月").unwrap_err();
+        assert!(
+            e.starts_with("unreadable month \"10月\" (expected e.g. 2026-08"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn excel_serial_days() {
         // 46346 is 2026-11-20 in Excel's 1900 date system; .25 is 06:00.
         assert_eq!(
@@ -730,6 +1174,8 @@ mod tests {
         assert_eq!(clock(" 09:05:33 ").as_deref(), Some("09:05:33"));
         assert_eq!(clock("09:05:33.250").as_deref(), Some("09:05:33"));
         assert_eq!(clock("9时5分").as_deref(), Some("09:05:00"));
+        assert_eq!(clock("下午3:05").as_deref(), Some("15:05:00"));
+        assert_eq!(clock("3:05 PM").as_deref(), Some("15:05:00"));
         // A time-of-day cell of a workbook, as the Excel reader writes it.
         assert_eq!(clock("1899-12-31 09:05:00").as_deref(), Some("09:05:00"));
         for not_a_clock in [

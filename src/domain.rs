@@ -43,7 +43,7 @@ macro_rules! vocabulary {
                 )+
                 let key = normalize_term(text);
                 $(
-                    if key == $id || key == normalize_term($label) $(|| key == normalize_term($alias))* {
+                    if key == $id || is_term(&key, $label) $(|| is_term(&key, $alias))* {
                         return Some($name::$variant);
                     }
                 )+
@@ -57,7 +57,7 @@ macro_rules! vocabulary {
                         .iter()
                         .map(|v| format!("{} ({})", v.id(), v.label()))
                         .collect();
-                    format!("unknown {} {:?} (expected one of: {})", $what, text.trim(), accepted.join(", "))
+                    format!("unknown {} {} (expected one of: {})", $what, shown(text.trim()), accepted.join(", "))
                 })
             }
         }
@@ -70,34 +70,53 @@ macro_rules! vocabulary {
     };
 }
 
-/// Lower-cases and drops white space (including the full-width space) so that
-/// "Attitude", " 服务 态度 " and "服务态度" compare equal.
+/// The form in which typed terms are compared: white space of any width
+/// dropped (`服务 态度`, the full-width space of `王　芳`), characters that
+/// show as nothing dropped (zero-width spaces, a byte-order mark), full-width
+/// ASCII folded (`Ｙ`, `１星`, `（…）`) and Latin case ignored, so that
+/// "Attitude", " 服务 态度 " and "服务态度" compare equal. Shared by every
+/// vocabulary below, the rulebook's rule names and ids, and [`agent_key`].
 pub fn normalize_term(text: &str) -> String {
     text.chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{3000}' && *c != '\u{feff}')
+        .filter(|c| !c.is_whitespace() && !is_invisible(*c))
+        .map(fold_full_width)
         .flat_map(char::to_lowercase)
         .collect()
 }
 
+/// True when `term` in [`normalize_term`]'s form is `key`, without building
+/// that form (a vocabulary's slow path compares a key with every synonym).
+fn is_term(key: &str, term: &str) -> bool {
+    term.chars()
+        .filter(|c| !c.is_whitespace() && !is_invisible(*c))
+        .map(fold_full_width)
+        .flat_map(char::to_lowercase)
+        .eq(key.chars())
+}
+
+/// A full-width ASCII character (`Ａ`, `１`, `：`, `（`) as its ASCII form;
+/// any other character as it is.
+pub fn fold_full_width(c: char) -> char {
+    match c {
+        '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+        _ => c,
+    }
+}
+
+/// Characters that take no room when shown: zero-width spaces and joiners,
+/// the word joiner, a byte-order mark.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}')
+}
+
 /// The form in which agents' names and ids are compared wherever an export
 /// names an agent (feedback, events, activity, group leaders); the store
-/// keeps them as written. White space of any width is dropped (HR pads
-/// two-character names with a full-width space: 王　芳), full-width ASCII is
-/// folded (ＡＢＣ小张, ２００３), Latin case is ignored, and a whole number
-/// written as a float (`2001.0`, a numeric id cell passed through a
-/// spreadsheet or pandas) is that number.
+/// keeps them as written. It is [`normalize_term`]'s (HR pads
+/// two-character names with a full-width space: 王　芳; ＡＢＣ小张, ２００３),
+/// and a whole number written as a float (`2001.0`, a numeric id cell passed
+/// through a spreadsheet or pandas) is that number.
 pub fn agent_key(text: &str) -> String {
-    let mut key: String = text
-        .chars()
-        .filter(|c| {
-            !c.is_whitespace() && !matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}')
-        })
-        .map(|c| match c {
-            '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
-            _ => c,
-        })
-        .flat_map(char::to_lowercase)
-        .collect();
+    let mut key = normalize_term(text);
     if let Some((whole, zeros)) = key.split_once('.') {
         if !whole.is_empty()
             && whole.bytes().all(|b| b.is_ascii_digit())
@@ -108,6 +127,61 @@ pub fn agent_key(text: &str) -> String {
         }
     }
     key
+}
+
+/// A value as the user wrote it, for messages: in double quotes, with its
+/// characters as they are, not as Rust escapes them (`"2026-11-25　13:00"`,
+/// not `"2026-11-25\u{3000}13:00"`). Control characters are written `\t`,
+/// `\n`, `\r` or `<U+0007>`, and characters that show as nothing as
+/// `<U+200B>`; white space other than the ASCII space, which looks like one,
+/// is named after the quotes: `"2026-11-25　13:00" (with a full-width space,
+/// U+3000)`.
+pub fn shown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    let mut odd_space: Option<char> = None;
+    for c in text.chars() {
+        match c {
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() || is_invisible(c) => {
+                out.push_str(&format!("<U+{:04X}>", c as u32));
+            }
+            c => {
+                if c.is_whitespace() && c != ' ' && odd_space.is_none() {
+                    odd_space = Some(c);
+                }
+                out.push(c);
+            }
+        }
+    }
+    out.push('"');
+    if let Some(c) = odd_space {
+        let name = match c {
+            '\u{3000}' => "a full-width space",
+            '\u{a0}' => "a no-break space",
+            _ => "a space that is not the ASCII space",
+        };
+        out.push_str(&format!(" (with {name}, U+{:04X})", c as u32));
+    }
+    out
+}
+
+/// True for a cell that says nothing: `-`, `—`, `/`, `无`, `空`, `暂无`,
+/// `N/A`, `none`, `null` (full-width forms too). Exports and people write
+/// these where a value is not (yet) known; kefu reads them as empty wherever
+/// an empty value is allowed (a declared cause, responsibility, validity, a
+/// roster date).
+pub fn is_placeholder(text: &str) -> bool {
+    // None is longer than four characters: no allocation for real values.
+    if text.trim().chars().nth(4).is_some() {
+        return false;
+    }
+    matches!(
+        normalize_term(text).as_str(),
+        "-" | "--" | "—" | "——" | "–" | "/" | "无" | "空" | "暂无" | "n/a" | "na" | "none" | "null"
+    )
 }
 
 vocabulary! {
@@ -121,32 +195,157 @@ vocabulary! {
     }
 }
 
+/// Words that point to one cause when a manager's 差评原因 is not a cause's
+/// id, label or synonym (`态度问题`, `响应慢`, `物流问题`): a declared cause
+/// holding words of exactly one cause is that cause; one holding words of
+/// two (`处理速度慢`: 处理 and 速度) is none of them.
+const CAUSE_WORDS: &[(Cause, &[&str])] = &[
+    (Cause::Attitude, &["态度", "態度", "语气", "語氣"]),
+    (
+        Cause::Response,
+        &[
+            "响应",
+            "響應",
+            "速度",
+            "回复慢",
+            "回覆慢",
+            "回复不及时",
+            "不回复",
+            "未回复",
+            "没回复",
+            "超时",
+        ],
+    ),
+    (
+        Cause::Competence,
+        &["专业", "專業", "业务能力", "業務能力", "业务不熟", "能力"],
+    ),
+    (Cause::Resolution, &["解决", "解決", "处理", "處理"]),
+    (
+        Cause::Other,
+        &[
+            "物流", "快递", "商品", "产品", "质量", "質量", "其他", "其它",
+        ],
+    ),
+];
+
+/// A declared cause (差评原因) as read from an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeclaredCause {
+    /// Nothing declared: empty, or a placeholder ([`is_placeholder`], 待定, 未知).
+    Nothing,
+    /// A cause kefu knows.
+    Cause(Cause),
+    /// Text kefu cannot read as a cause: the record is imported without a
+    /// declared cause (the classifier's stands) and the import warns.
+    Unknown,
+}
+
+/// Reads a declared cause (差评原因) as managers write it: a cause's id,
+/// label or synonym; a placeholder (`无`, `-`, `/`, `待定`) as nothing; a
+/// list (`服务态度;响应速度`, separated by `;` `,` `、` `/` `|`) as its first
+/// item that reads as a cause; and a phrase whose words point to exactly one
+/// cause ([`CAUSE_WORDS`]: `态度问题` → attitude, `响应慢` → response,
+/// `物流问题` → other).
+pub fn read_declared_cause(text: &str) -> DeclaredCause {
+    let t = text.trim();
+    if t.is_empty() || is_placeholder(t) || matches!(normalize_term(t).as_str(), "待定" | "未知")
+    {
+        return DeclaredCause::Nothing;
+    }
+    if let Some(c) = Cause::parse(t) {
+        return DeclaredCause::Cause(c);
+    }
+    let cause_of = |item: &str| {
+        Cause::parse(item).or_else(|| {
+            let key = normalize_term(item);
+            let mut found = CAUSE_WORDS
+                .iter()
+                .filter(|(_, words)| words.iter().any(|w| key.contains(w)))
+                .map(|(cause, _)| *cause);
+            match (found.next(), found.next()) {
+                (Some(one), None) => Some(one),
+                _ => None,
+            }
+        })
+    };
+    t.split([';', '；', ',', '，', '、', '/', '／', '|', '\n'])
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .find_map(cause_of)
+        .map_or(DeclaredCause::Unknown, DeclaredCause::Cause)
+}
+
 vocabulary! {
-    /// Who is responsible once investigated (责任认定).
+    /// Who is responsible once investigated (责任认定). Only `individual`
+    /// is the agent's own; exports name other parties, read as the closest
+    /// value: the company or the shop (公司, 商家) as `process`, the courier,
+    /// the platform or no one in particular (物流, 平台, 非个人, 无责) as
+    /// `external`.
     Responsibility, "responsibility" {
         Individual => "individual", "个人", ["个人责任", "客服个人", "個人", "agent"];
         Team => "team", "团队协作", ["团队", "协作", "團隊協作"];
         Training => "training", "培训不足", ["培训", "培訓不足"];
-        Process => "process", "流程缺陷", ["流程", "流程問題", "流程问题"];
-        External => "external", "外部因素", ["外部", "非客服原因"];
+        Process => "process", "流程缺陷", ["流程", "流程問題", "流程问题", "公司", "商家"];
+        External => "external", "外部因素", ["外部", "非客服原因", "物流", "平台", "非个人", "无责", "無責"];
     }
 }
 
 vocabulary! {
-    /// Whether a complaint stands (是否成立 / 投诉不成立).
+    /// A yes or a no as spreadsheets write it: one vocabulary for every
+    /// yes/no column (是否成立, 是否核实). An Excel boolean cell reads as
+    /// `true`/`false`; case and full-width forms are ignored (`Ｙ`, `TRUE`).
+    YesNo, "yes/no" {
+        Yes => "yes", "是", ["y", "true", "1", "√", "✓", "✔"];
+        No => "no", "否", ["n", "false", "0", "×", "✗", "✘"];
+    }
+}
+
+vocabulary! {
+    /// Whether a complaint stands (是否成立 / 投诉不成立). Read with
+    /// [`parse_validity`], which adds the yes/no marks of [`YesNo`].
+    /// `部分成立` (partly upheld) is `confirmed`: the investigation found
+    /// something in it, which is a verdict, not a pending case; whether it
+    /// is charged to the agent is then up to 责任认定.
     Validity, "validity" {
-        Confirmed => "confirmed", "成立", ["是", "属实", "yes", "投诉成立", "valid"];
-        Rejected => "rejected", "不成立", ["否", "不属实", "no", "投诉不成立", "invalid"];
-        Pending => "pending", "待定", ["待核实", "处理中", "调查中", "unknown"];
+        Confirmed => "confirmed", "成立", ["属实", "投诉成立", "valid", "有效", "已成立", "部分成立"];
+        Rejected => "rejected", "不成立", ["不属实", "投诉不成立", "invalid", "无效", "未成立"];
+        Pending => "pending", "待定", ["待核实", "处理中", "调查中", "核实中", "unknown"];
     }
 }
 
+/// Reads a validity (是否成立): its id, label or synonym, or a yes/no mark
+/// ([`YesNo`]: 是/否, √/×, Y/N, TRUE/FALSE, 1/0) for confirmed/rejected.
+pub fn parse_validity(text: &str) -> Result<Validity, String> {
+    Validity::parse(text)
+        .or_else(|| {
+            YesNo::parse(text).map(|yes| match yes {
+                YesNo::Yes => Validity::Confirmed,
+                YesNo::No => Validity::Rejected,
+            })
+        })
+        .ok_or_else(|| {
+            format!(
+                "unknown validity {} (expected confirmed: 成立, 是, √, Y, 1, 有效; rejected: 不成立, 否, ×, N, 0, 无效; pending: 待定)",
+                shown(text.trim())
+            )
+        })
+}
+
 vocabulary! {
-    /// The customer's verdict on a contact (好评 / 中评 / 差评).
+    /// The customer's verdict on a contact (好评 / 中评 / 差评), also as a
+    /// satisfaction survey writes it (非常满意 … 非常不满意) and in short
+    /// (好 / 中 / 差).
     Polarity, "rating" {
-        Negative => "negative", "差评", ["bad", "negative review", "不满意", "非常不满意"];
-        Neutral => "neutral", "中评", ["一般", "average"];
-        Positive => "positive", "好评", ["good", "满意", "非常满意"];
+        Negative => "negative", "差评", [
+            "bad", "negative review", "差", "很差", "非常差", "较差", "比较差", "负面",
+            "不满意", "非常不满意", "很不满意", "十分不满意", "特别不满意", "不太满意", "不大满意"
+        ];
+        Neutral => "neutral", "中评", ["一般", "average", "中", "中性"];
+        Positive => "positive", "好评", [
+            "good", "好", "很好", "非常好", "较好", "比较好", "正面",
+            "满意", "非常满意", "很满意", "十分满意", "特别满意", "比较满意"
+        ];
     }
 }
 
@@ -195,8 +394,13 @@ impl StarScale {
     }
 }
 
-/// Parses a rating as exports write it: 好评/中评/差评, positive/neutral/negative,
-/// `3`, `3星`, `3 stars`, `★★★☆☆`.
+/// Parses a rating as exports write it: 好评/中评/差评 (or 好/中/差),
+/// positive/neutral/negative, satisfaction words (非常满意, 很满意, 比较满意,
+/// 满意, 一般, 不太满意, 不满意, 很不满意, 非常不满意), and stars: `3`, `３`,
+/// `3星`, `三星`, `1颗星`, `5分`, `3 stars`, `★★★☆☆`, or a decimal such as
+/// `4.5`, compared with the thresholds like whole stars (at most
+/// `negative_max` negative, at least `positive_min` positive, neutral
+/// between). Stars are kept for whole numbers only.
 pub fn parse_rating(text: &str, scale: StarScale) -> Result<Rating, String> {
     let t = text.trim();
     // Fast path for the most common form in platform exports: a bare digit.
@@ -213,28 +417,60 @@ pub fn parse_rating(text: &str, scale: StarScale) -> Result<Rating, String> {
             stars: None,
         });
     }
-    let filled = t.chars().filter(|&c| c == '★').count();
-    let empty = t.chars().filter(|&c| c == '☆').count();
-    let stars = if filled + empty > 0 && t.chars().all(|c| c == '★' || c == '☆') {
-        Some(filled)
+    let folded: String = t.chars().map(fold_full_width).collect();
+    let filled = folded.chars().filter(|&c| c == '★').count();
+    let empty = folded.chars().filter(|&c| c == '☆').count();
+    let value = if filled + empty > 0 && folded.chars().all(|c| c == '★' || c == '☆') {
+        Some(filled as f64)
     } else {
-        let digits = t
+        // `3星`, `1颗星`, `5分`, `3 stars`, `4星级`: the number before the unit.
+        let number = folded
             .trim_end_matches(|c: char| {
-                c.is_whitespace() || matches!(c, '星' | '分') || c.is_ascii_alphabetic()
+                c.is_whitespace()
+                    || matches!(c, '星' | '分' | '颗' | '顆' | '级' | '級')
+                    || c.is_ascii_alphabetic()
             })
             .trim();
-        let digits = digits.strip_suffix(".0").unwrap_or(digits);
-        digits.parse::<usize>().ok()
+        chinese_digit(number).map(f64::from).or_else(|| {
+            let plain = number.starts_with(|c: char| c.is_ascii_digit())
+                && number.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+            plain.then(|| number.parse::<f64>().ok()).flatten()
+        })
     };
-    match stars {
-        Some(s) if (1..=5).contains(&s) => Ok(Rating {
-            polarity: scale.polarity_of(s as u8),
-            stars: Some(s as u8),
-        }),
-        Some(s) => Err(format!("rating {t:?} is {s} stars; expected 1 to 5")),
-        None => Err(format!(
-            "unknown rating {t:?} (expected 好评/中评/差评, positive/neutral/negative, or 1-5 stars)"
+    match value {
+        Some(v) if (1.0..=5.0).contains(&v) => {
+            let polarity = if v <= f64::from(scale.negative_max) {
+                Polarity::Negative
+            } else if v >= f64::from(scale.positive_min) {
+                Polarity::Positive
+            } else {
+                Polarity::Neutral
+            };
+            Ok(Rating {
+                polarity,
+                stars: (v.fract() == 0.0).then_some(v as u8),
+            })
+        }
+        Some(v) => Err(format!(
+            "rating {} is {v} stars; expected 1 to 5",
+            shown(t)
         )),
+        None => Err(format!(
+            "unknown rating {} (expected 好评/中评/差评, 满意/一般/不满意, positive/neutral/negative, or 1-5 stars: 3, 3星, 三星, ★★★☆☆, 4.5)",
+            shown(t)
+        )),
+    }
+}
+
+/// A Chinese numeral from one to five, as star ratings write it (五星, 两星).
+fn chinese_digit(text: &str) -> Option<u8> {
+    match text {
+        "一" => Some(1),
+        "二" | "两" | "兩" => Some(2),
+        "三" => Some(3),
+        "四" => Some(4),
+        "五" => Some(5),
+        _ => None,
     }
 }
 
@@ -290,6 +526,143 @@ mod tests {
     }
 
     #[test]
+    fn validity_reads_yes_no_marks_as_every_yes_no_column_does() {
+        for t in [
+            "成立",
+            "是",
+            "√",
+            "✓",
+            "✔",
+            "Y",
+            "y",
+            "Ｙ",
+            "TRUE",
+            "true",
+            "1",
+            "１",
+            "有效",
+            "已成立",
+            "属实",
+            "部分成立",
+            "yes",
+        ] {
+            assert_eq!(parse_validity(t), Ok(Validity::Confirmed), "{t}");
+        }
+        for t in [
+            "不成立",
+            "否",
+            "×",
+            "✗",
+            "✘",
+            "N",
+            "n",
+            "FALSE",
+            "false",
+            "0",
+            "无效",
+            "不属实",
+            "no",
+        ] {
+            assert_eq!(parse_validity(t), Ok(Validity::Rejected), "{t}");
+        }
+        for t in ["待定", "待核实", "调查中"] {
+            assert_eq!(parse_validity(t), Ok(Validity::Pending), "{t}");
+        }
+        let e = parse_validity("也许").unwrap_err();
+        assert!(
+            e.starts_with("unknown validity \"也许\" (expected confirmed: 成立, 是, √"),
+            "{e}"
+        );
+        // One vocabulary: the yes/no of 是否核实 is the same.
+        assert_eq!(YesNo::parse("√"), Some(YesNo::Yes));
+        assert_eq!(YesNo::parse("FALSE"), Some(YesNo::No));
+        assert_eq!(YesNo::parse("有效"), None);
+    }
+
+    #[test]
+    fn responsibilities_exports_name_read_as_the_closest_value() {
+        let r = |t: &str| Responsibility::parse(t);
+        for t in ["公司", "商家"] {
+            assert_eq!(r(t), Some(Responsibility::Process), "{t}");
+        }
+        for t in ["物流", "平台", "非个人", "无责", "外部因素"] {
+            assert_eq!(r(t), Some(Responsibility::External), "{t}");
+        }
+        for t in ["个人", "客服个人", "个人责任"] {
+            assert_eq!(r(t), Some(Responsibility::Individual), "{t}");
+        }
+        assert_eq!(r("领导"), None);
+    }
+
+    #[test]
+    fn declared_causes_placeholders_lists_and_synonyms() {
+        let read = read_declared_cause;
+        for t in [
+            "", " ", "无", "-", "/", "待定", "—", "——", "空", "暂无", "N/A", "－", "未知",
+        ] {
+            assert_eq!(read(t), DeclaredCause::Nothing, "{t:?}");
+        }
+        for (t, cause) in [
+            ("服务态度", Cause::Attitude),
+            ("态度问题", Cause::Attitude),
+            ("响应慢", Cause::Response),
+            ("回复慢", Cause::Response),
+            ("速度太慢", Cause::Response),
+            ("业务能力不足", Cause::Competence),
+            ("不专业", Cause::Competence),
+            ("问题未解决", Cause::Resolution),
+            ("处理不当", Cause::Resolution),
+            ("物流问题", Cause::Other),
+            ("商品质量", Cause::Other),
+            ("其它", Cause::Other),
+            ("服务态度;响应速度", Cause::Attitude),
+            ("响应速度、服务态度", Cause::Response),
+            ("说不清；态度问题", Cause::Attitude),
+        ] {
+            assert_eq!(read(t), DeclaredCause::Cause(cause), "{t}");
+        }
+        // Words of two causes (处理 and 速度), or of none: not guessed at.
+        for t in ["处理速度慢", "客户无理取闹", "退款"] {
+            assert_eq!(read(t), DeclaredCause::Unknown, "{t}");
+        }
+    }
+
+    #[test]
+    fn placeholders_say_nothing() {
+        for t in [
+            "-", "--", "—", "／", "无", "空", "暂无", "n/a", "NULL", " none ",
+        ] {
+            assert!(is_placeholder(t), "{t}");
+        }
+        for t in ["0", "无效", "无责", "在职", "待定", "2026-11-25"] {
+            assert!(!is_placeholder(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn values_are_shown_as_written_not_escaped() {
+        assert_eq!(shown("差评"), "\"差评\"");
+        assert_eq!(
+            shown("2026-11-25\u{3000}13:00"),
+            "\"2026-11-25\u{3000}13:00\" (with a full-width space, U+3000)"
+        );
+        assert_eq!(shown("a\tb\u{200b}c"), "\"a\\tb<U+200B>c\"");
+        assert_eq!(
+            Validity::parse_or_err("不 明").unwrap_err(),
+            "unknown validity \"不 明\" (expected one of: confirmed (成立), rejected (不成立), pending (待定))"
+        );
+    }
+
+    #[test]
+    fn terms_compare_across_widths_spaces_and_case() {
+        assert_eq!(
+            normalize_term("情绪化行为（故意不接电话、摔门）"),
+            normalize_term("情绪化行为(故意不接电话、摔门)")
+        );
+        assert_eq!(normalize_term(" ＥＭＯＴＩＯＮ 1 "), "emotion1");
+    }
+
+    #[test]
     fn ratings_in_every_form() {
         let s = StarScale::default();
         let p = |t: &str| parse_rating(t, s).map(|r| (r.polarity, r.stars));
@@ -302,6 +675,66 @@ mod tests {
         assert_eq!(p("4.0"), Ok((Polarity::Positive, Some(4))));
         assert!(p("7").is_err());
         assert!(p("meh").is_err());
+        assert!(p("-1").is_err());
+        assert!(p("0").unwrap_err().contains("0 stars; expected 1 to 5"));
+        // Chinese numerals, full-width digits and the units exports add.
+        for (t, stars) in [
+            ("五星", 5),
+            ("一星", 1),
+            ("三星", 3),
+            ("两星", 2),
+            ("１", 1),
+            ("３星", 3),
+            ("１星", 1),
+            ("1颗星", 1),
+            ("五颗星", 5),
+            ("4星级", 4),
+            ("5分", 5),
+            ("五分", 5),
+            ("★", 1),
+        ] {
+            let polarity = s.polarity_of(stars);
+            assert_eq!(p(t), Ok((polarity, Some(stars))), "{t}");
+        }
+        // Words: short forms of 好评/中评/差评, satisfaction with its modifiers.
+        for (t, polarity) in [
+            ("差", Polarity::Negative),
+            ("很差", Polarity::Negative),
+            ("非常差", Polarity::Negative),
+            ("很不满意", Polarity::Negative),
+            ("不太满意", Polarity::Negative),
+            ("不满意", Polarity::Negative),
+            ("非常不满意", Polarity::Negative),
+            ("一般", Polarity::Neutral),
+            ("中", Polarity::Neutral),
+            ("比较满意", Polarity::Positive),
+            ("很满意", Polarity::Positive),
+            ("满意", Polarity::Positive),
+            ("非常满意", Polarity::Positive),
+            ("好", Polarity::Positive),
+        ] {
+            assert_eq!(p(t), Ok((polarity, None)), "{t}");
+        }
+        // Decimals against the thresholds; stars kept for whole numbers only.
+        assert_eq!(p("4.5"), Ok((Polarity::Positive, None)));
+        assert_eq!(p("2.5"), Ok((Polarity::Neutral, None)));
+        assert_eq!(p("3.5"), Ok((Polarity::Neutral, None)));
+        assert_eq!(p("1.5"), Ok((Polarity::Negative, None)));
+        assert_eq!(p("1.0"), Ok((Polarity::Negative, Some(1))));
+        assert_eq!(p("4.5分"), Ok((Polarity::Positive, None)));
+        assert!(p("5.5").unwrap_err().contains("5.5 stars"));
+        assert_eq!(
+            parse_rating(
+                "2.5",
+                StarScale {
+                    negative_max: 3,
+                    positive_min: 5
+                }
+            )
+            .unwrap()
+            .polarity,
+            Polarity::Negative
+        );
         let strict = StarScale {
             negative_max: 3,
             positive_min: 5,

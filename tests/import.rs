@@ -1878,3 +1878,285 @@ fn a_header_on_row_12_below_filter_lines_is_found() {
     assert_eq!(wd.sql("SELECT ext_id FROM feedback"), [["F1"]]);
     assert_eq!(reject_lines(&rejects).0, ["14"]);
 }
+
+/// The local clock time of each record, by id.
+fn local_times(wd: &Workdir) -> Vec<(String, String)> {
+    wd.sql(
+        "SELECT ext_id, strftime('%Y-%m-%d %H:%M', created_at, 'unixepoch', '+8 hours') \
+         FROM feedback ORDER BY id",
+    )
+    .into_iter()
+    .map(|r| (r[0].clone(), r[1].clone()))
+    .collect()
+}
+
+/// Times as Chinese Excel/WPS, platforms and people write them were
+/// rejected, each reject a lost review (found by exploratory testing).
+#[test]
+fn times_as_chinese_exports_and_platform_apis_write_them_are_read() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "times.csv",
+        "评价ID,评价时间,评价等级,评价内容\n\
+         T0,2026-11-25 下午3:30,差评,a\n\
+         T1,2026-11-25 上午9:05,差评,b\n\
+         T2,2026-11-25 下午12:10,差评,c\n\
+         T3,2026-11-25 上午12:10,差评,d\n\
+         T4,2026/11/25 1:00 PM,差评,e\n\
+         T5,20261125 160000,差评,f\n\
+         T6,20261125160000,差评,g\n\
+         T7,20261125,差评,h\n\
+         T8,11/25/2026 13:00,差评,i\n\
+         T9,２０２６－１１－２５ １０：００,差评,j\n\
+         T10,2026-11-25\u{3000}13:00,差评,k\n\
+         T11,1795572000,差评,l\n\
+         T12,1795572000000,差评,m\n\
+         T13,2026年11月25日 下午3点,差评,n\n\
+         T14,03/04/2026 10:00,差评,o\n",
+    );
+    let rejects = wd.path("rejects.csv");
+    let v = import_json(
+        &wd,
+        &["reviews", &f, "--rejects", rejects.to_str().unwrap()],
+    );
+    assert_eq!(counts(&v), (15, 14, 0, 0, 1));
+    let want = [
+        ("T0", "2026-11-25 15:30"),
+        ("T1", "2026-11-25 09:05"),
+        ("T2", "2026-11-25 12:10"),
+        ("T3", "2026-11-25 00:10"),
+        ("T4", "2026-11-25 13:00"),
+        ("T5", "2026-11-25 16:00"),
+        ("T6", "2026-11-25 16:00"),
+        ("T7", "2026-11-25 00:00"),
+        ("T8", "2026-11-25 13:00"),
+        ("T9", "2026-11-25 10:00"),
+        ("T10", "2026-11-25 13:00"),
+        ("T11", "2026-11-25 10:00"),
+        ("T12", "2026-11-25 10:00"),
+        ("T13", "2026-11-25 15:00"),
+    ];
+    let want: Vec<(String, String)> = want
+        .iter()
+        .map(|(id, at)| (id.to_string(), at.to_string()))
+        .collect();
+    assert_eq!(local_times(&wd), want);
+    // Month or day first: not guessed, and said so.
+    let rejected = read_rejects(&rejects);
+    assert_eq!(rejected[0].0, "16");
+    assert!(
+        rejected[0].1.contains(
+            "ambiguous date \"03/04/2026 10:00\": 3/4 may be month then day or day then month"
+        ),
+        "{}",
+        rejected[0].1
+    );
+
+    // Unix milliseconds as a platform API's JSON numbers.
+    let wd = Workdir::new();
+    let f = wd.write(
+        "api.json",
+        r#"{"code":0,"data":[{"review_id":"J1","created_at":1795572000000,"rating":1,"content":"客服态度差"},
+                            {"review_id":"J2","created_at":1795572000,"rating":5,"content":"好"}]}"#,
+    );
+    assert_eq!(counts(&import_json(&wd, &["reviews", &f])), (2, 2, 0, 0, 0));
+    assert_eq!(
+        local_times(&wd),
+        [
+            ("J1".to_string(), "2026-11-25 10:00".to_string()),
+            ("J2".to_string(), "2026-11-25 10:00".to_string())
+        ]
+    );
+    // Unix time is an instant: it does not follow the clock when the timezone changes.
+    assert_eq!(
+        wd.count("SELECT count(*) FROM feedback WHERE naive_time = 0"),
+        2
+    );
+}
+
+/// An unreadable time is shown as written, not with Rust escapes, and the
+/// reason lists the forms kefu reads.
+#[test]
+fn an_unreadable_time_is_shown_as_written_with_the_forms_accepted() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "t.csv",
+        "评价ID,评价时间,评价等级,评价内容\nT1,2026-11-25\u{3000}13:00 左右,差评,a\n",
+    );
+    let rejects = wd.path("rejects.csv");
+    import_json(
+        &wd,
+        &["reviews", &f, "--rejects", rejects.to_str().unwrap()],
+    );
+    let reason = &read_rejects(&rejects)[0].1;
+    assert!(!reason.contains("\\u{"), "{reason}");
+    assert!(
+        reason.starts_with(
+            "created_at: unreadable timestamp \"2026-11-25\u{3000}13:00 左右\" (with a full-width space, U+3000) (expected e.g. 2026-11-20 09:05, 2026/11/20 下午3:05"
+        ),
+        "{reason}"
+    );
+}
+
+/// Ratings, validities and responsibilities real exports hold were
+/// rejected, each reject a lost review or complaint (exploratory testing).
+#[test]
+fn ratings_validities_and_responsibilities_as_exports_write_them_are_read() {
+    let wd = Workdir::new();
+    let ratings = [
+        ("五星", "positive", "5"),
+        ("一星", "negative", "1"),
+        ("三星", "neutral", "3"),
+        ("１", "negative", "1"),
+        ("３星", "neutral", "3"),
+        ("1颗星", "negative", "1"),
+        ("差", "negative", ""),
+        ("很差", "negative", ""),
+        ("非常差", "negative", ""),
+        ("很满意", "positive", ""),
+        ("很不满意", "negative", ""),
+        ("比较满意", "positive", ""),
+        ("不太满意", "negative", ""),
+        ("4.5", "positive", ""),
+        ("2.5", "neutral", ""),
+    ];
+    let mut text = String::from("评价ID,评价时间,评价等级,评价内容\n");
+    for (i, (rating, _, _)) in ratings.iter().enumerate() {
+        text.push_str(&format!("R{i:02},2026-11-25 10:00,{rating},客服态度差\n"));
+    }
+    let f = wd.write("ratings.csv", text);
+    let n = ratings.len() as u64;
+    assert_eq!(counts(&import_json(&wd, &["reviews", &f])), (n, n, 0, 0, 0));
+    let got = wd.sql("SELECT polarity, stars FROM feedback ORDER BY ext_id");
+    for ((rating, polarity, stars), row) in ratings.iter().zip(&got) {
+        assert_eq!(
+            (row[0].as_str(), row[1].as_str()),
+            (*polarity, *stars),
+            "{rating}"
+        );
+    }
+
+    let f = wd.write(
+        "complaints.csv",
+        "投诉单号,投诉时间,客服工号,投诉内容,责任认定,是否成立\n\
+         V1,2026-11-25 10:01,KF001,骂人,个人,√\n\
+         V2,2026-11-25 10:02,KF001,骂人,个人,×\n\
+         V3,2026-11-25 10:03,KF001,骂人,个人,TRUE\n\
+         V4,2026-11-25 10:04,KF001,骂人,个人,n\n\
+         V5,2026-11-25 10:05,KF001,骂人,个人,有效\n\
+         V6,2026-11-25 10:06,KF001,骂人,个人,不成立\n\
+         V7,2026-11-25 10:07,KF001,骂人,个人,部分成立\n\
+         V8,2026-11-25 10:08,KF001,骂人,公司,成立\n\
+         V9,2026-11-25 10:09,KF001,骂人,物流,成立\n\
+         V10,2026-11-25 10:10,KF001,骂人,无责,-\n",
+    );
+    assert_eq!(
+        counts(&import_json(&wd, &["complaints", &f])),
+        (10, 10, 0, 0, 0)
+    );
+    let got: Vec<String> = wd
+        .sql("SELECT ext_id, responsibility, validity FROM feedback WHERE kind = 'complaint' ORDER BY id")
+        .into_iter()
+        .map(|r| r.join(" "))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "V1 individual confirmed",
+            "V2 individual rejected",
+            "V3 individual confirmed",
+            "V4 individual rejected",
+            "V5 individual confirmed",
+            "V6 individual rejected",
+            "V7 individual confirmed",
+            "V8 process confirmed",
+            "V9 external confirmed",
+            "V10 external ",
+        ]
+    );
+}
+
+/// A declared cause kefu does not know rejected the whole review; now the
+/// review is imported without one, and the import says so once.
+#[test]
+fn a_declared_cause_kefu_does_not_know_is_warned_about_not_rejected() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "causes.csv",
+        "评价ID,评价时间,评价等级,评价内容,差评原因\n\
+         C1,2026-11-25 10:00,差评,客服态度很差,态度问题\n\
+         C2,2026-11-25 10:00,差评,回复太慢了,响应慢\n\
+         C3,2026-11-25 10:00,差评,x,服务态度;响应速度\n\
+         C4,2026-11-25 10:00,差评,快递太慢,物流问题\n\
+         C5,2026-11-25 10:00,差评,x,无\n\
+         C6,2026-11-25 10:00,差评,x,-\n\
+         C7,2026-11-25 10:00,差评,x,/\n\
+         C8,2026-11-25 10:00,差评,x,待定\n\
+         C9,2026-11-25 10:00,差评,客服态度很差,客户无理取闹\n\
+         C10,2026-11-25 10:00,差评,回复太慢了,退款\n\
+         C11,2026-11-25 10:00,差评,x,退款\n",
+    );
+    wd.kefu(&["import", "reviews", &f, "--strict"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "kefu: warning: 3 record(s) declare a cause (差评原因) kefu does not know: \"客户无理取闹\", \"退款\"; imported without a declared cause (the automatic one stands)",
+        ));
+    let rows = wd.sql("SELECT ext_id, declared_cause, auto_cause, extra FROM feedback ORDER BY id");
+    let declared: Vec<&str> = rows.iter().map(|r| r[1].as_str()).collect();
+    assert_eq!(
+        declared,
+        ["attitude", "response", "attitude", "other", "", "", "", "", "", "", ""]
+    );
+    // The classifier's cause stands, and the text written is kept.
+    assert_eq!(rows[8][2], "attitude");
+    assert_eq!(rows[8][3], r#"{"差评原因":"客户无理取闹"}"#);
+    assert_eq!(rows[9][2], "response");
+    // Placeholders are empty, not kept.
+    assert_eq!(rows[4][3], "");
+    // Quiet: no warning.
+    let g = wd.write(
+        "more.csv",
+        "评价ID,评价时间,评价等级,评价内容,差评原因\nD1,2026-11-25 10:00,差评,x,退款\n",
+    );
+    wd.kefu(&["import", "-q", "reviews", &g])
+        .assert()
+        .success()
+        .stderr(predicate::str::is_empty());
+}
+
+/// A roster date that says nothing (—, 在职) rejected the whole agent.
+#[test]
+fn roster_dates_that_say_nothing_are_empty() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "roster.csv",
+        "工号,客服姓名,入职日期,离职日期\n\
+         KF1,甲,2026-01-05,—\n\
+         KF2,乙,2026-01-05,-\n\
+         KF3,丙,2026-01-05,/\n\
+         KF4,丁,2026-01-05,在职\n\
+         KF5,戊,无,空\n\
+         KF6,己,2026-01-05,2026-10-31\n",
+    );
+    assert_eq!(
+        counts(&import_json(&wd, &["agents", &f, "--strict"])),
+        (6, 6, 0, 0, 0)
+    );
+    let rows: Vec<String> = wd
+        .sql("SELECT id, joined_on, left_on FROM agents ORDER BY id")
+        .into_iter()
+        .map(|r| r.join(" "))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "KF1 2026-01-05 ",
+            "KF2 2026-01-05 ",
+            "KF3 2026-01-05 ",
+            "KF4 2026-01-05 ",
+            "KF5  ",
+            "KF6 2026-01-05 2026-10-31"
+        ]
+    );
+}

@@ -917,3 +917,79 @@ fn a_malformed_kefu_today_is_a_usage_error() {
         .code(2)
         .stderr(predicate::str::contains("KEFU_TODAY"));
 }
+
+/// A month typed into Excel becomes a date cell (read as
+/// `2026-07-01 00:00:00`), and counts are written with thousands
+/// separators: both rejected the row (found by exploratory testing).
+#[test]
+fn activity_months_typed_as_dates_and_values_with_thousands_separators_count() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let wd = workspace_with(None);
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let month = Format::new().set_num_format("yyyy-mm");
+    for (c, h) in ["月份", "工号", "指标", "数值"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, (agent, value)) in [("A1", "1,234"), ("A2", "987")].iter().enumerate() {
+        let r = r as u32 + 1;
+        let july = ExcelDateTime::parse_from_str("2026-07-01").unwrap();
+        sheet
+            .write_datetime_with_format(r, 0, july, &month)
+            .unwrap();
+        sheet.write_string(r, 1, *agent).unwrap();
+        sheet.write_string(r, 2, "queries").unwrap();
+        sheet.write_string(r, 3, *value).unwrap();
+    }
+    let f = wd.path("activity.xlsx");
+    book.save(&f).unwrap();
+    let v = wd.json(&[
+        "import",
+        "activity",
+        f.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        (v["new"].as_u64(), v["rejected"].as_u64()),
+        (Some(2), Some(0))
+    );
+    assert_eq!(
+        wd.sql("SELECT month, agent_id, value FROM activity ORDER BY agent_id"),
+        [["2026-07", "A1", "1234"], ["2026-07", "A2", "987"]]
+    );
+    // 1,234 is more than 987: A1 is July's top agent by queries.
+    let tops: Vec<Value> = ledger(&wd, &["--quarter", "2026Q3"])
+        .into_iter()
+        .filter(|l| l["rule_id"] == "top-queries")
+        .collect();
+    assert_eq!(tops.len(), 1, "{tops:?}");
+    assert_eq!(tops[0]["agent_id"], "A1");
+}
+
+/// A rule named with half-width brackets was unknown where the rulebook
+/// writes them full-width, and 是否核实 read fewer yes/no marks than 是否成立.
+#[test]
+fn rule_names_match_whatever_the_width_and_verified_reads_every_yes_no_mark() {
+    let wd = workspace_with(None);
+    import(
+        &wd,
+        "events",
+        "events.csv",
+        "编号,日期,工号,奖惩项目,是否核实\n\
+         E1,2026-07-08,A1,情绪化行为(故意不接电话、摔门),√\n\
+         E2,2026-07-09,A1,办公形象 (坐椅边、吃零食),Y\n\
+         E3,2026-07-10,A1,ＤＩＳＯＢＥＹＩＮＧ,×\n\
+         E4,2026-07-11,A1,书面 表扬,TRUE\n",
+    );
+    let rows = wd.sql("SELECT ext_id, rule_id, verified FROM events ORDER BY ext_id");
+    assert_eq!(
+        rows,
+        [
+            ["E1", "emotional-behaviour", "1"],
+            ["E2", "office-image", "1"],
+            ["E3", "disobeying", "0"],
+            ["E4", "praise-letter", "1"],
+        ]
+    );
+}

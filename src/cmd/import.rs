@@ -16,7 +16,7 @@ use serde::Serialize;
 use super::Globals;
 use crate::classify::{Classifier, Scratch};
 use crate::config::{read_toml, MappingFile};
-use crate::domain::{FeedbackKind, Polarity, StarScale};
+use crate::domain::{shown, Cause, FeedbackKind, Polarity, StarScale};
 use crate::error::Usage;
 use crate::ingest::columns::ColumnMap;
 use crate::ingest::records::{
@@ -446,7 +446,7 @@ fn read_files(
     quiet: bool,
     show_progress: bool,
     send: &SyncSender<Result<Vec<Item>>>,
-) -> Result<Unlinked> {
+) -> Result<(Unlinked, UnreadCauses)> {
     let kind_name = plan.kind.name();
     let specs = specs_for(kind_name);
     let feedback_kind = match plan.kind {
@@ -455,6 +455,7 @@ fn read_files(
     };
     let mut batch = Vec::with_capacity(BATCH);
     let mut unlinked = Unlinked::new();
+    let mut unread_causes = UnreadCauses::default();
     let flush = |batch: &mut Vec<Item>, force: bool| -> Result<()> {
         if force || batch.len() >= BATCH {
             let full = std::mem::replace(batch, Vec::with_capacity(BATCH));
@@ -518,7 +519,7 @@ fn read_files(
                     if let Some(l) = &mut lookalikes {
                         l.look_at(&row);
                     }
-                    parsers.parse(&row, names, &mut unlinked)
+                    parsers.parse(&row, names, &mut unlinked, &mut unread_causes)
                 }
             };
             batch.push(item);
@@ -542,13 +543,58 @@ fn read_files(
         }
     }
     flush(&mut batch, true)?;
-    Ok(unlinked)
+    Ok((unlinked, unread_causes))
 }
 
 /// Feedback records read that name their agent only by a name several agents
 /// share, so that they could not be linked: by the name's key, the name as
 /// first written and how many.
 type Unlinked = BTreeMap<String, (String, u64)>;
+
+/// Declared causes (差评原因) kefu could not read: the records were imported
+/// without one, and the import says so once, with how many and the first
+/// few values as written.
+#[derive(Debug, Default)]
+struct UnreadCauses {
+    records: u64,
+    /// The first [`UnreadCauses::SHOWN`] different values.
+    first: Vec<String>,
+    /// True when there were more different values than those.
+    more: bool,
+}
+
+impl UnreadCauses {
+    const SHOWN: usize = 5;
+
+    fn note(&mut self, written: &str) {
+        self.records += 1;
+        if !self.first.iter().any(|f| f == written) {
+            if self.first.len() < Self::SHOWN {
+                self.first.push(written.to_string());
+            } else {
+                self.more = true;
+            }
+        }
+    }
+
+    /// The warning, if any record had one.
+    fn warning(&self) -> Option<String> {
+        (self.records > 0).then(|| {
+            let values: Vec<String> = self.first.iter().map(|v| shown(v)).collect();
+            let causes: Vec<String> = Cause::ALL
+                .iter()
+                .map(|c| format!("{} {}", c.id(), c.label()))
+                .collect();
+            format!(
+                "{} record(s) declare a cause (差评原因) kefu does not know: {}{}; imported without a declared cause (the automatic one stands), the text kept with the record's other columns (causes: {})",
+                self.records,
+                values.join(", "),
+                if self.more { " …" } else { "" },
+                causes.join(", ")
+            )
+        })
+    }
+}
 
 /// The row parser for the kind being imported.
 enum Parsers<'a> {
@@ -618,7 +664,13 @@ impl<'a> Parsers<'a> {
         }
     }
 
-    fn parse(&self, row: &Row, names: &agents::Lookup, unlinked: &mut Unlinked) -> Item {
+    fn parse(
+        &self,
+        row: &Row,
+        names: &agents::Lookup,
+        unlinked: &mut Unlinked,
+        unread_causes: &mut UnreadCauses,
+    ) -> Item {
         let reject = |reason: String| Item::Reject {
             line: row.line,
             reason,
@@ -627,6 +679,9 @@ impl<'a> Parsers<'a> {
         match self {
             Parsers::Feedback(p, _) => match p.parse(row) {
                 Ok(mut rec) => {
+                    if let Some(cause) = &rec.unread_cause {
+                        unread_causes.note(cause);
+                    }
                     // A name, an id written otherwise (2001.0), or a name in
                     // the id column (客服工号 = 王芳): the roster's id for it.
                     if agents::link_record(names, &mut rec.agent_id, &mut rec.agent_name).is_some()
@@ -751,12 +806,12 @@ fn import(
     // reader -> classifier -> writer (this thread), each on its own thread.
     let (send, parsed) = sync_channel::<Result<Vec<Item>>>(BATCHES_IN_FLIGHT);
     let (classified, receive) = sync_channel::<Result<Vec<Item>>>(BATCHES_IN_FLIGHT);
-    let unlinked = std::thread::scope(|scope| -> Result<Unlinked> {
+    let (unlinked, unread_causes) = std::thread::scope(|scope| -> Result<_> {
         let reader = scope.spawn(|| {
             let send = send;
             read_files(plan, ws, &names, globals.quiet, show_progress, &send).unwrap_or_else(|e| {
                 let _ = send.send(Err(e));
-                Unlinked::new()
+                Default::default()
             })
         });
         let classifier = &classifier;
@@ -943,6 +998,9 @@ fn import(
                 ""
             }
         );
+    }
+    if let Some(warning) = unread_causes.warning().filter(|_| !globals.quiet) {
+        eprintln!("kefu: warning: {warning}");
     }
     if matches!(plan.kind, ImportKind::Reviews | ImportKind::Complaints) && !globals.quiet {
         // Imported as recorded, but a wrong clock or a typo in the year
@@ -1133,7 +1191,28 @@ fn print_summary(
 
 #[cfg(test)]
 mod tests {
-    use super::source_from_file;
+    use super::{source_from_file, UnreadCauses};
+
+    #[test]
+    fn unread_causes_are_counted_and_the_first_few_shown_once() {
+        let mut unread = UnreadCauses::default();
+        assert_eq!(unread.warning(), None);
+        for v in ["退款", "退款", "说不清"] {
+            unread.note(v);
+        }
+        let w = unread.warning().unwrap();
+        assert!(
+            w.starts_with(
+                "3 record(s) declare a cause (差评原因) kefu does not know: \"退款\", \"说不清\"; imported"
+            ),
+            "{w}"
+        );
+        for i in 0..10 {
+            unread.note(&format!("原因{i}"));
+        }
+        let w = unread.warning().unwrap();
+        assert!(w.contains("\"原因2\" …;") && !w.contains("原因3"), "{w}");
+    }
 
     #[test]
     fn sources_from_daily_file_names() {

@@ -22,7 +22,8 @@ use super::columns::{ColumnMap, FieldSpec, AGENT_FIELDS, FEEDBACK_FIELDS};
 use super::Row;
 use crate::dates;
 use crate::domain::{
-    parse_rating, Cause, FeedbackKind, Polarity, Responsibility, StarScale, Validity,
+    is_placeholder, normalize_term, parse_rating, parse_validity, read_declared_cause, shown,
+    Cause, DeclaredCause, FeedbackKind, Polarity, Responsibility, StarScale, Validity, YesNo,
 };
 
 /// A review or complaint ready for the store.
@@ -49,6 +50,10 @@ pub struct FeedbackRecord<'a> {
     pub customer: Option<Cow<'a, str>>,
     pub customer_phone: Option<Cow<'a, str>>,
     pub declared_cause: Option<Cause>,
+    /// The declared cause as written when kefu could not read it as a cause
+    /// (the record has none then, and keeps the text with its extra
+    /// columns): for the import's warning.
+    pub unread_cause: Option<Cow<'a, str>>,
     pub responsibility: Option<Responsibility>,
     pub validity: Option<Validity>,
     pub leader_id: Option<Cow<'a, str>>,
@@ -124,6 +129,7 @@ impl FeedbackRecord<'_> {
             customer: own(self.customer),
             customer_phone: own(self.customer_phone),
             declared_cause: self.declared_cause,
+            unread_cause: own(self.unread_cause),
             responsibility: self.responsibility,
             validity: self.validity,
             leader_id: own(self.leader_id),
@@ -187,13 +193,10 @@ fn value(row: &Row, col: Option<usize>) -> Option<&str> {
 
 /// Builds the JSON object of the extra columns that have a value, keyed by
 /// their unique names ([`super::columns::unique_names`]), in column order;
-/// column `also` (a mapped column whose value went unused) with them.
-fn extras_json(
-    row: &Row,
-    map: &ColumnMap,
-    headers: &[String],
-    also: Option<usize>,
-) -> Option<String> {
+/// the columns `also` (mapped columns whose value went unused: a date the
+/// time did not need, a declared cause kefu could not read), in column
+/// order, with them.
+fn extras_json(row: &Row, map: &ColumnMap, headers: &[String], also: &[usize]) -> Option<String> {
     let mut obj = serde_json::Map::new();
     let mut add = |c: usize| {
         let v = field_text(row.get(c));
@@ -201,17 +204,14 @@ fn extras_json(
             obj.insert(headers[c].clone(), serde_json::Value::String(v.to_string()));
         }
     };
-    let mut also = also;
+    let mut also = also.iter().copied().peekable();
     for &c in &map.extras {
-        if let Some(a) = also.filter(|&a| a < c) {
+        while let Some(a) = also.next_if(|&a| a < c) {
             add(a);
-            also = None;
         }
         add(c);
     }
-    if let Some(a) = also {
-        add(a);
-    }
+    also.for_each(add);
     (!obj.is_empty()).then(|| serde_json::Value::Object(obj).to_string())
 }
 
@@ -368,7 +368,8 @@ impl FeedbackParser {
                 .map(|t| (t, true))
                 .map_err(|e| format!("created_date: {e}")),
             (Some(_), None) => Err(format!(
-                "created_at: {time:?} is a clock time with no date ({})",
+                "created_at: {} is a clock time with no date ({})",
+                shown(time),
                 if c.created_date.is_some() {
                     "the date is empty".to_string()
                 } else {
@@ -401,19 +402,33 @@ impl FeedbackParser {
         if self.kind == FeedbackKind::Complaint && content.is_none() {
             return Err("the complaint has no content".into());
         }
-        let declared_cause = value(row, c.cause).map(Cause::parse_or_err).transpose()?;
+        // A cause kefu cannot read is no reason to drop the record: it is
+        // imported without one (the classifier's stands), the text kept.
+        let written_cause = value(row, c.cause);
+        let (declared_cause, unread_cause) = match written_cause.map(read_declared_cause) {
+            None | Some(DeclaredCause::Nothing) => (None, None),
+            Some(DeclaredCause::Cause(cause)) => (Some(cause), None),
+            Some(DeclaredCause::Unknown) => (None, written_cause.map(Cow::Borrowed)),
+        };
         let responsibility = value(row, c.responsibility)
+            .filter(|v| !is_placeholder(v) && !is_undecided(v))
             .map(Responsibility::parse_or_err)
             .transpose()?;
         let validity = value(row, c.validity)
-            .map(Validity::parse_or_err)
+            .filter(|v| !is_placeholder(v))
+            .map(parse_validity)
             .transpose()?;
         let ext_id = match value(row, c.id) {
             Some(id) => Cow::Borrowed(id),
             None => Cow::Owned(format!("h{:016x}", row_hash(row) as u64)),
         };
-        // A date column whose value the time did not need is kept as extra.
+        // A date column whose value the time did not need is kept as extra,
+        // and so is a declared cause kefu could not read.
         let unused_date = c.created_date.filter(|_| !date_used);
+        let unused_cause = c.cause.filter(|_| unread_cause.is_some());
+        let mut unused = [unused_date, unused_cause];
+        unused.sort_unstable();
+        let unused: Vec<usize> = unused.into_iter().flatten().collect();
         let clock = dates::local_datetime(created.unix_seconds, self.tz);
         let mut rec = FeedbackRecord {
             ext_id,
@@ -432,13 +447,14 @@ impl FeedbackParser {
             customer: value(row, c.customer).map(Cow::Borrowed),
             customer_phone: value(row, c.customer_phone).map(Cow::Borrowed),
             declared_cause,
+            unread_cause,
             responsibility,
             validity,
             leader_id: value(row, c.leader_id).map(Cow::Borrowed),
-            extra: if self.map.extras.is_empty() && unused_date.is_none() {
+            extra: if self.map.extras.is_empty() && unused.is_empty() {
                 None
             } else {
-                extras_json(row, &self.map, &self.headers, unused_date)
+                extras_json(row, &self.map, &self.headers, &unused)
             },
             auto: None,
         };
@@ -536,6 +552,53 @@ impl RatingLookalikes {
     }
 }
 
+/// A responsibility (责任认定) written as not decided yet: 待定, 未知, 待确认.
+/// Read as none (which the rulebook does not charge), like an empty cell.
+fn is_undecided(text: &str) -> bool {
+    matches!(
+        normalize_term(text).as_str(),
+        "待定" | "未知" | "待确认" | "未认定"
+    )
+}
+
+/// Whether an event was verified (是否核实): a yes or a no as every yes/no
+/// column reads it ([`YesNo`]), or 已核实/核实/verified, 未核实/unverified.
+fn read_verified(text: &str) -> Option<bool> {
+    YesNo::parse(text)
+        .map(|answer| answer == YesNo::Yes)
+        .or_else(|| match normalize_term(text).as_str() {
+            "已核实" | "核实" | "verified" => Some(true),
+            "未核实" | "unverified" => Some(false),
+            _ => None,
+        })
+}
+
+/// A number as spreadsheets write it: `1234`, `1234.5`, `-3`, thousands
+/// separated by commas (`1,234`, `1,234.5`), full-width digits and commas
+/// (`１，２３４`). `None` for anything else, including a comma that does
+/// not separate thousands (`1,23`, a decimal comma kefu does not guess at).
+fn read_number(text: &str) -> Option<rust_decimal::Decimal> {
+    let folded: String = text
+        .trim()
+        .chars()
+        .map(crate::domain::fold_full_width)
+        .collect();
+    let t = folded.trim();
+    if !t.contains(',') {
+        return t.parse().ok();
+    }
+    let whole = t.split_once('.').map_or(t, |(whole, _)| whole);
+    let mut groups = whole.strip_prefix('-').unwrap_or(whole).split(',');
+    let first = groups.next().unwrap_or_default();
+    let grouped = (1..=3).contains(&first.len())
+        && groups.all(|g| g.len() == 3)
+        && !t[whole.len()..].contains(',');
+    if !grouped {
+        return None;
+    }
+    t.replace(',', "").parse().ok()
+}
+
 /// A roster entry.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AgentRecord {
@@ -573,9 +636,17 @@ impl AgentParser {
         })
     }
 
+    /// A roster date (入职日期, 离职日期); empty when the cell is, or holds a
+    /// placeholder ([`is_placeholder`]) or says the agent is still there
+    /// (在职, 至今).
     fn date(&self, row: &Row, field: &str) -> Result<Option<NaiveDate>, String> {
         match value(row, self.map.column(AGENT_FIELDS, field)) {
             None => Ok(None),
+            Some(v)
+                if is_placeholder(v) || matches!(normalize_term(v).as_str(), "在职" | "至今") =>
+            {
+                Ok(None)
+            }
             Some(v) => {
                 let ts = dates::parse_timestamp(v, self.tz).map_err(|e| format!("{field}: {e}"))?;
                 Ok(Some(dates::date_of_day(dates::local_day(ts, self.tz))))
@@ -596,7 +667,7 @@ impl AgentParser {
         }
         let department = get("department");
         let leader_id = get("leader_id");
-        let extra = extras_json(row, &self.map, &self.headers, None);
+        let extra = extras_json(row, &self.map, &self.headers, &[]);
         let day = |d: Option<NaiveDate>| d.map(dates::day_number);
         let hash = ValueHash::new()
             .text(Some(&id))
@@ -636,7 +707,7 @@ fn resolve_agent(
     text: &str,
 ) -> Result<String, String> {
     crate::store::agents::find(lookup, text).cloned().ok_or_else(|| {
-        format!("unknown agent {text:?}: no roster id, and no one agent of that name (a name several agents share needs the id); if the roster is missing, import it first with `kefu import agents`")
+        format!("unknown agent {}: no roster id, and no one agent of that name (a name several agents share needs the id); if the roster is missing, import it first with `kefu import agents`", shown(text))
     })
 }
 
@@ -686,7 +757,8 @@ impl<'a> EventParser<'a> {
                 .map(|r| r.id.as_str())
                 .collect();
             format!(
-                "unknown rule {rule_text:?} (recorded rules: {})",
+                "unknown rule {} (recorded rules: {})",
+                shown(rule_text),
                 ids.join(", ")
             )
         })?;
@@ -698,20 +770,26 @@ impl<'a> EventParser<'a> {
         }
         let count = match get("count") {
             None => 1,
-            Some(c) => match c.trim_end_matches('次').parse::<i64>() {
-                Ok(n) if n >= 1 => n,
-                _ => return Err(format!("count {c:?} is not a whole number of at least 1")),
+            Some(c) => match read_number(c.trim_end_matches('次')).map(|n| n.normalize()) {
+                Some(n) if n.scale() == 0 && n >= rust_decimal::Decimal::ONE => {
+                    i64::try_from(n).unwrap_or(i64::MAX)
+                }
+                _ => {
+                    return Err(format!(
+                        "count {} is not a whole number of at least 1",
+                        shown(c)
+                    ))
+                }
             },
         };
-        let verified = match get("verified") {
+        let verified = match get("verified").filter(|v| !is_placeholder(v)) {
             None => None,
-            Some(v) => match crate::domain::normalize_term(v).as_str() {
-                "是" | "yes" | "y" | "true" | "1" | "已核实" | "核实" | "verified" => {
-                    Some(true)
-                }
-                "否" | "no" | "n" | "false" | "0" | "未核实" | "unverified" => Some(false),
-                _ => return Err(format!("verified {v:?} (expected 是/否, yes/no)")),
-            },
+            Some(v) => Some(read_verified(v).ok_or_else(|| {
+                format!(
+                    "verified {} (expected 是/否, √/×, Y/N, TRUE/FALSE, 1/0, 已核实/未核实)",
+                    shown(v)
+                )
+            })?),
         };
         let day = dates::local_day(ts, self.tz);
         let (note, reference) = (get("note"), get("reference"));
@@ -773,14 +851,11 @@ impl<'a> ActivityParser<'a> {
 
     pub fn parse(&self, row: &Row) -> Result<ActivityRecord, String> {
         let get = |f: &str| value(row, self.map.column(super::columns::ACTIVITY_FIELDS, f));
-        let month = dates::parse_month(get("month").ok_or("the month is empty")?)
-            .map_err(|e| e.to_string())?;
+        let month = dates::read_month(get("month").ok_or("the month is empty")?)?;
         let agent_id = resolve_agent(self.agents, get("agent").ok_or("the agent is empty")?)?;
         let metric = get("metric").ok_or("the metric is empty")?.to_string();
         let v = get("value").ok_or("the value is empty")?;
-        let value: rust_decimal::Decimal = v
-            .parse()
-            .map_err(|_| format!("value {v:?} is not a number"))?;
+        let value = read_number(v).ok_or_else(|| format!("value {} is not a number", shown(v)))?;
         if value.is_sign_negative() && !value.is_zero() {
             return Err(format!(
                 "value {v} is negative: activity is a count or amount (queries, orders …)"
@@ -876,9 +951,179 @@ mod tests {
             .unwrap_err()
             .contains("1 to 5"));
         assert!(p
-            .parse(&row(&["1", "2026-02-03", "差评", "物流"]))
+            .parse(&row(&["1", "2026-02-03", "好多星", ""]))
             .unwrap_err()
-            .contains("unknown cause"));
+            .contains("unknown rating"));
+    }
+
+    #[test]
+    fn a_declared_cause_kefu_cannot_read_leaves_the_record_without_one() {
+        let p = parser(
+            FeedbackKind::Review,
+            &["评价ID", "评价时间", "评价等级", "差评原因", "商品"],
+        );
+        let read = |cause: &str| {
+            let r = row(&["1", "2026-11-25 10:00", "差评", cause, "耳机"]);
+            p.parse(&r).map(|rec| {
+                (
+                    rec.declared_cause,
+                    rec.unread_cause.map(|c| c.into_owned()),
+                    rec.extra,
+                )
+            })
+        };
+        let goods = Some(r#"{"商品":"耳机"}"#.to_string());
+        assert_eq!(
+            read("态度问题"),
+            Ok((Some(Cause::Attitude), None, goods.clone()))
+        );
+        assert_eq!(read("物流"), Ok((Some(Cause::Other), None, goods.clone())));
+        assert_eq!(
+            read("服务态度;响应速度"),
+            Ok((Some(Cause::Attitude), None, goods.clone()))
+        );
+        for placeholder in ["无", "-", "/", "待定", "—"] {
+            assert_eq!(
+                read(placeholder),
+                Ok((None, None, goods.clone())),
+                "{placeholder}"
+            );
+        }
+        // Not a reject: imported without a declared cause, the text kept.
+        assert_eq!(
+            read("客户无理取闹"),
+            Ok((
+                None,
+                Some("客户无理取闹".to_string()),
+                Some(r#"{"差评原因":"客户无理取闹","商品":"耳机"}"#.to_string())
+            ))
+        );
+    }
+
+    #[test]
+    fn validity_and_responsibility_read_marks_and_placeholders() {
+        let p = parser(
+            FeedbackKind::Complaint,
+            &["投诉单号", "投诉时间", "投诉内容", "责任认定", "是否成立"],
+        );
+        let read = |resp: &str, valid: &str| {
+            let r = row(&["V1", "2026-11-25 10:00", "态度差", resp, valid]);
+            p.parse(&r).map(|rec| (rec.responsibility, rec.validity))
+        };
+        assert_eq!(
+            read("公司", "√"),
+            Ok((Some(Responsibility::Process), Some(Validity::Confirmed)))
+        );
+        assert_eq!(
+            read("无责", "FALSE"),
+            Ok((Some(Responsibility::External), Some(Validity::Rejected)))
+        );
+        assert_eq!(read("-", "—"), Ok((None, None)));
+        assert_eq!(read("待定", "待定"), Ok((None, Some(Validity::Pending))));
+        assert!(read("个人", "也许")
+            .unwrap_err()
+            .contains("unknown validity"));
+        assert!(read("领导", "是")
+            .unwrap_err()
+            .contains("unknown responsibility"));
+    }
+
+    #[test]
+    fn roster_dates_that_say_nothing_are_empty() {
+        let h: Vec<String> = ["工号", "姓名", "入职日期", "离职日期"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let map = ColumnMap::build(&h, AGENT_FIELDS, &BTreeMap::new()).unwrap();
+        let p = AgentParser::new(&h, map, tz()).unwrap();
+        for left in ["—", "-", "/", "在职", "无", "空", "至今", ""] {
+            let rec = p
+                .parse(&row(&["KF001", "王芳", "2026-03-01", left]))
+                .unwrap_or_else(|e| panic!("{left}: {e}"));
+            assert_eq!(rec.left_on, None, "{left}");
+            assert_eq!(rec.joined_on.unwrap().to_string(), "2026-03-01");
+        }
+        let rec = p.parse(&row(&["KF001", "王芳", "-", "20261130"])).unwrap();
+        assert_eq!(
+            (rec.joined_on, rec.left_on.map(|d| d.to_string())),
+            (None, Some("2026-11-30".into()))
+        );
+        assert!(p
+            .parse(&row(&["KF001", "王芳", "2026-03-01", "离开了"]))
+            .unwrap_err()
+            .starts_with("left_at: unreadable timestamp"));
+    }
+
+    #[test]
+    fn activity_months_from_date_cells_and_numbers_with_thousands_separators() {
+        let h: Vec<String> = ["月份", "工号", "指标", "数值"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let map =
+            ColumnMap::build(&h, super::super::columns::ACTIVITY_FIELDS, &BTreeMap::new()).unwrap();
+        let agents: std::collections::HashMap<String, String> =
+            [("KF001".to_string(), "KF001".to_string())].into();
+        let p = ActivityParser::new(map, &agents).unwrap();
+        let read = |month: &str, value: &str| {
+            p.parse(&row(&[month, "KF001", "queries", value]))
+                .map(|r| (r.month, r.value.to_string()))
+        };
+        assert_eq!(
+            read("2026-10", "1234"),
+            Ok(("2026-10".into(), "1234".into()))
+        );
+        // A month typed into Excel is a date cell; any day is its month.
+        assert_eq!(
+            read("2026-10-01 00:00:00", "1,234"),
+            Ok(("2026-10".into(), "1234".into()))
+        );
+        assert_eq!(
+            read("2026/10/17", "１，２３４.5"),
+            Ok(("2026-10".into(), "1234.5".into()))
+        );
+        assert_eq!(
+            read("2026年10月", "12"),
+            Ok(("2026-10".into(), "12".into()))
+        );
+        assert!(read("2026-10", "1,23")
+            .unwrap_err()
+            .contains("not a number"));
+        assert!(read("10月", "1")
+            .unwrap_err()
+            .starts_with("unreadable month"));
+        // The same value however written is the same record.
+        assert_eq!(
+            p.parse(&row(&["2026-10", "KF001", "queries", "1,234"]))
+                .unwrap()
+                .hash,
+            p.parse(&row(&["2026-10-01 00:00:00", "KF001", "queries", "1234.0"]))
+                .unwrap()
+                .hash
+        );
+    }
+
+    #[test]
+    fn numbers_as_spreadsheets_write_them() {
+        let n = |t: &str| read_number(t).map(|d| d.to_string());
+        assert_eq!(n("1234").as_deref(), Some("1234"));
+        assert_eq!(n(" 1,234,567 ").as_deref(), Some("1234567"));
+        assert_eq!(n("-1,234.50").as_deref(), Some("-1234.50"));
+        assert_eq!(n("１２").as_deref(), Some("12"));
+        for bad in ["1,23", "12,34,567", ",123", "1,234,5", "1.234,5", "abc", ""] {
+            assert_eq!(n(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn verified_reads_the_yes_no_vocabulary() {
+        for t in ["是", "Y", "TRUE", "1", "√", "✓", "已核实", "verified"] {
+            assert_eq!(read_verified(t), Some(true), "{t}");
+        }
+        for t in ["否", "n", "false", "0", "×", "✗", "未核实"] {
+            assert_eq!(read_verified(t), Some(false), "{t}");
+        }
+        assert_eq!(read_verified("大概"), None);
     }
 
     #[test]

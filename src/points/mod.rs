@@ -153,7 +153,7 @@ impl Policy {
             validities: p
                 .validities
                 .iter()
-                .filter_map(|v| Validity::parse(v))
+                .filter_map(|v| crate::domain::parse_validity(v).ok())
                 .collect(),
             responsibilities: p
                 .responsibilities

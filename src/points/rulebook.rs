@@ -8,7 +8,7 @@ use anyhow::{bail, Result};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Responsibility, Validity};
+use crate::domain::{normalize_term, parse_validity, Responsibility};
 
 /// `[points]`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -265,7 +265,7 @@ impl Rulebook {
                 .map_err(|e| anyhow::anyhow!("[points.complaints] {e}"))?;
         }
         for v in &self.complaints.validities {
-            Validity::parse_or_err(v).map_err(|e| anyhow::anyhow!("[points.complaints] {e}"))?;
+            parse_validity(v).map_err(|e| anyhow::anyhow!("[points.complaints] {e}"))?;
         }
         if self.rate < Decimal::ZERO || self.rate > super::MAX_RATE {
             bail!(
@@ -276,9 +276,56 @@ impl Rulebook {
         Ok(())
     }
 
-    /// The rule with this id or Chinese name.
+    /// The rule with this id or Chinese name, as written or compared in
+    /// [`normalize_term`]'s form: full-width and half-width forms, white
+    /// space and Latin case ignored, so that `情绪化行为(故意不接电话、摔门)`
+    /// finds the rule named `情绪化行为（故意不接电话、摔门）`.
     pub fn find(&self, text: &str) -> Option<&Rule> {
         let t = text.trim();
-        self.rules.iter().find(|r| r.id == t || r.name == t)
+        self.rules
+            .iter()
+            .find(|r| r.id == t || r.name == t)
+            .or_else(|| {
+                let key = normalize_term(t);
+                self.rules
+                    .iter()
+                    .find(|r| normalize_term(&r.id) == key || normalize_term(&r.name) == key)
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_are_found_by_id_or_name_whatever_the_width_of_their_brackets() {
+        let book: Rulebook = toml::from_str(
+            r#"
+            rate = "10"
+            [[rule]]
+            id = "emotional"
+            name = "情绪化行为（故意不接电话、摔门）"
+            points = -1
+            [[rule]]
+            id = "praise-letter"
+            name = "书面表扬"
+            points = 2
+            "#,
+        )
+        .unwrap();
+        let id = |t: &str| book.find(t).map(|r| r.id.as_str());
+        for t in [
+            "情绪化行为（故意不接电话、摔门）",
+            "情绪化行为(故意不接电话、摔门)",
+            "情绪化行为 (故意不接电话、摔门)",
+            "emotional",
+            "ＥＭＯＴＩＯＮＡＬ",
+            " Emotional ",
+        ] {
+            assert_eq!(id(t), Some("emotional"), "{t}");
+        }
+        assert_eq!(id("书面 表扬"), Some("praise-letter"));
+        assert_eq!(id("情绪化行为"), None);
     }
 }
