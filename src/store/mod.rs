@@ -251,11 +251,19 @@ fn reread_times(
     old: &str,
     new: Tz,
 ) -> Result<Option<TimezoneChange>> {
-    let rows: Vec<(i64, i64, i64, bool)> = {
-        let mut st = tx.prepare("SELECT id, created_at, local_day, naive_time FROM feedback")?;
-        let it = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
-        it.collect::<rusqlite::Result<_>>()?
+    // Read in chunks of rows by id (memory bounded whatever the store's
+    // size; rows are updated between reads, never under an open read).
+    const CHUNK: i64 = 10_000;
+    let mut read = tx.prepare(
+        "SELECT id, created_at, local_day, naive_time FROM feedback WHERE id > ?1 ORDER BY id LIMIT ?2",
+    )?;
+    let mut chunk = |after: i64| -> rusqlite::Result<Vec<(i64, i64, i64, bool)>> {
+        read.query_map(params![after, CHUNK], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
+        .collect()
     };
+    let mut rows = chunk(0)?;
     if rows.is_empty() {
         return Ok(None);
     }
@@ -270,25 +278,28 @@ fn reread_times(
     };
     let mut update =
         tx.prepare("UPDATE feedback SET created_at = ?1, local_day = ?2 WHERE id = ?3")?;
-    for (id, created_at, local_day, naive) in rows {
-        let new_created_at = match old_tz {
-            Some(old_tz) if naive => {
-                change.reread += 1;
-                let clock_time = crate::dates::local_datetime(created_at, old_tz);
-                crate::dates::instant_of_clock_time(clock_time, new).unwrap_or_else(|skipped| {
-                    change.moved_forward += 1;
-                    skipped.moved_forward
-                })
+    while let Some(&(last, ..)) = rows.last() {
+        for (id, created_at, local_day, naive) in std::mem::take(&mut rows) {
+            let new_created_at = match old_tz {
+                Some(old_tz) if naive => {
+                    change.reread += 1;
+                    let clock_time = crate::dates::local_datetime(created_at, old_tz);
+                    crate::dates::instant_of_clock_time(clock_time, new).unwrap_or_else(|skipped| {
+                        change.moved_forward += 1;
+                        skipped.moved_forward
+                    })
+                }
+                _ => {
+                    change.kept_instant += 1;
+                    created_at
+                }
+            };
+            let new_local_day = crate::dates::local_day(new_created_at, new);
+            if (new_created_at, new_local_day) != (created_at, local_day) {
+                update.execute(params![new_created_at, new_local_day, id])?;
             }
-            _ => {
-                change.kept_instant += 1;
-                created_at
-            }
-        };
-        let new_local_day = crate::dates::local_day(new_created_at, new);
-        if (new_created_at, new_local_day) != (created_at, local_day) {
-            update.execute(params![new_created_at, new_local_day, id])?;
         }
+        rows = chunk(last)?;
     }
     Ok(Some(change))
 }
