@@ -768,8 +768,28 @@ fn nominations_top_three_and_zero_complaints() {
         .find(|r| r["agent_id"] == "A2")
         .unwrap();
     assert_eq!(a2["reasons"], serde_json::json!(["top score 积分前列"]));
-    // A1 and L1 have zero complaints all year.
+    // A1 and L1 have zero complaints all year; A3 joined in August: not all
+    // year (found by exploratory testing).
     assert!(ids.contains(&"A1") && ids.contains(&"L1"));
+    assert!(!ids.contains(&"A3"), "{v}");
+    // Someone who left, or was flagged for dismissal, is no candidate.
+    let roster = wd.write(
+        "left.csv",
+        "工号,客服姓名,部门,组长工号,入职日期,离职日期\nA1,王一,查询部,L1,2020-01-01,2026-11-30\n",
+    );
+    wd.kefu(&["import", "-q", "agents", &roster])
+        .assert()
+        .success();
+    let three = "投诉编号,投诉时间,投诉内容,客服工号,是否成立,责任认定\nD1,2026-10-05 10:00,挂电话,L1,成立,个人\nD2,2026-10-06 10:00,挂电话,L1,成立,个人\nD3,2026-10-07 10:00,挂电话,L1,成立,个人\n";
+    import(&wd, "complaints", "d.csv", three);
+    let v = wd.json(&["bonus", "nominations", "--year", "2026", "--format", "json"]);
+    let ids: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["agent_id"].as_str().unwrap())
+        .collect();
+    assert!(!ids.contains(&"A1") && !ids.contains(&"L1"), "{v}");
 }
 
 #[test]

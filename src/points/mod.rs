@@ -726,17 +726,24 @@ pub fn nominations(
         .get(book.nominations.top.saturating_sub(1))
         .map(|p| p.net_points);
     let mut out = vec![];
+    // Candidates are agents still on the roster at the year's end (today,
+    // while it runs) and not flagged for dismissal or removal in it.
+    let last = Period::day(year.last.min(today));
     for p in pays {
+        let agent = agents.iter().find(|a| a.id == p.agent_id);
+        let flagged = p.flags.iter().any(|f| !f.starts_with("no-leader-for:"));
+        if flagged || !agent.is_some_and(|a| a.on_roster(&last)) {
+            continue;
+        }
         let mut why = vec![];
         if book.nominations.top > 0 && cutoff.is_some_and(|c| p.net_points >= c) {
             why.push("top score 积分前列");
         }
-        let on_roster = agents
-            .iter()
-            .any(|a| a.id == p.agent_id && a.on_roster(year));
+        // Zero complaints all year: on the roster the whole year.
+        let whole_year = agent.is_some_and(|a| a.joined_on.is_none_or(|j| j <= year.first));
         if book.nominations.zero_complaints
             && year.has_ended(today)
-            && on_roster
+            && whole_year
             && p.complaints_counted == 0
         {
             why.push("zero complaints all year 全年零投诉");
