@@ -981,7 +981,7 @@ fn import(
             if let Some(shared) = names.shared(written) {
                 eprintln!(
                     "kefu: warning: {n} record(s) name {written}, who is {} on the roster: not linked; put the id (客服工号) in the export",
-                    either(&shared.ids)
+                    crate::render::one_of(&shared.ids)
                 );
             }
         }
@@ -1111,15 +1111,6 @@ fn warn_roster(tx: &rusqlite::Transaction<'_>, roster: &agents::Lookup) -> Resul
         );
     }
     Ok(())
-}
-
-/// `KF003 or KF004`, `KF003, KF004 or KF005`.
-fn either(ids: &[String]) -> String {
-    match ids {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} or {last}", init.join(", ")),
-    }
 }
 
 fn progress_bar(show: bool, size: Option<u64>, name: &str) -> indicatif::ProgressBar {

@@ -76,11 +76,7 @@ impl OutputArgs {
     /// format has no place for them (CSV, JSON Lines, a JSON array).
     pub fn emit(&self, doc: &Document, quiet: bool) -> Result<()> {
         let format = Format::choose(self.format, self.output.as_deref())?;
-        if !quiet && !render::shows_notes(doc, format) {
-            for n in &doc.notes {
-                eprintln!("kefu: note: {n}");
-            }
-        }
+        render::notes_to_stderr(doc, format, quiet);
         render::emit(
             doc,
             format,
@@ -194,24 +190,12 @@ pub fn ledger_table(
 pub fn resolve_agent(conn: &rusqlite::Connection, agent: Option<&str>) -> Result<Option<String>> {
     match agent {
         None => Ok(None),
-        Some(a) => {
-            let lookup = store::agents::Lookup::load(conn)?;
-            match lookup.find(a) {
-                Some(id) => Ok(Some(id.clone())),
-                None => {
-                    if let Some(shared) = lookup.shared(a) {
-                        bail!(Usage(format!(
-                            "{a:?} is the name of {} agents ({}): give the id",
-                            shared.ids.len(),
-                            shared.ids.join(", ")
-                        )));
-                    }
-                    bail!(Usage(format!(
-                        "no agent {a:?} on the roster (by id or unique name)"
-                    )))
-                }
-            }
-        }
+        Some(a) => match store::agents::Lookup::load(conn)?.resolve(a)? {
+            Some(id) => Ok(Some(id.clone())),
+            None => bail!(Usage(format!(
+                "no agent {a:?} on the roster (by id or unique name)"
+            ))),
+        },
     }
 }
 

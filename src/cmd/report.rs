@@ -300,16 +300,10 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
     // --agent as the roster knows them: an id, or a unique name however
     // padded (王　芳); a name several agents share asks for the id.
     let mut filters = filters;
+    // A name on no roster stays as written (an export's agent_name).
     if let Some(a) = filters.agent.clone() {
-        let lookup = crate::store::agents::Lookup::load(&store.conn)?;
-        if let Some(id) = lookup.find(&a) {
+        if let Some(id) = crate::store::agents::Lookup::load(&store.conn)?.resolve(&a)? {
             filters.agent = Some(id.clone());
-        } else if let Some(shared) = lookup.shared(&a) {
-            bail!(Usage(format!(
-                "{a:?} is the name of {} agents ({}): give the id",
-                shared.ids.len(),
-                shared.ids.join(", ")
-            )));
         }
     }
     if c.no_mask && !globals.quiet {
@@ -331,11 +325,7 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
     if let Some(s) = &c.section {
         doc.only_section(s)?;
     }
-    if !globals.quiet && !render::shows_notes(&doc, format) {
-        for n in &doc.notes {
-            eprintln!("kefu: note: {n}");
-        }
-    }
+    render::notes_to_stderr(&doc, format, globals.quiet);
     render::emit(
         &doc,
         format,

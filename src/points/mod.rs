@@ -297,15 +297,14 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
             });
             // Every Nth time is counted over the leader's team, below.
             if let Some(lp) = rule.leader_points.filter(|_| rule.leader_every.is_none()) {
-                let times = n;
-                if times > 0 {
+                if n > 0 {
                     match agents.get(agent_id).and_then(|a| a.leader_id.clone()) {
                         Some(leader) => l.lines.push(Line {
                             key: format!("leader:{key}"),
                             day: e.day,
                             agent_id: leader,
                             rule_id: rule_id.to_string(),
-                            points: lp * times,
+                            points: lp * n,
                             source: format!("joint liability for {agent_id}: {src}"),
                         }),
                         None => l

@@ -325,10 +325,7 @@ pub(crate) fn unknown_extension<F>(
     known: &[(&str, F)],
 ) -> anyhow::Error {
     let names: Vec<String> = known.iter().map(|(e, _)| format!(".{e}")).collect();
-    let list = match names.split_last() {
-        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
-        _ => names.concat(),
-    };
+    let list = one_of(&names);
     anyhow::Error::new(crate::error::Usage(format!(
         "cannot tell the output format from the name {} ({writer} {list}); pass --format, or name the file with one of these extensions",
         path.display()
@@ -417,6 +414,25 @@ pub fn shows_notes(doc: &Document, format: Format) -> bool {
             .as_ref()
             .is_some_and(|root| doc.sections.iter().any(|s| &s.key == root)),
         Format::Table | Format::Md | Format::Html | Format::Xlsx => true,
+    }
+}
+
+/// Prints a document's notes on stderr (unless `quiet`) when `format` has
+/// no place for them (see [`shows_notes`]).
+pub fn notes_to_stderr(doc: &Document, format: Format, quiet: bool) {
+    if !quiet && !shows_notes(doc, format) {
+        for n in &doc.notes {
+            eprintln!("kefu: note: {n}");
+        }
+    }
+}
+
+/// "a, b or c".
+pub(crate) fn one_of(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
     }
 }
 

@@ -130,13 +130,8 @@ impl<W: Write> RecordWriter<W> {
     }
 
     /// Writes one record of UTF-8 byte fields (CSV and TSV pass them through
-    /// without converting them to text first).
-    pub fn write_bytes<'a>(&mut self, fields: impl IntoIterator<Item = &'a [u8]>) -> Result<()> {
-        self.write_bytes_and_late(fields, std::iter::empty())
-    }
-
-    /// [`Self::write_bytes`], plus keys that are no column (see
-    /// [`Self::write_with_late`]).
+    /// without converting them to text first), plus keys that are no column
+    /// (see [`Self::write_with_late`]).
     pub fn write_bytes_and_late<'a, 'b>(
         &mut self,
         fields: impl IntoIterator<Item = &'a [u8]>,

@@ -141,6 +141,23 @@ impl Lookup {
         find(&self.ids, text)
     }
 
+    /// The roster id `--agent TEXT` names: `Ok(None)` when it names no one
+    /// on the roster, a usage error when it is a name several agents share.
+    pub fn resolve(&self, text: &str) -> Result<Option<&String>> {
+        if let Some(id) = self.find(text) {
+            return Ok(Some(id));
+        }
+        match self.shared(text) {
+            Some(shared) => Err(crate::error::Usage(format!(
+                "{text:?} is the name of {} agents ({}): give the id",
+                shared.ids.len(),
+                shared.ids.join(", ")
+            ))
+            .into()),
+            None => Ok(None),
+        }
+    }
+
     /// The agents `text` may name, when it is a name several of them share
     /// (and not an id).
     pub fn shared(&self, text: &str) -> Option<&SharedName> {
