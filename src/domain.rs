@@ -168,6 +168,15 @@ pub fn shown(text: &str) -> String {
     out
 }
 
+/// A value written as not decided yet (a responsibility or declared cause):
+/// 待定, 未知, 待确认. Read as none, like an empty cell.
+pub fn is_undecided(text: &str) -> bool {
+    matches!(
+        normalize_term(text).as_str(),
+        "待定" | "未知" | "待确认" | "未认定"
+    )
+}
+
 /// True for a cell that says nothing: `-`, `—`, `/`, `无`, `空`, `暂无`,
 /// `N/A`, `none`, `null` (full-width forms too). Exports and people write
 /// these where a value is not (yet) known; kefu reads them as empty wherever
@@ -249,12 +258,11 @@ pub enum DeclaredCause {
 /// `物流问题` → other).
 pub fn read_declared_cause(text: &str) -> DeclaredCause {
     let t = text.trim();
-    if t.is_empty() || is_placeholder(t) || matches!(normalize_term(t).as_str(), "待定" | "未知")
-    {
-        return DeclaredCause::Nothing;
-    }
     if let Some(c) = Cause::parse(t) {
         return DeclaredCause::Cause(c);
+    }
+    if t.is_empty() || is_placeholder(t) || is_undecided(t) {
+        return DeclaredCause::Nothing;
     }
     let cause_of = |item: &str| {
         Cause::parse(item).or_else(|| {

@@ -22,8 +22,9 @@ use super::columns::{ColumnMap, FieldSpec, AGENT_FIELDS, FEEDBACK_FIELDS};
 use super::Row;
 use crate::dates;
 use crate::domain::{
-    is_placeholder, normalize_term, parse_rating, parse_validity, read_declared_cause, shown,
-    Cause, DeclaredCause, FeedbackKind, Polarity, Responsibility, StarScale, Validity, YesNo,
+    is_placeholder, is_undecided, normalize_term, parse_rating, parse_validity,
+    read_declared_cause, shown, Cause, DeclaredCause, FeedbackKind, Polarity, Responsibility,
+    StarScale, Validity, YesNo,
 };
 
 /// A review or complaint ready for the store.
@@ -410,14 +411,24 @@ impl FeedbackParser {
             Some(DeclaredCause::Cause(cause)) => (Some(cause), None),
             Some(DeclaredCause::Unknown) => (None, written_cause.map(Cow::Borrowed)),
         };
-        let responsibility = value(row, c.responsibility)
-            .filter(|v| !is_placeholder(v) && !is_undecided(v))
-            .map(Responsibility::parse_or_err)
-            .transpose()?;
-        let validity = value(row, c.validity)
-            .filter(|v| !is_placeholder(v))
-            .map(parse_validity)
-            .transpose()?;
+        // The vocabulary first (no allocation for what exports nearly always
+        // hold); placeholders (-, 无) and 待定 only for what it cannot read.
+        let responsibility = match value(row, c.responsibility) {
+            None => None,
+            Some(v) => match Responsibility::parse(v) {
+                Some(r) => Some(r),
+                None if is_placeholder(v) || is_undecided(v) => None,
+                None => Some(Responsibility::parse_or_err(v)?),
+            },
+        };
+        let validity = match value(row, c.validity) {
+            None => None,
+            Some(v) => match parse_validity(v) {
+                Ok(x) => Some(x),
+                Err(_) if is_placeholder(v) => None,
+                Err(e) => return Err(e),
+            },
+        };
         let ext_id = match value(row, c.id) {
             Some(id) => Cow::Borrowed(id),
             None => Cow::Owned(format!("h{:016x}", row_hash(row) as u64)),
@@ -428,7 +439,12 @@ impl FeedbackParser {
         let unused_cause = c.cause.filter(|_| unread_cause.is_some());
         let mut unused = [unused_date, unused_cause];
         unused.sort_unstable();
-        let unused: Vec<usize> = unused.into_iter().flatten().collect();
+        let (mut buffer, mut n) = ([0usize; 2], 0);
+        for u in unused.into_iter().flatten() {
+            buffer[n] = u;
+            n += 1;
+        }
+        let unused = &buffer[..n];
         let clock = dates::local_datetime(created.unix_seconds, self.tz);
         let mut rec = FeedbackRecord {
             ext_id,
@@ -454,7 +470,7 @@ impl FeedbackParser {
             extra: if self.map.extras.is_empty() && unused.is_empty() {
                 None
             } else {
-                extras_json(row, &self.map, &self.headers, &unused)
+                extras_json(row, &self.map, &self.headers, unused)
             },
             auto: None,
         };
@@ -550,15 +566,6 @@ impl RatingLookalikes {
             first.header
         ))
     }
-}
-
-/// A responsibility (责任认定) written as not decided yet: 待定, 未知, 待确认.
-/// Read as none (which the rulebook does not charge), like an empty cell.
-fn is_undecided(text: &str) -> bool {
-    matches!(
-        normalize_term(text).as_str(),
-        "待定" | "未知" | "待确认" | "未认定"
-    )
 }
 
 /// Whether an event was verified (是否核实): a yes or a no as every yes/no
