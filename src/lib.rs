@@ -17,6 +17,7 @@ pub mod config;
 pub mod dates;
 pub mod domain;
 pub mod error;
+pub mod identity;
 pub mod ingest;
 pub mod points;
 pub mod privacy;

@@ -57,6 +57,11 @@ impl Workspace {
             self.tz,
             Duration::from_secs(self.config.workspace.busy_timeout_seconds),
         )?;
+        if let Some(notice) = store.upgrade_notice() {
+            if !self.quiet {
+                eprintln!("kefu: the store was upgraded: {notice}");
+            }
+        }
         if let Some(change) = store.timezone_change() {
             if !self.quiet {
                 eprintln!("kefu: {}", change.notice());

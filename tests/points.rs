@@ -1013,3 +1013,155 @@ fn rule_names_match_whatever_the_width_and_verified_reads_every_yes_no_mark() {
         ]
     );
 }
+
+/// Sheets without an id column (登记表 kept by hand): a record is known by
+/// what names it, so that filling in 是否核实 / 是否成立 and importing the
+/// sheet again updates each record instead of counting it a second time.
+#[test]
+fn a_sheet_without_ids_imported_again_after_it_was_filled_in_counts_once() {
+    let wd = workspace_with(None);
+    let header = "日期,工号,奖惩项目,次数,备注,是否核实\n";
+    // Two letters for A1 on one day, each its own row: two events.
+    import(
+        &wd,
+        "events",
+        "e.csv",
+        &format!("{header}2026-07-08,A1,书面表扬,1,来信一,\n2026-07-08,A1,书面表扬,1,来信二,\n"),
+    );
+    let praise = |wd: &Workdir| -> Vec<i64> {
+        ledger(wd, &["--quarter", "2026Q3", "--agent", "A1"])
+            .iter()
+            .filter(|l| l["rule_id"] == "praise-letter")
+            .map(|l| l["points"].as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!(praise(&wd), [2, 2]);
+    // Verified later (the first one found not to hold), a note corrected.
+    let f = wd.write("e.csv", format!("{header}2026-07-08,A1,书面表扬,1,来信一（已核实）,否\n2026-07-08,A1,书面表扬,1,来信二,是\n"));
+    wd.kefu(&["import", "events", &f, "--format", "json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(r#""new":0,"updated":2"#));
+    assert_eq!(praise(&wd), [0, 2]);
+
+    let header = "投诉时间,投诉内容,联系电话,客服工号,是否成立,责任认定\n";
+    let row = "2026-08-05 10:00,\"客服挂我电话\n又打不通\",13812345678,A2";
+    import(&wd, "complaints", "c.csv", &format!("{header}{row},,\n"));
+    // Re-exported from Excel: CRLF inside the cell, the validity decided.
+    let f = wd.write(
+        "c.csv",
+        format!("{header}{},成立,个人\r\n", row.replace('\n', "\r\n")),
+    );
+    wd.kefu(&["import", "complaints", &f, "--format", "json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(r#""new":0,"updated":1"#));
+    assert_eq!(wd.count("SELECT count(*) FROM feedback"), 1);
+    let complaints: Vec<Value> = ledger(&wd, &["--quarter", "2026Q3", "--agent", "A2"])
+        .into_iter()
+        .filter(|l| l["rule_id"] == "customer-complaint")
+        .collect();
+    assert_eq!(complaints.len(), 1, "{complaints:?}");
+    assert_eq!(complaints[0]["points"], -1);
+    // The same row twice in one sheet is one complaint, and said so.
+    let f = wd.write(
+        "c2.csv",
+        format!("{header}2026-08-06 09:00,没人处理,139,A2,,\n2026-08-06 09:00,没人处理,139,A2,,\n"),
+    );
+    wd.kefu(&["import", "complaints", &f])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "came a second time in this import",
+        ));
+    assert_eq!(wd.count("SELECT count(*) FROM feedback"), 2);
+}
+
+/// A store older kefus wrote keyed such records by their whole row, and so
+/// holds a second copy of each one re-imported after it was filled in: the
+/// upgrade re-keys them as an import now would, keeps the newest copy, and
+/// renames the closed quarter's lines so that only the removed copy shows
+/// as an adjustment.
+#[test]
+fn an_older_store_with_whole_row_ids_is_re_keyed_and_its_second_copies_removed() {
+    let wd = workspace_with(None);
+    let header = "投诉时间,投诉内容,联系电话,客服工号,是否成立,责任认定\n";
+    import(
+        &wd,
+        "complaints",
+        "c.csv",
+        &format!("{header}2026-08-05 10:00,客服挂我电话,13812345678,A1,成立,个人\n"),
+    );
+    import(
+        &wd,
+        "events",
+        "e.csv",
+        "日期,工号,奖惩项目,次数\n2026-07-08,A1,书面表扬,1\n",
+    );
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    let net =
+        |wd: &Workdir, q: &str| agent(&bonus(wd, &["--quarter", q]), "A1")["net_points"].clone();
+    assert_eq!(net(&wd, "2026Q3"), 2 + 1 + 1 - 1); // letter, Jul, Sep, complaint
+                                                   // As kefu 0.x (schema 3) stored it: whole-row ids, and a second copy of
+                                                   // each from an earlier import, both counted in the closed quarter.
+    let conn = rusqlite::Connection::open(wd.path("kefu.db")).unwrap();
+    conn.execute_batch(
+        "UPDATE closed_lines SET key = replace(key, (SELECT ext_id FROM feedback), 'h00000000000000f1');
+         UPDATE feedback SET ext_id = 'h00000000000000f1';
+         UPDATE events SET ext_id = 'h00000000000000e1';
+         INSERT INTO feedback (kind, source, ext_id, hash, created_at, local_day, agent_id, polarity, content,
+                               customer_phone, validity, responsibility, cause, import_id, naive_time)
+           SELECT kind, source, 'h00000000000000f0', 1, created_at, local_day, agent_id, polarity, content,
+                  customer_phone, NULL, NULL, cause, 0, naive_time FROM feedback;
+         INSERT INTO events (source, ext_id, hash, agent_id, day, rule_id, count, import_id)
+           SELECT source, 'h00000000000000e0', 1, agent_id, day, rule_id, count, 0 FROM events;
+         UPDATE closed_lines SET key = 'event:e/h00000000000000e1' WHERE key LIKE 'event:%';
+         INSERT INTO closed_lines (period, key, day, agent_id, rule_id, points, source)
+           SELECT period, 'event:e/h00000000000000e0', day, agent_id, rule_id, points, 'event h00000000000000e0'
+             FROM closed_lines WHERE key LIKE 'event:%';
+         PRAGMA user_version = 3;",
+    )
+    .unwrap();
+    drop(conn);
+    wd.kefu(&["points", "--quarter", "2026Q4", "--agent", "A1"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("the store was upgraded").and(predicate::str::contains(
+            "1 review(s)/complaint(s) and 1 event(s) that an earlier re-import had stored a second time removed",
+        )));
+    assert_eq!(wd.count("SELECT count(*) FROM feedback"), 1);
+    assert_eq!(wd.count("SELECT count(*) FROM events"), 1);
+    assert_eq!(
+        wd.count("SELECT count(*) FROM feedback WHERE ext_id LIKE 'k%' AND validity = 'confirmed'"),
+        1
+    );
+    // Re-keyed as an import keys them: importing the sheets again changes nothing.
+    for (kind, name) in [("complaints", "c.csv"), ("events", "e.csv")] {
+        wd.kefu(&[
+            "import",
+            kind,
+            &wd.path(name).to_string_lossy(),
+            "--format",
+            "json",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            r#""new":0,"updated":0,"unchanged":1"#,
+        ));
+    }
+    // Only the removed copy of the letter is adjusted in the next quarter.
+    let adj: Vec<Value> = ledger(&wd, &["--quarter", "2026Q4", "--agent", "A1"])
+        .into_iter()
+        .filter(|l| l["source"].as_str().unwrap().starts_with("adjustment"))
+        .collect();
+    assert_eq!(adj.len(), 1, "{adj:?}");
+    assert_eq!(adj[0]["points"], -2);
+    assert!(
+        adj[0]["source"]
+            .as_str()
+            .unwrap()
+            .contains("no longer counted: event h00000000000000e0"),
+        "{adj:?}"
+    );
+}

@@ -18,6 +18,7 @@ use crate::classify::{Classifier, Scratch};
 use crate::config::{read_toml, MappingFile};
 use crate::domain::{shown, Cause, FeedbackKind, Polarity, StarScale};
 use crate::error::Usage;
+use crate::identity::Occurrences;
 use crate::ingest::columns::ColumnMap;
 use crate::ingest::records::{
     specs_for, ActivityParser, ActivityRecord, AgentParser, AgentRecord, AutoCause, EventParser,
@@ -38,8 +39,9 @@ Encodings: UTF-8 (with or without BOM), GBK/GB18030, UTF-16 with BOM: detected.
 
 Headers are matched to fields through built-in Chinese and English aliases
 (评价时间, 客服工号, 评价内容 …); other columns are kept with the record.
-Identity: source + the export's id (or a hash of the row), so importing the same
-or an overlapping export again adds nothing twice; changed rows are updated.
+Identity: source + the export's id (without one: time, content, order, customer
+and phone; an event's agent, day, rule and reference), so importing the same or
+an overlapping export again adds nothing twice; changed rows are updated.
 
 Examples:
   kefu import reviews taobao-20261120.csv jd-20261120.xlsx
@@ -495,6 +497,7 @@ fn read_files(
         };
         let mut row = Row::default();
         let mut rows_read: u64 = 0;
+        let mut occurrences = Occurrences::default();
         loop {
             let outcome = input
                 .rows
@@ -519,7 +522,9 @@ fn read_files(
                     if let Some(l) = &mut lookalikes {
                         l.look_at(&row);
                     }
-                    parsers.parse(&row, names, &mut unlinked, &mut unread_causes)
+                    let mut item = parsers.parse(&row, names, &mut unlinked, &mut unread_causes);
+                    number_occurrence(&mut item, &mut occurrences);
+                    item
                 }
             };
             batch.push(item);
@@ -544,6 +549,24 @@ fn read_files(
     }
     flush(&mut batch, true)?;
     Ok((unlinked, unread_causes))
+}
+
+/// A record the export gave no id for gets its key numbered by its place
+/// among the file's differing rows that share it (see [`crate::identity`]).
+fn number_occurrence(item: &mut Item, occurrences: &mut Occurrences) {
+    match item {
+        Item::Feedback(FeedbackRecord {
+            ext_id,
+            derived_key: Some((key, row)),
+            ..
+        }) => *ext_id = Cow::Owned(occurrences.ext_id(*key, *row)),
+        Item::Event(NewEvent {
+            ext_id,
+            derived_key: Some((key, row)),
+            ..
+        }) => *ext_id = occurrences.ext_id(*key, *row),
+        _ => {}
+    }
 }
 
 /// Feedback records read that name their agent only by a name several agents
@@ -797,7 +820,10 @@ fn import(
         _ => agents::Lookup::load(&tx)?,
     };
     let mut files: Vec<FileSummary> = vec![];
+    // Records that came twice: (count, the first few) of those with the
+    // export's id, and of those without one (keyed by identity).
     let mut repeated: (u64, Vec<String>) = (0, vec![]);
+    let mut repeated_derived: (u64, Vec<String>) = (0, vec![]);
     // Activity rows per metric, to say which metrics no rule reads.
     let mut metrics: BTreeMap<String, u64> = BTreeMap::new();
     let mut total = Counts::default();
@@ -846,7 +872,7 @@ fn import(
         let mut writer_scratch = Scratch::default();
         // Records whose id an earlier record of this import had: how many,
         // and the first few (source/id).
-        let repeated = &mut repeated;
+        let (repeated, repeated_derived) = (&mut repeated, &mut repeated_derived);
         let mut source = String::new();
         let mut position = "line";
         let mut pending: Vec<FeedbackRecord<'static>> = Vec::with_capacity(BATCH);
@@ -863,12 +889,16 @@ fn import(
                 import_id,
                 &mut repeats,
             )?;
-            repeated.0 += repeats.len() as u64;
-            for id in repeats
-                .into_iter()
-                .take(3usize.saturating_sub(repeated.1.len()))
-            {
-                repeated.1.push(format!("{source}/{id}"));
+            for id in repeats {
+                let list = if crate::identity::is_derived(&id) {
+                    &mut *repeated_derived
+                } else {
+                    &mut *repeated
+                };
+                list.0 += 1;
+                if list.1.len() < 3 {
+                    list.1.push(format!("{source}/{id}"));
+                }
             }
             classify_missing(
                 &tx,
@@ -997,6 +1027,14 @@ fn import(
             } else {
                 ""
             }
+        );
+    }
+    if repeated_derived.0 > 0 && !globals.quiet {
+        eprintln!(
+            "kefu: warning: {} record(s) without an id in the export came a second time in this import, with the same time, content and customer ({}{}): stored once, the later one kept",
+            repeated_derived.0,
+            repeated_derived.1.join(", "),
+            if repeated_derived.0 > repeated_derived.1.len() as u64 { ", …" } else { "" },
         );
     }
     if let Some(warning) = unread_causes.warning().filter(|_| !globals.quiet) {

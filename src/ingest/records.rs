@@ -18,6 +18,8 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use xxhash_rust::xxh3::Xxh3;
 
+use crate::identity;
+
 use super::columns::{ColumnMap, FieldSpec, AGENT_FIELDS, FEEDBACK_FIELDS};
 use super::Row;
 use crate::dates;
@@ -30,8 +32,13 @@ use crate::domain::{
 /// A review or complaint ready for the store.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FeedbackRecord<'a> {
-    /// The export's id, or `h<hash>` when the export has none.
+    /// The export's id, or `k<key>` when the export has none (see
+    /// [`crate::identity`]).
     pub ext_id: Cow<'a, str>,
+    /// When the export gave no id: the record's key and the hash of its
+    /// whole row, for the importer to number differing rows of a file that
+    /// share the key ([`crate::identity::Occurrences`]).
+    pub derived_key: Option<(u64, u64)>,
     /// Hash of the values read (not of how the export wrote them), to tell
     /// "updated" from "unchanged".
     pub hash: i64,
@@ -115,6 +122,7 @@ impl FeedbackRecord<'_> {
     pub fn into_owned(self) -> FeedbackRecord<'static> {
         FeedbackRecord {
             ext_id: Cow::Owned(self.ext_id.into_owned()),
+            derived_key: self.derived_key,
             hash: self.hash,
             created_at: self.created_at,
             local_day: self.local_day,
@@ -255,15 +263,15 @@ impl ValueHash {
     }
 }
 
-/// Hash of every non-empty field of the row (mapped and extra) as written,
-/// in column order: the identity of a record whose export gives no id.
-fn row_hash(row: &Row) -> i64 {
+/// Hash of every field of the row (mapped and extra) as written, in column
+/// order: tells a row written twice from another that shares its key.
+fn row_hash(row: &Row) -> u64 {
     let mut h = Xxh3::new();
     for f in row.iter() {
         h.update(f.trim().as_bytes());
         h.update(b"\x1f");
     }
-    h.digest() as i64
+    h.digest()
 }
 
 impl FeedbackParser {
@@ -429,9 +437,26 @@ impl FeedbackParser {
                 Err(e) => return Err(e),
             },
         };
-        let ext_id = match value(row, c.id) {
-            Some(id) => Cow::Borrowed(id),
-            None => Cow::Owned(format!("h{:016x}", row_hash(row) as u64)),
+        let clock = dates::local_datetime(created.unix_seconds, self.tz);
+        let (ext_id, derived_key) = match value(row, c.id) {
+            Some(id) => (Cow::Borrowed(id), None),
+            None => {
+                let key = identity::feedback_key(
+                    if created.naive {
+                        clock.and_utc().timestamp()
+                    } else {
+                        created.unix_seconds
+                    },
+                    content,
+                    value(row, c.order_id),
+                    value(row, c.customer),
+                    value(row, c.customer_phone),
+                );
+                (
+                    Cow::Owned(identity::ext_id(key, 1)),
+                    Some((key, row_hash(row))),
+                )
+            }
         };
         // A date column whose value the time did not need is kept as extra,
         // and so is a declared cause kefu could not read.
@@ -445,9 +470,9 @@ impl FeedbackParser {
             n += 1;
         }
         let unused = &buffer[..n];
-        let clock = dates::local_datetime(created.unix_seconds, self.tz);
         let mut rec = FeedbackRecord {
             ext_id,
+            derived_key,
             hash: 0,
             created_at: created.unix_seconds,
             local_day: dates::day_number(clock.date()),
@@ -809,9 +834,16 @@ impl<'a> EventParser<'a> {
             .text(reference)
             .int(verified.map(i64::from))
             .finish();
+        let (ext_id, derived_key) = match get("id") {
+            Some(id) => (id.to_string(), None),
+            None => {
+                let key = identity::event_key(&agent, day, &rule.id, reference);
+                (identity::ext_id(key, 1), Some((key, row_hash(row))))
+            }
+        };
         Ok(crate::store::points::NewEvent {
-            ext_id: get("id")
-                .map_or_else(|| format!("h{:016x}", row_hash(row) as u64), str::to_string),
+            ext_id,
+            derived_key,
             hash,
             agent_id: agent,
             day,
@@ -1141,7 +1173,20 @@ mod tests {
         let c = row(&["2026-11-20 10:00", "客服挂我电话了"]);
         assert_eq!(p.parse(&a).unwrap().ext_id, p.parse(&b).unwrap().ext_id);
         assert_ne!(p.parse(&a).unwrap().ext_id, p.parse(&c).unwrap().ext_id);
-        assert!(p.parse(&a).unwrap().ext_id.starts_with('h'));
+        assert!(crate::identity::is_derived(&p.parse(&a).unwrap().ext_id));
+        // Handling filled in later keeps the record's key (it is updated).
+        let p = parser(
+            FeedbackKind::Complaint,
+            &["投诉时间", "投诉内容", "是否成立"],
+        );
+        let (a, b) = (
+            row(&["2026-11-20 10:00", "客服挂我电话", ""]),
+            row(&["2026-11-20 10:00", "客服挂我电话", "成立"]),
+        );
+        let (before, after) = (p.parse(&a).unwrap(), p.parse(&b).unwrap());
+        assert_eq!(before.ext_id, after.ext_id);
+        assert_ne!(before.hash, after.hash);
+        assert_ne!(before.derived_key.unwrap().1, after.derived_key.unwrap().1);
     }
 
     #[test]

@@ -7,7 +7,6 @@
 //! row-at-a-time imports; batching makes a re-import of an unchanged export a
 //! handful of index probes per batch.
 
-use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
@@ -122,11 +121,13 @@ fn placeholders(rows: usize, per_row: usize, first: usize) -> String {
     sql
 }
 
-/// `SELECT` of the stored id and hash of `n` ids of one source. The SQL of a
-/// full chunk is built once: formatting ~500 placeholders per batch showed
-/// in profiles.
-fn lookup_sql(n: usize) -> Cow<'static, str> {
-    static FULL: OnceLock<String> = OnceLock::new();
+/// `SELECT` of the stored id and hash of `n` ids of one source, `n` a power
+/// of two up to [`LOOKUP_CHUNK`] (see [`lookup_size`]), each built once:
+/// formatting ~500 placeholders per batch showed in profiles, and so did
+/// parsing a statement of a new size per batch (SQLite names numbered
+/// parameters in time quadratic in their count).
+fn lookup_sql(n: usize) -> &'static str {
+    static SIZES: [OnceLock<String>; LOOKUP_SIZES] = [const { OnceLock::new() }; LOOKUP_SIZES];
     let build = |n: usize| {
         format!(
             "SELECT ext_id, id, hash, (import_id = ?{i} OR updated_import = ?{i})
@@ -138,28 +139,36 @@ fn lookup_sql(n: usize) -> Cow<'static, str> {
             i = n + 2
         )
     };
-    if n == LOOKUP_CHUNK {
-        Cow::Borrowed(FULL.get_or_init(|| build(n)))
-    } else {
-        Cow::Owned(build(n))
-    }
+    debug_assert!(n.is_power_of_two() && n <= LOOKUP_CHUNK);
+    SIZES[n.trailing_zeros() as usize].get_or_init(|| build(n))
 }
 
-/// Multi-row `INSERT` of `n` records (built once for a full chunk).
-fn insert_sql(n: usize) -> Cow<'static, str> {
-    static FULL: OnceLock<String> = OnceLock::new();
+/// Statement sizes of the existence lookup: 1, 2, 4, … [`LOOKUP_CHUNK`].
+const LOOKUP_SIZES: usize = LOOKUP_CHUNK.trailing_zeros() as usize + 1;
+
+/// The lookup statement that holds `n` ids: the next power of two, so that a
+/// handful of statements serve every batch from the statement cache (the
+/// ids are padded by repeating the last, which `IN` ignores).
+fn lookup_size(n: usize) -> usize {
+    n.next_power_of_two().min(LOOKUP_CHUNK)
+}
+
+/// Multi-row `INSERT` of `n` records, `n` a power of two up to
+/// [`INSERT_CHUNK`], each built once.
+fn insert_sql(n: usize) -> &'static str {
+    static SIZES: [OnceLock<String>; INSERT_SIZES] = [const { OnceLock::new() }; INSERT_SIZES];
     let build = |n: usize| {
         format!(
             "INSERT OR IGNORE INTO feedback ({COLUMNS}) VALUES {}",
             placeholders(n, COLUMN_COUNT, 1)
         )
     };
-    if n == INSERT_CHUNK {
-        Cow::Borrowed(FULL.get_or_init(|| build(n)))
-    } else {
-        Cow::Owned(build(n))
-    }
+    debug_assert!(n.is_power_of_two() && n <= INSERT_CHUNK);
+    SIZES[n.trailing_zeros() as usize].get_or_init(|| build(n))
 }
+
+/// Statement sizes of the multi-row insert: 1, 2, 4, … [`INSERT_CHUNK`].
+const INSERT_SIZES: usize = INSERT_CHUNK.trailing_zeros() as usize + 1;
 
 /// Stores a batch of records of one kind and source; returns what happened to
 /// each, in order. A record whose id repeats within the batch is compared with
@@ -228,12 +237,22 @@ fn write_distinct(
             }
         }
     }
-    for chunk in fresh.chunks(INSERT_CHUNK) {
+    // Chunks of 64 records, the rest in powers of two (37 = 32 + 4 + 1): a
+    // handful of statements, each parsed once and then taken from the cache.
+    let mut rest = &fresh[..];
+    while !rest.is_empty() {
+        let size = if rest.len() >= INSERT_CHUNK {
+            INSERT_CHUNK
+        } else {
+            1 << rest.len().ilog2()
+        };
+        let (chunk, tail) = rest.split_at(size);
+        rest = tail;
         // OR IGNORE: a statement that cannot abort needs no statement journal,
         // which otherwise costs a quarter of import time. The rows were checked
         // for existence and in-batch duplicates above, so every one must be
         // stored; the count below makes sure none was skipped.
-        let mut st = tx.prepare_cached(&insert_sql(chunk.len()))?;
+        let mut st = tx.prepare_cached(insert_sql(chunk.len()))?;
         let params = chunk
             .iter()
             .flat_map(|r| values(kind, source, r, import_id));
@@ -281,9 +300,15 @@ fn stored_by(
 ) -> Result<HashMap<String, Stored>> {
     let mut out = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(LOOKUP_CHUNK) {
-        let mut st = conn.prepare_cached(&lookup_sql(chunk.len()))?;
+        let size = lookup_size(chunk.len());
+        let mut st = conn.prepare_cached(lookup_sql(size))?;
+        let last = chunk[chunk.len() - 1];
+        let padded = chunk
+            .iter()
+            .copied()
+            .chain(std::iter::repeat_n(last, size - chunk.len()));
         let params = std::iter::once(text(Some(source)))
-            .chain(chunk.iter().map(|id| text(Some(id))))
+            .chain(padded.map(|id| text(Some(id))))
             .chain(std::iter::once(int(import_id)));
         let mut rows = st.query(params_from_iter(params))?;
         while let Some(row) = rows.next()? {

@@ -13,6 +13,7 @@ pub mod feedback;
 pub mod points;
 pub mod reports;
 mod schema;
+mod upgrade;
 
 use std::path::Path;
 use std::time::Duration;
@@ -27,6 +28,8 @@ pub struct Store {
     tz: Tz,
     /// What opening did because the workspace timezone had changed, if anything.
     timezone_change: Option<TimezoneChange>,
+    /// See [`Store::upgrade_notice`].
+    upgrade_notice: Option<String>,
 }
 
 /// What opening the store did because the workspace timezone had changed
@@ -122,6 +125,9 @@ impl Store {
 
     fn setup(mut conn: Connection, path: &Path, tz: Tz, busy_timeout: Duration) -> Result<Store> {
         conn.busy_timeout(busy_timeout)?;
+        // Room for every statement an import repeats per batch (the lookup
+        // and insert statements come in several sizes), so none is re-parsed.
+        conn.set_prepared_statement_cache_capacity(64);
         conn.pragma_update(None, "journal_mode", "WAL")
             .with_context(|| format!("{} is not a kefu store (not SQLite?)", path.display()))?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -150,7 +156,16 @@ impl Store {
             conn,
             tz,
             timezone_change: None,
+            upgrade_notice: None,
         };
+        if version < schema::LATEST {
+            store.upgrade_notice = store.meta(upgrade::NOTICE_KEY)?;
+            if store.upgrade_notice.is_some() {
+                store
+                    .conn
+                    .execute("DELETE FROM meta WHERE key = ?1", [upgrade::NOTICE_KEY])?;
+            }
+        }
         store.timezone_change = store.sync_timezone()?;
         Ok(store)
     }
@@ -164,6 +179,12 @@ impl Store {
     /// when it had not, or when the store held no feedback to re-read.
     pub fn timezone_change(&self) -> Option<&TimezoneChange> {
         self.timezone_change.as_ref()
+    }
+
+    /// What upgrading the store's schema on opening did to its data, when it
+    /// is something the user should hear about.
+    pub fn upgrade_notice(&self) -> Option<&str> {
+        self.upgrade_notice.as_deref()
     }
 
     /// The schema version of the open store.

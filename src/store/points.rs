@@ -14,6 +14,8 @@ use crate::points::{Agent, Charge, Event, Inputs, Line, Policy};
 #[derive(Debug, Clone)]
 pub struct NewEvent {
     pub ext_id: String,
+    /// When the export gave no id: see [`crate::ingest::records::FeedbackRecord::derived_key`].
+    pub derived_key: Option<(u64, u64)>,
     pub hash: i64,
     pub agent_id: String,
     pub day: i64,

@@ -7,18 +7,39 @@ use rusqlite_migration::{Migrations, M};
 /// Every migration, oldest first. The index + 1 is the schema version
 /// (SQLite's `user_version`).
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(ALL.iter().map(|sql| M::up(sql)).collect())
+    Migrations::new(
+        ALL.iter()
+            .enumerate()
+            .map(|(i, sql)| migration(i, sql))
+            .collect(),
+    )
+}
+
+/// Migration `i` (0-based): its SQL, and for version 4 the re-keying of
+/// records without an export id, which needs Rust ([`super::upgrade`]).
+fn migration(i: usize, sql: &'static str) -> M<'static> {
+    if i + 1 == 4 {
+        M::up_with_hook(sql, super::upgrade::rekey_derived_ids)
+    } else {
+        M::up(sql)
+    }
 }
 
 /// The migrations up to schema `version` only, to build the stores older
 /// kefus wrote (for upgrade tests).
 #[cfg(test)]
 pub fn migrations_up_to(version: usize) -> Migrations<'static> {
-    Migrations::new(ALL[..version].iter().map(|sql| M::up(sql)).collect())
+    Migrations::new(
+        ALL[..version]
+            .iter()
+            .enumerate()
+            .map(|(i, sql)| migration(i, sql))
+            .collect(),
+    )
 }
 
 /// The migrations' SQL, oldest first.
-const ALL: &[&str] = &[V1, V2, V3];
+const ALL: &[&str] = &[V1, V2, V3, V4];
 
 /// The schema version this build writes.
 pub const LATEST: usize = ALL.len();
@@ -161,6 +182,11 @@ const V3: &str = r#"
 -- timezone; 0: it carried Z or an offset, and its instant is what counts.
 ALTER TABLE feedback ADD COLUMN naive_time INTEGER NOT NULL DEFAULT 1;
 "#;
+
+/// Version 4: records an export gave no id for are keyed by the fields that
+/// name them, not by their whole row (see [`crate::identity`]); the hook
+/// re-keys those older kefus stored. No change to the tables.
+const V4: &str = "-- re-key records without an export id (see store/upgrade.rs)";
 
 #[cfg(test)]
 mod tests {

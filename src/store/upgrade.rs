@@ -1,0 +1,203 @@
+//! Upgrades of stored data that a schema migration runs (in its
+//! transaction): version 4 re-keys the reviews, complaints and events whose
+//! export gave no id, from the hash of their whole row (`h…`, which changed
+//! whenever a manager filled in 是否成立 or 是否核实, so that re-importing
+//! the export added each record again) to the key of [`crate::identity`].
+//!
+//! Rows that older kefus stored twice that way (one record, two versions
+//! from two imports) become one: the newest version is kept under the new
+//! key, the older deleted, and the import after the upgrade says how many.
+//! Rows of one import that share a key are different records and are
+//! numbered as an import numbers them (by their order in the file).
+
+use std::collections::HashMap;
+
+use chrono_tz::Tz;
+use rusqlite::{OptionalExtension, Transaction};
+
+use crate::identity;
+
+/// The meta key under which the upgrade leaves its notice for the user.
+pub const NOTICE_KEY: &str = "upgrade_notice";
+
+/// One id-less row as stored by an older kefu.
+struct OldRow {
+    id: i64,
+    source: String,
+    old_ext_id: String,
+    key: u64,
+    import_id: i64,
+}
+
+/// Schema version 4: see the module documentation.
+pub fn rekey_derived_ids(tx: &Transaction<'_>) -> rusqlite_migration::HookResult {
+    // The timezone the stored instants of naive times were read in.
+    let tz: Tz = tx
+        .query_row("SELECT value FROM meta WHERE key = 'timezone'", [], |r| {
+            r.get::<_, String>(0)
+        })
+        .optional()?
+        .and_then(|name| name.parse().ok())
+        .unwrap_or(chrono_tz::Asia::Shanghai);
+    let mut renamed: HashMap<String, String> = HashMap::new();
+    let (feedback_merged, feedback_rekeyed) = {
+        let mut st = tx.prepare(&format!(
+            "SELECT id, source, ext_id, created_at, naive_time, content, order_id, customer,
+                    customer_phone, import_id
+               FROM feedback WHERE {OLD_ID} ORDER BY id"
+        ))?;
+        let rows = st
+            .query_map([], |r| {
+                let created_at: i64 = r.get(3)?;
+                let clock = if r.get::<_, bool>(4)? {
+                    crate::dates::local_datetime(created_at, tz)
+                        .and_utc()
+                        .timestamp()
+                } else {
+                    created_at
+                };
+                let text = |i| r.get::<_, Option<String>>(i);
+                Ok(OldRow {
+                    id: r.get(0)?,
+                    source: r.get(1)?,
+                    old_ext_id: r.get(2)?,
+                    key: identity::feedback_key(
+                        clock,
+                        text(5)?.as_deref(),
+                        text(6)?.as_deref(),
+                        text(7)?.as_deref(),
+                        text(8)?.as_deref(),
+                    ),
+                    import_id: r.get(9)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rekey(tx, "feedback", "complaint", rows, &mut renamed)?
+    };
+    let (events_merged, events_rekeyed) = {
+        let mut st = tx.prepare(&format!(
+            "SELECT id, source, ext_id, agent_id, day, rule_id, reference, import_id
+               FROM events WHERE {OLD_ID} ORDER BY id"
+        ))?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(OldRow {
+                    id: r.get(0)?,
+                    source: r.get(1)?,
+                    old_ext_id: r.get(2)?,
+                    key: identity::event_key(
+                        &r.get::<_, String>(3)?,
+                        r.get(4)?,
+                        &r.get::<_, String>(5)?,
+                        r.get::<_, Option<String>>(6)?.as_deref(),
+                    ),
+                    import_id: r.get(7)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rekey(tx, "events", "event", rows, &mut renamed)?
+    };
+    rename_closed_lines(tx, &renamed)?;
+    if feedback_rekeyed + events_rekeyed > 0 {
+        let notice = format!(
+            "records the export gave no id for are now known by their time, content and customer (events: agent, day, rule and reference) rather than by every column, so that re-importing an export after 是否成立 or 是否核实 was filled in updates them; {feedback_rekeyed} review(s)/complaint(s) and {events_rekeyed} event(s) re-keyed, and {feedback_merged} review(s)/complaint(s) and {events_merged} event(s) that an earlier re-import had stored a second time removed (the newest version of each kept)"
+        );
+        tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+            [NOTICE_KEY, notice.as_str()],
+        )?;
+    }
+    Ok(())
+}
+
+/// Ids older kefus derived from the whole row: `h` and 16 hex digits.
+const OLD_ID: &str = "length(ext_id) = 17 AND ext_id GLOB 'h[0-9a-f]*' \
+    AND substr(ext_id, 2) NOT GLOB '*[^0-9a-f]*'";
+
+/// Gives `rows` (of `table`, in id order) their new ids, deleting older
+/// versions of one record; records each rename (as the bonus ledger keys
+/// them, `tag:source/id`) in `renamed`. Returns (removed, re-keyed).
+fn rekey(
+    tx: &Transaction<'_>,
+    table: &str,
+    tag: &str,
+    rows: Vec<OldRow>,
+    renamed: &mut HashMap<String, String>,
+) -> rusqlite::Result<(usize, usize)> {
+    // (source, key) → the rows with it.
+    let mut groups: HashMap<(&str, u64), Vec<&OldRow>> = HashMap::new();
+    for r in &rows {
+        groups.entry((&r.source, r.key)).or_default().push(r);
+    }
+    let mut delete = vec![];
+    let mut update = vec![];
+    for ((_, key), mut members) in groups {
+        members.sort_by_key(|r| (r.import_id, r.id));
+        // Numbered within each import, in the order it stored them; the same
+        // number in several imports is one record, its newest version kept.
+        let mut place_in_import: HashMap<i64, u32> = HashMap::new();
+        let mut newest: HashMap<u32, &OldRow> = HashMap::new();
+        for r in members {
+            let place = place_in_import.entry(r.import_id).or_insert(0);
+            *place += 1;
+            if let Some(older) = newest.insert(*place, r) {
+                delete.push(older.id);
+            }
+        }
+        for (place, r) in newest {
+            update.push((r, identity::ext_id(key, place)));
+        }
+    }
+    let mut del = tx.prepare(&format!("DELETE FROM {table} WHERE id = ?1"))?;
+    for id in &delete {
+        del.execute([id])?;
+    }
+    let mut set = tx.prepare(&format!("UPDATE {table} SET ext_id = ?1 WHERE id = ?2"))?;
+    for (r, new_id) in &update {
+        set.execute(rusqlite::params![new_id, r.id])?;
+        renamed.insert(
+            format!("{tag}:{}/{}", r.source, r.old_ext_id),
+            format!("{tag}:{}/{new_id}", r.source),
+        );
+    }
+    Ok((delete.len(), update.len()))
+}
+
+/// Closed bonus periods name their lines by the record behind each
+/// (`event:source/id`, `leader:event:…`, `complaint:…`, `adjust:2026Q3:…`):
+/// renamed records keep their lines, so that the period's adjustments do
+/// not list them as gone and new. A line of a removed second copy keeps its
+/// old name and shows as no longer counted: the record had been counted
+/// twice.
+fn rename_closed_lines(
+    tx: &Transaction<'_>,
+    renamed: &HashMap<String, String>,
+) -> rusqlite::Result<()> {
+    if renamed.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<(String, String, String)> = tx
+        .prepare("SELECT period, key, source FROM closed_lines")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut set =
+        tx.prepare("UPDATE closed_lines SET key = ?1, source = ?2 WHERE period = ?3 AND key = ?4")?;
+    for (period, key, source) in lines {
+        let found = ["event:", "complaint:"].iter().find_map(|tag| {
+            key.match_indices(tag)
+                .find_map(|(at, _)| renamed.get(&key[at..]).map(|new| (at, new)))
+        });
+        if let Some((at, new)) = found {
+            let old_id = key.rsplit('/').next().unwrap_or_default();
+            let new_id = new.rsplit('/').next().unwrap_or_default();
+            let new_key = format!("{}{new}", &key[..at]);
+            set.execute([
+                new_key.as_str(),
+                &source.replace(old_id, new_id),
+                &period,
+                &key,
+            ])?;
+        }
+    }
+    Ok(())
+}
