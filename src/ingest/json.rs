@@ -71,6 +71,45 @@ const ARRAY_KEYS: &[&str] = &[
     "complaints",
 ];
 
+/// How deep [`take_records`] looks into objects for the array of records
+/// (`{"code": 0, "data": {"list": [...], "total": 2}}` is depth 1).
+const MAX_DEPTH: usize = 3;
+
+/// Takes the array of records out of an API response: an array under one of
+/// [`ARRAY_KEYS`], else the only array that holds objects; else the same
+/// inside the object's objects (those under [`ARRAY_KEYS`] first), down to
+/// [`MAX_DEPTH`].
+fn take_records(obj: &mut serde_json::Map<String, Value>, depth: usize) -> Option<Vec<Value>> {
+    let key = ARRAY_KEYS
+        .iter()
+        .find(|k| matches!(obj.get(**k), Some(Value::Array(_))))
+        .map(|k| k.to_string())
+        .or_else(|| {
+            let arrays: Vec<&String> = obj
+                .iter()
+                .filter(|(_, v)| matches!(v, Value::Array(a) if a.iter().any(Value::is_object)))
+                .map(|(k, _)| k)
+                .collect();
+            (arrays.len() == 1).then(|| arrays[0].clone())
+        });
+    if let Some(Value::Array(items)) = key.and_then(|k| obj.remove(&k)) {
+        return Some(items);
+    }
+    if depth >= MAX_DEPTH {
+        return None;
+    }
+    let mut nested: Vec<String> = obj
+        .iter()
+        .filter(|(_, v)| v.is_object())
+        .map(|(k, _)| k.clone())
+        .collect();
+    nested.sort_by_key(|k| ARRAY_KEYS.iter().position(|a| a == k).unwrap_or(usize::MAX));
+    nested.into_iter().find_map(|k| match obj.get_mut(&k) {
+        Some(Value::Object(inner)) => take_records(inner, depth + 1),
+        _ => None,
+    })
+}
+
 /// Whether a line holds nothing but white space.
 fn is_blank(line: &[u8]) -> bool {
     std::str::from_utf8(line).is_ok_and(|s| s.trim().is_empty())
@@ -102,24 +141,10 @@ impl JsonSource {
         })?;
         let items = match value {
             Value::Array(items) => items,
-            Value::Object(mut obj) => {
-                let key = ARRAY_KEYS
-                    .iter()
-                    .find(|k| matches!(obj.get(**k), Some(Value::Array(_))))
-                    .map(|k| k.to_string())
-                    .or_else(|| {
-                        let arrays: Vec<&String> = obj
-                            .iter()
-                            .filter(|(_, v)| matches!(v, Value::Array(a) if a.iter().any(Value::is_object)))
-                            .map(|(k, _)| k)
-                            .collect();
-                        (arrays.len() == 1).then(|| arrays[0].clone())
-                    });
-                match key.and_then(|k| obj.remove(&k)) {
-                    Some(Value::Array(items)) => items,
-                    _ => bail!("{name}: a JSON object without an array of records (looked for one array under keys such as \"data\" or \"items\")"),
-                }
-            }
+            Value::Object(mut obj) => match take_records(&mut obj, 0) {
+                Some(items) => items,
+                None => bail!("{name}: a JSON object without an array of records (looked for one array under keys such as \"data\" or \"items\", also inside objects such as {{\"data\": {{\"list\": [...]}}}})"),
+            },
             _ => bail!("{name}: JSON, but neither an array of objects nor an object holding one"),
         };
         let mut src = JsonSource {
@@ -309,6 +334,19 @@ mod tests {
         .unwrap();
         assert_eq!(src.headers(), ["id", "text", "extra"]);
         assert_eq!(rows(src), ["1:1|慢|", "2:2|差|"]);
+    }
+
+    #[test]
+    fn an_api_response_with_the_records_nested() {
+        let text = r#"{"code":0,"meta":{"tags":[{"t":1}]},"data":{"total":2,"page":{"list":[{"id":"J1"},{"id":"J2"}]}}}"#;
+        let src = JsonSource::open_array("t.json", text.as_bytes(), TextEncoding::Utf8).unwrap();
+        assert_eq!(src.headers(), ["id"]);
+        assert_eq!(rows(src), ["1:J1", "2:J2"]);
+        let deep = r#"{"a":{"b":{"c":{"e":{"d":[{"id":1}]}}}}}"#;
+        let e = JsonSource::open_array("t.json", deep.as_bytes(), TextEncoding::Utf8)
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("without an array of records"), "{e}");
     }
 
     #[test]
