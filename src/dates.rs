@@ -258,7 +258,8 @@ pub fn parse_clock_time(text: &str) -> Option<NaiveTime> {
 
 /// What the reason for an unreadable timestamp lists as accepted.
 const ACCEPTED_TIMES: &str = "2026-11-20 09:05, 2026/11/20 下午3:05, 2026年11月20日9时5分, \
-     20261120 090500, 11/20/2026 1:05 PM, 2026-11-20T01:05:00Z, an Excel date, or Unix seconds";
+     20261120 090500, 11/20/2026 1:05 PM, Nov 20, 2026 09:05, 2026-11-20T01:05:00Z, an Excel date, \
+     or Unix seconds";
 
 /// A timestamp as written: the date and clock time, and the offset from UTC
 /// in seconds when it has one.
@@ -275,14 +276,17 @@ fn read_written(text: &str) -> Result<(NaiveDateTime, Option<i32>), String> {
     if let Some(utc) = parse_unix_time(t) {
         return Ok((utc, Some(0)));
     }
-    let parts = read_parts(t).map_err(|why| {
-        why.unwrap_or_else(|| {
-            format!(
-                "unreadable timestamp {} (expected e.g. {ACCEPTED_TIMES})",
-                shown(original)
-            )
-        })
-    })?;
+    let english = || english_date(t).and_then(|iso| read_parts(&iso).ok());
+    let parts = read_parts(t)
+        .or_else(|why| english().ok_or(why))
+        .map_err(|why| {
+            why.unwrap_or_else(|| {
+                format!(
+                    "unreadable timestamp {} (expected e.g. {ACCEPTED_TIMES})",
+                    shown(original)
+                )
+            })
+        })?;
     let date = NaiveDate::from_ymd_opt(parts.year, parts.month, parts.day).ok_or_else(|| {
         format!(
             "impossible date {:04}-{:02}-{:02} in {}",
@@ -295,6 +299,89 @@ fn read_written(text: &str) -> Result<(NaiveDateTime, Option<i32>), String> {
     let time = NaiveTime::from_hms_opt(parts.hour, parts.minute, parts.second)
         .ok_or_else(|| format!("impossible time of day in {}", shown(original)))?;
     Ok((date.and_time(time), parts.offset_seconds))
+}
+
+/// A date written with an English month name, as exports of cross-border
+/// platforms and e-mail headers write it (`Nov 20, 2026 09:05`, `November
+/// 20 2026 9:05 PM`, `20 Nov 2026 09:05`, `20-Nov-2026`, `Fri, 20 Nov 2026
+/// 09:05:00 +0800`): the same with the date as `2026-11-20`. Tried only
+/// once the numeric forms failed; the year must have four digits.
+fn english_date(t: &str) -> Option<String> {
+    let sep = |c: char| matches!(c, ' ' | '-' | '/' | '.' | ',');
+    let mut rest = t;
+    let mut words = [""; 3];
+    let mut weekday_seen = false;
+    let mut i = 0;
+    while i < 3 {
+        rest = rest.trim_start_matches(sep);
+        let end = rest.find(sep).unwrap_or(rest.len());
+        let (word, after) = rest.split_at(end);
+        rest = after;
+        if i == 0 && !weekday_seen && is_weekday(word) {
+            weekday_seen = true;
+            continue;
+        }
+        words[i] = word;
+        i += 1;
+    }
+    let day = |w: &str| {
+        (1..=2)
+            .contains(&w.len())
+            .then(|| w.parse::<u32>().ok())
+            .flatten()
+    };
+    let (month, day) = match (english_month(words[0]), english_month(words[1])) {
+        (Some(m), None) => (m, day(words[1])?),
+        (None, Some(m)) => (m, day(words[0])?),
+        _ => return None,
+    };
+    let year = words[2];
+    if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(format!("{year}-{month:02}-{day:02}{rest}"))
+}
+
+/// The month an English month name or its abbreviation (`Nov`, `Sept`,
+/// `november`) stands for.
+fn english_month(word: &str) -> Option<u32> {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let w = word.to_ascii_lowercase();
+    if w.len() < 3 {
+        return None;
+    }
+    MONTHS
+        .iter()
+        .position(|m| *m == w || m[..3] == w || w == "sept" && *m == "september")
+        .map(|i| i as u32 + 1)
+}
+
+/// An English weekday name or its abbreviation (`Fri`, `Friday`).
+fn is_weekday(word: &str) -> bool {
+    const DAYS: [&str; 7] = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    let w = word.to_ascii_lowercase();
+    w.len() >= 3 && DAYS.iter().any(|d| *d == w || d[..3] == w)
 }
 
 /// A naive local clock time in `tz` as an instant (see [`read_timestamp`]).
@@ -1102,6 +1189,34 @@ mod tests {
     }
 
     #[test]
+    fn english_month_names() {
+        let at = |t: &str| parse_timestamp(t, sh()).map(local);
+        for (text, want) in [
+            ("Nov 20, 2026 09:05", "2026-11-20 09:05:00"),
+            ("November 20 2026 9:05 PM", "2026-11-20 21:05:00"),
+            ("nov. 20, 2026", "2026-11-20 00:00:00"),
+            ("20 Nov 2026 09:05:33", "2026-11-20 09:05:33"),
+            ("20-Nov-2026 10:00", "2026-11-20 10:00:00"),
+            ("Sept 1, 2026", "2026-09-01 00:00:00"),
+            ("Fri, 20 Nov 2026 09:05:00 +0800", "2026-11-20 09:05:00"),
+            ("Friday, November 20, 2026 1:05 PM", "2026-11-20 13:05:00"),
+            ("Sat, 21 Nov 2026 01:05:00 +0000", "2026-11-21 09:05:00"),
+        ] {
+            assert_eq!(at(text).as_deref(), Ok(want), "{text}");
+        }
+        assert!(at("Feb 30, 2026").unwrap_err().contains("impossible date"));
+        for bad in [
+            "Nov 20, 26",
+            "Nov 2026",
+            "Novel 20, 2026",
+            "20 Nov",
+            "Nov 123, 2026",
+        ] {
+            assert!(at(bad).unwrap_err().contains("unreadable"), "{bad}");
+        }
+    }
+
+    #[test]
     fn full_width_digits_punctuation_and_spaces_read_as_ascii() {
         let at = |t: &str| parse_timestamp(t, sh()).map(local);
         for t in [
@@ -1129,7 +1244,8 @@ mod tests {
             e,
             "unreadable timestamp \"2026-11-25\u{3000}13:00 下班后\" (with a full-width space, U+3000) \
              (expected e.g. 2026-11-20 09:05, 2026/11/20 下午3:05, 2026年11月20日9时5分, \
-             20261120 090500, 11/20/2026 1:05 PM, 2026-11-20T01:05:00Z, an Excel date, or Unix seconds)"
+             20261120 090500, 11/20/2026 1:05 PM, Nov 20, 2026 09:05, 2026-11-20T01:05:00Z, \
+             an Excel date, or Unix seconds)"
         );
         assert!(!e.contains("\\u"), "{e}");
     }
