@@ -463,11 +463,23 @@ pub fn parse_rating(text: &str, scale: StarScale) -> Result<Rating, String> {
             "rating {} is {v} stars; expected 1 to 5",
             shown(t)
         )),
+        None if is_unrated(t) => Err(format!(
+            "not rated ({}): the customer gave no rating, so the row is no review to count",
+            shown(t)
+        )),
         None => Err(format!(
             "unknown rating {} (expected 好评/中评/差评, 满意/一般/不满意, positive/neutral/negative, or 1-5 stars: 3, 3星, 三星, ★★★☆☆, 4.5)",
             shown(t)
         )),
     }
+}
+
+/// A rating value that says there is none (未评价, 暂无评价, not rated).
+fn is_unrated(t: &str) -> bool {
+    matches!(
+        t.to_lowercase().as_str(),
+        "未评价" | "未评" | "无评价" | "暂无评价" | "待评价" | "未打分" | "not rated" | "unrated" | "no rating"
+    )
 }
 
 /// A Chinese numeral from one to five, as star ratings write it (五星, 两星).
@@ -685,6 +697,9 @@ mod tests {
         assert!(p("meh").is_err());
         assert!(p("-1").is_err());
         assert!(p("0").unwrap_err().contains("0 stars; expected 1 to 5"));
+        for none in ["未评价", "暂无评价", "Not rated"] {
+            assert!(p(none).unwrap_err().starts_with("not rated"), "{none}");
+        }
         // Chinese numerals, full-width digits and the units exports add.
         for (t, stars) in [
             ("五星", 5),
