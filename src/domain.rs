@@ -478,7 +478,15 @@ pub fn parse_rating(text: &str, scale: StarScale) -> Result<Rating, String> {
 fn is_unrated(t: &str) -> bool {
     matches!(
         t.to_lowercase().as_str(),
-        "未评价" | "未评" | "无评价" | "暂无评价" | "待评价" | "未打分" | "not rated" | "unrated" | "no rating"
+        "未评价"
+            | "未评"
+            | "无评价"
+            | "暂无评价"
+            | "待评价"
+            | "未打分"
+            | "not rated"
+            | "unrated"
+            | "no rating"
     )
 }
 

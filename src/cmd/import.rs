@@ -551,6 +551,16 @@ fn read_files(
     Ok((unlinked, unread_causes))
 }
 
+/// The first few of a (count, first few) list, `…` when there were more.
+fn first_few((count, first): &(u64, Vec<String>)) -> String {
+    let more = if *count > first.len() as u64 {
+        ", …"
+    } else {
+        ""
+    };
+    format!("{}{more}", first.join(", "))
+}
+
 /// A record the export gave no id for gets its key numbered by its place
 /// among the file's differing rows that share it (see [`crate::identity`]).
 fn number_occurrence(item: &mut Item, occurrences: &mut Occurrences) {
@@ -1018,10 +1028,9 @@ fn import(
     }
     if repeated.0 > 0 && !globals.quiet {
         eprintln!(
-            "kefu: warning: {} record(s) repeat an id an earlier row of this import had ({}{}): each replaced the one before (counted as updated or unchanged); if they are different reviews, the export's ids are not unique{}",
+            "kefu: warning: {} record(s) repeat an id an earlier row of this import had ({}): each replaced the one before (counted as updated or unchanged); if they are different reviews, the export's ids are not unique{}",
             repeated.0,
-            repeated.1.join(", "),
-            if repeated.0 > repeated.1.len() as u64 { ", …" } else { "" },
+            first_few(&repeated),
             if repeated.1.iter().any(|id| looks_like_rounded_number(id)) {
                 " (an id like 4.12012E+12 is a number Excel rounded: save the id column as text)"
             } else {
@@ -1031,10 +1040,9 @@ fn import(
     }
     if repeated_derived.0 > 0 && !globals.quiet {
         eprintln!(
-            "kefu: warning: {} record(s) without an id in the export came a second time in this import, with the same time, content and customer ({}{}): stored once, the later one kept",
+            "kefu: warning: {} record(s) without an id in the export came a second time in this import, with the same time, content and customer ({}): stored once, the later one kept",
             repeated_derived.0,
-            repeated_derived.1.join(", "),
-            if repeated_derived.0 > repeated_derived.1.len() as u64 { ", …" } else { "" },
+            first_few(&repeated_derived),
         );
     }
     if let Some(warning) = unread_causes.warning().filter(|_| !globals.quiet) {
