@@ -1,7 +1,8 @@
 //! The identity of records an export gives no id for: a key made from the
-//! fields that say which record it is (when, who, what was said), not from
-//! those that change as it is handled (validity, responsibility, a declared
-//! cause, 是否核实, a note, extra columns). A complaint log re-exported after
+//! fields that say which record it is (when, what was said, by whom), not
+//! from those that change as it is handled (validity, responsibility, a
+//! declared cause, 是否核实, 次数, a reference, the agent of a complaint,
+//! extra columns). A complaint log re-exported after
 //! a manager filled in 是否成立, or an event sheet after 是否核实, updates
 //! the records it had brought instead of adding each again.
 //!
@@ -20,20 +21,22 @@ use xxhash_rust::xxh3::Xxh3;
 /// row, which changed with any field).
 pub const PREFIX: char = 'k';
 
-/// Key of a review or complaint: its time, content, order, customer and
-/// phone. `clock` is the time as the store keeps it across a change of the
+/// Key of a review or complaint: its time, content, order and customer.
+/// `clock` is the time as the store keeps it across a change of the
 /// workspace timezone: for a naive time its local clock reading (seconds as
 /// if UTC), for a time written with an offset its instant. The content
 /// counts with its whitespace collapsed (an export's cell and the same
-/// text in a CSV differ in line breaks). The agent is not part of it (a
-/// complaint reassigned to another agent is the same complaint), nor the
-/// rating (a customer who revises 差评 to 好评 revises the same review).
+/// text in a CSV differ in line breaks). The order and the customer are
+/// what tells apart two rating-only reviews of one second in a platform
+/// export. Not part of it: the agent (a complaint reassigned to another
+/// agent is the same complaint), the rating (a customer who revises 差评 to
+/// 好评 revises the same review), the phone (complaint logs often get it
+/// later), and everything of its handling.
 pub fn feedback_key(
     clock: i64,
     content: Option<&str>,
     order_id: Option<&str>,
     customer: Option<&str>,
-    customer_phone: Option<&str>,
 ) -> u64 {
     let mut h = KeyHash::new(b"feedback");
     h.int(clock);
@@ -48,19 +51,20 @@ pub fn feedback_key(
             h.0.update(&[0]);
         }
     }
-    h.text(order_id).text(customer).text(customer_phone);
+    h.text(order_id).text(customer);
     h.0.digest()
 }
 
-/// Key of a recorded reward/penalty event: agent, day, rule and reference
-/// (关联单号). Not the count (a corrected 次数 updates the event), the note or
-/// whether it was verified.
-pub fn event_key(agent_id: &str, day: i64, rule_id: &str, reference: Option<&str>) -> u64 {
+/// Key of a recorded reward/penalty event: agent, day, rule and note (备注:
+/// what tells two praise letters of one day apart). Not the count (a
+/// corrected 次数 updates the event), the reference (关联单号, often filled
+/// in later) or whether it was verified.
+pub fn event_key(agent_id: &str, day: i64, rule_id: &str, note: Option<&str>) -> u64 {
     let mut h = KeyHash::new(b"event");
     h.text(Some(agent_id))
         .int(day)
         .text(Some(rule_id))
-        .text(reference);
+        .text(note);
     h.0.digest()
 }
 
@@ -158,35 +162,38 @@ mod tests {
 
     #[test]
     fn feedback_keys_ignore_whitespace_and_handling() {
-        let a = feedback_key(100, Some("客服 态度差\r\n很差"), Some("O1"), None, None);
-        let b = feedback_key(100, Some(" 客服 态度差\n很差 "), Some("O1"), None, None);
+        let a = feedback_key(100, Some("客服 态度差\r\n很差"), Some("O1"), None);
+        let b = feedback_key(100, Some(" 客服 态度差\n很差 "), Some("O1"), None);
         assert_eq!(a, b);
         assert_ne!(
             a,
-            feedback_key(101, Some("客服 态度差\n很差"), Some("O1"), None, None)
+            feedback_key(101, Some("客服 态度差\n很差"), Some("O1"), None)
         );
         assert_ne!(
             a,
-            feedback_key(100, Some("客服态度差很差"), Some("O1"), None, None)
+            feedback_key(100, Some("客服态度差很差"), Some("O1"), None)
         );
         // An order id and a customer name with the same text are different.
         assert_ne!(
-            feedback_key(100, None, Some("X"), None, None),
-            feedback_key(100, None, None, Some("X"), None)
+            feedback_key(100, None, Some("X"), None),
+            feedback_key(100, None, None, Some("X"))
         );
         assert_ne!(
-            feedback_key(100, Some(""), None, None, None),
-            feedback_key(100, None, None, None, None)
+            feedback_key(100, Some(""), None, None),
+            feedback_key(100, None, None, None)
         );
     }
 
     #[test]
-    fn event_keys_name_agent_day_rule_and_reference() {
+    fn event_keys_name_agent_day_rule_and_note() {
         let k = event_key("KF001", 20000, "praise-letter", None);
         assert_eq!(k, event_key("KF001", 20000, "praise-letter", None));
         assert_ne!(k, event_key("KF002", 20000, "praise-letter", None));
         assert_ne!(k, event_key("KF001", 20001, "praise-letter", None));
-        assert_ne!(k, event_key("KF001", 20000, "praise-letter", Some("L-1")));
+        assert_ne!(
+            k,
+            event_key("KF001", 20000, "praise-letter", Some("张先生来信"))
+        );
     }
 
     #[test]

@@ -1029,20 +1029,36 @@ fn a_sheet_without_ids_imported_again_after_it_was_filled_in_counts_once() {
         &format!("{header}2026-07-08,A1,书面表扬,1,来信一,\n2026-07-08,A1,书面表扬,1,来信二,\n"),
     );
     let praise = |wd: &Workdir| -> Vec<i64> {
-        ledger(wd, &["--quarter", "2026Q3", "--agent", "A1"])
+        let mut points = ledger(wd, &["--quarter", "2026Q3", "--agent", "A1"])
             .iter()
             .filter(|l| l["rule_id"] == "praise-letter")
             .map(|l| l["points"].as_i64().unwrap())
-            .collect()
+            .collect::<Vec<_>>();
+        points.sort_unstable();
+        points
     };
     assert_eq!(praise(&wd), [2, 2]);
-    // Verified later (the first one found not to hold), a note corrected.
-    let f = wd.write("e.csv", format!("{header}2026-07-08,A1,书面表扬,1,来信一（已核实）,否\n2026-07-08,A1,书面表扬,1,来信二,是\n"));
+    // Verified later (the first one found not to hold).
+    let f = wd.write(
+        "e.csv",
+        format!("{header}2026-07-08,A1,书面表扬,1,来信一,否\n2026-07-08,A1,书面表扬,1,来信二,是\n"),
+    );
     wd.kefu(&["import", "events", &f, "--format", "json"])
         .assert()
         .success()
         .stdout(predicate::str::contains(r#""new":0,"updated":2"#));
     assert_eq!(praise(&wd), [0, 2]);
+    // Another sheet of the same register (source e) with a third letter of
+    // that day: a record of its own, told apart by its note.
+    let f = wd.write(
+        "e-2.csv",
+        format!("{header}2026-07-08,A1,书面表扬,1,来信三,是\n"),
+    );
+    wd.kefu(&["import", "events", &f, "--format", "json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(r#""new":1,"updated":0"#));
+    assert_eq!(praise(&wd), [0, 2, 2]);
 
     let header = "投诉时间,投诉内容,联系电话,客服工号,是否成立,责任认定\n";
     let row = "2026-08-05 10:00,\"客服挂我电话\n又打不通\",13812345678,A2";

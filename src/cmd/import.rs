@@ -39,9 +39,9 @@ Encodings: UTF-8 (with or without BOM), GBK/GB18030, UTF-16 with BOM: detected.
 
 Headers are matched to fields through built-in Chinese and English aliases
 (评价时间, 客服工号, 评价内容 …); other columns are kept with the record.
-Identity: source + the export's id (without one: time, content, order, customer
-and phone; an event's agent, day, rule and reference), so importing the same or
-an overlapping export again adds nothing twice; changed rows are updated.
+Identity: source + the export's id (without one: time, content, order and
+customer; an event's agent, day, rule and note), so importing the same or an
+overlapping export again adds nothing twice; changed rows are updated.
 
 Examples:
   kefu import reviews taobao-20261120.csv jd-20261120.xlsx
@@ -1040,7 +1040,7 @@ fn import(
     }
     if repeated_derived.0 > 0 && !globals.quiet {
         eprintln!(
-            "kefu: warning: {} record(s) without an id in the export came a second time in this import, with the same time, content and customer ({}): stored once, the later one kept",
+            "kefu: warning: {} record(s) without an id in the export came a second time in this import, with the same time, content, order and customer ({}): stored once, the later one kept",
             repeated_derived.0,
             first_few(&repeated_derived),
         );

@@ -450,7 +450,6 @@ impl FeedbackParser {
                     content,
                     value(row, c.order_id),
                     value(row, c.customer),
-                    value(row, c.customer_phone),
                 );
                 (
                     Cow::Owned(identity::ext_id(key, 1)),
@@ -837,7 +836,7 @@ impl<'a> EventParser<'a> {
         let (ext_id, derived_key) = match get("id") {
             Some(id) => (id.to_string(), None),
             None => {
-                let key = identity::event_key(&agent, day, &rule.id, reference);
+                let key = identity::event_key(&agent, day, &rule.id, note);
                 (identity::ext_id(key, 1), Some((key, row_hash(row))))
             }
         };

@@ -43,7 +43,7 @@ pub fn rekey_derived_ids(tx: &Transaction<'_>) -> rusqlite_migration::HookResult
     let (feedback_merged, feedback_rekeyed) = {
         let mut st = tx.prepare(&format!(
             "SELECT id, source, ext_id, created_at, naive_time, content, order_id, customer,
-                    customer_phone, import_id
+                    import_id
                FROM feedback WHERE {OLD_ID} ORDER BY id"
         ))?;
         let rows = st
@@ -66,9 +66,8 @@ pub fn rekey_derived_ids(tx: &Transaction<'_>) -> rusqlite_migration::HookResult
                         text(5)?.as_deref(),
                         text(6)?.as_deref(),
                         text(7)?.as_deref(),
-                        text(8)?.as_deref(),
                     ),
-                    import_id: r.get(9)?,
+                    import_id: r.get(8)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -76,7 +75,7 @@ pub fn rekey_derived_ids(tx: &Transaction<'_>) -> rusqlite_migration::HookResult
     };
     let (events_merged, events_rekeyed) = {
         let mut st = tx.prepare(&format!(
-            "SELECT id, source, ext_id, agent_id, day, rule_id, reference, import_id
+            "SELECT id, source, ext_id, agent_id, day, rule_id, note, import_id
                FROM events WHERE {OLD_ID} ORDER BY id"
         ))?;
         let rows = st
@@ -100,7 +99,7 @@ pub fn rekey_derived_ids(tx: &Transaction<'_>) -> rusqlite_migration::HookResult
     rename_closed_lines(tx, &renamed)?;
     if feedback_rekeyed + events_rekeyed > 0 {
         let notice = format!(
-            "records the export gave no id for are now known by their time, content and customer (events: agent, day, rule and reference) rather than by every column, so that re-importing an export after 是否成立 or 是否核实 was filled in updates them; {feedback_rekeyed} review(s)/complaint(s) and {events_rekeyed} event(s) re-keyed, and {feedback_merged} review(s)/complaint(s) and {events_merged} event(s) that an earlier re-import had stored a second time removed (the newest version of each kept)"
+            "records the export gave no id for are now known by their time, content, order and customer (events: agent, day, rule and note) rather than by every column, so that re-importing an export after 是否成立 or 是否核实 was filled in updates them; {feedback_rekeyed} review(s)/complaint(s) and {events_rekeyed} event(s) re-keyed, and {feedback_merged} review(s)/complaint(s) and {events_merged} event(s) that an earlier re-import had stored a second time removed (the newest version of each kept)"
         );
         tx.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
