@@ -1059,6 +1059,18 @@ fn a_sheet_without_ids_imported_again_after_it_was_filled_in_counts_once() {
         .success()
         .stdout(predicate::str::contains(r#""new":1,"updated":0"#));
     assert_eq!(praise(&wd), [0, 2, 2]);
+    // A row written twice is one event, and the import says so.
+    let f = wd.write(
+        "e-3.csv",
+        format!("{header}2026-07-09,A1,书面表扬,1,来信四,是\n2026-07-09,A1,书面表扬,1,来信四,是\n"),
+    );
+    wd.kefu(&["import", "events", &f])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "1 record(s) without an id in the export came a second time",
+        ));
+    assert_eq!(praise(&wd), [0, 2, 2, 2]);
 
     let header = "投诉时间,投诉内容,联系电话,客服工号,是否成立,责任认定\n";
     let row = "2026-08-05 10:00,\"客服挂我电话\n又打不通\",13812345678,A2";

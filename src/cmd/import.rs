@@ -3,7 +3,7 @@
 //! keeping every rejected row with its file, line and reason in a rejects CSV.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -230,7 +230,9 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
 
 /// The default source of a file: its name without extension, and without
 /// trailing dates and numbers, so that daily exports of one platform
-/// (taobao-20261120.csv, taobao-20261121.csv) share one identity space.
+/// (taobao-20261120.csv, taobao-20261121.csv) share one identity space; and
+/// without the marks copies and versions of a sheet get (`奖惩登记表 - 副本`,
+/// `- Copy`, `(2)`, `_v2`, `_7月`, `最终版`), which are the same register.
 pub fn source_from_file(file: &str, kind: &str) -> String {
     if file == "-" {
         return kind.to_string();
@@ -239,13 +241,41 @@ pub fn source_from_file(file: &str, kind: &str) -> String {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let trimmed = stem.trim_end_matches(|c: char| {
-        c.is_ascii_digit() || matches!(c, '-' | '_' | '.' | ' ' | '(' | ')')
-    });
-    if trimmed.is_empty() {
+    let mut name = stem.as_str();
+    loop {
+        let before = name.len();
+        name = name.trim_end_matches(|c: char| {
+            c.is_ascii_digit()
+                || matches!(c, '-' | '_' | '.' | ' ' | '(' | ')' | '（' | '）' | '　')
+        });
+        // 7月, 2026年, 20日 / 20号: a date in words, only after its digits.
+        for unit in ['年', '月', '日', '号'] {
+            if let Some(rest) = name.strip_suffix(unit) {
+                if rest.ends_with(|c: char| c.is_ascii_digit()) {
+                    name = rest;
+                }
+            }
+        }
+        for mark in ["副本", "最终版", "终版", "修改版", "copy", "final"] {
+            let lower = name.to_ascii_lowercase();
+            if lower.ends_with(mark) && name.len() > mark.len() {
+                name = &name[..name.len() - mark.len()];
+            }
+        }
+        // v2, V3: a version, only after a separator.
+        if let Some(rest) = name.strip_suffix(['v', 'V']) {
+            if rest.ends_with(['-', '_', ' ', '.']) && before != name.len() {
+                name = rest;
+            }
+        }
+        if name.len() == before {
+            break;
+        }
+    }
+    if name.is_empty() {
         kind.to_string()
     } else {
-        trimmed.to_string()
+        name.to_string()
     }
 }
 
@@ -836,6 +866,9 @@ fn import(
     let mut repeated_derived: (u64, Vec<String>) = (0, vec![]);
     // Activity rows per metric, to say which metrics no rule reads.
     let mut metrics: BTreeMap<String, u64> = BTreeMap::new();
+    // Events written by this import (source, id), and those that came again.
+    let mut events_written: HashSet<(String, String)> = HashSet::new();
+    let mut events_again: Vec<String> = vec![];
     let mut total = Counts::default();
     let classifier = Classifier::for_workspace(&ws.dir, &ws.config.classify, false)
         .context("kefu.toml [classify]")?;
@@ -964,6 +997,9 @@ fn import(
                         let counts = &mut files.last_mut().expect("a file is open").counts;
                         counts.read += 1;
                         counts.add(store::points::upsert_event(&tx, &source, &rec, import_id)?);
+                        if !events_written.insert((source.clone(), rec.ext_id.clone())) {
+                            events_again.push(format!("{source}/{}", rec.ext_id));
+                        }
                     }
                     Item::Activity(rec) => {
                         *metrics.entry(rec.metric.clone()).or_default() += 1;
@@ -1002,6 +1038,21 @@ fn import(
             .join()
             .map_err(|_| anyhow::anyhow!("the reader thread panicked"))
     })?;
+    for id in events_again {
+        let derived = id
+            .rsplit('/')
+            .next()
+            .is_some_and(crate::identity::is_derived);
+        let list = if derived {
+            &mut repeated_derived
+        } else {
+            &mut repeated
+        };
+        list.0 += 1;
+        if list.1.len() < 3 {
+            list.1.push(id);
+        }
+    }
     for f in &files {
         total.merge(&f.counts);
     }
@@ -1028,7 +1079,7 @@ fn import(
     }
     if repeated.0 > 0 && !globals.quiet {
         eprintln!(
-            "kefu: warning: {} record(s) repeat an id an earlier row of this import had ({}): each replaced the one before (counted as updated or unchanged); if they are different reviews, the export's ids are not unique{}",
+            "kefu: warning: {} record(s) repeat an id an earlier row of this import had ({}): each replaced the one before (counted as updated or unchanged); if they are different records, the export's ids are not unique{}",
             repeated.0,
             first_few(&repeated),
             if repeated.1.iter().any(|id| looks_like_rounded_number(id)) {
@@ -1040,7 +1091,7 @@ fn import(
     }
     if repeated_derived.0 > 0 && !globals.quiet {
         eprintln!(
-            "kefu: warning: {} record(s) without an id in the export came a second time in this import, with the same time, content, order and customer ({}): stored once, the later one kept",
+            "kefu: warning: {} record(s) without an id in the export came a second time in this import ({}): the same record (reviews and complaints: time, content, order and customer; events: agent, day, rule and note), stored once, the later one kept",
             repeated_derived.0,
             first_few(&repeated_derived),
         );
@@ -1262,6 +1313,21 @@ mod tests {
             "jd_reviews"
         );
         assert_eq!(source_from_file("20261120.csv", "reviews"), "reviews");
+        for copy in [
+            "奖惩登记表 - 副本.csv",
+            "奖惩登记表 - 副本 (2).csv",
+            "奖惩登记表_v2.xlsx",
+            "奖惩登记表_7月.csv",
+            "奖惩登记表2026年7月.csv",
+            "奖惩登记表（最终版）.xlsx",
+            "奖惩登记表 - Copy.csv",
+        ] {
+            assert_eq!(source_from_file(copy, "events"), "奖惩登记表", "{copy}");
+        }
+        // Words that only end like a mark stay.
+        assert_eq!(source_from_file("每日.csv", "reviews"), "每日");
+        assert_eq!(source_from_file("dev.csv", "reviews"), "dev");
+        assert_eq!(source_from_file("copy.csv", "reviews"), "copy");
         assert_eq!(source_from_file("-", "complaints"), "complaints");
         assert_eq!(
             source_from_file("评价导出20261120.csv", "reviews"),
