@@ -1526,13 +1526,17 @@ fn reject_line_numbers_are_the_files_whatever_the_line_ends() {
         let (lines, _) = reject_lines(&rejects);
         assert_eq!(lines, [line], "{name}");
     }
-    // The text of a quoted field is kept as written.
+    // A CRLF in a quoted field is the LF a workbook cell holds: the same
+    // record from the file saved with LF is unchanged.
     let f = wd.write("crlf.csv", lines("\r\n", "\r\n"));
     import_json(&wd, &["reviews", &f]);
     assert_eq!(
         wd.sql("SELECT content FROM feedback WHERE ext_id = 'E2'")[0][0],
-        "等了很久\r\n才回复"
+        "等了很久\n才回复"
     );
+    let f = wd.write("crlf.csv", lines("\n", "\n"));
+    let v = import_json(&wd, &["reviews", &f]);
+    assert_eq!(counts(&v), (4, 0, 0, 3, 1));
 }
 
 #[test]

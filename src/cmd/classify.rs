@@ -288,6 +288,8 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
             .transpose()
             .map_err(|e| crate::error::Usage(e.to_string()))?,
         sheet: args.sheet,
+        // Rows are written out again: their text exactly as it came.
+        cells_as_written: true,
     };
     let file = args.file.unwrap_or_else(|| "-".into());
     let mut input = ingest::open(&file, &opts, None)?;

@@ -216,6 +216,7 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
             format: args.input_format.or(shorthand),
             encoding,
             sheet: args.sheet,
+            cells_as_written: false,
         },
         json_summary: args.format == SummaryFormat::Json,
         source: args.source,

@@ -101,8 +101,10 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
 /// of a CRLF file (Excel's and WPS's "save as CSV") was reported one line
 /// too low, one after an empty line one line per empty line too low, and
 /// CR-only text had no LF to count at all. Quoted fields pass through
-/// untouched (their text is the export's; a CRLF in one still holds the LF
-/// that counts its line, while a lone CR in one is not counted), so this
+/// untouched but for a CRLF, which becomes the LF that counts its line (a
+/// line break in a cell is an LF in a workbook, so the same text read from
+/// an `.xlsx` and from its CSV is the same; a lone CR is kept and not
+/// counted), so this
 /// follows the csv crate's quoting: a quote opens a field only at its start,
 /// and `""` inside one is a quote. Plain text is copied in runs.
 struct LineEnds<R> {
@@ -119,6 +121,12 @@ struct LineState {
     after_cr: bool,
     /// The LF of an empty line, still to be passed on after its space.
     carry: Option<u8>,
+    /// A CR in a quoted field, held back: dropped if an LF follows (a CRLF
+    /// in a cell is its line break), else passed on.
+    held_cr: bool,
+    /// Quoted fields passed on exactly as written, a CRLF too (a stream that
+    /// writes the rows out again, `kefu classify`).
+    cells_as_written: bool,
 }
 
 /// Where [`LineEnds`] is in a record, as far as quotes and lines go.
@@ -138,7 +146,7 @@ enum Quoting {
 }
 
 impl<R: BufRead> LineEnds<R> {
-    fn new(inner: R, delimiter: u8) -> LineEnds<R> {
+    fn new(inner: R, delimiter: u8, cells_as_written: bool) -> LineEnds<R> {
         LineEnds {
             inner,
             state: LineState {
@@ -146,6 +154,8 @@ impl<R: BufRead> LineEnds<R> {
                 quoting: Quoting::RecordStart,
                 after_cr: false,
                 carry: None,
+                held_cr: false,
+                cells_as_written,
             },
         }
     }
@@ -159,7 +169,10 @@ impl LineState {
     /// row costs a search per quoted field and line end, not per field.
     fn plain_run(&mut self, text: &[u8]) -> usize {
         match self.quoting {
-            Quoting::Quoted => memchr::memchr(b'"', text).unwrap_or(text.len()),
+            Quoting::Quoted if self.cells_as_written => {
+                memchr::memchr(b'"', text).unwrap_or(text.len())
+            }
+            Quoting::Quoted => memchr::memchr2(b'"', b'\r', text).unwrap_or(text.len()),
             Quoting::Unquoted => {
                 let mut from = 0;
                 let run = loop {
@@ -194,6 +207,10 @@ impl LineState {
             Quoting::Quoted => {
                 if b == b'"' {
                     self.quoting = Quoting::QuoteInQuoted;
+                }
+                if b == b'\r' && !self.cells_as_written {
+                    self.held_cr = true;
+                    return None;
                 }
                 Some(b)
             }
@@ -246,6 +263,11 @@ impl<R: BufRead> Read for LineEnds<R> {
                     written += 1;
                     continue;
                 }
+                if std::mem::take(&mut state.held_cr) && input[used] != b'\n' {
+                    out[written] = b'\r';
+                    written += 1;
+                    continue;
+                }
                 let room = (input.len() - used).min(out.len() - written);
                 let plain = state.plain_run(&input[used..used + room]);
                 if plain > 0 {
@@ -261,6 +283,10 @@ impl<R: BufRead> Read for LineEnds<R> {
                 used += 1;
             }
             let at_end = input.is_empty();
+            if at_end && written < out.len() && std::mem::take(&mut state.held_cr) {
+                out[written] = b'\r';
+                written += 1;
+            }
             self.inner.consume(used);
             // Nothing passed on yet (a block holding only the LF of a CRLF):
             // read on, unless the text has ended.
@@ -272,17 +298,31 @@ impl<R: BufRead> Read for LineEnds<R> {
 }
 
 impl DelimitedSource {
+    #[cfg(test)]
     pub fn open<R: BufRead + Send + 'static>(
+        name: &str,
+        text: R,
+        encoding: TextEncoding,
+        delimiter: Option<u8>,
+    ) -> Result<DelimitedSource> {
+        DelimitedSource::open_as(name, text, encoding, delimiter, false)
+    }
+
+    /// [`DelimitedSource::open`], with quoted fields passed on exactly as
+    /// written when `cells_as_written` (see [`LineEnds`]).
+    pub fn open_as<R: BufRead + Send + 'static>(
         name: &str,
         mut text: R,
         encoding: TextEncoding,
         delimiter: Option<u8>,
+        cells_as_written: bool,
     ) -> Result<DelimitedSource> {
         let head = text
             .fill_buf()
             .with_context(|| format!("cannot read {name}"))?;
         let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(head));
-        let boxed: Box<dyn Read + Send> = Box::new(LineEnds::new(text, delimiter));
+        let boxed: Box<dyn Read + Send> =
+            Box::new(LineEnds::new(text, delimiter, cells_as_written));
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .flexible(true)
@@ -634,7 +674,24 @@ mod tests {
         assert_eq!(lines_of("id,text\n1,\"a\nb\"\n2,c\n"), [2, 4]);
         assert_eq!(lines_of("id,text\r\n1,\"a\r\nb\"\r\n2,c\r\n"), [2, 4]);
         let (_, rows) = read_all("id,text\r\n1,\"a\r\nb\"\r\n");
-        assert_eq!(rows[0], Ok((2, vec!["1".into(), "a\r\nb".into()])));
+        assert_eq!(rows[0], Ok((2, vec!["1".into(), "a\nb".into()])));
+        // Whatever the blocks the text comes in.
+        for size in 1..9 {
+            let text = "id,text\r\n1,\"a\r\nb\rc\"\r\n2,d\r\n";
+            let reader = std::io::BufReader::with_capacity(size, text.as_bytes());
+            let src = DelimitedSource::open("t.csv", reader, TextEncoding::Utf8, None).unwrap();
+            let (_, rows) = read_rows(src);
+            assert_eq!(
+                rows[0],
+                Ok((2, vec!["1".into(), "a\nb\rc".into()])),
+                "{size}"
+            );
+            assert_eq!(rows[1], Ok((4, vec!["2".into(), "d".into()])), "{size}");
+        }
+        // A lone CR in a cell is kept, also as its last byte.
+        let (_, rows) = read_all("id,text\n1,\"a\rb\"\n2,\"c\r\"\n3,d\n");
+        assert_eq!(rows[0], Ok((2, vec!["1".into(), "a\rb".into()])));
+        assert_eq!(rows[1], Ok((3, vec!["2".into(), "c\r".into()])));
         // Empty lines count too (the csv crate skips them before it says
         // where a record starts).
         assert_eq!(lines_of("id,text\n\n1,a\n\n\n2,b\n"), [3, 6]);
@@ -652,10 +709,7 @@ mod tests {
         let (_, rows) = read_all("id,a,text,b\r\n1,x\",\"p\r\nq\",y\r\n");
         assert_eq!(
             rows[0],
-            Ok((
-                2,
-                vec!["1".into(), "x\"".into(), "p\r\nq".into(), "y".into()]
-            ))
+            Ok((2, vec!["1".into(), "x\"".into(), "p\nq".into(), "y".into()]))
         );
     }
 

@@ -67,6 +67,10 @@ pub struct InputOptions {
     pub encoding: Option<TextEncoding>,
     /// Excel sheet name (default: the first sheet).
     pub sheet: Option<String>,
+    /// CSV cells exactly as written, a CRLF in a quoted cell too (for a
+    /// stream that writes the rows out again); else such a CRLF is read as
+    /// the LF a workbook cell holds.
+    pub cells_as_written: bool,
 }
 
 /// One row as read: its position and its fields aligned to the headers.
@@ -465,12 +469,15 @@ pub fn open(
             };
             let text = BufReader::with_capacity(256 * 1024, encoding::decode(sample, raw, enc));
             match text_format {
-                InputFormat::Csv | InputFormat::Tsv => Box::new(delimited::DelimitedSource::open(
-                    &name,
-                    text,
-                    enc,
-                    (text_format == InputFormat::Tsv).then_some(b'\t'),
-                )?),
+                InputFormat::Csv | InputFormat::Tsv => {
+                    Box::new(delimited::DelimitedSource::open_as(
+                        &name,
+                        text,
+                        enc,
+                        (text_format == InputFormat::Tsv).then_some(b'\t'),
+                        opts.cells_as_written,
+                    )?)
+                }
                 InputFormat::Json => Box::new(json::JsonSource::open_array(&name, text, enc)?),
                 InputFormat::Jsonl => Box::new(json::JsonSource::open_lines(&name, text, enc)?),
                 InputFormat::Xlsx => unreachable!("handled above"),
