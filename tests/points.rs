@@ -1193,3 +1193,101 @@ fn an_older_store_with_whole_row_ids_is_re_keyed_and_its_second_copies_removed()
         "{adj:?}"
     );
 }
+
+/// `--replace`: a register kept by hand is the whole truth for the days it
+/// covers, so a row deleted from it is no longer counted; other days, other
+/// sources and other kinds are not touched, and a register read in part
+/// removes nothing.
+#[test]
+fn a_register_imported_with_replace_drops_the_rows_deleted_from_it() {
+    let wd = workspace_with(None);
+    let header = "日期,工号,奖惩项目,次数,备注,是否核实\n";
+    let q3 = format!("{header}2026-07-08,A1,书面表扬,1,李女士来信,否\n2026-07-08,A1,书面表扬,1,张先生来信,是\n2026-08-20,A2,不服从管理,1,,\n");
+    let f = wd.write("奖惩登记表.csv", &q3);
+    wd.kefu(&["import", "-q", "events", &f, "--replace", "2026Q3"])
+        .assert()
+        .success();
+    // Another quarter's sheet of the same register, and another register.
+    let q4 = wd.write(
+        "奖惩登记表_10月.csv",
+        format!("{header}2026-10-09,A2,不服从管理,1,,\n"),
+    );
+    wd.kefu(&["import", "-q", "events", &q4, "--replace", "2026Q4"])
+        .assert()
+        .success();
+    let other = wd.write(
+        "表扬.csv",
+        format!("{header}2026-07-08,A1,书面表扬,1,王先生来信,是\n"),
+    );
+    wd.kefu(&["import", "-q", "events", &other])
+        .assert()
+        .success();
+    assert_eq!(wd.count("SELECT count(*) FROM events"), 5);
+    // The penalty entered by mistake, the sheet's last row, is deleted.
+    let f = wd.write(
+        "奖惩登记表.csv",
+        q3.replace("2026-08-20,A2,不服从管理,1,,\n", ""),
+    );
+    let v = wd.json(&[
+        "import",
+        "events",
+        &f,
+        "--replace",
+        "2026Q3",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["removed"], 1, "{v}");
+    assert!(v["files"][0].get("removed").is_none(), "{v}");
+    assert_eq!(wd.count("SELECT count(*) FROM events"), 4);
+    let a2 = ledger(&wd, &["--quarter", "2026Q3", "--agent", "A2"]);
+    assert!(a2.iter().all(|l| l["rule_id"] != "disobedience"), "{a2:?}");
+    assert_eq!(
+        wd.count("SELECT count(*) FROM events WHERE day >= 20735"),
+        1,
+        "Q4 kept"
+    );
+    // Without --replace nothing is removed, and a plain import says nothing of it.
+    let v = wd.json(&["import", "events", &f, "--format", "json"]);
+    assert!(v.get("removed").is_none(), "{v}");
+    // A sheet with a row kefu cannot read removes nothing and imports nothing.
+    let f = wd.write(
+        "奖惩登记表.csv",
+        format!("{header}2026-07-08,A1,书面表扬,1,李女士来信,否\n2026-07-09,A9,书面表扬,1,,\n"),
+    );
+    wd.kefu(&["import", "events", &f, "--replace", "2026Q3"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "rejected under --replace; nothing was imported or removed",
+        ));
+    assert_eq!(wd.count("SELECT count(*) FROM events"), 4);
+    // Complaints too; the roster cannot be replaced this way.
+    let header = "投诉时间,投诉内容,客服工号,是否成立,责任认定\n";
+    let log = format!(
+        "{header}2026-08-05 10:00,挂电话,A1,成立,个人\n2026-08-06 11:00,态度差,A2,成立,个人\n"
+    );
+    let f = wd.write("投诉登记表.csv", &log);
+    wd.kefu(&["import", "-q", "complaints", &f, "--replace", "all"])
+        .assert()
+        .success();
+    let f = wd.write(
+        "投诉登记表.csv",
+        log.replace("2026-08-06 11:00,态度差,A2,成立,个人\n", ""),
+    );
+    wd.kefu(&["import", "complaints", &f, "--replace", "2026-08"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("removed"));
+    assert_eq!(wd.count("SELECT count(*) FROM feedback"), 1);
+    wd.kefu(&["import", "agents", &f, "--replace", "all"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--replace applies to reviews, complaints and events",
+        ));
+    wd.kefu(&["import", "events", &f, "--replace", "2026Q5"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--replace \"2026Q5\""));
+}

@@ -47,6 +47,7 @@ Examples:
   kefu import reviews taobao-20261120.csv jd-20261120.xlsx
   kefu import reviews --source taobao - < export.csv
   kefu import complaints complaints.jsonl --rejects bad.csv --strict
+  kefu import events 奖惩登记表.xlsx --replace 2026Q3
   kefu import agents 客服名单.xlsx --sheet 在职
   kefu import reviews export.csv --map columns.toml --dry-run --format json";
 
@@ -107,6 +108,13 @@ pub struct ImportArgs {
     /// Read and validate everything, count what would change, write nothing to the store
     #[arg(long)]
     pub dry_run: bool,
+
+    /// The files are the whole register (登记表) of their source for PERIOD
+    /// (2026Q3, 2026-08, 2026, a day, or all): records of that source dated in it that
+    /// they no longer hold are removed (rows deleted from the sheet). Reviews,
+    /// complaints and events; refused, nothing imported, if any row is rejected
+    #[arg(long, value_name = "PERIOD")]
+    pub replace: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -162,6 +170,8 @@ struct Plan {
     rejects: Option<PathBuf>,
     strict: bool,
     dry_run: bool,
+    /// `--replace`: the first and last local day numbers of its period.
+    replace: Option<(i64, i64)>,
 }
 
 fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
@@ -177,6 +187,35 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
             "give the input format once: --input-format, or --format csv|tsv|jsonl|xlsx".into()
         ));
     }
+    let replace = match args.replace.as_deref() {
+        None => None,
+        Some(_)
+            if !matches!(
+                args.kind,
+                ImportKind::Reviews | ImportKind::Complaints | ImportKind::Events
+            ) =>
+        {
+            bail!(Usage(format!(
+                "--replace applies to reviews, complaints and events, not {}",
+                args.kind.name()
+            )));
+        }
+        Some(all) if matches!(all.trim().to_ascii_lowercase().as_str(), "all" | "全部") => {
+            Some((i64::MIN, i64::MAX))
+        }
+        Some(period) => {
+            let p = crate::dates::parse_period(period, ws.tz).map_err(|e| {
+                Usage(format!(
+                    "--replace {}: {e:#} (a quarter 2026Q3, a month 2026-08, a year, a day, or all)",
+                    shown(period)
+                ))
+            })?;
+            Some((
+                crate::dates::day_number(p.first),
+                crate::dates::day_number(p.last),
+            ))
+        }
+    };
     if args.files.iter().filter(|f| *f == "-").count() > 1 {
         bail!(Usage("stdin (-) can be read only once".into()));
     }
@@ -226,6 +265,7 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
         rejects: args.rejects,
         strict: args.strict,
         dry_run: args.dry_run,
+        replace,
     })
 }
 
@@ -482,10 +522,7 @@ fn read_files(
 ) -> Result<(Unlinked, UnreadCauses)> {
     let kind_name = plan.kind.name();
     let specs = specs_for(kind_name);
-    let feedback_kind = match plan.kind {
-        ImportKind::Complaints => FeedbackKind::Complaint,
-        _ => FeedbackKind::Review,
-    };
+    let feedback_kind = feedback_kind_of(plan.kind);
     let mut batch = Vec::with_capacity(BATCH);
     let mut unlinked = Unlinked::new();
     let mut unread_causes = UnreadCauses::default();
@@ -607,6 +644,72 @@ fn number_occurrence(item: &mut Item, occurrences: &mut Occurrences) {
             ..
         }) => *ext_id = occurrences.ext_id(*key, *row),
         _ => {}
+    }
+}
+
+/// The feedback kind an import of `kind` stores.
+fn feedback_kind_of(kind: ImportKind) -> FeedbackKind {
+    match kind {
+        ImportKind::Complaints => FeedbackKind::Complaint,
+        _ => FeedbackKind::Review,
+    }
+}
+
+/// What the files of an import with `--replace` hold: the ids read, per
+/// source, and the days the register covers.
+struct Register {
+    days: (i64, i64),
+    sources: HashMap<String, HashSet<String>>,
+}
+
+impl Register {
+    fn new(days: (i64, i64)) -> Register {
+        Register {
+            days,
+            sources: HashMap::new(),
+        }
+    }
+
+    fn hold(&mut self, source: &str, ext_id: &str) {
+        match self.sources.get_mut(source) {
+            Some(ids) => ids.insert(ext_id.to_string()),
+            None => self
+                .sources
+                .entry(source.to_string())
+                .or_default()
+                .insert(ext_id.to_string()),
+        };
+    }
+
+    /// Removes the records of each source dated in the register's days that
+    /// its files no longer hold; returns how many.
+    fn remove_the_rest(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        kind: ImportKind,
+        feedback_kind: FeedbackKind,
+    ) -> Result<u64> {
+        let mut removed = 0;
+        let (first, last) = self.days;
+        for (source, held) in &self.sources {
+            let stored = if kind == ImportKind::Events {
+                store::points::events_between(tx, source, first, last)?
+            } else {
+                feedback::between(tx, feedback_kind, source, first, last)?
+            };
+            let gone: Vec<i64> = stored
+                .into_iter()
+                .filter(|(_, ext_id)| !held.contains(ext_id))
+                .map(|(id, _)| id)
+                .collect();
+            if kind == ImportKind::Events {
+                store::points::remove_events(tx, &gone)?;
+            } else {
+                feedback::remove(tx, &gone)?;
+            }
+            removed += gone.len() as u64;
+        }
+        Ok(removed)
     }
 }
 
@@ -809,6 +912,7 @@ pub fn import_for_report(
         rejects: None,
         strict: false,
         dry_run: false,
+        replace: None,
     };
     let quiet = Globals {
         workspace: None,
@@ -833,10 +937,7 @@ fn import(
     plan: &Plan,
 ) -> Result<(Summary, usize, Option<PathBuf>)> {
     let kind_name = plan.kind.name();
-    let feedback_kind = match plan.kind {
-        ImportKind::Complaints => FeedbackKind::Complaint,
-        _ => FeedbackKind::Review,
-    };
+    let feedback_kind = feedback_kind_of(plan.kind);
     let explicit_rejects = plan.rejects.is_some();
     let mut rejects = Rejects {
         path: plan
@@ -867,6 +968,8 @@ fn import(
     let mut repeated_derived: (u64, Vec<String>) = (0, vec![]);
     // Activity rows per metric, to say which metrics no rule reads.
     let mut metrics: BTreeMap<String, u64> = BTreeMap::new();
+    // Under --replace: what the files hold, to remove what they no longer do.
+    let mut register = plan.replace.map(Register::new);
     // Events written by this import (source, id), and those that came again.
     let mut events_written: HashSet<(String, String)> = HashSet::new();
     let mut events_again: Vec<String> = vec![];
@@ -978,6 +1081,11 @@ fn import(
                         source: s,
                         position: p,
                     } => {
+                        // A register of a source with no row left still
+                        // covers its days.
+                        if let Some(r) = &mut register {
+                            r.sources.entry(s.clone()).or_default();
+                        }
                         source = s;
                         position = p;
                         files.push(FileSummary {
@@ -987,6 +1095,9 @@ fn import(
                     }
                     Item::Feedback(rec) => {
                         files.last_mut().expect("a file is open").counts.read += 1;
+                        if let Some(r) = &mut register {
+                            r.hold(&source, &rec.ext_id);
+                        }
                         pending.push(rec);
                     }
                     Item::Agent(rec) => {
@@ -998,6 +1109,9 @@ fn import(
                         let counts = &mut files.last_mut().expect("a file is open").counts;
                         counts.read += 1;
                         counts.add(store::points::upsert_event(&tx, &source, &rec, import_id)?);
+                        if let Some(r) = &mut register {
+                            r.hold(&source, &rec.ext_id);
+                        }
                         if !events_written.insert((source.clone(), rec.ext_id.clone())) {
                             events_again.push(format!("{source}/{}", rec.ext_id));
                         }
@@ -1056,6 +1170,9 @@ fn import(
     }
     for f in &files {
         total.merge(&f.counts);
+    }
+    if let Some(register) = register.filter(|_| total.rejected == 0) {
+        total.removed = register.remove_the_rest(&tx, plan.kind, feedback_kind)?;
     }
     let mut linked = 0;
     if plan.kind == ImportKind::Agents {
@@ -1165,12 +1282,19 @@ fn import(
         false
     };
 
-    if plan.strict && total.rejected > 0 {
+    if (plan.strict || plan.replace.is_some()) && total.rejected > 0 {
         drop(tx);
-        let mut msg = format!(
-            "{} row(s) rejected under --strict; nothing was imported",
-            total.rejected
-        );
+        let mut msg = if plan.strict {
+            format!(
+                "{} row(s) rejected under --strict; nothing was imported",
+                total.rejected
+            )
+        } else {
+            format!(
+                "{} row(s) rejected under --replace; nothing was imported or removed (the records of the rows that could not be read would have been removed as no longer in the register)",
+                total.rejected
+            )
+        };
         if wrote_rejects {
             msg.push_str(&format!(" (rejected rows: {})", rejects.path.display()));
         }
@@ -1241,21 +1365,30 @@ fn print_summary(
         text.push('\n');
         render::write_all(&mut std::io::stdout().lock(), &text)?;
     } else if !globals.quiet {
-        let mut table = Table::new(&["file", "read", "new", "updated", "unchanged", "rejected"]);
+        let mut headers = vec!["file", "read", "new", "updated", "unchanged", "rejected"];
+        if plan.replace.is_some() {
+            headers.push("removed");
+        }
+        let mut table = Table::new(&headers);
         let row = |name: &str, c: &Counts| -> Vec<Cell> {
-            vec![
+            let mut cells = vec![
                 name.into(),
                 c.read.into(),
                 c.new.into(),
                 c.updated.into(),
                 c.unchanged.into(),
                 c.rejected.into(),
-            ]
+            ];
+            if plan.replace.is_some() {
+                cells.push(c.removed.into());
+            }
+            cells
         };
         for f in &summary.files {
             table.push(row(&f.file, &f.counts));
         }
-        if summary.files.len() > 1 {
+        // Removals are per source, not per file: said in the total.
+        if summary.files.len() > 1 || plan.replace.is_some() {
             table.push(row("total", &summary.total));
         }
         eprint!("{}", render::terminal_table(&table));

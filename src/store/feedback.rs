@@ -325,6 +325,35 @@ fn stored_by(
     Ok(out)
 }
 
+/// The feedback of one kind and `source` dated `first..=last` (local day
+/// numbers), as (row id, id in the export): what a register re-imported
+/// with `--replace` covers.
+pub fn between(
+    tx: &Transaction<'_>,
+    kind: FeedbackKind,
+    source: &str,
+    first: i64,
+    last: i64,
+) -> Result<Vec<(i64, String)>> {
+    let mut st = tx.prepare(
+        "SELECT id, ext_id FROM feedback
+          WHERE local_day BETWEEN ?3 AND ?4 AND kind = ?1 AND source = ?2",
+    )?;
+    let rows = st.query_map(rusqlite::params![kind.id(), source, first, last], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Removes feedback by row id.
+pub fn remove(tx: &Transaction<'_>, ids: &[i64]) -> Result<()> {
+    let mut st = tx.prepare_cached("DELETE FROM feedback WHERE id = ?1")?;
+    for id in ids {
+        st.execute([id])?;
+    }
+    Ok(())
+}
+
 /// Feedback an import added or changed that is dated after today.
 pub struct DatedAfter {
     pub count: i64,

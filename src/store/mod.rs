@@ -343,6 +343,14 @@ pub struct Counts {
     pub updated: u64,
     pub unchanged: u64,
     pub rejected: u64,
+    /// Records removed because a register imported with `--replace` no
+    /// longer holds them (in the JSON summary only when there were any).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub removed: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Counts {
@@ -362,6 +370,7 @@ impl Counts {
         self.updated += other.updated;
         self.unchanged += other.unchanged;
         self.rejected += other.rejected;
+        self.removed += other.removed;
     }
 }
 

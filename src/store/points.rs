@@ -55,6 +55,30 @@ pub fn upsert_event(
     })
 }
 
+/// The events of `source` dated `first..=last` (local day numbers), as
+/// (row id, id in the export): what a register re-imported with `--replace`
+/// covers.
+pub fn events_between(
+    tx: &Transaction<'_>,
+    source: &str,
+    first: i64,
+    last: i64,
+) -> Result<Vec<(i64, String)>> {
+    let mut st =
+        tx.prepare("SELECT id, ext_id FROM events WHERE source = ?1 AND day BETWEEN ?2 AND ?3")?;
+    let rows = st.query_map(params![source, first, last], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Removes events by row id.
+pub fn remove_events(tx: &Transaction<'_>, ids: &[i64]) -> Result<()> {
+    let mut st = tx.prepare_cached("DELETE FROM events WHERE id = ?1")?;
+    for id in ids {
+        st.execute([id])?;
+    }
+    Ok(())
+}
+
 /// Inserts or updates a monthly activity value by (month, metric, agent).
 pub fn upsert_activity(
     tx: &Transaction<'_>,
