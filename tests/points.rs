@@ -698,6 +698,16 @@ fn doubtful_event_dates_are_warned_about() {
                 ))
                 .and(predicate::str::contains("E3").not()),
         );
+    // Without an id in the export, the event is named by what it is.
+    let f = wd.write(
+        "e2.csv",
+        "日期,工号,奖惩项目,次数,备注\n2026-07-21,A3,书面表扬,1,来信\n",
+    );
+    wd.kefu(&["import", "events", &f]).assert().success().stderr(
+        predicate::str::contains(
+            "event praise-letter of A3, note \"来信\" (no id in the export) is dated 2026-07-21, before A3 joined",
+        ),
+    );
 }
 
 #[test]

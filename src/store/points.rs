@@ -141,13 +141,27 @@ pub fn doubtful_events(
     today: NaiveDate,
 ) -> Result<Vec<(String, String)>> {
     let mut st = conn.prepare(
-        "SELECT e.ext_id, e.agent_id, e.day, a.joined_on, a.left_on
+        "SELECT e.ext_id, e.agent_id, e.day, a.joined_on, a.left_on, e.rule_id, e.note
            FROM events e LEFT JOIN agents a ON a.id = e.agent_id
           WHERE e.import_id = ?1 ORDER BY e.day, e.ext_id",
     )?;
     let rows = st.query_map([import_id], |r| {
+        let ext_id: String = r.get(0)?;
+        // An id kefu made (the export had none) means nothing to the
+        // reader: the event is named by its rule and note instead.
+        let label = if crate::identity::is_derived(&ext_id) {
+            let note: Option<String> = r.get(6)?;
+            format!(
+                "{} of {}{} (no id in the export)",
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(1)?,
+                note.map(|n| format!(", note {n:?}")).unwrap_or_default()
+            )
+        } else {
+            ext_id
+        };
         Ok((
-            r.get::<_, String>(0)?,
+            label,
             r.get::<_, String>(1)?,
             r.get::<_, i64>(2)?,
             r.get::<_, Option<String>>(3)?,
