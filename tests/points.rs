@@ -1300,4 +1300,35 @@ fn a_register_imported_with_replace_drops_the_rows_deleted_from_it() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--replace \"2026Q5\""));
+    // The register gains an id column: a plain import would count each
+    // record twice, and says so; --replace keeps only what the sheet holds.
+    let f = wd.write(
+        "登记表.csv",
+        "日期,工号,奖惩项目,次数\n2026-09-09,A2,不服从管理,1\n",
+    );
+    wd.kefu(&["import", "-q", "events", &f]).assert().success();
+    let f = wd.write(
+        "登记表.csv",
+        "编号,日期,工号,奖惩项目,次数\nJ1,2026-09-09,A2,不服从管理,1\n",
+    );
+    wd.kefu(&["import", "events", &f])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+        "source 登记表 already holds 1 record(s) without an id in the export dated on 2026-09-09",
+    ));
+    let v = wd.json(&[
+        "import",
+        "events",
+        &f,
+        "--replace",
+        "2026Q3",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["removed"], 1, "{v}");
+    assert_eq!(
+        wd.count("SELECT count(*) FROM events WHERE source = '登记表'"),
+        1
+    );
 }

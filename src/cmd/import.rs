@@ -655,6 +655,24 @@ fn feedback_kind_of(kind: ImportKind) -> FeedbackKind {
     }
 }
 
+/// The first and last day of some records, per source.
+#[derive(Default)]
+struct DaysBySource(BTreeMap<String, (i64, i64)>);
+
+impl DaysBySource {
+    fn note(&mut self, source: &str, day: i64) {
+        match self.0.get_mut(source) {
+            Some((first, last)) => {
+                *first = (*first).min(day);
+                *last = (*last).max(day);
+            }
+            None => {
+                self.0.insert(source.to_string(), (day, day));
+            }
+        }
+    }
+}
+
 /// What the files of an import with `--replace` hold: the ids read, per
 /// source, and the days the register covers.
 struct Register {
@@ -968,6 +986,10 @@ fn import(
     let mut repeated_derived: (u64, Vec<String>) = (0, vec![]);
     // Activity rows per metric, to say which metrics no rule reads.
     let mut metrics: BTreeMap<String, u64> = BTreeMap::new();
+    // Days of the records added with the export's id, per source: to warn
+    // when the source holds records without one on those days.
+    let mut with_ids = DaysBySource::default();
+    let mut events_with_ids = DaysBySource::default();
     // Under --replace: what the files hold, to remove what they no longer do.
     let mut register = plan.replace.map(Register::new);
     // Events written by this import (source, id), and those that came again.
@@ -1020,6 +1042,7 @@ fn import(
         // Records whose id an earlier record of this import had: how many,
         // and the first few (source/id).
         let (repeated, repeated_derived) = (&mut repeated, &mut repeated_derived);
+        let with_ids = &mut with_ids;
         let mut source = String::new();
         let mut position = "line";
         let mut pending: Vec<FeedbackRecord<'static>> = Vec::with_capacity(BATCH);
@@ -1055,6 +1078,15 @@ fn import(
                 &outcomes,
                 &mut writer_scratch,
             )?;
+            let days = pending
+                .iter()
+                .zip(&outcomes)
+                .filter(|(rec, outcome)| **outcome == Upsert::New && rec.derived_key.is_none())
+                .map(|(rec, _)| rec.local_day);
+            if let (Some(first), Some(last)) = (days.clone().min(), days.max()) {
+                with_ids.note(source, first);
+                with_ids.note(source, last);
+            }
             for outcome in outcomes {
                 counts.add(outcome);
             }
@@ -1108,7 +1140,11 @@ fn import(
                     Item::Event(rec) => {
                         let counts = &mut files.last_mut().expect("a file is open").counts;
                         counts.read += 1;
-                        counts.add(store::points::upsert_event(&tx, &source, &rec, import_id)?);
+                        let outcome = store::points::upsert_event(&tx, &source, &rec, import_id)?;
+                        if outcome == Upsert::New && rec.derived_key.is_none() {
+                            events_with_ids.note(&source, rec.day);
+                        }
+                        counts.add(outcome);
                         if let Some(r) = &mut register {
                             r.hold(&source, &rec.ext_id);
                         }
@@ -1170,6 +1206,33 @@ fn import(
     }
     for f in &files {
         total.merge(&f.counts);
+    }
+    for (source, (first, last)) in events_with_ids.0 {
+        with_ids.note(&source, first);
+        with_ids.note(&source, last);
+    }
+    if !globals.quiet {
+        for (source, (first, last)) in &with_ids.0 {
+            let older = if plan.kind == ImportKind::Events {
+                store::points::derived_between(&tx, source, *first, *last, import_id)?
+            } else {
+                feedback::derived_between(&tx, feedback_kind, source, *first, *last, import_id)?
+            };
+            if older > 0 {
+                let days = if first == last {
+                    format!("on {}", crate::dates::date_of_day(*first))
+                } else {
+                    format!(
+                        "from {} to {}",
+                        crate::dates::date_of_day(*first),
+                        crate::dates::date_of_day(*last)
+                    )
+                };
+                eprintln!(
+                    "kefu: warning: source {source} already holds {older} record(s) without an id in the export dated {days}, the days of records this import added with one: if the sheet gained an id column (编号), each is now counted twice; import it with --replace PERIOD to keep only what the sheet holds"
+                );
+            }
+        }
     }
     if let Some(register) = register.filter(|_| total.rejected == 0) {
         total.removed = register.remove_the_rest(&tx, plan.kind, feedback_kind)?;

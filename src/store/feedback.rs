@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use anyhow::Result;
 use rusqlite::types::{ToSqlOutput, ValueRef};
-use rusqlite::{params_from_iter, Transaction};
+use rusqlite::{params_from_iter, OptionalExtension, Transaction};
 
 use crate::domain::FeedbackKind;
 use crate::ingest::records::FeedbackRecord;
@@ -344,6 +344,42 @@ pub fn between(
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// How many records of one kind and `source` dated `first..=last` have an
+/// id kefu made (their export had none) and were stored before import
+/// `import_id`. Answered at once for a source that has none.
+pub fn derived_between(
+    tx: &Transaction<'_>,
+    kind: FeedbackKind,
+    source: &str,
+    first: i64,
+    last: i64,
+    import_id: i64,
+) -> Result<i64> {
+    let any: Option<i64> = tx
+        .query_row(
+            &format!("SELECT 1 FROM feedback WHERE source = ?1 AND {DERIVED_IDS} LIMIT 1"),
+            [source],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if any.is_none() {
+        return Ok(0);
+    }
+    Ok(tx.query_row(
+        &format!(
+            "SELECT count(*) FROM feedback
+              WHERE source = ?2 AND {DERIVED_IDS} AND kind = ?1
+                AND local_day BETWEEN ?3 AND ?4 AND import_id <> ?5"
+        ),
+        rusqlite::params![kind.id(), source, first, last, import_id],
+        |r| r.get(0),
+    )?)
+}
+
+/// Ids kefu made ([`crate::identity`]): a range of the (source, ext_id)
+/// index.
+pub const DERIVED_IDS: &str = "ext_id >= 'k0' AND ext_id < 'kg'";
 
 /// Removes feedback by row id.
 pub fn remove(tx: &Transaction<'_>, ids: &[i64]) -> Result<()> {

@@ -70,6 +70,25 @@ pub fn events_between(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// [`crate::store::feedback::derived_between`] for events.
+pub fn derived_between(
+    tx: &Transaction<'_>,
+    source: &str,
+    first: i64,
+    last: i64,
+    import_id: i64,
+) -> Result<i64> {
+    use crate::store::feedback::DERIVED_IDS;
+    Ok(tx.query_row(
+        &format!(
+            "SELECT count(*) FROM events
+              WHERE source = ?1 AND {DERIVED_IDS} AND day BETWEEN ?2 AND ?3 AND import_id <> ?4"
+        ),
+        params![source, first, last, import_id],
+        |r| r.get(0),
+    )?)
+}
+
 /// Removes events by row id.
 pub fn remove_events(tx: &Transaction<'_>, ids: &[i64]) -> Result<()> {
     let mut st = tx.prepare_cached("DELETE FROM events WHERE id = ?1")?;
