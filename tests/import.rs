@@ -1711,6 +1711,89 @@ fn a_merged_cell_gives_its_value_to_every_cell_it_covers() {
     assert_eq!(channels, ["天猫", "天猫", "天猫", "京东"]);
 }
 
+/// A workbook is streamed (rows are not held): a long sheet, below a title,
+/// is read to its last row, its merged cells filled, its blank row skipped,
+/// and its rejects named by their sheet rows.
+#[test]
+fn a_long_workbook_is_read_to_its_last_row_and_rejects_name_its_sheet_rows() {
+    let wd = Workdir::new();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let plain = rust_xlsxwriter::Format::new();
+    sheet
+        .merge_range(0, 0, 0, 5, "2026年11月差评明细表", &plain)
+        .unwrap();
+    write_rows(sheet, &[&[], &[], HEADER]);
+    // Sheet rows 4 to 3003 (0-based 3 to 3002); row 2000 blank; bad times
+    // on rows 1500 and 3003; 渠道 merged over blocks of 50 rows, 天猫 and
+    // 京东 in turn.
+    for r in 3..3003u32 {
+        if r + 1 == 2000 {
+            continue;
+        }
+        let time = if r + 1 == 1500 || r + 1 == 3003 {
+            "坏时间".to_string()
+        } else {
+            format!(
+                "2026-11-25 {:02}:{:02}:{:02}",
+                r / 3600,
+                r / 60 % 60,
+                r % 60
+            )
+        };
+        let cells = [&format!("W{}", r + 1), &time, "差评", "态度差", "KF001"];
+        for (c, cell) in cells.iter().enumerate() {
+            sheet.write_string(r, c as u16, *cell).unwrap();
+        }
+    }
+    for block in 0..60u32 {
+        let (first, last) = (3 + block * 50, 3 + block * 50 + 49);
+        let channel = if block % 2 == 0 { "天猫" } else { "京东" };
+        // Not over the blank row: a merged cell would fill it.
+        let runs = if (first..=last).contains(&1999) {
+            vec![(first, 1998), (2000, last)]
+        } else {
+            vec![(first, last)]
+        };
+        for (from, to) in runs {
+            sheet.merge_range(from, 5, to, 5, channel, &plain).unwrap();
+        }
+    }
+    let x = wd.path("long.xlsx");
+    book.save(&x).unwrap();
+    let rejects = wd.path("rejects.csv");
+    let out = wd
+        .kefu(&[
+            "import",
+            "reviews",
+            x.to_str().unwrap(),
+            "--rejects",
+            rejects.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("long.xlsx: header on row 3 (2 title/blank rows above it skipped)")
+            && stderr.contains("long.xlsx: 1 blank row skipped"),
+        "{stderr}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(counts(&v), (2999, 2997, 0, 0, 2));
+    assert_eq!(reject_lines(&rejects).0, ["1500", "3003"]);
+    assert_eq!(
+        wd.sql("SELECT channel, count(*) FROM feedback GROUP BY channel ORDER BY channel"),
+        [["京东", "1497"], ["天猫", "1500"]]
+    );
+    assert_eq!(
+        wd.sql("SELECT max(CAST(substr(ext_id, 2) AS INTEGER)) FROM feedback"),
+        [["3002"]]
+    );
+}
+
 /// Found by exploratory testing: three reviews whose ids Excel had rounded
 /// to 4.12012E+12 became one, "updated" twice, without a word.
 #[test]

@@ -13,11 +13,27 @@
 //! merged range below the header gives its value to every cell of it, as
 //! Excel shows it (.xlsx, .xlsm and .xls; calamine reads no merged ranges
 //! from .xlsb or .ods, whose merged cells stay empty but the first).
+//!
+//! An .xlsx or .xlsm sheet is streamed, in memory that does not grow with
+//! its rows: one pass over its cells finds where they lie (every row read
+//! has one field per column from the leftmost cell of the sheet to the
+//! rightmost) and keeps its first rows for the header search; once reading
+//! begins, a thread reads the sheet again and sends its rows below the
+//! header through a bounded channel ([`stream_rows`]). The workbook's bytes
+//! and its table of shared strings stay in memory. Sheets calamine cannot
+//! stream (.xls, .xlsb, .ods), and an .xlsx sheet whose cells are not in
+//! row order, are read whole.
 
+use std::collections::VecDeque;
 use std::io::Cursor;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::thread::JoinHandle;
 
-use anyhow::{bail, Result};
-use calamine::{open_workbook_auto_from_rs, Data, Dimensions, Range, Reader, Sheets};
+use anyhow::{anyhow, bail, Context, Result};
+use calamine::{
+    open_workbook_auto_from_rs, Data, DataRef, DataType, Dimensions, Range, Reader, Sheets, Xlsx,
+    XlsxError,
+};
 
 use super::TextEncoding;
 use super::{
@@ -28,37 +44,91 @@ use super::{
 /// The workbook as calamine opens it from memory.
 type Workbook = Sheets<Cursor<Vec<u8>>>;
 
+/// An .xlsx or .xlsm workbook, whose sheets can be streamed.
+type XlsxBook = Xlsx<Cursor<Vec<u8>>>;
+
+/// Rows a streamed sheet's thread may have read ahead of the reader: with
+/// a dozen short cells each, well under a megabyte.
+const ROWS_AHEAD: usize = 1024;
+
+/// A row below the header that is not blank: its sheet row (0-based) and
+/// its cells, or why the sheet could not be read on.
+type SentRow = Result<(u32, Vec<String>), String>;
+
 /// Rows of one sheet of a workbook.
 pub struct ExcelSource {
+    /// The file's name, for errors found while reading.
+    file: String,
     /// The sheet being read.
     sheet: Sheet,
-    /// Index (within the range) of the next row to read.
-    next: usize,
     /// Every sheet of the workbook, in order.
     all_sheets: Vec<String>,
     /// The workbook's sheets but the one being read, in order.
     other_sheets: Vec<String>,
-    /// The workbook, kept until the first row is read when no sheet was
-    /// named and there are others, for [`RowSource::switch_sheet`].
+    /// Whether [`RowSource::switch_sheet`] may choose another sheet: none
+    /// was named and there are others.
+    may_switch: bool,
+    /// Whether .xlsx sheets are streamed.
+    reading: Reading,
+    /// The workbook, until the first row is read: for
+    /// [`RowSource::switch_sheet`], and to stream the sheet chosen.
     book: Option<Workbook>,
-    /// Rows whose every cell is empty, skipped and counted...
+    /// The rows below the header, once reading has begun.
+    rows: Option<DataRows>,
+    /// The sheet row (0-based) of the last row read, or the header's.
+    last_row: u32,
+    /// Rows whose every cell is empty, skipped and counted once a row
+    /// follows them (blank rows at the very end are not the export's).
     blank_rows: u64,
-    /// ...once a row follows them: these have none yet.
-    blank_rows_pending: u64,
 }
 
-/// One sheet, read: its name, its cells and where its header is.
+/// One sheet, its header found: where its cells are, its first rows and
+/// its header.
 struct Sheet {
     name: String,
-    range: Range<Data>,
+    /// The first and last (row, column), 0-based, holding a cell, as
+    /// calamine's `Range` bounds them.
+    start: (u32, u32),
+    end: (u32, u32),
+    /// The first [`HEADER_CANDIDATE_ROWS`] rows that are not blank: all
+    /// that the header search looks at.
+    top: Vec<TopRow>,
     headers: Vec<String>,
-    /// Index (within the range) of the header row.
-    header_index: usize,
-    /// Sheet row number (1-based) of the range's first row.
-    first_row: u64,
-    /// The sheet's merged ranges, until they are filled in below the header
-    /// once it is settled (see [`fill_merged`]).
+    /// Sheet row (0-based) of the header.
+    header_row: u32,
+    /// The sheet's merged ranges, until reading begins (see
+    /// [`fill_merged`] and [`MergedFill`]).
     merged: Vec<Dimensions>,
+    cells: Cells,
+}
+
+/// A row near the top of a sheet that is not blank.
+struct TopRow {
+    /// Sheet row, 0-based.
+    row: u32,
+    /// One per column of the sheet.
+    cells: Vec<String>,
+    /// How many of them hold something.
+    filled: usize,
+}
+
+/// Where a sheet's rows below the header come from.
+enum Cells {
+    /// The workbook, read again from the top by [`stream_rows`].
+    Streamed,
+    /// The whole sheet, read at once.
+    Whole(Range<Data>),
+}
+
+/// The rows below the header, once reading has begun.
+enum DataRows {
+    /// From the thread reading the sheet; `reader` is joined once it is done.
+    Streamed {
+        rows: Receiver<SentRow>,
+        reader: Option<JoinHandle<()>>,
+    },
+    /// From the whole sheet: the next sheet row to look at.
+    Whole { next: u32 },
 }
 
 /// A cell as text, the way kefu reads every export.
@@ -84,10 +154,31 @@ pub fn cell_text(cell: &Data) -> String {
     }
 }
 
+/// A cell of a streamed sheet as text: [`cell_text`] of the value a whole
+/// sheet would hold (a shared string, the usual cell, without copying it
+/// twice).
+fn cell_ref_text(cell: &DataRef<'_>) -> String {
+    match cell {
+        DataRef::SharedString(s) => s.trim_end_matches('\r').to_string(),
+        other => cell_text(&Data::from(other.clone())),
+    }
+}
+
 impl ExcelSource {
     pub fn open(name: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<ExcelSource> {
+        ExcelSource::open_as(name, bytes, sheet, Reading::Streamed)
+    }
+
+    /// Opens the workbook; `reading` says whether an .xlsx sheet may be
+    /// streamed (the tests read one both ways to compare).
+    fn open_as(
+        name: &str,
+        bytes: Vec<u8>,
+        sheet: Option<&str>,
+        reading: Reading,
+    ) -> Result<ExcelSource> {
         let mut book = open_workbook_auto_from_rs(Cursor::new(bytes))
-            .map_err(|e| anyhow::anyhow!("{name}: not a readable Excel workbook ({e})"))?;
+            .map_err(|e| anyhow!("{name}: not a readable Excel workbook ({e})"))?;
         let names = book.sheet_names();
         let sheet_name = match sheet {
             Some(s) => {
@@ -104,8 +195,8 @@ impl ExcelSource {
                 None => bail!("{name}: the workbook has no sheets"),
             },
         };
-        let Some(read) = read_sheet(&mut book, &sheet_name)
-            .map_err(|e| anyhow::anyhow!("{name}: cannot read sheet {sheet_name:?} ({e})"))?
+        let Some(read) = read_sheet(&mut book, &sheet_name, reading)
+            .map_err(|e| anyhow!("{name}: cannot read sheet {sheet_name:?} ({e})"))?
         else {
             bail!("{name}: sheet {sheet_name:?} is empty");
         };
@@ -114,113 +205,338 @@ impl ExcelSource {
             .filter(|n| **n != sheet_name)
             .cloned()
             .collect();
-        let keep_book = sheet.is_none() && !other_sheets.is_empty();
+        let may_switch = sheet.is_none() && !other_sheets.is_empty();
+        let keep_book = may_switch || matches!(read.cells, Cells::Streamed);
         Ok(ExcelSource {
-            next: read.header_index + 1,
+            file: name.to_string(),
+            last_row: read.header_row,
             sheet: read,
             all_sheets: names,
             other_sheets,
+            may_switch,
+            reading,
             book: keep_book.then_some(book),
+            rows: None,
             blank_rows: 0,
-            blank_rows_pending: 0,
         })
+    }
+
+    /// Begins reading below the header: fills the merged ranges of a whole
+    /// sheet, or starts the thread that streams it.
+    fn begin(&mut self) -> Result<DataRows> {
+        let book = self.book.take();
+        let sheet = &mut self.sheet;
+        let merged = std::mem::take(&mut sheet.merged);
+        match &mut sheet.cells {
+            Cells::Whole(range) => {
+                fill_merged(range, &merged, sheet.header_row);
+                Ok(DataRows::Whole {
+                    next: sheet.header_row + 1,
+                })
+            }
+            Cells::Streamed => {
+                let Some(Sheets::Xlsx(xlsx)) = book else {
+                    bail!(
+                        "{}: the workbook was closed before its rows were read (a bug)",
+                        self.file
+                    );
+                };
+                let plan = StreamPlan {
+                    sheet: sheet.name.clone(),
+                    start: sheet.start,
+                    end: sheet.end,
+                    header_row: sheet.header_row,
+                    merged,
+                };
+                let (sender, rows) = sync_channel(ROWS_AHEAD);
+                let reader = std::thread::Builder::new()
+                    .name("xlsx sheet".into())
+                    .spawn(move || stream_rows(xlsx, plan, sender))
+                    .context("cannot start the thread that reads the sheet")?;
+                Ok(DataRows::Streamed {
+                    rows,
+                    reader: Some(reader),
+                })
+            }
+        }
+    }
+
+    /// The next row below the header that is not blank, if any.
+    fn next_row(&mut self) -> Result<Option<(u32, Vec<String>)>> {
+        if self.rows.is_none() {
+            self.rows = Some(self.begin()?);
+        }
+        let Some(rows) = self.rows.as_mut() else {
+            return Ok(None);
+        };
+        match rows {
+            DataRows::Whole { next } => {
+                let Cells::Whole(range) = &self.sheet.cells else {
+                    return Ok(None);
+                };
+                while *next <= self.sheet.end.0 {
+                    let row = *next;
+                    *next += 1;
+                    let cells = row_cells(range, (row - self.sheet.start.0) as usize);
+                    if !is_blank(&cells) {
+                        return Ok(Some((row, cells)));
+                    }
+                }
+                Ok(None)
+            }
+            DataRows::Streamed { rows, reader } => match rows.recv() {
+                Ok(Ok(row)) => Ok(Some(row)),
+                Ok(Err(e)) => bail!(
+                    "{}: cannot read sheet {:?} ({e})",
+                    self.file,
+                    self.sheet.name
+                ),
+                // The thread is done, or stopped: a panic must not pass
+                // for the end of the sheet.
+                Err(_) => match reader.take().map(JoinHandle::join) {
+                    Some(Err(_)) => bail!(
+                        "{}: the thread reading sheet {:?} stopped (a bug)",
+                        self.file,
+                        self.sheet.name
+                    ),
+                    _ => Ok(None),
+                },
+            },
+        }
     }
 }
 
-/// Reads sheet `name`: its cells, its header (below any title rows) and its
-/// merged ranges below the header filled in; `None` when it has no cells.
-fn read_sheet(book: &mut Workbook, name: &str) -> Result<Option<Sheet>, calamine::Error> {
-    let range = book.worksheet_range(name)?;
-    let Some((top, _)) = range.start() else {
+/// Whether an .xlsx sheet may be streamed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    Streamed,
+    /// Read whole, as .xls and .ods are: what the tests compare with.
+    #[cfg_attr(not(test), allow(dead_code))]
+    Whole,
+}
+
+/// Whether every cell is empty or white space.
+fn is_blank(cells: &[String]) -> bool {
+    cells.iter().all(|c| c.trim().is_empty())
+}
+
+/// Reads sheet `name`: where its cells are, its first rows and its header
+/// (below any title rows); `None` when it has no cells.
+fn read_sheet(
+    book: &mut Workbook,
+    name: &str,
+    reading: Reading,
+) -> Result<Option<Sheet>, calamine::Error> {
+    let scanned = match book {
+        Sheets::Xlsx(xlsx) if reading == Reading::Streamed => Some(scan_xlsx(xlsx, name)?),
+        _ => None,
+    };
+    let (start, end, top, cells) = match scanned {
+        Some(Scanned::NoCells) => return Ok(None),
+        Some(Scanned::InOrder { start, end, top }) => (start, end, top, Cells::Streamed),
+        Some(Scanned::OutOfOrder) | None => {
+            let range = book.worksheet_range(name)?;
+            let (Some(start), Some(end)) = (range.start(), range.end()) else {
+                return Ok(None);
+            };
+            (start, end, top_of_range(&range), Cells::Whole(range))
+        }
+    };
+    let Some(header_row) = first_header_row(&top, end.0) else {
         return Ok(None);
     };
-    let mut filled = vec![];
-    while filled.len() < range.height() && !header_search_done(&filled) {
-        let cells = row_cells(&range, filled.len());
-        filled.push(filled_cells(cells.iter().map(String::as_bytes)));
-    }
-    let Some(header_index) = header_index(&filled) else {
-        return Ok(None);
-    };
-    let merged = merged_ranges(book, name);
-    Ok(Some(Sheet {
+    let mut sheet = Sheet {
         name: name.to_string(),
-        headers: header_cells(&range, &merged, header_index),
-        range,
-        header_index,
-        first_row: u64::from(top) + 1,
-        merged,
-    }))
+        start,
+        end,
+        top,
+        headers: vec![],
+        header_row,
+        merged: merged_ranges(book, name),
+        cells,
+    };
+    sheet.headers = sheet.header_cells(header_row);
+    Ok(Some(sheet))
+}
+
+/// What one pass over an .xlsx sheet's cells found.
+enum Scanned {
+    /// No cell holds anything (or the sheet is a chart).
+    NoCells,
+    /// A row comes after a later one: the sheet must be read whole.
+    OutOfOrder,
+    /// Where the cells are, and the first rows that are not blank.
+    InOrder {
+        start: (u32, u32),
+        end: (u32, u32),
+        top: Vec<TopRow>,
+    },
+}
+
+/// Reads every cell of sheet `name` once, keeping none but those of its
+/// first [`HEADER_CANDIDATE_ROWS`] rows that are not blank: the bounds of
+/// the cells that hold something (empty cells, which only carry a format,
+/// are not counted, as calamine's `Range` does not count them).
+fn scan_xlsx(xlsx: &mut XlsxBook, name: &str) -> Result<Scanned, XlsxError> {
+    let mut cells = match xlsx.worksheet_cells_reader(name) {
+        Ok(cells) => cells,
+        Err(XlsxError::NotAWorksheet(_)) => return Ok(Scanned::NoCells),
+        Err(e) => return Err(e),
+    };
+    let mut bounds: Option<((u32, u32), (u32, u32))> = None;
+    // Rows near the top as read: sheet row and (column, text) of each cell.
+    let mut top: Vec<(u32, Vec<(u32, String)>)> = vec![];
+    let mut row: (u32, Vec<(u32, String)>) = (0, vec![]);
+    let keep = |top: &mut Vec<(u32, Vec<(u32, String)>)>, row: (u32, Vec<(u32, String)>)| {
+        if filled_cells(row.1.iter().map(|(_, text)| text.as_bytes())) > 0 {
+            top.push(row);
+        }
+    };
+    while let Some(cell) = cells.next_cell()? {
+        let value = cell.get_value();
+        if value.is_empty() {
+            continue;
+        }
+        let (r, c) = cell.get_position();
+        match &mut bounds {
+            None => bounds = Some(((r, c), (r, c))),
+            Some((start, end)) => {
+                if r < end.0 {
+                    return Ok(Scanned::OutOfOrder);
+                }
+                end.0 = r;
+                start.1 = start.1.min(c);
+                end.1 = end.1.max(c);
+            }
+        }
+        if top.len() < HEADER_CANDIDATE_ROWS {
+            if r != row.0 {
+                keep(&mut top, std::mem::replace(&mut row, (r, vec![])));
+            }
+            row.1.push((c, cell_ref_text(value)));
+        }
+    }
+    if top.len() < HEADER_CANDIDATE_ROWS {
+        keep(&mut top, row);
+    }
+    let Some((start, end)) = bounds else {
+        return Ok(Scanned::NoCells);
+    };
+    let width = (end.1 - start.1 + 1) as usize;
+    let top = top
+        .into_iter()
+        .map(|(row, sparse)| {
+            let mut cells = vec![String::new(); width];
+            for (c, text) in sparse {
+                cells[(c - start.1) as usize] = text;
+            }
+            let filled = filled_cells(cells.iter().map(String::as_bytes));
+            TopRow { row, cells, filled }
+        })
+        .collect();
+    Ok(Scanned::InOrder { start, end, top })
+}
+
+/// The first [`HEADER_CANDIDATE_ROWS`] rows of a whole sheet that are not
+/// blank.
+fn top_of_range(range: &Range<Data>) -> Vec<TopRow> {
+    let first = range.start().map_or(0, |(row, _)| row);
+    (0..range.height())
+        .filter_map(|index| {
+            let cells = row_cells(range, index);
+            let filled = filled_cells(cells.iter().map(String::as_bytes));
+            (filled > 0).then(|| TopRow {
+                row: first + index as u32,
+                cells,
+                filled,
+            })
+        })
+        .take(HEADER_CANDIDATE_ROWS)
+        .collect()
+}
+
+/// The header row as [`header_index`] finds it among the rows from the
+/// first that is not blank (the rows above it count for nothing there);
+/// `None` when every row is blank. `top` holds every row the search can
+/// reach: it ends at most [`HEADER_SEARCH_ROWS`](super::HEADER_SEARCH_ROWS)
+/// rows below the first.
+fn first_header_row(top: &[TopRow], last_row: u32) -> Option<u32> {
+    let first = top.first()?.row;
+    let mut filled = vec![];
+    let mut row = first;
+    while row <= last_row && !header_search_done(&filled) {
+        filled.push(top.iter().find(|t| t.row == row).map_or(0, |t| t.filled));
+        row += 1;
+    }
+    header_index(&filled).map(|i| first + i as u32)
 }
 
 impl Sheet {
-    /// Moves the header to the first row from `from` (an index within the
-    /// range) on, among the first [`HEADER_CANDIDATE_ROWS`] rows that are
-    /// not blank, that has at least two cells filled and whose cells
-    /// `usable` accepts (see [`RowSource::move_header`]).
-    fn find_header(&mut self, from: usize, usable: &dyn Fn(&[String]) -> bool) -> HeaderMove {
+    /// Moves the header to the first row from `from` on, among the first
+    /// [`HEADER_CANDIDATE_ROWS`] rows that are not blank, that has at least
+    /// two cells filled and whose cells `usable` accepts (see
+    /// [`RowSource::move_header`]).
+    fn find_header(&mut self, from: u32, usable: &dyn Fn(&[String]) -> bool) -> HeaderMove {
         let header_filled = self.headers.iter().filter(|h| !h.is_empty()).count();
         let mut likeliest: Option<(usize, u64, Vec<String>)> = None;
-        let mut rank = 0;
-        for index in 0..self.range.height() {
-            let cells = row_cells(&self.range, index);
-            let filled = filled_cells(cells.iter().map(String::as_bytes));
-            if filled == 0 {
+        for (row, filled) in self.top.iter().map(|t| (t.row, t.filled)) {
+            if row < from || filled < 2 {
                 continue;
             }
-            rank += 1;
-            if rank > HEADER_CANDIDATE_ROWS {
-                break;
-            }
-            if index < from || filled < 2 {
-                continue;
-            }
-            let cells = header_cells(&self.range, &self.merged, index);
+            let cells = self.header_cells(row);
             if usable(&cells) {
-                self.header_index = index;
+                self.header_row = row;
                 self.headers = cells;
                 return HeaderMove::Moved;
             }
             let most = likeliest.as_ref().map_or(header_filled, |(n, ..)| *n);
             if filled > most {
-                likeliest = Some((filled, self.first_row + index as u64, cells));
+                likeliest = Some((filled, u64::from(row) + 1, cells));
             }
         }
         HeaderMove::Stayed {
             likeliest: likeliest.map(|(_, row, cells)| (row, cells)),
         }
     }
-}
 
-/// The cells of row `index` (within the range) as header names, trimmed. A
-/// cell that a merged range starting above covers in its first column (the
-/// name of a column not in any group, merged down over the group row and
-/// the header) takes the range's value, as Excel shows it.
-fn header_cells(range: &Range<Data>, merged: &[Dimensions], index: usize) -> Vec<String> {
-    let mut cells = row_cells(range, index);
-    let Some((top, left)) = range.start() else {
-        return cells;
-    };
-    let row = top + index as u32;
-    for m in merged.iter().filter(|m| m.start.0 < row && row <= m.end.0) {
-        let Some(cell) = m.start.1.checked_sub(left).map(|c| c as usize) else {
-            continue;
-        };
-        if cells.get(cell).is_some_and(|c| c.trim().is_empty()) {
-            if let Some(value) = range.get_value(m.start) {
-                cells[cell] = cell_text(value);
+    /// The cells of `row` (one of the top rows) as header names, trimmed. A
+    /// cell that a merged range starting above covers in its first column
+    /// (the name of a column not in any group, merged down over the group
+    /// row and the header) takes the range's value, as Excel shows it.
+    fn header_cells(&self, row: u32) -> Vec<String> {
+        let mut cells = self
+            .top_row(row)
+            .map(|t| t.cells.clone())
+            .unwrap_or_default();
+        let left = self.start.1;
+        for m in self
+            .merged
+            .iter()
+            .filter(|m| m.start.0 < row && row <= m.end.0)
+        {
+            let Some(cell) = m.start.1.checked_sub(left).map(|c| c as usize) else {
+                continue;
+            };
+            if cells.get(cell).is_some_and(|c| c.trim().is_empty()) {
+                // A range's first cell lies in a top row, or in a blank one.
+                if let Some(value) = self.top_row(m.start.0).and_then(|t| t.cells.get(cell)) {
+                    cells[cell] = value.clone();
+                }
             }
         }
+        cells.into_iter().map(|c| c.trim().to_string()).collect()
     }
-    cells.into_iter().map(|c| c.trim().to_string()).collect()
+
+    fn top_row(&self, row: u32) -> Option<&TopRow> {
+        self.top.iter().find(|t| t.row == row)
+    }
 }
 
 /// The merged ranges of a sheet, where calamine reads them (.xlsx, .xlsm,
-/// .xls). A sheet whose list of merged ranges cannot be read is read
-/// without it: its values are all there, only the copies are not. For
-/// .xlsx this is a second pass over the sheet's XML (no cells built): a
-/// 50,000-row sheet took a fifth longer to import (debug build, 2.2 s
-/// against 1.8 s); .xls holds them from the first.
+/// .xls): 16 bytes each. A sheet whose list of merged ranges cannot be read
+/// is read without it: its values are all there, only the copies are not.
+/// For .xlsx this is a pass of its own over the sheet's XML (no cells
+/// built); .xls holds them from the first.
 fn merged_ranges(book: &mut Workbook, sheet: &str) -> Vec<Dimensions> {
     match book {
         Sheets::Xlsx(xlsx) => xlsx
@@ -236,7 +552,8 @@ fn merged_ranges(book: &mut Workbook, sheet: &str) -> Vec<Dimensions> {
 /// merged over F2:F4 = 天猫) the value of its first cell, the only one the
 /// file holds. Ranges that start on or above the header (a title merged
 /// across the columns, a heading over several columns) are left as they
-/// are, and no cell is added beyond the sheet's data.
+/// are, and no cell is added beyond the sheet's data. [`MergedFill`] does
+/// the same row by row.
 fn fill_merged(range: &mut Range<Data>, merged: &[Dimensions], header_row: u32) {
     let (Some(start), Some(end)) = (range.start(), range.end()) else {
         return;
@@ -263,6 +580,178 @@ fn row_cells(range: &Range<Data>, index: usize) -> Vec<String> {
         .collect()
 }
 
+/// What the thread streaming a sheet needs to know of it.
+struct StreamPlan {
+    sheet: String,
+    /// Bounds of its cells, as [`Sheet`] has them.
+    start: (u32, u32),
+    end: (u32, u32),
+    header_row: u32,
+    merged: Vec<Dimensions>,
+}
+
+/// Reads the rows below the header of an .xlsx sheet (cells in row order,
+/// as [`scan_xlsx`] found them) and sends those that are not blank, merged
+/// ranges filled, until the sheet ends or the receiver hangs up; an error
+/// is sent as the last message.
+fn stream_rows(mut xlsx: XlsxBook, plan: StreamPlan, rows: SyncSender<SentRow>) {
+    if let Err(e) = send_rows(&mut xlsx, plan, &rows) {
+        let _ = rows.send(Err(calamine::Error::from(e).to_string()));
+    }
+}
+
+fn send_rows(
+    xlsx: &mut XlsxBook,
+    plan: StreamPlan,
+    rows: &SyncSender<SentRow>,
+) -> Result<(), XlsxError> {
+    let mut cells = xlsx.worksheet_cells_reader(&plan.sheet)?;
+    let last_row = plan.end.0;
+    let mut row = RowBuilder::new(&plan);
+    while let Some(cell) = cells.next_cell()? {
+        let value = cell.get_value();
+        let (r, c) = cell.get_position();
+        if r <= plan.header_row || value.is_empty() {
+            continue;
+        }
+        if r > last_row {
+            break;
+        }
+        if r != row.row && !row.finish_until(r, rows) {
+            return Ok(());
+        }
+        row.set(c, cell_ref_text(value));
+    }
+    row.finish_until(last_row + 1, rows);
+    Ok(())
+}
+
+/// The row being read from a streamed sheet.
+struct RowBuilder {
+    /// Its sheet row, 0-based.
+    row: u32,
+    /// Columns of the sheet's leftmost and rightmost cells.
+    left: u32,
+    right: u32,
+    cells: Vec<String>,
+    /// Which cells hold something (a merged range whose first cell does
+    /// not gives nothing).
+    held: Vec<bool>,
+    merged: MergedFill,
+}
+
+impl RowBuilder {
+    fn new(plan: &StreamPlan) -> RowBuilder {
+        let width = (plan.end.1 - plan.start.1 + 1) as usize;
+        RowBuilder {
+            row: plan.header_row + 1,
+            left: plan.start.1,
+            right: plan.end.1,
+            cells: vec![String::new(); width],
+            held: vec![false; width],
+            merged: MergedFill::new(&plan.merged, plan.header_row),
+        }
+    }
+
+    fn set(&mut self, col: u32, text: String) {
+        if let Some(i) = col
+            .checked_sub(self.left)
+            .filter(|_| col <= self.right)
+            .map(|i| i as usize)
+        {
+            self.cells[i] = text;
+            self.held[i] = true;
+        }
+    }
+
+    /// Finishes the row being read, and every row after it before `until`
+    /// (rows without a cell, which a merged range may cover): sends those
+    /// that are not blank, merged ranges filled, and begins row `until`.
+    /// False when the receiver hung up.
+    fn finish_until(&mut self, until: u32, rows: &SyncSender<SentRow>) -> bool {
+        while self.row < until {
+            let row = self.row;
+            self.merged
+                .fill(row, &mut self.cells, &self.held, self.left, self.right);
+            if is_blank(&self.cells) {
+                self.cells.iter_mut().for_each(String::clear);
+            } else {
+                let cells =
+                    std::mem::replace(&mut self.cells, vec![String::new(); self.held.len()]);
+                if rows.send(Ok((row, cells))).is_err() {
+                    return false;
+                }
+            }
+            self.held.fill(false);
+            // Rows without a cell are blank unless a merged range covers
+            // them: skipped to the next one that may be covered.
+            self.row = self
+                .merged
+                .next_covered(row + 1)
+                .unwrap_or(until)
+                .min(until);
+        }
+        true
+    }
+}
+
+/// The merged ranges below the header, given to a streamed sheet's rows
+/// one by one as [`fill_merged`] gives them to a whole sheet: those not
+/// reached yet, by their first row, and those being filled with their
+/// first cell's value. Only the ranges' corners are kept, not rows.
+struct MergedFill {
+    waiting: VecDeque<Dimensions>,
+    filling: Vec<(Dimensions, String)>,
+}
+
+impl MergedFill {
+    fn new(merged: &[Dimensions], header_row: u32) -> MergedFill {
+        let mut waiting: Vec<Dimensions> = merged
+            .iter()
+            .filter(|m| m.start.0 > header_row)
+            .copied()
+            .collect();
+        waiting.sort_by_key(|m| m.start.0);
+        MergedFill {
+            waiting: waiting.into(),
+            filling: vec![],
+        }
+    }
+
+    /// Fills `row` (cells from column `left` to `right`; `held`: which hold
+    /// something), taking the value of each range that starts on it.
+    fn fill(&mut self, row: u32, cells: &mut [String], held: &[bool], left: u32, right: u32) {
+        self.filling.retain(|(m, _)| m.end.0 >= row);
+        while let Some(m) = self.waiting.front().copied().filter(|m| m.start.0 <= row) {
+            self.waiting.pop_front();
+            let first = m
+                .start
+                .1
+                .checked_sub(left)
+                .filter(|_| m.start.0 == row && m.start.1 <= right)
+                .map(|i| i as usize);
+            if let Some(i) = first.filter(|&i| held[i]) {
+                self.filling.push((m, cells[i].clone()));
+            }
+        }
+        for (m, value) in &self.filling {
+            for c in m.start.1.max(left)..=m.end.1.min(right) {
+                if (row, c) != m.start {
+                    cells[(c - left) as usize].clone_from(value);
+                }
+            }
+        }
+    }
+
+    /// The first row from `from` on that a range may cover.
+    fn next_covered(&self, from: u32) -> Option<u32> {
+        if self.filling.iter().any(|(m, _)| m.end.0 >= from) {
+            return Some(from);
+        }
+        self.waiting.front().map(|m| m.start.0.max(from))
+    }
+}
+
 impl RowSource for ExcelSource {
     fn headers(&self) -> &[String] {
         &self.sheet.headers
@@ -277,7 +766,7 @@ impl RowSource for ExcelSource {
     }
 
     fn header_line(&self) -> u64 {
-        self.sheet.first_row + self.sheet.header_index as u64
+        u64::from(self.sheet.header_row) + 1
     }
 
     fn blank_rows(&self) -> u64 {
@@ -289,14 +778,18 @@ impl RowSource for ExcelSource {
     }
 
     fn switch_sheet(&mut self, usable: &dyn Fn(&[String]) -> bool) -> Result<Option<String>> {
+        if !self.may_switch || self.rows.is_some() {
+            return Ok(None);
+        }
         let Some(book) = self.book.as_mut() else {
             return Ok(None);
         };
+        let reading = self.reading;
         let mut found = vec![];
         for name in &self.other_sheets {
             // A sheet that cannot be read is not the one.
-            if let Ok(Some(mut sheet)) = read_sheet(book, name) {
-                let first_try = sheet.header_index;
+            if let Ok(Some(mut sheet)) = read_sheet(book, name, reading) {
+                let first_try = sheet.header_row;
                 if usable(&sheet.headers)
                     || sheet.find_header(first_try + 1, usable) == HeaderMove::Moved
                 {
@@ -310,7 +803,7 @@ impl RowSource for ExcelSource {
         let Some(sheet) = found.pop() else {
             return Ok(None);
         };
-        self.next = sheet.header_index + 1;
+        self.last_row = sheet.header_row;
         self.other_sheets = self
             .all_sheets
             .iter()
@@ -322,33 +815,20 @@ impl RowSource for ExcelSource {
     }
 
     fn move_header(&mut self, usable: &dyn Fn(&[String]) -> bool) -> Result<HeaderMove> {
-        let moved = self.sheet.find_header(self.sheet.header_index + 1, usable);
-        self.next = self.sheet.header_index + 1;
+        let moved = self.sheet.find_header(self.sheet.header_row + 1, usable);
+        self.last_row = self.sheet.header_row;
         Ok(moved)
     }
 
     fn read_row(&mut self, row: &mut Row) -> Result<ReadOutcome> {
-        // Reading has begun: the sheet and its header are chosen.
-        self.book = None;
-        if !self.sheet.merged.is_empty() {
-            let merged = std::mem::take(&mut self.sheet.merged);
-            let header_row = self.sheet.first_row - 1 + self.sheet.header_index as u64;
-            fill_merged(&mut self.sheet.range, &merged, header_row as u32);
-        }
-        while self.next < self.sheet.range.height() {
-            let index = self.next;
-            self.next += 1;
-            let cells = row_cells(&self.sheet.range, index);
-            if cells.iter().all(|c| c.trim().is_empty()) {
-                self.blank_rows_pending += 1;
-                continue;
-            }
-            self.blank_rows += std::mem::take(&mut self.blank_rows_pending);
-            row.line = self.sheet.first_row + index as u64;
-            row.set(cells);
-            return Ok(ReadOutcome::Row);
-        }
-        Ok(ReadOutcome::End)
+        let Some((at, cells)) = self.next_row()? else {
+            return Ok(ReadOutcome::End);
+        };
+        self.blank_rows += u64::from(at - self.last_row - 1);
+        self.last_row = at;
+        row.line = u64::from(at) + 1;
+        row.set(cells);
+        Ok(ReadOutcome::Row)
     }
 }
 
@@ -469,5 +949,226 @@ mod tests {
             rows_of(&mut src).iter().map(|r| r.0).collect::<Vec<_>>(),
             [6]
         );
+    }
+
+    /// What a source read: header, its row, every row below it, and the
+    /// blank rows skipped.
+    #[derive(Debug, PartialEq)]
+    struct Read {
+        headers: Vec<String>,
+        header_line: u64,
+        rows: Vec<(u64, Vec<String>)>,
+        blank_rows: u64,
+    }
+
+    /// Reads `bytes` as a command would, streamed or whole: its columns
+    /// found by `usable` (the header moved, or another sheet read).
+    fn read_as(bytes: &[u8], reading: Reading, usable: &dyn Fn(&[String]) -> bool) -> Read {
+        let mut src = ExcelSource::open_as("t.xlsx", bytes.to_vec(), None, reading).unwrap();
+        if !usable(src.headers()) && src.move_header(usable).unwrap() != HeaderMove::Moved {
+            src.switch_sheet(usable).unwrap();
+        }
+        assert_eq!(
+            matches!(src.sheet.cells, Cells::Streamed),
+            reading == Reading::Streamed
+        );
+        let rows = rows_of(&mut src);
+        Read {
+            headers: src.headers().to_vec(),
+            header_line: src.header_line(),
+            rows,
+            blank_rows: src.blank_rows(),
+        }
+    }
+
+    /// Reads `bytes` streamed and whole, asserts both read the same, and
+    /// returns it.
+    fn read_both(bytes: &[u8], usable: &dyn Fn(&[String]) -> bool) -> Read {
+        let streamed = read_as(bytes, Reading::Streamed, usable);
+        assert_eq!(streamed, read_as(bytes, Reading::Whole, usable));
+        streamed
+    }
+
+    #[test]
+    fn a_streamed_sheet_reads_as_the_whole_sheet_did() {
+        use rust_xlsxwriter::ExcelDateTime;
+        // An export as WPS writes it: nothing in column A, a title merged
+        // across, a blank row, the header; 渠道 merged down over four rows
+        // (one otherwise empty), a blank row and a row of white space in
+        // the middle, typed cells, a note far to the right, and a merged
+        // range that runs past the last row.
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        let plain = Format::new();
+        let date = Format::new().set_num_format("yyyy-mm-dd hh:mm");
+        let time = Format::new().set_num_format("hh:mm:ss");
+        sheet
+            .merge_range(0, 1, 0, 7, "2026年11月差评明细表", &plain)
+            .unwrap();
+        let header = [
+            "评价ID",
+            "评价时间",
+            "评价等级",
+            "评价内容",
+            "客服工号",
+            "渠道",
+            "耗时",
+        ];
+        for (c, h) in header.iter().enumerate() {
+            sheet.write_string(2, c as u16 + 1, *h).unwrap();
+        }
+        for r in 3..14u32 {
+            if r == 5 || r == 8 || r == 9 {
+                continue;
+            }
+            sheet.write_string(r, 1, format!("S{r}")).unwrap();
+            let at =
+                ExcelDateTime::parse_from_str(&format!("2026-11-{:02} 09:{:02}:00", r + 10, r))
+                    .unwrap();
+            sheet.write_datetime_with_format(r, 2, at, &date).unwrap();
+            sheet.write_number(r, 3, 1.0).unwrap();
+            sheet.write_string(r, 4, "客服态度差\r").unwrap();
+            sheet
+                .write_number(r, 5, 13_800_138_000.0 + f64::from(r))
+                .unwrap();
+            sheet
+                .write_datetime_with_format(
+                    r,
+                    7,
+                    ExcelDateTime::from_hms(0, 3, 30.5).unwrap(),
+                    &time,
+                )
+                .unwrap();
+        }
+        sheet.merge_range(3, 6, 6, 6, "天猫", &plain).unwrap();
+        sheet.write_string(9, 3, " \u{3000}").unwrap();
+        sheet.write_boolean(10, 6, true).unwrap();
+        sheet.write_number(11, 6, 4.5).unwrap();
+        sheet.write_string(11, 10, "备注：重复投诉").unwrap();
+        sheet.merge_range(13, 6, 16, 6, "京东", &plain).unwrap();
+        sheet.merge_range(12, 3, 12, 4, "合并", &plain).unwrap();
+        // A merged range whose first cell is empty gives nothing: the value
+        // a cell below holds (as a file may) stays.
+        sheet.merge_range(11, 8, 12, 8, "", &plain).unwrap();
+        sheet.write_string(12, 8, "保留").unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let read = read_both(&bytes, &|_: &[String]| true);
+        assert_eq!(read.header_line, 3);
+        // From column B to the note in column K.
+        assert_eq!(read.headers.len(), 10);
+        assert_eq!(read.headers[..7], header);
+        let lines: Vec<u64> = read.rows.iter().map(|r| r.0).collect();
+        // Row 6 has only 天猫; rows 9 and 10 are blank.
+        assert_eq!(lines, [4, 5, 6, 7, 8, 11, 12, 13, 14]);
+        assert_eq!(read.blank_rows, 2);
+        assert_eq!(
+            read.rows[0].1[..7],
+            [
+                "S3",
+                "2026-11-13 09:03:00",
+                "1",
+                "客服态度差",
+                "13800138003",
+                "天猫",
+                "1899-12-31 00:03:30"
+            ]
+        );
+        assert_eq!(read.rows[2].1, ["", "", "", "", "", "天猫", "", "", "", ""]);
+        assert_eq!(read.rows[3].1[5], "天猫");
+        assert_eq!(read.rows[4].1[5], "");
+        assert_eq!(read.rows[5].1[5], "true");
+        assert_eq!(read.rows[6].1[5], "4.5");
+        assert_eq!(read.rows[6].1[9], "备注：重复投诉");
+        assert_eq!(read.rows[7].1[2..4], ["合并", "合并"]);
+        assert_eq!(read.rows[7].1[7], "保留");
+        // 京东 over N14:N17: row 14 is the last; nothing below it is made up.
+        assert_eq!(read.rows[8].1[5], "京东");
+    }
+
+    #[test]
+    fn streamed_and_whole_sheets_find_the_same_header_and_sheet() {
+        // The two-level header and the summary sheet of the tests above,
+        // read both ways as a command does.
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        write_rows(
+            sheet,
+            &[
+                &[],
+                &["", "评价ID", "评价时间", "", "", "客服"],
+                &["O1", "A1", "2026-11-25 10:00", "态度差", "追评"],
+                &["O2", "A2", "2026-11-25 11:00", "回复慢", ""],
+            ],
+        );
+        let plain = Format::new();
+        sheet.merge_range(0, 0, 1, 0, "订单号", &plain).unwrap();
+        sheet.merge_range(0, 1, 0, 4, "评价信息", &plain).unwrap();
+        sheet.merge_range(1, 3, 1, 4, "评价内容", &plain).unwrap();
+        sheet.merge_range(2, 5, 3, 5, "王芳", &plain).unwrap();
+        let read = read_both(&book.save_to_buffer().unwrap(), &has_id_and_text);
+        assert_eq!(
+            read.headers,
+            ["订单号", "评价ID", "评价时间", "评价内容", "", "客服"]
+        );
+        assert_eq!(read.rows[1].1[5], "王芳");
+
+        let mut book = Workbook::new();
+        write_rows(
+            book.add_worksheet().set_name("汇总").unwrap(),
+            &[&["渠道", "差评数"], &["天猫", "2"]],
+        );
+        write_rows(
+            book.add_worksheet().set_name("明细").unwrap(),
+            &[
+                &["导出人：", "张三"],
+                &[],
+                &["评价ID", "评价时间", "评价内容"],
+                &["C1", "2026-11-25 10:00", "态度差"],
+            ],
+        );
+        let read = read_both(&book.save_to_buffer().unwrap(), &has_id_and_text);
+        assert_eq!(read.header_line, 3);
+        assert_eq!(
+            read.rows,
+            [(
+                4,
+                vec!["C1".into(), "2026-11-25 10:00".into(), "态度差".into()]
+            )]
+        );
+    }
+
+    #[test]
+    fn a_long_sheet_is_streamed_to_its_last_row() {
+        // Far more rows than the thread may read ahead, every 1,000th blank.
+        const ROWS: u32 = 30_000;
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        write_rows(sheet, &[&["差评明细"], &[], &["评价ID", "评价内容"]]);
+        for r in 3..3 + ROWS {
+            if r % 1000 != 0 {
+                sheet.write_string(r, 0, format!("L{r}")).unwrap();
+                sheet.write_number(r, 1, f64::from(r)).unwrap();
+            }
+        }
+        let bytes = book.save_to_buffer().unwrap();
+        let mut src = ExcelSource::open("t.xlsx", bytes.clone(), None).unwrap();
+        assert_eq!(src.header_line(), 3);
+        let rows = rows_of(&mut src);
+        assert_eq!(rows.len(), ROWS as usize - 30);
+        assert_eq!(src.blank_rows(), 30);
+        for (line, cells) in &rows {
+            assert_eq!(cells, &[format!("L{}", line - 1), (line - 1).to_string()]);
+        }
+        assert_eq!(rows.last().unwrap().0, u64::from(ROWS) + 3);
+        // Reading ends as it ends.
+        let mut row = Row::default();
+        assert!(matches!(src.read_row(&mut row).unwrap(), ReadOutcome::End));
+        // A reader that stops early lets the thread go.
+        let mut src = ExcelSource::open("t.xlsx", bytes, None).unwrap();
+        for _ in 0..10 {
+            src.read_row(&mut row).unwrap();
+        }
+        assert_eq!(row.line, 13);
+        drop(src);
     }
 }
