@@ -51,27 +51,8 @@ pub fn local_datetime(ts: i64, tz: Tz) -> NaiveDateTime {
 /// The UTC instant at which local midnight starts `date` in `tz`
 /// (the first valid instant of the day where DST skips midnight).
 pub fn start_of_day(date: NaiveDate, tz: Tz) -> i64 {
-    let naive = date.and_time(NaiveTime::MIN);
-    resolve_local(naive, tz).timestamp()
-}
-
-/// Maps a local wall-clock time to an instant: the earlier of two on a DST
-/// overlap, the first valid time after a DST gap.
-fn resolve_local(naive: NaiveDateTime, tz: Tz) -> DateTime<Tz> {
-    match tz.from_local_datetime(&naive) {
-        LocalResult::Single(t) => t,
-        LocalResult::Ambiguous(a, _) => a,
-        LocalResult::None => {
-            let mut probe = naive;
-            for _ in 0..180 {
-                probe += Duration::minutes(1);
-                if let Some(t) = tz.from_local_datetime(&probe).earliest() {
-                    return t;
-                }
-            }
-            tz.from_utc_datetime(&naive)
-        }
-    }
+    let midnight = date.and_time(NaiveTime::MIN);
+    instant_of_clock_time(midnight, tz).unwrap_or_else(|skipped| skipped.jump_at)
 }
 
 /// A local clock time that does not exist in a timezone because the clocks
@@ -87,6 +68,8 @@ pub struct SkippedClockTime {
     pub jump_from: NaiveDateTime,
     /// … and the one they jumped to (03:00).
     pub jump_to: NaiveDateTime,
+    /// The instant of the jump: the first after the skipped clock times.
+    pub jump_at: i64,
     /// The instant of the clock time read with the offset in force before
     /// the jump, which moves it forward by the jump (02:30 becomes 03:30):
     /// where it goes when it cannot be rejected.
@@ -165,6 +148,7 @@ fn skipped_clock_time(naive: NaiveDateTime, tz: Tz) -> SkippedClockTime {
         tz,
         jump_from: clock_at(jump + offset_before),
         jump_to: clock_at(jump + offset_at(jump)),
+        jump_at: jump,
         moved_forward: reading - offset_before,
     }
 }
