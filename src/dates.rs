@@ -941,15 +941,28 @@ pub fn parse_date_arg(text: &str, tz: Tz) -> Result<NaiveDate> {
         .with_context(|| format!("impossible date {}", shown(t)))
 }
 
+/// The year of a period name: four digits, 1970 to 2200 (`26Q3` is not the
+/// year 26, `0000` no year kefu has data for).
+fn period_year(digits: &str, text: &str, what: &str, example: &str) -> Result<i32> {
+    let year = (digits.len() == 4 && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| digits.parse::<i32>().ok())
+        .flatten()
+        .filter(|y| (1970..=2200).contains(y));
+    year.with_context(|| {
+        format!(
+            "unreadable {what} {} (expected a four-digit year from 1970 to 2200, e.g. {example})",
+            shown(text)
+        )
+    })
+}
+
 /// Parses a quarter: `2026Q3`, `2026-Q3`, `2026q3`, `2026 Q3`.
 pub fn parse_quarter(text: &str) -> Result<Period> {
     let t = text.trim().to_ascii_uppercase().replace([' ', '-'], "");
     let (y, q) = t
         .split_once('Q')
         .with_context(|| format!("unreadable quarter {} (expected e.g. 2026Q3)", shown(text)))?;
-    let year: i32 = y
-        .parse()
-        .with_context(|| format!("unreadable quarter {} (expected e.g. 2026Q3)", shown(text)))?;
+    let year = period_year(y, text, "quarter", "2026Q3")?;
     let q: u32 = q
         .parse()
         .with_context(|| format!("unreadable quarter {} (expected e.g. 2026Q3)", shown(text)))?;
@@ -963,7 +976,10 @@ pub fn parse_quarter(text: &str) -> Result<Period> {
 pub fn parse_week(text: &str) -> Result<Period> {
     let t = text.trim().to_ascii_uppercase();
     let parsed = t.split_once("-W").and_then(|(y, w)| {
-        let (y, w): (i32, u32) = (y.parse().ok()?, w.parse().ok()?);
+        let (y, w): (i32, u32) = (
+            period_year(y, text, "week", "2026-W47").ok()?,
+            w.parse().ok()?,
+        );
         NaiveDate::from_isoywd_opt(y, w, chrono::Weekday::Mon)
     });
     match parsed {
@@ -980,9 +996,7 @@ pub fn parse_month(text: &str) -> Result<Period> {
     let (y, m) = t
         .split_once(['-', '/', '年', '.'])
         .with_context(|| format!("unreadable month {} (expected e.g. 2026-08)", shown(text)))?;
-    let year: i32 = y
-        .parse()
-        .with_context(|| format!("unreadable month {}", shown(text)))?;
+    let year = period_year(y, text, "month", "2026-08")?;
     let month: u32 = m
         .parse()
         .with_context(|| format!("unreadable month {}", shown(text)))?;
@@ -992,16 +1006,7 @@ pub fn parse_month(text: &str) -> Result<Period> {
 /// Parses a year: `2026`.
 pub fn parse_year(text: &str) -> Result<Period> {
     let digits = text.trim().trim_end_matches('年');
-    // Four digits: `26` is not taken for the year 26.
-    if digits.len() != 4 {
-        bail!(
-            "unreadable year {} (expected four digits, e.g. 2026)",
-            shown(text)
-        );
-    }
-    let year: i32 = digits
-        .parse()
-        .with_context(|| format!("unreadable year {}", shown(text)))?;
+    let year = period_year(digits, text, "year", "2026")?;
     Period::year(year).with_context(|| format!("no such year {}", shown(text)))
 }
 
@@ -1027,6 +1032,29 @@ mod tests {
 
     fn sh() -> Tz {
         parse_tz("Asia/Shanghai").unwrap()
+    }
+
+    #[test]
+    fn period_names_need_a_plausible_four_digit_year() {
+        for bad in [
+            "26Q3", "99999Q4", "0000", "26-08", "1900", "2026Q5", "2026-13", "26-W10",
+        ] {
+            assert!(parse_period(bad, sh()).is_err(), "{bad}");
+        }
+        for good in [
+            "2026Q3",
+            "2026-q3",
+            "2026-08",
+            "2026年8月",
+            "2026",
+            "2026-W10",
+        ] {
+            assert!(parse_period(good, sh()).is_ok(), "{good}");
+        }
+        assert!(parse_period("26Q3", sh())
+            .unwrap_err()
+            .to_string()
+            .contains("four-digit year"));
     }
 
     #[test]

@@ -464,7 +464,7 @@ pub fn parse_rating(text: &str, scale: StarScale) -> Result<Rating, String> {
             shown(t)
         )),
         None if is_unrated(t) => Err(format!(
-            "not rated ({}): the customer gave no rating, so the row is no review to count",
+            "{NOT_RATED} ({}): the customer gave no rating, so the row is no review to count",
             shown(t)
         )),
         None => Err(format!(
@@ -473,6 +473,9 @@ pub fn parse_rating(text: &str, scale: StarScale) -> Result<Rating, String> {
         )),
     }
 }
+
+/// How the reason a row is no review begins: its rating says there is none.
+pub const NOT_RATED: &str = "not rated";
 
 /// A rating value that says there is none (未评价, 暂无评价, not rated).
 fn is_unrated(t: &str) -> bool {

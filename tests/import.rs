@@ -2247,3 +2247,74 @@ fn roster_dates_that_say_nothing_are_empty() {
         ]
     );
 }
+
+#[test]
+fn a_review_and_a_complaint_of_one_source_with_one_id_are_an_error_not_an_overwrite() {
+    // Found by exploratory testing: two exports both named jd.csv, a review
+    // export and a complaint log, each numbering its rows from 1.
+    let wd = Workdir::new();
+    std::fs::create_dir_all(wd.path("a")).unwrap();
+    std::fs::create_dir_all(wd.path("b")).unwrap();
+    let reviews = wd.write(
+        "a/jd.csv",
+        "评价ID,评价时间,客服工号,评分,评价内容\n1,2026-08-01 10:00,KF001,1,态度很差\n",
+    );
+    let complaints = wd.write(
+        "b/jd.csv",
+        "投诉编号,投诉时间,客服工号,投诉内容\n1,2026-08-05 10:00,KF003,回复太慢\n",
+    );
+    wd.kefu(&["import", "-q", "reviews", &reviews])
+        .assert()
+        .success();
+    wd.kefu(&["import", "complaints", &complaints])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "source jd already holds a review with id 1, and this import has a complaint with that id",
+        ));
+    assert_eq!(
+        wd.count("SELECT count(*) FROM feedback WHERE kind = 'review'"),
+        1
+    );
+    wd.kefu(&[
+        "import",
+        "-q",
+        "complaints",
+        &complaints,
+        "--source",
+        "jd-complaints",
+    ])
+    .assert()
+    .success();
+    assert_eq!(wd.count("SELECT count(*) FROM feedback"), 2);
+}
+
+#[test]
+fn rows_not_rated_are_no_reviews_and_are_skipped_and_counted() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "taobao-20261120.csv",
+        "评价ID,评价时间,客服工号,评分,评价内容\nT1,2026-11-20 10:00,KF001,1,差\nT2,2026-11-20 11:00,KF001,未评价,\nT3,2026-11-20 12:00,KF002,暂无评价,\n",
+    );
+    let out = wd
+        .kefu(&[
+            "import",
+            "reviews",
+            &f,
+            "--replace",
+            "2026-11-20",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("2 row(s) not rated (未评价) skipped"),
+        "{stderr}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(counts(&v), (1, 1, 0, 0, 0));
+    assert_eq!(v["removed"], 0);
+}

@@ -1257,6 +1257,17 @@ fn a_register_imported_with_replace_drops_the_rows_deleted_from_it() {
         1,
         "Q4 kept"
     );
+    // Again: nothing more to remove, and the summary says so.
+    let v = wd.json(&[
+        "import",
+        "events",
+        &f,
+        "--replace",
+        "2026Q3",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["removed"], 0, "{v}");
     // Without --replace nothing is removed, and a plain import says nothing of it.
     let v = wd.json(&["import", "events", &f, "--format", "json"]);
     assert!(v.get("removed").is_none(), "{v}");
@@ -1290,6 +1301,18 @@ fn a_register_imported_with_replace_drops_the_rows_deleted_from_it() {
         .success()
         .stderr(predicate::str::contains("removed"));
     assert_eq!(wd.count("SELECT count(*) FROM feedback"), 1);
+    // A register needs a source of its own: stdin, or a file named by a
+    // date only, would be the kind's name, which other imports share.
+    let dated = wd.write(
+        "20260930.csv",
+        "日期,工号,奖惩项目,次数\n2026-09-09,A2,不服从管理,1\n",
+    );
+    wd.kefu(&["import", "events", &dated, "--replace", "2026Q3"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--replace needs the register's source",
+        ));
     wd.kefu(&["import", "agents", &f, "--replace", "all"])
         .assert()
         .code(2)

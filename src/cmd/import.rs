@@ -16,7 +16,7 @@ use serde::Serialize;
 use super::Globals;
 use crate::classify::{Classifier, Scratch};
 use crate::config::{read_toml, MappingFile};
-use crate::domain::{shown, Cause, FeedbackKind, Polarity, StarScale};
+use crate::domain::{shown, Cause, FeedbackKind, Polarity, StarScale, NOT_RATED};
 use crate::error::Usage;
 use crate::identity::Occurrences;
 use crate::ingest::columns::ColumnMap;
@@ -110,7 +110,7 @@ pub struct ImportArgs {
     pub dry_run: bool,
 
     /// The files are the whole register (登记表) of their source for PERIOD
-    /// (2026Q3, 2026-08, 2026, a day, or all): records of that source dated in it that
+    /// (2026Q3, 2026-08, 2026-W32, 2026, a day, or all): records of that source dated in it that
     /// they no longer hold are removed (rows deleted from the sheet). Reviews,
     /// complaints and events; refused, nothing imported, if any row is rejected
     #[arg(long, value_name = "PERIOD")]
@@ -216,6 +216,19 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
             ))
         }
     };
+    if replace.is_some() && args.source.is_none() {
+        if let Some(f) = args
+            .files
+            .iter()
+            .find(|f| source_named_by_file(f).is_none())
+        {
+            bail!(Usage(format!(
+                "--replace needs the register's source, and the name {} gives none (it would be {:?}, which other imports share): name it with --source NAME",
+                if f == "-" { "of stdin (-)".to_string() } else { format!("{f:?}") },
+                args.kind.name()
+            )));
+        }
+    }
     if args.files.iter().filter(|f| *f == "-").count() > 1 {
         bail!(Usage("stdin (-) can be read only once".into()));
     }
@@ -273,51 +286,120 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
 /// trailing dates and numbers, so that daily exports of one platform
 /// (taobao-20261120.csv, taobao-20261121.csv) share one identity space; and
 /// without the marks copies and versions of a sheet get (`奖惩登记表 - 副本`,
-/// `- Copy`, `(2)`, `_v2`, `_7月`, `最终版`), which are the same register.
+/// `Copy of`, `(2)`, `_v2`, `_7月份`, `_2026Q3`, `（最终版）`), which are the
+/// same register. `kind` when the name gives none (stdin, `20261120.csv`).
 pub fn source_from_file(file: &str, kind: &str) -> String {
+    source_named_by_file(file).unwrap_or_else(|| kind.to_string())
+}
+
+/// [`source_from_file`], `None` when the file's name gives no source.
+pub fn source_named_by_file(file: &str) -> Option<String> {
     if file == "-" {
-        return kind.to_string();
+        return None;
     }
     let stem = Path::new(file)
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut name = stem.as_str();
+    let mut name = stem.trim();
+    for copy in ["Copy of ", "copy of ", "副本 - "] {
+        name = name.strip_prefix(copy).unwrap_or(name).trim_start();
+    }
     loop {
         let before = name.len();
-        name = name.trim_end_matches(|c: char| {
-            c.is_ascii_digit()
-                || matches!(c, '-' | '_' | '.' | ' ' | '(' | ')' | '（' | '）' | '　')
-        });
-        // 7月, 2026年, 20日 / 20号: a date in words, only after its digits.
-        for unit in ['年', '月', '日', '号'] {
-            if let Some(rest) = name.strip_suffix(unit) {
-                if rest.ends_with(|c: char| c.is_ascii_digit()) {
-                    name = rest;
-                }
-            }
-        }
-        for mark in ["副本", "最终版", "终版", "修改版", "copy", "final"] {
-            let lower = name.to_ascii_lowercase();
-            if lower.ends_with(mark) && name.len() > mark.len() {
-                name = &name[..name.len() - mark.len()];
-            }
-        }
-        // v2, V3: a version, only after a separator.
-        if let Some(rest) = name.strip_suffix(['v', 'V']) {
-            if rest.ends_with(['-', '_', ' ', '.']) && before != name.len() {
-                name = rest;
-            }
-        }
+        name = strip_version_mark(name);
         if name.len() == before {
             break;
         }
     }
-    if name.is_empty() {
-        kind.to_string()
-    } else {
-        name.to_string()
+    (!name.is_empty()).then(|| name.to_string())
+}
+
+/// Characters that separate a mark from a name (full-width ones too).
+fn is_mark_separator(c: char) -> bool {
+    matches!(
+        c,
+        '-' | '_' | '.' | ' ' | '　' | '－' | '—' | '–' | '＿' | '~' | '～'
+    )
+}
+
+/// Whether `text` (inside brackets) is nothing but marks: `2`, `v2`,
+/// `最终版`, `副本 2`.
+fn is_marks_only(text: &str) -> bool {
+    let text = text.trim_matches(is_mark_separator);
+    if text.is_empty() || VERSION_WORDS.iter().any(|w| text.eq_ignore_ascii_case(w)) {
+        return true;
     }
+    let shorter = strip_version_mark(text);
+    shorter.len() < text.len() && is_marks_only(shorter)
+}
+
+/// Words that mark a copy or version of a sheet.
+const VERSION_WORDS: [&str; 10] = [
+    "副本",
+    "最终版",
+    "终版",
+    "修改版",
+    "修订版",
+    "已修改",
+    "新版",
+    "copy",
+    "final",
+    "new",
+];
+
+/// `name` without one trailing mark of a date, number, copy or version, if
+/// it ends with one (see [`source_from_file`]); a bracketed mark goes with
+/// its brackets, and only a bracket that holds nothing but marks does.
+fn strip_version_mark(name: &str) -> &str {
+    let without_digits = name.trim_end_matches(|c: char| c.is_ascii_digit());
+    // Q3, v2: a quarter or version, after a separator or a non-ASCII letter.
+    if without_digits.len() < name.len() {
+        if let Some(rest) = without_digits.strip_suffix(['Q', 'q', 'V', 'v']) {
+            if rest.is_empty()
+                || rest.ends_with(|c: char| {
+                    is_mark_separator(c) || c.is_ascii_digit() || !c.is_ascii()
+                })
+            {
+                return rest;
+            }
+        }
+    }
+    // 12, 2026-11-20, 奖惩登记表_
+    let trimmed = name.trim_end_matches(|c: char| c.is_ascii_digit() || is_mark_separator(c));
+    if trimmed.len() < name.len() {
+        return trimmed;
+    }
+    // (2), (v2), （最终版）, (副本): a bracket of marks only.
+    for (open, close) in [('(', ')'), ('（', '）'), ('[', ']'), ('【', '】')] {
+        if let Some(inner) = name.strip_suffix(close) {
+            if let Some(at) = inner.rfind(open) {
+                if is_marks_only(&inner[at + open.len_utf8()..]) {
+                    return &name[..at];
+                }
+            }
+            return name;
+        }
+    }
+    // 7月, 7月份, 2026年, 20日, 20号: a date in words, after its digits.
+    for unit in ["月份", "年", "月", "日", "号"] {
+        if let Some(rest) = name.strip_suffix(unit) {
+            if rest.ends_with(|c: char| c.is_ascii_digit()) {
+                return rest;
+            }
+        }
+    }
+    for word in VERSION_WORDS {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(word) && name.len() > word.len() {
+            let rest = &name[..name.len() - word.len()];
+            // A whole word: after a separator, a bracket or a non-ASCII name.
+            if !word.is_ascii() || rest.ends_with(|c: char| is_mark_separator(c) || !c.is_ascii()) {
+                return rest;
+            }
+        }
+    }
+    name
 }
 
 /// Per-file counts, in the JSON summary's shape.
@@ -566,6 +648,9 @@ fn read_files(
         let mut row = Row::default();
         let mut rows_read: u64 = 0;
         let mut occurrences = Occurrences::default();
+        // Rows whose rating says there is none (未评价): no review, skipped
+        // and said, like blank rows.
+        let mut not_rated: u64 = 0;
         loop {
             let outcome = input
                 .rows
@@ -591,6 +676,11 @@ fn read_files(
                         l.look_at(&row);
                     }
                     let mut item = parsers.parse(&row, names, &mut unlinked, &mut unread_causes);
+                    if matches!(&item, Item::Reject { reason, .. } if reason.starts_with(NOT_RATED))
+                    {
+                        not_rated += 1;
+                        continue;
+                    }
                     number_occurrence(&mut item, &mut occurrences);
                     item
                 }
@@ -612,6 +702,11 @@ fn read_files(
         if !quiet {
             for note in input.end_notes() {
                 eprintln!("kefu: {name}: {note}");
+            }
+            if not_rated > 0 {
+                eprintln!(
+                    "kefu: {name}: {not_rated} row(s) not rated (未评价) skipped: no review to count"
+                );
             }
         }
     }
@@ -1235,7 +1330,7 @@ fn import(
         }
     }
     if let Some(register) = register.filter(|_| total.rejected == 0) {
-        total.removed = register.remove_the_rest(&tx, plan.kind, feedback_kind)?;
+        total.removed = Some(register.remove_the_rest(&tx, plan.kind, feedback_kind)?);
     }
     let mut linked = 0;
     if plan.kind == ImportKind::Agents {
@@ -1443,7 +1538,7 @@ fn print_summary(
                 c.rejected.into(),
             ];
             if plan.replace.is_some() {
-                cells.push(c.removed.into());
+                cells.push(c.removed.map_or(Cell::Empty, Cell::from));
             }
             cells
         };
@@ -1476,7 +1571,7 @@ fn print_summary(
 
 #[cfg(test)]
 mod tests {
-    use super::{source_from_file, UnreadCauses};
+    use super::{source_from_file, source_named_by_file, UnreadCauses};
 
     #[test]
     fn unread_causes_are_counted_and_the_first_few_shown_once() {
@@ -1514,17 +1609,36 @@ mod tests {
             "奖惩登记表 - 副本.csv",
             "奖惩登记表 - 副本 (2).csv",
             "奖惩登记表_v2.xlsx",
+            "奖惩登记表v3.xlsx",
+            "奖惩登记表(v2).xlsx",
             "奖惩登记表_7月.csv",
+            "奖惩登记表_7月份.csv",
             "奖惩登记表2026年7月.csv",
+            "奖惩登记表_Q3.csv",
+            "奖惩登记表_2026Q3.csv",
             "奖惩登记表（最终版）.xlsx",
+            "奖惩登记表(已修改).xlsx",
+            "奖惩登记表－副本.csv",
             "奖惩登记表 - Copy.csv",
+            "Copy of 奖惩登记表.csv",
+            " 奖惩登记表 .csv",
         ] {
             assert_eq!(source_from_file(copy, "events"), "奖惩登记表", "{copy}");
         }
-        // Words that only end like a mark stay.
+        // Words that only end like a mark stay, and so do brackets that
+        // say something else (two platforms' exports stay apart).
         assert_eq!(source_from_file("每日.csv", "reviews"), "每日");
         assert_eq!(source_from_file("dev.csv", "reviews"), "dev");
+        assert_eq!(source_from_file("dev3.csv", "reviews"), "dev");
         assert_eq!(source_from_file("copy.csv", "reviews"), "copy");
+        assert_eq!(source_from_file("renew.csv", "reviews"), "renew");
+        assert_eq!(source_from_file("FAQ.csv", "reviews"), "FAQ");
+        assert_eq!(
+            source_from_file("评价导出(京东).csv", "reviews"),
+            "评价导出(京东)"
+        );
+        assert_eq!(source_named_by_file("2026Q3.csv"), None);
+        assert_eq!(source_named_by_file("-"), None);
         assert_eq!(source_from_file("-", "complaints"), "complaints");
         assert_eq!(
             source_from_file("评价导出20261120.csv", "reviews"),

@@ -5,6 +5,8 @@
 
 use std::collections::VecDeque;
 use std::io::{self, BufRead, Read};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use csv::ByteRecord;
@@ -34,6 +36,8 @@ pub struct DelimitedSource {
     blank_rows: u64,
     /// ...once a row follows them: these have none yet.
     blank_rows_pending: u64,
+    /// See [`LineEnds::unclosed_quote`].
+    unclosed_quote: Arc<AtomicBool>,
 }
 
 /// A record read ahead of the reader.
@@ -110,6 +114,9 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
 struct LineEnds<R> {
     inner: R,
     state: LineState,
+    /// Set when the text ends inside a quoted field: a quote left open
+    /// swallowed the rest of the file.
+    unclosed_quote: Arc<AtomicBool>,
 }
 
 /// What [`LineEnds`] knows of the text passed so far.
@@ -146,9 +153,15 @@ enum Quoting {
 }
 
 impl<R: BufRead> LineEnds<R> {
-    fn new(inner: R, delimiter: u8, cells_as_written: bool) -> LineEnds<R> {
+    fn new(
+        inner: R,
+        delimiter: u8,
+        cells_as_written: bool,
+        unclosed_quote: Arc<AtomicBool>,
+    ) -> LineEnds<R> {
         LineEnds {
             inner,
+            unclosed_quote,
             state: LineState {
                 delimiter,
                 quoting: Quoting::RecordStart,
@@ -283,6 +296,9 @@ impl<R: BufRead> Read for LineEnds<R> {
                 used += 1;
             }
             let at_end = input.is_empty();
+            if at_end && state.quoting == Quoting::Quoted {
+                self.unclosed_quote.store(true, Ordering::Relaxed);
+            }
             if at_end && written < out.len() && std::mem::take(&mut state.held_cr) {
                 out[written] = b'\r';
                 written += 1;
@@ -321,8 +337,13 @@ impl DelimitedSource {
             .fill_buf()
             .with_context(|| format!("cannot read {name}"))?;
         let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(head));
-        let boxed: Box<dyn Read + Send> =
-            Box::new(LineEnds::new(text, delimiter, cells_as_written));
+        let unclosed_quote = Arc::new(AtomicBool::new(false));
+        let boxed: Box<dyn Read + Send> = Box::new(LineEnds::new(
+            text,
+            delimiter,
+            cells_as_written,
+            unclosed_quote.clone(),
+        ));
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .flexible(true)
@@ -372,12 +393,13 @@ impl DelimitedSource {
             delimiter,
             blank_rows: 0,
             blank_rows_pending: 0,
+            unclosed_quote,
         })
     }
 
     /// True when no record follows. Reads one ahead (kept for the next call);
-    /// used only when a field ends in a line break, the mark of a quote left
-    /// open until the end of the file.
+    /// used only once the text has ended inside a quoted field, to find the
+    /// record the open quote swallowed (the last).
     fn at_end_after_this(&mut self) -> bool {
         if !self.pending.is_empty() {
             return false;
@@ -546,10 +568,8 @@ impl RowSource for DelimitedSource {
                     row.line = line;
                     // An unterminated quote swallows the rest of the file, line
                     // ends included, and the reader stops at end of input inside it.
-                    let broken_quote = (0..row.len()).any(|i| {
-                        let field = row.get_bytes(i);
-                        field.ends_with(b"\n") || field.ends_with(b"\r")
-                    }) && self.at_end_after_this();
+                    let broken_quote =
+                        self.unclosed_quote.load(Ordering::Relaxed) && self.at_end_after_this();
                     if broken_quote {
                         ReadOutcome::Bad {
                             line,
@@ -645,6 +665,24 @@ mod tests {
             rows[2]
         );
         assert_eq!(rows.len(), 3);
+        // A last cell that ends in a line break (Alt+Enter in Excel) is
+        // closed; one left open on the last line without a line break is not.
+        for text in [
+            "id,text\n1,\"a\n\"",
+            "id,text\r\n1,\"a\r\n\"\r\n",
+            "id,text\n1,\"a\n\n\"",
+        ] {
+            let (_, rows) = read_all(text);
+            assert!(
+                matches!(&rows[0], Ok((2, f)) if f[1].starts_with('a')),
+                "{text:?}: {rows:?}"
+            );
+        }
+        let (_, rows) = read_all("id,text\n1,\"abc");
+        assert!(
+            matches!(&rows[0], Err((2, r)) if r.contains("broken quoting")),
+            "{rows:?}"
+        );
     }
 
     /// The lines rows start on, read whole and one byte at a time (the line

@@ -130,7 +130,7 @@ fn lookup_sql(n: usize) -> &'static str {
     static SIZES: [OnceLock<String>; LOOKUP_SIZES] = [const { OnceLock::new() }; LOOKUP_SIZES];
     let build = |n: usize| {
         format!(
-            "SELECT ext_id, id, hash, (import_id = ?{i} OR updated_import = ?{i})
+            "SELECT ext_id, id, hash, (import_id = ?{i} OR updated_import = ?{i}), kind
                FROM feedback WHERE source = ?1 AND ext_id IN ({})",
             (2..n + 2)
                 .map(|i| format!("?{i}"))
@@ -220,6 +220,16 @@ fn write_distinct(
     let mut fresh: Vec<&FeedbackRecord<'_>> = Vec::with_capacity(records.len());
     for r in records {
         let found = existing.get(r.ext_id.as_ref());
+        // Reviews and complaints of one source share its ids: one kind must
+        // not overwrite the other (two exports both named jd-….csv).
+        if let Some(other) = found.filter(|s| s.kind != kind.id()) {
+            anyhow::bail!(
+                "source {source} already holds a {} with id {}, and this import has a {} with that id: nothing was imported; give one of the two exports a source of its own (--source NAME)",
+                other.kind,
+                r.ext_id,
+                kind.id()
+            );
+        }
         if found.is_some_and(|s| s.this_import) {
             repeats.push(r.ext_id.to_string());
         }
@@ -289,6 +299,8 @@ struct Stored {
     hash: i64,
     /// Added or last changed by import `import_id` (this one).
     this_import: bool,
+    /// review or complaint.
+    kind: String,
 }
 
 /// [`stored`], and whether import `import_id` stored each.
@@ -318,6 +330,7 @@ fn stored_by(
                     id: row.get(1)?,
                     hash: row.get(2)?,
                     this_import: row.get::<_, Option<bool>>(3)?.unwrap_or(false),
+                    kind: row.get(4)?,
                 },
             );
         }

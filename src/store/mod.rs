@@ -344,13 +344,10 @@ pub struct Counts {
     pub unchanged: u64,
     pub rejected: u64,
     /// Records removed because a register imported with `--replace` no
-    /// longer holds them (in the JSON summary only when there were any).
-    #[serde(skip_serializing_if = "is_zero")]
-    pub removed: u64,
-}
-
-fn is_zero(n: &u64) -> bool {
-    *n == 0
+    /// longer holds them: in an import's total under `--replace` only
+    /// (removal is per source, not per file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub removed: Option<u64>,
 }
 
 impl Counts {
@@ -370,7 +367,9 @@ impl Counts {
         self.updated += other.updated;
         self.unchanged += other.unchanged;
         self.rejected += other.rejected;
-        self.removed += other.removed;
+        if let Some(n) = other.removed {
+            self.removed = Some(self.removed.unwrap_or(0) + n);
+        }
     }
 }
 
