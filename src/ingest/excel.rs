@@ -865,12 +865,10 @@ mod tests {
         out
     }
 
-    #[test]
-    fn a_two_level_header_is_read_from_its_second_row() {
-        // Found by exploratory testing: group names over merged cells in
-        // row 1 were taken for the header. 订单号 is merged down over
-        // A1:A2, as a column in no group is; 评价内容 over D2:E2 is one
-        // header (the second column stays unnamed); 客服 over F3:F4 is data.
+    /// A two-level header: 订单号 merged down over A1:A2, as a column in no
+    /// group is; 评价内容 over D2:E2 one header (the second column stays
+    /// unnamed); 客服 over F3:F4 data.
+    fn two_level_header_book() -> Vec<u8> {
         let mut book = Workbook::new();
         let sheet = book.add_worksheet();
         write_rows(
@@ -888,8 +886,14 @@ mod tests {
         sheet.write_string(0, 5, "客服信息").unwrap();
         sheet.merge_range(1, 3, 1, 4, "评价内容", &plain).unwrap();
         sheet.merge_range(2, 5, 3, 5, "王芳", &plain).unwrap();
-        let bytes = book.save_to_buffer().unwrap();
-        let mut src = ExcelSource::open("t.xlsx", bytes, None).unwrap();
+        book.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn a_two_level_header_is_read_from_its_second_row() {
+        // Found by exploratory testing: group names over merged cells in
+        // row 1 were taken for the header.
+        let mut src = ExcelSource::open("t.xlsx", two_level_header_book(), None).unwrap();
         assert_eq!(
             src.headers(),
             ["订单号", "评价信息", "", "", "", "客服信息"]
@@ -1089,23 +1093,7 @@ mod tests {
     fn streamed_and_whole_sheets_find_the_same_header_and_sheet() {
         // The two-level header and the summary sheet of the tests above,
         // read both ways as a command does.
-        let mut book = Workbook::new();
-        let sheet = book.add_worksheet();
-        write_rows(
-            sheet,
-            &[
-                &[],
-                &["", "评价ID", "评价时间", "", "", "客服"],
-                &["O1", "A1", "2026-11-25 10:00", "态度差", "追评"],
-                &["O2", "A2", "2026-11-25 11:00", "回复慢", ""],
-            ],
-        );
-        let plain = Format::new();
-        sheet.merge_range(0, 0, 1, 0, "订单号", &plain).unwrap();
-        sheet.merge_range(0, 1, 0, 4, "评价信息", &plain).unwrap();
-        sheet.merge_range(1, 3, 1, 4, "评价内容", &plain).unwrap();
-        sheet.merge_range(2, 5, 3, 5, "王芳", &plain).unwrap();
-        let read = read_both(&book.save_to_buffer().unwrap(), &has_id_and_text);
+        let read = read_both(&two_level_header_book(), &has_id_and_text);
         assert_eq!(
             read.headers,
             ["订单号", "评价ID", "评价时间", "评价内容", "", "客服"]
