@@ -678,6 +678,31 @@ fn a_name_two_agents_share_asks_for_the_id() {
             "name of 2 agents (A1, A2): give the id",
         ));
     wd.kefu(&["points", "--agent", "A2"]).assert().success();
+    // An event naming them only so is rejected with the ids to choose from.
+    let f = wd.write(
+        "e.csv",
+        "日期,工号,奖惩项目,次数\n2026-09-09,王一,书面表扬,1\n2026-09-09,张三,书面表扬,1\n",
+    );
+    let rejects = wd.path("rejects.csv");
+    wd.kefu(&[
+        "import",
+        "-q",
+        "events",
+        &f,
+        "--rejects",
+        rejects.to_str().unwrap(),
+    ])
+    .assert()
+    .success();
+    let text = std::fs::read_to_string(&rejects).unwrap();
+    assert!(
+        text.contains("is the name of 2 agents on the roster (A1, A2): give the id (工号)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("no agent on the roster has that id or name"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -902,13 +902,13 @@ impl<'a> Parsers<'a> {
                 .as_ref()
                 .context("kefu.toml has no [points] rulebook; add one (see examples/scheme-a.toml) before importing events")?;
             return Ok(Parsers::Events(
-                EventParser::new(map, ws.tz, book, &names.ids).map_err(anyhow::Error::msg)?,
+                EventParser::new(map, ws.tz, book, names).map_err(anyhow::Error::msg)?,
                 width,
             ));
         }
         if plan.kind == ImportKind::Activity {
             return Ok(Parsers::Activity(
-                ActivityParser::new(map, &names.ids).map_err(anyhow::Error::msg)?,
+                ActivityParser::new(map, names).map_err(anyhow::Error::msg)?,
                 width,
             ));
         }

@@ -19,6 +19,7 @@ use chrono_tz::Tz;
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::identity;
+use crate::store::agents::Lookup;
 
 use super::columns::{ColumnMap, FieldSpec, AGENT_FIELDS, FEEDBACK_FIELDS};
 use super::Row;
@@ -733,12 +734,25 @@ pub fn specs_for(kind: &str) -> &'static [FieldSpec] {
 }
 
 /// Resolves an agent id or unique name through the roster.
-fn resolve_agent(
-    lookup: &std::collections::HashMap<String, String>,
-    text: &str,
-) -> Result<String, String> {
-    crate::store::agents::find(lookup, text).cloned().ok_or_else(|| {
-        format!("unknown agent {}: no roster id, and no one agent of that name (a name several agents share needs the id); if the roster is missing, import it first with `kefu import agents`", shown(text))
+fn resolve_agent(roster: &Lookup, text: &str) -> Result<String, String> {
+    if let Some(id) = roster.find(text) {
+        return Ok(id.clone());
+    }
+    Err(match roster.shared(text) {
+        Some(shared) => format!(
+            "agent {} is the name of {} agents on the roster ({}): give the id (工号)",
+            shown(text),
+            shared.ids.len(),
+            shared.ids.join(", ")
+        ),
+        None if roster.ids.is_empty() => format!(
+            "unknown agent {}: the roster is empty; import it first with `kefu import agents`",
+            shown(text)
+        ),
+        None => format!(
+            "unknown agent {}: no agent on the roster has that id or name",
+            shown(text)
+        ),
     })
 }
 
@@ -747,7 +761,7 @@ pub struct EventParser<'a> {
     map: ColumnMap,
     tz: Tz,
     book: &'a crate::points::rulebook::Rulebook,
-    agents: &'a std::collections::HashMap<String, String>,
+    agents: &'a Lookup,
 }
 
 impl<'a> EventParser<'a> {
@@ -755,7 +769,7 @@ impl<'a> EventParser<'a> {
         map: ColumnMap,
         tz: Tz,
         book: &'a crate::points::rulebook::Rulebook,
-        agents: &'a std::collections::HashMap<String, String>,
+        agents: &'a Lookup,
     ) -> Result<EventParser<'a>, String> {
         for field in ["agent", "date", "rule"] {
             if map.column(super::columns::EVENT_FIELDS, field).is_none() {
@@ -868,14 +882,11 @@ pub struct ActivityRecord {
 /// Parses rows of an activity file.
 pub struct ActivityParser<'a> {
     map: ColumnMap,
-    agents: &'a std::collections::HashMap<String, String>,
+    agents: &'a Lookup,
 }
 
 impl<'a> ActivityParser<'a> {
-    pub fn new(
-        map: ColumnMap,
-        agents: &'a std::collections::HashMap<String, String>,
-    ) -> Result<ActivityParser<'a>, String> {
+    pub fn new(map: ColumnMap, agents: &'a Lookup) -> Result<ActivityParser<'a>, String> {
         for field in ["month", "agent", "metric", "value"] {
             if map.column(super::columns::ACTIVITY_FIELDS, field).is_none() {
                 return Err(format!(
@@ -1100,8 +1111,10 @@ mod tests {
             .collect();
         let map =
             ColumnMap::build(&h, super::super::columns::ACTIVITY_FIELDS, &BTreeMap::new()).unwrap();
-        let agents: std::collections::HashMap<String, String> =
-            [("KF001".to_string(), "KF001".to_string())].into();
+        let agents = Lookup {
+            ids: [("KF001".to_string(), "KF001".to_string())].into(),
+            shared: BTreeMap::new(),
+        };
         let p = ActivityParser::new(map, &agents).unwrap();
         let read = |month: &str, value: &str| {
             p.parse(&row(&[month, "KF001", "queries", value]))
