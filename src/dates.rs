@@ -219,11 +219,18 @@ pub fn read_date_at(date: &str, clock: NaiveTime, tz: Tz) -> Result<ReadTimestam
 /// The clock time of a text that holds one and no date: `9:05`, `09:05:33`,
 /// `09:05:33.250`, `9时5分`, `下午3:05`, `3:05 PM`, or a time-of-day cell of
 /// a workbook as kefu reads it (on day 0 of Excel's calendar:
-/// `1899-12-31 09:05:00`, or `1899-12-30 …`). `None` for anything else, a
-/// full timestamp too.
+/// `1899-12-31 09:05:00`, or `1899-12-30 …`; or a fraction of a day,
+/// `0.6284722`, when its format is not one calamine knows for a time).
+/// `None` for anything else, a full timestamp too.
 pub fn parse_clock_time(text: &str) -> Option<NaiveTime> {
     let folded = fold_timestamp(text.trim());
     let t = folded.trim();
+    // A fraction of a day, as a time cell in a format calamine does not
+    // know for one reads (Chinese Excel's 15时05分 is 0.6284722…).
+    if t.starts_with("0.") && t.bytes().skip(2).all(|b| b.is_ascii_digit()) {
+        let seconds = (t.parse::<f64>().ok()? * 86_400.0).round() as u32;
+        return NaiveTime::from_num_seconds_from_midnight_opt(seconds.min(86_399), 0);
+    }
     let t = ["1899-12-30 ", "1899-12-31 "]
         .iter()
         .find_map(|day| t.strip_prefix(day))
@@ -1304,6 +1311,9 @@ mod tests {
         assert_eq!(clock("9时5分").as_deref(), Some("09:05:00"));
         assert_eq!(clock("下午3:05").as_deref(), Some("15:05:00"));
         assert_eq!(clock("3:05 PM").as_deref(), Some("15:05:00"));
+        assert_eq!(clock("0.6284722222222222").as_deref(), Some("15:05:00"));
+        assert_eq!(clock("0.5").as_deref(), Some("12:00:00"));
+        assert_eq!(clock("1.5"), None);
         // A time-of-day cell of a workbook, as the Excel reader writes it.
         assert_eq!(clock("1899-12-31 09:05:00").as_deref(), Some("09:05:00"));
         for not_a_clock in [

@@ -2318,3 +2318,83 @@ fn rows_not_rated_are_no_reviews_and_are_skipped_and_counted() {
     assert_eq!(counts(&v), (1, 1, 0, 0, 0));
     assert_eq!(v["removed"], 0);
 }
+
+#[test]
+fn merged_dividers_and_merges_over_blank_rows_make_no_records() {
+    // Found by exploratory testing: a date divider merged across the sheet
+    // was copied into every column and imported as a complaint; a range
+    // merged down over an otherwise empty row made a row of its own.
+    use rust_xlsxwriter::{Format, Workbook};
+    let wd = Workdir::new();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let plain = Format::new();
+    for (c, h) in ["投诉时间", "投诉内容", "客服工号", "投诉人"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    sheet
+        .merge_range(1, 0, 1, 3, "2026年11月20日", &plain)
+        .unwrap();
+    sheet.write_string(2, 0, "2026-11-20 10:00").unwrap();
+    sheet.write_string(2, 1, "态度差").unwrap();
+    sheet.write_string(3, 0, "2026-11-20 11:00").unwrap();
+    sheet.write_string(3, 1, "回复慢").unwrap();
+    sheet.merge_range(2, 2, 4, 2, "KF001", &plain).unwrap();
+    sheet.write_string(5, 0, "2026-11-20 12:00").unwrap();
+    sheet.write_string(5, 1, "没解决").unwrap();
+    sheet.write_string(5, 2, "KF003").unwrap();
+    let f = wd.path("投诉登记表.xlsx");
+    book.save(&f).unwrap();
+    let rejects = wd.path("rejects.csv");
+    let out = wd
+        .kefu(&[
+            "import",
+            "complaints",
+            f.to_str().unwrap(),
+            "--rejects",
+            rejects.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(counts(&v), (4, 3, 0, 0, 1), "{v}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 blank row skipped"));
+    let text = std::fs::read_to_string(&rejects).unwrap();
+    assert!(
+        text.contains("2,the complaint has no content,\"2026年11月20日,,,\""),
+        "{text}"
+    );
+    assert_eq!(
+        wd.sql("SELECT content, agent_id FROM feedback ORDER BY created_at"),
+        [
+            ["态度差", "KF001"],
+            ["回复慢", "KF001"],
+            ["没解决", "KF003"]
+        ]
+    );
+
+    // Excel's default first sheet left empty, the data on the second.
+    let mut book = Workbook::new();
+    book.add_worksheet();
+    let sheet = book.add_worksheet().set_name("数据").unwrap();
+    for (c, h) in ["评价ID", "评价时间", "评价等级", "评价内容"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+        sheet
+            .write_string(1, c as u16, ["R1", "2026-11-20 10:00", "差评", "态度差"][c])
+            .unwrap();
+    }
+    let f = wd.path("r.xlsx");
+    book.save(&f).unwrap();
+    wd.kefu(&["import", "reviews", f.to_str().unwrap()])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("reading sheet \"数据\""));
+}

@@ -131,21 +131,33 @@ enum DataRows {
     Whole { next: u32 },
 }
 
-/// A cell as text, the way kefu reads every export.
+/// A cell as text, the way kefu reads every export, and as close to what
+/// Excel shows (and writes to a CSV) as the cell says: a number to Excel's
+/// 15 significant digits (59.7, not 59.699999999999996), TRUE / FALSE, a
+/// time-of-day cell as its clock time (`09:05:00`), a line break in the
+/// text as LF (a workbook may hold CRLF, `_x000D_`), so that the same row
+/// from an `.xlsx` and from its CSV reads the same.
 pub fn cell_text(cell: &Data) -> String {
     match cell {
         Data::Empty => String::new(),
-        Data::String(s) => s.trim_end_matches('\r').to_string(),
+        Data::String(s) => text_of(s),
         Data::Int(i) => i.to_string(),
         Data::Float(f) => {
             if f.fract() == 0.0 && f.abs() < 1e15 {
                 format!("{}", *f as i64)
             } else {
-                f.to_string()
+                // Rounded to 15 significant digits, then the shortest text.
+                format!("{f:.14e}").parse::<f64>().unwrap_or(*f).to_string()
             }
         }
-        Data::Bool(b) => b.to_string(),
+        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
         Data::DateTime(dt) => match dt.as_datetime() {
+            // Day 0 of Excel's calendar: a time of day without a date.
+            Some(t)
+                if t.date() < chrono::NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default() =>
+            {
+                t.format("%H:%M:%S").to_string()
+            }
             Some(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
             None => dt.as_f64().to_string(),
         },
@@ -154,12 +166,22 @@ pub fn cell_text(cell: &Data) -> String {
     }
 }
 
+/// A text cell as read: a CRLF or lone CR as LF, a CR at the end dropped.
+fn text_of(s: &str) -> String {
+    let s = s.trim_end_matches('\r');
+    if s.contains('\r') {
+        s.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        s.to_string()
+    }
+}
+
 /// A cell of a streamed sheet as text: [`cell_text`] of the value a whole
 /// sheet would hold (a shared string, the usual cell, without copying it
 /// twice).
 fn cell_ref_text(cell: &DataRef<'_>) -> String {
     match cell {
-        DataRef::SharedString(s) => s.trim_end_matches('\r').to_string(),
+        DataRef::SharedString(s) => text_of(s),
         other => cell_text(&Data::from(other.clone())),
     }
 }
@@ -195,10 +217,15 @@ impl ExcelSource {
                 None => bail!("{name}: the workbook has no sheets"),
             },
         };
-        let Some(read) = read_sheet(&mut book, &sheet_name, reading)
+        let read = match read_sheet(&mut book, &sheet_name, reading)
             .map_err(|e| anyhow!("{name}: cannot read sheet {sheet_name:?} ({e})"))?
-        else {
-            bail!("{name}: sheet {sheet_name:?} is empty");
+        {
+            Some(read) => read,
+            // An empty first sheet (Excel's default Sheet1, the data put on
+            // Sheet2): no header, so that another sheet with the columns
+            // needed is chosen, as for a first sheet without them.
+            None if sheet.is_none() && names.len() > 1 => Sheet::empty(&sheet_name),
+            None => bail!("{name}: sheet {sheet_name:?} is empty"),
         };
         let other_sheets: Vec<String> = names
             .iter()
@@ -328,7 +355,14 @@ fn read_sheet(
     reading: Reading,
 ) -> Result<Option<Sheet>, calamine::Error> {
     let scanned = match book {
-        Sheets::Xlsx(xlsx) if reading == Reading::Streamed => Some(scan_xlsx(xlsx, name)?),
+        Sheets::Xlsx(xlsx) if reading == Reading::Streamed => {
+            // calamine panics on some malformed sheets (a shared string past
+            // the end of the table): a file error, not a crash.
+            let scanned =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan_xlsx(xlsx, name)))
+                    .map_err(|_| MALFORMED)?;
+            Some(scanned?)
+        }
         _ => None,
     };
     let (start, end, top, cells) = match scanned {
@@ -398,6 +432,11 @@ fn scan_xlsx(xlsx: &mut XlsxBook, name: &str) -> Result<Scanned, XlsxError> {
             continue;
         }
         let (r, c) = cell.get_position();
+        if r >= EXCEL_ROWS || c >= EXCEL_COLUMNS {
+            return Err(XlsxError::Unexpected(
+                "a cell lies beyond Excel's last row (1,048,576) or column (XFD)",
+            ));
+        }
         match &mut bounds {
             None => bounds = Some(((r, c), (r, c))),
             Some((start, end)) => {
@@ -472,6 +511,20 @@ fn first_header_row(top: &[TopRow], last_row: u32) -> Option<u32> {
 }
 
 impl Sheet {
+    /// A sheet without a cell.
+    fn empty(name: &str) -> Sheet {
+        Sheet {
+            name: name.to_string(),
+            start: (0, 0),
+            end: (0, 0),
+            top: vec![],
+            headers: vec![],
+            header_row: 0,
+            merged: vec![],
+            cells: Cells::Whole(Range::empty()),
+        }
+    }
+
     /// Moves the header to the first row from `from` on, among the first
     /// [`HEADER_CANDIDATE_ROWS`] rows that are not blank, that has at least
     /// two cells filled and whose cells `usable` accepts (see
@@ -548,28 +601,41 @@ fn merged_ranges(book: &mut Workbook, sheet: &str) -> Vec<Dimensions> {
     }
 }
 
-/// Gives every cell of each merged range below the header row (`渠道`
-/// merged over F2:F4 = 天猫) the value of its first cell, the only one the
-/// file holds. Ranges that start on or above the header (a title merged
-/// across the columns, a heading over several columns) are left as they
-/// are, and no cell is added beyond the sheet's data. [`MergedFill`] does
+/// Gives the value of each merged range below the header row (`渠道`
+/// merged over F2:F4 = 天猫), which the file holds in its first cell only,
+/// to the cell of its first column in each row below that it covers, as a
+/// value grouped down a column is read. Not across: a row merged over the
+/// width (a divider 2026年11月20日, a footer 合计：3人) stays a one-cell row,
+/// a note and no record, as in the CSV of the sheet; and not to a row blank
+/// in its own cells. Ranges that start on or above the header (a title, a
+/// heading over several columns) are left as they are. [`MergedFill`] does
 /// the same row by row.
 fn fill_merged(range: &mut Range<Data>, merged: &[Dimensions], header_row: u32) {
     let (Some(start), Some(end)) = (range.start(), range.end()) else {
         return;
     };
+    let holds = |range: &Range<Data>, r: u32| {
+        (start.1..=end.1).any(|c| {
+            range
+                .get_value((r, c))
+                .is_some_and(|v| !cell_text(v).trim().is_empty())
+        })
+    };
+    // Decided on the cells as the file holds them, before any is filled.
+    let mut fills = vec![];
     for m in merged.iter().filter(|m| m.start.0 > header_row) {
         let value = match range.get_value(m.start) {
             Some(Data::Empty) | None => continue,
             Some(v) => v.clone(),
         };
-        for r in m.start.0..=m.end.0.min(end.0) {
-            for c in m.start.1.max(start.1)..=m.end.1.min(end.1) {
-                if (r, c) != m.start {
-                    range.set_value((r, c), value.clone());
-                }
+        for r in m.start.0 + 1..=m.end.0.min(end.0) {
+            if (start.1..=end.1).contains(&m.start.1) && holds(range, r) {
+                fills.push(((r, m.start.1), value.clone()));
             }
         }
+    }
+    for (at, value) in fills {
+        range.set_value(at, value);
     }
 }
 
@@ -595,10 +661,28 @@ struct StreamPlan {
 /// ranges filled, until the sheet ends or the receiver hangs up; an error
 /// is sent as the last message.
 fn stream_rows(mut xlsx: XlsxBook, plan: StreamPlan, rows: SyncSender<SentRow>) {
-    if let Err(e) = send_rows(&mut xlsx, plan, &rows) {
-        let _ = rows.send(Err(calamine::Error::from(e).to_string()));
+    let sent = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        send_rows(&mut xlsx, plan, &rows)
+    }));
+    match sent {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            let _ = rows.send(Err(calamine::Error::from(e).to_string()));
+        }
+        Err(_) => {
+            let _ = rows.send(Err(MALFORMED.to_string()));
+        }
     }
 }
+
+/// What a sheet calamine panicked on is said to be.
+const MALFORMED: calamine::Error =
+    calamine::Error::Msg("malformed sheet: the workbook's XML is not what Excel writes");
+
+/// Excel's last row and column, 0-based, plus one: a cell beyond them is
+/// no workbook Excel wrote (and would make every row that wide).
+const EXCEL_ROWS: u32 = 1_048_576;
+const EXCEL_COLUMNS: u32 = 16_384;
 
 fn send_rows(
     xlsx: &mut XlsxBook,
@@ -669,13 +753,15 @@ impl RowBuilder {
     /// that are not blank, merged ranges filled, and begins row `until`.
     /// False when the receiver hung up.
     fn finish_until(&mut self, until: u32, rows: &SyncSender<SentRow>) -> bool {
-        while self.row < until {
+        if self.row < until {
             let row = self.row;
-            self.merged
-                .fill(row, &mut self.cells, &self.held, self.left, self.right);
+            // A row blank in its own cells stays blank: a merged range
+            // gives nothing to it (the CSV of the sheet has an empty line).
             if is_blank(&self.cells) {
                 self.cells.iter_mut().for_each(String::clear);
             } else {
+                self.merged
+                    .fill(row, &mut self.cells, &self.held, self.left, self.right);
                 let cells =
                     std::mem::replace(&mut self.cells, vec![String::new(); self.held.len()]);
                 if rows.send(Ok((row, cells))).is_err() {
@@ -683,13 +769,8 @@ impl RowBuilder {
                 }
             }
             self.held.fill(false);
-            // Rows without a cell are blank unless a merged range covers
-            // them: skipped to the next one that may be covered.
-            self.row = self
-                .merged
-                .next_covered(row + 1)
-                .unwrap_or(until)
-                .min(until);
+            // Rows without a cell are blank, merged ranges or not.
+            self.row = until;
         }
         true
     }
@@ -735,20 +816,10 @@ impl MergedFill {
             }
         }
         for (m, value) in &self.filling {
-            for c in m.start.1.max(left)..=m.end.1.min(right) {
-                if (row, c) != m.start {
-                    cells[(c - left) as usize].clone_from(value);
-                }
+            if row > m.start.0 && (left..=right).contains(&m.start.1) {
+                cells[(m.start.1 - left) as usize].clone_from(value);
             }
         }
-    }
-
-    /// The first row from `from` on that a range may cover.
-    fn next_covered(&self, from: u32) -> Option<u32> {
-        if self.filling.iter().any(|(m, _)| m.end.0 >= from) {
-            return Some(from);
-        }
-        self.waiting.front().map(|m| m.start.0.max(from))
     }
 }
 
@@ -1062,9 +1133,10 @@ mod tests {
         assert_eq!(read.headers.len(), 10);
         assert_eq!(read.headers[..7], header);
         let lines: Vec<u64> = read.rows.iter().map(|r| r.0).collect();
-        // Row 6 has only 天猫; rows 9 and 10 are blank.
-        assert_eq!(lines, [4, 5, 6, 7, 8, 11, 12, 13, 14]);
-        assert_eq!(read.blank_rows, 2);
+        // Row 6 is blank but for the range 天猫 covers: blank, as its CSV
+        // line is; rows 9 and 10 are blank.
+        assert_eq!(lines, [4, 5, 7, 8, 11, 12, 13, 14]);
+        assert_eq!(read.blank_rows, 3);
         assert_eq!(
             read.rows[0].1[..7],
             [
@@ -1074,19 +1146,20 @@ mod tests {
                 "客服态度差",
                 "13800138003",
                 "天猫",
-                "1899-12-31 00:03:30"
+                "00:03:30"
             ]
         );
-        assert_eq!(read.rows[2].1, ["", "", "", "", "", "天猫", "", "", "", ""]);
-        assert_eq!(read.rows[3].1[5], "天猫");
-        assert_eq!(read.rows[4].1[5], "");
-        assert_eq!(read.rows[5].1[5], "true");
-        assert_eq!(read.rows[6].1[5], "4.5");
-        assert_eq!(read.rows[6].1[9], "备注：重复投诉");
-        assert_eq!(read.rows[7].1[2..4], ["合并", "合并"]);
-        assert_eq!(read.rows[7].1[7], "保留");
+        assert_eq!(read.rows[1].1[5], "天猫");
+        assert_eq!(read.rows[2].1[5], "天猫");
+        assert_eq!(read.rows[3].1[5], "");
+        assert_eq!(read.rows[4].1[5], "TRUE");
+        assert_eq!(read.rows[5].1[5], "4.5");
+        assert_eq!(read.rows[5].1[9], "备注：重复投诉");
+        // Merged across a row: the value once, where the file holds it.
+        assert_eq!(read.rows[6].1[2..4], ["合并", ""]);
+        assert_eq!(read.rows[6].1[7], "保留");
         // 京东 over N14:N17: row 14 is the last; nothing below it is made up.
-        assert_eq!(read.rows[8].1[5], "京东");
+        assert_eq!(read.rows[7].1[5], "京东");
     }
 
     #[test]
