@@ -1558,12 +1558,16 @@ fn print_summary(
         if plan.dry_run {
             eprintln!("kefu: dry run: nothing was written to the store");
         }
-        if let Some(p) = rejects {
-            eprintln!(
+        match rejects {
+            Some(p) if summary.total.rejected == 0 => {
+                eprintln!("kefu: no row rejected ({} holds the header only)", p.display());
+            }
+            Some(p) => eprintln!(
                 "kefu: {} rejected row(s) written to {}",
                 summary.total.rejected,
                 p.display()
-            );
+            ),
+            None => {}
         }
     }
     Ok(())
