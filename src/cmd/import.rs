@@ -206,7 +206,7 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
         Some(period) => {
             let p = crate::dates::parse_period(period, ws.tz).map_err(|e| {
                 Usage(format!(
-                    "--replace {}: {e:#} (a quarter 2026Q3, a month 2026-08, a year, a day, or all)",
+                    "--replace {}: {e:#} (a quarter 2026Q3, a month 2026-08, an ISO week 2026-W32, a year, a day, or all)",
                     shown(period)
                 ))
             })?;

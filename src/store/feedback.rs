@@ -391,8 +391,9 @@ pub fn derived_between(
 }
 
 /// Ids kefu made ([`crate::identity`]): a range of the (source, ext_id)
-/// index.
-pub const DERIVED_IDS: &str = "ext_id >= 'k0' AND ext_id < 'kg'";
+/// index, then their shape (`k` and 16 hex digits, maybe `.2`).
+pub const DERIVED_IDS: &str = "ext_id >= 'k0' AND ext_id < 'kg' AND length(ext_id) >= 17 \
+    AND substr(ext_id, 2, 16) NOT GLOB '*[^0-9a-f]*'";
 
 /// Removes feedback by row id.
 pub fn remove(tx: &Transaction<'_>, ids: &[i64]) -> Result<()> {
