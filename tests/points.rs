@@ -1380,3 +1380,60 @@ fn a_register_imported_with_replace_drops_the_rows_deleted_from_it() {
         1
     );
 }
+
+/// Found by exploratory testing: a month (or week) closed before its
+/// quarter, or inside the next open quarter before that quarter closed,
+/// made a late correction count twice, or count and then be reversed.
+#[test]
+fn a_late_change_counts_once_when_months_and_quarters_are_both_closed() {
+    let complaint = |validity: &str| {
+        format!("投诉编号,投诉时间,投诉内容,客服工号,责任认定,是否成立\nC1,2026-07-10 10:00,挂电话,A1,个人,{validity}\n")
+    };
+    let q = |wd: &Workdir, period: &str| -> i64 {
+        ledger(wd, &["--quarter", period, "--agent", "A1"])
+            .iter()
+            .map(|l| l["points"].as_i64().unwrap())
+            .sum()
+    };
+    // July closed, then the appeal, then the quarter: the quarter's
+    // snapshot holds the correction, and Q4 books nothing more for it.
+    let wd = workspace_with(None);
+    import(&wd, "complaints", "c.csv", &complaint("成立"));
+    wd.kefu(&["bonus", "close", "-q", "2026-07"])
+        .assert()
+        .success();
+    import(&wd, "complaints", "c.csv", &complaint("不成立"));
+    wd.kefu(&["bonus", "close", "-q", "2026Q3"])
+        .assert()
+        .success();
+    assert_eq!(q(&wd, "2026Q3"), 3, "Jul, Aug, Sep zero-complaint months");
+    let q4 = ledger(&wd, &["--quarter", "2026Q4", "--agent", "A1"]);
+    assert!(
+        q4.iter()
+            .all(|l| !l["source"].as_str().unwrap().starts_with("adjustment")),
+        "{q4:?}"
+    );
+
+    // Q3 closed, the appeal, October closed (it books the correction),
+    // then Q4: the correction stays counted once, and 2027Q1 reverses nothing.
+    let wd = workspace_with(None);
+    import(&wd, "complaints", "c.csv", &complaint("成立"));
+    wd.kefu(&["bonus", "close", "-q", "2026Q3"])
+        .assert()
+        .success();
+    import(&wd, "complaints", "c.csv", &complaint("不成立"));
+    wd.kefu(&["bonus", "close", "-q", "2026-10"])
+        .assert()
+        .success();
+    wd.set_today("2027-01-02");
+    wd.kefu(&["bonus", "close", "-q", "2026Q4"])
+        .assert()
+        .success();
+    assert_eq!(q(&wd, "2026Q4"), 3 + 2, "Oct–Dec and the two corrections");
+    let q1 = ledger(&wd, &["--quarter", "2027Q1", "--agent", "A1"]);
+    assert!(
+        q1.iter()
+            .all(|l| !l["source"].as_str().unwrap().starts_with("adjustment")),
+        "{q1:?}"
+    );
+}

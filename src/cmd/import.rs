@@ -1560,7 +1560,10 @@ fn print_summary(
         }
         match rejects {
             Some(p) if summary.total.rejected == 0 => {
-                eprintln!("kefu: no row rejected ({} holds the header only)", p.display());
+                eprintln!(
+                    "kefu: no row rejected ({} holds the header only)",
+                    p.display()
+                );
             }
             Some(p) => eprintln!(
                 "kefu: {} rejected row(s) written to {}",

@@ -864,9 +864,26 @@ pub fn compute(
         let c_inputs =
             crate::store::points::inputs(conn, &scope_of(c_book, &cp, agent, &c_policy))?;
         let now = ledger(c_book, &c_inputs, &cp, today);
+        // The snapshot as it stands: its own lines, and the adjustments it
+        // froze to closed periods inside it (a month closed before its
+        // quarter), as the lines they correct; adjustments to earlier
+        // periods are theirs (`absorbed` below).
+        let inside = |key: &str| -> Option<String> {
+            let (inner, line) = key.strip_prefix("adjust:")?.split_once(':')?;
+            closed
+                .iter()
+                .any(|(n, f, l)| n == inner && n != name && c_first <= f && l <= c_last)
+                .then(|| line.to_string())
+        };
         let frozen: Vec<Line> = frozen
             .into_iter()
-            .filter(|x| !x.key.starts_with("adjust:") && agent.is_none_or(|a| x.agent_id == a))
+            .filter(|x| agent.is_none_or(|a| x.agent_id == a))
+            .filter_map(|x| {
+                if !x.key.starts_with("adjust:") {
+                    return Some(x);
+                }
+                inside(&x.key).map(|key| Line { key, ..x })
+            })
             .collect();
         let absorbed: Vec<Line> = crate::store::points::absorbed_adjustments(conn, name)?
             .into_iter()

@@ -395,10 +395,17 @@ pub fn closed_lines(conn: &Connection, period: &str) -> Result<Vec<Line>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Frozen adjustment lines that correct `period` (frozen in later closes).
+/// Frozen adjustment lines that correct `period` (frozen in later closes),
+/// each once: a closed month inside a closed quarter is part of the
+/// quarter's snapshot, so only the outermost closed periods' lines count.
 pub fn absorbed_adjustments(conn: &Connection, period: &str) -> Result<Vec<Line>> {
     let mut st = conn.prepare(
-        "SELECT key, day, agent_id, rule_id, points, source FROM closed_lines WHERE key LIKE ?1",
+        "SELECT l.key, l.day, l.agent_id, l.rule_id, l.points, l.source
+           FROM closed_lines l JOIN closed_periods p ON p.name = l.period
+          WHERE l.key LIKE ?1
+            AND NOT EXISTS (SELECT 1 FROM closed_periods o
+                             WHERE o.name <> p.name
+                               AND o.first_day <= p.first_day AND p.last_day <= o.last_day)",
     )?;
     let rows = st.query_map([format!("adjust:{period}:%")], line_of)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
