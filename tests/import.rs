@@ -2398,3 +2398,34 @@ fn merged_dividers_and_merges_over_blank_rows_make_no_records() {
         .success()
         .stderr(predicate::str::contains("reading sheet \"数据\""));
 }
+
+#[test]
+fn an_empty_api_list_is_no_records_not_a_failed_import() {
+    // Found by exploratory testing: on a quiet day the API's empty list
+    // failed the cron job's whole import, the other platforms' rows too.
+    let wd = Workdir::new();
+    let csv = wd.write(
+        "taobao-20261204.csv",
+        "评价ID,评价时间,评分,评价内容\nZ1,2026-12-04 10:00,1,差\n",
+    );
+    let api = wd.write("api.json", r#"{"code":0,"data":{"list":[],"total":0}}"#);
+    let empty = wd.write("empty.json", "[]");
+    let out = wd
+        .kefu(&["import", "reviews", &csv, &api, &empty, "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("api.json: no records (an empty list)"));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(counts(&v), (1, 1, 0, 0, 0));
+    // A list of things that are not records is still an error.
+    let bad = wd.write("bad.json", "[1, 2]");
+    wd.kefu(&["import", "reviews", &bad])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("holds no objects"));
+}

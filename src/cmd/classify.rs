@@ -294,6 +294,13 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
     let file = args.file.unwrap_or_else(|| "-".into());
     let mut input = ingest::open(&file, &opts, None)?;
     let name = input.name.clone();
+    if input.rows.no_records() {
+        // An API's empty list: nothing to classify, nothing written.
+        if !globals.quiet {
+            eprintln!("kefu: {name}: no records (an empty list)");
+        }
+        return Ok(());
+    }
     let (text_col, mut rating_col) =
         input.find_columns(|headers| find_columns(headers, args.column.as_deref(), &name))?;
     if !globals.quiet {

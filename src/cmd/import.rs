@@ -630,6 +630,12 @@ fn read_files(
             source,
             position: input.rows.position_name(),
         });
+        if input.rows.no_records() {
+            if !quiet {
+                eprintln!("kefu: {name}: no records (an empty list)");
+            }
+            continue;
+        }
         let mut parsers = input
             .find_columns(|headers| Parsers::new(plan, ws, feedback_kind, headers, specs, names))
             .map_err(|e| anyhow::anyhow!("{name}: {e:#}"))?;

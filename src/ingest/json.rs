@@ -158,7 +158,9 @@ impl JsonSource {
                 src.learn_keys(obj);
             }
         }
-        if src.headers.is_empty() {
+        // An empty list is an API's answer on a quiet day: no records, not
+        // a broken file (other files of the import go on).
+        if src.headers.is_empty() && !items.is_empty() {
             bail!("{name}: the JSON array holds no objects");
         }
         src.body = Body::Items(items.into_iter(), 0);
@@ -239,6 +241,10 @@ impl JsonSource {
 impl RowSource for JsonSource {
     fn headers(&self) -> &[String] {
         &self.headers
+    }
+
+    fn no_records(&self) -> bool {
+        self.headers.is_empty() && matches!(&self.body, Body::Items(items, _) if items.len() == 0)
     }
 
     fn position_name(&self) -> &'static str {

@@ -185,6 +185,11 @@ pub trait RowSource: Send {
     /// Column names, in file order. May grow while reading JSON Lines, when a
     /// later object has a key the earlier ones did not.
     fn headers(&self) -> &[String];
+    /// True for a source that holds no record and so no columns either (a
+    /// JSON API's empty list): read as no rows, not matched to fields.
+    fn no_records(&self) -> bool {
+        false
+    }
     /// What a position is called in messages: "line", "item" or "row".
     fn position_name(&self) -> &'static str;
     /// Reads the next row into `row`. `Err` only for failures that stop the
