@@ -404,8 +404,10 @@ fn only_agents_on_the_roster_that_month_compete_for_a_top_metric() {
         &wd,
         "activity",
         "activity.csv",
-        "月份,工号,指标,数值\n2026-07,A3,queries,999\n2026-07,A1,queries,300\n",
+        "月份,工号,指标,数值\n2026-07,A3,queries,999\n2026-07,A1,queries,300\n2026-08,A1,queries,0\n2026-08,A2,queries,0\n",
     );
+    // August: nobody answered a query, so nobody is top (found by
+    // exploratory testing: both were given the point for 0).
     let tops: Vec<(String, String)> = ledger(&wd, &["--quarter", "2026Q3"])
         .iter()
         .filter(|l| l["source"].as_str().unwrap().starts_with("top queries"))

@@ -381,8 +381,9 @@ fn strip_version_mark(name: &str) -> &str {
             return name;
         }
     }
-    // 7月, 7月份, 2026年, 20日, 20号: a date in words, after its digits.
-    for unit in ["月份", "年", "月", "日", "号"] {
+    // 7月, 7月份, 2026年, 20日: a date in words, after its digits (not
+    // 号: 店铺1号 and 店铺2号 are two shops).
+    for unit in ["月份", "年", "月", "日"] {
         if let Some(rest) = name.strip_suffix(unit) {
             if rest.ends_with(|c: char| c.is_ascii_digit()) {
                 return rest;
@@ -1312,7 +1313,8 @@ fn import(
         with_ids.note(&source, first);
         with_ids.note(&source, last);
     }
-    if !globals.quiet {
+    // Under --replace the id-less records not in the sheet are removed below.
+    if !globals.quiet && plan.replace.is_none() {
         for (source, (first, last)) in &with_ids.0 {
             let older = if plan.kind == ImportKind::Events {
                 store::points::derived_between(&tx, source, *first, *last, import_id)?
@@ -1650,6 +1652,7 @@ mod tests {
             source_from_file("评价导出(京东).csv", "reviews"),
             "评价导出(京东)"
         );
+        assert_eq!(source_from_file("店铺1号.csv", "reviews"), "店铺1号");
         assert_eq!(source_named_by_file("2026Q3.csv"), None);
         assert_eq!(source_named_by_file("-"), None);
         assert_eq!(source_from_file("-", "complaints"), "complaints");

@@ -475,7 +475,14 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
                 })
                 .map(|(_, _, agent, v)| (agent, *v))
                 .collect();
-            let Some(best) = candidates.iter().map(|c| c.1).max() else {
+            // Nobody is top with nothing: 0 queries, or 0 for 当月无差错
+            // (1 is a month without faults), earns no point.
+            let Some(best) = candidates
+                .iter()
+                .map(|c| c.1)
+                .max()
+                .filter(|b| *b > Decimal::ZERO)
+            else {
                 continue;
             };
             let mut winners: Vec<&String> = candidates
