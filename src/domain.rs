@@ -352,7 +352,9 @@ vocabulary! {
         Neutral => "neutral", "中评", ["一般", "average", "中", "中性"];
         Positive => "positive", "好评", [
             "good", "好", "很好", "非常好", "较好", "比较好", "正面",
-            "满意", "非常满意", "很满意", "十分满意", "特别满意", "比较满意"
+            "满意", "非常满意", "很满意", "十分满意", "特别满意", "比较满意",
+            // Taobao's rating when the buyer rated nothing in time.
+            "默认好评", "系统默认好评"
         ];
     }
 }
@@ -708,6 +710,7 @@ mod tests {
         assert!(p("meh").is_err());
         assert!(p("-1").is_err());
         assert!(p("0").unwrap_err().contains("0 stars; expected 1 to 5"));
+        assert_eq!(p("系统默认好评"), Ok((Polarity::Positive, None)));
         for none in ["未评价", "暂无评价", "Not rated"] {
             assert!(p(none).unwrap_err().starts_with("not rated"), "{none}");
         }
