@@ -17,6 +17,35 @@ fn import_json(wd: &Workdir, args: &[&str]) -> serde_json::Value {
     wd.json(&all)
 }
 
+/// Imports `file` as `kind` with a rejects file of its own: the JSON
+/// summary (the import must succeed), stderr and the rejects file's path.
+fn import_with_rejects(
+    wd: &Workdir,
+    kind: &str,
+    file: &std::path::Path,
+) -> (serde_json::Value, String, std::path::PathBuf) {
+    let rejects = wd.path("rejects.csv");
+    let out = wd
+        .kefu(&[
+            "import",
+            kind,
+            file.to_str().unwrap(),
+            "--rejects",
+            rejects.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    (
+        serde_json::from_slice(&out.stdout).unwrap(),
+        stderr,
+        rejects,
+    )
+}
+
 #[test]
 fn no_store_says_how_to_create_one() {
     let wd = Workdir::empty();
@@ -1761,27 +1790,12 @@ fn a_long_workbook_is_read_to_its_last_row_and_rejects_name_its_sheet_rows() {
     }
     let x = wd.path("long.xlsx");
     book.save(&x).unwrap();
-    let rejects = wd.path("rejects.csv");
-    let out = wd
-        .kefu(&[
-            "import",
-            "reviews",
-            x.to_str().unwrap(),
-            "--rejects",
-            rejects.to_str().unwrap(),
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
+    let (v, stderr, rejects) = import_with_rejects(&wd, "reviews", &x);
     assert!(
         stderr.contains("long.xlsx: header on row 3 (2 title/blank rows above it skipped)")
             && stderr.contains("long.xlsx: 1 blank row skipped"),
         "{stderr}"
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(counts(&v), (2999, 2997, 0, 0, 2));
     assert_eq!(reject_lines(&rejects).0, ["1500", "3003"]);
     assert_eq!(
@@ -2348,22 +2362,9 @@ fn merged_dividers_and_merges_over_blank_rows_make_no_records() {
     sheet.write_string(5, 2, "KF003").unwrap();
     let f = wd.path("投诉登记表.xlsx");
     book.save(&f).unwrap();
-    let rejects = wd.path("rejects.csv");
-    let out = wd
-        .kefu(&[
-            "import",
-            "complaints",
-            f.to_str().unwrap(),
-            "--rejects",
-            rejects.to_str().unwrap(),
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (v, stderr, rejects) = import_with_rejects(&wd, "complaints", &f);
     assert_eq!(counts(&v), (4, 3, 0, 0, 1), "{v}");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("1 blank row skipped"));
+    assert!(stderr.contains("1 blank row skipped"), "{stderr}");
     let text = std::fs::read_to_string(&rejects).unwrap();
     assert!(
         text.contains("2,the complaint has no content,\"2026年11月20日,,,\""),
