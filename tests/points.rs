@@ -499,6 +499,17 @@ fn activity_must_not_be_negative_and_unread_metrics_are_named() {
     );
     let rejected = std::fs::read_to_string(&rejects).unwrap();
     assert!(rejected.contains("value -5 is negative"), "{rejected}");
+    // Two rows for one month, agent and metric: the later replaces the
+    // earlier, and the import says so (found by exploratory testing).
+    let f = wd.write(
+        "twice.csv",
+        "月份,工号,指标,数值\n2026-11,A1,queries,300\n2026-11,A1,queries,200\n",
+    );
+    wd.kefu(&["import", "activity", &f]).assert().success().stderr(
+        predicate::str::contains(
+            "1 activity row(s) repeat the month, agent and metric of an earlier row of this import (2026-11 A1 queries)",
+        ),
+    );
 }
 
 /// A late change to a closed period is counted once: as an adjustment in

@@ -1097,6 +1097,10 @@ fn import(
     // Events written by this import (source, id), and those that came again.
     let mut events_written: HashSet<(String, String)> = HashSet::new();
     let mut events_again: Vec<String> = vec![];
+    // Activity values written by this import (month, metric, agent), and
+    // those that came again (the later replaced the earlier).
+    let mut activity_written: HashSet<(String, String, String)> = HashSet::new();
+    let mut activity_again: Vec<String> = vec![];
     let mut total = Counts::default();
     let classifier = Classifier::for_workspace(&ws.dir, &ws.config.classify, false)
         .context("kefu.toml [classify]")?;
@@ -1267,6 +1271,11 @@ fn import(
                             rec.hash,
                             import_id,
                         )?);
+                        let key = (rec.month.clone(), rec.metric.clone(), rec.agent_id.clone());
+                        if !activity_written.insert(key) {
+                            activity_again
+                                .push(format!("{} {} {}", rec.month, rec.agent_id, rec.metric));
+                        }
                     }
                     Item::Reject { line, reason, raw } => {
                         let file = files.last_mut().expect("a file is open");
@@ -1378,6 +1387,15 @@ fn import(
             "kefu: warning: {} record(s) without an id in the export came a second time in this import ({}): the same record (reviews and complaints: time, content, order and customer; events: agent, day, rule and note), stored once, the later one kept",
             repeated_derived.0,
             first_few(&repeated_derived),
+        );
+    }
+    if !activity_again.is_empty() && !globals.quiet {
+        let shown: Vec<&str> = activity_again.iter().take(3).map(String::as_str).collect();
+        eprintln!(
+            "kefu: warning: {} activity row(s) repeat the month, agent and metric of an earlier row of this import ({}{}): each replaced the one before, values are not added up; give one row per month, agent and metric",
+            activity_again.len(),
+            shown.join(", "),
+            if activity_again.len() > 3 { ", …" } else { "" }
         );
     }
     if let Some(warning) = unread_causes.warning().filter(|_| !globals.quiet) {
