@@ -330,6 +330,15 @@ fn english_date(t: &str) -> Option<String> {
     if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
+    // `…, 2026, 9:05 AM`; an HTTP date's `GMT` (or `UTC`) is offset zero.
+    let rest = rest.trim_start_matches(',');
+    let rest = match rest
+        .strip_suffix(" GMT")
+        .or_else(|| rest.strip_suffix(" UTC"))
+    {
+        Some(clock) => format!("{clock} +0000"),
+        None => rest.to_string(),
+    };
     Some(format!("{year}-{month:02}-{day:02}{rest}"))
 }
 
@@ -1220,6 +1229,8 @@ mod tests {
             ("Fri, 20 Nov 2026 09:05:00 +0800", "2026-11-20 09:05:00"),
             ("Friday, November 20, 2026 1:05 PM", "2026-11-20 13:05:00"),
             ("Sat, 21 Nov 2026 01:05:00 +0000", "2026-11-21 09:05:00"),
+            ("Nov 20, 2026, 9:05 AM", "2026-11-20 09:05:00"),
+            ("Sat, 21 Nov 2026 01:05:00 GMT", "2026-11-21 09:05:00"),
         ] {
             assert_eq!(at(text).as_deref(), Ok(want), "{text}");
         }
