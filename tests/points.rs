@@ -293,6 +293,13 @@ fn closing_freezes_and_later_changes_become_adjustments() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("already closed"));
+    // A month of a closed quarter has nothing left to close.
+    wd.kefu(&["bonus", "close", "2026-09"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "2026-09 lies inside 2026Q3, which is closed",
+        ));
     // Closing then recomputing changes nothing.
     assert_eq!(bonus(&wd, &["--quarter", "2026Q3"]), before);
     // An appeal (申诉) is upheld: the complaint no longer stands.

@@ -308,6 +308,19 @@ fn close(globals: &Globals, ws: &Workspace, period: &str) -> Result<()> {
     if store::points::closed(&store.conn, &p.name)?.is_some() {
         bail!("{} is already closed", p.name);
     }
+    // A period inside one already closed has nothing left to freeze (its
+    // days are the closed period's snapshot): closing it would only say
+    // "closed" with a payout of nothing.
+    let (first, last) = p.days();
+    if let Some((outer, ..)) = store::points::closed_periods(&store.conn)?
+        .into_iter()
+        .find(|(_, f, l)| *f <= first && last <= *l)
+    {
+        bail!(
+            "{} lies inside {outer}, which is closed; later changes to it are adjustments in the next open period (kefu bonus reopen {outer} --yes undoes that close)",
+            p.name
+        );
+    }
     if !p.has_ended(today) {
         bail!(
             "{} is not over (it ends on {}, today is {today}): it can be closed from {}",
@@ -319,7 +332,6 @@ fn close(globals: &Globals, ws: &Workspace, period: &str) -> Result<()> {
     let agents = store::points::agents(&store.conn)?;
     let l = points::compute(&store.conn, book, &p, None, today)?;
     let pays = points::payouts(book, &agents, &l, &p, book.rate);
-    let (first, last) = p.days();
     let tx = store.begin_write()?;
     store::points::close(
         &tx,
