@@ -84,8 +84,9 @@ pub struct ImportArgs {
     #[arg(long)]
     pub sheet: Option<String>,
 
-    /// Source name (数据来源): part of each record's identity and picks
-    /// [sources.NAME] in kefu.toml [default: the file name without dates and numbers]
+    /// Source name (数据来源): part of each record's identity; given here it also
+    /// applies [sources.NAME] of kefu.toml (a name taken from the file does not)
+    /// [default: the file name without dates, numbers and copy marks]
     #[arg(long)]
     pub source: Option<String>,
 
