@@ -48,6 +48,18 @@ pub fn local_datetime(ts: i64, tz: Tz) -> NaiveDateTime {
         .naive_local()
 }
 
+/// A feedback time as the store keeps it across a change of the workspace
+/// timezone: a naive time by its clock reading in `tz` (seconds as if UTC),
+/// a time written with an offset by its instant. What change detection and
+/// the keys of records without an id compare.
+pub fn kept_time(unix_seconds: i64, naive: bool, tz: Tz) -> i64 {
+    if naive {
+        local_datetime(unix_seconds, tz).and_utc().timestamp()
+    } else {
+        unix_seconds
+    }
+}
+
 /// The UTC instant at which local midnight starts `date` in `tz`
 /// (the first valid instant of the day where DST skips midnight).
 pub fn start_of_day(date: NaiveDate, tz: Tz) -> i64 {

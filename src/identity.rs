@@ -22,9 +22,8 @@ use xxhash_rust::xxh3::Xxh3;
 pub const PREFIX: char = 'k';
 
 /// Key of a review or complaint: its time, content, order and customer.
-/// `clock` is the time as the store keeps it across a change of the
-/// workspace timezone: for a naive time its local clock reading (seconds as
-/// if UTC), for a time written with an offset its instant. The content
+/// `kept_time` is the time as the store keeps it across a change of the
+/// workspace timezone ([`crate::dates::kept_time`]). The content
 /// counts with its whitespace collapsed (an export's cell and the same
 /// text in a CSV differ in line breaks). The order and the customer are
 /// what tells apart two rating-only reviews of one second in a platform
@@ -33,13 +32,13 @@ pub const PREFIX: char = 'k';
 /// 好评 revises the same review), the phone (complaint logs often get it
 /// later), and everything of its handling.
 pub fn feedback_key(
-    clock: i64,
+    kept_time: i64,
     content: Option<&str>,
     order_id: Option<&str>,
     customer: Option<&str>,
 ) -> u64 {
     let mut h = KeyHash::new(b"feedback");
-    h.int(clock);
+    h.int(kept_time);
     match content {
         None => h.absent(),
         Some(text) => {

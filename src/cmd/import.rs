@@ -391,8 +391,8 @@ fn strip_version_mark(name: &str) -> &str {
             }
         }
     }
+    let lower = name.to_ascii_lowercase();
     for word in VERSION_WORDS {
-        let lower = name.to_ascii_lowercase();
         if lower.ends_with(word) && name.len() > word.len() {
             let rest = &name[..name.len() - word.len()];
             // A whole word: after a separator, a bracket or a non-ASCII name.

@@ -90,16 +90,11 @@ impl FeedbackRecord<'_> {
     /// id for a name, the default channel, the classifier's verdict).
     ///
     /// The time counts as the store keeps it when the workspace timezone
-    /// changes: a naive time by its clock reading (`clock`, seconds as if
-    /// UTC), a time with an offset by its instant; the local day follows.
-    fn value_hash(&self, clock: i64) -> i64 {
-        let time = if self.naive_time {
-            clock
-        } else {
-            self.created_at
-        };
+    /// changes (`kept_time`, see [`dates::kept_time`]); the local day
+    /// follows.
+    fn value_hash(&self, kept_time: i64) -> i64 {
         ValueHash::new()
-            .int(Some(time))
+            .int(Some(kept_time))
             .int(Some(i64::from(self.naive_time)))
             .text(Some(self.polarity.id()))
             .int(self.stars.map(i64::from))
@@ -439,15 +434,12 @@ impl FeedbackParser {
             },
         };
         let clock = dates::local_datetime(created.unix_seconds, self.tz);
+        let kept_time = dates::kept_time(created.unix_seconds, created.naive, self.tz);
         let (ext_id, derived_key) = match value(row, c.id) {
             Some(id) => (Cow::Borrowed(id), None),
             None => {
                 let key = identity::feedback_key(
-                    if created.naive {
-                        clock.and_utc().timestamp()
-                    } else {
-                        created.unix_seconds
-                    },
+                    kept_time,
                     content,
                     value(row, c.order_id),
                     value(row, c.customer),
@@ -499,7 +491,7 @@ impl FeedbackParser {
             },
             auto: None,
         };
-        rec.hash = rec.value_hash(clock.and_utc().timestamp());
+        rec.hash = rec.value_hash(kept_time);
         Ok(rec)
     }
 }

@@ -222,12 +222,16 @@ fn write_distinct(
         let found = existing.get(r.ext_id.as_ref());
         // Reviews and complaints of one source share its ids: one kind must
         // not overwrite the other (two exports both named jd-….csv).
-        if let Some(other) = found.filter(|s| s.kind != kind.id()) {
+        let complaint = kind == FeedbackKind::Complaint;
+        if found.is_some_and(|s| s.complaint != complaint) {
+            let (stored, this) = if complaint {
+                ("review", "complaint")
+            } else {
+                ("complaint", "review")
+            };
             anyhow::bail!(
-                "source {source} already holds a {} with id {}, and this import has a {} with that id: nothing was imported; give one of the two exports a source of its own (--source NAME)",
-                other.kind,
-                r.ext_id,
-                kind.id()
+                "source {source} already holds a {stored} with id {}, and this import has a {this} with that id: nothing was imported; give one of the two exports a source of its own (--source NAME)",
+                r.ext_id
             );
         }
         if found.is_some_and(|s| s.this_import) {
@@ -299,8 +303,8 @@ struct Stored {
     hash: i64,
     /// Added or last changed by import `import_id` (this one).
     this_import: bool,
-    /// review or complaint.
-    kind: String,
+    /// A complaint, not a review.
+    complaint: bool,
 }
 
 /// [`stored`], and whether import `import_id` stored each.
@@ -330,7 +334,7 @@ fn stored_by(
                     id: row.get(1)?,
                     hash: row.get(2)?,
                     this_import: row.get::<_, Option<bool>>(3)?.unwrap_or(false),
-                    kind: row.get(4)?,
+                    complaint: row.get_ref(4)?.as_str()? == FeedbackKind::Complaint.id(),
                 },
             );
         }

@@ -48,21 +48,14 @@ pub fn rekey_derived_ids(tx: &Transaction<'_>) -> rusqlite_migration::HookResult
         ))?;
         let rows = st
             .query_map([], |r| {
-                let created_at: i64 = r.get(3)?;
-                let clock = if r.get::<_, bool>(4)? {
-                    crate::dates::local_datetime(created_at, tz)
-                        .and_utc()
-                        .timestamp()
-                } else {
-                    created_at
-                };
+                let kept_time = crate::dates::kept_time(r.get(3)?, r.get(4)?, tz);
                 let text = |i| r.get::<_, Option<String>>(i);
                 Ok(OldRow {
                     id: r.get(0)?,
                     source: r.get(1)?,
                     old_ext_id: r.get(2)?,
                     key: identity::feedback_key(
-                        clock,
+                        kept_time,
                         text(5)?.as_deref(),
                         text(6)?.as_deref(),
                         text(7)?.as_deref(),
