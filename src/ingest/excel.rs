@@ -14,10 +14,14 @@
 //! Excel shows it (.xlsx, .xlsm and .xls; calamine reads no merged ranges
 //! from .xlsb or .ods, whose merged cells stay empty but the first).
 //!
+//! Every row read has one field per column of the sheet that holds a cell
+//! somewhere, header or not, left to right (see [`Columns`]): a column
+//! empty from top to bottom is left out, so that a stray value typed far to
+//! the right adds one column, not the thousands between.
+//!
 //! An .xlsx or .xlsm sheet is streamed, in memory that does not grow with
-//! its rows: one pass over its cells finds where they lie (every row read
-//! has one field per column from the leftmost cell of the sheet to the
-//! rightmost) and keeps its first rows for the header search; once reading
+//! its rows: one pass over its cells finds where they lie and keeps its
+//! first rows for the header search; once reading
 //! begins, a thread reads the sheet again and sends its rows below the
 //! header through a bounded channel ([`stream_rows`]). The workbook's bytes
 //! and its table of shared strings stay in memory. Sheets calamine cannot
@@ -86,10 +90,10 @@ pub struct ExcelSource {
 /// its header.
 struct Sheet {
     name: String,
-    /// The first and last (row, column), 0-based, holding a cell, as
-    /// calamine's `Range` bounds them.
-    start: (u32, u32),
-    end: (u32, u32),
+    /// The last row (0-based) holding a cell.
+    last_row: u32,
+    /// The columns read.
+    columns: Columns,
     /// The first [`HEADER_CANDIDATE_ROWS`] rows that are not blank: all
     /// that the header search looks at.
     top: Vec<TopRow>,
@@ -106,7 +110,7 @@ struct Sheet {
 struct TopRow {
     /// Sheet row, 0-based.
     row: u32,
-    /// One per column of the sheet.
+    /// One per column read.
     cells: Vec<String>,
     /// How many of them hold something.
     filled: usize,
@@ -270,8 +274,8 @@ impl ExcelSource {
                 };
                 let plan = StreamPlan {
                     sheet: sheet.name.clone(),
-                    start: sheet.start,
-                    end: sheet.end,
+                    end_row: sheet.last_row,
+                    columns: sheet.columns.clone(),
                     header_row: sheet.header_row,
                     merged,
                 };
@@ -301,10 +305,10 @@ impl ExcelSource {
                 let Cells::Whole(range) = &self.sheet.cells else {
                     return Ok(None);
                 };
-                while *next <= self.sheet.end.0 {
+                while *next <= self.sheet.last_row {
                     let row = *next;
                     *next += 1;
-                    let cells = row_cells(range, (row - self.sheet.start.0) as usize);
+                    let cells = row_cells(range, row, &self.sheet.columns);
                     if !is_blank(&cells) {
                         return Ok(Some((row, cells)));
                     }
@@ -365,24 +369,34 @@ fn read_sheet(
         }
         _ => None,
     };
-    let (start, end, top, cells) = match scanned {
+    let (last_row, columns, top, cells) = match scanned {
         Some(Scanned::NoCells) => return Ok(None),
-        Some(Scanned::InOrder { start, end, top }) => (start, end, top, Cells::Streamed),
+        Some(Scanned::InOrder {
+            last_row,
+            columns,
+            top,
+        }) => (last_row, columns, top, Cells::Streamed),
         Some(Scanned::OutOfOrder) | None => {
             let range = book.worksheet_range(name)?;
             let (Some(start), Some(end)) = (range.start(), range.end()) else {
                 return Ok(None);
             };
-            (start, end, top_of_range(&range), Cells::Whole(range))
+            let mut used = UsedColumns::default();
+            for (_, col, _) in range.used_cells() {
+                used.add(start.1 + col as u32);
+            }
+            let columns = used.columns();
+            let top = top_of_range(&range, &columns);
+            (end.0, columns, top, Cells::Whole(range))
         }
     };
-    let Some(header_row) = first_header_row(&top, end.0) else {
+    let Some(header_row) = first_header_row(&top, last_row) else {
         return Ok(None);
     };
     let mut sheet = Sheet {
         name: name.to_string(),
-        start,
-        end,
+        last_row,
+        columns,
         top,
         headers: vec![],
         header_row,
@@ -401,23 +415,25 @@ enum Scanned {
     OutOfOrder,
     /// Where the cells are, and the first rows that are not blank.
     InOrder {
-        start: (u32, u32),
-        end: (u32, u32),
+        last_row: u32,
+        columns: Columns,
         top: Vec<TopRow>,
     },
 }
 
 /// Reads every cell of sheet `name` once, keeping none but those of its
-/// first [`HEADER_CANDIDATE_ROWS`] rows that are not blank: the bounds of
-/// the cells that hold something (empty cells, which only carry a format,
-/// are not counted, as calamine's `Range` does not count them).
+/// first [`HEADER_CANDIDATE_ROWS`] rows that are not blank: the last row
+/// and the columns that hold something (empty cells, which only carry a
+/// format, are not counted, as calamine's `Range` does not count them).
 fn scan_xlsx(xlsx: &mut XlsxBook, name: &str) -> Result<Scanned, XlsxError> {
     let mut cells = match xlsx.worksheet_cells_reader(name) {
         Ok(cells) => cells,
         Err(XlsxError::NotAWorksheet(_)) => return Ok(Scanned::NoCells),
         Err(e) => return Err(e),
     };
-    let mut bounds: Option<((u32, u32), (u32, u32))> = None;
+    // The last row holding a cell, once one is found.
+    let mut last_row: Option<u32> = None;
+    let mut used = UsedColumns::default();
     // Rows near the top as read: sheet row and (column, text) of each cell.
     let mut top: Vec<(u32, Vec<(u32, String)>)> = vec![];
     let mut row: (u32, Vec<(u32, String)>) = (0, vec![]);
@@ -437,17 +453,11 @@ fn scan_xlsx(xlsx: &mut XlsxBook, name: &str) -> Result<Scanned, XlsxError> {
                 "a cell lies beyond Excel's last row (1,048,576) or column (XFD)",
             ));
         }
-        match &mut bounds {
-            None => bounds = Some(((r, c), (r, c))),
-            Some((start, end)) => {
-                if r < end.0 {
-                    return Ok(Scanned::OutOfOrder);
-                }
-                end.0 = r;
-                start.1 = start.1.min(c);
-                end.1 = end.1.max(c);
-            }
+        used.add(c);
+        if last_row.is_some_and(|last| r < last) {
+            return Ok(Scanned::OutOfOrder);
         }
+        last_row = Some(r);
         if top.len() < HEADER_CANDIDATE_ROWS {
             if r != row.0 {
                 keep(&mut top, std::mem::replace(&mut row, (r, vec![])));
@@ -458,37 +468,39 @@ fn scan_xlsx(xlsx: &mut XlsxBook, name: &str) -> Result<Scanned, XlsxError> {
     if top.len() < HEADER_CANDIDATE_ROWS {
         keep(&mut top, row);
     }
-    let Some((start, end)) = bounds else {
+    let Some(last_row) = last_row else {
         return Ok(Scanned::NoCells);
     };
-    let width = (end.1 - start.1 + 1) as usize;
+    let columns = used.columns();
     let top = top
         .into_iter()
         .map(|(row, sparse)| {
-            let mut cells = vec![String::new(); width];
+            let mut cells = vec![String::new(); columns.len()];
             for (c, text) in sparse {
-                cells[(c - start.1) as usize] = text;
+                if let Some(i) = columns.position(c) {
+                    cells[i] = text;
+                }
             }
             let filled = filled_cells(cells.iter().map(String::as_bytes));
             TopRow { row, cells, filled }
         })
         .collect();
-    Ok(Scanned::InOrder { start, end, top })
+    Ok(Scanned::InOrder {
+        last_row,
+        columns,
+        top,
+    })
 }
 
 /// The first [`HEADER_CANDIDATE_ROWS`] rows of a whole sheet that are not
 /// blank.
-fn top_of_range(range: &Range<Data>) -> Vec<TopRow> {
+fn top_of_range(range: &Range<Data>, columns: &Columns) -> Vec<TopRow> {
     let first = range.start().map_or(0, |(row, _)| row);
-    (0..range.height())
-        .filter_map(|index| {
-            let cells = row_cells(range, index);
+    (first..first + range.height() as u32)
+        .filter_map(|row| {
+            let cells = row_cells(range, row, columns);
             let filled = filled_cells(cells.iter().map(String::as_bytes));
-            (filled > 0).then(|| TopRow {
-                row: first + index as u32,
-                cells,
-                filled,
-            })
+            (filled > 0).then_some(TopRow { row, cells, filled })
         })
         .take(HEADER_CANDIDATE_ROWS)
         .collect()
@@ -515,8 +527,8 @@ impl Sheet {
     fn empty(name: &str) -> Sheet {
         Sheet {
             name: name.to_string(),
-            start: (0, 0),
-            end: (0, 0),
+            last_row: 0,
+            columns: UsedColumns::default().columns(),
             top: vec![],
             headers: vec![],
             header_row: 0,
@@ -561,13 +573,12 @@ impl Sheet {
             .top_row(row)
             .map(|t| t.cells.clone())
             .unwrap_or_default();
-        let left = self.start.1;
         for m in self
             .merged
             .iter()
             .filter(|m| m.start.0 < row && row <= m.end.0)
         {
-            let Some(cell) = m.start.1.checked_sub(left).map(|c| c as usize) else {
+            let Some(cell) = self.columns.position(m.start.1) else {
                 continue;
             };
             if cells.get(cell).is_some_and(|c| c.trim().is_empty()) {
@@ -639,19 +650,84 @@ fn fill_merged(range: &mut Range<Data>, merged: &[Dimensions], header_row: u32) 
     }
 }
 
-/// The cells of row `index` (within the range) as text, one per column.
-fn row_cells(range: &Range<Data>, index: usize) -> Vec<String> {
-    (0..range.width())
-        .map(|col| range.get((index, col)).map(cell_text).unwrap_or_default())
+/// The cells of sheet row `row` as text, one per column read.
+fn row_cells(range: &Range<Data>, row: u32, columns: &Columns) -> Vec<String> {
+    columns
+        .kept
+        .iter()
+        .map(|&col| {
+            range
+                .get_value((row, col))
+                .map(cell_text)
+                .unwrap_or_default()
+        })
         .collect()
+}
+
+/// The columns of a sheet that are read, left to right: those that hold a
+/// cell somewhere (header or not). One empty from top to bottom is left
+/// out: a note typed in column XFD makes one more column, not 16,000
+/// empty ones in every row.
+#[derive(Clone)]
+struct Columns {
+    /// Sheet column (0-based) of each column read.
+    kept: Vec<u32>,
+    /// Position in `kept` of each sheet column from the first kept, or
+    /// `u32::MAX` for one left out.
+    position: Vec<u32>,
+}
+
+impl Columns {
+    fn len(&self) -> usize {
+        self.kept.len()
+    }
+
+    /// Where sheet column `col` is in a row read, unless it is left out.
+    fn position(&self, col: u32) -> Option<usize> {
+        let first = *self.kept.first()?;
+        let i = *self.position.get(col.checked_sub(first)? as usize)?;
+        (i != u32::MAX).then_some(i as usize)
+    }
+}
+
+/// Which sheet columns hold a cell, as a sheet's cells are read.
+struct UsedColumns([u64; EXCEL_COLUMNS as usize / 64]);
+
+impl Default for UsedColumns {
+    fn default() -> UsedColumns {
+        UsedColumns([0; EXCEL_COLUMNS as usize / 64])
+    }
+}
+
+impl UsedColumns {
+    /// Column `col` holds a cell (one beyond Excel's last is not counted).
+    fn add(&mut self, col: u32) {
+        if let Some(word) = self.0.get_mut(col as usize / 64) {
+            *word |= 1 << (col % 64);
+        }
+    }
+
+    fn columns(&self) -> Columns {
+        let kept: Vec<u32> = (0..EXCEL_COLUMNS)
+            .filter(|&c| self.0[c as usize / 64] & (1 << (c % 64)) != 0)
+            .collect();
+        let mut position = vec![];
+        if let (Some(&first), Some(&last)) = (kept.first(), kept.last()) {
+            position = vec![u32::MAX; (last - first + 1) as usize];
+            for (i, &c) in kept.iter().enumerate() {
+                position[(c - first) as usize] = i as u32;
+            }
+        }
+        Columns { kept, position }
+    }
 }
 
 /// What the thread streaming a sheet needs to know of it.
 struct StreamPlan {
     sheet: String,
-    /// Bounds of its cells, as [`Sheet`] has them.
-    start: (u32, u32),
-    end: (u32, u32),
+    /// The last row holding a cell.
+    end_row: u32,
+    columns: Columns,
     header_row: u32,
     merged: Vec<Dimensions>,
 }
@@ -690,7 +766,7 @@ fn send_rows(
     rows: &SyncSender<SentRow>,
 ) -> Result<(), XlsxError> {
     let mut cells = xlsx.worksheet_cells_reader(&plan.sheet)?;
-    let last_row = plan.end.0;
+    let last_row = plan.end_row;
     let mut row = RowBuilder::new(&plan);
     while let Some(cell) = cells.next_cell()? {
         let value = cell.get_value();
@@ -714,9 +790,8 @@ fn send_rows(
 struct RowBuilder {
     /// Its sheet row, 0-based.
     row: u32,
-    /// Columns of the sheet's leftmost and rightmost cells.
-    left: u32,
-    right: u32,
+    columns: Columns,
+    /// One per column read.
     cells: Vec<String>,
     /// Which cells hold something (a merged range whose first cell does
     /// not gives nothing).
@@ -726,11 +801,10 @@ struct RowBuilder {
 
 impl RowBuilder {
     fn new(plan: &StreamPlan) -> RowBuilder {
-        let width = (plan.end.1 - plan.start.1 + 1) as usize;
+        let width = plan.columns.len();
         RowBuilder {
             row: plan.header_row + 1,
-            left: plan.start.1,
-            right: plan.end.1,
+            columns: plan.columns.clone(),
             cells: vec![String::new(); width],
             held: vec![false; width],
             merged: MergedFill::new(&plan.merged, plan.header_row),
@@ -738,11 +812,7 @@ impl RowBuilder {
     }
 
     fn set(&mut self, col: u32, text: String) {
-        if let Some(i) = col
-            .checked_sub(self.left)
-            .filter(|_| col <= self.right)
-            .map(|i| i as usize)
-        {
+        if let Some(i) = self.columns.position(col) {
             self.cells[i] = text;
             self.held[i] = true;
         }
@@ -761,7 +831,7 @@ impl RowBuilder {
                 self.cells.iter_mut().for_each(String::clear);
             } else {
                 self.merged
-                    .fill(row, &mut self.cells, &self.held, self.left, self.right);
+                    .fill(row, &mut self.cells, &self.held, &self.columns);
                 let cells =
                     std::mem::replace(&mut self.cells, vec![String::new(); self.held.len()]);
                 if rows.send(Ok((row, cells))).is_err() {
@@ -799,25 +869,20 @@ impl MergedFill {
         }
     }
 
-    /// Fills `row` (cells from column `left` to `right`; `held`: which hold
-    /// something), taking the value of each range that starts on it.
-    fn fill(&mut self, row: u32, cells: &mut [String], held: &[bool], left: u32, right: u32) {
+    /// Fills `row` (a cell per column read; `held`: which hold something),
+    /// taking the value of each range that starts on it.
+    fn fill(&mut self, row: u32, cells: &mut [String], held: &[bool], columns: &Columns) {
         self.filling.retain(|(m, _)| m.end.0 >= row);
         while let Some(m) = self.waiting.front().copied().filter(|m| m.start.0 <= row) {
             self.waiting.pop_front();
-            let first = m
-                .start
-                .1
-                .checked_sub(left)
-                .filter(|_| m.start.0 == row && m.start.1 <= right)
-                .map(|i| i as usize);
+            let first = columns.position(m.start.1).filter(|_| m.start.0 == row);
             if let Some(i) = first.filter(|&i| held[i]) {
                 self.filling.push((m, cells[i].clone()));
             }
         }
         for (m, value) in &self.filling {
-            if row > m.start.0 && (left..=right).contains(&m.start.1) {
-                cells[(m.start.1 - left) as usize].clone_from(value);
+            if let Some(i) = columns.position(m.start.1).filter(|_| row > m.start.0) {
+                cells[i].clone_from(value);
             }
         }
     }
@@ -1129,8 +1194,9 @@ mod tests {
         let bytes = book.save_to_buffer().unwrap();
         let read = read_both(&bytes, &|_: &[String]| true);
         assert_eq!(read.header_line, 3);
-        // From column B to the note in column K.
-        assert_eq!(read.headers.len(), 10);
+        // From column B to the note in column K, but column J, which is
+        // empty from top to bottom.
+        assert_eq!(read.headers.len(), 9);
         assert_eq!(read.headers[..7], header);
         let lines: Vec<u64> = read.rows.iter().map(|r| r.0).collect();
         // Row 6 is blank but for the range 天猫 covers: blank, as its CSV
@@ -1154,12 +1220,39 @@ mod tests {
         assert_eq!(read.rows[3].1[5], "");
         assert_eq!(read.rows[4].1[5], "TRUE");
         assert_eq!(read.rows[5].1[5], "4.5");
-        assert_eq!(read.rows[5].1[9], "备注：重复投诉");
+        assert_eq!(read.rows[5].1[8], "备注：重复投诉");
         // Merged across a row: the value once, where the file holds it.
         assert_eq!(read.rows[6].1[2..4], ["合并", ""]);
         assert_eq!(read.rows[6].1[7], "保留");
         // 京东 over N14:N17: row 14 is the last; nothing below it is made up.
         assert_eq!(read.rows[7].1[5], "京东");
+    }
+
+    #[test]
+    fn a_stray_value_far_to_the_right_adds_one_column() {
+        // A note typed in column XFD of one row: one more column, not the
+        // 16,000 empty ones between in every row; a column empty from top
+        // to bottom between two that hold cells is left out too.
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        write_rows(
+            sheet,
+            &[
+                &["评价ID", "", "评价内容"],
+                &["R1", "", "太慢"],
+                &["R2", "", "态度差"],
+            ],
+        );
+        sheet.write_string(2, 16_383, "备注").unwrap();
+        let read = read_both(&book.save_to_buffer().unwrap(), &|_: &[String]| true);
+        assert_eq!(read.headers, ["评价ID", "评价内容", ""]);
+        assert_eq!(
+            read.rows,
+            [
+                (2, vec!["R1".to_string(), "太慢".into(), "".into()]),
+                (3, vec!["R2".to_string(), "态度差".into(), "备注".into()]),
+            ]
+        );
     }
 
     #[test]
