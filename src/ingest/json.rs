@@ -26,8 +26,9 @@ pub struct JsonSource {
 }
 
 enum Body {
-    /// The items of the array, consumed front to back.
-    Items(std::vec::IntoIter<Value>, u64),
+    /// The items of the array with the line each starts on, consumed front
+    /// to back.
+    Items(std::vec::IntoIter<(u64, Value)>),
     /// JSON Lines, streamed: the reader, the line number of the last line
     /// read, and the lines read ahead at open (line number, bytes: a line
     /// that is not valid UTF-8 is a rejected row).
@@ -78,8 +79,12 @@ const MAX_DEPTH: usize = 3;
 /// Takes the array of records out of an API response: an array under one of
 /// [`ARRAY_KEYS`], else the only array that holds objects; else the same
 /// inside the object's objects (those under [`ARRAY_KEYS`] first), down to
-/// [`MAX_DEPTH`].
-fn take_records(obj: &mut serde_json::Map<String, Value>, depth: usize) -> Option<Vec<Value>> {
+/// [`MAX_DEPTH`]. `path` gets the keys that lead to it.
+fn take_records(
+    obj: &mut serde_json::Map<String, Value>,
+    depth: usize,
+    path: &mut Vec<String>,
+) -> Option<Vec<Value>> {
     let key = ARRAY_KEYS
         .iter()
         .find(|k| matches!(obj.get(**k), Some(Value::Array(_))))
@@ -92,8 +97,11 @@ fn take_records(obj: &mut serde_json::Map<String, Value>, depth: usize) -> Optio
                 .collect();
             (arrays.len() == 1).then(|| arrays[0].clone())
         });
-    if let Some(Value::Array(items)) = key.and_then(|k| obj.remove(&k)) {
-        return Some(items);
+    if let Some(key) = key {
+        if let Some(Value::Array(items)) = obj.remove(&key) {
+            path.push(key);
+            return Some(items);
+        }
     }
     if depth >= MAX_DEPTH {
         return None;
@@ -105,9 +113,118 @@ fn take_records(obj: &mut serde_json::Map<String, Value>, depth: usize) -> Optio
         .collect();
     nested.sort_by_key(|k| ARRAY_KEYS.iter().position(|a| a == k).unwrap_or(usize::MAX));
     nested.into_iter().find_map(|k| match obj.get_mut(&k) {
-        Some(Value::Object(inner)) => take_records(inner, depth + 1),
+        Some(Value::Object(inner)) => {
+            let items = take_records(inner, depth + 1, path)?;
+            path.insert(0, k);
+            Some(items)
+        }
         _ => None,
     })
+}
+
+/// The line (1-based) each item of the array of records starts on: the
+/// array reached from the top by the keys of `path` (none: the document is
+/// the array). A scan of text serde_json has already read as JSON, so it
+/// checks no grammar; for a key written twice, the last counts, as for
+/// serde_json. `None` if the scan does not find the array.
+fn item_lines(text: &str, path: &[String]) -> Option<Vec<u64>> {
+    let b = text.as_bytes();
+    let ws = |pos: &mut usize| {
+        while b
+            .get(*pos)
+            .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+        {
+            *pos += 1;
+        }
+    };
+    // The byte after the string or value starting at `pos`.
+    let string_end = |mut pos: usize| {
+        pos += 1;
+        while let Some(&c) = b.get(pos) {
+            pos += if c == b'\\' { 2 } else { 1 };
+            if c == b'"' {
+                break;
+            }
+        }
+        pos
+    };
+    let value_end = |mut pos: usize| {
+        let mut depth = 0usize;
+        while let Some(&c) = b.get(pos) {
+            match c {
+                b'"' => {
+                    pos = string_end(pos);
+                    if depth == 0 {
+                        return pos;
+                    }
+                    continue;
+                }
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' if depth == 0 => return pos,
+                b'}' | b']' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return pos + 1;
+                    }
+                }
+                b',' | b' ' | b'\t' | b'\n' | b'\r' if depth == 0 => return pos,
+                _ => {}
+            }
+            pos += 1;
+        }
+        pos
+    };
+    let mut pos = 0;
+    ws(&mut pos);
+    for key in path {
+        // An object: the value of the last member named `key`.
+        if b.get(pos) != Some(&b'{') {
+            return None;
+        }
+        pos += 1;
+        let mut found = None;
+        loop {
+            ws(&mut pos);
+            if b.get(pos) != Some(&b'"') {
+                break;
+            }
+            let end = string_end(pos);
+            let name = serde_json::from_str::<String>(text.get(pos..end)?).ok()?;
+            pos = end;
+            ws(&mut pos);
+            pos += 1; // the colon
+            ws(&mut pos);
+            if name == *key {
+                found = Some(pos);
+            }
+            pos = value_end(pos);
+            ws(&mut pos);
+            if b.get(pos) == Some(&b',') {
+                pos += 1;
+            }
+        }
+        pos = found?;
+    }
+    if b.get(pos) != Some(&b'[') {
+        return None;
+    }
+    pos += 1;
+    let (mut line, mut counted) = (1u64, 0);
+    let mut lines = vec![];
+    loop {
+        ws(&mut pos);
+        if pos >= b.len() || b[pos] == b']' {
+            return Some(lines);
+        }
+        line += b[counted..pos].iter().filter(|&&c| c == b'\n').count() as u64;
+        counted = pos;
+        lines.push(line);
+        pos = value_end(pos);
+        ws(&mut pos);
+        if b.get(pos) == Some(&b',') {
+            pos += 1;
+        }
+    }
 }
 
 /// Whether a line holds nothing but white space.
@@ -139,9 +256,10 @@ impl JsonSource {
                 "{name}: not JSON ({e}); expected an array of objects or an object holding one"
             )
         })?;
+        let mut path = vec![];
         let items = match value {
             Value::Array(items) => items,
-            Value::Object(mut obj) => match take_records(&mut obj, 0) {
+            Value::Object(mut obj) => match take_records(&mut obj, 0, &mut path) {
                 Some(items) => items,
                 None => bail!("{name}: a JSON object without an array of records (looked for one array under keys such as \"data\" or \"items\", also inside objects such as {{\"data\": {{\"list\": [...]}}}})"),
             },
@@ -151,7 +269,7 @@ impl JsonSource {
             headers: vec![],
             index: HashMap::new(),
             encoding,
-            body: Body::Items(vec![].into_iter(), 0),
+            body: Body::Items(vec![].into_iter()),
         };
         for item in &items {
             if let Value::Object(obj) = item {
@@ -163,7 +281,12 @@ impl JsonSource {
         if src.headers.is_empty() && !items.is_empty() {
             bail!("{name}: the JSON array holds no objects");
         }
-        src.body = Body::Items(items.into_iter(), 0);
+        // Rows and rejects name the line an item starts on; should the scan
+        // miss, the text before an item is still counted from its order.
+        let lines = item_lines(&s, &path)
+            .filter(|l| l.len() == items.len())
+            .unwrap_or_else(|| (1..=items.len() as u64).collect());
+        src.body = Body::Items(lines.into_iter().zip(items).collect::<Vec<_>>().into_iter());
         Ok(src)
     }
 
@@ -179,7 +302,7 @@ impl JsonSource {
             headers: vec![],
             index: HashMap::new(),
             encoding,
-            body: Body::Items(vec![].into_iter(), 0),
+            body: Body::Items(vec![].into_iter()),
         };
         // The first line must be an object (else this is not JSON Lines).
         let (first_no, first) = next_line(&mut reader, &mut line_no)
@@ -244,14 +367,11 @@ impl RowSource for JsonSource {
     }
 
     fn no_records(&self) -> bool {
-        self.headers.is_empty() && matches!(&self.body, Body::Items(items, _) if items.len() == 0)
+        self.headers.is_empty() && matches!(&self.body, Body::Items(items) if items.len() == 0)
     }
 
     fn position_name(&self) -> &'static str {
-        match self.body {
-            Body::Items(..) => "item",
-            Body::Lines(..) => "line",
-        }
+        "line"
     }
 
     fn encoding(&self) -> Option<TextEncoding> {
@@ -261,12 +381,11 @@ impl RowSource for JsonSource {
     fn read_row(&mut self, row: &mut Row) -> Result<ReadOutcome> {
         let encoding = self.encoding;
         let (parsed, line, raw) = match &mut self.body {
-            Body::Items(items, n) => match items.next() {
+            Body::Items(items) => match items.next() {
                 None => return Ok(ReadOutcome::End),
-                Some(v) => {
-                    *n += 1;
+                Some((line, v)) => {
                     let raw = v.to_string();
-                    (Ok(v), *n, raw)
+                    (Ok(v), line, raw)
                 }
             },
             Body::Lines(reader, line_no, ahead) => {
@@ -339,7 +458,26 @@ mod tests {
         )
         .unwrap();
         assert_eq!(src.headers(), ["id", "text", "extra"]);
-        assert_eq!(rows(src), ["1:1|慢|", "2:2|差|"]);
+        // Both on line 1, where the document is.
+        assert_eq!(rows(src), ["1:1|慢|", "1:2|差|"]);
+    }
+
+    #[test]
+    fn items_are_numbered_by_the_line_they_start_on() {
+        // Brackets, braces, commas and escaped quotes inside strings, an
+        // item over two lines, nested values, CRLF, and a key written twice
+        // (the last counts, as serde_json reads it).
+        let text = "{\"data\": [{\"id\": \"x\"}],\r\n \"meta\": {\"a\": [1, {\"b\": \"]}\\\"\"}]},\r\n \"data\": [\r\n  {\"id\": \"J1\", \"text\": \"[慢], {\\\"差\\\"}\"},\r\n\r\n  {\"id\": \"J2\",\r\n   \"tags\": [[1, 2], {\"k\": [3]}]}, 7,\r\n  {\"id\": -1.5e3}\r\n]}";
+        let src = JsonSource::open_array("t.json", text.as_bytes(), TextEncoding::Utf8).unwrap();
+        assert_eq!(
+            rows(src),
+            [
+                "4:J1|[慢], {\"差\"}|",
+                "6:J2||[[1,2],{\"k\":[3]}]",
+                "7!not a JSON object",
+                "8:-1500.0||"
+            ]
+        );
     }
 
     #[test]
@@ -347,7 +485,7 @@ mod tests {
         let text = r#"{"code":0,"meta":{"tags":[{"t":1}]},"data":{"total":2,"page":{"list":[{"id":"J1"},{"id":"J2"}]}}}"#;
         let src = JsonSource::open_array("t.json", text.as_bytes(), TextEncoding::Utf8).unwrap();
         assert_eq!(src.headers(), ["id"]);
-        assert_eq!(rows(src), ["1:J1", "2:J2"]);
+        assert_eq!(rows(src), ["1:J1", "1:J2"]);
         let deep = r#"{"a":{"b":{"c":{"e":{"d":[{"id":1}]}}}}}"#;
         let e = JsonSource::open_array("t.json", deep.as_bytes(), TextEncoding::Utf8)
             .err()

@@ -190,7 +190,7 @@ pub trait RowSource: Send {
     fn no_records(&self) -> bool {
         false
     }
-    /// What a position is called in messages: "line", "item" or "row".
+    /// What a position is called in messages: "line" or (a sheet's) "row".
     fn position_name(&self) -> &'static str;
     /// Reads the next row into `row`. `Err` only for failures that stop the
     /// whole file (I/O errors).
