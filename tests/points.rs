@@ -401,6 +401,43 @@ fn a_close_made_by_mistake_can_be_undone_while_it_is_the_latest() {
         .stderr(predicate::str::contains("reopen 2026Q4 first"));
 }
 
+/// Found by exploratory testing: closing ISO week 2026-W44 (10-26 to
+/// 11-01) froze 10-31 without October's zero-complaint point, which every
+/// later period then took as frozen (the quarter lost it); and a month
+/// inside a closed quarter could be reopened, throwing its snapshot away.
+#[test]
+fn a_bonus_period_is_whole_months_and_one_inside_a_closed_one_stays_closed() {
+    let wd = workspace_with(None);
+    wd.set_today("2027-01-04");
+    for period in ["2026-W44", "2026-10-31", "2026-11-01"] {
+        wd.kefu(&["bonus", "close", period])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("a bonus period is whole months"));
+    }
+    let q4 = agent(&bonus(&wd, &["--quarter", "2026Q4"]), "A1")["net_points"].clone();
+    assert_eq!(q4, 3, "a zero-complaint point a month");
+    wd.kefu(&["bonus", "close", "2026-11"]).assert().success();
+    wd.kefu(&["bonus", "close", "2026Q4"]).assert().success();
+    wd.kefu(&["bonus", "reopen", "2026-11", "--yes"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "lies inside 2026Q4, which is closed and holds its days; reopen 2026Q4 first",
+        ));
+    assert_eq!(
+        agent(&bonus(&wd, &["--quarter", "2026Q4"]), "A1")["net_points"],
+        q4
+    );
+    // Reopened in order, both are live again.
+    wd.kefu(&["bonus", "reopen", "2026Q4", "--yes"])
+        .assert()
+        .success();
+    wd.kefu(&["bonus", "reopen", "2026-11", "--yes"])
+        .assert()
+        .success();
+}
+
 /// Found by exploratory testing: an agent who had left (or not yet joined)
 /// took the month's top-metric point from the top agent on the roster.
 #[test]

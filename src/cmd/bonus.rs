@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
+use chrono::Datelike;
 use clap::{Args, Subcommand};
 use rust_decimal::Decimal;
 
@@ -58,10 +59,10 @@ pub struct BonusArgs {
 pub enum BonusCommand {
     /// Freeze a period's ledger and payout (结算) once it has ended; later changes become adjustments in the next open quarter
     Close {
-        /// The period: 2026Q3 (or a month 2026-08, a year 2026)
+        /// The period, whole months: 2026Q3 (or a month 2026-08, a year 2026)
         period: String,
     },
-    /// Undo a close (反结算) made by mistake: the period's figures are live again, to be closed again; refused once a later period has been closed
+    /// Undo a close (反结算) made by mistake: the period's figures are live again, to be closed again; refused once a later period, or one holding it, has been closed
     Reopen {
         /// The closed period: 2026Q3
         period: String,
@@ -303,6 +304,17 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
 fn close(globals: &Globals, ws: &Workspace, period: &str) -> Result<()> {
     let book = rulebook(ws)?;
     let p = dates::parse_period(period, ws.tz).map_err(|e| Usage(e.to_string()))?;
+    // Monthly points (zero complaints, top of a metric) are decided on a
+    // month's last day: a week or day holding it would freeze that day
+    // without them, and every later period would count them as frozen.
+    let whole_months = p.first.day() == 1 && p.last.succ_opt().is_none_or(|next| next.day() == 1);
+    if !whole_months {
+        return Err(Usage(format!(
+            "{} cannot be closed: a bonus period is whole months (a month 2026-10, a quarter 2026Q4, a year 2026), as monthly points (zero complaints, top of a metric) are decided by the month",
+            p.name
+        ))
+        .into());
+    }
     let today = dates::today(ws.tz)?;
     let mut store = ws.open_store()?;
     if store::points::closed(&store.conn, &p.name)?.is_some() {
@@ -365,8 +377,19 @@ fn reopen(globals: &Globals, ws: &Workspace, period: &str, yes: bool) -> Result<
     let Some((closed_at, _)) = store::points::closed(&store.conn, &p.name)? else {
         bail!("{} is not closed", p.name);
     };
-    let (_, last) = p.days();
-    let later: Vec<String> = store::points::closed_periods(&store.conn)?
+    let (first, last) = p.days();
+    let closed = store::points::closed_periods(&store.conn)?;
+    // A month closed before its quarter: the quarter's snapshot holds it.
+    if let Some((outer, ..)) = closed
+        .iter()
+        .find(|(name, f, l)| *name != p.name && *f <= first && last <= *l)
+    {
+        bail!(
+            "{} cannot be reopened: it lies inside {outer}, which is closed and holds its days; reopen {outer} first",
+            p.name
+        );
+    }
+    let later: Vec<String> = closed
         .into_iter()
         .filter(|(name, first, _)| *first > last && *name != p.name)
         .map(|(name, ..)| name)
