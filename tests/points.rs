@@ -401,6 +401,41 @@ fn a_close_made_by_mistake_can_be_undone_while_it_is_the_latest() {
         .stderr(predicate::str::contains("reopen 2026Q4 first"));
 }
 
+/// Found by exploratory testing: two complaints imported after 2026Q3 was
+/// closed took September to three, yet no quarterly bonus raised the
+/// dismissal review (only `--year` did).
+#[test]
+fn a_flag_a_late_change_raises_in_a_closed_period_shows_where_it_is_booked() {
+    let wd = workspace_with(None);
+    let head = "投诉编号,投诉时间,投诉内容,客服工号,是否成立,责任认定\n";
+    import(
+        &wd,
+        "complaints",
+        "c.csv",
+        &format!("{head}C1,2026-09-01 10:00,挂电话,A1,成立,个人\n"),
+    );
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    import(&wd, "complaints", "c.csv", &format!("{head}C1,2026-09-01 10:00,挂电话,A1,成立,个人\nC2,2026-09-05 10:00,态度差,A1,成立,个人\nC3,2026-09-06 10:00,态度差,A1,成立,个人\n"));
+    let flags = |args: &[&str]| agent(&bonus(&wd, args), "A1")["flags"].clone();
+    assert_eq!(
+        flags(&["--quarter", "2026Q3"]),
+        serde_json::json!([]),
+        "frozen"
+    );
+    assert_eq!(
+        flags(&["--quarter", "2026Q4"]),
+        serde_json::json!(["dismissal-review:2026-09"])
+    );
+    // Once Q4 is closed with it, it is not raised again in 2027Q1.
+    wd.set_today("2027-01-04");
+    wd.kefu(&["bonus", "close", "2026Q4"]).assert().success();
+    assert_eq!(
+        flags(&["--quarter", "2026Q4"]),
+        serde_json::json!(["dismissal-review:2026-09"])
+    );
+    assert_eq!(flags(&["--quarter", "2027Q1"]), serde_json::json!([]));
+}
+
 /// Found by exploratory testing: closing ISO week 2026-W44 (10-26 to
 /// 11-01) froze 10-31 without October's zero-complaint point, which every
 /// later period then took as frozen (the quarter lost it); and a month

@@ -11,7 +11,7 @@
 
 pub mod rulebook;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -836,6 +836,10 @@ pub fn compute(
     // closed month's on the first of the next month).
     let (p_first, p_last) = period.days();
     let mut booked: Vec<Line> = vec![];
+    // Flags some closed snapshot holds (agent, flag): a flag a late change
+    // raises in a closed period is raised where its adjustments are booked,
+    // once.
+    let mut frozen_flags: Option<HashSet<(String, String)>> = None;
     for (name, c_first, c_last) in outer {
         let overlaps = *c_first <= p_last && p_first <= *c_last;
         let target = adjustment_target(*c_last, &closed);
@@ -871,6 +875,28 @@ pub fn compute(
         let c_inputs =
             crate::store::points::inputs(conn, &scope_of(c_book, &cp, agent, &c_policy))?;
         let now = ledger(c_book, &c_inputs, &cp, today);
+        if frozen_flags.is_none() {
+            let mut all = HashSet::new();
+            for (n, ..) in &closed {
+                let Some((_, payout)) = crate::store::points::closed(conn, n)? else {
+                    continue;
+                };
+                let pays: Vec<Payout> = serde_json::from_str(&payout)
+                    .with_context(|| format!("the payout {n} was closed with"))?;
+                for p in pays {
+                    all.extend(p.flags.into_iter().map(|f| (p.agent_id.clone(), f)));
+                }
+            }
+            frozen_flags = Some(all);
+        }
+        let frozen_flags = frozen_flags.as_ref().expect("set above");
+        for (a, flags) in &now.flags {
+            for f in flags {
+                if agent.is_none_or(|x| x == a) && !frozen_flags.contains(&(a.clone(), f.clone())) {
+                    l.flags.entry(a.clone()).or_default().push(f.clone());
+                }
+            }
+        }
         // The snapshot as it stands: its own lines, and the adjustments it
         // froze to closed periods inside it (a month closed before its
         // quarter), as the lines they correct; adjustments to earlier
@@ -918,6 +944,10 @@ pub fn compute(
     }
     l.lines
         .sort_unstable_by(|a, b| (a.day, &a.agent_id, &a.key).cmp(&(b.day, &b.agent_id, &b.key)));
+    for f in l.flags.values_mut() {
+        f.sort();
+        f.dedup();
+    }
     Ok(l)
 }
 
