@@ -917,6 +917,15 @@ fn nominations_top_three_and_zero_complaints() {
         .map(|r| r["agent_id"].as_str().unwrap())
         .collect();
     assert!(!ids.contains(&"A1") && !ids.contains(&"L1"), "{v}");
+    // ... and takes no place in the top three (found by exploratory
+    // testing: A3, fourth by score, was left out while only A2 was
+    // nominated by it): with two agents left, both are in it.
+    assert_eq!(ids, ["A2", "A3"], "{v}");
+    assert!(v
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["reasons"][0] == "top score 积分前列"));
 }
 
 #[test]

@@ -717,9 +717,12 @@ pub fn adjustments(
     out
 }
 
-/// The flags of a ledger as "agent: flag" strings are in `Ledger::flags`;
-/// this lists the top `n` by net (ties included) and, once `year` has ended
-/// by `today`, the agents on the roster with zero counted complaints in it.
+/// Excellent-agent candidates for `year` as of `today`: among the agents
+/// still on the roster at its end (today, while it runs) and not flagged
+/// for dismissal or removal in it, the top `n` by net points (ties
+/// included: an agent who is not eligible takes no place) and, once the
+/// year has ended, those on the roster all year with zero counted
+/// complaints. Ranks stay those of the whole payout.
 pub fn nominations(
     book: &Rulebook,
     agents: &[Agent],
@@ -727,26 +730,30 @@ pub fn nominations(
     year: &Period,
     today: NaiveDate,
 ) -> Vec<(Payout, Vec<&'static str>)> {
-    let pays = payouts(book, agents, l, year, book.rate);
-    let cutoff = pays
-        .get(book.nominations.top.saturating_sub(1))
-        .map(|p| p.net_points);
-    let mut out = vec![];
-    // Candidates are agents still on the roster at the year's end (today,
-    // while it runs) and not flagged for dismissal or removal in it.
     let last = Period::day(year.last.min(today));
-    for p in pays {
-        let agent = agents.iter().find(|a| a.id == p.agent_id);
-        let flagged = p.flags.iter().any(|f| !f.starts_with("no-leader-for:"));
-        if flagged || !agent.is_some_and(|a| a.on_roster(&last)) {
-            continue;
-        }
+    let eligible: Vec<(Payout, &Agent)> = payouts(book, agents, l, year, book.rate)
+        .into_iter()
+        .filter_map(|p| {
+            let agent = agents
+                .iter()
+                .find(|a| a.id == p.agent_id && a.on_roster(&last))?;
+            let flagged = p.flags.iter().any(|f| !f.starts_with("no-leader-for:"));
+            (!flagged).then_some((p, agent))
+        })
+        .collect();
+    // Fewer eligible agents than places: all of them are in the top.
+    let cutoff = eligible
+        .get(book.nominations.top.saturating_sub(1))
+        .or(eligible.last())
+        .map(|(p, _)| p.net_points);
+    let mut out = vec![];
+    for (p, agent) in eligible {
         let mut why = vec![];
         if book.nominations.top > 0 && cutoff.is_some_and(|c| p.net_points >= c) {
             why.push("top score 积分前列");
         }
         // Zero complaints all year: on the roster the whole year.
-        let whole_year = agent.is_some_and(|a| a.joined_on.is_none_or(|j| j <= year.first));
+        let whole_year = agent.joined_on.is_none_or(|j| j <= year.first);
         if book.nominations.zero_complaints
             && year.has_ended(today)
             && whole_year
