@@ -462,6 +462,63 @@ fn filters() {
     assert_eq!(total(&["--agent", "KF001"]), 2);
     assert_eq!(total(&["--channel", "京东"]), 2);
     assert_eq!(total(&["--cause", "服务态度"]), 3);
+    // Known, but nothing on that day: zero, exit 0.
+    assert_eq!(total(&["--channel", "京东", "--kind", "complaint"]), 0);
+}
+
+/// Found by exploratory testing: a typo in a filter (王方 for 王芳, 售前 for
+/// 售前组) reported "no negative feedback" and exited 0, every day.
+#[test]
+fn a_filter_naming_nothing_known_is_a_usage_error() {
+    let wd = workspace();
+    for report in [
+        &["report", "daily", "--date", "2026-11-20"][..],
+        &[
+            "report",
+            "trend",
+            "--from",
+            "2026-11-14",
+            "--to",
+            "2026-11-20",
+        ],
+    ] {
+        for (filter, value, said) in [
+            (
+                "--agent",
+                "王方",
+                "no agent \"王方\" on the roster or in the feedback",
+            ),
+            (
+                "--department",
+                "售前",
+                "no department \"售前\" on the roster or in the feedback (known: ",
+            ),
+            (
+                "--channel",
+                "京 东",
+                "no channel \"京 东\" in the feedback (known: ",
+            ),
+        ] {
+            let mut args = report.to_vec();
+            args.extend_from_slice(&[filter, value]);
+            wd.kefu(&args)
+                .assert()
+                .code(2)
+                .stdout("")
+                .stderr(predicate::str::contains(said));
+        }
+    }
+    wd.kefu(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-11-20",
+        "--department",
+        "售后",
+    ])
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains("售前组"));
 }
 
 #[test]

@@ -306,6 +306,23 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
             filters.agent = Some(id.clone());
         }
     }
+    // A filter that names nothing the store knows is a typo, not a day
+    // without complaints (a cron report would say 当日无差评 forever).
+    if let Some((what, value, known)) =
+        crate::store::reports::unknown_filter(&store.conn, &filters)?
+    {
+        let known = if known.is_empty() {
+            String::new()
+        } else {
+            format!(" (known: {})", known.join(", "))
+        };
+        let place = if what == "channel" {
+            "in the feedback"
+        } else {
+            "on the roster or in the feedback"
+        };
+        return Err(Usage(format!("no {what} {value:?} {place}{known}")).into());
+    }
     if c.no_mask && !globals.quiet {
         eprintln!("kefu: warning: customer phone numbers and ids are NOT masked in this report (--no-mask); handle it as personal data");
     }

@@ -88,6 +88,53 @@ pub struct Item {
     pub customer_phone: Option<String>,
 }
 
+/// A filter value that nothing in the store has ever carried (a typo: 售前
+/// for 售前组, 王方 for 王芳), which would make every report say "nothing":
+/// which filter, the value, and the values the store knows (for a
+/// department or channel; at most 20). `None` when every filter names
+/// something known. The roster is asked first; feedback only when it does
+/// not know the value.
+pub fn unknown_filter(
+    conn: &Connection,
+    filters: &Filters,
+) -> Result<Option<(&'static str, String, Vec<String>)>> {
+    let any = |sql: &str, v: &str| -> Result<bool> { Ok(conn.prepare_cached(sql)?.exists([v])?) };
+    let known = |sql: &str| -> Result<Vec<String>> {
+        let mut st = conn.prepare(sql)?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    };
+    if let Some(a) = &filters.agent {
+        let found = any("SELECT 1 FROM agents WHERE id = ?1 OR name = ?1", a)?
+            || any("SELECT 1 FROM feedback WHERE agent_id = ?1", a)?
+            || any("SELECT 1 FROM feedback WHERE agent_name = ?1", a)?;
+        if !found {
+            return Ok(Some(("agent", a.clone(), vec![])));
+        }
+    }
+    if let Some(d) = &filters.department {
+        let found = any("SELECT 1 FROM agents WHERE department = ?1", d)?
+            || any("SELECT 1 FROM feedback WHERE department = ?1", d)?;
+        if !found {
+            let values = known(
+                "SELECT department FROM agents WHERE department IS NOT NULL \
+                 UNION SELECT department FROM feedback WHERE department IS NOT NULL \
+                 ORDER BY 1 LIMIT 20",
+            )?;
+            return Ok(Some(("department", d.clone(), values)));
+        }
+    }
+    if let Some(c) = &filters.channel {
+        if !any("SELECT 1 FROM feedback WHERE channel = ?1", c)? {
+            let values = known(
+                "SELECT DISTINCT channel FROM feedback WHERE channel IS NOT NULL ORDER BY 1 LIMIT 20",
+            )?;
+            return Ok(Some(("channel", c.clone(), values)));
+        }
+    }
+    Ok(None)
+}
+
 /// Calls `f` for each negative feedback record on local days `[first, last]`
 /// matching `filters`, in time order.
 pub fn each_negative(
