@@ -436,6 +436,42 @@ fn a_flag_a_late_change_raises_in_a_closed_period_shows_where_it_is_booked() {
     assert_eq!(flags(&["--quarter", "2027Q1"]), serde_json::json!([]));
 }
 
+/// Found by exploratory testing: a late absent-meeting event made a frozen
+/// second occurrence the third (removal); its adjustment said neither which
+/// way it went, and the removal flag showed in no quarterly bonus.
+#[test]
+fn a_late_event_that_changes_a_frozen_occurrence_says_so() {
+    let wd = workspace_with(None);
+    let head = "编号,日期,工号,奖惩项目\n";
+    import(
+        &wd,
+        "events",
+        "e.csv",
+        &format!("{head}E1,2026-03-05,A1,无故缺席例会\nE2,2026-08-06,A1,无故缺席例会\n"),
+    );
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    import(
+        &wd,
+        "events",
+        "late.csv",
+        &format!("{head}E9,2026-07-01,A1,无故缺席例会\n"),
+    );
+    let q4 = ledger(&wd, &["--quarter", "2026Q4", "--agent", "A1"]);
+    let e2 = q4
+        .iter()
+        .find(|l| l["source"].as_str().unwrap().contains("event E2"))
+        .unwrap_or_else(|| panic!("{q4:?}"));
+    assert_eq!(e2["points"], 2, "{e2}");
+    assert_eq!(
+        e2["source"],
+        "adjustment to closed 2026Q3: changed: event E2 (2026-08-06), occurrence 3 in the year; frozen as: event E2 (2026-08-06), occurrence 2 in the year, -2 points (event:e/E2)"
+    );
+    assert_eq!(
+        agent(&bonus(&wd, &["--quarter", "2026Q4"]), "A1")["flags"],
+        serde_json::json!(["removal:2026-08-06"])
+    );
+}
+
 /// Found by exploratory testing: closing ISO week 2026-W44 (10-26 to
 /// 11-01) froze 10-31 without October's zero-complaint point, which every
 /// later period then took as frozen (the quarter lost it); and a month

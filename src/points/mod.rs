@@ -703,7 +703,17 @@ pub fn adjustments(
         let how = match (change.now, change.frozen) {
             (None, Some(_)) => format!("no longer counted: {what}"),
             (Some(_), None) => format!("newly counted: {what}"),
-            _ => what.to_string(),
+            // Counted then and now, differently (a late event made this one
+            // a later occurrence): what it is now, and what was frozen.
+            (Some(_), Some(f)) => {
+                let was = f.source.trim_start_matches("adjustment to closed ");
+                if was == what {
+                    format!("changed: {what}")
+                } else {
+                    format!("changed: {what}; frozen as: {was}, {} points", f.points)
+                }
+            }
+            (None, None) => what.to_string(),
         };
         out.push(Line {
             key: format!("{prefix}{key}"),
