@@ -133,15 +133,17 @@ fn scheme_a_full_quarter_for_a_small_team() {
         .map(|f| f.as_str().unwrap())
         .collect();
     assert_eq!(flags, ["dismissal-review:2026-08", "removal:2026-09-02"]);
-    // A3 joined 2026-08-10: zero-complaint months Aug, Sep only (+2); top queries Aug +1 -> 3 -> 30.00.
-    assert_eq!(agent(&rows, "A3")["net_points"], 3);
+    // A3 joined 2026-08-10: zero-complaint month Sep only, the first on the
+    // roster throughout (+1; found by exploratory testing: a month joined
+    // on its last day earned it); top queries Aug +1 -> 2 -> 20.00.
+    assert_eq!(agent(&rows, "A3")["net_points"], 2);
     // L1, the leader: zero-complaint months +3; A2's equipment −2 (joint liability);
     //     spot checks are counted over the leader's team: A1's 2 (E7) and A2's 1
     //     (E8) make 3 in the quarter, so E8 charges L1 −5. net −4 -> 0.00.
     let l1 = agent(&rows, "L1");
     assert_eq!(l1["net_points"], -4);
     assert_eq!(l1["bonus"], "0.00");
-    // Ranks: A1 1st (6), A3 2nd (3), A2 3rd (−3), L1 4th (−4).
+    // Ranks: A1 1st (6), A3 2nd (2), A2 3rd (−3), L1 4th (−4).
     assert_eq!(a1["rank"], 1);
     assert_eq!(agent(&rows, "A3")["rank"], 2);
     assert_eq!(a2["rank"], 3);
@@ -470,6 +472,26 @@ fn a_late_event_that_changes_a_frozen_occurrence_says_so() {
         agent(&bonus(&wd, &["--quarter", "2026Q4"]), "A1")["flags"],
         serde_json::json!(["removal:2026-08-06"])
     );
+}
+
+/// Found by exploratory testing: a month joined on its last day earned the
+/// zero-complaint point. Now only months on the roster throughout do,
+/// unless the rule says `part_months = true`.
+#[test]
+fn zero_complaint_months_need_the_whole_month_on_the_roster_unless_configured() {
+    let wd = workspace_with(None);
+    // A3 joined 2026-08-10.
+    let a3 = || agent(&bonus(&wd, &["--quarter", "2026Q3"]), "A3")["net_points"].clone();
+    assert_eq!(a3(), 1, "September only");
+    let config = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
+    let derived = "derived = \"zero-complaint-month\"";
+    assert!(config.contains(derived));
+    std::fs::write(
+        wd.path("kefu.toml"),
+        config.replacen(derived, &format!("{derived}\npart_months = true"), 1),
+    )
+    .unwrap();
+    assert_eq!(a3(), 2, "August too");
 }
 
 /// Found by exploratory testing: closing ISO week 2026-W44 (10-26 to

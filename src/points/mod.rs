@@ -37,6 +37,12 @@ impl Agent {
     pub fn on_roster(&self, p: &Period) -> bool {
         self.joined_on.is_none_or(|j| j <= p.last) && self.left_on.is_none_or(|l| l >= p.first)
     }
+
+    /// On the roster every day of `p` (joined by its first day, not left
+    /// before its last).
+    pub fn on_roster_throughout(&self, p: &Period) -> bool {
+        self.joined_on.is_none_or(|j| j <= p.first) && self.left_on.is_none_or(|l| l >= p.last)
+    }
 }
 
 /// A recorded event.
@@ -420,7 +426,8 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
         .collect();
 
     // Calendar: ended months with zero counted complaints, for agents on the
-    // roster that month.
+    // roster the whole month (three days without a complaint after joining
+    // on the 28th are not a complaint-free month).
     let months = whole_months(period);
     let ended = ended_months(period, today);
     for rule in book
@@ -430,7 +437,14 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
     {
         for m in &ended {
             let name = m.first.format("%Y-%m").to_string();
-            for a in inputs.agents.iter().filter(|a| a.on_roster(m)) {
+            let credited = |a: &&Agent| {
+                if rule.part_months == Some(true) {
+                    a.on_roster(m)
+                } else {
+                    a.on_roster_throughout(m)
+                }
+            };
+            for a in inputs.agents.iter().filter(credited) {
                 if counted_by_month
                     .get(&(a.id.as_str(), m.first))
                     .copied()
@@ -883,7 +897,7 @@ pub fn compute(
         // change to a closed period; a period closed before kefu kept its
         // rulebook is recomputed with today's).
         let closed_book: Option<Rulebook> = crate::store::points::closed_rulebook(conn, name)?
-            .map(|json| serde_json::from_str(&json))
+            .map(|json| rulebook::closed_rulebook(&json))
             .transpose()
             .with_context(|| format!("the rulebook {name} was closed with"))?;
         let c_book = closed_book.as_ref().unwrap_or(book);

@@ -163,6 +163,11 @@ pub struct Rule {
     pub department: Option<String>,
     /// For "top-metric": overrides `[points] ties` for this rule.
     pub ties: Option<Ties>,
+    /// For "zero-complaint-month": also credit a month the agent was on the
+    /// roster only part of (joined or left in it). Off: only months on the
+    /// roster throughout. (Rulebooks closed before this choice existed
+    /// credited part months, and are read so: see [`closed_rulebook`].)
+    pub part_months: Option<bool>,
     /// A flag raised at every occurrence (e.g. "dismissal" for serious misconduct).
     pub flag: Option<String>,
 }
@@ -252,6 +257,12 @@ impl Rulebook {
             if r.kind() == RuleKind::TopMetric && r.metric.is_none() {
                 bail!("[points] rule {:?}: a top-metric rule needs `metric`", r.id);
             }
+            if r.part_months.is_some() && r.kind() != RuleKind::ZeroComplaintMonth {
+                bail!(
+                    "[points] rule {:?}: part_months applies to a zero-complaint-month rule only",
+                    r.id
+                );
+            }
             if r.leader_every == Some(0) {
                 bail!("[points] rule {:?}: leader_every must be at least 1", r.id);
             }
@@ -294,9 +305,48 @@ impl Rulebook {
     }
 }
 
+/// Reads the rulebook a period was closed with (as JSON in the store),
+/// reading choices it predates as kefu then made them: a zero-complaint
+/// month rule without `part_months` credited part months.
+pub fn closed_rulebook(json: &str) -> Result<Rulebook> {
+    let mut v: serde_json::Value = serde_json::from_str(json)?;
+    if let Some(rules) = v.get_mut("rule").and_then(|r| r.as_array_mut()) {
+        for r in rules.iter_mut().filter_map(|r| r.as_object_mut()) {
+            if r.get("derived").and_then(|d| d.as_str()) == Some("zero-complaint-month")
+                && !r.contains_key("part_months")
+            {
+                r.insert("part_months".into(), true.into());
+            }
+        }
+    }
+    Ok(serde_json::from_value(v)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rulebook_closed_before_part_months_existed_credited_part_months() {
+        let rule =
+            r#"{"id":"zero","name":"当月零投诉","points":1,"derived":"zero-complaint-month"PART}"#;
+        let book = |part: &str| {
+            let json = format!(r#"{{"rate":"10","rule":[{}]}}"#, rule.replace("PART", part));
+            closed_rulebook(&json).unwrap().rules[0].part_months
+        };
+        assert_eq!(book(""), Some(true));
+        assert_eq!(book(r#","part_months":null"#), None);
+        assert_eq!(book(r#","part_months":false"#), Some(false));
+        // What kefu writes when it closes a period reads back as it was.
+        let mut now: Rulebook = serde_json::from_str(&format!(
+            r#"{{"rate":"10","rule":[{}]}}"#,
+            rule.replace("PART", "")
+        ))
+        .unwrap();
+        now.rules[0].part_months = None;
+        let json = serde_json::to_string(&now).unwrap();
+        assert_eq!(closed_rulebook(&json).unwrap().rules[0].part_months, None);
+    }
 
     #[test]
     fn rules_are_found_by_id_or_name_whatever_the_width_of_their_brackets() {
