@@ -494,6 +494,37 @@ fn zero_complaint_months_need_the_whole_month_on_the_roster_unless_configured() 
     assert_eq!(a3(), 2, "August too");
 }
 
+/// Found by exploratory testing: `bonus` and `points` took no `--encoding
+/// gbk`, which the other reports take for Chinese Excel.
+#[test]
+fn bonus_and_points_write_gbk_csv() {
+    let wd = workspace_with(None);
+    for cmd in ["bonus", "points"] {
+        let out = wd
+            .kefu(&[
+                cmd,
+                "--quarter",
+                "2026Q3",
+                "--format",
+                "csv",
+                "--encoding",
+                "gbk",
+            ])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let (text, _, errors) = encoding_rs::GBK.decode(&out);
+        assert!(!errors && text.contains("王一"), "{cmd}: {text}");
+        assert!(std::str::from_utf8(&out).is_err(), "{cmd}: not UTF-8");
+    }
+    wd.kefu(&["bonus", "--quarter", "2026Q3", "--encoding", "big5"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown --encoding"));
+}
+
 /// Found by exploratory testing: closing ISO week 2026-W44 (10-26 to
 /// 11-01) froze 10-31 without October's zero-complaint point, which every
 /// later period then took as frozen (the quarter lost it); and a month
@@ -901,7 +932,11 @@ fn statements_and_xlsx() {
         xlsx.to_str().unwrap(),
     ])
     .assert()
-    .success();
+    .success()
+    .stderr(predicate::str::contains(format!(
+        "kefu: wrote {}",
+        xlsx.display()
+    )));
     let a1 = std::fs::read_to_string(dir.join("A1.html")).unwrap();
     assert!(a1.contains("王一") && a1.contains("zero complaints in 2026-07"));
     let mut book: Xlsx<_> = open_workbook(&xlsx).unwrap();

@@ -69,6 +69,9 @@ pub struct OutputArgs {
     /// CSV for Excel: UTF-8 with a byte-order mark
     #[arg(long)]
     pub excel: bool,
+    /// CSV encoding: utf-8 or gbk
+    #[arg(long, value_name = "ENCODING")]
+    pub encoding: Option<String>,
 }
 
 impl OutputArgs {
@@ -76,16 +79,19 @@ impl OutputArgs {
     /// format has no place for them (CSV, JSON Lines, a JSON array).
     pub fn emit(&self, doc: &Document, quiet: bool) -> Result<()> {
         let format = Format::choose(self.format, self.output.as_deref())?;
+        let csv = CsvOptions::from_args(self.excel, self.encoding.as_deref())?;
         render::notes_to_stderr(doc, format, quiet);
-        render::emit(
-            doc,
-            format,
-            CsvOptions {
-                bom: self.excel,
-                gbk: false,
-            },
-            self.output.as_deref(),
-        )
+        render::emit(doc, format, csv, self.output.as_deref())?;
+        if let Some(o) = self
+            .output
+            .as_deref()
+            .filter(|o| !crate::render::output::is_stdout(o))
+        {
+            if !quiet {
+                eprintln!("kefu: wrote {}", o.display());
+            }
+        }
+        Ok(())
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use chrono::{Duration, NaiveDate};
 use clap::{Args, Subcommand};
 
@@ -216,18 +216,7 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
     let c = &args.common;
     // Validate everything before touching any file.
     let format = Format::choose(c.format, c.output.as_deref())?;
-    let gbk = match c
-        .encoding
-        .as_deref()
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
-        None | Some("utf-8" | "utf8") => false,
-        Some("gbk" | "gb18030" | "gb2312") => true,
-        Some(other) => bail!(Usage(format!(
-            "unknown --encoding {other:?} (expected utf-8 or gbk)"
-        ))),
-    };
+    let csv = CsvOptions::from_args(c.excel, c.encoding.as_deref())?;
     let filters = Filters {
         kind: match c.kind {
             KindFilter::Review => Some(FeedbackKind::Review),
@@ -343,12 +332,7 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
         doc.only_section(s)?;
     }
     render::notes_to_stderr(&doc, format, globals.quiet);
-    render::emit(
-        &doc,
-        format,
-        CsvOptions { bom: c.excel, gbk },
-        c.output.as_deref(),
-    )?;
+    render::emit(&doc, format, csv, c.output.as_deref())?;
     if let Some(o) = c.output.as_deref().filter(|o| !output::is_stdout(o)) {
         if !globals.quiet {
             eprintln!("kefu: wrote {}", o.display());

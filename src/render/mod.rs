@@ -341,6 +341,21 @@ pub struct CsvOptions {
     pub gbk: bool,
 }
 
+impl CsvOptions {
+    /// The options `--excel` and `--encoding utf-8|gbk` ask for (an
+    /// unknown encoding is a usage error).
+    pub fn from_args(excel: bool, encoding: Option<&str>) -> Result<CsvOptions> {
+        let gbk = match encoding.map(str::to_ascii_lowercase).as_deref() {
+            None | Some("utf-8" | "utf8") => false,
+            Some("gbk" | "gb18030" | "gb2312") => true,
+            Some(other) => bail!(crate::error::Usage(format!(
+                "unknown --encoding {other:?} (expected utf-8 or gbk)"
+            ))),
+        };
+        Ok(CsvOptions { bom: excel, gbk })
+    }
+}
+
 /// `text` in GBK, each character GBK has no code for written as `?`
 /// (encoding_rs would write an HTML character reference, `&#128580;`, which
 /// is not what a spreadsheet shows); with how many there were.
