@@ -466,6 +466,27 @@ fn filters() {
     assert_eq!(total(&["--channel", "京东", "--kind", "complaint"]), 0);
 }
 
+/// Found by exploratory testing: a day still to come, or today, read as a
+/// quiet day.
+#[test]
+fn a_daily_report_of_today_or_a_later_day_says_so() {
+    let wd = workspace();
+    wd.kefu(&["report", "daily", "--date", "2026-12-10"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "2026-12-10 is after today (2026-12-05): nothing can have arrived for it yet",
+        ));
+    wd.kefu(&["report", "daily", "--date", "today", "--format", "json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2026-12-05 is today and not over"));
+    wd.kefu(&["report", "daily", "--date", "yesterday"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("not over").not());
+}
+
 /// Found by exploratory testing: a typo in a filter (王方 for 王芳, 售前 for
 /// 售前组) reported "no negative feedback" and exited 0, every day.
 #[test]

@@ -321,6 +321,10 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
         filters,
         mask: !c.no_mask,
     };
+    let daily = match plan {
+        Plan::Daily(date) => Some(date),
+        _ => None,
+    };
     let mut doc = match plan {
         Plan::Daily(date) => report::daily(&ctx, date)?,
         Plan::Causes(p) => report::causes(&ctx, &p)?,
@@ -328,6 +332,18 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
         Plan::Compare(by, p, v) => report::compare(&ctx, by, &p, &v)?,
         Plan::Distribution(by, p) => report::distribution(&ctx, by, &p)?,
     };
+    // A day not over, or still to come, is no quiet day (当日无差评).
+    if let Some(date) = daily {
+        let today = dates::today(tz)?;
+        if date > today {
+            doc.notes.push(format!(
+                "{date} is after today ({today}): nothing can have arrived for it yet"
+            ));
+        } else if date == today {
+            doc.notes
+                .push(format!("{date} is today and not over: the figures so far"));
+        }
+    }
     if let Some(s) = &c.section {
         doc.only_section(s)?;
     }
