@@ -525,6 +525,88 @@ fn bonus_and_points_write_gbk_csv() {
         .stderr(predicate::str::contains("unknown --encoding"));
 }
 
+/// Found by exploratory testing: re-importing the roster with an agent
+/// moved to another department and leader rewrote the past: July's top of
+/// 查询部 was taken back (an adjustment to closed Q3), July's joint
+/// liability moved to the new leader, and July's reports re-attributed the
+/// department.
+#[test]
+fn a_move_on_the_roster_keeps_the_earlier_days_department_and_leader() {
+    let wd = workspace_with(None);
+    import(&wd, "activity", "a.csv", "月份,工号,指标,数值\n2026-07,A1,queries,100\n2026-07,A2,queries,500\n2026-09,A1,queries,300\n2026-09,A3,queries,100\n");
+    import(
+        &wd,
+        "events",
+        "e.csv",
+        "编号,日期,工号,奖惩项目\nE1,2026-07-10,A2,电脑或灯未关\n",
+    );
+    import(
+        &wd,
+        "reviews",
+        "r.csv",
+        "评价ID,评价时间,评价等级,评价内容,客服工号\nR1,2026-07-15 10:00,差评,态度差,A2\n",
+    );
+    import(
+        &wd,
+        "agents",
+        "l2.csv",
+        "工号,客服姓名,部门,入职日期\nL2,组长乙,接单组,2020-01-01\n",
+    );
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    let q3_before = ledger(&wd, &["--quarter", "2026Q3"]);
+    // A2 moves to 接单组 under L2 (no 调岗日期: from today).
+    let moved = "工号,客服姓名,部门,组长工号,入职日期,离职日期\nL1,组长甲,查询部,,2020-01-01,\nL2,组长乙,接单组,,2020-01-01,\nA1,王一,查询部,L1,2020-01-01,\nA2,李二,接单组,L2,2020-01-01,\nA3,张三,查询部,L1,2026-08-10,\n";
+    let f = wd.write("roster2.csv", moved);
+    wd.kefu(&["import", "agents", &f])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "1 agent(s) moved to another department or leader (first: A2 from 2026-12-05): their earlier days keep the old ones",
+        ));
+    // Nothing to adjust in Q4, and Q3 live again is what was closed.
+    let q4 = ledger(&wd, &["--quarter", "2026Q4"]);
+    assert!(
+        !q4.iter()
+            .any(|l| l["source"].as_str().unwrap().contains("adjustment")),
+        "{q4:?}"
+    );
+    wd.kefu(&["bonus", "reopen", "2026Q3", "--yes"])
+        .assert()
+        .success();
+    assert_eq!(ledger(&wd, &["--quarter", "2026Q3"]), q3_before);
+    let july = wd.json(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-07-15",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(july["items"][0]["department"], "查询部", "{july}");
+    // A1 moves too, from 2026-09-01 (调岗日期): September's top of 查询部 is
+    // A3, not A1, who was in 接单组 by then.
+    let f = wd.write(
+        "roster3.csv",
+        "工号,客服姓名,部门,组长工号,调岗日期\nA1,王一,接单组,L2,2026-09-01\n",
+    );
+    wd.kefu(&["import", "agents", &f]).assert().success();
+    let tops: Vec<(String, String)> = ledger(&wd, &["--quarter", "2026Q3"])
+        .iter()
+        .filter(|l| l["rule_id"] == "top-queries")
+        .map(|l| {
+            (
+                l["agent_id"].as_str().unwrap().to_string(),
+                l["source"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(tops.len(), 2, "{tops:?}");
+    assert_eq!(tops[0].0, "A2");
+    assert!(tops[0].1.contains("2026-07"));
+    assert_eq!(tops[1].0, "A3");
+    assert!(tops[1].1.contains("2026-09"));
+}
+
 /// Found by exploratory testing: closing ISO week 2026-W44 (10-26 to
 /// 11-01) froze 10-31 without October's zero-complaint point, which every
 /// later period then took as frozen (the quarter lost it); and a month
@@ -1376,6 +1458,7 @@ fn an_older_store_with_whole_row_ids_is_re_keyed_and_its_second_copies_removed()
          INSERT INTO closed_lines (period, key, day, agent_id, rule_id, points, source)
            SELECT period, 'event:e/h00000000000000e0', day, agent_id, rule_id, points, 'event h00000000000000e0'
              FROM closed_lines WHERE key LIKE 'event:%';
+         DROP TABLE agent_history;
          PRAGMA user_version = 3;",
     )
     .unwrap();

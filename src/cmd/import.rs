@@ -1082,6 +1082,13 @@ fn import(
         ImportKind::Agents => agents::Lookup::default(),
         _ => agents::Lookup::load(&tx)?,
     };
+    // The roster before this import, and the days its changes take effect
+    // (调岗日期), to keep each moved agent's department and leader before.
+    let assigned_before = match plan.kind {
+        ImportKind::Agents => agents::assignments(&tx)?,
+        _ => Default::default(),
+    };
+    let mut effective: HashMap<String, chrono::NaiveDate> = HashMap::new();
     let mut files: Vec<FileSummary> = vec![];
     // Records that came twice: (count, the first few) of those with the
     // export's id, and of those without one (keyed by identity).
@@ -1243,6 +1250,9 @@ fn import(
                         let counts = &mut files.last_mut().expect("a file is open").counts;
                         counts.read += 1;
                         counts.add(agents::upsert(&tx, &rec, import_id)?);
+                        if let Some(day) = rec.changed_on {
+                            effective.insert(rec.id.clone(), day);
+                        }
                     }
                     Item::Event(rec) => {
                         let counts = &mut files.last_mut().expect("a file is open").counts;
@@ -1357,6 +1367,22 @@ fn import(
         let roster = agents::Lookup::load(&tx)?;
         agents::link_leaders(&tx, &roster)?;
         linked = agents::link_feedback_by_name(&tx, &roster)?;
+        let today = crate::dates::today(ws.tz)?;
+        let moved = agents::keep_history(&tx, &assigned_before, &effective, today)?;
+        if !moved.is_empty() && !globals.quiet {
+            let first = &moved[0];
+            eprintln!(
+                "kefu: {} agent(s) moved to another department or leader (first: {} from {}): their earlier days keep the old ones{}",
+                moved.len(),
+                first.0,
+                first.1,
+                if effective.is_empty() {
+                    " (the change counts from today; a 调岗日期 column gives the day)"
+                } else {
+                    ""
+                }
+            );
+        }
         if !globals.quiet {
             warn_roster(&tx, &roster)?;
         }

@@ -54,6 +54,7 @@ pub const AGENT_FIELDS: &[FieldSpec] = fields! {
     "leader_id" => ["组长工号", "组长", "主管工号", "supervisor_id"],
     "joined_at" => ["入职日期", "入职时间", "joined_on", "start_date"],
     "left_at" => ["离职日期", "离职时间", "left_on", "end_date"],
+    "changed_at" => ["调岗日期", "调动日期", "异动日期", "变动日期", "生效日期", "changed_on", "effective_date"],
 };
 
 /// Fields of reward/penalty events (奖惩记录).

@@ -632,6 +632,9 @@ pub struct AgentRecord {
     pub leader_id: Option<String>,
     pub joined_on: Option<NaiveDate>,
     pub left_on: Option<NaiveDate>,
+    /// The day a change of department or leader took effect (调岗日期),
+    /// when the roster says: earlier days keep the old ones.
+    pub changed_on: Option<NaiveDate>,
     pub extra: Option<String>,
     pub hash: i64,
 }
@@ -660,7 +663,7 @@ impl AgentParser {
         })
     }
 
-    /// A roster date (入职日期, 离职日期); empty when the cell is, or holds a
+    /// A roster date (入职日期, 离职日期, 调岗日期); empty when the cell is, or holds a
     /// placeholder ([`is_placeholder`]) or says the agent is still there
     /// (在职, 至今).
     fn date(&self, row: &Row, field: &str) -> Result<Option<NaiveDate>, String> {
@@ -689,19 +692,23 @@ impl AgentParser {
                 return Err(format!("left_at {l} is before joined_at {j}"));
             }
         }
+        let changed_on = self.date(row, "changed_at")?;
         let department = get("department");
         let leader_id = get("leader_id");
         let extra = extras_json(row, &self.map, &self.headers, &[]);
         let day = |d: Option<NaiveDate>| d.map(dates::day_number);
-        let hash = ValueHash::new()
-            .text(Some(&id))
+        let mut hash = ValueHash::new();
+        hash.text(Some(&id))
             .text(Some(&name))
             .text(department.as_deref())
             .text(leader_id.as_deref())
             .int(day(joined_on))
-            .int(day(left_on))
-            .text(extra.as_deref())
-            .finish();
+            .int(day(left_on));
+        // Only when given: a roster without the column hashes as it did.
+        if changed_on.is_some() {
+            hash.int(day(changed_on));
+        }
+        let hash = hash.text(extra.as_deref()).finish();
         Ok(AgentRecord {
             id,
             name,
@@ -709,6 +716,7 @@ impl AgentParser {
             leader_id,
             joined_on,
             left_on,
+            changed_on,
             extra,
             hash,
         })

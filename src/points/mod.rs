@@ -30,9 +30,31 @@ pub struct Agent {
     pub leader_id: Option<String>,
     pub joined_on: Option<NaiveDate>,
     pub left_on: Option<NaiveDate>,
+    /// Departments and leaders held before a move: (last local day held,
+    /// department, leader), oldest first (the roster's own are after).
+    pub history: Vec<(i64, Option<String>, Option<String>)>,
 }
 
 impl Agent {
+    /// Department and leader on local day `day`: those of the first move
+    /// after it, else the roster's own.
+    fn assignment_on(&self, day: i64) -> (Option<&str>, Option<&str>) {
+        match self.history.iter().find(|(until, ..)| *until >= day) {
+            Some((_, d, l)) => (d.as_deref(), l.as_deref()),
+            None => (self.department.as_deref(), self.leader_id.as_deref()),
+        }
+    }
+
+    /// The department on local day `day`.
+    pub fn department_on(&self, day: i64) -> Option<&str> {
+        self.assignment_on(day).0
+    }
+
+    /// The group leader on local day `day`.
+    pub fn leader_on(&self, day: i64) -> Option<&str> {
+        self.assignment_on(day).1
+    }
+
     /// On the roster on any day of `p`.
     pub fn on_roster(&self, p: &Period) -> bool {
         self.joined_on.is_none_or(|j| j <= p.last) && self.left_on.is_none_or(|l| l >= p.first)
@@ -304,11 +326,12 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
             // Every Nth time is counted over the leader's team, below.
             if let Some(lp) = rule.leader_points.filter(|_| rule.leader_every.is_none()) {
                 if n > 0 {
-                    match agents.get(agent_id).and_then(|a| a.leader_id.clone()) {
+                    // The leader of the agent's team that day, not today's.
+                    match agents.get(agent_id).and_then(|a| a.leader_on(e.day)) {
                         Some(leader) => l.lines.push(Line {
                             key: format!("leader:{key}"),
                             day: e.day,
-                            agent_id: leader,
+                            agent_id: leader.to_string(),
                             rule_id: rule_id.to_string(),
                             points: lp * n,
                             source: format!("joint liability for {agent_id}: {src}"),
@@ -345,7 +368,7 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
             let inside = (first..=last).contains(&e.day);
             let Some(leader) = agents
                 .get(e.agent_id.as_str())
-                .and_then(|a| a.leader_id.as_deref())
+                .and_then(|a| a.leader_on(e.day))
             else {
                 if inside {
                     l.flags
@@ -473,6 +496,7 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
         let metric = rule.metric.as_deref().unwrap_or("");
         for m in &months {
             let name = m.first.format("%Y-%m").to_string();
+            let month_end = dates::day_number(m.last);
             let candidates: Vec<(&String, Decimal)> = inputs
                 .activity
                 .iter()
@@ -483,8 +507,10 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
                         // Only agents on the roster that month compete: one
                         // who left (or had not joined) takes nobody's point.
                         && on_roster.is_some_and(|a| a.on_roster(m))
+                        // ... in the department they were in at its end.
                         && rule.department.as_ref().is_none_or(|d| {
-                            on_roster.and_then(|a| a.department.as_ref()) == Some(d)
+                            on_roster.and_then(|a| a.department_on(month_end))
+                                == Some(d.as_str())
                         })
                 })
                 .map(|(_, _, agent, v)| (agent, *v))

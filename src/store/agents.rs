@@ -50,6 +50,52 @@ pub fn upsert(tx: &Transaction<'_>, a: &AgentRecord, import_id: i64) -> Result<U
     }
 }
 
+/// Each agent's department and leader as the roster holds them now.
+pub type Assignments = HashMap<String, (Option<String>, Option<String>)>;
+
+/// The roster's departments and leaders, before an import changes them.
+pub fn assignments(tx: &Transaction<'_>) -> Result<Assignments> {
+    let mut st = tx.prepare("SELECT id, department, leader_id FROM agents")?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Keeps, for each agent whose department or leader the import changed
+/// (compared once leaders are linked: a leader written by name is no
+/// change), what they had until the day before the change took effect:
+/// `effective` (the roster's 调岗日期), else `today`. Returns the agents
+/// moved, by id, with the day.
+pub fn keep_history(
+    tx: &Transaction<'_>,
+    before: &Assignments,
+    effective: &HashMap<String, chrono::NaiveDate>,
+    today: chrono::NaiveDate,
+) -> Result<Vec<(String, chrono::NaiveDate)>> {
+    let now = assignments(tx)?;
+    let mut moved = vec![];
+    // A second change on one day keeps the values from before the first.
+    let mut insert = tx.prepare(
+        "INSERT OR IGNORE INTO agent_history (agent_id, until_day, department, leader_id)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (id, (department, leader)) in before {
+        let Some(current) = now.get(id) else { continue };
+        if current == &(department.clone(), leader.clone()) {
+            continue;
+        }
+        let day = effective.get(id).copied().unwrap_or(today);
+        insert.execute(params![
+            id,
+            crate::dates::day_number(day) - 1,
+            department,
+            leader
+        ])?;
+        moved.push((id.clone(), day));
+    }
+    moved.sort();
+    Ok(moved)
+}
+
 /// Group leaders' ids (组长工号) that are not on the roster themselves, with
 /// how many agents name each: joint liability would charge someone HR
 /// cannot find. Run after [`link_leaders`], so that what is left is neither

@@ -146,9 +146,22 @@ pub fn agents(conn: &Connection) -> Result<Vec<Agent>> {
             leader_id: r.get(3)?,
             joined_on: date(r.get(4)?),
             left_on: date(r.get(5)?),
+            history: vec![],
         })
     })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut agents: Vec<Agent> = rows.collect::<rusqlite::Result<_>>()?;
+    let mut st = conn.prepare(
+        "SELECT agent_id, until_day, department, leader_id FROM agent_history
+          ORDER BY agent_id, until_day",
+    )?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let id: String = r.get(0)?;
+        if let Ok(i) = agents.binary_search_by(|a| a.id.as_str().cmp(&id)) {
+            agents[i].history.push((r.get(1)?, r.get(2)?, r.get(3)?));
+        }
+    }
+    Ok(agents)
 }
 
 /// Events this import added that HR should look at again: dated after

@@ -8,6 +8,15 @@ use rusqlite::{params_from_iter, Connection};
 
 use crate::domain::{Cause, FeedbackKind};
 
+/// The department of a feedback record: the export's, else the one its
+/// agent had that day (the roster's history of moves, see schema v5), else
+/// the roster's.
+const DEPARTMENT: &str = "coalesce(f.department, \
+     (SELECT h.department FROM agent_history h \
+       WHERE h.agent_id = f.agent_id AND h.until_day >= f.local_day \
+       ORDER BY h.until_day LIMIT 1), \
+     a.department)";
+
 /// Filters every report takes.
 #[derive(Debug, Clone, Default)]
 pub struct Filters {
@@ -35,10 +44,7 @@ impl Filters {
         }
         if let Some(d) = &self.department {
             values.push(d.clone().into());
-            sql.push_str(&format!(
-                " AND coalesce(f.department, a.department) = ?{}",
-                values.len()
-            ));
+            sql.push_str(&format!(" AND {DEPARTMENT} = ?{}", values.len()));
         }
         if let Some(x) = &self.agent {
             values.push(x.clone().into());
@@ -114,10 +120,12 @@ pub fn unknown_filter(
     }
     if let Some(d) = &filters.department {
         let found = any("SELECT 1 FROM agents WHERE department = ?1", d)?
+            || any("SELECT 1 FROM agent_history WHERE department = ?1", d)?
             || any("SELECT 1 FROM feedback WHERE department = ?1", d)?;
         if !found {
             let values = known(
                 "SELECT department FROM agents WHERE department IS NOT NULL \
+                 UNION SELECT department FROM agent_history WHERE department IS NOT NULL \
                  UNION SELECT department FROM feedback WHERE department IS NOT NULL \
                  ORDER BY 1 LIMIT 20",
             )?;
@@ -148,7 +156,7 @@ pub fn each_negative(
     let conditions = filters.sql(&mut values);
     let sql = format!(
         "SELECT f.created_at, f.local_day, f.kind, f.source, f.ext_id, f.agent_id, coalesce(a.name, f.agent_name),
-                coalesce(f.department, a.department), f.channel, f.cause, f.auto_causes, f.content, f.customer, f.customer_phone
+                {DEPARTMENT}, f.channel, f.cause, f.auto_causes, f.content, f.customer, f.customer_phone
          FROM feedback f LEFT JOIN agents a ON a.id = f.agent_id
          WHERE f.local_day BETWEEN ?1 AND ?2 AND f.polarity = 'negative'{conditions}
          ORDER BY f.local_day, f.created_at, f.id"

@@ -39,7 +39,7 @@ pub fn migrations_up_to(version: usize) -> Migrations<'static> {
 }
 
 /// The migrations' SQL, oldest first.
-const ALL: &[&str] = &[V1, V2, V3, V4];
+const ALL: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// The schema version this build writes.
 pub const LATEST: usize = ALL.len();
@@ -187,6 +187,23 @@ ALTER TABLE feedback ADD COLUMN naive_time INTEGER NOT NULL DEFAULT 1;
 /// name them, not by their whole row (see [`crate::identity`]); the hook
 /// re-keys those older kefus stored. No change to the tables.
 const V4: &str = "-- re-key records without an export id (see store/upgrade.rs)";
+
+/// Version 5: the roster's history. A roster import that moves an agent to
+/// another department or leader keeps what they had before, so that points
+/// and reports of earlier days are not rewritten by a transfer.
+const V5: &str = r#"
+-- An agent's department and leader up to and including local day
+-- `until_day` (the day before a change took effect). The values of a day
+-- are those of the first row whose until_day is on or after it, else the
+-- roster's own.
+CREATE TABLE agent_history (
+    agent_id    TEXT NOT NULL,
+    until_day   INTEGER NOT NULL,
+    department  TEXT,
+    leader_id   TEXT,
+    PRIMARY KEY (agent_id, until_day)
+) STRICT;
+"#;
 
 #[cfg(test)]
 mod tests {
