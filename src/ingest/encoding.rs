@@ -1,6 +1,8 @@
 //! Text encodings of input files: detection and streaming decoding to UTF-8.
 //!
-//! Detection (when `--encoding` is not given), on the first 64 KiB:
+//! Detection (when `--encoding` is not given), on the first 64 KiB (or, when
+//! those are all ASCII, on to 64 KiB past the first byte that is not, up
+//! to 4 MiB: see [`read_sample`]):
 //! 1. a byte-order mark decides (UTF-8, UTF-16 LE/BE);
 //! 2. NUL bytes without a UTF-16 BOM mean the file is not text;
 //! 3. valid UTF-8 (a character cut at the sample's end allowed, whether the
@@ -86,20 +88,48 @@ impl TextEncoding {
     }
 }
 
-/// Reads up to [`SAMPLE_SIZE`] bytes (fewer only at end of input).
+/// The most detection reads past a start that is all ASCII.
+pub const MAX_SAMPLE_SIZE: usize = 4 * 1024 * 1024;
+
+/// Reads up to [`SAMPLE_SIZE`] bytes (fewer only at end of input); when they
+/// are all ASCII, which every candidate encoding reads alike (an export
+/// whose first thousand rows hold ids, dates and numbers only), on to the
+/// first byte that is not and [`SAMPLE_SIZE`] bytes after it, up to
+/// [`MAX_SAMPLE_SIZE`] in all: what decides is the text, not its prefix.
 pub fn read_sample(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
-    let mut sample = vec![0; SAMPLE_SIZE];
-    let mut filled = 0;
-    while filled < SAMPLE_SIZE {
-        match reader.read(&mut sample[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+    let mut sample = vec![];
+    let mut want = SAMPLE_SIZE;
+    // Whether a byte that is not ASCII was found by an earlier read.
+    let mut found = false;
+    loop {
+        let start = sample.len();
+        sample.resize(want, 0);
+        let mut filled = start;
+        while filled < want {
+            match reader.read(&mut sample[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
         }
+        sample.truncate(filled);
+        // Done at the end of input, at the cap, or once what was read
+        // holds a byte that is not ASCII: the first read's, or one found
+        // after an ASCII start (this read then went past it by a sample).
+        if filled < want || want >= MAX_SAMPLE_SIZE || found {
+            return Ok(sample);
+        }
+        want = match sample[start..].iter().position(|b| !b.is_ascii()) {
+            Some(_) if start == 0 => return Ok(sample),
+            Some(at) => {
+                found = true;
+                start + at + SAMPLE_SIZE
+            }
+            None => want + SAMPLE_SIZE,
+        }
+        .min(MAX_SAMPLE_SIZE);
     }
-    sample.truncate(filled);
-    Ok(sample)
 }
 
 /// Detects the encoding of a sample; `Err` when it is not text at all.
@@ -340,6 +370,31 @@ mod tests {
             decode_all(&utf16),
             (TextEncoding::Utf16Le, text.to_string())
         );
+    }
+
+    #[test]
+    fn gbk_after_an_ascii_start_is_gbk() {
+        // 100 KiB of ids and dates, then GBK text (found by exploratory
+        // testing: read as UTF-8, every Chinese row was rejected).
+        let mut bytes = "id,date\n".to_string().into_bytes();
+        while bytes.len() < 100 * 1024 {
+            bytes.extend_from_slice(b"R1,2026-11-20\n");
+        }
+        let ascii = bytes.len();
+        let (gbk, _, _) = encoding_rs::GBK.encode("R2,客服态度很差\n");
+        for _ in 0..100 {
+            bytes.extend_from_slice(&gbk);
+        }
+        let sample = read_sample(&mut &bytes[..]).unwrap();
+        assert!(sample.len() > ascii && sample.len() < bytes.len() + 1);
+        assert_eq!(detect(&sample), Ok(TextEncoding::Gb18030));
+        // All ASCII: read to the end, or to the cap.
+        let long = vec![b'a'; MAX_SAMPLE_SIZE + 10];
+        assert_eq!(read_sample(&mut &long[..]).unwrap().len(), MAX_SAMPLE_SIZE);
+        // A first read that is not all ASCII is the sample.
+        let mut utf8 = "客服".repeat(30_000).into_bytes();
+        utf8.extend_from_slice(&gbk);
+        assert_eq!(read_sample(&mut &utf8[..]).unwrap().len(), SAMPLE_SIZE);
     }
 
     #[test]
