@@ -353,9 +353,16 @@ const VERSION_WORDS: [&str; 10] = [
 /// it ends with one (see [`source_from_file`]); a bracketed mark goes with
 /// its brackets, and only a bracket that holds nothing but marks does.
 fn strip_version_mark(name: &str) -> &str {
+    // 奖惩登记表_, 奖惩登记表_v2 - : the separators a mark taken off left
+    // (alone: the digits before them may be a version's, `_v2 - 副本`).
+    let trimmed = name.trim_end_matches(is_mark_separator);
+    if trimmed.len() < name.len() {
+        return trimmed;
+    }
     let without_digits = name.trim_end_matches(|c: char| c.is_ascii_digit());
-    // Q3, v2: a quarter or version, after a separator or a non-ASCII letter.
     if without_digits.len() < name.len() {
+        // Q3, v2: a quarter or version, after a separator, a digit or a
+        // non-ASCII letter.
         if let Some(rest) = without_digits.strip_suffix(['Q', 'q', 'V', 'v']) {
             if rest.is_empty()
                 || rest.ends_with(|c: char| {
@@ -365,11 +372,8 @@ fn strip_version_mark(name: &str) -> &str {
                 return rest;
             }
         }
-    }
-    // 12, 2026-11-20, 奖惩登记表_
-    let trimmed = name.trim_end_matches(|c: char| c.is_ascii_digit() || is_mark_separator(c));
-    if trimmed.len() < name.len() {
-        return trimmed;
+        // 12, 20261120, and 2026-11-20 a number at a time.
+        return without_digits;
     }
     // (2), (v2), （最终版）, (副本): a bracket of marks only.
     for (open, close) in [('(', ')'), ('（', '）'), ('[', ']'), ('【', '】')] {
@@ -1682,6 +1686,14 @@ mod tests {
             "奖惩登记表 - Copy.csv",
             "Copy of 奖惩登记表.csv",
             " 奖惩登记表 .csv",
+            // Version and copy marks together (found by exploratory
+            // testing: `_v2 - 副本` left 奖惩登记表_v, a new source).
+            "奖惩登记表_v2 - 副本.csv",
+            "奖惩登记表_v2 (1).csv",
+            "奖惩登记表_v2 - Copy.csv",
+            "奖惩登记表_v2_副本.csv",
+            "奖惩登记表_v2_20261120.csv",
+            "奖惩登记表_2026Q3_v2 - 副本 (2).xlsx",
         ] {
             assert_eq!(source_from_file(copy, "events"), "奖惩登记表", "{copy}");
         }
