@@ -75,9 +75,11 @@ impl Workspace {
         let stamp = chrono::Utc::now()
             .with_timezone(&self.tz)
             .format("%Y%m%d-%H%M%S%.3f");
+        // With the process id: two imports started in one millisecond
+        // (cron jobs) must not write one file, one's rows lost.
         self.dir
             .join(REJECTS_DIR)
-            .join(format!("{kind}-{stamp}.csv"))
+            .join(format!("{kind}-{stamp}-{}.csv", std::process::id()))
     }
 }
 

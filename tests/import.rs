@@ -463,6 +463,55 @@ fn default_rejects_file_is_in_the_workspace_and_named_in_the_summary() {
     assert!(stderr.contains("1 rejected row(s)"));
 }
 
+/// Found by exploratory testing: `--rejects ws/kefu.db` (or `-o kefu.db`)
+/// replaced the store with a CSV, and `--rejects export.csv` the export.
+#[test]
+fn the_store_and_the_files_imported_are_never_written_over() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "r.csv",
+        "评价ID,评价时间,评价内容\n1,nope,x\n2,2026-11-20,y\n",
+    );
+    let store = wd.path("kefu.db");
+    for target in [store.clone(), wd.path("kefu.db-wal")] {
+        wd.kefu(&[
+            "import",
+            "reviews",
+            &f,
+            "--rejects",
+            target.to_str().unwrap(),
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("(a kefu store?): not overwritten"));
+    }
+    wd.kefu(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-11-20",
+        "--format",
+        "csv",
+        "-o",
+    ])
+    .arg(&store)
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains("is an SQLite database"));
+    wd.kefu(&["import", "reviews", &f, "--rejects", &f])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("a file being imported"));
+    assert_eq!(
+        std::fs::read_to_string(&f).unwrap(),
+        "评价ID,评价时间,评价内容\n1,nope,x\n2,2026-11-20,y\n"
+    );
+    // The store is whole, and nothing was imported by the failed runs.
+    assert_eq!(wd.count("SELECT count(*) FROM feedback"), 0);
+    wd.kefu(&["import", "-q", "reviews", &f]).assert().success();
+    assert_eq!(wd.count("SELECT count(*) FROM feedback"), 1);
+}
+
 #[test]
 fn strict_writes_nothing_and_fails() {
     let wd = Workdir::new();

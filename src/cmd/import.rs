@@ -408,6 +408,20 @@ fn strip_version_mark(name: &str) -> &str {
     name
 }
 
+/// Whether two paths name one existing file (links followed).
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        #[cfg(unix)]
+        (Ok(x), Ok(y)) => {
+            use std::os::unix::fs::MetadataExt;
+            x.dev() == y.dev() && x.ino() == y.ino()
+        }
+        #[cfg(not(unix))]
+        (Ok(_), Ok(_)) => a.canonicalize().ok() == b.canonicalize().ok(),
+        _ => false,
+    }
+}
+
 /// Per-file counts, in the JSON summary's shape.
 #[derive(Debug, Clone, Serialize)]
 pub struct FileSummary {
@@ -1064,6 +1078,16 @@ fn import(
     let kind_name = plan.kind.name();
     let feedback_kind = feedback_kind_of(plan.kind);
     let explicit_rejects = plan.rejects.is_some();
+    // The rejects file is written over: never one of the files imported.
+    if let Some(r) = &plan.rejects {
+        if let Some(f) = plan.files.iter().find(|f| same_file(Path::new(f), r)) {
+            return Err(Usage(format!(
+                "--rejects {} is {f}, a file being imported: name another file",
+                r.display()
+            ))
+            .into());
+        }
+    }
     let mut rejects = Rejects {
         path: plan
             .rejects

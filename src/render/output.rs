@@ -152,6 +152,26 @@ impl Destination {
     }
 }
 
+/// What an SQLite database `target` is part of, if it is one: the
+/// database itself (an existing file with SQLite's header), or its
+/// journal, WAL or shared-memory file beside it.
+fn sqlite_file(target: &Path, exists: bool) -> Option<&'static str> {
+    let is_db = |p: &Path| {
+        let mut head = [0u8; 16];
+        std::fs::File::open(p)
+            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+            .is_ok_and(|()| &head == b"SQLite format 3\0")
+    };
+    if exists && is_db(target) {
+        return Some("an SQLite database (a kefu store?)");
+    }
+    let name = target.file_name()?.to_str()?;
+    let base = ["-wal", "-shm", "-journal"]
+        .iter()
+        .find_map(|s| name.strip_suffix(s))?;
+    is_db(&target.with_file_name(base)).then_some("part of an SQLite database (a kefu store?)")
+}
+
 impl OutputFile {
     /// Starts writing `path` (see the module's comment for how each kind of
     /// file is written). Errors name `path`.
@@ -182,6 +202,16 @@ impl OutputFile {
                         "cannot write {}: there is no directory {}",
                         path.display(),
                         dir.display()
+                    );
+                }
+                // A store (kefu.db, another workspace's, its -wal or -shm)
+                // is never an output: `--rejects ws/kefu.db` or `-o kefu.db`
+                // is a slip that would lose every record.
+                if let Some(db) = sqlite_file(&target, permissions.is_some()) {
+                    bail!(
+                        "{} is {}: not overwritten (write to another file)",
+                        path.display(),
+                        db
                     );
                 }
                 // Replacing by rename needs no write permission on the file
