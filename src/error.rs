@@ -78,7 +78,7 @@ pub fn report(err: &anyhow::Error) -> i32 {
     for cause in err.chain().skip(1) {
         message.push_str(&format!("\n  caused by: {cause}"));
     }
-    eprintln!("{message}");
+    crate::say!("{message}");
     if err.chain().any(|c| c.downcast_ref::<Usage>().is_some()) {
         EXIT_USAGE
     } else {

@@ -10,6 +10,17 @@
 //! written (`render::output`); `domain`, `dates`, `config`, `workspace` the
 //! shared vocabulary, time, settings and workspace.
 
+/// `eprintln!` that never panics: a message stderr cannot take (a pipe
+/// whose reader has gone, `2>&1 | head`) is dropped and the command goes on,
+/// so an import still commits and a stream still ends cleanly.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod classify;
 pub mod cli;
 pub mod cmd;

@@ -59,12 +59,12 @@ impl Workspace {
         )?;
         if let Some(notice) = store.upgrade_notice() {
             if !self.quiet {
-                eprintln!("kefu: the store was upgraded: {notice}");
+                crate::say!("kefu: the store was upgraded: {notice}");
             }
         }
         if let Some(change) = store.timezone_change() {
             if !self.quiet {
-                eprintln!("kefu: {}", change.notice());
+                crate::say!("kefu: {}", change.notice());
             }
         }
         Ok(store)

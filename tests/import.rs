@@ -512,6 +512,31 @@ fn the_store_and_the_files_imported_are_never_written_over() {
     assert_eq!(wd.count("SELECT count(*) FROM feedback"), 1);
 }
 
+/// Found by exploratory testing: with stderr a pipe whose reader had gone
+/// (`2>&1 | head`), the first note panicked (exit 101) and the import
+/// stored nothing.
+#[test]
+fn a_closed_stderr_does_not_stop_an_import() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "r.csv",
+        "差评明细\n\n评价ID,评价时间,评价内容\n1,nope,x\n2,2026-11-20,y\n",
+    );
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("kefu"))
+        .env_remove("KEFU_WORKSPACE")
+        .env("KEFU_TODAY", "2026-12-05")
+        .arg("-w")
+        .arg(wd.path(""))
+        .args(["import", "reviews", &f])
+        .stderr(writer)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(wd.count("SELECT count(*) FROM feedback"), 1);
+}
+
 #[test]
 fn strict_writes_nothing_and_fails() {
     let wd = Workdir::new();

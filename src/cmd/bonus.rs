@@ -291,7 +291,7 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
             render::emit(&s, Format::Html, CsvOptions::default(), Some(&path))?;
         }
         if !globals.quiet {
-            eprintln!(
+            crate::say!(
                 "kefu: wrote {} statement(s) to {}",
                 pays.len(),
                 dir.display()
@@ -356,7 +356,7 @@ fn close(globals: &Globals, ws: &Workspace, period: &str) -> Result<()> {
     )?;
     tx.commit()?;
     if !globals.quiet {
-        eprintln!(
+        crate::say!(
             "kefu: closed {}: {} ledger line(s), {} agent(s), total payout {} {}",
             p.name,
             l.lines.len(),
@@ -417,9 +417,10 @@ fn reopen(globals: &Globals, ws: &Workspace, period: &str, yes: bool) -> Result<
     store::points::reopen(&tx, &p.name)?;
     tx.commit()?;
     if !globals.quiet {
-        eprintln!(
+        crate::say!(
             "kefu: reopened {} (closed on {closed_on}); close it again with `kefu bonus close {}`",
-            p.name, p.name
+            p.name,
+            p.name
         );
     }
     Ok(())

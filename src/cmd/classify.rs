@@ -297,7 +297,7 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
     if input.rows.no_records() {
         // An API's empty list: nothing to classify, nothing written.
         if !globals.quiet {
-            eprintln!("kefu: {name}: no records (an empty list)");
+            crate::say!("kefu: {name}: no records (an empty list)");
         }
         return Ok(());
     }
@@ -305,7 +305,7 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
         input.find_columns(|headers| find_columns(headers, args.column.as_deref(), &name))?;
     if !globals.quiet {
         for note in input.notes() {
-            eprintln!("kefu: {name}: {note}");
+            crate::say!("kefu: {name}: {note}");
         }
     }
     // TSV in, TSV out, when neither --format nor -o's extension says.
@@ -436,7 +436,7 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                             if args.strict {
                                 bail!("{name}: {position} {line}: {reason}");
                             }
-                            eprintln!(
+                            crate::say!(
                                 "kefu: {name}: {position} {line}: {reason} (passed through unclassified)"
                             );
                             // `raw` is the row's fields written as CSV.
@@ -473,7 +473,7 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                                 // read ahead): JSON output keeps it; CSV
                                 // cannot, and says so.
                                 if !json_out {
-                                    eprintln!(
+                                    crate::say!(
                                         "kefu: {name}: {position} {}: key(s) {} first appear here, after the output's columns were fixed; their values are left out of {} (--format jsonl keeps them)",
                                         row.line,
                                         keys[known_keys..].join(", "),
@@ -529,11 +529,11 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
         drop(work_tx);
         if !globals.quiet {
             for note in input.end_notes() {
-                eprintln!("kefu: {name}: {note}");
+                crate::say!("kefu: {name}: {note}");
             }
         }
         if unknown_ratings.0 > 0 {
-            eprintln!(
+            crate::say!(
                 "kefu: {name}: {} row(s) with a rating kefu does not know (first: {}) were classified as if negative",
                 unknown_ratings.0, unknown_ratings.1
             );
@@ -653,7 +653,7 @@ pub fn read_labeled(file: &str) -> Result<Vec<(String, Cause)>> {
         Ok((text, cause))
     })?;
     for note in input.notes() {
-        eprintln!("kefu: {name}: {note}");
+        crate::say!("kefu: {name}: {note}");
     }
     let mut row = Row::default();
     let mut out = vec![];
@@ -688,10 +688,10 @@ pub fn read_labeled(file: &str) -> Result<Vec<(String, Cause)>> {
         bail!(message);
     }
     for note in input.end_notes() {
-        eprintln!("kefu: {name}: {note}");
+        crate::say!("kefu: {name}: {note}");
     }
     if empty > 0 {
-        eprintln!("kefu: {name}: {empty} row(s) with an empty text skipped");
+        crate::say!("kefu: {name}: {empty} row(s) with an empty text skipped");
     }
     if out.is_empty() {
         bail!("{name}: no labelled rows (a text and a cause on each row)");
@@ -871,7 +871,7 @@ fn train(globals: &Globals, ws: &Workspace, args: TrainArgs) -> Result<()> {
         );
     }
     if !missing.is_empty() && !globals.quiet {
-        eprintln!(
+        crate::say!(
             "kefu: warning: no example of {}: the model will never pick {}",
             missing.join(", "),
             if missing.len() == 1 { "it" } else { "them" }
@@ -960,7 +960,7 @@ fn classify_store(globals: &Globals, ws: &Workspace, all: bool, rules_only: bool
         classifier.classify(text, scratch)
     })?;
     if !globals.quiet {
-        eprintln!(
+        crate::say!(
             "kefu: classified {n} negative feedback record(s){}",
             if all { " (all redone)" } else { "" }
         );

@@ -652,7 +652,7 @@ fn read_files(
         });
         if input.rows.no_records() {
             if !quiet {
-                eprintln!("kefu: {name}: no records (an empty list)");
+                crate::say!("kefu: {name}: no records (an empty list)");
             }
             continue;
         }
@@ -661,7 +661,7 @@ fn read_files(
             .map_err(|e| anyhow::anyhow!("{name}: {e:#}"))?;
         if !quiet {
             for note in input.notes() {
-                eprintln!("kefu: {name}: {note}");
+                crate::say!("kefu: {name}: {note}");
             }
         }
         // Said once the rows were seen, with a column that looks like the
@@ -721,16 +721,16 @@ fn read_files(
         progress.finish_and_clear();
         if let Some(l) = lookalikes {
             let hint = l.hint().map(|h| format!("; but {h}")).unwrap_or_default();
-            eprintln!(
+            crate::say!(
                 "kefu: {name}: no rating column; every review is taken as negative (差评){hint}"
             );
         }
         if !quiet {
             for note in input.end_notes() {
-                eprintln!("kefu: {name}: {note}");
+                crate::say!("kefu: {name}: {note}");
             }
             if not_rated > 0 {
-                eprintln!(
+                crate::say!(
                     "kefu: {name}: {not_rated} row(s) not rated (未评价) skipped: no review to count"
                 );
             }
@@ -1059,7 +1059,7 @@ pub fn import_for_report(
     };
     let (summary, _, _) = import(&quiet, ws, store, &plan)?;
     if summary.total.rejected > 0 && !globals.quiet {
-        eprintln!(
+        crate::say!(
             "kefu: {} input row(s) could not be read and are not in the report",
             summary.total.rejected
         );
@@ -1321,7 +1321,7 @@ fn import(
                         file.counts.read += 1;
                         file.counts.rejected += 1;
                         if rejects.shown < 10 && !globals.quiet && (plan.strict || !keep_rejects) {
-                            eprintln!("kefu: {}: {position} {line}: {reason}", file.file);
+                            crate::say!("kefu: {}: {position} {line}: {reason}", file.file);
                             rejects.shown += 1;
                         }
                         if keep_rejects {
@@ -1379,7 +1379,7 @@ fn import(
                         crate::dates::date_of_day(*last)
                     )
                 };
-                eprintln!(
+                crate::say!(
                     "kefu: warning: source {source} already holds {older} record(s) without an id in the export dated {days}, the days of records this import added with one: if the sheet gained an id column (编号), each is now counted twice; import it with --replace PERIOD to keep only what the sheet holds"
                 );
             }
@@ -1399,7 +1399,7 @@ fn import(
         let moved = agents::keep_history(&tx, &assigned_before, &effective, today)?;
         if !moved.is_empty() && !globals.quiet {
             let first = &moved[0];
-            eprintln!(
+            crate::say!(
                 "kefu: {} agent(s) moved to another department or leader (first: {} from {}): their earlier days keep the old ones{}",
                 moved.len(),
                 first.0,
@@ -1418,7 +1418,7 @@ fn import(
     if !globals.quiet {
         for (written, n) in unlinked.values() {
             if let Some(shared) = names.shared(written) {
-                eprintln!(
+                crate::say!(
                     "kefu: warning: {n} record(s) name {written}, who is {} on the roster: not linked; put the id (客服工号) in the export",
                     crate::render::one_of(&shared.ids)
                 );
@@ -1426,7 +1426,7 @@ fn import(
         }
     }
     if repeated.0 > 0 && !globals.quiet {
-        eprintln!(
+        crate::say!(
             "kefu: warning: {} record(s) repeat an id an earlier row of this import had ({}): each replaced the one before (counted as updated or unchanged); if they are different records, the export's ids are not unique{}",
             repeated.0,
             first_few(&repeated),
@@ -1438,7 +1438,7 @@ fn import(
         );
     }
     if repeated_derived.0 > 0 && !globals.quiet {
-        eprintln!(
+        crate::say!(
             "kefu: warning: {} record(s) without an id in the export came a second time in this import ({}): the same record (reviews and complaints: time, content, order and customer; events: agent, day, rule and note), stored once, the later one kept",
             repeated_derived.0,
             first_few(&repeated_derived),
@@ -1446,7 +1446,7 @@ fn import(
     }
     if !activity_again.is_empty() && !globals.quiet {
         let shown: Vec<&str> = activity_again.iter().take(3).map(String::as_str).collect();
-        eprintln!(
+        crate::say!(
             "kefu: warning: {} activity row(s) repeat the month, agent and metric of an earlier row of this import ({}{}): each replaced the one before, values are not added up; give one row per month, agent and metric",
             activity_again.len(),
             shown.join(", "),
@@ -1454,7 +1454,7 @@ fn import(
         );
     }
     if let Some(warning) = unread_causes.warning().filter(|_| !globals.quiet) {
-        eprintln!("kefu: warning: {warning}");
+        crate::say!("kefu: warning: {warning}");
     }
     if matches!(plan.kind, ImportKind::Reviews | ImportKind::Complaints) && !globals.quiet {
         // Imported as recorded, but a wrong clock or a typo in the year
@@ -1462,7 +1462,7 @@ fn import(
         let today = crate::dates::today(ws.tz)?;
         let later = store::feedback::dated_after(&tx, import_id, crate::dates::day_number(today))?;
         if let Some(f) = later {
-            eprintln!(
+            crate::say!(
                 "kefu: warning: {} record(s) dated after today ({today}), the first {}/{} on {}",
                 f.count,
                 f.source,
@@ -1484,7 +1484,7 @@ fn import(
         used.dedup();
         for (metric, n) in &metrics {
             if !used.contains(&metric.as_str()) {
-                eprintln!(
+                crate::say!(
                     "kefu: warning: metric {metric:?} ({n} row(s)) is read by no rule of the [points] rulebook{}",
                     if used.is_empty() {
                         String::new()
@@ -1499,10 +1499,10 @@ fn import(
         // Imported and counted as they are, but worth a second look.
         let doubtful = store::points::doubtful_events(&tx, import_id, crate::dates::today(ws.tz)?)?;
         for (id, why) in doubtful.iter().take(10) {
-            eprintln!("kefu: warning: event {id} is {why}");
+            crate::say!("kefu: warning: event {id} is {why}");
         }
         if doubtful.len() > 10 {
-            eprintln!(
+            crate::say!(
                 "kefu: warning: {} more event(s) like these",
                 doubtful.len() - 10
             );
@@ -1553,19 +1553,19 @@ fn import(
 fn warn_roster(tx: &rusqlite::Transaction<'_>, roster: &agents::Lookup) -> Result<()> {
     for (leader, n) in agents::leaders_not_on_roster(tx)? {
         match roster.shared(&leader) {
-            Some(shared) => eprintln!(
+            Some(shared) => crate::say!(
                 "kefu: warning: group leader {leader} ({n} agent(s) name them) is the name of {} agents on the roster ({}): not linked; give the leader's id (组长工号)",
                 shared.ids.len(),
                 shared.ids.join(", ")
             ),
-            None => eprintln!(
+            None => crate::say!(
                 "kefu: warning: group leader {leader} ({n} agent(s) name them) is not on the roster"
             ),
         }
     }
     for shared in roster.shared.values() {
         let name = shared.written();
-        eprintln!(
+        crate::say!(
             "kefu: warning: {name} is the name of {} agents on the roster ({}): feedback, events and activity naming only {name} cannot be linked to any of them; they need the id (工号)",
             shared.ids.len(),
             shared.ids.join(", ")
@@ -1630,23 +1630,26 @@ fn print_summary(
         if summary.files.len() > 1 || plan.replace.is_some() {
             table.push(row("total", &summary.total));
         }
-        eprint!("{}", render::terminal_table(&table));
+        let _ = std::io::Write::write_fmt(
+            &mut std::io::stderr(),
+            format_args!("{}", render::terminal_table(&table)),
+        );
     }
     if !globals.quiet {
         if linked > 0 {
-            eprintln!("kefu: linked {linked} feedback record(s) to roster agents by name or id");
+            crate::say!("kefu: linked {linked} feedback record(s) to roster agents by name or id");
         }
         if plan.dry_run {
-            eprintln!("kefu: dry run: nothing was written to the store");
+            crate::say!("kefu: dry run: nothing was written to the store");
         }
         match rejects {
             Some(p) if summary.total.rejected == 0 => {
-                eprintln!(
+                crate::say!(
                     "kefu: no row rejected ({} holds the header only)",
                     p.display()
                 );
             }
-            Some(p) => eprintln!(
+            Some(p) => crate::say!(
                 "kefu: {} rejected row(s) written to {}",
                 summary.total.rejected,
                 p.display()

@@ -29,13 +29,13 @@ pub fn run(globals: &Globals, args: InitArgs) -> Result<()> {
     let written = workspace::init(&dir, globals.quiet)?;
     if !globals.quiet {
         if written.is_empty() {
-            eprintln!(
+            crate::say!(
                 "kefu: {} is already a workspace; nothing to create",
                 dir.display()
             );
         }
         for p in written {
-            eprintln!("kefu: created {}", p.display());
+            crate::say!("kefu: created {}", p.display());
         }
     }
     Ok(())

@@ -88,7 +88,7 @@ impl OutputArgs {
             .filter(|o| !crate::render::output::is_stdout(o))
         {
             if !quiet {
-                eprintln!("kefu: wrote {}", o.display());
+                crate::say!("kefu: wrote {}", o.display());
             }
         }
         Ok(())

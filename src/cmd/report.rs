@@ -313,7 +313,7 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
         return Err(Usage(format!("no {what} {value:?} {place}{known}")).into());
     }
     if c.no_mask && !globals.quiet {
-        eprintln!("kefu: warning: customer phone numbers and ids are NOT masked in this report (--no-mask); handle it as personal data");
+        crate::say!("kefu: warning: customer phone numbers and ids are NOT masked in this report (--no-mask); handle it as personal data");
     }
     let ctx = Context {
         conn: &store.conn,
@@ -351,7 +351,7 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
     render::emit(&doc, format, csv, c.output.as_deref())?;
     if let Some(o) = c.output.as_deref().filter(|o| !output::is_stdout(o)) {
         if !globals.quiet {
-            eprintln!("kefu: wrote {}", o.display());
+            crate::say!("kefu: wrote {}", o.display());
         }
     }
     Ok(())

@@ -403,7 +403,7 @@ pub fn render(doc: &Document, format: Format, csv: CsvOptions) -> Result<Vec<u8>
             if csv.gbk {
                 let (bytes, lost) = to_gbk(&text);
                 if lost > 0 {
-                    eprintln!(
+                    crate::say!(
                         "kefu: warning: {lost} character(s) GBK has no code for (emoji and the like) written as '?'; leave out --encoding gbk for UTF-8, which holds every character"
                     );
                 }
@@ -437,7 +437,7 @@ pub fn shows_notes(doc: &Document, format: Format) -> bool {
 pub fn notes_to_stderr(doc: &Document, format: Format, quiet: bool) {
     if !quiet && !shows_notes(doc, format) {
         for n in &doc.notes {
-            eprintln!("kefu: note: {n}");
+            crate::say!("kefu: note: {n}");
         }
     }
 }
