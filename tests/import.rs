@@ -537,6 +537,29 @@ fn a_closed_stderr_does_not_stop_an_import() {
     assert_eq!(wd.count("SELECT count(*) FROM feedback"), 1);
 }
 
+/// Found by exploratory testing: `--source "$SRC"` with SRC unset passed
+/// for a source, and `--replace all` with it removed another register's rows.
+#[test]
+fn an_empty_source_is_a_usage_error() {
+    let wd = Workdir::new();
+    let f = wd.write("r.csv", REVIEWS);
+    for source in ["", "  "] {
+        wd.kefu(&[
+            "import",
+            "reviews",
+            &f,
+            "--source",
+            source,
+            "--replace",
+            "all",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--source is empty"));
+    }
+    assert_eq!(wd.count("SELECT count(*) FROM feedback"), 0);
+}
+
 #[test]
 fn strict_writes_nothing_and_fails() {
     let wd = Workdir::new();

@@ -188,6 +188,13 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
             "give the input format once: --input-format, or --format csv|tsv|jsonl|xlsx".into()
         ));
     }
+    // `--source "$SRC"` with SRC unset in a cron job: no name at all, which
+    // would pass for a source and slip past --replace's need of one.
+    if args.source.as_deref().is_some_and(|s| s.trim().is_empty()) {
+        bail!(Usage(
+            "--source is empty (an unset variable?): give the source's name, or leave --source out to take it from the file name".into()
+        ));
+    }
     let replace = match args.replace.as_deref() {
         None => None,
         Some(_)
