@@ -560,6 +560,35 @@ fn an_empty_source_is_a_usage_error() {
     assert_eq!(wd.count("SELECT count(*) FROM feedback"), 0);
 }
 
+/// Found by exploratory testing: `import complaints` dropped a rating
+/// column, and a review export imported as complaints turned its praise
+/// into complaints without a word.
+#[test]
+fn complaints_keep_a_rating_and_praise_among_them_is_questioned() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "c.csv",
+        "投诉编号,投诉时间,投诉内容,评价等级\nC1,2026-11-20 09:00,态度差,差评\nC2,2026-11-20 10:00,很满意,好评\nC3,2026-11-20 11:00,不错,5星\n",
+    );
+    wd.kefu(&["import", "complaints", &f])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "2 complaint(s) carry a rating that reads as praise (first: ",
+        ))
+        .stderr(predicate::str::contains(
+            "c.csv line 3): is this a review export?",
+        ));
+    assert_eq!(
+        wd.sql("SELECT extra FROM feedback ORDER BY ext_id"),
+        [
+            [r#"{"评价等级":"差评"}"#],
+            [r#"{"评价等级":"好评"}"#],
+            [r#"{"评价等级":"5星"}"#]
+        ]
+    );
+}
+
 #[test]
 fn strict_writes_nothing_and_fails() {
     let wd = Workdir::new();

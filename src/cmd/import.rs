@@ -628,13 +628,13 @@ fn read_files(
     quiet: bool,
     show_progress: bool,
     send: &SyncSender<Result<Vec<Item>>>,
-) -> Result<(Unlinked, UnreadCauses)> {
+) -> Result<(Unlinked, RowNotes)> {
     let kind_name = plan.kind.name();
     let specs = specs_for(kind_name);
     let feedback_kind = feedback_kind_of(plan.kind);
     let mut batch = Vec::with_capacity(BATCH);
     let mut unlinked = Unlinked::new();
-    let mut unread_causes = UnreadCauses::default();
+    let mut notes = RowNotes::default();
     let flush = |batch: &mut Vec<Item>, force: bool| -> Result<()> {
         if force || batch.len() >= BATCH {
             let full = std::mem::replace(batch, Vec::with_capacity(BATCH));
@@ -708,7 +708,12 @@ fn read_files(
                     if let Some(l) = &mut lookalikes {
                         l.look_at(&row);
                     }
-                    let mut item = parsers.parse(&row, names, &mut unlinked, &mut unread_causes);
+                    let mut item = parsers.parse(&row, names, &mut unlinked, &mut notes);
+                    if matches!(&item, Item::Feedback(rec) if rec.rated_positive) {
+                        let first = &mut notes.rated_positive;
+                        first.0 += 1;
+                        first.1.get_or_insert_with(|| (name.clone(), row.line));
+                    }
                     if matches!(&item, Item::Reject { reason, .. } if reason.starts_with(NOT_RATED))
                     {
                         not_rated += 1;
@@ -744,7 +749,7 @@ fn read_files(
         }
     }
     flush(&mut batch, true)?;
-    Ok((unlinked, unread_causes))
+    Ok((unlinked, notes))
 }
 
 /// The first few of a (count, first few) list, `…` when there were more.
@@ -864,6 +869,25 @@ impl Register {
 /// first written and how many.
 type Unlinked = BTreeMap<String, (String, u64)>;
 
+/// What the rows of an import said that the summary warns about once.
+#[derive(Debug, Default)]
+struct RowNotes {
+    causes: UnreadCauses,
+    /// Complaints rated as praise (好评, 5 stars): how many, and the first
+    /// (file, line).
+    rated_positive: (u64, Option<(String, u64)>),
+}
+
+impl RowNotes {
+    fn rated_positive_warning(&self) -> Option<String> {
+        let (n, first) = &self.rated_positive;
+        let (file, line) = first.as_ref()?;
+        Some(format!(
+            "{n} complaint(s) carry a rating that reads as praise (first: {file} line {line}): is this a review export? Complaints are all negative; reviews are imported with `kefu import reviews` (the rating is kept with each complaint's other columns)"
+        ))
+    }
+}
+
 /// Declared causes (差评原因) kefu could not read: the records were imported
 /// without one, and the import says so once, with how many and the first
 /// few values as written.
@@ -982,7 +1006,7 @@ impl<'a> Parsers<'a> {
         row: &Row,
         names: &agents::Lookup,
         unlinked: &mut Unlinked,
-        unread_causes: &mut UnreadCauses,
+        notes: &mut RowNotes,
     ) -> Item {
         let reject = |reason: String| Item::Reject {
             line: row.line,
@@ -993,8 +1017,9 @@ impl<'a> Parsers<'a> {
             Parsers::Feedback(p, _) => match p.parse(row) {
                 Ok(mut rec) => {
                     if let Some(cause) = &rec.unread_cause {
-                        unread_causes.note(cause);
+                        notes.causes.note(cause);
                     }
+
                     // A name, an id written otherwise (2001.0), or a name in
                     // the id column (客服工号 = 王芳): the roster's id for it.
                     if agents::link_record(names, &mut rec.agent_id, &mut rec.agent_name).is_some()
@@ -1150,7 +1175,7 @@ fn import(
     // reader -> classifier -> writer (this thread), each on its own thread.
     let (send, parsed) = sync_channel::<Result<Vec<Item>>>(BATCHES_IN_FLIGHT);
     let (classified, receive) = sync_channel::<Result<Vec<Item>>>(BATCHES_IN_FLIGHT);
-    let (unlinked, unread_causes) = std::thread::scope(|scope| -> Result<_> {
+    let (unlinked, notes) = std::thread::scope(|scope| -> Result<_> {
         let reader = scope.spawn(|| {
             let send = send;
             read_files(plan, ws, &names, globals.quiet, show_progress, &send).unwrap_or_else(|e| {
@@ -1460,7 +1485,10 @@ fn import(
             if activity_again.len() > 3 { ", …" } else { "" }
         );
     }
-    if let Some(warning) = unread_causes.warning().filter(|_| !globals.quiet) {
+    if let Some(warning) = notes.rated_positive_warning().filter(|_| !globals.quiet) {
+        crate::say!("kefu: warning: {warning}");
+    }
+    if let Some(warning) = notes.causes.warning().filter(|_| !globals.quiet) {
         crate::say!("kefu: warning: {warning}");
     }
     if matches!(plan.kind, ImportKind::Reviews | ImportKind::Complaints) && !globals.quiet {

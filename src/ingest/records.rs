@@ -54,6 +54,9 @@ pub struct FeedbackRecord<'a> {
     pub department: Option<Cow<'a, str>>,
     pub polarity: Polarity,
     pub stars: Option<u8>,
+    /// A complaint whose rating column reads as praise (好评, 5 stars): the
+    /// import asks whether the file is a review export.
+    pub rated_positive: bool,
     pub content: Option<Cow<'a, str>>,
     pub order_id: Option<Cow<'a, str>>,
     pub customer: Option<Cow<'a, str>>,
@@ -128,6 +131,7 @@ impl FeedbackRecord<'_> {
             agent_name: own(self.agent_name),
             department: own(self.department),
             polarity: self.polarity,
+            rated_positive: self.rated_positive,
             stars: self.stars,
             content: own(self.content),
             order_id: own(self.order_id),
@@ -395,8 +399,16 @@ impl FeedbackParser {
         let c = &self.cols;
         let (created, date_used) = self.created(row)?;
         let content = value(row, c.content);
+        let mut rated_positive = false;
         let (polarity, stars) = match (self.kind, value(row, c.rating)) {
-            (FeedbackKind::Complaint, _) => (Polarity::Negative, None),
+            // A complaint is negative whatever a rating column says; the
+            // rating is kept with the record's other columns.
+            (FeedbackKind::Complaint, rating) => {
+                rated_positive = rating.is_some_and(|r| {
+                    parse_rating(r, self.stars).is_ok_and(|r| r.polarity == Polarity::Positive)
+                });
+                (Polarity::Negative, None)
+            }
             (FeedbackKind::Review, Some(r)) => {
                 let rating = parse_rating(r, self.stars)?;
                 (rating.polarity, rating.stars)
@@ -454,9 +466,10 @@ impl FeedbackParser {
         // and so is a declared cause kefu could not read.
         let unused_date = c.created_date.filter(|_| !date_used);
         let unused_cause = c.cause.filter(|_| unread_cause.is_some());
-        let mut unused = [unused_date, unused_cause];
+        let unused_rating = c.rating.filter(|_| self.kind == FeedbackKind::Complaint);
+        let mut unused = [unused_date, unused_cause, unused_rating];
         unused.sort_unstable();
-        let (mut buffer, mut n) = ([0usize; 2], 0);
+        let (mut buffer, mut n) = ([0usize; 3], 0);
         for u in unused.into_iter().flatten() {
             buffer[n] = u;
             n += 1;
@@ -475,6 +488,7 @@ impl FeedbackParser {
             department: value(row, c.department).map(Cow::Borrowed),
             polarity,
             stars,
+            rated_positive,
             content: content.map(Cow::Borrowed),
             order_id: value(row, c.order_id).map(Cow::Borrowed),
             customer: value(row, c.customer).map(Cow::Borrowed),
