@@ -22,6 +22,31 @@ use anyhow::{bail, Context, Result};
 use chrono_tz::Tz;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
+/// What the first statement on a store says when it fails: a file that is
+/// no SQLite database, or one kefu may not write (a workspace the user may
+/// only read: SQLite's WAL journal needs `kefu.db-wal` and `kefu.db-shm`
+/// beside the store, even to read it).
+fn open_error(e: rusqlite::Error, path: &Path) -> anyhow::Error {
+    use rusqlite::ErrorCode;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => {
+            anyhow::anyhow!("{} is not a kefu store (not SQLite?)", path.display())
+        }
+        Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => {
+            anyhow::anyhow!(
+                "cannot use the store {}: kefu needs to write it and its directory {} (SQLite's journal files kefu.db-wal and kefu.db-shm go there, even for a report); ask for write access, or work on a copy of the workspace",
+                path.display(),
+                dir.display()
+            )
+        }
+        _ => anyhow::Error::new(e).context(format!("cannot open the store {}", path.display())),
+    }
+}
+
 /// An open store.
 pub struct Store {
     pub(crate) conn: Connection,
@@ -129,7 +154,7 @@ impl Store {
         // and insert statements come in several sizes), so none is re-parsed.
         conn.set_prepared_statement_cache_capacity(64);
         conn.pragma_update(None, "journal_mode", "WAL")
-            .with_context(|| format!("{} is not a kefu store (not SQLite?)", path.display()))?;
+            .map_err(|e| open_error(e, path))?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         // 32 MiB page cache: enough to keep the indexes hot during a large
