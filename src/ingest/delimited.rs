@@ -6,7 +6,7 @@
 use std::collections::VecDeque;
 use std::io::{self, BufRead, Read};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{bail, Context, Result};
 use csv::ByteRecord;
@@ -38,6 +38,43 @@ pub struct DelimitedSource {
     blank_rows_pending: u64,
     /// See [`LineEnds::unclosed_quote`].
     unclosed_quote: Arc<AtomicBool>,
+    /// See [`QuoteFaults`].
+    quote_faults: Arc<QuoteFaults>,
+}
+
+/// Records (by their index among all the text's records, as the csv reader
+/// counts them) in which a quoted field is followed by text before its
+/// delimiter: `"客服说"马上处理"结果等了三天"`, a quote inside the field not
+/// written twice. The csv reader would read on and drop the quotes, so the
+/// value is not what the file says: the row is rejected. Written by
+/// [`LineEnds`] as it passes the text on, read by the row reader behind it.
+#[derive(Default)]
+struct QuoteFaults {
+    /// Set once any is found: rows are checked only then.
+    any: AtomicBool,
+    records: Mutex<VecDeque<u64>>,
+}
+
+impl QuoteFaults {
+    fn note(&self, record: u64) {
+        let mut records = self.records.lock().unwrap_or_else(|e| e.into_inner());
+        if records.back() != Some(&record) {
+            records.push_back(record);
+        }
+        self.any.store(true, Ordering::Release);
+    }
+
+    /// Whether record `index` has one; forgets those before it.
+    fn take(&self, index: u64) -> bool {
+        if !self.any.load(Ordering::Acquire) {
+            return false;
+        }
+        let mut records = self.records.lock().unwrap_or_else(|e| e.into_inner());
+        while records.front().is_some_and(|&r| r < index) {
+            records.pop_front();
+        }
+        records.front() == Some(&index)
+    }
 }
 
 /// A record read ahead of the reader.
@@ -117,6 +154,7 @@ struct LineEnds<R> {
     /// Set when the text ends inside a quoted field: a quote left open
     /// swallowed the rest of the file.
     unclosed_quote: Arc<AtomicBool>,
+    quote_faults: Arc<QuoteFaults>,
 }
 
 /// What [`LineEnds`] knows of the text passed so far.
@@ -134,6 +172,10 @@ struct LineState {
     /// Quoted fields passed on exactly as written, a CRLF too (a stream that
     /// writes the rows out again, `kefu classify`).
     cells_as_written: bool,
+    /// Records ended so far (the index of the one being passed on).
+    records: u64,
+    /// Text right after a quote that closed a field, in record `records`.
+    quote_fault: Option<u64>,
 }
 
 /// Where [`LineEnds`] is in a record, as far as quotes and lines go.
@@ -158,10 +200,12 @@ impl<R: BufRead> LineEnds<R> {
         delimiter: u8,
         cells_as_written: bool,
         unclosed_quote: Arc<AtomicBool>,
+        quote_faults: Arc<QuoteFaults>,
     ) -> LineEnds<R> {
         LineEnds {
             inner,
             unclosed_quote,
+            quote_faults,
             state: LineState {
                 delimiter,
                 quoting: Quoting::RecordStart,
@@ -169,6 +213,8 @@ impl<R: BufRead> LineEnds<R> {
                 carry: None,
                 held_cr: false,
                 cells_as_written,
+                records: 0,
+                quote_fault: None,
             },
         }
     }
@@ -231,6 +277,7 @@ impl LineState {
             was if b == b'\r' || b == b'\n' => {
                 self.after_cr = b == b'\r';
                 self.quoting = Quoting::RecordStart;
+                self.records += 1;
                 if was == Quoting::RecordStart {
                     self.carry = Some(b'\n');
                     Some(b' ')
@@ -244,6 +291,12 @@ impl LineState {
             }
             Quoting::RecordStart | Quoting::FieldStart | Quoting::QuoteInQuoted if b == b'"' => {
                 self.quoting = Quoting::Quoted;
+                Some(b)
+            }
+            // Text after the quote that closed a field (white space aside).
+            Quoting::QuoteInQuoted if b != b' ' && b != b'\t' => {
+                self.quote_fault = Some(self.records);
+                self.quoting = Quoting::Unquoted;
                 Some(b)
             }
             _ => {
@@ -293,6 +346,9 @@ impl<R: BufRead> Read for LineEnds<R> {
                     out[written] = byte;
                     written += 1;
                 }
+                if let Some(record) = state.quote_fault.take() {
+                    self.quote_faults.note(record);
+                }
                 used += 1;
             }
             let at_end = input.is_empty();
@@ -338,11 +394,13 @@ impl DelimitedSource {
             .with_context(|| format!("cannot read {name}"))?;
         let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(head));
         let unclosed_quote = Arc::new(AtomicBool::new(false));
+        let quote_faults = Arc::new(QuoteFaults::default());
         let boxed: Box<dyn Read + Send> = Box::new(LineEnds::new(
             text,
             delimiter,
             cells_as_written,
             unclosed_quote.clone(),
+            quote_faults.clone(),
         ));
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
@@ -394,6 +452,7 @@ impl DelimitedSource {
             blank_rows: 0,
             blank_rows_pending: 0,
             unclosed_quote,
+            quote_faults,
         })
     }
 
@@ -557,6 +616,9 @@ impl RowSource for DelimitedSource {
                 }
             }
             let line = bytes.position().map(|p| p.line()).unwrap_or(0);
+            let quote_fault = bytes
+                .position()
+                .is_some_and(|p| self.quote_faults.take(p.record()));
             let outcome = match row.set_bytes(bytes) {
                 Ok(()) => {
                     // A row that holds nothing (`,,,,`, as Excel writes an
@@ -576,6 +638,12 @@ impl RowSource for DelimitedSource {
                             reason: format!(
                                 "broken quoting: a quoted field opened on line {line} is never closed (the rest of the file was read into it)"
                             ),
+                            raw: fields_to_csv_line(row.iter()),
+                        }
+                    } else if quote_fault {
+                        ReadOutcome::Bad {
+                            line,
+                            reason: "broken quoting: text follows the quote that closes a quoted field (a quote inside one is written twice, \"\"), so the field would not read as written".into(),
                             raw: fields_to_csv_line(row.iter()),
                         }
                     } else if row.len() != self.headers.len() {
@@ -683,6 +751,22 @@ mod tests {
             matches!(&rows[0], Err((2, r)) if r.contains("broken quoting")),
             "{rows:?}"
         );
+        // Text after a closing quote (a quote inside a quoted field not
+        // written twice), found by exploratory testing: it was read as
+        // 客服说马上处理"结果等了三天", quotes dropped. The rows around it,
+        // a quoted line break above it, an empty line, CRLF line ends and
+        // white space after a closing quote stay as they were.
+        let text = "id,text\r\n1,\"a\r\nb\"\r\n\r\n2,\"客服说\"马上处理\"结果等了三天\"\r\n3,\"say \"\"hi\"\"\" \r\n4,\"x\"y\r\n5,z\r\n";
+        let (_, rows) = read_all(text);
+        assert_eq!(rows[0], Ok((2, vec!["1".into(), "a\nb".into()])));
+        assert!(
+            matches!(&rows[1], Err((5, r)) if r.contains("text follows the quote that closes")),
+            "{rows:?}"
+        );
+        assert_eq!(rows[2], Ok((6, vec!["3".into(), "say \"hi\" ".into()])));
+        assert!(matches!(&rows[3], Err((7, _))), "{rows:?}");
+        assert_eq!(rows[4], Ok((8, vec!["5".into(), "z".into()])));
+        assert_eq!(rows.len(), 5);
     }
 
     /// The lines rows start on, read whole and one byte at a time (the line
