@@ -161,7 +161,7 @@ timezone = "Asia/Shanghai"
 # negations = ["未"]               # words that cancel a phrase right after them
 # contrasts = ["只不过"]            # the main point comes after these
 # not_agent = ["快递柜 = 2"]         # blame outside the service (-> other)
-# model_weight = 0.55              # model vs rules (built-in or trained model)
+# model_weight = 0.65              # model vs rules (built-in or trained model)
 # quote_weight = 2.0               # a quoted reply to the customer (“你自己看”) -> attitude; 0: off
 # builtin_model = true             # false: rules only until `kefu classify train`
 # [classify.phrases]               # "phrase" or "phrase = weight" (default 1)

@@ -105,7 +105,7 @@ pub fn unique_names(headers: &[String]) -> Vec<String> {
 
 /// A header as compared with the aliases: full-width forms folded to ASCII
 /// (`（`, `：`, `Ａ`, `１`), lower-cased, without white space, `_`, `-`,
-/// BOMs or a leading `*` (the "required" mark some exports put on headers),
+/// BOMs and other zero-width characters, or a leading `*` (the "required" mark some exports put on headers),
 /// and without what Chinese exports add around a name: a trailing `:`, a
 /// bracketed note at the end (`评价时间(北京时间)`, `评分【1-5】`) or brackets
 /// around the whole name (`【评价时间】`).
@@ -122,7 +122,15 @@ pub fn header_key(h: &str) -> String {
         .trim()
         .trim_start_matches('*')
         .chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '_' | '-' | '\u{feff}'))
+        // Zero-width characters (a space, joiners, a BOM) pasted into a
+        // header from a web page are invisible in Excel: not part of a name.
+        .filter(|c| {
+            !c.is_whitespace()
+                && !matches!(
+                    c,
+                    '_' | '-' | '\u{feff}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}'
+                )
+        })
         .flat_map(char::to_lowercase)
         .collect()
 }
@@ -296,6 +304,16 @@ mod tests {
         assert_eq!(m.column(FEEDBACK_FIELDS, "content"), Some(3));
         assert_eq!(m.column(FEEDBACK_FIELDS, "customer_phone"), Some(5));
         assert_eq!(m.extras, vec![4]);
+    }
+
+    #[test]
+    fn zero_width_characters_in_a_header_are_not_part_of_it() {
+        // Found by exploratory testing: 评价\u{200b}内容 matched nothing, and
+        // the negative reviews were stored without their text's cause.
+        let h = headers(&["评价ID", "评价\u{200b}内容", "\u{2060}评价时间\u{200d}"]);
+        let m = ColumnMap::build(&h, FEEDBACK_FIELDS, &BTreeMap::new()).unwrap();
+        assert_eq!(m.column(FEEDBACK_FIELDS, "content"), Some(1));
+        assert_eq!(m.column(FEEDBACK_FIELDS, "created_at"), Some(2));
     }
 
     #[test]
