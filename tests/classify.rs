@@ -442,6 +442,54 @@ fn every_input_column_keeps_its_own_key_in_json() {
     assert_eq!(header, "text,cause (column 2),备注,备注 (column 4),column 5,cause,cause_label,causes,cause_evidence");
 }
 
+/// Found by exploratory testing: JSON through `kefu classify` came out with
+/// every value a string ("rating":1 as "1", null as "").
+#[test]
+fn json_values_keep_their_type_through_classify() {
+    let wd = Workdir::empty();
+    let mut text = "{\"id\":1,\"rating\":1,\"vip\":true,\"tags\":[\"a\",2],\"note\":null,\"content\":\"回复太慢\",\"code\":\"007\"}\n".to_string();
+    // A key first seen after the lines read ahead: its value keeps its type.
+    text.push_str(&"{\"id\":2,\"content\":\"态度差\"}\n".repeat(1000));
+    text.push_str("{\"id\":3,\"content\":\"态度差\",\"late\":2.5,\"gone\":null}\n");
+    let f = wd.write("x.jsonl", text);
+    for format in ["jsonl", "json"] {
+        let out = wd
+            .kefu(&["classify", &f, "--format", format, "--all"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let rows: Vec<serde_json::Value> = if format == "json" {
+            serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout).unwrap()
+        } else {
+            out.stdout
+                .split(|&b| b == b'\n')
+                .filter(|l| !l.is_empty())
+                .map(|l| serde_json::from_slice(l).unwrap())
+                .collect()
+        };
+        let first = &rows[0];
+        assert_eq!(first["id"], 1, "{first}");
+        assert_eq!(first["rating"], 1);
+        assert_eq!(first["vip"], true);
+        assert_eq!(first["tags"], serde_json::json!(["a", 2]));
+        assert_eq!(first["note"], serde_json::Value::Null);
+        assert_eq!(first["code"], "007", "a string stays a string");
+        assert_eq!(first["cause"], "response");
+        let last = rows.last().unwrap();
+        assert_eq!(last["late"], 2.5, "{last}");
+        assert_eq!(last["gone"], serde_json::Value::Null);
+    }
+    // CSV writes the values as text.
+    let out = wd.kefu(&["classify", &f]).output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("1,1,true,\"[\"\"a\"\",2]\",,回复太慢,007")
+    );
+}
+
 #[test]
 fn json_lines_keys_missing_from_line_one_are_columns() {
     let wd = Workdir::empty();

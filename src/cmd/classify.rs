@@ -379,13 +379,19 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                 waiting.insert(batch.seq, batch);
                 while let Some(batch) = waiting.remove(&next) {
                     for i in 0..batch.len {
-                        let original = (0..width).map(|c| batch.rows[i].get_bytes(c));
+                        let row = &batch.rows[i];
+                        let original = (0..width).map(|c| row.get_bytes(c));
                         let added = batch.added[i].iter().map(String::as_bytes);
+                        // A late key is kept when it has a value (null too).
                         let late = batch.late.iter().enumerate().filter_map(|(j, key)| {
-                            let v = batch.rows[i].get_bytes(width + j);
-                            (!v.is_empty()).then_some((key.as_str(), v))
+                            let v = row.get_bytes(width + j);
+                            let literal = row.is_literal(width + j);
+                            (!v.is_empty() || literal).then_some((key.as_str(), v, literal))
                         });
-                        out.write_bytes_and_late(original.chain(added), late)
+                        // JSON in, JSON out: numbers, true/false and null
+                        // stay what they were (the cause columns are text).
+                        let literal = |c: usize| c < width && row.is_literal(c);
+                        out.write_bytes_and_late(original.chain(added), late, &literal)
                             .with_context(|| format!("cannot write {output_name}"))?;
                     }
                     next += 1;

@@ -354,10 +354,14 @@ impl JsonSource {
     fn fill(&mut self, obj: &Map<String, Value>, row: &mut Row) {
         self.learn_keys(obj);
         let mut values = vec![String::new(); self.headers.len()];
+        let mut literal = vec![false; self.headers.len()];
         for (k, v) in obj {
-            values[self.index[k]] = value_text(v);
+            let i = self.index[k];
+            values[i] = value_text(v);
+            literal[i] = !v.is_string();
         }
         row.set(values);
+        row.set_literal(literal);
     }
 }
 

@@ -83,6 +83,11 @@ pub struct Row {
     /// where the row starts.
     pub line: u64,
     fields: csv::ByteRecord,
+    /// For a JSON record: which fields held a JSON literal rather than a
+    /// string (a number, true/false, null, an array or object), as its JSON
+    /// text (null as empty), so that JSON written out again keeps its type.
+    /// Empty for every other format.
+    literal: Vec<bool>,
 }
 
 /// Whether every field of `record` is UTF-8: the whole buffer is, and no
@@ -142,9 +147,21 @@ impl Row {
     /// Replaces the fields.
     pub fn set<T: AsRef<str>>(&mut self, fields: impl IntoIterator<Item = T>) {
         self.fields.clear();
+        self.literal.clear();
         for f in fields {
             self.fields.push_field(f.as_ref().as_bytes());
         }
+    }
+
+    /// Says which fields (of those just set) hold a JSON literal.
+    pub fn set_literal(&mut self, literal: impl IntoIterator<Item = bool>) {
+        self.literal.clear();
+        self.literal.extend(literal);
+    }
+
+    /// Whether field `i` holds a JSON literal (see [`Row::set_literal`]).
+    pub fn is_literal(&self, i: usize) -> bool {
+        self.literal.get(i).copied().unwrap_or(false)
     }
 
     /// Takes the field buffer, to be refilled and given back with `set_bytes`.
@@ -158,6 +175,7 @@ impl Row {
         match all_utf8(&record) {
             Ok(()) => {
                 self.fields = record;
+                self.literal.clear();
                 Ok(())
             }
             Err(i) => Err((i, record)),

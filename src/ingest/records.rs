@@ -960,6 +960,7 @@ mod tests {
         Row {
             line: 2,
             fields: fields.iter().collect(),
+            literal: vec![],
         }
     }
 

@@ -88,30 +88,40 @@ impl<W: Write> RecordWriter<W> {
     /// Writes one record: fields aligned to the headers (a shorter record is
     /// padded in JSON; CSV writes what it is given).
     pub fn write<'a>(&mut self, fields: impl IntoIterator<Item = &'a str>) -> Result<()> {
-        self.write_with_late(fields, std::iter::empty())
+        self.write_with_late(fields, std::iter::empty(), &|_| false)
     }
 
     /// [`Self::write`], plus keys that are no column (a JSON Lines key first
     /// seen after the columns were fixed): kept in JSON, left out of CSV.
+    /// In JSON, a field (by its place) that `literal` says held a JSON
+    /// literal (see [`crate::ingest::Row::is_literal`]), and a late key whose
+    /// value did, is written as that literal, an empty one as null.
     fn write_with_late<'a, 'b>(
         &mut self,
         fields: impl IntoIterator<Item = &'a str>,
-        late: impl Iterator<Item = (&'b str, &'b str)>,
+        late: impl Iterator<Item = (&'b str, &'b str, bool)>,
+        literal: &dyn Fn(usize) -> bool,
     ) -> Result<()> {
         match &mut self.sink {
             Sink::Delimited(c) => c.write_record(fields)?,
             Sink::Json(out) => {
+                let value = |literal: bool, text: &str| {
+                    if !literal {
+                        return serde_json::Value::String(text.to_string());
+                    }
+                    if text.is_empty() {
+                        return serde_json::Value::Null;
+                    }
+                    serde_json::from_str(text)
+                        .unwrap_or_else(|_| serde_json::Value::String(text.to_string()))
+                };
                 let mut obj = serde_json::Map::with_capacity(self.headers.len());
                 let mut it = fields.into_iter();
-                for h in &self.headers {
-                    obj.insert(
-                        h.clone(),
-                        serde_json::Value::String(it.next().unwrap_or("").to_string()),
-                    );
+                for (i, h) in self.headers.iter().enumerate() {
+                    obj.insert(h.clone(), value(literal(i), it.next().unwrap_or("")));
                 }
-                for (key, value) in late {
-                    obj.entry(key)
-                        .or_insert_with(|| serde_json::Value::String(value.to_string()));
+                for (key, v, is_literal) in late {
+                    obj.entry(key).or_insert_with(|| value(is_literal, v));
                 }
                 let prefix: &[u8] = match (self.format, self.rows) {
                     (RecordFormat::Json, 0) => b"[\n",
@@ -131,11 +141,12 @@ impl<W: Write> RecordWriter<W> {
 
     /// Writes one record of UTF-8 byte fields (CSV and TSV pass them through
     /// without converting them to text first), plus keys that are no column
-    /// (see [`Self::write_with_late`]).
+    /// (see [`Self::write_with_late`], and for `literal`).
     pub fn write_bytes_and_late<'a, 'b>(
         &mut self,
         fields: impl IntoIterator<Item = &'a [u8]>,
-        late: impl Iterator<Item = (&'b str, &'b [u8])>,
+        late: impl Iterator<Item = (&'b str, &'b [u8], bool)>,
+        literal: &dyn Fn(usize) -> bool,
     ) -> Result<()> {
         if let Sink::Delimited(c) = &mut self.sink {
             c.write_record(fields)?;
@@ -144,11 +155,13 @@ impl<W: Write> RecordWriter<W> {
         } else {
             let fields: Vec<std::borrow::Cow<'a, str>> =
                 fields.into_iter().map(String::from_utf8_lossy).collect();
-            let late: Vec<(&str, std::borrow::Cow<'b, str>)> =
-                late.map(|(k, v)| (k, String::from_utf8_lossy(v))).collect();
+            let late: Vec<(&str, std::borrow::Cow<'b, str>, bool)> = late
+                .map(|(k, v, l)| (k, String::from_utf8_lossy(v), l))
+                .collect();
             self.write_with_late(
                 fields.iter().map(|f| f.as_ref()),
-                late.iter().map(|(k, v)| (*k, v.as_ref())),
+                late.iter().map(|(k, v, l)| (*k, v.as_ref(), *l)),
+                literal,
             )
         }
     }
