@@ -640,6 +640,14 @@ impl RowSource for DelimitedSource {
                             ),
                             raw: fields_to_csv_line(row.iter()),
                         }
+                    } else if row.has_nul() {
+                        ReadOutcome::Bad {
+                            line,
+                            reason:
+                                "a NUL byte in the row: binary content, not text (a damaged file?)"
+                                    .into(),
+                            raw: fields_to_csv_line(row.iter()).replace('\0', "\\0"),
+                        }
                     } else if quote_fault {
                         ReadOutcome::Bad {
                             line,
@@ -767,6 +775,14 @@ mod tests {
         assert!(matches!(&rows[3], Err((7, _))), "{rows:?}");
         assert_eq!(rows[4], Ok((8, vec!["5".into(), "z".into()])));
         assert_eq!(rows.len(), 5);
+        // A NUL byte past what detection looked at (found by exploratory
+        // testing: stored inside a value, a channel 淘\0宝 of its own).
+        let (_, rows) = read_all("id,channel\n1,淘\0宝\n2,京东\n");
+        assert!(
+            matches!(&rows[0], Err((2, r)) if r.contains("a NUL byte")),
+            "{rows:?}"
+        );
+        assert_eq!(rows[1], Ok((3, vec!["2".into(), "京东".into()])));
     }
 
     /// The lines rows start on, read whole and one byte at a time (the line

@@ -153,6 +153,12 @@ impl Row {
         }
     }
 
+    /// Whether a field holds a NUL byte, which no export's text has (a
+    /// file of binary content past the part detection looked at).
+    pub fn has_nul(&self) -> bool {
+        memchr::memchr(0, self.fields.as_slice()).is_some()
+    }
+
     /// Says which fields (of those just set) hold a JSON literal.
     pub fn set_literal(&mut self, literal: impl IntoIterator<Item = bool>) {
         self.literal.clear();
