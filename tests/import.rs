@@ -140,6 +140,12 @@ fn gbk_csv_is_detected_and_decoded() {
     let (gbk, _, unmappable) = encoding_rs::GBK.encode(REVIEWS);
     assert!(!unmappable);
     let f = wd.write("gbk.csv", &gbk);
+    // The guess is said (found by exploratory testing: a UTF-8 file with a
+    // stray byte read as GB18030 came out garbled without a word).
+    wd.kefu(&["import", "reviews", &f, "--dry-run"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("read as GB18030/GBK (not UTF-8)"));
     let v = import_json(&wd, &["reviews", &f]);
     assert_eq!(counts(&v), (3, 3, 0, 0, 0));
     assert_eq!(

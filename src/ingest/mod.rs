@@ -342,6 +342,9 @@ pub struct Input {
     /// The sheet first read and the sheet read instead, when
     /// [`Input::find_columns`] switched.
     switched: Option<(String, String)>,
+    /// True when text was found not to be UTF-8 and read as GB18030 without
+    /// `--encoding` saying so: a guess the user should be able to see.
+    guessed_gb18030: bool,
 }
 
 impl Input {
@@ -396,6 +399,12 @@ impl Input {
             notes.push(format!(
                 "the first sheet, {first:?}, lacks the columns needed; reading sheet {sheet:?}, the only one that has them (--sheet chooses another)"
             ));
+        }
+        if self.guessed_gb18030 {
+            notes.push(
+                "read as GB18030/GBK (not UTF-8); if the text comes out garbled, pass --encoding utf-8"
+                    .into(),
+            );
         }
         let line = self.rows.header_line();
         if line > 1 {
@@ -475,6 +484,7 @@ pub fn open(
     if format != InputFormat::Xlsx && sniffed == InputFormat::Xlsx {
         bail!("{name}: this is an Excel/zip file, not {format:?} text; name it .xlsx or pass --format xlsx");
     }
+    let mut guessed_gb18030 = false;
     let rows: Box<dyn RowSource> = match format {
         InputFormat::Xlsx => {
             if sniffed != InputFormat::Xlsx {
@@ -493,7 +503,10 @@ pub fn open(
             let enc = match opts.encoding {
                 Some(e) => e,
                 None => {
-                    encoding::detect(&sample).map_err(|why| anyhow::anyhow!("{name}: {why}"))?
+                    let detected = encoding::detect(&sample)
+                        .map_err(|why| anyhow::anyhow!("{name}: {why}"))?;
+                    guessed_gb18030 = detected == TextEncoding::Gb18030;
+                    detected
                 }
             };
             let text = BufReader::with_capacity(256 * 1024, encoding::decode(sample, raw, enc));
@@ -520,6 +533,7 @@ pub fn open(
         rows,
         size,
         switched: None,
+        guessed_gb18030,
     })
 }
 
