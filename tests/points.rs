@@ -533,7 +533,7 @@ fn bonus_and_points_write_gbk_csv() {
 #[test]
 fn a_move_on_the_roster_keeps_the_earlier_days_department_and_leader() {
     let wd = workspace_with(None);
-    import(&wd, "activity", "a.csv", "月份,工号,指标,数值\n2026-07,A1,queries,100\n2026-07,A2,queries,500\n2026-09,A1,queries,300\n2026-09,A3,queries,100\n");
+    import(&wd, "activity", "a.csv", "月份,工号,指标,数值\n2026-07,A1,queries,100\n2026-07,A2,queries,500\n2026-08,A1,queries,300\n2026-08,A3,queries,100\n2026-09,A1,queries,300\n2026-09,A3,queries,100\n");
     import(
         &wd,
         "events",
@@ -590,21 +590,50 @@ fn a_move_on_the_roster_keeps_the_earlier_days_department_and_leader() {
         "工号,客服姓名,部门,组长工号,调岗日期\nA1,王一,接单组,L2,2026-09-01\n",
     );
     wd.kefu(&["import", "agents", &f]).assert().success();
-    let tops: Vec<(String, String)> = ledger(&wd, &["--quarter", "2026Q3"])
-        .iter()
-        .filter(|l| l["rule_id"] == "top-queries")
-        .map(|l| {
-            (
-                l["agent_id"].as_str().unwrap().to_string(),
-                l["source"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    assert_eq!(tops.len(), 2, "{tops:?}");
-    assert_eq!(tops[0].0, "A2");
-    assert!(tops[0].1.contains("2026-07"));
-    assert_eq!(tops[1].0, "A3");
-    assert!(tops[1].1.contains("2026-09"));
+    let tops = || -> Vec<(String, String)> {
+        ledger(&wd, &["--quarter", "2026Q3"])
+            .iter()
+            .filter(|l| l["rule_id"] == "top-queries")
+            .map(|l| {
+                let month = l["source"].as_str().unwrap();
+                let month = &month[month.find("2026-").unwrap()..][..7];
+                (
+                    l["agent_id"].as_str().unwrap().to_string(),
+                    month.to_string(),
+                )
+            })
+            .collect()
+    };
+    let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+        v.iter()
+            .map(|(a, m)| (a.to_string(), m.to_string()))
+            .collect()
+    };
+    assert_eq!(
+        tops(),
+        pairs(&[("A2", "2026-07"), ("A1", "2026-08"), ("A3", "2026-09")])
+    );
+    // The 调岗日期 corrected to 2026-08-01 (found by exploratory testing:
+    // a corrected date was ignored): August's top of 查询部 is A3 too.
+    let f = wd.write(
+        "roster4.csv",
+        "工号,客服姓名,部门,组长工号,调岗日期\nA1,王一,接单组,L2,2026-08-01\n",
+    );
+    wd.kefu(&["import", "agents", &f])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "1 agent(s)' move now takes effect on the 调岗日期 given (first: A1 from 2026-08-01)",
+        ));
+    assert_eq!(
+        tops(),
+        pairs(&[("A2", "2026-07"), ("A3", "2026-08"), ("A3", "2026-09")])
+    );
+    // The same roster again changes nothing and says nothing of moves.
+    wd.kefu(&["import", "agents", &f])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("move").not());
 }
 
 /// Found by exploratory testing: closing ISO week 2026-W44 (10-26 to

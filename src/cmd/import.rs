@@ -1428,7 +1428,13 @@ fn import(
         agents::link_leaders(&tx, &roster)?;
         linked = agents::link_feedback_by_name(&tx, &roster)?;
         let today = crate::dates::today(ws.tz)?;
-        let moved = agents::keep_history(&tx, &assigned_before, &effective, today)?;
+        let (moved, redated) = agents::keep_history(&tx, &assigned_before, &effective, today)?;
+        if let Some((id, day)) = redated.first().filter(|_| !globals.quiet) {
+            crate::say!(
+                "kefu: {} agent(s)' move now takes effect on the 调岗日期 given (first: {id} from {day}): their earlier days keep the old department and leader",
+                redated.len()
+            );
+        }
         if !moved.is_empty() && !globals.quiet {
             let first = &moved[0];
             crate::say!(

@@ -63,24 +63,38 @@ pub fn assignments(tx: &Transaction<'_>) -> Result<Assignments> {
 /// Keeps, for each agent whose department or leader the import changed
 /// (compared once leaders are linked: a leader written by name is no
 /// change), what they had until the day before the change took effect:
-/// `effective` (the roster's 调岗日期), else `today`. Returns the agents
-/// moved, by id, with the day.
+/// `effective` (the roster's 调岗日期), else `today`; and, for an agent not
+/// moved again whose 调岗日期 changed, moves their last move to that day (a
+/// corrected date). Returns the agents moved and those whose move was
+/// re-dated, by id, with the day.
 pub fn keep_history(
     tx: &Transaction<'_>,
     before: &Assignments,
     effective: &HashMap<String, chrono::NaiveDate>,
     today: chrono::NaiveDate,
-) -> Result<Vec<(String, chrono::NaiveDate)>> {
+) -> Result<Moves> {
     let now = assignments(tx)?;
-    let mut moved = vec![];
+    let (mut moved, mut redated) = (vec![], vec![]);
     // A second change on one day keeps the values from before the first.
     let mut insert = tx.prepare(
         "INSERT OR IGNORE INTO agent_history (agent_id, until_day, department, leader_id)
          VALUES (?1, ?2, ?3, ?4)",
     )?;
+    // A corrected 调岗日期 for a move already kept (the department and
+    // leader unchanged since): the move takes effect on the corrected day.
+    let mut redate = tx.prepare(
+        "UPDATE OR REPLACE agent_history SET until_day = ?2
+          WHERE agent_id = ?1 AND until_day <> ?2
+            AND until_day = (SELECT max(until_day) FROM agent_history WHERE agent_id = ?1)",
+    )?;
     for (id, (department, leader)) in before {
         let Some(current) = now.get(id) else { continue };
         if current == &(department.clone(), leader.clone()) {
+            if let Some(day) = effective.get(id) {
+                if redate.execute(params![id, crate::dates::day_number(*day) - 1])? > 0 {
+                    redated.push((id.clone(), *day));
+                }
+            }
             continue;
         }
         let day = effective.get(id).copied().unwrap_or(today);
@@ -93,8 +107,15 @@ pub fn keep_history(
         moved.push((id.clone(), day));
     }
     moved.sort();
-    Ok(moved)
+    redated.sort();
+    Ok((moved, redated))
 }
+
+/// Agents moved, and agents whose move was re-dated: (id, effective day).
+pub type Moves = (
+    Vec<(String, chrono::NaiveDate)>,
+    Vec<(String, chrono::NaiveDate)>,
+);
 
 /// Group leaders' ids (组长工号) that are not on the roster themselves, with
 /// how many agents name each: joint liability would charge someone HR
