@@ -636,6 +636,56 @@ fn a_move_on_the_roster_keeps_the_earlier_days_department_and_leader() {
         .stderr(predicate::str::contains("move").not());
 }
 
+/// Found by exploratory testing: `bonus --year` priced the whole year's
+/// points at today's rate and floored a negative at 0 over the year, so its
+/// total was not what the quarters paid (a closed one at its frozen rate).
+#[test]
+fn a_years_bonus_is_what_its_quarters_pay() {
+    let wd = workspace_with(None);
+    let head = "投诉编号,投诉时间,投诉内容,客服工号,是否成立,责任认定\n";
+    let five: String = (1..=5)
+        .map(|i| format!("C{i},2026-05-0{i} 10:00,挂电话,A2,成立,个人\n"))
+        .collect();
+    import(&wd, "complaints", "c.csv", &format!("{head}{five}"));
+    wd.kefu(&["bonus", "close", "2026Q1"]).assert().success();
+    let config = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
+    assert!(config.contains("rate = \"10\""));
+    std::fs::write(
+        wd.path("kefu.toml"),
+        config.replacen("rate = \"10\"", "rate = \"12\"", 1),
+    )
+    .unwrap();
+    let year = bonus(&wd, &["--year", "2026"]);
+    // A1: 3 zero-complaint months a quarter, 2 so far in Q4: Q1 at 10 (closed),
+    // the rest at 12: 30 + 36 + 36 + 24.
+    assert_eq!(agent(&year, "A1")["net_points"], 11);
+    assert_eq!(agent(&year, "A1")["bonus"], "126.00");
+    // A2: Q2 is −3 (five complaints in May): paid 0, not set against the
+    // other quarters: 30 + 0 + 36 + 24.
+    assert_eq!(agent(&year, "A2")["net_points"], 5);
+    assert_eq!(agent(&year, "A2")["bonus"], "90.00");
+    let quarters: rust_decimal::Decimal = ["2026Q1", "2026Q2", "2026Q3", "2026Q4"]
+        .iter()
+        .map(|q| {
+            agent(&bonus(&wd, &["--quarter", q]), "A2")["bonus"]
+                .as_str()
+                .unwrap()
+                .parse::<rust_decimal::Decimal>()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(quarters.to_string(), "90.00");
+    wd.kefu(&["bonus", "--year", "2026"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "bonus = the sum of the quarters' bonuses (2026Q1, 2026Q2, 2026Q3, 2026Q4)",
+        ))
+        .stdout(predicate::str::contains(
+            "closed ones as frozen: 2026Q1 at 10",
+        ));
+}
+
 /// Found by exploratory testing: closing ISO week 2026-W44 (10-26 to
 /// 11-01) froze 10-31 without October's zero-complaint point, which every
 /// later period then took as frozen (the quarter lost it); and a month

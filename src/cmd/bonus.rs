@@ -114,6 +114,25 @@ fn payout_table(pays: &[Payout]) -> Table {
     t
 }
 
+/// The quarters `p` is made of, when it is whole quarters (a year, or a
+/// range from a quarter's first day to another's last); else none.
+fn whole_quarters(p: &Period) -> Vec<Period> {
+    let mut out = vec![];
+    let mut q = Period::quarter_of(p.first);
+    if q.first != p.first {
+        return out;
+    }
+    while q.last <= p.last {
+        let next = q.next();
+        out.push(q);
+        q = next;
+    }
+    if out.last().is_none_or(|q| q.last != p.last) {
+        out.clear();
+    }
+    out
+}
+
 fn total(pays: &[Payout]) -> Decimal {
     let mut t: Decimal = pays.iter().map(|p| p.bonus).sum();
     t.rescale(2);
@@ -209,9 +228,54 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
         }
         None => {
             let l = points::compute(&store.conn, book, &period, None, today)?;
-            let pays = points::payouts(book, &agents, &l, &period, rate);
+            let mut pays = points::payouts(book, &agents, &l, &period, rate);
             unknown = unknown_rules_note(&l);
-            (pays, l.lines, provisional_note(&period, today))
+            let mut note = provisional_note(&period, today);
+            // Several quarters (a year): the money is what the quarters pay,
+            // each closed one as frozen (its rate, its floor at 0), not the
+            // year's points at today's rate.
+            let quarters = whole_quarters(&period);
+            if quarters.len() > 1 {
+                let mut paid: HashMap<String, Decimal> = HashMap::new();
+                let mut frozen = vec![];
+                for q in &quarters {
+                    let q_pays: Vec<Payout> = match store::points::closed(&store.conn, &q.name)? {
+                        Some((_, payout)) => {
+                            let q_pays: Vec<Payout> =
+                                serde_json::from_str(&payout).context("reading a frozen payout")?;
+                            if let Some(r) = q_pays.first().map(|p| p.rate) {
+                                frozen.push(format!("{} at {r}", q.name));
+                            }
+                            q_pays
+                        }
+                        None => {
+                            let ql = points::compute(&store.conn, book, q, None, today)?;
+                            points::payouts(book, &agents, &ql, q, rate)
+                        }
+                    };
+                    for p in q_pays {
+                        *paid.entry(p.agent_id).or_default() += p.bonus;
+                    }
+                }
+                for p in &mut pays {
+                    p.bonus = paid.remove(&p.agent_id).unwrap_or_default();
+                    p.bonus.rescale(2);
+                }
+                let how = format!(
+                    "bonus = the sum of the quarters' bonuses ({}), each its net points × rate rounded, as each pays{}",
+                    quarters.iter().map(|q| q.name.as_str()).collect::<Vec<_>>().join(", "),
+                    if frozen.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; closed ones as frozen: {}", frozen.join(", "))
+                    }
+                );
+                note = Some(match note {
+                    Some(n) => format!("{n}; {how}"),
+                    None => how,
+                });
+            }
+            (pays, l.lines, note)
         }
     };
     let mut doc = bonus_document(&period, &pays, &book.currency, book.negative_bonus);
@@ -259,10 +323,14 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
             s.fact("flags", "提示 flags", Cell::List(p.flags.clone()));
             // Frozen or provisional: a statement says so too.
             s.notes.extend(note.clone());
-            s.notes.push(format!(
-                "bonus = net points × rate, rounded to 0.01 half-up; {} line(s) below",
-                mine.len()
-            ));
+            if whole_quarters(&period).len() > 1 {
+                s.notes.push(format!("{} line(s) below", mine.len()));
+            } else {
+                s.notes.push(format!(
+                    "bonus = net points × rate, rounded to 0.01 half-up; {} line(s) below",
+                    mine.len()
+                ));
+            }
             s.sections.push(Section::new(
                 "lines",
                 "积分明细 lines",
