@@ -508,6 +508,12 @@ fn the_store_and_the_files_imported_are_never_written_over() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("a file being imported"));
+    // Nor the file stdin is redirected from.
+    let out = wd.shell(&format!(
+        "$KEFU import reviews - --source s --rejects {f} < {f}"
+    ));
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the file standard input is read from"));
     assert_eq!(
         std::fs::read_to_string(&f).unwrap(),
         "评价ID,评价时间,评价内容\n1,nope,x\n2,2026-11-20,y\n"

@@ -686,6 +686,57 @@ fn a_years_bonus_is_what_its_quarters_pay() {
         ));
 }
 
+/// Found by exploratory testing, with roster moves: a leader written by
+/// name and linked once the leaders' sheet came was taken for a move (the
+/// name kept as the earlier days' leader, charged as an agent of its own);
+/// a 调岗单 without the leader and date columns wiped them; one agent
+/// listed twice, and a move dated before the agent joined, passed unsaid.
+#[test]
+fn roster_imports_tell_a_move_from_a_link_a_partial_sheet_and_a_typo() {
+    let wd = workspace_with(None);
+    let f = wd.write(
+        "team.csv",
+        "工号,客服姓名,部门,组长,入职日期\nB1,赵一,售后组,组长丙,2024-03-01\n",
+    );
+    wd.kefu(&["import", "-q", "agents", &f]).assert().success();
+    let f = wd.write("leaders.csv", "工号,客服姓名,部门\nL3,组长丙,售后组\n");
+    wd.kefu(&["import", "agents", &f])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("moved").not());
+    assert_eq!(wd.count("SELECT count(*) FROM agent_history"), 0);
+    assert_eq!(
+        wd.sql("SELECT leader_id FROM agents WHERE id = 'B1'"),
+        [["L3"]]
+    );
+    // A 调岗单: 工号, 姓名, 部门, 调岗日期 only. The leader and the dates stay.
+    let f = wd.write(
+        "move.csv",
+        "工号,姓名,部门,调岗日期\nB1,赵一,查询部,2026-11-01\nB1,赵一,接单组,2026-11-15\n",
+    );
+    wd.kefu(&["import", "agents", &f])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "1 agent(s) listed more than once (B1): the last row counts",
+        ));
+    assert_eq!(
+        wd.sql("SELECT department, leader_id, joined_on FROM agents WHERE id = 'B1'"),
+        [["接单组", "L3", "2024-03-01"]]
+    );
+    // A move dated before the agent joined (2016 for 2026) is said.
+    let f = wd.write(
+        "typo.csv",
+        "工号,姓名,部门,调岗日期\nB1,赵一,查询部,2016-11-20\n",
+    );
+    wd.kefu(&["import", "agents", &f])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "B1's move from 2016-11-20 is dated before they joined on 2024-03-01",
+        ));
+}
+
 /// Found by exploratory testing: closing ISO week 2026-W44 (10-26 to
 /// 11-01) froze 10-31 without October's zero-complaint point, which every
 /// later period then took as frozen (the quarter lost it); and a month

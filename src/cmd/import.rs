@@ -1112,9 +1112,20 @@ fn import(
     let explicit_rejects = plan.rejects.is_some();
     // The rejects file is written over: never one of the files imported.
     if let Some(r) = &plan.rejects {
-        if let Some(f) = plan.files.iter().find(|f| same_file(Path::new(f), r)) {
+        // `-` is the file stdin was redirected from, if any (< export.csv).
+        let path_of = |f: &str| if f == "-" { "/dev/stdin" } else { f }.to_string();
+        if let Some(f) = plan
+            .files
+            .iter()
+            .find(|f| same_file(Path::new(&path_of(f)), r))
+        {
+            let what = if f == "-" {
+                "the file standard input is read from".to_string()
+            } else {
+                format!("{f}, a file being imported")
+            };
             return Err(Usage(format!(
-                "--rejects {} is {f}, a file being imported: name another file",
+                "--rejects {} is {what}: name another file",
                 r.display()
             ))
             .into());
@@ -1149,6 +1160,9 @@ fn import(
         _ => Default::default(),
     };
     let mut effective: HashMap<String, chrono::NaiveDate> = HashMap::new();
+    // Roster ids this import listed, and those listed again.
+    let mut agents_listed: HashSet<String> = HashSet::new();
+    let mut agents_again: Vec<String> = vec![];
     let mut files: Vec<FileSummary> = vec![];
     // Records that came twice: (count, the first few) of those with the
     // export's id, and of those without one (keyed by identity).
@@ -1313,6 +1327,9 @@ fn import(
                         if let Some(day) = rec.changed_on {
                             effective.insert(rec.id.clone(), day);
                         }
+                        if !agents_listed.insert(rec.id.clone()) {
+                            agents_again.push(rec.id.clone());
+                        }
                     }
                     Item::Event(rec) => {
                         let counts = &mut files.last_mut().expect("a file is open").counts;
@@ -1428,7 +1445,24 @@ fn import(
         agents::link_leaders(&tx, &roster)?;
         linked = agents::link_feedback_by_name(&tx, &roster)?;
         let today = crate::dates::today(ws.tz)?;
-        let (moved, redated) = agents::keep_history(&tx, &assigned_before, &effective, today)?;
+        let (moved, redated) =
+            agents::keep_history(&tx, &assigned_before, &effective, today, &roster)?;
+        if !agents_again.is_empty() && !globals.quiet {
+            agents_again.sort();
+            agents_again.dedup();
+            crate::say!(
+                "kefu: warning: {} agent(s) listed more than once ({}): the last row counts; two moves of one agent are two roster imports, each with its 调岗日期",
+                agents_again.len(),
+                agents_again.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+            );
+        }
+        if !globals.quiet {
+            for (id, day, why) in agents::moves_outside_employment(&tx, &moved)? {
+                crate::say!(
+                    "kefu: warning: {id}'s move from {day} is dated {why}: a typo in the 调岗日期? (earlier days keep the old department and leader)"
+                );
+            }
+        }
         if let Some((id, day)) = redated.first().filter(|_| !globals.quiet) {
             crate::say!(
                 "kefu: {} agent(s)' move now takes effect on the 调岗日期 given (first: {id} from {day}): their earlier days keep the old department and leader",

@@ -649,6 +649,10 @@ pub struct AgentRecord {
     /// The day a change of department or leader took effect (调岗日期),
     /// when the roster says: earlier days keep the old ones.
     pub changed_on: Option<NaiveDate>,
+    /// Whether the file has a column for the department, leader, 入职日期
+    /// and 离职日期: a sheet without one (a 调岗单 of 工号, 姓名, 部门,
+    /// 调岗日期) leaves what the roster holds for it as it is.
+    pub has: [bool; 4],
     pub extra: Option<String>,
     pub hash: i64,
 }
@@ -731,6 +735,8 @@ impl AgentParser {
             joined_on,
             left_on,
             changed_on,
+            has: ["department", "leader_id", "joined_at", "left_at"]
+                .map(|f| self.map.column(AGENT_FIELDS, f).is_some()),
             extra,
             hash,
         })

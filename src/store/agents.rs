@@ -23,11 +23,15 @@ pub fn upsert(tx: &Transaction<'_>, a: &AgentRecord, import_id: i64) -> Result<U
     match existing {
         Some(h) if h == a.hash => Ok(Upsert::Unchanged),
         existing => {
+            // A column the file does not have leaves the stored value.
             tx.prepare_cached(
                 "INSERT INTO agents (id, name, department, leader_id, joined_on, left_on, extra, hash, import_id)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, department = excluded.department,
-                    leader_id = excluded.leader_id, joined_on = excluded.joined_on, left_on = excluded.left_on,
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name,
+                    department = CASE WHEN ?10 THEN excluded.department ELSE agents.department END,
+                    leader_id = CASE WHEN ?11 THEN excluded.leader_id ELSE agents.leader_id END,
+                    joined_on = CASE WHEN ?12 THEN excluded.joined_on ELSE agents.joined_on END,
+                    left_on = CASE WHEN ?13 THEN excluded.left_on ELSE agents.left_on END,
                     extra = excluded.extra, hash = excluded.hash",
             )?
             .execute(params![
@@ -39,7 +43,11 @@ pub fn upsert(tx: &Transaction<'_>, a: &AgentRecord, import_id: i64) -> Result<U
                 date(a.left_on),
                 a.extra,
                 a.hash,
-                import_id
+                import_id,
+                a.has[0],
+                a.has[1],
+                a.has[2],
+                a.has[3]
             ])?;
             Ok(if existing.is_some() {
                 Upsert::Updated
@@ -72,6 +80,7 @@ pub fn keep_history(
     before: &Assignments,
     effective: &HashMap<String, chrono::NaiveDate>,
     today: chrono::NaiveDate,
+    lookup: &Lookup,
 ) -> Result<Moves> {
     let now = assignments(tx)?;
     let (mut moved, mut redated) = (vec![], vec![]);
@@ -89,7 +98,13 @@ pub fn keep_history(
     )?;
     for (id, (department, leader)) in before {
         let Some(current) = now.get(id) else { continue };
-        if current == &(department.clone(), leader.clone()) {
+        // A leader written by name and only now linked to their id (the
+        // leaders' sheet imported after the agents') is no move.
+        let leader_linked = leader.as_ref().is_some_and(|l| {
+            !before.contains_key(l) && lookup.find(l).map(String::as_str) == current.1.as_deref()
+        });
+        let unchanged_leader = current.1 == *leader || leader_linked;
+        if current.0 == *department && unchanged_leader {
             if let Some(day) = effective.get(id) {
                 if redate.execute(params![id, crate::dates::day_number(*day) - 1])? > 0 {
                     redated.push((id.clone(), *day));
@@ -109,6 +124,27 @@ pub fn keep_history(
     moved.sort();
     redated.sort();
     Ok((moved, redated))
+}
+
+/// Of `moved`, those whose move is dated before they joined or after they
+/// left: (id, day, "before they joined on …" / "after they left on …").
+pub fn moves_outside_employment(
+    tx: &Transaction<'_>,
+    moved: &[(String, chrono::NaiveDate)],
+) -> Result<Vec<(String, chrono::NaiveDate, String)>> {
+    let mut st = tx.prepare_cached("SELECT joined_on, left_on FROM agents WHERE id = ?1")?;
+    let mut out = vec![];
+    for (id, day) in moved {
+        let (joined, left): (Option<String>, Option<String>) =
+            st.query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let date = |d: Option<String>| d.and_then(|d| d.parse::<chrono::NaiveDate>().ok());
+        if let Some(j) = date(joined).filter(|j| day < j) {
+            out.push((id.clone(), *day, format!("before they joined on {j}")));
+        } else if let Some(l) = date(left).filter(|l| day > l) {
+            out.push((id.clone(), *day, format!("after they left on {l}")));
+        }
+    }
+    Ok(out)
 }
 
 /// Agents moved, and agents whose move was re-dated: (id, effective day).
