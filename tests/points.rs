@@ -737,6 +737,69 @@ fn roster_imports_tell_a_move_from_a_link_a_partial_sheet_and_a_typo() {
         ));
 }
 
+/// Found by exploratory testing: a move to another leader dated inside a
+/// closed quarter left the joint liability frozen on the old leader with no
+/// adjustment (the line's key did not name the leader), while the live
+/// quarter charged the new one.
+#[test]
+fn a_leader_move_into_a_closed_quarter_moves_the_joint_liability() {
+    let wd = workspace_with(None);
+    import(
+        &wd,
+        "agents",
+        "l2.csv",
+        "工号,客服姓名,部门,入职日期\nL2,组长乙,查询部,2020-01-01\n",
+    );
+    import(
+        &wd,
+        "events",
+        "e.csv",
+        "编号,日期,工号,奖惩项目\nV1,2026-07-10,A2,电脑或灯未关\n",
+    );
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    // A store closed by kefu before version 6 keyed the line without the
+    // leader: the upgrade renames it, and nothing is adjusted for it.
+    {
+        let conn = rusqlite::Connection::open(wd.path("kefu.db")).unwrap();
+        let n = conn
+            .execute(
+                "UPDATE closed_lines SET key = 'leader:event:e/V1' WHERE key = 'leader:L1:event:e/V1'",
+                [],
+            )
+            .unwrap();
+        assert_eq!(n, 1);
+        conn.execute_batch("PRAGMA user_version = 5;").unwrap();
+    }
+    let adjustments = |wd: &Workdir| -> Vec<(String, i64)> {
+        ledger(wd, &["--quarter", "2026Q4"])
+            .iter()
+            .filter(|l| l["source"].as_str().unwrap().contains("joint liability"))
+            .map(|l| {
+                (
+                    l["agent_id"].as_str().unwrap().to_string(),
+                    l["points"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(adjustments(&wd), []);
+    assert_eq!(
+        wd.count("SELECT count(*) FROM closed_lines WHERE key = 'leader:L1:event:e/V1'"),
+        1
+    );
+    // A2 moves to L2 from 2026-07-01: the charge moves, in Q4.
+    import(
+        &wd,
+        "agents",
+        "move.csv",
+        "工号,客服姓名,组长工号,调岗日期\nA2,李二,L2,2026-07-01\n",
+    );
+    assert_eq!(
+        adjustments(&wd),
+        [("L1".to_string(), 2), ("L2".to_string(), -2)]
+    );
+}
+
 /// Found by exploratory testing: closing ISO week 2026-W44 (10-26 to
 /// 11-01) froze 10-31 without October's zero-complaint point, which every
 /// later period then took as frozen (the quarter lost it); and a month

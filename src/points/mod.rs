@@ -328,8 +328,11 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
                 if n > 0 {
                     // The leader of the agent's team that day, not today's.
                     match agents.get(agent_id).and_then(|a| a.leader_on(e.day)) {
+                        // Keyed by the leader too: a move to another leader
+                        // dated inside a closed period is then an adjustment
+                        // (taken from one, charged to the other).
                         Some(leader) => l.lines.push(Line {
-                            key: format!("leader:{key}"),
+                            key: format!("leader:{leader}:{key}"),
                             day: e.day,
                             agent_id: leader.to_string(),
                             rule_id: rule_id.to_string(),
@@ -385,7 +388,7 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
             *count += n;
             if times > 0 && inside {
                 l.lines.push(Line {
-                    key: format!("leader:event:{}/{}", e.source, e.ext_id),
+                    key: format!("leader:{leader}:event:{}/{}", e.source, e.ext_id),
                     day: e.day,
                     agent_id: leader.to_string(),
                     rule_id: rule.id.clone(),

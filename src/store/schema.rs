@@ -39,7 +39,7 @@ pub fn migrations_up_to(version: usize) -> Migrations<'static> {
 }
 
 /// The migrations' SQL, oldest first.
-const ALL: &[&str] = &[V1, V2, V3, V4, V5];
+const ALL: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// The schema version this build writes.
 pub const LATEST: usize = ALL.len();
@@ -203,6 +203,20 @@ CREATE TABLE agent_history (
     leader_id   TEXT,
     PRIMARY KEY (agent_id, until_day)
 ) STRICT;
+"#;
+
+/// Version 6: a leader's joint-liability line in the bonus ledger is keyed
+/// by the leader too (`leader:L1:event:SOURCE/ID`), so that a move to
+/// another leader dated inside a closed period is an adjustment rather than
+/// no change; the keys of closed periods' lines, and of the adjustments
+/// they froze, are renamed to match.
+const V6: &str = r#"
+UPDATE closed_lines SET key = 'leader:' || agent_id || ':' || substr(key, 8)
+ WHERE key LIKE 'leader:%';
+UPDATE closed_lines
+   SET key = substr(key, 1, instr(key, ':leader:') + 7) || agent_id || ':'
+             || substr(key, instr(key, ':leader:') + 8)
+ WHERE key LIKE 'adjust:%' AND instr(key, ':leader:') > 0;
 "#;
 
 #[cfg(test)]
