@@ -438,6 +438,32 @@ fn a_flag_a_late_change_raises_in_a_closed_period_shows_where_it_is_booked() {
     assert_eq!(flags(&["--quarter", "2027Q1"]), serde_json::json!([]));
 }
 
+/// Found by exploratory testing: with September closed on its own, a late
+/// third complaint flagged both the open Q3 (live) and Q4 (where its
+/// adjustment is booked); once Q3 was closed, the flag was frozen in Q3 and
+/// gone from Q4.
+#[test]
+fn a_flag_raised_late_in_a_closed_month_shows_once_where_it_is_booked() {
+    let wd = workspace_with(None);
+    let head = "投诉编号,投诉时间,投诉内容,客服工号,是否成立,责任认定\n";
+    import(&wd, "complaints", "c.csv", &format!("{head}C1,2026-09-01 10:00,挂电话,A1,成立,个人\nC2,2026-09-02 10:00,挂电话,A1,成立,个人\n"));
+    wd.kefu(&["bonus", "close", "2026-09"]).assert().success();
+    import(
+        &wd,
+        "complaints",
+        "late.csv",
+        &format!("{head}C3,2026-09-05 10:00,态度差,A1,成立,个人\n"),
+    );
+    let flags = |args: &[&str]| agent(&bonus(&wd, args), "A1")["flags"].clone();
+    let flag = serde_json::json!(["dismissal-review:2026-09"]);
+    assert_eq!(flags(&["--quarter", "2026Q3"]), serde_json::json!([]));
+    assert_eq!(flags(&["--quarter", "2026Q4"]), flag);
+    assert_eq!(flags(&["--year", "2026"]), flag);
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    assert_eq!(flags(&["--quarter", "2026Q3"]), serde_json::json!([]));
+    assert_eq!(flags(&["--quarter", "2026Q4"]), flag);
+}
+
 /// Found by exploratory testing: a late absent-meeting event made a frozen
 /// second occurrence the third (removal); its adjustment said neither which
 /// way it went, and the removal flag showed in no quarterly bonus.

@@ -821,6 +821,18 @@ pub fn nominations(
     out
 }
 
+/// The days of the window a flag names (`dismissal-review:2026-09`,
+/// `removal:2026-08-06`), if it names one.
+fn flag_days(flag: &str) -> Option<(i64, i64)> {
+    let (_, window) = flag.rsplit_once(':')?;
+    if !window.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    dates::parse_period(window, chrono_tz::UTC)
+        .ok()
+        .map(|p| p.days())
+}
+
 /// The first open quarter after a closed period (skipping closed ones):
 /// where that period's adjustments are booked.
 fn adjustment_target(closed_last: i64, closed: &[(String, i64, i64)]) -> Period {
@@ -917,6 +929,26 @@ pub fn compute(
                     .filter(|x| (p_first..=p_last).contains(&x.day))
                     .cloned(),
             );
+            // Flags too: those of windows inside the closed period are the
+            // snapshot's (a late third complaint in a closed September
+            // flags where its adjustments are booked, not here as well).
+            let closed_days =
+                |f: &str| flag_days(f).is_some_and(|(a, b)| *c_first <= a && b <= *c_last);
+            for flags in l.flags.values_mut() {
+                flags.retain(|f| !closed_days(f));
+            }
+            if let Some((_, payout)) = crate::store::points::closed(conn, name)? {
+                let pays: Vec<Payout> = serde_json::from_str(&payout)
+                    .with_context(|| format!("the payout {name} was closed with"))?;
+                for p in pays {
+                    for f in p.flags.into_iter().filter(|f| {
+                        closed_days(f)
+                            && flag_days(f).is_some_and(|(a, b)| p_first <= a && b <= p_last)
+                    }) {
+                        l.flags.entry(p.agent_id.clone()).or_default().push(f);
+                    }
+                }
+            }
         }
         if !books_here {
             continue;
