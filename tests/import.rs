@@ -555,7 +555,7 @@ fn a_closed_stderr_does_not_stop_an_import() {
 fn an_empty_source_is_a_usage_error() {
     let wd = Workdir::new();
     let f = wd.write("r.csv", REVIEWS);
-    for source in ["", "  "] {
+    for source in ["", "  ", "\u{200b}"] {
         wd.kefu(&[
             "import",
             "reviews",

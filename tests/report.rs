@@ -475,7 +475,7 @@ fn a_daily_report_of_today_or_a_later_day_says_so() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "2026-12-10 is after today (2026-12-05): nothing can have arrived for it yet",
+            "2026-12-10 is after today (2026-12-05): nothing can have arrived for it yet; anything shown is dated in the future",
         ));
     wd.kefu(&["report", "daily", "--date", "today", "--format", "json"])
         .assert()
@@ -529,6 +529,17 @@ fn a_filter_naming_nothing_known_is_a_usage_error() {
                 .stderr(predicate::str::contains(said));
         }
     }
+    // Padding around a known value is no typo.
+    wd.kefu(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-11-20",
+        "--department",
+        " 售前组 ",
+    ])
+    .assert()
+    .success();
     wd.kefu(&[
         "report",
         "daily",

@@ -371,7 +371,11 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
 
 fn close(globals: &Globals, ws: &Workspace, period: &str) -> Result<()> {
     let book = rulebook(ws)?;
-    let p = dates::parse_period(period, ws.tz).map_err(|e| Usage(e.to_string()))?;
+    let p = dates::parse_period(period, ws.tz).map_err(|e| {
+        Usage(format!(
+            "{e}: a bonus period is a month (2026-08), a quarter (2026Q3) or a year (2026)"
+        ))
+    })?;
     // Monthly points (zero complaints, top of a metric) are decided on a
     // month's last day: a week or day holding it would freeze that day
     // without them, and every later period would count them as frozen.

@@ -190,7 +190,14 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
     }
     // `--source "$SRC"` with SRC unset in a cron job: no name at all, which
     // would pass for a source and slip past --replace's need of one.
-    if args.source.as_deref().is_some_and(|s| s.trim().is_empty()) {
+    let invisible = |c: char| {
+        c.is_whitespace() || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}')
+    };
+    if args
+        .source
+        .as_deref()
+        .is_some_and(|s| s.trim_matches(invisible).is_empty())
+    {
         bail!(Usage(
             "--source is empty (an unset variable?): give the source's name, or leave --source out to take it from the file name".into()
         ));

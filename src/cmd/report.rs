@@ -223,9 +223,10 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
             KindFilter::Complaint => Some(FeedbackKind::Complaint),
             KindFilter::All => None,
         },
-        department: c.department.clone(),
+        // Padding typed around a value (" 售前组 ") is no part of it.
+        department: c.department.as_deref().map(|d| d.trim().to_string()),
         agent: c.agent.clone(),
-        channel: c.channel.clone(),
+        channel: c.channel.as_deref().map(|d| d.trim().to_string()),
         cause: c
             .cause
             .as_deref()
@@ -337,7 +338,7 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
         let today = dates::today(tz)?;
         if date > today {
             doc.notes.push(format!(
-                "{date} is after today ({today}): nothing can have arrived for it yet"
+                "{date} is after today ({today}): nothing can have arrived for it yet; anything shown is dated in the future (a wrong clock, or a typo in an export?)"
             ));
         } else if date == today {
             doc.notes
