@@ -601,6 +601,45 @@ fn complaints_keep_a_rating_and_praise_among_them_is_questioned() {
     );
 }
 
+/// Found by exploratory testing: the same complaints export re-imported
+/// under another name (投诉-申诉后.jsonl) made a new source, and each
+/// confirmed complaint was charged twice.
+#[test]
+fn a_later_copy_of_an_export_under_another_name_is_stopped() {
+    let wd = Workdir::new();
+    let rows = "投诉编号,投诉时间,投诉内容,是否成立\nC1,2026-11-20 09:00,态度差,成立\nC2,2026-11-20 10:00,太慢,成立\nC3,2026-11-20 11:00,没解决,成立\n";
+    let f = wd.write("tousu.csv", rows);
+    wd.kefu(&["import", "-q", "complaints", &f])
+        .assert()
+        .success();
+    let copy = wd.write(
+        "tousu-申诉后.csv",
+        rows.replace(
+            "C3,2026-11-20 11:00,没解决,成立",
+            "C3,2026-11-20 11:00,没解决,不成立",
+        ),
+    );
+    wd.kefu(&["import", "complaints", &copy])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "3 of 3 record(s) this import adds have ids source tousu already holds (first: C1)",
+        ))
+        .stderr(predicate::str::contains(
+            "nothing imported: import it with --source tousu",
+        ));
+    assert_eq!(wd.count("SELECT count(*) FROM feedback"), 3);
+    // Said with --source, the copy updates the source's records.
+    let v = import_json(&wd, &["complaints", &copy, "--source", "tousu"]);
+    assert_eq!(counts(&v), (3, 0, 1, 2, 0));
+    // A source of its own, named: imported, with a warning.
+    wd.kefu(&["import", "complaints", &copy, "--source", "other"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning: 3 of 3 record(s)"));
+    assert_eq!(wd.count("SELECT count(*) FROM feedback"), 6);
+}
+
 #[test]
 fn strict_writes_nothing_and_fails() {
     let wd = Workdir::new();

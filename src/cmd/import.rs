@@ -1156,6 +1156,7 @@ fn import(
     store.limit_cache(24 * 1024)?;
     let tx = store.begin_write()?;
     let import_id = store::insert_import(&tx, kind_name, chrono::Utc::now().timestamp())?;
+    let feedback_before = feedback::last_id(&tx)?;
     let names = match plan.kind {
         ImportKind::Agents => agents::Lookup::default(),
         _ => agents::Lookup::load(&tx)?,
@@ -1416,6 +1417,28 @@ fn import(
     for (source, (first, last)) in events_with_ids.0 {
         with_ids.note(&source, first);
         with_ids.note(&source, last);
+    }
+    // A later copy of an export under another name is a new source, and
+    // every record of it counts twice (投诉.jsonl, then 投诉-申诉后.jsonl).
+    // With the source taken from the file name and most of what it adds
+    // already another source's, nothing is stored: the user says which.
+    if matches!(plan.kind, ImportKind::Reviews | ImportKind::Complaints) {
+        if let Some((other, n, looked, first)) =
+            feedback::ids_in_other_sources(&tx, feedback_kind, feedback_before)?
+        {
+            let copy = format!(
+                "{n} of {looked} record(s) this import adds have ids source {other} already holds (first: {first})"
+            );
+            if plan.source.is_none() && 2 * n >= looked {
+                bail!(
+                    "{copy}: the file looks like a later copy of {other}'s export under another name (申诉后, 最新 …), whose records would count twice; nothing imported: import it with --source {other}, or with --source NAME to keep it apart"
+                );
+            } else if !globals.quiet {
+                crate::say!(
+                    "kefu: warning: {copy}: if the file is a later copy of {other}'s export, each of them now counts twice (import it with --source {other})"
+                );
+            }
+        }
     }
     // Under --replace the id-less records not in the sheet are removed below.
     if !globals.quiet && plan.replace.is_none() {

@@ -394,6 +394,72 @@ pub fn derived_between(
     )?)
 }
 
+/// The last rowid of the feedback table (0 when empty): what an import
+/// adds comes after it.
+pub fn last_id(tx: &Transaction<'_>) -> Result<i64> {
+    Ok(
+        tx.query_row("SELECT coalesce(max(id), 0) FROM feedback", [], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+/// The other source that already holds the most of the export ids this
+/// import added (rows after `before`, the table's last rowid before it; the
+/// first 1,000 with an export id looked at), with how many of them, out of
+/// how many looked at, and the first: a later copy of one
+/// export under another file name (`投诉-申诉后.jsonl`) makes a new source,
+/// and every record in it counts twice. Index lookups only.
+pub fn ids_in_other_sources(
+    tx: &Transaction<'_>,
+    kind: FeedbackKind,
+    before: i64,
+) -> Result<Option<(String, usize, usize, String)>> {
+    let added: Vec<(String, String)> = tx
+        .prepare(
+            "SELECT source, ext_id FROM feedback WHERE id > ?1 AND kind = ?2 ORDER BY id LIMIT 1000",
+        )?
+        .query_map(rusqlite::params![before, kind.id()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .filter(|(_, id)| !crate::identity::is_derived(id))
+        .collect();
+    if added.is_empty() {
+        return Ok(None);
+    }
+    // The sources, one index seek each.
+    let mut sources = vec![];
+    let mut next =
+        tx.prepare("SELECT source FROM feedback WHERE source > ?1 ORDER BY source LIMIT 1")?;
+    let mut after = String::new();
+    while let Some(s) = next
+        .query_row([&after], |r| r.get::<_, String>(0))
+        .optional()?
+    {
+        after.clone_from(&s);
+        sources.push(s);
+    }
+    let mut held =
+        tx.prepare("SELECT 1 FROM feedback WHERE source = ?1 AND ext_id = ?2 AND kind = ?3")?;
+    let mut best: Option<(String, usize, usize, String)> = None;
+    for other in &sources {
+        let mut n = 0;
+        let mut first = None;
+        for (_, id) in added.iter().filter(|(s, _)| s != other) {
+            if held.exists(rusqlite::params![other, id, kind.id()])? {
+                n += 1;
+                first.get_or_insert_with(|| id.clone());
+            }
+        }
+        if n > 0 && best.as_ref().is_none_or(|b| n > b.1) {
+            best = Some((other.clone(), n, added.len(), first.unwrap_or_default()));
+        }
+    }
+    Ok(best)
+}
+
 /// Ids kefu made ([`crate::identity`]): a range of the (source, ext_id)
 /// index, then their shape (`k` and 16 hex digits, maybe `.2`).
 pub const DERIVED_IDS: &str = "ext_id >= 'k0' AND ext_id < 'kg' AND length(ext_id) >= 17 \
