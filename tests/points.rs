@@ -600,6 +600,10 @@ fn a_move_on_the_roster_keeps_the_earlier_days_department_and_leader() {
         .assert()
         .success();
     assert_eq!(ledger(&wd, &["--quarter", "2026Q3"]), q3_before);
+    // The bonus table names the department held at the period's end.
+    let department = |q: &str| agent(&bonus(&wd, &["--quarter", q]), "A2")["department"].clone();
+    assert_eq!(department("2026Q3"), "查询部");
+    assert_eq!(department("2026Q4"), "接单组");
     let july = wd.json(&[
         "report",
         "daily",
@@ -609,6 +613,30 @@ fn a_move_on_the_roster_keeps_the_earlier_days_department_and_leader() {
         "json",
     ]);
     assert_eq!(july["items"][0]["department"], "查询部", "{july}");
+    // Agents compared by department are in the one they were in then
+    // (found by exploratory testing: listed under today's).
+    let compare = |department: &str| {
+        let out = wd
+            .kefu(&[
+                "report",
+                "compare",
+                "--by",
+                "agent",
+                "--period",
+                "2026-10",
+                "--vs",
+                "2026-09",
+                "--department",
+                department,
+                "--format",
+                "csv",
+            ])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(compare("查询部").contains("A2"), "{}", compare("查询部"));
+    assert!(!compare("接单组").contains("A2"), "{}", compare("接单组"));
     // A1 moves too, from 2026-09-01 (调岗日期): September's top of 查询部 is
     // A3, not A1, who was in 接单组 by then.
     let f = wd.write(

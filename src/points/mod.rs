@@ -666,7 +666,11 @@ pub fn payouts(
             let net = earned - deducted;
             Payout {
                 agent_name: a.map(|a| a.name.clone()).unwrap_or_default(),
-                department: a.and_then(|a| a.department.clone()).unwrap_or_default(),
+                // The department held at the period's end (moves kept).
+                department: a
+                    .and_then(|a| a.department_on(dates::day_number(period.last)))
+                    .unwrap_or_default()
+                    .to_string(),
                 points_earned: earned,
                 points_deducted: deducted,
                 net_points: net,

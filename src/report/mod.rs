@@ -615,13 +615,22 @@ pub fn compare(ctx: &Context<'_>, by: GroupBy, period: &Period, vs: &Period) -> 
     if by == GroupBy::Agent {
         let f = &ctx.filters;
         for a in crate::store::points::agents(ctx.conn)? {
-            let wanted = (a.on_roster(period) || a.on_roster(vs))
-                && f.department
-                    .as_ref()
-                    .is_none_or(|d| a.department.as_ref() == Some(d))
+            // In the department they were in at the end of either period
+            // (the roster's history of moves), not today's.
+            let in_department = |p: &Period| {
+                a.on_roster(p)
+                    && f.department.as_ref().is_none_or(|d| {
+                        a.department_on(dates::day_number(p.last)) == Some(d.as_str())
+                    })
+            };
+            let wanted = (in_department(period) || in_department(vs))
                 && f.agent.as_ref().is_none_or(|x| *x == a.id || *x == a.name);
             if wanted && !now.contains_key(&a.id) && !before.contains_key(&a.id) {
-                names.insert(a.id.clone(), (a.name, a.department.unwrap_or_default()));
+                let department = a
+                    .department_on(dates::day_number(period.last))
+                    .unwrap_or_default()
+                    .to_string();
+                names.insert(a.id.clone(), (a.name.clone(), department));
                 quiet.push(a.id);
             }
         }
