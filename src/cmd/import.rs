@@ -386,6 +386,14 @@ fn strip_version_mark(name: &str) -> &str {
                 return rest;
             }
         }
+        // A short number glued to a Latin word is part of the name: shop1
+        // and shop2 are two shops, utf16 no version (two sources kept
+        // apart are safe: an import whose ids another source holds is
+        // stopped; two merged would overwrite each other's records).
+        let digits = name.len() - without_digits.len();
+        if digits < 4 && without_digits.ends_with(|c: char| c.is_ascii_alphabetic()) {
+            return name;
+        }
         // 12, 20261120, and 2026-11-20 a number at a time.
         return without_digits;
     }
@@ -1833,7 +1841,14 @@ mod tests {
         // say something else (two platforms' exports stay apart).
         assert_eq!(source_from_file("每日.csv", "reviews"), "每日");
         assert_eq!(source_from_file("dev.csv", "reviews"), "dev");
-        assert_eq!(source_from_file("dev3.csv", "reviews"), "dev");
+        assert_eq!(source_from_file("dev3.csv", "reviews"), "dev3");
+        assert_eq!(source_from_file("shop1.csv", "reviews"), "shop1");
+        assert_eq!(
+            source_from_file("douyin_reviews_utf16.tsv", "reviews"),
+            "douyin_reviews_utf16"
+        );
+        assert_eq!(source_from_file("taobao20261120.csv", "reviews"), "taobao");
+        assert_eq!(source_from_file("shop1_20261120.csv", "reviews"), "shop1");
         assert_eq!(source_from_file("copy.csv", "reviews"), "copy");
         assert_eq!(source_from_file("renew.csv", "reviews"), "renew");
         assert_eq!(source_from_file("FAQ.csv", "reviews"), "FAQ");
