@@ -738,6 +738,42 @@ fn a_years_bonus_is_what_its_quarters_pay() {
         .stdout(predicate::str::contains(
             "closed ones as frozen: 2026Q1 at 10",
         ));
+    // Q1 by its days is Q1, frozen (found by exploratory testing: at
+    // today's rate), and a month inside it is at Q1's rate.
+    let range = bonus(&wd, &["--from", "2026-01-01", "--to", "2026-03-31"]);
+    assert_eq!(agent(&range, "A1")["bonus"], "30.00");
+    wd.kefu(&[
+        "bonus",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-03-31",
+        "--rate",
+        "3",
+    ])
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains(
+        "2026Q1 is closed: its rate is frozen",
+    ));
+    let month = bonus(&wd, &["--month", "2026-02"]);
+    assert_eq!(agent(&month, "A1")["rate"], "10");
+    assert_eq!(agent(&month, "A1")["bonus"], "10.00");
+    // Closing the year freezes what the year view shows (found by
+    // exploratory testing: it froze the year's points at today's rate).
+    wd.set_today("2027-01-05");
+    let before = bonus(&wd, &["--year", "2026"]);
+    wd.kefu(&["bonus", "close", "2026"]).assert().success();
+    let after = bonus(&wd, &["--year", "2026"]);
+    for id in ["A1", "A2"] {
+        assert_eq!(
+            agent(&after, id)["bonus"],
+            agent(&before, id)["bonus"],
+            "{id}"
+        );
+    }
+    // Q4 has ended by now: December's zero-complaint month counts too.
+    assert_eq!(agent(&after, "A1")["bonus"], "138.00");
 }
 
 /// Found by exploratory testing, with roster moves: a leader written by

@@ -114,6 +114,64 @@ fn payout_table(pays: &[Payout]) -> Table {
     t
 }
 
+/// For a period of several whole quarters (a year): sets each payout's
+/// bonus to what the quarters pay, each closed one as frozen (its rate, its
+/// floor at 0), each open one computed on its own, rather than the period's
+/// points at one rate; returns the note that says so. Nothing for any
+/// other period.
+fn pay_by_quarters(
+    conn: &rusqlite::Connection,
+    book: &points::rulebook::Rulebook,
+    agents: &[points::Agent],
+    period: &Period,
+    rate: Decimal,
+    today: chrono::NaiveDate,
+    pays: &mut [Payout],
+) -> Result<Option<String>> {
+    let quarters = whole_quarters(period);
+    if quarters.len() < 2 {
+        return Ok(None);
+    }
+    let mut paid: HashMap<String, Decimal> = HashMap::new();
+    let mut frozen = vec![];
+    for q in &quarters {
+        let q_pays: Vec<Payout> = match store::points::closed(conn, &q.name)? {
+            Some((_, payout)) => {
+                let q_pays: Vec<Payout> =
+                    serde_json::from_str(&payout).context("reading a frozen payout")?;
+                if let Some(r) = q_pays.first().map(|p| p.rate) {
+                    frozen.push(format!("{} at {r}", q.name));
+                }
+                q_pays
+            }
+            None => {
+                let ql = points::compute(conn, book, q, None, today)?;
+                points::payouts(book, agents, &ql, q, rate)
+            }
+        };
+        for p in q_pays {
+            *paid.entry(p.agent_id).or_default() += p.bonus;
+        }
+    }
+    for p in pays.iter_mut() {
+        p.bonus = paid.remove(&p.agent_id).unwrap_or_default();
+        p.bonus.rescale(2);
+    }
+    Ok(Some(format!(
+        "bonus = the sum of the quarters' bonuses ({}), each its net points × rate rounded, as each pays{}",
+        quarters
+            .iter()
+            .map(|q| q.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        if frozen.is_empty() {
+            String::new()
+        } else {
+            format!("; closed ones as frozen: {}", frozen.join(", "))
+        }
+    )))
+}
+
 /// The quarters `p` is made of, when it is whole quarters (a year, or a
 /// range from a quarter's first day to another's last); else none.
 fn whole_quarters(p: &Period) -> Vec<Period> {
@@ -209,17 +267,48 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
         .map(|a| (a.id.clone(), a.name.clone()))
         .collect();
     let mut unknown = None;
-    let (pays, lines, note) = match store::points::closed(&store.conn, &period.name)? {
+    // A closed period, by its name or by its days (`--from 2026-07-01 --to
+    // 2026-09-30` is 2026Q3); or the closed period this one lies inside.
+    let closed = store::points::closed_periods(&store.conn)?;
+    let (first, last) = period.days();
+    let same = closed
+        .iter()
+        .find(|(_, f, l)| (*f, *l) == (first, last))
+        .map(|(name, ..)| name.clone());
+    let inside = closed
+        .iter()
+        .filter(|(_, f, l)| *f <= first && last <= *l && (*f, *l) != (first, last))
+        .max_by_key(|(_, f, l)| l - f)
+        .map(|(name, ..)| name.clone());
+    let mut rate = rate;
+    if let Some(outer) = &inside {
+        if args.rate.is_some() {
+            bail!(Usage(format!(
+                "{} lies inside {outer}, which is closed: its rate is frozen",
+                period.name
+            )));
+        }
+        if let Some((_, payout)) = store::points::closed(&store.conn, outer)? {
+            let pays: Vec<Payout> =
+                serde_json::from_str(&payout).context("reading a frozen payout")?;
+            if let Some(p) = pays.first() {
+                rate = p.rate;
+            }
+        }
+    }
+    let frozen = match &same {
+        Some(name) => store::points::closed(&store.conn, name)?,
+        None => None,
+    };
+    let (pays, lines, note) = match frozen {
         Some((at, payout)) => {
+            let name = same.clone().unwrap_or_default();
             if args.rate.is_some() {
-                bail!(Usage(format!(
-                    "{} is closed: its rate is frozen",
-                    period.name
-                )));
+                bail!(Usage(format!("{name} is closed: its rate is frozen")));
             }
             let pays: Vec<Payout> =
                 serde_json::from_str(&payout).context("reading the frozen payout")?;
-            let lines = store::points::closed_lines(&store.conn, &period.name)?;
+            let lines = store::points::closed_lines(&store.conn, &name)?;
             let note = format!(
                 "closed on {}: this is the frozen snapshot; later changes appear as adjustments in the next open quarter (已结算)",
                 dates::local_datetime(at, ws.tz).format("%Y-%m-%d %H:%M")
@@ -231,45 +320,18 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
             let mut pays = points::payouts(book, &agents, &l, &period, rate);
             unknown = unknown_rules_note(&l);
             let mut note = provisional_note(&period, today);
-            // Several quarters (a year): the money is what the quarters pay,
-            // each closed one as frozen (its rate, its floor at 0), not the
-            // year's points at today's rate.
-            let quarters = whole_quarters(&period);
-            if quarters.len() > 1 {
-                let mut paid: HashMap<String, Decimal> = HashMap::new();
-                let mut frozen = vec![];
-                for q in &quarters {
-                    let q_pays: Vec<Payout> = match store::points::closed(&store.conn, &q.name)? {
-                        Some((_, payout)) => {
-                            let q_pays: Vec<Payout> =
-                                serde_json::from_str(&payout).context("reading a frozen payout")?;
-                            if let Some(r) = q_pays.first().map(|p| p.rate) {
-                                frozen.push(format!("{} at {r}", q.name));
-                            }
-                            q_pays
-                        }
-                        None => {
-                            let ql = points::compute(&store.conn, book, q, None, today)?;
-                            points::payouts(book, &agents, &ql, q, rate)
-                        }
-                    };
-                    for p in q_pays {
-                        *paid.entry(p.agent_id).or_default() += p.bonus;
-                    }
-                }
-                for p in &mut pays {
-                    p.bonus = paid.remove(&p.agent_id).unwrap_or_default();
-                    p.bonus.rescale(2);
-                }
-                let how = format!(
-                    "bonus = the sum of the quarters' bonuses ({}), each its net points × rate rounded, as each pays{}",
-                    quarters.iter().map(|q| q.name.as_str()).collect::<Vec<_>>().join(", "),
-                    if frozen.is_empty() {
-                        String::new()
-                    } else {
-                        format!("; closed ones as frozen: {}", frozen.join(", "))
-                    }
+            if let Some(outer) = &inside {
+                let why = format!(
+                    "inside {outer}, which is closed: its lines are the frozen ones, its money at {outer}'s rate ({rate})"
                 );
+                note = Some(match note {
+                    Some(n) => format!("{n}; {why}"),
+                    None => why,
+                });
+            }
+            if let Some(how) =
+                pay_by_quarters(&store.conn, book, &agents, &period, rate, today, &mut pays)?
+            {
                 note = Some(match note {
                     Some(n) => format!("{n}; {how}"),
                     None => how,
@@ -415,7 +477,9 @@ fn close(globals: &Globals, ws: &Workspace, period: &str) -> Result<()> {
     }
     let agents = store::points::agents(&store.conn)?;
     let l = points::compute(&store.conn, book, &p, None, today)?;
-    let pays = points::payouts(book, &agents, &l, &p, book.rate);
+    let mut pays = points::payouts(book, &agents, &l, &p, book.rate);
+    // A year closes with what its quarters pay, as `bonus --year` shows.
+    pay_by_quarters(&store.conn, book, &agents, &p, book.rate, today, &mut pays)?;
     let tx = store.begin_write()?;
     store::points::close(
         &tx,
