@@ -623,12 +623,27 @@ fn a_later_copy_of_an_export_under_another_name_is_stopped() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "3 of 3 record(s) this import adds have ids source tousu already holds (first: C1)",
+            "3 of 3 record(s) it adds to source tousu-申诉后 have ids source tousu already holds (first: C1)",
         ))
         .stderr(predicate::str::contains(
             "nothing imported: import it with --source tousu",
         ));
     assert_eq!(wd.count("SELECT count(*) FROM feedback"), 3);
+    // Also beside another file in one import (found by exploratory testing:
+    // the share was taken over the whole import).
+    let hotline: String = (10..40)
+        .map(|i| format!("H{i},2026-11-21 09:00,态度差,成立\n"))
+        .collect();
+    let other = wd.write(
+        "hotline.csv",
+        format!("投诉编号,投诉时间,投诉内容,是否成立\n{hotline}"),
+    );
+    wd.kefu(&["import", "complaints", &other, &copy])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "tousu-申诉后.csv: 3 of 3 record(s)",
+        ));
     // Said with --source, the copy updates the source's records.
     let v = import_json(&wd, &["complaints", &copy, "--source", "tousu"]);
     assert_eq!(counts(&v), (3, 0, 1, 2, 0));
@@ -636,8 +651,32 @@ fn a_later_copy_of_an_export_under_another_name_is_stopped() {
     wd.kefu(&["import", "complaints", &copy, "--source", "other"])
         .assert()
         .success()
-        .stderr(predicate::str::contains("warning: 3 of 3 record(s)"));
+        .stderr(predicate::str::contains(
+            "3 of 3 record(s) it adds to source other",
+        ));
     assert_eq!(wd.count("SELECT count(*) FROM feedback"), 6);
+    // Registers without ids, and events, are looked at too.
+    let register = "投诉时间,投诉内容,客服工号,是否成立\n2026-11-22 09:00,挂电话,A1,成立\n2026-11-22 10:00,语气差,A1,成立\n";
+    let f = wd.write("登记.csv", register);
+    wd.kefu(&["import", "-q", "complaints", &f])
+        .assert()
+        .success();
+    let f = wd.write("登记-申诉后.csv", register);
+    wd.kefu(&["import", "complaints", &f]).assert().code(1);
+    let roster = wd.write("roster.csv", "工号,客服姓名\nA1,王一\n");
+    wd.kefu(&["import", "-q", "agents", &roster])
+        .assert()
+        .success();
+    let events = "编号,日期,工号,奖惩项目\nE1,2026-11-02,A1,书面表扬\n";
+    let f = wd.write("奖惩.csv", events);
+    wd.kefu(&["import", "-q", "events", &f]).assert().success();
+    let f = wd.write("奖惩-调整后.csv", events);
+    wd.kefu(&["import", "events", &f])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "have ids source 奖惩 already holds",
+        ));
 }
 
 #[test]

@@ -1164,7 +1164,14 @@ fn import(
     store.limit_cache(24 * 1024)?;
     let tx = store.begin_write()?;
     let import_id = store::insert_import(&tx, kind_name, chrono::Utc::now().timestamp())?;
-    let feedback_before = feedback::last_id(&tx)?;
+    // Each file's rows come after the table's last rowid when it began:
+    // (file, source, that rowid), to look for copies of another source.
+    let copy_table = match plan.kind {
+        ImportKind::Reviews | ImportKind::Complaints => Some("feedback"),
+        ImportKind::Events => Some("events"),
+        _ => None,
+    };
+    let mut file_starts: Vec<(String, String, i64)> = vec![];
     let names = match plan.kind {
         ImportKind::Agents => agents::Lookup::default(),
         _ => agents::Lookup::load(&tx)?,
@@ -1322,6 +1329,13 @@ fn import(
                         if let Some(r) = &mut register {
                             r.sources.entry(s.clone()).or_default();
                         }
+                        if let Some(table) = copy_table {
+                            file_starts.push((
+                                name.clone(),
+                                s.clone(),
+                                feedback::last_id(&tx, table)?,
+                            ));
+                        }
                         source = s;
                         position = p;
                         files.push(FileSummary {
@@ -1428,16 +1442,20 @@ fn import(
     }
     // A later copy of an export under another name is a new source, and
     // every record of it counts twice (投诉.jsonl, then 投诉-申诉后.jsonl).
-    // With the source taken from the file name and most of what it adds
-    // already another source's, nothing is stored: the user says which.
-    if matches!(plan.kind, ImportKind::Reviews | ImportKind::Complaints) {
-        if let Some((other, n, looked, first)) =
-            feedback::ids_in_other_sources(&tx, feedback_kind, feedback_before)?
-        {
+    // With the source taken from the file name and most of what a file
+    // adds already another source's, nothing is stored: the user says which.
+    if let Some(table) = copy_table {
+        for (i, (file, source, after)) in file_starts.iter().enumerate() {
+            let upto = file_starts.get(i + 1).map_or(i64::MAX, |f| f.2);
+            let Some((other, n, looked, first)) =
+                feedback::ids_in_other_sources(&tx, table, *after, upto)?
+            else {
+                continue;
+            };
             let copy = format!(
-                "{n} of {looked} record(s) this import adds have ids source {other} already holds (first: {first})"
+                "{file}: {n} of {looked} record(s) it adds to source {source} have ids source {other} already holds (first: {first})"
             );
-            if plan.source.is_none() && 2 * n >= looked {
+            if plan.source.is_none() && 2 * n > looked {
                 bail!(
                     "{copy}: the file looks like a later copy of {other}'s export under another name (申诉后, 最新 …), whose records would count twice; nothing imported: import it with --source {other}, or with --source NAME to keep it apart"
                 );

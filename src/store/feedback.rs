@@ -394,61 +394,65 @@ pub fn derived_between(
     )?)
 }
 
-/// The last rowid of the feedback table (0 when empty): what an import
-/// adds comes after it.
-pub fn last_id(tx: &Transaction<'_>) -> Result<i64> {
-    Ok(
-        tx.query_row("SELECT coalesce(max(id), 0) FROM feedback", [], |r| {
-            r.get(0)
-        })?,
-    )
+/// The last rowid of `table` (`feedback` or `events`; 0 when empty): what
+/// an import adds comes after it.
+pub fn last_id(tx: &Transaction<'_>, table: &str) -> Result<i64> {
+    Ok(tx.query_row(
+        &format!("SELECT coalesce(max(id), 0) FROM {table}"),
+        [],
+        |r| r.get(0),
+    )?)
 }
 
-/// The other source that already holds the most of the export ids this
-/// import added (rows after `before`, the table's last rowid before it; the
-/// first 1,000 with an export id looked at), with how many of them, out of
-/// how many looked at, and the first: a later copy of one
-/// export under another file name (`投诉-申诉后.jsonl`) makes a new source,
-/// and every record in it counts twice. Index lookups only.
+/// The other source that already holds the most of the ids of the rows of
+/// `table` (`feedback` or `events`) with rowids in `(after, upto]` (one
+/// file of an import; the first 1,000 looked at), with how many of them,
+/// out of how many looked at, and the first: a later copy of one export
+/// under another file name (`投诉-申诉后.jsonl`) makes a new source, and
+/// every record in it counts twice. Ids kefu made for records without one
+/// count too: the same time, text, order and customer (an event's agent,
+/// day, rule and note) in two sources is the same record twice. Index
+/// lookups only.
 pub fn ids_in_other_sources(
     tx: &Transaction<'_>,
-    kind: FeedbackKind,
-    before: i64,
+    table: &str,
+    after: i64,
+    upto: i64,
 ) -> Result<Option<(String, usize, usize, String)>> {
     let added: Vec<(String, String)> = tx
-        .prepare(
-            "SELECT source, ext_id FROM feedback WHERE id > ?1 AND kind = ?2 ORDER BY id LIMIT 1000",
-        )?
-        .query_map(rusqlite::params![before, kind.id()], |r| {
+        .prepare(&format!(
+            "SELECT source, ext_id FROM {table} WHERE id > ?1 AND id <= ?2 ORDER BY id LIMIT 1000"
+        ))?
+        .query_map(rusqlite::params![after, upto], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?
-        .into_iter()
-        .filter(|(_, id)| !crate::identity::is_derived(id))
-        .collect();
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     if added.is_empty() {
         return Ok(None);
     }
     // The sources, one index seek each.
     let mut sources = vec![];
-    let mut next =
-        tx.prepare("SELECT source FROM feedback WHERE source > ?1 ORDER BY source LIMIT 1")?;
-    let mut after = String::new();
+    let mut next = tx.prepare(&format!(
+        "SELECT source FROM {table} WHERE source > ?1 ORDER BY source LIMIT 1"
+    ))?;
+    let mut last = String::new();
     while let Some(s) = next
-        .query_row([&after], |r| r.get::<_, String>(0))
+        .query_row([&last], |r| r.get::<_, String>(0))
         .optional()?
     {
-        after.clone_from(&s);
+        last.clone_from(&s);
         sources.push(s);
     }
-    let mut held =
-        tx.prepare("SELECT 1 FROM feedback WHERE source = ?1 AND ext_id = ?2 AND kind = ?3")?;
+    let mut held = tx.prepare(&format!(
+        "SELECT 1 FROM {table} WHERE source = ?1 AND ext_id = ?2 AND id <= ?3"
+    ))?;
     let mut best: Option<(String, usize, usize, String)> = None;
     for other in &sources {
         let mut n = 0;
         let mut first = None;
         for (_, id) in added.iter().filter(|(s, _)| s != other) {
-            if held.exists(rusqlite::params![other, id, kind.id()])? {
+            // Held before this file, or by an earlier file of the import.
+            if held.exists(rusqlite::params![other, id, after])? {
                 n += 1;
                 first.get_or_insert_with(|| id.clone());
             }
