@@ -925,6 +925,16 @@ fn a_bonus_period_is_whole_months_and_one_inside_a_closed_one_stays_closed() {
     wd.kefu(&["bonus", "reopen", "2026-11", "--yes"])
         .assert()
         .success();
+    // The advice names what can be reopened first: the quarter, not its
+    // month closed before it (found by exploratory testing: advice that
+    // went in a circle).
+    for period in ["2026Q2", "2026-08", "2026Q3"] {
+        wd.kefu(&["bonus", "close", period]).assert().success();
+    }
+    wd.kefu(&["bonus", "reopen", "2026Q2", "--yes"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("reopen 2026Q3 first"));
 }
 
 /// Found by exploratory testing: an agent who had left (or not yet joined)

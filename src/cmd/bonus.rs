@@ -525,18 +525,23 @@ fn reopen(globals: &Globals, ws: &Workspace, period: &str, yes: bool) -> Result<
             p.name
         );
     }
-    let later: Vec<String> = closed
-        .into_iter()
+    let later: Vec<&(String, i64, i64)> = closed
+        .iter()
         .filter(|(name, first, _)| *first > last && *name != p.name)
-        .map(|(name, ..)| name)
         .collect();
     if !later.is_empty() {
+        // What can be reopened first: the latest period closed after it
+        // that lies inside no other closed period (a quarter, not its month).
+        let next = later
+            .iter()
+            .filter(|(n, f, l)| !closed.iter().any(|(m, g, k)| m != n && g <= f && l <= k))
+            .max_by_key(|(_, f, _)| *f)
+            .map_or("", |(n, ..)| n.as_str());
         bail!(
-            "{} cannot be reopened: {} closed after it, with {}'s later corrections frozen as adjustments; reopen {} first",
+            "{} cannot be reopened: {} closed after it, with any later corrections to {} frozen as their adjustments; reopen {next} first",
             p.name,
-            later.join(", "),
+            later.iter().map(|(n, ..)| n.as_str()).collect::<Vec<_>>().join(", "),
             p.name,
-            later.last().map_or("", String::as_str)
         );
     }
     let closed_on = chrono::DateTime::from_timestamp(closed_at, 0)

@@ -192,6 +192,9 @@ enum Quoting {
     /// Just after a quote in a quoted field: it closed the field, unless
     /// another quote follows (`""`, a quote in the text).
     QuoteInQuoted,
+    /// White space after the quote that closed a field: fine before a
+    /// delimiter or line end, a fault before text (`"差评" x`).
+    SpaceAfterQuote,
 }
 
 impl<R: BufRead> LineEnds<R> {
@@ -293,8 +296,12 @@ impl LineState {
                 self.quoting = Quoting::Quoted;
                 Some(b)
             }
-            // Text after the quote that closed a field (white space aside).
-            Quoting::QuoteInQuoted if b != b' ' && b != b'\t' => {
+            Quoting::QuoteInQuoted | Quoting::SpaceAfterQuote if b == b' ' || b == b'\t' => {
+                self.quoting = Quoting::SpaceAfterQuote;
+                Some(b)
+            }
+            // Text after the quote that closed a field.
+            Quoting::QuoteInQuoted | Quoting::SpaceAfterQuote => {
                 self.quote_fault = Some(self.records);
                 self.quoting = Quoting::Unquoted;
                 Some(b)
@@ -775,6 +782,18 @@ mod tests {
         assert!(matches!(&rows[3], Err((7, _))), "{rows:?}");
         assert_eq!(rows[4], Ok((8, vec!["5".into(), "z".into()])));
         assert_eq!(rows.len(), 5);
+        // Text after white space after a closing quote is a fault too
+        // (found by exploratory testing: `"差评" x` read as `差评 x`); white
+        // space before a delimiter is not.
+        let (_, rows) = read_all("id,text,n\n1,\"差评\" x,1\n2,\"ok\"  ,2\n");
+        assert!(
+            matches!(&rows[0], Err((2, r)) if r.contains("text follows the quote")),
+            "{rows:?}"
+        );
+        assert_eq!(
+            rows[1],
+            Ok((3, vec!["2".into(), "ok  ".into(), "2".into()]))
+        );
         // A NUL byte past what detection looked at (found by exploratory
         // testing: stored inside a value, a channel 淘\0宝 of its own).
         let (_, rows) = read_all("id,channel\n1,淘\0宝\n2,京东\n");
