@@ -890,6 +890,79 @@ fn a_leader_move_into_a_closed_quarter_moves_the_joint_liability() {
     );
 }
 
+/// Found by exploratory testing: a complaint (or event) moved to another
+/// agent after its quarter was closed booked no adjustment (the line's key
+/// was the same): the wrong agent stayed charged.
+#[test]
+fn a_record_moved_to_another_agent_after_a_close_is_adjusted_for_both() {
+    let wd = workspace_with(None);
+    let head = "投诉编号,投诉时间,投诉内容,客服工号,是否成立,责任认定\n";
+    import(
+        &wd,
+        "complaints",
+        "c.csv",
+        &format!("{head}C1,2026-08-05 10:00,挂电话,A1,成立,个人\n"),
+    );
+    import(
+        &wd,
+        "events",
+        "e.csv",
+        "编号,日期,工号,奖惩项目\nE1,2026-08-06,A1,不服从管理\n",
+    );
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    import(
+        &wd,
+        "complaints",
+        "c.csv",
+        &format!("{head}C1,2026-08-05 10:00,挂电话,A2,成立,个人\n"),
+    );
+    import(
+        &wd,
+        "events",
+        "e.csv",
+        "编号,日期,工号,奖惩项目\nE1,2026-08-06,A2,不服从管理\n",
+    );
+    let moved = |wd: &Workdir, q: &str| -> Vec<(String, i64, String)> {
+        let mut v: Vec<(String, i64, String)> = ledger(wd, &["--quarter", q])
+            .iter()
+            .filter(|l| {
+                let s = l["source"].as_str().unwrap();
+                s.contains("C1") || s.contains("E1")
+            })
+            .map(|l| {
+                let s = l["source"].as_str().unwrap();
+                let how = if s.contains("no longer counted") {
+                    "no longer"
+                } else {
+                    "newly"
+                };
+                (
+                    l["agent_id"].as_str().unwrap().to_string(),
+                    l["points"].as_i64().unwrap(),
+                    how.to_string(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        moved(&wd, "2026Q4"),
+        [
+            ("A1".to_string(), 1, "no longer".to_string()),
+            ("A1".to_string(), 2, "no longer".to_string()),
+            ("A2".to_string(), -2, "newly".to_string()),
+            ("A2".to_string(), -1, "newly".to_string()),
+        ]
+    );
+    // Q4 closes with them (each line's key its own), and they are not
+    // booked again.
+    wd.set_today("2027-01-04");
+    wd.kefu(&["bonus", "close", "2026Q4"]).assert().success();
+    assert_eq!(moved(&wd, "2026Q4").len(), 4);
+    assert_eq!(moved(&wd, "2027Q1"), []);
+}
+
 /// Found by exploratory testing: closing ISO week 2026-W44 (10-26 to
 /// 11-01) froze 10-31 without October's zero-complaint point, which every
 /// later period then took as frozen (the quarter lost it); and a month

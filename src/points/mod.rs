@@ -709,38 +709,56 @@ pub fn adjustments(
     absorbed: &[Line],
     day: i64,
 ) -> Vec<Line> {
-    // Per key: points now, points frozen (and absorbed), the line now and
-    // the line frozen, so that the adjustment says which way it went.
+    // Per key and agent (a complaint or event moved to another agent is
+    // taken from one and charged to the other): points now, points frozen
+    // (and absorbed), the line now and the line frozen, so that the
+    // adjustment says which way it went.
     #[derive(Default)]
     struct Change<'a> {
         points: i64,
         now: Option<&'a Line>,
         frozen: Option<&'a Line>,
     }
-    let mut delta: BTreeMap<String, Change<'_>> = BTreeMap::new();
+    let mut delta: BTreeMap<(String, String), Change<'_>> = BTreeMap::new();
     for x in &now.lines {
-        let e = delta.entry(x.key.clone()).or_default();
+        let e = delta
+            .entry((x.key.clone(), x.agent_id.clone()))
+            .or_default();
         e.points += x.points;
         e.now = Some(x);
     }
     for x in frozen {
-        let e = delta.entry(x.key.clone()).or_default();
+        let e = delta
+            .entry((x.key.clone(), x.agent_id.clone()))
+            .or_default();
         e.points -= x.points;
         e.frozen.get_or_insert(x);
     }
     let prefix = format!("adjust:{closed}:");
     for x in absorbed {
         if let Some(k) = x.key.strip_prefix(&prefix) {
-            let e = delta.entry(k.to_string()).or_default();
+            let k = without_agent(k, &x.agent_id);
+            let e = delta
+                .entry((k.to_string(), x.agent_id.clone()))
+                .or_default();
             e.points -= x.points;
             e.frozen.get_or_insert(x);
         }
     }
+    delta.retain(|_, change| change.points != 0);
+    // A key adjusted for two agents names the agent in each line's key
+    // (closed ledger lines are unique by key); one agent's keeps the key.
+    let mut agents_per_key: HashMap<&str, usize> = HashMap::new();
+    for (key, _) in delta.keys() {
+        *agents_per_key.entry(key.as_str()).or_default() += 1;
+    }
+    let shared: HashSet<String> = agents_per_key
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(k, _)| k.to_string())
+        .collect();
     let mut out = vec![];
-    for (key, change) in delta {
-        if change.points == 0 {
-            continue;
-        }
+    for ((key, agent), change) in delta {
         let Some(orig) = change.now.or(change.frozen) else {
             continue;
         };
@@ -762,16 +780,29 @@ pub fn adjustments(
             }
             (None, None) => what.to_string(),
         };
+        let line_key = if shared.contains(&key) {
+            format!("{prefix}{key}@{agent}")
+        } else {
+            format!("{prefix}{key}")
+        };
         out.push(Line {
-            key: format!("{prefix}{key}"),
+            key: line_key,
             day,
-            agent_id: orig.agent_id.clone(),
+            agent_id: agent,
             rule_id: orig.rule_id.clone(),
             points: change.points,
             source: format!("adjustment to closed {closed}: {how} ({key})"),
         });
     }
     out
+}
+
+/// `key` without the `@AGENT` an adjustment's key ends with when its line
+/// was adjusted for two agents (see [`adjustments`]).
+fn without_agent<'a>(key: &'a str, agent: &str) -> &'a str {
+    key.strip_suffix(agent)
+        .and_then(|k| k.strip_suffix('@'))
+        .unwrap_or(key)
 }
 
 /// Excellent-agent candidates for `year` as of `today`: among the agents
@@ -1011,7 +1042,10 @@ pub fn compute(
                 if !x.key.starts_with("adjust:") {
                     return Some(x);
                 }
-                inside(&x.key).map(|key| Line { key, ..x })
+                inside(&x.key).map(|key| Line {
+                    key: without_agent(&key, &x.agent_id).to_string(),
+                    ..x
+                })
             })
             .collect();
         let absorbed: Vec<Line> = crate::store::points::absorbed_adjustments(conn, name)?
