@@ -36,7 +36,7 @@ pub struct Cli {
     )]
     pub workspace: Option<PathBuf>,
 
-    /// Print no progress or summary on stderr (errors still go there)
+    /// Print no progress, summary or notes on stderr (warnings and errors still go there)
     #[arg(short, long, global = true)]
     pub quiet: bool,
 

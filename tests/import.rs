@@ -2431,15 +2431,20 @@ fn a_declared_cause_kefu_does_not_know_is_warned_about_not_rejected() {
     assert_eq!(rows[9][2], "response");
     // Placeholders are empty, not kept.
     assert_eq!(rows[4][3], "");
-    // Quiet: no warning.
+    // Quiet: no summary, but the warning still (found by exploratory
+    // testing: -q hid warnings a cron job's log needs).
     let g = wd.write(
         "more.csv",
         "评价ID,评价时间,评价等级,评价内容,差评原因\nD1,2026-11-25 10:00,差评,x,退款\n",
     );
-    wd.kefu(&["import", "-q", "reviews", &g])
-        .assert()
-        .success()
-        .stderr(predicate::str::is_empty());
+    let out = wd.kefu(&["import", "-q", "reviews", &g]).output().unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("kefu: warning: 1 record(s) declare a cause"),
+        "{stderr}"
+    );
 }
 
 /// A roster date that says nothing (—, 在职) rejected the whole agent.

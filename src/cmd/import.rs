@@ -1459,7 +1459,7 @@ fn import(
                 bail!(
                     "{copy}: the file looks like a later copy of {other}'s export under another name (申诉后, 最新 …), whose records would count twice; nothing imported: import it with --source {other}, or with --source NAME to keep it apart"
                 );
-            } else if !globals.quiet {
+            } else {
                 crate::say!(
                     "kefu: warning: {copy}: if the file is a later copy of {other}'s export, each of them now counts twice (import it with --source {other})"
                 );
@@ -1467,7 +1467,7 @@ fn import(
         }
     }
     // Under --replace the id-less records not in the sheet are removed below.
-    if !globals.quiet && plan.replace.is_none() {
+    if plan.replace.is_none() {
         for (source, (first, last)) in &with_ids.0 {
             let older = if plan.kind == ImportKind::Events {
                 store::points::derived_between(&tx, source, *first, *last, import_id)?
@@ -1503,7 +1503,7 @@ fn import(
         let today = crate::dates::today(ws.tz)?;
         let (moved, redated) =
             agents::keep_history(&tx, &assigned_before, &effective, today, &roster)?;
-        if !agents_again.is_empty() && !globals.quiet {
+        if !agents_again.is_empty() {
             agents_again.sort();
             agents_again.dedup();
             crate::say!(
@@ -1512,12 +1512,10 @@ fn import(
                 agents_again.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
             );
         }
-        if !globals.quiet {
-            for (id, day, why) in agents::moves_outside_employment(&tx, &moved)? {
-                crate::say!(
-                    "kefu: warning: {id}'s move from {day} is dated {why}: a typo in the 调岗日期? (earlier days keep the old department and leader)"
-                );
-            }
+        for (id, day, why) in agents::moves_outside_employment(&tx, &moved)? {
+            crate::say!(
+                "kefu: warning: {id}'s move from {day} is dated {why}: a typo in the 调岗日期? (earlier days keep the old department and leader)"
+            );
         }
         if let Some((id, day)) = redated.first().filter(|_| !globals.quiet) {
             crate::say!(
@@ -1539,21 +1537,17 @@ fn import(
                 }
             );
         }
-        if !globals.quiet {
-            warn_roster(&tx, &roster)?;
+        warn_roster(&tx, &roster)?;
+    }
+    for (written, n) in unlinked.values() {
+        if let Some(shared) = names.shared(written) {
+            crate::say!(
+                "kefu: warning: {n} record(s) name {written}, who is {} on the roster: not linked; put the id (客服工号) in the export",
+                crate::render::one_of(&shared.ids)
+            );
         }
     }
-    if !globals.quiet {
-        for (written, n) in unlinked.values() {
-            if let Some(shared) = names.shared(written) {
-                crate::say!(
-                    "kefu: warning: {n} record(s) name {written}, who is {} on the roster: not linked; put the id (客服工号) in the export",
-                    crate::render::one_of(&shared.ids)
-                );
-            }
-        }
-    }
-    if repeated.0 > 0 && !globals.quiet {
+    if repeated.0 > 0 {
         crate::say!(
             "kefu: warning: {} record(s) repeat an id an earlier row of this import had ({}): each replaced the one before (counted as updated or unchanged); if they are different records, the export's ids are not unique{}",
             repeated.0,
@@ -1565,14 +1559,14 @@ fn import(
             }
         );
     }
-    if repeated_derived.0 > 0 && !globals.quiet {
+    if repeated_derived.0 > 0 {
         crate::say!(
             "kefu: warning: {} record(s) without an id in the export came a second time in this import ({}): the same record (reviews and complaints: time, content, order and customer; events: agent, day, rule and note), stored once, the later one kept",
             repeated_derived.0,
             first_few(&repeated_derived),
         );
     }
-    if !activity_again.is_empty() && !globals.quiet {
+    if !activity_again.is_empty() {
         let shown: Vec<&str> = activity_again.iter().take(3).map(String::as_str).collect();
         crate::say!(
             "kefu: warning: {} activity row(s) repeat the month, agent and metric of an earlier row of this import ({}{}): each replaced the one before, values are not added up; give one row per month, agent and metric",
@@ -1581,13 +1575,13 @@ fn import(
             if activity_again.len() > 3 { ", …" } else { "" }
         );
     }
-    if let Some(warning) = notes.rated_positive_warning().filter(|_| !globals.quiet) {
+    if let Some(warning) = notes.rated_positive_warning() {
         crate::say!("kefu: warning: {warning}");
     }
-    if let Some(warning) = notes.causes.warning().filter(|_| !globals.quiet) {
+    if let Some(warning) = notes.causes.warning() {
         crate::say!("kefu: warning: {warning}");
     }
-    if matches!(plan.kind, ImportKind::Reviews | ImportKind::Complaints) && !globals.quiet {
+    if matches!(plan.kind, ImportKind::Reviews | ImportKind::Complaints) {
         // Imported as recorded, but a wrong clock or a typo in the year
         // would count in reports of days still to come.
         let today = crate::dates::today(ws.tz)?;
@@ -1602,7 +1596,7 @@ fn import(
             );
         }
     }
-    if plan.kind == ImportKind::Activity && !globals.quiet {
+    if plan.kind == ImportKind::Activity {
         // Imported all the same (a rule may come later), but a metric no
         // rule reads is often a misspelt one (查询量 for queries).
         let mut used: Vec<&str> = ws
@@ -1626,7 +1620,7 @@ fn import(
             }
         }
     }
-    if plan.kind == ImportKind::Events && !globals.quiet {
+    if plan.kind == ImportKind::Events {
         // Imported and counted as they are, but worth a second look.
         let doubtful = store::points::doubtful_events(&tx, import_id, crate::dates::today(ws.tz)?)?;
         for (id, why) in doubtful.iter().take(10) {
