@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{counts, Workdir};
+use common::{counts, fixture, Workdir};
 use predicates::prelude::*;
 
 const REVIEWS: &str = "评价ID,评价时间,评价等级,评价内容,接待客服,差评原因\n\
@@ -677,6 +677,25 @@ fn a_later_copy_of_an_export_under_another_name_is_stopped() {
         .stderr(predicate::str::contains(
             "have ids source 奖惩 already holds",
         ));
+}
+
+/// Found by exploratory testing: a complaint log imported as reviews was
+/// taken as negative reviews, and importing it again as complaints then
+/// clashed with them.
+#[test]
+fn a_complaint_log_imported_as_reviews_is_refused() {
+    let wd = Workdir::new();
+    wd.kefu(&["import", "reviews", &fixture("complaints.jsonl")])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "this looks like a complaint log (投诉编号, 投诉时间",
+        ))
+        .stderr(predicate::str::contains("kefu import complaints"));
+    assert_eq!(wd.count("SELECT count(*) FROM feedback"), 0);
+    wd.kefu(&["import", "-q", "complaints", &fixture("complaints.jsonl")])
+        .assert()
+        .success();
 }
 
 #[test]

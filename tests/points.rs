@@ -756,6 +756,18 @@ fn a_years_bonus_is_what_its_quarters_pay() {
     .stderr(predicate::str::contains(
         "2026Q1 is closed: its rate is frozen",
     ));
+    wd.kefu(&["points", "--from", "2026-01-01", "--to", "2026-03-31"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("frozen"));
+    wd.kefu(&["bonus", "--month", "2026-02"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("月度奖金 Bonus 2026-02"));
+    wd.kefu(&["bonus", "nominations", "--year", "2027"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("2027 has not begun"));
     let month = bonus(&wd, &["--month", "2026-02"]);
     assert_eq!(agent(&month, "A1")["rate"], "10");
     assert_eq!(agent(&month, "A1")["bonus"], "10.00");

@@ -203,7 +203,13 @@ fn bonus_document(
     currency: &str,
     negative_bonus: bool,
 ) -> Document {
-    let mut doc = Document::new(format!("季度奖金 Bonus {}", period.name));
+    let title = match period.name.as_bytes() {
+        [_, _, _, _, b'Q', _] => "季度奖金",
+        [_, _, _, _] => "年度奖金",
+        [_, _, _, _, b'-', _, _] => "月度奖金",
+        _ => "奖金",
+    };
+    let mut doc = Document::new(format!("{title} Bonus {}", period.name));
     doc.fact("period", "期间 period", period.name.as_str());
     doc.fact("currency", "币种 currency", currency);
     doc.fact("agents", "人数 agents", pays.len() as i64);
@@ -271,10 +277,7 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
     // 2026-09-30` is 2026Q3); or the closed period this one lies inside.
     let closed = store::points::closed_periods(&store.conn)?;
     let (first, last) = period.days();
-    let same = closed
-        .iter()
-        .find(|(_, f, l)| (*f, *l) == (first, last))
-        .map(|(name, ..)| name.clone());
+    let same = store::points::closed_with_days(&store.conn, first, last)?;
     let inside = closed
         .iter()
         .filter(|(_, f, l)| *f <= first && last <= *l && (*f, *l) != (first, last))
@@ -571,6 +574,12 @@ fn nominations(globals: &Globals, ws: &Workspace, year: &str, output: &OutputArg
     let book = rulebook(ws)?;
     let y = dates::parse_year(year).map_err(|e| Usage(e.to_string()))?;
     let today = dates::today(ws.tz)?;
+    if y.first > today {
+        bail!(Usage(format!(
+            "{} has not begun (today is {today}): nobody has a score in it yet",
+            y.name
+        )));
+    }
     let store = ws.open_store()?;
     let agents = store::points::agents(&store.conn)?;
     let l = points::compute(&store.conn, book, &y, None, today)?;

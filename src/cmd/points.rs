@@ -216,10 +216,16 @@ pub fn run(globals: &Globals, args: PointsArgs) -> Result<()> {
         .into_iter()
         .map(|a| (a.id, a.name))
         .collect();
-    let closed = store::points::closed(&store.conn, &period.name)?;
+    // Closed by its name, or by its days under another (a --from/--to).
+    let (first, last) = period.days();
+    let closed_name = store::points::closed_with_days(&store.conn, first, last)?;
+    let closed = match &closed_name {
+        Some(name) => store::points::closed(&store.conn, name)?,
+        None => None,
+    };
     let (lines, unknown): (Vec<Line>, Option<String>) = match &closed {
         Some(_) => (
-            store::points::closed_lines(&store.conn, &period.name)?
+            store::points::closed_lines(&store.conn, closed_name.as_deref().unwrap_or_default())?
                 .into_iter()
                 .filter(|l| agent.as_ref().is_none_or(|a| &l.agent_id == a))
                 .collect(),

@@ -317,6 +317,32 @@ impl FeedbackParser {
                 super::columns::aliases_of(FEEDBACK_FIELDS, "created_date")
             ));
         }
+        // A complaint log imported as reviews (its 投诉编号, 投诉时间 …, no
+        // rating): every row would be a negative review, and importing it
+        // again as complaints would clash with them.
+        if kind == FeedbackKind::Review && cols.rating.is_none() {
+            let complaint_columns: Vec<&String> = headers
+                .iter()
+                .filter(|h| {
+                    let h = super::columns::normalize_header(h);
+                    [
+                        "投诉编号",
+                        "投诉时间",
+                        "投诉日期",
+                        "投诉内容",
+                        "投诉人",
+                        "投诉原因",
+                    ]
+                    .contains(&h.as_str())
+                })
+                .collect();
+            if complaint_columns.len() >= 2 {
+                return Err(format!(
+                    "this looks like a complaint log ({}) and has no rating column: import it as complaints (`kefu import complaints`; `--input-kind complaints` for a report's input)",
+                    complaint_columns.iter().map(|h| h.as_str()).collect::<Vec<_>>().join(", ")
+                ));
+            }
+        }
         if cols.content.is_none() && cols.rating.is_none() {
             return Err(format!(
                 "neither a content nor a rating column (looked for {} / {})",

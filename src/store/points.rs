@@ -381,6 +381,18 @@ pub fn closed(conn: &Connection, name: &str) -> Result<Option<(i64, String)>> {
         .optional()?)
 }
 
+/// The closed period whose days are `first..=last`, by whatever name it
+/// was closed (`--from 2026-07-01 --to 2026-09-30` is 2026Q3).
+pub fn closed_with_days(conn: &Connection, first: i64, last: i64) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT name FROM closed_periods WHERE first_day = ?1 AND last_day = ?2",
+            [first, last],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
 /// Every closed period: (name, first day, last day).
 pub fn closed_periods(conn: &Connection) -> Result<Vec<(String, i64, i64)>> {
     let mut st =
