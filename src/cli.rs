@@ -23,6 +23,9 @@ Examples:
 /// kefu keeps a department's reviews, complaints and roster in one SQLite store
 /// per workspace, imports the exports people really have (Chinese Excel, GBK CSV,
 /// platform JSON) without losing a row, and reports on them.
+/// The environment variable naming the workspace directory.
+pub const WORKSPACE_VAR: &str = "KEFU_WORKSPACE";
+
 #[derive(Debug, Parser)]
 #[command(name = "kefu", version, about, long_about, after_help = AFTER_HELP, propagate_version = true)]
 pub struct Cli {
@@ -31,7 +34,7 @@ pub struct Cli {
         short = 'w',
         long,
         global = true,
-        env = "KEFU_WORKSPACE",
+        env = WORKSPACE_VAR,
         value_name = "DIR"
     )]
     pub workspace: Option<PathBuf>,

@@ -17,6 +17,12 @@ const MI_OPTION_PURGE_DELAY: std::os::raw::c_int = 15;
 fn main() {
     // SAFETY: sets a plain integer option; called before any other thread exists.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+    // `KEFU_WORKSPACE=` (set but empty, as a cron line with an unset
+    // variable leaves it) is no workspace given: the current directory, as
+    // unset, not an error about an option nobody typed.
+    if std::env::var_os(kefu::cli::WORKSPACE_VAR).is_some_and(|v| v.is_empty()) {
+        std::env::remove_var(kefu::cli::WORKSPACE_VAR);
+    }
     let cli = kefu::cli::Cli::parse();
     std::process::exit(kefu::run(cli));
 }

@@ -55,6 +55,21 @@ fn no_store_says_how_to_create_one() {
     );
 }
 
+/// Found by exploratory testing: `KEFU_WORKSPACE=` (set, empty: a cron
+/// line's unset variable) was a clap error about `--workspace`.
+#[test]
+fn an_empty_workspace_variable_is_the_current_directory() {
+    let wd = Workdir::empty();
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("kefu"))
+        .env("KEFU_WORKSPACE", "")
+        .current_dir(wd.path(""))
+        .args(["init", "-q"])
+        .status()
+        .map(|s| assert!(s.success()))
+        .unwrap();
+    assert!(wd.path("kefu.db").exists());
+}
+
 #[test]
 fn init_writes_config_and_store_and_is_idempotent() {
     let wd = Workdir::new();
