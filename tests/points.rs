@@ -459,9 +459,15 @@ fn a_flag_raised_late_in_a_closed_month_shows_once_where_it_is_booked() {
     assert_eq!(flags(&["--quarter", "2026Q3"]), serde_json::json!([]));
     assert_eq!(flags(&["--quarter", "2026Q4"]), flag);
     assert_eq!(flags(&["--year", "2026"]), flag);
+    // Complaints counted follow the lines: September's two frozen ones in
+    // Q3 and the month (found by exploratory testing: the live three).
+    let counted = |args: &[&str]| agent(&bonus(&wd, args), "A1")["complaints_counted"].clone();
+    assert_eq!(counted(&["--quarter", "2026Q3"]), 2);
+    assert_eq!(counted(&["--month", "2026-09"]), 2);
     wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
     assert_eq!(flags(&["--quarter", "2026Q3"]), serde_json::json!([]));
     assert_eq!(flags(&["--quarter", "2026Q4"]), flag);
+    assert_eq!(counted(&["--quarter", "2026Q3"]), 2);
 }
 
 /// Found by exploratory testing: a late absent-meeting event made a frozen

@@ -947,7 +947,7 @@ pub fn compute(
     // raises in a closed period is raised where its adjustments are booked,
     // once.
     let mut frozen_flags: Option<HashSet<(String, String)>> = None;
-    for (name, c_first, c_last) in outer {
+    for &(name, c_first, c_last) in &outer {
         let overlaps = *c_first <= p_last && p_first <= *c_last;
         let target = adjustment_target(*c_last, &closed);
         let day = dates::day_number(target.first).max(c_last + 1);
@@ -1066,6 +1066,20 @@ pub fn compute(
     // on a day of another closed period (a closed first month of the quarter
     // it is booked in).
     l.lines.extend(booked);
+    // Days taken from a snapshot: complaints counted are those of the
+    // ledger's own complaint lines, frozen or live, as its points are (a
+    // late complaint in a closed month is counted where it is booked).
+    let covers_closed = outer
+        .iter()
+        .any(|(_, f, la)| *f <= p_last && p_first <= *la);
+    let charges_complaints = book.rules.iter().any(|r| r.kind() == RuleKind::Complaint);
+    if covers_closed && charges_complaints {
+        let mut counted: BTreeMap<String, i64> = BTreeMap::new();
+        for x in l.lines.iter().filter(|x| x.key.starts_with("complaint:")) {
+            *counted.entry(x.agent_id.clone()).or_default() += 1;
+        }
+        l.counted = counted;
+    }
     if let Some(a) = agent {
         l.lines.retain(|x| x.agent_id == a);
         l.flags.retain(|k, _| k == a);
