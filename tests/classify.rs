@@ -478,6 +478,11 @@ fn json_values_keep_their_type_through_classify() {
         assert_eq!(first["tags"], serde_json::json!(["a", 2]));
         assert_eq!(first["note"], serde_json::Value::Null);
         assert_eq!(first["code"], "007", "a string stays a string");
+        assert_eq!(
+            rows[1]["rating"],
+            serde_json::Value::Null,
+            "a key missing from a record"
+        );
         assert_eq!(first["cause"], "response");
         let last = rows.last().unwrap();
         assert_eq!(last["late"], 2.5, "{last}");

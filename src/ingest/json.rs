@@ -354,7 +354,9 @@ impl JsonSource {
     fn fill(&mut self, obj: &Map<String, Value>, row: &mut Row) {
         self.learn_keys(obj);
         let mut values = vec![String::new(); self.headers.len()];
-        let mut literal = vec![false; self.headers.len()];
+        // A key this record lacks is null when written out as JSON again,
+        // as missing as it was, not an empty string.
+        let mut literal = vec![true; self.headers.len()];
         for (k, v) in obj {
             let i = self.index[k];
             values[i] = value_text(v);
