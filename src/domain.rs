@@ -104,9 +104,9 @@ pub fn fold_full_width(c: char) -> char {
 }
 
 /// Characters that take no room when shown: zero-width spaces and joiners,
-/// the word joiner, a byte-order mark.
+/// left-to-right and right-to-left marks, the word joiner, a byte-order mark.
 pub fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}')
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}')
 }
 
 /// The form in which agents' names and ids are compared wherever an export

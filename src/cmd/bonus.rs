@@ -203,11 +203,15 @@ fn bonus_document(
     currency: &str,
     negative_bonus: bool,
 ) -> Document {
-    let title = match period.name.as_bytes() {
-        [_, _, _, _, b'Q', _] => "季度奖金",
-        [_, _, _, _] => "年度奖金",
-        [_, _, _, _, b'-', _, _] => "月度奖金",
-        _ => "奖金",
+    let quarters = whole_quarters(period).len();
+    let title = if quarters == 1 {
+        "季度奖金"
+    } else if quarters == 4 && period.first.ordinal() == 1 {
+        "年度奖金"
+    } else if *period == Period::month_of(period.first) {
+        "月度奖金"
+    } else {
+        "奖金"
     };
     let mut doc = Document::new(format!("{title} Bonus {}", period.name));
     doc.fact("period", "期间 period", period.name.as_str());

@@ -190,9 +190,7 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
     }
     // `--source "$SRC"` with SRC unset in a cron job: no name at all, which
     // would pass for a source and slip past --replace's need of one.
-    let invisible = |c: char| {
-        c.is_whitespace() || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}')
-    };
+    let invisible = |c: char| c.is_whitespace() || crate::domain::is_invisible(c);
     if args
         .source
         .as_deref()

@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 
 use anyhow::{bail, Result};
 
+use crate::domain::is_invisible;
+
 /// One field kefu understands, with the headers that mean it.
 #[derive(Debug)]
 pub struct FieldSpec {
@@ -124,13 +126,7 @@ pub fn header_key(h: &str) -> String {
         .chars()
         // Zero-width characters (a space, joiners, a BOM) pasted into a
         // header from a web page are invisible in Excel: not part of a name.
-        .filter(|c| {
-            !c.is_whitespace()
-                && !matches!(
-                    c,
-                    '_' | '-' | '\u{feff}' | '\u{200b}'..='\u{200f}' | '\u{2060}'
-                )
-        })
+        .filter(|c| !c.is_whitespace() && !is_invisible(*c) && !matches!(c, '_' | '-'))
         .flat_map(char::to_lowercase)
         .collect()
 }

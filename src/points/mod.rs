@@ -943,10 +943,9 @@ pub fn compute(
     // closed month's on the first of the next month).
     let (p_first, p_last) = period.days();
     let mut booked: Vec<Line> = vec![];
-    // Flags some closed snapshot holds (agent, flag): a flag a late change
-    // raises in a closed period is raised where its adjustments are booked,
-    // once.
-    let mut frozen_flags: Option<HashSet<(String, String)>> = None;
+    // Every closed period's frozen payout (its flags), read once when a
+    // closed period touches this one.
+    let mut payouts: Option<HashMap<String, Vec<Payout>>> = None;
     for &(name, c_first, c_last) in &outer {
         let overlaps = *c_first <= p_last && p_first <= *c_last;
         let target = adjustment_target(*c_last, &closed);
@@ -956,6 +955,18 @@ pub fn compute(
             continue;
         }
         let frozen = crate::store::points::closed_lines(conn, name)?;
+        if payouts.is_none() {
+            let mut all = HashMap::new();
+            for (n, ..) in &closed {
+                if let Some((_, payout)) = crate::store::points::closed(conn, n)? {
+                    let pays: Vec<Payout> = serde_json::from_str(&payout)
+                        .with_context(|| format!("the payout {n} was closed with"))?;
+                    all.insert(n.clone(), pays);
+                }
+            }
+            payouts = Some(all);
+        }
+        let payouts = payouts.as_ref().expect("set above");
         if overlaps {
             l.lines.retain(|x| x.day < *c_first || x.day > *c_last);
             l.lines.extend(
@@ -972,16 +983,14 @@ pub fn compute(
             for flags in l.flags.values_mut() {
                 flags.retain(|f| !closed_days(f));
             }
-            if let Some((_, payout)) = crate::store::points::closed(conn, name)? {
-                let pays: Vec<Payout> = serde_json::from_str(&payout)
-                    .with_context(|| format!("the payout {name} was closed with"))?;
-                for p in pays {
-                    for f in p.flags.into_iter().filter(|f| {
-                        closed_days(f)
-                            && flag_days(f).is_some_and(|(a, b)| p_first <= a && b <= p_last)
-                    }) {
-                        l.flags.entry(p.agent_id.clone()).or_default().push(f);
-                    }
+            for p in payouts.get(name).into_iter().flatten() {
+                for f in p.flags.iter().filter(|f| {
+                    closed_days(f) && flag_days(f).is_some_and(|(a, b)| p_first <= a && b <= p_last)
+                }) {
+                    l.flags
+                        .entry(p.agent_id.clone())
+                        .or_default()
+                        .push(f.clone());
                 }
             }
         }
@@ -1002,24 +1011,17 @@ pub fn compute(
         let c_inputs =
             crate::store::points::inputs(conn, &scope_of(c_book, &cp, agent, &c_policy))?;
         let now = ledger(c_book, &c_inputs, &cp, today);
-        if frozen_flags.is_none() {
-            let mut all = HashSet::new();
-            for (n, ..) in &closed {
-                let Some((_, payout)) = crate::store::points::closed(conn, n)? else {
-                    continue;
-                };
-                let pays: Vec<Payout> = serde_json::from_str(&payout)
-                    .with_context(|| format!("the payout {n} was closed with"))?;
-                for p in pays {
-                    all.extend(p.flags.into_iter().map(|f| (p.agent_id.clone(), f)));
-                }
-            }
-            frozen_flags = Some(all);
-        }
-        let frozen_flags = frozen_flags.as_ref().expect("set above");
+        // A flag a late change raises in the closed period, held by no
+        // closed snapshot, is raised where its adjustments are booked, once.
+        let held = |a: &str, f: &String| {
+            payouts
+                .values()
+                .flatten()
+                .any(|p| p.agent_id == a && p.flags.contains(f))
+        };
         for (a, flags) in &now.flags {
             for f in flags {
-                if agent.is_none_or(|x| x == a) && !frozen_flags.contains(&(a.clone(), f.clone())) {
+                if agent.is_none_or(|x| x == a) && !held(a, f) {
                     l.flags.entry(a.clone()).or_default().push(f.clone());
                 }
             }
