@@ -1331,7 +1331,7 @@ fn import(
                             file_starts.push((
                                 name.clone(),
                                 s.clone(),
-                                feedback::last_id(&tx, table)?,
+                                store::last_id(&tx, table)?,
                             ));
                         }
                         source = s;
@@ -1446,7 +1446,7 @@ fn import(
         for (i, (file, source, after)) in file_starts.iter().enumerate() {
             let upto = file_starts.get(i + 1).map_or(i64::MAX, |f| f.2);
             let Some((other, n, looked, first)) =
-                feedback::ids_in_other_sources(&tx, table, *after, upto)?
+                store::ids_in_other_sources(&tx, table, *after, upto)?
             else {
                 continue;
             };

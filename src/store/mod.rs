@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use chrono_tz::Tz;
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
 
 /// What the first statement on a store says when it fails: a file that is
 /// no SQLite database, or one kefu may not write (a workspace the user may
@@ -411,6 +411,76 @@ pub fn finish_import(
         params![import_id, files_json, c.read as i64, c.new as i64, c.updated as i64, c.unchanged as i64, c.rejected as i64],
     )?;
     Ok(())
+}
+
+/// The last rowid of `table` (`feedback` or `events`; 0 when empty): what
+/// an import adds comes after it.
+pub fn last_id(tx: &Transaction<'_>, table: &str) -> Result<i64> {
+    Ok(tx.query_row(
+        &format!("SELECT coalesce(max(id), 0) FROM {table}"),
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// The other source that already holds the most of the ids of the rows of
+/// `table` (`feedback` or `events`) with rowids in `(after, upto]` (one
+/// file of an import; the first 1,000 looked at), with how many of them,
+/// out of how many looked at, and the first: a later copy of one export
+/// under another file name (`投诉-申诉后.jsonl`) makes a new source, and
+/// every record in it counts twice. Ids kefu made for records without one
+/// count too: the same time, text, order and customer (an event's agent,
+/// day, rule and note) in two sources is the same record twice. Index
+/// lookups only.
+pub fn ids_in_other_sources(
+    tx: &Transaction<'_>,
+    table: &str,
+    after: i64,
+    upto: i64,
+) -> Result<Option<(String, usize, usize, String)>> {
+    let added: Vec<(String, String)> = tx
+        .prepare(&format!(
+            "SELECT source, ext_id FROM {table} WHERE id > ?1 AND id <= ?2 ORDER BY id LIMIT 1000"
+        ))?
+        .query_map(rusqlite::params![after, upto], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    if added.is_empty() {
+        return Ok(None);
+    }
+    // The sources, one index seek each.
+    let mut sources = vec![];
+    let mut next = tx.prepare(&format!(
+        "SELECT source FROM {table} WHERE source > ?1 ORDER BY source LIMIT 1"
+    ))?;
+    let mut last = String::new();
+    while let Some(s) = next
+        .query_row([&last], |r| r.get::<_, String>(0))
+        .optional()?
+    {
+        last.clone_from(&s);
+        sources.push(s);
+    }
+    let mut held = tx.prepare(&format!(
+        "SELECT 1 FROM {table} WHERE source = ?1 AND ext_id = ?2 AND id <= ?3"
+    ))?;
+    let mut best: Option<(String, usize, usize, String)> = None;
+    for other in &sources {
+        let mut n = 0;
+        let mut first = None;
+        for (_, id) in added.iter().filter(|(s, _)| s != other) {
+            // Held before this file, or by an earlier file of the import.
+            if held.exists(rusqlite::params![other, id, after])? {
+                n += 1;
+                first.get_or_insert_with(|| id.clone());
+            }
+        }
+        if n > 0 && best.as_ref().is_none_or(|b| n > b.1) {
+            best = Some((other.clone(), n, added.len(), first.unwrap_or_default()));
+        }
+    }
+    Ok(best)
 }
 
 #[cfg(test)]
