@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Points/bonus benchmark: 5,000 agents, one year of 1,000,000 events and
-# 2,000,000 complaints, then `kefu bonus --quarter` and `kefu points` for one
+# 2,000,000 complaints, then `kefu bonus --quarter`, `kefu bonus --year` and `kefu points` for one
 # agent, with wall time and peak memory (RSS).
 #
 #   benches/points.sh
@@ -38,5 +38,6 @@ measure() { # LABEL ARGS... : the median of three runs
 echo "kefu points benchmark: 5,000 agents, 1M events, 2M complaints; $(nproc) cores, $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 measure "bonus --quarter 2026Q3" bonus --quarter 2026Q3 --format json
 measure "bonus --quarter 2026Q3 (table)" bonus --quarter 2026Q3
+measure "bonus --year 2026 (the sum of its quarters)" bonus --year 2026 --format json
 measure "points --quarter 2026Q3 --agent A1234" points --quarter 2026Q3 --agent A1234 --format json
 measure "points --year 2026 --agent A1234" points --year 2026 --agent A1234 --format json

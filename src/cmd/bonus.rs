@@ -114,20 +114,20 @@ fn payout_table(pays: &[Payout]) -> Table {
     t
 }
 
-/// For a period of several whole quarters (a year): sets each payout's
-/// bonus to what the quarters pay, each closed one as frozen (its rate, its
+/// What a period of several whole quarters (a year) pays: per agent, the
+/// sum of what the quarters pay, each closed one as frozen (its rate, its
 /// floor at 0), each open one computed on its own, rather than the period's
-/// points at one rate; returns the note that says so. Nothing for any
-/// other period.
-fn pay_by_quarters(
+/// points at one rate; with the note that says so. Nothing for any other
+/// period. Called before the period's own ledger is built, so that the
+/// quarters' ledgers are gone by then (peak memory is one ledger's).
+fn quarters_pay(
     conn: &rusqlite::Connection,
     book: &points::rulebook::Rulebook,
     agents: &[points::Agent],
     period: &Period,
     rate: Decimal,
     today: chrono::NaiveDate,
-    pays: &mut [Payout],
-) -> Result<Option<String>> {
+) -> Result<Option<(HashMap<String, Decimal>, String)>> {
     let quarters = whole_quarters(period);
     if quarters.len() < 2 {
         return Ok(None);
@@ -153,11 +153,7 @@ fn pay_by_quarters(
             *paid.entry(p.agent_id).or_default() += p.bonus;
         }
     }
-    for p in pays.iter_mut() {
-        p.bonus = paid.remove(&p.agent_id).unwrap_or_default();
-        p.bonus.rescale(2);
-    }
-    Ok(Some(format!(
+    let note = format!(
         "bonus = the sum of the quarters' bonuses ({}), each its net points × rate rounded, as each pays{}",
         quarters
             .iter()
@@ -169,7 +165,16 @@ fn pay_by_quarters(
         } else {
             format!("; closed ones as frozen: {}", frozen.join(", "))
         }
-    )))
+    );
+    Ok(Some((paid, note)))
+}
+
+/// Sets each payout's bonus to what `paid` says the agent is paid.
+fn set_paid(pays: &mut [Payout], mut paid: HashMap<String, Decimal>) {
+    for p in pays {
+        p.bonus = paid.remove(&p.agent_id).unwrap_or_default();
+        p.bonus.rescale(2);
+    }
 }
 
 /// The quarters `p` is made of, when it is whole quarters (a year, or a
@@ -323,6 +328,7 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
             (pays, lines, Some(note))
         }
         None => {
+            let by_quarters = quarters_pay(&store.conn, book, &agents, &period, rate, today)?;
             let l = points::compute(&store.conn, book, &period, None, today)?;
             let mut pays = points::payouts(book, &agents, &l, &period, rate);
             unknown = unknown_rules_note(&l);
@@ -336,9 +342,8 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
                     None => why,
                 });
             }
-            if let Some(how) =
-                pay_by_quarters(&store.conn, book, &agents, &period, rate, today, &mut pays)?
-            {
+            if let Some((paid, how)) = by_quarters {
+                set_paid(&mut pays, paid);
                 note = Some(match note {
                     Some(n) => format!("{n}; {how}"),
                     None => how,
@@ -483,10 +488,13 @@ fn close(globals: &Globals, ws: &Workspace, period: &str) -> Result<()> {
         );
     }
     let agents = store::points::agents(&store.conn)?;
+    // A year closes with what its quarters pay, as `bonus --year` shows.
+    let by_quarters = quarters_pay(&store.conn, book, &agents, &p, book.rate, today)?;
     let l = points::compute(&store.conn, book, &p, None, today)?;
     let mut pays = points::payouts(book, &agents, &l, &p, book.rate);
-    // A year closes with what its quarters pay, as `bonus --year` shows.
-    pay_by_quarters(&store.conn, book, &agents, &p, book.rate, today, &mut pays)?;
+    if let Some((paid, _)) = by_quarters {
+        set_paid(&mut pays, paid);
+    }
     let tx = store.begin_write()?;
     store::points::close(
         &tx,
