@@ -73,13 +73,14 @@ macro_rules! vocabulary {
 /// The form in which typed terms are compared: white space of any width
 /// dropped (`服务 态度`, the full-width space of `王　芳`), characters that
 /// show as nothing dropped (zero-width spaces, a byte-order mark), full-width
-/// ASCII folded (`Ｙ`, `１星`, `（…）`) and Latin case ignored, so that
-/// "Attitude", " 服务 态度 " and "服务态度" compare equal. Shared by every
+/// ASCII folded (`Ｙ`, `１星`, `（…）`), Latin case ignored and Traditional
+/// characters read as Simplified ([`crate::hanzi`]), so that "Attitude",
+/// " 服务 态度 ", "服務態度" and "服务态度" compare equal. Shared by every
 /// vocabulary below, the rulebook's rule names and ids, and [`agent_key`].
 pub fn normalize_term(text: &str) -> String {
     text.chars()
         .filter(|c| !c.is_whitespace() && !is_invisible(*c))
-        .map(fold_full_width)
+        .map(|c| crate::hanzi::simplified(fold_full_width(c)))
         .flat_map(char::to_lowercase)
         .collect()
 }
@@ -89,7 +90,7 @@ pub fn normalize_term(text: &str) -> String {
 fn is_term(key: &str, term: &str) -> bool {
     term.chars()
         .filter(|c| !c.is_whitespace() && !is_invisible(*c))
-        .map(fold_full_width)
+        .map(|c| crate::hanzi::simplified(fold_full_width(c)))
         .flat_map(char::to_lowercase)
         .eq(key.chars())
 }
@@ -112,7 +113,8 @@ pub fn is_invisible(c: char) -> bool {
 /// The form in which agents' names and ids are compared wherever an export
 /// names an agent (feedback, events, activity, group leaders); the store
 /// keeps them as written. It is [`normalize_term`]'s (HR pads
-/// two-character names with a full-width space: 王　芳; ＡＢＣ小张, ２００３),
+/// two-character names with a full-width space: 王　芳; ＡＢＣ小张, ２００３;
+/// a Hong Kong system writes 陳小明 where the roster has 陈小明),
 /// and a whole number written as a float (`2001.0`, a numeric id cell passed
 /// through a spreadsheet or pandas) is that number.
 pub fn agent_key(text: &str) -> String {
@@ -196,10 +198,10 @@ pub fn is_placeholder(text: &str) -> bool {
 vocabulary! {
     /// Why a piece of negative feedback happened (判定标准, DOMAIN.md §1).
     Cause, "cause" {
-        Attitude => "attitude", "服务态度", ["态度", "服務態度", "態度"];
-        Competence => "competence", "专业能力", ["专业", "業務能力", "專業能力", "业务能力"];
-        Response => "response", "响应速度", ["响应", "響應速度", "回复速度", "响应时间"];
-        Resolution => "resolution", "问题解决效果", ["解决效果", "问题解决", "問題解決效果", "未解决"];
+        Attitude => "attitude", "服务态度", ["态度"];
+        Competence => "competence", "专业能力", ["专业", "业务能力"];
+        Response => "response", "响应速度", ["响应", "回复速度", "响应时间"];
+        Resolution => "resolution", "问题解决效果", ["解决效果", "问题解决", "未解决"];
         Other => "other", "其他", ["其它", "others"];
     }
 }
@@ -209,15 +211,13 @@ vocabulary! {
 /// holding words of exactly one cause is that cause; one holding words of
 /// two (`处理速度慢`: 处理 and 速度) is none of them.
 const CAUSE_WORDS: &[(Cause, &[&str])] = &[
-    (Cause::Attitude, &["态度", "態度", "语气", "語氣"]),
+    (Cause::Attitude, &["态度", "语气"]),
     (
         Cause::Response,
         &[
             "响应",
-            "響應",
             "速度",
             "回复慢",
-            "回覆慢",
             "回复不及时",
             "不回复",
             "未回复",
@@ -225,16 +225,11 @@ const CAUSE_WORDS: &[(Cause, &[&str])] = &[
             "超时",
         ],
     ),
-    (
-        Cause::Competence,
-        &["专业", "專業", "业务能力", "業務能力", "业务不熟", "能力"],
-    ),
-    (Cause::Resolution, &["解决", "解決", "处理", "處理"]),
+    (Cause::Competence, &["专业", "业务能力", "业务不熟", "能力"]),
+    (Cause::Resolution, &["解决", "处理"]),
     (
         Cause::Other,
-        &[
-            "物流", "快递", "商品", "产品", "质量", "質量", "其他", "其它",
-        ],
+        &["物流", "快递", "商品", "产品", "质量", "其他", "其它"],
     ),
 ];
 
@@ -291,11 +286,11 @@ vocabulary! {
     /// the platform or no one in particular (物流, 平台, 非个人, 无责) as
     /// `external`.
     Responsibility, "responsibility" {
-        Individual => "individual", "个人", ["个人责任", "客服个人", "個人", "agent"];
-        Team => "team", "团队协作", ["团队", "协作", "團隊協作"];
-        Training => "training", "培训不足", ["培训", "培訓不足"];
-        Process => "process", "流程缺陷", ["流程", "流程問題", "流程问题", "公司", "商家"];
-        External => "external", "外部因素", ["外部", "非客服原因", "物流", "平台", "非个人", "无责", "無責"];
+        Individual => "individual", "个人", ["个人责任", "客服个人", "agent"];
+        Team => "team", "团队协作", ["团队", "协作"];
+        Training => "training", "培训不足", ["培训"];
+        Process => "process", "流程缺陷", ["流程", "流程问题", "公司", "商家"];
+        External => "external", "外部因素", ["外部", "非客服原因", "物流", "平台", "非个人", "无责"];
     }
 }
 
@@ -346,10 +341,10 @@ vocabulary! {
     /// (好 / 中 / 差).
     Polarity, "rating" {
         Negative => "negative", "差评", [
-            "bad", "negative review", "差", "很差", "非常差", "较差", "比较差", "负面",
+            "bad", "negative review", "差", "很差", "非常差", "较差", "比较差", "负面", "负评",
             "不满意", "非常不满意", "很不满意", "十分不满意", "特别不满意", "不太满意", "不大满意"
         ];
-        Neutral => "neutral", "中评", ["一般", "average", "中", "中性"];
+        Neutral => "neutral", "中评", ["一般", "普通", "average", "中", "中性"];
         Positive => "positive", "好评", [
             "good", "好", "很好", "非常好", "较好", "比较好", "正面",
             "满意", "非常满意", "很满意", "十分满意", "特别满意", "比较满意",
@@ -519,6 +514,27 @@ mod tests {
         assert_eq!(Cause::parse("問題解決效果"), Some(Cause::Resolution));
         assert_eq!(Cause::parse("其它"), Some(Cause::Other));
         assert_eq!(Cause::parse("物流"), None);
+        // Traditional script (Taiwan, Hong Kong), through crate::hanzi.
+        assert_eq!(Cause::parse("服務態度"), Some(Cause::Attitude));
+        assert_eq!(Cause::parse("響應速度"), Some(Cause::Response));
+        assert_eq!(Cause::parse("專業能力"), Some(Cause::Competence));
+        assert_eq!(
+            read_declared_cause("回覆慢"),
+            DeclaredCause::Cause(Cause::Response)
+        );
+        assert_eq!(
+            read_declared_cause("態度問題"),
+            DeclaredCause::Cause(Cause::Attitude)
+        );
+        assert_eq!(Polarity::parse("差評"), Some(Polarity::Negative));
+        assert_eq!(Polarity::parse("負評"), Some(Polarity::Negative));
+        assert_eq!(Polarity::parse("普通"), Some(Polarity::Neutral));
+        assert_eq!(Polarity::parse("好評"), Some(Polarity::Positive));
+        assert_eq!(
+            Responsibility::parse("個人"),
+            Some(Responsibility::Individual)
+        );
+        assert_eq!(Validity::parse("不屬實"), Some(Validity::Rejected));
         assert!(Cause::parse_or_err("物流")
             .unwrap_err()
             .contains("服务态度"));
@@ -534,6 +550,9 @@ mod tests {
         assert_eq!(agent_key("2001.0"), "2001");
         assert_eq!(agent_key("２００１．００"), "2001");
         assert_eq!(agent_key("KF001"), "kf001");
+        // Either script: a Hong Kong system's 陳靜 is the roster's 陈静.
+        assert_eq!(agent_key("陳靜"), agent_key("陈静"));
+        assert_eq!(agent_key("張偉"), "张伟");
         // Not a whole number, or not a number: kept.
         assert_eq!(agent_key("2001.5"), "2001.5");
         assert_eq!(agent_key("KF1.0"), "kf1.0");

@@ -28,6 +28,7 @@ pub mod config;
 pub mod dates;
 pub mod domain;
 pub mod error;
+pub mod hanzi;
 pub mod identity;
 pub mod ingest;
 pub mod points;

@@ -182,3 +182,63 @@ fn the_daily_report_on_the_fixtures() {
         wd.count("SELECT count(*) FROM feedback WHERE polarity = 'negative' AND local_day = 20777");
     assert_eq!(total, expected);
 }
+
+#[test]
+fn a_traditional_chinese_big5_export_reads_like_a_simplified_one() {
+    let wd = Workdir::new();
+    import(&wd, "agents", &["agents.csv"]);
+    let file = fixture("shopee_tw_reviews_big5.csv");
+    let out = wd
+        .kefu(&["import", "reviews", &file, "--format", "json"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("read as Big5"));
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(counts(&v), (10, 10, 0, 0, 0));
+    let source = "source = 'shopee_tw_reviews_big5'";
+    // 評價等級 好評/普通/負評: 4 positive, 1 neutral, 5 negative.
+    assert_eq!(
+        wd.sql(&format!(
+            "SELECT polarity, count(*) FROM feedback WHERE {source} GROUP BY polarity ORDER BY polarity"
+        )),
+        [["negative", "5"], ["neutral", "1"], ["positive", "4"]]
+    );
+    // Names in Traditional script linked to the roster's Simplified ones.
+    assert_eq!(
+        wd.sql(&format!(
+            "SELECT agent_name, agent_id FROM feedback WHERE {source} AND ext_id = 'TW2611190001'"
+        )),
+        [["張偉", "KF003"]]
+    );
+    assert_eq!(
+        wd.count(&format!(
+            "SELECT count(*) FROM feedback WHERE {source} AND agent_id IS NULL"
+        )),
+        0
+    );
+    // 差評原因 in Traditional labels; the text kept as written.
+    assert_eq!(
+        wd.sql(&format!(
+            "SELECT declared_cause FROM feedback WHERE {source} AND declared_cause IS NOT NULL ORDER BY ext_id"
+        )),
+        [["attitude"], ["response"], ["resolution"]]
+    );
+    assert_eq!(
+        wd.sql(&format!(
+            "SELECT content, customer FROM feedback WHERE {source} AND ext_id = 'TW2611190003'"
+        )),
+        [["等了兩天客服才回訊息，問題到現在還沒處理", "ayu0913"]]
+    );
+    // Classified in stream mode too, written out as UTF-8.
+    let out = wd
+        .kefu(&["classify", &file, "--column", "評價內容"])
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(text.starts_with("評價編號,"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("TW2611190001,") && l.contains(",attitude,服务态度,")),
+        "{text}"
+    );
+}

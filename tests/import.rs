@@ -267,6 +267,39 @@ fn a_json_lines_file_with_a_stray_byte_rejects_that_line() {
     assert!(rejected[0].1.contains("byte 0xE9"), "{}", rejected[0].1);
 }
 
+/// Found by exploratory testing: a JSON record rejected for its values was
+/// kept in the rejects file as its values joined like a CSV line, keys lost.
+#[test]
+fn a_rejected_json_record_is_kept_as_its_json_text() {
+    let wd = Workdir::new();
+    let bad =
+        r#"{"id":"A2","created_at":"2026-11-05T10:00:00+08:00","rating":"meh","content":"x"}"#;
+    let f = wd.write(
+        "r.jsonl",
+        format!("{{\"id\":\"A1\",\"created_at\":\"2026-11-05 09:00\",\"rating\":\"差评\",\"content\":\"慢\"}}\n{bad}\n"),
+    );
+    let g = wd.write(
+        "r.json",
+        format!("[\n  {{\"id\":\"B1\",\"created_at\":\"2026-11-05 09:00\",\"rating\":\"差评\",\"content\":\"慢\"}},\n  {bad}\n]\n"),
+    );
+    for (file, line) in [(&f, "2"), (&g, "3")] {
+        let rejects = wd.path("rejects.csv");
+        let v = import_json(
+            &wd,
+            &["reviews", file, "--rejects", rejects.to_str().unwrap()],
+        );
+        assert_eq!(counts(&v).4, 1);
+        let rejected = read_rejects(&rejects);
+        assert_eq!(rejected[0].0, line);
+        assert!(
+            rejected[0].1.contains("unknown rating"),
+            "{}",
+            rejected[0].1
+        );
+        assert_eq!(rejected[0].2, bad);
+    }
+}
+
 #[test]
 fn a_gbk_file_cut_inside_its_last_character_rejects_its_last_row() {
     let wd = Workdir::new();
@@ -2071,7 +2104,7 @@ fn ids_repeated_within_an_import_are_warned_about() {
     assert!(out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("2 record(s) repeat an id an earlier row of this import had (r/4.12012E+12, r/4.12012E+12)")
+        stderr.contains("2 record(s) repeat an id an earlier row of the same file had (r/4.12012E+12, r/4.12012E+12)")
             && stderr.contains("a number Excel rounded"),
         "{stderr}"
     );
@@ -2684,4 +2717,45 @@ fn an_empty_api_list_is_no_records_not_a_failed_import() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("holds no objects"));
+}
+
+/// Found by exploratory testing: two overlapping daily exports imported in
+/// one command warned that the export's ids were not unique.
+#[test]
+fn overlapping_exports_in_one_import_are_no_repeated_ids() {
+    let wd = Workdir::new();
+    let header = "评价ID,评价时间,评价等级,评价内容\n";
+    let a = wd.write(
+        "t-1120.csv",
+        format!("{header}T1,2026-11-20 09:00,差评,回复太慢\nT2,2026-11-20 23:50,差评,态度差\n"),
+    );
+    let b = wd.write(
+        "t-1121.csv",
+        format!("{header}T2,2026-11-20 23:50,好评,态度好\nT3,2026-11-21 08:00,差评,没解决\n"),
+    );
+    let out = wd
+        .kefu(&[
+            "import", "reviews", &a, &b, "--source", "t", "--format", "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(counts(&v), (4, 3, 1, 0, 0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("repeat an id"), "{stderr}");
+    // An id repeated within one file is still said, on a re-import too
+    // (the stored record older than the import).
+    let c = wd.write(
+        "t-dup.csv",
+        format!("{header}T4,2026-11-21 09:00,差评,回复太慢\nT4,2026-11-21 10:00,差评,态度差\n"),
+    );
+    for _ in 0..2 {
+        wd.kefu(&["import", "reviews", &c, "--source", "t"])
+            .assert()
+            .success()
+            .stderr(predicate::str::contains(
+                "1 record(s) repeat an id an earlier row of the same file had (t/T4)",
+            ));
+    }
 }

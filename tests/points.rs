@@ -1795,7 +1795,7 @@ fn a_sheet_without_ids_imported_again_after_it_was_filled_in_counts_once() {
         .assert()
         .success()
         .stderr(predicate::str::contains(
-            "came a second time in this import",
+            "came a second time in the same file",
         ));
     assert_eq!(wd.count("SELECT count(*) FROM feedback"), 2);
 }

@@ -883,6 +883,41 @@ fn trend_periods_cut_by_the_range_show_the_days_they_count() {
     let v: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
     assert_eq!(v["periods"][0]["from"], "2026-11-19");
     assert_eq!(v["periods"][1]["to"], "2026-11-25");
+    // Both cut: marked partial, never low (W48's 0 is three days of a week).
+    assert_eq!(v["periods"][0]["mark"], "partial 不完整");
+    assert_eq!(v["periods"][1]["mark"], "partial 不完整");
+    assert_eq!(v["low_periods"], serde_json::json!([]));
+    // Found by exploratory testing: with the same count every day, the
+    // one-day stubs of a month's first and last weeks were marked low; the
+    // whole weeks alone make the mean (7 a week: a stub is no low week).
+    let v = wd.json(&[
+        "report",
+        "trend",
+        "--by",
+        "week",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--format",
+        "json",
+    ]);
+    let marks: Vec<&str> = v["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["mark"].as_str().unwrap())
+        .collect();
+    assert_eq!(marks.first(), Some(&"partial 不完整"));
+    assert_eq!(marks.last(), Some(&"partial 不完整"));
+    assert!(
+        v["low_periods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p != "2026-W44" && p != "2026-W49"),
+        "{v}"
+    );
     assert!(run("md").contains("| 2026-W47 | 2026-11-19 | 2026-11-22 | 6 |"));
     // The whole weeks' bounds appear nowhere.
     for format in ["table", "csv", "json", "jsonl", "md", "html"] {

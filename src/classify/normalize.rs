@@ -1,42 +1,10 @@
 //! Text normalisation before matching: lower case, full-width ASCII to
-//! half-width, Traditional to Simplified characters (the common ones in
-//! reviews), apostrophes inside words removed (didn't → didnt; a single
+//! half-width, Traditional to Simplified characters ([`crate::hanzi`]'s table), apostrophes inside words removed (didn't → didnt; a single
 //! quote around words stays, as `'`), and configured rewrites (typos, slang).
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
-/// Traditional → Simplified pairs for characters common in reviews and
-/// complaints (not a full converter: a table of what customers write).
-const TRADITIONAL: &str = "態态應应覆复題题決决專专業业電电話话問问沒没說说這这們们務务個个處处貨货還还錯错誤误聯联繫系係系\
-讓让對对時时間间長长無无語语氣气極极來来後后會会麼么為为點点頭头單单號号隱隐洩泄掛挂罵骂兇凶禮礼誠诚實实辦办難难\
-壞坏換换賠赔償偿補补遲迟遠远訊讯見见覺觉聽听識识們们說说謝谢請请讀读寫写記记錄录認认證证議议論论該该詢询諮咨\
-調调查查確确質质價价費费運运輸输郵邮遞递寄寄發发貨货單单據据帳账賬账戶户費费買买賣卖層层樣样產产品品號号碼码\
-機机網网線线頁页軟软體体顯显示示網网絡络響响應应慢慢態态們们幫帮處处給给這这樣样個个們们點点頭头氣气極极爛烂\
-氣气憤愤煩烦躁躁惱恼罵骂嗎吗呢呢麼么啊啊嗎吗吧吧還还歡欢喜喜愛爱討讨厭厌惡恶劣劣差差評评價价論论壇坛\
-誰谁嗎吗麼么當当從从將将經经過过進进開开關关閉闭門门問问間间聞闻閒闲員员圓圆團团國国圖图園园場场塊块\
-壓压廠厂廣广歸归夠够夢梦頭头實实寶宝審审寬宽導导將将尋寻對对屬属歲岁島岛帶带師师幣币廢废彈弹歷历\
-復复徵征態态慮虑戀恋戰战擊击擔担據据擇择擬拟擴扩攏拢攝摄敗败數数斷断於于舊旧曉晓暫暂術术樂乐標标\
-樹树橋桥檢检歡欢殘残殺杀氣气滅灭漢汉濃浓濟济無无煙烟熱热燈灯爭争牆墙狀状獎奖獨独環环現现瑣琐畫画\
-療疗發发盡尽盤盘碼码確确禮礼種种稱称穩稳窮穷競竞筆笔節节範范築筑簡简糧粮級级紀纪約约紅红純纯紙纸\
-細细終终組组結结絕绝統统絲丝經经綁绑網网緊紧線线練练縣县總总績绩續续罰罚義义習习聖圣聲声職职\
-腦脑臉脸興兴舉举舊旧艱艰藝艺蘋苹號号蟲虫衛卫衝冲裝装裡里複复見见規规視视親亲覽览觀观觸触計计訂订\
-認认討讨訓训託托記记訪访設设許许訴诉診诊詞词試试詳详誇夸該该誤误說说課课調调談谈請请諒谅論论諸诸\
-講讲謝谢證证識识警警護护讀读變变讓让負负貝贝財财責责貢贡貧贫貴贵費费貼贴賀贺資资賓宾質质購购\
-趕赶趨趋跡迹踐践車车軍军軟软較较載载輕轻輛辆輩辈輪轮轉转辦办辭辞農农這这連连週周進进遊游運运\
-過过達达違违遠远適适遲迟選选遺遗邊边郵邮鄉乡醫医釋释針针鈴铃銀银銷销鋪铺錢钱錶表鍵键鎖锁鏈链\
-門门閃闪閉闭開开閑闲間间閱阅隊队階阶際际陳陈陸陆險险隨随隱隐雜杂雙双雞鸡離离難难電电需需霧雾靈灵\
-韓韩頁页頂顶項项順顺須须預预領领頻频題题額额顏颜願愿類类顧顾風风飛飞飯饭飽饱養养餘余館馆馬马驗验\
-體体髮发鬥斗鬧闹魚鱼鳥鸟鹽盐麥麦黃黄齊齐齒齿龍龙龜龟嚴严團团圍围壞坏奮奋婦妇媽妈孫孙學学寧宁\
-嘆叹噴喷嚇吓嗆呛囉啰噁恶擺摆搶抢掃扫揀拣損损搖摇撥拨撿捡擋挡擠挤攤摊敵敌斂敛暈晕棄弃榮荣歐欧\
-氫氢漲涨滯滞滾滚潔洁澀涩瀏浏灑洒爐炉燒烧犧牺獲获瑪玛癥症皺皱盜盗監监睜睁礎础穀谷窩窝竊窃籤签\
-糾纠紛纷級级纖纤罷罢羅罗聰聪膽胆膚肤艙舱蘭兰虛虚蝕蚀袞衮製制褲裤覽览訝讶詐诈詢询諾诺謊谎謠谣\
-豬猪賴赖賺赚贈赠贊赞跡迹躍跃輸输遞递邏逻鄰邻銳锐錄录鍋锅闆板闖闯陰阴隻只雖虽雲云靜静韻韵頸颈\
-頗颇頹颓顆颗飄飘餐餐饑饥騙骗騷骚驚惊髒脏鬆松麵面黴霉點点黨党";
-
-/// First and last code point of the CJK Unified Ideographs block, where every
-/// Traditional character of the table lives.
-const CJK_FIRST: u32 = 0x4E00;
-const CJK_LAST: u32 = 0x9FFF;
+use crate::hanzi::{CJK_FIRST, CJK_LAST};
 
 /// How one normalisation pass works: a character map and optional rewrites.
 pub struct Normalizer {
@@ -52,15 +20,9 @@ impl Normalizer {
     /// Builds a normaliser with `rewrites` (from → to) applied after the
     /// character mapping.
     pub fn new(rewrites: &[(String, String)]) -> Normalizer {
-        let mut chars: Vec<char> = (CJK_FIRST..=CJK_LAST)
-            .map(|c| char::from_u32(c).unwrap_or(' '))
+        let chars: Vec<char> = (CJK_FIRST..=CJK_LAST)
+            .map(|c| char::from_u32(c).map_or(' ', crate::hanzi::simplified))
             .collect();
-        let mut it = TRADITIONAL.chars();
-        while let (Some(t), Some(s)) = (it.next(), it.next()) {
-            if (CJK_FIRST..=CJK_LAST).contains(&(t as u32)) {
-                chars[(t as u32 - CJK_FIRST) as usize] = s;
-            }
-        }
         let mut changed = vec![0u64; chars.len().div_ceil(64)];
         for (i, &c) in chars.iter().enumerate() {
             if c as u32 != CJK_FIRST + i as u32 {

@@ -35,7 +35,7 @@ use crate::workspace::Workspace;
 const AFTER_HELP: &str = "\
 Formats: CSV/TSV (delimiter sniffed), JSON (array of objects, or an object holding one),
 JSON Lines, Excel .xlsx/.xls (first sheet, or --sheet). By extension, else by content.
-Encodings: UTF-8 (with or without BOM), GBK/GB18030, UTF-16 with BOM: detected.
+Encodings: UTF-8 (with or without BOM), GBK/GB18030, Big5, UTF-16 with BOM: detected.
 
 Headers are matched to fields through built-in Chinese and English aliases
 (评价时间, 客服工号, 评价内容 …); other columns are kept with the record.
@@ -76,7 +76,7 @@ pub struct ImportArgs {
     #[arg(long, value_enum, visible_alias = "from")]
     pub input_format: Option<InputFormat>,
 
-    /// Input encoding: utf-8, gbk, gb18030, utf-16le, utf-16be [default: detected]
+    /// Input encoding: utf-8, gbk, gb18030, big5, utf-16le, utf-16be [default: detected]
     #[arg(long)]
     pub encoding: Option<String>,
 
@@ -930,7 +930,13 @@ impl UnreadCauses {
     /// The warning, if any record had one.
     fn warning(&self) -> Option<String> {
         (self.records > 0).then(|| {
-            let values: Vec<String> = self.first.iter().map(|v| shown(v)).collect();
+            // Free text a manager typed may hold a customer's number: masked,
+            // as in reports (cron logs keep these lines).
+            let values: Vec<String> = self
+                .first
+                .iter()
+                .map(|v| shown(&crate::privacy::mask_phones_in_text(v)))
+                .collect();
             let causes: Vec<String> = Cause::ALL
                 .iter()
                 .map(|c| format!("{} {}", c.id(), c.label()))
@@ -1024,7 +1030,7 @@ impl<'a> Parsers<'a> {
         let reject = |reason: String| Item::Reject {
             line: row.line,
             reason,
-            raw: ingest::fields_to_csv_line(row.iter()),
+            raw: row.original_text(),
         };
         match self {
             Parsers::Feedback(p, _) => match p.parse(row) {
@@ -1170,6 +1176,9 @@ fn import(
         _ => None,
     };
     let mut file_starts: Vec<(String, String, i64)> = vec![];
+    // What the file being read wrote so far, to tell an id repeated within
+    // it from the same record in two overlapping exports.
+    let mut file_writes = feedback::FileWrites::default();
     let names = match plan.kind {
         ImportKind::Agents => agents::Lookup::default(),
         _ => agents::Lookup::load(&tx)?,
@@ -1248,8 +1257,8 @@ fn import(
             }
         });
         let mut writer_scratch = Scratch::default();
-        // Records whose id an earlier record of this import had: how many,
-        // and the first few (source/id).
+        // Records whose id an earlier record of the same file had: how
+        // many, and the first few (source/id).
         let (repeated, repeated_derived) = (&mut repeated, &mut repeated_derived);
         let with_ids = &mut with_ids;
         let mut source = String::new();
@@ -1257,6 +1266,7 @@ fn import(
         let mut pending: Vec<FeedbackRecord<'static>> = Vec::with_capacity(BATCH);
         let mut write_pending = |pending: &mut Vec<FeedbackRecord<'static>>,
                                  source: &str,
+                                 file_writes: &mut feedback::FileWrites,
                                  counts: &mut Counts|
          -> Result<()> {
             let mut repeats = vec![];
@@ -1266,6 +1276,7 @@ fn import(
                 source,
                 pending,
                 import_id,
+                file_writes,
                 &mut repeats,
             )?;
             for id in repeats {
@@ -1314,7 +1325,7 @@ fn import(
             for item in batch {
                 if !matches!(item, Item::Feedback(_)) && !pending.is_empty() {
                     let counts = &mut files.last_mut().expect("a file is open").counts;
-                    write_pending(&mut pending, &source, counts)?;
+                    write_pending(&mut pending, &source, &mut file_writes, counts)?;
                 }
                 match item {
                     Item::File {
@@ -1328,12 +1339,11 @@ fn import(
                             r.sources.entry(s.clone()).or_default();
                         }
                         if let Some(table) = copy_table {
-                            file_starts.push((
-                                name.clone(),
-                                s.clone(),
-                                store::last_id(&tx, table)?,
-                            ));
+                            let last = store::last_id(&tx, table)?;
+                            file_starts.push((name.clone(), s.clone(), last));
+                            file_writes.start(last + 1);
                         }
+                        events_written.clear();
                         source = s;
                         position = p;
                         files.push(FileSummary {
@@ -1409,7 +1419,7 @@ fn import(
             }
             if !pending.is_empty() {
                 let counts = &mut files.last_mut().expect("a file is open").counts;
-                write_pending(&mut pending, &source, counts)?;
+                write_pending(&mut pending, &source, &mut file_writes, counts)?;
             }
         }
         reader
@@ -1547,7 +1557,7 @@ fn import(
     }
     if repeated.0 > 0 {
         crate::say!(
-            "kefu: warning: {} record(s) repeat an id an earlier row of this import had ({}): each replaced the one before (counted as updated or unchanged); if they are different records, the export's ids are not unique{}",
+            "kefu: warning: {} record(s) repeat an id an earlier row of the same file had ({}): each replaced the one before (counted as updated or unchanged); if they are different records, the export's ids are not unique{}",
             repeated.0,
             first_few(&repeated),
             if repeated.1.iter().any(|id| looks_like_rounded_number(id)) {
@@ -1559,7 +1569,7 @@ fn import(
     }
     if repeated_derived.0 > 0 {
         crate::say!(
-            "kefu: warning: {} record(s) without an id in the export came a second time in this import ({}): the same record (reviews and complaints: time, content, order and customer; events: agent, day, rule and note), stored once, the later one kept",
+            "kefu: warning: {} record(s) without an id in the export came a second time in the same file ({}): the same record (reviews and complaints: time, content, order and customer; events: agent, day, rule and note), stored once, the later one kept",
             repeated_derived.0,
             first_few(&repeated_derived),
         );
@@ -1806,6 +1816,17 @@ mod tests {
         }
         let w = unread.warning().unwrap();
         assert!(w.contains("\"原因2\" …;") && !w.contains("原因3"), "{w}");
+    }
+
+    #[test]
+    fn an_unread_cause_shows_no_phone_number() {
+        let mut unread = UnreadCauses::default();
+        unread.note("客户电话13812345678要求回电");
+        let w = unread.warning().unwrap();
+        assert!(
+            w.contains("138****5678") && !w.contains("13812345678"),
+            "{w}"
+        );
     }
 
     #[test]

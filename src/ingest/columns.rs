@@ -40,7 +40,7 @@ pub const FEEDBACK_FIELDS: &[FieldSpec] = fields! {
     "department" => ["部门", "所属部门", "组别", "客服组", "dept", "team"],
     "rating" => ["评价等级", "评分", "星级", "评价类型", "满意度", "stars", "score"],
     "content" => ["评价内容", "内容", "投诉内容", "评论", "评价", "买家评价", "text", "comment", "review"],
-    "customer" => ["买家昵称", "客户", "投诉人", "客户姓名", "会员", "customer_name", "buyer", "nickname"],
+    "customer" => ["买家昵称", "买家账号", "客户", "投诉人", "客户姓名", "会员", "customer_name", "buyer", "nickname"],
     "customer_phone" => ["手机号", "联系电话", "电话", "手机", "客户电话", "complainant_phone", "phone", "mobile"],
     "cause" => ["差评原因", "原因", "投诉原因", "原因分类", "declared_cause", "reason"],
     "responsibility" => ["责任", "责任认定", "责任归属", "responsible"],
@@ -106,7 +106,8 @@ pub fn unique_names(headers: &[String]) -> Vec<String> {
 }
 
 /// A header as compared with the aliases: full-width forms folded to ASCII
-/// (`（`, `：`, `Ａ`, `１`), lower-cased, without white space, `_`, `-`,
+/// (`（`, `：`, `Ａ`, `１`), Traditional characters read as Simplified
+/// (評價時間 as 评价时间, [`crate::hanzi`]), lower-cased, without white space, `_`, `-`,
 /// BOMs and other zero-width characters, or a leading `*` (the "required" mark some exports put on headers),
 /// and without what Chinese exports add around a name: a trailing `:`, a
 /// bracketed note at the end (`评价时间(北京时间)`, `评分【1-5】`) or brackets
@@ -127,6 +128,7 @@ pub fn header_key(h: &str) -> String {
         // Zero-width characters (a space, joiners, a BOM) pasted into a
         // header from a web page are invisible in Excel: not part of a name.
         .filter(|c| !c.is_whitespace() && !is_invisible(*c) && !matches!(c, '_' | '-'))
+        .map(crate::hanzi::simplified)
         .flat_map(char::to_lowercase)
         .collect()
 }
@@ -300,6 +302,81 @@ mod tests {
         assert_eq!(m.column(FEEDBACK_FIELDS, "content"), Some(3));
         assert_eq!(m.column(FEEDBACK_FIELDS, "customer_phone"), Some(5));
         assert_eq!(m.extras, vec![4]);
+    }
+
+    #[test]
+    fn traditional_chinese_headers_match() {
+        let h = headers(&[
+            "評價編號",
+            "訂單編號",
+            "評價時間",
+            "買家暱稱",
+            "評價等級",
+            "評價內容",
+            "客服工號",
+            "所屬部門",
+            "聯繫電話",
+            "差評原因",
+            "責任認定",
+            "組長工號",
+        ]);
+        let m = ColumnMap::build(&h, FEEDBACK_FIELDS, &BTreeMap::new()).unwrap();
+        for (i, field) in [
+            "id",
+            "order_id",
+            "created_at",
+            "customer",
+            "rating",
+            "content",
+            "agent_id",
+            "department",
+            "customer_phone",
+            "cause",
+            "responsibility",
+            "leader_id",
+        ]
+        .iter()
+        .enumerate()
+        {
+            assert_eq!(m.column(FEEDBACK_FIELDS, field), Some(i), "{field}");
+        }
+        let h = headers(&[
+            "員工編號",
+            "姓名",
+            "組別",
+            "入職日期",
+            "離職日期",
+            "調崗日期",
+        ]);
+        let m = ColumnMap::build(&h, AGENT_FIELDS, &BTreeMap::new()).unwrap();
+        for (i, field) in [
+            "agent_id",
+            "agent_name",
+            "department",
+            "joined_at",
+            "left_at",
+            "changed_at",
+        ]
+        .iter()
+        .enumerate()
+        {
+            assert_eq!(m.column(AGENT_FIELDS, field), Some(i), "{field}");
+        }
+        let h = headers(&[
+            "獎懲項目",
+            "客服工號",
+            "發生日期",
+            "次數",
+            "備註",
+            "是否核實",
+        ]);
+        let m = ColumnMap::build(&h, EVENT_FIELDS, &BTreeMap::new()).unwrap();
+        for (i, field) in ["rule", "agent", "date", "count", "note", "verified"]
+            .iter()
+            .enumerate()
+        {
+            assert_eq!(m.column(EVENT_FIELDS, field), Some(i), "{field}");
+        }
     }
 
     #[test]

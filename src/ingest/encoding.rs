@@ -18,7 +18,13 @@
 //!    stretch of them has more valid than invalid, and the most of any single
 //!    row is 2 valid for 1 invalid (a three-character row);
 //! 5. anything else is GB18030, the superset of GBK and GB2312 that Chinese
-//!    Excel writes as "CSV".
+//!    Excel writes as "CSV", or Big5, what Traditional Chinese Excel (Taiwan,
+//!    Hong Kong) writes: the one whose reading holds more than twice as many
+//!    of the characters common in reviews and exports ([`crate::hanzi::is_common`]).
+//!    Either encoding reads the other's bytes as text, but as rare
+//!    characters: of the labelled reviews' text, 95% of the characters are
+//!    common when read right, 6% when a GBK file is read as Big5 and 15%
+//!    when a Big5 file is read as GB18030.
 //!
 //! Statistical detectors misread short GBK samples (as EUC-KR), so none is used.
 //! A file that turns out not to be UTF-8 after the sample is not guessed at:
@@ -52,10 +58,13 @@ pub enum TextEncoding {
     Gb18030,
     Utf16Le,
     Utf16Be,
+    /// Big5 with the Hong Kong additions (HKSCS), as the WHATWG encoding
+    /// standard defines it.
+    Big5,
 }
 
 impl TextEncoding {
-    /// Parses `--encoding`: utf-8, gbk, gb2312, gb18030, utf-16le, utf-16be.
+    /// Parses `--encoding`: utf-8, gbk, gb2312, gb18030, big5, utf-16le, utf-16be.
     pub fn parse(name: &str) -> Result<TextEncoding> {
         let n = name.trim().to_ascii_lowercase().replace(['-', '_'], "");
         Ok(match n.as_str() {
@@ -63,8 +72,9 @@ impl TextEncoding {
             "gbk" | "gb2312" | "gb18030" | "cp936" | "ansi" => TextEncoding::Gb18030,
             "utf16" | "utf16le" | "unicode" => TextEncoding::Utf16Le,
             "utf16be" => TextEncoding::Utf16Be,
+            "big5" | "big5hkscs" | "cp950" => TextEncoding::Big5,
             _ => bail!(
-                "unknown encoding {name:?} (expected utf-8, gbk, gb18030, utf-16le or utf-16be)"
+                "unknown encoding {name:?} (expected utf-8, gbk, gb18030, big5, utf-16le or utf-16be)"
             ),
         })
     }
@@ -75,6 +85,7 @@ impl TextEncoding {
             TextEncoding::Gb18030 => "GB18030",
             TextEncoding::Utf16Le => "UTF-16LE",
             TextEncoding::Utf16Be => "UTF-16BE",
+            TextEncoding::Big5 => "Big5",
         }
     }
 
@@ -84,6 +95,7 @@ impl TextEncoding {
             TextEncoding::Gb18030 => encoding_rs::GB18030,
             TextEncoding::Utf16Le => encoding_rs::UTF_16LE,
             TextEncoding::Utf16Be => encoding_rs::UTF_16BE,
+            TextEncoding::Big5 => encoding_rs::BIG5,
         }
     }
 }
@@ -155,7 +167,22 @@ pub fn detect(sample: &[u8]) -> Result<TextEncoding, &'static str> {
     if valid >= UTF8_MAJORITY * invalid {
         Ok(TextEncoding::Utf8)
     } else {
-        Ok(TextEncoding::Gb18030)
+        Ok(chinese_encoding(sample))
+    }
+}
+
+/// GB18030 or Big5 for a sample that is not UTF-8: Big5 when read as Big5
+/// it holds more than twice as many common characters as read as GB18030
+/// (GB18030 on a tie: a mainland export is the likelier).
+fn chinese_encoding(sample: &[u8]) -> TextEncoding {
+    let common = |encoding: TextEncoding| {
+        let (text, _) = encoding.encoding_rs().decode_without_bom_handling(sample);
+        text.chars().filter(|&c| crate::hanzi::is_common(c)).count()
+    };
+    if common(TextEncoding::Big5) > 2 * common(TextEncoding::Gb18030) {
+        TextEncoding::Big5
+    } else {
+        TextEncoding::Gb18030
     }
 }
 
@@ -428,6 +455,71 @@ mod tests {
         let few = [b"1,\xE5\xA5\xBD,".as_slice(), b"\xE9 \xE9 \n"].concat();
         assert_eq!(utf8_counts(&few), (1, 2));
         assert_eq!(detect(&few), Ok(TextEncoding::Gb18030));
+    }
+
+    /// Simplified text written with the Traditional characters of the
+    /// table (客服態度很差), as a Taiwan or Hong Kong export would have it.
+    fn traditional(text: &str) -> String {
+        let pairs: Vec<char> = crate::hanzi::TRADITIONAL.chars().collect();
+        text.chars()
+            .map(|c| pairs.chunks(2).find(|p| p[1] == c).map_or(c, |p| p[0]))
+            .collect()
+    }
+
+    #[test]
+    fn big5_is_told_from_gbk() {
+        let header = "評價編號,評價時間,客服姓名,評價內容\n";
+        let (big5, _, _) = encoding_rs::BIG5.encode(header);
+        assert_eq!(detect(&big5), Ok(TextEncoding::Big5));
+        let text = "TW1,2026/11/19 10:12,張偉,客服態度很差，問了三次都不回覆\n";
+        let big5 = encoding_rs::BIG5
+            .encode(&format!("{header}{text}"))
+            .0
+            .into_owned();
+        let (encoding, decoded) = decode_all(&big5);
+        assert_eq!(
+            (encoding, decoded),
+            (TextEncoding::Big5, format!("{header}{text}"))
+        );
+        assert_eq!(
+            TextEncoding::parse("BIG5-HKSCS").unwrap(),
+            TextEncoding::Big5
+        );
+        assert_eq!(TextEncoding::parse("cp950").unwrap(), TextEncoding::Big5);
+        // Every labelled set, as a GBK file and (in Traditional characters)
+        // as a Big5 one, and each of its rows of six characters or more alone.
+        let sets = [
+            include_str!("../../fixtures/labeled/test2.csv"),
+            include_str!("../../fixtures/labeled/dev11.csv"),
+            include_str!("../../fixtures/labeled/hard.csv"),
+        ];
+        let (mut rows, mut wrong) = (0, 0);
+        for set in sets {
+            let (gbk, _, _) = encoding_rs::GBK.encode(set);
+            assert_eq!(
+                detect(&gbk[..gbk.len().min(SAMPLE_SIZE)]),
+                Ok(TextEncoding::Gb18030)
+            );
+            let big5 = encoding_rs::BIG5.encode(&traditional(set)).0.into_owned();
+            assert_eq!(
+                detect(&big5[..big5.len().min(SAMPLE_SIZE)]),
+                Ok(TextEncoding::Big5)
+            );
+            for line in set
+                .lines()
+                .filter(|l| l.chars().filter(|c| *c > '\u{4e00}').count() >= 6)
+            {
+                let (gbk, _, _) = encoding_rs::GBK.encode(line);
+                let big5 = encoding_rs::BIG5.encode(&traditional(line)).0.into_owned();
+                rows += 2;
+                wrong += usize::from(detect(&gbk) != Ok(TextEncoding::Gb18030));
+                wrong += usize::from(detect(&big5) != Ok(TextEncoding::Big5));
+            }
+        }
+        assert!(
+            wrong * 100 <= rows,
+            "{wrong} of {rows} single rows detected wrong"
+        );
     }
 
     #[test]

@@ -422,6 +422,7 @@ impl RowSource for JsonSource {
             Ok(Value::Object(obj)) => {
                 row.line = line;
                 self.fill(&obj, row);
+                row.set_original(raw);
                 Ok(ReadOutcome::Row)
             }
             Ok(_) => Ok(ReadOutcome::Bad {

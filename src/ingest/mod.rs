@@ -88,6 +88,11 @@ pub struct Row {
     /// text (null as empty), so that JSON written out again keeps its type.
     /// Empty for every other format.
     literal: Vec<bool>,
+    /// For a JSON record: its text as the file has it (a JSON Lines line;
+    /// an array's object written compactly), what a rejects file keeps as
+    /// the original row. Empty for every other format, whose fields are
+    /// the row.
+    original: String,
 }
 
 /// Whether every field of `record` is UTF-8: the whole buffer is, and no
@@ -108,6 +113,21 @@ fn all_utf8(record: &csv::ByteRecord) -> Result<(), usize> {
 }
 
 impl Row {
+    /// The row as the file wrote it, for a rejects file: a JSON record's
+    /// text, or its fields as a CSV line.
+    pub fn original_text(&self) -> String {
+        if self.original.is_empty() {
+            fields_to_csv_line(self.iter())
+        } else {
+            self.original.clone()
+        }
+    }
+
+    /// Keeps `text` as the row's original (JSON readers).
+    pub fn set_original(&mut self, text: String) {
+        self.original = text;
+    }
+
     /// Field `i`, or "" when the row is shorter.
     pub fn get(&self, i: usize) -> &str {
         // Checked at `set_bytes`; a second check with simdutf8 costs little.
@@ -342,9 +362,10 @@ pub struct Input {
     /// The sheet first read and the sheet read instead, when
     /// [`Input::find_columns`] switched.
     switched: Option<(String, String)>,
-    /// True when text was found not to be UTF-8 and read as GB18030 without
-    /// `--encoding` saying so: a guess the user should be able to see.
-    guessed_gb18030: bool,
+    /// The encoding text was read in when it was found not to be UTF-8
+    /// without `--encoding` saying so (GB18030 or Big5): a guess the user
+    /// should be able to see.
+    guessed: Option<TextEncoding>,
 }
 
 impl Input {
@@ -400,11 +421,16 @@ impl Input {
                 "the first sheet, {first:?}, lacks the columns needed; reading sheet {sheet:?}, the only one that has them (--sheet chooses another)"
             ));
         }
-        if self.guessed_gb18030 {
-            notes.push(
-                "read as GB18030/GBK (not UTF-8); if the text comes out garbled, pass --encoding utf-8"
+        match self.guessed {
+            Some(TextEncoding::Gb18030) => notes.push(
+                "read as GB18030/GBK (not UTF-8); if the text comes out garbled, pass --encoding utf-8 or --encoding big5"
                     .into(),
-            );
+            ),
+            Some(TextEncoding::Big5) => notes.push(
+                "read as Big5 (Traditional Chinese; not UTF-8); if the text comes out garbled, pass --encoding utf-8 or --encoding gbk"
+                    .into(),
+            ),
+            _ => {}
         }
         let line = self.rows.header_line();
         if line > 1 {
@@ -484,7 +510,7 @@ pub fn open(
     if format != InputFormat::Xlsx && sniffed == InputFormat::Xlsx {
         bail!("{name}: this is an Excel/zip file, not {format:?} text; name it .xlsx or pass --format xlsx");
     }
-    let mut guessed_gb18030 = false;
+    let mut guessed = None;
     let rows: Box<dyn RowSource> = match format {
         InputFormat::Xlsx => {
             if sniffed != InputFormat::Xlsx {
@@ -505,7 +531,8 @@ pub fn open(
                 None => {
                     let detected = encoding::detect(&sample)
                         .map_err(|why| anyhow::anyhow!("{name}: {why}"))?;
-                    guessed_gb18030 = detected == TextEncoding::Gb18030;
+                    guessed = matches!(detected, TextEncoding::Gb18030 | TextEncoding::Big5)
+                        .then_some(detected);
                     detected
                 }
             };
@@ -533,7 +560,7 @@ pub fn open(
         rows,
         size,
         switched: None,
-        guessed_gb18030,
+        guessed,
     })
 }
 

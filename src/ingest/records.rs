@@ -992,7 +992,7 @@ mod tests {
         Row {
             line: 2,
             fields: fields.iter().collect(),
-            literal: vec![],
+            ..Row::default()
         }
     }
 

@@ -411,15 +411,22 @@ fn median(values: &mut [f64]) -> f64 {
 }
 
 /// `report trend`. A week or month cut by the range's first or last day
-/// shows the days it counts as its from and to.
+/// shows the days it counts as its from and to, and is marked partial:
+/// the mean, median and standard deviation are those of the whole periods
+/// (of all, when none is whole), and a partial period is never high or low
+/// (a one-day stub of a week is not a quiet week).
 pub fn trend(ctx: &Context<'_>, period: &Period, by: TrendBy) -> Result<Document> {
     let (first, last) = period.days();
-    // Every bucket in the range, even empty ones (a quiet period is data).
+    // Every bucket in the range, even empty ones (a quiet period is data),
+    // and whether the range cuts it.
     let mut buckets: Vec<Period> = vec![];
+    let mut partial: Vec<bool> = vec![];
     let mut day = first;
     while day <= last {
-        let b = by.period_of(dates::date_of_day(day)).clipped_to(period);
+        let whole = by.period_of(dates::date_of_day(day));
+        let b = whole.clipped_to(period);
         day = dates::day_number(b.last) + 1;
+        partial.push(b.first != whole.first || b.last != whole.last);
         buckets.push(b);
     }
     let index_of = |d: i64| {
@@ -458,7 +465,13 @@ pub fn trend(ctx: &Context<'_>, period: &Period, by: TrendBy) -> Result<Document
         }
     }
     let rate_applies = ctx.filters.counts_reviews();
-    let values: Vec<f64> = negative.iter().map(|n| *n as f64).collect();
+    let any_whole = partial.iter().any(|p| !p);
+    let values: Vec<f64> = negative
+        .iter()
+        .zip(&partial)
+        .filter(|(_, p)| !**p || !any_whole)
+        .map(|(n, _)| *n as f64)
+        .collect();
     let mean = if values.is_empty() {
         0.0
     } else {
@@ -484,7 +497,9 @@ pub fn trend(ctx: &Context<'_>, period: &Period, by: TrendBy) -> Result<Document
     let (mut highs, mut lows) = (vec![], vec![]);
     for (i, b) in buckets.iter().enumerate() {
         let v = negative[i] as f64;
-        let mark = if sd > 0.0 && v > mean + sd {
+        let mark = if partial[i] {
+            "partial 不完整"
+        } else if sd > 0.0 && v > mean + sd {
             highs.push(b.name.clone());
             "high 高峰"
         } else if sd > 0.0 && v < mean - sd {
@@ -546,7 +561,7 @@ pub fn trend(ctx: &Context<'_>, period: &Period, by: TrendBy) -> Result<Document
                 series: vec![3],
                 marks: Some(mark_col),
             })
-            .note("high/low: more than one standard deviation above/below the mean"),
+            .note("high/low: more than one standard deviation above/below the mean of the whole periods; partial: a period the range cuts (its from/to are the days counted), never high or low"),
     );
     Ok(doc)
 }
@@ -660,7 +675,7 @@ pub fn compare(ctx: &Context<'_>, by: GroupBy, period: &Period, vs: &Period) -> 
     if by == GroupBy::Agent {
         cols.extend(["agent_name", "department"]);
     }
-    cols.extend(["count", "previous", "change", "change_pct", "mark"]);
+    cols.extend(["count", "previous", "change", "change_rate", "mark"]);
     let mut t = Table::new(&cols);
     // Ties share a rank (1, 1, 3) and a mark: every key with the fewest is
     // best, every key with the most is worst (none when all are equal).

@@ -170,10 +170,33 @@ fn insert_sql(n: usize) -> &'static str {
 /// Statement sizes of the multi-row insert: 1, 2, 4, … [`INSERT_CHUNK`].
 const INSERT_SIZES: usize = INSERT_CHUNK.trailing_zeros() as usize + 1;
 
+/// Which stored records the file being imported wrote so far: those with a
+/// rowid from `first_new` up (added by it), and `updated`, the rowids of
+/// older ones it changed. An id repeated within one file is worth a
+/// warning (two reviews sharing an id, one of them lost); the same record
+/// in two overlapping exports of one import is not.
+#[derive(Debug, Default)]
+pub struct FileWrites {
+    pub first_new: i64,
+    pub updated: HashSet<i64>,
+}
+
+impl FileWrites {
+    /// A new file starts: the table's next rowid is `first_new`.
+    pub fn start(&mut self, first_new: i64) {
+        self.first_new = first_new;
+        self.updated.clear();
+    }
+
+    fn wrote(&self, id: i64) -> bool {
+        id >= self.first_new || self.updated.contains(&id)
+    }
+}
+
 /// Stores a batch of records of one kind and source; returns what happened to
 /// each, in order. A record whose id repeats within the batch is compared with
 /// the earlier one, as if imported after it. `repeats` gets the ids of the
-/// records whose id an earlier record of this import already had (it
+/// records whose id an earlier record of the same file already had (it
 /// replaced that one, or was the same): two different reviews sharing an id
 /// in an export would otherwise leave one of them lost without a word.
 pub fn upsert_batch(
@@ -182,13 +205,14 @@ pub fn upsert_batch(
     source: &str,
     records: &[FeedbackRecord<'_>],
     import_id: i64,
+    file: &mut FileWrites,
     repeats: &mut Vec<String>,
 ) -> Result<Vec<Upsert>> {
     let mut out = Vec::with_capacity(records.len());
     let mut start = 0;
     let mut seen: HashSet<&str> = HashSet::with_capacity(records.len());
     let mut write = |records, out: &mut Vec<Upsert>| {
-        write_distinct(tx, kind, source, records, import_id, out, repeats)
+        write_distinct(tx, kind, source, records, import_id, file, out, repeats)
     };
     for (i, r) in records.iter().enumerate() {
         if !seen.insert(&r.ext_id) {
@@ -203,12 +227,14 @@ pub fn upsert_batch(
 }
 
 /// [`upsert_batch`] for records whose ids are distinct.
+#[allow(clippy::too_many_arguments)]
 fn write_distinct(
     tx: &Transaction<'_>,
     kind: FeedbackKind,
     source: &str,
     records: &[FeedbackRecord<'_>],
     import_id: i64,
+    file: &mut FileWrites,
     out: &mut Vec<Upsert>,
     repeats: &mut Vec<String>,
 ) -> Result<()> {
@@ -234,7 +260,7 @@ fn write_distinct(
                 r.ext_id
             );
         }
-        if found.is_some_and(|s| s.this_import) {
+        if found.is_some_and(|s| s.this_import && file.wrote(s.id)) {
             repeats.push(r.ext_id.to_string());
         }
         match found {
@@ -247,6 +273,9 @@ fn write_distinct(
                 let mut v: Vec<Sql<'_>> = values(kind, source, r, import_id).into_iter().collect();
                 v.push(int(id));
                 tx.prepare_cached(UPDATE)?.execute(params_from_iter(v))?;
+                if id < file.first_new {
+                    file.updated.insert(id);
+                }
                 out.push(Upsert::Updated);
             }
         }
