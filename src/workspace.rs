@@ -57,6 +57,15 @@ impl Workspace {
             self.tz,
             Duration::from_secs(self.config.workspace.busy_timeout_seconds),
         )?;
+        if let Some(from) = store.upgraded_from() {
+            if !self.quiet {
+                crate::say!(
+                    "kefu: upgraded the store {} from schema version {from} to {} (a kefu older than this one can no longer open it)",
+                    self.store_path().display(),
+                    crate::store::latest_version()
+                );
+            }
+        }
         if let Some(notice) = store.upgrade_notice() {
             if !self.quiet {
                 crate::say!("kefu: the store was upgraded: {notice}");

@@ -2759,3 +2759,52 @@ fn overlapping_exports_in_one_import_are_no_repeated_ids() {
             ));
     }
 }
+
+/// Found by exploratory testing of an upgrade: kefu before 2201cab named
+/// shop1-20261119.csv source `shop`; today's `shop1` made the upgraded
+/// store's next export a second source, and the same day's export was
+/// stopped as a copy of `shop`.
+#[test]
+fn a_store_keeps_the_source_an_earlier_kefu_named_a_file_by() {
+    let header = "评价ID,评价时间,评价等级,评价内容\n";
+    let wd = Workdir::new();
+    let day1 = wd.write(
+        "shop1-20261119.csv",
+        format!("{header}S1,2026-11-19 09:00,差评,回复太慢\n"),
+    );
+    // The store as the earlier kefu left it: the file's records under `shop`.
+    wd.kefu(&["import", "reviews", &day1, "--source", "shop", "-q"])
+        .assert()
+        .success();
+    let day2 = wd.write(
+        "shop1-20261120.csv",
+        format!("{header}S1,2026-11-19 09:00,差评,回复太慢\nS2,2026-11-20 09:00,差评,态度差\n"),
+    );
+    let out = wd
+        .kefu(&["import", "reviews", &day2, "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(counts(&v), (2, 1, 0, 1, 0));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("source shop, as an earlier kefu named files like this one"));
+    assert_eq!(
+        wd.sql("SELECT source, count(*) FROM feedback GROUP BY source"),
+        [["shop", "2"]]
+    );
+    // A store without `shop` names the file by today's rule.
+    let fresh = Workdir::new();
+    let day2 = fresh.write(
+        "shop1-20261120.csv",
+        format!("{header}S2,2026-11-20 09:00,差评,态度差\n"),
+    );
+    fresh
+        .kefu(&["import", "reviews", &day2, "-q"])
+        .assert()
+        .success();
+    assert_eq!(
+        fresh.sql("SELECT DISTINCT source FROM feedback"),
+        [["shop1"]]
+    );
+}

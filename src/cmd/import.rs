@@ -307,6 +307,27 @@ pub fn source_from_file(file: &str, kind: &str) -> String {
 
 /// [`source_from_file`], `None` when the file's name gives no source.
 pub fn source_named_by_file(file: &str) -> Option<String> {
+    named_by_file(file, Naming::Current)
+}
+
+/// The source kefu before 2201cab named a file by: a short number glued to
+/// a Latin word was a mark too (shop1-20261119.csv was source `shop`,
+/// douyin_reviews_utf16.tsv `douyin_reviews_utf`). A store that holds
+/// records under that name and none under today's keeps it: see
+/// [`resolve_source`].
+pub fn legacy_source_from_file(file: &str, kind: &str) -> String {
+    named_by_file(file, Naming::Legacy).unwrap_or_else(|| kind.to_string())
+}
+
+/// How a file's name gives its source: today's rule, or the one stores
+/// written before 2201cab hold.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Naming {
+    Current,
+    Legacy,
+}
+
+fn named_by_file(file: &str, naming: Naming) -> Option<String> {
     if file == "-" {
         return None;
     }
@@ -320,7 +341,7 @@ pub fn source_named_by_file(file: &str) -> Option<String> {
     }
     loop {
         let before = name.len();
-        name = strip_version_mark(name);
+        name = strip_version_mark(name, naming);
         if name.len() == before {
             break;
         }
@@ -343,7 +364,7 @@ fn is_marks_only(text: &str) -> bool {
     if text.is_empty() || VERSION_WORDS.iter().any(|w| text.eq_ignore_ascii_case(w)) {
         return true;
     }
-    let shorter = strip_version_mark(text);
+    let shorter = strip_version_mark(text, Naming::Current);
     shorter.len() < text.len() && is_marks_only(shorter)
 }
 
@@ -364,7 +385,7 @@ const VERSION_WORDS: [&str; 10] = [
 /// `name` without one trailing mark of a date, number, copy or version, if
 /// it ends with one (see [`source_from_file`]); a bracketed mark goes with
 /// its brackets, and only a bracket that holds nothing but marks does.
-fn strip_version_mark(name: &str) -> &str {
+fn strip_version_mark(name: &str, naming: Naming) -> &str {
     // 奖惩登记表_, 奖惩登记表_v2 - : the separators a mark taken off left
     // (alone: the digits before them may be a version's, `_v2 - 副本`).
     let trimmed = name.trim_end_matches(is_mark_separator);
@@ -389,7 +410,10 @@ fn strip_version_mark(name: &str) -> &str {
         // apart are safe: an import whose ids another source holds is
         // stopped; two merged would overwrite each other's records).
         let digits = name.len() - without_digits.len();
-        if digits < 4 && without_digits.ends_with(|c: char| c.is_ascii_alphabetic()) {
+        if naming == Naming::Current
+            && digits < 4
+            && without_digits.ends_with(|c: char| c.is_ascii_alphabetic())
+        {
             return name;
         }
         // 12, 20261120, and 2026-11-20 a number at a time.
@@ -426,6 +450,44 @@ fn strip_version_mark(name: &str) -> &str {
         }
     }
     name
+}
+
+/// The source of each file of `plan`: `--source`, else what the file's name
+/// gives ([`source_from_file`]); but where `table` holds records under the
+/// name kefu before 2201cab gave it ([`legacy_source_from_file`]: shop1-…
+/// was `shop`) and none under today's, that one, so that an upgraded
+/// store's daily exports stay one source (found by exploratory testing:
+/// the next day's export became a source of its own, and the same day's
+/// was stopped as a copy of the old one).
+fn resolve_sources(
+    tx: &rusqlite::Transaction<'_>,
+    plan: &Plan,
+    table: Option<&str>,
+    quiet: bool,
+) -> Result<Vec<String>> {
+    let kind = plan.kind.name();
+    plan.files
+        .iter()
+        .map(|file| {
+            if let Some(s) = &plan.source {
+                return Ok(s.clone());
+            }
+            let current = source_from_file(file, kind);
+            let legacy = legacy_source_from_file(file, kind);
+            let Some(table) = table.filter(|_| legacy != current) else {
+                return Ok(current);
+            };
+            if store::holds_source(tx, table, &legacy)? && !store::holds_source(tx, table, &current)? {
+                if !quiet {
+                    crate::say!(
+                        "kefu: {file}: source {legacy}, as an earlier kefu named files like this one: the store holds that source's records, none of {current}"
+                    );
+                }
+                return Ok(legacy);
+            }
+            Ok(current)
+        })
+        .collect()
 }
 
 /// Whether two paths name one existing file (links followed).
@@ -634,8 +696,10 @@ const BATCHES_IN_FLIGHT: usize = 2;
 
 /// Reads and parses every file on its own thread, so that parsing and
 /// SQLite writing use both cores. Stops at the first file-level error.
+#[allow(clippy::too_many_arguments)]
 fn read_files(
     plan: &Plan,
+    sources: &[String],
     ws: &Workspace,
     names: &agents::Lookup,
     quiet: bool,
@@ -656,18 +720,14 @@ fn read_files(
         }
         Ok(())
     };
-    for file in &plan.files {
+    for (file, source) in plan.files.iter().zip(sources) {
         let counter = Arc::new(AtomicU64::new(0));
         let mut input = ingest::open(file, &plan.input, show_progress.then(|| counter.clone()))?;
         let progress = progress_bar(show_progress, input.size, &input.name);
         let name = input.name.clone();
-        let source = plan
-            .source
-            .clone()
-            .unwrap_or_else(|| source_from_file(file, kind_name));
         batch.push(Item::File {
             name: name.clone(),
-            source,
+            source: source.clone(),
             position: input.rows.position_name(),
         });
         if input.rows.no_records() {
@@ -1176,6 +1236,7 @@ fn import(
         _ => None,
     };
     let mut file_starts: Vec<(String, String, i64)> = vec![];
+    let sources = resolve_sources(&tx, plan, copy_table, globals.quiet)?;
     // What the file being read wrote so far, to tell an id repeated within
     // it from the same record in two overlapping exports.
     let mut file_writes = feedback::FileWrites::default();
@@ -1222,7 +1283,7 @@ fn import(
     let (unlinked, notes) = std::thread::scope(|scope| -> Result<_> {
         let reader = scope.spawn(|| {
             let send = send;
-            read_files(plan, ws, &names, globals.quiet, show_progress, &send).unwrap_or_else(|e| {
+            read_files(plan, &sources, ws, &names, globals.quiet, show_progress, &send).unwrap_or_else(|e| {
                 let _ = send.send(Err(e));
                 Default::default()
             })
@@ -1840,6 +1901,16 @@ mod tests {
             "jd_reviews"
         );
         assert_eq!(source_from_file("20261120.csv", "reviews"), "reviews");
+        // The names stores written before 2201cab hold.
+        assert_eq!(
+            super::legacy_source_from_file("shop1-20261119.csv", "reviews"),
+            "shop"
+        );
+        assert_eq!(
+            super::legacy_source_from_file("douyin_reviews_utf16.tsv", "reviews"),
+            "douyin_reviews_utf"
+        );
+        assert_eq!(source_from_file("shop1-20261119.csv", "reviews"), "shop1");
         for copy in [
             "奖惩登记表 - 副本.csv",
             "奖惩登记表 - 副本 (2).csv",

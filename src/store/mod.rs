@@ -55,6 +55,8 @@ pub struct Store {
     timezone_change: Option<TimezoneChange>,
     /// See [`Store::upgrade_notice`].
     upgrade_notice: Option<String>,
+    /// The schema version this process upgraded the store from, if it did.
+    upgraded_from: Option<usize>,
 }
 
 /// What opening the store did because the workspace timezone had changed
@@ -140,6 +142,15 @@ impl Store {
         if !path.exists() {
             bail!(crate::error::NoStore(path.to_path_buf()));
         }
+        // SQLite takes an empty file for a new database, and kefu would fill
+        // it with an empty store: a store truncated by a full disk or a bad
+        // copy would then report nothing, exit 0 (found by exploratory testing).
+        if std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
+            bail!(
+                "{} is empty (0 bytes), not a kefu store: restore it from a backup, or remove it and run kefu init to start an empty one",
+                path.display()
+            );
+        }
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -169,19 +180,32 @@ impl Store {
                 schema::LATEST
             );
         }
+        let mut upgraded_from = None;
         if version < schema::LATEST {
-            schema::migrations().to_latest(&mut conn).with_context(|| {
-                format!(
-                    "upgrading the store {} from schema version {version}",
-                    path.display()
-                )
-            })?;
+            match schema::migrations().to_latest(&mut conn) {
+                Ok(()) => upgraded_from = Some(version),
+                Err(e) => {
+                    // Two kefus opening an older store at once (a cron import
+                    // and a report) both read its version and try to upgrade
+                    // it: the one that waited for the other's lock fails on
+                    // the tables the other created, and finds it upgraded.
+                    let now: i64 =
+                        conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+                    if (now as usize) < schema::LATEST {
+                        return Err(anyhow::Error::new(e).context(format!(
+                            "upgrading the store {} from schema version {version}",
+                            path.display()
+                        )));
+                    }
+                }
+            }
         }
         let mut store = Store {
             conn,
             tz,
             timezone_change: None,
             upgrade_notice: None,
+            upgraded_from,
         };
         if version < schema::LATEST {
             store.upgrade_notice = store.meta(upgrade::NOTICE_KEY)?;
@@ -210,6 +234,12 @@ impl Store {
     /// is something the user should hear about.
     pub fn upgrade_notice(&self) -> Option<&str> {
         self.upgrade_notice.as_deref()
+    }
+
+    /// The schema version opening upgraded the store from, when this
+    /// process upgraded it.
+    pub fn upgraded_from(&self) -> Option<usize> {
+        self.upgraded_from
     }
 
     /// The schema version of the open store.
@@ -413,6 +443,15 @@ pub fn finish_import(
     Ok(())
 }
 
+/// Whether `table` (`feedback` or `events`) holds a record of `source`.
+pub fn holds_source(tx: &Transaction<'_>, table: &str, source: &str) -> Result<bool> {
+    Ok(tx.query_row(
+        &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE source = ?1)"),
+        [source],
+        |r| r.get(0),
+    )?)
+}
+
 /// The last rowid of `table` (`feedback` or `events`; 0 when empty): what
 /// an import adds comes after it.
 pub fn last_id(tx: &Transaction<'_>, table: &str) -> Result<i64> {
@@ -509,6 +548,51 @@ mod tests {
                 },
             )
             .unwrap()
+    }
+
+    /// Found by exploratory testing: a cron import and a report opening an
+    /// older store at once both upgraded it, and the one that waited failed
+    /// ("table agent_history already exists").
+    #[test]
+    fn kefus_opening_an_older_store_at_once_all_succeed() {
+        for _ in 0..3 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("kefu.db");
+            {
+                let mut conn = Connection::open(&path).unwrap();
+                conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+                schema::migrations_up_to(4).to_latest(&mut conn).unwrap();
+            }
+            let start = std::sync::Barrier::new(4);
+            let upgraded: Vec<Option<usize>> = std::thread::scope(|s| {
+                let handles: Vec<_> = (0..4)
+                    .map(|_| {
+                        s.spawn(|| {
+                            start.wait();
+                            Store::open(&path, SHANGHAI, Duration::from_secs(5))
+                                .map(|store| store.upgraded_from())
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap().unwrap())
+                    .collect()
+            });
+            // One of them upgraded it; the store is at the latest version.
+            assert_eq!(upgraded.iter().filter(|u| **u == Some(4)).count(), 1, "{upgraded:?}");
+            assert_eq!(open(&path, SHANGHAI).schema_version().unwrap(), schema::LATEST);
+        }
+    }
+
+    #[test]
+    fn an_empty_store_file_is_refused_not_filled() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kefu.db");
+        std::fs::write(&path, b"").unwrap();
+        let e = Store::open(&path, SHANGHAI, Duration::from_secs(5)).err().unwrap();
+        assert!(format!("{e:#}").contains("is empty (0 bytes), not a kefu store"), "{e:#}");
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), 0);
     }
 
     #[test]
