@@ -2784,7 +2784,11 @@ fn a_store_keeps_the_source_an_earlier_kefu_named_a_file_by() {
         .kefu(&["import", "reviews", &day2, "--format", "json"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(counts(&v), (2, 1, 0, 1, 0));
     assert!(String::from_utf8_lossy(&out.stderr)

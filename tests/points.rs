@@ -2098,3 +2098,58 @@ fn a_late_change_counts_once_when_months_and_quarters_are_both_closed() {
         "{q1:?}"
     );
 }
+
+/// Found by exploratory testing: with 2026Q3 and then 2026-10 closed, a late
+/// Q3 change was booked on 2026-10-01, inside the frozen October: no month
+/// showed it, and the months of 2026Q4 did not add up to the quarter.
+#[test]
+fn an_adjustment_is_never_booked_inside_another_closed_period() {
+    let wd = workspace_with(None);
+    let complaint = "投诉编号,投诉时间,投诉内容,客服工号,是否成立,责任认定\nC1,2026-08-05 10:00,挂电话,A1,{},个人\n";
+    import(&wd, "complaints", "c.csv", &complaint.replace("{}", "成立"));
+    for period in ["2026Q3", "2026-10"] {
+        wd.kefu(&["bonus", "close", period]).assert().success();
+    }
+    // An appeal upheld after both closes.
+    import(
+        &wd,
+        "complaints",
+        "c.csv",
+        &complaint.replace("{}", "不成立"),
+    );
+    let adjustments = |lines: &[Value]| -> Vec<(String, i64)> {
+        lines
+            .iter()
+            .filter(|l| {
+                l["source"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("adjustment to closed 2026Q3")
+            })
+            .map(|l| {
+                (
+                    l["date"].as_str().unwrap().to_string(),
+                    l["points"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let net =
+        |lines: &[Value]| -> i64 { lines.iter().map(|l| l["points"].as_i64().unwrap()).sum() };
+    let october = ledger(&wd, &["--month", "2026-10", "--agent", "A1"]);
+    let november = ledger(&wd, &["--month", "2026-11", "--agent", "A1"]);
+    let december = ledger(&wd, &["--month", "2026-12", "--agent", "A1"]);
+    let quarter = ledger(&wd, &["--quarter", "2026Q4", "--agent", "A1"]);
+    assert!(adjustments(&october).is_empty(), "{october:?}");
+    let booked = adjustments(&november);
+    assert_eq!(booked.iter().map(|(_, p)| p).sum::<i64>(), 2, "{booked:?}");
+    assert!(
+        booked.iter().all(|(day, _)| day == "2026-11-01"),
+        "{booked:?}"
+    );
+    assert_eq!(adjustments(&quarter), booked);
+    assert_eq!(
+        net(&october) + net(&november) + net(&december),
+        net(&quarter)
+    );
+}

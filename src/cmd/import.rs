@@ -1283,7 +1283,16 @@ fn import(
     let (unlinked, notes) = std::thread::scope(|scope| -> Result<_> {
         let reader = scope.spawn(|| {
             let send = send;
-            read_files(plan, &sources, ws, &names, globals.quiet, show_progress, &send).unwrap_or_else(|e| {
+            read_files(
+                plan,
+                &sources,
+                ws,
+                &names,
+                globals.quiet,
+                show_progress,
+                &send,
+            )
+            .unwrap_or_else(|e| {
                 let _ = send.send(Err(e));
                 Default::default()
             })

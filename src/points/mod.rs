@@ -868,14 +868,22 @@ fn flag_days(flag: &str) -> Option<(i64, i64)> {
         .map(|p| p.days())
 }
 
-/// The first open quarter after a closed period (skipping closed ones):
-/// where that period's adjustments are booked.
-fn adjustment_target(closed_last: i64, closed: &[(String, i64, i64)]) -> Period {
+/// The day a closed period's adjustments are booked on: the first day of
+/// the first open quarter after it (skipping closed ones), or for a closed
+/// month inside an open quarter the day after it; and never a day of
+/// another closed period (a closed first month of that quarter: its
+/// snapshot would never show the line, and the months would not add up to
+/// the quarter), but the first day after it.
+fn adjustment_day(closed_last: i64, closed: &[(String, i64, i64)]) -> i64 {
     let mut q = Period::quarter_of(dates::date_of_day(closed_last) + chrono::Duration::days(1));
     while closed.iter().any(|(name, ..)| *name == q.name) {
         q = q.next();
     }
-    q
+    let mut day = dates::day_number(q.first).max(closed_last + 1);
+    while let Some((.., last)) = closed.iter().find(|(_, f, l)| *f <= day && day <= *l) {
+        day = last + 1;
+    }
+    day
 }
 
 /// The ledger of an open `period` from the store as of `today`: its own
@@ -948,8 +956,7 @@ pub fn compute(
     let mut payouts: Option<HashMap<String, Vec<Payout>>> = None;
     for &(name, c_first, c_last) in &outer {
         let overlaps = *c_first <= p_last && p_first <= *c_last;
-        let target = adjustment_target(*c_last, &closed);
-        let day = dates::day_number(target.first).max(c_last + 1);
+        let day = adjustment_day(*c_last, &closed);
         let books_here = (p_first..=p_last).contains(&day);
         if !overlaps && !books_here {
             continue;
@@ -1064,9 +1071,8 @@ pub fn compute(
         };
         booked.extend(adjustments(name, &now, &frozen, &absorbed, day));
     }
-    // After every closed period's days are replaced: an adjustment may fall
-    // on a day of another closed period (a closed first month of the quarter
-    // it is booked in).
+    // After every closed period's days are replaced (which would take out
+    // a line booked on one of them; none is, see `adjustment_day`).
     l.lines.extend(booked);
     // Days taken from a snapshot: complaints counted are those of the
     // ledger's own complaint lines, frozen or live, as its points are (a

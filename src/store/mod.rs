@@ -189,8 +189,7 @@ impl Store {
                     // and a report) both read its version and try to upgrade
                     // it: the one that waited for the other's lock fails on
                     // the tables the other created, and finds it upgraded.
-                    let now: i64 =
-                        conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+                    let now: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
                     if (now as usize) < schema::LATEST {
                         return Err(anyhow::Error::new(e).context(format!(
                             "upgrading the store {} from schema version {version}",
@@ -580,8 +579,15 @@ mod tests {
                     .collect()
             });
             // One of them upgraded it; the store is at the latest version.
-            assert_eq!(upgraded.iter().filter(|u| **u == Some(4)).count(), 1, "{upgraded:?}");
-            assert_eq!(open(&path, SHANGHAI).schema_version().unwrap(), schema::LATEST);
+            assert_eq!(
+                upgraded.iter().filter(|u| **u == Some(4)).count(),
+                1,
+                "{upgraded:?}"
+            );
+            assert_eq!(
+                open(&path, SHANGHAI).schema_version().unwrap(),
+                schema::LATEST
+            );
         }
     }
 
@@ -590,8 +596,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("kefu.db");
         std::fs::write(&path, b"").unwrap();
-        let e = Store::open(&path, SHANGHAI, Duration::from_secs(5)).err().unwrap();
-        assert!(format!("{e:#}").contains("is empty (0 bytes), not a kefu store"), "{e:#}");
+        let e = Store::open(&path, SHANGHAI, Duration::from_secs(5))
+            .err()
+            .unwrap();
+        assert!(
+            format!("{e:#}").contains("is empty (0 bytes), not a kefu store"),
+            "{e:#}"
+        );
         assert_eq!(std::fs::metadata(&path).unwrap().len(), 0);
     }
 
