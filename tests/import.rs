@@ -762,6 +762,33 @@ fn strict_writes_nothing_and_fails() {
     assert!(!wd.path("rejects").exists());
 }
 
+/// Found by exploratory testing: 12 rows rejected under --strict, 10 shown,
+/// nothing said of the other 2 nor of how to see them.
+#[test]
+fn strict_and_dry_run_say_how_to_see_every_rejected_row() {
+    let wd = Workdir::new();
+    let mut text = "评价ID,评价时间,评价内容\n".to_string();
+    for i in 0..12 {
+        text.push_str(&format!("{i},nope,x\n"));
+    }
+    let bad = wd.write("bad.csv", &text);
+    let out = wd
+        .kefu(&["import", "reviews", &bad, "--strict"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches(": created_at").count(), 10, "{stderr}");
+    assert!(stderr.contains("12 row(s) rejected under --strict; nothing was imported (10 shown above; --rejects FILE writes every one"), "{stderr}");
+    wd.kefu(&["import", "reviews", &bad, "--dry-run"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "12 row(s) rejected, the first 10 shown above; --rejects FILE writes every one",
+        ));
+    assert!(!wd.path("rejects").exists());
+}
+
 #[test]
 fn dry_run_counts_but_writes_nothing() {
     let wd = Workdir::new();
@@ -2811,4 +2838,37 @@ fn a_store_keeps_the_source_an_earlier_kefu_named_a_file_by() {
         fresh.sql("SELECT DISTINCT source FROM feedback"),
         [["shop1"]]
     );
+}
+
+/// Found by exploratory testing: imports killed mid-way left their
+/// temporary rejects files in the workspace's rejects/ for ever (each
+/// import has a new name there, so no later write of it removed them).
+#[cfg(target_os = "linux")]
+#[test]
+fn rejects_left_by_a_killed_import_are_removed_by_the_next() {
+    let wd = Workdir::new();
+    let dir = wd.path("rejects");
+    std::fs::create_dir_all(&dir).unwrap();
+    // A process id no process has (above the kernel's limit), and this one.
+    let gone = dir.join(".reviews-20261205-101010.000-4000000001.csv.4000000001.Ab12Cd.kefu-tmp");
+    let running = dir.join(format!(
+        ".reviews-20261205-101010.000-{0}.csv.{0}.Zz99Yy.kefu-tmp",
+        std::process::id()
+    ));
+    for f in [&gone, &running] {
+        std::fs::write(f, "file,line,reason,raw\n").unwrap();
+    }
+    let bad = wd.write("bad.csv", "评价ID,评价时间,评价内容\n1,nope,x\n");
+    wd.kefu(&["import", "reviews", &bad]).assert().success();
+    assert!(!gone.exists());
+    assert!(running.exists());
+    let kept = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter(|e| {
+            let name = e.as_ref().unwrap().file_name();
+            let name = name.to_string_lossy();
+            name.starts_with("reviews-") && name.ends_with(".csv")
+        })
+        .count();
+    assert_eq!(kept, 1);
 }

@@ -544,6 +544,12 @@ impl Rejects {
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;
+            // The workspace's rejects/: each import a new name, so what an
+            // import killed mid-way left is removed here, not by a later
+            // write of its name (found by exploratory testing).
+            if !self.always {
+                crate::render::output::remove_stale_temps_in(dir);
+            }
         }
         let mut w = csv::Writer::from_writer(
             OutputFile::create(&self.path).context("cannot create the rejects file")?,
@@ -1739,11 +1745,25 @@ fn import(
         };
         if wrote_rejects {
             msg.push_str(&format!(" (rejected rows: {})", rejects.path.display()));
+        } else if total.rejected as usize > rejects.shown {
+            // Only the first few were said (found by exploratory testing:
+            // 12 rejected, 10 shown, nothing said of the other 2).
+            msg.push_str(&format!(
+                " ({} shown above; --rejects FILE writes every one, with its reason and row)",
+                rejects.shown
+            ));
         }
         bail!(msg);
     }
     if plan.dry_run {
         drop(tx);
+        if !wrote_rejects && total.rejected as usize > rejects.shown && !globals.quiet {
+            crate::say!(
+                "kefu: {} row(s) rejected, the first {} shown above; --rejects FILE writes every one, with its reason and row",
+                total.rejected,
+                rejects.shown
+            );
+        }
     } else {
         tx.commit().context("cannot commit the import")?;
     }

@@ -41,15 +41,26 @@ const TEMP_SUFFIX: &str = ".kefu-tmp";
 /// A process is known to be gone when `/proc` has no entry for it; where
 /// there is no `/proc`, nothing is removed.
 fn remove_stale_temps(dir: &Path, name: &std::ffi::OsStr) {
-    if !Path::new("/proc/self").exists() {
-        return;
-    }
     let mut prefix = std::ffi::OsString::from(".");
     prefix.push(name);
     prefix.push(".");
-    let Some(prefix) = prefix.to_str() else {
+    if let Some(prefix) = prefix.to_str() {
+        remove_temps_of_gone_processes(dir, prefix);
+    }
+}
+
+/// [`remove_stale_temps`] for every name in `dir`: a directory kefu writes
+/// a new file in each time (the workspace's `rejects/`, whose names carry
+/// the time), where no later write of the same name would remove them.
+pub fn remove_stale_temps_in(dir: &Path) {
+    remove_temps_of_gone_processes(dir, ".");
+}
+
+/// Removes `dir`'s `PREFIX….PID.RANDOM.kefu-tmp` files whose process is gone.
+fn remove_temps_of_gone_processes(dir: &Path, prefix: &str) {
+    if !Path::new("/proc/self").exists() {
         return;
-    };
+    }
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -62,7 +73,8 @@ fn remove_stale_temps(dir: &Path, name: &std::ffi::OsStr) {
         else {
             continue;
         };
-        let pid = rest.split('.').next().and_then(|p| p.parse::<u32>().ok());
+        // NAME.PID.RANDOM (NAME may hold dots): the id second from the end.
+        let pid = rest.rsplit('.').nth(1).and_then(|p| p.parse::<u32>().ok());
         if let Some(pid) = pid {
             if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
                 let _ = std::fs::remove_file(entry.path());

@@ -215,7 +215,9 @@ UPDATE closed_lines SET key = 'leader:' || agent_id || ':' || substr(key, 8)
  WHERE key LIKE 'leader:%';
 UPDATE closed_lines
    SET key = substr(key, 1, instr(key, ':leader:') + 7) || agent_id || ':'
-             || substr(key, instr(key, ':leader:') + 8)
+             || substr(key, instr(key, ':leader:') + 8),
+       -- The key an adjustment's text ends with, `(leader:event:…)`, too.
+       source = replace(source, '(leader:', '(leader:' || agent_id || ':')
  WHERE key LIKE 'adjust:%' AND instr(key, ':leader:') > 0;
 "#;
 
@@ -224,5 +226,39 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         super::migrations().validate().unwrap();
+    }
+
+    /// Found by exploratory testing: the upgrade renamed a frozen
+    /// adjustment's key but left the old key at the end of its text.
+    #[test]
+    fn version_6_renames_leader_keys_and_the_text_that_names_them() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        super::migrations_up_to(5).to_latest(&mut conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO closed_periods VALUES ('2026Q4', 1, 2, 3, '[]');
+             INSERT INTO closed_lines VALUES ('2026Q4', 'leader:event:e/V1', 1, 'L1', 'r', -2, 'joint liability');
+             INSERT INTO closed_lines VALUES ('2026Q4', 'adjust:2026Q3:leader:event:e/V2', 1, 'L1', 'r', -2,
+                 'adjustment to closed 2026Q3: newly counted: joint liability (leader:event:e/V2)');",
+        )
+        .unwrap();
+        super::migrations().to_latest(&mut conn).unwrap();
+        let rows: Vec<(String, String)> = conn
+            .prepare("SELECT key, source FROM closed_lines ORDER BY key")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (
+                    "adjust:2026Q3:leader:L1:event:e/V2".to_string(),
+                    "adjustment to closed 2026Q3: newly counted: joint liability (leader:L1:event:e/V2)"
+                        .to_string()
+                ),
+                ("leader:L1:event:e/V1".to_string(), "joint liability".to_string()),
+            ]
+        );
     }
 }
