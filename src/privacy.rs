@@ -115,8 +115,8 @@ pub fn mask_phones_in_text(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// The fewest digits a phone number has: an area code of 3 and a number of 7.
-const FEWEST_DIGITS: usize = 10;
+/// The fewest digits a phone number has: a Hong Kong or Macau number's 8.
+const FEWEST_DIGITS: usize = 8;
 /// The most groups of digits read as one number: +86 139 1234 5678 -801.
 const MOST_GROUPS: usize = 5;
 /// The longest group of digits in a number: 0086 glued to a mobile.
@@ -311,8 +311,12 @@ fn masked_number(text: &str, i: usize, lead: Lead, g: &Groups, k: usize) -> Opti
         // (0755)12345678: the brackets as written.
         let open = &text[i..g.spans[0].0];
         let close = text[g.spans[0].1..].chars().next()?;
+        if !area_code(first) {
+            // (852) 9123 4567, (886) 912 345 678: a country code in brackets.
+            return regional(text, i, lead, g, k);
+        }
         let number = landline_number(g, 1, k)?;
-        return area_code(first).then(|| format!("{open}{}{close}{number}", ascii(first)));
+        return Some(format!("{open}{}{close}{number}", ascii(first)));
     }
     // A country code, apart (+86 139…, 0086-139…, 86 139…) or glued
     // (+86139…, 86139…), kept as written.
@@ -341,16 +345,17 @@ fn masked_number(text: &str, i: usize, lead: Lead, g: &Groups, k: usize) -> Opti
             return Some(format!("{}{mobile}", &text[i..end]));
         }
     }
-    if lead == Lead::Plus {
-        return None;
+    if lead == Lead::Plus || first.starts_with(b"00") && !first.starts_with(b"0086") {
+        return regional(text, i, lead, g, k);
     }
     if let Some(mobile) = mobile(g, 0, k, 0) {
         return Some(mobile);
     }
-    // 0755-12345678, 010 87654321
+    // 0755-12345678, 010 87654321 (not 0912-345-678, a Taiwan mobile)
     if k >= 2 && area_code(first) {
-        let number = landline_number(g, 1, k)?;
-        return Some(format!("{}-{number}", ascii(first)));
+        if let Some(number) = landline_number(g, 1, k) {
+            return Some(format!("{}-{number}", ascii(first)));
+        }
     }
     // 075512345678, 01087654321: the area code is told by its first digits.
     if k == 1 && first.len() >= 11 && first[0] == b'0' {
@@ -365,12 +370,109 @@ fn masked_number(text: &str, i: usize, lead: Lead, g: &Groups, k: usize) -> Opti
             return Some(format!("{}-****{}", ascii(area), ascii(tail(number))));
         }
     }
-    None
+    regional(text, i, lead, g, k)
 }
 
-/// An area code as written with a landline: 0 and 2 or 3 more digits.
+/// An area code as written with a landline: 0 and 2 or 3 more digits on the
+/// mainland (010, 0755), 0 and 1 more in Taiwan (02, 07).
 fn area_code(digits: &[u8]) -> bool {
-    matches!(digits.len(), 3 | 4) && digits[0] == b'0'
+    match digits {
+        [b'0', b'2'..=b'8'] => true,
+        _ => matches!(digits.len(), 3 | 4) && digits[0] == b'0',
+    }
+}
+
+/// Taiwan (+886), Hong Kong (+852) and Macau (+853) numbers, as departments
+/// there see them written: with the country code (+886 912 345 678,
+/// 00852 9123 4567, (852) 2345 6789), a Taiwan mobile (0912-345-678,
+/// 0912345678), a Hong Kong or Macau number alone, grouped 4-4 (9123 4567)
+/// or a mobile's 8 digits together (91234567, from 5, 6 or 9). Masked to
+/// their last 4 digits (a Taiwan mobile keeps its 09): 09****5678,
+/// +852 ****4567. Taiwan landlines with their area code ((02)2345-6789,
+/// 02-2345-6789) are [`area_code`]'s.
+fn regional(text: &str, i: usize, lead: Lead, g: &Groups, k: usize) -> Option<String> {
+    let first = g.digits(0);
+    for code in [&b"886"[..], b"852", b"853"] {
+        let written: &[&[u8]] = match lead {
+            Lead::Nothing => &[b"00", b""],
+            _ => &[b""],
+        };
+        for prefix in written {
+            let whole = [*prefix, code].concat();
+            // Apart: +886 912 345 678; glued: +886912345678.
+            let (from, skip) = if k >= 2 && first == whole.as_slice() {
+                (1, 0)
+            } else if first.len() > whole.len() && first.starts_with(&whole) {
+                (0, whole.len())
+            } else {
+                continue;
+            };
+            // A bare 852 or 886 in front of digits is no country code.
+            if lead == Lead::Nothing && prefix.is_empty() {
+                continue;
+            }
+            let end = if from == 1 {
+                g.spans[1].0
+            } else {
+                g.byte_after(text.as_bytes(), 0, skip)
+            };
+            let kept = &text[i..end];
+            return national(code, g, from, k, skip).map(|masked| format!("{kept}{masked}"));
+        }
+    }
+    if lead != Lead::Nothing {
+        return None;
+    }
+    let lens = &g.lens[..k];
+    let digits = g.all_digits(0, k);
+    // Taiwan mobiles: 09 and 8 digits.
+    if digits.len() == 10
+        && digits.starts_with(b"09")
+        && matches!(lens, [10] | [4, 3, 3] | [4, 6])
+    {
+        return Some(format!("09****{}", ascii(tail(digits))));
+    }
+    // Hong Kong and Macau: 8 digits, a mobile's together (5, 6, 9 first), or
+    // any grouped 4-4 but a year (2026 1120) or a part of a longer code
+    // grouped by fours (1234 5678 9012 3456).
+    let year = matches!(first, [b'1', b'9', ..] | [b'2', b'0', ..]);
+    let mut before = text[..i].chars().rev();
+    let spaced_digits = |c: Option<char>| c.is_some_and(|c| join_of(c) == Some(Join::Spaced));
+    let after_code = spaced_digits(before.next())
+        && before.next().is_some_and(|c| digit_at(c.to_string().as_bytes(), 0).is_some());
+    let code_goes_on = g.n > k && g.joins[k - 1] == Some(Join::Spaced) && g.lens[k] >= 4;
+    let local = match lens {
+        [8] => matches!(digits[0], b'5' | b'6' | b'9'),
+        [4, 4] => {
+            matches!(digits[0], b'2'..=b'3' | b'5'..=b'9') && !year && !after_code && !code_goes_on
+        }
+        _ => false,
+    };
+    local.then(|| format!("****{}", ascii(tail(digits))))
+}
+
+/// The masked national number after country code `code`: groups
+/// `from..to`, after the first `skip` digits of the first.
+fn national(code: &[u8], g: &Groups, from: usize, to: usize, skip: usize) -> Option<String> {
+    let mut lens = [0; MOST_GROUPS];
+    let n = to - from;
+    lens[..n].copy_from_slice(&g.lens[from..to]);
+    lens[0] -= skip;
+    let lens = &lens[..n];
+    let digits = &g.all_digits(from, to)[skip..];
+    let number = match code {
+        // Hong Kong, Macau: 8 digits.
+        b"852" | b"853" => matches!(lens, [8] | [4, 4]),
+        // Taiwan: a mobile (9 and 8 digits), or an area code of 1 or 2
+        // digits and 6 to 8 more.
+        _ if digits.first() == Some(&b'9') => matches!(lens, [9] | [3, 3, 3] | [3, 6]),
+        _ => {
+            matches!(digits.len(), 8 | 9)
+                && (b'2'..=b'8').contains(&digits[0])
+                && matches!(lens, [8] | [9] | [1 | 2, 6..=8] | [1 | 2, 3 | 4, 4])
+        }
+    };
+    number.then(|| format!("****{}", ascii(tail(digits))))
 }
 
 /// The masked mobile number that groups `from..to` make, if they do, after
@@ -531,6 +633,46 @@ mod tests {
             ("+86-10-87654321", "+86-10-****4321"),
             ("+86 21 1234 5678", "+86 21-****5678"),
         ]);
+    }
+
+    /// Found by exploratory testing of a Taiwan and Hong Kong department:
+    /// their numbers in review texts were shown whole in every report.
+    #[test]
+    fn taiwan_hong_kong_and_macau_numbers_are_masked() {
+        check(&[
+            ("請打0912-345-678", "請打09****5678"),
+            ("請打0912345678", "請打09****5678"),
+            ("0912 345 678 謝謝", "09****5678 謝謝"),
+            ("０９１２３４５６７８", "09****5678"),
+            ("請打+886 912 345 678", "請打+886 ****5678"),
+            ("+886912345678", "+886****5678"),
+            ("886-912-345-678", "886-912-345-678"),
+            ("00886 912345678", "00886 ****5678"),
+            ("市話(02)2345-6789", "市話(02)****6789"),
+            ("(07)123-4567", "(07)****4567"),
+            ("02-2345-6789", "02-****6789"),
+            ("+886 2 2345 6789", "+886 ****6789"),
+            ("打9123 4567", "打****4567"),
+            ("WhatsApp +852 9123 4567", "WhatsApp +852 ****4567"),
+            ("+85291234567", "+852****4567"),
+            ("(852) 2345 6789", "(852) ****6789"),
+            ("00852 6123-4567", "00852 ****4567"),
+            ("call 91234567 pls", "call ****4567 pls"),
+            ("2345-6789", "****6789"),
+            ("+853 6612 3456", "+853 ****3456"),
+            ("+852 9123 4567 3次", "+852 ****4567 3次"),
+        ]);
+        // Not phone numbers: years, dates, codes grouped by fours, amounts.
+        for text in [
+            "2026 1120",
+            "20261120",
+            "卡號 1234 5678 9012 3456",
+            "5234 5678 9012",
+            "退款 12345678 元",
+            "2026-11-20",
+        ] {
+            assert_eq!(mask_phones_in_text(text), text);
+        }
     }
 
     #[test]
