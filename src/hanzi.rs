@@ -1,9 +1,9 @@
 //! Chinese script: Traditional characters folded to Simplified, so that what
 //! users type and exports write matches whichever script they use: headers
 //! (評價時間 as 评价时间), ratings (差評), causes (服務態度), yes/no and
-//! validity words, rule names, and the classifier's text. A table of the
-//! characters found in reviews, complaints and exports, not a converter:
-//! names are stored as written, and only compared in folded form.
+//! validity words, rule names, agents' names, and the classifier's text.
+//! Character by character, not a converter of words: names are stored as
+//! written, and only compared in folded form.
 
 use std::sync::OnceLock;
 
@@ -37,6 +37,19 @@ pub const TRADITIONAL: &str = "態态應应覆复題题決决專专業业電电�
 兩两內内況况準准則则創创別别動动協协參参崗岗備备異异張张懲惩暱昵滿满編编註注\
 偉伟劉刘楊杨趙赵強强";
 
+/// Every Traditional-only character and its Simplified form (2,700 of
+/// them: names, rule names and registers use far more than reviews do),
+/// from `hanzi_t2s.txt` (see its header for where it comes from).
+fn full_table() -> impl Iterator<Item = (char, char)> {
+    include_str!("hanzi_t2s.txt")
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let mut chars = l.chars().filter(|c| !c.is_whitespace());
+            Some((chars.next()?, chars.next()?))
+        })
+}
+
 /// First and last code point of the CJK Unified Ideographs block, where every
 /// Traditional character of the table lives.
 pub const CJK_FIRST: u32 = 0x4E00;
@@ -55,9 +68,20 @@ pub fn simplified(c: char) -> char {
         let mut chars: Vec<char> = (CJK_FIRST..=CJK_LAST)
             .map(|c| char::from_u32(c).unwrap_or(' '))
             .collect();
+        let mut set = |t: char, s: char| {
+            if let Some(i) = (t as u32).checked_sub(CJK_FIRST) {
+                if let Some(slot) = chars.get_mut(i as usize) {
+                    *slot = s;
+                }
+            }
+        };
+        for (t, s) in full_table() {
+            set(t, s);
+        }
+        // The reviews' table last: where the two differ (帳 as 账), it wins.
         let mut it = TRADITIONAL.chars();
         while let (Some(t), Some(s)) = (it.next(), it.next()) {
-            chars[(t as u32 - CJK_FIRST) as usize] = s;
+            set(t, s);
         }
         chars
     });
@@ -126,6 +150,13 @@ mod tests {
         assert_eq!(fold("差評"), "差评");
         assert_eq!(fold("服務態度"), "服务态度");
         assert_eq!(fold("獎懲項目"), "奖惩项目");
+        // Names and rule names, from the full table (found by exploratory
+        // testing: 鄭家豪 was not the roster's 郑家豪).
+        assert_eq!(fold("鄭家豪羅嘉儀黃麗娟鍾書豪賴俊傑蘇怡君葉秀英歐陽志遠區家樂"), "郑家豪罗嘉仪黄丽娟钟书豪赖俊杰苏怡君叶秀英欧阳志远区家乐");
+        assert_eq!(fold("書面表揚合理化建議被採納情緒化行為舉報違法違紀團隊建設貢獻"), "书面表扬合理化建议被采纳情绪化行为举报违法违纪团队建设贡献");
+        // Simplified characters of their own stay (乾 is a surname, 著 a word).
+        assert_eq!(fold("乾著"), "乾著");
+        assert_eq!(full_table().count(), 2709);
         // Simplified and other characters stay as they are.
         assert_eq!(fold("评价时间 abc ★"), "评价时间 abc ★");
     }
