@@ -152,8 +152,14 @@ mod tests {
         assert_eq!(fold("獎懲項目"), "奖惩项目");
         // Names and rule names, from the full table (found by exploratory
         // testing: 鄭家豪 was not the roster's 郑家豪).
-        assert_eq!(fold("鄭家豪羅嘉儀黃麗娟鍾書豪賴俊傑蘇怡君葉秀英歐陽志遠區家樂"), "郑家豪罗嘉仪黄丽娟钟书豪赖俊杰苏怡君叶秀英欧阳志远区家乐");
-        assert_eq!(fold("書面表揚合理化建議被採納情緒化行為舉報違法違紀團隊建設貢獻"), "书面表扬合理化建议被采纳情绪化行为举报违法违纪团队建设贡献");
+        assert_eq!(
+            fold("鄭家豪羅嘉儀黃麗娟鍾書豪賴俊傑蘇怡君葉秀英歐陽志遠區家樂"),
+            "郑家豪罗嘉仪黄丽娟钟书豪赖俊杰苏怡君叶秀英欧阳志远区家乐"
+        );
+        assert_eq!(
+            fold("書面表揚合理化建議被採納情緒化行為舉報違法違紀團隊建設貢獻"),
+            "书面表扬合理化建议被采纳情绪化行为举报违法违纪团队建设贡献"
+        );
         // Simplified characters of their own stay (乾 is a surname, 著 a word).
         assert_eq!(fold("乾著"), "乾著");
         assert_eq!(full_table().count(), 2709);

@@ -426,9 +426,7 @@ fn regional(text: &str, i: usize, lead: Lead, g: &Groups, k: usize) -> Option<St
     let lens = &g.lens[..k];
     let digits = g.all_digits(0, k);
     // Taiwan mobiles: 09 and 8 digits.
-    if digits.len() == 10
-        && digits.starts_with(b"09")
-        && matches!(lens, [10] | [4, 3, 3] | [4, 6])
+    if digits.len() == 10 && digits.starts_with(b"09") && matches!(lens, [10] | [4, 3, 3] | [4, 6])
     {
         return Some(format!("09****{}", ascii(tail(digits))));
     }
@@ -439,7 +437,9 @@ fn regional(text: &str, i: usize, lead: Lead, g: &Groups, k: usize) -> Option<St
     let mut before = text[..i].chars().rev();
     let spaced_digits = |c: Option<char>| c.is_some_and(|c| join_of(c) == Some(Join::Spaced));
     let after_code = spaced_digits(before.next())
-        && before.next().is_some_and(|c| digit_at(c.to_string().as_bytes(), 0).is_some());
+        && before
+            .next()
+            .is_some_and(|c| digit_at(c.to_string().as_bytes(), 0).is_some());
     let code_goes_on = g.n > k && g.joins[k - 1] == Some(Join::Spaced) && g.lens[k] >= 4;
     let local = match lens {
         [8] => matches!(digits[0], b'5' | b'6' | b'9'),

@@ -936,3 +936,49 @@ fn the_text_column_is_found_below_a_row_of_group_names() {
     let causes: Vec<&str> = rows[1..].iter().map(|r| r[7].as_str()).collect();
     assert_eq!(causes, ["attitude", "response", "resolution"]);
 }
+
+/// Found by exploratory testing of a Taiwan/Hong Kong department: 好 as
+/// "very" (態度好差) read as praise (態度好) and cancelled the complaint;
+/// Cantonese particles and local couriers were not read.
+#[test]
+fn cantonese_and_taiwan_reviews_are_read() {
+    let wd = Workdir::empty();
+    for (text, cause) in [
+        ("客服態度好差", "attitude"),
+        ("客服回覆好慢", "response"),
+        ("等咗好耐都冇人覆", "response"),
+        ("客服很機車", "attitude"),
+        ("順豐送咗三日都未到，客服冇問題", "other"),
+        ("客服好有禮貌", ""),
+    ] {
+        let v = wd.json(&[
+            "classify",
+            "explain",
+            text,
+            "--format",
+            "json",
+            "--rules-only",
+        ]);
+        let found = if v["causes"].as_array().is_some_and(|c| c.is_empty()) {
+            ""
+        } else {
+            v["cause"].as_str().unwrap()
+        };
+        assert_eq!(found, cause, "{text}: {v}");
+    }
+    // The tester's set, a floor under the figures in README.md.
+    let file = common::fixture("labeled/tw_hk.csv");
+    let rules = wd.json(&[
+        "classify",
+        "eval",
+        &file,
+        "--format",
+        "json",
+        "--rules-only",
+    ]);
+    assert!(
+        rules["macro_f1"].as_f64().unwrap() > 0.80,
+        "{}",
+        rules["macro_f1"]
+    );
+}
