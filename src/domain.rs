@@ -341,12 +341,12 @@ vocabulary! {
     /// (好 / 中 / 差).
     Polarity, "rating" {
         Negative => "negative", "差评", [
-            "bad", "negative review", "差", "很差", "非常差", "较差", "比较差", "负面", "负评",
+            "bad", "negative review", "差", "很差", "非常差", "极差", "较差", "比较差", "负面", "负评",
             "不满意", "非常不满意", "很不满意", "十分不满意", "特别不满意", "不太满意", "不大满意"
         ];
-        Neutral => "neutral", "中评", ["一般", "普通", "average", "中", "中性"];
+        Neutral => "neutral", "中评", ["一般", "普通", "尚可", "中立", "average", "中", "中性"];
         Positive => "positive", "好评", [
-            "good", "好", "很好", "非常好", "较好", "比较好", "正面",
+            "good", "好", "很好", "非常好", "极佳", "较好", "比较好", "正面", "正评",
             "满意", "非常满意", "很满意", "十分满意", "特别满意", "比较满意",
             // Taobao's rating when the buyer rated nothing in time.
             "默认好评", "系统默认好评"
@@ -530,6 +530,11 @@ mod tests {
         assert_eq!(Polarity::parse("負評"), Some(Polarity::Negative));
         assert_eq!(Polarity::parse("普通"), Some(Polarity::Neutral));
         assert_eq!(Polarity::parse("好評"), Some(Polarity::Positive));
+        // Taiwan auction sites: 正評 / 中立 / 負評; 尚可, 極差.
+        assert_eq!(Polarity::parse("正評"), Some(Polarity::Positive));
+        assert_eq!(Polarity::parse("中立"), Some(Polarity::Neutral));
+        assert_eq!(Polarity::parse("尚可"), Some(Polarity::Neutral));
+        assert_eq!(Polarity::parse("極差"), Some(Polarity::Negative));
         assert_eq!(
             Responsibility::parse("個人"),
             Some(Responsibility::Individual)

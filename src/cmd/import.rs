@@ -369,12 +369,17 @@ fn is_marks_only(text: &str) -> bool {
 }
 
 /// Words that mark a copy or version of a sheet.
-const VERSION_WORDS: [&str; 10] = [
+const VERSION_WORDS: [&str; 14] = [
     "副本",
     "最终版",
     "终版",
     "修改版",
     "修订版",
+    // As Traditional Chinese Windows and Excel write them (- 複本).
+    "複本",
+    "最終版",
+    "終版",
+    "修訂版",
     "已修改",
     "新版",
     "copy",
@@ -1941,6 +1946,8 @@ mod tests {
         );
         assert_eq!(source_from_file("shop1-20261119.csv", "reviews"), "shop1");
         for copy in [
+            "奖惩登记表 - 複本.xlsx",
+            "奖惩登记表(最終版).xlsx",
             "奖惩登记表 - 副本.csv",
             "奖惩登记表 - 副本 (2).csv",
             "奖惩登记表_v2.xlsx",

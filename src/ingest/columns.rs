@@ -38,10 +38,10 @@ pub const FEEDBACK_FIELDS: &[FieldSpec] = fields! {
     "agent_id" => ["工号", "客服工号", "客服ID", "客服编号", "agent", "employee_id"],
     "agent_name" => ["客服", "客服姓名", "接待客服", "客服昵称", "客服名称", "被投诉人", "agent"],
     "department" => ["部门", "所属部门", "组别", "客服组", "dept", "team"],
-    "rating" => ["评价等级", "评分", "星级", "评价类型", "满意度", "stars", "score"],
-    "content" => ["评价内容", "内容", "投诉内容", "评论", "评价", "买家评价", "text", "comment", "review"],
+    "rating" => ["评价等级", "评分", "星级", "星等", "评价星等", "评价类型", "满意度", "stars", "score"],
+    "content" => ["评价内容", "内容", "投诉内容", "评论", "评论内容", "评价", "买家评价", "text", "comment", "review"],
     "customer" => ["买家昵称", "买家账号", "客户", "投诉人", "客户姓名", "会员", "customer_name", "buyer", "nickname"],
-    "customer_phone" => ["手机号", "联系电话", "电话", "手机", "客户电话", "complainant_phone", "phone", "mobile"],
+    "customer_phone" => ["手机号", "手机号码", "联系电话", "联络电话", "连络电话", "行动电话", "电话号码", "联系方式", "电话", "手机", "客户电话", "complainant_phone", "phone", "mobile", "whatsapp"],
     "cause" => ["差评原因", "原因", "投诉原因", "原因分类", "declared_cause", "reason"],
     "responsibility" => ["责任", "责任认定", "责任归属", "responsible"],
     "validity" => ["是否成立", "投诉是否成立", "有效性", "valid"],
@@ -54,15 +54,15 @@ pub const AGENT_FIELDS: &[FieldSpec] = fields! {
     "agent_name" => ["客服姓名", "姓名", "客服", "客服昵称", "name"],
     "department" => ["部门", "所属部门", "组别", "客服组", "dept", "team"],
     "leader_id" => ["组长工号", "组长", "主管工号", "supervisor_id"],
-    "joined_at" => ["入职日期", "入职时间", "joined_on", "start_date"],
-    "left_at" => ["离职日期", "离职时间", "left_on", "end_date"],
+    "joined_at" => ["入职日期", "入职时间", "入职日", "到职日期", "到职日", "到职时间", "joined_on", "start_date"],
+    "left_at" => ["离职日期", "离职时间", "离职日", "left_on", "end_date"],
     "changed_at" => ["调岗日期", "调动日期", "异动日期", "变动日期", "生效日期", "changed_on", "effective_date"],
 };
 
 /// Fields of reward/penalty events (奖惩记录).
 pub const EVENT_FIELDS: &[FieldSpec] = fields! {
     "id" => ["编号", "记录编号", "事件编号", "event_id", "record_id"],
-    "agent" => ["工号", "客服工号", "客服", "姓名", "客服姓名", "员工", "agent_id", "agent_name", "employee"],
+    "agent" => ["工号", "客服工号", "员工编号", "客服", "姓名", "客服姓名", "员工", "agent_id", "agent_name", "employee"],
     "date" => ["日期", "时间", "发生日期", "发生时间", "day", "time", "created_at"],
     "rule" => ["规则", "奖惩项目", "项目", "事项", "奖惩事项", "rule_id", "rule_name"],
     "count" => ["次数", "数量", "times", "quantity"],
@@ -74,7 +74,7 @@ pub const EVENT_FIELDS: &[FieldSpec] = fields! {
 /// Fields of monthly activity (查询量, 接单量 …).
 pub const ACTIVITY_FIELDS: &[FieldSpec] = fields! {
     "month" => ["月份", "月", "统计月份", "period"],
-    "agent" => ["工号", "客服工号", "客服", "姓名", "客服姓名", "agent_id", "agent_name"],
+    "agent" => ["工号", "客服工号", "员工编号", "客服", "姓名", "客服姓名", "agent_id", "agent_name"],
     "metric" => ["指标", "项目", "统计项", "kpi"],
     "value" => ["数值", "值", "数量", "count", "amount"],
 };
@@ -340,6 +340,22 @@ mod tests {
         {
             assert_eq!(m.column(FEEDBACK_FIELDS, field), Some(i), "{field}");
         }
+        // Taiwan's words: 星等, 評論內容, 手機號碼 (found by exploratory testing).
+        let h = headers(&["訂單編號", "評價時間", "星等", "評論內容", "手機號碼"]);
+        let m = ColumnMap::build(&h, FEEDBACK_FIELDS, &BTreeMap::new()).unwrap();
+        for (i, field) in ["order_id", "created_at", "rating", "content", "customer_phone"]
+            .iter()
+            .enumerate()
+        {
+            assert_eq!(m.column(FEEDBACK_FIELDS, field), Some(i), "{field}");
+        }
+        let h = headers(&["員工編號", "姓名", "組別", "到職日", "離職日", "調崗日期"]);
+        let m = ColumnMap::build(&h, AGENT_FIELDS, &BTreeMap::new()).unwrap();
+        assert_eq!(m.column(AGENT_FIELDS, "joined_at"), Some(3));
+        assert_eq!(m.column(AGENT_FIELDS, "left_at"), Some(4));
+        let h = headers(&["編號", "日期", "員工編號", "獎懲項目"]);
+        let m = ColumnMap::build(&h, EVENT_FIELDS, &BTreeMap::new()).unwrap();
+        assert_eq!(m.column(EVENT_FIELDS, "agent"), Some(2));
         let h = headers(&[
             "員工編號",
             "姓名",
