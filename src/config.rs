@@ -68,6 +68,8 @@ pub struct SourceConfig {
     pub columns: BTreeMap<String, String>,
     /// Star thresholds for this source's 1–5 ratings.
     pub stars: Option<StarsConfig>,
+    /// `"day-first"` or `"month-first"`: how its 03/11/2026 dates read.
+    pub date_order: Option<crate::dates::DateOrder>,
 }
 
 /// `[sources.NAME.stars]`.
@@ -95,6 +97,7 @@ pub struct MappingFile {
     pub columns: BTreeMap<String, String>,
     pub channel: Option<String>,
     pub stars: Option<StarsConfig>,
+    pub date_order: Option<crate::dates::DateOrder>,
 }
 
 /// Reads and parses a TOML file into `T`, with the file named in any error.

@@ -178,6 +178,25 @@ pub fn parse_timestamp(text: &str, tz: Tz) -> Result<i64, String> {
     read_timestamp(text, tz).map(|t| t.unix_seconds)
 }
 
+/// [`parse_timestamp`] with day and month before the year read in `order`.
+pub fn parse_timestamp_as(text: &str, tz: Tz, order: DateOrder) -> Result<i64, String> {
+    read_timestamp_as(text, tz, order).map(|t| t.unix_seconds)
+}
+
+/// How to read a date whose day and month come before the year and are
+/// both 12 or less (`03/11/2026`): kefu will not guess (`Either`, the
+/// default: one order only when the other is impossible, 20/11/2026), but an
+/// import can be told (`--day-first`: Hong Kong, Macau and most of the
+/// world; `--month-first`: the United States).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum DateOrder {
+    #[default]
+    Either,
+    DayFirst,
+    MonthFirst,
+}
+
 /// A timestamp as read from an export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReadTimestamp {
@@ -210,7 +229,12 @@ pub struct ReadTimestamp {
 /// reading. A date alone, or midnight, is the start of that day, even where
 /// DST skips midnight (a date cell is written `00:00:00`).
 pub fn read_timestamp(text: &str, tz: Tz) -> Result<ReadTimestamp, String> {
-    let (naive, offset) = read_written(text)?;
+    read_timestamp_as(text, tz, DateOrder::Either)
+}
+
+/// [`read_timestamp`] with day and month before the year read in `order`.
+pub fn read_timestamp_as(text: &str, tz: Tz, order: DateOrder) -> Result<ReadTimestamp, String> {
+    let (naive, offset) = read_written(text, order)?;
     match offset {
         Some(off) => Ok(ReadTimestamp {
             unix_seconds: naive.and_utc().timestamp() - i64::from(off),
@@ -223,8 +247,13 @@ pub fn read_timestamp(text: &str, tz: Tz) -> Result<ReadTimestamp, String> {
 /// A date written in one column and a clock time in another (日期 + 时间):
 /// the date of `date` (any form [`read_timestamp`] accepts; a time or an
 /// offset in it is ignored) at `clock`, as a naive local clock time in `tz`.
-pub fn read_date_at(date: &str, clock: NaiveTime, tz: Tz) -> Result<ReadTimestamp, String> {
-    let (naive, _) = read_written(date)?;
+pub fn read_date_at(
+    date: &str,
+    clock: NaiveTime,
+    tz: Tz,
+    order: DateOrder,
+) -> Result<ReadTimestamp, String> {
+    let (naive, _) = read_written(date, order)?;
     read_local(naive.date().and_time(clock), tz)
 }
 
@@ -252,7 +281,7 @@ pub fn parse_clock_time(text: &str) -> Option<NaiveTime> {
         return None;
     }
     // The timestamp reader's time part, behind a date that is not used.
-    let parts = read_parts(&format!("2000-01-01 {t}")).ok()?;
+    let parts = read_parts(&format!("2000-01-01 {t}"), DateOrder::Either).ok()?;
     if parts.offset_seconds.is_some() {
         return None;
     }
@@ -266,21 +295,26 @@ const ACCEPTED_TIMES: &str = "2026-11-20 09:05, 2026/11/20 下午3:05, 2026年11
 
 /// A timestamp as written: the date and clock time, and the offset from UTC
 /// in seconds when it has one.
-fn read_written(text: &str) -> Result<(NaiveDateTime, Option<i32>), String> {
+fn read_written(text: &str, order: DateOrder) -> Result<(NaiveDateTime, Option<i32>), String> {
     let original = text.trim();
     if original.is_empty() {
         return Err("timestamp is empty".into());
     }
     let folded = fold_timestamp(original);
     let t = folded.trim();
+    // 民國115年11月20日: Taiwan's calendar, its three-digit year read below.
+    let t = ["民國", "民国"]
+        .iter()
+        .find_map(|era| t.strip_prefix(era))
+        .map_or(t, str::trim_start);
     if let Some(naive) = parse_excel_serial(t) {
         return Ok((naive, None));
     }
     if let Some(utc) = parse_unix_time(t) {
         return Ok((utc, Some(0)));
     }
-    let english = || english_date(t).and_then(|iso| read_parts(&iso).ok());
-    let parts = read_parts(t)
+    let english = || english_date(t).and_then(|iso| read_parts(&iso, order).ok());
+    let parts = read_parts(t, order)
         .or_else(|why| english().ok_or(why))
         .map_err(|why| {
             why.unwrap_or_else(|| {
@@ -605,7 +639,7 @@ fn on_24_hour_clock(hour: u32, half: Option<HalfDay>) -> u32 {
 /// it is no timestamp kefu reads.
 fn split_timestamp(t: &str) -> Option<TimestampParts> {
     let folded = fold_timestamp(t.trim());
-    read_parts(folded.trim()).ok()
+    read_parts(folded.trim(), DateOrder::Either).ok()
 }
 
 /// Reads a folded timestamp ([`fold_timestamp`]) into numeric fields: a date
@@ -616,7 +650,7 @@ fn split_timestamp(t: &str) -> Option<TimestampParts> {
 /// `20261120090500`), then an optional `Z` or `±hh:mm`. `Err(Some(reason))`
 /// for a date kefu will not guess at (`03/04/2026`), `Err(None)` for
 /// anything else it cannot read.
-fn read_parts(t: &str) -> Result<TimestampParts, Option<String>> {
+fn read_parts(t: &str, order: DateOrder) -> Result<TimestampParts, Option<String>> {
     let mut at = Cursor::new(t);
     let mut parts = TimestampParts::default();
     let date_sep = |c: char| matches!(c, '-' | '/' | '.' | '年' | '月');
@@ -646,6 +680,17 @@ fn read_parts(t: &str) -> Result<TimestampParts, Option<String>> {
             parts.day = at.one_or_two().ok_or(None)?;
             at.eat(|c| c == '日' || c == '号');
         }
+        // Taiwan's calendar (民國): year 1 is 1912; 115/11/20 is 2026-11-20
+        // (three-digit years are no other calendar's). `民國` itself is taken
+        // off by `fold_timestamp`.
+        3 => {
+            parts.year = at.take(3) as i32 + 1911;
+            at.eat(date_sep).ok_or(None)?;
+            parts.month = at.one_or_two().ok_or(None)?;
+            at.eat(date_sep).ok_or(None)?;
+            parts.day = at.one_or_two().ok_or(None)?;
+            at.eat(|c| c == '日' || c == '号');
+        }
         // 11/20/2026 or 20/11/2026: read only when one order is possible.
         1 | 2 => {
             let first = at.take(lead);
@@ -661,10 +706,12 @@ fn read_parts(t: &str) -> Result<TimestampParts, Option<String>> {
                 (d, m) if d > 12 && m <= 12 => (m, d),
                 // Neither a month: the impossible date is said as such.
                 (m, d) if m > 12 => (m, d),
+                (d, m) if order == DateOrder::DayFirst => (m, d),
+                (m, d) if order == DateOrder::MonthFirst => (m, d),
                 (a, b) => {
                     let y = parts.year;
                     return Err(Some(format!(
-                        "ambiguous date {}: {a}{sep}{b} may be month then day or day then month; write the year first ({y}-{a:02}-{b:02} or {y}-{b:02}-{a:02})",
+                        "ambiguous date {}: {a}{sep}{b} may be month then day or day then month; write the year first ({y}-{a:02}-{b:02} or {y}-{b:02}-{a:02}), or import with --day-first or --month-first",
                         shown(t)
                     )));
                 }
@@ -775,7 +822,7 @@ fn read_offset(
 pub fn read_month(text: &str) -> Result<Period, String> {
     let folded = fold_timestamp(text.trim());
     let t = folded.trim();
-    if let Ok((when, _)) = read_written(t) {
+    if let Ok((when, _)) = read_written(t, DateOrder::Either) {
         return Ok(Period::month_of(when.date()));
     }
     if t.len() == 6 && t.bytes().all(|b| b.is_ascii_digit()) {
@@ -1221,11 +1268,48 @@ mod tests {
         assert_eq!(
             e,
             "ambiguous date \"03/04/2026 10:00\": 3/4 may be month then day or day then month; \
-             write the year first (2026-03-04 or 2026-04-03)"
+             write the year first (2026-03-04 or 2026-04-03), or import with --day-first or --month-first"
         );
         assert!(at("13/25/2026").unwrap_err().contains("impossible date"));
         // Separators must agree.
         assert!(at("11/25-2026").unwrap_err().contains("unreadable"));
+        // Told the order (found by exploratory testing: a Hong Kong export's
+        // 03/11/2026 rows, 40% of them, were all rejected).
+        let as_ = |t: &str, o| parse_timestamp_as(t, sh(), o).map(local);
+        assert_eq!(
+            as_("03/04/2026 10:00", DateOrder::DayFirst).as_deref(),
+            Ok("2026-04-03 10:00:00")
+        );
+        assert_eq!(
+            as_("03/04/2026 10:00", DateOrder::MonthFirst).as_deref(),
+            Ok("2026-03-04 10:00:00")
+        );
+        // Only one order possible: read so whatever was said.
+        assert_eq!(
+            as_("11/25/2026", DateOrder::DayFirst).as_deref(),
+            Ok("2026-11-25 00:00:00")
+        );
+        assert_eq!(
+            as_("25/11/2026", DateOrder::MonthFirst).as_deref(),
+            Ok("2026-11-25 00:00:00")
+        );
+    }
+
+    /// Found by exploratory testing of a Taiwan department: dates in
+    /// Taiwan's calendar (民國115年 is 2026) were unreadable.
+    #[test]
+    fn taiwan_calendar_years() {
+        let at = |t: &str| parse_timestamp(t, sh()).map(local);
+        for (text, want) in [
+            ("民國115/11/20 14:00", "2026-11-20 14:00:00"),
+            ("民國115年11月20日", "2026-11-20 00:00:00"),
+            ("民国 115-11-20 下午3:05", "2026-11-20 15:05:00"),
+            ("115/11/20", "2026-11-20 00:00:00"),
+            ("115.1.5 9:05", "2026-01-05 09:05:00"),
+        ] {
+            assert_eq!(at(text).as_deref(), Ok(want), "{text}");
+        }
+        assert!(at("115/13/20").unwrap_err().contains("impossible date"));
     }
 
     #[test]
@@ -1352,11 +1436,11 @@ mod tests {
         assert!(parse_timestamp("09:05", sh()).is_err());
         let nine = NaiveTime::from_hms_opt(9, 5, 0).unwrap();
         for date in ["2026-11-22", "2026/11/22", "2026-11-22 00:00:00", "46348"] {
-            let t = read_date_at(date, nine, sh()).unwrap();
+            let t = read_date_at(date, nine, sh(), DateOrder::Either).unwrap();
             assert_eq!(local(t.unix_seconds), "2026-11-22 09:05:00", "{date}");
             assert!(t.naive);
         }
-        assert!(read_date_at("2026-02-30", nine, sh())
+        assert!(read_date_at("2026-02-30", nine, sh(), DateOrder::Either)
             .unwrap_err()
             .contains("impossible date"));
     }

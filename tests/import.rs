@@ -2872,3 +2872,32 @@ fn rejects_left_by_a_killed_import_are_removed_by_the_next() {
         .count();
     assert_eq!(kept, 1);
 }
+
+/// Found by exploratory testing of a Hong Kong department: its exports
+/// write dates day first, and every row dated the 1st to the 12th of a
+/// month was rejected as ambiguous, with no way to say which order it is.
+#[test]
+fn day_first_dates_are_read_when_the_import_is_told() {
+    let wd = Workdir::new();
+    let text = "評價編號,評價時間,評價等級,評價內容\nH1,03/11/2026 10:00,負評,客服好差\nH2,20/11/2026 10:00,負評,慢\n";
+    let f = wd.write("hk.csv", text);
+    let v = import_json(&wd, &["reviews", &f, "--dry-run"]);
+    assert_eq!(counts(&v), (2, 1, 0, 0, 1));
+    let v = import_json(&wd, &["reviews", &f, "--day-first"]);
+    assert_eq!(counts(&v), (2, 2, 0, 0, 0));
+    assert_eq!(
+        wd.sql("SELECT ext_id, local_day FROM feedback ORDER BY ext_id"),
+        [["H1", "20760"], ["H2", "20777"]]
+    );
+    // Or said once for the source in kefu.toml (and roster dates too).
+    let other = Workdir::new();
+    let mut toml = std::fs::read_to_string(other.path("kefu.toml")).unwrap();
+    toml.push_str("\n[sources.hk]\ndate_order = \"day-first\"\n");
+    std::fs::write(other.path("kefu.toml"), toml).unwrap();
+    let f = other.write("hk.csv", text);
+    let v = import_json(&other, &["reviews", &f, "--source", "hk"]);
+    assert_eq!(counts(&v), (2, 2, 0, 0, 0));
+    let roster = wd.write("roster.csv", "員工編號,姓名,到職日\nK1,陳大文,01/02/2025\n");
+    import_json(&wd, &["agents", &roster, "--day-first"]);
+    assert_eq!(wd.sql("SELECT joined_on FROM agents"), [["2025-02-01"]]);
+}

@@ -98,6 +98,16 @@ pub struct ImportArgs {
     #[arg(long)]
     pub channel: Option<String>,
 
+    /// Dates written day/month/year (03/11/2026 is 3 November: Hong Kong,
+    /// Macau, the UK); without it a date whose day and month are both 12 or
+    /// less is rejected as ambiguous
+    #[arg(long, conflicts_with = "month_first")]
+    pub day_first: bool,
+
+    /// Dates written month/day/year (03/11/2026 is 11 March: the US)
+    #[arg(long)]
+    pub month_first: bool,
+
     /// Where to write rejected rows [default: rejects/KIND-TIME.csv in the workspace, only if any]
     #[arg(long, value_name = "PATH")]
     pub rejects: Option<PathBuf>,
@@ -168,6 +178,7 @@ struct Plan {
     columns: BTreeMap<String, String>,
     channel: Option<String>,
     stars: StarScale,
+    date_order: crate::dates::DateOrder,
     rejects: Option<PathBuf>,
     strict: bool,
     dry_run: bool,
@@ -254,6 +265,7 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
     let mut columns = BTreeMap::new();
     let mut channel = None;
     let mut stars = StarScale::default();
+    let mut date_order = crate::dates::DateOrder::Either;
     if let Some(name) = &args.source {
         if let Some(src) = ws.config.sources.get(name) {
             columns.extend(src.columns.clone());
@@ -261,6 +273,7 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
             if let Some(s) = src.stars {
                 stars = s.into();
             }
+            date_order = src.date_order.unwrap_or(date_order);
         }
     }
     if let Some(path) = &args.map {
@@ -270,6 +283,12 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
         if let Some(s) = m.stars {
             stars = s.into();
         }
+        date_order = m.date_order.unwrap_or(date_order);
+    }
+    if args.day_first {
+        date_order = crate::dates::DateOrder::DayFirst;
+    } else if args.month_first {
+        date_order = crate::dates::DateOrder::MonthFirst;
     }
     if stars.negative_max >= stars.positive_min || stars.positive_min > 5 {
         bail!("star thresholds must satisfy negative_max < positive_min <= 5");
@@ -288,6 +307,7 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
         columns,
         channel: args.channel.or(channel),
         stars,
+        date_order,
         rejects: args.rejects,
         strict: args.strict,
         dry_run: args.dry_run,
@@ -1049,7 +1069,9 @@ impl<'a> Parsers<'a> {
                 .as_ref()
                 .context("kefu.toml has no [points] rulebook; add one (see examples/scheme-a.toml) before importing events")?;
             return Ok(Parsers::Events(
-                EventParser::new(map, ws.tz, book, names).map_err(anyhow::Error::msg)?,
+                EventParser::new(map, ws.tz, book, names)
+                    .map_err(anyhow::Error::msg)?
+                    .with_date_order(plan.date_order),
                 width,
             ));
         }
@@ -1061,7 +1083,9 @@ impl<'a> Parsers<'a> {
         }
         Ok(if plan.kind == ImportKind::Agents {
             Parsers::Agents(
-                AgentParser::new(headers, map, ws.tz).map_err(anyhow::Error::msg)?,
+                AgentParser::new(headers, map, ws.tz)
+                    .map_err(anyhow::Error::msg)?
+                    .with_date_order(plan.date_order),
                 width,
             )
         } else {
@@ -1075,7 +1099,8 @@ impl<'a> Parsers<'a> {
                         plan.stars,
                         plan.channel.clone(),
                     )
-                    .map_err(anyhow::Error::msg)?,
+                    .map_err(anyhow::Error::msg)?
+                    .with_date_order(plan.date_order),
                 ),
                 width,
             )
@@ -1170,6 +1195,7 @@ pub fn import_for_report(
         columns: BTreeMap::new(),
         channel: None,
         stars: StarScale::default(),
+        date_order: crate::dates::DateOrder::Either,
         rejects: None,
         strict: false,
         dry_run: false,

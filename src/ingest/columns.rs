@@ -343,9 +343,15 @@ mod tests {
         // Taiwan's words: 星等, 評論內容, 手機號碼 (found by exploratory testing).
         let h = headers(&["訂單編號", "評價時間", "星等", "評論內容", "手機號碼"]);
         let m = ColumnMap::build(&h, FEEDBACK_FIELDS, &BTreeMap::new()).unwrap();
-        for (i, field) in ["order_id", "created_at", "rating", "content", "customer_phone"]
-            .iter()
-            .enumerate()
+        for (i, field) in [
+            "order_id",
+            "created_at",
+            "rating",
+            "content",
+            "customer_phone",
+        ]
+        .iter()
+        .enumerate()
         {
             assert_eq!(m.column(FEEDBACK_FIELDS, field), Some(i), "{field}");
         }

@@ -178,6 +178,8 @@ pub struct FeedbackParser {
     map: ColumnMap,
     headers: Vec<String>,
     tz: Tz,
+    /// How dates with day and month before the year are read (see [`dates::DateOrder`]).
+    order: dates::DateOrder,
     stars: StarScale,
     default_channel: Option<String>,
 }
@@ -275,6 +277,13 @@ fn row_hash(row: &Row) -> u64 {
 }
 
 impl FeedbackParser {
+    /// Reads dates with day and month before the year in `order`
+    /// (`--day-first`, `--month-first`).
+    pub fn with_date_order(mut self, order: dates::DateOrder) -> Self {
+        self.order = order;
+        self
+    }
+
     /// Prepares to parse rows with these headers. Fails when the file lacks
     /// what every record needs.
     pub fn new(
@@ -356,6 +365,7 @@ impl FeedbackParser {
             map,
             headers: super::columns::unique_names(headers),
             tz,
+            order: dates::DateOrder::Either,
             stars,
             default_channel,
         })
@@ -388,18 +398,18 @@ impl FeedbackParser {
         let date = value(row, c.created_date);
         let Some(time) = value(row, c.created_at) else {
             let date = date.ok_or("the time (created_at) is empty")?;
-            return dates::read_timestamp(date, self.tz)
+            return dates::read_timestamp_as(date, self.tz, self.order)
                 .map(|t| (t, true))
                 .map_err(|e| format!("created_date: {e}"));
         };
         // A workbook's time-of-day cell reads as a time on 1899-12-31.
         if !time.starts_with("1899-12-3") {
-            if let Ok(t) = dates::read_timestamp(time, self.tz) {
+            if let Ok(t) = dates::read_timestamp_as(time, self.tz, self.order) {
                 return Ok((t, false));
             }
         }
         match (dates::parse_clock_time(time), date) {
-            (Some(clock), Some(date)) => dates::read_date_at(date, clock, self.tz)
+            (Some(clock), Some(date)) => dates::read_date_at(date, clock, self.tz, self.order)
                 .map(|t| (t, true))
                 .map_err(|e| format!("created_date: {e}")),
             (Some(_), None) => Err(format!(
@@ -414,7 +424,7 @@ impl FeedbackParser {
                     )
                 }
             )),
-            (None, _) => dates::read_timestamp(time, self.tz)
+            (None, _) => dates::read_timestamp_as(time, self.tz, self.order)
                 .map(|t| (t, false))
                 .map_err(|e| format!("created_at: {e}")),
         }
@@ -688,9 +698,18 @@ pub struct AgentParser {
     map: ColumnMap,
     headers: Vec<String>,
     tz: Tz,
+    /// How dates with day and month before the year are read (see [`dates::DateOrder`]).
+    order: dates::DateOrder,
 }
 
 impl AgentParser {
+    /// Reads dates with day and month before the year in `order`
+    /// (`--day-first`, `--month-first`).
+    pub fn with_date_order(mut self, order: dates::DateOrder) -> Self {
+        self.order = order;
+        self
+    }
+
     pub fn new(headers: &[String], map: ColumnMap, tz: Tz) -> Result<AgentParser, String> {
         for field in ["agent_id", "agent_name"] {
             if map.column(AGENT_FIELDS, field).is_none() {
@@ -704,6 +723,7 @@ impl AgentParser {
             map,
             headers: super::columns::unique_names(headers),
             tz,
+            order: dates::DateOrder::Either,
         })
     }
 
@@ -719,7 +739,8 @@ impl AgentParser {
                 Ok(None)
             }
             Some(v) => {
-                let ts = dates::parse_timestamp(v, self.tz).map_err(|e| format!("{field}: {e}"))?;
+                let ts = dates::parse_timestamp_as(v, self.tz, self.order)
+                    .map_err(|e| format!("{field}: {e}"))?;
                 Ok(Some(dates::date_of_day(dates::local_day(ts, self.tz))))
             }
         }
@@ -806,11 +827,20 @@ fn resolve_agent(roster: &Lookup, text: &str) -> Result<String, String> {
 pub struct EventParser<'a> {
     map: ColumnMap,
     tz: Tz,
+    /// How dates with day and month before the year are read (see [`dates::DateOrder`]).
+    order: dates::DateOrder,
     book: &'a crate::points::rulebook::Rulebook,
     agents: &'a Lookup,
 }
 
 impl<'a> EventParser<'a> {
+    /// Reads dates with day and month before the year in `order`
+    /// (`--day-first`, `--month-first`).
+    pub fn with_date_order(mut self, order: dates::DateOrder) -> Self {
+        self.order = order;
+        self
+    }
+
     pub fn new(
         map: ColumnMap,
         tz: Tz,
@@ -828,6 +858,7 @@ impl<'a> EventParser<'a> {
         Ok(EventParser {
             map,
             tz,
+            order: dates::DateOrder::Either,
             book,
             agents,
         })
@@ -836,8 +867,9 @@ impl<'a> EventParser<'a> {
     pub fn parse(&self, row: &Row) -> Result<crate::store::points::NewEvent, String> {
         let get = |f: &str| value(row, self.map.column(super::columns::EVENT_FIELDS, f));
         let agent = resolve_agent(self.agents, get("agent").ok_or("the agent is empty")?)?;
-        let ts = dates::parse_timestamp(get("date").ok_or("the date is empty")?, self.tz)
-            .map_err(|e| format!("date: {e}"))?;
+        let ts =
+            dates::parse_timestamp_as(get("date").ok_or("the date is empty")?, self.tz, self.order)
+                .map_err(|e| format!("date: {e}"))?;
         let rule_text = get("rule").ok_or("the rule is empty")?;
         let rule = self.book.find(rule_text).ok_or_else(|| {
             let ids: Vec<&str> = self
