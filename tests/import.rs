@@ -2901,3 +2901,36 @@ fn day_first_dates_are_read_when_the_import_is_told() {
     import_json(&wd, &["agents", &roster, "--day-first"]);
     assert_eq!(wd.sql("SELECT joined_on FROM agents"), [["2025-02-01"]]);
 }
+
+/// Found by exploratory testing: feedback naming agents the roster does not
+/// have (written in another form) was counted apart, in no one's points,
+/// without a word.
+#[test]
+fn feedback_naming_agents_off_the_roster_is_warned_about() {
+    let wd = Workdir::new();
+    let roster = wd.write("roster.csv", "工号,客服姓名,部门\nA1,王芳,一组\n");
+    wd.kefu(&["import", "-q", "agents", &roster])
+        .assert()
+        .success();
+    let f = wd.write(
+        "f.csv",
+        "评价ID,评价时间,评价等级,评价内容,客服\nX1,2026-11-20 10:00,差评,慢,李四\nX2,2026-11-20 11:00,差评,慢,李四\nX3,2026-11-20 12:00,差评,慢,王芳\n",
+    );
+    // Under -q too: a warning, not a note.
+    wd.kefu(&["import", "-q", "reviews", &f])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "kefu: warning: 2 record(s) name an agent the roster does not have: \"李四\" (2); they count under the name as written, in no agent's points",
+        ));
+    // Without a roster there is nothing to link to, and nothing to say.
+    let bare = Workdir::new();
+    let f = bare.write(
+        "f.csv",
+        "评价ID,评价时间,评价等级,评价内容,客服\nX1,2026-11-20 10:00,差评,慢,李四\n",
+    );
+    bare.kefu(&["import", "reviews", &f])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("roster does not have").not());
+}

@@ -977,6 +977,8 @@ type Unlinked = BTreeMap<String, (String, u64)>;
 #[derive(Debug, Default)]
 struct RowNotes {
     causes: UnreadCauses,
+    /// Feedback naming an agent the roster does not have.
+    off_roster: OffRoster,
     /// Complaints rated as praise (好评, 5 stars): how many, and the first
     /// (file, line).
     rated_positive: (u64, Option<(String, u64)>),
@@ -989,6 +991,46 @@ impl RowNotes {
         Some(format!(
             "{n} complaint(s) carry a rating that reads as praise (first: {file} line {line}): is this a review export? Complaints are all negative; reviews are imported with `kefu import reviews` (the rating is kept with each complaint's other columns)"
         ))
+    }
+}
+
+/// Feedback naming an agent the roster (not empty) does not have: how many
+/// records, and the first few names or ids as written with their counts
+/// (found by exploratory testing: agents written in another form than the
+/// roster's were counted apart and in no one's points, without a word).
+#[derive(Debug, Default)]
+struct OffRoster {
+    records: u64,
+    first: Vec<(String, u64)>,
+    more: bool,
+}
+
+impl OffRoster {
+    fn note(&mut self, written: &str) {
+        self.records += 1;
+        if let Some(entry) = self.first.iter_mut().find(|(w, _)| w == written) {
+            entry.1 += 1;
+        } else if self.first.len() < 5 {
+            self.first.push((written.to_string(), 1));
+        } else {
+            self.more = true;
+        }
+    }
+
+    fn warning(&self) -> Option<String> {
+        (self.records > 0).then(|| {
+            let names: Vec<String> = self
+                .first
+                .iter()
+                .map(|(w, n)| format!("{} ({n})", shown(w)))
+                .collect();
+            format!(
+                "{} record(s) name an agent the roster does not have: {}{}; they count under the name as written, in no agent's points; import the roster (kefu import agents) or correct the names",
+                self.records,
+                names.join(", "),
+                if self.more { ", …" } else { "" }
+            )
+        })
     }
 }
 
@@ -1137,14 +1179,18 @@ impl<'a> Parsers<'a> {
 
                     // A name, an id written otherwise (2001.0), or a name in
                     // the id column (客服工号 = 王芳): the roster's id for it.
-                    if agents::link_record(names, &mut rec.agent_id, &mut rec.agent_name).is_some()
-                    {
-                        let written = rec.agent_id.as_deref().or(rec.agent_name.as_deref());
-                        let written = written.unwrap_or_default();
-                        unlinked
-                            .entry(crate::domain::agent_key(written))
-                            .or_insert_with(|| (written.to_string(), 0))
-                            .1 += 1;
+                    let link = agents::link_record(names, &mut rec.agent_id, &mut rec.agent_name);
+                    let written = rec.agent_id.as_deref().or(rec.agent_name.as_deref());
+                    let written = written.unwrap_or_default();
+                    match link {
+                        agents::Link::Done => {}
+                        agents::Link::Shared(_) => {
+                            unlinked
+                                .entry(crate::domain::agent_key(written))
+                                .or_insert_with(|| (written.to_string(), 0))
+                                .1 += 1;
+                        }
+                        agents::Link::NotOnRoster => notes.off_roster.note(written),
                     }
                     if rec.channel.is_none() {
                         rec.channel = p.default_channel().map(|c| Cow::Owned(c.to_string()));
@@ -1691,6 +1737,9 @@ fn import(
         );
     }
     if let Some(warning) = notes.rated_positive_warning() {
+        crate::say!("kefu: warning: {warning}");
+    }
+    if let Some(warning) = notes.off_roster.warning() {
         crate::say!("kefu: warning: {warning}");
     }
     if let Some(warning) = notes.causes.warning() {

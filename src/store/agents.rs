@@ -355,26 +355,36 @@ pub fn link_feedback_by_name(tx: &Transaction<'_>, lookup: &Lookup) -> Result<us
     Ok(linked)
 }
 
+/// What linking a record's agent to the roster found.
+#[derive(Debug)]
+pub enum Link<'l> {
+    /// Linked, already the roster's id, no agent named, or no roster.
+    Done,
+    /// Named only by a name several agents share: not linked.
+    Shared(&'l SharedName),
+    /// Named by an id or name the roster does not have.
+    NotOnRoster,
+}
+
 /// Links a record's agent to the roster as it is imported (see
-/// [`link_feedback_by_name`] for what links). Returns, when the record names
-/// its agent only by a name several agents share, that name's entry.
+/// [`link_feedback_by_name`] for what links).
 pub fn link_record<'l, 'r>(
     lookup: &'l Lookup,
     agent_id: &mut Option<Cow<'r, str>>,
     agent_name: &mut Option<Cow<'r, str>>,
-) -> Option<&'l SharedName> {
+) -> Link<'l> {
     if lookup.ids.is_empty() {
-        return None;
+        return Link::Done;
     }
     let text = match (agent_id.as_deref(), agent_name.as_deref()) {
         (Some(text), _) | (None, Some(text)) => text,
-        (None, None) => return None,
+        (None, None) => return Link::Done,
     };
     let Some(id) = lookup.find(text) else {
-        return lookup.shared(text);
+        return lookup.shared(text).map_or(Link::NotOnRoster, Link::Shared);
     };
     if agent_id.as_deref() == Some(id.as_str()) {
-        return None;
+        return Link::Done;
     }
     if let Some(written) = agent_id.take() {
         if !is_id_form(&written, id) && agent_name.is_none() {
@@ -382,5 +392,5 @@ pub fn link_record<'l, 'r>(
         }
     }
     *agent_id = Some(Cow::Owned(id.clone()));
-    None
+    Link::Done
 }
