@@ -471,6 +471,11 @@ mod tests {
         let header = "評價編號,評價時間,客服姓名,評價內容\n";
         let (big5, _, _) = encoding_rs::BIG5.encode(header);
         assert_eq!(detect(&big5), Ok(TextEncoding::Big5));
+        // A one-row Cantonese log (found by exploratory testing: read as GBK).
+        for text in ["等咗好耐都冇人覆", "個客服態度好差，講嘢好衝"] {
+            let (big5, _, _) = encoding_rs::BIG5.encode(text);
+            assert_eq!(detect(&big5), Ok(TextEncoding::Big5), "{text}");
+        }
         let text = "TW1,2026/11/19 10:12,張偉,客服態度很差，問了三次都不回覆\n";
         let big5 = encoding_rs::BIG5
             .encode(&format!("{header}{text}"))
