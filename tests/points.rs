@@ -372,7 +372,10 @@ fn a_close_made_by_mistake_can_be_undone_while_it_is_the_latest() {
     wd.kefu(&["bonus", "reopen", "2026Q3", "--yes"])
         .assert()
         .success()
-        .stderr(predicate::str::contains("reopened 2026Q3"));
+        .stderr(
+            predicate::str::contains("reopened 2026Q3")
+                .and(predicate::str::contains("rulebook").not()),
+        );
     // Live again: the complaint withdrawn, August's zero month credited.
     assert_eq!(
         agent(&bonus(&wd, &["--quarter", "2026Q3"]), "A1")["net_points"],
@@ -393,6 +396,21 @@ fn a_close_made_by_mistake_can_be_undone_while_it_is_the_latest() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("not closed"));
+    // Found by exploratory testing of an upgrade: a quarter closed under
+    // another rulebook, reopened, is computed with today's without a word.
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    let toml = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
+    let start = toml.find("\nrate = ").expect("a rate in [points]");
+    let end = start + 1 + toml[start + 1..].find('\n').unwrap();
+    let changed = format!("{}\nrate = \"12\"{}", &toml[..start], &toml[end..]);
+    std::fs::write(wd.path("kefu.toml"), changed).unwrap();
+    wd.kefu(&["bonus", "reopen", "2026Q3", "--yes"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: kefu.toml's rulebook differs from the one it was closed with: 2026Q3 is now computed with today's rulebook",
+        ).and(predicate::str::contains("kefu bonus --quarter 2026Q3")));
+    std::fs::write(wd.path("kefu.toml"), toml).unwrap();
     // Closed again, then Q4 closed after it: Q3 can no longer be reopened.
     wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
     wd.set_today("2027-01-04");

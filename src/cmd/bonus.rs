@@ -569,6 +569,20 @@ fn reopen(globals: &Globals, ws: &Workspace, period: &str, yes: bool) -> Result<
         ))
         .into());
     }
+    // Closed under another rulebook: the live figures will differ from what
+    // was paid with no change in the data (found by exploratory testing of
+    // an upgrade: a quarter an older kefu closed paid 10.00 less once
+    // reopened and closed again, without a word).
+    let as_json = |b: &points::rulebook::Rulebook| serde_json::to_value(b).ok();
+    let today_book = rulebook(ws).ok();
+    let rulebook_changed = match store::points::closed_rulebook(&store.conn, &p.name)? {
+        None => Some("a kefu that kept no rulebook closed it"),
+        Some(json) => {
+            let then = points::rulebook::closed_rulebook(&json).ok();
+            (then.as_ref().and_then(as_json) != today_book.and_then(as_json))
+                .then_some("kefu.toml's rulebook differs from the one it was closed with")
+        }
+    };
     let tx = store.begin_write()?;
     store::points::reopen(&tx, &p.name)?;
     tx.commit()?;
@@ -576,6 +590,18 @@ fn reopen(globals: &Globals, ws: &Workspace, period: &str, yes: bool) -> Result<
         crate::say!(
             "kefu: reopened {} (closed on {closed_on}); close it again with `kefu bonus close {}`",
             p.name,
+            p.name
+        );
+    }
+    if let Some(why) = rulebook_changed {
+        crate::say!(
+            "kefu: warning: {why}: {} is now computed with today's rulebook, and its points and money may differ from what was paid with no change in the data; compare `kefu bonus --{} {}` with the payout before closing it again",
+            p.name,
+            match p.name.len() {
+                4 => "year",
+                _ if p.name.contains('Q') => "quarter",
+                _ => "month",
+            },
             p.name
         );
     }
