@@ -85,6 +85,17 @@ pub fn normalize_term(text: &str) -> String {
         .collect()
 }
 
+/// [`normalize_term`] without reading Traditional characters as
+/// Simplified: two names one script tells apart (鍾明, 鐘明: both 钟明 in
+/// Simplified) stay apart.
+fn normalize_term_in_its_script(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace() && !is_invisible(*c))
+        .map(fold_full_width)
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 /// True when `term` in [`normalize_term`]'s form is `key`, without building
 /// that form (a vocabulary's slow path compares a key with every synonym).
 fn is_term(key: &str, term: &str) -> bool {
@@ -118,7 +129,18 @@ pub fn is_invisible(c: char) -> bool {
 /// and a whole number written as a float (`2001.0`, a numeric id cell passed
 /// through a spreadsheet or pandas) is that number.
 pub fn agent_key(text: &str) -> String {
-    let mut key = normalize_term(text);
+    whole_number_id(normalize_term(text))
+}
+
+/// [`agent_key`] in the name's own script: the roster links a name written
+/// as one of its names by this key first, so that 鍾明 and 鐘明 (one name in
+/// Simplified, 钟明) are two agents, each found as written.
+pub fn agent_key_in_its_script(text: &str) -> String {
+    whole_number_id(normalize_term_in_its_script(text))
+}
+
+/// `2001.0` (a numeric id cell passed through a spreadsheet) as `2001`.
+fn whole_number_id(mut key: String) -> String {
     if let Some((whole, zeros)) = key.split_once('.') {
         if !whole.is_empty()
             && whole.bytes().all(|b| b.is_ascii_digit())

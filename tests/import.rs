@@ -2934,3 +2934,36 @@ fn feedback_naming_agents_off_the_roster_is_warned_about() {
         .success()
         .stderr(predicate::str::contains("roster does not have").not());
 }
+
+/// Found by exploratory testing: 鍾明 and 鐘明, two agents whose names are
+/// one in Simplified characters (钟明), were taken for one shared name, and
+/// feedback naming 鍾明 exactly was linked to no one.
+#[test]
+fn names_one_script_tells_apart_are_two_agents() {
+    let wd = Workdir::new();
+    let roster = wd.write(
+        "roster.csv",
+        "員工編號,姓名,組別\nT02,鍾明,一組\nT03,鐘明,一組\nT04,陈静,一組\n",
+    );
+    wd.kefu(&["import", "agents", &roster])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("one name in Simplified characters (钟明)")
+                .and(predicate::str::contains("warning").not()),
+        );
+    let f = wd.write(
+        "f.csv",
+        "评价ID,评价时间,评价等级,评价内容,客服\nX1,2026-11-20 10:00,差评,慢,鍾明\nX2,2026-11-20 11:00,差评,慢,鐘明\nX3,2026-11-20 12:00,差评,慢,陳靜\nX4,2026-11-20 13:00,差评,慢,钟明\n",
+    );
+    wd.kefu(&["import", "reviews", &f])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "1 record(s) name 钟明, who is T02 or T03",
+        ));
+    assert_eq!(
+        wd.sql("SELECT ext_id, ifnull(agent_id, '') FROM feedback ORDER BY ext_id"),
+        [["X1", "T02"], ["X2", "T03"], ["X3", "T04"], ["X4", ""]]
+    );
+}

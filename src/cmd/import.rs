@@ -1698,7 +1698,7 @@ fn import(
                 }
             );
         }
-        warn_roster(&tx, &roster)?;
+        warn_roster(&tx, &roster, globals.quiet)?;
     }
     for (written, n) in unlinked.values() {
         if let Some(shared) = names.shared(written) {
@@ -1853,7 +1853,7 @@ fn import(
 /// After a roster import: group leaders that name no one on the roster, or
 /// a name several agents share, and names several agents share, which
 /// nothing naming only them can be linked to.
-fn warn_roster(tx: &rusqlite::Transaction<'_>, roster: &agents::Lookup) -> Result<()> {
+fn warn_roster(tx: &rusqlite::Transaction<'_>, roster: &agents::Lookup, quiet: bool) -> Result<()> {
     for (leader, n) in agents::leaders_not_on_roster(tx)? {
         match roster.shared(&leader) {
             Some(shared) => crate::say!(
@@ -1866,8 +1866,19 @@ fn warn_roster(tx: &rusqlite::Transaction<'_>, roster: &agents::Lookup) -> Resul
             ),
         }
     }
-    for shared in roster.shared.values() {
+    for (key, shared) in &roster.shared {
         let name = shared.written();
+        if shared.by_script_only {
+            // 鍾明 and 鐘明: each found as written; only 钟明 is either.
+            if quiet {
+                continue;
+            }
+            crate::say!(
+                "kefu: note: {name} ({}) are one name in Simplified characters ({key}): each is found as written, but feedback, events and activity naming {key} cannot be linked to either",
+                shared.ids.join(", ")
+            );
+            continue;
+        }
         crate::say!(
             "kefu: warning: {name} is the name of {} agents on the roster ({}): feedback, events and activity naming only {name} cannot be linked to any of them; they need the id (工号)",
             shared.ids.len(),

@@ -10,7 +10,7 @@ use anyhow::Result;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::feedback::Upsert;
-use crate::domain::agent_key;
+use crate::domain::{agent_key, agent_key_in_its_script};
 use crate::ingest::records::AgentRecord;
 
 /// Inserts or updates a roster entry.
@@ -176,6 +176,10 @@ pub struct SharedName {
     pub names: Vec<String>,
     /// The agents who have it, in id order.
     pub ids: Vec<String>,
+    /// Only in Simplified characters: the roster writes two names (鍾明,
+    /// 鐘明), each found as written; only the Simplified form (钟明) is
+    /// shared.
+    pub by_script_only: bool,
 }
 
 impl SharedName {
@@ -208,9 +212,17 @@ impl Lookup {
             .map(|(id, _)| (id.clone(), id.clone()))
             .collect();
         let mut id_keys: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+        // Names by their key as written, then by their key with Traditional
+        // characters read as Simplified: 陳靜 finds the roster's 陈静, but
+        // 鍾明 and 鐘明 (both 钟明) are each found as written.
+        let mut written_keys: BTreeMap<String, Vec<(&str, &str)>> = BTreeMap::new();
         let mut name_keys: BTreeMap<String, Vec<(&str, &str)>> = BTreeMap::new();
         for (id, name) in &roster {
             id_keys.entry(agent_key(id)).or_default().push(id);
+            written_keys
+                .entry(agent_key_in_its_script(name))
+                .or_default()
+                .push((id, name));
             name_keys
                 .entry(agent_key(name))
                 .or_default()
@@ -222,6 +234,11 @@ impl Lookup {
             }
         }
         let mut shared = BTreeMap::new();
+        for (key, found) in &written_keys {
+            if let [(id, _)] = found[..] {
+                ids.entry(key.clone()).or_insert_with(|| id.to_string());
+            }
+        }
         for (key, found) in name_keys {
             if let [(id, _)] = found[..] {
                 ids.entry(key).or_insert_with(|| id.to_string());
@@ -232,8 +249,18 @@ impl Lookup {
                         names.push(name.to_string());
                     }
                 }
+                let by_script_only = found
+                    .iter()
+                    .all(|(_, name)| written_keys[&agent_key_in_its_script(name)].len() == 1);
                 let ids = found.iter().map(|(id, _)| id.to_string()).collect();
-                shared.insert(key, SharedName { names, ids });
+                shared.insert(
+                    key,
+                    SharedName {
+                        names,
+                        ids,
+                        by_script_only,
+                    },
+                );
             }
         }
         Ok(Lookup { ids, shared })
@@ -272,9 +299,11 @@ impl Lookup {
 }
 
 /// The roster id `text` names in `ids` (a [`Lookup`]'s): as written, else
-/// in its [`agent_key`] form.
+/// in its key in its own script, else in its [`agent_key`] form.
 pub fn find<'a>(ids: &'a HashMap<String, String>, text: &str) -> Option<&'a String> {
-    ids.get(text).or_else(|| ids.get(&agent_key(text)))
+    ids.get(text)
+        .or_else(|| ids.get(&agent_key_in_its_script(text)))
+        .or_else(|| ids.get(&agent_key(text)))
 }
 
 /// Whether `text`, which names agent `id`, is that id in another form
