@@ -116,9 +116,19 @@ pub fn fold_full_width(c: char) -> char {
 }
 
 /// Characters that take no room when shown: zero-width spaces and joiners,
-/// left-to-right and right-to-left marks, the word joiner, a byte-order mark.
+/// left-to-right and right-to-left marks and embeddings, the word joiner and
+/// invisible operators, a soft hyphen, a byte-order mark.
 pub fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}')
+    matches!(
+        c,
+        '\u{ad}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{feff}'
+    )
 }
 
 /// The form in which agents' names and ids are compared wherever an export

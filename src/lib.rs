@@ -12,12 +12,20 @@
 
 /// `eprintln!` that never panics: a message stderr cannot take (a pipe
 /// whose reader has gone, `2>&1 | head`) is dropped and the command goes on,
-/// so an import still commits and a stream still ends cleanly.
+/// so an import still commits and a stream still ends cleanly. Customers'
+/// phone numbers, ID-card numbers, e-mails and WeChat ids a message quotes
+/// (a rejected row's value, an event's note) are masked: stderr goes to
+/// cron mail and logs ([`privacy::mask_personal_data`]).
 #[macro_export]
 macro_rules! say {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($arg)*);
+        let text = format!($($arg)*);
+        let _ = writeln!(
+            std::io::stderr(),
+            "{}",
+            $crate::privacy::mask_personal_data(&text)
+        );
     }};
 }
 

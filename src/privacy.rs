@@ -14,6 +14,185 @@
 
 use std::borrow::Cow;
 
+use crate::domain::is_invisible;
+
+/// Masks the personal data customers write into free text (review
+/// contents, 奖惩 notes, messages): phone numbers
+/// ([`mask_phones_in_text`]), ID-card numbers (110105********002X, when
+/// their check digit is right), e-mail addresses (z***@example.com) and
+/// WeChat ids (wxid_****, 微信 z***). Characters that show as nothing
+/// (U+200B, a soft hyphen) inside a number would hide it from the masker:
+/// where masking finds something, they are taken out.
+pub fn mask_personal_data(text: &str) -> Cow<'_, str> {
+    if text.chars().any(is_invisible) {
+        let visible: String = text.chars().filter(|c| !is_invisible(*c)).collect();
+        let masked = mask_personal_data(&visible).into_owned();
+        return if masked == visible {
+            Cow::Borrowed(text)
+        } else {
+            Cow::Owned(masked)
+        };
+    }
+    let mut out = mask_phones_in_text(text);
+    for mask in [mask_id_cards, mask_emails, mask_wechat_ids] {
+        if let Some(masked) = mask(&out) {
+            out = Cow::Owned(masked);
+        }
+    }
+    out
+}
+
+/// `text` with 18-character ID-card numbers masked (first 6 and last 4
+/// kept), or `None` when it holds none: 17 digits and a check digit (0-9 or
+/// X) that agrees with them, a birth date inside, apart from other digits
+/// and letters.
+fn mask_id_cards(text: &str) -> Option<String> {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const CHECK: &[u8; 11] = b"10X98765432";
+    let bytes = text.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut i = 0;
+    while i + 18 <= bytes.len() {
+        let apart = |b: Option<&u8>| b.is_none_or(|b| !b.is_ascii_alphanumeric());
+        let candidate = &bytes[i..i + 18];
+        let is_card = (i == 0 || apart(bytes.get(i - 1)))
+            && apart(bytes.get(i + 18))
+            && candidate[..17].iter().all(u8::is_ascii_digit)
+            && {
+                let sum: u32 = candidate[..17]
+                    .iter()
+                    .zip(WEIGHTS)
+                    .map(|(d, w)| u32::from(d - b'0') * w)
+                    .sum();
+                CHECK[(sum % 11) as usize] == candidate[17].to_ascii_uppercase()
+            }
+            && {
+                let field = |r: std::ops::Range<usize>| {
+                    std::str::from_utf8(&candidate[r]).ok()?.parse::<u32>().ok()
+                };
+                matches!(
+                    (field(6..10), field(10..12), field(12..14)),
+                    (Some(y), Some(m), Some(d))
+                        if (1900..=2099).contains(&y)
+                            && chrono::NaiveDate::from_ymd_opt(y as i32, m, d).is_some()
+                )
+            };
+        if is_card {
+            let o = out.get_or_insert_with(String::new);
+            o.push_str(&text[copied..i]);
+            o.push_str(&text[i..i + 6]);
+            o.push_str("********");
+            o.push_str(&text[i + 14..i + 18]);
+            copied = i + 18;
+            i += 18;
+        } else {
+            i += 1;
+        }
+    }
+    out.map(|mut o| {
+        o.push_str(&text[copied..]);
+        o
+    })
+}
+
+/// `text` with e-mail addresses' local parts masked to their first
+/// character (z***@example.com), or `None` when it holds none.
+fn mask_emails(text: &str) -> Option<String> {
+    if !text.contains('@') {
+        return None;
+    }
+    let local = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-');
+    let bytes = text.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    for (at, _) in text.match_indices('@') {
+        let start = bytes[..at]
+            .iter()
+            .rposition(|&b| !local(b))
+            .map_or(0, |p| p + 1)
+            .max(copied);
+        let end = at
+            + 1
+            + bytes[at + 1..]
+                .iter()
+                .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-')))
+                .unwrap_or(bytes.len() - at - 1);
+        let domain = text[at + 1..end].trim_end_matches('.');
+        let is_email = at > start
+            && domain.rsplit_once('.').is_some_and(|(host, tld)| {
+                !host.is_empty() && tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic())
+            });
+        if is_email {
+            let o = out.get_or_insert_with(String::new);
+            o.push_str(&text[copied..start]);
+            o.push_str(&text[start..start + 1]);
+            o.push_str("***");
+            copied = at;
+        }
+    }
+    out.map(|mut o| {
+        o.push_str(&text[copied..]);
+        o
+    })
+}
+
+/// `text` with WeChat ids masked, or `None` when it holds none: `wxid_…`
+/// (to wxid_****), and an id after 微信, 微信号, WeChat or vx
+/// (微信：zhang_san1988 → 微信：z***).
+fn mask_wechat_ids(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let cues = ["wxid_", "微信号", "微信", "wechat", "vx"];
+    if !cues.iter().any(|c| lower.contains(c)) {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let id_char = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-');
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest = &lower[i..];
+        let Some(cue) = cues.iter().find(|c| rest.starts_with(*c)) else {
+            i += text[i..].chars().next().map_or(1, char::len_utf8);
+            continue;
+        };
+        if *cue == "wxid_" {
+            let end = i + 5 + bytes[i + 5..].iter().take_while(|&&b| id_char(b)).count();
+            if end - i >= 9 {
+                let o = out.get_or_insert_with(String::new);
+                o.push_str(&text[copied..i]);
+                o.push_str("wxid_****");
+                copied = end;
+            }
+            i = end.max(i + 5);
+            continue;
+        }
+        // After the cue: a separator, then an id of 6 to 20 characters
+        // starting with a letter.
+        let mut j = i + cue.len();
+        while let Some(c) = text[j..].chars().next() {
+            if matches!(c, ':' | '：' | ' ' | '是' | '为' | '號' | '号') {
+                j += c.len_utf8();
+            } else {
+                break;
+            }
+        }
+        let len = bytes[j..].iter().take_while(|&&b| id_char(b)).count();
+        if (6..=20).contains(&len) && bytes[j].is_ascii_alphabetic() {
+            let o = out.get_or_insert_with(String::new);
+            o.push_str(&text[copied..j + 1]);
+            o.push_str("***");
+            copied = j + len;
+        }
+        i = j.max(i + cue.len());
+    }
+    out.map(|mut o| {
+        o.push_str(&text[copied..]);
+        o
+    })
+}
+
 /// Masks a customer phone number (a whole cell of the phone column).
 ///
 /// A mobile or landline is masked as it would be inside a text
@@ -23,8 +202,22 @@ use std::borrow::Cow;
 /// masked like an id.
 pub fn mask_phone(phone: &str) -> String {
     let phone = phone.trim();
+    // A number cell passed through a spreadsheet: 13812345678.0,
+    // 1.38123456780E+10 (its tail is the number's, not the float's).
+    let whole;
+    let phone = match phone.parse::<f64>() {
+        Ok(f)
+            if (phone.contains('.') || phone.contains(['e', 'E']))
+                && f.fract() == 0.0
+                && (1e6..1e15).contains(&f) =>
+        {
+            whole = format!("{f:.0}");
+            whole.as_str()
+        }
+        _ => phone,
+    };
     let masked = mask_phones_in_text(phone);
-    if matches!(masked, Cow::Owned(_)) || phone.contains('*') {
+    if matches!(masked, Cow::Owned(_)) || looks_masked(phone) {
         return masked.into_owned();
     }
     let bytes = phone.as_bytes();
@@ -52,8 +245,8 @@ pub fn mask_phone(phone: &str) -> String {
 /// number that would still be whole in it.
 pub fn mask_id(id: &str) -> String {
     let id = id.trim();
-    if id.contains('*') {
-        return mask_phones_in_text(id).into_owned();
+    if looks_masked(id) {
+        return mask_personal_data(id).into_owned();
     }
     let chars: Vec<char> = id.chars().collect();
     match chars.len() {
@@ -62,6 +255,39 @@ pub fn mask_id(id: &str) -> String {
         2 => format!("{}*", chars[0]),
         n => format!("{}***{}", chars[0], chars[n - 1]),
     }
+}
+
+/// Whether an export already masked `value`: a phone number with a run of
+/// at least three `*` (138****1234, +86 138****1234), or an id or name with
+/// at least two, at most twice as many characters shown, and no run shown
+/// longer than four (a Chinese character counting two: t***9, tb_1***89,
+/// 李**). A `*` typed into a name (李秀英*, *李秀英*) or between digits
+/// (138*1234*5678) is not.
+fn looks_masked(value: &str) -> bool {
+    let stars = value.chars().filter(|&c| c == '*').count();
+    let shown = value
+        .chars()
+        .filter(|&c| c != '*' && !c.is_whitespace())
+        .count();
+    // A Chinese character weighs two: 李秀 is a name's worth.
+    let longest_run = value
+        .split('*')
+        .map(|run| {
+            run.chars()
+                .filter(|c| !c.is_whitespace())
+                .map(|c| if c.is_ascii() { 1 } else { 2 })
+                .sum::<usize>()
+        })
+        .max()
+        .unwrap_or(0);
+    let digits = value.chars().filter(char::is_ascii_digit).count();
+    let star_run = value.split(|c| c != '*').map(str::len).max().unwrap_or(0);
+    let phone_like = star_run >= 3
+        && digits <= 11
+        && value
+            .chars()
+            .all(|c| c == '*' || c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '(' | ')'));
+    phone_like || (stars >= 2 && longest_run <= 4 && shown <= 2 * stars)
 }
 
 /// Masks phone numbers inside free text, as customers write them:
@@ -104,7 +330,10 @@ pub fn mask_phones_in_text(text: &str) -> Cow<'_, str> {
                 continue;
             }
         }
-        after_glued_digit = after_digit && join_of(c) == Some(Join::Glued);
+        // A number glued to digits before it by a hyphen or dot is part of
+        // a code; after a colon, of a clock time (10:05 9123 4567).
+        after_glued_digit =
+            after_digit && (join_of(c) == Some(Join::Glued) || matches!(c, ':' | '：'));
         after_digit = digit_at(bytes, i).is_some();
         i += c.len_utf8();
     }
@@ -215,15 +444,104 @@ impl Groups {
 /// masked form.
 fn number_at(text: &str, i: usize) -> Option<(usize, String)> {
     let (lead, groups) = read_groups(text, i)?;
+    let cue = cue_before(text, i);
     // The most groups that make a number, as long as it does not go on with
     // glued digits.
     (1..=groups.n).rev().find_map(|k| {
         if matches!(groups.joins[k - 1], Some(Join::Glued | Join::Bracket)) {
             return None;
         }
-        let masked = masked_number(text, i, lead, &groups, k)?;
+        let masked = masked_number(text, i, lead, &groups, k, cue)?;
         Some((groups.spans[k - 1].1, masked))
     })
+}
+
+/// What the words right before a number say it is.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Cue {
+    /// 电话, 手机, 打, call, WhatsApp … within the few characters before it.
+    Phone,
+    /// 发票, 订单号, 卡号, 编号, a currency sign, letters glued by a hyphen
+    /// (W-91234567) right before it: a code or an amount.
+    Code,
+    None,
+}
+
+/// Words that say a phone number follows (within [`CUE_REACH`] characters).
+/// (Not 号码 alone: 发票号码 is an invoice's; 电话号码 has 电话.)
+const PHONE_CUES: [&str; 29] = [
+    "电话", "電話", "手机", "手機", "致电", "致電", "来电", "來電", "回电", "回電", "打", "联系",
+    "聯繫", "联络", "聯絡", "连络", "連絡", "座机", "座機", "市话", "市話", "手提", "热线", "熱線",
+    "tel", "phone", "call", "whatsapp", "mobile",
+];
+
+/// Words that, right before a number, say it is a code or an amount.
+const CODE_CUES: [&str; 30] = [
+    "发票",
+    "發票",
+    "代码",
+    "代碼",
+    "单号",
+    "單號",
+    "单号码",
+    "單號碼",
+    "订单",
+    "訂單",
+    "编号",
+    "編號",
+    "卡号",
+    "卡號",
+    "卡",
+    "运单",
+    "運單",
+    "工单",
+    "工單",
+    "货号",
+    "貨號",
+    "型号",
+    "型號",
+    "批次",
+    "金额",
+    "金額",
+    "no",
+    "no.",
+    "id",
+    "sn",
+];
+
+/// How far back, in characters, a phone word is looked for.
+const CUE_REACH: usize = 8;
+
+/// The [`Cue`] of the text before byte `i`.
+fn cue_before(text: &str, i: usize) -> Cue {
+    let before = &text[..i];
+    if matches!(before.chars().next_back(), Some('$' | '¥' | '￥')) {
+        return Cue::Code;
+    }
+    if let Some(rest) = before.strip_suffix(['-', '－']) {
+        if rest.ends_with(|c: char| c.is_ascii_alphabetic()) {
+            return Cue::Code;
+        }
+    }
+    let trimmed = before.trim_end_matches(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                ':' | '：' | '#' | '=' | '(' | '（' | '[' | '【' | '是' | '为' | '為'
+            )
+    });
+    let tail: String = {
+        let mut chars: Vec<char> = trimmed.chars().rev().take(CUE_REACH).collect();
+        chars.reverse();
+        chars.into_iter().flat_map(char::to_lowercase).collect()
+    };
+    if CODE_CUES.iter().any(|w| tail.ends_with(w)) {
+        return Cue::Code;
+    }
+    if PHONE_CUES.iter().any(|w| tail.contains(w)) {
+        return Cue::Phone;
+    }
+    Cue::None
 }
 
 /// Reads the groups of digits starting at byte `i` (after a `+` or an
@@ -304,7 +622,14 @@ fn read_groups(text: &str, i: usize) -> Option<(Lead, Groups)> {
 }
 
 /// The masked form of the first `k` groups if they make a phone number.
-fn masked_number(text: &str, i: usize, lead: Lead, g: &Groups, k: usize) -> Option<String> {
+fn masked_number(
+    text: &str,
+    i: usize,
+    lead: Lead,
+    g: &Groups,
+    k: usize,
+    cue: Cue,
+) -> Option<String> {
     let bytes = text.as_bytes();
     let first = g.digits(0);
     if lead == Lead::Bracket {
@@ -313,7 +638,7 @@ fn masked_number(text: &str, i: usize, lead: Lead, g: &Groups, k: usize) -> Opti
         let close = text[g.spans[0].1..].chars().next()?;
         if !area_code(first) {
             // (852) 9123 4567, (886) 912 345 678: a country code in brackets.
-            return regional(text, i, lead, g, k);
+            return regional(text, i, lead, g, k, cue);
         }
         let number = landline_number(g, 1, k)?;
         return Some(format!("{open}{}{close}{number}", ascii(first)));
@@ -346,7 +671,7 @@ fn masked_number(text: &str, i: usize, lead: Lead, g: &Groups, k: usize) -> Opti
         }
     }
     if lead == Lead::Plus || first.starts_with(b"00") && !first.starts_with(b"0086") {
-        return regional(text, i, lead, g, k);
+        return regional(text, i, lead, g, k, cue);
     }
     if let Some(mobile) = mobile(g, 0, k, 0) {
         return Some(mobile);
@@ -356,9 +681,14 @@ fn masked_number(text: &str, i: usize, lead: Lead, g: &Groups, k: usize) -> Opti
         if let Some(number) = landline_number(g, 1, k) {
             return Some(format!("{}-{number}", ascii(first)));
         }
+        // Taiwan's three-digit areas have six-digit numbers: 037-123456.
+        if first.len() == 3 && matches!(first[1], b'3'..=b'8') && g.lens[1..k] == [6] {
+            return Some(format!("{}-**{}", ascii(first), ascii(tail(g.digits(1)))));
+        }
     }
-    // 075512345678, 01087654321: the area code is told by its first digits.
-    if k == 1 && first.len() >= 11 && first[0] == b'0' {
+    // 075512345678, 01087654321: the area code is told by its first digits
+    // (not after 发票代码: an invoice code is 12 digits from 0 too).
+    if k == 1 && first.len() >= 11 && first[0] == b'0' && cue != Cue::Code {
         let area = match first[1] {
             b'1' if first[2] == b'0' => 3,
             b'2' => 3,
@@ -370,7 +700,7 @@ fn masked_number(text: &str, i: usize, lead: Lead, g: &Groups, k: usize) -> Opti
             return Some(format!("{}-****{}", ascii(area), ascii(tail(number))));
         }
     }
-    regional(text, i, lead, g, k)
+    regional(text, i, lead, g, k, cue)
 }
 
 /// An area code as written with a landline: 0 and 2 or 3 more digits on the
@@ -390,7 +720,7 @@ fn area_code(digits: &[u8]) -> bool {
 /// their last 4 digits (a Taiwan mobile keeps its 09): 09****5678,
 /// +852 ****4567. Taiwan landlines with their area code ((02)2345-6789,
 /// 02-2345-6789) are [`area_code`]'s.
-fn regional(text: &str, i: usize, lead: Lead, g: &Groups, k: usize) -> Option<String> {
+fn regional(text: &str, i: usize, lead: Lead, g: &Groups, k: usize, cue: Cue) -> Option<String> {
     let first = g.digits(0);
     for code in [&b"886"[..], b"852", b"853"] {
         let written: &[&[u8]] = match lead {
@@ -407,8 +737,9 @@ fn regional(text: &str, i: usize, lead: Lead, g: &Groups, k: usize) -> Option<St
             } else {
                 continue;
             };
-            // A bare 852 or 886 in front of digits is no country code.
-            if lead == Lead::Nothing && prefix.is_empty() {
+            // A bare 852 or 886 glued to digits is no country code; apart
+            // (852 9123 4567, 886-912-345-678) it is, as forms write it.
+            if lead == Lead::Nothing && prefix.is_empty() && from == 0 {
                 continue;
             }
             let end = if from == 1 {
@@ -420,31 +751,46 @@ fn regional(text: &str, i: usize, lead: Lead, g: &Groups, k: usize) -> Option<St
             return national(code, g, from, k, skip).map(|masked| format!("{kept}{masked}"));
         }
     }
+    if lead == Lead::Plus {
+        // Another country's code (+65 9123 4567, +44 20 7946 0958): a
+        // number written with a plus is a phone number; its last 4 kept.
+        let apart = k >= 2 && (1..=3).contains(&first.len());
+        let rest = if apart { g.all_digits(1, k) } else { &[][..] };
+        return (apart && (6..=12).contains(&rest.len()))
+            .then(|| format!("{}****{}", &text[i..g.spans[1].0], ascii(tail(rest))));
+    }
     if lead != Lead::Nothing {
         return None;
     }
     let lens = &g.lens[..k];
     let digits = g.all_digits(0, k);
     // Taiwan mobiles: 09 and 8 digits.
-    if digits.len() == 10 && digits.starts_with(b"09") && matches!(lens, [10] | [4, 3, 3] | [4, 6])
+    if digits.len() == 10
+        && digits.starts_with(b"09")
+        && matches!(lens, [10] | [4, 3, 3] | [4, 6])
+        && cue != Cue::Code
     {
         return Some(format!("09****{}", ascii(tail(digits))));
     }
-    // Hong Kong and Macau: 8 digits, a mobile's together (5, 6, 9 first), or
-    // any grouped 4-4 but a year (2026 1120) or a part of a longer code
-    // grouped by fours (1234 5678 9012 3456).
+    // Hong Kong and Macau: 8 digits, a mobile's together (5, 6, 9 first)
+    // after a word saying it is a phone number (电话, 打, WhatsApp: alone, 8
+    // digits are as often an invoice or a member number), or any grouped 4-4
+    // but a year (2026 1120), a code (卡 6123 4567) or four digits of a
+    // longer code grouped by fours (1234 5678 9012 3456).
     let year = matches!(first, [b'1', b'9', ..] | [b'2', b'0', ..]);
-    let mut before = text[..i].chars().rev();
-    let spaced_digits = |c: Option<char>| c.is_some_and(|c| join_of(c) == Some(Join::Spaced));
-    let after_code = spaced_digits(before.next())
-        && before
-            .next()
-            .is_some_and(|c| digit_at(c.to_string().as_bytes(), 0).is_some());
+    let before: Vec<char> = text[..i].chars().rev().take(5).collect();
+    let after_code = before.len() == 5
+        && join_of(before[0]) == Some(Join::Spaced)
+        && before[1..].iter().all(char::is_ascii_digit);
     let code_goes_on = g.n > k && g.joins[k - 1] == Some(Join::Spaced) && g.lens[k] >= 4;
     let local = match lens {
-        [8] => matches!(digits[0], b'5' | b'6' | b'9'),
+        [8] => matches!(digits[0], b'5' | b'6' | b'9') && cue == Cue::Phone,
         [4, 4] => {
-            matches!(digits[0], b'2'..=b'3' | b'5'..=b'9') && !year && !after_code && !code_goes_on
+            matches!(digits[0], b'2'..=b'3' | b'5'..=b'9')
+                && !year
+                && !after_code
+                && !code_goes_on
+                && cue != Cue::Code
         }
         _ => false,
     };
@@ -635,6 +981,80 @@ mod tests {
         ]);
     }
 
+    /// Found by a privacy audit: invisible characters inside a number hid
+    /// it; a `*` anywhere turned masking off; a phone cell passed through
+    /// a spreadsheet lost its tail; ID cards, e-mails and WeChat ids shown.
+    #[test]
+    fn personal_data_however_hidden() {
+        let m = |t: &str| mask_personal_data(t).into_owned();
+        assert_eq!(
+            m("我的电话138\u{200b}1234\u{200b}5678"),
+            "我的电话138****5678"
+        );
+        assert_eq!(m("电话138\u{ad}1234\u{2060}5678"), "电话138****5678");
+        // Nothing masked: the text is left as it was, invisible characters too.
+        assert_eq!(m("好\u{200b}评"), "好\u{200b}评");
+        assert_eq!(
+            m("身份证11010519491231002X，请核实"),
+            "身份证110105********002X，请核实"
+        );
+        // A check digit that does not agree, or no birth date: not an ID card.
+        assert_eq!(m("单号110105194912310021"), "单号110105194912310021");
+        assert_eq!(m("订单287654321001123456"), "订单287654321001123456");
+        assert_eq!(
+            m("mail zhangsan@example.com thanks"),
+            "mail z***@example.com thanks"
+        );
+        assert_eq!(m("a@b"), "a@b");
+        assert_eq!(m("加我wxid_abc123xyz789"), "加我wxid_****");
+        assert_eq!(m("微信：zhang_san1988 谢谢"), "微信：z*** 谢谢");
+        assert_eq!(m("微信支付"), "微信支付");
+        // Already masked by the export, or not.
+        assert_eq!(mask_id("t***9"), "t***9");
+        assert_eq!(mask_id("李**"), "李**");
+        assert_eq!(mask_id("李秀英*"), "李****");
+        assert_eq!(mask_id("*李秀英*"), "*****");
+        assert_eq!(mask_id("李**/wxid_abc123xyz789"), "李***9");
+        assert_eq!(mask_phone("138****1234"), "138****1234");
+        assert_eq!(mask_phone("138*1234*5678"), "****5678");
+        assert_eq!(mask_phone("13812345678.0"), "138****5678");
+        assert_eq!(mask_phone("1.38123456780E+10"), "138****5678");
+    }
+
+    /// Found by a privacy audit and a regression sweep: numbers written
+    /// without a plus, another country's, a Hong Kong number after a date
+    /// or a clock time; and, the other way, 8-digit invoice and member
+    /// numbers taken for Hong Kong phones.
+    #[test]
+    fn country_codes_cues_and_codes() {
+        check(&[
+            ("電話 852 9123 4567 謝謝", "電話 852 ****4567 謝謝"),
+            ("電話 886 912345678 謝謝", "電話 886 ****5678 謝謝"),
+            ("電話 037-123456 謝謝", "電話 037-**3456 謝謝"),
+            ("+65 9123 4567", "+65 ****4567"),
+            ("+1 415 555 0100 (US)", "+1 ****0100 (US)"),
+            ("+44 20 7946 0958", "+44 ****0958"),
+            ("2026/11/20 9123 4567", "2026/11/20 ****4567"),
+            ("2026-11-20 9123 4567 回電", "2026-11-20 ****4567 回電"),
+            ("3 9123 4567", "3 ****4567"),
+            ("10:05 9123 4567", "10:05 ****4567"),
+            ("我的电话是91234567", "我的电话是****4567"),
+            ("WhatsApp:61234567", "WhatsApp:****4567"),
+        ]);
+        for text in [
+            "发票号码 61234567",
+            "订单号61234567",
+            "会员卡 6123 4567",
+            "退款¥91234567",
+            "金額 $91234567",
+            "申请单 W-91234567",
+            "发票代码 044031900111",
+            "91234567",
+        ] {
+            assert_eq!(mask_phones_in_text(text), text);
+        }
+    }
+
     /// Found by exploratory testing of a Taiwan and Hong Kong department:
     /// their numbers in review texts were shown whole in every report.
     #[test]
@@ -646,7 +1066,7 @@ mod tests {
             ("０９１２３４５６７８", "09****5678"),
             ("請打+886 912 345 678", "請打+886 ****5678"),
             ("+886912345678", "+886****5678"),
-            ("886-912-345-678", "886-912-345-678"),
+            ("886-912-345-678", "886-****5678"),
             ("00886 912345678", "00886 ****5678"),
             ("市話(02)2345-6789", "市話(02)****6789"),
             ("(07)123-4567", "(07)****4567"),
@@ -710,7 +1130,6 @@ mod tests {
             "12345678",
             "13812345678-2",
             "9-139-1234-5678",
-            "+1 415 555 0100 (US)",
             "+86 12 12345678",
             "(0755)",
             "0755-123456",
@@ -797,7 +1216,7 @@ mod tests {
         assert_eq!(mask_phone(" 13712345678 "), "137****5678");
         // Numbers not recognised keep their last 4 digits only.
         assert_eq!(mask_phone("87654321"), "****4321");
-        assert_eq!(mask_phone("+1 415 555 0100"), "****0100");
+        assert_eq!(mask_phone("+1 415 555 0100"), "+1 ****0100");
         assert_eq!(mask_phone("12345"), "1***5");
     }
 
@@ -814,7 +1233,8 @@ mod tests {
         for id in ["t***9", "tb_1***89", "小***猫", "张*", "j**x"] {
             assert_eq!(mask_id(id), id);
         }
-        // Unless a whole phone number is still in them.
-        assert_eq!(mask_id("t***9 13812345678"), "t***9 138****5678");
+        // Unless more is shown than a masked value shows (a whole phone
+        // number still in it): masked again, as any other value.
+        assert_eq!(mask_id("t***9 13812345678"), "t***8");
     }
 }

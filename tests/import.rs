@@ -2967,3 +2967,27 @@ fn names_one_script_tells_apart_are_two_agents() {
         [["X1", "T02"], ["X2", "T03"], ["X3", "T04"], ["X4", ""]]
     );
 }
+
+/// Found by a privacy audit: messages on stderr (cron mail) quoted
+/// customers' numbers as written: a rejected row's value, an unknown agent.
+#[test]
+fn messages_mask_the_personal_data_they_quote() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "f.csv",
+        "评价ID,评价时间,评价等级,评价内容\nX1,13812345678,差评,慢\nX2,2026-11-20 10:00,差评13987654321,慢\n",
+    );
+    let out = wd
+        .kefu(&["import", "reviews", &f, "--strict"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("138****5678") && stderr.contains("139****4321"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("13812345678") && !stderr.contains("13987654321"),
+        "{stderr}"
+    );
+}

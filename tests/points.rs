@@ -2171,3 +2171,60 @@ fn an_adjustment_is_never_booked_inside_another_closed_period() {
         net(&quarter)
     );
 }
+
+/// Found by a privacy audit: a customer's phone number in a 奖惩 note (客户
+/// 张三丰(13812345678)来信表扬) showed whole in `points`, in every format,
+/// in the statements handed to each agent, and in warnings on stderr.
+#[test]
+fn notes_quoting_customers_are_masked_in_points_and_statements() {
+    let wd = workspace_with(None);
+    import(
+        &wd,
+        "events",
+        "e.csv",
+        "编号,日期,工号,奖惩项目,次数,是否核实,备注\nE1,2026-07-08,A1,书面表扬,1,是,客户张三丰(13812345678)来信表扬 身份证11010519491231002X\n",
+    );
+    for format in ["csv", "json", "md", "html"] {
+        let out = wd
+            .kefu(&["points", "--quarter", "2026Q3", "--format", format])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("138****5678") && !text.contains("13812345678"),
+            "{format}: {text}"
+        );
+        assert!(!text.contains("11010519491231002X"), "{format}: {text}");
+    }
+    let dir = wd.path("statements");
+    wd.kefu(&[
+        "bonus",
+        "--quarter",
+        "2026Q3",
+        "--statements",
+        dir.to_str().unwrap(),
+        "-q",
+    ])
+    .assert()
+    .success();
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        assert!(!text.contains("13812345678"), "{text}");
+        seen += usize::from(text.contains("138****5678"));
+    }
+    assert!(seen >= 1);
+    // --no-mask shows them, and says so.
+    wd.kefu(&[
+        "points",
+        "--quarter",
+        "2026Q3",
+        "--format",
+        "csv",
+        "--no-mask",
+    ])
+    .assert()
+    .success()
+    .stdout(predicate::str::contains("13812345678"))
+    .stderr(predicate::str::contains("NOT masked"));
+}

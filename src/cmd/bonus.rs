@@ -408,7 +408,7 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
             s.sections.push(Section::new(
                 "lines",
                 "积分明细 lines",
-                ledger_table(&mine, book, &names),
+                ledger_table(&mine, book, &names, !args.output.no_mask),
             ));
             let safe: String = p
                 .agent_id

@@ -1068,7 +1068,7 @@ impl UnreadCauses {
             let values: Vec<String> = self
                 .first
                 .iter()
-                .map(|v| shown(&crate::privacy::mask_phones_in_text(v)))
+                .map(|v| shown(&crate::privacy::mask_personal_data(v)))
                 .collect();
             let causes: Vec<String> = Cause::ALL
                 .iter()

@@ -72,6 +72,10 @@ pub struct OutputArgs {
     /// CSV encoding: utf-8 or gbk
     #[arg(long, value_name = "ENCODING")]
     pub encoding: Option<String>,
+    /// Show customers' phone numbers, ID-card numbers and e-mails that 奖惩
+    /// notes quote (masked by default)
+    #[arg(long)]
+    pub no_mask: bool,
 }
 
 impl OutputArgs {
@@ -81,6 +85,9 @@ impl OutputArgs {
         let format = Format::choose(self.format, self.output.as_deref())?;
         let csv = CsvOptions::from_args(self.excel, self.encoding.as_deref())?;
         render::notes_to_stderr(doc, format, quiet);
+        if self.no_mask && !quiet {
+            crate::say!("kefu: warning: customers' phone numbers and ids that 奖惩 notes quote are NOT masked in this output (--no-mask); handle it as personal data");
+        }
         render::emit(doc, format, csv, self.output.as_deref())?;
         if let Some(o) = self
             .output
@@ -162,6 +169,7 @@ pub fn ledger_table(
     lines: &[Line],
     book: &Rulebook,
     names: &std::collections::HashMap<String, String>,
+    mask: bool,
 ) -> Table {
     let mut t = Table::new(&[
         "date",
@@ -186,7 +194,14 @@ pub fn ledger_table(
             l.rule_id.as_str().into(),
             rule.into(),
             l.points.into(),
-            l.source.as_str().into(),
+            // An event's note (客户张三(138…)来信表扬) may quote a customer.
+            if mask {
+                crate::privacy::mask_personal_data(&l.source)
+                    .into_owned()
+                    .into()
+            } else {
+                l.source.as_str().into()
+            },
         ]);
     }
     t
@@ -256,7 +271,7 @@ pub fn run(globals: &Globals, args: PointsArgs) -> Result<()> {
     doc.sections.push(Section::new(
         "lines",
         "明细 lines",
-        ledger_table(&lines, book, &names),
+        ledger_table(&lines, book, &names, !args.output.no_mask),
     ));
     args.output.emit(&doc, globals.quiet)
 }

@@ -53,11 +53,12 @@ fn share(n: i64, total: i64) -> Cell {
     }
 }
 
-/// A short, single-line excerpt of a text, with phone numbers masked.
+/// A short, single-line excerpt of a text, with phone numbers and other
+/// personal data masked.
 fn excerpt(text: &str, mask: bool) -> String {
     let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let t = if mask {
-        privacy::mask_phones_in_text(&one_line)
+        privacy::mask_personal_data(&one_line)
     } else {
         one_line.as_str().into()
     };
