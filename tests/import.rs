@@ -780,6 +780,11 @@ fn strict_and_dry_run_say_how_to_see_every_rejected_row() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.matches(": created_at").count(), 10, "{stderr}");
     assert!(stderr.contains("12 row(s) rejected under --strict; nothing was imported (10 shown above; --rejects FILE writes every one"), "{stderr}");
+    // Under -q too: they are the run's errors (found by a regression sweep:
+    // "0 shown above").
+    let out = wd.kefu(&["import", "-q", "reviews", &bad, "--strict"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches(": created_at").count(), 10, "{stderr}");
     wd.kefu(&["import", "reviews", &bad, "--dry-run"])
         .assert()
         .success()

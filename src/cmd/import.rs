@@ -1560,7 +1560,10 @@ fn import(
                         let file = files.last_mut().expect("a file is open");
                         file.counts.read += 1;
                         file.counts.rejected += 1;
-                        if rejects.shown < 10 && !globals.quiet && (plan.strict || !keep_rejects) {
+                        // Under --strict they are the run's errors, said under -q too.
+                        if rejects.shown < 10
+                            && (plan.strict || (!globals.quiet && !keep_rejects))
+                        {
                             crate::say!("kefu: {}: {position} {line}: {reason}", file.file);
                             rejects.shown += 1;
                         }

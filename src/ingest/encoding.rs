@@ -19,8 +19,10 @@
 //!    row is 2 valid for 1 invalid (a three-character row);
 //! 5. anything else is GB18030, the superset of GBK and GB2312 that Chinese
 //!    Excel writes as "CSV", or Big5, what Traditional Chinese Excel (Taiwan,
-//!    Hong Kong) writes: the one whose reading holds more than twice as many
-//!    of the characters common in reviews and exports ([`crate::hanzi::is_common`]).
+//!    Hong Kong) writes: the one whose reading holds markedly fewer odd
+//!    characters (kana, Greek, box drawing, malformed bytes: [`is_odd`]),
+//!    else the one holding more than twice as many of the characters common
+//!    in reviews and exports ([`crate::hanzi::is_common`]).
 //!    Either encoding reads the other's bytes as text, but as rare
 //!    characters: of the labelled reviews' text, 95% of the characters are
 //!    common when read right, 6% when a GBK file is read as Big5 and 15%
@@ -175,15 +177,44 @@ pub fn detect(sample: &[u8]) -> Result<TextEncoding, &'static str> {
 /// it holds more than twice as many common characters as read as GB18030
 /// (GB18030 on a tie: a mainland export is the likelier).
 fn chinese_encoding(sample: &[u8]) -> TextEncoding {
-    let common = |encoding: TextEncoding| {
+    // (common characters, odd ones) of the sample read in `encoding`.
+    let read = |encoding: TextEncoding| {
         let (text, _) = encoding.encoding_rs().decode_without_bom_handling(sample);
-        text.chars().filter(|&c| crate::hanzi::is_common(c)).count()
+        let common = text.chars().filter(|&c| crate::hanzi::is_common(c)).count();
+        (common, text.chars().filter(|&c| is_odd(c)).count())
     };
-    if common(TextEncoding::Big5) > 2 * common(TextEncoding::Gb18030) {
+    let (gb_common, gb_odd) = read(TextEncoding::Gb18030);
+    let (big5_common, big5_odd) = read(TextEncoding::Big5);
+    // Read in the wrong one, text turns up kana, Greek, box drawing or
+    // malformed bytes (Big5's 王, A4FD, is no character in GBK): on a
+    // roster holding nothing Chinese but names, the only sign there is.
+    if gb_odd > 2 * big5_odd + 2 {
+        return TextEncoding::Big5;
+    }
+    if big5_odd > 2 * gb_odd + 2 {
+        return TextEncoding::Gb18030;
+    }
+    if big5_common > 2 * gb_common {
         TextEncoding::Big5
     } else {
         TextEncoding::Gb18030
     }
+}
+
+/// A character Chinese text does not hold, but a misread one does: not
+/// ASCII, an ideograph, or the punctuation and full-width forms Chinese
+/// writes (kana, Greek, Cyrillic, box drawing, private use, U+FFFD).
+fn is_odd(c: char) -> bool {
+    !(c.is_ascii()
+        || matches!(c,
+            '\u{3400}'..='\u{4dbf}'
+            | '\u{4e00}'..='\u{9fff}'
+            | '\u{f900}'..='\u{faff}'
+            | '\u{2000}'..='\u{206f}'
+            | '\u{3000}'..='\u{303f}'
+            | '\u{ff00}'..='\u{ffef}'
+            | '·' | '×' | '÷' | '°' | '±'
+        ))
 }
 
 /// Counts the valid multi-byte UTF-8 characters and the invalid sequences in
@@ -471,6 +502,23 @@ mod tests {
         let header = "評價編號,評價時間,客服姓名,評價內容\n";
         let (big5, _, _) = encoding_rs::BIG5.encode(header);
         assert_eq!(detect(&big5), Ok(TextEncoding::Big5));
+        // A roster holding nothing Chinese but names (found by a regression
+        // sweep: read as GBK), and the same in Simplified as GBK.
+        let trad = "王芳李娜張偉劉洋陳靜楊磊黃敏趙強周傑吳婷徐剛孫麗馬超朱紅胡軍郭鵬何雪林濤羅蘭梁宇";
+        let simp = "王芳李娜张伟刘洋陈静杨磊黄敏赵强周杰吴婷徐刚孙丽马超朱红胡军郭鹏何雪林涛罗兰梁宇";
+        let roster = |names: &str| {
+            let mut text = "id,name,dept,joined\n".to_string();
+            let names: Vec<char> = names.chars().collect();
+            for (i, name) in names.chunks(2).enumerate() {
+                let name: String = name.iter().collect();
+                text.push_str(&format!("A{i:03},{name},X,2024-01-01\n"));
+            }
+            text
+        };
+        let big5 = encoding_rs::BIG5.encode(&roster(trad)).0.into_owned();
+        assert_eq!(detect(&big5), Ok(TextEncoding::Big5));
+        let gbk = encoding_rs::GBK.encode(&roster(simp)).0.into_owned();
+        assert_eq!(detect(&gbk), Ok(TextEncoding::Gb18030));
         // A one-row Cantonese log (found by exploratory testing: read as GBK).
         for text in ["等咗好耐都冇人覆", "個客服態度好差，講嘢好衝"] {
             let (big5, _, _) = encoding_rs::BIG5.encode(text);
