@@ -782,7 +782,10 @@ fn strict_and_dry_run_say_how_to_see_every_rejected_row() {
     assert!(stderr.contains("12 row(s) rejected under --strict; nothing was imported (10 shown above; --rejects FILE writes every one"), "{stderr}");
     // Under -q too: they are the run's errors (found by a regression sweep:
     // "0 shown above").
-    let out = wd.kefu(&["import", "-q", "reviews", &bad, "--strict"]).output().unwrap();
+    let out = wd
+        .kefu(&["import", "-q", "reviews", &bad, "--strict"])
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.matches(": created_at").count(), 10, "{stderr}");
     wd.kefu(&["import", "reviews", &bad, "--dry-run"])
@@ -2828,6 +2831,20 @@ fn a_store_keeps_the_source_an_earlier_kefu_named_a_file_by() {
     assert_eq!(
         wd.sql("SELECT source, count(*) FROM feedback GROUP BY source"),
         [["shop", "2"]]
+    );
+    // Another shop's export, which the earlier kefu never read: a source
+    // of its own (found by a regression sweep: it went to `shop` and its
+    // records overwrote shop1's of the same id).
+    let other = wd.write(
+        "shop2-20261120.csv",
+        format!("{header}T1,2026-11-20 09:00,差评,慢\n"),
+    );
+    wd.kefu(&["import", "reviews", &other, "-q"])
+        .assert()
+        .success();
+    assert_eq!(
+        wd.sql("SELECT source, count(*) FROM feedback GROUP BY source ORDER BY source"),
+        [["shop", "2"], ["shop2", "1"]]
     );
     // A store without `shop` names the file by today's rule.
     let fresh = Workdir::new();

@@ -491,6 +491,8 @@ fn resolve_sources(
     quiet: bool,
 ) -> Result<Vec<String>> {
     let kind = plan.kind.name();
+    // Files earlier imports read, read once if needed.
+    let mut history: Option<Vec<String>> = None;
     plan.files
         .iter()
         .map(|file| {
@@ -503,6 +505,24 @@ fn resolve_sources(
                 return Ok(current);
             };
             if store::holds_source(tx, table, &legacy)? && !store::holds_source(tx, table, &current)? {
+                // Only where the store's `legacy` records came from files
+                // named like this one: shop1-… and shop2-… both went to
+                // `shop`, but a store that only ever read shop1-… files
+                // starts `shop2` apart (found by a regression sweep: a
+                // second shop's export overwrote the first's records).
+                let history = match &mut history {
+                    Some(h) => h,
+                    None => history.insert(store::imported_files(tx)?),
+                };
+                let earlier: Vec<&String> = history
+                    .iter()
+                    .filter(|f| legacy_source_from_file(f, kind) == legacy)
+                    .collect();
+                if !earlier.is_empty()
+                    && !earlier.iter().any(|f| source_from_file(f, kind) == current)
+                {
+                    return Ok(current);
+                }
                 if !quiet {
                     crate::say!(
                         "kefu: {file}: source {legacy}, as an earlier kefu named files like this one: the store holds that source's records, none of {current}"
@@ -1561,8 +1581,7 @@ fn import(
                         file.counts.read += 1;
                         file.counts.rejected += 1;
                         // Under --strict they are the run's errors, said under -q too.
-                        if rejects.shown < 10
-                            && (plan.strict || (!globals.quiet && !keep_rejects))
+                        if rejects.shown < 10 && (plan.strict || (!globals.quiet && !keep_rejects))
                         {
                             crate::say!("kefu: {}: {position} {line}: {reason}", file.file);
                             rejects.shown += 1;

@@ -504,8 +504,10 @@ mod tests {
         assert_eq!(detect(&big5), Ok(TextEncoding::Big5));
         // A roster holding nothing Chinese but names (found by a regression
         // sweep: read as GBK), and the same in Simplified as GBK.
-        let trad = "王芳李娜張偉劉洋陳靜楊磊黃敏趙強周傑吳婷徐剛孫麗馬超朱紅胡軍郭鵬何雪林濤羅蘭梁宇";
-        let simp = "王芳李娜张伟刘洋陈静杨磊黄敏赵强周杰吴婷徐刚孙丽马超朱红胡军郭鹏何雪林涛罗兰梁宇";
+        let trad =
+            "王芳李娜張偉劉洋陳靜楊磊黃敏趙強周傑吳婷徐剛孫麗馬超朱紅胡軍郭鵬何雪林濤羅蘭梁宇";
+        let simp =
+            "王芳李娜张伟刘洋陈静杨磊黄敏赵强周杰吴婷徐刚孙丽马超朱红胡军郭鹏何雪林涛罗兰梁宇";
         let roster = |names: &str| {
             let mut text = "id,name,dept,joined\n".to_string();
             let names: Vec<char> = names.chars().collect();

@@ -442,6 +442,25 @@ pub fn finish_import(
     Ok(())
 }
 
+/// The names of the files earlier imports read (as given on their command
+/// lines), from the import log.
+pub fn imported_files(tx: &Transaction<'_>) -> Result<Vec<String>> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        file: String,
+    }
+    let mut names = vec![];
+    let mut st = tx.prepare("SELECT files FROM imports")?;
+    let mut rows = st.query([])?;
+    while let Some(row) = rows.next()? {
+        let json: String = row.get(0)?;
+        if let Ok(files) = serde_json::from_str::<Vec<File>>(&json) {
+            names.extend(files.into_iter().map(|f| f.file));
+        }
+    }
+    Ok(names)
+}
+
 /// Whether `table` (`feedback` or `events`) holds a record of `source`.
 pub fn holds_source(tx: &Transaction<'_>, table: &str, source: &str) -> Result<bool> {
     Ok(tx.query_row(
