@@ -272,8 +272,9 @@ fn a_json_lines_file_with_a_stray_byte_rejects_that_line() {
 #[test]
 fn a_rejected_json_record_is_kept_as_its_json_text() {
     let wd = Workdir::new();
-    let bad =
-        r#"{"id":"A2","created_at":"2026-11-05T10:00:00+08:00","rating":"meh","content":"x"}"#;
+    // As written: a long number is no float, 19.90 keeps its zero (found by
+    // a regression sweep: a JSON document's rejects were written anew).
+    let bad = r#"{"id":"A2","created_at":"2026-11-05T10:00:00+08:00","rating":"meh","content":"x","order_no":123456789012345678901234,"paid":19.90}"#;
     let f = wd.write(
         "r.jsonl",
         format!("{{\"id\":\"A1\",\"created_at\":\"2026-11-05 09:00\",\"rating\":\"差评\",\"content\":\"慢\"}}\n{bad}\n"),

@@ -26,9 +26,14 @@ pub struct JsonSource {
 }
 
 enum Body {
-    /// The items of the array with the line each starts on, consumed front
-    /// to back.
-    Items(std::vec::IntoIter<(u64, Value)>),
+    /// The items of the array with the line each starts on and, when the
+    /// scan found it, where its text lies in `text` (a rejected record is
+    /// kept as written: 123456789012345678901234 is no float), consumed
+    /// front to back.
+    Items {
+        items: std::vec::IntoIter<(u64, Value, Option<(usize, usize)>)>,
+        text: String,
+    },
     /// JSON Lines, streamed: the reader, the line number of the last line
     /// read, and the lines read ahead at open (line number, bytes: a line
     /// that is not valid UTF-8 is a rejected row).
@@ -122,12 +127,13 @@ fn take_records(
     })
 }
 
-/// The line (1-based) each item of the array of records starts on: the
-/// array reached from the top by the keys of `path` (none: the document is
-/// the array). A scan of text serde_json has already read as JSON, so it
-/// checks no grammar; for a key written twice, the last counts, as for
-/// serde_json. `None` if the scan does not find the array.
-fn item_lines(text: &str, path: &[String]) -> Option<Vec<u64>> {
+/// The line (1-based) each item of the array of records starts on, and the
+/// bytes its text spans: the array reached from the top by the keys of
+/// `path` (none: the document is the array). A scan of text serde_json has
+/// already read as JSON, so it checks no grammar; for a key written twice,
+/// the last counts, as for serde_json. `None` if the scan does not find the
+/// array.
+fn item_lines(text: &str, path: &[String]) -> Option<Vec<(u64, (usize, usize))>> {
     let b = text.as_bytes();
     let ws = |pos: &mut usize| {
         while b
@@ -218,8 +224,9 @@ fn item_lines(text: &str, path: &[String]) -> Option<Vec<u64>> {
         }
         line += b[counted..pos].iter().filter(|&&c| c == b'\n').count() as u64;
         counted = pos;
-        lines.push(line);
+        let start = pos;
         pos = value_end(pos);
+        lines.push((line, (start, pos)));
         ws(&mut pos);
         if b.get(pos) == Some(&b',') {
             pos += 1;
@@ -269,7 +276,10 @@ impl JsonSource {
             headers: vec![],
             index: HashMap::new(),
             encoding,
-            body: Body::Items(vec![].into_iter()),
+            body: Body::Items {
+                items: vec![].into_iter(),
+                text: String::new(),
+            },
         };
         for item in &items {
             if let Value::Object(obj) = item {
@@ -283,10 +293,22 @@ impl JsonSource {
         }
         // Rows and rejects name the line an item starts on; should the scan
         // miss, the text before an item is still counted from its order.
-        let lines = item_lines(&s, &path)
-            .filter(|l| l.len() == items.len())
-            .unwrap_or_else(|| (1..=items.len() as u64).collect());
-        src.body = Body::Items(lines.into_iter().zip(items).collect::<Vec<_>>().into_iter());
+        let lines: Vec<(u64, Option<(usize, usize)>)> = match item_lines(&s, &path) {
+            Some(l) if l.len() == items.len() => l
+                .into_iter()
+                .map(|(line, span)| (line, Some(span)))
+                .collect(),
+            _ => (1..=items.len() as u64).map(|line| (line, None)).collect(),
+        };
+        let items: Vec<_> = lines
+            .into_iter()
+            .zip(items)
+            .map(|((line, span), v)| (line, v, span))
+            .collect();
+        src.body = Body::Items {
+            items: items.into_iter(),
+            text: s,
+        };
         Ok(src)
     }
 
@@ -302,7 +324,10 @@ impl JsonSource {
             headers: vec![],
             index: HashMap::new(),
             encoding,
-            body: Body::Items(vec![].into_iter()),
+            body: Body::Items {
+                items: vec![].into_iter(),
+                text: String::new(),
+            },
         };
         // The first line must be an object (else this is not JSON Lines).
         let (first_no, first) = next_line(&mut reader, &mut line_no)
@@ -373,7 +398,8 @@ impl RowSource for JsonSource {
     }
 
     fn no_records(&self) -> bool {
-        self.headers.is_empty() && matches!(&self.body, Body::Items(items) if items.len() == 0)
+        self.headers.is_empty()
+            && matches!(&self.body, Body::Items { items, .. } if items.len() == 0)
     }
 
     fn position_name(&self) -> &'static str {
@@ -387,10 +413,13 @@ impl RowSource for JsonSource {
     fn read_row(&mut self, row: &mut Row) -> Result<ReadOutcome> {
         let encoding = self.encoding;
         let (parsed, line, raw) = match &mut self.body {
-            Body::Items(items) => match items.next() {
+            Body::Items { items, text } => match items.next() {
                 None => return Ok(ReadOutcome::End),
-                Some((line, v)) => {
-                    let raw = v.to_string();
+                Some((line, v, span)) => {
+                    let raw = match span.and_then(|(a, b)| text.get(a..b)) {
+                        Some(written) => written.to_string(),
+                        None => v.to_string(),
+                    };
                     (Ok(v), line, raw)
                 }
             },
