@@ -148,6 +148,7 @@ timezone = "Asia/Shanghai"
 #
 # [sources.taobao]
 # channel = "淘宝"                 # recorded when the export has no channel column
+# date_order = "day-first"         # 03/04/2026 is 3 April (Hong Kong); or "month-first"
 # [sources.taobao.columns]         # field = "header as in the file"
 # content = "买家评语"
 # created_at = "评价日期"

@@ -172,6 +172,11 @@ pub fn parse_tz(name: &str) -> Result<Tz> {
     })
 }
 
+/// The years of Taiwan's calendar (民國) read as such: 100 to 199, 2011 to
+/// 2110 (a three-digit year outside, 999/11/20, is unreadable).
+const ROC_YEARS_FIRST: i32 = 100;
+const ROC_YEARS_LAST: i32 = 199;
+
 /// Parses a timestamp as exports write it and returns Unix seconds (see
 /// [`read_timestamp`]).
 pub fn parse_timestamp(text: &str, tz: Tz) -> Result<i64, String> {
@@ -684,7 +689,11 @@ fn read_parts(t: &str, order: DateOrder) -> Result<TimestampParts, Option<String
         // (three-digit years are no other calendar's). `民國` itself is taken
         // off by `fold_timestamp`.
         3 => {
-            parts.year = at.take(3) as i32 + 1911;
+            let year = at.take(3) as i32;
+            if !(ROC_YEARS_FIRST..=ROC_YEARS_LAST).contains(&year) {
+                return Err(None);
+            }
+            parts.year = year + 1911;
             at.eat(date_sep).ok_or(None)?;
             parts.month = at.one_or_two().ok_or(None)?;
             at.eat(date_sep).ok_or(None)?;
@@ -829,6 +838,20 @@ pub fn read_month(text: &str) -> Result<Period, String> {
         let (year, month) = (t[..4].parse().unwrap_or(0), t[4..].parse().unwrap_or(0));
         if let Some(p) = Period::month(year, month) {
             return Ok(p);
+        }
+    }
+    // Taiwan's calendar: 115/08, 115年9月, 民國115年7月.
+    let roc = ["民國", "民国"]
+        .iter()
+        .find_map(|era| t.strip_prefix(era))
+        .map_or(t, str::trim_start);
+    if let Some((y, m)) = roc.trim_end_matches('月').split_once(['-', '/', '年', '.']) {
+        if let (3, Ok(year @ ROC_YEARS_FIRST..=ROC_YEARS_LAST), Ok(month)) =
+            (y.len(), y.parse::<i32>(), m.trim().parse::<u32>())
+        {
+            if let Some(p) = Period::month(year + 1911, month) {
+                return Ok(p);
+            }
         }
     }
     parse_month(t).map_err(|e| {
@@ -1310,6 +1333,15 @@ mod tests {
             assert_eq!(at(text).as_deref(), Ok(want), "{text}");
         }
         assert!(at("115/13/20").unwrap_err().contains("impossible date"));
+        assert!(at("999/11/20").unwrap_err().contains("unreadable"));
+        assert!(at("015/11/20").unwrap_err().contains("unreadable"));
+        for month in ["115/08", "115年8月", "民國115年8月", "民国 115-08"] {
+            assert_eq!(
+                read_month(month).map(|p| p.name).as_deref(),
+                Ok("2026-08"),
+                "{month}"
+            );
+        }
     }
 
     #[test]

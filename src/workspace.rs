@@ -96,6 +96,15 @@ impl Workspace {
 /// paths written. `quiet` is `-q`.
 pub fn init(dir: &Path, quiet: bool) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    // A store file of 0 bytes is refused (see `Store::open`) before anything
+    // is written beside it.
+    let db = dir.join(STORE_FILE);
+    if std::fs::metadata(&db).is_ok_and(|m| m.len() == 0) {
+        anyhow::bail!(
+            "{} is empty (0 bytes), not a kefu store: restore it from a backup, or remove it and run kefu init to start an empty one",
+            db.display()
+        );
+    }
     let mut written = vec![];
     let config_path = dir.join(CONFIG_FILE);
     if !config_path.exists() {

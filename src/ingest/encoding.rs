@@ -277,7 +277,7 @@ pub fn invalid_text_reason(text: &[u8], encoding: TextEncoding) -> String {
         _ => format!("bytes {bytes}"),
     };
     format!(
-        "not valid UTF-8 (the file is read as UTF-8; {what} {place}); pass --encoding gbk if the whole file is GBK"
+        "not valid UTF-8 (the file is read as UTF-8; {what} {place}); pass --encoding gbk (or big5) if the whole file is GBK (or Big5)"
     )
 }
 
@@ -644,7 +644,7 @@ mod tests {
     fn reasons_name_the_bad_bytes_and_where() {
         assert_eq!(
             invalid_text_reason(b"caf\xE9 late", TextEncoding::Utf8),
-            "not valid UTF-8 (the file is read as UTF-8; byte 0xE9 after \"caf\"); pass --encoding gbk if the whole file is GBK"
+            "not valid UTF-8 (the file is read as UTF-8; byte 0xE9 after \"caf\"); pass --encoding gbk (or big5) if the whole file is GBK (or Big5)"
         );
         let cut = &"回复太慢".as_bytes()[..11];
         assert!(invalid_text_reason(cut, TextEncoding::Utf8)

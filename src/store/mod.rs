@@ -611,6 +611,15 @@ mod tests {
     }
 
     #[test]
+    fn init_beside_an_empty_store_file_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("kefu.db"), b"").unwrap();
+        let e = crate::workspace::init(dir.path(), true).unwrap_err();
+        assert!(format!("{e:#}").contains("is empty (0 bytes)"), "{e:#}");
+        assert!(!dir.path().join("kefu.toml").exists());
+    }
+
+    #[test]
     fn an_empty_store_file_is_refused_not_filled() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("kefu.db");
