@@ -25,13 +25,17 @@ pub struct JsonSource {
     body: Body,
 }
 
+/// An item of a JSON document's array: the line it starts on, its value,
+/// and the bytes its text spans in the document, when the scan found them.
+type ArrayItem = (u64, Value, Option<(usize, usize)>);
+
 enum Body {
     /// The items of the array with the line each starts on and, when the
     /// scan found it, where its text lies in `text` (a rejected record is
     /// kept as written: 123456789012345678901234 is no float), consumed
     /// front to back.
     Items {
-        items: std::vec::IntoIter<(u64, Value, Option<(usize, usize)>)>,
+        items: std::vec::IntoIter<ArrayItem>,
         text: String,
     },
     /// JSON Lines, streamed: the reader, the line number of the last line
