@@ -179,13 +179,21 @@ fn mask_wechat_ids(text: &str) -> Option<String> {
             }
         }
         let len = bytes[j..].iter().take_while(|&&b| id_char(b)).count();
+        if lower[j..].starts_with("wxid_") {
+            // 微信号 wxid_…: the id is masked as such, next round.
+            i = j;
+            continue;
+        }
         if (6..=20).contains(&len) && bytes[j].is_ascii_alphabetic() {
             let o = out.get_or_insert_with(String::new);
             o.push_str(&text[copied..j + 1]);
             o.push_str("***");
             copied = j + len;
+            i = copied;
+            continue;
         }
-        i = j.max(i + cue.len());
+        // A word too long for an id is no id, nor a cue inside it.
+        i = (j + len).max(i + cue.len());
     }
     out.map(|mut o| {
         o.push_str(&text[copied..]);
@@ -476,9 +484,13 @@ const PHONE_CUES: [&str; 29] = [
 ];
 
 /// Words that, right before a number, say it is a code or an amount.
-const CODE_CUES: [&str; 30] = [
+const CODE_CUES: [&str; 34] = [
     "发票",
     "發票",
+    "发票号",
+    "發票號",
+    "发票号码",
+    "發票號碼",
     "代码",
     "代碼",
     "单号",
@@ -515,7 +527,10 @@ const CUE_REACH: usize = 8;
 /// The [`Cue`] of the text before byte `i`.
 fn cue_before(text: &str, i: usize) -> Cue {
     let before = &text[..i];
-    if matches!(before.chars().next_back(), Some('$' | '¥' | '￥')) {
+    if matches!(
+        before.trim_end().chars().next_back(),
+        Some('$' | '¥' | '￥')
+    ) {
         return Cue::Code;
     }
     if let Some(rest) = before.strip_suffix(['-', '－']) {
@@ -764,6 +779,19 @@ fn regional(text: &str, i: usize, lead: Lead, g: &Groups, k: usize, cue: Cue) ->
     }
     let lens = &g.lens[..k];
     let digits = g.all_digits(0, k);
+    // A Taiwan landline glued to its area code, after a phone word (市話
+    // 0223456789).
+    if cue == Cue::Phone
+        && lens.len() == 1
+        && matches!(digits.len(), 9 | 10)
+        && matches!(digits, [b'0', b'2'..=b'8', ..])
+    {
+        return Some(format!(
+            "{}-****{}",
+            ascii(&digits[..2]),
+            ascii(tail(digits))
+        ));
+    }
     // Taiwan mobiles: 09 and 8 digits.
     if digits.len() == 10
         && digits.starts_with(b"09")
@@ -784,7 +812,8 @@ fn regional(text: &str, i: usize, lead: Lead, g: &Groups, k: usize, cue: Cue) ->
         && before[1..].iter().all(char::is_ascii_digit);
     let code_goes_on = g.n > k && g.joins[k - 1] == Some(Join::Spaced) && g.lens[k] >= 4;
     let local = match lens {
-        [8] => matches!(digits[0], b'5' | b'6' | b'9') && cue == Cue::Phone,
+        // After a phone word, a landline too (電話 23456789).
+        [8] => matches!(digits[0], b'2' | b'3' | b'5' | b'6' | b'9') && cue == Cue::Phone,
         [4, 4] => {
             matches!(digits[0], b'2'..=b'3' | b'5'..=b'9')
                 && !year
@@ -1009,6 +1038,13 @@ mod tests {
         assert_eq!(m("加我wxid_abc123xyz789"), "加我wxid_****");
         assert_eq!(m("微信：zhang_san1988 谢谢"), "微信：z*** 谢谢");
         assert_eq!(m("微信支付"), "微信支付");
+        // A cue and then a wxid (found by a regression sweep: a panic that
+        // stopped the daily report).
+        assert_eq!(m("微信号 wxid_abc123xyz789"), "微信号 wxid_****");
+        assert_eq!(
+            m("WeChat:wxid_abc123xyz789, vx zhangsan88"),
+            "WeChat:wxid_****, vx z***"
+        );
         // Already masked by the export, or not.
         assert_eq!(mask_id("t***9"), "t***9");
         assert_eq!(mask_id("李**"), "李**");
@@ -1040,12 +1076,18 @@ mod tests {
             ("10:05 9123 4567", "10:05 ****4567"),
             ("我的电话是91234567", "我的电话是****4567"),
             ("WhatsApp:61234567", "WhatsApp:****4567"),
+            ("電話 23456789", "電話 ****6789"),
+            ("市話 0223456789", "市話 02-****6789"),
         ]);
         for text in [
             "发票号码 61234567",
             "订单号61234567",
             "会员卡 6123 4567",
             "退款¥91234567",
+            "退款¥ 9123 4567",
+            "HK$ 9123 4567",
+            "发票号码 9123 4567",
+            "发票号 0912345678",
             "金額 $91234567",
             "申请单 W-91234567",
             "发票代码 044031900111",
@@ -1191,6 +1233,25 @@ mod tests {
         fn masking_twice_is_masking_once(text in "[0-9０-９ .\\-－+＋()（）*电话a]{0,40}") {
             let once = mask_phones_in_text(&text).into_owned();
             proptest::prop_assert_eq!(mask_phones_in_text(&once), once.as_str());
+        }
+
+        /// Text built of the pieces every masker looks for (cue words, ids,
+        /// e-mails, ID cards, invisible characters): no panic (found by a
+        /// regression sweep: 微信号 wxid_… panicked), and masking a masked
+        /// text again changes nothing.
+        #[test]
+        fn personal_data_masking_never_panics(
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "微信", "微信号", "WeChat", "vx", "wxid_", "abc123xyz", " ", "：", "@", ".com",
+                "zhang_san", "电话", "打", "发票", "¥", "$", "HK", "110105", "19491231", "002X",
+                "13812345678", "9123", "4567", "+852", "886", "\u{200b}", "\u{ad}", "*", "李",
+                "-", "0", "12", ",",
+            ]), 0..14),
+        ) {
+            let text: String = pieces.concat();
+            let once = mask_personal_data(&text).into_owned();
+            let twice = mask_personal_data(&once).into_owned();
+            proptest::prop_assert_eq!(twice, once);
         }
     }
 

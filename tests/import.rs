@@ -3014,3 +3014,26 @@ fn messages_mask_the_personal_data_they_quote() {
         "{stderr}"
     );
 }
+
+/// Found by a regression sweep: a review holding 微信号 wxid_… made the
+/// daily report panic (and any import whose message quoted it).
+#[test]
+fn a_wechat_id_after_its_cue_is_masked_not_a_panic() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "f.csv",
+        "评价ID,评价时间,评价等级,评价内容,差评原因\nX1,2026-11-20 10:00,差评,客服不回，加我微信号 wxid_abc123xyz789,加我微信号 wxid_abc123xyz789\n",
+    );
+    wd.kefu(&["import", "reviews", &f])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("wxid_****").and(predicate::str::contains("abc123").not()),
+        );
+    wd.kefu(&["report", "daily", "--date", "2026-11-20", "--format", "csv"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("wxid_****").and(predicate::str::contains("abc123").not()),
+        );
+}
