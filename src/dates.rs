@@ -711,12 +711,31 @@ fn read_parts(t: &str, order: DateOrder) -> Result<TimestampParts, Option<String
             }
             parts.year = at.take(4) as i32;
             (parts.month, parts.day) = match (first, second) {
+                // Told the order, every date is read so: one of the other
+                // order (11/20/2026 under --day-first) is an impossible date,
+                // a sign of the wrong flag, not read the other way silently.
+                (d, m) if order == DateOrder::DayFirst => {
+                    if m > 12 {
+                        return Err(Some(format!(
+                            "impossible date {} with --day-first (day/month/year): {m} is no month",
+                            shown(t)
+                        )));
+                    }
+                    (m, d)
+                }
+                (m, d) if order == DateOrder::MonthFirst => {
+                    if m > 12 {
+                        return Err(Some(format!(
+                            "impossible date {} with --month-first (month/day/year): {m} is no month",
+                            shown(t)
+                        )));
+                    }
+                    (m, d)
+                }
                 (m, d) if m == d || m <= 12 && d > 12 => (m, d),
                 (d, m) if d > 12 && m <= 12 => (m, d),
                 // Neither a month: the impossible date is said as such.
                 (m, d) if m > 12 => (m, d),
-                (d, m) if order == DateOrder::DayFirst => (m, d),
-                (m, d) if order == DateOrder::MonthFirst => (m, d),
                 (a, b) => {
                     let y = parts.year;
                     return Err(Some(format!(
@@ -829,9 +848,14 @@ fn read_offset(
 /// it, whose month it is (`2026-08-01`, `2026-08-15`; a month typed into
 /// Excel becomes a date cell, read as `2026-08-01 00:00:00`).
 pub fn read_month(text: &str) -> Result<Period, String> {
+    read_month_as(text, DateOrder::Either)
+}
+
+/// [`read_month`] with a date's day and month before the year read in `order`.
+pub fn read_month_as(text: &str, order: DateOrder) -> Result<Period, String> {
     let folded = fold_timestamp(text.trim());
     let t = folded.trim();
-    if let Ok((when, _)) = read_written(t, DateOrder::Either) {
+    if let Ok((when, _)) = read_written(t, order) {
         return Ok(Period::month_of(when.date()));
     }
     if t.len() == 6 && t.bytes().all(|b| b.is_ascii_digit()) {
@@ -1307,13 +1331,16 @@ mod tests {
             as_("03/04/2026 10:00", DateOrder::MonthFirst).as_deref(),
             Ok("2026-03-04 10:00:00")
         );
-        // Only one order possible: read so whatever was said.
+        // A date of the other order is refused, not read the other way
+        // (found by a regression sweep: a US export imported --day-first).
+        assert!(as_("11/25/2026", DateOrder::DayFirst)
+            .unwrap_err()
+            .contains("with --day-first (day/month/year): 25 is no month"));
+        assert!(as_("25/11/2026", DateOrder::MonthFirst)
+            .unwrap_err()
+            .contains("with --month-first"));
         assert_eq!(
-            as_("11/25/2026", DateOrder::DayFirst).as_deref(),
-            Ok("2026-11-25 00:00:00")
-        );
-        assert_eq!(
-            as_("25/11/2026", DateOrder::MonthFirst).as_deref(),
+            as_("25/11/2026", DateOrder::DayFirst).as_deref(),
             Ok("2026-11-25 00:00:00")
         );
     }
@@ -1410,6 +1437,12 @@ mod tests {
 
     #[test]
     fn a_month_is_read_from_a_month_or_a_day_in_it() {
+        assert_eq!(
+            read_month_as("05/10/2026", DateOrder::DayFirst)
+                .map(|p| p.name)
+                .as_deref(),
+            Ok("2026-10")
+        );
         let month = |t: &str| read_month(t).map(|p| p.name);
         for t in [
             "2026-10",

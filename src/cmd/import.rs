@@ -1139,7 +1139,9 @@ impl<'a> Parsers<'a> {
         }
         if plan.kind == ImportKind::Activity {
             return Ok(Parsers::Activity(
-                ActivityParser::new(map, names).map_err(anyhow::Error::msg)?,
+                ActivityParser::new(map, names)
+                    .map_err(anyhow::Error::msg)?
+                    .with_date_order(plan.date_order),
                 width,
             ));
         }

@@ -961,9 +961,18 @@ pub struct ActivityRecord {
 pub struct ActivityParser<'a> {
     map: ColumnMap,
     agents: &'a Lookup,
+    /// How a month written as a date is read (see [`dates::DateOrder`]).
+    order: dates::DateOrder,
 }
 
 impl<'a> ActivityParser<'a> {
+    /// Reads months written as dates with day and month before the year in
+    /// `order` (`--day-first`, `--month-first`).
+    pub fn with_date_order(mut self, order: dates::DateOrder) -> Self {
+        self.order = order;
+        self
+    }
+
     pub fn new(map: ColumnMap, agents: &'a Lookup) -> Result<ActivityParser<'a>, String> {
         for field in ["month", "agent", "metric", "value"] {
             if map.column(super::columns::ACTIVITY_FIELDS, field).is_none() {
@@ -973,12 +982,16 @@ impl<'a> ActivityParser<'a> {
                 ));
             }
         }
-        Ok(ActivityParser { map, agents })
+        Ok(ActivityParser {
+            map,
+            agents,
+            order: dates::DateOrder::Either,
+        })
     }
 
     pub fn parse(&self, row: &Row) -> Result<ActivityRecord, String> {
         let get = |f: &str| value(row, self.map.column(super::columns::ACTIVITY_FIELDS, f));
-        let month = dates::read_month(get("month").ok_or("the month is empty")?)?;
+        let month = dates::read_month_as(get("month").ok_or("the month is empty")?, self.order)?;
         let agent_id = resolve_agent(self.agents, get("agent").ok_or("the agent is empty")?)?;
         let metric = get("metric").ok_or("the metric is empty")?.to_string();
         let v = get("value").ok_or("the value is empty")?;
