@@ -430,14 +430,17 @@ fn strip_version_mark(name: &str, naming: Naming) -> &str {
                 return rest;
             }
         }
-        // A short number glued to a Latin word is part of the name: shop1
-        // and shop2 are two shops, utf16 no version (two sources kept
-        // apart are safe: an import whose ids another source holds is
-        // stopped; two merged would overwrite each other's records).
+        // A short number glued to a word is part of the name: shop1 and
+        // shop2, 店铺1 and 店铺2, are two shops, utf16 no version (two
+        // sources kept apart are safe: an import whose ids another source
+        // holds is stopped; two merged would overwrite each other's
+        // records). After a separator it is a mark (奖惩登记表_7), as after
+        // a date's word (奖惩登记表2026年7月).
         let digits = name.len() - without_digits.len();
         if naming == Naming::Current
             && digits < 4
-            && without_digits.ends_with(|c: char| c.is_ascii_alphabetic())
+            && without_digits
+                .ends_with(|c: char| c.is_alphabetic() && !matches!(c, '年' | '月' | '日' | '期'))
         {
             return name;
         }
@@ -2055,6 +2058,10 @@ mod tests {
             "douyin_reviews_utf"
         );
         assert_eq!(source_from_file("shop1-20261119.csv", "reviews"), "shop1");
+        // Found by a regression sweep: 店铺1 and 店铺2 were one source.
+        assert_eq!(source_from_file("店铺1-20261119.csv", "reviews"), "店铺1");
+        assert_eq!(source_from_file("店铺2_20261119.csv", "reviews"), "店铺2");
+        assert_eq!(source_from_file("奖惩登记表_7.csv", "events"), "奖惩登记表");
         for copy in [
             "奖惩登记表 - 複本.xlsx",
             "奖惩登记表(最終版).xlsx",
