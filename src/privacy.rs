@@ -141,11 +141,17 @@ fn mask_emails(text: &str) -> Option<String> {
 /// (to wxid_****), and an id after 微信, 微信号, WeChat or vx
 /// (微信：zhang_san1988 → 微信：z***).
 fn mask_wechat_ids(text: &str) -> Option<String> {
-    let lower = text.to_ascii_lowercase();
     let cues = ["wxid_", "微信号", "微信", "wechat", "vx"];
-    if !cues.iter().any(|c| lower.contains(c)) {
+    // Most texts hold no cue: looked for without a lower-cased copy.
+    let holds = |cue: &str| {
+        text.as_bytes()
+            .windows(cue.len())
+            .any(|w| w.eq_ignore_ascii_case(cue.as_bytes()))
+    };
+    if !cues.iter().any(|c| holds(c)) {
         return None;
     }
+    let lower = text.to_ascii_lowercase();
     let bytes = text.as_bytes();
     let id_char = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-');
     let mut out: Option<String> = None;
