@@ -1017,41 +1017,72 @@ impl RowNotes {
     }
 }
 
-/// Feedback naming an agent the roster (not empty) does not have: how many
-/// records, and the first few names or ids as written with their counts
-/// (found by exploratory testing: agents written in another form than the
-/// roster's were counted apart and in no one's points, without a word).
+/// Values rows gave that an import warns about once: how many rows, and
+/// the first few different values as written, with how many rows gave each.
 #[derive(Debug, Default)]
-struct OffRoster {
+struct FirstValues {
     records: u64,
+    /// The first [`FirstValues::SHOWN`] different values, with their counts.
     first: Vec<(String, u64)>,
+    /// True when there were more different values than those.
     more: bool,
 }
 
-impl OffRoster {
+impl FirstValues {
+    const SHOWN: usize = 5;
+
     fn note(&mut self, written: &str) {
         self.records += 1;
         if let Some(entry) = self.first.iter_mut().find(|(w, _)| w == written) {
             entry.1 += 1;
-        } else if self.first.len() < 5 {
+        } else if self.first.len() < Self::SHOWN {
             self.first.push((written.to_string(), 1));
         } else {
             self.more = true;
         }
     }
 
+    /// The values quoted, with their counts or not, and `…` when there were
+    /// more. Free text a manager typed may hold a customer's number: masked,
+    /// as in reports (cron logs keep these lines).
+    fn list(&self, counts: bool) -> String {
+        let values: Vec<String> = self
+            .first
+            .iter()
+            .map(|(w, n)| {
+                let value = shown(&crate::privacy::mask_personal_data(w));
+                if counts {
+                    format!("{value} ({n})")
+                } else {
+                    value
+                }
+            })
+            .collect();
+        format!(
+            "{}{}",
+            values.join(", "),
+            if self.more { ", …" } else { "" }
+        )
+    }
+}
+
+/// Feedback naming an agent the roster (not empty) does not have (found by
+/// exploratory testing: agents written in another form than the roster's
+/// were counted apart and in no one's points, without a word).
+#[derive(Debug, Default)]
+struct OffRoster(FirstValues);
+
+impl OffRoster {
+    fn note(&mut self, written: &str) {
+        self.0.note(written);
+    }
+
     fn warning(&self) -> Option<String> {
-        (self.records > 0).then(|| {
-            let names: Vec<String> = self
-                .first
-                .iter()
-                .map(|(w, n)| format!("{} ({n})", shown(w)))
-                .collect();
+        (self.0.records > 0).then(|| {
             format!(
-                "{} record(s) name an agent the roster does not have: {}{}; they count under the name as written, in no agent's points; import the roster (kefu import agents) or correct the names",
-                self.records,
-                names.join(", "),
-                if self.more { ", …" } else { "" }
+                "{} record(s) name an agent the roster does not have: {}; they count under the name as written, in no agent's points; import the roster (kefu import agents) or correct the names",
+                self.0.records,
+                self.0.list(true)
             )
         })
     }
@@ -1061,47 +1092,24 @@ impl OffRoster {
 /// without one, and the import says so once, with how many and the first
 /// few values as written.
 #[derive(Debug, Default)]
-struct UnreadCauses {
-    records: u64,
-    /// The first [`UnreadCauses::SHOWN`] different values.
-    first: Vec<String>,
-    /// True when there were more different values than those.
-    more: bool,
-}
+struct UnreadCauses(FirstValues);
 
 impl UnreadCauses {
-    const SHOWN: usize = 5;
-
     fn note(&mut self, written: &str) {
-        self.records += 1;
-        if !self.first.iter().any(|f| f == written) {
-            if self.first.len() < Self::SHOWN {
-                self.first.push(written.to_string());
-            } else {
-                self.more = true;
-            }
-        }
+        self.0.note(written);
     }
 
     /// The warning, if any record had one.
     fn warning(&self) -> Option<String> {
-        (self.records > 0).then(|| {
-            // Free text a manager typed may hold a customer's number: masked,
-            // as in reports (cron logs keep these lines).
-            let values: Vec<String> = self
-                .first
-                .iter()
-                .map(|v| shown(&crate::privacy::mask_personal_data(v)))
-                .collect();
+        (self.0.records > 0).then(|| {
             let causes: Vec<String> = Cause::ALL
                 .iter()
                 .map(|c| format!("{} {}", c.id(), c.label()))
                 .collect();
             format!(
-                "{} record(s) declare a cause (差评原因) kefu does not know: {}{}; imported without a declared cause (the automatic one stands), the text kept with the record's other columns (causes: {})",
-                self.records,
-                values.join(", "),
-                if self.more { " …" } else { "" },
+                "{} record(s) declare a cause (差评原因) kefu does not know: {}; imported without a declared cause (the automatic one stands), the text kept with the record's other columns (causes: {})",
+                self.0.records,
+                self.0.list(false),
                 causes.join(", ")
             )
         })
@@ -2023,7 +2031,7 @@ mod tests {
             unread.note(&format!("原因{i}"));
         }
         let w = unread.warning().unwrap();
-        assert!(w.contains("\"原因2\" …;") && !w.contains("原因3"), "{w}");
+        assert!(w.contains("\"原因2\", …;") && !w.contains("原因3"), "{w}");
     }
 
     #[test]
