@@ -486,9 +486,23 @@ struct Groups {
     joins: [Option<Join>; MOST_GROUPS],
     /// The digits of all the groups, as ASCII.
     digits: [u8; MOST_GROUPS * LONGEST_GROUP],
+    /// After a `+` country code, the second group (an area code) is in
+    /// brackets: +86 (20) 83456789, +1 (415) 555-2671.
+    bracketed_area: bool,
 }
 
 impl Groups {
+    /// The country code as written before the number (+86 , 0086-), from
+    /// byte `i`; with an area code in brackets after it, the code and a
+    /// space (+1 (415) … → `+1 `: the brackets go with the area code).
+    fn country_written(&self, text: &str, i: usize) -> String {
+        if self.bracketed_area {
+            format!("{} ", &text[i..self.spans[0].1])
+        } else {
+            text[i..self.spans[1].0].to_string()
+        }
+    }
+
     fn digits(&self, g: usize) -> &[u8] {
         self.all_digits(g, g + 1)
     }
@@ -647,6 +661,7 @@ fn read_groups(text: &str, i: usize) -> Option<(Lead, Groups)> {
         lens: [0; MOST_GROUPS],
         joins: [None; MOST_GROUPS],
         digits: [0; MOST_GROUPS * LONGEST_GROUP],
+        bracketed_area: false,
     };
     let mut filled = 0;
     loop {
@@ -686,6 +701,46 @@ fn read_groups(text: &str, i: usize) -> Option<(Lead, Groups)> {
             digit_at(bytes, j)?;
             g.joins[n] = Some(Join::Bracket);
             continue;
+        }
+        // +1 (415) 555-2671: an area code in brackets after the country
+        // code, and what follows its closing bracket.
+        if lead == Lead::Plus && n <= 1 {
+            let bracket = |at: usize, marks: [char; 2]| {
+                let mut k = at;
+                if text[k..].starts_with([' ', '\u{3000}']) {
+                    k += text[k..].chars().next().map_or(0, char::len_utf8);
+                }
+                let c = text[k..].chars().next()?;
+                marks.contains(&c).then(|| k + c.len_utf8())
+            };
+            if n == 0 {
+                if let Some(after) =
+                    bracket(j, ['(', '（']).filter(|&a| digit_at(bytes, a).is_some())
+                {
+                    g.bracketed_area = true;
+                    g.joins[n] = Some(Join::Spaced);
+                    j = after;
+                    continue;
+                }
+            } else if g.bracketed_area {
+                let mut after = bracket(j, [')', '）']).unwrap_or(j);
+                if after == j {
+                    break;
+                }
+                if let Some(c) = text[after..]
+                    .chars()
+                    .next()
+                    .filter(|c| join_of(*c).is_some())
+                {
+                    after += c.len_utf8();
+                }
+                if digit_at(bytes, after).is_none() {
+                    break;
+                }
+                g.joins[n] = Some(Join::Spaced);
+                j = after;
+                continue;
+            }
         }
         let Some(c) = next else { break };
         let Some(join) = join_of(c) else { break };
@@ -731,7 +786,7 @@ fn masked_number(
         _ => b"86",
     };
     if k >= 2 && first == country {
-        let kept = &text[i..g.spans[1].0];
+        let kept = g.country_written(text, i);
         if let Some(mobile) = mobile(g, 1, k, 0) {
             return Some(format!("{kept}{mobile}"));
         }
@@ -822,12 +877,11 @@ fn regional(text: &str, i: usize, lead: Lead, g: &Groups, k: usize, cue: Cue) ->
             if lead == Lead::Nothing && prefix.is_empty() && from == 0 {
                 continue;
             }
-            let end = if from == 1 {
-                g.spans[1].0
+            let kept = if from == 1 {
+                g.country_written(text, i)
             } else {
-                g.byte_after(text.as_bytes(), 0, skip)
+                text[i..g.byte_after(text.as_bytes(), 0, skip)].to_string()
             };
-            let kept = &text[i..end];
             return national(code, g, from, k, skip).map(|masked| format!("{kept}{masked}"));
         }
     }
@@ -837,7 +891,7 @@ fn regional(text: &str, i: usize, lead: Lead, g: &Groups, k: usize, cue: Cue) ->
         let apart = k >= 2 && (1..=3).contains(&first.len());
         let rest = if apart { g.all_digits(1, k) } else { &[][..] };
         return (apart && (6..=12).contains(&rest.len()))
-            .then(|| format!("{}****{}", &text[i..g.spans[1].0], ascii(tail(rest))));
+            .then(|| format!("{}****{}", g.country_written(text, i), ascii(tail(rest))));
     }
     if lead != Lead::Nothing {
         return None;
@@ -1187,6 +1241,8 @@ mod tests {
             ("+65 9123 4567", "+65 ****4567"),
             ("+1 415 555 0100 (US)", "+1 ****0100 (US)"),
             ("+44 20 7946 0958", "+44 ****0958"),
+            ("请回电 +1 (415) 555-2671", "请回电 +1 ****2671"),
+            ("电话：+86 (20) 83456789", "电话：+86 20-****6789"),
             ("2026/11/20 9123 4567", "2026/11/20 ****4567"),
             ("2026-11-20 9123 4567 回電", "2026-11-20 ****4567 回電"),
             ("3 9123 4567", "3 ****4567"),
@@ -1362,7 +1418,7 @@ mod tests {
                 "微信", "微信号", "WeChat", "vx", "wxid_", "abc123xyz", " ", "：", "@", ".com",
                 "zhang_san", "电话", "打", "发票", "¥", "$", "HK", "110105", "19491231", "002X",
                 "13812345678", "9123", "4567", "+852", "886", "\u{200b}", "\u{ad}", "*", "李",
-                "-", "0", "12", ",",
+                "-", "0", "12", ",", "(", ")", "（", "+1", "415", "555-2671",
             ]), 0..14),
         ) {
             // Glued together: no panic, whatever comes out.
