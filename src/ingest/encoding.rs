@@ -173,9 +173,10 @@ pub fn detect(sample: &[u8]) -> Result<TextEncoding, &'static str> {
     }
 }
 
-/// GB18030 or Big5 for a sample that is not UTF-8: Big5 when read as Big5
-/// it holds more than twice as many common characters as read as GB18030
-/// (GB18030 on a tie: a mainland export is the likelier).
+/// GB18030 or Big5 for a sample that is not UTF-8: the reading with
+/// markedly fewer odd characters ([`is_odd`]); failing that, Big5 when read
+/// as Big5 it holds more than twice as many common characters as read as
+/// GB18030 (GB18030 on a tie: a mainland export is the likelier).
 fn chinese_encoding(sample: &[u8]) -> TextEncoding {
     // (common characters, odd ones) of the sample read in `encoding`.
     let read = |encoding: TextEncoding| {
