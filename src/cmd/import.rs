@@ -330,17 +330,18 @@ pub fn source_named_by_file(file: &str) -> Option<String> {
     named_by_file(file, Naming::Current)
 }
 
-/// The source kefu before 2201cab named a file by: a short number glued to
-/// a Latin word was a mark too (shop1-20261119.csv was source `shop`,
-/// douyin_reviews_utf16.tsv `douyin_reviews_utf`). A store that holds
-/// records under that name and none under today's keeps it: see
-/// [`resolve_source`].
+/// The source an earlier kefu named a file by: a short number glued to a
+/// word was a mark too (before 2201cab shop1-20261119.csv was source
+/// `shop`, douyin_reviews_utf16.tsv `douyin_reviews_utf`; before f0ef7ee
+/// 店铺1-… was `店铺`). A store that holds records under that name and none
+/// under today's keeps it for files named like those that fed it: see
+/// [`resolve_sources`].
 pub fn legacy_source_from_file(file: &str, kind: &str) -> String {
     named_by_file(file, Naming::Legacy).unwrap_or_else(|| kind.to_string())
 }
 
 /// How a file's name gives its source: today's rule, or the one stores
-/// written before 2201cab hold.
+/// an earlier kefu wrote hold.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Naming {
     Current,
