@@ -172,6 +172,15 @@ pub fn parse_tz(name: &str) -> Result<Tz> {
     })
 }
 
+/// `t` without a leading 民國 (or 民国): its year is Taiwan's calendar's,
+/// read as such by the three-digit year rule.
+fn without_roc_era(t: &str) -> &str {
+    ["民國", "民国"]
+        .iter()
+        .find_map(|era| t.strip_prefix(era))
+        .map_or(t, str::trim_start)
+}
+
 /// The years of Taiwan's calendar (民國) read as such: 100 to 199, 2011 to
 /// 2110 (a three-digit year outside, 999/11/20, is unreadable).
 const ROC_YEARS_FIRST: i32 = 100;
@@ -308,10 +317,7 @@ fn read_written(text: &str, order: DateOrder) -> Result<(NaiveDateTime, Option<i
     let folded = fold_timestamp(original);
     let t = folded.trim();
     // 民國115年11月20日: Taiwan's calendar, its three-digit year read below.
-    let t = ["民國", "民国"]
-        .iter()
-        .find_map(|era| t.strip_prefix(era))
-        .map_or(t, str::trim_start);
+    let t = without_roc_era(t);
     if let Some(naive) = parse_excel_serial(t) {
         return Ok((naive, None));
     }
@@ -865,10 +871,7 @@ pub fn read_month_as(text: &str, order: DateOrder) -> Result<Period, String> {
         }
     }
     // Taiwan's calendar: 115/08, 115年9月, 民國115年7月.
-    let roc = ["民國", "民国"]
-        .iter()
-        .find_map(|era| t.strip_prefix(era))
-        .map_or(t, str::trim_start);
+    let roc = without_roc_era(t);
     if let Some((y, m)) = roc.trim_end_matches('月').split_once(['-', '/', '年', '.']) {
         if let (3, Ok(year @ ROC_YEARS_FIRST..=ROC_YEARS_LAST), Ok(month)) =
             (y.len(), y.parse::<i32>(), m.trim().parse::<u32>())

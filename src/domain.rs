@@ -78,32 +78,36 @@ macro_rules! vocabulary {
 /// " 服务 态度 ", "服務態度" and "服务态度" compare equal. Shared by every
 /// vocabulary below, the rulebook's rule names and ids, and [`agent_key`].
 pub fn normalize_term(text: &str) -> String {
-    text.chars()
-        .filter(|c| !c.is_whitespace() && !is_invisible(*c))
-        .map(|c| crate::hanzi::simplified(fold_full_width(c)))
-        .flat_map(char::to_lowercase)
-        .collect()
+    term_chars(text, true).collect()
 }
 
 /// [`normalize_term`] without reading Traditional characters as
 /// Simplified: two names one script tells apart (鍾明, 鐘明: both 钟明 in
 /// Simplified) stay apart.
 fn normalize_term_in_its_script(text: &str) -> String {
+    term_chars(text, false).collect()
+}
+
+/// The characters of [`normalize_term`]'s form, Traditional ones read as
+/// Simplified or not.
+fn term_chars(text: &str, simplified: bool) -> impl Iterator<Item = char> + '_ {
     text.chars()
         .filter(|c| !c.is_whitespace() && !is_invisible(*c))
-        .map(fold_full_width)
+        .map(move |c| {
+            let c = fold_full_width(c);
+            if simplified {
+                crate::hanzi::simplified(c)
+            } else {
+                c
+            }
+        })
         .flat_map(char::to_lowercase)
-        .collect()
 }
 
 /// True when `term` in [`normalize_term`]'s form is `key`, without building
 /// that form (a vocabulary's slow path compares a key with every synonym).
 fn is_term(key: &str, term: &str) -> bool {
-    term.chars()
-        .filter(|c| !c.is_whitespace() && !is_invisible(*c))
-        .map(|c| crate::hanzi::simplified(fold_full_width(c)))
-        .flat_map(char::to_lowercase)
-        .eq(key.chars())
+    term_chars(term, true).eq(key.chars())
 }
 
 /// A full-width ASCII character (`Ａ`, `１`, `：`, `（`) as its ASCII form;

@@ -202,21 +202,49 @@ fn total(pays: &[Payout]) -> Decimal {
     t
 }
 
+/// What a bonus period is, when it is one whole month, quarter or year.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum WholePeriod {
+    Month,
+    Quarter,
+    Year,
+}
+
+impl WholePeriod {
+    /// The `kefu bonus` option that names such a period.
+    fn option(self) -> &'static str {
+        match self {
+            WholePeriod::Month => "--month",
+            WholePeriod::Quarter => "--quarter",
+            WholePeriod::Year => "--year",
+        }
+    }
+}
+
+fn whole_period(period: &Period) -> Option<WholePeriod> {
+    let quarters = whole_quarters(period).len();
+    if quarters == 1 {
+        Some(WholePeriod::Quarter)
+    } else if quarters == 4 && period.first.ordinal() == 1 {
+        Some(WholePeriod::Year)
+    } else if *period == Period::month_of(period.first) {
+        Some(WholePeriod::Month)
+    } else {
+        None
+    }
+}
+
 fn bonus_document(
     period: &Period,
     pays: &[Payout],
     currency: &str,
     negative_bonus: bool,
 ) -> Document {
-    let quarters = whole_quarters(period).len();
-    let title = if quarters == 1 {
-        "季度奖金"
-    } else if quarters == 4 && period.first.ordinal() == 1 {
-        "年度奖金"
-    } else if *period == Period::month_of(period.first) {
-        "月度奖金"
-    } else {
-        "奖金"
+    let title = match whole_period(period) {
+        Some(WholePeriod::Quarter) => "季度奖金",
+        Some(WholePeriod::Year) => "年度奖金",
+        Some(WholePeriod::Month) => "月度奖金",
+        None => "奖金",
     };
     let mut doc = Document::new(format!("{title} Bonus {}", period.name));
     doc.fact("period", "期间 period", period.name.as_str());
@@ -595,13 +623,10 @@ fn reopen(globals: &Globals, ws: &Workspace, period: &str, yes: bool) -> Result<
     }
     if let Some(why) = rulebook_changed {
         crate::say!(
-            "kefu: warning: {why}: {} is now computed with today's rulebook, and its points and money may differ from what was paid with no change in the data; compare `kefu bonus --{} {}` with the payout before closing it again",
+            "kefu: warning: {why}: {} is now computed with today's rulebook, and its points and money may differ from what was paid with no change in the data; compare `kefu bonus {} {}` with the payout before closing it again",
             p.name,
-            match p.name.len() {
-                4 => "year",
-                _ if p.name.contains('Q') => "quarter",
-                _ => "month",
-            },
+            // A closed period is a whole month, quarter or year.
+            whole_period(&p).map_or("--quarter", WholePeriod::option),
             p.name
         );
     }
