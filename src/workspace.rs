@@ -11,7 +11,7 @@ use chrono_tz::Tz;
 
 use crate::config::{self, Config};
 use crate::render::output::OutputFile;
-use crate::store::Store;
+use crate::store::{Store, TimezoneSync};
 
 /// File names inside a workspace directory.
 pub const CONFIG_FILE: &str = "kefu.toml";
@@ -35,7 +35,20 @@ impl Workspace {
         let dir = dir
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
-        let config = Config::load(&dir.join(CONFIG_FILE))?;
+        let config_path = dir.join(CONFIG_FILE);
+        // A store without its kefu.toml (copied without it, deleted) would
+        // be read with every default, and re-cut to the default timezone
+        // without a word (found by exploratory testing).
+        if !config_path.exists() && dir.join(STORE_FILE).exists() {
+            anyhow::bail!(
+                "{} is missing beside the store {}: restore it, or run `kefu init {}` to write the default one (its timezone is {})",
+                config_path.display(),
+                dir.join(STORE_FILE).display(),
+                dir.display(),
+                Config::default().workspace.timezone
+            );
+        }
+        let config = Config::load(&config_path)?;
         let tz = crate::dates::parse_tz(&config.workspace.timezone)?;
         Ok(Workspace {
             dir,
@@ -52,10 +65,17 @@ impl Workspace {
     /// Opens the store, or explains how to create one. Says on stderr (unless
     /// quiet) what opening did if the workspace timezone had changed.
     pub fn open_store(&self) -> Result<Store> {
-        let store = Store::open(
+        self.open_store_with(TimezoneSync::Now)
+    }
+
+    /// [`Workspace::open_store`]; with [`TimezoneSync::Defer`] a timezone
+    /// change is left for the caller (a dry run) or another connection.
+    pub fn open_store_with(&self, sync: TimezoneSync) -> Result<Store> {
+        let store = Store::open_with(
             &self.store_path(),
             self.tz,
             Duration::from_secs(self.config.workspace.busy_timeout_seconds),
+            sync,
         )?;
         if let Some(from) = store.upgraded_from() {
             if !self.quiet {

@@ -1391,6 +1391,37 @@ fn naive_times_keep_their_clock_time_when_the_timezone_changes() {
 }
 
 #[test]
+fn a_dry_run_after_a_timezone_change_leaves_the_store_as_it_was() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "r.csv",
+        "评价ID,评价时间,评价等级,评价内容\nD1,2026-03-08 02:30,差评,态度差\n",
+    );
+    wd.kefu(&["import", "reviews", &f, "-q"]).assert().success();
+    let before = wd.sql("SELECT created_at, local_day FROM feedback");
+    // Trying a new timezone with a dry run: New York skips 02:30 that day.
+    set_timezone(&wd, "America/New_York");
+    wd.kefu(&["import", "reviews", &f, "--dry-run"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "kefu: dry run: the workspace timezone changed from Asia/Shanghai to America/New_York",
+        ))
+        .stderr(predicate::str::contains("nothing was written"));
+    assert_eq!(wd.sql("SELECT created_at, local_day FROM feedback"), before);
+    assert_eq!(
+        wd.sql("SELECT value FROM meta WHERE key = 'timezone'"),
+        [["Asia/Shanghai"]]
+    );
+    // Put back: the store is as it was, the 02:30 not moved to 03:30.
+    set_timezone(&wd, "Asia/Shanghai");
+    assert_eq!(
+        daily_items(&wd, "2026-03-08"),
+        [("D1".to_string(), "2026-03-08 02:30:00".to_string())]
+    );
+}
+
+#[test]
 fn the_timezone_notice_is_quiet_with_q_and_absent_without_feedback() {
     let wd = Workdir::new();
     // Edited before any import: nothing to re-read, no notice, but the new

@@ -1330,6 +1330,42 @@ fn events_whose_rule_left_the_rulebook_are_reported() {
 }
 
 #[test]
+fn a_late_event_under_a_rule_renamed_since_the_close_is_reported() {
+    let wd = workspace_with(None);
+    wd.kefu(&["bonus", "close", "2026Q3", "-q"])
+        .assert()
+        .success();
+    // The rule's id renamed in kefu.toml after the close, then a late event.
+    let toml = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
+    assert!(toml.contains("id = \"praise-letter\""));
+    std::fs::write(
+        wd.path("kefu.toml"),
+        toml.replace("id = \"praise-letter\"", "id = \"praise\""),
+    )
+    .unwrap();
+    import(
+        &wd,
+        "events",
+        "late.csv",
+        "编号,日期,工号,奖惩项目,次数\nLATE1,2026-09-10,A1,书面表扬,1\n",
+    );
+    // The closed quarter's rulebook has no `praise`: the adjustments booked
+    // in 2026Q4 say so, in every format.
+    let note = "1 recorded event(s) dated in closed 2026Q3 name rules that the rulebook it was closed with does not have";
+    wd.kefu(&["bonus", "--quarter", "2026Q4", "--format", "csv"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(note).and(predicate::str::contains("praise (1)")));
+    let v = wd.json(&["points", "--quarter", "2026Q4", "--format", "json"]);
+    assert!(v["notes"].to_string().contains(note), "{v}");
+    // Nothing is said for a period that books no adjustment to 2026Q3.
+    wd.kefu(&["bonus", "--quarter", "2026Q2", "--format", "csv"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("closed 2026Q3").not());
+}
+
+#[test]
 fn a_name_two_agents_share_asks_for_the_id() {
     let wd = Workdir::new();
     let roster = wd.write("r.csv", "工号,客服姓名\nA1,王一\nA2,王一\n");

@@ -29,7 +29,7 @@ use crate::render::output::OutputFile;
 use crate::render::{self, Cell, Table};
 use crate::store::feedback::Upsert;
 use crate::store::points::NewEvent;
-use crate::store::{self, agents, feedback, Counts, Store};
+use crate::store::{self, agents, feedback, Counts, Store, TimezoneSync};
 use crate::workspace::Workspace;
 
 const AFTER_HELP: &str = "\
@@ -1252,7 +1252,15 @@ impl<'a> Parsers<'a> {
 pub fn run(globals: &Globals, args: ImportArgs) -> Result<()> {
     let ws = Workspace::load(globals.workspace.as_deref(), globals.quiet)?;
     let plan = plan(args, &ws)?;
-    let mut store = ws.open_store()?;
+    // A dry run writes nothing, a timezone change's re-cut included: it
+    // re-cuts inside its own transaction, which it rolls back (found by
+    // exploratory testing: a dry run to try a new timezone had re-cut the
+    // store for good, moving clock times the new zone skips).
+    let mut store = ws.open_store_with(if plan.dry_run {
+        TimezoneSync::Defer
+    } else {
+        TimezoneSync::Now
+    })?;
     let (summary, linked, rejects) = import(globals, &ws, &mut store, &plan)?;
     print_summary(globals, &plan, &summary, linked, rejects.as_deref())
 }
@@ -1343,7 +1351,18 @@ fn import(
     // A quarter less page cache than other commands: the classifier and the
     // batches in flight share the import's 100 MB budget with it.
     store.limit_cache(24 * 1024)?;
+    let (tz, timezone_pending) = (store.tz(), store.timezone_pending());
     let tx = store.begin_write()?;
+    if timezone_pending {
+        if let Some(change) = store::sync_timezone_in(&tx, tz)? {
+            if !globals.quiet {
+                crate::say!(
+                    "kefu: dry run: {}; as the next command that is not a dry run will do for good (this one writes nothing)",
+                    change.notice()
+                );
+            }
+        }
+    }
     let import_id = store::insert_import(&tx, kind_name, chrono::Utc::now().timestamp())?;
     // Each file's rows come after the table's last rowid when it began:
     // (file, source, that rowid), to look for copies of another source.
@@ -1421,7 +1440,7 @@ fn import(
             // has one), every negative record is classified.
             let lookup = matches!(plan.kind, ImportKind::Reviews | ImportKind::Complaints)
                 .then(|| {
-                    ws.open_store()
+                    ws.open_store_with(TimezoneSync::Defer)
                         .and_then(|s| s.limit_cache(2048).map(|()| s))
                 })
                 .and_then(Result::ok);

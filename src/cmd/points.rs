@@ -119,19 +119,27 @@ pub fn provisional_note(p: &Period, today: NaiveDate) -> Option<String> {
 /// has (renamed or removed in kefu.toml, or another scheme): they count for
 /// nothing, and the user should know.
 pub fn unknown_rules_note(l: &points::Ledger) -> Option<String> {
-    if l.unknown_rules.is_empty() {
-        return None;
+    let list = |rules: &std::collections::BTreeMap<String, usize>| -> (usize, String) {
+        let names: Vec<String> = rules
+            .iter()
+            .map(|(rule, n)| format!("{rule} ({n})"))
+            .collect();
+        (rules.values().sum(), names.join(", "))
+    };
+    let mut notes = vec![];
+    if !l.unknown_rules.is_empty() {
+        let (total, names) = list(&l.unknown_rules);
+        notes.push(format!(
+            "{total} recorded event(s) in the period name rules that [points] in kefu.toml does not have, and count for nothing: {names}"
+        ));
     }
-    let total: usize = l.unknown_rules.values().sum();
-    let list: Vec<String> = l
-        .unknown_rules
-        .iter()
-        .map(|(rule, n)| format!("{rule} ({n})"))
-        .collect();
-    Some(format!(
-        "{total} recorded event(s) in the period name rules that [points] in kefu.toml does not have, and count for nothing: {}",
-        list.join(", ")
-    ))
+    for (period, rules) in &l.closed_unknown_rules {
+        let (total, names) = list(rules);
+        notes.push(format!(
+            "{total} recorded event(s) dated in closed {period} name rules that the rulebook it was closed with does not have (renamed or added since?), and count for nothing there: {names}"
+        ));
+    }
+    (!notes.is_empty()).then(|| notes.join("; "))
 }
 
 /// The workspace's rulebook, or how to add one.

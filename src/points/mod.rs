@@ -127,6 +127,10 @@ pub struct Ledger {
     /// Events in the period whose rule the rulebook no longer has (renamed,
     /// removed, another scheme): rule id → how many. They count for nothing.
     pub unknown_rules: BTreeMap<String, usize>,
+    /// The same for events dated in a closed period whose adjustments this
+    /// ledger books, under the rulebook it was closed with: closed period →
+    /// rule id → how many (a rule renamed after the close, then a late event).
+    pub closed_unknown_rules: BTreeMap<String, BTreeMap<String, usize>>,
 }
 
 /// The window (month, quarter or year) containing `day`.
@@ -1018,6 +1022,13 @@ pub fn compute(
         let c_inputs =
             crate::store::points::inputs(conn, &scope_of(c_book, &cp, agent, &c_policy))?;
         let now = ledger(c_book, &c_inputs, &cp, today);
+        // Late events a rulebook renamed or extended since the close names
+        // count for nothing there: said, not dropped unseen (found by
+        // exploratory testing).
+        if !now.unknown_rules.is_empty() {
+            l.closed_unknown_rules
+                .insert(name.clone(), now.unknown_rules.clone());
+        }
         // A flag a late change raises in the closed period, held by no
         // closed snapshot, is raised where its adjustments are booked, once.
         let held = |a: &str, f: &String| {

@@ -57,6 +57,20 @@ pub struct Store {
     upgrade_notice: Option<String>,
     /// The schema version this process upgraded the store from, if it did.
     upgraded_from: Option<usize>,
+    /// Opened with [`TimezoneSync::Defer`] while the workspace timezone
+    /// differs from the one the store was cut in.
+    timezone_pending: bool,
+}
+
+/// Whether opening a store re-cuts it when the workspace timezone changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimezoneSync {
+    /// Re-read times and re-cut days now, for good (every command but those below).
+    Now,
+    /// Leave the store as it is: a dry run, which writes nothing, re-cuts
+    /// inside its own transaction ([`sync_timezone_in`]) and rolls it back;
+    /// a second connection beside a writer that has already re-cut.
+    Defer,
 }
 
 /// What opening the store did because the workspace timezone had changed
@@ -126,19 +140,36 @@ impl Store {
         // Larger pages: fewer b-tree splits on bulk imports (measured ~7% faster
         // than 4 KiB). Must be set before the first table exists.
         conn.pragma_update(None, "page_size", 16_384)?;
-        Store::setup(conn, path, tz, Duration::from_secs(5))
+        Store::setup(conn, path, tz, Duration::from_secs(5), TimezoneSync::Now)
     }
 
     /// A store in memory (for reports on an export given with `--input`).
     pub fn in_memory(tz: Tz) -> Result<Store> {
         let conn = Connection::open_in_memory()?;
-        Store::setup(conn, Path::new(":memory:"), tz, Duration::from_secs(5))
+        Store::setup(
+            conn,
+            Path::new(":memory:"),
+            tz,
+            Duration::from_secs(5),
+            TimezoneSync::Now,
+        )
     }
 
     /// Opens an existing store, upgrading its schema if it is older than this
     /// build, and re-reading times and re-cutting local days if the workspace
     /// timezone changed (see [`Store::timezone_change`]).
     pub fn open(path: &Path, tz: Tz, busy_timeout: Duration) -> Result<Store> {
+        Store::open_with(path, tz, busy_timeout, TimezoneSync::Now)
+    }
+
+    /// [`Store::open`], re-cutting on a timezone change only with
+    /// [`TimezoneSync::Now`].
+    pub fn open_with(
+        path: &Path,
+        tz: Tz,
+        busy_timeout: Duration,
+        sync: TimezoneSync,
+    ) -> Result<Store> {
         if !path.exists() {
             bail!(crate::error::NoStore(path.to_path_buf()));
         }
@@ -156,10 +187,16 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .with_context(|| format!("cannot open the store {}", path.display()))?;
-        Store::setup(conn, path, tz, busy_timeout)
+        Store::setup(conn, path, tz, busy_timeout, sync)
     }
 
-    fn setup(mut conn: Connection, path: &Path, tz: Tz, busy_timeout: Duration) -> Result<Store> {
+    fn setup(
+        mut conn: Connection,
+        path: &Path,
+        tz: Tz,
+        busy_timeout: Duration,
+        sync: TimezoneSync,
+    ) -> Result<Store> {
         conn.busy_timeout(busy_timeout)?;
         // Room for every statement an import repeats per batch (the lookup
         // and insert statements come in several sizes), so none is re-parsed.
@@ -205,6 +242,7 @@ impl Store {
             timezone_change: None,
             upgrade_notice: None,
             upgraded_from,
+            timezone_pending: false,
         };
         if version < schema::LATEST {
             store.upgrade_notice = store.meta(upgrade::NOTICE_KEY)?;
@@ -214,8 +252,19 @@ impl Store {
                     .execute("DELETE FROM meta WHERE key = ?1", [upgrade::NOTICE_KEY])?;
             }
         }
-        store.timezone_change = store.sync_timezone()?;
+        match sync {
+            TimezoneSync::Now => store.timezone_change = store.sync_timezone()?,
+            TimezoneSync::Defer => {
+                store.timezone_pending = store.meta("timezone")?.as_deref() != Some(tz.name())
+            }
+        }
         Ok(store)
+    }
+
+    /// Opened with [`TimezoneSync::Defer`] while the workspace timezone
+    /// differs from the store's: its days are still cut in the old one.
+    pub fn timezone_pending(&self) -> bool {
+        self.timezone_pending
     }
 
     /// The workspace timezone the store's local days are cut in.
@@ -268,23 +317,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        // Read again under the write lock: re-reading is not idempotent, and
-        // another kefu may have done it while this one waited.
-        let recorded: Option<String> = tx
-            .query_row("SELECT value FROM meta WHERE key = 'timezone'", [], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        let change = match recorded {
-            Some(old) if old != tz.name() => reread_times(&tx, &old, tz)?,
-            // A new store, or another kefu has just re-read the times.
-            _ => None,
-        };
-        tx.execute(
-            "INSERT INTO meta(key, value) VALUES ('timezone', ?1)
-             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [tz.name()],
-        )?;
+        let change = sync_timezone_in(&tx, tz)?;
         tx.commit()?;
         Ok(change)
     }
@@ -315,6 +348,33 @@ impl Store {
             .conn
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
     }
+}
+
+/// Re-reads times and re-cuts days in `tz` inside `tx` if the store was cut
+/// in another timezone, and records `tz`: what [`Store::open`] does on a
+/// timezone change, for a caller that may roll it back (a dry run).
+pub fn sync_timezone_in(
+    tx: &rusqlite::Transaction<'_>,
+    tz: Tz,
+) -> Result<Option<TimezoneChange>> {
+    // Read again under the write lock: re-reading is not idempotent, and
+    // another kefu may have done it while this one waited.
+    let recorded: Option<String> = tx
+        .query_row("SELECT value FROM meta WHERE key = 'timezone'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let change = match recorded {
+        Some(old) if old != tz.name() => reread_times(tx, &old, tz)?,
+        // A new store, or another kefu has just re-read the times.
+        _ => None,
+    };
+    tx.execute(
+        "INSERT INTO meta(key, value) VALUES ('timezone', ?1)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [tz.name()],
+    )?;
+    Ok(change)
 }
 
 /// Moves every feedback time from timezone `old` to `new`: a naive clock
