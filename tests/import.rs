@@ -1109,6 +1109,48 @@ fn mapping_file_and_named_source() {
 }
 
 #[test]
+fn a_configured_source_applies_when_the_file_name_gives_it() {
+    let wd = Workdir::new();
+    let mut toml = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
+    toml.push_str("\n[sources.shop]\nchannel = \"自营店\"\n[sources.shop.stars]\nnegative_max = 3\npositive_min = 5\n");
+    std::fs::write(wd.path("kefu.toml"), toml).unwrap();
+    let f = wd.write(
+        "shop-20261120.csv",
+        "评价ID,评价时间,评分,评价内容\nS1,2026-11-20 10:00,3,回复太慢了\nS2,2026-11-20 11:00,4,还行吧\n",
+    );
+    // With --source, then without it (a cron line): the same settings, so
+    // nothing changes the second time.
+    assert_eq!(
+        counts(&import_json(&wd, &["reviews", &f, "--source", "shop"])),
+        (2, 2, 0, 0, 0)
+    );
+    wd.kefu(&["import", "reviews", &f])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "read as source shop with [sources.shop] of kefu.toml",
+        ));
+    assert_eq!(
+        wd.sql("SELECT ext_id, polarity, channel FROM feedback ORDER BY ext_id"),
+        [["S1", "negative", "自营店"], ["S2", "neutral", "自营店"]]
+    );
+    // A file of another source beside it would be read with the wrong
+    // settings, one way or the other: refused.
+    let g = wd.write("other-20261120.csv", "评价ID,评价时间,评分,评价内容\nO1,2026-11-20 10:00,3,慢\n");
+    wd.kefu(&["import", "reviews", &f, &g])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("import them separately"));
+    // A --source one typo away from a configured one is warned about.
+    wd.kefu(&["import", "reviews", &g, "--source", "shpo", "--dry-run"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "kefu.toml has no [sources.shpo] (did you mean shop?)",
+        ));
+}
+
+#[test]
 fn a_typo_in_kefu_toml_is_an_error_naming_the_file() {
     let wd = Workdir::new();
     std::fs::write(wd.path("kefu.toml"), "[workspace]\ntimezon = \"UTC\"\n").unwrap();

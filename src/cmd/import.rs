@@ -266,7 +266,8 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
     let mut channel = None;
     let mut stars = StarScale::default();
     let mut date_order = crate::dates::DateOrder::Either;
-    if let Some(name) = &args.source {
+    let source = configured_source(&args.source, &args.files, ws)?;
+    if let Some(name) = &source {
         if let Some(src) = ws.config.sources.get(name) {
             columns.extend(src.columns.clone());
             channel = src.channel.clone();
@@ -303,7 +304,7 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
             cells_as_written: false,
         },
         json_summary: args.format == SummaryFormat::Json,
-        source: args.source,
+        source,
         columns,
         channel: args.channel.or(channel),
         stars,
@@ -313,6 +314,58 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
         dry_run: args.dry_run,
         replace,
     })
+}
+
+/// The source to read the files as: `--source`, else the source the files'
+/// names give when `[sources.NAME]` in kefu.toml configures it, so that its
+/// settings apply with or without the option (found by exploratory testing:
+/// a cron line without `--source` re-read a configured shop's export with
+/// default stars and channel, and its records were silently "updated").
+/// Files whose names give several sources, one of them configured, are a
+/// usage error. A `--source` kefu.toml does not configure is a source of its
+/// own; one a letter or two from a configured name is warned about.
+fn configured_source(
+    source: &Option<String>,
+    files: &[String],
+    ws: &Workspace,
+) -> Result<Option<String>> {
+    let sources = &ws.config.sources;
+    if let Some(name) = source {
+        if !sources.contains_key(name) && !ws.quiet {
+            let near = sources
+                .keys()
+                .filter(|k| strsim::levenshtein(k, name) <= 2.min(k.chars().count() / 2))
+                .min_by_key(|k| strsim::levenshtein(k, name));
+            if let Some(near) = near {
+                crate::say!(
+                    "kefu: warning: --source {name}: kefu.toml has no [sources.{name}] (did you mean {near}?); read with the default settings, as a source of its own"
+                );
+            }
+        }
+        return Ok(source.clone());
+    }
+    let configured = |f: &String| source_named_by_file(f).filter(|s| sources.contains_key(s));
+    let Some((first, name)) = files
+        .iter()
+        .find_map(|f| configured(f).map(|name| (f, name)))
+    else {
+        return Ok(None);
+    };
+    if let Some(other) = files.iter().find(|f| configured(f).as_ref() != Some(&name)) {
+        let theirs = match source_named_by_file(other) {
+            Some(s) => format!("source {s}"),
+            None => "no source".to_string(),
+        };
+        bail!(Usage(format!(
+            "{first}'s name gives the source {name}, which [sources.{name}] in kefu.toml configures, but {other}'s gives {theirs}: import them separately, or name the source with --source NAME"
+        )));
+    }
+    if !ws.quiet {
+        crate::say!(
+            "kefu: read as source {name} with [sources.{name}] of kefu.toml, as the file name gives it"
+        );
+    }
+    Ok(Some(name))
 }
 
 /// The default source of a file: its name without extension, and without
