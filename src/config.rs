@@ -101,20 +101,65 @@ pub struct MappingFile {
 }
 
 /// Reads and parses a TOML file into `T`, with the file named in any error.
+/// A file saved by Windows Notepad as "ANSI" (GBK, Big5) or "Unicode"
+/// (UTF-16) is read too, as the importer reads exports.
 pub fn read_toml<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => decode_config(e.as_bytes()).with_context(|| {
+            format!(
+                "{}: not UTF-8, nor GBK, Big5 or UTF-16 text: save it as UTF-8",
+                path.display()
+            )
+        })?,
+    };
     toml::from_str(&text)
         .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.to_string().trim_end()))
 }
 
+/// The longest busy timeout SQLite takes (2^31 − 1 milliseconds, ~24 days).
+const MAX_BUSY_TIMEOUT_SECONDS: u64 = i32::MAX as u64 / 1000;
+
+/// `bytes` (not UTF-8) decoded as the encoding they are detected to be.
+fn decode_config(bytes: &[u8]) -> Option<String> {
+    let encoding = crate::ingest::encoding::detect(bytes).ok()?;
+    let (text, _, malformed) = encoding.encoding_rs().decode(bytes);
+    (!malformed).then(|| text.into_owned())
+}
+
 impl Config {
+    /// Checks what the types alone do not: ranges, and each source's
+    /// settings (found by exploratory testing: a huge busy timeout made
+    /// every command panic; a source's bad stars surfaced only on its import).
+    fn validate(&self) -> Result<()> {
+        let timeout = self.workspace.busy_timeout_seconds;
+        if timeout > MAX_BUSY_TIMEOUT_SECONDS {
+            anyhow::bail!(
+                "[workspace] busy_timeout_seconds = {timeout}: at most {MAX_BUSY_TIMEOUT_SECONDS} (~24 days)"
+            );
+        }
+        for (name, source) in &self.sources {
+            if let Some(stars) = source.stars {
+                StarScale::from(stars)
+                    .validate()
+                    .with_context(|| format!("[sources.{name}.stars]"))?;
+            }
+            for field in source.columns.keys() {
+                crate::ingest::columns::check_field_name(field)
+                    .with_context(|| format!("[sources.{name}.columns]"))?;
+            }
+        }
+        self.classify.validate()
+    }
+
     /// Loads `kefu.toml`, or the defaults when the file does not exist.
     pub fn load(path: &Path) -> Result<Config> {
         if path.exists() {
             let config: Config = read_toml(path)?;
             crate::dates::parse_tz(&config.workspace.timezone)
                 .with_context(|| format!("{}: [workspace] timezone", path.display()))?;
+            config.validate().with_context(|| format!("{}", path.display()))?;
             if let Some(book) = &config.points {
                 book.validate()
                     .with_context(|| format!("{}", path.display()))?;

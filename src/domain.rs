@@ -407,6 +407,20 @@ pub struct StarScale {
     pub positive_min: u8,
 }
 
+impl StarScale {
+    /// Checks `negative_max < positive_min <= 5`.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if self.negative_max >= self.positive_min || self.positive_min > 5 {
+            anyhow::bail!(
+                "star thresholds must satisfy negative_max < positive_min <= 5 (here {} and {})",
+                self.negative_max,
+                self.positive_min
+            );
+        }
+        Ok(())
+    }
+}
+
 impl Default for StarScale {
     fn default() -> Self {
         StarScale {

@@ -264,6 +264,55 @@ fn rules_from_kefu_toml_change_decisions_without_a_rebuild() {
 }
 
 #[test]
+fn classify_settings_out_of_range_are_errors_naming_them() {
+    let wd = Workdir::new();
+    let base = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
+    for (setting, says) in [
+        ("model_weight = 65\n", "model_weight = 65: must be from 0"),
+        ("model_weight = nan\n", "model_weight = NaN"),
+        ("quote_weight = -1\n", "quote_weight = -1"),
+        ("[classify.phrases]\nattitude = [\"甩脸子 = nan\"]\n", "must be a number from 0 to 100"),
+        ("[classify.phrases]\nattitude = [\"甩脸子 = 1e40\"]\n", "must be a number from 0 to 100"),
+        ("[classify.phrases]\nattitude = [\"甩脸子 = -4\"]\n", "must be a number from 0 to 100"),
+        ("[classify.normalize]\n\"\" = \"态度\"\n", "an empty text to rewrite"),
+    ] {
+        std::fs::write(wd.path("kefu.toml"), format!("{base}\n[classify]\n{setting}")).unwrap();
+        // Every command, not only the classifier's: the config is refused.
+        for args in [&["classify", "explain", "态度差"][..], &["report", "daily"]] {
+            wd.kefu(args)
+                .assert()
+                .code(1)
+                .stderr(predicate::str::contains("kefu.toml").and(predicate::str::contains(says)));
+        }
+    }
+}
+
+#[test]
+fn praise_phrases_per_cause_take_every_toml_form() {
+    let wd = Workdir::new();
+    let base = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
+    let explain = ["classify", "explain", "态度还凑合", "--format", "json", "--rules-only"];
+    for form in [
+        "[classify.phrases]\n\"praise.attitude\" = [\"态度还凑合\"]\n",
+        "[classify.phrases]\npraise.attitude = [\"态度还凑合\"]\n",
+        "[classify.phrases.praise]\nattitude = [\"态度还凑合\"]\n",
+    ] {
+        std::fs::write(wd.path("kefu.toml"), format!("{base}\n{form}")).unwrap();
+        let v = wd.json(&explain);
+        assert!(v.to_string().contains("praise"), "{form}: {v}");
+    }
+}
+
+#[test]
+fn runs_of_blanks_match_a_phrase_written_with_one_space() {
+    let wd = Workdir::new();
+    for text in ["support never  responded", "support never\t responded"] {
+        let v = wd.json(&["classify", "explain", text, "--format", "json", "--rules-only"]);
+        assert_eq!(v["cause"], "response", "{text}: {v}");
+    }
+}
+
+#[test]
 fn train_reports_cross_validation_and_the_model_is_used() {
     let wd = Workdir::new();
     let out = wd

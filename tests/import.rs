@@ -1162,6 +1162,66 @@ fn a_typo_in_kefu_toml_is_an_error_naming_the_file() {
 }
 
 #[test]
+fn settings_serde_cannot_check_are_checked_when_kefu_toml_is_read() {
+    let wd = Workdir::new();
+    let base = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
+    for (setting, says) in [
+        (
+            base.replace("# busy_timeout_seconds = 60", "busy_timeout_seconds = 9999999"),
+            "busy_timeout_seconds = 9999999: at most 2147483",
+        ),
+        (
+            format!("{base}\n[sources.shop.stars]\nnegative_max = 4\npositive_min = 2\n"),
+            "[sources.shop.stars]",
+        ),
+        (
+            format!("{base}\n[sources.hk.columns]\nbogus = \"X\"\n"),
+            "unknown field \"bogus\"",
+        ),
+    ] {
+        std::fs::write(wd.path("kefu.toml"), &setting).unwrap();
+        // Any command, whether or not it uses the source (no panic, exit 1).
+        wd.kefu(&["report", "daily"])
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("kefu.toml").and(predicate::str::contains(says)));
+    }
+}
+
+#[test]
+fn kefu_toml_saved_as_gbk_or_utf16_is_read_and_a_missing_one_is_an_error() {
+    let wd = Workdir::new();
+    let text = std::fs::read_to_string(wd.path("kefu.toml"))
+        .unwrap()
+        .replace("timezone = \"Asia/Shanghai\"", "timezone = \"America/New_York\" # 纽约");
+    let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+    std::fs::write(wd.path("kefu.toml"), &gbk).unwrap();
+    assert!(std::str::from_utf8(&gbk).is_err());
+    wd.kefu(&["report", "daily"]).assert().success();
+    assert_eq!(
+        wd.sql("SELECT value FROM meta WHERE key = 'timezone'"),
+        [["America/New_York"]]
+    );
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    std::fs::write(wd.path("kefu.toml"), &utf16).unwrap();
+    wd.kefu(&["report", "daily"]).assert().success();
+    // Gone: an error, not a store read (and re-cut) with every default.
+    std::fs::remove_file(wd.path("kefu.toml")).unwrap();
+    wd.kefu(&["-q", "report", "daily"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("kefu.toml is missing beside the store"));
+    assert_eq!(
+        wd.sql("SELECT value FROM meta WHERE key = 'timezone'"),
+        [["America/New_York"]]
+    );
+    // `kefu init` writes the default one again.
+    wd.kefu(&["init", wd.path("").to_str().unwrap()]).assert().success();
+    assert!(wd.path("kefu.toml").exists());
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let wd = Workdir::new();
     wd.kefu(&["import", "reviews"]).assert().code(2);

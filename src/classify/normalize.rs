@@ -87,6 +87,11 @@ fn push_normalized(text: &str, map: &[char], changed: &[u64], out: &mut String) 
         let (len, replacement) = match b {
             b'A'..=b'Z' => (1, Some(b.to_ascii_lowercase() as char)),
             b'\'' if inside_word(out, &text[run..i], &text[i + 1..], map) => (1, None),
+            // A run of blanks is one space (`never  responded`, a phrase
+            // typed with two spaces): one tab or ideographic space after
+            // another blank is dropped, a tab is a space.
+            b' ' | b'\t' if follows_blank(&text[..i]) => (1, None),
+            b'\t' => (1, Some(' ')),
             0..0x80 => {
                 i += 1;
                 continue;
@@ -113,6 +118,8 @@ fn push_normalized(text: &str, map: &[char], changed: &[u64], out: &mut String) 
                 if matches!(c, '’' | '‘') {
                     let inside = inside_word(out, &text[run..i], &text[i + len..], map);
                     (len, (!inside).then_some('\''))
+                } else if c == '\u{3000}' && follows_blank(&text[..i]) {
+                    (len, None)
                 } else {
                     match normalize_other(c, map) {
                         Some(n) if n == c => {
@@ -132,6 +139,11 @@ fn push_normalized(text: &str, map: &[char], changed: &[u64], out: &mut String) 
         run = i;
     }
     out.push_str(&text[run..]);
+}
+
+/// Whether `before` ends with a blank (space, tab, ideographic space).
+fn follows_blank(before: &str) -> bool {
+    before.ends_with([' ', '\t', '\u{3000}'])
 }
 
 /// Whether an apostrophe sits between two letters or digits (didn't,
@@ -186,5 +198,8 @@ mod tests {
         // Quotes around words stay (a quoted reply is evidence).
         n.normalize_into("She said 'Read it yourself' and ‘left’, o'clock", &mut out);
         assert_eq!(out, "she said 'read it yourself' and 'left', oclock");
+        // Runs of blanks are one space; a line break stays (it ends a clause).
+        n.normalize_into("never  responded\t\tat　 all \n  ok\t", &mut out);
+        assert_eq!(out, "never responded at all \n ok ");
     }
 }

@@ -49,6 +49,9 @@ pub struct RuleSet {
     pub rewrites: Vec<(String, String)>,
 }
 
+/// The largest weight a phrase may have.
+const MAX_WEIGHT: f32 = 100.0;
+
 fn parse_weighted(line: &str) -> Result<(String, f32)> {
     match line.rsplit_once(" = ") {
         Some((phrase, w)) => {
@@ -56,6 +59,12 @@ fn parse_weighted(line: &str) -> Result<(String, f32)> {
                 .trim()
                 .parse()
                 .with_context(|| format!("bad weight in {line:?}"))?;
+            // nan, inf (1e40 as an f32) or a negative weight would turn
+            // every score they touch into nonsense (found by exploratory
+            // testing: `nan` made every text `other`).
+            if !(0.0..=MAX_WEIGHT).contains(&weight) {
+                bail!("weight in {line:?} must be a number from 0 to {MAX_WEIGHT} (built-in phrases weigh 1 to 4; use the neutral section to stop a phrase)");
+            }
             Ok((phrase.trim().to_string(), weight))
         }
         None => Ok((line.trim().to_string(), 1.0)),
@@ -126,9 +135,18 @@ impl RuleSet {
             self = RuleSet::default();
         }
         for (section, phrases) in &cfg.phrases {
-            for p in phrases {
-                self.add(section, p)
-                    .with_context(|| format!("kefu.toml [classify.phrases] {section}"))?;
+            let lists: Vec<(String, &Vec<String>)> = match phrases {
+                Phrases::List(list) => vec![(section.clone(), list)],
+                Phrases::PerCause(per_cause) => per_cause
+                    .iter()
+                    .map(|(cause, list)| (format!("{section}.{cause}"), list))
+                    .collect(),
+            };
+            for (section, list) in lists {
+                for p in list {
+                    self.add(&section, p)
+                        .with_context(|| format!("kefu.toml [classify.phrases] {section}"))?;
+                }
             }
         }
         let lists = [
@@ -144,6 +162,10 @@ impl RuleSet {
             }
         }
         for (from, to) in &cfg.normalize {
+            // An empty `from` would insert `to` between every two characters.
+            if from.trim().is_empty() {
+                bail!("kefu.toml [classify.normalize]: an empty text to rewrite (\"\" = {to:?})");
+            }
             self.rewrites.push((from.clone(), to.clone()));
         }
         Ok(self)
@@ -156,6 +178,16 @@ fn cause_of(section: &str) -> Result<Cause> {
     })
 }
 
+/// The phrases of one section of `[classify.phrases]`: a list, or (for
+/// `praise` and `topic`) a table of lists per cause, as TOML writes
+/// `praise.attitude = [...]` and `[classify.phrases.praise]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged, expecting = "a list of phrases (or, for praise and topic, a table of lists per cause)")]
+pub enum Phrases {
+    List(Vec<String>),
+    PerCause(BTreeMap<String, Vec<String>>),
+}
+
 /// `[classify]` in kefu.toml.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -166,7 +198,7 @@ pub struct ClassifyConfig {
     /// Extra phrases per section: `attitude = ["甩脸子", "怼人 = 3"]`; sections
     /// are the causes and praise.CAUSE / topic.CAUSE / good / neutral.
     #[serde(default)]
-    pub phrases: BTreeMap<String, Vec<String>>,
+    pub phrases: BTreeMap<String, Phrases>,
     /// Extra negation words.
     #[serde(default)]
     pub negations: Vec<String>,
@@ -190,6 +222,25 @@ pub struct ClassifyConfig {
     /// Use the built-in model (learnt from the bundled labelled examples)
     /// when the workspace has no trained one: default true.
     pub builtin_model: Option<bool>,
+}
+
+impl ClassifyConfig {
+    /// Checks the values serde cannot: the weights' ranges, the phrases
+    /// (a config mistake is an error of every command, named, not a
+    /// classifier gone quietly wrong: `model_weight = 65` meant 65%).
+    pub fn validate(&self) -> Result<()> {
+        if let Some(w) = self.model_weight {
+            if !(0.0..=1.0).contains(&w) {
+                bail!("[classify] model_weight = {w}: must be from 0 (rules alone) to 1 (the model alone); the default is 0.65");
+            }
+        }
+        if let Some(w) = self.quote_weight {
+            if !(0.0..=MAX_WEIGHT).contains(&w) {
+                bail!("[classify] quote_weight = {w}: must be from 0 (off) to {MAX_WEIGHT}; the default is 2");
+            }
+        }
+        RuleSet::default().with_config(self).map(drop)
+    }
 }
 
 #[cfg(test)]

@@ -291,9 +291,7 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
     } else if args.month_first {
         date_order = crate::dates::DateOrder::MonthFirst;
     }
-    if stars.negative_max >= stars.positive_min || stars.positive_min > 5 {
-        bail!("star thresholds must satisfy negative_max < positive_min <= 5");
-    }
+    stars.validate()?;
     Ok(Plan {
         kind: args.kind,
         files: args.files,

@@ -91,7 +91,8 @@ impl TextEncoding {
         }
     }
 
-    fn encoding_rs(self) -> &'static Encoding {
+    /// The encoding_rs encoding of this one.
+    pub fn encoding_rs(self) -> &'static Encoding {
         match self {
             TextEncoding::Utf8 => encoding_rs::UTF_8,
             TextEncoding::Gb18030 => encoding_rs::GB18030,
