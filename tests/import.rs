@@ -1240,6 +1240,7 @@ fn an_older_store_is_upgraded_and_a_newer_one_refused() {
         .unwrap()
         .execute_batch("PRAGMA user_version = 0")
         .unwrap();
+    wd.write("kefu.toml", "[workspace]\ntimezone = \"Asia/Shanghai\"\n");
     let f = wd.write("r.csv", REVIEWS);
     wd.kefu(&["import", "reviews", &f]).assert().success();
     let version: i64 = wd.count("PRAGMA user_version");

@@ -1366,6 +1366,68 @@ fn a_late_event_under_a_rule_renamed_since_the_close_is_reported() {
 }
 
 #[test]
+fn rulebook_entries_that_cannot_mean_what_they_say_are_refused() {
+    let wd = Workdir::new();
+    let base = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
+    for (added, says) in [
+        ("[[points.rule]]\nid = \"late\"\nname = \"迟到\"\n", "rule \"late\": no points"),
+        (
+            "[[points.rule]]\nid = \"ring\"\nname = \"响铃未接\"\npoints = -1\nescalation = [-2, -3]\n",
+            "points and escalation both given",
+        ),
+        (
+            "[[points.rule]]\nid = \"extra\"\nname = \"投诉附加\"\npoints = -5\nderived = \"complaint\"\n",
+            "only one rule may be derived = \"complaint\"",
+        ),
+        (
+            "[[points.threshold]]\nid = \"zero\"\nname = \"零次\"\ncomplaints = 0\n",
+            "complaints must be at least 1",
+        ),
+        (
+            "[[points.threshold]]\nid = \"dismissal-review\"\nname = \"再审\"\ncomplaints = 2\n",
+            "threshold id \"dismissal-review\" is used twice",
+        ),
+        (
+            "[[points.rule]]\nid = \"praise2\"\nname = \"书面表扬\"\npoints = 1\n",
+            "rule name \"书面表扬\" is used twice",
+        ),
+    ] {
+        std::fs::write(wd.path("kefu.toml"), format!("{base}\n{added}")).unwrap();
+        wd.kefu(&["bonus", "--quarter", "2026Q3"])
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("kefu.toml").and(predicate::str::contains(says)));
+    }
+}
+
+#[test]
+fn a_top_metric_department_is_matched_as_a_term_and_a_typo_is_noted() {
+    let wd = workspace_with(None);
+    import(&wd, "activity", "activity.csv", "月份,工号,指标,数值\n2026-07,A1,queries,300\n2026-07,A2,queries,100\n");
+    let toml = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
+    assert!(toml.contains("department = \"查询部\""));
+    let top = |wd: &Workdir| {
+        ledger(wd, &["--quarter", "2026Q3"])
+            .iter()
+            .filter(|l| l["rule_id"] == "top-queries")
+            .count()
+    };
+    assert_eq!(top(&wd), 1);
+    // Traditional, or with a space: the same department.
+    std::fs::write(wd.path("kefu.toml"), toml.replace("department = \"查询部\"", "department = \"查詢 部\"")).unwrap();
+    assert_eq!(top(&wd), 1);
+    // A typo awards nothing, and says so.
+    std::fs::write(wd.path("kefu.toml"), toml.replace("department = \"查询部\"", "department = \"查询部x\"")).unwrap();
+    assert_eq!(top(&wd), 0);
+    wd.kefu(&["bonus", "--quarter", "2026Q3", "--format", "csv"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "rule top-queries names the department \"查询部x\", which no one on the roster is or was in",
+        ));
+}
+
+#[test]
 fn a_name_two_agents_share_asks_for_the_id() {
     let wd = Workdir::new();
     let roster = wd.write("r.csv", "工号,客服姓名\nA1,王一\nA2,王一\n");
@@ -1665,7 +1727,9 @@ fn zero_complaint_months_are_credited_only_once_they_have_ended() {
     wd.set_today("2027-01-01");
     assert_eq!(zero_months(&wd).len(), 3);
     let v = wd.json(&["points", "--quarter", "2026Q4", "--format", "json"]);
-    assert!(v.get("notes").is_none(), "{v}");
+    // (The only note: the scheme's rules for departments this roster lacks.)
+    let notes = v.get("notes").map(|n| n.to_string()).unwrap_or_default();
+    assert!(!notes.contains("provisional"), "{v}");
     wd.kefu(&["bonus", "close", "2026Q4"])
         .assert()
         .success()

@@ -18,7 +18,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 use crate::dates::{self, Period};
-use crate::domain::{FeedbackKind, Responsibility, Validity};
+use crate::domain::{normalize_term, FeedbackKind, Responsibility, Validity};
 use rulebook::{RuleKind, Rulebook, Ties, Window};
 
 /// A roster entry as the ledger needs it.
@@ -131,6 +131,9 @@ pub struct Ledger {
     /// ledger books, under the rulebook it was closed with: closed period →
     /// rule id → how many (a rule renamed after the close, then a late event).
     pub closed_unknown_rules: BTreeMap<String, BTreeMap<String, usize>>,
+    /// Top-metric rules whose `department` the roster has never held (a
+    /// typo): (rule id, department, the roster's departments). They award nothing.
+    pub unknown_departments: Vec<(String, String, Vec<String>)>,
 }
 
 /// The window (month, quarter or year) containing `day`.
@@ -501,6 +504,8 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
         .filter(|r| r.kind() == RuleKind::TopMetric)
     {
         let metric = rule.metric.as_deref().unwrap_or("");
+        // Compared as terms are: 售前組 and 售前 组 are 售前组.
+        let department = rule.department.as_deref().map(normalize_term);
         for m in &months {
             let name = m.first.format("%Y-%m").to_string();
             let month_end = dates::day_number(m.last);
@@ -515,9 +520,10 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
                         // who left (or had not joined) takes nobody's point.
                         && on_roster.is_some_and(|a| a.on_roster(m))
                         // ... in the department they were in at its end.
-                        && rule.department.as_ref().is_none_or(|d| {
-                            on_roster.and_then(|a| a.department_on(month_end))
-                                == Some(d.as_str())
+                        && department.as_ref().is_none_or(|d| {
+                            on_roster
+                                .and_then(|a| a.department_on(month_end))
+                                .is_some_and(|held| normalize_term(held) == *d)
                         })
                 })
                 .map(|(_, _, agent, v)| (agent, *v))
@@ -938,6 +944,24 @@ pub fn compute(
     let policy = Policy::of(&book.complaints);
     let inputs = crate::store::points::inputs(conn, &scope_of(book, period, agent, &policy))?;
     let mut l = ledger(book, &inputs, period, today);
+    // A department no one on the roster has ever been in is a typo (found
+    // by exploratory testing: the rule silently awarded nothing).
+    let with_department: Vec<(&str, &str)> = book
+        .rules
+        .iter()
+        .filter(|r| r.kind() == RuleKind::TopMetric)
+        .filter_map(|r| Some((r.id.as_str(), r.department.as_deref()?)))
+        .collect();
+    if !with_department.is_empty() {
+        let held = crate::store::points::roster_departments(conn)?;
+        for (rule, department) in with_department {
+            let key = normalize_term(department);
+            if !held.iter().any(|h| normalize_term(h) == key) {
+                l.unknown_departments
+                    .push((rule.to_string(), department.to_string(), held.clone()));
+            }
+        }
+    }
     let closed = crate::store::points::closed_periods(conn)?;
     // A closed month inside a closed quarter is part of the quarter's
     // snapshot: only the outermost closed periods count here.

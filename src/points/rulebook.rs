@@ -266,6 +266,61 @@ impl Rulebook {
             if r.leader_every == Some(0) {
                 bail!("[points] rule {:?}: leader_every must be at least 1", r.id);
             }
+            // Rules that cannot mean what they say (found by exploratory
+            // testing: each was accepted and counted for nothing).
+            match r.kind() {
+                RuleKind::Event
+                    if r.points == 0 && r.flag.is_none() && r.leader_points.unwrap_or(0) == 0 =>
+                {
+                    bail!(
+                    "[points] rule {:?}: no points (points = N), leader_points, escalation or flag: its events would count for nothing",
+                    r.id
+                )
+                }
+                RuleKind::Escalating if r.points != 0 => bail!(
+                    "[points] rule {:?}: points and escalation both given: an escalating rule's points are its escalation steps (the first occurrence's is escalation[0]); remove points",
+                    r.id
+                ),
+                _ => {}
+            }
+        }
+        let mut names = HashSet::new();
+        for r in &self.rules {
+            if !names.insert(normalize_term(&r.name)) {
+                bail!(
+                    "[points] rule name {:?} is used twice: an event naming it would go to the first rule",
+                    r.name
+                );
+            }
+        }
+        for kind in [RuleKind::Complaint, RuleKind::ZeroComplaintMonth] {
+            let rules: Vec<&str> = self
+                .rules
+                .iter()
+                .filter(|r| r.kind() == kind)
+                .map(|r| r.id.as_str())
+                .collect();
+            if rules.len() > 1 {
+                bail!(
+                    "[points] rules {}: only one rule may be derived = \"{}\" (the first alone would apply); put the points in one",
+                    rules.join(", "),
+                    if kind == RuleKind::Complaint { "complaint" } else { "zero-complaint-month" }
+                );
+            }
+        }
+        for t in &self.thresholds {
+            if !ids.insert(t.id.as_str()) {
+                bail!(
+                    "[points] threshold id {:?} is used twice (or is a rule's id): its flags would be taken for the other's",
+                    t.id
+                );
+            }
+            if t.complaints == 0 {
+                bail!(
+                    "[points] threshold {:?}: complaints must be at least 1 (a flag is raised on reaching it)",
+                    t.id
+                );
+            }
         }
         for k in &self.complaints.kinds {
             crate::domain::FeedbackKind::parse_or_err(k)

@@ -393,6 +393,17 @@ pub fn closed_with_days(conn: &Connection, first: i64, last: i64) -> Result<Opti
         .optional()?)
 }
 
+/// Every department the roster has held (now or before a move), sorted.
+pub fn roster_departments(conn: &Connection) -> Result<Vec<String>> {
+    let mut st = conn.prepare(
+        "SELECT department FROM agents WHERE department IS NOT NULL \
+         UNION SELECT department FROM agent_history WHERE department IS NOT NULL \
+         ORDER BY 1",
+    )?;
+    let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Every closed period: (name, first day, last day).
 pub fn closed_periods(conn: &Connection) -> Result<Vec<(String, i64, i64)>> {
     let mut st =
