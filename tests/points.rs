@@ -1422,9 +1422,39 @@ fn a_top_metric_department_is_matched_as_a_term_and_a_typo_is_noted() {
     wd.kefu(&["bonus", "--quarter", "2026Q3", "--format", "csv"])
         .assert()
         .success()
-        .stderr(predicate::str::contains(
-            "rule top-queries names the department \"查询部x\", which no one on the roster is or was in",
-        ));
+        .stderr(
+            predicate::str::contains("top-metric rule(s) top-queries (查询部x), ")
+                .and(predicate::str::contains("name a department no one on the roster is or was in")),
+        );
+}
+
+#[test]
+fn an_event_count_beyond_belief_is_rejected_and_points_never_wrap() {
+    let wd = workspace_with(None);
+    let f = wd.write(
+        "e.csv",
+        "编号,日期,工号,奖惩项目,次数\nE1,2026-07-08,A1,书面表扬,99999999999999999999\nE2,2026-07-08,A2,书面表扬,1001\nE3,2026-07-08,A2,书面表扬,1000\n",
+    );
+    let rejects = wd.path("rej.csv");
+    wd.kefu(&["import", "-q", "events", &f, "--rejects", rejects.to_str().unwrap()])
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&rejects).unwrap();
+    assert_eq!(text.matches("more than 1000 occurrences in one row").count(), 2, "{text}");
+    let lines = ledger(&wd, &["--quarter", "2026Q3", "--agent", "A2"]);
+    let praise: Vec<i64> = lines
+        .iter()
+        .filter(|l| l["rule_id"] == "praise-letter")
+        .map(|l| l["points"].as_i64().unwrap())
+        .collect();
+    assert_eq!(praise, [2000]);
+    // A rule's points are bounded too, so no ledger sum can overflow.
+    let toml = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
+    std::fs::write(wd.path("kefu.toml"), toml.replacen("points = 2", "points = 9223372036854775807", 1)).unwrap();
+    wd.kefu(&["points", "--quarter", "2026Q3"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("points must be from -10000 to 10000"));
 }
 
 #[test]

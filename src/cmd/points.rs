@@ -139,10 +139,16 @@ pub fn unknown_rules_note(l: &points::Ledger) -> Option<String> {
             "{total} recorded event(s) dated in closed {period} name rules that the rulebook it was closed with does not have (renamed or added since?), and count for nothing there: {names}"
         ));
     }
-    for (rule, department, held) in &l.unknown_departments {
+    if let Some((_, _, held)) = l.unknown_departments.first() {
+        let rules: Vec<String> = l
+            .unknown_departments
+            .iter()
+            .map(|(rule, department, _)| format!("{rule} ({department})"))
+            .collect();
         notes.push(format!(
-            "rule {rule} names the department {department:?}, which no one on the roster is or was in, and awards nothing (departments: {})",
-            if held.is_empty() { "none on the roster".to_string() } else { held.join(", ") }
+            "top-metric rule(s) {} name a department no one on the roster is or was in, and award nothing (the roster's departments: {})",
+            rules.join(", "),
+            if held.is_empty() { "none".to_string() } else { held.join(", ") }
         ));
     }
     (!notes.is_empty()).then(|| notes.join("; "))

@@ -30,6 +30,9 @@ use crate::domain::{
     StarScale, Validity, YesNo,
 };
 
+/// The most occurrences one event row may record (次数).
+pub const MAX_EVENT_COUNT: i64 = 1000;
+
 /// A review or complaint ready for the store.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FeedbackRecord<'a> {
@@ -894,6 +897,19 @@ impl<'a> EventParser<'a> {
         let count = match get("count") {
             None => 1,
             Some(c) => match read_number(c.trim_end_matches('次')).map(|n| n.normalize()) {
+                Some(n)
+                    if n.scale() == 0
+                        && n >= rust_decimal::Decimal::ONE
+                        && n > rust_decimal::Decimal::from(MAX_EVENT_COUNT) =>
+                {
+                    // An order number pasted into the column would make a
+                    // fortune of points (found by exploratory testing: a
+                    // count that overflowed turned +2 into -2).
+                    return Err(format!(
+                        "count {} is more than {MAX_EVENT_COUNT} occurrences in one row (an order or phone number in the wrong column?)",
+                        shown(c)
+                    ));
+                }
                 Some(n) if n.scale() == 0 && n >= rust_decimal::Decimal::ONE => {
                     i64::try_from(n).unwrap_or(i64::MAX)
                 }

@@ -257,7 +257,7 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
             let before = *seen.get(&w.first).unwrap_or(&0);
             let verified = e.verified != Some(false);
             let n = if verified { e.count.max(0) } else { 0 };
-            seen.insert(w.first, before + n);
+            seen.insert(w.first, before.saturating_add(n));
             if e.day < first || e.day > last {
                 continue;
             }
@@ -284,21 +284,24 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
             }
             let points = match rule.kind() {
                 RuleKind::Escalating => {
-                    let mut p = 0;
-                    for k in before + 1..=before + n {
-                        match rule.escalation.get(k as usize - 1) {
-                            Some(step) => p += step,
-                            None => {
-                                if let Some(flag) = &rule.escalation_flag {
-                                    l.flags
-                                        .entry(agent_id.to_string())
-                                        .or_default()
-                                        .push(format!("{flag}:{}", date(e.day)));
-                                }
-                            }
+                    // The steps of occurrences before+1 ..= before+n; one
+                    // past the last step raises the flag (once: a count
+                    // stored by an older kefu may be huge).
+                    let steps = &rule.escalation;
+                    let from = usize::try_from(before).unwrap_or(usize::MAX).min(steps.len());
+                    let to = usize::try_from(before.saturating_add(n))
+                        .unwrap_or(usize::MAX)
+                        .min(steps.len());
+                    let past = n > 0 && before.saturating_add(n) > steps.len() as i64;
+                    if past {
+                        if let Some(flag) = &rule.escalation_flag {
+                            l.flags
+                                .entry(agent_id.to_string())
+                                .or_default()
+                                .push(format!("{flag}:{}", date(e.day)));
                         }
                     }
-                    p
+                    steps[from..to].iter().sum()
                 }
                 _ => {
                     if let Some(flag) = &rule.flag {
@@ -307,7 +310,7 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
                             .or_default()
                             .push(format!("{flag}:{}", date(e.day)));
                     }
-                    rule.points * n
+                    rule.points.saturating_mul(n)
                 }
             };
             let ordinal = if n == 1 {

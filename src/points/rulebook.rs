@@ -246,6 +246,11 @@ impl Default for Nominations {
     }
 }
 
+/// The most points one rule may give or take per occurrence (so that no
+/// ledger sum can overflow: a line is at most this times
+/// [`crate::ingest::records::MAX_EVENT_COUNT`]).
+pub const MAX_RULE_POINTS: i64 = 10_000;
+
 impl Rulebook {
     /// Checks the rulebook for mistakes a person would make.
     pub fn validate(&self) -> Result<()> {
@@ -265,6 +270,17 @@ impl Rulebook {
             }
             if r.leader_every == Some(0) {
                 bail!("[points] rule {:?}: leader_every must be at least 1", r.id);
+            }
+            let steps = [r.points, r.leader_points.unwrap_or(0)];
+            if steps
+                .iter()
+                .chain(&r.escalation)
+                .any(|p| p.abs() > MAX_RULE_POINTS)
+            {
+                bail!(
+                    "[points] rule {:?}: points must be from -{MAX_RULE_POINTS} to {MAX_RULE_POINTS}",
+                    r.id
+                );
             }
             // Rules that cannot mean what they say (found by exploratory
             // testing: each was accepted and counted for nothing).
