@@ -249,6 +249,7 @@ pub fn read_timestamp(text: &str, tz: Tz) -> Result<ReadTimestamp, String> {
 /// [`read_timestamp`] with day and month before the year read in `order`.
 pub fn read_timestamp_as(text: &str, tz: Tz, order: DateOrder) -> Result<ReadTimestamp, String> {
     let (naive, offset) = read_written(text, order)?;
+    plausible_year(naive, text)?;
     match offset {
         Some(off) => Ok(ReadTimestamp {
             unix_seconds: naive.and_utc().timestamp() - i64::from(off),
@@ -268,7 +269,22 @@ pub fn read_date_at(
     order: DateOrder,
 ) -> Result<ReadTimestamp, String> {
     let (naive, _) = read_written(date, order)?;
+    plausible_year(naive, date)?;
     read_local(naive.date().and_time(clock), tz)
+}
+
+/// A time in an export is from 1970 to 2200, as the dates of the command
+/// line are: year 0000 or 9999 is a placeholder or a typo, not a review
+/// (found by exploratory testing: they were stored without a word).
+fn plausible_year(naive: NaiveDateTime, text: &str) -> Result<(), String> {
+    if (1970..=2200).contains(&naive.year()) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} is outside the years 1970 to 2200 (a placeholder or a typo?)",
+            shown(text)
+        ))
+    }
 }
 
 /// The clock time of a text that holds one and no date: `9:05`, `09:05:33`,
@@ -1062,8 +1078,17 @@ pub fn parse_date_arg(text: &str, tz: Tz) -> Result<NaiveDate> {
             shown(t)
         )
     })?;
-    NaiveDate::from_ymd_opt(parts.year, parts.month, parts.day)
-        .with_context(|| format!("impossible date {}", shown(t)))
+    let date = NaiveDate::from_ymd_opt(parts.year, parts.month, parts.day)
+        .with_context(|| format!("impossible date {}", shown(t)))?;
+    // As for periods (found by exploratory testing: --from 0026-11-01, a
+    // typo, made a report of 730,000 empty days).
+    if !(1970..=2200).contains(&date.year()) {
+        anyhow::bail!(
+            "date {} is outside the years 1970 to 2200 (a typo in the year?)",
+            shown(t)
+        );
+    }
+    Ok(date)
 }
 
 /// The year of a period name: four digits, 1970 to 2200 (`26Q3` is not the

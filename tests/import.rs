@@ -1222,6 +1222,24 @@ fn kefu_toml_saved_as_gbk_or_utf16_is_read_and_a_missing_one_is_an_error() {
 }
 
 #[test]
+fn years_outside_1970_to_2200_are_typos_in_exports_and_options() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "r.csv",
+        "评价ID,评价时间,评价等级,评价内容\nY0,0000-01-01 10:00,差评,x\nY9,9999-12-31,差评,y\nOK,2026-11-20 10:00,差评,z\n",
+    );
+    let rejects = wd.path("rej.csv");
+    let v = import_json(&wd, &["reviews", &f, "--rejects", rejects.to_str().unwrap()]);
+    assert_eq!(counts(&v), (3, 1, 0, 0, 2));
+    let text = std::fs::read_to_string(&rejects).unwrap();
+    assert_eq!(text.matches("is outside the years 1970 to 2200").count(), 2, "{text}");
+    wd.kefu(&["report", "trend", "--by", "day", "--from", "0026-11-01", "--to", "2026-11-30"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("outside the years 1970 to 2200"));
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let wd = Workdir::new();
     wd.kefu(&["import", "reviews"]).assert().code(2);
