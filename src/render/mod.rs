@@ -490,7 +490,7 @@ fn comfy(table: &Table) -> comfy_table::Table {
     }
     for row in &table.rows {
         t.add_row(row.iter().map(|c| {
-            let cell = comfy_table::Cell::new(c.text());
+            let cell = comfy_table::Cell::new(cut_for_table(c.text()));
             if c.is_number() {
                 cell.set_alignment(CellAlignment::Right)
             } else {
@@ -499,6 +499,25 @@ fn comfy(table: &Table) -> comfy_table::Table {
         }));
     }
     t
+}
+
+/// The most characters a table cell shows: laying out a cell costs time in
+/// the square of its width (found by exploratory testing: a 1,000,000-
+/// character agent name from a shifted column ran for ten minutes). Other
+/// formats carry every value whole.
+const MAX_TABLE_CELL_CHARS: usize = 120;
+
+/// `text` cut to [`MAX_TABLE_CELL_CHARS`] characters, `…` marking the cut.
+fn cut_for_table(mut text: String) -> String {
+    if let Some((at, _)) = text.char_indices().nth(MAX_TABLE_CELL_CHARS) {
+        let keep = text[..at]
+            .char_indices()
+            .nth(MAX_TABLE_CELL_CHARS - 1)
+            .map_or(at, |(i, _)| i);
+        text.truncate(keep);
+        text.push('…');
+    }
+    text
 }
 
 /// The terminal's width from `COLUMNS` when stdout is not a terminal
@@ -734,6 +753,22 @@ pub fn write_all(out: &mut dyn Write, text: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_cell_is_cut_in_tables_only() {
+        assert_eq!(cut_for_table("张".repeat(120)), "张".repeat(120));
+        let cut = cut_for_table("张".repeat(1_000_000));
+        assert_eq!(cut.chars().count(), 120);
+        assert!(cut.ends_with("张…"));
+        let mut t = Table::new(&["agent"]);
+        t.push(vec!["张".repeat(5_000).into()]);
+        let shown = terminal_table(&t);
+        assert!(shown.contains('…') && shown.chars().filter(|&c| c == '张').count() == 119);
+        let mut d = Document::new("t");
+        d.sections.push(Section::new("agents", "agents", t));
+        let csv = render(&d, Format::Csv, CsvOptions::default()).unwrap();
+        assert!(String::from_utf8(csv).unwrap().contains(&"张".repeat(5_000)));
+    }
 
     fn doc() -> Document {
         let mut d = Document::new("测试报表");
