@@ -1240,6 +1240,31 @@ fn years_outside_1970_to_2200_are_typos_in_exports_and_options() {
 }
 
 #[test]
+fn json_numbers_keep_their_digits_beyond_64_bits() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "api.jsonl",
+        "{\"id\":123456789012345678901234567890,\"created_at\":\"2026-11-20 10:00\",\"rating\":1,\"content\":\"客服态度差\"}\n\
+         {\"id\":123456789012345678901234567891,\"created_at\":\"2026-11-20 11:00\",\"rating\":1,\"content\":\"回复太慢\",\"x\":1e400}\n",
+    );
+    assert_eq!(counts(&import_json(&wd, &["reviews", &f])), (2, 2, 0, 0, 0));
+    assert_eq!(
+        wd.sql("SELECT ext_id FROM feedback ORDER BY ext_id"),
+        [["123456789012345678901234567890"], ["123456789012345678901234567891"]]
+    );
+    // A JSON document with a number no float holds is read too.
+    let g = wd.write(
+        "api.json",
+        "[{\"id\":\"A1\",\"created_at\":\"2026-11-20 10:00\",\"rating\":1,\"content\":\"差\",\"score\":1e400}]",
+    );
+    assert_eq!(counts(&import_json(&wd, &["reviews", &g])), (1, 1, 0, 0, 0));
+    // classify passes them through as they were.
+    let out = wd.kefu(&["classify", &f, "--format", "jsonl"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("\"id\":123456789012345678901234567891,"), "{text}");
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let wd = Workdir::new();
     wd.kefu(&["import", "reviews"]).assert().code(2);
