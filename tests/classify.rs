@@ -313,6 +313,22 @@ fn runs_of_blanks_match_a_phrase_written_with_one_space() {
 }
 
 #[test]
+fn a_json_line_that_is_no_object_goes_out_whole_in_the_first_column() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "in.jsonl",
+        "{\"id\":\"J1\",\"rating\":1,\"content\":\"态度差\"}\n[1,2,3]\n{\"id\":\"J2\",\"content\":\"cut here\n",
+    );
+    let out = wd.kefu(&["classify", &f]).output().unwrap();
+    assert!(out.status.success());
+    let rows = csv_rows(&out.stdout);
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[2][..3], ["[1,2,3]", "", ""]);
+    assert_eq!(rows[3][..3], ["{\"id\":\"J2\",\"content\":\"cut here", "", ""]);
+    assert!(rows[2..].iter().all(|r| r[3].is_empty() && r.len() == 7));
+}
+
+#[test]
 fn train_reports_cross_validation_and_the_model_is_used() {
     let wd = Workdir::new();
     let out = wd

@@ -445,8 +445,17 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                             crate::say!(
                                 "kefu: {name}: {position} {line}: {reason} (passed through unclassified)"
                             );
-                            // `raw` is the row's fields written as CSV.
-                            let mut fields: Vec<String> = csv::ReaderBuilder::new()
+                            // A JSON record that is none (a cut line, an
+                            // array) has no fields: it goes out whole, in
+                            // the first column (found by exploratory
+                            // testing: it was split at its commas).
+                            let json_in =
+                                matches!(input.format, InputFormat::Json | InputFormat::Jsonl);
+                            // Otherwise `raw` is the row's fields written as CSV.
+                            let mut fields: Vec<String> = if json_in {
+                                vec![raw]
+                            } else {
+                                csv::ReaderBuilder::new()
                                 .has_headers(false)
                                 .flexible(true)
                                 .from_reader(raw.as_bytes())
@@ -454,7 +463,8 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                                 .next()
                                 .and_then(|r| r.ok())
                                 .map(|r| r.iter().map(String::from).collect())
-                                .unwrap_or_default();
+                                .unwrap_or_default()
+                            };
                             // Fields beyond the header's stay, in the last
                             // column joined by the input's delimiter, so
                             // that the cause columns line up.
