@@ -1265,6 +1265,31 @@ fn json_numbers_keep_their_digits_beyond_64_bits() {
 }
 
 #[test]
+fn a_field_of_megabytes_is_a_reject_and_the_classifier_reads_its_start() {
+    let wd = Workdir::new();
+    let huge = "态度差".repeat(200_000); // 1.8 MB
+    let f = wd.write(
+        "r.csv",
+        &format!("评价ID,评价时间,评价等级,评价内容\nB1,2026-11-20 10:00,差评,{huge}\nOK,2026-11-20 10:00,差评,回复太慢\n"),
+    );
+    let rejects = wd.path("rej.csv");
+    let v = import_json(&wd, &["reviews", &f, "--rejects", rejects.to_str().unwrap()]);
+    assert_eq!(counts(&v), (2, 1, 0, 0, 1));
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_path(&rejects)
+        .unwrap()
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    assert!(rows[0][2].contains("column 4 holds 1.8 MB"), "{:?}", &rows[0][2]);
+    // Kept whole in the rejects file: nothing lost.
+    assert!(rows[0].iter().any(|f| f.contains(&huge)));
+    // classify passes it through, classified on its first 64 KiB.
+    let out = wd.kefu(&["classify", &f]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains(&format!("{huge},attitude,")), "no verdict");
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let wd = Workdir::new();
     wd.kefu(&["import", "reviews"]).assert().code(2);

@@ -241,6 +241,9 @@ fn output_names(headers: &[String]) -> Vec<String> {
 /// Rows per batch between the stream's threads, and batches in flight.
 const BATCH_ROWS: usize = 512;
 const BATCHES: usize = 16;
+/// A batch also ends once it holds this many bytes (rows of 20,000
+/// columns would otherwise hold hundreds of MB in flight).
+const BATCH_BYTES: usize = 1 << 20;
 
 /// Rows on their way through the stream. Batches go round: the reader fills
 /// one, a worker classifies it, the writer writes it and hands it back, so
@@ -426,7 +429,8 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                 batch.seq = seq;
                 batch.len = 0;
                 let mut end = false;
-                while batch.len < BATCH_ROWS {
+                let mut bytes = 0;
+                while batch.len < BATCH_ROWS && bytes < BATCH_BYTES {
                     let (row, text) = batch.slot();
                     match input
                         .rows
@@ -526,6 +530,7 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                             *text = negative.then_some(text_col);
                         }
                     }
+                    bytes += batch.rows[batch.len - 1].byte_len();
                 }
                 let keys = input.rows.headers();
                 batch.late.clear();

@@ -799,6 +799,13 @@ fn looks_like_rounded_number(id: &str) -> bool {
 /// whatever the file size: at most ~7 batches exist at once.
 const BATCH: usize = 1024;
 const BATCHES_IN_FLIGHT: usize = 2;
+/// A batch is also sent once its rows hold this many bytes (rows of
+/// 20,000 columns would otherwise hold hundreds of MB in flight).
+const BATCH_BYTES: usize = 1 << 20;
+
+/// The longest field an import reads (1 MiB); a row with a longer one is
+/// rejected.
+const MAX_FIELD_BYTES: usize = 1 << 20;
 
 /// Reads and parses every file on its own thread, so that parsing and
 /// SQLite writing use both cores. Stops at the first file-level error.
@@ -818,8 +825,11 @@ fn read_files(
     let mut batch = Vec::with_capacity(BATCH);
     let mut unlinked = Unlinked::new();
     let mut notes = RowNotes::default();
-    let flush = |batch: &mut Vec<Item>, force: bool| -> Result<()> {
-        if force || batch.len() >= BATCH {
+    // Bytes of the rows in `batch`.
+    let mut batch_bytes = 0;
+    let flush = |batch: &mut Vec<Item>, bytes: &mut usize, force: bool| -> Result<()> {
+        if force || batch.len() >= BATCH || *bytes >= BATCH_BYTES {
+            *bytes = 0;
             let full = std::mem::replace(batch, Vec::with_capacity(BATCH));
             send.send(Ok(full))
                 .map_err(|_| anyhow::anyhow!("the import was stopped"))?;
@@ -903,7 +913,8 @@ fn read_files(
                 }
             };
             batch.push(item);
-            flush(&mut batch, false)?;
+            batch_bytes += row.byte_len();
+            flush(&mut batch, &mut batch_bytes, false)?;
             rows_read += 1;
             if rows_read % 8192 == 0 {
                 progress.set_position(counter.load(Ordering::Relaxed));
@@ -927,7 +938,7 @@ fn read_files(
             }
         }
     }
-    flush(&mut batch, true)?;
+    flush(&mut batch, &mut batch_bytes, true)?;
     Ok((unlinked, notes))
 }
 
@@ -1255,6 +1266,16 @@ impl<'a> Parsers<'a> {
             reason,
             raw: row.original_text(),
         };
+        // A field of megabytes is no review, roster line or event: a quote
+        // left open swallowing rows, or a binary pasted into a cell (found
+        // by exploratory testing: a 50 MB cell took 870 MB to import).
+        if let Some((column, len)) = row.longest_field().filter(|&(_, len)| len > MAX_FIELD_BYTES) {
+            return reject(format!(
+                "column {} holds {:.1} MB, more than a field can (1 MB): a quote left open swallowing the rows after it?",
+                column + 1,
+                len as f64 / 1e6
+            ));
+        }
         match self {
             Parsers::Feedback(p, _) => match p.parse(row) {
                 Ok(mut rec) => {

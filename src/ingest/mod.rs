@@ -113,6 +113,21 @@ fn all_utf8(record: &csv::ByteRecord) -> Result<(), usize> {
 }
 
 impl Row {
+    /// The bytes the row holds (its fields, and a JSON record's text), for
+    /// batches bounded in bytes as well as rows.
+    pub fn byte_len(&self) -> usize {
+        self.fields.as_slice().len() + self.original.len()
+    }
+
+    /// The longest field: (its index, its length in bytes).
+    pub fn longest_field(&self) -> Option<(usize, usize)> {
+        self.fields
+            .iter()
+            .map(<[u8]>::len)
+            .enumerate()
+            .max_by_key(|&(_, len)| len)
+    }
+
     /// The row as the file wrote it, for a rejects file: a JSON record's
     /// text, or its fields as a CSV line.
     pub fn original_text(&self) -> String {
