@@ -15,7 +15,8 @@
 /// so an import still commits and a stream still ends cleanly. Customers'
 /// phone numbers, ID-card numbers, e-mails and WeChat ids a message quotes
 /// (a rejected row's value, an event's note) are masked: stderr goes to
-/// cron mail and logs ([`privacy::mask_personal_data`]).
+/// cron mail and logs ([`privacy::mask_personal_data`]). A message is cut
+/// at [`MAX_MESSAGE_CHARS`] characters ([`shorten_message`]).
 #[macro_export]
 macro_rules! say {
     ($($arg:tt)*) => {{
@@ -24,9 +25,25 @@ macro_rules! say {
         let _ = writeln!(
             std::io::stderr(),
             "{}",
-            $crate::privacy::mask_personal_data(&text)
+            $crate::shorten_message($crate::privacy::mask_personal_data(&text).into_owned())
         );
     }};
+}
+
+/// The most characters one message on stderr shows.
+pub const MAX_MESSAGE_CHARS: usize = 2_000;
+
+/// `text` cut to [`MAX_MESSAGE_CHARS`] characters, saying how many more
+/// there were: a value quoted whole (a 1,000,000-character agent name from a
+/// shifted column) would fill cron mail (found by exploratory testing: 3 MB
+/// in one warning). Files (rejects, reports) keep every value whole.
+pub fn shorten_message(mut text: String) -> String {
+    if let Some((at, _)) = text.char_indices().nth(MAX_MESSAGE_CHARS) {
+        let more = text[at..].chars().count();
+        text.truncate(at);
+        text.push_str(&format!("… ({more} more characters)"));
+    }
+    text
 }
 
 pub mod classify;
@@ -51,5 +68,16 @@ pub fn run(cli: cli::Cli) -> i32 {
     match cmd::dispatch(cli) {
         Ok(()) => error::EXIT_OK,
         Err(err) => error::report(&err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_long_message_is_cut_saying_how_much_more() {
+        assert_eq!(super::shorten_message("短".repeat(2_000)), "短".repeat(2_000));
+        let cut = super::shorten_message("张".repeat(300_000));
+        assert!(cut.starts_with(&"张".repeat(2_000)));
+        assert!(cut.ends_with("… (298000 more characters)"), "{}", &cut[cut.len() - 40..]);
     }
 }

@@ -1290,6 +1290,20 @@ fn a_field_of_megabytes_is_a_reject_and_the_classifier_reads_its_start() {
 }
 
 #[test]
+fn invisible_marks_at_the_ends_of_a_value_are_not_part_of_it() {
+    let wd = Workdir::new();
+    // Two exports joined with `cat`: the second one's byte-order mark starts a line.
+    let f = wd.write(
+        "shop.csv",
+        "\u{feff}id,created_at,rating,content\nR1,2026-11-20 10:00,1,态度差\n\u{feff}R2,2026-11-20 11:00,1,回复慢\u{200b}\n",
+    );
+    assert_eq!(counts(&import_json(&wd, &["reviews", &f, "--source", "shop"])), (2, 2, 0, 0, 0));
+    let g = wd.write("shop2.csv", "id,created_at,rating,content\nR2,2026-11-20 11:00,1,回复慢\n");
+    assert_eq!(counts(&import_json(&wd, &["reviews", &g, "--source", "shop"])), (1, 0, 0, 1, 0));
+    assert_eq!(wd.sql("SELECT ext_id FROM feedback ORDER BY ext_id"), [["R1"], ["R2"]]);
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let wd = Workdir::new();
     wd.kefu(&["import", "reviews"]).assert().code(2);

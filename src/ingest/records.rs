@@ -192,7 +192,10 @@ pub struct FeedbackParser {
 /// `="287654321001123456"` from becoming a number), trimmed too. A field
 /// with a quote inside the guard (`="a"&"b"`, a formula) is left as it is.
 pub fn field_text(raw: &str) -> &str {
-    let t = raw.trim();
+    // Invisible characters at either end too: a byte-order mark where two
+    // exports were joined with `cat` (found by exploratory testing: `\u{feff}R2`
+    // was a record apart from R2), a zero-width space pasted from a web page.
+    let t = raw.trim_matches(|c: char| c.is_whitespace() || crate::domain::is_invisible(c));
     match t.strip_prefix("=\"").and_then(|r| r.strip_suffix('"')) {
         Some(inner) if !inner.contains('"') => inner.trim(),
         _ => t,
