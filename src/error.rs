@@ -78,6 +78,22 @@ pub fn report(err: &anyhow::Error) -> i32 {
     for cause in err.chain().skip(1) {
         message.push_str(&format!("\n  caused by: {cause}"));
     }
+    // A damaged store is found by whichever query reads the damaged page,
+    // far from where it was opened: name the file and what to do (found by
+    // exploratory testing: only SQLite's words were shown).
+    let corrupt = err.chain().any(|c| {
+        c.downcast_ref::<rusqlite::Error>()
+            .and_then(rusqlite::Error::sqlite_error_code)
+            == Some(rusqlite::ErrorCode::DatabaseCorrupt)
+    });
+    if corrupt {
+        let path = crate::store::opened_path()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "the store".to_string());
+        message.push_str(&format!(
+            "\n  {path} is damaged: restore it from a backup (`sqlite3 {path} .recover` may save what it holds)"
+        ));
+    }
     crate::say!("{message}");
     if err.chain().any(|c| c.downcast_ref::<Usage>().is_some()) {
         EXIT_USAGE

@@ -1304,6 +1304,23 @@ fn invisible_marks_at_the_ends_of_a_value_are_not_part_of_it() {
 }
 
 #[test]
+fn a_damaged_store_is_named_with_what_to_do() {
+    let wd = Workdir::new();
+    let mut db = std::fs::read(wd.path("kefu.db")).unwrap();
+    assert!(db.len() > 60_000, "{}", db.len());
+    let mut x: u32 = 3;
+    for b in &mut db[20_000..60_000] {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        *b = (x >> 16) as u8;
+    }
+    std::fs::write(wd.path("kefu.db"), db).unwrap();
+    wd.kefu(&["report", "daily"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("kefu.db is damaged: restore it from a backup"));
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let wd = Workdir::new();
     wd.kefu(&["import", "reviews"]).assert().code(2);

@@ -15,7 +15,7 @@ pub mod reports;
 mod schema;
 mod upgrade;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
@@ -124,6 +124,14 @@ impl TimezoneChange {
     }
 }
 
+/// The store this process opened first (for messages about it).
+static OPENED: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// The path of the store this process opened first, if any.
+pub fn opened_path() -> Option<&'static Path> {
+    OPENED.get().map(PathBuf::as_path)
+}
+
 /// The schema version this build writes.
 pub fn latest_version() -> usize {
     schema::LATEST
@@ -187,6 +195,7 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .with_context(|| format!("cannot open the store {}", path.display()))?;
+        let _ = OPENED.set(path.to_path_buf());
         Store::setup(conn, path, tz, busy_timeout, sync)
     }
 
