@@ -1321,6 +1321,22 @@ fn a_damaged_store_is_named_with_what_to_do() {
 }
 
 #[test]
+fn text_named_xls_is_read_as_text_and_an_html_table_is_named() {
+    let wd = Workdir::new();
+    let f = wd.write("export.xls", "id\tcreated_at\trating\tcontent\nT1\t2026-11-20 10:00\t1\t差\n");
+    wd.kefu(&["import", "reviews", &f])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("a text file named like a workbook: read as delimited text"));
+    assert_eq!(wd.sql("SELECT ext_id FROM feedback"), [["T1"]]);
+    let h = wd.write("table.xls", "<html><body><table><tr><td>id</td></tr></table></body></html>\n");
+    wd.kefu(&["import", "reviews", &h])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("an HTML page named like a workbook"));
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let wd = Workdir::new();
     wd.kefu(&["import", "reviews"]).assert().code(2);

@@ -381,6 +381,9 @@ pub struct Input {
     /// without `--encoding` saying so (GB18030 or Big5): a guess the user
     /// should be able to see.
     guessed: Option<TextEncoding>,
+    /// What opening chose that the user should hear of (a text file named
+    /// .xls read as text), said with [`Input::end_notes`].
+    notes: Vec<String>,
 }
 
 impl Input {
@@ -461,11 +464,13 @@ impl Input {
 
     /// Once every row is read: how many blank rows were skipped, if any.
     pub fn end_notes(&self) -> Vec<String> {
+        let mut notes = self.notes.clone();
         match self.rows.blank_rows() {
-            0 => vec![],
-            1 => vec!["1 blank row skipped".into()],
-            n => vec![format!("{n} blank rows skipped")],
+            0 => {}
+            1 => notes.push("1 blank row skipped".into()),
+            n => notes.push(format!("{n} blank rows skipped")),
         }
+        notes
     }
 }
 
@@ -518,10 +523,29 @@ pub fn open(
         bail!("{name}: the file is empty");
     }
     let sniffed = sniff_format(&sample);
-    let format = opts
-        .format
-        .or_else(|| file_path.as_deref().and_then(InputFormat::from_path))
-        .unwrap_or(sniffed);
+    let mut notes = vec![];
+    let format = match (opts.format, file_path.as_deref().and_then(InputFormat::from_path)) {
+        (Some(given), _) => given,
+        // Platforms export text (tab-separated, or an HTML table) named
+        // .xls: text is read as text, and said (found by exploratory testing).
+        (None, Some(InputFormat::Xlsx)) if sniffed != InputFormat::Xlsx => {
+            let start = String::from_utf8_lossy(&sample[..sample.len().min(512)]).to_ascii_lowercase();
+            let start = start.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+            if start.starts_with('<') && (start.contains("<html") || start.contains("<table") || start.starts_with("<!doctype")) {
+                bail!("{name}: an HTML page named like a workbook (some platforms export a table so): open it in Excel and save it as .xlsx, or export CSV");
+            }
+            notes.push(format!(
+                "a text file named like a workbook: read as {} text",
+                match sniffed {
+                    InputFormat::Json => "JSON",
+                    InputFormat::Jsonl => "JSON Lines",
+                    _ => "delimited",
+                }
+            ));
+            sniffed
+        }
+        (None, named) => named.unwrap_or(sniffed),
+    };
     if format != InputFormat::Xlsx && sniffed == InputFormat::Xlsx {
         bail!("{name}: this is an Excel/zip file, not {format:?} text; name it .xlsx or pass --format xlsx");
     }
@@ -576,6 +600,7 @@ pub fn open(
         size,
         switched: None,
         guessed,
+        notes,
     })
 }
 
