@@ -159,7 +159,9 @@ impl Config {
             let config: Config = read_toml(path)?;
             crate::dates::parse_tz(&config.workspace.timezone)
                 .with_context(|| format!("{}: [workspace] timezone", path.display()))?;
-            config.validate().with_context(|| format!("{}", path.display()))?;
+            config
+                .validate()
+                .with_context(|| format!("{}", path.display()))?;
             if let Some(book) = &config.points {
                 book.validate()
                     .with_context(|| format!("{}", path.display()))?;

@@ -75,9 +75,16 @@ pub fn run(cli: cli::Cli) -> i32 {
 mod tests {
     #[test]
     fn a_long_message_is_cut_saying_how_much_more() {
-        assert_eq!(super::shorten_message("短".repeat(2_000)), "短".repeat(2_000));
+        assert_eq!(
+            super::shorten_message("短".repeat(2_000)),
+            "短".repeat(2_000)
+        );
         let cut = super::shorten_message("张".repeat(300_000));
         assert!(cut.starts_with(&"张".repeat(2_000)));
-        assert!(cut.ends_with("… (298000 more characters)"), "{}", &cut[cut.len() - 40..]);
+        assert!(
+            cut.ends_with("… (298000 more characters)"),
+            "{}",
+            &cut[cut.len() - 40..]
+        );
     }
 }

@@ -271,12 +271,28 @@ fn classify_settings_out_of_range_are_errors_naming_them() {
         ("model_weight = 65\n", "model_weight = 65: must be from 0"),
         ("model_weight = nan\n", "model_weight = NaN"),
         ("quote_weight = -1\n", "quote_weight = -1"),
-        ("[classify.phrases]\nattitude = [\"甩脸子 = nan\"]\n", "must be a number from 0 to 100"),
-        ("[classify.phrases]\nattitude = [\"甩脸子 = 1e40\"]\n", "must be a number from 0 to 100"),
-        ("[classify.phrases]\nattitude = [\"甩脸子 = -4\"]\n", "must be a number from 0 to 100"),
-        ("[classify.normalize]\n\"\" = \"态度\"\n", "an empty text to rewrite"),
+        (
+            "[classify.phrases]\nattitude = [\"甩脸子 = nan\"]\n",
+            "must be a number from 0 to 100",
+        ),
+        (
+            "[classify.phrases]\nattitude = [\"甩脸子 = 1e40\"]\n",
+            "must be a number from 0 to 100",
+        ),
+        (
+            "[classify.phrases]\nattitude = [\"甩脸子 = -4\"]\n",
+            "must be a number from 0 to 100",
+        ),
+        (
+            "[classify.normalize]\n\"\" = \"态度\"\n",
+            "an empty text to rewrite",
+        ),
     ] {
-        std::fs::write(wd.path("kefu.toml"), format!("{base}\n[classify]\n{setting}")).unwrap();
+        std::fs::write(
+            wd.path("kefu.toml"),
+            format!("{base}\n[classify]\n{setting}"),
+        )
+        .unwrap();
         // Every command, not only the classifier's: the config is refused.
         for args in [&["classify", "explain", "态度差"][..], &["report", "daily"]] {
             wd.kefu(args)
@@ -291,7 +307,14 @@ fn classify_settings_out_of_range_are_errors_naming_them() {
 fn praise_phrases_per_cause_take_every_toml_form() {
     let wd = Workdir::new();
     let base = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
-    let explain = ["classify", "explain", "态度还凑合", "--format", "json", "--rules-only"];
+    let explain = [
+        "classify",
+        "explain",
+        "态度还凑合",
+        "--format",
+        "json",
+        "--rules-only",
+    ];
     for form in [
         "[classify.phrases]\n\"praise.attitude\" = [\"态度还凑合\"]\n",
         "[classify.phrases]\npraise.attitude = [\"态度还凑合\"]\n",
@@ -307,7 +330,14 @@ fn praise_phrases_per_cause_take_every_toml_form() {
 fn runs_of_blanks_match_a_phrase_written_with_one_space() {
     let wd = Workdir::new();
     for text in ["support never  responded", "support never\t responded"] {
-        let v = wd.json(&["classify", "explain", text, "--format", "json", "--rules-only"]);
+        let v = wd.json(&[
+            "classify",
+            "explain",
+            text,
+            "--format",
+            "json",
+            "--rules-only",
+        ]);
         assert_eq!(v["cause"], "response", "{text}: {v}");
     }
 }
@@ -324,7 +354,10 @@ fn a_json_line_that_is_no_object_goes_out_whole_in_the_first_column() {
     let rows = csv_rows(&out.stdout);
     assert_eq!(rows.len(), 4);
     assert_eq!(rows[2][..3], ["[1,2,3]", "", ""]);
-    assert_eq!(rows[3][..3], ["{\"id\":\"J2\",\"content\":\"cut here", "", ""]);
+    assert_eq!(
+        rows[3][..3],
+        ["{\"id\":\"J2\",\"content\":\"cut here", "", ""]
+    );
     assert!(rows[2..].iter().all(|r| r[3].is_empty() && r.len() == 7));
 }
 

@@ -1136,7 +1136,10 @@ fn a_configured_source_applies_when_the_file_name_gives_it() {
     );
     // A file of another source beside it would be read with the wrong
     // settings, one way or the other: refused.
-    let g = wd.write("other-20261120.csv", "评价ID,评价时间,评分,评价内容\nO1,2026-11-20 10:00,3,慢\n");
+    let g = wd.write(
+        "other-20261120.csv",
+        "评价ID,评价时间,评分,评价内容\nO1,2026-11-20 10:00,3,慢\n",
+    );
     wd.kefu(&["import", "reviews", &f, &g])
         .assert()
         .code(2)
@@ -1167,7 +1170,10 @@ fn settings_serde_cannot_check_are_checked_when_kefu_toml_is_read() {
     let base = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
     for (setting, says) in [
         (
-            base.replace("# busy_timeout_seconds = 60", "busy_timeout_seconds = 9999999"),
+            base.replace(
+                "# busy_timeout_seconds = 60",
+                "busy_timeout_seconds = 9999999",
+            ),
             "busy_timeout_seconds = 9999999: at most 2147483",
         ),
         (
@@ -1193,7 +1199,10 @@ fn kefu_toml_saved_as_gbk_or_utf16_is_read_and_a_missing_one_is_an_error() {
     let wd = Workdir::new();
     let text = std::fs::read_to_string(wd.path("kefu.toml"))
         .unwrap()
-        .replace("timezone = \"Asia/Shanghai\"", "timezone = \"America/New_York\" # 纽约");
+        .replace(
+            "timezone = \"Asia/Shanghai\"",
+            "timezone = \"America/New_York\" # 纽约",
+        );
     let (gbk, _, _) = encoding_rs::GBK.encode(&text);
     std::fs::write(wd.path("kefu.toml"), &gbk).unwrap();
     assert!(std::str::from_utf8(&gbk).is_err());
@@ -1211,13 +1220,17 @@ fn kefu_toml_saved_as_gbk_or_utf16_is_read_and_a_missing_one_is_an_error() {
     wd.kefu(&["-q", "report", "daily"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("kefu.toml is missing beside the store"));
+        .stderr(predicate::str::contains(
+            "kefu.toml is missing beside the store",
+        ));
     assert_eq!(
         wd.sql("SELECT value FROM meta WHERE key = 'timezone'"),
         [["America/New_York"]]
     );
     // `kefu init` writes the default one again.
-    wd.kefu(&["init", wd.path("").to_str().unwrap()]).assert().success();
+    wd.kefu(&["init", wd.path("").to_str().unwrap()])
+        .assert()
+        .success();
     assert!(wd.path("kefu.toml").exists());
 }
 
@@ -1229,14 +1242,30 @@ fn years_outside_1970_to_2200_are_typos_in_exports_and_options() {
         "评价ID,评价时间,评价等级,评价内容\nY0,0000-01-01 10:00,差评,x\nY9,9999-12-31,差评,y\nOK,2026-11-20 10:00,差评,z\n",
     );
     let rejects = wd.path("rej.csv");
-    let v = import_json(&wd, &["reviews", &f, "--rejects", rejects.to_str().unwrap()]);
+    let v = import_json(
+        &wd,
+        &["reviews", &f, "--rejects", rejects.to_str().unwrap()],
+    );
     assert_eq!(counts(&v), (3, 1, 0, 0, 2));
     let text = std::fs::read_to_string(&rejects).unwrap();
-    assert_eq!(text.matches("is outside the years 1970 to 2200").count(), 2, "{text}");
-    wd.kefu(&["report", "trend", "--by", "day", "--from", "0026-11-01", "--to", "2026-11-30"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("outside the years 1970 to 2200"));
+    assert_eq!(
+        text.matches("is outside the years 1970 to 2200").count(),
+        2,
+        "{text}"
+    );
+    wd.kefu(&[
+        "report",
+        "trend",
+        "--by",
+        "day",
+        "--from",
+        "0026-11-01",
+        "--to",
+        "2026-11-30",
+    ])
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains("outside the years 1970 to 2200"));
 }
 
 #[test]
@@ -1250,7 +1279,10 @@ fn json_numbers_keep_their_digits_beyond_64_bits() {
     assert_eq!(counts(&import_json(&wd, &["reviews", &f])), (2, 2, 0, 0, 0));
     assert_eq!(
         wd.sql("SELECT ext_id FROM feedback ORDER BY ext_id"),
-        [["123456789012345678901234567890"], ["123456789012345678901234567891"]]
+        [
+            ["123456789012345678901234567890"],
+            ["123456789012345678901234567891"]
+        ]
     );
     // A JSON document with a number no float holds is read too.
     let g = wd.write(
@@ -1259,9 +1291,15 @@ fn json_numbers_keep_their_digits_beyond_64_bits() {
     );
     assert_eq!(counts(&import_json(&wd, &["reviews", &g])), (1, 1, 0, 0, 0));
     // classify passes them through as they were.
-    let out = wd.kefu(&["classify", &f, "--format", "jsonl"]).output().unwrap();
+    let out = wd
+        .kefu(&["classify", &f, "--format", "jsonl"])
+        .output()
+        .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("\"id\":123456789012345678901234567891,"), "{text}");
+    assert!(
+        text.contains("\"id\":123456789012345678901234567891,"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -1270,17 +1308,24 @@ fn a_field_of_megabytes_is_a_reject_and_the_classifier_reads_its_start() {
     let huge = "态度差".repeat(200_000); // 1.8 MB
     let f = wd.write(
         "r.csv",
-        &format!("评价ID,评价时间,评价等级,评价内容\nB1,2026-11-20 10:00,差评,{huge}\nOK,2026-11-20 10:00,差评,回复太慢\n"),
+        format!("评价ID,评价时间,评价等级,评价内容\nB1,2026-11-20 10:00,差评,{huge}\nOK,2026-11-20 10:00,差评,回复太慢\n"),
     );
     let rejects = wd.path("rej.csv");
-    let v = import_json(&wd, &["reviews", &f, "--rejects", rejects.to_str().unwrap()]);
+    let v = import_json(
+        &wd,
+        &["reviews", &f, "--rejects", rejects.to_str().unwrap()],
+    );
     assert_eq!(counts(&v), (2, 1, 0, 0, 1));
     let rows: Vec<csv::StringRecord> = csv::Reader::from_path(&rejects)
         .unwrap()
         .records()
         .map(Result::unwrap)
         .collect();
-    assert!(rows[0][2].contains("column 4 holds 1.8 MB"), "{:?}", &rows[0][2]);
+    assert!(
+        rows[0][2].contains("column 4 holds 1.8 MB"),
+        "{:?}",
+        &rows[0][2]
+    );
     // Kept whole in the rejects file: nothing lost.
     assert!(rows[0].iter().any(|f| f.contains(&huge)));
     // classify passes it through, classified on its first 64 KiB.
@@ -1297,10 +1342,22 @@ fn invisible_marks_at_the_ends_of_a_value_are_not_part_of_it() {
         "shop.csv",
         "\u{feff}id,created_at,rating,content\nR1,2026-11-20 10:00,1,态度差\n\u{feff}R2,2026-11-20 11:00,1,回复慢\u{200b}\n",
     );
-    assert_eq!(counts(&import_json(&wd, &["reviews", &f, "--source", "shop"])), (2, 2, 0, 0, 0));
-    let g = wd.write("shop2.csv", "id,created_at,rating,content\nR2,2026-11-20 11:00,1,回复慢\n");
-    assert_eq!(counts(&import_json(&wd, &["reviews", &g, "--source", "shop"])), (1, 0, 0, 1, 0));
-    assert_eq!(wd.sql("SELECT ext_id FROM feedback ORDER BY ext_id"), [["R1"], ["R2"]]);
+    assert_eq!(
+        counts(&import_json(&wd, &["reviews", &f, "--source", "shop"])),
+        (2, 2, 0, 0, 0)
+    );
+    let g = wd.write(
+        "shop2.csv",
+        "id,created_at,rating,content\nR2,2026-11-20 11:00,1,回复慢\n",
+    );
+    assert_eq!(
+        counts(&import_json(&wd, &["reviews", &g, "--source", "shop"])),
+        (1, 0, 0, 1, 0)
+    );
+    assert_eq!(
+        wd.sql("SELECT ext_id FROM feedback ORDER BY ext_id"),
+        [["R1"], ["R2"]]
+    );
 }
 
 #[test]
@@ -1317,23 +1374,52 @@ fn a_damaged_store_is_named_with_what_to_do() {
     wd.kefu(&["report", "daily"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("kefu.db is damaged: restore it from a backup"));
+        .stderr(predicate::str::contains(
+            "kefu.db is damaged: restore it from a backup",
+        ));
 }
 
 #[test]
 fn text_named_xls_is_read_as_text_and_an_html_table_is_named() {
     let wd = Workdir::new();
-    let f = wd.write("export.xls", "id\tcreated_at\trating\tcontent\nT1\t2026-11-20 10:00\t1\t差\n");
+    let f = wd.write(
+        "export.xls",
+        "id\tcreated_at\trating\tcontent\nT1\t2026-11-20 10:00\t1\t差\n",
+    );
     wd.kefu(&["import", "reviews", &f])
         .assert()
         .success()
-        .stderr(predicate::str::contains("a text file named like a workbook: read as delimited text"));
+        .stderr(predicate::str::contains(
+            "a text file named like a workbook: read as delimited text",
+        ));
     assert_eq!(wd.sql("SELECT ext_id FROM feedback"), [["T1"]]);
-    let h = wd.write("table.xls", "<html><body><table><tr><td>id</td></tr></table></body></html>\n");
+    let h = wd.write(
+        "table.xls",
+        "<html><body><table><tr><td>id</td></tr></table></body></html>\n",
+    );
     wd.kefu(&["import", "reviews", &h])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("an HTML page named like a workbook"));
+        .stderr(predicate::str::contains(
+            "an HTML page named like a workbook",
+        ));
+}
+
+#[test]
+fn json_lines_blank_lines_and_empty_records_are_blank_rows() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "a.jsonl",
+        "{\"id\":\"B1\",\"created_at\":\"2026-11-20 10:00\",\"rating\":1,\"content\":\"差\"}\n\n   \n{}\n{\"id\":\"\",\"created_at\":\"\",\"rating\":null,\"content\":\"\"}\n{\"id\":\"B2\",\"created_at\":\"2026-11-20 10:00\",\"rating\":1,\"content\":\"差\"}\n",
+    );
+    wd.kefu(&["import", "reviews", &f])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("a.jsonl: 4 blank rows skipped"));
+    assert_eq!(
+        wd.sql("SELECT ext_id FROM feedback ORDER BY ext_id"),
+        [["B1"], ["B2"]]
+    );
 }
 
 #[test]

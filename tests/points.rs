@@ -1403,7 +1403,12 @@ fn rulebook_entries_that_cannot_mean_what_they_say_are_refused() {
 #[test]
 fn a_top_metric_department_is_matched_as_a_term_and_a_typo_is_noted() {
     let wd = workspace_with(None);
-    import(&wd, "activity", "activity.csv", "月份,工号,指标,数值\n2026-07,A1,queries,300\n2026-07,A2,queries,100\n");
+    import(
+        &wd,
+        "activity",
+        "activity.csv",
+        "月份,工号,指标,数值\n2026-07,A1,queries,300\n2026-07,A2,queries,100\n",
+    );
     let toml = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
     assert!(toml.contains("department = \"查询部\""));
     let top = |wd: &Workdir| {
@@ -1414,17 +1419,26 @@ fn a_top_metric_department_is_matched_as_a_term_and_a_typo_is_noted() {
     };
     assert_eq!(top(&wd), 1);
     // Traditional, or with a space: the same department.
-    std::fs::write(wd.path("kefu.toml"), toml.replace("department = \"查询部\"", "department = \"查詢 部\"")).unwrap();
+    std::fs::write(
+        wd.path("kefu.toml"),
+        toml.replace("department = \"查询部\"", "department = \"查詢 部\""),
+    )
+    .unwrap();
     assert_eq!(top(&wd), 1);
     // A typo awards nothing, and says so.
-    std::fs::write(wd.path("kefu.toml"), toml.replace("department = \"查询部\"", "department = \"查询部x\"")).unwrap();
+    std::fs::write(
+        wd.path("kefu.toml"),
+        toml.replace("department = \"查询部\"", "department = \"查询部x\""),
+    )
+    .unwrap();
     assert_eq!(top(&wd), 0);
     wd.kefu(&["bonus", "--quarter", "2026Q3", "--format", "csv"])
         .assert()
         .success()
         .stderr(
-            predicate::str::contains("top-metric rule(s) top-queries (查询部x), ")
-                .and(predicate::str::contains("name a department no one on the roster is or was in")),
+            predicate::str::contains("top-metric rule(s) top-queries (查询部x), ").and(
+                predicate::str::contains("name a department no one on the roster is or was in"),
+            ),
         );
 }
 
@@ -1436,11 +1450,23 @@ fn an_event_count_beyond_belief_is_rejected_and_points_never_wrap() {
         "编号,日期,工号,奖惩项目,次数\nE1,2026-07-08,A1,书面表扬,99999999999999999999\nE2,2026-07-08,A2,书面表扬,1001\nE3,2026-07-08,A2,书面表扬,1000\n",
     );
     let rejects = wd.path("rej.csv");
-    wd.kefu(&["import", "-q", "events", &f, "--rejects", rejects.to_str().unwrap()])
-        .assert()
-        .success();
+    wd.kefu(&[
+        "import",
+        "-q",
+        "events",
+        &f,
+        "--rejects",
+        rejects.to_str().unwrap(),
+    ])
+    .assert()
+    .success();
     let text = std::fs::read_to_string(&rejects).unwrap();
-    assert_eq!(text.matches("more than 1000 occurrences in one row").count(), 2, "{text}");
+    assert_eq!(
+        text.matches("more than 1000 occurrences in one row")
+            .count(),
+        2,
+        "{text}"
+    );
     let lines = ledger(&wd, &["--quarter", "2026Q3", "--agent", "A2"]);
     let praise: Vec<i64> = lines
         .iter()
@@ -1450,11 +1476,17 @@ fn an_event_count_beyond_belief_is_rejected_and_points_never_wrap() {
     assert_eq!(praise, [2000]);
     // A rule's points are bounded too, so no ledger sum can overflow.
     let toml = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
-    std::fs::write(wd.path("kefu.toml"), toml.replacen("points = 2", "points = 9223372036854775807", 1)).unwrap();
+    std::fs::write(
+        wd.path("kefu.toml"),
+        toml.replacen("points = 2", "points = 9223372036854775807", 1),
+    )
+    .unwrap();
     wd.kefu(&["points", "--quarter", "2026Q3"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("points must be from -10000 to 10000"));
+        .stderr(predicate::str::contains(
+            "points must be from -10000 to 10000",
+        ));
 }
 
 #[test]

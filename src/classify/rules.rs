@@ -182,7 +182,10 @@ fn cause_of(section: &str) -> Result<Cause> {
 /// `praise` and `topic`) a table of lists per cause, as TOML writes
 /// `praise.attitude = [...]` and `[classify.phrases.praise]`.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(untagged, expecting = "a list of phrases (or, for praise and topic, a table of lists per cause)")]
+#[serde(
+    untagged,
+    expecting = "a list of phrases (or, for praise and topic, a table of lists per cause)"
+)]
 pub enum Phrases {
     List(Vec<String>),
     PerCause(BTreeMap<String, Vec<String>>),

@@ -460,14 +460,14 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                                 vec![raw]
                             } else {
                                 csv::ReaderBuilder::new()
-                                .has_headers(false)
-                                .flexible(true)
-                                .from_reader(raw.as_bytes())
-                                .records()
-                                .next()
-                                .and_then(|r| r.ok())
-                                .map(|r| r.iter().map(String::from).collect())
-                                .unwrap_or_default()
+                                    .has_headers(false)
+                                    .flexible(true)
+                                    .from_reader(raw.as_bytes())
+                                    .records()
+                                    .next()
+                                    .and_then(|r| r.ok())
+                                    .map(|r| r.iter().map(String::from).collect())
+                                    .unwrap_or_default()
                             };
                             // Fields beyond the header's stay, in the last
                             // column joined by the input's delimiter, so

@@ -1269,7 +1269,10 @@ impl<'a> Parsers<'a> {
         // A field of megabytes is no review, roster line or event: a quote
         // left open swallowing rows, or a binary pasted into a cell (found
         // by exploratory testing: a 50 MB cell took 870 MB to import).
-        if let Some((column, len)) = row.longest_field().filter(|&(_, len)| len > MAX_FIELD_BYTES) {
+        if let Some((column, len)) = row
+            .longest_field()
+            .filter(|&(_, len)| len > MAX_FIELD_BYTES)
+        {
             return reject(format!(
                 "column {} holds {:.1} MB, more than a field can (1 MB): a quote left open swallowing the rows after it?",
                 column + 1,

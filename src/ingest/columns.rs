@@ -272,10 +272,16 @@ impl ColumnMap {
 /// in kefu.toml (which kind it will feed is not known until it is used).
 pub fn check_field_name(field: &str) -> Result<()> {
     let all = [FEEDBACK_FIELDS, AGENT_FIELDS, EVENT_FIELDS, ACTIVITY_FIELDS];
-    if all.iter().any(|specs| specs.iter().any(|s| s.name == field)) {
+    if all
+        .iter()
+        .any(|specs| specs.iter().any(|s| s.name == field))
+    {
         return Ok(());
     }
-    let mut known: Vec<&str> = all.iter().flat_map(|specs| specs.iter().map(|s| s.name)).collect();
+    let mut known: Vec<&str> = all
+        .iter()
+        .flat_map(|specs| specs.iter().map(|s| s.name))
+        .collect();
     known.sort_unstable();
     known.dedup();
     bail!("unknown field {field:?} (fields: {})", known.join(", "))

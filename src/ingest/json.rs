@@ -23,6 +23,11 @@ pub struct JsonSource {
     index: HashMap<String, usize>,
     encoding: TextEncoding,
     body: Body,
+    /// Blank lines of JSON Lines and records with no value (`{}`), skipped
+    /// and counted as CSV's blank rows are.
+    blank: u64,
+    /// The last JSON Lines line read (blank lines are the gaps).
+    last_line: u64,
 }
 
 /// An item of a JSON document's array: the line it starts on, its value,
@@ -284,6 +289,8 @@ impl JsonSource {
                 items: vec![].into_iter(),
                 text: String::new(),
             },
+            blank: 0,
+            last_line: 0,
         };
         for item in &items {
             if let Value::Object(obj) = item {
@@ -332,6 +339,8 @@ impl JsonSource {
                 items: vec![].into_iter(),
                 text: String::new(),
             },
+            blank: 0,
+            last_line: 0,
         };
         // The first line must be an object (else this is not JSON Lines).
         let (first_no, first) = next_line(&mut reader, &mut line_no)
@@ -414,7 +423,25 @@ impl RowSource for JsonSource {
         Some(self.encoding)
     }
 
+    fn blank_rows(&self) -> u64 {
+        self.blank
+    }
+
     fn read_row(&mut self, row: &mut Row) -> Result<ReadOutcome> {
+        loop {
+            let outcome = self.read_one(row)?;
+            if matches!(outcome, ReadOutcome::Row) && row.is_blank() {
+                self.blank += 1;
+                continue;
+            }
+            return Ok(outcome);
+        }
+    }
+}
+
+impl JsonSource {
+    /// The next record, blank or not.
+    fn read_one(&mut self, row: &mut Row) -> Result<ReadOutcome> {
         let encoding = self.encoding;
         let (parsed, line, raw) = match &mut self.body {
             Body::Items { items, text } => match items.next() {
@@ -436,6 +463,8 @@ impl RowSource for JsonSource {
                         None => return Ok(ReadOutcome::End),
                     },
                 };
+                self.blank += n.saturating_sub(self.last_line + 1);
+                self.last_line = n;
                 match String::from_utf8(buf) {
                     Ok(text) => {
                         let parsed = serde_json::from_str::<Value>(text.trim())

@@ -524,14 +524,29 @@ pub fn open(
     }
     let sniffed = sniff_format(&sample);
     let mut notes = vec![];
-    let format = match (opts.format, file_path.as_deref().and_then(InputFormat::from_path)) {
+    let format = match (
+        opts.format,
+        file_path.as_deref().and_then(InputFormat::from_path),
+    ) {
         (Some(given), _) => given,
         // Platforms export text (tab-separated, or an HTML table) named
         // .xls: text is read as text, and said (found by exploratory testing).
-        (None, Some(InputFormat::Xlsx)) if sniffed != InputFormat::Xlsx => {
-            let start = String::from_utf8_lossy(&sample[..sample.len().min(512)]).to_ascii_lowercase();
+        // (.xls only: an .xlsx that is not a zip is a broken workbook.)
+        (None, Some(InputFormat::Xlsx))
+            if sniffed != InputFormat::Xlsx
+                && file_path
+                    .as_deref()
+                    .and_then(|p| p.extension())
+                    .is_some_and(|e| e.eq_ignore_ascii_case("xls")) =>
+        {
+            let start =
+                String::from_utf8_lossy(&sample[..sample.len().min(512)]).to_ascii_lowercase();
             let start = start.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
-            if start.starts_with('<') && (start.contains("<html") || start.contains("<table") || start.starts_with("<!doctype")) {
+            if start.starts_with('<')
+                && (start.contains("<html")
+                    || start.contains("<table")
+                    || start.starts_with("<!doctype"))
+            {
                 bail!("{name}: an HTML page named like a workbook (some platforms export a table so): open it in Excel and save it as .xlsx, or export CSV");
             }
             notes.push(format!(

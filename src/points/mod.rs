@@ -288,7 +288,9 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
                     // past the last step raises the flag (once: a count
                     // stored by an older kefu may be huge).
                     let steps = &rule.escalation;
-                    let from = usize::try_from(before).unwrap_or(usize::MAX).min(steps.len());
+                    let from = usize::try_from(before)
+                        .unwrap_or(usize::MAX)
+                        .min(steps.len());
                     let to = usize::try_from(before.saturating_add(n))
                         .unwrap_or(usize::MAX)
                         .min(steps.len());
@@ -960,8 +962,11 @@ pub fn compute(
         for (rule, department) in with_department {
             let key = normalize_term(department);
             if !held.iter().any(|h| normalize_term(h) == key) {
-                l.unknown_departments
-                    .push((rule.to_string(), department.to_string(), held.clone()));
+                l.unknown_departments.push((
+                    rule.to_string(),
+                    department.to_string(),
+                    held.clone(),
+                ));
             }
         }
     }

@@ -767,7 +767,9 @@ mod tests {
         let mut d = Document::new("t");
         d.sections.push(Section::new("agents", "agents", t));
         let csv = render(&d, Format::Csv, CsvOptions::default()).unwrap();
-        assert!(String::from_utf8(csv).unwrap().contains(&"张".repeat(5_000)));
+        assert!(String::from_utf8(csv)
+            .unwrap()
+            .contains(&"张".repeat(5_000)));
     }
 
     fn doc() -> Document {

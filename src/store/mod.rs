@@ -362,10 +362,7 @@ impl Store {
 /// Re-reads times and re-cuts days in `tz` inside `tx` if the store was cut
 /// in another timezone, and records `tz`: what [`Store::open`] does on a
 /// timezone change, for a caller that may roll it back (a dry run).
-pub fn sync_timezone_in(
-    tx: &rusqlite::Transaction<'_>,
-    tz: Tz,
-) -> Result<Option<TimezoneChange>> {
+pub fn sync_timezone_in(tx: &rusqlite::Transaction<'_>, tz: Tz) -> Result<Option<TimezoneChange>> {
     // Read again under the write lock: re-reading is not idempotent, and
     // another kefu may have done it while this one waited.
     let recorded: Option<String> = tx
