@@ -10,7 +10,7 @@ use clap::{Args, Subcommand};
 use rust_decimal::Decimal;
 
 use super::points::{
-    ledger_table, provisional_note, rulebook, unknown_rules_note, OutputArgs, PeriodArgs,
+    ledger_table, provisional_note, rulebook, ledger_notes, OutputArgs, PeriodArgs,
 };
 use super::Globals;
 use crate::dates::{self, Period};
@@ -359,7 +359,7 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
             let by_quarters = quarters_pay(&store.conn, book, &agents, &period, rate, today)?;
             let l = points::compute(&store.conn, book, &period, None, today)?;
             let mut pays = points::payouts(book, &agents, &l, &period, rate);
-            unknown = unknown_rules_note(&l);
+            unknown = ledger_notes(&l);
             let mut note = provisional_note(&period, today);
             if let Some(outer) = &inside {
                 let why = format!(

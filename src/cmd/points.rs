@@ -115,10 +115,12 @@ pub fn provisional_note(p: &Period, today: NaiveDate) -> Option<String> {
     })
 }
 
-/// What a ledger says of stored events whose rule the rulebook no longer
-/// has (renamed or removed in kefu.toml, or another scheme): they count for
-/// nothing, and the user should know.
-pub fn unknown_rules_note(l: &points::Ledger) -> Option<String> {
+/// What a ledger says of rules that count for nothing, which the user
+/// should know: stored events whose rule the rulebook no longer has
+/// (renamed or removed in kefu.toml, or another scheme), in the period or
+/// in a closed period it books adjustments to; top-metric rules for a
+/// department no one on the roster is or was in.
+pub fn ledger_notes(l: &points::Ledger) -> Option<String> {
     let list = |rules: &std::collections::BTreeMap<String, usize>| -> (usize, String) {
         let names: Vec<String> = rules
             .iter()
@@ -268,7 +270,7 @@ pub fn run(globals: &Globals, args: PointsArgs) -> Result<()> {
         ),
         None => {
             let l = points::compute(&store.conn, book, &period, agent.as_deref(), today)?;
-            let note = unknown_rules_note(&l);
+            let note = ledger_notes(&l);
             (l.lines, note)
         }
     };

@@ -462,7 +462,8 @@ impl Input {
         notes
     }
 
-    /// Once every row is read: how many blank rows were skipped, if any.
+    /// Once every row is read: what opening chose that the user should
+    /// hear of, and how many blank rows were skipped, if any.
     pub fn end_notes(&self) -> Vec<String> {
         let mut notes = self.notes.clone();
         match self.rows.blank_rows() {
