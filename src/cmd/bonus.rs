@@ -10,7 +10,7 @@ use clap::{Args, Subcommand};
 use rust_decimal::Decimal;
 
 use super::points::{
-    ledger_table, provisional_note, rulebook, ledger_notes, OutputArgs, PeriodArgs,
+    ledger_notes, ledger_table, provisional_note, rulebook, OutputArgs, PeriodArgs,
 };
 use super::Globals;
 use crate::dates::{self, Period};
