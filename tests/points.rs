@@ -45,6 +45,19 @@ fn import(wd: &Workdir, kind: &str, name: &str, text: &str) {
         .success();
 }
 
+/// Imports `text` as `kind` (quietly with `-q`), its rejects to a file;
+/// returns that file's text.
+fn import_rejects(wd: &Workdir, kind: &str, text: &str, quiet: bool) -> String {
+    let f = wd.write(&format!("{kind}-in.csv"), text);
+    let rejects = wd.path(&format!("{kind}-rejects.csv"));
+    let mut args = vec!["import", kind, &f, "--rejects", rejects.to_str().unwrap()];
+    if quiet {
+        args.push("-q");
+    }
+    wd.kefu(&args).assert().success();
+    std::fs::read_to_string(&rejects).unwrap()
+}
+
 fn bonus(wd: &Workdir, args: &[&str]) -> Vec<Value> {
     let mut a = vec!["bonus", "--format", "json"];
     a.extend_from_slice(args);
@@ -1445,22 +1458,12 @@ fn a_top_metric_department_is_matched_as_a_term_and_a_typo_is_noted() {
 #[test]
 fn an_event_count_beyond_belief_is_rejected_and_points_never_wrap() {
     let wd = workspace_with(None);
-    let f = wd.write(
-        "e.csv",
-        "编号,日期,工号,奖惩项目,次数\nE1,2026-07-08,A1,书面表扬,99999999999999999999\nE2,2026-07-08,A2,书面表扬,1001\nE3,2026-07-08,A2,书面表扬,1000\n",
-    );
-    let rejects = wd.path("rej.csv");
-    wd.kefu(&[
-        "import",
-        "-q",
+    let text = import_rejects(
+        &wd,
         "events",
-        &f,
-        "--rejects",
-        rejects.to_str().unwrap(),
-    ])
-    .assert()
-    .success();
-    let text = std::fs::read_to_string(&rejects).unwrap();
+        "编号,日期,工号,奖惩项目,次数\nE1,2026-07-08,A1,书面表扬,99999999999999999999\nE2,2026-07-08,A2,书面表扬,1001\nE3,2026-07-08,A2,书面表扬,1000\n",
+        true,
+    );
     assert_eq!(
         text.matches("more than 1000 occurrences in one row")
             .count(),
@@ -1504,22 +1507,12 @@ fn a_name_two_agents_share_asks_for_the_id() {
         ));
     wd.kefu(&["points", "--agent", "A2"]).assert().success();
     // An event naming them only so is rejected with the ids to choose from.
-    let f = wd.write(
-        "e.csv",
-        "日期,工号,奖惩项目,次数\n2026-09-09,王一,书面表扬,1\n2026-09-09,张三,书面表扬,1\n",
-    );
-    let rejects = wd.path("rejects.csv");
-    wd.kefu(&[
-        "import",
-        "-q",
+    let text = import_rejects(
+        &wd,
         "events",
-        &f,
-        "--rejects",
-        rejects.to_str().unwrap(),
-    ])
-    .assert()
-    .success();
-    let text = std::fs::read_to_string(&rejects).unwrap();
+        "日期,工号,奖惩项目,次数\n2026-09-09,王一,书面表扬,1\n2026-09-09,张三,书面表扬,1\n",
+        true,
+    );
     assert!(
         text.contains("is the name of 2 agents on the roster (A1, A2): give the id (工号)"),
         "{text}"
@@ -1668,18 +1661,12 @@ fn nominations_top_three_and_zero_complaints() {
 #[test]
 fn events_need_a_known_rule_and_agent() {
     let wd = workspace_with(None);
-    let f = wd.write("e.csv", "日期,工号,奖惩项目\n2026-07-01,A9,书面表扬\n2026-07-01,A1,请客吃饭\n2026-07-01,A1,zero-complaints\n");
-    let rejects = wd.path("r.csv");
-    wd.kefu(&[
-        "import",
+    let text = import_rejects(
+        &wd,
         "events",
-        &f,
-        "--rejects",
-        rejects.to_str().unwrap(),
-    ])
-    .assert()
-    .success();
-    let text = std::fs::read_to_string(&rejects).unwrap();
+        "日期,工号,奖惩项目\n2026-07-01,A9,书面表扬\n2026-07-01,A1,请客吃饭\n2026-07-01,A1,zero-complaints\n",
+        false,
+    );
     assert!(text.contains("unknown agent \"\"A9\"\"") || text.contains("unknown agent"));
     assert!(text.contains("unknown rule"));
     assert!(text.contains("derived from data"));
