@@ -273,11 +273,15 @@ pub fn read_date_at(
     read_local(naive.date().and_time(clock), tz)
 }
 
+/// The years kefu reads, in exports, options and period names alike: a
+/// year outside them is a placeholder or a typo (0000, 9999, 0026 for 2026).
+pub const YEARS: std::ops::RangeInclusive<i32> = 1970..=2200;
+
 /// A time in an export is from 1970 to 2200, as the dates of the command
 /// line are: year 0000 or 9999 is a placeholder or a typo, not a review
 /// (found by exploratory testing: they were stored without a word).
 fn plausible_year(naive: NaiveDateTime, text: &str) -> Result<(), String> {
-    if (1970..=2200).contains(&naive.year()) {
+    if YEARS.contains(&naive.year()) {
         Ok(())
     } else {
         Err(format!(
@@ -736,19 +740,15 @@ fn read_parts(t: &str, order: DateOrder) -> Result<TimestampParts, Option<String
                 // Told the order, every date is read so: one of the other
                 // order (11/20/2026 under --day-first) is an impossible date,
                 // a sign of the wrong flag, not read the other way silently.
-                (d, m) if order == DateOrder::DayFirst => {
+                (a, b) if order != DateOrder::Either => {
+                    let (m, d, flag) = if order == DateOrder::DayFirst {
+                        (b, a, "--day-first (day/month/year)")
+                    } else {
+                        (a, b, "--month-first (month/day/year)")
+                    };
                     if m > 12 {
                         return Err(Some(format!(
-                            "impossible date {} with --day-first (day/month/year): {m} is no month",
-                            shown(t)
-                        )));
-                    }
-                    (m, d)
-                }
-                (m, d) if order == DateOrder::MonthFirst => {
-                    if m > 12 {
-                        return Err(Some(format!(
-                            "impossible date {} with --month-first (month/day/year): {m} is no month",
+                            "impossible date {} with {flag}: {m} is no month",
                             shown(t)
                         )));
                     }
@@ -1082,7 +1082,7 @@ pub fn parse_date_arg(text: &str, tz: Tz) -> Result<NaiveDate> {
         .with_context(|| format!("impossible date {}", shown(t)))?;
     // As for periods (found by exploratory testing: --from 0026-11-01, a
     // typo, made a report of 730,000 empty days).
-    if !(1970..=2200).contains(&date.year()) {
+    if !YEARS.contains(&date.year()) {
         anyhow::bail!(
             "date {} is outside the years 1970 to 2200 (a typo in the year?)",
             shown(t)
@@ -1097,7 +1097,7 @@ fn period_year(digits: &str, text: &str, what: &str, example: &str) -> Result<i3
     let year = (digits.len() == 4 && digits.bytes().all(|b| b.is_ascii_digit()))
         .then(|| digits.parse::<i32>().ok())
         .flatten()
-        .filter(|y| (1970..=2200).contains(y));
+        .filter(|y| YEARS.contains(y));
     year.with_context(|| {
         format!(
             "unreadable {what} {} (expected a four-digit year from 1970 to 2200, e.g. {example})",
