@@ -164,6 +164,11 @@ pub const DEFAULT_MODEL_WEIGHT: f32 = 0.65;
 /// another cause in the text still decides.
 pub const DEFAULT_QUOTE_WEIGHT: f32 = 2.0;
 
+/// What an agent's statement the customer then found untrue (客服说可以 …
+/// 才知道不行) adds to competence, times the weight of the clause that
+/// refutes it: a strong phrase's weight.
+const CLAIM_REFUTED_WEIGHT: f32 = 3.5;
+
 /// The longest quote (in characters) taken for a reply; longer ones are
 /// pasted messages or policies, not a retort.
 const QUOTE_MAX_CHARS: usize = 60;
@@ -305,6 +310,8 @@ mod flag {
     pub const GOOD: u16 = 1 << 4;
     pub const AGENT: u16 = 1 << 5;
     pub const NOT_AGENT: u16 = 1 << 6;
+    pub const CLAIM: u16 = 1 << 7;
+    pub const REFUTED: u16 = 1 << 8;
 }
 
 /// The flags of a pattern with these roles.
@@ -318,8 +325,24 @@ fn flags_of(roles: &[Role]) -> u16 {
             Role::Good => flag::GOOD,
             Role::Agent => flag::AGENT,
             Role::NotAgent(_) => flag::NOT_AGENT,
+            Role::Claim => flag::CLAIM,
+            Role::Refuted => flag::REFUTED,
             Role::Complaint(..) | Role::Neutral => 0,
         }
+    })
+}
+
+/// Whether `phrase` holds `word`: anywhere for Chinese, as a whole word
+/// for Latin script (support in support said, not rep in reply).
+fn holds_word(phrase: &str, word: &str) -> bool {
+    if !word.is_ascii() {
+        return phrase.contains(word);
+    }
+    phrase.match_indices(word).any(|(i, _)| {
+        let before = phrase[..i].chars().next_back();
+        let after = phrase[i + word.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_alphanumeric())
+            && !after.is_some_and(|c| c.is_ascii_alphanumeric())
     })
 }
 
@@ -408,6 +431,20 @@ impl Classifier {
                 _ => WordEnd::Anywhere,
             })
             .collect();
+        // A phrase that holds a word naming the agent (客服说可以, another
+        // agent) names the agent too: the longest match takes the text, and
+        // the shorter word inside it would otherwise go unseen.
+        let agent_words: Vec<&str> = patterns
+            .iter()
+            .zip(&roles)
+            .filter(|(_, r)| r.contains(&Role::Agent))
+            .map(|(p, _)| p.as_str())
+            .collect();
+        for (p, r) in patterns.iter().zip(roles.iter_mut()) {
+            if !r.contains(&Role::Agent) && agent_words.iter().any(|w| holds_word(p, w)) {
+                r.push(Role::Agent);
+            }
+        }
         let flags = roles.iter().map(|r| flags_of(r)).collect();
         Ok(Classifier {
             automaton,
@@ -844,10 +881,47 @@ impl Classifier {
                     Role::Contrast => note(&mut trace, h, "contrast", &String::new),
                     Role::Focus => note(&mut trace, h, "focus", &String::new),
                     Role::Promise => note(&mut trace, h, "promise", &String::new),
+                    Role::Claim => note(&mut trace, h, "claim", &String::new),
+                    Role::Refuted => note(&mut trace, h, "refuted", &String::new),
                     Role::Neutral => {
                         note(&mut trace, h, "neutral", &|| "counts for nothing".into())
                     }
                     Role::Good | Role::Topic(_) | Role::Praise(..) | Role::Agent => {}
+                }
+            }
+        }
+        // Something the agent stated (客服说可以, 告诉我, told me) that the
+        // customer found untrue later in the text (到了才知道不行, turned
+        // out): wrong information, competence. Not after a promise (说好的
+        // … 结果没退 is a promise not kept), once per text.
+        if !promised {
+            let claim = (0..hits.len()).find(|&i| has(hits[i].pattern, flag::CLAIM) && !negated(i));
+            let refuted = claim.and_then(|c| {
+                hits[c + 1..]
+                    .iter()
+                    .find(|h| has(h.pattern, flag::REFUTED) && h.start >= hits[c].end)
+                    .map(|r| (c, r))
+            });
+            let competence = Cause::Competence as usize;
+            if let Some((c, r)) = refuted.filter(|(_, r)| !praised[r.clause][competence]) {
+                let w = CLAIM_REFUTED_WEIGHT * weights[r.clause];
+                scores[competence] += w;
+                evidence[competence].push((hits[c].start, hits[c].end));
+                evidence[competence].push((r.start, r.end));
+                last_pos[competence] = last_pos[competence].max(r.start);
+                if let Some(tr) = trace.as_deref_mut() {
+                    tr.matches.push(TraceMatch {
+                        phrase: format!(
+                            "{} … {}",
+                            &t[hits[c].start..hits[c].end],
+                            &t[r.start..r.end]
+                        ),
+                        clause: r.clause,
+                        role: "claim refuted".into(),
+                        effect: format!(
+                            "competence +{w:.2} (what the agent said turned out wrong)"
+                        ),
+                    });
                 }
             }
         }
@@ -941,6 +1015,44 @@ mod tests {
         assert_eq!(classify("回复太慢了"), Cause::Response);
         assert_eq!(classify("问题到现在都没解决"), Cause::Resolution);
         assert_eq!(classify("客服把我的手机号泄露给了别人"), Cause::Other);
+    }
+
+    #[test]
+    fn what_the_agent_said_then_found_untrue_is_competence() {
+        let c = Classifier::new(&ClassifyConfig::default()).unwrap();
+        let rules = |t: &str| c.rule_scores(t, &mut Scratch::default());
+        let competence = Cause::Competence as usize;
+        // The claim and its refutation: neither phrase is a complaint alone.
+        let told = "客服说可以带狗进去，到了门口才知道不行";
+        let (_, trace) = c.explain(told);
+        let hit = trace.matches.iter().find(|m| m.role == "claim refuted");
+        assert_eq!(hit.map(|m| m.phrase.as_str()), Some("客服说可以 … 才知道"));
+        assert!(rules(told)[competence] >= CLAIM_REFUTED_WEIGHT);
+        assert!(
+            rules("support told me the plan included roaming; turned out it never did")[competence]
+                >= CLAIM_REFUTED_WEIGHT
+        );
+        // Found out first, told after: no claim was refuted.
+        assert_eq!(rules("到了门口才知道不行")[competence], 0.0);
+        // Not told (negated): nothing to refute.
+        assert_eq!(rules("没告诉我要预约，到了才知道")[competence], 0.0);
+        // A promise not kept is resolution, not wrong information.
+        assert_eq!(
+            rules("客服说好的今天退款，告诉我已经退了，一查根本没到账")[competence],
+            0.0
+        );
+    }
+
+    #[test]
+    fn a_phrase_holding_an_agent_word_names_the_agent() {
+        assert!(holds_word("客服说可以", "客服"));
+        assert!(holds_word("another agent", "agent"));
+        assert!(!holds_word("reply", "rep"));
+        assert!(!holds_word("agents", "agent"));
+        let c = Classifier::new(&ClassifyConfig::default()).unwrap();
+        let p = c.automaton.find("客服说可以").unwrap().pattern().as_usize();
+        assert_ne!(c.flags[p] & flag::AGENT, 0);
+        assert_ne!(c.flags[p] & flag::CLAIM, 0);
     }
 
     #[test]

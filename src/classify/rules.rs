@@ -33,6 +33,11 @@ pub enum Role {
     NotAgent(f32),
     /// The agent promised something: delay words then mean a promise not kept.
     Promise,
+    /// The agent stated or taught something (客服说可以, 告诉我, told me).
+    Claim,
+    /// What the customer found later contradicts it (才知道, 明明, turned out):
+    /// after a claim, wrong information (competence).
+    Refuted,
     /// Names the agent (客服, 她, support): the clause is about the service.
     Agent,
     /// Means nothing for any cause; only keeps a shorter phrase inside it
@@ -112,6 +117,8 @@ impl RuleSet {
             "good" => Role::Good,
             "not_agent" => Role::NotAgent(weight),
             "promise" => Role::Promise,
+            "claim" => Role::Claim,
+            "refuted" => Role::Refuted,
             "agent" => Role::Agent,
             "neutral" => Role::Neutral,
             s => {
@@ -174,7 +181,7 @@ impl RuleSet {
 
 fn cause_of(section: &str) -> Result<Cause> {
     Cause::parse(section).with_context(|| {
-        format!("unknown rules section [{section}] (expected a cause, negation, contrast, focus, good, not_agent, promise, agent, neutral, praise.CAUSE, topic.CAUSE or normalize)")
+        format!("unknown rules section [{section}] (expected a cause, negation, contrast, focus, good, not_agent, promise, claim, refuted, agent, neutral, praise.CAUSE, topic.CAUSE or normalize)")
     })
 }
 
@@ -199,7 +206,8 @@ pub struct ClassifyConfig {
     #[serde(default)]
     pub replace_builtin: bool,
     /// Extra phrases per section: `attitude = ["甩脸子", "怼人 = 3"]`; sections
-    /// are the causes and praise.CAUSE / topic.CAUSE / good / neutral.
+    /// are the causes and praise.CAUSE / topic.CAUSE / good / neutral /
+    /// promise / agent / claim / refuted.
     #[serde(default)]
     pub phrases: BTreeMap<String, Phrases>,
     /// Extra negation words.
