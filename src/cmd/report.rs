@@ -47,7 +47,7 @@ pub enum ReportKind {
     /// One day's negative feedback (差评日报): items, totals by cause, channel,
     /// department and agent, change against the day before and the 7-day average
     Daily {
-        /// The day: 2026-11-20, today, yesterday (今天, 昨天) [default: yesterday]
+        /// The day: 2026-11-20, today, yesterday (今天, 昨天)
         #[arg(long, default_value = "yesterday")]
         date: String,
     },

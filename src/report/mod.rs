@@ -412,7 +412,8 @@ fn median(values: &mut [f64]) -> f64 {
 }
 
 /// `report trend`. A week or month cut by the range's first or last day
-/// shows the days it counts as its from and to, and is marked partial:
+/// shows the days it counts as its from and to, and is marked partial, as
+/// is a period that has not ended by today:
 /// the mean, median and standard deviation are those of the whole periods
 /// (of all, when none is whole), and a partial period is never high or low
 /// (a one-day stub of a week is not a quiet week).
@@ -422,12 +423,17 @@ pub fn trend(ctx: &Context<'_>, period: &Period, by: TrendBy) -> Result<Document
     // and whether the range cuts it.
     let mut buckets: Vec<Period> = vec![];
     let mut partial: Vec<bool> = vec![];
+    // A period that has not ended by today (today itself, this week, this
+    // month) is as partial as one the range cuts: this morning's few
+    // arrivals are not a quiet day (found by exploratory testing).
+    let today = dates::day_number(dates::today(ctx.tz)?);
     let mut day = first;
     while day <= last {
         let whole = by.period_of(dates::date_of_day(day));
         let b = whole.clipped_to(period);
         day = dates::day_number(b.last) + 1;
-        partial.push(b.first != whole.first || b.last != whole.last);
+        let cut = b.first != whole.first || b.last != whole.last;
+        partial.push(cut || dates::day_number(whole.last) >= today);
         buckets.push(b);
     }
     let index_of = |d: i64| {
@@ -562,7 +568,7 @@ pub fn trend(ctx: &Context<'_>, period: &Period, by: TrendBy) -> Result<Document
                 series: vec![3],
                 marks: Some(mark_col),
             })
-            .note("high/low: more than one standard deviation above/below the mean of the whole periods; partial: a period the range cuts (its from/to are the days counted), never high or low"),
+            .note("high/low: more than one standard deviation above/below the mean of the whole periods; partial: a period the range cuts (its from/to are the days counted) or that has not ended by today, never high or low"),
     );
     Ok(doc)
 }
@@ -575,6 +581,27 @@ pub enum GroupBy {
     Channel,
     Hour,
     Weekday,
+}
+
+impl GroupBy {
+    /// The name a user typed (`--by agent`): report titles use it.
+    fn name(self) -> &'static str {
+        match self {
+            GroupBy::Agent => "agent",
+            GroupBy::Department => "department",
+            GroupBy::Channel => "channel",
+            GroupBy::Hour => "hour",
+            GroupBy::Weekday => "weekday",
+        }
+    }
+
+    /// The column holding the group's key (an agent's is their id).
+    fn column(self) -> &'static str {
+        match self {
+            GroupBy::Agent => "agent_id",
+            other => other.name(),
+        }
+    }
 }
 
 /// The weekday keys of `distribution --by weekday` and `compare`, Monday first.
@@ -665,13 +692,7 @@ pub fn compare(ctx: &Context<'_>, by: GroupBy, period: &Period, vs: &Period) -> 
         .collect();
     // Rank 1 = the fewest negative feedback in the period (best).
     rows.sort_by(|a, b| a.1.cmp(&b.1).then(a.2.cmp(&b.2)).then(a.0.cmp(&b.0)));
-    let key_name = match by {
-        GroupBy::Agent => "agent_id",
-        GroupBy::Department => "department",
-        GroupBy::Channel => "channel",
-        GroupBy::Hour => "hour",
-        GroupBy::Weekday => "weekday",
-    };
+    let key_name = by.column();
     let mut cols = vec!["rank", key_name];
     if by == GroupBy::Agent {
         cols.extend(["agent_name", "department"]);
@@ -715,7 +736,8 @@ pub fn compare(ctx: &Context<'_>, by: GroupBy, period: &Period, vs: &Period) -> 
         t.push(row);
     }
     let mut doc = Document::new(format!(
-        "对比 Comparison by {key_name}: {} vs {}",
+        "对比 Comparison by {}: {} vs {}",
+        by.name(),
         period.name, vs.name
     ));
     doc.fact("period", "本期 period", period.name.as_str());
@@ -756,13 +778,7 @@ pub fn distribution(ctx: &Context<'_>, by: GroupBy, period: &Period) -> Result<D
         total += 1;
         *counts.entry(group_key(it, by, ctx.tz)).or_default() += 1;
     })?;
-    let key_name = match by {
-        GroupBy::Hour => "hour",
-        GroupBy::Weekday => "weekday",
-        GroupBy::Channel => "channel",
-        GroupBy::Agent => "agent_id",
-        GroupBy::Department => "department",
-    };
+    let key_name = by.column();
     let mut t = Table::new(&[key_name, "count", "share"]);
     for (k, n) in &counts {
         t.push(vec![k.as_str().into(), (*n).into(), share(*n, total)]);
@@ -771,8 +787,10 @@ pub fn distribution(ctx: &Context<'_>, by: GroupBy, period: &Period) -> Result<D
         t = count_table(key_name, &counts, total);
     }
     let mut doc = Document::new(format!(
-        "分布 Distribution by {key_name} {} – {}",
-        period.first, period.last
+        "分布 Distribution by {} {} – {}",
+        by.name(),
+        period.first,
+        period.last
     ));
     doc.fact("from", "开始 from", Cell::Date(period.first));
     doc.fact("to", "结束 to", Cell::Date(period.last));

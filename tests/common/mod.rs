@@ -78,6 +78,17 @@ impl Workdir {
     }
 
     /// Runs kefu, asserts success, parses stdout as JSON.
+    /// Runs kefu, which must succeed, and returns its stdout as text.
+    pub fn stdout(&self, args: &[&str]) -> String {
+        let out = self.kefu(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "kefu {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
     pub fn json(&self, args: &[&str]) -> serde_json::Value {
         let out = self.kefu(args).output().unwrap();
         assert!(
