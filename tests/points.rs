@@ -469,6 +469,54 @@ fn a_flag_a_late_change_raises_in_a_closed_period_shows_where_it_is_booked() {
     assert_eq!(flags(&["--quarter", "2027Q1"]), serde_json::json!([]));
 }
 
+/// Found by exploratory testing: a complaint imported after its quarter
+/// was closed was charged (an adjustment in the next quarter) but not
+/// counted, so its agent was still nominated for zero complaints all year.
+/// An appeal upheld later takes it back where that is booked.
+#[test]
+fn a_late_complaint_in_a_closed_quarter_is_counted_where_it_is_charged() {
+    let wd = workspace_with(None);
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    let head = "投诉编号,投诉时间,投诉内容,客服工号,是否成立,责任认定\n";
+    import(
+        &wd,
+        "complaints",
+        "c.csv",
+        &format!("{head}C1,2026-08-15 10:00,态度差,A1,成立,个人\n"),
+    );
+    let counted = |args: &[&str]| agent(&bonus(&wd, args), "A1")["complaints_counted"].clone();
+    assert_eq!(counted(&["--quarter", "2026Q3"]), 0, "frozen");
+    assert_eq!(
+        counted(&["--quarter", "2026Q4"]),
+        1,
+        "charged and counted here"
+    );
+    wd.set_today("2027-01-04");
+    assert_eq!(counted(&["--year", "2026"]), 1);
+    let v = wd.json(&["bonus", "nominations", "--year", "2026", "--format", "json"]);
+    let reasons = |id: &str| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["agent_id"] == id)
+            .map(|r| r["reasons"].to_string())
+            .unwrap_or_default()
+    };
+    assert!(!reasons("A1").contains("全年零投诉"), "{v}");
+    assert!(reasons("A2").contains("全年零投诉"), "{v}");
+    // Q4 closed with it, the year still counts it once; an appeal upheld
+    // in 2027 takes it back there.
+    wd.kefu(&["bonus", "close", "2026Q4"]).assert().success();
+    assert_eq!(counted(&["--year", "2026"]), 1);
+    import(
+        &wd,
+        "complaints",
+        "c.csv",
+        &format!("{head}C1,2026-08-15 10:00,态度差,A1,不成立,个人\n"),
+    );
+    assert_eq!(counted(&["--quarter", "2027Q1"]), -1);
+}
+
 /// Found by exploratory testing: with September closed on its own, a late
 /// third complaint flagged both the open Q3 (live) and Q4 (where its
 /// adjustment is booked); once Q3 was closed, the flag was frozen in Q3 and
@@ -1687,6 +1735,53 @@ fn the_fixture_events_import_with_two_documented_rejects() {
     ]);
     assert_eq!(v["rejected"], 2);
     assert_eq!(v["new"], 9);
+}
+
+/// Closing a quarter changes no figure of any range inside it or across it
+/// (found by exploratory testing: 07-15 to 08-14, which holds no whole
+/// month, took July's zero-complaint points from the snapshot once closed).
+#[test]
+fn closing_changes_no_range_of_the_bundled_quarter() {
+    let wd = Workdir::new();
+    for (kind, file) in [
+        ("agents", "agents.csv"),
+        ("complaints", "complaints.jsonl"),
+        ("events", "events.csv"),
+        ("activity", "activity.csv"),
+    ] {
+        wd.kefu(&["import", "-q", kind, &fixture(file)])
+            .assert()
+            .success();
+    }
+    let ranges = [
+        ("2026-07-15", "2026-08-14"),
+        ("2026-07-01", "2026-08-14"),
+        ("2026-07-15", "2026-09-30"),
+        ("2026-08-01", "2026-08-31"),
+        ("2026-06-15", "2026-10-10"),
+    ];
+    let figures = || -> Vec<(Value, Vec<Value>)> {
+        ranges
+            .iter()
+            .map(|(from, to)| {
+                let lines = wd.json(&["points", "--from", from, "--to", to, "--format", "json"]);
+                (
+                    lines["lines"].clone(),
+                    bonus(&wd, &["--from", from, "--to", to]),
+                )
+            })
+            .collect()
+    };
+    let before = figures();
+    assert!(
+        !before[0].0.to_string().contains("zero-complaints"),
+        "no whole month in 07-15..08-14"
+    );
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    let after = figures();
+    for (i, (b, a)) in before.iter().zip(&after).enumerate() {
+        assert_eq!(b, a, "{:?}", ranges[i]);
+    }
 }
 
 /// The zero-complaint point (当月零投诉) is credited only for months that have

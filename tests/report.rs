@@ -796,7 +796,10 @@ fn trend_periods_not_over_by_today_are_partial() {
     for day in 9..=30 {
         for h in 0..4 {
             n += 1;
-            csv.push_str(&format!("{n},2026-11-{day:02} {:02}:00,差评,回复太慢\n", 8 + h));
+            csv.push_str(&format!(
+                "{n},2026-11-{day:02} {:02}:00,差评,回复太慢\n",
+                8 + h
+            ));
         }
     }
     n += 1;
@@ -805,7 +808,14 @@ fn trend_periods_not_over_by_today_are_partial() {
     wd.kefu(&["import", "-q", "reviews", &f]).assert().success();
     wd.set_today("2026-12-01");
     let v = wd.json(&[
-        "report", "trend", "--from", "2026-11-25", "--to", "2026-12-01", "--format", "json",
+        "report",
+        "trend",
+        "--from",
+        "2026-11-25",
+        "--to",
+        "2026-12-01",
+        "--format",
+        "json",
     ]);
     let last = &v["periods"].as_array().unwrap()[6];
     assert_eq!(last["period"], "2026-12-01");
@@ -814,7 +824,15 @@ fn trend_periods_not_over_by_today_are_partial() {
     assert_eq!(v["low_periods"], serde_json::json!([]));
     // This week (2026-W49, 11-30 to 12-06) inside the range: partial, left out.
     let v = wd.json(&[
-        "report", "trend", "--by", "week", "--from", "2026-11-09", "--to", "2026-12-06", "--format",
+        "report",
+        "trend",
+        "--by",
+        "week",
+        "--from",
+        "2026-11-09",
+        "--to",
+        "2026-12-06",
+        "--format",
         "json",
     ]);
     let weeks = v["periods"].as_array().unwrap();
@@ -826,7 +844,15 @@ fn trend_periods_not_over_by_today_are_partial() {
     // The day after, the week before is whole and today's week still partial.
     wd.set_today("2026-12-07");
     let v = wd.json(&[
-        "report", "trend", "--by", "week", "--from", "2026-11-09", "--to", "2026-12-06", "--format",
+        "report",
+        "trend",
+        "--by",
+        "week",
+        "--from",
+        "2026-11-09",
+        "--to",
+        "2026-12-06",
+        "--format",
         "json",
     ]);
     assert_eq!(v["periods"][3]["mark"], "low 低谷");
@@ -1143,7 +1169,10 @@ fn compare_gives_ties_one_rank_and_one_mark() {
     let md = wd.stdout(&[
         "report", "compare", "--by", "agent", "--period", "2026-11", "--format", "md",
     ]);
-    assert!(md.contains("Comparison by agent: 2026-11 vs 2026-10"), "{md}");
+    assert!(
+        md.contains("Comparison by agent: 2026-11 vs 2026-10"),
+        "{md}"
+    );
 }
 
 #[test]

@@ -738,7 +738,8 @@ pub fn compare(ctx: &Context<'_>, by: GroupBy, period: &Period, vs: &Period) -> 
     let mut doc = Document::new(format!(
         "对比 Comparison by {}: {} vs {}",
         by.name(),
-        period.name, vs.name
+        period.name,
+        vs.name
     ));
     doc.fact("period", "本期 period", period.name.as_str());
     doc.fact("vs", "对比期 compared with", vs.name.as_str());
