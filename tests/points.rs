@@ -577,7 +577,7 @@ fn a_late_event_that_changes_a_frozen_occurrence_says_so() {
     assert_eq!(e2["points"], 2, "{e2}");
     assert_eq!(
         e2["source"],
-        "adjustment to closed 2026Q3: changed: event E2 (2026-08-06), occurrence 3 in the year; frozen as: event E2 (2026-08-06), occurrence 2 in the year, -2 points (event:e/E2)"
+        "adjustment to closed 2026Q3: changed: event E2 (2026-08-06), occurrence 3 in the year, past its 2 steps: removal; frozen as: event E2 (2026-08-06), occurrence 2 in the year, -2 points (event:e/E2)"
     );
     assert_eq!(
         agent(&bonus(&wd, &["--quarter", "2026Q4"]), "A1")["flags"],
@@ -1735,6 +1735,66 @@ fn the_fixture_events_import_with_two_documented_rejects() {
     ]);
     assert_eq!(v["rejected"], 2);
     assert_eq!(v["new"], 9);
+}
+
+/// Found by exploratory testing: a line for an event of several (次数 2)
+/// did not say which occurrences it stood for (a bare −2, and a removal
+/// flag with no line behind it), a leader's every-3rd line named
+/// occurrence 4, and a leader with no leader above got an undated,
+/// unexplained flag.
+#[test]
+fn ledger_lines_say_which_occurrences_they_stand_for() {
+    let wd = Workdir::new();
+    let roster = wd.write(
+        "a.csv",
+        "工号,客服姓名,部门,组长工号,入职日期,离职日期\nB1,甲一,售前组,M1,2020-01-01,\nB2,甲二,售前组,M1,2020-01-01,\nB3,甲三,售前组,M2,2020-01-01,\nM1,主管,售前组,,2019-01-01,\nM2,主管二,售前组,,2019-01-01,\n",
+    );
+    wd.kefu(&["import", "-q", "agents", &roster])
+        .assert()
+        .success();
+    import(
+        &wd,
+        "events",
+        "e.csv",
+        "编号,日期,工号,奖惩项目,次数\nS1,2026-07-01,B1,抽查发现问题主管未发现,2\nS2,2026-07-02,B2,抽查发现问题主管未发现,2\nT1,2026-07-03,B1,无故缺席例会,1\nT2,2026-07-04,B1,无故缺席例会,2\nY2,2026-07-05,B3,抽查发现问题主管未发现,7\nN1,2026-07-13,M1,电脑或灯未关,1\n",
+    );
+    let lines = ledger(&wd, &["--quarter", "2026Q3"]);
+    let source = |agent: &str, needle: &str| -> (i64, String) {
+        let l = lines
+            .iter()
+            .find(|l| l["agent_id"] == agent && l["source"].as_str().unwrap().contains(needle))
+            .unwrap_or_else(|| panic!("no line of {agent} with {needle}: {lines:?}"));
+        (
+            l["points"].as_i64().unwrap(),
+            l["source"].as_str().unwrap().to_string(),
+        )
+    };
+    let (points, text) = source("B1", "event T2");
+    assert_eq!(points, -2);
+    assert!(
+        text.ends_with("occurrences 2–3 in the year (-2), past its 2 steps: removal"),
+        "{text}"
+    );
+    let (points, text) = source("M1", "event S2");
+    assert_eq!(points, -5);
+    assert!(
+        text.ends_with("occurrences 3–4 in the quarter in M1's team; every 3rd: the 3rd"),
+        "{text}"
+    );
+    let (points, text) = source("M2", "event Y2");
+    assert_eq!(points, -10);
+    assert!(text.ends_with("every 3rd: the 3rd and 6th"), "{text}");
+    let m1 = agent(&bonus(&wd, &["--quarter", "2026Q3"]), "M1").clone();
+    assert_eq!(
+        m1["flags"],
+        serde_json::json!(["no-leader-for:equipment-left-on:2026-07-13"])
+    );
+    wd.kefu(&["bonus", "--quarter", "2026Q3", "--format", "csv"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "nobody was charged: M1 (equipment-left-on:2026-07-13)",
+        ));
 }
 
 /// Closing a quarter changes no figure of any range inside it or across it

@@ -141,6 +141,22 @@ pub fn ledger_notes(l: &points::Ledger) -> Option<String> {
             "{total} recorded event(s) dated in closed {period} name rules that the rulebook it was closed with does not have (renamed or added since?), and count for nothing there: {names}"
         ));
     }
+    let leaderless: Vec<String> = l
+        .flags
+        .iter()
+        .flat_map(|(agent, flags)| {
+            flags
+                .iter()
+                .filter_map(|f| f.strip_prefix("no-leader-for:"))
+                .map(move |f| format!("{agent} ({f})"))
+        })
+        .collect();
+    if !leaderless.is_empty() {
+        notes.push(format!(
+            "no-leader-for: a rule that charges the agent's group leader too had no leader to charge, as the roster gives the agent none (组长工号) that day; nobody was charged: {}",
+            leaderless.join(", ")
+        ));
+    }
     if let Some((_, _, held)) = l.unknown_departments.first() {
         let rules: Vec<String> = l
             .unknown_departments

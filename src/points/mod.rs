@@ -315,10 +315,45 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
                     rule.points.saturating_mul(n)
                 }
             };
-            let ordinal = if n == 1 {
-                format!(", occurrence {} in the {window}", before + 1)
-            } else {
+            // Which occurrences the line stands for, and for an event of
+            // several (次数 2) the step each took: an auditor checks the
+            // line from its text (found by exploratory testing: a bare −2
+            // for occurrences 2–3, and a removal flag with no line behind it).
+            let ordinal = if rule.kind() != RuleKind::Escalating || n == 0 {
                 String::new()
+            } else {
+                let last = before.saturating_add(n);
+                let steps = &rule.escalation;
+                let mut text = if n == 1 {
+                    format!(", occurrence {} in the {window}", before + 1)
+                } else {
+                    let taken: Vec<String> = steps
+                        .iter()
+                        .skip(usize::try_from(before).unwrap_or(usize::MAX))
+                        .take(usize::try_from(n).unwrap_or(usize::MAX))
+                        .map(i64::to_string)
+                        .collect();
+                    format!(
+                        ", occurrences {}–{last} in the {window}{}",
+                        before + 1,
+                        if taken.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", taken.join(", "))
+                        }
+                    )
+                };
+                if last > steps.len() as i64 {
+                    text.push_str(&format!(
+                        ", past its {} steps{}",
+                        steps.len(),
+                        rule.escalation_flag
+                            .as_deref()
+                            .map(|f| format!(": {f}"))
+                            .unwrap_or_default()
+                    ));
+                }
+                text
             };
             l.lines.push(Line {
                 key: key.clone(),
@@ -326,14 +361,7 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
                 agent_id: agent_id.to_string(),
                 rule_id: rule_id.to_string(),
                 points,
-                source: format!(
-                    "{src}{}",
-                    if rule.kind() == RuleKind::Escalating {
-                        ordinal
-                    } else {
-                        String::new()
-                    }
-                ),
+                source: format!("{src}{ordinal}"),
             });
             // Every Nth time is counted over the leader's team, below.
             if let Some(lp) = rule.leader_points.filter(|_| rule.leader_every.is_none()) {
@@ -355,7 +383,7 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
                             .flags
                             .entry(agent_id.to_string())
                             .or_default()
-                            .push(format!("no-leader-for:{rule_id}")),
+                            .push(format!("no-leader-for:{rule_id}:{}", date(e.day))),
                     }
                 }
             }
@@ -386,19 +414,40 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
                 .and_then(|a| a.leader_on(e.day))
             else {
                 if inside {
-                    l.flags
-                        .entry(e.agent_id.clone())
-                        .or_default()
-                        .push(format!("no-leader-for:{}", rule.id));
+                    l.flags.entry(e.agent_id.clone()).or_default().push(format!(
+                        "no-leader-for:{}:{}",
+                        rule.id,
+                        date(e.day)
+                    ));
                 }
                 continue;
             };
             let w = window_of(window, date(e.day));
             let count = seen.entry((leader, w.first)).or_default();
             let n = e.count.max(0);
-            let times = (*count + 1..=*count + n).filter(|k| k % every == 0).count() as i64;
+            let from = *count + 1;
+            let times = (from..=*count + n).filter(|k| k % every == 0).count() as i64;
             *count += n;
             if times > 0 && inside {
+                // The occurrences this event stands for and which of them
+                // are every Nth: the line is checkable from its text.
+                let first_hit = from + (every - from % every) % every;
+                let hits = if times == 1 {
+                    format!("the {}", nth(first_hit))
+                } else if times == 2 {
+                    format!("the {} and {}", nth(first_hit), nth(first_hit + every))
+                } else {
+                    format!(
+                        "{times} times, the {} to the {}",
+                        nth(first_hit),
+                        nth(first_hit + (times - 1) * every)
+                    )
+                };
+                let occurrences = if n == 1 {
+                    format!("occurrence {}", *count)
+                } else {
+                    format!("occurrences {from}–{}", *count)
+                };
                 l.lines.push(Line {
                     key: format!("leader:{leader}:event:{}/{}", e.source, e.ext_id),
                     day: e.day,
@@ -406,11 +455,11 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
                     rule_id: rule.id.clone(),
                     points: lp * times,
                     source: format!(
-                        "joint liability for {}: event {} ({}), occurrence {} in the {window} in {leader}'s team",
+                        "joint liability for {}: event {} ({}), {occurrences} in the {window} in {leader}'s team; every {}: {hits}",
                         e.agent_id,
                         e.ext_id,
                         date(e.day),
-                        *count
+                        nth(every),
                     ),
                 });
             }
@@ -843,6 +892,18 @@ fn complaints_in(line: &Line) -> i64 {
     } else {
         0
     }
+}
+
+/// An English ordinal: 1st, 2nd, 3rd, 4th, 11th, 22nd.
+fn nth(n: i64) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
 
 /// `key` without the `@AGENT` an adjustment's key ends with when its line
