@@ -237,6 +237,35 @@ fn addresses_you(quote: &str) -> bool {
                 "you" | "your" | "youre" | "yourself" | "yours" | "u" | "ur" | "ya" | "yuh"
             )
         });
+    // Said to the customer without a 你 in it: an order to go away or a
+    // taunt (“怕疼就别来呀”, “爱要不要”, “这点事也投诉啊？”).
+    const DISMISSIVE: [&str; 24] = [
+        "别来",
+        "别烦",
+        "别问",
+        "别找",
+        "别买",
+        "别乱",
+        "别催",
+        "别闹",
+        "就别",
+        "不要就",
+        "爱要不要",
+        "爱买不买",
+        "拉倒",
+        "滚",
+        "少来",
+        "关我",
+        "管不着",
+        "有本事",
+        "懂不懂",
+        "看不懂",
+        "听不懂",
+        "事真多",
+        "这点事",
+        "烦不烦",
+    ];
+    let you = you || DISMISSIVE.iter().any(|d| quote.contains(d));
     you && !POLITE.iter().any(|p| quote.contains(p))
         && !words().any(|w| {
             matches!(
@@ -1137,6 +1166,10 @@ mod tests {
             assert!(!found(text), "{text}");
         }
         assert!(found("she said 'you again?'"));
+        // No 你, but an order to go away or a taunt; a kind 别 is not one.
+        assert!(found("问会不会很疼，客服回我：“怕疼就别来呀。”"));
+        assert!(found("直接甩过来“爱要不要，不要就退，运费自理”"));
+        assert!(!found("客服说“别着急，马上处理”"));
         assert!(found("问怎么开，回“自己研究”"));
         assert!(found("she seh \"a nuh mi fault yuh cyaan pay\""));
         let long = format!("客服发来“{}你”", "按规定".repeat(30));
