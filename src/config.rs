@@ -104,6 +104,12 @@ pub struct MappingFile {
 /// A file saved by Windows Notepad as "ANSI" (GBK, Big5) or "Unicode"
 /// (UTF-16) is read too, as the importer reads exports.
 pub fn read_toml<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T> {
+    toml::from_str(&read_text(path)?)
+        .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.to_string().trim_end()))
+}
+
+/// A TOML file's text: UTF-8, or the encoding it is detected to be.
+fn read_text(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
@@ -114,8 +120,41 @@ pub fn read_toml<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T> {
             )
         })?,
     };
-    toml::from_str(&text)
-        .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.to_string().trim_end()))
+    Ok(text)
+}
+
+/// The line of `text` (1-based) a validation message is about: the line
+/// setting the `key` of a message that says `[section] key = value`, else
+/// the first line holding one of its quoted values ("凶 = 101", a rule's
+/// id). Serde's errors carry their line; these checks run after it.
+fn line_of(text: &str, message: &str) -> Option<usize> {
+    let key = message.split("] ").nth(1).and_then(|rest| {
+        let (key, _) = rest.split_once(" = ")?;
+        (!key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            .then_some(key)
+    });
+    let lines = || text.lines().enumerate();
+    if let Some(key) = key {
+        let found = lines().find(|(_, l)| {
+            l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        });
+        if let Some((n, _)) = found {
+            return Some(n + 1);
+        }
+    }
+    let quoted: Vec<&str> = message
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .filter(|q| !q.is_empty())
+        .collect();
+    quoted.iter().find_map(|q| {
+        lines()
+            .find(|(_, l)| !l.trim_start().starts_with('#') && l.contains(q))
+            .map(|(n, _)| n + 1)
+    })
 }
 
 /// The longest busy timeout SQLite takes (2^31 − 1 milliseconds, ~24 days).
@@ -159,12 +198,27 @@ impl Config {
             let config: Config = read_toml(path)?;
             crate::dates::parse_tz(&config.workspace.timezone)
                 .with_context(|| format!("{}: [workspace] timezone", path.display()))?;
-            config
-                .validate()
-                .with_context(|| format!("{}", path.display()))?;
+            // Where a value is out of range: the file, and its line when
+            // it can be found (found by exploratory testing: only serde's
+            // own errors named one).
+            let at = |e: &anyhow::Error| {
+                let line = read_text(path)
+                    .ok()
+                    .and_then(|text| line_of(&text, &format!("{e:#}")));
+                match line {
+                    Some(n) => format!("{}, line {n}", path.display()),
+                    None => path.display().to_string(),
+                }
+            };
+            if let Err(e) = config.validate() {
+                let at = at(&e);
+                return Err(e.context(at));
+            }
             if let Some(book) = &config.points {
-                book.validate()
-                    .with_context(|| format!("{}", path.display()))?;
+                if let Err(e) = book.validate() {
+                    let at = at(&e);
+                    return Err(e.context(at));
+                }
             }
             Ok(config)
         } else {
@@ -236,6 +290,23 @@ pub const TEMPLATE: &str = concat!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn out_of_range_values_are_found_on_their_line() {
+        let text = "[workspace]\ntimezone = \"Asia/Shanghai\"\n[classify]\n# model_weight = 0.65\nmodel_weight = 1.5\n[classify.phrases]\nattitude = [\"凶 = 101\"]\n";
+        assert_eq!(
+            line_of(text, "[classify] model_weight = 1.5: must be from 0"),
+            Some(5)
+        );
+        assert_eq!(
+            line_of(
+                text,
+                "kefu.toml [classify.phrases] attitude: weight in \"凶 = 101\" must be"
+            ),
+            Some(7)
+        );
+        assert_eq!(line_of(text, "no clue here"), None);
+    }
 
     #[test]
     fn template_parses_to_defaults() {

@@ -164,6 +164,11 @@ pub const DEFAULT_MODEL_WEIGHT: f32 = 0.65;
 /// another cause in the text still decides.
 pub const DEFAULT_QUOTE_WEIGHT: f32 = 2.0;
 
+/// The characters that may stand between a Chinese negation and the
+/// phrase it cancels: degree and copula words (不是很慢, 没那么慢, 不算太慢,
+/// 不觉得慢), and spaces.
+const NEGATION_GAP: &str = "很太是算那么这怎么够会有大咋非常十分也都还觉得特 ";
+
 /// What an agent's statement the customer then found untrue (客服说可以 …
 /// 才知道不行) adds to competence, times the weight of the clause that
 /// refutes it: a strong phrase's weight.
@@ -361,6 +366,17 @@ fn flags_of(roles: &[Role]) -> u16 {
     })
 }
 
+/// Whether two roles are the same kind for the same cause (a weight
+/// kefu.toml gives replaces the built-in one).
+fn same_kind(a: &Role, b: &Role) -> bool {
+    match (a, b) {
+        (Role::Complaint(x, _), Role::Complaint(y, _))
+        | (Role::Praise(x, _), Role::Praise(y, _)) => x == y,
+        (Role::NotAgent(_), Role::NotAgent(_)) => true,
+        _ => a == b,
+    }
+}
+
 /// Whether `phrase` holds `word`: anywhere for Chinese, as a whole word
 /// for Latin script (support in support said, not rep in reply).
 fn holds_word(phrase: &str, word: &str) -> bool {
@@ -427,14 +443,23 @@ impl Classifier {
         let mut patterns: Vec<String> = vec![];
         let mut roles: Vec<Vec<Role>> = vec![];
         let mut index = std::collections::HashMap::new();
-        for (phrase, role) in &set.entries {
+        for (n, (phrase, role)) in set.entries.iter().enumerate() {
             let p = normalizer.normalize_pattern(phrase);
             let id = *index.entry(p.clone()).or_insert_with(|| {
                 patterns.push(p);
                 roles.push(vec![]);
                 patterns.len() - 1
             });
-            roles[id].push(*role);
+            let held = &mut roles[id];
+            if n >= set.builtin_entries {
+                // kefu.toml overrides: neutral stops the phrase, and a new
+                // weight for the same cause replaces the old one.
+                if *role == Role::Neutral {
+                    held.clear();
+                }
+                held.retain(|r| !same_kind(r, role));
+            }
+            held.push(*role);
         }
         // A contiguous NFA (~300 KB) rather than a full DFA (6.4 MB, and ~20 MB
         // at peak while built): on this phrase set and text, with two
@@ -460,6 +485,25 @@ impl Classifier {
                 _ => WordEnd::Anywhere,
             })
             .collect();
+        // A phrase that holds a topic word (服务态度 holds 态度) is that
+        // topic too, so that 服务态度非常好 is praise: the longest match
+        // takes the text, and the topic inside it would otherwise go unseen.
+        let topics: Vec<(String, Role)> = patterns
+            .iter()
+            .zip(&roles)
+            .flat_map(|(p, r)| {
+                r.iter()
+                    .filter(|r| matches!(r, Role::Topic(_)))
+                    .map(move |r| (p.clone(), *r))
+            })
+            .collect();
+        for (p, r) in patterns.iter().zip(roles.iter_mut()) {
+            for (word, topic) in &topics {
+                if p != word && !r.contains(topic) && holds_word(p, word) {
+                    r.push(*topic);
+                }
+            }
+        }
         // A phrase that holds a word naming the agent (客服说可以, another
         // agent) names the agent too: the longest match takes the text, and
         // the shorter word inside it would otherwise go unseen.
@@ -781,10 +825,13 @@ impl Classifier {
             i > 0 && {
                 let prev = hits[i - 1];
                 let gap = &t[prev.end..h.start];
+                // Chinese: only words of degree between (不是很慢, 没那么慢,
+                // 不觉得慢), not a verb with its own object (没听完就挂了:
+                // 没 negates 听完, not 就挂了).
                 let close = if gap.is_ascii() {
                     gap.split_whitespace().count() <= 2 && gap.len() <= 16
                 } else {
-                    gap.chars().count() <= 2
+                    gap.chars().count() <= 2 && gap.chars().all(|c| NEGATION_GAP.contains(c))
                 };
                 prev.clause == h.clause && has(prev.pattern, flag::NEGATION) && close
             }
@@ -924,7 +971,18 @@ impl Classifier {
         // out): wrong information, competence. Not after a promise (说好的
         // … 结果没退 is a promise not kept), once per text.
         if !promised {
-            let claim = (0..hits.len()).find(|&i| has(hits[i].pattern, flag::CLAIM) && !negated(i));
+            // Not a statement that was itself rude (told me to shut up): its
+            // clause holds a strong attitude phrase.
+            let rude = |clause: usize| {
+                hits.iter().filter(|h| h.clause == clause).any(|h| {
+                    self.roles[h.pattern]
+                        .iter()
+                        .any(|r| matches!(r, Role::Complaint(Cause::Attitude, w) if *w >= 2.0))
+                })
+            };
+            let claim = (0..hits.len()).find(|&i| {
+                has(hits[i].pattern, flag::CLAIM) && !negated(i) && !rude(hits[i].clause)
+            });
             let refuted = claim.and_then(|c| {
                 hits[c + 1..]
                     .iter()
@@ -1061,6 +1119,11 @@ mod tests {
             rules("support told me the plan included roaming; turned out it never did")[competence]
                 >= CLAIM_REFUTED_WEIGHT
         );
+        // A rude statement is no claim (told me to shut up).
+        assert_eq!(
+            rules("The agent told me to shut up. Turned out she was the supervisor.")[competence],
+            0.0
+        );
         // Found out first, told after: no claim was refuted.
         assert_eq!(rules("到了门口才知道不行")[competence], 0.0);
         // Not told (negated): nothing to refute.
@@ -1070,6 +1133,50 @@ mod tests {
             rules("客服说好的今天退款，告诉我已经退了，一查根本没到账")[competence],
             0.0
         );
+    }
+
+    /// Found by exploratory testing (rules alone).
+    #[test]
+    fn negation_topics_and_words_inside_words() {
+        // 特别 holds 别, which negates nothing; 别再 is "stop …".
+        assert_eq!(classify("回复特别慢"), Cause::Response);
+        assert_eq!(classify("客服特别不耐烦"), Cause::Attitude);
+        assert_eq!(classify("别再敷衍我了"), Cause::Attitude);
+        // 没 negates 听完, not the hang-up after it.
+        assert_eq!(classify("客服没听完就挂了"), Cause::Attitude);
+        assert_eq!(classify("客服不是很慢，就是问题没解决"), Cause::Resolution);
+        // 服务态度 holds the topic 态度: 服务态度非常好 is praise.
+        assert_eq!(classify("客服服务态度非常好，只是物流慢"), Cause::Other);
+        // 慢慢来 (take your time) is no delay; knowledgeable is no complaint.
+        assert_eq!(classify("慢慢来吧，反正东西已经坏了"), Cause::Other);
+        assert_eq!(classify("The rep was knowledgeable."), Cause::Other);
+        // 客服说 is a claim, but not inside 客服说话 (how the agent spoke).
+        assert_eq!(
+            classify("客服说话很冲，后来我才知道她是新来的"),
+            Cause::Attitude
+        );
+        // 只是 as "merely" after 我 is no contrast.
+        assert_eq!(
+            classify("客服态度恶劣，我只是问了一下什么时候发货"),
+            Cause::Attitude
+        );
+        assert_eq!(
+            classify("I could not reach a human for three days."),
+            Cause::Response
+        );
+    }
+
+    #[test]
+    fn kefu_toml_neutral_stops_a_builtin_phrase_and_weights_replace() {
+        let cfg: ClassifyConfig =
+            toml::from_str("[phrases]\nneutral = [\"敷衍\"]\nattitude = [\"甩脸子 = 3\"]\n")
+                .unwrap();
+        let c = Classifier::new(&cfg).unwrap();
+        let mut scratch = Scratch::default();
+        assert_eq!(c.classify("客服很敷衍", &mut scratch).cause, Cause::Other);
+        // 甩脸子 is built in: kefu.toml's weight replaces it, not added to it.
+        let attitude = c.rule_scores("甩脸子", &mut scratch)[Cause::Attitude as usize];
+        assert_eq!(attitude, 3.0);
     }
 
     #[test]

@@ -52,6 +52,9 @@ pub struct RuleSet {
     pub entries: Vec<(String, Role)>,
     /// (from, to) rewrites applied before matching.
     pub rewrites: Vec<(String, String)>,
+    /// How many of `entries` are the built-in rules' (the rest are
+    /// kefu.toml's, which override them: see [`RuleSet::with_config`]).
+    pub builtin_entries: usize,
 }
 
 /// The largest weight a phrase may have.
@@ -93,6 +96,7 @@ impl RuleSet {
             let at = || format!("{origin}, line {}", n + 1);
             set.add(&section, line).with_context(at)?;
         }
+        set.builtin_entries = set.entries.len();
         Ok(set)
     }
 
@@ -136,11 +140,15 @@ impl RuleSet {
     }
 
     /// Applies `[classify]` from kefu.toml: extra phrases, or a replacement
-    /// of the built-in ones.
+    /// of the built-in ones. A phrase kefu.toml lists under `neutral` stops
+    /// a built-in phrase; one it lists under a cause, praise or not_agent
+    /// the built-in rules have there too takes its new weight (it does not
+    /// count twice).
     pub fn with_config(mut self, cfg: &ClassifyConfig) -> Result<RuleSet> {
         if cfg.replace_builtin {
             self = RuleSet::default();
         }
+        self.builtin_entries = self.entries.len();
         for (section, phrases) in &cfg.phrases {
             let lists: Vec<(String, &Vec<String>)> = match phrases {
                 Phrases::List(list) => vec![(section.clone(), list)],
