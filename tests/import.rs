@@ -3372,3 +3372,52 @@ fn a_wechat_id_after_its_cue_is_masked_not_a_panic() {
             predicate::str::contains("wxid_****").and(predicate::str::contains("abc123").not()),
         );
 }
+
+/// Found by exploratory testing (an Excel register migrated): a day's 小计
+/// row, the day's date merged down over it, was stored as a negative review
+/// by an agent called 小计. A totals row is rejected as one, in every kind.
+#[test]
+fn totals_rows_are_rejected_as_totals() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "register.csv",
+        "日期,客服,评分,评价内容\n2025-03-05,王芳,1,客服态度差\n2025-03-05,李娜,2,回复太慢\n2025-03-05,小计,2,\n2025-03-06,合  计,2,\n",
+    );
+    let (v, _, rejects) = import_with_rejects(&wd, "reviews", std::path::Path::new(&f));
+    assert_eq!(
+        (v["new"].as_u64(), v["rejected"].as_u64()),
+        (Some(2), Some(2)),
+        "{v}"
+    );
+    let text = std::fs::read_to_string(rejects).unwrap();
+    assert!(text.contains("a totals row (小计), not a record"), "{text}");
+    assert!(
+        text.contains("a totals row (合  计), not a record"),
+        "{text}"
+    );
+    // The roster too: 合计 is nobody.
+    let roster = wd.write("roster.csv", "工号,客服姓名\nKF001,王芳\n合计,2人\n");
+    let (v, _, _) = import_with_rejects(&wd, "agents", std::path::Path::new(&roster));
+    assert_eq!(
+        (v["new"].as_u64(), v["rejected"].as_u64()),
+        (Some(1), Some(1)),
+        "{v}"
+    );
+}
+
+/// Found by exploratory testing: with both 接待客服 and 客服, kefu read one
+/// and silently kept the other aside. It still reads one, and says which.
+#[test]
+fn two_columns_naming_one_field_are_warned_about() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "r.csv",
+        "评价时间,接待客服,客服,评分,评价内容\n2025-03-08 10:00,李娜,王芳,1,态度差\n",
+    );
+    let (_, stderr, _) = import_with_rejects(&wd, "reviews", std::path::Path::new(&f));
+    assert!(
+        stderr.contains("columns \"客服\" and \"接待客服\" both name agent_name: \"客服\" is read"),
+        "{stderr}"
+    );
+    assert_eq!(wd.sql("SELECT agent_name FROM feedback"), [["王芳"]]);
+}

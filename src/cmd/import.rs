@@ -858,6 +858,19 @@ fn read_files(
         let mut parsers = input
             .find_columns(|headers| Parsers::new(plan, ws, feedback_kind, headers, specs, names))
             .map_err(|e| anyhow::anyhow!("{name}: {e:#}"))?;
+        let headers = input.rows.headers();
+        if let Ok(map) = ColumnMap::build(headers, specs, &plan.columns) {
+            for (field, read, other) in &map.ambiguous {
+                crate::say!(
+                    "kefu: warning: {name}: columns {:?} and {:?} both name {field}: {:?} is read, {:?} kept with the record; to read the other, map it (--map FILE with [columns] {field} = {:?})",
+                    headers[*read],
+                    headers[*other],
+                    headers[*read],
+                    headers[*other],
+                    headers[*other]
+                );
+            }
+        }
         if !quiet {
             for note in input.notes() {
                 crate::say!("kefu: {name}: {note}");

@@ -180,6 +180,9 @@ pub struct ColumnMap {
     pub extras: Vec<usize>,
     /// How many headers this map was built for.
     pub width: usize,
+    /// Fields two columns could be: (field, the column read, the other
+    /// column, kept as an extra), for a warning.
+    pub ambiguous: Vec<(&'static str, usize, usize)>,
 }
 
 impl ColumnMap {
@@ -234,6 +237,7 @@ impl ColumnMap {
                 }
             }
         }
+        let mut by_alias = vec![];
         for (fi, spec) in specs.iter().enumerate() {
             if fields[fi].is_some() {
                 continue;
@@ -242,6 +246,22 @@ impl ColumnMap {
             if let Some(ci) = spec.aliases.iter().find_map(|alias| find(alias, &free)) {
                 fields[fi] = Some(ci);
                 taken[ci] = true;
+                by_alias.push(fi);
+            }
+        }
+        // A column no field took that another field's alias also names (客服
+        // and 接待客服, 渠道 and 来源): which one is meant is the user's call
+        // (found by exploratory testing: a hidden, stale 客服 column was read
+        // and the visible 接待客服 silently kept aside).
+        let mut ambiguous = vec![];
+        for fi in by_alias {
+            let free = |ci: usize| !taken[ci] && !appended[ci];
+            if let Some(other) = specs[fi]
+                .aliases
+                .iter()
+                .find_map(|alias| find(alias, &free))
+            {
+                ambiguous.push((specs[fi].name, fields[fi].expect("taken above"), other));
             }
         }
         // Every other column is kept, a column with no header too (under
@@ -251,6 +271,7 @@ impl ColumnMap {
             fields,
             extras,
             width: headers.len(),
+            ambiguous,
         })
     }
 

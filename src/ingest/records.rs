@@ -202,6 +202,68 @@ pub fn field_text(raw: &str) -> &str {
     }
 }
 
+/// Whether `text` labels a totals row of a sheet (小计, 合计：3人, Total),
+/// not a record: a short cell that is, or starts with, a word for a total.
+pub fn is_totals_label(text: &str) -> bool {
+    const LABELS: [&str; 20] = [
+        "小计",
+        "合计",
+        "总计",
+        "共计",
+        "总和",
+        "汇总",
+        "总数",
+        "平均",
+        "累计",
+        "本页合计",
+        "小計",
+        "合計",
+        "總計",
+        "共計",
+        "匯總",
+        "subtotal",
+        "sub-total",
+        "grand total",
+        "total",
+        "totals",
+    ];
+    let t = text.trim();
+    // The first character rules out nearly every cell without allocating
+    // (this runs on every imported row).
+    let starts = |c: char| "小合总共汇平累本總匯sStTgG".contains(c);
+    if t.len() > 40 || !t.starts_with(starts) {
+        return false;
+    }
+    // 合  计: Excel users pad a label to the column's width.
+    let squeezed: String = if t.bytes().any(|b| b.is_ascii_alphabetic()) {
+        t.to_string()
+    } else {
+        t.chars().filter(|c| !c.is_whitespace()).collect()
+    };
+    let lower = squeezed.to_ascii_lowercase();
+    LABELS.iter().any(|label| {
+        lower.strip_prefix(label).is_some_and(|rest| {
+            rest.is_empty()
+                || rest.starts_with([':', '：', ' ', '(', '（', '\t'])
+                || (!label.is_ascii() && rest.starts_with(|c: char| c.is_ascii_digit()))
+        })
+    })
+}
+
+/// The reason a row whose key cells (`cols`) hold a totals label is no
+/// record (found by exploratory testing: a day's 小计 under a merged date
+/// was read as a negative review by an agent called 小计).
+fn totals_row(row: &Row, cols: &[Option<usize>]) -> Result<(), String> {
+    let first = Some(0);
+    for col in std::iter::once(&first).chain(cols).flatten() {
+        let text = field_text(row.get(*col));
+        if is_totals_label(text) {
+            return Err(format!("a totals row ({text}), not a record"));
+        }
+    }
+    Ok(())
+}
+
 /// Field `col` of the row as exported ([`field_text`]), if it has a value.
 fn value(row: &Row, col: Option<usize>) -> Option<&str> {
     col.map(|c| field_text(row.get(c)))
@@ -439,6 +501,10 @@ impl FeedbackParser {
     /// Parses one row. `Err` is the reason it is rejected.
     pub fn parse<'a>(&self, row: &'a Row) -> Result<FeedbackRecord<'a>, String> {
         let c = &self.cols;
+        totals_row(
+            row,
+            &[c.agent_name, c.agent_id, c.id, c.customer, c.channel],
+        )?;
         let (created, date_used) = self.created(row)?;
         let content = value(row, c.content);
         let mut rated_positive = false;
@@ -753,6 +819,14 @@ impl AgentParser {
     }
 
     pub fn parse(&self, row: &Row) -> Result<AgentRecord, String> {
+        totals_row(
+            row,
+            &[
+                self.map.column(AGENT_FIELDS, "agent_id"),
+                self.map.column(AGENT_FIELDS, "agent_name"),
+                self.map.column(AGENT_FIELDS, "department"),
+            ],
+        )?;
         let get = |f: &str| value(row, self.map.column(AGENT_FIELDS, f)).map(str::to_string);
         let id = get("agent_id").ok_or("the agent id (工号) is empty")?;
         let name = get("agent_name").ok_or("the agent name (客服姓名) is empty")?;
@@ -871,6 +945,10 @@ impl<'a> EventParser<'a> {
     }
 
     pub fn parse(&self, row: &Row) -> Result<crate::store::points::NewEvent, String> {
+        totals_row(
+            row,
+            &[self.map.column(super::columns::EVENT_FIELDS, "agent")],
+        )?;
         let get = |f: &str| value(row, self.map.column(super::columns::EVENT_FIELDS, f));
         let agent = resolve_agent(self.agents, get("agent").ok_or("the agent is empty")?)?;
         let ts =
@@ -1009,6 +1087,10 @@ impl<'a> ActivityParser<'a> {
     }
 
     pub fn parse(&self, row: &Row) -> Result<ActivityRecord, String> {
+        totals_row(
+            row,
+            &[self.map.column(super::columns::ACTIVITY_FIELDS, "agent")],
+        )?;
         let get = |f: &str| value(row, self.map.column(super::columns::ACTIVITY_FIELDS, f));
         let month = dates::read_month_as(get("month").ok_or("the month is empty")?, self.order)?;
         let agent_id = resolve_agent(self.agents, get("agent").ok_or("the agent is empty")?)?;
@@ -1090,6 +1172,30 @@ mod tests {
         assert_eq!(rec.declared_cause, Some(Cause::Attitude));
         assert_eq!(rec.extra.as_deref(), Some(r#"{"商品":"耳机"}"#));
         assert_eq!(dates::date_of_day(rec.local_day).to_string(), "2026-11-20");
+    }
+
+    #[test]
+    fn totals_labels() {
+        for t in [
+            "小计",
+            "合计：3人",
+            "合  计",
+            "Total",
+            "grand total: 12",
+            "總計",
+            "小计2",
+        ] {
+            assert!(is_totals_label(t), "{t}");
+        }
+        for t in [
+            "",
+            "王小计",
+            "totally rude",
+            "合计退款200元给我的那个订单到现在没到账，客服也不理",
+            "张三",
+        ] {
+            assert!(!is_totals_label(t), "{t}");
+        }
     }
 
     #[test]
