@@ -191,6 +191,15 @@ fn cell_ref_text(cell: &DataRef<'_>) -> String {
 }
 
 impl ExcelSource {
+    /// The names of a workbook's sheets, in order.
+    pub fn sheet_names(path: &std::path::Path) -> Result<Vec<String>> {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let book = open_workbook_auto_from_rs(Cursor::new(bytes))
+            .map_err(|e| anyhow!("{}: not a readable Excel workbook ({e})", path.display()))?;
+        Ok(book.sheet_names())
+    }
+
     pub fn open(name: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<ExcelSource> {
         ExcelSource::open_as(name, bytes, sheet, Reading::Streamed)
     }

@@ -493,6 +493,11 @@ impl<R: Read> Read for Counted<R> {
 /// Opens `path` (or stdin for `-`) as rows, choosing the format from
 /// `--format`, else the extension, else the content; and the encoding from
 /// `--encoding`, else detection. `progress` counts raw bytes read.
+/// The names of a workbook's sheets, in order.
+pub fn sheet_names(path: &Path) -> Result<Vec<String>> {
+    excel::ExcelSource::sheet_names(path)
+}
+
 pub fn open(
     path: &str,
     opts: &InputOptions,
