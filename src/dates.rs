@@ -322,6 +322,26 @@ pub fn parse_clock_time(text: &str) -> Option<NaiveTime> {
     NaiveTime::from_hms_opt(parts.hour, parts.minute, parts.second)
 }
 
+/// Whether `t` is a month and day with no year (5月3日, 5月3号 10:00, 5/3,
+/// 05-03), as registers kept per month write them (found by exploratory
+/// testing: such a date deserves its own reason, not "unreadable").
+fn without_year(t: &str) -> bool {
+    let date = t.split_whitespace().next().unwrap_or("");
+    let digits = |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
+    if let Some((m, rest)) = date.split_once('月') {
+        // The day: the digits after 月 (日 or 号, a time may follow).
+        let d = rest
+            .split(|c: char| !c.is_ascii_digit())
+            .next()
+            .unwrap_or("");
+        return digits(m) && digits(d);
+    }
+    match date.split_once(['/', '-', '.']) {
+        Some((m, d)) => digits(m) && digits(d),
+        None => false,
+    }
+}
+
 /// What the reason for an unreadable timestamp lists as accepted.
 const ACCEPTED_TIMES: &str = "2026-11-20 09:05, 2026/11/20 下午3:05, 2026年11月20日9时5分, \
      20261120 090500, 11/20/2026 1:05 PM, Nov 20, 2026 09:05, 2026-11-20T01:05:00Z, an Excel date, \
@@ -349,6 +369,12 @@ fn read_written(text: &str, order: DateOrder) -> Result<(NaiveDateTime, Option<i
         .or_else(|why| english().ok_or(why))
         .map_err(|why| {
             why.unwrap_or_else(|| {
+                if without_year(t) {
+                    return format!(
+                        "no year in {}: kefu does not guess one; write the year in the sheet (2026年5月3日, 2026/5/3)",
+                        shown(original)
+                    );
+                }
                 format!(
                     "unreadable timestamp {} (expected e.g. {ACCEPTED_TIMES})",
                     shown(original)
@@ -1179,6 +1205,18 @@ pub fn parse_period(text: &str, tz: Tz) -> Result<Period> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_without_a_year_says_so() {
+        for t in ["5月3日", "5月3号 10:00", "5/3", "05-03", "12月31日下午3点"] {
+            let e =
+                parse_timestamp_as(t, chrono_tz::Asia::Shanghai, DateOrder::Either).unwrap_err();
+            assert!(e.starts_with("no year in"), "{t}: {e}");
+        }
+        let e =
+            parse_timestamp_as("合计", chrono_tz::Asia::Shanghai, DateOrder::Either).unwrap_err();
+        assert!(e.starts_with("unreadable timestamp"), "{e}");
+    }
 
     fn sh() -> Tz {
         parse_tz("Asia/Shanghai").unwrap()
