@@ -336,6 +336,22 @@ fn without_year(t: &str) -> bool {
             .unwrap_or("");
         return digits(m) && digits(d);
     }
+    // Nov 20, 20 Nov, Nov 20 09:05: a month name and a day, no year.
+    let words: Vec<&str> = t
+        .split(|c: char| matches!(c, ' ' | '-' | '/' | '.' | ','))
+        .filter(|w| !w.is_empty())
+        .collect();
+    if let [a, b, rest @ ..] = words.as_slice() {
+        let named =
+            (english_month(a).is_some() && digits(b)) || (digits(a) && english_month(b).is_some());
+        // A year of four digits or two (Nov 20, 26): unreadable, not missing.
+        let year = rest
+            .iter()
+            .any(|w| matches!(w.len(), 2 | 4) && w.bytes().all(|c| c.is_ascii_digit()));
+        if named && !year {
+            return true;
+        }
+    }
     match date.split_once(['/', '-', '.']) {
         Some((m, d)) => digits(m) && digits(d),
         None => false,
@@ -925,8 +941,21 @@ pub fn read_month_as(text: &str, order: DateOrder) -> Result<Period, String> {
     }
     parse_month(t).map_err(|e| {
         let e = e.to_string();
+        let bare = t.trim();
+        let digits =
+            |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
         if e.starts_with("no such month") {
             e
+        } else if digits(bare.trim_end_matches(['月', '份']))
+            || bare
+                .split_once(['/', '-'])
+                .is_some_and(|(a, b)| digits(a) && digits(b))
+        {
+            // 8月, 11/01: a register kept per year writes no year.
+            format!(
+                "no year in {}: kefu does not guess one; write it (2026-08, 2026年8月)",
+                shown(text.trim())
+            )
         } else {
             format!(
                 "unreadable month {} (expected e.g. 2026-08, 2026年8月, 202608, or a date in the month)",
@@ -1208,7 +1237,16 @@ mod tests {
 
     #[test]
     fn a_date_without_a_year_says_so() {
-        for t in ["5月3日", "5月3号 10:00", "5/3", "05-03", "12月31日下午3点"] {
+        for t in [
+            "5月3日",
+            "5月3号 10:00",
+            "5/3",
+            "05-03",
+            "12月31日下午3点",
+            "Nov 20",
+            "20 Nov",
+            "Nov 20 09:05",
+        ] {
             let e =
                 parse_timestamp_as(t, chrono_tz::Asia::Shanghai, DateOrder::Either).unwrap_err();
             assert!(e.starts_with("no year in"), "{t}: {e}");
@@ -1456,15 +1494,10 @@ mod tests {
             assert_eq!(at(text).as_deref(), Ok(want), "{text}");
         }
         assert!(at("Feb 30, 2026").unwrap_err().contains("impossible date"));
-        for bad in [
-            "Nov 20, 26",
-            "Nov 2026",
-            "Novel 20, 2026",
-            "20 Nov",
-            "Nov 123, 2026",
-        ] {
+        for bad in ["Nov 20, 26", "Nov 2026", "Novel 20, 2026", "Nov 123, 2026"] {
             assert!(at(bad).unwrap_err().contains("unreadable"), "{bad}");
         }
+        assert!(at("20 Nov").unwrap_err().starts_with("no year in"));
     }
 
     #[test]
@@ -1525,8 +1558,10 @@ mod tests {
         }
         assert_eq!(month("2026-13").unwrap_err(), "no such month \"2026-13\"");
         let e = month("10月").unwrap_err();
+        assert!(e.starts_with("no year in \"10月\""), "{e}");
+        let e = month("十月").unwrap_err();
         assert!(
-            e.starts_with("unreadable month \"10月\" (expected e.g. 2026-08"),
+            e.starts_with("unreadable month \"十月\" (expected e.g. 2026-08"),
             "{e}"
         );
     }

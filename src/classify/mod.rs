@@ -980,8 +980,15 @@ impl Classifier {
                         .any(|r| matches!(r, Role::Complaint(Cause::Attitude, w) if *w >= 2.0))
                 })
             };
+            // A Chinese claim only where the text names the agent (朋友告诉我
+            // … 才知道 is a friend's word); English ones say who (they told
+            // me) too often without a word for the agent.
+            let agent_named = hits.iter().any(|h| has(h.pattern, flag::AGENT));
             let claim = (0..hits.len()).find(|&i| {
-                has(hits[i].pattern, flag::CLAIM) && !negated(i) && !rude(hits[i].clause)
+                (agent_named || t[hits[i].start..hits[i].end].is_ascii())
+                    && has(hits[i].pattern, flag::CLAIM)
+                    && !negated(i)
+                    && !rude(hits[i].clause)
             });
             let refuted = claim.and_then(|c| {
                 hits[c + 1..]
@@ -1119,6 +1126,16 @@ mod tests {
             rules("support told me the plan included roaming; turned out it never did")[competence]
                 >= CLAIM_REFUTED_WEIGHT
         );
+        // Not the agent's word: a friend's, or the customer's to the agent.
+        assert_eq!(
+            rules("朋友告诉我这家很好，结果才知道快递这么慢")[competence],
+            0.0
+        );
+        assert_eq!(rules("我跟客服说了三遍，才知道她根本没看")[competence], 0.0);
+        assert_eq!(
+            rules("客服说明了原因，我才知道是快递的问题")[competence],
+            0.0
+        );
         // A rude statement is no claim (told me to shut up).
         assert_eq!(
             rules("The agent told me to shut up. Turned out she was the supervisor.")[competence],
@@ -1147,6 +1164,7 @@ mod tests {
         assert_eq!(classify("客服不是很慢，就是问题没解决"), Cause::Resolution);
         // 服务态度 holds the topic 态度: 服务态度非常好 is praise.
         assert_eq!(classify("客服服务态度非常好，只是物流慢"), Cause::Other);
+        assert_eq!(classify("客服专业能力很强，但是商品有瑕疵"), Cause::Other);
         // 慢慢来 (take your time) is no delay; knowledgeable is no complaint.
         assert_eq!(classify("慢慢来吧，反正东西已经坏了"), Cause::Other);
         assert_eq!(classify("The rep was knowledgeable."), Cause::Other);

@@ -348,8 +348,12 @@ fn sheets_to_read(
     let mut out_files = vec![];
     let mut out_sheets = vec![];
     for file in files {
-        let workbook =
-            file != "-" && InputFormat::from_path(Path::new(&file)) == Some(InputFormat::Xlsx);
+        if file == "-" {
+            bail!(Usage(
+                "stdin (-) is read once: one sheet per import (--sheet NAME), or save the workbook as a file to read several".into()
+            ));
+        }
+        let workbook = InputFormat::from_path(Path::new(&file)) == Some(InputFormat::Xlsx);
         if !workbook {
             bail!(Usage(format!(
                 "{file}: several sheets (--sheet given more than once, or a pattern) can be read from a workbook only"
@@ -983,7 +987,11 @@ fn read_files(
             // A sheet a pattern chose that holds no such records (a summary
             // sheet, notes): passed over, and said.
             Err(e) if *by_pattern => {
-                crate::say!("kefu: {name}: passed over: {e:#}");
+                // Without the advice to choose another sheet: the others
+                // the pattern chose are being read.
+                let why = format!("{e:#}");
+                let why = why.split(" (read sheet ").next().unwrap_or(&why);
+                crate::say!("kefu: {name}: passed over: {why}");
                 batch.pop();
                 continue;
             }

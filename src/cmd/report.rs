@@ -137,7 +137,7 @@ pub struct Common {
     /// Only this section of the report (e.g. items, by_cause)
     #[arg(long, global = true)]
     pub section: Option<String>,
-    /// Reviews, complaints, or all (默认 all)
+    /// Reviews, complaints, or all
     #[arg(long, value_enum, global = true, default_value = "all")]
     pub kind: KindFilter,
     /// Only this department (部门)
