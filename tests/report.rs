@@ -1455,3 +1455,85 @@ fn output_with_an_unknown_extension_needs_format() {
         .unwrap()
         .starts_with("# 差评日报"));
 }
+
+/// Found by exploratory testing (an analyst's pipelines): `kefu classify …
+/// | kefu report causes --input -` classified again with other settings and
+/// reported other numbers; a report on an export left a rejects file of
+/// customers' rows in the workspace, unannounced; `-o` naming the input
+/// wrote the report over the export.
+#[test]
+fn report_input_takes_classify_causes_and_writes_no_rejects_file() {
+    let wd = Workdir::new();
+    let export = wd.write(
+        "pdd.csv",
+        "评价ID,评价时间,评价等级,买家留言\n1,2026-11-20 09:00,差评,客服态度太差了\n2,2026-11-20 10:00,差评,等了三天才回复\n3,2026-11-20 11:00,差评,问了三遍都答非所问\n4,2026-11-20 12:00,差评,问题到现在都没解决\n5,昨天下午,差评,x\n",
+    );
+    let classified = wd.path("classified.csv");
+    wd.kefu(&[
+        "classify",
+        &export,
+        "--column",
+        "买家留言",
+        "-o",
+        classified.to_str().unwrap(),
+    ])
+    .assert()
+    .success();
+    let out = wd
+        .kefu(&[
+            "report",
+            "causes",
+            "--input",
+            classified.to_str().unwrap(),
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut counts: Vec<(String, i64)> = v["pareto"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["cause"].as_str().unwrap().to_string(),
+                r["count"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    counts.sort();
+    assert_eq!(
+        counts,
+        [
+            ("attitude".to_string(), 1),
+            ("competence".to_string(), 1),
+            ("resolution".to_string(), 1),
+            ("response".to_string(), 1)
+        ],
+        "{v}"
+    );
+    // The unreadable row is said, with its line, and no rejects file made.
+    assert!(stderr.contains("line 6: created_at"), "{stderr}");
+    assert!(
+        stderr.contains("1 input row(s) could not be read"),
+        "{stderr}"
+    );
+    assert!(!wd.path("rejects").exists());
+    // The report over its own input is refused.
+    wd.kefu(&["report", "causes", "--input", &export, "-o", &export])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("is the --input file"));
+    // Imported as reviews, the unknown text column is warned about.
+    wd.kefu(&["import", "reviews", &export])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("no text column"));
+}

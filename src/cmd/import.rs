@@ -191,6 +191,11 @@ struct Plan {
     dry_run: bool,
     /// `--replace`: the first and last local day numbers of its period.
     replace: Option<(i64, i64)>,
+    /// For `report --input`: rejected rows are said on stderr (the first
+    /// ten), never written to a rejects file (found by exploratory testing:
+    /// a report run from a home directory left files of customers' rows in
+    /// ./rejects, unannounced).
+    for_report: bool,
 }
 
 fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
@@ -320,6 +325,7 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
         strict: args.strict,
         dry_run: args.dry_run,
         replace,
+        for_report: false,
     })
 }
 
@@ -692,7 +698,7 @@ fn resolve_sources(
 }
 
 /// Whether two paths name one existing file (links followed).
-fn same_file(a: &Path, b: &Path) -> bool {
+pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
     match (std::fs::metadata(a), std::fs::metadata(b)) {
         #[cfg(unix)]
         (Ok(x), Ok(y)) => {
@@ -843,6 +849,7 @@ fn classify_batch(
         for item in segment {
             if let Item::Feedback(rec) = item {
                 if rec.polarity == Polarity::Negative
+                    && rec.auto.is_none()
                     && stored.get(&*rec.ext_id).map(|&(_, hash)| hash) != Some(rec.hash)
                 {
                     classify_record(classifier, rec, scratch);
@@ -999,6 +1006,23 @@ fn read_files(
         };
         let headers = input.rows.headers();
         if let Ok(map) = ColumnMap::build(headers, specs, &plan.columns) {
+            // Reviews with no text to classify are all `other`, said (found
+            // by exploratory testing: a 买家留言 column went unread, silently;
+            // `kefu classify` refuses the same file).
+            if plan.kind == ImportKind::Reviews
+                && map.column(specs, "content").is_none()
+                && !(plan.for_report && map.classified.is_some())
+            {
+                crate::say!(
+                    "kefu: warning: {name}: no text column ({}): negative reviews without a declared cause count as other; {}",
+                    crate::ingest::columns::aliases_of(specs, "content"),
+                    if plan.for_report {
+                        "give the text column one of those names"
+                    } else {
+                        "name the text column with --map FILE ([columns] content = \"…\")"
+                    }
+                );
+            }
             for (field, read, other) in &map.ambiguous {
                 crate::say!(
                     "kefu: warning: {name}: columns {:?} and {:?} both name {field}: {:?} is read, {:?} kept with the record; to read the other, map it (--map FILE with [columns] {field} = {:?})",
@@ -1393,7 +1417,8 @@ impl<'a> Parsers<'a> {
                         plan.channel.clone(),
                     )
                     .map_err(anyhow::Error::msg)?
-                    .with_date_order(plan.date_order),
+                    .with_date_order(plan.date_order)
+                    .with_given_causes(plan.for_report),
                 ),
                 width,
             )
@@ -1519,6 +1544,7 @@ pub fn import_for_report(
         strict: false,
         dry_run: false,
         replace: None,
+        for_report: true,
     };
     let quiet = Globals {
         workspace: None,
@@ -1526,9 +1552,15 @@ pub fn import_for_report(
     };
     let (summary, _, _) = import(&quiet, ws, store, &plan)?;
     if summary.total.rejected > 0 && !globals.quiet {
+        let shown = summary.total.rejected.min(10);
         crate::say!(
-            "kefu: {} input row(s) could not be read and are not in the report",
-            summary.total.rejected
+            "kefu: {} input row(s) could not be read and are not in the report ({})",
+            summary.total.rejected,
+            if shown == summary.total.rejected {
+                "shown above".to_string()
+            } else {
+                format!("the first {shown} shown above")
+            }
         );
     }
     Ok(())
@@ -1576,7 +1608,7 @@ fn import(
         shown: 0,
     };
     // Under --strict or --dry-run nothing is written unless the user named a rejects file.
-    let keep_rejects = explicit_rejects || !(plan.strict || plan.dry_run);
+    let keep_rejects = !plan.for_report && (explicit_rejects || !(plan.strict || plan.dry_run));
     let show_progress = !globals.quiet && std::io::stderr().is_terminal();
 
     // A quarter less page cache than other commands: the classifier and the

@@ -216,6 +216,17 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
     let c = &args.common;
     // Validate everything before touching any file.
     let format = Format::choose(c.format, c.output.as_deref())?;
+    // The report written over the export it is made from would lose it
+    // (found by exploratory testing).
+    if let (Some(input), Some(out)) = (&c.input, c.output.as_deref()) {
+        if input != "-" && super::import::same_file(std::path::Path::new(input), out) {
+            return Err(crate::error::Usage(format!(
+                "-o {} is the --input file: name another",
+                out.display()
+            ))
+            .into());
+        }
+    }
     let csv = CsvOptions::from_args(c.excel, c.encoding.as_deref())?;
     let filters = Filters {
         kind: match c.kind {

@@ -183,6 +183,10 @@ pub struct ColumnMap {
     /// Fields two columns could be: (field, the column read, the other
     /// column, kept as an extra), for a warning.
     pub ambiguous: Vec<(&'static str, usize, usize)>,
+    /// The columns `kefu classify` appended, when the file is its output:
+    /// `cause`, `causes`, `cause_evidence` (kept as extras; `report
+    /// --input` reads its causes from them).
+    pub classified: Option<[Option<usize>; 3]>,
 }
 
 impl ColumnMap {
@@ -230,12 +234,17 @@ impl ColumnMap {
         // row again. The columns are kept as extras.
         let ours = |name: &str| norm.iter().rposition(|h| *h == normalize_header(name));
         let mut appended = vec![false; headers.len()];
+        let mut classified = None;
         if ours("cause_label").is_some() && ours("cause_evidence").is_some() {
             for name in CLASSIFY_COLUMNS {
                 if let Some(ci) = ours(name).filter(|&ci| !taken[ci]) {
                     appended[ci] = true;
                 }
             }
+            let column = |name: &str| ours(name).filter(|&ci| appended[ci]);
+            classified = column("cause")
+                .is_some()
+                .then(|| [column("cause"), column("causes"), column("cause_evidence")]);
         }
         let mut by_alias = vec![];
         for (fi, spec) in specs.iter().enumerate() {
@@ -272,6 +281,7 @@ impl ColumnMap {
             extras,
             width: headers.len(),
             ambiguous,
+            classified,
         })
     }
 

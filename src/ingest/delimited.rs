@@ -440,8 +440,15 @@ impl DelimitedSource {
         let header_line = header.position().map_or(1, |p| p.line());
         let headers = header_cells(&header).with_context(|| {
             format!(
-                "{name}: the header line is not valid {}; pass the right --encoding (e.g. --encoding gbk)",
-                encoding.name()
+                "{name}: the header line is not valid {}; pass the right --encoding ({})",
+                encoding.name(),
+                // Not the advice to pass what was passed (found by
+                // exploratory testing: GBK told to try --encoding gbk).
+                if encoding.name() == "UTF-8" {
+                    "e.g. --encoding gbk"
+                } else {
+                    "e.g. --encoding utf-8, or leave it out to detect it"
+                }
             )
         })?;
         let mut pending = VecDeque::new();

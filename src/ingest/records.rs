@@ -185,6 +185,9 @@ pub struct FeedbackParser {
     order: dates::DateOrder,
     stars: StarScale,
     default_channel: Option<String>,
+    /// Take the causes `kefu classify` wrote into the file as the records'
+    /// automatic causes (for `report --input` on its output).
+    given_causes: bool,
 }
 
 /// The value of a field as exported: trimmed, and the text inside an Excel
@@ -355,6 +358,16 @@ impl FeedbackParser {
         self
     }
 
+    /// Takes the causes a file `kefu classify` wrote gives (its `cause`,
+    /// `causes` and `cause_evidence`) as the records' automatic causes, so
+    /// that `kefu classify … | kefu report causes --input -` reports what
+    /// the classification found (found by exploratory testing: the report
+    /// classified again, with other settings, and said other numbers).
+    pub fn with_given_causes(mut self, given: bool) -> Self {
+        self.given_causes = given;
+        self
+    }
+
     /// Prepares to parse rows with these headers. Fails when the file lacks
     /// what every record needs.
     pub fn new(
@@ -439,6 +452,7 @@ impl FeedbackParser {
             order: dates::DateOrder::Either,
             stars,
             default_channel,
+            given_causes: false,
         })
     }
 
@@ -616,6 +630,17 @@ impl FeedbackParser {
             },
             auto: None,
         };
+        if self.given_causes && rec.polarity == Polarity::Negative {
+            if let Some([Some(cause), causes, evidence]) = self.map.classified {
+                if let Some(c) = value(row, Some(cause)).and_then(Cause::parse) {
+                    rec.auto = Some(AutoCause {
+                        cause: c,
+                        causes: value(row, causes).unwrap_or(c.id()).to_string(),
+                        evidence: value(row, evidence).unwrap_or("").to_string(),
+                    });
+                }
+            }
+        }
         rec.hash = rec.value_hash(kept_time);
         Ok(rec)
     }
