@@ -338,7 +338,7 @@ fn without_year(t: &str) -> bool {
     }
     // Nov 20, 20 Nov, Nov 20 09:05: a month name and a day, no year.
     let words: Vec<&str> = t
-        .split(|c: char| matches!(c, ' ' | '-' | '/' | '.' | ','))
+        .split([' ', '-', '/', '.', ','])
         .filter(|w| !w.is_empty())
         .collect();
     if let [a, b, rest @ ..] = words.as_slice() {
