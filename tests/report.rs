@@ -823,18 +823,21 @@ fn trend_periods_not_over_by_today_are_partial() {
     assert_eq!(v["mean"], 4.0);
     assert_eq!(v["low_periods"], serde_json::json!([]));
     // This week (2026-W49, 11-30 to 12-06) inside the range: partial, left out.
-    let v = wd.json(&[
-        "report",
-        "trend",
-        "--by",
-        "week",
-        "--from",
-        "2026-11-09",
-        "--to",
-        "2026-12-06",
-        "--format",
-        "json",
-    ]);
+    let weekly = || {
+        wd.json(&[
+            "report",
+            "trend",
+            "--by",
+            "week",
+            "--from",
+            "2026-11-09",
+            "--to",
+            "2026-12-06",
+            "--format",
+            "json",
+        ])
+    };
+    let v = weekly();
     let weeks = v["periods"].as_array().unwrap();
     assert_eq!(weeks.len(), 4);
     assert_eq!(weeks[3]["period"], "2026-W49");
@@ -843,19 +846,7 @@ fn trend_periods_not_over_by_today_are_partial() {
     assert_eq!(v["mean"], 28.0);
     // The day after, the week before is whole and today's week still partial.
     wd.set_today("2026-12-07");
-    let v = wd.json(&[
-        "report",
-        "trend",
-        "--by",
-        "week",
-        "--from",
-        "2026-11-09",
-        "--to",
-        "2026-12-06",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(v["periods"][3]["mark"], "low 低谷");
+    assert_eq!(weekly()["periods"][3]["mark"], "low 低谷");
 }
 
 /// Golden files: every report in every text format.
