@@ -1128,6 +1128,12 @@ pub fn parse_date_arg(text: &str, tz: Tz) -> Result<NaiveDate> {
         _ => {}
     }
     let parts = split_timestamp(t).with_context(|| {
+        if without_year(&fold_timestamp(t)) {
+            return format!(
+                "no year in {}: give the whole date (2026-11-20, today, yesterday)",
+                shown(t)
+            );
+        }
         format!(
             "unreadable date {} (expected e.g. 2026-11-20, today, yesterday)",
             shown(t)

@@ -1528,3 +1528,96 @@ fn report_input_takes_classify_causes_and_writes_no_rejects_file() {
         .success()
         .stderr(predicates::str::contains("no text column"));
 }
+
+/// Found by exploratory testing: a file classified twice was reported with
+/// the first run's causes (its renamed `cause (column 5)` read as 差评原因);
+/// `-q` dropped unreadable rows without a word; a date with no year was
+/// "unreadable".
+#[test]
+fn report_input_reads_the_latest_classification_and_warns_under_quiet() {
+    let wd = Workdir::new();
+    let export = wd.write(
+        "r.csv",
+        "评价ID,评价时间,评价等级,评价内容\n1,2026-11-20 10:00,差评,客服态度太差了\n2,2026-11-20 11:00,差评,等了三个小时才回复\n3,2026-13-05 10:00,差评,x\n",
+    );
+    let once = wd.path("once.csv");
+    wd.kefu(&["classify", &export, "-o", once.to_str().unwrap()])
+        .assert()
+        .success();
+    // Row 2's first cause edited by hand to attitude, then classified again.
+    let edited = std::fs::read_to_string(&once)
+        .unwrap()
+        .replace("等了三个小时才回复,response", "等了三个小时才回复,attitude");
+    let once = wd.write("edited.csv", edited);
+    let twice = wd.path("twice.csv");
+    wd.kefu(&["classify", &once, "-o", twice.to_str().unwrap()])
+        .assert()
+        .success();
+    let out = wd
+        .kefu(&[
+            "-q",
+            "report",
+            "daily",
+            "--date",
+            "2026-11-20",
+            "--input",
+            twice.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let causes: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["cause"].as_str().unwrap())
+        .collect();
+    assert_eq!(causes, ["attitude", "response"], "{v}");
+    assert!(
+        stderr.contains("1 input row(s) could not be read"),
+        "{stderr}"
+    );
+    wd.kefu(&["report", "daily", "--date", "11月20日"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no year in \"11月20日\""));
+}
+
+/// Found by exploratory testing: `report --input` named a configured source
+/// from the file's name but read the file without its settings.
+#[test]
+fn report_input_reads_a_configured_source_with_its_settings() {
+    let wd = Workdir::new();
+    let mut toml = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
+    toml.push_str(
+        "\n[sources.pdd]\nchannel = \"拼多多\"\n[sources.pdd.columns]\ncontent = \"买家留言\"\n",
+    );
+    std::fs::write(wd.path("kefu.toml"), toml).unwrap();
+    let f = wd.write(
+        "pdd-20261120.csv",
+        "评价ID,评价时间,评价等级,买家留言\n1,2026-11-20 10:00,差评,等了三个小时才回复\n",
+    );
+    let out = wd
+        .kefu(&[
+            "report",
+            "daily",
+            "--date",
+            "2026-11-20",
+            "--input",
+            &f,
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("no text column"), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["items"][0]["channel"], "拼多多", "{v}");
+    assert_eq!(v["items"][0]["cause"], "response", "{v}");
+}

@@ -169,6 +169,21 @@ pub const DEFAULT_QUOTE_WEIGHT: f32 = 2.0;
 /// 不觉得慢), and spaces.
 const NEGATION_GAP: &str = "很太是算那么这怎么够会有大咋非常十分也都还觉得特 ";
 
+/// Words of thanks or kindness that make a claim's clause help given, not
+/// wrong information (多亏客服告诉我, the agent kindly told me).
+const THANKS: [&str; 10] = [
+    "多亏",
+    "幸亏",
+    "幸好",
+    "感谢",
+    "谢谢",
+    "耐心",
+    "kindly",
+    "thanks to",
+    "patiently",
+    "helpfully",
+];
+
 /// What an agent's statement the customer then found untrue (客服说可以 …
 /// 才知道不行) adds to competence, times the weight of the clause that
 /// refutes it: a strong phrase's weight.
@@ -984,11 +999,25 @@ impl Classifier {
             // … 才知道 is a friend's word); English ones say who (they told
             // me) too often without a word for the agent.
             let agent_named = hits.iter().any(|h| has(h.pattern, flag::AGENT));
+            // Nor help given (多亏客服告诉我，我才知道可以换货; the agent kindly
+            // told me … turned out easy): thanks or praise in its clause.
+            let thanked = |i: usize| {
+                let clause = hits[i].clause;
+                let start = if clause == 0 { 0 } else { breaks[clause - 1] };
+                let end = breaks.get(clause).copied().unwrap_or(t.len());
+                THANKS.iter().any(|w| t[start..end].contains(w))
+                    || hits.iter().any(|h| {
+                        h.clause == clause
+                            && has(h.pattern, flag::PRAISE_OR_TOPIC)
+                            && praised[clause].iter().any(|p| *p)
+                    })
+            };
             let claim = (0..hits.len()).find(|&i| {
                 (agent_named || t[hits[i].start..hits[i].end].is_ascii())
                     && has(hits[i].pattern, flag::CLAIM)
                     && !negated(i)
                     && !rude(hits[i].clause)
+                    && !thanked(i)
             });
             let refuted = claim.and_then(|c| {
                 hits[c + 1..]
@@ -1136,6 +1165,23 @@ mod tests {
             rules("客服说明了原因，我才知道是快递的问题")[competence],
             0.0
         );
+        // Help given is no claim refuted; 客服说明天 is still a claim.
+        assert_eq!(
+            rules("衣服起球严重。多亏客服告诉我，我才知道可以申请换货")[competence],
+            0.0
+        );
+        assert_eq!(
+            rules("The agent kindly told me how to claim warranty and it turned out easy")
+                [competence],
+            0.0
+        );
+        assert_eq!(
+            rules(
+                "My sister told me this store was reliable, turned out the package never arrived"
+            )[competence],
+            0.0
+        );
+        assert!(rules("客服说明天发货，结果才知道根本没发")[competence] >= CLAIM_REFUTED_WEIGHT);
         // A rude statement is no claim (told me to shut up).
         assert_eq!(
             rules("The agent told me to shut up. Turned out she was the supervisor.")[competence],

@@ -1529,17 +1529,26 @@ pub fn import_for_report(
     files: Vec<String>,
     kind: ImportKind,
 ) -> Result<()> {
+    // A source kefu.toml configures, given by the file's name, is read with
+    // its settings, as `kefu import` reads it (found by exploratory testing).
+    let source = configured_source(&None, &files, ws)?;
+    let configured = source.as_ref().and_then(|name| ws.config.sources.get(name));
     let plan = Plan {
         kind,
         sheets: vec![(None, false); files.len()],
         files,
         input: InputOptions::default(),
         json_summary: false,
-        source: None,
-        columns: BTreeMap::new(),
-        channel: None,
-        stars: StarScale::default(),
-        date_order: crate::dates::DateOrder::Either,
+        source,
+        columns: configured.map(|s| s.columns.clone()).unwrap_or_default(),
+        channel: configured.and_then(|s| s.channel.clone()),
+        stars: configured
+            .and_then(|s| s.stars)
+            .map(Into::into)
+            .unwrap_or_default(),
+        date_order: configured
+            .and_then(|s| s.date_order)
+            .unwrap_or(crate::dates::DateOrder::Either),
         rejects: None,
         strict: false,
         dry_run: false,
@@ -1551,12 +1560,16 @@ pub fn import_for_report(
         quiet: globals.quiet,
     };
     let (summary, _, _) = import(&quiet, ws, store, &plan)?;
-    if summary.total.rejected > 0 && !globals.quiet {
+    // Said under -q too: rows left out of a report are a warning (found
+    // by exploratory testing: under -q they vanished without a word).
+    if summary.total.rejected > 0 {
         let shown = summary.total.rejected.min(10);
         crate::say!(
-            "kefu: {} input row(s) could not be read and are not in the report ({})",
+            "kefu: warning: {} input row(s) could not be read and are not in the report ({})",
             summary.total.rejected,
-            if shown == summary.total.rejected {
+            if globals.quiet {
+                "-q: not listed".to_string()
+            } else if shown == summary.total.rejected {
                 "shown above".to_string()
             } else {
                 format!("the first {shown} shown above")

@@ -241,6 +241,22 @@ impl ColumnMap {
                     appended[ci] = true;
                 }
             }
+            // An earlier classification's columns, renamed by a later one
+            // (`cause (column 5)`): its output too, not a declared cause
+            // (found by exploratory testing: a file classified twice was
+            // reported with the first run's causes, read as 差评原因).
+            let renamed = |h: &str| {
+                h.trim().rsplit_once(" (column ").is_some_and(|(name, n)| {
+                    CLASSIFY_COLUMNS.contains(&name.trim())
+                        && n.strip_suffix(')')
+                            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                })
+            };
+            for (ci, h) in headers.iter().enumerate() {
+                if !taken[ci] && renamed(h) {
+                    appended[ci] = true;
+                }
+            }
             let column = |name: &str| ours(name).filter(|&ci| appended[ci]);
             classified = column("cause")
                 .is_some()

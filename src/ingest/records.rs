@@ -632,10 +632,26 @@ impl FeedbackParser {
         };
         if self.given_causes && rec.polarity == Polarity::Negative {
             if let Some([Some(cause), causes, evidence]) = self.map.classified {
-                if let Some(c) = value(row, Some(cause)).and_then(Cause::parse) {
+                // Read as a declared cause is (a label, 态度问题, a list's
+                // first); the causes found as ids, the decision first (found
+                // by exploratory testing: the raw column went into "causes
+                // found together" as written).
+                let read = value(row, Some(cause)).map(read_declared_cause);
+                if let Some(DeclaredCause::Cause(c)) = read {
+                    let mut ids = vec![c.id()];
+                    for part in value(row, causes)
+                        .unwrap_or("")
+                        .split([';', '；', ',', '，'])
+                    {
+                        if let DeclaredCause::Cause(found) = read_declared_cause(part) {
+                            if !ids.contains(&found.id()) {
+                                ids.push(found.id());
+                            }
+                        }
+                    }
                     rec.auto = Some(AutoCause {
                         cause: c,
-                        causes: value(row, causes).unwrap_or(c.id()).to_string(),
+                        causes: ids.join(";"),
                         evidence: value(row, evidence).unwrap_or("").to_string(),
                     });
                 }
