@@ -42,26 +42,65 @@ fn number(c: &Cell) -> f64 {
     }
 }
 
+/// The most bars a chart draws: a ranking of 2,000 agents is a table, not a
+/// chart 65 screens tall (found by exploratory testing). A longer ranking
+/// shows its first and last half of these, a Pareto its first.
+const MAX_BARS: usize = 40;
+
 fn bars(s: &Section, label: usize, value: usize, cumulative: Option<usize>) -> String {
-    let rows = &s.table.rows;
-    if rows.is_empty() {
+    let all = &s.table.rows;
+    if all.is_empty() {
         return String::new();
     }
+    let n = all.len();
+    let (rows, left_out): (Vec<&Vec<Cell>>, usize) = if n <= MAX_BARS {
+        (all.iter().collect(), 0)
+    } else if cumulative.is_some() {
+        (all.iter().take(MAX_BARS).collect(), n - MAX_BARS)
+    } else {
+        let half = MAX_BARS / 2;
+        (
+            all.iter()
+                .take(half)
+                .chain(all.iter().skip(n - half))
+                .collect(),
+            n - MAX_BARS,
+        )
+    };
     let max = rows
         .iter()
         .map(|r| number(&r[value]))
         .fold(0.0, f64::max)
         .max(1e-9);
     let (w, row_h, left) = (720.0, 24.0, 170.0);
-    let h = row_h * rows.len() as f64 + 20.0;
+    // A longer list: a line in the chart says how many bars are left out.
+    let gap = usize::from(left_out > 0);
+    let h = row_h * (rows.len() + gap) as f64 + 20.0;
     let mut svg = format!(
         "<svg viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{}\">",
         esc(&s.title)
     );
     let span = w - left - 90.0;
     let mut points = vec![];
+    // The gap's place: after the first half of a ranking, after the end of a Pareto.
+    let gap_at = if cumulative.is_some() {
+        rows.len()
+    } else {
+        MAX_BARS / 2
+    };
+    if left_out > 0 {
+        svg.push_str(&format!(
+            "<text x=\"{left}\" y=\"{}\">… {left_out} more in the table</text>",
+            10.0 + gap_at as f64 * row_h + 15.0
+        ));
+    }
     for (i, r) in rows.iter().enumerate() {
-        let y = 10.0 + i as f64 * row_h;
+        let slot = if left_out > 0 && i >= gap_at {
+            i + 1
+        } else {
+            i
+        };
+        let y = 10.0 + slot as f64 * row_h;
         let v = number(&r[value]);
         let bw = (v / max * span).max(1.0);
         svg.push_str(&format!(
@@ -244,4 +283,29 @@ pub fn page(doc: &Document) -> String {
     }
     out.push_str("</body></html>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::Table;
+
+    #[test]
+    fn a_long_ranking_charts_its_ends_and_says_what_is_left_out() {
+        let mut t = Table::new(&["agent", "count"]);
+        for i in 0..100i64 {
+            t.push(vec![format!("A{i:03}").as_str().into(), i.into()]);
+        }
+        let s = Section::new("ranking", "ranking", t);
+        let svg = bars(&s, 0, 1, None);
+        assert_eq!(svg.matches("<rect").count(), MAX_BARS);
+        assert!(svg.contains("… 60 more in the table"), "{svg}");
+        assert!(svg.contains(">A000<") && svg.contains(">A099<") && !svg.contains(">A050<"));
+        let short = Section::new("s", "s", {
+            let mut t = Table::new(&["k", "n"]);
+            t.push(vec!["x".into(), 1i64.into()]);
+            t
+        });
+        assert!(!bars(&short, 0, 1, None).contains("more in the table"));
+    }
 }
