@@ -1006,11 +1006,7 @@ impl Classifier {
                 let start = if clause == 0 { 0 } else { breaks[clause - 1] };
                 let end = breaks.get(clause).copied().unwrap_or(t.len());
                 THANKS.iter().any(|w| t[start..end].contains(w))
-                    || hits.iter().any(|h| {
-                        h.clause == clause
-                            && has(h.pattern, flag::PRAISE_OR_TOPIC)
-                            && praised[clause].iter().any(|p| *p)
-                    })
+                    || praised[clause].iter().any(|p| *p)
             };
             let claim = (0..hits.len()).find(|&i| {
                 (agent_named || t[hits[i].start..hits[i].end].is_ascii())
