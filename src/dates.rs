@@ -327,7 +327,7 @@ pub fn parse_clock_time(text: &str) -> Option<NaiveTime> {
 /// testing: such a date deserves its own reason, not "unreadable").
 fn without_year(t: &str) -> bool {
     let date = t.split_whitespace().next().unwrap_or("");
-    let digits = |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
+    let digits = day_or_month;
     if let Some((m, rest)) = date.split_once('月') {
         // The day: the digits after 月 (日 or 号, a time may follow).
         let d = rest
@@ -356,6 +356,11 @@ fn without_year(t: &str) -> bool {
         Some((m, d)) => digits(m) && digits(d),
         None => false,
     }
+}
+
+/// Whether `s` is one or two digits, as a day or a month is written.
+fn day_or_month(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// What the reason for an unreadable timestamp lists as accepted.
@@ -942,8 +947,7 @@ pub fn read_month_as(text: &str, order: DateOrder) -> Result<Period, String> {
     parse_month(t).map_err(|e| {
         let e = e.to_string();
         let bare = t.trim();
-        let digits =
-            |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
+        let digits = day_or_month;
         if e.starts_with("no such month") {
             e
         } else if digits(bare.trim_end_matches(['月', '份']))
