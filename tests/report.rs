@@ -1470,24 +1470,18 @@ fn report_input_takes_classify_causes_and_writes_no_rejects_file() {
     ])
     .assert()
     .success();
-    let out = wd
-        .kefu(&[
-            "report",
-            "causes",
-            "--input",
-            classified.to_str().unwrap(),
-            "--from",
-            "2026-11-01",
-            "--to",
-            "2026-11-30",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (v, stderr) = wd.json_and_stderr(&[
+        "report",
+        "causes",
+        "--input",
+        classified.to_str().unwrap(),
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--format",
+        "json",
+    ]);
     let mut counts: Vec<(String, i64)> = v["pareto"]
         .as_array()
         .unwrap()
@@ -1553,23 +1547,17 @@ fn report_input_reads_the_latest_classification_and_warns_under_quiet() {
     wd.kefu(&["classify", &once, "-o", twice.to_str().unwrap()])
         .assert()
         .success();
-    let out = wd
-        .kefu(&[
-            "-q",
-            "report",
-            "daily",
-            "--date",
-            "2026-11-20",
-            "--input",
-            twice.to_str().unwrap(),
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (v, stderr) = wd.json_and_stderr(&[
+        "-q",
+        "report",
+        "daily",
+        "--date",
+        "2026-11-20",
+        "--input",
+        twice.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     let causes: Vec<&str> = v["items"]
         .as_array()
         .unwrap()
@@ -1601,23 +1589,17 @@ fn report_input_reads_a_configured_source_with_its_settings() {
         "pdd-20261120.csv",
         "评价ID,评价时间,评价等级,买家留言\n1,2026-11-20 10:00,差评,等了三个小时才回复\n",
     );
-    let out = wd
-        .kefu(&[
-            "report",
-            "daily",
-            "--date",
-            "2026-11-20",
-            "--input",
-            &f,
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
+    let (v, stderr) = wd.json_and_stderr(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-11-20",
+        "--input",
+        &f,
+        "--format",
+        "json",
+    ]);
     assert!(!stderr.contains("no text column"), "{stderr}");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["items"][0]["channel"], "拼多多", "{v}");
     assert_eq!(v["items"][0]["cause"], "response", "{v}");
 }

@@ -78,6 +78,14 @@ impl Workdir {
     }
 
     /// Runs kefu, asserts success, parses stdout as JSON.
+    /// Runs kefu, which must succeed: its stdout as JSON, and its stderr.
+    pub fn json_and_stderr(&self, args: &[&str]) -> (serde_json::Value, String) {
+        let out = self.kefu(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "kefu {args:?} failed: {stderr}");
+        (serde_json::from_slice(&out.stdout).unwrap(), stderr)
+    }
+
     /// Runs kefu, which must succeed, and returns its stdout as text.
     pub fn stdout(&self, args: &[&str]) -> String {
         let out = self.kefu(args).output().unwrap();
