@@ -1603,3 +1603,87 @@ fn report_input_reads_a_configured_source_with_its_settings() {
     assert_eq!(v["items"][0]["channel"], "拼多多", "{v}");
     assert_eq!(v["items"][0]["cause"], "response", "{v}");
 }
+
+/// Found by exploratory testing: `report --input` could not be told the
+/// input's encoding or sheet, and its hints named `kefu import`'s options
+/// (in a report `--encoding` is the output's).
+#[test]
+fn report_input_takes_its_encoding_and_sheet() {
+    let wd = Workdir::new();
+    let big5 = common::fixture("shopee_tw_reviews_big5.csv");
+    let range = [
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-12-31",
+        "--format",
+        "json",
+    ];
+    let mut args = vec![
+        "report",
+        "causes",
+        "--input",
+        &big5,
+        "--input-encoding",
+        "big5",
+    ];
+    args.extend_from_slice(&range);
+    let (v, _) = wd.json_and_stderr(&args);
+    assert!(v["total"].as_i64().unwrap() > 0, "{v}");
+    // UTF-8 read as GBK: the hint names the report's option.
+    let utf8 = wd.write(
+        "u.csv",
+        "评价ID,评价时间,评价等级,评价内容\n1,2026-11-20 10:00,差评,客服态度太差了\n",
+    );
+    let out = wd
+        .kefu(&[
+            "report",
+            "causes",
+            "--input",
+            &utf8,
+            "--input-encoding",
+            "gbk",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("--input-encoding") && !stderr.contains("--map"),
+        "{stderr}"
+    );
+    // A workbook's sheet.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    book.add_worksheet()
+        .set_name("说明")
+        .unwrap()
+        .write(0, 0, "notes")
+        .unwrap();
+    let sheet = book.add_worksheet().set_name("差评").unwrap();
+    sheet
+        .write_row(0, 0, ["评价时间", "评价等级", "评价内容"])
+        .unwrap();
+    sheet
+        .write_row(1, 0, ["2026-11-20 10:00", "差评", "回复太慢"])
+        .unwrap();
+    let notes = book.add_worksheet().set_name("备注").unwrap();
+    notes
+        .write_row(0, 0, ["评价时间", "评价等级", "评价内容"])
+        .unwrap();
+    let path = wd.path("book.xlsx");
+    book.save(&path).unwrap();
+    let mut args = vec![
+        "report",
+        "causes",
+        "--input",
+        path.to_str().unwrap(),
+        "--input-sheet",
+        "差评",
+    ];
+    args.extend_from_slice(&range);
+    let (v, _) = wd.json_and_stderr(&args);
+    assert_eq!(v["pareto"][0]["cause"], "response", "{v}");
+    wd.kefu(&["report", "causes", "--input-sheet", "差评"])
+        .assert()
+        .code(2);
+}

@@ -329,6 +329,25 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
     })
 }
 
+impl Plan {
+    /// A note or error of the importer as the command that runs it names its
+    /// options: `report --input` reads with `--input-encoding` and
+    /// `--input-sheet` (found by exploratory testing: its hints named
+    /// import's `--encoding`, which in a report is the output's).
+    fn options_named(&self, text: &str) -> String {
+        if self.for_report {
+            text.replace("--encoding", "--input-encoding")
+                .replace("--sheet", "--input-sheet")
+                .replace(
+                    "--map FILE.toml or [sources.NAME.columns]",
+                    "[sources.NAME.columns] in kefu.toml (for a file whose name gives NAME), or check --input-encoding",
+                )
+        } else {
+            text.to_string()
+        }
+    }
+}
+
 /// The files to read, each with its sheet: one `--sheet NAME` applies to
 /// every file as before; several, or a pattern (`2025-*`, `*`), expand each
 /// workbook into the sheets they name, in the workbook's order (found by
@@ -965,7 +984,7 @@ fn read_files(
                 );
                 continue;
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(anyhow::anyhow!("{}", plan.options_named(&format!("{e:#}")))),
         };
         // A workbook read sheet by sheet: each sheet is a file of its own in
         // the summary and the rejects file.
@@ -988,7 +1007,8 @@ fn read_files(
             continue;
         }
         let found = input
-            .find_columns(|headers| Parsers::new(plan, ws, feedback_kind, headers, specs, names));
+            .find_columns(|headers| Parsers::new(plan, ws, feedback_kind, headers, specs, names))
+            .map_err(|e| anyhow::anyhow!("{}", plan.options_named(&format!("{e:#}"))));
         let mut parsers = match found {
             Ok(parsers) => parsers,
             // A sheet a pattern chose that holds no such records (a summary
@@ -1024,18 +1044,26 @@ fn read_files(
                 );
             }
             for (field, read, other) in &map.ambiguous {
+                let to_read_other = if plan.for_report {
+                    "to read the other, rename one of them".to_string()
+                } else {
+                    format!(
+                        "to read the other, map it (--map FILE with [columns] {field} = {:?})",
+                        headers[*other]
+                    )
+                };
                 crate::say!(
-                    "kefu: warning: {name}: columns {:?} and {:?} both name {field}: {:?} is read, {:?} kept with the record; to read the other, map it (--map FILE with [columns] {field} = {:?})",
+                    "kefu: warning: {name}: columns {:?} and {:?} both name {field}: {:?} is read, {:?} kept with the record; {to_read_other}",
                     headers[*read],
                     headers[*other],
                     headers[*read],
                     headers[*other],
-                    headers[*other]
                 );
             }
         }
         if !quiet {
             for note in input.notes() {
+                let note = plan.options_named(&note);
                 crate::say!("kefu: {name}: {note}");
             }
         }
@@ -1528,6 +1556,7 @@ pub fn import_for_report(
     store: &mut crate::store::Store,
     files: Vec<String>,
     kind: ImportKind,
+    input: InputOptions,
 ) -> Result<()> {
     // A source kefu.toml configures, given by the file's name, is read with
     // its settings, as `kefu import` reads it (found by exploratory testing).
@@ -1535,9 +1564,9 @@ pub fn import_for_report(
     let configured = source.as_ref().and_then(|name| ws.config.sources.get(name));
     let plan = Plan {
         kind,
-        sheets: vec![(None, false); files.len()],
+        sheets: vec![(input.sheet.clone(), false); files.len()],
         files,
-        input: InputOptions::default(),
+        input,
         json_summary: false,
         source,
         columns: configured.map(|s| s.columns.clone()).unwrap_or_default(),

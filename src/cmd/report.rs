@@ -158,6 +158,13 @@ pub struct Common {
     /// What --input holds
     #[arg(long, value_enum, global = true, default_value = "reviews")]
     pub input_kind: InputKind,
+    /// The encoding --input is read in (utf-8, gbk, gb18030, big5, utf-16le,
+    /// utf-16be) [default: detected]
+    #[arg(long, global = true, value_name = "ENC", requires = "input")]
+    pub input_encoding: Option<String>,
+    /// The sheet of an --input workbook [default: the first with the columns needed]
+    #[arg(long, global = true, value_name = "NAME", requires = "input")]
+    pub input_sheet: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -293,7 +300,18 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
                 InputKind::Reviews => ImportKind::Reviews,
                 InputKind::Complaints => ImportKind::Complaints,
             };
-            import_for_report(globals, &ws, &mut store, vec![input.clone()], kind)?;
+            let encoding = c
+                .input_encoding
+                .as_deref()
+                .map(crate::ingest::TextEncoding::parse)
+                .transpose()
+                .map_err(|e| crate::error::Usage(format!("--input-encoding: {e}")))?;
+            let options = crate::ingest::InputOptions {
+                encoding,
+                sheet: c.input_sheet.clone(),
+                ..Default::default()
+            };
+            import_for_report(globals, &ws, &mut store, vec![input.clone()], kind, options)?;
             store
         }
         None => ws.open_store()?,
