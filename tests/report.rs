@@ -1687,3 +1687,37 @@ fn report_input_takes_its_encoding_and_sheet() {
         .assert()
         .code(2);
 }
+
+/// Found by exploratory testing: a hand-edited cause kefu cannot read in a
+/// classified file was classified again without a word.
+#[test]
+fn report_input_warns_of_a_classify_cause_it_cannot_read() {
+    let wd = Workdir::new();
+    let export = wd.write(
+        "r.csv",
+        "评价ID,评价时间,评价等级,评价内容\n1,2026-11-20 10:00,差评,客服态度太差了\n",
+    );
+    let classified = wd.path("c.csv");
+    wd.kefu(&["classify", &export, "-o", classified.to_str().unwrap()])
+        .assert()
+        .success();
+    let edited = std::fs::read_to_string(&classified)
+        .unwrap()
+        .replace("太差了,attitude", "太差了,attitdue");
+    let edited = wd.write("edited.csv", edited);
+    let (v, stderr) = wd.json_and_stderr(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-11-20",
+        "--input",
+        &edited,
+        "--format",
+        "json",
+    ]);
+    assert!(
+        stderr.contains("1 record(s) give a cause in kefu classify's column that kefu does not know: \"attitdue\"; classified again"),
+        "{stderr}"
+    );
+    assert_eq!(v["items"][0]["cause"], "attitude", "{v}");
+}

@@ -1270,6 +1270,9 @@ type Unlinked = BTreeMap<String, (String, u64)>;
 #[derive(Debug, Default)]
 struct RowNotes {
     causes: UnreadCauses,
+    /// `kefu classify` causes a report's input gives that kefu cannot read
+    /// (classified again).
+    given_causes: FirstValues,
     /// Feedback naming an agent the roster does not have.
     off_roster: OffRoster,
     /// Complaints rated as praise (好评, 5 stars): how many, and the first
@@ -1492,6 +1495,11 @@ impl<'a> Parsers<'a> {
                 Ok(mut rec) => {
                     if let Some(cause) = &rec.unread_cause {
                         notes.causes.note(cause);
+                    }
+                    if rec.polarity == Polarity::Negative {
+                        if let Some(cause) = p.unread_given_cause(row) {
+                            notes.given_causes.note(cause);
+                        }
                     }
 
                     // A name, an id written otherwise (2001.0), or a name in
@@ -2104,6 +2112,15 @@ fn import(
     }
     if let Some(warning) = notes.causes.warning() {
         crate::say!("kefu: warning: {warning}");
+    }
+    // Found by exploratory testing: such a cause was classified again,
+    // without a word.
+    if notes.given_causes.records > 0 {
+        crate::say!(
+            "kefu: warning: {} record(s) give a cause in kefu classify's column that kefu does not know: {}; classified again",
+            notes.given_causes.records,
+            notes.given_causes.list(false)
+        );
     }
     if matches!(plan.kind, ImportKind::Reviews | ImportKind::Complaints) {
         // Imported as recorded, but a wrong clock or a typo in the year

@@ -368,6 +368,18 @@ impl FeedbackParser {
         self
     }
 
+    /// The cause a `kefu classify` column gives `row` when kefu cannot read
+    /// it (a hand edit: `attitdue`): the record is classified again, and
+    /// the import says so.
+    pub fn unread_given_cause<'r>(&self, row: &'r Row) -> Option<&'r str> {
+        let [Some(cause), ..] = self.map.classified? else {
+            return None;
+        };
+        let text = value(row, Some(cause))?;
+        (self.given_causes && matches!(read_declared_cause(text), DeclaredCause::Unknown))
+            .then_some(text)
+    }
+
     /// Prepares to parse rows with these headers. Fails when the file lacks
     /// what every record needs.
     pub fn new(
