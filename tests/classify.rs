@@ -5,6 +5,18 @@ mod common;
 use common::Workdir;
 use predicates::prelude::*;
 
+/// `kefu classify explain TEXT --rules-only` as JSON.
+fn explain_rules(wd: &Workdir, text: &str) -> serde_json::Value {
+    wd.json(&[
+        "classify",
+        "explain",
+        text,
+        "--format",
+        "json",
+        "--rules-only",
+    ])
+}
+
 const EXPORT: &str = "评价ID,评价等级,评价内容,客服\n\
 1,差评,\"态度挺好的，就是问题一直没解决\",王芳\n\
 2,好评,很满意，客服很耐心,李娜\n\
@@ -248,20 +260,12 @@ fn rules_from_kefu_toml_change_decisions_without_a_rebuild() {
     let wd = Workdir::new();
     let text = "客服甩脸子给我看";
     // The rules alone: the built-in model would still lean to attitude.
-    let explain = [
-        "classify",
-        "explain",
-        text,
-        "--format",
-        "json",
-        "--rules-only",
-    ];
-    let before = wd.json(&explain);
+    let before = explain_rules(&wd, text);
     assert_ne!(before["cause"], "competence");
     let mut toml = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
     toml.push_str("\n[classify]\n[classify.phrases]\ncompetence = [\"甩脸子 = 9\"]\n");
     std::fs::write(wd.path("kefu.toml"), toml).unwrap();
-    let after = wd.json(&explain);
+    let after = explain_rules(&wd, text);
     assert_eq!(after["cause"], "competence");
 }
 
@@ -309,21 +313,13 @@ fn classify_settings_out_of_range_are_errors_naming_them() {
 fn praise_phrases_per_cause_take_every_toml_form() {
     let wd = Workdir::new();
     let base = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
-    let explain = [
-        "classify",
-        "explain",
-        "态度还凑合",
-        "--format",
-        "json",
-        "--rules-only",
-    ];
     for form in [
         "[classify.phrases]\n\"praise.attitude\" = [\"态度还凑合\"]\n",
         "[classify.phrases]\npraise.attitude = [\"态度还凑合\"]\n",
         "[classify.phrases.praise]\nattitude = [\"态度还凑合\"]\n",
     ] {
         std::fs::write(wd.path("kefu.toml"), format!("{base}\n{form}")).unwrap();
-        let v = wd.json(&explain);
+        let v = explain_rules(&wd, "态度还凑合");
         assert!(v.to_string().contains("praise"), "{form}: {v}");
     }
 }
@@ -332,14 +328,7 @@ fn praise_phrases_per_cause_take_every_toml_form() {
 fn runs_of_blanks_match_a_phrase_written_with_one_space() {
     let wd = Workdir::new();
     for text in ["support never  responded", "support never\t responded"] {
-        let v = wd.json(&[
-            "classify",
-            "explain",
-            text,
-            "--format",
-            "json",
-            "--rules-only",
-        ]);
+        let v = explain_rules(&wd, text);
         assert_eq!(v["cause"], "response", "{text}: {v}");
     }
 }
@@ -1051,14 +1040,7 @@ fn cantonese_and_taiwan_reviews_are_read() {
         ("順豐送咗三日都未到，客服冇問題", "other"),
         ("客服好有禮貌", ""),
     ] {
-        let v = wd.json(&[
-            "classify",
-            "explain",
-            text,
-            "--format",
-            "json",
-            "--rules-only",
-        ]);
+        let v = explain_rules(&wd, text);
         let found = if v["causes"].as_array().is_some_and(|c| c.is_empty()) {
             ""
         } else {

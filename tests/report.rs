@@ -1534,19 +1534,12 @@ fn report_input_reads_the_latest_classification_and_warns_under_quiet() {
         "r.csv",
         "评价ID,评价时间,评价等级,评价内容\n1,2026-11-20 10:00,差评,客服态度太差了\n2,2026-11-20 11:00,差评,等了三个小时才回复\n3,2026-13-05 10:00,差评,x\n",
     );
-    let once = wd.path("once.csv");
-    wd.kefu(&["classify", &export, "-o", once.to_str().unwrap()])
-        .assert()
-        .success();
     // Row 2's first cause edited by hand to attitude, then classified again.
-    let edited = std::fs::read_to_string(&once)
-        .unwrap()
+    let edited = wd
+        .stdout(&["classify", &export])
         .replace("等了三个小时才回复,response", "等了三个小时才回复,attitude");
     let once = wd.write("edited.csv", edited);
-    let twice = wd.path("twice.csv");
-    wd.kefu(&["classify", &once, "-o", twice.to_str().unwrap()])
-        .assert()
-        .success();
+    let twice = wd.write("twice.csv", wd.stdout(&["classify", &once]));
     let (v, stderr) = wd.json_and_stderr(&[
         "-q",
         "report",
@@ -1554,7 +1547,7 @@ fn report_input_reads_the_latest_classification_and_warns_under_quiet() {
         "--date",
         "2026-11-20",
         "--input",
-        twice.to_str().unwrap(),
+        &twice,
         "--format",
         "json",
     ]);
@@ -1697,12 +1690,8 @@ fn report_input_warns_of_a_classify_cause_it_cannot_read() {
         "r.csv",
         "评价ID,评价时间,评价等级,评价内容\n1,2026-11-20 10:00,差评,客服态度太差了\n",
     );
-    let classified = wd.path("c.csv");
-    wd.kefu(&["classify", &export, "-o", classified.to_str().unwrap()])
-        .assert()
-        .success();
-    let edited = std::fs::read_to_string(&classified)
-        .unwrap()
+    let edited = wd
+        .stdout(&["classify", &export])
         .replace("太差了,attitude", "太差了,attitdue");
     let edited = wd.write("edited.csv", edited);
     let (v, stderr) = wd.json_and_stderr(&[

@@ -803,6 +803,11 @@ impl Classifier {
         } = scratch;
         let breaks = &*breaks;
         let clause_of = |pos: usize| breaks.partition_point(|&b| b <= pos);
+        // Clause k's text: from the break before it to the one after.
+        let clause_text = |k: usize| {
+            let start = if k == 0 { 0 } else { breaks[k - 1] };
+            &t[start..breaks.get(k).copied().unwrap_or(t.len())]
+        };
         let n_clauses = breaks.len() + 1;
         hits.clear();
         hits.extend(matches.iter().map(|&(start, end, pattern)| Hit {
@@ -998,19 +1003,18 @@ impl Classifier {
             // A Chinese claim only where the text names the agent (朋友告诉我
             // … 才知道 is a friend's word); English ones say who (they told
             // me) too often without a word for the agent.
-            let agent_named = hits.iter().any(|h| has(h.pattern, flag::AGENT));
+            let agent_named = || hits.iter().any(|h| has(h.pattern, flag::AGENT));
             // Nor help given (多亏客服告诉我，我才知道可以换货; the agent kindly
             // told me … turned out easy): thanks or praise in its clause.
             let thanked = |i: usize| {
                 let clause = hits[i].clause;
-                let start = if clause == 0 { 0 } else { breaks[clause - 1] };
-                let end = breaks.get(clause).copied().unwrap_or(t.len());
-                THANKS.iter().any(|w| t[start..end].contains(w))
+                THANKS.iter().any(|w| clause_text(clause).contains(w))
                     || praised[clause].iter().any(|p| *p)
             };
             let claim = (0..hits.len()).find(|&i| {
-                (agent_named || t[hits[i].start..hits[i].end].is_ascii())
-                    && has(hits[i].pattern, flag::CLAIM)
+                // The flag first: most texts hold no claim at all.
+                has(hits[i].pattern, flag::CLAIM)
+                    && (t[hits[i].start..hits[i].end].is_ascii() || agent_named())
                     && !negated(i)
                     && !rude(hits[i].clause)
                     && !thanked(i)
@@ -1077,11 +1081,7 @@ impl Classifier {
         if let Some(tr) = trace {
             tr.normalized = t.to_string();
             tr.clauses = (0..n_clauses)
-                .map(|k| {
-                    let start = if k == 0 { 0 } else { breaks[k - 1] };
-                    let end = breaks.get(k).copied().unwrap_or(t.len());
-                    (t[start..end].to_string(), weights[k])
-                })
+                .map(|k| (clause_text(k).to_string(), weights[k]))
                 .collect();
         }
         last_pos

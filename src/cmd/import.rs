@@ -1025,7 +1025,8 @@ fn read_files(
             Err(e) => return Err(anyhow::anyhow!("{name}: {e:#}")),
         };
         let headers = input.rows.headers();
-        if let Ok(map) = ColumnMap::build(headers, specs, &plan.columns) {
+        {
+            let map = parsers.map();
             // Reviews with no text to classify are all `other`, said (found
             // by exploratory testing: a 买家留言 column went unread, silently;
             // `kefu classify` refuses the same file).
@@ -1454,6 +1455,16 @@ impl<'a> Parsers<'a> {
                 width,
             )
         })
+    }
+
+    /// The columns the parser reads the file's headers as.
+    fn map(&self) -> &ColumnMap {
+        match self {
+            Parsers::Feedback(p, _) => p.map(),
+            Parsers::Agents(p, _) => p.map(),
+            Parsers::Events(p, _) => p.map(),
+            Parsers::Activity(p, _) => p.map(),
+        }
     }
 
     fn width(&self) -> usize {

@@ -351,6 +351,11 @@ fn row_hash(row: &Row) -> u64 {
 }
 
 impl FeedbackParser {
+    /// The columns this parser reads the file's headers as.
+    pub fn map(&self) -> &ColumnMap {
+        &self.map
+    }
+
     /// Reads dates with day and month before the year in `order`
     /// (`--day-first`, `--month-first`).
     pub fn with_date_order(mut self, order: dates::DateOrder) -> Self {
@@ -831,6 +836,11 @@ pub struct AgentParser {
 }
 
 impl AgentParser {
+    /// The columns this parser reads the file's headers as.
+    pub fn map(&self) -> &ColumnMap {
+        &self.map
+    }
+
     /// Reads dates with day and month before the year in `order`
     /// (`--day-first`, `--month-first`).
     pub fn with_date_order(mut self, order: dates::DateOrder) -> Self {
@@ -970,6 +980,11 @@ pub struct EventParser<'a> {
 }
 
 impl<'a> EventParser<'a> {
+    /// The columns this parser reads the file's headers as.
+    pub fn map(&self) -> &ColumnMap {
+        &self.map
+    }
+
     /// Reads dates with day and month before the year in `order`
     /// (`--day-first`, `--month-first`).
     pub fn with_date_order(mut self, order: dates::DateOrder) -> Self {
@@ -1119,6 +1134,11 @@ pub struct ActivityParser<'a> {
 }
 
 impl<'a> ActivityParser<'a> {
+    /// The columns this parser reads the file's headers as.
+    pub fn map(&self) -> &ColumnMap {
+        &self.map
+    }
+
     /// Reads months written as dates with day and month before the year in
     /// `order` (`--day-first`, `--month-first`).
     pub fn with_date_order(mut self, order: dates::DateOrder) -> Self {
