@@ -3,7 +3,7 @@
 //!
 //! How it decides (rules; see `builtin.rules` for the phrases):
 //! 1. normalise the text (case, width, Traditional → Simplified, typos);
-//! 2. find every phrase with one Aho-Corasick automaton (leftmost-longest, so
+//! 2. find every phrase with one Aho-Corasick automaton (daachorse, character-wise, leftmost-longest, so
 //!    不耐烦 wins over 耐烦), English phrases only from a word start to a
 //!    word end or an inflection (minutes, promised; not later for late);
 //! 3. split the text into clauses at punctuation and at contrast markers; the
@@ -27,8 +27,8 @@ pub mod model;
 mod normalize;
 pub mod rules;
 
-use aho_corasick::{AhoCorasick, MatchKind};
 use anyhow::Result;
+use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
 
 use crate::domain::Cause;
 use normalize::Normalizer;
@@ -311,7 +311,9 @@ const MODEL_ALONE_MIN: f32 = 0.5;
 
 /// A compiled classifier.
 pub struct Classifier {
-    automaton: AhoCorasick,
+    /// Every phrase, its value the pattern's index: a character-wise
+    /// double-array automaton (one transition per character, not per byte).
+    automaton: CharwiseDoubleArrayAhoCorasick<u32>,
     roles: Vec<Vec<Role>>,
     /// Per pattern, which kinds of role it has (`flag::…`): most passes over
     /// the matches look only at these.
@@ -476,18 +478,21 @@ impl Classifier {
             }
             held.push(*role);
         }
-        // A contiguous NFA (~300 KB) rather than a full DFA (6.4 MB, and ~20 MB
-        // at peak while built): on this phrase set and text, with two
-        // threads classifying, both search equally fast (the DFA's table
-        // does not stay in cache), and the NFA keeps peak memory 14 MB lower.
-        // Dense states only to depth 2 (the crate's default is 3): the same
-        // instructions per text, 4 MB less memory while it is built (which
-        // the allocator keeps for the run).
-        let automaton = AhoCorasick::builder()
+        // A character-wise double-array automaton (daachorse, ~0.5 MB): one
+        // transition per character rather than per byte, which for Chinese
+        // text is a third of the steps. On the bench's 250,000 texts it finds
+        // the same matches as aho-corasick's contiguous NFA (leftmost-longest)
+        // in 58% of the time (0.48 s against 0.83 s; its full DFA, 8.5 MB,
+        // 0.78 s).
+        let automaton = CharwiseDoubleArrayAhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
-            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-            .dense_depth(2)
-            .build(&patterns)?;
+            .build_with_values(
+                patterns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (p.as_str(), i as u32)),
+            )
+            .map_err(|e| anyhow::anyhow!("cannot compile the classifier's phrases: {e}"))?;
         let word_start = patterns
             .iter()
             .map(|p| p.chars().next().is_some_and(|c| c.is_ascii_alphabetic()))
@@ -707,8 +712,8 @@ impl Classifier {
         let t = scratch.text.as_str();
         let bytes = t.as_bytes();
         scratch.matches.clear();
-        for m in self.automaton.find_iter(t) {
-            let p = m.pattern().as_usize();
+        for m in self.automaton.leftmost_find_iter(t) {
+            let p = m.value() as usize;
             if self.word_start[p] && m.start() > 0 && bytes[m.start() - 1].is_ascii_alphanumeric() {
                 continue;
             }
@@ -1246,7 +1251,12 @@ mod tests {
         assert!(!holds_word("reply", "rep"));
         assert!(!holds_word("agents", "agent"));
         let c = Classifier::new(&ClassifyConfig::default()).unwrap();
-        let p = c.automaton.find("客服说可以").unwrap().pattern().as_usize();
+        let p = c
+            .automaton
+            .leftmost_find_iter("客服说可以")
+            .next()
+            .unwrap()
+            .value() as usize;
         assert_ne!(c.flags[p] & flag::AGENT, 0);
         assert_ne!(c.flags[p] & flag::CLAIM, 0);
     }

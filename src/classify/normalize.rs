@@ -2,7 +2,7 @@
 //! half-width, Traditional to Simplified characters ([`crate::hanzi`]'s table), apostrophes inside words removed (didn't → didnt; a single
 //! quote around words stays, as `'`), and configured rewrites (typos, slang).
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
 
 use crate::hanzi::{CJK_FIRST, CJK_LAST};
 
@@ -13,7 +13,9 @@ pub struct Normalizer {
     chars: Vec<char>,
     /// One bit per CJK ideograph: set when `chars` changes it.
     changed: Vec<u64>,
-    rewrites: Option<(AhoCorasick, Vec<String>)>,
+    /// The rewrites' `from` phrases (value: index into the `to` list),
+    /// leftmost-longest.
+    rewrites: Option<(CharwiseDoubleArrayAhoCorasick<u32>, Vec<String>)>,
 }
 
 impl Normalizer {
@@ -32,15 +34,27 @@ impl Normalizer {
         let rewrites = if rewrites.is_empty() {
             None
         } else {
-            let from: Vec<String> = rewrites
-                .iter()
-                .map(|(f, _)| normalize_chars(f, &chars, &changed))
-                .collect();
-            let to: Vec<String> = rewrites.iter().map(|(_, t)| t.clone()).collect();
-            let ac = AhoCorasick::builder()
+            // A later rewrite of the same phrase replaces an earlier one
+            // (kefu.toml's after the built-in ones); an empty one is none.
+            let mut from: Vec<String> = vec![];
+            let mut to: Vec<String> = vec![];
+            for (f, t) in rewrites {
+                let f = normalize_chars(f, &chars, &changed);
+                if f.is_empty() {
+                    continue;
+                }
+                match from.iter().position(|x| *x == f) {
+                    Some(i) => to[i] = t.clone(),
+                    None => {
+                        from.push(f);
+                        to.push(t.clone());
+                    }
+                }
+            }
+            let ac = CharwiseDoubleArrayAhoCorasickBuilder::new()
                 .match_kind(MatchKind::LeftmostLongest)
-                .build(&from)
-                .expect("rewrite patterns are plain strings");
+                .build_with_values(from.iter().enumerate().map(|(i, f)| (f.as_str(), i as u32)))
+                .expect("rewrite patterns are distinct, non-empty strings");
             Some((ac, to))
         };
         Normalizer {
@@ -55,8 +69,16 @@ impl Normalizer {
         out.clear();
         push_normalized(text, &self.chars, &self.changed, out);
         if let Some((ac, to)) = &self.rewrites {
-            if ac.is_match(out.as_str()) {
-                let replaced = ac.replace_all(out, to);
+            let mut found = ac.leftmost_find_iter(out.as_str()).peekable();
+            if found.peek().is_some() {
+                let mut replaced = String::with_capacity(out.len());
+                let mut last = 0;
+                for m in found {
+                    replaced.push_str(&out[last..m.start()]);
+                    replaced.push_str(&to[m.value() as usize]);
+                    last = m.end();
+                }
+                replaced.push_str(&out[last..]);
                 *out = replaced;
             }
         }
@@ -182,6 +204,20 @@ fn normalize_other(c: char, map: &[char]) -> Option<char> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rewrites_take_the_longest_phrase_and_the_last_word_on_it() {
+        let n = Normalizer::new(&[
+            ("太度".into(), "态度".into()),
+            ("太度差".into(), "态度很差".into()),
+            // kefu.toml's rewrite of a built-in phrase comes later and wins.
+            ("回覆慢".into(), "回复很慢".into()),
+            ("回复慢".into(), "回复太慢".into()),
+        ]);
+        let mut out = String::new();
+        n.normalize_into("太度差，太度，回覆慢，回复慢!", &mut out);
+        assert_eq!(out, "态度很差，态度，回复太慢，回复太慢!");
+    }
 
     #[test]
     fn normalises_case_width_traditional_and_typos() {
