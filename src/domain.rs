@@ -173,8 +173,12 @@ fn whole_number_id(mut key: String) -> String {
 /// `\n`, `\r` or `<U+0007>`, and characters that show as nothing as
 /// `<U+200B>`; white space other than the ASCII space, which looks like one,
 /// is named after the quotes: `"2026-11-25　13:00" (with a full-width space,
-/// U+3000)`.
+/// U+3000)`. Personal data in it is masked (messages go to cron mail).
 pub fn shown(text: &str) -> String {
+    // Masked here, before the escapes below would hide a phone number from
+    // the masking every message gets (`138<U+200B>1234…`, `138\t1234…`).
+    let text = crate::privacy::mask_personal_data(text);
+    let text = text.as_ref();
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     let mut odd_space: Option<char> = None;
@@ -754,6 +758,13 @@ mod tests {
             "\"2026-11-25\u{3000}13:00\" (with a full-width space, U+3000)"
         );
         assert_eq!(shown("a\tb\u{200b}c"), "\"a\\tb<U+200B>c\"");
+        // Masked before it is escaped (found by exploratory testing).
+        for sep in [
+            "\u{200b}", "\u{ad}", "\u{2060}", "\u{feff}", "\u{2009}", "\t", " ",
+        ] {
+            let m = shown(&format!("138{sep}1234{sep}5678"));
+            assert!(!m.contains("1234"), "{sep:?}: {m}");
+        }
         assert_eq!(
             Validity::parse_or_err("不 明").unwrap_err(),
             "unknown validity \"不 明\" (expected one of: confirmed (成立), rejected (不成立), pending (待定))"

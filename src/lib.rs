@@ -16,7 +16,8 @@
 /// phone numbers, ID-card numbers, e-mails and WeChat ids a message quotes
 /// (a rejected row's value, an event's note) are masked: stderr goes to
 /// cron mail and logs ([`privacy::mask_personal_data`]). A message is cut
-/// at [`MAX_MESSAGE_CHARS`] characters ([`shorten_message`]).
+/// at [`MAX_MESSAGE_CHARS`] characters ([`shorten_message`]), and control
+/// characters from data (a file name) are written `<U+001B>` ([`render::printable`]).
 #[macro_export]
 macro_rules! say {
     ($($arg:tt)*) => {{
@@ -25,7 +26,9 @@ macro_rules! say {
         let _ = writeln!(
             std::io::stderr(),
             "{}",
-            $crate::shorten_message($crate::privacy::mask_personal_data(&text).into_owned())
+            $crate::shorten_message(
+                $crate::render::printable(&$crate::privacy::mask_personal_data(&text)).into_owned()
+            )
         );
     }};
 }

@@ -24,19 +24,34 @@ use crate::domain::is_invisible;
 /// (U+200B, a soft hyphen) inside a number would hide it from the masker:
 /// where masking finds something, they are taken out.
 pub fn mask_personal_data(text: &str) -> Cow<'_, str> {
-    // Invisible characters out, full-width digits, Ｘ and ＠ as ASCII (as
-    // Chinese keyboards type them): where masking then finds something,
+    // Invisible characters out, full-width digits, letters and ＠ as ASCII
+    // (as Chinese keyboards type them): where masking then finds something,
     // the text comes out so.
-    let folds = |c: char| is_invisible(c) || matches!(c, '０'..='９' | 'Ｘ' | 'ｘ' | '＠');
-    if text.chars().any(folds) {
-        let plain: String = text
+    // Full-width letters, ．and ＿ too: an e-mail typed on a Chinese
+    // keyboard (ｚｈａｎｇ＠ｑｑ．ｃｏｍ). Other full-width punctuation
+    // (，：（）) stays as it is.
+    let full_width =
+        |c: char| matches!(c, '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '＠' | '．' | '＿');
+    let folds = |c: char| is_invisible(c) || full_width(c);
+    let floats = float_tails(text).next().is_some();
+    if floats || text.chars().any(folds) {
+        let mut plain: String = text
             .chars()
             .filter(|c| !is_invisible(*c))
-            .map(|c| match c {
-                '０'..='９' | 'Ｘ' | 'ｘ' | '＠' => crate::domain::fold_full_width(c),
-                c => c,
+            .map(|c| {
+                if full_width(c) {
+                    crate::domain::fold_full_width(c)
+                } else {
+                    c
+                }
             })
             .collect();
+        if floats {
+            let tails: Vec<(usize, usize)> = float_tails(&plain).collect();
+            for (start, end) in tails.into_iter().rev() {
+                plain.replace_range(start..end, "");
+            }
+        }
         let masked = mask_plain(&plain).into_owned();
         return if masked == plain {
             Cow::Borrowed(text)
@@ -45,6 +60,33 @@ pub fn mask_personal_data(text: &str) -> Cow<'_, str> {
         };
     }
     mask_plain(text)
+}
+
+/// Where a number of 11 to 15 digits is written as a spreadsheet writes a
+/// number (13812345678.0, a phone column read as a number): the spans of
+/// its `.0` tails, which would otherwise glue it to more digits (a code,
+/// not a phone) and hide it from the masker.
+fn float_tails(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = text.as_bytes();
+    let mut run = 0; // digits right before the byte looked at
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b == b'.' && (11..=15).contains(&run) {
+                let zeros = bytes[i + 1..].iter().take_while(|&&z| z == b'0').count();
+                let end = i + 1 + zeros;
+                if zeros > 0 && !bytes.get(end).is_some_and(u8::is_ascii_digit) {
+                    let start = i;
+                    (i, run) = (end, 0);
+                    return Some((start, end));
+                }
+            }
+            run = if b.is_ascii_digit() { run + 1 } else { 0 };
+            i += 1;
+        }
+        None
+    })
 }
 
 /// [`mask_personal_data`] of a text without invisible or full-width
@@ -457,7 +499,11 @@ enum Join {
 /// How a character between two groups of digits joins them, if it does.
 fn join_of(c: char) -> Option<Join> {
     match c {
-        ' ' | '\u{3000}' | '\u{a0}' => Some(Join::Spaced),
+        // Any space that looks like one (thin, narrow no-break,
+        // ideographic), and a tab (a value copied out of a spreadsheet).
+        ' ' | '\t' | '\u{3000}' | '\u{a0}' | '\u{2000}'..='\u{200a}' | '\u{202f}' | '\u{205f}' => {
+            Some(Join::Spaced)
+        }
         '-' | '－' | '–' | '—' | '.' | '．' => Some(Join::Glued),
         _ => None,
     }
@@ -1038,6 +1084,32 @@ fn ascii(digits: &[u8]) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn masks_what_spreadsheets_and_chinese_keyboards_write() {
+        for (text, masked) in [
+            ("rating 13812345678.0", "rating 138****5678"),
+            ("手机13812345678.00。", "手机138****5678。"),
+            (
+                "金额 1234.00 元, 订单 20261205123456.5",
+                "金额 1234.00 元, 订单 20261205123456.5",
+            ),
+            (
+                "邮箱：１２３４５６７８９＠ｑｑ．ｃｏｍ",
+                "邮箱：1***@qq.com",
+            ),
+            (
+                "邮件 zhang＠example．com，谢谢",
+                "邮件 z***@example.com，谢谢",
+            ),
+            ("邮件zhang@ｅｘａｍｐｌｅ.com", "邮件z***@example.com"),
+            ("邮件ｚｈａｎｇ@example.com", "邮件z***@example.com"),
+            ("电话138\u{2009}1234\u{2009}5678", "电话138****5678"),
+            ("电话138\t1234\t5678", "电话138****5678"),
+        ] {
+            assert_eq!(mask_personal_data(text), masked, "{text}");
+        }
+    }
 
     #[test]
     fn masks() {

@@ -1064,3 +1064,32 @@ fn cantonese_and_taiwan_reviews_are_read() {
         rules["macro_f1"]
     );
 }
+
+/// Found by a security review (exploratory testing): the trained model's
+/// features held customers' phone numbers, ID numbers and e-mails whole.
+#[test]
+fn a_trained_model_holds_no_phone_id_or_email() {
+    let wd = Workdir::new();
+    let mut labels = String::from("text,cause\n");
+    for i in 0..20 {
+        labels.push_str(&format!(
+            "客服态度太差了，我的手机1381234{i:04}，邮箱zhangsanfeng{i}@example.com,attitude\n\
+             等了三天才回复，身份证11010519491231002X,response\n"
+        ));
+    }
+    let f = wd.write("labels.csv", labels);
+    wd.kefu(&["classify", "train", &f, "--folds", "2"])
+        .assert()
+        .success();
+    let model = std::fs::read_to_string(wd.path("classify-model.json")).unwrap();
+    assert!(model.contains("态度"));
+    for leaked in [
+        "13812340001",
+        "1234000",
+        "zhangsanfeng",
+        "19491231",
+        "11010519",
+    ] {
+        assert!(!model.contains(leaked), "{leaked} is in the model");
+    }
+}

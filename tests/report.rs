@@ -1710,3 +1710,95 @@ fn report_input_warns_of_a_classify_cause_it_cannot_read() {
     );
     assert_eq!(v["items"][0]["cause"], "attitude", "{v}");
 }
+
+/// Found by a security review (exploratory testing): escape sequences in an
+/// export reached the terminal raw in table output; `-q` dropped the
+/// `--no-mask` warning; `-o` replaced the workspace's kefu.toml; another
+/// program's SQLite database in kefu.db's place was "upgraded" into an
+/// empty store; a phone number with zero-width or thin spaces was printed
+/// whole on stderr.
+#[test]
+fn a_security_review_of_outputs() {
+    let wd = Workdir::new();
+    let export = wd.write(
+        "r.csv",
+        "评价ID,评价时间,客服,评价等级,评价内容,手机号\n\
+         Q1,2026-11-29 10:00,\x1b]0;owned\x07Evil,差评,态度差 \x1b[2Jhidden,13912345678\n\
+         Q2,2026-11-29 11:00,王芳,138\u{200b}1234\u{200b}5678,态度差,13900000000\n\
+         Q3,2026-11-29 12:00,王芳,138\u{2009}1234\u{2009}5678,态度差,13900000000\n",
+    );
+    let out = wd
+        .kefu(&["import", "reviews", &export, "--dry-run"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("line 3") && stderr.contains("line 4"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("1234"), "{stderr}");
+    wd.kefu(&["import", "-q", "reviews", &export])
+        .assert()
+        .success();
+    let table = wd.stdout(&["report", "daily", "--date", "2026-11-29"]);
+    assert!(
+        !table.contains('\x1b') && !table.contains('\x07'),
+        "{table}"
+    );
+    assert!(table.contains("<U+001B>]0;owned<U+0007>Evil"), "{table}");
+    // Data formats carry values as they are.
+    let v = wd.json(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-11-29",
+        "--format",
+        "json",
+    ]);
+    assert!(v.to_string().contains("\\u001b]0;owned"), "{v}");
+
+    let out = wd
+        .kefu(&["-q", "report", "daily", "--date", "2026-11-29", "--no-mask"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("13912345678"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("NOT masked"));
+
+    let settings = std::fs::read(wd.path("kefu.toml")).unwrap();
+    let target = wd.path("kefu.toml");
+    let out = wd
+        .kefu(&[
+            "report",
+            "daily",
+            "--date",
+            "2026-11-29",
+            "--format",
+            "csv",
+            "-o",
+        ])
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("a workspace's settings (kefu.toml): not overwritten"));
+    assert_eq!(std::fs::read(&target).unwrap(), settings);
+
+    let other = Workdir::new();
+    std::fs::remove_file(other.path("kefu.db")).unwrap();
+    let conn = rusqlite::Connection::open(other.path("kefu.db")).unwrap();
+    conn.execute_batch("CREATE TABLE customers (name, phone); INSERT INTO customers VALUES ('张三', '13812345678');")
+        .unwrap();
+    drop(conn);
+    let before = std::fs::read(other.path("kefu.db")).unwrap();
+    let out = other.kefu(&["report", "daily"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("not a kefu store (it holds tables customers"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read(other.path("kefu.db")).unwrap(), before);
+}

@@ -85,7 +85,7 @@ impl OutputArgs {
         let format = Format::choose(self.format, self.output.as_deref())?;
         let csv = CsvOptions::from_args(self.excel, self.encoding.as_deref())?;
         render::notes_to_stderr(doc, format, quiet);
-        if self.no_mask && !quiet {
+        if self.no_mask {
             crate::say!("kefu: warning: customers' phone numbers and ids that 奖惩 notes quote are NOT masked in this output (--no-mask); handle it as personal data");
         }
         render::emit(doc, format, csv, self.output.as_deref())?;

@@ -342,7 +342,7 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
         };
         return Err(Usage(format!("no {what} {value:?} {place}{known}")).into());
     }
-    if c.no_mask && !globals.quiet {
+    if c.no_mask {
         crate::say!("kefu: warning: customer phone numbers and ids are NOT masked in this report (--no-mask); handle it as personal data");
     }
     let ctx = Context {

@@ -507,8 +507,33 @@ fn comfy(table: &Table) -> comfy_table::Table {
 /// formats carry every value whole.
 const MAX_TABLE_CELL_CHARS: usize = 120;
 
-/// `text` cut to [`MAX_TABLE_CELL_CHARS`] characters, `…` marking the cut.
-fn cut_for_table(mut text: String) -> String {
+/// `text` for a terminal: control characters other than a line break are
+/// written `<U+001B>` (a tab as a space), so that an escape sequence in an
+/// export (a review text, an agent's name) cannot clear the screen, set the
+/// window's title or write the clipboard (found by exploratory testing).
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\n') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push('\n'),
+            '\t' => out.push(' '),
+            c if c.is_control() => out.push_str(&format!("<U+{:04X}>", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// `text` cut to [`MAX_TABLE_CELL_CHARS`] characters, `…` marking the cut,
+/// and [`printable`].
+fn cut_for_table(text: String) -> String {
+    let mut text = match printable(&text) {
+        std::borrow::Cow::Owned(shown) => shown,
+        std::borrow::Cow::Borrowed(_) => text,
+    };
     if let Some((at, _)) = text.char_indices().nth(MAX_TABLE_CELL_CHARS) {
         let keep = text[..at]
             .char_indices()
@@ -531,7 +556,7 @@ fn terminal_size() -> Option<(u16, u16)> {
 pub fn terminal_table(table: &Table) -> String {
     let mut out = String::new();
     if let Some(title) = &table.title {
-        out.push_str(title);
+        out.push_str(&printable(title));
         out.push('\n');
     }
     out.push_str(&comfy(table).to_string());
@@ -540,16 +565,16 @@ pub fn terminal_table(table: &Table) -> String {
 }
 
 fn terminal(doc: &Document) -> String {
-    let mut out = format!("{}\n", doc.title);
+    let mut out = format!("{}\n", printable(&doc.title));
     for (_, label, value) in &doc.facts {
-        out.push_str(&format!("  {label}: {}\n", value.text()));
+        out.push_str(&format!("  {label}: {}\n", printable(&value.text())));
     }
     for n in &doc.notes {
-        out.push_str(&format!("  {n}\n"));
+        out.push_str(&format!("  {}\n", printable(n)));
     }
     for s in &doc.sections {
         out.push('\n');
-        out.push_str(&s.title);
+        out.push_str(&printable(&s.title));
         out.push('\n');
         if s.table.rows.is_empty() {
             out.push_str("  (none)\n");
@@ -558,7 +583,7 @@ fn terminal(doc: &Document) -> String {
             out.push('\n');
         }
         if let Some(n) = &s.note {
-            out.push_str(&format!("  {n}\n"));
+            out.push_str(&format!("  {}\n", printable(n)));
         }
     }
     out
@@ -687,11 +712,11 @@ fn csv_text(doc: &Document) -> Result<String> {
 }
 
 fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', "<br>")
+    printable(s).replace('|', "\\|").replace('\n', "<br>")
 }
 
 fn markdown(doc: &Document) -> String {
-    let mut out = format!("# {}\n\n", doc.title);
+    let mut out = format!("# {}\n\n", printable(&doc.title));
     for (_, label, value) in &doc.facts {
         out.push_str(&format!("- **{label}**: {}\n", md_escape(&value.text())));
     }
@@ -699,7 +724,7 @@ fn markdown(doc: &Document) -> String {
         out.push_str(&format!("\n> {}\n", md_escape(n)));
     }
     for s in &doc.sections {
-        out.push_str(&format!("\n## {}\n\n", s.title));
+        out.push_str(&format!("\n## {}\n\n", printable(&s.title)));
         if s.table.rows.is_empty() {
             out.push_str("(none)\n");
             continue;

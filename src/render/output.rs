@@ -170,9 +170,9 @@ impl Destination {
     }
 }
 
-/// What an SQLite database `target` is part of, if it is one: the
-/// database itself (an existing file with SQLite's header), or its
-/// journal, WAL or shared-memory file beside it.
+/// What part of a workspace `target` is, if it is one: an SQLite
+/// database (an existing file with SQLite's header), its journal, WAL or
+/// shared-memory file beside it, or an existing `kefu.toml`.
 fn sqlite_file(target: &Path, exists: bool) -> Option<&'static str> {
     let is_db = |p: &Path| {
         let mut head = [0u8; 16];
@@ -184,6 +184,11 @@ fn sqlite_file(target: &Path, exists: bool) -> Option<&'static str> {
         return Some("an SQLite database (a kefu store?)");
     }
     let name = target.file_name()?.to_str()?;
+    // A workspace's settings and point rules: `-o ws/kefu.toml` would leave
+    // every later command failing on a report (found by exploratory testing).
+    if exists && name == "kefu.toml" {
+        return Some("a workspace's settings (kefu.toml)");
+    }
     let base = ["-wal", "-shm", "-journal"]
         .iter()
         .find_map(|s| name.strip_suffix(s))?;
@@ -223,7 +228,7 @@ impl OutputFile {
                     );
                 }
                 // A store (kefu.db, another workspace's, its -wal or -shm)
-                // is never an output: `--rejects ws/kefu.db` or `-o kefu.db`
+                // or a workspace's kefu.toml is never an output: `--rejects ws/kefu.db` or `-o kefu.db`
                 // is a slip that would lose every record.
                 if let Some(db) = sqlite_file(&target, permissions.is_some()) {
                     bail!(

@@ -207,6 +207,28 @@ impl Store {
         sync: TimezoneSync,
     ) -> Result<Store> {
         conn.busy_timeout(busy_timeout)?;
+        // Another program's database in kefu.db's place (a wrong file
+        // restored from a backup) would be "upgraded from schema version 0"
+        // and reported on as an empty store: refused before anything is
+        // written to it, WAL mode included (found by exploratory testing).
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| open_error(e, path))?;
+        if version == 0 {
+            let tables: Vec<String> = conn
+                .prepare(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name LIMIT 4",
+                )?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            if !tables.is_empty() {
+                bail!(
+                    "{} is an SQLite database but not a kefu store (it holds tables {}, and no kefu schema version): left as it is; point -w at a kefu workspace, or move it away and run kefu init",
+                    path.display(),
+                    tables.join(", ")
+                );
+            }
+        }
         // Room for every statement an import repeats per batch (the lookup
         // and insert statements come in several sizes), so none is re-parsed.
         conn.set_prepared_statement_cache_capacity(64);
