@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 
 use crate::domain::StarScale;
@@ -108,9 +108,27 @@ pub fn read_toml<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T> {
         .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.to_string().trim_end()))
 }
 
+/// The largest settings or mapping file kefu reads (a rulebook of
+/// thousands of phrases is under 1 MB).
+const MAX_TOML_BYTES: u64 = 16 << 20;
+
 /// A TOML file's text: UTF-8, or the encoding it is detected to be.
 fn read_text(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    // At most MAX_TOML_BYTES: `--map /dev/zero` (or a log named by mistake)
+    // grew without bound (found by exploratory testing).
+    let mut bytes = vec![];
+    std::fs::File::open(path)
+        .and_then(|f| {
+            std::io::Read::read_to_end(&mut std::io::Read::take(f, MAX_TOML_BYTES + 1), &mut bytes)
+        })
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.len() as u64 > MAX_TOML_BYTES {
+        bail!(
+            "{}: over {} MB: not a settings or mapping file",
+            path.display(),
+            MAX_TOML_BYTES >> 20
+        );
+    }
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => decode_config(e.as_bytes()).with_context(|| {

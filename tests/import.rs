@@ -3507,3 +3507,45 @@ fn several_sheets_in_one_import() {
     .code(1)
     .stderr(predicates::str::contains("no sheet named \"2025-03\""));
 }
+
+/// Found by a security review (exploratory testing): a rejected row that
+/// starts like a formula was a live formula in the rejects CSV, opened in
+/// a spreadsheet to be corrected; `--map /dev/zero` grew without bound.
+#[test]
+fn rejects_show_formulas_as_text_and_a_map_file_is_bounded() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "=2+5.csv",
+        "评价ID,评价时间,客服,评价等级,评价内容\nQ1,2026-11-28 10:00,x,差评,态度差\n=cmd|' /C calc'!A0\n@SUM(1+1)\n",
+    );
+    let rejects = wd.path("rej.csv");
+    wd.kefu(&["import", "-q", "reviews", "=2+5.csv", "--rejects"])
+        .arg(&rejects)
+        .current_dir(wd.dir.path())
+        .assert()
+        .success();
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_path(&rejects)
+        .unwrap()
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows.len(), 2);
+    for r in &rows {
+        assert_eq!(&r[0], "'=2+5.csv");
+        assert!(
+            r[3].starts_with("'=cmd") || r[3].starts_with("'@SUM"),
+            "{r:?}"
+        );
+    }
+    let out = wd
+        .kefu(&["import", "reviews", &f, "--map", "/dev/zero", "--dry-run"])
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("over 16 MB: not a settings or mapping file"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -760,7 +760,14 @@ impl Rejects {
             self.open()?;
         }
         if let Some(w) = &mut self.writer {
-            w.write_record([file, &line.to_string(), reason, raw])
+            // Opened in a spreadsheet to be corrected: a row or file name
+            // that starts like a formula (`=cmd|…`, `@SUM(…)`) shows as text
+            // (found by exploratory testing).
+            let (file, raw) = (
+                crate::render::neutralize(file),
+                crate::render::neutralize(raw),
+            );
+            w.write_record([&file, &line.to_string(), reason, &raw])
                 .with_context(|| format!("cannot write {}", self.path.display()))?;
         }
         Ok(())
@@ -1496,7 +1503,7 @@ impl<'a> Parsers<'a> {
             .filter(|&(_, len)| len > MAX_FIELD_BYTES)
         {
             return reject(format!(
-                "column {} holds {:.1} MB, more than a field can (1 MB): a quote left open swallowing the rows after it?",
+                "column {} holds {:.1} MB, more than a field can (1 MB) (in a CSV file: a quote left open swallowing the rows after it?)",
                 column + 1,
                 len as f64 / 1e6
             ));
