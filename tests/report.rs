@@ -1802,3 +1802,67 @@ fn a_security_review_of_outputs() {
     );
     assert_eq!(std::fs::read(other.path("kefu.db")).unwrap(), before);
 }
+
+/// Found by a report audit (exploratory testing): a 差评-only export (no
+/// rating column) raised the negative rate: its reviews were counted in it,
+/// though the export's other reviews were never imported.
+#[test]
+fn reviews_of_an_export_without_ratings_are_out_of_the_negative_rate() {
+    let wd = Workdir::new();
+    let pdd = wd.write(
+        "pdd.csv",
+        "评价ID,评价时间,渠道,客服,评价内容\nN1,2026-11-20 10:00,拼多多,王芳,客服态度很差\nN2,2026-11-20 11:00,拼多多,王芳,等了很久没人回复\n",
+    );
+    let jd = wd.write(
+        "jd.csv",
+        "评价ID,评价时间,渠道,客服,评价等级,评价内容\nP1,2026-11-20 10:00,京东,王芳,好评,好\nP2,2026-11-20 11:00,京东,王芳,好评,好\nP3,2026-11-20 12:00,京东,王芳,差评,客服态度很差\nP4,2026-11-20 13:00,京东,王芳,好评,好\n",
+    );
+    let out = wd.kefu(&["import", "reviews", &pdd, &jd]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("every review is taken as negative (差评), and left out of the negative rate"));
+    let day = [
+        "report",
+        "daily",
+        "--date",
+        "2026-11-20",
+        "--format",
+        "json",
+    ];
+    let v = wd.json(&day);
+    assert_eq!(v["total"], 3, "all three are negative feedback");
+    assert_eq!(v["reviews"], 4);
+    assert_eq!(v["negative_rate"], 0.25);
+    assert!(
+        v["notes"]
+            .to_string()
+            .contains("2 negative review(s) came from an export with no rating column"),
+        "{v}"
+    );
+    let mut only_pdd = day.to_vec();
+    only_pdd.extend(["--channel", "拼多多"]);
+    let v = wd.json(&only_pdd);
+    assert_eq!(v["total"], 2);
+    assert_eq!(v["negative_rate"], serde_json::Value::Null);
+    let mut attitude = day.to_vec();
+    attitude.extend(["--cause", "attitude"]);
+    assert_eq!(wd.json(&attitude)["negative_rate"], 0.25);
+    let trend = wd.stdout(&[
+        "report",
+        "trend",
+        "--by",
+        "day",
+        "--from",
+        "2026-11-20",
+        "--to",
+        "2026-11-20",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        trend.contains("2026-11-20,2026-11-20,2026-11-20,3,4,25.0%"),
+        "{trend}"
+    );
+    // A re-import changes nothing.
+    let v = wd.json(&["import", "reviews", &pdd, &jd, "--format", "json"]);
+    assert_eq!(v["unchanged"], 6, "{v}");
+}

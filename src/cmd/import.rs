@@ -1139,7 +1139,7 @@ fn read_files(
         if let Some(l) = lookalikes {
             let hint = l.hint().map(|h| format!("; but {h}")).unwrap_or_default();
             crate::say!(
-                "kefu: {name}: no rating column; every review is taken as negative (差评){hint}"
+                "kefu: {name}: no rating column; every review is taken as negative (差评), and left out of the negative rate{hint}"
             );
         }
         if !quiet {

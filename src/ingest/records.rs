@@ -51,6 +51,9 @@ pub struct FeedbackRecord<'a> {
     /// True when the export wrote the time as a naive local clock time (no
     /// offset): it keeps its clock reading if the workspace timezone changes.
     pub naive_time: bool,
+    /// A review from an export with no rating column (taken as negative):
+    /// left out of the negative rate.
+    pub unrated: bool,
     pub channel: Option<Cow<'a, str>>,
     pub agent_id: Option<Cow<'a, str>>,
     pub agent_name: Option<Cow<'a, str>>,
@@ -99,8 +102,15 @@ impl FeedbackRecord<'_> {
     /// changes (`kept_time`, see [`dates::kept_time`]); the local day
     /// follows.
     fn value_hash(&self, kept_time: i64) -> i64 {
-        ValueHash::new()
-            .int(Some(kept_time))
+        let mut hash = ValueHash::new();
+        // Only when set, so that the hash of every rated record is what
+        // kefu before schema version 7 stored, and a re-import of an export
+        // without ratings marks its reviews (updated) rather than leaving
+        // them unchanged.
+        if self.unrated {
+            hash.text(Some("unrated"));
+        }
+        hash.int(Some(kept_time))
             .int(Some(i64::from(self.naive_time)))
             .text(Some(self.polarity.id()))
             .int(self.stars.map(i64::from))
@@ -129,6 +139,7 @@ impl FeedbackRecord<'_> {
             created_at: self.created_at,
             local_day: self.local_day,
             naive_time: self.naive_time,
+            unrated: self.unrated,
             channel: own(self.channel),
             agent_id: own(self.agent_id),
             agent_name: own(self.agent_name),
@@ -624,6 +635,7 @@ impl FeedbackParser {
             created_at: created.unix_seconds,
             local_day: dates::day_number(clock.date()),
             naive_time: created.naive,
+            unrated: self.assumes_negative(),
             channel: value(row, c.channel).map(Cow::Borrowed),
             agent_id: value(row, c.agent_id).map(Cow::Borrowed),
             agent_name: value(row, c.agent_name).map(Cow::Borrowed),

@@ -45,6 +45,13 @@ fn cause_label(id: &str) -> String {
 const RATE_NOT_FOR_COMPLAINTS: &str =
     "--kind complaint: the negative rate (差评率, negative reviews / all reviews) does not apply to complaints";
 
+/// Says how many negative reviews came from exports with no rating column.
+fn unrated_note(n: i64) -> String {
+    format!(
+        "{n} negative review(s) came from an export with no rating column (差评 only): counted as negative feedback, but left out of the negative rate and its review count, as that export's other reviews were not imported"
+    )
+}
+
 fn share(n: i64, total: i64) -> Cell {
     if total == 0 {
         Cell::Empty
@@ -179,6 +186,17 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
             }
         }
     }
+    // Reviews of an export with no rating column are negative feedback, but
+    // not part of the rate: their source's other reviews were not imported.
+    let mut unrated = 0;
+    for c in reports::unrated_counts(ctx.conn, day, day, &ctx.filters)? {
+        if c.is_review() {
+            (all_reviews, unrated) = (all_reviews - c.n, unrated + c.n);
+            if c.is_counted_negative(&ctx.filters) {
+                neg_reviews -= c.n;
+            }
+        }
+    }
     let previous = per_day[6];
     let average = per_day.iter().sum::<i64>() as f64 / 7.0;
 
@@ -213,6 +231,8 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
     );
     if !rate_applies {
         doc.notes.push(RATE_NOT_FOR_COMPLAINTS.into());
+    } else if unrated > 0 {
+        doc.notes.push(unrated_note(unrated));
     }
     if total == 0 {
         doc.notes
@@ -471,6 +491,18 @@ pub fn trend(ctx: &Context<'_>, period: &Period, by: TrendBy) -> Result<Document
             }
         }
     }
+    // As in the daily report: reviews of exports without ratings are out
+    // of the rate.
+    let mut unrated = 0;
+    for c in reports::unrated_counts(ctx.conn, first, last, &ctx.filters)? {
+        if let Some(i) = index_of(c.day).filter(|_| c.is_review()) {
+            reviews[i].1 -= c.n;
+            unrated += c.n;
+            if c.is_counted_negative(&ctx.filters) {
+                reviews[i].0 -= c.n;
+            }
+        }
+    }
     let rate_applies = ctx.filters.counts_reviews();
     let any_whole = partial.iter().any(|p| !p);
     let values: Vec<f64> = negative
@@ -560,6 +592,8 @@ pub fn trend(ctx: &Context<'_>, period: &Period, by: TrendBy) -> Result<Document
     doc.fact("low_periods", "低谷 low periods", Cell::List(lows));
     if !rate_applies {
         doc.notes.push(RATE_NOT_FOR_COMPLAINTS.into());
+    } else if unrated > 0 {
+        doc.notes.push(unrated_note(unrated));
     }
     doc.sections.push(
         Section::new("periods", "各期 periods", t)

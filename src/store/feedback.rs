@@ -29,9 +29,9 @@ const COLUMNS: &str =
     "kind, source, ext_id, hash, created_at, local_day, channel, agent_id, agent_name, \
     department, polarity, stars, content, order_id, customer, customer_phone, declared_cause, \
     responsibility, validity, leader_id, extra, import_id, auto_cause, auto_causes, auto_evidence, cause, \
-    naive_time";
-const COLUMN_COUNT: usize = 27;
-/// Rows per multi-row INSERT (64 × 27 = 1,728 parameters, well under SQLite's limit).
+    naive_time, unrated";
+const COLUMN_COUNT: usize = 28;
+/// Rows per multi-row INSERT (64 × 28 = 1,792 parameters, well under SQLite's limit).
 const INSERT_CHUNK: usize = 64;
 /// Ids per existence lookup.
 const LOOKUP_CHUNK: usize = 512;
@@ -43,8 +43,9 @@ const UPDATE: &str = "UPDATE feedback SET
         agent_name = ?9, department = ?10, polarity = ?11, stars = ?12,
         content = ?13, order_id = ?14, customer = ?15, customer_phone = ?16, declared_cause = ?17,
         responsibility = ?18, validity = ?19, leader_id = ?20, extra = ?21, updated_import = ?22,
-        auto_cause = ?23, auto_causes = ?24, auto_evidence = ?25, cause = ?26, naive_time = ?27
-    WHERE id = ?28";
+        auto_cause = ?23, auto_causes = ?24, auto_evidence = ?25, cause = ?26, naive_time = ?27,
+        unrated = ?28
+    WHERE id = ?29";
 
 /// A borrowed SQL value (no copy of the text).
 type Sql<'a> = ToSqlOutput<'a>;
@@ -57,7 +58,7 @@ fn int(v: i64) -> Sql<'static> {
     ToSqlOutput::Borrowed(ValueRef::Integer(v))
 }
 
-/// The 27 column values of a record, in [`COLUMNS`] order.
+/// The 28 column values of a record, in [`COLUMNS`] order.
 fn values<'a>(
     kind: FeedbackKind,
     source: &'a str,
@@ -97,6 +98,7 @@ fn values<'a>(
                 .map(|c| c.id()),
         ),
         int(i64::from(r.naive_time)),
+        int(i64::from(r.unrated)),
     ]
 }
 

@@ -39,7 +39,7 @@ pub fn migrations_up_to(version: usize) -> Migrations<'static> {
 }
 
 /// The migrations' SQL, oldest first.
-const ALL: &[&str] = &[V1, V2, V3, V4, V5, V6];
+const ALL: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 /// The schema version this build writes.
 pub const LATEST: usize = ALL.len();
@@ -219,6 +219,16 @@ UPDATE closed_lines
        -- The key an adjustment's text ends with, `(leader:event:…)`, too.
        source = replace(source, '(leader:', '(leader:' || agent_id || ':')
  WHERE key LIKE 'adjust:%' AND instr(key, ':leader:') > 0;
+"#;
+
+/// Version 7: reviews from an export with no rating column (every one taken
+/// as negative: the export held only 差评) are marked, so that the negative
+/// rate leaves them out: their source's other reviews were never imported.
+/// A partial index finds the few there are by day. Rows stored before this
+/// version count as rated (0).
+const V7: &str = r#"
+ALTER TABLE feedback ADD COLUMN unrated INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX feedback_unrated ON feedback (local_day) WHERE unrated = 1;
 "#;
 
 #[cfg(test)]
