@@ -296,6 +296,15 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
     let store = match &c.input {
         Some(input) => {
             let mut store = Store::in_memory(tz)?;
+            // The workspace's roster, when it has a store: names link to
+            // ids and agents have their departments, as in a report from
+            // the store (found by exploratory testing: every department
+            // was "(none)" and `--agent A03` was refused).
+            if ws.store_path().exists() {
+                let roster = ws.open_store()?;
+                drop(roster); // opened only to be upgraded if older
+                crate::store::agents::copy_roster(&store.conn, &ws.store_path())?;
+            }
             let kind = match c.input_kind {
                 InputKind::Reviews => ImportKind::Reviews,
                 InputKind::Complaints => ImportKind::Complaints,

@@ -331,8 +331,16 @@ pub fn causes(ctx: &Context<'_>, period: &Period) -> Result<Document> {
     rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let mut pareto = Table::new(&["cause", "label", "count", "share", "cumulative", "main"]);
     let mut cumulative = 0i64;
+    // A cause with as many as the last main cause is main too: which of two
+    // tied causes comes first is only the order of their ids (found by
+    // exploratory testing: response, alone of five tied causes, was
+    // secondary).
+    let mut last_main: Option<i64> = None;
     for (cause, n) in &rows {
-        let main = (cumulative as f64) < 0.8 * total as f64;
+        let main = (cumulative as f64) < 0.8 * total as f64 || last_main == Some(*n);
+        if main {
+            last_main = Some(*n);
+        }
         cumulative += n;
         pareto.push(vec![
             cause.as_str().into(),
@@ -355,7 +363,7 @@ pub fn causes(ctx: &Context<'_>, period: &Period) -> Result<Document> {
                 value: 2,
                 cumulative: 4,
             })
-            .note("main: the causes that together make up the first 80% of negative feedback"),
+            .note("main: the causes that together make up the first 80% of negative feedback, and any cause tied with the last of them"),
     );
     let mut together = Table::new(&["cause_a", "cause_b", "count", "share"]);
     let mut pair_rows: Vec<_> = pairs.into_iter().collect();

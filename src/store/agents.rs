@@ -13,6 +13,22 @@ use super::feedback::Upsert;
 use crate::domain::{agent_key, agent_key_in_its_script};
 use crate::ingest::records::AgentRecord;
 
+/// Copies the roster (agents and their department and leader history) of
+/// the store at `from` into `conn`'s empty store, both at this kefu's schema
+/// version: `report --input` links names and knows departments as a report
+/// from the workspace's store does. Returns how many agents it copied.
+pub fn copy_roster(conn: &Connection, from: &std::path::Path) -> Result<usize> {
+    conn.execute("ATTACH DATABASE ?1 AS workspace", [from.to_string_lossy()])?;
+    let copied = conn
+        .execute_batch(
+            "INSERT INTO agents SELECT * FROM workspace.agents;
+             INSERT INTO agent_history SELECT * FROM workspace.agent_history;",
+        )
+        .and_then(|()| conn.query_row("SELECT count(*) FROM agents", [], |r| r.get::<_, i64>(0)));
+    conn.execute_batch("DETACH DATABASE workspace")?;
+    Ok(copied? as usize)
+}
+
 /// Inserts or updates a roster entry.
 pub fn upsert(tx: &Transaction<'_>, a: &AgentRecord, import_id: i64) -> Result<Upsert> {
     let existing: Option<i64> = tx
