@@ -1982,3 +1982,72 @@ fn pareto_marks_causes_tied_with_a_main_cause_main() {
         .count();
     assert_eq!(mains, 3, "{v}");
 }
+
+/// Found by a report audit (exploratory testing): compare ranked five days
+/// of a running month against the whole previous month, and counted a
+/// record dated after today, without a word.
+#[test]
+fn compare_says_a_period_is_not_over() {
+    let wd = Workdir::new();
+    let export = wd.write(
+        "r.csv",
+        "评价ID,评价时间,客服,评价等级,评价内容\nF1,2026-11-05 10:00,王芳,差评,态度差\nF2,2026-11-12 10:00,李娜,差评,态度差\n\
+         M1,2026-12-02 10:00,李娜,差评,态度差\nM2,2026-12-31 10:00,李娜,差评,态度差\n",
+    );
+    wd.kefu(&["import", "-q", "reviews", &export])
+        .assert()
+        .success();
+    let v = wd.json(&["report", "compare", "--by", "agent", "--format", "json"]);
+    assert_eq!(v["period"], "2026-12");
+    let notes = v["notes"].to_string();
+    assert!(
+        notes.contains("2026-12 is not over (it runs to 2026-12-31; today is 2026-12-05): its counts are of its first 5 of 31 days")
+            && notes.contains("1 record(s) in it are dated after today"),
+        "{v}"
+    );
+    let v = wd.json(&[
+        "report", "compare", "--by", "agent", "--period", "2026-11", "--format", "json",
+    ]);
+    assert!(v.get("notes").is_none(), "{v}");
+}
+
+/// Found by a report audit (exploratory testing): after the roster renamed
+/// 刘洋 to 刘阳, `--agent 刘洋` was accepted and reported 0 of the agent's
+/// own records.
+#[test]
+fn agent_filter_finds_an_agent_by_a_former_name() {
+    let wd = Workdir::new();
+    let roster = wd.write("a1.csv", "工号,客服姓名\nA05,刘洋\nA06,王芳\n");
+    wd.kefu(&["import", "-q", "agents", &roster])
+        .assert()
+        .success();
+    let export = wd.write(
+        "r.csv",
+        "评价ID,评价时间,客服,评价等级,评价内容\nR1,2026-11-20 10:00,刘洋,差评,态度差\nR2,2026-11-20 11:00,刘洋,差评,态度差\nR3,2026-11-20 12:00,王芳,差评,态度差\n",
+    );
+    wd.kefu(&["import", "-q", "reviews", &export])
+        .assert()
+        .success();
+    let renamed = wd.write("a2.csv", "工号,客服姓名\nA05,刘阳\nA06,王芳\n");
+    wd.kefu(&["import", "-q", "agents", &renamed])
+        .assert()
+        .success();
+    for name in ["刘洋", "刘阳", "A05"] {
+        let (v, stderr) = wd.json_and_stderr(&[
+            "report",
+            "daily",
+            "--date",
+            "2026-11-20",
+            "--agent",
+            name,
+            "--format",
+            "json",
+        ]);
+        assert_eq!(v["total"], 2, "{name}: {v}");
+        assert_eq!(
+            stderr.contains("a former name of A05 on the roster; reporting A05"),
+            name == "刘洋",
+            "{stderr}"
+        );
+    }
+}

@@ -332,6 +332,28 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
     if let Some(a) = filters.agent.clone() {
         if let Some(id) = crate::store::agents::Lookup::load(&store.conn)?.resolve(&a)? {
             filters.agent = Some(id.clone());
+        } else {
+            // A name the roster no longer has, which feedback linked to an
+            // agent still carries: a former name (found by exploratory
+            // testing: the renamed agent's own records were reported as 0).
+            let ids = crate::store::agents::ids_once_named(&store.conn, &a)?;
+            match ids.as_slice() {
+                [] => {}
+                [id] => {
+                    if !globals.quiet {
+                        crate::say!("kefu: --agent {a:?}: a former name of {id} on the roster; reporting {id}");
+                    }
+                    filters.agent = Some(id.clone());
+                }
+                several => {
+                    return Err(Usage(format!(
+                        "--agent {a:?} was the name of {} agents ({}): give the id",
+                        several.len(),
+                        several.join(", ")
+                    ))
+                    .into())
+                }
+            }
         }
     }
     // A filter that names nothing the store knows is a typo, not a day

@@ -679,9 +679,18 @@ pub fn compare(ctx: &Context<'_>, by: GroupBy, period: &Period, vs: &Period) -> 
     let mut now: BTreeMap<String, i64> = BTreeMap::new();
     let mut before: BTreeMap<String, i64> = BTreeMap::new();
     let mut names: BTreeMap<String, (String, String)> = BTreeMap::new();
-    for (p, counts) in [(period, &mut now), (vs, &mut before)] {
+    let today = dates::today(ctx.tz)?;
+    // Per period: how many of its records are dated after today.
+    let mut future = [0i64; 2];
+    for (i, (p, counts)) in [(period, &mut now), (vs, &mut before)]
+        .into_iter()
+        .enumerate()
+    {
         let (first, last) = p.days();
         reports::each_negative(ctx.conn, first, last, &ctx.filters, |it| {
+            if dates::local_datetime(it.created_at, ctx.tz).date() > today {
+                future[i] += 1;
+            }
             let key = group_key(it, by, ctx.tz);
             if by == GroupBy::Agent {
                 names.entry(key.clone()).or_insert_with(|| {
@@ -795,6 +804,32 @@ pub fn compare(ctx: &Context<'_>, by: GroupBy, period: &Period, vs: &Period) -> 
         "对比期合计 total compared with",
         before.values().sum::<i64>(),
     );
+    // A period not over by today is compared as far as it has run, which
+    // the reader must know (found by exploratory testing: March's first 5
+    // days ranked against the whole of February without a word), as trend
+    // marks it partial and daily says a day is after today.
+    for (p, future) in [(period, future[0]), (vs, future[1])] {
+        if p.last < today {
+            continue;
+        }
+        let so_far = if p.first > today {
+            format!("{} has not begun (today is {today})", p.name)
+        } else {
+            format!(
+                "{} is not over (it runs to {}; today is {today}): its counts are of its first {} of {} days, set against the whole of the other",
+                p.name,
+                p.last,
+                (today - p.first).num_days() + 1,
+                (p.last - p.first).num_days() + 1
+            )
+        };
+        let dated = if future > 0 {
+            format!("; {future} record(s) in it are dated after today (a wrong clock, or a typo in an export?)")
+        } else {
+            String::new()
+        };
+        doc.notes.push(format!("{so_far}{dated}"));
+    }
     doc.sections.push(
         Section::new("ranking", "排名 ranking (1 = fewest negative feedback)", t).chart(
             Chart::Bars {

@@ -13,6 +13,18 @@ use super::feedback::Upsert;
 use crate::domain::{agent_key, agent_key_in_its_script};
 use crate::ingest::records::AgentRecord;
 
+/// The roster ids of the agents that stored feedback names `name` (as the
+/// export wrote it) and is linked to: a former name, when the roster has
+/// renamed the agent since. At most 5.
+pub fn ids_once_named(conn: &Connection, name: &str) -> Result<Vec<String>> {
+    let mut st = conn.prepare(
+        "SELECT DISTINCT f.agent_id FROM feedback f JOIN agents a ON a.id = f.agent_id
+         WHERE f.agent_name = ?1 AND a.name <> ?1 ORDER BY f.agent_id LIMIT 5",
+    )?;
+    let ids = st.query_map([name], |r| r.get(0))?;
+    Ok(ids.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Copies the roster (agents and their department and leader history) of
 /// the store at `from` into `conn`'s empty store, both at this kefu's schema
 /// version: `report --input` links names and knows departments as a report
