@@ -3,9 +3,10 @@
 //!
 //! How it decides (rules; see `builtin.rules` for the phrases):
 //! 1. normalise the text (case, width, Traditional → Simplified, typos);
-//! 2. find every phrase with one Aho-Corasick automaton (daachorse, character-wise, leftmost-longest, so
-//!    不耐烦 wins over 耐烦), English phrases only from a word start to a
-//!    word end or an inflection (minutes, promised; not later for late);
+//! 2. find every phrase with one Aho-Corasick automaton (daachorse's,
+//!    character-wise; leftmost-longest, so 不耐烦 wins over 耐烦), English
+//!    phrases only from a word start to a word end or an inflection
+//!    (minutes, promised; not later for late);
 //! 3. split the text into clauses at punctuation and at contrast markers; the
 //!    clauses after the last contrast (但是/就是/不过/but) weigh 1.5, those
 //!    before it 0.5 (a focus marker such as 关键是: 2.0 and 0.5);
