@@ -359,6 +359,22 @@ fn without_year(t: &str) -> bool {
 }
 
 /// Whether `s` is one or two digits, as a day or a month is written.
+/// Whether `t` names a month and nothing smaller (8月, 2026年8月, 2026-08,
+/// 2026/8), and then whether it has a year.
+fn month_only(t: &str) -> Option<bool> {
+    if let Some(m) = t.strip_suffix('月') {
+        return match m.split_once('年') {
+            Some((y, m)) => {
+                (y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()) && day_or_month(m))
+                    .then_some(true)
+            }
+            None => day_or_month(m).then_some(false),
+        };
+    }
+    let (y, m) = t.split_once(['-', '/', '.'])?;
+    (y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()) && day_or_month(m)).then_some(true)
+}
+
 fn day_or_month(s: &str) -> bool {
     !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit())
 }
@@ -390,6 +406,13 @@ fn read_written(text: &str, order: DateOrder) -> Result<(NaiveDateTime, Option<i
         .or_else(|why| english().ok_or(why))
         .map_err(|why| {
             why.unwrap_or_else(|| {
+                if let Some(year) = month_only(t) {
+                    return format!(
+                        "{} is a month{}, not a day: write the day (2026年8月3日, 2026-08-03)",
+                        shown(original),
+                        if year { "" } else { " with no year" }
+                    );
+                }
                 if without_year(t) {
                     return format!(
                         "no year in {}: kefu does not guess one; write the year in the sheet (2026年5月3日, 2026/5/3)",
@@ -1264,6 +1287,16 @@ mod tests {
         let e =
             parse_timestamp_as("合计", chrono_tz::Asia::Shanghai, DateOrder::Either).unwrap_err();
         assert!(e.starts_with("unreadable timestamp"), "{e}");
+        // A month is no day (an event's date; found by exploratory testing).
+        for (t, said) in [
+            ("8月", "\"8月\" is a month with no year, not a day"),
+            ("2026年8月", "\"2026年8月\" is a month, not a day"),
+            ("2026-08", "\"2026-08\" is a month, not a day"),
+        ] {
+            let e =
+                parse_timestamp_as(t, chrono_tz::Asia::Shanghai, DateOrder::Either).unwrap_err();
+            assert!(e.starts_with(said), "{t}: {e}");
+        }
     }
 
     fn sh() -> Tz {

@@ -1093,3 +1093,19 @@ fn a_trained_model_holds_no_phone_id_or_email() {
         assert!(!model.contains(leaked), "{leaked} is in the model");
     }
 }
+
+/// Found by exploratory testing: a second file was called "the subcommand
+/// '…'", which says nothing about what to do.
+#[test]
+fn classify_of_two_files_says_to_run_it_per_file() {
+    let wd = Workdir::new();
+    let a = wd.write("a.csv", "评价内容\n态度差\n");
+    let out = wd.kefu(&["classify", &a, &a]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("kefu classify reads one file (given 2): run it once per file"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+}

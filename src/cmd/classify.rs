@@ -62,6 +62,11 @@ pub struct ClassifyArgs {
     #[arg(value_name = "FILE")]
     pub file: Option<String>,
 
+    /// More files: refused with advice (clap would call the second a
+    /// subcommand it does not know).
+    #[arg(hide = true)]
+    pub more_files: Vec<String>,
+
     /// Classify the store's negative feedback that has no automatic cause yet
     #[arg(long, conflicts_with_all = ["file", "format", "output", "column", "strict"])]
     pub store: bool,
@@ -294,6 +299,13 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
         // Rows are written out again: their text exactly as it came.
         cells_as_written: true,
     };
+    if !args.more_files.is_empty() {
+        return Err(crate::error::Usage(format!(
+            "kefu classify reads one file (given {}): run it once per file (for f in *.csv; do kefu classify \"$f\" -o \"classified-$f\"; done), or join exports with one header first",
+            args.more_files.len() + 1
+        ))
+        .into());
+    }
     let file = args.file.unwrap_or_else(|| "-".into());
     let mut input = ingest::open(&file, &opts, None)?;
     let name = input.name.clone();
