@@ -1109,3 +1109,28 @@ fn classify_of_two_files_says_to_run_it_per_file() {
     );
     assert!(out.stdout.is_empty());
 }
+
+/// Found by exploratory testing: every unreadable row of a stream was a
+/// line on stderr (a file of broken rows filled cron mail).
+#[test]
+fn a_stream_names_the_first_ten_unreadable_rows_and_counts_the_rest() {
+    let wd = Workdir::new();
+    let mut text = String::from("{\"content\":\"态度差\"}\n");
+    for _ in 0..25 {
+        text.push_str("[1,2]\n");
+    }
+    let f = wd.write("in.jsonl", text);
+    let out = wd.kefu(&["classify", &f]).output().unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.matches("(passed through unclassified)").count(),
+        10,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("15 more unreadable row(s) passed through unclassified (25 in all"),
+        "{stderr}"
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 27);
+}

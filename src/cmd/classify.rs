@@ -249,6 +249,9 @@ const BATCHES: usize = 16;
 /// A batch also ends once it holds this many bytes (rows of 20,000
 /// columns would otherwise hold hundreds of MB in flight).
 const BATCH_BYTES: usize = 1 << 20;
+/// How many unreadable rows a stream names one by one on stderr; the rest
+/// are counted.
+const SHOWN_UNREADABLE: u64 = 10;
 
 /// Rows on their way through the stream. Batches go round: the reader fills
 /// one, a worker classifies it, the writer writes it and hands it back, so
@@ -421,6 +424,7 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
         let json_out = matches!(format, RecordFormat::Json | RecordFormat::Jsonl);
         // Rows whose rating kefu cannot read: how many, and the first.
         let mut unknown_ratings = (0u64, String::new());
+        let mut unreadable = 0u64;
         let mut read = || -> Result<()> {
             let mut made = 0;
             let mut seq = 0u64;
@@ -458,9 +462,15 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                             if args.strict {
                                 bail!("{name}: {position} {line}: {reason}");
                             }
-                            crate::say!(
-                                "kefu: {name}: {position} {line}: {reason} (passed through unclassified)"
-                            );
+                            // The first few said one by one; the rest
+                            // counted (a file of broken rows would print
+                            // a line per row into cron mail).
+                            unreadable += 1;
+                            if unreadable <= SHOWN_UNREADABLE {
+                                crate::say!(
+                                    "kefu: {name}: {position} {line}: {reason} (passed through unclassified)"
+                                );
+                            }
                             // A JSON record that is none (a cut line, an
                             // array) has no fields: it goes out whole, in
                             // the first column (found by exploratory
@@ -564,6 +574,12 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
             for note in input.end_notes() {
                 crate::say!("kefu: {name}: {note}");
             }
+        }
+        if unreadable > SHOWN_UNREADABLE {
+            crate::say!(
+                "kefu: {name}: {} more unreadable row(s) passed through unclassified ({unreadable} in all; the first {SHOWN_UNREADABLE} shown above)",
+                unreadable - SHOWN_UNREADABLE
+            );
         }
         if unknown_ratings.0 > 0 {
             crate::say!(
