@@ -33,24 +33,28 @@ pub fn mask_personal_data(text: &str) -> Cow<'_, str> {
     let full_width =
         |c: char| matches!(c, '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '＠' | '．' | '＿');
     let folds = |c: char| is_invisible(c) || full_width(c);
-    let floats = float_tails(text).next().is_some();
-    if floats || text.chars().any(folds) {
-        let mut plain: String = text
-            .chars()
-            .filter(|c| !is_invisible(*c))
-            .map(|c| {
-                if full_width(c) {
-                    crate::domain::fold_full_width(c)
-                } else {
-                    c
-                }
-            })
-            .collect();
-        if floats {
-            let tails: Vec<(usize, usize)> = float_tails(&plain).collect();
-            for (start, end) in tails.into_iter().rev() {
-                plain.replace_range(start..end, "");
-            }
+    let folded: Cow<'_, str> = if text.chars().any(folds) {
+        Cow::Owned(
+            text.chars()
+                .filter(|c| !is_invisible(*c))
+                .map(|c| {
+                    if full_width(c) {
+                        crate::domain::fold_full_width(c)
+                    } else {
+                        c
+                    }
+                })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(text)
+    };
+    // Float tails looked for once the digits are ASCII (１３８…５６７８．０).
+    let tails: Vec<(usize, usize)> = float_tails(&folded).collect();
+    if matches!(folded, Cow::Owned(_)) || !tails.is_empty() {
+        let mut plain = folded.into_owned();
+        for (start, end) in tails.into_iter().rev() {
+            plain.replace_range(start..end, "");
         }
         let masked = mask_plain(&plain).into_owned();
         return if masked == plain {
@@ -310,6 +314,14 @@ fn mask_wechat_ids(text: &str) -> Option<String> {
 /// masked like an id.
 pub fn mask_phone(phone: &str) -> String {
     let phone = phone.trim();
+    // Full-width digits and point as ASCII first (１３８１２３４５６７８．０).
+    let ascii: String;
+    let phone = if phone.chars().any(|c| matches!(c, '０'..='９' | '．')) {
+        ascii = phone.chars().map(crate::domain::fold_full_width).collect();
+        ascii.as_str()
+    } else {
+        phone
+    };
     // A number cell passed through a spreadsheet: 13812345678.0,
     // 1.38123456780E+10 (its tail is the number's, not the float's).
     let whole;
@@ -1106,6 +1118,11 @@ mod tests {
             ("邮件ｚｈａｎｇ@example.com", "邮件z***@example.com"),
             ("电话138\u{2009}1234\u{2009}5678", "电话138****5678"),
             ("电话138\t1234\t5678", "电话138****5678"),
+            (
+                "我的电话１３８１２３４５６７８．０请回电",
+                "我的电话138****5678请回电",
+            ),
+            ("rating １３８１２３４５６７８.0", "rating 138****5678"),
         ] {
             assert_eq!(mask_personal_data(text), masked, "{text}");
         }
@@ -1114,6 +1131,7 @@ mod tests {
     #[test]
     fn masks() {
         assert_eq!(mask_phone("13812341234"), "138****1234");
+        assert_eq!(mask_phone("１３８１２３４５６７８．０"), "138****5678");
         assert_eq!(mask_phone("138-1234-1234"), "138****1234");
         assert_eq!(mask_phone("181****0631"), "181****0631");
         assert_eq!(mask_id("tb_小猫咪9"), "t***9");

@@ -3549,3 +3549,93 @@ fn rejects_show_formulas_as_text_and_a_map_file_is_bounded() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Found by exploratory testing (an upgrade): a record naming an agent by
+/// the name the roster has since changed was unlinked when re-imported (a
+/// complaint updated to 成立 was charged to no one); after an upgrade from
+/// a store that did not keep old names, re-importing unchanged exports did
+/// the same to every such record.
+#[test]
+fn a_former_name_still_links_to_the_renamed_agent() {
+    let wd = Workdir::new();
+    let roster = wd.write(
+        "a1.csv",
+        "工号,客服姓名,部门\nKF001,王芳,售前组\nKF002,李娜,售前组\n",
+    );
+    wd.kefu(&["import", "-q", "agents", &roster])
+        .assert()
+        .success();
+    let complaints = |validity: &str| {
+        format!("投诉编号,投诉时间,客服,投诉内容,是否成立\nC1,2026-11-10 10:00,李娜,态度差,{validity}\n")
+    };
+    let c = wd.write("c.csv", complaints("待定"));
+    wd.kefu(&["import", "-q", "complaints", &c])
+        .assert()
+        .success();
+    let renamed = wd.write(
+        "a2.csv",
+        "工号,客服姓名,部门\nKF001,王芳,售前组\nKF002,李娜娜,售前组\n",
+    );
+    wd.kefu(&["import", "-q", "agents", &renamed])
+        .assert()
+        .success();
+    let c = wd.write("c.csv", complaints("成立"));
+    let more = wd.write(
+        "c2.csv",
+        "投诉编号,投诉时间,客服,投诉内容,是否成立\nC2,2026-11-11 10:00,李　娜,回复慢,成立\n",
+    );
+    let out = wd
+        .kefu(&["import", "complaints", &c, &more])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && !stderr.contains("roster does not have"),
+        "{stderr}"
+    );
+    assert_eq!(
+        wd.sql("SELECT ext_id, agent_id, agent_name, validity FROM feedback ORDER BY ext_id"),
+        [
+            ["C1", "KF002", "李娜", "confirmed"],
+            ["C2", "KF002", "李　娜", "confirmed"]
+        ]
+    );
+
+    // A store of a kefu that kept no old names: the upgrade takes them from
+    // the linked feedback.
+    let old = Workdir::new();
+    old.kefu(&["import", "-q", "agents", &roster])
+        .assert()
+        .success();
+    let c = old.write("c.csv", complaints("待定"));
+    old.kefu(&["import", "-q", "complaints", &c])
+        .assert()
+        .success();
+    {
+        let conn = rusqlite::Connection::open(old.path("kefu.db")).unwrap();
+        conn.execute_batch(
+            "UPDATE agents SET name = '李娜娜' WHERE id = 'KF002';
+             DROP TABLE agent_other_names; PRAGMA user_version = 7;",
+        )
+        .unwrap();
+    }
+    let out = old.kefu(&["import", "complaints", &c]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("from schema version 7 to 8"), "{stderr}");
+    assert!(!stderr.contains("roster does not have"), "{stderr}");
+    assert_eq!(old.sql("SELECT agent_id FROM feedback"), [["KF002"]]);
+    let (_, stderr) = old.json_and_stderr(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-11-10",
+        "--agent",
+        "李娜",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        stderr.contains("a former name of KF002 on the roster"),
+        "{stderr}"
+    );
+}

@@ -955,9 +955,10 @@ fn a_leader_move_into_a_closed_quarter_moves_the_joint_liability() {
             )
             .unwrap();
         assert_eq!(n, 1);
-        // Version 7's column out again, as a version 5 store had none.
+        // Versions 7's and 8's additions out again, as a version 5 store
+        // had none.
         conn.execute_batch(
-            "DROP INDEX feedback_unrated; ALTER TABLE feedback DROP COLUMN unrated; PRAGMA user_version = 5;",
+            "DROP TABLE agent_other_names; DROP INDEX feedback_unrated; ALTER TABLE feedback DROP COLUMN unrated; PRAGMA user_version = 5;",
         )
         .unwrap();
     }
@@ -2169,6 +2170,7 @@ fn an_older_store_with_whole_row_ids_is_re_keyed_and_its_second_copies_removed()
            SELECT period, 'event:e/h00000000000000e0', day, agent_id, rule_id, points, 'event h00000000000000e0'
              FROM closed_lines WHERE key LIKE 'event:%';
          DROP TABLE agent_history;
+         DROP TABLE agent_other_names;
          DROP INDEX feedback_unrated;
          ALTER TABLE feedback DROP COLUMN unrated;
          PRAGMA user_version = 3;",

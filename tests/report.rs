@@ -1785,22 +1785,28 @@ fn a_security_review_of_outputs() {
         .contains("a workspace's settings (kefu.toml): not overwritten"));
     assert_eq!(std::fs::read(&target).unwrap(), settings);
 
-    let other = Workdir::new();
-    std::fs::remove_file(other.path("kefu.db")).unwrap();
-    let conn = rusqlite::Connection::open(other.path("kefu.db")).unwrap();
-    conn.execute_batch("CREATE TABLE customers (name, phone); INSERT INTO customers VALUES ('张三', '13812345678');")
+    // Another program's database, with no schema version or with one (many
+    // programs set user_version too).
+    for version in [0, 3] {
+        let other = Workdir::new();
+        std::fs::remove_file(other.path("kefu.db")).unwrap();
+        let conn = rusqlite::Connection::open(other.path("kefu.db")).unwrap();
+        conn.execute_batch(&format!(
+            "CREATE TABLE customers (name, phone); INSERT INTO customers VALUES ('张三', '13812345678'); PRAGMA user_version = {version};"
+        ))
         .unwrap();
-    drop(conn);
-    let before = std::fs::read(other.path("kefu.db")).unwrap();
-    let out = other.kefu(&["report", "daily"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        String::from_utf8_lossy(&out.stderr)
-            .contains("not a kefu store (it holds tables customers"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(std::fs::read(other.path("kefu.db")).unwrap(), before);
+        drop(conn);
+        let before = std::fs::read(other.path("kefu.db")).unwrap();
+        let out = other.kefu(&["report", "daily"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            String::from_utf8_lossy(&out.stderr)
+                .contains("not a kefu store (it holds tables customers"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(std::fs::read(other.path("kefu.db")).unwrap(), before);
+    }
 }
 
 /// Found by a report audit (exploratory testing): a 差评-only export (no
@@ -1845,7 +1851,15 @@ fn reviews_of_an_export_without_ratings_are_out_of_the_negative_rate() {
     assert_eq!(v["negative_rate"], serde_json::Value::Null);
     let mut attitude = day.to_vec();
     attitude.extend(["--cause", "attitude"]);
-    assert_eq!(wd.json(&attitude)["negative_rate"], 0.25);
+    let v = wd.json(&attitude);
+    assert_eq!(v["negative_rate"], 0.25);
+    // The note counts what the report counts: one of the two is attitude.
+    assert!(
+        v["notes"]
+            .to_string()
+            .contains("1 negative review(s) came from an export"),
+        "{v}"
+    );
     let trend = wd.stdout(&[
         "report",
         "trend",
@@ -2009,6 +2023,31 @@ fn compare_says_a_period_is_not_over() {
         "report", "compare", "--by", "agent", "--period", "2026-11", "--format", "json",
     ]);
     assert!(v.get("notes").is_none(), "{v}");
+    // Both running: neither is "the whole"; a day that is today; a period
+    // that has not begun.
+    let notes = |args: &[&str]| {
+        let mut all = vec!["report", "compare", "--by", "agent", "--format", "json"];
+        all.extend(args);
+        wd.json(&all)["notes"].to_string()
+    };
+    let n = notes(&["--period", "2026-W49", "--vs", "2026-12"]);
+    assert!(!n.contains("set against the whole"), "{n}");
+    assert!(
+        n.contains("2026-W49 is not over") && n.contains("2026-12 is not over"),
+        "{n}"
+    );
+    let n = notes(&["--period", "2026-12-05"]);
+    assert!(
+        n.contains("2026-12-05 is today: its counts are of the day so far"),
+        "{n}"
+    );
+    let n = notes(&["--period", "2027-01", "--vs", "2026-11"]);
+    assert!(
+        n.contains("2027-01 has not begun (today is 2026-12-05)"),
+        "{n}"
+    );
+    let n = notes(&[]);
+    assert!(n.contains("set against the whole of 2026-11"), "{n}");
 }
 
 /// Found by a report audit (exploratory testing): after the roster renamed

@@ -630,7 +630,7 @@ fn explain(ws: &Workspace, args: ExplainArgs) -> Result<()> {
             &format!("{}\n", serde_json::to_string_pretty(&v)?),
         );
     }
-    let mut text = format!("normalised: {}\n", trace.normalized);
+    let mut text = format!("normalised: {}\n", render::printable(&trace.normalized));
     let mut clauses = Table::new(&["clause", "text", "weight"]);
     for (i, (t, w)) in trace.clauses.iter().enumerate() {
         clauses.push(vec![
@@ -679,7 +679,10 @@ fn explain(ws: &Workspace, args: ExplainArgs) -> Result<()> {
                 " — no complaint phrase of any cause found".to_string()
             }
         } else {
-            format!(" — evidence: {}", verdict.evidence.join(", "))
+            format!(
+                " — evidence: {}",
+                render::printable(&verdict.evidence.join(", "))
+            )
         }
     ));
     render::write_all(&mut stdout, &text)

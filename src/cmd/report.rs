@@ -330,30 +330,43 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
     let mut filters = filters;
     // A name on no roster stays as written (an export's agent_name).
     if let Some(a) = filters.agent.clone() {
-        if let Some(id) = crate::store::agents::Lookup::load(&store.conn)?.resolve(&a)? {
-            filters.agent = Some(id.clone());
-        } else {
-            // A name the roster no longer has, which feedback linked to an
-            // agent still carries: a former name (found by exploratory
-            // testing: the renamed agent's own records were reported as 0).
-            let ids = crate::store::agents::ids_once_named(&store.conn, &a)?;
-            match ids.as_slice() {
-                [] => {}
-                [id] => {
-                    if !globals.quiet {
-                        crate::say!("kefu: --agent {a:?}: a former name of {id} on the roster; reporting {id}");
-                    }
-                    filters.agent = Some(id.clone());
-                }
-                several => {
-                    return Err(Usage(format!(
-                        "--agent {a:?} was the name of {} agents ({}): give the id",
-                        several.len(),
-                        several.join(", ")
-                    ))
-                    .into())
-                }
+        let roster = crate::store::agents::Lookup::load(&store.conn)?;
+        let found = roster.resolve(&a)?;
+        // A name several agents were known by, none of them now.
+        if found.is_none() {
+            let ids = roster.others_once_named(&a, "");
+            if ids.len() > 1 {
+                return Err(Usage(format!(
+                    "--agent {}: a former name of {} agents ({}): give the id",
+                    crate::domain::shown(&a),
+                    ids.len(),
+                    ids.iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+                .into());
             }
+        }
+        if let Some(id) = found {
+            // A name the roster no longer has (found by exploratory
+            // testing: the renamed agent's own records were reported as 0).
+            if roster.find_former(&a).is_some() && !globals.quiet {
+                crate::say!(
+                    "kefu: --agent {}: a former name of {id} on the roster; reporting {id}",
+                    crate::domain::shown(&a)
+                );
+            }
+            // A name that is one agent's now and was another's before.
+            let others = roster.others_once_named(&a, id);
+            if !others.is_empty() && roster.find_former(&a).is_none() && !globals.quiet {
+                crate::say!(
+                    "kefu: --agent {}: {id}'s name now, and a former name of {} (give that id for their records); reporting {id}",
+                    crate::domain::shown(&a),
+                    others.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                );
+            }
+            filters.agent = Some(id.clone());
         }
     }
     // A filter that names nothing the store knows is a typo, not a day
@@ -371,7 +384,11 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
         } else {
             "on the roster or in the feedback"
         };
-        return Err(Usage(format!("no {what} {value:?} {place}{known}")).into());
+        return Err(Usage(format!(
+            "no {what} {} {place}{known}",
+            crate::domain::shown(&value)
+        ))
+        .into());
     }
     if c.no_mask {
         crate::say!("kefu: warning: customer phone numbers and ids are NOT masked in this report (--no-mask); handle it as personal data");

@@ -1422,7 +1422,7 @@ mod tests {
             ColumnMap::build(&h, super::super::columns::ACTIVITY_FIELDS, &BTreeMap::new()).unwrap();
         let agents = Lookup {
             ids: [("KF001".to_string(), "KF001".to_string())].into(),
-            shared: BTreeMap::new(),
+            ..Lookup::default()
         };
         let p = ActivityParser::new(map, &agents).unwrap();
         let read = |month: &str, value: &str| {

@@ -188,12 +188,14 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
     }
     // Reviews of an export with no rating column are negative feedback, but
     // not part of the rate: their source's other reviews were not imported.
+    // Those the report counts (its cause filter too) are said in a note.
     let mut unrated = 0;
     for c in reports::unrated_counts(ctx.conn, day, day, &ctx.filters)? {
         if c.is_review() {
-            (all_reviews, unrated) = (all_reviews - c.n, unrated + c.n);
+            all_reviews -= c.n;
             if c.is_counted_negative(&ctx.filters) {
                 neg_reviews -= c.n;
+                unrated += c.n;
             }
         }
     }
@@ -505,9 +507,9 @@ pub fn trend(ctx: &Context<'_>, period: &Period, by: TrendBy) -> Result<Document
     for c in reports::unrated_counts(ctx.conn, first, last, &ctx.filters)? {
         if let Some(i) = index_of(c.day).filter(|_| c.is_review()) {
             reviews[i].1 -= c.n;
-            unrated += c.n;
             if c.is_counted_negative(&ctx.filters) {
                 reviews[i].0 -= c.n;
+                unrated += c.n;
             }
         }
     }
@@ -808,15 +810,22 @@ pub fn compare(ctx: &Context<'_>, by: GroupBy, period: &Period, vs: &Period) -> 
     // the reader must know (found by exploratory testing: March's first 5
     // days ranked against the whole of February without a word), as trend
     // marks it partial and daily says a day is after today.
-    for (p, future) in [(period, future[0]), (vs, future[1])] {
+    for (p, other, future) in [(period, vs, future[0]), (vs, period, future[1])] {
         if p.last < today {
             continue;
         }
         let so_far = if p.first > today {
             format!("{} has not begun (today is {today})", p.name)
+        } else if p.first == p.last {
+            format!("{} is today: its counts are of the day so far", p.name)
         } else {
+            let against = if other.last < today {
+                format!(", set against the whole of {}", other.name)
+            } else {
+                String::new()
+            };
             format!(
-                "{} is not over (it runs to {}; today is {today}): its counts are of its first {} of {} days, set against the whole of the other",
+                "{} is not over (it runs to {}; today is {today}): its counts are of its first {} of {} days{against}",
                 p.name,
                 p.last,
                 (today - p.first).num_days() + 1,

@@ -13,18 +13,6 @@ use super::feedback::Upsert;
 use crate::domain::{agent_key, agent_key_in_its_script};
 use crate::ingest::records::AgentRecord;
 
-/// The roster ids of the agents that stored feedback names `name` (as the
-/// export wrote it) and is linked to: a former name, when the roster has
-/// renamed the agent since. At most 5.
-pub fn ids_once_named(conn: &Connection, name: &str) -> Result<Vec<String>> {
-    let mut st = conn.prepare(
-        "SELECT DISTINCT f.agent_id FROM feedback f JOIN agents a ON a.id = f.agent_id
-         WHERE f.agent_name = ?1 AND a.name <> ?1 ORDER BY f.agent_id LIMIT 5",
-    )?;
-    let ids = st.query_map([name], |r| r.get(0))?;
-    Ok(ids.collect::<rusqlite::Result<_>>()?)
-}
-
 /// Copies the roster (agents and their department and leader history) of
 /// the store at `from` into `conn`'s empty store, both at this kefu's schema
 /// version: `report --input` links names and knows departments as a report
@@ -34,7 +22,8 @@ pub fn copy_roster(conn: &Connection, from: &std::path::Path) -> Result<usize> {
     let copied = conn
         .execute_batch(
             "INSERT INTO agents SELECT * FROM workspace.agents;
-             INSERT INTO agent_history SELECT * FROM workspace.agent_history;",
+             INSERT INTO agent_history SELECT * FROM workspace.agent_history;
+             INSERT INTO agent_other_names SELECT * FROM workspace.agent_other_names;",
         )
         .and_then(|()| conn.query_row("SELECT count(*) FROM agents", [], |r| r.get::<_, i64>(0)));
     conn.execute_batch("DETACH DATABASE workspace")?;
@@ -43,14 +32,22 @@ pub fn copy_roster(conn: &Connection, from: &std::path::Path) -> Result<usize> {
 
 /// Inserts or updates a roster entry.
 pub fn upsert(tx: &Transaction<'_>, a: &AgentRecord, import_id: i64) -> Result<Upsert> {
-    let existing: Option<i64> = tx
-        .prepare_cached("SELECT hash FROM agents WHERE id = ?1")?
-        .query_row([&a.id], |r| r.get(0))
+    let existing: Option<(i64, String)> = tx
+        .prepare_cached("SELECT hash, name FROM agents WHERE id = ?1")?
+        .query_row([&a.id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
     match existing {
-        Some(h) if h == a.hash => Ok(Upsert::Unchanged),
+        Some((h, _)) if h == a.hash => Ok(Upsert::Unchanged),
         existing => {
+            // A rename keeps the old name: exports written before it still
+            // name the agent so (see [`Lookup::load`]).
+            if let Some((_, old)) = existing.as_ref().filter(|(_, old)| *old != a.name) {
+                tx.prepare_cached(
+                    "INSERT OR IGNORE INTO agent_other_names (agent_id, name) VALUES (?1, ?2)",
+                )?
+                .execute(params![a.id, old])?;
+            }
             // A column the file does not have leaves the stored value.
             tx.prepare_cached(
                 "INSERT INTO agents (id, name, department, leader_id, joined_on, left_on, extra, hash, import_id)
@@ -226,6 +223,12 @@ pub struct Lookup {
     pub ids: HashMap<String, String>,
     /// Names several agents share, by key: nothing naming only them links.
     pub shared: BTreeMap<String, SharedName>,
+    /// Roster ids by the key of another name the agent was known by (a
+    /// former name), when no agent has it now and no other agent had it.
+    pub former: HashMap<String, String>,
+    /// Every agent once known by a name, by the name's key (whether or not
+    /// another agent has it now).
+    pub once_named: BTreeMap<String, Vec<String>>,
 }
 
 impl Lookup {
@@ -291,12 +294,73 @@ impl Lookup {
                 );
             }
         }
-        Ok(Lookup { ids, shared })
+        // Other names (a former name): found where no id or current name
+        // is, and only when one agent had it.
+        let mut st =
+            conn.prepare("SELECT agent_id, name FROM agent_other_names ORDER BY agent_id")?;
+        let others = st
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut other_keys: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+        for (id, name) in &others {
+            let mut keys = vec![agent_key_in_its_script(name), agent_key(name)];
+            keys.dedup();
+            for key in keys {
+                let ids_of = other_keys.entry(key).or_default();
+                if !ids_of.contains(&id.as_str()) {
+                    ids_of.push(id);
+                }
+            }
+        }
+        let once_named: BTreeMap<String, Vec<String>> = other_keys
+            .into_iter()
+            .map(|(key, found)| (key, found.iter().map(|id| id.to_string()).collect()))
+            .collect();
+        let former = once_named
+            .iter()
+            .filter(|(key, _)| !ids.contains_key(*key) && !shared.contains_key(*key))
+            .filter_map(|(key, found)| match &found[..] {
+                [id] => Some((key.clone(), id.clone())),
+                _ => None,
+            })
+            .collect();
+        Ok(Lookup {
+            ids,
+            shared,
+            former,
+            once_named,
+        })
     }
 
-    /// The roster id `text` names, if it names exactly one agent.
+    /// The roster id `text` names, if it names exactly one agent: by an id
+    /// or current name, else by a former name ([`Lookup::find_former`]).
     pub fn find(&self, text: &str) -> Option<&String> {
-        find(&self.ids, text)
+        find(&self.ids, text).or_else(|| self.find_former(text))
+    }
+
+    /// The agents other than `id` once known by the name `text` (a name
+    /// that is now `id`'s, or several agents' former name).
+    pub fn others_once_named(&self, text: &str, id: &str) -> Vec<&String> {
+        let mut keys = vec![agent_key_in_its_script(text), agent_key(text)];
+        keys.dedup();
+        let mut out: Vec<&String> = keys
+            .iter()
+            .filter_map(|k| self.once_named.get(k))
+            .flatten()
+            .filter(|other| *other != id)
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The roster id of the one agent once known by `text`, which is no
+    /// agent's id or current name.
+    pub fn find_former(&self, text: &str) -> Option<&String> {
+        if self.former.is_empty() || find(&self.ids, text).is_some() {
+            return None;
+        }
+        find(&self.former, text)
     }
 
     /// The roster id `--agent TEXT` names: `Ok(None)` when it names no one

@@ -214,20 +214,29 @@ impl Store {
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .map_err(|e| open_error(e, path))?;
-        if version == 0 {
-            let tables: Vec<String> = conn
-                .prepare(
-                    "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name LIMIT 4",
-                )?
-                .query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            if !tables.is_empty() {
-                bail!(
-                    "{} is an SQLite database but not a kefu store (it holds tables {}, and no kefu schema version): left as it is; point -w at a kefu workspace, or move it away and run kefu init",
-                    path.display(),
-                    tables.join(", ")
-                );
-            }
+        // A version other programs set too (user_version is anyone's): a
+        // kefu store of any version has its feedback table.
+        let tables: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let foreign = if version == 0 {
+            !tables.is_empty()
+        } else {
+            !tables.iter().any(|t| t == "feedback")
+        };
+        if foreign {
+            let shown: Vec<&str> = tables.iter().take(4).map(String::as_str).collect();
+            let holds = if shown.is_empty() {
+                "no tables".to_string()
+            } else {
+                let more = if tables.len() > 4 { ", …" } else { "" };
+                format!("tables {}{more}", shown.join(", "))
+            };
+            bail!(
+                "{} is an SQLite database but not a kefu store (it holds {holds}, and no kefu schema): left as it is; point -w at a kefu workspace, or move it away and run kefu init",
+                path.display()
+            );
         }
         // Room for every statement an import repeats per batch (the lookup
         // and insert statements come in several sizes), so none is re-parsed.

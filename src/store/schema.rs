@@ -39,7 +39,7 @@ pub fn migrations_up_to(version: usize) -> Migrations<'static> {
 }
 
 /// The migrations' SQL, oldest first.
-const ALL: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+const ALL: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
 
 /// The schema version this build writes.
 pub const LATEST: usize = ALL.len();
@@ -229,6 +229,23 @@ UPDATE closed_lines
 const V7: &str = r#"
 ALTER TABLE feedback ADD COLUMN unrated INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX feedback_unrated ON feedback (local_day) WHERE unrated = 1;
+"#;
+
+/// Version 8: names an agent was known by besides the roster's current one,
+/// so that an export naming an agent by a former name still links to them
+/// (a re-import after a rename had unlinked records, and charged a closed
+/// quarter's complaint to no one). A roster import that renames an agent
+/// keeps the old name here; the upgrade fills it with the names stored
+/// feedback linked to an agent carries where they differ from the roster's.
+const V8: &str = r#"
+CREATE TABLE agent_other_names (
+    agent_id    TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    PRIMARY KEY (agent_id, name)
+) STRICT, WITHOUT ROWID;
+INSERT OR IGNORE INTO agent_other_names (agent_id, name)
+  SELECT DISTINCT f.agent_id, f.agent_name FROM feedback f JOIN agents a ON a.id = f.agent_id
+   WHERE f.agent_name IS NOT NULL AND f.agent_name <> a.name;
 "#;
 
 #[cfg(test)]
