@@ -358,23 +358,24 @@ fn without_year(t: &str) -> bool {
     }
 }
 
-/// Whether `s` is one or two digits, as a day or a month is written.
 /// Whether `t` names a month and nothing smaller (8月, 2026年8月, 2026-08,
 /// 2026/8), and then whether it has a year.
 fn month_only(t: &str) -> Option<bool> {
+    // A real month (1 to 12) of a plausible year: 2026-13 and 0000-08 are
+    // unreadable, not months.
+    let month = |m: &str| day_or_month(m) && m.parse::<u32>().is_ok_and(|m| (1..=12).contains(&m));
+    let year = |y: &str| y.len() == 4 && y.parse::<u32>().is_ok_and(|y| y >= 1900);
     if let Some(m) = t.strip_suffix('月') {
         return match m.split_once('年') {
-            Some((y, m)) => {
-                (y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()) && day_or_month(m))
-                    .then_some(true)
-            }
-            None => day_or_month(m).then_some(false),
+            Some((y, m)) => (year(y) && month(m)).then_some(true),
+            None => month(m).then_some(false),
         };
     }
     let (y, m) = t.split_once(['-', '/', '.'])?;
-    (y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()) && day_or_month(m)).then_some(true)
+    (year(y) && month(m)).then_some(true)
 }
 
+/// Whether `s` is one or two digits, as a day or a month is written.
 fn day_or_month(s: &str) -> bool {
     !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit())
 }

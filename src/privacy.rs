@@ -31,7 +31,7 @@ pub fn mask_personal_data(text: &str) -> Cow<'_, str> {
     // keyboard (ｚｈａｎｇ＠ｑｑ．ｃｏｍ). Other full-width punctuation
     // (，：（）) stays as it is.
     let full_width =
-        |c: char| matches!(c, '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '＠' | '．' | '＿');
+        |c: char| matches!(c, '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '＠' | '．' | '＿' | '＋');
     let folds = |c: char| is_invisible(c) || full_width(c);
     let folded: Cow<'_, str> = if text.chars().any(folds) {
         Cow::Owned(
@@ -49,12 +49,17 @@ pub fn mask_personal_data(text: &str) -> Cow<'_, str> {
     } else {
         Cow::Borrowed(text)
     };
-    // Float tails looked for once the digits are ASCII (１３８…５６７８．０).
-    let tails: Vec<(usize, usize)> = float_tails(&folded).collect();
-    if matches!(folded, Cow::Owned(_)) || !tails.is_empty() {
+    // Spreadsheet forms looked for once the digits are ASCII
+    // (１３８…５６７８．０, 1.38123456780E+10).
+    let mut forms: Vec<(usize, usize, String)> = float_tails(&folded)
+        .map(|(start, end)| (start, end, String::new()))
+        .collect();
+    forms.extend(exponent_forms(&folded));
+    forms.sort_by_key(|f| f.0);
+    if matches!(folded, Cow::Owned(_)) || !forms.is_empty() {
         let mut plain = folded.into_owned();
-        for (start, end) in tails.into_iter().rev() {
-            plain.replace_range(start..end, "");
+        for (start, end, with) in forms.into_iter().rev() {
+            plain.replace_range(start..end, &with);
         }
         let masked = mask_plain(&plain).into_owned();
         return if masked == plain {
@@ -91,6 +96,64 @@ fn float_tails(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
         }
         None
     })
+}
+
+/// Where a number of 8 to 15 digits is written in a spreadsheet's
+/// scientific form (1.38123456780E+10): the span and the number's digits
+/// (13812345678), which the masker then reads as it reads any number.
+fn exponent_forms(text: &str) -> Vec<(usize, usize, String)> {
+    let bytes = text.as_bytes();
+    let mut out = vec![];
+    let mut i = 0;
+    while i + 4 < bytes.len() {
+        // A digit that starts a number, then `.`.
+        let starts = bytes[i].is_ascii_digit()
+            && (i == 0 || !(bytes[i - 1].is_ascii_digit() || bytes[i - 1] == b'.'))
+            && bytes[i + 1] == b'.';
+        if !starts {
+            i += 1;
+            continue;
+        }
+        let frac_end = i
+            + 2
+            + bytes[i + 2..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+        let mut j = frac_end;
+        if !matches!(bytes.get(j), Some(b'e' | b'E')) {
+            i = frac_end.max(i + 1);
+            continue;
+        }
+        j += 1;
+        if bytes.get(j) == Some(&b'+') {
+            j += 1;
+        }
+        let exp_digits = bytes[j..].iter().take_while(|b| b.is_ascii_digit()).count();
+        let end = j + exp_digits;
+        let glued = bytes.get(end).is_some_and(|b| b.is_ascii_alphanumeric());
+        let exp: usize = text[j..end].parse().unwrap_or(0);
+        let frac = &text[i + 2..frac_end];
+        if (1..=2).contains(&exp_digits) && !glued && (7..=14).contains(&exp) {
+            // The digits the number has: its integer part, then as many
+            // of the fraction as the exponent shifts, or zeros.
+            let shifted = frac.get(..exp.min(frac.len())).unwrap_or("");
+            let rest_zero = frac
+                .get(exp.min(frac.len())..)
+                .unwrap_or("")
+                .bytes()
+                .all(|b| b == b'0');
+            if rest_zero {
+                let mut digits = String::with_capacity(exp + 1);
+                digits.push(char::from(bytes[i]));
+                digits.push_str(shifted);
+                digits.extend(std::iter::repeat_n('0', exp - shifted.len()));
+                out.push((i, end, digits));
+            }
+        }
+        i = end.max(i + 1);
+    }
+    out
 }
 
 /// [`mask_personal_data`] of a text without invisible or full-width
@@ -1123,6 +1186,9 @@ mod tests {
                 "我的电话138****5678请回电",
             ),
             ("rating １３８１２３４５６７８.0", "rating 138****5678"),
+            ("电话1.38123456780E+10，", "电话138****5678，"),
+            ("电话１.３８１２３４５６７８Ｅ＋１０", "电话138****5678"),
+            ("1.5E+3 元, 2.5e10x", "1.5E+3 元, 2.5e10x"),
         ] {
             assert_eq!(mask_personal_data(text), masked, "{text}");
         }

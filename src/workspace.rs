@@ -127,6 +127,17 @@ pub fn init(dir: &Path, quiet: bool) -> Result<Vec<PathBuf>> {
     }
     let mut written = vec![];
     let config_path = dir.join(CONFIG_FILE);
+    // A store with no settings beside it is checked first: no kefu.toml is
+    // left beside another program's database (found by exploratory
+    // testing). Its timezone is left alone (the settings decide it).
+    if db.exists() && !config_path.exists() {
+        Store::open_with(
+            &db,
+            chrono_tz::Asia::Shanghai,
+            Duration::from_secs(5),
+            TimezoneSync::Defer,
+        )?;
+    }
     if !config_path.exists() {
         let mut file = OutputFile::create(&config_path)?;
         file.write_all(config::TEMPLATE.as_bytes())

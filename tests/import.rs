@@ -3639,3 +3639,121 @@ fn a_former_name_still_links_to_the_renamed_agent() {
         "{stderr}"
     );
 }
+
+/// Found by exploratory testing: an update of a record naming its agent by
+/// a name a second agent (no join dates) now shares unlinked it; a 差评-only
+/// export repeating a review a full export had took it out of the negative
+/// rate; a former name of two agents was called "not on the roster"; a
+/// foreign database with a `feedback` table was "upgraded", and `kefu init`
+/// left a kefu.toml beside it.
+#[test]
+fn links_ratings_and_foreign_stores_survive_what_exports_repeat() {
+    let wd = Workdir::new();
+    let roster = wd.write("a1.csv", "工号,客服姓名\nA1,张伟\nA2,李娜\n");
+    wd.kefu(&["import", "-q", "agents", &roster])
+        .assert()
+        .success();
+    let c = |state: &str| {
+        format!(
+            "投诉编号,投诉时间,客服,投诉内容,是否成立\nC1,2026-11-10 10:00,张伟,态度差,{state}\n"
+        )
+    };
+    let f = wd.write("c.csv", c("待定"));
+    wd.kefu(&["import", "-q", "complaints", &f])
+        .assert()
+        .success();
+    let roster = wd.write(
+        "a2.csv",
+        "工号,客服姓名\nA1,张伟\nA2,李娜娜\nA3,张伟\nA4,李娜\n",
+    );
+    wd.kefu(&["import", "-q", "agents", &roster])
+        .assert()
+        .success();
+    let f = wd.write("c.csv", c("成立"));
+    wd.kefu(&["import", "-q", "complaints", &f])
+        .assert()
+        .success();
+    assert_eq!(
+        wd.sql("SELECT agent_id, validity FROM feedback"),
+        [["A1", "confirmed"]]
+    );
+    // 李娜 was A2's, now A4's: current wins; 王芳 once A5's and A6's: neither.
+    let roster = wd.write("a3.csv", "工号,客服姓名\nA5,王芳\nA6,赵六\n");
+    wd.kefu(&["import", "-q", "agents", &roster])
+        .assert()
+        .success();
+    let roster = wd.write("a4.csv", "工号,客服姓名\nA5,王芳芳\nA6,王芳\n");
+    wd.kefu(&["import", "-q", "agents", &roster])
+        .assert()
+        .success();
+    let roster = wd.write("a5.csv", "工号,客服姓名\nA6,王小芳\n");
+    wd.kefu(&["import", "-q", "agents", &roster])
+        .assert()
+        .success();
+    let r = wd.write(
+        "r.csv",
+        "评价ID,评价时间,客服,评价等级,评价内容\nR9,2026-11-10 10:00,王芳,差评,态度差\n",
+    );
+    let out = wd.kefu(&["import", "reviews", &r]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr
+            .contains("1 record(s) name 王芳, a former name of A5 or A6 on the roster: not linked"),
+        "{stderr}"
+    );
+    let out = wd.kefu(&["points", "--agent", "王芳"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("a former name of 2 agents (A5, A6): give the id"));
+    let out = wd.kefu(&["points", "--agent", "李娜娜"]).output().unwrap();
+    assert!(out.status.success());
+    let out = wd.kefu(&["points", "--agent", "张伟"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "张伟 is two agents' name now");
+
+    // The full export, then the shop's 差评 list repeating T1.
+    let full = wd.write(
+        "full.csv",
+        "评价ID,评价时间,评价等级,评价内容\nT1,2026-11-12 10:00,差评,态度差\nT2,2026-11-12 11:00,好评,好\nT3,2026-11-12 12:00,好评,好\nT4,2026-11-12 13:00,好评,好\n",
+    );
+    let only = wd.write(
+        "full-差评.csv",
+        "评价ID,评价时间,评价内容\nT1,2026-11-12 10:00,态度差\n",
+    );
+    wd.kefu(&["import", "-q", "reviews", &full, "--source", "tb"])
+        .assert()
+        .success();
+    wd.kefu(&["import", "-q", "reviews", &only, "--source", "tb"])
+        .assert()
+        .success();
+    let v = wd.json(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-11-12",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["negative_rate"], 0.25, "{v}");
+    assert!(
+        v.get("notes")
+            .is_none_or(|n| !n.to_string().contains("no rating column")),
+        "{v}"
+    );
+
+    for version in [0, 2] {
+        let other = Workdir::empty();
+        let conn = rusqlite::Connection::open(other.path("kefu.db")).unwrap();
+        conn.execute_batch(&format!(
+            "CREATE TABLE feedback (x); PRAGMA user_version = {version};"
+        ))
+        .unwrap();
+        drop(conn);
+        let before = std::fs::read(other.path("kefu.db")).unwrap();
+        let out = other.kefu(&["init"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&out.stderr)
+            .contains("not a kefu store (it holds tables feedback"));
+        assert_eq!(std::fs::read(other.path("kefu.db")).unwrap(), before);
+        assert!(!other.path("kefu.toml").exists());
+    }
+}

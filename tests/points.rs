@@ -2540,3 +2540,105 @@ fn notes_quoting_customers_are_masked_in_points_and_statements() {
     .stdout(predicate::str::contains("13812345678"))
     .stderr(predicate::str::contains("NOT masked"));
 }
+
+/// Found by exploratory testing (HR roster churn, former names): after
+/// 王芳 (A1) was renamed and a new hire took the name, re-importing an
+/// unchanged events register moved June's event to the new hire (an event
+/// without an id was paid twice), and August's activity was added for them
+/// too; an updated complaint naming 张伟 lost its link once a second 张伟
+/// joined; two of three May complaints overturned after Q2's close left the
+/// year barring the agent from nomination.
+#[test]
+fn roster_churn_never_moves_what_closed_quarters_counted() {
+    let wd = Workdir::new();
+    let roster = "工号,客服姓名,部门,组长工号,入职日期,离职日期\n\
+                  A1,王芳,查询部,,2020-01-01,\nA2,张伟,查询部,,2020-01-01,\nA9,李四,查询部,,2020-01-01,\n";
+    import(&wd, "agents", "r1.csv", roster);
+    let events = "编号,日期,工号,奖惩项目,次数\nE1,2026-06-01,王芳,书面表扬,1\n";
+    let events_no_id = "日期,工号,奖惩项目,次数\n2026-06-02,王芳,合理化建议被采纳,1\n";
+    let activity = "月份,工号,指标,数值\n2026-08,王芳,queries,120\n2026-08,李四,queries,100\n";
+    let complaints = |state: &str| {
+        format!("投诉编号,投诉时间,客服,投诉内容,是否成立,责任认定\nC1,2026-08-15,张伟,态度差,{state},个人\n")
+    };
+    import(&wd, "events", "e.csv", events);
+    import(&wd, "events", "e2.csv", events_no_id);
+    import(&wd, "activity", "act.csv", activity);
+    import(&wd, "complaints", "c.csv", &complaints("待定"));
+    // Three May complaints for 李四 (A9): a dismissal review.
+    import(
+        &wd,
+        "complaints",
+        "may.csv",
+        "投诉编号,投诉时间,客服工号,投诉内容,是否成立,责任认定\n\
+         M1,2026-05-03,A9,态度差,成立,个人\nM2,2026-05-10,A9,态度差,成立,个人\nM3,2026-05-20,A9,态度差,成立,个人\n",
+    );
+    wd.set_today("2026-10-01");
+    wd.kefu(&["bonus", "close", "2026Q2"]).assert().success();
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    // A1 renamed; a new 王芳 and a second 张伟 join in October.
+    import(
+        &wd,
+        "agents",
+        "r2.csv",
+        "工号,客服姓名,部门,组长工号,入职日期,离职日期\n\
+         A1,王芳芳,查询部,,2020-01-01,\nA2,张伟,查询部,,2020-01-01,\nA9,李四,查询部,,2020-01-01,\n\
+         A3,王芳,查询部,,2026-10-01,\nA4,张伟,查询部,,2026-10-01,\n",
+    );
+    let before = wd.sql("SELECT ext_id, agent_id FROM events ORDER BY ext_id");
+    import(&wd, "events", "e.csv", events);
+    import(&wd, "events", "e2.csv", events_no_id);
+    import(&wd, "activity", "act.csv", activity);
+    import(&wd, "complaints", "c.csv", &complaints("成立"));
+    // Two May complaints overturned on appeal.
+    import(
+        &wd,
+        "complaints",
+        "may.csv",
+        "投诉编号,投诉时间,客服工号,投诉内容,是否成立,责任认定\n\
+         M1,2026-05-03,A9,态度差,不成立,个人\nM2,2026-05-10,A9,态度差,不成立,个人\nM3,2026-05-20,A9,态度差,成立,个人\n",
+    );
+    assert_eq!(
+        wd.sql("SELECT ext_id, agent_id FROM events ORDER BY ext_id"),
+        before
+    );
+    assert_eq!(
+        wd.count("SELECT count(*) FROM activity WHERE agent_id = 'A3'"),
+        0
+    );
+    assert_eq!(
+        wd.sql("SELECT agent_id FROM feedback WHERE ext_id = 'C1'"),
+        [["A2"]]
+    );
+    // Q4: the complaint newly counted for A2 (confirmed) and August's zero
+    // complaints no longer theirs; nothing for A1, A3 or A4.
+    let q4 = ledger(&wd, &["--quarter", "2026Q4"]);
+    let adjusted: Vec<(&str, i64)> = q4
+        .iter()
+        .filter(|l| {
+            l["source"]
+                .as_str()
+                .unwrap()
+                .contains("adjustment to closed")
+        })
+        .map(|l| {
+            (
+                l["agent_id"].as_str().unwrap(),
+                l["points"].as_i64().unwrap(),
+            )
+        })
+        .filter(|(a, _)| *a != "A9")
+        .collect();
+    assert_eq!(adjusted, [("A2", -1), ("A2", -1)], "{q4:?}");
+    // The year: A9's May now has one complaint, no dismissal review.
+    let year = bonus(&wd, &["--year", "2026"]);
+    assert_eq!(
+        agent(&year, "A9")["flags"],
+        serde_json::json!([]),
+        "{year:?}"
+    );
+    // The closed Q2 keeps its snapshot.
+    let q2 = bonus(&wd, &["--quarter", "2026Q2"]);
+    assert!(agent(&q2, "A9")["flags"]
+        .to_string()
+        .contains("dismissal-review:2026-05"));
+}

@@ -2035,6 +2035,8 @@ fn compare_says_a_period_is_not_over() {
     );
     let n = notes(&[]);
     assert!(n.contains("set against the whole of 2026-11"), "{n}");
+    let n = notes(&["--period", "2026-12", "--vs", "2026-12"]);
+    assert_eq!(n.matches("2026-12 is not over").count(), 1, "{n}");
 }
 
 /// Found by a report audit (exploratory testing): after the roster renamed

@@ -1522,12 +1522,18 @@ impl<'a> Parsers<'a> {
 
                     // A name, an id written otherwise (2001.0), or a name in
                     // the id column (客服工号 = 王芳): the roster's id for it.
-                    let link = agents::link_record(names, &mut rec.agent_id, &mut rec.agent_name);
+                    rec.agent_by_name = rec.agent_id.is_none() && rec.agent_name.is_some();
+                    let link = agents::link_record(
+                        names,
+                        rec.local_day,
+                        &mut rec.agent_id,
+                        &mut rec.agent_name,
+                    );
                     let written = rec.agent_id.as_deref().or(rec.agent_name.as_deref());
                     let written = written.unwrap_or_default();
                     match link {
                         agents::Link::Done => {}
-                        agents::Link::Shared(_) => {
+                        agents::Link::Shared(_) | agents::Link::FormerOfSeveral => {
                             unlinked
                                 .entry(crate::domain::agent_key(written))
                                 .or_insert_with(|| (written.to_string(), 0))
@@ -2092,6 +2098,18 @@ fn import(
                 "kefu: warning: {n} record(s) name {written}, who is {} on the roster: not linked; put the id (客服工号) in the export",
                 crate::render::one_of(&shared.ids)
             );
+        } else {
+            let ids: Vec<String> = names
+                .others_once_named(written, "")
+                .into_iter()
+                .cloned()
+                .collect();
+            if ids.len() > 1 {
+                crate::say!(
+                    "kefu: warning: {n} record(s) name {written}, a former name of {} on the roster: not linked; put the id (客服工号) in the export",
+                    crate::render::one_of(&ids)
+                );
+            }
         }
     }
     if repeated.0 > 0 {

@@ -245,14 +245,20 @@ pub fn ledger_table(
     t
 }
 
-/// Resolves `--agent` (id or unique name) through the roster.
-pub fn resolve_agent(conn: &rusqlite::Connection, agent: Option<&str>) -> Result<Option<String>> {
+/// Resolves `--agent` (id, unique name or former name) through the roster
+/// (see [`super::agent_arg`]).
+pub fn resolve_agent(
+    conn: &rusqlite::Connection,
+    agent: Option<&str>,
+    quiet: bool,
+) -> Result<Option<String>> {
     match agent {
         None => Ok(None),
-        Some(a) => match store::agents::Lookup::load(conn)?.resolve(a)? {
-            Some(id) => Ok(Some(id.clone())),
+        Some(a) => match super::agent_arg(&store::agents::Lookup::load(conn)?, a, quiet)? {
+            Some(id) => Ok(Some(id)),
             None => bail!(Usage(format!(
-                "no agent {a:?} on the roster (by id or unique name)"
+                "no agent {} on the roster (by id or unique name)",
+                crate::domain::shown(a)
             ))),
         },
     }
@@ -264,7 +270,7 @@ pub fn run(globals: &Globals, args: PointsArgs) -> Result<()> {
     let today = dates::today(ws.tz)?;
     let period = args.period.period(ws.tz, today)?;
     let store = ws.open_store()?;
-    let agent = resolve_agent(&store.conn, args.agent.as_deref())?;
+    let agent = resolve_agent(&store.conn, args.agent.as_deref(), globals.quiet)?;
     let names: std::collections::HashMap<String, String> = store::points::agents(&store.conn)?
         .into_iter()
         .map(|a| (a.id, a.name))

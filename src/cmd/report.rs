@@ -331,42 +331,8 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
     // A name on no roster stays as written (an export's agent_name).
     if let Some(a) = filters.agent.clone() {
         let roster = crate::store::agents::Lookup::load(&store.conn)?;
-        let found = roster.resolve(&a)?;
-        // A name several agents were known by, none of them now.
-        if found.is_none() {
-            let ids = roster.others_once_named(&a, "");
-            if ids.len() > 1 {
-                return Err(Usage(format!(
-                    "--agent {}: a former name of {} agents ({}): give the id",
-                    crate::domain::shown(&a),
-                    ids.len(),
-                    ids.iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-                .into());
-            }
-        }
-        if let Some(id) = found {
-            // A name the roster no longer has (found by exploratory
-            // testing: the renamed agent's own records were reported as 0).
-            if roster.find_former(&a).is_some() && !globals.quiet {
-                crate::say!(
-                    "kefu: --agent {}: a former name of {id} on the roster; reporting {id}",
-                    crate::domain::shown(&a)
-                );
-            }
-            // A name that is one agent's now and was another's before.
-            let others = roster.others_once_named(&a, id);
-            if !others.is_empty() && roster.find_former(&a).is_none() && !globals.quiet {
-                crate::say!(
-                    "kefu: --agent {}: {id}'s name now, and a former name of {} (give that id for their records); reporting {id}",
-                    crate::domain::shown(&a),
-                    others.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
-                );
-            }
-            filters.agent = Some(id.clone());
+        if let Some(id) = super::agent_arg(&roster, &a, globals.quiet)? {
+            filters.agent = Some(id);
         }
     }
     // A filter that names nothing the store knows is a typo, not a day

@@ -54,6 +54,9 @@ pub struct FeedbackRecord<'a> {
     /// A review from an export with no rating column (taken as negative):
     /// left out of the negative rate.
     pub unrated: bool,
+    /// The export named the agent by name alone (no id): an update keeps
+    /// the link the stored record has for that name (not stored).
+    pub agent_by_name: bool,
     pub channel: Option<Cow<'a, str>>,
     pub agent_id: Option<Cow<'a, str>>,
     pub agent_name: Option<Cow<'a, str>>,
@@ -140,6 +143,7 @@ impl FeedbackRecord<'_> {
             local_day: self.local_day,
             naive_time: self.naive_time,
             unrated: self.unrated,
+            agent_by_name: self.agent_by_name,
             channel: own(self.channel),
             agent_id: own(self.agent_id),
             agent_name: own(self.agent_name),
@@ -636,6 +640,7 @@ impl FeedbackParser {
             local_day: dates::day_number(clock.date()),
             naive_time: created.naive,
             unrated: self.assumes_negative(),
+            agent_by_name: false,
             channel: value(row, c.channel).map(Cow::Borrowed),
             agent_id: value(row, c.agent_id).map(Cow::Borrowed),
             agent_name: value(row, c.agent_name).map(Cow::Borrowed),
@@ -959,8 +964,8 @@ pub fn specs_for(kind: &str) -> &'static [FieldSpec] {
 }
 
 /// Resolves an agent id or unique name through the roster.
-fn resolve_agent(roster: &Lookup, text: &str) -> Result<String, String> {
-    if let Some(id) = roster.find(text) {
+fn resolve_agent(roster: &Lookup, text: &str, day: i64) -> Result<String, String> {
+    if let Some(id) = roster.find_on(text, day) {
         return Ok(id.clone());
     }
     Err(match roster.shared(text) {
@@ -974,6 +979,19 @@ fn resolve_agent(roster: &Lookup, text: &str) -> Result<String, String> {
             "unknown agent {}: the roster is empty; import it first with `kefu import agents`",
             shown(text)
         ),
+        None if roster.others_once_named(text, "").len() > 1 => {
+            let ids: Vec<&str> = roster
+                .others_once_named(text, "")
+                .into_iter()
+                .map(String::as_str)
+                .collect();
+            format!(
+                "agent {} is a former name of {} agents on the roster ({}): give the id (工号)",
+                shown(text),
+                ids.len(),
+                ids.join(", ")
+            )
+        }
         None => format!(
             "unknown agent {}: no agent on the roster has that id or name",
             shown(text)
@@ -1033,10 +1051,13 @@ impl<'a> EventParser<'a> {
             &[self.map.column(super::columns::EVENT_FIELDS, "agent")],
         )?;
         let get = |f: &str| value(row, self.map.column(super::columns::EVENT_FIELDS, f));
-        let agent = resolve_agent(self.agents, get("agent").ok_or("the agent is empty")?)?;
+        let agent_text = get("agent").ok_or("the agent is empty")?;
         let ts =
             dates::parse_timestamp_as(get("date").ok_or("the date is empty")?, self.tz, self.order)
                 .map_err(|e| format!("date: {e}"))?;
+        // The agent as of the event's day: a name a new hire took over
+        // stays the earlier agent's for events before they joined.
+        let agent = resolve_agent(self.agents, agent_text, dates::local_day(ts, self.tz))?;
         let rule_text = get("rule").ok_or("the rule is empty")?;
         let rule = self.book.find(rule_text).ok_or_else(|| {
             let ids: Vec<&str> = self
@@ -1181,7 +1202,11 @@ impl<'a> ActivityParser<'a> {
         )?;
         let get = |f: &str| value(row, self.map.column(super::columns::ACTIVITY_FIELDS, f));
         let month = dates::read_month_as(get("month").ok_or("the month is empty")?, self.order)?;
-        let agent_id = resolve_agent(self.agents, get("agent").ok_or("the agent is empty")?)?;
+        let agent_id = resolve_agent(
+            self.agents,
+            get("agent").ok_or("the agent is empty")?,
+            dates::day_number(month.last),
+        )?;
         let metric = get("metric").ok_or("the metric is empty")?.to_string();
         let v = get("value").ok_or("the value is empty")?;
         let value = read_number(v).ok_or_else(|| format!("value {} is not a number", shown(v)))?;

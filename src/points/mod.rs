@@ -1163,6 +1163,21 @@ pub fn compute(
             l.closed_unknown_rules
                 .insert(name.clone(), now.unknown_rules.clone());
         }
+        // A flag of the closed days that a late change has voided (two of
+        // three complaints overturned on appeal after the close) is gone
+        // from a period that counts those days with their adjustments, as
+        // its lines are (found by exploratory testing: the year still
+        // barred the agent from nomination). The closed period itself keeps
+        // its snapshot.
+        if overlaps {
+            let closed_days =
+                |f: &str| flag_days(f).is_some_and(|(a, b)| *c_first <= a && b <= *c_last);
+            for (a, flags) in l.flags.iter_mut() {
+                flags.retain(|f| {
+                    !closed_days(f) || now.flags.get(a).is_some_and(|held| held.contains(f))
+                });
+            }
+        }
         // A flag a late change raises in the closed period, held by no
         // closed snapshot, is raised where its adjustments are booked, once.
         let held = |a: &str, f: &String| {

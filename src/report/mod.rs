@@ -810,8 +810,12 @@ pub fn compare(ctx: &Context<'_>, by: GroupBy, period: &Period, vs: &Period) -> 
     // the reader must know (found by exploratory testing: March's first 5
     // days ranked against the whole of February without a word), as trend
     // marks it partial and daily says a day is after today.
-    for (p, other, future) in [(period, vs, future[0]), (vs, period, future[1])] {
-        if p.last < today {
+    for (i, (p, other, future)) in [(period, vs, future[0]), (vs, period, future[1])]
+        .into_iter()
+        .enumerate()
+    {
+        // A period compared with itself is said once.
+        if p.last < today || (i == 1 && vs.name == period.name) {
             continue;
         }
         let so_far = if p.first > today {

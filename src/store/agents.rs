@@ -229,15 +229,37 @@ pub struct Lookup {
     /// Every agent once known by a name, by the name's key (whether or not
     /// another agent has it now).
     pub once_named: BTreeMap<String, Vec<String>>,
+    /// Each agent's first and last day on the roster (local day numbers),
+    /// where the roster gives them: a name several agents had is theirs who
+    /// was there on a record's day ([`Lookup::find_on`]).
+    pub on_roster: HashMap<String, (Option<i64>, Option<i64>)>,
 }
 
 impl Lookup {
     /// Reads the roster (a few thousand agents at most: held in memory).
     pub fn load(conn: &Connection) -> Result<Lookup> {
-        let mut st = conn.prepare("SELECT id, name FROM agents ORDER BY id")?;
+        let mut st = conn.prepare("SELECT id, name, joined_on, left_on FROM agents ORDER BY id")?;
+        let mut on_roster = HashMap::new();
+        let day = |d: Option<String>| {
+            d.and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
+                .map(crate::dates::day_number)
+        };
         let roster = st
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .map(|(id, name, joined, left)| {
+                on_roster.insert(id.clone(), (day(joined), day(left)));
+                (id, name)
+            })
+            .collect::<Vec<_>>();
         let mut ids: HashMap<String, String> = roster
             .iter()
             .map(|(id, _)| (id.clone(), id.clone()))
@@ -329,6 +351,7 @@ impl Lookup {
             shared,
             former,
             once_named,
+            on_roster,
         })
     }
 
@@ -336,6 +359,58 @@ impl Lookup {
     /// or current name, else by a former name ([`Lookup::find_former`]).
     pub fn find(&self, text: &str) -> Option<&String> {
         find(&self.ids, text).or_else(|| self.find_former(text))
+    }
+
+    /// The roster id `text` names for a record of local day `day`: as
+    /// [`Lookup::find`], except where a name was several agents': the one
+    /// on the roster that day (where the roster gives dates) among those
+    /// who share it, or, when the agent who has it now had not joined yet
+    /// (or had left), the one agent who had it before and was there. A name
+    /// no other agent ever had is found as by `find`, whatever the day.
+    pub fn find_on(&self, text: &str, day: i64) -> Option<&String> {
+        let found = self.find(text);
+        if self.once_named.is_empty() && self.shared.is_empty() {
+            return found;
+        }
+        let there = |id: &String| {
+            self.on_roster.get(id).is_none_or(|(joined, left)| {
+                joined.is_none_or(|j| j <= day) && left.is_none_or(|l| day <= l)
+            })
+        };
+        let once = |text: &str| -> Vec<&String> {
+            let mut keys = vec![agent_key_in_its_script(text), agent_key(text)];
+            keys.dedup();
+            let mut ids: Vec<&String> = keys
+                .iter()
+                .filter_map(|k| self.once_named.get(k))
+                .flatten()
+                .collect();
+            ids.sort();
+            ids.dedup();
+            ids
+        };
+        match found {
+            // An id, or a name whose holder was there that day.
+            Some(id) if there(id) || *id == text => Some(id),
+            Some(id) => {
+                let before: Vec<&String> = once(text)
+                    .into_iter()
+                    .filter(|o| *o != id && there(o))
+                    .collect();
+                match before[..] {
+                    [other] => Some(other),
+                    _ => Some(id),
+                }
+            }
+            None => {
+                let shared = self.shared(text)?;
+                let mut present = shared.ids.iter().filter(|id| there(id));
+                match (present.next(), present.next()) {
+                    (Some(only), None) => Some(only),
+                    _ => None,
+                }
+            }
+        }
     }
 
     /// The agents other than `id` once known by the name `text` (a name
@@ -483,6 +558,8 @@ pub enum Link<'l> {
     Done,
     /// Named only by a name several agents share: not linked.
     Shared(&'l SharedName),
+    /// Named only by a name several agents had before (none has it now).
+    FormerOfSeveral,
     /// Named by an id or name the roster does not have.
     NotOnRoster,
 }
@@ -491,6 +568,7 @@ pub enum Link<'l> {
 /// [`link_feedback_by_name`] for what links).
 pub fn link_record<'l, 'r>(
     lookup: &'l Lookup,
+    day: i64,
     agent_id: &mut Option<Cow<'r, str>>,
     agent_name: &mut Option<Cow<'r, str>>,
 ) -> Link<'l> {
@@ -501,8 +579,15 @@ pub fn link_record<'l, 'r>(
         (Some(text), _) | (None, Some(text)) => text,
         (None, None) => return Link::Done,
     };
-    let Some(id) = lookup.find(text) else {
-        return lookup.shared(text).map_or(Link::NotOnRoster, Link::Shared);
+    let Some(id) = lookup.find_on(text, day) else {
+        if let Some(shared) = lookup.shared(text) {
+            return Link::Shared(shared);
+        }
+        return if lookup.others_once_named(text, "").len() > 1 {
+            Link::FormerOfSeveral
+        } else {
+            Link::NotOnRoster
+        };
     };
     if agent_id.as_deref() == Some(id.as_str()) {
         return Link::Done;

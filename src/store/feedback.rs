@@ -37,14 +37,22 @@ const INSERT_CHUNK: usize = 64;
 const LOOKUP_CHUNK: usize = 512;
 
 /// An update keeps the row's id and first import; the classifier's verdict
-/// is the one computed for the new version of the record.
+/// is the one computed for the new version of the record. A record the
+/// export names by the same name alone keeps the agent it was linked to (?30):
+/// the roster may have changed since (a second agent of that name, a new
+/// hire given a former name), and the link made then is the one its points
+/// were counted by. A review a 差评-only export (no rating column, ?28)
+/// repeats keeps the rating an export with ratings gave it (its stars while
+/// that said negative too): it stays in the negative rate.
 const UPDATE: &str = "UPDATE feedback SET
-        kind = ?1, hash = ?4, created_at = ?5, local_day = ?6, channel = ?7, agent_id = ?8,
-        agent_name = ?9, department = ?10, polarity = ?11, stars = ?12,
+        kind = ?1, hash = ?4, created_at = ?5, local_day = ?6, channel = ?7,
+        agent_id = CASE WHEN ?30 AND agent_id IS NOT NULL AND agent_name IS ?9 THEN agent_id ELSE ?8 END,
+        agent_name = ?9, department = ?10, polarity = ?11,
+        stars = CASE WHEN ?28 AND unrated = 0 AND polarity = 'negative' THEN stars ELSE ?12 END,
         content = ?13, order_id = ?14, customer = ?15, customer_phone = ?16, declared_cause = ?17,
         responsibility = ?18, validity = ?19, leader_id = ?20, extra = ?21, updated_import = ?22,
         auto_cause = ?23, auto_causes = ?24, auto_evidence = ?25, cause = ?26, naive_time = ?27,
-        unrated = ?28
+        unrated = CASE WHEN ?28 AND unrated = 0 THEN 0 ELSE ?28 END
     WHERE id = ?29";
 
 /// A borrowed SQL value (no copy of the text).
@@ -274,6 +282,7 @@ fn write_distinct(
             Some(&Stored { id, .. }) => {
                 let mut v: Vec<Sql<'_>> = values(kind, source, r, import_id).into_iter().collect();
                 v.push(int(id));
+                v.push(int(i64::from(r.agent_by_name)));
                 tx.prepare_cached(UPDATE)?.execute(params_from_iter(v))?;
                 if id < file.first_new {
                     file.updated.insert(id);

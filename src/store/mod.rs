@@ -215,7 +215,7 @@ impl Store {
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .map_err(|e| open_error(e, path))?;
         // A version other programs set too (user_version is anyone's): a
-        // kefu store of any version has its feedback table.
+        // kefu store of any version has the tables of version 1.
         let tables: Vec<String> = conn
             .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?
             .query_map([], |r| r.get(0))?
@@ -223,7 +223,9 @@ impl Store {
         let foreign = if version == 0 {
             !tables.is_empty()
         } else {
-            !tables.iter().any(|t| t == "feedback")
+            !["meta", "imports", "feedback", "agents"]
+                .iter()
+                .all(|kefu| tables.iter().any(|t| t == kefu))
         };
         if foreign {
             let shown: Vec<&str> = tables.iter().take(4).map(String::as_str).collect();

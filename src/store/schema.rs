@@ -236,7 +236,9 @@ CREATE INDEX feedback_unrated ON feedback (local_day) WHERE unrated = 1;
 /// (a re-import after a rename had unlinked records, and charged a closed
 /// quarter's complaint to no one). A roster import that renames an agent
 /// keeps the old name here; the upgrade fills it with the names stored
-/// feedback linked to an agent carries where they differ from the roster's.
+/// feedback linked to an agent carries where they differ from the roster's
+/// and are no agent's name now (a name typed beside the wrong id is
+/// another agent's, not a former one).
 const V8: &str = r#"
 CREATE TABLE agent_other_names (
     agent_id    TEXT NOT NULL,
@@ -245,7 +247,8 @@ CREATE TABLE agent_other_names (
 ) STRICT, WITHOUT ROWID;
 INSERT OR IGNORE INTO agent_other_names (agent_id, name)
   SELECT DISTINCT f.agent_id, f.agent_name FROM feedback f JOIN agents a ON a.id = f.agent_id
-   WHERE f.agent_name IS NOT NULL AND f.agent_name <> a.name;
+   WHERE f.agent_name IS NOT NULL AND f.agent_name <> a.name
+     AND NOT EXISTS (SELECT 1 FROM agents b WHERE b.name = f.agent_name);
 "#;
 
 #[cfg(test)]
