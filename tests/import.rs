@@ -3757,3 +3757,28 @@ fn links_ratings_and_foreign_stores_survive_what_exports_repeat() {
         assert!(!other.path("kefu.toml").exists());
     }
 }
+
+/// Found by exploratory testing (HR): a roster re-imported with a 工号 typo
+/// corrected (A90 → A09) left A90 active and paid, without a word.
+#[test]
+fn a_whole_roster_that_leaves_active_agents_out_says_so() {
+    let wd = Workdir::new();
+    let first = wd.write("a1.csv", "工号,客服姓名\nA01,王芳\nA02,李娜\nA90,郑爽\n");
+    wd.kefu(&["import", "-q", "agents", &first])
+        .assert()
+        .success();
+    let fixed = wd.write("a2.csv", "工号,客服姓名\nA01,王芳\nA02,李娜\nA09,郑爽\n");
+    let out = wd
+        .kefu(&["import", "-q", "agents", &fixed])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("1 active agent(s) on the roster are not in this file (A90 郑爽)"),
+        "{stderr}"
+    );
+    // A file of one move is no whole roster: no warning.
+    let one = wd.write("a3.csv", "工号,客服姓名,部门\nA01,王芳,售后组\n");
+    let out = wd.kefu(&["import", "-q", "agents", &one]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("not in this file"));
+}

@@ -2091,6 +2091,23 @@ fn import(
             );
         }
         warn_roster(&tx, &roster, globals.quiet)?;
+        // A whole roster (most of the active agents) that leaves some out:
+        // they stay, active, earning month points (found by exploratory
+        // testing: a corrected 工号 typo left the wrong id paid twice).
+        let active = agents::active(&tx)?;
+        let missing: Vec<String> = active
+            .iter()
+            .filter(|(id, _)| !agents_listed.contains(id))
+            .map(|(id, name)| format!("{id} {name}"))
+            .collect();
+        if !missing.is_empty() && agents_listed.len() * 2 >= active.len() {
+            crate::say!(
+                "kefu: warning: {} active agent(s) on the roster are not in this file ({}{}): they stay on the roster and keep earning month points (零投诉); give those who left a 离职日期, and a 工号 corrected from a typo the day before the right one's 入职日期 as its 离职日期",
+                missing.len(),
+                missing.iter().take(5).cloned().collect::<Vec<_>>().join(", "),
+                if missing.len() > 5 { ", …" } else { "" }
+            );
+        }
     }
     for (written, n) in unlinked.values() {
         if let Some(shared) = names.shared(written) {

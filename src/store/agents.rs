@@ -30,6 +30,13 @@ pub fn copy_roster(conn: &Connection, from: &std::path::Path) -> Result<usize> {
     Ok(copied? as usize)
 }
 
+/// The agents on the roster with no leaving date: (id, name), by id.
+pub fn active(conn: &Connection) -> Result<Vec<(String, String)>> {
+    let mut st = conn.prepare("SELECT id, name FROM agents WHERE left_on IS NULL ORDER BY id")?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Inserts or updates a roster entry.
 pub fn upsert(tx: &Transaction<'_>, a: &AgentRecord, import_id: i64) -> Result<Upsert> {
     let existing: Option<(i64, String)> = tx
