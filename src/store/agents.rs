@@ -384,25 +384,14 @@ impl Lookup {
                 joined.is_none_or(|j| j <= day) && left.is_none_or(|l| day <= l)
             })
         };
-        let once = |text: &str| -> Vec<&String> {
-            let mut keys = vec![agent_key_in_its_script(text), agent_key(text)];
-            keys.dedup();
-            let mut ids: Vec<&String> = keys
-                .iter()
-                .filter_map(|k| self.once_named.get(k))
-                .flatten()
-                .collect();
-            ids.sort();
-            ids.dedup();
-            ids
-        };
         match found {
             // An id, or a name whose holder was there that day.
             Some(id) if there(id) || *id == text => Some(id),
             Some(id) => {
-                let before: Vec<&String> = once(text)
+                let before: Vec<&String> = self
+                    .others_once_named(text, id)
                     .into_iter()
-                    .filter(|o| *o != id && there(o))
+                    .filter(|o| there(o))
                     .collect();
                 match before[..] {
                     [other] => Some(other),
