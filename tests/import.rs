@@ -3375,34 +3375,68 @@ fn a_wechat_id_after_its_cue_is_masked_not_a_panic() {
 
 /// Found by exploratory testing (an Excel register migrated): a day's 小计
 /// row, the day's date merged down over it, was stored as a negative review
-/// by an agent called 小计. A totals row is rejected as one, in every kind.
+/// by an agent called 小计. A totals row is no record, in every kind: it is
+/// skipped and said, not rejected (a footer in every export stopped
+/// `--strict` and `--replace`; found by exploratory testing too).
 #[test]
-fn totals_rows_are_rejected_as_totals() {
+fn totals_rows_and_footers_are_skipped_as_totals() {
     let wd = Workdir::new();
     let f = wd.write(
         "register.csv",
-        "日期,客服,评分,评价内容\n2025-03-05,王芳,1,客服态度差\n2025-03-05,李娜,2,回复太慢\n2025-03-05,小计,2,\n2025-03-06,合  计,2,\n",
+        "日期,客服,评分,评价内容
+2025-03-05,王芳,1,客服态度差
+2025-03-05,李娜,2,回复太慢
+2025-03-05,小计,2,
+2025-03-06,合  计,2,
+共2条记录
+",
     );
-    let (v, _, rejects) = import_with_rejects(&wd, "reviews", std::path::Path::new(&f));
+    let out = wd
+        .kefu(&["import", "reviews", &f, "--strict", "--format", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         (v["new"].as_u64(), v["rejected"].as_u64()),
-        (Some(2), Some(2)),
+        (Some(2), Some(0)),
         "{v}"
     );
-    let text = std::fs::read_to_string(rejects).unwrap();
-    assert!(text.contains("a totals row (小计), not a record"), "{text}");
-    assert!(
-        text.contains("a totals row (合  计), not a record"),
-        "{text}"
+    assert!(stderr.contains("3 totals row(s) skipped"), "{stderr}");
+    // A register replaced with its footer.
+    let register = wd.write(
+        "tousu.csv",
+        "投诉编号,投诉时间,客服,投诉内容,是否成立
+C1,2025-03-05 10:00,王芳,态度差,成立
+合计：1件,,,,
+",
     );
+    wd.kefu(&[
+        "import",
+        "-q",
+        "complaints",
+        &register,
+        "--replace",
+        "2025-03",
+    ])
+    .assert()
+    .success();
     // The roster too: 合计 is nobody.
-    let roster = wd.write("roster.csv", "工号,客服姓名\nKF001,王芳\n合计,2人\n");
+    let roster = wd.write(
+        "roster.csv",
+        "工号,客服姓名
+KF001,王芳
+合计,2人
+",
+    );
     let (v, _, _) = import_with_rejects(&wd, "agents", std::path::Path::new(&roster));
     assert_eq!(
         (v["new"].as_u64(), v["rejected"].as_u64()),
-        (Some(1), Some(1)),
+        (Some(1), Some(0)),
         "{v}"
     );
+    assert_eq!(wd.count("SELECT count(*) FROM agents"), 1);
 }
 
 /// Found by exploratory testing: with both 接待客服 and 客服, kefu read one
@@ -3781,4 +3815,46 @@ fn a_whole_roster_that_leaves_active_agents_out_says_so() {
     let one = wd.write("a3.csv", "工号,客服姓名,部门\nA01,王芳,售后组\n");
     let out = wd.kefu(&["import", "-q", "agents", &one]).output().unwrap();
     assert!(!String::from_utf8_lossy(&out.stderr).contains("not in this file"));
+}
+
+/// Found by exploratory testing (real platform exports): 千牛's sub-account
+/// names (店铺名:阿杰) never linked; 基本满意/较不满意 were unknown ratings;
+/// a rating column headed 评价结果 turned 很满意 into 差评 without a word
+/// under -q.
+#[test]
+fn platform_sub_accounts_satisfaction_scales_and_rating_headers() {
+    let wd = Workdir::new();
+    let roster = wd.write("a.csv", "工号,客服姓名\nKF003,阿杰\n");
+    wd.kefu(&["import", "-q", "agents", &roster])
+        .assert()
+        .success();
+    let f = wd.write(
+        "qianniu.csv",
+        "评价ID,评价时间,接待客服,评价结果,评价内容\n\
+         1,2026-11-24 10:00,美衣旗舰店:阿杰,较不满意,说了三遍还是没解决\n\
+         2,2026-11-24 11:00,美衣旗舰店:阿杰,基本满意,还行\n\
+         3,2026-11-24 12:00,美衣旗舰店:阿杰,较满意,不错\n",
+    );
+    wd.kefu(&["import", "-q", "reviews", &f, "--strict"])
+        .assert()
+        .success();
+    assert_eq!(
+        wd.sql("SELECT agent_id, polarity FROM feedback ORDER BY ext_id"),
+        [
+            ["KF003", "negative"],
+            ["KF003", "neutral"],
+            ["KF003", "positive"]
+        ]
+    );
+    // A rating column kefu does not know: warned under -q too.
+    let g = wd.write(
+        "other.csv",
+        "评价ID,评价时间,客服,评价内容,顾客打分\n9,2026-11-24 10:00,阿杰,挺好的,很满意\n8,2026-11-24 10:05,阿杰,还可以,满意\n",
+    );
+    let out = wd.kefu(&["import", "-q", "reviews", &g]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning") && stderr.contains("顾客打分"),
+        "{stderr}"
+    );
 }

@@ -1079,7 +1079,7 @@ fn read_files(
         // rating if one does, so that a header kefu does not know does not
         // silently turn every 5-star review into a 差评.
         let mut lookalikes = match &parsers {
-            Parsers::Feedback(p, _) if !quiet => p.rating_lookalikes(input.rows.headers()),
+            Parsers::Feedback(p, _) => p.rating_lookalikes(input.rows.headers()),
             _ => None,
         };
         let mut row = Row::default();
@@ -1088,6 +1088,8 @@ fn read_files(
         // Rows whose rating says there is none (未评价): no review, skipped
         // and said, like blank rows.
         let mut not_rated: u64 = 0;
+        // Totals rows and footers (小计, 合计：3人, 共2条记录): skipped, said.
+        let mut totals: u64 = 0;
         loop {
             let outcome = input
                 .rows
@@ -1095,6 +1097,18 @@ fn read_files(
                 .with_context(|| format!("reading {name}"))?;
             let item = match outcome {
                 ReadOutcome::End => break,
+                // A footer alone on its line (共2条记录, 合计：3人): skipped
+                // and said, not rejected (it would stop --strict and
+                // --replace; found by exploratory testing).
+                ReadOutcome::Bad { reason, raw, .. }
+                    if reason.starts_with("one field where")
+                        && crate::ingest::records::is_totals_label(
+                            raw.trim_matches([',', '"', '\t', ';']),
+                        ) =>
+                {
+                    totals += 1;
+                    continue;
+                }
                 ReadOutcome::Bad { line, reason, raw } => Item::Reject { line, reason, raw },
                 ReadOutcome::Row => {
                     // JSON Lines may reveal new keys: rebuild the parser if so.
@@ -1123,6 +1137,11 @@ fn read_files(
                         not_rated += 1;
                         continue;
                     }
+                    if matches!(&item, Item::Reject { reason, .. } if reason.starts_with(crate::ingest::records::TOTALS_ROW))
+                    {
+                        totals += 1;
+                        continue;
+                    }
                     number_occurrence(&mut item, &mut occurrences);
                     item
                 }
@@ -1137,10 +1156,18 @@ fn read_files(
         }
         progress.finish_and_clear();
         if let Some(l) = lookalikes {
-            let hint = l.hint().map(|h| format!("; but {h}")).unwrap_or_default();
-            crate::say!(
-                "kefu: {name}: no rating column; every review is taken as negative (差评), and left out of the negative rate{hint}"
-            );
+            // Under -q too when a column looks like the rating: every
+            // 很满意 would be stored as a 差评 (found by exploratory
+            // testing: a cron import said nothing).
+            match l.hint() {
+                Some(h) => crate::say!(
+                    "kefu: warning: {name}: no rating column; every review is taken as negative (差评), and left out of the negative rate; but {h}"
+                ),
+                None if !quiet => crate::say!(
+                    "kefu: {name}: no rating column; every review is taken as negative (差评), and left out of the negative rate"
+                ),
+                None => {}
+            }
         }
         if !quiet {
             for note in input.end_notes() {
@@ -1149,6 +1176,11 @@ fn read_files(
             if not_rated > 0 {
                 crate::say!(
                     "kefu: {name}: {not_rated} row(s) not rated (未评价) skipped: no review to count"
+                );
+            }
+            if totals > 0 {
+                crate::say!(
+                    "kefu: {name}: {totals} totals row(s) skipped (小计, 合计, 共N条记录): not records"
                 );
             }
         }

@@ -252,6 +252,19 @@ pub fn is_totals_label(text: &str) -> bool {
     if t.len() > 40 || !t.starts_with(starts) {
         return false;
     }
+    // An export's footer: 共2条记录, 共 12 条, 共3项.
+    if let Some(rest) = t.strip_prefix('共').or_else(|| t.strip_prefix("总共")) {
+        let rest = rest.trim_start();
+        let digits = rest.chars().take_while(char::is_ascii_digit).count();
+        let unit = rest[digits..].trim_start();
+        if digits > 0
+            && ["条", "項", "项", "笔", "筆", "件", "人", "行"]
+                .iter()
+                .any(|u| unit.starts_with(u))
+        {
+            return true;
+        }
+    }
     // 合  计: Excel users pad a label to the column's width.
     let squeezed: String = if t.bytes().any(|b| b.is_ascii_alphabetic()) {
         t.to_string()
@@ -279,11 +292,15 @@ fn totals_row(row: &Row, cols: &[Option<usize>]) -> Result<(), String> {
     for col in std::iter::once(&first).chain(cols).flatten() {
         let text = field_text(row.get(*col));
         if is_totals_label(text) {
-            return Err(format!("a totals row ({text}), not a record"));
+            return Err(format!("{TOTALS_ROW} ({text}), not a record"));
         }
     }
     Ok(())
 }
+
+/// How the reason for a totals row starts: the importer skips such rows
+/// (counted and said) rather than rejecting them.
+pub const TOTALS_ROW: &str = "a totals row";
 
 /// Field `col` of the row as exported ([`field_text`]), if it has a value.
 fn value(row: &Row, col: Option<usize>) -> Option<&str> {

@@ -365,7 +365,31 @@ impl Lookup {
     /// The roster id `text` names, if it names exactly one agent: by an id
     /// or current name, else by a former name ([`Lookup::find_former`]).
     pub fn find(&self, text: &str) -> Option<&String> {
+        let text = self.as_named(text);
         find(&self.ids, text).or_else(|| self.find_former(text))
+    }
+
+    /// `text` as the roster would name it: a platform's sub-account name
+    /// (店铺名:阿杰, as 千牛 and 京麦 write who served a customer) is the
+    /// name after its colon, when the whole names no one and that part
+    /// names someone (or several).
+    fn as_named<'t>(&self, text: &'t str) -> &'t str {
+        let knows = |t: &str| {
+            find(&self.ids, t).is_some()
+                || self.shared.contains_key(&agent_key(t))
+                || !self.others_once_named(t, "").is_empty()
+        };
+        match text.rsplit_once([':', '：']) {
+            Some((shop, nick)) if !shop.trim().is_empty() && !knows(text) => {
+                let nick = nick.trim();
+                if !nick.is_empty() && knows(nick) {
+                    nick
+                } else {
+                    text
+                }
+            }
+            _ => text,
+        }
     }
 
     /// The roster id `text` names for a record of local day `day`: as
@@ -375,6 +399,7 @@ impl Lookup {
     /// (or had left), the one agent who had it before and was there. A name
     /// no other agent ever had is found as by `find`, whatever the day.
     pub fn find_on(&self, text: &str, day: i64) -> Option<&String> {
+        let text = self.as_named(text);
         let found = self.find(text);
         if self.once_named.is_empty() && self.shared.is_empty() {
             return found;
@@ -412,6 +437,9 @@ impl Lookup {
     /// The agents other than `id` once known by the name `text` (a name
     /// that is now `id`'s, or several agents' former name).
     pub fn others_once_named(&self, text: &str, id: &str) -> Vec<&String> {
+        if self.once_named.is_empty() {
+            return vec![];
+        }
         let mut keys = vec![agent_key_in_its_script(text), agent_key(text)];
         keys.dedup();
         let mut out: Vec<&String> = keys
@@ -457,7 +485,7 @@ impl Lookup {
         if self.shared.is_empty() {
             return None;
         }
-        self.shared.get(&agent_key(text))
+        self.shared.get(&agent_key(self.as_named(text)))
     }
 }
 
