@@ -2256,8 +2256,10 @@ fn blank_rows_are_skipped_and_counted_and_footer_lines_say_what_they_may_be() {
         "{stderr}"
     );
     assert_eq!(wd.count("SELECT count(*) FROM feedback"), 2);
+    // 共 2 条记录 is a footer (skipped, said); the export time is no footer.
+    assert!(stderr.contains("1 totals row(s) skipped"), "{stderr}");
     let (lines, reasons) = reject_lines(&rejects);
-    assert_eq!(lines, ["6", "7"]);
+    assert_eq!(lines, ["7"]);
     for reason in reasons {
         assert_eq!(
             reason,
@@ -3515,11 +3517,13 @@ fn several_sheets_in_one_import() {
         files,
         [format!("{file} [2025-01]"), format!("{file} [2025-02]")]
     );
+    // The 合计 row is skipped as a totals row; the impossible date rejected.
     assert_eq!(
         (v["new"].as_u64(), v["rejected"].as_u64()),
-        (Some(3), Some(2)),
+        (Some(3), Some(1)),
         "{v}"
     );
+    assert!(stderr.contains("1 totals row(s) skipped"), "{stderr}");
     assert!(stderr.contains("[汇总]: passed over"), "{stderr}");
     assert!(stderr.contains("[空白]: passed over"), "{stderr}");
     let text = std::fs::read_to_string(&rejects).unwrap();

@@ -2642,3 +2642,59 @@ fn roster_churn_never_moves_what_closed_quarters_counted() {
         .to_string()
         .contains("dismissal-review:2026-05"));
 }
+
+/// Found by exploratory testing (former names and dates): a register of
+/// events without ids imported again after a new hire took a name was
+/// counted twice; complaints imported before the roster were never linked
+/// by their day; a month's activity naming two agents of one name went to
+/// one of them without a word.
+#[test]
+fn a_name_two_agents_had_counts_each_record_once_and_by_its_day() {
+    let wd = Workdir::new();
+    import(
+        &wd,
+        "agents",
+        "r1.csv",
+        "工号,客服姓名,部门,入职日期,离职日期\nA1,王芳,查询部,2024-01-01,2026-10-14\n",
+    );
+    let events =
+        "日期,工号,奖惩项目,次数\n2026-07-08,王芳,书面表扬,1\n2026-10-08,王芳,不服从管理,1\n";
+    import(&wd, "events", "e.csv", events);
+    let both = "工号,客服姓名,部门,入职日期,离职日期\nA1,王芳,查询部,2024-01-01,2026-10-14\nA2,王芳,查询部,2026-10-15,\n";
+    import(&wd, "agents", "r2.csv", both);
+    // The unchanged register again: nothing new, nothing moved.
+    let v = wd.json(&[
+        "import",
+        "events",
+        &wd.path("e.csv").to_string_lossy(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        (v["new"].as_u64(), v["unchanged"].as_u64()),
+        (Some(0), Some(2)),
+        "{v}"
+    );
+    assert_eq!(wd.count("SELECT count(*) FROM events"), 2);
+    // Complaints stored before the roster: each linked by its day once it comes.
+    let other = Workdir::new();
+    let complaints = "投诉编号,投诉时间,客服,投诉内容,是否成立,责任认定\nC1,2026-07-05 10:00,王芳,态度差,成立,个人\nC2,2026-11-05 10:00,王芳,态度差,成立,个人\n";
+    import(&other, "complaints", "c.csv", complaints);
+    import(&other, "agents", "r2.csv", both);
+    assert_eq!(
+        other.sql("SELECT ext_id, coalesce(agent_id, '') FROM feedback ORDER BY ext_id"),
+        [["C1", "A1"], ["C2", "A2"]]
+    );
+    // October's activity names a 王芳 who left on the 14th and one who
+    // joined on the 15th: neither.
+    let f = wd.write(
+        "act.csv",
+        "月份,工号,指标,数值\n2026-10,王芳,queries,500\n2026-11,王芳,queries,300\n",
+    );
+    let out = wd
+        .kefu(&["import", "activity", &f, "--dry-run"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("named two agents in 2026-10"), "{stderr}");
+}

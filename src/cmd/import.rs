@@ -1970,6 +1970,7 @@ fn import(
                             &rec.metric,
                             rec.value,
                             rec.hash,
+                            &rec.as_other_agents,
                             import_id,
                         )?);
                         let key = (rec.month.clone(), rec.metric.clone(), rec.agent_id.clone());
@@ -2134,7 +2135,7 @@ fn import(
             .collect();
         if !missing.is_empty() && agents_listed.len() * 2 >= active.len() {
             crate::say!(
-                "kefu: warning: {} active agent(s) on the roster are not in this file ({}{}): they stay on the roster and keep earning month points (零投诉); give those who left a 离职日期, and a 工号 corrected from a typo the day before the right one's 入职日期 as its 离职日期",
+                "kefu: warning: {} active agent(s) on the roster are not in this file ({}{}): they stay on the roster and keep earning month points (零投诉); give those who left a 离职日期, and a 工号 corrected from a typo its own 入职日期 as its 离职日期 (a month not whole on the roster earns no month points)",
                 missing.len(),
                 missing.iter().take(5).cloned().collect::<Vec<_>>().join(", "),
                 if missing.len() > 5 { ", …" } else { "" }
@@ -2342,7 +2343,7 @@ fn warn_roster(tx: &rusqlite::Transaction<'_>, roster: &agents::Lookup, quiet: b
             continue;
         }
         crate::say!(
-            "kefu: warning: {name} is the name of {} agents on the roster ({}): feedback, events and activity naming only {name} cannot be linked to any of them; they need the id (工号)",
+            "kefu: warning: {name} is the name of {} agents on the roster ({}): feedback, events and activity naming only {name} are linked only where the roster's 入职/离职 dates tell them apart on the record's day; otherwise they need the id (工号)",
             shared.ids.len(),
             shared.ids.join(", ")
         );

@@ -1134,23 +1134,40 @@ impl<'a> EventParser<'a> {
         };
         let day = dates::local_day(ts, self.tz);
         let (note, reference) = (get("note"), get("reference"));
-        let hash = ValueHash::new()
-            .text(Some(&agent))
-            .int(Some(day))
-            .text(Some(&rule.id))
-            .int(Some(count))
-            .text(note)
-            .text(reference)
-            .int(verified.map(i64::from))
-            .finish();
-        let (ext_id, derived_key) = match get("id") {
+        let hash_for = |agent: &str| {
+            ValueHash::new()
+                .text(Some(agent))
+                .int(Some(day))
+                .text(Some(&rule.id))
+                .int(Some(count))
+                .text(note)
+                .text(reference)
+                .int(verified.map(i64::from))
+                .finish()
+        };
+        let hash = hash_for(&agent);
+        let id = get("id");
+        let ext_id_for = |agent: &str| match id {
+            Some(id) => id.to_string(),
+            None => identity::ext_id(identity::event_key(agent, day, &rule.id, note), 1),
+        };
+        let (ext_id, derived_key) = match id {
             Some(id) => (id.to_string(), None),
             None => {
                 let key = identity::event_key(&agent, day, &rule.id, note);
                 (identity::ext_id(key, 1), Some((key, row_hash(row))))
             }
         };
+        // The same event under each other agent its name may have meant.
+        let as_other_agents = self
+            .agents
+            .ever_named(agent_text)
+            .into_iter()
+            .filter(|other| **other != agent)
+            .map(|other| (ext_id_for(other), other.clone(), hash_for(other)))
+            .collect();
         Ok(crate::store::points::NewEvent {
+            as_other_agents,
             ext_id,
             derived_key,
             hash,
@@ -1173,6 +1190,9 @@ pub struct ActivityRecord {
     pub metric: String,
     pub value: rust_decimal::Decimal,
     pub hash: i64,
+    /// (agent, hash) of the same row under each other agent its name may
+    /// have meant (see [`crate::store::points::upsert_activity`]).
+    pub as_other_agents: Vec<(String, i64)>,
 }
 
 /// Parses rows of an activity file.
@@ -1219,11 +1239,20 @@ impl<'a> ActivityParser<'a> {
         )?;
         let get = |f: &str| value(row, self.map.column(super::columns::ACTIVITY_FIELDS, f));
         let month = dates::read_month_as(get("month").ok_or("the month is empty")?, self.order)?;
-        let agent_id = resolve_agent(
-            self.agents,
-            get("agent").ok_or("the agent is empty")?,
-            dates::day_number(month.last),
-        )?;
+        // The agent the name was on the month's first and last day: a name
+        // two agents had within the month names neither (found by
+        // exploratory testing: October went to the one who joined on the 15th).
+        let text = get("agent").ok_or("the agent is empty")?;
+        let agent_id = resolve_agent(self.agents, text, dates::day_number(month.last))?;
+        if resolve_agent(self.agents, text, dates::day_number(month.first))
+            .is_ok_and(|a| a != agent_id)
+        {
+            return Err(format!(
+                "agent {} named two agents in {} (the roster's 入职/离职 dates): give the id (工号)",
+                shown(text),
+                month.name
+            ));
+        }
         let metric = get("metric").ok_or("the metric is empty")?.to_string();
         let v = get("value").ok_or("the value is empty")?;
         let value = read_number(v).ok_or_else(|| format!("value {} is not a number", shown(v)))?;
@@ -1233,13 +1262,25 @@ impl<'a> ActivityParser<'a> {
             ));
         }
         // 12 and 12.0 are one value.
-        let hash = ValueHash::new()
-            .text(Some(&month.name))
-            .text(Some(&agent_id))
-            .text(Some(&metric))
-            .text(Some(&value.normalize().to_string()))
-            .finish();
+        let hash_for = |agent: &str| {
+            ValueHash::new()
+                .text(Some(&month.name))
+                .text(Some(agent))
+                .text(Some(&metric))
+                .text(Some(&value.normalize().to_string()))
+                .finish()
+        };
+        let hash = hash_for(&agent_id);
+        // The same row under each other agent its name may have meant.
+        let as_other_agents = self
+            .agents
+            .ever_named(text)
+            .into_iter()
+            .filter(|other| **other != agent_id)
+            .map(|other| (other.clone(), hash_for(other)))
+            .collect();
         Ok(ActivityRecord {
+            as_other_agents,
             month: month.name,
             agent_id,
             metric,

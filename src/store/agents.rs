@@ -423,15 +423,44 @@ impl Lookup {
                     _ => Some(id),
                 }
             }
+            // A name several agents share now, or several had before: the
+            // one there that day.
             None => {
-                let shared = self.shared(text)?;
-                let mut present = shared.ids.iter().filter(|id| there(id));
+                let candidates: Vec<&String> = match self.shared(text) {
+                    Some(shared) => shared.ids.iter().collect(),
+                    None => self.others_once_named(text, ""),
+                };
+                let mut present = candidates.into_iter().filter(|id| there(id));
                 match (present.next(), present.next()) {
                     (Some(only), None) => Some(only),
                     _ => None,
                 }
             }
         }
+    }
+
+    /// Every agent `text` may have meant at some time, when that is more
+    /// than one (a name two agents share, or one had before another): for
+    /// a stored record named so, which of them it already is. Empty for a
+    /// name only one agent ever had, and for an id.
+    pub fn ever_named(&self, text: &str) -> Vec<&String> {
+        let text = self.as_named(text);
+        if self.on_roster.contains_key(text) {
+            return vec![];
+        }
+        let mut all = self.others_once_named(text, "");
+        if let Some(shared) = self.shared(text) {
+            all.extend(shared.ids.iter());
+        }
+        if let Some(id) = find(&self.ids, text) {
+            all.push(id);
+        }
+        all.sort();
+        all.dedup();
+        if all.len() < 2 {
+            all.clear();
+        }
+        all
     }
 
     /// The agents other than `id` once known by the name `text` (a name
@@ -544,7 +573,26 @@ pub fn link_feedback_by_name(tx: &Transaction<'_>, lookup: &Lookup) -> Result<us
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for name in names {
-        if let Some(id) = lookup.find(&name) {
+        // A name several agents have or had: each record by its day (see
+        // [`Lookup::find_on`]), so that the links do not depend on whether
+        // the roster came first (found by exploratory testing).
+        let by_day =
+            lookup.shared(&name).is_some() || !lookup.others_once_named(&name, "").is_empty();
+        if by_day {
+            let records: Vec<(i64, i64)> = tx
+                .prepare_cached(
+                    "SELECT id, local_day FROM feedback WHERE agent_id IS NULL AND agent_name = ?1",
+                )?
+                .query_map([&name], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (record, day) in records {
+                if let Some(id) = lookup.find_on(&name, day) {
+                    linked += tx
+                        .prepare_cached("UPDATE feedback SET agent_id = ?1 WHERE id = ?2")?
+                        .execute(params![id, record])?;
+                }
+            }
+        } else if let Some(id) = lookup.find(&name) {
             linked += tx
                 .prepare_cached(
                     "UPDATE feedback SET agent_id = ?1 WHERE agent_id IS NULL AND agent_name = ?2",

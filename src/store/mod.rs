@@ -223,9 +223,16 @@ impl Store {
         let foreign = if version == 0 {
             !tables.is_empty()
         } else {
+            // Kefu's tables by name and by their first columns (a database
+            // that only borrowed the names has others).
             !["meta", "imports", "feedback", "agents"]
                 .iter()
                 .all(|kefu| tables.iter().any(|t| t == kefu))
+                || conn
+                    .prepare("SELECT key, value FROM meta LIMIT 0")
+                    .and_then(|_| conn.prepare("SELECT kind, source, ext_id, hash, created_at, local_day FROM feedback LIMIT 0"))
+                    .and_then(|_| conn.prepare("SELECT id, name FROM agents LIMIT 0"))
+                    .is_err()
         };
         if foreign {
             let shown: Vec<&str> = tables.iter().take(4).map(String::as_str).collect();

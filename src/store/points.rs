@@ -24,19 +24,61 @@ pub struct NewEvent {
     pub note: Option<String>,
     pub reference: Option<String>,
     pub verified: Option<bool>,
+    /// The same event as it would be stored under each other agent its
+    /// name may have meant (a name a new hire took over, two agents of one
+    /// name): (id in the store, agent, hash). A stored record of one of
+    /// them keeps that agent (see [`upsert_event`]).
+    pub as_other_agents: Vec<(String, String, i64)>,
 }
 
-/// Inserts or updates an event by (source, id).
+/// Inserts or updates an event by (source, id). An event the register names
+/// by a name several agents had, already stored under one of them (by its
+/// id, or an id-less event by its key under that agent), keeps that agent:
+/// a later roster change does not move or double it (found by exploratory
+/// testing: a re-imported register moved or doubled closed quarters'
+/// points).
 pub fn upsert_event(
     tx: &Transaction<'_>,
     source: &str,
     e: &NewEvent,
     import_id: i64,
 ) -> Result<Upsert> {
-    let existing: Option<i64> = tx
-        .prepare_cached("SELECT hash FROM events WHERE source = ?1 AND ext_id = ?2")?
-        .query_row(params![source, e.ext_id], |r| r.get(0))
-        .optional()?;
+    let stored = |ext_id: &str| -> Result<Option<(String, i64)>> {
+        Ok(tx
+            .prepare_cached("SELECT agent_id, hash FROM events WHERE source = ?1 AND ext_id = ?2")?
+            .query_row(params![source, ext_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    };
+    let mut existing = stored(&e.ext_id)?;
+    let mut e = std::borrow::Cow::Borrowed(e);
+    if !e.as_other_agents.is_empty() {
+        let found = match &existing {
+            Some((agent, _)) => e
+                .as_other_agents
+                .iter()
+                .find(|(id, a, _)| *id == e.ext_id && a == agent)
+                .cloned(),
+            None => {
+                let mut found = None;
+                for alt in &e.as_other_agents {
+                    if alt.0 != e.ext_id {
+                        if let Some(s) = stored(&alt.0)?.filter(|(a, _)| *a == alt.1) {
+                            existing = Some(s);
+                            found = Some(alt.clone());
+                            break;
+                        }
+                    }
+                }
+                found
+            }
+        };
+        if let Some((ext_id, agent_id, hash)) = found {
+            let moved = e.to_mut();
+            (moved.ext_id, moved.agent_id, moved.hash) = (ext_id, agent_id, hash);
+        }
+    }
+    let e = e.as_ref();
+    let existing = existing.map(|(_, hash)| hash);
     if existing == Some(e.hash) {
         return Ok(Upsert::Unchanged);
     }
@@ -99,6 +141,10 @@ pub fn remove_events(tx: &Transaction<'_>, ids: &[i64]) -> Result<()> {
 }
 
 /// Inserts or updates a monthly activity value by (month, metric, agent).
+/// `as_other_agents`: (agent, hash) of the same row under each other agent
+/// its name may have meant; a row stored under one of them keeps that agent
+/// (as [`upsert_event`] does).
+#[allow(clippy::too_many_arguments)]
 pub fn upsert_activity(
     tx: &Transaction<'_>,
     month: &str,
@@ -106,14 +152,27 @@ pub fn upsert_activity(
     metric: &str,
     value: Decimal,
     hash: i64,
+    as_other_agents: &[(String, i64)],
     import_id: i64,
 ) -> Result<Upsert> {
-    let existing: Option<i64> = tx
-        .prepare_cached(
-            "SELECT hash FROM activity WHERE month = ?1 AND metric = ?2 AND agent_id = ?3",
-        )?
-        .query_row(params![month, metric, agent_id], |r| r.get(0))
-        .optional()?;
+    let stored = |agent: &str| -> Result<Option<i64>> {
+        Ok(tx
+            .prepare_cached(
+                "SELECT hash FROM activity WHERE month = ?1 AND metric = ?2 AND agent_id = ?3",
+            )?
+            .query_row(params![month, metric, agent], |r| r.get(0))
+            .optional()?)
+    };
+    let (mut agent_id, mut hash) = (agent_id, hash);
+    let mut existing = stored(agent_id)?;
+    if existing.is_none() {
+        for (other, other_hash) in as_other_agents {
+            if let Some(h) = stored(other)? {
+                (agent_id, hash, existing) = (other.as_str(), *other_hash, Some(h));
+                break;
+            }
+        }
+    }
     if existing == Some(hash) {
         return Ok(Upsert::Unchanged);
     }

@@ -16,10 +16,13 @@ pub fn migrations() -> Migrations<'static> {
 }
 
 /// Migration `i` (0-based): its SQL, and for version 4 the re-keying of
-/// records without an export id, which needs Rust ([`super::upgrade`]).
+/// records without an export id and for version 8 the other names from the
+/// stored feedback, which need Rust ([`super::upgrade`]).
 fn migration(i: usize, sql: &'static str) -> M<'static> {
     if i + 1 == 4 {
         M::up_with_hook(sql, super::upgrade::rekey_derived_ids)
+    } else if i + 1 == 8 {
+        M::up_with_hook(sql, super::upgrade::other_names_from_feedback)
     } else {
         M::up(sql)
     }
@@ -245,10 +248,7 @@ CREATE TABLE agent_other_names (
     name        TEXT NOT NULL,
     PRIMARY KEY (agent_id, name)
 ) STRICT, WITHOUT ROWID;
-INSERT OR IGNORE INTO agent_other_names (agent_id, name)
-  SELECT DISTINCT f.agent_id, f.agent_name FROM feedback f JOIN agents a ON a.id = f.agent_id
-   WHERE f.agent_name IS NOT NULL AND f.agent_name <> a.name
-     AND NOT EXISTS (SELECT 1 FROM agents b WHERE b.name = f.agent_name);
+-- Filled from the stored feedback by store/upgrade.rs.
 "#;
 
 #[cfg(test)]

@@ -17,6 +17,45 @@ use rusqlite::{OptionalExtension, Transaction};
 
 use crate::identity;
 
+/// Version 8: the names stored feedback linked to an agent carries, where
+/// they differ from the roster's name for that agent and are no agent's
+/// name now, compared as names are compared (陳靜 and 陈 静 are 陈静): the
+/// agent's other (former) names. A name typed beside the wrong id is
+/// another agent's, not a former one (found by exploratory testing).
+pub fn other_names_from_feedback(tx: &Transaction<'_>) -> rusqlite_migration::HookResult {
+    let roster: Vec<(String, String)> = tx
+        .prepare("SELECT id, name FROM agents")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let names: HashMap<&str, &str> = roster
+        .iter()
+        .map(|(i, n)| (i.as_str(), n.as_str()))
+        .collect();
+    let current: std::collections::HashSet<String> = roster
+        .iter()
+        .map(|(_, n)| crate::domain::agent_key(n))
+        .collect();
+    let mut st = tx.prepare(
+        "SELECT DISTINCT agent_id, agent_name FROM feedback
+          WHERE agent_id IS NOT NULL AND agent_name IS NOT NULL",
+    )?;
+    let carried: Vec<(String, String)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut insert =
+        tx.prepare("INSERT OR IGNORE INTO agent_other_names (agent_id, name) VALUES (?1, ?2)")?;
+    for (id, name) in carried {
+        let Some(own) = names.get(id.as_str()) else {
+            continue;
+        };
+        let key = crate::domain::agent_key(&name);
+        if key != crate::domain::agent_key(own) && !current.contains(&key) {
+            insert.execute([&id, &name])?;
+        }
+    }
+    Ok(())
+}
+
 /// The meta key under which the upgrade leaves its notice for the user.
 pub const NOTICE_KEY: &str = "upgrade_notice";
 
