@@ -2657,25 +2657,39 @@ fn a_name_two_agents_had_counts_each_record_once_and_by_its_day() {
         "r1.csv",
         "工号,客服姓名,部门,入职日期,离职日期\nA1,王芳,查询部,2024-01-01,2026-10-14\n",
     );
-    let events =
-        "日期,工号,奖惩项目,次数\n2026-07-08,王芳,书面表扬,1\n2026-10-08,王芳,不服从管理,1\n";
+    let events = "日期,工号,奖惩项目,次数\n2026-07-08,王芳,书面表扬,1\n2026-10-08,王芳,不服从管理,1\n2026-10-20,王芳,书面表扬,1\n";
     import(&wd, "events", "e.csv", events);
     let both = "工号,客服姓名,部门,入职日期,离职日期\nA1,王芳,查询部,2024-01-01,2026-10-14\nA2,王芳,查询部,2026-10-15,\n";
     import(&wd, "agents", "r2.csv", both);
-    // The unchanged register again: nothing new, nothing moved.
+    // The unchanged register again: nothing new, nothing moved (the event
+    // of 10-20, stored as A1's while A1 was the only 王芳, stays A1's),
+    // and as the quarter's register (--replace) nothing removed.
+    let e = wd.path("e.csv").to_string_lossy().into_owned();
+    let v = wd.json(&["import", "events", &e, "--format", "json"]);
+    assert_eq!(
+        (v["new"].as_u64(), v["unchanged"].as_u64()),
+        (Some(0), Some(3)),
+        "{v}"
+    );
     let v = wd.json(&[
         "import",
         "events",
-        &wd.path("e.csv").to_string_lossy(),
+        &e,
+        "--replace",
+        "2026Q4",
         "--format",
         "json",
     ]);
     assert_eq!(
         (v["new"].as_u64(), v["unchanged"].as_u64()),
-        (Some(0), Some(2)),
+        (Some(0), Some(3)),
         "{v}"
     );
-    assert_eq!(wd.count("SELECT count(*) FROM events"), 2);
+    assert_eq!(wd.count("SELECT count(*) FROM events"), 3);
+    assert_eq!(
+        wd.count("SELECT count(*) FROM events WHERE agent_id = 'A1'"),
+        3
+    );
     // Complaints stored before the roster: each linked by its day once it comes.
     let other = Workdir::new();
     let complaints = "投诉编号,投诉时间,客服,投诉内容,是否成立,责任认定\nC1,2026-07-05 10:00,王芳,态度差,成立,个人\nC2,2026-11-05 10:00,王芳,态度差,成立,个人\n";

@@ -1944,10 +1944,11 @@ fn import(
                             agents_again.push(rec.id.clone());
                         }
                     }
-                    Item::Event(rec) => {
+                    Item::Event(mut rec) => {
                         let counts = &mut files.last_mut().expect("a file is open").counts;
                         counts.read += 1;
-                        let outcome = store::points::upsert_event(&tx, &source, &rec, import_id)?;
+                        let outcome =
+                            store::points::upsert_event(&tx, &source, &mut rec, import_id)?;
                         if outcome == Upsert::New && rec.derived_key.is_none() {
                             events_with_ids.note(&source, rec.day);
                         }

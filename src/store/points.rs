@@ -36,11 +36,12 @@ pub struct NewEvent {
 /// id, or an id-less event by its key under that agent), keeps that agent:
 /// a later roster change does not move or double it (found by exploratory
 /// testing: a re-imported register moved or doubled closed quarters'
-/// points).
+/// points). `e` is then that record: its id, agent and hash are set to the
+/// stored one's (a register's `--replace` holds that id).
 pub fn upsert_event(
     tx: &Transaction<'_>,
     source: &str,
-    e: &NewEvent,
+    e: &mut NewEvent,
     import_id: i64,
 ) -> Result<Upsert> {
     let stored = |ext_id: &str| -> Result<Option<(String, i64)>> {
@@ -50,7 +51,6 @@ pub fn upsert_event(
             .optional()?)
     };
     let mut existing = stored(&e.ext_id)?;
-    let mut e = std::borrow::Cow::Borrowed(e);
     if !e.as_other_agents.is_empty() {
         let found = match &existing {
             Some((agent, _)) => e
@@ -73,11 +73,9 @@ pub fn upsert_event(
             }
         };
         if let Some((ext_id, agent_id, hash)) = found {
-            let moved = e.to_mut();
-            (moved.ext_id, moved.agent_id, moved.hash) = (ext_id, agent_id, hash);
+            (e.ext_id, e.agent_id, e.hash) = (ext_id, agent_id, hash);
         }
     }
-    let e = e.as_ref();
     let existing = existing.map(|(_, hash)| hash);
     if existing == Some(e.hash) {
         return Ok(Upsert::Unchanged);
