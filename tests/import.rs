@@ -3424,6 +3424,16 @@ C1,2025-03-05 10:00,王芳,态度差,成立
     ])
     .assert()
     .success();
+    // A review whose text or buyer starts like a label is a review.
+    let g = wd.write(
+        "shop.csv",
+        "评价内容,评价ID,评价时间,客服,评价等级,买家昵称
+合计3次都没人回复,R1,2026-11-20 10:00,王芳,差评,合计
+共3条记录都没处理,R2,2026-11-20 10:01,王芳,差评,Total
+",
+    );
+    let v = import_json(&wd, &["reviews", &g]);
+    assert_eq!(v["new"].as_u64(), Some(2), "{v}");
     // The roster too: 合计 is nobody.
     let roster = wd.write(
         "roster.csv",

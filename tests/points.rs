@@ -2711,4 +2711,23 @@ fn a_name_two_agents_had_counts_each_record_once_and_by_its_day() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("named two agents in 2026-10"), "{stderr}");
+    // A leaver's last month and a joiner's first, each the only one that
+    // month: theirs.
+    let gap = Workdir::new();
+    import(
+        &gap,
+        "agents",
+        "r.csv",
+        "工号,客服姓名,部门,入职日期,离职日期\nK6,杨磊,查询部,2024-01-01,2026-09-15\nK40,杨磊,查询部,2026-11-10,\n",
+    );
+    import(
+        &gap,
+        "activity",
+        "act.csv",
+        "月份,工号,指标,数值\n2026-08,杨磊,queries,500\n2026-09,杨磊,queries,400\n2026-11,杨磊,queries,300\n",
+    );
+    assert_eq!(
+        gap.sql("SELECT month, agent_id FROM activity ORDER BY month"),
+        [["2026-08", "K6"], ["2026-09", "K6"], ["2026-11", "K40"]]
+    );
 }

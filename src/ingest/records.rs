@@ -252,16 +252,9 @@ pub fn is_totals_label(text: &str) -> bool {
     if t.len() > 40 || !t.starts_with(starts) {
         return false;
     }
-    // An export's footer: 共2条记录, 共 12 条, 共3项.
+    // An export's footer: 共2条记录, 共 12 条, 共3项 — the whole cell.
     if let Some(rest) = t.strip_prefix('共').or_else(|| t.strip_prefix("总共")) {
-        let rest = rest.trim_start();
-        let digits = rest.chars().take_while(char::is_ascii_digit).count();
-        let unit = rest[digits..].trim_start();
-        if digits > 0
-            && ["条", "項", "项", "笔", "筆", "件", "人", "行"]
-                .iter()
-                .any(|u| unit.starts_with(u))
-        {
+        if is_count(rest) && rest.trim_start().starts_with(|c: char| c.is_ascii_digit()) {
             return true;
         }
     }
@@ -276,12 +269,35 @@ pub fn is_totals_label(text: &str) -> bool {
         lower.strip_prefix(label).is_some_and(|rest| {
             // Alone, or with a colon or a count (合计：3人, Total 12, 小计(2)):
             // not Total Wine, a customer, nor 合计金额, a column's name.
+            // The count is the whole rest of the cell: 合计3次都没人回复 is
+            // a review (found by exploratory testing).
             let after = rest.trim_start_matches([' ', '\t', '(', '（']);
             rest.is_empty()
                 || rest.starts_with([':', '：'])
-                || after.starts_with(|c: char| c.is_ascii_digit())
+                || (after.starts_with(|c: char| c.is_ascii_digit()) && is_count(rest))
         })
     })
+}
+
+/// Whether `rest` (what follows a totals label) is a count and nothing
+/// more: `3人`, ` 12`, `(2)`, `2条记录`, `3 件`.
+fn is_count(rest: &str) -> bool {
+    let r = rest
+        .trim()
+        .trim_start_matches(['(', '（'])
+        .trim_end_matches([')', '）', '。', '.']);
+    let digits = r
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == ',')
+        .count();
+    let unit = r[digits..].trim();
+    let unit = [
+        "条", "項", "项", "笔", "筆", "件", "人", "行", "单", "單", "个", "個", "次", "位", "名",
+    ]
+    .iter()
+    .find_map(|u| unit.strip_prefix(u))
+    .unwrap_or(unit);
+    digits > 0 && ["", "记录", "記錄", "数据", "數據"].contains(&unit.trim())
 }
 
 /// The reason a row whose key cells (`cols`) hold a totals label is no
@@ -569,7 +585,8 @@ impl FeedbackParser {
         let c = &self.cols;
         totals_row(
             row,
-            &[c.agent_name, c.agent_id, c.id, c.customer, c.channel],
+            // Not the customer column: a buyer may be called 合计 or Total.
+            &[c.agent_name, c.agent_id, c.id, c.channel],
         )?;
         let (created, date_used) = self.created(row)?;
         let content = value(row, c.content);
@@ -1243,16 +1260,21 @@ impl<'a> ActivityParser<'a> {
         // two agents had within the month names neither (found by
         // exploratory testing: October went to the one who joined on the 15th).
         let text = get("agent").ok_or("the agent is empty")?;
-        let agent_id = resolve_agent(self.agents, text, dates::day_number(month.last))?;
-        if resolve_agent(self.agents, text, dates::day_number(month.first))
-            .is_ok_and(|a| a != agent_id)
-        {
-            return Err(format!(
-                "agent {} named two agents in {} (the roster's 入职/离职 dates): give the id (工号)",
-                shown(text),
-                month.name
-            ));
-        }
+        let at_end = resolve_agent(self.agents, text, dates::day_number(month.last));
+        let at_start = resolve_agent(self.agents, text, dates::day_number(month.first));
+        let agent_id = match (at_start, at_end) {
+            (Ok(a), Ok(b)) if a != b => {
+                return Err(format!(
+                    "agent {} named two agents in {} (the roster's 入职/离职 dates): give the id (工号)",
+                    shown(text),
+                    month.name
+                ))
+            }
+            // The one who had the name when the other day had no one (a
+            // leaver's last month, a joiner's first).
+            (Ok(a), _) | (_, Ok(a)) => a,
+            (Err(_), Err(why)) => return Err(why),
+        };
         let metric = get("metric").ok_or("the metric is empty")?.to_string();
         let v = get("value").ok_or("the value is empty")?;
         let value = read_number(v).ok_or_else(|| format!("value {} is not a number", shown(v)))?;
