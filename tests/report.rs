@@ -1879,6 +1879,27 @@ fn reviews_of_an_export_without_ratings_are_out_of_the_negative_rate() {
     // A re-import changes nothing.
     let v = wd.json(&["import", "reviews", &pdd, &jd, "--format", "json"]);
     assert_eq!(v["unchanged"], 6, "{v}");
+    // A store of a kefu before schema 7 (no marks; the hashes of the time):
+    // importing the 差评-only export again marks its reviews (found by
+    // exploratory testing: they stayed in the rate, "updated").
+    {
+        let conn = rusqlite::Connection::open(wd.path("kefu.db")).unwrap();
+        conn.execute_batch(
+            "DROP TABLE agent_other_names; DROP INDEX feedback_unrated;
+             ALTER TABLE feedback DROP COLUMN unrated;
+             UPDATE feedback SET hash = hash + 1 WHERE ext_id LIKE 'N%';
+             PRAGMA user_version = 6;",
+        )
+        .unwrap();
+    }
+    assert_eq!(
+        wd.json(&day)["negative_rate"],
+        0.5,
+        "before: all six reviews in the rate"
+    );
+    let v = wd.json(&["import", "reviews", &pdd, "--format", "json"]);
+    assert_eq!(v["updated"], 2, "{v}");
+    assert_eq!(wd.json(&day)["negative_rate"], 0.25);
 }
 
 /// Found by a report audit (exploratory testing): `report --input` ignored

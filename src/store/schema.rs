@@ -228,9 +228,10 @@ UPDATE closed_lines
 /// as negative: the export held only 差评) are marked, so that the negative
 /// rate leaves them out: their source's other reviews were never imported.
 /// A partial index finds the few there are by day. Rows stored before this
-/// version count as rated (0).
+/// version are NULL, not known: they count as rated until an export says
+/// (a 差评-only export imported again marks its reviews; a rated one, 0).
 const V7: &str = r#"
-ALTER TABLE feedback ADD COLUMN unrated INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE feedback ADD COLUMN unrated INTEGER;
 CREATE INDEX feedback_unrated ON feedback (local_day) WHERE unrated = 1;
 "#;
 

@@ -31,9 +31,10 @@ pub fn other_names_from_feedback(tx: &Transaction<'_>) -> rusqlite_migration::Ho
         .iter()
         .map(|(i, n)| (i.as_str(), n.as_str()))
         .collect();
+    // Current names and ids: neither is anyone's former name.
     let current: std::collections::HashSet<String> = roster
         .iter()
-        .map(|(_, n)| crate::domain::agent_key(n))
+        .flat_map(|(i, n)| [crate::domain::agent_key(n), crate::domain::agent_key(i)])
         .collect();
     let mut st = tx.prepare(
         "SELECT DISTINCT agent_id, agent_name FROM feedback
