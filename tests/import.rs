@@ -3872,3 +3872,53 @@ fn platform_sub_accounts_satisfaction_scales_and_rating_headers() {
         "{stderr}"
     );
 }
+
+/// Found by exploratory testing: rows with a review text were skipped as
+/// totals rows when their first column was the buyer (合计) or the text
+/// itself (总计3次), or their agent column read 合计; a 差评-only export
+/// imported with --replace removed the source's 好评.
+#[test]
+fn only_rows_without_a_record_of_their_own_are_totals() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "shop.csv",
+        "买家昵称,评价ID,评价时间,客服,评价等级,评价内容\n\
+         合计,R1,2026-11-20 10:00,王芳,差评,态度差\nTotal,R2,2026-11-20 10:01,王芳,差评,回复慢\n\
+         小明,R3,2026-11-20 10:02,合计,差评,没解决\n合计,,,,2,\n",
+    );
+    let v = import_json(&wd, &["reviews", &f, "--strict"]);
+    assert_eq!(
+        (v["new"].as_u64(), v["rejected"].as_u64()),
+        (Some(3), Some(0)),
+        "{v}"
+    );
+    let g = wd.write(
+        "text-first.csv",
+        "评价内容,评价ID,评价时间,客服,评价等级\n总计3次,T1,2026-11-20 10:00,王芳,差评\n合计,T2,2026-11-20 10:01,王芳,差评\n合计,,,,\n",
+    );
+    let v = import_json(&wd, &["reviews", &g, "--source", "t"]);
+    assert_eq!(v["new"].as_u64(), Some(2), "{v}");
+    let only = wd.write(
+        "only.csv",
+        "评价ID,评价时间,评价内容\nN1,2026-11-20 10:00,态度差\n",
+    );
+    let out = wd
+        .kefu(&[
+            "import",
+            "reviews",
+            &only,
+            "--source",
+            "t",
+            "--replace",
+            "2026-11-20",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("no rating column (差评 only) would remove the source's other reviews"));
+    assert_eq!(
+        wd.count("SELECT count(*) FROM feedback WHERE source = 't'"),
+        2
+    );
+}

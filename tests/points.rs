@@ -2731,3 +2731,50 @@ fn a_name_two_agents_had_counts_each_record_once_and_by_its_day() {
         [["2026-08", "K6"], ["2026-09", "K6"], ["2026-11", "K40"]]
     );
 }
+
+/// Found by exploratory testing: a dismissal flag raised by a late third
+/// February complaint (booked in Q2) left the year once Q2 was closed, and
+/// the agent was nominated; a second 张伟 joining mid-November left the
+/// month's activity credited to the first.
+#[test]
+fn a_late_flag_stays_in_the_year_after_the_next_close() {
+    let wd = workspace_with(None);
+    let c = |n: usize| {
+        let mut s = String::from("投诉编号,投诉时间,客服工号,投诉内容,是否成立,责任认定\n");
+        for i in 1..=n {
+            s.push_str(&format!(
+                "C{i},2026-02-{:02} 10:00,A1,态度差,成立,个人\n",
+                i * 5
+            ));
+        }
+        s
+    };
+    import(&wd, "complaints", "c.csv", &c(2));
+    wd.set_today("2026-04-02");
+    wd.kefu(&["bonus", "close", "2026Q1"]).assert().success();
+    import(&wd, "complaints", "c.csv", &c(3));
+    wd.set_today("2026-07-02");
+    wd.kefu(&["bonus", "close", "2026Q2"]).assert().success();
+    let year = bonus(&wd, &["--year", "2026"]);
+    assert!(
+        agent(&year, "A1")["flags"]
+            .to_string()
+            .contains("dismissal-review:2026-02"),
+        "{year:?}"
+    );
+    let out = wd.stdout(&["bonus", "nominations", "--year", "2026", "--format", "csv"]);
+    assert!(!out.contains("A1,"), "{out}");
+
+    import(
+        &wd,
+        "agents",
+        "r2.csv",
+        "工号,客服姓名,部门,入职日期\nA9,王一,查询部,2026-06-15\n",
+    );
+    let f = wd.write("act.csv", "月份,工号,指标,数值\n2026-06,王一,queries,500\n");
+    let out = wd
+        .kefu(&["import", "activity", &f, "--dry-run"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("named two agents in 2026-06"));
+}

@@ -1078,6 +1078,15 @@ fn read_files(
         // Said once the rows were seen, with a column that looks like the
         // rating if one does, so that a header kefu does not know does not
         // silently turn every 5-star review into a 差评.
+        // A 差评-only export is no register of a source's reviews: replacing
+        // with it would remove every 好评 (found by exploratory testing).
+        if plan.replace.is_some()
+            && matches!(&parsers, Parsers::Feedback(p, _) if p.assumes_negative())
+        {
+            bail!(crate::error::Usage(format!(
+                "{name}: --replace with a review export that has no rating column (差评 only) would remove the source's other reviews: import it without --replace"
+            )));
+        }
         let mut lookalikes = match &parsers {
             Parsers::Feedback(p, _) => p.rating_lookalikes(input.rows.headers()),
             _ => None,

@@ -583,11 +583,35 @@ impl FeedbackParser {
     /// Parses one row. `Err` is the reason it is rejected.
     pub fn parse<'a>(&self, row: &'a Row) -> Result<FeedbackRecord<'a>, String> {
         let c = &self.cols;
-        totals_row(
-            row,
-            // Not the customer column: a buyer may be called 合计 or Total.
-            &[c.agent_name, c.agent_id, c.id, c.channel],
-        )?;
+        // A totals row holds a label where a record holds its agent, id or
+        // channel (or in its first cell, unless that is the buyer's), and no
+        // review text of its own: a row with text is a record, whatever its
+        // agent or buyer is called (found by exploratory testing: buyers
+        // called 合计, texts 总计3次, an agent column reading 合计 beside a
+        // review were dropped).
+        let cols = [c.agent_name, c.agent_id, c.id, c.channel];
+        let labelled = |col: &Option<usize>| value(row, *col).is_some_and(is_totals_label);
+        let no_text = match value(row, c.content) {
+            None => true,
+            // The label is the text, in the first cell, and nothing names
+            // an agent or record: a footer.
+            Some(text) => {
+                is_totals_label(text)
+                    && c.content == Some(0)
+                    && [c.agent_name, c.agent_id, c.id]
+                        .iter()
+                        .all(|col| value(row, *col).is_none() || labelled(col))
+            }
+        };
+        // A label in the buyer's column (the first) counts only on a row
+        // that names no agent and no record.
+        let first_is_buyer = c.customer == Some(0);
+        let names_nothing = [c.agent_name, c.agent_id, c.id]
+            .iter()
+            .all(|col| value(row, *col).is_none());
+        if no_text && (!first_is_buyer || names_nothing || cols.iter().any(labelled)) {
+            totals_row(row, &cols)?;
+        }
         let (created, date_used) = self.created(row)?;
         let content = value(row, c.content);
         let mut rated_positive = false;
@@ -1260,20 +1284,23 @@ impl<'a> ActivityParser<'a> {
         // two agents had within the month names neither (found by
         // exploratory testing: October went to the one who joined on the 15th).
         let text = get("agent").ok_or("the agent is empty")?;
-        let at_end = resolve_agent(self.agents, text, dates::day_number(month.last));
-        let at_start = resolve_agent(self.agents, text, dates::day_number(month.first));
-        let agent_id = match (at_start, at_end) {
-            (Ok(a), Ok(b)) if a != b => {
+        let (first, last) = (
+            dates::day_number(month.first),
+            dates::day_number(month.last),
+        );
+        let within = self.agents.named_within(text, first, last);
+        let agent_id = match within[..] {
+            [_, _, ..] => {
                 return Err(format!(
                     "agent {} named two agents in {} (the roster's 入职/离职 dates): give the id (工号)",
                     shown(text),
                     month.name
                 ))
             }
-            // The one who had the name when the other day had no one (a
-            // leaver's last month, a joiner's first).
-            (Ok(a), _) | (_, Ok(a)) => a,
-            (Err(_), Err(why)) => return Err(why),
+            // The one who had the name in the month (a leaver's last
+            // month, a joiner's first).
+            [only] => only.clone(),
+            [] => resolve_agent(self.agents, text, last)?,
         };
         let metric = get("metric").ok_or("the metric is empty")?.to_string();
         let v = get("value").ok_or("the value is empty")?;

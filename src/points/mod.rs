@@ -1128,14 +1128,19 @@ pub fn compute(
             for flags in l.flags.values_mut() {
                 flags.retain(|f| !closed_days(f));
             }
-            for p in payouts.get(name).into_iter().flatten() {
+            // The snapshot's own flags, and those of its days that a later
+            // closed period froze where their late change was booked (a
+            // third February complaint imported after Q1's close and held
+            // by Q2's snapshot: found by exploratory testing, the year lost
+            // it once Q2 was closed).
+            for p in payouts.values().flatten() {
                 for f in p.flags.iter().filter(|f| {
                     closed_days(f) && flag_days(f).is_some_and(|(a, b)| p_first <= a && b <= p_last)
                 }) {
-                    l.flags
-                        .entry(p.agent_id.clone())
-                        .or_default()
-                        .push(f.clone());
+                    let held = l.flags.entry(p.agent_id.clone()).or_default();
+                    if !held.contains(f) {
+                        held.push(f.clone());
+                    }
                 }
             }
         }

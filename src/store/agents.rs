@@ -463,6 +463,19 @@ impl Lookup {
         all
     }
 
+    /// Of the agents `text` may have meant ([`Lookup::ever_named`]), those
+    /// on the roster on some day of `first..=last` (local day numbers).
+    pub fn named_within(&self, text: &str, first: i64, last: i64) -> Vec<&String> {
+        self.ever_named(text)
+            .into_iter()
+            .filter(|id| {
+                self.on_roster.get(*id).is_none_or(|(joined, left)| {
+                    joined.is_none_or(|j| j <= last) && left.is_none_or(|l| first <= l)
+                })
+            })
+            .collect()
+    }
+
     /// The agents other than `id` once known by the name `text` (a name
     /// that is now `id`'s, or several agents' former name).
     pub fn others_once_named(&self, text: &str, id: &str) -> Vec<&String> {
