@@ -2778,3 +2778,61 @@ fn a_late_flag_stays_in_the_year_after_the_next_close() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("named two agents in 2026-06"));
 }
+
+/// Found by exploratory testing: a flag voided on appeal came back into the
+/// year once the quarter holding the appeal's adjustments was closed; a
+/// month's activity naming a name a new hire took after a rename was
+/// rejected as two agents'; a totals label in the buyer's column of a row
+/// naming nothing was a reject.
+#[test]
+fn a_voided_flag_stays_out_of_the_year_after_the_next_close() {
+    let wd = workspace_with(None);
+    let c = |states: [&str; 3]| {
+        let mut s = String::from("投诉编号,投诉时间,客服工号,投诉内容,是否成立,责任认定\n");
+        for (i, st) in states.iter().enumerate() {
+            s.push_str(&format!(
+                "C{i},2026-02-{:02} 10:00,A1,态度差,{st},个人\n",
+                i * 5 + 3
+            ));
+        }
+        s
+    };
+    import(&wd, "complaints", "c.csv", &c(["成立", "成立", "成立"]));
+    wd.set_today("2026-04-02");
+    wd.kefu(&["bonus", "close", "2026Q1"]).assert().success();
+    import(&wd, "complaints", "c.csv", &c(["成立", "不成立", "不成立"]));
+    let flags = |wd: &Workdir| agent(&bonus(wd, &["--year", "2026"]), "A1")["flags"].clone();
+    assert_eq!(flags(&wd), serde_json::json!([]));
+    wd.set_today("2026-07-02");
+    wd.kefu(&["bonus", "close", "2026Q2"]).assert().success();
+    assert_eq!(flags(&wd), serde_json::json!([]));
+    assert!(agent(&bonus(&wd, &["--quarter", "2026Q1"]), "A1")["flags"]
+        .to_string()
+        .contains("dismissal-review:2026-02"));
+
+    let renamed = Workdir::new();
+    import(
+        &renamed,
+        "agents",
+        "r1.csv",
+        "工号,客服姓名,部门,入职日期\nK60,孙七,查询部,2024-01-01\n",
+    );
+    import(
+        &renamed,
+        "agents",
+        "r2.csv",
+        "工号,客服姓名,部门,入职日期\nK60,孙七七,查询部,2024-01-01\nK61,孙七,查询部,2026-09-15\n",
+    );
+    import(
+        &renamed,
+        "activity",
+        "a.csv",
+        "月份,工号,指标,数值\n2026-10,孙七,queries,5\n",
+    );
+    assert_eq!(renamed.sql("SELECT agent_id FROM activity"), [["K61"]]);
+    let f = renamed.write("r.csv", "评价ID,评价时间,买家昵称,评价等级,评价内容\nR1,2026-11-18 10:00,aa,差评,慢\n,,合计：3人,,\n");
+    renamed
+        .kefu(&["import", "-q", "reviews", &f, "--strict"])
+        .assert()
+        .success();
+}

@@ -610,7 +610,17 @@ impl FeedbackParser {
             .iter()
             .all(|col| value(row, *col).is_none());
         if no_text && (!first_is_buyer || names_nothing || cols.iter().any(labelled)) {
-            totals_row(row, &cols)?;
+            // The buyer's column too on a row naming no agent or record
+            // (合计：3人 under 买家昵称, the rest empty).
+            let with_buyer = [c.agent_name, c.agent_id, c.id, c.channel, c.customer];
+            totals_row(
+                row,
+                if names_nothing {
+                    &with_buyer[..]
+                } else {
+                    &cols[..]
+                },
+            )?;
         }
         let (created, date_used) = self.created(row)?;
         let content = value(row, c.content);
@@ -1280,27 +1290,33 @@ impl<'a> ActivityParser<'a> {
         )?;
         let get = |f: &str| value(row, self.map.column(super::columns::ACTIVITY_FIELDS, f));
         let month = dates::read_month_as(get("month").ok_or("the month is empty")?, self.order)?;
-        // The agent the name was on the month's first and last day: a name
-        // two agents had within the month names neither (found by
-        // exploratory testing: October went to the one who joined on the 15th).
+        // The agent the name is on the month's first and on its last day,
+        // as an event of that day would find them: two different ones, or a
+        // day two agents of the name were both there, name neither; one of
+        // them alone (a leaver's last month, a joiner's first), that one
+        // (found by exploratory testing).
         let text = get("agent").ok_or("the agent is empty")?;
         let (first, last) = (
             dates::day_number(month.first),
             dates::day_number(month.last),
         );
-        let within = self.agents.named_within(text, first, last);
-        let agent_id = match within[..] {
-            [_, _, ..] => {
-                return Err(format!(
-                    "agent {} named two agents in {} (the roster's 入职/离职 dates): give the id (工号)",
-                    shown(text),
-                    month.name
-                ))
-            }
-            // The one who had the name in the month (a leaver's last
-            // month, a joiner's first).
-            [only] => only.clone(),
-            [] => resolve_agent(self.agents, text, last)?,
+        let two = || {
+            format!(
+                "agent {} named two agents in {} (the roster's 入职/离职 dates): give the id (工号)",
+                shown(text),
+                month.name
+            )
+        };
+        if self.agents.shared_on(text, first) || self.agents.shared_on(text, last) {
+            return Err(two());
+        }
+        let agent_id = match (
+            self.agents.find_on(text, first),
+            self.agents.find_on(text, last),
+        ) {
+            (Some(a), Some(b)) if a != b => return Err(two()),
+            (Some(a), _) | (_, Some(a)) => a.clone(),
+            (None, None) => resolve_agent(self.agents, text, last)?,
         };
         let metric = get("metric").ok_or("the metric is empty")?.to_string();
         let v = get("value").ok_or("the value is empty")?;

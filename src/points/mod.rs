@@ -1144,7 +1144,15 @@ pub fn compute(
                 }
             }
         }
-        if !books_here {
+        // A period reaching past the closed one counts its days with their
+        // adjustments (booked here, or frozen since into a later closed
+        // period's snapshot): its flags must be checked against the closed
+        // days as they are now (found by exploratory testing: a flag voided
+        // on appeal came back into the year once Q4 was closed).
+        let c_flagged = |f: &str| flag_days(f).is_some_and(|(a, b)| *c_first <= a && b <= *c_last);
+        let later =
+            overlaps && p_last > *c_last && l.flags.values().flatten().any(|f| c_flagged(f));
+        if !books_here && !later {
             continue;
         }
         // The closed days as they would be now: today's data under the
@@ -1164,7 +1172,7 @@ pub fn compute(
         // Late events a rulebook renamed or extended since the close names
         // count for nothing there: said, not dropped unseen (found by
         // exploratory testing).
-        if !now.unknown_rules.is_empty() {
+        if books_here && !now.unknown_rules.is_empty() {
             l.closed_unknown_rules
                 .insert(name.clone(), now.unknown_rules.clone());
         }
@@ -1174,14 +1182,15 @@ pub fn compute(
         // its lines are (found by exploratory testing: the year still
         // barred the agent from nomination). The closed period itself keeps
         // its snapshot.
-        if overlaps {
-            let closed_days =
-                |f: &str| flag_days(f).is_some_and(|(a, b)| *c_first <= a && b <= *c_last);
+        if overlaps && (books_here || later) {
             for (a, flags) in l.flags.iter_mut() {
                 flags.retain(|f| {
-                    !closed_days(f) || now.flags.get(a).is_some_and(|held| held.contains(f))
+                    !c_flagged(f) || now.flags.get(a).is_some_and(|held| held.contains(f))
                 });
             }
+        }
+        if !books_here {
+            continue;
         }
         // A flag a late change raises in the closed period, held by no
         // closed snapshot, is raised where its adjustments are booked, once.

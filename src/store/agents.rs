@@ -463,17 +463,21 @@ impl Lookup {
         all
     }
 
-    /// Of the agents `text` may have meant ([`Lookup::ever_named`]), those
-    /// on the roster on some day of `first..=last` (local day numbers).
-    pub fn named_within(&self, text: &str, first: i64, last: i64) -> Vec<&String> {
-        self.ever_named(text)
-            .into_iter()
-            .filter(|id| {
-                self.on_roster.get(*id).is_none_or(|(joined, left)| {
-                    joined.is_none_or(|j| j <= last) && left.is_none_or(|l| first <= l)
+    /// Whether `text` is the current name of several agents on the roster
+    /// on local day `day` (so that it names none of them that day).
+    pub fn shared_on(&self, text: &str, day: i64) -> bool {
+        self.shared(text).is_some_and(|shared| {
+            shared
+                .ids
+                .iter()
+                .filter(|id| {
+                    self.on_roster.get(*id).is_none_or(|(joined, left)| {
+                        joined.is_none_or(|j| j <= day) && left.is_none_or(|l| day <= l)
+                    })
                 })
-            })
-            .collect()
+                .count()
+                > 1
+        })
     }
 
     /// The agents other than `id` once known by the name `text` (a name
