@@ -591,7 +591,8 @@ impl FeedbackParser {
         // review were dropped).
         let cols = [c.agent_name, c.agent_id, c.id, c.channel];
         let labelled = |col: &Option<usize>| value(row, *col).is_some_and(is_totals_label);
-        let no_text = match value(row, c.content) {
+        let content = value(row, c.content);
+        let no_text = match content {
             None => true,
             // The label is the text, in the first cell, and nothing names
             // an agent or record: a footer.
@@ -623,7 +624,6 @@ impl FeedbackParser {
             )?;
         }
         let (created, date_used) = self.created(row)?;
-        let content = value(row, c.content);
         let mut rated_positive = false;
         let (polarity, stars) = match (self.kind, value(row, c.rating)) {
             // A complaint is negative whatever a rating column says; the
@@ -1036,6 +1036,11 @@ fn resolve_agent(roster: &Lookup, text: &str, day: i64) -> Result<String, String
     if let Some(id) = roster.find_on(text, day) {
         return Ok(id.clone());
     }
+    let former: Vec<&str> = roster
+        .others_once_named(text, "")
+        .into_iter()
+        .map(String::as_str)
+        .collect();
     Err(match roster.shared(text) {
         Some(shared) => format!(
             "agent {} is the name of {} agents on the roster ({}): give the id (工号)",
@@ -1047,19 +1052,12 @@ fn resolve_agent(roster: &Lookup, text: &str, day: i64) -> Result<String, String
             "unknown agent {}: the roster is empty; import it first with `kefu import agents`",
             shown(text)
         ),
-        None if roster.others_once_named(text, "").len() > 1 => {
-            let ids: Vec<&str> = roster
-                .others_once_named(text, "")
-                .into_iter()
-                .map(String::as_str)
-                .collect();
-            format!(
-                "agent {} is a former name of {} agents on the roster ({}): give the id (工号)",
-                shown(text),
-                ids.len(),
-                ids.join(", ")
-            )
-        }
+        None if former.len() > 1 => format!(
+            "agent {} is a former name of {} agents on the roster ({}): give the id (工号)",
+            shown(text),
+            former.len(),
+            former.join(", ")
+        ),
         None => format!(
             "unknown agent {}: no agent on the roster has that id or name",
             shown(text)
