@@ -16,7 +16,7 @@ Exit codes:
 Examples:
   kefu init shop                                   create a workspace in ./shop
   kefu -w shop import reviews taobao.csv jd.xlsx   import the day's exports
-  kefu -w shop import agents 名单.xlsx              import the roster (客服名单)";
+  kefu -w shop import agents 名单.xlsx             import the roster (客服名单)";
 
 /// kefu: customer-service (客服) feedback, complaints (投诉), negative reviews (差评), points and bonuses.
 ///

@@ -1150,12 +1150,25 @@ pub fn today(tz: Tz) -> Result<NaiveDate> {
 /// `today`, `yesterday` (今天, 昨天), in `tz`.
 pub fn parse_date_arg(text: &str, tz: Tz) -> Result<NaiveDate> {
     let t = text.trim();
-    match t.to_ascii_lowercase().as_str() {
-        "today" | "今天" => return today(tz),
-        "yesterday" | "昨天" => return Ok(today(tz)? - Duration::days(1)),
-        _ => {}
+    if let Some(p) = relative_period(t, tz) {
+        let p = p?;
+        if p.first != p.last {
+            bail!(
+                "{} is a period ({}), not a day (expected e.g. 2026-11-20, today, yesterday)",
+                shown(t),
+                p.name
+            );
+        }
+        return Ok(p.first);
     }
     let parts = split_timestamp(t).with_context(|| {
+        if let Ok(month) = parse_month(t) {
+            return format!(
+                "{} is a month ({}), not a day (expected e.g. 2026-11-20, today, yesterday)",
+                shown(t),
+                month.name
+            );
+        }
         if without_year(&fold_timestamp(t)) {
             return format!(
                 "no year in {}: give the whole date (2026-11-20, today, yesterday)",
@@ -1195,28 +1208,64 @@ fn period_year(digits: &str, text: &str, what: &str, example: &str) -> Result<i3
     })
 }
 
-/// Parses a quarter: `2026Q3`, `2026-Q3`, `2026q3`, `2026 Q3`.
+/// Parses a quarter: `2026Q3`, `2026-Q3`, `2026q3`, `2026 Q3`, and as
+/// Chinese users write it: `2026年第3季度`, `2026年第三季度`, `2026年3季度`,
+/// `2026年Q3`.
 pub fn parse_quarter(text: &str) -> Result<Period> {
-    let t = text.trim().to_ascii_uppercase().replace([' ', '-'], "");
-    let (y, q) = t
-        .split_once('Q')
-        .with_context(|| format!("unreadable quarter {} (expected e.g. 2026Q3)", shown(text)))?;
-    let year = period_year(y, text, "quarter", "2026Q3")?;
-    let q: u32 = q
-        .parse()
-        .with_context(|| format!("unreadable quarter {} (expected e.g. 2026Q3)", shown(text)))?;
+    let unreadable = || {
+        format!(
+            "unreadable quarter {} (expected e.g. 2026Q3 or 2026年第3季度)",
+            shown(text)
+        )
+    };
+    let t: String = text
+        .trim()
+        .to_ascii_uppercase()
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    let (y, q) = if t.contains('季') {
+        let rest = t.trim_end_matches("度").trim_end_matches('季');
+        let (y, q) = rest.split_once('年').with_context(unreadable)?;
+        let q = q.trim_start_matches('第');
+        let q = match q {
+            "一" => "1",
+            "二" => "2",
+            "三" => "3",
+            "四" => "4",
+            q => q,
+        };
+        (y.to_string(), q.to_string())
+    } else {
+        let (y, q) = t.split_once('Q').with_context(unreadable)?;
+        (y.trim_end_matches('年').to_string(), q.to_string())
+    };
+    let year = period_year(&y, text, "quarter", "2026Q3")?;
+    let q: u32 = q.parse().with_context(unreadable)?;
     Period::quarter(year, q)
         .with_context(|| format!("no such quarter {} (quarters are Q1 to Q4)", shown(text)))
 }
 
-/// Parses a month: `2026-08`, `2026/8`, `2026年8月`.
-/// An ISO week: `2026-W10` (Monday to Sunday; weeks as `report trend
-/// --by week` names them).
+/// An ISO week: `2026-W10`, `2026W10`, `2026年第10周` (Monday to Sunday;
+/// weeks as `report trend --by week` names them).
 pub fn parse_week(text: &str) -> Result<Period> {
-    let t = text.trim().to_ascii_uppercase();
-    let parsed = t.split_once("-W").and_then(|(y, w)| {
+    let t: String = text
+        .trim()
+        .to_ascii_uppercase()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let parts = if t.contains('周') {
+        t.trim_end_matches('周')
+            .split_once('年')
+            .map(|(y, w)| (y.to_string(), w.trim_start_matches('第').to_string()))
+    } else {
+        t.split_once('W')
+            .map(|(y, w)| (y.trim_end_matches('-').to_string(), w.to_string()))
+    };
+    let parsed = parts.and_then(|(y, w)| {
         let (y, w): (i32, u32) = (
-            period_year(y, text, "week", "2026-W47").ok()?,
+            period_year(&y, text, "week", "2026-W47").ok()?,
             w.parse().ok()?,
         );
         NaiveDate::from_isoywd_opt(y, w, chrono::Weekday::Mon)
@@ -1230,8 +1279,15 @@ pub fn parse_week(text: &str) -> Result<Period> {
     }
 }
 
+/// Parses a month: `2026-08`, `2026/8`, `2026年8月`, `202608`.
 pub fn parse_month(text: &str) -> Result<Period> {
     let t = text.trim().trim_end_matches('月');
+    if t.len() == 6 && t.bytes().all(|b| b.is_ascii_digit()) {
+        let year = period_year(&t[..4], text, "month", "2026-08")?;
+        let month: u32 = t[4..].parse().unwrap_or(0);
+        return Period::month(year, month)
+            .with_context(|| format!("no such month {}", shown(text)));
+    }
     let (y, m) = t
         .split_once(['-', '/', '年', '.'])
         .with_context(|| format!("unreadable month {} (expected e.g. 2026-08)", shown(text)))?;
@@ -1249,19 +1305,68 @@ pub fn parse_year(text: &str) -> Result<Period> {
     Period::year(year).with_context(|| format!("no such year {}", shown(text)))
 }
 
-/// Parses any period name: a quarter, a month, a year or a day.
+/// A period named from today (in `tz`, or `KEFU_TODAY`): `today` and
+/// `yesterday` (今天, 昨天), `this-week`/`last-week` (本周, 上周),
+/// `this-month`/`last-month` (本月, 上月), `this-quarter`/`last-quarter`
+/// (本季度, 上季度), `this-year`/`last-year` (今年, 去年). None for any other text.
+pub fn relative_period(text: &str, tz: Tz) -> Option<Result<Period>> {
+    relative_period_from(text).map(|make| today(tz).map(make))
+}
+
+/// How [`relative_period`] makes the period from today, if `text` names one.
+fn relative_period_from(text: &str) -> Option<fn(NaiveDate) -> Period> {
+    let key = text.trim().to_ascii_lowercase().replace([' ', '_'], "-");
+    let make: fn(NaiveDate) -> Period = match key.as_str() {
+        "today" | "今天" | "今日" => Period::day,
+        "yesterday" | "昨天" | "昨日" => |d| Period::day(d - Duration::days(1)),
+        "this-week" | "本周" | "这周" => Period::week_of,
+        "last-week" | "上周" => |d| Period::week_of(d - Duration::days(7)),
+        "this-month" | "本月" | "这个月" => Period::month_of,
+        "last-month" | "上月" | "上个月" => {
+            |d| Period::month_of(d.with_day(1).expect("day 1") - Duration::days(1))
+        }
+        "this-quarter" | "本季度" | "本季" | "这个季度" => Period::quarter_of,
+        "last-quarter" | "上季度" | "上季" | "上个季度" => {
+            |d| Period::quarter_of(Period::quarter_of(d).first - Duration::days(1))
+        }
+        "this-year" | "今年" | "本年" => |d| Period::year(d.year()).expect("valid year"),
+        "last-year" | "去年" | "上年" => |d| Period::year(d.year() - 1).expect("valid year"),
+        _ => return None,
+    };
+    Some(make)
+}
+
+/// What a period argument may be, for messages.
+const PERIOD_FORMS: &str = "a day 2026-11-20, a week 2026-W47, a month 2026-08, a quarter 2026Q3, a year 2026, or today, yesterday, this-month, last-month, last-quarter, last-year (今天, 昨天, 本月, 上月, 上季度, 去年)";
+
+/// Parses any period name: a day, a week, a month, a quarter or a year, by
+/// name or from today ([`relative_period`]).
 pub fn parse_period(text: &str, tz: Tz) -> Result<Period> {
     let t = text.trim();
-    if t.to_ascii_uppercase().contains("-W") {
+    if let Some(p) = relative_period(t, tz) {
+        return p;
+    }
+    let upper = t.to_ascii_uppercase();
+    let week = upper.split_once('W').is_some_and(|(y, w)| {
+        !y.is_empty() && !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit())
+    });
+    if week || t.ends_with('周') {
         parse_week(t)
-    } else if t.to_ascii_uppercase().contains('Q') {
+    } else if upper.contains('Q') || t.contains('季') {
         parse_quarter(t)
     } else if t.len() == 4 || t.ends_with('年') {
         parse_year(t)
     } else if split_timestamp(t).is_some() || t.chars().all(|c| c.is_ascii_alphabetic()) {
         parse_date_arg(t, tz).map(Period::day)
     } else {
-        parse_month(t)
+        parse_month(t).map_err(|e| {
+            let four_digits = t.len() > 4 && t.as_bytes()[..4].iter().all(u8::is_ascii_digit);
+            if four_digits || !e.to_string().starts_with("unreadable month") {
+                e
+            } else {
+                anyhow::anyhow!("unreadable period {} (expected {PERIOD_FORMS})", shown(t))
+            }
+        })
     }
 }
 
@@ -1325,6 +1430,58 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("four-digit year"));
+    }
+
+    #[test]
+    fn periods_as_chinese_users_write_them() {
+        // Found by exploratory testing: 2026年第3季度 was an "unreadable
+        // quarter", 昨天 an "unreadable month" for compare --period.
+        for (text, name) in [
+            ("2026年第3季度", "2026Q3"),
+            ("2026年第三季度", "2026Q3"),
+            ("2026年3季度", "2026Q3"),
+            ("2026 年 第 4 季度", "2026Q4"),
+            ("2026年Q3", "2026Q3"),
+            ("2026W47", "2026-W47"),
+            ("2026年第47周", "2026-W47"),
+            ("202608", "2026-08"),
+        ] {
+            assert_eq!(parse_period(text, sh()).unwrap().name, name, "{text}");
+        }
+        assert_eq!(parse_quarter("2026年第三季度").unwrap().name, "2026Q3");
+        assert!(parse_quarter("2026年第五季度").is_err());
+        assert!(parse_month("202613").is_err());
+        let today = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
+        for (text, name) in [
+            ("昨天", "2026-12-04"),
+            ("today", "2026-12-05"),
+            ("本月", "2026-12"),
+            ("last-month", "2026-11"),
+            ("上个月", "2026-11"),
+            ("上周", "2026-W48"),
+            ("this-quarter", "2026Q4"),
+            ("上季度", "2026Q3"),
+            ("去年", "2025"),
+            ("Last Year", "2025"),
+        ] {
+            assert_eq!(
+                relative_period_from(text).unwrap()(today).name,
+                name,
+                "{text}"
+            );
+        }
+        assert!(relative_period_from("2026-11").is_none());
+        // A month where a day is wanted says so.
+        let e = parse_date_arg("2026年11月", sh()).unwrap_err().to_string();
+        assert!(e.contains("is a month (2026-11), not a day"), "{e}");
+        let e = parse_period("下下个月", sh()).unwrap_err().to_string();
+        assert!(
+            e.starts_with("unreadable period \"下下个月\" (expected a day"),
+            "{e}"
+        );
+        // A month-like typo keeps the month's own message.
+        let e = parse_period("2026-1x", sh()).unwrap_err().to_string();
+        assert!(e.contains("month"), "{e}");
     }
 
     #[test]

@@ -560,6 +560,57 @@ fn chinese_digit(text: &str) -> Option<u8> {
     }
 }
 
+/// The candidates a mistyped value most likely meant, for a "did you mean"
+/// hint: those one or two characters away (张玮 for 张伟, KF03 for KF003,
+/// 书面表杨 for 书面表扬; Latin case ignored), or starting with it (情绪化行为 for
+/// 情绪化行为（故意不接电话、摔门）). Each candidate is (text compared, what to
+/// show); at most three of those nearest.
+pub fn nearest<'a, T: Clone + PartialEq>(
+    text: &str,
+    candidates: impl IntoIterator<Item = (&'a str, T)>,
+) -> Vec<T> {
+    let typed = text.trim().to_lowercase();
+    let len = typed.chars().count();
+    if len == 0 {
+        return vec![];
+    }
+    let limit = match len {
+        0..=3 => 1,
+        4..=8 => 2,
+        _ => 3,
+    };
+    let mut found: Vec<(usize, T)> = candidates
+        .into_iter()
+        .filter_map(|(candidate, shown)| {
+            let candidate = candidate.to_lowercase();
+            let distance = if len >= 2 && candidate.starts_with(&typed) {
+                0
+            } else {
+                strsim::levenshtein(&typed, &candidate)
+            };
+            (distance <= limit).then_some((distance, shown))
+        })
+        .collect();
+    found.sort_by_key(|(distance, _)| *distance);
+    let closest = found.first().map_or(0, |(distance, _)| *distance);
+    let mut out: Vec<T> = vec![];
+    for (_, shown) in found.into_iter().take_while(|(d, _)| *d == closest) {
+        if !out.contains(&shown) && out.len() < 3 {
+            out.push(shown);
+        }
+    }
+    out
+}
+
+/// ` (did you mean A or B?)` for [`nearest`]'s candidates, or nothing.
+pub fn did_you_mean(candidates: &[String]) -> String {
+    match candidates {
+        [] => String::new(),
+        [one] => format!(" (did you mean {one}?)"),
+        [init @ .., last] => format!(" (did you mean {} or {last}?)", init.join(", ")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2836,3 +2836,68 @@ fn a_voided_flag_stays_out_of_the_year_after_the_next_close() {
         .assert()
         .success();
 }
+
+#[test]
+fn a_mistyped_rule_or_agent_gets_a_hint_and_a_rule_name_without_its_note_is_found() {
+    // Found by exploratory testing: 书面表杨 listed English rule ids only,
+    // 情绪化行为 (the rule is 情绪化行为（故意不接电话、摔门）) was unknown, and
+    // 王二 for 王一 got no hint.
+    let wd = workspace_with(None);
+    let f = wd.write(
+        "events.csv",
+        "日期,工号,奖惩项目,次数\n\
+         2026-08-03,A1,书面表杨,1\n\
+         2026-08-04,王二,情绪化行为,1\n\
+         2026-08-05,A1,情绪化行为,1\n",
+    );
+    let out = wd
+        .kefu(&["import", "events", &f, "--dry-run", "--format", "json"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("unknown rule \"书面表杨\" (did you mean 书面表扬 ("),
+        "{err}"
+    );
+    assert!(
+        err.contains("unknown agent \"王二\": no agent on the roster has that id or name (did you mean 王一 (A1) or 李二 (A2)?)"),
+        "{err}"
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((v["new"].as_u64(), v["rejected"].as_u64()), (Some(1), Some(2)));
+    wd.kefu(&["points", "--quarter", "2026Q3", "--agent", "李三"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("(did you mean 李二 (A2) or 张三 (A3)?)"));
+}
+
+#[test]
+fn quarters_and_months_as_chinese_users_write_them_and_from_today() {
+    let wd = workspace_with(None);
+    import(
+        &wd,
+        "events",
+        "e.csv",
+        "日期,工号,奖惩项目,次数\n2026-08-03,A1,praise-letter,1\n",
+    );
+    let by_name = wd.stdout(&["points", "--quarter", "2026Q3", "--format", "csv"]);
+    assert!(by_name.contains("A1"), "{by_name}");
+    for q in ["2026年第3季度", "2026年第三季度", "2026年Q3", "last-quarter", "上季度"] {
+        assert_eq!(
+            wd.stdout(&["points", "--quarter", q, "--format", "csv"]),
+            by_name,
+            "{q}"
+        );
+    }
+    let august = wd.stdout(&["points", "--month", "2026-08", "--format", "csv"]);
+    assert_eq!(wd.stdout(&["points", "--month", "202608", "--format", "csv"]), august);
+    // A word of another kind is no quarter.
+    wd.kefu(&["points", "--quarter", "上月"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unreadable quarter"));
+    wd.kefu(&["bonus", "close", "2026年第五季度"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("quarter"));
+}

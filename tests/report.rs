@@ -2100,3 +2100,110 @@ fn agent_filter_finds_an_agent_by_a_former_name() {
         );
     }
 }
+
+#[test]
+fn periods_kinds_and_sections_as_users_type_them() {
+    // Found by exploratory testing: compare --period 上月 / 2026年第4季度
+    // were "unreadable month"s, --kind 投诉 and --section 明细 refused.
+    let wd = workspace();
+    let compare = |period: &str| {
+        wd.stdout(&["report", "compare", "--by", "agent", "--period", period, "--format", "csv"])
+    };
+    let november = compare("2026-11");
+    assert!(november.contains("KF001"), "{november}");
+    for p in ["上月", "last-month", "上个月"] {
+        assert_eq!(compare(p), november, "{p}");
+    }
+    assert_eq!(compare("2026年第4季度"), compare("2026Q4"));
+    assert_eq!(compare("2026W47"), compare("2026-W47"));
+    wd.kefu(&["report", "compare", "--by", "agent", "--period", "下下个月"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unreadable period \"下下个月\" (expected a day"));
+    wd.kefu(&["report", "daily", "--date", "2026年11月"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a month (2026-11), not a day"));
+    wd.kefu(&["report", "daily", "--date", "上周"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a period (2026-W48), not a day"));
+    let daily = |extra: &[&str]| {
+        let mut a = vec!["report", "daily", "--date", "2026-11-20", "--format", "csv"];
+        a.extend_from_slice(extra);
+        wd.stdout(&a)
+    };
+    assert_eq!(daily(&["--kind", "投诉"]), daily(&["--kind", "complaint"]));
+    assert_eq!(daily(&["--kind", "complaints"]), daily(&["--kind", "complaint"]));
+    assert_eq!(daily(&["--section", "明细"]), daily(&["--section", "items"]));
+    assert!(daily(&["--section", "明细"]).contains("T03"));
+    wd.kefu(&["report", "daily", "--date", "2026-11-20", "--section", "by"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("names several sections"));
+}
+
+#[test]
+fn filters_take_none_traditional_spellings_and_hint_at_typos() {
+    let wd = workspace();
+    let f = wd.write(
+        "more.csv",
+        "评价ID,评价时间,评价等级,评价内容,客服工号\nN1,2026-11-20 11:00,差评,回复太慢了,KF002\n",
+    );
+    wd.kefu(&["import", "-q", "reviews", &f]).assert().success();
+    let items = |extra: &[&str]| {
+        let mut a = vec!["report", "daily", "--date", "2026-11-20", "--section", "items", "--format", "csv"];
+        a.extend_from_slice(extra);
+        wd.stdout(&a)
+    };
+    // (none): the records without a channel, as the by-channel table names them.
+    let none = items(&["--channel", "(none)"]);
+    assert!(none.contains("N1") && !none.contains("T03"), "{none}");
+    // 京東 is the store's 京东; 售後一組 its 售后一组.
+    assert_eq!(items(&["--channel", "京東"]), items(&["--channel", "京东"]));
+    assert!(items(&["--channel", "京东"]).contains("T03"));
+    assert_eq!(
+        items(&["--department", "售後一組"]),
+        items(&["--department", "售后一组"])
+    );
+    wd.kefu(&["report", "daily", "--channel", "天猫"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("(known: 京东, 抖音, 淘宝, 电话, (none))"));
+    wd.kefu(&["report", "daily", "--agent", "张玮"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("(did you mean 张伟 (KF003)?)"));
+}
+
+#[test]
+fn a_table_too_wide_for_the_terminal_is_written_row_by_row() {
+    // Found by exploratory testing: at 80 columns comfy-table split every
+    // column evenly, a time as "2026-11 / -20 08: / 15:00".
+    let wd = workspace();
+    let table = |columns: &str| {
+        let out = wd
+            .kefu(&["report", "daily", "--date", "2026-11-20", "--section", "items", "--format", "table"])
+            .env("COLUMNS", columns)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let narrow = table("80");
+    assert!(narrow.contains("─[ 1 ]"), "{narrow}");
+    assert!(
+        narrow.lines().any(|l| l.starts_with("time") && l.ends_with("│ 2026-11-20 08:15:00")),
+        "{narrow}"
+    );
+    let wide = table("400");
+    assert!(!wide.contains("─[ 1 ]") && wide.contains("2026-11-20 08:15:00"), "{wide}");
+}
+
+#[test]
+fn classify_names_a_misspelt_subcommand() {
+    let wd = Workdir::new();
+    wd.kefu(&["classify", "evl", "test.csv"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unrecognized subcommand \"evl\" (did you mean eval?)"));
+}

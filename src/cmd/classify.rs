@@ -302,6 +302,25 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
         // Rows are written out again: their text exactly as it came.
         cells_as_written: true,
     };
+    // A misspelt subcommand (classify evl test.csv) reads as a file name:
+    // when no such file exists and the word is one letter or two from a
+    // subcommand, say so (found by exploratory testing).
+    if let Some(word) = args.file.as_deref().filter(|f| {
+        *f != "-" && !std::path::Path::new(f).exists() && !f.contains(['.', '/', '\\'])
+    }) {
+        let hint = crate::domain::nearest(
+            word,
+            ["explain", "eval", "train"].map(|c| (c, c.to_string())),
+        );
+        if !hint.is_empty() {
+            return Err(crate::error::Usage(format!(
+                "unrecognized subcommand {}{}: kefu classify explain|eval|train, or kefu classify FILE",
+                crate::domain::shown(word),
+                crate::domain::did_you_mean(&hint)
+            ))
+            .into());
+        }
+    }
     if !args.more_files.is_empty() {
         return Err(crate::error::Usage(format!(
             "kefu classify reads one file (given {}): run it once per file (for f in *.csv; do kefu classify \"$f\" -o \"classified-$f\"; done), or join exports with one header first",

@@ -133,14 +133,19 @@ pub struct ImportArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ImportKind {
     /// Reviews (评价): all ratings, so that negative rates can be computed
+    #[value(alias = "review", alias = "评价", alias = "差评")]
     Reviews,
     /// Complaints (投诉): handled as negative reviews
+    #[value(alias = "complaint", alias = "投诉")]
     Complaints,
     /// The roster (客服名单): agent id, name, department, leader, dates
+    #[value(alias = "agent", alias = "名单", alias = "客服名单")]
     Agents,
     /// Reward/penalty events (奖惩记录): agent, date, rule, count, note, reference, verified
+    #[value(alias = "event", alias = "奖惩", alias = "奖惩记录")]
     Events,
     /// Monthly activity (业务量): month, agent, metric, value
+    #[value(alias = "业务量")]
     Activity,
 }
 

@@ -18,13 +18,13 @@ use crate::workspace::Workspace;
 /// The period options shared by `points` and `bonus`.
 #[derive(Debug, Args, Clone)]
 pub struct PeriodArgs {
-    /// A quarter: 2026Q3 or 2026-Q3
+    /// A quarter (季度): 2026Q3, 2026-Q3, 2026年第3季度, or this-quarter, last-quarter (本季度, 上季度)
     #[arg(long, conflicts_with_all = ["month", "year", "from", "to"])]
     pub quarter: Option<String>,
-    /// A month: 2026-08
+    /// A month: 2026-08, 2026年8月, 202608, or this-month, last-month (本月, 上月)
     #[arg(long, conflicts_with_all = ["year", "from", "to"])]
     pub month: Option<String>,
-    /// A year: 2026
+    /// A year: 2026, or this-year, last-year (今年, 去年)
     #[arg(long, conflicts_with_all = ["from", "to"])]
     pub year: Option<String>,
     /// First day of a custom range
@@ -39,12 +39,22 @@ impl PeriodArgs {
     /// The period, in the workspace timezone (default: the quarter containing `today`).
     pub fn period(&self, tz: chrono_tz::Tz, today: NaiveDate) -> Result<Period> {
         let usage = |e: anyhow::Error| anyhow::Error::new(Usage(e.to_string()));
+        // By name, or from today (last-quarter, 上月, 今年) when the word
+        // names a period of the option's kind.
+        let named = |text: &str, parse: fn(&str) -> Result<Period>, kind: fn(&Period) -> bool| {
+            match dates::relative_period(text, tz) {
+                Some(Ok(p)) if kind(&p) => Ok(p),
+                Some(Err(e)) => Err(e),
+                _ => parse(text),
+            }
+            .map_err(usage)
+        };
         Ok(if let Some(q) = &self.quarter {
-            dates::parse_quarter(q).map_err(usage)?
+            named(q, dates::parse_quarter, |p| p.name.contains('Q'))?
         } else if let Some(m) = &self.month {
-            dates::parse_month(m).map_err(usage)?
+            named(m, dates::parse_month, |p| p.name.len() == 7)?
         } else if let Some(y) = &self.year {
-            dates::parse_year(y).map_err(usage)?
+            named(y, dates::parse_year, |p| p.name.len() == 4)?
         } else if let (Some(f), Some(t)) = (&self.from, &self.to) {
             Period::range(
                 dates::parse_date_arg(f, tz).map_err(usage)?,
@@ -254,13 +264,17 @@ pub fn resolve_agent(
 ) -> Result<Option<String>> {
     match agent {
         None => Ok(None),
-        Some(a) => match super::agent_arg(&store::agents::Lookup::load(conn)?, a, quiet)? {
-            Some(id) => Ok(Some(id)),
-            None => bail!(Usage(format!(
-                "no agent {} on the roster (by id or unique name)",
-                crate::domain::shown(a)
-            ))),
-        },
+        Some(a) => {
+            let roster = store::agents::Lookup::load(conn)?;
+            match super::agent_arg(&roster, a, quiet)? {
+                Some(id) => Ok(Some(id)),
+                None => bail!(Usage(format!(
+                    "no agent {} on the roster (by id or unique name){}",
+                    crate::domain::shown(a),
+                    roster.did_you_mean(a)
+                ))),
+            }
+        }
     }
 }
 

@@ -66,7 +66,7 @@ pub enum ReportKind {
         /// What to compare
         #[arg(long, value_enum)]
         by: CompareBy,
-        /// The period: 2026-11, 2026Q3, 2026, 2026-W47, 2026-11-20 [default: this month]
+        /// The period: 2026-11, 2026Q3, 2026, 2026-W47, 2026-11-20, 2026年第3季度, or this-month, last-month, last-week, last-quarter, yesterday (本月, 上月, 上周, 上季度, 昨天) [default: this month]
         #[arg(long)]
         period: Option<String>,
         /// The period to compare with [default: the period before]
@@ -111,8 +111,11 @@ pub struct Range {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum KindFilter {
+    #[value(alias = "reviews", alias = "评价", alias = "差评")]
     Review,
+    #[value(alias = "complaints", alias = "投诉")]
     Complaint,
+    #[value(alias = "全部")]
     All,
 }
 
@@ -140,13 +143,13 @@ pub struct Common {
     /// Reviews, complaints, or all
     #[arg(long, value_enum, global = true, default_value = "all")]
     pub kind: KindFilter,
-    /// Only this department (部门)
+    /// Only this department (部门); "(none)" for records without one
     #[arg(long, global = true)]
     pub department: Option<String>,
     /// Only this agent (工号 or name)
     #[arg(long, global = true)]
     pub agent: Option<String>,
-    /// Only this channel (渠道)
+    /// Only this channel (渠道); "(none)" for records without one
     #[arg(long, global = true)]
     pub channel: Option<String>,
     /// Only this cause (id or Chinese label)
@@ -169,7 +172,9 @@ pub struct Common {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum InputKind {
+    #[value(alias = "review", alias = "评价", alias = "差评")]
     Reviews,
+    #[value(alias = "complaint", alias = "投诉")]
     Complaints,
 }
 
@@ -338,9 +343,11 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
     // A filter that names nothing the store knows is a typo, not a day
     // without complaints (a cron report would say 当日无差评 forever).
     if let Some((what, value, known)) =
-        crate::store::reports::unknown_filter(&store.conn, &filters)?
+        crate::store::reports::unknown_filter(&store.conn, &mut filters)?
     {
-        let known = if known.is_empty() {
+        let known = if what == "agent" {
+            crate::store::agents::Lookup::load(&store.conn)?.did_you_mean(&value)
+        } else if known.is_empty() {
             String::new()
         } else {
             format!(" (known: {})", known.join(", "))

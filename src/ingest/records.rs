@@ -1059,8 +1059,9 @@ fn resolve_agent(roster: &Lookup, text: &str, day: i64) -> Result<String, String
             former.join(", ")
         ),
         None => format!(
-            "unknown agent {}: no agent on the roster has that id or name",
-            shown(text)
+            "unknown agent {}: no agent on the roster has that id or name{}",
+            shown(text),
+            roster.did_you_mean(text)
         ),
     })
 }
@@ -1126,18 +1127,28 @@ impl<'a> EventParser<'a> {
         let agent = resolve_agent(self.agents, agent_text, dates::local_day(ts, self.tz))?;
         let rule_text = get("rule").ok_or("the rule is empty")?;
         let rule = self.book.find(rule_text).ok_or_else(|| {
-            let ids: Vec<&str> = self
-                .book
-                .rules
-                .iter()
-                .filter(|r| r.is_recorded())
-                .map(|r| r.id.as_str())
-                .collect();
-            format!(
-                "unknown rule {} (recorded rules: {})",
-                shown(rule_text),
-                ids.join(", ")
-            )
+            let recorded = || self.book.rules.iter().filter(|r| r.is_recorded());
+            let hint = crate::domain::nearest(
+                rule_text,
+                recorded().flat_map(|r| {
+                    let shown = format!("{} ({})", r.name, r.id);
+                    [(r.name.as_str(), shown.clone()), (r.id.as_str(), shown)]
+                }),
+            );
+            if hint.is_empty() {
+                let all: Vec<String> = recorded().map(|r| format!("{} {}", r.id, r.name)).collect();
+                format!(
+                    "unknown rule {} (recorded rules: {})",
+                    shown(rule_text),
+                    all.join(", ")
+                )
+            } else {
+                format!(
+                    "unknown rule {}{}",
+                    shown(rule_text),
+                    crate::domain::did_you_mean(&hint)
+                )
+            }
         })?;
         if !rule.is_recorded() {
             return Err(format!(

@@ -372,6 +372,15 @@ impl Rulebook {
                 self.rules
                     .iter()
                     .find(|r| normalize_term(&r.id) == key || normalize_term(&r.name) == key)
+                    .or_else(|| {
+                        // The name without its note in brackets (情绪化行为 for
+                        // 情绪化行为（故意不接电话、摔门）), when one rule has it.
+                        let mut found = self.rules.iter().filter(|r| {
+                            let base = r.name.split(['（', '(']).next().unwrap_or("");
+                            !base.trim().is_empty() && normalize_term(base) == key
+                        });
+                        found.next().filter(|_| found.next().is_none())
+                    })
             })
     }
 }
@@ -447,6 +456,23 @@ mod tests {
             assert_eq!(id(t), Some("emotional"), "{t}");
         }
         assert_eq!(id("书面 表扬"), Some("praise-letter"));
-        assert_eq!(id("情绪化行为"), None);
+        // The name without its note, as registers write it; not when two
+        // rules share it.
+        assert_eq!(id("情绪化行为"), Some("emotional"));
+        let two: Rulebook = toml::from_str(
+            r#"
+            rate = "10"
+            [[rule]]
+            id = "late-short"
+            name = "迟到（30分钟内）"
+            points = -1
+            [[rule]]
+            id = "late-long"
+            name = "迟到(超过30分钟)"
+            points = -3
+            "#,
+        )
+        .unwrap();
+        assert!(two.find("迟到").is_none());
     }
 }

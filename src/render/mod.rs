@@ -84,8 +84,8 @@ impl Cell {
             Cell::Text(s) => s.clone(),
             Cell::Int(n) => n.to_string(),
             Cell::Decimal(d) => d.to_string(),
-            Cell::Percent(p) => format!("{:.1}%", p * 100.0),
-            Cell::Float(f, d) => format!("{f:.*}", *d as usize),
+            Cell::Percent(p) => format!("{}%", half_up(p * 100.0, 1)),
+            Cell::Float(f, d) => half_up(*f, u32::from(*d)),
             Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
             Cell::DateTime(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
             Cell::List(items) => items.join("; "),
@@ -124,6 +124,22 @@ impl Cell {
             Cell::Text(_) | Cell::List(_) => neutralize(&self.text()),
             other => other.text(),
         }
+    }
+}
+
+/// `v` to `places` decimals, halves away from zero (四舍五入), as Excel
+/// shows the same number in the xlsx: 0.3125 is 31.3%, not 31.2% (Rust's
+/// formatting rounds an exact half to even). Read to 12 decimals first, so
+/// that 14.499999999999998 (0.145 × 100) is the 14.5 it stands for.
+fn half_up(v: f64, places: u32) -> String {
+    use rust_decimal::prelude::*;
+    match Decimal::from_str(&format!("{v:.12}")) {
+        Ok(d) => {
+            let r = d.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
+            let r = if r.is_zero() { Decimal::ZERO } else { r };
+            format!("{r:.*}", places as usize)
+        }
+        Err(_) => format!("{v:.*}", places as usize), // NaN, infinities
     }
 }
 
@@ -259,9 +275,22 @@ impl Document {
     }
 
     /// Keeps only the named section (for `--section`).
+    /// Keeps only the section named `key`: its key (`items`), or its title
+    /// or a word of it as the table shows it (`明细`, `明细 items`).
     pub fn only_section(&mut self, key: &str) -> Result<()> {
         let keys: Vec<String> = self.sections.iter().map(|s| s.key.clone()).collect();
-        self.sections.retain(|s| s.key == key);
+        let key = key.trim();
+        let named = |s: &Section| {
+            s.key == key || s.title == key || s.title.split_whitespace().any(|w| w == key)
+        };
+        let by_key = self.sections.iter().any(|s| s.key == key);
+        if !by_key && self.sections.iter().filter(|s| named(s)).count() > 1 {
+            bail!(crate::error::Usage(format!(
+                "section {key:?} names several sections of this report (sections: {})",
+                keys.join(", ")
+            )));
+        }
+        self.sections.retain(|s| if by_key { s.key == key } else { named(s) });
         if self.sections.is_empty() {
             bail!(crate::error::Usage(format!(
                 "no section {key:?} in this report (sections: {})",
@@ -472,12 +501,14 @@ pub fn emit(
     out.finish()
 }
 
+/// Tables longer than this are not wrapped to the terminal.
+const MAX_WRAPPED_ROWS: usize = 2_000;
+
 fn comfy(table: &Table) -> comfy_table::Table {
     let mut t = comfy_table::Table::new();
-    // Wrapping to the terminal width costs more than the rest of a report on
-    // a very long table (a 10M-row store's daily items); those are laid out
-    // unwrapped (still aligned, CJK counted double).
-    let arrangement = if table.rows.len() > 2_000 {
+    // A very long table is laid out unwrapped (still aligned, CJK counted
+    // double): wrapping costs more than the rest of a report.
+    let arrangement = if table.rows.len() > MAX_WRAPPED_ROWS {
         ContentArrangement::Disabled
     } else {
         ContentArrangement::Dynamic
@@ -499,6 +530,89 @@ fn comfy(table: &Table) -> comfy_table::Table {
         }));
     }
     t
+}
+
+/// The widths a table needs so that no short value (an id, a day, a time, a
+/// number, a masked phone) is broken across lines, and text of several words
+/// (a review's excerpt) keeps at least [`MIN_TEXT_WIDTH`] columns: per
+/// column, `Some(width)` for a column of short values, `None` for text.
+fn whole_widths(table: &Table) -> Vec<(Option<usize>, usize)> {
+    use unicode_width::UnicodeWidthStr;
+    const SHORT: usize = 24;
+    table
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, header)| {
+            let mut widest = header.split_whitespace().map(UnicodeWidthStr::width).max().unwrap_or(0);
+            let mut short = true;
+            for row in &table.rows {
+                let Some(cell) = row.get(i) else { continue };
+                let text = printable(&cut_for_table(cell.text())).into_owned();
+                let width = text.lines().map(UnicodeWidthStr::width).max().unwrap_or(0);
+                widest = widest.max(width);
+                short &= width <= SHORT
+                    && (matches!(cell, Cell::DateTime(_)) || !text.contains(char::is_whitespace));
+            }
+            (short.then_some(widest), widest)
+        })
+        .collect()
+}
+
+/// The fewest columns a wrapping text column keeps in a table.
+const MIN_TEXT_WIDTH: usize = 16;
+
+/// The table for a terminal. Columns of short values are never broken
+/// across lines: comfy-table would share a narrow terminal out evenly,
+/// writing 2026-11-19 00:05:00 as "2026-11 / -19 00: / 05:00" and a phone as
+/// "138*** / *0001" (found by exploratory testing); text wraps in what is
+/// left. When even that does not fit the terminal, each row is written as a
+/// block of `column │ value` lines instead (as psql's expanded display).
+fn table_text(table: &Table) -> String {
+    use comfy_table::{ColumnConstraint, Width};
+    let mut t = comfy(table);
+    // Wrapping to the terminal width costs more than the rest of a report on
+    // a very long table (a 10M-row store's daily items): laid out unwrapped.
+    if table.rows.len() > MAX_WRAPPED_ROWS {
+        return t.to_string();
+    }
+    let widths = whole_widths(table);
+    if let Some(terminal) = t.width() {
+        // Each column has a space either side and a border after it.
+        let needed: usize = 1 + widths
+            .iter()
+            .map(|(short, widest)| short.unwrap_or((*widest).min(MIN_TEXT_WIDTH)) + 3)
+            .sum::<usize>();
+        if needed > usize::from(terminal) {
+            return expanded(table);
+        }
+    }
+    for (i, (short, _)) in widths.iter().enumerate() {
+        if let (Some(width), Some(column)) = (short, t.column_mut(i)) {
+            column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(
+                u16::try_from(width + 2).unwrap_or(u16::MAX),
+            )));
+        }
+    }
+    t.to_string()
+}
+
+/// Rows as blocks of `column │ value` lines, for a table too wide for the
+/// terminal.
+fn expanded(table: &Table) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let label = table.columns.iter().map(|c| c.width()).max().unwrap_or(0);
+    let mut out = String::new();
+    for (n, row) in table.rows.iter().enumerate() {
+        out.push_str(&format!("─[ {} ]{}\n", n + 1, "─".repeat(label.saturating_sub(4).max(8))));
+        for (column, cell) in table.columns.iter().zip(row) {
+            let pad = " ".repeat(label - column.width());
+            let value = printable(&cut_for_table(cell.text())).into_owned();
+            out.push_str(&format!("{}{pad} │ {}\n", printable(column), value.replace('\n', &format!("\n{} │ ", " ".repeat(label)))));
+        }
+    }
+    out.pop();
+    out
 }
 
 /// The most characters a table cell shows: laying out a cell costs time in
@@ -559,7 +673,7 @@ pub fn terminal_table(table: &Table) -> String {
         out.push_str(&printable(title));
         out.push('\n');
     }
-    out.push_str(&comfy(table).to_string());
+    out.push_str(&table_text(table));
     out.push('\n');
     out
 }
@@ -579,7 +693,7 @@ fn terminal(doc: &Document) -> String {
         if s.table.rows.is_empty() {
             out.push_str("  (none)\n");
         } else {
-            out.push_str(&comfy(&s.table).to_string());
+            out.push_str(&table_text(&s.table));
             out.push('\n');
         }
         if let Some(n) = &s.note {
@@ -795,6 +909,27 @@ mod tests {
         assert!(String::from_utf8(csv)
             .unwrap()
             .contains(&"张".repeat(5_000)));
+    }
+
+    #[test]
+    fn percentages_round_halves_up_as_excel_shows_them() {
+        // Found by exploratory testing: 5/16 was 31.2% in the table and
+        // 31.3% in the xlsx of the same report.
+        for (p, shown) in [
+            (5.0 / 16.0, "31.3%"),
+            (1.0 / 16.0, "6.3%"),
+            (0.145, "14.5%"),
+            (2.0 / 3.0, "66.7%"),
+            (-5.0 / 16.0, "-31.3%"),
+            (-0.0001, "0.0%"),
+            (0.0, "0.0%"),
+            (1.0, "100.0%"),
+        ] {
+            assert_eq!(Cell::Percent(p).text(), shown, "{p}");
+        }
+        assert_eq!(Cell::Float(2.25, 1).text(), "2.3");
+        assert_eq!(Cell::Float(1.0 / 7.0, 2).text(), "0.14");
+        assert_eq!(Cell::Float(f64::NAN, 1).text(), "NaN");
     }
 
     fn doc() -> Document {

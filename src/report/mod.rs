@@ -716,7 +716,8 @@ pub fn compare(ctx: &Context<'_>, by: GroupBy, period: &Period, vs: &Period) -> 
             let in_department = |p: &Period| {
                 a.on_roster(p)
                     && f.department.as_ref().is_none_or(|d| {
-                        a.department_on(dates::day_number(p.last)) == Some(d.as_str())
+                        let d = (d != crate::store::reports::NONE).then_some(d.as_str());
+                        a.department_on(dates::day_number(p.last)) == d
                     })
             };
             let wanted = (in_department(period) || in_department(vs))

@@ -240,6 +240,8 @@ pub struct Lookup {
     /// where the roster gives them: a name several agents had is theirs who
     /// was there on a record's day ([`Lookup::find_on`]).
     pub on_roster: HashMap<String, (Option<i64>, Option<i64>)>,
+    /// Each agent's id and current name, by id: for "did you mean" hints.
+    pub names: Vec<(String, String)>,
 }
 
 impl Lookup {
@@ -359,7 +361,21 @@ impl Lookup {
             former,
             once_named,
             on_roster,
+            names: roster,
         })
+    }
+
+    /// ` (did you mean 张伟 (KF003)?)`: the agents whose id or name is
+    /// nearest to a `text` the roster does not know, or nothing.
+    pub fn did_you_mean(&self, text: &str) -> String {
+        let shown = |id: &str, name: &str| format!("{name} ({id})");
+        let candidates = self.names.iter().flat_map(|(id, name)| {
+            [
+                (id.as_str(), shown(id, name)),
+                (name.as_str(), shown(id, name)),
+            ]
+        });
+        crate::domain::did_you_mean(&crate::domain::nearest(text, candidates))
     }
 
     /// The roster id `text` names, if it names exactly one agent: by an id

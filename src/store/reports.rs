@@ -42,9 +42,17 @@ impl Filters {
             values.push(k.id().to_string().into());
             sql.push_str(&format!(" AND f.kind = ?{}", values.len()));
         }
+        // `IS`: (none) is bound as NULL, the records without one.
+        let value = |v: &String| -> Value {
+            if v == NONE {
+                Value::Null
+            } else {
+                v.clone().into()
+            }
+        };
         if let Some(d) = &self.department {
-            values.push(d.clone().into());
-            sql.push_str(&format!(" AND {DEPARTMENT} = ?{}", values.len()));
+            values.push(value(d));
+            sql.push_str(&format!(" AND {DEPARTMENT} IS ?{}", values.len()));
         }
         if let Some(x) = &self.agent {
             values.push(x.clone().into());
@@ -54,8 +62,8 @@ impl Filters {
             ));
         }
         if let Some(c) = &self.channel {
-            values.push(c.clone().into());
-            sql.push_str(&format!(" AND f.channel = ?{}", values.len()));
+            values.push(value(c));
+            sql.push_str(&format!(" AND f.channel IS ?{}", values.len()));
         }
         if let Some(c) = self.cause {
             values.push(c.id().to_string().into());
@@ -94,21 +102,43 @@ pub struct Item {
     pub customer_phone: Option<String>,
 }
 
+/// How reports write a missing department or channel; as a filter value it
+/// selects the records without one.
+pub const NONE: &str = "(none)";
+
 /// A filter value that nothing in the store has ever carried (a typo: 售前
 /// for 售前组, 王方 for 王芳), which would make every report say "nothing":
 /// which filter, the value, and the values the store knows (for a
 /// department or channel; at most 20). `None` when every filter names
 /// something known. The roster is asked first; feedback only when it does
-/// not know the value.
+/// not know the value. A department or channel written in the other script
+/// (售後一組 for 售后一组, 京東 for 京东) is replaced by the one the store
+/// holds, and `(none)` is known when some record has none.
 pub fn unknown_filter(
     conn: &Connection,
-    filters: &Filters,
+    filters: &mut Filters,
 ) -> Result<Option<(&'static str, String, Vec<String>)>> {
     let any = |sql: &str, v: &str| -> Result<bool> { Ok(conn.prepare_cached(sql)?.exists([v])?) };
     let known = |sql: &str| -> Result<Vec<String>> {
         let mut st = conn.prepare(sql)?;
         let rows = st.query_map([], |r| r.get::<_, String>(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    };
+    // The one known value that reads as `typed` with Traditional characters
+    // as Simplified and Latin case ignored.
+    let same_in_other_script = |typed: &str, values: &[String]| -> Option<String> {
+        let fold = |t: &str| -> String {
+            t.chars()
+                .map(crate::hanzi::simplified)
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        let key = fold(typed);
+        let found: Vec<&String> = values.iter().filter(|v| fold(v) == key).collect();
+        match found[..] {
+            [one] => Some(one.clone()),
+            _ => None,
+        }
     };
     if let Some(a) = &filters.agent {
         let found = any("SELECT 1 FROM agents WHERE id = ?1 OR name = ?1", a)?
@@ -118,26 +148,49 @@ pub fn unknown_filter(
             return Ok(Some(("agent", a.clone(), vec![])));
         }
     }
-    if let Some(d) = &filters.department {
-        let found = any("SELECT 1 FROM agents WHERE department = ?1", d)?
-            || any("SELECT 1 FROM agent_history WHERE department = ?1", d)?
-            || any("SELECT 1 FROM feedback WHERE department = ?1", d)?;
+    if let Some(d) = filters.department.clone().filter(|d| d != NONE) {
+        let found = any("SELECT 1 FROM agents WHERE department = ?1", &d)?
+            || any("SELECT 1 FROM agent_history WHERE department = ?1", &d)?
+            || any("SELECT 1 FROM feedback WHERE department = ?1", &d)?;
         if !found {
             let values = known(
                 "SELECT department FROM agents WHERE department IS NOT NULL \
                  UNION SELECT department FROM agent_history WHERE department IS NOT NULL \
                  UNION SELECT department FROM feedback WHERE department IS NOT NULL \
-                 ORDER BY 1 LIMIT 20",
+                 ORDER BY 1",
             )?;
-            return Ok(Some(("department", d.clone(), values)));
+            match same_in_other_script(&d, &values) {
+                Some(v) => filters.department = Some(v),
+                None => {
+                    let values = values.into_iter().take(20).collect();
+                    return Ok(Some(("department", d, values)));
+                }
+            }
         }
     }
-    if let Some(c) = &filters.channel {
-        if !any("SELECT 1 FROM feedback WHERE channel = ?1", c)? {
-            let values = known(
-                "SELECT DISTINCT channel FROM feedback WHERE channel IS NOT NULL ORDER BY 1 LIMIT 20",
-            )?;
-            return Ok(Some(("channel", c.clone(), values)));
+    if let Some(c) = filters.channel.clone() {
+        let found = if c == NONE {
+            conn.prepare_cached("SELECT 1 FROM feedback WHERE channel IS NULL")?
+                .exists([])?
+        } else {
+            any("SELECT 1 FROM feedback WHERE channel = ?1", &c)?
+        };
+        if !found {
+            let mut values = known("SELECT DISTINCT channel FROM feedback WHERE channel IS NOT NULL ORDER BY 1")?;
+            match same_in_other_script(&c, &values) {
+                Some(v) => filters.channel = Some(v),
+                None => {
+                    values.truncate(20);
+                    if c != NONE
+                        && conn
+                            .prepare_cached("SELECT 1 FROM feedback WHERE channel IS NULL")?
+                            .exists([])?
+                    {
+                        values.push(NONE.into());
+                    }
+                    return Ok(Some(("channel", c, values)));
+                }
+            }
         }
     }
     Ok(None)
