@@ -1135,12 +1135,17 @@ pub const TODAY_VAR: &str = "KEFU_TODAY";
 pub fn today(tz: Tz) -> Result<NaiveDate> {
     match std::env::var(TODAY_VAR) {
         Ok(fixed) if !fixed.trim().is_empty() => {
-            NaiveDate::parse_from_str(fixed.trim(), "%Y-%m-%d").map_err(|_| {
-                crate::error::Usage(format!(
-                    "{TODAY_VAR}={fixed:?} is not a date (expected e.g. 2026-12-05)"
-                ))
-                .into()
-            })
+            NaiveDate::parse_from_str(fixed.trim(), "%Y-%m-%d")
+                .ok()
+                // As for --date (found by exploratory testing: 0000-01-01
+                // made a report of "-0001-12-31").
+                .filter(|d| YEARS.contains(&d.year()))
+                .ok_or_else(|| {
+                    crate::error::Usage(format!(
+                        "{TODAY_VAR}={fixed:?} is not a date from 1970 to 2200 (expected e.g. 2026-12-05)"
+                    ))
+                    .into()
+                })
         }
         _ => Ok(Utc::now().with_timezone(&tz).date_naive()),
     }

@@ -2097,7 +2097,7 @@ fn a_title_and_a_blank_row_above_the_header_are_skipped() {
     // Line numbers stay the file's.
     let (lines, _) = reject_lines(&rejects);
     assert_eq!(lines, ["5"]);
-    // -q says nothing of it.
+    // -q says nothing of it, only of the row rejected.
     wd.kefu(&[
         "-q",
         "import",
@@ -2108,7 +2108,10 @@ fn a_title_and_a_blank_row_above_the_header_are_skipped() {
     ])
     .assert()
     .success()
-    .stderr("");
+    .stderr(format!(
+        "kefu: warning: 1 row(s) rejected, not imported: written to {}\n",
+        rejects.display()
+    ));
 
     // A workbook: the title merged across the columns, then a blank row.
     let mut book = rust_xlsxwriter::Workbook::new();
@@ -3921,4 +3924,104 @@ fn only_rows_without_a_record_of_their_own_are_totals() {
         wd.count("SELECT count(*) FROM feedback WHERE source = 't'"),
         2
     );
+}
+
+#[test]
+fn init_makes_the_store_whole_or_not_at_all_and_inits_at_once_all_succeed() {
+    // Found by exploratory testing: an init killed mid-way left a 0-byte
+    // kefu.db (refused ever after), and of four inits at once some failed.
+    let wd = Workdir::empty();
+    let ws = wd.path("ws");
+    std::fs::create_dir_all(&ws).unwrap();
+    // What a killed init leaves: its temporary store (a process long gone).
+    let left = ws.join(".kefu.db.999999999.kefu-tmp");
+    std::fs::write(&left, b"half a store").unwrap();
+    std::fs::write(ws.join(".kefu.db.999999999.kefu-tmp-journal"), b"").unwrap();
+    let runs: Vec<_> = (0..4)
+        .map(|_| {
+            std::process::Command::new(assert_cmd::cargo::cargo_bin("kefu"))
+                .env_remove("KEFU_WORKSPACE")
+                .args(["init", "-q"])
+                .arg(&ws)
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut run in runs {
+        assert!(run.wait().unwrap().success());
+    }
+    let names = common::names_in(&ws);
+    assert_eq!(names, ["kefu.db", "kefu.toml"], "{names:?}");
+    let f = wd.write(
+        "r.csv",
+        "评价ID,评价时间,评价等级,评价内容\nR1,2026-11-20 09:00,差评,太慢\n",
+    );
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("kefu"))
+        .env_remove("KEFU_WORKSPACE")
+        .arg("-w")
+        .arg(&ws)
+        .args(["import", "reviews", &f, "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn the_store_gets_the_mode_the_umask_gives() {
+    // Found by exploratory testing: kefu.db was 0644 & ~umask (SQLite's
+    // default), never group-writable, so a group-shared workspace failed.
+    use std::os::unix::fs::PermissionsExt;
+    let wd = Workdir::empty();
+    let out = wd.shell("umask 007 && \"$KEFU\" init -q \"$KEFU_WORKSPACE/ws\"");
+    assert!(out.status.success());
+    let mode = |name: &str| {
+        std::fs::metadata(wd.path("ws").join(name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!((mode("kefu.db"), mode("kefu.toml")), (0o660, 0o660));
+}
+
+#[test]
+fn quiet_import_still_says_rows_were_rejected() {
+    // Found by exploratory testing: -q said nothing of 5 rows of 12 rejected.
+    let wd = Workdir::new();
+    let f = wd.write(
+        "r.csv",
+        "评价ID,评价时间,评价等级,评价内容\nR1,2026-11-20 09:00,差评,太慢\nR2,not a date,差评,太慢\n",
+    );
+    let out = wd.kefu(&["import", "-q", "reviews", &f]).output().unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("kefu: warning: 1 row(s) rejected, not imported: written to ")
+            && err.contains("rejects"),
+        "{err}"
+    );
+    // Nothing rejected, nothing said.
+    let g = wd.write(
+        "g.csv",
+        "评价ID,评价时间,评价等级,评价内容\nR3,2026-11-20 09:00,差评,太慢\n",
+    );
+    wd.kefu(&["import", "-q", "reviews", &g])
+        .assert()
+        .success()
+        .stderr("");
+}
+
+#[test]
+fn kefu_today_out_of_range_is_a_usage_error() {
+    let wd = Workdir::new();
+    wd.set_today("0000-01-01");
+    wd.kefu(&["report", "daily"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("is not a date from 1970 to 2200"));
 }

@@ -2864,11 +2864,16 @@ fn a_mistyped_rule_or_agent_gets_a_hint_and_a_rule_name_without_its_note_is_foun
         "{err}"
     );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!((v["new"].as_u64(), v["rejected"].as_u64()), (Some(1), Some(2)));
+    assert_eq!(
+        (v["new"].as_u64(), v["rejected"].as_u64()),
+        (Some(1), Some(2))
+    );
     wd.kefu(&["points", "--quarter", "2026Q3", "--agent", "李三"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("(did you mean 李二 (A2) or 张三 (A3)?)"));
+        .stderr(predicate::str::contains(
+            "(did you mean 李二 (A2) or 张三 (A3)?)",
+        ));
 }
 
 #[test]
@@ -2882,7 +2887,13 @@ fn quarters_and_months_as_chinese_users_write_them_and_from_today() {
     );
     let by_name = wd.stdout(&["points", "--quarter", "2026Q3", "--format", "csv"]);
     assert!(by_name.contains("A1"), "{by_name}");
-    for q in ["2026年第3季度", "2026年第三季度", "2026年Q3", "last-quarter", "上季度"] {
+    for q in [
+        "2026年第3季度",
+        "2026年第三季度",
+        "2026年Q3",
+        "last-quarter",
+        "上季度",
+    ] {
         assert_eq!(
             wd.stdout(&["points", "--quarter", q, "--format", "csv"]),
             by_name,
@@ -2890,7 +2901,10 @@ fn quarters_and_months_as_chinese_users_write_them_and_from_today() {
         );
     }
     let august = wd.stdout(&["points", "--month", "2026-08", "--format", "csv"]);
-    assert_eq!(wd.stdout(&["points", "--month", "202608", "--format", "csv"]), august);
+    assert_eq!(
+        wd.stdout(&["points", "--month", "202608", "--format", "csv"]),
+        august
+    );
     // A word of another kind is no quarter.
     wd.kefu(&["points", "--quarter", "上月"])
         .assert()
@@ -2900,4 +2914,42 @@ fn quarters_and_months_as_chinese_users_write_them_and_from_today() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("quarter"));
+}
+
+#[test]
+fn closes_of_one_period_at_once_one_closes_the_others_say_so() {
+    // Found by exploratory testing: the others failed with a raw UNIQUE
+    // constraint error.
+    let wd = workspace_with(None);
+    import(
+        &wd,
+        "events",
+        "e.csv",
+        "日期,工号,奖惩项目,次数\n2026-08-03,A1,praise-letter,1\n",
+    );
+    let runs: Vec<_> = (0..3)
+        .map(|_| {
+            std::process::Command::new(assert_cmd::cargo::cargo_bin("kefu"))
+                .env_remove("KEFU_WORKSPACE")
+                .env("KEFU_TODAY", "2026-12-05")
+                .arg("-w")
+                .arg(wd.path(""))
+                .args(["bonus", "close", "2026Q3"])
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut closed = 0;
+    for run in runs {
+        let out = run.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        if out.status.success() {
+            closed += 1;
+        } else {
+            assert_eq!(out.status.code(), Some(1));
+            assert!(err.contains("2026Q3 is already closed"), "{err}");
+        }
+    }
+    assert_eq!(closed, 1);
 }

@@ -2107,7 +2107,9 @@ fn periods_kinds_and_sections_as_users_type_them() {
     // were "unreadable month"s, --kind 投诉 and --section 明细 refused.
     let wd = workspace();
     let compare = |period: &str| {
-        wd.stdout(&["report", "compare", "--by", "agent", "--period", period, "--format", "csv"])
+        wd.stdout(&[
+            "report", "compare", "--by", "agent", "--period", period, "--format", "csv",
+        ])
     };
     let november = compare("2026-11");
     assert!(november.contains("KF001"), "{november}");
@@ -2119,7 +2121,9 @@ fn periods_kinds_and_sections_as_users_type_them() {
     wd.kefu(&["report", "compare", "--by", "agent", "--period", "下下个月"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("unreadable period \"下下个月\" (expected a day"));
+        .stderr(predicate::str::contains(
+            "unreadable period \"下下个月\" (expected a day",
+        ));
     wd.kefu(&["report", "daily", "--date", "2026年11月"])
         .assert()
         .code(2)
@@ -2127,15 +2131,23 @@ fn periods_kinds_and_sections_as_users_type_them() {
     wd.kefu(&["report", "daily", "--date", "上周"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("is a period (2026-W48), not a day"));
+        .stderr(predicate::str::contains(
+            "is a period (2026-W48), not a day",
+        ));
     let daily = |extra: &[&str]| {
         let mut a = vec!["report", "daily", "--date", "2026-11-20", "--format", "csv"];
         a.extend_from_slice(extra);
         wd.stdout(&a)
     };
     assert_eq!(daily(&["--kind", "投诉"]), daily(&["--kind", "complaint"]));
-    assert_eq!(daily(&["--kind", "complaints"]), daily(&["--kind", "complaint"]));
-    assert_eq!(daily(&["--section", "明细"]), daily(&["--section", "items"]));
+    assert_eq!(
+        daily(&["--kind", "complaints"]),
+        daily(&["--kind", "complaint"])
+    );
+    assert_eq!(
+        daily(&["--section", "明细"]),
+        daily(&["--section", "items"])
+    );
     assert!(daily(&["--section", "明细"]).contains("T03"));
     wd.kefu(&["report", "daily", "--date", "2026-11-20", "--section", "by"])
         .assert()
@@ -2152,7 +2164,16 @@ fn filters_take_none_traditional_spellings_and_hint_at_typos() {
     );
     wd.kefu(&["import", "-q", "reviews", &f]).assert().success();
     let items = |extra: &[&str]| {
-        let mut a = vec!["report", "daily", "--date", "2026-11-20", "--section", "items", "--format", "csv"];
+        let mut a = vec![
+            "report",
+            "daily",
+            "--date",
+            "2026-11-20",
+            "--section",
+            "items",
+            "--format",
+            "csv",
+        ];
         a.extend_from_slice(extra);
         wd.stdout(&a)
     };
@@ -2169,7 +2190,9 @@ fn filters_take_none_traditional_spellings_and_hint_at_typos() {
     wd.kefu(&["report", "daily", "--channel", "天猫"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("(known: 京东, 抖音, 淘宝, 电话, (none))"));
+        .stderr(predicate::str::contains(
+            "(known: 京东, 抖音, 淘宝, 电话, (none))",
+        ));
     wd.kefu(&["report", "daily", "--agent", "张玮"])
         .assert()
         .code(2)
@@ -2183,7 +2206,16 @@ fn a_table_too_wide_for_the_terminal_is_written_row_by_row() {
     let wd = workspace();
     let table = |columns: &str| {
         let out = wd
-            .kefu(&["report", "daily", "--date", "2026-11-20", "--section", "items", "--format", "table"])
+            .kefu(&[
+                "report",
+                "daily",
+                "--date",
+                "2026-11-20",
+                "--section",
+                "items",
+                "--format",
+                "table",
+            ])
             .env("COLUMNS", columns)
             .output()
             .unwrap();
@@ -2192,11 +2224,16 @@ fn a_table_too_wide_for_the_terminal_is_written_row_by_row() {
     let narrow = table("80");
     assert!(narrow.contains("─[ 1 ]"), "{narrow}");
     assert!(
-        narrow.lines().any(|l| l.starts_with("time") && l.ends_with("│ 2026-11-20 08:15:00")),
+        narrow
+            .lines()
+            .any(|l| l.starts_with("time") && l.ends_with("│ 2026-11-20 08:15:00")),
         "{narrow}"
     );
     let wide = table("400");
-    assert!(!wide.contains("─[ 1 ]") && wide.contains("2026-11-20 08:15:00"), "{wide}");
+    assert!(
+        !wide.contains("─[ 1 ]") && wide.contains("2026-11-20 08:15:00"),
+        "{wide}"
+    );
 }
 
 #[test]
@@ -2205,5 +2242,7 @@ fn classify_names_a_misspelt_subcommand() {
     wd.kefu(&["classify", "evl", "test.csv"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("unrecognized subcommand \"evl\" (did you mean eval?)"));
+        .stderr(predicate::str::contains(
+            "unrecognized subcommand \"evl\" (did you mean eval?)",
+        ));
 }

@@ -491,14 +491,18 @@ fn close(globals: &Globals, ws: &Workspace, period: &str) -> Result<()> {
     }
     let today = dates::today(ws.tz)?;
     let mut store = ws.open_store()?;
-    if store::points::closed(&store.conn, &p.name)?.is_some() {
+    // Checked and computed in the writing transaction: of two closes at once
+    // (cron), the second waits and finds the period closed (found by
+    // exploratory testing: a raw UNIQUE constraint error).
+    let tx = store.begin_write()?;
+    if store::points::closed(&tx, &p.name)?.is_some() {
         bail!("{} is already closed", p.name);
     }
     // A period inside one already closed has nothing left to freeze (its
     // days are the closed period's snapshot): closing it would only say
     // "closed" with a payout of nothing.
     let (first, last) = p.days();
-    if let Some((outer, ..)) = store::points::closed_periods(&store.conn)?
+    if let Some((outer, ..)) = store::points::closed_periods(&tx)?
         .into_iter()
         .find(|(_, f, l)| *f <= first && last <= *l)
     {
@@ -515,15 +519,14 @@ fn close(globals: &Globals, ws: &Workspace, period: &str) -> Result<()> {
             p.last + chrono::Duration::days(1)
         );
     }
-    let agents = store::points::agents(&store.conn)?;
+    let agents = store::points::agents(&tx)?;
     // A year closes with what its quarters pay, as `bonus --year` shows.
-    let by_quarters = quarters_pay(&store.conn, book, &agents, &p, book.rate, today)?;
-    let l = points::compute(&store.conn, book, &p, None, today)?;
+    let by_quarters = quarters_pay(&tx, book, &agents, &p, book.rate, today)?;
+    let l = points::compute(&tx, book, &p, None, today)?;
     let mut pays = points::payouts(book, &agents, &l, &p, book.rate);
     if let Some((paid, _)) = by_quarters {
         set_paid(&mut pays, paid);
     }
-    let tx = store.begin_write()?;
     store::points::close(
         &tx,
         &p.name,

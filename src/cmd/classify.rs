@@ -305,9 +305,11 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
     // A misspelt subcommand (classify evl test.csv) reads as a file name:
     // when no such file exists and the word is one letter or two from a
     // subcommand, say so (found by exploratory testing).
-    if let Some(word) = args.file.as_deref().filter(|f| {
-        *f != "-" && !std::path::Path::new(f).exists() && !f.contains(['.', '/', '\\'])
-    }) {
+    if let Some(word) = args
+        .file
+        .as_deref()
+        .filter(|f| *f != "-" && !std::path::Path::new(f).exists() && !f.contains(['.', '/', '\\']))
+    {
         let hint = crate::domain::nearest(
             word,
             ["explain", "eval", "train"].map(|c| (c, c.to_string())),

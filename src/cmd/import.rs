@@ -2448,6 +2448,14 @@ fn print_summary(
             ),
             None => {}
         }
+    } else if let Some(p) = rejects.filter(|_| summary.total.rejected > 0) {
+        // Rows not imported are a cron log's business (found by
+        // exploratory testing: -q said nothing of 5 rows of 12 rejected).
+        crate::say!(
+            "kefu: warning: {} row(s) rejected, not imported: written to {}",
+            summary.total.rejected,
+            p.display()
+        );
     }
     Ok(())
 }

@@ -290,7 +290,8 @@ impl Document {
                 keys.join(", ")
             )));
         }
-        self.sections.retain(|s| if by_key { s.key == key } else { named(s) });
+        self.sections
+            .retain(|s| if by_key { s.key == key } else { named(s) });
         if self.sections.is_empty() {
             bail!(crate::error::Usage(format!(
                 "no section {key:?} in this report (sections: {})",
@@ -544,7 +545,11 @@ fn whole_widths(table: &Table) -> Vec<(Option<usize>, usize)> {
         .iter()
         .enumerate()
         .map(|(i, header)| {
-            let mut widest = header.split_whitespace().map(UnicodeWidthStr::width).max().unwrap_or(0);
+            let mut widest = header
+                .split_whitespace()
+                .map(UnicodeWidthStr::width)
+                .max()
+                .unwrap_or(0);
             let mut short = true;
             for row in &table.rows {
                 let Some(cell) = row.get(i) else { continue };
@@ -604,11 +609,19 @@ fn expanded(table: &Table) -> String {
     let label = table.columns.iter().map(|c| c.width()).max().unwrap_or(0);
     let mut out = String::new();
     for (n, row) in table.rows.iter().enumerate() {
-        out.push_str(&format!("─[ {} ]{}\n", n + 1, "─".repeat(label.saturating_sub(4).max(8))));
+        out.push_str(&format!(
+            "─[ {} ]{}\n",
+            n + 1,
+            "─".repeat(label.saturating_sub(4).max(8))
+        ));
         for (column, cell) in table.columns.iter().zip(row) {
             let pad = " ".repeat(label - column.width());
             let value = printable(&cut_for_table(cell.text())).into_owned();
-            out.push_str(&format!("{}{pad} │ {}\n", printable(column), value.replace('\n', &format!("\n{} │ ", " ".repeat(label)))));
+            out.push_str(&format!(
+                "{}{pad} │ {}\n",
+                printable(column),
+                value.replace('\n', &format!("\n{} │ ", " ".repeat(label)))
+            ));
         }
     }
     out.pop();

@@ -47,6 +47,68 @@ fn open_error(e: rusqlite::Error, path: &Path) -> anyhow::Error {
     }
 }
 
+/// Refuses a store this user may not write, or whose `-wal`/`-shm` files
+/// beside it they may not write, before SQLite opens anything. SQLite would
+/// open a write-protected kefu.db read-only, silently, and a report would
+/// create the `-wal` and `-shm` files as this user, which the store's owner
+/// then could not write: every later import failed (found by exploratory
+/// testing on a group-shared workspace).
+fn check_writable(path: &Path) -> Result<()> {
+    use std::io::ErrorKind::PermissionDenied;
+    let mut files = vec![path.to_path_buf()];
+    for suffix in ["-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        files.push(PathBuf::from(name));
+    }
+    for file in files.iter().filter(|f| f.exists()) {
+        // Opened for writing and closed at once: nothing is written.
+        match std::fs::OpenOptions::new().write(true).open(file) {
+            Err(e) if e.kind() == PermissionDenied && file == path => {
+                return Err(open_error(
+                    rusqlite::Error::SqliteFailure(
+                        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_READONLY),
+                        None,
+                    ),
+                    path,
+                ));
+            }
+            Err(e) if e.kind() == PermissionDenied => {
+                bail!(
+                    "cannot use the store {}: {} {} is not writable by this user: SQLite's journal file, made by a kefu another user ran; ask them or an administrator to make it writable for you (chmod g+w, with the group shared) or, while no kefu runs, to remove it{}",
+                    path.display(),
+                    file.display(),
+                    owner_and_mode(file),
+                    if file.to_string_lossy().ends_with("-shm") {
+                        " (it holds no data)"
+                    } else {
+                        " if it is empty (0 bytes)"
+                    }
+                );
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// `(owned by user 1001, mode 0640)`, where the system says.
+fn owner_and_mode(file: &Path) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(m) = std::fs::metadata(file) {
+            return format!(
+                "(owned by user {}, mode {:04o})",
+                m.uid(),
+                m.mode() & 0o7777
+            );
+        }
+    }
+    let _ = file;
+    String::new()
+}
+
 /// An open store.
 pub struct Store {
     pub(crate) conn: Connection,
@@ -127,6 +189,34 @@ impl TimezoneChange {
 /// The store this process opened first (for messages about it).
 static OPENED: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
 
+/// Removes the temporary stores of `kefu init`s that were killed mid-way
+/// (`.kefu.db.PID.kefu-tmp` and its journals, whose process is gone). Only
+/// where the system says which processes run (Linux's /proc).
+fn remove_abandoned_stores(dir: &Path, name: &str) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = format!(".{name}.");
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file.strip_prefix(&prefix) else {
+            continue;
+        };
+        let Some((pid, tail)) = rest.split_once('.') else {
+            continue;
+        };
+        let gone = pid
+            .parse::<u32>()
+            .is_ok_and(|p| !Path::new(&format!("/proc/{p}")).exists());
+        if gone && tail.starts_with("kefu-tmp") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// The path of the store this process opened first, if any.
 pub fn opened_path() -> Option<&'static Path> {
     OPENED.get().map(PathBuf::as_path)
@@ -139,16 +229,52 @@ pub fn latest_version() -> usize {
 
 impl Store {
     /// Creates a new store at `path` (which must not exist) and migrates it.
+    ///
+    /// The store is made beside `path` under a temporary name and moved into
+    /// place complete: a `kefu init` killed mid-way leaves no half-made
+    /// store (it left a 0-byte kefu.db, refused ever after), and of two run
+    /// at once one makes it and the other opens it (both found by
+    /// exploratory testing).
     pub fn create(path: &Path, tz: Tz) -> Result<Store> {
         if path.exists() {
             bail!("{} already exists", path.display());
         }
-        let conn = Connection::open(path)
-            .with_context(|| format!("cannot create the store {}", path.display()))?;
-        // Larger pages: fewer b-tree splits on bulk imports (measured ~7% faster
-        // than 4 KiB). Must be set before the first table exists.
-        conn.pragma_update(None, "page_size", 16_384)?;
-        Store::setup(conn, path, tz, Duration::from_secs(5), TimezoneSync::Now)
+        let name = path
+            .file_name()
+            .map_or("kefu.db".into(), |n| n.to_string_lossy().into_owned());
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        remove_abandoned_stores(dir, &name);
+        let temp = dir.join(format!(".{name}.{}.kefu-tmp", std::process::id()));
+        let _ = std::fs::remove_file(&temp);
+        {
+            let conn = Connection::open(&temp)
+                .with_context(|| format!("cannot create the store {}", path.display()))?;
+            // Larger pages: fewer b-tree splits on bulk imports (measured ~7%
+            // faster than 4 KiB). Must be set before the first table exists.
+            conn.pragma_update(None, "page_size", 16_384)?;
+            // Closed (its WAL checkpointed and removed) before the move.
+            drop(Store::setup(
+                conn,
+                &temp,
+                tz,
+                Duration::from_secs(5),
+                TimezoneSync::Now,
+            )?);
+        }
+        // A hard link fails if another process made the store meanwhile;
+        // a rename would replace it. Where links are not supported, a rename.
+        let placed = match std::fs::hard_link(&temp, path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+            Err(_) if !path.exists() => std::fs::rename(&temp, path),
+            Err(_) => Ok(()),
+        };
+        let _ = std::fs::remove_file(&temp);
+        placed.with_context(|| format!("cannot create the store {}", path.display()))?;
+        Store::open(path, tz, Duration::from_secs(5))
     }
 
     /// A store in memory (for reports on an export given with `--input`).
@@ -189,6 +315,13 @@ impl Store {
                 "{} is empty (0 bytes), not a kefu store: restore it from a backup, or remove it and run kefu init to start an empty one",
                 path.display()
             );
+        }
+        // Only before this process's first connection: closing a file
+        // descriptor of the store drops every POSIX lock the process holds on
+        // it, SQLite's included (a second writer then wrote through the
+        // first's lock: found by the concurrency test).
+        if OPENED.get().is_none() {
+            check_writable(path)?;
         }
         let conn = Connection::open_with_flags(
             path,

@@ -176,7 +176,9 @@ pub fn unknown_filter(
             any("SELECT 1 FROM feedback WHERE channel = ?1", &c)?
         };
         if !found {
-            let mut values = known("SELECT DISTINCT channel FROM feedback WHERE channel IS NOT NULL ORDER BY 1")?;
+            let mut values = known(
+                "SELECT DISTINCT channel FROM feedback WHERE channel IS NOT NULL ORDER BY 1",
+            )?;
             match same_in_other_script(&c, &values) {
                 Some(v) => filters.channel = Some(v),
                 None => {
