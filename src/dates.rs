@@ -1223,24 +1223,15 @@ pub fn parse_quarter(text: &str) -> Result<Period> {
             shown(text)
         )
     };
-    let t: String = text
-        .trim()
+    let t: String = fold_period(text)
         .to_ascii_uppercase()
         .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
+        .filter(|c| *c != '-')
         .collect();
     let (y, q) = if t.contains('季') {
         let rest = t.trim_end_matches("度").trim_end_matches('季');
         let (y, q) = rest.split_once('年').with_context(unreadable)?;
-        let q = q.trim_start_matches('第');
-        let q = match q {
-            "一" => "1",
-            "二" => "2",
-            "三" => "3",
-            "四" => "4",
-            q => q,
-        };
-        (y.to_string(), q.to_string())
+        (y.to_string(), q.trim_start_matches('第').to_string())
     } else {
         let (y, q) = t.split_once('Q').with_context(unreadable)?;
         (y.trim_end_matches('年').to_string(), q.to_string())
@@ -1254,12 +1245,7 @@ pub fn parse_quarter(text: &str) -> Result<Period> {
 /// An ISO week: `2026-W10`, `2026W10`, `2026年第10周` (Monday to Sunday;
 /// weeks as `report trend --by week` names them).
 pub fn parse_week(text: &str) -> Result<Period> {
-    let t: String = text
-        .trim()
-        .to_ascii_uppercase()
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    let t = fold_period(text).to_ascii_uppercase();
     let parts = if t.contains('周') {
         t.trim_end_matches('周')
             .split_once('年')
@@ -1286,7 +1272,8 @@ pub fn parse_week(text: &str) -> Result<Period> {
 
 /// Parses a month: `2026-08`, `2026/8`, `2026年8月`, `202608`.
 pub fn parse_month(text: &str) -> Result<Period> {
-    let t = text.trim().trim_end_matches('月');
+    let folded = fold_period(text);
+    let t = folded.trim_end_matches('份').trim_end_matches('月');
     if t.len() == 6 && t.bytes().all(|b| b.is_ascii_digit()) {
         let year = period_year(&t[..4], text, "month", "2026-08")?;
         let month: u32 = t[4..].parse().unwrap_or(0);
@@ -1305,7 +1292,8 @@ pub fn parse_month(text: &str) -> Result<Period> {
 
 /// Parses a year: `2026`.
 pub fn parse_year(text: &str) -> Result<Period> {
-    let digits = text.trim().trim_end_matches('年');
+    let folded = fold_period(text);
+    let digits = folded.trim_end_matches("年度").trim_end_matches('年');
     let year = period_year(digits, text, "year", "2026")?;
     Period::year(year).with_context(|| format!("no such year {}", shown(text)))
 }
@@ -1315,7 +1303,71 @@ pub fn parse_year(text: &str) -> Result<Period> {
 /// `this-month`/`last-month` (本月, 上月), `this-quarter`/`last-quarter`
 /// (本季度, 上季度), `this-year`/`last-year` (今年, 去年). None for any other text.
 pub fn relative_period(text: &str, tz: Tz) -> Option<Result<Period>> {
-    relative_period_from(text).map(|make| today(tz).map(make))
+    relative_period_from(text).map(|make| {
+        let p = make(today(tz)?);
+        if !(YEARS.contains(&p.first.year()) && YEARS.contains(&p.last.year())) {
+            bail!(
+                "{} is {}, outside the years 1970 to 2200 kefu takes",
+                shown(text.trim()),
+                p.name
+            );
+        }
+        Ok(p)
+    })
+}
+
+/// A period name as typed on a Chinese keyboard, for the parsers below:
+/// full-width forms folded (２０２６年第３季度, 2026Ｑ３), white space dropped
+/// (2026年 11 月), numbers in Chinese numerals written in digits
+/// (2026年十一月, 2026年第三季度).
+fn fold_period(text: &str) -> String {
+    let plain: String = text
+        .chars()
+        .map(fold_full_width)
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let mut out = String::with_capacity(plain.len());
+    let mut numeral = String::new();
+    for c in plain.chars().chain(std::iter::once('\0')) {
+        if "〇零一二两三四五六七八九十".contains(c) {
+            numeral.push(c);
+            continue;
+        }
+        if !numeral.is_empty() {
+            match chinese_number(&numeral) {
+                Some(n) => out.push_str(&n.to_string()),
+                None => out.push_str(&numeral),
+            }
+            numeral.clear();
+        }
+        if c != '\0' {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// 一 to 九十九 (十一, 二十三, 两), as months, quarters and weeks are written.
+fn chinese_number(text: &str) -> Option<u32> {
+    let digit = |c: char| -> Option<u32> {
+        match c {
+            '〇' | '零' => Some(0),
+            '两' => Some(2),
+            _ => "一二三四五六七八九"
+                .chars()
+                .position(|d| d == c)
+                .map(|i| i as u32 + 1),
+        }
+    };
+    let chars: Vec<char> = text.chars().collect();
+    match chars[..] {
+        ['十'] => Some(10),
+        [d] => digit(d),
+        ['十', u] => Some(10 + digit(u)?),
+        [t, '十'] => Some(10 * digit(t)?),
+        [t, '十', u] => Some(10 * digit(t)? + digit(u)?),
+        _ => None,
+    }
 }
 
 /// How [`relative_period`] makes the period from today, if `text` names one.
@@ -1351,6 +1403,8 @@ pub fn parse_period(text: &str, tz: Tz) -> Result<Period> {
     if let Some(p) = relative_period(t, tz) {
         return p;
     }
+    let folded = fold_period(t);
+    let t = folded.as_str();
     let upper = t.to_ascii_uppercase();
     let week = upper.split_once('W').is_some_and(|(y, w)| {
         !y.is_empty() && !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit())
@@ -1359,7 +1413,7 @@ pub fn parse_period(text: &str, tz: Tz) -> Result<Period> {
         parse_week(t)
     } else if upper.contains('Q') || t.contains('季') {
         parse_quarter(t)
-    } else if t.len() == 4 || t.ends_with('年') {
+    } else if t.len() == 4 || t.ends_with('年') || t.ends_with("年度") {
         parse_year(t)
     } else if split_timestamp(t).is_some() || t.chars().all(|c| c.is_ascii_alphabetic()) {
         parse_date_arg(t, tz).map(Period::day)
@@ -1450,9 +1504,23 @@ mod tests {
             ("2026W47", "2026-W47"),
             ("2026年第47周", "2026-W47"),
             ("202608", "2026-08"),
+            // As a Chinese keyboard types them (found by exploratory testing).
+            ("2026年第３季度", "2026Q3"),
+            ("2026Ｑ３", "2026Q3"),
+            ("２０２６", "2026"),
+            ("2026年度", "2026"),
+            ("2026年１１月", "2026-11"),
+            ("2026年 11 月", "2026-11"),
+            ("2026年十一月", "2026-11"),
+            ("2026年二月份", "2026-02"),
+            ("2026年第四十七周", "2026-W47"),
+            ("2026年第４７周", "2026-W47"),
         ] {
             assert_eq!(parse_period(text, sh()).unwrap().name, name, "{text}");
         }
+        assert_eq!(chinese_number("二十三"), Some(23));
+        assert_eq!(chinese_number("两"), Some(2));
+        assert_eq!(chinese_number("十十"), None);
         assert_eq!(parse_quarter("2026年第三季度").unwrap().name, "2026Q3");
         assert!(parse_quarter("2026年第五季度").is_err());
         assert!(parse_month("202613").is_err());

@@ -564,12 +564,13 @@ fn chinese_digit(text: &str) -> Option<u8> {
 /// hint: those one or two characters away (张玮 for 张伟, KF03 for KF003,
 /// 书面表杨 for 书面表扬; Latin case ignored), or starting with it (情绪化行为 for
 /// 情绪化行为（故意不接电话、摔门）). Each candidate is (text compared, what to
-/// show); at most three of those nearest.
+/// show); those nearest, when there are at most three.
 pub fn nearest<'a, T: Clone + PartialEq>(
     text: &str,
     candidates: impl IntoIterator<Item = (&'a str, T)>,
 ) -> Vec<T> {
-    let typed = text.trim().to_lowercase();
+    // Compared as vocabularies are ([`normalize_term`]): 遲 到 is 迟到.
+    let typed = normalize_term(text);
     let len = typed.chars().count();
     if len == 0 {
         return vec![];
@@ -582,7 +583,7 @@ pub fn nearest<'a, T: Clone + PartialEq>(
     let mut found: Vec<(usize, T)> = candidates
         .into_iter()
         .filter_map(|(candidate, shown)| {
-            let candidate = candidate.to_lowercase();
+            let candidate = normalize_term(candidate);
             let distance = if len >= 2 && candidate.starts_with(&typed) {
                 0
             } else {
@@ -595,9 +596,14 @@ pub fn nearest<'a, T: Clone + PartialEq>(
     let closest = found.first().map_or(0, |(distance, _)| *distance);
     let mut out: Vec<T> = vec![];
     for (_, shown) in found.into_iter().take_while(|(d, _)| *d == closest) {
-        if !out.contains(&shown) && out.len() < 3 {
+        if !out.contains(&shown) {
             out.push(shown);
         }
+    }
+    // More than three as near are no guess (KF099 is two edits from every
+    // KF0xx): no hint rather than three arbitrary ones.
+    if out.len() > 3 {
+        out.clear();
     }
     out
 }

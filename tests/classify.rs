@@ -1134,3 +1134,69 @@ fn a_stream_names_the_first_ten_unreadable_rows_and_counts_the_rest() {
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 27);
 }
+
+#[test]
+fn a_rating_column_no_alias_names_is_said_and_can_be_named() {
+    // Found by exploratory testing: with 评价 (好评/差评) beside 买家评价 the
+    // ratings were classified as the text; 买家打分 went unnoticed.
+    let wd = Workdir::empty();
+    let f = wd.write(
+        "x.csv",
+        "订单号,评价,买家评价\n1,好评,客服很耐心\n2,差评,客服态度差，问三遍都不理人\n",
+    );
+    let out = wd.kefu(&["classify", &f]).output().unwrap();
+    let rows = csv_rows(&out.stdout);
+    // The text is 买家评价 (the more particular name).
+    assert_eq!(rows[2][3], "attitude", "{rows:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no rating column, so every row was classified; column \"评价\" holds only values that read as ratings (the first: \"好评\"): if it is the rating, --rating-column \"评价\""),
+        "{err}"
+    );
+    let out = wd
+        .kefu(&["classify", &f, "--rating-column", "评价"])
+        .output()
+        .unwrap();
+    let rows = csv_rows(&out.stdout);
+    assert_eq!((rows[1][3].as_str(), rows[2][3].as_str()), ("", "attitude"));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    // Ratings where the text should be.
+    let g = wd.write("g.csv", "id,评价内容,备注\n1,好评,\n2,差评,\n");
+    wd.kefu(&["classify", &g])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "the text column \"评价内容\" holds only values that read as ratings (the first: \"好评\"): name the text with --column",
+        ));
+}
+
+#[test]
+fn a_header_repeated_by_cat_passes_through_unclassified() {
+    let wd = Workdir::empty();
+    let a = "\u{feff}id,评价等级,评价内容\n1,差评,客服态度差\n";
+    let b = "\u{feff}id,评价等级,评价内容\n2,差评,回复太慢\n";
+    let f = wd.write("joined.csv", format!("{a}{b}"));
+    let out = wd.kefu(&["classify", &f]).output().unwrap();
+    let rows = csv_rows(&out.stdout);
+    assert_eq!(rows.len(), 4, "every input row out: {rows:?}");
+    assert_eq!(rows[2][3], "", "{rows:?}");
+    assert_eq!(
+        (rows[1][3].as_str(), rows[3][3].as_str()),
+        ("attitude", "response")
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("1 row(s) repeating the header (first: line 3; files joined with cat?) passed through unclassified"),
+        "{err}"
+    );
+    assert!(!err.contains("does not know"), "{err}");
+}
+
+#[test]
+fn review_is_no_price() {
+    // 价 (price) matched inside 评价 (review): other, evidence 价.
+    let wd = Workdir::empty();
+    let v = explain_rules(&wd, "评价内容");
+    assert_eq!(v["cause"], "other");
+    assert_eq!(v["evidence"], serde_json::json!([]), "{v}");
+}

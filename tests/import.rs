@@ -4025,3 +4025,74 @@ fn kefu_today_out_of_range_is_a_usage_error() {
         .code(2)
         .stderr(predicates::str::contains("is not a date from 1970 to 2200"));
 }
+
+#[test]
+fn quiet_dry_run_says_rows_were_rejected() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "r.csv",
+        "评价ID,评价时间,评价等级,评价内容\nR1,2026-11-20 09:00,差评,太慢\nR2,not a date,差评,太慢\n",
+    );
+    wd.kefu(&["import", "-q", "--dry-run", "reviews", &f])
+        .assert()
+        .success()
+        .stderr(
+            "kefu: warning: 1 row(s) rejected, not imported: not kept (--rejects FILE keeps them)\n",
+        );
+}
+
+#[cfg(unix)]
+#[test]
+fn init_makes_the_store_where_a_symbolic_link_points() {
+    // Found by exploratory testing: the build before made it through the
+    // link; the first build making it under a temporary name did not.
+    let wd = Workdir::empty();
+    std::fs::create_dir_all(wd.path("ws")).unwrap();
+    std::fs::create_dir_all(wd.path("data")).unwrap();
+    std::os::unix::fs::symlink("../data/kefu.db", wd.path("ws/kefu.db")).unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("kefu"))
+        .env_remove("KEFU_WORKSPACE")
+        .args(["init", "-q"])
+        .arg(wd.path("ws"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(std::fs::metadata(wd.path("data/kefu.db")).unwrap().len() > 0);
+    assert!(std::fs::symlink_metadata(wd.path("ws/kefu.db"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+}
+
+#[test]
+fn hints_compare_as_names_do_and_many_as_near_are_no_hint() {
+    let wd = Workdir::new();
+    let roster: String = std::iter::once("工号,姓名\n".to_string())
+        .chain((1..=12).map(|i| format!("KF{i:03},客服{i}\n")))
+        .collect();
+    let r = wd.write("roster.csv", roster);
+    wd.kefu(&["import", "-q", "agents", &r]).assert().success();
+    let f = wd.write(
+        "e.csv",
+        "日期,工号,奖惩项目,次数\n2026-08-03,KF100,书面表扬,1\n2026-08-03,KF001,書面 表楊,1\n",
+    );
+    let out = wd
+        .kefu(&["import", "events", &f, "--dry-run"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    // KF100 is two edits from most KF0xx: no guess.
+    assert!(
+        err.contains("unknown agent \"KF100\": no agent on the roster has that id or name\n"),
+        "{err}"
+    );
+    // Traditional and spaced, one character off: still found as near.
+    assert!(
+        err.contains("unknown rule \"書面 表楊\" (did you mean 书面表扬 (praise-letter)?)"),
+        "{err}"
+    );
+}

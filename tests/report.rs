@@ -516,8 +516,8 @@ fn a_filter_naming_nothing_known_is_a_usage_error() {
             ),
             (
                 "--channel",
-                "京 东",
-                "no channel \"京 东\" in the feedback (known: ",
+                "京西",
+                "no channel \"京西\" in the feedback (known: ",
             ),
         ] {
             let mut args = report.to_vec();
@@ -2245,4 +2245,114 @@ fn classify_names_a_misspelt_subcommand() {
         .stderr(predicate::str::contains(
             "unrecognized subcommand \"evl\" (did you mean eval?)",
         ));
+}
+
+#[test]
+fn one_channel_or_department_in_both_scripts_is_one() {
+    // Found by exploratory testing: 京东 and 京東 (a Taiwan shop's export)
+    // were two channels, each filter finding part of the records.
+    let wd = workspace();
+    let f = wd.write(
+        "tw.csv",
+        "評價ID,評價時間,評價等級,評價內容,客服工號,渠道,部門\n\
+         W1,2026-11-20 12:00,差評,回覆太慢,KF003,京東,售後一組\n",
+    );
+    wd.kefu(&["import", "-q", "reviews", &f]).assert().success();
+    let daily = |extra: &[&str]| {
+        let mut a = vec![
+            "report",
+            "daily",
+            "--date",
+            "2026-11-20",
+            "--format",
+            "json",
+        ];
+        a.extend_from_slice(extra);
+        wd.json(&a)
+    };
+    let all = daily(&[]);
+    // T03 and T04 (京东) and W1 (京東): one row, under the first spelling met.
+    assert_eq!(all["by_channel"]["京东"], 3, "{}", all["by_channel"]);
+    assert!(all["by_channel"].get("京東").is_none());
+    assert_eq!(daily(&["--channel", "京東"])["total"], 3);
+    assert_eq!(daily(&["--channel", "京东"])["total"], 3);
+    let dept = daily(&["--department", "售後一組"]);
+    assert_eq!(dept, daily(&["--department", "售后一组"]));
+    // (none) is known whether or not some record lacks a channel.
+    assert_eq!(daily(&["--channel", "(none)"])["total"], 0);
+}
+
+#[test]
+fn periods_named_from_today_stay_within_1970_to_2200() {
+    let wd = workspace();
+    wd.set_today("1970-01-15");
+    wd.kefu(&["report", "compare", "--by", "agent", "--period", "上月"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "\"上月\" is 1969-12, outside the years 1970 to 2200",
+        ));
+}
+
+#[test]
+fn rows_written_one_by_one_wrap_within_the_terminal() {
+    let wd = workspace();
+    let long = "客服态度非常差，".repeat(12);
+    let f = wd.write(
+        "long.csv",
+        format!(
+            "评价ID,评价时间,评价等级,评价内容,客服工号\nL1,2026-11-20 13:00,差评,{long},KF001\n"
+        ),
+    );
+    wd.kefu(&["import", "-q", "reviews", &f]).assert().success();
+    let out = wd
+        .kefu(&[
+            "report",
+            "daily",
+            "--date",
+            "2026-11-20",
+            "--section",
+            "ITEMS",
+        ])
+        .env("COLUMNS", "40")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("─[ 1 ]"), "{text}");
+    let widest = text
+        .lines()
+        .skip_while(|l| !l.starts_with("─[ 1 ]"))
+        .map(unicode_width::UnicodeWidthStr::width)
+        .max()
+        .unwrap();
+    assert!(widest <= 40, "a line of {widest} columns:\n{text}");
+    // The excerpt goes on over lines of its own under the value column.
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("excerpt") && l.contains("客服态度非常差"))
+        .unwrap();
+    assert!(
+        lines[at + 1].starts_with(' ') && lines[at + 1].trim_start().starts_with('│'),
+        "{text}"
+    );
+}
+
+#[test]
+fn sections_by_their_english_title_and_kinds_in_traditional() {
+    let wd = workspace();
+    let daily = |extra: &[&str]| {
+        let mut a = vec!["report", "daily", "--date", "2026-11-20", "--format", "csv"];
+        a.extend_from_slice(extra);
+        wd.stdout(&a)
+    };
+    assert_eq!(
+        daily(&["--section", "by cause"]),
+        daily(&["--section", "by_cause"])
+    );
+    assert_eq!(
+        daily(&["--section", "按原因 by cause"]),
+        daily(&["--section", "by_cause"])
+    );
+    assert_eq!(daily(&["--kind", "投訴"]), daily(&["--kind", "complaint"]));
 }

@@ -68,7 +68,7 @@ pub struct ClassifyArgs {
     pub more_files: Vec<String>,
 
     /// Classify the store's negative feedback that has no automatic cause yet
-    #[arg(long, conflicts_with_all = ["file", "format", "output", "column", "strict"])]
+    #[arg(long, conflicts_with_all = ["file", "format", "output", "column", "rating_column", "strict"])]
     pub store: bool,
 
     /// Stream: classify every row, not only negative ones. Store: redo every
@@ -79,6 +79,11 @@ pub struct ClassifyArgs {
     /// The text column [default: found through the aliases 评价内容, 内容, content, text…]
     #[arg(long, value_name = "NAME")]
     pub column: Option<String>,
+
+    /// The rating column (评价等级): only its negative rows are classified
+    /// [default: found through the aliases 评价等级, 评分, 星级, rating…]
+    #[arg(long, value_name = "NAME", conflicts_with = "all")]
+    pub rating_column: Option<String>,
 
     /// Output format [default: from -o's extension, else csv]
     #[arg(long, value_enum)]
@@ -195,30 +200,39 @@ pub fn run(globals: &Globals, args: ClassifyArgs) -> Result<()> {
     }
 }
 
-/// Which column holds the text, and which the rating.
+/// The columns a stream reads: the text, the rating (if any), and warnings
+/// about headers two fields' aliases share.
+struct Columns {
+    text: usize,
+    rating: Option<usize>,
+    warnings: Vec<String>,
+}
+
+/// Which column holds the text, and which the rating: named with
+/// `--column`/`--rating-column`, else found through the aliases.
 fn find_columns(
     headers: &[String],
     column: Option<&str>,
+    rating: Option<&str>,
     name: &str,
-) -> Result<(usize, Option<usize>)> {
+) -> Result<Columns> {
     let map = ColumnMap::build(headers, FEEDBACK_FIELDS, &BTreeMap::new())?;
+    let shown = output_names(headers);
+    // As in the file, or as kefu names it in its output (`column 2` for a
+    // column without a header, `内容 (column 3)` for a repeat). A name as
+    // written before one that matches only without its note: `内容 (column
+    // 3)` is that column, not 内容.
+    let named = |c: &str| -> Result<usize> {
+        let (key, bare) = (header_key(c), normalize_header(c));
+        headers
+            .iter()
+            .position(|h| header_key(h) == key)
+            .or_else(|| shown.iter().position(|h| header_key(h) == key))
+            .or_else(|| headers.iter().position(|h| normalize_header(h) == bare))
+            .with_context(|| format!("{name}: no column {c:?} (columns: {})", shown.join(", ")))
+    };
     let text = match column {
-        Some(c) => {
-            // As in the file, or as kefu names it in its output (`column 2`
-            // for a column without a header, `内容 (column 3)` for a repeat).
-            // A name as written before one that matches only without its
-            // note: `内容 (column 3)` is that column, not 内容.
-            let (key, bare) = (header_key(c), normalize_header(c));
-            let shown = output_names(headers);
-            headers
-                .iter()
-                .position(|h| header_key(h) == key)
-                .or_else(|| shown.iter().position(|h| header_key(h) == key))
-                .or_else(|| headers.iter().position(|h| normalize_header(h) == bare))
-                .with_context(|| {
-                    format!("{name}: no column {c:?} (columns: {})", shown.join(", "))
-                })?
-        }
+        Some(c) => named(c)?,
         None => map.column(FEEDBACK_FIELDS, "content").with_context(|| {
             format!(
                 "{name}: no text column found (columns: {}); name it with --column",
@@ -226,7 +240,85 @@ fn find_columns(
             )
         })?,
     };
-    Ok((text, map.column(FEEDBACK_FIELDS, "rating")))
+    let rating_named = rating.is_some();
+    let rating = match rating {
+        Some(c) => Some(named(c)?),
+        None => map.column(FEEDBACK_FIELDS, "rating").filter(|&r| r != text),
+    };
+    // Two headers one field's aliases both name (评价 and 买家评价): said,
+    // as the importer says it, unless the user named the column.
+    let warnings = map
+        .ambiguous
+        .iter()
+        .filter(|(field, read, other)| {
+            let named = match *field {
+                "content" => column.is_some(),
+                "rating" => rating_named,
+                _ => true,
+            };
+            // Neither of the two the other column read (评价 as the rating).
+            let taken = |c: usize| c == text || rating == Some(c);
+            !(named || (taken(*read) && taken(*other)))
+        })
+        .map(|(field, read, other)| {
+            let option = if *field == "content" { "--column" } else { "--rating-column" };
+            format!(
+                "columns {:?} and {:?} both name the {}: {:?} is read; to read the other, {option} {:?}",
+                headers[*read],
+                headers[*other],
+                if *field == "content" { "text" } else { "rating" },
+                headers[*read],
+                headers[*other]
+            )
+        })
+        .collect();
+    Ok(Columns {
+        text,
+        rating,
+        warnings,
+    })
+}
+
+/// Columns whose every value in the first rows reads as a rating (好评,
+/// 差评, 1–5): a text column that is really the rating, or a rating column
+/// no alias names (买家打分), said after the stream as the importer says it.
+struct RatingLookalikes {
+    /// (column, every value so far a rating, the first value)
+    columns: Vec<(usize, bool, Option<String>)>,
+    rows_seen: usize,
+}
+
+impl RatingLookalikes {
+    const ROWS: usize = 1000;
+
+    fn look_at(&mut self, row: &Row, scale: StarScale) {
+        if self.rows_seen >= Self::ROWS {
+            return;
+        }
+        self.rows_seen += 1;
+        for (column, plausible, first) in self.columns.iter_mut().filter(|c| c.1) {
+            let v = field_text(row.get(*column)).trim();
+            if v.is_empty() {
+                continue;
+            }
+            if parse_rating(v, scale).is_err() {
+                *plausible = false;
+            } else if first.is_none() {
+                *first = Some(v.to_string());
+            }
+        }
+    }
+
+    /// The first column whose values all read as ratings, with the first
+    /// value. Numbers alone (1, 2, 3: a row number, small ids) only once
+    /// enough rows were seen to tell them from stars.
+    fn found(&self, column: Option<usize>) -> Option<(usize, &str)> {
+        self.columns
+            .iter()
+            .filter(|(c, plausible, _)| *plausible && column.is_none_or(|x| x == *c))
+            .filter_map(|(c, _, first)| Some((*c, first.as_deref()?)))
+            .find(|(_, first)| self.rows_seen >= 20 || !first.chars().all(|ch| ch.is_ascii_digit()))
+    }
 }
 
 /// The input's columns as the output names them. Every column its own name
@@ -340,13 +432,39 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
         }
         return Ok(());
     }
-    let (text_col, mut rating_col) =
-        input.find_columns(|headers| find_columns(headers, args.column.as_deref(), &name))?;
+    let columns = input.find_columns(|headers| {
+        find_columns(
+            headers,
+            args.column.as_deref(),
+            args.rating_column.as_deref(),
+            &name,
+        )
+    })?;
+    let (text_col, mut rating_col) = (columns.text, columns.rating);
+    for warning in &columns.warnings {
+        crate::say!("kefu: warning: {name}: {warning}");
+    }
     if !globals.quiet {
         for note in input.notes() {
             crate::say!("kefu: {name}: {note}");
         }
     }
+    // The header as a row: files joined with `cat` repeat it (with a
+    // byte-order mark where the second began).
+    let header_row: Vec<String> = input
+        .rows
+        .headers()
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
+        .collect();
+    let input_headers = input.rows.headers().to_vec();
+    let mut lookalikes = RatingLookalikes {
+        columns: (0..input_headers.len())
+            .filter(|&c| c == text_col || (rating_col.is_none() && !args.all))
+            .map(|c| (c, true, None))
+            .collect(),
+        rows_seen: 0,
+    };
     // TSV in, TSV out, when neither --format nor -o's extension says.
     let format = if args.format.is_none()
         && args.output.as_deref().is_none_or(is_stdout)
@@ -446,6 +564,8 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
         // Rows whose rating kefu cannot read: how many, and the first.
         let mut unknown_ratings = (0u64, String::new());
         let mut unreadable = 0u64;
+        let mut repeated_headers = 0u64;
+        let mut repeated_header_line = 0u64;
         let mut read = || -> Result<()> {
             let mut made = 0;
             let mut seq = 0u64;
@@ -544,12 +664,34 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                                     );
                                 }
                                 if rating_col.is_none() {
-                                    rating_col = find_columns(keys, args.column.as_deref(), &name)
-                                        .map(|(_, r)| r)
-                                        .unwrap_or(None);
+                                    rating_col = find_columns(
+                                        keys,
+                                        args.column.as_deref(),
+                                        args.rating_column.as_deref(),
+                                        &name,
+                                    )
+                                    .map(|c| c.rating)
+                                    .unwrap_or(None);
                                 }
                                 known_keys = keys.len();
                             }
+                            // The header again (`cat a.csv b.csv`): no review.
+                            let columns = header_row.len();
+                            if columns > 1
+                                && (0..columns).all(|c| {
+                                    row.get(c).trim_start_matches('\u{feff}').trim()
+                                        == header_row[c]
+                                })
+                            {
+                                repeated_headers += 1;
+                                if repeated_headers == 1 {
+                                    repeated_header_line = row.line;
+                                }
+                                *text = None;
+                                bytes += row.byte_len();
+                                continue;
+                            }
+                            lookalikes.look_at(row, scale);
                             let negative = args.all
                                 || match rating_col
                                     .map(|c| field_text(row.get(c)))
@@ -606,6 +748,31 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
             crate::say!(
                 "kefu: {name}: {} row(s) with a rating kefu does not know (first: {}) were classified as if negative",
                 unknown_ratings.0, unknown_ratings.1
+            );
+        }
+        if repeated_headers > 0 {
+            crate::say!(
+                "kefu: {name}: {repeated_headers} row(s) repeating the header (first: {position} {repeated_header_line}; files joined with cat?) passed through unclassified"
+            );
+        }
+        // Ratings where the text should be, or a rating column no alias
+        // names: the causes written are not what was meant.
+        if let Some((_, first)) = lookalikes.found(Some(text_col)) {
+            crate::say!(
+                "kefu: warning: {name}: the text column {:?} holds only values that read as ratings (the first: {first:?}): name the text with --column, and the rating with --rating-column {:?}",
+                input_headers[text_col],
+                input_headers[text_col]
+            );
+        } else if let Some((column, first)) = lookalikes
+            .columns
+            .iter()
+            .filter(|c| c.0 != text_col)
+            .find_map(|c| lookalikes.found(Some(c.0)))
+        {
+            crate::say!(
+                "kefu: warning: {name}: no rating column, so every row was classified; column {:?} holds only values that read as ratings (the first: {first:?}): if it is the rating, --rating-column {:?} classifies only the negative rows",
+                input_headers[column],
+                input_headers[column]
             );
         }
         let write_result = writer

@@ -133,19 +133,37 @@ pub struct ImportArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ImportKind {
     /// Reviews (评价): all ratings, so that negative rates can be computed
-    #[value(alias = "review", alias = "评价", alias = "差评")]
+    #[value(
+        alias = "review",
+        alias = "评价",
+        alias = "差评",
+        alias = "評價",
+        alias = "差評"
+    )]
     Reviews,
     /// Complaints (投诉): handled as negative reviews
-    #[value(alias = "complaint", alias = "投诉")]
+    #[value(alias = "complaint", alias = "投诉", alias = "投訴")]
     Complaints,
     /// The roster (客服名单): agent id, name, department, leader, dates
-    #[value(alias = "agent", alias = "名单", alias = "客服名单")]
+    #[value(
+        alias = "agent",
+        alias = "名单",
+        alias = "客服名单",
+        alias = "名單",
+        alias = "客服名單"
+    )]
     Agents,
     /// Reward/penalty events (奖惩记录): agent, date, rule, count, note, reference, verified
-    #[value(alias = "event", alias = "奖惩", alias = "奖惩记录")]
+    #[value(
+        alias = "event",
+        alias = "奖惩",
+        alias = "奖惩记录",
+        alias = "獎懲",
+        alias = "獎懲記錄"
+    )]
     Events,
     /// Monthly activity (业务量): month, agent, metric, value
-    #[value(alias = "业务量")]
+    #[value(alias = "业务量", alias = "業務量")]
     Activity,
 }
 
@@ -2448,13 +2466,17 @@ fn print_summary(
             ),
             None => {}
         }
-    } else if let Some(p) = rejects.filter(|_| summary.total.rejected > 0) {
+    } else if summary.total.rejected > 0 && !plan.strict {
         // Rows not imported are a cron log's business (found by
         // exploratory testing: -q said nothing of 5 rows of 12 rejected).
+        // Under --strict they are the run's errors, said already.
+        let kept = match &rejects {
+            Some(p) => format!("written to {}", p.display()),
+            None => "not kept (--rejects FILE keeps them)".to_string(),
+        };
         crate::say!(
-            "kefu: warning: {} row(s) rejected, not imported: written to {}",
-            summary.total.rejected,
-            p.display()
+            "kefu: warning: {} row(s) rejected, not imported: {kept}",
+            summary.total.rejected
         );
     }
     Ok(())

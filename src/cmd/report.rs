@@ -111,9 +111,15 @@ pub struct Range {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum KindFilter {
-    #[value(alias = "reviews", alias = "评价", alias = "差评")]
+    #[value(
+        alias = "reviews",
+        alias = "评价",
+        alias = "差评",
+        alias = "評價",
+        alias = "差評"
+    )]
     Review,
-    #[value(alias = "complaints", alias = "投诉")]
+    #[value(alias = "complaints", alias = "投诉", alias = "投訴")]
     Complaint,
     #[value(alias = "全部")]
     All,
@@ -172,9 +178,15 @@ pub struct Common {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum InputKind {
-    #[value(alias = "review", alias = "评价", alias = "差评")]
+    #[value(
+        alias = "review",
+        alias = "评价",
+        alias = "差评",
+        alias = "評價",
+        alias = "差評"
+    )]
     Reviews,
-    #[value(alias = "complaint", alias = "投诉")]
+    #[value(alias = "complaint", alias = "投诉", alias = "投訴")]
     Complaints,
 }
 
@@ -343,7 +355,7 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
     // A filter that names nothing the store knows is a typo, not a day
     // without complaints (a cron report would say 当日无差评 forever).
     if let Some((what, value, known)) =
-        crate::store::reports::unknown_filter(&store.conn, &mut filters)?
+        crate::store::reports::unknown_filter(&store.conn, &filters)?
     {
         let known = if what == "agent" {
             crate::store::agents::Lookup::load(&store.conn)?.did_you_mean(&value)

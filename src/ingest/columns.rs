@@ -39,7 +39,9 @@ pub const FEEDBACK_FIELDS: &[FieldSpec] = fields! {
     "agent_name" => ["客服", "客服姓名", "接待客服", "客服昵称", "客服名称", "被投诉人", "agent"],
     "department" => ["部门", "所属部门", "组别", "客服组", "dept", "team"],
     "rating" => ["评价等级", "评分", "星级", "星等", "评价星等", "评价类型", "满意度", "评价结果", "服务评价", "满意度评价", "stars", "score"],
-    "content" => ["评价内容", "内容", "投诉内容", "评论", "评论内容", "评价", "买家评价", "text", "comment", "review"],
+    // The more particular name first: of 评价 (often the rating, 好评/差评)
+    // and 买家评价 in one export, the text is 买家评价.
+    "content" => ["评价内容", "投诉内容", "评论内容", "买家评价", "内容", "评论", "评价", "text", "comment", "review"],
     "customer" => ["买家昵称", "买家账号", "客户", "投诉人", "客户姓名", "会员", "customer_name", "buyer", "nickname"],
     "customer_phone" => ["手机号", "手机号码", "联系电话", "联络电话", "连络电话", "行动电话", "电话号码", "联系方式", "电话", "手机", "客户电话", "complainant_phone", "phone", "mobile", "whatsapp"],
     "cause" => ["差评原因", "原因", "投诉原因", "原因分类", "declared_cause", "reason"],

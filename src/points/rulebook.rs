@@ -376,7 +376,7 @@ impl Rulebook {
                         // The name without its note in brackets (情绪化行为 for
                         // 情绪化行为（故意不接电话、摔门）), when one rule has it.
                         let mut found = self.rules.iter().filter(|r| {
-                            let base = r.name.split(['（', '(']).next().unwrap_or("");
+                            let base = r.name.split(['（', '(', '【', '[']).next().unwrap_or("");
                             !base.trim().is_empty() && normalize_term(base) == key
                         });
                         found.next().filter(|_| found.next().is_none())

@@ -280,10 +280,25 @@ impl Document {
     pub fn only_section(&mut self, key: &str) -> Result<()> {
         let keys: Vec<String> = self.sections.iter().map(|s| s.key.clone()).collect();
         let key = key.trim();
+        // 明细, items, ITEMS, "按原因 by cause", "by cause": the title, a part
+        // of it before or after a space, or a word of it.
         let named = |s: &Section| {
-            s.key == key || s.title == key || s.title.split_whitespace().any(|w| w == key)
+            let (title, key) = (s.title.to_lowercase(), key.to_lowercase());
+            title == key
+                || title.starts_with(&format!("{key} "))
+                || title.ends_with(&format!(" {key}"))
+                || title.split_whitespace().any(|w| w == key)
         };
-        let by_key = self.sections.iter().any(|s| s.key == key);
+        let by_key = self
+            .sections
+            .iter()
+            .any(|s| s.key.eq_ignore_ascii_case(key));
+        let key = self
+            .sections
+            .iter()
+            .find(|s| s.key.eq_ignore_ascii_case(key))
+            .map_or(key.to_string(), |s| s.key.clone());
+        let key = key.as_str();
         if !by_key && self.sections.iter().filter(|s| named(s)).count() > 1 {
             bail!(crate::error::Usage(format!(
                 "section {key:?} names several sections of this report (sections: {})",
@@ -589,7 +604,7 @@ fn table_text(table: &Table) -> String {
             .map(|(short, widest)| short.unwrap_or((*widest).min(MIN_TEXT_WIDTH)) + 3)
             .sum::<usize>();
         if needed > usize::from(terminal) {
-            return expanded(table);
+            return expanded(table, Some(usize::from(terminal)));
         }
     }
     for (i, (short, _)) in widths.iter().enumerate() {
@@ -603,29 +618,60 @@ fn table_text(table: &Table) -> String {
 }
 
 /// Rows as blocks of `column │ value` lines, for a table too wide for the
-/// terminal.
-fn expanded(table: &Table) -> String {
+/// terminal (`width` columns, when known): values wrap within it.
+fn expanded(table: &Table, width: Option<usize>) -> String {
     use unicode_width::UnicodeWidthStr;
     let label = table.columns.iter().map(|c| c.width()).max().unwrap_or(0);
+    // What is left of a line for a value: at least 10 columns.
+    let room = width.map(|w| w.saturating_sub(label + 3).max(10));
     let mut out = String::new();
     for (n, row) in table.rows.iter().enumerate() {
-        out.push_str(&format!(
-            "─[ {} ]{}\n",
-            n + 1,
-            "─".repeat(label.saturating_sub(4).max(8))
-        ));
+        let head = format!("─[ {} ]", n + 1);
+        let rule = width.unwrap_or(label + 12).min(label + 40);
+        out.push_str(&head);
+        out.push_str(&"─".repeat(rule.saturating_sub(head.width()).max(2)));
+        out.push('\n');
         for (column, cell) in table.columns.iter().zip(row) {
-            let pad = " ".repeat(label - column.width());
             let value = printable(&cut_for_table(cell.text())).into_owned();
-            out.push_str(&format!(
-                "{}{pad} │ {}\n",
-                printable(column),
-                value.replace('\n', &format!("\n{} │ ", " ".repeat(label)))
-            ));
+            let mut first = true;
+            for line in value.split('\n') {
+                for piece in wrap_to(line, room) {
+                    let name = if first {
+                        printable(column).into_owned()
+                    } else {
+                        String::new()
+                    };
+                    let pad = " ".repeat(label.saturating_sub(name.width()));
+                    out.push_str(format!("{name}{pad} │ {piece}").trim_end());
+                    out.push('\n');
+                    first = false;
+                }
+            }
         }
     }
     out.pop();
     out
+}
+
+/// `line` in pieces of at most `room` columns (CJK characters counted
+/// double), cut between characters; whole when `room` is unknown.
+fn wrap_to(line: &str, room: Option<usize>) -> Vec<&str> {
+    use unicode_width::UnicodeWidthChar;
+    let Some(room) = room else {
+        return vec![line];
+    };
+    let mut pieces = vec![];
+    let (mut start, mut used) = (0, 0);
+    for (at, c) in line.char_indices() {
+        let w = c.width().unwrap_or(0);
+        if used + w > room && at > start {
+            pieces.push(&line[start..at]);
+            (start, used) = (at, 0);
+        }
+        used += w;
+    }
+    pieces.push(&line[start..]);
+    pieces
 }
 
 /// The most characters a table cell shows: laying out a cell costs time in

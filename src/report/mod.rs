@@ -716,8 +716,11 @@ pub fn compare(ctx: &Context<'_>, by: GroupBy, period: &Period, vs: &Period) -> 
             let in_department = |p: &Period| {
                 a.on_roster(p)
                     && f.department.as_ref().is_none_or(|d| {
-                        let d = (d != crate::store::reports::NONE).then_some(d.as_str());
-                        a.department_on(dates::day_number(p.last)) == d
+                        let d = (d != crate::store::reports::NONE)
+                            .then(|| crate::domain::normalize_term(d));
+                        a.department_on(dates::day_number(p.last))
+                            .map(crate::domain::normalize_term)
+                            == d
                     })
             };
             let wanted = (in_department(period) || in_department(vs))

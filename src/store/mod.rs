@@ -109,6 +109,24 @@ fn owner_and_mode(file: &Path) -> String {
     String::new()
 }
 
+/// SQL functions kefu's queries use: `kefu_fold(text)`, the text as
+/// [`crate::domain::normalize_term`] compares it (width, case, white space
+/// and script folded: 京東 and 京东 alike), NULL for NULL.
+fn register_functions(conn: &Connection) -> Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "kefu_fold",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            Ok(ctx
+                .get::<Option<String>>(0)?
+                .map(|t| crate::domain::normalize_term(&t)))
+        },
+    )?;
+    Ok(())
+}
+
 /// An open store.
 pub struct Store {
     pub(crate) conn: Connection,
@@ -239,10 +257,17 @@ impl Store {
         if path.exists() {
             bail!("{} already exists", path.display());
         }
-        let name = path
+        // kefu.db as a symbolic link to a store still to be made (on another
+        // disk): made where it points.
+        let place = match std::fs::read_link(path) {
+            Ok(target) if target.is_absolute() => target,
+            Ok(target) => path.parent().unwrap_or(Path::new("")).join(target),
+            Err(_) => path.to_path_buf(),
+        };
+        let name = place
             .file_name()
             .map_or("kefu.db".into(), |n| n.to_string_lossy().into_owned());
-        let dir = path
+        let dir = place
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
@@ -266,10 +291,10 @@ impl Store {
         }
         // A hard link fails if another process made the store meanwhile;
         // a rename would replace it. Where links are not supported, a rename.
-        let placed = match std::fs::hard_link(&temp, path) {
+        let placed = match std::fs::hard_link(&temp, &place) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-            Err(_) if !path.exists() => std::fs::rename(&temp, path),
+            Err(_) if !place.exists() => std::fs::rename(&temp, &place),
             Err(_) => Ok(()),
         };
         let _ = std::fs::remove_file(&temp);
@@ -340,6 +365,7 @@ impl Store {
         sync: TimezoneSync,
     ) -> Result<Store> {
         conn.busy_timeout(busy_timeout)?;
+        register_functions(&conn)?;
         // Another program's database in kefu.db's place (a wrong file
         // restored from a backup) would be "upgraded from schema version 0"
         // and reported on as an empty store: refused before anything is

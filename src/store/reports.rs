@@ -42,17 +42,21 @@ impl Filters {
             values.push(k.id().to_string().into());
             sql.push_str(&format!(" AND f.kind = ?{}", values.len()));
         }
-        // `IS`: (none) is bound as NULL, the records without one.
+        // Compared folded (京東 is 京东, 售後一組 售后一组: every spelling the
+        // store holds); `IS`: (none) is bound as NULL, the records without one.
         let value = |v: &String| -> Value {
             if v == NONE {
                 Value::Null
             } else {
-                v.clone().into()
+                crate::domain::normalize_term(v).into()
             }
         };
         if let Some(d) = &self.department {
             values.push(value(d));
-            sql.push_str(&format!(" AND {DEPARTMENT} IS ?{}", values.len()));
+            sql.push_str(&format!(
+                " AND kefu_fold({DEPARTMENT}) IS ?{}",
+                values.len()
+            ));
         }
         if let Some(x) = &self.agent {
             values.push(x.clone().into());
@@ -63,7 +67,7 @@ impl Filters {
         }
         if let Some(c) = &self.channel {
             values.push(value(c));
-            sql.push_str(&format!(" AND f.channel IS ?{}", values.len()));
+            sql.push_str(&format!(" AND kefu_fold(f.channel) IS ?{}", values.len()));
         }
         if let Some(c) = self.cause {
             values.push(c.id().to_string().into());
@@ -111,34 +115,17 @@ pub const NONE: &str = "(none)";
 /// which filter, the value, and the values the store knows (for a
 /// department or channel; at most 20). `None` when every filter names
 /// something known. The roster is asked first; feedback only when it does
-/// not know the value. A department or channel written in the other script
-/// (售後一組 for 售后一组, 京東 for 京东) is replaced by the one the store
-/// holds, and `(none)` is known when some record has none.
+/// not know the value. A department or channel is compared folded (售後一組
+/// is 售后一组), and `(none)`, the records without one, is always known.
 pub fn unknown_filter(
     conn: &Connection,
-    filters: &mut Filters,
+    filters: &Filters,
 ) -> Result<Option<(&'static str, String, Vec<String>)>> {
     let any = |sql: &str, v: &str| -> Result<bool> { Ok(conn.prepare_cached(sql)?.exists([v])?) };
     let known = |sql: &str| -> Result<Vec<String>> {
         let mut st = conn.prepare(sql)?;
         let rows = st.query_map([], |r| r.get::<_, String>(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
-    };
-    // The one known value that reads as `typed` with Traditional characters
-    // as Simplified and Latin case ignored.
-    let same_in_other_script = |typed: &str, values: &[String]| -> Option<String> {
-        let fold = |t: &str| -> String {
-            t.chars()
-                .map(crate::hanzi::simplified)
-                .flat_map(char::to_lowercase)
-                .collect()
-        };
-        let key = fold(typed);
-        let found: Vec<&String> = values.iter().filter(|v| fold(v) == key).collect();
-        match found[..] {
-            [one] => Some(one.clone()),
-            _ => None,
-        }
     };
     if let Some(a) = &filters.agent {
         let found = any("SELECT 1 FROM agents WHERE id = ?1 OR name = ?1", a)?
@@ -148,54 +135,66 @@ pub fn unknown_filter(
             return Ok(Some(("agent", a.clone(), vec![])));
         }
     }
-    if let Some(d) = filters.department.clone().filter(|d| d != NONE) {
-        let found = any("SELECT 1 FROM agents WHERE department = ?1", &d)?
-            || any("SELECT 1 FROM agent_history WHERE department = ?1", &d)?
-            || any("SELECT 1 FROM feedback WHERE department = ?1", &d)?;
+    if let Some(d) = filters.department.as_ref().filter(|d| *d != NONE) {
+        let key = crate::domain::normalize_term(d);
+        let found = any(
+            "SELECT 1 FROM agents WHERE kefu_fold(department) = ?1",
+            &key,
+        )? || any(
+            "SELECT 1 FROM agent_history WHERE kefu_fold(department) = ?1",
+            &key,
+        )? || any(
+            "SELECT 1 FROM feedback WHERE kefu_fold(department) = ?1",
+            &key,
+        )?;
         if !found {
             let values = known(
                 "SELECT department FROM agents WHERE department IS NOT NULL \
                  UNION SELECT department FROM agent_history WHERE department IS NOT NULL \
                  UNION SELECT department FROM feedback WHERE department IS NOT NULL \
-                 ORDER BY 1",
+                 ORDER BY 1 LIMIT 20",
             )?;
-            match same_in_other_script(&d, &values) {
-                Some(v) => filters.department = Some(v),
-                None => {
-                    let values = values.into_iter().take(20).collect();
-                    return Ok(Some(("department", d, values)));
-                }
-            }
+            return Ok(Some(("department", d.clone(), values)));
         }
     }
-    if let Some(c) = filters.channel.clone() {
-        let found = if c == NONE {
-            conn.prepare_cached("SELECT 1 FROM feedback WHERE channel IS NULL")?
-                .exists([])?
-        } else {
-            any("SELECT 1 FROM feedback WHERE channel = ?1", &c)?
-        };
-        if !found {
+    if let Some(c) = filters.channel.as_ref().filter(|c| *c != NONE) {
+        if !any(
+            "SELECT 1 FROM feedback WHERE kefu_fold(channel) = ?1",
+            &crate::domain::normalize_term(c),
+        )? {
             let mut values = known(
-                "SELECT DISTINCT channel FROM feedback WHERE channel IS NOT NULL ORDER BY 1",
+                "SELECT DISTINCT channel FROM feedback WHERE channel IS NOT NULL ORDER BY 1 LIMIT 20",
             )?;
-            match same_in_other_script(&c, &values) {
-                Some(v) => filters.channel = Some(v),
-                None => {
-                    values.truncate(20);
-                    if c != NONE
-                        && conn
-                            .prepare_cached("SELECT 1 FROM feedback WHERE channel IS NULL")?
-                            .exists([])?
-                    {
-                        values.push(NONE.into());
-                    }
-                    return Ok(Some(("channel", c, values)));
-                }
+            if conn
+                .prepare_cached("SELECT 1 FROM feedback WHERE channel IS NULL")?
+                .exists([])?
+            {
+                values.push(NONE.into());
             }
+            return Ok(Some(("channel", c.clone(), values)));
         }
     }
     Ok(None)
+}
+
+/// Each department's or channel's spelling in a report: the first one met
+/// of those that fold alike (京东 and 京東, 售后一组 and 售後一組 are one row).
+#[derive(Default)]
+struct Spellings(std::collections::HashMap<String, String>);
+
+impl Spellings {
+    fn one(&mut self, text: &mut Option<String>) {
+        if let Some(t) = text {
+            let key = crate::domain::normalize_term(t);
+            match self.0.get(&key) {
+                Some(first) if first != t => t.clone_from(first),
+                Some(_) => {}
+                None => {
+                    self.0.insert(key, t.clone());
+                }
+            }
+        }
+    }
 }
 
 /// Calls `f` for each negative feedback record on local days `[first, last]`
@@ -219,6 +218,7 @@ pub fn each_negative(
     let mut st = conn.prepare(&sql)?;
     let mut rows = st.query(params_from_iter(values))?;
     let mut item = Item::default();
+    let (mut departments, mut channels) = (Spellings::default(), Spellings::default());
     while let Some(r) = rows.next()? {
         item.created_at = r.get(0)?;
         item.local_day = r.get(1)?;
@@ -234,6 +234,8 @@ pub fn each_negative(
         item.content = r.get(11)?;
         item.customer = r.get(12)?;
         item.customer_phone = r.get(13)?;
+        departments.one(&mut item.department);
+        channels.one(&mut item.channel);
         f(&item);
     }
     Ok(())
