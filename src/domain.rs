@@ -81,6 +81,12 @@ pub fn normalize_term(text: &str) -> String {
     term_chars(text, true).collect()
 }
 
+/// Whether `text` in [`normalize_term`]'s form is `key` (already in that
+/// form), without building it.
+pub fn same_term(text: &str, key: &str) -> bool {
+    term_chars(text, true).eq(key.chars())
+}
+
 /// [`normalize_term`] without reading Traditional characters as
 /// Simplified: two names one script tells apart (鍾明, 鐘明: both 钟明 in
 /// Simplified) stay apart.

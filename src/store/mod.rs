@@ -109,19 +109,29 @@ fn owner_and_mode(file: &Path) -> String {
     String::new()
 }
 
-/// SQL functions kefu's queries use: `kefu_fold(text)`, the text as
-/// [`crate::domain::normalize_term`] compares it (width, case, white space
-/// and script folded: 京東 and 京东 alike), NULL for NULL.
+/// SQL functions kefu's queries use: `kefu_same(text, key)`, whether `text`
+/// reads as `key` (a [`crate::domain::normalize_term`] form) as
+/// vocabularies compare (width, case, white space and script folded: 京東
+/// and 京东 alike), NULL when either is NULL. Compared character by character
+/// without a copy: it runs once per record a filtered report reads.
 fn register_functions(conn: &Connection) -> Result<()> {
     use rusqlite::functions::FunctionFlags;
+    use rusqlite::types::ValueRef;
     conn.create_scalar_function(
-        "kefu_fold",
-        1,
+        "kefu_same",
+        2,
         FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
         |ctx| {
-            Ok(ctx
-                .get::<Option<String>>(0)?
-                .map(|t| crate::domain::normalize_term(&t)))
+            Ok(match (ctx.get_raw(0), ctx.get_raw(1)) {
+                (ValueRef::Text(text), ValueRef::Text(key)) => {
+                    match (std::str::from_utf8(text), std::str::from_utf8(key)) {
+                        (Ok(text), Ok(key)) => Some(crate::domain::same_term(text, key)),
+                        _ => Some(false),
+                    }
+                }
+                (ValueRef::Null, _) | (_, ValueRef::Null) => None,
+                _ => Some(false),
+            })
         },
     )?;
     Ok(())

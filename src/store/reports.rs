@@ -43,20 +43,14 @@ impl Filters {
             sql.push_str(&format!(" AND f.kind = ?{}", values.len()));
         }
         // Compared folded (京東 is 京东, 售後一組 售后一组: every spelling the
-        // store holds); `IS`: (none) is bound as NULL, the records without one.
-        let value = |v: &String| -> Value {
-            if v == NONE {
-                Value::Null
-            } else {
-                crate::domain::normalize_term(v).into()
-            }
-        };
+        // store holds); (none), the records without one.
         if let Some(d) = &self.department {
-            values.push(value(d));
-            sql.push_str(&format!(
-                " AND kefu_fold({DEPARTMENT}) IS ?{}",
-                values.len()
-            ));
+            if d == NONE {
+                sql.push_str(&format!(" AND {DEPARTMENT} IS NULL"));
+            } else {
+                values.push(crate::domain::normalize_term(d).into());
+                sql.push_str(&format!(" AND kefu_same({DEPARTMENT}, ?{})", values.len()));
+            }
         }
         if let Some(x) = &self.agent {
             values.push(x.clone().into());
@@ -66,8 +60,12 @@ impl Filters {
             ));
         }
         if let Some(c) = &self.channel {
-            values.push(value(c));
-            sql.push_str(&format!(" AND kefu_fold(f.channel) IS ?{}", values.len()));
+            if c == NONE {
+                sql.push_str(" AND f.channel IS NULL");
+            } else {
+                values.push(crate::domain::normalize_term(c).into());
+                sql.push_str(&format!(" AND kefu_same(f.channel, ?{})", values.len()));
+            }
         }
         if let Some(c) = self.cause {
             values.push(c.id().to_string().into());
@@ -137,16 +135,15 @@ pub fn unknown_filter(
     }
     if let Some(d) = filters.department.as_ref().filter(|d| *d != NONE) {
         let key = crate::domain::normalize_term(d);
-        let found = any(
-            "SELECT 1 FROM agents WHERE kefu_fold(department) = ?1",
-            &key,
-        )? || any(
-            "SELECT 1 FROM agent_history WHERE kefu_fold(department) = ?1",
-            &key,
-        )? || any(
-            "SELECT 1 FROM feedback WHERE kefu_fold(department) = ?1",
-            &key,
-        )?;
+        let found = any("SELECT 1 FROM agents WHERE kefu_same(department, ?1)", &key)?
+            || any(
+                "SELECT 1 FROM agent_history WHERE kefu_same(department, ?1)",
+                &key,
+            )?
+            || any(
+                "SELECT 1 FROM feedback WHERE kefu_same(department, ?1)",
+                &key,
+            )?;
         if !found {
             let values = known(
                 "SELECT department FROM agents WHERE department IS NOT NULL \
@@ -159,7 +156,7 @@ pub fn unknown_filter(
     }
     if let Some(c) = filters.channel.as_ref().filter(|c| *c != NONE) {
         if !any(
-            "SELECT 1 FROM feedback WHERE kefu_fold(channel) = ?1",
+            "SELECT 1 FROM feedback WHERE kefu_same(channel, ?1)",
             &crate::domain::normalize_term(c),
         )? {
             let mut values = known(
