@@ -1200,3 +1200,18 @@ fn review_is_no_price() {
     assert_eq!(v["cause"], "other");
     assert_eq!(v["evidence"], serde_json::json!([]), "{v}");
 }
+
+#[test]
+fn header_names_come_out_as_written() {
+    // Found by exploratory testing: spaces around names were trimmed, so
+    // that df['  note'] failed downstream.
+    let wd = Workdir::empty();
+    let f = wd.write(
+        "x.csv",
+        "id, 评价内容 ,评价等级,  note\n1,客服态度差,差评,x\n",
+    );
+    let out = wd.kefu(&["classify", &f]).output().unwrap();
+    let rows = csv_rows(&out.stdout);
+    assert_eq!(rows[0][..4], ["id", " 评价内容 ", "评价等级", "  note"]);
+    assert_eq!(rows[1][4], "attitude");
+}

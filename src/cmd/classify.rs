@@ -474,7 +474,14 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
     } else {
         format
     };
-    let mut headers = output_names(input.rows.headers());
+    // The output's header as the input's, spaces around names kept (found
+    // by exploratory testing: `  note` came out as `note`).
+    let as_written = input.rows.headers_as_written();
+    let mut headers = output_names(if as_written.len() == input.rows.headers().len() {
+        as_written
+    } else {
+        input.rows.headers()
+    });
     let width = headers.len();
     headers.extend(CLASSIFY_COLUMNS.map(String::from));
     // A file is written beside its target and renamed over it only once

@@ -25,6 +25,8 @@ pub struct DelimitedSource {
     /// an unclosed quote.
     pending: VecDeque<Ahead>,
     headers: Vec<String>,
+    /// The header's cells as written, spaces around them kept.
+    headers_as_written: Vec<String>,
     /// The line the header is on (1 unless titles or blank lines precede it).
     header_line: u64,
     /// Rows that are not blank from the first to the header, the header
@@ -98,13 +100,15 @@ fn push_ahead(pending: &mut VecDeque<Ahead>, read: csv::Result<ByteRecord>) {
 
 /// A record's fields as header names (trimmed); `None` unless all are UTF-8.
 fn header_cells(record: &ByteRecord) -> Option<Vec<String>> {
+    header_cells_as_written(record)
+        .map(|cells| cells.iter().map(|h| h.trim().to_string()).collect())
+}
+
+/// A record's fields as written; `None` unless all are UTF-8.
+fn header_cells_as_written(record: &ByteRecord) -> Option<Vec<String>> {
     record
         .iter()
-        .map(|field| {
-            std::str::from_utf8(field)
-                .ok()
-                .map(|h| h.trim().to_string())
-        })
+        .map(|field| std::str::from_utf8(field).ok().map(String::from))
         .collect()
 }
 
@@ -451,6 +455,7 @@ impl DelimitedSource {
                 }
             )
         })?;
+        let headers_as_written = header_cells_as_written(&header).unwrap_or_default();
         let mut pending = VecDeque::new();
         for record in top {
             push_ahead(&mut pending, Ok(record));
@@ -459,6 +464,7 @@ impl DelimitedSource {
             reader,
             pending,
             headers,
+            headers_as_written,
             header_line,
             header_rank,
             encoding,
@@ -514,6 +520,10 @@ impl DelimitedSource {
 impl RowSource for DelimitedSource {
     fn headers(&self) -> &[String] {
         &self.headers
+    }
+
+    fn headers_as_written(&self) -> &[String] {
+        &self.headers_as_written
     }
 
     fn position_name(&self) -> &'static str {
@@ -572,6 +582,7 @@ impl RowSource for DelimitedSource {
             if let Some(cells) = header_cells(record).filter(|_| filled >= 2) {
                 let line = record.position().map_or(0, |p| p.line());
                 if usable(&cells) {
+                    self.headers_as_written = header_cells_as_written(record).unwrap_or_default();
                     self.pending.drain(..=at);
                     self.headers = cells;
                     self.header_line = line;

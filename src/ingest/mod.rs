@@ -244,6 +244,11 @@ pub trait RowSource: Send {
     /// Column names, in file order. May grow while reading JSON Lines, when a
     /// later object has a key the earlier ones did not.
     fn headers(&self) -> &[String];
+    /// The header's names as the file writes them (spaces around them kept),
+    /// for output that gives the input back: `kefu classify`.
+    fn headers_as_written(&self) -> &[String] {
+        self.headers()
+    }
     /// True for a source that holds no record and so no columns either (a
     /// JSON API's empty list): read as no rows, not matched to fields.
     fn no_records(&self) -> bool {
