@@ -1215,3 +1215,15 @@ fn header_names_come_out_as_written() {
     assert_eq!(rows[0][..4], ["id", " 评价内容 ", "评价等级", "  note"]);
     assert_eq!(rows[1][4], "attitude");
 }
+
+#[test]
+fn a_list_of_texts_without_a_header_is_said() {
+    let wd = Workdir::empty();
+    let f = wd.write("texts.txt", "客服态度太差了\n回复太慢\n");
+    wd.kefu(&["classify", &f, "--input-format", "csv"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "the file has one column, headed \"客服态度太差了\"; if that is its header, name it with --column \"客服态度太差了\"; if it is the first text of a list without a header, add one",
+        ));
+}

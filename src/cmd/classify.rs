@@ -234,10 +234,18 @@ fn find_columns(
     let text = match column {
         Some(c) => named(c)?,
         None => map.column(FEEDBACK_FIELDS, "content").with_context(|| {
-            format!(
-                "{name}: no text column found (columns: {}); name it with --column",
-                headers.join(", ")
-            )
+            // One column no alias names: most likely texts one per line with
+            // no header, whose first text --column would take for it.
+            if let [only] = headers {
+                format!(
+                    "{name}: no text column found: the file has one column, headed {only:?}; if that is its header, name it with --column {only:?}; if it is the first text of a list without a header, add one: (echo 评价内容; cat FILE) | kefu classify -"
+                )
+            } else {
+                format!(
+                    "{name}: no text column found (columns: {}); name it with --column",
+                    headers.join(", ")
+                )
+            }
         })?,
     };
     let rating_named = rating.is_some();
