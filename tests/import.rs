@@ -3938,14 +3938,7 @@ fn init_makes_the_store_whole_or_not_at_all_and_inits_at_once_all_succeed() {
     std::fs::write(&left, b"half a store").unwrap();
     std::fs::write(ws.join(".kefu.db.999999999.kefu-tmp-journal"), b"").unwrap();
     let runs: Vec<_> = (0..4)
-        .map(|_| {
-            std::process::Command::new(assert_cmd::cargo::cargo_bin("kefu"))
-                .env_remove("KEFU_WORKSPACE")
-                .args(["init", "-q"])
-                .arg(&ws)
-                .spawn()
-                .unwrap()
-        })
+        .map(|_| wd.process().args(["init", "-q"]).arg(&ws).spawn().unwrap())
         .collect();
     for mut run in runs {
         assert!(run.wait().unwrap().success());
@@ -3956,8 +3949,8 @@ fn init_makes_the_store_whole_or_not_at_all_and_inits_at_once_all_succeed() {
         "r.csv",
         "评价ID,评价时间,评价等级,评价内容\nR1,2026-11-20 09:00,差评,太慢\n",
     );
-    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("kefu"))
-        .env_remove("KEFU_WORKSPACE")
+    let out = wd
+        .process()
         .arg("-w")
         .arg(&ws)
         .args(["import", "reviews", &f, "--format", "json"])
@@ -4050,8 +4043,8 @@ fn init_makes_the_store_where_a_symbolic_link_points() {
     std::fs::create_dir_all(wd.path("ws")).unwrap();
     std::fs::create_dir_all(wd.path("data")).unwrap();
     std::os::unix::fs::symlink("../data/kefu.db", wd.path("ws/kefu.db")).unwrap();
-    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("kefu"))
-        .env_remove("KEFU_WORKSPACE")
+    let out = wd
+        .process()
         .args(["init", "-q"])
         .arg(wd.path("ws"))
         .output()

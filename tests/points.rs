@@ -2929,9 +2929,7 @@ fn closes_of_one_period_at_once_one_closes_the_others_say_so() {
     );
     let runs: Vec<_> = (0..3)
         .map(|_| {
-            std::process::Command::new(assert_cmd::cargo::cargo_bin("kefu"))
-                .env_remove("KEFU_WORKSPACE")
-                .env("KEFU_TODAY", "2026-12-05")
+            wd.process()
                 .arg("-w")
                 .arg(wd.path(""))
                 .args(["bonus", "close", "2026Q3"])
@@ -2952,4 +2950,68 @@ fn closes_of_one_period_at_once_one_closes_the_others_say_so() {
         }
     }
     assert_eq!(closed, 1);
+}
+
+#[test]
+fn a_year_paid_at_two_rates_shows_no_one_rate() {
+    // Found by exploratory testing: Q1-Q3 closed at 10, Q4 at 12: the year's
+    // row said net 16 × rate 12 and paid 170.
+    let wd = workspace_with(None);
+    import(
+        &wd,
+        "events",
+        "e.csv",
+        "日期,工号,奖惩项目,次数\n2026-02-03,A1,praise-letter,1\n2026-11-03,A1,praise-letter,1\n",
+    );
+    wd.set_today("2027-01-04");
+    for q in ["2026Q1", "2026Q2", "2026Q3"] {
+        wd.kefu(&["bonus", "close", q]).assert().success();
+    }
+    let toml = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
+    std::fs::write(
+        wd.path("kefu.toml"),
+        toml.replacen("rate = \"10\"", "rate = \"12\"", 1),
+    )
+    .unwrap();
+    let year = bonus(&wd, &["--year", "last-year"]);
+    let a1 = agent(&year, "A1");
+    assert_eq!(a1["rate"], Value::Null, "{a1}");
+    let sum: rust_decimal::Decimal = ["2026Q1", "2026Q2", "2026Q3", "2026Q4"]
+        .iter()
+        .map(|q| {
+            let paid = agent(&bonus(&wd, &["--quarter", q]), "A1")["bonus"].clone();
+            paid.as_str()
+                .unwrap()
+                .parse::<rust_decimal::Decimal>()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(a1["bonus"].as_str().unwrap(), sum.to_string(), "{a1}");
+    // The statement gives each rate with its quarters.
+    let dir = wd.path("statements");
+    wd.kefu(&[
+        "bonus",
+        "--year",
+        "2026",
+        "--statements",
+        dir.to_str().unwrap(),
+        "--format",
+        "json",
+    ])
+    .assert()
+    .success();
+    let statement = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .find(|s| s.contains("A1"))
+        .unwrap();
+    assert!(
+        statement.contains("10.00 (2026Q1, 2026Q2, 2026Q3), 12")
+            || statement.contains("10 (2026Q1, 2026Q2, 2026Q3), 12"),
+        "{statement}"
+    );
+    // Nominations take the year's words too.
+    wd.kefu(&["bonus", "nominations", "--year", "去年"])
+        .assert()
+        .success();
 }

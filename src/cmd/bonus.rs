@@ -72,7 +72,7 @@ pub enum BonusCommand {
     },
     /// Annual excellent-agent candidates (年终优秀客服候选): top by score, and zero complaints all year
     Nominations {
-        /// The year: 2026
+        /// The year: 2026, or this-year, last-year (今年, 去年)
         #[arg(long)]
         year: String,
         #[command(flatten)]
@@ -103,7 +103,13 @@ fn payout_table(pays: &[Payout]) -> Table {
             p.points_earned.into(),
             p.points_deducted.into(),
             p.net_points.into(),
-            Cell::Decimal(p.rate),
+            // Mixed quarters' rates: no one rate (the note and statements
+            // give each; found by exploratory testing: 16 × 12 shown, 170 paid).
+            if p.rates.is_some() {
+                Cell::Empty
+            } else {
+                Cell::Decimal(p.rate)
+            },
             Cell::Decimal(p.bonus),
             p.complaints_counted.into(),
             p.complaints_pending.into(),
@@ -127,28 +133,38 @@ fn quarters_pay(
     period: &Period,
     rate: Decimal,
     today: chrono::NaiveDate,
-) -> Result<Option<(HashMap<String, Decimal>, String)>> {
+) -> Result<Option<QuartersPay>> {
     let quarters = whole_quarters(period);
     if quarters.len() < 2 {
         return Ok(None);
     }
     let mut paid: HashMap<String, Decimal> = HashMap::new();
     let mut frozen = vec![];
+    // Each rate the quarters paid at, with its quarters.
+    let mut rates: Vec<(Decimal, Vec<&str>)> = vec![];
     for q in &quarters {
-        let q_pays: Vec<Payout> = match store::points::closed(conn, &q.name)? {
+        let (q_pays, q_rate): (Vec<Payout>, Decimal) = match store::points::closed(conn, &q.name)? {
             Some((_, payout)) => {
                 let q_pays: Vec<Payout> =
                     serde_json::from_str(&payout).context("reading a frozen payout")?;
-                if let Some(r) = q_pays.first().map(|p| p.rate) {
+                let r = q_pays.first().map_or(rate, |p| p.rate);
+                if !q_pays.is_empty() {
                     frozen.push(format!("{} at {r}", q.name));
                 }
-                q_pays
+                (q_pays, r)
             }
             None => {
                 let ql = points::compute(conn, book, q, None, today)?;
-                points::payouts(book, agents, &ql, q, rate)
+                (points::payouts(book, agents, &ql, q, rate), rate)
             }
         };
+        match rates
+            .iter_mut()
+            .find(|(r, _)| r.normalize() == q_rate.normalize())
+        {
+            Some((_, names)) => names.push(&q.name),
+            None => rates.push((q_rate, vec![&q.name])),
+        }
         for p in q_pays {
             *paid.entry(p.agent_id).or_default() += p.bonus;
         }
@@ -166,14 +182,34 @@ fn quarters_pay(
             format!("; closed ones as frozen: {}", frozen.join(", "))
         }
     );
-    Ok(Some((paid, note)))
+    let rates = (rates.len() > 1).then(|| {
+        rates
+            .iter()
+            .map(|(r, names)| format!("{r} ({})", names.join(", ")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    });
+    Ok(Some(QuartersPay { paid, note, rates }))
 }
 
-/// Sets each payout's bonus to what `paid` says the agent is paid.
-fn set_paid(pays: &mut [Payout], mut paid: HashMap<String, Decimal>) {
+/// What [`quarters_pay`] finds: per agent what the quarters pay, the note
+/// that says how, and the rates when the quarters' differ.
+struct QuartersPay {
+    paid: HashMap<String, Decimal>,
+    note: String,
+    rates: Option<String>,
+}
+
+/// Sets each payout's bonus to what the quarters pay the agent, and its
+/// rates when the quarters' differ.
+fn set_paid(pays: &mut [Payout], quarters: QuartersPay) {
+    let QuartersPay {
+        mut paid, rates, ..
+    } = quarters;
     for p in pays {
         p.bonus = paid.remove(&p.agent_id).unwrap_or_default();
         p.bonus.rescale(2);
+        p.rates.clone_from(&rates);
     }
 }
 
@@ -370,8 +406,9 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
                     None => why,
                 });
             }
-            if let Some((paid, how)) = by_quarters {
-                set_paid(&mut pays, paid);
+            if let Some(quarters) = by_quarters {
+                let how = quarters.note.clone();
+                set_paid(&mut pays, quarters);
                 note = Some(match note {
                     Some(n) => format!("{n}; {how}"),
                     None => how,
@@ -410,7 +447,14 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
             s.fact("points_earned", "加分 earned", p.points_earned);
             s.fact("points_deducted", "扣分 deducted", p.points_deducted);
             s.fact("net_points", "净积分 net", p.net_points);
-            s.fact("rate", "每分金额 rate", Cell::Decimal(p.rate));
+            s.fact(
+                "rate",
+                "每分金额 rate",
+                match &p.rates {
+                    Some(rates) => Cell::Text(rates.clone()),
+                    None => Cell::Decimal(p.rate),
+                },
+            );
             s.fact("bonus", "奖金 bonus", Cell::Decimal(p.bonus));
             s.fact(
                 "complaints_counted",
@@ -524,8 +568,8 @@ fn close(globals: &Globals, ws: &Workspace, period: &str) -> Result<()> {
     let by_quarters = quarters_pay(&tx, book, &agents, &p, book.rate, today)?;
     let l = points::compute(&tx, book, &p, None, today)?;
     let mut pays = points::payouts(book, &agents, &l, &p, book.rate);
-    if let Some((paid, _)) = by_quarters {
-        set_paid(&mut pays, paid);
+    if let Some(quarters) = by_quarters {
+        set_paid(&mut pays, quarters);
     }
     store::points::close(
         &tx,
@@ -638,7 +682,13 @@ fn reopen(globals: &Globals, ws: &Workspace, period: &str, yes: bool) -> Result<
 
 fn nominations(globals: &Globals, ws: &Workspace, year: &str, output: &OutputArgs) -> Result<()> {
     let book = rulebook(ws)?;
-    let y = dates::parse_year(year).map_err(|e| Usage(e.to_string()))?;
+    // As --year takes it: 2026, or this-year, last-year (今年, 去年).
+    let y = match dates::relative_period(year, ws.tz) {
+        Some(Ok(p)) if p.name.len() == 4 => Ok(p),
+        Some(Err(e)) => Err(e),
+        _ => dates::parse_year(year),
+    }
+    .map_err(|e| Usage(e.to_string()))?;
     let today = dates::today(ws.tz)?;
     if y.first > today {
         bail!(Usage(format!(

@@ -670,6 +670,11 @@ pub struct Payout {
     pub net_points: i64,
     #[serde(with = "rust_decimal::serde::str")]
     pub rate: Decimal,
+    /// A year whose quarters paid at different rates: each rate with its
+    /// quarters (`10.00 (2026Q1, 2026Q2, 2026Q3), 12.00 (2026Q4)`), shown
+    /// where the one rate would be (net points × `rate` is not the bonus).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rates: Option<String>,
     #[serde(with = "rust_decimal::serde::str")]
     pub bonus: Decimal,
     pub complaints_counted: i64,
@@ -739,6 +744,7 @@ pub fn payouts(
                 points_deducted: deducted,
                 net_points: net,
                 rate,
+                rates: None,
                 bonus: bonus_of(net, rate, book.negative_bonus),
                 complaints_counted: l.counted.get(&id).copied().unwrap_or(0),
                 complaints_pending: l.pending.get(&id).copied().unwrap_or(0),

@@ -54,6 +54,15 @@ impl Workdir {
         cmd
     }
 
+    /// The kefu binary as a plain process (to spawn several at once, or to
+    /// give it no `-w`): `KEFU_WORKSPACE` unset, today fixed.
+    pub fn process(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("kefu"));
+        cmd.env_remove("KEFU_WORKSPACE")
+            .env("KEFU_TODAY", self.today.borrow().as_str());
+        cmd
+    }
+
     /// Writes a file into the workdir and returns its path as a string.
     pub fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> String {
         let p = self.path(name);
