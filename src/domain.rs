@@ -81,6 +81,14 @@ pub fn normalize_term(text: &str) -> String {
     term_chars(text, true).collect()
 }
 
+/// `text` with Traditional characters written as Simplified and full-width
+/// forms as half-width, nothing else changed (售後一組 → 售后一组, ＡＰＰ → APP).
+pub fn fold_script(text: &str) -> String {
+    text.chars()
+        .map(|c| crate::hanzi::simplified(fold_full_width(c)))
+        .collect()
+}
+
 /// Whether `text` in [`normalize_term`]'s form is `key` (already in that
 /// form), without building it.
 pub fn same_term(text: &str, key: &str) -> bool {

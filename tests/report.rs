@@ -2280,6 +2280,42 @@ fn one_channel_or_department_in_both_scripts_is_one() {
     assert_eq!(dept, daily(&["--department", "售后一组"]));
     // (none) is known whether or not some record lacks a channel.
     assert_eq!(daily(&["--channel", "(none)"])["total"], 0);
+    // Items keep what the export wrote.
+    let items = wd.stdout(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-11-20",
+        "--section",
+        "items",
+        "--format",
+        "csv",
+    ]);
+    assert!(items.contains("京東") && items.contains("京东"), "{items}");
+    // One row in both periods of a comparison, whichever spelling each met
+    // first (found by exploratory testing: 京東 0 vs 2, best; 京东 2 vs 0).
+    let g = wd.write(
+        "tw2.csv",
+        "評價ID,評價時間,評價等級,評價內容,客服工號,渠道
+W2,2026-11-19 12:00,差評,回覆太慢,KF003,京東
+",
+    );
+    wd.kefu(&["import", "-q", "reviews", &g]).assert().success();
+    let compare = wd.stdout(&[
+        "report",
+        "compare",
+        "--by",
+        "channel",
+        "--period",
+        "2026-11-20",
+        "--vs",
+        "2026-11-19",
+        "--format",
+        "csv",
+    ]);
+    let rows: Vec<&str> = compare.lines().filter(|l| l.contains("京")).collect();
+    assert_eq!(rows.len(), 1, "{compare}");
+    assert!(rows[0].starts_with("4,京东,3,1,"), "{compare}");
 }
 
 #[test]

@@ -383,6 +383,9 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
         tz,
         filters,
         mask: !c.no_mask,
+        spellings: crate::report::Spellings::new(crate::store::reports::roster_departments(
+            &store.conn,
+        )?),
     };
     let daily = match plan {
         Plan::Daily(date) => Some(date),

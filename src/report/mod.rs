@@ -30,6 +30,45 @@ pub struct Context<'a> {
     pub filters: Filters,
     /// Mask customer phone numbers and ids (the default).
     pub mask: bool,
+    pub spellings: Spellings,
+}
+
+/// How tables name a department or channel, so that one written in either
+/// script is one row (京东 and 京東, 售后一组 and 售後一組): a department as the
+/// roster spells it, else (and a channel always) with Traditional characters
+/// and full-width forms written as Simplified and half-width. The same
+/// whichever records a report reads; items keep what the export wrote.
+#[derive(Debug, Clone, Default)]
+pub struct Spellings {
+    /// The roster's departments, by their [`crate::domain::normalize_term`] key.
+    departments: std::collections::HashMap<String, String>,
+}
+
+impl Spellings {
+    /// With the roster's departments ([`reports::roster_departments`]).
+    pub fn new(roster_departments: Vec<String>) -> Spellings {
+        Spellings {
+            departments: roster_departments
+                .into_iter()
+                .map(|d| (crate::domain::normalize_term(&d), d))
+                .collect(),
+        }
+    }
+
+    pub fn department(&self, d: Option<&str>) -> String {
+        match d {
+            None => reports::NONE.into(),
+            Some(d) => self
+                .departments
+                .get(&crate::domain::normalize_term(d))
+                .cloned()
+                .unwrap_or_else(|| crate::domain::fold_script(d)),
+        }
+    }
+
+    pub fn channel(&self, c: Option<&str>) -> String {
+        c.map_or_else(|| reports::NONE.into(), crate::domain::fold_script)
+    }
 }
 
 /// The cause id of an item ("unclassified" when it has none).
@@ -130,9 +169,9 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
         let cause = cause_of(it);
         *by_cause.entry(cause.clone()).or_default() += 1;
         *by_channel
-            .entry(it.channel.clone().unwrap_or_else(|| "(none)".into()))
+            .entry(ctx.spellings.channel(it.channel.as_deref()))
             .or_default() += 1;
-        let dept = it.department.clone().unwrap_or_else(|| "(none)".into());
+        let dept = ctx.spellings.department(it.department.as_deref());
         *by_department.entry(dept.clone()).or_default() += 1;
         *by_agent
             .entry((
@@ -288,7 +327,7 @@ pub fn causes(ctx: &Context<'_>, period: &Period) -> Result<Document> {
         let cause = cause_of(it);
         *counts.entry(cause.clone()).or_default() += 1;
         *by_dept
-            .entry(it.department.clone().unwrap_or_else(|| "(none)".into()))
+            .entry(ctx.spellings.department(it.department.as_deref()))
             .or_default()
             .entry(cause)
             .or_default() += 1;
@@ -659,15 +698,15 @@ const WEEKDAYS: [&str; 7] = [
     "7 Sun 周日",
 ];
 
-fn group_key(it: &Item, by: GroupBy, tz: Tz) -> String {
+fn group_key(it: &Item, by: GroupBy, tz: Tz, spellings: &Spellings) -> String {
     match by {
         GroupBy::Agent => it
             .agent_id
             .clone()
             .or_else(|| it.agent_name.clone())
             .unwrap_or_else(|| "(none)".into()),
-        GroupBy::Department => it.department.clone().unwrap_or_else(|| "(none)".into()),
-        GroupBy::Channel => it.channel.clone().unwrap_or_else(|| "(none)".into()),
+        GroupBy::Department => spellings.department(it.department.as_deref()),
+        GroupBy::Channel => spellings.channel(it.channel.as_deref()),
         GroupBy::Hour => format!("{:02}", dates::local_datetime(it.created_at, tz).hour()),
         GroupBy::Weekday => {
             let wd = dates::local_datetime(it.created_at, tz).weekday();
@@ -693,12 +732,15 @@ pub fn compare(ctx: &Context<'_>, by: GroupBy, period: &Period, vs: &Period) -> 
             if dates::local_datetime(it.created_at, ctx.tz).date() > today {
                 future[i] += 1;
             }
-            let key = group_key(it, by, ctx.tz);
+            let key = group_key(it, by, ctx.tz, &ctx.spellings);
             if by == GroupBy::Agent {
                 names.entry(key.clone()).or_insert_with(|| {
                     (
                         it.agent_name.clone().unwrap_or_default(),
-                        it.department.clone().unwrap_or_default(),
+                        it.department
+                            .as_deref()
+                            .map(|d| ctx.spellings.department(Some(d)))
+                            .unwrap_or_default(),
                     )
                 });
             }
@@ -871,7 +913,9 @@ pub fn distribution(ctx: &Context<'_>, by: GroupBy, period: &Period) -> Result<D
     let mut total = 0i64;
     reports::each_negative(ctx.conn, first, last, &ctx.filters, |it| {
         total += 1;
-        *counts.entry(group_key(it, by, ctx.tz)).or_default() += 1;
+        *counts
+            .entry(group_key(it, by, ctx.tz, &ctx.spellings))
+            .or_default() += 1;
     })?;
     let key_name = by.column();
     let mut t = Table::new(&[key_name, "count", "share"]);

@@ -174,24 +174,15 @@ pub fn unknown_filter(
     Ok(None)
 }
 
-/// Each department's or channel's spelling in a report: the first one met
-/// of those that fold alike (京东 and 京東, 售后一组 and 售後一組 are one row).
-#[derive(Default)]
-struct Spellings(std::collections::HashMap<String, String>);
-
-impl Spellings {
-    fn one(&mut self, text: &mut Option<String>) {
-        if let Some(t) = text {
-            let key = crate::domain::normalize_term(t);
-            match self.0.get(&key) {
-                Some(first) if first != t => t.clone_from(first),
-                Some(_) => {}
-                None => {
-                    self.0.insert(key, t.clone());
-                }
-            }
-        }
-    }
+/// The departments the roster names, now or in its history of moves: the
+/// spellings report tables group departments under.
+pub fn roster_departments(conn: &Connection) -> Result<Vec<String>> {
+    let mut st = conn.prepare(
+        "SELECT department FROM agents WHERE department IS NOT NULL \
+         UNION SELECT department FROM agent_history WHERE department IS NOT NULL ORDER BY 1",
+    )?;
+    let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Calls `f` for each negative feedback record on local days `[first, last]`
@@ -215,7 +206,6 @@ pub fn each_negative(
     let mut st = conn.prepare(&sql)?;
     let mut rows = st.query(params_from_iter(values))?;
     let mut item = Item::default();
-    let (mut departments, mut channels) = (Spellings::default(), Spellings::default());
     while let Some(r) = rows.next()? {
         item.created_at = r.get(0)?;
         item.local_day = r.get(1)?;
@@ -231,8 +221,6 @@ pub fn each_negative(
         item.content = r.get(11)?;
         item.customer = r.get(12)?;
         item.customer_phone = r.get(13)?;
-        departments.one(&mut item.department);
-        channels.one(&mut item.channel);
         f(&item);
     }
     Ok(())
