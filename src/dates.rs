@@ -1166,7 +1166,11 @@ pub fn parse_date_arg(text: &str, tz: Tz) -> Result<NaiveDate> {
         }
         return Ok(p.first);
     }
-    let parts = split_timestamp(t).with_context(|| {
+    // As a Chinese keyboard types a day too (2026年 11 月 20 日,
+    // 2026年十一月二十日, full-width digits), when it reads no other way.
+    let folded = fold_period(t);
+    let parts = split_timestamp(t).or_else(|| split_timestamp(&folded).filter(|_| folded != t));
+    let parts = parts.with_context(|| {
         if let Ok(month) = parse_month(t) {
             return format!(
                 "{} is a month ({}), not a day (expected e.g. 2026-11-20, today, yesterday)",
@@ -1515,6 +1519,8 @@ mod tests {
             ("2026年二月份", "2026-02"),
             ("2026年第四十七周", "2026-W47"),
             ("2026年第４７周", "2026-W47"),
+            ("2026年 11 月 20 日", "2026-11-20"),
+            ("2026年十一月二十日", "2026-11-20"),
         ] {
             assert_eq!(parse_period(text, sh()).unwrap().name, name, "{text}");
         }

@@ -547,7 +547,7 @@ pub fn parse_rating(text: &str, scale: StarScale) -> Result<Rating, String> {
 pub const NOT_RATED: &str = "not rated";
 
 /// A rating value that says there is none (未评价, 暂无评价, not rated).
-fn is_unrated(t: &str) -> bool {
+pub fn is_unrated(t: &str) -> bool {
     matches!(
         t.to_lowercase().as_str(),
         "未评价"

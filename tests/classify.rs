@@ -1227,3 +1227,68 @@ fn a_list_of_texts_without_a_header_is_said() {
             "the file has one column, headed \"客服态度太差了\"; if that is its header, name it with --column \"客服态度太差了\"; if it is the first text of a list without a header, add one",
         ));
 }
+
+#[test]
+fn rating_lookalikes_need_a_polar_value_and_numbers_a_scores_header() {
+    // Found by exploratory testing: 序号 (1-4) and 购买数量 (1-3) were
+    // offered as the rating; one 未评价 silenced a real one.
+    let wd = Workdir::empty();
+    let mut rows = String::from("序号,购买数量,买家打分,评价内容\n");
+    for i in 1..=25 {
+        let rating = if i == 7 {
+            "未评价"
+        } else if i % 2 == 0 {
+            "好评"
+        } else {
+            "差评"
+        };
+        rows.push_str(&format!("{i},{},{rating},客服态度差\n", 1 + i % 3));
+    }
+    let f = wd.write("x.csv", rows);
+    let out = wd.kefu(&["classify", &f]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("column \"买家打分\" holds only values that read as ratings"),
+        "{err}"
+    );
+    assert!(!err.contains("序号") && !err.contains("购买数量"), "{err}");
+    // The text and the rating as one column is a usage error.
+    wd.kefu(&["classify", &f, "--rating-column", "评价内容"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--rating-column names the text column",
+        ));
+}
+
+#[test]
+fn another_header_in_the_middle_stops_the_stream() {
+    // Found by exploratory testing: exports with their columns in another
+    // order joined by cat were read with the first header's: text and
+    // rating swapped.
+    let wd = Workdir::empty();
+    let f = wd.write(
+        "joined.csv",
+        "评价ID,评价等级,评价内容\n1,差评,客服态度差\n评价ID,评价内容,评价等级\n2,回复太慢,差评\n",
+    );
+    wd.kefu(&["classify", &f])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "line 3 is another header (评价ID,评价内容,评价等级): exports with other columns joined into one file",
+        ));
+    let w = Workdir::new();
+    let g = w.write(
+        "joined.csv",
+        "评价ID,评价时间,评价等级,评价内容
+1,2026-11-20,差评,客服态度差
+评价ID,评价时间,评价内容,评价等级
+2,2026-11-20,回复太慢,差评
+",
+    );
+    w.kefu(&["import", "reviews", &g])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("line 3 is another header"));
+    assert_eq!(w.count("SELECT count(*) FROM feedback"), 0);
+}

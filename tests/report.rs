@@ -2392,3 +2392,87 @@ fn sections_by_their_english_title_and_kinds_in_traditional() {
     );
     assert_eq!(daily(&["--kind", "投訴"]), daily(&["--kind", "complaint"]));
 }
+
+#[test]
+fn a_repeated_header_is_skipped_by_import_and_report_input() {
+    let wd = workspace();
+    let f = wd.write(
+        "joined.csv",
+        "评价ID,评价时间,评价等级,评价内容\nJ1,2026-11-20 09:00,差评,太慢\n\u{feff}评价ID,评价时间,评价等级,评价内容\nJ2,2026-11-20 10:00,差评,太慢\n",
+    );
+    let (v, err) = wd.json_and_stderr(&["import", "reviews", &f, "--format", "json"]);
+    assert_eq!(
+        (v["new"].as_u64(), v["rejected"].as_u64()),
+        (Some(2), Some(0)),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "1 row(s) repeating the header skipped (first: line 3; exports joined with cat?)"
+        ),
+        "{err}"
+    );
+    // (none) in any width or case; a section by a part of its Chinese title.
+    let none = |v: &str| {
+        wd.stdout(&[
+            "report",
+            "daily",
+            "--date",
+            "2026-11-20",
+            "--channel",
+            v,
+            "--format",
+            "csv",
+        ])
+    };
+    assert_eq!(none("（NONE）"), none("(none)"));
+    let causes = |s: &str| {
+        wd.stdout(&[
+            "report",
+            "causes",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+            "--section",
+            s,
+            "--format",
+            "csv",
+        ])
+    };
+    assert_eq!(causes("帕累托"), causes("pareto"));
+}
+
+#[test]
+fn a_long_table_too_wide_for_the_terminal_is_written_row_by_row_too() {
+    // Found by exploratory testing: past 2,000 items the terminal width was
+    // ignored.
+    let wd = workspace();
+    let mut csv = String::from("评价ID,评价时间,评价等级,评价内容,客服工号\n");
+    for i in 0..2_100 {
+        csv.push_str(&format!(
+            "M{i},2026-11-20 11:{:02},差评,回复太慢,KF001\n",
+            i % 60
+        ));
+    }
+    let f = wd.write("many.csv", csv);
+    wd.kefu(&["import", "-q", "reviews", &f]).assert().success();
+    let out = wd
+        .kefu(&[
+            "report",
+            "daily",
+            "--date",
+            "2026-11-20",
+            "--section",
+            "items",
+        ])
+        .env("COLUMNS", "80")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("─[ 2100 ]"),
+        "{}",
+        &text[..2000.min(text.len())]
+    );
+}

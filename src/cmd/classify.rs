@@ -17,7 +17,7 @@ use crate::domain::{parse_rating, Cause, Polarity, StarScale};
 use crate::ingest::columns::{
     header_key, normalize_header, unique_names, ColumnMap, CLASSIFY_COLUMNS, FEEDBACK_FIELDS,
 };
-use crate::ingest::records::field_text;
+use crate::ingest::records::{field_text, repeats_header, OtherHeaders, RatingLookalikes};
 use crate::ingest::{self, InputFormat, InputOptions, ReadOutcome, Row, TextEncoding};
 use crate::render::output::{is_stdout, Output};
 use crate::render::stream::{RecordFormat, RecordWriter};
@@ -205,7 +205,9 @@ pub fn run(globals: &Globals, args: ClassifyArgs) -> Result<()> {
 struct Columns {
     text: usize,
     rating: Option<usize>,
-    warnings: Vec<String>,
+    /// Two headers one field's aliases name: (the read one, the other, the
+    /// option that reads the other), said after the stream.
+    ambiguous: Vec<(usize, usize, &'static str)>,
 }
 
 /// Which column holds the text, and which the rating: named with
@@ -253,9 +255,17 @@ fn find_columns(
         Some(c) => Some(named(c)?),
         None => map.column(FEEDBACK_FIELDS, "rating").filter(|&r| r != text),
     };
+    if rating == Some(text) {
+        return Err(crate::error::Usage(format!(
+            "{name}: --rating-column names the text column {:?}: name another (the text is found through the aliases or --column)",
+            headers[text]
+        ))
+        .into());
+    }
     // Two headers one field's aliases both name (评价 and 买家评价): said,
-    // as the importer says it, unless the user named the column.
-    let warnings = map
+    // as the importer says it, unless the user named the column or the
+    // other one is read as the other field (评价 as the rating).
+    let ambiguous = map
         .ambiguous
         .iter()
         .filter(|(field, read, other)| {
@@ -264,69 +274,23 @@ fn find_columns(
                 "rating" => rating_named,
                 _ => true,
             };
-            // Neither of the two the other column read (评价 as the rating).
             let taken = |c: usize| c == text || rating == Some(c);
             !(named || (taken(*read) && taken(*other)))
         })
         .map(|(field, read, other)| {
-            let option = if *field == "content" { "--column" } else { "--rating-column" };
-            format!(
-                "columns {:?} and {:?} both name the {}: {:?} is read; to read the other, {option} {:?}",
-                headers[*read],
-                headers[*other],
-                if *field == "content" { "text" } else { "rating" },
-                headers[*read],
-                headers[*other]
-            )
+            let option = if *field == "content" {
+                "--column"
+            } else {
+                "--rating-column"
+            };
+            (*read, *other, option)
         })
         .collect();
     Ok(Columns {
         text,
         rating,
-        warnings,
+        ambiguous,
     })
-}
-
-/// Columns whose every value in the first rows reads as a rating (好评,
-/// 差评, 1–5): a text column that is really the rating, or a rating column
-/// no alias names (买家打分), said after the stream as the importer says it.
-struct RatingLookalikes {
-    /// (column, every value so far a rating, the first value)
-    columns: Vec<(usize, bool, Option<String>)>,
-    rows_seen: usize,
-}
-
-impl RatingLookalikes {
-    const ROWS: usize = 1000;
-
-    fn look_at(&mut self, row: &Row, scale: StarScale) {
-        if self.rows_seen >= Self::ROWS {
-            return;
-        }
-        self.rows_seen += 1;
-        for (column, plausible, first) in self.columns.iter_mut().filter(|c| c.1) {
-            let v = field_text(row.get(*column)).trim();
-            if v.is_empty() {
-                continue;
-            }
-            if parse_rating(v, scale).is_err() {
-                *plausible = false;
-            } else if first.is_none() {
-                *first = Some(v.to_string());
-            }
-        }
-    }
-
-    /// The first column whose values all read as ratings, with the first
-    /// value. Numbers alone (1, 2, 3: a row number, small ids) only once
-    /// enough rows were seen to tell them from stars.
-    fn found(&self, column: Option<usize>) -> Option<(usize, &str)> {
-        self.columns
-            .iter()
-            .filter(|(c, plausible, _)| *plausible && column.is_none_or(|x| x == *c))
-            .filter_map(|(c, _, first)| Some((*c, first.as_deref()?)))
-            .find(|(_, first)| self.rows_seen >= 20 || !first.chars().all(|ch| ch.is_ascii_digit()))
-    }
 }
 
 /// The input's columns as the output names them. Every column its own name
@@ -449,9 +413,6 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
         )
     })?;
     let (text_col, mut rating_col) = (columns.text, columns.rating);
-    for warning in &columns.warnings {
-        crate::say!("kefu: warning: {name}: {warning}");
-    }
     if !globals.quiet {
         for note in input.notes() {
             crate::say!("kefu: {name}: {note}");
@@ -466,13 +427,24 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
         .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
         .collect();
     let input_headers = input.rows.headers().to_vec();
-    let mut lookalikes = RatingLookalikes {
-        columns: (0..input_headers.len())
-            .filter(|&c| c == text_col || (rating_col.is_none() && !args.all))
-            .map(|c| (c, true, None))
+    let other_headers = OtherHeaders::new(&input_headers, FEEDBACK_FIELDS);
+    // Ratings where the text should be (unless the user named the text),
+    // and, with no rating column, a column of ratings no alias names.
+    let header_of = |c: usize| (c, input_headers[c].clone());
+    let mut text_lookalike = RatingLookalikes::new(
+        (args.column.is_none())
+            .then(|| header_of(text_col))
+            .into_iter()
             .collect(),
-        rows_seen: 0,
-    };
+        StarScale::default(),
+    );
+    let mut rating_lookalikes = RatingLookalikes::new(
+        (0..input_headers.len())
+            .filter(|&c| c != text_col && rating_col.is_none() && !args.all)
+            .map(header_of)
+            .collect(),
+        StarScale::default(),
+    );
     // TSV in, TSV out, when neither --format nor -o's extension says.
     let format = if args.format.is_none()
         && args.output.as_deref().is_none_or(is_stdout)
@@ -618,15 +590,6 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                             if args.strict {
                                 bail!("{name}: {position} {line}: {reason}");
                             }
-                            // The first few said one by one; the rest
-                            // counted (a file of broken rows would print
-                            // a line per row into cron mail).
-                            unreadable += 1;
-                            if unreadable <= SHOWN_UNREADABLE {
-                                crate::say!(
-                                    "kefu: {name}: {position} {line}: {reason} (passed through unclassified)"
-                                );
-                            }
                             // A JSON record that is none (a cut line, an
                             // array) has no fields: it goes out whole, in
                             // the first column (found by exploratory
@@ -647,6 +610,19 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                                     .map(|r| r.iter().map(String::from).collect())
                                     .unwrap_or_default()
                             };
+                            if other_headers.are_header_cells(fields.iter().map(String::as_str)) {
+                                let cells: Vec<&str> = fields.iter().map(String::as_str).collect();
+                                bail!(OtherHeaders::error(&name, position, line, &cells));
+                            }
+                            // The first few said one by one; the rest
+                            // counted (a file of broken rows would print
+                            // a line per row into cron mail).
+                            unreadable += 1;
+                            if unreadable <= SHOWN_UNREADABLE {
+                                crate::say!(
+                                    "kefu: {name}: {position} {line}: {reason} (passed through unclassified)"
+                                );
+                            }
                             // Fields beyond the header's stay, in the last
                             // column joined by the input's delimiter, so
                             // that the cause columns line up.
@@ -691,13 +667,11 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                                 known_keys = keys.len();
                             }
                             // The header again (`cat a.csv b.csv`): no review.
-                            let columns = header_row.len();
-                            if columns > 1
-                                && (0..columns).all(|c| {
-                                    row.get(c).trim_start_matches('\u{feff}').trim()
-                                        == header_row[c]
-                                })
-                            {
+                            if other_headers.is_header(row) && !repeats_header(&header_row, row) {
+                                let cells: Vec<&str> = (0..row.len()).map(|c| row.get(c)).collect();
+                                bail!(OtherHeaders::error(&name, position, row.line, &cells));
+                            }
+                            if repeats_header(&header_row, row) {
                                 repeated_headers += 1;
                                 if repeated_headers == 1 {
                                     repeated_header_line = row.line;
@@ -706,7 +680,8 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                                 bytes += row.byte_len();
                                 continue;
                             }
-                            lookalikes.look_at(row, scale);
+                            text_lookalike.look_at(row);
+                            rating_lookalikes.look_at(row);
                             let negative = args.all
                                 || match rating_col
                                     .map(|c| field_text(row.get(c)))
@@ -772,22 +747,36 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
         }
         // Ratings where the text should be, or a rating column no alias
         // names: the causes written are not what was meant.
-        if let Some((_, first)) = lookalikes.found(Some(text_col)) {
+        let as_ratings: Vec<usize> = text_lookalike
+            .found()
+            .chain(rating_lookalikes.found())
+            .map(|(c, ..)| c)
+            .collect();
+        for &(read, other, option) in &columns.ambiguous {
+            // Not the advice to read a column of ratings as the text.
+            if !as_ratings.contains(&other) {
+                crate::say!(
+                    "kefu: warning: {name}: columns {:?} and {:?} both name the {}: {:?} is read; to read the other, {option} {:?}",
+                    input_headers[read],
+                    input_headers[other],
+                    if option == "--column" { "text" } else { "rating" },
+                    input_headers[read],
+                    input_headers[other]
+                );
+            }
+        }
+        if let Some((_, header, first)) = text_lookalike.found().next() {
+            let rating = if rating_col.is_none() {
+                format!(", and the rating with --rating-column {header:?}")
+            } else {
+                String::new()
+            };
             crate::say!(
-                "kefu: warning: {name}: the text column {:?} holds only values that read as ratings (the first: {first:?}): name the text with --column, and the rating with --rating-column {:?}",
-                input_headers[text_col],
-                input_headers[text_col]
+                "kefu: warning: {name}: the text column {header:?} holds only values that read as ratings (the first: {first:?}): name the text with --column{rating}"
             );
-        } else if let Some((column, first)) = lookalikes
-            .columns
-            .iter()
-            .filter(|c| c.0 != text_col)
-            .find_map(|c| lookalikes.found(Some(c.0)))
-        {
+        } else if let Some((_, header, first)) = rating_lookalikes.found().next() {
             crate::say!(
-                "kefu: warning: {name}: no rating column, so every row was classified; column {:?} holds only values that read as ratings (the first: {first:?}): if it is the rating, --rating-column {:?} classifies only the negative rows",
-                input_headers[column],
-                input_headers[column]
+                "kefu: warning: {name}: no rating column, so every row was classified; column {header:?} holds only values that read as ratings (the first: {first:?}): if it is the rating, --rating-column {header:?} classifies only the negative rows"
             );
         }
         let write_result = writer

@@ -1122,6 +1122,9 @@ fn read_files(
         let mut not_rated: u64 = 0;
         // Totals rows and footers (小计, 合计：3人, 共2条记录): skipped, said.
         let mut totals: u64 = 0;
+        // Rows repeating the header (exports joined with cat): skipped, said.
+        let mut repeated_headers: (u64, u64) = (0, 0);
+        let other_headers = crate::ingest::records::OtherHeaders::new(input.rows.headers(), specs);
         loop {
             let outcome = input
                 .rows
@@ -1141,8 +1144,46 @@ fn read_files(
                     totals += 1;
                     continue;
                 }
-                ReadOutcome::Bad { line, reason, raw } => Item::Reject { line, reason, raw },
+                ReadOutcome::Bad { line, reason, raw } => {
+                    // Another export's header, with more or fewer columns
+                    // (`raw` is the row's fields written as CSV).
+                    let cells: Vec<String> = csv::ReaderBuilder::new()
+                        .has_headers(false)
+                        .flexible(true)
+                        .from_reader(raw.as_bytes())
+                        .records()
+                        .next()
+                        .and_then(|r| r.ok())
+                        .map(|r| r.iter().map(String::from).collect())
+                        .unwrap_or_default();
+                    if other_headers.are_header_cells(cells.iter().map(String::as_str)) {
+                        let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+                        bail!(crate::ingest::records::OtherHeaders::error(
+                            &name,
+                            input.rows.position_name(),
+                            line,
+                            &cells
+                        ));
+                    }
+                    Item::Reject { line, reason, raw }
+                }
                 ReadOutcome::Row => {
+                    if crate::ingest::records::repeats_header(input.rows.headers(), &row) {
+                        repeated_headers.0 += 1;
+                        if repeated_headers.0 == 1 {
+                            repeated_headers.1 = row.line;
+                        }
+                        continue;
+                    }
+                    if other_headers.is_header(&row) {
+                        let cells: Vec<&str> = (0..row.len()).map(|c| row.get(c)).collect();
+                        bail!(crate::ingest::records::OtherHeaders::error(
+                            &name,
+                            input.rows.position_name(),
+                            row.line,
+                            &cells
+                        ));
+                    }
                     // JSON Lines may reveal new keys: rebuild the parser if so.
                     if input.rows.headers().len() != parsers.width() {
                         parsers = Parsers::new(
@@ -1213,6 +1254,14 @@ fn read_files(
             if totals > 0 {
                 crate::say!(
                     "kefu: {name}: {totals} totals row(s) skipped (小计, 合计, 共N条记录): not records"
+                );
+            }
+            if repeated_headers.0 > 0 {
+                crate::say!(
+                    "kefu: {name}: {} row(s) repeating the header skipped (first: {} {}; exports joined with cat?): not records",
+                    repeated_headers.0,
+                    input.rows.position_name(),
+                    repeated_headers.1
                 );
             }
         }

@@ -212,6 +212,17 @@ fn last_30_days(to: NaiveDate) -> NaiveDate {
     to - Duration::days(29)
 }
 
+/// A department or channel as `--department`/`--channel` give it: trimmed,
+/// and `（NONE）` as `(none)`.
+fn filter_value(text: &str) -> String {
+    let none = crate::store::reports::NONE;
+    if crate::domain::normalize_term(text) == none {
+        none.to_string()
+    } else {
+        text.trim().to_string()
+    }
+}
+
 /// The period before `p`, of the same kind (week → week, month → month,
 /// quarter → quarter, day range → as many days).
 fn previous(p: &Period) -> Period {
@@ -258,10 +269,11 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
             KindFilter::Complaint => Some(FeedbackKind::Complaint),
             KindFilter::All => None,
         },
-        // Padding typed around a value (" 售前组 ") is no part of it.
-        department: c.department.as_deref().map(|d| d.trim().to_string()),
+        // Padding typed around a value (" 售前组 ") is no part of it; (none)
+        // in any width or case is the records without one.
+        department: c.department.as_deref().map(filter_value),
         agent: c.agent.clone(),
-        channel: c.channel.as_deref().map(|d| d.trim().to_string()),
+        channel: c.channel.as_deref().map(filter_value),
         cause: c
             .cause
             .as_deref()

@@ -314,6 +314,80 @@ fn totals_row(row: &Row, cols: &[Option<usize>]) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether `row` repeats the header (exports joined with `cat`, a
+/// byte-order mark where the second began): every cell with a value is its
+/// column's name, and two or more are (a row `kefu classify` wrote keeps its
+/// cause columns empty).
+pub fn repeats_header(headers: &[String], row: &Row) -> bool {
+    let mut named = 0;
+    for (c, h) in headers.iter().enumerate() {
+        let cell = row.get(c).trim_start_matches('\u{feff}').trim();
+        if cell.is_empty() {
+            continue;
+        }
+        if cell != h.trim_start_matches('\u{feff}').trim() {
+            return false;
+        }
+        named += 1;
+    }
+    named >= 2
+}
+
+/// Rows that read as another header: two or more cells with a value, each
+/// a name some field's aliases give or one of the file's headers
+/// (`评价时间,评价内容,评价等级` below `评价ID,评价等级,评价内容`): exports with
+/// other columns joined into one file, whose later rows would be read with
+/// the first header's columns (text and rating swapped).
+pub struct OtherHeaders {
+    names: std::collections::HashSet<String>,
+}
+
+impl OtherHeaders {
+    pub fn new(headers: &[String], specs: &[super::columns::FieldSpec]) -> OtherHeaders {
+        let names = specs
+            .iter()
+            .flat_map(|s| {
+                s.aliases
+                    .iter()
+                    .map(|a| super::columns::normalize_header(a))
+            })
+            .chain(headers.iter().map(|h| super::columns::normalize_header(h)))
+            .filter(|n| !n.is_empty())
+            .collect();
+        OtherHeaders { names }
+    }
+
+    /// Whether `row` reads as a header (not the file's own: see [`repeats_header`]).
+    pub fn is_header(&self, row: &Row) -> bool {
+        self.are_header_cells((0..row.len()).map(|c| row.get(c)))
+    }
+
+    /// [`OtherHeaders::is_header`] for a row's cells (one with more or fewer
+    /// fields than the header, read as unreadable).
+    pub fn are_header_cells<'c>(&self, cells: impl Iterator<Item = &'c str>) -> bool {
+        let mut named = 0;
+        for cell in cells {
+            let cell = cell.trim_start_matches('\u{feff}').trim();
+            if cell.is_empty() {
+                continue;
+            }
+            if !self.names.contains(&super::columns::normalize_header(cell)) {
+                return false;
+            }
+            named += 1;
+        }
+        named >= 2
+    }
+
+    /// The error for a row, at `line`, whose `cells` are another header.
+    pub fn error(file: &str, position: &str, line: u64, cells: &[&str]) -> String {
+        format!(
+            "{file}: {position} {line} is another header ({}): exports with other columns joined into one file (cat a.csv b.csv?) would be read with the first header's columns; give each export on its own",
+            cells.join(",")
+        )
+    }
+}
+
 /// How the reason for a totals row starts: the importer skips such rows
 /// (counted and said) rather than rejecting them.
 pub const TOTALS_ROW: &str = "a totals row";
@@ -535,8 +609,15 @@ impl FeedbackParser {
     /// Watches this file's rows for an unmapped column that looks like the
     /// rating, when the file has none and every review is taken as negative.
     pub fn rating_lookalikes(&self, raw_headers: &[String]) -> Option<RatingLookalikes> {
-        self.assumes_negative()
-            .then(|| RatingLookalikes::new(&self.map, raw_headers, self.stars))
+        self.assumes_negative().then(|| {
+            let columns = self
+                .map
+                .extras
+                .iter()
+                .filter_map(|&c| Some((c, raw_headers.get(c)?.clone())))
+                .collect();
+            RatingLookalikes::new(columns, self.stars)
+        })
     }
 
     /// When the record was made, and whether the date column gave (part of)
@@ -768,40 +849,51 @@ impl FeedbackParser {
 /// and nothing to measure on a large file.
 const LOOKALIKE_ROWS: u32 = 1000;
 
-/// The unmapped columns of a review file that has no rating column,
-/// watched for one whose every value reads as a rating (`5`, `3星`,
+/// Columns watched for one whose every value reads as a rating (`5`, `3星`,
 /// `★★☆☆☆`, 好评/差评): most likely the rating under a header kefu does not
-/// know, which the "every review is taken as negative" warning then names.
+/// know (买家打分), or a rating where the text should be. Shared by the
+/// importer (the unmapped columns of a review file with no rating column)
+/// and `kefu classify`. A column counts when, in its first rows, every value
+/// reads as a rating or as none (未评价), some value is positive or negative
+/// (a column of 普通 alone is no rating), and, when the values are all bare
+/// numbers (a row number, a quantity), its header says it is a score (分,
+/// 星, 评, 满意, rating, score, star).
 pub struct RatingLookalikes {
     columns: Vec<Lookalike>,
     rows_seen: u32,
     stars: StarScale,
 }
 
-/// One unmapped column as [`RatingLookalikes`] sees it.
+/// One column as [`RatingLookalikes`] sees it.
 struct Lookalike {
     column: usize,
     /// The header as in the file, for `--map`.
     header: String,
-    /// Its first value, once one was seen.
+    /// Its first value read as a rating, once one was seen.
     first: Option<String>,
     /// False once a value did not read as a rating.
     plausible: bool,
+    /// Whether a value was positive or negative.
+    polar: bool,
+    /// Whether a value was more than digits (差评, 3星).
+    worded: bool,
 }
 
 impl RatingLookalikes {
-    fn new(map: &ColumnMap, headers: &[String], stars: StarScale) -> RatingLookalikes {
-        let columns = map
-            .extras
-            .iter()
-            .filter_map(|&column| {
+    /// Watches `columns` (with their headers) of a file.
+    pub fn new(columns: Vec<(usize, String)>, stars: StarScale) -> RatingLookalikes {
+        let columns = columns
+            .into_iter()
+            .filter_map(|(column, header)| {
                 // A column with no header cannot be named in a mapping.
-                let header = headers.get(column)?.trim();
+                let header = header.trim();
                 (!header.is_empty()).then(|| Lookalike {
                     column,
                     header: header.to_string(),
                     first: None,
                     plausible: true,
+                    polar: false,
+                    worded: false,
                 })
             })
             .collect();
@@ -822,33 +914,50 @@ impl RatingLookalikes {
             let Some(v) = value(row, Some(col.column)) else {
                 continue;
             };
-            if parse_rating(v, self.stars).is_err() {
-                col.plausible = false;
-            } else if col.first.is_none() {
-                col.first = Some(v.to_string());
+            if crate::domain::is_unrated(v.trim()) {
+                continue;
+            }
+            match parse_rating(v, self.stars) {
+                Err(_) => col.plausible = false,
+                Ok(r) => {
+                    col.polar |= r.polarity != crate::domain::Polarity::Neutral;
+                    col.worded |= !v.trim().bytes().all(|b| b.is_ascii_digit());
+                    if col.first.is_none() {
+                        col.first = Some(v.to_string());
+                    }
+                }
             }
         }
     }
 
-    /// What the warning adds: the columns whose every value seen reads as
-    /// a rating, the first of them with how to map it.
-    pub fn hint(&self) -> Option<String> {
-        let mut found = self
-            .columns
+    /// The columns that read as ratings, in file order: (column, header,
+    /// first value).
+    pub fn found(&self) -> impl Iterator<Item = (usize, &str, &str)> {
+        let scored = |header: &str| {
+            let h = normalize_term(header);
+            ["分", "星", "评", "满意", "rating", "score", "star", "rate"]
+                .iter()
+                .any(|w| h.contains(w))
+        };
+        self.columns
             .iter()
-            .filter(|c| c.plausible && c.first.is_some());
-        let first = found.next()?;
-        let others: Vec<String> = found.map(|c| format!("{:?}", c.header)).collect();
+            .filter(move |c| c.plausible && c.polar && (c.worded || scored(&c.header)))
+            .filter_map(|c| Some((c.column, c.header.as_str(), c.first.as_deref()?)))
+    }
+
+    /// What the importer's warning adds: the columns whose every value seen
+    /// reads as a rating, the first of them with how to map it.
+    pub fn hint(&self) -> Option<String> {
+        let mut found = self.found();
+        let (_, header, first) = found.next()?;
+        let others: Vec<String> = found.map(|(_, h, _)| format!("{h:?}")).collect();
         Some(format!(
-            "column {:?} holds only values that read as ratings (the first: {:?}){}; if it is the rating, map it: --map FILE.toml with [columns] rating = {:?}",
-            first.header,
-            first.first.as_deref().unwrap_or_default(),
+            "column {header:?} holds only values that read as ratings (the first: {first:?}){}; if it is the rating, map it: --map FILE.toml with [columns] rating = {header:?}",
             if others.is_empty() {
                 String::new()
             } else {
                 format!(", and so do {}", others.join(", "))
             },
-            first.header
         ))
     }
 }

@@ -278,16 +278,27 @@ impl Document {
     /// Keeps only the section named `key`: its key (`items`), or its title
     /// or a word of it as the table shows it (`明细`, `明细 items`).
     pub fn only_section(&mut self, key: &str) -> Result<()> {
-        let keys: Vec<String> = self.sections.iter().map(|s| s.key.clone()).collect();
+        // Each section as `key (title)`, for messages.
+        let titles: Vec<String> = self
+            .sections
+            .iter()
+            .map(|s| format!("{} ({})", s.key, s.title))
+            .collect();
         let key = key.trim();
         // 明细, items, ITEMS, "按原因 by cause", "by cause": the title, a part
         // of it before or after a space, or a word of it.
+        // 明细, items, ITEMS, "按原因 by cause", "by cause", 渠道 (of 按渠道),
+        // 帕累托 (of 原因帕累托): the title, a part of it before or after a
+        // space, a word of it, or (two Chinese characters or more) a part of
+        // its Chinese.
         let named = |s: &Section| {
             let (title, key) = (s.title.to_lowercase(), key.to_lowercase());
+            let chinese = key.chars().count() >= 2 && !key.is_ascii();
             title == key
                 || title.starts_with(&format!("{key} "))
                 || title.ends_with(&format!(" {key}"))
                 || title.split_whitespace().any(|w| w == key)
+                || (chinese && title.contains(&key))
         };
         let by_key = self
             .sections
@@ -302,7 +313,7 @@ impl Document {
         if !by_key && self.sections.iter().filter(|s| named(s)).count() > 1 {
             bail!(crate::error::Usage(format!(
                 "section {key:?} names several sections of this report (sections: {})",
-                keys.join(", ")
+                titles.join(", ")
             )));
         }
         self.sections
@@ -310,7 +321,7 @@ impl Document {
         if self.sections.is_empty() {
             bail!(crate::error::Usage(format!(
                 "no section {key:?} in this report (sections: {})",
-                keys.join(", ")
+                titles.join(", ")
             )));
         }
         Ok(())
@@ -554,7 +565,7 @@ fn comfy(table: &Table) -> comfy_table::Table {
 /// column, `Some(width)` for a column of short values, `None` for text.
 fn whole_widths(table: &Table) -> Vec<(Option<usize>, usize)> {
     use unicode_width::UnicodeWidthStr;
-    const SHORT: usize = 24;
+    const SHORT: usize = SHORT_VALUE;
     table
         .columns
         .iter()
@@ -579,6 +590,10 @@ fn whole_widths(table: &Table) -> Vec<(Option<usize>, usize)> {
         .collect()
 }
 
+/// The widest value without a space a table keeps whole (an id, a time, a
+/// masked phone).
+const SHORT_VALUE: usize = 24;
+
 /// The fewest columns a wrapping text column keeps in a table.
 const MIN_TEXT_WIDTH: usize = 16;
 
@@ -591,11 +606,6 @@ const MIN_TEXT_WIDTH: usize = 16;
 fn table_text(table: &Table) -> String {
     use comfy_table::{ColumnConstraint, Width};
     let mut t = comfy(table);
-    // Wrapping to the terminal width costs more than the rest of a report on
-    // a very long table (a 10M-row store's daily items): laid out unwrapped.
-    if table.rows.len() > MAX_WRAPPED_ROWS {
-        return t.to_string();
-    }
     let widths = whole_widths(table);
     if let Some(terminal) = t.width() {
         // Each column has a space either side and a border after it.
@@ -606,6 +616,12 @@ fn table_text(table: &Table) -> String {
         if needed > usize::from(terminal) {
             return expanded(table, Some(usize::from(terminal)));
         }
+    }
+    // Wrapping to the terminal width costs more than the rest of a report on
+    // a very long table that fits (a 10M-row store's daily items): laid out
+    // unwrapped.
+    if table.rows.len() > MAX_WRAPPED_ROWS {
+        return t.to_string();
     }
     for (i, (short, _)) in widths.iter().enumerate() {
         if let (Some(width), Some(column)) = (short, t.column_mut(i)) {
@@ -633,9 +649,15 @@ fn expanded(table: &Table, width: Option<usize>) -> String {
         out.push('\n');
         for (column, cell) in table.columns.iter().zip(row) {
             let value = printable(&cut_for_table(cell.text())).into_owned();
+            // A short value (an id, a time, a phone) stays whole, past a very
+            // narrow terminal's edge if need be.
+            let short = value.width() <= SHORT_VALUE
+                && (cell.is_number()
+                    || matches!(cell, Cell::Date(_) | Cell::DateTime(_))
+                    || (value.is_ascii() && !value.contains(char::is_whitespace)));
             let mut first = true;
             for line in value.split('\n') {
-                for piece in wrap_to(line, room) {
+                for piece in wrap_to(line, room.filter(|_| !short)) {
                     let name = if first {
                         printable(column).into_owned()
                     } else {
