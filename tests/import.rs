@@ -4089,3 +4089,33 @@ fn hints_compare_as_names_do_and_many_as_near_are_no_hint() {
         "{err}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_store_that_is_a_directory_or_a_link_loop_is_said_so() {
+    let wd = Workdir::empty();
+    let init = |dir: &str| {
+        let out = wd
+            .process()
+            .args(["init", "-q"])
+            .arg(wd.path(dir))
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    std::fs::create_dir_all(wd.path("d/kefu.db")).unwrap();
+    let (code, err) = init("d");
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("kefu.db is a directory, not a kefu store"),
+        "{err}"
+    );
+    std::fs::create_dir_all(wd.path("l")).unwrap();
+    std::os::unix::fs::symlink("kefu.db", wd.path("l/kefu.db")).unwrap();
+    let (code, err) = init("l");
+    assert_eq!(code, Some(1));
+    assert!(err.contains("or the links go round in a loop"), "{err}");
+}

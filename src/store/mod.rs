@@ -339,7 +339,21 @@ impl Store {
         busy_timeout: Duration,
         sync: TimezoneSync,
     ) -> Result<Store> {
+        if path.is_dir() {
+            bail!(
+                "{} is a directory, not a kefu store: move it away and run kefu init",
+                path.display()
+            );
+        }
         if !path.exists() {
+            // A symbolic link that leads nowhere (a loop, a target gone).
+            if let Ok(target) = std::fs::read_link(path) {
+                bail!(
+                    "{} is a symbolic link to {}, which cannot be opened: it does not exist yet (kefu init makes the store there), or the links go round in a loop",
+                    path.display(),
+                    target.display()
+                );
+            }
             bail!(crate::error::NoStore(path.to_path_buf()));
         }
         // SQLite takes an empty file for a new database, and kefu would fill
