@@ -1175,15 +1175,7 @@ fn read_files(
                         }
                         continue;
                     }
-                    if other_headers.is_header(&row) {
-                        let cells: Vec<&str> = (0..row.len()).map(|c| row.get(c)).collect();
-                        bail!(crate::ingest::records::OtherHeaders::error(
-                            &name,
-                            input.rows.position_name(),
-                            row.line,
-                            &cells
-                        ));
-                    }
+
                     // JSON Lines may reveal new keys: rebuild the parser if so.
                     if input.rows.headers().len() != parsers.width() {
                         parsers = Parsers::new(
@@ -1200,6 +1192,17 @@ fn read_files(
                         l.look_at(&row);
                     }
                     let mut item = parsers.parse(&row, names, &mut unlinked, &mut notes);
+                    // Another export's header reads as no record (its time is
+                    // 评价时间): looked for among the rows rejected only.
+                    if matches!(item, Item::Reject { .. }) && other_headers.is_header(&row) {
+                        let cells: Vec<&str> = (0..row.len()).map(|c| row.get(c)).collect();
+                        bail!(crate::ingest::records::OtherHeaders::error(
+                            &name,
+                            input.rows.position_name(),
+                            row.line,
+                            &cells
+                        ));
+                    }
                     if matches!(&item, Item::Feedback(rec) if rec.rated_positive) {
                         let first = &mut notes.rated_positive;
                         first.0 += 1;

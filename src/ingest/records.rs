@@ -340,6 +340,9 @@ pub fn repeats_header(headers: &[String], row: &Row) -> bool {
 /// the first header's columns (text and rating swapped).
 pub struct OtherHeaders {
     names: std::collections::HashSet<String>,
+    /// Whether a name holds a digit: when none does, a cell with one (an id,
+    /// a date: most rows' first) is no name, without normalising it.
+    digits: bool,
 }
 
 impl OtherHeaders {
@@ -352,9 +355,10 @@ impl OtherHeaders {
                     .map(|a| super::columns::normalize_header(a))
             })
             .chain(headers.iter().map(|h| super::columns::normalize_header(h)))
-            .filter(|n| !n.is_empty())
-            .collect();
-        OtherHeaders { names }
+            .filter(|n: &String| !n.is_empty())
+            .collect::<std::collections::HashSet<String>>();
+        let digits = names.iter().any(|n| n.bytes().any(|b| b.is_ascii_digit()));
+        OtherHeaders { names, digits }
     }
 
     /// Whether `row` reads as a header (not the file's own: see [`repeats_header`]).
@@ -371,7 +375,9 @@ impl OtherHeaders {
             if cell.is_empty() {
                 continue;
             }
-            if !self.names.contains(&super::columns::normalize_header(cell)) {
+            if (!self.digits && cell.bytes().any(|b| b.is_ascii_digit()))
+                || !self.names.contains(&super::columns::normalize_header(cell))
+            {
                 return false;
             }
             named += 1;
