@@ -4119,3 +4119,68 @@ fn a_store_that_is_a_directory_or_a_link_loop_is_said_so() {
     assert_eq!(code, Some(1));
     assert!(err.contains("or the links go round in a loop"), "{err}");
 }
+
+#[test]
+fn half_filled_rows_are_rejected_not_taken_for_another_header() {
+    // Found by exploratory testing: `,电话,客服,,` stopped a whole import as
+    // "another header"; a JSON Lines record too; a header repeated in
+    // Traditional script stopped it rather than being skipped.
+    let wd = Workdir::new();
+    let f = wd.write(
+        "r.csv",
+        "评价时间,渠道,客服,评价等级,评价内容\n2026-11-20 09:00,电话,王芳,差评,太慢\n,电话,客服,,\n評價時間,渠道,客服,評價等級,評價內容\n2026-11-20 10:00,邮件,李娜,差评,态度差\n",
+    );
+    let (v, err) = wd.json_and_stderr(&["import", "reviews", &f, "--format", "json", "--dry-run"]);
+    assert_eq!(
+        (v["new"].as_u64(), v["rejected"].as_u64()),
+        (Some(2), Some(1)),
+        "{err}"
+    );
+    assert!(
+        err.contains("1 row(s) repeating the header skipped"),
+        "{err}"
+    );
+    let j = wd.write(
+        "c.jsonl",
+        "{\"投诉编号\":\"C1\",\"投诉时间\":\"2026-11-20 09:00\",\"投诉内容\":\"态度差\",\"来源\":\"电话\"}\n{\"投诉编号\":\"\",\"投诉时间\":\"\",\"投诉内容\":\"\",\"来源\":\"电话\",\"投诉人\":\"客户\"}\n",
+    );
+    let (v, err) =
+        wd.json_and_stderr(&["import", "complaints", &j, "--format", "json", "--dry-run"]);
+    assert_eq!(
+        (v["new"].as_u64(), v["rejected"].as_u64()),
+        (Some(1), Some(1)),
+        "{err}"
+    );
+    // A wider export's header joined below does stop it.
+    let w = wd.write(
+        "w.csv",
+        "评价时间,渠道,评价等级,评价内容\n2026-11-20 09:00,电话,差评,太慢\n序号,评价时间,渠道,客服,评价等级,评价内容\n1,2026-11-20 10:00,邮件,李娜,差评,态度差\n",
+    );
+    wd.kefu(&["import", "reviews", &w, "--dry-run"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "line 3 is another header (序号,评价时间",
+        ));
+}
+
+#[test]
+fn ratings_in_the_text_column_and_number_columns_are_judged_alike_in_import() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "x.csv",
+        "评价时间,客服,评价,留言,星期\n2026-11-20 09:00,王芳,差评,态度差,一\n2026-11-21 10:00,李娜,好评,很好,二\n",
+    );
+    let out = wd
+        .kefu(&["-q", "import", "reviews", &f, "--dry-run"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "the text column \"评价\" holds only values that read as ratings (the first: \"差评\")"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("星期"), "{err}");
+}

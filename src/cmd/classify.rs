@@ -428,6 +428,8 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
         .collect();
     let input_headers = input.rows.headers().to_vec();
     let other_headers = OtherHeaders::new(&input_headers, FEEDBACK_FIELDS);
+    // JSON has no header rows: its records are keyed by name.
+    let json_in = matches!(input.format, InputFormat::Json | InputFormat::Jsonl);
     // Ratings where the text should be (unless the user named the text),
     // and, with no rating column, a column of ratings no alias names.
     let header_of = |c: usize| (c, input_headers[c].clone());
@@ -610,7 +612,9 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                                     .map(|r| r.iter().map(String::from).collect())
                                     .unwrap_or_default()
                             };
-                            if other_headers.are_header_cells(fields.iter().map(String::as_str)) {
+                            if !json_in
+                                && other_headers.are_header_cells(fields.iter().map(String::as_str))
+                            {
                                 let cells: Vec<&str> = fields.iter().map(String::as_str).collect();
                                 bail!(OtherHeaders::error(&name, position, line, &cells));
                             }
@@ -667,7 +671,12 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                                 known_keys = keys.len();
                             }
                             // The header again (`cat a.csv b.csv`): no review.
-                            if other_headers.is_header(row) && !repeats_header(&header_row, row) {
+                            // Its text cell a name first: a quick look per row.
+                            if !json_in
+                                && other_headers.is_name(row.get(text_col))
+                                && other_headers.is_header(row)
+                                && !repeats_header(&header_row, row)
+                            {
                                 let cells: Vec<&str> = (0..row.len()).map(|c| row.get(c)).collect();
                                 bail!(OtherHeaders::error(&name, position, row.line, &cells));
                             }

@@ -1110,9 +1110,12 @@ fn read_files(
                 "{name}: --replace with a review export that has no rating column (差评 only) would remove the source's other reviews: import it without --replace"
             )));
         }
-        let mut lookalikes = match &parsers {
-            Parsers::Feedback(p, _) => p.rating_lookalikes(input.rows.headers()),
-            _ => None,
+        let (mut lookalikes, mut text_lookalike) = match &parsers {
+            Parsers::Feedback(p, _) => (
+                p.rating_lookalikes(input.rows.headers()),
+                p.text_lookalike(input.rows.headers()),
+            ),
+            _ => (None, None),
         };
         let mut row = Row::default();
         let mut rows_read: u64 = 0;
@@ -1125,6 +1128,11 @@ fn read_files(
         // Rows repeating the header (exports joined with cat): skipped, said.
         let mut repeated_headers: (u64, u64) = (0, 0);
         let other_headers = crate::ingest::records::OtherHeaders::new(input.rows.headers(), specs);
+        // JSON has no header rows: its records are keyed by name.
+        let json_in = matches!(
+            input.format,
+            crate::ingest::InputFormat::Json | crate::ingest::InputFormat::Jsonl
+        );
         loop {
             let outcome = input
                 .rows
@@ -1156,7 +1164,8 @@ fn read_files(
                         .and_then(|r| r.ok())
                         .map(|r| r.iter().map(String::from).collect())
                         .unwrap_or_default();
-                    if other_headers.are_header_cells(cells.iter().map(String::as_str)) {
+                    if !json_in && other_headers.are_header_cells(cells.iter().map(String::as_str))
+                    {
                         let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
                         bail!(crate::ingest::records::OtherHeaders::error(
                             &name,
@@ -1191,10 +1200,16 @@ fn read_files(
                     if let Some(l) = &mut lookalikes {
                         l.look_at(&row);
                     }
+                    if let Some(l) = &mut text_lookalike {
+                        l.look_at(&row);
+                    }
                     let mut item = parsers.parse(&row, names, &mut unlinked, &mut notes);
                     // Another export's header reads as no record (its time is
                     // 评价时间): looked for among the rows rejected only.
-                    if matches!(item, Item::Reject { .. }) && other_headers.is_header(&row) {
+                    if !json_in
+                        && matches!(item, Item::Reject { .. })
+                        && other_headers.is_header(&row)
+                    {
                         let cells: Vec<&str> = (0..row.len()).map(|c| row.get(c)).collect();
                         bail!(crate::ingest::records::OtherHeaders::error(
                             &name,
@@ -1231,6 +1246,14 @@ fn read_files(
             }
         }
         progress.finish_and_clear();
+        // Ratings where the text should be: every record's cause would be
+        // found in 好评/差评 (found by exploratory testing: classify said so,
+        // import did not).
+        if let Some((_, header, first)) = text_lookalike.as_ref().and_then(|l| l.found().next()) {
+            crate::say!(
+                "kefu: warning: {name}: the text column {header:?} holds only values that read as ratings (the first: {first:?}): if the text is another column, map it: --map FILE.toml with [columns] content = \"…\" (and rating = {header:?})"
+            );
+        }
         if let Some(l) = lookalikes {
             // Under -q too when a column looks like the rating: every
             // 很满意 would be stored as a 差评 (found by exploratory

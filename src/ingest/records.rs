@@ -316,8 +316,9 @@ fn totals_row(row: &Row, cols: &[Option<usize>]) -> Result<(), String> {
 
 /// Whether `row` repeats the header (exports joined with `cat`, a
 /// byte-order mark where the second began): every cell with a value is its
-/// column's name, and two or more are (a row `kefu classify` wrote keeps its
-/// cause columns empty).
+/// column's name, as headers compare (評價時間 is 评价时间, ＩＤ is ID), and
+/// two or more are (a row `kefu classify` wrote keeps its cause columns
+/// empty).
 pub fn repeats_header(headers: &[String], row: &Row) -> bool {
     let mut named = 0;
     for (c, h) in headers.iter().enumerate() {
@@ -325,7 +326,12 @@ pub fn repeats_header(headers: &[String], row: &Row) -> bool {
         if cell.is_empty() {
             continue;
         }
-        if cell != h.trim_start_matches('\u{feff}').trim() {
+        let h = h.trim_start_matches('\u{feff}').trim();
+        // Most rows differ at once, without normalising anything.
+        if cell != h
+            && (cell.len() > 4 * h.len().max(8)
+                || super::columns::normalize_header(cell) != super::columns::normalize_header(h))
+        {
             return false;
         }
         named += 1;
@@ -333,11 +339,14 @@ pub fn repeats_header(headers: &[String], row: &Row) -> bool {
     named >= 2
 }
 
-/// Rows that read as another header: two or more cells with a value, each
-/// a name some field's aliases give or one of the file's headers
-/// (`评价时间,评价内容,评价等级` below `评价ID,评价等级,评价内容`): exports with
-/// other columns joined into one file, whose later rows would be read with
-/// the first header's columns (text and rating swapped).
+/// Rows that read as another header (`评价时间,评价内容,评价等级` below
+/// `评价ID,评价等级,评价内容`): exports with other columns joined into one
+/// file, whose later rows would be read with the first header's columns
+/// (text and rating swapped). A row is one when at least two thirds of its
+/// cells have a value, three or more of them are names some field's aliases
+/// give or the file's headers, and those are three in five of its values or
+/// more: a half-filled register row (`,电话,客服,,`) is a record to reject,
+/// not a header.
 pub struct OtherHeaders {
     names: std::collections::HashSet<String>,
     /// Whether a name holds a digit: when none does, a cell with one (an id,
@@ -361,6 +370,14 @@ impl OtherHeaders {
         OtherHeaders { names, digits }
     }
 
+    /// Whether `cell` is a name (a quick look before [`OtherHeaders::is_header`]).
+    pub fn is_name(&self, cell: &str) -> bool {
+        let cell = cell.trim_start_matches('\u{feff}').trim();
+        cell.len() <= 64
+            && (self.digits || !cell.bytes().any(|b| b.is_ascii_digit()))
+            && self.names.contains(&super::columns::normalize_header(cell))
+    }
+
     /// Whether `row` reads as a header (not the file's own: see [`repeats_header`]).
     pub fn is_header(&self, row: &Row) -> bool {
         self.are_header_cells((0..row.len()).map(|c| row.get(c)))
@@ -368,21 +385,31 @@ impl OtherHeaders {
 
     /// [`OtherHeaders::is_header`] for a row's cells (one with more or fewer
     /// fields than the header, read as unreadable).
-    pub fn are_header_cells<'c>(&self, cells: impl Iterator<Item = &'c str>) -> bool {
-        let mut named = 0;
+    pub fn are_header_cells<'c>(&self, cells: impl ExactSizeIterator<Item = &'c str>) -> bool {
+        let width = cells.len();
+        let (mut filled, mut named, mut other) = (0, 0, 0);
         for cell in cells {
             let cell = cell.trim_start_matches('\u{feff}').trim();
             if cell.is_empty() {
                 continue;
             }
-            if (!self.digits && cell.bytes().any(|b| b.is_ascii_digit()))
-                || !self.names.contains(&super::columns::normalize_header(cell))
-            {
-                return false;
+            filled += 1;
+            // A long text, or (when no name has one) a cell with a digit,
+            // is no name, without normalising it.
+            let name = cell.len() <= 64
+                && (self.digits || !cell.bytes().any(|b| b.is_ascii_digit()))
+                && self.names.contains(&super::columns::normalize_header(cell));
+            if name {
+                named += 1;
+            } else {
+                other += 1;
+                // Past two in five of a full row's values: no header.
+                if 5 * other > 2 * width {
+                    return false;
+                }
             }
-            named += 1;
         }
-        named >= 2
+        3 * filled >= 2 * width && named >= 3 && 5 * named >= 3 * filled
     }
 
     /// The error for a row, at `line`, whose `cells` are another header.
@@ -610,6 +637,16 @@ impl FeedbackParser {
     /// The default channel recorded when a row has none.
     pub fn default_channel(&self) -> Option<&str> {
         self.default_channel.as_deref()
+    }
+
+    /// Watches this file's text column for values that all read as ratings
+    /// (评价 holding 好评/差评, the text in another column).
+    pub fn text_lookalike(&self, raw_headers: &[String]) -> Option<RatingLookalikes> {
+        let c = self.cols.content?;
+        Some(RatingLookalikes::new(
+            vec![(c, raw_headers.get(c)?.clone())],
+            self.stars,
+        ))
     }
 
     /// Watches this file's rows for an unmapped column that looks like the
@@ -861,9 +898,10 @@ const LOOKALIKE_ROWS: u32 = 1000;
 /// importer (the unmapped columns of a review file with no rating column)
 /// and `kefu classify`. A column counts when, in its first rows, every value
 /// reads as a rating or as none (未评价), some value is positive or negative
-/// (a column of 普通 alone is no rating), and, when the values are all bare
-/// numbers (a row number, a quantity), its header says it is a score (分,
-/// 星, 评, 满意, rating, score, star).
+/// (a column of 普通 alone is no rating), and, when no value has a rating's
+/// own words (好评, 3星, ★, satisfied: numbers alone, a row number, a
+/// quantity, 1级, 一), its header says it is a score (分, 星级, 评, 满意,
+/// rating, score, star; not 星期).
 pub struct RatingLookalikes {
     columns: Vec<Lookalike>,
     rows_seen: u32,
@@ -927,7 +965,11 @@ impl RatingLookalikes {
                 Err(_) => col.plausible = false,
                 Ok(r) => {
                     col.polar |= r.polarity != crate::domain::Polarity::Neutral;
-                    col.worded |= !v.trim().bytes().all(|b| b.is_ascii_digit());
+                    // A rating's own words (好评, 3星, ★, satisfied), not a
+                    // number that reads as stars (1级, 一, 2.0).
+                    col.worded |= v
+                        .chars()
+                        .any(|c| c.is_ascii_alphabetic() || "好差中评满意星★☆⭐".contains(c));
                     if col.first.is_none() {
                         col.first = Some(v.to_string());
                     }
@@ -941,9 +983,11 @@ impl RatingLookalikes {
     pub fn found(&self) -> impl Iterator<Item = (usize, &str, &str)> {
         let scored = |header: &str| {
             let h = normalize_term(header);
-            ["分", "星", "评", "满意", "rating", "score", "star", "rate"]
-                .iter()
-                .any(|w| h.contains(w))
+            [
+                "分", "星级", "星等", "星数", "评", "满意", "rating", "score", "star", "rate",
+            ]
+            .iter()
+            .any(|w| h.contains(w))
         };
         self.columns
             .iter()

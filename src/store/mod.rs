@@ -281,6 +281,14 @@ impl Store {
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
+        if place != path && !dir.is_dir() {
+            bail!(
+                "{} is a symbolic link to {}, whose directory {} does not exist: create it, then run kefu init again",
+                path.display(),
+                place.display(),
+                dir.display()
+            );
+        }
         remove_abandoned_stores(dir, &name);
         let temp = dir.join(format!(".{name}.{}.kefu-tmp", std::process::id()));
         let _ = std::fs::remove_file(&temp);
