@@ -17,7 +17,7 @@ use crate::domain::{parse_rating, Cause, Polarity, StarScale};
 use crate::ingest::columns::{
     header_key, normalize_header, unique_names, ColumnMap, CLASSIFY_COLUMNS, FEEDBACK_FIELDS,
 };
-use crate::ingest::records::{field_text, repeats_header, OtherHeaders, RatingLookalikes};
+use crate::ingest::records::{field_text, OtherHeaders, RatingLookalikes};
 use crate::ingest::{self, InputFormat, InputOptions, ReadOutcome, Row, TextEncoding};
 use crate::render::output::{is_stdout, Output};
 use crate::render::stream::{RecordFormat, RecordWriter};
@@ -418,14 +418,6 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
             crate::say!("kefu: {name}: {note}");
         }
     }
-    // The header as a row: files joined with `cat` repeat it (with a
-    // byte-order mark where the second began).
-    let header_row: Vec<String> = input
-        .rows
-        .headers()
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
-        .collect();
     let input_headers = input.rows.headers().to_vec();
     let other_headers = OtherHeaders::new(&input_headers, FEEDBACK_FIELDS);
     // JSON has no header rows: its records are keyed by name.
@@ -675,12 +667,12 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                             if !json_in
                                 && other_headers.is_name(row.get(text_col))
                                 && other_headers.is_header(row)
-                                && !repeats_header(&header_row, row)
+                                && !other_headers.repeats(row)
                             {
                                 let cells: Vec<&str> = (0..row.len()).map(|c| row.get(c)).collect();
                                 bail!(OtherHeaders::error(&name, position, row.line, &cells));
                             }
-                            if repeats_header(&header_row, row) {
+                            if other_headers.repeats(row) {
                                 repeated_headers += 1;
                                 if repeated_headers == 1 {
                                     repeated_header_line = row.line;

@@ -1177,7 +1177,7 @@ fn read_files(
                     Item::Reject { line, reason, raw }
                 }
                 ReadOutcome::Row => {
-                    if crate::ingest::records::repeats_header(input.rows.headers(), &row) {
+                    if other_headers.repeats(&row) {
                         repeated_headers.0 += 1;
                         if repeated_headers.0 == 1 {
                             repeated_headers.1 = row.line;

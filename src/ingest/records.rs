@@ -314,31 +314,6 @@ fn totals_row(row: &Row, cols: &[Option<usize>]) -> Result<(), String> {
     Ok(())
 }
 
-/// Whether `row` repeats the header (exports joined with `cat`, a
-/// byte-order mark where the second began): every cell with a value is its
-/// column's name, as headers compare (評價時間 is 评价时间, ＩＤ is ID), and
-/// two or more are (a row `kefu classify` wrote keeps its cause columns
-/// empty).
-pub fn repeats_header(headers: &[String], row: &Row) -> bool {
-    let mut named = 0;
-    for (c, h) in headers.iter().enumerate() {
-        let cell = row.get(c).trim_start_matches('\u{feff}').trim();
-        if cell.is_empty() {
-            continue;
-        }
-        let h = h.trim_start_matches('\u{feff}').trim();
-        // Most rows differ at once, without normalising anything.
-        if cell != h
-            && (cell.len() > 4 * h.len().max(8)
-                || super::columns::normalize_header(cell) != super::columns::normalize_header(h))
-        {
-            return false;
-        }
-        named += 1;
-    }
-    named >= 2
-}
-
 /// Rows that read as another header (`评价时间,评价内容,评价等级` below
 /// `评价ID,评价等级,评价内容`): exports with other columns joined into one
 /// file, whose later rows would be read with the first header's columns
@@ -348,6 +323,9 @@ pub fn repeats_header(headers: &[String], row: &Row) -> bool {
 /// more: a half-filled register row (`,电话,客服,,`) is a record to reject,
 /// not a header.
 pub struct OtherHeaders {
+    /// The file's own headers: as written (trimmed, no byte-order mark),
+    /// normalised, and whether they hold a digit.
+    own: Vec<(String, String, bool)>,
     names: std::collections::HashSet<String>,
     /// Whether a name holds a digit: when none does, a cell with one (an id,
     /// a date: most rows' first) is no name, without normalising it.
@@ -367,7 +345,41 @@ impl OtherHeaders {
             .filter(|n: &String| !n.is_empty())
             .collect::<std::collections::HashSet<String>>();
         let digits = names.iter().any(|n| n.bytes().any(|b| b.is_ascii_digit()));
-        OtherHeaders { names, digits }
+        let own = headers
+            .iter()
+            .map(|h| {
+                let h = h.trim_start_matches('\u{feff}').trim();
+                let digit = h.bytes().any(|b| b.is_ascii_digit());
+                (h.to_string(), super::columns::normalize_header(h), digit)
+            })
+            .collect();
+        OtherHeaders { own, names, digits }
+    }
+
+    /// Whether `row` repeats the file's header (exports joined with `cat`, a
+    /// byte-order mark where the second began): every cell with a value is
+    /// its column's name, as headers compare (評價時間 is 评价时间, ＩＤ is
+    /// ID), and two or more are (a row `kefu classify` wrote keeps its cause
+    /// columns empty).
+    pub fn repeats(&self, row: &Row) -> bool {
+        let mut named = 0;
+        for (c, (h, normalized, digit)) in self.own.iter().enumerate() {
+            let cell = row.get(c).trim_start_matches('\u{feff}').trim();
+            if cell.is_empty() {
+                continue;
+            }
+            // Most rows differ at once (an id or a date where a name with no
+            // digit is), without normalising anything.
+            if cell != h
+                && ((!digit && cell.bytes().any(|b| b.is_ascii_digit()))
+                    || cell.len() > 4 * h.len().max(8)
+                    || super::columns::normalize_header(cell) != *normalized)
+            {
+                return false;
+            }
+            named += 1;
+        }
+        named >= 2
     }
 
     /// Whether `cell` is a name (a quick look before [`OtherHeaders::is_header`]).
@@ -378,7 +390,7 @@ impl OtherHeaders {
             && self.names.contains(&super::columns::normalize_header(cell))
     }
 
-    /// Whether `row` reads as a header (not the file's own: see [`repeats_header`]).
+    /// Whether `row` reads as a header (not the file's own: see [`OtherHeaders::repeats`]).
     pub fn is_header(&self, row: &Row) -> bool {
         self.are_header_cells((0..row.len()).map(|c| row.get(c)))
     }
