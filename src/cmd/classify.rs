@@ -17,7 +17,7 @@ use crate::domain::{parse_rating, Cause, Polarity, StarScale};
 use crate::ingest::columns::{
     header_key, normalize_header, unique_names, ColumnMap, CLASSIFY_COLUMNS, FEEDBACK_FIELDS,
 };
-use crate::ingest::records::{field_text, OtherHeaders, RatingLookalikes};
+use crate::ingest::records::{field_text, raw_fields, OtherHeaders, RatingLookalikes};
 use crate::ingest::{self, InputFormat, InputOptions, ReadOutcome, Row, TextEncoding};
 use crate::render::output::{is_stdout, Output};
 use crate::render::stream::{RecordFormat, RecordWriter};
@@ -591,19 +591,8 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                             let json_in =
                                 matches!(input.format, InputFormat::Json | InputFormat::Jsonl);
                             // Otherwise `raw` is the row's fields written as CSV.
-                            let mut fields: Vec<String> = if json_in {
-                                vec![raw]
-                            } else {
-                                csv::ReaderBuilder::new()
-                                    .has_headers(false)
-                                    .flexible(true)
-                                    .from_reader(raw.as_bytes())
-                                    .records()
-                                    .next()
-                                    .and_then(|r| r.ok())
-                                    .map(|r| r.iter().map(String::from).collect())
-                                    .unwrap_or_default()
-                            };
+                            let mut fields: Vec<String> =
+                                if json_in { vec![raw] } else { raw_fields(&raw) };
                             if !json_in
                                 && other_headers.are_header_cells(fields.iter().map(String::as_str))
                             {

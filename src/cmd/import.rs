@@ -1155,15 +1155,7 @@ fn read_files(
                 ReadOutcome::Bad { line, reason, raw } => {
                     // Another export's header, with more or fewer columns
                     // (`raw` is the row's fields written as CSV).
-                    let cells: Vec<String> = csv::ReaderBuilder::new()
-                        .has_headers(false)
-                        .flexible(true)
-                        .from_reader(raw.as_bytes())
-                        .records()
-                        .next()
-                        .and_then(|r| r.ok())
-                        .map(|r| r.iter().map(String::from).collect())
-                        .unwrap_or_default();
+                    let cells = crate::ingest::records::raw_fields(&raw);
                     if !json_in && other_headers.are_header_cells(cells.iter().map(String::as_str))
                     {
                         let cells: Vec<&str> = cells.iter().map(String::as_str).collect();

@@ -314,6 +314,20 @@ fn totals_row(row: &Row, cols: &[Option<usize>]) -> Result<(), String> {
     Ok(())
 }
 
+/// The fields of an unreadable row as [`super::ReadOutcome::Bad`] gives it
+/// (`raw`: the row's fields written as CSV).
+pub fn raw_fields(raw: &str) -> Vec<String> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(raw.as_bytes())
+        .records()
+        .next()
+        .and_then(|r| r.ok())
+        .map(|r| r.iter().map(String::from).collect())
+        .unwrap_or_default()
+}
+
 /// Rows that read as another header (`评价时间,评价内容,评价等级` below
 /// `评价ID,评价等级,评价内容`): exports with other columns joined into one
 /// file, whose later rows would be read with the first header's columns
