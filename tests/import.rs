@@ -4184,3 +4184,74 @@ fn ratings_in_the_text_column_and_number_columns_are_judged_alike_in_import() {
     );
     assert!(!err.contains("星期"), "{err}");
 }
+
+#[test]
+fn header_rules_fifth_round() {
+    // Found by exploratory testing, each against the rule before.
+    let wd = Workdir::new();
+    // A complaint with its id and generic words, its time not yet filled:
+    // a row to reject, not a header.
+    let c = wd.write(
+        "c.csv",
+        "投诉编号,投诉时间,来源,投诉人,客服,部门,渠道,投诉内容\n\
+         T1,2026-11-20 09:00,电话,客户,王一,客服组,平台,态度差\n\
+         T2,,电话,客户,客服,客服组,平台,物流太慢一直没人管\n",
+    );
+    let (v, err) =
+        wd.json_and_stderr(&["import", "complaints", &c, "--format", "json", "--dry-run"]);
+    assert_eq!(
+        (v["new"].as_u64(), v["rejected"].as_u64()),
+        (Some(1), Some(1)),
+        "{err}"
+    );
+    // A second roster's header is no agent.
+    let r = wd.write(
+        "ag.csv",
+        "工号,姓名,部门\nKF001,王芳,售前组\n姓名,工号,部门\n李娜,KF002,售前组\n",
+    );
+    wd.kefu(&["import", "agents", &r, "--dry-run"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "line 3 is another header (姓名,工号,部门)",
+        ));
+    // A header repeated with its note's digits in the other width is skipped.
+    let f = wd.write(
+        "fw.csv",
+        "评价时间,评分（１-５）,评价内容\n2026-11-20 09:00,1,太慢\n评价时间,评分（1-5）,评价内容\n2026-11-20 10:00,2,态度差\n",
+    );
+    let (v, err) = wd.json_and_stderr(&["import", "reviews", &f, "--format", "json", "--dry-run"]);
+    assert_eq!(
+        (v["new"].as_u64(), v["rejected"].as_u64()),
+        (Some(2), Some(0)),
+        "{err}"
+    );
+    // Numbers under 积分 or 评论数 are no rating; short texts beside a rating
+    // column are texts.
+    let g = wd.write(
+        "g.csv",
+        "评价时间,评价等级,评价内容,积分,评论数\n2026-11-20 09:00,差评,很差,1,2\n2026-11-20 10:00,好评,满意,5,1\n",
+    );
+    let out = wd
+        .kefu(&["-q", "import", "reviews", &g, "--dry-run"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    let h = wd.write(
+        "h.csv",
+        "评价时间,评价内容,积分,评论数,服务评分
+2026-11-20 09:00,很差,1,2,1
+2026-11-20 10:00,满意,5,1,5
+",
+    );
+    let out = wd
+        .kefu(&["-q", "import", "reviews", &h, "--dry-run"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("column \"服务评分\" holds only values that read as ratings"),
+        "{err}"
+    );
+    assert!(!err.contains("积分") && !err.contains("评论数"), "{err}");
+}

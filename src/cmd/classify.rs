@@ -426,7 +426,7 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
     // and, with no rating column, a column of ratings no alias names.
     let header_of = |c: usize| (c, input_headers[c].clone());
     let mut text_lookalike = RatingLookalikes::new(
-        (args.column.is_none())
+        (args.column.is_none() && rating_col.is_none())
             .then(|| header_of(text_col))
             .into_iter()
             .collect(),
@@ -652,9 +652,9 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                                 known_keys = keys.len();
                             }
                             // The header again (`cat a.csv b.csv`): no review.
-                            // Its text cell a name first: a quick look per row.
+                            // Another export's header (its first value a name first: a quick look per row).
                             if !json_in
-                                && other_headers.is_name(row.get(text_col))
+                                && other_headers.might_be_header(row)
                                 && other_headers.is_header(row)
                                 && !other_headers.repeats(row)
                             {

@@ -1195,11 +1195,10 @@ fn read_files(
                     if let Some(l) = &mut text_lookalike {
                         l.look_at(&row);
                     }
-                    let mut item = parsers.parse(&row, names, &mut unlinked, &mut notes);
-                    // Another export's header reads as no record (its time is
-                    // 评价时间): looked for among the rows rejected only.
+                    // Another export's header (a quick look at its first
+                    // value first: most rows' is an id or a date).
                     if !json_in
-                        && matches!(item, Item::Reject { .. })
+                        && other_headers.might_be_header(&row)
                         && other_headers.is_header(&row)
                     {
                         let cells: Vec<&str> = (0..row.len()).map(|c| row.get(c)).collect();
@@ -1210,6 +1209,7 @@ fn read_files(
                             &cells
                         ));
                     }
+                    let mut item = parsers.parse(&row, names, &mut unlinked, &mut notes);
                     if matches!(&item, Item::Feedback(rec) if rec.rated_positive) {
                         let first = &mut notes.rated_positive;
                         first.0 += 1;

@@ -331,11 +331,11 @@ pub fn raw_fields(raw: &str) -> Vec<String> {
 /// Rows that read as another header (`评价时间,评价内容,评价等级` below
 /// `评价ID,评价等级,评价内容`): exports with other columns joined into one
 /// file, whose later rows would be read with the first header's columns
-/// (text and rating swapped). A row is one when at least two thirds of its
-/// cells have a value, three or more of them are names some field's aliases
-/// give or the file's headers, and those are three in five of its values or
-/// more: a half-filled register row (`,电话,客服,,`) is a record to reject,
-/// not a header.
+/// (text and rating swapped). A row is one when every value in it is a name
+/// (some field's alias or one of the file's headers) and three or more are,
+/// or when it holds three in five of the file's own headers or more, whatever
+/// else (a wider export's header, 序号 and 备注 added): a half-filled register
+/// row (`,电话,客服,,`) or a record with its id or text is no header.
 pub struct OtherHeaders {
     /// The file's own headers: as written (trimmed, no byte-order mark),
     /// normalised, and whether they hold a digit.
@@ -363,7 +363,10 @@ impl OtherHeaders {
             .iter()
             .map(|h| {
                 let h = h.trim_start_matches('\u{feff}').trim();
-                let digit = h.bytes().any(|b| b.is_ascii_digit());
+                // ASCII or full-width (评分（１-５）): either may be repeated.
+                let digit = h
+                    .chars()
+                    .any(|c| crate::domain::fold_full_width(c).is_ascii_digit());
                 (h.to_string(), super::columns::normalize_header(h), digit)
             })
             .collect();
@@ -404,6 +407,15 @@ impl OtherHeaders {
             && self.names.contains(&super::columns::normalize_header(cell))
     }
 
+    /// A quick look before [`OtherHeaders::is_header`]: whether the row's
+    /// first value is a name (most rows' is an id or a date).
+    pub fn might_be_header(&self, row: &Row) -> bool {
+        (0..row.len())
+            .map(|c| row.get(c))
+            .find(|c| !c.trim().is_empty())
+            .is_some_and(|c| self.is_name(c))
+    }
+
     /// Whether `row` reads as a header (not the file's own: see [`OtherHeaders::repeats`]).
     pub fn is_header(&self, row: &Row) -> bool {
         self.are_header_cells((0..row.len()).map(|c| row.get(c)))
@@ -411,31 +423,33 @@ impl OtherHeaders {
 
     /// [`OtherHeaders::is_header`] for a row's cells (one with more or fewer
     /// fields than the header, read as unreadable).
-    pub fn are_header_cells<'c>(&self, cells: impl ExactSizeIterator<Item = &'c str>) -> bool {
-        let width = cells.len();
-        let (mut filled, mut named, mut other) = (0, 0, 0);
+    pub fn are_header_cells<'c>(&self, cells: impl Iterator<Item = &'c str>) -> bool {
+        let (mut named, mut other) = (0, 0);
+        let mut own: Vec<&str> = vec![];
         for cell in cells {
             let cell = cell.trim_start_matches('\u{feff}').trim();
             if cell.is_empty() {
                 continue;
             }
-            filled += 1;
-            // A long text, or (when no name has one) a cell with a digit,
-            // is no name, without normalising it.
-            let name = cell.len() <= 64
-                && (self.digits || !cell.bytes().any(|b| b.is_ascii_digit()))
-                && self.names.contains(&super::columns::normalize_header(cell));
-            if name {
-                named += 1;
-            } else {
-                other += 1;
-                // Past two in five of a full row's values: no header.
-                if 5 * other > 2 * width {
-                    return false;
+            // A long text is no name, without normalising it.
+            let key = (cell.len() <= 64).then(|| super::columns::normalize_header(cell));
+            match key.as_deref() {
+                Some(k) if self.names.contains(k) => {
+                    named += 1;
+                    if let Some((_, n, _)) = self.own.iter().find(|(_, n, _)| n == k) {
+                        if !own.contains(&n.as_str()) {
+                            own.push(n);
+                        }
+                    }
                 }
+                _ => other += 1,
             }
         }
-        3 * filled >= 2 * width && named >= 3 && 5 * named >= 3 * filled
+        // Every value a name, three or more (a half-filled register row,
+        // `,电话,客服,,`, has fewer; a record has its id or its text); or
+        // three in five of this file's own headers, whatever else it holds (a
+        // wider export's header, 序号 and 备注 added).
+        (other == 0 && named >= 3) || (own.len() >= 3 && 5 * own.len() >= 3 * self.own.len())
     }
 
     /// The error for a row, at `line`, whose `cells` are another header.
@@ -668,6 +682,10 @@ impl FeedbackParser {
     /// Watches this file's text column for values that all read as ratings
     /// (评价 holding 好评/差评, the text in another column).
     pub fn text_lookalike(&self, raw_headers: &[String]) -> Option<RatingLookalikes> {
+        // With a rating column, short texts (很差, 满意) are texts.
+        if self.cols.rating.is_some() {
+            return None;
+        }
         let c = self.cols.content?;
         Some(RatingLookalikes::new(
             vec![(c, raw_headers.get(c)?.clone())],
@@ -926,8 +944,8 @@ const LOOKALIKE_ROWS: u32 = 1000;
 /// reads as a rating or as none (未评价), some value is positive or negative
 /// (a column of 普通 alone is no rating), and, when no value has a rating's
 /// own words (好评, 3星, ★, satisfied: numbers alone, a row number, a
-/// quantity, 1级, 一), its header says it is a score (分, 星级, 评, 满意,
-/// rating, score, star; not 星期).
+/// quantity, 1级, 一), its header says it is a score (评分, 打分, 得分, 星级,
+/// 满意, rating, score, star; not 星期, 积分, 分类 or 评论数).
 pub struct RatingLookalikes {
     columns: Vec<Lookalike>,
     rows_seen: u32,
@@ -1010,7 +1028,7 @@ impl RatingLookalikes {
         let scored = |header: &str| {
             let h = normalize_term(header);
             [
-                "分", "星级", "星等", "星数", "评", "满意", "rating", "score", "star", "rate",
+                "评分", "打分", "得分", "星级", "星等", "星数", "满意", "rating", "score", "star",
             ]
             .iter()
             .any(|w| h.contains(w))
