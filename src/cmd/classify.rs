@@ -200,8 +200,8 @@ pub fn run(globals: &Globals, args: ClassifyArgs) -> Result<()> {
     }
 }
 
-/// The columns a stream reads: the text, the rating (if any), and warnings
-/// about headers two fields' aliases share.
+/// The columns a stream reads: the text, the rating (if any), and the
+/// headers one field's aliases both name.
 struct Columns {
     text: usize,
     rating: Option<usize>,

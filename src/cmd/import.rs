@@ -1169,7 +1169,7 @@ fn read_files(
                     Item::Reject { line, reason, raw }
                 }
                 ReadOutcome::Row => {
-                    if other_headers.repeats(&row) {
+                    if !json_in && other_headers.repeats(&row) {
                         repeated_headers.0 += 1;
                         if repeated_headers.0 == 1 {
                             repeated_headers.1 = row.line;

@@ -275,8 +275,8 @@ impl Document {
     }
 
     /// Keeps only the named section (for `--section`).
-    /// Keeps only the section named `key`: its key (`items`), or its title
-    /// or a word of it as the table shows it (`明细`, `明细 items`).
+    /// Keeps only the section named `key`: its key (`items`, any case), or
+    /// its title or a part of it as the table shows it (`明细`, `by cause`).
     pub fn only_section(&mut self, key: &str) -> Result<()> {
         // Each section as `key (title)`, for messages.
         let titles: Vec<String> = self
@@ -285,8 +285,6 @@ impl Document {
             .map(|s| format!("{} ({})", s.key, s.title))
             .collect();
         let key = key.trim();
-        // 明细, items, ITEMS, "按原因 by cause", "by cause": the title, a part
-        // of it before or after a space, or a word of it.
         // 明细, items, ITEMS, "按原因 by cause", "by cause", 渠道 (of 按渠道),
         // 帕累托 (of 原因帕累托): the title, a part of it before or after a
         // space, a word of it, or (two Chinese characters or more) a part of
