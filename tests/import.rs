@@ -4255,3 +4255,55 @@ fn header_rules_fifth_round() {
     );
     assert!(!err.contains("积分") && !err.contains("评论数"), "{err}");
 }
+
+#[test]
+fn rows_of_generic_words_are_rows_not_headers() {
+    // Found by exploratory testing (sixth round): a register row just
+    // started (`,电话,客户,客服,,`), a roster's vacancy, a masked export's
+    // 客户 under 客户: each stopped a whole import as "another header".
+    let wd = Workdir::new();
+    let c = wd.write(
+        "c.csv",
+        "投诉编号,投诉时间,来源,投诉人,被投诉人,所属部门,投诉内容\n\
+         T1,2026-11-20 09:00,电话,张三,王一,客服组,态度差\n\
+         ,,电话,客户,客服,,\n\
+         T3,2026-11-20 11:00,平台,李四,王一,客服组,回复慢\n",
+    );
+    let (v, err) =
+        wd.json_and_stderr(&["import", "complaints", &c, "--format", "json", "--dry-run"]);
+    assert_eq!(
+        (v["new"].as_u64(), v["rejected"].as_u64()),
+        (Some(2), Some(1)),
+        "{err}"
+    );
+    let r = wd.write(
+        "ag.csv",
+        "工号,姓名,岗位,部门,职务\nKF001,王一,客服,售后组,组长\n,,客服,客服组,组长\n",
+    );
+    let (v, err) = wd.json_and_stderr(&["import", "agents", &r, "--format", "json", "--dry-run"]);
+    assert_eq!(
+        (v["new"].as_u64(), v["rejected"].as_u64()),
+        (Some(1), Some(1)),
+        "{err}"
+    );
+    let m = wd.write(
+        "masked.csv",
+        "来源,客户,客服,电话,投诉内容\n电话,客户,客服,139****5678,回复慢\n平台,客户,客服,,态度差\n",
+    );
+    let out = wd.kefu(&["classify", &m]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 3);
+    // A header with a note column added (备注) still stops it.
+    let h = wd.write(
+        "h.csv",
+        "评价ID,评价时间,渠道,客服,评价等级,评价内容\nR1,2026-11-20 09:00,淘宝,王芳,差评,太慢\n评价ID,评价时间,渠道,客服,评价内容,备注\nR2,2026-11-20 10:00,淘宝,李娜,不回消息,加急\n",
+    );
+    wd.kefu(&["classify", &h])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("line 3 is another header"));
+}

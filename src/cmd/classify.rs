@@ -17,7 +17,9 @@ use crate::domain::{parse_rating, Cause, Polarity, StarScale};
 use crate::ingest::columns::{
     header_key, normalize_header, unique_names, ColumnMap, CLASSIFY_COLUMNS, FEEDBACK_FIELDS,
 };
-use crate::ingest::records::{field_text, raw_fields, OtherHeaders, RatingLookalikes};
+use crate::ingest::records::{
+    field_text, raw_fields, OtherHeaders, RatingLookalikes, FEEDBACK_KEYS,
+};
 use crate::ingest::{self, InputFormat, InputOptions, ReadOutcome, Row, TextEncoding};
 use crate::render::output::{is_stdout, Output};
 use crate::render::stream::{RecordFormat, RecordWriter};
@@ -419,7 +421,7 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
         }
     }
     let input_headers = input.rows.headers().to_vec();
-    let other_headers = OtherHeaders::new(&input_headers, FEEDBACK_FIELDS);
+    let other_headers = OtherHeaders::new(&input_headers, FEEDBACK_FIELDS, FEEDBACK_KEYS);
     // JSON has no header rows: its records are keyed by name.
     let json_in = matches!(input.format, InputFormat::Json | InputFormat::Jsonl);
     // Ratings where the text should be (unless the user named the text),

@@ -328,26 +328,57 @@ pub fn raw_fields(raw: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The fields every export of a kind has ([`OtherHeaders`]): feedback's id,
+/// time and text; a roster's 工号; an event's id, date and rule; an
+/// activity sheet's month and metric.
+pub const FEEDBACK_KEYS: &[&str] = &["id", "created_at", "created_date", "content"];
+pub const AGENT_KEYS: &[&str] = &["agent_id"];
+pub const EVENT_KEYS: &[&str] = &["id", "date", "rule"];
+pub const ACTIVITY_KEYS: &[&str] = &["month", "metric"];
+
 /// Rows that read as another header (`评价时间,评价内容,评价等级` below
 /// `评价ID,评价等级,评价内容`): exports with other columns joined into one
 /// file, whose later rows would be read with the first header's columns
-/// (text and rating swapped). A row is one when every value in it is a name
-/// (some field's alias or one of the file's headers) and three or more are,
-/// or when it holds three in five of the file's own headers or more, whatever
-/// else (a wider export's header, 序号 and 备注 added): a half-filled register
-/// row (`,电话,客服,,`) or a record with its id or text is no header.
+/// (text and rating swapped). A row is one when two in three of its values
+/// or more are names (some field's alias or one of the file's headers),
+/// three or more, and one names a field that every export of its kind has
+/// (an id, a time, the text; a roster's 工号; an event's date or rule; a
+/// month or metric); or
+/// when three in five of the file's own headers or more stand in it at other
+/// places than in the header, whatever else it holds (a wider export's
+/// header, 序号 and 备注 added before them). A register row of generic words
+/// (`,电话,客户,客服,,`), a masked export's `客户` under 客户, or a record with its
+/// id or text is no header.
 pub struct OtherHeaders {
     /// The file's own headers: as written (trimmed, no byte-order mark),
     /// normalised, and whether they hold a digit.
     own: Vec<(String, String, bool)>,
     names: std::collections::HashSet<String>,
+    /// The names of the fields every export of the kind has (`keys`).
+    keys: std::collections::HashSet<String>,
     /// Whether a name holds a digit: when none does, a cell with one (an id,
     /// a date: most rows' first) is no name, without normalising it.
     digits: bool,
 }
 
 impl OtherHeaders {
-    pub fn new(headers: &[String], specs: &[super::columns::FieldSpec]) -> OtherHeaders {
+    /// For a file with `headers`, of a kind whose fields are `specs`, the
+    /// fields every export of the kind has named in `keys`.
+    pub fn new(
+        headers: &[String],
+        specs: &[super::columns::FieldSpec],
+        keys: &[&str],
+    ) -> OtherHeaders {
+        let key_names = specs
+            .iter()
+            .filter(|s| keys.contains(&s.name))
+            .flat_map(|s| {
+                s.aliases
+                    .iter()
+                    .map(|a| super::columns::normalize_header(a))
+            })
+            .filter(|n| !n.is_empty())
+            .collect();
         let names = specs
             .iter()
             .flat_map(|s| {
@@ -370,7 +401,12 @@ impl OtherHeaders {
                 (h.to_string(), super::columns::normalize_header(h), digit)
             })
             .collect();
-        OtherHeaders { own, names, digits }
+        OtherHeaders {
+            own,
+            names,
+            keys: key_names,
+            digits,
+        }
     }
 
     /// Whether `row` repeats the file's header (exports joined with `cat`, a
@@ -407,13 +443,15 @@ impl OtherHeaders {
             && self.names.contains(&super::columns::normalize_header(cell))
     }
 
-    /// A quick look before [`OtherHeaders::is_header`]: whether the row's
-    /// first value is a name (most rows' is an id or a date).
+    /// A quick look before [`OtherHeaders::is_header`]: whether one of the
+    /// row's first two values is a name (most rows' are an id and a date; a
+    /// wider export's header may begin with 序号).
     pub fn might_be_header(&self, row: &Row) -> bool {
         (0..row.len())
             .map(|c| row.get(c))
-            .find(|c| !c.trim().is_empty())
-            .is_some_and(|c| self.is_name(c))
+            .filter(|c| !c.trim().is_empty())
+            .take(2)
+            .any(|c| self.is_name(c))
     }
 
     /// Whether `row` reads as a header (not the file's own: see [`OtherHeaders::repeats`]).
@@ -424,32 +462,31 @@ impl OtherHeaders {
     /// [`OtherHeaders::is_header`] for a row's cells (one with more or fewer
     /// fields than the header, read as unreadable).
     pub fn are_header_cells<'c>(&self, cells: impl Iterator<Item = &'c str>) -> bool {
-        let (mut named, mut other) = (0, 0);
-        let mut own: Vec<&str> = vec![];
-        for cell in cells {
+        let (mut named, mut other, mut key) = (0, 0, false);
+        // The file's own headers standing elsewhere than in its header.
+        let mut moved: Vec<usize> = vec![];
+        for (at, cell) in cells.enumerate() {
             let cell = cell.trim_start_matches('\u{feff}').trim();
             if cell.is_empty() {
                 continue;
             }
             // A long text is no name, without normalising it.
-            let key = (cell.len() <= 64).then(|| super::columns::normalize_header(cell));
-            match key.as_deref() {
-                Some(k) if self.names.contains(k) => {
+            let name = (cell.len() <= 64).then(|| super::columns::normalize_header(cell));
+            match name.as_deref() {
+                Some(n) if self.names.contains(n) => {
                     named += 1;
-                    if let Some((_, n, _)) = self.own.iter().find(|(_, n, _)| n == k) {
-                        if !own.contains(&n.as_str()) {
-                            own.push(n);
+                    key |= self.keys.contains(n);
+                    if let Some(own) = self.own.iter().position(|(_, o, _)| o == n) {
+                        if own != at && !moved.contains(&own) {
+                            moved.push(own);
                         }
                     }
                 }
                 _ => other += 1,
             }
         }
-        // Every value a name, three or more (a half-filled register row,
-        // `,电话,客服,,`, has fewer; a record has its id or its text); or
-        // three in five of this file's own headers, whatever else it holds (a
-        // wider export's header, 序号 and 备注 added).
-        (other == 0 && named >= 3) || (own.len() >= 3 && 5 * own.len() >= 3 * self.own.len())
+        (named >= 3 && key && 3 * named >= 2 * (named + other))
+            || (moved.len() >= 3 && 5 * moved.len() >= 3 * self.own.len())
     }
 
     /// The error for a row, at `line`, whose `cells` are another header.
