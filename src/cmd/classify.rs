@@ -17,9 +17,7 @@ use crate::domain::{parse_rating, Cause, Polarity, StarScale};
 use crate::ingest::columns::{
     header_key, normalize_header, unique_names, ColumnMap, CLASSIFY_COLUMNS, FEEDBACK_FIELDS,
 };
-use crate::ingest::records::{
-    field_text, raw_fields, OtherHeaders, RatingLookalikes, FEEDBACK_KEYS,
-};
+use crate::ingest::records::{field_text, keys_for, raw_fields, OtherHeaders, RatingLookalikes};
 use crate::ingest::{self, InputFormat, InputOptions, ReadOutcome, Row, TextEncoding};
 use crate::render::output::{is_stdout, Output};
 use crate::render::stream::{RecordFormat, RecordWriter};
@@ -421,7 +419,7 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
         }
     }
     let input_headers = input.rows.headers().to_vec();
-    let other_headers = OtherHeaders::new(&input_headers, FEEDBACK_FIELDS, FEEDBACK_KEYS);
+    let other_headers = OtherHeaders::new(&input_headers, FEEDBACK_FIELDS, keys_for("reviews"));
     // JSON has no header rows: its records are keyed by name.
     let json_in = matches!(input.format, InputFormat::Json | InputFormat::Jsonl);
     // Ratings where the text should be (unless the user named the text),
@@ -590,8 +588,6 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                             // array) has no fields: it goes out whole, in
                             // the first column (found by exploratory
                             // testing: it was split at its commas).
-                            let json_in =
-                                matches!(input.format, InputFormat::Json | InputFormat::Jsonl);
                             // Otherwise `raw` is the row's fields written as CSV.
                             let mut fields: Vec<String> =
                                 if json_in { vec![raw] } else { raw_fields(&raw) };
@@ -654,16 +650,7 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                                 known_keys = keys.len();
                             }
                             // The header again (`cat a.csv b.csv`): no review.
-                            // Another export's header (its first value a name first: a quick look per row).
-                            if !json_in
-                                && other_headers.might_be_header(row)
-                                && other_headers.is_header(row)
-                                && !other_headers.repeats(row)
-                            {
-                                let cells: Vec<&str> = (0..row.len()).map(|c| row.get(c)).collect();
-                                bail!(OtherHeaders::error(&name, position, row.line, &cells));
-                            }
-                            if other_headers.repeats(row) {
+                            if !json_in && other_headers.repeats(row) {
                                 repeated_headers += 1;
                                 if repeated_headers == 1 {
                                     repeated_header_line = row.line;
@@ -671,6 +658,15 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                                 *text = None;
                                 bytes += row.byte_len();
                                 continue;
+                            }
+                            // Another export's header (a quick look at its
+                            // first values first).
+                            if !json_in
+                                && other_headers.might_be_header(row)
+                                && other_headers.is_header(row)
+                            {
+                                let cells: Vec<&str> = (0..row.len()).map(|c| row.get(c)).collect();
+                                bail!(OtherHeaders::error(&name, position, row.line, &cells));
                             }
                             text_lookalike.look_at(row);
                             rating_lookalikes.look_at(row);

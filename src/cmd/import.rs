@@ -1127,17 +1127,11 @@ fn read_files(
         let mut totals: u64 = 0;
         // Rows repeating the header (exports joined with cat): skipped, said.
         let mut repeated_headers: (u64, u64) = (0, 0);
-        let keys = {
-            use crate::ingest::records::{ACTIVITY_KEYS, AGENT_KEYS, EVENT_KEYS, FEEDBACK_KEYS};
-            match plan.kind {
-                ImportKind::Reviews | ImportKind::Complaints => FEEDBACK_KEYS,
-                ImportKind::Agents => AGENT_KEYS,
-                ImportKind::Events => EVENT_KEYS,
-                ImportKind::Activity => ACTIVITY_KEYS,
-            }
-        };
-        let other_headers =
-            crate::ingest::records::OtherHeaders::new(input.rows.headers(), specs, keys);
+        let other_headers = crate::ingest::records::OtherHeaders::new(
+            input.rows.headers(),
+            specs,
+            crate::ingest::records::keys_for(kind_name),
+        );
         // JSON has no header rows: its records are keyed by name.
         let json_in = matches!(
             input.format,

@@ -330,11 +330,15 @@ pub fn raw_fields(raw: &str) -> Vec<String> {
 
 /// The fields every export of a kind has ([`OtherHeaders`]): feedback's id,
 /// time and text; a roster's 工号; an event's id, date and rule; an
-/// activity sheet's month and metric.
-pub const FEEDBACK_KEYS: &[&str] = &["id", "created_at", "created_date", "content"];
-pub const AGENT_KEYS: &[&str] = &["agent_id"];
-pub const EVENT_KEYS: &[&str] = &["id", "date", "rule"];
-pub const ACTIVITY_KEYS: &[&str] = &["month", "metric"];
+/// activity sheet's month and metric. Kinds as [`specs_for`] takes them.
+pub fn keys_for(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "agents" => &["agent_id"],
+        "events" => &["id", "date", "rule"],
+        "activity" => &["month", "metric"],
+        _ => &["id", "created_at", "created_date", "content"],
+    }
+}
 
 /// Rows that read as another header (`评价时间,评价内容,评价等级` below
 /// `评价ID,评价等级,评价内容`): exports with other columns joined into one
@@ -369,25 +373,23 @@ impl OtherHeaders {
         specs: &[super::columns::FieldSpec],
         keys: &[&str],
     ) -> OtherHeaders {
+        let aliases = |s: &super::columns::FieldSpec| {
+            s.aliases
+                .iter()
+                .map(|a| super::columns::normalize_header(a))
+                .filter(|n| !n.is_empty())
+                .collect::<Vec<_>>()
+        };
         let key_names = specs
             .iter()
             .filter(|s| keys.contains(&s.name))
-            .flat_map(|s| {
-                s.aliases
-                    .iter()
-                    .map(|a| super::columns::normalize_header(a))
-            })
-            .filter(|n| !n.is_empty())
+            .flat_map(aliases)
             .collect();
         let names = specs
             .iter()
-            .flat_map(|s| {
-                s.aliases
-                    .iter()
-                    .map(|a| super::columns::normalize_header(a))
-            })
+            .flat_map(aliases)
             .chain(headers.iter().map(|h| super::columns::normalize_header(h)))
-            .filter(|n: &String| !n.is_empty())
+            .filter(|n| !n.is_empty())
             .collect::<std::collections::HashSet<String>>();
         let digits = names.iter().any(|n| n.bytes().any(|b| b.is_ascii_digit()));
         let own = headers

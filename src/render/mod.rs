@@ -563,7 +563,6 @@ fn comfy(table: &Table) -> comfy_table::Table {
 /// column, `Some(width)` for a column of short values, `None` for text.
 fn whole_widths(table: &Table) -> Vec<(Option<usize>, usize)> {
     use unicode_width::UnicodeWidthStr;
-    const SHORT: usize = SHORT_VALUE;
     table
         .columns
         .iter()
@@ -580,7 +579,7 @@ fn whole_widths(table: &Table) -> Vec<(Option<usize>, usize)> {
                 let text = printable(&cut_for_table(cell.text())).into_owned();
                 let width = text.lines().map(UnicodeWidthStr::width).max().unwrap_or(0);
                 widest = widest.max(width);
-                short &= width <= SHORT
+                short &= width <= SHORT_VALUE
                     && (matches!(cell, Cell::DateTime(_)) || !text.contains(char::is_whitespace));
             }
             (short.then_some(widest), widest)
@@ -638,10 +637,10 @@ fn expanded(table: &Table, width: Option<usize>) -> String {
     let label = table.columns.iter().map(|c| c.width()).max().unwrap_or(0);
     // What is left of a line for a value: at least 10 columns.
     let room = width.map(|w| w.saturating_sub(label + 3).max(10));
+    let rule = width.unwrap_or(label + 12).min(label + 40);
     let mut out = String::new();
     for (n, row) in table.rows.iter().enumerate() {
         let head = format!("─[ {} ]", n + 1);
-        let rule = width.unwrap_or(label + 12).min(label + 40);
         out.push_str(&head);
         out.push_str(&"─".repeat(rule.saturating_sub(head.width()).max(2)));
         out.push('\n');
