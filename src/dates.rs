@@ -396,6 +396,9 @@ fn read_written(text: &str, order: DateOrder) -> Result<(NaiveDateTime, Option<i
     let t = folded.trim();
     // 民國115年11月20日: Taiwan's calendar, its three-digit year read below.
     let t = without_roc_era(t);
+    // 2026年9月3日星期四 (Chinese Excel's long date), 2026-09-03 (周四) 14:05.
+    let weekday = chinese_weekday(t);
+    let t = weekday.as_ref().map_or(t, |(rest, _)| rest.as_str());
     if let Some(naive) = parse_excel_serial(t) {
         return Ok((naive, None));
     }
@@ -435,9 +438,69 @@ fn read_written(text: &str, order: DateOrder) -> Result<(NaiveDateTime, Option<i
             shown(original)
         )
     })?;
+    if let Some((_, written)) = weekday {
+        if date.weekday() != written {
+            return Err(format!(
+                "{} names the wrong day of the week: {date} is a {} ({})",
+                shown(original),
+                date.format("%A"),
+                CHINESE_WEEKDAYS[date.weekday().num_days_from_monday() as usize]
+            ));
+        }
+    }
     let time = NaiveTime::from_hms_opt(parts.hour, parts.minute, parts.second)
         .ok_or_else(|| format!("impossible time of day in {}", shown(original)))?;
     Ok((date.and_time(time), parts.offset_seconds))
+}
+
+/// The weekdays as Chinese Excel's long date writes them, Monday first.
+const CHINESE_WEEKDAYS: [&str; 7] = [
+    "星期一",
+    "星期二",
+    "星期三",
+    "星期四",
+    "星期五",
+    "星期六",
+    "星期日",
+];
+
+/// A timestamp with a Chinese day of the week in it (`星期四`, `周四`,
+/// `礼拜四`, `星期天`, in brackets or not, anywhere): the text without it,
+/// and the day it names, for the date to be checked against. `None` when
+/// it names none.
+fn chinese_weekday(t: &str) -> Option<(String, chrono::Weekday)> {
+    use chrono::Weekday::*;
+    if t.is_ascii() {
+        return None;
+    }
+    let (start, prefix) = ["星期", "礼拜", "周"]
+        .iter()
+        .find_map(|p| t.find(p).map(|at| (at, *p)))?;
+    let after = &t[start + prefix.len()..];
+    let c = after.chars().next()?;
+    let day = match c {
+        '一' => Mon,
+        '二' => Tue,
+        '三' => Wed,
+        '四' => Thu,
+        '五' => Fri,
+        '六' => Sat,
+        '日' | '天' => Sun,
+        _ => return None,
+    };
+    let mut before = t[..start].trim_end();
+    let mut rest = after[c.len_utf8()..].trim_start();
+    // (星期四) or （周四）: the brackets go too (folded to ASCII already).
+    if let (Some(b), Some(r)) = (before.strip_suffix('('), rest.strip_prefix(')')) {
+        before = b.trim_end();
+        rest = r.trim_start();
+    }
+    let joined = match (before.is_empty(), rest.is_empty()) {
+        (_, true) => before.to_string(),
+        (true, false) => rest.to_string(),
+        (false, false) => format!("{before} {rest}"),
+    };
+    Some((joined, day))
 }
 
 /// A date written with an English month name, as exports of cross-border
@@ -1470,6 +1533,32 @@ mod tests {
 
     fn sh() -> Tz {
         parse_tz("Asia/Shanghai").unwrap()
+    }
+
+    #[test]
+    fn a_chinese_day_of_the_week_is_read_and_checked() {
+        // Found by exploratory testing: Chinese Excel's long date format
+        // (2026年9月3日星期四) was an unreadable timestamp.
+        let expected = parse_timestamp("2026-09-03 14:05", sh()).unwrap();
+        let day = parse_timestamp("2026-09-03", sh()).unwrap();
+        for (t, want) in [
+            ("2026年9月3日星期四", day),
+            ("2026年9月3日 星期四 14:05", expected),
+            ("2026-09-03 14:05:00 星期四", expected),
+            ("2026-09-03（周四）14:05", expected),
+            ("2026/9/3 礼拜四 下午2:05", expected),
+            ("2026年9月6日星期天", day + 3 * 86_400),
+            ("２０２６年９月３日　星期四", day),
+        ] {
+            assert_eq!(parse_timestamp(t, sh()), Ok(want), "{t}");
+        }
+        let e = parse_timestamp("2026年9月3日星期五", sh()).unwrap_err();
+        assert_eq!(
+            e,
+            "\"2026年9月3日星期五\" names the wrong day of the week: 2026-09-03 is a Thursday (星期四)"
+        );
+        // 周 without a day is no weekday.
+        assert!(parse_timestamp("2026年第36周", sh()).is_err());
     }
 
     #[test]

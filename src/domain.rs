@@ -135,11 +135,13 @@ pub fn fold_full_width(c: char) -> char {
 
 /// Characters that take no room when shown: zero-width spaces and joiners,
 /// left-to-right and right-to-left marks and embeddings, the word joiner and
-/// invisible operators, a soft hyphen, a byte-order mark.
+/// invisible operators, a soft hyphen, a byte-order mark; and Ctrl-Z, the
+/// end-of-file mark DOS-era tools still put after the last line.
 pub fn is_invisible(c: char) -> bool {
     matches!(
         c,
-        '\u{ad}'
+        '\u{1a}'
+            | '\u{ad}'
             | '\u{180e}'
             | '\u{200b}'..='\u{200f}'
             | '\u{202a}'..='\u{202e}'

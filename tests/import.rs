@@ -4,6 +4,7 @@ mod common;
 
 use common::{counts, fixture, Workdir};
 use predicates::prelude::*;
+use std::path::Path;
 
 const REVIEWS: &str = "评价ID,评价时间,评价等级,评价内容,接待客服,差评原因\n\
 T1,2026/11/20 9:05,差评,\"客服态度很差，还挂我电话\",王芳,服务态度\n\
@@ -829,9 +830,15 @@ fn files_that_are_not_what_they_claim_are_one_line_errors() {
             wd.write("notime.csv", "评价ID,评价内容\n1,x\n"),
             "no time column",
         ),
+        // Text named like a workbook is read as text (found by exploratory
+        // testing: CSV saved as .xlsx was refused), and the error says so.
         (
             wd.write("fake.xlsx", "id,created_at\n"),
-            "not an Excel workbook",
+            "a text file named like a workbook: read as delimited text",
+        ),
+        (
+            wd.write("garbage.xlsx", b"\x00\x01\x02\x03binary\x00\x00".as_slice()),
+            "binary content",
         ),
     ];
     for (file, message) in cases {
@@ -992,8 +999,8 @@ fn names_several_agents_share_are_warned_about_on_roster_and_feedback_import() {
         .assert()
         .success()
         .stderr(predicate::str::contains(
-            "张伟 / 张　伟 is the name of 2 agents on the roster (KF003, KF004)",
-        ));
+        "1 name(s) are each the name of several agents on the roster (张伟 / 张　伟: KF003, KF004)",
+    ));
     let reviews = wd.write(
         "r.csv",
         "评价ID,评价时间,评价等级,评价内容,客服工号,接待客服\n\
@@ -1007,7 +1014,7 @@ fn names_several_agents_share_are_warned_about_on_roster_and_feedback_import() {
         .assert()
         .success()
         .stderr(predicate::str::contains(
-            "3 record(s) name 张伟, who is KF003 or KF004 on the roster: not linked; put the id (客服工号) in the export",
+            "3 record(s) name an agent by a name several agents on the roster have, and were not linked (3 name 张伟, who is KF003 or KF004): put the id (客服工号) in the export",
         ));
     assert_eq!(
         wd.sql("SELECT ext_id, coalesce(agent_id, '-') FROM feedback ORDER BY ext_id"),
@@ -3312,7 +3319,7 @@ fn names_one_script_tells_apart_are_two_agents() {
         .assert()
         .success()
         .stderr(
-            predicate::str::contains("one name in Simplified characters (钟明)")
+            predicate::str::contains("1 name(s) of the roster are one name in Simplified characters (鍾明 / 鐘明 (T02, T03) are 钟明)")
                 .and(predicate::str::contains("warning").not()),
         );
     let f = wd.write(
@@ -3322,9 +3329,7 @@ fn names_one_script_tells_apart_are_two_agents() {
     wd.kefu(&["import", "reviews", &f])
         .assert()
         .success()
-        .stderr(predicate::str::contains(
-            "1 record(s) name 钟明, who is T02 or T03",
-        ));
+        .stderr(predicate::str::contains("(1 name 钟明, who is T02 or T03)"));
     assert_eq!(
         wd.sql("SELECT ext_id, ifnull(agent_id, '') FROM feedback ORDER BY ext_id"),
         [["X1", "T02"], ["X2", "T03"], ["X3", "T04"], ["X4", ""]]
@@ -3666,13 +3671,13 @@ fn a_former_name_still_links_to_the_renamed_agent() {
         let conn = rusqlite::Connection::open(old.path("kefu.db")).unwrap();
         conn.execute_batch(
             "UPDATE agents SET name = '李娜娜' WHERE id = 'KF002';
-             DROP TABLE agent_other_names; PRAGMA user_version = 7;",
+             DROP TABLE agent_other_names; DROP TABLE agent_stints; PRAGMA user_version = 7;",
         )
         .unwrap();
     }
     let out = old.kefu(&["import", "complaints", &c]).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("from schema version 7 to 8"), "{stderr}");
+    assert!(stderr.contains("from schema version 7 to 9"), "{stderr}");
     assert!(!stderr.contains("roster does not have"), "{stderr}");
     assert_eq!(old.sql("SELECT agent_id FROM feedback"), [["KF002"]]);
     let (_, stderr) = old.json_and_stderr(&[
@@ -3749,7 +3754,7 @@ fn links_ratings_and_foreign_stores_survive_what_exports_repeat() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr
-            .contains("1 record(s) name 王芳, a former name of A5 or A6 on the roster: not linked"),
+            .contains("1 record(s) name an agent by a name several agents on the roster once had, and were not linked (1 name 王芳, a former name of A5 or A6)"),
         "{stderr}"
     );
     let out = wd.kefu(&["points", "--agent", "王芳"]).output().unwrap();
@@ -4306,4 +4311,147 @@ fn rows_of_generic_words_are_rows_not_headers() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("line 3 is another header"));
+}
+
+#[test]
+fn files_from_windows_and_chinese_excel_are_read() {
+    // Found by exploratory testing (files born on Windows and in Chinese
+    // Excel / WPS).
+    let wd = Workdir::new();
+    // A DOS end-of-file mark after the last line is no row.
+    let z = wd.write(
+        "ctrlz.csv",
+        b"\xc6\xc0\xbc\xdbID,\xc6\xc0\xbc\xdb\xca\xb1\xbc\xe4,\xc6\xc0\xbc\xdb\xc4\xda\xc8\xdd\r\nZ1,2026-09-03 10:00,slow\r\n\x1a".as_slice(),
+    );
+    let v = import_json(&wd, &["reviews", &z, "--strict"]);
+    assert_eq!(counts(&v), (1, 1, 0, 0, 0));
+    // Chinese Excel's long date (with the day of the week); a wrong day of
+    // the week is a reject.
+    let w = wd.write(
+        "weekday.csv",
+        "评价ID,评价时间,评价内容\nW1,2026年9月3日星期四,慢\nW2,2026-09-03 14:05:00 周四,慢\nW3,2026年9月3日星期五,慢\n",
+    );
+    let (v, _, rejects) = import_with_rejects(&wd, "reviews", Path::new(&w));
+    assert_eq!(counts(&v), (3, 2, 0, 0, 1));
+    let (lines, reasons) = reject_lines(&rejects);
+    assert_eq!(lines, ["4"]);
+    assert!(
+        reasons[0].contains("names the wrong day of the week: 2026-09-03 is a Thursday (星期四)"),
+        "{reasons:?}"
+    );
+    // Excel's error values (a VLOOKUP that found no 工号, a deleted
+    // reference) are no agent id and no text: rejected, naming them.
+    let e = wd.write(
+        "errors.csv",
+        "评价ID,评价时间,评价内容,客服工号\nE1,2026-09-03 10:00,#REF!,KF001\nE2,2026-09-03 10:01,态度差,#N/A\nE3,2026-09-03 10:02,态度差,KF001\n",
+    );
+    let (v, _, rejects) = import_with_rejects(&wd, "reviews", Path::new(&e));
+    assert_eq!(counts(&v), (3, 1, 0, 0, 2));
+    let (lines, reasons) = reject_lines(&rejects);
+    assert_eq!(lines, ["2", "3"]);
+    assert!(
+        reasons[0].starts_with("column \"评价内容\" holds Excel's error value #REF!"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons[1].starts_with("column \"客服工号\" holds Excel's error value #N/A (a formula that failed: a lookup found nothing)"),
+        "{reasons:?}"
+    );
+    assert_eq!(
+        wd.count("SELECT count(*) FROM feedback WHERE agent_id LIKE '#%' OR content LIKE '#%'"),
+        0
+    );
+    // A password-protected workbook: an OLE container holding an
+    // EncryptedPackage stream.
+    let mut locked = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec();
+    locked.extend(vec![0u8; 500]);
+    locked.extend("EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes));
+    locked.extend(vec![0u8; 500]);
+    let l = wd.write("locked.xlsx", locked.as_slice());
+    wd.kefu(&["import", "reviews", &l])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "locked.xlsx: the workbook is password-protected (encrypted)",
+        ));
+}
+
+#[test]
+fn hidden_sheets_are_not_chosen_and_rows_name_the_sheet_read() {
+    // Found by exploratory testing: a hidden sheet of last month's rows made
+    // the choice of sheet ambiguous, `--sheet '*'` read it silently, and a
+    // reject on the sheet chosen named no sheet.
+    let wd = Workdir::new();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    write_rows(
+        book.add_worksheet().set_name("说明").unwrap(),
+        &[&["本表为导出"]],
+    );
+    write_rows(
+        book.add_worksheet().set_name("数据").unwrap(),
+        &[
+            &["评价ID", "评价时间", "评价内容"],
+            &["N1", "2026-09-03 10:00", "态度差"],
+            &["N2", "昨天", "态度差"],
+        ],
+    );
+    let old = book.add_worksheet().set_name("旧数据").unwrap();
+    write_rows(
+        old,
+        &[
+            &["评价ID", "评价时间", "评价内容"],
+            &["O1", "2026-08-03 10:00", "旧"],
+        ],
+    );
+    old.set_hidden(true);
+    let path = wd.path("hidden.xlsx");
+    book.save(&path).unwrap();
+    let (v, err, rejects) = import_with_rejects(&wd, "reviews", &path);
+    assert_eq!(counts(&v), (2, 1, 0, 0, 1), "{err}");
+    assert!(
+        err.contains("reading sheet \"数据\", the only one that has them"),
+        "{err}"
+    );
+    assert_eq!(v["files"][0]["file"], format!("{} [数据]", path.display()));
+    let mut r = csv::Reader::from_path(&rejects).unwrap();
+    let first = r.records().next().unwrap().unwrap();
+    assert_eq!(
+        (&first[0], &first[1]),
+        (format!("{} [数据]", path.display()).as_str(), "3")
+    );
+    // A pattern passes the hidden sheet over, and says so; a name reads it.
+    let out = wd
+        .kefu(&[
+            "import",
+            "reviews",
+            path.to_str().unwrap(),
+            "--sheet",
+            "*",
+            "--source",
+            "all",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("sheet \"旧数据\" is hidden in Excel: passed over"),
+        "{err}"
+    );
+    assert_eq!(
+        wd.count("SELECT count(*) FROM feedback WHERE ext_id = 'O1'"),
+        0
+    );
+    let (v, err) = wd.json_and_stderr(&[
+        "import",
+        "reviews",
+        path.to_str().unwrap(),
+        "--sheet",
+        "旧数据",
+        "--source",
+        "old",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(counts(&v), (1, 1, 0, 0, 0));
+    assert!(err.contains("which is hidden in Excel"), "{err}");
 }

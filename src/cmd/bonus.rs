@@ -2,7 +2,7 @@
 //! agent statements, closing a period, and annual nominations.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use chrono::Datelike;
@@ -306,7 +306,6 @@ fn bonus_document(
         "发放明细 payout",
         payout_table(pays),
     ));
-    doc.json_root = Some("payout".into());
     doc
 }
 
@@ -323,6 +322,9 @@ pub fn run(globals: &Globals, args: BonusArgs) -> Result<()> {
 }
 
 fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
+    if let Some(dir) = &args.statements {
+        check_statements_dir(dir, args.output.output.as_deref())?;
+    }
     let book = rulebook(ws)?;
     let today = dates::today(ws.tz)?;
     let period = args.period.period(ws.tz, today)?;
@@ -421,7 +423,9 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
     doc.notes.extend(note.clone());
     doc.notes.extend(unknown);
     if let Some(dir) = &args.statements {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        if !dir.is_dir() {
+            std::fs::create_dir(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
         let mut by_agent: std::collections::HashMap<&str, Vec<points::Line>> =
             std::collections::HashMap::new();
         for l in &lines {
@@ -513,6 +517,38 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
         }
     }
     args.output.emit(&doc, globals.quiet)
+}
+
+/// Refuses a `--statements` directory whose parent does not exist (a typo
+/// in it, as `-o` refuses one: the directory itself is created) and a
+/// report (`-o`) written inside it, where a statement may be written over
+/// it or it over a statement (`-o st/KF001.html`).
+fn check_statements_dir(dir: &Path, output: Option<&Path>) -> Result<()> {
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty());
+    if let Some(parent) = parent.filter(|p| !p.is_dir()) {
+        bail!(Usage(format!(
+            "cannot write the statements to {}: there is no directory {}",
+            dir.display(),
+            parent.display()
+        )));
+    }
+    let Some(out) = output.filter(|o| !crate::render::output::is_stdout(o)) else {
+        return Ok(());
+    };
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let out_dir = out.parent().filter(|p| !p.as_os_str().is_empty());
+    let same = match out_dir {
+        Some(d) => absolute(d) == absolute(dir) || super::import::same_file(d, dir),
+        None => absolute(Path::new(".")) == absolute(dir),
+    };
+    if same {
+        bail!(Usage(format!(
+            "-o {} is inside the --statements directory {}, where each agent's statement is written: write the report elsewhere",
+            out.display(),
+            dir.display()
+        )));
+    }
+    Ok(())
 }
 
 fn close(globals: &Globals, ws: &Workspace, period: &str) -> Result<()> {
@@ -717,7 +753,7 @@ fn nominations(globals: &Globals, ws: &Workspace, year: &str, output: &OutputArg
             p.net_points.into(),
             p.complaints_counted.into(),
             p.rank.into(),
-            Cell::List(why.iter().map(|s| s.to_string()).collect()),
+            Cell::Tags(why.clone()),
         ]);
     }
     let mut doc = Document::new(format!(
@@ -733,7 +769,6 @@ fn nominations(globals: &Globals, ws: &Workspace, year: &str, output: &OutputArg
     doc.fact("candidates", "候选人数 candidates", list.len() as i64);
     doc.sections
         .push(Section::new("candidates", "候选 candidates", t));
-    doc.json_root = Some("candidates".into());
     if let Some(note) = provisional_note(&y, today) {
         doc.notes.push(note);
         if book.nominations.zero_complaints {

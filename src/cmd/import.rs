@@ -407,7 +407,8 @@ fn sheets_to_read(
                 "{file}: several sheets (--sheet given more than once, or a pattern) can be read from a workbook only"
             )));
         }
-        let names = crate::ingest::sheet_names(Path::new(&file))?;
+        let listed = crate::ingest::sheet_names(Path::new(&file))?;
+        let names: Vec<String> = listed.iter().map(|(n, _)| n.clone()).collect();
         for wanted in sheets.iter().filter(|w| !is_pattern(w)) {
             if !names.contains(wanted) {
                 bail!(
@@ -417,9 +418,17 @@ fn sheets_to_read(
             }
         }
         let mut any = false;
-        for name in &names {
+        for (name, hidden) in &listed {
             let exact = sheets.iter().any(|w| w == name);
             let by_pattern = sheets.iter().any(|w| is_pattern(w) && glob_match(w, name));
+            // A pattern reads the sheets Excel shows: a hidden one (last
+            // month's rows, a lookup table) is read when named.
+            if by_pattern && !exact && *hidden {
+                crate::say!(
+                    "kefu: {file}: sheet {name:?} is hidden in Excel: passed over (name it with --sheet to read it)"
+                );
+                continue;
+            }
             if exact || by_pattern {
                 any = true;
                 out_files.push(file.clone());
@@ -435,6 +444,54 @@ fn sheets_to_read(
         }
     }
     Ok((out_files, out_sheets))
+}
+
+/// Says which agents a roster import re-hired under the same id, and which
+/// rows were of an earlier employment: the first five of each, and how
+/// many (a big roster's churn must not flood a cron job's mail).
+fn say_stints(stints: &[(String, String, agents::Stint)], quiet: bool) {
+    let range = |joined: &Option<chrono::NaiveDate>, left: &chrono::NaiveDate| match joined {
+        Some(j) => format!("{j} – {left}"),
+        None => format!("until {left}"),
+    };
+    let rehired: Vec<String> = stints
+        .iter()
+        .filter_map(|(id, name, s)| match s {
+            agents::Stint::Rehired {
+                joined,
+                left,
+                rejoined,
+            } => Some(format!(
+                "{id} {name} from {rejoined} (employed {})",
+                range(joined, left)
+            )),
+            agents::Stint::Earlier { .. } => None,
+        })
+        .collect();
+    let earlier: Vec<String> = stints
+        .iter()
+        .filter_map(|(id, name, s)| match s {
+            agents::Stint::Earlier { joined, left } => {
+                Some(format!("{id} {name} ({})", range(joined, left)))
+            }
+            agents::Stint::Rehired { .. } => None,
+        })
+        .collect();
+    let first = |list: &[String]| first_of(list, 5);
+    if !rehired.is_empty() && !quiet {
+        crate::say!(
+            "kefu: {} agent(s) re-hired under the same id: {}; the earlier employment is kept (its days still count in points, bonus and reports)",
+            rehired.len(),
+            first(&rehired)
+        );
+    }
+    if !earlier.is_empty() {
+        crate::say!(
+            "kefu: {} roster row(s) of an employment that ended before the agent's current one began: {}; kept as an earlier employment, the current one unchanged",
+            earlier.len(),
+            first(&earlier)
+        );
+    }
 }
 
 /// Whether `text` matches `pattern`, where `*` is any run of characters and
@@ -1024,7 +1081,7 @@ fn read_files(
             }
         }
         let progress = progress_bar(show_progress, input.size, &input.name);
-        let name = input.name.clone();
+        let mut name = input.name.clone();
         batch.push(Item::File {
             name: name.clone(),
             source: source.clone(),
@@ -1054,6 +1111,17 @@ fn read_files(
             }
             Err(e) => return Err(anyhow::anyhow!("{name}: {e:#}")),
         };
+        // Read from another sheet than the first: named so (`x.xlsx [明细]`)
+        // in the summary, the rejects file and every message.
+        if input.name != name {
+            name.clone_from(&input.name);
+            if let Some(Item::File {
+                name: file_name, ..
+            }) = batch.last_mut()
+            {
+                file_name.clone_from(&name);
+            }
+        }
         let headers = input.rows.headers();
         {
             let map = parsers.map();
@@ -1534,10 +1602,47 @@ impl UnreadCauses {
 
 /// The row parser for the kind being imported.
 enum Parsers<'a> {
-    Feedback(Box<FeedbackParser>, usize),
-    Agents(AgentParser, usize),
-    Events(EventParser<'a>, usize),
-    Activity(ActivityParser<'a>, usize),
+    Feedback(Box<FeedbackParser>, FileColumns),
+    Agents(AgentParser, FileColumns),
+    Events(EventParser<'a>, FileColumns),
+    Activity(ActivityParser<'a>, FileColumns),
+}
+
+/// What a parser knows of its file's columns: how many, and the header of
+/// each that maps to a field.
+struct FileColumns {
+    width: usize,
+    mapped: Vec<(usize, String)>,
+}
+
+impl FileColumns {
+    fn new(headers: &[String], map: &ColumnMap) -> FileColumns {
+        FileColumns {
+            width: headers.len(),
+            mapped: map
+                .fields
+                .iter()
+                .flatten()
+                .map(|&c| (c, headers.get(c).cloned().unwrap_or_default()))
+                .collect(),
+        }
+    }
+
+    /// Why `row` is rejected when a column that maps to a field holds one
+    /// of Excel's error values (`#N/A` where a VLOOKUP found no 工号,
+    /// `#REF!`): the value of no field, which kefu must not store as an
+    /// agent's id or a review's text.
+    fn excel_error(&self, row: &Row) -> Option<String> {
+        self.mapped.iter().find_map(|(c, header)| {
+            let value = crate::ingest::records::field_text(row.get(*c));
+            crate::ingest::records::is_excel_error(value).then(|| {
+                format!(
+                    "column {header:?} holds Excel's error value {value} (a formula that failed: {}), not a value; correct the cell and import again",
+                    crate::ingest::records::excel_error_meaning(value)
+                )
+            })
+        })
+    }
 }
 
 impl<'a> Parsers<'a> {
@@ -1550,7 +1655,7 @@ impl<'a> Parsers<'a> {
         names: &'a agents::Lookup,
     ) -> Result<Parsers<'a>> {
         let map = ColumnMap::build(headers, specs, &plan.columns)?;
-        let width = headers.len();
+        let width = FileColumns::new(headers, &map);
         if plan.kind == ImportKind::Events {
             let book = ws
                 .config
@@ -1614,7 +1719,16 @@ impl<'a> Parsers<'a> {
             Parsers::Feedback(_, w)
             | Parsers::Agents(_, w)
             | Parsers::Events(_, w)
-            | Parsers::Activity(_, w) => *w,
+            | Parsers::Activity(_, w) => w.width,
+        }
+    }
+
+    fn columns(&self) -> &FileColumns {
+        match self {
+            Parsers::Feedback(_, c)
+            | Parsers::Agents(_, c)
+            | Parsers::Events(_, c)
+            | Parsers::Activity(_, c) => c,
         }
     }
 
@@ -1642,6 +1756,9 @@ impl<'a> Parsers<'a> {
                 column + 1,
                 len as f64 / 1e6
             ));
+        }
+        if let Some(reason) = self.columns().excel_error(row) {
+            return reject(reason);
         }
         match self {
             Parsers::Feedback(p, _) => match p.parse(row) {
@@ -1862,6 +1979,8 @@ fn import(
     // Roster ids this import listed, and those listed again.
     let mut agents_listed: HashSet<String> = HashSet::new();
     let mut agents_again: Vec<String> = vec![];
+    // Re-hires under the same id, and rows of earlier employments.
+    let mut stints: Vec<(String, String, agents::Stint)> = vec![];
     let mut files: Vec<FileSummary> = vec![];
     // Records that came twice: (count, the first few) of those with the
     // export's id, and of those without one (keyed by identity).
@@ -2039,9 +2158,24 @@ fn import(
                     Item::Agent(rec) => {
                         let counts = &mut files.last_mut().expect("a file is open").counts;
                         counts.read += 1;
-                        counts.add(agents::upsert(&tx, &rec, import_id)?);
-                        if let Some(day) = rec.changed_on {
+                        let (outcome, stint) = agents::upsert(&tx, &rec, import_id)?;
+                        counts.add(outcome);
+                        // A row already imported whose department is not the
+                        // roster's now (an earlier move, a later one kept
+                        // since) re-dates nothing.
+                        let stale = outcome == Upsert::Unchanged
+                            && rec.has[0]
+                            && agents::department_of(&tx, &rec.id)? != rec.department;
+                        if let Some(day) = rec.changed_on.filter(|_| !stale) {
                             effective.insert(rec.id.clone(), day);
+                        }
+                        if let Some(stint) = stint {
+                            // A re-hire into another department or leader
+                            // moves on the day they rejoined, not today.
+                            if let agents::Stint::Rehired { rejoined, .. } = stint {
+                                effective.entry(rec.id.clone()).or_insert(rejoined);
+                            }
+                            stints.push((rec.id.clone(), rec.name.clone(), stint));
                         }
                         if !agents_listed.insert(rec.id.clone()) {
                             agents_again.push(rec.id.clone());
@@ -2191,8 +2325,15 @@ fn import(
         agents::link_leaders(&tx, &roster)?;
         linked = agents::link_feedback_by_name(&tx, &roster)?;
         let today = crate::dates::today(ws.tz)?;
-        let (moved, redated) =
+        let (moved, redated, backdated) =
             agents::keep_history(&tx, &assigned_before, &effective, today, &roster)?;
+        say_stints(&stints, globals.quiet);
+        if let Some((id, day, next)) = backdated.first() {
+            crate::say!(
+                "kefu: {} agent(s)' move dated before a later move already recorded (first: {id} from {day}, before the move of {next}): kept for the days in between; the later move and the current department stay",
+                backdated.len()
+            );
+        }
         if !agents_again.is_empty() {
             agents_again.sort();
             agents_again.dedup();
@@ -2246,12 +2387,17 @@ fn import(
             );
         }
     }
-    for (written, n) in unlinked.values() {
+    // Bounded: a roster of thousands shares hundreds of names.
+    let (mut shared_names, mut former_names) = ((0, vec![]), (0, vec![]));
+    let mut unlinked_names: Vec<&(String, u64)> = unlinked.values().collect();
+    unlinked_names.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    for (written, n) in unlinked_names {
         if let Some(shared) = names.shared(written) {
-            crate::say!(
-                "kefu: warning: {n} record(s) name {written}, who is {} on the roster: not linked; put the id (客服工号) in the export",
+            shared_names.0 += n;
+            shared_names.1.push(format!(
+                "{n} name {written}, who is {}",
                 crate::render::one_of(&shared.ids)
-            );
+            ));
         } else {
             let ids: Vec<String> = names
                 .others_once_named(written, "")
@@ -2259,12 +2405,27 @@ fn import(
                 .cloned()
                 .collect();
             if ids.len() > 1 {
-                crate::say!(
-                    "kefu: warning: {n} record(s) name {written}, a former name of {} on the roster: not linked; put the id (客服工号) in the export",
+                former_names.0 += n;
+                former_names.1.push(format!(
+                    "{n} name {written}, a former name of {}",
                     crate::render::one_of(&ids)
-                );
+                ));
             }
         }
+    }
+    if !shared_names.1.is_empty() {
+        crate::say!(
+            "kefu: warning: {} record(s) name an agent by a name several agents on the roster have, and were not linked ({}): put the id (客服工号) in the export",
+            shared_names.0,
+            first_of(&shared_names.1, 5)
+        );
+    }
+    if !former_names.1.is_empty() {
+        crate::say!(
+            "kefu: warning: {} record(s) name an agent by a name several agents on the roster once had, and were not linked ({}): put the id (客服工号) in the export",
+            former_names.0,
+            first_of(&former_names.1, 5)
+        );
     }
     if repeated.0 > 0 {
         crate::say!(
@@ -2433,26 +2594,43 @@ fn warn_roster(tx: &rusqlite::Transaction<'_>, roster: &agents::Lookup, quiet: b
             ),
         }
     }
+    // One line each, the first few named: a roster of thousands shares
+    // hundreds of names (found by exploratory testing: 1,105 lines on every
+    // import of a 5,000-agent roster).
+    let (mut by_script, mut shared_names) = (vec![], vec![]);
     for (key, shared) in &roster.shared {
         let name = shared.written();
         if shared.by_script_only {
             // 鍾明 and 鐘明: each found as written; only 钟明 is either.
-            if quiet {
-                continue;
-            }
-            crate::say!(
-                "kefu: note: {name} ({}) are one name in Simplified characters ({key}): each is found as written, but feedback, events and activity naming {key} cannot be linked to either",
-                shared.ids.join(", ")
-            );
-            continue;
+            by_script.push(format!("{name} ({}) are {key}", shared.ids.join(", ")));
+        } else {
+            shared_names.push(format!("{name}: {}", shared.ids.join(", ")));
         }
+    }
+    if !by_script.is_empty() && !quiet {
         crate::say!(
-            "kefu: warning: {name} is the name of {} agents on the roster ({}): feedback, events and activity naming only {name} are linked only where the roster's 入职/离职 dates tell them apart on the record's day; otherwise they need the id (工号)",
-            shared.ids.len(),
-            shared.ids.join(", ")
+            "kefu: note: {} name(s) of the roster are one name in Simplified characters ({}): each is found as written, but feedback, events and activity naming the Simplified name cannot be linked to either",
+            by_script.len(),
+            first_of(&by_script, 5)
+        );
+    }
+    if !shared_names.is_empty() {
+        crate::say!(
+            "kefu: warning: {} name(s) are each the name of several agents on the roster ({}): feedback, events and activity naming only such a name are linked only where the roster's 入职/离职 dates tell them apart on the record's day; otherwise they need the id (工号)",
+            shared_names.len(),
+            first_of(&shared_names, 5)
         );
     }
     Ok(())
+}
+
+/// The first `n` of `items` joined with "; ", and how many more there are.
+fn first_of(items: &[String], n: usize) -> String {
+    let shown = items.iter().take(n).cloned().collect::<Vec<_>>().join("; ");
+    match items.len() {
+        len if len > n => format!("{shown}; and {} more", len - n),
+        _ => shown,
+    }
 }
 
 fn progress_bar(show: bool, size: Option<u64>, name: &str) -> indicatif::ProgressBar {

@@ -67,6 +67,8 @@ pub struct ExcelSource {
     sheet: Sheet,
     /// Every sheet of the workbook, in order.
     all_sheets: Vec<String>,
+    /// The sheets hidden in Excel (not shown to the user).
+    hidden: Vec<String>,
     /// The workbook's sheets but the one being read, in order.
     other_sheets: Vec<String>,
     /// Whether [`RowSource::switch_sheet`] may choose another sheet: none
@@ -191,13 +193,22 @@ fn cell_ref_text(cell: &DataRef<'_>) -> String {
 }
 
 impl ExcelSource {
-    /// The names of a workbook's sheets, in order.
-    pub fn sheet_names(path: &std::path::Path) -> Result<Vec<String>> {
+    /// The names of a workbook's sheets, in order, each with whether it is
+    /// hidden in Excel.
+    pub fn sheet_names(path: &std::path::Path) -> Result<Vec<(String, bool)>> {
         let bytes =
             std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         let book = open_workbook_auto_from_rs(Cursor::new(bytes))
             .map_err(|e| anyhow!("{}: not a readable Excel workbook ({e})", path.display()))?;
-        Ok(book.sheet_names())
+        let hidden = hidden_sheets(&book);
+        Ok(book
+            .sheet_names()
+            .into_iter()
+            .map(|n| {
+                let h = hidden.contains(&n);
+                (n, h)
+            })
+            .collect())
     }
 
     pub fn open(name: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<ExcelSource> {
@@ -215,6 +226,7 @@ impl ExcelSource {
         let mut book = open_workbook_auto_from_rs(Cursor::new(bytes))
             .map_err(|e| anyhow!("{name}: not a readable Excel workbook ({e})"))?;
         let names = book.sheet_names();
+        let hidden = hidden_sheets(&book);
         let sheet_name = match sheet {
             Some(s) => {
                 if !names.iter().any(|n| n == s) {
@@ -225,7 +237,9 @@ impl ExcelSource {
                 }
                 s.to_string()
             }
-            None => match names.first() {
+            // The first sheet Excel shows (a hidden one is not what the
+            // user sees as the first).
+            None => match names.iter().find(|n| !hidden.contains(n)).or(names.first()) {
                 Some(first) => first.clone(),
                 None => bail!("{name}: the workbook has no sheets"),
             },
@@ -252,6 +266,7 @@ impl ExcelSource {
             last_row: read.header_row,
             sheet: read,
             all_sheets: names,
+            hidden,
             other_sheets,
             may_switch,
             reading,
@@ -344,6 +359,16 @@ impl ExcelSource {
             },
         }
     }
+}
+
+/// The names of the sheets a workbook hides (hidden, or "very hidden",
+/// which only a macro can show).
+fn hidden_sheets(book: &Workbook) -> Vec<String> {
+    book.sheets_metadata()
+        .iter()
+        .filter(|s| s.visible != calamine::SheetVisible::Visible)
+        .map(|s| s.name.clone())
+        .collect()
 }
 
 /// Whether an .xlsx sheet may be streamed.
@@ -922,6 +947,10 @@ impl RowSource for ExcelSource {
         (!self.other_sheets.is_empty()).then_some((&self.sheet.name, &self.other_sheets[..]))
     }
 
+    fn is_hidden_sheet(&self, name: &str) -> bool {
+        self.hidden.iter().any(|h| h == name)
+    }
+
     fn switch_sheet(&mut self, usable: &dyn Fn(&[String]) -> bool) -> Result<Option<String>> {
         if !self.may_switch || self.rows.is_some() {
             return Ok(None);
@@ -930,22 +959,36 @@ impl RowSource for ExcelSource {
             return Ok(None);
         };
         let reading = self.reading;
-        let mut found = vec![];
-        for name in &self.other_sheets {
-            // A sheet that cannot be read is not the one.
-            if let Ok(Some(mut sheet)) = read_sheet(book, name, reading) {
-                let first_try = sheet.header_row;
-                if usable(&sheet.headers)
-                    || sheet.find_header(first_try + 1, usable) == HeaderMove::Moved
-                {
-                    found.push(sheet);
-                    if found.len() > 1 {
-                        return Ok(None);
+        // The sheets Excel shows first; hidden ones only when none of those
+        // has the columns (a hidden sheet of last month's rows beside this
+        // month's is not a second choice the user can see).
+        let mut chosen = None;
+        for hidden in [false, true] {
+            let mut found = vec![];
+            for name in self
+                .other_sheets
+                .iter()
+                .filter(|n| self.hidden.contains(n) == hidden)
+            {
+                // A sheet that cannot be read is not the one.
+                if let Ok(Some(mut sheet)) = read_sheet(book, name, reading) {
+                    let first_try = sheet.header_row;
+                    if usable(&sheet.headers)
+                        || sheet.find_header(first_try + 1, usable) == HeaderMove::Moved
+                    {
+                        found.push(sheet);
+                        if found.len() > 1 {
+                            return Ok(None);
+                        }
                     }
                 }
             }
+            if let Some(sheet) = found.pop() {
+                chosen = Some(sheet);
+                break;
+            }
         }
-        let Some(sheet) = found.pop() else {
+        let Some(sheet) = chosen else {
             return Ok(None);
         };
         self.last_row = sheet.header_row;

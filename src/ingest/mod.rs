@@ -169,8 +169,11 @@ impl Row {
     /// (Excel writes an empty row as `,,,,`).
     pub fn is_blank(&self) -> bool {
         self.fields.iter().all(|f| {
-            f.iter().all(u8::is_ascii_whitespace)
-                || std::str::from_utf8(f).is_ok_and(|s| s.trim().is_empty())
+            f.iter().all(|b| b.is_ascii_whitespace() || *b == 0x1a)
+                || std::str::from_utf8(f).is_ok_and(|s| {
+                    s.trim_matches(|c: char| c.is_whitespace() || crate::domain::is_invisible(c))
+                        .is_empty()
+                })
         })
     }
 
@@ -278,6 +281,11 @@ pub trait RowSource: Send {
     /// For a workbook of several sheets: the sheet read, and the others.
     fn sheets(&self) -> Option<(&str, &[String])> {
         None
+    }
+    /// Whether the workbook's sheet `name` is hidden in Excel.
+    fn is_hidden_sheet(&self, name: &str) -> bool {
+        let _ = name;
+        false
     }
     /// Switches a workbook opened without a sheet name, before any row is
     /// read, to the one other sheet that has a header `usable` accepts (its
@@ -414,9 +422,18 @@ impl Input {
         };
         let first = self.rows.sheets().map(|(sheet, _)| sheet.to_string());
         if let Some(sheet) = self.rows.switch_sheet(&usable)? {
+            // Rows are named by the sheet they are on (a reject's "row 5"
+            // is looked for there, not on the first sheet).
+            self.name = format!("{} [{sheet}]", self.name);
             self.switched = first.map(|first| (first, sheet));
             return columns(self.rows.headers());
         }
+        // What opening chose (a text file named .xlsx read as text) explains
+        // the error.
+        let error = match self.notes.as_slice() {
+            [] => error,
+            notes => anyhow!("{error:#} ({})", notes.join("; ")),
+        };
         let error = match likeliest {
             Some((line, cells)) => anyhow!(
                 "{error:#} ({} {line}, below it, was tried as the header too: {})",
@@ -428,7 +445,15 @@ impl Input {
         match self.rows.sheets() {
             Some((sheet, others)) => Err(anyhow!(
                 "{error:#} (read sheet {sheet:?}; the workbook also has {} — choose one with --sheet)",
-                others.join(", ")
+                others
+                    .iter()
+                    .map(|o| if self.rows.is_hidden_sheet(o) {
+                        format!("{o} (hidden)")
+                    } else {
+                        o.clone()
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
             None => Err(error),
         }
@@ -440,9 +465,20 @@ impl Input {
     pub fn notes(&self) -> Vec<String> {
         let mut notes = vec![];
         if let Some((first, sheet)) = &self.switched {
+            let hidden = if self.rows.is_hidden_sheet(sheet) {
+                ", a sheet hidden in Excel"
+            } else {
+                ""
+            };
             notes.push(format!(
-                "the first sheet, {first:?}, lacks the columns needed; reading sheet {sheet:?}, the only one that has them (--sheet chooses another)"
+                "the first sheet, {first:?}, lacks the columns needed; reading sheet {sheet:?}{hidden}, the only one that has them (--sheet chooses another)"
             ));
+        } else if let Some((sheet, _)) = self.rows.sheets() {
+            if self.rows.is_hidden_sheet(sheet) {
+                notes.push(format!(
+                    "reading sheet {sheet:?}, which is hidden in Excel (Format > Hide & Unhide shows it)"
+                ));
+            }
         }
         match self.guessed {
             Some(TextEncoding::Gb18030) => notes.push(
@@ -498,8 +534,9 @@ impl<R: Read> Read for Counted<R> {
 /// Opens `path` (or stdin for `-`) as rows, choosing the format from
 /// `--format`, else the extension, else the content; and the encoding from
 /// `--encoding`, else detection. `progress` counts raw bytes read.
-/// The names of a workbook's sheets, in order.
-pub fn sheet_names(path: &Path) -> Result<Vec<String>> {
+/// The names of a workbook's sheets, in order, each with whether Excel
+/// hides it.
+pub fn sheet_names(path: &Path) -> Result<Vec<(String, bool)>> {
     excel::ExcelSource::sheet_names(path)
 }
 
@@ -541,15 +578,10 @@ pub fn open(
     ) {
         (Some(given), _) => given,
         // Platforms export text (tab-separated, or an HTML table) named
-        // .xls: text is read as text, and said (found by exploratory testing).
-        // (.xls only: an .xlsx that is not a zip is a broken workbook.)
-        (None, Some(InputFormat::Xlsx))
-            if sniffed != InputFormat::Xlsx
-                && file_path
-                    .as_deref()
-                    .and_then(|p| p.extension())
-                    .is_some_and(|e| e.eq_ignore_ascii_case("xls")) =>
-        {
+        // .xls, and people save CSV under a workbook's name: text is read as
+        // text, and said (found by exploratory testing). Text that is not
+        // (a binary, a broken zip) is refused by the text reader.
+        (None, Some(InputFormat::Xlsx)) if sniffed != InputFormat::Xlsx => {
             let start =
                 String::from_utf8_lossy(&sample[..sample.len().min(512)]).to_ascii_lowercase();
             let start = start.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
@@ -584,6 +616,9 @@ pub fn open(
             let mut bytes = sample;
             raw.read_to_end(&mut bytes)
                 .with_context(|| format!("cannot read {name}"))?;
+            if is_encrypted_workbook(&bytes) {
+                bail!("{name}: the workbook is password-protected (encrypted), which kefu cannot read: open it in Excel or WPS, remove the password (File > Info > Protect Workbook > Encrypt with Password / 文件 > 信息 > 保护工作簿 > 用密码进行加密: clear it) and save, then import again");
+            }
             Box::new(excel::ExcelSource::open(
                 &name,
                 bytes,
@@ -628,6 +663,15 @@ pub fn open(
         guessed,
         notes,
     })
+}
+
+/// Whether `bytes` are an encrypted Office workbook: what Excel writes when
+/// a password protects the file is an OLE container (the .xls signature)
+/// holding an `EncryptedPackage` stream, whose name its directory holds in
+/// UTF-16.
+fn is_encrypted_workbook(bytes: &[u8]) -> bool {
+    const NAME: &[u8] = b"E\0n\0c\0r\0y\0p\0t\0e\0d\0P\0a\0c\0k\0a\0g\0e\0";
+    bytes.starts_with(b"\xD0\xCF\x11\xE0") && bytes.windows(NAME.len()).any(|w| w == NAME)
 }
 
 /// Guesses a format from the first bytes: zip or OLE signatures are Excel,

@@ -220,6 +220,41 @@ pub fn field_text(raw: &str) -> &str {
     }
 }
 
+/// Whether `text` is one of Excel's (and WPS's) error values, as a cell of
+/// a workbook holds it and as "save as CSV" writes it.
+pub fn is_excel_error(text: &str) -> bool {
+    text.starts_with('#')
+        && EXCEL_ERRORS
+            .iter()
+            .any(|(e, _)| e.eq_ignore_ascii_case(text))
+}
+
+/// Excel's error values and what each means.
+const EXCEL_ERRORS: [(&str, &str); 14] = [
+    ("#N/A", "a lookup found nothing"),
+    ("#REF!", "it refers to cells that were deleted"),
+    ("#VALUE!", "a value of the wrong type"),
+    ("#DIV/0!", "a division by zero"),
+    ("#NAME?", "an unknown function or name"),
+    ("#NUM!", "an impossible number"),
+    ("#NULL!", "ranges that do not meet"),
+    ("#SPILL!", "its result had no room"),
+    ("#CALC!", "a calculation Excel cannot do"),
+    ("#GETTING_DATA", "data still loading when saved"),
+    ("#FIELD!", "a missing field of linked data"),
+    ("#BLOCKED!", "a blocked external source"),
+    ("#CONNECT!", "an unreachable external source"),
+    ("#BUSY!", "a calculation still running when saved"),
+];
+
+/// What Excel's error value `text` means (see [`is_excel_error`]).
+pub fn excel_error_meaning(text: &str) -> &'static str {
+    EXCEL_ERRORS
+        .iter()
+        .find(|(e, _)| e.eq_ignore_ascii_case(text))
+        .map_or("an error", |(_, m)| m)
+}
+
 /// Whether `text` labels a totals row of a sheet (小计, 合计：3人, Total),
 /// not a record: a short cell that is, or starts with, a word for a total.
 pub fn is_totals_label(text: &str) -> bool {

@@ -33,6 +33,9 @@ pub struct Agent {
     /// Departments and leaders held before a move: (last local day held,
     /// department, leader), oldest first (the roster's own are after).
     pub history: Vec<(i64, Option<String>, Option<String>)>,
+    /// Earlier employments of an agent re-hired under the same id: (joined,
+    /// left), oldest first (`joined_on` and `left_on` are the current one's).
+    pub earlier: Vec<(Option<NaiveDate>, NaiveDate)>,
 }
 
 impl Agent {
@@ -55,15 +58,23 @@ impl Agent {
         self.assignment_on(day).1
     }
 
-    /// On the roster on any day of `p`.
-    pub fn on_roster(&self, p: &Period) -> bool {
-        self.joined_on.is_none_or(|j| j <= p.last) && self.left_on.is_none_or(|l| l >= p.first)
+    /// Every employment: (joined, left), a bound not known open.
+    fn employments(&self) -> impl Iterator<Item = (Option<NaiveDate>, Option<NaiveDate>)> + '_ {
+        std::iter::once((self.joined_on, self.left_on))
+            .chain(self.earlier.iter().map(|(j, l)| (*j, Some(*l))))
     }
 
-    /// On the roster every day of `p` (joined by its first day, not left
-    /// before its last).
+    /// On the roster on any day of `p`, in any employment.
+    pub fn on_roster(&self, p: &Period) -> bool {
+        self.employments()
+            .any(|(j, l)| j.is_none_or(|j| j <= p.last) && l.is_none_or(|l| l >= p.first))
+    }
+
+    /// On the roster every day of `p`, in one employment (joined by its
+    /// first day, not left before its last).
     pub fn on_roster_throughout(&self, p: &Period) -> bool {
-        self.joined_on.is_none_or(|j| j <= p.first) && self.left_on.is_none_or(|l| l >= p.last)
+        self.employments()
+            .any(|(j, l)| j.is_none_or(|j| j <= p.first) && l.is_none_or(|l| l >= p.last))
     }
 }
 
@@ -932,7 +943,7 @@ pub fn nominations(
     l: &Ledger,
     year: &Period,
     today: NaiveDate,
-) -> Vec<(Payout, Vec<&'static str>)> {
+) -> Vec<(Payout, Vec<crate::render::Tag>)> {
     let last = Period::day(year.last.min(today));
     let eligible: Vec<(Payout, &Agent)> = payouts(book, agents, l, year, book.rate)
         .into_iter()
@@ -953,7 +964,7 @@ pub fn nominations(
     for (p, agent) in eligible {
         let mut why = vec![];
         if book.nominations.top > 0 && cutoff.is_some_and(|c| p.net_points >= c) {
-            why.push("top score 积分前列");
+            why.push(crate::render::Tag::new("top-score", "top score 积分前列"));
         }
         // Zero complaints all year: on the roster the whole year.
         let whole_year = agent.joined_on.is_none_or(|j| j <= year.first);
@@ -962,7 +973,10 @@ pub fn nominations(
             && whole_year
             && p.complaints_counted == 0
         {
-            why.push("zero complaints all year 全年零投诉");
+            why.push(crate::render::Tag::new(
+                "zero-complaints",
+                "zero complaints all year 全年零投诉",
+            ));
         }
         if !why.is_empty() {
             out.push((p, why));

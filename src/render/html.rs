@@ -15,9 +15,9 @@ body{font-family:system-ui,-apple-system,'PingFang SC','Microsoft YaHei','Noto S
 h1{font-size:1.6rem;border-bottom:3px solid #c0392b;padding-bottom:.4rem}
 h2{font-size:1.15rem;margin-top:2rem;color:#243b53}
 .facts{display:flex;flex-wrap:wrap;gap:.8rem;margin:1rem 0}
-.fact{background:#f5f7fa;border-left:4px solid #c0392b;padding:.5rem .9rem;min-width:9rem}
-.fact b{display:block;font-size:1.3rem}
-.fact span{font-size:.8rem;color:#52606d}
+.fact{background:#f5f7fa;border-left:4px solid #c0392b;padding:.5rem .9rem;min-width:9rem;display:flex;flex-direction:column-reverse}
+.fact dd{margin:0;font-size:1.3rem;font-weight:bold}
+.fact dt{font-size:.8rem;color:#52606d}
 table{border-collapse:collapse;width:100%;font-size:.88rem;margin:.5rem 0}
 th{background:#243b53;color:#fff;text-align:left;padding:.35rem .5rem}
 td{border-bottom:1px solid #d9e2ec;padding:.3rem .5rem;vertical-align:top}
@@ -213,10 +213,12 @@ fn lines(s: &Section, x: usize, series: &[usize], marks: Option<usize>) -> Strin
     svg
 }
 
+/// A section's table, named for screen readers by the section's heading
+/// (`aria-labelledby`), its header cells column headers (`scope`).
 fn table(s: &Section) -> String {
-    let mut out = String::from("<table><thead><tr>");
+    let mut out = format!("<table aria-labelledby=\"{}\"><thead><tr>", esc(&s.key));
     for c in &s.table.columns {
-        out.push_str(&format!("<th>{}</th>", esc(c)));
+        out.push_str(&format!("<th scope=\"col\">{}</th>", esc(c)));
     }
     out.push_str("</tr></thead><tbody>");
     for r in &s.table.rows {
@@ -241,16 +243,19 @@ pub fn page(doc: &Document) -> String {
         esc(&doc.title),
         esc(&doc.title)
     );
+    // A description list, label then value: read so without the style
+    // sheet (a mail client, a screen reader); the style shows the value
+    // large above its label.
     if !doc.facts.is_empty() {
-        out.push_str("<div class=\"facts\">");
+        out.push_str("<dl class=\"facts\">");
         for (_, label, value) in &doc.facts {
             out.push_str(&format!(
-                "<div class=\"fact\"><b>{}</b><span>{}</span></div>",
-                esc(&value.text()),
-                esc(label)
+                "<div class=\"fact\"><dt>{}</dt><dd>{}</dd></div>",
+                esc(label),
+                esc(&value.text())
             ));
         }
-        out.push_str("</div>\n");
+        out.push_str("</dl>\n");
     }
     for n in &doc.notes {
         out.push_str(&format!("<p class=\"note\">{}</p>\n", esc(n)));

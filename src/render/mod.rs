@@ -38,6 +38,25 @@ pub enum Cell {
     DateTime(NaiveDateTime),
     /// A list of short texts (flags): "a; b" in text, an array in JSON.
     List(Vec<String>),
+    /// One of a fixed set of marks: its id in machine formats (json, jsonl,
+    /// csv: `main`), its label where people read (table, md, html, xlsx:
+    /// `main 主要`), as causes are id and label.
+    Tag(Tag),
+    /// Several marks, as [`Cell::List`] of their ids or labels.
+    Tags(Vec<Tag>),
+}
+
+/// A mark's id and its label: see [`Cell::Tag`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tag {
+    pub id: &'static str,
+    pub label: &'static str,
+}
+
+impl Tag {
+    pub const fn new(id: &'static str, label: &'static str) -> Tag {
+        Tag { id, label }
+    }
 }
 
 impl From<&str> for Cell {
@@ -89,6 +108,18 @@ impl Cell {
             Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
             Cell::DateTime(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
             Cell::List(items) => items.join("; "),
+            Cell::Tag(t) => t.label.to_string(),
+            Cell::Tags(tags) => tags.iter().map(|t| t.label).collect::<Vec<_>>().join("; "),
+        }
+    }
+
+    /// The text of a machine format (csv): a mark's id, else as
+    /// [`Cell::text`].
+    fn machine_text(&self) -> String {
+        match self {
+            Cell::Tag(t) => t.id.to_string(),
+            Cell::Tags(tags) => tags.iter().map(|t| t.id).collect::<Vec<_>>().join("; "),
+            other => other.text(),
         }
     }
 
@@ -115,6 +146,8 @@ impl Cell {
                 .map_or(serde_json::Value::Null, Into::into),
             Cell::Date(_) | Cell::DateTime(_) => self.text().into(),
             Cell::List(items) => items.clone().into(),
+            Cell::Tag(t) => t.id.into(),
+            Cell::Tags(tags) => tags.iter().map(|t| t.id).collect::<Vec<_>>().into(),
         }
     }
 
@@ -122,7 +155,7 @@ impl Cell {
     fn csv_text(&self) -> String {
         match self {
             Cell::Text(_) | Cell::List(_) => neutralize(&self.text()),
-            other => other.text(),
+            other => other.machine_text(),
         }
     }
 }
@@ -257,8 +290,6 @@ pub struct Document {
     pub sections: Vec<Section>,
     /// Remarks shown after the facts (e.g. "no negative feedback on this day").
     pub notes: Vec<String>,
-    /// When set, the JSON form is this section's rows alone (an array).
-    pub json_root: Option<String>,
 }
 
 impl Document {
@@ -339,6 +370,19 @@ pub enum Format {
 }
 
 impl Format {
+    /// The name `--format` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Csv => "csv",
+            Format::Json => "json",
+            Format::Jsonl => "jsonl",
+            Format::Md => "md",
+            Format::Html => "html",
+            Format::Xlsx => "xlsx",
+        }
+    }
+
     /// The output file extensions reports know, with their formats.
     const EXTENSIONS: &[(&str, Format)] = &[
         ("csv", Format::Csv),
@@ -357,11 +401,32 @@ impl Format {
     /// (`report.txt`, `report`) is a usage error rather than a guess.
     pub fn choose(flag: Option<Format>, output_path: Option<&Path>) -> Result<Format> {
         match (flag, output_path.filter(|p| !output::is_stdout(p))) {
-            (Some(f), _) => Ok(f),
+            (Some(f), path) => agrees_with_extension(f, path, Format::EXTENSIONS, Format::name),
             (None, None) => Ok(Format::Table),
             (None, Some(path)) => from_extension(path, Format::EXTENSIONS)
                 .ok_or_else(|| unknown_extension(path, "reports write", Format::EXTENSIONS)),
         }
+    }
+}
+
+/// `flag` (what `--format` chose), unless `path`'s extension names another
+/// format: `--format csv -o bonus.xlsx` would write CSV text that Excel then
+/// refuses to open, so it is a usage error, not a surprise.
+pub(crate) fn agrees_with_extension<F: Copy + PartialEq>(
+    flag: F,
+    path: Option<&Path>,
+    known: &[(&str, F)],
+    name: fn(F) -> &'static str,
+) -> Result<F> {
+    match path.and_then(|p| from_extension(p, known).map(|f| (p, f))) {
+        Some((p, f)) if f != flag => Err(anyhow::Error::new(crate::error::Usage(format!(
+            "--format {} does not match the output file's name {} (a .{} name says {}): name the file for the format, or leave --format out to write what the name says",
+            name(flag),
+            p.display(),
+            p.extension().map_or(String::new(), |e| e.to_string_lossy().into_owned()),
+            name(f)
+        )))),
+        _ => Ok(flag),
     }
 }
 
@@ -473,16 +538,12 @@ pub fn render(doc: &Document, format: Format, csv: CsvOptions) -> Result<Vec<u8>
     })
 }
 
-/// Whether `format` shows a document's notes: a JSON array (`json_root`),
-/// and CSV and JSON Lines of one section, have no place for them.
+/// Whether `format` shows a document's notes: CSV and JSON Lines of one
+/// section have no place for them.
 pub fn shows_notes(doc: &Document, format: Format) -> bool {
     match format {
         Format::Csv | Format::Jsonl => doc.sections.len() > 1,
-        Format::Json => !doc
-            .json_root
-            .as_ref()
-            .is_some_and(|root| doc.sections.iter().any(|s| &s.key == root)),
-        Format::Table | Format::Md | Format::Html | Format::Xlsx => true,
+        Format::Json | Format::Table | Format::Md | Format::Html | Format::Xlsx => true,
     }
 }
 
@@ -810,14 +871,9 @@ fn section_json(s: &Section) -> serde_json::Value {
     }
 }
 
-/// The JSON form: facts as top-level keys, then one key per section (or,
-/// with `json_root`, that section's rows as an array).
+/// The JSON form: facts as top-level keys, then `notes`, then one key per
+/// section.
 pub fn json(doc: &Document) -> serde_json::Value {
-    if let Some(root) = &doc.json_root {
-        if let Some(s) = doc.sections.iter().find(|s| &s.key == root) {
-            return section_json(s);
-        }
-    }
     let mut obj = serde_json::Map::new();
     for (key, _, value) in &doc.facts {
         obj.insert(key.clone(), value.json());
@@ -903,12 +959,40 @@ fn csv_text(doc: &Document) -> Result<String> {
     Ok(String::from_utf8(blocks.join(&b"\n"[..]))?)
 }
 
+/// Text as Markdown shows it literally: customer text is data, so its
+/// `<img …>` or `&nbsp;` must not become markup in a wiki or a preview, nor
+/// its `*`, `_` (but inside a word), backquotes or brackets emphasis, code
+/// or links (a masked phone's `****` stays stars); `|` would end the cell
+/// and a line break the row (`<br>`, which Markdown tables take).
 fn md_escape(s: &str) -> String {
-    printable(s).replace('|', "\\|").replace('\n', "<br>")
+    let s = printable(s);
+    let mut out = String::with_capacity(s.len() + 8);
+    let chars: Vec<char> = s.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        // `_` inside a word (agent_id) never marks emphasis.
+        let inside_word = || {
+            i > 0
+                && chars[i - 1].is_alphanumeric()
+                && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric())
+        };
+        match c {
+            '_' if inside_word() => out.push(c),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' => out.push_str("<br>"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn markdown(doc: &Document) -> String {
-    let mut out = format!("# {}\n\n", printable(&doc.title));
+    let mut out = format!("# {}\n\n", md_escape(&doc.title));
     for (_, label, value) in &doc.facts {
         out.push_str(&format!("- **{label}**: {}\n", md_escape(&value.text())));
     }
@@ -916,7 +1000,7 @@ fn markdown(doc: &Document) -> String {
         out.push_str(&format!("\n> {}\n", md_escape(n)));
     }
     for s in &doc.sections {
-        out.push_str(&format!("\n## {}\n\n", printable(&s.title)));
+        out.push_str(&format!("\n## {}\n\n", md_escape(&s.title)));
         if s.table.rows.is_empty() {
             out.push_str("(none)\n");
             continue;
@@ -1087,10 +1171,8 @@ mod tests {
         }
         assert_eq!(d.sections.len(), 1);
         assert!(!shows_notes(&d, Format::Csv) && !shows_notes(&d, Format::Jsonl));
-        d.json_root = Some("by_cause".into());
-        assert!(!shows_notes(&d, Format::Json));
         let json = String::from_utf8(render(&d, Format::Json, CsvOptions::default()).unwrap());
-        assert!(!json.unwrap().contains("provisional"));
+        assert!(json.unwrap().contains("provisional"));
     }
 
     #[test]

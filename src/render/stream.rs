@@ -17,6 +17,16 @@ pub enum RecordFormat {
 }
 
 impl RecordFormat {
+    /// The name `--format` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            RecordFormat::Csv => "csv",
+            RecordFormat::Tsv => "tsv",
+            RecordFormat::Jsonl => "jsonl",
+            RecordFormat::Json => "json",
+        }
+    }
+
     /// The output file extensions known, with their formats.
     const EXTENSIONS: &[(&str, RecordFormat)] = &[
         ("csv", RecordFormat::Csv),
@@ -31,7 +41,9 @@ impl RecordFormat {
     /// (`out.xlsx`, `out`) is a usage error rather than CSV in disguise.
     pub fn choose(flag: Option<RecordFormat>, output_path: Option<&Path>) -> Result<RecordFormat> {
         match (flag, output_path.filter(|p| !super::output::is_stdout(p))) {
-            (Some(f), _) => Ok(f),
+            (Some(f), path) => {
+                super::agrees_with_extension(f, path, RecordFormat::EXTENSIONS, RecordFormat::name)
+            }
             (None, None) => Ok(RecordFormat::Csv),
             (None, Some(path)) => {
                 super::from_extension(path, RecordFormat::EXTENSIONS).ok_or_else(|| {

@@ -34,7 +34,26 @@ fn width(s: &str) -> f64 {
         .min(60.0)
 }
 
-fn write_table(ws: &mut Worksheet, t: &Table) -> Result<()> {
+/// The most characters Excel holds in a cell.
+const CELL_LIMIT: usize = 32_767;
+
+/// Text for a cell: formula-looking text neutralized, and cut to Excel's
+/// [`CELL_LIMIT`] with `…` at the end (a 40,000-character note in one
+/// record must not cost the whole workbook); each cut is noted in `cut`.
+fn cell_string(s: &str, at: (u32, u16), cut: &mut Vec<(u32, u16)>) -> String {
+    let s = neutralize(s);
+    if s.len() <= CELL_LIMIT || s.chars().count() <= CELL_LIMIT {
+        return s;
+    }
+    cut.push(at);
+    let mut kept: String = s.chars().take(CELL_LIMIT - 1).collect();
+    kept.push('…');
+    kept
+}
+
+/// Writes `t` on `ws`; returns the cells (row, column) cut to Excel's limit.
+fn write_table(ws: &mut Worksheet, t: &Table) -> Result<Vec<(u32, u16)>> {
+    let mut cut = vec![];
     let header = Format::new().set_bold().set_background_color("#D9E2EC");
     let date = Format::new().set_num_format("yyyy-mm-dd");
     let datetime = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
@@ -42,7 +61,12 @@ fn write_table(ws: &mut Worksheet, t: &Table) -> Result<()> {
     let wrap = Format::new().set_text_wrap();
     let mut widths: Vec<f64> = t.columns.iter().map(|c| width(c) + 2.0).collect();
     for (c, name) in t.columns.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, neutralize(name), &header)?;
+        ws.write_string_with_format(
+            0,
+            c as u16,
+            cell_string(name, (0, c as u16), &mut cut),
+            &header,
+        )?;
     }
     for (r, row) in t.rows.iter().enumerate() {
         let r = r as u32 + 1;
@@ -50,14 +74,19 @@ fn write_table(ws: &mut Worksheet, t: &Table) -> Result<()> {
             let col = c as u16;
             match cell {
                 Cell::Empty => {}
-                Cell::List(_) => {
-                    ws.write_string(r, col, neutralize(&cell.text()))?;
+                Cell::List(_) | Cell::Tag(_) | Cell::Tags(_) => {
+                    ws.write_string(r, col, cell_string(&cell.text(), (r, col), &mut cut))?;
                 }
                 Cell::Text(s) => {
                     if s.contains('\n') {
-                        ws.write_string_with_format(r, col, neutralize(s), &wrap)?;
+                        ws.write_string_with_format(
+                            r,
+                            col,
+                            cell_string(s, (r, col), &mut cut),
+                            &wrap,
+                        )?;
                     } else {
-                        ws.write_string(r, col, neutralize(s))?;
+                        ws.write_string(r, col, cell_string(s, (r, col), &mut cut))?;
                     }
                 }
                 Cell::Int(n) => {
@@ -116,7 +145,23 @@ fn write_table(ws: &mut Worksheet, t: &Table) -> Result<()> {
         ws.set_column_width(c as u16, *w)?;
     }
     ws.set_freeze_panes(1, 0)?;
-    Ok(())
+    Ok(cut)
+}
+
+/// Says which cells of sheet `sheet` were cut to Excel's limit, if any.
+fn say_cut(sheet: &str, t: &Table, cut: &[(u32, u16)]) {
+    let Some(&(row, col)) = cut.first() else {
+        return;
+    };
+    let column = t.columns.get(usize::from(col)).map_or("", String::as_str);
+    let more = match cut.len() {
+        1 => String::new(),
+        n => format!(" and {} more", n - 1),
+    };
+    crate::say!(
+        "kefu: warning: xlsx sheet {sheet:?}: row {}, column {column:?}{more}: longer than Excel's 32,767 characters per cell, cut (…); the csv, json and html outputs hold the whole text",
+        row + 1
+    );
 }
 
 /// The workbook's bytes.
@@ -138,12 +183,14 @@ pub fn workbook(doc: &Document) -> Result<Vec<u8>> {
         ]);
     }
     let ws = book.add_worksheet();
-    ws.set_name(sheet_name("summary", &mut used))?;
-    write_table(ws, &summary)?;
+    let name = sheet_name("summary", &mut used);
+    ws.set_name(&name)?;
+    say_cut(&name, &summary, &write_table(ws, &summary)?);
     for s in &doc.sections {
         let ws = book.add_worksheet();
-        ws.set_name(sheet_name(&s.key, &mut used))?;
-        write_table(ws, &s.table)?;
+        let name = sheet_name(&s.key, &mut used);
+        ws.set_name(&name)?;
+        say_cut(&name, &s.table, &write_table(ws, &s.table)?);
     }
     Ok(book.save_to_buffer()?)
 }

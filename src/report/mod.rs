@@ -20,7 +20,7 @@ use rusqlite::Connection;
 use crate::dates::{self, Period};
 use crate::domain::Cause;
 use crate::privacy;
-use crate::render::{Cell, Chart, Document, Section, Table};
+use crate::render::{Cell, Chart, Document, Section, Table, Tag};
 use crate::store::reports::{self, Filters, Item};
 
 /// What every report needs.
@@ -389,12 +389,11 @@ pub fn causes(ctx: &Context<'_>, period: &Period) -> Result<Document> {
             (*n).into(),
             share(*n, total),
             share(cumulative, total),
-            (if main {
-                "main 主要"
+            Cell::Tag(if main {
+                Tag::new("main", "main 主要")
             } else {
-                "secondary 次要"
-            })
-            .into(),
+                Tag::new("secondary", "secondary 次要")
+            }),
         ]);
     }
     doc.sections.push(
@@ -586,15 +585,15 @@ pub fn trend(ctx: &Context<'_>, period: &Period, by: TrendBy) -> Result<Document
     for (i, b) in buckets.iter().enumerate() {
         let v = negative[i] as f64;
         let mark = if partial[i] {
-            "partial 不完整"
+            Cell::Tag(Tag::new("partial", "partial 不完整"))
         } else if sd > 0.0 && v > mean + sd {
             highs.push(b.name.clone());
-            "high 高峰"
+            Cell::Tag(Tag::new("high", "high 高峰"))
         } else if sd > 0.0 && v < mean - sd {
             lows.push(b.name.clone());
-            "low 低谷"
+            Cell::Tag(Tag::new("low", "low 低谷"))
         } else {
-            ""
+            Cell::Empty
         };
         let mut row: Vec<Cell> = vec![
             b.name.as_str().into(),
@@ -613,7 +612,7 @@ pub fn trend(ctx: &Context<'_>, period: &Period, by: TrendBy) -> Result<Document
             },
         ];
         row.extend(per_cause[i].iter().map(|n| Cell::Int(*n)));
-        row.push(mark.into());
+        row.push(mark);
         t.push(row);
     }
     let mark_col = cols.len() - 1;
@@ -813,13 +812,13 @@ pub fn compare(ctx: &Context<'_>, by: GroupBy, period: &Period, vs: &Period) -> 
             row.extend([Cell::Text(name), Cell::Text(dept)]);
         }
         let mark = if fewest == most {
-            ""
+            Cell::Empty
         } else if Some(*c) == fewest {
-            "best 最好"
+            Cell::Tag(Tag::new("best", "best 最好"))
         } else if Some(*c) == most {
-            "worst 最差"
+            Cell::Tag(Tag::new("worst", "worst 最差"))
         } else {
-            ""
+            Cell::Empty
         };
         row.extend([
             Cell::Int(*c),
@@ -830,7 +829,7 @@ pub fn compare(ctx: &Context<'_>, by: GroupBy, period: &Period, vs: &Period) -> 
             } else {
                 Cell::Empty
             },
-            mark.into(),
+            mark,
         ]);
         t.push(row);
     }

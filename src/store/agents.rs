@@ -37,57 +37,166 @@ pub fn active(conn: &Connection) -> Result<Vec<(String, String)>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Inserts or updates a roster entry.
-pub fn upsert(tx: &Transaction<'_>, a: &AgentRecord, import_id: i64) -> Result<Upsert> {
-    let existing: Option<(i64, String)> = tx
-        .prepare_cached("SELECT hash, name FROM agents WHERE id = ?1")?
-        .query_row([&a.id], |r| Ok((r.get(0)?, r.get(1)?)))
+/// What a roster row did to an agent's employment besides the usual update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stint {
+    /// Re-hired under the same id after leaving (返聘): the employment that
+    /// ended is kept as an earlier one, and the new one began on `rejoined`.
+    Rehired {
+        joined: Option<chrono::NaiveDate>,
+        left: chrono::NaiveDate,
+        rejoined: chrono::NaiveDate,
+    },
+    /// A row of an earlier employment (it ended before the current one
+    /// began: an old roster imported after the re-hire's): kept as such,
+    /// the agent's current row left as it is.
+    Earlier {
+        joined: Option<chrono::NaiveDate>,
+        left: chrono::NaiveDate,
+    },
+}
+
+/// Inserts or updates a roster entry; says when the row re-hires the agent
+/// or is one of an earlier employment (see [`Stint`]).
+pub fn upsert(
+    tx: &Transaction<'_>,
+    a: &AgentRecord,
+    import_id: i64,
+) -> Result<(Upsert, Option<Stint>)> {
+    let existing: Option<(i64, String, Option<String>, Option<String>)> = tx
+        .prepare_cached("SELECT hash, name, joined_on, left_on FROM agents WHERE id = ?1")?
+        .query_row([&a.id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
         .optional()?;
     let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
-    match existing {
-        Some((h, _)) if h == a.hash => Ok(Upsert::Unchanged),
-        existing => {
-            // A rename keeps the old name: exports written before it still
-            // name the agent so (see [`Lookup::load`]).
-            if let Some((_, old)) = existing.as_ref().filter(|(_, old)| *old != a.name) {
-                tx.prepare_cached(
-                    "INSERT OR IGNORE INTO agent_other_names (agent_id, name) VALUES (?1, ?2)",
-                )?
-                .execute(params![a.id, old])?;
+    let parse = |d: &Option<String>| {
+        d.as_deref()
+            .and_then(|d| d.parse::<chrono::NaiveDate>().ok())
+    };
+    let keep_stint = |joined: Option<chrono::NaiveDate>, left: chrono::NaiveDate| {
+        tx.prepare_cached(
+            "INSERT INTO agent_stints (agent_id, joined_on, left_on) VALUES (?1, ?2, ?3)
+             ON CONFLICT (agent_id, left_on) DO UPDATE SET joined_on = excluded.joined_on
+              WHERE joined_on IS NOT excluded.joined_on",
+        )?
+        .execute(params![a.id, date(joined), left.to_string()])
+    };
+    let mut stint = None;
+    if let Some((h, _, joined, left)) = &existing {
+        if *h == a.hash {
+            return Ok((Upsert::Unchanged, None));
+        }
+        let (joined, left) = (parse(joined), parse(left));
+        let new_joined = a.joined_on.filter(|_| a.has[2]);
+        let new_left = a.left_on.filter(|_| a.has[3]);
+        // A row of an employment that ended before the current began.
+        if let (Some(l), Some(j)) = (new_left, joined) {
+            if l < j {
+                let changed = keep_stint(new_joined, l)? > 0;
+                let outcome = if changed {
+                    Upsert::Updated
+                } else {
+                    Upsert::Unchanged
+                };
+                return Ok((
+                    outcome,
+                    changed.then_some(Stint::Earlier {
+                        joined: new_joined,
+                        left: l,
+                    }),
+                ));
             }
-            // A column the file does not have leaves the stored value.
-            tx.prepare_cached(
-                "INSERT INTO agents (id, name, department, leader_id, joined_on, left_on, extra, hash, import_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                 ON CONFLICT (id) DO UPDATE SET name = excluded.name,
-                    department = CASE WHEN ?10 THEN excluded.department ELSE agents.department END,
-                    leader_id = CASE WHEN ?11 THEN excluded.leader_id ELSE agents.leader_id END,
-                    joined_on = CASE WHEN ?12 THEN excluded.joined_on ELSE agents.joined_on END,
-                    left_on = CASE WHEN ?13 THEN excluded.left_on ELSE agents.left_on END,
-                    extra = excluded.extra, hash = excluded.hash",
-            )?
-            .execute(params![
-                a.id,
-                a.name,
-                a.department,
-                a.leader_id,
-                date(a.joined_on),
-                date(a.left_on),
-                a.extra,
-                a.hash,
-                import_id,
-                a.has[0],
-                a.has[1],
-                a.has[2],
-                a.has[3]
-            ])?;
-            Ok(if existing.is_some() {
-                Upsert::Updated
-            } else {
-                Upsert::New
-            })
+        }
+        // Re-hired: joined again after the day they left.
+        if let (Some(l), Some(j)) = (left, new_joined) {
+            if j > l {
+                keep_stint(joined, l)?;
+                stint = Some(Stint::Rehired {
+                    joined,
+                    left: l,
+                    rejoined: j,
+                });
+            }
         }
     }
+    // A rename keeps the old name: exports written before it still name
+    // the agent so (see [`Lookup::load`]).
+    if let Some((_, old, ..)) = existing.as_ref().filter(|(_, old, ..)| *old != a.name) {
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO agent_other_names (agent_id, name) VALUES (?1, ?2)",
+        )?
+        .execute(params![a.id, old])?;
+    }
+    // A column the file does not have leaves the stored value; a re-hire
+    // clears the day they left (a row without the column is still at work).
+    tx.prepare_cached(
+        "INSERT INTO agents (id, name, department, leader_id, joined_on, left_on, extra, hash, import_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name,
+            department = CASE WHEN ?10 THEN excluded.department ELSE agents.department END,
+            leader_id = CASE WHEN ?11 THEN excluded.leader_id ELSE agents.leader_id END,
+            joined_on = CASE WHEN ?12 THEN excluded.joined_on ELSE agents.joined_on END,
+            left_on = CASE WHEN ?13 THEN excluded.left_on ELSE agents.left_on END,
+            extra = excluded.extra, hash = excluded.hash",
+    )?
+    .execute(params![
+        a.id,
+        a.name,
+        a.department,
+        a.leader_id,
+        date(a.joined_on),
+        date(a.left_on),
+        a.extra,
+        a.hash,
+        import_id,
+        a.has[0],
+        a.has[1],
+        a.has[2],
+        a.has[3] || stint.is_some()
+    ])?;
+    let outcome = if existing.is_some() {
+        Upsert::Updated
+    } else {
+        Upsert::New
+    };
+    Ok((outcome, stint))
+}
+
+/// The department the roster holds for agent `id` now.
+pub fn department_of(tx: &Transaction<'_>, id: &str) -> Result<Option<String>> {
+    Ok(tx
+        .prepare_cached("SELECT department FROM agents WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?
+        .flatten())
+}
+
+/// Each agent's earlier employments (see [`Stint`]): (joined, left) by id,
+/// oldest first.
+pub fn earlier_stints(
+    conn: &Connection,
+) -> Result<HashMap<String, Vec<(Option<chrono::NaiveDate>, chrono::NaiveDate)>>> {
+    let mut st = conn.prepare(
+        "SELECT agent_id, joined_on, left_on FROM agent_stints ORDER BY agent_id, left_on",
+    )?;
+    let rows = st.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, Option<String>>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    let mut out: HashMap<String, Vec<_>> = HashMap::new();
+    for row in rows {
+        let (id, joined, left) = row?;
+        let Ok(left) = left.parse::<chrono::NaiveDate>() else {
+            continue;
+        };
+        let joined = joined.and_then(|j| j.parse().ok());
+        out.entry(id).or_default().push((joined, left));
+    }
+    Ok(out)
 }
 
 /// Each agent's department and leader as the roster holds them now.
@@ -105,8 +214,9 @@ pub fn assignments(tx: &Transaction<'_>) -> Result<Assignments> {
 /// change), what they had until the day before the change took effect:
 /// `effective` (the roster's 调岗日期), else `today`; and, for an agent not
 /// moved again whose 调岗日期 changed, moves their last move to that day (a
-/// corrected date). Returns the agents moved and those whose move was
-/// re-dated, by id, with the day.
+/// corrected date); a move dated before a later one already kept fills
+/// the days between them (see [`backdate`]). Returns the agents moved, those
+/// whose move was re-dated and those whose move was backdated ([`Moves`]).
 pub fn keep_history(
     tx: &Transaction<'_>,
     before: &Assignments,
@@ -115,7 +225,7 @@ pub fn keep_history(
     lookup: &Lookup,
 ) -> Result<Moves> {
     let now = assignments(tx)?;
-    let (mut moved, mut redated) = (vec![], vec![]);
+    let (mut moved, mut redated, mut backdated) = (vec![], vec![], vec![]);
     // A second change on one day keeps the values from before the first.
     let mut insert = tx.prepare(
         "INSERT OR IGNORE INTO agent_history (agent_id, until_day, department, leader_id)
@@ -128,6 +238,8 @@ pub fn keep_history(
           WHERE agent_id = ?1 AND until_day <> ?2
             AND until_day = (SELECT max(until_day) FROM agent_history WHERE agent_id = ?1)",
     )?;
+    let mut count_ending =
+        tx.prepare("SELECT count(*) FROM agent_history WHERE agent_id = ?1 AND until_day >= ?2")?;
     for (id, (department, leader)) in before {
         let Some(current) = now.get(id) else { continue };
         // A leader written by name and only now linked to their id (the
@@ -138,24 +250,84 @@ pub fn keep_history(
         let unchanged_leader = current.1 == *leader || leader_linked;
         if current.0 == *department && unchanged_leader {
             if let Some(day) = effective.get(id) {
-                if redate.execute(params![id, crate::dates::day_number(*day) - 1])? > 0 {
+                let until = crate::dates::day_number(*day) - 1;
+                // A date before the move ahead of the last is no correction
+                // of the last move's: a move of its own, to the days up to
+                // the next one kept.
+                let crossed: i64 = count_ending.query_row(params![id, until], |r| r.get(0))?;
+                if crossed > 1 {
+                    if let Some(next) = backdate(tx, id, until, current, (department, leader))? {
+                        backdated.push((id.clone(), *day, next));
+                        moved.push((id.clone(), *day));
+                    }
+                } else if redate.execute(params![id, until])? > 0 {
                     redated.push((id.clone(), *day));
                 }
             }
             continue;
         }
         let day = effective.get(id).copied().unwrap_or(today);
-        insert.execute(params![
-            id,
-            crate::dates::day_number(day) - 1,
-            department,
-            leader
-        ])?;
+        let until = crate::dates::day_number(day) - 1;
+        if let Some(next) = backdate(tx, id, until, current, (department, leader))? {
+            backdated.push((id.clone(), day, next));
+        } else {
+            insert.execute(params![id, until, department, leader])?;
+        }
         moved.push((id.clone(), day));
     }
     moved.sort();
     redated.sort();
-    Ok((moved, redated))
+    backdated.sort();
+    Ok((moved, redated, backdated))
+}
+
+/// A move dated before a later one already kept (调岗 sheets imported out
+/// of date order): the days from it to the next change get the new
+/// department and leader, the days before keep theirs, and the roster's
+/// current ones (`before`, from the later move) are put back. Returns the
+/// day of the next change, or `None` when no later move is kept (an
+/// ordinary move). `until` is the last day before the move; `new` what the
+/// import wrote.
+fn backdate(
+    tx: &Transaction<'_>,
+    id: &str,
+    until: i64,
+    new: &(Option<String>, Option<String>),
+    before: (&Option<String>, &Option<String>),
+) -> Result<Option<chrono::NaiveDate>> {
+    let rows: Vec<(i64, Option<String>, Option<String>)> = tx
+        .prepare_cached(
+            "SELECT until_day, department, leader_id FROM agent_history
+              WHERE agent_id = ?1 ORDER BY until_day",
+        )?
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    if rows.last().is_none_or(|last| last.0 <= until) {
+        return Ok(None);
+    }
+    let mut set = tx.prepare_cached(
+        "UPDATE agent_history SET department = ?3, leader_id = ?4
+          WHERE agent_id = ?1 AND until_day = ?2",
+    )?;
+    // The kept span the move falls in: the first that ends on or after it.
+    let j = rows.iter().position(|r| r.0 >= until).unwrap_or(0);
+    let changed_until = if rows[j].0 == until {
+        // The move starts the next span (one already begins that day).
+        let next = rows.get(j + 1).map_or(rows[j].0, |r| r.0);
+        set.execute(params![id, next, new.0, new.1])?;
+        next
+    } else {
+        tx.prepare_cached(
+            "INSERT INTO agent_history (agent_id, until_day, department, leader_id)
+             VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![id, until, rows[j].1, rows[j].2])?;
+        set.execute(params![id, rows[j].0, new.0, new.1])?;
+        rows[j].0
+    };
+    tx.prepare_cached("UPDATE agents SET department = ?2, leader_id = ?3 WHERE id = ?1")?
+        .execute(params![id, before.0, before.1])?;
+    Ok(Some(crate::dates::date_of_day(changed_until + 1)))
 }
 
 /// Of `moved`, those whose move is dated before they joined or after they
@@ -179,10 +351,13 @@ pub fn moves_outside_employment(
     Ok(out)
 }
 
-/// Agents moved, and agents whose move was re-dated: (id, effective day).
+/// Agents moved, and agents whose move was re-dated: (id, effective day);
+/// and of the moved, those whose move came before a later one already
+/// kept: (id, effective day, the later move's day).
 pub type Moves = (
     Vec<(String, chrono::NaiveDate)>,
     Vec<(String, chrono::NaiveDate)>,
+    Vec<(String, chrono::NaiveDate, chrono::NaiveDate)>,
 );
 
 /// Group leaders' ids (组长工号) that are not on the roster themselves, with
@@ -239,9 +414,24 @@ pub struct Lookup {
     /// Each agent's first and last day on the roster (local day numbers),
     /// where the roster gives them: a name several agents had is theirs who
     /// was there on a record's day ([`Lookup::find_on`]).
-    pub on_roster: HashMap<String, (Option<i64>, Option<i64>)>,
+    pub on_roster: HashMap<String, Employment>,
     /// Each agent's id and current name, by id: for "did you mean" hints.
     pub names: Vec<(String, String)>,
+}
+
+/// The days an agent was on the roster, as local day numbers: (joined,
+/// left) of the current employment, then of any earlier ones (see
+/// [`Stint`]); a bound not known is open.
+#[derive(Debug, Clone, Default)]
+pub struct Employment(Vec<(Option<i64>, Option<i64>)>);
+
+impl Employment {
+    /// Whether the agent was on the roster on local day `day`.
+    pub fn on(&self, day: i64) -> bool {
+        self.0
+            .iter()
+            .any(|(joined, left)| joined.is_none_or(|j| j <= day) && left.is_none_or(|l| day <= l))
+    }
 }
 
 impl Lookup {
@@ -249,6 +439,7 @@ impl Lookup {
     pub fn load(conn: &Connection) -> Result<Lookup> {
         let mut st = conn.prepare("SELECT id, name, joined_on, left_on FROM agents ORDER BY id")?;
         let mut on_roster = HashMap::new();
+        let stints = earlier_stints(conn)?;
         let day = |d: Option<String>| {
             d.and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
                 .map(crate::dates::day_number)
@@ -265,7 +456,16 @@ impl Lookup {
             .collect::<rusqlite::Result<Vec<_>>>()?
             .into_iter()
             .map(|(id, name, joined, left)| {
-                on_roster.insert(id.clone(), (day(joined), day(left)));
+                let mut spans = vec![(day(joined), day(left))];
+                if let Some(earlier) = stints.get(&id) {
+                    spans.extend(earlier.iter().map(|(j, l)| {
+                        (
+                            j.map(crate::dates::day_number),
+                            Some(crate::dates::day_number(*l)),
+                        )
+                    }));
+                }
+                on_roster.insert(id.clone(), Employment(spans));
                 (id, name)
             })
             .collect::<Vec<_>>();
@@ -420,11 +620,7 @@ impl Lookup {
         if self.once_named.is_empty() && self.shared.is_empty() {
             return found;
         }
-        let there = |id: &String| {
-            self.on_roster.get(id).is_none_or(|(joined, left)| {
-                joined.is_none_or(|j| j <= day) && left.is_none_or(|l| day <= l)
-            })
-        };
+        let there = |id: &String| self.on_roster.get(id).is_none_or(|e| e.on(day));
         match found {
             // An id, or a name whose holder was there that day.
             Some(id) if there(id) || *id == text => Some(id),
@@ -486,11 +682,7 @@ impl Lookup {
             shared
                 .ids
                 .iter()
-                .filter(|id| {
-                    self.on_roster.get(*id).is_none_or(|(joined, left)| {
-                        joined.is_none_or(|j| j <= day) && left.is_none_or(|l| day <= l)
-                    })
-                })
+                .filter(|id| self.on_roster.get(*id).is_none_or(|e| e.on(day)))
                 .count()
                 > 1
         })

@@ -204,9 +204,15 @@ pub fn agents(conn: &Connection) -> Result<Vec<Agent>> {
             joined_on: date(r.get(4)?),
             left_on: date(r.get(5)?),
             history: vec![],
+            earlier: vec![],
         })
     })?;
     let mut agents: Vec<Agent> = rows.collect::<rusqlite::Result<_>>()?;
+    for (id, stints) in super::agents::earlier_stints(conn)? {
+        if let Ok(i) = agents.binary_search_by(|a| a.id.as_str().cmp(&id)) {
+            agents[i].earlier = stints;
+        }
+    }
     let mut st = conn.prepare(
         "SELECT agent_id, until_day, department, leader_id FROM agent_history
           ORDER BY agent_id, until_day",
@@ -258,12 +264,21 @@ pub fn doubtful_events(
         ))
     })?;
     let parse = |d: Option<String>| d.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+    let stints = super::agents::earlier_stints(conn)?;
     let mut out = vec![];
     for row in rows {
         let (ext_id, agent, day, joined, left) = row?;
         let date = crate::dates::date_of_day(day);
+        // A day of an earlier employment (re-hired under the same id).
+        let earlier = stints.get(&agent).is_some_and(|spans| {
+            spans
+                .iter()
+                .any(|(j, l)| j.is_none_or(|j| j <= date) && date <= *l)
+        });
         let why = if date > today {
             format!("dated {date}, after today ({today})")
+        } else if earlier {
+            continue;
         } else if let Some(j) = parse(joined).filter(|j| date < *j) {
             format!("dated {date}, before {agent} joined ({j})")
         } else if let Some(l) = parse(left).filter(|l| date > *l) {

@@ -42,7 +42,7 @@ pub fn migrations_up_to(version: usize) -> Migrations<'static> {
 }
 
 /// The migrations' SQL, oldest first.
-const ALL: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
+const ALL: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
 
 /// The schema version this build writes.
 pub const LATEST: usize = ALL.len();
@@ -250,6 +250,19 @@ CREATE TABLE agent_other_names (
     PRIMARY KEY (agent_id, name)
 ) STRICT, WITHOUT ROWID;
 -- Filled from the stored feedback by store/upgrade.rs.
+"#;
+
+/// Version 9: earlier employments of agents re-hired under the same id
+/// (返聘 with the old 工号). The roster row holds the current employment; a
+/// re-hire used to overwrite the first, and the months worked then stopped
+/// counting (their points, a closed quarter's clawed back).
+const V9: &str = r#"
+CREATE TABLE agent_stints (
+    agent_id    TEXT NOT NULL,
+    joined_on   TEXT,                       -- YYYY-MM-DD, NULL when not known
+    left_on     TEXT NOT NULL,              -- YYYY-MM-DD
+    PRIMARY KEY (agent_id, left_on)
+) STRICT, WITHOUT ROWID;
 "#;
 
 #[cfg(test)]
