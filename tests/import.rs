@@ -4455,3 +4455,67 @@ fn hidden_sheets_are_not_chosen_and_rows_name_the_sheet_read() {
     assert_eq!(counts(&v), (1, 1, 0, 0, 0));
     assert!(err.contains("which is hidden in Excel"), "{err}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_file_name_that_is_not_utf8_is_read() {
+    // Found by exploratory testing: a file named in GBK bytes (a zip made on
+    // Chinese Windows, unpacked on Linux) could not be named at all.
+    use std::os::unix::ffi::OsStrExt;
+    let wd = Workdir::new();
+    // 差评导出.csv in GBK.
+    let name = std::ffi::OsStr::from_bytes(b"\xb2\xee\xc6\xc0\xb5\xbc\xb3\xf6.csv");
+    let path = wd.path("x").with_file_name(name);
+    std::fs::write(
+        &path,
+        "评价ID,评价时间,评价等级,评价内容\nG1,2026-11-20 10:00,差评,态度差\n",
+    )
+    .unwrap();
+    let out = wd
+        .kefu(&["import", "reviews", "--format", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(counts(&v), (1, 1, 0, 0, 0));
+    // Shown read as GBK, and so named as a source.
+    assert!(
+        v["files"][0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("/差评导出.csv"),
+        "{v}"
+    );
+    assert_eq!(
+        wd.sql("SELECT DISTINCT source FROM feedback"),
+        [["差评导出"]]
+    );
+    let out = wd.kefu(&["classify"]).arg(&path).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("attitude"));
+    let out = wd
+        .kefu(&[
+            "report",
+            "causes",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+            "--format",
+            "json",
+            "--input",
+        ])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -60,12 +60,12 @@ pub struct ClassifyArgs {
 
     /// Input file; `-` or nothing reads stdin
     #[arg(value_name = "FILE")]
-    pub file: Option<String>,
+    pub file: Option<std::path::PathBuf>,
 
     /// More files: refused with advice (clap would call the second a
     /// subcommand it does not know).
     #[arg(hide = true)]
-    pub more_files: Vec<String>,
+    pub more_files: Vec<std::path::PathBuf>,
 
     /// Classify the store's negative feedback that has no automatic cause yet
     #[arg(long, conflicts_with_all = ["file", "format", "output", "column", "rating_column", "strict"])]
@@ -372,7 +372,9 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
     if let Some(word) = args
         .file
         .as_deref()
-        .filter(|f| *f != "-" && !std::path::Path::new(f).exists() && !f.contains(['.', '/', '\\']))
+        .filter(|f| !f.exists())
+        .and_then(|f| f.to_str())
+        .filter(|f| *f != "-" && !f.contains(['.', '/', '\\']))
     {
         let hint = crate::domain::nearest(
             word,
@@ -872,7 +874,7 @@ fn explain(ws: &Workspace, args: ExplainArgs) -> Result<()> {
 /// causes are errors, all of them listed (the first few) and counted, so that
 /// one pass fixes the file; rows with an empty text are skipped, with a note.
 pub fn read_labeled(file: &str) -> Result<Vec<(String, Cause)>> {
-    let mut input = ingest::open(file, &InputOptions::default(), None)?;
+    let mut input = ingest::open(std::path::Path::new(file), &InputOptions::default(), None)?;
     let name = input.name.clone();
     let (text, cause) = input.find_columns(|headers| {
         let map = ColumnMap::build(headers, FEEDBACK_FIELDS, &BTreeMap::new())?;

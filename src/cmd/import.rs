@@ -66,7 +66,7 @@ pub struct ImportArgs {
 
     /// Files to import; `-` reads stdin
     #[arg(required = true, value_name = "FILE")]
-    pub files: Vec<String>,
+    pub files: Vec<PathBuf>,
 
     /// Summary format: table (on stderr) or json (on stdout). The input formats
     /// csv, tsv, jsonl, xlsx are accepted here too, as a shorthand for --input-format
@@ -197,7 +197,7 @@ pub enum SummaryFormat {
 struct Plan {
     kind: ImportKind,
     /// The files to read, a workbook once per sheet read (see `sheets`).
-    files: Vec<String>,
+    files: Vec<PathBuf>,
     /// Per entry of `files`: the sheet to read (None: the first, or the
     /// one `find_columns` picks), and whether a pattern chose it (a sheet
     /// without the columns needed is then passed over, said on stderr).
@@ -279,16 +279,16 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
         if let Some(f) = args
             .files
             .iter()
-            .find(|f| source_named_by_file(f).is_none())
+            .find(|f| source_named_by_file(&crate::ingest::path_text(f)).is_none())
         {
             bail!(Usage(format!(
                 "--replace needs the register's source, and the name {} gives none (it would be {:?}, which other imports share): name it with --source NAME",
-                if f == "-" { "of stdin (-)".to_string() } else { format!("{f:?}") },
+                if is_stdin(f) { "of stdin (-)".to_string() } else { format!("{:?}", f.display().to_string()) },
                 args.kind.name()
             )));
         }
     }
-    if args.files.iter().filter(|f| *f == "-").count() > 1 {
+    if args.files.iter().filter(|f| is_stdin(f)).count() > 1 {
         bail!(Usage("stdin (-) can be read only once".into()));
     }
     let encoding = args
@@ -378,9 +378,9 @@ impl Plan {
 /// one transaction).
 #[allow(clippy::type_complexity)]
 fn sheets_to_read(
-    files: Vec<String>,
+    files: Vec<PathBuf>,
     sheets: &[String],
-) -> Result<(Vec<String>, Vec<(Option<String>, bool)>)> {
+) -> Result<(Vec<PathBuf>, Vec<(Option<String>, bool)>)> {
     let is_pattern = |s: &str| s.contains(['*', '?']);
     match sheets {
         [] => {
@@ -395,19 +395,20 @@ fn sheets_to_read(
     }
     let mut out_files = vec![];
     let mut out_sheets = vec![];
-    for file in files {
-        if file == "-" {
+    for path in files {
+        if is_stdin(&path) {
             bail!(Usage(
                 "stdin (-) is read once: one sheet per import (--sheet NAME), or save the workbook as a file to read several".into()
             ));
         }
-        let workbook = InputFormat::from_path(Path::new(&file)) == Some(InputFormat::Xlsx);
+        let file = path.display();
+        let workbook = InputFormat::from_path(&path) == Some(InputFormat::Xlsx);
         if !workbook {
             bail!(Usage(format!(
                 "{file}: several sheets (--sheet given more than once, or a pattern) can be read from a workbook only"
             )));
         }
-        let listed = crate::ingest::sheet_names(Path::new(&file))?;
+        let listed = crate::ingest::sheet_names(&path)?;
         let names: Vec<String> = listed.iter().map(|(n, _)| n.clone()).collect();
         for wanted in sheets.iter().filter(|w| !is_pattern(w)) {
             if !names.contains(wanted) {
@@ -431,7 +432,7 @@ fn sheets_to_read(
             }
             if exact || by_pattern {
                 any = true;
-                out_files.push(file.clone());
+                out_files.push(path.clone());
                 out_sheets.push((Some(name.clone()), !exact));
             }
         }
@@ -494,6 +495,11 @@ fn say_stints(stints: &[(String, String, agents::Stint)], quiet: bool) {
     }
 }
 
+/// Whether `path` is `-`, standard input.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
 /// Whether `text` matches `pattern`, where `*` is any run of characters and
 /// `?` any one.
 fn glob_match(pattern: &str, text: &str) -> bool {
@@ -530,7 +536,7 @@ fn glob_match(pattern: &str, text: &str) -> bool {
 /// own; one a letter or two from a configured name is warned about.
 fn configured_source(
     source: &Option<String>,
-    files: &[String],
+    files: &[PathBuf],
     ws: &Workspace,
 ) -> Result<Option<String>> {
     let sources = &ws.config.sources;
@@ -548,7 +554,9 @@ fn configured_source(
         }
         return Ok(source.clone());
     }
-    let configured = |f: &String| source_named_by_file(f).filter(|s| sources.contains_key(s));
+    let configured = |f: &PathBuf| {
+        source_named_by_file(&crate::ingest::path_text(f)).filter(|s| sources.contains_key(s))
+    };
     let Some((first, name)) = files
         .iter()
         .find_map(|f| configured(f).map(|name| (f, name)))
@@ -556,12 +564,14 @@ fn configured_source(
         return Ok(None);
     };
     if let Some(other) = files.iter().find(|f| configured(f).as_ref() != Some(&name)) {
-        let theirs = match source_named_by_file(other) {
+        let theirs = match source_named_by_file(&crate::ingest::path_text(other)) {
             Some(s) => format!("source {s}"),
             None => "no source".to_string(),
         };
         bail!(Usage(format!(
-            "{first}'s name gives the source {name}, which [sources.{name}] in kefu.toml configures, but {other}'s gives {theirs}: import them separately, or name the source with --source NAME"
+            "{}'s name gives the source {name}, which [sources.{name}] in kefu.toml configures, but {}'s gives {theirs}: import them separately, or name the source with --source NAME",
+            first.display(),
+            other.display()
         )));
     }
     if !ws.quiet {
@@ -760,8 +770,9 @@ fn resolve_sources(
             if let Some(s) = &plan.source {
                 return Ok(s.clone());
             }
-            let current = source_from_file(file, kind);
-            let legacy = legacy_source_from_file(file, kind);
+            let name = crate::ingest::path_text(file);
+            let current = source_from_file(&name, kind);
+            let legacy = legacy_source_from_file(&name, kind);
             let Some(table) = table.filter(|_| legacy != current) else {
                 return Ok(current);
             };
@@ -786,7 +797,8 @@ fn resolve_sources(
                 }
                 if !quiet {
                     crate::say!(
-                        "kefu: {file}: source {legacy}, as an earlier kefu named files like this one: the store holds that source's records, none of {current}"
+                        "kefu: {}: source {legacy}, as an earlier kefu named files like this one: the store holds that source's records, none of {current}",
+                        file.display()
                     );
                 }
                 return Ok(legacy);
@@ -1066,7 +1078,8 @@ fn read_files(
             // An empty sheet a pattern chose: passed over, and said.
             Err(e) if *by_pattern => {
                 crate::say!(
-                    "kefu: {file} [{}]: passed over: {e:#}",
+                    "kefu: {} [{}]: passed over: {e:#}",
+                    file.display(),
                     sheet.as_deref().unwrap_or("")
                 );
                 continue;
@@ -1838,7 +1851,7 @@ pub fn import_for_report(
     globals: &Globals,
     ws: &Workspace,
     store: &mut crate::store::Store,
-    files: Vec<String>,
+    files: Vec<PathBuf>,
     kind: ImportKind,
     input: InputOptions,
 ) -> Result<()> {
@@ -1906,16 +1919,18 @@ fn import(
     // The rejects file is written over: never one of the files imported.
     if let Some(r) = &plan.rejects {
         // `-` is the file stdin was redirected from, if any (< export.csv).
-        let path_of = |f: &str| if f == "-" { "/dev/stdin" } else { f }.to_string();
-        if let Some(f) = plan
-            .files
-            .iter()
-            .find(|f| same_file(Path::new(&path_of(f)), r))
-        {
-            let what = if f == "-" {
+        let path_of = |f: &Path| {
+            if is_stdin(f) {
+                Path::new("/dev/stdin").to_path_buf()
+            } else {
+                f.to_path_buf()
+            }
+        };
+        if let Some(f) = plan.files.iter().find(|f| same_file(&path_of(f), r)) {
+            let what = if is_stdin(f) {
                 "the file standard input is read from".to_string()
             } else {
-                format!("{f}, a file being imported")
+                format!("{}, a file being imported", f.display())
             };
             return Err(Usage(format!(
                 "--rejects {} is {what}: name another file",

@@ -163,7 +163,7 @@ pub struct Common {
     pub cause: Option<String>,
     /// Report on an export (or `-` for stdin) instead of the store
     #[arg(long, global = true, value_name = "FILE")]
-    pub input: Option<String>,
+    pub input: Option<std::path::PathBuf>,
     /// What --input holds
     #[arg(long, value_enum, global = true, default_value = "reviews")]
     pub input_kind: InputKind,
@@ -254,7 +254,7 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
     // The report written over the export it is made from would lose it
     // (found by exploratory testing).
     if let (Some(input), Some(out)) = (&c.input, c.output.as_deref()) {
-        if input != "-" && super::import::same_file(std::path::Path::new(input), out) {
+        if !super::import::is_stdin(input) && super::import::same_file(input, out) {
             return Err(crate::error::Usage(format!(
                 "-o {} is the --input file: name another",
                 out.display()

@@ -531,25 +531,49 @@ impl<R: Read> Read for Counted<R> {
     }
 }
 
-/// Opens `path` (or stdin for `-`) as rows, choosing the format from
-/// `--format`, else the extension, else the content; and the encoding from
-/// `--encoding`, else detection. `progress` counts raw bytes read.
+/// A file's name as text: as it is when it is UTF-8, else read as GBK when
+/// its bytes are (a zip made on Chinese Windows, unpacked on Linux, names
+/// its files so: `差评导出.csv`), else with the bytes it cannot decode
+/// replaced.
+pub fn path_text(path: &Path) -> String {
+    if let Some(text) = path.to_str() {
+        return text.to_string();
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = path.as_os_str().as_bytes();
+        if let Some(text) =
+            encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes)
+        {
+            return text.into_owned();
+        }
+    }
+    path.to_string_lossy().into_owned()
+}
+
 /// The names of a workbook's sheets, in order, each with whether Excel
 /// hides it.
 pub fn sheet_names(path: &Path) -> Result<Vec<(String, bool)>> {
     excel::ExcelSource::sheet_names(path)
 }
 
+/// Opens `path` (or stdin for `-`) as rows, choosing the format from
+/// `--format`, else the extension, else the content; and the encoding from
+/// `--encoding`, else detection. `progress` counts raw bytes read. A name
+/// that is not UTF-8 (GBK bytes from a zip made on Chinese Windows) is
+/// opened as it is and shown with its undecodable bytes replaced.
 pub fn open(
-    path: &str,
+    path: &Path,
     opts: &InputOptions,
     progress: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
 ) -> Result<Input> {
     let (name, file_path, raw, size): (String, Option<PathBuf>, Box<dyn Read + Send>, Option<u64>) =
-        if path == "-" {
+        if path.as_os_str() == "-" {
             ("<stdin>".into(), None, Box::new(io::stdin()), None)
         } else {
-            let p = PathBuf::from(path);
+            let p = path.to_path_buf();
+            let path = path_text(path);
             let file = File::open(&p).with_context(|| format!("cannot open {path}"))?;
             let meta = file
                 .metadata()

@@ -172,11 +172,12 @@ pub fn department_of(tx: &Transaction<'_>, id: &str) -> Result<Option<String>> {
         .flatten())
 }
 
-/// Each agent's earlier employments (see [`Stint`]): (joined, left) by id,
-/// oldest first.
-pub fn earlier_stints(
-    conn: &Connection,
-) -> Result<HashMap<String, Vec<(Option<chrono::NaiveDate>, chrono::NaiveDate)>>> {
+/// An agent's earlier employments (see [`Stint`]): (joined, left), oldest
+/// first.
+pub type Stints = Vec<(Option<chrono::NaiveDate>, chrono::NaiveDate)>;
+
+/// Each agent's earlier employments, by id.
+pub fn earlier_stints(conn: &Connection) -> Result<HashMap<String, Stints>> {
     let mut st = conn.prepare(
         "SELECT agent_id, joined_on, left_on FROM agent_stints ORDER BY agent_id, left_on",
     )?;
