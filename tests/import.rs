@@ -4519,3 +4519,38 @@ fn a_file_name_that_is_not_utf8_is_read() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn warnings_about_shared_names_are_bounded() {
+    // Found by exploratory testing: a 5,000-agent roster printed 1,105
+    // lines of shared names on every import.
+    let wd = Workdir::new();
+    let mut roster = String::from("工号,姓名,部门\n");
+    let mut reviews = String::from("评价ID,评价时间,评价等级,评价内容,客服\n");
+    for i in 0..8 {
+        roster.push_str(&format!("A{i},同名{i},一组\nB{i},同名{i},二组\n"));
+        reviews.push_str(&format!("R{i},2026-11-20 10:0{i},差评,慢,同名{i}\n"));
+    }
+    let r = wd.write("roster.csv", roster);
+    let out = wd.kefu(&["import", "agents", &r]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = err.lines().filter(|l| l.contains("同名")).collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(
+        lines[0].contains(
+            "8 name(s) are each the name of several agents on the roster (同名0: A0, B0;"
+        ) && lines[0].contains("; and 3 more)"),
+        "{err}"
+    );
+    let f = wd.write("r.csv", reviews);
+    let out = wd.kefu(&["import", "reviews", &f]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = err.lines().filter(|l| l.contains("同名")).collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(
+        lines[0].starts_with(
+            "kefu: warning: 8 record(s) name an agent by a name several agents on the roster have"
+        ) && lines[0].contains("; and 3 more)"),
+        "{err}"
+    );
+}
