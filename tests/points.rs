@@ -921,7 +921,7 @@ fn roster_imports_tell_a_move_from_a_link_a_partial_sheet_and_a_typo() {
         .assert()
         .success()
         .stderr(predicate::str::contains(
-            "B1's move from 2016-11-20 is dated before they joined on 2024-03-01",
+            "1 move(s) dated on a day the agent was not employed (B1's from 2016-11-20, before they joined (2024-03-01))",
         ));
 }
 
@@ -3101,7 +3101,7 @@ fn a_re_hire_under_the_same_id_keeps_the_earlier_employment() {
         "工号,客服姓名,部门,组长工号,入职日期,离职日期\nB1,王芳,查询部,L1,2022-03-01,2022-12-31\n";
     let err = import_roster(&wd, "r0.csv", older);
     assert!(
-        err.contains("1 roster row(s) of an employment that ended before the agent's current one began: B1 王芳 (2022-03-01 – 2022-12-31)"),
+        err.contains("1 roster row(s) of an earlier employment (it ended before the agent's current one began): B1 王芳 (2022-03-01 – 2022-12-31)"),
         "{err}"
     );
     assert_eq!(current(), [["2025-06-01", "-", "投诉部"]]);
@@ -3227,4 +3227,164 @@ fn statements_and_the_report_stay_apart() {
     assert!(std::fs::read_to_string(&out)
         .unwrap()
         .contains("Bonus 2026Q3"));
+}
+
+const ROSTER_HEADER: &str = "工号,客服姓名,部门,组长工号,入职日期,离职日期\n";
+const LEADERS: &str = "L1,组长甲,甲组,,2020-01-01,\nL2,组长乙,乙组,,2020-01-01,\n";
+
+/// A roster file of the leaders and `rows`.
+fn roster_of(rows: &str) -> String {
+    format!("{ROSTER_HEADER}{LEADERS}{rows}")
+}
+
+#[test]
+fn roster_files_in_any_order_keep_each_employment() {
+    // Found by exploratory testing of today's re-hires: a cron replaying
+    // the roster files moved a re-hired agent back to the old department
+    // from today; a leaving roster arriving after the re-hire's left the new
+    // department counting from the import; a re-hire on the day they left,
+    // or a correction of the earlier employment, was lost.
+    let wd = Workdir::new();
+    let active = roster_of("A1,王芳,甲组,L1,2025-01-01,\n");
+    let leaving = roster_of("A1,王芳,甲组,L1,2025-01-01,2025-06-15\n");
+    let rehired = roster_of("A1,王芳,乙组,L2,2025-08-01,\n");
+    for (name, text) in [("a.csv", &active), ("l.csv", &leaving), ("r.csv", &rehired)] {
+        import_roster(&wd, name, text);
+    }
+    import(
+        &wd,
+        "reviews",
+        "rv.csv",
+        "评价ID,评价时间,客服工号,评价等级,评价内容\nR1,2025-03-01 10:00,A1,差评,态度差\nR2,2025-09-01 10:00,A1,差评,态度差\n",
+    );
+    let check = |wd: &Workdir| {
+        assert_eq!(department_on(wd, "2025-03-01"), "甲组");
+        assert_eq!(department_on(wd, "2025-09-01"), "乙组");
+        assert_eq!(
+            wd.sql("SELECT joined_on, coalesce(left_on, '-'), department, leader_id FROM agents WHERE id = 'A1'"),
+            [["2025-08-01", "-", "乙组", "L2"]]
+        );
+    };
+    check(&wd);
+    // Replayed, in the same order: nothing changes, nothing is said.
+    for (name, text) in [("a.csv", &active), ("l.csv", &leaving), ("r.csv", &rehired)] {
+        let err = import_roster(&wd, name, text);
+        assert!(
+            !err.contains("employment") && !err.contains("move"),
+            "{name}: {err}"
+        );
+    }
+    check(&wd);
+    // The earlier employment's 离职日期 corrected: that one changes.
+    let err = import_roster(
+        &wd,
+        "c.csv",
+        &roster_of("A1,王芳,甲组,L1,2025-01-01,2025-04-30\n"),
+    );
+    assert!(err.contains("A1 王芳 (2025-01-01 – 2025-04-30)"), "{err}");
+    assert_eq!(
+        wd.sql("SELECT joined_on, left_on FROM agent_stints WHERE agent_id = 'A1'"),
+        [["2025-01-01", "2025-04-30"]]
+    );
+    check(&wd);
+}
+
+#[test]
+fn a_re_hire_whose_leaving_comes_later_counts_from_the_re_hire() {
+    let wd = Workdir::new();
+    import_roster(&wd, "a.csv", &roster_of("A1,王芳,甲组,L1,2024-01-01,\n"));
+    // The re-hire's roster first: the 入职日期 moves later with no 离职日期.
+    let err = import_roster(&wd, "r.csv", &roster_of("A1,王芳,乙组,L2,2025-06-01,\n"));
+    assert!(
+        err.contains("1 agent(s)' 入职日期 moved later with no 离职日期 before it: A1 王芳 (2024-01-01 → 2025-06-01)"),
+        "{err}"
+    );
+    // Then the leaving roster: the earlier employment is back.
+    import_roster(
+        &wd,
+        "l.csv",
+        &roster_of("A1,王芳,甲组,L1,2024-01-01,2024-12-31\n"),
+    );
+    import(
+        &wd,
+        "reviews",
+        "rv.csv",
+        "评价ID,评价时间,客服工号,评价等级,评价内容\nR1,2024-06-01 10:00,A1,差评,态度差\nR2,2025-08-01 10:00,A1,差评,态度差\n",
+    );
+    assert_eq!(department_on(&wd, "2024-06-01"), "甲组");
+    assert_eq!(department_on(&wd, "2025-08-01"), "乙组");
+    assert_eq!(
+        agent(&bonus(&wd, &["--quarter", "2024Q3"]), "A1")["net_points"],
+        3
+    );
+}
+
+#[test]
+fn employments_back_to_back_and_on_the_day_they_left_are_kept() {
+    let wd = Workdir::new();
+    import_roster(
+        &wd,
+        "a.csv",
+        &roster_of(
+            "A1,王芳,甲组,L1,2024-06-01,2025-06-15\nA2,李娜,甲组,L1,2024-06-01,2025-06-15\n",
+        ),
+    );
+    // A1 back the next day; A2 on the very day they left.
+    let err = import_roster(
+        &wd,
+        "r.csv",
+        &roster_of("A1,王芳,乙组,L2,2025-06-16,\nA2,李娜,乙组,L2,2025-06-15,\n"),
+    );
+    assert!(
+        err.contains("2 agent(s) re-hired under the same id"),
+        "{err}"
+    );
+    // Back to back: every day of 2025 on the roster, June's point and the
+    // year's zero-complaint nomination kept.
+    let june = ledger(&wd, &["--month", "2025-06", "--agent", "A1"]);
+    assert_eq!(june.len(), 1, "{june:?}");
+    wd.set_today("2026-01-05");
+    let v = wd.json(&["bonus", "nominations", "--year", "2025", "--format", "json"]);
+    let a1 = v["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["agent_id"] == "A1")
+        .cloned()
+        .unwrap_or_default();
+    assert!(a1["reasons"].to_string().contains("zero-complaints"), "{v}");
+    // The same-day re-hire kept the first employment.
+    assert_eq!(
+        wd.sql("SELECT joined_on, left_on FROM agent_stints WHERE agent_id = 'A2'"),
+        [["2024-06-01", "2025-06-15"]]
+    );
+}
+
+#[test]
+fn a_leader_s_own_ledger_has_the_lines_of_a_member_since_moved() {
+    // Found by exploratory testing: `points --agent L1` left out the joint
+    // liability for a day A1 was in L1's team, once A1 had moved to L2.
+    let wd = workspace_with(None);
+    import_roster(&wd, "r.csv", &roster_of("B1,王芳,甲组,L1,2025-01-01,\n"));
+    import_roster(
+        &wd,
+        "mv.csv",
+        "工号,客服姓名,部门,组长工号,调岗日期\nB1,王芳,乙组,L2,2026-11-15\n",
+    );
+    import(
+        &wd,
+        "events",
+        "ev.csv",
+        "编号,日期,工号,奖惩项目,次数,备注\nE1,2026-11-01,B1,电脑或灯未关,1,下班未关电脑\n",
+    );
+    let own = ledger(&wd, &["--quarter", "2026Q4", "--agent", "L1"]);
+    let net: i64 = own.iter().map(|l| l["points"].as_i64().unwrap()).sum();
+    assert_eq!(
+        net,
+        agent(&bonus(&wd, &["--quarter", "2026Q4"]), "L1")["net_points"]
+            .as_i64()
+            .unwrap(),
+        "{own:?}"
+    );
+    assert!(own.iter().any(|l| l["points"] == -2), "{own:?}");
 }

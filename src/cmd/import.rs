@@ -451,33 +451,36 @@ fn sheets_to_read(
 /// rows were of an earlier employment: the first five of each, and how
 /// many (a big roster's churn must not flood a cron job's mail).
 fn say_stints(stints: &[(String, String, agents::Stint)], quiet: bool) {
+    use agents::Stint;
     let range = |joined: &Option<chrono::NaiveDate>, left: &chrono::NaiveDate| match joined {
         Some(j) => format!("{j} – {left}"),
         None => format!("until {left}"),
     };
-    let rehired: Vec<String> = stints
-        .iter()
-        .filter_map(|(id, name, s)| match s {
-            agents::Stint::Rehired {
+    let mut rehired = vec![];
+    let mut earlier = vec![];
+    let mut without_end = vec![];
+    let mut restarted = vec![];
+    for (id, name, s) in stints {
+        match s {
+            Stint::Rehired {
                 joined,
                 left,
                 rejoined,
-            } => Some(format!(
+            } => rehired.push(format!(
                 "{id} {name} from {rejoined} (employed {})",
                 range(joined, left)
             )),
-            agents::Stint::Earlier { .. } => None,
-        })
-        .collect();
-    let earlier: Vec<String> = stints
-        .iter()
-        .filter_map(|(id, name, s)| match s {
-            agents::Stint::Earlier { joined, left } => {
-                Some(format!("{id} {name} ({})", range(joined, left)))
+            Stint::Earlier { joined, left } => {
+                earlier.push(format!("{id} {name} ({})", range(joined, left)));
             }
-            agents::Stint::Rehired { .. } => None,
-        })
-        .collect();
+            Stint::EarlierWithoutEnd { joined } => {
+                without_end.push(format!("{id} {name} (from {joined})"));
+            }
+            Stint::Restarted { was, now } => {
+                restarted.push(format!("{id} {name} ({was} → {now})"));
+            }
+        }
+    }
     let first = |list: &[String]| first_of(list, 5);
     if !rehired.is_empty() && !quiet {
         crate::say!(
@@ -488,9 +491,23 @@ fn say_stints(stints: &[(String, String, agents::Stint)], quiet: bool) {
     }
     if !earlier.is_empty() {
         crate::say!(
-            "kefu: {} roster row(s) of an employment that ended before the agent's current one began: {}; kept as an earlier employment, the current one unchanged",
+            "kefu: {} roster row(s) of an earlier employment (it ended before the agent's current one began): {}; kept as such, the current one unchanged",
             earlier.len(),
             first(&earlier)
+        );
+    }
+    if !without_end.is_empty() && !quiet {
+        crate::say!(
+            "kefu: {} roster row(s) of an earlier employment without a 离职日期: {}; nothing changed (the current employment stays; give the 离职日期 to keep the earlier one)",
+            without_end.len(),
+            first(&without_end)
+        );
+    }
+    if !restarted.is_empty() {
+        crate::say!(
+            "kefu: warning: {} agent(s)' 入职日期 moved later with no 离职日期 before it: {}; the days before the new 入职日期 no longer count. If they left and were re-hired, import the roster row of the earlier employment with its 离职日期 (its 入职日期 the earlier one) to keep those days",
+            restarted.len(),
+            first(&restarted)
         );
     }
 }
@@ -1996,6 +2013,7 @@ fn import(
     let mut agents_again: Vec<String> = vec![];
     // Re-hires under the same id, and rows of earlier employments.
     let mut stints: Vec<(String, String, agents::Stint)> = vec![];
+    let mut stint_rows: HashSet<String> = HashSet::new();
     let mut files: Vec<FileSummary> = vec![];
     // Records that came twice: (count, the first few) of those with the
     // export's id, and of those without one (keyed by identity).
@@ -2187,8 +2205,15 @@ fn import(
                         if let Some(stint) = stint {
                             // A re-hire into another department or leader
                             // moves on the day they rejoined, not today.
-                            if let agents::Stint::Rehired { rejoined, .. } = stint {
-                                effective.entry(rec.id.clone()).or_insert(rejoined);
+                            if let Some(day) = stint.effective() {
+                                effective.entry(rec.id.clone()).or_insert(day);
+                            }
+                            // Two rows of two employments are no repeat.
+                            if matches!(
+                                stint,
+                                agents::Stint::Rehired { .. } | agents::Stint::Earlier { .. }
+                            ) {
+                                stint_rows.insert(rec.id.clone());
                             }
                             stints.push((rec.id.clone(), rec.name.clone(), stint));
                         }
@@ -2349,6 +2374,7 @@ fn import(
                 backdated.len()
             );
         }
+        agents_again.retain(|id| !stint_rows.contains(id));
         if !agents_again.is_empty() {
             agents_again.sort();
             agents_again.dedup();
@@ -2358,9 +2384,15 @@ fn import(
                 agents_again.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
             );
         }
-        for (id, day, why) in agents::moves_outside_employment(&tx, &moved)? {
+        let outside: Vec<String> = agents::moves_outside_employment(&tx, &moved)?
+            .into_iter()
+            .map(|(id, day, why)| format!("{id}'s from {day}, {why}"))
+            .collect();
+        if !outside.is_empty() {
             crate::say!(
-                "kefu: warning: {id}'s move from {day} is dated {why}: a typo in the 调岗日期? (earlier days keep the old department and leader)"
+                "kefu: warning: {} move(s) dated on a day the agent was not employed ({}): a typo in the 调岗日期? (earlier days keep the old department and leader)",
+                outside.len(),
+                first_of(&outside, 5)
             );
         }
         if let Some((id, day)) = redated.first().filter(|_| !globals.quiet) {

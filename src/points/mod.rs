@@ -70,10 +70,29 @@ impl Agent {
             .any(|(j, l)| j.is_none_or(|j| j <= p.last) && l.is_none_or(|l| l >= p.first))
     }
 
-    /// On the roster every day of `p`, in one employment (joined by its
-    /// first day, not left before its last).
+    /// On the roster every day of `p` (joined by its first day, not left
+    /// before its last), employments back to back (left one day, re-hired
+    /// the next) as one.
     pub fn on_roster_throughout(&self, p: &Period) -> bool {
-        self.employments()
+        let mut spans: Vec<(Option<NaiveDate>, Option<NaiveDate>)> = self.employments().collect();
+        spans.sort_by_key(|(j, _)| *j);
+        let mut merged: Vec<(Option<NaiveDate>, Option<NaiveDate>)> = vec![];
+        for (j, l) in spans {
+            match merged.last_mut() {
+                Some((_, last))
+                    if last
+                        .is_none_or(|e| j.is_none_or(|j| j <= e + chrono::Duration::days(1))) =>
+                {
+                    *last = match (*last, l) {
+                        (Some(a), Some(b)) => Some(a.max(b)),
+                        _ => None,
+                    };
+                }
+                _ => merged.push((j, l)),
+            }
+        }
+        merged
+            .iter()
             .any(|(j, l)| j.is_none_or(|j| j <= p.first) && l.is_none_or(|l| l >= p.last))
     }
 }
@@ -967,7 +986,7 @@ pub fn nominations(
             why.push(crate::render::Tag::new("top-score", "top score 积分前列"));
         }
         // Zero complaints all year: on the roster the whole year.
-        let whole_year = agent.joined_on.is_none_or(|j| j <= year.first);
+        let whole_year = agent.on_roster_throughout(year);
         if book.nominations.zero_complaints
             && year.has_ended(today)
             && whole_year

@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use anyhow::Result;
+use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::feedback::Upsert;
@@ -43,81 +44,161 @@ pub enum Stint {
     /// Re-hired under the same id after leaving (返聘): the employment that
     /// ended is kept as an earlier one, and the new one began on `rejoined`.
     Rehired {
-        joined: Option<chrono::NaiveDate>,
-        left: chrono::NaiveDate,
-        rejoined: chrono::NaiveDate,
+        joined: Option<NaiveDate>,
+        left: NaiveDate,
+        rejoined: NaiveDate,
     },
     /// A row of an earlier employment (it ended before the current one
-    /// began: an old roster imported after the re-hire's): kept as such,
-    /// the agent's current row left as it is.
+    /// began: an old roster imported after the re-hire's), or one that
+    /// corrects an earlier employment's dates: kept as such, the agent's
+    /// current row left as it is.
     Earlier {
-        joined: Option<chrono::NaiveDate>,
-        left: chrono::NaiveDate,
+        joined: Option<NaiveDate>,
+        left: NaiveDate,
     },
+    /// A row of an earlier employment that gives no 离职日期, and none
+    /// known ends where it begins: nothing is changed (the day it ended is
+    /// not known).
+    EarlierWithoutEnd { joined: NaiveDate },
+    /// The 入职日期 moved later with no 离职日期 known: the current employment
+    /// now begins on `now`, the days from `was` no longer count (a re-hire
+    /// whose leaving was never imported, or a corrected 入职日期).
+    Restarted { was: NaiveDate, now: NaiveDate },
 }
 
-/// Inserts or updates a roster entry; says when the row re-hires the agent
-/// or is one of an earlier employment (see [`Stint`]).
+impl Stint {
+    /// The day a new department or leader the row gives takes effect, when
+    /// the row has no 调岗日期: the day the agent (re)joined.
+    pub fn effective(&self) -> Option<NaiveDate> {
+        match self {
+            Stint::Rehired { rejoined, .. } => Some(*rejoined),
+            Stint::Restarted { now, .. } => Some(*now),
+            Stint::Earlier { .. } | Stint::EarlierWithoutEnd { .. } => None,
+        }
+    }
+}
+
+/// An agent as the roster holds them: hash, name, employment, assignment.
+type Stored = (
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// Inserts or updates a roster entry; says when the row re-hires the agent,
+/// is of an earlier employment, or restarts the current one (see [`Stint`]).
+///
+/// Roster files come in any order (last year's after this year's, a cron
+/// replaying them all), so a row is read against what is known of the
+/// agent's employments: a row whose 入职日期 falls in an earlier employment
+/// (or before its end) is about that one and corrects it; one that ended
+/// before the current employment began is an earlier one; one that joined
+/// on or after the day the agent left is a re-hire; anything else updates
+/// the current employment.
 pub fn upsert(
     tx: &Transaction<'_>,
     a: &AgentRecord,
     import_id: i64,
 ) -> Result<(Upsert, Option<Stint>)> {
-    let existing: Option<(i64, String, Option<String>, Option<String>)> = tx
-        .prepare_cached("SELECT hash, name, joined_on, left_on FROM agents WHERE id = ?1")?
+    let existing: Option<Stored> = tx
+        .prepare_cached(
+            "SELECT hash, name, joined_on, left_on, department, leader_id FROM agents WHERE id = ?1",
+        )?
         .query_row([&a.id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
         })
         .optional()?;
-    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
-    let parse = |d: &Option<String>| {
-        d.as_deref()
-            .and_then(|d| d.parse::<chrono::NaiveDate>().ok())
-    };
-    let keep_stint = |joined: Option<chrono::NaiveDate>, left: chrono::NaiveDate| {
-        tx.prepare_cached(
-            "INSERT INTO agent_stints (agent_id, joined_on, left_on) VALUES (?1, ?2, ?3)
-             ON CONFLICT (agent_id, left_on) DO UPDATE SET joined_on = excluded.joined_on
-              WHERE joined_on IS NOT excluded.joined_on",
-        )?
-        .execute(params![a.id, date(joined), left.to_string()])
-    };
+    let date = |d: Option<NaiveDate>| d.map(|d| d.to_string());
+    let parse = |d: &Option<String>| d.as_deref().and_then(|d| d.parse::<NaiveDate>().ok());
     let mut stint = None;
-    if let Some((h, _, joined, left)) = &existing {
+    if let Some((h, _, joined, left, department, leader)) = &existing {
         if *h == a.hash {
             return Ok((Upsert::Unchanged, None));
         }
-        let (joined, left) = (parse(joined), parse(left));
-        let new_joined = a.joined_on.filter(|_| a.has[2]);
-        let new_left = a.left_on.filter(|_| a.has[3]);
-        // A row of an employment that ended before the current began.
-        if let (Some(l), Some(j)) = (new_left, joined) {
-            if l < j {
-                let changed = keep_stint(new_joined, l)? > 0;
-                let outcome = if changed {
-                    Upsert::Updated
-                } else {
-                    Upsert::Unchanged
-                };
-                return Ok((
-                    outcome,
-                    changed.then_some(Stint::Earlier {
-                        joined: new_joined,
-                        left: l,
-                    }),
-                ));
-            }
+        let (jc, lc) = (parse(joined), parse(left));
+        let jr = a.joined_on.filter(|_| a.has[2]);
+        let lr = a.left_on.filter(|_| a.has[3]);
+        let earlier = stints_of(tx, &a.id)?;
+        let last_end = earlier.iter().map(|(_, l)| *l).max();
+        // About an earlier employment: its 入职日期 on or before the end of
+        // one, or its 离职日期 before the current one began.
+        let of_earlier =
+            jr.zip(last_end).is_some_and(|(j, e)| j <= e) || lr.zip(jc).is_some_and(|(l, c)| l < c);
+        if of_earlier {
+            let found = jr.and_then(|j| {
+                earlier
+                    .iter()
+                    .find(|(sj, sl)| *sj == Some(j) || (sj.is_none_or(|sj| sj <= j) && j <= *sl))
+                    .copied()
+            });
+            let kept = match (found, lr) {
+                // The same employment, its dates as the row gives them.
+                (Some((_, old_left)), _) => {
+                    let new_left = lr.unwrap_or(old_left);
+                    let n = tx
+                        .prepare_cached(
+                            "UPDATE OR REPLACE agent_stints SET joined_on = ?3, left_on = ?4
+                              WHERE agent_id = ?1 AND left_on = ?2
+                                AND (joined_on IS NOT ?3 OR left_on <> ?4)",
+                        )?
+                        .execute(params![
+                            a.id,
+                            old_left.to_string(),
+                            date(jr),
+                            new_left.to_string()
+                        ])?;
+                    (n > 0).then_some(new_left)
+                }
+                (None, Some(l)) => {
+                    let n = tx
+                        .prepare_cached(
+                            "INSERT INTO agent_stints (agent_id, joined_on, left_on) VALUES (?1, ?2, ?3)
+                             ON CONFLICT (agent_id, left_on) DO UPDATE SET joined_on = excluded.joined_on
+                              WHERE joined_on IS NOT excluded.joined_on",
+                        )?
+                        .execute(params![a.id, date(jr), l.to_string()])?;
+                    (n > 0).then_some(l)
+                }
+                (None, None) => {
+                    let joined = jr.unwrap_or_default();
+                    return Ok((Upsert::Unchanged, Some(Stint::EarlierWithoutEnd { joined })));
+                }
+            };
+            let Some(left) = kept else {
+                return Ok((Upsert::Unchanged, None));
+            };
+            // Its last days' department and leader, unless a move kept
+            // says otherwise.
+            let current = (department.as_ref(), leader.as_ref());
+            let row = (a.department.as_ref(), a.leader_id.as_ref());
+            keep_assignment(tx, a, left, row, current)?;
+            return Ok((Upsert::Updated, Some(Stint::Earlier { joined: jr, left })));
         }
-        // Re-hired: joined again after the day they left.
-        if let (Some(l), Some(j)) = (left, new_joined) {
-            if j > l {
-                keep_stint(joined, l)?;
+        match (lc, jr, jc) {
+            // Re-hired: joined again on or after the day they left.
+            (Some(l), Some(j), c) if j >= l && c.is_none_or(|c| j > c) => {
+                tx.prepare_cached(
+                    "INSERT INTO agent_stints (agent_id, joined_on, left_on) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (agent_id, left_on) DO UPDATE SET joined_on = excluded.joined_on",
+                )?
+                .execute(params![a.id, date(jc), l.to_string()])?;
+                // The earlier employment keeps its department and leader.
+                let before = j.pred_opt().unwrap_or(j);
+                let row = (a.department.as_ref(), a.leader_id.as_ref());
+                keep_assignment(tx, a, before, (department.as_ref(), leader.as_ref()), row)?;
                 stint = Some(Stint::Rehired {
-                    joined,
+                    joined: jc,
                     left: l,
                     rejoined: j,
                 });
             }
+            (None, Some(j), Some(c)) if j > c => {
+                stint = Some(Stint::Restarted { was: c, now: j });
+            }
+            _ => {}
         }
     }
     // A rename keeps the old name: exports written before it still name
@@ -130,6 +211,7 @@ pub fn upsert(
     }
     // A column the file does not have leaves the stored value; a re-hire
     // clears the day they left (a row without the column is still at work).
+    let rehired = matches!(stint, Some(Stint::Rehired { .. }));
     tx.prepare_cached(
         "INSERT INTO agents (id, name, department, leader_id, joined_on, left_on, extra, hash, import_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
@@ -153,7 +235,7 @@ pub fn upsert(
         a.has[0],
         a.has[1],
         a.has[2],
-        a.has[3] || stint.is_some()
+        a.has[3] || rehired
     ])?;
     let outcome = if existing.is_some() {
         Upsert::Updated
@@ -161,6 +243,76 @@ pub fn upsert(
         Upsert::New
     };
     Ok((outcome, stint))
+}
+
+/// Keeps `held` (an earlier employment's department and leader; a column
+/// the row lacks: the roster's) as what the agent had on `last_day` and the
+/// days before it back to the previous kept move, unless those days show it
+/// already: those of the first kept move after it, else `after` (what the
+/// roster holds once the row is stored).
+fn keep_assignment(
+    tx: &Transaction<'_>,
+    a: &AgentRecord,
+    last_day: NaiveDate,
+    held: (Option<&String>, Option<&String>),
+    after: (Option<&String>, Option<&String>),
+) -> Result<()> {
+    if !a.has[0] && !a.has[1] {
+        return Ok(());
+    }
+    let until = crate::dates::day_number(last_day);
+    let (dept, leader): (Option<String>, Option<String>) = tx
+        .prepare_cached("SELECT department, leader_id FROM agents WHERE id = ?1")?
+        .query_row([&a.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let wanted = (
+        if a.has[0] {
+            held.0.cloned()
+        } else {
+            dept.clone()
+        },
+        if a.has[1] {
+            held.1.cloned()
+        } else {
+            leader.clone()
+        },
+    );
+    let kept: Option<(Option<String>, Option<String>)> = tx
+        .prepare_cached(
+            "SELECT department, leader_id FROM agent_history
+              WHERE agent_id = ?1 AND until_day >= ?2 ORDER BY until_day LIMIT 1",
+        )?
+        .query_row(params![a.id, until], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let shown = kept.unwrap_or_else(|| {
+        (
+            if a.has[0] { after.0.cloned() } else { dept },
+            if a.has[1] { after.1.cloned() } else { leader },
+        )
+    });
+    if shown != wanted {
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO agent_history (agent_id, until_day, department, leader_id)
+             VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![a.id, until, wanted.0, wanted.1])?;
+    }
+    Ok(())
+}
+
+/// An agent's earlier employments: (joined, left), oldest first.
+fn stints_of(tx: &Transaction<'_>, id: &str) -> Result<Stints> {
+    let rows = tx
+        .prepare_cached(
+            "SELECT joined_on, left_on FROM agent_stints WHERE agent_id = ?1 ORDER BY left_on",
+        )?
+        .query_map([id], |r| {
+            Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(j, l)| Some((j.and_then(|j| j.parse().ok()), l.parse().ok()?)))
+        .collect())
 }
 
 /// The department the roster holds for agent `id` now.
@@ -174,7 +326,7 @@ pub fn department_of(tx: &Transaction<'_>, id: &str) -> Result<Option<String>> {
 
 /// An agent's earlier employments (see [`Stint`]): (joined, left), oldest
 /// first.
-pub type Stints = Vec<(Option<chrono::NaiveDate>, chrono::NaiveDate)>;
+pub type Stints = Vec<(Option<NaiveDate>, NaiveDate)>;
 
 /// Each agent's earlier employments, by id.
 pub fn earlier_stints(conn: &Connection) -> Result<HashMap<String, Stints>> {
@@ -257,7 +409,9 @@ pub fn keep_history(
                 // the next one kept.
                 let crossed: i64 = count_ending.query_row(params![id, until], |r| r.get(0))?;
                 if crossed > 1 {
-                    if let Some(next) = backdate(tx, id, until, current, (department, leader))? {
+                    if let Some(Some(next)) =
+                        backdate(tx, id, until, current, (department, leader))?
+                    {
                         backdated.push((id.clone(), *day, next));
                         moved.push((id.clone(), *day));
                     }
@@ -269,10 +423,13 @@ pub fn keep_history(
         }
         let day = effective.get(id).copied().unwrap_or(today);
         let until = crate::dates::day_number(day) - 1;
-        if let Some(next) = backdate(tx, id, until, current, (department, leader))? {
-            backdated.push((id.clone(), day, next));
-        } else {
-            insert.execute(params![id, until, department, leader])?;
+        match backdate(tx, id, until, current, (department, leader))? {
+            Some(Some(next)) => backdated.push((id.clone(), day, next)),
+            // Again (a sheet imported before): the days hold it already.
+            Some(None) => continue,
+            None => {
+                insert.execute(params![id, until, department, leader])?;
+            }
         }
         moved.push((id.clone(), day));
     }
@@ -285,17 +442,18 @@ pub fn keep_history(
 /// A move dated before a later one already kept (调岗 sheets imported out
 /// of date order): the days from it to the next change get the new
 /// department and leader, the days before keep theirs, and the roster's
-/// current ones (`before`, from the later move) are put back. Returns the
-/// day of the next change, or `None` when no later move is kept (an
-/// ordinary move). `until` is the last day before the move; `new` what the
-/// import wrote.
+/// current ones (`before`, from the later move) are put back. Returns
+/// `None` when no later move is kept (an ordinary move), else the day of
+/// the next change, `None` inside when the days from the move held the new
+/// department and leader already (the sheet imported again). `until` is the
+/// last day before the move; `new` what the import wrote.
 fn backdate(
     tx: &Transaction<'_>,
     id: &str,
     until: i64,
     new: &(Option<String>, Option<String>),
     before: (&Option<String>, &Option<String>),
-) -> Result<Option<chrono::NaiveDate>> {
+) -> Result<Option<Option<chrono::NaiveDate>>> {
     let rows: Vec<(i64, Option<String>, Option<String>)> = tx
         .prepare_cached(
             "SELECT until_day, department, leader_id FROM agent_history
@@ -312,6 +470,19 @@ fn backdate(
     )?;
     // The kept span the move falls in: the first that ends on or after it.
     let j = rows.iter().position(|r| r.0 >= until).unwrap_or(0);
+    // What the move's first day holds now.
+    let held = if rows[j].0 == until {
+        rows.get(j + 1).map(|r| (&r.1, &r.2))
+    } else {
+        Some((&rows[j].1, &rows[j].2))
+    };
+    let restore = tx
+        .prepare_cached("UPDATE agents SET department = ?2, leader_id = ?3 WHERE id = ?1")?
+        .execute(params![id, before.0, before.1]);
+    if held == Some((&new.0, &new.1)) {
+        restore?;
+        return Ok(Some(None));
+    }
     let changed_until = if rows[j].0 == until {
         // The move starts the next span (one already begins that day).
         let next = rows.get(j + 1).map_or(rows[j].0, |r| r.0);
@@ -326,30 +497,83 @@ fn backdate(
         set.execute(params![id, rows[j].0, new.0, new.1])?;
         rows[j].0
     };
-    tx.prepare_cached("UPDATE agents SET department = ?2, leader_id = ?3 WHERE id = ?1")?
-        .execute(params![id, before.0, before.1])?;
-    Ok(Some(crate::dates::date_of_day(changed_until + 1)))
+    restore?;
+    Ok(Some(Some(crate::dates::date_of_day(changed_until + 1))))
 }
 
-/// Of `moved`, those whose move is dated before they joined or after they
-/// left: (id, day, "before they joined on …" / "after they left on …").
+/// Of `moved`, those whose move is dated on a day the agent was on the
+/// roster in no employment: (id, day, why: see [`Outside`]).
 pub fn moves_outside_employment(
     tx: &Transaction<'_>,
-    moved: &[(String, chrono::NaiveDate)],
-) -> Result<Vec<(String, chrono::NaiveDate, String)>> {
+    moved: &[(String, NaiveDate)],
+) -> Result<Vec<(String, NaiveDate, String)>> {
     let mut st = tx.prepare_cached("SELECT joined_on, left_on FROM agents WHERE id = ?1")?;
     let mut out = vec![];
     for (id, day) in moved {
         let (joined, left): (Option<String>, Option<String>) =
             st.query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        let date = |d: Option<String>| d.and_then(|d| d.parse::<chrono::NaiveDate>().ok());
-        if let Some(j) = date(joined).filter(|j| day < j) {
-            out.push((id.clone(), *day, format!("before they joined on {j}")));
-        } else if let Some(l) = date(left).filter(|l| day > l) {
-            out.push((id.clone(), *day, format!("after they left on {l}")));
+        let date = |d: Option<String>| d.and_then(|d| d.parse::<NaiveDate>().ok());
+        let mut spans = stints_of(tx, id)?;
+        spans.push((date(joined), date(left).unwrap_or(NaiveDate::MAX)));
+        if let Some(outside) = outside_employment(&spans, *day) {
+            out.push((id.clone(), *day, outside.why("they")));
         }
     }
     Ok(out)
+}
+
+/// Where a day lies that is in none of an agent's employments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outside {
+    /// Before the first employment began (its 入职日期).
+    Before(NaiveDate),
+    /// After the last employment ended (its 离职日期).
+    After(NaiveDate),
+    /// Between two employments: the day one ended and the day the next began.
+    Between(NaiveDate, NaiveDate),
+}
+
+impl Outside {
+    /// Why, of `who` ("they", an agent's id).
+    pub fn why(&self, who: &str) -> String {
+        match self {
+            Outside::Before(j) => format!("before {who} joined ({j})"),
+            Outside::After(l) => format!("after {who} left ({l})"),
+            Outside::Between(l, j) => {
+                format!("between two employments of {who} (left {l}, re-hired {j})")
+            }
+        }
+    }
+}
+
+/// Where `day` lies when it is in none of `spans` (an agent's employments,
+/// (joined, left), oldest first; an open end as `NaiveDate::MAX`); `None`
+/// when it is in one.
+pub fn outside_employment(
+    spans: &[(Option<NaiveDate>, NaiveDate)],
+    day: NaiveDate,
+) -> Option<Outside> {
+    if spans
+        .iter()
+        .any(|(j, l)| j.is_none_or(|j| j <= day) && day <= *l)
+    {
+        return None;
+    }
+    let first = spans.iter().filter_map(|(j, _)| *j).min();
+    if let Some(j) = first.filter(|j| day < *j) {
+        return Some(Outside::Before(j));
+    }
+    let left_before = spans.iter().map(|(_, l)| *l).filter(|l| *l < day).max();
+    let joined_after = spans
+        .iter()
+        .filter_map(|(j, _)| *j)
+        .filter(|j| *j > day)
+        .min();
+    match (left_before, joined_after) {
+        (Some(l), Some(j)) => Some(Outside::Between(l, j)),
+        (Some(l), None) => Some(Outside::After(l)),
+        _ => None,
+    }
 }
 
 /// Agents moved, and agents whose move was re-dated: (id, effective day);

@@ -269,20 +269,13 @@ pub fn doubtful_events(
     for row in rows {
         let (ext_id, agent, day, joined, left) = row?;
         let date = crate::dates::date_of_day(day);
-        // A day of an earlier employment (re-hired under the same id).
-        let earlier = stints.get(&agent).is_some_and(|spans| {
-            spans
-                .iter()
-                .any(|(j, l)| j.is_none_or(|j| j <= date) && date <= *l)
-        });
+        // Every employment, the current one last (re-hired under one id).
+        let mut spans = stints.get(&agent).cloned().unwrap_or_default();
+        spans.push((parse(joined), parse(left).unwrap_or(NaiveDate::MAX)));
         let why = if date > today {
             format!("dated {date}, after today ({today})")
-        } else if earlier {
-            continue;
-        } else if let Some(j) = parse(joined).filter(|j| date < *j) {
-            format!("dated {date}, before {agent} joined ({j})")
-        } else if let Some(l) = parse(left).filter(|l| date > *l) {
-            format!("dated {date}, after {agent} left ({l})")
+        } else if let Some(outside) = super::agents::outside_employment(&spans, date) {
+            format!("dated {date}, {}", outside.why(&agent))
         } else {
             continue;
         };
@@ -325,11 +318,15 @@ pub fn inputs(conn: &Connection, scope: &Scope<'_>) -> Result<Inputs> {
     } = *scope;
     let agents = agents(conn)?;
     // For one agent, the lines that can land on them: their own, and their
-    // team's joint-liability lines if they lead one.
+    // team's joint-liability lines if they lead one, or led one before a
+    // move (the line of a day the agent was theirs is theirs).
     let team: Option<Vec<String>> = agent.map(|a| {
         let mut t: Vec<String> = agents
             .iter()
-            .filter(|x| x.leader_id.as_deref() == Some(a))
+            .filter(|x| {
+                x.leader_id.as_deref() == Some(a)
+                    || x.history.iter().any(|(_, _, l)| l.as_deref() == Some(a))
+            })
             .map(|x| x.id.clone())
             .collect();
         t.push(a.to_string());
