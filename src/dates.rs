@@ -465,35 +465,58 @@ const CHINESE_WEEKDAYS: [&str; 7] = [
 ];
 
 /// A timestamp with a Chinese day of the week in it (`星期四`, `周四`,
-/// `礼拜四`, `星期天`, in brackets or not, anywhere): the text without it,
-/// and the day it names, for the date to be checked against. `None` when
-/// it names none.
+/// `礼拜四`, `星期天`; Traditional `週四`, `禮拜四`; `星期4`; Taiwan's bare
+/// `(四)` after the date; in brackets or not, anywhere): the text without
+/// it, and the day it names, for the date to be checked against. `None`
+/// when it names none.
 fn chinese_weekday(t: &str) -> Option<(String, chrono::Weekday)> {
     use chrono::Weekday::*;
     if t.is_ascii() {
         return None;
     }
-    let (start, prefix) = ["星期", "礼拜", "周"]
-        .iter()
-        .find_map(|p| t.find(p).map(|at| (at, *p)))?;
-    let after = &t[start + prefix.len()..];
-    let c = after.chars().next()?;
-    let day = match c {
-        '一' => Mon,
-        '二' => Tue,
-        '三' => Wed,
-        '四' => Thu,
-        '五' => Fri,
-        '六' => Sat,
-        '日' | '天' => Sun,
-        _ => return None,
+    let day_of = |c: char| {
+        Some(match c {
+            '一' | '1' => Mon,
+            '二' | '2' => Tue,
+            '三' | '3' => Wed,
+            '四' | '4' => Thu,
+            '五' | '5' => Fri,
+            '六' | '6' => Sat,
+            '日' | '天' | '7' => Sun,
+            _ => return None,
+        })
     };
+    // The word and the day after it: (where the word starts, where the day
+    // ends, the day).
+    let named = ["星期", "禮拜", "礼拜", "週", "周"]
+        .iter()
+        .find_map(|word| {
+            t.match_indices(word).find_map(|(at, _)| {
+                let after = &t[at + word.len()..];
+                let c = after.chars().next()?;
+                let day = day_of(c)?;
+                Some((at, at + word.len() + c.len_utf8(), day))
+            })
+        });
+    // Taiwan's 2026/11/20(五): one day character alone in brackets.
+    let bare = || {
+        t.match_indices('(').find_map(|(at, _)| {
+            let mut chars = t[at + 1..].chars();
+            let c = chars.next().filter(|c| !c.is_ascii_digit())?;
+            let day = day_of(c)?;
+            (chars.next() == Some(')')).then_some((at + 1, at + 1 + c.len_utf8(), day))
+        })
+    };
+    let (start, end, day) = named.or_else(bare)?;
     let mut before = t[..start].trim_end();
-    let mut rest = after[c.len_utf8()..].trim_start();
-    // (星期四) or （周四）: the brackets go too (folded to ASCII already).
-    if let (Some(b), Some(r)) = (before.strip_suffix('('), rest.strip_prefix(')')) {
-        before = b.trim_end();
-        rest = r.trim_start();
+    let mut rest = t[end..].trim_start();
+    // (星期四), （周四） or 【周四】: the brackets go too (（） are folded to
+    // ASCII already).
+    for (open, close) in [('(', ')'), ('【', '】'), ('[', ']')] {
+        if let (Some(b), Some(r)) = (before.strip_suffix(open), rest.strip_prefix(close)) {
+            before = b.trim_end();
+            rest = r.trim_start();
+        }
     }
     let joined = match (before.is_empty(), rest.is_empty()) {
         (_, true) => before.to_string(),
@@ -1549,6 +1572,12 @@ mod tests {
             ("2026/9/3 礼拜四 下午2:05", expected),
             ("2026年9月6日星期天", day + 3 * 86_400),
             ("２０２６年９月３日　星期四", day),
+            ("2026年9月3日 週四", day),
+            ("2026/9/3 禮拜四 14:05", expected),
+            ("2026/9/6 禮拜天", day + 3 * 86_400),
+            ("2026/09/03(四) 14:05", expected),
+            ("【周四】2026-09-03 14:05", expected),
+            ("2026-09-03 星期4", day),
         ] {
             assert_eq!(parse_timestamp(t, sh()), Ok(want), "{t}");
         }

@@ -4454,6 +4454,32 @@ fn hidden_sheets_are_not_chosen_and_rows_name_the_sheet_read() {
     ]);
     assert_eq!(counts(&v), (1, 1, 0, 0, 0));
     assert!(err.contains("which is hidden in Excel"), "{err}");
+    // A pattern that matches only the hidden sheet says so; one whose every
+    // sheet is passed over is an error, not a quiet import of nothing.
+    wd.kefu(&[
+        "import",
+        "reviews",
+        path.to_str().unwrap(),
+        "--sheet",
+        "旧*",
+    ])
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains(
+        "旧* match only sheets hidden in Excel (旧数据): name one with --sheet",
+    ));
+    wd.kefu(&[
+        "import",
+        "reviews",
+        path.to_str().unwrap(),
+        "--sheet",
+        "说*",
+    ])
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains(
+        "no sheet the --sheet pattern chose holds reviews",
+    ));
 }
 
 #[cfg(unix)]
@@ -4497,6 +4523,18 @@ fn a_file_name_that_is_not_utf8_is_read() {
     );
     let out = wd.kefu(&["classify"]).arg(&path).output().unwrap();
     assert!(out.status.success());
+    // Messages name it so too: here the rejects file is the input.
+    let rejected = wd
+        .kefu(&["import", "reviews", "--rejects"])
+        .arg(&path)
+        .arg(&path)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&rejected.stderr);
+    assert!(
+        said.contains("差评导出.csv, a file being imported"),
+        "{said}"
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("attitude"));
     let out = wd
         .kefu(&[
@@ -4553,4 +4591,91 @@ fn warnings_about_shared_names_are_bounded() {
         ) && lines[0].contains("; and 3 more)"),
         "{err}"
     );
+}
+
+/// A workbook written by hand (what rust_xlsxwriter cannot write: error
+/// cells), one sheet of inline-string rows; a cell `#…` is an error cell.
+fn raw_workbook(rows: &[&[&str]]) -> Vec<u8> {
+    use std::io::Write;
+    let col = |c: usize| (b'A' + c as u8) as char;
+    let mut sheet = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
+    );
+    for (r, row) in rows.iter().enumerate() {
+        sheet.push_str(&format!("<row r=\"{}\">", r + 1));
+        for (c, v) in row.iter().enumerate() {
+            let at = format!("{}{}", col(c), r + 1);
+            if v.starts_with('#') {
+                sheet.push_str(&format!("<c r=\"{at}\" t=\"e\"><v>{v}</v></c>"));
+            } else {
+                sheet.push_str(&format!(
+                    "<c r=\"{at}\" t=\"inlineStr\"><is><t>{v}</t></is></c>"
+                ));
+            }
+        }
+        sheet.push_str("</row>");
+    }
+    sheet.push_str("</sheetData></worksheet>");
+    let files = [
+        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string()),
+        ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string()),
+        ("xl/workbook.xml", r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_string()),
+        ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_string()),
+        ("xl/worksheets/sheet1.xml", sheet),
+    ];
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, text) in files {
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+#[test]
+fn newer_excel_error_values_reject_their_row_only() {
+    // Found by exploratory testing: one #SPILL! anywhere in a sheet, even in
+    // a column no field reads, made the whole workbook unreadable.
+    let wd = Workdir::new();
+    let book = raw_workbook(&[
+        &["评价ID", "评价时间", "评价内容", "辅助列"],
+        &["S1", "2026-11-20 10:00", "态度差", "#SPILL!"],
+        &["S2", "2026-11-20 11:00", "#CALC!", "x"],
+        &["S3", "2026-11-20 12:00", "#N/A", "x"],
+    ]);
+    let path = wd.path("spill.xlsx");
+    std::fs::write(&path, book).unwrap();
+    let (v, _, rejects) = import_with_rejects(&wd, "reviews", &path);
+    assert_eq!(counts(&v), (3, 1, 0, 0, 2));
+    let (lines, reasons) = reject_lines(&rejects);
+    assert_eq!(lines, ["3", "4"]);
+    assert!(
+        reasons[0].contains("Excel's error value #CALC!"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons[1].contains("Excel's error value #N/A"),
+        "{reasons:?}"
+    );
+    // In JSON, which no spreadsheet wrote, such a value is data; in a text
+    // guard too.
+    let j = wd.write(
+        "n.jsonl",
+        "{\"评价ID\":\"J1\",\"评价时间\":\"2026-11-20 10:00\",\"评价内容\":\"慢\",\"买家昵称\":\"#NAME?\"}\n\u{1a}",
+    );
+    let v = import_json(&wd, &["reviews", &j, "--strict"]);
+    assert_eq!(counts(&v), (1, 1, 0, 0, 0));
+    let g = wd.write(
+        "g.csv",
+        "评价ID,评价时间,评价内容,买家昵称\nG1,2026-11-20 10:00,慢,\"=\"\"#N/A\"\"\"\n",
+    );
+    let v = import_json(&wd, &["reviews", &g, "--strict"]);
+    assert_eq!(counts(&v), (1, 1, 0, 0, 0));
+    // A JSON array with a DOS end-of-file mark after it.
+    let a = wd.write(
+        "a.json",
+        "[{\"评价ID\":\"J2\",\"评价时间\":\"2026-11-20 10:00\",\"评价内容\":\"慢\"}]\r\n\u{1a}",
+    );
+    let v = import_json(&wd, &["reviews", &a, "--strict"]);
+    assert_eq!(counts(&v), (1, 1, 0, 0, 0));
 }

@@ -1666,8 +1666,9 @@ fn nominations_top_three_and_zero_complaints() {
         .success()
         .stdout(predicate::str::contains("2026 is not over"));
     wd.set_today("2027-01-04");
-    let v = wd.json(&["bonus", "nominations", "--year", "2026", "--format", "json"])["candidates"]
-        .clone();
+    let all = wd.json(&["bonus", "nominations", "--year", "2026", "--format", "json"]);
+    let v = all["candidates"].clone();
+    assert_eq!(all["count"], v.as_array().unwrap().len(), "{all}");
     let ids: Vec<&str> = v
         .as_array()
         .unwrap()

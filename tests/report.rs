@@ -2484,10 +2484,12 @@ fn outputs_hold_odd_data_whole_and_refuse_a_misnamed_file() {
     use calamine::{open_workbook, Data, Reader, Xlsx};
     let wd = workspace();
     let long = "长".repeat(40_000);
+    // Excel counts UTF-16 units: 20,000 emoji are 40,000.
+    let emoji = "😡".repeat(20_000);
     let f = wd.write(
         "odd.csv",
         format!(
-            "评价ID,评价时间,评价等级,评价内容,渠道\nX1,2026-11-20 10:00,差评,<img src=x onerror=alert(1)> 客服态度差 *急*,{long}\n"
+            "评价ID,评价时间,评价等级,评价内容,渠道\nX1,2026-11-20 10:00,差评,~~已解决~~ *急* <img src=x onerror=alert(1)>,{long}\nX2,2026-11-20 11:00,差评,慢,{emoji}\n"
         ),
     );
     wd.kefu(&["import", "-q", "reviews", &f]).assert().success();
@@ -2523,10 +2525,21 @@ fn outputs_hold_odd_data_whole_and_refuse_a_misnamed_file() {
         .expect("the long channel is in the items");
     assert_eq!(cut.chars().count(), 32_767);
     assert!(cut.ends_with("长…"));
+    let angry = items
+        .rows()
+        .flat_map(|r| r.iter())
+        .find_map(|c| match c {
+            Data::String(s) if s.starts_with('😡') => Some(s.clone()),
+            _ => None,
+        })
+        .expect("the emoji channel is in the items");
+    assert_eq!(angry.encode_utf16().count(), 32_767);
+    assert!(err.contains("and 1 more"), "{err}");
     // Markdown shows customer text as text: no live HTML, no emphasis.
     let md = wd.stdout(&["report", "daily", "--date", "2026-11-20", "--format", "md"]);
     assert!(md.contains("&lt;img src=x onerror=alert(1)&gt;"), "{md}");
     assert!(md.contains(r"\*急\*"), "{md}");
+    assert!(md.contains(r"\~\~已解决\~\~"), "{md}");
     assert!(!md.contains("<img"), "{md}");
     // --format and the output file's name disagree: a usage error, and no
     // file (HR's bonus.xlsx holding CSV text would not open).
@@ -2560,6 +2573,20 @@ fn outputs_hold_odd_data_whole_and_refuse_a_misnamed_file() {
     ])
     .assert()
     .code(2);
+    // A format classify does not write says another too.
+    let xlsx = wd.path("c.xlsx");
+    wd.kefu(&[
+        "classify",
+        &f,
+        "--format",
+        "csv",
+        "-o",
+        xlsx.to_str().unwrap(),
+    ])
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains("(a .xlsx name says xlsx)"));
+    assert!(!xlsx.exists());
     wd.kefu(&[
         "classify",
         &f,

@@ -323,6 +323,8 @@ pub fn run(globals: &Globals, args: BonusArgs) -> Result<()> {
 
 fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
     if let Some(dir) = &args.statements {
+        // Nothing is written when the report cannot be.
+        args.output.check()?;
         check_statements_dir(dir, args.output.output.as_deref())?;
     }
     let book = rulebook(ws)?;
@@ -424,7 +426,8 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
     doc.notes.extend(unknown);
     if let Some(dir) = &args.statements {
         if !dir.is_dir() {
-            std::fs::create_dir(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            std::fs::create_dir(dir)
+                .with_context(|| format!("cannot create {}", crate::ingest::path_text(dir)))?;
         }
         let mut by_agent: std::collections::HashMap<&str, Vec<points::Line>> =
             std::collections::HashMap::new();
@@ -512,7 +515,7 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
             crate::say!(
                 "kefu: wrote {} statement(s) to {}",
                 pays.len(),
-                dir.display()
+                crate::ingest::path_text(dir)
             );
         }
     }
@@ -525,17 +528,38 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
 /// it or it over a statement (`-o st/KF001.html`).
 fn check_statements_dir(dir: &Path, output: Option<&Path>) -> Result<()> {
     let parent = dir.parent().filter(|p| !p.as_os_str().is_empty());
+    let shown = crate::ingest::path_text;
     if let Some(parent) = parent.filter(|p| !p.is_dir()) {
         bail!(Usage(format!(
             "cannot write the statements to {}: there is no directory {}",
-            dir.display(),
-            parent.display()
+            shown(dir),
+            shown(parent)
+        )));
+    }
+    if dir.exists() && !dir.is_dir() {
+        bail!(Usage(format!(
+            "--statements {} is a file, not a directory: name a directory (it is created if missing)",
+            shown(dir)
         )));
     }
     let Some(out) = output.filter(|o| !crate::render::output::is_stdout(o)) else {
         return Ok(());
     };
-    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    // `st/../st/KF001.html` is inside `st` too, whether `st` exists or not.
+    let absolute = |p: &Path| {
+        let full = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        let mut out = PathBuf::new();
+        for part in full.components() {
+            match part {
+                std::path::Component::ParentDir => {
+                    out.pop();
+                }
+                std::path::Component::CurDir => {}
+                other => out.push(other),
+            }
+        }
+        out
+    };
     let out_dir = out.parent().filter(|p| !p.as_os_str().is_empty());
     let same = match out_dir {
         Some(d) => absolute(d) == absolute(dir) || super::import::same_file(d, dir),
@@ -544,8 +568,8 @@ fn check_statements_dir(dir: &Path, output: Option<&Path>) -> Result<()> {
     if same {
         bail!(Usage(format!(
             "-o {} is inside the --statements directory {}, where each agent's statement is written: write the report elsewhere",
-            out.display(),
-            dir.display()
+            shown(out),
+            shown(dir)
         )));
     }
     Ok(())
@@ -766,7 +790,8 @@ fn nominations(globals: &Globals, ws: &Workspace, year: &str, output: &OutputArg
         "积分前几名 top by score",
         book.nominations.top as i64,
     );
-    doc.fact("candidates", "候选人数 candidates", list.len() as i64);
+    // `count`: `candidates` is the list's key in JSON.
+    doc.fact("count", "候选人数 candidates", list.len() as i64);
     doc.sections
         .push(Section::new("candidates", "候选 candidates", t));
     if let Some(note) = provisional_note(&y, today) {

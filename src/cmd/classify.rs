@@ -415,6 +415,8 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
         )
     })?;
     let (text_col, mut rating_col) = (columns.text, columns.rating);
+    // Read from another sheet than the first: its rows are named by it.
+    let name = input.name.clone();
     if !globals.quiet {
         for note in input.notes() {
             crate::say!("kefu: {name}: {note}");
@@ -1188,7 +1190,7 @@ fn train(globals: &Globals, ws: &Workspace, args: TrainArgs) -> Result<()> {
     if !globals.quiet {
         text.push_str(&format!(
             "model saved to {} (used by classify, import and eval from now on)\n",
-            path.display()
+            crate::ingest::path_text(&path)
         ));
     }
     render::write_all(&mut std::io::stdout().lock(), &text)

@@ -283,7 +283,7 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
         {
             bail!(Usage(format!(
                 "--replace needs the register's source, and the name {} gives none (it would be {:?}, which other imports share): name it with --source NAME",
-                if is_stdin(f) { "of stdin (-)".to_string() } else { format!("{:?}", f.display().to_string()) },
+                if is_stdin(f) { "of stdin (-)".to_string() } else { format!("{:?}", crate::ingest::path_text(f)) },
                 args.kind.name()
             )));
         }
@@ -401,7 +401,7 @@ fn sheets_to_read(
                 "stdin (-) is read once: one sheet per import (--sheet NAME), or save the workbook as a file to read several".into()
             ));
         }
-        let file = path.display();
+        let file = crate::ingest::path_text(&path);
         let workbook = InputFormat::from_path(&path) == Some(InputFormat::Xlsx);
         if !workbook {
             bail!(Usage(format!(
@@ -419,15 +419,14 @@ fn sheets_to_read(
             }
         }
         let mut any = false;
+        let mut hidden_matched = vec![];
         for (name, hidden) in &listed {
             let exact = sheets.iter().any(|w| w == name);
             let by_pattern = sheets.iter().any(|w| is_pattern(w) && glob_match(w, name));
             // A pattern reads the sheets Excel shows: a hidden one (last
             // month's rows, a lookup table) is read when named.
             if by_pattern && !exact && *hidden {
-                crate::say!(
-                    "kefu: {file}: sheet {name:?} is hidden in Excel: passed over (name it with --sheet to read it)"
-                );
+                hidden_matched.push(name.clone());
                 continue;
             }
             if exact || by_pattern {
@@ -435,6 +434,18 @@ fn sheets_to_read(
                 out_files.push(path.clone());
                 out_sheets.push((Some(name.clone()), !exact));
             }
+        }
+        if !any && !hidden_matched.is_empty() {
+            bail!(
+                "{file}: {} match only sheets hidden in Excel ({}): name one with --sheet to read it",
+                sheets.join(", "),
+                hidden_matched.join(", ")
+            );
+        }
+        for name in &hidden_matched {
+            crate::say!(
+                "kefu: {file}: sheet {name:?} is hidden in Excel: passed over (name it with --sheet to read it)"
+            );
         }
         if !any {
             bail!(
@@ -587,8 +598,8 @@ fn configured_source(
         };
         bail!(Usage(format!(
             "{}'s name gives the source {name}, which [sources.{name}] in kefu.toml configures, but {}'s gives {theirs}: import them separately, or name the source with --source NAME",
-            first.display(),
-            other.display()
+            crate::ingest::path_text(first),
+            crate::ingest::path_text(other)
         )));
     }
     if !ws.quiet {
@@ -815,7 +826,7 @@ fn resolve_sources(
                 if !quiet {
                     crate::say!(
                         "kefu: {}: source {legacy}, as an earlier kefu named files like this one: the store holds that source's records, none of {current}",
-                        file.display()
+                        crate::ingest::path_text(file)
                     );
                 }
                 return Ok(legacy);
@@ -877,7 +888,9 @@ impl Rejects {
                 crate::render::neutralize(raw),
             );
             w.write_record([&file, &line.to_string(), reason, &raw])
-                .with_context(|| format!("cannot write {}", self.path.display()))?;
+                .with_context(|| {
+                    format!("cannot write {}", crate::ingest::path_text(&self.path))
+                })?;
         }
         Ok(())
     }
@@ -885,7 +898,7 @@ impl Rejects {
     fn open(&mut self) -> Result<()> {
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
+                .with_context(|| format!("cannot create {}", crate::ingest::path_text(dir)))?;
             // The workspace's rejects/: each import a new name, so what an
             // import killed mid-way left is removed here, not by a later
             // write of its name (found by exploratory testing).
@@ -900,7 +913,7 @@ impl Rejects {
             .buffer_capacity(1 << 20)
             .from_writer(OutputFile::create(&self.path).context("cannot create the rejects file")?);
         w.write_record(["file", "line", "reason", "raw"])
-            .with_context(|| format!("cannot write {}", self.path.display()))?;
+            .with_context(|| format!("cannot write {}", crate::ingest::path_text(&self.path)))?;
         self.writer = Some(w);
         Ok(())
     }
@@ -914,7 +927,9 @@ impl Rejects {
             Some(w) => {
                 w.into_inner()
                     .map_err(|e| e.into_error())
-                    .with_context(|| format!("cannot write {}", self.path.display()))?
+                    .with_context(|| {
+                        format!("cannot write {}", crate::ingest::path_text(&self.path))
+                    })?
                     .commit()?;
                 Ok(true)
             }
@@ -1084,6 +1099,8 @@ fn read_files(
     };
     let several_sheets = plan.sheets.iter().any(|(_, by_pattern)| *by_pattern)
         || plan.files.windows(2).any(|w| w[0] == w[1]);
+    // Sheets a pattern chose that were read (not passed over).
+    let mut sheets_read = 0;
     for ((file, source), (sheet, by_pattern)) in plan.files.iter().zip(sources).zip(&plan.sheets) {
         let counter = Arc::new(AtomicU64::new(0));
         let options = InputOptions {
@@ -1096,7 +1113,7 @@ fn read_files(
             Err(e) if *by_pattern => {
                 crate::say!(
                     "kefu: {} [{}]: passed over: {e:#}",
-                    file.display(),
+                    crate::ingest::path_text(file),
                     sheet.as_deref().unwrap_or("")
                 );
                 continue;
@@ -1126,7 +1143,11 @@ fn read_files(
         let found = input
             .find_columns(|headers| Parsers::new(plan, ws, feedback_kind, headers, specs, names))
             .map_err(|e| anyhow::anyhow!("{}", plan.options_named(&format!("{e:#}"))));
+        // JSON has no header rows (its records are keyed by name), and no
+        // spreadsheet's error values.
+        let json_in = matches!(input.format, InputFormat::Json | InputFormat::Jsonl);
         let mut parsers = match found {
+            Ok(parsers) if json_in => parsers.without_excel_errors(),
             Ok(parsers) => parsers,
             // A sheet a pattern chose that holds no such records (a summary
             // sheet, notes): passed over, and said.
@@ -1141,6 +1162,7 @@ fn read_files(
             }
             Err(e) => return Err(anyhow::anyhow!("{name}: {e:#}")),
         };
+        sheets_read += 1;
         // Read from another sheet than the first: named so (`x.xlsx [明细]`)
         // in the summary, the rejects file and every message.
         if input.name != name {
@@ -1230,11 +1252,6 @@ fn read_files(
             specs,
             crate::ingest::records::keys_for(kind_name),
         );
-        // JSON has no header rows: its records are keyed by name.
-        let json_in = matches!(
-            input.format,
-            crate::ingest::InputFormat::Json | crate::ingest::InputFormat::Jsonl
-        );
         loop {
             let outcome = input
                 .rows
@@ -1289,7 +1306,8 @@ fn read_files(
                             specs,
                             names,
                         )
-                        .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+                        .map_err(|e| anyhow::anyhow!("{name}: {e}"))?
+                        .without_excel_errors();
                     }
                     if let Some(l) = &mut lookalikes {
                         l.look_at(&row);
@@ -1385,6 +1403,14 @@ fn read_files(
                 );
             }
         }
+    }
+    // A pattern that read nothing imports nothing: an error, not a quiet
+    // success a cron job would not notice.
+    if sheets_read == 0 && plan.sheets.iter().any(|(_, by_pattern)| *by_pattern) {
+        bail!(
+            "no sheet the --sheet pattern chose holds {} (each was passed over, as said above): name the sheet with --sheet, or check the workbook",
+            plan.kind.name()
+        );
     }
     flush(&mut batch, &mut batch_bytes, true)?;
     Ok((unlinked, notes))
@@ -1643,6 +1669,9 @@ enum Parsers<'a> {
 struct FileColumns {
     width: usize,
     mapped: Vec<(usize, String)>,
+    /// Whether values are checked for Excel's error values: not in JSON,
+    /// which no spreadsheet wrote (a buyer nicknamed `#NAME?` is one).
+    excel_errors: bool,
 }
 
 impl FileColumns {
@@ -1655,6 +1684,7 @@ impl FileColumns {
                 .flatten()
                 .map(|&c| (c, headers.get(c).cloned().unwrap_or_default()))
                 .collect(),
+            excel_errors: true,
         }
     }
 
@@ -1663,8 +1693,12 @@ impl FileColumns {
     /// `#REF!`): the value of no field, which kefu must not store as an
     /// agent's id or a review's text.
     fn excel_error(&self, row: &Row) -> Option<String> {
+        if !self.excel_errors {
+            return None;
+        }
         self.mapped.iter().find_map(|(c, header)| {
-            let value = crate::ingest::records::field_text(row.get(*c));
+            // As written: a text guard (="#N/A") says it is text.
+            let value = row.get(*c).trim();
             crate::ingest::records::is_excel_error(value).then(|| {
                 format!(
                     "column {header:?} holds Excel's error value {value} (a formula that failed: {}), not a value; correct the cell and import again",
@@ -1760,6 +1794,17 @@ impl<'a> Parsers<'a> {
             | Parsers::Events(_, c)
             | Parsers::Activity(_, c) => c,
         }
+    }
+
+    /// Values are not checked for Excel's error values (JSON input).
+    fn without_excel_errors(mut self) -> Self {
+        match &mut self {
+            Parsers::Feedback(_, c)
+            | Parsers::Agents(_, c)
+            | Parsers::Events(_, c)
+            | Parsers::Activity(_, c) => c.excel_errors = false,
+        }
+        self
     }
 
     fn parse(
@@ -1947,11 +1992,11 @@ fn import(
             let what = if is_stdin(f) {
                 "the file standard input is read from".to_string()
             } else {
-                format!("{}, a file being imported", f.display())
+                format!("{}, a file being imported", crate::ingest::path_text(f))
             };
             return Err(Usage(format!(
                 "--rejects {} is {what}: name another file",
-                r.display()
+                crate::ingest::path_text(r)
             ))
             .into());
         }
@@ -2599,7 +2644,10 @@ fn import(
             )
         };
         if wrote_rejects {
-            msg.push_str(&format!(" (rejected rows: {})", rejects.path.display()));
+            msg.push_str(&format!(
+                " (rejected rows: {})",
+                crate::ingest::path_text(&rejects.path)
+            ));
         } else if total.rejected as usize > rejects.shown {
             // Only the first few were said (found by exploratory testing:
             // 12 rejected, 10 shown, nothing said of the other 2).
@@ -2752,13 +2800,13 @@ fn print_summary(
             Some(p) if summary.total.rejected == 0 => {
                 crate::say!(
                     "kefu: no row rejected ({} holds the header only)",
-                    p.display()
+                    crate::ingest::path_text(p)
                 );
             }
             Some(p) => crate::say!(
                 "kefu: {} rejected row(s) written to {}",
                 summary.total.rejected,
-                p.display()
+                crate::ingest::path_text(p)
             ),
             None => {}
         }
@@ -2767,7 +2815,7 @@ fn print_summary(
         // exploratory testing: -q said nothing of 5 rows of 12 rejected).
         // Under --strict they are the run's errors, said already.
         let kept = match &rejects {
-            Some(p) => format!("written to {}", p.display()),
+            Some(p) => format!("written to {}", crate::ingest::path_text(p)),
             None => "not kept (--rejects FILE keeps them)".to_string(),
         };
         crate::say!(

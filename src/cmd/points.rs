@@ -89,6 +89,14 @@ pub struct OutputArgs {
 }
 
 impl OutputArgs {
+    /// Checks the options before any work is done (or any other file
+    /// written): the format `-o` and `--format` give, and the encoding.
+    pub fn check(&self) -> Result<()> {
+        Format::choose(self.format, self.output.as_deref())?;
+        CsvOptions::from_args(self.excel, self.encoding.as_deref())?;
+        Ok(())
+    }
+
     /// Renders `doc`; its notes go to stderr (unless `quiet`) when the
     /// format has no place for them (CSV, JSON Lines, a JSON array).
     pub fn emit(&self, doc: &Document, quiet: bool) -> Result<()> {
@@ -105,7 +113,7 @@ impl OutputArgs {
             .filter(|o| !crate::render::output::is_stdout(o))
         {
             if !quiet {
-                crate::say!("kefu: wrote {}", o.display());
+                crate::say!("kefu: wrote {}", crate::ingest::path_text(o));
             }
         }
         Ok(())

@@ -257,7 +257,7 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
         if !super::import::is_stdin(input) && super::import::same_file(input, out) {
             return Err(crate::error::Usage(format!(
                 "-o {} is the --input file: name another",
-                out.display()
+                crate::ingest::path_text(out)
             ))
             .into());
         }
@@ -429,7 +429,7 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
     render::emit(&doc, format, csv, c.output.as_deref())?;
     if let Some(o) = c.output.as_deref().filter(|o| !output::is_stdout(o)) {
         if !globals.quiet {
-            crate::say!("kefu: wrote {}", o.display());
+            crate::say!("kefu: wrote {}", crate::ingest::path_text(o));
         }
     }
     Ok(())

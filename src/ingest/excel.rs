@@ -172,6 +172,95 @@ pub fn cell_text(cell: &Data) -> String {
     }
 }
 
+/// An .xlsx whose sheets hold error cells (`t="e"`) rewritten with those
+/// cells as text cells of the same value (`t="str"`, as a formula's text
+/// result is): calamine reads only Excel's classic error values (#N/A,
+/// #REF!, …) and refuses a whole sheet holding a newer one (#SPILL!,
+/// #CALC!, #FIELD!, #BUSY!, …), found by exploratory testing. The values
+/// read the same either way (an error cell is read as its text), so a
+/// column that maps to a field rejects the row naming the error, whatever
+/// it is. Anything else (no such cell, not a zip, a zip that cannot be
+/// rewritten) is returned as it came.
+fn with_new_errors_as_text(bytes: Vec<u8>) -> Vec<u8> {
+    if !bytes.starts_with(b"PK\x03\x04") || !sheets_hold_error_cells(&bytes) {
+        return bytes;
+    }
+    rewrite_error_cells(&bytes).unwrap_or(bytes)
+}
+
+/// The XML attribute of an error cell, as Excel writes it.
+const ERROR_CELL: &[u8] = b" t=\"e\"";
+
+fn is_sheet_xml(name: &str) -> bool {
+    name.starts_with("xl/worksheets/") && name.ends_with(".xml")
+}
+
+/// Whether a sheet of the workbook holds an error cell: each sheet's XML
+/// decompressed through a small window, not held.
+fn sheets_hold_error_cells(bytes: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return false;
+    };
+    let finder = memchr::memmem::Finder::new(ERROR_CELL);
+    for i in 0..zip.len() {
+        let Ok(mut file) = zip.by_index(i) else {
+            continue;
+        };
+        if !is_sheet_xml(file.name()) {
+            continue;
+        }
+        let mut window = vec![0u8; 64 * 1024];
+        let keep = ERROR_CELL.len() - 1;
+        let mut filled = 0;
+        loop {
+            let n = match file.read(&mut window[filled..]) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            let end = filled + n;
+            if finder.find(&window[..end]).is_some() {
+                return true;
+            }
+            let tail = end.saturating_sub(keep);
+            window.copy_within(tail..end, 0);
+            filled = end - tail;
+        }
+    }
+    false
+}
+
+/// The workbook with every sheet's error cells as text cells.
+fn rewrite_error_cells(bytes: &[u8]) -> Result<Vec<u8>, zip::result::ZipError> {
+    use std::io::{Read, Write};
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))?;
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(bytes.len())));
+    for i in 0..zip.len() {
+        let mut file = zip.by_index(i)?;
+        if !is_sheet_xml(file.name()) {
+            out.raw_copy_file(file)?;
+            continue;
+        }
+        let name = file.name().to_string();
+        let mut xml = Vec::with_capacity(file.size() as usize);
+        file.read_to_end(&mut xml)?;
+        let finder = memchr::memmem::Finder::new(ERROR_CELL);
+        let mut rewritten = Vec::with_capacity(xml.len() + 64);
+        let mut at = 0;
+        for found in finder.find_iter(&xml) {
+            rewritten.extend_from_slice(&xml[at..found]);
+            rewritten.extend_from_slice(b" t=\"str\"");
+            at = found + ERROR_CELL.len();
+        }
+        rewritten.extend_from_slice(&xml[at..]);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        out.start_file(name, options)?;
+        out.write_all(&rewritten)?;
+    }
+    Ok(out.finish()?.into_inner())
+}
+
 /// A text cell as read: a CRLF or lone CR as LF, a CR at the end dropped.
 fn text_of(s: &str) -> String {
     let s = s.trim_end_matches('\r');
@@ -212,6 +301,7 @@ impl ExcelSource {
     }
 
     pub fn open(name: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<ExcelSource> {
+        let bytes = with_new_errors_as_text(bytes);
         ExcelSource::open_as(name, bytes, sheet, Reading::Streamed)
     }
 

@@ -243,9 +243,16 @@ fn item_lines(text: &str, path: &[String]) -> Option<Vec<(u64, (usize, usize))>>
     }
 }
 
-/// Whether a line holds nothing but white space.
+/// Whether a line holds nothing but white space (or a DOS end-of-file
+/// mark, Ctrl-Z).
 fn is_blank(line: &[u8]) -> bool {
-    std::str::from_utf8(line).is_ok_and(|s| s.trim().is_empty())
+    std::str::from_utf8(line).is_ok_and(|s| s.trim_matches(is_space).is_empty())
+}
+
+/// White space, and Ctrl-Z, the end-of-file mark DOS-era tools put after
+/// the last line.
+fn is_space(c: char) -> bool {
+    c.is_whitespace() || c == '\u{1a}'
 }
 
 fn value_text(v: &Value) -> String {
@@ -267,7 +274,7 @@ impl JsonSource {
         let mut s = String::new();
         text.read_to_string(&mut s)
             .with_context(|| format!("{name}: not valid {} text", encoding.name()))?;
-        let value: Value = serde_json::from_str(&s).map_err(|e| {
+        let value: Value = serde_json::from_str(s.trim_end_matches(is_space)).map_err(|e| {
             anyhow::anyhow!(
                 "{name}: not JSON ({e}); expected an array of objects or an object holding one"
             )

@@ -475,9 +475,7 @@ impl Input {
             ));
         } else if let Some((sheet, _)) = self.rows.sheets() {
             if self.rows.is_hidden_sheet(sheet) {
-                notes.push(format!(
-                    "reading sheet {sheet:?}, which is hidden in Excel (Format > Hide & Unhide shows it)"
-                ));
+                notes.push(format!("reading sheet {sheet:?}, which is hidden in Excel"));
             }
         }
         match self.guessed {
@@ -629,6 +627,14 @@ pub fn open(
         (None, named) => named.unwrap_or(sniffed),
     };
     if format != InputFormat::Xlsx && sniffed == InputFormat::Xlsx {
+        // An encrypted workbook, whatever its name, says so.
+        let mut bytes = sample;
+        if bytes.starts_with(b"\xD0\xCF\x11\xE0") {
+            let _ = raw.read_to_end(&mut bytes);
+            if is_encrypted_workbook(&bytes) {
+                bail!("{name}: a password-protected (encrypted) Excel workbook, not {format:?} text, which kefu cannot read: open it in Excel or WPS, remove the password and save it as .xlsx, then import again");
+            }
+        }
         bail!("{name}: this is an Excel/zip file, not {format:?} text; name it .xlsx or pass --format xlsx");
     }
     let mut guessed = None;

@@ -230,7 +230,7 @@ pub fn is_excel_error(text: &str) -> bool {
 }
 
 /// Excel's error values and what each means.
-const EXCEL_ERRORS: [(&str, &str); 14] = [
+const EXCEL_ERRORS: [(&str, &str); 16] = [
     ("#N/A", "a lookup found nothing"),
     ("#REF!", "it refers to cells that were deleted"),
     ("#VALUE!", "a value of the wrong type"),
@@ -245,6 +245,8 @@ const EXCEL_ERRORS: [(&str, &str); 14] = [
     ("#BLOCKED!", "a blocked external source"),
     ("#CONNECT!", "an unreachable external source"),
     ("#BUSY!", "a calculation still running when saved"),
+    ("#UNKNOWN!", "a data type this Excel does not know"),
+    ("#PYTHON!", "a Python formula that failed"),
 ];
 
 /// What Excel's error value `text` means (see [`is_excel_error`]).

@@ -411,24 +411,52 @@ impl Format {
 
 /// `flag` (what `--format` chose), unless `path`'s extension names another
 /// format: `--format csv -o bonus.xlsx` would write CSV text that Excel then
-/// refuses to open, so it is a usage error, not a surprise.
+/// refuses to open, so it is a usage error, not a surprise. Another format
+/// is one of `known` (this writer's) or of [`DATA_EXTENSIONS`] (a format
+/// this writer does not write: `kefu classify --format csv -o out.xlsx`).
 pub(crate) fn agrees_with_extension<F: Copy + PartialEq>(
     flag: F,
     path: Option<&Path>,
     known: &[(&str, F)],
     name: fn(F) -> &'static str,
 ) -> Result<F> {
-    match path.and_then(|p| from_extension(p, known).map(|f| (p, f))) {
-        Some((p, f)) if f != flag => Err(anyhow::Error::new(crate::error::Usage(format!(
-            "--format {} does not match the output file's name {} (a .{} name says {}): name the file for the format, or leave --format out to write what the name says",
-            name(flag),
-            p.display(),
-            p.extension().map_or(String::new(), |e| e.to_string_lossy().into_owned()),
-            name(f)
-        )))),
-        _ => Ok(flag),
-    }
+    let Some(path) = path else {
+        return Ok(flag);
+    };
+    let says = match from_extension(path, known) {
+        Some(f) if f == flag => return Ok(flag),
+        Some(f) => name(f),
+        None => match from_extension(path, DATA_EXTENSIONS) {
+            Some(other) => other,
+            None => return Ok(flag),
+        },
+    };
+    Err(anyhow::Error::new(crate::error::Usage(format!(
+        "--format {} does not match the output file's name {} (a .{} name says {says}): name the file for the format, or leave --format out to write what the name says",
+        name(flag),
+        crate::ingest::path_text(path),
+        path.extension().map_or(String::new(), |e| e.to_string_lossy().into_owned()),
+    ))))
 }
+
+/// The extensions of data files any program reads by their name, with the
+/// format each says.
+const DATA_EXTENSIONS: &[(&str, &str)] = &[
+    ("csv", "csv"),
+    ("tsv", "tsv"),
+    ("json", "json"),
+    ("jsonl", "jsonl"),
+    ("ndjson", "jsonl"),
+    ("md", "md"),
+    ("markdown", "md"),
+    ("html", "html"),
+    ("htm", "html"),
+    ("xlsx", "xlsx"),
+    ("xlsm", "an Excel workbook"),
+    ("xls", "an Excel workbook"),
+    ("xlsb", "an Excel workbook"),
+    ("ods", "a spreadsheet"),
+];
 
 /// The format `path`'s extension (any case) has in `known`.
 pub(crate) fn from_extension<F: Copy>(path: &Path, known: &[(&str, F)]) -> Option<F> {
@@ -447,7 +475,7 @@ pub(crate) fn unknown_extension<F>(
     let list = one_of(&names);
     anyhow::Error::new(crate::error::Usage(format!(
         "cannot tell the output format from the name {} ({writer} {list}); pass --format, or name the file with one of these extensions",
-        path.display()
+        crate::ingest::path_text(path)
     )))
 }
 
@@ -961,8 +989,9 @@ fn csv_text(doc: &Document) -> Result<String> {
 
 /// Text as Markdown shows it literally: customer text is data, so its
 /// `<img …>` or `&nbsp;` must not become markup in a wiki or a preview, nor
-/// its `*`, `_` (but inside a word), backquotes or brackets emphasis, code
-/// or links (a masked phone's `****` stays stars); `|` would end the cell
+/// its `*`, `_` (but inside a word), `~~`, backquotes or brackets emphasis,
+/// strikethrough, code or links (a masked phone's `****` stays stars); `|`
+/// would end the cell
 /// and a line break the row (`<br>`, which Markdown tables take).
 fn md_escape(s: &str) -> String {
     let s = printable(s);
@@ -977,7 +1006,7 @@ fn md_escape(s: &str) -> String {
         };
         match c {
             '_' if inside_word() => out.push(c),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' => {
                 out.push('\\');
                 out.push(c);
             }

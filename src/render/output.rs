@@ -199,9 +199,9 @@ impl OutputFile {
     /// Starts writing `path` (see the module's comment for how each kind of
     /// file is written). Errors name `path`.
     pub fn create(path: &Path) -> Result<OutputFile> {
-        let fail = || format!("cannot write {}", path.display());
+        let fail = || format!("cannot write {}", crate::ingest::path_text(path));
         let sink = match Destination::of(path).with_context(fail)? {
-            Destination::Directory => bail!("{} is a directory", path.display()),
+            Destination::Directory => bail!("{} is a directory", crate::ingest::path_text(path)),
             Destination::Special => {
                 // Appending, so that a descriptor redirected to a file
                 // (`-o /dev/stdout >> log`) goes on where it stands rather
@@ -223,8 +223,8 @@ impl OutputFile {
                 if !dir.is_dir() {
                     bail!(
                         "cannot write {}: there is no directory {}",
-                        path.display(),
-                        dir.display()
+                        crate::ingest::path_text(path),
+                        crate::ingest::path_text(dir)
                     );
                 }
                 // A store (kefu.db, another workspace's, its -wal or -shm)
@@ -233,7 +233,7 @@ impl OutputFile {
                 if let Some(db) = sqlite_file(&target, permissions.is_some()) {
                     bail!(
                         "{} is {}: not overwritten (write to another file)",
-                        path.display(),
+                        crate::ingest::path_text(path),
                         db
                     );
                 }
@@ -242,7 +242,10 @@ impl OutputFile {
                 if permissions.is_some() {
                     if let Err(e) = std::fs::OpenOptions::new().write(true).open(&target) {
                         if e.kind() == std::io::ErrorKind::PermissionDenied {
-                            bail!("cannot write {}: permission denied", path.display());
+                            bail!(
+                                "cannot write {}: permission denied",
+                                crate::ingest::path_text(path)
+                            );
                         }
                     }
                 }
@@ -261,8 +264,8 @@ impl OutputFile {
                     if e.kind() == std::io::ErrorKind::PermissionDenied {
                         anyhow::anyhow!(
                             "cannot write {}: no permission to create files in {} (kefu writes a new file beside the old one and renames it over)",
-                            path.display(),
-                            dir.display()
+                            crate::ingest::path_text(path),
+                            crate::ingest::path_text(dir)
                         )
                     } else {
                         anyhow::Error::new(e).context(fail())
@@ -288,7 +291,7 @@ impl OutputFile {
     /// target (after syncing it to disk, so that a crash leaves the old file
     /// or the new one, never a part).
     pub fn commit(self) -> Result<()> {
-        let fail = || format!("cannot write {}", self.name.display());
+        let fail = || format!("cannot write {}", crate::ingest::path_text(&self.name));
         match self.sink {
             Sink::Atomic { temp, target } => {
                 let temp = temp
@@ -342,7 +345,7 @@ impl Output {
     pub fn name(&self) -> String {
         match self {
             Output::Stdout(_) => "stdout".into(),
-            Output::File(f) => f.name.display().to_string(),
+            Output::File(f) => crate::ingest::path_text(&f.name),
         }
     }
 

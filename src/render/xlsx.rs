@@ -40,13 +40,21 @@ const CELL_LIMIT: usize = 32_767;
 /// Text for a cell: formula-looking text neutralized, and cut to Excel's
 /// [`CELL_LIMIT`] with `…` at the end (a 40,000-character note in one
 /// record must not cost the whole workbook); each cut is noted in `cut`.
+/// Excel counts UTF-16 units (an emoji is two), so they are counted here.
 fn cell_string(s: &str, at: (u32, u16), cut: &mut Vec<(u32, u16)>) -> String {
     let s = neutralize(s);
-    if s.len() <= CELL_LIMIT || s.chars().count() <= CELL_LIMIT {
+    if s.len() <= CELL_LIMIT || s.encode_utf16().count() <= CELL_LIMIT {
         return s;
     }
     cut.push(at);
-    let mut kept: String = s.chars().take(CELL_LIMIT - 1).collect();
+    let mut units = 0;
+    let mut kept: String = s
+        .chars()
+        .take_while(|c| {
+            units += c.len_utf16();
+            units < CELL_LIMIT
+        })
+        .collect();
     kept.push('…');
     kept
 }
