@@ -839,7 +839,8 @@ fn output_format_from_the_extension() {
                 .and(predicate::str::contains("--format")),
         );
     assert!(!xlsx.exists());
-    // --format wins over the extension.
+    // --format does not write CSV into a workbook's name (Excel would not
+    // open it); it decides for a name that says no format.
     wd.kefu(&[
         "classify",
         &f,
@@ -849,8 +850,20 @@ fn output_format_from_the_extension() {
         xlsx.to_str().unwrap(),
     ])
     .assert()
+    .code(2);
+    assert!(!xlsx.exists());
+    let dat = wd.path("out.dat");
+    wd.kefu(&[
+        "classify",
+        &f,
+        "--format",
+        "csv",
+        "-o",
+        dat.to_str().unwrap(),
+    ])
+    .assert()
     .success();
-    assert!(std::fs::read_to_string(&xlsx)
+    assert!(std::fs::read_to_string(&dat)
         .unwrap()
         .starts_with("评价ID,评价等级,评价内容,客服,cause"));
     // `-o -` is stdout, CSV by default.
