@@ -1697,6 +1697,13 @@ impl FileColumns {
             return None;
         }
         self.mapped.iter().find_map(|(c, header)| {
+            // Most values start with anything but `#` (or white space):
+            // looked at as bytes first, per row.
+            let bytes = row.get_bytes(*c);
+            let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+            if first != Some(&b'#') {
+                return None;
+            }
             // As written: a text guard (="#N/A") says it is text.
             let value = row.get(*c).trim();
             crate::ingest::records::is_excel_error(value).then(|| {
