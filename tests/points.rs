@@ -3182,47 +3182,38 @@ fn statements_and_the_report_stay_apart() {
     // created any missing parents where `-o` refuses a missing directory.
     let wd = workspace_with(None);
     let st = wd.path("st");
-    let inside = st.join("A1.html");
-    wd.kefu(&[
-        "bonus",
-        "--quarter",
-        "2026Q3",
-        "--statements",
-        st.to_str().unwrap(),
-        "-o",
-        inside.to_str().unwrap(),
-    ])
-    .assert()
-    .code(2)
-    .stderr(predicate::str::contains(
-        "is inside the --statements directory",
-    ));
+    let bonus_to = |statements: &std::path::Path, out: Option<&std::path::Path>| {
+        let mut args = vec![
+            "bonus",
+            "--quarter",
+            "2026Q3",
+            "--statements",
+            statements.to_str().unwrap(),
+        ];
+        if let Some(o) = out {
+            args.extend(["-o", o.to_str().unwrap()]);
+        }
+        wd.kefu(&args).assert()
+    };
+    bonus_to(&st, Some(&st.join("A1.html")))
+        .code(2)
+        .stderr(predicate::str::contains(
+            "is inside the --statements directory",
+        ));
     assert!(!st.exists());
-    let deep = wd.path("no/such/st");
-    wd.kefu(&[
-        "bonus",
-        "--quarter",
-        "2026Q3",
-        "--statements",
-        deep.to_str().unwrap(),
-    ])
-    .assert()
-    .code(2)
-    .stderr(predicate::str::contains("there is no directory"));
+    // So is one through `..`, and a report that cannot be written: before any
+    // statement is.
+    for out in ["st/../st/A1.html", "bonus.txt"] {
+        bonus_to(&st, Some(&wd.path(out))).code(2);
+        assert!(!st.exists(), "{out}");
+    }
+    bonus_to(&wd.path("no/such/st"), None)
+        .code(2)
+        .stderr(predicate::str::contains("there is no directory"));
     assert!(!wd.path("no").exists());
     // Beside it, both are written.
     let out = wd.path("payout.html");
-    wd.kefu(&[
-        "bonus",
-        "--quarter",
-        "2026Q3",
-        "--statements",
-        st.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ])
-    .assert()
-    .success();
+    bonus_to(&st, Some(&out)).success();
     let statement = std::fs::read_to_string(st.join("A1.html")).unwrap();
     assert!(statement.contains("Statement 2026Q3 — A1"), "{statement}");
     assert!(std::fs::read_to_string(&out)

@@ -2515,25 +2515,21 @@ fn outputs_hold_odd_data_whole_and_refuse_a_misnamed_file() {
     );
     let mut book: Xlsx<_> = open_workbook(&path).unwrap();
     let items = book.worksheet_range("items").unwrap();
-    let cut = items
-        .rows()
-        .flat_map(|r| r.iter())
-        .find_map(|c| match c {
-            Data::String(s) if s.starts_with('长') => Some(s.clone()),
-            _ => None,
-        })
-        .expect("the long channel is in the items");
+    // The items' cell that starts with `c` (a channel).
+    let starting = |c: char| {
+        items
+            .rows()
+            .flat_map(|r| r.iter())
+            .find_map(|cell| match cell {
+                Data::String(s) if s.starts_with(c) => Some(s.clone()),
+                _ => None,
+            })
+            .expect("the long channel is in the items")
+    };
+    let cut = starting('长');
     assert_eq!(cut.chars().count(), 32_767);
     assert!(cut.ends_with("长…"));
-    let angry = items
-        .rows()
-        .flat_map(|r| r.iter())
-        .find_map(|c| match c {
-            Data::String(s) if s.starts_with('😡') => Some(s.clone()),
-            _ => None,
-        })
-        .expect("the emoji channel is in the items");
-    assert_eq!(angry.encode_utf16().count(), 32_767);
+    assert_eq!(starting('😡').encode_utf16().count(), 32_767);
     assert!(err.contains("and 1 more"), "{err}");
     // Markdown shows customer text as text: no live HTML, no emphasis.
     let md = wd.stdout(&["report", "daily", "--date", "2026-11-20", "--format", "md"]);
