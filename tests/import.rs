@@ -4341,14 +4341,16 @@ fn files_from_windows_and_chinese_excel_are_read() {
     );
     // Excel's error values (a VLOOKUP that found no 工号, a deleted
     // reference) are no agent id and no text: rejected, naming them.
+    // Also behind an invisible mark or a full-width space, as any value is
+    // read (found by the regression audit).
     let e = wd.write(
         "errors.csv",
-        "评价ID,评价时间,评价内容,客服工号\nE1,2026-09-03 10:00,#REF!,KF001\nE2,2026-09-03 10:01,态度差,#N/A\nE3,2026-09-03 10:02,态度差,KF001\n",
+        "评价ID,评价时间,评价内容,客服工号\nE1,2026-09-03 10:00,#REF!,KF001\nE2,2026-09-03 10:01,态度差,#N/A\nE3,2026-09-03 10:02,态度差,KF001\nE4,2026-09-03 10:03,态度差,\u{200b}#N/A\nE5,2026-09-03 10:04,态度差,\u{3000}#N/A\n",
     );
     let (v, _, rejects) = import_with_rejects(&wd, "reviews", Path::new(&e));
-    assert_eq!(counts(&v), (3, 1, 0, 0, 2));
+    assert_eq!(counts(&v), (5, 1, 0, 0, 4));
     let (lines, reasons) = reject_lines(&rejects);
-    assert_eq!(lines, ["2", "3"]);
+    assert_eq!(lines, ["2", "3", "5", "6"]);
     assert!(
         reasons[0].starts_with("column \"评价内容\" holds Excel's error value #REF!"),
         "{reasons:?}"

@@ -1699,13 +1699,18 @@ impl FileColumns {
         self.mapped.iter().find_map(|(c, header)| {
             // Most values start with anything but `#` (or white space):
             // looked at as bytes first, per row.
+            // (A byte past ASCII may be an invisible mark or a full-width
+            // space before it: decoded.)
             let bytes = row.get_bytes(*c);
             let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
-            if first != Some(&b'#') {
+            if first.is_none_or(|b| b.is_ascii() && *b != b'#') {
                 return None;
             }
-            // As written: a text guard (="#N/A") says it is text.
-            let value = row.get(*c).trim();
+            // As written but for white space and invisible marks: a text
+            // guard (="#N/A") says it is text.
+            let value = row
+                .get(*c)
+                .trim_matches(|c: char| c.is_whitespace() || crate::domain::is_invisible(c));
             crate::ingest::records::is_excel_error(value).then(|| {
                 format!(
                     "column {header:?} holds Excel's error value {value} (a formula that failed: {}), not a value; correct the cell and import again",
