@@ -3380,3 +3380,119 @@ fn a_leader_s_own_ledger_has_the_lines_of_a_member_since_moved() {
     );
     assert!(own.iter().any(|l| l["points"] == -2), "{own:?}");
 }
+
+const FOUR_LEADERS: &str = "工号,客服姓名,部门,组长工号,入职日期,离职日期\nL1,组长甲,甲组,,2020-01-01,\nL2,组长乙,乙组,,2020-01-01,\nL3,组长丙,丙组,,2020-01-01,\n";
+
+/// A workspace with leaders L1–L3 (甲组, 乙组, 丙组) and `files` imported in
+/// order, each a roster text; returns it and the last import's stderr.
+fn roster_history(files: &[&str]) -> (Workdir, String) {
+    let wd = Workdir::new();
+    import_roster(&wd, "leaders.csv", FOUR_LEADERS);
+    let mut err = String::new();
+    for (i, text) in files.iter().enumerate() {
+        err = import_roster(&wd, &format!("f{i}.csv"), text);
+    }
+    (wd, err)
+}
+
+/// Imports one review of A1 on `day` (10:00) and returns the department
+/// the daily report gives it.
+fn department_of_a1(wd: &Workdir, day: &str) -> String {
+    let id = day.replace('-', "");
+    import(
+        wd,
+        "reviews",
+        &format!("rv{id}.csv"),
+        &format!("评价ID,评价时间,客服工号,评价等级,评价内容\nR{id},{day} 10:00,A1,差评,态度差\n"),
+    );
+    department_on(wd, day)
+}
+
+#[test]
+fn roster_files_in_other_orders_keep_each_employment_s_history() {
+    // Found by permutation testing against an independent model.
+    const H: &str = "工号,客服姓名,部门,组长工号,入职日期,离职日期\n";
+    const MOVE: &str = "工号,客服姓名,部门,组长工号,调岗日期\n";
+    const HT: &str = "工号,客服姓名,部门,组长工号,入职日期,离职日期,调岗日期\n";
+    // A re-hire on the day they left, replayed: the first employment stays.
+    let left = format!("{H}A1,王芳,甲组,L1,2025-01-01,2025-06-15\n");
+    let rehire = format!("{H}A1,王芳,乙组,L2,2025-06-15,\n");
+    let (wd, _) = roster_history(&[
+        &left,
+        &rehire,
+        &format!("{MOVE}A1,王芳,甲组,L1,2025-09-01\n"),
+    ]);
+    let err = import_roster(&wd, "again.csv", &rehire);
+    assert!(!err.contains("employment"), "{err}");
+    assert_eq!(
+        wd.sql("SELECT joined_on, left_on FROM agent_stints"),
+        [["2025-01-01", "2025-06-15"]]
+    );
+    // This year's roster (a move dated 2025-09-01) before last year's.
+    let (wd, _) = roster_history(&[
+        &format!("{HT}A1,王芳,乙组,L2,2025-01-01,,2025-09-01\n"),
+        &format!("{HT}A1,王芳,甲组,L1,2025-01-01,,2025-01-01\n"),
+    ]);
+    assert_eq!(department_of_a1(&wd, "2025-03-02"), "甲组");
+    assert_eq!(department_of_a1(&wd, "2025-10-02"), "乙组");
+    assert_eq!(
+        wd.sql("SELECT department FROM agents WHERE id = 'A1'"),
+        [["乙组"]]
+    );
+    // The next employment's 调岗单 before the re-hire's roster: the first
+    // employment keeps 甲组.
+    let (wd, _) = roster_history(&[
+        &left,
+        &format!("{MOVE}A1,王芳,乙组,L2,2025-09-01\n"),
+        "工号,客服姓名,部门,组长工号,入职日期,调岗日期\nA1,王芳,丙组,L3,2025-08-01,2025-08-01\n",
+    ]);
+    assert_eq!(department_of_a1(&wd, "2025-03-02"), "甲组");
+    assert_eq!(department_of_a1(&wd, "2025-08-02"), "丙组");
+    assert_eq!(department_of_a1(&wd, "2025-09-02"), "乙组");
+    // A re-hire into the department held, its roster with a 调岗日期: the
+    // first employment's move stays where it was.
+    let (wd, _) = roster_history(&[
+        &format!("{H}A1,王芳,甲组,L1,2025-01-01,\n"),
+        &format!("{MOVE}A1,王芳,乙组,L2,2025-03-01\n"),
+        &format!("{H}A1,王芳,乙组,L2,2025-01-01,2025-06-15\n"),
+        &format!("{HT}A1,王芳,乙组,L2,2025-08-01,,2025-08-01\n"),
+    ]);
+    assert_eq!(department_of_a1(&wd, "2025-02-02"), "甲组");
+    assert_eq!(department_of_a1(&wd, "2025-04-02"), "乙组");
+    // The earlier employment's dates corrected by a row with a 调岗日期.
+    let (wd, err) = roster_history(&[
+        &format!("{HT}A1,王芳,甲组,L1,2025-01-01,2025-06-15,2025-01-01\n"),
+        &format!("{H}A1,王芳,乙组,L2,2025-08-01,\n"),
+        &format!("{HT}A1,王芳,甲组,L1,2025-01-01,2025-06-20,2025-01-01\n"),
+    ]);
+    assert!(err.contains("(2025-01-01 – 2025-06-20)"), "{err}");
+    assert_eq!(department_of_a1(&wd, "2025-03-02"), "甲组");
+    assert_eq!(department_of_a1(&wd, "2025-09-02"), "乙组");
+    // 调岗 sheets replayed: unchanged, said nothing.
+    let m2025 = format!("{MOVE}A1,王芳,乙组,L2,2025-01-01\n");
+    let m2026 = format!("{MOVE}A1,王芳,丙组,L3,2026-01-01\n");
+    let (wd, _) = roster_history(&[&format!("{H}A1,王芳,甲组,L1,2023-01-01,\n"), &m2026, &m2025]);
+    for (name, text) in [("m26.csv", &m2026), ("m25.csv", &m2025)] {
+        let f = wd.write(name, text);
+        let (v, err) = wd.json_and_stderr(&["import", "agents", &f, "--format", "json"]);
+        assert_eq!(
+            (v["updated"].as_u64(), v["unchanged"].as_u64()),
+            (Some(0), Some(1)),
+            "{name}"
+        );
+        assert!(!err.contains("move"), "{name}: {err}");
+    }
+    // A file of one leaver (no active agent in it) is no whole roster.
+    let (_, err) = roster_history(&[&left]);
+    assert!(!err.contains("not in this file"), "{err}");
+    // A 入职日期 moved earlier with no 离职日期: taken as a correction, and
+    // said (it may be an older roster imported after a re-hire's).
+    let (_, err) = roster_history(&[
+        &format!("{H}A1,王芳,乙组,L2,2025-08-01,\n"),
+        &format!("{H}A1,王芳,甲组,L1,2025-01-01,\n"),
+    ]);
+    assert!(
+        err.contains("1 agent(s)' 入职日期 moved earlier with no 离职日期: A1 王芳 (2025-08-01 → 2025-01-01)"),
+        "{err}"
+    );
+}

@@ -471,6 +471,7 @@ fn say_stints(stints: &[(String, String, agents::Stint)], quiet: bool) {
     let mut earlier = vec![];
     let mut without_end = vec![];
     let mut restarted = vec![];
+    let mut joined_earlier = vec![];
     for (id, name, s) in stints {
         match s {
             Stint::Rehired {
@@ -490,7 +491,17 @@ fn say_stints(stints: &[(String, String, agents::Stint)], quiet: bool) {
             Stint::Restarted { was, now } => {
                 restarted.push(format!("{id} {name} ({was} → {now})"));
             }
+            Stint::JoinedEarlier { was, now } => {
+                joined_earlier.push(format!("{id} {name} ({was} → {now})"));
+            }
         }
+    }
+    if !joined_earlier.is_empty() {
+        crate::say!(
+            "kefu: warning: {} agent(s)' 入职日期 moved earlier with no 离职日期: {}; taken as a correction of the current employment. If the row is of an earlier employment (an old roster imported after a re-hire's), import the re-hire's roster again once the leaving row is in",
+            joined_earlier.len(),
+            first_of(&joined_earlier, 5)
+        );
     }
     let first = |list: &[String]| first_of(list, 5);
     if !rehired.is_empty() && !quiet {
@@ -2071,6 +2082,9 @@ fn import(
     // Re-hires under the same id, and rows of earlier employments.
     let mut stints: Vec<(String, String, agents::Stint)> = vec![];
     let mut stint_rows: HashSet<String> = HashSet::new();
+    // The day agents were re-hired (or their employment restarted): the day
+    // a department the row changes counts from, when it gives no 调岗日期.
+    let mut rejoined: HashMap<String, chrono::NaiveDate> = HashMap::new();
     let mut files: Vec<FileSummary> = vec![];
     // Records that came twice: (count, the first few) of those with the
     // export's id, and of those without one (keyed by identity).
@@ -2256,14 +2270,21 @@ fn import(
                         let stale = outcome == Upsert::Unchanged
                             && rec.has[0]
                             && agents::department_of(&tx, &rec.id)? != rec.department;
-                        if let Some(day) = rec.changed_on.filter(|_| !stale) {
+                        // A row of an earlier employment dates nothing of
+                        // the current one, and a re-hire's 调岗日期 is the
+                        // new employment's: neither re-dates a move kept.
+                        let dates_a_move = stint.is_none();
+                        if let Some(day) = rec.changed_on.filter(|_| !stale && dates_a_move) {
                             effective.insert(rec.id.clone(), day);
                         }
                         if let Some(stint) = stint {
                             // A re-hire into another department or leader
-                            // moves on the day they rejoined, not today.
-                            if let Some(day) = stint.effective() {
-                                effective.entry(rec.id.clone()).or_insert(day);
+                            // moves on the day they rejoined (or its 调岗日期),
+                            // not today.
+                            if let Some(day) =
+                                stint.effective().map(|d| rec.changed_on.unwrap_or(d))
+                            {
+                                rejoined.entry(rec.id.clone()).or_insert(day);
                             }
                             // Two rows of two employments are no repeat.
                             if matches!(
@@ -2423,7 +2444,7 @@ fn import(
         linked = agents::link_feedback_by_name(&tx, &roster)?;
         let today = crate::dates::today(ws.tz)?;
         let (moved, redated, backdated) =
-            agents::keep_history(&tx, &assigned_before, &effective, today, &roster)?;
+            agents::keep_history(&tx, &assigned_before, &effective, &rejoined, today, &roster)?;
         say_stints(&stints, globals.quiet);
         if let Some((id, day, next)) = backdated.first() {
             crate::say!(
@@ -2482,7 +2503,13 @@ fn import(
             .filter(|(id, _)| !agents_listed.contains(id))
             .map(|(id, name)| format!("{id} {name}"))
             .collect();
-        if !missing.is_empty() && agents_listed.len() * 2 >= active.len() {
+        // Active agents the file lists: a file of leavers or new hires
+        // alone is no whole roster.
+        let listed_active = active
+            .iter()
+            .filter(|(id, _)| agents_listed.contains(id))
+            .count();
+        if !missing.is_empty() && listed_active * 2 >= active.len() {
             crate::say!(
                 "kefu: warning: {} active agent(s) on the roster are not in this file ({}{}): they stay on the roster and keep earning month points (零投诉); give those who left a 离职日期, and a 工号 corrected from a typo its own 入职日期 as its 离职日期 (a month not whole on the roster earns no month points)",
                 missing.len(),

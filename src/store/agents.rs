@@ -64,6 +64,10 @@ pub enum Stint {
     /// now begins on `now`, the days from `was` no longer count (a re-hire
     /// whose leaving was never imported, or a corrected 入职日期).
     Restarted { was: NaiveDate, now: NaiveDate },
+    /// The 入职日期 moved earlier with no 离职日期: taken as a correction of
+    /// the current employment (it may be an earlier employment's row, an
+    /// old roster imported after a re-hire's, which kefu cannot tell).
+    JoinedEarlier { was: NaiveDate, now: NaiveDate },
 }
 
 impl Stint {
@@ -73,7 +77,9 @@ impl Stint {
         match self {
             Stint::Rehired { rejoined, .. } => Some(*rejoined),
             Stint::Restarted { now, .. } => Some(*now),
-            Stint::Earlier { .. } | Stint::EarlierWithoutEnd { .. } => None,
+            Stint::Earlier { .. }
+            | Stint::EarlierWithoutEnd { .. }
+            | Stint::JoinedEarlier { .. } => None,
         }
     }
 }
@@ -124,9 +130,12 @@ pub fn upsert(
         let earlier = stints_of(tx, &a.id)?;
         let last_end = earlier.iter().map(|(_, l)| *l).max();
         // About an earlier employment: its 入职日期 on or before the end of
-        // one, or its 离职日期 before the current one began.
-        let of_earlier =
-            jr.zip(last_end).is_some_and(|(j, e)| j <= e) || lr.zip(jc).is_some_and(|(l, c)| l < c);
+        // one (not the current one's: a re-hire on the day they left), or
+        // its 离职日期 before the current one began.
+        let of_earlier = jr
+            .zip(last_end)
+            .is_some_and(|(j, e)| j <= e && Some(j) != jc)
+            || lr.zip(jc).is_some_and(|(l, c)| l < c);
         if of_earlier {
             let found = jr.and_then(|j| {
                 earlier
@@ -185,10 +194,20 @@ pub fn upsert(
                      ON CONFLICT (agent_id, left_on) DO UPDATE SET joined_on = excluded.joined_on",
                 )?
                 .execute(params![a.id, date(jc), l.to_string()])?;
-                // The earlier employment keeps its department and leader.
+                // The earlier employment keeps its department and leader:
+                // those of its last day (a move since, dated after they
+                // left, is the new employment's).
+                let (held_dept, held_leader) =
+                    assignment_on(tx, &a.id, l)?.unwrap_or((department.clone(), leader.clone()));
                 let before = j.pred_opt().unwrap_or(j);
                 let row = (a.department.as_ref(), a.leader_id.as_ref());
-                keep_assignment(tx, a, before, (department.as_ref(), leader.as_ref()), row)?;
+                keep_assignment(
+                    tx,
+                    a,
+                    before,
+                    (held_dept.as_ref(), held_leader.as_ref()),
+                    row,
+                )?;
                 stint = Some(Stint::Rehired {
                     joined: jc,
                     left: l,
@@ -198,7 +217,49 @@ pub fn upsert(
             (None, Some(j), Some(c)) if j > c => {
                 stint = Some(Stint::Restarted { was: c, now: j });
             }
+            (_, Some(j), Some(c)) if j < c && lr.is_none() => {
+                stint = Some(Stint::JoinedEarlier { was: c, now: j });
+            }
             _ => {}
+        }
+        // A row that changes nothing the roster holds (a sheet imported
+        // again, the hash of another sheet's row stored since): unchanged.
+        let same =
+            |stored: &Option<String>, given: Option<String>, has: bool| !has || *stored == given;
+        if stint.is_none()
+            && existing.as_ref().is_some_and(|e| e.1 == a.name)
+            && same(department, a.department.clone(), a.has[0])
+            && same(leader, a.leader_id.clone(), a.has[1])
+            && same(joined, date(a.joined_on), a.has[2])
+            && same(left, date(a.left_on), a.has[3])
+            && extra_of(tx, &a.id)? == a.extra
+        {
+            return Ok((Upsert::Unchanged, None));
+        }
+        // A 调岗 row already kept as a move, a later one since (the sheet
+        // imported again): nothing changes.
+        if stint.is_none() && (a.has[0] || a.has[1]) {
+            if let Some(day) = a.changed_on {
+                let row = (
+                    if a.has[0] {
+                        a.department.clone()
+                    } else {
+                        department.clone()
+                    },
+                    if a.has[1] {
+                        a.leader_id.clone()
+                    } else {
+                        leader.clone()
+                    },
+                );
+                let same_dates = (!a.has[2] || a.joined_on == jc) && (!a.has[3] || a.left_on == lc);
+                if same_dates
+                    && row != (department.clone(), leader.clone())
+                    && assignment_on(tx, &a.id, day)?.as_ref() == Some(&row)
+                {
+                    return Ok((Upsert::Unchanged, None));
+                }
+            }
         }
     }
     // A rename keeps the old name: exports written before it still name
@@ -237,6 +298,26 @@ pub fn upsert(
         a.has[2],
         a.has[3] || rehired
     ])?;
+    // A new agent whose row dates its department from a 调岗日期 after they
+    // joined: the days before are of a move not known yet, kept apart (a
+    // boundary, the row's values on both sides), so that the earlier
+    // roster's row, when it comes, fills them as a move dated before a later
+    // one (found by permutation testing: this year's roster imported before
+    // last year's made last year's department the current one).
+    if existing.is_none() && (a.has[0] || a.has[1]) {
+        if let Some(day) = a.changed_on.filter(|d| a.joined_on.is_none_or(|j| *d > j)) {
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO agent_history (agent_id, until_day, department, leader_id)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![
+                a.id,
+                crate::dates::day_number(day) - 1,
+                a.department,
+                a.leader_id
+            ])?;
+        }
+    }
     let outcome = if existing.is_some() {
         Upsert::Updated
     } else {
@@ -297,6 +378,33 @@ fn keep_assignment(
         .execute(params![a.id, until, wanted.0, wanted.1])?;
     }
     Ok(())
+}
+
+/// The columns of agent `id`'s roster row that map to no field (JSON).
+fn extra_of(tx: &Transaction<'_>, id: &str) -> Result<Option<String>> {
+    Ok(tx
+        .prepare_cached("SELECT extra FROM agents WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?
+        .flatten())
+}
+
+/// The department and leader a kept move gives agent `id` on `day`, if
+/// one covers it (else the roster's current ones hold).
+fn assignment_on(
+    tx: &Transaction<'_>,
+    id: &str,
+    day: NaiveDate,
+) -> Result<Option<(Option<String>, Option<String>)>> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT department, leader_id FROM agent_history
+              WHERE agent_id = ?1 AND until_day >= ?2 ORDER BY until_day LIMIT 1",
+        )?
+        .query_row(params![id, crate::dates::day_number(day)], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?)
 }
 
 /// An agent's earlier employments: (joined, left), oldest first.
@@ -365,7 +473,8 @@ pub fn assignments(tx: &Transaction<'_>) -> Result<Assignments> {
 /// Keeps, for each agent whose department or leader the import changed
 /// (compared once leaders are linked: a leader written by name is no
 /// change), what they had until the day before the change took effect:
-/// `effective` (the roster's 调岗日期), else `today`; and, for an agent not
+/// `effective` (the roster's 调岗日期), else `rejoined` (the day a re-hire began),
+/// else `today`; and, for an agent not
 /// moved again whose 调岗日期 changed, moves their last move to that day (a
 /// corrected date); a move dated before a later one already kept fills
 /// the days between them (see [`backdate`]). Returns the agents moved, those
@@ -374,6 +483,7 @@ pub fn keep_history(
     tx: &Transaction<'_>,
     before: &Assignments,
     effective: &HashMap<String, chrono::NaiveDate>,
+    rejoined: &HashMap<String, chrono::NaiveDate>,
     today: chrono::NaiveDate,
     lookup: &Lookup,
 ) -> Result<Moves> {
@@ -421,7 +531,11 @@ pub fn keep_history(
             }
             continue;
         }
-        let day = effective.get(id).copied().unwrap_or(today);
+        let day = effective
+            .get(id)
+            .or(rejoined.get(id))
+            .copied()
+            .unwrap_or(today);
         let until = crate::dates::day_number(day) - 1;
         match backdate(tx, id, until, current, (department, leader))? {
             Some(Some(next)) => backdated.push((id.clone(), day, next)),
