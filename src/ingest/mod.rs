@@ -560,7 +560,7 @@ pub fn sheet_names(path: &Path) -> Result<Vec<(String, bool)>> {
 /// `--format`, else the extension, else the content; and the encoding from
 /// `--encoding`, else detection. `progress` counts raw bytes read. A name
 /// that is not UTF-8 (GBK bytes from a zip made on Chinese Windows) is
-/// opened as it is and shown with its undecodable bytes replaced.
+/// opened as it is and shown as [`path_text`] reads it.
 pub fn open(
     path: &Path,
     opts: &InputOptions,
