@@ -3482,6 +3482,51 @@ fn roster_files_in_other_orders_keep_each_employment_s_history() {
         );
         assert!(!err.contains("move"), "{name}: {err}");
     }
+    // A same-day re-hire's roster replayed after a third employment: the
+    // second employment is the one it began on (found by the re-run of the
+    // permutation check).
+    let (wd, _) = roster_history(&[
+        &left,
+        &rehire,
+        &format!("{H}A1,王芳,乙组,L2,2025-06-15,2025-09-30\n"),
+        &format!("{H}A1,王芳,丙组,L3,2026-01-10,\n"),
+    ]);
+    let err = import_roster(&wd, "again.csv", &rehire);
+    assert!(!err.contains("employment"), "{err}");
+    assert_eq!(
+        wd.sql("SELECT joined_on, left_on FROM agent_stints ORDER BY left_on"),
+        [["2025-01-01", "2025-06-15"], ["2025-06-15", "2025-09-30"]]
+    );
+    // An old 调岗单 replayed whose department is the current one (under
+    // another leader now): its days keep their leader.
+    let (wd, _) = roster_history(&[
+        &format!("{HT}A1,王芳,甲组,L1,2023-06-28,,2023-06-28\n"),
+        &format!("{MOVE}A1,王芳,乙组,L2,2023-08-30\n"),
+        &format!("{MOVE}A1,王芳,丙组,L3,2024-01-04\n"),
+        &format!("{MOVE}A1,王芳,乙组,L1,2025-09-16\n"),
+    ]);
+    let history = wd.sql("SELECT * FROM agent_history ORDER BY until_day");
+    let err = import_roster(
+        &wd,
+        "again.csv",
+        &format!("{MOVE}A1,王芳,乙组,L2,2023-08-30\n"),
+    );
+    assert!(!err.contains("move"), "{err}");
+    assert_eq!(
+        wd.sql("SELECT * FROM agent_history ORDER BY until_day"),
+        history
+    );
+    // The leaving row of the first employment, with its 调岗日期, after the
+    // re-hire's roster: the days before that move keep the first roster's
+    // department, the days after (to the re-hire) the move's.
+    let (wd, _) = roster_history(&[
+        &format!("{HT}A1,王芳,甲组,L1,2023-01-14,,2023-01-14\n"),
+        &format!("{HT}A1,王芳,丙组,L3,2024-02-18,,2024-02-18\n"),
+        &format!("{HT}A1,王芳,乙组,L2,2023-01-14,2023-11-07,2023-06-07\n"),
+    ]);
+    assert_eq!(department_of_a1(&wd, "2023-03-01"), "甲组");
+    assert_eq!(department_of_a1(&wd, "2023-08-01"), "乙组");
+    assert_eq!(department_of_a1(&wd, "2024-03-01"), "丙组");
     // A file of one leaver (no active agent in it) is no whole roster.
     let (_, err) = roster_history(&[&left]);
     assert!(!err.contains("not in this file"), "{err}");

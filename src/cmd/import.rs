@@ -2267,9 +2267,11 @@ fn import(
                         // A row already imported whose department is not the
                         // roster's now (an earlier move, a later one kept
                         // since) re-dates nothing.
-                        let stale = outcome == Upsert::Unchanged
-                            && rec.has[0]
-                            && agents::department_of(&tx, &rec.id)? != rec.department;
+                        let stale = outcome == Upsert::Unchanged && {
+                            let (dept, leader) = agents::assignment_of(&tx, &rec.id)?;
+                            (rec.has[0] && dept != rec.department)
+                                || (rec.has[1] && leader != rec.leader_id)
+                        };
                         // A row of an earlier employment dates nothing of
                         // the current one, and a re-hire's 调岗日期 is the
                         // new employment's: neither re-dates a move kept.

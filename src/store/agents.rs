@@ -137,10 +137,17 @@ pub fn upsert(
             .is_some_and(|(j, e)| j <= e && Some(j) != jc)
             || lr.zip(jc).is_some_and(|(l, c)| l < c);
         if of_earlier {
+            // The one it began on, else the one its 入职日期 falls in (a
+            // same-day re-hire's employment begins on the day one ends).
             let found = jr.and_then(|j| {
                 earlier
                     .iter()
-                    .find(|(sj, sl)| *sj == Some(j) || (sj.is_none_or(|sj| sj <= j) && j <= *sl))
+                    .find(|(sj, _)| *sj == Some(j))
+                    .or_else(|| {
+                        earlier
+                            .iter()
+                            .find(|(sj, sl)| sj.is_none_or(|sj| sj <= j) && j <= *sl)
+                    })
                     .copied()
             });
             let kept = match (found, lr) {
@@ -179,11 +186,28 @@ pub fn upsert(
             let Some(left) = kept else {
                 return Ok((Upsert::Unchanged, None));
             };
-            // Its last days' department and leader, unless a move kept
-            // says otherwise.
+            // Its department and leader: from its 调岗日期 on (to the next
+            // move kept: the days after it ended keep the last held), or
+            // for its last days, unless a move kept says otherwise.
             let current = (department.as_ref(), leader.as_ref());
             let row = (a.department.as_ref(), a.leader_id.as_ref());
-            keep_assignment(tx, a, left, row, current)?;
+            let moved_on = a
+                .changed_on
+                .filter(|d| *d <= left && jr.is_none_or(|j| *d > j) && a.has[0] && a.has[1]);
+            let backdated = match moved_on {
+                Some(d) => backdate(
+                    tx,
+                    &a.id,
+                    crate::dates::day_number(d) - 1,
+                    &(a.department.clone(), a.leader_id.clone()),
+                    (department, leader),
+                )?
+                .is_some(),
+                None => false,
+            };
+            if !backdated {
+                keep_assignment(tx, a, left, row, current)?;
+            }
             return Ok((Upsert::Updated, Some(Stint::Earlier { joined: jr, left })));
         }
         match (lc, jr, jc) {
@@ -423,13 +447,13 @@ fn stints_of(tx: &Transaction<'_>, id: &str) -> Result<Stints> {
         .collect())
 }
 
-/// The department the roster holds for agent `id` now.
-pub fn department_of(tx: &Transaction<'_>, id: &str) -> Result<Option<String>> {
+/// The department and leader the roster holds for agent `id` now.
+pub fn assignment_of(tx: &Transaction<'_>, id: &str) -> Result<(Option<String>, Option<String>)> {
     Ok(tx
-        .prepare_cached("SELECT department FROM agents WHERE id = ?1")?
-        .query_row([id], |r| r.get(0))
+        .prepare_cached("SELECT department, leader_id FROM agents WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
-        .flatten())
+        .unwrap_or_default())
 }
 
 /// An agent's earlier employments (see [`Stint`]): (joined, left), oldest
