@@ -3527,6 +3527,38 @@ fn roster_files_in_other_orders_keep_each_employment_s_history() {
     assert_eq!(department_of_a1(&wd, "2023-03-01"), "甲组");
     assert_eq!(department_of_a1(&wd, "2023-08-01"), "乙组");
     assert_eq!(department_of_a1(&wd, "2024-03-01"), "丙组");
+    // An earlier employment imported after the re-hire's roster: the days
+    // between keep its leader, as in date order.
+    let (wd, _) = roster_history(&[
+        &format!("{H}A1,王芳,乙组,L1,2023-12-26,\n"),
+        &format!("{H}A1,王芳,乙组,L2,2023-05-09,2023-08-14\n"),
+    ]);
+    assert_eq!(
+        wd.sql("SELECT until_day, department, leader_id FROM agent_history"),
+        [["19716", "乙组", "L2"]]
+    );
+    // The re-hired employment's leaving row (its 调岗日期 the re-hire's) does
+    // not re-date the earlier employment's move.
+    let (wd, _) = roster_history(&[
+        &format!("{HT}A1,王芳,丙组,L3,2023-02-25,,2023-02-25\n"),
+        &format!("{MOVE}A1,王芳,甲组,L1,2023-04-29\n"),
+        &format!("{HT}A1,王芳,甲组,L1,2023-02-25,2023-06-13,\n"),
+        &format!("{HT}A1,王芳,甲组,L1,2023-06-14,,2023-06-14\n"),
+        &format!("{HT}A1,王芳,甲组,L1,2023-06-14,2023-12-31,2023-06-14\n"),
+    ]);
+    assert_eq!(department_of_a1(&wd, "2023-05-15"), "甲组");
+    // A row of the current employment with an empty 离职日期 clears the one
+    // held, and says so.
+    let (_, err) = roster_history(&[
+        &format!("{H}A1,王芳,甲组,L1,2024-01-01,2024-06-01\n"),
+        &format!("{H}A1,王芳,甲组,L1,2024-01-01,\n"),
+    ]);
+    assert!(
+        err.contains(
+            "1 agent(s)' 离职日期 cleared by a row without one: A1 王芳 (left 2024-06-01)"
+        ),
+        "{err}"
+    );
     // A file of one leaver (no active agent in it) is no whole roster.
     let (_, err) = roster_history(&[&left]);
     assert!(!err.contains("not in this file"), "{err}");

@@ -472,6 +472,7 @@ fn say_stints(stints: &[(String, String, agents::Stint)], quiet: bool) {
     let mut without_end = vec![];
     let mut restarted = vec![];
     let mut joined_earlier = vec![];
+    let mut reopened = vec![];
     for (id, name, s) in stints {
         match s {
             Stint::Rehired {
@@ -494,7 +495,15 @@ fn say_stints(stints: &[(String, String, agents::Stint)], quiet: bool) {
             Stint::JoinedEarlier { was, now } => {
                 joined_earlier.push(format!("{id} {name} ({was} → {now})"));
             }
+            Stint::Reopened { left } => reopened.push(format!("{id} {name} (left {left})")),
         }
+    }
+    if !reopened.is_empty() {
+        crate::say!(
+            "kefu: warning: {} agent(s)' 离职日期 cleared by a row without one: {}; they are on the roster again. If the row is from an older roster imported after the leaving row, import the leaving row again",
+            reopened.len(),
+            first_of(&reopened, 5)
+        );
     }
     if !joined_earlier.is_empty() {
         crate::say!(

@@ -68,6 +68,10 @@ pub enum Stint {
     /// the current employment (it may be an earlier employment's row, an
     /// old roster imported after a re-hire's, which kefu cannot tell).
     JoinedEarlier { was: NaiveDate, now: NaiveDate },
+    /// The 离职日期 kefu held cleared by a row of the same employment
+    /// without one (a leave cancelled, or an older roster imported after the
+    /// leaving row, which kefu cannot tell).
+    Reopened { left: NaiveDate },
 }
 
 impl Stint {
@@ -79,7 +83,8 @@ impl Stint {
             Stint::Restarted { now, .. } => Some(*now),
             Stint::Earlier { .. }
             | Stint::EarlierWithoutEnd { .. }
-            | Stint::JoinedEarlier { .. } => None,
+            | Stint::JoinedEarlier { .. }
+            | Stint::Reopened { .. } => None,
         }
     }
 }
@@ -206,7 +211,16 @@ pub fn upsert(
                 None => false,
             };
             if !backdated {
-                keep_assignment(tx, a, left, row, current)?;
+                // To the day before the next employment began: the days
+                // between keep the last department and leader held.
+                let next = earlier
+                    .iter()
+                    .filter_map(|(j, _)| *j)
+                    .chain(jc)
+                    .filter(|j| *j > left)
+                    .min();
+                let last = next.and_then(|n| n.pred_opt()).unwrap_or(left);
+                keep_assignment(tx, a, last, row, current)?;
             }
             return Ok((Upsert::Updated, Some(Stint::Earlier { joined: jr, left })));
         }
@@ -243,6 +257,9 @@ pub fn upsert(
             }
             (_, Some(j), Some(c)) if j < c && lr.is_none() => {
                 stint = Some(Stint::JoinedEarlier { was: c, now: j });
+            }
+            (Some(l), j, c) if a.has[3] && lr.is_none() && (j.is_none() || j == c) => {
+                stint = Some(Stint::Reopened { left: l });
             }
             _ => {}
         }
@@ -413,6 +430,22 @@ fn extra_of(tx: &Transaction<'_>, id: &str) -> Result<Option<String>> {
         .flatten())
 }
 
+/// Whether agent `id`'s last kept move took effect in their current
+/// employment (on or after its 入职日期, or no 入职日期 known).
+fn last_move_in_employment(tx: &Transaction<'_>, id: &str) -> Result<bool> {
+    let (last, joined): (Option<i64>, Option<String>) = tx
+        .prepare_cached(
+            "SELECT (SELECT max(until_day) FROM agent_history WHERE agent_id = ?1),
+                    (SELECT joined_on FROM agents WHERE id = ?1)",
+        )?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let joined = joined.and_then(|j| j.parse::<NaiveDate>().ok());
+    Ok(match (last, joined) {
+        (Some(last), Some(j)) => last + 1 >= crate::dates::day_number(j),
+        _ => true,
+    })
+}
+
 /// The department and leader a kept move gives agent `id` on `day`, if
 /// one covers it (else the roster's current ones hold).
 fn assignment_on(
@@ -549,7 +582,11 @@ pub fn keep_history(
                         backdated.push((id.clone(), *day, next));
                         moved.push((id.clone(), *day));
                     }
-                } else if redate.execute(params![id, until])? > 0 {
+                } else if last_move_in_employment(tx, id)?
+                    && redate.execute(params![id, until])? > 0
+                {
+                    // (A last move before the current employment began is
+                    // an earlier employment's, not this one to correct.)
                     redated.push((id.clone(), *day));
                 }
             }
