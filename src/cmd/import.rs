@@ -279,11 +279,11 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
         if let Some(f) = args
             .files
             .iter()
-            .find(|f| source_named_by_file(&crate::ingest::path_text(f)).is_none())
+            .find(|f| source_named_by_file(&ingest::path_text(f)).is_none())
         {
             bail!(Usage(format!(
                 "--replace needs the register's source, and the name {} gives none (it would be {:?}, which other imports share): name it with --source NAME",
-                if is_stdin(f) { "of stdin (-)".to_string() } else { format!("{:?}", crate::ingest::path_text(f)) },
+                if is_stdin(f) { "of stdin (-)".to_string() } else { format!("{:?}", ingest::path_text(f)) },
                 args.kind.name()
             )));
         }
@@ -401,7 +401,7 @@ fn sheets_to_read(
                 "stdin (-) is read once: one sheet per import (--sheet NAME), or save the workbook as a file to read several".into()
             ));
         }
-        let file = crate::ingest::path_text(&path);
+        let file = ingest::path_text(&path);
         let workbook = InputFormat::from_path(&path) == Some(InputFormat::Xlsx);
         if !workbook {
             bail!(Usage(format!(
@@ -512,33 +512,32 @@ fn say_stints(stints: &[(String, String, agents::Stint)], quiet: bool) {
             first_of(&joined_earlier, 5)
         );
     }
-    let first = |list: &[String]| first_of(list, 5);
     if !rehired.is_empty() && !quiet {
         crate::say!(
             "kefu: {} agent(s) re-hired under the same id: {}; the earlier employment is kept (its days still count in points, bonus and reports)",
             rehired.len(),
-            first(&rehired)
+            first_of(&rehired, 5)
         );
     }
     if !earlier.is_empty() {
         crate::say!(
             "kefu: {} roster row(s) of an earlier employment (it ended before the agent's current one began): {}; kept as such, the current one unchanged",
             earlier.len(),
-            first(&earlier)
+            first_of(&earlier, 5)
         );
     }
     if !without_end.is_empty() && !quiet {
         crate::say!(
             "kefu: {} roster row(s) of an earlier employment without a 离职日期: {}; nothing changed (the current employment stays; give the 离职日期 to keep the earlier one)",
             without_end.len(),
-            first(&without_end)
+            first_of(&without_end, 5)
         );
     }
     if !restarted.is_empty() {
         crate::say!(
             "kefu: warning: {} agent(s)' 入职日期 moved later with no 离职日期 before it: {}; the days before the new 入职日期 no longer count. If they left and were re-hired, import the roster row of the earlier employment with its 离职日期 (its 入职日期 the earlier one) to keep those days",
             restarted.len(),
-            first(&restarted)
+            first_of(&restarted, 5)
         );
     }
 }
@@ -603,7 +602,7 @@ fn configured_source(
         return Ok(source.clone());
     }
     let configured = |f: &PathBuf| {
-        source_named_by_file(&crate::ingest::path_text(f)).filter(|s| sources.contains_key(s))
+        source_named_by_file(&ingest::path_text(f)).filter(|s| sources.contains_key(s))
     };
     let Some((first, name)) = files
         .iter()
@@ -612,14 +611,14 @@ fn configured_source(
         return Ok(None);
     };
     if let Some(other) = files.iter().find(|f| configured(f).as_ref() != Some(&name)) {
-        let theirs = match source_named_by_file(&crate::ingest::path_text(other)) {
+        let theirs = match source_named_by_file(&ingest::path_text(other)) {
             Some(s) => format!("source {s}"),
             None => "no source".to_string(),
         };
         bail!(Usage(format!(
             "{}'s name gives the source {name}, which [sources.{name}] in kefu.toml configures, but {}'s gives {theirs}: import them separately, or name the source with --source NAME",
-            crate::ingest::path_text(first),
-            crate::ingest::path_text(other)
+            ingest::path_text(first),
+            ingest::path_text(other)
         )));
     }
     if !ws.quiet {
@@ -818,7 +817,7 @@ fn resolve_sources(
             if let Some(s) = &plan.source {
                 return Ok(s.clone());
             }
-            let name = crate::ingest::path_text(file);
+            let name = ingest::path_text(file);
             let current = source_from_file(&name, kind);
             let legacy = legacy_source_from_file(&name, kind);
             let Some(table) = table.filter(|_| legacy != current) else {
@@ -846,7 +845,7 @@ fn resolve_sources(
                 if !quiet {
                     crate::say!(
                         "kefu: {}: source {legacy}, as an earlier kefu named files like this one: the store holds that source's records, none of {current}",
-                        crate::ingest::path_text(file)
+                        ingest::path_text(file)
                     );
                 }
                 return Ok(legacy);
@@ -908,9 +907,7 @@ impl Rejects {
                 crate::render::neutralize(raw),
             );
             w.write_record([&file, &line.to_string(), reason, &raw])
-                .with_context(|| {
-                    format!("cannot write {}", crate::ingest::path_text(&self.path))
-                })?;
+                .with_context(|| format!("cannot write {}", ingest::path_text(&self.path)))?;
         }
         Ok(())
     }
@@ -918,7 +915,7 @@ impl Rejects {
     fn open(&mut self) -> Result<()> {
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", crate::ingest::path_text(dir)))?;
+                .with_context(|| format!("cannot create {}", ingest::path_text(dir)))?;
             // The workspace's rejects/: each import a new name, so what an
             // import killed mid-way left is removed here, not by a later
             // write of its name (found by exploratory testing).
@@ -933,7 +930,7 @@ impl Rejects {
             .buffer_capacity(1 << 20)
             .from_writer(OutputFile::create(&self.path).context("cannot create the rejects file")?);
         w.write_record(["file", "line", "reason", "raw"])
-            .with_context(|| format!("cannot write {}", crate::ingest::path_text(&self.path)))?;
+            .with_context(|| format!("cannot write {}", ingest::path_text(&self.path)))?;
         self.writer = Some(w);
         Ok(())
     }
@@ -947,9 +944,7 @@ impl Rejects {
             Some(w) => {
                 w.into_inner()
                     .map_err(|e| e.into_error())
-                    .with_context(|| {
-                        format!("cannot write {}", crate::ingest::path_text(&self.path))
-                    })?
+                    .with_context(|| format!("cannot write {}", ingest::path_text(&self.path)))?
                     .commit()?;
                 Ok(true)
             }
@@ -1133,7 +1128,7 @@ fn read_files(
             Err(e) if *by_pattern => {
                 crate::say!(
                     "kefu: {} [{}]: passed over: {e:#}",
-                    crate::ingest::path_text(file),
+                    ingest::path_text(file),
                     sheet.as_deref().unwrap_or("")
                 );
                 continue;
@@ -2024,11 +2019,11 @@ fn import(
             let what = if is_stdin(f) {
                 "the file standard input is read from".to_string()
             } else {
-                format!("{}, a file being imported", crate::ingest::path_text(f))
+                format!("{}, a file being imported", ingest::path_text(f))
             };
             return Err(Usage(format!(
                 "--rejects {} is {what}: name another file",
-                crate::ingest::path_text(r)
+                ingest::path_text(r)
             ))
             .into());
         }
@@ -2090,7 +2085,6 @@ fn import(
     let mut agents_again: Vec<String> = vec![];
     // Re-hires under the same id, and rows of earlier employments.
     let mut stints: Vec<(String, String, agents::Stint)> = vec![];
-    let mut stint_rows: HashSet<String> = HashSet::new();
     // The day agents were re-hired (or their employment restarted): the day
     // a department the row changes counts from, when it gives no 调岗日期.
     let mut rejoined: HashMap<String, chrono::NaiveDate> = HashMap::new();
@@ -2271,24 +2265,16 @@ fn import(
                     Item::Agent(rec) => {
                         let counts = &mut files.last_mut().expect("a file is open").counts;
                         counts.read += 1;
-                        let (outcome, stint) = agents::upsert(&tx, &rec, import_id)?;
-                        counts.add(outcome);
-                        // A row already imported whose department is not the
-                        // roster's now (an earlier move, a later one kept
-                        // since) re-dates nothing.
-                        let stale = outcome == Upsert::Unchanged && {
-                            let (dept, leader) = agents::assignment_of(&tx, &rec.id)?;
-                            (rec.has[0] && dept != rec.department)
-                                || (rec.has[1] && leader != rec.leader_id)
-                        };
-                        // A row of an earlier employment dates nothing of
-                        // the current one, and a re-hire's 调岗日期 is the
-                        // new employment's: neither re-dates a move kept.
-                        let dates_a_move = stint.is_none();
-                        if let Some(day) = rec.changed_on.filter(|_| !stale && dates_a_move) {
+                        let stored = agents::upsert(&tx, &rec, import_id)?;
+                        counts.add(stored.outcome);
+                        // A row of an earlier employment, a re-hire's (its
+                        // 调岗日期 is the new employment's) or one already kept
+                        // as an earlier move dates no move of the current
+                        // employment (see `RosterRow::dates_move`).
+                        if let Some(day) = rec.changed_on.filter(|_| stored.dates_move) {
                             effective.insert(rec.id.clone(), day);
                         }
-                        if let Some(stint) = stint {
+                        if let Some(stint) = stored.stint {
                             // A re-hire into another department or leader
                             // moves on the day they rejoined (or its 调岗日期),
                             // not today.
@@ -2296,13 +2282,6 @@ fn import(
                                 stint.effective().map(|d| rec.changed_on.unwrap_or(d))
                             {
                                 rejoined.entry(rec.id.clone()).or_insert(day);
-                            }
-                            // Two rows of two employments are no repeat.
-                            if matches!(
-                                stint,
-                                agents::Stint::Rehired { .. } | agents::Stint::Earlier { .. }
-                            ) {
-                                stint_rows.insert(rec.id.clone());
                             }
                             stints.push((rec.id.clone(), rec.name.clone(), stint));
                         }
@@ -2463,7 +2442,16 @@ fn import(
                 backdated.len()
             );
         }
-        agents_again.retain(|id| !stint_rows.contains(id));
+        // Two rows of two employments are no repeat.
+        agents_again.retain(|id| {
+            !stints.iter().any(|(s, _, stint)| {
+                s == id
+                    && matches!(
+                        stint,
+                        agents::Stint::Rehired { .. } | agents::Stint::Earlier { .. }
+                    )
+            })
+        });
         if !agents_again.is_empty() {
             agents_again.sort();
             agents_again.dedup();
@@ -2696,7 +2684,7 @@ fn import(
         if wrote_rejects {
             msg.push_str(&format!(
                 " (rejected rows: {})",
-                crate::ingest::path_text(&rejects.path)
+                ingest::path_text(&rejects.path)
             ));
         } else if total.rejected as usize > rejects.shown {
             // Only the first few were said (found by exploratory testing:
@@ -2850,13 +2838,13 @@ fn print_summary(
             Some(p) if summary.total.rejected == 0 => {
                 crate::say!(
                     "kefu: no row rejected ({} holds the header only)",
-                    crate::ingest::path_text(p)
+                    ingest::path_text(p)
                 );
             }
             Some(p) => crate::say!(
                 "kefu: {} rejected row(s) written to {}",
                 summary.total.rejected,
-                crate::ingest::path_text(p)
+                ingest::path_text(p)
             ),
             None => {}
         }
@@ -2865,7 +2853,7 @@ fn print_summary(
         // exploratory testing: -q said nothing of 5 rows of 12 rejected).
         // Under --strict they are the run's errors, said already.
         let kept = match &rejects {
-            Some(p) => format!("written to {}", crate::ingest::path_text(p)),
+            Some(p) => format!("written to {}", ingest::path_text(p)),
             None => "not kept (--rejects FILE keeps them)".to_string(),
         };
         crate::say!(

@@ -74,6 +74,13 @@ impl Agent {
     /// before its last), employments back to back (left one day, re-hired
     /// the next) as one.
     pub fn on_roster_throughout(&self, p: &Period) -> bool {
+        let covers = |j: Option<NaiveDate>, l: Option<NaiveDate>| {
+            j.is_none_or(|j| j <= p.first) && l.is_none_or(|l| l >= p.last)
+        };
+        // Most agents have one employment.
+        if self.earlier.is_empty() {
+            return covers(self.joined_on, self.left_on);
+        }
         let mut spans: Vec<(Option<NaiveDate>, Option<NaiveDate>)> = self.employments().collect();
         spans.sort_by_key(|(j, _)| *j);
         let mut merged: Vec<(Option<NaiveDate>, Option<NaiveDate>)> = vec![];
@@ -91,9 +98,7 @@ impl Agent {
                 _ => merged.push((j, l)),
             }
         }
-        merged
-            .iter()
-            .any(|(j, l)| j.is_none_or(|j| j <= p.first) && l.is_none_or(|l| l >= p.last))
+        merged.iter().any(|(j, l)| covers(*j, *l))
     }
 }
 

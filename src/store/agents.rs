@@ -89,15 +89,30 @@ impl Stint {
     }
 }
 
-/// An agent as the roster holds them: hash, name, employment, assignment.
-type Stored = (
-    i64,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
+/// An agent as the roster holds them.
+struct Stored {
+    hash: i64,
+    name: String,
+    joined: Option<String>,
+    left: Option<String>,
+    /// Department and leader.
+    assignment: Assignment,
+    extra: Option<String>,
+}
+
+/// A department and a group leader.
+type Assignment = (Option<String>, Option<String>);
+
+/// What storing a roster row did.
+#[derive(Debug)]
+pub struct RosterRow {
+    pub outcome: Upsert,
+    pub stint: Option<Stint>,
+    /// Whether the row's 调岗日期 dates a move of the current employment
+    /// (its department and leader are the roster's now): not for a row of
+    /// another employment, nor for one already kept as an earlier move.
+    pub dates_move: bool,
+}
 
 /// Inserts or updates a roster entry; says when the row re-hires the agent,
 /// is of an earlier employment, or restarts the current one (see [`Stint`]).
@@ -109,27 +124,50 @@ type Stored = (
 /// before the current employment began is an earlier one; one that joined
 /// on or after the day the agent left is a re-hire; anything else updates
 /// the current employment.
-pub fn upsert(
-    tx: &Transaction<'_>,
-    a: &AgentRecord,
-    import_id: i64,
-) -> Result<(Upsert, Option<Stint>)> {
+pub fn upsert(tx: &Transaction<'_>, a: &AgentRecord, import_id: i64) -> Result<RosterRow> {
     let existing: Option<Stored> = tx
         .prepare_cached(
-            "SELECT hash, name, joined_on, left_on, department, leader_id FROM agents WHERE id = ?1",
+            "SELECT hash, name, joined_on, left_on, department, leader_id, extra
+               FROM agents WHERE id = ?1",
         )?
         .query_row([&a.id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            Ok(Stored {
+                hash: r.get(0)?,
+                name: r.get(1)?,
+                joined: r.get(2)?,
+                left: r.get(3)?,
+                assignment: (r.get(4)?, r.get(5)?),
+                extra: r.get(6)?,
+            })
         })
         .optional()?;
     let date = |d: Option<NaiveDate>| d.map(|d| d.to_string());
     let parse = |d: &Option<String>| d.as_deref().and_then(|d| d.parse::<NaiveDate>().ok());
+    let row_of = |outcome, stint: Option<Stint>, dates_move| RosterRow {
+        outcome,
+        stint,
+        dates_move,
+    };
     let mut stint = None;
-    if let Some((h, _, joined, left, department, leader)) = &existing {
-        if *h == a.hash {
-            return Ok((Upsert::Unchanged, None));
+    if let Some(e) = &existing {
+        let current = &e.assignment;
+        // The row's department and leader, a column it lacks the roster's.
+        let row: Assignment = (
+            if a.has[0] {
+                a.department.clone()
+            } else {
+                current.0.clone()
+            },
+            if a.has[1] {
+                a.leader_id.clone()
+            } else {
+                current.1.clone()
+            },
+        );
+        if e.hash == a.hash {
+            return Ok(row_of(Upsert::Unchanged, None, row == *current));
         }
-        let (jc, lc) = (parse(joined), parse(left));
+        let (jc, lc) = (parse(&e.joined), parse(&e.left));
         let jr = a.joined_on.filter(|_| a.has[2]);
         let lr = a.left_on.filter(|_| a.has[3]);
         let earlier = stints_of(tx, &a.id)?;
@@ -185,17 +223,16 @@ pub fn upsert(
                 }
                 (None, None) => {
                     let joined = jr.unwrap_or_default();
-                    return Ok((Upsert::Unchanged, Some(Stint::EarlierWithoutEnd { joined })));
+                    let stint = Stint::EarlierWithoutEnd { joined };
+                    return Ok(row_of(Upsert::Unchanged, Some(stint), false));
                 }
             };
             let Some(left) = kept else {
-                return Ok((Upsert::Unchanged, None));
+                return Ok(row_of(Upsert::Unchanged, None, false));
             };
             // Its department and leader: from its 调岗日期 on (to the next
             // move kept: the days after it ended keep the last held), or
             // for its last days, unless a move kept says otherwise.
-            let current = (department.as_ref(), leader.as_ref());
-            let row = (a.department.as_ref(), a.leader_id.as_ref());
             let moved_on = a
                 .changed_on
                 .filter(|d| *d <= left && jr.is_none_or(|j| *d > j) && a.has[0] && a.has[1]);
@@ -204,8 +241,8 @@ pub fn upsert(
                     tx,
                     &a.id,
                     crate::dates::day_number(d) - 1,
-                    &(a.department.clone(), a.leader_id.clone()),
-                    (department, leader),
+                    &row,
+                    (&current.0, &current.1),
                 )?
                 .is_some(),
                 None => false,
@@ -222,7 +259,8 @@ pub fn upsert(
                 let last = next.and_then(|n| n.pred_opt()).unwrap_or(left);
                 keep_assignment(tx, a, last, row, current)?;
             }
-            return Ok((Upsert::Updated, Some(Stint::Earlier { joined: jr, left })));
+            let stint = Stint::Earlier { joined: jr, left };
+            return Ok(row_of(Upsert::Updated, Some(stint), false));
         }
         match (lc, jr, jc) {
             // Re-hired: joined again on or after the day they left.
@@ -235,17 +273,8 @@ pub fn upsert(
                 // The earlier employment keeps its department and leader:
                 // those of its last day (a move since, dated after they
                 // left, is the new employment's).
-                let (held_dept, held_leader) =
-                    assignment_on(tx, &a.id, l)?.unwrap_or((department.clone(), leader.clone()));
-                let before = j.pred_opt().unwrap_or(j);
-                let row = (a.department.as_ref(), a.leader_id.as_ref());
-                keep_assignment(
-                    tx,
-                    a,
-                    before,
-                    (held_dept.as_ref(), held_leader.as_ref()),
-                    row,
-                )?;
+                let held = assignment_on(tx, &a.id, l)?.unwrap_or_else(|| current.clone());
+                keep_assignment(tx, a, j.pred_opt().unwrap_or(j), held, &row)?;
                 stint = Some(Stint::Rehired {
                     joined: jc,
                     left: l,
@@ -263,49 +292,40 @@ pub fn upsert(
             }
             _ => {}
         }
-        // A row that changes nothing the roster holds (a sheet imported
-        // again, the hash of another sheet's row stored since): unchanged.
-        let same =
-            |stored: &Option<String>, given: Option<String>, has: bool| !has || *stored == given;
-        if stint.is_none()
-            && existing.as_ref().is_some_and(|e| e.1 == a.name)
-            && same(department, a.department.clone(), a.has[0])
-            && same(leader, a.leader_id.clone(), a.has[1])
-            && same(joined, date(a.joined_on), a.has[2])
-            && same(left, date(a.left_on), a.has[3])
-            && extra_of(tx, &a.id)? == a.extra
-        {
-            return Ok((Upsert::Unchanged, None));
-        }
-        // A 调岗 row already kept as a move, a later one since (the sheet
-        // imported again): nothing changes.
-        if stint.is_none() && (a.has[0] || a.has[1]) {
-            if let Some(day) = a.changed_on {
-                let row = (
-                    if a.has[0] {
-                        a.department.clone()
-                    } else {
-                        department.clone()
-                    },
-                    if a.has[1] {
-                        a.leader_id.clone()
-                    } else {
-                        leader.clone()
-                    },
-                );
-                let same_dates = (!a.has[2] || a.joined_on == jc) && (!a.has[3] || a.left_on == lc);
+        if stint.is_none() {
+            // A row that changes nothing the roster holds (a sheet imported
+            // again, the hash of another sheet's row stored since).
+            let same = |stored: &Option<String>, given: Option<String>, has: bool| {
+                !has || *stored == given
+            };
+            if e.name == a.name
+                && row == *current
+                && same(&e.joined, date(a.joined_on), a.has[2])
+                && same(&e.left, date(a.left_on), a.has[3])
+                && e.extra == a.extra
+            {
+                return Ok(row_of(Upsert::Unchanged, None, true));
+            }
+            // A 调岗 row already kept as a move, a later one since (the
+            // sheet imported again): nothing changes.
+            let same_dates = (!a.has[2] || a.joined_on == jc) && (!a.has[3] || a.left_on == lc);
+            if let Some(day) = a.changed_on.filter(|_| a.has[0] || a.has[1]) {
                 if same_dates
-                    && row != (department.clone(), leader.clone())
+                    && row != *current
                     && assignment_on(tx, &a.id, day)?.as_ref() == Some(&row)
                 {
-                    return Ok((Upsert::Unchanged, None));
+                    return Ok(row_of(Upsert::Unchanged, None, false));
                 }
             }
         }
     }
     // A rename keeps the old name: exports written before it still name
     // the agent so (see [`Lookup::load`]).
-    if let Some((_, old, ..)) = existing.as_ref().filter(|(_, old, ..)| *old != a.name) {
+    if let Some(old) = existing
+        .as_ref()
+        .map(|e| &e.name)
+        .filter(|old| **old != a.name)
+    {
         tx.prepare_cached(
             "INSERT OR IGNORE INTO agent_other_names (agent_id, name) VALUES (?1, ?2)",
         )?
@@ -364,70 +384,39 @@ pub fn upsert(
     } else {
         Upsert::New
     };
-    Ok((outcome, stint))
+    let dates_move = stint.is_none();
+    Ok(row_of(outcome, stint, dates_move))
 }
 
-/// Keeps `held` (an earlier employment's department and leader; a column
-/// the row lacks: the roster's) as what the agent had on `last_day` and the
-/// days before it back to the previous kept move, unless those days show it
-/// already: those of the first kept move after it, else `after` (what the
-/// roster holds once the row is stored).
+/// Keeps `held` (an earlier employment's department and leader) as what
+/// the agent had on `last_day` and the days before it back to the previous
+/// kept move, unless those days show it already: those of the first kept
+/// move after it, else `after` (what the roster holds once the row is
+/// stored). A row with neither column says nothing of it.
 fn keep_assignment(
     tx: &Transaction<'_>,
     a: &AgentRecord,
     last_day: NaiveDate,
-    held: (Option<&String>, Option<&String>),
-    after: (Option<&String>, Option<&String>),
+    held: Assignment,
+    after: &Assignment,
 ) -> Result<()> {
     if !a.has[0] && !a.has[1] {
         return Ok(());
     }
-    let until = crate::dates::day_number(last_day);
-    let (dept, leader): (Option<String>, Option<String>) = tx
-        .prepare_cached("SELECT department, leader_id FROM agents WHERE id = ?1")?
-        .query_row([&a.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    let wanted = (
-        if a.has[0] {
-            held.0.cloned()
-        } else {
-            dept.clone()
-        },
-        if a.has[1] {
-            held.1.cloned()
-        } else {
-            leader.clone()
-        },
-    );
-    let kept: Option<(Option<String>, Option<String>)> = tx
-        .prepare_cached(
-            "SELECT department, leader_id FROM agent_history
-              WHERE agent_id = ?1 AND until_day >= ?2 ORDER BY until_day LIMIT 1",
-        )?
-        .query_row(params![a.id, until], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let shown = kept.unwrap_or_else(|| {
-        (
-            if a.has[0] { after.0.cloned() } else { dept },
-            if a.has[1] { after.1.cloned() } else { leader },
-        )
-    });
-    if shown != wanted {
+    let shown = assignment_on(tx, &a.id, last_day)?;
+    if shown.as_ref().unwrap_or(after) != &held {
         tx.prepare_cached(
             "INSERT OR IGNORE INTO agent_history (agent_id, until_day, department, leader_id)
              VALUES (?1, ?2, ?3, ?4)",
         )?
-        .execute(params![a.id, until, wanted.0, wanted.1])?;
+        .execute(params![
+            a.id,
+            crate::dates::day_number(last_day),
+            held.0,
+            held.1
+        ])?;
     }
     Ok(())
-}
-
-/// The columns of agent `id`'s roster row that map to no field (JSON).
-fn extra_of(tx: &Transaction<'_>, id: &str) -> Result<Option<String>> {
-    Ok(tx
-        .prepare_cached("SELECT extra FROM agents WHERE id = ?1")?
-        .query_row([id], |r| r.get(0))
-        .optional()?
-        .flatten())
 }
 
 /// Whether agent `id`'s last kept move took effect in their current
@@ -448,11 +437,7 @@ fn last_move_in_employment(tx: &Transaction<'_>, id: &str) -> Result<bool> {
 
 /// The department and leader a kept move gives agent `id` on `day`, if
 /// one covers it (else the roster's current ones hold).
-fn assignment_on(
-    tx: &Transaction<'_>,
-    id: &str,
-    day: NaiveDate,
-) -> Result<Option<(Option<String>, Option<String>)>> {
+fn assignment_on(tx: &Transaction<'_>, id: &str, day: NaiveDate) -> Result<Option<Assignment>> {
     Ok(tx
         .prepare_cached(
             "SELECT department, leader_id FROM agent_history
@@ -478,15 +463,6 @@ fn stints_of(tx: &Transaction<'_>, id: &str) -> Result<Stints> {
         .into_iter()
         .filter_map(|(j, l)| Some((j.and_then(|j| j.parse().ok()), l.parse().ok()?)))
         .collect())
-}
-
-/// The department and leader the roster holds for agent `id` now.
-pub fn assignment_of(tx: &Transaction<'_>, id: &str) -> Result<(Option<String>, Option<String>)> {
-    Ok(tx
-        .prepare_cached("SELECT department, leader_id FROM agents WHERE id = ?1")?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?
-        .unwrap_or_default())
 }
 
 /// An agent's earlier employments (see [`Stint`]): (joined, left), oldest
