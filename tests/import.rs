@@ -18,6 +18,13 @@ fn import_json(wd: &Workdir, args: &[&str]) -> serde_json::Value {
     wd.json(&all)
 }
 
+/// A dry-run import of `file` as `kind`: (new, rejected) of its JSON
+/// summary, and stderr.
+fn dry_run(wd: &Workdir, kind: &str, file: &str) -> ((Option<u64>, Option<u64>), String) {
+    let (v, err) = wd.json_and_stderr(&["import", kind, file, "--format", "json", "--dry-run"]);
+    ((v["new"].as_u64(), v["rejected"].as_u64()), err)
+}
+
 /// Imports `file` as `kind` with a rejects file of its own: the JSON
 /// summary (the import must succeed), stderr and the rejects file's path.
 fn import_with_rejects(
@@ -4135,12 +4142,8 @@ fn half_filled_rows_are_rejected_not_taken_for_another_header() {
         "r.csv",
         "评价时间,渠道,客服,评价等级,评价内容\n2026-11-20 09:00,电话,王芳,差评,太慢\n,电话,客服,,\n評價時間,渠道,客服,評價等級,評價內容\n2026-11-20 10:00,邮件,李娜,差评,态度差\n",
     );
-    let (v, err) = wd.json_and_stderr(&["import", "reviews", &f, "--format", "json", "--dry-run"]);
-    assert_eq!(
-        (v["new"].as_u64(), v["rejected"].as_u64()),
-        (Some(2), Some(1)),
-        "{err}"
-    );
+    let (new_rejected, err) = dry_run(&wd, "reviews", &f);
+    assert_eq!(new_rejected, (Some(2), Some(1)), "{err}");
     assert!(
         err.contains("1 row(s) repeating the header skipped"),
         "{err}"
@@ -4149,13 +4152,8 @@ fn half_filled_rows_are_rejected_not_taken_for_another_header() {
         "c.jsonl",
         "{\"投诉编号\":\"C1\",\"投诉时间\":\"2026-11-20 09:00\",\"投诉内容\":\"态度差\",\"来源\":\"电话\"}\n{\"投诉编号\":\"\",\"投诉时间\":\"\",\"投诉内容\":\"\",\"来源\":\"电话\",\"投诉人\":\"客户\"}\n",
     );
-    let (v, err) =
-        wd.json_and_stderr(&["import", "complaints", &j, "--format", "json", "--dry-run"]);
-    assert_eq!(
-        (v["new"].as_u64(), v["rejected"].as_u64()),
-        (Some(1), Some(1)),
-        "{err}"
-    );
+    let (new_rejected, err) = dry_run(&wd, "complaints", &j);
+    assert_eq!(new_rejected, (Some(1), Some(1)), "{err}");
     // A wider export's header joined below does stop it.
     let w = wd.write(
         "w.csv",
@@ -4202,13 +4200,8 @@ fn header_rules_fifth_round() {
          T1,2026-11-20 09:00,电话,客户,王一,客服组,平台,态度差\n\
          T2,,电话,客户,客服,客服组,平台,物流太慢一直没人管\n",
     );
-    let (v, err) =
-        wd.json_and_stderr(&["import", "complaints", &c, "--format", "json", "--dry-run"]);
-    assert_eq!(
-        (v["new"].as_u64(), v["rejected"].as_u64()),
-        (Some(1), Some(1)),
-        "{err}"
-    );
+    let (new_rejected, err) = dry_run(&wd, "complaints", &c);
+    assert_eq!(new_rejected, (Some(1), Some(1)), "{err}");
     // A second roster's header is no agent.
     let r = wd.write(
         "ag.csv",
@@ -4225,12 +4218,8 @@ fn header_rules_fifth_round() {
         "fw.csv",
         "评价时间,评分（１-５）,评价内容\n2026-11-20 09:00,1,太慢\n评价时间,评分（1-5）,评价内容\n2026-11-20 10:00,2,态度差\n",
     );
-    let (v, err) = wd.json_and_stderr(&["import", "reviews", &f, "--format", "json", "--dry-run"]);
-    assert_eq!(
-        (v["new"].as_u64(), v["rejected"].as_u64()),
-        (Some(2), Some(0)),
-        "{err}"
-    );
+    let (new_rejected, err) = dry_run(&wd, "reviews", &f);
+    assert_eq!(new_rejected, (Some(2), Some(0)), "{err}");
     // Numbers under 积分 or 评论数 are no rating; short texts beside a rating
     // column are texts.
     let g = wd.write(
@@ -4274,23 +4263,14 @@ fn rows_of_generic_words_are_rows_not_headers() {
          ,,电话,客户,客服,,\n\
          T3,2026-11-20 11:00,平台,李四,王一,客服组,回复慢\n",
     );
-    let (v, err) =
-        wd.json_and_stderr(&["import", "complaints", &c, "--format", "json", "--dry-run"]);
-    assert_eq!(
-        (v["new"].as_u64(), v["rejected"].as_u64()),
-        (Some(2), Some(1)),
-        "{err}"
-    );
+    let (new_rejected, err) = dry_run(&wd, "complaints", &c);
+    assert_eq!(new_rejected, (Some(2), Some(1)), "{err}");
     let r = wd.write(
         "ag.csv",
         "工号,姓名,岗位,部门,职务\nKF001,王一,客服,售后组,组长\n,,客服,客服组,组长\n",
     );
-    let (v, err) = wd.json_and_stderr(&["import", "agents", &r, "--format", "json", "--dry-run"]);
-    assert_eq!(
-        (v["new"].as_u64(), v["rejected"].as_u64()),
-        (Some(1), Some(1)),
-        "{err}"
-    );
+    let (new_rejected, err) = dry_run(&wd, "agents", &r);
+    assert_eq!(new_rejected, (Some(1), Some(1)), "{err}");
     let m = wd.write(
         "masked.csv",
         "来源,客户,客服,电话,投诉内容\n电话,客户,客服,139****5678,回复慢\n平台,客户,客服,,态度差\n",
