@@ -61,7 +61,7 @@ fn import_rejects(wd: &Workdir, kind: &str, text: &str, quiet: bool) -> String {
 fn bonus(wd: &Workdir, args: &[&str]) -> Vec<Value> {
     let mut a = vec!["bonus", "--format", "json"];
     a.extend_from_slice(args);
-    wd.json(&a)["payout"].as_array().unwrap().clone()
+    wd.json(&a).as_array().unwrap().clone()
 }
 
 fn agent<'a>(rows: &'a [Value], id: &str) -> &'a Value {
@@ -493,8 +493,7 @@ fn a_late_complaint_in_a_closed_quarter_is_counted_where_it_is_charged() {
     );
     wd.set_today("2027-01-04");
     assert_eq!(counted(&["--year", "2026"]), 1);
-    let v = wd.json(&["bonus", "nominations", "--year", "2026", "--format", "json"])["candidates"]
-        .clone();
+    let v = wd.json(&["bonus", "nominations", "--year", "2026", "--format", "json"]);
     let reasons = |id: &str| {
         v.as_array()
             .unwrap()
@@ -1650,9 +1649,7 @@ fn nominations_top_three_and_zero_complaints() {
         "日期,工号,奖惩项目\n2026-05-01,A2,好人好事被媒体表扬\n2026-05-02,A2,书面表扬\n",
     );
     // While 2026 runs, zero complaints all year is not decided yet (and December earns nothing).
-    let during = wd.json(&["bonus", "nominations", "--year", "2026", "--format", "json"])
-        ["candidates"]
-        .clone();
+    let during = wd.json(&["bonus", "nominations", "--year", "2026", "--format", "json"]);
     assert!(
         during
             .as_array()
@@ -1666,9 +1663,7 @@ fn nominations_top_three_and_zero_complaints() {
         .success()
         .stdout(predicate::str::contains("2026 is not over"));
     wd.set_today("2027-01-04");
-    let all = wd.json(&["bonus", "nominations", "--year", "2026", "--format", "json"]);
-    let v = all["candidates"].clone();
-    assert_eq!(all["count"], v.as_array().unwrap().len(), "{all}");
+    let v = wd.json(&["bonus", "nominations", "--year", "2026", "--format", "json"]);
     let ids: Vec<&str> = v
         .as_array()
         .unwrap()
@@ -1697,8 +1692,7 @@ fn nominations_top_three_and_zero_complaints() {
         .success();
     let three = "投诉编号,投诉时间,投诉内容,客服工号,是否成立,责任认定\nD1,2026-10-05 10:00,挂电话,L1,成立,个人\nD2,2026-10-06 10:00,挂电话,L1,成立,个人\nD3,2026-10-07 10:00,挂电话,L1,成立,个人\n";
     import(&wd, "complaints", "d.csv", three);
-    let v = wd.json(&["bonus", "nominations", "--year", "2026", "--format", "json"])["candidates"]
-        .clone();
+    let v = wd.json(&["bonus", "nominations", "--year", "2026", "--format", "json"]);
     let ids: Vec<&str> = v
         .as_array()
         .unwrap()
@@ -1876,6 +1870,31 @@ fn zero_complaint_months_are_credited_only_once_they_have_ended() {
         stderr.contains("provisional") && stderr.contains("2027Q2 is not over"),
         "{stderr}"
     );
+    // JSON is the array of agents issue #4 promised (`jq '.[]'`), every
+    // field named there; its note goes to stderr as for CSV.
+    let out = wd
+        .kefu(&["bonus", "--quarter", "2027Q2", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = &v.as_array().expect("an array")[0];
+    for key in [
+        "agent_id",
+        "agent_name",
+        "department",
+        "points_earned",
+        "points_deducted",
+        "net_points",
+        "rate",
+        "bonus",
+        "complaints_counted",
+        "complaints_pending",
+        "flags",
+    ] {
+        assert!(first.get(key).is_some(), "{key} missing: {first}");
+    }
+    assert_eq!(first["bonus"], "0.00");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2027Q2 is not over"));
     // --quiet keeps stderr empty.
     wd.kefu(&["-q", "bonus", "--quarter", "2027Q2", "--format", "csv"])
         .assert()
@@ -3337,7 +3356,7 @@ fn employments_back_to_back_and_on_the_day_they_left_are_kept() {
     assert_eq!(june.len(), 1, "{june:?}");
     wd.set_today("2026-01-05");
     let v = wd.json(&["bonus", "nominations", "--year", "2025", "--format", "json"]);
-    let a1 = v["candidates"]
+    let a1 = v
         .as_array()
         .unwrap()
         .iter()

@@ -306,6 +306,9 @@ fn bonus_document(
         "发放明细 payout",
         payout_table(pays),
     ));
+    // HR's scripts read an array of agents (the shape the JSON was promised
+    // in); the total is the sum of their `bonus`.
+    doc.json_root = Some("payout".into());
     doc
 }
 
@@ -794,6 +797,7 @@ fn nominations(globals: &Globals, ws: &Workspace, year: &str, output: &OutputArg
     doc.fact("count", "候选人数 candidates", list.len() as i64);
     doc.sections
         .push(Section::new("candidates", "候选 candidates", t));
+    doc.json_root = Some("candidates".into());
     if let Some(note) = provisional_note(&y, today) {
         doc.notes.push(note);
         if book.nominations.zero_complaints {

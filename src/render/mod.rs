@@ -290,6 +290,10 @@ pub struct Document {
     pub sections: Vec<Section>,
     /// Remarks shown after the facts (e.g. "no negative feedback on this day").
     pub notes: Vec<String>,
+    /// When set, the JSON form is this section's rows alone, an array: the
+    /// shape `bonus` and `nominations` promise HR's scripts (`jq '.[]'`).
+    /// Its facts then show in the other formats only, its notes on stderr.
+    pub json_root: Option<String>,
 }
 
 impl Document {
@@ -566,13 +570,21 @@ pub fn render(doc: &Document, format: Format, csv: CsvOptions) -> Result<Vec<u8>
     })
 }
 
-/// Whether `format` shows a document's notes: CSV and JSON Lines of one
-/// section have no place for them.
+/// Whether `format` shows a document's notes: a JSON array (`json_root`),
+/// and CSV and JSON Lines of one section, have no place for them.
 pub fn shows_notes(doc: &Document, format: Format) -> bool {
     match format {
         Format::Csv | Format::Jsonl => doc.sections.len() > 1,
-        Format::Json | Format::Table | Format::Md | Format::Html | Format::Xlsx => true,
+        Format::Json => json_root(doc).is_none(),
+        Format::Table | Format::Md | Format::Html | Format::Xlsx => true,
     }
+}
+
+/// The section whose rows alone are the JSON form, if the document names
+/// one and still holds it.
+fn json_root(doc: &Document) -> Option<&Section> {
+    let root = doc.json_root.as_ref()?;
+    doc.sections.iter().find(|s| &s.key == root)
 }
 
 /// Prints a document's notes on stderr (unless `quiet`) when `format` has
@@ -900,8 +912,11 @@ fn section_json(s: &Section) -> serde_json::Value {
 }
 
 /// The JSON form: facts as top-level keys, then `notes`, then one key per
-/// section.
+/// section (or, with `json_root`, that section's rows as an array).
 pub fn json(doc: &Document) -> serde_json::Value {
+    if let Some(root) = json_root(doc) {
+        return section_json(root);
+    }
     let mut obj = serde_json::Map::new();
     for (key, _, value) in &doc.facts {
         obj.insert(key.clone(), value.json());
@@ -1202,6 +1217,18 @@ mod tests {
         assert!(!shows_notes(&d, Format::Csv) && !shows_notes(&d, Format::Jsonl));
         let json = String::from_utf8(render(&d, Format::Json, CsvOptions::default()).unwrap());
         assert!(json.unwrap().contains("provisional"));
+        // A JSON array has no place for them (nor for the facts).
+        d.json_root = Some(d.sections[0].key.clone());
+        assert!(!shows_notes(&d, Format::Json));
+        let json = String::from_utf8(render(&d, Format::Json, CsvOptions::default()).unwrap());
+        let json = json.unwrap();
+        assert!(
+            !json.contains("provisional") && json.trim_start().starts_with("{\n  \"attitude\""),
+            "{json}"
+        );
+        // Once --section has removed the root, the object form again.
+        d.sections.clear();
+        assert!(shows_notes(&d, Format::Json));
     }
 
     #[test]
