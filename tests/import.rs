@@ -4661,3 +4661,29 @@ fn newer_excel_error_values_reject_their_row_only() {
     let v = import_json(&wd, &["reviews", &a, "--strict"]);
     assert_eq!(counts(&v), (1, 1, 0, 0, 0));
 }
+
+/// Found by exploratory testing (a cron job over months): when one of
+/// several files fails, the message says that none was imported, not only
+/// the failing one (one import is one transaction).
+#[test]
+fn a_failed_file_says_that_the_others_were_not_imported_either() {
+    let wd = Workdir::new();
+    let good = wd.write("taobao.csv", REVIEWS);
+    let empty = wd.write("jd.csv", "");
+    let out = wd
+        .kefu(&["import", "reviews", &good, &empty])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("nothing was imported from any of the 2 files")
+            && err.contains("jd.csv: the file is empty"),
+        "{err}"
+    );
+    assert_eq!(wd.count("SELECT count(*) FROM feedback"), 0);
+    // One file: the error alone, as before.
+    let out = wd.kefu(&["import", "reviews", &empty]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("any of the"), "{err}");
+}

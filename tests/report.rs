@@ -2569,7 +2569,7 @@ fn outputs_hold_odd_data_whole_and_refuse_a_misnamed_file() {
     ])
     .assert()
     .code(2);
-    // A format classify does not write says another too.
+    // A format classify does not write: said so, with the way to Excel.
     let xlsx = wd.path("c.xlsx");
     wd.kefu(&[
         "classify",
@@ -2581,7 +2581,9 @@ fn outputs_hold_odd_data_whole_and_refuse_a_misnamed_file() {
     ])
     .assert()
     .code(2)
-    .stderr(predicate::str::contains("(a .xlsx name says xlsx)"));
+    .stderr(
+        predicate::str::contains("does not write .xlsx").and(predicate::str::contains("--excel")),
+    );
     assert!(!xlsx.exists());
     wd.kefu(&[
         "classify",

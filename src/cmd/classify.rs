@@ -15,7 +15,8 @@ use crate::classify::model::{builtin_examples, Model, ModelSource, Scorer, MODEL
 use crate::classify::{Classifier, Scratch, Verdict};
 use crate::domain::{parse_rating, Cause, Polarity, StarScale};
 use crate::ingest::columns::{
-    header_key, normalize_header, unique_names, ColumnMap, CLASSIFY_COLUMNS, FEEDBACK_FIELDS,
+    header_key, normalize_header, renamed_column, unique_names_with, ColumnMap, CLASSIFY_COLUMNS,
+    FEEDBACK_FIELDS,
 };
 use crate::ingest::records::{field_text, keys_for, raw_fields, OtherHeaders, RatingLookalikes};
 use crate::ingest::{self, InputFormat, InputOptions, ReadOutcome, Row, TextEncoding};
@@ -132,7 +133,7 @@ pub enum ClassifyCommand {
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// The text of a review or complaint
+    /// The text of a review or complaint (`-`: read it from stdin)
     pub text: String,
     /// table or json
     #[arg(long, value_enum, default_value = "table")]
@@ -220,15 +221,27 @@ fn find_columns(
 ) -> Result<Columns> {
     let map = ColumnMap::build(headers, FEEDBACK_FIELDS, &BTreeMap::new())?;
     let shown = output_names(headers);
-    // As in the file, or as kefu names it in its output (`column 2` for a
-    // column without a header, `内容 (column 3)` for a repeat). A name as
-    // written before one that matches only without its note: `内容 (column
-    // 3)` is that column, not 内容.
+    // As in the file to the letter, or as kefu names it in its output
+    // (`column 2` for a column without a header, `内容 (column 3)` for a
+    // repeat: column 3, whatever the others are called), then as the
+    // aliases compare headers (case, width and spacing aside), then without
+    // a note. `content` is the column headed so, not an earlier `Content`.
     let named = |c: &str| -> Result<usize> {
         let (key, bare) = (header_key(c), normalize_header(c));
+        let exact = c.trim();
         headers
             .iter()
-            .position(|h| header_key(h) == key)
+            .position(|h| h.trim() == exact)
+            .or_else(|| shown.iter().position(|h| h.trim() == exact))
+            .or_else(|| {
+                renamed_column(c).and_then(|(name, i)| {
+                    let h = headers.get(i)?;
+                    let fits = header_key(h) == header_key(name)
+                        || (h.trim().is_empty() && name.eq_ignore_ascii_case("column"));
+                    fits.then_some(i)
+                })
+            })
+            .or_else(|| headers.iter().position(|h| header_key(h) == key))
             .or_else(|| shown.iter().position(|h| header_key(h) == key))
             .or_else(|| headers.iter().position(|h| normalize_header(h) == bare))
             .with_context(|| format!("{name}: no column {c:?} (columns: {})", shown.join(", ")))
@@ -298,13 +311,40 @@ fn find_columns(
 /// repeated header, or one of the names appended here (a labelled set's
 /// `cause`) is renamed `… (column N)`.
 fn output_names(headers: &[String]) -> Vec<String> {
-    let mut names = unique_names(headers);
-    for (i, h) in names.iter_mut().enumerate() {
-        if CLASSIFY_COLUMNS.contains(&h.as_str()) {
-            *h = format!("{h} (column {})", i + 1);
-        }
+    unique_names_with(headers, |h| CLASSIFY_COLUMNS.contains(&h))
+}
+
+/// The output's name for a JSON Lines key first seen after the output's
+/// columns were fixed, at position `j`: the key, unless a column already
+/// has that name (`cause`, which kefu appends, or an earlier key's new
+/// name), then `KEY (column J)`, as a repeated header is renamed (found by
+/// exploratory testing: a late `cause` key's value was written over by
+/// kefu's own in JSON output, without a word).
+fn late_name(key: &str, j: usize, output: &[String], late: &[String]) -> String {
+    let used = |n: &str| output.iter().chain(late).any(|o| o == n);
+    if !used(key) {
+        return key.to_string();
     }
-    names
+    let base = format!("{key} (column {})", j + 1);
+    let mut name = base.clone();
+    let mut n = 2;
+    while used(&name) {
+        name = format!("{base} #{n}");
+        n += 1;
+    }
+    name
+}
+
+/// How `--column` reads the column at `i`: its header, unless another
+/// column has that header to the letter (or none), then the name the output
+/// gives it (`内容 (column 3)`), which reads that column alone.
+fn column_option(headers: &[String], shown: &[String], i: usize) -> String {
+    let h = &headers[i];
+    if !h.trim().is_empty() && headers.iter().filter(|o| o.trim() == h.trim()).count() == 1 {
+        h.clone()
+    } else {
+        shown[i].clone()
+    }
 }
 
 /// Rows per batch between the stream's threads, and batches in flight.
@@ -462,10 +502,14 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
     });
     let width = headers.len();
     headers.extend(CLASSIFY_COLUMNS.map(String::from));
+    // JSON Lines keys first seen later, named as the output has them.
+    let output_headers = headers.clone();
+    let mut late_names: Vec<String> = vec![];
     // A file is written beside its target and renamed over it only once
     // everything went well, so `-o` may name the input (read in full first).
     let mut output = Output::open(args.output.as_deref())?;
     let output_name = output.name();
+    let to_stdout = matches!(output, Output::Stdout(_));
     if args.excel && matches!(format, RecordFormat::Csv | RecordFormat::Tsv) {
         output
             .write_all(b"\xEF\xBB\xBF")
@@ -517,7 +561,24 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
             let mut out = out;
             let mut waiting: BTreeMap<u64, Batch> = BTreeMap::new();
             let mut next = 0u64;
-            for batch in done_rx.iter() {
+            loop {
+                // Rows classified reach a pipe as soon as nothing more is
+                // ready, not when the buffer fills (found by exploratory
+                // testing: a slow producer's rows were held back).
+                let batch = match done_rx.try_recv() {
+                    Ok(batch) => batch,
+                    Err(std::sync::mpsc::TryRecvError::Empty) => {
+                        if to_stdout {
+                            out.flush()
+                                .with_context(|| format!("cannot write {output_name}"))?;
+                        }
+                        match done_rx.recv() {
+                            Ok(batch) => batch,
+                            Err(_) => break,
+                        }
+                    }
+                    Err(std::sync::mpsc::TryRecvError::Disconnected) => break,
+                };
                 waiting.insert(batch.seq, batch);
                 while let Some(batch) = waiting.remove(&next) {
                     for i in 0..batch.len {
@@ -700,10 +761,13 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                     bytes += batch.rows[batch.len - 1].byte_len();
                 }
                 let keys = input.rows.headers();
+                while late_names.len() + width < keys.len() {
+                    let j = width + late_names.len();
+                    let name = late_name(&keys[j], j, &output_headers, &late_names);
+                    late_names.push(name);
+                }
                 batch.late.clear();
-                batch
-                    .late
-                    .extend(keys[width.min(keys.len())..].iter().cloned());
+                batch.late.extend(late_names.iter().cloned());
                 if batch.len > 0 && work_tx.send(batch).is_err() {
                     return Ok(());
                 }
@@ -753,7 +817,7 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                     input_headers[other],
                     if option == "--column" { "text" } else { "rating" },
                     input_headers[read],
-                    input_headers[other]
+                    column_option(&input_headers, &output_names(&input_headers), other)
                 );
             }
         }
@@ -798,7 +862,12 @@ fn model_line(source: Option<ModelSource>) -> &'static str {
 
 fn explain(ws: &Workspace, args: ExplainArgs) -> Result<()> {
     let classifier = classifier(ws, args.rules_only)?;
-    let (verdict, trace) = classifier.explain(&args.text);
+    let text = if args.text == "-" {
+        text_from_stdin()?
+    } else {
+        args.text.clone()
+    };
+    let (verdict, trace) = classifier.explain(&text);
     let mut stdout = std::io::stdout().lock();
     if args.format == ReportFormat::Json {
         let v = serde_json::json!({
@@ -870,6 +939,19 @@ fn explain(ws: &Workspace, args: ExplainArgs) -> Result<()> {
         }
     ));
     render::write_all(&mut stdout, &text)
+}
+
+/// The text `explain -` reads: all of stdin, UTF-8 or (as a Chinese
+/// Windows console pipes it) GB18030, without its final line break.
+fn text_from_stdin() -> Result<String> {
+    let mut bytes = vec![];
+    std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+        .context("cannot read the text from stdin")?;
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(t) => t.trim_start_matches('\u{feff}').to_string(),
+        Err(_) => encoding_rs::GB18030.decode(&bytes).0.into_owned(),
+    };
+    Ok(text.trim_end_matches(['\r', '\n']).to_string())
 }
 
 /// Reads a labelled file: (text, cause) pairs. Unreadable rows and unknown

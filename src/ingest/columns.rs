@@ -89,14 +89,23 @@ pub const CLASSIFY_COLUMNS: [&str; 4] = ["cause", "cause_label", "causes", "caus
 /// `column N` (N from 1), and a header seen before is `HEADER (column N)`;
 /// other headers stay as they are.
 pub fn unique_names(headers: &[String]) -> Vec<String> {
+    unique_names_with(headers, |_| false)
+}
+
+/// [`unique_names`], also renaming `… (column N)` the headers `rename`
+/// picks (`kefu classify`'s own column names, which it appends). A new name
+/// that another column already has (a file once classified, then a column
+/// deleted: its `cause (column 4)` and the new `cause (column 4)`) gets
+/// `#2`, `#3`: two columns under one name would lose one in JSON.
+pub fn unique_names_with(headers: &[String], rename: impl Fn(&str) -> bool) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
-    headers
+    let mut names: Vec<String> = headers
         .iter()
         .enumerate()
         .map(|(i, h)| {
             let name = if h.trim().is_empty() {
                 format!("column {}", i + 1)
-            } else if seen.contains(h.as_str()) {
+            } else if seen.contains(h.as_str()) || rename(h) {
                 format!("{h} (column {})", i + 1)
             } else {
                 h.clone()
@@ -104,7 +113,32 @@ pub fn unique_names(headers: &[String]) -> Vec<String> {
             seen.insert(h.as_str());
             name
         })
-        .collect()
+        .collect();
+    let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for (i, name) in names.iter_mut().enumerate() {
+        if taken.contains(name.as_str()) || (*name != headers[i] && headers.contains(name)) {
+            let base = name.clone();
+            let mut n = 2;
+            while taken.contains(name.as_str()) || headers.contains(name) {
+                *name = format!("{base} #{n}");
+                n += 1;
+            }
+        }
+        taken.insert(name.clone());
+    }
+    names
+}
+
+/// Whether `h` names column `N` the way kefu renames a repeated or
+/// appended header: `NAME (column N)`, as (NAME, N − 1).
+pub fn renamed_column(h: &str) -> Option<(&str, usize)> {
+    let (name, n) = h.trim().rsplit_once(" (column ")?;
+    let n = n.strip_suffix(')')?;
+    if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: usize = n.parse().ok()?;
+    Some((name.trim(), n.checked_sub(1)?))
 }
 
 /// A header as compared with the aliases: full-width forms folded to ASCII
@@ -244,19 +278,26 @@ impl ColumnMap {
                 }
             }
             // An earlier classification's columns, renamed by a later one
-            // (`cause (column 5)`): its output too, not a declared cause
-            // (found by exploratory testing: a file classified twice was
-            // reported with the first run's causes, read as 差评原因).
-            let renamed = |h: &str| {
-                h.trim().rsplit_once(" (column ").is_some_and(|(name, n)| {
-                    CLASSIFY_COLUMNS.contains(&name.trim())
-                        && n.strip_suffix(')')
-                            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            // (`cause (column 5)`, `cause_label (column 6)`, … side by
+            // side): its output too, not a declared cause (found by
+            // exploratory testing: a file classified twice was reported
+            // with the first run's causes, read as 差评原因). A `cause
+            // (column 5)` alone is the input's own `cause`, renamed because
+            // kefu appends one: the export's declared cause (or a labelled
+            // set's label), which reports and eval read.
+            let group = |ci: usize| {
+                CLASSIFY_COLUMNS.iter().enumerate().all(|(k, name)| {
+                    headers
+                        .get(ci + k)
+                        .and_then(|h| renamed_column(h))
+                        .is_some_and(|(n, _)| n == *name)
                 })
             };
-            for (ci, h) in headers.iter().enumerate() {
-                if !taken[ci] && renamed(h) {
-                    appended[ci] = true;
+            for ci in 0..headers.len() {
+                if group(ci) {
+                    for k in ci..ci + CLASSIFY_COLUMNS.len() {
+                        appended[k] |= !taken[k];
+                    }
                 }
             }
             let column = |name: &str| ours(name).filter(|&ci| appended[ci]);

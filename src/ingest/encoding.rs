@@ -149,8 +149,15 @@ pub fn read_sample(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
 
 /// Detects the encoding of a sample; `Err` when it is not text at all.
 pub fn detect(sample: &[u8]) -> Result<TextEncoding, &'static str> {
-    if sample.starts_with(b"\xEF\xBB\xBF") {
-        return Ok(TextEncoding::Utf8);
+    if let Some(rest) = sample.strip_prefix(b"\xEF\xBB\xBF") {
+        // UTF-8's mark before text that is not UTF-8 (GBK a tool marked
+        // blindly): the text decides (found by exploratory testing: no
+        // --encoding read such a file, each message advising the other).
+        let (valid, invalid) = utf8_counts(rest);
+        if invalid == 0 || valid >= UTF8_MAJORITY * invalid || rest.contains(&0) {
+            return Ok(TextEncoding::Utf8);
+        }
+        return Ok(chinese_encoding(rest));
     }
     if sample.starts_with(b"\xFF\xFE") {
         return Ok(TextEncoding::Utf16Le);
@@ -300,10 +307,18 @@ pub fn decode(
             }
             Box::new(io::Cursor::new(sample).chain(rest))
         }
-        other => Box::new(StrictDecoder::new(
-            io::Cursor::new(sample).chain(rest),
-            other.encoding_rs(),
-        )),
+        other => {
+            // A UTF-8 mark before GBK or Big5 text is no character of it.
+            if matches!(other, TextEncoding::Gb18030 | TextEncoding::Big5)
+                && sample.starts_with(b"\xEF\xBB\xBF")
+            {
+                sample.drain(..3);
+            }
+            Box::new(StrictDecoder::new(
+                io::Cursor::new(sample).chain(rest),
+                other.encoding_rs(),
+            ))
+        }
     }
 }
 

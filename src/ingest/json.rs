@@ -349,17 +349,29 @@ impl JsonSource {
             blank: 0,
             last_line: 0,
         };
-        // The first line must be an object (else this is not JSON Lines).
+        // The first line must be an object (else this is not JSON Lines),
+        // or one meant as an object (it opens with `{`) that cannot be read
+        // (a trailing comma, an emoji cut in half): that record is a bad
+        // row, said with its reason, as on any other line (found by
+        // exploratory testing: the whole file was refused as not JSON
+        // Lines), provided a line ahead is an object.
         let (first_no, first) = next_line(&mut reader, &mut line_no)
             .with_context(|| format!("cannot read {name}"))?
             .with_context(|| format!("{name}: no JSON object in the file"))?;
+        let mut first_problem = None;
         match std::str::from_utf8(&first) {
             Ok(text) => match serde_json::from_str::<Value>(text.trim()) {
                 Ok(Value::Object(obj)) => src.learn_keys(&obj),
+                Err(e) if text.trim_start().starts_with('{') => {
+                    first_problem = Some(format!("is not JSON: {}", line_error(&e)));
+                }
                 _ => bail!(
                     "{name}: line {first_no} is not a JSON object; expected JSON Lines (one object per line)"
                 ),
             },
+            Err(_) if first.trim_ascii_start().starts_with(b"{") => {
+                first_problem = Some(format!("is {}", invalid_text_reason(&first, encoding)));
+            }
             Err(_) => bail!(
                 "{name}: line {first_no} is {}",
                 invalid_text_reason(&first, encoding)
@@ -382,6 +394,9 @@ impl JsonSource {
             }
             bytes += line.len();
             ahead.push_back((n, line));
+        }
+        if let Some(problem) = first_problem.filter(|_| src.headers.is_empty()) {
+            bail!("{name}: line {first_no} {problem}; and no line after it is a JSON object");
         }
         src.body = Body::Lines(reader, line_no, ahead);
         Ok(src)
@@ -409,6 +424,17 @@ impl JsonSource {
         }
         row.set(values);
         row.set_literal(literal);
+    }
+}
+
+/// serde_json's reason for a line of JSON Lines that is no JSON, without
+/// its "at line 1" (the line inside the record, always 1: the file's line
+/// is said beside it).
+fn line_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rsplit_once(" at line ") {
+        Some((reason, _)) => format!("{reason} (at column {})", e.column()),
+        None => text,
     }
 }
 
@@ -475,7 +501,7 @@ impl JsonSource {
                 match String::from_utf8(buf) {
                     Ok(text) => {
                         let parsed = serde_json::from_str::<Value>(text.trim())
-                            .map_err(|e| format!("not JSON: {e}"));
+                            .map_err(|e| format!("not JSON: {}", line_error(&e)));
                         (parsed, n, text.trim_end().to_string())
                     }
                     Err(e) => {

@@ -723,11 +723,20 @@ fn sniff_format(sample: &[u8]) -> InputFormat {
                 .iter()
                 .position(|&b| b == b'\n')
                 .map(|i| start + i);
+            // JSON Lines when the first line is a whole object, or looks
+            // meant as one (it closes: `{…,}` with a stray comma, an emoji
+            // cut in half): a pretty-printed JSON document's first line
+            // never closes. A bad first record is then a bad row, said.
             match line_end {
-                Some(end)
-                    if serde_json::from_slice::<serde_json::Value>(&body[start..end]).is_ok() =>
-                {
-                    InputFormat::Jsonl
+                Some(end) => {
+                    let first = &body[start..end];
+                    if serde_json::from_slice::<serde_json::Value>(first).is_ok()
+                        || first.trim_ascii_end().ends_with(b"}")
+                    {
+                        InputFormat::Jsonl
+                    } else {
+                        InputFormat::Json
+                    }
                 }
                 _ => InputFormat::Json,
             }
@@ -772,6 +781,13 @@ mod tests {
         assert_eq!(sniff_format(b"  [{\"a\":1}]"), InputFormat::Json);
         assert_eq!(sniff_format(b"{\"a\":1}\n{\"a\":2}\n"), InputFormat::Jsonl);
         assert_eq!(sniff_format(b"{\n \"data\": []\n}"), InputFormat::Json);
+        // A first record with a stray comma is a bad row of JSON Lines.
+        assert_eq!(sniff_format(b"{\"a\":1,}\n{\"a\":2}\n"), InputFormat::Jsonl);
+        assert_eq!(sniff_format(b"{\"a\":1,}\n"), InputFormat::Jsonl);
+        assert_eq!(
+            sniff_format(b"{\"data\": [\n{\"a\":1}\n]}"),
+            InputFormat::Json
+        );
         assert_eq!(sniff_format("评价ID,内容\n".as_bytes()), InputFormat::Csv);
     }
 

@@ -431,7 +431,10 @@ pub(crate) fn agrees_with_extension<F: Copy + PartialEq>(
         Some(f) if f == flag => return Ok(flag),
         Some(f) => name(f),
         None => match from_extension(path, DATA_EXTENSIONS) {
-            Some(other) => other,
+            // A format this command does not write: leaving --format out
+            // would not help (found by exploratory testing: the two
+            // messages sent the user from one to the other).
+            Some(_) => return Err(not_written_here(path, known)),
             None => return Ok(flag),
         },
     };
@@ -475,11 +478,33 @@ pub(crate) fn unknown_extension<F>(
     writer: &str,
     known: &[(&str, F)],
 ) -> anyhow::Error {
+    if from_extension(path, DATA_EXTENSIONS).is_some() {
+        return not_written_here(path, known);
+    }
     let names: Vec<String> = known.iter().map(|(e, _)| format!(".{e}")).collect();
     let list = one_of(&names);
     anyhow::Error::new(crate::error::Usage(format!(
         "cannot tell the output format from the name {} ({writer} {list}); pass --format, or name the file with one of these extensions",
         crate::ingest::path_text(path)
+    )))
+}
+
+/// The usage error for an output file named for a data format this
+/// command does not write (`kefu classify -o out.xlsx`).
+fn not_written_here<F>(path: &Path, known: &[(&str, F)]) -> anyhow::Error {
+    let names: Vec<String> = known.iter().map(|(e, _)| format!(".{e}")).collect();
+    let ext = path
+        .extension()
+        .map_or(String::new(), |e| e.to_string_lossy().to_lowercase());
+    let excel = if ["xlsx", "xlsm", "xls", "xlsb", "ods"].contains(&ext.as_str()) {
+        "; for Excel, write a .csv with --excel (UTF-8 with the mark Excel needs)"
+    } else {
+        ""
+    };
+    anyhow::Error::new(crate::error::Usage(format!(
+        "this command does not write .{ext} files ({}): it writes {}{excel}",
+        crate::ingest::path_text(path),
+        one_of(&names)
     )))
 }
 

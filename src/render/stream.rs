@@ -68,6 +68,28 @@ pub struct RecordWriter<W: Write> {
     headers: Vec<String>,
     sink: Sink<W>,
     rows: u64,
+    /// CSV/TSV values that held a NUL character, written as U+FFFD.
+    nul_values: u64,
+}
+
+/// A CSV or TSV value without NUL characters: readers take a NUL byte for
+/// a binary file (kefu too), so one `\u0000` from a JSON text would make
+/// the whole output unreadable (found by exploratory testing: kefu refused
+/// its own output). Each becomes U+FFFD, counted in `nul_values`.
+fn without_nul<'a>(field: &'a [u8], nul_values: &mut u64) -> std::borrow::Cow<'a, [u8]> {
+    if memchr::memchr(0, field).is_none() {
+        return std::borrow::Cow::Borrowed(field);
+    }
+    *nul_values += 1;
+    let mut out = Vec::with_capacity(field.len() + 2);
+    for &b in field {
+        if b == 0 {
+            out.extend_from_slice("\u{fffd}".as_bytes());
+        } else {
+            out.push(b);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 impl<W: Write> RecordWriter<W> {
@@ -94,6 +116,7 @@ impl<W: Write> RecordWriter<W> {
             headers,
             sink,
             rows: 0,
+            nul_values: 0,
         })
     }
 
@@ -115,7 +138,10 @@ impl<W: Write> RecordWriter<W> {
         literal: &dyn Fn(usize) -> bool,
     ) -> Result<()> {
         match &mut self.sink {
-            Sink::Delimited(c) => c.write_record(fields)?,
+            Sink::Delimited(c) => {
+                let nul = &mut self.nul_values;
+                c.write_record(fields.into_iter().map(|f| without_nul(f.as_bytes(), nul)))?
+            }
             Sink::Json(out) => {
                 let value = |literal: bool, text: &str| {
                     if !literal {
@@ -161,7 +187,8 @@ impl<W: Write> RecordWriter<W> {
         literal: &dyn Fn(usize) -> bool,
     ) -> Result<()> {
         if let Sink::Delimited(c) = &mut self.sink {
-            c.write_record(fields)?;
+            let nul = &mut self.nul_values;
+            c.write_record(fields.into_iter().map(|f| without_nul(f, nul)))?;
             self.rows += 1;
             Ok(())
         } else {
@@ -178,9 +205,24 @@ impl<W: Write> RecordWriter<W> {
         }
     }
 
+    /// Hands what is buffered to the writer, and flushes it.
+    pub fn flush(&mut self) -> Result<()> {
+        match &mut self.sink {
+            Sink::Delimited(c) => c.flush()?,
+            Sink::Json(out) => out.flush()?,
+        }
+        Ok(())
+    }
+
     /// Ends the output, flushes it, and hands back the writer (for an
     /// output file to be committed once the whole run has succeeded).
     pub fn finish(self) -> Result<W> {
+        if self.nul_values > 0 {
+            crate::say!(
+                "kefu: warning: {} value(s) held a NUL character (\\u0000), which CSV readers take for a binary file: written as U+FFFD (�); JSON output keeps it",
+                self.nul_values
+            );
+        }
         match self.sink {
             Sink::Delimited(c) => Ok(c.into_inner().map_err(|e| e.into_error())?),
             Sink::Json(mut out) => {

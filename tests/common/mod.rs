@@ -74,9 +74,11 @@ impl Workdir {
     }
 
     /// Runs a bash pipeline (`set -o pipefail` first) in which `$KEFU` is
-    /// the kefu binary; kefu's workspace is this directory (`KEFU_WORKSPACE`).
+    /// the kefu binary; kefu's workspace is this directory (`KEFU_WORKSPACE`),
+    /// and so is the pipeline's working directory.
     pub fn shell(&self, script: &str) -> std::process::Output {
         std::process::Command::new("bash")
+            .current_dir(self.dir.path())
             .arg("-c")
             .arg(format!("set -o pipefail; {script}"))
             .env("KEFU", assert_cmd::cargo::cargo_bin("kefu"))
