@@ -1242,7 +1242,8 @@ mod tests {
         assert!(!shows_notes(&d, Format::Csv) && !shows_notes(&d, Format::Jsonl));
         let json = String::from_utf8(render(&d, Format::Json, CsvOptions::default()).unwrap());
         assert!(json.unwrap().contains("provisional"));
-        // A JSON array has no place for them (nor for the facts).
+        // The root section's rows alone have no place for them (nor for
+        // the facts).
         d.json_root = Some(d.sections[0].key.clone());
         assert!(!shows_notes(&d, Format::Json));
         let json = String::from_utf8(render(&d, Format::Json, CsvOptions::default()).unwrap());
