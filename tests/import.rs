@@ -4687,3 +4687,37 @@ fn a_failed_file_says_that_the_others_were_not_imported_either() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("any of the"), "{err}");
 }
+
+/// A first import of a source finds its own repeats: an id repeated
+/// batches apart, and across files, updates the record it wrote.
+#[test]
+fn a_first_import_of_a_source_still_finds_its_own_repeats() {
+    let wd = Workdir::new();
+    let mut rows = String::from("评价ID,评价时间,评价等级,评价内容\n");
+    for i in 0..3000 {
+        rows.push_str(&format!("R{i},2026-11-20 09:00,差评,回复太慢{i}\n"));
+    }
+    rows.push_str("R1,2026-11-20 09:00,差评,回复太慢 改过\nR2,2026-11-20 09:00,差评,回复太慢2\n");
+    let a = wd.write("a.csv", rows);
+    let b = wd.write(
+        "b.csv",
+        "评价ID,评价时间,评价等级,评价内容\nR5,2026-11-20 09:00,差评,又改了\nR9000,2026-11-20 09:00,差评,新的\n",
+    );
+    let (v, err) = wd.json_and_stderr(&[
+        "import", "reviews", &a, &b, "--source", "s", "--format", "json",
+    ]);
+    assert_eq!(v["files"][0]["new"], 3000, "{v}");
+    assert_eq!(v["files"][0]["updated"], 1, "{v}");
+    assert_eq!(v["files"][0]["unchanged"], 1, "{v}");
+    assert_eq!(v["files"][1]["new"], 1, "{v}");
+    assert_eq!(v["files"][1]["updated"], 1, "{v}");
+    assert!(err.contains("(s/R1, s/R2)"), "{err}");
+    assert_eq!(wd.count("SELECT count(*) FROM feedback"), 3001);
+    assert_eq!(
+        wd.sql("SELECT content FROM feedback WHERE ext_id IN ('R1', 'R5') ORDER BY ext_id"),
+        [["回复太慢 改过"], ["又改了"]]
+    );
+    // The same file again into the now non-empty source: all looked up.
+    let v = import_json(&wd, &["reviews", &a, "--source", "s"]);
+    assert_eq!(v["new"], 0, "{v}");
+}
