@@ -1518,3 +1518,49 @@ fn advice_that_leads_somewhere() {
         .success()
         .stdout(predicate::str::contains("decision: attitude"));
 }
+
+/// Found by exploratory testing of the fixes above: `--column` says so
+/// when it cannot tell which column is meant, or names a column N that is
+/// not NAME; `explain -` refuses an empty stdin and detects Big5; a NUL in
+/// a JSON key is no NUL in the CSV header either.
+#[test]
+fn column_names_that_could_mean_two_columns_are_refused() {
+    let wd = Workdir::empty();
+    let f = wd.write(
+        "cc.csv",
+        "Content,content,备注,rating\n客服态度很差,回复太慢,x,1\n",
+    );
+    for (column, says) in [
+        ("CONTENT", "could be any of \"Content\", \"content\""),
+        ("content (column 3)", "column 3 is not headed \"content\""),
+        ("content (column 9)", "column 9 is not headed \"content\""),
+    ] {
+        let out = wd
+            .kefu(&["classify", &f, "--column", column])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{column}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(says),
+            "{column}"
+        );
+    }
+    wd.kefu(&["classify", "explain", "-"])
+        .write_stdin("\n")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no text on stdin"));
+    let big5 = encoding_rs::BIG5
+        .encode("客服態度很差，一直不耐煩")
+        .0
+        .into_owned();
+    wd.kefu(&["classify", "explain", "-", "--rules-only"])
+        .write_stdin(big5)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("decision: attitude"));
+    let a = wd.write("k.jsonl", "{\"内容\":\"客服态度很差\",\"评\\u0000分\":1}\n");
+    let out = wd.kefu(&["classify", &a]).output().unwrap();
+    assert!(out.status.success());
+    assert!(!out.stdout.contains(&0));
+}

@@ -4721,3 +4721,52 @@ fn a_first_import_of_a_source_still_finds_its_own_repeats() {
     let v = import_json(&wd, &["reviews", &a, "--source", "s"]);
     assert_eq!(v["new"], 0, "{v}");
 }
+
+/// Found by exploratory testing: a UTF-8 file (with its byte-order mark)
+/// with one GBK row pasted in is UTF-8 with that row rejected, not a GBK
+/// file; a one-line API response on stdin is a JSON document; a JSON
+/// document whose first line ends with a record is not JSON Lines.
+#[test]
+fn a_marked_utf8_file_with_one_gbk_row_and_json_read_as_what_they_are() {
+    let wd = Workdir::new();
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend_from_slice("评价ID,评价时间,评价等级,评价内容\n".as_bytes());
+    for i in 0..3 {
+        bytes.extend_from_slice(format!("R{i},2026-11-20 10:00,差评,客服态度很差\n").as_bytes());
+    }
+    bytes.extend_from_slice(
+        &encoding_rs::GBK
+            .encode("R9,2026-11-20 10:00,差评,回复太慢了\n")
+            .0,
+    );
+    let f = wd.write("mixed.csv", bytes);
+    let (v, _, _) = import_with_rejects(&wd, "reviews", std::path::Path::new(&f));
+    assert_eq!(
+        (v["new"].as_u64(), v["rejected"].as_u64()),
+        (Some(3), Some(1)),
+        "{v}"
+    );
+    let api = r#"{"code":0,"data":{"list":[{"id":"a1","created_at":"2026-11-20 10:00","content":"态度很差","rating":"差评"},{"id":"a2","created_at":"2026-11-20 10:00","content":"回复太慢","rating":"差评"}]}}"#;
+    let v: serde_json::Value = serde_json::from_slice(
+        &wd.kefu(&[
+            "import", "reviews", "-", "--source", "api", "--format", "json",
+        ])
+        .write_stdin(format!("{api}\n"))
+        .output()
+        .unwrap()
+        .stdout,
+    )
+    .unwrap();
+    assert_eq!(v["new"], 2, "{v}");
+    let broken = "{\"data\": [{\"id\":\"b1\",\"created_at\":\"2026-11-20 10:00\",\"content\":\"态度很差\",\"rating\":\"差评\"}\n{\"id\":\"b2\"}\n]}\n";
+    let out = wd
+        .kefu(&["import", "reviews", "-", "--source", "doc"])
+        .write_stdin(broken)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not JSON"),
+        "{out:?}"
+    );
+}

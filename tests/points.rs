@@ -120,9 +120,21 @@ fn scheme_a_full_quarter_for_a_small_team() {
         (Some(6), Some(0), Some(6))
     );
     assert_eq!(a1["bonus"], "60.00");
-    assert_eq!(a1["rate"], "10");
+    // Two places, as issue #4 writes money (found by a conformance audit).
+    assert_eq!(a1["rate"], "10.00");
     assert_eq!(a1["complaints_counted"], 0);
     assert_eq!(a1["complaints_pending"], 1);
+    // The pending complaint itself is listed for HR in the formats people
+    // read (not charged); CSV stays the one payout table.
+    let table = wd.stdout(&["bonus", "--quarter", "2026Q3"]);
+    let pending = &table[table.find("pending complaints").expect("a pending section")..];
+    assert!(pending.contains("C5") && pending.contains("A1"), "{table}");
+    assert!(!pending.contains("C4"), "{table}");
+    let csv = wd.stdout(&["bonus", "--quarter", "2026Q3", "--format", "csv"]);
+    assert!(
+        !csv.contains("C5") && csv.lines().count() == 1 + rows.len(),
+        "{csv}"
+    );
     // A2: equipment left on −1; meeting absences: Feb is the 1st in the year
     //     (before the quarter), Aug the 2nd (−2), Sep the 3rd (removal flag);
     //     3 confirmed complaints in Aug: −3 and a dismissal-review flag;
@@ -854,7 +866,7 @@ fn a_years_bonus_is_what_its_quarters_pay() {
         .code(2)
         .stderr(predicate::str::contains("2027 has not begun"));
     let month = bonus(&wd, &["--month", "2026-02"]);
-    assert_eq!(agent(&month, "A1")["rate"], "10");
+    assert_eq!(agent(&month, "A1")["rate"], "10.00");
     assert_eq!(agent(&month, "A1")["bonus"], "10.00");
     // Closing the year freezes what the year view shows (found by
     // exploratory testing: it froze the year's points at today's rate).
@@ -1864,7 +1876,10 @@ fn zero_complaint_months_are_credited_only_once_they_have_ended() {
     let csv = String::from_utf8(out.stdout).unwrap();
     let rows: Vec<&str> = csv.lines().skip(1).collect();
     assert_eq!(rows.len(), 4, "{csv}");
-    assert!(rows.iter().all(|r| r.contains(",0,0,0,10,0.00,")), "{csv}");
+    assert!(
+        rows.iter().all(|r| r.contains(",0,0,0,10.00,0.00,")),
+        "{csv}"
+    );
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
         stderr.contains("provisional") && stderr.contains("2027Q2 is not over"),

@@ -209,6 +209,10 @@ fn daily_json_matches_an_independent_count() {
     assert_eq!(v["previous_day"], 1);
     // 3 / 7: to 6 decimals in JSON (0.4 in text formats, 0.428571… in xlsx).
     assert_eq!(v["seven_day_average"], 0.428571);
+    // The day against it: total − 3/7.
+    let total = v["total"].as_f64().unwrap();
+    let vs = v["change_vs_average"].as_f64().unwrap();
+    assert!((vs - (total - 3.0 / 7.0)).abs() < 1e-6, "{v}");
 }
 
 #[test]
@@ -2624,4 +2628,36 @@ fn html_reads_without_its_style_sheet() {
     );
     assert!(html.contains("<h2 id=\"by_cause\">"), "{html}");
     assert!(!html.contains("<th>"), "{html}");
+}
+
+/// Found by exploratory testing: a NUL character stored from a JSON export
+/// is no NUL byte in a report's CSV or HTML (U+FFFD, said), which readers
+/// would take for a binary file.
+#[test]
+fn reports_write_no_nul_byte() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "n.jsonl",
+        "{\"id\":\"1\",\"created_at\":\"2026-11-20 10:00\",\"content\":\"态度\\u0000很差\",\"rating\":\"差评\"}\n",
+    );
+    wd.kefu(&["import", "-q", "reviews", &f]).assert().success();
+    for format in ["csv", "html"] {
+        let out = wd
+            .kefu(&[
+                "report",
+                "daily",
+                "--date",
+                "2026-11-20",
+                "--format",
+                format,
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{format}");
+        assert!(!out.stdout.contains(&0), "{format}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("态度\u{fffd}很差"),
+            "{format}"
+        );
+    }
 }

@@ -226,28 +226,59 @@ fn find_columns(
     // repeat: column 3, whatever the others are called), then as the
     // aliases compare headers (case, width and spacing aside), then without
     // a note. `content` is the column headed so, not an earlier `Content`.
-    let named = |c: &str| -> Result<usize> {
+    let named = |c: &str, option: &str| -> Result<usize> {
+        let exact = |list: &[String], c: &str| list.iter().position(|h| h == c);
+        if let Some(i) = exact(headers, c)
+            .or_else(|| exact(&shown, c))
+            .or_else(|| headers.iter().position(|h| h.trim() == c.trim()))
+            .or_else(|| shown.iter().position(|h| h.trim() == c.trim()))
+        {
+            return Ok(i);
+        }
+        // `NAME (column N)`: column N, if NAME is its header (found by
+        // exploratory testing: a wrong N was ignored, NAME read elsewhere).
+        if let Some((wanted, i)) = renamed_column(c) {
+            let fits = headers.get(i).is_some_and(|h| {
+                header_key(h) == header_key(wanted)
+                    || (h.trim().is_empty() && wanted.eq_ignore_ascii_case("column"))
+            });
+            if fits {
+                return Ok(i);
+            }
+            bail!(crate::error::Usage(format!(
+                "{name}: {option} {c:?}: column {} is not headed {wanted:?} (columns: {})",
+                i + 1,
+                shown.join(", ")
+            )));
+        }
+        // As the aliases compare headers, then without a note: one column,
+        // or the user says which (`Content` and `content` for CONTENT).
         let (key, bare) = (header_key(c), normalize_header(c));
-        let exact = c.trim();
-        headers
-            .iter()
-            .position(|h| h.trim() == exact)
-            .or_else(|| shown.iter().position(|h| h.trim() == exact))
-            .or_else(|| {
-                renamed_column(c).and_then(|(name, i)| {
-                    let h = headers.get(i)?;
-                    let fits = header_key(h) == header_key(name)
-                        || (h.trim().is_empty() && name.eq_ignore_ascii_case("column"));
-                    fits.then_some(i)
-                })
-            })
-            .or_else(|| headers.iter().position(|h| header_key(h) == key))
-            .or_else(|| shown.iter().position(|h| header_key(h) == key))
-            .or_else(|| headers.iter().position(|h| normalize_header(h) == bare))
-            .with_context(|| format!("{name}: no column {c:?} (columns: {})", shown.join(", ")))
+        let by_key = |h: &String| header_key(h) == key;
+        let without_note = |h: &String| normalize_header(h) == bare;
+        let ways: [&dyn Fn(&String) -> bool; 2] = [&by_key, &without_note];
+        for same in ways {
+            let found: Vec<usize> = (0..headers.len()).filter(|&i| same(&headers[i])).collect();
+            match found[..] {
+                [] => continue,
+                [i] => return Ok(i),
+                _ => bail!(crate::error::Usage(format!(
+                    "{name}: {option} {c:?} could be any of {}: name one as written",
+                    found
+                        .iter()
+                        .map(|&i| format!("{:?}", column_option(headers, &shown, i)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))),
+            }
+        }
+        Err(anyhow::anyhow!(
+            "{name}: no column {c:?} (columns: {})",
+            shown.join(", ")
+        ))
     };
     let text = match column {
-        Some(c) => named(c)?,
+        Some(c) => named(c, "--column")?,
         None => map.column(FEEDBACK_FIELDS, "content").with_context(|| {
             // One column no alias names: most likely texts one per line with
             // no header, whose first text --column would take for it.
@@ -265,7 +296,7 @@ fn find_columns(
     };
     let rating_named = rating.is_some();
     let rating = match rating {
-        Some(c) => Some(named(c)?),
+        Some(c) => Some(named(c, "--rating-column")?),
         None => map.column(FEEDBACK_FIELDS, "rating").filter(|&r| r != text),
     };
     if rating == Some(text) {
@@ -941,17 +972,22 @@ fn explain(ws: &Workspace, args: ExplainArgs) -> Result<()> {
     render::write_all(&mut stdout, &text)
 }
 
-/// The text `explain -` reads: all of stdin, UTF-8 or (as a Chinese
-/// Windows console pipes it) GB18030, without its final line break.
+/// The text `explain -` reads: all of stdin, in the encoding detected as
+/// for files (UTF-8, GBK as a Chinese Windows console pipes it, Big5,
+/// UTF-16 with its mark), without its final line break.
 fn text_from_stdin() -> Result<String> {
     let mut bytes = vec![];
     std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
         .context("cannot read the text from stdin")?;
-    let text = match std::str::from_utf8(&bytes) {
-        Ok(t) => t.trim_start_matches('\u{feff}').to_string(),
-        Err(_) => encoding_rs::GB18030.decode(&bytes).0.into_owned(),
-    };
-    Ok(text.trim_end_matches(['\r', '\n']).to_string())
+    let encoding = ingest::encoding::detect(&bytes).map_err(|e| anyhow::anyhow!("stdin: {e}"))?;
+    let (text, _) = encoding.encoding_rs().decode_with_bom_removal(&bytes);
+    let text = text.trim_end_matches(['\r', '\n']);
+    if text.trim().is_empty() {
+        bail!(crate::error::Usage(
+            "explain -: no text on stdin (echo TEXT | kefu classify explain -)".into()
+        ));
+    }
+    Ok(text.to_string())
 }
 
 /// Reads a labelled file: (text, cause) pairs. Unreadable rows and unknown

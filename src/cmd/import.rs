@@ -2852,10 +2852,10 @@ fn print_summary(
         for f in &summary.files {
             table.push(row(&f.file, &f.counts));
         }
-        // Removals are per source, not per file: said in the total.
-        if summary.files.len() > 1 || plan.replace.is_some() {
-            table.push(row("total", &summary.total));
-        }
+        // Always a total (issue #2: per file and a total), also for one
+        // file, where it repeats that file's line (removals are per source,
+        // not per file: said in the total only).
+        table.push(row("total", &summary.total));
         let _ = std::io::Write::write_fmt(
             &mut std::io::stderr(),
             format_args!("{}", render::terminal_table(&table)),

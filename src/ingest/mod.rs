@@ -635,7 +635,12 @@ pub fn open(
                 bail!("{name}: a password-protected (encrypted) Excel workbook, not {format:?} text, which kefu cannot read: open it in Excel or WPS, remove the password and save it as .xlsx, then import again");
             }
         }
-        bail!("{name}: this is an Excel/zip file, not {format:?} text; name it .xlsx or pass --format xlsx");
+        if opts.format.is_some() {
+            // Found by exploratory testing: the advice named the file's
+            // own extension, not the option that caused the error.
+            bail!("{name}: this is an Excel workbook (or another zip file), not {format:?} text as the input format given says: leave that option out (--input-format, or import's --format) to read it as a workbook");
+        }
+        bail!("{name}: this is an Excel/zip file, not {format:?} text; name it .xlsx or pass --input-format xlsx");
     }
     let mut guessed = None;
     let rows: Box<dyn RowSource> = match format {
@@ -724,14 +729,23 @@ fn sniff_format(sample: &[u8]) -> InputFormat {
                 .position(|&b| b == b'\n')
                 .map(|i| start + i);
             // JSON Lines when the first line is a whole object, or looks
-            // meant as one (it closes: `{…,}` with a stray comma, an emoji
-            // cut in half): a pretty-printed JSON document's first line
-            // never closes. A bad first record is then a bad row, said.
+            // meant as one (it closes what it opens and ends with `}`: a
+            // stray comma, an emoji cut in half): a JSON document's first
+            // line leaves something open (`{"data": [{…}`). A bad first
+            // record is then a bad row, said.
             match line_end {
                 Some(end) => {
                     let first = &body[start..end];
-                    if serde_json::from_slice::<serde_json::Value>(first).is_ok()
-                        || first.trim_ascii_end().ends_with(b"}")
+                    let parsed = serde_json::from_slice::<serde_json::Value>(first);
+                    // One line in all that holds its records in an array
+                    // (`curl`'s `{"code":0,"data":[{…},{…}]}`): an API
+                    // response, a JSON document (found by exploratory
+                    // testing: read as one record of JSON Lines).
+                    let alone = body[end..].iter().all(u8::is_ascii_whitespace);
+                    if alone && parsed.as_ref().is_ok_and(|v| holds_records(v, 3)) {
+                        InputFormat::Json
+                    } else if parsed.is_ok()
+                        || (first.trim_ascii_end().ends_with(b"}") && closes_what_it_opens(first))
                     {
                         InputFormat::Jsonl
                     } else {
@@ -743,6 +757,43 @@ fn sniff_format(sample: &[u8]) -> InputFormat {
         }
         _ => InputFormat::Csv,
     }
+}
+
+/// Whether a JSON object holds, `depth` objects down at most, an array of
+/// objects (the records of an API response: `{"data":{"list":[{…}]}}`).
+fn holds_records(v: &serde_json::Value, depth: usize) -> bool {
+    let Some(obj) = v.as_object() else {
+        return false;
+    };
+    obj.values().any(|x| match x {
+        serde_json::Value::Array(a) => !a.is_empty() && a.iter().all(|e| e.is_object()),
+        serde_json::Value::Object(_) => depth > 1 && holds_records(x, depth - 1),
+        _ => false,
+    })
+}
+
+/// Whether a line of JSON closes every `{` and `[` it opens (outside
+/// strings), as one record of JSON Lines does.
+fn closes_what_it_opens(line: &[u8]) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0i64, false, false);
+    for &b in line {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => depth -= 1,
+            _ => {}
+        }
+    }
+    depth == 0 && !in_string
 }
 
 /// Writes fields as one CSV line (for the "original row" of a reject).
@@ -786,6 +837,22 @@ mod tests {
         assert_eq!(sniff_format(b"{\"a\":1,}\n"), InputFormat::Jsonl);
         assert_eq!(
             sniff_format(b"{\"data\": [\n{\"a\":1}\n]}"),
+            InputFormat::Json
+        );
+        // One line holding its records in an array: an API response.
+        assert_eq!(
+            sniff_format(b"{\"code\":0,\"data\":[{\"a\":1},{\"a\":2}]}\n"),
+            InputFormat::Json
+        );
+        assert_eq!(
+            sniff_format(b"{\"data\":{\"list\":[{\"a\":1}]}}\n"),
+            InputFormat::Json
+        );
+        assert_eq!(sniff_format(b"{\"a\":1,\"tags\":[]}\n"), InputFormat::Jsonl);
+        // A document whose first line ends with a record still open around
+        // it (found by exploratory testing: read as JSON Lines).
+        assert_eq!(
+            sniff_format(b"{\"data\": [{\"id\":\"a}1\"}\n{\"id\":\"a2\"}\n]}\n"),
             InputFormat::Json
         );
         assert_eq!(sniff_format("评价ID,内容\n".as_bytes()), InputFormat::Csv);

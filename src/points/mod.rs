@@ -159,6 +159,9 @@ pub struct Ledger {
     pub flags: BTreeMap<String, Vec<String>>,
     pub counted: BTreeMap<String, i64>,
     pub pending: BTreeMap<String, i64>,
+    /// The pending complaints themselves, by day: never charged, listed
+    /// for HR (issue #4), who follows them up.
+    pub pending_items: Vec<Charge>,
     /// Events in the period whose rule the rulebook no longer has (renamed,
     /// removed, another scheme): rule id → how many. They count for nothing.
     pub unknown_rules: BTreeMap<String, usize>,
@@ -535,6 +538,7 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
             }
         } else if policy.pending(c) {
             *pending.entry(c.agent_id.as_str()).or_default() += 1;
+            l.pending_items.push(c.clone());
         }
     }
 
@@ -1326,7 +1330,11 @@ pub fn compute(
         l.flags.retain(|k, _| k == a);
         l.counted.retain(|k, _| k == a);
         l.pending.retain(|k, _| k == a);
+        l.pending_items.retain(|c| c.agent_id == a);
     }
+    l.pending_items.sort_unstable_by(|a, b| {
+        (a.day, &a.agent_id, &a.ext_id).cmp(&(b.day, &b.agent_id, &b.ext_id))
+    });
     l.lines
         .sort_unstable_by(|a, b| (a.day, &a.agent_id, &a.key).cmp(&(b.day, &b.agent_id, &b.key)));
     for f in l.flags.values_mut() {

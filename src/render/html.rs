@@ -3,11 +3,14 @@
 
 use super::{Cell, Chart, Document, Section};
 
+/// Text as HTML shows it: markup characters as entities, and a NUL (which
+/// HTML forbids, and browsers show as U+FFFD) as U+FFFD.
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+        .replace('\0', "\u{fffd}")
 }
 
 const CSS: &str = "

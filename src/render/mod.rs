@@ -1024,7 +1024,16 @@ fn csv_text(doc: &Document) -> Result<String> {
         }
         blocks.push(finish(w)?);
     }
-    Ok(String::from_utf8(blocks.join(&b"\n"[..]))?)
+    let text = String::from_utf8(blocks.join(&b"\n"[..]))?;
+    // A NUL (from a JSON export's `\u0000`) makes CSV readers take the file
+    // for binary: U+FFFD in its place, said (found by exploratory testing).
+    if text.contains('\0') {
+        crate::say!(
+            "kefu: warning: the report holds NUL characters (\\u0000, from the data), which CSV readers take for a binary file: written as U+FFFD (�)"
+        );
+        return Ok(text.replace('\0', "\u{fffd}"));
+    }
+    Ok(text)
 }
 
 /// Text as Markdown shows it literally: customer text is data, so its

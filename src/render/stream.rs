@@ -95,6 +95,7 @@ fn without_nul<'a>(field: &'a [u8], nul_values: &mut u64) -> std::borrow::Cow<'a
 impl<W: Write> RecordWriter<W> {
     /// Starts the output (CSV/TSV write the header line now).
     pub fn new(format: RecordFormat, headers: Vec<String>, out: W) -> Result<RecordWriter<W>> {
+        let mut nul_values = 0;
         let sink = match format {
             RecordFormat::Csv | RecordFormat::Tsv => {
                 let mut c = csv::WriterBuilder::new()
@@ -106,7 +107,11 @@ impl<W: Write> RecordWriter<W> {
                     .flexible(true)
                     .buffer_capacity(256 * 1024)
                     .from_writer(out);
-                c.write_record(&headers)?;
+                c.write_record(
+                    headers
+                        .iter()
+                        .map(|h| without_nul(h.as_bytes(), &mut nul_values)),
+                )?;
                 Sink::Delimited(Box::new(c))
             }
             RecordFormat::Jsonl | RecordFormat::Json => Sink::Json(out),
@@ -116,7 +121,7 @@ impl<W: Write> RecordWriter<W> {
             headers,
             sink,
             rows: 0,
-            nul_values: 0,
+            nul_values,
         })
     }
 

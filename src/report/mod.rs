@@ -251,6 +251,13 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
         "近7日均值 7-day average",
         Cell::Float(average, 1),
     );
+    // The day against that average (issue #5: the change against the
+    // previous day and the 7-day average; found by a conformance audit).
+    doc.fact(
+        "change_vs_average",
+        "较7日均值 vs 7-day average",
+        Cell::Float(total as f64 - average, 1),
+    );
     let rate_applies = ctx.filters.counts_reviews();
     doc.fact(
         "reviews",
