@@ -593,12 +593,15 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
             let mut waiting: BTreeMap<u64, Batch> = BTreeMap::new();
             let mut next = 0u64;
             loop {
-                // Rows classified reach a pipe as soon as nothing more is
-                // ready, not when the buffer fills (found by exploratory
-                // testing: a slow producer's rows were held back).
-                let batch = match done_rx.try_recv() {
+                // Rows classified reach a pipe once nothing more has been
+                // ready for a tenth of a second, not only when the buffer
+                // fills (found by exploratory testing: a slow producer's
+                // rows were held back); a stream that keeps coming is not
+                // flushed batch by batch.
+                use std::sync::mpsc::RecvTimeoutError;
+                let batch = match done_rx.recv_timeout(std::time::Duration::from_millis(100)) {
                     Ok(batch) => batch,
-                    Err(std::sync::mpsc::TryRecvError::Empty) => {
+                    Err(RecvTimeoutError::Timeout) => {
                         if to_stdout {
                             out.flush()
                                 .with_context(|| format!("cannot write {output_name}"))?;
@@ -608,7 +611,7 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                             Err(_) => break,
                         }
                     }
-                    Err(std::sync::mpsc::TryRecvError::Disconnected) => break,
+                    Err(RecvTimeoutError::Disconnected) => break,
                 };
                 waiting.insert(batch.seq, batch);
                 while let Some(batch) = waiting.remove(&next) {
@@ -625,7 +628,7 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                         // JSON in, JSON out: numbers, true/false and null
                         // stay what they were (the cause columns are text).
                         let literal = |c: usize| c < width && row.is_literal(c);
-                        out.write_bytes_and_late(original.chain(added), late, &literal)
+                        out.write_bytes_and_late(original.chain(added), late, &literal, row.has_nul())
                             .with_context(|| format!("cannot write {output_name}"))?;
                     }
                     next += 1;

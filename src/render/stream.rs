@@ -184,16 +184,23 @@ impl<W: Write> RecordWriter<W> {
 
     /// Writes one record of UTF-8 byte fields (CSV and TSV pass them through
     /// without converting them to text first), plus keys that are no column
-    /// (see [`Self::write_with_late`], and for `literal`).
+    /// (see [`Self::write_with_late`], and for `literal`). `may_hold_nul`
+    /// false (the caller looked at the row's bytes once) spares the look
+    /// at each field.
     pub fn write_bytes_and_late<'a, 'b>(
         &mut self,
         fields: impl IntoIterator<Item = &'a [u8]>,
         late: impl Iterator<Item = (&'b str, &'b [u8], bool)>,
         literal: &dyn Fn(usize) -> bool,
+        may_hold_nul: bool,
     ) -> Result<()> {
         if let Sink::Delimited(c) = &mut self.sink {
-            let nul = &mut self.nul_values;
-            c.write_record(fields.into_iter().map(|f| without_nul(f, nul)))?;
+            if may_hold_nul {
+                let nul = &mut self.nul_values;
+                c.write_record(fields.into_iter().map(|f| without_nul(f, nul)))?;
+            } else {
+                c.write_record(fields)?;
+            }
             self.rows += 1;
             Ok(())
         } else {
