@@ -1545,6 +1545,14 @@ fn column_names_that_could_mean_two_columns_are_refused() {
             "{column}"
         );
     }
+    // The rating's own column named as the text: classified, and said.
+    let r = wd.write("r.csv", "id,评分,内容\n1,差评,态度很差\n2,好评,不错\n");
+    wd.kefu(&["classify", &r, "--column", "评分"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "holds only values that read as ratings",
+        ));
     wd.kefu(&["classify", "explain", "-"])
         .write_stdin("\n")
         .assert()

@@ -209,6 +209,9 @@ struct Columns {
     /// Two headers one field's aliases name: (the read one, the other, the
     /// option that reads the other), said after the stream.
     ambiguous: Vec<(usize, usize, &'static str)>,
+    /// `--column` named the column the rating's aliases name (评分): its
+    /// values are looked at, and said after the stream if all are ratings.
+    text_named_as_rating: bool,
 }
 
 /// Which column holds the text, and which the rating: named with
@@ -295,6 +298,8 @@ fn find_columns(
         })?,
     };
     let rating_named = rating.is_some();
+    let text_named_as_rating =
+        column.is_some() && !rating_named && map.column(FEEDBACK_FIELDS, "rating") == Some(text);
     let rating = match rating {
         Some(c) => Some(named(c, "--rating-column")?),
         None => map.column(FEEDBACK_FIELDS, "rating").filter(|&r| r != text),
@@ -334,6 +339,7 @@ fn find_columns(
         text,
         rating,
         ambiguous,
+        text_named_as_rating,
     })
 }
 
@@ -497,11 +503,12 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
     let other_headers = OtherHeaders::new(&input_headers, FEEDBACK_FIELDS, keys_for("reviews"));
     // JSON has no header rows: its records are keyed by name.
     let json_in = matches!(input.format, InputFormat::Json | InputFormat::Jsonl);
-    // Ratings where the text should be (unless the user named the text),
-    // and, with no rating column, a column of ratings no alias names.
+    // Ratings where the text should be (unless the user named the text, but
+    // for the rating's own column: `--column 评分`, found by exploratory
+    // testing), and, with no rating column, a column of ratings no alias names.
     let header_of = |c: usize| (c, input_headers[c].clone());
     let mut text_lookalike = RatingLookalikes::new(
-        (args.column.is_none() && rating_col.is_none())
+        ((args.column.is_none() || columns.text_named_as_rating) && rating_col.is_none())
             .then(|| header_of(text_col))
             .into_iter()
             .collect(),
@@ -628,8 +635,13 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                         // JSON in, JSON out: numbers, true/false and null
                         // stay what they were (the cause columns are text).
                         let literal = |c: usize| c < width && row.is_literal(c);
-                        out.write_bytes_and_late(original.chain(added), late, &literal, row.has_nul())
-                            .with_context(|| format!("cannot write {output_name}"))?;
+                        out.write_bytes_and_late(
+                            original.chain(added),
+                            late,
+                            &literal,
+                            row.has_nul(),
+                        )
+                        .with_context(|| format!("cannot write {output_name}"))?;
                     }
                     next += 1;
                     let _ = free_tx.send(batch); // the reader may have finished
