@@ -1400,6 +1400,11 @@ fn no_input_value_is_lost_under_a_name_already_taken() {
     let last: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
     assert_eq!(last["cause (column 3)"], "competence", "{last}");
     assert_eq!(last["cause"], "attitude", "{last}");
+    // Read back, that renamed key is the label, kefu's own `cause` is not
+    // (found by exploratory testing: eval graded kefu against itself).
+    let one = wd.write("one.jsonl", format!("{}\n", out.lines().last().unwrap()));
+    let v = wd.json(&["classify", "eval", &one, "--format", "json"]);
+    assert_eq!(v["accuracy"], 0.0, "{v}");
     let f = wd.write(
         "taken.csv",
         "id,内容,cause (column 4),cause,评分\n1,客服态度很差,a,b,1\n",

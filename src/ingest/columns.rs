@@ -268,7 +268,15 @@ impl ColumnMap {
         // `cause_evidence` are there) is its output, not the export's: its
         // `cause` is not a declared cause (差评原因), and kefu classifies the
         // row again. The columns are kept as extras.
-        let ours = |name: &str| norm.iter().rposition(|h| *h == normalize_header(name));
+        // By name as written (case and spacing aside), not without notes:
+        // `cause (column 5)`, the input's own cause renamed, is not ours
+        // even where it comes last (a JSON Lines key first seen late;
+        // found by exploratory testing).
+        let ours = |name: &str| {
+            headers
+                .iter()
+                .rposition(|h| header_key(h) == header_key(name))
+        };
         let mut appended = vec![false; headers.len()];
         let mut classified = None;
         if ours("cause_label").is_some() && ours("cause_evidence").is_some() {
