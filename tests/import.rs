@@ -523,7 +523,11 @@ fn default_rejects_file_is_in_the_workspace_and_named_in_the_summary() {
         stderr.contains(&listed[0].display().to_string()),
         "{stderr}"
     );
-    assert!(stderr.contains("1 rejected row(s)"));
+    // One warning, with or without -q (a cron log greps for it).
+    assert!(
+        stderr.contains("kefu: warning: 1 row(s) rejected, not imported: written to"),
+        "{stderr}"
+    );
 }
 
 /// Found by exploratory testing: `--rejects ws/kefu.db` (or `-o kefu.db`)
@@ -4724,8 +4728,10 @@ fn a_first_import_of_a_source_still_finds_its_own_repeats() {
 
 /// Found by exploratory testing: a UTF-8 file (with its byte-order mark)
 /// with one GBK row pasted in is UTF-8 with that row rejected, not a GBK
-/// file; a one-line API response on stdin is a JSON document; a JSON
-/// document whose first line ends with a record is not JSON Lines.
+/// file; a one-line API response on stdin is one record of JSON Lines (as
+/// a review holding its 追评 in an array is), and the error says to pass
+/// --input-format json, which reads it; a JSON document whose first line
+/// ends with a record is not JSON Lines.
 #[test]
 fn a_marked_utf8_file_with_one_gbk_row_and_json_read_as_what_they_are() {
     let wd = Workdir::new();
@@ -4747,9 +4753,24 @@ fn a_marked_utf8_file_with_one_gbk_row_and_json_read_as_what_they_are() {
         "{v}"
     );
     let api = r#"{"code":0,"data":{"list":[{"id":"a1","created_at":"2026-11-20 10:00","content":"态度很差","rating":"差评"},{"id":"a2","created_at":"2026-11-20 10:00","content":"回复太慢","rating":"差评"}]}}"#;
+    let out = wd
+        .kefu(&["import", "reviews", "-", "--source", "api"])
+        .write_stdin(format!("{api}\n"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("pass --input-format json"));
     let v: serde_json::Value = serde_json::from_slice(
         &wd.kefu(&[
-            "import", "reviews", "-", "--source", "api", "--format", "json",
+            "import",
+            "reviews",
+            "-",
+            "--source",
+            "api",
+            "--input-format",
+            "json",
+            "--format",
+            "json",
         ])
         .write_stdin(format!("{api}\n"))
         .output()
@@ -4758,6 +4779,23 @@ fn a_marked_utf8_file_with_one_gbk_row_and_json_read_as_what_they_are() {
     )
     .unwrap();
     assert_eq!(v["new"], 2, "{v}");
+    // One record holding its 追评 in an array of objects stays one record.
+    let one = r#"{"id":"R1","created_at":"2026-11-20 10:00","content":"态度很差","rating":"差评","append":[{"time":"2026-11-21","text":"追评"}]}"#;
+    let v: serde_json::Value = serde_json::from_slice(
+        &wd.kefu(&[
+            "import", "reviews", "-", "--source", "one", "--format", "json",
+        ])
+        .write_stdin(format!("{one}\n"))
+        .output()
+        .unwrap()
+        .stdout,
+    )
+    .unwrap();
+    assert_eq!(v["new"], 1, "{v}");
+    assert_eq!(
+        wd.sql("SELECT ext_id FROM feedback WHERE source = 'one'"),
+        [["R1"]]
+    );
     let broken = "{\"data\": [{\"id\":\"b1\",\"created_at\":\"2026-11-20 10:00\",\"content\":\"态度很差\",\"rating\":\"差评\"}\n{\"id\":\"b2\"}\n]}\n";
     let out = wd
         .kefu(&["import", "reviews", "-", "--source", "doc"])

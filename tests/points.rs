@@ -201,6 +201,27 @@ fn scheme_a_full_quarter_for_a_small_team() {
         .iter()
         .any(|l| l["rule_id"] == "customer-complaint"
             && l["source"].as_str().unwrap().contains("C1")));
+    // A1's statement: the rate as the table writes it, and the pending C5;
+    // once the quarter is closed, the frozen view still lists what is
+    // pending (found by exploratory testing: the list was gone).
+    let dir = wd.path("st");
+    wd.kefu(&[
+        "bonus",
+        "--quarter",
+        "2026Q3",
+        "--statements",
+        dir.to_str().unwrap(),
+    ])
+    .assert()
+    .success();
+    let a1 = std::fs::read_to_string(dir.join("A1.html")).unwrap();
+    assert!(a1.contains("10.00") && a1.contains("pending complaints") && a1.contains("C5"));
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    let frozen = wd.stdout(&["bonus", "--quarter", "2026Q3"]);
+    assert!(
+        frozen.contains("frozen snapshot") && frozen.contains("C5"),
+        "{frozen}"
+    );
 }
 
 #[test]

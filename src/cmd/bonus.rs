@@ -188,7 +188,7 @@ fn quarters_pay(
                     serde_json::from_str(&payout).context("reading a frozen payout")?;
                 let r = q_pays.first().map_or(rate, |p| p.rate);
                 if !q_pays.is_empty() {
-                    frozen.push(format!("{} at {r}", q.name));
+                    frozen.push(format!("{} at {}", q.name, two_places(r)));
                 }
                 (q_pays, r)
             }
@@ -224,7 +224,7 @@ fn quarters_pay(
     let rates = (rates.len() > 1).then(|| {
         rates
             .iter()
-            .map(|(r, names)| format!("{r} ({})", names.join(", ")))
+            .map(|(r, names)| format!("{} ({})", two_places(*r), names.join(", ")))
             .collect::<Vec<_>>()
             .join(", ")
     });
@@ -435,8 +435,11 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
                 "closed on {}: this is the frozen snapshot; later changes appear as adjustments in the next open quarter (已结算)",
                 dates::local_datetime(at, ws.tz).format("%Y-%m-%d %H:%M")
             );
-            // A frozen snapshot lists what it charged, not what was open.
-            (pays, lines, Some(note), vec![])
+            // The complaints of the period pending now (HR follows them
+            // up; one settled after the close is an adjustment in the next
+            // open quarter): the frozen counts are those at the close.
+            let now = points::compute(&store.conn, book, &period, None, today)?;
+            (pays, lines, Some(note), now.pending_items)
         }
         None => {
             let by_quarters = quarters_pay(&store.conn, book, &agents, &period, rate, today)?;
@@ -467,9 +470,15 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
     let mut doc = bonus_document(&period, &pays, &book.currency, book.negative_bonus);
     doc.notes.extend(note.clone());
     doc.notes.extend(unknown);
-    let agent_names: HashMap<&str, &str> = pays
+    // Names from the roster: a pending complaint's agent may have no
+    // payout line (left before the period; found by exploratory testing).
+    let agent_names: HashMap<&str, &str> = agents
         .iter()
-        .map(|p| (p.agent_id.as_str(), p.agent_name.as_str()))
+        .map(|a| (a.id.as_str(), a.name.as_str()))
+        .chain(
+            pays.iter()
+                .map(|p| (p.agent_id.as_str(), p.agent_name.as_str())),
+        )
         .collect();
     let format = Format::choose(args.output.format, args.output.output.as_deref())?;
     // The pending complaints themselves, listed for HR (issue #4), in the
@@ -522,7 +531,7 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
                 "每分金额 rate",
                 match &p.rates {
                     Some(rates) => Cell::Text(rates.clone()),
-                    None => Cell::Decimal(p.rate),
+                    None => Cell::Decimal(two_places(p.rate)),
                 },
             );
             s.fact("bonus", "奖金 bonus", Cell::Decimal(p.bonus));

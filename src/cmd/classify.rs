@@ -86,7 +86,7 @@ pub struct ClassifyArgs {
     #[arg(long, value_name = "NAME", conflicts_with = "all")]
     pub rating_column: Option<String>,
 
-    /// Output format [default: from -o's extension, else csv]
+    /// Output format [default: from -o's extension, else csv; tsv for TSV input on stdout]
     #[arg(long, value_enum)]
     pub format: Option<RecordFormat>,
 

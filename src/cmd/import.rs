@@ -1165,9 +1165,26 @@ fn read_files(
             }
             continue;
         }
+        // One line of JSON read as a record of JSON Lines, whose keys name
+        // no field (`code`, `data`): an API response on stdin, which only
+        // its name (`.json`) would have made a document (found by
+        // exploratory testing).
+        let document_hint = if input.format == InputFormat::Jsonl && !plan.for_report {
+            "; if the input is one JSON document (an API response, {\"code\":0,\"data\":[…]}), pass --input-format json"
+        } else {
+            ""
+        };
         let found = input
             .find_columns(|headers| Parsers::new(plan, ws, feedback_kind, headers, specs, names))
-            .map_err(|e| anyhow::anyhow!("{}", plan.options_named(&format!("{e:#}"))));
+            .map_err(|e| {
+                let said = format!("{e:#}");
+                let hint = if said.contains("no column matches a known field") {
+                    document_hint
+                } else {
+                    ""
+                };
+                anyhow::anyhow!("{}{hint}", plan.options_named(&said))
+            });
         // JSON has no header rows (its records are keyed by name), and no
         // spreadsheet's error values.
         let json_in = matches!(input.format, InputFormat::Json | InputFormat::Jsonl);
@@ -2868,24 +2885,19 @@ fn print_summary(
         if plan.dry_run {
             crate::say!("kefu: dry run: nothing was written to the store");
         }
-        match rejects {
-            Some(p) if summary.total.rejected == 0 => {
-                crate::say!(
-                    "kefu: no row rejected ({} holds the header only)",
-                    ingest::path_text(p)
-                );
-            }
-            Some(p) => crate::say!(
-                "kefu: {} rejected row(s) written to {}",
-                summary.total.rejected,
+        if let Some(p) = rejects.filter(|_| summary.total.rejected == 0) {
+            crate::say!(
+                "kefu: no row rejected ({} holds the header only)",
                 ingest::path_text(p)
-            ),
-            None => {}
+            );
         }
-    } else if summary.total.rejected > 0 && !plan.strict {
+    }
+    if summary.total.rejected > 0 && !plan.strict {
         // Rows not imported are a cron log's business (found by
-        // exploratory testing: -q said nothing of 5 rows of 12 rejected).
-        // Under --strict they are the run's errors, said already.
+        // exploratory testing: -q said nothing of 5 rows of 12 rejected),
+        // one warning with or without -q (a log grepped for "warning"
+        // found it only under -q). Under --strict they are the run's
+        // errors, said already.
         let kept = match &rejects {
             Some(p) => format!("written to {}", ingest::path_text(p)),
             None => "not kept (--rejects FILE keeps them)".to_string(),

@@ -737,14 +737,7 @@ fn sniff_format(sample: &[u8]) -> InputFormat {
                 Some(end) => {
                     let first = &body[start..end];
                     let parsed = serde_json::from_slice::<serde_json::Value>(first);
-                    // One line in all that holds its records in an array
-                    // (`curl`'s `{"code":0,"data":[{…},{…}]}`): an API
-                    // response, a JSON document (found by exploratory
-                    // testing: read as one record of JSON Lines).
-                    let alone = body[end..].iter().all(u8::is_ascii_whitespace);
-                    if alone && parsed.as_ref().is_ok_and(|v| holds_records(v, 3)) {
-                        InputFormat::Json
-                    } else if parsed.is_ok()
+                    if parsed.is_ok()
                         || (first.trim_ascii_end().ends_with(b"}") && closes_what_it_opens(first))
                     {
                         InputFormat::Jsonl
@@ -757,19 +750,6 @@ fn sniff_format(sample: &[u8]) -> InputFormat {
         }
         _ => InputFormat::Csv,
     }
-}
-
-/// Whether a JSON object holds, `depth` objects down at most, an array of
-/// objects (the records of an API response: `{"data":{"list":[{…}]}}`).
-fn holds_records(v: &serde_json::Value, depth: usize) -> bool {
-    let Some(obj) = v.as_object() else {
-        return false;
-    };
-    obj.values().any(|x| match x {
-        serde_json::Value::Array(a) => !a.is_empty() && a.iter().all(|e| e.is_object()),
-        serde_json::Value::Object(_) => depth > 1 && holds_records(x, depth - 1),
-        _ => false,
-    })
 }
 
 /// Whether a line of JSON closes every `{` and `[` it opens (outside
@@ -839,16 +819,13 @@ mod tests {
             sniff_format(b"{\"data\": [\n{\"a\":1}\n]}"),
             InputFormat::Json
         );
-        // One line holding its records in an array: an API response.
+        // One line is one record, whatever it holds (a review's 追评 as an
+        // array of objects); an API response on stdin is told to say
+        // --input-format json (see the import's hint).
         assert_eq!(
-            sniff_format(b"{\"code\":0,\"data\":[{\"a\":1},{\"a\":2}]}\n"),
-            InputFormat::Json
+            sniff_format(b"{\"id\":1,\"append\":[{\"a\":1}]}\n"),
+            InputFormat::Jsonl
         );
-        assert_eq!(
-            sniff_format(b"{\"data\":{\"list\":[{\"a\":1}]}}\n"),
-            InputFormat::Json
-        );
-        assert_eq!(sniff_format(b"{\"a\":1,\"tags\":[]}\n"), InputFormat::Jsonl);
         // A document whose first line ends with a record still open around
         // it (found by exploratory testing: read as JSON Lines).
         assert_eq!(

@@ -496,10 +496,13 @@ fn not_written_here<F>(path: &Path, known: &[(&str, F)]) -> anyhow::Error {
     let ext = path
         .extension()
         .map_or(String::new(), |e| e.to_string_lossy().to_lowercase());
-    let excel = if ["xlsx", "xlsm", "xls", "xlsb", "ods"].contains(&ext.as_str()) {
-        "; for Excel, write a .csv with --excel (UTF-8 with the mark Excel needs)"
-    } else {
-        ""
+    let spreadsheet = ["xlsx", "xlsm", "xls", "xlsb", "ods"].contains(&ext.as_str());
+    let excel = match spreadsheet {
+        // Reports write workbooks, as .xlsx (found by exploratory testing:
+        // `report -o out.xls` was told to write a CSV).
+        true if names.iter().any(|n| n == ".xlsx") => "; for Excel, name it .xlsx",
+        true => "; for Excel, write a .csv with --excel (UTF-8 with the mark Excel needs)",
+        false => "",
     };
     anyhow::Error::new(crate::error::Usage(format!(
         "this command does not write .{ext} files ({}): it writes {}{excel}",
