@@ -1563,6 +1563,18 @@ fn column_names_that_could_mean_two_columns_are_refused() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no text on stdin"));
+    // UTF-8's mark before GBK: no character of the text.
+    let mut marked = b"\xEF\xBB\xBF".to_vec();
+    marked.extend_from_slice(
+        &encoding_rs::GBK
+            .encode("物流太慢了，客服也不回消息，差评")
+            .0,
+    );
+    wd.kefu(&["classify", "explain", "-", "--rules-only"])
+        .write_stdin(marked)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("normalised: 物流太慢了"));
     let big5 = encoding_rs::BIG5
         .encode("客服態度很差，一直不耐煩")
         .0

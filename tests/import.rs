@@ -4779,6 +4779,13 @@ fn a_marked_utf8_file_with_one_gbk_row_and_json_read_as_what_they_are() {
     )
     .unwrap();
     assert_eq!(v["new"], 2, "{v}");
+    // A .txt is read by its content: JSON Lines saved from a browser.
+    let txt = wd.write(
+        "export.txt",
+        "{\"id\":\"T1\",\"created_at\":\"2026-11-20 10:00\",\"content\":\"态度很差\",\"rating\":\"差评\"}\n",
+    );
+    let v = import_json(&wd, &["reviews", &txt, "--source", "txt"]);
+    assert_eq!(v["new"], 1, "{v}");
     // One record holding its 追评 in an array of objects stays one record.
     let one = r#"{"id":"R1","created_at":"2026-11-20 10:00","content":"态度很差","rating":"差评","append":[{"time":"2026-11-21","text":"追评"}]}"#;
     let v: serde_json::Value = serde_json::from_slice(

@@ -2661,3 +2661,30 @@ fn reports_write_no_nul_byte() {
         );
     }
 }
+
+/// Found by exploratory testing: a one-line API response piped into
+/// `report --input -` is read with `--input-format json`, which the error
+/// without it names.
+#[test]
+fn report_input_takes_an_input_format() {
+    let wd = Workdir::new();
+    let api = "{\"code\":0,\"data\":{\"list\":[{\"id\":\"a1\",\"created_at\":\"2026-11-20 10:00\",\"content\":\"态度很差\",\"rating\":\"差评\"}]}}\n";
+    let args = [
+        "report",
+        "causes",
+        "--input",
+        "-",
+        "--from",
+        "2026-11-20",
+        "--to",
+        "2026-11-20",
+    ];
+    let out = wd.kefu(&args).write_stdin(api).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("pass --input-format json"));
+    let mut with = args.to_vec();
+    with.extend(["--input-format", "json", "--format", "json"]);
+    let out = wd.kefu(&with).write_stdin(api).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["total"], 1, "{v}");
+}

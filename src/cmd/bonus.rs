@@ -422,6 +422,14 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
         Some(name) => store::points::closed(&store.conn, name)?,
         None => None,
     };
+    // A frozen snapshot lists the complaints pending now, under a title
+    // that says so: its counts are those at the close (found by
+    // exploratory testing: the list and the counts disagreed, unexplained).
+    let pending_title = if frozen.is_some() {
+        "待定投诉（当前） complaints pending now (not charged; the counts above are the frozen ones, at the close)"
+    } else {
+        "待定投诉 pending complaints (not charged)"
+    };
     let (pays, lines, note, pending) = match frozen {
         Some((at, payout)) => {
             let name = same.clone().unwrap_or_default();
@@ -492,7 +500,7 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
     {
         doc.sections.push(Section::new(
             "pending",
-            "待定投诉 pending complaints (not charged)",
+            pending_title,
             pending_table(&pending, &agent_names),
         ));
     }
@@ -569,7 +577,7 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
             if !theirs.is_empty() {
                 s.sections.push(Section::new(
                     "pending",
-                    "待定投诉 pending complaints (not charged)",
+                    pending_title,
                     pending_table(&theirs, &agent_names),
                 ));
             }

@@ -221,6 +221,7 @@ fn find_columns(
     column: Option<&str>,
     rating: Option<&str>,
     name: &str,
+    is_jsonl: bool,
 ) -> Result<Columns> {
     let map = ColumnMap::build(headers, FEEDBACK_FIELDS, &BTreeMap::new())?;
     let shown = output_names(headers);
@@ -291,8 +292,13 @@ fn find_columns(
                 )
             } else {
                 format!(
-                    "{name}: no text column found (columns: {}); name it with --column",
-                    headers.join(", ")
+                    "{name}: no text column found (columns: {}); name it with --column{}",
+                    headers.join(", "),
+                    if is_jsonl {
+                        "; if the input is one JSON document (an API response, {\"code\":0,\"data\":[…]}), pass --input-format json"
+                    } else {
+                        ""
+                    }
                 )
             }
         })?,
@@ -483,12 +489,14 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
         }
         return Ok(());
     }
+    let input_is_jsonl = input.format == InputFormat::Jsonl;
     let columns = input.find_columns(|headers| {
         find_columns(
             headers,
             args.column.as_deref(),
             args.rating_column.as_deref(),
             &name,
+            input_is_jsonl,
         )
     })?;
     let (text_col, mut rating_col) = (columns.text, columns.rating);
@@ -754,6 +762,7 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                                         args.column.as_deref(),
                                         args.rating_column.as_deref(),
                                         &name,
+                                        true,
                                     )
                                     .map(|c| c.rating)
                                     .unwrap_or(None);
@@ -995,7 +1004,15 @@ fn text_from_stdin() -> Result<String> {
     std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
         .context("cannot read the text from stdin")?;
     let encoding = ingest::encoding::detect(&bytes).map_err(|e| anyhow::anyhow!("stdin: {e}"))?;
-    let (text, _) = encoding.encoding_rs().decode_with_bom_removal(&bytes);
+    // UTF-8's mark before GBK or Big5 text is no character of it (found by
+    // exploratory testing: it shifted every character after it).
+    let bytes = match encoding {
+        TextEncoding::Gb18030 | TextEncoding::Big5 => {
+            bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)
+        }
+        _ => &bytes[..],
+    };
+    let (text, _) = encoding.encoding_rs().decode_with_bom_removal(bytes);
     let text = text.trim_end_matches(['\r', '\n']);
     if text.trim().is_empty() {
         bail!(crate::error::Usage(

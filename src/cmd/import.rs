@@ -1169,7 +1169,7 @@ fn read_files(
         // no field (`code`, `data`): an API response on stdin, which only
         // its name (`.json`) would have made a document (found by
         // exploratory testing).
-        let document_hint = if input.format == InputFormat::Jsonl && !plan.for_report {
+        let document_hint = if input.format == InputFormat::Jsonl {
             "; if the input is one JSON document (an API response, {\"code\":0,\"data\":[…]}), pass --input-format json"
         } else {
             ""

@@ -174,6 +174,16 @@ pub struct Common {
     /// The sheet of an --input workbook [default: the first with the columns needed]
     #[arg(long, global = true, value_name = "NAME", requires = "input")]
     pub input_sheet: Option<String>,
+    /// What format --input is in (csv, tsv, json, jsonl, xlsx) [default: by
+    /// extension, else by content]: `json` for an API response on stdin
+    #[arg(
+        long,
+        value_enum,
+        global = true,
+        value_name = "FORMAT",
+        requires = "input"
+    )]
+    pub input_format: Option<crate::ingest::InputFormat>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -347,6 +357,7 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
             let options = crate::ingest::InputOptions {
                 encoding,
                 sheet: c.input_sheet.clone(),
+                format: c.input_format,
                 ..Default::default()
             };
             import_for_report(globals, &ws, &mut store, vec![input.clone()], kind, options)?;

@@ -50,7 +50,9 @@ impl InputFormat {
     pub fn from_path(path: &Path) -> Option<InputFormat> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         Some(match ext.as_str() {
-            "csv" | "txt" => InputFormat::Csv,
+            "csv" => InputFormat::Csv,
+            // A .txt is whatever its content is: delimited text, or JSON
+            // saved from a browser (found by exploratory testing).
             "tsv" | "tab" => InputFormat::Tsv,
             "json" => InputFormat::Json,
             "jsonl" | "ndjson" => InputFormat::Jsonl,
