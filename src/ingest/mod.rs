@@ -723,9 +723,17 @@ fn sniff_format(sample: &[u8]) -> InputFormat {
         .iter()
         .position(|b| !b.is_ascii_whitespace())
         .unwrap_or(0);
+    // What follows the opening bracket: JSON has an object (or the end of
+    // an empty array) after `[`, a key or the end after `{`; text that only
+    // starts with a bracket (`[置顶] 评价内容,…` in a .txt) is delimited text.
+    let after = body[start..]
+        .iter()
+        .skip(1)
+        .find(|b| !b.is_ascii_whitespace())
+        .copied();
     match body.get(start) {
-        Some(b'[') => InputFormat::Json,
-        Some(b'{') => {
+        Some(b'[') if matches!(after, None | Some(b'{' | b']')) => InputFormat::Json,
+        Some(b'{') if matches!(after, None | Some(b'"' | b'}')) => {
             let line_end = body[start..]
                 .iter()
                 .position(|&b| b == b'\n')
@@ -835,6 +843,14 @@ mod tests {
             InputFormat::Json
         );
         assert_eq!(sniff_format("评价ID,内容\n".as_bytes()), InputFormat::Csv);
+        // Text that only starts with a bracket.
+        assert_eq!(
+            sniff_format("[置顶] 评价内容,评分\n".as_bytes()),
+            InputFormat::Csv
+        );
+        assert_eq!(sniff_format("{备注},内容\n".as_bytes()), InputFormat::Csv);
+        assert_eq!(sniff_format(b"[\n  {\"a\": 1}\n]"), InputFormat::Json);
+        assert_eq!(sniff_format(b"[]"), InputFormat::Json);
     }
 
     #[test]
