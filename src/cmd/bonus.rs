@@ -418,6 +418,14 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
             }
         }
     }
+    // The pending complaints are listed in the formats people read and in
+    // the statements: only then are they looked up for a frozen snapshot.
+    let format = Format::choose(args.output.format, args.output.output.as_deref())?;
+    let for_people = matches!(
+        format,
+        Format::Table | Format::Md | Format::Html | Format::Xlsx
+    );
+    let lists_pending = for_people || args.statements.is_some();
     let frozen = match &same {
         Some(name) => store::points::closed(&store.conn, name)?,
         None => None,
@@ -446,8 +454,12 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
             // The complaints of the period pending now (HR follows them
             // up; one settled after the close is an adjustment in the next
             // open quarter): the frozen counts are those at the close.
-            let now = points::compute(&store.conn, book, &period, None, today)?;
-            (pays, lines, Some(note), now.pending_items)
+            let pending = if lists_pending {
+                points::compute(&store.conn, book, &period, None, today)?.pending_items
+            } else {
+                vec![]
+            };
+            (pays, lines, Some(note), pending)
         }
         None => {
             let by_quarters = quarters_pay(&store.conn, book, &agents, &period, rate, today)?;
@@ -488,16 +500,10 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
                 .map(|p| (p.agent_id.as_str(), p.agent_name.as_str())),
         )
         .collect();
-    let format = Format::choose(args.output.format, args.output.output.as_deref())?;
     // The pending complaints themselves, listed for HR (issue #4), in the
     // formats people read (a table of its own would turn the CSV HR's
     // scripts read into blocks, and the JSON is the agents' array).
-    if !pending.is_empty()
-        && matches!(
-            format,
-            Format::Table | Format::Md | Format::Html | Format::Xlsx
-        )
-    {
+    if !pending.is_empty() && for_people {
         doc.sections.push(Section::new(
             "pending",
             pending_title,

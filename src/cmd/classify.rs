@@ -15,8 +15,8 @@ use crate::classify::model::{builtin_examples, Model, ModelSource, Scorer, MODEL
 use crate::classify::{Classifier, Scratch, Verdict};
 use crate::domain::{parse_rating, Cause, Polarity, StarScale};
 use crate::ingest::columns::{
-    header_key, normalize_header, renamed_column, unique_names_with, ColumnMap, CLASSIFY_COLUMNS,
-    FEEDBACK_FIELDS,
+    free_name, header_key, normalize_header, renamed_column, unique_names_with, ColumnMap,
+    CLASSIFY_COLUMNS, FEEDBACK_FIELDS,
 };
 use crate::ingest::records::{field_text, keys_for, raw_fields, OtherHeaders, RatingLookalikes};
 use crate::ingest::{self, InputFormat, InputOptions, ReadOutcome, Row, TextEncoding};
@@ -295,9 +295,9 @@ fn find_columns(
                     "{name}: no text column found (columns: {}); name it with --column{}",
                     headers.join(", "),
                     if is_jsonl {
-                        "; if the input is one JSON document (an API response, {\"code\":0,\"data\":[…]}), pass --input-format json"
+                        format!("; {}", ingest::JSON_DOCUMENT_HINT)
                     } else {
-                        ""
+                        String::new()
                     }
                 )
             }
@@ -368,14 +368,7 @@ fn late_name(key: &str, j: usize, output: &[String], late: &[String]) -> String 
     if !used(key) {
         return key.to_string();
     }
-    let base = format!("{key} (column {})", j + 1);
-    let mut name = base.clone();
-    let mut n = 2;
-    while used(&name) {
-        name = format!("{base} #{n}");
-        n += 1;
-    }
-    name
+    free_name(format!("{key} (column {})", j + 1), used)
 }
 
 /// How `--column` reads the column at `i`: its header, unless another

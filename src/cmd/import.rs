@@ -1165,25 +1165,17 @@ fn read_files(
             }
             continue;
         }
-        // One line of JSON read as a record of JSON Lines, whose keys name
-        // no field (`code`, `data`): an API response on stdin, which only
-        // its name (`.json`) would have made a document (found by
-        // exploratory testing).
-        let document_hint = if input.format == InputFormat::Jsonl {
-            "; if the input is one JSON document (an API response, {\"code\":0,\"data\":[…]}), pass --input-format json"
-        } else {
-            ""
-        };
+        let jsonl = input.format == InputFormat::Jsonl;
         let found = input
             .find_columns(|headers| Parsers::new(plan, ws, feedback_kind, headers, specs, names))
             .map_err(|e| {
-                let said = format!("{e:#}");
-                let hint = if said.contains("no column matches a known field") {
-                    document_hint
+                let said = plan.options_named(&format!("{e:#}"));
+                // JSON Lines whose keys name no field (`code`, `data`).
+                if jsonl && said.contains("no column matches a known field") {
+                    anyhow::anyhow!("{said}; {}", ingest::JSON_DOCUMENT_HINT)
                 } else {
-                    ""
-                };
-                anyhow::anyhow!("{}{hint}", plan.options_named(&said))
+                    anyhow::anyhow!("{said}")
+                }
             });
         // JSON has no header rows (its records are keyed by name), and no
         // spreadsheet's error values.

@@ -114,19 +114,30 @@ pub fn unique_names_with(headers: &[String], rename: impl Fn(&str) -> bool) -> V
             name
         })
         .collect();
+    let written: std::collections::HashSet<&str> = headers.iter().map(String::as_str).collect();
     let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (i, name) in names.iter_mut().enumerate() {
-        if taken.contains(name.as_str()) || (*name != headers[i] && headers.contains(name)) {
-            let base = name.clone();
-            let mut n = 2;
-            while taken.contains(name.as_str()) || headers.contains(name) {
-                *name = format!("{base} #{n}");
-                n += 1;
-            }
+        if taken.contains(name.as_str()) || (*name != headers[i] && written.contains(name.as_str()))
+        {
+            *name = free_name(std::mem::take(name), |c| {
+                taken.contains(c) || written.contains(c)
+            });
         }
         taken.insert(name.clone());
     }
     names
+}
+
+/// `base` if `taken` says it is free, else the first of `base #2`, `base
+/// #3`, … that is.
+pub fn free_name(base: String, taken: impl Fn(&str) -> bool) -> String {
+    if !taken(&base) {
+        return base;
+    }
+    (2..)
+        .map(|n| format!("{base} #{n}"))
+        .find(|c| !taken(c))
+        .expect("a free name")
 }
 
 /// Whether `h` names column `N` the way kefu renames a repeated or
@@ -397,6 +408,27 @@ pub fn aliases_of(specs: &[FieldSpec], name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_column_gets_a_name_of_its_own() {
+        // A literal header that a renaming would give: the renamed one
+        // steps aside with #2.
+        let names = unique_names_with(&headers(&["id", "cause (column 3)", "cause"]), |n| {
+            n == "cause"
+        });
+        assert_eq!(names, ["id", "cause (column 3)", "cause (column 3) #2"]);
+        assert_eq!(
+            unique_names(&headers(&["a", "a", ""])),
+            ["a", "a (column 2)", "column 3"]
+        );
+        // A very wide header (20,000 columns, most without a name): unique,
+        // in one pass.
+        let wide = vec![String::new(); 20_000];
+        let names = unique_names(&wide);
+        let distinct: std::collections::HashSet<&String> = names.iter().collect();
+        assert_eq!(distinct.len(), 20_000);
+        assert_eq!(free_name("x".into(), |c| c == "x" || c == "x #2"), "x #3");
+    }
 
     fn headers(h: &[&str]) -> Vec<String> {
         h.iter().map(|s| s.to_string()).collect()

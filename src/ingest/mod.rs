@@ -62,6 +62,12 @@ impl InputFormat {
     }
 }
 
+/// What an error about the columns of JSON Lines adds: one line of JSON on
+/// stdin is a record of JSON Lines (a review holding its 追评 in an array),
+/// so an API response piped in needs its format said (found by
+/// exploratory testing).
+pub const JSON_DOCUMENT_HINT: &str = "if the input is one JSON document (an API response, {\"code\":0,\"data\":[…]}), pass --input-format json";
+
 /// How to open an input: everything a user can say about it on the command line.
 #[derive(Debug, Clone, Default)]
 pub struct InputOptions {
