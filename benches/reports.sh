@@ -13,7 +13,7 @@ rows=${1:-10000000}
 data=bench-data
 mkdir -p "$data"
 cargo build --release --quiet --bin kefu --example gen_exports
-kefu=target/release/kefu
+kefu=${KEFU:-target/release/kefu} # KEFU=path: another build, for a side-by-side
 ws="$data/reports-$rows"
 if [ ! -s "$ws/kefu.db" ]; then
   rm -rf "$ws"
@@ -44,3 +44,8 @@ measure "report daily --date 2026-07-01 (table)" report daily --date 2026-07-01
 measure "report trend --by month (one year)" report trend --by month --from 2026-01-01 --to 2026-12-31 --format json
 measure "report trend --by day (one year)" report trend --by day --from 2026-01-01 --to 2026-12-31 --format json
 measure "report causes (one month)" report causes --from 2026-07-01 --to 2026-07-31 --format json
+# Reports that only count, over a year: the whole table in storage order.
+measure "report causes (one year)" report causes --from 2026-01-01 --to 2026-12-31 --format json
+measure "report distribution --by hour (one year)" report distribution --by hour --from 2026-01-01 --to 2026-12-31 --format json
+# No review here was judged (是否成立): none can count, none is read.
+measure "bonus --year 2026 (no review judged)" bonus --year 2026 --format json

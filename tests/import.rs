@@ -3688,7 +3688,7 @@ fn a_former_name_still_links_to_the_renamed_agent() {
     }
     let out = old.kefu(&["import", "complaints", &c]).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("from schema version 7 to 9"), "{stderr}");
+    assert!(stderr.contains("from schema version 7 to 10"), "{stderr}");
     assert!(!stderr.contains("roster does not have"), "{stderr}");
     assert_eq!(old.sql("SELECT agent_id FROM feedback"), [["KF002"]]);
     let (_, stderr) = old.json_and_stderr(&[

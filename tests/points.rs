@@ -3628,3 +3628,125 @@ fn roster_files_in_other_orders_keep_each_employment_s_history() {
         "{err}"
     );
 }
+
+/// Found by exploratory testing: a confirmed complaint dated before its
+/// agent joined (a wrong 工号) was charged without a word, where an event
+/// dated so is warned about.
+#[test]
+fn complaints_dated_outside_employment_are_warned_about() {
+    let wd = workspace_with(None);
+    // A3 joined on 2026-08-10.
+    let f = wd.write(
+        "c.csv",
+        "投诉编号,投诉时间,投诉内容,客服工号,是否成立,责任认定\n\
+         C1,2026-07-20 10:00,挂电话,A3,成立,个人\n\
+         C2,2026-09-01 10:00,挂电话,A3,成立,个人\n",
+    );
+    wd.kefu(&["import", "-q", "complaints", &f])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains(
+                "complaint C1 is dated 2026-07-20, before A3 joined (2026-08-10): kept against A3 as recorded",
+            )
+            .and(predicate::str::contains("C2").not()),
+        );
+    // Importing the same file again changes nothing and says nothing.
+    wd.kefu(&["import", "-q", "complaints", &f])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("C1").not());
+    // A review nobody judged can never be charged: not checked.
+    let r = wd.write(
+        "r.csv",
+        "评价ID,评价时间,评价内容,客服工号,评分\nR1,2026-07-20 10:00,太慢了,A3,1\n",
+    );
+    wd.kefu(&["import", "-q", "reviews", &r])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("R1").not());
+}
+
+/// Found by exploratory testing: a confirmed complaint naming only a name
+/// two agents share was charged to nobody, and the bonus never said so.
+#[test]
+fn complaints_linked_to_no_agent_are_noted_in_the_bonus() {
+    let wd = Workdir::new();
+    let roster = wd.write(
+        "roster.csv",
+        "工号,客服姓名,部门,组长工号,入职日期,离职日期\n\
+         A1,张伟,售前组,,2024-01-01,\n\
+         A2,张伟,售后组,,2024-01-01,\n\
+         A3,王芳,售后组,,2024-01-01,\n",
+    );
+    wd.kefu(&["import", "-q", "agents", &roster])
+        .assert()
+        .success();
+    let f = wd.write(
+        "c.csv",
+        "投诉编号,投诉时间,投诉内容,被投诉人,是否成立,责任认定\n\
+         C1,2026-08-12 09:00,态度很差,张伟,成立,个人\n\
+         C2,2026-08-13 09:00,态度很差,张伟,待定,\n\
+         C3,2026-08-14 09:00,态度很差,张伟,不成立,个人\n\
+         C4,2026-08-15 09:00,态度很差,王芳,成立,个人\n",
+    );
+    wd.kefu(&["import", "-q", "complaints", &f])
+        .assert()
+        .success();
+    let note = "2 record(s) in the period would count against an agent (1) or are pending (1) but name no agent kefu could link";
+    wd.kefu(&["bonus", "--quarter", "2026Q3", "--format", "csv"])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains(note)
+                .and(predicate::str::contains(
+                    "complaint C1 (张伟, 2026-08-12), complaint C2 (张伟, 2026-08-13);",
+                ))
+                .and(predicate::str::contains("C3").not()),
+        );
+    // In the people's formats too, and in the ledger; one agent's view is
+    // about that agent alone.
+    wd.kefu(&["bonus", "--quarter", "2026Q3", "--format", "md"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(note));
+    wd.kefu(&["points", "--quarter", "2026Q3", "--format", "csv"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(note));
+    wd.kefu(&[
+        "points",
+        "--quarter",
+        "2026Q3",
+        "--agent",
+        "A3",
+        "--format",
+        "csv",
+    ])
+    .assert()
+    .success()
+    .stderr(predicate::str::contains("link").not());
+    // The complaint that names its agent is charged as before.
+    let rows = bonus(&wd, &["--quarter", "2026Q3"]);
+    assert_eq!(agent(&rows, "A3")["complaints_counted"], 1);
+    assert_eq!(agent(&rows, "A1")["complaints_counted"], 0);
+}
+
+#[test]
+fn rate_takes_full_width_digits() {
+    let wd = workspace_with(None);
+    import(
+        &wd,
+        "events",
+        "e.csv",
+        "编号,日期,工号,奖惩项目,次数\nE1,2026-08-05,A1,书面表扬,1\n",
+    );
+    let rows = bonus(&wd, &["--quarter", "2026Q3", "--rate", "１２.５"]);
+    assert_eq!(agent(&rows, "A1")["rate"], "12.50");
+    wd.kefu(&["bonus", "--quarter", "2026Q3", "--rate", "１２。５"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--rate \"１２。５\" is not a number",
+        ));
+}

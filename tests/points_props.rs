@@ -98,7 +98,7 @@ proptest! {
         let events = unique(events, |e| e.ext_id.clone());
         let charges = unique(charges, |c| c.ext_id.clone());
         let period = dates::Period::quarter(2026, quarter).unwrap();
-        let inputs = Inputs { agents: agents(), events: events.clone(), charges: charges.clone(), activity: vec![] };
+        let inputs = Inputs { agents: agents(), events: events.clone(), charges: charges.clone(), unlinked: vec![], activity: vec![] };
         let l = ledger(&book, &inputs, &period, after_2026());
         let rate = Decimal::new(10, 0);
         let pays = payouts(&book, &inputs.agents, &l, &period, rate);
@@ -113,7 +113,7 @@ proptest! {
         let n = shuffled_events.len();
         for i in 0..n { shuffled_events.swap(i, (seed as usize).wrapping_mul(i + 7) % n.max(1)); }
         shuffled_charges.reverse();
-        let again = Inputs { agents: agents(), events: shuffled_events, charges: shuffled_charges, activity: vec![] };
+        let again = Inputs { agents: agents(), events: shuffled_events, charges: shuffled_charges, unlinked: vec![], activity: vec![] };
         let l2 = ledger(&book, &again, &period, after_2026());
         prop_assert_eq!(&l.lines, &l2.lines);
         prop_assert_eq!(&l.flags, &l2.flags);
@@ -152,7 +152,7 @@ proptest! {
         let charges = unique(charges, |c| c.ext_id.clone());
         let period = dates::Period::quarter(2026, quarter).unwrap();
         let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Duration::days(today);
-        let inputs = Inputs { agents: agents(), events: vec![], charges, activity: vec![] };
+        let inputs = Inputs { agents: agents(), events: vec![], charges, unlinked: vec![], activity: vec![] };
         let l = ledger(&book, &inputs, &period, today);
         for x in l.lines.iter().filter(|x| x.key.starts_with("zero:")) {
             // A zero-complaint line is dated on its month's last day.

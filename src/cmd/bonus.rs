@@ -373,7 +373,13 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
     let today = dates::today(ws.tz)?;
     let period = args.period.period(ws.tz, today)?;
     let rate = match &args.rate {
+        // Full-width digits (１２.５), as IME users type them and as
+        // --quarter ２０２６年第３季度 is read.
         Some(r) => r
+            .trim()
+            .chars()
+            .map(crate::domain::fold_full_width)
+            .collect::<String>()
             .trim()
             .parse::<Decimal>()
             .map_err(|_| Usage(format!("--rate {r:?} is not a number")))?,

@@ -2685,6 +2685,19 @@ fn import(
             }
         }
     }
+    if matches!(plan.kind, ImportKind::Reviews | ImportKind::Complaints) {
+        // Charged as recorded, but worth a second look (a wrong 工号).
+        let doubtful = store::points::doubtful_charges(&tx, import_id)?;
+        for (kind, id, agent, why) in doubtful.iter().take(10) {
+            crate::say!("kefu: warning: {kind} {id} is {why}: kept against {agent} as recorded; check its agent id (客服工号)");
+        }
+        if doubtful.len() > 10 {
+            crate::say!(
+                "kefu: warning: {} more record(s) like these",
+                doubtful.len() - 10
+            );
+        }
+    }
     if plan.kind == ImportKind::Events {
         // Imported and counted as they are, but worth a second look.
         let doubtful = store::points::doubtful_events(&tx, import_id, crate::dates::today(ws.tz)?)?;

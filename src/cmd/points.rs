@@ -175,6 +175,30 @@ pub fn ledger_notes(l: &points::Ledger) -> Option<String> {
             leaderless.join(", ")
         ));
     }
+    if !l.unlinked.is_empty() {
+        let counted = l.unlinked.iter().filter(|(_, counts)| *counts).count();
+        let shown: Vec<String> = l
+            .unlinked
+            .iter()
+            .take(5)
+            .map(|(u, _)| {
+                format!(
+                    "{} {} ({}, {})",
+                    u.charge.kind.id(),
+                    u.charge.ext_id,
+                    u.name.as_deref().unwrap_or("no agent named"),
+                    crate::dates::date_of_day(u.charge.day)
+                )
+            })
+            .collect();
+        notes.push(format!(
+            "{} record(s) in the period would count against an agent ({counted}) or are pending ({}) but name no agent kefu could link (a name several agents share, or none on the roster), and are charged to nobody: {}{}; put the agent id (客服工号) in the export and import it again",
+            l.unlinked.len(),
+            l.unlinked.len() - counted,
+            shown.join(", "),
+            if l.unlinked.len() > shown.len() { ", …" } else { "" }
+        ));
+    }
     if let Some((_, _, held)) = l.unknown_departments.first() {
         let rules: Vec<String> = l
             .unknown_departments

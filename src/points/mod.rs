@@ -128,6 +128,18 @@ pub struct Charge {
     pub responsibility: Option<Responsibility>,
 }
 
+/// Negative feedback that would count against an agent, or be pending, but
+/// names none kefu could link (a name several agents share, a name or id
+/// not on the roster): charged to nobody, and said so (found by exploratory
+/// testing: only the import warned, once).
+#[derive(Debug, Clone)]
+pub struct Unlinked {
+    /// Its `agent_id` is empty.
+    pub charge: Charge,
+    /// The name the export gave, if any.
+    pub name: Option<String>,
+}
+
 /// Everything the ledger is computed from, for a range of days.
 #[derive(Debug, Clone, Default)]
 pub struct Inputs {
@@ -136,6 +148,9 @@ pub struct Inputs {
     pub events: Vec<Event>,
     /// Negative feedback naming an agent, in the period.
     pub charges: Vec<Charge>,
+    /// Negative feedback naming no agent kefu could link, in the period
+    /// (read only for every agent's ledger, not one agent's).
+    pub unlinked: Vec<Unlinked>,
     /// (month "YYYY-MM", metric, agent id, value).
     pub activity: Vec<(String, String, String, Decimal)>,
 }
@@ -172,6 +187,10 @@ pub struct Ledger {
     /// Top-metric rules whose `department` the roster has never held (a
     /// typo): (rule id, department, the roster's departments). They award nothing.
     pub unknown_departments: Vec<(String, String, Vec<String>)>,
+    /// Feedback in the period that counts or is pending under the policy
+    /// but names no agent kefu could link: charged to nobody, by day; with
+    /// whether it counts (else it is pending).
+    pub unlinked: Vec<(Unlinked, bool)>,
 }
 
 /// The window (month, quarter or year) containing `day`.
@@ -539,6 +558,17 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
         } else if policy.pending(c) {
             *pending.entry(c.agent_id.as_str()).or_default() += 1;
             l.pending_items.push(c.clone());
+        }
+    }
+
+    for u in &inputs.unlinked {
+        let c = &u.charge;
+        if c.day >= first && c.day <= last {
+            if policy.counts(c) {
+                l.unlinked.push((u.clone(), true));
+            } else if policy.pending(c) {
+                l.unlinked.push((u.clone(), false));
+            }
         }
     }
 

@@ -164,52 +164,59 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
     let mut by_department: BTreeMap<String, i64> = BTreeMap::new();
     let mut by_agent: BTreeMap<(String, String, String), i64> = BTreeMap::new();
     let mut total = 0i64;
-    reports::each_negative(ctx.conn, day, day, &ctx.filters, |it| {
-        total += 1;
-        let cause = cause_of(it);
-        *by_cause.entry(cause.clone()).or_default() += 1;
-        *by_channel
-            .entry(ctx.spellings.channel(it.channel.as_deref()))
-            .or_default() += 1;
-        let dept = ctx.spellings.department(it.department.as_deref());
-        *by_department.entry(dept.clone()).or_default() += 1;
-        *by_agent
-            .entry((
-                it.agent_id.clone().unwrap_or_default(),
-                it.agent_name.clone().unwrap_or_default(),
-                dept,
-            ))
-            .or_default() += 1;
-        let customer = it.customer.as_deref().map(|c| {
-            if ctx.mask {
-                privacy::mask_id(c)
-            } else {
-                c.to_string()
-            }
-        });
-        let phone = it.customer_phone.as_deref().map(|p| {
-            if ctx.mask {
-                privacy::mask_phone(p)
-            } else {
-                p.to_string()
-            }
-        });
-        items.push(vec![
-            Cell::DateTime(dates::local_datetime(it.created_at, ctx.tz)),
-            it.kind.as_str().into(),
-            it.agent_id.clone().into(),
-            it.agent_name.clone().into(),
-            it.department.clone().into(),
-            it.channel.clone().into(),
-            cause.as_str().into(),
-            cause_label(&cause).into(),
-            excerpt(it.content.as_deref().unwrap_or(""), ctx.mask).into(),
-            customer.into(),
-            phone.into(),
-            it.source.as_str().into(),
-            it.ext_id.as_str().into(),
-        ]);
-    })?;
+    reports::each_negative(
+        ctx.conn,
+        day,
+        day,
+        &ctx.filters,
+        reports::Read::Listed,
+        |it| {
+            total += 1;
+            let cause = cause_of(it);
+            *by_cause.entry(cause.clone()).or_default() += 1;
+            *by_channel
+                .entry(ctx.spellings.channel(it.channel.as_deref()))
+                .or_default() += 1;
+            let dept = ctx.spellings.department(it.department.as_deref());
+            *by_department.entry(dept.clone()).or_default() += 1;
+            *by_agent
+                .entry((
+                    it.agent_id.clone().unwrap_or_default(),
+                    it.agent_name.clone().unwrap_or_default(),
+                    dept,
+                ))
+                .or_default() += 1;
+            let customer = it.customer.as_deref().map(|c| {
+                if ctx.mask {
+                    privacy::mask_id(c)
+                } else {
+                    c.to_string()
+                }
+            });
+            let phone = it.customer_phone.as_deref().map(|p| {
+                if ctx.mask {
+                    privacy::mask_phone(p)
+                } else {
+                    p.to_string()
+                }
+            });
+            items.push(vec![
+                Cell::DateTime(dates::local_datetime(it.created_at, ctx.tz)),
+                it.kind.as_str().into(),
+                it.agent_id.clone().into(),
+                it.agent_name.clone().into(),
+                it.department.clone().into(),
+                it.channel.clone().into(),
+                cause.as_str().into(),
+                cause_label(&cause).into(),
+                excerpt(it.content.as_deref().unwrap_or(""), ctx.mask).into(),
+                customer.into(),
+                phone.into(),
+                it.source.as_str().into(),
+                it.ext_id.as_str().into(),
+            ]);
+        },
+    )?;
     // The previous 7 days, for the change and the average; the day's reviews
     // for the negative rate.
     let mut per_day = [0i64; 7];
@@ -329,35 +336,42 @@ pub fn causes(ctx: &Context<'_>, period: &Period) -> Result<Document> {
     let mut multi = 0i64;
     let mut by_dept: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
     let mut total = 0i64;
-    reports::each_negative(ctx.conn, first, last, &ctx.filters, |it| {
-        total += 1;
-        let cause = cause_of(it);
-        *counts.entry(cause.clone()).or_default() += 1;
-        *by_dept
-            .entry(ctx.spellings.department(it.department.as_deref()))
-            .or_default()
-            .entry(cause)
-            .or_default() += 1;
-        let mut found: Vec<&str> = it
-            .causes
-            .as_deref()
-            .unwrap_or("")
-            .split(';')
-            .filter(|s| !s.is_empty())
-            .collect();
-        found.sort_unstable();
-        found.dedup();
-        if found.len() > 1 {
-            multi += 1;
-        }
-        for i in 0..found.len() {
-            for j in i + 1..found.len() {
-                *pairs
-                    .entry((found[i].to_string(), found[j].to_string()))
-                    .or_default() += 1;
+    reports::each_negative(
+        ctx.conn,
+        first,
+        last,
+        &ctx.filters,
+        reports::Read::Counted,
+        |it| {
+            total += 1;
+            let cause = cause_of(it);
+            *counts.entry(cause.clone()).or_default() += 1;
+            *by_dept
+                .entry(ctx.spellings.department(it.department.as_deref()))
+                .or_default()
+                .entry(cause)
+                .or_default() += 1;
+            let mut found: Vec<&str> = it
+                .causes
+                .as_deref()
+                .unwrap_or("")
+                .split(';')
+                .filter(|s| !s.is_empty())
+                .collect();
+            found.sort_unstable();
+            found.dedup();
+            if found.len() > 1 {
+                multi += 1;
             }
-        }
-    })?;
+            for i in 0..found.len() {
+                for j in i + 1..found.len() {
+                    *pairs
+                        .entry((found[i].to_string(), found[j].to_string()))
+                        .or_default() += 1;
+                }
+            }
+        },
+    )?;
     let mut doc = Document::new(format!(
         "差评原因分析 Cause analysis {} – {}",
         period.first, period.last
@@ -734,24 +748,31 @@ pub fn compare(ctx: &Context<'_>, by: GroupBy, period: &Period, vs: &Period) -> 
         .enumerate()
     {
         let (first, last) = p.days();
-        reports::each_negative(ctx.conn, first, last, &ctx.filters, |it| {
-            if dates::local_datetime(it.created_at, ctx.tz).date() > today {
-                future[i] += 1;
-            }
-            let key = group_key(it, by, ctx.tz, &ctx.spellings);
-            if by == GroupBy::Agent {
-                names.entry(key.clone()).or_insert_with(|| {
-                    (
-                        it.agent_name.clone().unwrap_or_default(),
-                        it.department
-                            .as_deref()
-                            .map(|d| ctx.spellings.department(Some(d)))
-                            .unwrap_or_default(),
-                    )
-                });
-            }
-            *counts.entry(key).or_default() += 1;
-        })?;
+        reports::each_negative(
+            ctx.conn,
+            first,
+            last,
+            &ctx.filters,
+            reports::Read::Counted,
+            |it| {
+                if dates::local_datetime(it.created_at, ctx.tz).date() > today {
+                    future[i] += 1;
+                }
+                let key = group_key(it, by, ctx.tz, &ctx.spellings);
+                if by == GroupBy::Agent {
+                    names.entry(key.clone()).or_insert_with(|| {
+                        (
+                            it.agent_name.clone().unwrap_or_default(),
+                            it.department
+                                .as_deref()
+                                .map(|d| ctx.spellings.department(Some(d)))
+                                .unwrap_or_default(),
+                        )
+                    });
+                }
+                *counts.entry(key).or_default() += 1;
+            },
+        )?;
     }
     // Agents on the roster in either period with no negative feedback in
     // both are ranked too (with 0: the best), not left out.
@@ -917,12 +938,19 @@ pub fn distribution(ctx: &Context<'_>, by: GroupBy, period: &Period) -> Result<D
         _ => {}
     }
     let mut total = 0i64;
-    reports::each_negative(ctx.conn, first, last, &ctx.filters, |it| {
-        total += 1;
-        *counts
-            .entry(group_key(it, by, ctx.tz, &ctx.spellings))
-            .or_default() += 1;
-    })?;
+    reports::each_negative(
+        ctx.conn,
+        first,
+        last,
+        &ctx.filters,
+        reports::Read::Counted,
+        |it| {
+            total += 1;
+            *counts
+                .entry(group_key(it, by, ctx.tz, &ctx.spellings))
+                .or_default() += 1;
+        },
+    )?;
     let key_name = by.column();
     let mut t = Table::new(&[key_name, "count", "share"]);
     for (k, n) in &counts {

@@ -1040,4 +1040,106 @@ mod tests {
             Some("America/New_York")
         );
     }
+
+    /// Every query plan of a ledger's feedback reads the `feedback_charges`
+    /// index (its condition repeated word for word), never the whole day
+    /// index: reviews nobody judged cost a bonus nothing.
+    #[test]
+    fn a_ledger_reads_feedback_through_the_charges_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create(&dir.path().join("kefu.db"), SHANGHAI).unwrap();
+        for one_agent in [false, true] {
+            let plan: Vec<String> = store
+                .conn
+                .prepare(&format!(
+                    "EXPLAIN QUERY PLAN {}",
+                    points::charges_sql(one_agent)
+                ))
+                .unwrap()
+                .query_map(rusqlite::params![1, 2, "A1", "[]", "[]", "[]"], |r| {
+                    r.get(3)
+                })
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            let feedback = plan.iter().find(|p| p.contains("feedback")).unwrap();
+            if one_agent {
+                // Either index narrows it to one agent's judged records or days.
+                assert!(feedback.contains("USING INDEX"), "{plan:?}");
+            } else {
+                assert!(
+                    feedback.contains("USING INDEX feedback_charges"),
+                    "{plan:?}"
+                );
+            }
+        }
+    }
+
+    /// Reports that only count read the records in storage order, without
+    /// their texts, through the day index or (a quarter of the store or
+    /// more) the whole table: the same records as a listing reads.
+    #[test]
+    fn counting_reads_the_records_a_listing_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create(&dir.path().join("kefu.db"), SHANGHAI).unwrap();
+        let mut st = store
+            .conn
+            .prepare(
+                "INSERT INTO feedback (kind, source, ext_id, hash, created_at, local_day, polarity,
+                                       content, cause, import_id, agent_id)
+                 VALUES ('review', 's', ?1, 0, ?2, ?3, ?4, 'text', ?5, 1, ?6)",
+            )
+            .unwrap();
+        // Days out of time order, as an export sorted by something else.
+        for i in 0..400i64 {
+            let day = 20_000 + (i * 37) % 100;
+            let polarity = if i % 3 == 0 { "positive" } else { "negative" };
+            let cause = ["attitude", "response", "other"][(i % 5 % 3) as usize];
+            st.execute(rusqlite::params![
+                format!("R{i}"),
+                day * 86_400 + i,
+                day,
+                polarity,
+                cause,
+                format!("A{}", i % 4)
+            ])
+            .unwrap();
+        }
+        drop(st);
+        let read = |first, last, how| {
+            let mut got = vec![];
+            reports::each_negative(
+                &store.conn,
+                first,
+                last,
+                &reports::Filters::default(),
+                how,
+                |it| {
+                    assert_eq!(it.content.is_some(), how == reports::Read::Listed);
+                    got.push((
+                        it.ext_id.clone(),
+                        it.local_day,
+                        it.cause.clone(),
+                        it.agent_id.clone(),
+                    ));
+                },
+            )
+            .unwrap();
+            got
+        };
+        // All 100 days (the whole table), and 10 of them (the day index).
+        for (first, last) in [(20_000, 20_099), (20_010, 20_019)] {
+            let listed = read(first, last, reports::Read::Listed);
+            let mut counted = read(first, last, reports::Read::Counted);
+            assert!(
+                listed.windows(2).all(|w| w[0].1 <= w[1].1),
+                "listed in day order"
+            );
+            assert!(!listed.is_empty());
+            let mut sorted = listed.clone();
+            sorted.sort();
+            counted.sort();
+            assert_eq!(sorted, counted);
+        }
+    }
 }

@@ -1,6 +1,8 @@
 //! SQL for points: recorded events, monthly activity, the inputs of a
 //! ledger, and closed (frozen) periods.
 
+use std::collections::HashMap;
+
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
@@ -8,7 +10,7 @@ use rust_decimal::Decimal;
 
 use super::feedback::Upsert;
 use crate::domain::{FeedbackKind, Responsibility, Validity};
-use crate::points::{Agent, Charge, Event, Inputs, Line, Policy};
+use crate::points::{Agent, Charge, Event, Inputs, Line, Policy, Unlinked};
 
 /// An event ready for the store.
 #[derive(Debug, Clone)]
@@ -263,23 +265,74 @@ pub fn doubtful_events(
             r.get::<_, Option<String>>(4)?,
         ))
     })?;
-    let parse = |d: Option<String>| d.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
     let stints = super::agents::earlier_stints(conn)?;
     let mut out = vec![];
     for row in rows {
         let (ext_id, agent, day, joined, left) = row?;
         let date = crate::dates::date_of_day(day);
-        // Every employment, the current one last (re-hired under one id).
-        let mut spans = stints.get(&agent).cloned().unwrap_or_default();
-        spans.push((parse(joined), parse(left).unwrap_or(NaiveDate::MAX)));
         let why = if date > today {
             format!("dated {date}, after today ({today})")
-        } else if let Some(outside) = super::agents::outside_employment(&spans, date) {
-            format!("dated {date}, {}", outside.why(&agent))
+        } else if let Some(why) = outside_employment(&stints, &agent, joined, left, date) {
+            why
         } else {
             continue;
         };
         out.push((ext_id, why));
+    }
+    Ok(out)
+}
+
+/// Why `date` is outside every employment of `agent` (the roster's
+/// current one, `joined`–`left`, and earlier ones in `stints`), if it is.
+fn outside_employment(
+    stints: &HashMap<String, super::agents::Stints>,
+    agent: &str,
+    joined: Option<String>,
+    left: Option<String>,
+    date: NaiveDate,
+) -> Option<String> {
+    let parse = |d: Option<String>| d.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+    // Every employment, the current one last (re-hired under one id).
+    let mut spans = stints.get(agent).cloned().unwrap_or_default();
+    spans.push((parse(joined), parse(left).unwrap_or(NaiveDate::MAX)));
+    super::agents::outside_employment(&spans, date)
+        .map(|o| format!("dated {date}, {}", o.why(agent)))
+}
+
+/// Feedback this import added or changed that could be charged to an agent
+/// (judged, or a complaint: the `feedback_charges` index) and is dated
+/// outside that agent's time on the roster, as events are checked (a
+/// complaint logged under a wrong 工号 is charged to whoever has it, found
+/// by exploratory testing): (kind, id in the export, agent, why), in date order.
+pub fn doubtful_charges(
+    conn: &Connection,
+    import_id: i64,
+) -> Result<Vec<(String, String, String, String)>> {
+    let mut st = conn.prepare(&format!(
+        "SELECT f.kind, f.ext_id, f.agent_id, f.local_day, a.joined_on, a.left_on
+           FROM feedback f INDEXED BY feedback_charges JOIN agents a ON a.id = f.agent_id
+          WHERE {} AND (f.import_id = ?1 OR f.updated_import = ?1)
+          ORDER BY f.local_day, f.ext_id",
+        super::schema::CHARGES_INDEXED
+    ))?;
+    let rows = st.query_map([import_id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, Option<String>>(4)?,
+            r.get::<_, Option<String>>(5)?,
+        ))
+    })?;
+    let stints = super::agents::earlier_stints(conn)?;
+    let mut out = vec![];
+    for row in rows {
+        let (kind, ext_id, agent, day, joined, left) = row?;
+        let date = crate::dates::date_of_day(day);
+        if let Some(why) = outside_employment(&stints, &agent, joined, left, date) {
+            out.push((kind, ext_id, agent, why));
+        }
     }
     Ok(out)
 }
@@ -372,20 +425,9 @@ pub fn inputs(conn: &Connection, scope: &Scope<'_>) -> Result<Inputs> {
             }
         }
     }
-    let mut charges = vec![];
+    let (mut charges, mut unlinked) = (vec![], vec![]);
     {
-        // A prefilter only: the policy itself decides in `points::ledger`.
-        let relevant = "kind IN (SELECT value FROM json_each(?4))
-             AND (validity IS NULL OR validity = 'pending'
-                  OR (validity IN (SELECT value FROM json_each(?5))
-                      AND responsibility IN (SELECT value FROM json_each(?6))))";
-        let sql = if agent.is_some() {
-            format!("SELECT source, ext_id, agent_id, local_day, kind, validity, responsibility FROM feedback
-             WHERE agent_id = ?3 AND local_day BETWEEN ?1 AND ?2 AND polarity = 'negative' AND {relevant}")
-        } else {
-            format!("SELECT source, ext_id, agent_id, local_day, kind, validity, responsibility FROM feedback
-             WHERE local_day BETWEEN ?1 AND ?2 AND polarity = 'negative' AND agent_id IS NOT NULL AND ?3 IS NULL AND {relevant}")
-        };
+        let sql = charges_sql(agent.is_some());
         let kinds = json_list(policy.kinds.iter().map(|k| k.id()));
         let validities = json_list(policy.validities.iter().map(|v| v.id()));
         let resps = json_list(policy.responsibilities.iter().map(|r| r.id()));
@@ -394,18 +436,23 @@ pub fn inputs(conn: &Connection, scope: &Scope<'_>) -> Result<Inputs> {
             let kind: String = r.get(4)?;
             let validity: Option<String> = r.get(5)?;
             let resp: Option<String> = r.get(6)?;
-            Ok(Charge {
+            let agent_id: Option<String> = r.get(2)?;
+            let charge = Charge {
                 source: r.get(0)?,
                 ext_id: r.get(1)?,
-                agent_id: r.get(2)?,
+                agent_id: agent_id.clone().unwrap_or_default(),
                 day: r.get(3)?,
                 kind: FeedbackKind::parse(&kind).unwrap_or(FeedbackKind::Review),
                 validity: validity.as_deref().and_then(Validity::parse),
                 responsibility: resp.as_deref().and_then(Responsibility::parse),
-            })
+            };
+            Ok((agent_id.is_some(), charge, r.get::<_, Option<String>>(7)?))
         })?;
-        for c in rows {
-            charges.push(c?);
+        for row in rows {
+            match row? {
+                (true, c, _) => charges.push(c),
+                (false, charge, name) => unlinked.push(Unlinked { charge, name }),
+            }
         }
     }
     let mut activity = vec![];
@@ -435,8 +482,39 @@ pub fn inputs(conn: &Connection, scope: &Scope<'_>) -> Result<Inputs> {
         agents,
         events,
         charges,
+        unlinked,
         activity,
     })
+}
+
+/// The feedback a ledger reads on days ?1..=?2 (of agent ?3 when
+/// `one_agent`, else of every agent and of none: ?3 NULL), kinds ?4,
+/// validities ?5 and responsibilities ?6 as JSON lists: what
+/// `Policy::counts` or `Policy::pending` may take (they decide, in
+/// `points::ledger`), a validity and responsibility the policy counts, or
+/// pending (said so, or a complaint that says nothing) with a responsibility
+/// it counts or none. Within the rows of the `feedback_charges` index,
+/// whose condition is repeated for SQLite to use it: a negative review
+/// nobody judged is never read.
+pub(super) fn charges_sql(one_agent: bool) -> String {
+    let relevant = "kind IN (SELECT value FROM json_each(?4))
+         AND ((validity IN (SELECT value FROM json_each(?5))
+               AND responsibility IN (SELECT value FROM json_each(?6)))
+              OR ((validity = 'pending' OR (validity IS NULL AND kind = 'complaint'))
+                  AND (responsibility IS NULL
+                       OR responsibility IN (SELECT value FROM json_each(?6)))))";
+    let indexed = super::schema::CHARGES_INDEXED;
+    let who = if one_agent {
+        "agent_id = ?3"
+    } else {
+        // With the records that name no agent kefu could link.
+        "?3 IS NULL"
+    };
+    format!(
+        "SELECT source, ext_id, agent_id, local_day, kind, validity, responsibility, agent_name
+           FROM feedback
+          WHERE {who} AND local_day BETWEEN ?1 AND ?2 AND {indexed} AND {relevant}"
+    )
 }
 
 /// A closed period, if `name` was closed: (closed_at, payout JSON).
