@@ -2152,6 +2152,9 @@ fn import(
     let mut activity_written: HashSet<(String, String, String)> = HashSet::new();
     let mut activity_again: Vec<String> = vec![];
     let mut total = Counts::default();
+    // The first and last local day of the feedback this import added or
+    // changed: where to look for records dated outside their agent's time.
+    let mut written_days: Option<(i64, i64)> = None;
     let classifier = Classifier::for_workspace(&ws.dir, &ws.config.classify, false)
         .context("kefu.toml [classify]")?;
     // reader -> classifier -> writer (this thread), each on its own thread.
@@ -2208,6 +2211,7 @@ fn import(
         // many, and the first few (source/id).
         let (repeated, repeated_derived) = (&mut repeated, &mut repeated_derived);
         let with_ids = &mut with_ids;
+        let written_days = &mut written_days;
         let mut source = String::new();
         let mut position = "line";
         let mut pending: Vec<FeedbackRecord<'static>> = Vec::with_capacity(BATCH);
@@ -2253,6 +2257,13 @@ fn import(
             if let (Some(first), Some(last)) = (days.clone().min(), days.max()) {
                 with_ids.note(source, first);
                 with_ids.note(source, last);
+            }
+            for (rec, outcome) in pending.iter().zip(&outcomes) {
+                if *outcome != Upsert::Unchanged {
+                    let d = rec.local_day;
+                    *written_days =
+                        Some(written_days.map_or((d, d), |(a, b)| (a.min(d), b.max(d))));
+                }
             }
             for outcome in outcomes {
                 counts.add(outcome);
@@ -2687,7 +2698,10 @@ fn import(
     }
     if matches!(plan.kind, ImportKind::Reviews | ImportKind::Complaints) {
         // Charged as recorded, but worth a second look (a wrong 工号).
-        let doubtful = store::points::doubtful_charges(&tx, import_id)?;
+        let doubtful = match written_days {
+            Some(days) => store::points::doubtful_charges(&tx, import_id, days)?,
+            None => vec![],
+        };
         for (kind, id, agent, why) in doubtful.iter().take(10) {
             crate::say!("kefu: warning: {kind} {id} is {why}: kept against {agent} as recorded; check its agent id (客服工号)");
         }

@@ -303,19 +303,23 @@ fn outside_employment(
 /// (judged, or a complaint: the `feedback_charges` index) and is dated
 /// outside that agent's time on the roster, as events are checked (a
 /// complaint logged under a wrong 工号 is charged to whoever has it, found
-/// by exploratory testing): (kind, id in the export, agent, why), in date order.
+/// by exploratory testing): (kind, id in the export, agent, why), in date
+/// order. `days`: the first and last local day the import wrote, so that a
+/// day's import into a store of millions of complaints reads that day's.
 pub fn doubtful_charges(
     conn: &Connection,
     import_id: i64,
+    days: (i64, i64),
 ) -> Result<Vec<(String, String, String, String)>> {
     let mut st = conn.prepare(&format!(
         "SELECT f.kind, f.ext_id, f.agent_id, f.local_day, a.joined_on, a.left_on
            FROM feedback f INDEXED BY feedback_charges JOIN agents a ON a.id = f.agent_id
-          WHERE {} AND (f.import_id = ?1 OR f.updated_import = ?1)
+          WHERE f.local_day BETWEEN ?2 AND ?3 AND {}
+            AND (f.import_id = ?1 OR f.updated_import = ?1)
           ORDER BY f.local_day, f.ext_id",
         super::schema::CHARGES_INDEXED
     ))?;
-    let rows = st.query_map([import_id], |r| {
+    let rows = st.query_map(params![import_id, days.0, days.1], |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,
