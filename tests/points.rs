@@ -991,7 +991,7 @@ fn a_leader_move_into_a_closed_quarter_moves_the_joint_liability() {
         // Versions 7's and 8's additions out again, as a version 5 store
         // had none.
         conn.execute_batch(
-            "DROP TABLE agent_other_names; DROP TABLE agent_stints; DROP INDEX feedback_unrated; ALTER TABLE feedback DROP COLUMN unrated; PRAGMA user_version = 5;",
+            "DROP TABLE agent_other_names; DROP TABLE agent_stints; DROP INDEX feedback_unrated; DROP INDEX feedback_charges; ALTER TABLE feedback DROP COLUMN unrated; PRAGMA user_version = 5;",
         )
         .unwrap();
     }
@@ -2234,6 +2234,7 @@ fn an_older_store_with_whole_row_ids_is_re_keyed_and_its_second_copies_removed()
          DROP TABLE agent_other_names;
          DROP TABLE agent_stints;
          DROP INDEX feedback_unrated;
+         DROP INDEX feedback_charges;
          ALTER TABLE feedback DROP COLUMN unrated;
          PRAGMA user_version = 3;",
     )
@@ -3749,4 +3750,33 @@ fn rate_takes_full_width_digits() {
         .stderr(predicate::str::contains(
             "--rate \"１２。５\" is not a number",
         ));
+}
+
+/// Found by exploratory testing: a complaint giving an agent id the roster
+/// does not have is charged to that id, in a row with no name that HR could
+/// take for a roster agent's; the row is flagged.
+#[test]
+fn a_complaint_against_an_id_not_on_the_roster_is_flagged_in_its_row() {
+    let wd = workspace_with(None);
+    import(
+        &wd,
+        "complaints",
+        "c.csv",
+        "投诉编号,投诉时间,投诉内容,客服工号,是否成立,责任认定\n\
+         D1,2026-08-11 10:00,态度差,KF099,成立,个人\n\
+         D2,2026-08-12 10:00,态度差,KF099,待定,个人\n\
+         D3,2026-08-13 10:00,态度差,A1,成立,个人\n",
+    );
+    let rows = bonus(&wd, &["--quarter", "2026Q3"]);
+    let phantom = agent(&rows, "KF099");
+    assert_eq!(phantom["agent_name"], "");
+    assert_eq!(phantom["complaints_counted"], 1);
+    assert_eq!(phantom["complaints_pending"], 1);
+    assert_eq!(phantom["flags"], serde_json::json!(["not-on-roster"]));
+    assert_eq!(agent(&rows, "A1")["flags"], serde_json::json!([]));
+    // Charged to that id, so not among the records linked to no one.
+    wd.kefu(&["bonus", "--quarter", "2026Q3", "--format", "csv"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("could link").not());
 }

@@ -1891,7 +1891,7 @@ fn reviews_of_an_export_without_ratings_are_out_of_the_negative_rate() {
         let conn = rusqlite::Connection::open(wd.path("kefu.db")).unwrap();
         conn.execute_batch(
             "DROP TABLE agent_other_names; DROP TABLE agent_stints; DROP INDEX feedback_unrated;
-             ALTER TABLE feedback DROP COLUMN unrated;
+             DROP INDEX feedback_charges; ALTER TABLE feedback DROP COLUMN unrated;
              UPDATE feedback SET hash = hash + 1 WHERE ext_id LIKE 'N%';
              PRAGMA user_version = 6;",
         )
@@ -2687,4 +2687,46 @@ fn report_input_takes_an_input_format() {
     let out = wd.kefu(&with).write_stdin(api).output().unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["total"], 1, "{v}");
+}
+
+/// Found by exploratory testing: counting reports read records in storage
+/// order, and `compare --by agent` took a moved agent's department from
+/// whichever record was stored first; it is the first record's by date
+/// (as before), whatever order the export listed them in.
+#[test]
+fn compare_by_agent_shows_the_first_records_department_whatever_the_import_order() {
+    let mut seen = vec![];
+    for rows in [
+        "R2,2026-07-10 10:00,1,态度很差,A3,京东\nR1,2026-05-10 10:00,1,态度很差,A3,京东\n",
+        "R1,2026-05-10 10:00,1,态度很差,A3,京东\nR2,2026-07-10 10:00,1,态度很差,A3,京东\n",
+    ] {
+        let wd = Workdir::new();
+        let roster = wd.write(
+            "ag.csv",
+            "工号,客服姓名,部门,组长工号,入职日期,离职日期\nA1,王芳,售前组,,2024-01-01,\nA3,张伟,售后一组,,2024-01-01,\n",
+        );
+        let moved = wd.write(
+            "move.csv",
+            "工号,客服姓名,部门,调岗日期\nA3,张伟,售后二组,2026-06-01\n",
+        );
+        for f in [&roster, &moved] {
+            wd.kefu(&["import", "-q", "agents", f]).assert().success();
+        }
+        let reviews = wd.write(
+            "r.csv",
+            format!("评价ID,评价时间,星级,评论,客服ID,渠道\n{rows}R3,2026-05-11 10:00,1,回复慢,A1,京东\n"),
+        );
+        wd.kefu(&["import", "-q", "reviews", &reviews])
+            .assert()
+            .success();
+        let out = wd.stdout(&[
+            "report", "compare", "--by", "agent", "--period", "2026", "--vs", "2025", "--format",
+            "csv",
+        ]);
+        let a3: Vec<&str> = out.lines().filter(|l| l.contains(",A3,")).collect();
+        assert_eq!(a3.len(), 1, "{out}");
+        assert!(a3[0].contains(",张伟,售后一组,"), "{out}");
+        seen.push(a3[0].to_string());
+    }
+    assert_eq!(seen[0], seen[1]);
 }

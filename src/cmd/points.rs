@@ -192,7 +192,7 @@ pub fn ledger_notes(l: &points::Ledger) -> Option<String> {
             })
             .collect();
         notes.push(format!(
-            "{} record(s) in the period would count against an agent ({counted}) or are pending ({}) but name no agent kefu could link (a name several agents share, or none on the roster), and are charged to nobody: {}{}; put the agent id (客服工号) in the export and import it again",
+            "{} record(s) in the period would count against an agent ({counted}) or are pending ({}) but name no agent kefu could link (a name several agents share, or a name no one on the roster has), and are charged to nobody: {}{}; put the agent id (客服工号) in the export and import it again",
             l.unlinked.len(),
             l.unlinked.len() - counted,
             shown.join(", "),

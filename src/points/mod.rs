@@ -719,6 +719,23 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
             }
         }
     }
+    // Complaints give an agent id the roster does not have (KF099 in the
+    // 客服工号 column: a typo, or a roster not imported yet): charged to that
+    // id as written, and its row says so (found by exploratory testing: a
+    // row with no name, which HR could take for a roster agent's).
+    let off_roster: Vec<String> = l
+        .counted
+        .keys()
+        .chain(l.pending.keys())
+        .filter(|a| !agents.contains_key(a.as_str()))
+        .cloned()
+        .collect();
+    for a in off_roster {
+        l.flags
+            .entry(a)
+            .or_default()
+            .push(NOT_ON_ROSTER.to_string());
+    }
     l.lines
         .sort_unstable_by(|a, b| (a.day, &a.agent_id, &a.key).cmp(&(b.day, &b.agent_id, &b.key)));
     for f in l.flags.values_mut() {
@@ -727,6 +744,9 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
     }
     l
 }
+
+/// The flag of a row whose agent id the roster does not have.
+pub const NOT_ON_ROSTER: &str = "not-on-roster";
 
 /// One agent's payout.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

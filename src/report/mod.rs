@@ -739,7 +739,10 @@ fn group_key(it: &Item, by: GroupBy, tz: Tz, spellings: &Spellings) -> String {
 pub fn compare(ctx: &Context<'_>, by: GroupBy, period: &Period, vs: &Period) -> Result<Document> {
     let mut now: BTreeMap<String, i64> = BTreeMap::new();
     let mut before: BTreeMap<String, i64> = BTreeMap::new();
-    let mut names: BTreeMap<String, (String, String)> = BTreeMap::new();
+    // Per agent: the name and department of their first record (period
+    // first, then by day, time and row), whatever order they are read in.
+    type Order = (usize, i64, i64, i64);
+    let mut names: BTreeMap<String, (Order, String, String)> = BTreeMap::new();
     let today = dates::today(ctx.tz)?;
     // Per period: how many of its records are dated after today.
     let mut future = [0i64; 2];
@@ -760,15 +763,17 @@ pub fn compare(ctx: &Context<'_>, by: GroupBy, period: &Period, vs: &Period) -> 
                 }
                 let key = group_key(it, by, ctx.tz, &ctx.spellings);
                 if by == GroupBy::Agent {
-                    names.entry(key.clone()).or_insert_with(|| {
-                        (
-                            it.agent_name.clone().unwrap_or_default(),
-                            it.department
-                                .as_deref()
-                                .map(|d| ctx.spellings.department(Some(d)))
-                                .unwrap_or_default(),
-                        )
-                    });
+                    let order = (i, it.local_day, it.created_at, it.row_id);
+                    let first = names.get(&key).is_none_or(|(o, ..)| order < *o);
+                    if first {
+                        let department = it
+                            .department
+                            .as_deref()
+                            .map(|d| ctx.spellings.department(Some(d)))
+                            .unwrap_or_default();
+                        let name = it.agent_name.clone().unwrap_or_default();
+                        names.insert(key.clone(), (order, name, department));
+                    }
                 }
                 *counts.entry(key).or_default() += 1;
             },
@@ -799,7 +804,10 @@ pub fn compare(ctx: &Context<'_>, by: GroupBy, period: &Period, vs: &Period) -> 
                     .department_on(dates::day_number(period.last))
                     .unwrap_or_default()
                     .to_string();
-                names.insert(a.id.clone(), (a.name.clone(), department));
+                names.insert(
+                    a.id.clone(),
+                    (Default::default(), a.name.clone(), department),
+                );
                 quiet.push(a.id);
             }
         }
@@ -836,7 +844,7 @@ pub fn compare(ctx: &Context<'_>, by: GroupBy, period: &Period, vs: &Period) -> 
         }
         let mut row: Vec<Cell> = vec![Cell::Int(rank), k.as_str().into()];
         if by == GroupBy::Agent {
-            let (name, dept) = names.get(k).cloned().unwrap_or_default();
+            let (_, name, dept) = names.get(k).cloned().unwrap_or_default();
             row.extend([Cell::Text(name), Cell::Text(dept)]);
         }
         let mark = if fewest == most {

@@ -86,6 +86,9 @@ impl Filters {
 /// One negative feedback record, as reports see it.
 #[derive(Debug, Clone, Default)]
 pub struct Item {
+    /// The store's row id: with the day and time, the order records were
+    /// listed in (a counting report reads them in storage order).
+    pub row_id: i64,
     pub created_at: i64,
     pub local_day: i64,
     pub kind: String,
@@ -223,7 +226,7 @@ pub fn each_negative(
     };
     let sql = format!(
         "SELECT f.created_at, f.local_day, f.kind, f.source, f.ext_id, f.agent_id, coalesce(a.name, f.agent_name),
-                {DEPARTMENT}, f.channel, f.cause, f.auto_causes, {texts}
+                {DEPARTMENT}, f.channel, f.cause, f.auto_causes, {texts}, f.id
          FROM feedback f {scan} LEFT JOIN agents a ON a.id = f.agent_id
          WHERE f.local_day BETWEEN ?1 AND ?2 AND f.polarity = 'negative'{conditions}
          {order}"
@@ -246,6 +249,7 @@ pub fn each_negative(
         item.content = r.get(11)?;
         item.customer = r.get(12)?;
         item.customer_phone = r.get(13)?;
+        item.row_id = r.get(14)?;
         f(&item);
     }
     Ok(())
