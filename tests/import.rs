@@ -3302,7 +3302,7 @@ fn feedback_naming_agents_off_the_roster_is_warned_about() {
         .assert()
         .success()
         .stderr(predicate::str::contains(
-            "kefu: warning: 2 record(s) name an agent the roster does not have: \"李四\" (2); they count under the name as written, in no roster agent's points (an id gets a row of its own in points and bonus, flagged not-on-roster)",
+            "kefu: warning: 2 record(s) name an agent the roster does not have: \"李四\" (2); they count under the name as written, in no roster agent's points (an id gets a row of its own in the bonus, flagged not-on-roster)",
         ));
     // Without a roster there is nothing to link to, and nothing to say.
     let bare = Workdir::new();

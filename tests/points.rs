@@ -3779,4 +3779,33 @@ fn a_complaint_against_an_id_not_on_the_roster_is_flagged_in_its_row() {
         .assert()
         .success()
         .stderr(predicate::str::contains("could link").not());
+    // An id with only a pending complaint has its row too; and after the
+    // quarter is closed, a late complaint's adjustment, the only line of
+    // KF099's next quarter, still shows it is not on the roster.
+    import(
+        &wd,
+        "complaints",
+        "c2.csv",
+        "投诉编号,投诉时间,投诉内容,客服工号,是否成立,责任认定
+         P1,2026-08-20 10:00,态度差,KF098,待定,个人
+",
+    );
+    let rows = bonus(&wd, &["--quarter", "2026Q3"]);
+    let pending_only = agent(&rows, "KF098");
+    assert_eq!(pending_only["complaints_pending"], 1);
+    assert_eq!(pending_only["net_points"], 0);
+    assert_eq!(pending_only["flags"], serde_json::json!(["not-on-roster"]));
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    import(
+        &wd,
+        "complaints",
+        "c3.csv",
+        "投诉编号,投诉时间,投诉内容,客服工号,是否成立,责任认定
+         D4,2026-08-21 10:00,态度差,KF099,成立,个人
+",
+    );
+    let rows = bonus(&wd, &["--quarter", "2026Q4"]);
+    let late = agent(&rows, "KF099");
+    assert_eq!(late["net_points"], -1);
+    assert_eq!(late["flags"], serde_json::json!(["not-on-roster"]));
 }

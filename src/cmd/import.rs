@@ -1656,7 +1656,7 @@ impl OffRoster {
     fn warning(&self) -> Option<String> {
         (self.0.records > 0).then(|| {
             format!(
-                "{} record(s) name an agent the roster does not have: {}; they count under the name as written, in no roster agent's points (an id gets a row of its own in points and bonus, flagged not-on-roster); import the roster (kefu import agents) or correct the names",
+                "{} record(s) name an agent the roster does not have: {}; they count under the name as written, in no roster agent's points (an id gets a row of its own in the bonus, flagged not-on-roster); import the roster (kefu import agents) or correct the names",
                 self.0.records,
                 self.0.list(true)
             )

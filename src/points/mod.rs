@@ -806,6 +806,14 @@ pub fn payouts(
         .collect();
     ids.extend(l.lines.iter().map(|x| x.agent_id.clone()));
     let by_id: HashMap<&str, &Agent> = agents.iter().map(|a| (a.id.as_str(), a)).collect();
+    // An id the roster does not have, with only pending complaints: a row
+    // too, so that its pending count is in one (found by exploratory testing).
+    ids.extend(
+        l.pending
+            .keys()
+            .filter(|id| !by_id.contains_key(id.as_str()))
+            .cloned(),
+    );
     // (earned, deducted) per agent, in one pass over the ledger.
     let mut sums: HashMap<&str, (i64, i64)> = HashMap::new();
     for x in &l.lines {
@@ -837,7 +845,16 @@ pub fn payouts(
                 bonus: bonus_of(net, rate, book.negative_bonus),
                 complaints_counted: l.counted.get(&id).copied().unwrap_or(0),
                 complaints_pending: l.pending.get(&id).copied().unwrap_or(0),
-                flags: l.flags.get(&id).cloned().unwrap_or_default(),
+                flags: {
+                    let mut flags = l.flags.get(&id).cloned().unwrap_or_default();
+                    // Also on a row whose only lines are a closed period's
+                    // late adjustments (found by exploratory testing).
+                    if a.is_none() && !flags.iter().any(|f| f == NOT_ON_ROSTER) {
+                        flags.push(NOT_ON_ROSTER.to_string());
+                        flags.sort();
+                    }
+                    flags
+                },
                 rank: 0,
                 agent_id: id,
             }
