@@ -129,8 +129,9 @@ pub struct Charge {
 }
 
 /// Negative feedback that would count against an agent, or be pending, but
-/// names none kefu could link (a name several agents share, a name or id
-/// not on the roster): charged to nobody, and said so (found by exploratory
+/// names none kefu could link (a name several agents share, a name not on
+/// the roster; an id not on the roster is charged to that id, flagged
+/// [`NOT_ON_ROSTER`]): charged to nobody, and said so (found by exploratory
 /// testing: only the import warned, once).
 #[derive(Debug, Clone)]
 pub struct Unlinked {
