@@ -720,23 +720,6 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
             }
         }
     }
-    // Complaints give an agent id the roster does not have (KF099 in the
-    // 客服工号 column: a typo, or a roster not imported yet): charged to that
-    // id as written, and its row says so (found by exploratory testing: a
-    // row with no name, which HR could take for a roster agent's).
-    let off_roster: Vec<String> = l
-        .counted
-        .keys()
-        .chain(l.pending.keys())
-        .filter(|a| !agents.contains_key(a.as_str()))
-        .cloned()
-        .collect();
-    for a in off_roster {
-        l.flags
-            .entry(a)
-            .or_default()
-            .push(NOT_ON_ROSTER.to_string());
-    }
     l.lines
         .sort_unstable_by(|a, b| (a.day, &a.agent_id, &a.key).cmp(&(b.day, &b.agent_id, &b.key)));
     for f in l.flags.values_mut() {
@@ -848,9 +831,14 @@ pub fn payouts(
                 complaints_pending: l.pending.get(&id).copied().unwrap_or(0),
                 flags: {
                     let mut flags = l.flags.get(&id).cloned().unwrap_or_default();
-                    // Also on a row whose only lines are a closed period's
-                    // late adjustments (found by exploratory testing).
-                    if a.is_none() && !flags.iter().any(|f| f == NOT_ON_ROSTER) {
+                    // An id complaints gave that the roster does not have
+                    // (KF099 in the 客服工号 column: a typo, or a roster not
+                    // imported yet) is charged as written, and its row, with
+                    // no name, says so: HR could take it for an agent's
+                    // (found by exploratory testing). A property of the row,
+                    // not of the ledger: also on one whose only lines are a
+                    // closed period's late adjustments.
+                    if a.is_none() {
                         flags.push(NOT_ON_ROSTER.to_string());
                         flags.sort();
                     }
