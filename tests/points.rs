@@ -3668,6 +3668,74 @@ fn complaints_dated_outside_employment_are_warned_about() {
         .stderr(predicate::str::contains("R1").not());
 }
 
+/// A roster imported after the complaints and events, whose dates leave
+/// some of them outside the agent's employment, says so as their own import
+/// would have (it said nothing: the check ran at their import only).
+#[test]
+fn a_roster_whose_dates_leave_stored_records_outside_employment_says_so() {
+    let wd = Workdir::new();
+    let h = "工号,客服姓名,部门,组长工号,入职日期,离职日期\n";
+    import(
+        &wd,
+        "agents",
+        "r1.csv",
+        &format!("{h}A1,王芳,售后组,,2024-01-01,\n"),
+    );
+    import(
+        &wd,
+        "complaints",
+        "c.csv",
+        "投诉编号,投诉时间,投诉内容,客服工号,是否成立,责任认定\n\
+         C1,2026-07-20 10:00,挂电话,A1,成立,个人\n\
+         C2,2026-09-01 10:00,挂电话,A1,成立,个人\n\
+         C9,2026-07-01 10:00,挂电话,A9,待定,\n",
+    );
+    import(
+        &wd,
+        "events",
+        "e.csv",
+        "日期,工号,奖惩项目,次数\n2026-07-25,A1,spot-check-missed,1\n",
+    );
+    let roster = |name: &str, rows: &str| {
+        let f = wd.write(name, format!("{h}{rows}"));
+        let out = wd.kefu(&["import", "-q", "agents", &f]).assert().success();
+        String::from_utf8(out.get_output().stderr.clone()).unwrap()
+    };
+    // 入职日期 corrected to later: C1 and the event are now before it.
+    let err = roster("r2.csv", "A1,王芳,售后组,,2026-08-10,\n");
+    assert!(
+        err.contains("complaint C1, stored earlier, is dated 2026-07-20, before A1 joined (2026-08-10) by the dates this roster gives: kept against A1 as recorded"),
+        "{err}"
+    );
+    assert!(
+        err.contains("event spot-check-missed of A1 (no id in the export), stored earlier, is dated 2026-07-25, before A1 joined"),
+        "{err}"
+    );
+    assert!(!err.contains("C2"), "{err}");
+    // The same roster again changes no dates and says nothing.
+    let err = roster("r3.csv", "A1,王芳,售后组,,2026-08-10,\n");
+    assert!(!err.contains("stored earlier"), "{err}");
+    // Leaving before C2: only C2 is new (C1 was said already); an agent new
+    // to the roster is checked against their first dates.
+    let err = roster(
+        "r4.csv",
+        "A1,王芳,售后组,,2026-08-10,2026-08-20\nA9,李娜,售后组,,2026-08-01,\n",
+    );
+    assert!(
+        err.contains(
+            "complaint C2, stored earlier, is dated 2026-09-01, after A1 left (2026-08-20)"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "complaint C9, stored earlier, is dated 2026-07-01, before A9 joined (2026-08-01)"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("C1,"), "{err}");
+}
+
 /// Found by exploratory testing: a confirmed complaint naming only a name
 /// two agents share was charged to nobody, and the bonus never said so.
 #[test]

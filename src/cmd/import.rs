@@ -2122,6 +2122,12 @@ fn import(
         ImportKind::Agents => agents::assignments(&tx)?,
         _ => Default::default(),
     };
+    // Everyone's employments before this import, to find the stored
+    // complaints and events its dates leave outside them.
+    let employed_before = match plan.kind {
+        ImportKind::Agents => agents::employments(&tx)?,
+        _ => Default::default(),
+    };
     let mut effective: HashMap<String, chrono::NaiveDate> = HashMap::new();
     // Roster ids this import listed, and those listed again.
     let mut agents_listed: HashSet<String> = HashSet::new();
@@ -2524,6 +2530,17 @@ fn import(
                 "kefu: warning: {} move(s) dated on a day the agent was not employed ({}): a typo in the 调岗日期? (earlier days keep the old department and leader)",
                 outside.len(),
                 first_of(&outside, 5)
+            );
+        }
+        let (now_outside, count) =
+            store::points::newly_outside(&tx, &employed_before, &agents::employments(&tx)?, 10)?;
+        for (what, agent, why) in &now_outside {
+            crate::say!("kefu: warning: {what}, stored earlier, is {why} by the dates this roster gives: kept against {agent} as recorded; check the roster's 入职/离职日期, or the record's agent id (客服工号)");
+        }
+        if count > now_outside.len() {
+            crate::say!(
+                "kefu: warning: {} more stored record(s) like these",
+                count - now_outside.len()
             );
         }
         if let Some((id, day)) = redated.first().filter(|_| !globals.quiet) {

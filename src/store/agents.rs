@@ -493,6 +493,30 @@ pub fn earlier_stints(conn: &Connection) -> Result<HashMap<String, Stints>> {
     Ok(out)
 }
 
+/// Every agent's employments, oldest first, the roster's current one last
+/// (an open end as `NaiveDate::MAX`), by id: what [`outside_employment`]
+/// reads. Taken before and after a roster import to see whose dates it
+/// changed.
+pub fn employments(conn: &Connection) -> Result<HashMap<String, Stints>> {
+    let mut all = earlier_stints(conn)?;
+    let mut st = conn.prepare("SELECT id, joined_on, left_on FROM agents")?;
+    let rows = st.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, Option<String>>(1)?,
+            r.get::<_, Option<String>>(2)?,
+        ))
+    })?;
+    for row in rows {
+        let (id, joined, left) = row?;
+        let date = |d: Option<String>| d.and_then(|d| d.parse::<NaiveDate>().ok());
+        all.entry(id)
+            .or_default()
+            .push((date(joined), date(left).unwrap_or(NaiveDate::MAX)));
+    }
+    Ok(all)
+}
+
 /// Each agent's department and leader as the roster holds them now.
 pub type Assignments = HashMap<String, (Option<String>, Option<String>)>;
 

@@ -243,22 +243,8 @@ pub fn doubtful_events(
           WHERE e.import_id = ?1 ORDER BY e.day, e.ext_id",
     )?;
     let rows = st.query_map([import_id], |r| {
-        let ext_id: String = r.get(0)?;
-        // An id kefu made (the export had none) means nothing to the
-        // reader: the event is named by its rule and note instead.
-        let label = if crate::identity::is_derived(&ext_id) {
-            let note: Option<String> = r.get(6)?;
-            format!(
-                "{} of {}{} (no id in the export)",
-                r.get::<_, String>(5)?,
-                r.get::<_, String>(1)?,
-                note.map(|n| format!(", note {n:?}")).unwrap_or_default()
-            )
-        } else {
-            ext_id
-        };
         Ok((
-            label,
+            event_label(r.get(0)?, &r.get::<_, String>(1)?, r.get(5)?, r.get(6)?),
             r.get::<_, String>(1)?,
             r.get::<_, i64>(2)?,
             r.get::<_, Option<String>>(3)?,
@@ -280,6 +266,122 @@ pub fn doubtful_events(
         out.push((ext_id, why));
     }
     Ok(out)
+}
+
+/// How a warning names an event: its id in the export, or, for an id kefu
+/// made (the export had none, and it means nothing to the reader), its rule,
+/// agent and note.
+fn event_label(ext_id: String, agent: &str, rule: String, note: Option<String>) -> String {
+    if crate::identity::is_derived(&ext_id) {
+        format!(
+            "{rule} of {agent}{} (no id in the export)",
+            note.map(|n| format!(", note {n:?}")).unwrap_or_default()
+        )
+    } else {
+        ext_id
+    }
+}
+
+/// A stored record outside its agent's employment: ("complaint C-1",
+/// agent, why).
+pub type Outside = (String, String, String);
+
+/// Stored records that a roster import's dates put outside their agent's
+/// employment, where the employments before it (`before`; none for an
+/// agent new to the roster) did not: feedback that could be charged (the
+/// `feedback_charges` index) and events of the agents whose employments
+/// changed from `before` to `after`. The first `limit` by date, as
+/// ("complaint C-1", agent, why), and how many there are. Such records were
+/// checked against the dates of their own import only (found by
+/// exploratory testing: a roster imported later with a corrected 入职日期
+/// said nothing of the complaints it left outside). The feedback is read
+/// from the index alone (a roster of 1,500 new agents over 500,000 stored
+/// complaints: 0.1 s); only the records named are read whole.
+pub fn newly_outside(
+    conn: &Connection,
+    before: &HashMap<String, super::agents::Stints>,
+    after: &HashMap<String, super::agents::Stints>,
+    limit: usize,
+) -> Result<(Vec<Outside>, usize)> {
+    let changed: HashMap<&str, &super::agents::Stints> = after
+        .iter()
+        .filter(|(id, spans)| before.get(*id) != Some(*spans))
+        .map(|(id, spans)| (id.as_str(), spans))
+        .collect();
+    if changed.is_empty() {
+        return Ok((vec![], 0));
+    }
+    // (day, an event?, rowid) of the first `limit`, and the count.
+    let mut first: std::collections::BTreeSet<(i64, bool, i64)> = Default::default();
+    let mut count = 0;
+    let mut check = |agent: &str, day: i64, event: bool, rowid: i64| {
+        let Some(spans) = changed.get(agent) else {
+            return;
+        };
+        let date = crate::dates::date_of_day(day);
+        if super::agents::outside_employment(spans, date).is_none() {
+            return;
+        }
+        if before
+            .get(agent)
+            .is_some_and(|s| super::agents::outside_employment(s, date).is_some())
+        {
+            return; // outside already, and said so when it was imported
+        }
+        count += 1;
+        first.insert((day, event, rowid));
+        if first.len() > limit {
+            first.pop_last();
+        }
+    };
+    // One pass over the index of what can be charged, whatever the day.
+    let mut st = conn.prepare(&format!(
+        "SELECT f.rowid, f.agent_id, f.local_day FROM feedback f INDEXED BY feedback_charges
+          WHERE {}",
+        super::schema::CHARGES_INDEXED
+    ))?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        if let Some(agent) = r.get_ref(1)?.as_str_or_null()? {
+            check(agent, r.get(2)?, false, r.get(0)?);
+        }
+    }
+    let mut st = conn.prepare_cached("SELECT id, day FROM events WHERE agent_id = ?1")?;
+    for id in changed.keys() {
+        let mut rows = st.query([id])?;
+        while let Some(r) = rows.next()? {
+            check(id, r.get(1)?, true, r.get(0)?);
+        }
+    }
+    let mut named = vec![];
+    for (day, event, rowid) in first {
+        let (what, agent) = if event {
+            conn.query_row(
+                "SELECT ext_id, agent_id, rule_id, note FROM events WHERE id = ?1",
+                [rowid],
+                |r| {
+                    let agent: String = r.get(1)?;
+                    let what = event_label(r.get(0)?, &agent, r.get(2)?, r.get(3)?);
+                    Ok((format!("event {what}"), agent))
+                },
+            )?
+        } else {
+            conn.query_row(
+                "SELECT kind, ext_id, agent_id FROM feedback WHERE rowid = ?1",
+                [rowid],
+                |r| {
+                    let (kind, ext_id): (String, String) = (r.get(0)?, r.get(1)?);
+                    Ok((format!("{kind} {ext_id}"), r.get(2)?))
+                },
+            )?
+        };
+        let date = crate::dates::date_of_day(day);
+        let why = super::agents::outside_employment(&after[&agent], date)
+            .map(|o| format!("dated {date}, {}", o.why(&agent)))
+            .unwrap_or_default();
+        named.push((what, agent, why));
+    }
+    Ok((named, count))
 }
 
 /// Why `date` is outside every employment of `agent` (the roster's
