@@ -3876,4 +3876,30 @@ fn a_complaint_against_an_id_not_on_the_roster_is_flagged_in_its_row() {
     let late = agent(&rows, "KF099");
     assert_eq!(late["net_points"], -1);
     assert_eq!(late["flags"], serde_json::json!(["not-on-roster"]));
+    // The id the bonus row shows is what HR types: its lines, and a word
+    // that it is not on the roster; an id no record gives is still refused.
+    wd.kefu(&[
+        "points",
+        "--agent",
+        "KF099",
+        "--quarter",
+        "2026Q3",
+        "--format",
+        "csv",
+    ])
+    .assert()
+    .success()
+    .stdout(
+        predicate::str::contains("KF099")
+            .and(predicate::str::contains("customer-complaint"))
+            .and(predicate::str::contains("D1"))
+            .and(predicate::str::contains("D3").not()),
+    )
+    .stderr(predicate::str::contains(
+        "--agent \"KF099\": not on the roster; its records as the exports gave them",
+    ));
+    wd.kefu(&["points", "--agent", "KF097", "--quarter", "2026Q3"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no agent \"KF097\" on the roster"));
 }

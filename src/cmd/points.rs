@@ -300,6 +300,18 @@ pub fn resolve_agent(
             let roster = store::agents::Lookup::load(conn)?;
             match super::agent_arg(&roster, a, quiet)? {
                 Some(id) => Ok(Some(id)),
+                // An id the exports gave that the roster lacks has its own
+                // bonus row (not-on-roster): its lines too (found by
+                // exploratory testing: HR typed the id the bonus showed).
+                None if store::points::charged_id(conn, a)? => {
+                    if !quiet {
+                        crate::say!(
+                            "kefu: --agent {}: not on the roster; its records as the exports gave them (import the roster to link them)",
+                            crate::domain::shown(a)
+                        );
+                    }
+                    Ok(Some(a.to_string()))
+                }
                 None => bail!(Usage(format!(
                     "no agent {} on the roster (by id or unique name){}",
                     crate::domain::shown(a),

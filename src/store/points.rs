@@ -443,6 +443,19 @@ pub fn doubtful_charges(
     Ok(out)
 }
 
+/// Whether some feedback is charged to the agent id `id` exactly (an id
+/// the exports gave, on the roster or not).
+pub fn charged_id(conn: &Connection, id: &str) -> Result<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM feedback WHERE agent_id = ?1 LIMIT 1",
+            [id],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
 /// What the ledger needs from the store for one computation.
 pub struct Scope<'a> {
     /// Days of the period.
