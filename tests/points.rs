@@ -3734,6 +3734,25 @@ fn a_roster_whose_dates_leave_stored_records_outside_employment_says_so() {
         "{err}"
     );
     assert!(!err.contains("C1,"), "{err}");
+    // A record the roster links only now (a rename gives A5 the name it
+    // gave), its agent's dates unchanged, is checked too.
+    roster("r5.csv", "A5,王小芳,售后组,,2026-08-10,\n");
+    import(
+        &wd,
+        "complaints",
+        "c5.csv",
+        "投诉编号,投诉时间,投诉内容,被投诉人,是否成立,责任认定\n\
+         C5,2026-07-20 10:00,挂电话,王芳芳,成立,个人\n\
+         C6,2026-09-20 10:00,挂电话,王芳芳,成立,个人\n",
+    );
+    let err = roster("r6.csv", "A5,王芳芳,售后组,,2026-08-10,\n");
+    assert!(
+        err.contains(
+            "complaint C5, stored earlier, is dated 2026-07-20, before A5 joined (2026-08-10)"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("C6"), "{err}");
 }
 
 /// Found by exploratory testing: a confirmed complaint naming only a name

@@ -2491,7 +2491,8 @@ fn import(
         // whichever order the rows and imports came in.
         let roster = agents::Lookup::load(&tx)?;
         agents::link_leaders(&tx, &roster)?;
-        linked = agents::link_feedback_by_name(&tx, &roster)?;
+        let linked_charges;
+        (linked, linked_charges) = agents::link_feedback_by_name(&tx, &roster)?;
         let today = crate::dates::today(ws.tz)?;
         let (moved, redated, backdated) =
             agents::keep_history(&tx, &assigned_before, &effective, &rejoined, today, &roster)?;
@@ -2532,8 +2533,13 @@ fn import(
                 first_of(&outside, 5)
             );
         }
-        let (now_outside, count) =
-            store::points::newly_outside(&tx, &employed_before, &agents::employments(&tx)?, 10)?;
+        let (now_outside, count) = store::points::newly_outside(
+            &tx,
+            &employed_before,
+            &agents::employments(&tx)?,
+            &linked_charges,
+            10,
+        )?;
         for (what, agent, why) in &now_outside {
             crate::say!("kefu: warning: {what}, stored earlier, is {why} by the dates this roster gives: kept against {agent} as recorded; check the roster's 入职/离职日期, or the record's agent id (客服工号)");
         }

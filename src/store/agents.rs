@@ -4,7 +4,7 @@
 //! that named an agent only by name.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use anyhow::Result;
 use chrono::NaiveDate;
@@ -1187,9 +1187,27 @@ pub fn link_leaders(tx: &Transaction<'_>, lookup: &Lookup) -> Result<usize> {
 /// name alone (王　芳 on the roster, 王芳 in the export), an id written
 /// otherwise (`2001.0`), or a name in the id column (客服工号 = 王芳), which
 /// then becomes the record's name if it had none. Returns how many records
-/// were linked.
-pub fn link_feedback_by_name(tx: &Transaction<'_>, lookup: &Lookup) -> Result<usize> {
+/// were linked, and the row ids of those that could be charged (the
+/// `feedback_charges` index), whose agent's employment no import checked.
+pub fn link_feedback_by_name(
+    tx: &Transaction<'_>,
+    lookup: &Lookup,
+) -> Result<(usize, HashSet<i64>)> {
     let mut linked = 0;
+    let mut charges = HashSet::new();
+    // Runs one UPDATE … RETURNING: counts the rows, keeps the charges' ids.
+    let mut update = |sql: &str, values: &[&dyn rusqlite::ToSql]| -> Result<()> {
+        let sql = format!("{sql} RETURNING id, {}", super::schema::CHARGES_INDEXED);
+        let mut st = tx.prepare_cached(&sql)?;
+        let mut rows = st.query(values)?;
+        while let Some(r) = rows.next()? {
+            linked += 1;
+            if r.get::<_, bool>(1)? {
+                charges.insert(r.get::<_, i64>(0)?);
+            }
+        }
+        Ok(())
+    };
     let names: Vec<String> = tx
         .prepare(
             "SELECT DISTINCT agent_name FROM feedback
@@ -1212,17 +1230,17 @@ pub fn link_feedback_by_name(tx: &Transaction<'_>, lookup: &Lookup) -> Result<us
                 .collect::<rusqlite::Result<_>>()?;
             for (record, day) in records {
                 if let Some(id) = lookup.find_on(&name, day) {
-                    linked += tx
-                        .prepare_cached("UPDATE feedback SET agent_id = ?1 WHERE id = ?2")?
-                        .execute(params![id, record])?;
+                    update(
+                        "UPDATE feedback SET agent_id = ?1 WHERE id = ?2",
+                        params![id, record],
+                    )?;
                 }
             }
         } else if let Some(id) = lookup.find(&name) {
-            linked += tx
-                .prepare_cached(
-                    "UPDATE feedback SET agent_id = ?1 WHERE agent_id IS NULL AND agent_name = ?2",
-                )?
-                .execute(params![id, name])?;
+            update(
+                "UPDATE feedback SET agent_id = ?1 WHERE agent_id IS NULL AND agent_name = ?2",
+                params![id, name],
+            )?;
         }
     }
     // The distinct ids, one index seek each (a store holds millions of
@@ -1241,11 +1259,11 @@ pub fn link_feedback_by_name(tx: &Transaction<'_>, lookup: &Lookup) -> Result<us
                 "UPDATE feedback SET agent_name = coalesce(agent_name, agent_id), agent_id = ?1
                   WHERE agent_id = ?2"
             };
-            linked += tx.prepare_cached(sql)?.execute(params![id, text])?;
+            update(sql, params![id, text])?;
         }
         after = text;
     }
-    Ok(linked)
+    Ok((linked, charges))
 }
 
 /// What linking a record's agent to the roster found.

@@ -290,7 +290,9 @@ pub type Outside = (String, String, String);
 /// employment, where the employments before it (`before`; none for an
 /// agent new to the roster) did not: feedback that could be charged (the
 /// `feedback_charges` index) and events of the agents whose employments
-/// changed from `before` to `after`. The first `limit` by date, as
+/// changed from `before` to `after`, and the records `linked` to an agent
+/// by this import (by name, or by an id in another form: their agent was
+/// unknown at their own import). The first `limit` by date, as
 /// ("complaint C-1", agent, why), and how many there are. Such records were
 /// checked against the dates of their own import only (found by
 /// exploratory testing: a roster imported later with a corrected 入职日期
@@ -301,6 +303,7 @@ pub fn newly_outside(
     conn: &Connection,
     before: &HashMap<String, super::agents::Stints>,
     after: &HashMap<String, super::agents::Stints>,
+    linked: &std::collections::HashSet<i64>,
     limit: usize,
 ) -> Result<(Vec<Outside>, usize)> {
     let changed: HashMap<&str, &super::agents::Stints> = after
@@ -308,23 +311,30 @@ pub fn newly_outside(
         .filter(|(id, spans)| before.get(*id) != Some(*spans))
         .map(|(id, spans)| (id.as_str(), spans))
         .collect();
-    if changed.is_empty() {
+    if changed.is_empty() && linked.is_empty() {
         return Ok((vec![], 0));
     }
     // (day, an event?, rowid) of the first `limit`, and the count.
     let mut first: std::collections::BTreeSet<(i64, bool, i64)> = Default::default();
     let mut count = 0;
     let mut check = |agent: &str, day: i64, event: bool, rowid: i64| {
-        let Some(spans) = changed.get(agent) else {
+        let just_linked = !event && linked.contains(&rowid);
+        let spans = if just_linked {
+            after.get(agent)
+        } else {
+            changed.get(agent).copied()
+        };
+        let Some(spans) = spans else {
             return;
         };
         let date = crate::dates::date_of_day(day);
         if super::agents::outside_employment(spans, date).is_none() {
             return;
         }
-        if before
-            .get(agent)
-            .is_some_and(|s| super::agents::outside_employment(s, date).is_some())
+        if !just_linked
+            && before
+                .get(agent)
+                .is_some_and(|s| super::agents::outside_employment(s, date).is_some())
         {
             return; // outside already, and said so when it was imported
         }
