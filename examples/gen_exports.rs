@@ -12,7 +12,9 @@
 //! Chinese text with commas, doubled quotes and ~1% embedded newlines), one row
 //! every 1–60 seconds from 2026-01-01. The same arguments always give the same
 //! bytes. Options: `--agents N` (default 500), `--seed S` (default 42),
-//! `--max-gap SECONDS` between rows (default 60 for reviews, 600 for complaints).
+//! `--max-gap SECONDS` between rows (default 60 for reviews, 600 for complaints),
+//! `--names-only` (reviews name their agent by name alone, as Taobao's 接待客服
+//! does: the agent_id column left empty).
 
 use std::io::{self, BufWriter, Write};
 
@@ -184,7 +186,7 @@ fn timestamp(seconds_since_2026: u64) -> String {
 
 fn main() -> io::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: gen_exports reviews|complaints|agents|events ROWS [--agents N] [--seed S]";
+    let usage = "usage: gen_exports reviews|complaints|agents|events ROWS [--agents N] [--seed S] [--max-gap SECONDS] [--names-only]";
     let kind = args.first().map(String::as_str).unwrap_or("");
     let rows: u64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or_else(|| {
         eprintln!("{usage}");
@@ -199,6 +201,7 @@ fn main() -> io::Result<()> {
     };
     let agents = opt("--agents", 500).max(1);
     let max_gap = opt("--max-gap", if kind == "complaints" { 600 } else { 60 }).max(1);
+    let names_only = args.iter().any(|a| a == "--names-only");
     let mut r = Rng(opt("--seed", 42));
     let mut out = BufWriter::with_capacity(1 << 20, io::stdout().lock());
     let mut t = 0u64;
@@ -244,6 +247,7 @@ fn main() -> io::Result<()> {
                             100_000_000_000_000_000 + r.below(900_000_000_000_000_000)
                         )
                     };
+                    let id = if names_only { "" } else { id.as_str() };
                     writeln!(
                         out,
                         "R{},{},{},{id},{name},{dept},{rating},{},{order},{phone}",

@@ -3484,6 +3484,19 @@ fn roster_files_in_other_orders_keep_each_employment_s_history() {
         wd.sql("SELECT joined_on, left_on FROM agent_stints"),
         [["2025-01-01", "2025-06-15"]]
     );
+    // The same two rows the other way round (the leaving row after the
+    // re-hire's): the same history, not the current employment ended.
+    let (wd, _) = roster_history(&[&rehire, &left]);
+    assert_eq!(
+        wd.sql("SELECT joined_on, left_on FROM agent_stints"),
+        [["2025-01-01", "2025-06-15"]]
+    );
+    assert_eq!(
+        wd.sql("SELECT joined_on, coalesce(left_on, '-') FROM agents WHERE id = 'A1'"),
+        [["2025-06-15", "-"]]
+    );
+    assert_eq!(department_of_a1(&wd, "2025-06-14"), "甲组");
+    assert_eq!(department_of_a1(&wd, "2025-06-15"), "乙组");
     // This year's roster (a move dated 2025-09-01) before last year's.
     let (wd, _) = roster_history(&[
         &format!("{HT}A1,王芳,乙组,L2,2025-01-01,,2025-09-01\n"),

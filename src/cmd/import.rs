@@ -529,7 +529,7 @@ fn say_stints(stints: &[(String, String, agents::Stint)], quiet: bool) {
             first_of(&rehired, 5)
         );
     }
-    if !earlier.is_empty() {
+    if !earlier.is_empty() && !quiet {
         crate::say!(
             "kefu: {} roster row(s) of an earlier employment (it ended before the agent's current one began): {}; kept as such, the current one unchanged",
             earlier.len(),
