@@ -2768,6 +2768,22 @@ fn a_name_two_agents_had_counts_each_record_once_and_by_its_day() {
         other.sql("SELECT ext_id, coalesce(agent_id, '') FROM feedback ORDER BY ext_id"),
         [["C1", "A1"], ["C2", "A2"]]
     );
+    // So too the name written in the id column (客服工号 = 王芳; found by
+    // exploratory testing: they stayed on a not-on-roster 王芳).
+    let in_id = Workdir::new();
+    import(
+        &in_id,
+        "complaints",
+        "c.csv",
+        &complaints.replace("客服,", "客服工号,"),
+    );
+    import(&in_id, "agents", "r2.csv", both);
+    assert_eq!(
+        in_id.sql(
+            "SELECT ext_id, coalesce(agent_id, ''), coalesce(agent_name, '') FROM feedback ORDER BY ext_id"
+        ),
+        [["C1", "A1", "王芳"], ["C2", "A2", "王芳"]]
+    );
     // October's activity names a 王芳 who left on the 14th and one who
     // joined on the 15th: neither.
     let f = wd.write(
@@ -3565,6 +3581,58 @@ fn roster_files_in_other_orders_keep_each_employment_s_history() {
     assert_eq!(
         wd.sql("SELECT joined_on, left_on FROM agent_stints ORDER BY left_on"),
         [["2025-01-01", "2025-06-15"], ["2025-06-15", "2025-09-30"]]
+    );
+    // Three employments, each re-hire on the day the last one ended, the
+    // middle row last (in files or in one file): the first is kept (found
+    // by exploratory testing: the middle row overwrote it).
+    let e1 = format!("{H}A1,王芳,甲组,L1,2025-01-01,2025-06-30\n");
+    let e2 = format!("{H}A1,王芳,乙组,L2,2025-06-30,2026-03-31\n");
+    let e3 = format!("{H}A1,王芳,丙组,L3,2026-03-31,\n");
+    let one_file = format!("{e1}{}{}", &e3[H.len()..], &e2[H.len()..]);
+    for files in [vec![e1.as_str(), &e3, &e2], vec![one_file.as_str()]] {
+        let (wd, err) = roster_history(&files);
+        assert_eq!(
+            wd.sql("SELECT joined_on, left_on FROM agent_stints ORDER BY left_on"),
+            [["2025-01-01", "2025-06-30"], ["2025-06-30", "2026-03-31"]],
+            "{err}"
+        );
+        assert_eq!(department_of_a1(&wd, "2025-03-02"), "甲组");
+        assert_eq!(department_of_a1(&wd, "2025-06-30"), "乙组");
+        assert_eq!(department_of_a1(&wd, "2025-12-02"), "乙组");
+        assert_eq!(department_of_a1(&wd, "2026-05-02"), "丙组");
+    }
+    // With gaps between, the middle employment imported last keeps its own
+    // department and leader (found by exploratory testing: its days kept
+    // the first employment's, and a joint-liability event charged L1).
+    let (wd, _) = roster_history(&[
+        &format!("{H}A1,王芳,甲组,L1,2025-01-01,2025-03-31\n"),
+        &format!("{H}A1,王芳,丙组,L1,2026-03-01,\n"),
+        &format!("{H}A1,王芳,乙组,L2,2025-07-01,2025-12-31\n"),
+    ]);
+    assert_eq!(department_of_a1(&wd, "2025-02-02"), "甲组");
+    assert_eq!(department_of_a1(&wd, "2025-05-02"), "甲组");
+    assert_eq!(department_of_a1(&wd, "2025-10-10"), "乙组");
+    assert_eq!(
+        wd.sql("SELECT leader_id FROM agent_history WHERE until_day = (SELECT min(until_day) FROM agent_history WHERE until_day >= 20371)"),
+        [["L2"]]
+    );
+    // A file with both rows of a re-hire, replayed: no repeat, nothing said
+    // (found by exploratory testing: "listed more than once").
+    let two = format!("{H}A1,王芳,甲组,L1,2026-01-01,2026-06-30\nA1,王芳,乙组,L2,2026-09-01,\n");
+    let (wd, err) = roster_history(&[&two]);
+    assert!(!err.contains("more than once"), "{err}");
+    let err = import_roster(&wd, "again.csv", &two);
+    assert!(!err.contains("more than once"), "{err}");
+    // The re-hire's row before the leaving row in one file, over a roster
+    // of the first employment: no warning that those days no longer count.
+    let (wd, err) = roster_history(&[
+        &format!("{H}A1,王芳,甲组,L1,2026-01-01,\n"),
+        &format!("{H}A1,王芳,乙组,L2,2026-06-30,\nA1,王芳,甲组,L1,2026-01-01,2026-06-30\n"),
+    ]);
+    assert!(!err.contains("moved later"), "{err}");
+    assert_eq!(
+        wd.sql("SELECT joined_on, left_on FROM agent_stints"),
+        [["2026-01-01", "2026-06-30"]]
     );
     // An old 调岗单 replayed whose department is the current one (under
     // another leader now): its days keep their leader.

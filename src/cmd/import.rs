@@ -499,6 +499,14 @@ fn say_stints(stints: &[(String, String, agents::Stint)], quiet: bool) {
             Stint::EarlierWithoutEnd { joined } => {
                 without_end.push(format!("{id} {name} (from {joined})"));
             }
+            // Not when a row of this import kept the days before as an
+            // earlier employment (the re-hire's row came first in the file:
+            // found by exploratory testing).
+            Stint::Restarted { was, .. }
+                if stints.iter().any(|(other, _, s)| {
+                    other == id
+                        && matches!(s, Stint::Earlier { joined, .. } if joined.is_none_or(|j| j <= *was))
+                }) => {}
             Stint::Restarted { was, now } => {
                 restarted.push(format!("{id} {name} ({was} → {now})"));
             }
@@ -2132,6 +2140,8 @@ fn import(
     // Roster ids this import listed, and those listed again.
     let mut agents_listed: HashSet<String> = HashSet::new();
     let mut agents_again: Vec<String> = vec![];
+    // Agents with a row of an earlier employment in this import.
+    let mut of_earlier: HashSet<String> = HashSet::new();
     // Re-hires under the same id, and rows of earlier employments.
     let mut stints: Vec<(String, String, agents::Stint)> = vec![];
     // The day agents were re-hired (or their employment restarted): the day
@@ -2345,6 +2355,9 @@ fn import(
                             }
                             stints.push((rec.id.clone(), rec.name.clone(), stint));
                         }
+                        if stored.of_earlier {
+                            of_earlier.insert(rec.id.clone());
+                        }
                         if !agents_listed.insert(rec.id.clone()) {
                             agents_again.push(rec.id.clone());
                         }
@@ -2505,13 +2518,10 @@ fn import(
         }
         // Two rows of two employments are no repeat.
         agents_again.retain(|id| {
-            !stints.iter().any(|(s, _, stint)| {
-                s == id
-                    && matches!(
-                        stint,
-                        agents::Stint::Rehired { .. } | agents::Stint::Earlier { .. }
-                    )
-            })
+            !of_earlier.contains(id)
+                && !stints
+                    .iter()
+                    .any(|(s, _, stint)| s == id && matches!(stint, agents::Stint::Rehired { .. }))
         });
         if !agents_again.is_empty() {
             agents_again.sort();

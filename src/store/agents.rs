@@ -112,6 +112,9 @@ pub struct RosterRow {
     /// (its department and leader are the roster's now): not for a row of
     /// another employment, nor for one already kept as an earlier move.
     pub dates_move: bool,
+    /// Whether the row is of an earlier employment (kept, corrected or
+    /// already known): with the current one's row, no repeat.
+    pub of_earlier: bool,
 }
 
 /// Inserts or updates a roster entry; says when the row re-hires the agent,
@@ -145,6 +148,10 @@ pub fn upsert(tx: &Transaction<'_>, a: &AgentRecord, import_id: i64) -> Result<R
     let parse = |d: &Option<String>| d.as_deref().and_then(|d| d.parse::<NaiveDate>().ok());
     let row_of = |outcome, stint: Option<Stint>, dates_move| RosterRow {
         outcome,
+        of_earlier: matches!(
+            stint,
+            Some(Stint::Earlier { .. } | Stint::EarlierWithoutEnd { .. })
+        ),
         stint,
         dates_move,
     };
@@ -191,9 +198,12 @@ pub fn upsert(tx: &Transaction<'_>, a: &AgentRecord, import_id: i64) -> Result<R
                     .iter()
                     .find(|(sj, _)| *sj == Some(j))
                     .or_else(|| {
+                        // Not one that ended on the row's 入职日期: the
+                        // row is the re-hire on the day they left (found
+                        // by exploratory testing).
                         earlier
                             .iter()
-                            .find(|(sj, sl)| sj.is_none_or(|sj| sj <= j) && j <= *sl)
+                            .find(|(sj, sl)| sj.is_none_or(|sj| sj <= j) && j < *sl)
                     })
                     .copied()
             });
@@ -232,7 +242,10 @@ pub fn upsert(tx: &Transaction<'_>, a: &AgentRecord, import_id: i64) -> Result<R
                 }
             };
             let Some(left) = kept else {
-                return Ok(row_of(Upsert::Unchanged, None, false));
+                return Ok(RosterRow {
+                    of_earlier: true,
+                    ..row_of(Upsert::Unchanged, None, false)
+                });
             };
             // Its department and leader: from its 调岗日期 on (to the next
             // move kept: the days after it ended keep the last held), or
@@ -263,7 +276,7 @@ pub fn upsert(tx: &Transaction<'_>, a: &AgentRecord, import_id: i64) -> Result<R
                     .filter(|j| *j > left || (*j == left && Some(*j) != jr))
                     .min();
                 let last = next.and_then(|n| n.pred_opt()).unwrap_or(left);
-                keep_assignment(tx, a, last, row, current)?;
+                keep_assignment(tx, a, (jr, last), row, current)?;
             }
             let stint = Stint::Earlier { joined: jr, left };
             return Ok(row_of(Upsert::Updated, Some(stint), false));
@@ -280,7 +293,7 @@ pub fn upsert(tx: &Transaction<'_>, a: &AgentRecord, import_id: i64) -> Result<R
                 // those of its last day (a move since, dated after they
                 // left, is the new employment's).
                 let held = assignment_on(tx, &a.id, l)?.unwrap_or_else(|| current.clone());
-                keep_assignment(tx, a, j.pred_opt().unwrap_or(j), held, &row)?;
+                keep_assignment(tx, a, (None, j.pred_opt().unwrap_or(j)), held, &row)?;
                 stint = Some(Stint::Rehired {
                     joined: jc,
                     left: l,
@@ -399,15 +412,58 @@ pub fn upsert(tx: &Transaction<'_>, a: &AgentRecord, import_id: i64) -> Result<R
 /// kept move, unless those days show it already: those of the first kept
 /// move after it, else `after` (what the roster holds once the row is
 /// stored). A row with neither column says nothing of it.
+///
+/// With the employment's first day: where the days it ends are kept as
+/// one stretch with days before it began (an employment between two
+/// others, its row imported last), the days before keep what they showed
+/// and the employment's days take `held` (found by exploratory testing:
+/// they kept the first employment's department and leader).
 fn keep_assignment(
     tx: &Transaction<'_>,
     a: &AgentRecord,
-    last_day: NaiveDate,
+    (first_day, last_day): (Option<NaiveDate>, NaiveDate),
     held: Assignment,
     after: &Assignment,
 ) -> Result<()> {
     if !a.has[0] && !a.has[1] {
         return Ok(());
+    }
+    let last = crate::dates::day_number(last_day);
+    if let Some(first) = first_day
+        .map(crate::dates::day_number)
+        .filter(|f| *f <= last)
+    {
+        let previous: Option<i64> = tx
+            .prepare_cached(
+                "SELECT max(until_day) FROM agent_history WHERE agent_id = ?1 AND until_day < ?2",
+            )?
+            .query_row(params![a.id, last], |r| r.get(0))?;
+        // Only a stretch a kept move ends (the days after the last one show
+        // the roster's current values, whoever they were before).
+        let spans =
+            previous.is_none_or(|p| p < first - 1) && assignment_on(tx, &a.id, last_day)?.is_some();
+        let before = if spans {
+            assignment_on(tx, &a.id, crate::dates::date_of_day(first - 1))?
+        } else {
+            None
+        };
+        if let Some(before) = before {
+            if before != held {
+                let mut keep = tx.prepare_cached(
+                    "INSERT OR REPLACE INTO agent_history (agent_id, until_day, department, leader_id)
+                     VALUES (?1, ?2, ?3, ?4)",
+                )?;
+                keep.execute(params![a.id, first - 1, before.0, before.1])?;
+                if assignment_on(tx, &a.id, last_day)?
+                    .as_ref()
+                    .unwrap_or(after)
+                    != &held
+                {
+                    keep.execute(params![a.id, last, held.0, held.1])?;
+                }
+                return Ok(());
+            }
+        }
     }
     let shown = assignment_on(tx, &a.id, last_day)?;
     if shown.as_ref().unwrap_or(after) != &held {
@@ -415,12 +471,7 @@ fn keep_assignment(
             "INSERT OR IGNORE INTO agent_history (agent_id, until_day, department, leader_id)
              VALUES (?1, ?2, ?3, ?4)",
         )?
-        .execute(params![
-            a.id,
-            crate::dates::day_number(last_day),
-            held.0,
-            held.1
-        ])?;
+        .execute(params![a.id, last, held.0, held.1])?;
     }
     Ok(())
 }
@@ -1275,14 +1326,45 @@ pub fn link_feedback_by_name(
         .query_row([&after], |r| r.get::<_, String>(0))
         .optional()?
     {
-        if let Some(id) = lookup.find(&text).filter(|id| **id != text) {
-            let sql = if is_id_form(&text, id) {
+        // A name in the id column that several agents have or had: each
+        // record by its day, as when the roster came first (found by
+        // exploratory testing).
+        let by_day =
+            lookup.shared(&text).is_some() || !lookup.others_once_named(&text, "").is_empty();
+        let sql = |id: &str| {
+            if is_id_form(&text, id) {
                 "UPDATE feedback SET agent_id = ?1 WHERE agent_id = ?2"
             } else {
                 "UPDATE feedback SET agent_name = coalesce(agent_name, agent_id), agent_id = ?1
                   WHERE agent_id = ?2"
-            };
-            let sql = format!("{sql} RETURNING id, {}", super::schema::CHARGES_INDEXED);
+            }
+        };
+        if by_day {
+            let records: Vec<(i64, i64, bool)> = tx
+                .prepare_cached(&format!(
+                    "SELECT id, local_day, {} FROM feedback WHERE agent_id = ?1",
+                    super::schema::CHARGES_INDEXED
+                ))?
+                .query_map([&text], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (record, day, charge) in records {
+                let Some(id) = lookup.find_on(&text, day).filter(|id| **id != text) else {
+                    continue;
+                };
+                let sql = format!("{} AND id = ?3", sql(id));
+                linked += tx
+                    .prepare_cached(&sql)?
+                    .execute(params![id, text, record])?;
+                if charge {
+                    charges.insert(record);
+                }
+            }
+        } else if let Some(id) = lookup.find(&text).filter(|id| **id != text) {
+            let sql = format!(
+                "{} RETURNING id, {}",
+                sql(id),
+                super::schema::CHARGES_INDEXED
+            );
             let mut st = tx.prepare_cached(&sql)?;
             let mut rows = st.query(params![id, text])?;
             while let Some(r) = rows.next()? {
