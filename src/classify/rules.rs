@@ -33,6 +33,9 @@ pub enum Role {
     NotAgent(f32),
     /// The agent promised something: delay words then mean a promise not kept.
     Promise,
+    /// A reply or a call (回电, 答复, callback): a promise of one is a
+    /// promised response time, its wait a slow response.
+    Contact,
     /// The agent stated or taught something (客服说可以, 告诉我, told me).
     Claim,
     /// What the customer found later contradicts it (才知道, 明明, turned out):
@@ -121,6 +124,7 @@ impl RuleSet {
             "good" => Role::Good,
             "not_agent" => Role::NotAgent(weight),
             "promise" => Role::Promise,
+            "contact" => Role::Contact,
             "claim" => Role::Claim,
             "refuted" => Role::Refuted,
             "agent" => Role::Agent,
@@ -189,7 +193,7 @@ impl RuleSet {
 
 fn cause_of(section: &str) -> Result<Cause> {
     Cause::parse(section).with_context(|| {
-        format!("unknown rules section [{section}] (expected a cause, negation, contrast, focus, good, not_agent, promise, claim, refuted, agent, neutral, praise.CAUSE, topic.CAUSE or normalize)")
+        format!("unknown rules section [{section}] (expected a cause, negation, contrast, focus, good, not_agent, promise, contact, claim, refuted, agent, neutral, praise.CAUSE, topic.CAUSE or normalize)")
     })
 }
 
@@ -215,7 +219,7 @@ pub struct ClassifyConfig {
     pub replace_builtin: bool,
     /// Extra phrases per section: `attitude = ["甩脸子", "怼人 = 3"]`; sections
     /// are the causes and praise.CAUSE / topic.CAUSE / good / neutral /
-    /// promise / agent / claim / refuted.
+    /// promise / contact / agent / claim / refuted.
     #[serde(default)]
     pub phrases: BTreeMap<String, Phrases>,
     /// Extra negation words.
