@@ -3616,6 +3616,48 @@ fn roster_files_in_other_orders_keep_each_employment_s_history() {
         wd.sql("SELECT leader_id FROM agent_history WHERE until_day = (SELECT min(until_day) FROM agent_history WHERE until_day >= 20371)"),
         [["L2"]]
     );
+    // Found by permutation testing (round 49), each in date order first:
+    // a 调岗单 that brought the agent, then the roster of the days before it;
+    let (wd, _) = roster_history(&[
+        &format!("{MOVE}A1,王芳,乙组,L2,2025-09-17\n"),
+        &format!("{H}A1,王芳,甲组,L1,2024-10-18,\n"),
+    ]);
+    assert_eq!(department_of_a1(&wd, "2025-01-30"), "甲组");
+    assert_eq!(department_of_a1(&wd, "2026-01-02"), "乙组");
+    // a move back imported before the move away;
+    let (wd, _) = roster_history(&[
+        &format!("{H}A1,王芳,甲组,L1,2025-01-01,\n"),
+        &format!("{MOVE}A1,王芳,甲组,L1,2025-06-01\n"),
+        &format!("{MOVE}A1,王芳,乙组,L2,2025-03-01\n"),
+    ]);
+    assert_eq!(department_of_a1(&wd, "2025-04-01"), "乙组");
+    assert_eq!(department_of_a1(&wd, "2025-07-01"), "甲组");
+    // an earlier employment's move between the re-hire's row and its own;
+    let (wd, _) = roster_history(&[
+        &format!("{H}A1,王芳,丙组,L3,2025-09-01,\n"),
+        &format!("{MOVE}A1,王芳,乙组,L2,2025-03-01\n"),
+        &format!("{H}A1,王芳,甲组,L1,2025-01-01,2025-06-30\n"),
+    ]);
+    assert_eq!(department_of_a1(&wd, "2025-02-01"), "甲组");
+    assert_eq!(department_of_a1(&wd, "2025-04-01"), "乙组");
+    assert_eq!(department_of_a1(&wd, "2025-10-01"), "丙组");
+    // the same move after both employments' rows (the re-hire keeps 甲组);
+    let (wd, _) = roster_history(&[
+        &format!("{H}A1,王芳,甲组,L1,2025-01-01,2025-06-30\n"),
+        &format!("{H}A1,王芳,甲组,L1,2025-09-01,\n"),
+        &format!("{MOVE}A1,王芳,乙组,L2,2025-03-01\n"),
+    ]);
+    assert_eq!(department_of_a1(&wd, "2025-04-01"), "乙组");
+    assert_eq!(department_of_a1(&wd, "2025-10-01"), "甲组");
+    // and a middle employment last between two in one department.
+    let (wd, _) = roster_history(&[
+        &format!("{H}A1,王芳,甲组,L1,2025-01-01,2025-03-31\n"),
+        &format!("{H}A1,王芳,甲组,L1,2026-03-01,\n"),
+        &format!("{H}A1,王芳,乙组,L2,2025-07-01,2025-12-31\n"),
+    ]);
+    assert_eq!(department_of_a1(&wd, "2025-02-02"), "甲组");
+    assert_eq!(department_of_a1(&wd, "2025-10-10"), "乙组");
+    assert_eq!(department_of_a1(&wd, "2026-04-01"), "甲组");
     // A file with both rows of a re-hire, replayed: no repeat, nothing said
     // (found by exploratory testing: "listed more than once").
     let two = format!("{H}A1,王芳,甲组,L1,2026-01-01,2026-06-30\nA1,王芳,乙组,L2,2026-09-01,\n");

@@ -2341,7 +2341,11 @@ fn import(
                         // 调岗日期 is the new employment's) or one already kept
                         // as an earlier move dates no move of the current
                         // employment (see `RosterRow::dates_move`).
-                        if let Some(day) = rec.changed_on.filter(|_| stored.dates_move) {
+                        if let Some(day) = rec
+                            .changed_on
+                            .or(stored.dated_from)
+                            .filter(|_| stored.dates_move)
+                        {
                             effective.insert(rec.id.clone(), day);
                         }
                         if let Some(stint) = stored.stint {

@@ -115,6 +115,10 @@ pub struct RosterRow {
     /// Whether the row is of an earlier employment (kept, corrected or
     /// already known): with the current one's row, no repeat.
     pub of_earlier: bool,
+    /// The day a row without a 调岗日期 dates its department and leader
+    /// from: its 入职日期, where the roster knew none (a 调岗单 brought the
+    /// agent first, and this is the roster of the days before it).
+    pub dated_from: Option<NaiveDate>,
 }
 
 /// Inserts or updates a roster entry; says when the row re-hires the agent,
@@ -154,6 +158,7 @@ pub fn upsert(tx: &Transaction<'_>, a: &AgentRecord, import_id: i64) -> Result<R
         ),
         stint,
         dates_move,
+        dated_from: None,
     };
     let mut stint = None;
     if let Some(e) = &existing {
@@ -276,7 +281,14 @@ pub fn upsert(tx: &Transaction<'_>, a: &AgentRecord, import_id: i64) -> Result<R
                     .filter(|j| *j > left || (*j == left && Some(*j) != jr))
                     .min();
                 let last = next.and_then(|n| n.pred_opt()).unwrap_or(left);
-                keep_assignment(tx, a, (jr, last), row, current)?;
+                // Whether an employment began before it.
+                let employed_before = jr.is_some_and(|j| {
+                    earlier
+                        .iter()
+                        .filter(|s| Some(**s) != found)
+                        .any(|(sj, sl)| *sl < j || sj.is_some_and(|sj| sj < j))
+                });
+                keep_assignment(tx, a, (jr, employed_before, last), row, current)?;
             }
             let stint = Stint::Earlier { joined: jr, left };
             return Ok(row_of(Upsert::Updated, Some(stint), false));
@@ -293,7 +305,7 @@ pub fn upsert(tx: &Transaction<'_>, a: &AgentRecord, import_id: i64) -> Result<R
                 // those of its last day (a move since, dated after they
                 // left, is the new employment's).
                 let held = assignment_on(tx, &a.id, l)?.unwrap_or_else(|| current.clone());
-                keep_assignment(tx, a, (None, j.pred_opt().unwrap_or(j)), held, &row)?;
+                keep_assignment(tx, a, (None, false, j.pred_opt().unwrap_or(j)), held, &row)?;
                 stint = Some(Stint::Rehired {
                     joined: jc,
                     left: l,
@@ -404,7 +416,17 @@ pub fn upsert(tx: &Transaction<'_>, a: &AgentRecord, import_id: i64) -> Result<R
         Upsert::New
     };
     let dates_move = stint.is_none();
-    Ok(row_of(outcome, stint, dates_move))
+    // An agent a 调岗单 brought (no 入职日期 known), then a roster row with
+    // one and no 调岗日期: that roster is of the days before the move kept
+    // (found by exploratory testing: it became a move dated today).
+    let dated_from = existing
+        .as_ref()
+        .filter(|e| e.joined.is_none() && a.changed_on.is_none() && a.has[2])
+        .and(a.joined_on);
+    Ok(RosterRow {
+        dated_from,
+        ..row_of(outcome, stint, dates_move)
+    })
 }
 
 /// Keeps `held` (an earlier employment's department and leader) as what
@@ -413,60 +435,68 @@ pub fn upsert(tx: &Transaction<'_>, a: &AgentRecord, import_id: i64) -> Result<R
 /// move after it, else `after` (what the roster holds once the row is
 /// stored). A row with neither column says nothing of it.
 ///
-/// With the employment's first day: where the days it ends are kept as
+/// With the employment's first day (`span.0`), where the days it ends are
 /// one stretch with days before it began (an employment between two
-/// others, its row imported last), the days before keep what they showed
-/// and the employment's days take `held` (found by exploratory testing:
-/// they kept the first employment's department and leader).
+/// others, or one whose 调岗单 came first, its row imported last), the
+/// employment's days take `held`, to its first kept move if it has one
+/// (the row is then of the days before that move), and, where an
+/// employment began before it (`span.1`), the days before keep what they
+/// showed (found by exploratory testing: they kept another employment's
+/// department and leader, or gave it theirs).
 fn keep_assignment(
     tx: &Transaction<'_>,
     a: &AgentRecord,
-    (first_day, last_day): (Option<NaiveDate>, NaiveDate),
+    span: (Option<NaiveDate>, bool, NaiveDate),
     held: Assignment,
     after: &Assignment,
 ) -> Result<()> {
     if !a.has[0] && !a.has[1] {
         return Ok(());
     }
+    let (first_day, employed_before, last_day) = span;
     let last = crate::dates::day_number(last_day);
+    let shown_on = |day: i64| -> Result<Assignment> {
+        Ok(assignment_on(tx, &a.id, crate::dates::date_of_day(day))?
+            .unwrap_or_else(|| after.clone()))
+    };
+    let keep = |day: i64, values: &Assignment| -> Result<()> {
+        tx.prepare_cached(
+            "INSERT OR REPLACE INTO agent_history (agent_id, until_day, department, leader_id)
+             VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![a.id, day, values.0, values.1])?;
+        Ok(())
+    };
     if let Some(first) = first_day
         .map(crate::dates::day_number)
         .filter(|f| *f <= last)
     {
-        let previous: Option<i64> = tx
+        // The employment's first kept move (before its last day), and the
+        // last one kept before it began.
+        let (inside, previous): (Option<i64>, Option<i64>) = tx
             .prepare_cached(
-                "SELECT max(until_day) FROM agent_history WHERE agent_id = ?1 AND until_day < ?2",
+                "SELECT (SELECT min(until_day) FROM agent_history
+                          WHERE agent_id = ?1 AND until_day >= ?2 AND until_day < ?3),
+                        (SELECT max(until_day) FROM agent_history
+                          WHERE agent_id = ?1 AND until_day < ?2)",
             )?
-            .query_row(params![a.id, last], |r| r.get(0))?;
-        // Only a stretch a kept move ends (the days after the last one show
-        // the roster's current values, whoever they were before).
-        let spans =
-            previous.is_none_or(|p| p < first - 1) && assignment_on(tx, &a.id, last_day)?.is_some();
-        let before = if spans {
-            assignment_on(tx, &a.id, crate::dates::date_of_day(first - 1))?
-        } else {
-            None
-        };
-        if let Some(before) = before {
-            if before != held {
-                let mut keep = tx.prepare_cached(
-                    "INSERT OR REPLACE INTO agent_history (agent_id, until_day, department, leader_id)
-                     VALUES (?1, ?2, ?3, ?4)",
-                )?;
-                keep.execute(params![a.id, first - 1, before.0, before.1])?;
-                if assignment_on(tx, &a.id, last_day)?
-                    .as_ref()
-                    .unwrap_or(after)
-                    != &held
-                {
-                    keep.execute(params![a.id, last, held.0, held.1])?;
+            .query_row(params![a.id, first, last], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let end = inside.unwrap_or(last);
+        let spans = previous.is_none_or(|p| p < first - 1);
+        if spans || inside.is_some() {
+            if spans && employed_before {
+                let before = shown_on(first - 1)?;
+                if before != held {
+                    keep(first - 1, &before)?;
                 }
-                return Ok(());
             }
+            if shown_on(end)? != held {
+                keep(end, &held)?;
+            }
+            return Ok(());
         }
     }
-    let shown = assignment_on(tx, &a.id, last_day)?;
-    if shown.as_ref().unwrap_or(after) != &held {
+    if shown_on(last)? != held {
         tx.prepare_cached(
             "INSERT OR IGNORE INTO agent_history (agent_id, until_day, department, leader_id)
              VALUES (?1, ?2, ?3, ?4)",
@@ -474,6 +504,29 @@ fn keep_assignment(
         .execute(params![a.id, last, held.0, held.1])?;
     }
     Ok(())
+}
+
+/// Agent `id`'s 入职日期 (of the current employment), if known.
+fn joined_on(tx: &Transaction<'_>, id: &str) -> Result<Option<NaiveDate>> {
+    let joined: Option<String> = tx
+        .prepare_cached("SELECT joined_on FROM agents WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?
+        .flatten();
+    Ok(joined.and_then(|j| j.parse::<NaiveDate>().ok()))
+}
+
+/// Whether agent `id` has no kept move and `day` is after they joined
+/// (or no 入职日期 is known).
+fn no_move_kept_after_joining(tx: &Transaction<'_>, id: &str, day: NaiveDate) -> Result<bool> {
+    let (moves, joined): (i64, Option<String>) = tx
+        .prepare_cached(
+            "SELECT (SELECT count(*) FROM agent_history WHERE agent_id = ?1),
+                    (SELECT joined_on FROM agents WHERE id = ?1)",
+        )?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let joined = joined.and_then(|j| j.parse::<NaiveDate>().ok());
+    Ok(moves == 0 && joined.is_none_or(|j| day > j))
 }
 
 /// Whether agent `id`'s last kept move took effect in their current
@@ -625,9 +678,48 @@ pub fn keep_history(
             !before.contains_key(l) && lookup.find(l).map(String::as_str) == current.1.as_deref()
         });
         let unchanged_leader = current.1 == *leader || leader_linked;
+        // A move dated before an employment began (an earlier employment's
+        // 调岗单, a cron catching up) is of the days up to it alone: the
+        // later employments keep what they had (found by exploratory
+        // testing: the earlier employment's move ran on into the re-hire).
+        // Those days are kept apart first.
+        let dated = effective.get(id).copied();
+        // The first employment to begin after its date: the current one,
+        // or an earlier one the roster holds.
+        let joined = match dated {
+            Some(day) => stints_of(tx, id)?
+                .iter()
+                .filter_map(|(j, _)| *j)
+                .chain(joined_on(tx, id)?)
+                .filter(|j| *j > day)
+                .min(),
+            None => None,
+        };
+        if let Some(joined) = joined {
+            let end = crate::dates::day_number(joined) - 1;
+            let (d, l) = assignment_on(tx, id, joined.pred_opt().unwrap_or(joined))?
+                .unwrap_or_else(|| (department.clone(), leader.clone()));
+            insert.execute(params![id, end, d, l])?;
+        }
         if current.0 == *department && unchanged_leader {
             if let Some(day) = effective.get(id) {
                 let until = crate::dates::day_number(*day) - 1;
+                // The same department and leader, of an earlier employment:
+                // from its date, as any move (its date kept where those
+                // days show it already, so that the employment's roster
+                // row, when it comes, keeps the days before).
+                if joined.is_some() {
+                    match backdate(tx, id, until, current, (department, leader))? {
+                        Some(Some(next)) => {
+                            backdated.push((id.clone(), *day, next));
+                            moved.push((id.clone(), *day));
+                        }
+                        _ => {
+                            insert.execute(params![id, until, current.0, current.1])?;
+                        }
+                    }
+                    continue;
+                }
                 // A date before the move ahead of the last is no correction
                 // of the last move's: a move of its own, to the days up to
                 // the next one kept.
@@ -645,6 +737,14 @@ pub fn keep_history(
                     // (A last move before the current employment began is
                     // an earlier employment's, not this one to correct.)
                     redated.push((id.clone(), *day));
+                } else if no_move_kept_after_joining(tx, id, *day)? {
+                    // The first dated move, to what the roster holds now
+                    // (a move back, its sheet before the move away): its
+                    // date is kept as a boundary, the same values on both
+                    // sides, so that a move dated before it, when it
+                    // comes, ends there (found by exploratory testing: the
+                    // move away became the current one).
+                    insert.execute(params![id, until, current.0, current.1])?;
                 }
             }
             continue;
