@@ -3624,6 +3624,15 @@ fn roster_files_in_other_orders_keep_each_employment_s_history() {
     ]);
     assert_eq!(department_of_a1(&wd, "2025-01-30"), "甲组");
     assert_eq!(department_of_a1(&wd, "2026-01-02"), "乙组");
+    // (in the same department, it keeps the 调岗单's date for a move
+    // dated before it, imported after);
+    let (wd, _) = roster_history(&[
+        &format!("{MOVE}A1,王芳,乙组,L2,2025-09-17\n"),
+        &format!("{H}A1,王芳,乙组,L2,2024-10-18,\n"),
+        &format!("{MOVE}A1,王芳,甲组,L1,2025-01-01\n"),
+    ]);
+    assert_eq!(department_of_a1(&wd, "2025-03-01"), "甲组");
+    assert_eq!(department_of_a1(&wd, "2025-10-01"), "乙组");
     // a move back imported before the move away;
     let (wd, _) = roster_history(&[
         &format!("{H}A1,王芳,甲组,L1,2025-01-01,\n"),

@@ -419,9 +419,15 @@ pub fn upsert(tx: &Transaction<'_>, a: &AgentRecord, import_id: i64) -> Result<R
     // An agent a 调岗单 brought (no 入职日期 known), then a roster row with
     // one and no 调岗日期: that roster is of the days before the move kept
     // (found by exploratory testing: it became a move dated today).
+    // (Only where the department or leader differs: the same ones date no
+    // move, and would re-date the 调岗单's.)
     let dated_from = existing
         .as_ref()
         .filter(|e| e.joined.is_none() && a.changed_on.is_none() && a.has[2])
+        .filter(|e| {
+            (a.has[0] && a.department != e.assignment.0)
+                || (a.has[1] && a.leader_id != e.assignment.1)
+        })
         .and(a.joined_on);
     Ok(RosterRow {
         dated_from,
