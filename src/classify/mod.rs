@@ -185,15 +185,30 @@ const THANKS: [&str; 10] = [
     "helpfully",
 ];
 
+/// Words saying the agent's statement was right (电话里说的都对，最后发现是产品
+/// 的问题): no claim refuted (found by exploratory testing).
+const CONFIRMED: [&str; 9] = [
+    "说的都对",
+    "说的没错",
+    "说得对",
+    "说得没错",
+    "说的是对的",
+    "没说错",
+    "was right",
+    "were right",
+    "was correct",
+];
+
 /// What an agent's statement the customer then found untrue (客服说可以 …
 /// 才知道不行) adds to competence, times the weight of the clause that
 /// refutes it: a strong phrase's weight.
 const CLAIM_REFUTED_WEIGHT: f32 = 3.5;
 
-/// How far (bytes of normalised text, in its clause) a reply or call
-/// (a [contact] phrase) may follow a promise, or come before one
-/// (callback promised), to be what was promised: 说好48小时内给我回电话.
-const CONTACT_AFTER: usize = 24;
+/// How far (bytes of normalised text) a reply or call (a [contact]
+/// phrase) may follow a promise, in its clause or the next two, or come
+/// before one in its clause (callback promised), to be what was promised:
+/// 说好48小时内给我回电话.
+const CONTACT_AFTER: usize = 30;
 const CONTACT_BEFORE: usize = 12;
 
 /// The longest quote (in characters) taken for a reply; longer ones are
@@ -874,18 +889,31 @@ impl Classifier {
         // callback, callback promised) is a promised response time: its
         // wait stays a slow response. Any other promise makes a wait a
         // promise not kept (resolution).
+        // (The contact may open one of the next two clauses: 保证：24小时内，
+        // 一定给您回电.)
         let of_contact = |h: &Hit| {
             hits.iter().any(|c| {
                 has(c.pattern, flag::CONTACT)
-                    && c.clause == h.clause
-                    && ((c.start >= h.start && c.start <= h.end + CONTACT_AFTER)
-                        || (c.end <= h.start && h.start - c.end <= CONTACT_BEFORE))
+                    && ((h.clause..=h.clause + 2).contains(&c.clause)
+                        && c.start >= h.start
+                        && c.start <= h.end + CONTACT_AFTER
+                        || c.clause == h.clause
+                            && c.end <= h.start
+                            && h.start - c.end <= CONTACT_BEFORE)
             })
         };
         let promised = hits
             .iter()
             .enumerate()
             .any(|(i, h)| has(h.pattern, flag::PROMISE) && !negated(i) && !of_contact(h));
+        // Only a reply or a call promised: the promise word and the words of
+        // a wait that did not end (到现在, never did) are of a slow response
+        // (found by exploratory testing: they kept such texts resolution).
+        let reply_promised = !promised
+            && hits
+                .iter()
+                .enumerate()
+                .any(|(i, h)| has(h.pattern, flag::PROMISE) && !negated(i) && of_contact(h));
 
         // Praise and topic + good word, per clause.
         praised.clear();
@@ -953,6 +981,16 @@ impl Classifier {
                         } else if praised[h.clause][c as usize] {
                             note(&mut trace, h, c.id(), &|| {
                                 "cancelled: this clause praises that aspect".into()
+                            });
+                        } else if reply_promised
+                            && c == Cause::Resolution
+                            && (w < 3.0 || has(h.pattern, flag::PROMISE))
+                        {
+                            scores[Cause::Response as usize] += w * f;
+                            evidence[Cause::Response as usize].push((h.start, h.end));
+                            last_pos[Cause::Response as usize] = h.start;
+                            note(&mut trace, h, c.id(), &|| {
+                                format!("response +{:.2} (a reply or call was promised: the wait is a slow response)", w * f)
                             });
                         } else if promised && c == Cause::Response && w < 3.0 {
                             scores[Cause::Resolution as usize] += w * f;
@@ -1035,7 +1073,10 @@ impl Classifier {
             // told me … turned out easy): thanks or praise in its clause.
             let thanked = |i: usize| {
                 let clause = hits[i].clause;
-                THANKS.iter().any(|w| clause_text(clause).contains(w))
+                THANKS
+                    .iter()
+                    .chain(&CONFIRMED)
+                    .any(|w| clause_text(clause).contains(w))
                     || praised[clause].iter().any(|p| *p)
             };
             let claim = (0..hits.len()).find(|&i| {
@@ -1173,9 +1214,22 @@ mod tests {
             "客服答应第二天给我回电，等了一周也没等到",
             "They promised a callback within 48 hours. That was in March.",
             "說好會回電給我，等了一個禮拜都沒有",
+            // Found by exploratory testing: the promise word, a wait that
+            // did not end, a longer phrase holding the contact, the contact
+            // in the next clause.
+            "客服说会给我答复，到现在都没答复",
+            "客服说好给答复，一周了",
+            "They promised to get back to me. They never did.",
+            "客服再三保证：24小时内，一定给您回电！结果呢？一周了",
+            "They never called back.",
         ] {
             assert_eq!(classify(text), Cause::Response, "{text}");
         }
+        // Someone else contacted for the customer is no reply promised.
+        assert_ne!(
+            classify("客服答应帮我联系商家处理假货，到现在商家照样在卖"),
+            Cause::Response
+        );
         for text in [
             "说好三天内退款，等了一周还没到账",
             "客服答应补发，等了半个月也没发",
@@ -1190,6 +1244,11 @@ mod tests {
         let c = Classifier::new(&ClassifyConfig::default()).unwrap();
         let rules = |t: &str| c.rule_scores(t, &mut Scratch::default());
         let competence = Cause::Competence as usize;
+        // The agent was right (found by exploratory testing).
+        assert_eq!(
+            rules("电话里说的都对，最后发现是产品本身有缺陷，厂家的问题")[competence],
+            0.0
+        );
         // The claim and its refutation: neither phrase is a complaint alone.
         let told = "客服说可以带狗进去，到了门口才知道不行";
         let (_, trace) = c.explain(told);
