@@ -1070,7 +1070,8 @@ impl Classifier {
             // me) too often without a word for the agent.
             let agent_named = || hits.iter().any(|h| has(h.pattern, flag::AGENT));
             // Nor help given (多亏客服告诉我，我才知道可以换货; the agent kindly
-            // told me … turned out easy): thanks or praise in its clause.
+            // told me … turned out easy): thanks or praise in its clause; nor
+            // a statement it says was right (说的都对).
             let thanked = |i: usize| {
                 let clause = hits[i].clause;
                 THANKS
