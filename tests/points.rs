@@ -3616,57 +3616,79 @@ fn roster_files_in_other_orders_keep_each_employment_s_history() {
         wd.sql("SELECT leader_id FROM agent_history WHERE until_day = (SELECT min(until_day) FROM agent_history WHERE until_day >= 20371)"),
         [["L2"]]
     );
-    // Found by permutation testing (round 49), each in date order first:
-    // a 调岗单 that brought the agent, then the roster of the days before it;
-    let (wd, _) = roster_history(&[
-        &format!("{MOVE}A1,王芳,乙组,L2,2025-09-17\n"),
-        &format!("{H}A1,王芳,甲组,L1,2024-10-18,\n"),
-    ]);
-    assert_eq!(department_of_a1(&wd, "2025-01-30"), "甲组");
-    assert_eq!(department_of_a1(&wd, "2026-01-02"), "乙组");
-    // (in the same department, it keeps the 调岗单's date for a move
-    // dated before it, imported after);
-    let (wd, _) = roster_history(&[
-        &format!("{MOVE}A1,王芳,乙组,L2,2025-09-17\n"),
-        &format!("{H}A1,王芳,乙组,L2,2024-10-18,\n"),
-        &format!("{MOVE}A1,王芳,甲组,L1,2025-01-01\n"),
-    ]);
-    assert_eq!(department_of_a1(&wd, "2025-03-01"), "甲组");
-    assert_eq!(department_of_a1(&wd, "2025-10-01"), "乙组");
-    // a move back imported before the move away;
-    let (wd, _) = roster_history(&[
-        &format!("{H}A1,王芳,甲组,L1,2025-01-01,\n"),
-        &format!("{MOVE}A1,王芳,甲组,L1,2025-06-01\n"),
-        &format!("{MOVE}A1,王芳,乙组,L2,2025-03-01\n"),
-    ]);
-    assert_eq!(department_of_a1(&wd, "2025-04-01"), "乙组");
-    assert_eq!(department_of_a1(&wd, "2025-07-01"), "甲组");
-    // an earlier employment's move between the re-hire's row and its own;
-    let (wd, _) = roster_history(&[
-        &format!("{H}A1,王芳,丙组,L3,2025-09-01,\n"),
-        &format!("{MOVE}A1,王芳,乙组,L2,2025-03-01\n"),
-        &format!("{H}A1,王芳,甲组,L1,2025-01-01,2025-06-30\n"),
-    ]);
-    assert_eq!(department_of_a1(&wd, "2025-02-01"), "甲组");
-    assert_eq!(department_of_a1(&wd, "2025-04-01"), "乙组");
-    assert_eq!(department_of_a1(&wd, "2025-10-01"), "丙组");
-    // the same move after both employments' rows (the re-hire keeps 甲组);
-    let (wd, _) = roster_history(&[
-        &format!("{H}A1,王芳,甲组,L1,2025-01-01,2025-06-30\n"),
-        &format!("{H}A1,王芳,甲组,L1,2025-09-01,\n"),
-        &format!("{MOVE}A1,王芳,乙组,L2,2025-03-01\n"),
-    ]);
-    assert_eq!(department_of_a1(&wd, "2025-04-01"), "乙组");
-    assert_eq!(department_of_a1(&wd, "2025-10-01"), "甲组");
-    // and a middle employment last between two in one department.
-    let (wd, _) = roster_history(&[
-        &format!("{H}A1,王芳,甲组,L1,2025-01-01,2025-03-31\n"),
-        &format!("{H}A1,王芳,甲组,L1,2026-03-01,\n"),
-        &format!("{H}A1,王芳,乙组,L2,2025-07-01,2025-12-31\n"),
-    ]);
-    assert_eq!(department_of_a1(&wd, "2025-02-02"), "甲组");
-    assert_eq!(department_of_a1(&wd, "2025-10-10"), "乙组");
-    assert_eq!(department_of_a1(&wd, "2026-04-01"), "甲组");
+    // Found by permutation testing (round 49): roster files in an order
+    // other than their dates, and the department each day then shows.
+    type Case<'a> = (&'a str, Vec<String>, &'a [(&'a str, &'a str)]);
+    let cases: [Case; 6] = [
+        (
+            "a 调岗单 that brought the agent, then the roster of the days before it",
+            vec![
+                format!("{MOVE}A1,王芳,乙组,L2,2025-09-17\n"),
+                format!("{H}A1,王芳,甲组,L1,2024-10-18,\n"),
+            ],
+            &[("2025-01-30", "甲组"), ("2026-01-02", "乙组")],
+        ),
+        (
+            "the same in one department: the 调岗单's date kept for a move dated before it",
+            vec![
+                format!("{MOVE}A1,王芳,乙组,L2,2025-09-17\n"),
+                format!("{H}A1,王芳,乙组,L2,2024-10-18,\n"),
+                format!("{MOVE}A1,王芳,甲组,L1,2025-01-01\n"),
+            ],
+            &[("2025-03-01", "甲组"), ("2025-10-01", "乙组")],
+        ),
+        (
+            "a move back imported before the move away",
+            vec![
+                format!("{H}A1,王芳,甲组,L1,2025-01-01,\n"),
+                format!("{MOVE}A1,王芳,甲组,L1,2025-06-01\n"),
+                format!("{MOVE}A1,王芳,乙组,L2,2025-03-01\n"),
+            ],
+            &[("2025-04-01", "乙组"), ("2025-07-01", "甲组")],
+        ),
+        (
+            "an earlier employment's move between the re-hire's row and its own",
+            vec![
+                format!("{H}A1,王芳,丙组,L3,2025-09-01,\n"),
+                format!("{MOVE}A1,王芳,乙组,L2,2025-03-01\n"),
+                format!("{H}A1,王芳,甲组,L1,2025-01-01,2025-06-30\n"),
+            ],
+            &[
+                ("2025-02-01", "甲组"),
+                ("2025-04-01", "乙组"),
+                ("2025-10-01", "丙组"),
+            ],
+        ),
+        (
+            "the same move after both employments' rows: the re-hire keeps 甲组",
+            vec![
+                format!("{H}A1,王芳,甲组,L1,2025-01-01,2025-06-30\n"),
+                format!("{H}A1,王芳,甲组,L1,2025-09-01,\n"),
+                format!("{MOVE}A1,王芳,乙组,L2,2025-03-01\n"),
+            ],
+            &[("2025-04-01", "乙组"), ("2025-10-01", "甲组")],
+        ),
+        (
+            "a middle employment last, between two in one department",
+            vec![
+                format!("{H}A1,王芳,甲组,L1,2025-01-01,2025-03-31\n"),
+                format!("{H}A1,王芳,甲组,L1,2026-03-01,\n"),
+                format!("{H}A1,王芳,乙组,L2,2025-07-01,2025-12-31\n"),
+            ],
+            &[
+                ("2025-02-02", "甲组"),
+                ("2025-10-10", "乙组"),
+                ("2026-04-01", "甲组"),
+            ],
+        ),
+    ];
+    for (what, files, days) in cases {
+        let files: Vec<&str> = files.iter().map(String::as_str).collect();
+        let (wd, _) = roster_history(&files);
+        for (day, department) in days {
+            assert_eq!(department_of_a1(&wd, day), *department, "{what}: {day}");
+        }
+    }
     // A file with both rows of a re-hire, replayed: no repeat, nothing said
     // (found by exploratory testing: "listed more than once").
     let two = format!("{H}A1,王芳,甲组,L1,2026-01-01,2026-06-30\nA1,王芳,乙组,L2,2026-09-01,\n");

@@ -902,18 +902,20 @@ impl Classifier {
                             && h.start - c.end <= CONTACT_BEFORE)
             })
         };
-        let promised = hits
-            .iter()
-            .enumerate()
-            .any(|(i, h)| has(h.pattern, flag::PROMISE) && !negated(i) && !of_contact(h));
         // Only a reply or a call promised: the promise word and the words of
         // a wait that did not end (到现在, never did) are of a slow response
         // (found by exploratory testing: they kept such texts resolution).
-        let reply_promised = !promised
-            && hits
-                .iter()
-                .enumerate()
-                .any(|(i, h)| has(h.pattern, flag::PROMISE) && !negated(i) && of_contact(h));
+        let (mut promised, mut reply_promised) = (false, false);
+        for (i, h) in hits.iter().enumerate() {
+            if has(h.pattern, flag::PROMISE) && !negated(i) {
+                if of_contact(h) {
+                    reply_promised = true;
+                } else {
+                    promised = true;
+                }
+            }
+        }
+        reply_promised &= !promised;
 
         // Praise and topic + good word, per clause.
         praised.clear();

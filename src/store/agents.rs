@@ -522,17 +522,13 @@ fn joined_on(tx: &Transaction<'_>, id: &str) -> Result<Option<NaiveDate>> {
     Ok(joined.and_then(|j| j.parse::<NaiveDate>().ok()))
 }
 
-/// Whether agent `id` has no kept move and `day` is after they joined
-/// (or no 入职日期 is known).
-fn no_move_kept_after_joining(tx: &Transaction<'_>, id: &str, day: NaiveDate) -> Result<bool> {
-    let (moves, joined): (i64, Option<String>) = tx
-        .prepare_cached(
-            "SELECT (SELECT count(*) FROM agent_history WHERE agent_id = ?1),
-                    (SELECT joined_on FROM agents WHERE id = ?1)",
-        )?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    let joined = joined.and_then(|j| j.parse::<NaiveDate>().ok());
-    Ok(moves == 0 && joined.is_none_or(|j| day > j))
+/// Whether agent `id` has no kept move.
+fn no_move_kept(tx: &Transaction<'_>, id: &str) -> Result<bool> {
+    Ok(tx
+        .prepare_cached("SELECT 1 FROM agent_history WHERE agent_id = ?1 LIMIT 1")?
+        .query_row([id], |_| Ok(()))
+        .optional()?
+        .is_none())
 }
 
 /// Whether agent `id`'s last kept move took effect in their current
@@ -688,33 +684,36 @@ pub fn keep_history(
         // 调岗单, a cron catching up) is of the days up to it alone: the
         // later employments keep what they had (found by exploratory
         // testing: the earlier employment's move ran on into the re-hire).
-        // Those days are kept apart first.
+        // Those days are kept apart first: up to the first employment to
+        // begin after its date (the current one, or an earlier one).
         let dated = effective.get(id).copied();
-        // The first employment to begin after its date: the current one,
-        // or an earlier one the roster holds.
-        let joined = match dated {
-            Some(day) => stints_of(tx, id)?
-                .iter()
-                .filter_map(|(j, _)| *j)
-                .chain(joined_on(tx, id)?)
-                .filter(|j| *j > day)
-                .min(),
-            None => None,
+        let (next_start, joined) = match dated {
+            Some(day) => {
+                let joined = joined_on(tx, id)?;
+                let next = stints_of(tx, id)?
+                    .iter()
+                    .filter_map(|(j, _)| *j)
+                    .chain(joined)
+                    .filter(|j| *j > day)
+                    .min();
+                (next, joined)
+            }
+            None => (None, None),
         };
-        if let Some(joined) = joined {
-            let end = crate::dates::day_number(joined) - 1;
-            let (d, l) = assignment_on(tx, id, joined.pred_opt().unwrap_or(joined))?
+        if let Some(next) = next_start {
+            let end = crate::dates::day_number(next) - 1;
+            let (d, l) = assignment_on(tx, id, next.pred_opt().unwrap_or(next))?
                 .unwrap_or_else(|| (department.clone(), leader.clone()));
             insert.execute(params![id, end, d, l])?;
         }
         if current.0 == *department && unchanged_leader {
-            if let Some(day) = effective.get(id) {
+            if let Some(day) = &dated {
                 let until = crate::dates::day_number(*day) - 1;
                 // The same department and leader, of an earlier employment:
                 // from its date, as any move (its date kept where those
                 // days show it already, so that the employment's roster
                 // row, when it comes, keeps the days before).
-                if joined.is_some() {
+                if next_start.is_some() {
                     match backdate(tx, id, until, current, (department, leader))? {
                         Some(Some(next)) => {
                             backdated.push((id.clone(), *day, next));
@@ -743,7 +742,7 @@ pub fn keep_history(
                     // (A last move before the current employment began is
                     // an earlier employment's, not this one to correct.)
                     redated.push((id.clone(), *day));
-                } else if no_move_kept_after_joining(tx, id, *day)? {
+                } else if no_move_kept(tx, id)? && joined.is_none_or(|j| *day > j) {
                     // The first dated move, to what the roster holds now
                     // (a move back, its sheet before the move away): its
                     // date is kept as a boundary, the same values on both
@@ -755,11 +754,7 @@ pub fn keep_history(
             }
             continue;
         }
-        let day = effective
-            .get(id)
-            .or(rejoined.get(id))
-            .copied()
-            .unwrap_or(today);
+        let day = dated.or(rejoined.get(id).copied()).unwrap_or(today);
         let until = crate::dates::day_number(day) - 1;
         match backdate(tx, id, until, current, (department, leader))? {
             Some(Some(next)) => backdated.push((id.clone(), day, next)),
