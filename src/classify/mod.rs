@@ -209,6 +209,22 @@ const CLAIM_REFUTED_WEIGHT: f32 = 3.5;
 /// before one in its clause (callback promised), to be what was promised:
 /// 说好48小时内给我回电话.
 const CONTACT_AFTER: usize = 30;
+
+/// Whether an English statement is someone's own (my sister told me, a
+/// friend said): the words right before it are `my …` or `a friend`.
+fn told_by_kin(before: &str) -> bool {
+    let mut words = before
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .rev();
+    let (last, previous) = (words.next(), words.next());
+    matches!(previous, Some("my" | "our" | "a"))
+        && last.is_some_and(|w| !matches!(w, "agent" | "rep" | "support" | "service"))
+}
+
+/// What the agent's word that the problem was dealt with adds to
+/// `resolution` when a complaint or a problem follows it.
+const DONE_WEIGHT: f32 = 1.5;
 const CONTACT_BEFORE: usize = 12;
 
 /// The longest quote (in characters) taken for a reply; longer ones are
@@ -386,6 +402,7 @@ mod flag {
     pub const CLAIM: u16 = 1 << 7;
     pub const REFUTED: u16 = 1 << 8;
     pub const CONTACT: u16 = 1 << 9;
+    pub const DONE: u16 = 1 << 10;
 }
 
 /// The flags of a pattern with these roles.
@@ -402,6 +419,7 @@ fn flags_of(roles: &[Role]) -> u16 {
             Role::Claim => flag::CLAIM,
             Role::Refuted => flag::REFUTED,
             Role::Contact => flag::CONTACT,
+            Role::Done => flag::DONE,
             Role::Complaint(..) | Role::Neutral => 0,
         }
     })
@@ -560,6 +578,28 @@ impl Classifier {
         for (p, r) in patterns.iter().zip(roles.iter_mut()) {
             if !r.contains(&Role::Agent) && agent_words.iter().any(|w| holds_word(p, w)) {
                 r.push(Role::Agent);
+            }
+        }
+        // Likewise an English phrase that holds a claim or a refutation as
+        // whole words (told me my, turns out to be): the longest match
+        // would hide it. (Not a neutral one, which is there to hide it: my
+        // sister told me; nor Chinese ones: 客服说话 is how the agent
+        // spoke, not what the agent said.)
+        for role in [Role::Claim, Role::Refuted] {
+            let words: Vec<String> = patterns
+                .iter()
+                .zip(&roles)
+                .filter(|(p, r)| p.is_ascii() && r.contains(&role))
+                .map(|(p, _)| p.clone())
+                .collect();
+            for (p, r) in patterns.iter().zip(roles.iter_mut()) {
+                if p.is_ascii()
+                    && !r.contains(&role)
+                    && !r.contains(&Role::Neutral)
+                    && words.iter().any(|w| holds_word(p, w))
+                {
+                    r.push(role);
+                }
             }
         }
         let flags = roles.iter().map(|r| flags_of(r)).collect();
@@ -916,6 +956,15 @@ impl Classifier {
             }
         }
         reply_promised &= !promised;
+        // Where the agent first said the problem was dealt with (说已经帮您
+        // 取消了, said it was fixed): a problem after it is the outcome of
+        // that handling, even in a clause about the product or the parcel.
+        let done = hits
+            .iter()
+            .enumerate()
+            .find(|&(i, h)| has(h.pattern, flag::DONE) && !negated(i))
+            .map(|(_, h)| *h);
+        let after_done = |h: &Hit| done.is_some_and(|d| h.start >= d.end);
 
         // Praise and topic + good word, per clause.
         praised.clear();
@@ -1007,6 +1056,7 @@ impl Classifier {
                         ) && not_agent[h.clause]
                             && !mentions_agent[h.clause]
                             && w < 3.0
+                            && !(c == Cause::Resolution && after_done(h))
                         {
                             scores[Cause::Other as usize] += w * f;
                             evidence[Cause::Other as usize].push((h.start, h.end));
@@ -1044,6 +1094,7 @@ impl Classifier {
                     Role::Focus => note(&mut trace, h, "focus", &String::new),
                     Role::Promise => note(&mut trace, h, "promise", &String::new),
                     Role::Contact => note(&mut trace, h, "contact", &String::new),
+                    Role::Done => note(&mut trace, h, "said done", &String::new),
                     Role::Claim => note(&mut trace, h, "claim", &String::new),
                     Role::Refuted => note(&mut trace, h, "refuted", &String::new),
                     Role::Neutral => {
@@ -1085,7 +1136,9 @@ impl Classifier {
             let claim = (0..hits.len()).find(|&i| {
                 // The flag first: most texts hold no claim at all.
                 has(hits[i].pattern, flag::CLAIM)
-                    && (t[hits[i].start..hits[i].end].is_ascii() || agent_named())
+                    && (t[hits[i].start..hits[i].end].is_ascii()
+                        && !told_by_kin(&t[..hits[i].start])
+                        || agent_named())
                     && !negated(i)
                     && !rude(hits[i].clause)
                     && !thanked(i)
@@ -1117,6 +1170,26 @@ impl Classifier {
                         ),
                     });
                 }
+            }
+        }
+        // Said done, then a complaint or a problem: the handling did not
+        // hold (resolution), unless the clause that said so praises it.
+        let resolution = Cause::Resolution as usize;
+        if let Some(d) = done.filter(|d| !praised[d.clause][resolution]) {
+            let later = hits.iter().any(|h| {
+                h.start >= d.end
+                    && self.roles[h.pattern]
+                        .iter()
+                        .any(|r| matches!(r, Role::Complaint(..) | Role::NotAgent(_)))
+            });
+            if later {
+                let w = DONE_WEIGHT * weights[d.clause];
+                scores[resolution] += w;
+                evidence[resolution].push((d.start, d.end));
+                last_pos[resolution] = last_pos[resolution].max(d.start);
+                note(&mut trace, &d, "said done", &|| {
+                    format!("resolution +{w:.2} (said done, and a problem follows)")
+                });
             }
         }
         // A quoted reply to the customer: attitude, unless that clause
@@ -1196,6 +1269,34 @@ mod tests {
             assert_eq!(v.cause, Cause::Other, "{text:?}");
             assert!(v.causes.is_empty(), "{text:?}: {:?}", v.causes);
         }
+    }
+
+    #[test]
+    fn said_done_then_trouble_is_resolution_even_about_the_product() {
+        // The agent said it was dealt with, then it went wrong again: the
+        // handling did not hold, though the clause names the app or a fee.
+        for text in [
+            "客服说账户已经解冻了，我一转账又提示冻结",
+            "说已经帮我取消了自动续费，这个月又扣了25",
+            "客服说已修复，我再约还是显示号源异常",
+            "They said it was cancelled and charged me again the next month.",
+        ] {
+            assert_eq!(classify(text), Cause::Resolution, "{text:?}");
+        }
+        // Without the agent's word the same trouble is the product's.
+        assert_eq!(classify("APP照样闪退，还是显示网络错误"), Cause::Other);
+        // Said done and nothing wrong after it: no resolution complaint.
+        let c = Classifier::new(&ClassifyConfig::default()).unwrap();
+        let scores = c.rule_scores("客服说已经帮我取消了", &mut Scratch::default());
+        assert_eq!(scores[Cause::Resolution as usize], 0.0);
+    }
+
+    #[test]
+    fn an_english_phrase_holding_a_claim_is_a_claim() {
+        // "told me my" is a longer phrase than the claim "told me": it
+        // takes the text, and the claim inside it still counts.
+        let text = "The agent told me my plan had no contract. Turns out there's a 12-month lock-in and a $200 early termination fee.";
+        assert_eq!(classify(text), Cause::Competence);
     }
 
     #[test]

@@ -41,6 +41,10 @@ pub enum Role {
     /// What the customer found later contradicts it (才知道, 明明, turned out):
     /// after a claim, wrong information (competence).
     Refuted,
+    /// The agent said the problem was dealt with (说已经帮您取消了, 已修复,
+    /// said it was fixed): what goes wrong after it is the outcome of the
+    /// handling (resolution), not a product or logistics problem.
+    Done,
     /// Names the agent (客服, 她, support): the clause is about the service.
     Agent,
     /// Means nothing for any cause; only keeps a shorter phrase inside it
@@ -127,6 +131,7 @@ impl RuleSet {
             "contact" => Role::Contact,
             "claim" => Role::Claim,
             "refuted" => Role::Refuted,
+            "done" => Role::Done,
             "agent" => Role::Agent,
             "neutral" => Role::Neutral,
             s => {
@@ -193,7 +198,7 @@ impl RuleSet {
 
 fn cause_of(section: &str) -> Result<Cause> {
     Cause::parse(section).with_context(|| {
-        format!("unknown rules section [{section}] (expected a cause, negation, contrast, focus, good, not_agent, promise, contact, claim, refuted, agent, neutral, praise.CAUSE, topic.CAUSE or normalize)")
+        format!("unknown rules section [{section}] (expected a cause, negation, contrast, focus, good, not_agent, promise, contact, claim, refuted, done, agent, neutral, praise.CAUSE, topic.CAUSE or normalize)")
     })
 }
 
@@ -219,7 +224,7 @@ pub struct ClassifyConfig {
     pub replace_builtin: bool,
     /// Extra phrases per section: `attitude = ["甩脸子", "怼人 = 3"]`; sections
     /// are the causes and praise.CAUSE / topic.CAUSE / good / neutral /
-    /// promise / contact / agent / claim / refuted.
+    /// promise / contact / agent / claim / refuted / done.
     #[serde(default)]
     pub phrases: BTreeMap<String, Phrases>,
     /// Extra negation words.
