@@ -1493,6 +1493,10 @@ pub fn parse_period(text: &str, tz: Tz) -> Result<Period> {
     if let Some(p) = relative_period(t, tz) {
         return p;
     }
+    // The parsers fold the text themselves; they are given it as written,
+    // so that a message quotes what the user typed (`"Q3 2026"`, not
+    // `"Q32026"`: found by exploratory testing).
+    let written = t;
     let folded = fold_period(t);
     let t = folded.as_str();
     let upper = t.to_ascii_uppercase();
@@ -1500,20 +1504,23 @@ pub fn parse_period(text: &str, tz: Tz) -> Result<Period> {
         !y.is_empty() && !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit())
     });
     if week || t.ends_with('周') {
-        parse_week(t)
+        parse_week(written)
     } else if upper.contains('Q') || t.contains('季') {
-        parse_quarter(t)
+        parse_quarter(written)
     } else if t.len() == 4 || t.ends_with('年') || t.ends_with("年度") {
-        parse_year(t)
+        parse_year(written)
     } else if split_timestamp(t).is_some() || t.chars().all(|c| c.is_ascii_alphabetic()) {
         parse_date_arg(t, tz).map(Period::day)
     } else {
-        parse_month(t).map_err(|e| {
+        parse_month(written).map_err(|e| {
             let four_digits = t.len() > 4 && t.as_bytes()[..4].iter().all(u8::is_ascii_digit);
             if four_digits || !e.to_string().starts_with("unreadable month") {
                 e
             } else {
-                anyhow::anyhow!("unreadable period {} (expected {PERIOD_FORMS})", shown(t))
+                anyhow::anyhow!(
+                    "unreadable period {} (expected {PERIOD_FORMS})",
+                    shown(written)
+                )
             }
         })
     }

@@ -2730,3 +2730,15 @@ fn compare_by_agent_shows_the_first_records_department_whatever_the_import_order
     }
     assert_eq!(seen[0], seen[1]);
 }
+
+/// A period the user wrote with a space is quoted as written (found by
+/// exploratory testing: `"Q32026"`).
+#[test]
+fn an_unreadable_period_is_quoted_as_written() {
+    let wd = Workdir::new();
+    wd.kefu(&["report", "compare", "--by", "agent", "--period", "Q3 2026"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("\"Q3 2026\""))
+        .stderr(predicate::str::contains("Q32026").not());
+}

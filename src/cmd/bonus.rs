@@ -173,28 +173,51 @@ fn quarters_pay(
     rate: Decimal,
     today: chrono::NaiveDate,
 ) -> Result<Option<QuartersPay>> {
-    let quarters = whole_quarters(period);
+    let quarters = quarter_parts(period);
     if quarters.len() < 2 {
         return Ok(None);
     }
+    let closed = store::points::closed_periods(conn)?;
     let mut paid: HashMap<String, Decimal> = HashMap::new();
     let mut frozen = vec![];
     // Each rate the quarters paid at, with its quarters.
     let mut rates: Vec<(Decimal, Vec<&str>)> = vec![];
     for q in &quarters {
-        let (q_pays, q_rate): (Vec<Payout>, Decimal) = match store::points::closed(conn, &q.name)? {
-            Some((_, payout)) => {
-                let q_pays: Vec<Payout> =
-                    serde_json::from_str(&payout).context("reading a frozen payout")?;
+        let (first, last) = q.days();
+        let same = store::points::closed_with_days(conn, first, last)?;
+        // A part of a quarter inside a closed period (the closed quarter's
+        // days of `--from 2026-09-01 --to 2026-10-31`): its lines are the
+        // frozen ones, its money at that period's frozen rate (found by
+        // exploratory testing: priced at today's rate).
+        let inside = closed
+            .iter()
+            .filter(|(_, f, l)| *f <= first && last <= *l)
+            .max_by_key(|(_, f, l)| l - f)
+            .map(|(name, ..)| name.clone());
+        let frozen_payout = |name: &str| -> Result<Option<Vec<Payout>>> {
+            store::points::closed(conn, name)?
+                .map(|(_, payout)| serde_json::from_str(&payout).context("reading a frozen payout"))
+                .transpose()
+        };
+        let (q_pays, q_rate): (Vec<Payout>, Decimal) = match same.as_deref().map(frozen_payout) {
+            Some(Ok(Some(q_pays))) => {
                 let r = q_pays.first().map_or(rate, |p| p.rate);
                 if !q_pays.is_empty() {
                     frozen.push(format!("{} at {}", q.name, two_places(r)));
                 }
                 (q_pays, r)
             }
-            None => {
+            Some(Err(e)) => return Err(e),
+            _ => {
+                let mut r = rate;
+                if let Some(outer) = &inside {
+                    if let Some(p) = frozen_payout(outer)?.as_ref().and_then(|p| p.first()) {
+                        r = p.rate;
+                        frozen.push(format!("{} at {outer}'s {}", q.name, two_places(r)));
+                    }
+                }
                 let ql = points::compute(conn, book, q, None, today)?;
-                (points::payouts(book, agents, &ql, q, rate), rate)
+                (points::payouts(book, agents, &ql, q, r), r)
             }
         };
         match rates
@@ -249,6 +272,27 @@ fn set_paid(pays: &mut [Payout], quarters: QuartersPay) {
         p.bonus = paid.remove(&p.agent_id).unwrap_or_default();
         p.bonus.rescale(2);
         p.rates.clone_from(&rates);
+    }
+}
+
+/// The parts of `p` in each quarter it touches (`2026-09-01..2026-09-30`
+/// and `2026-10-01..2026-10-31` for September to October; a whole quarter
+/// by its name): a period over several quarters pays what each quarter's
+/// part pays, each at its own rate (a closed one's frozen).
+fn quarter_parts(p: &Period) -> Vec<Period> {
+    let mut out = vec![];
+    let mut q = Period::quarter_of(p.first);
+    loop {
+        let (first, last) = (q.first.max(p.first), q.last.min(p.last));
+        if (first, last) == (q.first, q.last) {
+            out.push(q.clone());
+        } else {
+            out.push(Period::range(first, last).expect("ordered"));
+        }
+        if q.last >= p.last {
+            return out;
+        }
+        q = q.next();
     }
 }
 
@@ -568,7 +612,7 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
             s.fact("flags", "提示 flags", Cell::List(p.flags.clone()));
             // Frozen or provisional: a statement says so too.
             s.notes.extend(note.clone());
-            if whole_quarters(&period).len() > 1 {
+            if quarter_parts(&period).len() > 1 {
                 s.notes.push(format!("{} line(s) below", mine.len()));
             } else {
                 s.notes.push(format!(

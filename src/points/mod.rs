@@ -265,10 +265,15 @@ impl Policy {
     }
 
     /// Pending: a complaint still under investigation (validity pending, or
-    /// not stated on a complaint), whose responsibility would count or is unknown.
+    /// not stated on a complaint), whose responsibility would count or is
+    /// unknown; or one judged valid whose responsibility is not yet known
+    /// (成立, 责任认定 blank or 待定: found by exploratory testing, it was
+    /// neither charged nor shown to HR).
     pub fn pending(&self, c: &Charge) -> bool {
         let open = c.validity == Some(Validity::Pending)
-            || (c.validity.is_none() && c.kind == FeedbackKind::Complaint);
+            || (c.validity.is_none() && c.kind == FeedbackKind::Complaint)
+            || (c.responsibility.is_none()
+                && c.validity.is_some_and(|v| self.validities.contains(&v)));
         open && c
             .responsibility
             .is_none_or(|r| self.responsibilities.contains(&r))

@@ -620,18 +620,17 @@ pub fn inputs(conn: &Connection, scope: &Scope<'_>) -> Result<Inputs> {
 /// `one_agent`, else of every agent and of none: ?3 NULL), kinds ?4,
 /// validities ?5 and responsibilities ?6 as JSON lists: what
 /// `Policy::counts` or `Policy::pending` may take (they decide, in
-/// `points::ledger`), a validity and responsibility the policy counts, or
-/// pending (said so, or a complaint that says nothing) with a responsibility
-/// it counts or none. Within the rows of the `feedback_charges` index,
+/// `points::ledger`): a validity the policy counts, or pending (said so, or
+/// a complaint that says nothing), with a responsibility it counts or none
+/// yet. Within the rows of the `feedback_charges` index,
 /// whose condition is repeated for SQLite to use it: a negative review
 /// nobody judged is never read.
 pub(super) fn charges_sql(one_agent: bool) -> String {
     let relevant = "kind IN (SELECT value FROM json_each(?4))
-         AND ((validity IN (SELECT value FROM json_each(?5))
-               AND responsibility IN (SELECT value FROM json_each(?6)))
-              OR ((validity = 'pending' OR (validity IS NULL AND kind = 'complaint'))
-                  AND (responsibility IS NULL
-                       OR responsibility IN (SELECT value FROM json_each(?6)))))";
+         AND (validity IN (SELECT value FROM json_each(?5))
+              OR validity = 'pending' OR (validity IS NULL AND kind = 'complaint'))
+         AND (responsibility IS NULL
+              OR responsibility IN (SELECT value FROM json_each(?6)))";
     let indexed = super::schema::CHARGES_INDEXED;
     let who = if one_agent {
         "agent_id = ?3"
