@@ -23,8 +23,8 @@ use kefu::domain::Cause;
 
 /// The sets the built-in model learns from.
 const BUNDLED: [&str; 18] = [
-    "dev", "dev2", "test", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11",
-    "dev12", "dev13", "dev14", "dev15", "hard", "tw_hk",
+    "dev", "dev2", "test", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10",
+    "dev11", "dev12", "dev13", "dev14", "dev15", "hard", "tw_hk",
 ];
 
 fn is_chinese(text: &str) -> bool {

@@ -924,6 +924,44 @@ fn a_years_bonus_is_what_its_quarters_pay() {
     assert_eq!(agent(&after, "A1")["bonus"], "138.00");
 }
 
+/// Sets kefu.toml's rate per point.
+fn set_rate(wd: &Workdir, rate: &str) {
+    let config = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
+    assert!(config.contains("rate = \"10\""));
+    let changed = config.replacen("rate = \"10\"", &format!("rate = \"{rate}\""), 1);
+    std::fs::write(wd.path("kefu.toml"), changed).unwrap();
+}
+
+/// Days are priced at the rate of the closed quarter they lie in, even
+/// inside a year closed later at another rate; a closed month inside an
+/// open quarter prices nothing, so that a range's October costs the same
+/// wherever the range ends (both found by exploratory testing).
+#[test]
+fn a_closed_quarter_keeps_its_rate_and_a_closed_month_prices_nothing() {
+    let wd = workspace_with(None);
+    wd.kefu(&["bonus", "close", "2026Q1"]).assert().success();
+    set_rate(&wd, "20");
+    wd.set_today("2027-01-05");
+    wd.kefu(&["bonus", "close", "2026"]).assert().success();
+    // A1 earns the zero-complaint point every month.
+    let march = bonus(&wd, &["--month", "2026-03"]);
+    assert_eq!(agent(&march, "A1")["bonus"], "10.00");
+    let spring = bonus(&wd, &["--from", "2026-03-01", "--to", "2026-04-30"]);
+    assert_eq!(agent(&spring, "A1")["bonus"], "30.00");
+
+    let wd = workspace_with(None);
+    wd.kefu(&["bonus", "close", "2026-10"]).assert().success();
+    set_rate(&wd, "20");
+    let october = bonus(&wd, &["--month", "2026-10"]);
+    assert_eq!(agent(&october, "A1")["bonus"], "10.00", "its snapshot");
+    let to_october = bonus(&wd, &["--from", "2026-09-01", "--to", "2026-10-31"]);
+    assert_eq!(agent(&to_october, "A1")["bonus"], "40.00");
+    let to_november = bonus(&wd, &["--from", "2026-09-01", "--to", "2026-11-30"]);
+    assert_eq!(agent(&to_november, "A1")["bonus"], "60.00");
+    let quarter = bonus(&wd, &["--quarter", "2026Q4"]);
+    assert_eq!(agent(&quarter, "A1")["bonus"], "40.00");
+}
+
 /// A complaint judged 成立 whose 责任认定 is still blank or 待定 is pending:
 /// listed for HR, not charged (found by exploratory testing: it was
 /// neither, while one with nothing judged yet was pending).

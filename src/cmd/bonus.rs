@@ -184,16 +184,15 @@ fn quarters_pay(
     let mut rates: Vec<(Decimal, Vec<&str>)> = vec![];
     for q in &quarters {
         let (first, last) = q.days();
-        let same = store::points::closed_with_days(conn, first, last)?;
-        // A part of a quarter inside a closed period (the closed quarter's
+        // A whole quarter closed on its own pays as frozen (not a part
+        // that is a closed month: see [`pricing_period`]).
+        let same =
+            store::points::closed_with_days(conn, first, last)?.filter(|name| *name == q.name);
+        // A part of a quarter inside a closed one (the closed quarter's
         // days of `--from 2026-09-01 --to 2026-10-31`): its lines are the
-        // frozen ones, its money at that period's frozen rate (found by
+        // frozen ones, its money at that quarter's frozen rate (found by
         // exploratory testing: priced at today's rate).
-        let inside = closed
-            .iter()
-            .filter(|(_, f, l)| *f <= first && last <= *l)
-            .max_by_key(|(_, f, l)| l - f)
-            .map(|(name, ..)| name.clone());
+        let inside = pricing_period(&closed, first, last);
         let frozen_payout = |name: &str| -> Result<Option<Vec<Payout>>> {
             store::points::closed(conn, name)?
                 .map(|(_, payout)| serde_json::from_str(&payout).context("reading a frozen payout"))
@@ -273,6 +272,31 @@ fn set_paid(pays: &mut [Payout], quarters: QuartersPay) {
         p.bonus.rescale(2);
         p.rates.clone_from(&rates);
     }
+}
+
+/// The closed period whose frozen rate prices the days `first..=last`: the
+/// closed quarter they lie in, else a closed year. A quarter closed on its
+/// own keeps its rate inside a year closed later at another (found by
+/// exploratory testing: the year's was taken). A closed month inside an
+/// open quarter prices nothing: the quarter is what is paid, at today's
+/// rate, as `--quarter` shows (else October's days would cost one rate in
+/// `--from 2026-09-15 --to 2026-10-20` and another to 2026-11-15).
+fn pricing_period(closed: &[(String, i64, i64)], first: i64, last: i64) -> Option<String> {
+    closed
+        .iter()
+        .filter(|(_, f, l)| *f <= first && last <= *l)
+        .filter_map(|(name, f, l)| {
+            let rank = if name.contains('Q') {
+                0
+            } else if name.len() == 4 {
+                1
+            } else {
+                return None;
+            };
+            Some(((rank, l - f), name))
+        })
+        .min_by_key(|(key, _)| *key)
+        .map(|(_, name)| name.clone())
 }
 
 /// The parts of `p` in each quarter it touches (`2026-09-01..2026-09-30`
@@ -447,13 +471,17 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
     let closed = store::points::closed_periods(&store.conn)?;
     let (first, last) = period.days();
     let same = store::points::closed_with_days(&store.conn, first, last)?;
+    // The closed period it lies in, for its lines; the one that prices it.
+    let within =
+        |(_, f, l): &&(String, i64, i64)| *f <= first && last <= *l && (*f, *l) != (first, last);
     let inside = closed
         .iter()
-        .filter(|(_, f, l)| *f <= first && last <= *l && (*f, *l) != (first, last))
+        .filter(within)
         .max_by_key(|(_, f, l)| l - f)
         .map(|(name, ..)| name.clone());
+    let priced_by = pricing_period(&closed, first, last).filter(|_| same.is_none());
     let mut rate = rate;
-    if let Some(outer) = &inside {
+    if let Some(outer) = &priced_by {
         if args.rate.is_some() {
             bail!(Usage(format!(
                 "{} lies inside {outer}, which is closed: its rate is frozen",
@@ -518,9 +546,14 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
             unknown = ledger_notes(&l);
             let mut note = provisional_note(&period, today);
             if let Some(outer) = &inside {
-                let why = format!(
-                    "inside {outer}, which is closed: its lines are the frozen ones, its money at {outer}'s rate ({rate})"
-                );
+                let why = match &priced_by {
+                    Some(by) => format!(
+                        "inside {outer}, which is closed: its lines are the frozen ones, its money at {by}'s rate ({rate})"
+                    ),
+                    None => format!(
+                        "inside {outer}, which is closed: its lines are the frozen ones, its money at today's rate ({rate}), as its open quarter pays"
+                    ),
+                };
                 note = Some(match note {
                     Some(n) => format!("{n}; {why}"),
                     None => why,
