@@ -1175,12 +1175,23 @@ impl Classifier {
         // Said done, then a complaint or a problem: the handling did not
         // hold (resolution), unless the clause that said so praises it.
         let resolution = Cause::Resolution as usize;
-        if let Some(d) = done.filter(|d| !praised[d.clause][resolution]) {
+        // Not when what follows is about the agent's manner (说已经帮您退款
+        //了，全程敷衍), nor when the customer says it held (取消成功了).
+        let held = |d: &Hit| {
+            praise_hits
+                .iter()
+                .any(|&(i, c, _)| c == Cause::Resolution && hits[i].start >= d.end)
+        };
+        if let Some(d) = done.filter(|d| !praised[d.clause][resolution] && !held(d)) {
+            // After it: in a later clause, or further on in its own (not
+            // what was done: 已经帮您申请退款了).
             let later = hits.iter().any(|h| {
                 h.start >= d.end
-                    && self.roles[h.pattern]
-                        .iter()
-                        .any(|r| matches!(r, Role::Complaint(..) | Role::NotAgent(_)))
+                    && (h.clause > d.clause || t[d.end..h.start].chars().count() > 3)
+                    && self.roles[h.pattern].iter().any(|r| {
+                        matches!(r, Role::Complaint(c, _) if *c != Cause::Attitude)
+                            || matches!(r, Role::NotAgent(_))
+                    })
             });
             if later {
                 let w = DONE_WEIGHT * weights[d.clause];
@@ -1285,6 +1296,17 @@ mod tests {
         }
         // Without the agent's word the same trouble is the product's.
         assert_eq!(classify("APP照样闪退，还是显示网络错误"), Cause::Other);
+        // Said done, then only the agent's manner, or the customer says it
+        // held and blames the product: not the handling (found by
+        // exploratory testing).
+        assert_eq!(
+            classify("客服说已经帮您退款了，全程敷衍，一句话都不想多说"),
+            Cause::Attitude
+        );
+        assert_eq!(
+            classify("客服说已修复，确实修复了。另外你们运费太贵了"),
+            Cause::Other
+        );
         // Said done and nothing wrong after it: no resolution complaint.
         let c = Classifier::new(&ClassifyConfig::default()).unwrap();
         let scores = c.rule_scores("客服说已经帮我取消了", &mut Scratch::default());
