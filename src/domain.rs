@@ -200,6 +200,7 @@ pub fn shown(text: &str) -> String {
     let mut odd_space: Option<char> = None;
     for c in text.chars() {
         match c {
+            '"' => out.push_str("\\\""),
             '\t' => out.push_str("\\t"),
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
@@ -227,11 +228,11 @@ pub fn shown(text: &str) -> String {
 }
 
 /// A value written as not decided yet (a responsibility or declared cause):
-/// 待定, 未知, 待确认. Read as none, like an empty cell.
+/// 待定, 未知, 待确认, 未定, 待认定. Read as none, like an empty cell.
 pub fn is_undecided(text: &str) -> bool {
     matches!(
         normalize_term(text).as_str(),
-        "待定" | "未知" | "待确认" | "未认定"
+        "待定" | "未知" | "待确认" | "未认定" | "未定" | "待认定"
     )
 }
 
@@ -369,7 +370,7 @@ vocabulary! {
     Validity, "validity" {
         Confirmed => "confirmed", "成立", ["属实", "投诉成立", "valid", "有效", "已成立", "部分成立"];
         Rejected => "rejected", "不成立", ["不属实", "投诉不成立", "invalid", "无效", "未成立"];
-        Pending => "pending", "待定", ["待核实", "处理中", "调查中", "核实中", "unknown"];
+        Pending => "pending", "待定", ["待核实", "处理中", "调查中", "核实中", "unknown", "未定", "待认定"];
     }
 }
 
