@@ -201,6 +201,7 @@ pub fn shown(text: &str) -> String {
     for c in text.chars() {
         match c {
             '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
             '\t' => out.push_str("\\t"),
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),

@@ -820,13 +820,7 @@ fn a_years_bonus_is_what_its_quarters_pay() {
         .collect();
     import(&wd, "complaints", "c.csv", &format!("{head}{five}"));
     wd.kefu(&["bonus", "close", "2026Q1"]).assert().success();
-    let config = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
-    assert!(config.contains("rate = \"10\""));
-    std::fs::write(
-        wd.path("kefu.toml"),
-        config.replacen("rate = \"10\"", "rate = \"12\"", 1),
-    )
-    .unwrap();
+    set_rate(&wd, "12");
     let year = bonus(&wd, &["--year", "2026"]);
     // A1: 3 zero-complaint months a quarter, 2 so far in Q4: Q1 at 10 (closed),
     // the rest at 12: 30 + 36 + 36 + 24.

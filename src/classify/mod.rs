@@ -956,6 +956,18 @@ impl Classifier {
             }
         }
         reply_promised &= !promised;
+        // A reply or call named by a promise denied (没说会回电, never said
+        // they'd call back): no reply was due, so the word alone is no slow
+        // response.
+        let unpromised = |i: usize| {
+            has(hits[i].pattern, flag::CONTACT)
+                && hits[..i].iter().enumerate().any(|(j, p)| {
+                    has(p.pattern, flag::PROMISE)
+                        && negated(j)
+                        && p.clause == hits[i].clause
+                        && hits[i].start - p.end <= CONTACT_AFTER
+                })
+        };
         // Where the agent first said the problem was dealt with (说已经帮您
         // 取消了, said it was fixed): a problem after it is the outcome of
         // that handling, even in a clause about the product or the parcel.
@@ -1028,6 +1040,10 @@ impl Classifier {
                         if negated(i) {
                             note(&mut trace, h, c.id(), &|| {
                                 "cancelled by the negation before it".into()
+                            });
+                        } else if unpromised(i) {
+                            note(&mut trace, h, c.id(), &|| {
+                                "cancelled: the promise of it is denied".into()
                             });
                         } else if praised[h.clause][c as usize] {
                             note(&mut trace, h, c.id(), &|| {
@@ -1176,7 +1192,7 @@ impl Classifier {
         // hold (resolution), unless the clause that said so praises it.
         let resolution = Cause::Resolution as usize;
         // Not when what follows is about the agent's manner (说已经帮您退款
-        //了，全程敷衍), nor when the customer says it held (取消成功了).
+        //了，全程敷衍), nor when the customer says it held (问题解决了).
         let held = |d: &Hit| {
             praise_hits
                 .iter()
@@ -1304,8 +1320,13 @@ mod tests {
             Cause::Attitude
         );
         assert_eq!(
-            classify("客服说已修复，确实修复了。另外你们运费太贵了"),
+            classify("客服说已经帮我处理好了，问题解决了，就是运费太贵了"),
             Cause::Other
+        );
+        // A fix that held a while, then broke: the handling did not hold.
+        assert_eq!(
+            classify("客服说已修复，确实修好了，可惜没两天又不好使了"),
+            Cause::Resolution
         );
         // Said done and nothing wrong after it: no resolution complaint.
         let c = Classifier::new(&ClassifyConfig::default()).unwrap();
@@ -1332,6 +1353,18 @@ mod tests {
 
     #[test]
     fn a_promised_reply_not_made_is_slow_response_a_promised_action_resolution() {
+        // A callback nobody promised is no slow response by itself.
+        let c = Classifier::new(&ClassifyConfig::default()).unwrap();
+        let response = Cause::Response as usize;
+        for text in ["客服也没说会给我回电话，就这么挂了", "客服没说会回电"]
+        {
+            assert_eq!(
+                c.rule_scores(text, &mut Scratch::default())[response],
+                0.0,
+                "{text}"
+            );
+        }
+        assert!(c.rule_scores("客服说会回电", &mut Scratch::default())[response] > 0.0);
         // Three writers who saw only the causes' definitions labelled a
         // callback promised and never made 响应速度 ("no response within
         // the required time"); a promise to act, not kept, stays 问题解决效果.

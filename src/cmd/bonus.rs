@@ -525,10 +525,15 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
             let pays: Vec<Payout> =
                 serde_json::from_str(&payout).context("reading the frozen payout")?;
             let lines = store::points::closed_lines(&store.conn, &name)?;
-            let note = format!(
+            let mut note = format!(
                 "closed on {}: this is the frozen snapshot; later changes appear as adjustments in the next open quarter (已结算)",
                 dates::local_datetime(at, ws.tz).format("%Y-%m-%d %H:%M")
             );
+            // A year is frozen as what its quarters paid (found by
+            // exploratory testing: unsaid, with its rate empty).
+            if quarter_parts(&period).len() > 1 {
+                note.push_str("; bonus = the sum of the quarters' bonuses, each its net points × rate rounded, as each paid");
+            }
             // The complaints of the period pending now (HR follows them
             // up; one settled after the close is an adjustment in the next
             // open quarter): the frozen counts are those at the close.
@@ -547,6 +552,12 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
             let mut note = provisional_note(&period, today);
             if let Some(outer) = &inside {
                 let why = match &priced_by {
+                    // Several quarters' parts: each part's rate is in the
+                    // note of the parts (found by exploratory testing: the
+                    // year's rate named here, the quarter's there).
+                    _ if by_quarters.is_some() => {
+                        format!("inside {outer}, which is closed: its lines are the frozen ones")
+                    }
                     Some(by) => format!(
                         "inside {outer}, which is closed: its lines are the frozen ones, its money at {by}'s rate ({rate})"
                     ),
@@ -704,8 +715,13 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
     // the rounding issue #4 wants stated: said on stderr, as notes are
     // (found by a conformance audit).
     if !globals.quiet && !render::shows_notes(&doc, format) {
+        let how = if quarter_parts(&period).len() > 1 {
+            "each bonus = the sum of its quarters' parts, each net points × rate, rounded to 0.01 half-up (四舍五入)"
+        } else {
+            "each bonus = net points × rate, rounded to 0.01 half-up (四舍五入)"
+        };
         crate::say!(
-            "kefu: total payout {} {} for {} agent(s); each bonus = net points × rate, rounded to 0.01 half-up (四舍五入)",
+            "kefu: total payout {} {} for {} agent(s); {how}",
             total(&pays),
             book.currency,
             pays.len()
