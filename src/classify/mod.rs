@@ -209,23 +209,23 @@ const CLAIM_REFUTED_WEIGHT: f32 = 3.5;
 /// before one in its clause (callback promised), to be what was promised:
 /// 说好48小时内给我回电话.
 const CONTACT_AFTER: usize = 30;
+const CONTACT_BEFORE: usize = 12;
 
-/// Whether an English statement is someone's own (my sister told me, a
-/// friend said): the words right before it are `my …` or `a friend`.
+/// Whether an English statement is someone's own (my sister told me, our
+/// neighbour said): the words right before it are `my …` or `our …`.
 fn told_by_kin(before: &str) -> bool {
     let mut words = before
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
         .rev();
     let (last, previous) = (words.next(), words.next());
-    matches!(previous, Some("my" | "our" | "a"))
+    matches!(previous, Some("my" | "our"))
         && last.is_some_and(|w| !matches!(w, "agent" | "rep" | "support" | "service"))
 }
 
 /// What the agent's word that the problem was dealt with adds to
 /// `resolution` when a complaint or a problem follows it.
 const DONE_WEIGHT: f32 = 1.5;
-const CONTACT_BEFORE: usize = 12;
 
 /// The longest quote (in characters) taken for a reply; longer ones are
 /// pasted messages or policies, not a retort.
@@ -1191,8 +1191,8 @@ impl Classifier {
         // Said done, then a complaint or a problem: the handling did not
         // hold (resolution), unless the clause that said so praises it.
         let resolution = Cause::Resolution as usize;
-        // Not when what follows is about the agent's manner (说已经帮您退款
-        //了，全程敷衍), nor when the customer says it held (问题解决了).
+        // Not when what follows is about the agent's manner (说已经帮您退款了，
+        // 全程敷衍), nor when the customer says it held (问题解决了).
         let held = |d: &Hit| {
             praise_hits
                 .iter()
