@@ -1345,6 +1345,8 @@ mod tests {
     #[test]
     fn plain_complaints() {
         assert_eq!(classify("客服态度很差"), Cause::Attitude);
+        // The negation inside the phrase (found by exploratory testing).
+        assert_eq!(classify("手机送修两次都没修好"), Cause::Resolution);
         assert_eq!(classify("一问三不知"), Cause::Competence);
         assert_eq!(classify("回复太慢了"), Cause::Response);
         assert_eq!(classify("问题到现在都没解决"), Cause::Resolution);

@@ -559,10 +559,12 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
                         format!("inside {outer}, which is closed: its lines are the frozen ones")
                     }
                     Some(by) => format!(
-                        "inside {outer}, which is closed: its lines are the frozen ones, its money at {by}'s rate ({rate})"
+                        "inside {outer}, which is closed: its lines are the frozen ones, its money at {by}'s rate ({})",
+                        two_places(rate)
                     ),
                     None => format!(
-                        "inside {outer}, which is closed: its lines are the frozen ones, its money at today's rate ({rate}), as its open quarter pays"
+                        "inside {outer}, which is closed: its lines are the frozen ones, its money at today's rate ({}), as its open quarter pays",
+                        two_places(rate)
                     ),
                 };
                 note = Some(match note {
