@@ -211,18 +211,6 @@ const CLAIM_REFUTED_WEIGHT: f32 = 3.5;
 const CONTACT_AFTER: usize = 30;
 const CONTACT_BEFORE: usize = 12;
 
-/// Whether an English statement is someone's own (my sister told me, our
-/// neighbour said): the words right before it are `my …` or `our …`.
-fn told_by_kin(before: &str) -> bool {
-    let mut words = before
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .rev();
-    let (last, previous) = (words.next(), words.next());
-    matches!(previous, Some("my" | "our"))
-        && last.is_some_and(|w| !matches!(w, "agent" | "rep" | "support" | "service"))
-}
-
 /// What the agent's word that the problem was dealt with adds to
 /// `resolution` when a complaint or a problem follows it.
 const DONE_WEIGHT: f32 = 1.5;
@@ -1152,9 +1140,7 @@ impl Classifier {
             let claim = (0..hits.len()).find(|&i| {
                 // The flag first: most texts hold no claim at all.
                 has(hits[i].pattern, flag::CLAIM)
-                    && (t[hits[i].start..hits[i].end].is_ascii()
-                        && !told_by_kin(&t[..hits[i].start])
-                        || agent_named())
+                    && (t[hits[i].start..hits[i].end].is_ascii() || agent_named())
                     && !negated(i)
                     && !rude(hits[i].clause)
                     && !thanked(i)

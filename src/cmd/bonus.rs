@@ -186,31 +186,29 @@ fn quarters_pay(
         let (first, last) = q.days();
         // A whole quarter closed on its own pays as frozen (not a part
         // that is a closed month: see [`pricing_period`]).
-        let same =
-            store::points::closed_with_days(conn, first, last)?.filter(|name| *name == q.name);
+        let same = closed.iter().any(|(name, ..)| *name == q.name);
         // A part of a quarter inside a closed one (the closed quarter's
         // days of `--from 2026-09-01 --to 2026-10-31`): its lines are the
         // frozen ones, its money at that quarter's frozen rate (found by
         // exploratory testing: priced at today's rate).
         let inside = pricing_period(&closed, first, last);
-        let frozen_payout = |name: &str| -> Result<Option<Vec<Payout>>> {
-            store::points::closed(conn, name)?
-                .map(|(_, payout)| serde_json::from_str(&payout).context("reading a frozen payout"))
-                .transpose()
+        let frozen_pays = if same {
+            frozen_payout(conn, &q.name)?
+        } else {
+            None
         };
-        let (q_pays, q_rate): (Vec<Payout>, Decimal) = match same.as_deref().map(frozen_payout) {
-            Some(Ok(Some(q_pays))) => {
+        let (q_pays, q_rate): (Vec<Payout>, Decimal) = match frozen_pays {
+            Some(q_pays) => {
                 let r = q_pays.first().map_or(rate, |p| p.rate);
                 if !q_pays.is_empty() {
                     frozen.push(format!("{} at {}", q.name, two_places(r)));
                 }
                 (q_pays, r)
             }
-            Some(Err(e)) => return Err(e),
-            _ => {
+            None => {
                 let mut r = rate;
                 if let Some(outer) = &inside {
-                    if let Some(p) = frozen_payout(outer)?.as_ref().and_then(|p| p.first()) {
+                    if let Some(p) = frozen_payout(conn, outer)?.as_ref().and_then(|p| p.first()) {
                         r = p.rate;
                         frozen.push(format!("{} at {outer}'s {}", q.name, two_places(r)));
                     }
@@ -272,6 +270,14 @@ fn set_paid(pays: &mut [Payout], quarters: QuartersPay) {
         p.bonus.rescale(2);
         p.rates.clone_from(&rates);
     }
+}
+
+/// What closed period `name` paid, as frozen at its close; none if it is
+/// not closed.
+fn frozen_payout(conn: &rusqlite::Connection, name: &str) -> Result<Option<Vec<Payout>>> {
+    store::points::closed(conn, name)?
+        .map(|(_, payout)| serde_json::from_str(&payout).context("reading a frozen payout"))
+        .transpose()
 }
 
 /// The closed period whose frozen rate prices the days `first..=last`: the
@@ -472,11 +478,9 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
     let (first, last) = period.days();
     let same = store::points::closed_with_days(&store.conn, first, last)?;
     // The closed period it lies in, for its lines; the one that prices it.
-    let within =
-        |(_, f, l): &&(String, i64, i64)| *f <= first && last <= *l && (*f, *l) != (first, last);
     let inside = closed
         .iter()
-        .filter(within)
+        .filter(|(_, f, l)| *f <= first && last <= *l && (*f, *l) != (first, last))
         .max_by_key(|(_, f, l)| l - f)
         .map(|(name, ..)| name.clone());
     let priced_by = pricing_period(&closed, first, last).filter(|_| same.is_none());
@@ -488,12 +492,11 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
                 period.name
             )));
         }
-        if let Some((_, payout)) = store::points::closed(&store.conn, outer)? {
-            let pays: Vec<Payout> =
-                serde_json::from_str(&payout).context("reading a frozen payout")?;
-            if let Some(p) = pays.first() {
-                rate = p.rate;
-            }
+        if let Some(p) = frozen_payout(&store.conn, outer)?
+            .as_ref()
+            .and_then(|p| p.first())
+        {
+            rate = p.rate;
         }
     }
     // The pending complaints are listed in the formats people read and in
