@@ -391,6 +391,7 @@ mod flag {
     pub const REFUTED: u16 = 1 << 8;
     pub const CONTACT: u16 = 1 << 9;
     pub const DONE: u16 = 1 << 10;
+    pub const CONCEDE: u16 = 1 << 11;
 }
 
 /// The flags of a pattern with these roles.
@@ -408,6 +409,7 @@ fn flags_of(roles: &[Role]) -> u16 {
             Role::Refuted => flag::REFUTED,
             Role::Contact => flag::CONTACT,
             Role::Done => flag::DONE,
+            Role::Concede => flag::CONCEDE,
             Role::Complaint(..) | Role::Neutral => 0,
         }
     })
@@ -878,14 +880,25 @@ impl Classifier {
         // Clause weights from the last contrast or focus marker with text before it.
         weights.clear();
         weights.resize(n_clauses, 1.0);
+        // A concession (等了半小时我也认了，…) works as a contrast at the
+        // start of the next clause, when there is one.
         let last_marker = hits
             .iter()
             .rev()
-            .filter(|h| is_marker(h.pattern))
+            .filter(|h| has(h.pattern, flag::MARKER | flag::CONCEDE))
             .find_map(|h| {
                 self.roles[h.pattern].iter().find_map(|r| match r {
                     Role::Contrast if h.start > 0 => Some((h.clause, 1.5f32)),
                     Role::Focus if h.start > 0 => Some((h.clause, 2.0f32)),
+                    Role::Concede
+                        if (h.clause + 1..n_clauses).any(|k| {
+                            clause_text(k)
+                                .chars()
+                                .any(|c| !is_clause_break(c) && !c.is_whitespace())
+                        }) =>
+                    {
+                        Some((h.clause + 1, 1.5f32))
+                    }
                     _ => None,
                 })
             });
@@ -1096,6 +1109,7 @@ impl Classifier {
                     Role::Negation => note(&mut trace, h, "negation", &String::new),
                     Role::Contrast => note(&mut trace, h, "contrast", &String::new),
                     Role::Focus => note(&mut trace, h, "focus", &String::new),
+                    Role::Concede => note(&mut trace, h, "concession", &String::new),
                     Role::Promise => note(&mut trace, h, "promise", &String::new),
                     Role::Contact => note(&mut trace, h, "contact", &String::new),
                     Role::Done => note(&mut trace, h, "said done", &String::new),
@@ -1282,6 +1296,43 @@ mod tests {
             assert_eq!(v.cause, Cause::Other, "{text:?}");
             assert!(v.causes.is_empty(), "{text:?}: {:?}", v.causes);
         }
+    }
+
+    #[test]
+    fn a_concession_puts_the_main_point_after_it() {
+        // What the customer lets pass (我也认了, 就算了, fair enough) weighs
+        // less; the clause after it is the complaint.
+        for (text, cause) in [
+            (
+                "排队等了二十分钟我也认了，接通以后那个客服一开口就不耐烦",
+                Cause::Attitude,
+            ),
+            (
+                "回复慢我忍了，答错了我也忍了，最后问题还是没解决",
+                Cause::Resolution,
+            ),
+            (
+                "The wait was long, fair enough. The agent had no idea what a refund was.",
+                Cause::Competence,
+            ),
+        ] {
+            let c = Classifier::new(&ClassifyConfig::default()).unwrap();
+            let (v, trace) = c.explain(text);
+            assert_eq!(v.cause, cause, "{text:?}");
+            assert!(
+                trace.matches.iter().any(|m| m.role == "concession"),
+                "{text:?}"
+            );
+        }
+        // Nothing after it: no clause to weigh more, the scores stay.
+        let c = Classifier::new(&ClassifyConfig::default()).unwrap();
+        let (v, trace) = c.explain("客服回复太慢了，算了我忍了。");
+        assert_eq!(v.cause, Cause::Response);
+        assert!(
+            trace.clauses.iter().all(|(_, w)| *w == 1.0),
+            "{:?}",
+            trace.clauses
+        );
     }
 
     #[test]

@@ -23,6 +23,9 @@ pub enum Role {
     Contrast,
     /// Points at the main complaint (stronger than a contrast).
     Focus,
+    /// The customer lets what came before pass (我忍了, 也就算了, fair
+    /// enough): the main point comes in the clauses after it.
+    Concede,
     /// Says this aspect was fine.
     Praise(Cause, f32),
     /// A topic word of this cause (praised when a good word follows).
@@ -125,6 +128,7 @@ impl RuleSet {
             "negation" => Role::Negation,
             "contrast" => Role::Contrast,
             "focus" => Role::Focus,
+            "concede" => Role::Concede,
             "good" => Role::Good,
             "not_agent" => Role::NotAgent(weight),
             "promise" => Role::Promise,
@@ -198,7 +202,7 @@ impl RuleSet {
 
 fn cause_of(section: &str) -> Result<Cause> {
     Cause::parse(section).with_context(|| {
-        format!("unknown rules section [{section}] (expected a cause, negation, contrast, focus, good, not_agent, promise, contact, claim, refuted, done, agent, neutral, praise.CAUSE, topic.CAUSE or normalize)")
+        format!("unknown rules section [{section}] (expected a cause, negation, contrast, focus, concede, good, not_agent, promise, contact, claim, refuted, done, agent, neutral, praise.CAUSE, topic.CAUSE or normalize)")
     })
 }
 
@@ -224,7 +228,7 @@ pub struct ClassifyConfig {
     pub replace_builtin: bool,
     /// Extra phrases per section: `attitude = ["甩脸子", "怼人 = 3"]`; sections
     /// are the causes and praise.CAUSE / topic.CAUSE / good / neutral /
-    /// promise / contact / agent / claim / refuted / done.
+    /// promise / contact / agent / claim / refuted / done / concede.
     #[serde(default)]
     pub phrases: BTreeMap<String, Phrases>,
     /// Extra negation words.
