@@ -2742,3 +2742,130 @@ fn an_unreadable_period_is_quoted_as_written() {
         .stderr(predicate::str::contains("\"Q3 2026\""))
         .stderr(predicate::str::contains("Q32026").not());
 }
+
+/// Regression (exploratory testing): `compare --by agent` gave an agent the
+/// roster lacks, named only by a name, the name as its agent_id and no
+/// department, where the daily report shows no id and "(none)".
+#[test]
+fn compare_by_agent_shows_a_name_only_agent_as_the_daily_report_does() {
+    let wd = Workdir::new();
+    let roster = wd.write("a.csv", "工号,客服姓名,部门\nKF001,王芳,售前组\n");
+    wd.kefu(&["import", "-q", "agents", &roster])
+        .assert()
+        .success();
+    let f = wd.write(
+        "r.csv",
+        "评价ID,评价时间,评价等级,评价内容,接待客服\n\
+         N1,2026-12-04 10:00,差评,态度差,王芳\n\
+         N2,2026-12-04 13:00,差评,态度差,小李\n",
+    );
+    wd.kefu(&["import", "-q", "reviews", &f]).assert().success();
+    let rows = |args: &[&str]| -> Vec<(String, String, String)> {
+        wd.json(args)
+            .as_object()
+            .unwrap()
+            .values()
+            .find_map(|v| {
+                v.as_array()
+                    .filter(|a| a.iter().any(|r| r.get("agent_name").is_some()))
+            })
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let s = |k: &str| r[k].as_str().unwrap_or_default().to_string();
+                (s("agent_id"), s("agent_name"), s("department"))
+            })
+            .collect()
+    };
+    let mut compare = rows(&[
+        "report",
+        "compare",
+        "--by",
+        "agent",
+        "--period",
+        "2026-12-04",
+        "--format",
+        "json",
+    ]);
+    let mut daily = rows(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-12-04",
+        "--format",
+        "json",
+    ]);
+    compare.sort();
+    daily.sort();
+    assert_eq!(
+        compare,
+        [
+            ("".into(), "小李".into(), "(none)".into()),
+            ("KF001".into(), "王芳".into(), "售前组".into())
+        ]
+    );
+    assert_eq!(compare, daily);
+}
+
+/// Regression (exploratory testing): `--encoding gbk` and `--excel` were
+/// quietly dropped for formats other than CSV.
+#[test]
+fn csv_options_with_another_format_are_a_usage_error() {
+    let wd = Workdir::new();
+    for (format, flag) in [
+        ("json", "--excel"),
+        ("md", "--encoding"),
+        ("html", "--excel"),
+        ("xlsx", "--encoding"),
+    ] {
+        let out = wd.path(&format!("out.{format}"));
+        let mut args = vec!["report", "causes", "--format", format, "-o"];
+        let out = out.to_str().unwrap();
+        args.push(out);
+        if flag == "--excel" {
+            args.push("--excel");
+        } else {
+            args.extend(["--encoding", "gbk"]);
+        }
+        wd.kefu(&args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "{flag} is for CSV output"
+            )));
+        assert!(!std::path::Path::new(out).exists(), "{format}");
+    }
+    // With CSV, and an explicit utf-8 with any format, they are fine.
+    wd.kefu(&["report", "causes", "--format", "csv", "--encoding", "gbk"])
+        .assert()
+        .success();
+    wd.kefu(&[
+        "report",
+        "causes",
+        "--format",
+        "json",
+        "--encoding",
+        "utf-8",
+    ])
+    .assert()
+    .success();
+    // `classify --excel` is for CSV and TSV.
+    let f = wd.write("c.csv", "content\n态度差\n");
+    wd.kefu(&["classify", &f, "--format", "jsonl", "--excel"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--excel is for CSV or TSV output"));
+}
+
+/// Regression (exploratory testing): `--from` after today without `--to`
+/// named an end the user never typed and no way out.
+#[test]
+fn from_after_today_without_to_says_the_end_is_today() {
+    let wd = Workdir::new();
+    wd.kefu(&["report", "causes", "--from", "2026-12-20"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--from 2026-12-20 is after today (2026-12-05), where the period ends without --to: give --to as well",
+        ));
+}

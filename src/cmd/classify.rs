@@ -429,6 +429,13 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
     use std::sync::mpsc::{channel, sync_channel};
 
     let format = RecordFormat::choose(args.format, args.output.as_deref())?;
+    if args.excel && !matches!(format, RecordFormat::Csv | RecordFormat::Tsv) {
+        return Err(crate::error::Usage(format!(
+            "--excel is for CSV or TSV output; {} is always written as UTF-8 without a byte-order mark",
+            format.name()
+        ))
+        .into());
+    }
     let classifier = classifier(ws, args.rules_only)?;
     let opts = InputOptions {
         format: args.input_format,
@@ -549,7 +556,7 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
     let mut output = Output::open(args.output.as_deref())?;
     let output_name = output.name();
     let to_stdout = matches!(output, Output::Stdout(_));
-    if args.excel && matches!(format, RecordFormat::Csv | RecordFormat::Tsv) {
+    if args.excel {
         output
             .write_all(b"\xEF\xBB\xBF")
             .with_context(|| format!("cannot write {output_name}"))?;

@@ -92,8 +92,8 @@ impl OutputArgs {
     /// Checks the options before any work is done (or any other file
     /// written): the format `-o` and `--format` give, and the encoding.
     pub fn check(&self) -> Result<()> {
-        Format::choose(self.format, self.output.as_deref())?;
-        CsvOptions::from_args(self.excel, self.encoding.as_deref())?;
+        let format = Format::choose(self.format, self.output.as_deref())?;
+        CsvOptions::for_format(self.excel, self.encoding.as_deref(), format)?;
         Ok(())
     }
 
@@ -101,7 +101,7 @@ impl OutputArgs {
     /// format has no place for them (CSV, JSON Lines, a JSON array).
     pub fn emit(&self, doc: &Document, quiet: bool) -> Result<()> {
         let format = Format::choose(self.format, self.output.as_deref())?;
-        let csv = CsvOptions::from_args(self.excel, self.encoding.as_deref())?;
+        let csv = CsvOptions::for_format(self.excel, self.encoding.as_deref(), format)?;
         render::notes_to_stderr(doc, format, quiet);
         if self.no_mask {
             crate::say!("kefu: warning: customers' phone numbers and ids that 奖惩 notes quote are NOT masked in this output (--no-mask); handle it as personal data");

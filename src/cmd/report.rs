@@ -214,6 +214,14 @@ fn range(
         Some(f) => dates::parse_date_arg(f, tz).map_err(|e| Usage(e.to_string()))?,
         None => default_from(to),
     };
+    if r.to.is_none() && from > to {
+        // The end is today's default, which the user never typed (found
+        // by exploratory testing: "the period ends (2026-12-05)…").
+        return Err(Usage(format!(
+            "--from {from} is after today ({to}), where the period ends without --to: give --to as well"
+        ))
+        .into());
+    }
     Period::range(from, to).map_err(|e| Usage(e.to_string()).into())
 }
 
@@ -272,7 +280,7 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
             .into());
         }
     }
-    let csv = CsvOptions::from_args(c.excel, c.encoding.as_deref())?;
+    let csv = CsvOptions::for_format(c.excel, c.encoding.as_deref(), format)?;
     let filters = Filters {
         kind: match c.kind {
             KindFilter::Review => Some(FeedbackKind::Review),

@@ -533,6 +533,27 @@ impl CsvOptions {
         };
         Ok(CsvOptions { bom: excel, gbk })
     }
+
+    /// The options for output in `format`: `--excel` and `--encoding gbk`
+    /// only mean something for CSV, and asked for with another format they
+    /// are a usage error rather than quietly dropped (found by exploratory
+    /// testing: `--format json --encoding gbk` wrote UTF-8).
+    pub fn for_format(excel: bool, encoding: Option<&str>, format: Format) -> Result<CsvOptions> {
+        let options = CsvOptions::from_args(excel, encoding)?;
+        if format != Format::Csv && (options.bom || options.gbk) {
+            let flag = if options.gbk { "--encoding" } else { "--excel" };
+            bail!(crate::error::Usage(format!(
+                "{flag} is for CSV output; {} is always written as UTF-8{}",
+                format.name(),
+                if format == Format::Xlsx {
+                    " (an .xlsx opens in Excel as it is)"
+                } else {
+                    ""
+                }
+            )));
+        }
+        Ok(options)
+    }
 }
 
 /// `text` in GBK, each character GBK has no code for written as `?`

@@ -720,11 +720,15 @@ const WEEKDAYS: [&str; 7] = [
 
 fn group_key(it: &Item, by: GroupBy, tz: Tz, spellings: &Spellings) -> String {
     match by {
-        GroupBy::Agent => it
-            .agent_id
-            .clone()
-            .or_else(|| it.agent_name.clone())
-            .unwrap_or_else(|| "(none)".into()),
+        // An agent the roster does not know is counted under the name as
+        // written, keyed apart from ids (see [`NAME_ONLY`]).
+        GroupBy::Agent => match &it.agent_id {
+            Some(id) => id.clone(),
+            None => format!(
+                "{NAME_ONLY}{}",
+                it.agent_name.as_deref().unwrap_or_default()
+            ),
+        },
         GroupBy::Department => spellings.department(it.department.as_deref()),
         GroupBy::Channel => spellings.channel(it.channel.as_deref()),
         GroupBy::Hour => format!("{:02}", dates::local_datetime(it.created_at, tz).hour()),
@@ -734,6 +738,11 @@ fn group_key(it: &Item, by: GroupBy, tz: Tz, spellings: &Spellings) -> String {
         }
     }
 }
+
+/// Starts the key of an agent named only by a name the roster lacks: its
+/// row shows no id (as in the daily report), and a name never passes for
+/// an id.
+const NAME_ONLY: char = '\u{1}';
 
 /// `report compare`: counts per key in `period` against `vs`.
 pub fn compare(ctx: &Context<'_>, by: GroupBy, period: &Period, vs: &Period) -> Result<Document> {
@@ -766,11 +775,7 @@ pub fn compare(ctx: &Context<'_>, by: GroupBy, period: &Period, vs: &Period) -> 
                     let order = (i, it.local_day, it.created_at, it.row_id);
                     let first = names.get(&key).is_none_or(|(o, ..)| order < *o);
                     if first {
-                        let department = it
-                            .department
-                            .as_deref()
-                            .map(|d| ctx.spellings.department(Some(d)))
-                            .unwrap_or_default();
+                        let department = ctx.spellings.department(it.department.as_deref());
                         let name = it.agent_name.clone().unwrap_or_default();
                         names.insert(key.clone(), (order, name, department));
                     }
@@ -800,10 +805,9 @@ pub fn compare(ctx: &Context<'_>, by: GroupBy, period: &Period, vs: &Period) -> 
             let wanted = (in_department(period) || in_department(vs))
                 && f.agent.as_ref().is_none_or(|x| *x == a.id || *x == a.name);
             if wanted && !now.contains_key(&a.id) && !before.contains_key(&a.id) {
-                let department = a
-                    .department_on(dates::day_number(period.last))
-                    .unwrap_or_default()
-                    .to_string();
+                let department = ctx
+                    .spellings
+                    .department(a.department_on(dates::day_number(period.last)));
                 names.insert(
                     a.id.clone(),
                     (Default::default(), a.name.clone(), department),
@@ -842,7 +846,12 @@ pub fn compare(ctx: &Context<'_>, by: GroupBy, period: &Period, vs: &Period) -> 
         if i == 0 || rows[i - 1].1 != *c {
             rank = i as i64 + 1;
         }
-        let mut row: Vec<Cell> = vec![Cell::Int(rank), k.as_str().into()];
+        let key = if by == GroupBy::Agent && k.starts_with(NAME_ONLY) {
+            ""
+        } else {
+            k.as_str()
+        };
+        let mut row: Vec<Cell> = vec![Cell::Int(rank), key.into()];
         if by == GroupBy::Agent {
             let (_, name, dept) = names.get(k).cloned().unwrap_or_default();
             row.extend([Cell::Text(name), Cell::Text(dept)]);
