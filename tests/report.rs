@@ -2869,3 +2869,47 @@ fn from_after_today_without_to_says_the_end_is_today() {
             "--from 2026-12-20 is after today (2026-12-05), where the period ends without --to: give --to as well",
         ));
 }
+
+/// Regression (exploratory testing, the round after): an id the roster
+/// lacks, typed into one export's name column and another's id column, is
+/// one agent in compare, not two rows.
+#[test]
+fn compare_by_agent_keeps_an_id_typed_as_a_name_with_that_id() {
+    let wd = Workdir::new();
+    let reviews = wd.write(
+        "r.csv",
+        "评价ID,评价时间,评价等级,评价内容,接待客服\nN1,2026-12-04 10:00,差评,态度差,KF099\n",
+    );
+    let complaints = wd.write(
+        "c.csv",
+        "投诉编号,投诉时间,投诉内容,客服工号\nC1,2026-12-04 11:00,回复太慢,KF099\nC2,2026-12-04 12:00,回复太慢,KF099\n",
+    );
+    wd.kefu(&["import", "-q", "reviews", &reviews])
+        .assert()
+        .success();
+    wd.kefu(&["import", "-q", "complaints", &complaints])
+        .assert()
+        .success();
+    let v = wd.json(&[
+        "report",
+        "compare",
+        "--by",
+        "agent",
+        "--period",
+        "2026-12-04",
+        "--format",
+        "json",
+    ]);
+    let rows: Vec<(String, i64)> = v["ranking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["agent_id"].as_str().unwrap().to_string(),
+                r["count"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(rows, [("KF099".to_string(), 3)]);
+}

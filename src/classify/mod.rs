@@ -689,9 +689,12 @@ impl Classifier {
                 } else {
                     0.0
                 };
-                combined[i] = if scores[i] < 0.0 {
-                    // The text praises this aspect (态度很好): the rules'
-                    // verdict on it stands, whatever the model leans to.
+                // The text praises this aspect (态度很好), and nothing of it
+                // is left as a complaint: the rules' verdict on it stands,
+                // whatever the model leans to (also where the praise only
+                // cancelled a complaint: found by exploratory testing).
+                let praised = scratch.praise_hits.iter().any(|&(_, c, _)| c as usize == i);
+                combined[i] = if scores[i] < 0.0 || praised && scores[i] <= 0.0 {
                     0.0
                 } else if positive > 0.0 {
                     (1.0 - self.model_weight) * rule_p + self.model_weight * p
@@ -877,37 +880,6 @@ impl Classifier {
         }));
         let hits = &*hits;
 
-        // Clause weights from the last contrast or focus marker with text before it.
-        weights.clear();
-        weights.resize(n_clauses, 1.0);
-        // A concession (等了半小时我也认了，…) works as a contrast at the
-        // start of the next clause, when there is one.
-        let last_marker = hits
-            .iter()
-            .rev()
-            .filter(|h| has(h.pattern, flag::MARKER | flag::CONCEDE))
-            .find_map(|h| {
-                self.roles[h.pattern].iter().find_map(|r| match r {
-                    Role::Contrast if h.start > 0 => Some((h.clause, 1.5f32)),
-                    Role::Focus if h.start > 0 => Some((h.clause, 2.0f32)),
-                    Role::Concede
-                        if (h.clause + 1..n_clauses).any(|k| {
-                            clause_text(k)
-                                .chars()
-                                .any(|c| !is_clause_break(c) && !c.is_whitespace())
-                        }) =>
-                    {
-                        Some((h.clause + 1, 1.5f32))
-                    }
-                    _ => None,
-                })
-            });
-        if let Some((k, after)) = last_marker {
-            for (i, w) in weights.iter_mut().enumerate() {
-                *w = if i < k { 0.5 } else { after };
-            }
-        }
-
         // Negation: a negation word right before the phrase in the same clause,
         // at most two characters (Chinese) or two words (English) away.
         let negated = |i: usize| -> bool {
@@ -926,6 +898,49 @@ impl Classifier {
                 prev.clause == h.clause && has(prev.pattern, flag::NEGATION) && close
             }
         };
+
+        // Clause weights from the last contrast or focus marker with text before it.
+        weights.clear();
+        weights.resize(n_clauses, 1.0);
+        // A concession (等了半小时我也认了，…) works as a contrast at the
+        // start of the next clause, when there is one; not a negated one
+        // (不可以理解, not fair enough), nor one with more of its clause
+        // after it (我忍了三天 is a wait endured, not a point let pass).
+        let concedes = |i: usize| {
+            let h = hits[i];
+            let rest = &t[h.end..breaks.get(h.clause).copied().unwrap_or(t.len())];
+            let short = if rest.is_ascii() {
+                rest.split_whitespace().count() <= 2
+            } else {
+                rest.chars().all(|c| "了吧啊呀嘛的哈 ".contains(c))
+            };
+            !negated(i)
+                && short
+                && (h.clause + 1..n_clauses).any(|k| {
+                    clause_text(k)
+                        .chars()
+                        .any(|c| !is_clause_break(c) && !c.is_whitespace())
+                })
+        };
+        let last_marker = hits
+            .iter()
+            .enumerate()
+            .rev()
+            .filter(|(_, h)| has(h.pattern, flag::MARKER | flag::CONCEDE))
+            .find_map(|(i, h)| {
+                self.roles[h.pattern].iter().find_map(|r| match r {
+                    Role::Contrast if h.start > 0 => Some((h.clause, 1.5f32)),
+                    Role::Focus if h.start > 0 => Some((h.clause, 2.0f32)),
+                    Role::Concede if concedes(i) => Some((h.clause + 1, 1.5f32)),
+                    _ => None,
+                })
+            });
+        if let Some((k, after)) = last_marker {
+            for (i, w) in weights.iter_mut().enumerate() {
+                *w = if i < k { 0.5 } else { after };
+            }
+        }
+
         // A promise of a reply or a call (说好48小时内回电, promised a
         // callback, callback promised) is a promised response time: its
         // wait stays a slow response. Any other promise makes a wait a
@@ -1333,6 +1348,51 @@ mod tests {
             "{:?}",
             trace.clauses
         );
+        // Negated (不可以理解, not fair enough), or a wait endured with more
+        // of its clause after it (我忍了三天): no concession (found by
+        // exploratory testing).
+        for text in [
+            "客服三天不回消息，这个我真的不可以理解，后来说话也有点冲",
+            "Waited 3 days for any reply, that is not fair enough. The agent was a bit short with me at the end too.",
+            "客服一直不回消息，我忍了三天，最后还是没人理",
+        ] {
+            let (v, trace) = c.explain(text);
+            assert_eq!(v.cause, Cause::Response, "{text:?}");
+            assert!(trace.clauses.iter().all(|(_, w)| *w == 1.0), "{text:?}: {:?}", trace.clauses);
+        }
+        // Praise after a concession is praise, in either language.
+        for text in [
+            "客服回复是慢了点，可以理解，毕竟人多，态度也不错",
+            "回复慢了点，我也认了，客服态度没毛病",
+            "The reply was slow, fair enough, the agent had a good attitude",
+            "The reply was slow, fair enough, the agent's attitude was fine",
+        ] {
+            assert_eq!(classify(text), Cause::Response, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn the_model_never_picks_a_cause_the_text_praises() {
+        let rules = Classifier::new(&ClassifyConfig::default()).unwrap();
+        let scorer = model::Scorer::learn(
+            model::builtin_examples()
+                .iter()
+                .map(|(t, c)| (rules.normalized(t), *c)),
+        );
+        let c = rules.with_model(scorer, model::ModelSource::Builtin);
+        // The praise cancels the wait's words exactly (score 0): the model,
+        // sure of `response`, must not bring it back (found by exploratory
+        // testing).
+        let text = "物流太慢了，等了一个星期才到，客服倒是回复很快";
+        let (v, trace) = c.explain(text);
+        let response = Cause::Response as usize;
+        assert_eq!(trace.rule_scores[response].1, 0.0);
+        assert!(
+            trace.model_probabilities[response].1 > 0.5,
+            "{:?}",
+            trace.model_probabilities
+        );
+        assert_eq!(v.cause, Cause::Other);
     }
 
     #[test]

@@ -79,7 +79,7 @@ pub struct OutputArgs {
     /// CSV for Excel: UTF-8 with a byte-order mark
     #[arg(long)]
     pub excel: bool,
-    /// CSV encoding: utf-8 or gbk
+    /// CSV encoding: utf-8, gbk, or gb18030 (GBK's superset: every character, emoji too)
     #[arg(long, value_name = "ENCODING")]
     pub encoding: Option<String>,
     /// Show customers' phone numbers, ID-card numbers and e-mails that 奖惩

@@ -137,7 +137,7 @@ pub struct Common {
     /// CSV for Excel: UTF-8 with a byte-order mark
     #[arg(long, global = true)]
     pub excel: bool,
-    /// CSV encoding: utf-8 or gbk
+    /// CSV encoding: utf-8, gbk, or gb18030 (GBK's superset: every character, emoji too)
     #[arg(long, global = true, value_name = "ENCODING")]
     pub encoding: Option<String>,
     /// Show customer phone numbers and ids unmasked (prints a warning)

@@ -518,20 +518,28 @@ pub struct CsvOptions {
     pub bom: bool,
     /// GBK instead of UTF-8.
     pub gbk: bool,
+    /// With `gbk`: GB18030, GBK's superset, which has a code for every
+    /// character (emoji too), as `--encoding gb18030` asks.
+    pub gb18030: bool,
 }
 
 impl CsvOptions {
     /// The options `--excel` and `--encoding utf-8|gbk` ask for (an
     /// unknown encoding is a usage error).
     pub fn from_args(excel: bool, encoding: Option<&str>) -> Result<CsvOptions> {
-        let gbk = match encoding.map(str::to_ascii_lowercase).as_deref() {
-            None | Some("utf-8" | "utf8") => false,
-            Some("gbk" | "gb18030" | "gb2312") => true,
+        let (gbk, gb18030) = match encoding.map(str::to_ascii_lowercase).as_deref() {
+            None | Some("utf-8" | "utf8") => (false, false),
+            Some("gbk" | "gb2312") => (true, false),
+            Some("gb18030") => (true, true),
             Some(other) => bail!(crate::error::Usage(format!(
-                "unknown --encoding {other:?} (expected utf-8 or gbk)"
+                "unknown --encoding {other:?} (expected utf-8, gbk or gb18030)"
             ))),
         };
-        Ok(CsvOptions { bom: excel, gbk })
+        Ok(CsvOptions {
+            bom: excel,
+            gbk,
+            gb18030,
+        })
     }
 
     /// The options for output in `format`: `--excel` and `--encoding gbk`
@@ -600,11 +608,13 @@ pub fn render(doc: &Document, format: Format, csv: CsvOptions) -> Result<Vec<u8>
         Format::Xlsx => xlsx::workbook(doc)?,
         Format::Csv => {
             let text = csv_text(doc)?;
-            if csv.gbk {
+            if csv.gb18030 {
+                encoding_rs::GB18030.encode(&text).0.into_owned()
+            } else if csv.gbk {
                 let (bytes, lost) = to_gbk(&text);
                 if lost > 0 {
                     crate::say!(
-                        "kefu: warning: {lost} character(s) GBK has no code for (emoji and the like) written as '?'; leave out --encoding gbk for UTF-8, which holds every character"
+                        "kefu: warning: {lost} character(s) GBK has no code for (emoji and the like) written as '?'; leave out --encoding gbk for UTF-8, or write --encoding gb18030: both hold every character"
                     );
                 }
                 bytes
@@ -1242,7 +1252,7 @@ mod tests {
             Format::Csv,
             CsvOptions {
                 bom: true,
-                gbk: false,
+                ..CsvOptions::default()
             },
         )
         .unwrap();
@@ -1250,13 +1260,25 @@ mod tests {
         let gbk = render(
             &doc(),
             Format::Csv,
-            CsvOptions {
-                bom: false,
-                gbk: true,
-            },
+            CsvOptions::from_args(false, Some("GBK")).unwrap(),
         )
         .unwrap();
         assert_eq!(encoding_rs::GBK.decode(&gbk).0, text);
+        // GB18030 holds every character: emoji survive the round trip.
+        let mut d = Document::new("t");
+        let mut t = Table::new(&["text"]);
+        t.push(vec!["没用🙄".into()]);
+        d.sections.push(Section::new("items", "明细", t));
+        let gb18030 = render(
+            &d,
+            Format::Csv,
+            CsvOptions::from_args(false, Some("gb18030")).unwrap(),
+        )
+        .unwrap();
+        let utf8 =
+            String::from_utf8(render(&d, Format::Csv, CsvOptions::default()).unwrap()).unwrap();
+        assert!(utf8.contains("没用🙄"), "{utf8}");
+        assert_eq!(encoding_rs::GB18030.decode(&gb18030).0, utf8);
         // What GBK cannot hold becomes '?', counted, not an HTML reference.
         assert_eq!(
             to_gbk("没用🙄了😡"),

@@ -784,6 +784,30 @@ pub fn compare(ctx: &Context<'_>, by: GroupBy, period: &Period, vs: &Period) -> 
             },
         )?;
     }
+    // A "name" that is an id other records carry (KF099 typed into one
+    // export's name column, in another's id column) is that agent: one row
+    // (found by exploratory testing: the agent was split in two).
+    if by == GroupBy::Agent {
+        let ids: std::collections::BTreeSet<String> = now
+            .keys()
+            .chain(before.keys())
+            .filter(|k| !k.starts_with(NAME_ONLY))
+            .cloned()
+            .collect();
+        for counts in [&mut now, &mut before] {
+            let named: Vec<String> = counts
+                .keys()
+                .filter(|k| k.strip_prefix(NAME_ONLY).is_some_and(|n| ids.contains(n)))
+                .cloned()
+                .collect();
+            for k in named {
+                let n = counts.remove(&k).unwrap_or(0);
+                *counts
+                    .entry(k[NAME_ONLY.len_utf8()..].to_string())
+                    .or_default() += n;
+            }
+        }
+    }
     // Agents on the roster in either period with no negative feedback in
     // both are ranked too (with 0: the best), not left out.
     let mut quiet: Vec<String> = vec![];
