@@ -32,9 +32,10 @@ pub struct Model {
 }
 
 /// The labelled examples bundled with kefu (`fixtures/labeled/`: dev, dev2,
-/// test, dev3–dev16, hard, tw_hk; test2 and dev17 stay held out), the
+/// test, dev3–dev16, dev18, dev19, hard, tw_hk; test2 and dev17 stay held
+/// out), the
 /// built-in model's training data.
-const BUILTIN_EXAMPLES: [&str; 19] = [
+const BUILTIN_EXAMPLES: [&str; 21] = [
     include_str!("../../fixtures/labeled/dev.csv"),
     include_str!("../../fixtures/labeled/dev2.csv"),
     include_str!("../../fixtures/labeled/test.csv"),
@@ -52,6 +53,8 @@ const BUILTIN_EXAMPLES: [&str; 19] = [
     include_str!("../../fixtures/labeled/dev14.csv"),
     include_str!("../../fixtures/labeled/dev15.csv"),
     include_str!("../../fixtures/labeled/dev16.csv"),
+    include_str!("../../fixtures/labeled/dev18.csv"),
+    include_str!("../../fixtures/labeled/dev19.csv"),
     include_str!("../../fixtures/labeled/hard.csv"),
     include_str!("../../fixtures/labeled/tw_hk.csv"),
 ];
