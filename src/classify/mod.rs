@@ -1283,15 +1283,20 @@ mod tests {
         c.classify(text, &mut Scratch::default()).cause
     }
 
-    #[test]
-    fn a_model_decides_with_the_rules_but_adds_no_causes_without_evidence() {
+    /// The default classifier: the rules and the built-in model.
+    fn with_builtin_model() -> Classifier {
         let rules = Classifier::new(&ClassifyConfig::default()).unwrap();
         let scorer = model::Scorer::learn(
             model::builtin_examples()
                 .iter()
                 .map(|(t, c)| (rules.normalized(t), *c)),
         );
-        let c = rules.with_model(scorer, model::ModelSource::Builtin);
+        rules.with_model(scorer, model::ModelSource::Builtin)
+    }
+
+    #[test]
+    fn a_model_decides_with_the_rules_but_adds_no_causes_without_evidence() {
+        let c = with_builtin_model();
         let v = c.classify("客服态度很差，还骂人", &mut Scratch::default());
         assert_eq!(v.cause, Cause::Attitude);
         let found: Vec<Cause> = v.causes.iter().map(|(c, _)| *c).collect();
@@ -1373,13 +1378,7 @@ mod tests {
 
     #[test]
     fn the_model_never_picks_a_cause_the_text_praises() {
-        let rules = Classifier::new(&ClassifyConfig::default()).unwrap();
-        let scorer = model::Scorer::learn(
-            model::builtin_examples()
-                .iter()
-                .map(|(t, c)| (rules.normalized(t), *c)),
-        );
-        let c = rules.with_model(scorer, model::ModelSource::Builtin);
+        let c = with_builtin_model();
         // The praise cancels the wait's words exactly (score 0): the model,
         // sure of `response`, must not bring it back (found by exploratory
         // testing).
