@@ -899,13 +899,17 @@ fn read_parts(t: &str, order: DateOrder) -> Result<TimestampParts, Option<String
                 // a sign of the wrong flag, not read the other way silently.
                 (a, b) if order != DateOrder::Either => {
                     let (m, d, flag) = if order == DateOrder::DayFirst {
-                        (b, a, "--day-first (day/month/year)")
+                        (
+                            b,
+                            a,
+                            "day first (day/month/year: --day-first, or date_order in kefu.toml)",
+                        )
                     } else {
-                        (a, b, "--month-first (month/day/year)")
+                        (a, b, "month first (month/day/year: --month-first, or date_order in kefu.toml)")
                     };
                     if m > 12 {
                         return Err(Some(format!(
-                            "impossible date {} with {flag}: {m} is no month",
+                            "impossible date {} read {flag}: {m} is no month",
                             shown(t)
                         )));
                     }
@@ -1844,10 +1848,10 @@ mod tests {
         // (found by a regression sweep: a US export imported --day-first).
         assert!(as_("11/25/2026", DateOrder::DayFirst)
             .unwrap_err()
-            .contains("with --day-first (day/month/year): 25 is no month"));
+            .contains("read day first (day/month/year: --day-first, or date_order in kefu.toml): 25 is no month"));
         assert!(as_("25/11/2026", DateOrder::MonthFirst)
             .unwrap_err()
-            .contains("with --month-first"));
+            .contains("read month first (month/day/year: --month-first"));
         assert_eq!(
             as_("25/11/2026", DateOrder::DayFirst).as_deref(),
             Ok("2026-11-25 00:00:00")

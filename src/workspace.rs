@@ -48,6 +48,20 @@ impl Workspace {
                 Config::default().workspace.timezone
             );
         }
+        // Nor one emptied (a copy cut short, a full disk): every default,
+        // the timezone too, with the store re-cut to it (found by
+        // exploratory testing).
+        if dir.join(STORE_FILE).exists()
+            && std::fs::read(&config_path).is_ok_and(|b| b.iter().all(u8::is_ascii_whitespace))
+        {
+            anyhow::bail!(
+                "{} is empty beside the store {} (a copy cut short, a full disk?): restore it, or delete it and run `kefu init {}` to write the default one (its timezone is {})",
+                config_path.display(),
+                dir.join(STORE_FILE).display(),
+                dir.display(),
+                Config::default().workspace.timezone
+            );
+        }
         let config = Config::load(&config_path)?;
         let tz = crate::dates::parse_tz(&config.workspace.timezone)?;
         Ok(Workspace {

@@ -1233,6 +1233,18 @@ fn kefu_toml_saved_as_gbk_or_utf16_is_read_and_a_missing_one_is_an_error() {
     utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
     std::fs::write(wd.path("kefu.toml"), &utf16).unwrap();
     wd.kefu(&["report", "daily"]).assert().success();
+    // Emptied (a copy cut short): an error, not every default.
+    std::fs::write(wd.path("kefu.toml"), "").unwrap();
+    wd.kefu(&["-q", "report", "daily"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "kefu.toml is empty beside the store",
+        ));
+    assert_eq!(
+        wd.sql("SELECT value FROM meta WHERE key = 'timezone'"),
+        [["America/New_York"]]
+    );
     // Gone: an error, not a store read (and re-cut) with every default.
     std::fs::remove_file(wd.path("kefu.toml")).unwrap();
     wd.kefu(&["-q", "report", "daily"])
@@ -4043,12 +4055,17 @@ fn quiet_dry_run_says_rows_were_rejected() {
         "r.csv",
         "评价ID,评价时间,评价等级,评价内容\nR1,2026-11-20 09:00,差评,太慢\nR2,not a date,差评,太慢\n",
     );
+    // The rows themselves too, under -q: they are what a dry run is for
+    // (found by exploratory testing).
+    let path = wd.path("r.csv");
     wd.kefu(&["import", "-q", "--dry-run", "reviews", &f])
         .assert()
         .success()
-        .stderr(
-            "kefu: warning: 1 row(s) rejected, not imported: not kept (--rejects FILE keeps them)\n",
-        );
+        .stderr(format!(
+            "kefu: {}: line 3: created_at: unreadable timestamp \"not a date\" (expected e.g. 2026-11-20 09:05, 2026/11/20 下午3:05, 2026年11月20日9时5分, 20261120 090500, 11/20/2026 1:05 PM, Nov 20, 2026 09:05, 2026-11-20T01:05:00Z, an Excel date, or Unix seconds)\n\
+             kefu: warning: 1 row(s) rejected, not imported: not kept (--rejects FILE keeps them)\n",
+            path.display()
+        ));
 }
 
 #[cfg(unix)]
@@ -4814,5 +4831,88 @@ fn a_marked_utf8_file_with_one_gbk_row_and_json_read_as_what_they_are() {
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("not JSON"),
         "{out:?}"
+    );
+}
+
+/// Regressions found by exploratory testing (rounds 57 and 58): a clerk's
+/// and a cron job's mistakes get a clear word, before anything is written.
+#[test]
+fn mistakes_in_options_and_files_are_said_plainly() {
+    let wd = Workdir::new();
+    let csv = wd.write(
+        "r.csv",
+        "评价ID,评价时间,评价等级,评价内容\nR1,2026-11-20 10:00,差评,态度差\nR2,昨天下午,差评,回复慢\n",
+    );
+    // --sheet names a sheet of a workbook; a CSV has none.
+    wd.kefu(&["import", "reviews", &csv, "--sheet", "在职"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--sheet is for workbooks"));
+    // --rejects in a directory that is not there: a typo, said first.
+    let typo = wd.path("typo/a/x.csv");
+    wd.kefu(&[
+        "import",
+        "reviews",
+        &csv,
+        "--rejects",
+        typo.to_str().unwrap(),
+    ])
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains("there is no directory"));
+    assert!(!wd.path("typo").exists());
+    assert_eq!(wd.count("SELECT count(*) FROM feedback"), 0);
+    // A dry run shows its rejected rows under -q too.
+    wd.kefu(&["-q", "import", "reviews", &csv, "--dry-run"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "line 3: created_at: unreadable timestamp",
+        ));
+    // JSON Lines saved as .json: said so.
+    let jsonl = wd.write(
+        "api.json",
+        "{\"id\":\"J1\",\"created_at\":\"2026-11-20 10:00\",\"rating\":\"差评\",\"content\":\"慢\"}\n{\"id\":\"J2\",\"created_at\":\"2026-11-20 11:00\",\"rating\":\"差评\",\"content\":\"慢\"}\n",
+    );
+    wd.kefu(&["import", "reviews", &jsonl])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("it looks like JSON Lines"));
+    // UTF-16 without its byte-order mark: the way to read it is said.
+    let text = "评价ID,评价时间,评价等级,评价内容\nU1,2026-11-20 10:00,差评,态度差\n";
+    let utf16: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let f = wd.write("u16.csv", utf16);
+    wd.kefu(&["import", "reviews", &f])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("--encoding utf-16le"));
+    wd.kefu(&["import", "-q", "reviews", &f, "--encoding", "utf-16le"])
+        .assert()
+        .success();
+}
+
+/// Regressions (exploratory testing, round 58): a register's totals row
+/// with its 序号 cell blank is skipped, not rejected; a platform named by a
+/// number (12315) is a source of its own.
+#[test]
+fn totals_under_a_blank_number_cell_and_a_numbered_platform() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "shop-20261120.csv",
+        "序号,评价时间,评价ID,评价等级,评价内容,客服\n1,2026-11-20 10:00,R1,差评,慢,王芳\n,合计,,,1条,\n",
+    );
+    let v = import_json(&wd, &["reviews", &f]);
+    assert_eq!(
+        (v["new"].as_u64(), v["rejected"].as_u64()),
+        (Some(1), Some(0))
+    );
+    let platform = wd.write(
+        "12315-202611.csv",
+        "投诉编号,投诉时间,投诉内容,客服工号\n1,2026-11-03 10:00,客服辱骂消费者,KF001\n",
+    );
+    import_json(&wd, &["complaints", &platform]);
+    assert_eq!(
+        wd.sql("SELECT source FROM feedback WHERE kind = 'complaint'"),
+        [["12315"]]
     );
 }

@@ -2912,4 +2912,25 @@ fn compare_by_agent_keeps_an_id_typed_as_a_name_with_that_id() {
         })
         .collect();
     assert_eq!(rows, [("KF099".to_string(), 3)]);
+    // So is the daily report's by_agent.
+    let daily = wd.json(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-12-04",
+        "--format",
+        "json",
+    ]);
+    let rows: Vec<(String, i64)> = daily["by_agent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["agent_id"].as_str().unwrap().to_string(),
+                r["count"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(rows, [("KF099".to_string(), 3)]);
 }

@@ -623,6 +623,7 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
                 .push(l.clone());
         }
         let mut used = std::collections::HashSet::new();
+        let mut statements = Vec::with_capacity(pays.len());
         for p in &pays {
             let mine = by_agent.remove(p.agent_id.as_str()).unwrap_or_default();
             let mut s = Document::new(format!(
@@ -705,9 +706,9 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
                 n += 1;
                 name = format!("{safe}-{n}.html");
             }
-            let path = dir.join(name);
-            render::emit(&s, Format::Html, CsvOptions::default(), Some(&path))?;
+            statements.push((s, dir.join(name)));
         }
+        render::emit_all(&statements, Format::Html, CsvOptions::default())?;
         if !globals.quiet {
             crate::say!(
                 "kefu: wrote {} statement(s) to {}",

@@ -327,13 +327,27 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
         date_order = crate::dates::DateOrder::MonthFirst;
     }
     stars.validate()?;
+    let format = args.input_format.or(shorthand);
+    // A sheet named for a file that has none (a CSV) is a mistake, not a
+    // no-op (found by exploratory testing: the whole file was imported).
+    if !args.sheet.is_empty() && format.is_none_or(|f| f != InputFormat::Xlsx) {
+        let text = args.files.iter().find(|f| {
+            !is_stdin(f) && InputFormat::from_path(f).is_some_and(|f| f != InputFormat::Xlsx)
+        });
+        if let Some(file) = text {
+            bail!(Usage(format!(
+                "{}: --sheet is for workbooks (.xlsx, .xls, .ods); this file has no sheets",
+                ingest::path_text(file)
+            )));
+        }
+    }
     let (files, sheets) = sheets_to_read(args.files, &args.sheet)?;
     Ok(Plan {
         kind: args.kind,
         files,
         sheets,
         input: InputOptions {
-            format: args.input_format.or(shorthand),
+            format,
             encoding,
             sheet: None,
             cells_as_written: false,
@@ -692,6 +706,7 @@ fn named_by_file(file: &str, naming: Naming) -> Option<String> {
     for copy in ["Copy of ", "copy of ", "副本 - "] {
         name = name.strip_prefix(copy).unwrap_or(name).trim_start();
     }
+    let whole = name;
     loop {
         let before = name.len();
         name = strip_version_mark(name, naming);
@@ -699,7 +714,28 @@ fn named_by_file(file: &str, naming: Naming) -> Option<String> {
             break;
         }
     }
+    if name.is_empty() && naming == Naming::Current {
+        // Numbers only: a leading number that is no date names the
+        // source (12315-202611.csv is the 12315 platform's, not the
+        // kind's; found by exploratory testing). 20261130.csv stays none.
+        let first: String = whole.chars().take_while(char::is_ascii_digit).collect();
+        if !first.is_empty() && !is_date_number(&first) {
+            return Some(first);
+        }
+    }
     (!name.is_empty()).then(|| name.to_string())
+}
+
+/// Whether a run of digits reads as a date or a part of one: a day or a
+/// month (up to 2 digits), a year (19xx, 20xx), year and month, or year,
+/// month and day.
+fn is_date_number(digits: &str) -> bool {
+    let year = |d: &str| d.starts_with("19") || d.starts_with("20");
+    match digits.len() {
+        1 | 2 => true,
+        4 | 6 | 8 => year(digits),
+        _ => false,
+    }
 }
 
 /// Characters that separate a mark from a name (full-width ones too).
@@ -2079,6 +2115,21 @@ fn import(
             .into());
         }
     }
+    // A rejects file named in a directory that is not there is a typo, not
+    // a new tree of directories, said before anything is read, as `-o`
+    // says it (found by exploratory testing).
+    if let Some(dir) = plan
+        .rejects
+        .as_deref()
+        .and_then(Path::parent)
+        .filter(|d| !d.as_os_str().is_empty() && !d.is_dir())
+    {
+        bail!(
+            "cannot write {}: there is no directory {}",
+            ingest::path_text(plan.rejects.as_deref().unwrap_or(dir)),
+            ingest::path_text(dir)
+        );
+    }
     let mut rejects = Rejects {
         path: plan
             .rejects
@@ -2406,8 +2457,13 @@ fn import(
                         let file = files.last_mut().expect("a file is open");
                         file.counts.read += 1;
                         file.counts.rejected += 1;
-                        // Under --strict they are the run's errors, said under -q too.
-                        if rejects.shown < 10 && (plan.strict || (!globals.quiet && !keep_rejects))
+                        // Under --strict they are the run's errors, and a dry
+                        // run's findings, said under -q too (found by
+                        // exploratory testing: `--dry-run -q` said only a count).
+                        if rejects.shown < 10
+                            && (plan.strict
+                                || plan.dry_run && !keep_rejects
+                                || (!globals.quiet && !keep_rejects))
                         {
                             crate::say!("kefu: {}: {position} {line}: {reason}", file.file);
                             rejects.shown += 1;
@@ -2805,7 +2861,7 @@ fn import(
     }
     if plan.dry_run {
         drop(tx);
-        if !wrote_rejects && total.rejected as usize > rejects.shown && !globals.quiet {
+        if !wrote_rejects && total.rejected as usize > rejects.shown {
             crate::say!(
                 "kefu: {} row(s) rejected, the first {} shown above; --rejects FILE writes every one, with its reason and row",
                 total.rejected,
@@ -3013,6 +3069,21 @@ mod tests {
             "jd_reviews"
         );
         assert_eq!(source_from_file("20261120.csv", "reviews"), "reviews");
+        // A number that is no date names a source: the 12315 platform's
+        // export (found by exploratory testing).
+        assert_eq!(source_from_file("12315-202611.csv", "complaints"), "12315");
+        assert_eq!(source_from_file("12315.xlsx", "complaints"), "12315");
+        for dates in ["2026-11-30.csv", "202611.csv", "2026_11.csv", "11-30.csv"] {
+            assert_eq!(
+                source_from_file(dates, "complaints"),
+                "complaints",
+                "{dates}"
+            );
+        }
+        assert_eq!(
+            super::legacy_source_from_file("12315-202611.csv", "complaints"),
+            "complaints"
+        );
         // The names stores written before 2201cab hold.
         assert_eq!(
             super::legacy_source_from_file("shop1-20261119.csv", "reviews"),

@@ -177,6 +177,23 @@ pub fn detect(sample: &[u8]) -> Result<TextEncoding, &'static str> {
         return Ok(TextEncoding::Utf16Be);
     }
     if sample.contains(&0) {
+        // Text in UTF-16 with no byte-order mark: every other byte NUL
+        // (the ASCII of delimiters, digits, line ends), on one side only.
+        let zeros = |parity: usize| {
+            sample
+                .iter()
+                .skip(parity)
+                .step_by(2)
+                .filter(|b| **b == 0)
+                .count()
+        };
+        let (even, odd) = (zeros(0), zeros(1));
+        if odd > sample.len() / 8 && even * 10 < odd {
+            return Err("NUL bytes after every other character: UTF-16 text without a byte-order mark? Import it with --encoding utf-16le");
+        }
+        if even > sample.len() / 8 && odd * 10 < even {
+            return Err("NUL bytes before every other character: UTF-16 text without a byte-order mark? Import it with --encoding utf-16be");
+        }
         return Err("binary content (NUL bytes), not a text file");
     }
     if std::str::from_utf8(sample).is_ok() {

@@ -275,9 +275,19 @@ impl JsonSource {
         text.read_to_string(&mut s)
             .with_context(|| format!("{name}: not valid {} text", encoding.name()))?;
         let value: Value = serde_json::from_str(s.trim_end_matches(is_space)).map_err(|e| {
-            anyhow::anyhow!(
-                "{name}: not JSON ({e}); expected an array of objects or an object holding one"
-            )
+            // One object per line saved as .json: JSON Lines, said so
+            // (found by exploratory testing: the message gave no way out).
+            let lines = e.classify() == serde_json::error::Category::Syntax
+                && e.to_string().starts_with("trailing characters")
+                && s.lines()
+                    .next()
+                    .is_some_and(|l| serde_json::from_str::<serde_json::Map<String, Value>>(l.trim()).is_ok());
+            let hint = if lines {
+                ": it looks like JSON Lines, one object per line; name it .jsonl or pass --input-format jsonl"
+            } else {
+                "; expected an array of objects or an object holding one"
+            };
+            anyhow::anyhow!("{name}: not JSON ({e}){hint}")
         })?;
         let mut path = vec![];
         let items = match value {

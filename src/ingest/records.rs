@@ -340,8 +340,20 @@ fn is_count(rest: &str) -> bool {
 /// The reason a row whose key cells (`cols`) hold a totals label is no
 /// record (found by exploratory testing: a day's 小计 under a merged date
 /// was read as a negative review by an agent called 小计).
+/// Whether `text` is a number with at most a counting word (3, 12条, 2人):
+/// what a totals row has where a record has its text.
+fn is_bare_count(text: &str) -> bool {
+    let digits = text
+        .trim_end_matches(['条', '人', '次', '个', '件', '单', '笔'])
+        .trim();
+    !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
+}
+
 fn totals_row(row: &Row, cols: &[Option<usize>]) -> Result<(), String> {
-    let first = Some(0);
+    // The first cell with something in it: registers number their rows
+    // (序号) and leave that cell blank on the totals row (found by
+    // exploratory testing: `,合计,,,1` was rejected, and stopped --replace).
+    let first = (0..row.len()).find(|&i| !field_text(row.get(i)).is_empty());
     for col in std::iter::once(&first).chain(cols).flatten() {
         let text = field_text(row.get(*col));
         if is_totals_label(text) {
@@ -838,6 +850,8 @@ impl FeedbackParser {
         let content = value(row, c.content);
         let no_text = match content {
             None => true,
+            // A count under the text's column (合计 … 1条): the totals'.
+            Some(text) if is_bare_count(text) => true,
             // The label is the text, in the first cell, and nothing names
             // an agent or record: a footer.
             Some(text) => {

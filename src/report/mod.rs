@@ -315,6 +315,25 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
         )
         .object(0, 1),
     );
+    // A "name" that is the id other records of the day carry is that
+    // agent, as in `compare` (found by exploratory testing).
+    let named: Vec<(String, String, String)> = by_agent
+        .keys()
+        .filter(|(id, name, _)| id.is_empty() && by_agent.keys().any(|(i, ..)| i == name))
+        .cloned()
+        .collect();
+    for key in named {
+        let n = by_agent.remove(&key).unwrap_or(0);
+        let (_, id, dept) = &key;
+        let target = by_agent
+            .keys()
+            .filter(|(i, ..)| i == id)
+            .max_by_key(|(.., d)| d == dept)
+            .cloned();
+        if let Some(target) = target {
+            *by_agent.entry(target).or_default() += n;
+        }
+    }
     let mut agents = Table::new(&["agent_id", "agent_name", "department", "count"]);
     let mut agent_rows: Vec<_> = by_agent.into_iter().collect();
     agent_rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
