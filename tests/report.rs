@@ -2900,18 +2900,19 @@ fn compare_by_agent_keeps_an_id_typed_as_a_name_with_that_id() {
         "--format",
         "json",
     ]);
-    let rows: Vec<(String, i64)> = v["ranking"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["agent_id"].as_str().unwrap().to_string(),
-                r["count"].as_i64().unwrap(),
-            )
-        })
-        .collect();
-    assert_eq!(rows, [("KF099".to_string(), 3)]);
+    let ids_and_counts = |rows: &serde_json::Value| -> Vec<(String, i64)> {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["agent_id"].as_str().unwrap().to_string(),
+                    r["count"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(ids_and_counts(&v["ranking"]), [("KF099".to_string(), 3)]);
     // So is the daily report's by_agent.
     let daily = wd.json(&[
         "report",
@@ -2921,16 +2922,8 @@ fn compare_by_agent_keeps_an_id_typed_as_a_name_with_that_id() {
         "--format",
         "json",
     ]);
-    let rows: Vec<(String, i64)> = daily["by_agent"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["agent_id"].as_str().unwrap().to_string(),
-                r["count"].as_i64().unwrap(),
-            )
-        })
-        .collect();
-    assert_eq!(rows, [("KF099".to_string(), 3)]);
+    assert_eq!(
+        ids_and_counts(&daily["by_agent"]),
+        [("KF099".to_string(), 3)]
+    );
 }

@@ -33,8 +33,7 @@ pub struct Model {
 
 /// The labelled examples bundled with kefu (`fixtures/labeled/`: dev, dev2,
 /// test, dev3–dev16, dev18, dev19, hard, tw_hk; test2 and dev17 stay held
-/// out), the
-/// built-in model's training data.
+/// out), the built-in model's training data.
 const BUILTIN_EXAMPLES: [&str; 21] = [
     include_str!("../../fixtures/labeled/dev.csv"),
     include_str!("../../fixtures/labeled/dev2.csv"),
