@@ -52,7 +52,16 @@ impl Workspace {
         // the timezone too, with the store re-cut to it (found by
         // exploratory testing).
         if dir.join(STORE_FILE).exists()
-            && std::fs::read(&config_path).is_ok_and(|b| b.iter().all(u8::is_ascii_whitespace))
+            && std::fs::read(&config_path).is_ok_and(|b| {
+                // A byte-order mark alone (UTF-8's, or UTF-16's with its
+                // NUL-padded blanks) is as empty (found by exploratory testing).
+                let rest = b
+                    .strip_prefix(b"\xEF\xBB\xBF")
+                    .or_else(|| b.strip_prefix(b"\xFF\xFE"))
+                    .or_else(|| b.strip_prefix(b"\xFE\xFF"))
+                    .unwrap_or(&b);
+                rest.iter().all(|c| c.is_ascii_whitespace() || *c == 0)
+            })
         {
             anyhow::bail!(
                 "{} is empty beside the store {} (a copy cut short, a full disk?): restore it, or delete it and run `kefu init {}` to write the default one (its timezone is {})",

@@ -727,13 +727,19 @@ fn named_by_file(file: &str, naming: Naming) -> Option<String> {
 }
 
 /// Whether a run of digits reads as a date or a part of one: a day or a
-/// month (up to 2 digits), a year (19xx, 20xx), year and month, or year,
-/// month and day.
+/// month (up to 2 digits), a year (19xx, 20xx) or a month and day (1120,
+/// 0315: daily exports named so share the kind's source, as before; found
+/// by exploratory testing), year and month, or year, month and day.
 fn is_date_number(digits: &str) -> bool {
     let year = |d: &str| d.starts_with("19") || d.starts_with("20");
+    let month_day = |d: &str| {
+        let (m, day) = (d[..2].parse::<u32>(), d[2..].parse::<u32>());
+        matches!((m, day), (Ok(1..=12), Ok(1..=31)))
+    };
     match digits.len() {
         1 | 2 => true,
-        4 | 6 | 8 => year(digits),
+        4 => year(digits) || month_day(digits),
+        6 | 8 => year(digits),
         _ => false,
     }
 }
@@ -3073,7 +3079,14 @@ mod tests {
         // export (found by exploratory testing).
         assert_eq!(source_from_file("12315-202611.csv", "complaints"), "12315");
         assert_eq!(source_from_file("12315.xlsx", "complaints"), "12315");
-        for dates in ["2026-11-30.csv", "202611.csv", "2026_11.csv", "11-30.csv"] {
+        for dates in [
+            "2026-11-30.csv",
+            "202611.csv",
+            "2026_11.csv",
+            "11-30.csv",
+            "1120.csv",
+            "0315.csv",
+        ] {
             assert_eq!(
                 source_from_file(dates, "complaints"),
                 "complaints",

@@ -542,18 +542,8 @@ impl<R: Read> Read for Counted<R> {
 /// its files so: `差评导出.csv`), else with the bytes it cannot decode
 /// replaced.
 pub fn path_text(path: &Path) -> String {
-    // A line break in a name would split one message into two lines of
-    // cron mail (found by exploratory testing): written `\n`, as other
-    // control characters are shown escaped.
-    let escaped = |text: &str| -> String {
-        if text.contains(['\n', '\r']) {
-            text.replace('\n', "\\n").replace('\r', "\\r")
-        } else {
-            text.to_string()
-        }
-    };
     if let Some(text) = path.to_str() {
-        return escaped(text);
+        return text.to_string();
     }
     #[cfg(unix)]
     {
@@ -562,10 +552,10 @@ pub fn path_text(path: &Path) -> String {
         if let Some(text) =
             encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes)
         {
-            return escaped(&text);
+            return text.into_owned();
         }
     }
-    escaped(&path.to_string_lossy())
+    path.to_string_lossy().into_owned()
 }
 
 /// The names of a workbook's sheets, in order, each with whether Excel
