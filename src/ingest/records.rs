@@ -337,9 +337,6 @@ fn is_count(rest: &str) -> bool {
     digits > 0 && ["", "记录", "記錄", "数据", "數據"].contains(&unit.trim())
 }
 
-/// The reason a row whose key cells (`cols`) hold a totals label is no
-/// record (found by exploratory testing: a day's 小计 under a merged date
-/// was read as a negative review by an agent called 小计).
 /// Whether `text` is a number with at most a counting word (3, 12条, 2人):
 /// what a totals row has where a record has its text.
 fn is_bare_count(text: &str) -> bool {
@@ -349,6 +346,9 @@ fn is_bare_count(text: &str) -> bool {
     !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
 }
 
+/// The reason a row whose key cells (`cols`) hold a totals label is no
+/// record (found by exploratory testing: a day's 小计 under a merged date
+/// was read as a negative review by an agent called 小计).
 fn totals_row(row: &Row, cols: &[Option<usize>]) -> Result<(), String> {
     // The first cell with something in it: registers number their rows
     // (序号) and leave that cell blank on the totals row (found by

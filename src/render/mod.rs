@@ -516,29 +516,36 @@ fn not_written_here<F>(path: &Path, known: &[(&str, F)]) -> anyhow::Error {
 pub struct CsvOptions {
     /// UTF-8 with a byte-order mark (what Chinese Excel needs to show UTF-8).
     pub bom: bool,
-    /// GBK instead of UTF-8.
-    pub gbk: bool,
-    /// With `gbk`: GB18030, GBK's superset, which has a code for every
-    /// character (emoji too), as `--encoding gb18030` asks.
-    pub gb18030: bool,
+    /// The encoding CSV is written in.
+    pub encoding: CsvEncoding,
+}
+
+/// What `--encoding` asks CSV to be written in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CsvEncoding {
+    #[default]
+    Utf8,
+    /// GBK: a character it has no code for (an emoji) is written `?`.
+    Gbk,
+    /// GB18030, GBK's superset, which has a code for every character.
+    Gb18030,
 }
 
 impl CsvOptions {
     /// The options `--excel` and `--encoding utf-8|gbk` ask for (an
     /// unknown encoding is a usage error).
     pub fn from_args(excel: bool, encoding: Option<&str>) -> Result<CsvOptions> {
-        let (gbk, gb18030) = match encoding.map(str::to_ascii_lowercase).as_deref() {
-            None | Some("utf-8" | "utf8") => (false, false),
-            Some("gbk" | "gb2312") => (true, false),
-            Some("gb18030") => (true, true),
+        let encoding = match encoding.map(str::to_ascii_lowercase).as_deref() {
+            None | Some("utf-8" | "utf8") => CsvEncoding::Utf8,
+            Some("gbk" | "gb2312") => CsvEncoding::Gbk,
+            Some("gb18030") => CsvEncoding::Gb18030,
             Some(other) => bail!(crate::error::Usage(format!(
                 "unknown --encoding {other:?} (expected utf-8, gbk or gb18030)"
             ))),
         };
         Ok(CsvOptions {
             bom: excel,
-            gbk,
-            gb18030,
+            encoding,
         })
     }
 
@@ -548,8 +555,9 @@ impl CsvOptions {
     /// testing: `--format json --encoding gbk` wrote UTF-8).
     pub fn for_format(excel: bool, encoding: Option<&str>, format: Format) -> Result<CsvOptions> {
         let options = CsvOptions::from_args(excel, encoding)?;
-        if format != Format::Csv && (options.bom || options.gbk) {
-            let flag = if options.gbk { "--encoding" } else { "--excel" };
+        let chinese = options.encoding != CsvEncoding::Utf8;
+        if format != Format::Csv && (options.bom || chinese) {
+            let flag = if chinese { "--encoding" } else { "--excel" };
             bail!(crate::error::Usage(format!(
                 "{flag} is for CSV output; {} is always written as UTF-8{}",
                 format.name(),
@@ -608,22 +616,22 @@ pub fn render(doc: &Document, format: Format, csv: CsvOptions) -> Result<Vec<u8>
         Format::Xlsx => xlsx::workbook(doc)?,
         Format::Csv => {
             let text = csv_text(doc)?;
-            if csv.gb18030 {
-                encoding_rs::GB18030.encode(&text).0.into_owned()
-            } else if csv.gbk {
-                let (bytes, lost) = to_gbk(&text);
-                if lost > 0 {
-                    crate::say!(
-                        "kefu: warning: {lost} character(s) GBK has no code for (emoji and the like) written as '?'; leave out --encoding gbk for UTF-8, or write --encoding gb18030: both hold every character"
-                    );
+            match csv.encoding {
+                CsvEncoding::Gb18030 => encoding_rs::GB18030.encode(&text).0.into_owned(),
+                CsvEncoding::Gbk => {
+                    let (bytes, lost) = to_gbk(&text);
+                    if lost > 0 {
+                        crate::say!(
+                            "kefu: warning: {lost} character(s) GBK has no code for (emoji and the like) written as '?'; leave out --encoding gbk for UTF-8, or write --encoding gb18030: both hold every character"
+                        );
+                    }
+                    bytes
                 }
-                bytes
-            } else if csv.bom {
-                let mut b = b"\xEF\xBB\xBF".to_vec();
-                b.extend_from_slice(text.as_bytes());
-                b
-            } else {
-                text.into_bytes()
+                // With a byte-order mark for Excel (--excel), or without.
+                CsvEncoding::Utf8 if csv.bom => {
+                    [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat()
+                }
+                CsvEncoding::Utf8 => text.into_bytes(),
             }
         }
     })
