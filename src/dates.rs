@@ -902,10 +902,10 @@ fn read_parts(t: &str, order: DateOrder) -> Result<TimestampParts, Option<String
                         (
                             b,
                             a,
-                            "day first (day/month/year: --day-first, or date_order in kefu.toml)",
+                            "day first (day/month/year: --day-first, or date_order in kefu.toml or a --map file)",
                         )
                     } else {
-                        (a, b, "month first (month/day/year: --month-first, or date_order in kefu.toml)")
+                        (a, b, "month first (month/day/year: --month-first, or date_order in kefu.toml or a --map file)")
                     };
                     if m > 12 {
                         return Err(Some(format!(
@@ -1848,7 +1848,7 @@ mod tests {
         // (found by a regression sweep: a US export imported --day-first).
         assert!(as_("11/25/2026", DateOrder::DayFirst)
             .unwrap_err()
-            .contains("read day first (day/month/year: --day-first, or date_order in kefu.toml): 25 is no month"));
+            .contains("read day first (day/month/year: --day-first, or date_order in kefu.toml or a --map file): 25 is no month"));
         assert!(as_("25/11/2026", DateOrder::MonthFirst)
             .unwrap_err()
             .contains("read month first (month/day/year: --month-first"));

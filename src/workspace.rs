@@ -51,18 +51,7 @@ impl Workspace {
         // Nor one emptied (a copy cut short, a full disk): every default,
         // the timezone too, with the store re-cut to it (found by
         // exploratory testing).
-        if dir.join(STORE_FILE).exists()
-            && std::fs::read(&config_path).is_ok_and(|b| {
-                // A byte-order mark alone (UTF-8's, or UTF-16's with its
-                // NUL-padded blanks) is as empty (found by exploratory testing).
-                let rest = b
-                    .strip_prefix(b"\xEF\xBB\xBF")
-                    .or_else(|| b.strip_prefix(b"\xFF\xFE"))
-                    .or_else(|| b.strip_prefix(b"\xFE\xFF"))
-                    .unwrap_or(&b);
-                rest.iter().all(|c| c.is_ascii_whitespace() || *c == 0)
-            })
-        {
+        if dir.join(STORE_FILE).exists() && is_empty_file(&config_path) {
             anyhow::bail!(
                 "{} is empty beside the store {} (a copy cut short, a full disk?): restore it, or delete it and run `kefu init {}` to write the default one (its timezone is {})",
                 config_path.display(),
@@ -161,6 +150,13 @@ pub fn init(dir: &Path, quiet: bool) -> Result<Vec<PathBuf>> {
             TimezoneSync::Defer,
         )?;
     }
+    // An empty kefu.toml with no store yet holds nothing to keep: it gets
+    // the defaults, or every later command would refuse the workspace
+    // (found by exploratory testing).
+    if config_path.exists() && !db.exists() && is_empty_file(&config_path) {
+        std::fs::remove_file(&config_path)
+            .with_context(|| format!("cannot replace the empty {}", config_path.display()))?;
+    }
     if !config_path.exists() {
         let mut file = OutputFile::create(&config_path)?;
         file.write_all(config::TEMPLATE.as_bytes())
@@ -178,4 +174,18 @@ pub fn init(dir: &Path, quiet: bool) -> Result<Vec<PathBuf>> {
         written.push(store_path);
     }
     Ok(written)
+}
+
+/// Whether a settings file is empty: no bytes, only blanks, or a byte-order
+/// mark alone (UTF-8's, or UTF-16's with its NUL-padded blanks: found by
+/// exploratory testing). False when it cannot be read.
+fn is_empty_file(path: &Path) -> bool {
+    std::fs::read(path).is_ok_and(|b| {
+        let rest = b
+            .strip_prefix(b"\xEF\xBB\xBF")
+            .or_else(|| b.strip_prefix(b"\xFF\xFE"))
+            .or_else(|| b.strip_prefix(b"\xFE\xFF"))
+            .unwrap_or(&b);
+        rest.iter().all(|c| c.is_ascii_whitespace() || *c == 0)
+    })
 }

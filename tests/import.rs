@@ -4916,3 +4916,157 @@ fn totals_under_a_blank_number_cell_and_a_numbered_platform() {
         [["12315"]]
     );
 }
+
+/// Regressions (exploratory testing, rounds 59–60): a register named like
+/// the kind is no source of its own for `--replace`; a daily log that
+/// numbers its rows anew each day does not overwrite the day before; a
+/// file imported before into the source an earlier kefu named is said so.
+#[test]
+fn shared_sources_neither_replace_nor_overwrite_other_days() {
+    let wd = Workdir::new();
+    let header = "投诉编号,投诉时间,客服工号,投诉内容\n";
+    let register = wd.write(
+        "complaints.csv",
+        format!("{header}C1,2026-11-03 10:00,KF001,态度差\n"),
+    );
+    wd.kefu(&["import", "complaints", &register, "--replace", "2026Q4"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("\"complaints\", the kind's"));
+    let day1 = wd.write(
+        "1120.csv",
+        format!("{header}1,2026-11-20 10:00,KF003,态度差\n2,2026-11-20 11:00,KF001,太慢\n"),
+    );
+    let day2 = wd.write(
+        "1121.csv",
+        format!("{header}1,2026-11-21 09:00,KF002,不专业\n2,2026-11-21 10:00,KF004,没解决\n"),
+    );
+    import_json(&wd, &["complaints", &day1]);
+    wd.kefu(&["import", "complaints", &day2])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "2 of 2 record(s) it updates in source complaints move to another day and another agent (first: 1: 2026-11-20 KF003 → 2026-11-21 KF002",
+        ))
+        .stderr(predicate::str::contains("--source complaints-1121"));
+    assert_eq!(
+        wd.sql("SELECT agent_id FROM feedback ORDER BY ext_id"),
+        [["KF003"], ["KF001"]]
+    );
+    // Kept apart, both days count.
+    import_json(&wd, &["complaints", &day2, "--source", "complaints-1121"]);
+    assert_eq!(wd.count("SELECT count(*) FROM feedback"), 4);
+    // A correction of one record (another agent, the same day) is an update.
+    let fixed = wd.write(
+        "1120-fixed.csv",
+        format!("{header}1,2026-11-20 10:00,KF009,态度差\n"),
+    );
+    let v = import_json(&wd, &["complaints", &fixed, "--source", "complaints"]);
+    assert_eq!(v["updated"].as_u64(), Some(1));
+    // The same file name, imported before into another source (as an
+    // earlier kefu named it), now gives another: the message says so.
+    let wd = Workdir::new();
+    let dir = wd.path("old");
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = wd.write(
+        "old/1125.csv",
+        format!("{header}Y1,2026-11-25 10:00,KF001,态度差\n"),
+    );
+    import_json(&wd, &["complaints", &f, "--source", "1125"]);
+    let f2 = wd.write(
+        "1125.csv",
+        format!("{header}Y1,2026-11-25 10:00,KF001,态度很差\n"),
+    );
+    wd.kefu(&["import", "complaints", &f2])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "a file of this name was imported before into source 1125",
+        ));
+}
+
+/// Regressions (exploratory testing, rounds 59–60): `--rejects -` is
+/// stdout; a rejects path under a file says so; a dry run shows its
+/// rejected rows with `--rejects` too; `--sheet` on text from stdin is a
+/// usage error; a mostly Chinese UTF-16 file without a mark gets the hint.
+#[test]
+fn rejects_to_stdout_and_sheets_of_text() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "r.csv",
+        "评价时间,客服工号,评价结果,评价内容,订单号\n2026-11-20 10:00,KF001,差评,态度很差,T1\nnot-a-date,KF001,差评,坏行,T2\n",
+    );
+    let out = wd
+        .kefu(&["import", "reviews", &f, "--rejects", "-", "-q"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.starts_with("file,line,reason,raw\n"), "{stdout}");
+    assert!(
+        stdout.contains(",3,\"created_at: unreadable timestamp"),
+        "{stdout}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("written to stdout"));
+    assert!(!wd.path("-").exists());
+    wd.kefu(&[
+        "import",
+        "reviews",
+        &f,
+        "--rejects",
+        "-",
+        "--format",
+        "json",
+    ])
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains("stdout holds the summary"));
+    let under = format!("{f}/rejects.csv");
+    wd.kefu(&["import", "reviews", &f, "--rejects", &under, "--dry-run"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("r.csv is a file, not a directory"));
+    let rj = wd.path("rj.csv");
+    wd.kefu(&[
+        "import",
+        "reviews",
+        &f,
+        "--dry-run",
+        "-q",
+        "--rejects",
+        rj.to_str().unwrap(),
+    ])
+    .assert()
+    .success()
+    .stderr(predicate::str::contains("r.csv: line 3: created_at"));
+    wd.kefu(&["import", "reviews", "-", "--sheet", "X", "--dry-run"])
+        .write_stdin(std::fs::read(&f).unwrap())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--sheet \"X\" is for workbooks"));
+    let roster = "客服姓名,部门\n王芳,售前组\n李娜,售后一组\n张伟,售后二组\n";
+    let le: Vec<u8> = roster.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let le = wd.write("le.csv", le);
+    wd.kefu(&["import", "agents", &le, "--dry-run"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("--encoding utf-16le"));
+}
+
+/// `kefu init` over an empty kefu.toml with no store yet writes the
+/// defaults (found by exploratory testing: every later command refused
+/// the workspace it had just made).
+#[test]
+fn init_fills_an_empty_settings_file() {
+    for empty in [&b""[..], b"\xEF\xBB\xBF", b"\n\n"] {
+        let wd = Workdir::empty();
+        wd.write("kefu.toml", empty);
+        wd.kefu(&["init", "-q"]).assert().success();
+        assert!(std::fs::read_to_string(wd.path("kefu.toml"))
+            .unwrap()
+            .contains("timezone"));
+        wd.kefu(&["report", "daily", "--date", "2026-11-20"])
+            .assert()
+            .success();
+    }
+}

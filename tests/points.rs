@@ -2469,7 +2469,7 @@ fn a_register_imported_with_replace_drops_the_rows_deleted_from_it() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "--replace needs the register's source",
+            "--replace needs a source of the register's own",
         ));
     wd.kefu(&["import", "agents", &f, "--replace", "all"])
         .assert()
@@ -4154,4 +4154,74 @@ fn a_complaint_against_an_id_not_on_the_roster_is_flagged_in_its_row() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no agent \"KF097\" on the roster"));
+}
+
+/// Regressions (exploratory testing, round 60): an event of 次数 3 says so
+/// on its line; a late event of no points in a closed quarter (not
+/// verified, or past its steps and raising a flag) is listed in the next
+/// open quarter, so that the flag it raises has its line.
+#[test]
+fn counts_and_late_lines_of_no_points_are_on_the_ledger() {
+    let wd = Workdir::new();
+    for (kind, file) in [
+        ("agents", "agents.csv"),
+        ("complaints", "complaints.jsonl"),
+        ("events", "events.csv"),
+    ] {
+        wd.kefu(&["import", "-q", kind, &fixture(file)])
+            .assert()
+            .success();
+    }
+    import(
+        &wd,
+        "events",
+        "f.csv",
+        "编号,日期,工号,奖惩项目,次数\nF3,2026-11-02,KF001,书面表扬,3\n",
+    );
+    let lines = ledger(&wd, &["--quarter", "2026Q4", "--agent", "KF001"]);
+    let f3 = lines
+        .iter()
+        .find(|l| l["source"].as_str().unwrap().starts_with("event F3"))
+        .unwrap();
+    assert_eq!(f3["points"].as_i64(), Some(6));
+    assert_eq!(f3["source"], "event F3 (2026-11-02), 3 times × 2");
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    import(
+        &wd,
+        "events",
+        "late.csv",
+        "编号,日期,工号,奖惩项目,次数,是否核实\nL1,2026-09-20,KF005,无故缺席例会,1,\nL2,2026-09-22,KF002,书面表扬,1,否\n",
+    );
+    let lines = ledger(&wd, &["--quarter", "2026Q4"]);
+    let late = |id: &str| -> (i64, String, String) {
+        let l = lines
+            .iter()
+            .find(|l| {
+                l["source"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("event {id} "))
+            })
+            .unwrap_or_else(|| panic!("no line of {id}: {lines:?}"));
+        (
+            l["points"].as_i64().unwrap(),
+            l["date"].as_str().unwrap().to_string(),
+            l["source"].as_str().unwrap().to_string(),
+        )
+    };
+    let (points, date, text) = late("L1");
+    assert_eq!((points, date.as_str()), (0, "2026-10-01"));
+    assert!(
+        text.starts_with("adjustment to closed 2026Q3: newly listed: event L1")
+            && text.contains("past its 2 steps: removal"),
+        "{text}"
+    );
+    let (points, _, text) = late("L2");
+    assert_eq!(points, 0);
+    assert!(
+        text.contains("newly listed: event L2") && text.contains("not verified"),
+        "{text}"
+    );
+    let kf005 = agent(&bonus(&wd, &["--quarter", "2026Q4"]), "KF005").clone();
+    assert_eq!(kf005["flags"], serde_json::json!(["removal:2026-09-20"]));
 }

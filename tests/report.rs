@@ -2878,11 +2878,13 @@ fn compare_by_agent_keeps_an_id_typed_as_a_name_with_that_id() {
     let wd = Workdir::new();
     let reviews = wd.write(
         "r.csv",
-        "评价ID,评价时间,评价等级,评价内容,接待客服\nN1,2026-12-04 10:00,差评,态度差,KF099\n",
+        "评价ID,评价时间,评价等级,评价内容,接待客服\nN1,2026-12-04 10:00,差评,态度差,kf099\n",
     );
+    // Written in other case and width, an id is the same agent (round 59),
+    // shown as first met.
     let complaints = wd.write(
         "c.csv",
-        "投诉编号,投诉时间,投诉内容,客服工号\nC1,2026-12-04 11:00,回复太慢,KF099\nC2,2026-12-04 12:00,回复太慢,KF099\n",
+        "投诉编号,投诉时间,投诉内容,客服工号\nC1,2026-12-04 11:00,回复太慢,KF099\nC2,2026-12-04 12:00,回复太慢,ＫＦ０９９\n",
     );
     wd.kefu(&["import", "-q", "reviews", &reviews])
         .assert()

@@ -622,7 +622,6 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
                 .or_default()
                 .push(l.clone());
         }
-        let mut used = std::collections::HashSet::new();
         let mut statements = Vec::with_capacity(pays.len());
         for p in &pays {
             let mine = by_agent.remove(p.agent_id.as_str()).unwrap_or_default();
@@ -698,16 +697,10 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
                     }
                 })
                 .collect();
-            // Ids that differ only in replaced characters (A/5, A_5) get
-            // their own files: A_5.html, A_5-2.html.
-            let mut name = format!("{safe}.html");
-            let mut n = 1;
-            while !used.insert(name.to_lowercase()) {
-                n += 1;
-                name = format!("{safe}-{n}.html");
-            }
-            statements.push((s, dir.join(name)));
+            let kept = safe == p.agent_id;
+            statements.push((s, safe, kept));
         }
+        let statements = statement_files(dir, statements);
         render::emit_all(&statements, Format::Html, CsvOptions::default())?;
         if !globals.quiet {
             crate::say!(
@@ -736,6 +729,31 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
     args.output.emit(&doc, globals.quiet)
 }
 
+/// The file of each statement: its agent's id with `.html`, characters a
+/// file name cannot hold replaced by `_`. An id that needed no replacing
+/// keeps its name; one that did and then meets another (A/B and A_B) gets a
+/// number (`A_B-2.html`), so that `A_B.html` is always agent A_B's (found
+/// by exploratory testing). Names are compared ignoring case.
+fn statement_files<T>(dir: &Path, statements: Vec<(T, String, bool)>) -> Vec<(T, PathBuf)> {
+    let mut used: std::collections::HashSet<String> = statements
+        .iter()
+        .filter(|(_, _, kept)| *kept)
+        .map(|(_, safe, _)| format!("{safe}.html").to_lowercase())
+        .collect();
+    statements
+        .into_iter()
+        .map(|(s, safe, kept)| {
+            let mut name = format!("{safe}.html");
+            let mut n = 1;
+            while !kept && !used.insert(name.to_lowercase()) {
+                n += 1;
+                name = format!("{safe}-{n}.html");
+            }
+            (s, dir.join(name))
+        })
+        .collect()
+}
+
 /// Refuses a `--statements` directory whose parent does not exist (a typo
 /// in it, as `-o` refuses one: the directory itself is created) and a
 /// report (`-o`) written inside it, where a statement may be written over
@@ -743,11 +761,10 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
 fn check_statements_dir(dir: &Path, output: Option<&Path>) -> Result<()> {
     let parent = dir.parent().filter(|p| !p.as_os_str().is_empty());
     let shown = crate::ingest::path_text;
-    if let Some(parent) = parent.filter(|p| !p.is_dir()) {
+    if let Some(why) = parent.and_then(crate::render::output::unusable_directory) {
         bail!(Usage(format!(
-            "cannot write the statements to {}: there is no directory {}",
-            shown(dir),
-            shown(parent)
+            "cannot write the statements to {}: {why}",
+            shown(dir)
         )));
     }
     if dir.exists() && !dir.is_dir() {
@@ -1019,4 +1036,31 @@ fn nominations(globals: &Globals, ws: &Workspace, year: &str, output: &OutputArg
         }
     }
     output.emit(&doc, globals.quiet)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_id_that_is_a_file_name_keeps_it() {
+        let names = |ids: &[&str]| -> Vec<String> {
+            let statements = ids
+                .iter()
+                .map(|id| {
+                    let safe = id.replace('/', "_");
+                    ((), safe.clone(), safe == *id)
+                })
+                .collect();
+            statement_files(Path::new("st"), statements)
+                .into_iter()
+                .map(|(_, p)| p.file_name().unwrap().to_string_lossy().into_owned())
+                .collect()
+        };
+        assert_eq!(
+            names(&["A/B", "A_B", "A_B-2"]),
+            ["A_B-3.html", "A_B.html", "A_B-2.html"]
+        );
+        assert_eq!(names(&["X/1", "X_1"]), ["X_1-2.html", "X_1.html"]);
+    }
 }

@@ -25,7 +25,7 @@ use crate::ingest::records::{
     FeedbackParser, FeedbackRecord,
 };
 use crate::ingest::{self, InputFormat, InputOptions, ReadOutcome, Row, TextEncoding};
-use crate::render::output::OutputFile;
+use crate::render::output::{self, Output};
 use crate::render::{self, Cell, Table};
 use crate::store::feedback::Upsert;
 use crate::store::points::NewEvent;
@@ -110,7 +110,7 @@ pub struct ImportArgs {
     #[arg(long)]
     pub month_first: bool,
 
-    /// Where to write rejected rows [default: rejects/KIND-TIME-PID.csv in the workspace, only if any]
+    /// Where to write rejected rows (`-`: stdout) [default: rejects/KIND-TIME-PID.csv in the workspace, only if any]
     #[arg(long, value_name = "PATH")]
     pub rejects: Option<PathBuf>,
 
@@ -276,13 +276,14 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
         }
     };
     if replace.is_some() && args.source.is_none() {
-        if let Some(f) = args
-            .files
-            .iter()
-            .find(|f| source_named_by_file(&ingest::path_text(f)).is_none())
-        {
+        if let Some(f) = args.files.iter().find(|f| {
+            // A file named like the kind (complaints.jsonl) names the
+            // shared source too (found by exploratory testing: a
+            // register so named removed a daily log's records).
+            source_named_by_file(&ingest::path_text(f)).is_none_or(|name| name == args.kind.name())
+        }) {
             bail!(Usage(format!(
-                "--replace needs the register's source, and the name {} gives none (it would be {:?}, which other imports share): name it with --source NAME",
+                "--replace needs a source of the register's own, and the name {} gives {:?}, the kind's, which other imports share: name it with --source NAME",
                 if is_stdin(f) { "of stdin (-)".to_string() } else { format!("{:?}", ingest::path_text(f)) },
                 args.kind.name()
             )));
@@ -340,6 +341,13 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
                 ingest::path_text(file)
             )));
         }
+    }
+    // `--rejects -` is stdout, which the JSON summary holds already.
+    if args.format == SummaryFormat::Json && args.rejects.as_deref().is_some_and(output::is_stdout)
+    {
+        bail!(Usage(
+            "--rejects - (stdout) and --format json: stdout holds the summary; name a file for the rejects".into()
+        ));
     }
     let (files, sheets) = sheets_to_read(args.files, &args.sheet)?;
     Ok(Plan {
@@ -948,7 +956,7 @@ pub struct Summary {
 /// appears once the import has finished (see `render::output`).
 struct Rejects {
     path: PathBuf,
-    writer: Option<csv::Writer<OutputFile>>,
+    writer: Option<csv::Writer<Output>>,
     always: bool,
     shown: usize,
 }
@@ -967,13 +975,14 @@ impl Rejects {
                 crate::render::neutralize(raw),
             );
             w.write_record([&file, &line.to_string(), reason, &raw])
-                .with_context(|| format!("cannot write {}", ingest::path_text(&self.path)))?;
+                .with_context(|| format!("cannot write {}", rejects_name(&self.path)))?;
         }
         Ok(())
     }
 
     fn open(&mut self) -> Result<()> {
-        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let dir = self.path.parent().filter(|d| !d.as_os_str().is_empty());
+        if let Some(dir) = dir.filter(|_| !output::is_stdout(&self.path)) {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create {}", ingest::path_text(dir)))?;
             // The workspace's rejects/: each import a new name, so what an
@@ -988,9 +997,9 @@ impl Rejects {
         // field of megabytes (a rejected 50 MB cell took 7 s at 8 KiB).
         let mut w = csv::WriterBuilder::new()
             .buffer_capacity(1 << 20)
-            .from_writer(OutputFile::create(&self.path).context("cannot create the rejects file")?);
+            .from_writer(Output::open(Some(&self.path)).context("cannot create the rejects file")?);
         w.write_record(["file", "line", "reason", "raw"])
-            .with_context(|| format!("cannot write {}", ingest::path_text(&self.path)))?;
+            .with_context(|| format!("cannot write {}", rejects_name(&self.path)))?;
         self.writer = Some(w);
         Ok(())
     }
@@ -1004,12 +1013,31 @@ impl Rejects {
             Some(w) => {
                 w.into_inner()
                     .map_err(|e| e.into_error())
-                    .with_context(|| format!("cannot write {}", ingest::path_text(&self.path)))?
-                    .commit()?;
+                    .with_context(|| format!("cannot write {}", rejects_name(&self.path)))?
+                    .finish()?;
                 Ok(true)
             }
             None => Ok(false),
         }
+    }
+}
+
+/// A file's name as shown, without its directory and extension.
+fn file_stem_text(file: &str) -> String {
+    if file == "<stdin>" {
+        return "DAY".into();
+    }
+    Path::new(file)
+        .file_stem()
+        .map_or_else(|| file.to_string(), |s| s.to_string_lossy().into_owned())
+}
+
+/// What to call the rejects file in messages: its name, or stdout for `-`.
+fn rejects_name(path: &Path) -> String {
+    if output::is_stdout(path) {
+        "stdout".into()
+    } else {
+        ingest::path_text(path)
     }
 }
 
@@ -1193,7 +1221,14 @@ fn read_files(
                 );
                 continue;
             }
-            Err(e) => return Err(anyhow::anyhow!("{}", plan.options_named(&format!("{e:#}")))),
+            Err(e) => {
+                let message = plan.options_named(&format!("{e:#}"));
+                // A usage error stays one (exit 2), reworded or not.
+                if e.chain().any(|c| c.is::<Usage>()) {
+                    return Err(Usage(message).into());
+                }
+                return Err(anyhow::anyhow!("{message}"));
+            }
         };
         // A workbook read sheet by sheet: each sheet is a file of its own in
         // the summary and the rejects file.
@@ -2099,7 +2134,7 @@ fn import(
     let feedback_kind = feedback_kind_of(plan.kind);
     let explicit_rejects = plan.rejects.is_some();
     // The rejects file is written over: never one of the files imported.
-    if let Some(r) = &plan.rejects {
+    if let Some(r) = plan.rejects.as_deref().filter(|r| !output::is_stdout(r)) {
         // `-` is the file stdin was redirected from, if any (< export.csv).
         let path_of = |f: &Path| {
             if is_stdin(f) {
@@ -2124,17 +2159,11 @@ fn import(
     // A rejects file named in a directory that is not there is a typo, not
     // a new tree of directories, said before anything is read, as `-o`
     // says it (found by exploratory testing).
-    if let Some(dir) = plan
-        .rejects
-        .as_deref()
-        .and_then(Path::parent)
-        .filter(|d| !d.as_os_str().is_empty() && !d.is_dir())
-    {
-        bail!(
-            "cannot write {}: there is no directory {}",
-            ingest::path_text(plan.rejects.as_deref().unwrap_or(dir)),
-            ingest::path_text(dir)
-        );
+    if let Some(path) = plan.rejects.as_deref() {
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        if let Some(why) = dir.and_then(crate::render::output::unusable_directory) {
+            bail!("cannot write {}: {why}", ingest::path_text(path));
+        }
     }
     let mut rejects = Rejects {
         path: plan
@@ -2177,6 +2206,22 @@ fn import(
     // What the file being read wrote so far, to tell an id repeated within
     // it from the same record in two overlapping exports.
     let mut file_writes = feedback::FileWrites::default();
+    // Per file that updated records into another day and agent: the file,
+    // its source, how many of its updates did, of how many, and the first few.
+    let mut moved_files: Vec<(String, String, usize, u64, Vec<String>)> = vec![];
+    let mut note_moved =
+        |files: &[FileSummary], source: &str, writes: &mut feedback::FileWrites| {
+            if let Some(file) = files.last().filter(|_| writes.moved > 0) {
+                moved_files.push((
+                    file.file.clone(),
+                    source.to_string(),
+                    writes.moved,
+                    file.counts.updated,
+                    std::mem::take(&mut writes.moved_first),
+                ));
+                writes.moved = 0;
+            }
+        };
     let names = match plan.kind {
         ImportKind::Agents => agents::Lookup::default(),
         _ => agents::Lookup::load(&tx)?,
@@ -2372,6 +2417,7 @@ fn import(
                         if let Some(table) = copy_table {
                             let last = store::last_id(&tx, table)?;
                             file_starts.push((name.clone(), s.clone(), last));
+                            note_moved(&files, &source, &mut file_writes);
                             file_writes.start(last + 1);
                         }
                         events_written.clear();
@@ -2467,9 +2513,7 @@ fn import(
                         // run's findings, said under -q too (found by
                         // exploratory testing: `--dry-run -q` said only a count).
                         if rejects.shown < 10
-                            && (plan.strict
-                                || plan.dry_run && !keep_rejects
-                                || (!globals.quiet && !keep_rejects))
+                            && (plan.strict || plan.dry_run || (!globals.quiet && !keep_rejects))
                         {
                             crate::say!("kefu: {}: {position} {line}: {reason}", file.file);
                             rejects.shown += 1;
@@ -2485,6 +2529,7 @@ fn import(
                 write_pending(&mut pending, &source, &mut file_writes, counts)?;
             }
         }
+        note_moved(&files, &source, &mut file_writes);
         reader
             .join()
             .map_err(|_| anyhow::anyhow!("the reader thread panicked"))
@@ -2527,6 +2572,18 @@ fn import(
                 "{file}: {n} of {looked} record(s) it adds to source {source} have ids source {other} already holds (first: {first})"
             );
             if plan.source.is_none() && 2 * n > looked {
+                // The same file name read before into `other`: an earlier
+                // kefu named its source otherwise (found by exploratory
+                // testing: "a later copy … under another name" of itself).
+                let base = |f: &str| Path::new(f).file_name().map(|b| b.to_os_string());
+                if store::imported_files(&tx)?
+                    .iter()
+                    .any(|f| f == file || base(f).is_some_and(|b| Some(b) == base(file)))
+                {
+                    bail!(
+                        "{copy}: a file of this name was imported before into source {other}, as an earlier kefu named its source; nothing imported: import it with --source {other} to go on updating those records"
+                    );
+                }
                 bail!(
                     "{copy}: the file looks like a later copy of {other}'s export under another name (申诉后, 最新 …), whose records would count twice; nothing imported: import it with --source {other}, or with --source NAME to keep it apart"
                 );
@@ -2536,6 +2593,25 @@ fn import(
                 );
             }
         }
+    }
+    // A daily log numbering its rows anew each day (投诉编号 1, 2, …) under
+    // a source other days share (1120.csv, 1121.csv: the kind's) overwrites
+    // their records: most of its updates move a record to another day and
+    // another agent, which corrections do not (found by exploratory testing).
+    for (file, source, moved, updated, first) in moved_files {
+        let what = format!(
+            "{file}: {moved} of {updated} record(s) it updates in source {source} move to another day and another agent (first: {})",
+            first.join("; ")
+        );
+        if plan.source.is_none() && 2 * moved as u64 > updated {
+            bail!(
+                "{what}: the file looks like it numbers its rows anew (1, 2, … each day), and would overwrite other days' records; nothing imported: import it with --source NAME of its own (e.g. --source {source}-{}), or, if these are corrections, with --source {source}",
+                file_stem_text(&file)
+            );
+        }
+        crate::say!(
+            "kefu: warning: {what}: if the file numbers its rows anew each day, it overwrote other days' records (import it with --source NAME of its own)"
+        );
     }
     // Under --replace the id-less records not in the sheet are removed below.
     if plan.replace.is_none() {
@@ -2853,7 +2929,7 @@ fn import(
         if wrote_rejects {
             msg.push_str(&format!(
                 " (rejected rows: {})",
-                ingest::path_text(&rejects.path)
+                rejects_name(&rejects.path)
             ));
         } else if total.rejected as usize > rejects.shown {
             // Only the first few were said (found by exploratory testing:
@@ -3017,7 +3093,7 @@ fn print_summary(
         // found it only under -q). Under --strict they are the run's
         // errors, said already.
         let kept = match &rejects {
-            Some(p) => format!("written to {}", ingest::path_text(p)),
+            Some(p) => format!("written to {}", rejects_name(p)),
             None => "not kept (--rejects FILE keeps them)".to_string(),
         };
         crate::say!(

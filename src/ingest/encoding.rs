@@ -188,10 +188,14 @@ pub fn detect(sample: &[u8]) -> Result<TextEncoding, &'static str> {
                 .count()
         };
         let (even, odd) = (zeros(0), zeros(1));
-        if odd > sample.len() / 8 && even * 10 < odd {
+        // Mostly Chinese text has few ASCII characters to put NULs in (a
+        // roster of names: only its commas and line ends), so the NULs all on
+        // one side and the whole sample read as UTF-16 text also says so
+        // (found by exploratory testing).
+        if odd > sample.len() / 8 && even * 10 < odd || reads_as_utf16(sample, false) {
             return Err("NUL bytes after every other character: UTF-16 text without a byte-order mark? Import it with --encoding utf-16le");
         }
-        if even > sample.len() / 8 && odd * 10 < even {
+        if even > sample.len() / 8 && odd * 10 < even || reads_as_utf16(sample, true) {
             return Err("NUL bytes before every other character: UTF-16 text without a byte-order mark? Import it with --encoding utf-16be");
         }
         return Err("binary content (NUL bytes), not a text file");
@@ -207,6 +211,30 @@ pub fn detect(sample: &[u8]) -> Result<TextEncoding, &'static str> {
     } else {
         Ok(chinese_encoding(sample))
     }
+}
+
+/// Whether `sample` reads as UTF-16 text, little- or big-endian: nine in
+/// ten of its characters or more are printable ASCII, line ends, Chinese
+/// characters or CJK and full-width punctuation. Read the other way round,
+/// the same bytes are neither.
+fn reads_as_utf16(sample: &[u8], big_endian: bool) -> bool {
+    let units = sample.chunks_exact(2).map(|pair| {
+        let pair = [pair[0], pair[1]];
+        if big_endian {
+            u16::from_be_bytes(pair)
+        } else {
+            u16::from_le_bytes(pair)
+        }
+    });
+    let (mut all, mut text) = (0usize, 0usize);
+    for unit in units {
+        all += 1;
+        if matches!(unit, 0x09 | 0x0A | 0x0D | 0x20..=0x7E | 0x3000..=0x303F | 0x4E00..=0x9FFF | 0xFF00..=0xFFEF)
+        {
+            text += 1;
+        }
+    }
+    all > 0 && text * 10 >= all * 9
 }
 
 /// GB18030 or Big5 for a sample that is not UTF-8: the reading with
@@ -473,6 +501,23 @@ mod tests {
             decode_all(&utf16),
             (TextEncoding::Utf16Le, text.to_string())
         );
+    }
+
+    #[test]
+    fn mostly_chinese_utf16_without_a_mark_is_named() {
+        // A roster of names: NULs only after its commas and line ends.
+        let text = "客服姓名,部门\n王芳,售前组\n李娜,售后一组\n张伟,售后二组\n";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert!(detect(&le).unwrap_err().contains("--encoding utf-16le"));
+        assert!(detect(&be).unwrap_err().contains("--encoding utf-16be"));
+        // One NUL, on one side, in what reads as a control character: binary.
+        let binary = [
+            b"\x07\x00".as_slice(),
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn",
+        ]
+        .concat();
+        assert!(detect(&binary).unwrap_err().starts_with("binary content"));
     }
 
     #[test]

@@ -650,6 +650,16 @@ pub fn open(
         }
         bail!("{name}: this is an Excel/zip file, not {format:?} text; name it .xlsx or pass --input-format xlsx");
     }
+    // A sheet asked of text (stdin, a .txt, CSV saved under a workbook's
+    // name) is a mistake, as it is of a file named .csv (found by
+    // exploratory testing: it was ignored and the whole text imported).
+    if format != InputFormat::Xlsx {
+        if let Some(sheet) = &opts.sheet {
+            bail!(crate::error::Usage(format!(
+                "{name}: --sheet {sheet:?} is for workbooks (.xlsx, .xls, .ods); this is {format:?} text, which has no sheets"
+            )));
+        }
+    }
     let mut guessed = None;
     let rows: Box<dyn RowSource> = match format {
         InputFormat::Xlsx => {

@@ -382,7 +382,10 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
             // several (次数 2) the step each took: an auditor checks the
             // line from its text (found by exploratory testing: a bare −2
             // for occurrences 2–3, and a removal flag with no line behind it).
-            let ordinal = if rule.kind() != RuleKind::Escalating || n == 0 {
+            let ordinal = if rule.kind() != RuleKind::Escalating && n > 1 {
+                // 次数 3 of a +2 rule: +6, said so (found by exploratory testing).
+                format!(", {n} times × {}", rule.points)
+            } else if rule.kind() != RuleKind::Escalating || n == 0 {
                 String::new()
             } else {
                 let last = before.saturating_add(n);
@@ -888,6 +891,8 @@ pub fn adjustments(
         points: i64,
         now: Option<&'a Line>,
         frozen: Option<&'a Line>,
+        /// Whether any line behind it has points (else it is listed only).
+        weighty: bool,
     }
     let mut delta: BTreeMap<(String, String), Change<'_>> = BTreeMap::new();
     for x in &now.lines {
@@ -895,6 +900,7 @@ pub fn adjustments(
             .entry((x.key.clone(), x.agent_id.clone()))
             .or_default();
         e.points += x.points;
+        e.weighty |= x.points != 0;
         e.now = Some(x);
     }
     for x in frozen {
@@ -902,6 +908,7 @@ pub fn adjustments(
             .entry((x.key.clone(), x.agent_id.clone()))
             .or_default();
         e.points -= x.points;
+        e.weighty |= x.points != 0;
         e.frozen.get_or_insert(x);
     }
     let prefix = format!("adjust:{closed}:");
@@ -912,10 +919,15 @@ pub fn adjustments(
                 .entry((k.to_string(), x.agent_id.clone()))
                 .or_default();
             e.points -= x.points;
+            e.weighty |= x.points != 0;
             e.frozen.get_or_insert(x);
         }
     }
-    delta.retain(|_, change| change.points != 0);
+    // A line of no points that appeared or went since the close is kept
+    // too: a late unverified event, or one past its steps that raised a
+    // flag, is traceable (found by exploratory testing: a removal flag
+    // with no line behind it anywhere).
+    delta.retain(|_, c| c.points != 0 || !c.weighty && c.now.is_some() != c.frozen.is_some());
     // A key adjusted for two agents names the agent in each line's key
     // (closed ledger lines are unique by key); one agent's keeps the key.
     let mut agents_per_key: HashMap<&str, usize> = HashMap::new();
@@ -935,7 +947,11 @@ pub fn adjustments(
         let what = orig.source.trim_start_matches("adjustment to closed ");
         // A line gone since the close (an appeal upheld, an event deleted)
         // is described as frozen, and said to be no longer counted.
+        // Of no points and no complaint, a line is listed, not counted.
+        let listed = change.points == 0 && !key.starts_with("complaint:");
         let how = match (change.now, change.frozen) {
+            (None, Some(_)) if listed => format!("{NO_LONGER_LISTED} {what}"),
+            (Some(_), None) if listed => format!("{NEWLY_LISTED} {what}"),
             (None, Some(_)) => format!("{NO_LONGER_COUNTED} {what}"),
             (Some(_), None) => format!("{NEWLY_COUNTED} {what}"),
             // Counted then and now, differently (a late event made this one
@@ -971,6 +987,10 @@ pub fn adjustments(
 /// counts a line it did not (a late complaint), or no longer counts one.
 const NEWLY_COUNTED: &str = "newly counted:";
 const NO_LONGER_COUNTED: &str = "no longer counted:";
+/// The same for a line of no points (an event not verified, or one past
+/// its steps that raised a flag).
+const NEWLY_LISTED: &str = "newly listed:";
+const NO_LONGER_LISTED: &str = "no longer listed:";
 
 /// What a ledger line adds to its agent's complaints counted: 1 for a
 /// complaint's line; for an adjustment to a closed period, 1 when it

@@ -535,12 +535,15 @@ impl CsvOptions {
     /// The options `--excel` and `--encoding utf-8|gbk` ask for (an
     /// unknown encoding is a usage error).
     pub fn from_args(excel: bool, encoding: Option<&str>) -> Result<CsvOptions> {
-        let encoding = match encoding.map(str::to_ascii_lowercase).as_deref() {
-            None | Some("utf-8" | "utf8") => CsvEncoding::Utf8,
-            Some("gbk" | "gb2312") => CsvEncoding::Gbk,
+        // Spelt as input's --encoding may be (UTF_8, cp936: Windows's name for GBK).
+        let name = encoding.map(|e| e.trim().to_ascii_lowercase().replace(['-', '_'], ""));
+        let encoding = match name.as_deref() {
+            None | Some("utf8") => CsvEncoding::Utf8,
+            Some("gbk" | "gb2312" | "cp936") => CsvEncoding::Gbk,
             Some("gb18030") => CsvEncoding::Gb18030,
-            Some(other) => bail!(crate::error::Usage(format!(
-                "unknown --encoding {other:?} (expected utf-8, gbk or gb18030)"
+            Some(_) => bail!(crate::error::Usage(format!(
+                "unknown --encoding {:?} (expected utf-8, gbk or gb18030; Big5 and UTF-16 are read, not written)",
+                encoding.unwrap_or_default()
             ))),
         };
         Ok(CsvOptions {

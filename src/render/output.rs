@@ -89,6 +89,21 @@ fn remove_temps_of_gone_processes(dir: &Path) {
     }
 }
 
+/// Why `dir`, the directory a file is to be written in, cannot hold it:
+/// it is not there, or it is a file (`--rejects r.csv/x.csv`). None when it
+/// is a directory. Every output says it this way.
+pub fn unusable_directory(dir: &Path) -> Option<String> {
+    if dir.is_dir() {
+        return None;
+    }
+    let shown = crate::ingest::path_text(dir);
+    Some(if dir.exists() {
+        format!("{shown} is a file, not a directory")
+    } else {
+        format!("there is no directory {shown}")
+    })
+}
+
 /// Whether an output path is `-`, which means stdout.
 pub fn is_stdout(path: &Path) -> bool {
     path.as_os_str() == "-"
@@ -220,12 +235,8 @@ impl OutputFile {
                     Some(d) if !d.as_os_str().is_empty() => d,
                     _ => Path::new("."),
                 };
-                if !dir.is_dir() {
-                    bail!(
-                        "cannot write {}: there is no directory {}",
-                        crate::ingest::path_text(path),
-                        crate::ingest::path_text(dir)
-                    );
+                if let Some(why) = unusable_directory(dir) {
+                    bail!("cannot write {}: {why}", crate::ingest::path_text(path));
                 }
                 // A store (kefu.db, another workspace's, its -wal or -shm)
                 // or a workspace's kefu.toml is never an output: `--rejects ws/kefu.db` or `-o kefu.db`

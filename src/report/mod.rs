@@ -10,7 +10,7 @@
 //! - `compare`: agents, departments or channels in one period against another;
 //! - `distribution`: by hour of day, weekday or channel.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use anyhow::Result;
 use chrono::{Datelike, Duration, Months, NaiveDate, Timelike};
@@ -163,6 +163,7 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
     let mut by_channel: BTreeMap<String, i64> = BTreeMap::new();
     let mut by_department: BTreeMap<String, i64> = BTreeMap::new();
     let mut by_agent: BTreeMap<(String, String, String), i64> = BTreeMap::new();
+    let mut ids = IdSpellings::default();
     let mut total = 0i64;
     reports::each_negative(
         ctx.conn,
@@ -181,7 +182,10 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
             *by_department.entry(dept.clone()).or_default() += 1;
             *by_agent
                 .entry((
-                    it.agent_id.clone().unwrap_or_default(),
+                    it.agent_id
+                        .as_deref()
+                        .map(|id| ids.of(id))
+                        .unwrap_or_default(),
                     it.agent_name.clone().unwrap_or_default(),
                     dept,
                 ))
@@ -317,17 +321,17 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
     );
     // A "name" that is the id other records of the day carry is that
     // agent, as in `compare` (found by exploratory testing).
-    let named: Vec<(String, String, String)> = by_agent
+    let named: Vec<((String, String, String), String)> = by_agent
         .keys()
-        .filter(|(id, name, _)| id.is_empty() && by_agent.keys().any(|(i, ..)| i == name))
-        .cloned()
+        .filter(|(id, ..)| id.is_empty())
+        .filter_map(|key| Some((key.clone(), ids.known(&key.1)?.clone())))
         .collect();
-    for key in named {
+    for (key, id) in named {
         let n = by_agent.remove(&key).unwrap_or(0);
-        let (_, id, dept) = &key;
+        let dept = &key.2;
         let target = by_agent
             .keys()
-            .filter(|(i, ..)| i == id)
+            .filter(|(i, ..)| *i == id)
             .max_by_key(|(.., d)| d == dept)
             .cloned();
         if let Some(target) = target {
@@ -737,12 +741,18 @@ const WEEKDAYS: [&str; 7] = [
     "7 Sun 周日",
 ];
 
-fn group_key(it: &Item, by: GroupBy, tz: Tz, spellings: &Spellings) -> String {
+fn group_key(
+    it: &Item,
+    by: GroupBy,
+    tz: Tz,
+    spellings: &Spellings,
+    ids: &mut IdSpellings,
+) -> String {
     match by {
         // An agent the roster does not know is counted under the name as
         // written, keyed apart from ids (see [`NAME_ONLY`]).
         GroupBy::Agent => match &it.agent_id {
-            Some(id) => id.clone(),
+            Some(id) => ids.of(id),
             None => format!(
                 "{NAME_ONLY}{}",
                 it.agent_name.as_deref().unwrap_or_default()
@@ -755,6 +765,28 @@ fn group_key(it: &Item, by: GroupBy, tz: Tz, spellings: &Spellings) -> String {
             let wd = dates::local_datetime(it.created_at, tz).weekday();
             WEEKDAYS[wd.num_days_from_monday() as usize].to_string()
         }
+    }
+}
+
+/// One spelling of each agent id however the exports wrote it: the first
+/// met. An id the roster lacks is kept as written, and KF099, kf099 and
+/// ＫＦ０９９ are one agent, compared as the roster compares them
+/// ([`crate::domain::agent_key`]; found by exploratory testing: three rows).
+#[derive(Default)]
+struct IdSpellings(HashMap<String, String>);
+
+impl IdSpellings {
+    fn of(&mut self, id: &str) -> String {
+        self.0
+            .entry(crate::domain::agent_key(id))
+            .or_insert_with(|| id.to_string())
+            .clone()
+    }
+
+    /// The spelling of the id a name is, if one was met (KF099 typed into
+    /// a name column).
+    fn known(&self, name: &str) -> Option<&String> {
+        self.0.get(&crate::domain::agent_key(name))
     }
 }
 
@@ -771,6 +803,7 @@ pub fn compare(ctx: &Context<'_>, by: GroupBy, period: &Period, vs: &Period) -> 
     // first, then by day, time and row), whatever order they are read in.
     type Order = (usize, i64, i64, i64);
     let mut names: BTreeMap<String, (Order, String, String)> = BTreeMap::new();
+    let mut ids = IdSpellings::default();
     let today = dates::today(ctx.tz)?;
     // Per period: how many of its records are dated after today.
     let mut future = [0i64; 2];
@@ -789,7 +822,7 @@ pub fn compare(ctx: &Context<'_>, by: GroupBy, period: &Period, vs: &Period) -> 
                 if dates::local_datetime(it.created_at, ctx.tz).date() > today {
                     future[i] += 1;
                 }
-                let key = group_key(it, by, ctx.tz, &ctx.spellings);
+                let key = group_key(it, by, ctx.tz, &ctx.spellings, &mut ids);
                 if by == GroupBy::Agent {
                     let order = (i, it.local_day, it.created_at, it.row_id);
                     let first = names.get(&key).is_none_or(|(o, ..)| order < *o);
@@ -807,23 +840,14 @@ pub fn compare(ctx: &Context<'_>, by: GroupBy, period: &Period, vs: &Period) -> 
     // export's name column, in another's id column) is that agent: one row
     // (found by exploratory testing: the agent was split in two).
     if by == GroupBy::Agent {
-        let ids: std::collections::BTreeSet<String> = now
-            .keys()
-            .chain(before.keys())
-            .filter(|k| !k.starts_with(NAME_ONLY))
-            .cloned()
-            .collect();
         for counts in [&mut now, &mut before] {
-            let named: Vec<String> = counts
+            let named: Vec<(String, String)> = counts
                 .keys()
-                .filter(|k| k.strip_prefix(NAME_ONLY).is_some_and(|n| ids.contains(n)))
-                .cloned()
+                .filter_map(|k| Some((k.clone(), ids.known(k.strip_prefix(NAME_ONLY)?)?.clone())))
                 .collect();
-            for k in named {
+            for (k, id) in named {
                 let n = counts.remove(&k).unwrap_or(0);
-                *counts
-                    .entry(k[NAME_ONLY.len_utf8()..].to_string())
-                    .or_default() += n;
+                *counts.entry(id).or_default() += n;
             }
         }
     }
@@ -998,6 +1022,7 @@ pub fn distribution(ctx: &Context<'_>, by: GroupBy, period: &Period) -> Result<D
         _ => {}
     }
     let mut total = 0i64;
+    let mut ids = IdSpellings::default();
     reports::each_negative(
         ctx.conn,
         first,
@@ -1007,7 +1032,7 @@ pub fn distribution(ctx: &Context<'_>, by: GroupBy, period: &Period) -> Result<D
         |it| {
             total += 1;
             *counts
-                .entry(group_key(it, by, ctx.tz, &ctx.spellings))
+                .entry(group_key(it, by, ctx.tz, &ctx.spellings, &mut ids))
                 .or_default() += 1;
         },
     )?;

@@ -185,10 +185,17 @@ const INSERT_SIZES: usize = INSERT_CHUNK.trailing_zeros() as usize + 1;
 /// older ones it changed. An id repeated within one file is worth a
 /// warning (two reviews sharing an id, one of them lost); the same record
 /// in two overlapping exports of one import is not.
+///
+/// `moved` counts the records it updated into another day and another
+/// agent, `moved_first` describes the first few: an export that numbers
+/// its rows anew each day (a daily log's 投诉编号 1, 2, …) overwrites the
+/// records of other days so, where a correction changes one or the other.
 #[derive(Debug, Default)]
 pub struct FileWrites {
     pub first_new: i64,
     pub updated: HashSet<i64>,
+    pub moved: usize,
+    pub moved_first: Vec<String>,
 }
 
 impl FileWrites {
@@ -196,6 +203,36 @@ impl FileWrites {
     pub fn start(&mut self, first_new: i64) {
         self.first_new = first_new;
         self.updated.clear();
+        self.moved = 0;
+        self.moved_first.clear();
+    }
+
+    /// Notes an update of a stored record (its day and agent as stored)
+    /// into `r`, if it moves it to another day and another agent.
+    fn note_update(
+        &mut self,
+        stored: (i64, Option<String>, Option<String>),
+        r: &FeedbackRecord<'_>,
+    ) {
+        let (day, agent_id, agent_name) = stored;
+        let agent = |id: Option<&str>, name: Option<&str>| id.or(name).map(str::to_string);
+        let was = agent(agent_id.as_deref(), agent_name.as_deref());
+        let now = agent(r.agent_id.as_deref(), r.agent_name.as_deref());
+        if day == r.local_day || was.is_none() || now.is_none() || was == now {
+            return;
+        }
+        self.moved += 1;
+        if self.moved_first.len() < 3 {
+            let date = crate::dates::date_of_day;
+            self.moved_first.push(format!(
+                "{}: {} {} → {} {}",
+                r.ext_id,
+                date(day),
+                was.unwrap_or_default(),
+                date(r.local_day),
+                now.unwrap_or_default()
+            ));
+        }
     }
 
     fn wrote(&self, id: i64) -> bool {
@@ -280,6 +317,14 @@ fn write_distinct(
             }
             Some(s) if s.hash == r.hash => out.push(Upsert::Unchanged),
             Some(&Stored { id, .. }) => {
+                let was = tx
+                    .prepare_cached(
+                        "SELECT local_day, agent_id, agent_name FROM feedback WHERE id = ?1",
+                    )?
+                    .query_row([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+                if !file.wrote(id) {
+                    file.note_update(was, r);
+                }
                 let mut v: Vec<Sql<'_>> = values(kind, source, r, import_id).into_iter().collect();
                 v.push(int(id));
                 v.push(int(i64::from(r.agent_by_name)));
