@@ -4946,7 +4946,7 @@ fn shared_sources_neither_replace_nor_overwrite_other_days() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "2 of 2 record(s) it updates in source complaints move to another day and another agent (first: 1: 2026-11-20 KF003 → 2026-11-21 KF002",
+            "2 of 2 record(s) it updates in source complaints move to another day as other records (another agent or text; first: 1: 2026-11-20 KF003 → 2026-11-21 KF002",
         ))
         .stderr(predicate::str::contains("--source complaints-1121"));
     assert_eq!(
@@ -5069,4 +5069,96 @@ fn init_fills_an_empty_settings_file() {
             .assert()
             .success();
     }
+}
+
+/// Regressions (exploratory testing, round 61): a register renumbered
+/// (a row inserted) is imported with `--replace`; a daily log sorted by
+/// agent, whose rows keep their agents from day to day, is stopped too;
+/// the next day's file of a feed an earlier kefu named otherwise says so;
+/// `--rejects -` whose reader closes stdout fails the import, said.
+#[test]
+fn renumbered_registers_sorted_logs_and_closed_rejects() {
+    let wd = Workdir::new();
+    let header = "编号,投诉时间,客服工号,投诉内容\n";
+    let register = |rows: &str| wd.write("投诉登记表.csv", format!("{header}{rows}"));
+    let f = register("1,2026-11-02 10:00,KF001,态度差\n2,2026-11-05 10:00,KF002,太慢\n");
+    import_json(&wd, &["complaints", &f, "--replace", "2026-11"]);
+    let f = register(
+        "1,2026-11-02 10:00,KF001,态度差\n2,2026-11-03 10:00,KF003,不专业\n3,2026-11-05 10:00,KF002,太慢\n",
+    );
+    let v = import_json(&wd, &["complaints", &f, "--replace", "2026-11"]);
+    assert_eq!(
+        (v["new"].as_u64(), v["updated"].as_u64()),
+        (Some(1), Some(1))
+    );
+    // Sorted by agent: row 1 is KF001's each day, with another text.
+    let wd = Workdir::new();
+    let day = |name: &str, d: &str, a: &str, b: &str| {
+        wd.write(
+            name,
+            format!("评价ID,评价时间,客服工号,评价结果,评价内容\n1,{d} 10:00,KF001,差评,{a}\n2,{d} 11:00,KF002,差评,{b}\n"),
+        )
+    };
+    import_json(
+        &wd,
+        &["reviews", &day("1120.csv", "2026-11-20", "态度差", "太慢")],
+    );
+    wd.kefu(&[
+        "import",
+        "reviews",
+        &day("1121.csv", "2026-11-21", "不专业", "没解决"),
+    ])
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains(
+        "2 of 2 record(s) it updates in source reviews move to another day as other records",
+    ));
+    // A date corrected alone is an update.
+    let v = import_json(
+        &wd,
+        &[
+            "reviews",
+            &day("1120-fixed.csv", "2026-11-19", "态度差", "太慢"),
+            "--source",
+            "reviews",
+        ],
+    );
+    assert_eq!(v["updated"].as_u64(), Some(2));
+    // A feed an earlier kefu named shop: the next day's file says so.
+    let wd = Workdir::new();
+    let head = "评价ID,评价时间,评价结果,评价内容\n";
+    let first = wd.write(
+        "shop1-20261120.csv",
+        format!("{head}S1,2026-11-20 10:00,差评,慢\nS2,2026-11-20 11:00,差评,慢\n"),
+    );
+    import_json(&wd, &["reviews", &first, "--source", "shop"]);
+    // A later kefu wrote the feed's new records to shop1.
+    let later = wd.write("later.csv", format!("{head}S9,2026-11-21 10:00,差评,慢\n"));
+    import_json(&wd, &["reviews", &later, "--source", "shop1"]);
+    let next = wd.write(
+        "shop1-20261122.csv",
+        format!("{head}S1,2026-11-20 10:00,差评,很慢\nS2,2026-11-20 11:00,差评,慢\n"),
+    );
+    wd.kefu(&["import", "reviews", &next])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("a file named like this one ("))
+        .stderr(predicate::str::contains(
+            "shop1-20261120.csv) was imported before into source shop",
+        ));
+    // Rejects to a stdout closed early.
+    let mut big = String::from("评价ID,评价时间,评价结果,评价内容\nG1,2026-11-25 10:00,差评,慢\n");
+    for i in 0..20000 {
+        big.push_str(&format!("B{i},not-a-date,差评,坏行\n"));
+    }
+    wd.write("big.csv", big);
+    let out = wd.shell("$KEFU import reviews big.csv --rejects - | head -1 > /dev/null");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("its reader closed it; nothing was imported")
+    );
+    assert_eq!(
+        wd.count("SELECT count(*) FROM feedback WHERE ext_id = 'G1'"),
+        0
+    );
 }

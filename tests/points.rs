@@ -38,6 +38,17 @@ fn workspace_with(scheme: Option<&str>) -> Workdir {
     wd
 }
 
+/// A new workspace with the bundled fixtures of `kinds` imported: (kind, file).
+fn with_bundled(kinds: &[(&str, &str)]) -> Workdir {
+    let wd = Workdir::new();
+    for (kind, file) in kinds {
+        wd.kefu(&["import", "-q", kind, &fixture(file)])
+            .assert()
+            .success();
+    }
+    wd
+}
+
 fn import(wd: &Workdir, kind: &str, name: &str, text: &str) {
     let f = wd.write(name, text);
     wd.kefu(&["import", "-q", kind, &f, "--strict"])
@@ -1919,17 +1930,12 @@ fn ledger_lines_say_which_occurrences_they_stand_for() {
 /// month, took July's zero-complaint points from the snapshot once closed).
 #[test]
 fn closing_changes_no_range_of_the_bundled_quarter() {
-    let wd = Workdir::new();
-    for (kind, file) in [
+    let wd = with_bundled(&[
         ("agents", "agents.csv"),
         ("complaints", "complaints.jsonl"),
         ("events", "events.csv"),
         ("activity", "activity.csv"),
-    ] {
-        wd.kefu(&["import", "-q", kind, &fixture(file)])
-            .assert()
-            .success();
-    }
+    ]);
     let ranges = [
         ("2026-07-15", "2026-08-14"),
         ("2026-07-01", "2026-08-14"),
@@ -4162,16 +4168,11 @@ fn a_complaint_against_an_id_not_on_the_roster_is_flagged_in_its_row() {
 /// open quarter, so that the flag it raises has its line.
 #[test]
 fn counts_and_late_lines_of_no_points_are_on_the_ledger() {
-    let wd = Workdir::new();
-    for (kind, file) in [
+    let wd = with_bundled(&[
         ("agents", "agents.csv"),
         ("complaints", "complaints.jsonl"),
         ("events", "events.csv"),
-    ] {
-        wd.kefu(&["import", "-q", kind, &fixture(file)])
-            .assert()
-            .success();
-    }
+    ]);
     import(
         &wd,
         "events",
@@ -4185,6 +4186,29 @@ fn counts_and_late_lines_of_no_points_are_on_the_ledger() {
         .unwrap();
     assert_eq!(f3["points"].as_i64(), Some(6));
     assert_eq!(f3["source"], "event F3 (2026-11-02), 3 times × 2");
+    // The leader's line of joint liability, and a rule's flag (round 61).
+    import(
+        &wd,
+        "events",
+        "g.csv",
+        "编号,日期,工号,奖惩项目,次数\nG3,2026-11-03,KF003,电脑或灯未关,3\nG6,2026-11-06,KF001,严重违纪,1\n",
+    );
+    let lines = ledger(&wd, &["--quarter", "2026Q4"]);
+    let text = |needle: &str| -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| l["source"].as_str().unwrap().to_string())
+            .filter(|s| s.contains(needle))
+            .collect()
+    };
+    assert_eq!(
+        text("event G3"),
+        [
+            "event G3 (2026-11-03), 3 times × -1",
+            "joint liability for KF003: event G3 (2026-11-03), 3 times × -2"
+        ]
+    );
+    assert_eq!(text("event G6"), ["event G6 (2026-11-06), flag: dismissal"]);
     wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
     import(
         &wd,
@@ -4224,4 +4248,32 @@ fn counts_and_late_lines_of_no_points_are_on_the_ledger() {
     );
     let kf005 = agent(&bonus(&wd, &["--quarter", "2026Q4"]), "KF005").clone();
     assert_eq!(kf005["flags"], serde_json::json!(["removal:2026-09-20"]));
+}
+
+/// Regression (exploratory testing, round 61): an id too long for a file
+/// name (a shifted column's sentence) no longer stops every statement.
+#[test]
+fn a_long_id_gets_a_statement_of_a_name_a_file_system_takes() {
+    let wd = workspace_with(None);
+    let long = "客服说这个问题需要升级处理请耐心等待三到五个工作日我们会尽快给您回复感谢您的理解与支持祝您生活愉快再见再见再见再见";
+    import(
+        &wd,
+        "complaints",
+        "c.csv",
+        &format!("投诉编号,投诉时间,投诉内容,客服工号,是否成立,责任认定\nC1,2026-08-05 10:00,挂电话,{long},成立,个人\nC2,2026-08-06 10:00,挂电话,A1,成立,个人\n"),
+    );
+    let dir = wd.path("st");
+    wd.kefu(&[
+        "bonus",
+        "-q",
+        "--quarter",
+        "2026Q3",
+        "--statements",
+        dir.to_str().unwrap(),
+    ])
+    .assert()
+    .success();
+    let cut: String = long.chars().take(64).collect();
+    assert!(dir.join(format!("{cut}-2.html")).exists() || dir.join(format!("{cut}.html")).exists());
+    assert!(dir.join("A1.html").exists());
 }

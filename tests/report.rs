@@ -2928,4 +2928,22 @@ fn compare_by_agent_keeps_an_id_typed_as_a_name_with_that_id() {
         ids_and_counts(&daily["by_agent"]),
         [("KF099".to_string(), 3)]
     );
+    // --agent in any of its spellings finds them all (round 61).
+    for spelling in ["KF099", "kf099", "ＫＦ０９９"] {
+        let v = wd.json(&[
+            "report",
+            "daily",
+            "--date",
+            "2026-12-04",
+            "--agent",
+            spelling,
+            "--format",
+            "json",
+        ]);
+        assert_eq!(
+            ids_and_counts(&v["by_agent"]),
+            [("KF099".to_string(), 3)],
+            "{spelling}"
+        );
+    }
 }

@@ -697,6 +697,11 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
                     }
                 })
                 .collect();
+            // A name a file system takes: an id of a shifted column (a
+            // sentence) is cut to 64 characters, numbered if it then meets
+            // another (found by exploratory testing: "File name too long"
+            // stopped every statement).
+            let safe: String = safe.chars().take(64).collect();
             let kept = safe == p.agent_id;
             statements.push((s, safe, kept));
         }
@@ -730,7 +735,7 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
 }
 
 /// The file of each statement: its agent's id with `.html`, characters a
-/// file name cannot hold replaced by `_`. An id that needed no replacing
+/// file name cannot hold replaced by `_`, cut to 64 characters. An id that needed no replacing
 /// keeps its name; one that did and then meets another (A/B and A_B) gets a
 /// number (`A_B-2.html`), so that `A_B.html` is always agent A_B's (found
 /// by exploratory testing). Names are compared ignoring case.

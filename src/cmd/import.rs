@@ -975,9 +975,24 @@ impl Rejects {
                 crate::render::neutralize(raw),
             );
             w.write_record([&file, &line.to_string(), reason, &raw])
-                .with_context(|| format!("cannot write {}", rejects_name(&self.path)))?;
+                .with_context(|| format!("cannot write {}", rejects_name(&self.path)))
+                .map_err(|e| self.closed(e))?;
         }
         Ok(())
+    }
+
+    /// A rejects stream to stdout that its reader closed (`--rejects - |
+    /// head`) fails the import, said: the rows would be lost, and a broken
+    /// pipe alone ends kefu without a word (found by exploratory testing:
+    /// exit 0 and nothing imported).
+    fn closed(&self, e: anyhow::Error) -> anyhow::Error {
+        if output::is_stdout(&self.path) && crate::error::is_broken_pipe(&e) {
+            anyhow::anyhow!(
+                "cannot write the rejected rows to stdout: its reader closed it; nothing was imported (--rejects FILE keeps them in a file)"
+            )
+        } else {
+            e
+        }
     }
 
     fn open(&mut self) -> Result<()> {
@@ -999,7 +1014,8 @@ impl Rejects {
             .buffer_capacity(1 << 20)
             .from_writer(Output::open(Some(&self.path)).context("cannot create the rejects file")?);
         w.write_record(["file", "line", "reason", "raw"])
-            .with_context(|| format!("cannot write {}", rejects_name(&self.path)))?;
+            .with_context(|| format!("cannot write {}", rejects_name(&self.path)))
+            .map_err(|e| self.closed(e))?;
         self.writer = Some(w);
         Ok(())
     }
@@ -1013,8 +1029,9 @@ impl Rejects {
             Some(w) => {
                 w.into_inner()
                     .map_err(|e| e.into_error())
-                    .with_context(|| format!("cannot write {}", rejects_name(&self.path)))?
-                    .finish()?;
+                    .with_context(|| format!("cannot write {}", rejects_name(&self.path)))
+                    .and_then(|out| out.finish())
+                    .map_err(|e| self.closed(e))?;
                 Ok(true)
             }
             None => Ok(false),
@@ -2575,13 +2592,22 @@ fn import(
                 // The same file name read before into `other`: an earlier
                 // kefu named its source otherwise (found by exploratory
                 // testing: "a later copy … under another name" of itself).
+                // Or a file of the same feed (shop1-20261120.csv before
+                // shop1-20261122.csv), which today's naming gives this source.
                 let base = |f: &str| Path::new(f).file_name().map(|b| b.to_os_string());
-                if store::imported_files(&tx)?
-                    .iter()
-                    .any(|f| f == file || base(f).is_some_and(|b| Some(b) == base(file)))
-                {
+                let earlier = store::imported_files(&tx)?.into_iter().find(|f| {
+                    f == file
+                        || base(f).is_some_and(|b| Some(b) == base(file))
+                        || source_from_file(f, kind_name) == *source
+                });
+                if let Some(earlier) = earlier {
                     bail!(
-                        "{copy}: a file of this name was imported before into source {other}, as an earlier kefu named its source; nothing imported: import it with --source {other} to go on updating those records"
+                        "{copy}: {} was imported before into source {other}, as an earlier kefu named its source; nothing imported: import it with --source {other} to go on updating those records",
+                        if base(&earlier) == base(file) {
+                            "a file of this name".to_string()
+                        } else {
+                            format!("a file named like this one ({earlier})")
+                        }
                     );
                 }
                 bail!(
@@ -2596,17 +2622,26 @@ fn import(
     }
     // A daily log numbering its rows anew each day (投诉编号 1, 2, …) under
     // a source other days share (1120.csv, 1121.csv: the kind's) overwrites
-    // their records: most of its updates move a record to another day and
-    // another agent, which corrections do not (found by exploratory testing).
-    for (file, source, moved, updated, first) in moved_files {
+    // their records: most of its updates move a record to another day as
+    // another record, which corrections do not (found by exploratory
+    // testing). A register (--replace) is the whole truth of its period,
+    // renumbered rows and all.
+    for (file, source, moved, updated, first) in
+        moved_files.into_iter().filter(|_| plan.replace.is_none())
+    {
         let what = format!(
-            "{file}: {moved} of {updated} record(s) it updates in source {source} move to another day and another agent (first: {})",
+            "{file}: {moved} of {updated} record(s) it updates in source {source} move to another day as other records (another agent or text; first: {})",
             first.join("; ")
         );
         if plan.source.is_none() && 2 * moved as u64 > updated {
+            let stem = file_stem_text(&file);
+            let example = if stem == source || stem == "DAY" {
+                String::new()
+            } else {
+                format!(" (e.g. --source {source}-{stem})")
+            };
             bail!(
-                "{what}: the file looks like it numbers its rows anew (1, 2, … each day), and would overwrite other days' records; nothing imported: import it with --source NAME of its own (e.g. --source {source}-{}), or, if these are corrections, with --source {source}",
-                file_stem_text(&file)
+                "{what}: the file looks like it numbers its rows anew (1, 2, … each day), and would overwrite other days' records; nothing imported: import it with --source NAME of its own{example}, or, if these are corrections, with --source {source}"
             );
         }
         crate::say!(

@@ -60,6 +60,17 @@ impl InputFormat {
             _ => return None,
         })
     }
+
+    /// What messages call the format: CSV, TSV, JSON, JSON Lines, Excel.
+    pub fn label(self) -> &'static str {
+        match self {
+            InputFormat::Csv => "CSV",
+            InputFormat::Tsv => "TSV",
+            InputFormat::Json => "JSON",
+            InputFormat::Jsonl => "JSON Lines",
+            InputFormat::Xlsx => "Excel",
+        }
+    }
 }
 
 /// What an error about the columns of JSON Lines adds: one line of JSON on
@@ -640,15 +651,15 @@ pub fn open(
         if bytes.starts_with(b"\xD0\xCF\x11\xE0") {
             let _ = raw.read_to_end(&mut bytes);
             if is_encrypted_workbook(&bytes) {
-                bail!("{name}: a password-protected (encrypted) Excel workbook, not {format:?} text, which kefu cannot read: open it in Excel or WPS, remove the password and save it as .xlsx, then import again");
+                bail!("{name}: a password-protected (encrypted) Excel workbook, not {} text, which kefu cannot read: open it in Excel or WPS, remove the password and save it as .xlsx, then import again", format.label());
             }
         }
         if opts.format.is_some() {
             // Found by exploratory testing: the advice named the file's
             // own extension, not the option that caused the error.
-            bail!("{name}: this is an Excel workbook (or another zip file), not {format:?} text as the input format given says: leave that option out (--input-format, or import's --format) to read it as a workbook");
+            bail!("{name}: this is an Excel workbook (or another zip file), not {} text as the input format given says: leave that option out (--input-format, or import's --format) to read it as a workbook", format.label());
         }
-        bail!("{name}: this is an Excel/zip file, not {format:?} text; name it .xlsx or pass --input-format xlsx");
+        bail!("{name}: this is an Excel/zip file, not {} text; name it .xlsx or pass --input-format xlsx", format.label());
     }
     // A sheet asked of text (stdin, a .txt, CSV saved under a workbook's
     // name) is a mistake, as it is of a file named .csv (found by
@@ -656,7 +667,8 @@ pub fn open(
     if format != InputFormat::Xlsx {
         if let Some(sheet) = &opts.sheet {
             bail!(crate::error::Usage(format!(
-                "{name}: --sheet {sheet:?} is for workbooks (.xlsx, .xls, .ods); this is {format:?} text, which has no sheets"
+                "{name}: --sheet {sheet:?} is for workbooks (.xlsx, .xls, .ods); this is {} text, which has no sheets",
+                format.label()
             )));
         }
     }

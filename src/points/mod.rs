@@ -382,10 +382,19 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
             // several (次数 2) the step each took: an auditor checks the
             // line from its text (found by exploratory testing: a bare −2
             // for occurrences 2–3, and a removal flag with no line behind it).
-            let ordinal = if rule.kind() != RuleKind::Escalating && n > 1 {
-                // 次数 3 of a +2 rule: +6, said so (found by exploratory testing).
-                format!(", {n} times × {}", rule.points)
-            } else if rule.kind() != RuleKind::Escalating || n == 0 {
+            let ordinal = if rule.kind() != RuleKind::Escalating {
+                // 次数 3 of a +2 rule: +6, said so, and the flag a rule
+                // raises (found by exploratory testing).
+                let mut text = match n {
+                    0 | 1 => String::new(),
+                    _ if rule.points == 0 => format!(", {n} times"),
+                    _ => format!(", {n} times × {}", rule.points),
+                };
+                if let Some(flag) = rule.flag.as_deref().filter(|_| n > 0) {
+                    text.push_str(&format!(", flag: {flag}"));
+                }
+                text
+            } else if n == 0 {
                 String::new()
             } else {
                 let last = before.saturating_add(n);
@@ -443,7 +452,11 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
                             agent_id: leader.to_string(),
                             rule_id: rule_id.to_string(),
                             points: lp * n,
-                            source: format!("joint liability for {agent_id}: {src}"),
+                            source: if n > 1 {
+                                format!("joint liability for {agent_id}: {src}, {n} times × {lp}")
+                            } else {
+                                format!("joint liability for {agent_id}: {src}")
+                            },
                         }),
                         None => l
                             .flags

@@ -186,10 +186,11 @@ const INSERT_SIZES: usize = INSERT_CHUNK.trailing_zeros() as usize + 1;
 /// warning (two reviews sharing an id, one of them lost); the same record
 /// in two overlapping exports of one import is not.
 ///
-/// `moved` counts the records it updated into another day and another
-/// agent, `moved_first` describes the first few: an export that numbers
-/// its rows anew each day (a daily log's 投诉编号 1, 2, …) overwrites the
-/// records of other days so, where a correction changes one or the other.
+/// `moved` counts the records it updated into another day as other
+/// records (see [`FileWrites::note_update`]), `moved_first` describes the
+/// first few: an export that numbers its rows anew each day (a daily log's
+/// 投诉编号 1, 2, …) overwrites the records of other days so, where a
+/// correction changes the date or the rest, not both.
 #[derive(Debug, Default)]
 pub struct FileWrites {
     pub first_new: i64,
@@ -197,6 +198,9 @@ pub struct FileWrites {
     pub moved: usize,
     pub moved_first: Vec<String>,
 }
+
+/// A stored record's day, agent id, agent name and text.
+type StoredParts = (i64, Option<String>, Option<String>, Option<String>);
 
 impl FileWrites {
     /// A new file starts: the table's next rowid is `first_new`.
@@ -207,18 +211,17 @@ impl FileWrites {
         self.moved_first.clear();
     }
 
-    /// Notes an update of a stored record (its day and agent as stored)
-    /// into `r`, if it moves it to another day and another agent.
-    fn note_update(
-        &mut self,
-        stored: (i64, Option<String>, Option<String>),
-        r: &FeedbackRecord<'_>,
-    ) {
-        let (day, agent_id, agent_name) = stored;
+    /// Notes an update of a stored record (its day, agent and text as
+    /// stored) into `r`, if it moves it to another day and makes it another
+    /// record: another agent, or another text (a log sorted by agent
+    /// numbers one agent's rows alike each day). A date corrected keeps
+    /// both.
+    fn note_update(&mut self, stored: StoredParts, r: &FeedbackRecord<'_>) {
+        let (day, agent_id, agent_name, content) = stored;
         let agent = |id: Option<&str>, name: Option<&str>| id.or(name).map(str::to_string);
         let was = agent(agent_id.as_deref(), agent_name.as_deref());
         let now = agent(r.agent_id.as_deref(), r.agent_name.as_deref());
-        if day == r.local_day || was.is_none() || now.is_none() || was == now {
+        if day == r.local_day || was == now && content.as_deref() == r.content.as_deref() {
             return;
         }
         self.moved += 1;
@@ -228,9 +231,9 @@ impl FileWrites {
                 "{}: {} {} → {} {}",
                 r.ext_id,
                 date(day),
-                was.unwrap_or_default(),
+                was.as_deref().unwrap_or("(no agent)"),
                 date(r.local_day),
-                now.unwrap_or_default()
+                now.as_deref().unwrap_or("(no agent)")
             ));
         }
     }
@@ -319,9 +322,11 @@ fn write_distinct(
             Some(&Stored { id, .. }) => {
                 let was = tx
                     .prepare_cached(
-                        "SELECT local_day, agent_id, agent_name FROM feedback WHERE id = ?1",
+                        "SELECT local_day, agent_id, agent_name, content FROM feedback WHERE id = ?1",
                     )?
-                    .query_row([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+                    .query_row([id], |row| {
+                        Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+                    })?;
                 if !file.wrote(id) {
                     file.note_update(was, r);
                 }

@@ -52,11 +52,15 @@ impl Filters {
                 sql.push_str(&format!(" AND kefu_same({DEPARTMENT}, ?{})", values.len()));
             }
         }
+        // An id the roster lacks in any case or width (KF099, kf099,
+        // ＫＦ０９９), as reports count it, and as a name typed for it.
         if let Some(x) = &self.agent {
             values.push(x.clone().into());
-            let n = values.len();
+            values.push(crate::domain::normalize_term(x).into());
+            let (n, k) = (values.len() - 1, values.len());
             sql.push_str(&format!(
-                " AND (f.agent_id = ?{n} OR coalesce(a.name, f.agent_name) = ?{n})"
+                " AND (f.agent_id = ?{n} OR coalesce(a.name, f.agent_name) = ?{n} \
+                   OR kefu_same(f.agent_id, ?{k}) OR a.id IS NULL AND kefu_same(f.agent_name, ?{k}))"
             ));
         }
         if let Some(c) = &self.channel {
@@ -131,7 +135,11 @@ pub fn unknown_filter(
     if let Some(a) = &filters.agent {
         let found = any("SELECT 1 FROM agents WHERE id = ?1 OR name = ?1", a)?
             || any("SELECT 1 FROM feedback WHERE agent_id = ?1", a)?
-            || any("SELECT 1 FROM feedback WHERE agent_name = ?1", a)?;
+            || any("SELECT 1 FROM feedback WHERE agent_name = ?1", a)?
+            || any(
+                "SELECT 1 FROM feedback WHERE kefu_same(agent_id, ?1) OR kefu_same(agent_name, ?1)",
+                &crate::domain::normalize_term(a),
+            )?;
         if !found {
             return Ok(Some(("agent", a.clone(), vec![])));
         }
