@@ -4946,7 +4946,7 @@ fn shared_sources_neither_replace_nor_overwrite_other_days() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "2 of 2 record(s) it updates in source complaints move to another day as other records (another agent or text; first: 1: 2026-11-20 KF003 → 2026-11-21 KF002",
+            "2 of 2 record(s) it updates in source complaints move to another day as other records (another agent, rule or text; first: 1: 2026-11-20 KF003 → 2026-11-21 KF002",
         ))
         .stderr(predicate::str::contains("--source complaints-1121"));
     assert_eq!(
@@ -5161,4 +5161,46 @@ fn renumbered_registers_sorted_logs_and_closed_rejects() {
         wd.count("SELECT count(*) FROM feedback WHERE ext_id = 'G1'"),
         0
     );
+}
+
+/// Regressions (exploratory testing, round 62): an event register that
+/// numbers its rows anew each day is stopped as feedback is; an id the
+/// roster lacks, written in another case or width on a date corrected, is
+/// the same agent (an update, not another record).
+#[test]
+fn renumbered_event_logs_stop_and_id_spellings_are_one_agent() {
+    let wd = Workdir::new();
+    import_json(&wd, &["agents", &fixture("agents.csv")]);
+    let head = "编号,日期,工号,奖惩项目,次数\n";
+    let first = wd.write(
+        "ev-20261120.csv",
+        format!("{head}1,2026-11-20,KF001,不服从管理,1\n2,2026-11-20,KF002,不服从管理,1\n"),
+    );
+    import_json(&wd, &["events", &first]);
+    let next = wd.write(
+        "ev-20261121.csv",
+        format!("{head}1,2026-11-21,KF003,书面表扬,1\n2,2026-11-21,KF005,书面表扬,1\n"),
+    );
+    wd.kefu(&["import", "events", &next])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "2 of 2 record(s) it updates in source ev move to another day",
+        ))
+        .stderr(predicate::str::contains("(e.g. --source ev-20261121)"));
+    let wd = Workdir::new();
+    let head = "评价ID,评价时间,客服工号,评价结果,评价内容\n";
+    let a = wd.write(
+        "o-20261120.csv",
+        format!("{head}1,2026-11-20 10:00,KF099,差评,慢\n2,2026-11-20 11:00,KF099,差评,很慢\n"),
+    );
+    import_json(&wd, &["reviews", &a]);
+    let b = wd.write(
+        "o-20261122.csv",
+        format!(
+            "{head}1,2026-11-22 10:00,kf099,差评,慢\n2,2026-11-22 11:00,ＫＦ０９９,差评,很慢\n"
+        ),
+    );
+    let v = import_json(&wd, &["reviews", &b]);
+    assert_eq!(v["updated"].as_u64(), Some(2));
 }

@@ -2489,8 +2489,12 @@ fn import(
                     Item::Event(mut rec) => {
                         let counts = &mut files.last_mut().expect("a file is open").counts;
                         counts.read += 1;
-                        let outcome =
+                        let (outcome, moved) =
                             store::points::upsert_event(&tx, &source, &mut rec, import_id)?;
+                        let again = events_written.contains(&(source.clone(), rec.ext_id.clone()));
+                        if let Some(moved) = moved.filter(|_| !again) {
+                            file_writes.note_moved(moved);
+                        }
                         if outcome == Upsert::New && rec.derived_key.is_none() {
                             events_with_ids.note(&source, rec.day);
                         }
@@ -2630,13 +2634,17 @@ fn import(
         moved_files.into_iter().filter(|_| plan.replace.is_none())
     {
         let what = format!(
-            "{file}: {moved} of {updated} record(s) it updates in source {source} move to another day as other records (another agent or text; first: {})",
+            "{file}: {moved} of {updated} record(s) it updates in source {source} move to another day as other records (another agent, rule or text; first: {})",
             first.join("; ")
         );
         if plan.source.is_none() && 2 * moved as u64 > updated {
             let stem = file_stem_text(&file);
+            // The file's own name, the kind's before a bare date (1121 →
+            // reviews-1121; shop-20261121 as it is).
             let example = if stem == source || stem == "DAY" {
                 String::new()
+            } else if stem.starts_with(source.as_str()) {
+                format!(" (e.g. --source {stem})")
             } else {
                 format!(" (e.g. --source {source}-{stem})")
             };

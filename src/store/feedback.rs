@@ -218,23 +218,33 @@ impl FileWrites {
     /// both.
     fn note_update(&mut self, stored: StoredParts, r: &FeedbackRecord<'_>) {
         let (day, agent_id, agent_name, content) = stored;
+        // Compared as the roster compares them (KF099 is kf099, ＫＦ０９９).
         let agent = |id: Option<&str>, name: Option<&str>| id.or(name).map(str::to_string);
+        let key = |a: &Option<String>| a.as_deref().map(crate::domain::agent_key);
         let was = agent(agent_id.as_deref(), agent_name.as_deref());
         let now = agent(r.agent_id.as_deref(), r.agent_name.as_deref());
-        if day == r.local_day || was == now && content.as_deref() == r.content.as_deref() {
+        if day == r.local_day
+            || key(&was) == key(&now) && content.as_deref() == r.content.as_deref()
+        {
             return;
         }
+        let date = crate::dates::date_of_day;
+        self.note_moved(format!(
+            "{}: {} {} → {} {}",
+            r.ext_id,
+            date(day),
+            was.as_deref().unwrap_or("(no agent)"),
+            date(r.local_day),
+            now.as_deref().unwrap_or("(no agent)")
+        ));
+    }
+
+    /// Counts a record moved to another day as another (`what` says how),
+    /// keeping the first few descriptions.
+    pub fn note_moved(&mut self, what: String) {
         self.moved += 1;
         if self.moved_first.len() < 3 {
-            let date = crate::dates::date_of_day;
-            self.moved_first.push(format!(
-                "{}: {} {} → {} {}",
-                r.ext_id,
-                date(day),
-                was.as_deref().unwrap_or("(no agent)"),
-                date(r.local_day),
-                now.as_deref().unwrap_or("(no agent)")
-            ));
+            self.moved_first.push(what);
         }
     }
 

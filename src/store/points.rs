@@ -40,22 +40,31 @@ pub struct NewEvent {
 /// testing: a re-imported register moved or doubled closed quarters'
 /// points). `e` is then that record: its id, agent and hash are set to the
 /// stored one's (a register's `--replace` holds that id).
+///
+/// Also returns, for an update that moves the stored event to another day
+/// as another event (another agent or rule), what it was and is: a
+/// register numbering its rows anew each day overwrites so.
 pub fn upsert_event(
     tx: &Transaction<'_>,
     source: &str,
     e: &mut NewEvent,
     import_id: i64,
-) -> Result<Upsert> {
-    let stored = |ext_id: &str| -> Result<Option<(String, i64)>> {
+) -> Result<(Upsert, Option<String>)> {
+    type Stored = (String, i64, i64, String);
+    let stored = |ext_id: &str| -> Result<Option<Stored>> {
         Ok(tx
-            .prepare_cached("SELECT agent_id, hash FROM events WHERE source = ?1 AND ext_id = ?2")?
-            .query_row(params![source, ext_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .prepare_cached(
+                "SELECT agent_id, hash, day, rule_id FROM events WHERE source = ?1 AND ext_id = ?2",
+            )?
+            .query_row(params![source, ext_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
             .optional()?)
     };
     let mut existing = stored(&e.ext_id)?;
     if !e.as_other_agents.is_empty() {
         let found = match &existing {
-            Some((agent, _)) => e
+            Some((agent, ..)) => e
                 .as_other_agents
                 .iter()
                 .find(|(id, a, _)| *id == e.ext_id && a == agent)
@@ -64,7 +73,7 @@ pub fn upsert_event(
                 let mut found = None;
                 for alt in &e.as_other_agents {
                     if alt.0 != e.ext_id {
-                        if let Some(s) = stored(&alt.0)?.filter(|(a, _)| *a == alt.1) {
+                        if let Some(s) = stored(&alt.0)?.filter(|(a, ..)| *a == alt.1) {
                             existing = Some(s);
                             found = Some(alt.clone());
                             break;
@@ -78,9 +87,24 @@ pub fn upsert_event(
             (e.ext_id, e.agent_id, e.hash) = (ext_id, agent_id, hash);
         }
     }
-    let existing = existing.map(|(_, hash)| hash);
+    let moved = existing.as_ref().and_then(|(agent, _, day, rule)| {
+        let other = crate::domain::agent_key(agent) != crate::domain::agent_key(&e.agent_id)
+            || *rule != e.rule_id;
+        (*day != e.day && other).then(|| {
+            let date = crate::dates::date_of_day;
+            format!(
+                "{}: {} {agent} {rule} → {} {} {}",
+                e.ext_id,
+                date(*day),
+                date(e.day),
+                e.agent_id,
+                e.rule_id
+            )
+        })
+    });
+    let existing = existing.map(|(_, hash, ..)| hash);
     if existing == Some(e.hash) {
-        return Ok(Upsert::Unchanged);
+        return Ok((Upsert::Unchanged, None));
     }
     tx.prepare_cached(
         "INSERT INTO events (source, ext_id, hash, agent_id, day, rule_id, count, note, reference, verified, import_id)
@@ -91,9 +115,9 @@ pub fn upsert_event(
     )?
     .execute(params![source, e.ext_id, e.hash, e.agent_id, e.day, e.rule_id, e.count, e.note, e.reference, e.verified, import_id])?;
     Ok(if existing.is_some() {
-        Upsert::Updated
+        (Upsert::Updated, moved)
     } else {
-        Upsert::New
+        (Upsert::New, None)
     })
 }
 
