@@ -735,10 +735,11 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
 }
 
 /// The file of each statement: its agent's id with `.html`, characters a
-/// file name cannot hold replaced by `_`, cut to 64 characters. An id that needed no replacing
-/// keeps its name; one that did and then meets another (A/B and A_B) gets a
-/// number (`A_B-2.html`), so that `A_B.html` is always agent A_B's (found
-/// by exploratory testing). Names are compared ignoring case.
+/// file name cannot hold replaced by `_`, cut to 64 characters. An id that
+/// needed neither keeps its name; one that did and then meets another (A/B
+/// and A_B) gets a number (`A_B-2.html`), so that `A_B.html` is always
+/// agent A_B's (found by exploratory testing). Names are compared ignoring
+/// case.
 fn statement_files<T>(dir: &Path, statements: Vec<(T, String, bool)>) -> Vec<(T, PathBuf)> {
     let mut used: std::collections::HashSet<String> = statements
         .iter()

@@ -953,7 +953,8 @@ pub struct Summary {
 }
 
 /// Writes rejected rows as they come (constant memory), into a file that
-/// appears once the import has finished (see `render::output`).
+/// appears once the import has finished (see `render::output`), or to
+/// stdout for `--rejects -`.
 struct Rejects {
     path: PathBuf,
     writer: Option<csv::Writer<Output>>,
@@ -1039,14 +1040,27 @@ impl Rejects {
     }
 }
 
-/// A file's name as shown, without its directory and extension.
-fn file_stem_text(file: &str) -> String {
+/// A file of an import that updated records into other days as other
+/// records (see `FileWrites::note_update` in the store).
+struct MovedRecords {
+    file: String,
+    source: String,
+    /// How many of its updates did, of `updated`.
+    moved: usize,
+    updated: u64,
+    /// The first few, described.
+    first: Vec<String>,
+}
+
+/// A file's name as shown, without its directory and extension (none for
+/// stdin).
+fn file_stem_text(file: &str) -> Option<String> {
     if file == "<stdin>" {
-        return "DAY".into();
+        return None;
     }
     Path::new(file)
         .file_stem()
-        .map_or_else(|| file.to_string(), |s| s.to_string_lossy().into_owned())
+        .map(|s| s.to_string_lossy().into_owned())
 }
 
 /// What to call the rejects file in messages: its name, or stdout for `-`.
@@ -2223,19 +2237,18 @@ fn import(
     // What the file being read wrote so far, to tell an id repeated within
     // it from the same record in two overlapping exports.
     let mut file_writes = feedback::FileWrites::default();
-    // Per file that updated records into another day and agent: the file,
-    // its source, how many of its updates did, of how many, and the first few.
-    let mut moved_files: Vec<(String, String, usize, u64, Vec<String>)> = vec![];
+    // The files that moved records to other days as other records.
+    let mut moved_files: Vec<MovedRecords> = vec![];
     let mut note_moved =
         |files: &[FileSummary], source: &str, writes: &mut feedback::FileWrites| {
             if let Some(file) = files.last().filter(|_| writes.moved > 0) {
-                moved_files.push((
-                    file.file.clone(),
-                    source.to_string(),
-                    writes.moved,
-                    file.counts.updated,
-                    std::mem::take(&mut writes.moved_first),
-                ));
+                moved_files.push(MovedRecords {
+                    file: file.file.clone(),
+                    source: source.to_string(),
+                    moved: writes.moved,
+                    updated: file.counts.updated,
+                    first: std::mem::take(&mut writes.moved_first),
+                });
                 writes.moved = 0;
             }
         };
@@ -2630,23 +2643,28 @@ fn import(
     // another record, which corrections do not (found by exploratory
     // testing). A register (--replace) is the whole truth of its period,
     // renumbered rows and all.
-    for (file, source, moved, updated, first) in
-        moved_files.into_iter().filter(|_| plan.replace.is_none())
+    for MovedRecords {
+        file,
+        source,
+        moved,
+        updated,
+        first,
+    } in moved_files.into_iter().filter(|_| plan.replace.is_none())
     {
         let what = format!(
             "{file}: {moved} of {updated} record(s) it updates in source {source} move to another day as other records (another agent, rule or text; first: {})",
             first.join("; ")
         );
         if plan.source.is_none() && 2 * moved as u64 > updated {
-            let stem = file_stem_text(&file);
             // The file's own name, the kind's before a bare date (1121 →
             // reviews-1121; shop-20261121 as it is).
-            let example = if stem == source || stem == "DAY" {
-                String::new()
-            } else if stem.starts_with(source.as_str()) {
-                format!(" (e.g. --source {stem})")
-            } else {
-                format!(" (e.g. --source {source}-{stem})")
+            let example = match file_stem_text(&file) {
+                Some(stem) if stem == source => String::new(),
+                Some(stem) if stem.starts_with(source.as_str()) => {
+                    format!(" (e.g. --source {stem})")
+                }
+                Some(stem) => format!(" (e.g. --source {source}-{stem})"),
+                None => String::new(),
             };
             bail!(
                 "{what}: the file looks like it numbers its rows anew (1, 2, … each day), and would overwrite other days' records; nothing imported: import it with --source NAME of its own{example}, or, if these are corrections, with --source {source}"
