@@ -49,6 +49,23 @@ fn with_bundled(kinds: &[(&str, &str)]) -> Workdir {
     wd
 }
 
+/// Writes `bonus --statements` of `quarter` into `st/` of the workdir;
+/// returns that directory.
+fn statements_of(wd: &Workdir, quarter: &str) -> std::path::PathBuf {
+    let dir = wd.path("st");
+    wd.kefu(&[
+        "bonus",
+        "-q",
+        "--quarter",
+        quarter,
+        "--statements",
+        dir.to_str().unwrap(),
+    ])
+    .assert()
+    .success();
+    dir
+}
+
 fn import(wd: &Workdir, kind: &str, name: &str, text: &str) {
     let f = wd.write(name, text);
     wd.kefu(&["import", "-q", kind, &f, "--strict"])
@@ -1463,17 +1480,7 @@ fn every_agent_gets_a_statement_file_of_their_own() {
     wd.kefu(&["import", "-q", "agents", &roster])
         .assert()
         .success();
-    let dir = wd.path("st");
-    wd.kefu(&[
-        "bonus",
-        "-q",
-        "--quarter",
-        "2026Q3",
-        "--statements",
-        dir.to_str().unwrap(),
-    ])
-    .assert()
-    .success();
+    let dir = statements_of(&wd, "2026Q3");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -4262,17 +4269,7 @@ fn a_long_id_gets_a_statement_of_a_name_a_file_system_takes() {
         "c.csv",
         &format!("投诉编号,投诉时间,投诉内容,客服工号,是否成立,责任认定\nC1,2026-08-05 10:00,挂电话,{long},成立,个人\nC2,2026-08-06 10:00,挂电话,A1,成立,个人\n"),
     );
-    let dir = wd.path("st");
-    wd.kefu(&[
-        "bonus",
-        "-q",
-        "--quarter",
-        "2026Q3",
-        "--statements",
-        dir.to_str().unwrap(),
-    ])
-    .assert()
-    .success();
+    let dir = statements_of(&wd, "2026Q3");
     let cut: String = long.chars().take(64).collect();
     assert!(dir.join(format!("{cut}-2.html")).exists() || dir.join(format!("{cut}.html")).exists());
     assert!(dir.join("A1.html").exists());
