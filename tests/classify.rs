@@ -375,6 +375,10 @@ fn train_reports_cross_validation_and_the_model_is_used() {
         stdout.contains("cross-validation") && stdout.contains("rules + model"),
         "{stdout}"
     );
+    assert!(
+        stdout.contains("rules + built-in model (before training)"),
+        "{stdout}"
+    );
     assert!(wd.path("classify-model.json").exists());
     let v = wd.json(&[
         "classify",
@@ -1590,4 +1594,48 @@ fn column_names_that_could_mean_two_columns_are_refused() {
     let out = wd.kefu(&["classify", &a]).output().unwrap();
     assert!(out.status.success());
     assert!(!out.stdout.contains(&0));
+}
+
+/// Regression (exploratory testing, round 63): `train` marks the row of what
+/// classify did before: rules alone where the built-in model is off, none
+/// where it replaces a model trained before (which it says).
+#[test]
+fn train_marks_what_classify_did_before() {
+    let wd = Workdir::new();
+    let toml = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
+    let toml = toml.replace("# [classify]\n", "[classify]\nbuiltin_model = false\n");
+    assert!(toml.contains("builtin_model = false"));
+    std::fs::write(wd.path("kefu.toml"), toml).unwrap();
+    let labels: String = std::fs::read_to_string(common::fixture("labeled/dev.csv"))
+        .unwrap()
+        .lines()
+        .take(60)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let f = wd.write("labels.csv", labels);
+    let train = || {
+        let out = wd
+            .kefu(&["classify", "train", &f, "--folds", "2"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let first = train();
+    assert!(first.contains("rules alone (before training)"), "{first}");
+    assert!(
+        first.contains("rules + built-in model (turned off in kefu.toml)"),
+        "{first}"
+    );
+    assert!(!first.contains("replaces"), "{first}");
+    let second = train();
+    assert!(!second.contains("(before training)"), "{second}");
+    assert!(
+        second.contains("it replaces the model trained before"),
+        "{second}"
+    );
 }

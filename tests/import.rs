@@ -5204,3 +5204,87 @@ fn renumbered_event_logs_stop_and_id_spellings_are_one_agent() {
     let v = import_json(&wd, &["reviews", &b]);
     assert_eq!(v["updated"].as_u64(), Some(2));
 }
+
+/// Regressions (exploratory testing, round 63): a register of one day
+/// numbering its rows anew is stopped from overwriting another day's
+/// records, even with its `--source`; following the suggested `--source`
+/// is not then said to count twice; a stop in an import of several files
+/// says none of them went in; a dry run's warning says "would".
+#[test]
+fn day_registers_suggested_sources_and_several_files() {
+    let wd = Workdir::new();
+    import_json(&wd, &["agents", &fixture("agents.csv")]);
+    let head = "编号,日期,工号,奖惩项目,次数\n";
+    let day20 = wd.write(
+        "day20.csv",
+        format!("{head}1,2026-11-20,KF001,不服从管理,1\n2,2026-11-20,KF002,不服从管理,1\n"),
+    );
+    import_json(
+        &wd,
+        &[
+            "events",
+            &day20,
+            "--source",
+            "reg",
+            "--replace",
+            "2026-11-20",
+        ],
+    );
+    let day22 = wd.write(
+        "day22.csv",
+        format!("{head}1,2026-11-22,KF003,书面表扬,1\n2,2026-11-22,KF005,书面表扬,1\n"),
+    );
+    wd.kefu(&[
+        "import", "events", &day22, "--source", "reg", "--replace", "2026-11-22",
+    ])
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains(
+        "2 of 2 record(s) it updates in source reg move from a day outside the --replace period into it as other records (another agent or rule;",
+    ))
+    .stderr(predicate::str::contains("records dated outside 2026-11-22"));
+    let on_20th = "SELECT count(*) FROM events WHERE source = 'reg' AND day = 20777";
+    assert_eq!(wd.count(on_20th), 2);
+    // The suggested --source keeps the log apart, with no word of copies.
+    let wd = Workdir::new();
+    let head = "评价ID,评价时间,客服工号,评价结果,评价内容\n";
+    let a = wd.write(
+        "shop-20261120.csv",
+        format!("{head}1,2026-11-20 10:00,KF001,差评,慢\n2,2026-11-20 11:00,KF002,差评,很慢\n"),
+    );
+    import_json(&wd, &["reviews", &a, "--source", "shop"]);
+    let b = wd.write(
+        "shop-20261121.csv",
+        format!("{head}1,2026-11-21 10:00,KF007,差评,凶\n2,2026-11-21 11:00,KF008,差评,乱说\n"),
+    );
+    let c = wd.write(
+        "shop-c.csv",
+        format!("{head}9,2026-11-23 10:00,KF007,差评,凶\n"),
+    );
+    // With another file: neither goes in.
+    wd.kefu(&["import", "reviews", &c, &b])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "(another agent or text; first: 1: 2026-11-20 KF001 → 2026-11-21 KF007;",
+        ))
+        .stderr(predicate::str::contains(
+            "nothing imported from any of the 2 files (one import is all or nothing)",
+        ))
+        .stderr(predicate::str::contains("(e.g. --source shop-20261121)"));
+    assert_eq!(
+        wd.count("SELECT count(*) FROM feedback WHERE ext_id = '9'"),
+        0
+    );
+    wd.kefu(&["import", "reviews", &b, "--source", "shop", "--dry-run"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "it would overwrite other days' records",
+        ));
+    wd.kefu(&["import", "reviews", &b, "--source", "shop-20261121"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("counts twice").not());
+    assert_eq!(wd.count("SELECT count(*) FROM feedback"), 4);
+}

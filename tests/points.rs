@@ -4274,3 +4274,54 @@ fn a_long_id_gets_a_statement_of_a_name_a_file_system_takes() {
     assert!(dir.join(format!("{cut}-2.html")).exists() || dir.join(format!("{cut}.html")).exists());
     assert!(dir.join("A1.html").exists());
 }
+
+/// Regression (exploratory testing, round 63): an id the roster lacks,
+/// written KF099, kf099 and ＫＦ０９９, is one agent in the ledger and the
+/// bonus, as in the reports: three confirmed complaints in a month raise
+/// its dismissal review; `points --agent` finds it in any spelling.
+#[test]
+fn an_off_roster_id_in_three_spellings_is_one_agent() {
+    let wd = Workdir::new();
+    import(
+        &wd,
+        "agents",
+        "a.csv",
+        "工号,客服姓名,部门,组长工号,入职日期,离职日期\nKF001,王芳,售前组,,2024-03-01,\n",
+    );
+    wd.kefu(&[
+        "import",
+        "-q",
+        "complaints",
+        &wd.write(
+            "c.csv",
+            "投诉编号,投诉时间,客服工号,投诉内容,是否成立,责任认定\nD1,2026-11-20 10:00,kf099,态度差,成立,个人\nD2,2026-11-20 11:00,KF099,态度差,成立,个人\nD3,2026-11-20 12:00,ＫＦ０９９,态度差,成立,个人\n",
+        ),
+    ])
+    .assert()
+    .success();
+    let rows = bonus(&wd, &["--month", "2026-11"]);
+    let off: Vec<&Value> = rows
+        .iter()
+        .filter(|r| r["agent_id"].as_str().unwrap() != "KF001")
+        .collect();
+    assert_eq!(off.len(), 1, "{rows:?}");
+    assert_eq!(off[0]["agent_id"], "KF099");
+    assert_eq!(
+        off[0]["complaints_counted"].as_i64(),
+        Some(3),
+        "{:?}",
+        off[0]
+    );
+    assert!(
+        off[0]["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "dismissal-review:2026-11"),
+        "{:?}",
+        off[0]
+    );
+    let lines = ledger(&wd, &["--month", "2026-11", "--agent", "ｋｆ０９９"]);
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(lines.iter().all(|l| l["agent_id"] == "ｋｆ０９９"));
+}

@@ -1309,11 +1309,32 @@ fn train(globals: &Globals, ws: &Workspace, args: TrainArgs) -> Result<()> {
             .chain(builtin.iter().map(|(t, c)| (t.as_str(), *c))),
     )?;
     let path = ws.dir.join(MODEL_FILE);
+    // Which row is what classify did before: none where a model trained
+    // earlier is replaced; rules alone where the built-in model is off
+    // (found by exploratory testing: that row was labelled the built-in's).
+    let trained_before = path.exists();
+    let builtin_on = ws.config.classify.builtin_model.unwrap_or(true);
     model.save(&path)?;
     let mut t = Table::new(&["classifier", "accuracy", "macro-F1"]);
-    let mut rows = vec![("rules alone", &rules_eval)];
+    let mut rows = vec![(
+        if !trained_before && !builtin_on {
+            "rules alone (before training)"
+        } else {
+            "rules alone"
+        },
+        &rules_eval,
+    )];
     if with_builtin.is_some() {
-        rows.push(("rules + built-in model (before training)", &builtin_eval));
+        rows.push((
+            if !trained_before && builtin_on {
+                "rules + built-in model (before training)"
+            } else if builtin_on {
+                "rules + built-in model"
+            } else {
+                "rules + built-in model (turned off in kefu.toml)"
+            },
+            &builtin_eval,
+        ));
     }
     rows.push(("model alone", &model_eval));
     rows.push(("rules + model", &combined_eval));
@@ -1339,8 +1360,13 @@ fn train(globals: &Globals, ws: &Workspace, args: TrainArgs) -> Result<()> {
     let mut text = render::terminal_table(&t);
     if !globals.quiet {
         text.push_str(&format!(
-            "model saved to {} (used by classify, import and eval from now on)\n",
-            crate::ingest::path_text(&path)
+            "model saved to {} (used by classify, import and eval from now on{})\n",
+            crate::ingest::path_text(&path),
+            if trained_before {
+                "; it replaces the model trained before"
+            } else {
+                ""
+            }
         ));
     }
     render::write_all(&mut std::io::stdout().lock(), &text)

@@ -2236,7 +2236,10 @@ fn import(
     let sources = resolve_sources(&tx, plan, copy_table, globals.quiet)?;
     // What the file being read wrote so far, to tell an id repeated within
     // it from the same record in two overlapping exports.
-    let mut file_writes = feedback::FileWrites::default();
+    let mut file_writes = feedback::FileWrites {
+        replaced: plan.replace,
+        ..Default::default()
+    };
     // The files that moved records to other days as other records.
     let mut moved_files: Vec<MovedRecords> = vec![];
     let mut note_moved =
@@ -2505,8 +2508,8 @@ fn import(
                         let (outcome, moved) =
                             store::points::upsert_event(&tx, &source, &mut rec, import_id)?;
                         let again = events_written.contains(&(source.clone(), rec.ext_id.clone()));
-                        if let Some(moved) = moved.filter(|_| !again) {
-                            file_writes.note_moved(moved);
+                        if let Some((from_day, moved)) = moved.filter(|_| !again) {
+                            file_writes.note_moved(from_day, moved);
                         }
                         if outcome == Upsert::New && rec.derived_key.is_none() {
                             events_with_ids.note(&source, rec.day);
@@ -2642,19 +2645,46 @@ fn import(
     // their records: most of its updates move a record to another day as
     // another record, which corrections do not (found by exploratory
     // testing). A register (--replace) is the whole truth of its period,
-    // renumbered rows and all.
+    // renumbered rows and all, but not of the days outside it: only the
+    // records it moves in from those are counted (see `FileWrites`), and
+    // its --source, the register's own, does not make them corrections.
+    let how = if plan.kind == ImportKind::Events {
+        "another agent or rule"
+    } else {
+        "another agent or text"
+    };
+    let nothing = match plan.files.iter().collect::<HashSet<_>>().len() {
+        1 => "nothing imported".to_string(),
+        n => format!("nothing imported from any of the {n} files (one import is all or nothing)"),
+    };
     for MovedRecords {
         file,
         source,
         moved,
         updated,
         first,
-    } in moved_files.into_iter().filter(|_| plan.replace.is_none())
+    } in moved_files
     {
         let what = format!(
-            "{file}: {moved} of {updated} record(s) it updates in source {source} move to another day as other records (another agent, rule or text; first: {})",
+            "{file}: {moved} of {updated} record(s) it updates in source {source} move {} as other records ({how}; first: {})",
+            if plan.replace.is_some() {
+                "from a day outside the --replace period into it"
+            } else {
+                "to another day"
+            },
             first.join("; ")
         );
+        if let Some(period) = plan.replace.filter(|_| 2 * moved as u64 > updated) {
+            let period = crate::dates::date_of_day(period.0).to_string()
+                + &if period.0 == period.1 {
+                    String::new()
+                } else {
+                    format!("..{}", crate::dates::date_of_day(period.1))
+                };
+            bail!(
+                "{what}: the register looks like it numbers its rows anew each period, and would overwrite records dated outside {period} (a register is the whole truth of its own period only); {nothing}: import each period's register with a --source of its own, or, if these are corrections, without --replace"
+            );
+        }
         if plan.source.is_none() && 2 * moved as u64 > updated {
             // The file's own name, the kind's before a bare date (1121 →
             // reviews-1121; shop-20261121 as it is).
@@ -2667,11 +2697,16 @@ fn import(
                 None => String::new(),
             };
             bail!(
-                "{what}: the file looks like it numbers its rows anew (1, 2, … each day), and would overwrite other days' records; nothing imported: import it with --source NAME of its own{example}, or, if these are corrections, with --source {source}"
+                "{what}: the file looks like it numbers its rows anew (1, 2, … each day), and would overwrite other days' records; {nothing}: import it with --source NAME of its own{example}, or, if these are corrections, with --source {source}"
             );
         }
         crate::say!(
-            "kefu: warning: {what}: if the file numbers its rows anew each day, it overwrote other days' records (import it with --source NAME of its own)"
+            "kefu: warning: {what}: if the file numbers its rows anew each day, it {} other days' records (import it with --source NAME of its own)",
+            if plan.dry_run {
+                "would overwrite"
+            } else {
+                "overwrote"
+            }
         );
     }
     // Under --replace the id-less records not in the sheet are removed below.

@@ -306,7 +306,7 @@ pub fn resolve_agent(
                 None if store::points::charged_id(conn, a)? => {
                     if !quiet {
                         crate::say!(
-                            "kefu: --agent {}: not on the roster; its records as the exports gave them (import the roster to link them)",
+                            "kefu: --agent {}: not on the roster; its records as the exports gave them, in any case or width (import the roster to link them)",
                             crate::domain::shown(a)
                         );
                     }

@@ -190,13 +190,18 @@ const INSERT_SIZES: usize = INSERT_CHUNK.trailing_zeros() as usize + 1;
 /// records (see [`FileWrites::note_update`]), `moved_first` describes the
 /// first few: an export that numbers its rows anew each day (a daily log's
 /// 投诉编号 1, 2, …) overwrites the records of other days so, where a
-/// correction changes the date or the rest, not both.
+/// correction changes the date or the rest, not both. Under `--replace`,
+/// `replaced` is the register's period (first and last day): a record it
+/// moves within the period is the register's truth, one it moves in from
+/// another day is counted (a register of 2026-11-22 numbering its rows
+/// anew overwrote 2026-11-20's, found by exploratory testing).
 #[derive(Debug, Default)]
 pub struct FileWrites {
     pub first_new: i64,
     pub updated: HashSet<i64>,
     pub moved: usize,
     pub moved_first: Vec<String>,
+    pub replaced: Option<(i64, i64)>,
 }
 
 /// A stored record's day, agent id, agent name and text.
@@ -229,19 +234,29 @@ impl FileWrites {
             return;
         }
         let date = crate::dates::date_of_day;
-        self.note_moved(format!(
-            "{}: {} {} → {} {}",
-            r.ext_id,
-            date(day),
-            was.as_deref().unwrap_or("(no agent)"),
-            date(r.local_day),
-            now.as_deref().unwrap_or("(no agent)")
-        ));
+        self.note_moved(
+            day,
+            format!(
+                "{}: {} {} → {} {}",
+                r.ext_id,
+                date(day),
+                was.as_deref().unwrap_or("(no agent)"),
+                date(r.local_day),
+                now.as_deref().unwrap_or("(no agent)")
+            ),
+        );
     }
 
-    /// Counts a record moved to another day as another (`what` says how),
-    /// keeping the first few descriptions.
-    pub fn note_moved(&mut self, what: String) {
+    /// Counts a record moved from `from_day` to another day as another
+    /// (`what` says how), keeping the first few descriptions; under
+    /// `--replace`, only one moved in from outside the register's period.
+    pub fn note_moved(&mut self, from_day: i64, what: String) {
+        if self
+            .replaced
+            .is_some_and(|(first, last)| (first..=last).contains(&from_day))
+        {
+            return;
+        }
         self.moved += 1;
         if self.moved_first.len() < 3 {
             self.moved_first.push(what);

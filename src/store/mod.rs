@@ -784,20 +784,28 @@ pub fn last_id(tx: &Transaction<'_>, table: &str) -> Result<i64> {
 /// under another file name (`投诉-申诉后.jsonl`) makes a new source, and
 /// every record in it counts twice. Ids kefu made for records without one
 /// count too: the same time, text, order and customer (an event's agent,
-/// day, rule and note) in two sources is the same record twice. Index
-/// lookups only.
+/// day, rule and note) in two sources is the same record twice. Only a
+/// twin of the same day counts: a daily log numbering its rows anew (1, 2,
+/// … each day) holds the ids of other days' records, not copies of them
+/// (found by exploratory testing: a log imported with the `--source` kefu
+/// suggested for it was then said to count twice). Index lookups only.
 pub fn ids_in_other_sources(
     tx: &Transaction<'_>,
     table: &str,
     after: i64,
     upto: i64,
 ) -> Result<Option<(String, usize, usize, String)>> {
-    let added: Vec<(String, String)> = tx
+    let day = if table == "events" {
+        "day"
+    } else {
+        "local_day"
+    };
+    let added: Vec<(String, String, i64)> = tx
         .prepare(&format!(
-            "SELECT source, ext_id FROM {table} WHERE id > ?1 AND id <= ?2 ORDER BY id LIMIT 1000"
+            "SELECT source, ext_id, {day} FROM {table} WHERE id > ?1 AND id <= ?2 ORDER BY id LIMIT 1000"
         ))?
         .query_map(rusqlite::params![after, upto], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     if added.is_empty() {
@@ -817,15 +825,15 @@ pub fn ids_in_other_sources(
         sources.push(s);
     }
     let mut held = tx.prepare(&format!(
-        "SELECT 1 FROM {table} WHERE source = ?1 AND ext_id = ?2 AND id <= ?3"
+        "SELECT 1 FROM {table} WHERE source = ?1 AND ext_id = ?2 AND id <= ?3 AND {day} = ?4"
     ))?;
     let mut best: Option<(String, usize, usize, String)> = None;
     for other in &sources {
         let mut n = 0;
         let mut first = None;
-        for (_, id) in added.iter().filter(|(s, _)| s != other) {
+        for (_, id, day) in added.iter().filter(|(s, ..)| s != other) {
             // Held before this file, or by an earlier file of the import.
-            if held.exists(rusqlite::params![other, id, after])? {
+            if held.exists(rusqlite::params![other, id, after, day])? {
                 n += 1;
                 first.get_or_insert_with(|| id.clone());
             }
@@ -1056,7 +1064,7 @@ mod tests {
                 .conn
                 .prepare(&format!(
                     "EXPLAIN QUERY PLAN {}",
-                    points::charges_sql(one_agent)
+                    points::charges_sql(one_agent, false)
                 ))
                 .unwrap()
                 .query_map(rusqlite::params![1, 2, "A1", "[]", "[]", "[]"], |r| {

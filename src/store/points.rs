@@ -42,14 +42,14 @@ pub struct NewEvent {
 /// stored one's (a register's `--replace` holds that id).
 ///
 /// Also returns, for an update that moves the stored event to another day
-/// as another event (another agent or rule), what it was and is: a
-/// register numbering its rows anew each day overwrites so.
+/// as another event (another agent or rule), its stored day and what it
+/// was and is: a register numbering its rows anew each day overwrites so.
 pub fn upsert_event(
     tx: &Transaction<'_>,
     source: &str,
     e: &mut NewEvent,
     import_id: i64,
-) -> Result<(Upsert, Option<String>)> {
+) -> Result<(Upsert, Option<(i64, String)>)> {
     type Stored = (String, i64, i64, String);
     let stored = |ext_id: &str| -> Result<Option<Stored>> {
         Ok(tx
@@ -92,14 +92,15 @@ pub fn upsert_event(
             || *rule != e.rule_id;
         (*day != e.day && other).then(|| {
             let date = crate::dates::date_of_day;
-            format!(
+            let what = format!(
                 "{}: {} {agent} {rule} → {} {} {}",
                 e.ext_id,
                 date(*day),
                 date(e.day),
                 e.agent_id,
                 e.rule_id
-            )
+            );
+            (*day, what)
         })
     });
     let existing = existing.map(|(_, hash, ..)| hash);
@@ -477,13 +478,14 @@ pub fn doubtful_charges(
     Ok(out)
 }
 
-/// Whether some feedback is charged to the agent id `id` exactly (an id
-/// the exports gave, on the roster or not).
+/// Whether some feedback is charged to the agent id `id` (an id the
+/// exports gave, on the roster or not), in any case or width (kf099 finds
+/// KF099: the ledger counts them as one).
 pub fn charged_id(conn: &Connection, id: &str) -> Result<bool> {
     Ok(conn
         .query_row(
-            "SELECT 1 FROM feedback WHERE agent_id = ?1 LIMIT 1",
-            [id],
+            "SELECT 1 FROM feedback WHERE agent_id = ?1 OR kefu_same(agent_id, ?2) LIMIT 1",
+            [id, &crate::domain::normalize_term(id)],
             |_| Ok(()),
         )
         .optional()?
@@ -523,6 +525,11 @@ pub fn inputs(conn: &Connection, scope: &Scope<'_>) -> Result<Inputs> {
         ..
     } = *scope;
     let agents = agents(conn)?;
+    // An id the roster lacks is read in any spelling (KF099, kf099,
+    // ＫＦ０９９), by its key.
+    let off_roster_key = agent
+        .filter(|a| !agents.iter().any(|x| x.id == *a))
+        .map(crate::domain::normalize_term);
     // For one agent, the lines that can land on them: their own, and their
     // team's joint-liability lines if they lead one, or led one before a
     // move (the line of a day the agent was theirs is theirs).
@@ -542,7 +549,9 @@ pub fn inputs(conn: &Connection, scope: &Scope<'_>) -> Result<Inputs> {
     {
         const COLUMNS: &str =
             "SELECT id, source, ext_id, agent_id, day, rule_id, count, verified, note FROM events";
-        let who = if agent.is_some() {
+        let who = if off_roster_key.is_some() {
+            "kefu_same(agent_id, ?3)"
+        } else if agent.is_some() {
             "agent_id = ?3"
         } else {
             "?3 IS NULL"
@@ -553,9 +562,10 @@ pub fn inputs(conn: &Connection, scope: &Scope<'_>) -> Result<Inputs> {
              {COLUMNS} WHERE {who} AND day >= ?4 AND day < ?1
                 AND rule_id IN (SELECT value FROM json_each(?5))"
         );
-        let ids: Vec<Option<String>> = match &team {
-            Some(t) => t.iter().cloned().map(Some).collect(),
-            None => vec![None],
+        let ids: Vec<Option<String>> = match (&off_roster_key, &team) {
+            (Some(key), _) => vec![Some(key.clone())],
+            (None, Some(t)) => t.iter().cloned().map(Some).collect(),
+            (None, None) => vec![None],
         };
         let carry = json_list(scope.carry_rules.iter().map(String::as_str));
         let mut st = conn.prepare(&sql)?;
@@ -580,12 +590,13 @@ pub fn inputs(conn: &Connection, scope: &Scope<'_>) -> Result<Inputs> {
     }
     let (mut charges, mut unlinked) = (vec![], vec![]);
     {
-        let sql = charges_sql(agent.is_some());
+        let sql = charges_sql(agent.is_some(), off_roster_key.is_some());
+        let who = off_roster_key.as_deref().or(agent);
         let kinds = json_list(policy.kinds.iter().map(|k| k.id()));
         let validities = json_list(policy.validities.iter().map(|v| v.id()));
         let resps = json_list(policy.responsibilities.iter().map(|r| r.id()));
         let mut st = conn.prepare(&sql)?;
-        let rows = st.query_map(params![first, last, agent, kinds, validities, resps], |r| {
+        let rows = st.query_map(params![first, last, who, kinds, validities, resps], |r| {
             let kind: String = r.get(4)?;
             let validity: Option<String> = r.get(5)?;
             let resp: Option<String> = r.get(6)?;
@@ -631,6 +642,7 @@ pub fn inputs(conn: &Connection, scope: &Scope<'_>) -> Result<Inputs> {
             activity.push((m, metric, a, value));
         }
     }
+    one_spelling_per_agent(&agents, agent, &mut events, &mut charges);
     Ok(Inputs {
         agents,
         events,
@@ -638,6 +650,53 @@ pub fn inputs(conn: &Connection, scope: &Scope<'_>) -> Result<Inputs> {
         unlinked,
         activity,
     })
+}
+
+/// Writes every id of one agent the same way: an id the roster lacks, given
+/// in another case or width (KF099, kf099, ＫＦ０９９), is one agent, as the
+/// reports count it (found by exploratory testing: three complaints in a
+/// month under three spellings raised no dismissal review). Its spelling is
+/// `agent` where that is the one asked for, else the roster's id with that
+/// key, else the first of its spellings in string order (KF099).
+fn one_spelling_per_agent(
+    agents: &[Agent],
+    agent: Option<&str>,
+    events: &mut [Event],
+    charges: &mut [Charge],
+) {
+    use crate::domain::agent_key;
+    let mut spelling: HashMap<String, String> = HashMap::new();
+    let mut mixed = false;
+    for id in events
+        .iter()
+        .map(|e| &e.agent_id)
+        .chain(charges.iter().map(|c| &c.agent_id))
+    {
+        let s = spelling.entry(agent_key(id)).or_insert_with(|| id.clone());
+        if s != id {
+            mixed = true;
+            if id < s {
+                s.clone_from(id);
+            }
+        }
+    }
+    let asked = agent.map(str::to_string);
+    for id in agents.iter().map(|a| &a.id).chain(asked.as_ref()) {
+        if let Some(s) = spelling.get_mut(&agent_key(id)).filter(|s| *s != id) {
+            mixed = true;
+            s.clone_from(id);
+        }
+    }
+    if !mixed {
+        return;
+    }
+    let one = |id: &mut String| {
+        if let Some(s) = spelling.get(&agent_key(id)).filter(|s| *s != id) {
+            id.clone_from(s);
+        }
+    };
+    events.iter_mut().for_each(|e| one(&mut e.agent_id));
+    charges.iter_mut().for_each(|c| one(&mut c.agent_id));
 }
 
 /// The feedback a ledger reads on days ?1..=?2 (of agent ?3 when
@@ -649,14 +708,17 @@ pub fn inputs(conn: &Connection, scope: &Scope<'_>) -> Result<Inputs> {
 /// yet. Within the rows of the `feedback_charges` index,
 /// whose condition is repeated for SQLite to use it: a negative review
 /// nobody judged is never read.
-pub(super) fn charges_sql(one_agent: bool) -> String {
+pub(super) fn charges_sql(one_agent: bool, by_key: bool) -> String {
     let relevant = "kind IN (SELECT value FROM json_each(?4))
          AND (validity IN (SELECT value FROM json_each(?5))
               OR validity = 'pending' OR (validity IS NULL AND kind = 'complaint'))
          AND (responsibility IS NULL
               OR responsibility IN (SELECT value FROM json_each(?6)))";
     let indexed = super::schema::CHARGES_INDEXED;
-    let who = if one_agent {
+    let who = if by_key {
+        // An id the roster lacks, in any spelling (?3 is its key).
+        "kefu_same(agent_id, ?3)"
+    } else if one_agent {
         "agent_id = ?3"
     } else {
         // With the records that name no agent kefu could link.
