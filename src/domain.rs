@@ -162,6 +162,15 @@ pub fn agent_key(text: &str) -> String {
     whole_number_id(normalize_term(text))
 }
 
+/// How points and bonus write an agent id the roster lacks: its spellings
+/// in another case, width or spacing (KF099, kf099, ＫＦ０９９, `KF 099`) as
+/// one, [`agent_key`] in upper case (`KF099`). A function of the id alone,
+/// so that a period's ledger, a closed period's snapshot and a later
+/// quarter's adjustments to it write it alike.
+pub fn off_roster_id(id: &str) -> String {
+    agent_key(id).to_uppercase()
+}
+
 /// [`agent_key`] in the name's own script: the roster links a name written
 /// as one of its names by this key first, so that 鍾明 and 鐘明 (one name in
 /// Simplified, 钟明) are two agents, each found as written.

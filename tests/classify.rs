@@ -1638,4 +1638,35 @@ fn train_marks_what_classify_did_before() {
         second.contains("it replaces the model trained before"),
         "{second}"
     );
+    // Round 64: a model worse than before is said so; a broken one is
+    // named, not kefu.toml.
+    std::fs::remove_file(wd.path("classify-model.json")).unwrap();
+    let few: String = std::fs::read_to_string(common::fixture("labeled/dev.csv"))
+        .unwrap()
+        .lines()
+        .take(25)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let few = wd.write("few.csv", few);
+    wd.kefu(&[
+        "classify",
+        "train",
+        &few,
+        "--folds",
+        "4",
+        "--without-builtin-examples",
+    ])
+    .assert()
+    .success()
+    .stderr(predicate::str::contains(
+        "cross-validate below what classify did before",
+    ));
+    std::fs::write(wd.path("classify-model.json"), "garbage").unwrap();
+    wd.kefu(&["classify", "explain", "态度差"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "classify-model.json is not a kefu model",
+        ))
+        .stderr(predicate::str::contains("kefu.toml").not());
 }

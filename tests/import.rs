@@ -2978,7 +2978,7 @@ fn a_review_and_a_complaint_of_one_source_with_one_id_are_an_error_not_an_overwr
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "source jd already holds a review with id 1, and this import has a complaint with that id",
+            "b/jd.csv: source jd already holds a review with id 1, and this import has a complaint with that id",
         ));
     assert_eq!(
         wd.count("SELECT count(*) FROM feedback WHERE kind = 'review'"),
@@ -4946,7 +4946,7 @@ fn shared_sources_neither_replace_nor_overwrite_other_days() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "2 of 2 record(s) it updates in source complaints move to another day as other records (another agent, rule or text; first: 1: 2026-11-20 KF003 → 2026-11-21 KF002",
+            "2 of 2 record(s) it updates in source complaints move to another day as other records (another agent or text; first: 1: 2026-11-20 KF003 → 2026-11-21 KF002",
         ))
         .stderr(predicate::str::contains("--source complaints-1121"));
     assert_eq!(
@@ -5240,9 +5240,9 @@ fn day_registers_suggested_sources_and_several_files() {
     .assert()
     .code(1)
     .stderr(predicate::str::contains(
-        "2 of 2 record(s) it updates in source reg move from a day outside the --replace period into it as other records (another agent or rule;",
+        "2 of 2 record(s) it updates in source reg move to another day across the bounds of the --replace period as other records (another agent or rule;",
     ))
-    .stderr(predicate::str::contains("records dated outside 2026-11-22"));
+    .stderr(predicate::str::contains("records across the bounds of 2026-11-22"));
     let on_20th = "SELECT count(*) FROM events WHERE source = 'reg' AND day = 20777";
     assert_eq!(wd.count(on_20th), 2);
     // The suggested --source keeps the log apart, with no word of copies.
@@ -5286,5 +5286,56 @@ fn day_registers_suggested_sources_and_several_files() {
         .assert()
         .success()
         .stderr(predicate::str::contains("counts twice").not());
+    assert_eq!(wd.count("SELECT count(*) FROM feedback"), 4);
+}
+
+/// Regressions (exploratory testing, round 64): a row dated outside a
+/// `--replace` month that takes the id of one of the month's records is
+/// stopped too; a register of reviews numbered like one of complaints, on
+/// the same day, is no copy of it.
+#[test]
+fn replace_bounds_both_ways_and_copies_of_one_kind() {
+    let wd = Workdir::new();
+    let head = "投诉编号,投诉时间,客服工号,投诉内容\n";
+    let reg = |rows: &str| wd.write("reg.csv", format!("{head}{rows}"));
+    let f = reg("1,2026-11-05 10:00,KF001,态度差\n2,2026-11-05 11:00,KF001,太慢\n");
+    import_json(
+        &wd,
+        &["complaints", &f, "--source", "reg", "--replace", "2026-11"],
+    );
+    let f = reg("1,2026-10-05 10:00,KF003,不专业\n2,2026-10-05 11:00,KF003,没解决\n");
+    wd.kefu(&[
+        "import",
+        "complaints",
+        &f,
+        "--source",
+        "reg",
+        "--replace",
+        "2026-11",
+    ])
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains(
+        "1: 2026-11-05 KF001 → 2026-10-05 KF003",
+    ));
+    assert_eq!(
+        wd.count("SELECT count(*) FROM feedback WHERE agent_id = 'KF001'"),
+        2
+    );
+    // Reviews and complaints numbered alike, on one day, in two registers.
+    let wd = Workdir::new();
+    let c = wd.write(
+        "投诉登记表.csv",
+        "投诉编号,投诉时间,客服工号,投诉内容\n1,2026-11-20 10:00,KF001,态度差\n2,2026-11-20 11:00,KF002,太慢\n",
+    );
+    import_json(&wd, &["complaints", &c]);
+    let r = wd.write(
+        "差评登记表.csv",
+        "评价ID,评价时间,客服工号,评价结果,评价内容\n1,2026-11-20 10:00,KF003,差评,慢\n2,2026-11-20 12:00,KF004,差评,差\n",
+    );
+    wd.kefu(&["import", "reviews", &r])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("twice").not());
     assert_eq!(wd.count("SELECT count(*) FROM feedback"), 4);
 }

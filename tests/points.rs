@@ -4323,5 +4323,32 @@ fn an_off_roster_id_in_three_spellings_is_one_agent() {
     );
     let lines = ledger(&wd, &["--month", "2026-11", "--agent", "ｋｆ０９９"]);
     assert_eq!(lines.len(), 3, "{lines:?}");
-    assert!(lines.iter().all(|l| l["agent_id"] == "ｋｆ０９９"));
+    assert!(lines.iter().all(|l| l["agent_id"] == "KF099"));
+    // Round 64: after a close, the snapshot read back, a late complaint's
+    // adjustment and the next quarter's lines are one row, in any spelling.
+    import(
+        &wd,
+        "complaints",
+        "q3.csv",
+        "投诉编号,投诉时间,客服工号,投诉内容,是否成立,责任认定\nC1,2026-08-03 09:00,KF099,a,成立,个人\nC2,2026-08-10 09:00,kf099,b,成立,个人\n",
+    );
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    import(
+        &wd,
+        "complaints",
+        "q4.csv",
+        "投诉编号,投诉时间,客服工号,投诉内容,是否成立,责任认定\nC6,2026-09-10 09:00,ｋｆ099,late,成立,个人\nC7,2026-10-10 09:00,kf099,d,成立,个人\n",
+    );
+    let rows = bonus(&wd, &["--quarter", "2026Q4"]);
+    let off: Vec<&Value> = rows.iter().filter(|r| r["agent_id"] != "KF001").collect();
+    assert_eq!(off.len(), 1, "{rows:?}");
+    assert_eq!(off[0]["agent_id"], "KF099");
+    // D1–D3 of November, C7 of October, C6's adjustment to Q3.
+    assert_eq!(off[0]["net_points"].as_i64(), Some(-5), "{:?}", off[0]);
+    for spelling in ["kf099", "ＫＦ０９９", "KF099"] {
+        let q4 = ledger(&wd, &["--quarter", "2026Q4", "--agent", spelling]);
+        assert_eq!(q4.len(), 5, "{spelling}: {q4:?}");
+        let q3 = ledger(&wd, &["--quarter", "2026Q3", "--agent", spelling]);
+        assert_eq!(q3.len(), 2, "{spelling}: {q3:?}");
+    }
 }

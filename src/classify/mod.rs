@@ -28,7 +28,7 @@ pub mod model;
 mod normalize;
 pub mod rules;
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
 
 use crate::domain::Cause;
@@ -657,7 +657,8 @@ impl Classifier {
         config: &ClassifyConfig,
         rules_only: bool,
     ) -> Result<Classifier> {
-        let c = Classifier::new(config)?;
+        // Errors of the rules name kefu.toml; those of a model its file.
+        let c = Classifier::new(config).context("kefu.toml [classify]")?;
         if rules_only {
             return Ok(c);
         }

@@ -1040,6 +1040,12 @@ impl Rejects {
     }
 }
 
+/// An error storing `file`'s records, naming it (found by exploratory
+/// testing: "source reg already holds a review with id 1 …" named no file).
+fn in_file(e: anyhow::Error, file: &str) -> anyhow::Error {
+    anyhow::anyhow!("{file}: {e:#}")
+}
+
 /// A file of an import that updated records into other days as other
 /// records (see `FileWrites::note_update` in the store).
 struct MovedRecords {
@@ -2306,8 +2312,7 @@ fn import(
     // The first and last local day of the feedback this import added or
     // changed: where to look for records dated outside their agent's time.
     let mut written_days: Option<(i64, i64)> = None;
-    let classifier = Classifier::for_workspace(&ws.dir, &ws.config.classify, false)
-        .context("kefu.toml [classify]")?;
+    let classifier = Classifier::for_workspace(&ws.dir, &ws.config.classify, false)?;
     // reader -> classifier -> writer (this thread), each on its own thread.
     let (send, parsed) = sync_channel::<Result<Vec<Item>>>(BATCHES_IN_FLIGHT);
     let (classified, receive) = sync_channel::<Result<Vec<Item>>>(BATCHES_IN_FLIGHT);
@@ -2433,8 +2438,9 @@ fn import(
             };
             for item in batch {
                 if !matches!(item, Item::Feedback(_)) && !pending.is_empty() {
-                    let counts = &mut files.last_mut().expect("a file is open").counts;
-                    write_pending(&mut pending, &source, &mut file_writes, counts)?;
+                    let file = files.last_mut().expect("a file is open");
+                    write_pending(&mut pending, &source, &mut file_writes, &mut file.counts)
+                        .map_err(|e| in_file(e, &file.file))?;
                 }
                 match item {
                     Item::File {
@@ -2508,8 +2514,8 @@ fn import(
                         let (outcome, moved) =
                             store::points::upsert_event(&tx, &source, &mut rec, import_id)?;
                         let again = events_written.contains(&(source.clone(), rec.ext_id.clone()));
-                        if let Some((from_day, moved)) = moved.filter(|_| !again) {
-                            file_writes.note_moved(from_day, moved);
+                        if let Some((days, moved)) = moved.filter(|_| !again) {
+                            file_writes.note_moved(days, moved);
                         }
                         if outcome == Upsert::New && rec.derived_key.is_none() {
                             events_with_ids.note(&source, rec.day);
@@ -2562,8 +2568,9 @@ fn import(
                 }
             }
             if !pending.is_empty() {
-                let counts = &mut files.last_mut().expect("a file is open").counts;
-                write_pending(&mut pending, &source, &mut file_writes, counts)?;
+                let file = files.last_mut().expect("a file is open");
+                write_pending(&mut pending, &source, &mut file_writes, &mut file.counts)
+                    .map_err(|e| in_file(e, &file.file))?;
             }
         }
         note_moved(&files, &source, &mut file_writes);
@@ -2635,7 +2642,12 @@ fn import(
                 );
             } else {
                 crate::say!(
-                    "kefu: warning: {copy}: if the file is a later copy of {other}'s export, each of them now counts twice (import it with --source {other})"
+                    "kefu: warning: {copy}: if the file is a later copy of {other}'s export, each of them {} twice (import it with --source {other})",
+                    if plan.dry_run {
+                        "would count"
+                    } else {
+                        "now counts"
+                    }
                 );
             }
         }
@@ -2668,7 +2680,7 @@ fn import(
         let what = format!(
             "{file}: {moved} of {updated} record(s) it updates in source {source} move {} as other records ({how}; first: {})",
             if plan.replace.is_some() {
-                "from a day outside the --replace period into it"
+                "to another day across the bounds of the --replace period"
             } else {
                 "to another day"
             },
@@ -2682,7 +2694,7 @@ fn import(
                     format!("..{}", crate::dates::date_of_day(period.1))
                 };
             bail!(
-                "{what}: the register looks like it numbers its rows anew each period, and would overwrite records dated outside {period} (a register is the whole truth of its own period only); {nothing}: import each period's register with a --source of its own, or, if these are corrections, without --replace"
+                "{what}: the register looks like it numbers its rows anew each period, and would overwrite records across the bounds of {period} (a register is the whole truth of its own period only); {nothing}: import each period's register with a --source of its own, or, if these are corrections, without --replace"
             );
         }
         if plan.source.is_none() && 2 * moved as u64 > updated {

@@ -304,13 +304,15 @@ pub fn resolve_agent(
                 // bonus row (not-on-roster): its lines too (found by
                 // exploratory testing: HR typed the id the bonus showed).
                 None if store::points::charged_id(conn, a)? => {
+                    let one = crate::domain::off_roster_id(a);
                     if !quiet {
                         crate::say!(
-                            "kefu: --agent {}: not on the roster; its records as the exports gave them, in any case or width (import the roster to link them)",
-                            crate::domain::shown(a)
+                            "kefu: --agent {}: not on the roster; its records as the exports gave them, in any case or width, as {} (import the roster to link them)",
+                            crate::domain::shown(a),
+                            crate::domain::shown(&one)
                         );
                     }
-                    Ok(Some(a.to_string()))
+                    Ok(Some(one))
                 }
                 None => bail!(Usage(format!(
                     "no agent {} on the roster (by id or unique name){}",
@@ -344,7 +346,11 @@ pub fn run(globals: &Globals, args: PointsArgs) -> Result<()> {
         Some(_) => (
             store::points::closed_lines(&store.conn, closed_name.as_deref().unwrap_or_default())?
                 .into_iter()
-                .filter(|l| agent.as_ref().is_none_or(|a| &l.agent_id == a))
+                .filter(|l| {
+                    agent.as_ref().is_none_or(|a| {
+                        &l.agent_id == a || crate::domain::off_roster_id(&l.agent_id) == *a
+                    })
+                })
                 .collect(),
             None,
         ),

@@ -194,6 +194,49 @@ pub struct Ledger {
     pub unlinked: Vec<(Unlinked, bool)>,
 }
 
+/// The roster's ids, to write every other id in one spelling
+/// ([`crate::domain::off_roster_id`]): KF099, kf099 and ＫＦ０９９ are one
+/// agent the roster lacks, in the ledger, in a closed period's snapshot read
+/// back and in the adjustments to it.
+pub struct OneSpelling(std::collections::HashSet<String>);
+
+impl OneSpelling {
+    pub fn of(agents: &[Agent]) -> OneSpelling {
+        OneSpelling(agents.iter().map(|a| a.id.clone()).collect())
+    }
+
+    /// `id` as the ledger writes it (none stays none).
+    pub fn id(&self, id: &str) -> String {
+        if id.is_empty() || self.0.contains(id) {
+            id.to_string()
+        } else {
+            crate::domain::off_roster_id(id)
+        }
+    }
+
+    pub fn fix(&self, id: &mut String) {
+        let one = self.id(id);
+        if one != *id {
+            *id = one;
+        }
+    }
+
+    /// A line read back from a snapshot: its agent, and the `@AGENT` its
+    /// key ends with when it was adjusted for two agents.
+    pub fn line(&self, mut x: Line) -> Line {
+        let one = self.id(&x.agent_id);
+        if one != x.agent_id {
+            if let Some(key) = x.key.strip_suffix(x.agent_id.as_str()) {
+                if key.ends_with('@') {
+                    x.key = format!("{key}{one}");
+                }
+            }
+            x.agent_id = one;
+        }
+        x
+    }
+}
+
 /// The window (month, quarter or year) containing `day`.
 pub fn window_of(window: Window, date: NaiveDate) -> Period {
     match window {
@@ -1184,6 +1227,7 @@ pub fn compute(
     use anyhow::Context as _;
     let policy = Policy::of(&book.complaints);
     let inputs = crate::store::points::inputs(conn, &scope_of(book, period, agent, &policy))?;
+    let spelling = OneSpelling::of(&inputs.agents);
     let mut l = ledger(book, &inputs, period, today);
     // A department no one on the roster has ever been in is a typo (found
     // by exploratory testing: the rule silently awarded nothing).
@@ -1233,13 +1277,17 @@ pub fn compute(
         if !overlaps && !books_here {
             continue;
         }
-        let frozen = crate::store::points::closed_lines(conn, name)?;
+        let frozen: Vec<Line> = crate::store::points::closed_lines(conn, name)?
+            .into_iter()
+            .map(|x| spelling.line(x))
+            .collect();
         if payouts.is_none() {
             let mut all = HashMap::new();
             for (n, ..) in &closed {
                 if let Some((_, payout)) = crate::store::points::closed(conn, n)? {
-                    let pays: Vec<Payout> = serde_json::from_str(&payout)
+                    let mut pays: Vec<Payout> = serde_json::from_str(&payout)
                         .with_context(|| format!("the payout {n} was closed with"))?;
+                    pays.iter_mut().for_each(|p| spelling.fix(&mut p.agent_id));
                     all.insert(n.clone(), pays);
                 }
             }
@@ -1375,6 +1423,7 @@ pub fn compute(
             .collect();
         let absorbed: Vec<Line> = crate::store::points::absorbed_adjustments(conn, name)?
             .into_iter()
+            .map(|x| spelling.line(x))
             .filter(|x| agent.is_none_or(|a| x.agent_id == a))
             .collect();
         let now = Ledger {

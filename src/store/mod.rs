@@ -788,24 +788,28 @@ pub fn last_id(tx: &Transaction<'_>, table: &str) -> Result<i64> {
 /// twin of the same day counts: a daily log numbering its rows anew (1, 2,
 /// … each day) holds the ids of other days' records, not copies of them
 /// (found by exploratory testing: a log imported with the `--source` kefu
-/// suggested for it was then said to count twice). Index lookups only.
+/// suggested for it was then said to count twice), nor one of the other
+/// kind of feedback. Index lookups only.
 pub fn ids_in_other_sources(
     tx: &Transaction<'_>,
     table: &str,
     after: i64,
     upto: i64,
 ) -> Result<Option<(String, usize, usize, String)>> {
-    let day = if table == "events" {
-        "day"
+    // Feedback of the same kind: a register of reviews numbered 1, 2, …
+    // like one of complaints holds none of its records (found by
+    // exploratory testing).
+    let (day, kind) = if table == "events" {
+        ("day", "''")
     } else {
-        "local_day"
+        ("local_day", "kind")
     };
-    let added: Vec<(String, String, i64)> = tx
+    let added: Vec<(String, String, i64, String)> = tx
         .prepare(&format!(
-            "SELECT source, ext_id, {day} FROM {table} WHERE id > ?1 AND id <= ?2 ORDER BY id LIMIT 1000"
+            "SELECT source, ext_id, {day}, {kind} FROM {table} WHERE id > ?1 AND id <= ?2 ORDER BY id LIMIT 1000"
         ))?
         .query_map(rusqlite::params![after, upto], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     if added.is_empty() {
@@ -825,15 +829,15 @@ pub fn ids_in_other_sources(
         sources.push(s);
     }
     let mut held = tx.prepare(&format!(
-        "SELECT 1 FROM {table} WHERE source = ?1 AND ext_id = ?2 AND id <= ?3 AND {day} = ?4"
+        "SELECT 1 FROM {table} WHERE source = ?1 AND ext_id = ?2 AND id <= ?3 AND {day} = ?4 AND {kind} = ?5"
     ))?;
     let mut best: Option<(String, usize, usize, String)> = None;
     for other in &sources {
         let mut n = 0;
         let mut first = None;
-        for (_, id, day) in added.iter().filter(|(s, ..)| s != other) {
+        for (_, id, day, kind) in added.iter().filter(|(s, ..)| s != other) {
             // Held before this file, or by an earlier file of the import.
-            if held.exists(rusqlite::params![other, id, after, day])? {
+            if held.exists(rusqlite::params![other, id, after, day, kind])? {
                 n += 1;
                 first.get_or_insert_with(|| id.clone());
             }

@@ -42,14 +42,14 @@ pub struct NewEvent {
 /// stored one's (a register's `--replace` holds that id).
 ///
 /// Also returns, for an update that moves the stored event to another day
-/// as another event (another agent or rule), its stored day and what it
-/// was and is: a register numbering its rows anew each day overwrites so.
+/// as another event (another agent or rule), its stored and new days and
+/// what it was and is: a register numbering its rows anew each day overwrites so.
 pub fn upsert_event(
     tx: &Transaction<'_>,
     source: &str,
     e: &mut NewEvent,
     import_id: i64,
-) -> Result<(Upsert, Option<(i64, String)>)> {
+) -> Result<(Upsert, Option<((i64, i64), String)>)> {
     type Stored = (String, i64, i64, String);
     let stored = |ext_id: &str| -> Result<Option<Stored>> {
         Ok(tx
@@ -100,7 +100,7 @@ pub fn upsert_event(
                 e.agent_id,
                 e.rule_id
             );
-            (*day, what)
+            ((*day, e.day), what)
         })
     });
     let existing = existing.map(|(_, hash, ..)| hash);
@@ -642,7 +642,16 @@ pub fn inputs(conn: &Connection, scope: &Scope<'_>) -> Result<Inputs> {
             activity.push((m, metric, a, value));
         }
     }
-    one_spelling_per_agent(&agents, agent, &mut events, &mut charges);
+    // An id the roster lacks, in any spelling, is one agent (found by
+    // exploratory testing: three complaints in a month under three
+    // spellings raised no dismissal review).
+    let spelling = crate::points::OneSpelling::of(&agents);
+    events
+        .iter_mut()
+        .for_each(|e| spelling.fix(&mut e.agent_id));
+    charges
+        .iter_mut()
+        .for_each(|c| spelling.fix(&mut c.agent_id));
     Ok(Inputs {
         agents,
         events,
@@ -650,53 +659,6 @@ pub fn inputs(conn: &Connection, scope: &Scope<'_>) -> Result<Inputs> {
         unlinked,
         activity,
     })
-}
-
-/// Writes every id of one agent the same way: an id the roster lacks, given
-/// in another case or width (KF099, kf099, ＫＦ０９９), is one agent, as the
-/// reports count it (found by exploratory testing: three complaints in a
-/// month under three spellings raised no dismissal review). Its spelling is
-/// `agent` where that is the one asked for, else the roster's id with that
-/// key, else the first of its spellings in string order (KF099).
-fn one_spelling_per_agent(
-    agents: &[Agent],
-    agent: Option<&str>,
-    events: &mut [Event],
-    charges: &mut [Charge],
-) {
-    use crate::domain::agent_key;
-    let mut spelling: HashMap<String, String> = HashMap::new();
-    let mut mixed = false;
-    for id in events
-        .iter()
-        .map(|e| &e.agent_id)
-        .chain(charges.iter().map(|c| &c.agent_id))
-    {
-        let s = spelling.entry(agent_key(id)).or_insert_with(|| id.clone());
-        if s != id {
-            mixed = true;
-            if id < s {
-                s.clone_from(id);
-            }
-        }
-    }
-    let asked = agent.map(str::to_string);
-    for id in agents.iter().map(|a| &a.id).chain(asked.as_ref()) {
-        if let Some(s) = spelling.get_mut(&agent_key(id)).filter(|s| *s != id) {
-            mixed = true;
-            s.clone_from(id);
-        }
-    }
-    if !mixed {
-        return;
-    }
-    let one = |id: &mut String| {
-        if let Some(s) = spelling.get(&agent_key(id)).filter(|s| *s != id) {
-            id.clone_from(s);
-        }
-    };
-    events.iter_mut().for_each(|e| one(&mut e.agent_id));
-    charges.iter_mut().for_each(|c| one(&mut c.agent_id));
 }
 
 /// The feedback a ledger reads on days ?1..=?2 (of agent ?3 when
