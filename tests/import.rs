@@ -5240,9 +5240,11 @@ fn day_registers_suggested_sources_and_several_files() {
     .assert()
     .code(1)
     .stderr(predicate::str::contains(
-        "2 of 2 record(s) it updates in source reg move to another day across the bounds of the --replace period as other records (another agent or rule;",
+        "2 of 2 record(s) it updates in source reg move to another day, not both within the --replace period, as other records (another agent or rule;",
     ))
-    .stderr(predicate::str::contains("records across the bounds of 2026-11-22"));
+    .stderr(predicate::str::contains(
+        "records it is not the register of (it is the whole truth of 2026-11-22 only)",
+    ));
     let on_20th = "SELECT count(*) FROM events WHERE source = 'reg' AND day = 20777";
     assert_eq!(wd.count(on_20th), 2);
     // The suggested --source keeps the log apart, with no word of copies.

@@ -4352,3 +4352,69 @@ fn an_off_roster_id_in_three_spellings_is_one_agent() {
         assert_eq!(q3.len(), 2, "{spelling}: {q3:?}");
     }
 }
+
+/// Regressions (exploratory testing, round 65): a group leader the roster
+/// lacks, written two ways as 组长工号, leads one team under one id; an id
+/// written as an Excel float (2001.0) is found by `points --agent 2001`; a
+/// phone number shifted into 客服工号 is masked in the bonus and its
+/// statement's file name.
+#[test]
+fn off_roster_leaders_float_ids_and_phones_as_ids() {
+    let wd = Workdir::new();
+    import(
+        &wd,
+        "agents",
+        "a.csv",
+        "工号,客服姓名,部门,组长工号,入职日期,离职日期\nA1,甲,售前组,kf 099,2024-01-01,\nA2,乙,售前组,ＫＦ０９９,2024-01-01,\n",
+    );
+    import(
+        &wd,
+        "complaints",
+        "c.csv",
+        "投诉编号,投诉时间,客服工号,投诉内容,是否成立,责任认定\nF1,2026-08-01 09:00,2001,a,成立,个人\nF2,2026-08-02 09:00,2001.0,b,成立,个人\nF3,2026-08-03 09:00,２００１,c,成立,个人\nP1,2026-08-04 09:00,13812345678,d,成立,个人\n",
+    );
+    import(
+        &wd,
+        "events",
+        "e.csv",
+        "编号,日期,工号,奖惩项目,次数\nE1,2026-08-05,A1,电脑或灯未关,1\nE2,2026-08-06,A2,电脑或灯未关,1\n",
+    );
+    let rows = bonus(&wd, &["--quarter", "2026Q3"]);
+    let ids: Vec<&str> = rows
+        .iter()
+        .map(|r| r["agent_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids.iter()
+            .filter(|i| i.to_lowercase().contains("099") || i.contains("０９９"))
+            .count(),
+        1,
+        "{ids:?}"
+    );
+    assert!(ids.contains(&"KF099"), "{ids:?}");
+    assert!(ids.contains(&"138****5678"), "{ids:?}");
+    assert!(!ids.iter().any(|i| i.contains("13812345678")), "{ids:?}");
+    for spelling in ["2001", "2001.0", "２００１"] {
+        let lines = ledger(&wd, &["--quarter", "2026Q3", "--agent", spelling]);
+        assert_eq!(lines.len(), 3, "{spelling}: {lines:?}");
+    }
+    let dir = wd.path("st");
+    wd.kefu(&[
+        "bonus",
+        "--quarter",
+        "2026Q3",
+        "--statements",
+        dir.to_str().unwrap(),
+    ])
+    .assert()
+    .success();
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !names.iter().any(|n| n.contains("13812345678")),
+        "{names:?}"
+    );
+    assert!(names.iter().any(|n| n == "KF099.html"), "{names:?}");
+}

@@ -2680,7 +2680,7 @@ fn import(
         let what = format!(
             "{file}: {moved} of {updated} record(s) it updates in source {source} move {} as other records ({how}; first: {})",
             if plan.replace.is_some() {
-                "to another day across the bounds of the --replace period"
+                "to another day, not both within the --replace period,"
             } else {
                 "to another day"
             },
@@ -2694,7 +2694,7 @@ fn import(
                     format!("..{}", crate::dates::date_of_day(period.1))
                 };
             bail!(
-                "{what}: the register looks like it numbers its rows anew each period, and would overwrite records across the bounds of {period} (a register is the whole truth of its own period only); {nothing}: import each period's register with a --source of its own, or, if these are corrections, without --replace"
+                "{what}: the register looks like it numbers its rows anew each period, and would overwrite records it is not the register of (it is the whole truth of {period} only); {nothing}: import each period's register with a --source of its own, or, if these are corrections, without --replace"
             );
         }
         if plan.source.is_none() && 2 * moved as u64 > updated {

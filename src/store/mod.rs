@@ -113,7 +113,9 @@ fn owner_and_mode(file: &Path) -> String {
 /// reads as `key` (a [`crate::domain::normalize_term`] form) as
 /// vocabularies compare (width, case, white space and script folded: 京東
 /// and 京东 alike), NULL when either is NULL. Compared character by character
-/// without a copy: it runs once per record a filtered report reads.
+/// without a copy: it runs once per record a filtered report reads. And
+/// `kefu_agent_is(text, key)`, whether `text` is the agent id whose
+/// [`crate::domain::agent_key`] is `key` (`2001.0` is `2001`).
 fn register_functions(conn: &Connection) -> Result<()> {
     use rusqlite::functions::FunctionFlags;
     use rusqlite::types::ValueRef;
@@ -126,6 +128,23 @@ fn register_functions(conn: &Connection) -> Result<()> {
                 (ValueRef::Text(text), ValueRef::Text(key)) => {
                     match (std::str::from_utf8(text), std::str::from_utf8(key)) {
                         (Ok(text), Ok(key)) => Some(crate::domain::same_term(text, key)),
+                        _ => Some(false),
+                    }
+                }
+                (ValueRef::Null, _) | (_, ValueRef::Null) => None,
+                _ => Some(false),
+            })
+        },
+    )?;
+    conn.create_scalar_function(
+        "kefu_agent_is",
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            Ok(match (ctx.get_raw(0), ctx.get_raw(1)) {
+                (ValueRef::Text(text), ValueRef::Text(key)) => {
+                    match (std::str::from_utf8(text), std::str::from_utf8(key)) {
+                        (Ok(text), Ok(key)) => Some(crate::domain::agent_key(text) == key),
                         _ => Some(false),
                     }
                 }

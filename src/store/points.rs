@@ -33,6 +33,10 @@ pub struct NewEvent {
     pub as_other_agents: Vec<(String, String, i64)>,
 }
 
+/// An event moved to another day as another: (stored day, new day) and
+/// what it was and is.
+pub type MovedEvent = ((i64, i64), String);
+
 /// Inserts or updates an event by (source, id). An event the register names
 /// by a name several agents had, already stored under one of them (by its
 /// id, or an id-less event by its key under that agent), keeps that agent:
@@ -49,7 +53,7 @@ pub fn upsert_event(
     source: &str,
     e: &mut NewEvent,
     import_id: i64,
-) -> Result<(Upsert, Option<((i64, i64), String)>)> {
+) -> Result<(Upsert, Option<MovedEvent>)> {
     type Stored = (String, i64, i64, String);
     let stored = |ext_id: &str| -> Result<Option<Stored>> {
         Ok(tx
@@ -250,6 +254,18 @@ pub fn agents(conn: &Connection) -> Result<Vec<Agent>> {
         if let Ok(i) = agents.binary_search_by(|a| a.id.as_str().cmp(&id)) {
             agents[i].history.push((r.get(1)?, r.get(2)?, r.get(3)?));
         }
+    }
+    // A group leader the roster lacks, in one spelling as the ledger writes
+    // ids (found by exploratory testing: kf 099 and ＫＦ０９９ as two
+    // members' 组长工号 made two teams, and a leader's charge at every third
+    // occurrence was never reached).
+    let spelling = crate::points::OneSpelling::of(&agents);
+    for a in &mut agents {
+        let leaders = a
+            .leader_id
+            .iter_mut()
+            .chain(a.history.iter_mut().filter_map(|(_, _, l)| l.as_mut()));
+        leaders.for_each(|l| spelling.fix(l));
     }
     Ok(agents)
 }
@@ -484,8 +500,8 @@ pub fn doubtful_charges(
 pub fn charged_id(conn: &Connection, id: &str) -> Result<bool> {
     Ok(conn
         .query_row(
-            "SELECT 1 FROM feedback WHERE agent_id = ?1 OR kefu_same(agent_id, ?2) LIMIT 1",
-            [id, &crate::domain::normalize_term(id)],
+            "SELECT 1 FROM feedback WHERE agent_id = ?1 OR kefu_agent_is(agent_id, ?2) LIMIT 1",
+            [id, &crate::domain::agent_key(id)],
             |_| Ok(()),
         )
         .optional()?
@@ -529,7 +545,7 @@ pub fn inputs(conn: &Connection, scope: &Scope<'_>) -> Result<Inputs> {
     // ＫＦ０９９), by its key.
     let off_roster_key = agent
         .filter(|a| !agents.iter().any(|x| x.id == *a))
-        .map(crate::domain::normalize_term);
+        .map(crate::domain::agent_key);
     // For one agent, the lines that can land on them: their own, and their
     // team's joint-liability lines if they lead one, or led one before a
     // move (the line of a day the agent was theirs is theirs).
@@ -550,7 +566,7 @@ pub fn inputs(conn: &Connection, scope: &Scope<'_>) -> Result<Inputs> {
         const COLUMNS: &str =
             "SELECT id, source, ext_id, agent_id, day, rule_id, count, verified, note FROM events";
         let who = if off_roster_key.is_some() {
-            "kefu_same(agent_id, ?3)"
+            "kefu_agent_is(agent_id, ?3)"
         } else if agent.is_some() {
             "agent_id = ?3"
         } else {
@@ -679,7 +695,7 @@ pub(super) fn charges_sql(one_agent: bool, by_key: bool) -> String {
     let indexed = super::schema::CHARGES_INDEXED;
     let who = if by_key {
         // An id the roster lacks, in any spelling (?3 is its key).
-        "kefu_same(agent_id, ?3)"
+        "kefu_agent_is(agent_id, ?3)"
     } else if one_agent {
         "agent_id = ?3"
     } else {
