@@ -4417,4 +4417,31 @@ fn off_roster_leaders_float_ids_and_phones_as_ids() {
         "{names:?}"
     );
     assert!(names.iter().any(|n| n == "KF099.html"), "{names:?}");
+    // Round 66: its pending complaint and the ledger's header are masked too.
+    import(
+        &wd,
+        "complaints",
+        "p.csv",
+        "投诉编号,投诉时间,客服工号,投诉内容\nP2,2026-08-07 09:00,13812345678,e\n",
+    );
+    let out = wd
+        .kefu(&["bonus", "--quarter", "2026Q3", "--format", "md"])
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        md.contains("p/P2") && md.contains(r"138\*\*\*\*5678"),
+        "{md}"
+    );
+    assert!(!md.contains("13812345678"), "{md}");
+    let v = wd.json(&[
+        "points",
+        "--quarter",
+        "2026Q3",
+        "--agent",
+        "13812345678",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["agent_id"], "138****5678", "{v}");
 }

@@ -125,6 +125,8 @@ fn payout_table(pays: &[Payout], mask: bool) -> Table {
 
 /// The pending complaints: day, agent, the record (kind, source/id), its
 /// validity and responsibility as far as known.
+/// (An agent with no name is not on the roster: its id is masked if it
+/// reads as personal data.)
 fn pending_table(pending: &[points::Charge], names: &HashMap<&str, &str>, mask: bool) -> Table {
     let mut t = Table::new(&[
         "date",
@@ -138,9 +140,15 @@ fn pending_table(pending: &[points::Charge], names: &HashMap<&str, &str>, mask: 
     for c in pending {
         t.push(vec![
             Cell::Date(dates::date_of_day(c.day)),
-            shown_agent_id(&c.agent_id, names.contains_key(c.agent_id.as_str()), mask)
-                .into_owned()
-                .into(),
+            shown_agent_id(
+                &c.agent_id,
+                names
+                    .get(c.agent_id.as_str())
+                    .is_some_and(|n| !n.is_empty()),
+                mask,
+            )
+            .into_owned()
+            .into(),
             names.get(c.agent_id.as_str()).copied().unwrap_or("").into(),
             c.kind.label().into(),
             format!("{}/{}", c.source, c.ext_id).into(),
@@ -534,14 +542,21 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
             // Ids the roster lacks as the ledger writes them now (an earlier
             // kefu froze them as the exports gave them: found by
             // exploratory testing, `KF 099` beside the year's `KF099`).
+            // Not where it would make one agent of several rows the
+            // snapshot holds apart (an earlier kefu froze kf 099 and
+            // ＫＦ０９９ as two): those stay as frozen, each with its lines
+            // and statement (found by exploratory testing).
             let spelling = points::OneSpelling::of(&store::points::agents(&store.conn)?);
             let mut pays: Vec<Payout> =
                 serde_json::from_str(&payout).context("reading the frozen payout")?;
-            pays.iter_mut().for_each(|p| spelling.fix(&mut p.agent_id));
-            let lines: Vec<points::Line> = store::points::closed_lines(&store.conn, &name)?
-                .into_iter()
-                .map(|l| spelling.line(l))
-                .collect();
+            let respelt: std::collections::HashSet<String> =
+                pays.iter().map(|p| spelling.id(&p.agent_id)).collect();
+            let respell = respelt.len() == pays.len();
+            let mut lines = store::points::closed_lines(&store.conn, &name)?;
+            if respell {
+                pays.iter_mut().for_each(|p| spelling.fix(&mut p.agent_id));
+                lines = lines.into_iter().map(|l| spelling.line(l)).collect();
+            }
             let mut note = format!(
                 "closed on {}: this is the frozen snapshot; later changes appear as adjustments in the next open quarter (已结算)",
                 dates::local_datetime(at, ws.tz).format("%Y-%m-%d %H:%M")

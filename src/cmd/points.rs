@@ -377,7 +377,11 @@ pub fn run(globals: &Globals, args: PointsArgs) -> Result<()> {
     let mut doc = Document::new(format!("积分明细 Points ledger {}", period.name));
     doc.fact("period", "期间 period", period.name.as_str());
     if let Some(a) = &agent {
-        doc.fact("agent_id", "客服 agent", a.as_str());
+        doc.fact(
+            "agent_id",
+            "客服 agent",
+            shown_agent_id(a, names.contains_key(a), !args.output.no_mask).into_owned(),
+        );
     }
     doc.fact("lines", "条目 lines", lines.len() as i64);
     doc.fact("net_points", "净积分 net points", net);
