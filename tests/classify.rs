@@ -1596,6 +1596,17 @@ fn column_names_that_could_mean_two_columns_are_refused() {
     assert!(!out.stdout.contains(&0));
 }
 
+/// The first `n` lines of a fixture (a header and rows without newlines
+/// inside them), as a text.
+fn first_lines(fixture: &str, n: usize) -> String {
+    std::fs::read_to_string(common::fixture(fixture))
+        .unwrap()
+        .lines()
+        .take(n)
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
 /// Regression (exploratory testing, round 63): `train` marks the row of what
 /// classify did before: rules alone where the built-in model is off, none
 /// where it replaces a model trained before (which it says).
@@ -1606,13 +1617,7 @@ fn train_marks_what_classify_did_before() {
     let toml = toml.replace("# [classify]\n", "[classify]\nbuiltin_model = false\n");
     assert!(toml.contains("builtin_model = false"));
     std::fs::write(wd.path("kefu.toml"), toml).unwrap();
-    let labels: String = std::fs::read_to_string(common::fixture("labeled/dev.csv"))
-        .unwrap()
-        .lines()
-        .take(60)
-        .map(|l| format!("{l}\n"))
-        .collect();
-    let f = wd.write("labels.csv", labels);
+    let f = wd.write("labels.csv", first_lines("labeled/dev.csv", 60));
     let train = || {
         let out = wd
             .kefu(&["classify", "train", &f, "--folds", "2"])
@@ -1641,13 +1646,7 @@ fn train_marks_what_classify_did_before() {
     // Round 64: a model worse than before is said so; a broken one is
     // named, not kefu.toml.
     std::fs::remove_file(wd.path("classify-model.json")).unwrap();
-    let few: String = std::fs::read_to_string(common::fixture("labeled/dev.csv"))
-        .unwrap()
-        .lines()
-        .take(25)
-        .map(|l| format!("{l}\n"))
-        .collect();
-    let few = wd.write("few.csv", few);
+    let few = wd.write("few.csv", first_lines("labeled/dev.csv", 25));
     wd.kefu(&[
         "classify",
         "train",

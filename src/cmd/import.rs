@@ -2658,8 +2658,9 @@ fn import(
     // another record, which corrections do not (found by exploratory
     // testing). A register (--replace) is the whole truth of its period,
     // renumbered rows and all, but not of the days outside it: only the
-    // records it moves in from those are counted (see `FileWrites`), and
-    // its --source, the register's own, does not make them corrections.
+    // records it moves into, out of or outside the period are counted (see
+    // `FileWrites`), and its --source, the register's own, does not make
+    // them corrections.
     let how = if plan.kind == ImportKind::Events {
         "another agent or rule"
     } else {

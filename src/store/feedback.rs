@@ -192,8 +192,8 @@ const INSERT_SIZES: usize = INSERT_CHUNK.trailing_zeros() as usize + 1;
 /// 投诉编号 1, 2, …) overwrites the records of other days so, where a
 /// correction changes the date or the rest, not both. Under `--replace`,
 /// `replaced` is the register's period (first and last day): a record it
-/// moves within the period is the register's truth, one it moves into or
-/// out of it is counted (found by exploratory testing: a register of
+/// moves within the period is the register's truth, any other is counted
+/// (found by exploratory testing: a register of
 /// 2026-11-22 numbering its rows anew overwrote 2026-11-20's; a row dated
 /// outside a month's register overwrote one of the month's).
 #[derive(Debug, Default)]
@@ -250,7 +250,7 @@ impl FileWrites {
 
     /// Counts a record moved from one day to another (`days`) as another
     /// record (`what` says how), keeping the first few descriptions; under
-    /// `--replace`, only one moved into or out of the register's period.
+    /// `--replace`, not one moved between two days of the register's period.
     pub fn note_moved(&mut self, days: (i64, i64), what: String) {
         if self.replaced.is_some_and(|(first, last)| {
             (first..=last).contains(&days.0) && (first..=last).contains(&days.1)

@@ -117,34 +117,26 @@ fn owner_and_mode(file: &Path) -> String {
 /// `kefu_agent_is(text, key)`, whether `text` is the agent id whose
 /// [`crate::domain::agent_key`] is `key` (`2001.0` is `2001`).
 fn register_functions(conn: &Connection) -> Result<()> {
+    text_function(conn, "kefu_same", crate::domain::same_term)?;
+    text_function(conn, "kefu_agent_is", |text, key| {
+        crate::domain::agent_key(text) == key
+    })
+}
+
+/// Registers `name(text, key)`: `test` of the two texts, NULL when either
+/// is NULL, false for anything else.
+fn text_function(conn: &Connection, name: &str, test: fn(&str, &str) -> bool) -> Result<()> {
     use rusqlite::functions::FunctionFlags;
     use rusqlite::types::ValueRef;
     conn.create_scalar_function(
-        "kefu_same",
+        name,
         2,
         FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
-        |ctx| {
+        move |ctx| {
             Ok(match (ctx.get_raw(0), ctx.get_raw(1)) {
                 (ValueRef::Text(text), ValueRef::Text(key)) => {
                     match (std::str::from_utf8(text), std::str::from_utf8(key)) {
-                        (Ok(text), Ok(key)) => Some(crate::domain::same_term(text, key)),
-                        _ => Some(false),
-                    }
-                }
-                (ValueRef::Null, _) | (_, ValueRef::Null) => None,
-                _ => Some(false),
-            })
-        },
-    )?;
-    conn.create_scalar_function(
-        "kefu_agent_is",
-        2,
-        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
-        |ctx| {
-            Ok(match (ctx.get_raw(0), ctx.get_raw(1)) {
-                (ValueRef::Text(text), ValueRef::Text(key)) => {
-                    match (std::str::from_utf8(text), std::str::from_utf8(key)) {
-                        (Ok(text), Ok(key)) => Some(crate::domain::agent_key(text) == key),
+                        (Ok(text), Ok(key)) => Some(test(text, key)),
                         _ => Some(false),
                     }
                 }
