@@ -1618,18 +1618,7 @@ fn train_marks_what_classify_did_before() {
     assert!(toml.contains("builtin_model = false"));
     std::fs::write(wd.path("kefu.toml"), toml).unwrap();
     let f = wd.write("labels.csv", first_lines("labeled/dev.csv", 60));
-    let train = || {
-        let out = wd
-            .kefu(&["classify", "train", &f, "--folds", "2"])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
+    let train = || wd.stdout(&["classify", "train", &f, "--folds", "2"]);
     let first = train();
     assert!(first.contains("rules alone (before training)"), "{first}");
     assert!(

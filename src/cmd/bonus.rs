@@ -546,7 +546,7 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
             // snapshot holds apart (an earlier kefu froze kf 099 and
             // ＫＦ０９９ as two): those stay as frozen, each with its lines
             // and statement (found by exploratory testing).
-            let spelling = points::OneSpelling::of(&store::points::agents(&store.conn)?);
+            let spelling = points::OneSpelling::of(&agents);
             let mut pays: Vec<Payout> =
                 serde_json::from_str(&payout).context("reading the frozen payout")?;
             let respelt: std::collections::HashSet<String> =
