@@ -4428,3 +4428,120 @@ fn off_roster_leaders_float_ids_and_phones_as_ids() {
     ]);
     assert_eq!(v["agent_id"], "138****5678", "{v}");
 }
+
+/// Regressions (exploratory testing, rounds 66 and 67): a quarter an
+/// earlier kefu closed with one off-roster id in three spellings (three
+/// rows) shows three rows in `bonus`, three statements, and in `points`
+/// each line under the spelling it was frozen with, so that each row adds
+/// up to its ledger; `--agent kf099` finds that row's line.
+#[test]
+fn a_snapshot_holding_one_id_in_three_spellings_keeps_them_apart() {
+    let wd = Workdir::new();
+    import(
+        &wd,
+        "agents",
+        "a.csv",
+        "工号,客服姓名,部门,组长工号,入职日期,离职日期\nKF001,王芳,售前组,,2024-03-01,\n",
+    );
+    import(
+        &wd,
+        "complaints",
+        "c.csv",
+        "投诉编号,投诉时间,客服工号,投诉内容,是否成立,责任认定\nX1,2026-08-03 09:00,KF099,a,成立,个人\nX2,2026-08-04 09:00,kf099,b,成立,个人\nX3,2026-08-05 09:00,ＫＦ０９９,c,成立,个人\n",
+    );
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    // As an earlier kefu froze it: the spellings as the export gave them.
+    let conn = rusqlite::Connection::open(wd.path("kefu.db")).unwrap();
+    conn.execute_batch(
+        "UPDATE closed_lines SET agent_id = 'kf099' WHERE key LIKE '%/X2';
+         UPDATE closed_lines SET agent_id = 'ＫＦ０９９' WHERE key LIKE '%/X3';",
+    )
+    .unwrap();
+    let payout: String = conn
+        .query_row(
+            "SELECT payout FROM closed_periods WHERE name = '2026Q3'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let mut rows: Vec<Value> = serde_json::from_str(&payout).unwrap();
+    let one = rows.iter().position(|r| r["agent_id"] == "KF099").unwrap();
+    let frozen = rows.remove(one);
+    for id in ["KF099", "kf099", "ＫＦ０９９"] {
+        let mut r = frozen.clone();
+        r["agent_id"] = id.into();
+        r["points_deducted"] = 1.into();
+        r["net_points"] = (-1).into();
+        r["complaints_counted"] = 1.into();
+        rows.push(r);
+    }
+    conn.execute(
+        "UPDATE closed_periods SET payout = ?1 WHERE name = '2026Q3'",
+        [serde_json::to_string(&rows).unwrap()],
+    )
+    .unwrap();
+    drop(conn);
+    let shown = bonus(&wd, &["--quarter", "2026Q3"]);
+    for id in ["KF099", "kf099", "ＫＦ０９９"] {
+        assert_eq!(agent(&shown, id)["net_points"], -1, "{shown:?}");
+    }
+    let names = common::names_in(&statements_of(&wd, "2026Q3"));
+    assert!(names.iter().any(|n| n == "kf099.html"), "{names:?}");
+    let lines = ledger(&wd, &["--quarter", "2026Q3"]);
+    let mut ids: Vec<&str> = lines
+        .iter()
+        .map(|l| l["agent_id"].as_str().unwrap())
+        .filter(|id| *id != "KF001")
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ["KF099", "kf099", "ＫＦ０９９"], "{lines:?}");
+    let v = wd.json(&[
+        "points",
+        "--quarter",
+        "2026Q3",
+        "--agent",
+        "kf099",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["net_points"], -1, "{v}");
+    assert_eq!(v["agent_id"], "kf099", "{v}");
+}
+
+/// Regression (exploratory testing, round 67): no one is paid from a row
+/// the roster lacks. An appeal upheld after the close gives KF099 a +1
+/// adjustment: its row shows the point, its bonus is 0.00, and the total
+/// and the count of agents are the roster's.
+#[test]
+fn a_not_on_roster_row_is_paid_nothing() {
+    let wd = Workdir::new();
+    import(
+        &wd,
+        "agents",
+        "a.csv",
+        "工号,客服姓名,部门,组长工号,入职日期,离职日期\nKF001,王芳,售前组,,2024-03-01,\n",
+    );
+    let log = |validity: &str| {
+        format!("投诉编号,投诉时间,客服工号,投诉内容,是否成立,责任认定\nX1,2026-08-03 09:00,KF099,a,{validity},个人\n")
+    };
+    import(&wd, "complaints", "v1.csv", &log("成立"));
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    import(&wd, "complaints", "v2.csv", &log("不成立"));
+    let rows = bonus(&wd, &["--quarter", "2026Q4"]);
+    let off = agent(&rows, "KF099");
+    assert_eq!(off["net_points"], 1, "{off}");
+    assert_eq!(off["bonus"], "0.00", "{off}");
+    let paid = agent(&rows, "KF001")["bonus"].clone();
+    let out = wd
+        .kefu(&["bonus", "--quarter", "2026Q4", "--format", "csv"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "total payout {} CNY for 1 agent(s)",
+            paid.as_str().unwrap()
+        )),
+        "{err}"
+    );
+}

@@ -2947,3 +2947,64 @@ fn compare_by_agent_keeps_an_id_typed_as_a_name_with_that_id() {
         );
     }
 }
+
+/// Regression (exploratory testing, round 66 noted): an agent id or name
+/// the roster lacks that reads as personal data (a phone number shifted
+/// into 客服工号 or 客服) is masked in the daily report's items and agents
+/// and in `compare --by agent`; a roster agent whose id is all digits is
+/// shown as the roster has it; `--no-mask` shows all.
+#[test]
+fn off_roster_agent_ids_that_are_phone_numbers_are_masked() {
+    let wd = Workdir::new();
+    let roster = wd.write(
+        "a.csv",
+        "工号,客服姓名,部门,入职日期\n13900001111,王芳,售前组,2024-03-01\n",
+    );
+    wd.kefu(&["import", "-q", "agents", &roster])
+        .assert()
+        .success();
+    let reviews = wd.write(
+        "r.csv",
+        "评价ID,评价时间,客服工号,客服,评价等级,评价内容\n1,2026-11-20 10:00,13812345678,13712345678,差评,态度很差\n2,2026-11-20 11:00,13900001111,王芳,差评,回复太慢\n",
+    );
+    wd.kefu(&["import", "-q", "reviews", &reviews])
+        .assert()
+        .success();
+    let daily = [
+        "report",
+        "daily",
+        "--date",
+        "2026-11-20",
+        "--format",
+        "json",
+    ];
+    let v = wd.json(&daily);
+    let text = v.to_string();
+    assert!(
+        !text.contains("13812345678") && !text.contains("13712345678"),
+        "{text}"
+    );
+    let ids: Vec<&str> = v["by_agent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["agent_id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"138****5678") && ids.contains(&"13900001111"),
+        "{ids:?}"
+    );
+    let items = v["items"].as_array().unwrap();
+    assert!(
+        items.iter().any(|i| i["agent_name"] == "137****5678"),
+        "{items:?}"
+    );
+    let compare = wd.stdout(&[
+        "report", "compare", "--by", "agent", "--period", "2026-11", "--format", "csv",
+    ]);
+    assert!(compare.contains("138****5678,137****5678"), "{compare}");
+    assert!(!compare.contains("13812345678"), "{compare}");
+    let mut unmasked = daily.to_vec();
+    unmasked.push("--no-mask");
+    assert!(wd.stdout(&unmasked).contains("13812345678"));
+}

@@ -358,6 +358,14 @@ fn whole_quarters(p: &Period) -> Vec<Period> {
     out
 }
 
+/// How many rows are agents on the roster (a not-on-roster row is paid
+/// nothing and is no one).
+fn agents_paid(pays: &[Payout]) -> usize {
+    pays.iter()
+        .filter(|p| !p.flags.iter().any(|f| f == points::NOT_ON_ROSTER))
+        .count()
+}
+
 fn total(pays: &[Payout]) -> Decimal {
     let mut t: Decimal = pays.iter().map(|p| p.bonus).sum();
     t.rescale(2);
@@ -412,7 +420,7 @@ fn bonus_document(
     let mut doc = Document::new(format!("{title} Bonus {}", period.name));
     doc.fact("period", "期间 period", period.name.as_str());
     doc.fact("currency", "币种 currency", currency);
-    doc.fact("agents", "人数 agents", pays.len() as i64);
+    doc.fact("agents", "人数 agents", agents_paid(pays) as i64);
     doc.fact(
         "total_payout",
         "奖金合计 total payout",
@@ -543,15 +551,11 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
             // kefu froze them as the exports gave them: found by
             // exploratory testing, `KF 099` beside the year's `KF099`).
             // Not where it would make one agent of several rows the
-            // snapshot holds apart (an earlier kefu froze kf 099 and
-            // ＫＦ０９９ as two): those stay as frozen, each with its lines
-            // and statement (found by exploratory testing).
+            // snapshot holds apart ([`points::OneSpelling::respells`]).
             let spelling = points::OneSpelling::of(&agents);
             let mut pays: Vec<Payout> =
                 serde_json::from_str(&payout).context("reading the frozen payout")?;
-            let respelt: std::collections::HashSet<String> =
-                pays.iter().map(|p| spelling.id(&p.agent_id)).collect();
-            let respell = respelt.len() == pays.len();
+            let respell = spelling.respells(pays.iter().map(|p| p.agent_id.as_str()));
             let mut lines = store::points::closed_lines(&store.conn, &name)?;
             if respell {
                 pays.iter_mut().for_each(|p| spelling.fix(&mut p.agent_id));
@@ -755,7 +759,7 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
             "kefu: total payout {} {} for {} agent(s); {how}",
             total(&pays),
             book.currency,
-            pays.len()
+            agents_paid(&pays)
         );
     }
     args.output.emit(&doc, globals.quiet)
@@ -910,7 +914,7 @@ fn close(globals: &Globals, ws: &Workspace, period: &str) -> Result<()> {
             "kefu: closed {}: {} ledger line(s), {} agent(s), total payout {} {}",
             p.name,
             l.lines.len(),
-            pays.len(),
+            agents_paid(&pays),
             total(&pays),
             book.currency
         );

@@ -356,17 +356,36 @@ pub fn run(globals: &Globals, args: PointsArgs) -> Result<()> {
         Some(name) => store::points::closed(&store.conn, name)?,
         None => None,
     };
+    let mut agent = agent;
     let (lines, unknown): (Vec<Line>, Option<String>) = match &closed {
-        Some(_) => (
+        Some((_, payout)) => {
+            let mut lines = store::points::closed_lines(
+                &store.conn,
+                closed_name.as_deref().unwrap_or_default(),
+            )?;
             // Written as the ledger writes ids now (a snapshot an earlier
-            // kefu closed kept an id the roster lacks as the export gave it).
-            store::points::closed_lines(&store.conn, closed_name.as_deref().unwrap_or_default())?
-                .into_iter()
-                .map(|l| spelling.line(l))
-                .filter(|l| agent.as_ref().is_none_or(|a| &l.agent_id == a))
-                .collect(),
-            None,
-        ),
+            // kefu closed kept an id the roster lacks as the export gave
+            // it), unless that merges rows the snapshot holds apart, as
+            // `bonus` shows them (found by exploratory testing: the ledger
+            // gave KF099 -3 beside its bonus row's -1).
+            let pays: Vec<points::Payout> =
+                serde_json::from_str(payout).context("reading the frozen payout")?;
+            if spelling.respells(pays.iter().map(|p| p.agent_id.as_str())) {
+                lines = lines.into_iter().map(|l| spelling.line(l)).collect();
+            } else if let Some(typed) = args.agent.as_deref() {
+                // --agent kf099: that row, where the snapshot has one.
+                if lines.iter().any(|l| l.agent_id == typed) {
+                    agent = Some(typed.to_string());
+                }
+            }
+            (
+                lines
+                    .into_iter()
+                    .filter(|l| agent.as_ref().is_none_or(|a| &l.agent_id == a))
+                    .collect(),
+                None,
+            )
+        }
         None => {
             let l = points::compute(&store.conn, book, &period, agent.as_deref(), today)?;
             let note = ledger_notes(&l);

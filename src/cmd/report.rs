@@ -417,6 +417,7 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
         spellings: crate::report::Spellings::new(crate::store::reports::roster_departments(
             &store.conn,
         )?),
+        roster_agents: crate::store::reports::roster_agent_keys(&store.conn)?,
     };
     let daily = match plan {
         Plan::Daily(date) => Some(date),

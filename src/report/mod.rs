@@ -31,6 +31,30 @@ pub struct Context<'a> {
     /// Mask customer phone numbers and ids (the default).
     pub mask: bool,
     pub spellings: Spellings,
+    /// The keys of the roster's agent ids and names
+    /// ([`reports::roster_agent_keys`]).
+    pub roster_agents: std::collections::HashSet<String>,
+}
+
+impl Context<'_> {
+    /// An agent id or name as a report shows it: one the roster lacks that
+    /// reads as personal data (a phone number shifted into 客服工号) is
+    /// masked unless asked not to, as in points and bonus.
+    fn agent<'s>(&self, id_or_name: &'s str) -> std::borrow::Cow<'s, str> {
+        if self.mask
+            && !self
+                .roster_agents
+                .contains(&crate::domain::agent_key(id_or_name))
+        {
+            privacy::mask_personal_data(id_or_name)
+        } else {
+            std::borrow::Cow::Borrowed(id_or_name)
+        }
+    }
+
+    fn agent_cell(&self, id_or_name: Option<&str>) -> Cell {
+        id_or_name.map(|s| self.agent(s).into_owned()).into()
+    }
 }
 
 /// How tables name a department or channel, so that one written in either
@@ -207,8 +231,8 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
             items.push(vec![
                 Cell::DateTime(dates::local_datetime(it.created_at, ctx.tz)),
                 it.kind.as_str().into(),
-                it.agent_id.clone().into(),
-                it.agent_name.clone().into(),
+                ctx.agent_cell(it.agent_id.as_deref()),
+                ctx.agent_cell(it.agent_name.as_deref()),
                 it.department.clone().into(),
                 it.channel.clone().into(),
                 cause.as_str().into(),
@@ -342,7 +366,12 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
     let mut agent_rows: Vec<_> = by_agent.into_iter().collect();
     agent_rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     for ((id, name, dept), n) in agent_rows {
-        agents.push(vec![id.into(), name.into(), dept.into(), n.into()]);
+        agents.push(vec![
+            ctx.agent(&id).into_owned().into(),
+            ctx.agent(&name).into_owned().into(),
+            dept.into(),
+            n.into(),
+        ]);
     }
     doc.sections
         .push(Section::new("by_agent", "按客服 by agent", agents));
@@ -918,10 +947,16 @@ pub fn compare(ctx: &Context<'_>, by: GroupBy, period: &Period, vs: &Period) -> 
         } else {
             k.as_str()
         };
-        let mut row: Vec<Cell> = vec![Cell::Int(rank), key.into()];
+        let mut row: Vec<Cell> = vec![Cell::Int(rank)];
         if by == GroupBy::Agent {
             let (_, name, dept) = names.get(k).cloned().unwrap_or_default();
-            row.extend([Cell::Text(name), Cell::Text(dept)]);
+            row.extend([
+                Cell::Text(ctx.agent(key).into_owned()),
+                Cell::Text(ctx.agent(&name).into_owned()),
+                Cell::Text(dept),
+            ]);
+        } else {
+            row.push(key.into());
         }
         let mark = if fewest == most {
             Cell::Empty

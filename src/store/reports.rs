@@ -196,6 +196,22 @@ pub fn roster_departments(conn: &Connection) -> Result<Vec<String>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The keys ([`crate::domain::agent_key`]) of every roster agent's id and
+/// names, current and former: reports mask an agent id or name that is not
+/// one of them when it reads as personal data.
+pub fn roster_agent_keys(conn: &Connection) -> Result<std::collections::HashSet<String>> {
+    let mut st = conn.prepare(
+        "SELECT id FROM agents UNION SELECT name FROM agents \
+         UNION SELECT name FROM agent_other_names",
+    )?;
+    let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+    let mut keys = std::collections::HashSet::new();
+    for r in rows {
+        keys.insert(crate::domain::agent_key(&r?));
+    }
+    Ok(keys)
+}
+
 /// What a report reads of each record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Read {
