@@ -770,12 +770,16 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
 /// needed neither keeps its name; one that did and then meets another (A/B
 /// and A_B) gets a number (`A_B-2.html`), so that `A_B.html` is always
 /// agent A_B's (found by exploratory testing). Names are compared ignoring
-/// case.
+/// case, as Windows and macOS disks do: of KF099 and kf099 (two rows of an
+/// old snapshot, or two roster ids) the first keeps its name.
 fn statement_files<T>(dir: &Path, statements: Vec<(T, String, bool)>) -> Vec<(T, PathBuf)> {
-    let mut used: std::collections::HashSet<String> = statements
-        .iter()
-        .filter(|(_, _, kept)| *kept)
-        .map(|(_, safe, _)| format!("{safe}.html").to_lowercase())
+    let mut used = std::collections::HashSet::new();
+    let statements: Vec<(T, String, bool)> = statements
+        .into_iter()
+        .map(|(s, safe, kept)| {
+            let kept = kept && used.insert(format!("{safe}.html").to_lowercase());
+            (s, safe, kept)
+        })
         .collect();
     statements
         .into_iter()
@@ -1099,5 +1103,9 @@ mod tests {
             ["A_B-3.html", "A_B.html", "A_B-2.html"]
         );
         assert_eq!(names(&["X/1", "X_1"]), ["X_1-2.html", "X_1.html"]);
+        assert_eq!(
+            names(&["KF099", "kf099", "Kf099/"]),
+            ["KF099.html", "kf099-2.html", "Kf099_.html"]
+        );
     }
 }
