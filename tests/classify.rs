@@ -230,13 +230,15 @@ fn the_held_out_set_meets_a_floor() {
     // built-in model learnt from them); README.md has the exact figures:
     // test2 0.940 / 0.771, dev12 0.921 / 0.697 (0.679 before the claim rule
     // and the taunts), dev13 0.930 / 0.807, dev14 0.894 / 0.729 (each
-    // written after everything else).
+    // written after everything else; the model learnt them since), dev23
+    // 0.910 / 0.655 (held out).
     let wd = Workdir::empty();
     for (set, default_floor, rules_floor) in [
         ("test2", 0.86, 0.70),
         ("dev12", 0.90, 0.685),
         ("dev13", 0.91, 0.79),
         ("dev14", 0.875, 0.71),
+        ("dev23", 0.89, 0.63),
     ] {
         let file = common::fixture(&format!("labeled/{set}.csv"));
         let eval = |extra: &[&str]| {
