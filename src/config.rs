@@ -141,24 +141,77 @@ fn read_text(path: &Path) -> Result<String> {
     Ok(text)
 }
 
-/// The line of `text` (1-based) a validation message is about: the line
-/// setting the `key` of a message that says `[section] key = value`, else
-/// the first line holding one of its quoted values ("凶 = 101", a rule's
-/// id). Serde's errors carry their line; these checks run after it.
+/// The line of `text` (1-based) a validation message is about. Serde's
+/// errors carry their line; these checks run after it, and their messages
+/// name the table (`[classify.phrases] attitud`, `[points] rate must…`):
+/// within that table's lines (under each of its headers, or its parent's
+/// when it is written inline), the line setting the key the message names,
+/// else the first holding one of its quoted values ("凶 = 101", a rule's
+/// id), else the table's header. Comments are never the line (found by
+/// exploratory testing: a value quoted in a comment of another table was
+/// taken).
 fn line_of(text: &str, message: &str) -> Option<usize> {
-    let key = message.split("] ").nth(1).and_then(|rest| {
-        let (key, _) = rest.split_once(" = ")?;
-        (!key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
-            .then_some(key)
-    });
-    let lines = || text.lines().enumerate();
+    let lines: Vec<&str> = text.lines().collect();
+    let table_name = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    };
+    // The first `[table]` the message names, and what follows it.
+    let (table, after) = message
+        .match_indices('[')
+        .filter_map(|(i, _)| message[i + 1..].split_once(']'))
+        .find(|(t, _)| table_name(t))
+        .map_or((None, message), |(t, rest)| (Some(t), rest));
+    let key = after
+        .trim_start()
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .next()
+        .filter(|k| !k.is_empty());
+    // The lines under a header of `table`, else of its parent (the key then
+    // being the last part of the table's name: `stars = {…}`), else all.
+    let mut ranges: Vec<(Option<usize>, usize, usize)> = vec![];
+    let mut key = key;
+    if let Some(mut t) = table {
+        loop {
+            for (n, l) in lines.iter().enumerate() {
+                let head = l.trim();
+                let head = head.split('#').next().unwrap_or("").trim();
+                if head == format!("[{t}]") || head == format!("[[{t}]]") {
+                    let end = lines[n + 1..]
+                        .iter()
+                        .position(|l| l.trim_start().starts_with('['))
+                        .map_or(lines.len(), |p| n + 1 + p);
+                    ranges.push((Some(n), n + 1, end));
+                }
+            }
+            if !ranges.is_empty() {
+                break;
+            }
+            match t.rsplit_once('.') {
+                Some((parent, last)) => {
+                    key = Some(last);
+                    t = parent;
+                }
+                None => break,
+            }
+        }
+    }
+    if ranges.is_empty() {
+        ranges.push((None, 0, lines.len()));
+    }
+    let code = |n: &usize| !lines[*n].trim_start().starts_with('#');
+    let in_ranges = || ranges.iter().flat_map(|&(_, a, b)| a..b).filter(code);
     if let Some(key) = key {
-        let found = lines().find(|(_, l)| {
-            l.trim_start()
-                .strip_prefix(key)
-                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        let found = in_ranges().find(|&n| {
+            let l = lines[n].trim_start();
+            let l = l.strip_prefix('"').unwrap_or(l);
+            l.strip_prefix(key).is_some_and(|rest| {
+                let rest = rest.strip_prefix('"').unwrap_or(rest);
+                rest.trim_start().starts_with('=')
+            })
         });
-        if let Some((n, _)) = found {
+        if let Some(n) = found {
             return Some(n + 1);
         }
     }
@@ -168,11 +221,10 @@ fn line_of(text: &str, message: &str) -> Option<usize> {
         .step_by(2)
         .filter(|q| !q.is_empty())
         .collect();
-    quoted.iter().find_map(|q| {
-        lines()
-            .find(|(_, l)| !l.trim_start().starts_with('#') && l.contains(q))
-            .map(|(n, _)| n + 1)
-    })
+    let found = quoted
+        .iter()
+        .find_map(|q| in_ranges().find(|&n| lines[n].contains(q)));
+    found.or(ranges[0].0).map(|n| n + 1)
 }
 
 /// The longest busy timeout SQLite takes (2^31 − 1 milliseconds, ~24 days).
@@ -214,8 +266,6 @@ impl Config {
     pub fn load(path: &Path) -> Result<Config> {
         if path.exists() {
             let config: Config = read_toml(path)?;
-            crate::dates::parse_tz(&config.workspace.timezone)
-                .with_context(|| format!("{}: [workspace] timezone", path.display()))?;
             // Where a value is out of range: the file, and its line when
             // it can be found (found by exploratory testing: only serde's
             // own errors named one).
@@ -228,6 +278,12 @@ impl Config {
                     None => path.display().to_string(),
                 }
             };
+            if let Err(e) =
+                crate::dates::parse_tz(&config.workspace.timezone).context("[workspace] timezone")
+            {
+                let at = at(&e);
+                return Err(e.context(at));
+            }
             if let Err(e) = config.validate() {
                 let at = at(&e);
                 return Err(e.context(at));
@@ -324,6 +380,29 @@ mod tests {
             Some(7)
         );
         assert_eq!(line_of(text, "no clue here"), None);
+        // Within the table the message names (exploratory testing, round
+        // 68): not a comment or another table quoting the same value; a key
+        // in another table's words; a table written inline in its parent;
+        // else the table's header.
+        let text = "[workspace]\ntimezone = \"Asia/Shangai\"\n[points]\nrate = \"-5\"\n[[points.rules]]\nid = \"a\"  # 态度\n[sources.pdd]\nstars = { negative_max = 4, positive_min = 2 }\n[classify.phrases]\nattitud = [\"x\"]\n[classify.normalize]\n\"\" = \"态度\"\n";
+        let at = |m: &str| line_of(text, m);
+        assert_eq!(
+            at("[workspace] timezone: unknown timezone \"Asia/Shangai\""),
+            Some(2)
+        );
+        assert_eq!(at("[points] rate must be between 0 and 1000000"), Some(4));
+        assert_eq!(
+            at("[sources.pdd.stars]: star thresholds must satisfy"),
+            Some(8)
+        );
+        assert_eq!(
+            at("kefu.toml [classify.phrases] attitud: unknown rules section [attitud]"),
+            Some(10)
+        );
+        assert_eq!(
+            at("kefu.toml [classify.normalize]: an empty text to rewrite (\"\" = \"态度\")"),
+            Some(12)
+        );
     }
 
     #[test]

@@ -4486,7 +4486,8 @@ fn a_snapshot_holding_one_id_in_three_spellings_keeps_them_apart() {
         assert_eq!(agent(&shown, id)["net_points"], -1, "{shown:?}");
     }
     let names = common::names_in(&statements_of(&wd, "2026Q3"));
-    assert!(names.iter().any(|n| n == "kf099.html"), "{names:?}");
+    // Of KF099 and kf099, the second is numbered (case-insensitive disks).
+    assert!(names.iter().any(|n| n == "kf099-2.html"), "{names:?}");
     let lines = ledger(&wd, &["--quarter", "2026Q3"]);
     let mut ids: Vec<&str> = lines
         .iter()
@@ -4508,7 +4509,7 @@ fn a_snapshot_holding_one_id_in_three_spellings_keeps_them_apart() {
     assert_eq!(v["agent_id"], "kf099", "{v}");
 }
 
-/// Regression (exploratory testing, round 67): no one is paid from a row
+/// Regression (exploratory testing, rounds 67 and 68): no one is paid from a row
 /// the roster lacks. An appeal upheld after the close gives KF099 a +1
 /// adjustment: its row shows the point, its bonus is 0.00, and the total
 /// and the count of agents are the roster's.
@@ -4531,6 +4532,11 @@ fn a_not_on_roster_row_is_paid_nothing() {
     let off = agent(&rows, "KF099");
     assert_eq!(off["net_points"], 1, "{off}");
     assert_eq!(off["bonus"], "0.00", "{off}");
+    // Round 68: unranked and listed after the roster's agents, though its
+    // net points are more than KF001's 0.
+    assert_eq!(off["rank"], Value::Null, "{off}");
+    assert_eq!(rows[0]["agent_id"], "KF001", "{rows:?}");
+    assert_eq!(rows[0]["rank"], 1, "{rows:?}");
     let paid = agent(&rows, "KF001")["bonus"].clone();
     let out = wd
         .kefu(&["bonus", "--quarter", "2026Q4", "--format", "csv"])

@@ -117,7 +117,7 @@ fn payout_table(pays: &[Payout], mask: bool) -> Table {
             p.complaints_counted.into(),
             p.complaints_pending.into(),
             Cell::List(p.flags.clone()),
-            p.rank.into(),
+            p.rank.map_or(Cell::Empty, Cell::Int),
         ]);
     }
     t
@@ -1048,7 +1048,7 @@ fn nominations(globals: &Globals, ws: &Workspace, year: &str, output: &OutputArg
             p.department.as_str().into(),
             p.net_points.into(),
             p.complaints_counted.into(),
-            p.rank.into(),
+            p.rank.map_or(Cell::Empty, Cell::Int),
             Cell::Tags(why.clone()),
         ]);
     }

@@ -83,7 +83,8 @@ pub struct OutputArgs {
     #[arg(long, value_name = "ENCODING")]
     pub encoding: Option<String>,
     /// Show customers' phone numbers, ID-card numbers and e-mails that 奖惩
-    /// notes quote (masked by default)
+    /// notes quote, and agent ids the roster lacks that read as such (masked
+    /// by default)
     #[arg(long)]
     pub no_mask: bool,
 }

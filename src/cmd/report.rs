@@ -140,7 +140,8 @@ pub struct Common {
     /// CSV encoding: utf-8, gbk, or gb18030 (GBK's superset: every character, emoji too)
     #[arg(long, global = true, value_name = "ENCODING")]
     pub encoding: Option<String>,
-    /// Show customer phone numbers and ids unmasked (prints a warning)
+    /// Show customer phone numbers and ids unmasked, and agent ids or names
+    /// the roster lacks that read as personal data (prints a warning)
     #[arg(long, global = true)]
     pub no_mask: bool,
     /// Only this section of the report (e.g. items, by_cause)

@@ -827,7 +827,9 @@ pub struct Payout {
     pub complaints_counted: i64,
     pub complaints_pending: i64,
     pub flags: Vec<String>,
-    pub rank: i64,
+    /// Among the roster's agents (1 = most net points; ties share a rank);
+    /// none on a not-on-roster row.
+    pub rank: Option<i64>,
 }
 
 /// The highest rate per point kefu accepts: far above any real scheme, and
@@ -925,21 +927,28 @@ pub fn payouts(
                     }
                     flags
                 },
-                rank: 0,
+                rank: None,
                 agent_id: id,
             }
         })
         .collect();
+    // The roster's agents ranked by net points (ties share a rank), then
+    // the rows no one is paid from, unranked: they took places before
+    // (found by exploratory testing: a roster agent ranked 4th of 2).
+    let off = |p: &Payout| p.flags.iter().any(|f| f == NOT_ON_ROSTER);
     out.sort_by(|a, b| {
-        b.net_points
-            .cmp(&a.net_points)
+        off(a)
+            .cmp(&off(b))
+            .then(b.net_points.cmp(&a.net_points))
             .then(a.agent_id.cmp(&b.agent_id))
     });
     for i in 0..out.len() {
-        out[i].rank = if i > 0 && out[i].net_points == out[i - 1].net_points {
+        out[i].rank = if off(&out[i]) {
+            None
+        } else if i > 0 && out[i].net_points == out[i - 1].net_points {
             out[i - 1].rank
         } else {
-            i as i64 + 1
+            Some(i as i64 + 1)
         };
     }
     out
