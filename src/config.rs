@@ -144,10 +144,11 @@ fn read_text(path: &Path) -> Result<String> {
 /// The line of `text` (1-based) a validation message is about. Serde's
 /// errors carry their line; these checks run after it, and their messages
 /// name the table (`[classify.phrases] attitud`, `[points] rate must…`):
-/// within that table's lines (under each of its headers, or its parent's
-/// when it is written inline), the line setting the key the message names,
-/// else the first holding one of its quoted values ("凶 = 101", a rule's
-/// id), else the table's header. Comments are never the line (found by
+/// within that table's lines (under each of its headers and its
+/// sub-tables', `[[points.rule]]` for `[points]`, or its parent's when it is
+/// written inline), the line setting the key the message names, else the
+/// first holding one of its quoted values ("凶 = 101", a rule's id), else
+/// such a line anywhere, else the table's header. Comments are never the line (found by
 /// exploratory testing: a value quoted in a comment of another table was
 /// taken).
 fn line_of(text: &str, message: &str) -> Option<usize> {
@@ -177,7 +178,10 @@ fn line_of(text: &str, message: &str) -> Option<usize> {
             for (n, l) in lines.iter().enumerate() {
                 let head = l.trim();
                 let head = head.split('#').next().unwrap_or("").trim();
-                if head == format!("[{t}]") || head == format!("[[{t}]]") {
+                let name = head.trim_start_matches('[').trim_end_matches(']');
+                let of_table = head.starts_with('[')
+                    && (name == t || name.strip_prefix(t).is_some_and(|r| r.starts_with('.')));
+                if of_table {
                     let end = lines[n + 1..]
                         .iter()
                         .position(|l| l.trim_start().starts_with('['))
@@ -224,7 +228,40 @@ fn line_of(text: &str, message: &str) -> Option<usize> {
     let found = quoted
         .iter()
         .find_map(|q| in_ranges().find(|&n| lines[n].contains(q)));
-    found.or(ranges[0].0).map(|n| n + 1)
+    let anywhere = || {
+        quoted.iter().find_map(|q| {
+            (0..lines.len())
+                .filter(code)
+                .find(|&n| lines[n].contains(q))
+        })
+    };
+    // A key named after the quoted value (`rule "a": points must…`): its
+    // line in the block the value was found in.
+    let inner_key = message
+        .split("\": ")
+        .nth(1)
+        .and_then(|rest| {
+            rest.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .next()
+        })
+        .filter(|k| !k.is_empty());
+    let in_block = |n: usize| {
+        let key = inner_key?;
+        (n..lines.len())
+            .take_while(|&m| m == n || !lines[m].trim_start().starts_with('['))
+            .filter(code)
+            .find(|&m| {
+                lines[m]
+                    .trim_start()
+                    .strip_prefix(key)
+                    .is_some_and(|rest| rest.trim_start().starts_with('='))
+            })
+    };
+    found
+        .or_else(anywhere)
+        .map(|n| in_block(n).unwrap_or(n))
+        .or(ranges[0].0)
+        .map(|n| n + 1)
 }
 
 /// The longest busy timeout SQLite takes (2^31 − 1 milliseconds, ~24 days).
@@ -403,6 +440,15 @@ mod tests {
             at("kefu.toml [classify.normalize]: an empty text to rewrite (\"\" = \"态度\")"),
             Some(12)
         );
+        // A rule's own key, under `[[points.rule]]` (round 69: the
+        // `[points]` header was named).
+        let text = "[points]\nrate = \"10\"\n[[points.rule]]\nid = \"a\"\npoints = 1\n[[points.rule]]\nid = \"b\"\nname = \"x\"\npoints = -20000\n";
+        let at = |m: &str| line_of(text, m);
+        assert_eq!(
+            at("[points] rule \"b\": points must be from -10000 to 10000"),
+            Some(9)
+        );
+        assert_eq!(at("[points] rule name \"x\" is used twice"), Some(8));
     }
 
     #[test]

@@ -4484,7 +4484,10 @@ fn a_snapshot_holding_one_id_in_three_spellings_keeps_them_apart() {
     let shown = bonus(&wd, &["--quarter", "2026Q3"]);
     for id in ["KF099", "kf099", "ＫＦ０９９"] {
         assert_eq!(agent(&shown, id)["net_points"], -1, "{shown:?}");
+        // Round 69: ranked as now, though frozen with ranks.
+        assert_eq!(agent(&shown, id)["rank"], Value::Null, "{shown:?}");
     }
+    assert_eq!(agent(&shown, "KF001")["rank"], 1, "{shown:?}");
     let names = common::names_in(&statements_of(&wd, "2026Q3"));
     // Of KF099 and kf099, the second is numbered (case-insensitive disks).
     assert!(names.iter().any(|n| n == "kf099-2.html"), "{names:?}");
@@ -4550,4 +4553,45 @@ fn a_not_on_roster_row_is_paid_nothing() {
         )),
         "{err}"
     );
+}
+
+/// Regression (exploratory testing, round 69): a complaint dated in a year
+/// whose quarters are all closed, counted late (charged in the next year),
+/// ends the agent's zero-complaints-all-year nomination, as it does when
+/// it lands in an open quarter of the year.
+#[test]
+fn a_late_complaint_ends_a_zero_complaints_nomination_after_the_year_closed() {
+    let wd = Workdir::new();
+    import(
+        &wd,
+        "agents",
+        "a.csv",
+        "工号,客服姓名,部门,组长工号,入职日期,离职日期\nA1,王一,售前组,,2024-03-01,\nA2,李二,售前组,,2024-03-01,\n",
+    );
+    for q in ["2025Q1", "2025Q2", "2025Q3", "2025Q4"] {
+        wd.kefu(&["bonus", "close", q]).assert().success();
+    }
+    let zero = |wd: &Workdir| -> Vec<String> {
+        wd.json(&["bonus", "nominations", "--year", "2025", "--format", "json"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| {
+                n["reasons"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|r| r == "zero-complaints")
+            })
+            .map(|n| n["agent_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(zero(&wd), ["A1", "A2"]);
+    import(
+        &wd,
+        "complaints",
+        "late.csv",
+        "投诉编号,投诉时间,客服工号,投诉内容,是否成立,责任认定\nL1,2025-09-15 10:00,A1,态度差,成立,个人\n",
+    );
+    assert_eq!(zero(&wd), ["A2"]);
 }

@@ -561,6 +561,9 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
                 pays.iter_mut().for_each(|p| spelling.fix(&mut p.agent_id));
                 lines = lines.into_iter().map(|l| spelling.line(l)).collect();
             }
+            // Ranked as kefu ranks now (an earlier kefu ranked not-on-roster
+            // rows among the agents): money and points stay as frozen.
+            points::rank(&mut pays);
             let mut note = format!(
                 "closed on {}: this is the frozen snapshot; later changes appear as adjustments in the next open quarter (已结算)",
                 dates::local_datetime(at, ws.tz).format("%Y-%m-%d %H:%M")
@@ -1031,7 +1034,8 @@ fn nominations(globals: &Globals, ws: &Workspace, year: &str, output: &OutputArg
     let store = ws.open_store()?;
     let agents = store::points::agents(&store.conn)?;
     let l = points::compute(&store.conn, book, &y, None, today)?;
-    let list = points::nominations(book, &agents, &l, &y, today);
+    let counted_now = points::counted_now(&store.conn, book, &y, today)?;
+    let list = points::nominations(book, &agents, &l, &counted_now, &y, today);
     let mut t = Table::new(&[
         "agent_id",
         "agent_name",

@@ -932,9 +932,15 @@ pub fn payouts(
             }
         })
         .collect();
-    // The roster's agents ranked by net points (ties share a rank), then
-    // the rows no one is paid from, unranked: they took places before
-    // (found by exploratory testing: a roster agent ranked 4th of 2).
+    rank(&mut out);
+    out
+}
+
+/// Orders and ranks payout rows: the roster's agents by net points (ties
+/// share a rank), then the rows no one is paid from, unranked: they took
+/// places before (found by exploratory testing: a roster agent ranked 4th
+/// of 2). Also a snapshot an earlier kefu froze, when it is shown.
+pub fn rank(out: &mut [Payout]) {
     let off = |p: &Payout| p.flags.iter().any(|f| f == NOT_ON_ROSTER);
     out.sort_by(|a, b| {
         off(a)
@@ -951,7 +957,6 @@ pub fn payouts(
             Some(i as i64 + 1)
         };
     }
-    out
 }
 
 /// Adjustment lines for a closed period: what a recomputation gives now,
@@ -1127,11 +1132,14 @@ fn without_agent<'a>(key: &'a str, agent: &str) -> &'a str {
 /// for dismissal or removal in it, the top `n` by net points (ties
 /// included: an agent who is not eligible takes no place) and, once the
 /// year has ended, those on the roster all year with zero counted
-/// complaints. Ranks stay those of the whole payout.
+/// complaints, in the payout and in `counted_now` (a complaint of a closed
+/// quarter counted late in the next year is one: found by exploratory
+/// testing). Ranks stay those of the whole payout.
 pub fn nominations(
     book: &Rulebook,
     agents: &[Agent],
     l: &Ledger,
+    counted_now: &BTreeMap<String, i64>,
     year: &Period,
     today: NaiveDate,
 ) -> Vec<(Payout, Vec<crate::render::Tag>)> {
@@ -1163,6 +1171,7 @@ pub fn nominations(
             && year.has_ended(today)
             && whole_year
             && p.complaints_counted == 0
+            && counted_now.get(&p.agent_id).copied().unwrap_or(0) == 0
         {
             why.push(crate::render::Tag::new(
                 "zero-complaints",
@@ -1241,6 +1250,21 @@ fn scope_of<'a>(
         agent,
         policy,
     }
+}
+
+/// The complaints counted per agent on the days of `period` as the store
+/// has them now, closed periods recomputed too: a complaint dated in a
+/// closed quarter and counted late (charged in the next open period) is
+/// one of them.
+pub fn counted_now(
+    conn: &rusqlite::Connection,
+    book: &Rulebook,
+    period: &Period,
+    today: NaiveDate,
+) -> anyhow::Result<BTreeMap<String, i64>> {
+    let policy = Policy::of(&book.complaints);
+    let inputs = crate::store::points::inputs(conn, &scope_of(book, period, None, &policy))?;
+    Ok(ledger(book, &inputs, period, today).counted)
 }
 
 pub fn compute(
