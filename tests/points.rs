@@ -4555,24 +4555,25 @@ fn a_not_on_roster_row_is_paid_nothing() {
     );
 }
 
-/// Regression (exploratory testing, round 69): a complaint dated in a year
-/// whose quarters are all closed, counted late (charged in the next year),
-/// ends the agent's zero-complaints-all-year nomination, as it does when
-/// it lands in an open quarter of the year.
+/// Regressions (exploratory testing, rounds 69 and 70): a complaint dated
+/// in a year whose quarters are all closed, counted late (charged in the
+/// next year), ends the agent's zero-complaints-all-year nomination of the
+/// year it is dated in, not of the next year; the candidates'
+/// `complaints_counted` are those dated in the year.
 #[test]
-fn a_late_complaint_ends_a_zero_complaints_nomination_after_the_year_closed() {
+fn a_late_complaint_ends_the_zero_complaints_nomination_of_its_own_year() {
     let wd = Workdir::new();
     import(
         &wd,
         "agents",
         "a.csv",
-        "工号,客服姓名,部门,组长工号,入职日期,离职日期\nA1,王一,售前组,,2024-03-01,\nA2,李二,售前组,,2024-03-01,\n",
+        "工号,客服姓名,部门,组长工号,入职日期,离职日期\nA1,王一,售前组,,2023-03-01,\nA2,李二,售前组,,2023-03-01,\n",
     );
-    for q in ["2025Q1", "2025Q2", "2025Q3", "2025Q4"] {
+    for q in ["2024Q1", "2024Q2", "2024Q3", "2024Q4"] {
         wd.kefu(&["bonus", "close", q]).assert().success();
     }
-    let zero = |wd: &Workdir| -> Vec<String> {
-        wd.json(&["bonus", "nominations", "--year", "2025", "--format", "json"])
+    let zero = |wd: &Workdir, year: &str| -> Vec<(String, i64)> {
+        wd.json(&["bonus", "nominations", "--year", year, "--format", "json"])
             .as_array()
             .unwrap()
             .iter()
@@ -4583,15 +4584,25 @@ fn a_late_complaint_ends_a_zero_complaints_nomination_after_the_year_closed() {
                     .iter()
                     .any(|r| r == "zero-complaints")
             })
-            .map(|n| n["agent_id"].as_str().unwrap().to_string())
+            .map(|n| {
+                (
+                    n["agent_id"].as_str().unwrap().to_string(),
+                    n["complaints_counted"].as_i64().unwrap(),
+                )
+            })
             .collect()
     };
-    assert_eq!(zero(&wd), ["A1", "A2"]);
+    let both = vec![("A1".to_string(), 0), ("A2".to_string(), 0)];
+    assert_eq!(zero(&wd, "2024"), both);
     import(
         &wd,
         "complaints",
         "late.csv",
-        "投诉编号,投诉时间,客服工号,投诉内容,是否成立,责任认定\nL1,2025-09-15 10:00,A1,态度差,成立,个人\n",
+        "投诉编号,投诉时间,客服工号,投诉内容,是否成立,责任认定\nL1,2024-11-15 10:00,A1,态度差,成立,个人\n",
     );
-    assert_eq!(zero(&wd), ["A2"]);
+    assert_eq!(zero(&wd, "2024"), [("A2".to_string(), 0)]);
+    // Charged in 2025Q1 (A1 now ranks below A2), but not 2025's complaint.
+    let mut next = zero(&wd, "2025");
+    next.sort();
+    assert_eq!(next, both);
 }

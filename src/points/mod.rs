@@ -1131,10 +1131,12 @@ fn without_agent<'a>(key: &'a str, agent: &str) -> &'a str {
 /// still on the roster at its end (today, while it runs) and not flagged
 /// for dismissal or removal in it, the top `n` by net points (ties
 /// included: an agent who is not eligible takes no place) and, once the
-/// year has ended, those on the roster all year with zero counted
-/// complaints, in the payout and in `counted_now` (a complaint of a closed
-/// quarter counted late in the next year is one: found by exploratory
-/// testing). Ranks stay those of the whole payout.
+/// year has ended, those on the roster all year with zero complaints
+/// counted on its days, as `counted_now` has them: a complaint of a closed
+/// quarter counted late in the next year is the year's it is dated in, not
+/// the next one's (found by exploratory testing: the late complaint ended
+/// neither nomination, then both); the candidates' `complaints_counted`
+/// are those. Ranks stay those of the whole payout.
 pub fn nominations(
     book: &Rulebook,
     agents: &[Agent],
@@ -1167,11 +1169,12 @@ pub fn nominations(
         }
         // Zero complaints all year: on the roster the whole year.
         let whole_year = agent.on_roster_throughout(year);
+        let mut p = p;
+        p.complaints_counted = counted_now.get(&p.agent_id).copied().unwrap_or(0);
         if book.nominations.zero_complaints
             && year.has_ended(today)
             && whole_year
             && p.complaints_counted == 0
-            && counted_now.get(&p.agent_id).copied().unwrap_or(0) == 0
         {
             why.push(crate::render::Tag::new(
                 "zero-complaints",

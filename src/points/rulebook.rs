@@ -271,6 +271,46 @@ impl Rulebook {
             if r.leader_every == Some(0) {
                 bail!("[points] rule {:?}: leader_every must be at least 1", r.id);
             }
+            // Settings that would be silently ignored (found by exploratory
+            // testing: leader_points on the complaint rule charged no one;
+            // an empty flag's name was a flag no one could read).
+            if r.id.trim().is_empty() || r.name.trim().is_empty() {
+                bail!(
+                    "[points] rule {:?} ({:?}): id and name must not be empty",
+                    r.id,
+                    r.name
+                );
+            }
+            for (key, flag) in [("flag", &r.flag), ("escalation_flag", &r.escalation_flag)] {
+                if flag.as_deref().is_some_and(|f| f.trim().is_empty()) {
+                    bail!("[points] rule {:?}: {key} is empty: a flag needs a name (removal, dismissal)", r.id);
+                }
+            }
+            if !r.is_recorded() {
+                let ignored = [
+                    ("leader_points", r.leader_points.is_some()),
+                    ("leader_every", r.leader_every.is_some()),
+                    ("flag", r.flag.is_some()),
+                    ("escalation_flag", r.escalation_flag.is_some()),
+                    ("window", r.window.is_some()),
+                ];
+                if let Some((key, _)) = ignored.iter().find(|(_, set)| *set) {
+                    bail!(
+                        "[points] rule {:?}: {key} applies to rules of recorded events (奖惩记录) only, not to a derived rule: it would be ignored",
+                        r.id
+                    );
+                }
+            } else if r.escalation_flag.is_some() && r.kind() != RuleKind::Escalating {
+                bail!(
+                    "[points] rule {:?}: escalation_flag needs escalation steps (escalation = [...]): it would be ignored; use flag for a flag at every occurrence",
+                    r.id
+                );
+            } else if r.leader_every.is_some() && r.leader_points.is_none() {
+                bail!(
+                    "[points] rule {:?}: leader_every needs leader_points: it would be ignored",
+                    r.id
+                );
+            }
             let steps = [r.points, r.leader_points.unwrap_or(0)];
             if steps
                 .iter()
@@ -474,5 +514,40 @@ mod tests {
         )
         .unwrap();
         assert!(two.find("迟到").is_none());
+    }
+
+    /// Found by exploratory testing (round 70): settings a rule would
+    /// ignore, and empty names, are refused.
+    #[test]
+    fn settings_a_rule_would_ignore_are_refused() {
+        #[derive(Deserialize)]
+        struct Scheme {
+            points: Rulebook,
+        }
+        let base = toml::from_str::<Scheme>(include_str!("../../examples/scheme-a.toml"))
+            .unwrap()
+            .points;
+        let with = |edit: &dyn Fn(&mut Rule)| {
+            let mut book = base.clone();
+            edit(&mut book.rules[0]);
+            book.validate().map_err(|e| e.to_string())
+        };
+        assert!(base.validate().is_ok());
+        let complaint = base
+            .rules
+            .iter()
+            .position(|r| r.kind() == RuleKind::Complaint)
+            .unwrap();
+        let mut book = base.clone();
+        book.rules[complaint].leader_points = Some(-3);
+        let e = book.validate().unwrap_err().to_string();
+        assert!(
+            e.contains("leader_points applies to rules of recorded events"),
+            "{e}"
+        );
+        let e = with(&|r| r.flag = Some(" ".into())).unwrap_err();
+        assert!(e.contains("flag is empty"), "{e}");
+        let e = with(&|r| r.name = String::new()).unwrap_err();
+        assert!(e.contains("must not be empty"), "{e}");
     }
 }
