@@ -148,9 +148,9 @@ fn read_text(path: &Path) -> Result<String> {
 /// sub-tables', `[[points.rule]]` for `[points]`, or its parent's when it is
 /// written inline), the line setting the key the message names, else the
 /// first holding one of its quoted values ("凶 = 101", a rule's id), else
-/// such a line anywhere, else the table's header. Comments are never the line (found by
-/// exploratory testing: a value quoted in a comment of another table was
-/// taken).
+/// such a line anywhere, else the table's header. Comments are never the
+/// line (found by exploratory testing: a value quoted in a comment of
+/// another table was taken).
 fn line_of(text: &str, message: &str) -> Option<usize> {
     let lines: Vec<&str> = text.lines().collect();
     let table_name = |s: &str| {

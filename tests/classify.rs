@@ -1664,3 +1664,18 @@ fn train_marks_what_classify_did_before() {
         ))
         .stderr(predicate::str::contains("kefu.toml").not());
 }
+
+/// Found by exploratory testing (round 67): `--column` naming a column the
+/// file lacks is a usage error (exit 2), as an ambiguous one is, naming
+/// the columns there are.
+#[test]
+fn a_column_the_file_lacks_is_a_usage_error() {
+    let wd = Workdir::empty();
+    let f = wd.write("r.csv", "评价内容,评价等级\n太慢了,差评\n");
+    wd.kefu(&["classify", &f, "--column", "买家留言"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--column \"买家留言\": no such column (columns: 评价内容, 评价等级)",
+        ));
+}

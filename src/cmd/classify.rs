@@ -275,10 +275,13 @@ fn find_columns(
                 ))),
             }
         }
-        Err(anyhow::anyhow!(
-            "{name}: no column {c:?} (columns: {})",
+        // A name the file lacks is a bad option value, exit 2 as the
+        // ambiguous one (found by exploratory testing: exit 1).
+        Err(crate::error::Usage(format!(
+            "{name}: {option} {c:?}: no such column (columns: {})",
             shown.join(", ")
         ))
+        .into())
     };
     let text = match column {
         Some(c) => named(c, "--column")?,
