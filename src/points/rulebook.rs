@@ -254,10 +254,16 @@ pub const MAX_RULE_POINTS: i64 = 10_000;
 impl Rulebook {
     /// Checks the rulebook for mistakes a person would make.
     pub fn validate(&self) -> Result<()> {
+        // Ids as events name them: in any case or width (found by
+        // exploratory testing: praise-letter and Praise-Letter were two
+        // rules, and an event's PRAISE-LETTER went to the first).
         let mut ids = HashSet::new();
         for r in &self.rules {
-            if !ids.insert(r.id.as_str()) {
-                bail!("[points] rule id {:?} is used twice", r.id);
+            if !ids.insert(normalize_term(&r.id)) {
+                bail!(
+                    "[points] rule id {:?} is used twice (ids are compared ignoring case and width)",
+                    r.id
+                );
             }
             if r.kind() == RuleKind::TopMetric && r.metric.is_none() {
                 bail!("[points] rule {:?}: a top-metric rule needs `metric`", r.id);
@@ -274,12 +280,11 @@ impl Rulebook {
             // Settings that would be silently ignored (found by exploratory
             // testing: leader_points on the complaint rule charged no one;
             // an empty flag's name was a flag no one could read).
-            if r.id.trim().is_empty() || r.name.trim().is_empty() {
-                bail!(
-                    "[points] rule {:?} ({:?}): id and name must not be empty",
-                    r.id,
-                    r.name
-                );
+            if r.id.trim().is_empty() {
+                bail!("[points] rule named {:?}: id is empty", r.name);
+            }
+            if r.name.trim().is_empty() {
+                bail!("[points] rule {:?}: name is empty", r.id);
             }
             for (key, flag) in [("flag", &r.flag), ("escalation_flag", &r.escalation_flag)] {
                 if flag.as_deref().is_some_and(|f| f.trim().is_empty()) {
@@ -288,6 +293,7 @@ impl Rulebook {
             }
             if !r.is_recorded() {
                 let ignored = [
+                    ("escalation", !r.escalation.is_empty()),
                     ("leader_points", r.leader_points.is_some()),
                     ("leader_every", r.leader_every.is_some()),
                     ("flag", r.flag.is_some()),
@@ -310,6 +316,27 @@ impl Rulebook {
                     "[points] rule {:?}: leader_every needs leader_points: it would be ignored",
                     r.id
                 );
+            } else if r.window.is_some()
+                && r.kind() != RuleKind::Escalating
+                && r.leader_every.is_none()
+            {
+                bail!(
+                    "[points] rule {:?}: window counts occurrences for escalation steps or leader_every, and this rule has neither: it would be ignored (every event counts its points)",
+                    r.id
+                );
+            }
+            if r.kind() != RuleKind::TopMetric {
+                let ignored = [
+                    ("metric", r.metric.is_some()),
+                    ("department", r.department.is_some()),
+                    ("ties", r.ties.is_some()),
+                ];
+                if let Some((key, _)) = ignored.iter().find(|(_, set)| *set) {
+                    bail!(
+                        "[points] rule {:?}: {key} applies to a top-metric rule only: it would be ignored",
+                        r.id
+                    );
+                }
             }
             let steps = [r.points, r.leader_points.unwrap_or(0)];
             if steps
@@ -365,7 +392,7 @@ impl Rulebook {
             }
         }
         for t in &self.thresholds {
-            if !ids.insert(t.id.as_str()) {
+            if !ids.insert(normalize_term(&t.id)) {
                 bail!(
                     "[points] threshold id {:?} is used twice (or is a rule's id): its flags would be taken for the other's",
                     t.id
@@ -548,6 +575,40 @@ mod tests {
         let e = with(&|r| r.flag = Some(" ".into())).unwrap_err();
         assert!(e.contains("flag is empty"), "{e}");
         let e = with(&|r| r.name = String::new()).unwrap_err();
-        assert!(e.contains("must not be empty"), "{e}");
+        assert!(e.contains("name is empty"), "{e}");
+        // Round 71: escalation on a derived rule (its complaints were
+        // charged 0), window on a rule that counts no occurrences, a
+        // top-metric setting elsewhere, ids differing only in case.
+        let mut book = base.clone();
+        book.rules[complaint].points = 0;
+        book.rules[complaint].escalation = vec![-1, -5];
+        let e = book.validate().unwrap_err().to_string();
+        assert!(e.contains("escalation applies to rules of recorded"), "{e}");
+        let plain = base
+            .rules
+            .iter()
+            .position(|r| r.kind() == RuleKind::Event && r.leader_every.is_none())
+            .unwrap();
+        let mut book = base.clone();
+        book.rules[plain].window = Some(Window::Year);
+        let e = book.validate().unwrap_err().to_string();
+        assert!(e.contains("window counts occurrences"), "{e}");
+        let mut book = base.clone();
+        book.rules[plain].metric = Some("calls".into());
+        let e = book.validate().unwrap_err().to_string();
+        assert!(
+            e.contains("metric applies to a top-metric rule only"),
+            "{e}"
+        );
+        let mut book = base.clone();
+        let mut twin = book.rules[plain].clone();
+        twin.id = twin.id.to_uppercase();
+        twin.name = "另一个".into();
+        book.rules.push(twin);
+        let e = book.validate().unwrap_err().to_string();
+        assert!(
+            e.contains("is used twice (ids are compared ignoring case"),
+            "{e}"
+        );
     }
 }
