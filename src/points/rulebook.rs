@@ -291,16 +291,19 @@ impl Rulebook {
                     bail!("[points] rule {:?}: {key} is empty: a flag needs a name (removal, dismissal)", r.id);
                 }
             }
+            // The first setting given that this kind of rule ignores.
+            let ignored = |settings: &[(&'static str, bool)]| {
+                settings.iter().find(|(_, set)| *set).map(|(key, _)| *key)
+            };
             if !r.is_recorded() {
-                let ignored = [
+                if let Some(key) = ignored(&[
                     ("escalation", !r.escalation.is_empty()),
                     ("leader_points", r.leader_points.is_some()),
                     ("leader_every", r.leader_every.is_some()),
                     ("flag", r.flag.is_some()),
                     ("escalation_flag", r.escalation_flag.is_some()),
                     ("window", r.window.is_some()),
-                ];
-                if let Some((key, _)) = ignored.iter().find(|(_, set)| *set) {
+                ]) {
                     bail!(
                         "[points] rule {:?}: {key} applies to rules of recorded events (奖惩记录) only, not to a derived rule: it would be ignored",
                         r.id
@@ -326,12 +329,11 @@ impl Rulebook {
                 );
             }
             if r.kind() != RuleKind::TopMetric {
-                let ignored = [
+                if let Some(key) = ignored(&[
                     ("metric", r.metric.is_some()),
                     ("department", r.department.is_some()),
                     ("ties", r.ties.is_some()),
-                ];
-                if let Some((key, _)) = ignored.iter().find(|(_, set)| *set) {
+                ]) {
                     bail!(
                         "[points] rule {:?}: {key} applies to a top-metric rule only: it would be ignored",
                         r.id
