@@ -10,7 +10,7 @@ use clap::{Args, Subcommand};
 use rust_decimal::Decimal;
 
 use super::points::{
-    ledger_notes, ledger_table, provisional_note, rulebook, shown_agent_id, OutputArgs, PeriodArgs,
+    ledger_notes, ledger_table, provisional_note, rulebook, OutputArgs, PeriodArgs,
 };
 use super::Globals;
 use crate::dates::{self, Period};
@@ -98,7 +98,7 @@ fn payout_table(pays: &[Payout], mask: bool) -> Table {
     for p in pays {
         let on_roster = !p.flags.iter().any(|f| f == points::NOT_ON_ROSTER);
         t.push(vec![
-            shown_agent_id(&p.agent_id, on_roster, mask)
+            crate::report::shown_agent_id(&p.agent_id, on_roster, mask)
                 .into_owned()
                 .into(),
             p.agent_name.as_str().into(),
@@ -140,7 +140,7 @@ fn pending_table(pending: &[points::Charge], names: &HashMap<&str, &str>, mask: 
     for c in pending {
         t.push(vec![
             Cell::Date(dates::date_of_day(c.day)),
-            shown_agent_id(
+            crate::report::shown_agent_id(
                 &c.agent_id,
                 names
                     .get(c.agent_id.as_str())
@@ -289,7 +289,7 @@ fn set_paid(pays: &mut [Payout], quarters: QuartersPay) {
 /// not closed.
 fn frozen_payout(conn: &rusqlite::Connection, name: &str) -> Result<Option<Vec<Payout>>> {
     store::points::closed(conn, name)?
-        .map(|(_, payout)| serde_json::from_str(&payout).context("reading a frozen payout"))
+        .map(|(_, payout)| points::read_payout(&payout))
         .transpose()
 }
 
@@ -553,8 +553,7 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
             // Not where it would make one agent of several rows the
             // snapshot holds apart ([`points::OneSpelling::respells`]).
             let spelling = points::OneSpelling::of(&agents);
-            let mut pays: Vec<Payout> =
-                serde_json::from_str(&payout).context("reading the frozen payout")?;
+            let mut pays = points::read_payout(&payout)?;
             let respell = spelling.respells(pays.iter().map(|p| p.agent_id.as_str()));
             let mut lines = store::points::closed_lines(&store.conn, &name)?;
             if respell {
@@ -663,7 +662,7 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
         for p in &pays {
             let mine = by_agent.remove(p.agent_id.as_str()).unwrap_or_default();
             let on_roster = !p.flags.iter().any(|f| f == points::NOT_ON_ROSTER);
-            let shown = shown_agent_id(&p.agent_id, on_roster, mask);
+            let shown = crate::report::shown_agent_id(&p.agent_id, on_roster, mask);
             let mut s = Document::new(format!(
                 "积分与奖金对账单 Statement {} — {} {}",
                 period.name, shown, p.agent_name
@@ -1034,8 +1033,7 @@ fn nominations(globals: &Globals, ws: &Workspace, year: &str, output: &OutputArg
     let store = ws.open_store()?;
     let agents = store::points::agents(&store.conn)?;
     let l = points::compute(&store.conn, book, &y, None, today)?;
-    let counted_now = points::counted_now(&store.conn, book, &y, today)?;
-    let list = points::nominations(book, &agents, &l, &counted_now, &y, today);
+    let list = points::nominations(book, &agents, &l, &y, today);
     let mut t = Table::new(&[
         "agent_id",
         "agent_name",

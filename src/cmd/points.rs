@@ -246,18 +246,6 @@ pub struct PointsArgs {
 }
 
 /// The ledger lines of a period as a table.
-/// An agent id as reports show it: one the roster lacks that reads as
-/// personal data (a phone number shifted into 客服工号) is masked unless
-/// `--no-mask` (found by exploratory testing: the import's warning masked
-/// it, the bonus row and its statement's file name did not).
-pub fn shown_agent_id(id: &str, on_roster: bool, mask: bool) -> std::borrow::Cow<'_, str> {
-    if mask && !on_roster {
-        crate::privacy::mask_personal_data(id)
-    } else {
-        std::borrow::Cow::Borrowed(id)
-    }
-}
-
 pub fn ledger_table(
     lines: &[Line],
     book: &Rulebook,
@@ -282,7 +270,7 @@ pub fn ledger_table(
             .unwrap_or_default();
         t.push(vec![
             Cell::Date(dates::date_of_day(l.day)),
-            shown_agent_id(&l.agent_id, names.contains_key(&l.agent_id), mask)
+            crate::report::shown_agent_id(&l.agent_id, names.contains_key(&l.agent_id), mask)
                 .into_owned()
                 .into(),
             names.get(&l.agent_id).cloned().unwrap_or_default().into(),
@@ -369,8 +357,7 @@ pub fn run(globals: &Globals, args: PointsArgs) -> Result<()> {
             // it), unless that merges rows the snapshot holds apart, as
             // `bonus` shows them (found by exploratory testing: the ledger
             // gave KF099 -3 beside its bonus row's -1).
-            let pays: Vec<points::Payout> =
-                serde_json::from_str(payout).context("reading the frozen payout")?;
+            let pays = points::read_payout(payout)?;
             if spelling.respells(pays.iter().map(|p| p.agent_id.as_str())) {
                 lines = lines.into_iter().map(|l| spelling.line(l)).collect();
             } else if let Some(typed) = args.agent.as_deref() {
@@ -400,7 +387,8 @@ pub fn run(globals: &Globals, args: PointsArgs) -> Result<()> {
         doc.fact(
             "agent_id",
             "客服 agent",
-            shown_agent_id(a, names.contains_key(a), !args.output.no_mask).into_owned(),
+            crate::report::shown_agent_id(a, names.contains_key(a), !args.output.no_mask)
+                .into_owned(),
         );
     }
     doc.fact("lines", "条目 lines", lines.len() as i64);

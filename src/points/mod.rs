@@ -174,6 +174,11 @@ pub struct Ledger {
     /// Flags per agent ("dismissal-review:2026-08", "removal:2026-09-03").
     pub flags: BTreeMap<String, Vec<String>>,
     pub counted: BTreeMap<String, i64>,
+    /// Complaints counted on the period's days as the store has them now,
+    /// closed periods recomputed ([`compute`] keeps them before a snapshot
+    /// replaces a closed period's days): a complaint of a closed quarter
+    /// counted late in the next year is its own year's here.
+    pub counted_dated: BTreeMap<String, i64>,
     pub pending: BTreeMap<String, i64>,
     /// The pending complaints themselves, by day: never charged, listed
     /// for HR (issue #4), who follows them up.
@@ -936,6 +941,12 @@ pub fn payouts(
     out
 }
 
+/// A closed period's payout as frozen in the store (JSON).
+pub fn read_payout(json: &str) -> anyhow::Result<Vec<Payout>> {
+    use anyhow::Context as _;
+    serde_json::from_str(json).context("reading a frozen payout")
+}
+
 /// Orders and ranks payout rows: the roster's agents by net points (ties
 /// share a rank), then the rows no one is paid from, unranked: they took
 /// places before (found by exploratory testing: a roster agent ranked 4th
@@ -1132,7 +1143,7 @@ fn without_agent<'a>(key: &'a str, agent: &str) -> &'a str {
 /// for dismissal or removal in it, the top `n` by net points (ties
 /// included: an agent who is not eligible takes no place) and, once the
 /// year has ended, those on the roster all year with zero complaints
-/// counted on its days, as `counted_now` has them: a complaint of a closed
+/// counted on its days ([`Ledger::counted_dated`]): a complaint of a closed
 /// quarter counted late in the next year is the year's it is dated in, not
 /// the next one's (found by exploratory testing: the late complaint ended
 /// neither nomination, then both); the candidates' `complaints_counted`
@@ -1141,7 +1152,6 @@ pub fn nominations(
     book: &Rulebook,
     agents: &[Agent],
     l: &Ledger,
-    counted_now: &BTreeMap<String, i64>,
     year: &Period,
     today: NaiveDate,
 ) -> Vec<(Payout, Vec<crate::render::Tag>)> {
@@ -1170,7 +1180,7 @@ pub fn nominations(
         // Zero complaints all year: on the roster the whole year.
         let whole_year = agent.on_roster_throughout(year);
         let mut p = p;
-        p.complaints_counted = counted_now.get(&p.agent_id).copied().unwrap_or(0);
+        p.complaints_counted = l.counted_dated.get(&p.agent_id).copied().unwrap_or(0);
         if book.nominations.zero_complaints
             && year.has_ended(today)
             && whole_year
@@ -1255,21 +1265,6 @@ fn scope_of<'a>(
     }
 }
 
-/// The complaints counted per agent on the days of `period` as the store
-/// has them now, closed periods recomputed too: a complaint dated in a
-/// closed quarter and counted late (charged in the next open period) is
-/// one of them.
-pub fn counted_now(
-    conn: &rusqlite::Connection,
-    book: &Rulebook,
-    period: &Period,
-    today: NaiveDate,
-) -> anyhow::Result<BTreeMap<String, i64>> {
-    let policy = Policy::of(&book.complaints);
-    let inputs = crate::store::points::inputs(conn, &scope_of(book, period, None, &policy))?;
-    Ok(ledger(book, &inputs, period, today).counted)
-}
-
 pub fn compute(
     conn: &rusqlite::Connection,
     book: &Rulebook,
@@ -1282,6 +1277,7 @@ pub fn compute(
     let inputs = crate::store::points::inputs(conn, &scope_of(book, period, agent, &policy))?;
     let spelling = OneSpelling::of(&inputs.agents);
     let mut l = ledger(book, &inputs, period, today);
+    l.counted_dated = l.counted.clone();
     // A department no one on the roster has ever been in is a typo (found
     // by exploratory testing: the rule silently awarded nothing).
     let with_department: Vec<(&str, &str)> = book
