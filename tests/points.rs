@@ -2986,6 +2986,29 @@ fn a_voided_flag_stays_out_of_the_year_after_the_next_close() {
     assert!(agent(&bonus(&wd, &["--quarter", "2026Q1"]), "A1")["flags"]
         .to_string()
         .contains("dismissal-review:2026-02"));
+    // Closing the year, its quarters all closed, changes no candidate: the
+    // quarter's flag stays in its own snapshot (found by exploratory
+    // testing: it came back into the closed year and dropped A1).
+    wd.set_today("2027-01-05");
+    for q in ["2026Q3", "2026Q4"] {
+        wd.kefu(&["bonus", "close", q]).assert().success();
+    }
+    let nominated = |wd: &Workdir| {
+        wd.json(&["bonus", "nominations", "--year", "2026", "--format", "json"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["agent_id"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let before = nominated(&wd);
+    assert!(before.contains(&"A1".to_string()), "{before:?}");
+    wd.kefu(&["bonus", "close", "2026"]).assert().success();
+    assert_eq!(nominated(&wd), before);
+    assert_eq!(flags(&wd), serde_json::json!([]));
+    assert!(agent(&bonus(&wd, &["--quarter", "2026Q1"]), "A1")["flags"]
+        .to_string()
+        .contains("dismissal-review:2026-02"));
 
     let renamed = Workdir::new();
     import(

@@ -1372,7 +1372,23 @@ pub fn compute(
             // third February complaint imported after Q1's close and held
             // by Q2's snapshot: found by exploratory testing, the year lost
             // it once Q2 was closed).
-            for p in payouts.values().flatten() {
+            // Not those of a closed period inside this one (a quarter of a
+            // closed year) unless the period asked for lies within it: the
+            // outer snapshot froze those days with their adjustments (found
+            // by exploratory testing: a flag voided on appeal after its
+            // quarter's close came back from the quarter's snapshot once the
+            // year was closed, and dropped the agent's nomination).
+            let superseded = |n: &str| {
+                n != name.as_str()
+                    && closed.iter().any(|(m, f, l)| {
+                        m == n && c_first <= f && l <= c_last && !(*f <= p_first && p_last <= *l)
+                    })
+            };
+            for p in payouts
+                .iter()
+                .filter(|(n, _)| !superseded(n))
+                .flat_map(|(_, pays)| pays)
+            {
                 for f in p.flags.iter().filter(|f| {
                     closed_days(f) && flag_days(f).is_some_and(|(a, b)| p_first <= a && b <= p_last)
                 }) {
