@@ -5347,3 +5347,38 @@ fn replace_bounds_both_ways_and_copies_of_one_kind() {
         .stderr(predicate::str::contains("twice").not());
     assert_eq!(wd.count("SELECT count(*) FROM feedback"), 4);
 }
+
+/// Found by exploratory testing (round 72): UTF-16 JSON Lines (what
+/// PowerShell's `>` writes) on stdin was sniffed as CSV and refused.
+#[test]
+fn utf16_json_lines_on_stdin_are_read_by_their_content() {
+    let wd = Workdir::new();
+    let text = "{\"id\":\"a\",\"created_at\":\"2026-11-20 10:00\",\"rating\":1,\"content\":\"态度差\"}\n\
+                {\"id\":\"b\",\"created_at\":\"2026-11-20 11:00\",\"rating\":1,\"content\":\"回复慢\"}\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    for unit in text.encode_utf16() {
+        bytes.extend(unit.to_le_bytes());
+    }
+    let out = wd
+        .kefu(&[
+            "import", "reviews", "-", "--source", "s", "--format", "json",
+        ])
+        .write_stdin(bytes.clone())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["new"], 2);
+    let classified = wd
+        .kefu(&["classify", "-"])
+        .write_stdin(bytes)
+        .output()
+        .unwrap();
+    assert!(classified.status.success());
+    assert!(String::from_utf8_lossy(&classified.stdout)
+        .contains("b,2026-11-20 11:00,1,回复慢,response"));
+}

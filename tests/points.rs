@@ -1587,6 +1587,24 @@ fn rulebook_entries_that_cannot_mean_what_they_say_are_refused() {
             "[[points.rule]]\nid = \"praise2\"\nname = \"书面表扬\"\npoints = 1\n",
             "rule name \"书面表扬\" is used twice",
         ),
+        // Round 72: an id that is another rule's name; a derived rule with
+        // no points; a rule id alike but for case names the other rule.
+        (
+            "[[points.rule]]\nid = \"书面表扬\"\nname = \"书面表扬（大）\"\npoints = 50\n",
+            "\"书面表扬\" is the name of one and the id of the other",
+        ),
+        (
+            "[[points.rule]]\nid = \"top2\"\nname = \"第一名二\"\nderived = \"top-metric\"\nmetric = \"queries\"\n",
+            "rule \"top2\": no points (points = N): a derived rule would count for nothing",
+        ),
+        (
+            "[[points.rule]]\nid = \"Praise-Letter\"\nname = \"表扬二\"\npoints = 1\n",
+            "rule id \"Praise-Letter\" is rule \"praise-letter\"'s id but for case or width",
+        ),
+        (
+            "[[points.rule]]\nid = \"top3\"\nname = \"第一名三\"\npoints = 1\nderived = \"top-metric\"\nmetric = \"queries\"\ndepartment = \" \"\n",
+            "rule \"top3\": department is empty",
+        ),
     ] {
         std::fs::write(wd.path("kefu.toml"), format!("{base}\n{added}")).unwrap();
         wd.kefu(&["bonus", "--quarter", "2026Q3"])
@@ -1594,6 +1612,86 @@ fn rulebook_entries_that_cannot_mean_what_they_say_are_refused() {
             .code(1)
             .stderr(predicate::str::contains("kefu.toml").and(predicate::str::contains(says)));
     }
+    // Pending complaints are never charged: a policy that would is refused.
+    let pending = base.replace(
+        "validities = [\"confirmed\"]",
+        "validities = [\"confirmed\", \"待定\"]",
+    );
+    assert_ne!(pending, base);
+    std::fs::write(wd.path("kefu.toml"), pending).unwrap();
+    wd.kefu(&["bonus", "--quarter", "2026Q3"])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("line 60").and(predicate::str::contains(
+                "a pending complaint is never charged",
+            )),
+        );
+}
+
+/// Found by exploratory testing (round 72): a complaint a policy counts
+/// with another responsibility read `个人 individual` in the ledger; after
+/// a roster rename a closed quarter's bonus (and the statement's title)
+/// gave the old name, its lines the new one; a closed month's note sent
+/// HR to the next quarter for its late changes, booked the next day.
+#[test]
+fn ledger_lines_say_what_the_record_holds_and_closed_periods_the_roster_name() {
+    let wd = Workdir::new();
+    let base = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
+    std::fs::write(
+        wd.path("kefu.toml"),
+        base.replace(
+            "responsibilities = [\"individual\"]",
+            "responsibilities = [\"individual\", \"team\"]",
+        ),
+    )
+    .unwrap();
+    import(
+        &wd,
+        "agents",
+        "a.csv",
+        "工号,客服姓名,部门,入职日期\nA1,王芳,售前组,2024-01-01\n",
+    );
+    import(
+        &wd,
+        "complaints",
+        "c.csv",
+        "投诉编号,投诉时间,客服工号,投诉内容,责任认定,是否成立\nT1,2026-10-05 10:00,A1,推诿,团队协作,成立\n",
+    );
+    let lines = ledger(&wd, &["--quarter", "2026Q4"]);
+    let t1 = lines
+        .iter()
+        .find(|l| l["source"].as_str().unwrap().contains("T1"))
+        .unwrap();
+    assert_eq!(
+        t1["source"],
+        "投诉 T1 (2026-10-05), 成立 confirmed / 团队协作 team"
+    );
+
+    wd.kefu(&["bonus", "close", "2026-10"]).assert().success();
+    let out = wd
+        .kefu(&["points", "--month", "2026-10", "--format", "md"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("later changes appear as adjustments on 2026-11-01, in its open quarter"),
+        "{text}"
+    );
+    import(
+        &wd,
+        "agents",
+        "a2.csv",
+        "工号,客服姓名,部门,入职日期\nA1,王小芳,售前组,2024-01-01\n",
+    );
+    let st = wd.path("st");
+    let pays = bonus(
+        &wd,
+        &["--month", "2026-10", "--statements", st.to_str().unwrap()],
+    );
+    assert_eq!(agent(&pays, "A1")["agent_name"], "王小芳");
+    let statement = std::fs::read_to_string(st.join("A1.html")).unwrap();
+    assert!(!statement.contains("王芳"), "{statement}");
 }
 
 #[test]
@@ -4628,4 +4726,88 @@ fn a_late_complaint_ends_the_zero_complaints_nomination_of_its_own_year() {
     let mut next = zero(&wd, "2025");
     next.sort();
     assert_eq!(next, both);
+}
+
+/// Found by exploratory testing (round 72): the note of records charged to
+/// nobody showed a phone number typed as the agent's name unmasked in every
+/// format with a place for notes; a roster agent whose id reads as a phone
+/// number was masked in the leader's `joint liability for …` line; and
+/// `bonus --statements DIR -o BAD` wrote every statement before failing.
+#[test]
+fn notes_mask_what_the_roster_lacks_and_lines_keep_what_it_has() {
+    let wd = Workdir::new();
+    import(
+        &wd,
+        "agents",
+        "agents.csv",
+        "工号,客服姓名,部门,组长工号,入职日期\n\
+         13800138000,张三,售前组,L1,2024-01-01\n\
+         L1,组长甲,售前组,,2020-01-01\n",
+    );
+    import(
+        &wd,
+        "complaints",
+        "c.csv",
+        "投诉编号,投诉时间,投诉内容,客服姓名,责任认定,是否成立\n\
+         M4,2026-11-20 12:05,态度差,13700001111,个人,成立\n",
+    );
+    import(
+        &wd,
+        "events",
+        "ev.csv",
+        "编号,日期,工号,奖惩项目,次数,备注,是否核实\n\
+         E1,2026-11-03,13800138000,电脑或灯未关,1,下班未关电脑,是\n",
+    );
+    let text = wd.stdout(&["points", "--quarter", "2026Q4", "--format", "md"]);
+    assert!(text.contains("complaint M4 (137\\*\\*\\*\\*1111"), "{text}");
+    assert!(!text.contains("13700001111"), "{text}");
+    assert!(
+        text.contains("joint liability for 13800138000: event E1"),
+        "{text}"
+    );
+    let notes = wd.stdout(&["bonus", "--quarter", "2026Q4", "--format", "html"]);
+    assert!(
+        notes.contains("137****1111") && !notes.contains("13700001111"),
+        "{notes}"
+    );
+    // --no-mask shows it.
+    let open = wd.stdout(&[
+        "points",
+        "--quarter",
+        "2026Q4",
+        "--format",
+        "md",
+        "--no-mask",
+    ]);
+    assert!(open.contains("complaint M4 (13700001111"), "{open}");
+
+    let st = wd.path("st");
+    let bad = wd.path("no-such-dir/b.xlsx");
+    wd.kefu(&[
+        "bonus",
+        "--quarter",
+        "2026Q4",
+        "--statements",
+        st.to_str().unwrap(),
+        "-o",
+        bad.to_str().unwrap(),
+    ])
+    .assert()
+    .failure()
+    .stderr(predicate::str::contains("no-such-dir"));
+    assert!(!st.exists(), "statements were written before -o failed");
+    wd.kefu(&[
+        "bonus",
+        "--quarter",
+        "2026Q4",
+        "--statements",
+        st.to_str().unwrap(),
+    ])
+    .assert()
+    .success();
+    let leader = std::fs::read_to_string(st.join("L1.html")).unwrap();
+    assert!(
+        leader.contains("joint liability for 13800138000"),
+        "{leader}"
+    );
 }

@@ -461,9 +461,10 @@ pub fn run(globals: &Globals, args: BonusArgs) -> Result<()> {
 
 fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
     if let Some(dir) = &args.statements {
-        // Nothing is written when the report cannot be.
-        args.output.check()?;
+        // Nothing is written when the report cannot be (a report inside
+        // the statements' directory is said as such first).
         check_statements_dir(dir, args.output.output.as_deref())?;
+        args.output.check()?;
     }
     let book = rulebook(ws)?;
     let today = dates::today(ws.tz)?;
@@ -563,9 +564,19 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
             // Ranked as kefu ranks now (an earlier kefu ranked not-on-roster
             // rows among the agents): money and points stay as frozen.
             points::rank(&mut pays);
+            // An agent of the roster by the roster's name, as the ledger
+            // lines name them (found by exploratory testing: after a rename
+            // a statement's title gave the name frozen at the close, its
+            // lines the new one).
+            for p in &mut pays {
+                if let Some(name) = names.get(&p.agent_id) {
+                    p.agent_name.clone_from(name);
+                }
+            }
             let mut note = format!(
-                "closed on {}: this is the frozen snapshot; later changes appear as adjustments in the next open quarter (已结算)",
-                dates::local_datetime(at, ws.tz).format("%Y-%m-%d %H:%M")
+                "closed on {}: this is the frozen snapshot; {} (已结算)",
+                dates::local_datetime(at, ws.tz).format("%Y-%m-%d %H:%M"),
+                points::later_changes(&store.conn, last)?
             );
             // A year is frozen as what its quarters paid (found by
             // exploratory testing: unsaid, with its rate empty).
@@ -586,7 +597,7 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
             let by_quarters = quarters_pay(&store.conn, book, &agents, &period, rate, today)?;
             let l = points::compute(&store.conn, book, &period, None, today)?;
             let mut pays = points::payouts(book, &agents, &l, &period, rate);
-            unknown = ledger_notes(&l);
+            unknown = ledger_notes(&l, &names, !args.output.no_mask);
             let mut note = provisional_note(&period, today);
             if let Some(outer) = &inside {
                 let why = match &priced_by {

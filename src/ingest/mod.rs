@@ -746,6 +746,18 @@ fn sniff_format(sample: &[u8]) -> InputFormat {
     if sample.starts_with(b"PK\x03\x04") || sample.starts_with(b"\xD0\xCF\x11\xE0") {
         return InputFormat::Xlsx;
     }
+    // UTF-16 text (what Windows PowerShell's `>` writes) is sniffed as the
+    // UTF-8 it decodes to (found by exploratory testing: JSON Lines on
+    // stdin or in a .txt was read as CSV).
+    let utf16 = match sample {
+        [0xFF, 0xFE, rest @ ..] => Some((encoding_rs::UTF_16LE, rest)),
+        [0xFE, 0xFF, rest @ ..] => Some((encoding_rs::UTF_16BE, rest)),
+        _ => None,
+    };
+    if let Some((enc, rest)) = utf16 {
+        let (text, _) = enc.decode_without_bom_handling(rest);
+        return sniff_format(text.as_bytes());
+    }
     let body = sample.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(sample);
     let start = body
         .iter()
@@ -879,6 +891,28 @@ mod tests {
         assert_eq!(sniff_format("{备注},内容\n".as_bytes()), InputFormat::Csv);
         assert_eq!(sniff_format(b"[\n  {\"a\": 1}\n]"), InputFormat::Json);
         assert_eq!(sniff_format(b"[]"), InputFormat::Json);
+        // UTF-16 with its byte-order mark, either order.
+        let utf16 = |text: &str, big: bool| -> Vec<u8> {
+            let mut out = if big {
+                vec![0xFE, 0xFF]
+            } else {
+                vec![0xFF, 0xFE]
+            };
+            for unit in text.encode_utf16() {
+                out.extend(if big {
+                    unit.to_be_bytes()
+                } else {
+                    unit.to_le_bytes()
+                });
+            }
+            out
+        };
+        for big in [false, true] {
+            let jsonl = utf16("{\"id\":\"a\",\"内容\":\"慢\"}\n{\"id\":\"b\"}\n", big);
+            assert_eq!(sniff_format(&jsonl), InputFormat::Jsonl);
+            assert_eq!(sniff_format(&utf16("[{\"a\":1}]", big)), InputFormat::Json);
+            assert_eq!(sniff_format(&utf16("评价ID,内容\n", big)), InputFormat::Csv);
+        }
     }
 
     #[test]

@@ -625,13 +625,20 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
                     agent_id: c.agent_id.clone(),
                     rule_id: rule.id.clone(),
                     points: rule.points,
+                    // What the record says (found by exploratory testing:
+                    // a 团队协作 complaint a policy counts read 个人 individual).
                     source: format!(
                         "{} {} ({}), {} / {}",
                         c.kind.label(),
                         c.ext_id,
                         date(c.day),
-                        "成立 confirmed",
-                        "个人 individual"
+                        c.validity
+                            .map_or("-".to_string(), |v| format!("{} {}", v.label(), v.id())),
+                        c.responsibility.map_or("-".to_string(), |r| format!(
+                            "{} {}",
+                            r.label(),
+                            r.id()
+                        )),
                     ),
                 });
             }
@@ -1208,6 +1215,21 @@ fn flag_days(flag: &str) -> Option<(i64, i64)> {
     dates::parse_period(window, chrono_tz::UTC)
         .ok()
         .map(|p| p.days())
+}
+
+/// Where a note says later changes to a closed period ending on day
+/// `closed_last` appear: the next open quarter, or the day after a closed
+/// month inside an open quarter (found by exploratory testing: a closed
+/// October's note sent HR to the next quarter, its changes were on
+/// November 1st).
+pub fn later_changes(conn: &rusqlite::Connection, closed_last: i64) -> anyhow::Result<String> {
+    let closed = crate::store::points::closed_periods(conn)?;
+    let day = dates::date_of_day(adjustment_day(closed_last, &closed));
+    Ok(if Period::quarter_of(day).first == day {
+        "later changes appear as adjustments in the next open quarter".to_string()
+    } else {
+        format!("later changes appear as adjustments on {day}, in its open quarter")
+    })
 }
 
 /// The day a closed period's adjustments are booked on: the first day of

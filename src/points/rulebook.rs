@@ -2,7 +2,7 @@
 //! kefu.toml. `examples/scheme-a.toml` and `examples/scheme-b.toml` express the
 //! department's two real schemes; `kefu init` writes scheme A.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use anyhow::{bail, Result};
 use rust_decimal::Decimal;
@@ -257,16 +257,45 @@ impl Rulebook {
         // Ids as events name them: in any case or width (found by
         // exploratory testing: praise-letter and Praise-Letter were two
         // rules, and an event's PRAISE-LETTER went to the first).
-        let mut ids = HashSet::new();
-        for r in &self.rules {
-            if !ids.insert(normalize_term(&r.id)) {
-                bail!(
-                    "[points] rule id {:?} is used twice (ids are compared ignoring case and width)",
-                    r.id
-                );
+        // Each clash names both entries (found by exploratory testing: a
+        // rule clashing with a threshold was reported as the threshold's).
+        let mut ids: HashMap<String, (&str, &str)> = HashMap::new();
+        let clash = |what: &str, id: &str, (kind, other): (&str, &str)| {
+            let why = if what == "threshold" {
+                "its flags would be taken for the other's; rename one"
+            } else {
+                "an event naming it would go to the first; rename one"
+            };
+            if id == other {
+                anyhow::anyhow!("[points] {what} id {id:?} is used twice (also by a {kind}): {why}")
+            } else {
+                anyhow::anyhow!(
+                    "[points] {what} id {id:?} is {kind} {other:?}'s id but for case or width (ids are compared ignoring case and width): {why}"
+                )
             }
+        };
+        for r in &self.rules {
+            if let Some(&seen) = ids.get(&normalize_term(&r.id)) {
+                return Err(clash("rule", &r.id, seen));
+            }
+            ids.insert(normalize_term(&r.id), ("rule", &r.id));
             if r.kind() == RuleKind::TopMetric && r.metric.is_none() {
                 bail!("[points] rule {:?}: a top-metric rule needs `metric`", r.id);
+            }
+            // An empty metric matches no activity, an empty department no
+            // one: the rule would award nothing, unsaid.
+            for (key, value) in [("metric", &r.metric), ("department", &r.department)] {
+                if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+                    bail!(
+                        "[points] rule {:?}: {key} is empty: name one (or remove the line{})",
+                        r.id,
+                        if key == "department" {
+                            ": all departments compete"
+                        } else {
+                            ""
+                        }
+                    );
+                }
             }
             if r.part_months.is_some() && r.kind() != RuleKind::ZeroComplaintMonth {
                 bail!(
@@ -362,6 +391,16 @@ impl Rulebook {
                     r.id
                 )
                 }
+                // Found by exploratory testing: customer-complaint with its
+                // `points = -1` line deleted charged every complaint 0.
+                RuleKind::Complaint | RuleKind::ZeroComplaintMonth | RuleKind::TopMetric
+                    if r.points == 0 =>
+                {
+                    bail!(
+                        "[points] rule {:?}: no points (points = N): a derived rule would count for nothing; give it points, or remove the rule",
+                        r.id
+                    )
+                }
                 RuleKind::Escalating if r.points != 0 => bail!(
                     "[points] rule {:?}: points and escalation both given: an escalating rule's points are its escalation steps (the first occurrence's is escalation[0]); remove points",
                     r.id
@@ -374,6 +413,27 @@ impl Rulebook {
             if !names.insert(normalize_term(&r.name)) {
                 bail!(
                     "[points] rule name {:?} is used twice: an event naming it would go to the first rule",
+                    r.name
+                );
+            }
+        }
+        // An event names its rule by id or name: one rule's name that is
+        // another's id would go to the first (found by exploratory testing:
+        // a rule `id = "书面表扬"` was never reached, praise-letter's name).
+        for (i, r) in self.rules.iter().enumerate() {
+            let name = normalize_term(&r.name);
+            if let Some((j, other)) = self
+                .rules
+                .iter()
+                .enumerate()
+                .find(|(j, o)| *j != i && normalize_term(&o.id) == name)
+            {
+                // Named at the later of the two (the one likely added).
+                let (later, earlier) = if i > j { (r, other) } else { (other, r) };
+                bail!(
+                    "[points] rule {:?} and rule {:?}: {:?} is the name of one and the id of the other: an event naming it would go to the first of the two; rename one",
+                    later.id,
+                    earlier.id,
                     r.name
                 );
             }
@@ -394,12 +454,10 @@ impl Rulebook {
             }
         }
         for t in &self.thresholds {
-            if !ids.insert(normalize_term(&t.id)) {
-                bail!(
-                    "[points] threshold id {:?} is used twice (or is a rule's id): its flags would be taken for the other's",
-                    t.id
-                );
+            if let Some(&seen) = ids.get(&normalize_term(&t.id)) {
+                return Err(clash("threshold", &t.id, seen));
             }
+            ids.insert(normalize_term(&t.id), ("threshold", &t.id));
             if t.complaints == 0 {
                 bail!(
                     "[points] threshold {:?}: complaints must be at least 1 (a flag is raised on reaching it)",
@@ -416,7 +474,14 @@ impl Rulebook {
                 .map_err(|e| anyhow::anyhow!("[points.complaints] {e}"))?;
         }
         for v in &self.complaints.validities {
-            parse_validity(v).map_err(|e| anyhow::anyhow!("[points.complaints] {e}"))?;
+            let validity =
+                parse_validity(v).map_err(|e| anyhow::anyhow!("[points.complaints] {e}"))?;
+            // Found by exploratory testing: pending complaints were charged.
+            if validity == crate::domain::Validity::Pending {
+                bail!(
+                    "[points.complaints] validities: {v:?} is pending (待定), and a pending complaint is never charged: it is counted as pending and listed for HR until it is judged; remove it"
+                );
+            }
         }
         if self.rate < Decimal::ZERO || self.rate > super::MAX_RATE {
             bail!(
@@ -609,7 +674,7 @@ mod tests {
         book.rules.push(twin);
         let e = book.validate().unwrap_err().to_string();
         assert!(
-            e.contains("is used twice (ids are compared ignoring case"),
+            e.contains("'s id but for case or width (ids are compared ignoring case"),
             "{e}"
         );
     }

@@ -210,6 +210,59 @@ fn sqlite_file(target: &Path, exists: bool) -> Option<&'static str> {
     is_db(&target.with_file_name(base)).then_some("part of an SQLite database (a kefu store?)")
 }
 
+/// Refuses to write `path` (a regular file, `target` once its links are
+/// followed, `exists` or not) where it cannot be or must not be written;
+/// else the directory it goes in.
+fn refuse_file<'t>(path: &Path, target: &'t Path, exists: bool) -> Result<&'t Path> {
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    if let Some(why) = unusable_directory(dir) {
+        bail!("cannot write {}: {why}", crate::ingest::path_text(path));
+    }
+    // A store (kefu.db, another workspace's, its -wal or -shm)
+    // or a workspace's kefu.toml is never an output: `--rejects ws/kefu.db` or `-o kefu.db`
+    // is a slip that would lose every record.
+    if let Some(db) = sqlite_file(target, exists) {
+        bail!(
+            "{} is {}: not overwritten (write to another file)",
+            crate::ingest::path_text(path),
+            db
+        );
+    }
+    // Replacing by rename needs no write permission on the file
+    // itself: ask for it, as writing in place would (`sort -o`).
+    if exists {
+        if let Err(e) = std::fs::OpenOptions::new().write(true).open(target) {
+            if e.kind() == std::io::ErrorKind::PermissionDenied {
+                bail!(
+                    "cannot write {}: permission denied",
+                    crate::ingest::path_text(path)
+                );
+            }
+        }
+    }
+    Ok(dir)
+}
+
+/// Checks, before other work or other files, that `path` (`-o`) could be
+/// written as [`OutputFile::create`] would, without creating anything.
+pub fn check(path: &Path) -> Result<()> {
+    if is_stdout(path) {
+        return Ok(());
+    }
+    let fail = || format!("cannot write {}", crate::ingest::path_text(path));
+    match Destination::of(path).with_context(fail)? {
+        Destination::Directory => bail!("{} is a directory", crate::ingest::path_text(path)),
+        Destination::Special => Ok(()),
+        Destination::File {
+            path: target,
+            permissions,
+        } => refuse_file(path, &target, permissions.is_some()).map(|_| ()),
+    }
+}
+
 impl OutputFile {
     /// Starts writing `path` (see the module's comment for how each kind of
     /// file is written). Errors name `path`.
@@ -231,35 +284,7 @@ impl OutputFile {
                 path: target,
                 permissions,
             } => {
-                let dir = match target.parent() {
-                    Some(d) if !d.as_os_str().is_empty() => d,
-                    _ => Path::new("."),
-                };
-                if let Some(why) = unusable_directory(dir) {
-                    bail!("cannot write {}: {why}", crate::ingest::path_text(path));
-                }
-                // A store (kefu.db, another workspace's, its -wal or -shm)
-                // or a workspace's kefu.toml is never an output: `--rejects ws/kefu.db` or `-o kefu.db`
-                // is a slip that would lose every record.
-                if let Some(db) = sqlite_file(&target, permissions.is_some()) {
-                    bail!(
-                        "{} is {}: not overwritten (write to another file)",
-                        crate::ingest::path_text(path),
-                        db
-                    );
-                }
-                // Replacing by rename needs no write permission on the file
-                // itself: ask for it, as writing in place would (`sort -o`).
-                if permissions.is_some() {
-                    if let Err(e) = std::fs::OpenOptions::new().write(true).open(&target) {
-                        if e.kind() == std::io::ErrorKind::PermissionDenied {
-                            bail!(
-                                "cannot write {}: permission denied",
-                                crate::ingest::path_text(path)
-                            );
-                        }
-                    }
-                }
+                let dir = refuse_file(path, &target, permissions.is_some())?;
                 let file_name = target.file_name().unwrap_or_default();
                 remove_stale_temps_in(dir);
                 let mut prefix = std::ffi::OsString::from(".");
