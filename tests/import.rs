@@ -5382,3 +5382,32 @@ fn utf16_json_lines_on_stdin_are_read_by_their_content() {
     assert!(String::from_utf8_lossy(&classified.stdout)
         .contains("b,2026-11-20 11:00,1,回复慢,response"));
 }
+
+/// Activity of a month still to come (a typo in the year) is imported as
+/// given, and said.
+#[test]
+fn activity_of_a_month_to_come_is_warned_about() {
+    let wd = Workdir::new();
+    let roster = wd.write(
+        "a.csv",
+        "工号,客服姓名,部门,入职日期\nA1,王芳,查询部,2024-01-01\n",
+    );
+    wd.kefu(&["import", "-q", "agents", &roster])
+        .assert()
+        .success();
+    let f = wd.write(
+        "act.csv",
+        "月份,工号,指标,数值\n2027-11,A1,queries,6\n2026-11,A1,queries,3\n",
+    );
+    wd.kefu(&["import", "activity", &f])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+        "1 activity row(s) are of a month after this one (2026-12), the first: 2027-11 A1 queries",
+    ));
+    let now = wd.write("now.csv", "月份,工号,指标,数值\n2026-12,A1,queries,1\n");
+    wd.kefu(&["import", "activity", &now])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("after this one").not());
+}

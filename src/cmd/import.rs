@@ -2308,6 +2308,9 @@ fn import(
     // those that came again (the later replaced the earlier).
     let mut activity_written: HashSet<(String, String, String)> = HashSet::new();
     let mut activity_again: Vec<String> = vec![];
+    // Activity of months after this one (a typo in the year): rows, first.
+    let this_month = crate::dates::today(ws.tz)?.format("%Y-%m").to_string();
+    let mut activity_later: (usize, Option<String>) = (0, None);
     let mut total = Counts::default();
     // The first and last local day of the feedback this import added or
     // changed: where to look for records dated outside their agent's time.
@@ -2542,6 +2545,12 @@ fn import(
                             &rec.as_other_agents,
                             import_id,
                         )?);
+                        if rec.month > this_month {
+                            activity_later.0 += 1;
+                            activity_later.1.get_or_insert_with(|| {
+                                format!("{} {} {}", rec.month, rec.agent_id, rec.metric)
+                            });
+                        }
                         let key = (rec.month.clone(), rec.metric.clone(), rec.agent_id.clone());
                         if !activity_written.insert(key) {
                             activity_again
@@ -2955,6 +2964,13 @@ fn import(
                 crate::dates::date_of_day(f.day)
             );
         }
+    }
+    // Found by exploratory testing: a month still to come (2027-11 for
+    // 2026-11) was imported unsaid, and would win that month's top.
+    if let (n @ 1.., Some(first)) = &activity_later {
+        crate::say!(
+            "kefu: warning: {n} activity row(s) are of a month after this one ({this_month}), the first: {first}; imported as given (a typo in the year?)"
+        );
     }
     if plan.kind == ImportKind::Activity {
         // Imported all the same (a rule may come later), but a metric no
