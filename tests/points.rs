@@ -1675,7 +1675,7 @@ fn ledger_lines_say_what_the_record_holds_and_closed_periods_the_roster_name() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("later changes appear as adjustments on 2026-11-01, in its open quarter"),
+        text.contains("later changes appear as adjustments on 2026-11-01 ("),
         "{text}"
     );
     import(
@@ -4810,4 +4810,89 @@ fn notes_mask_what_the_roster_lacks_and_lines_keep_what_it_has() {
         leader.contains("joint liability for 13800138000"),
         "{leader}"
     );
+}
+
+/// Found by exploratory testing (round 73): after the year's close, a late
+/// third complaint (its flag booked in the next quarter) barred no one from
+/// the year's nominations, and an appeal voiding a flag the year's
+/// snapshot froze freed no one: nominations read the year's flags as the
+/// store has them now, as they read its complaints.
+#[test]
+fn nominations_read_the_years_flags_as_the_store_has_them_now() {
+    let wd = workspace_with(None);
+    wd.set_today("2027-01-05");
+    wd.kefu(&["bonus", "close", "2026"]).assert().success();
+    let nominated = |wd: &Workdir| -> Vec<String> {
+        wd.json(&["bonus", "nominations", "--year", "2026", "--format", "json"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["agent_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(nominated(&wd).contains(&"A1".to_string()));
+    let c = |state: &str| {
+        let mut s = String::from("投诉编号,投诉时间,客服工号,投诉内容,是否成立,责任认定\n");
+        for i in 1..=3 {
+            s.push_str(&format!(
+                "L{i},2026-11-{:02} 10:00,A1,态度差,{state},个人\n",
+                i * 3
+            ));
+        }
+        s
+    };
+    import(&wd, "complaints", "late.csv", &c("成立"));
+    assert!(agent(&bonus(&wd, &["--quarter", "2027Q1"]), "A1")["flags"]
+        .to_string()
+        .contains("dismissal-review:2026-11"));
+    assert!(!nominated(&wd).contains(&"A1".to_string()));
+    import(&wd, "complaints", "late.csv", &c("不成立"));
+    assert!(nominated(&wd).contains(&"A1".to_string()));
+}
+
+/// Found by exploratory testing (round 73): `-o` naming the statements'
+/// directory itself, a directory with a trailing slash, or a link into the
+/// statements' directory; a phone number as a pending complaint's number.
+#[test]
+fn statements_refuse_every_report_path_that_would_meet_them() {
+    let wd = workspace_with(None);
+    let st = wd.path("st");
+    let run = |out: &str| {
+        wd.kefu(&[
+            "bonus",
+            "--quarter",
+            "2026Q3",
+            "--format",
+            "csv",
+            "--statements",
+            st.to_str().unwrap(),
+            "-o",
+            out,
+        ])
+        .output()
+        .unwrap()
+    };
+    let out = run(st.to_str().unwrap());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is the --statements directory"));
+    let out = run(&format!("{}/", wd.path("nodir").display()));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("it names a directory"));
+    assert!(!st.exists());
+    std::fs::create_dir(&st).unwrap();
+    std::os::unix::fs::symlink(st.join("A1.html"), wd.path("out.csv")).unwrap();
+    let out = run(wd.path("out.csv").to_str().unwrap());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("inside the --statements directory"));
+    assert_eq!(std::fs::read_dir(&st).unwrap().count(), 0);
+
+    import(
+        &wd,
+        "complaints",
+        "p.csv",
+        "投诉编号,投诉时间,客服工号,投诉内容,是否成立\n13822224444,2026-08-03 10:00,A1,态度差,待定\n",
+    );
+    let text = wd.stdout(&["bonus", "--quarter", "2026Q3", "--format", "md"]);
+    assert!(text.contains("138\\*\\*\\*\\*4444"), "{text}");
+    assert!(!text.contains("13822224444"), "{text}");
 }

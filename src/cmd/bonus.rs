@@ -151,7 +151,11 @@ fn pending_table(pending: &[points::Charge], names: &HashMap<&str, &str>, mask: 
             .into(),
             names.get(c.agent_id.as_str()).copied().unwrap_or("").into(),
             c.kind.label().into(),
-            format!("{}/{}", c.source, c.ext_id).into(),
+            // A record's number may be the caller's phone number, masked
+            // as in the ledger's lines (found by exploratory testing).
+            crate::report::shown_text(&format!("{}/{}", c.source, c.ext_id), &[], mask)
+                .into_owned()
+                .into(),
             c.validity.map_or("(not stated)", |v| v.label()).into(),
             c.responsibility
                 .map_or("(not stated)", |r| r.label())
@@ -845,7 +849,25 @@ fn check_statements_dir(dir: &Path, output: Option<&Path>) -> Result<()> {
         }
         out
     };
-    let out_dir = out.parent().filter(|p| !p.as_os_str().is_empty());
+    // Where `-o` really writes: through its symbolic links (found by
+    // exploratory testing: a link into `st` overwrote a statement).
+    let mut out_path = out.to_path_buf();
+    for _ in 0..40 {
+        let Ok(link) = std::fs::read_link(&out_path) else {
+            break;
+        };
+        out_path = match out_path.parent() {
+            Some(d) if link.is_relative() => d.join(link),
+            _ => link,
+        };
+    }
+    if absolute(&out_path) == absolute(dir) || super::import::same_file(&out_path, dir) {
+        bail!(Usage(format!(
+            "-o {} is the --statements directory: name a file for the report, outside it",
+            shown(out)
+        )));
+    }
+    let out_dir = out_path.parent().filter(|p| !p.as_os_str().is_empty());
     let same = match out_dir {
         Some(d) => absolute(d) == absolute(dir) || super::import::same_file(d, dir),
         None => absolute(Path::new(".")) == absolute(dir),

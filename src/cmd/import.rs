@@ -2197,10 +2197,7 @@ fn import(
     // a new tree of directories, said before anything is read, as `-o`
     // says it (found by exploratory testing).
     if let Some(path) = plan.rejects.as_deref() {
-        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
-        if let Some(why) = dir.and_then(crate::render::output::unusable_directory) {
-            bail!("cannot write {}: {why}", ingest::path_text(path));
-        }
+        crate::render::output::check(path)?;
     }
     let mut rejects = Rejects {
         path: plan

@@ -179,6 +179,11 @@ pub struct Ledger {
     /// replaces a closed period's days): a complaint of a closed quarter
     /// counted late in the next year is its own year's here.
     pub counted_dated: BTreeMap<String, i64>,
+    /// Flags of the period's days as the store has them now, the same way
+    /// (a flag a late complaint raises in a closed year, booked in the next
+    /// quarter, is the year's here; one an appeal voided after the year's
+    /// close is gone): what nominations read.
+    pub flags_dated: BTreeMap<String, Vec<String>>,
     pub pending: BTreeMap<String, i64>,
     /// The pending complaints themselves, by day: never charged, listed
     /// for HR (issue #4), who follows them up.
@@ -301,10 +306,14 @@ impl Policy {
                 .iter()
                 .filter_map(|k| FeedbackKind::parse(k))
                 .collect(),
+            // Never pending, even under a rulebook an earlier kefu froze
+            // with it (found by exploratory testing: a late pending
+            // complaint of such a closed quarter was charged).
             validities: p
                 .validities
                 .iter()
                 .filter_map(|v| crate::domain::parse_validity(v).ok())
+                .filter(|v| *v != Validity::Pending)
                 .collect(),
             responsibilities: p
                 .responsibilities
@@ -1147,7 +1156,10 @@ fn without_agent<'a>(key: &'a str, agent: &str) -> &'a str {
 
 /// Excellent-agent candidates for `year` as of `today`: among the agents
 /// still on the roster at its end (today, while it runs) and not flagged
-/// for dismissal or removal in it, the top `n` by net points (ties
+/// for dismissal or removal in it as the store has it now
+/// ([`Ledger::flags_dated`]: found by exploratory testing, a late third
+/// complaint after the year's close barred no one, and an appeal after it
+/// freed no one), the top `n` by net points (ties
 /// included: an agent who is not eligible takes no place) and, once the
 /// year has ended, those on the roster all year with zero complaints
 /// counted on its days ([`Ledger::counted_dated`]): a complaint of a closed
@@ -1169,7 +1181,10 @@ pub fn nominations(
             let agent = agents
                 .iter()
                 .find(|a| a.id == p.agent_id && a.on_roster(&last))?;
-            let flagged = p.flags.iter().any(|f| !f.starts_with("no-leader-for:"));
+            let flagged = l
+                .flags_dated
+                .get(&p.agent_id)
+                .is_some_and(|f| f.iter().any(|f| !f.starts_with("no-leader-for:")));
             (!flagged).then_some((p, agent))
         })
         .collect();
@@ -1228,7 +1243,7 @@ pub fn later_changes(conn: &rusqlite::Connection, closed_last: i64) -> anyhow::R
     Ok(if Period::quarter_of(day).first == day {
         "later changes appear as adjustments in the next open quarter".to_string()
     } else {
-        format!("later changes appear as adjustments on {day}, in its open quarter")
+        format!("later changes appear as adjustments on {day}")
     })
 }
 
@@ -1300,6 +1315,7 @@ pub fn compute(
     let spelling = OneSpelling::of(&inputs.agents);
     let mut l = ledger(book, &inputs, period, today);
     l.counted_dated = l.counted.clone();
+    l.flags_dated = l.flags.clone();
     // A department no one on the roster has ever been in is a typo (found
     // by exploratory testing: the rule silently awarded nothing).
     let with_department: Vec<(&str, &str)> = book
@@ -1577,6 +1593,29 @@ pub fn compute(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pending_complaint_never_counts_even_under_a_frozen_rulebook() {
+        // An earlier kefu accepted `validities = ["confirmed", "pending"]`
+        // and froze it with a closed quarter (found by exploratory testing).
+        let policy = Policy::of(&rulebook::ComplaintPolicy {
+            kinds: vec!["complaint".into()],
+            responsibilities: vec!["individual".into()],
+            validities: vec!["confirmed".into(), "pending".into()],
+        });
+        let charge = |validity| Charge {
+            source: "c".into(),
+            ext_id: "C1".into(),
+            agent_id: "A1".into(),
+            day: 20_400,
+            kind: FeedbackKind::Complaint,
+            validity: Some(validity),
+            responsibility: Some(Responsibility::Individual),
+        };
+        assert!(policy.counts(&charge(Validity::Confirmed)));
+        assert!(!policy.counts(&charge(Validity::Pending)));
+        assert!(policy.pending(&charge(Validity::Pending)));
+    }
 
     #[test]
     fn rounding_is_half_up_to_cents() {

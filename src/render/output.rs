@@ -214,6 +214,18 @@ fn sqlite_file(target: &Path, exists: bool) -> Option<&'static str> {
 /// followed, `exists` or not) where it cannot be or must not be written;
 /// else the directory it goes in.
 fn refuse_file<'t>(path: &Path, target: &'t Path, exists: bool) -> Result<&'t Path> {
+    // `nodir/`: a directory's name, there or not (found by exploratory
+    // testing: "Not a directory" for one that did not exist).
+    if path
+        .as_os_str()
+        .to_string_lossy()
+        .ends_with(['/', std::path::MAIN_SEPARATOR])
+    {
+        bail!(
+            "cannot write {}: it names a directory (it ends with a slash): name a file",
+            crate::ingest::path_text(path)
+        );
+    }
     let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -252,14 +264,34 @@ pub fn check(path: &Path) -> Result<()> {
     if is_stdout(path) {
         return Ok(());
     }
-    let fail = || format!("cannot write {}", crate::ingest::path_text(path));
+    let shown = crate::ingest::path_text(path);
+    let fail = || format!("cannot write {shown}");
     match Destination::of(path).with_context(fail)? {
-        Destination::Directory => bail!("{} is a directory", crate::ingest::path_text(path)),
+        Destination::Directory => bail!("{shown} is a directory"),
         Destination::Special => Ok(()),
         Destination::File {
             path: target,
             permissions,
-        } => refuse_file(path, &target, permissions.is_some()).map(|_| ()),
+        } => {
+            let dir = refuse_file(path, &target, permissions.is_some())?;
+            // The new file is written beside the old one and renamed over
+            // it: the directory must take a file (found by exploratory
+            // testing: a read-only one failed after every statement).
+            tempfile::Builder::new()
+                .prefix(".kefu-check.")
+                .tempfile_in(dir)
+                .map(drop)
+                .map_err(|e| {
+                    if e.kind() == std::io::ErrorKind::PermissionDenied {
+                        anyhow::anyhow!(
+                            "cannot write {shown}: no permission to create files in {} (kefu writes a new file beside the old one and renames it over)",
+                            crate::ingest::path_text(dir)
+                        )
+                    } else {
+                        anyhow::Error::new(e).context(fail())
+                    }
+                })
+        }
     }
 }
 
