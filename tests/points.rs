@@ -4875,9 +4875,11 @@ fn statements_refuse_every_report_path_that_would_meet_them() {
     let out = run(st.to_str().unwrap());
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("is the --statements directory"));
-    let out = run(&format!("{}/", wd.path("nodir").display()));
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("it names a directory"));
+    for dir in ["nodir/", "nodir/."] {
+        let out = run(&format!("{}/{dir}", wd.path("").display()));
+        assert_eq!(out.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("it names a directory"));
+    }
     assert!(!st.exists());
     std::fs::create_dir(&st).unwrap();
     std::os::unix::fs::symlink(st.join("A1.html"), wd.path("out.csv")).unwrap();
@@ -4895,4 +4897,32 @@ fn statements_refuse_every_report_path_that_would_meet_them() {
     let text = wd.stdout(&["bonus", "--quarter", "2026Q3", "--format", "md"]);
     assert!(text.contains("138\\*\\*\\*\\*4444"), "{text}");
     assert!(!text.contains("13822224444"), "{text}");
+}
+
+/// Found by exploratory testing (round 74): a late complaint of a closed
+/// quarter naming no agent kefu could link was said by no output; a closed
+/// quarter's note gave no day for its later changes.
+#[test]
+fn a_closed_quarter_says_its_records_charged_to_nobody() {
+    let wd = workspace_with(None);
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    import(
+        &wd,
+        "complaints",
+        "late.csv",
+        "投诉编号,投诉时间,客服姓名,投诉内容,是否成立,责任认定\nLATE,2026-08-04 10:00,不存在的人,态度差,成立,个人\n",
+    );
+    for cmd in ["bonus", "points"] {
+        let text = wd.stdout(&[cmd, "--quarter", "2026Q3", "--format", "md"]);
+        assert!(
+            text.contains("charged to nobody: complaint LATE (不存在的人, 2026-08-04)"),
+            "{cmd}: {text}"
+        );
+        assert!(
+            text.contains(
+                "later changes appear as adjustments in the next open quarter, on 2026-10-01"
+            ),
+            "{cmd}: {text}"
+        );
+    }
 }

@@ -1241,7 +1241,7 @@ pub fn later_changes(conn: &rusqlite::Connection, closed_last: i64) -> anyhow::R
     let closed = crate::store::points::closed_periods(conn)?;
     let day = dates::date_of_day(adjustment_day(closed_last, &closed));
     Ok(if Period::quarter_of(day).first == day {
-        "later changes appear as adjustments in the next open quarter".to_string()
+        format!("later changes appear as adjustments in the next open quarter, on {day}")
     } else {
         format!("later changes appear as adjustments on {day}")
     })

@@ -210,22 +210,43 @@ fn sqlite_file(target: &Path, exists: bool) -> Option<&'static str> {
     is_db(&target.with_file_name(base)).then_some("part of an SQLite database (a kefu store?)")
 }
 
+/// Refuses what the path alone shows cannot be written: a directory's
+/// name ([`refuse_directory_name`]), or a directory in it that is not there
+/// or is a file, said as such rather than as the system's "Not a
+/// directory".
+fn refuse_path(path: &Path) -> Result<()> {
+    refuse_directory_name(path)?;
+    if let Some(why) = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .and_then(unusable_directory)
+    {
+        bail!("cannot write {}: {why}", crate::ingest::path_text(path));
+    }
+    Ok(())
+}
+
+/// Refuses a path that can only name a directory, there or not: `nodir/`,
+/// `nodir/.`, `..` (found by exploratory testing: "Not a directory" for one
+/// that did not exist, and `nodir/.` failed only after the work was done).
+fn refuse_directory_name(path: &Path) -> Result<()> {
+    let text = path.as_os_str().to_string_lossy();
+    let text = text.replace(std::path::MAIN_SEPARATOR, "/");
+    let last = text.rsplit('/').next().unwrap_or_default();
+    if matches!(last, "" | "." | "..") {
+        bail!(
+            "cannot write {}: it names a directory: name a file",
+            crate::ingest::path_text(path)
+        );
+    }
+    Ok(())
+}
+
 /// Refuses to write `path` (a regular file, `target` once its links are
 /// followed, `exists` or not) where it cannot be or must not be written;
 /// else the directory it goes in.
 fn refuse_file<'t>(path: &Path, target: &'t Path, exists: bool) -> Result<&'t Path> {
-    // `nodir/`: a directory's name, there or not (found by exploratory
-    // testing: "Not a directory" for one that did not exist).
-    if path
-        .as_os_str()
-        .to_string_lossy()
-        .ends_with(['/', std::path::MAIN_SEPARATOR])
-    {
-        bail!(
-            "cannot write {}: it names a directory (it ends with a slash): name a file",
-            crate::ingest::path_text(path)
-        );
-    }
+    refuse_directory_name(path)?;
     let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -265,6 +286,7 @@ pub fn check(path: &Path) -> Result<()> {
         return Ok(());
     }
     let shown = crate::ingest::path_text(path);
+    refuse_path(path)?;
     let fail = || format!("cannot write {shown}");
     match Destination::of(path).with_context(fail)? {
         Destination::Directory => bail!("{shown} is a directory"),
@@ -299,6 +321,7 @@ impl OutputFile {
     /// Starts writing `path` (see the module's comment for how each kind of
     /// file is written). Errors name `path`.
     pub fn create(path: &Path) -> Result<OutputFile> {
+        refuse_path(path)?;
         let fail = || format!("cannot write {}", crate::ingest::path_text(path));
         let sink = match Destination::of(path).with_context(fail)? {
             Destination::Directory => bail!("{} is a directory", crate::ingest::path_text(path)),
