@@ -5027,11 +5027,12 @@ fn rejects_to_stdout_and_sheets_of_text() {
     .assert()
     .code(2)
     .stderr(predicate::str::contains("stdout holds the summary"));
-    let under = format!("{f}/rejects.csv");
-    wd.kefu(&["import", "reviews", &f, "--rejects", &under, "--dry-run"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("r.csv is a file, not a directory"));
+    for under in [format!("{f}/rejects.csv"), format!("{f}/sub/rejects.csv")] {
+        wd.kefu(&["import", "reviews", &f, "--rejects", &under, "--dry-run"])
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("r.csv is a file, not a directory"));
+    }
     let rj = wd.path("rj.csv");
     wd.kefu(&[
         "import",

@@ -97,11 +97,18 @@ pub fn unusable_directory(dir: &Path) -> Option<String> {
         return None;
     }
     let shown = crate::ingest::path_text(dir);
-    Some(if dir.exists() {
-        format!("{shown} is a file, not a directory")
-    } else {
-        format!("there is no directory {shown}")
-    })
+    if dir.exists() {
+        return Some(format!("{shown} is a file, not a directory"));
+    }
+    // A file further up (`r.csv/sub/x.csv`) is what is wrong, not a missing
+    // directory a `mkdir -p` could make (found by exploratory testing).
+    if let Some(file) = dir.ancestors().skip(1).find(|a| a.is_file()) {
+        return Some(format!(
+            "{} is a file, not a directory",
+            crate::ingest::path_text(file)
+        ));
+    }
+    Some(format!("there is no directory {shown}"))
 }
 
 /// Whether an output path is `-`, which means stdout.
