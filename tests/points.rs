@@ -98,6 +98,16 @@ fn agent<'a>(rows: &'a [Value], id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {id} in {rows:?}"))
 }
 
+/// The agent ids `bonus nominations --year YEAR` lists.
+fn nominated(wd: &Workdir, year: &str) -> Vec<String> {
+    wd.json(&["bonus", "nominations", "--year", year, "--format", "json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["agent_id"].as_str().unwrap().to_string())
+        .collect()
+}
+
 fn ledger(wd: &Workdir, args: &[&str]) -> Vec<Value> {
     let mut a = vec!["points", "--format", "json"];
     a.extend_from_slice(args);
@@ -3091,18 +3101,10 @@ fn a_voided_flag_stays_out_of_the_year_after_the_next_close() {
     for q in ["2026Q3", "2026Q4"] {
         wd.kefu(&["bonus", "close", q]).assert().success();
     }
-    let nominated = |wd: &Workdir| {
-        wd.json(&["bonus", "nominations", "--year", "2026", "--format", "json"])
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["agent_id"].as_str().unwrap().to_string())
-            .collect::<Vec<_>>()
-    };
-    let before = nominated(&wd);
+    let before = nominated(&wd, "2026");
     assert!(before.contains(&"A1".to_string()), "{before:?}");
     wd.kefu(&["bonus", "close", "2026"]).assert().success();
-    assert_eq!(nominated(&wd), before);
+    assert_eq!(nominated(&wd, "2026"), before);
     assert_eq!(flags(&wd), serde_json::json!([]));
     assert!(agent(&bonus(&wd, &["--quarter", "2026Q1"]), "A1")["flags"]
         .to_string()
@@ -4822,15 +4824,7 @@ fn nominations_read_the_years_flags_as_the_store_has_them_now() {
     let wd = workspace_with(None);
     wd.set_today("2027-01-05");
     wd.kefu(&["bonus", "close", "2026"]).assert().success();
-    let nominated = |wd: &Workdir| -> Vec<String> {
-        wd.json(&["bonus", "nominations", "--year", "2026", "--format", "json"])
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["agent_id"].as_str().unwrap().to_string())
-            .collect()
-    };
-    assert!(nominated(&wd).contains(&"A1".to_string()));
+    assert!(nominated(&wd, "2026").contains(&"A1".to_string()));
     let c = |state: &str| {
         let mut s = String::from("投诉编号,投诉时间,客服工号,投诉内容,是否成立,责任认定\n");
         for i in 1..=3 {
@@ -4845,9 +4839,9 @@ fn nominations_read_the_years_flags_as_the_store_has_them_now() {
     assert!(agent(&bonus(&wd, &["--quarter", "2027Q1"]), "A1")["flags"]
         .to_string()
         .contains("dismissal-review:2026-11"));
-    assert!(!nominated(&wd).contains(&"A1".to_string()));
+    assert!(!nominated(&wd, "2026").contains(&"A1".to_string()));
     import(&wd, "complaints", "late.csv", &c("不成立"));
-    assert!(nominated(&wd).contains(&"A1".to_string()));
+    assert!(nominated(&wd, "2026").contains(&"A1".to_string()));
 }
 
 /// Found by exploratory testing (round 73): `-o` naming the statements'

@@ -287,12 +287,12 @@ impl Rulebook {
             for (key, value) in [("metric", &r.metric), ("department", &r.department)] {
                 if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
                     bail!(
-                        "[points] rule {:?}: {key} is empty: name one (or remove the line{})",
+                        "[points] rule {:?}: {key} is empty: {}",
                         r.id,
                         if key == "department" {
-                            ": all departments compete"
+                            "name one, or remove the line (all departments compete)"
                         } else {
-                            ""
+                            "name the metric, as `kefu import activity` imports it (queries)"
                         }
                     );
                 }
