@@ -161,17 +161,21 @@ pub fn init(dir: &Path, quiet: bool) -> Result<Vec<PathBuf>> {
         let mut file = OutputFile::create(&config_path)?;
         file.write_all(config::TEMPLATE.as_bytes())
             .with_context(|| format!("cannot write {}", config_path.display()))?;
-        file.commit()?;
-        written.push(config_path);
+        // Not over one another `kefu init` wrote meanwhile (found by
+        // exploratory testing: four at once each said it created both).
+        if file.commit_new()? {
+            written.push(config_path);
+        }
     }
     let ws = Workspace::load(Some(dir), quiet)?;
     let store_path = ws.store_path();
     if store_path.exists() {
         // Opening migrates an older store to the current schema.
         ws.open_store()?;
-    } else {
-        Store::create(&store_path, ws.tz)?;
+    } else if Store::place_new(&store_path, ws.tz)? {
         written.push(store_path);
+    } else {
+        ws.open_store()?;
     }
     Ok(written)
 }

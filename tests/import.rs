@@ -3967,10 +3967,29 @@ fn init_makes_the_store_whole_or_not_at_all_and_inits_at_once_all_succeed() {
     std::fs::write(&left, b"half a store").unwrap();
     std::fs::write(ws.join(".kefu.db.999999999.kefu-tmp-journal"), b"").unwrap();
     let runs: Vec<_> = (0..4)
-        .map(|_| wd.process().args(["init", "-q"]).arg(&ws).spawn().unwrap())
+        .map(|_| {
+            wd.process()
+                .arg("init")
+                .arg(&ws)
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
         .collect();
-    for mut run in runs {
-        assert!(run.wait().unwrap().success());
+    // One says it created each file; the others find the workspace (found
+    // by exploratory testing: all four said they created both).
+    let mut said = String::new();
+    for run in runs {
+        let out = run.wait_with_output().unwrap();
+        assert!(out.status.success());
+        said.push_str(&String::from_utf8_lossy(&out.stderr));
+    }
+    for file in ["kefu.db", "kefu.toml"] {
+        let created = said
+            .lines()
+            .filter(|l| l.starts_with("kefu: created") && l.ends_with(file))
+            .count();
+        assert_eq!(created, 1, "{said}");
     }
     // The store's WAL and shared-memory files may stay: when two inits
     // close the store at the same instant, each sees the other and leaves

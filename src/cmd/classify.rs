@@ -2,7 +2,7 @@
 //! pipeline (CSV in, CSV out) or in the store; explain a decision; learn from
 //! the department's labels; evaluate against labels.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -1284,21 +1284,52 @@ fn train(globals: &Globals, ws: &Workspace, args: TrainArgs) -> Result<()> {
     let mut builtin_eval = Evaluation::new();
     let mut model_eval = Evaluation::new();
     let mut combined_eval = Evaluation::new();
+    // A labelled text that is also a bundled example (the README's own
+    // `classify train fixtures/labeled/dev.csv`) is left out of what every
+    // fold holding it out learns, the built-in model's too: else the scores
+    // are of texts learnt (found by exploratory testing: 0.98 for 0.64).
+    let as_bundled: Vec<String> = data.iter().map(|(t, _)| rules.normalized(t)).collect();
+    let bundled_texts: HashSet<&str> = bundled.iter().map(|(t, _)| t.as_str()).collect();
+    let overlap = as_bundled
+        .iter()
+        .filter(|t| bundled_texts.contains(t.as_str()))
+        .count();
+    if overlap > 0 && !globals.quiet {
+        crate::say!(
+            "kefu: note: {overlap} of the {} labelled texts are also bundled examples; cross-validation leaves each out of what the fold holding it out learns, the built-in model's examples too",
+            data.len()
+        );
+    }
     for fold in 0..k {
+        let held: HashSet<&str> = (0..data.len())
+            .filter(|i| i % k == fold)
+            .map(|i| as_bundled[i].as_str())
+            .filter(|t| bundled_texts.contains(t))
+            .collect();
+        let unseen = |(t, _): &&(String, Cause)| !held.contains(t.as_str());
         let training = (0..data.len())
             .filter(|i| i % k != fold)
             .map(|i| (normalized[i].as_str(), data[i].1))
-            .chain(builtin.iter().map(|(t, c)| (t.as_str(), *c)));
+            .chain(builtin.iter().filter(unseen).map(|(t, c)| (t.as_str(), *c)));
         let model = Model::train(training)?;
         let both =
             Classifier::new(&ws.config.classify)?.with_model(model.scorer(), ModelSource::Trained);
+        let fold_builtin = if held.is_empty() {
+            None
+        } else {
+            Some(Classifier::new(&ws.config.classify)?.with_model(
+                Scorer::learn(bundled.iter().filter(unseen).cloned()),
+                ModelSource::Builtin,
+            ))
+        };
+        let builtin_here = fold_builtin.as_ref().unwrap_or(&with_builtin);
         let mut scratch = Scratch::default();
         for i in (0..data.len()).filter(|i| i % k == fold) {
             let actual = data[i].1;
             rules_eval.add(actual, rules.classify(&data[i].0, &mut scratch).cause);
             builtin_eval.add(
                 actual,
-                with_builtin.classify(&data[i].0, &mut scratch).cause,
+                builtin_here.classify(&data[i].0, &mut scratch).cause,
             );
             model_eval.add(actual, model.predict(&normalized[i]));
             combined_eval.add(actual, both.classify(&data[i].0, &mut scratch).cause);

@@ -408,6 +408,33 @@ impl OutputFile {
     }
 }
 
+impl OutputFile {
+    /// As [`OutputFile::commit`], but only where no file has appeared at
+    /// the name meanwhile: false (and nothing written) when one has
+    /// (another `kefu init` wrote kefu.toml first).
+    pub fn commit_new(self) -> Result<bool> {
+        let fail = || format!("cannot write {}", crate::ingest::path_text(&self.name));
+        match self.sink {
+            Sink::Atomic { temp, target } => {
+                let temp = temp
+                    .into_inner()
+                    .map_err(|e| e.into_error())
+                    .with_context(fail)?;
+                temp.as_file().sync_all().with_context(fail)?;
+                match temp.persist_noclobber(&target) {
+                    Ok(_) => Ok(true),
+                    Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+                    Err(e) => Err(e.error).with_context(fail),
+                }
+            }
+            Sink::Direct(mut file) => {
+                file.flush().with_context(fail)?;
+                Ok(true)
+            }
+        }
+    }
+}
+
 impl Write for OutputFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         match &mut self.sink {

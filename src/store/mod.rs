@@ -275,6 +275,14 @@ impl Store {
     /// at once one makes it and the other opens it (both found by
     /// exploratory testing).
     pub fn create(path: &Path, tz: Tz) -> Result<Store> {
+        Store::place_new(path, tz)?;
+        Store::open(path, tz, Duration::from_secs(5))
+    }
+
+    /// Makes a new, empty store at `path` (see [`Store::create`]): false
+    /// when another process made it meanwhile (several `kefu init` at once:
+    /// one makes the store, the others find it).
+    pub fn place_new(path: &Path, tz: Tz) -> Result<bool> {
         if path.exists() {
             bail!("{} already exists", path.display());
         }
@@ -321,14 +329,13 @@ impl Store {
         // A hard link fails if another process made the store meanwhile;
         // a rename would replace it. Where links are not supported, a rename.
         let placed = match std::fs::hard_link(&temp, &place) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-            Err(_) if !place.exists() => std::fs::rename(&temp, &place),
-            Err(_) => Ok(()),
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+            Err(_) if !place.exists() => std::fs::rename(&temp, &place).map(|()| true),
+            Err(_) => Ok(false),
         };
         let _ = std::fs::remove_file(&temp);
-        placed.with_context(|| format!("cannot create the store {}", path.display()))?;
-        Store::open(path, tz, Duration::from_secs(5))
+        placed.with_context(|| format!("cannot create the store {}", path.display()))
     }
 
     /// A store in memory (for reports on an export given with `--input`).
