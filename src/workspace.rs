@@ -154,15 +154,30 @@ pub fn init(dir: &Path, quiet: bool) -> Result<Vec<PathBuf>> {
     // the defaults, or every later command would refuse the workspace
     // (found by exploratory testing).
     if config_path.exists() && !db.exists() && is_empty_file(&config_path) {
-        std::fs::remove_file(&config_path)
-            .with_context(|| format!("cannot replace the empty {}", config_path.display()))?;
+        // Another `kefu init` at once may have removed it first.
+        if let Err(e) = std::fs::remove_file(&config_path) {
+            if e.kind() != std::io::ErrorKind::NotFound {
+                return Err(e).with_context(|| {
+                    format!("cannot replace the empty {}", config_path.display())
+                });
+            }
+        }
     }
-    if !config_path.exists() {
-        let mut file = OutputFile::create(&config_path)?;
+    // Not over one another `kefu init` wrote meanwhile (found by
+    // exploratory testing: four at once each said it created both, and one
+    // could find the file there and refuse to overwrite it).
+    let file = if config_path.exists() {
+        None
+    } else {
+        match OutputFile::create(&config_path) {
+            Ok(file) => Some(file),
+            Err(_) if config_path.exists() => None,
+            Err(e) => return Err(e),
+        }
+    };
+    if let Some(mut file) = file {
         file.write_all(config::TEMPLATE.as_bytes())
             .with_context(|| format!("cannot write {}", config_path.display()))?;
-        // Not over one another `kefu init` wrote meanwhile (found by
-        // exploratory testing: four at once each said it created both).
         if file.commit_new()? {
             written.push(config_path);
         }

@@ -385,6 +385,20 @@ fn train_reports_cross_validation_and_the_model_is_used() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // So are they with other punctuation: a half-width comma or a trailing
+    // space makes no other text for the model.
+    let respelt = std::fs::read_to_string(common::fixture("labeled/dev.csv"))
+        .unwrap()
+        .replace('，', "；");
+    let f = wd.write("respelt.csv", respelt);
+    let other = Workdir::new();
+    other
+        .kefu(&["classify", "train", &f])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "349 of the 349 labelled texts are also bundled examples",
+        ));
     assert!(
         stdout.contains("rules + built-in model (before training)"),
         "{stdout}"

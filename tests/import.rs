@@ -3991,6 +3991,26 @@ fn init_makes_the_store_whole_or_not_at_all_and_inits_at_once_all_succeed() {
             .count();
         assert_eq!(created, 1, "{said}");
     }
+    // An empty kefu.toml and no store: each init replaces it or finds it
+    // replaced, none fails (found by exploratory testing).
+    let fresh = wd.path("fresh");
+    std::fs::create_dir_all(&fresh).unwrap();
+    std::fs::write(fresh.join("kefu.toml"), "").unwrap();
+    let runs: Vec<_> = (0..4)
+        .map(|_| {
+            wd.process()
+                .args(["init", "-q"])
+                .arg(&fresh)
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut run in runs {
+        assert!(run.wait().unwrap().success());
+    }
+    assert!(std::fs::read_to_string(fresh.join("kefu.toml"))
+        .unwrap()
+        .contains("[points]"));
     // The store's WAL and shared-memory files may stay: when two inits
     // close the store at the same instant, each sees the other and leaves
     // them to it (SQLite's rule; the next open uses them).

@@ -137,7 +137,9 @@ fn push_normalized(text: &str, map: &[char], changed: &[u64], out: &mut String) 
             _ => {
                 let c = text[i..].chars().next().unwrap_or(' ');
                 let len = c.len_utf8();
-                if matches!(c, '’' | '‘') {
+                // A full-width apostrophe (＇) too (found by exploratory
+                // testing: didn＇t was no word kefu knew).
+                if matches!(c, '’' | '‘' | '＇') {
                     let inside = inside_word(out, &text[run..i], &text[i + len..], map);
                     (len, (!inside).then_some('\''))
                 } else if c == '\u{3000}' && follows_blank(&text[..i]) {
@@ -231,6 +233,8 @@ mod tests {
         assert_eq!(out, "");
         n.normalize_into("ＡＢ’Ｃ😀說A\'b。態", &mut out);
         assert_eq!(out, "abc😀说ab。态");
+        n.normalize_into("didn＇t know", &mut out);
+        assert_eq!(out, "didnt know");
         // Quotes around words stay (a quoted reply is evidence).
         n.normalize_into("She said 'Read it yourself' and ‘left’, o'clock", &mut out);
         assert_eq!(out, "she said 'read it yourself' and 'left', oclock");
