@@ -389,6 +389,19 @@ impl OutputFile {
     /// target (after syncing it to disk, so that a crash leaves the old file
     /// or the new one, never a part).
     pub fn commit(self) -> Result<()> {
+        self.finish(true).map(drop)
+    }
+
+    /// As [`OutputFile::commit`], but only where no file has appeared at
+    /// the name meanwhile: false (and nothing written) when one has
+    /// (another `kefu init` wrote kefu.toml first).
+    pub fn commit_new(self) -> Result<bool> {
+        self.finish(false)
+    }
+
+    /// Commits, over a file at the name only if `replace`: whether the
+    /// file was written.
+    fn finish(self, replace: bool) -> Result<bool> {
         let fail = || format!("cannot write {}", crate::ingest::path_text(&self.name));
         match self.sink {
             Sink::Atomic { temp, target } => {
@@ -398,32 +411,16 @@ impl OutputFile {
                     .with_context(fail)?;
                 temp.as_file().sync_all().with_context(fail)?;
                 // On failure the temporary file is dropped, and so removed.
-                temp.persist(&target)
-                    .map_err(|e| e.error)
-                    .with_context(fail)?;
-            }
-            Sink::Direct(mut file) => file.flush().with_context(fail)?,
-        }
-        Ok(())
-    }
-}
-
-impl OutputFile {
-    /// As [`OutputFile::commit`], but only where no file has appeared at
-    /// the name meanwhile: false (and nothing written) when one has
-    /// (another `kefu init` wrote kefu.toml first).
-    pub fn commit_new(self) -> Result<bool> {
-        let fail = || format!("cannot write {}", crate::ingest::path_text(&self.name));
-        match self.sink {
-            Sink::Atomic { temp, target } => {
-                let temp = temp
-                    .into_inner()
-                    .map_err(|e| e.into_error())
-                    .with_context(fail)?;
-                temp.as_file().sync_all().with_context(fail)?;
-                match temp.persist_noclobber(&target) {
-                    Ok(_) => Ok(true),
-                    Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+                let placed = if replace {
+                    temp.persist(&target).map(drop)
+                } else {
+                    temp.persist_noclobber(&target).map(drop)
+                };
+                match placed {
+                    Ok(()) => Ok(true),
+                    Err(e) if !replace && e.error.kind() == std::io::ErrorKind::AlreadyExists => {
+                        Ok(false)
+                    }
                     Err(e) => Err(e.error).with_context(fail),
                 }
             }
