@@ -138,7 +138,10 @@ pub fn init(dir: &Path, quiet: bool) -> Result<Vec<PathBuf>> {
         );
     }
     let mut written = vec![];
-    let config_path = dir.join(CONFIG_FILE);
+    // Through a symbolic link, the file it names (found by exploratory
+    // testing: a link to an empty kefu.toml was replaced by a file).
+    let config_path =
+        std::fs::canonicalize(dir.join(CONFIG_FILE)).unwrap_or_else(|_| dir.join(CONFIG_FILE));
     // A store with no settings beside it is checked first: no kefu.toml is
     // left beside another program's database (found by exploratory
     // testing). Its timezone is left alone (the settings decide it).
@@ -179,7 +182,7 @@ pub fn init(dir: &Path, quiet: bool) -> Result<Vec<PathBuf>> {
         file.write_all(config::TEMPLATE.as_bytes())
             .with_context(|| format!("cannot write {}", config_path.display()))?;
         if file.commit_new()? {
-            written.push(config_path);
+            written.push(dir.join(CONFIG_FILE));
         }
     }
     let ws = Workspace::load(Some(dir), quiet)?;

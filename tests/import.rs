@@ -4011,6 +4011,29 @@ fn init_makes_the_store_whole_or_not_at_all_and_inits_at_once_all_succeed() {
     assert!(std::fs::read_to_string(fresh.join("kefu.toml"))
         .unwrap()
         .contains("[points]"));
+    // An empty kefu.toml through a symbolic link is written through it,
+    // the link kept (found by exploratory testing).
+    #[cfg(unix)]
+    {
+        let linked = wd.path("linked");
+        std::fs::create_dir_all(&linked).unwrap();
+        std::fs::write(wd.path("real.toml"), "").unwrap();
+        std::os::unix::fs::symlink(wd.path("real.toml"), linked.join("kefu.toml")).unwrap();
+        assert!(wd
+            .process()
+            .args(["init", "-q"])
+            .arg(&linked)
+            .status()
+            .unwrap()
+            .success());
+        assert!(std::fs::symlink_metadata(linked.join("kefu.toml"))
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert!(std::fs::read_to_string(wd.path("real.toml"))
+            .unwrap()
+            .contains("[points]"));
+    }
     // The store's WAL and shared-memory files may stay: when two inits
     // close the store at the same instant, each sees the other and leaves
     // them to it (SQLite's rule; the next open uses them).

@@ -3008,3 +3008,21 @@ fn off_roster_agent_ids_that_are_phone_numbers_are_masked() {
     unmasked.push("--no-mask");
     assert!(wd.stdout(&unmasked).contains("13812345678"));
 }
+
+/// Found by exploratory testing (round 78): `-o /dev/stdout` into a log
+/// the shell also writes to reopened it with a position of its own, and the
+/// shell's next line landed over the report.
+#[cfg(unix)]
+#[test]
+fn dev_stdout_shares_the_shells_position_in_a_log() {
+    let wd = Workdir::new();
+    let out = wd.shell(
+        "{ echo before; \"$KEFU\" report daily --date 2026-11-20 --format csv -o /dev/stdout; echo after; } > log.txt 2>/dev/null",
+    );
+    assert!(out.status.success());
+    let log = std::fs::read_to_string(wd.path("log.txt")).unwrap();
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(lines.first(), Some(&"before"), "{log}");
+    assert_eq!(lines.last(), Some(&"after"), "{log}");
+    assert!(lines.len() > 3 && lines[1].contains("summary"), "{log}");
+}

@@ -217,6 +217,28 @@ fn sqlite_file(target: &Path, exists: bool) -> Option<&'static str> {
     is_db(&target.with_file_name(base)).then_some("part of an SQLite database (a kefu store?)")
 }
 
+/// This process's stdout or stderr, as a file sharing its descriptor's
+/// position, when `path` names the same file (`/dev/stdout`, `/dev/fd/2`).
+#[cfg(unix)]
+fn own_stream(path: &Path) -> Option<File> {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let named = std::fs::metadata(path).ok()?;
+    let streams = [
+        std::io::stdout().as_fd().try_clone_to_owned(),
+        std::io::stderr().as_fd().try_clone_to_owned(),
+    ];
+    streams.into_iter().flatten().map(File::from).find(|f| {
+        f.metadata()
+            .is_ok_and(|m| m.dev() == named.dev() && m.ino() == named.ino())
+    })
+}
+
+#[cfg(not(unix))]
+fn own_stream(_: &Path) -> Option<File> {
+    None
+}
+
 /// Refuses what the path alone shows cannot be written: a directory's
 /// name ([`refuse_directory_name`]), or a directory in it that is not there
 /// or is a file, said as such rather than as the system's "Not a
@@ -333,13 +355,20 @@ impl OutputFile {
         let sink = match Destination::of(path).with_context(fail)? {
             Destination::Directory => bail!("{} is a directory", crate::ingest::path_text(path)),
             Destination::Special => {
-                // Appending, so that a descriptor redirected to a file
-                // (`-o /dev/stdout >> log`) goes on where it stands rather
-                // than overwriting from the start; FIFOs and devices ignore it.
-                let file = std::fs::OpenOptions::new()
-                    .append(true)
-                    .open(path)
-                    .with_context(fail)?;
+                // The process's own stdout or stderr (`-o /dev/stdout`) is
+                // written through that descriptor, sharing its position
+                // (found by exploratory testing: reopened, a log file the
+                // shell also wrote to got the shell's next line over the
+                // report). Else appending, so that a descriptor redirected to
+                // a file goes on where it stands rather than overwriting
+                // from the start; FIFOs and devices ignore it.
+                let file = match own_stream(path) {
+                    Some(file) => file,
+                    None => std::fs::OpenOptions::new()
+                        .append(true)
+                        .open(path)
+                        .with_context(fail)?,
+                };
                 Sink::Direct(BufWriter::with_capacity(BUFFER, file))
             }
             Destination::File {
