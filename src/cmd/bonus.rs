@@ -856,16 +856,7 @@ fn check_statements_dir(dir: &Path, output: Option<&Path>) -> Result<()> {
     };
     // Where `-o` really writes: through its symbolic links (found by
     // exploratory testing: a link into `st` overwrote a statement).
-    let mut out_path = out.to_path_buf();
-    for _ in 0..40 {
-        let Ok(link) = std::fs::read_link(&out_path) else {
-            break;
-        };
-        out_path = match out_path.parent() {
-            Some(d) if link.is_relative() => d.join(link),
-            _ => link,
-        };
-    }
+    let out_path = crate::render::output::written_path(out);
     if absolute(&out_path) == absolute(dir) || super::import::same_file(&out_path, dir) {
         bail!(Usage(format!(
             "-o {} is the --statements directory: name a file for the report, outside it",

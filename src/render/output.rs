@@ -111,6 +111,15 @@ pub fn unusable_directory(dir: &Path) -> Option<String> {
     Some(format!("there is no directory {shown}"))
 }
 
+/// The file `path` writes, its symbolic links followed (itself when it is
+/// no regular file or name not taken yet, or cannot be followed).
+pub fn written_path(path: &Path) -> PathBuf {
+    match Destination::of(path) {
+        Ok(Destination::File { path, .. }) => path,
+        _ => path.to_path_buf(),
+    }
+}
+
 /// Whether an output path is `-`, which means stdout.
 pub fn is_stdout(path: &Path) -> bool {
     path.as_os_str() == "-"
