@@ -156,7 +156,12 @@ pub fn init(dir: &Path, quiet: bool) -> Result<Vec<PathBuf>> {
     // An empty kefu.toml with no store yet holds nothing to keep: it gets
     // the defaults, or every later command would refuse the workspace
     // (found by exploratory testing).
+    // Its mode is kept (found by exploratory testing: 0640 became 0644).
+    let mut empty_mode = None;
     if config_path.exists() && !db.exists() && is_empty_file(&config_path) {
+        empty_mode = std::fs::metadata(&config_path)
+            .ok()
+            .map(|m| m.permissions());
         // Another `kefu init` at once may have removed it first.
         if let Err(e) = std::fs::remove_file(&config_path) {
             if e.kind() != std::io::ErrorKind::NotFound {
@@ -182,6 +187,10 @@ pub fn init(dir: &Path, quiet: bool) -> Result<Vec<PathBuf>> {
         file.write_all(config::TEMPLATE.as_bytes())
             .with_context(|| format!("cannot write {}", config_path.display()))?;
         if file.commit_new()? {
+            if let Some(mode) = empty_mode {
+                std::fs::set_permissions(&config_path, mode)
+                    .with_context(|| format!("cannot write {}", config_path.display()))?;
+            }
             written.push(dir.join(CONFIG_FILE));
         }
     }

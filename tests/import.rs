@@ -5130,10 +5130,25 @@ fn init_fills_an_empty_settings_file() {
     for empty in [&b""[..], b"\xEF\xBB\xBF", b"\n\n"] {
         let wd = Workdir::empty();
         wd.write("kefu.toml", empty);
+        // Its mode is kept.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let private = std::fs::Permissions::from_mode(0o640);
+            std::fs::set_permissions(wd.path("kefu.toml"), private).unwrap();
+        }
         wd.kefu(&["init", "-q"]).assert().success();
         assert!(std::fs::read_to_string(wd.path("kefu.toml"))
             .unwrap()
             .contains("timezone"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(wd.path("kefu.toml"))
+                .unwrap()
+                .permissions();
+            assert_eq!(mode.mode() & 0o777, 0o640);
+        }
         wd.kefu(&["report", "daily", "--date", "2026-11-20"])
             .assert()
             .success();
