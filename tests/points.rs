@@ -540,6 +540,52 @@ fn a_flag_a_late_change_raises_in_a_closed_period_shows_where_it_is_booked() {
     assert_eq!(flags(&["--quarter", "2027Q1"]), serde_json::json!([]));
 }
 
+/// Found by exploratory testing: a flag a late complaint raised for closed
+/// September, booked in October, was gone from 2026Q4 (and its statement)
+/// once October was closed on its own, though October's snapshot kept it.
+/// An appeal upheld after that takes it out of Q4 again.
+#[test]
+fn a_late_flag_frozen_in_a_closed_month_stays_in_its_quarter() {
+    let wd = workspace_with(None);
+    let head = "投诉编号,投诉时间,投诉内容,客服工号,是否成立,责任认定
+";
+    let two = format!(
+        "{head}C1,2026-09-01 10:00,挂电话,A1,成立,个人
+C2,2026-09-05 10:00,态度差,A1,成立,个人
+"
+    );
+    import(&wd, "complaints", "c.csv", &two);
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    let three = format!(
+        "{two}C3,2026-09-06 10:00,态度差,A1,成立,个人
+"
+    );
+    import(&wd, "complaints", "c.csv", &three);
+    let flags = |args: &[&str]| agent(&bonus(&wd, args), "A1")["flags"].clone();
+    let flag = serde_json::json!(["dismissal-review:2026-09"]);
+    assert_eq!(flags(&["--quarter", "2026Q4"]), flag);
+    wd.kefu(&["bonus", "close", "2026-10"]).assert().success();
+    assert_eq!(flags(&["--month", "2026-10"]), flag, "the month's snapshot");
+    assert_eq!(flags(&["--quarter", "2026Q4"]), flag);
+    assert_eq!(flags(&["--from", "2026-10-01", "--to", "2026-11-30"]), flag);
+    assert_eq!(flags(&["--year", "2026"]), flag);
+    assert_eq!(flags(&["--month", "2026-11"]), serde_json::json!([]));
+    // Upheld on appeal: booked on 11-01, it takes the flag out of Q4 and
+    // the year; October's snapshot keeps it.
+    import(
+        &wd,
+        "complaints",
+        "c.csv",
+        &three.replace(
+            "C3,2026-09-06 10:00,态度差,A1,成立",
+            "C3,2026-09-06 10:00,态度差,A1,不成立",
+        ),
+    );
+    assert_eq!(flags(&["--quarter", "2026Q4"]), serde_json::json!([]));
+    assert_eq!(flags(&["--year", "2026"]), serde_json::json!([]));
+    assert_eq!(flags(&["--month", "2026-10"]), flag);
+}
+
 /// Found by exploratory testing: a complaint imported after its quarter
 /// was closed was charged (an adjustment in the next quarter) but not
 /// counted, so its agent was still nominated for zero complaints all year.

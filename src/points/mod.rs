@@ -1357,6 +1357,12 @@ pub fn compute(
     // Every closed period's frozen payout (its flags), read once when a
     // closed period touches this one.
     let mut payouts: Option<HashMap<String, Vec<Payout>>> = None;
+    // Flags a closed period's snapshot holds for the days of an earlier
+    // closed one, raised by the late change whose adjustment it froze on a
+    // day of this period: (agent, flag, the earlier period). And each
+    // closed period's flags as they would be now, where computed.
+    let mut booked_flags: Vec<(String, String, String)> = vec![];
+    let mut flags_now: HashMap<String, BTreeMap<String, Vec<String>>> = HashMap::new();
     for &(name, c_first, c_last) in &outer {
         let overlaps = *c_first <= p_last && p_first <= *c_last;
         let day = adjustment_day(*c_last, &closed);
@@ -1436,6 +1442,30 @@ pub fn compute(
                     }
                 }
             }
+            // Its flags of an earlier closed period's days, raised where
+            // the late change was booked and frozen since, come with that
+            // adjustment's line when this period has it (found by
+            // exploratory testing: a third September complaint imported
+            // after Q3's close flagged 2026Q4 until October was closed).
+            for p in payouts.get(name.as_str()).into_iter().flatten() {
+                for f in p.flags.iter().filter(|f| !closed_days(f)) {
+                    let Some((f_first, f_last)) = flag_days(f) else {
+                        continue;
+                    };
+                    let earlier = frozen.iter().find_map(|x| {
+                        let (inner, _) = x.key.strip_prefix("adjust:")?.split_once(':')?;
+                        (x.agent_id == p.agent_id && (p_first..=p_last).contains(&x.day))
+                            .then_some(())?;
+                        closed
+                            .iter()
+                            .find(|(n, f, l)| n == inner && *f <= f_first && f_last <= *l)
+                            .map(|(n, ..)| n.clone())
+                    });
+                    if let Some(inner) = earlier {
+                        booked_flags.push((p.agent_id.clone(), f.clone(), inner));
+                    }
+                }
+            }
         }
         // A period reaching past the closed one counts its days with their
         // adjustments (booked here, or frozen since into a later closed
@@ -1462,6 +1492,7 @@ pub fn compute(
         let c_inputs =
             crate::store::points::inputs(conn, &scope_of(c_book, &cp, agent, &c_policy))?;
         let now = ledger(c_book, &c_inputs, &cp, today);
+        flags_now.insert(name.clone(), now.flags.clone());
         // Late events a rulebook renamed or extended since the close names
         // count for nothing there: said, not dropped unseen (found by
         // exploratory testing).
@@ -1542,6 +1573,16 @@ pub fn compute(
     // After every closed period's days are replaced (which would take out
     // a line booked on one of them; none is, see `adjustment_day`).
     l.lines.extend(booked);
+    // Not one a later change has voided since, where this period counts it.
+    for (a, f, inner) in booked_flags {
+        let voided = flags_now
+            .get(&inner)
+            .is_some_and(|now| !now.get(&a).is_some_and(|held| held.contains(&f)));
+        let held = l.flags.entry(a).or_default();
+        if !voided && !held.contains(&f) {
+            held.push(f);
+        }
+    }
     // Days taken from a snapshot: complaints counted are those of the
     // ledger's own complaint lines, frozen or live, as its points are (a
     // late complaint in a closed month is counted where it is booked).
