@@ -301,6 +301,12 @@ impl Config {
 
     /// Loads `kefu.toml`, or the defaults when the file does not exist.
     pub fn load(path: &Path) -> Result<Config> {
+        if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+            bail!(
+                "{} is not a file (a device or a pipe): kefu.toml must be a regular file",
+                path.display()
+            );
+        }
         if path.exists() {
             let config: Config = read_toml(path)?;
             // Where a value is out of range: the file, and its line when

@@ -142,6 +142,15 @@ pub fn init(dir: &Path, quiet: bool) -> Result<Vec<PathBuf>> {
     // testing: a link to an empty kefu.toml was replaced by a file).
     let config_path =
         std::fs::canonicalize(dir.join(CONFIG_FILE)).unwrap_or_else(|_| dir.join(CONFIG_FILE));
+    // A device or a pipe is not a settings file (found by exploratory
+    // testing: a link to a device read as an empty kefu.toml, and the
+    // defaults were renamed over the device; a pipe waited forever).
+    if std::fs::metadata(&config_path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        anyhow::bail!(
+            "{} is not a file (a device or a pipe): kefu.toml must be a regular file",
+            dir.join(CONFIG_FILE).display()
+        );
+    }
     // A store with no settings beside it is checked first: no kefu.toml is
     // left beside another program's database (found by exploratory
     // testing). Its timezone is left alone (the settings decide it).

@@ -3026,3 +3026,81 @@ fn dev_stdout_shares_the_shells_position_in_a_log() {
     assert_eq!(lines.last(), Some(&"after"), "{log}");
     assert!(lines.len() > 3 && lines[1].contains("summary"), "{log}");
 }
+
+/// Found by exploratory testing (round 79): where stdout is redirected
+/// decides as `-o` does. `-o /dev/stdout` into a store or a kefu.toml is
+/// refused; `bonus --statements st` with stdout in `st` had a statement
+/// renamed over the report; `--rejects /dev/stdout` mixed the rejects into
+/// the JSON summary; a stdout open for reading only lost the report, exit
+/// 0; a kefu.toml that is a pipe made every command wait.
+#[cfg(unix)]
+#[test]
+fn stdout_redirected_is_checked_like_an_output_file() {
+    let wd = Workdir::new();
+    let code = |script: &str| {
+        let out = wd.shell(script);
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let db = std::fs::read(wd.path("kefu.db")).unwrap();
+    let (rc, err) =
+        code("\"$KEFU\" report daily --date 2026-11-20 --format csv -o /dev/stdout 1<>kefu.db");
+    assert_eq!(rc, Some(1), "{err}");
+    assert!(err.contains("is an SQLite database"), "{err}");
+    assert_eq!(std::fs::read(wd.path("kefu.db")).unwrap(), db);
+    let toml = std::fs::read(wd.path("kefu.toml")).unwrap();
+    let (rc, err) =
+        code("\"$KEFU\" report daily --date 2026-11-20 --format csv -o /dev/fd/1 >> kefu.toml");
+    assert_eq!(rc, Some(1), "{err}");
+    assert_eq!(std::fs::read(wd.path("kefu.toml")).unwrap(), toml);
+    // The statements' directory.
+    std::fs::create_dir(wd.path("st")).unwrap();
+    for script in [
+        "\"$KEFU\" bonus --quarter 2026Q3 --format csv --statements st -o /dev/stdout > st/KF001.html",
+        "\"$KEFU\" bonus --quarter 2026Q3 --statements st > st/KF001.html",
+    ] {
+        let (rc, err) = code(script);
+        assert_eq!(rc, Some(2), "{script}: {err}");
+        assert!(err.contains("inside the --statements directory"), "{err}");
+    }
+    let (rc, err) = code("\"$KEFU\" bonus --quarter 2026Q3 --statements st > report.txt");
+    assert_eq!(rc, Some(0), "{err}");
+    // Rejects and the JSON summary.
+    wd.write("bad.csv", "评价ID,评价时间,评价内容\nR1,not a date,慢\n");
+    for rejects in ["/dev/stdout", "out.json"] {
+        let (rc, err) = code(&format!(
+            "\"$KEFU\" import reviews bad.csv --format json --rejects {rejects} > out.json"
+        ));
+        assert_eq!(rc, Some(2), "{rejects}: {err}");
+        assert!(err.contains("stdout holds the summary"), "{err}");
+    }
+    let (rc, err) =
+        code("\"$KEFU\" import reviews bad.csv --format json --rejects /dev/null > out.json");
+    assert_eq!(rc, Some(0), "{err}");
+    // Read-only stdout.
+    wd.write("ro.txt", "");
+    let (rc, err) = code("\"$KEFU\" report daily --date 2026-11-20 1<ro.txt");
+    assert_eq!(rc, Some(1), "{err}");
+    assert!(err.contains("cannot write stdout"), "{err}");
+    // A kefu.toml that is a pipe.
+    let ws = tempfile::tempdir().unwrap();
+    let fifo = ws.path().join("kefu.toml");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    for args in [&["init"][..], &["report", "daily"]] {
+        let out = wd
+            .process()
+            .arg("-w")
+            .arg(ws.path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("kefu.toml must be a regular file"));
+    }
+}

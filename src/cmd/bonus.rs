@@ -836,8 +836,24 @@ fn check_statements_dir(dir: &Path, output: Option<&Path>) -> Result<()> {
             shown(dir)
         )));
     }
-    let Some(out) = output.filter(|o| !crate::render::output::is_stdout(o)) else {
+    // The report's file: `-o`'s, or the one stdout is redirected to (found
+    // by exploratory testing: `-o /dev/stdout > st/KF001.html` had the
+    // statement renamed over the report).
+    let stdout = output.is_none_or(crate::render::output::is_stdout);
+    let out = if stdout {
+        Path::new("/dev/stdout")
+    } else {
+        output.expect("not stdout")
+    };
+    let Some(out_path) = crate::render::output::file_behind(out)
+        .or_else(|| (!stdout).then(|| crate::render::output::written_path(out)))
+    else {
         return Ok(());
+    };
+    let what = if stdout {
+        format!("stdout ({})", shown(&out_path))
+    } else {
+        format!("-o {}", shown(out))
     };
     // `st/../st/KF001.html` is inside `st` too, whether `st` exists or not.
     let absolute = |p: &Path| {
@@ -856,11 +872,9 @@ fn check_statements_dir(dir: &Path, output: Option<&Path>) -> Result<()> {
     };
     // Where `-o` really writes: through its symbolic links (found by
     // exploratory testing: a link into `st` overwrote a statement).
-    let out_path = crate::render::output::written_path(out);
     if absolute(&out_path) == absolute(dir) || super::import::same_file(&out_path, dir) {
         bail!(Usage(format!(
-            "-o {} is the --statements directory: name a file for the report, outside it",
-            shown(out)
+            "{what} is the --statements directory: name a file for the report, outside it"
         )));
     }
     let out_dir = out_path.parent().filter(|p| !p.as_os_str().is_empty());
@@ -870,8 +884,7 @@ fn check_statements_dir(dir: &Path, output: Option<&Path>) -> Result<()> {
     };
     if same {
         bail!(Usage(format!(
-            "-o {} is inside the --statements directory {}, where each agent's statement is written: write the report elsewhere",
-            shown(out),
+            "{what} is inside the --statements directory {}, where each agent's statement is written: write the report elsewhere",
             shown(dir)
         )));
     }

@@ -342,12 +342,16 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
             )));
         }
     }
-    // `--rejects -` is stdout, which the JSON summary holds already.
-    if args.format == SummaryFormat::Json && args.rejects.as_deref().is_some_and(output::is_stdout)
-    {
-        bail!(Usage(
-            "--rejects - (stdout) and --format json: stdout holds the summary; name a file for the rejects".into()
-        ));
+    // `--rejects -` is stdout, which the JSON summary holds already; so is
+    // `/dev/stdout`, or the file stdout is redirected to (found by
+    // exploratory testing: the rejects and the JSON were mixed).
+    if args.format == SummaryFormat::Json {
+        if let Some(r) = args.rejects.as_deref().filter(|r| output::is_own_stdout(r)) {
+            bail!(Usage(format!(
+                "--rejects {} (stdout) and --format json: stdout holds the summary; name a file for the rejects",
+                ingest::path_text(r)
+            )));
+        }
     }
     let (files, sheets) = sheets_to_read(args.files, &args.sheet)?;
     Ok(Plan {

@@ -120,6 +120,77 @@ pub fn written_path(path: &Path) -> PathBuf {
     }
 }
 
+/// Whether `path` is this process's stdout: `-`, or the file, pipe or
+/// terminal stdout is (`/dev/stdout`, `/dev/fd/1`, the file `> FILE`
+/// redirected it to), but not a device that takes anything (`/dev/null`).
+pub fn is_own_stdout(path: &Path) -> bool {
+    if is_stdout(path) {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        use std::io::IsTerminal;
+        use std::os::fd::AsFd;
+        use std::os::unix::fs::{FileTypeExt, MetadataExt};
+        let Ok(named) = std::fs::metadata(path) else {
+            return false;
+        };
+        let Some(out) = std::io::stdout()
+            .as_fd()
+            .try_clone_to_owned()
+            .ok()
+            .and_then(|fd| File::from(fd).metadata().ok())
+        else {
+            return false;
+        };
+        out.dev() == named.dev()
+            && out.ino() == named.ino()
+            && (!out.file_type().is_char_device() || std::io::stdout().is_terminal())
+    }
+    #[cfg(not(unix))]
+    false
+}
+
+/// The regular file `path` leads to, by its real path (through the links
+/// of `/dev/stdout` or `/dev/fd/5` to the file the shell redirected a
+/// descriptor to); `None` when it leads to no regular file.
+pub fn file_behind(path: &Path) -> Option<PathBuf> {
+    if !std::fs::metadata(path).ok()?.is_file() {
+        return None;
+    }
+    std::fs::canonicalize(path).ok()
+}
+
+/// Refuses a descriptor's path (`-o /dev/stdout 1<>ws/kefu.db`) that leads
+/// to a store or a workspace's settings, as [`refuse_file`] does a file's
+/// (found by exploratory testing: a report was written over kefu.db).
+fn refuse_store_behind(path: &Path) -> Result<()> {
+    if let Some(target) = file_behind(path) {
+        if let Some(what) = sqlite_file(&target, true) {
+            bail!(
+                "{} ({}) is {what}: not overwritten (write to another file)",
+                crate::ingest::path_text(path),
+                crate::ingest::path_text(&target)
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Whether stdout is open for reading only: its flags in /proc (Linux;
+/// octal, the access mode in the low two bits, 0 for read-only). False
+/// when closed, or where there is no /proc.
+fn stdout_read_only() -> bool {
+    std::fs::read_to_string("/proc/self/fdinfo/1")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find_map(|l| l.strip_prefix("flags:"))
+                .and_then(|f| u32::from_str_radix(f.trim(), 8).ok())
+        })
+        .is_some_and(|flags| flags & 3 == 0)
+}
+
 /// Whether an output path is `-`, which means stdout.
 pub fn is_stdout(path: &Path) -> bool {
     path.as_os_str() == "-"
@@ -328,7 +399,7 @@ pub fn check(path: &Path) -> Result<()> {
     let fail = || format!("cannot write {shown}");
     match Destination::of(path).with_context(fail)? {
         Destination::Directory => bail!("{shown} is a directory"),
-        Destination::Special => Ok(()),
+        Destination::Special => refuse_store_behind(path),
         Destination::File {
             path: target,
             permissions,
@@ -371,6 +442,7 @@ impl OutputFile {
                 // report). Else appending, so that a descriptor redirected to
                 // a file goes on where it stands rather than overwriting
                 // from the start; FIFOs and devices ignore it.
+                refuse_store_behind(path)?;
                 let file = match own_stream(path) {
                     Some(file) => file,
                     None => std::fs::OpenOptions::new()
@@ -497,7 +569,15 @@ impl Output {
     pub fn open(path: Option<&Path>) -> Result<Output> {
         Ok(match path.filter(|p| !is_stdout(p)) {
             Some(p) => Output::File(OutputFile::create(p)?),
-            None => Output::Stdout(BufWriter::with_capacity(BUFFER, std::io::stdout())),
+            None => {
+                // Rust's stdout takes every write to a descriptor it
+                // cannot write (EBADF) as done (found by exploratory
+                // testing: `1<FILE` lost the report, exit 0).
+                if stdout_read_only() {
+                    bail!("cannot write stdout: it is open for reading only (`1<FILE`?)");
+                }
+                Output::Stdout(BufWriter::with_capacity(BUFFER, std::io::stdout()))
+            }
         })
     }
 
