@@ -584,6 +584,127 @@ C2,2026-09-05 10:00,态度差,A1,成立,个人
     assert_eq!(flags(&["--quarter", "2026Q4"]), serde_json::json!([]));
     assert_eq!(flags(&["--year", "2026"]), serde_json::json!([]));
     assert_eq!(flags(&["--month", "2026-10"]), flag);
+    // One record adjusted in October's snapshot and again on 11-01: the
+    // quarter and the year still close (found by exploratory testing: a
+    // UNIQUE constraint failed), and its two lines add up to nothing.
+    wd.set_today("2027-01-04");
+    wd.kefu(&["bonus", "close", "2026Q4"]).assert().success();
+    let lines = ledger(&wd, &["--quarter", "2026Q4", "--agent", "A1"]);
+    let c3: Vec<i64> = lines
+        .iter()
+        .filter(|l| l["source"].as_str().unwrap().contains("C3"))
+        .map(|l| l["points"].as_i64().unwrap())
+        .collect();
+    assert_eq!(c3, [-1, 1], "{lines:?}");
+    assert_eq!(flags(&["--quarter", "2026Q4"]), serde_json::json!([]));
+    wd.kefu(&["bonus", "close", "2026"]).assert().success();
+    assert_eq!(flags(&["--year", "2026"]), serde_json::json!([]));
+    // A later change to Q3 reads both frozen lines as one correction.
+    import(&wd, "complaints", "c.csv", &three);
+    assert_eq!(
+        flags(&["--quarter", "2027Q1"]),
+        serde_json::json!(["dismissal-review:2026-09"])
+    );
+    let q1 = ledger(&wd, &["--quarter", "2027Q1", "--agent", "A1"]);
+    let c3: Vec<i64> = q1
+        .iter()
+        .filter(|l| l["source"].as_str().unwrap().contains("C3"))
+        .map(|l| l["points"].as_i64().unwrap())
+        .collect();
+    assert_eq!(c3, [-1], "{q1:?}");
+}
+
+/// Found by exploratory testing: a flag a closed month froze for an
+/// earlier quarter's days was lost from its quarter once the year was
+/// closed; a quarter closed after a later month closed on its own could not
+/// be reopened.
+#[test]
+fn a_late_flag_in_a_closed_month_survives_the_years_close() {
+    let wd = workspace_with(None);
+    let head = "投诉编号,投诉时间,投诉内容,客服工号,是否成立,责任认定
+";
+    let two = format!(
+        "{head}C1,2026-09-01 10:00,挂电话,A1,成立,个人
+C2,2026-09-05 10:00,态度差,A1,成立,个人
+"
+    );
+    import(&wd, "complaints", "c.csv", &two);
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    import(
+        &wd,
+        "complaints",
+        "c.csv",
+        &format!(
+            "{two}C3,2026-09-06 10:00,态度差,A1,成立,个人
+"
+        ),
+    );
+    wd.kefu(&["bonus", "close", "2026-10"]).assert().success();
+    wd.set_today("2027-01-04");
+    wd.kefu(&["bonus", "close", "2026"]).assert().success();
+    let flags = |args: &[&str]| agent(&bonus(&wd, args), "A1")["flags"].clone();
+    let flag = serde_json::json!(["dismissal-review:2026-09"]);
+    for args in [
+        &["--quarter", "2026Q4"][..],
+        &["--from", "2026-10-01", "--to", "2026-12-31"],
+        &["--year", "2026"],
+    ] {
+        assert_eq!(flags(args), flag, "{args:?}");
+    }
+    // Reopening: the year first, then Q3 (closed after October, which holds
+    // none of its corrections) before October.
+    wd.kefu(&["bonus", "reopen", "2026", "--yes"])
+        .assert()
+        .success();
+    wd.kefu(&["bonus", "reopen", "2026-10", "--yes"])
+        .assert()
+        .success();
+    wd.kefu(&["bonus", "close", "2026-11"]).assert().success();
+    wd.kefu(&["bonus", "reopen", "2026Q3", "--yes"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("reopen 2026-11 first"));
+    wd.kefu(&["bonus", "reopen", "2026-11", "--yes"])
+        .assert()
+        .success();
+    wd.kefu(&["bonus", "close", "2026-12"]).assert().success();
+    wd.kefu(&["bonus", "reopen", "2026Q3", "--yes"])
+        .assert()
+        .code(1);
+    wd.kefu(&["bonus", "reopen", "2026-12", "--yes"])
+        .assert()
+        .success();
+    wd.kefu(&["bonus", "reopen", "2026Q3", "--yes"])
+        .assert()
+        .success();
+}
+
+/// Found by exploratory testing: an event of a flag alone (no points),
+/// verified or found unverified after its quarter's close, changed the
+/// flags with no ledger line behind the change.
+#[test]
+fn a_flag_only_event_changed_after_the_close_has_its_line() {
+    let wd = workspace_with(None);
+    let events = |verified: &str| {
+        format!("编号,日期,工号,奖惩项目,是否核实\nE1,2026-09-10,A1,严重违纪,{verified}\n")
+    };
+    import(&wd, "events", "e.csv", &events("是"));
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    let q4_lines = || {
+        ledger(&wd, &["--quarter", "2026Q4", "--agent", "A1"])
+            .into_iter()
+            .filter(|l| l["source"].as_str().unwrap().contains("event E1"))
+            .map(|l| l["source"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    import(&wd, "events", "e.csv", &events("否"));
+    let lines = q4_lines();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains("not verified"), "{lines:?}");
+    assert!(lines[0].contains("frozen as: event E1"), "{lines:?}");
+    // Verified again: the frozen line stands, nothing to adjust.
+    import(&wd, "events", "e.csv", &events("是"));
+    assert_eq!(q4_lines(), Vec::<String>::new());
 }
 
 /// Found by exploratory testing: a complaint imported after its quarter

@@ -991,9 +991,13 @@ fn reopen(globals: &Globals, ws: &Workspace, period: &str, yes: bool) -> Result<
             p.name
         );
     }
+    // Periods after it closed before it froze none of its corrections (it
+    // was open: found by exploratory testing, 2026Q3 closed after 2026-10
+    // could not be reopened).
+    let closed_since = store::points::closed_after(&store.conn, &p.name)?;
     let later: Vec<&(String, i64, i64)> = closed
         .iter()
-        .filter(|(name, first, _)| *first > last && *name != p.name)
+        .filter(|(name, first, _)| *first > last && closed_since.contains(name))
         .collect();
     if !later.is_empty() {
         // What can be reopened first: the latest period closed after it
