@@ -131,6 +131,12 @@ pub fn init(dir: &Path, quiet: bool) -> Result<Vec<PathBuf>> {
     // A store file of 0 bytes is refused (see `Store::open`) before anything
     // is written beside it.
     let db = dir.join(STORE_FILE);
+    if std::fs::metadata(&db).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        anyhow::bail!(
+            "{} is not a file (a device or a pipe), not a kefu store",
+            db.display()
+        );
+    }
     if std::fs::metadata(&db).is_ok_and(|m| m.len() == 0) {
         anyhow::bail!(
             "{} is empty (0 bytes), not a kefu store: restore it from a backup, or remove it and run kefu init to start an empty one",

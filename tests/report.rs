@@ -3050,6 +3050,18 @@ fn stdout_redirected_is_checked_like_an_output_file() {
     assert_eq!(rc, Some(1), "{err}");
     assert!(err.contains("is an SQLite database"), "{err}");
     assert_eq!(std::fs::read(wd.path("kefu.db")).unwrap(), db);
+    // Round 81: stdout by default, `-o -` and `--rejects -` too.
+    for script in [
+        "\"$KEFU\" report daily --date 2026-11-20 --format csv 1<>kefu.db",
+        "\"$KEFU\" report daily --date 2026-11-20 --format csv -o - 1<>kefu.db",
+        "\"$KEFU\" import reviews bad.csv --rejects - 1<>kefu.db",
+    ] {
+        wd.write("bad.csv", "评价ID,评价时间,评价内容\nR1,not a date,慢\n");
+        let (rc, err) = code(script);
+        assert_eq!(rc, Some(1), "{script}: {err}");
+        assert!(err.contains("is an SQLite database"), "{err}");
+        assert_eq!(std::fs::read(wd.path("kefu.db")).unwrap(), db);
+    }
     let toml = std::fs::read(wd.path("kefu.toml")).unwrap();
     let (rc, err) =
         code("\"$KEFU\" report daily --date 2026-11-20 --format csv -o /dev/fd/1 >> kefu.toml");
@@ -3079,11 +3091,37 @@ fn stdout_redirected_is_checked_like_an_output_file() {
     let (rc, err) =
         code("\"$KEFU\" import reviews bad.csv --format json --rejects /dev/null > out.json");
     assert_eq!(rc, Some(0), "{err}");
+    // Rejects or classified rows appended to the file read: refused, not
+    // read back without end.
+    let before = std::fs::read(wd.path("bad.csv")).unwrap();
+    for script in [
+        "\"$KEFU\" import reviews bad.csv --rejects - >> bad.csv",
+        "\"$KEFU\" classify bad.csv >> bad.csv",
+        "\"$KEFU\" classify - < bad.csv >> bad.csv",
+        "\"$KEFU\" classify bad.csv -o /dev/stdout 1<>bad.csv",
+    ] {
+        let (rc, err) = code(&format!("timeout 20 {script}"));
+        assert_eq!(rc, Some(2), "{script}: {err}");
+        assert_eq!(
+            std::fs::read(wd.path("bad.csv")).unwrap(),
+            before,
+            "{script}"
+        );
+    }
+    let (rc, err) = code("\"$KEFU\" classify bad.csv -o bad.csv");
+    assert_eq!(rc, Some(0), "-o the input replaces it at the end: {err}");
     // Read-only stdout.
     wd.write("ro.txt", "");
-    let (rc, err) = code("\"$KEFU\" report daily --date 2026-11-20 1<ro.txt");
-    assert_eq!(rc, Some(1), "{err}");
-    assert!(err.contains("cannot write stdout"), "{err}");
+    for script in [
+        "\"$KEFU\" report daily --date 2026-11-20 1<ro.txt",
+        "\"$KEFU\" import reviews bad.csv --format json 1<ro.txt",
+        "\"$KEFU\" completions bash 1<ro.txt",
+        "\"$KEFU\" classify explain 态度差 1<ro.txt",
+    ] {
+        let (rc, err) = code(script);
+        assert_eq!(rc, Some(1), "{script}: {err}");
+        assert!(err.contains("cannot write stdout"), "{err}");
+    }
     // A kefu.toml that is a pipe.
     let ws = tempfile::tempdir().unwrap();
     let fifo = ws.path().join("kefu.toml");
@@ -3092,6 +3130,15 @@ fn stdout_redirected_is_checked_like_an_output_file() {
         .status()
         .unwrap()
         .success());
+    let other = tempfile::tempdir().unwrap();
+    assert!(std::process::Command::new("mkfifo")
+        .arg(other.path().join("kefu.db"))
+        .status()
+        .unwrap()
+        .success());
+    let out = wd.process().arg("init").arg(other.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("kefu.db is not a file"));
     for args in [&["init"][..], &["report", "daily"]] {
         let out = wd
             .process()

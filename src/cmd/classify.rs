@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
@@ -20,7 +20,7 @@ use crate::ingest::columns::{
 };
 use crate::ingest::records::{field_text, keys_for, raw_fields, OtherHeaders, RatingLookalikes};
 use crate::ingest::{self, InputFormat, InputOptions, ReadOutcome, Row, TextEncoding};
-use crate::render::output::{is_stdout, Output};
+use crate::render::output::{self, is_stdout, Output};
 use crate::render::stream::{RecordFormat, RecordWriter};
 use crate::render::{self, Cell, Table};
 use crate::store;
@@ -482,6 +482,36 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
         .into());
     }
     let file = args.file.unwrap_or_else(|| "-".into());
+    // Rows written straight into the file read would be read again, without
+    // end (found by exploratory testing: `classify x.csv >> x.csv` filled
+    // the disk). `-o x.csv` is fine: it is renamed over x.csv at the end.
+    let direct = match args.output.as_deref() {
+        None => output::stdout_file(),
+        Some(o) if is_stdout(o) => output::stdout_file(),
+        Some(o) => {
+            let target = output::written_path(o);
+            if std::fs::symlink_metadata(&target).map_or(true, |m| m.is_file()) {
+                None
+            } else {
+                output::file_behind(o)
+            }
+        }
+    };
+    if let Some(out) = direct {
+        let read = if super::import::is_stdin(&file) {
+            Path::new("/dev/stdin")
+        } else {
+            file.as_path()
+        };
+        if super::import::same_file(read, &out) {
+            return Err(crate::error::Usage(format!(
+                "the output goes into {}, the file being classified: it would be read again without end; write to another file (or -o {}, which replaces it at the end)",
+                crate::ingest::path_text(&out),
+                crate::ingest::path_text(&out)
+            ))
+            .into());
+        }
+    }
     let mut input = ingest::open(&file, &opts, None)?;
     let name = input.name.clone();
     if input.rows.no_records() {
@@ -925,6 +955,7 @@ fn explain(ws: &Workspace, args: ExplainArgs) -> Result<()> {
         args.text.clone()
     };
     let (verdict, trace) = classifier.explain(&text);
+    output::check_stdout()?;
     let mut stdout = std::io::stdout().lock();
     if args.format == ReportFormat::Json {
         let v = serde_json::json!({
@@ -1173,6 +1204,7 @@ fn eval(ws: &Workspace, args: EvalArgs) -> Result<()> {
     let classifier = classifier(ws, args.rules_only)?;
     let data = read_labeled(&args.file)?;
     let (e, wrong) = evaluate(&classifier, &data);
+    output::check_stdout()?;
     let mut stdout = std::io::stdout().lock();
     if args.format == ReportFormat::Json {
         let mut v = evaluation_json(&e);
@@ -1442,7 +1474,7 @@ fn train(globals: &Globals, ws: &Workspace, args: TrainArgs) -> Result<()> {
             }
         ));
     }
-    render::write_all(&mut std::io::stdout().lock(), &text)
+    render::write_stdout(&text)
 }
 
 fn classify_store(globals: &Globals, ws: &Workspace, all: bool, rules_only: bool) -> Result<()> {

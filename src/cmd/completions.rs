@@ -17,8 +17,5 @@ pub fn run(args: CompletionsArgs) -> Result<()> {
     let mut cmd = crate::cli::Cli::command();
     let mut out = Vec::new();
     clap_complete::generate(args.shell, &mut cmd, "kefu", &mut out);
-    crate::render::write_all(
-        &mut std::io::stdout().lock(),
-        &String::from_utf8_lossy(&out),
-    )
+    crate::render::write_stdout(&String::from_utf8_lossy(&out))
 }

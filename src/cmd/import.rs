@@ -346,6 +346,8 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
     // `/dev/stdout`, or the file stdout is redirected to (found by
     // exploratory testing: the rejects and the JSON were mixed).
     if args.format == SummaryFormat::Json {
+        // The summary's stdout, before anything is imported.
+        output::check_stdout()?;
         if let Some(r) = args.rejects.as_deref().filter(|r| output::is_own_stdout(r)) {
             bail!(Usage(format!(
                 "--rejects {} (stdout) and --format json: stdout holds the summary; name a file for the rejects",
@@ -2175,7 +2177,18 @@ fn import(
     let feedback_kind = feedback_kind_of(plan.kind);
     let explicit_rejects = plan.rejects.is_some();
     // The rejects file is written over: never one of the files imported.
-    if let Some(r) = plan.rejects.as_deref().filter(|r| !output::is_stdout(r)) {
+    // `--rejects -` is the file stdout is redirected to, if any (found by
+    // exploratory testing: `>> export.csv` read its own rejects back, and
+    // grew without end).
+    let stdout_file = plan
+        .rejects
+        .as_deref()
+        .filter(|r| output::is_stdout(r))
+        .and_then(|_| output::stdout_file());
+    if let Some(r) = stdout_file
+        .as_deref()
+        .or_else(|| plan.rejects.as_deref().filter(|r| !output::is_stdout(r)))
+    {
         // `-` is the file stdin was redirected from, if any (< export.csv).
         let path_of = |f: &Path| {
             if is_stdin(f) {
@@ -2190,11 +2203,12 @@ fn import(
             } else {
                 format!("{}, a file being imported", ingest::path_text(f))
             };
-            return Err(Usage(format!(
-                "--rejects {} is {what}: name another file",
+            let named = if stdout_file.is_some() {
+                format!("- (stdout, {})", ingest::path_text(r))
+            } else {
                 ingest::path_text(r)
-            ))
-            .into());
+            };
+            return Err(Usage(format!("--rejects {named} is {what}: name another file")).into());
         }
     }
     // A rejects file named in a directory that is not there is a typo, not
@@ -3165,7 +3179,7 @@ fn print_summary(
     if plan.json_summary {
         let mut text = serde_json::to_string(summary)?;
         text.push('\n');
-        render::write_all(&mut std::io::stdout().lock(), &text)?;
+        render::write_stdout(&text)?;
     } else if !globals.quiet {
         let mut headers = vec!["file", "read", "new", "updated", "unchanged", "rejected"];
         if plan.replace.is_some() {

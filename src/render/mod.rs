@@ -1195,6 +1195,13 @@ fn markdown(doc: &Document) -> String {
 }
 
 /// Writes text to a writer, for output that may go to a closed pipe.
+/// Writes `text` to stdout, once [`output::check_stdout`] finds it can
+/// take it.
+pub fn write_stdout(text: &str) -> Result<()> {
+    output::check_stdout()?;
+    write_all(&mut std::io::stdout().lock(), text)
+}
+
 pub fn write_all(out: &mut dyn Write, text: &str) -> Result<()> {
     out.write_all(text.as_bytes())?;
     out.flush()?;

@@ -120,16 +120,17 @@ pub fn written_path(path: &Path) -> PathBuf {
     }
 }
 
-/// Whether `path` is this process's stdout: `-`, or the file, pipe or
-/// terminal stdout is (`/dev/stdout`, `/dev/fd/1`, the file `> FILE`
-/// redirected it to), but not a device that takes anything (`/dev/null`).
+/// Whether `path` is this process's stdout: `-`, or the file or pipe
+/// stdout is (`/dev/stdout`, `/dev/fd/1`, the file `> FILE` redirected it
+/// to), but not a device (`/dev/null`, or a terminal, which stderr may
+/// share: found by exploratory testing, `--rejects /dev/stderr` was
+/// refused on one).
 pub fn is_own_stdout(path: &Path) -> bool {
     if is_stdout(path) {
         return true;
     }
     #[cfg(unix)]
     {
-        use std::io::IsTerminal;
         use std::os::fd::AsFd;
         use std::os::unix::fs::{FileTypeExt, MetadataExt};
         let Ok(named) = std::fs::metadata(path) else {
@@ -143,9 +144,7 @@ pub fn is_own_stdout(path: &Path) -> bool {
         else {
             return false;
         };
-        out.dev() == named.dev()
-            && out.ino() == named.ino()
-            && (!out.file_type().is_char_device() || std::io::stdout().is_terminal())
+        out.dev() == named.dev() && out.ino() == named.ino() && !out.file_type().is_char_device()
     }
     #[cfg(not(unix))]
     false
@@ -175,6 +174,22 @@ fn refuse_store_behind(path: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Refuses a stdout that cannot take a command's output: open for reading
+/// only (`1<FILE`: Rust's stdout takes every write it cannot make, EBADF,
+/// as done; found by exploratory testing, the report was lost, exit 0), or
+/// redirected to a store or a kefu.toml (`1<>kefu.db`), as `-o` is.
+pub fn check_stdout() -> Result<()> {
+    if stdout_read_only() {
+        bail!("cannot write stdout: it is open for reading only (`1<FILE`?)");
+    }
+    refuse_store_behind(Path::new("/dev/stdout"))
+}
+
+/// The regular file stdout is redirected to (`> FILE`, `>> FILE`), if any.
+pub fn stdout_file() -> Option<PathBuf> {
+    file_behind(Path::new("/dev/stdout"))
 }
 
 /// Whether stdout is open for reading only: its flags in /proc (Linux;
@@ -392,7 +407,7 @@ fn refuse_file<'t>(path: &Path, target: &'t Path, exists: bool) -> Result<&'t Pa
 /// written as [`OutputFile::create`] would, without creating anything.
 pub fn check(path: &Path) -> Result<()> {
     if is_stdout(path) {
-        return Ok(());
+        return check_stdout();
     }
     let shown = crate::ingest::path_text(path);
     refuse_path(path)?;
@@ -570,12 +585,7 @@ impl Output {
         Ok(match path.filter(|p| !is_stdout(p)) {
             Some(p) => Output::File(OutputFile::create(p)?),
             None => {
-                // Rust's stdout takes every write to a descriptor it
-                // cannot write (EBADF) as done (found by exploratory
-                // testing: `1<FILE` lost the report, exit 0).
-                if stdout_read_only() {
-                    bail!("cannot write stdout: it is open for reading only (`1<FILE`?)");
-                }
+                check_stdout()?;
                 Output::Stdout(BufWriter::with_capacity(BUFFER, std::io::stdout()))
             }
         })

@@ -385,6 +385,12 @@ impl Store {
         // SQLite takes an empty file for a new database, and kefu would fill
         // it with an empty store: a store truncated by a full disk or a bad
         // copy would then report nothing, exit 0 (found by exploratory testing).
+        if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+            bail!(
+                "{} is not a file (a device or a pipe), not a kefu store",
+                path.display()
+            );
+        }
         if std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
             bail!(
                 "{} is empty (0 bytes), not a kefu store: restore it from a backup, or remove it and run kefu init to start an empty one",
