@@ -707,6 +707,76 @@ fn a_flag_only_event_changed_after_the_close_has_its_line() {
     assert_eq!(q4_lines(), Vec::<String>::new());
 }
 
+/// Found by exploratory testing (round 84): a complaint confirmed again
+/// after an appeal had taken it out of a closed quarter was charged but not
+/// counted; September took the flag October's snapshot held for a late
+/// change booked on 10-01; a range over October lost that flag to an
+/// appeal booked after it; a flag-only event verified late, frozen in
+/// October, then found unverified had no line undoing it.
+#[test]
+fn corrections_across_closed_months_count_and_flag_once() {
+    let wd = workspace_with(None);
+    let head = "投诉编号,投诉时间,投诉内容,客服工号,是否成立,责任认定\n";
+    let rows = |c1: &str| {
+        format!("{head}C1,2026-09-01 10:00,挂电话,A1,{c1},个人\nC2,2026-09-05 10:00,态度差,A1,成立,个人\nC3,2026-09-06 10:00,态度差,A1,成立,个人\n")
+    };
+    let events = |verified: &str| {
+        format!("编号,日期,工号,奖惩项目,是否核实\nE1,2026-09-10,A2,严重违纪,{verified}\n")
+    };
+    import(&wd, "events", "e.csv", &events("否"));
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    import(&wd, "complaints", "c.csv", &rows("成立"));
+    import(&wd, "events", "e.csv", &events("是"));
+    wd.kefu(&["bonus", "close", "2026-10"]).assert().success();
+    let row = |args: &[&str], id: &str| agent(&bonus(&wd, args), id).clone();
+    let flag = serde_json::json!(["dismissal-review:2026-09"]);
+    assert_eq!(
+        row(&["--month", "2026-09"], "A1")["flags"],
+        serde_json::json!([])
+    );
+    assert_eq!(row(&["--quarter", "2026Q4"], "A1")["flags"], flag);
+    // Upheld on appeal (booked on 11-01), E1 found unverified after all.
+    import(&wd, "complaints", "c.csv", &rows("不成立"));
+    import(&wd, "events", "e.csv", &events("否"));
+    let range = ["--from", "2026-09-01", "--to", "2026-10-31"];
+    assert_eq!(
+        row(&range, "A1")["flags"],
+        flag,
+        "the appeal is booked after"
+    );
+    assert_eq!(
+        row(&["--quarter", "2026Q4"], "A1")["flags"],
+        serde_json::json!([])
+    );
+    assert_eq!(
+        row(&["--quarter", "2026Q4"], "A2")["flags"],
+        serde_json::json!([])
+    );
+    let e1: Vec<String> = ledger(&wd, &["--quarter", "2026Q4", "--agent", "A2"])
+        .iter()
+        .map(|l| l["source"].as_str().unwrap().to_string())
+        .filter(|s| s.contains("event E1"))
+        .collect();
+    assert_eq!(e1.len(), 2, "{e1:?}");
+    assert!(
+        e1[1].contains("changed: event E1") && e1[1].contains("not verified"),
+        "{e1:?}"
+    );
+    // Confirmed again after Q4's close: counted where it is charged.
+    wd.set_today("2027-01-04");
+    wd.kefu(&["bonus", "close", "2026Q4"]).assert().success();
+    import(&wd, "complaints", "c.csv", &rows("成立"));
+    let q1 = row(&["--quarter", "2027Q1"], "A1");
+    assert_eq!(q1["complaints_counted"], 1, "{q1}");
+    let c1: Vec<String> = ledger(&wd, &["--quarter", "2027Q1", "--agent", "A1"])
+        .iter()
+        .map(|l| l["source"].as_str().unwrap().to_string())
+        .filter(|s| s.contains("C1"))
+        .collect();
+    assert_eq!(c1.len(), 1, "{c1:?}");
+    assert!(c1[0].contains("newly counted: 投诉 C1"), "{c1:?}");
+}
+
 /// Found by exploratory testing: a complaint imported after its quarter
 /// was closed was charged (an adjustment in the next quarter) but not
 /// counted, so its agent was still nominated for zero complaints all year.

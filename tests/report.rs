@@ -3112,16 +3112,25 @@ fn stdout_redirected_is_checked_like_an_output_file() {
     assert_eq!(rc, Some(0), "-o the input replaces it at the end: {err}");
     // Read-only stdout.
     wd.write("ro.txt", "");
+    wd.write(
+        "labeled.csv",
+        "text,cause\n态度很差,attitude\n回复太慢,response\n",
+    );
     for script in [
         "\"$KEFU\" report daily --date 2026-11-20 1<ro.txt",
         "\"$KEFU\" import reviews bad.csv --format json 1<ro.txt",
         "\"$KEFU\" completions bash 1<ro.txt",
         "\"$KEFU\" classify explain 态度差 1<ro.txt",
+        "\"$KEFU\" bonus --quarter 2026Q3 --statements st2 1<ro.txt",
+        "\"$KEFU\" classify train labeled.csv 1<ro.txt",
     ] {
         let (rc, err) = code(script);
         assert_eq!(rc, Some(1), "{script}: {err}");
         assert!(err.contains("cannot write stdout"), "{err}");
     }
+    // Checked before anything is written (round 83).
+    assert!(!wd.path("st2").exists());
+    assert!(!wd.path("classify-model.json").exists());
     // A kefu.toml that is a pipe.
     let ws = tempfile::tempdir().unwrap();
     let fifo = ws.path().join("kefu.toml");

@@ -1244,6 +1244,9 @@ fn eval(ws: &Workspace, args: EvalArgs) -> Result<()> {
 }
 
 fn train(globals: &Globals, ws: &Workspace, args: TrainArgs) -> Result<()> {
+    // Its report's stdout, before a model is learnt and saved (found by
+    // exploratory testing: saved, then the command failed).
+    output::check_stdout()?;
     let data: Vec<(String, Cause)> = match &args.file {
         Some(f) => read_labeled(f)?,
         None => {

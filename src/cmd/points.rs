@@ -97,10 +97,12 @@ impl OutputArgs {
     pub fn check(&self) -> Result<()> {
         let format = Format::choose(self.format, self.output.as_deref())?;
         CsvOptions::for_format(self.excel, self.encoding.as_deref(), format)?;
-        if let Some(o) = &self.output {
-            crate::render::output::check(o)?;
+        // Stdout too (found by exploratory testing: `bonus --statements`
+        // wrote every statement, then found stdout read-only).
+        match &self.output {
+            Some(o) => crate::render::output::check(o),
+            None => crate::render::output::check_stdout(),
         }
-        Ok(())
     }
 
     /// Renders `doc`; its notes go to stderr (unless `quiet`) when the

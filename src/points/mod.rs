@@ -1003,10 +1003,29 @@ pub fn adjustments(
     #[derive(Default)]
     struct Change<'a> {
         points: i64,
+        /// The points frozen (and absorbed) in all.
+        frozen_points: i64,
         now: Option<&'a Line>,
+        /// The line as the closes left it: the latest frozen or absorbed
+        /// (by day), or none when that was an adjustment taking it out (an
+        /// appeal booked and frozen after the close: found by exploratory
+        /// testing, a complaint confirmed again was "changed", not counted).
         frozen: Option<&'a Line>,
+        /// The day of that latest line.
+        frozen_day: Option<i64>,
         /// Whether any line behind it has points (else it is listed only).
         weighty: bool,
+    }
+    impl<'a> Change<'a> {
+        fn freeze(&mut self, x: &'a Line) {
+            self.points -= x.points;
+            self.frozen_points += x.points;
+            self.weighty |= x.points != 0;
+            if self.frozen_day.is_none_or(|d| d <= x.day) {
+                self.frozen_day = Some(x.day);
+                self.frozen = (!takes_out(x)).then_some(x);
+            }
+        }
     }
     let mut delta: BTreeMap<(String, String), Change<'_>> = BTreeMap::new();
     for x in &now.lines {
@@ -1018,23 +1037,19 @@ pub fn adjustments(
         e.now = Some(x);
     }
     for x in frozen {
-        let e = delta
+        delta
             .entry((x.key.clone(), x.agent_id.clone()))
-            .or_default();
-        e.points -= x.points;
-        e.weighty |= x.points != 0;
-        e.frozen.get_or_insert(x);
+            .or_default()
+            .freeze(x);
     }
     let prefix = format!("adjust:{closed}:");
     for x in absorbed {
         if let Some(k) = without_day(&x.key, x.day).strip_prefix(&prefix) {
             let k = without_agent(k, &x.agent_id);
-            let e = delta
+            delta
                 .entry((k.to_string(), x.agent_id.clone()))
-                .or_default();
-            e.points -= x.points;
-            e.weighty |= x.points != 0;
-            e.frozen.get_or_insert(x);
+                .or_default()
+                .freeze(x);
         }
     }
     // A line of no points that appeared or went since the close is kept
@@ -1044,13 +1059,15 @@ pub fn adjustments(
     // So is one whose flag came or went with no points (an event of a
     // flag alone verified, or found unverified, after the close: found by
     // exploratory testing, the flag changed with no line behind it).
-    let flag_of = |x: &Line| x.source.split_once(", flag: ").map(|(_, f)| f.to_string());
+    let flag_of = |x: Option<&Line>| {
+        let text = stated(x?);
+        let (_, flag) = text.split_once(", flag: ")?;
+        Some(flag.split([' ', ';', ',']).next().unwrap_or("").to_string())
+    };
     delta.retain(|_, c| {
         c.points != 0
             || !c.weighty && c.now.is_some() != c.frozen.is_some()
-            || c.now
-                .zip(c.frozen)
-                .is_some_and(|(n, f)| flag_of(n) != flag_of(f))
+            || flag_of(c.now) != flag_of(c.frozen)
     });
     // A key adjusted for two agents names the agent in each line's key
     // (closed ledger lines are unique by key); one agent's keeps the key.
@@ -1065,10 +1082,17 @@ pub fn adjustments(
         .collect();
     let mut out = vec![];
     for ((key, agent), change) in delta {
-        let Some(orig) = change.now.or(change.frozen) else {
+        // The line now, else the one as frozen (or as an adjustment last
+        // stated it, when it took the line out).
+        let Some(orig) = change.now.or(change.frozen).or_else(|| {
+            frozen
+                .iter()
+                .chain(absorbed)
+                .find(|x| x.agent_id == agent && (x.key == key || x.key.contains(key.as_str())))
+        }) else {
             continue;
         };
-        let what = orig.source.trim_start_matches("adjustment to closed ");
+        let what = stated(orig);
         // A line gone since the close (an appeal upheld, an event deleted)
         // is described as frozen, and said to be no longer counted.
         // Of no points and no complaint, a line is listed, not counted.
@@ -1081,14 +1105,17 @@ pub fn adjustments(
             // Counted then and now, differently (a late event made this one
             // a later occurrence): what it is now, and what was frozen.
             (Some(_), Some(f)) => {
-                let was = f.source.trim_start_matches("adjustment to closed ");
+                let was = stated(f);
                 if was == what {
                     format!("changed: {what}")
                 } else {
-                    format!("changed: {what}; frozen as: {was}, {} points", f.points)
+                    format!(
+                        "changed: {what}; frozen as: {was}, {} points",
+                        change.frozen_points
+                    )
                 }
             }
-            (None, None) => what.to_string(),
+            (None, None) => what,
         };
         let line_key = if shared.contains(&key) {
             format!("{prefix}{key}@{agent}")
@@ -1105,6 +1132,47 @@ pub fn adjustments(
         });
     }
     out
+}
+
+/// Whether a frozen line is an adjustment that took its line out of the
+/// closed period (`no longer counted`, `no longer listed`).
+fn takes_out(x: &Line) -> bool {
+    let how = x.source.split_once(": ").map_or("", |(_, how)| how);
+    x.source.starts_with("adjustment to closed ")
+        && (how.starts_with(NO_LONGER_COUNTED) || how.starts_with(NO_LONGER_LISTED))
+}
+
+/// What a line says its record is: its source, or for an adjustment the
+/// line as it made it (`event E1 (…), flag: dismissal`), without the
+/// closed period, the way it went, what was frozen before and its key.
+fn stated(x: &Line) -> String {
+    let Some(rest) = x.source.strip_prefix("adjustment to closed ") else {
+        return x.source.clone();
+    };
+    let rest = rest.split_once(": ").map_or(rest, |(_, how)| how);
+    let rest = [
+        NEWLY_COUNTED,
+        NO_LONGER_COUNTED,
+        NEWLY_LISTED,
+        NO_LONGER_LISTED,
+        "changed:",
+    ]
+    .iter()
+    .find_map(|h| rest.strip_prefix(h))
+    .unwrap_or(rest)
+    .trim_start();
+    // The key in parentheses at the end, as `adjustments` wrote it.
+    let key = without_day(&x.key, x.day);
+    let key = key
+        .strip_prefix("adjust:")
+        .and_then(|k| k.split_once(':'))
+        .map_or(key, |(_, k)| k);
+    let key = without_agent(key, &x.agent_id);
+    let rest = rest.strip_suffix(&format!(" ({key})")).unwrap_or(rest);
+    rest.split("; frozen as: ")
+        .next()
+        .unwrap_or(rest)
+        .to_string()
 }
 
 /// How an adjustment line starts to say that the closed period now
@@ -1385,7 +1453,9 @@ pub fn compute(
     // day of this period: (agent, flag, the earlier period). And each
     // closed period's flags as they would be now, where computed.
     let mut booked_flags: Vec<(String, String, String)> = vec![];
-    let mut flags_now: HashMap<String, BTreeMap<String, Vec<String>>> = HashMap::new();
+    // (flags now, agents with changes booked after this period).
+    type FlagsNow = (BTreeMap<String, Vec<String>>, HashSet<String>);
+    let mut flags_now: HashMap<String, FlagsNow> = HashMap::new();
     for &(name, c_first, c_last) in &outer {
         let overlaps = *c_first <= p_last && p_first <= *c_last;
         let day = adjustment_day(*c_last, &closed);
@@ -1451,9 +1521,19 @@ pub fn compute(
                         m == n && c_first <= f && l <= c_last && !(*f <= p_first && p_last <= *l)
                     })
             };
+            // A later snapshot's only where this period covers some of its
+            // days, where the change was booked (found by exploratory
+            // testing: September took the flag October's snapshot held for
+            // a late change booked on 10-01).
+            let covers = |n: &str| {
+                n == name.as_str()
+                    || closed
+                        .iter()
+                        .any(|(m, f, l)| m == n && *f <= p_last && p_first <= *l)
+            };
             for p in payouts
                 .iter()
-                .filter(|(n, _)| !superseded(n))
+                .filter(|(n, _)| !superseded(n) && covers(n))
                 .flat_map(|(_, pays)| pays)
             {
                 for f in p.flags.iter().filter(|f| {
@@ -1519,50 +1599,14 @@ pub fn compute(
         let cp = Period::range(dates::date_of_day(*c_first), dates::date_of_day(*c_last))?;
         let c_inputs =
             crate::store::points::inputs(conn, &scope_of(c_book, &cp, agent, &c_policy))?;
-        let now = ledger(c_book, &c_inputs, &cp, today);
-        flags_now.insert(name.clone(), now.flags.clone());
+        let mut now = ledger(c_book, &c_inputs, &cp, today);
+        let now_flags = std::mem::take(&mut now.flags);
         // Late events a rulebook renamed or extended since the close names
         // count for nothing there: said, not dropped unseen (found by
         // exploratory testing).
         if books_here && !now.unknown_rules.is_empty() {
             l.closed_unknown_rules
                 .insert(name.clone(), now.unknown_rules.clone());
-        }
-        // A flag of the closed days that a late change has voided (two of
-        // three complaints overturned on appeal after the close) is gone
-        // from a period that counts those days with their adjustments, as
-        // its lines are (found by exploratory testing: the year still
-        // barred the agent from nomination). The closed period itself keeps
-        // its snapshot.
-        if overlaps && (books_here || later) {
-            for (a, flags) in l.flags.iter_mut() {
-                flags.retain(|f| {
-                    !c_flagged(f) || now.flags.get(a).is_some_and(|held| held.contains(f))
-                });
-            }
-        }
-        if !books_here {
-            continue;
-        }
-        // A flag a late change raises in the closed period, held by no
-        // closed snapshot, is raised where its adjustments are booked, once.
-        // Held by the snapshot of a closed period inside no other: one
-        // inside a closed year froze what the year's snapshot speaks for
-        // (found by exploratory testing: a flag voided and raised again
-        // after the year's close was held by October's old snapshot).
-        let held = |a: &str, f: &String| {
-            outer
-                .iter()
-                .filter_map(|(n, ..)| payouts.get(n))
-                .flatten()
-                .any(|p| p.agent_id == a && p.flags.contains(f))
-        };
-        for (a, flags) in &now.flags {
-            for f in flags {
-                if agent.is_none_or(|x| x == a) && !held(a, f) {
-                    l.flags.entry(a.clone()).or_default().push(f.clone());
-                }
-            }
         }
         // The snapshot as it stands: its own lines, and the adjustments it
         // froze to closed periods inside it (a month closed before its
@@ -1601,16 +1645,65 @@ pub fn compute(
                 .collect(),
             ..Ledger::default()
         };
-        booked.extend(adjustments(name, &now, &frozen, &absorbed, day));
+        let adjusted = adjustments(name, &now, &frozen, &absorbed, day);
+        // An agent's flags of the closed days as they are now are this
+        // period's only when the changes since are booked in it, or none of
+        // theirs is waiting to be (found by exploratory testing: a range
+        // ending before an appeal's booking day lost the flag the appeal
+        // voids).
+        let waiting: HashSet<String> = if books_here {
+            HashSet::new()
+        } else {
+            adjusted.iter().map(|x| x.agent_id.clone()).collect()
+        };
+        let as_now = |a: &str| !waiting.contains(a);
+        // A flag of the closed days that a late change has voided (two of
+        // three complaints overturned on appeal after the close) is gone
+        // from a period that counts those days with their adjustments, as
+        // its lines are (found by exploratory testing: the year still
+        // barred the agent from nomination). The closed period itself keeps
+        // its snapshot.
+        if overlaps {
+            for (a, flags) in l.flags.iter_mut().filter(|(a, _)| as_now(a)) {
+                flags.retain(|f| {
+                    !c_flagged(f) || now_flags.get(a).is_some_and(|held| held.contains(f))
+                });
+            }
+        }
+        flags_now.insert(name.clone(), (now_flags.clone(), waiting));
+        if !books_here {
+            continue;
+        }
+        // A flag a late change raises in the closed period, held by no
+        // closed snapshot, is raised where its adjustments are booked, once.
+        // Held by the snapshot of a closed period inside no other: one
+        // inside a closed year froze what the year's snapshot speaks for
+        // (found by exploratory testing: a flag voided and raised again
+        // after the year's close was held by October's old snapshot).
+        let held = |a: &str, f: &String| {
+            outer
+                .iter()
+                .filter_map(|(n, ..)| payouts.get(n))
+                .flatten()
+                .any(|p| p.agent_id == a && p.flags.contains(f))
+        };
+        for (a, flags) in &now_flags {
+            for f in flags {
+                if agent.is_none_or(|x| x == a) && !held(a, f) {
+                    l.flags.entry(a.clone()).or_default().push(f.clone());
+                }
+            }
+        }
+        booked.extend(adjusted);
     }
     // After every closed period's days are replaced (which would take out
     // a line booked on one of them; none is, see `adjustment_day`).
     l.lines.extend(booked);
     // Not one a later change has voided since, where this period counts it.
     for (a, f, inner) in booked_flags {
-        let voided = flags_now
-            .get(&inner)
-            .is_some_and(|now| !now.get(&a).is_some_and(|held| held.contains(&f)));
+        let voided = flags_now.get(&inner).is_some_and(|(now, waiting)| {
+            !waiting.contains(&a) && !now.get(&a).is_some_and(|held| held.contains(&f))
+        });
         let held = l.flags.entry(a).or_default();
         if !voided && !held.contains(&f) {
             held.push(f);
