@@ -777,6 +777,36 @@ fn corrections_across_closed_months_count_and_flag_once() {
     assert!(c1[0].contains("newly counted: 投诉 C1"), "{c1:?}");
 }
 
+/// Found by exploratory testing (round 85): closing 2026Q3 after October
+/// had frozen a correction to a closed September read the next correction
+/// against Q3's snapshot alone: a complaint confirmed again was charged
+/// nowhere.
+#[test]
+fn closing_a_quarter_keeps_the_corrections_a_later_month_froze() {
+    let wd = workspace_with(None);
+    let complaint = |validity: &str| {
+        format!("投诉编号,投诉时间,投诉内容,客服工号,是否成立,责任认定\nC1,2026-09-10 10:00,态度恶劣,A1,{validity},个人\n")
+    };
+    let row = |args: &[&str]| {
+        let r = agent(&bonus(&wd, args), "A1").clone();
+        (r["net_points"].clone(), r["complaints_counted"].clone())
+    };
+    import(&wd, "complaints", "c.csv", &complaint("成立"));
+    wd.kefu(&["bonus", "close", "2026-09"]).assert().success();
+    import(&wd, "complaints", "c.csv", &complaint("不成立"));
+    wd.kefu(&["bonus", "close", "2026-10"]).assert().success();
+    import(&wd, "complaints", "c.csv", &complaint("成立"));
+    let november = row(&["--month", "2026-11"]);
+    let year = row(&["--year", "2026"]);
+    assert_eq!(november.1, 1, "confirmed again, counted in November");
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    assert_eq!(row(&["--month", "2026-11"]), november);
+    assert_eq!(row(&["--year", "2026"]), year);
+    // And the other way: upheld on appeal after Q3's close.
+    import(&wd, "complaints", "c.csv", &complaint("不成立"));
+    assert_eq!(row(&["--year", "2026"]).1, 0);
+}
+
 /// Found by exploratory testing: a complaint imported after its quarter
 /// was closed was charged (an adjustment in the next quarter) but not
 /// counted, so its agent was still nominated for zero complaints all year.

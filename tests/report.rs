@@ -3128,6 +3128,18 @@ fn stdout_redirected_is_checked_like_an_output_file() {
         assert_eq!(rc, Some(1), "{script}: {err}");
         assert!(err.contains("cannot write stdout"), "{err}");
     }
+    // A full disk under the JSON summary: said as stdout's, the import done
+    // (round 86).
+    wd.write(
+        "good.csv",
+        "评价ID,评价时间,评价内容\nR9,2026-11-20 10:00,慢\n",
+    );
+    let (rc, err) = code("\"$KEFU\" import reviews good.csv --format json > /dev/full");
+    assert_eq!(rc, Some(1), "{err}");
+    assert!(
+        err.contains("cannot write the summary to stdout; the import itself is done"),
+        "{err}"
+    );
     // Checked before anything is written (round 83).
     assert!(!wd.path("st2").exists());
     assert!(!wd.path("classify-model.json").exists());
@@ -3159,4 +3171,65 @@ fn stdout_redirected_is_checked_like_an_output_file() {
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         assert!(String::from_utf8_lossy(&out.stderr).contains("kefu.toml must be a regular file"));
     }
+}
+
+/// Found by exploratory testing (round 86): the daily report split an id
+/// the roster lacks into one row per name exports gave it, and a name-only
+/// agent into one row per spelling (陈静, 陳靜, 陈 静) where `--agent`
+/// found one; placeholders (`-`, `无`, `N/A`) became an agent, a channel, a
+/// department of their own.
+#[test]
+fn one_agent_one_row_and_placeholders_are_nothing() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "shop-20261204.csv",
+        "id,created_at,客服工号,客服,渠道,部门,rating,content\n\
+         A1,2026-12-04 10:00,KF099,,淘宝,售后,1,客服态度很差\n\
+         A2,2026-12-04 11:00,KF099,小李,淘宝,售后,1,客服态度很差\n\
+         A3,2026-12-04 12:00,KF099,李小龙,淘宝,售后,1,客服态度很差\n\
+         B1,2026-12-04 13:00,,陈静,淘宝,售后,1,客服态度很差\n\
+         B2,2026-12-04 14:00,,陳靜,淘宝,售后,1,客服态度很差\n\
+         B3,2026-12-04 15:00,,陈 静,淘宝,售后,1,客服态度很差\n\
+         C1,2026-12-04 16:00,-,无,N/A,—,1,客服态度很差\n",
+    );
+    wd.kefu(&["import", "-q", "reviews", &f]).assert().success();
+    let daily = wd.stdout(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-12-04",
+        "--format",
+        "csv",
+        "--section",
+        "by_agent",
+    ]);
+    let rows: Vec<&str> = daily.lines().skip(1).collect();
+    assert!(rows.contains(&"KF099,小李,售后,3"), "{daily}");
+    assert!(rows.contains(&",陈静,售后,3"), "{daily}");
+    assert!(rows.contains(&",,(none),1"), "{daily}");
+    assert_eq!(rows.len(), 3, "{daily}");
+    let compare = wd.stdout(&[
+        "report",
+        "compare",
+        "--by",
+        "agent",
+        "--period",
+        "2026-12-04",
+        "--format",
+        "csv",
+    ]);
+    assert!(compare.contains("KF099,小李,售后,3,"), "{compare}");
+    assert!(compare.contains(",陈静,售后,3,"), "{compare}");
+    let channels = wd.stdout(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-12-04",
+        "--format",
+        "csv",
+        "--section",
+        "by_channel",
+    ]);
+    assert!(channels.contains("(none),1"), "{channels}");
+    assert!(!channels.contains("N/A"), "{channels}");
 }

@@ -3179,7 +3179,16 @@ fn print_summary(
     if plan.json_summary {
         let mut text = serde_json::to_string(summary)?;
         text.push('\n');
-        render::write_stdout(&text)?;
+        // Said as such: the records are in the store whatever stdout
+        // does (found by exploratory testing: a full disk's bare "No space
+        // left on device" read as the store's).
+        render::write_stdout(&text).with_context(|| {
+            if plan.dry_run {
+                "cannot write the summary to stdout".to_string()
+            } else {
+                "cannot write the summary to stdout; the import itself is done (its records are in the store)".to_string()
+            }
+        })?;
     } else if !globals.quiet {
         let mut headers = vec!["file", "read", "new", "updated", "unchanged", "rejected"];
         if plan.replace.is_some() {

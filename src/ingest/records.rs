@@ -559,6 +559,14 @@ fn value(row: &Row, col: Option<usize>) -> Option<&str> {
         .filter(|s| !s.is_empty())
 }
 
+/// [`value`], a placeholder (`-`, `无`, `N/A`: [`is_placeholder`]) read as
+/// empty: who and where (agent, channel, department, leader), where such a
+/// value would become an agent `-` or a channel `无` of its own (found by
+/// exploratory testing).
+fn named(row: &Row, col: Option<usize>) -> Option<&str> {
+    value(row, col).filter(|v| !is_placeholder(v))
+}
+
 /// Builds the JSON object of the extra columns that have a value, keyed by
 /// their unique names ([`super::columns::unique_names`]), in column order;
 /// the columns `also` (mapped columns whose value went unused: a date the
@@ -967,10 +975,10 @@ impl FeedbackParser {
             naive_time: created.naive,
             unrated: self.assumes_negative(),
             agent_by_name: false,
-            channel: value(row, c.channel).map(Cow::Borrowed),
-            agent_id: value(row, c.agent_id).map(Cow::Borrowed),
-            agent_name: value(row, c.agent_name).map(Cow::Borrowed),
-            department: value(row, c.department).map(Cow::Borrowed),
+            channel: named(row, c.channel).map(Cow::Borrowed),
+            agent_id: named(row, c.agent_id).map(Cow::Borrowed),
+            agent_name: named(row, c.agent_name).map(Cow::Borrowed),
+            department: named(row, c.department).map(Cow::Borrowed),
             polarity,
             stars,
             rated_positive,
@@ -982,7 +990,7 @@ impl FeedbackParser {
             unread_cause,
             responsibility,
             validity,
-            leader_id: value(row, c.leader_id).map(Cow::Borrowed),
+            leader_id: named(row, c.leader_id).map(Cow::Borrowed),
             extra: if self.map.extras.is_empty() && unused.is_empty() {
                 None
             } else {

@@ -1632,7 +1632,12 @@ pub fn compute(
                 })
             })
             .collect();
-        let absorbed: Vec<Line> = crate::store::points::absorbed_adjustments(conn, name)?
+        let inner: Vec<&str> = closed
+            .iter()
+            .filter(|(n, f, l)| n != name && c_first <= f && l <= c_last)
+            .map(|(n, ..)| n.as_str())
+            .collect();
+        let absorbed: Vec<Line> = crate::store::points::absorbed_adjustments(conn, name, &inner)?
             .into_iter()
             .map(|x| spelling.line(x))
             .filter(|x| agent.is_none_or(|a| x.agent_id == a))

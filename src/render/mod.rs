@@ -1199,7 +1199,7 @@ fn markdown(doc: &Document) -> String {
 /// take it.
 pub fn write_stdout(text: &str) -> Result<()> {
     output::check_stdout()?;
-    write_all(&mut std::io::stdout().lock(), text)
+    write_all(&mut std::io::stdout().lock(), text).context("cannot write stdout")
 }
 
 pub fn write_all(out: &mut dyn Write, text: &str) -> Result<()> {

@@ -773,17 +773,32 @@ pub fn closed_lines(conn: &Connection, period: &str) -> Result<Vec<Line>> {
 /// Frozen adjustment lines that correct `period` (frozen in later closes),
 /// each once: a closed month inside a closed quarter is part of the
 /// quarter's snapshot, so only the outermost closed periods' lines count.
-pub fn absorbed_adjustments(conn: &Connection, period: &str) -> Result<Vec<Line>> {
+/// Those correcting a closed period inside it (`inner`: a month closed
+/// before its quarter, whose corrections a later month froze) are its too,
+/// keyed as its own (found by exploratory testing: closing 2026Q3 after
+/// October froze a correction to a closed September lost the next one).
+pub fn absorbed_adjustments(conn: &Connection, period: &str, inner: &[&str]) -> Result<Vec<Line>> {
     let mut st = conn.prepare(
         "SELECT l.key, l.day, l.agent_id, l.rule_id, l.points, l.source
            FROM closed_lines l JOIN closed_periods p ON p.name = l.period
-          WHERE l.key LIKE ?1
+          WHERE l.key LIKE ?1 AND l.period <> ?2
             AND NOT EXISTS (SELECT 1 FROM closed_periods o
                              WHERE o.name <> p.name
                                AND o.first_day <= p.first_day AND p.last_day <= o.last_day)",
     )?;
-    let rows = st.query_map([format!("adjust:{period}:%")], line_of)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut lines = vec![];
+    for name in std::iter::once(&period).chain(inner) {
+        let prefix = format!("adjust:{name}:");
+        let rows = st.query_map(params![format!("{prefix}%"), period], line_of)?;
+        for line in rows {
+            let mut line = line?;
+            if let Some(rest) = line.key.strip_prefix(&prefix) {
+                line.key = format!("adjust:{period}:{rest}");
+            }
+            lines.push(line);
+        }
+    }
+    Ok(lines)
 }
 
 /// The periods closed after `period` was (in the order of the closes,
