@@ -253,8 +253,17 @@ pub fn is_undecided(text: &str) -> bool {
 /// roster date).
 pub fn is_placeholder(text: &str) -> bool {
     // None is longer than four characters: no allocation for real values.
-    if text.trim().chars().nth(4).is_some() {
+    let text = text.trim();
+    if text.chars().nth(4).is_some() {
         return false;
+    }
+    // A name or an id (董平丽, KF001, 电话) is none: no allocation for it.
+    match text.chars().next() {
+        Some(c) if c.is_ascii_alphanumeric() && !matches!(c, 'n' | 'N') => return false,
+        Some(c @ '\u{4e00}'..='\u{9fff}') if !matches!(c, '无' | '無' | '空' | '暂' | '暫') => {
+            return false
+        }
+        _ => {}
     }
     matches!(
         normalize_term(text).as_str(),
