@@ -777,6 +777,37 @@ fn corrections_across_closed_months_count_and_flag_once() {
     assert!(c1[0].contains("newly counted: 投诉 C1"), "{c1:?}");
 }
 
+/// Found by exploratory testing (round 88): a roster's 组长工号 `-` or `无`
+/// ("no leader above") was a leader `-` charged for joint liability.
+#[test]
+fn a_placeholder_leader_on_the_roster_is_no_leader() {
+    let wd = Workdir::new();
+    import(
+        &wd,
+        "agents",
+        "r.csv",
+        "工号,客服姓名,部门,组长工号,入职日期\nKF010,甲,售后,-,2025-01-01\nKF011,乙,售后,无,2025-01-01\n",
+    );
+    import(
+        &wd,
+        "events",
+        "e.csv",
+        "编号,日期,工号,奖惩项目\nE1,2026-10-08,KF010,电脑或灯未关\nE2,2026-10-09,KF011,电脑或灯未关\n",
+    );
+    let rows = bonus(&wd, &["--quarter", "2026Q4"]);
+    let ids: Vec<&str> = rows
+        .iter()
+        .map(|r| r["agent_id"].as_str().unwrap())
+        .collect();
+    assert!(!ids.contains(&"-") && !ids.contains(&"无"), "{ids:?}");
+    assert!(
+        agent(&rows, "KF010")["flags"]
+            .to_string()
+            .contains("no-leader-for"),
+        "{rows:?}"
+    );
+}
+
 /// Found by exploratory testing (round 85): closing 2026Q3 after October
 /// had frozen a correction to a closed September read the next correction
 /// against Q3's snapshot alone: a complaint confirmed again was charged

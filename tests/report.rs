@@ -3232,4 +3232,25 @@ fn one_agent_one_row_and_placeholders_are_nothing() {
     ]);
     assert!(channels.contains("(none),1"), "{channels}");
     assert!(!channels.contains("N/A"), "{channels}");
+    // One row per agent also when exports gave two departments (round 88).
+    let f = wd.write(
+        "shop-20261205.csv",
+        "id,created_at,客服工号,部门,rating,content\nD1,2026-12-03 10:00,KF099,售后,1,太慢\nD2,2026-12-03 11:00,KF099,售前,1,太慢\n",
+    );
+    wd.kefu(&["import", "-q", "reviews", &f]).assert().success();
+    let daily = wd.stdout(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-12-03",
+        "--format",
+        "csv",
+        "--section",
+        "by_agent",
+    ]);
+    assert_eq!(
+        daily.lines().skip(1).collect::<Vec<_>>(),
+        ["KF099,,售后,2"],
+        "{daily}"
+    );
 }

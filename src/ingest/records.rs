@@ -1280,7 +1280,10 @@ impl AgentParser {
             ],
         )?;
         let get = |f: &str| value(row, self.map.column(AGENT_FIELDS, f)).map(str::to_string);
-        let id = get("agent_id").ok_or("the agent id (工号) is empty")?;
+        // A placeholder is no id, department or leader (`-` for "no leader
+        // above": found by exploratory testing, a leader `-` was charged).
+        let get_named = |f: &str| named(row, self.map.column(AGENT_FIELDS, f)).map(str::to_string);
+        let id = get_named("agent_id").ok_or("the agent id (工号) is empty")?;
         let name = get("agent_name").ok_or("the agent name (客服姓名) is empty")?;
         let joined_on = self.date(row, "joined_at")?;
         let left_on = self.date(row, "left_at")?;
@@ -1290,8 +1293,8 @@ impl AgentParser {
             }
         }
         let changed_on = self.date(row, "changed_at")?;
-        let department = get("department");
-        let leader_id = get("leader_id");
+        let department = get_named("department");
+        let leader_id = get_named("leader_id");
         let extra = extras_json(row, &self.map, &self.headers, &[]);
         let day = |d: Option<NaiveDate>| d.map(dates::day_number);
         let mut hash = ValueHash::new();

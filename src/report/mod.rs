@@ -231,7 +231,8 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
     let mut by_cause: BTreeMap<String, i64> = BTreeMap::new();
     let mut by_channel: BTreeMap<String, i64> = BTreeMap::new();
     let mut by_department: BTreeMap<String, i64> = BTreeMap::new();
-    let mut by_agent: BTreeMap<(String, String, String), i64> = BTreeMap::new();
+    let mut by_agent: BTreeMap<(String, String), i64> = BTreeMap::new();
+    let mut agent_departments: HashMap<(String, String), String> = HashMap::new();
     let mut ids = IdSpellings::default();
     let mut id_names: HashMap<String, String> = HashMap::new();
     let mut total = 0i64;
@@ -262,10 +263,14 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
                             .entry(id.clone())
                             .or_insert_with(|| name.to_string());
                     }
-                    (id, String::new(), dept)
+                    (id, String::new())
                 }
-                None => (String::new(), ids.name(name), dept),
+                None => (String::new(), ids.name(name)),
             };
+            // One row per agent, in the department of their first record
+            // (as `compare`: found by exploratory testing, an agent whose
+            // exports gave two departments had two rows).
+            agent_departments.entry(key.clone()).or_insert(dept);
             *by_agent.entry(key).or_default() += 1;
             let customer = it.customer.as_deref().map(|c| {
                 if ctx.mask {
@@ -398,27 +403,23 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
     );
     // A "name" that is the id other records of the day carry is that
     // agent, as in `compare` (found by exploratory testing).
-    let named: Vec<((String, String, String), String)> = by_agent
+    let named: Vec<((String, String), String)> = by_agent
         .keys()
-        .filter(|(id, ..)| id.is_empty())
+        .filter(|(id, _)| id.is_empty())
         .filter_map(|key| Some((key.clone(), ids.known(&key.1)?.clone())))
         .collect();
     for (key, id) in named {
         let n = by_agent.remove(&key).unwrap_or(0);
-        let dept = &key.2;
-        let target = by_agent
-            .keys()
-            .filter(|(i, ..)| *i == id)
-            .max_by_key(|(.., d)| d == dept)
-            .cloned();
-        if let Some(target) = target {
-            *by_agent.entry(target).or_default() += n;
-        }
+        *by_agent.entry((id, String::new())).or_default() += n;
     }
     let mut agents = Table::new(&["agent_id", "agent_name", "department", "count"]);
     let mut agent_rows: Vec<_> = by_agent.into_iter().collect();
     agent_rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    for ((id, name, dept), n) in agent_rows {
+    for ((id, name), n) in agent_rows {
+        let dept = agent_departments
+            .get(&(id.clone(), name.clone()))
+            .cloned()
+            .unwrap_or_else(|| crate::store::reports::NONE.into());
         let name = id_names.get(&id).cloned().unwrap_or(name);
         agents.push(vec![
             ctx.agent(&id).into_owned().into(),
