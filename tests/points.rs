@@ -777,6 +777,46 @@ fn corrections_across_closed_months_count_and_flag_once() {
     assert!(c1[0].contains("newly counted: 投诉 C1"), "{c1:?}");
 }
 
+/// Found by exploratory testing (round 87): a flag appeals frozen in Q4 had
+/// voided came back into the year once another change, booked in 2027,
+/// left the month still under the threshold.
+#[test]
+fn a_flag_voided_by_frozen_appeals_stays_voided_with_a_change_to_come() {
+    let wd = workspace_with(None);
+    let rows = |c: [&str; 4]| {
+        let mut t = "投诉编号,投诉时间,投诉内容,客服工号,是否成立,责任认定\n".to_string();
+        for (i, v) in c.iter().enumerate() {
+            t.push_str(&format!(
+                "C{i},2026-09-0{} 10:00,态度差,A1,{v},个人\n",
+                i + 1
+            ));
+        }
+        t
+    };
+    import(&wd, "complaints", "c.csv", &rows(["成立"; 4]));
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    import(
+        &wd,
+        "complaints",
+        "c.csv",
+        &rows(["成立", "不成立", "不成立", "不成立"]),
+    );
+    wd.set_today("2027-01-04");
+    wd.kefu(&["bonus", "close", "2026Q4"]).assert().success();
+    import(
+        &wd,
+        "complaints",
+        "c.csv",
+        &rows(["成立", "成立", "不成立", "不成立"]),
+    );
+    let flags = |args: &[&str]| agent(&bonus(&wd, args), "A1")["flags"].clone();
+    assert_eq!(flags(&["--year", "2026"]), serde_json::json!([]));
+    assert_eq!(
+        flags(&["--quarter", "2026Q3"]),
+        serde_json::json!(["dismissal-review:2026-09"])
+    );
+}
+
 /// Found by exploratory testing (round 88): a roster's 组长工号 `-` or `无`
 /// ("no leader above") was a leader `-` charged for joint liability.
 #[test]

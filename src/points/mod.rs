@@ -1661,7 +1661,30 @@ pub fn compute(
         } else {
             adjusted.iter().map(|x| x.agent_id.clone()).collect()
         };
-        let as_now = |a: &str| !waiting.contains(a);
+        // For an agent with a change still to be booked after this period,
+        // the days as the snapshots in it left them: a flag a later one
+        // raised stands; one of the closed period's own stands unless a
+        // later snapshot in this period froze changes of theirs to it, when
+        // the days as they are now are the nearest reading (found by
+        // exploratory testing: appeals frozen in Q4 voided September's
+        // flag, which came back into the year with a change booked in 2027).
+        let frozen_since: HashSet<&str> = absorbed
+            .iter()
+            .filter(|x| (p_first..=p_last).contains(&x.day))
+            .map(|x| x.agent_id.as_str())
+            .collect();
+        let held_later = |a: &str, f: &String| {
+            payouts
+                .iter()
+                .filter(|(n, _)| {
+                    *n != name
+                        && closed
+                            .iter()
+                            .any(|(m, g, k)| m == *n && *g <= p_last && p_first <= *k)
+                })
+                .flat_map(|(_, pays)| pays)
+                .any(|p| p.agent_id == a && p.flags.contains(f))
+        };
         // A flag of the closed days that a late change has voided (two of
         // three complaints overturned on appeal after the close) is gone
         // from a period that counts those days with their adjustments, as
@@ -1669,9 +1692,17 @@ pub fn compute(
         // barred the agent from nomination). The closed period itself keeps
         // its snapshot.
         if overlaps {
-            for (a, flags) in l.flags.iter_mut().filter(|(a, _)| as_now(a)) {
+            for (a, flags) in l.flags.iter_mut() {
+                let waits = waiting.contains(a);
                 flags.retain(|f| {
-                    !c_flagged(f) || now_flags.get(a).is_some_and(|held| held.contains(f))
+                    if !c_flagged(f) {
+                        return true;
+                    }
+                    let now = now_flags.get(a).is_some_and(|held| held.contains(f));
+                    if !waits {
+                        return now;
+                    }
+                    held_later(a, f) || !frozen_since.contains(a.as_str()) || now
                 });
             }
         }
