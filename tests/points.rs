@@ -540,27 +540,28 @@ fn a_flag_a_late_change_raises_in_a_closed_period_shows_where_it_is_booked() {
     assert_eq!(flags(&["--quarter", "2027Q1"]), serde_json::json!([]));
 }
 
+/// A1 with two confirmed complaints in September, 2026Q3 closed, then a
+/// third imported late (`dismissal-review:2026-09`): the workspace, and the
+/// three complaints' file text.
+fn third_complaint_after_the_close() -> (Workdir, String) {
+    let wd = workspace_with(None);
+    let two = "投诉编号,投诉时间,投诉内容,客服工号,是否成立,责任认定\n\
+               C1,2026-09-01 10:00,挂电话,A1,成立,个人\n\
+               C2,2026-09-05 10:00,态度差,A1,成立,个人\n";
+    import(&wd, "complaints", "c.csv", two);
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    let three = format!("{two}C3,2026-09-06 10:00,态度差,A1,成立,个人\n");
+    import(&wd, "complaints", "c.csv", &three);
+    (wd, three)
+}
+
 /// Found by exploratory testing: a flag a late complaint raised for closed
 /// September, booked in October, was gone from 2026Q4 (and its statement)
 /// once October was closed on its own, though October's snapshot kept it.
 /// An appeal upheld after that takes it out of Q4 again.
 #[test]
 fn a_late_flag_frozen_in_a_closed_month_stays_in_its_quarter() {
-    let wd = workspace_with(None);
-    let head = "投诉编号,投诉时间,投诉内容,客服工号,是否成立,责任认定
-";
-    let two = format!(
-        "{head}C1,2026-09-01 10:00,挂电话,A1,成立,个人
-C2,2026-09-05 10:00,态度差,A1,成立,个人
-"
-    );
-    import(&wd, "complaints", "c.csv", &two);
-    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
-    let three = format!(
-        "{two}C3,2026-09-06 10:00,态度差,A1,成立,个人
-"
-    );
-    import(&wd, "complaints", "c.csv", &three);
+    let (wd, three) = third_complaint_after_the_close();
     let flags = |args: &[&str]| agent(&bonus(&wd, args), "A1")["flags"].clone();
     let flag = serde_json::json!(["dismissal-review:2026-09"]);
     assert_eq!(flags(&["--quarter", "2026Q4"]), flag);
@@ -620,25 +621,7 @@ C2,2026-09-05 10:00,态度差,A1,成立,个人
 /// be reopened.
 #[test]
 fn a_late_flag_in_a_closed_month_survives_the_years_close() {
-    let wd = workspace_with(None);
-    let head = "投诉编号,投诉时间,投诉内容,客服工号,是否成立,责任认定
-";
-    let two = format!(
-        "{head}C1,2026-09-01 10:00,挂电话,A1,成立,个人
-C2,2026-09-05 10:00,态度差,A1,成立,个人
-"
-    );
-    import(&wd, "complaints", "c.csv", &two);
-    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
-    import(
-        &wd,
-        "complaints",
-        "c.csv",
-        &format!(
-            "{two}C3,2026-09-06 10:00,态度差,A1,成立,个人
-"
-        ),
-    );
+    let (wd, _) = third_complaint_after_the_close();
     wd.kefu(&["bonus", "close", "2026-10"]).assert().success();
     wd.set_today("2027-01-04");
     wd.kefu(&["bonus", "close", "2026"]).assert().success();

@@ -3193,16 +3193,19 @@ fn one_agent_one_row_and_placeholders_are_nothing() {
          C1,2026-12-04 16:00,-,无,N/A,—,1,客服态度很差\n",
     );
     wd.kefu(&["import", "-q", "reviews", &f]).assert().success();
-    let daily = wd.stdout(&[
-        "report",
-        "daily",
-        "--date",
-        "2026-12-04",
-        "--format",
-        "csv",
-        "--section",
-        "by_agent",
-    ]);
+    let section = |date: &str, name: &str| {
+        wd.stdout(&[
+            "report",
+            "daily",
+            "--date",
+            date,
+            "--format",
+            "csv",
+            "--section",
+            name,
+        ])
+    };
+    let daily = section("2026-12-04", "by_agent");
     let rows: Vec<&str> = daily.lines().skip(1).collect();
     assert!(rows.contains(&"KF099,小李,售后,3"), "{daily}");
     assert!(rows.contains(&",陈静,售后,3"), "{daily}");
@@ -3220,16 +3223,7 @@ fn one_agent_one_row_and_placeholders_are_nothing() {
     ]);
     assert!(compare.contains("KF099,小李,售后,3,"), "{compare}");
     assert!(compare.contains(",陈静,售后,3,"), "{compare}");
-    let channels = wd.stdout(&[
-        "report",
-        "daily",
-        "--date",
-        "2026-12-04",
-        "--format",
-        "csv",
-        "--section",
-        "by_channel",
-    ]);
+    let channels = section("2026-12-04", "by_channel");
     assert!(channels.contains("(none),1"), "{channels}");
     assert!(!channels.contains("N/A"), "{channels}");
     // One row per agent also when exports gave two departments (round 88).
@@ -3238,16 +3232,7 @@ fn one_agent_one_row_and_placeholders_are_nothing() {
         "id,created_at,客服工号,部门,rating,content\nD1,2026-12-03 10:00,KF099,售后,1,太慢\nD2,2026-12-03 11:00,KF099,售前,1,太慢\n",
     );
     wd.kefu(&["import", "-q", "reviews", &f]).assert().success();
-    let daily = wd.stdout(&[
-        "report",
-        "daily",
-        "--date",
-        "2026-12-03",
-        "--format",
-        "csv",
-        "--section",
-        "by_agent",
-    ]);
+    let daily = section("2026-12-03", "by_agent");
     assert_eq!(
         daily.lines().skip(1).collect::<Vec<_>>(),
         ["KF099,,售后,2"],
