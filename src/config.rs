@@ -301,7 +301,7 @@ impl Config {
 
     /// Loads `kefu.toml`, or the defaults when the file does not exist.
     pub fn load(path: &Path) -> Result<Config> {
-        if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        if crate::workspace::is_device_or_pipe(path) {
             bail!(
                 "{} is not a file (a device or a pipe): kefu.toml must be a regular file",
                 path.display()

@@ -131,7 +131,7 @@ pub fn init(dir: &Path, quiet: bool) -> Result<Vec<PathBuf>> {
     // A store file of 0 bytes is refused (see `Store::open`) before anything
     // is written beside it.
     let db = dir.join(STORE_FILE);
-    if std::fs::metadata(&db).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+    if is_device_or_pipe(&db) {
         anyhow::bail!(
             "{} is not a file (a device or a pipe), not a kefu store",
             db.display()
@@ -148,10 +148,9 @@ pub fn init(dir: &Path, quiet: bool) -> Result<Vec<PathBuf>> {
     // testing: a link to an empty kefu.toml was replaced by a file).
     let config_path =
         std::fs::canonicalize(dir.join(CONFIG_FILE)).unwrap_or_else(|_| dir.join(CONFIG_FILE));
-    // A device or a pipe is not a settings file (found by exploratory
-    // testing: a link to a device read as an empty kefu.toml, and the
-    // defaults were renamed over the device; a pipe waited forever).
-    if std::fs::metadata(&config_path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+    // A device or a pipe is not a settings file (the defaults were renamed
+    // over the device behind a link).
+    if is_device_or_pipe(&config_path) {
         anyhow::bail!(
             "{} is not a file (a device or a pipe): kefu.toml must be a regular file",
             dir.join(CONFIG_FILE).display()
@@ -220,6 +219,14 @@ pub fn init(dir: &Path, quiet: bool) -> Result<Vec<PathBuf>> {
         ws.open_store()?;
     }
     Ok(written)
+}
+
+/// Whether `path` (its links followed) is a device, a pipe or a socket:
+/// never a workspace's kefu.toml or kefu.db (found by exploratory testing:
+/// a link to a device read as an empty kefu.toml, and a pipe waited
+/// forever).
+pub fn is_device_or_pipe(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
 /// Whether a settings file is empty: no bytes, only blanks, or a byte-order

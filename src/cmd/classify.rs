@@ -485,19 +485,7 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
     // Rows written straight into the file read would be read again, without
     // end (found by exploratory testing: `classify x.csv >> x.csv` filled
     // the disk). `-o x.csv` is fine: it is renamed over x.csv at the end.
-    let direct = match args.output.as_deref() {
-        None => output::stdout_file(),
-        Some(o) if is_stdout(o) => output::stdout_file(),
-        Some(o) => {
-            let target = output::written_path(o);
-            if std::fs::symlink_metadata(&target).map_or(true, |m| m.is_file()) {
-                None
-            } else {
-                output::file_behind(o)
-            }
-        }
-    };
-    if let Some(out) = direct {
+    if let Some(out) = output::direct_file(args.output.as_deref()) {
         let read = if super::import::is_stdin(&file) {
             Path::new("/dev/stdin")
         } else {

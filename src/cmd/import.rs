@@ -2184,7 +2184,7 @@ fn import(
         .rejects
         .as_deref()
         .filter(|r| output::is_stdout(r))
-        .and_then(|_| output::stdout_file());
+        .and_then(|r| output::direct_file(Some(r)));
     if let Some(r) = stdout_file
         .as_deref()
         .or_else(|| plan.rejects.as_deref().filter(|r| !output::is_stdout(r)))

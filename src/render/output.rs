@@ -187,9 +187,18 @@ pub fn check_stdout() -> Result<()> {
     refuse_store_behind(Path::new("/dev/stdout"))
 }
 
-/// The regular file stdout is redirected to (`> FILE`, `>> FILE`), if any.
-pub fn stdout_file() -> Option<PathBuf> {
-    file_behind(Path::new("/dev/stdout"))
+/// The regular file an output (`-o`, `--rejects`; stdout when `None` or
+/// `-`) writes straight into, as it goes: the file stdout or a descriptor
+/// is redirected to (`> FILE`, `-o /dev/stdout 1<>FILE`). `None` for a file
+/// written beside and renamed over at the end, a pipe or a terminal.
+pub fn direct_file(output: Option<&Path>) -> Option<PathBuf> {
+    match output.filter(|o| !is_stdout(o)) {
+        None => file_behind(Path::new("/dev/stdout")),
+        Some(o) => match Destination::of(o) {
+            Ok(Destination::Special) => file_behind(o),
+            _ => None,
+        },
+    }
 }
 
 /// Whether stdout is open for reading only: its flags in /proc (Linux;

@@ -385,7 +385,7 @@ impl Store {
         // SQLite takes an empty file for a new database, and kefu would fill
         // it with an empty store: a store truncated by a full disk or a bad
         // copy would then report nothing, exit 0 (found by exploratory testing).
-        if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        if crate::workspace::is_device_or_pipe(path) {
             bail!(
                 "{} is not a file (a device or a pipe), not a kefu store",
                 path.display()
