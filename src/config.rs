@@ -108,9 +108,21 @@ pub fn read_toml<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T> {
         .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.to_string().trim_end()))
 }
 
+/// Refuses a kefu.toml that is a device or a pipe (its links followed):
+/// read, a pipe waits forever and `/dev/zero` never ends.
+pub fn check_settings_file(path: &Path) -> Result<()> {
+    if crate::workspace::is_device_or_pipe(path) {
+        bail!(
+            "{} is not a file (a device or a pipe): kefu.toml must be a regular file",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
 /// The largest settings or mapping file kefu reads (a rulebook of
 /// thousands of phrases is under 1 MB).
-const MAX_TOML_BYTES: u64 = 16 << 20;
+pub const MAX_TOML_BYTES: u64 = 16 << 20;
 
 /// A TOML file's text: UTF-8, or the encoding it is detected to be.
 fn read_text(path: &Path) -> Result<String> {
@@ -301,12 +313,7 @@ impl Config {
 
     /// Loads `kefu.toml`, or the defaults when the file does not exist.
     pub fn load(path: &Path) -> Result<Config> {
-        if crate::workspace::is_device_or_pipe(path) {
-            bail!(
-                "{} is not a file (a device or a pipe): kefu.toml must be a regular file",
-                path.display()
-            );
-        }
+        check_settings_file(path)?;
         if path.exists() {
             let config: Config = read_toml(path)?;
             // Where a value is out of range: the file, and its line when

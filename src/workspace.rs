@@ -36,6 +36,10 @@ impl Workspace {
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
         let config_path = dir.join(CONFIG_FILE);
+        // Before anything reads it (found by exploratory testing: beside a
+        // store, a pipe hung every command and `/dev/zero` was read until
+        // memory ran out).
+        config::check_settings_file(&config_path)?;
         // A store without its kefu.toml (copied without it, deleted) would
         // be read with every default, and re-cut to the default timezone
         // without a word (found by exploratory testing).
@@ -150,12 +154,7 @@ pub fn init(dir: &Path, quiet: bool) -> Result<Vec<PathBuf>> {
         std::fs::canonicalize(dir.join(CONFIG_FILE)).unwrap_or_else(|_| dir.join(CONFIG_FILE));
     // A device or a pipe is not a settings file (the defaults were renamed
     // over the device behind a link).
-    if is_device_or_pipe(&config_path) {
-        anyhow::bail!(
-            "{} is not a file (a device or a pipe): kefu.toml must be a regular file",
-            dir.join(CONFIG_FILE).display()
-        );
-    }
+    config::check_settings_file(&dir.join(CONFIG_FILE))?;
     // A store with no settings beside it is checked first: no kefu.toml is
     // left beside another program's database (found by exploratory
     // testing). Its timezone is left alone (the settings decide it).
@@ -233,7 +232,11 @@ pub fn is_device_or_pipe(path: &Path) -> bool {
 /// mark alone (UTF-8's, or UTF-16's with its NUL-padded blanks: found by
 /// exploratory testing). False when it cannot be read.
 fn is_empty_file(path: &Path) -> bool {
-    std::fs::read(path).is_ok_and(|b| {
+    // Only a regular file, and one small enough to be read as settings.
+    let readable = std::fs::metadata(path)
+        .is_ok_and(|m| m.is_file() && m.len() <= config::MAX_TOML_BYTES);
+    readable
+        && std::fs::read(path).is_ok_and(|b| {
         let rest = b
             .strip_prefix(b"\xEF\xBB\xBF")
             .or_else(|| b.strip_prefix(b"\xFF\xFE"))

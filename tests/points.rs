@@ -5241,3 +5241,58 @@ fn a_closed_quarter_says_its_records_charged_to_nobody() {
         );
     }
 }
+
+/// Found by exploratory testing (round 89): closing a month after the year
+/// (2027-01), which froze an appeal to September and an event found
+/// unverified since, took their flags out of the open year 2026, whose
+/// points still count what the appeal overturns (it is booked in 2027).
+#[test]
+fn closing_a_month_after_the_year_leaves_the_year_as_it_was() {
+    let wd = workspace_with(None);
+    let complaints = |c6: &str| {
+        format!(
+            "投诉编号,投诉时间,投诉内容,客服工号,责任认定,是否成立\n\
+             C4,2026-09-03 10:00,a,A2,个人,成立\n\
+             C5,2026-09-13 10:00,b,A2,个人,成立\n\
+             C6,2026-09-23 10:00,c,A2,个人,{c6}\n"
+        )
+    };
+    let events = |verified: &str| {
+        format!(
+            "编号,日期,工号,奖惩项目,次数,备注,关联单号,是否核实\nE1,2026-09-14,A1,严重违纪,1,x,,{verified}\n"
+        )
+    };
+    let import = |kind: &str, source: &str, text: &str| {
+        let f = wd.write(&format!("{source}.csv"), text);
+        wd.kefu(&["import", "-q", kind, &f, "--source", source, "--strict"])
+            .assert()
+            .success();
+    };
+    import("complaints", "tousu", &complaints("成立"));
+    import("events", "jc", &events("是"));
+    wd.set_today("2026-10-05");
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    wd.set_today("2027-01-02");
+    wd.kefu(&["bonus", "close", "2026Q4"]).assert().success();
+    wd.set_today("2027-01-06");
+    import("complaints", "tousu", &complaints("不成立"));
+    import("events", "jc", &events("否"));
+    wd.set_today("2027-02-17");
+    let year = |wd: &Workdir| {
+        let rows = bonus(wd, &["--year", "2026"]);
+        ["A1", "A2"].map(|a| {
+            let row = agent(&rows, a);
+            (
+                row["flags"].clone(),
+                row["complaints_counted"].clone(),
+                row["net_points"].clone(),
+            )
+        })
+    };
+    let before = year(&wd);
+    assert_eq!(before[0].0, serde_json::json!(["dismissal:2026-09-14"]));
+    assert_eq!(before[1].0, serde_json::json!(["dismissal-review:2026-09"]));
+    assert_eq!(before[1].1, 3);
+    wd.kefu(&["bonus", "close", "2027-01"]).assert().success();
+    assert_eq!(year(&wd), before);
+}

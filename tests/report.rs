@@ -3239,3 +3239,68 @@ fn one_agent_one_row_and_placeholders_are_nothing() {
         "{daily}"
     );
 }
+
+/// Found by exploratory testing (round 89): beside a store, a kefu.toml
+/// that is a pipe hung every command, and one linked to /dev/zero was read
+/// until memory ran out (the check for an emptied kefu.toml read it before
+/// the check for a device); one linked to /dev/null was called emptied.
+#[cfg(unix)]
+#[test]
+fn settings_that_are_a_pipe_or_a_device_beside_a_store_are_refused() {
+    let wd = Workdir::new();
+    for (i, make) in [
+        "mkfifo kefu.toml",
+        "ln -s /dev/zero kefu.toml",
+        "ln -s /dev/null kefu.toml",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let script = format!(
+            "\"$KEFU\" -q init w{i} && cd w{i} && rm kefu.toml && {make} && timeout 20 \"$KEFU\" -w . bonus --quarter 2026Q3"
+        );
+        let out = wd.shell(&script);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{make}: {err}");
+        assert!(err.contains("kefu.toml must be a regular file"), "{make}: {err}");
+    }
+}
+
+/// Found by exploratory testing (round 89): `report --input - -o /dev/stdin
+/// < x.csv` appended the report to the export it was made from, exit 0,
+/// and so did stdout redirected into it (`>> x.csv`); `classify x.csv
+/// 1<x.csv` was refused as a loop (exit 2) rather than as a stdout that
+/// cannot be written.
+#[cfg(unix)]
+#[test]
+fn a_report_is_not_written_into_its_input() {
+    let wd = Workdir::new();
+    let export = "id,created_at,rating,content\nR1,2026-11-20 10:00,差评,客服态度很差\n";
+    wd.write("x.csv", export);
+    for script in [
+        "\"$KEFU\" report causes --input - --format csv -o /dev/stdin < x.csv",
+        "\"$KEFU\" report causes --input x.csv --format csv >> x.csv",
+        "\"$KEFU\" report causes --input - --format csv < x.csv >> x.csv",
+    ] {
+        let out = wd.shell(script);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{script}: {err}");
+        assert!(err.contains("the --input file"), "{script}: {err}");
+        assert_eq!(std::fs::read_to_string(wd.path("x.csv")).unwrap(), export);
+    }
+    // Elsewhere it is written, from a file or from stdin.
+    for script in [
+        "\"$KEFU\" report causes --input - --format csv < x.csv > y.csv",
+        "\"$KEFU\" report causes --input x.csv --format csv -o y.csv",
+    ] {
+        let out = wd.shell(script);
+        assert!(out.status.success(), "{script}");
+        assert!(std::fs::read_to_string(wd.path("y.csv"))
+            .unwrap()
+            .contains("attitude"));
+    }
+    let out = wd.shell("\"$KEFU\" classify x.csv 1<x.csv");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("cannot write stdout"), "{err}");
+}

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
@@ -485,13 +485,12 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
     // Rows written straight into the file read would be read again, without
     // end (found by exploratory testing: `classify x.csv >> x.csv` filled
     // the disk). `-o x.csv` is fine: it is renamed over x.csv at the end.
+    // A stdout open for reading only is said as such first (`1<x.csv`).
+    if args.output.as_deref().is_none_or(output::is_stdout) {
+        output::check_stdout()?;
+    }
     if let Some(out) = output::direct_file(args.output.as_deref()) {
-        let read = if super::import::is_stdin(&file) {
-            Path::new("/dev/stdin")
-        } else {
-            file.as_path()
-        };
-        if super::import::same_file(read, &out) {
+        if super::import::same_file(super::import::read_path(&file), &out) {
             return Err(crate::error::Usage(format!(
                 "the output goes into {}, the file being classified: it would be read again without end; write to another file (or -o {}, which replaces it at the end)",
                 crate::ingest::path_text(&out),

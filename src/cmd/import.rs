@@ -593,6 +593,16 @@ pub fn is_stdin(path: &Path) -> bool {
     path.as_os_str() == "-"
 }
 
+/// The path an input is read through: `/dev/stdin` for `-`, whose links
+/// lead to the file stdin was redirected from (`< export.csv`), if any.
+pub(crate) fn read_path(file: &Path) -> &Path {
+    if is_stdin(file) {
+        Path::new("/dev/stdin")
+    } else {
+        file
+    }
+}
+
 /// Whether `text` matches `pattern`, where `*` is any run of characters and
 /// `?` any one.
 fn glob_match(pattern: &str, text: &str) -> bool {
@@ -2189,15 +2199,7 @@ fn import(
         .as_deref()
         .or_else(|| plan.rejects.as_deref().filter(|r| !output::is_stdout(r)))
     {
-        // `-` is the file stdin was redirected from, if any (< export.csv).
-        let path_of = |f: &Path| {
-            if is_stdin(f) {
-                Path::new("/dev/stdin").to_path_buf()
-            } else {
-                f.to_path_buf()
-            }
-        };
-        if let Some(f) = plan.files.iter().find(|f| same_file(&path_of(f), r)) {
+        if let Some(f) = plan.files.iter().find(|f| same_file(read_path(f), r)) {
             let what = if is_stdin(f) {
                 "the file standard input is read from".to_string()
             } else {

@@ -272,13 +272,29 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
     let format = Format::choose(c.format, c.output.as_deref())?;
     // The report written over the export it is made from would lose it
     // (found by exploratory testing).
-    if let (Some(input), Some(out)) = (&c.input, c.output.as_deref()) {
-        if !super::import::is_stdin(input) && super::import::same_file(input, out) {
-            return Err(crate::error::Usage(format!(
-                "-o {} is the --input file: name another",
-                crate::ingest::path_text(out)
-            ))
-            .into());
+    // So would one written into it as it goes (found by exploratory
+    // testing: `--input - -o /dev/stdin < x.csv` appended the report to
+    // x.csv; `>> x.csv` too).
+    if let Some(input) = &c.input {
+        let read = super::import::read_path(input);
+        let named = c.output.as_deref().filter(|o| !output::is_stdout(o));
+        if output::file_behind(read).is_some() {
+            if let Some(out) = named.filter(|o| super::import::same_file(read, o)) {
+                return Err(crate::error::Usage(format!(
+                    "-o {} is the --input file: name another",
+                    crate::ingest::path_text(out)
+                ))
+                .into());
+            }
+            if let Some(out) = output::direct_file(c.output.as_deref())
+                .filter(|o| super::import::same_file(read, o))
+            {
+                return Err(crate::error::Usage(format!(
+                    "the report would be written into {}, the --input file: write it elsewhere",
+                    crate::ingest::path_text(&out)
+                ))
+                .into());
+            }
         }
     }
     let csv = CsvOptions::for_format(c.excel, c.encoding.as_deref(), format)?;

@@ -1656,10 +1656,18 @@ pub fn compute(
         // theirs is waiting to be (found by exploratory testing: a range
         // ending before an appeal's booking day lost the flag the appeal
         // voids).
+        // Changes frozen since in a snapshot after this period are still to
+        // come for it, as those not frozen yet (found by exploratory
+        // testing: closing 2027-01, which froze an appeal to September,
+        // took the flag the appeal voids out of the open year 2026).
         let waiting: HashSet<String> = if books_here {
             HashSet::new()
         } else {
-            adjusted.iter().map(|x| x.agent_id.clone()).collect()
+            adjusted
+                .iter()
+                .chain(absorbed.iter().filter(|x| x.day > p_last))
+                .map(|x| x.agent_id.clone())
+                .collect()
         };
         // For an agent with a change still to be booked after this period,
         // the days as the snapshots in it left them: a flag a later one
