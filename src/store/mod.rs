@@ -391,6 +391,20 @@ impl Store {
                 path.display()
             );
         }
+        // Nor its journal beside it, which SQLite opens and would wait on
+        // (found by exploratory testing: a pipe named kefu.db-wal hung
+        // every command).
+        for suffix in ["-wal", "-shm", "-journal"] {
+            let mut beside = path.as_os_str().to_owned();
+            beside.push(suffix);
+            let beside = Path::new(&beside);
+            if crate::workspace::is_device_or_pipe(beside) {
+                bail!(
+                    "{} is not a file (a device or a pipe): SQLite keeps the store's journal or its index there; remove it",
+                    beside.display()
+                );
+            }
+        }
         if std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
             bail!(
                 "{} is empty (0 bytes), not a kefu store: restore it from a backup, or remove it and run kefu init to start an empty one",
