@@ -233,15 +233,15 @@ pub fn is_device_or_pipe(path: &Path) -> bool {
 /// exploratory testing). False when it cannot be read.
 fn is_empty_file(path: &Path) -> bool {
     // Only a regular file, and one small enough to be read as settings.
-    let readable = std::fs::metadata(path)
-        .is_ok_and(|m| m.is_file() && m.len() <= config::MAX_TOML_BYTES);
+    let readable =
+        std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() <= config::MAX_TOML_BYTES);
     readable
         && std::fs::read(path).is_ok_and(|b| {
-        let rest = b
-            .strip_prefix(b"\xEF\xBB\xBF")
-            .or_else(|| b.strip_prefix(b"\xFF\xFE"))
-            .or_else(|| b.strip_prefix(b"\xFE\xFF"))
-            .unwrap_or(&b);
-        rest.iter().all(|c| c.is_ascii_whitespace() || *c == 0)
-    })
+            let rest = b
+                .strip_prefix(b"\xEF\xBB\xBF")
+                .or_else(|| b.strip_prefix(b"\xFF\xFE"))
+                .or_else(|| b.strip_prefix(b"\xFE\xFF"))
+                .unwrap_or(&b);
+            rest.iter().all(|c| c.is_ascii_whitespace() || *c == 0)
+        })
 }

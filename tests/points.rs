@@ -5296,3 +5296,81 @@ fn closing_a_month_after_the_year_leaves_the_year_as_it_was() {
     wd.kefu(&["bonus", "close", "2027-01"]).assert().success();
     assert_eq!(year(&wd), before);
 }
+
+/// Found by exploratory testing (round 90): kefu.toml changed after a
+/// quarter's close changed what the closed days show. With
+/// `negative_bonus` switched on, a month inside the closed quarter paid
+/// its negative net, which the quarter had paid as 0; with a rule renamed,
+/// the frozen line lost its rule's name and the quarter was said to hold an
+/// event that counts for nothing.
+#[test]
+fn kefu_toml_changed_after_a_close_changes_nothing_closed() {
+    let wd = workspace_with(None);
+    import(
+        &wd,
+        "events",
+        "events.csv",
+        "编号,日期,工号,奖惩项目,次数,备注,关联单号,是否核实\n\
+         E1,2026-08-05,A1,不服从管理,3,,,\n\
+         E2,2026-08-06,A1,书面表扬,1,,,\n",
+    );
+    let paid = |wd: &Workdir, args: &[&str]| agent(&bonus(wd, args), "A1")["bonus"].clone();
+    let periods = [
+        &["--month", "2026-08"][..],
+        &["--from", "2026-08-01", "--to", "2026-10-31"],
+        &["--quarter", "2026Q3"],
+    ];
+    assert!(agent(&bonus(&wd, periods[0]), "A1")["net_points"].as_i64() < Some(0));
+    assert_eq!(paid(&wd, periods[0]), "0.00");
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    let before: Vec<Value> = periods.iter().map(|args| paid(&wd, args)).collect();
+    let toml = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
+    let renamed = toml
+        .replace("negative_bonus = false", "negative_bonus = true")
+        .replace(
+            "id = \"praise-letter\"\nname = \"书面表扬\"",
+            "id = \"praise\"\nname = \"表扬信\"",
+        );
+    assert!(renamed.contains("negative_bonus = true") && renamed.contains("id = \"praise\""));
+    std::fs::write(wd.path("kefu.toml"), renamed).unwrap();
+    let after: Vec<Value> = periods.iter().map(|args| paid(&wd, args)).collect();
+    assert_eq!(after, before);
+    assert_eq!(after[0], "0.00");
+    let out = wd
+        .kefu(&["points", "--quarter", "2026Q3", "--format", "csv"])
+        .output()
+        .unwrap();
+    let csv = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        csv.lines().any(|l| l.contains("praise-letter,书面表扬,")),
+        "{csv}"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("count for nothing"), "{err}");
+}
+
+/// Found by exploratory testing (round 90): a re-hire into another
+/// department was said to count "from today", where it counts (and the
+/// ledger charges) from the day they rejoined.
+#[test]
+fn a_rehire_moved_is_said_to_count_from_the_day_they_rejoined() {
+    let wd = Workdir::new();
+    import(
+        &wd,
+        "agents",
+        "roster.csv",
+        "工号,客服姓名,部门,组长工号,入职日期,离职日期\n\
+         R1,返聘,售前组,L1,2020-01-01,2026-07-31\n\
+         L1,组长一,售前组,,2020-01-01,\n\
+         L2,组长二,接单组,,2020-01-01,\n",
+    );
+    let f = wd.write(
+        "rehire.csv",
+        "工号,客服姓名,部门,组长工号,入职日期,离职日期\nR1,返聘,接单组,L2,2026-09-01,\n",
+    );
+    let out = wd.kefu(&["import", "agents", &f]).output().unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("(first: R1 from 2026-09-01)"), "{err}");
+    assert!(!err.contains("counts from today"), "{err}");
+}

@@ -3249,11 +3249,25 @@ fn one_agent_one_row_and_placeholders_are_nothing() {
 fn settings_that_are_a_pipe_or_a_device_beside_a_store_are_refused() {
     let wd = Workdir::new();
     for (i, (make, said)) in [
-        ("rm kefu.toml && mkfifo kefu.toml", "kefu.toml must be a regular file"),
-        ("rm kefu.toml && ln -s /dev/zero kefu.toml", "kefu.toml must be a regular file"),
-        ("rm kefu.toml && ln -s /dev/null kefu.toml", "kefu.toml must be a regular file"),
-        // The store's journal: SQLite waited on a pipe there.
+        (
+            "rm kefu.toml && mkfifo kefu.toml",
+            "kefu.toml must be a regular file",
+        ),
+        (
+            "rm kefu.toml && ln -s /dev/zero kefu.toml",
+            "kefu.toml must be a regular file",
+        ),
+        (
+            "rm kefu.toml && ln -s /dev/null kefu.toml",
+            "kefu.toml must be a regular file",
+        ),
+        // The store's journal: SQLite waited on a pipe there; beside the
+        // file a linked kefu.db leads to, where SQLite keeps it (round 90).
         ("mkfifo kefu.db-wal", "kefu.db-wal is not a file"),
+        (
+            "mkdir real && mv kefu.db real/ && ln -s real/kefu.db kefu.db && mkfifo real/kefu.db-journal",
+            "real/kefu.db-journal is not a file",
+        ),
     ]
     .iter()
     .enumerate()

@@ -10,7 +10,7 @@ use clap::{Args, Subcommand};
 use rust_decimal::Decimal;
 
 use super::points::{
-    ledger_notes, ledger_table, provisional_note, rulebook, OutputArgs, PeriodArgs,
+    ledger_notes, ledger_table, provisional_note, rulebook, OutputArgs, PeriodArgs, RuleNames,
 };
 use super::Globals;
 use crate::dates::{self, Period};
@@ -224,14 +224,16 @@ fn quarters_pay(
             }
             None => {
                 let mut r = rate;
+                let mut negative_bonus = book.negative_bonus;
                 if let Some(outer) = &inside {
                     if let Some(p) = frozen_payout(conn, outer)?.as_ref().and_then(|p| p.first()) {
                         r = p.rate;
                         frozen.push(format!("{} at {outer}'s {}", q.name, two_places(r)));
                     }
+                    negative_bonus = frozen_negative_bonus(conn, outer)?.unwrap_or(negative_bonus);
                 }
                 let ql = points::compute(conn, book, q, None, today)?;
-                (points::payouts(book, agents, &ql, q, r), r)
+                (points::payouts(negative_bonus, agents, &ql, q, r), r)
             }
         };
         match rates
@@ -287,6 +289,16 @@ fn set_paid(pays: &mut [Payout], quarters: QuartersPay) {
         p.bonus.rescale(2);
         p.rates.clone_from(&rates);
     }
+}
+
+/// Whether closed period `name` paid a negative net as a negative bonus,
+/// as its rulebook said at its close (found by exploratory testing: a month
+/// inside a closed quarter took today's setting); none when kefu kept no
+/// rulebook for it.
+fn frozen_negative_bonus(conn: &rusqlite::Connection, name: &str) -> Result<Option<bool>> {
+    Ok(store::points::closed_rulebook(conn, name)?
+        .and_then(|json| points::rulebook::closed_rulebook(&json).ok())
+        .map(|book| book.negative_bonus))
 }
 
 /// What closed period `name` paid, as frozen at its close; none if it is
@@ -493,6 +505,7 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
         )));
     }
     let store = ws.open_store()?;
+    store.read_snapshot()?;
     let agents = store::points::agents(&store.conn)?;
     let names: HashMap<String, String> = agents
         .iter()
@@ -512,6 +525,12 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
         .map(|(name, ..)| name.clone());
     let priced_by = pricing_period(&closed, first, last).filter(|_| same.is_none());
     let mut rate = rate;
+    // Whether a negative net pays a negative bonus: as the closed period
+    // shown, or the one pricing these days, said at its close.
+    let negative_bonus = match same.as_ref().or(priced_by.as_ref()) {
+        Some(name) => frozen_negative_bonus(&store.conn, name)?.unwrap_or(book.negative_bonus),
+        None => book.negative_bonus,
+    };
     if let Some(outer) = &priced_by {
         if args.rate.is_some() {
             bail!(Usage(format!(
@@ -605,7 +624,7 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
         None => {
             let by_quarters = quarters_pay(&store.conn, book, &agents, &period, rate, today)?;
             let l = points::compute(&store.conn, book, &period, None, today)?;
-            let mut pays = points::payouts(book, &agents, &l, &period, rate);
+            let mut pays = points::payouts(negative_bonus, &agents, &l, &period, rate);
             unknown = ledger_notes(&l, &names, !args.output.no_mask);
             let mut note = provisional_note(&period, today);
             if let Some(outer) = &inside {
@@ -642,7 +661,7 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
         }
     };
     let mask = !args.output.no_mask;
-    let mut doc = bonus_document(&period, &pays, &book.currency, book.negative_bonus, mask);
+    let mut doc = bonus_document(&period, &pays, &book.currency, negative_bonus, mask);
     doc.notes.extend(note.clone());
     doc.notes.extend(unknown);
     // Names from the roster: a pending complaint's agent may have no
@@ -678,6 +697,7 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
                 .or_default()
                 .push(l.clone());
         }
+        let rule_names = RuleNames::load(&store.conn, book)?;
         let mut statements = Vec::with_capacity(pays.len());
         for p in &pays {
             let mine = by_agent.remove(p.agent_id.as_str()).unwrap_or_default();
@@ -726,7 +746,7 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
             s.sections.push(Section::new(
                 "lines",
                 "积分明细 lines",
-                ledger_table(&mine, book, &names, !args.output.no_mask),
+                ledger_table(&mine, &rule_names, &names, !args.output.no_mask),
             ));
             let theirs: Vec<points::Charge> = pending
                 .iter()
@@ -943,7 +963,7 @@ fn close(globals: &Globals, ws: &Workspace, period: &str) -> Result<()> {
     // A year closes with what its quarters pay, as `bonus --year` shows.
     let by_quarters = quarters_pay(&tx, book, &agents, &p, book.rate, today)?;
     let l = points::compute(&tx, book, &p, None, today)?;
-    let mut pays = points::payouts(book, &agents, &l, &p, book.rate);
+    let mut pays = points::payouts(book.negative_bonus, &agents, &l, &p, book.rate);
     if let Some(quarters) = by_quarters {
         set_paid(&mut pays, quarters);
     }
@@ -1077,6 +1097,7 @@ fn nominations(globals: &Globals, ws: &Workspace, year: &str, output: &OutputArg
         )));
     }
     let store = ws.open_store()?;
+    store.read_snapshot()?;
     let agents = store::points::agents(&store.conn)?;
     let l = points::compute(&store.conn, book, &y, None, today)?;
     let list = points::nominations(book, &agents, &l, &y, today);

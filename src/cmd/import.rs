@@ -2849,8 +2849,13 @@ fn import(
                 moved.len(),
                 first.0,
                 first.1,
-                if effective.is_empty() {
-                    " (the change counts from today; a 调岗日期 column gives the day)"
+                // A re-hire's counts from the day they rejoined (found by
+                // exploratory testing: said to count from today).
+                if moved
+                    .iter()
+                    .any(|(id, _)| !effective.contains_key(id) && !rejoined.contains_key(id))
+                {
+                    " (a change with no 调岗日期 counts from today; a 调岗日期 column gives the day)"
                 } else {
                     ""
                 }

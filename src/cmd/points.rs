@@ -163,7 +163,12 @@ pub fn ledger_notes(
     };
     let mut notes = vec![];
     if !l.unknown_rules.is_empty() {
-        let (total, names) = list(&l.unknown_rules);
+        let counts = l
+            .unknown_rules
+            .iter()
+            .map(|(rule, days)| (rule.clone(), days.values().sum()))
+            .collect();
+        let (total, names) = list(&counts);
         notes.push(format!(
             "{total} recorded event(s) in the period name rules that [points] in kefu.toml does not have, and count for nothing: {names}"
         ));
@@ -270,10 +275,61 @@ pub fn roster_words(names: &std::collections::HashMap<String, String>) -> Vec<&s
         .collect()
 }
 
+/// The names of the rules ledger lines give: a line on a closed period's
+/// days by the rulebook that period was closed with (found by exploratory
+/// testing: a rule renamed in kefu.toml after the close left the frozen
+/// line without a name), any other by kefu.toml's, and an adjustment to a
+/// closed period whose rule kefu.toml no longer has by the closed one's.
+pub struct RuleNames {
+    now: std::collections::HashMap<String, String>,
+    /// Per closed period with a rulebook kept: its days and its names,
+    /// the narrowest period first.
+    closed: Vec<(i64, i64, std::collections::HashMap<String, String>)>,
+}
+
+impl RuleNames {
+    pub fn load(conn: &rusqlite::Connection, book: &Rulebook) -> Result<RuleNames> {
+        let names_of = |book: &Rulebook| {
+            book.rules
+                .iter()
+                .map(|r| (r.id.clone(), r.name.clone()))
+                .collect()
+        };
+        let mut closed = vec![];
+        for (name, first, last) in store::points::closed_periods(conn)? {
+            if let Some(json) = store::points::closed_rulebook(conn, &name)? {
+                if let Ok(then) = points::rulebook::closed_rulebook(&json) {
+                    closed.push((first, last, names_of(&then)));
+                }
+            }
+        }
+        closed.sort_by_key(|(first, last, _)| last - first);
+        Ok(RuleNames {
+            now: names_of(book),
+            closed,
+        })
+    }
+
+    /// The name of `rule` for a line on `day`; empty when no rulebook has it.
+    fn name(&self, rule: &str, day: i64) -> &str {
+        let on_day = self
+            .closed
+            .iter()
+            .filter(|(first, last, _)| (*first..=*last).contains(&day));
+        let any = self.closed.iter();
+        on_day
+            .filter_map(|(.., names)| names.get(rule))
+            .chain(self.now.get(rule))
+            .chain(any.filter_map(|(.., names)| names.get(rule)))
+            .next()
+            .map_or("", String::as_str)
+    }
+}
+
 /// The ledger lines of a period as a table.
 pub fn ledger_table(
     lines: &[Line],
-    book: &Rulebook,
+    rules: &RuleNames,
     names: &std::collections::HashMap<String, String>,
     mask: bool,
 ) -> Table {
@@ -288,12 +344,7 @@ pub fn ledger_table(
     ]);
     let roster = roster_words(names);
     for l in lines {
-        let rule = book
-            .rules
-            .iter()
-            .find(|r| r.id == l.rule_id)
-            .map(|r| r.name.clone())
-            .unwrap_or_default();
+        let rule = rules.name(&l.rule_id, l.day);
         t.push(vec![
             Cell::Date(dates::date_of_day(l.day)),
             crate::report::shown_agent_id(&l.agent_id, names.contains_key(&l.agent_id), mask)
@@ -355,6 +406,7 @@ pub fn run(globals: &Globals, args: PointsArgs) -> Result<()> {
     let today = dates::today(ws.tz)?;
     let period = args.period.period(ws.tz, today)?;
     let store = ws.open_store()?;
+    store.read_snapshot()?;
     let agent = resolve_agent(&store.conn, args.agent.as_deref(), globals.quiet)?;
     let roster = store::points::agents(&store.conn)?;
     let spelling = points::OneSpelling::of(&roster);
@@ -430,7 +482,12 @@ pub fn run(globals: &Globals, args: PointsArgs) -> Result<()> {
     doc.sections.push(Section::new(
         "lines",
         "明细 lines",
-        ledger_table(&lines, book, &names, !args.output.no_mask),
+        ledger_table(
+            &lines,
+            &RuleNames::load(&store.conn, book)?,
+            &names,
+            !args.output.no_mask,
+        ),
     ));
     args.output.emit(&doc, globals.quiet)
 }

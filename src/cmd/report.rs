@@ -388,7 +388,11 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
             import_for_report(globals, &ws, &mut store, vec![input.clone()], kind, options)?;
             store
         }
-        None => ws.open_store()?,
+        None => {
+            let store = ws.open_store()?;
+            store.read_snapshot()?;
+            store
+        }
     };
     // --agent as the roster knows them: an id, or a unique name however
     // padded (王　芳); a name several agents share asks for the id.

@@ -189,8 +189,9 @@ pub struct Ledger {
     /// for HR (issue #4), who follows them up.
     pub pending_items: Vec<Charge>,
     /// Events in the period whose rule the rulebook no longer has (renamed,
-    /// removed, another scheme): rule id → how many. They count for nothing.
-    pub unknown_rules: BTreeMap<String, usize>,
+    /// removed, another scheme): rule id → day → how many. They count for
+    /// nothing. Not those of a closed period's days, which count as frozen.
+    pub unknown_rules: BTreeMap<String, BTreeMap<i64, usize>>,
     /// The same for events dated in a closed period whose adjustments this
     /// ledger books, under the rulebook it was closed with: closed period →
     /// rule id → how many (a rule renamed after the close, then a late event).
@@ -371,10 +372,12 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
             .iter()
             .find(|r| r.id == rule_id && r.is_recorded())
         else {
-            let inside = events.iter().filter(|e| (first..=last).contains(&e.day));
-            let n = inside.count();
-            if n > 0 {
-                *l.unknown_rules.entry(rule_id.to_string()).or_default() += n;
+            for e in events.iter().filter(|e| (first..=last).contains(&e.day)) {
+                *l.unknown_rules
+                    .entry(rule_id.to_string())
+                    .or_default()
+                    .entry(e.day)
+                    .or_default() += 1;
             }
             continue;
         };
@@ -874,7 +877,7 @@ pub fn bonus_of(net: i64, rate: Decimal, negative_bonus: bool) -> Decimal {
 /// Per-agent payouts from a ledger: every agent on the roster during the
 /// period, and anyone with a ledger line. Ranked by net points (ties share a rank).
 pub fn payouts(
-    book: &Rulebook,
+    negative_bonus: bool,
     agents: &[Agent],
     l: &Ledger,
     period: &Period,
@@ -927,9 +930,9 @@ pub fn payouts(
                 // exploratory testing: an appeal's +1 paid KF099 10.00 and
                 // the total counted it): its points stay, its bonus is 0.
                 bonus: if a.is_some() {
-                    bonus_of(net, rate, book.negative_bonus)
+                    bonus_of(net, rate, negative_bonus)
                 } else {
-                    bonus_of(0, rate, book.negative_bonus)
+                    bonus_of(0, rate, negative_bonus)
                 },
                 complaints_counted: l.counted.get(&id).copied().unwrap_or(0),
                 complaints_pending: l.pending.get(&id).copied().unwrap_or(0),
@@ -1266,7 +1269,7 @@ pub fn nominations(
     today: NaiveDate,
 ) -> Vec<(Payout, Vec<crate::render::Tag>)> {
     let last = Period::day(year.last.min(today));
-    let eligible: Vec<(Payout, &Agent)> = payouts(book, agents, l, year, book.rate)
+    let eligible: Vec<(Payout, &Agent)> = payouts(book.negative_bonus, agents, l, year, book.rate)
         .into_iter()
         .filter_map(|p| {
             let agent = agents
@@ -1482,6 +1485,14 @@ pub fn compute(
         let payouts = payouts.as_ref().expect("set above");
         if overlaps {
             l.lines.retain(|x| x.day < *c_first || x.day > *c_last);
+            // Its events count as frozen, under the rulebook it was closed
+            // with: none of them counts for nothing here (found by
+            // exploratory testing: a rule renamed after the close was said
+            // to leave the closed quarter's own event uncounted).
+            for days in l.unknown_rules.values_mut() {
+                days.retain(|d, _| d < c_first || d > c_last);
+            }
+            l.unknown_rules.retain(|_, days| !days.is_empty());
             // A month's line (zero complaints, top of a metric), dated on
             // its last day, only when the whole month is in the period, as
             // live (found by exploratory testing: 07-15 to 08-14 took July's).
@@ -1605,8 +1616,12 @@ pub fn compute(
         // count for nothing there: said, not dropped unseen (found by
         // exploratory testing).
         if books_here && !now.unknown_rules.is_empty() {
-            l.closed_unknown_rules
-                .insert(name.clone(), now.unknown_rules.clone());
+            let counts = now
+                .unknown_rules
+                .iter()
+                .map(|(rule, days)| (rule.clone(), days.values().sum()))
+                .collect();
+            l.closed_unknown_rules.insert(name.clone(), counts);
         }
         // The snapshot as it stands: its own lines, and the adjustments it
         // froze to closed periods inside it (a month closed before its
