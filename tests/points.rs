@@ -5374,3 +5374,39 @@ fn a_rehire_moved_is_said_to_count_from_the_day_they_rejoined() {
     assert!(err.contains("(first: R1 from 2026-09-01)"), "{err}");
     assert!(!err.contains("counts from today"), "{err}");
 }
+
+/// Found by exploratory testing (round 90): a group leader who had left
+/// was still charged joint liability for the team's events after, as the
+/// roster still named them. Nobody is charged then, and the event is
+/// flagged, as for an agent with no leader.
+#[test]
+fn a_leader_who_has_left_is_not_charged_for_the_team() {
+    let wd = Workdir::new();
+    import(
+        &wd,
+        "agents",
+        "roster.csv",
+        "工号,客服姓名,部门,组长工号,入职日期,离职日期\n\
+         L1,组长一,售前组,,2020-01-01,2026-08-31\n\
+         A1,甲,售前组,L1,2020-01-01,\n",
+    );
+    import(
+        &wd,
+        "events",
+        "events.csv",
+        "编号,日期,工号,奖惩项目,次数,备注,关联单号,是否核实\n\
+         E1,2026-08-20,A1,电脑或灯未关,1,,,\n\
+         E2,2026-09-05,A1,电脑或灯未关,1,,,\n",
+    );
+    let lines = ledger(&wd, &["--quarter", "2026Q3"]);
+    let leader: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["agent_id"] == "L1" && l["rule_id"] == "equipment-left-on")
+        .collect();
+    assert_eq!(leader.len(), 1, "{leader:?}");
+    assert_eq!(leader[0]["date"], "2026-08-20");
+    let rows = bonus(&wd, &["--quarter", "2026Q3"]);
+    let flags = agent(&rows, "A1")["flags"].to_string();
+    assert!(flags.contains("no-leader-for:"), "{flags}");
+    assert!(flags.contains("2026-09-05"), "{flags}");
+}

@@ -64,6 +64,13 @@ impl Agent {
             .chain(self.earlier.iter().map(|(j, l)| (*j, Some(*l))))
     }
 
+    /// Employed on local day `day`, in any employment.
+    fn employed_on(&self, day: i64) -> bool {
+        let d = dates::date_of_day(day);
+        self.employments()
+            .any(|(j, l)| j.is_none_or(|j| j <= d) && l.is_none_or(|l| l >= d))
+    }
+
     /// On the roster on any day of `p`, in any employment.
     pub fn on_roster(&self, p: &Period) -> bool {
         self.employments()
@@ -100,6 +107,19 @@ impl Agent {
         }
         merged.iter().any(|(j, l)| covers(*j, *l))
     }
+}
+
+/// The group leader an agent's joint-liability charge goes to on local day
+/// `day`: the roster's leader of the agent that day, unless the roster has
+/// that leader not employed then (found by exploratory testing: a leader
+/// who had left was charged for the team's events after, as the roster
+/// still named them). A leader id the roster lacks is charged as written.
+fn leader_of<'a>(agents: &HashMap<&str, &'a Agent>, agent_id: &str, day: i64) -> Option<&'a str> {
+    let leader = agents.get(agent_id)?.leader_on(day)?;
+    agents
+        .get(leader)
+        .is_none_or(|l| l.employed_on(day))
+        .then_some(leader)
 }
 
 /// A recorded event.
@@ -512,7 +532,7 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
             if let Some(lp) = rule.leader_points.filter(|_| rule.leader_every.is_none()) {
                 if n > 0 {
                     // The leader of the agent's team that day, not today's.
-                    match agents.get(agent_id).and_then(|a| a.leader_on(e.day)) {
+                    match leader_of(&agents, agent_id, e.day) {
                         // Keyed by the leader too: a move to another leader
                         // dated inside a closed period is then an adjustment
                         // (taken from one, charged to the other).
@@ -558,10 +578,7 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
         let mut seen: HashMap<(&str, NaiveDate), i64> = HashMap::new();
         for e in events {
             let inside = (first..=last).contains(&e.day);
-            let Some(leader) = agents
-                .get(e.agent_id.as_str())
-                .and_then(|a| a.leader_on(e.day))
-            else {
+            let Some(leader) = leader_of(&agents, &e.agent_id, e.day) else {
                 if inside {
                     l.flags.entry(e.agent_id.clone()).or_default().push(format!(
                         "no-leader-for:{}:{}",
