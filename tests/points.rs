@@ -5327,6 +5327,7 @@ fn kefu_toml_changed_after_a_close_changes_nothing_closed() {
     let toml = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
     let renamed = toml
         .replace("negative_bonus = false", "negative_bonus = true")
+        .replace("currency = \"CNY\"", "currency = \"USD\"")
         .replace(
             "id = \"praise-letter\"\nname = \"书面表扬\"",
             "id = \"praise\"\nname = \"表扬信\"",
@@ -5336,6 +5337,13 @@ fn kefu_toml_changed_after_a_close_changes_nothing_closed() {
     let after: Vec<Value> = periods.iter().map(|args| paid(&wd, args)).collect();
     assert_eq!(after, before);
     assert_eq!(after[0], "0.00");
+    // Its money in the currency it was paid in.
+    let out = wd
+        .kefu(&["bonus", "--quarter", "2026Q3", "--format", "json"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("CNY") && !err.contains("USD"), "{err}");
     let out = wd
         .kefu(&["points", "--quarter", "2026Q3", "--format", "csv"])
         .output()
@@ -5409,4 +5417,46 @@ fn a_leader_who_has_left_is_not_charged_for_the_team() {
     let flags = agent(&rows, "A1")["flags"].to_string();
     assert!(flags.contains("no-leader-for:"), "{flags}");
     assert!(flags.contains("2026-09-05"), "{flags}");
+}
+
+/// Found by exploratory testing (round 91): who is nominated read the
+/// closed days under kefu.toml's rules of today: a threshold lowered after
+/// the close barred an agent the closed quarter had not flagged (and a
+/// threshold raised freed a flagged one).
+#[test]
+fn nominations_read_closed_days_under_the_rules_they_were_closed_with() {
+    let wd = Workdir::new();
+    import(
+        &wd,
+        "agents",
+        "roster.csv",
+        "工号,客服姓名,部门,组长工号,入职日期,离职日期\n\
+         A1,甲一,查询部,,2025-01-01,\n\
+         A2,乙二,查询部,,2025-01-01,\n",
+    );
+    import(
+        &wd,
+        "complaints",
+        "complaints.csv",
+        "投诉编号,投诉时间,投诉内容,客服工号,责任认定,是否成立\nC1,2026-08-12 09:12,态度差,A2,个人,成立\n",
+    );
+    wd.set_today("2026-10-05");
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    assert_eq!(nominated(&wd, "2026"), ["A1", "A2"]);
+    let toml = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
+    assert!(toml.contains("\ncomplaints = 3"));
+    std::fs::write(
+        wd.path("kefu.toml"),
+        toml.replace("\ncomplaints = 3", "\ncomplaints = 1"),
+    )
+    .unwrap();
+    assert_eq!(nominated(&wd, "2026"), ["A1", "A2"]);
+    // A complaint on an open day is read under today's rules.
+    import(
+        &wd,
+        "complaints",
+        "complaints2.csv",
+        "投诉编号,投诉时间,投诉内容,客服工号,责任认定,是否成立\nC2,2026-10-02 09:12,态度差,A1,个人,成立\n",
+    );
+    assert_eq!(nominated(&wd, "2026"), ["A2"]);
 }

@@ -101,7 +101,7 @@ proptest! {
         let inputs = Inputs { agents: agents(), events: events.clone(), charges: charges.clone(), unlinked: vec![], activity: vec![] };
         let l = ledger(&book, &inputs, &period, after_2026());
         let rate = Decimal::new(10, 0);
-        let pays = payouts(&book, &inputs.agents, &l, &period, rate);
+        let pays = payouts(book.negative_bonus, &inputs.agents, &l, &period, rate);
         for p in &pays {
             let sum: i64 = l.lines.iter().filter(|x| x.agent_id == p.agent_id).map(|x| x.points).sum();
             prop_assert_eq!(sum, p.net_points);
@@ -117,9 +117,9 @@ proptest! {
         let l2 = ledger(&book, &again, &period, after_2026());
         prop_assert_eq!(&l.lines, &l2.lines);
         prop_assert_eq!(&l.flags, &l2.flags);
-        prop_assert_eq!(payouts(&book, &again.agents, &l2, &period, rate), pays.clone());
+        prop_assert_eq!(payouts(book.negative_bonus, &again.agents, &l2, &period, rate), pays.clone());
         // Doubling the rate doubles every bonus exactly.
-        let doubled = payouts(&book, &inputs.agents, &l, &period, rate * Decimal::new(2, 0));
+        let doubled = payouts(book.negative_bonus, &inputs.agents, &l, &period, rate * Decimal::new(2, 0));
         for (a, b) in pays.iter().zip(&doubled) {
             prop_assert_eq!(a.bonus * Decimal::new(2, 0), b.bonus);
         }

@@ -230,7 +230,11 @@ fn quarters_pay(
                         r = p.rate;
                         frozen.push(format!("{} at {outer}'s {}", q.name, two_places(r)));
                     }
-                    negative_bonus = frozen_negative_bonus(conn, outer)?.unwrap_or(negative_bonus);
+                    // As it paid a negative net at its close (found by
+                    // exploratory testing: today's setting was taken).
+                    if let Some(then) = points::closed_book(conn, outer)? {
+                        negative_bonus = then.negative_bonus;
+                    }
                 }
                 let ql = points::compute(conn, book, q, None, today)?;
                 (points::payouts(negative_bonus, agents, &ql, q, r), r)
@@ -289,16 +293,6 @@ fn set_paid(pays: &mut [Payout], quarters: QuartersPay) {
         p.bonus.rescale(2);
         p.rates.clone_from(&rates);
     }
-}
-
-/// Whether closed period `name` paid a negative net as a negative bonus,
-/// as its rulebook said at its close (found by exploratory testing: a month
-/// inside a closed quarter took today's setting); none when kefu kept no
-/// rulebook for it.
-fn frozen_negative_bonus(conn: &rusqlite::Connection, name: &str) -> Result<Option<bool>> {
-    Ok(store::points::closed_rulebook(conn, name)?
-        .and_then(|json| points::rulebook::closed_rulebook(&json).ok())
-        .map(|book| book.negative_bonus))
 }
 
 /// What closed period `name` paid, as frozen at its close; none if it is
@@ -525,12 +519,19 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
         .map(|(name, ..)| name.clone());
     let priced_by = pricing_period(&closed, first, last).filter(|_| same.is_none());
     let mut rate = rate;
-    // Whether a negative net pays a negative bonus: as the closed period
-    // shown, or the one pricing these days, said at its close.
-    let negative_bonus = match same.as_ref().or(priced_by.as_ref()) {
-        Some(name) => frozen_negative_bonus(&store.conn, name)?.unwrap_or(book.negative_bonus),
-        None => book.negative_bonus,
+    // Whether a negative net pays a negative bonus, and in what currency:
+    // as the closed period shown, or the one pricing these days, said at
+    // its close (found by exploratory testing: a month inside a closed
+    // quarter paid a negative net as kefu.toml says now; a currency changed
+    // since relabelled the frozen money).
+    let then = match same.as_ref().or(priced_by.as_ref()) {
+        Some(name) => points::closed_book(&store.conn, name)?,
+        None => None,
     };
+    let negative_bonus = then
+        .as_ref()
+        .map_or(book.negative_bonus, |b| b.negative_bonus);
+    let currency = then.as_ref().map_or(&book.currency, |b| &b.currency);
     if let Some(outer) = &priced_by {
         if args.rate.is_some() {
             bail!(Usage(format!(
@@ -661,7 +662,7 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
         }
     };
     let mask = !args.output.no_mask;
-    let mut doc = bonus_document(&period, &pays, &book.currency, negative_bonus, mask);
+    let mut doc = bonus_document(&period, &pays, currency, negative_bonus, mask);
     doc.notes.extend(note.clone());
     doc.notes.extend(unknown);
     // Names from the roster: a pending complaint's agent may have no
@@ -800,7 +801,7 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
         crate::say!(
             "kefu: total payout {} {} for {} agent(s); {how}",
             total(&pays),
-            book.currency,
+            currency,
             agents_paid(&pays)
         );
     }

@@ -297,10 +297,8 @@ impl RuleNames {
         };
         let mut closed = vec![];
         for (name, first, last) in store::points::closed_periods(conn)? {
-            if let Some(json) = store::points::closed_rulebook(conn, &name)? {
-                if let Ok(then) = points::rulebook::closed_rulebook(&json) {
-                    closed.push((first, last, names_of(&then)));
-                }
+            if let Some(then) = points::closed_book(conn, &name)? {
+                closed.push((first, last, names_of(&then)));
             }
         }
         closed.sort_by_key(|(first, last, _)| last - first);

@@ -1331,6 +1331,25 @@ pub fn nominations(
     out
 }
 
+/// The rulebook closed period `name` was closed with; none for a period
+/// closed before kefu kept it.
+pub fn closed_book(conn: &rusqlite::Connection, name: &str) -> anyhow::Result<Option<Rulebook>> {
+    use anyhow::Context as _;
+    crate::store::points::closed_rulebook(conn, name)?
+        .map(|json| rulebook::closed_rulebook(&json))
+        .transpose()
+        .with_context(|| format!("the rulebook {name} was closed with"))
+}
+
+/// Whether two rulebooks charge and flag alike (their rules, thresholds
+/// and the complaints they count), whatever they pay per point.
+fn same_charges(a: &Rulebook, b: &Rulebook) -> bool {
+    let charges = |r: &Rulebook| {
+        serde_json::to_value((&r.rules, &r.thresholds, &r.complaints)).unwrap_or_default()
+    };
+    charges(a) == charges(b)
+}
+
 /// The days of the window a flag names (`dismissal-review:2026-09`,
 /// `removal:2026-08-06`), if it names one.
 fn flag_days(flag: &str) -> Option<(i64, i64)> {
@@ -1603,6 +1622,45 @@ pub fn compute(
                 }
             }
         }
+        // What nominations read of the closed days (complaints counted and
+        // flags by the day of the record, as the store has them now) is
+        // under the rules they were closed with (found by exploratory
+        // testing: a threshold, a flag rule or the complaints counted changed
+        // in kefu.toml after the close changed who was nominated).
+        if overlaps {
+            if let Some(c_book) = closed_book(conn, name)?.filter(|c| !same_charges(c, book)) {
+                let first = (*c_first).max(p_first);
+                let last = (*c_last).min(p_last);
+                let cp = Period::range(dates::date_of_day(first), dates::date_of_day(last))?;
+                let under = |b: &Rulebook| -> anyhow::Result<Ledger> {
+                    let policy = Policy::of(&b.complaints);
+                    let scope = scope_of(b, &cp, agent, &policy);
+                    let inputs = crate::store::points::inputs(conn, &scope)?;
+                    Ok(ledger(b, &inputs, &cp, today))
+                };
+                let (then, now) = (under(&c_book)?, under(book)?);
+                for (a, n) in now.counted {
+                    *l.counted_dated.entry(a).or_default() -= n;
+                }
+                for (a, n) in then.counted {
+                    *l.counted_dated.entry(a).or_default() += n;
+                }
+                l.counted_dated.retain(|_, n| *n != 0);
+                let on_days = |f: &str| flag_days(f).is_some_and(|(a, b)| first <= a && b <= last);
+                for flags in l.flags_dated.values_mut() {
+                    flags.retain(|f| !on_days(f));
+                }
+                for (a, flags) in then.flags {
+                    let held = l.flags_dated.entry(a).or_default();
+                    for f in flags.into_iter().filter(|f| on_days(f)) {
+                        if !held.contains(&f) {
+                            held.push(f);
+                        }
+                    }
+                }
+                l.flags_dated.retain(|_, f| !f.is_empty());
+            }
+        }
         // A period reaching past the closed one counts its days with their
         // adjustments (booked here, or frozen since into a later closed
         // period's snapshot): its flags must be checked against the closed
@@ -1618,10 +1676,7 @@ pub fn compute(
         // rulebook they were closed with (a rule re-priced since is no
         // change to a closed period; a period closed before kefu kept its
         // rulebook is recomputed with today's).
-        let closed_book: Option<Rulebook> = crate::store::points::closed_rulebook(conn, name)?
-            .map(|json| rulebook::closed_rulebook(&json))
-            .transpose()
-            .with_context(|| format!("the rulebook {name} was closed with"))?;
+        let closed_book = closed_book(conn, name)?;
         let c_book = closed_book.as_ref().unwrap_or(book);
         let c_policy = Policy::of(&c_book.complaints);
         let cp = Period::range(dates::date_of_day(*c_first), dates::date_of_day(*c_last))?;
