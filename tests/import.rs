@@ -4161,6 +4161,25 @@ fn init_makes_the_store_where_a_symbolic_link_points() {
         .unwrap()
         .file_type()
         .is_symlink());
+    // Through a chain of links, at its end (round 91: refused as a link
+    // that "does not exist yet").
+    for dir in ["ws2", "mid", "end"] {
+        std::fs::create_dir_all(wd.path(dir)).unwrap();
+    }
+    std::os::unix::fs::symlink("../end/kefu.db", wd.path("mid/l2")).unwrap();
+    std::os::unix::fs::symlink("../mid/l2", wd.path("ws2/kefu.db")).unwrap();
+    let out = wd
+        .process()
+        .args(["init", "-q"])
+        .arg(wd.path("ws2"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(std::fs::metadata(wd.path("end/kefu.db")).unwrap().len() > 0);
 }
 
 #[test]

@@ -3268,6 +3268,11 @@ fn settings_that_are_a_pipe_or_a_device_beside_a_store_are_refused() {
             "mkdir real && mv kefu.db real/ && ln -s real/kefu.db kefu.db && mkfifo real/kefu.db-journal",
             "real/kefu.db-journal is not a file",
         ),
+        // And beside the link, which kefu's own check opened (round 91).
+        (
+            "mkdir real && mv kefu.db real/ && ln -s real/kefu.db kefu.db && mkfifo kefu.db-wal",
+            "kefu.db-wal is not a file",
+        ),
     ]
     .iter()
     .enumerate()

@@ -28,7 +28,12 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
 /// beside the store, even to read it).
 fn open_error(e: rusqlite::Error, path: &Path) -> anyhow::Error {
     use rusqlite::ErrorCode;
-    let dir = path
+    // Of the file a link leads to, where SQLite puts its journals (found
+    // by exploratory testing: the link's directory was named, writable).
+    let real = std::fs::canonicalize(path).ok();
+    let dir = real
+        .as_deref()
+        .unwrap_or(path)
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
@@ -288,9 +293,15 @@ impl Store {
         }
         // kefu.db as a symbolic link to a store still to be made (on another
         // disk): made where it points.
+        // Through a chain of links too (found by exploratory testing); one
+        // that cannot be followed to its end (a directory missing) names
+        // its first target, for the message below.
         let place = match std::fs::read_link(path) {
-            Ok(target) if target.is_absolute() => target,
-            Ok(target) => path.parent().unwrap_or(Path::new("")).join(target),
+            Ok(target) => match crate::render::output::written_path(path) {
+                end if end != path => end,
+                _ if target.is_absolute() => target,
+                _ => path.parent().unwrap_or(Path::new("")).join(target),
+            },
             Err(_) => path.to_path_buf(),
         };
         let name = place
@@ -397,9 +408,13 @@ impl Store {
         // Beside the file a link leads to, where SQLite keeps them (found by
         // exploratory testing: a kefu.db linked elsewhere was checked beside
         // the link).
+        // Beside the link too, which kefu's own check of write access opens.
         let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        for suffix in ["-wal", "-shm", "-journal"] {
-            let mut beside = real.as_os_str().to_owned();
+        for (file, suffix) in [path, real.as_path()]
+            .into_iter()
+            .flat_map(|f| ["-wal", "-shm", "-journal"].map(|s| (f, s)))
+        {
+            let mut beside = file.as_os_str().to_owned();
             beside.push(suffix);
             let beside = Path::new(&beside);
             if crate::workspace::is_device_or_pipe(beside) {
