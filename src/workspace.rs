@@ -65,6 +65,7 @@ impl Workspace {
             );
         }
         let config = Config::load(&config_path)?;
+        crate::render::output::protect_settings(&config_path);
         let tz = crate::dates::parse_tz(&config.workspace.timezone)?;
         Ok(Workspace {
             dir,

@@ -3325,3 +3325,31 @@ fn a_report_is_not_written_into_its_input() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("cannot write stdout"), "{err}");
 }
+
+/// Found by exploratory testing (round 92): `-o` naming the file a linked
+/// kefu.toml leads to (another name) wrote a report over the workspace's
+/// settings; `kefu init` made a store beside a pipe named kefu.db-wal,
+/// which every command after refused.
+#[cfg(unix)]
+#[test]
+fn settings_behind_a_link_are_no_output_and_init_refuses_a_pipe_journal() {
+    let wd = Workdir::new();
+    let out = wd.shell(
+        "mkdir conf && mv kefu.toml conf/settings.toml && ln -s conf/settings.toml kefu.toml \
+         && cp conf/settings.toml before.toml \
+         && \"$KEFU\" report daily --date 2026-11-20 --format csv -o conf/settings.toml",
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("a workspace's settings"), "{err}");
+    assert_eq!(
+        std::fs::read(wd.path("conf/settings.toml")).unwrap(),
+        std::fs::read(wd.path("before.toml")).unwrap()
+    );
+    let out =
+        wd.shell("mkdir fresh && mkfifo fresh/kefu.db-wal && timeout 20 \"$KEFU\" init fresh");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("kefu.db-wal is not a file"), "{err}");
+    assert!(!wd.path("fresh/kefu.db").exists());
+}

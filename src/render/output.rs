@@ -299,6 +299,18 @@ impl Destination {
 /// What part of a workspace `target` is, if it is one: an SQLite
 /// database (an existing file with SQLite's header), its journal, WAL or
 /// shared-memory file beside it, or an existing `kefu.toml`.
+/// The file this process's workspace reads its settings from (its links
+/// followed), which no output may replace.
+static SETTINGS: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// Marks the workspace's kefu.toml (`path`, the file its links lead to) as
+/// never an output.
+pub fn protect_settings(path: &Path) {
+    if let Ok(real) = std::fs::canonicalize(path) {
+        let _ = SETTINGS.set(real);
+    }
+}
+
 fn sqlite_file(target: &Path, exists: bool) -> Option<&'static str> {
     let is_db = |p: &Path| {
         let mut head = [0u8; 16];
@@ -311,8 +323,15 @@ fn sqlite_file(target: &Path, exists: bool) -> Option<&'static str> {
     }
     let name = target.file_name()?.to_str()?;
     // A workspace's settings and point rules: `-o ws/kefu.toml` would leave
-    // every later command failing on a report (found by exploratory testing).
-    if exists && name == "kefu.toml" {
+    // every later command failing on a report (found by exploratory testing),
+    // and so would the file this workspace's kefu.toml links to, whatever
+    // its name (found by exploratory testing: `-o conf/settings.toml`).
+    let settings = || {
+        SETTINGS
+            .get()
+            .is_some_and(|s| std::fs::canonicalize(target).is_ok_and(|t| t == *s))
+    };
+    if exists && (name == "kefu.toml" || settings()) {
         return Some("a workspace's settings (kefu.toml)");
     }
     let base = ["-wal", "-shm", "-journal"]

@@ -58,11 +58,40 @@ fn open_error(e: rusqlite::Error, path: &Path) -> anyhow::Error {
 /// create the `-wal` and `-shm` files as this user, which the store's owner
 /// then could not write: every later import failed (found by exploratory
 /// testing on a group-shared workspace).
+/// Refuses a journal of the store at `path` that is a device or a pipe,
+/// which SQLite opens and would wait on (found by exploratory testing: a
+/// pipe named kefu.db-wal hung every command): beside the file a link
+/// leads to, where SQLite keeps them, and beside the link, which kefu's own
+/// check of write access opens.
+fn refuse_odd_journals(path: &Path) -> Result<()> {
+    // A link to a store still to be made: where it will be.
+    let real =
+        std::fs::canonicalize(path).unwrap_or_else(|_| crate::render::output::written_path(path));
+    for (file, suffix) in [path, real.as_path()]
+        .into_iter()
+        .flat_map(|f| ["-wal", "-shm", "-journal"].map(|s| (f, s)))
+    {
+        let mut beside = file.as_os_str().to_owned();
+        beside.push(suffix);
+        let beside = Path::new(&beside);
+        if crate::workspace::is_device_or_pipe(beside) {
+            bail!(
+                "{} is not a file (a device or a pipe): SQLite keeps the store's journal or its index there; remove it",
+                beside.display()
+            );
+        }
+    }
+    Ok(())
+}
+
 fn check_writable(path: &Path) -> Result<()> {
     use std::io::ErrorKind::PermissionDenied;
     let mut files = vec![path.to_path_buf()];
+    // SQLite's journals are beside the file a link leads to (found by
+    // exploratory testing: those beside the link were checked).
+    let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     for suffix in ["-wal", "-shm"] {
-        let mut name = path.as_os_str().to_owned();
+        let mut name = real.as_os_str().to_owned();
         name.push(suffix);
         files.push(PathBuf::from(name));
     }
@@ -291,6 +320,9 @@ impl Store {
         if path.exists() {
             bail!("{} already exists", path.display());
         }
+        // Not beside a journal that would hang every command after (found
+        // by exploratory testing: init made the store beside a pipe).
+        refuse_odd_journals(path)?;
         // kefu.db as a symbolic link to a store still to be made (on another
         // disk): made where it points.
         // Through a chain of links too (found by exploratory testing); one
@@ -402,28 +434,7 @@ impl Store {
                 path.display()
             );
         }
-        // Nor its journal beside it, which SQLite opens and would wait on
-        // (found by exploratory testing: a pipe named kefu.db-wal hung
-        // every command).
-        // Beside the file a link leads to, where SQLite keeps them (found by
-        // exploratory testing: a kefu.db linked elsewhere was checked beside
-        // the link).
-        // Beside the link too, which kefu's own check of write access opens.
-        let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        for (file, suffix) in [path, real.as_path()]
-            .into_iter()
-            .flat_map(|f| ["-wal", "-shm", "-journal"].map(|s| (f, s)))
-        {
-            let mut beside = file.as_os_str().to_owned();
-            beside.push(suffix);
-            let beside = Path::new(&beside);
-            if crate::workspace::is_device_or_pipe(beside) {
-                bail!(
-                    "{} is not a file (a device or a pipe): SQLite keeps the store's journal or its index there; remove it",
-                    beside.display()
-                );
-            }
-        }
+        refuse_odd_journals(path)?;
         if std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
             bail!(
                 "{} is empty (0 bytes), not a kefu store: restore it from a backup, or remove it and run kefu init to start an empty one",
