@@ -4142,20 +4142,24 @@ fn init_makes_the_store_where_a_symbolic_link_points() {
     // Found by exploratory testing: the build before made it through the
     // link; the first build making it under a temporary name did not.
     let wd = Workdir::empty();
-    std::fs::create_dir_all(wd.path("ws")).unwrap();
-    std::fs::create_dir_all(wd.path("data")).unwrap();
+    let init = |dir: &str| {
+        let out = wd
+            .process()
+            .args(["init", "-q"])
+            .arg(wd.path(dir))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    for dir in ["ws", "data", "ws2", "mid", "end"] {
+        std::fs::create_dir_all(wd.path(dir)).unwrap();
+    }
     std::os::unix::fs::symlink("../data/kefu.db", wd.path("ws/kefu.db")).unwrap();
-    let out = wd
-        .process()
-        .args(["init", "-q"])
-        .arg(wd.path("ws"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    init("ws");
     assert!(std::fs::metadata(wd.path("data/kefu.db")).unwrap().len() > 0);
     assert!(std::fs::symlink_metadata(wd.path("ws/kefu.db"))
         .unwrap()
@@ -4163,22 +4167,9 @@ fn init_makes_the_store_where_a_symbolic_link_points() {
         .is_symlink());
     // Through a chain of links, at its end (round 91: refused as a link
     // that "does not exist yet").
-    for dir in ["ws2", "mid", "end"] {
-        std::fs::create_dir_all(wd.path(dir)).unwrap();
-    }
     std::os::unix::fs::symlink("../end/kefu.db", wd.path("mid/l2")).unwrap();
     std::os::unix::fs::symlink("../mid/l2", wd.path("ws2/kefu.db")).unwrap();
-    let out = wd
-        .process()
-        .args(["init", "-q"])
-        .arg(wd.path("ws2"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    init("ws2");
     assert!(std::fs::metadata(wd.path("end/kefu.db")).unwrap().len() > 0);
 }
 
