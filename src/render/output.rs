@@ -296,9 +296,6 @@ impl Destination {
     }
 }
 
-/// What part of a workspace `target` is, if it is one: an SQLite
-/// database (an existing file with SQLite's header), its journal, WAL or
-/// shared-memory file beside it, or an existing `kefu.toml`.
 /// The file this process's workspace reads its settings from (its links
 /// followed), which no output may replace.
 static SETTINGS: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
@@ -311,6 +308,10 @@ pub fn protect_settings(path: &Path) {
     }
 }
 
+/// What part of a workspace `target` is, if it is one: an SQLite
+/// database (an existing file with SQLite's header), its journal, WAL or
+/// shared-memory file beside it, an existing `kefu.toml`, or the file the
+/// workspace's kefu.toml links to.
 fn sqlite_file(target: &Path, exists: bool) -> Option<&'static str> {
     let is_db = |p: &Path| {
         let mut head = [0u8; 16];
