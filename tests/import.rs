@@ -4136,6 +4136,21 @@ fn quiet_dry_run_says_rows_were_rejected() {
         ));
 }
 
+/// `kefu init -q DIR` (DIR under the workdir): its exit code and stderr.
+#[cfg(unix)]
+fn init_in(wd: &Workdir, dir: &str) -> (Option<i32>, String) {
+    let out = wd
+        .process()
+        .args(["init", "-q"])
+        .arg(wd.path(dir))
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 #[cfg(unix)]
 #[test]
 fn init_makes_the_store_where_a_symbolic_link_points() {
@@ -4143,17 +4158,8 @@ fn init_makes_the_store_where_a_symbolic_link_points() {
     // link; the first build making it under a temporary name did not.
     let wd = Workdir::empty();
     let init = |dir: &str| {
-        let out = wd
-            .process()
-            .args(["init", "-q"])
-            .arg(wd.path(dir))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let (code, err) = init_in(&wd, dir);
+        assert_eq!(code, Some(0), "{err}");
     };
     for dir in ["ws", "data", "ws2", "mid", "end"] {
         std::fs::create_dir_all(wd.path(dir)).unwrap();
@@ -4206,18 +4212,7 @@ fn hints_compare_as_names_do_and_many_as_near_are_no_hint() {
 #[test]
 fn a_store_that_is_a_directory_or_a_link_loop_is_said_so() {
     let wd = Workdir::empty();
-    let init = |dir: &str| {
-        let out = wd
-            .process()
-            .args(["init", "-q"])
-            .arg(wd.path(dir))
-            .output()
-            .unwrap();
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    let init = |dir: &str| init_in(&wd, dir);
     std::fs::create_dir_all(wd.path("d/kefu.db")).unwrap();
     let (code, err) = init("d");
     assert_eq!(code, Some(1));

@@ -1622,13 +1622,16 @@ pub fn compute(
                 }
             }
         }
+        // The rulebook it was closed with (none for a period closed before
+        // kefu kept it: recomputed with today's).
+        let closed_book = closed_book(conn, name)?;
         // What nominations read of the closed days (complaints counted and
         // flags by the day of the record, as the store has them now) is
         // under the rules they were closed with (found by exploratory
         // testing: a threshold, a flag rule or the complaints counted changed
         // in kefu.toml after the close changed who was nominated).
         if overlaps {
-            if let Some(c_book) = closed_book(conn, name)?.filter(|c| !same_charges(c, book)) {
+            if let Some(c_book) = closed_book.as_ref().filter(|c| !same_charges(c, book)) {
                 let first = (*c_first).max(p_first);
                 let last = (*c_last).min(p_last);
                 let cp = Period::range(dates::date_of_day(first), dates::date_of_day(last))?;
@@ -1638,7 +1641,7 @@ pub fn compute(
                     let inputs = crate::store::points::inputs(conn, &scope)?;
                     Ok(ledger(b, &inputs, &cp, today))
                 };
-                let (then, now) = (under(&c_book)?, under(book)?);
+                let (then, now) = (under(c_book)?, under(book)?);
                 for (a, n) in now.counted {
                     *l.counted_dated.entry(a).or_default() -= n;
                 }
@@ -1676,7 +1679,6 @@ pub fn compute(
         // rulebook they were closed with (a rule re-priced since is no
         // change to a closed period; a period closed before kefu kept its
         // rulebook is recomputed with today's).
-        let closed_book = closed_book(conn, name)?;
         let c_book = closed_book.as_ref().unwrap_or(book);
         let c_policy = Policy::of(&c_book.complaints);
         let cp = Period::range(dates::date_of_day(*c_first), dates::date_of_day(*c_last))?;
