@@ -5494,3 +5494,28 @@ fn activity_of_a_month_to_come_is_warned_about() {
         .success()
         .stderr(predicate::str::contains("after this one").not());
 }
+
+/// Only feedback is classified: a roster import neither builds the
+/// classifier nor reads the trained model, so a damaged model stops the
+/// reviews and complaints it would classify, not the roster.
+#[test]
+fn a_roster_import_does_not_read_the_classifier_model() {
+    let wd = Workdir::new();
+    std::fs::write(wd.path("classify-model.json"), "garbage").unwrap();
+    let roster = wd.write("roster.csv", "工号,客服姓名\nA1,王一\n");
+    wd.kefu(&["import", "-q", "agents", &roster])
+        .assert()
+        .success();
+    assert_eq!(wd.count("SELECT count(*) FROM agents"), 1);
+    let reviews = wd.write(
+        "r.csv",
+        "评价ID,评价时间,评价等级,评价内容,工号\nR1,2026-11-20 09:00,差评,态度差,A1\n",
+    );
+    wd.kefu(&["import", "-q", "reviews", &reviews])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "classify-model.json is not a kefu model",
+        ));
+    assert_eq!(wd.count("SELECT count(*) FROM feedback"), 0);
+}

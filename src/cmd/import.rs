@@ -2332,7 +2332,17 @@ fn import(
     // The first and last local day of the feedback this import added or
     // changed: where to look for records dated outside their agent's time.
     let mut written_days: Option<(i64, i64)> = None;
-    let classifier = Classifier::for_workspace(&ws.dir, &ws.config.classify, false)?;
+    // Only feedback is classified: a roster, events or activity import does
+    // not build the classifier (a fifth of a second learning the built-in
+    // model), nor reads a trained model it has no use for.
+    let classifier = match plan.kind {
+        ImportKind::Reviews | ImportKind::Complaints => Some(Classifier::for_workspace(
+            &ws.dir,
+            &ws.config.classify,
+            false,
+        )?),
+        _ => None,
+    };
     // reader -> classifier -> writer (this thread), each on its own thread.
     let (send, parsed) = sync_channel::<Result<Vec<Item>>>(BATCHES_IN_FLIGHT);
     let (classified, receive) = sync_channel::<Result<Vec<Item>>>(BATCHES_IN_FLIGHT);
@@ -2353,7 +2363,7 @@ fn import(
                 Default::default()
             })
         });
-        let classifier = &classifier;
+        let classifier = classifier.as_ref();
         scope.spawn(move || {
             let mut scratch = Scratch::default();
             // Without a connection of its own (it should not fail: the writer
@@ -2366,7 +2376,7 @@ fn import(
                 .and_then(Result::ok);
             let mut source = String::new();
             for mut message in parsed.iter() {
-                if let Ok(batch) = &mut message {
+                if let (Ok(batch), Some(classifier)) = (&mut message, classifier) {
                     if let Err(e) = classify_batch(
                         classifier,
                         lookup.as_ref(),
@@ -2417,14 +2427,16 @@ fn import(
                     list.1.push(format!("{source}/{id}"));
                 }
             }
-            classify_missing(
-                &tx,
-                classifier,
-                source,
-                pending,
-                &outcomes,
-                &mut writer_scratch,
-            )?;
+            if let Some(classifier) = classifier {
+                classify_missing(
+                    &tx,
+                    classifier,
+                    source,
+                    pending,
+                    &outcomes,
+                    &mut writer_scratch,
+                )?;
+            }
             let days = pending
                 .iter()
                 .zip(&outcomes)
