@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use crate::cmd;
@@ -25,6 +26,28 @@ Examples:
 /// platform JSON) without losing a row, and reports on them.
 /// The environment variable naming the workspace directory.
 pub const WORKSPACE_VAR: &str = "KEFU_WORKSPACE";
+
+/// Prints what parsing the command line ended with (a usage error, or
+/// `--help` and `--version`, which clap hands back the same way) and gives
+/// the exit code. A usage error goes to stderr (exit 2). Help and version
+/// go to stdout, which is checked as every command's output is (not open
+/// for reading only, not the store); a stdout that cannot take them (a full
+/// disk) is an error (exit 1); a closed pipe is not (exit 0).
+pub fn parse_failure(e: &clap::Error) -> i32 {
+    if e.use_stderr() {
+        let _ = e.print(); // a closed stderr: nothing to say it on
+        return e.exit_code();
+    }
+    let printed = crate::render::output::check_stdout().and_then(|()| {
+        e.print()
+            .and_then(|()| std::io::Write::flush(&mut std::io::stdout()))
+            .context("cannot write stdout")
+    });
+    match printed {
+        Ok(()) => e.exit_code(),
+        Err(err) => crate::error::report(&err),
+    }
+}
 
 #[derive(Debug, Parser)]
 #[command(name = "kefu", version, about, long_about, after_help = AFTER_HELP, propagate_version = true)]

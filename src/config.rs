@@ -109,11 +109,20 @@ pub fn read_toml<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T> {
 }
 
 /// Refuses a kefu.toml that is a device or a pipe (its links followed):
-/// read, a pipe waits forever and `/dev/zero` never ends.
+/// read, a pipe waits forever and `/dev/zero` never ends; and links that
+/// go round in a loop.
 pub fn check_settings_file(path: &Path) -> Result<()> {
     if crate::workspace::is_device_or_pipe(path) {
         bail!(
             "{} is not a file (a device or a pipe): kefu.toml must be a regular file",
+            path.display()
+        );
+    }
+    // Links that go round in a loop are not a missing file (said to be
+    // missing, or replaced by the defaults at init).
+    if path.is_symlink() && crate::render::output::written_path(path) == path {
+        bail!(
+            "{} is a symbolic link that cannot be followed (the links go round in a loop): point it at the settings file, or remove it",
             path.display()
         );
     }

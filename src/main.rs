@@ -23,6 +23,9 @@ fn main() {
     if std::env::var_os(kefu::cli::WORKSPACE_VAR).is_some_and(|v| v.is_empty()) {
         std::env::remove_var(kefu::cli::WORKSPACE_VAR);
     }
-    let cli = kefu::cli::Cli::parse();
+    let cli = match kefu::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => std::process::exit(kefu::cli::parse_failure(&e)),
+    };
     std::process::exit(kefu::run(cli));
 }

@@ -40,6 +40,17 @@ impl Workspace {
         // store, a pipe hung every command and `/dev/zero` was read until
         // memory ran out).
         config::check_settings_file(&config_path)?;
+        // A link to settings that are not there is no workspace without
+        // settings (the defaults read in their place, or "missing" said of
+        // a file that is there as a link); `kefu init` writes them there.
+        if config_path.is_symlink() && !config_path.exists() {
+            anyhow::bail!(
+                "{} is a symbolic link to {}, which does not exist: point it at the settings file, or run `kefu init {}` to write the default one there",
+                config_path.display(),
+                crate::render::output::written_path(&config_path).display(),
+                dir.display()
+            );
+        }
         // A store without its kefu.toml (copied without it, deleted) would
         // be read with every default, and re-cut to the default timezone
         // without a word (found by exploratory testing).
@@ -132,6 +143,25 @@ impl Workspace {
 /// Creates `dir/kefu.toml` (unless it exists) and `dir/kefu.db`. Returns the
 /// paths written. `quiet` is `-q`.
 pub fn init(dir: &Path, quiet: bool) -> Result<Vec<PathBuf>> {
+    // A link to a directory not made yet: the directory it leads to is made,
+    // as the settings and the store are made at the end of their links
+    // (`create_dir_all` said "File exists").
+    if dir.is_symlink() && !dir.exists() {
+        let target = crate::render::output::written_path(dir);
+        if target == dir {
+            anyhow::bail!(
+                "cannot create {}: it is a symbolic link that cannot be followed (the links go round in a loop)",
+                dir.display()
+            );
+        }
+        std::fs::create_dir_all(&target).with_context(|| {
+            format!(
+                "cannot create {}, the directory {} links to",
+                target.display(),
+                dir.display()
+            )
+        })?;
+    }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     // A store file of 0 bytes is refused (see `Store::open`) before anything
     // is written beside it.

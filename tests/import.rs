@@ -4151,6 +4151,68 @@ fn init_in(wd: &Workdir, dir: &str) -> (Option<i32>, String) {
     )
 }
 
+/// Links that lead nowhere (round 92): init makes the directory a
+/// workspace link leads to (it said "File exists"); links that loop are
+/// named so, for the workspace and for its kefu.toml (called "missing");
+/// a kefu.toml link to a file not there is said so, and init writes it.
+#[cfg(unix)]
+#[test]
+fn links_leading_nowhere_are_named_so() {
+    use std::os::unix::fs::symlink;
+    let wd = Workdir::empty();
+    symlink(wd.path("data/shop"), wd.path("shop")).unwrap();
+    let (code, err) = init_in(&wd, "shop");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(wd.path("data/shop/kefu.db").is_file());
+    assert!(wd.path("data/shop/kefu.toml").is_file());
+    symlink(wd.path("b"), wd.path("a")).unwrap();
+    symlink(wd.path("a"), wd.path("b")).unwrap();
+    let (code, err) = init_in(&wd, "a");
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("the links go round in a loop"), "{err}");
+    // kefu.toml: a loop, then a link to a file not there.
+    let toml = wd.path("shop/kefu.toml");
+    std::fs::remove_file(&toml).unwrap();
+    symlink(wd.path("shop/loop"), &toml).unwrap();
+    symlink(&toml, wd.path("shop/loop")).unwrap();
+    let shop = wd.path("shop");
+    let run = |args: &[&str]| {
+        let out = wd
+            .process()
+            .arg("-w")
+            .arg(&shop)
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    for args in [&["report", "daily"][..], &["init", "-q"]] {
+        let (code, err) = run(args);
+        assert_eq!(code, Some(1), "{args:?}: {err}");
+        assert!(
+            err.contains("the links go round in a loop"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("missing"), "{args:?}: {err}");
+    }
+    std::fs::remove_file(&toml).unwrap();
+    symlink(wd.path("conf/kefu.toml"), &toml).unwrap();
+    std::fs::create_dir(wd.path("conf")).unwrap();
+    let (code, err) = run(&["report", "daily"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("conf/kefu.toml, which does not exist"),
+        "{err}"
+    );
+    let (code, err) = run(&["init", "-q"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(wd.path("conf/kefu.toml").is_file());
+    assert_eq!(run(&["report", "daily"]).0, Some(0));
+}
+
 #[cfg(unix)]
 #[test]
 fn init_makes_the_store_where_a_symbolic_link_points() {

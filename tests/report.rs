@@ -3027,6 +3027,22 @@ fn dev_stdout_shares_the_shells_position_in_a_log() {
     assert!(lines.len() > 3 && lines[1].contains("summary"), "{log}");
 }
 
+/// Help and version print on stdout with exit 0, also into a pipe closed
+/// before they are written (a reader gone is no error, as for any output).
+#[cfg(unix)]
+#[test]
+fn help_and_version_into_a_closed_pipe_exit_0() {
+    let wd = Workdir::empty();
+    let out = wd.shell("\"$KEFU\" --version");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("kefu "));
+    for args in ["--help", "--version", "report --help"] {
+        let out = wd.shell(&format!("{{ sleep 0.3; \"$KEFU\" {args}; }} | true"));
+        assert_eq!(out.status.code(), Some(0), "{args}: {out:?}");
+        assert!(out.stderr.is_empty(), "{args}: {out:?}");
+    }
+}
+
 /// Found by exploratory testing (round 79): where stdout is redirected
 /// decides as `-o` does. `-o /dev/stdout` into a store or a kefu.toml is
 /// refused; `bonus --statements st` with stdout in `st` had a statement
@@ -3055,6 +3071,7 @@ fn stdout_redirected_is_checked_like_an_output_file() {
         "\"$KEFU\" report daily --date 2026-11-20 --format csv 1<>kefu.db",
         "\"$KEFU\" report daily --date 2026-11-20 --format csv -o - 1<>kefu.db",
         "\"$KEFU\" import reviews bad.csv --rejects - 1<>kefu.db",
+        "\"$KEFU\" --help 1<>kefu.db",
     ] {
         wd.write("bad.csv", "评价ID,评价时间,评价内容\nR1,not a date,慢\n");
         let (rc, err) = code(script);
@@ -3123,6 +3140,11 @@ fn stdout_redirected_is_checked_like_an_output_file() {
         "\"$KEFU\" classify explain 态度差 1<ro.txt",
         "\"$KEFU\" bonus --quarter 2026Q3 --statements st2 1<ro.txt",
         "\"$KEFU\" classify train labeled.csv 1<ro.txt",
+        // Help and version too (round 92: exit 0, nothing written).
+        "\"$KEFU\" --help 1<ro.txt",
+        "\"$KEFU\" report --help 1<ro.txt",
+        "\"$KEFU\" --version 1<ro.txt",
+        "\"$KEFU\" --version > /dev/full",
     ] {
         let (rc, err) = code(script);
         assert_eq!(rc, Some(1), "{script}: {err}");
