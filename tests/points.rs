@@ -5460,3 +5460,29 @@ fn nominations_read_closed_days_under_the_rules_they_were_closed_with() {
     );
     assert_eq!(nominated(&wd, "2026"), ["A2"]);
 }
+
+/// Found by exploratory testing (round 93): `-o` into a missing directory
+/// is refused before anything is computed or said (bonus printed the total
+/// payout and its notes first), with `--statements` or without.
+#[test]
+fn an_output_that_cannot_be_written_is_refused_before_any_work() {
+    let wd = workspace_with(None);
+    for args in [
+        &["points", "--month", "2026-11"][..],
+        &["bonus", "--quarter", "2026Q3"],
+        &["bonus", "--quarter", "2026Q3", "--statements", "st"],
+        &["bonus", "nominations", "--year", "2026"],
+    ] {
+        let mut a = args.to_vec();
+        a.extend(["-o", "nope/x.csv"]);
+        let out = wd.kefu(&a).current_dir(wd.path("")).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert_eq!(
+            err.trim(),
+            "kefu: cannot write nope/x.csv: there is no directory nope",
+            "{args:?}"
+        );
+    }
+    assert!(!wd.path("st").exists());
+}

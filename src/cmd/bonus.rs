@@ -474,8 +474,10 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
         // Nothing is written when the report cannot be (a report inside
         // the statements' directory is said as such first).
         check_statements_dir(dir, args.output.output.as_deref())?;
-        args.output.check()?;
     }
+    // Before anything is computed (found by exploratory testing: `-o` into
+    // a missing directory printed the total payout, then failed).
+    args.output.check()?;
     let book = rulebook(ws)?;
     let today = dates::today(ws.tz)?;
     let period = args.period.period(ws.tz, today)?;
@@ -1082,6 +1084,7 @@ fn reopen(globals: &Globals, ws: &Workspace, period: &str, yes: bool) -> Result<
 }
 
 fn nominations(globals: &Globals, ws: &Workspace, year: &str, output: &OutputArgs) -> Result<()> {
+    output.check()?;
     let book = rulebook(ws)?;
     // As --year takes it: 2026, or this-year, last-year (今年, 去年).
     let y = match dates::relative_period(year, ws.tz) {

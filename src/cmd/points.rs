@@ -400,6 +400,8 @@ pub fn resolve_agent(
 
 pub fn run(globals: &Globals, args: PointsArgs) -> Result<()> {
     let ws = Workspace::load(globals.workspace.as_deref(), globals.quiet)?;
+    // Before anything is computed or said.
+    args.output.check()?;
     let book = rulebook(&ws)?;
     let today = dates::today(ws.tz)?;
     let period = args.period.period(ws.tz, today)?;
