@@ -5581,3 +5581,35 @@ fn a_roster_import_does_not_read_the_classifier_model() {
         ));
     assert_eq!(wd.count("SELECT count(*) FROM feedback"), 0);
 }
+
+/// Found by exploratory testing (round 93): stdin has no name of its own,
+/// so an earlier `-` imported into another source is no "file of this
+/// name imported before": a copy of another source's records read from
+/// stdin gets the later-copy message, with its way to keep it apart.
+#[test]
+fn stdin_is_no_file_of_the_same_name_as_an_earlier_stdin() {
+    let wd = Workdir::new();
+    let shop = wd.write(
+        "shop.csv",
+        "评价ID,评价时间,评价等级,评价内容\nQ1,2026-11-20 10:00,差评,a\nQ2,2026-11-20 11:00,差评,b\n",
+    );
+    wd.kefu(&["import", "-q", "reviews", &shop])
+        .assert()
+        .success();
+    let text = std::fs::read(&shop).unwrap();
+    wd.kefu(&["import", "-q", "reviews", "--source", "tb", "-"])
+        .write_stdin(text.clone())
+        .assert()
+        .success();
+    wd.kefu(&["import", "-q", "reviews", "-"])
+        .write_stdin(text)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "looks like a later copy of shop's export under another name",
+        ))
+        .stderr(predicate::str::contains(
+            "or with --source NAME to keep it apart",
+        ))
+        .stderr(predicate::str::contains("as an earlier kefu").not());
+}

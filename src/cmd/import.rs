@@ -1077,7 +1077,7 @@ struct MovedRecords {
 /// A file's name as shown, without its directory and extension (none for
 /// stdin).
 fn file_stem_text(file: &str) -> Option<String> {
-    if file == "<stdin>" {
+    if file == crate::ingest::STDIN_NAME {
         return None;
     }
     Path::new(file)
@@ -2659,12 +2659,19 @@ fn import(
                 // testing: "a later copy … under another name" of itself).
                 // Or a file of the same feed (shop1-20261120.csv before
                 // shop1-20261122.csv), which today's naming gives this source.
+                // Not stdin, which has no name of its own (found by
+                // exploratory testing: an earlier `-` into another source
+                // was taken for this file).
                 let base = |f: &str| Path::new(f).file_name().map(|b| b.to_os_string());
-                let earlier = store::imported_files(&tx)?.into_iter().find(|f| {
-                    f == file
-                        || base(f).is_some_and(|b| Some(b) == base(file))
-                        || source_from_file(f, kind_name) == *source
-                });
+                let earlier = if file == crate::ingest::STDIN_NAME {
+                    None
+                } else {
+                    store::imported_files(&tx)?.into_iter().find(|f| {
+                        f == file
+                            || base(f).is_some_and(|b| Some(b) == base(file))
+                            || source_from_file(f, kind_name) == *source
+                    })
+                };
                 if let Some(earlier) = earlier {
                     bail!(
                         "{copy}: {} was imported before into source {other}, as an earlier kefu named its source; nothing imported: import it with --source {other} to go on updating those records",

@@ -575,6 +575,9 @@ pub fn sheet_names(path: &Path) -> Result<Vec<(String, bool)>> {
     excel::ExcelSource::sheet_names(path)
 }
 
+/// What stdin (`-`) is called as an input's name.
+pub const STDIN_NAME: &str = "<stdin>";
+
 /// Opens `path` (or stdin for `-`) as rows, choosing the format from
 /// `--format`, else the extension, else the content; and the encoding from
 /// `--encoding`, else detection. `progress` counts raw bytes read. A name
@@ -587,7 +590,7 @@ pub fn open(
 ) -> Result<Input> {
     let (name, file_path, raw, size): (String, Option<PathBuf>, Box<dyn Read + Send>, Option<u64>) =
         if path.as_os_str() == "-" {
-            ("<stdin>".into(), None, Box::new(io::stdin()), None)
+            (STDIN_NAME.into(), None, Box::new(io::stdin()), None)
         } else {
             let p = path.to_path_buf();
             let path = path_text(path);
