@@ -1702,3 +1702,46 @@ fn a_column_the_file_lacks_is_a_usage_error() {
             "--column \"买家留言\": no such column (columns: 评价内容, 评价等级)",
         ));
 }
+
+/// Found by exploratory testing (round 93): a classify-model.json that is
+/// a pipe hung every import of feedback (holding the store) and
+/// `classify explain`; one linked to /dev/zero was read until memory ran
+/// out; a link to no file was taken for no trained model, the built-in
+/// one used without a word. Each is an error naming the file.
+#[cfg(unix)]
+#[test]
+fn a_model_file_that_is_no_file_is_refused() {
+    use std::os::unix::fs::symlink;
+    let wd = Workdir::new();
+    let model = wd.path("classify-model.json");
+    let reviews = wd.write(
+        "r.csv",
+        "评价ID,评价时间,评价等级,评价内容\nR1,2026-11-20 09:00,差评,态度差\n",
+    );
+    let refused = |says: &str| {
+        for args in [
+            &["classify", "explain", "态度差"][..],
+            &["import", "-q", "reviews", &reviews],
+        ] {
+            wd.kefu(args)
+                .timeout(std::time::Duration::from_secs(20))
+                .assert()
+                .code(1)
+                .stderr(predicate::str::contains("classify-model.json"))
+                .stderr(predicate::str::contains(says));
+        }
+    };
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&model)
+        .status()
+        .unwrap()
+        .success());
+    refused("is not a file (a directory, a device or a pipe)");
+    std::fs::remove_file(&model).unwrap();
+    symlink("/dev/zero", &model).unwrap();
+    refused("is not a file (a directory, a device or a pipe)");
+    std::fs::remove_file(&model).unwrap();
+    symlink(wd.path("share/model.json"), &model).unwrap();
+    refused("share/model.json, which does not exist");
+    assert_eq!(wd.count("SELECT count(*) FROM feedback"), 0);
+}

@@ -19,6 +19,10 @@ use crate::render::output::OutputFile;
 /// File name of the model inside a workspace.
 pub const MODEL_FILE: &str = "classify-model.json";
 
+/// The largest model file kefu reads (one learnt from the 13,000 bundled
+/// examples is 6.5 MB).
+pub const MAX_MODEL_BYTES: u64 = 512 << 20;
+
 /// A trained model.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Model {
@@ -203,13 +207,44 @@ impl Model {
         file.commit()
     }
 
-    /// Loads a model if the file exists.
+    /// Loads a model if the file exists. A link to no file, a pipe or a
+    /// device, or a file over [`MAX_MODEL_BYTES`] is an error, not "no
+    /// model" nor read (found by exploratory testing: a pipe hung every
+    /// import of feedback, holding the store; `/dev/zero` was read until
+    /// memory ran out).
     pub fn load(path: &Path) -> Result<Option<Model>> {
+        if path.is_symlink() && !path.exists() {
+            bail!(
+                "{} is a symbolic link to {}, which does not exist: point it at the trained model, or remove it to classify with the built-in one",
+                path.display(),
+                crate::render::output::written_path(path).display()
+            );
+        }
         if !path.exists() {
             return Ok(None);
         }
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        if crate::workspace::is_device_or_pipe(path) || path.is_dir() {
+            bail!(
+                "{} is not a file (a directory, a device or a pipe): not a kefu model",
+                path.display()
+            );
+        }
+        let mut bytes = vec![];
+        std::fs::File::open(path)
+            .and_then(|f| {
+                std::io::Read::read_to_end(
+                    &mut std::io::Read::take(f, MAX_MODEL_BYTES + 1),
+                    &mut bytes,
+                )
+            })
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        if bytes.len() as u64 > MAX_MODEL_BYTES {
+            bail!(
+                "{}: over {} MB: not a kefu model",
+                path.display(),
+                MAX_MODEL_BYTES >> 20
+            );
+        }
         let m: Model = serde_json::from_slice(&bytes)
             .with_context(|| format!("{} is not a kefu model", path.display()))?;
         Ok(Some(m))
