@@ -569,6 +569,16 @@ fn the_store_and_the_files_imported_are_never_written_over() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("a file being imported"));
+    // Nor the mapping file read (round 93: replaced by the rejects).
+    let map = wd.write("map.toml", "[columns]\ncontent = \"评价内容\"\n");
+    wd.kefu(&["import", "reviews", &f, "--map", &map, "--rejects", &map])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is the --map file"));
+    assert_eq!(
+        std::fs::read_to_string(&map).unwrap(),
+        "[columns]\ncontent = \"评价内容\"\n"
+    );
     // Nor the file stdin is redirected from.
     let out = wd.shell(&format!(
         "$KEFU import reviews - --source s --rejects {f} < {f}"

@@ -314,6 +314,19 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
         }
     }
     if let Some(path) = &args.map {
+        // The rejects file is written over: never the mapping read (found
+        // by exploratory testing: it replaced the user's mapping).
+        if let Some(r) = args
+            .rejects
+            .as_deref()
+            .filter(|r| !output::is_stdout(r) && same_file(r, path))
+        {
+            return Err(Usage(format!(
+                "--rejects {} is the --map file: name another file",
+                ingest::path_text(r)
+            ))
+            .into());
+        }
         let m: MappingFile = read_toml(path)?;
         columns.extend(m.columns);
         channel = m.channel.or(channel);
