@@ -5623,3 +5623,22 @@ fn stdin_is_no_file_of_the_same_name_as_an_earlier_stdin() {
         ))
         .stderr(predicate::str::contains("as an earlier kefu").not());
 }
+
+/// Found by exploratory testing (round 93): a file where the workspace's
+/// rejects/ directory goes was said as "File exists", naming nothing.
+#[test]
+fn a_file_in_place_of_the_rejects_directory_is_named() {
+    let wd = Workdir::new();
+    wd.write("rejects", "not a directory");
+    let f = wd.write(
+        "b.csv",
+        "评价ID,评价时间,评价内容\n1,nope,x\n2,2026-11-20 10:00,y\n",
+    );
+    wd.kefu(&["import", "-q", "reviews", &f])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "rejects: it is a file, not a directory (where rejected rows are kept; or name a file with --rejects PATH)",
+        ));
+    assert_eq!(wd.count("SELECT count(*) FROM feedback"), 0);
+}

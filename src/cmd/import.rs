@@ -1028,8 +1028,21 @@ impl Rejects {
     fn open(&mut self) -> Result<()> {
         let dir = self.path.parent().filter(|d| !d.as_os_str().is_empty());
         if let Some(dir) = dir.filter(|_| !output::is_stdout(&self.path)) {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", ingest::path_text(dir)))?;
+            std::fs::create_dir_all(dir).with_context(|| {
+                // The workspace's rejects/ taken by a file or a link to
+                // nothing ("File exists" said nothing of which).
+                let what = if dir.is_symlink() && !dir.exists() {
+                    ": it is a symbolic link that leads nowhere"
+                } else if dir.exists() && !dir.is_dir() {
+                    ": it is a file, not a directory"
+                } else {
+                    ""
+                };
+                format!(
+                    "cannot create {}{what} (where rejected rows are kept; or name a file with --rejects PATH)",
+                    ingest::path_text(dir)
+                )
+            })?;
             // The workspace's rejects/: each import a new name, so what an
             // import killed mid-way left is removed here, not by a later
             // write of its name (found by exploratory testing).
