@@ -5642,3 +5642,50 @@ fn a_file_in_place_of_the_rejects_directory_is_named() {
         ));
     assert_eq!(wd.count("SELECT count(*) FROM feedback"), 0);
 }
+
+/// Found by exploratory testing (round 93): a rollback journal another
+/// user left beside the store, not writable by this one, had the
+/// (writable) directory blamed; it is named with its owner and mode, as a
+/// WAL or shared-memory file is. Runs only as root, which can run kefu as
+/// another user (setpriv).
+#[cfg(unix)]
+#[test]
+fn a_journal_another_user_left_is_named() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout == b"0\n");
+    let setpriv = std::process::Command::new("setpriv")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !root || !setpriv {
+        eprintln!("skipped: needs root and setpriv");
+        return;
+    }
+    let wd = Workdir::new();
+    std::fs::set_permissions(wd.path(""), std::fs::Permissions::from_mode(0o755)).unwrap();
+    for f in ["", "kefu.db", "kefu.toml"] {
+        std::os::unix::fs::chown(wd.path(f), Some(65534), Some(65534)).unwrap();
+    }
+    let journal = wd.write("kefu.db-journal", vec![7u8; 4096]);
+    std::fs::set_permissions(&journal, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(assert_cmd::cargo::cargo_bin("kefu"))
+        .arg("-w")
+        .arg(wd.path(""))
+        .args(["report", "daily", "--date", "2026-11-20"])
+        .env("KEFU_TODAY", "2026-12-05")
+        .env_remove("KEFU_WORKSPACE")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("kefu.db-journal (owned by user 0, mode 0644) is not writable by this user"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&journal).unwrap(), vec![7u8; 4096]);
+}

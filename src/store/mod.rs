@@ -90,7 +90,9 @@ fn check_writable(path: &Path) -> Result<()> {
     // SQLite's journals are beside the file a link leads to (found by
     // exploratory testing: those beside the link were checked).
     let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    for suffix in ["-wal", "-shm"] {
+    // A rollback journal too (found by exploratory testing: the directory
+    // was blamed for one another user left).
+    for suffix in ["-wal", "-shm", "-journal"] {
         let mut name = real.as_os_str().to_owned();
         name.push(suffix);
         files.push(PathBuf::from(name));
@@ -115,6 +117,8 @@ fn check_writable(path: &Path) -> Result<()> {
                     owner_and_mode(file),
                     if file.to_string_lossy().ends_with("-shm") {
                         " (it holds no data)"
+                    } else if file.to_string_lossy().ends_with("-journal") {
+                        " if it is empty (0 bytes; otherwise it holds what undoes a write cut short, which SQLite replays when the store is next opened by a user who can write it)"
                     } else {
                         " if it is empty (0 bytes)"
                     }
