@@ -470,7 +470,10 @@ fn looks_masked(value: &str) -> bool {
         && value
             .chars()
             .all(|c| c == '*' || c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '(' | ')'));
-    phone_like || (stars >= 2 && longest_run <= 4 && shown <= 2 * stars)
+    // Single stars between seven digits or more are typed, not a mask
+    // (1*3*8*1*2*3*4*5*6*7*8 was shown whole; found by exploratory testing).
+    let typed = star_run == 1 && digits >= 7;
+    phone_like || (stars >= 2 && longest_run <= 4 && shown <= 2 * stars && !typed)
 }
 
 /// Masks phone numbers inside free text, as customers write them:
@@ -518,8 +521,14 @@ pub fn mask_phones_in_text(text: &str) -> Cow<'_, str> {
         after_glued_digit =
             after_digit && (join_of(c) == Some(Join::Glued) || matches!(c, ':' | '：'));
         // Stars after digits are a masked number's (138****5678 9123):
-        // counted as digits, so that nothing starts in its tail.
-        after_digit = digit_at(bytes, i).is_some() || (c == '*' && after_digit);
+        // counted as digits, so that nothing starts in its tail. But not a
+        // single star between digits, after which a number may start
+        // (138****5678*13987654321, 2*13812345678).
+        let star = |c: Option<char>| matches!(c, Some('*' | '＊'));
+        let lone_star = star(Some(c))
+            && !star(text[..i].chars().next_back())
+            && digit_at(bytes, i + c.len_utf8()).is_some();
+        after_digit = digit_at(bytes, i).is_some() || (star(Some(c)) && after_digit && !lone_star);
         i += c.len_utf8();
     }
     if copied == 0 {
@@ -569,6 +578,12 @@ enum Join {
     Glued,
     /// By the closing bracket of an area code: (0755)12345678.
     Bracket,
+    /// By a single `*` (138*1234*5678), not a mask's run of them: only a
+    /// mainland mobile is read across it (found by exploratory testing:
+    /// the number showed whole in a text, and masked in the phone column),
+    /// as `*` is also the sign of sizes and products (3840*2160, 5123*4567)
+    /// and of "times" after a number (13812345678*2台).
+    Star,
 }
 
 /// How a character between two groups of digits joins them, if it does.
@@ -579,10 +594,8 @@ fn join_of(c: char) -> Option<Join> {
         ' ' | '\t' | '\u{3000}' | '\u{a0}' | '\u{2000}'..='\u{200a}' | '\u{202f}' | '\u{205f}' => {
             Some(Join::Spaced)
         }
-        // A single `*` too, typed between groups (138*1234*5678): not a
-        // mask, which is a run of them (found by exploratory testing: the
-        // number showed whole in a text, and masked in the phone column).
-        '-' | '－' | '–' | '—' | '.' | '．' | '*' | '＊' => Some(Join::Glued),
+        '-' | '－' | '–' | '—' | '.' | '．' => Some(Join::Glued),
+        '*' | '＊' => Some(Join::Star),
         _ => None,
     }
 }
@@ -657,7 +670,13 @@ fn number_at(text: &str, i: usize) -> Option<(usize, String)> {
         if matches!(groups.joins[k - 1], Some(Join::Glued | Join::Bracket)) {
             return None;
         }
-        let masked = masked_number(text, i, lead, &groups, k, cue)?;
+        let masked = if groups.joins[..k - 1].contains(&Some(Join::Star)) {
+            (lead == Lead::Nothing)
+                .then(|| mobile(&groups, 0, k, 0))
+                .flatten()?
+        } else {
+            masked_number(text, i, lead, &groups, k, cue)?
+        };
         Some((groups.spans[k - 1].1, masked))
     })
 }
@@ -868,14 +887,26 @@ fn read_groups(text: &str, i: usize) -> Option<(Lead, Groups)> {
         }
         let Some(c) = next else { break };
         let Some(join) = join_of(c) else { break };
-        if digit_at(bytes, j + c.len_utf8()).is_none() {
+        // Two stars join as one does (138**1234**5678); a run of three or
+        // more is a mask.
+        let mut width = c.len_utf8();
+        if join == Join::Star {
+            if let Some(second) = text[j + width..]
+                .chars()
+                .next()
+                .filter(|c| matches!(c, '*' | '＊'))
+            {
+                width += second.len_utf8();
+            }
+        }
+        if digit_at(bytes, j + width).is_none() {
             break;
         }
         g.joins[n] = Some(join);
         if g.n == MOST_GROUPS {
             break;
         }
-        j += c.len_utf8();
+        j += width;
     }
     Some((lead, g))
 }
@@ -1224,6 +1255,16 @@ mod tests {
             ("010 87654321", "010-****4321"),
             ("我的电话138*1234*5678请回电", "我的电话138****5678请回电"),
             ("138＊1234＊5678", "138****5678"),
+            // A star after a number, or between two (round 94).
+            ("手机13812345678*2台", "手机138****5678*2台"),
+            ("138-1234-5678*2", "138****5678*2"),
+            ("13812345678*13987654321", "138****5678*139****4321"),
+            ("客户138****5678*13987654321", "客户138****5678*139****4321"),
+            ("买了2*13812345678", "买了2*138****5678"),
+            ("+86*138*1234*5678", "+86*138****5678"),
+            ("138**1234**5678", "138****5678"),
+            ("138**1234*5678", "138****5678"),
+            ("已打码138***5678", "已打码138***5678"),
         ] {
             assert_eq!(mask_phones_in_text(text), masked, "{text}");
         }
@@ -1235,6 +1276,15 @@ mod tests {
             "139-1234-5678-9",
             "12345 678 9012",
             "订单 23912345678",
+            // `*` as a size's or a product's sign (round 94: read as a
+            // Hong Kong number).
+            "分辨率3840*2160",
+            "尺寸：2440*1220mm",
+            "5678*1234=7006652",
+            "3840＊2160",
+            "SKU 1234*5678*9012",
+            "订单号 20261120*0001*99",
+            "500ml*12瓶",
         ] {
             assert_eq!(mask_phones_in_text(text), text);
         }
@@ -1385,6 +1435,7 @@ mod tests {
         assert_eq!(mask_id("李**/wxid_abc123xyz789"), "李***9");
         assert_eq!(mask_phone("138****1234"), "138****1234");
         assert_eq!(mask_phone("138*1234*5678"), "138****5678");
+        assert_eq!(mask_phone("1*3*8*1*2*3*4*5*6*7*8"), "****5678");
         assert_eq!(m("电话138*1234*5678请回电"), "电话138****5678请回电");
         assert_eq!(mask_phone("13812345678.0"), "138****5678");
         assert_eq!(mask_phone("1.38123456780E+10"), "138****5678");
