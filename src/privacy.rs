@@ -670,13 +670,10 @@ fn number_at(text: &str, i: usize) -> Option<(usize, String)> {
         if matches!(groups.joins[k - 1], Some(Join::Glued | Join::Bracket)) {
             return None;
         }
-        let masked = if groups.joins[..k - 1].contains(&Some(Join::Star)) {
-            (lead == Lead::Nothing)
-                .then(|| mobile(&groups, 0, k, 0))
-                .flatten()?
-        } else {
-            masked_number(text, i, lead, &groups, k, cue)?
-        };
+        let masked = masked_number(text, i, lead, &groups, k, cue)?;
+        if groups.joins[..k - 1].contains(&Some(Join::Star)) && !ends_in_masked_mobile(&masked) {
+            return None;
+        }
         Some((groups.spans[k - 1].1, masked))
     })
 }
@@ -909,6 +906,18 @@ fn read_groups(text: &str, i: usize) -> Option<(Lead, Groups)> {
         j += width;
     }
     Some((lead, g))
+}
+
+/// Whether a masked number is a mainland mobile's (138****5678, after a
+/// country code or not), the one shape read across a `*`.
+fn ends_in_masked_mobile(masked: &str) -> bool {
+    let b = masked.as_bytes();
+    b.len() >= 11 && {
+        let t = &b[b.len() - 11..];
+        t[..3].iter().all(u8::is_ascii_digit)
+            && &t[3..7] == b"****"
+            && t[7..].iter().all(u8::is_ascii_digit)
+    }
 }
 
 /// The masked form of the first `k` groups if they make a phone number.
@@ -1264,6 +1273,8 @@ mod tests {
             ("+86*138*1234*5678", "+86*138****5678"),
             ("138**1234**5678", "138****5678"),
             ("138**1234*5678", "138****5678"),
+            ("+86138*1234*5678", "+86138****5678"),
+            ("0086 138*1234*5678", "0086 138****5678"),
             ("已打码138***5678", "已打码138***5678"),
         ] {
             assert_eq!(mask_phones_in_text(text), masked, "{text}");
@@ -1587,7 +1598,7 @@ mod tests {
                 &[11][..], &[3, 4, 4], &[4, 4, 3], &[3, 8], &[7, 4],
             ]),
             separators in proptest::collection::vec(
-                proptest::sample::select(vec![" ", "-", ".", "－", "．", "\u{3000}"]),
+                proptest::sample::select(vec![" ", "-", ".", "－", "．", "\u{3000}", "*", "＊", "**"]),
                 2,
             ),
             country in proptest::sample::select(vec!["", "+86", "+86 ", "＋86-", "0086 ", "86-"]),
