@@ -133,23 +133,27 @@ pub fn check_settings_file(path: &Path) -> Result<()> {
 /// thousands of phrases is under 1 MB).
 pub const MAX_TOML_BYTES: u64 = 16 << 20;
 
+/// The bytes of a file kefu reads whole, of at most `limit` bytes: one
+/// longer (`/dev/zero`, a log named by mistake) is an error saying it is not
+/// `what`, rather than read until memory runs out.
+pub fn read_at_most(path: &Path, limit: u64, what: &str) -> Result<Vec<u8>> {
+    let mut bytes = vec![];
+    std::fs::File::open(path)
+        .and_then(|f| {
+            std::io::Read::read_to_end(&mut std::io::Read::take(f, limit + 1), &mut bytes)
+        })
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.len() as u64 > limit {
+        bail!("{}: over {} MB: not {what}", path.display(), limit >> 20);
+    }
+    Ok(bytes)
+}
+
 /// A TOML file's text: UTF-8, or the encoding it is detected to be.
 fn read_text(path: &Path) -> Result<String> {
     // At most MAX_TOML_BYTES: `--map /dev/zero` (or a log named by mistake)
     // grew without bound (found by exploratory testing).
-    let mut bytes = vec![];
-    std::fs::File::open(path)
-        .and_then(|f| {
-            std::io::Read::read_to_end(&mut std::io::Read::take(f, MAX_TOML_BYTES + 1), &mut bytes)
-        })
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    if bytes.len() as u64 > MAX_TOML_BYTES {
-        bail!(
-            "{}: over {} MB: not a settings or mapping file",
-            path.display(),
-            MAX_TOML_BYTES >> 20
-        );
-    }
+    let bytes = read_at_most(path, MAX_TOML_BYTES, "a settings or mapping file")?;
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => decode_config(e.as_bytes()).with_context(|| {

@@ -229,22 +229,7 @@ impl Model {
                 path.display()
             );
         }
-        let mut bytes = vec![];
-        std::fs::File::open(path)
-            .and_then(|f| {
-                std::io::Read::read_to_end(
-                    &mut std::io::Read::take(f, MAX_MODEL_BYTES + 1),
-                    &mut bytes,
-                )
-            })
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        if bytes.len() as u64 > MAX_MODEL_BYTES {
-            bail!(
-                "{}: over {} MB: not a kefu model",
-                path.display(),
-                MAX_MODEL_BYTES >> 20
-            );
-        }
+        let bytes = crate::config::read_at_most(path, MAX_MODEL_BYTES, "a kefu model")?;
         let m: Model = serde_json::from_slice(&bytes)
             .with_context(|| format!("{} is not a kefu model", path.display()))?;
         Ok(Some(m))
