@@ -110,7 +110,7 @@ pub fn read_toml<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T> {
 
 /// Refuses a kefu.toml that is a device or a pipe (its links followed):
 /// read, a pipe waits forever and `/dev/zero` never ends; and links that
-/// go round in a loop.
+/// cannot be followed (a loop, a step through a file).
 pub fn check_settings_file(path: &Path) -> Result<()> {
     if crate::workspace::is_device_or_pipe(path) {
         bail!(
@@ -118,11 +118,11 @@ pub fn check_settings_file(path: &Path) -> Result<()> {
             path.display()
         );
     }
-    // Links that go round in a loop are not a missing file (said to be
+    // Links that cannot be followed are not a missing file (said to be
     // missing, or replaced by the defaults at init).
-    if path.is_symlink() && crate::render::output::written_path(path) == path {
+    if let Some(why) = crate::render::output::unfollowable(path) {
         bail!(
-            "{} is a symbolic link that cannot be followed (the links go round in a loop): point it at the settings file, or remove it",
+            "{} is a symbolic link that cannot be followed ({why}): point it at the settings file, or remove it",
             path.display()
         );
     }

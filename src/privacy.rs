@@ -471,9 +471,15 @@ fn looks_masked(value: &str) -> bool {
             .chars()
             .all(|c| c == '*' || c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '(' | ')'));
     // Single stars between seven digits or more are typed, not a mask
-    // (1*3*8*1*2*3*4*5*6*7*8 was shown whole; found by exploratory testing).
+    // (1*3*8*1*2*3*4*5*6*7*8 was shown whole; found by exploratory testing);
+    // nor is any that leaves a whole mobile number to read
+    // (138***1234***5678).
     let typed = star_run == 1 && digits >= 7;
-    phone_like || (stars >= 2 && longest_run <= 4 && shown <= 2 * stars && !typed)
+    let shown_digits: Vec<u8> = value.bytes().filter(u8::is_ascii_digit).collect();
+    let whole_mobile =
+        shown_digits.len() >= 11 && is_mobile(&shown_digits[shown_digits.len() - 11..]);
+    !whole_mobile
+        && (phone_like || (stars >= 2 && longest_run <= 4 && shown <= 2 * stars && !typed))
 }
 
 /// Masks phone numbers inside free text, as customers write them:
@@ -521,14 +527,21 @@ pub fn mask_phones_in_text(text: &str) -> Cow<'_, str> {
         after_glued_digit =
             after_digit && (join_of(c) == Some(Join::Glued) || matches!(c, ':' | '：'));
         // Stars after digits are a masked number's (138****5678 9123):
-        // counted as digits, so that nothing starts in its tail. But not a
-        // single star between digits, after which a number may start
-        // (138****5678*13987654321, 2*13812345678).
-        let star = |c: Option<char>| matches!(c, Some('*' | '＊'));
-        let lone_star = star(Some(c))
-            && !star(text[..i].chars().next_back())
-            && digit_at(bytes, i + c.len_utf8()).is_some();
-        after_digit = digit_at(bytes, i).is_some() || (star(Some(c)) && after_digit && !lone_star);
+        // counted as digits, so that nothing starts in its tail. But not
+        // one or two stars between digits, after which a number may start
+        // (138****5678*13987654321, 2**13812345678).
+        let is_star = |c: &char| matches!(c, '*' | '＊');
+        let joining = is_star(&c) && {
+            let back = text[..i].chars().rev().take_while(is_star).count();
+            let ahead = text[i..].chars().take_while(is_star).count();
+            let after = i + text[i..]
+                .chars()
+                .take_while(is_star)
+                .map(char::len_utf8)
+                .sum::<usize>();
+            back + ahead <= 2 && digit_at(bytes, after).is_some()
+        };
+        after_digit = digit_at(bytes, i).is_some() || (is_star(&c) && after_digit && !joining);
         i += c.len_utf8();
     }
     if copied == 0 {
@@ -671,7 +684,9 @@ fn number_at(text: &str, i: usize) -> Option<(usize, String)> {
             return None;
         }
         let masked = masked_number(text, i, lead, &groups, k, cue)?;
-        if groups.joins[..k - 1].contains(&Some(Join::Star)) && !ends_in_masked_mobile(&masked) {
+        if groups.joins[..k - 1].contains(&Some(Join::Star))
+            && !across_star(&groups, k, lead, &masked)
+        {
             return None;
         }
         Some((groups.spans[k - 1].1, masked))
@@ -908,16 +923,26 @@ fn read_groups(text: &str, i: usize) -> Option<(Lead, Groups)> {
     Some((lead, g))
 }
 
-/// Whether a masked number is a mainland mobile's (138****5678, after a
-/// country code or not), the one shape read across a `*`.
-fn ends_in_masked_mobile(masked: &str) -> bool {
+/// Whether the first `k` groups, some joined by a `*`, are read as the
+/// number `masked` is: a `*` is also the sign of sizes and products
+/// (3840*2160, 1500*2000*200mm), so only the shapes a size does not take
+/// are: a number after a `+` country code or from a 0 (an area code, 00:
+/// +852*9123*4567, 0755*12345678), and a mainland mobile as mobiles are
+/// grouped (138*1234*5678, 138*12345678, 1381234*5678; not 4-4-3 nor
+/// 4-3-4, which mattresses and wardrobes are).
+fn across_star(g: &Groups, k: usize, lead: Lead, masked: &str) -> bool {
+    if lead == Lead::Plus || g.digits(0).first() == Some(&b'0') {
+        return true;
+    }
     let b = masked.as_bytes();
-    b.len() >= 11 && {
+    let mobile = b.len() >= 11 && {
         let t = &b[b.len() - 11..];
         t[..3].iter().all(u8::is_ascii_digit)
             && &t[3..7] == b"****"
             && t[7..].iter().all(u8::is_ascii_digit)
-    }
+    };
+    let lens = &g.lens[..k];
+    mobile && (lens.ends_with(&[3, 4, 4]) || lens.ends_with(&[3, 8]) || lens.ends_with(&[7, 4]))
 }
 
 /// The masked form of the first `k` groups if they make a phone number.
@@ -1273,6 +1298,13 @@ mod tests {
             ("+86*138*1234*5678", "+86*138****5678"),
             ("138**1234**5678", "138****5678"),
             ("138**1234*5678", "138****5678"),
+            // Round 95: a pair of stars (full-width too) before a number;
+            // a landline, Hong Kong or Taiwan number with its code.
+            ("13812345678＊＊13987654321", "138****5678＊＊139****4321"),
+            ("客户2**13955556666", "客户2**139****6666"),
+            ("0755*12345678", "0755-****5678"),
+            ("+852*9123*4567", "+852*****4567"),
+            ("0912*345*678", "09****5678"),
             ("+86138*1234*5678", "+86138****5678"),
             ("0086 138*1234*5678", "0086 138****5678"),
             ("已打码138***5678", "已打码138***5678"),
@@ -1296,6 +1328,10 @@ mod tests {
             "SKU 1234*5678*9012",
             "订单号 20261120*0001*99",
             "500ml*12瓶",
+            "床垫尺寸1500*2000*200mm",
+            "衣柜1800*600*2000mm",
+            "1920*1080*120Hz",
+            "1500**2000**200",
         ] {
             assert_eq!(mask_phones_in_text(text), text);
         }
@@ -1447,6 +1483,9 @@ mod tests {
         assert_eq!(mask_phone("138****1234"), "138****1234");
         assert_eq!(mask_phone("138*1234*5678"), "138****5678");
         assert_eq!(mask_phone("1*3*8*1*2*3*4*5*6*7*8"), "****5678");
+        assert_eq!(mask_phone("138***1234***5678"), "****5678");
+        assert_eq!(mask_phone("1**3**8**1**2**3**4**5**6**7**8"), "****5678");
+        assert_eq!(mask_phone("+86 138****1234"), "+86 138****1234");
         assert_eq!(m("电话138*1234*5678请回电"), "电话138****5678请回电");
         assert_eq!(mask_phone("13812345678.0"), "138****5678");
         assert_eq!(mask_phone("1.38123456780E+10"), "138****5678");
@@ -1604,6 +1643,12 @@ mod tests {
             country in proptest::sample::select(vec!["", "+86", "+86 ", "＋86-", "0086 ", "86-"]),
             full_width in proptest::collection::vec(proptest::bool::ANY, 11),
         ) {
+            // Across a `*`, mobiles as they are grouped, not as sizes are
+            // (4-4-3: 1500*2000*200).
+            let separators: Vec<&str> = separators
+                .iter()
+                .map(|s| if grouping == [4, 4, 3] && s.contains(['*', '＊']) { "-" } else { s })
+                .collect();
             let mut written = String::new();
             let (mut group, mut in_group) = (0, 0);
             for (n, d) in mobile.chars().enumerate() {

@@ -145,15 +145,16 @@ impl Workspace {
 pub fn init(dir: &Path, quiet: bool) -> Result<Vec<PathBuf>> {
     // A link to a directory not made yet: the directory it leads to is made,
     // as the settings and the store are made at the end of their links
-    // (`create_dir_all` said "File exists").
-    if dir.is_symlink() && !dir.exists() {
-        let target = crate::render::output::written_path(dir);
-        if target == dir {
+    // (`create_dir_all` said "File exists"). `ws/` is the link `ws`.
+    let link: PathBuf = dir.components().collect();
+    if link.is_symlink() && !link.exists() {
+        if let Some(why) = crate::render::output::unfollowable(&link) {
             anyhow::bail!(
-                "cannot create {}: it is a symbolic link that cannot be followed (the links go round in a loop)",
+                "cannot create {}: it is a symbolic link that cannot be followed ({why})",
                 dir.display()
             );
         }
+        let target = crate::render::output::written_path(&link);
         std::fs::create_dir_all(&target).with_context(|| {
             format!(
                 "cannot create {}, the directory {} links to",

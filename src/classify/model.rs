@@ -198,9 +198,30 @@ impl Model {
         Scorer::from_model(self)
     }
 
+    /// Refuses a place the model cannot be saved to as a file read back:
+    /// links that cannot be followed, a directory, a device or a pipe
+    /// (found by exploratory testing: `classify train` waited for ever on a
+    /// pipe, and "saved" a model into /dev/null). Checked before training.
+    pub fn check_place(path: &Path) -> Result<()> {
+        if let Some(why) = crate::render::output::unfollowable(path) {
+            bail!(
+                "cannot save the model to {}: it is a symbolic link that cannot be followed ({why}); remove it",
+                path.display()
+            );
+        }
+        if crate::workspace::is_device_or_pipe(path) || path.is_dir() {
+            bail!(
+                "cannot save the model to {}: it is not a file (a directory, a device or a pipe); remove it",
+                path.display()
+            );
+        }
+        Ok(())
+    }
+
     /// Saves the model as JSON, replacing an earlier one at once (a model
     /// half written is never read).
     pub fn save(&self, path: &Path) -> Result<()> {
+        Model::check_place(path)?;
         let mut file = OutputFile::create(path)?;
         serde_json::to_writer(&mut file, self)
             .with_context(|| format!("cannot write {}", path.display()))?;
@@ -213,6 +234,12 @@ impl Model {
     /// import of feedback, holding the store; `/dev/zero` was read until
     /// memory ran out).
     pub fn load(path: &Path) -> Result<Option<Model>> {
+        if let Some(why) = crate::render::output::unfollowable(path) {
+            bail!(
+                "{} is a symbolic link that cannot be followed ({why}): point it at the trained model, or remove it to classify with the built-in one",
+                path.display()
+            );
+        }
         if path.is_symlink() && !path.exists() {
             bail!(
                 "{} is a symbolic link to {}, which does not exist: point it at the trained model, or remove it to classify with the built-in one",

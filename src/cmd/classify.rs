@@ -1234,6 +1234,7 @@ fn train(globals: &Globals, ws: &Workspace, args: TrainArgs) -> Result<()> {
     // Its report's stdout, before a model is learnt and saved (found by
     // exploratory testing: saved, then the command failed).
     output::check_stdout()?;
+    Model::check_place(&ws.dir.join(MODEL_FILE))?;
     let data: Vec<(String, Cause)> = match &args.file {
         Some(f) => read_labeled(f)?,
         None => {

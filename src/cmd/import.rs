@@ -316,14 +316,18 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
     if let Some(path) = &args.map {
         // The rejects file is written over: never the mapping read (found
         // by exploratory testing: it replaced the user's mapping).
-        if let Some(r) = args
-            .rejects
-            .as_deref()
-            .filter(|r| !output::is_stdout(r) && same_file(r, path))
-        {
+        // `--rejects -`: the file stdout is redirected to (`>> map.toml`).
+        let written = args.rejects.as_deref().and_then(|r| {
+            if output::is_stdout(r) {
+                output::direct_file(Some(r))
+            } else {
+                Some(r.to_path_buf())
+            }
+        });
+        if let Some(w) = written.filter(|w| same_file(w, path)) {
             return Err(Usage(format!(
                 "--rejects {} is the --map file: name another file",
-                ingest::path_text(r)
+                ingest::path_text(args.rejects.as_deref().unwrap_or(&w))
             ))
             .into());
         }
@@ -1028,20 +1032,28 @@ impl Rejects {
     fn open(&mut self) -> Result<()> {
         let dir = self.path.parent().filter(|d| !d.as_os_str().is_empty());
         if let Some(dir) = dir.filter(|_| !output::is_stdout(&self.path)) {
-            std::fs::create_dir_all(dir).with_context(|| {
-                // The workspace's rejects/ taken by a file or a link to
-                // nothing ("File exists" said nothing of which).
-                let what = if dir.is_symlink() && !dir.exists() {
-                    ": it is a symbolic link that leads nowhere"
+            std::fs::create_dir_all(dir).map_err(|e| {
+                // The workspace's rejects/ taken by a file or a link that
+                // leads nowhere (said as "File exists", naming nothing).
+                let what = if let Some(why) = output::unfollowable(dir) {
+                    Some(format!(
+                        "it is a symbolic link that cannot be followed ({why})"
+                    ))
+                } else if dir.is_symlink() && !dir.exists() {
+                    Some("it is a symbolic link to a directory that does not exist".to_string())
                 } else if dir.exists() && !dir.is_dir() {
-                    ": it is a file, not a directory"
+                    Some("it is a file, not a directory".to_string())
                 } else {
-                    ""
+                    None
                 };
-                format!(
-                    "cannot create {}{what} (where rejected rows are kept; or name a file with --rejects PATH)",
-                    ingest::path_text(dir)
-                )
+                let shown = ingest::path_text(dir);
+                let hint = "where rejected rows are kept; or name a file with --rejects PATH";
+                match what {
+                    Some(what) => anyhow::anyhow!("cannot create {shown}: {what} ({hint})"),
+                    None => {
+                        anyhow::Error::new(e).context(format!("cannot create {shown} ({hint})"))
+                    }
+                }
             })?;
             // The workspace's rejects/: each import a new name, so what an
             // import killed mid-way left is removed here, not by a later

@@ -32,6 +32,9 @@ const BUFFER: usize = 256 * 1024;
 
 /// Symlinks followed before giving up (the limit Linux uses).
 const MAX_LINKS: usize = 40;
+/// Said of links that go round in a loop (or a chain longer than
+/// [`MAX_LINKS`]).
+const LINK_LOOP: &str = "the links go round in a loop";
 
 /// How a temporary file's name ends: `.NAME.PID.RANDOM.kefu-tmp`, beside NAME.
 const TEMP_SUFFIX: &str = ".kefu-tmp";
@@ -109,6 +112,21 @@ pub fn unusable_directory(dir: &Path) -> Option<String> {
         ));
     }
     Some(format!("there is no directory {shown}"))
+}
+
+/// Why `path`, a symbolic link, cannot be followed to a file or to the
+/// place of one not made yet: its links go round in a loop, a step is no
+/// directory, or one may not be searched. `None` for a path that is no
+/// link, or whose links can be followed.
+pub fn unfollowable(path: &Path) -> Option<String> {
+    if !path.is_symlink() {
+        return None;
+    }
+    match Destination::of(path) {
+        Ok(_) => None,
+        Err(e) if e.to_string() == LINK_LOOP => Some(LINK_LOOP.to_string()),
+        Err(e) => Some(e.to_string()),
+    }
 }
 
 /// The file `path` writes, its symbolic links followed (itself when it is
@@ -292,7 +310,7 @@ impl Destination {
                 return Ok(Destination::Special);
             }
         }
-        Err(std::io::Error::other("too many levels of symbolic links"))
+        Err(std::io::Error::other(LINK_LOOP))
     }
 }
 

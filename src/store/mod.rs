@@ -97,7 +97,15 @@ fn check_writable(path: &Path) -> Result<()> {
         name.push(suffix);
         files.push(PathBuf::from(name));
     }
-    for file in files.iter().filter(|f| f.exists()) {
+    // An empty rollback journal is no journal to SQLite, which never
+    // writes it (found by exploratory testing: one another user left
+    // stopped every command).
+    let needed = |f: &PathBuf| {
+        f.exists()
+            && !(f.to_string_lossy().ends_with("-journal")
+                && std::fs::metadata(f).is_ok_and(|m| m.len() == 0))
+    };
+    for file in files.iter().filter(|f| needed(f)) {
         // Opened for writing and closed at once: nothing is written.
         match std::fs::OpenOptions::new().write(true).open(file) {
             Err(e) if e.kind() == PermissionDenied && file == path => {
@@ -111,7 +119,7 @@ fn check_writable(path: &Path) -> Result<()> {
             }
             Err(e) if e.kind() == PermissionDenied => {
                 bail!(
-                    "cannot use the store {}: {} {} is not writable by this user: SQLite's journal file, made by a kefu another user ran; ask them or an administrator to make it writable for you (chmod g+w, with the group shared) or, while no kefu runs, to remove it{}",
+                    "cannot use the store {}: {} {} is not writable by this user: SQLite's journal file (made by a kefu another user ran, or its mode changed); ask its owner or an administrator to make it writable for you (chmod g+w, with the group shared) or, while no kefu runs, to remove it{}",
                     path.display(),
                     file.display(),
                     owner_and_mode(file),
