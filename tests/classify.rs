@@ -1740,8 +1740,25 @@ fn a_model_file_that_is_no_file_is_refused() {
     std::fs::remove_file(&model).unwrap();
     symlink("/dev/zero", &model).unwrap();
     refused("is not a file (a directory, a device or a pipe)");
+    // Nor is a model trained into either (round 94: train waited for ever
+    // on the pipe, and "saved" into /dev/null).
+    let labeled = wd.write(
+        "labeled.csv",
+        format!(
+            "text,cause\n{}",
+            "态度很差,attitude\n回复太慢,response\n".repeat(6)
+        ),
+    );
+    wd.kefu(&["classify", "train", &labeled])
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cannot save the model to"));
     std::fs::remove_file(&model).unwrap();
     symlink(wd.path("share/model.json"), &model).unwrap();
     refused("share/model.json, which does not exist");
+    std::fs::remove_file(&model).unwrap();
+    symlink(&model, &model).unwrap();
+    refused("cannot be followed (the links go round in a loop)");
     assert_eq!(wd.count("SELECT count(*) FROM feedback"), 0);
 }

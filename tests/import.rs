@@ -575,6 +575,11 @@ fn the_store_and_the_files_imported_are_never_written_over() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("is the --map file"));
+    // Nor through stdout (round 94).
+    let out = wd.shell(&format!(
+        "$KEFU import reviews {f} --map {map} --rejects - >> {map}"
+    ));
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert_eq!(
         std::fs::read_to_string(&map).unwrap(),
         "[columns]\ncontent = \"评价内容\"\n"
@@ -4174,7 +4179,8 @@ fn links_leading_nowhere_are_named_so() {
     use std::os::unix::fs::symlink;
     let wd = Workdir::empty();
     symlink(wd.path("data/shop"), wd.path("shop")).unwrap();
-    let (code, err) = init_in(&wd, "shop");
+    // `shop/` is the link too (round 94).
+    let (code, err) = init_in(&wd, "shop/");
     assert_eq!(code, Some(0), "{err}");
     assert!(wd.path("data/shop/kefu.db").is_file());
     assert!(wd.path("data/shop/kefu.toml").is_file());
@@ -4211,6 +4217,13 @@ fn links_leading_nowhere_are_named_so() {
         );
         assert!(!err.contains("missing"), "{args:?}: {err}");
     }
+    // A step through a file is no loop (round 94: called one).
+    std::fs::remove_file(&toml).unwrap();
+    wd.write("afile", "x");
+    symlink(wd.path("afile/kefu.toml"), &toml).unwrap();
+    let (code, err) = run(&["report", "daily"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("cannot be followed (Not a directory"), "{err}");
     std::fs::remove_file(&toml).unwrap();
     symlink(wd.path("conf/kefu.toml"), &toml).unwrap();
     std::fs::create_dir(wd.path("conf")).unwrap();
@@ -5672,18 +5685,25 @@ fn a_journal_another_user_left_is_named() {
     for f in ["", "kefu.db", "kefu.toml"] {
         std::os::unix::fs::chown(wd.path(f), Some(65534), Some(65534)).unwrap();
     }
-    let journal = wd.write("kefu.db-journal", vec![7u8; 4096]);
+    let as_nobody = || {
+        std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(assert_cmd::cargo::cargo_bin("kefu"))
+            .arg("-w")
+            .arg(wd.path(""))
+            .args(["report", "daily", "--date", "2026-11-20"])
+            .env("KEFU_TODAY", "2026-12-05")
+            .env_remove("KEFU_WORKSPACE")
+            .output()
+            .unwrap()
+    };
+    // An empty one is no journal to SQLite, and stops nothing (round 94).
+    let journal = wd.write("kefu.db-journal", "");
     std::fs::set_permissions(&journal, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let out = std::process::Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(assert_cmd::cargo::cargo_bin("kefu"))
-        .arg("-w")
-        .arg(wd.path(""))
-        .args(["report", "daily", "--date", "2026-11-20"])
-        .env("KEFU_TODAY", "2026-12-05")
-        .env_remove("KEFU_WORKSPACE")
-        .output()
-        .unwrap();
+    let out = as_nobody();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    std::fs::write(&journal, vec![7u8; 4096]).unwrap();
+    let out = as_nobody();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
