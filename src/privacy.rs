@@ -465,8 +465,10 @@ fn looks_masked(value: &str) -> bool {
         .unwrap_or(0);
     let digits = value.chars().filter(char::is_ascii_digit).count();
     let star_run = value.split(|c| c != '*').map(str::len).max().unwrap_or(0);
+    // A masked number shows at most 9 digits (+86 138****1234); one
+    // showing more hides too little (010***87654321, +852***91234567).
     let phone_like = star_run >= 3
-        && digits <= 11
+        && digits <= 9
         && value
             .chars()
             .all(|c| c == '*' || c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '(' | ')'));
@@ -539,7 +541,10 @@ pub fn mask_phones_in_text(text: &str) -> Cow<'_, str> {
                 .take_while(is_star)
                 .map(char::len_utf8)
                 .sum::<usize>();
-            back + ahead <= 2 && digit_at(bytes, after).is_some()
+            let next = text[after..].chars().next();
+            back + ahead <= 2
+                && (digit_at(bytes, after).is_some()
+                    || matches!(next, Some('+' | '＋' | '(' | '（')))
         };
         after_digit = digit_at(bytes, i).is_some() || (is_star(&c) && after_digit && !joining);
         i += c.len_utf8();
@@ -685,7 +690,7 @@ fn number_at(text: &str, i: usize) -> Option<(usize, String)> {
         }
         let masked = masked_number(text, i, lead, &groups, k, cue)?;
         if groups.joins[..k - 1].contains(&Some(Join::Star))
-            && !across_star(&groups, k, lead, &masked)
+            && !across_star(text, &groups, k, lead, &masked)
         {
             return None;
         }
@@ -924,14 +929,35 @@ fn read_groups(text: &str, i: usize) -> Option<(Lead, Groups)> {
 }
 
 /// Whether the first `k` groups, some joined by a `*`, are read as the
-/// number `masked` is: a `*` is also the sign of sizes and products
-/// (3840*2160, 1500*2000*200mm), so only the shapes a size does not take
-/// are: a number after a `+` country code or from a 0 (an area code, 00:
-/// +852*9123*4567, 0755*12345678), and a mainland mobile as mobiles are
-/// grouped (138*1234*5678, 138*12345678, 1381234*5678; not 4-4-3 nor
-/// 4-3-4, which mattresses and wardrobes are).
-fn across_star(g: &Groups, k: usize, lead: Lead, masked: &str) -> bool {
-    if lead == Lead::Plus || g.digits(0).first() == Some(&b'0') {
+/// number `masked` is. A `*` is also the sign of sizes and products, so
+/// not where a unit follows (1500*2000*200mm, 180*2000*2200mm), and only
+/// in the shapes sizes do not take: a number after a `+` country code or
+/// from a mainland area code (+852*9123*4567, 0755*12345678, not 05*1234
+/// nor 0189*3536), and a mainland mobile grouped as mobiles are, any
+/// country code before it set aside: 3-4-4, 3-8, 7-4, or with a group of
+/// five digits or more (138*1234*5678, 86138*1234*5678, 13812*345678;
+/// not 4-4-3 nor 4-3-4, which mattresses and wardrobes are).
+fn across_star(text: &str, g: &Groups, k: usize, lead: Lead, masked: &str) -> bool {
+    let rest = &text[g.spans[k - 1].1..];
+    let unit = rest.starts_with(['米', '厘', '毫', '寸', '克', '斤', '升'])
+        || [
+            "mm", "cm", "dm", "km", "m", "ml", "kg", "g", "hz", "px", "in", "ft", "l",
+        ]
+        .iter()
+        .any(|u| {
+            rest.get(..u.len())
+                .is_some_and(|r| r.eq_ignore_ascii_case(u))
+                && !rest[u.len()..].starts_with(|c: char| c.is_ascii_alphabetic())
+        });
+    if unit {
+        return false;
+    }
+    let first = g.digits(0);
+    let area = matches!(
+        first,
+        [b'0', b'1', b'0'] | [b'0', b'2', _] | [b'0', b'3'..=b'9', _, _]
+    );
+    if lead == Lead::Plus || area || first.starts_with(b"00") {
         return true;
     }
     let b = masked.as_bytes();
@@ -941,8 +967,18 @@ fn across_star(g: &Groups, k: usize, lead: Lead, masked: &str) -> bool {
             && &t[3..7] == b"****"
             && t[7..].iter().all(u8::is_ascii_digit)
     };
-    let lens = &g.lens[..k];
-    mobile && (lens.ends_with(&[3, 4, 4]) || lens.ends_with(&[3, 8]) || lens.ends_with(&[7, 4]))
+    // The mobile's own groups: its last 11 digits.
+    let mut shape = vec![];
+    let mut sum = 0;
+    for &len in g.lens[..k].iter().rev() {
+        let take = len.min(11 - sum);
+        shape.insert(0, take);
+        sum += take;
+        if sum == 11 {
+            break;
+        }
+    }
+    mobile && (matches!(shape[..], [3, 4, 4] | [3, 8] | [7, 4]) || shape.iter().any(|&l| l >= 5))
 }
 
 /// The masked form of the first `k` groups if they make a phone number.
@@ -1305,6 +1341,12 @@ mod tests {
             ("0755*12345678", "0755-****5678"),
             ("+852*9123*4567", "+852*****4567"),
             ("0912*345*678", "09****5678"),
+            // Round 96: a country code glued, other mobile groupings, a
+            // number with a `+` after stars.
+            ("电话86138*1234*5678", "电话86138****5678"),
+            ("861381234*5678", "86138****5678"),
+            ("13812*345678", "138****5678"),
+            ("客户2*+86138*1234*5678", "客户2*+86138****5678"),
             ("+86138*1234*5678", "+86138****5678"),
             ("0086 138*1234*5678", "0086 138****5678"),
             ("已打码138***5678", "已打码138***5678"),
@@ -1332,6 +1374,10 @@ mod tests {
             "衣柜1800*600*2000mm",
             "1920*1080*120Hz",
             "1500**2000**200",
+            "床尺寸180*2000*2200mm",
+            "规格05*1234*5678",
+            "型号0189*3536*1279mm",
+            "板材08*1200*2400mm",
         ] {
             assert_eq!(mask_phones_in_text(text), text);
         }
@@ -1486,6 +1532,8 @@ mod tests {
         assert_eq!(mask_phone("138***1234***5678"), "****5678");
         assert_eq!(mask_phone("1**3**8**1**2**3**4**5**6**7**8"), "****5678");
         assert_eq!(mask_phone("+86 138****1234"), "+86 138****1234");
+        assert_eq!(mask_phone("010***87654321"), "****4321");
+        assert_eq!(mask_phone("+852***91234567"), "****4567");
         assert_eq!(m("电话138*1234*5678请回电"), "电话138****5678请回电");
         assert_eq!(mask_phone("13812345678.0"), "138****5678");
         assert_eq!(mask_phone("1.38123456780E+10"), "138****5678");
@@ -1644,10 +1692,11 @@ mod tests {
             full_width in proptest::collection::vec(proptest::bool::ANY, 11),
         ) {
             // Across a `*`, mobiles as they are grouped, not as sizes are
-            // (4-4-3: 1500*2000*200).
+            // (4-4-3: 1500*2000*200), nor before a unit (…mm).
+            let sized = grouping == [4, 4, 3] || after.starts_with(|c: char| c.is_ascii_alphabetic());
             let separators: Vec<&str> = separators
                 .iter()
-                .map(|s| if grouping == [4, 4, 3] && s.contains(['*', '＊']) { "-" } else { s })
+                .map(|s| if sized && s.contains(['*', '＊']) { "-" } else { s })
                 .collect();
             let mut written = String::new();
             let (mut group, mut in_group) = (0, 0);
