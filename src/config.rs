@@ -137,6 +137,11 @@ pub const MAX_TOML_BYTES: u64 = 16 << 20;
 /// longer (`/dev/zero`, a log named by mistake) is an error saying it is not
 /// `what`, rather than read until memory runs out.
 pub fn read_at_most(path: &Path, limit: u64, what: &str) -> Result<Vec<u8>> {
+    let over = || anyhow::anyhow!("{}: over {} MB: not {what}", path.display(), limit >> 20);
+    // A regular file is told by its size, before anything is read.
+    if std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() > limit) {
+        return Err(over());
+    }
     let mut bytes = vec![];
     std::fs::File::open(path)
         .and_then(|f| {
@@ -144,7 +149,7 @@ pub fn read_at_most(path: &Path, limit: u64, what: &str) -> Result<Vec<u8>> {
         })
         .with_context(|| format!("cannot read {}", path.display()))?;
     if bytes.len() as u64 > limit {
-        bail!("{}: over {} MB: not {what}", path.display(), limit >> 20);
+        return Err(over());
     }
     Ok(bytes)
 }

@@ -1759,6 +1759,11 @@ fn a_model_file_that_is_no_file_is_refused() {
     refused("share/model.json, which does not exist");
     std::fs::remove_file(&model).unwrap();
     symlink(&model, &model).unwrap();
-    refused("cannot be followed (the links go round in a loop)");
+    refused("cannot be followed (the links go round in a loop");
+    // Over 512 MB: told by its size, not read (round 96: read whole first).
+    std::fs::remove_file(&model).unwrap();
+    let big = std::fs::File::create(&model).unwrap();
+    big.set_len((512 << 20) + 1).unwrap();
+    refused("over 512 MB: not a kefu model");
     assert_eq!(wd.count("SELECT count(*) FROM feedback"), 0);
 }

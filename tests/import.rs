@@ -5712,3 +5712,31 @@ fn a_journal_another_user_left_is_named() {
     );
     assert_eq!(std::fs::read(&journal).unwrap(), vec![7u8; 4096]);
 }
+
+/// Found by exploratory testing (round 96): init made a new store beside a
+/// rollback journal or WAL a deleted store had left, and the next command
+/// replayed it into the new store (another program's tables, or a kefu
+/// store's writes).
+#[cfg(unix)]
+#[test]
+fn init_refuses_a_journal_left_without_its_store() {
+    let wd = Workdir::empty();
+    for suffix in ["-journal", "-wal"] {
+        let dir = format!("ws{suffix}");
+        std::fs::create_dir(wd.path(&dir)).unwrap();
+        wd.write(&format!("{dir}/kefu.db{suffix}"), vec![1u8; 512]);
+        let (code, err) = init_in(&wd, &dir);
+        assert_eq!(code, Some(1), "{err}");
+        assert!(
+            err.contains(&format!(
+                "kefu.db{suffix} is left beside where the store goes"
+            )),
+            "{err}"
+        );
+        assert!(!wd.path(&format!("{dir}/kefu.db")).exists());
+    }
+    // An empty one is no journal: init goes on.
+    std::fs::create_dir(wd.path("ws")).unwrap();
+    wd.write("ws/kefu.db-journal", "");
+    assert_eq!(init_in(&wd, "ws").0, Some(0));
+}

@@ -34,7 +34,7 @@ const BUFFER: usize = 256 * 1024;
 const MAX_LINKS: usize = 40;
 /// Said of links that go round in a loop (or a chain longer than
 /// [`MAX_LINKS`]).
-const LINK_LOOP: &str = "the links go round in a loop";
+const LINK_LOOP: &str = "the links go round in a loop, or chain more than 40";
 
 /// How a temporary file's name ends: `.NAME.PID.RANDOM.kefu-tmp`, beside NAME.
 const TEMP_SUFFIX: &str = ".kefu-tmp";

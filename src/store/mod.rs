@@ -84,6 +84,27 @@ fn refuse_odd_journals(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Refuses to make a store at `path` beside a WAL or rollback journal with
+/// data in it (of a store deleted or moved without them).
+fn refuse_leftover_journals(path: &Path) -> Result<()> {
+    let end = crate::render::output::written_path(path);
+    for (file, suffix) in [path, end.as_path()]
+        .into_iter()
+        .flat_map(|f| ["-wal", "-journal"].map(|s| (f, s)))
+    {
+        let mut beside = file.as_os_str().to_owned();
+        beside.push(suffix);
+        let beside = Path::new(&beside);
+        if std::fs::metadata(beside).is_ok_and(|m| m.is_file() && m.len() > 0) {
+            bail!(
+                "{} is left beside where the store goes, without its store (one deleted or moved without it): SQLite would replay it into the new store; move it away (with its -shm), then run kefu init again",
+                beside.display()
+            );
+        }
+    }
+    Ok(())
+}
+
 fn check_writable(path: &Path) -> Result<()> {
     use std::io::ErrorKind::PermissionDenied;
     let mut files = vec![path.to_path_buf()];
@@ -335,6 +356,10 @@ impl Store {
         // Not beside a journal that would hang every command after (found
         // by exploratory testing: init made the store beside a pipe).
         refuse_odd_journals(path)?;
+        // Nor beside what a store gone left of its writes: SQLite would
+        // replay that into the new store (found by exploratory testing:
+        // the next command found another program's database there).
+        refuse_leftover_journals(path)?;
         // kefu.db as a symbolic link to a store still to be made (on another
         // disk): made where it points.
         // Through a chain of links too (found by exploratory testing); one
