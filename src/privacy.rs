@@ -596,11 +596,12 @@ enum Join {
     Glued,
     /// By the closing bracket of an area code: (0755)12345678.
     Bracket,
-    /// By a single `*` (138*1234*5678), not a mask's run of them: only a
-    /// mainland mobile is read across it (found by exploratory testing:
-    /// the number showed whole in a text, and masked in the phone column),
-    /// as `*` is also the sign of sizes and products (3840*2160, 5123*4567)
-    /// and of "times" after a number (13812345678*2台).
+    /// By one or two `*` (138*1234*5678), not a mask's run of them: read
+    /// across only in the shapes [`across_star`] allows (found by
+    /// exploratory testing: the number showed whole in a text, and masked
+    /// in the phone column), as `*` is also the sign of sizes and products
+    /// (3840*2160, 1500*2000*200mm) and of "times" after a number
+    /// (13812345678*2台).
     Star,
 }
 
