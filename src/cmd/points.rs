@@ -163,12 +163,7 @@ pub fn ledger_notes(
     };
     let mut notes = vec![];
     if !l.unknown_rules.is_empty() {
-        let counts = l
-            .unknown_rules
-            .iter()
-            .map(|(rule, days)| (rule.clone(), days.values().sum()))
-            .collect();
-        let (total, names) = list(&counts);
+        let (total, names) = list(&l.unknown_rule_counts());
         notes.push(format!(
             "{total} recorded event(s) in the period name rules that [points] in kefu.toml does not have, and count for nothing: {names}"
         ));

@@ -225,6 +225,17 @@ pub struct Ledger {
     pub unlinked: Vec<(Unlinked, bool)>,
 }
 
+impl Ledger {
+    /// How many events name each rule the rulebook does not have, over
+    /// all days: rule id → how many.
+    pub fn unknown_rule_counts(&self) -> BTreeMap<String, usize> {
+        self.unknown_rules
+            .iter()
+            .map(|(rule, days)| (rule.clone(), days.values().sum()))
+            .collect()
+    }
+}
+
 /// The roster's ids, to write every other id in one spelling
 /// ([`crate::domain::off_roster_id`]): KF099, kf099 and ＫＦ０９９ are one
 /// agent the roster lacks, in the ledger, in a closed period's snapshot read
@@ -1690,12 +1701,8 @@ pub fn compute(
         // count for nothing there: said, not dropped unseen (found by
         // exploratory testing).
         if books_here && !now.unknown_rules.is_empty() {
-            let counts = now
-                .unknown_rules
-                .iter()
-                .map(|(rule, days)| (rule.clone(), days.values().sum()))
-                .collect();
-            l.closed_unknown_rules.insert(name.clone(), counts);
+            l.closed_unknown_rules
+                .insert(name.clone(), now.unknown_rule_counts());
         }
         // The snapshot as it stands: its own lines, and the adjustments it
         // froze to closed periods inside it (a month closed before its

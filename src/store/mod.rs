@@ -52,29 +52,13 @@ fn open_error(e: rusqlite::Error, path: &Path) -> anyhow::Error {
     }
 }
 
-/// Refuses a store this user may not write, or whose `-wal`/`-shm` files
-/// beside it they may not write, before SQLite opens anything. SQLite would
-/// open a write-protected kefu.db read-only, silently, and a report would
-/// create the `-wal` and `-shm` files as this user, which the store's owner
-/// then could not write: every later import failed (found by exploratory
-/// testing on a group-shared workspace).
 /// Refuses a journal of the store at `path` that is a device or a pipe,
 /// which SQLite opens and would wait on (found by exploratory testing: a
 /// pipe named kefu.db-wal hung every command): beside the file a link
-/// leads to, where SQLite keeps them, and beside the link, which kefu's own
-/// check of write access opens.
+/// leads to, where SQLite keeps them, and beside the link itself.
 fn refuse_odd_journals(path: &Path) -> Result<()> {
-    // A link to a store still to be made: where it will be.
-    let real =
-        std::fs::canonicalize(path).unwrap_or_else(|_| crate::render::output::written_path(path));
-    for (file, suffix) in [path, real.as_path()]
-        .into_iter()
-        .flat_map(|f| ["-wal", "-shm", "-journal"].map(|s| (f, s)))
-    {
-        let mut beside = file.as_os_str().to_owned();
-        beside.push(suffix);
-        let beside = Path::new(&beside);
-        if crate::workspace::is_device_or_pipe(beside) {
+    for beside in journals_beside(path, &["-wal", "-shm", "-journal"]) {
+        if crate::workspace::is_device_or_pipe(&beside) {
             bail!(
                 "{} is not a file (a device or a pipe): SQLite keeps the store's journal or its index there; remove it",
                 beside.display()
@@ -84,18 +68,27 @@ fn refuse_odd_journals(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The files named `path` + each suffix, beside `path` and beside the file
+/// its links lead to (or, for a store still to be made, will lead to).
+fn journals_beside(path: &Path, suffixes: &[&str]) -> Vec<PathBuf> {
+    let end =
+        std::fs::canonicalize(path).unwrap_or_else(|_| crate::render::output::written_path(path));
+    let mut out = vec![];
+    for file in [path, end.as_path()] {
+        for suffix in suffixes {
+            let mut beside = file.as_os_str().to_owned();
+            beside.push(suffix);
+            out.push(PathBuf::from(beside));
+        }
+    }
+    out
+}
+
 /// Refuses to make a store at `path` beside a WAL or rollback journal with
 /// data in it (of a store deleted or moved without them).
 fn refuse_leftover_journals(path: &Path) -> Result<()> {
-    let end = crate::render::output::written_path(path);
-    for (file, suffix) in [path, end.as_path()]
-        .into_iter()
-        .flat_map(|f| ["-wal", "-journal"].map(|s| (f, s)))
-    {
-        let mut beside = file.as_os_str().to_owned();
-        beside.push(suffix);
-        let beside = Path::new(&beside);
-        if std::fs::metadata(beside).is_ok_and(|m| m.is_file() && m.len() > 0) {
+    for beside in journals_beside(path, &["-wal", "-journal"]) {
+        if std::fs::metadata(&beside).is_ok_and(|m| m.is_file() && m.len() > 0) {
             bail!(
                 "{} is left beside where the store goes, without its store (one deleted or moved without it): SQLite would replay it into the new store; move it away (with its -shm), then run kefu init again",
                 beside.display()
@@ -105,6 +98,12 @@ fn refuse_leftover_journals(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Refuses a store this user may not write, or whose `-wal`, `-shm` or
+/// `-journal` files beside it they may not write, before SQLite opens
+/// anything. SQLite would open a write-protected kefu.db read-only,
+/// silently, and a report would create the `-wal` and `-shm` files as this
+/// user, which the store's owner then could not write: every later import
+/// failed (found by exploratory testing on a group-shared workspace).
 fn check_writable(path: &Path) -> Result<()> {
     use std::io::ErrorKind::PermissionDenied;
     let mut files = vec![path.to_path_buf()];
@@ -677,8 +676,6 @@ impl Store {
         Ok(())
     }
 
-    /// Starts a write transaction, taking the write lock now (waiting up to the
-    /// busy timeout for another writer) so that it cannot fail half-way.
     /// Pins what this connection reads to one committed state of the store
     /// for as long as it is open: a report's queries all see the same
     /// imports (found by exploratory testing: with imports committing one
@@ -696,6 +693,8 @@ impl Store {
         Ok(())
     }
 
+    /// Starts a write transaction, taking the write lock now (waiting up to the
+    /// busy timeout for another writer) so that it cannot fail half-way.
     pub fn begin_write(&mut self) -> Result<rusqlite::Transaction<'_>> {
         self.conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
