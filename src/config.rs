@@ -126,6 +126,18 @@ pub fn check_settings_file(path: &Path) -> Result<()> {
             path.display()
         );
     }
+    // Itself or through a link (the system said "Is a directory").
+    if path.is_dir() {
+        let how = if path.is_symlink() {
+            "a symbolic link to a directory"
+        } else {
+            "a directory"
+        };
+        bail!(
+            "{} is {how}: kefu.toml must be a regular file",
+            path.display()
+        );
+    }
     Ok(())
 }
 

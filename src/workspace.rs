@@ -35,6 +35,19 @@ impl Workspace {
         let dir = dir
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
+        // A link on the way that cannot be followed (a loop) is no missing
+        // store, which `kefu init` would make (found by exploratory testing).
+        let link: PathBuf = dir.components().collect();
+        if let Some((a, why)) = link
+            .ancestors()
+            .find_map(|a| crate::render::output::unfollowable(a).map(|why| (a, why)))
+        {
+            anyhow::bail!(
+                "cannot use the workspace {}: {} is a symbolic link that cannot be followed ({why})",
+                dir.display(),
+                a.display()
+            );
+        }
         let config_path = dir.join(CONFIG_FILE);
         // Before anything reads it (found by exploratory testing: beside a
         // store, a pipe hung every command and `/dev/zero` was read until
@@ -144,26 +157,8 @@ impl Workspace {
 /// paths written. `quiet` is `-q`.
 pub fn init(dir: &Path, quiet: bool) -> Result<Vec<PathBuf>> {
     // A link to a directory not made yet: the directory it leads to is made,
-    // as the settings and the store are made at the end of their links
-    // (`create_dir_all` said "File exists"). `ws/` is the link `ws`.
-    let link: PathBuf = dir.components().collect();
-    if link.is_symlink() && !link.exists() {
-        if let Some(why) = crate::render::output::unfollowable(&link) {
-            anyhow::bail!(
-                "cannot create {}: it is a symbolic link that cannot be followed ({why})",
-                dir.display()
-            );
-        }
-        let target = crate::render::output::written_path(&link);
-        std::fs::create_dir_all(&target).with_context(|| {
-            format!(
-                "cannot create {}, the directory {} links to",
-                target.display(),
-                dir.display()
-            )
-        })?;
-    }
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    // as the settings and the store are made at the end of their links.
+    crate::render::output::make_dir(dir, true)?;
     // A store file of 0 bytes is refused (see `Store::open`) before anything
     // is written beside it.
     let db = dir.join(STORE_FILE);

@@ -594,6 +594,21 @@ fn the_store_and_the_files_imported_are_never_written_over() {
         std::fs::read_to_string(&f).unwrap(),
         "评价ID,评价时间,评价内容\n1,nope,x\n2,2026-11-20,y\n"
     );
+    // Nor is the JSON summary appended to a file imported (round 97),
+    // named or read through stdin; the text summary is on stderr.
+    for how in [f.clone(), format!("- --source s < {f}")] {
+        let out = wd.shell(&format!("$KEFU import reviews --format json {how} >> {f}"));
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr)
+                .contains("the JSON summary would be written into it"),
+            "{out:?}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(&f).unwrap(),
+        "评价ID,评价时间,评价内容\n1,nope,x\n2,2026-11-20,y\n"
+    );
     // The store is whole, and nothing was imported by the failed runs.
     assert_eq!(wd.count("SELECT count(*) FROM feedback"), 0);
     wd.kefu(&["import", "-q", "reviews", &f]).assert().success();
@@ -4239,6 +4254,120 @@ fn links_leading_nowhere_are_named_so() {
     assert_eq!(run(&["report", "daily"]).0, Some(0));
 }
 
+/// Found by exploratory testing (noticed in round 96): a link above the
+/// workspace that leads nowhere or loops, a kefu.toml that is a directory,
+/// a rejects/ that is a pipe, a statements directory behind a link, each
+/// said as the system's "File exists", "Is a directory", "Too many levels
+/// of symbolic links" or as the wrong thing.
+#[cfg(unix)]
+#[test]
+fn odd_places_on_the_way_are_named() {
+    use std::os::unix::fs::symlink;
+    let wd = Workdir::empty();
+    symlink(wd.path("nothere"), wd.path("dangling")).unwrap();
+    symlink(wd.path("loopb"), wd.path("loopa")).unwrap();
+    symlink(wd.path("loopa"), wd.path("loopb")).unwrap();
+    let (code, err) = init_in(&wd, "dangling/ws");
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("dangling is a symbolic link that cannot be followed (it leads to")
+            && err.contains("nothere, which does not exist"),
+        "{err}"
+    );
+    assert!(!wd.path("nothere").exists());
+    let (code, err) = init_in(&wd, "loopa/ws");
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("loopa is a symbolic link that cannot be followed (the links go round"),
+        "{err}"
+    );
+    // -w through a loop: no advice to init, which cannot make it.
+    for dir in ["loopa", "loopa/ws"] {
+        let out = wd
+            .process()
+            .arg("-w")
+            .arg(wd.path(dir))
+            .args(["report", "daily"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains("cannot use the workspace"), "{err}");
+        assert!(err.contains("the links go round in a loop"), "{err}");
+        assert!(!err.contains("kefu init"), "{err}");
+    }
+    // kefu.toml a directory, or a link to one.
+    let (code, err) = init_in(&wd, "shop");
+    assert_eq!(code, Some(0), "{err}");
+    let toml = wd.path("shop/kefu.toml");
+    std::fs::remove_file(&toml).unwrap();
+    std::fs::create_dir(&toml).unwrap();
+    let report = || {
+        let out = wd
+            .process()
+            .arg("-w")
+            .arg(wd.path("shop"))
+            .args(["report", "daily"])
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, err) = report();
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("kefu.toml is a directory: kefu.toml must be a regular file"),
+        "{err}"
+    );
+    std::fs::remove_dir(&toml).unwrap();
+    std::fs::create_dir(wd.path("conf")).unwrap();
+    symlink(wd.path("conf"), &toml).unwrap();
+    let (code, err) = report();
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("kefu.toml is a symbolic link to a directory"),
+        "{err}"
+    );
+    assert!(!err.contains("os error"), "{err}");
+    std::fs::remove_file(&toml).unwrap();
+    let (code, err) = init_in(&wd, "shop");
+    assert_eq!(code, Some(0), "{err}");
+    // rejects/ a named pipe: not called a file.
+    let fifo = std::process::Command::new("mkfifo")
+        .arg(wd.path("shop/rejects"))
+        .status()
+        .unwrap();
+    assert!(fifo.success());
+    let export = wd.write("r.csv", "评价ID,评价时间,评价内容\n1,nope,x\n");
+    let out = wd
+        .process()
+        .arg("-w")
+        .arg(wd.path("shop"))
+        .args(["import", "reviews", &export])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("rejects: it is a pipe, a device or a socket, not a directory"),
+        "{err}"
+    );
+    // --statements through a link to a directory not made yet makes it.
+    symlink(wd.path("made"), wd.path("statements")).unwrap();
+    let out = wd
+        .process()
+        .arg("-w")
+        .arg(wd.path("shop"))
+        .args(["bonus", "--quarter", "2026Q3", "--statements"])
+        .arg(wd.path("statements"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(wd.path("made").is_dir());
+}
+
 #[cfg(unix)]
 #[test]
 fn init_makes_the_store_where_a_symbolic_link_points() {
@@ -5711,6 +5840,17 @@ fn a_journal_another_user_left_is_named() {
         "{err}"
     );
     assert_eq!(std::fs::read(&journal).unwrap(), vec![7u8; 4096]);
+    // A -shm is named for what it is (round 97: called a journal file).
+    std::fs::remove_file(&journal).unwrap();
+    let shm = wd.write("kefu.db-shm", vec![0u8; 32768]);
+    std::fs::set_permissions(&shm, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = as_nobody();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("SQLite's shared-memory index of its write-ahead log"),
+        "{err}"
+    );
 }
 
 /// Found by exploratory testing (round 96): init made a new store beside a

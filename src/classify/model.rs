@@ -201,7 +201,8 @@ impl Model {
     /// Refuses a place the model cannot be saved to as a file read back:
     /// links that cannot be followed, a directory, a device or a pipe
     /// (found by exploratory testing: `classify train` waited for ever on a
-    /// pipe, and "saved" a model into /dev/null). Checked before training.
+    /// pipe, and "saved" a model into /dev/null), or a directory this user
+    /// may not create files in. Checked before training.
     pub fn check_place(path: &Path) -> Result<()> {
         if let Some(why) = crate::render::output::unfollowable(path) {
             bail!(
@@ -215,7 +216,9 @@ impl Model {
                 path.display()
             );
         }
-        Ok(())
+        // A directory that takes no new file, found before training rather
+        // than after it (found by exploratory testing).
+        crate::render::output::check(path)
     }
 
     /// Saves the model as JSON, replacing an earlier one at once (a model

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use chrono::Datelike;
 use clap::{Args, Subcommand};
 use rust_decimal::Decimal;
@@ -688,10 +688,7 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
         ));
     }
     if let Some(dir) = &args.statements {
-        if !dir.is_dir() {
-            std::fs::create_dir(dir)
-                .with_context(|| format!("cannot create {}", crate::ingest::path_text(dir)))?;
-        }
+        crate::render::output::make_dir(dir, false)?;
         let mut by_agent: std::collections::HashMap<&str, Vec<points::Line>> =
             std::collections::HashMap::new();
         for l in &lines {

@@ -373,6 +373,23 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
         }
     }
     let (files, sheets) = sheets_to_read(args.files, &args.sheet)?;
+    // The JSON summary would be appended to an export being imported
+    // (`import --format json x.csv >> x.csv`), which the next import would
+    // read as rows (found by exploratory testing).
+    let summary_on_stdout = args.format == SummaryFormat::Json;
+    if let Some(f) = files
+        .iter()
+        .find(|f| summary_on_stdout && output::is_own_stdout(read_path(f)))
+    {
+        let what = if is_stdin(f) {
+            "the file standard input is read from".to_string()
+        } else {
+            format!("{}, a file being imported", ingest::path_text(f))
+        };
+        bail!(Usage(format!(
+            "stdout is redirected into {what}: the JSON summary would be written into it; redirect it to another file"
+        )));
+    }
     Ok(Plan {
         kind: args.kind,
         files,
@@ -1041,8 +1058,13 @@ impl Rejects {
                     ))
                 } else if dir.is_symlink() && !dir.exists() {
                     Some("it is a symbolic link to a directory that does not exist".to_string())
-                } else if dir.exists() && !dir.is_dir() {
-                    Some("it is a file, not a directory".to_string())
+                } else if let Some(m) = std::fs::metadata(dir).ok().filter(|m| !m.is_dir()) {
+                    let what = if m.is_file() {
+                        "a file"
+                    } else {
+                        "a pipe, a device or a socket"
+                    };
+                    Some(format!("it is {what}, not a directory"))
                 } else {
                     None
                 };

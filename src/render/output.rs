@@ -129,6 +129,60 @@ pub fn unfollowable(path: &Path) -> Option<String> {
     }
 }
 
+/// Makes the directory `dir`, and with `parents` those above it that are
+/// not there yet. A symbolic link to a directory not made yet makes the
+/// directory it leads to; a link that cannot be followed or leads nowhere,
+/// `dir` or one above it, is named (the system said "File exists" or "Too
+/// many levels of symbolic links": found by exploratory testing).
+pub fn make_dir(dir: &Path, parents: bool) -> Result<()> {
+    let shown = crate::ingest::path_text(dir);
+    let create = |d: &Path| {
+        if parents {
+            std::fs::create_dir_all(d)
+        } else if d.is_dir() {
+            Ok(())
+        } else {
+            std::fs::create_dir(d)
+        }
+    };
+    // `ws/` is the link `ws`.
+    let link: PathBuf = dir.components().collect();
+    if link.is_symlink() && !link.exists() {
+        if let Some(why) = unfollowable(&link) {
+            bail!("cannot create {shown}: it is a symbolic link that cannot be followed ({why})");
+        }
+        let target = written_path(&link);
+        return create(&target).with_context(|| {
+            format!(
+                "cannot create {}, the directory {shown} links to",
+                crate::ingest::path_text(&target)
+            )
+        });
+    }
+    create(dir).map_err(|e| {
+        let broken = link
+            .ancestors()
+            .skip(1)
+            .filter(|a| !a.as_os_str().is_empty())
+            .find(|a| a.is_symlink() && !a.exists());
+        match broken {
+            Some(a) => {
+                let why = unfollowable(a).unwrap_or_else(|| {
+                    format!(
+                        "it leads to {}, which does not exist",
+                        crate::ingest::path_text(&written_path(a))
+                    )
+                });
+                anyhow::anyhow!(
+                    "cannot create {shown}: {} is a symbolic link that cannot be followed ({why})",
+                    crate::ingest::path_text(a)
+                )
+            }
+            None => anyhow::Error::new(e).context(format!("cannot create {shown}")),
+        }
+    })
+}
+
 /// The file `path` writes, its symbolic links followed (itself when it is
 /// no regular file or name not taken yet, or cannot be followed).
 pub fn written_path(path: &Path) -> PathBuf {

@@ -139,10 +139,15 @@ fn check_writable(path: &Path) -> Result<()> {
             }
             Err(e) if e.kind() == PermissionDenied => {
                 bail!(
-                    "cannot use the store {}: {} {} is not writable by this user: SQLite's journal file (made by a kefu another user ran, or its mode changed); ask its owner or an administrator to make it writable for you (chmod g+w, with the group shared) or, while no kefu runs, to remove it{}",
+                    "cannot use the store {}: {} {} is not writable by this user: SQLite's {} (made by a kefu another user ran, or its mode changed); ask its owner or an administrator to make it writable for you (chmod g+w, with the group shared) or, while no kefu runs, to remove it{}",
                     path.display(),
                     file.display(),
                     owner_and_mode(file),
+                    if file.to_string_lossy().ends_with("-shm") {
+                        "shared-memory index of its write-ahead log"
+                    } else {
+                        "journal file"
+                    },
                     if file.to_string_lossy().ends_with("-shm") {
                         " (it holds no data)"
                     } else if file.to_string_lossy().ends_with("-journal") {
