@@ -3199,6 +3199,59 @@ fn overlapping_exports_in_one_import_are_no_repeated_ids() {
     }
 }
 
+/// Found by exploratory testing (round 97): an export named with its time
+/// (taobao-2026-11-20T08-30-00.csv) or a date range (…至…) was a source of
+/// its own each day, and the next day's overlapping rows counted twice. A
+/// store holding a file's records under the name kefu gave it then keeps
+/// them there.
+#[test]
+fn exports_named_with_a_time_or_a_range_share_one_source() {
+    let header = "评价ID,评价时间,评价等级,评价内容\n";
+    let wd = Workdir::new();
+    let day1 = wd.write(
+        "taobao-2026-11-20T08-30-00.csv",
+        format!("{header}R1,2026-11-20 09:00,差评,回复太慢\nR3,2026-11-20 10:00,差评,态度差\n"),
+    );
+    let day2 = wd.write(
+        "taobao-2026-11-21T08-30-00.csv",
+        format!("{header}R3,2026-11-20 10:00,差评,态度差\nR4,2026-11-21 09:00,差评,没解决\n"),
+    );
+    let range = wd.write(
+        "taobao_2026年11月21日至2026年11月22日.csv",
+        format!("{header}R4,2026-11-21 09:00,差评,没解决\nR5,2026-11-22 09:00,差评,慢\n"),
+    );
+    for f in [&day1, &day2, &range] {
+        wd.kefu(&["import", "-q", "reviews", f]).assert().success();
+    }
+    assert_eq!(
+        wd.sql("SELECT source, count(*) FROM feedback GROUP BY source"),
+        [["taobao", "4"]]
+    );
+    // A store an earlier kefu filled: the file's records under the name it
+    // gave, which a re-import keeps (no copy under `taobao`).
+    let old = Workdir::new();
+    old.kefu(&[
+        "import",
+        "-q",
+        "reviews",
+        &day1,
+        "--source",
+        "taobao-2026-11-20T08",
+    ])
+    .assert()
+    .success();
+    old.kefu(&["import", "reviews", &day1])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "source taobao-2026-11-20T08, as an earlier kefu named this file",
+        ));
+    assert_eq!(
+        old.sql("SELECT source, count(*) FROM feedback GROUP BY source"),
+        [["taobao-2026-11-20T08", "2"]]
+    );
+}
+
 /// Found by exploratory testing of an upgrade: kefu before 2201cab named
 /// shop1-20261119.csv source `shop`; today's `shop1` made the upgraded
 /// store's next export a second source, and the same day's export was

@@ -744,11 +744,23 @@ pub fn legacy_source_from_file(file: &str, kind: &str) -> String {
     named_by_file(file, Naming::Legacy).unwrap_or_else(|| kind.to_string())
 }
 
-/// How a file's name gives its source: today's rule, or the one stores
-/// an earlier kefu wrote hold.
+/// The source a kefu before 2026-12-07 named a file by: a time of
+/// day (`T08-30-00`), a date range's `至`, a week (`W47`, `第47周`) or a
+/// quarter in words (`第四季度`) were not marks, and every day's export
+/// named so was a source of its own. A store holding records under that
+/// name keeps it for the file: see [`resolve_sources`].
+fn source_before_time_marks(file: &str, kind: &str) -> String {
+    named_by_file(file, Naming::BeforeTimeMarks).unwrap_or_else(|| kind.to_string())
+}
+
+/// How a file's name gives its source: today's rule, or one of those
+/// stores an earlier kefu wrote hold.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Naming {
     Current,
+    /// Before the time marks of [`source_before_time_marks`].
+    BeforeTimeMarks,
+    /// Before 2201cab ([`legacy_source_from_file`]).
     Legacy,
 }
 
@@ -772,7 +784,7 @@ fn named_by_file(file: &str, naming: Naming) -> Option<String> {
             break;
         }
     }
-    if name.is_empty() && naming == Naming::Current {
+    if name.is_empty() && naming != Naming::Legacy {
         // Numbers only: a leading number that is no date names the
         // source (12315-202611.csv is the 12315 platform's, not the
         // kind's; found by exploratory testing). 20261130.csv stays none.
@@ -870,7 +882,21 @@ fn strip_version_mark(name: &str, naming: Naming) -> &str {
         // records). After a separator it is a mark (奖惩登记表_7), as after
         // a date's word (奖惩登记表2026年7月).
         let digits = name.len() - without_digits.len();
-        if naming == Naming::Current
+        // T083000, T08 (of T08-30-00): a time of day after a date's
+        // digits; W47: a week, after a year or a separator.
+        if naming == Naming::Current {
+            if let Some(date) = without_digits.strip_suffix(['T', 't']) {
+                if ends_with_digits(date, 2) {
+                    return date;
+                }
+            }
+            if let Some(year) = without_digits.strip_suffix(['W', 'w']) {
+                if ends_with_digits(year, 4) || year.ends_with(is_mark_separator) {
+                    return year;
+                }
+            }
+        }
+        if naming != Naming::Legacy
             && digits < 4
             && without_digits
                 .ends_with(|c: char| c.is_alphabetic() && !matches!(c, '年' | '月' | '日' | '期'))
@@ -900,6 +926,11 @@ fn strip_version_mark(name: &str, naming: Naming) -> &str {
             }
         }
     }
+    if naming == Naming::Current {
+        if let Some(rest) = strip_time_mark(name) {
+            return rest;
+        }
+    }
     let lower = name.to_ascii_lowercase();
     for word in VERSION_WORDS {
         if lower.ends_with(word) && name.len() > word.len() {
@@ -911,6 +942,70 @@ fn strip_version_mark(name: &str, naming: Naming) -> &str {
         }
     }
     name
+}
+
+/// Whether `text` ends with at least `n` ASCII digits.
+fn ends_with_digits(text: &str, n: usize) -> bool {
+    text.bytes().rev().take_while(u8::is_ascii_digit).count() >= n
+}
+
+/// `name` without one trailing mark of a time, a range or a period kefu
+/// before 2026-12-07 left in sources ([`source_before_time_marks`]):
+/// - `Z` (UTC) after a time's digits, `T` before them (`20261120T0830Z`);
+/// - `至`, `到` (a date range: `2026-11-20至2026-11-21`), after a date;
+/// - a week: `47周`, `第47周` (`W47` is taken off with its digits); a
+///   year, a half or a quarter: `年度`,
+///   `第四季度`, `第4季度`, `四季度`, `上半年`, `下半年`;
+/// - `第` left before a number taken off, after a year or a separator.
+fn strip_time_mark(name: &str) -> Option<&str> {
+    let date_before =
+        |rest: &str| ends_with_digits(rest, 1) || rest.ends_with(['日', '号', '月', '年']);
+    if let Some(rest) = name.strip_suffix(['Z', 'z']) {
+        let time = rest.trim_end_matches(|c: char| c.is_ascii_digit());
+        if time.len() < rest.len()
+            && time
+                .strip_suffix(['T', 't'])
+                .is_some_and(|d| ends_with_digits(d, 2))
+        {
+            return Some(rest);
+        }
+    }
+    for word in ["至", "到"] {
+        if let Some(rest) = name.strip_suffix(word) {
+            if date_before(rest) {
+                return Some(rest);
+            }
+        }
+    }
+    for word in ["年度", "上半年", "下半年", "周", "週"] {
+        if let Some(rest) = name.strip_suffix(word) {
+            if word == "周" || word == "週" {
+                if ends_with_digits(rest, 1) {
+                    return Some(rest.trim_end_matches(|c: char| c.is_ascii_digit()));
+                }
+            } else if rest.is_empty() || date_before(rest) || rest.ends_with(is_mark_separator) {
+                return Some(rest);
+            }
+        }
+    }
+    if let Some(rest) = name.strip_suffix("季度") {
+        let number = rest.trim_end_matches(['一', '二', '三', '四', '1', '2', '3', '4']);
+        if number.len() < rest.len() {
+            return Some(number);
+        }
+    }
+    // 08:30:00 (a name only some systems allow).
+    if let Some(rest) = name.strip_suffix(':') {
+        if ends_with_digits(rest, 1) {
+            return Some(rest);
+        }
+    }
+    if let Some(rest) = name.strip_suffix('第') {
+        if rest.is_empty() || date_before(rest) || rest.ends_with(is_mark_separator) {
+            return Some(rest);
+        }
+    }
+    None
 }
 
 /// The source of each file of `plan`: `--source`, else what the file's name
@@ -937,6 +1032,22 @@ fn resolve_sources(
             }
             let name = ingest::path_text(file);
             let current = source_from_file(&name, kind);
+            // A file a kefu before 2026-12-07 named with its time marks
+            // (taobao-2026-11-20T08-30-00): its records stay where they
+            // are, not a copy under today's name (each such name was one
+            // file's, or one day's).
+            let before = source_before_time_marks(&name, kind);
+            if let Some(table) = table.filter(|_| before != current) {
+                if store::holds_source(tx, table, &before)? {
+                    if !quiet {
+                        crate::say!(
+                            "kefu: {}: source {before}, as an earlier kefu named this file: the store holds its records under that name (today's name for it is {current})",
+                            ingest::path_text(file)
+                        );
+                    }
+                    return Ok(before);
+                }
+            }
             let legacy = legacy_source_from_file(&name, kind);
             let Some(table) = table.filter(|_| legacy != current) else {
                 return Ok(current);
@@ -3418,6 +3529,44 @@ mod tests {
             "douyin_reviews_utf"
         );
         assert_eq!(source_from_file("shop1-20261119.csv", "reviews"), "shop1");
+        // Times, ranges, weeks and quarters in words (round 97: each
+        // day's export a source of its own).
+        for stamped in [
+            "taobao-2026-11-20T08-30-00.csv",
+            "taobao-20261120T083000.csv",
+            "taobao-2026-11-20T08:30:00.csv",
+            "taobao-20261120T0830Z.csv",
+            "taobao_2026-11-20至2026-11-21.csv",
+            "taobao_2026年11月20日至2026年11月21日.csv",
+            "taobao-20261120到20261121.csv",
+            "taobao-2026-W47.csv",
+            "taobao-2026W47.csv",
+            "taobao-2026年第47周.csv",
+            "taobao-第47周.csv",
+            "taobao-2026年第四季度.csv",
+            "taobao_2026年4季度.csv",
+            "taobao_2026年度.csv",
+            "taobao_2026上半年.csv",
+        ] {
+            assert_eq!(source_from_file(stamped, "reviews"), "taobao", "{stamped}");
+        }
+        assert_eq!(
+            source_from_file("差评导出-2026年11月20日至2026年11月21日.csv", "reviews"),
+            "差评导出"
+        );
+        // What they were named before, which a store may hold.
+        assert_eq!(
+            super::source_before_time_marks("taobao-2026-11-20T08-30-00.csv", "reviews"),
+            "taobao-2026-11-20T08"
+        );
+        assert_eq!(
+            super::source_before_time_marks("taobao-2026-W47.csv", "reviews"),
+            "taobao-2026-W47"
+        );
+        // Words that only look like marks stay.
+        for name in ["送到", "销售季度", "ADW", "shop2T", "第一店", "周"] {
+            assert_eq!(source_from_file(&format!("{name}.csv"), "reviews"), name);
+        }
         // Found by a regression sweep: 店铺1 and 店铺2 were one source.
         assert_eq!(source_from_file("店铺1-20261119.csv", "reviews"), "店铺1");
         assert_eq!(source_from_file("店铺2_20261119.csv", "reviews"), "店铺2");
