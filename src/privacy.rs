@@ -515,8 +515,8 @@ pub fn mask_phones_in_text(text: &str) -> Cow<'_, str> {
     while i < bytes.len() {
         let c = text[i..].chars().next().unwrap_or(' ');
         let may_start = matches!(c, '+' | '＋' | '(' | '（') || digit_at(bytes, i).is_some();
-        if may_start && !after_digit && !after_glued_digit {
-            if let Some((end, masked)) = number_at(text, i) {
+        if may_start && !after_digit && !after_glued_digit && !inside_fours(text, i) {
+            if let Some((end, masked)) = starred_whole(text, i).or_else(|| number_at(text, i)) {
                 out.push_str(&text[copied..i]);
                 out.push_str(&masked);
                 (copied, i) = (end, end);
@@ -554,6 +554,99 @@ pub fn mask_phones_in_text(text: &str) -> Cow<'_, str> {
     }
     out.push_str(&text[copied..]);
     Cow::Owned(out)
+}
+
+/// Whether byte `i` starts the second or a later group of a number
+/// written in spaced groups of four digits, a bank card's way (6222 0212
+/// 3456 7890): no phone starts inside it (found by exploratory testing:
+/// 0212 3456 7890 was masked as a landline).
+fn inside_fours(text: &str, i: usize) -> bool {
+    let bytes = text.as_bytes();
+    let group_at = |from: usize| {
+        let mut j = from;
+        let mut n = 0;
+        while let Some((_, len)) = digit_at(bytes, j) {
+            j += len;
+            n += 1;
+        }
+        (n, j)
+    };
+    // The group before: four digits, after no digit, then one space.
+    let before = &text[..i];
+    let Some(space) = before
+        .chars()
+        .next_back()
+        .filter(|&c| join_of(c) == Some(Join::Spaced))
+    else {
+        return false;
+    };
+    let group_end = i - space.len_utf8();
+    let mut start = group_end;
+    let mut n = 0;
+    while let Some(c) = text[..start].chars().next_back() {
+        if digit_at(bytes, start - c.len_utf8()).is_none() {
+            break;
+        }
+        start -= c.len_utf8();
+        n += 1;
+    }
+    let (here, end) = group_at(i);
+    let after = text[end..].chars().next();
+    n == 4
+        && here == 4
+        && after.is_some_and(|c| join_of(c) == Some(Join::Spaced))
+        && group_at(end + after.map_or(0, char::len_utf8)).0 == 4
+}
+
+/// A number typed with runs of stars between its digits that hide nothing
+/// (138***1234***5678, 010***87654321, +86***13812345678, an ID card's
+/// 440304***19900101***1233), starting at byte `i`: where it ends and the
+/// masked form of its digits. Such stars look like an export's mask, after
+/// which nothing is masked, but every digit is there to read (found by
+/// exploratory testing). A run of one or two stars is read by
+/// [`number_at`]; a real mask shows at most 9 digits (138****5678, and an
+/// ID card masked as kefu masks one, 10, no 0 first: those are left).
+fn starred_whole(text: &str, i: usize) -> Option<(usize, String)> {
+    let bytes = text.as_bytes();
+    let is_star = |c: char| matches!(c, '*' | '＊');
+    let mut plain = String::new();
+    let mut j = i;
+    if let Some(c @ ('+' | '＋')) = text[i..].chars().next() {
+        let _ = c;
+        plain.push('+');
+        j += c.len_utf8();
+    }
+    let (mut end, mut longest_stars, mut stars) = (j, 0, 0);
+    loop {
+        if let Some((d, len)) = digit_at(bytes, j) {
+            plain.push(char::from(d));
+            j += len;
+            end = j;
+            stars = 0;
+        } else if let Some(c) = text[j..].chars().next().filter(|&c| is_star(c)) {
+            stars += 1;
+            longest_stars = longest_stars.max(stars);
+            j += c.len_utf8();
+        } else {
+            break;
+        }
+    }
+    let shown = plain.bytes().filter(u8::is_ascii_digit).count();
+    // An ID card's check letter.
+    if shown == 17 {
+        if let Some(x @ ('X' | 'x')) = text[end..].chars().next() {
+            plain.push(x);
+            end += 1;
+        }
+    }
+    let first = plain.bytes().find(u8::is_ascii_digit);
+    if longest_stars < 3 || !(shown >= 11 || shown >= 10 && first == Some(b'0')) {
+        return None;
+    }
+    match mask_plain(&plain) {
+        Cow::Owned(masked) => Some((end, masked)),
+        Cow::Borrowed(_) => None,
+    }
 }
 
 /// The fewest digits a phone number has: a Hong Kong or Macau number's 8.
@@ -613,7 +706,11 @@ fn join_of(c: char) -> Option<Join> {
         ' ' | '\t' | '\u{3000}' | '\u{a0}' | '\u{2000}'..='\u{200a}' | '\u{202f}' | '\u{205f}' => {
             Some(Join::Spaced)
         }
-        '-' | '－' | '–' | '—' | '.' | '．' => Some(Join::Glued),
+        // Hyphens as Word and WPS paste them (non-breaking, U+2010) and
+        // the minus sign look like '-' (found by exploratory testing).
+        '-' | '－' | '–' | '—' | '\u{2010}' | '\u{2011}' | '\u{2212}' | '.' | '．' => {
+            Some(Join::Glued)
+        }
         '*' | '＊' => Some(Join::Star),
         _ => None,
     }
@@ -1384,6 +1481,51 @@ mod tests {
         }
     }
 
+    /// Found by exploratory testing (round 97): runs of three stars or more
+    /// that hide nothing were taken for an export's mask, and the whole
+    /// number shown; hyphens as Word pastes them were no separator.
+    #[test]
+    fn stars_that_hide_nothing_and_hyphens_that_look_like_hyphens() {
+        for (text, masked) in [
+            ("手机138***1234***5678", "手机138****5678"),
+            ("电话010***87654321", "电话010-****4321"),
+            ("138****1234****5678", "138****5678"),
+            ("138***12345678", "138****5678"),
+            ("1381234***5678", "138****5678"),
+            ("13***812345678", "138****5678"),
+            ("+86***13812345678", "+86138****5678"),
+            ("0755***12345678", "0755-****5678"),
+            ("１３８＊＊＊１２３４＊＊＊５６７８", "138****5678"),
+            ("身份证440304***19900101***1233", "身份证440304********1233"),
+            ("138‑1234‑5678", "138****5678"),
+            ("0755‑12345678", "0755-****5678"),
+            ("138−1234−5678", "138****5678"),
+            ("138‐1234‐5678", "138****5678"),
+            // A card by fours is no number, and a phone after one is.
+            ("银行卡6222 0212 3456 7890", "银行卡6222 0212 3456 7890"),
+            (
+                "卡6222 0212 3456 7890 电话13812345678",
+                "卡6222 0212 3456 7890 电话138****5678",
+            ),
+            ("0755 1234 5678", "0755-****5678"),
+        ] {
+            assert_eq!(mask_personal_data(text), masked, "{text}");
+        }
+        // Masks, kefu's own and an export's, stay as they are; so do
+        // stars in numbers that are no phone.
+        for text in [
+            "138****5678",
+            "+86 138****5678",
+            "0755-****5678",
+            "440304********1233",
+            "2026***1120***5555",
+            "订单2026***11201234",
+            "138****5678***9",
+        ] {
+            assert_eq!(mask_personal_data(text), text, "{text}");
+        }
+    }
+
     /// Each text and its masked form.
     fn check(cases: &[(&str, &str)]) {
         for (text, masked) in cases {
@@ -1530,11 +1672,11 @@ mod tests {
         assert_eq!(mask_phone("138****1234"), "138****1234");
         assert_eq!(mask_phone("138*1234*5678"), "138****5678");
         assert_eq!(mask_phone("1*3*8*1*2*3*4*5*6*7*8"), "****5678");
-        assert_eq!(mask_phone("138***1234***5678"), "****5678");
+        assert_eq!(mask_phone("138***1234***5678"), "138****5678");
         assert_eq!(mask_phone("1**3**8**1**2**3**4**5**6**7**8"), "****5678");
         assert_eq!(mask_phone("+86 138****1234"), "+86 138****1234");
-        assert_eq!(mask_phone("010***87654321"), "****4321");
-        assert_eq!(mask_phone("+852***91234567"), "****4567");
+        assert_eq!(mask_phone("010***87654321"), "010-****4321");
+        assert_eq!(mask_phone("+852***91234567"), "+852****4567");
         assert_eq!(m("电话138*1234*5678请回电"), "电话138****5678请回电");
         assert_eq!(mask_phone("13812345678.0"), "138****5678");
         assert_eq!(mask_phone("1.38123456780E+10"), "138****5678");

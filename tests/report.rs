@@ -362,6 +362,59 @@ fn masking_by_default_and_no_mask_warns() {
     .stderr(predicate::str::contains("NOT masked"));
 }
 
+/// Found by exploratory testing (round 97): a number typed with runs of
+/// stars that hide nothing (138***1234***5678) was shown whole in excerpts
+/// and on stderr, one written with Word's non-breaking hyphen too, and a
+/// register keyed by the customer's phone showed it whole as the id.
+#[test]
+fn stars_that_hide_nothing_and_phone_ids_are_masked() {
+    let wd = Workdir::new();
+    let reviews = wd.write(
+        "reviews.csv",
+        "评价ID,评价时间,评价等级,评价内容,客服工号,渠道\n\
+         13812345678,2026-11-20 10:00,差评,手机138***1234***5678没人回,KF001,淘宝\n\
+         R2,2026-11-20 11:00,差评,电话010***87654321或138\u{2011}1234\u{2011}9999,KF001,淘宝\n\
+         R3,2026-11-20 12:00,手机138***1234***5678,慢,KF001,淘宝\n",
+    );
+    // The bad rating quoted on stderr (a dry run lists rejected rows).
+    let out = wd
+        .kefu(&["import", "reviews", &reviews, "--dry-run"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("138****5678"), "{err}");
+    wd.kefu(&["import", "-q", "reviews", &reviews])
+        .assert()
+        .success();
+    assert!(!err.contains("1234***5678"), "{err}");
+    for format in ["json", "csv", "md"] {
+        let out = wd
+            .kefu(&[
+                "report",
+                "daily",
+                "--date",
+                "2026-11-20",
+                "--section",
+                "items",
+                "--format",
+                format,
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let text = String::from_utf8(out.stdout).unwrap().replace(r"\*", "*");
+        assert!(text.contains("手机138****5678没人回"), "{format}: {text}");
+        assert!(
+            text.contains("电话010-****4321或138****9999"),
+            "{format}: {text}"
+        );
+        for whole in ["1234***5678", "87654321", "13812345678", "1234\u{2011}9999"] {
+            assert!(!text.contains(whole), "{format}: {whole} in {text}");
+        }
+    }
+}
+
 /// Regression (exploratory testing): a phone number in full-width digits, as
 /// Chinese keyboards type it, or in a landline's bracketed area code, was
 /// shown whole in a review's excerpt.
