@@ -1121,7 +1121,8 @@ fn a_trained_model_holds_no_phone_id_or_email() {
     for i in 0..20 {
         labels.push_str(&format!(
             "客服态度太差了，我的手机1381234{i:04}，邮箱zhangsanfeng{i}@example.com,attitude\n\
-             等了三天才回复，身份证11010519491231002X,response\n"
+             等了三天才回复，身份证11010519491231002X,response\n\
+             the agent was rude call me 139***8765***{i:04},attitude\n"
         ));
     }
     let f = wd.write("labels.csv", labels);
@@ -1132,6 +1133,8 @@ fn a_trained_model_holds_no_phone_id_or_email() {
     let model = std::fs::read_to_string(wd.path("classify-model.json")).unwrap();
     assert!(model.contains("态度"));
     for leaked in [
+        "139 8765",
+        "8765 0001",
         "13812340001",
         "1234000",
         "zhangsanfeng",
@@ -1140,6 +1143,36 @@ fn a_trained_model_holds_no_phone_id_or_email() {
     ] {
         assert!(!model.contains(leaked), "{leaked} is in the model");
     }
+}
+
+/// Found by exploratory testing (round 97): with row i in fold i % k, a
+/// file listing the five causes in turn held out every row of one cause
+/// in each fold, and the model scored 0.000 on what it learns perfectly.
+#[test]
+fn cross_validation_folds_do_not_depend_on_the_order_of_rows() {
+    let words = [
+        ("紫色香蕉", "attitude"),
+        ("蓝色苹果", "competence"),
+        ("绿色葡萄", "response"),
+        ("黄色橘子", "resolution"),
+        ("红色西瓜", "other"),
+    ];
+    let mut labels = String::from("text,cause\n");
+    for i in 0..20 {
+        for (w, c) in words {
+            labels.push_str(&format!("{w}第{i}号,{c}\n"));
+        }
+    }
+    let wd = Workdir::new();
+    let f = wd.write("rr.csv", labels);
+    let out = wd.kefu(&["classify", "train", &f]).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let row = stdout
+        .lines()
+        .find(|l| l.contains("model alone"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(row.contains("1.000"), "{stdout}");
 }
 
 /// Found by exploratory testing: a second file was called "the subcommand
