@@ -1145,6 +1145,40 @@ fn a_trained_model_holds_no_phone_id_or_email() {
     }
 }
 
+/// Found by exploratory testing (round 97): the delimiter was sniffed from
+/// a title line above the header, which has none, and a semicolon or tab
+/// file under a title was one column; `--column` naming no column was exit
+/// 1, not 2, where a blank header cell had the rows below tried.
+#[test]
+fn a_title_above_a_semicolon_header_and_a_column_no_header_names() {
+    let wd = Workdir::empty();
+    for (name, text) in [
+        (
+            "semi.csv",
+            "2026年11月差评明细表\n评价ID;评价内容;评分\n1;客服态度很差;1\n",
+        ),
+        (
+            "tabs.csv",
+            "2026年11月差评明细表\n\n评价ID\t评价内容\t评分\n1\t客服态度很差\t1\n",
+        ),
+    ] {
+        let f = wd.write(name, text);
+        let out = wd.kefu(&["classify", &f]).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{name}: {err}");
+        assert!(err.contains("header on line"), "{name}: {err}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("attitude"), "{name}: {stdout}");
+    }
+    let pandas = wd.write("pd.csv", ",评价内容,评分\n0,客服态度很差,1\n");
+    for option in ["--column", "--rating-column"] {
+        wd.kefu(&["classify", &pandas, option, "nope"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("no such column"));
+    }
+}
+
 /// Found by exploratory testing (round 97): with row i in fold i % k, a
 /// file listing the five causes in turn held out every row of one cause
 /// in each fold, and the model scored 0.000 on what it learns perfectly.

@@ -112,27 +112,30 @@ fn header_cells_as_written(record: &ByteRecord) -> Option<Vec<String>> {
         .collect()
 }
 
-/// Picks the delimiter that occurs most often (outside quotes) in the first line.
+/// Picks the delimiter that occurs most often (outside quotes) in the first
+/// line that holds any, of the first 12: a title above the header
+/// (`2026年11月差评明细表`) holds none (found by exploratory testing: a
+/// semicolon or tab file under a title was read as one column).
 fn sniff_delimiter(head: &[u8]) -> u8 {
-    let line_end = head.iter().position(|&b| b == b'\n').unwrap_or(head.len());
-    let mut counts = [0usize; 3];
+    let delimiters = [b',', b'\t', b';'];
     let mut quoted = false;
-    for &b in &head[..line_end] {
-        match b {
-            b'"' => quoted = !quoted,
-            b',' if !quoted => counts[0] += 1,
-            b'\t' if !quoted => counts[1] += 1,
-            b';' if !quoted => counts[2] += 1,
-            _ => {}
+    for line in head.split(|&b| b == b'\n').take(12) {
+        let mut counts = [0usize; 3];
+        for &b in line {
+            match b {
+                b'"' => quoted = !quoted,
+                b',' if !quoted => counts[0] += 1,
+                b'\t' if !quoted => counts[1] += 1,
+                b';' if !quoted => counts[2] += 1,
+                _ => {}
+            }
+        }
+        let best = (0..3).max_by_key(|&i| (counts[i], 3 - i)).unwrap_or(0);
+        if counts[best] > 0 {
+            return delimiters[best];
         }
     }
-    let delimiters = [b',', b'\t', b';'];
-    let best = (0..3).max_by_key(|&i| (counts[i], 3 - i)).unwrap_or(0);
-    if counts[best] == 0 {
-        b','
-    } else {
-        delimiters[best]
-    }
+    b','
 }
 
 /// Makes every line of delimited text countable by the csv reader, which
@@ -721,6 +724,12 @@ mod tests {
         assert_eq!(sniff_delimiter(b"a\tb\tc\n"), b'\t');
         assert_eq!(sniff_delimiter(b"id;created_at;\"x,y\"\n"), b';');
         assert_eq!(sniff_delimiter(b"single"), b',');
+        // Under a title and a blank line (round 97).
+        assert_eq!(
+            sniff_delimiter("2026年11月差评明细表\n\n评价ID;评价内容\n1;慢\n".as_bytes()),
+            b';'
+        );
+        assert_eq!(sniff_delimiter("标题\r\na\tb\n".as_bytes()), b'\t');
     }
 
     /// A row read: (line, fields), or (line, reason) for a bad row.

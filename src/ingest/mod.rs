@@ -434,6 +434,17 @@ impl Input {
             Ok(found) => return Ok(found),
             Err(e) => e,
         };
+        // A usage error (`--column` naming no column) stays one, exit 2,
+        // with what was tried said (found by exploratory testing: exit 1
+        // where a blank header cell had the rows below tried).
+        let usage = error.downcast_ref::<crate::error::Usage>().is_some();
+        let keep_kind = |e: anyhow::Error| {
+            if usage && e.downcast_ref::<crate::error::Usage>().is_none() {
+                anyhow::Error::new(crate::error::Usage(format!("{e:#}")))
+            } else {
+                e
+            }
+        };
         let usable = |headers: &[String]| columns(headers).is_ok();
         let likeliest = match self.rows.move_header(&usable)? {
             HeaderMove::Moved => return columns(self.rows.headers()),
@@ -461,8 +472,8 @@ impl Input {
             ),
             None => error,
         };
-        match self.rows.sheets() {
-            Some((sheet, others)) => Err(anyhow!(
+        let error = match self.rows.sheets() {
+            Some((sheet, others)) => anyhow!(
                 "{error:#} (read sheet {sheet:?}; the workbook also has {} — choose one with --sheet)",
                 others
                     .iter()
@@ -473,9 +484,10 @@ impl Input {
                     })
                     .collect::<Vec<_>>()
                     .join(", ")
-            )),
-            None => Err(error),
-        }
+            ),
+            None => error,
+        };
+        Err(keep_kind(error))
     }
 
     /// What is worth saying about how the input was read, once its columns
