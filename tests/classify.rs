@@ -1179,6 +1179,53 @@ fn a_title_above_a_semicolon_header_and_a_column_no_header_names() {
     }
 }
 
+/// Found by exploratory testing (round 97): a row holding a NUL byte past
+/// what detection reads was passed through with the two characters `\0`
+/// in its place, which a real `\0` in a cell also reads as; U+FFFD, as
+/// every other NUL kefu writes to CSV.
+#[test]
+fn a_nul_byte_in_a_passed_through_row_is_written_as_u_fffd() {
+    let wd = Workdir::empty();
+    let mut text = String::from("评价ID,评价内容\n");
+    for i in 0..3000 {
+        text.push_str(&format!("{i},客服态度很差很差很差\n"));
+    }
+    text.push_str("x,a\0b\ny,a\\0b\n");
+    let f = wd.write("nul.csv", text);
+    let out = wd.kefu(&["classify", &f]).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("x,a\u{fffd}b"),
+        "{}",
+        &stdout[stdout.len() - 300..]
+    );
+    assert!(stdout.contains("y,a\\0b"));
+    assert_eq!(stdout.matches("a\\0b").count(), 1);
+}
+
+/// Found by exploratory testing (round 97): a JSON record that is none (a
+/// bare 42) was passed through with "" for the keys it lacks, where a
+/// record lacking them gets null.
+#[test]
+fn a_json_record_that_is_none_lacks_its_keys_as_null() {
+    let wd = Workdir::empty();
+    let f = wd.write(
+        "a.json",
+        r#"[{"text":"态度差","rating":1,"note":"x"},42,{"text":"慢"}]"#,
+    );
+    let out = wd
+        .kefu(&["classify", &f, "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[1]["rating"], serde_json::Value::Null, "{v}");
+    assert_eq!(v[1]["note"], serde_json::Value::Null, "{v}");
+    assert_eq!(v[1]["cause"], "", "{v}");
+    assert_eq!(v[2]["rating"], serde_json::Value::Null, "{v}");
+}
+
 /// Found by exploratory testing (round 97): with row i in fold i % k, a
 /// file listing the five causes in turn held out every row of one cause
 /// in each fold, and the model scored 0.000 on what it learns perfectly.

@@ -756,8 +756,15 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                                     last.push_str(&f);
                                 }
                             }
+                            let read = fields.len();
                             fields.resize(width, String::new());
                             row.set(fields);
+                            // In JSON, the keys such a record lacks are null,
+                            // as any record's (found by exploratory testing:
+                            // written as "").
+                            if json_in {
+                                row.set_literal((0..width).map(|i| i >= read));
+                            }
                             *text = None;
                         }
                         ReadOutcome::Row => {

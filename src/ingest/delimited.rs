@@ -674,7 +674,7 @@ impl RowSource for DelimitedSource {
                             reason:
                                 "a NUL byte in the row: binary content, not text (a damaged file?)"
                                     .into(),
-                            raw: fields_to_csv_line(row.iter()).replace('\0', "\\0"),
+                            raw: fields_to_csv_line(row.iter()).replace('\0', "\u{fffd}"),
                         }
                     } else if quote_fault {
                         ReadOutcome::Bad {
