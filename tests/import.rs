@@ -5933,3 +5933,154 @@ fn init_refuses_a_journal_left_without_its_store() {
     wd.write("ws/kefu.db-journal", "");
     assert_eq!(init_in(&wd, "ws").0, Some(0));
 }
+
+/// A zip of `files` (name, text), as a workbook is.
+fn zip_of(files: &[(&str, String)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, text) in files {
+        out.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(text.as_bytes()).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// Found by exploratory testing (round 97): Chinese Excel's built-in date
+/// format 31 (`yyyy"年"m"月"d"日"`) was read as a plain number, a 1900
+/// serial, and a Mac workbook's (the 1904 calendar) dates came out 1,462
+/// days early; an .ods time cell (PT23H59M59S) rejected every row.
+#[test]
+fn chinese_date_formats_in_a_1904_workbook_and_ods_time_cells() {
+    let wd = Workdir::new();
+    let serial = 46204.5 - 1462.0; // 2026-07-01 12:00 in the 1904 calendar
+    let s = |r: &str, t: &str| format!(r#"<c r="{r}" t="inlineStr"><is><t>{t}</t></is></c>"#);
+    let row = |n: u32, id: &str, style: u32| {
+        format!(
+            r#"<row r="{n}">{}<c r="B{n}" s="{style}"><v>{serial}</v></c>{}{}</row>"#,
+            s(&format!("A{n}"), id),
+            s(&format!("C{n}"), "差评"),
+            s(&format!("D{n}"), "客服态度很差")
+        )
+    };
+    let sheet = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">{}{}{}{}</row>{}{}{}</sheetData></worksheet>"#,
+        s("A1", "评价ID"),
+        s("B1", "评价时间"),
+        s("C1", "评价等级"),
+        s("D1", "评价内容"),
+        row(2, "J31", 1),
+        row(3, "J22", 2),
+        row(4, "J58", 3),
+    );
+    let ns = "http://schemas.openxmlformats.org";
+    let xlsx = zip_of(&[
+        (
+            "[Content_Types].xml",
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="{ns}/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>"#
+            ),
+        ),
+        (
+            "_rels/.rels",
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{ns}/package/2006/relationships"><Relationship Id="rId1" Type="{ns}/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#
+            ),
+        ),
+        (
+            "xl/workbook.xml",
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{ns}/spreadsheetml/2006/main" xmlns:r="{ns}/officeDocument/2006/relationships"><workbookPr date1904="1"/><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#
+            ),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{ns}/package/2006/relationships"><Relationship Id="rId1" Type="{ns}/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="{ns}/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>"#
+            ),
+        ),
+        (
+            "xl/styles.xml",
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="{ns}/spreadsheetml/2006/main"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts><fills count="1"><fill><patternFill patternType="none"/></fill></fills><borders count="1"><border/></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="31" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="22" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="58" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs></styleSheet>"#
+            ),
+        ),
+        ("xl/worksheets/sheet1.xml", sheet),
+    ]);
+    let book = wd.path("mac.xlsx");
+    std::fs::write(&book, xlsx).unwrap();
+    wd.kefu(&["import", "-q", "reviews", book.to_str().unwrap()])
+        .assert()
+        .success();
+    assert_eq!(
+        wd.sql("SELECT ext_id, datetime(created_at, 'unixepoch', '+8 hours') FROM feedback ORDER BY ext_id"),
+        [
+            ["J22", "2026-07-01 12:00:00"],
+            ["J31", "2026-07-01 12:00:00"],
+            ["J58", "2026-07-01 12:00:00"],
+        ]
+    );
+    // An .ods with a date cell and a time cell.
+    let cell = |kind: &str, v: &str| match kind {
+        "d" => format!(
+            r#"<table:table-cell office:value-type="date" office:date-value="{v}"><text:p>{v}</text:p></table:table-cell>"#
+        ),
+        "t" => format!(
+            r#"<table:table-cell office:value-type="time" office:time-value="{v}"><text:p>{v}</text:p></table:table-cell>"#
+        ),
+        _ => format!(
+            r#"<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>"#
+        ),
+    };
+    let rows: String = [
+        [
+            ("s", "评价ID"),
+            ("s", "日期"),
+            ("s", "时间"),
+            ("s", "评价等级"),
+            ("s", "评价内容"),
+        ],
+        [
+            ("s", "O1"),
+            ("d", "2026-07-02"),
+            ("t", "PT23H59M59S"),
+            ("s", "差评"),
+            ("s", "客服态度很差"),
+        ],
+        [
+            ("s", "O2"),
+            ("d", "2026-07-02"),
+            ("t", "PT09H05M00.000S"),
+            ("s", "差评"),
+            ("s", "回复太慢了"),
+        ],
+    ]
+    .iter()
+    .map(|r| {
+        format!(
+            "<table:table-row>{}</table:table-row>",
+            r.iter().map(|(k, v)| cell(k, v)).collect::<String>()
+        )
+    })
+    .collect();
+    let ods = zip_of(&[
+        ("mimetype", "application/vnd.oasis.opendocument.spreadsheet".to_string()),
+        ("content.xml", format!(r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Sheet1">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#)),
+        ("META-INF/manifest.xml", r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#.to_string()),
+    ]);
+    let sheet = wd.path("r.ods");
+    std::fs::write(&sheet, ods).unwrap();
+    wd.kefu(&[
+        "import",
+        "-q",
+        "reviews",
+        sheet.to_str().unwrap(),
+        "--strict",
+    ])
+    .assert()
+    .success();
+    assert_eq!(
+        wd.sql("SELECT ext_id, datetime(created_at, 'unixepoch', '+8 hours') FROM feedback WHERE ext_id LIKE 'O%' ORDER BY ext_id"),
+        [["O1", "2026-07-02 23:59:59"], ["O2", "2026-07-02 09:05:00"]]
+    );
+}

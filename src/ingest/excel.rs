@@ -167,9 +167,30 @@ pub fn cell_text(cell: &Data) -> String {
             Some(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
             None => dt.as_f64().to_string(),
         },
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::DateTimeIso(s) => s.clone(),
+        // An .ods time cell (PT23H59M59S): its clock time, as an Excel one.
+        Data::DurationIso(s) => clock_of_duration(s).unwrap_or_else(|| s.clone()),
         Data::Error(e) => e.to_string(),
     }
+}
+
+/// An ISO 8601 duration of less than a day (`PT9H5M`, `PT23H59M59.000S`,
+/// as LibreOffice and WPS store a time cell) as a clock time, `09:05:00`.
+fn clock_of_duration(iso: &str) -> Option<String> {
+    let rest = iso.strip_prefix("PT")?;
+    let (mut h, mut m, mut sec) = (0u32, 0u32, 0f64);
+    let mut number = String::new();
+    for c in rest.chars() {
+        match c {
+            '0'..='9' | '.' => number.push(c),
+            'H' => h = std::mem::take(&mut number).parse().ok()?,
+            'M' => m = std::mem::take(&mut number).parse().ok()?,
+            'S' => sec = std::mem::take(&mut number).parse().ok()?,
+            _ => return None,
+        }
+    }
+    let sec = sec.round() as u32;
+    (number.is_empty() && h < 24 && m < 60 && sec < 60).then(|| format!("{h:02}:{m:02}:{sec:02}"))
 }
 
 /// An .xlsx whose sheets hold error cells (`t="e"`) rewritten with those
@@ -261,6 +282,78 @@ fn rewrite_error_cells(bytes: &[u8]) -> Result<Vec<u8>, zip::result::ZipError> {
     Ok(out.finish()?.into_inner())
 }
 
+/// The built-in number formats Chinese (and Japanese, Korean) Excel gives
+/// dates and times, which calamine does not know for dates: 27–31, 36, 50–54,
+/// 57, 58 are dates (`yyyy"年"m"月"d"日"`, `m"月"d"日"`, …), 32–35, 55, 56
+/// times (`h"时"mm"分"`, `上午/下午h"时"mm"分"ss"秒"`). Read as plain numbers,
+/// their serials were taken as the 1900 calendar's, 1,462 days early in a
+/// workbook of the 1904 calendar (a Mac's; found by exploratory testing).
+fn cjk_date_format(id: &[u8]) -> Option<&'static [u8]> {
+    match id {
+        b"27" | b"28" | b"29" | b"30" | b"31" | b"36" | b"50" | b"51" | b"52" | b"53" | b"54"
+        | b"57" | b"58" => Some(b"14"),
+        b"32" | b"33" | b"34" | b"35" | b"55" | b"56" => Some(b"21"),
+        _ => None,
+    }
+}
+
+/// An .xlsx whose styles give cells a Chinese built-in date or time format
+/// ([`cjk_date_format`]) rewritten with Excel's own date (14) or time (21)
+/// format in their place, which calamine reads as dates in either
+/// calendar; the styles alone are rewritten. Anything else is returned as
+/// it came.
+fn with_cjk_date_formats_known(bytes: Vec<u8>) -> Vec<u8> {
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return bytes;
+    }
+    rewrite_cjk_date_formats(&bytes)
+        .ok()
+        .flatten()
+        .unwrap_or(bytes)
+}
+
+fn rewrite_cjk_date_formats(bytes: &[u8]) -> Result<Option<Vec<u8>>, zip::result::ZipError> {
+    use std::io::{Read, Write};
+    const STYLES: &str = "xl/styles.xml";
+    const ID: &[u8] = b"numFmtId=\"";
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))?;
+    let mut xml = vec![];
+    zip.by_name(STYLES)?.read_to_end(&mut xml)?;
+    let mut rewritten = Vec::with_capacity(xml.len());
+    let mut at = 0;
+    let mut changed = false;
+    for found in memchr::memmem::find_iter(&xml, ID) {
+        let start = found + ID.len();
+        let Some(len) = xml[start..].iter().position(|&b| b == b'"') else {
+            break;
+        };
+        if let Some(known) = cjk_date_format(&xml[start..start + len]) {
+            rewritten.extend_from_slice(&xml[at..start]);
+            rewritten.extend_from_slice(known);
+            at = start + len;
+            changed = true;
+        }
+    }
+    if !changed {
+        return Ok(None);
+    }
+    rewritten.extend_from_slice(&xml[at..]);
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(bytes.len())));
+    for i in 0..zip.len() {
+        let file = zip.by_index(i)?;
+        if file.name() != STYLES {
+            out.raw_copy_file(file)?;
+            continue;
+        }
+        drop(file);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        out.start_file(STYLES, options)?;
+        out.write_all(&rewritten)?;
+    }
+    Ok(Some(out.finish()?.into_inner()))
+}
+
 /// A text cell as read: a CRLF or lone CR as LF, a CR at the end dropped.
 fn text_of(s: &str) -> String {
     let s = s.trim_end_matches('\r');
@@ -301,7 +394,7 @@ impl ExcelSource {
     }
 
     pub fn open(name: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<ExcelSource> {
-        let bytes = with_new_errors_as_text(bytes);
+        let bytes = with_cjk_date_formats_known(with_new_errors_as_text(bytes));
         ExcelSource::open_as(name, bytes, sheet, Reading::Streamed)
     }
 
