@@ -362,6 +362,37 @@ fn masking_by_default_and_no_mask_warns() {
     .stderr(predicate::str::contains("NOT masked"));
 }
 
+/// Found by exploratory testing (round 97): an agent known by name only
+/// had "" for an id in daily's by_agent (null in its items) and a bar
+/// without a label in compare's HTML chart.
+#[test]
+fn an_agent_known_by_name_only_has_no_id_and_a_labelled_bar() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "n.csv",
+        "评价ID,评价时间,客服,评价等级,评价内容\n1,2026-11-20 10:00,王芳,差评,态度差\n",
+    );
+    wd.kefu(&["import", "-q", "reviews", &f]).assert().success();
+    let v = wd.json(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-11-20",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["by_agent"][0]["agent_id"], serde_json::Value::Null, "{v}");
+    assert_eq!(v["by_agent"][0]["agent_name"], "王芳", "{v}");
+    let out = wd
+        .kefu(&[
+            "report", "compare", "--by", "agent", "--period", "2026-11", "--format", "html",
+        ])
+        .output()
+        .unwrap();
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert!(html.contains(r#"text-anchor="end">王芳</text>"#), "{html}");
+}
+
 /// Found by exploratory testing (round 97): a number typed with runs of
 /// stars that hide nothing (138***1234***5678) was shown whole in excerpts
 /// and on stderr, one written with Word's non-breaking hyphen too, and a

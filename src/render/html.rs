@@ -50,6 +50,18 @@ fn number(c: &Cell) -> f64 {
 /// shows its first and last half of these, a Pareto its first.
 const MAX_BARS: usize = 40;
 
+/// A bar's label: the label column's text, or where it is empty the next
+/// column's (an agent known by name only has no id; found by exploratory
+/// testing: the bar had no label).
+fn bar_label(row: &[Cell], label: usize) -> String {
+    let text = row[label].text();
+    if text.is_empty() {
+        row.get(label + 1).map(Cell::text).unwrap_or_default()
+    } else {
+        text
+    }
+}
+
 fn bars(s: &Section, label: usize, value: usize, cumulative: Option<usize>) -> String {
     let all = &s.table.rows;
     if all.is_empty() {
@@ -110,7 +122,7 @@ fn bars(s: &Section, label: usize, value: usize, cumulative: Option<usize>) -> S
             "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect x=\"{left}\" y=\"{}\" width=\"{bw:.1}\" height=\"{}\" fill=\"{}\"/><text x=\"{}\" y=\"{}\">{}</text>",
             left - 6.0,
             y + 15.0,
-            esc(&r[label].text()),
+            esc(&bar_label(r, label)),
             y + 3.0,
             row_h - 6.0,
             PALETTE[0],

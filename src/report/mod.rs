@@ -430,7 +430,12 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
             .unwrap_or_else(|| crate::store::reports::NONE.into());
         let name = id_names.get(&id).cloned().unwrap_or(name);
         agents.push(vec![
-            ctx.agent(&id).into_owned().into(),
+            // An agent known by name only: no id (null in JSON), as items.
+            if id.is_empty() {
+                Cell::Empty
+            } else {
+                ctx.agent(&id).into_owned().into()
+            },
             ctx.agent(&name).into_owned().into(),
             dept.into(),
             n.into(),
