@@ -689,9 +689,10 @@ fn column_names_as_kefu_prints_them_can_be_chosen() {
         );
         assert_eq!(csv_rows(&out.stdout)[1][3], cause, "--column {column}");
     }
+    // A usage error, exit 2, also where the row below was tried (round 97).
     wd.kefu(&["classify", &f, "--column", "nope"])
         .assert()
-        .code(1)
+        .code(2)
         .stderr(predicate::str::contains("content (column 2), column 3"));
 }
 
