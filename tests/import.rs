@@ -6084,3 +6084,43 @@ fn chinese_date_formats_in_a_1904_workbook_and_ods_time_cells() {
         [["O1", "2026-07-02 23:59:59"], ["O2", "2026-07-02 09:05:00"]]
     );
 }
+
+/// Found by exploratory testing: init in a directory this user may not
+/// write (its kefu.toml there, the store not) said SQLite's "unable to open
+/// database file" of a temporary name. Needs root (to set the scene) and
+/// setpriv.
+#[cfg(unix)]
+#[test]
+fn init_in_a_directory_this_user_may_not_write_says_so() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout == b"0\n");
+    let setpriv = std::process::Command::new("setpriv")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !root || !setpriv {
+        eprintln!("skipped: needs root and setpriv");
+        return;
+    }
+    let wd = Workdir::empty();
+    std::fs::set_permissions(wd.path(""), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let ws = wd.path("ws");
+    std::fs::create_dir(&ws).unwrap();
+    wd.write("ws/kefu.toml", "# the department's settings\n");
+    std::fs::set_permissions(&ws, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let out = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(assert_cmd::cargo::cargo_bin("kefu"))
+        .args(["init", "-q"])
+        .arg(&ws)
+        .env_remove("KEFU_WORKSPACE")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("no permission to create files in"), "{err}");
+    assert!(!err.contains("unable to open database file"), "{err}");
+}

@@ -395,6 +395,24 @@ impl Store {
         remove_abandoned_stores(dir, &name);
         let temp = dir.join(format!(".{name}.{}.kefu-tmp", std::process::id()));
         let _ = std::fs::remove_file(&temp);
+        // Made here first (an empty file is a new database to SQLite), so
+        // that a directory this user may not write is said as such (found by
+        // exploratory testing: SQLite's "unable to open database file").
+        if let Err(e) = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+        {
+            if e.kind() == std::io::ErrorKind::PermissionDenied {
+                bail!(
+                    "cannot create the store {}: no permission to create files in {}",
+                    path.display(),
+                    dir.display()
+                );
+            }
+            return Err(anyhow::Error::new(e)
+                .context(format!("cannot create the store {}", path.display())));
+        }
         {
             let conn = Connection::open(&temp)
                 .with_context(|| format!("cannot create the store {}", path.display()))?;
