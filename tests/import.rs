@@ -5850,16 +5850,7 @@ fn a_file_in_place_of_the_rejects_directory_is_named() {
 #[test]
 fn a_journal_another_user_left_is_named() {
     use std::os::unix::fs::PermissionsExt;
-    let root = std::process::Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout == b"0\n");
-    let setpriv = std::process::Command::new("setpriv")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !root || !setpriv {
-        eprintln!("skipped: needs root and setpriv");
+    if common::kefu_as_nobody().is_none() {
         return;
     }
     let wd = Workdir::new();
@@ -5868,9 +5859,8 @@ fn a_journal_another_user_left_is_named() {
         std::os::unix::fs::chown(wd.path(f), Some(65534), Some(65534)).unwrap();
     }
     let as_nobody = || {
-        std::process::Command::new("setpriv")
-            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(assert_cmd::cargo::cargo_bin("kefu"))
+        common::kefu_as_nobody()
+            .unwrap()
             .arg("-w")
             .arg(wd.path(""))
             .args(["report", "daily", "--date", "2026-11-20"])
@@ -6093,16 +6083,7 @@ fn chinese_date_formats_in_a_1904_workbook_and_ods_time_cells() {
 #[test]
 fn init_in_a_directory_this_user_may_not_write_says_so() {
     use std::os::unix::fs::PermissionsExt;
-    let root = std::process::Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout == b"0\n");
-    let setpriv = std::process::Command::new("setpriv")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !root || !setpriv {
-        eprintln!("skipped: needs root and setpriv");
+    if common::kefu_as_nobody().is_none() {
         return;
     }
     let wd = Workdir::empty();
@@ -6111,12 +6092,10 @@ fn init_in_a_directory_this_user_may_not_write_says_so() {
     std::fs::create_dir(&ws).unwrap();
     wd.write("ws/kefu.toml", "# the department's settings\n");
     std::fs::set_permissions(&ws, std::fs::Permissions::from_mode(0o555)).unwrap();
-    let out = std::process::Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(assert_cmd::cargo::cargo_bin("kefu"))
+    let out = common::kefu_as_nobody()
+        .unwrap()
         .args(["init", "-q"])
         .arg(&ws)
-        .env_remove("KEFU_WORKSPACE")
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);

@@ -234,3 +234,27 @@ pub fn two_level_workbook(wd: &Workdir, name: &str) -> String {
     book.save(&path).unwrap();
     path.to_string_lossy().into_owned()
 }
+
+/// The kefu binary run as user and group 65534 (nobody), for tests of what
+/// another user may do: `None` (the test says it is skipped) unless this
+/// is root with `setpriv`, which can set such a scene and run it.
+#[allow(dead_code)]
+pub fn kefu_as_nobody() -> Option<std::process::Command> {
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout == b"0\n");
+    let setpriv = std::process::Command::new("setpriv")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !root || !setpriv {
+        eprintln!("skipped: needs root and setpriv");
+        return None;
+    }
+    let mut cmd = std::process::Command::new("setpriv");
+    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(assert_cmd::cargo::cargo_bin("kefu"))
+        .env_remove("KEFU_WORKSPACE");
+    Some(cmd)
+}
