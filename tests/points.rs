@@ -4527,6 +4527,33 @@ fn rate_takes_full_width_digits() {
         .stderr(predicate::str::contains(
             "--rate \"１２。５\" is not a number",
         ));
+    // More decimals than a product of points and rate holds exactly (round
+    // 98: rounded to fit, then to cents, 0.01 off; 31 decimals read as
+    // 0.005 without a word), in --rate and in kefu.toml alike.
+    for rate in [
+        "1.8089999999999999999999999999",
+        "0.0049999999999999999999999999999",
+        "0.00000000001",
+    ] {
+        wd.kefu(&["bonus", "--quarter", "2026Q3", "--rate", rate])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("--rate"));
+    }
+    let rows = bonus(&wd, &["--quarter", "2026Q3", "--rate", "0.0000000005"]);
+    assert_eq!(agent(&rows, "A1")["rate"], "0.0000000005");
+    let toml = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
+    let (head, tail) = toml.split_once("\nrate = ").unwrap();
+    let rest = tail.split_once('\n').unwrap().1;
+    std::fs::write(
+        wd.path("kefu.toml"),
+        format!("{head}\nrate = \"1.8089999999999999999999999999\"\n{rest}"),
+    )
+    .unwrap();
+    wd.kefu(&["bonus", "--quarter", "2026Q3"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("more than 10 decimal places"));
 }
 
 /// Found by exploratory testing: a complaint giving an agent id the roster

@@ -484,22 +484,23 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
     let rate = match &args.rate {
         // Full-width digits (１２.５), as IME users type them and as
         // --quarter ２０２６年第３季度 is read.
-        Some(r) => r
-            .trim()
-            .chars()
-            .map(crate::domain::fold_full_width)
-            .collect::<String>()
-            .trim()
-            .parse::<Decimal>()
-            .map_err(|_| Usage(format!("--rate {r:?} is not a number")))?,
+        Some(r) => {
+            let text: String = r
+                .trim()
+                .chars()
+                .map(crate::domain::fold_full_width)
+                .collect();
+            let text = text.trim();
+            let rate = text
+                .parse::<Decimal>()
+                .map_err(|_| Usage(format!("--rate {r:?} is not a number")))?;
+            if let Some(problem) = points::rate_problem(text) {
+                bail!(Usage(format!("--rate {problem}")));
+            }
+            rate
+        }
         None => book.rate,
     };
-    if rate < Decimal::ZERO || rate > points::MAX_RATE {
-        bail!(Usage(format!(
-            "--rate must be between 0 and {} per point",
-            points::MAX_RATE
-        )));
-    }
     let store = ws.open_store()?;
     store.read_snapshot()?;
     let agents = store::points::agents(&store.conn)?;

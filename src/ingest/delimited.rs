@@ -112,13 +112,18 @@ fn header_cells_as_written(record: &ByteRecord) -> Option<Vec<String>> {
         .collect()
 }
 
-/// Picks the delimiter that occurs most often (outside quotes) in the first
-/// line that holds any, of the first 12: a title above the header
-/// (`2026年11月差评明细表`) holds none (found by exploratory testing: a
-/// semicolon or tab file under a title was read as one column).
+/// Picks the delimiter of a text from its first 12 lines: the one that
+/// occurs (outside quotes) on the most lines, then the most often. A title
+/// or a filter line above the header (`2026年11月差评明细表`,
+/// `筛选条件：评价等级=差评;时间=近30天`) is one line against the header's and
+/// the rows' (found by exploratory testing: the delimiter was taken from
+/// the first line, and such a file read as one column, or two).
 fn sniff_delimiter(head: &[u8]) -> u8 {
     let delimiters = [b',', b'\t', b';'];
     let mut quoted = false;
+    // Per delimiter: the lines holding it, and how many times in all.
+    let mut lines = [0usize; 3];
+    let mut total = [0usize; 3];
     for line in head.split(|&b| b == b'\n').take(12) {
         let mut counts = [0usize; 3];
         for &b in line {
@@ -130,12 +135,19 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
                 _ => {}
             }
         }
-        let best = (0..3).max_by_key(|&i| (counts[i], 3 - i)).unwrap_or(0);
-        if counts[best] > 0 {
-            return delimiters[best];
+        for i in 0..3 {
+            lines[i] += usize::from(counts[i] > 0);
+            total[i] += counts[i];
         }
     }
-    b','
+    let best = (0..3)
+        .max_by_key(|&i| (lines[i], total[i], 3 - i))
+        .unwrap_or(0);
+    if total[best] == 0 {
+        b','
+    } else {
+        delimiters[best]
+    }
 }
 
 /// Makes every line of delimited text countable by the csv reader, which
@@ -730,6 +742,14 @@ mod tests {
             b';'
         );
         assert_eq!(sniff_delimiter("标题\r\na\tb\n".as_bytes()), b'\t');
+        // A title holding another delimiter (round 98).
+        assert_eq!(
+            sniff_delimiter("筛选条件：评价等级=差评;时间=近30天\n评价ID,评价内容,评分\n1,慢,1\n".as_bytes()),
+            b','
+        );
+        assert_eq!(sniff_delimiter("评价导出, 共2条\n评价ID\t评价内容\n1\t慢\n2\t差\n".as_bytes()), b'\t');
+        // Title and header alone: the header's count decides.
+        assert_eq!(sniff_delimiter("a;b\nid,text,n,m\n".as_bytes()), b',');
     }
 
     /// A row read: (line, fields), or (line, reason) for a bad row.

@@ -3,7 +3,8 @@
 //! the field and the value, for the rejects file.
 //!
 //! A field is read trimmed, and an Excel text guard around it (`="013812345678"`,
-//! how exports keep long numbers and leading zeros) is dropped: see
+//! how exports keep long numbers and leading zeros) is dropped, as is a
+//! text prefix `'` before a number (`'1234202611200001`): see
 //! [`field_text`].
 //!
 //! Records borrow their text from the row (no copies on the hot path). The
@@ -209,11 +210,24 @@ pub struct FeedbackParser {
 /// text guard `="…"` (how Excel and platforms keep `="013812345678"` or
 /// `="287654321001123456"` from becoming a number), trimmed too. A field
 /// with a quote inside the guard (`="a"&"b"`, a formula) is left as it is.
+/// A number after Excel's text prefix (`'1234202611200001`) is read
+/// without it.
 pub fn field_text(raw: &str) -> &str {
     // Invisible characters at either end too: a byte-order mark where two
     // exports were joined with `cat` (found by exploratory testing: `\u{feff}R2`
     // was a record apart from R2), a zero-width space pasted from a web page.
     let t = raw.trim_matches(|c: char| c.is_whitespace() || crate::domain::is_invisible(c));
+    // Excel's text prefix written out ('1234202611200001, how some
+    // platforms keep a long number from Excel): a number, not a record of
+    // its own beside the same id written bare or guarded (found by
+    // exploratory testing). Only before digits (and a + or -).
+    if let Some(number) = t.strip_prefix('\'') {
+        if number.bytes().any(|b| b.is_ascii_digit())
+            && number.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-'))
+        {
+            return number;
+        }
+    }
     match t.strip_prefix("=\"").and_then(|r| r.strip_suffix('"')) {
         Some(inner) if !inner.contains('"') => inner.trim(),
         _ => t,

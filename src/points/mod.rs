@@ -888,6 +888,27 @@ pub struct Payout {
 /// low enough that no bonus or total of bonuses can overflow a `Decimal`.
 pub const MAX_RATE: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
 
+/// The most decimal places a rate may have: net points × rate is then exact
+/// in a `Decimal` (a rate of 28 decimals made a product that did not fit,
+/// rounded once to fit and again to cents: 0.01 off; found by exploratory
+/// testing). No scheme pays in ten-billionths of a yuan.
+pub const MAX_RATE_DECIMALS: u32 = 10;
+
+/// Why `rate` (as written, `text`) cannot be a rate per point, if it
+/// cannot: a number kefu holds exactly, from 0 to [`MAX_RATE`], with at
+/// most [`MAX_RATE_DECIMALS`] decimal places.
+pub fn rate_problem(text: &str) -> Option<String> {
+    let Ok(rate) = Decimal::from_str_exact(text) else {
+        return Some(format!("{text:?} is not a number kefu can hold exactly"));
+    };
+    if rate < Decimal::ZERO || rate > MAX_RATE {
+        return Some(format!("must be between 0 and {MAX_RATE} per point"));
+    }
+    (rate.normalize().scale() > MAX_RATE_DECIMALS).then(|| {
+        format!("{text:?} has more than {MAX_RATE_DECIMALS} decimal places")
+    })
+}
+
 /// The bonus for `net` points at `rate`: rounded to 0.01 half-up (四舍五入);
 /// 0 for a negative net unless `negative_bonus`.
 pub fn bonus_of(net: i64, rate: Decimal, negative_bonus: bool) -> Decimal {

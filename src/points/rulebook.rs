@@ -483,11 +483,8 @@ impl Rulebook {
                 );
             }
         }
-        if self.rate < Decimal::ZERO || self.rate > super::MAX_RATE {
-            bail!(
-                "[points] rate must be between 0 and {} per point",
-                super::MAX_RATE
-            );
+        if let Some(problem) = super::rate_problem(&self.rate.to_string()) {
+            bail!("[points] rate {problem}");
         }
         Ok(())
     }
