@@ -1171,6 +1171,42 @@ fn a_title_above_a_semicolon_header_and_a_column_no_header_names() {
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(stdout.contains("attitude"), "{name}: {stdout}");
     }
+    // A one-column list whose texts hold a `;` or a tab now and then, and
+    // a note with a `;` between a title and a comma header (round 98).
+    for (name, text, rows) in [
+        (
+            "list.txt",
+            "评价内容\n客服态度很差;不理人\n回复太慢\n没人解决\n",
+            4,
+        ),
+        ("tab.txt", "评价内容\n客服态度很差\t不理人\n回复太慢\n", 3),
+        (
+            "note.csv",
+            "标题\n说明：评分1-5分;1分最差\n评价ID,评价内容\n1,客服态度很差\n",
+            2,
+        ),
+    ] {
+        let f = wd.write(name, text);
+        let out = wd.kefu(&["classify", &f]).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{name}: {err}");
+        assert!(
+            !err.contains("passed through unclassified"),
+            "{name}: {err}"
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(stdout.lines().count(), rows, "{name}: {stdout}");
+        // CSV out, not TSV (the tab is the text's own).
+        assert!(
+            stdout
+                .lines()
+                .next()
+                .unwrap()
+                .ends_with("评价内容,cause,cause_label,causes,cause_evidence"),
+            "{name}: {stdout}"
+        );
+        assert!(stdout.contains("attitude"), "{name}: {stdout}");
+    }
     let pandas = wd.write("pd.csv", ",评价内容,评分\n0,客服态度很差,1\n");
     for option in ["--column", "--rating-column"] {
         wd.kefu(&["classify", &pandas, option, "nope"])

@@ -113,7 +113,8 @@ fn header_cells_as_written(record: &ByteRecord) -> Option<Vec<String>> {
 }
 
 /// Picks the delimiter of a text from its first 12 lines: the one that
-/// occurs (outside quotes) on the most lines, then the most often. A title
+/// occurs (outside quotes) on the most lines, then the most often, and on
+/// half of them at least (else a comma: one column). A title
 /// or a filter line above the header (`2026年11月差评明细表`,
 /// `筛选条件：评价等级=差评;时间=近30天`) is one line against the header's and
 /// the rows' (found by exploratory testing: the delimiter was taken from
@@ -124,7 +125,9 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
     // Per delimiter: the lines holding it, and how many times in all.
     let mut lines = [0usize; 3];
     let mut total = [0usize; 3];
+    let mut nonempty = 0;
     for line in head.split(|&b| b == b'\n').take(12) {
+        nonempty += usize::from(line.iter().any(|b| !b.is_ascii_whitespace()));
         let mut counts = [0usize; 3];
         for &b in line {
             match b {
@@ -143,7 +146,9 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
     let best = (0..3)
         .max_by_key(|&i| (lines[i], total[i], 3 - i))
         .unwrap_or(0);
-    if total[best] == 0 {
+    // On half the lines at least: a `;` or a tab in a few texts of a
+    // one-column list (`(echo 评价内容; cat texts.txt)`) is no delimiter.
+    if total[best] == 0 || lines[best] * 2 < nonempty {
         b','
     } else {
         delimiters[best]
@@ -744,10 +749,29 @@ mod tests {
         assert_eq!(sniff_delimiter("标题\r\na\tb\n".as_bytes()), b'\t');
         // A title holding another delimiter (round 98).
         assert_eq!(
-            sniff_delimiter("筛选条件：评价等级=差评;时间=近30天\n评价ID,评价内容,评分\n1,慢,1\n".as_bytes()),
+            sniff_delimiter(
+                "筛选条件：评价等级=差评;时间=近30天\n评价ID,评价内容,评分\n1,慢,1\n".as_bytes()
+            ),
             b','
         );
-        assert_eq!(sniff_delimiter("评价导出, 共2条\n评价ID\t评价内容\n1\t慢\n2\t差\n".as_bytes()), b'\t');
+        assert_eq!(
+            sniff_delimiter("评价导出, 共2条\n评价ID\t评价内容\n1\t慢\n2\t差\n".as_bytes()),
+            b'\t'
+        );
+        // A one-column list whose texts hold a `;` or a tab now and then.
+        assert_eq!(
+            sniff_delimiter("评价内容\n态度差;不理人\n慢\n没解决\n".as_bytes()),
+            b','
+        );
+        assert_eq!(
+            sniff_delimiter("评价内容\n态度差\t不理人\n慢\n".as_bytes()),
+            b','
+        );
+        // A note with another delimiter between a title and the header.
+        assert_eq!(
+            sniff_delimiter("标题\n说明：评分1-5分;1分最差\nid,text\n1,慢\n".as_bytes()),
+            b','
+        );
         // Title and header alone: the header's count decides.
         assert_eq!(sniff_delimiter("a;b\nid,text,n,m\n".as_bytes()), b',');
     }

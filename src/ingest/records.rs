@@ -223,7 +223,9 @@ pub fn field_text(raw: &str) -> &str {
     // exploratory testing). Only before digits (and a + or -).
     if let Some(number) = t.strip_prefix('\'') {
         if number.bytes().any(|b| b.is_ascii_digit())
-            && number.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-'))
+            && number
+                .bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-'))
         {
             return number;
         }

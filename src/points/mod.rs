@@ -904,9 +904,8 @@ pub fn rate_problem(text: &str) -> Option<String> {
     if rate < Decimal::ZERO || rate > MAX_RATE {
         return Some(format!("must be between 0 and {MAX_RATE} per point"));
     }
-    (rate.normalize().scale() > MAX_RATE_DECIMALS).then(|| {
-        format!("{text:?} has more than {MAX_RATE_DECIMALS} decimal places")
-    })
+    (rate.normalize().scale() > MAX_RATE_DECIMALS)
+        .then(|| format!("{text:?} has more than {MAX_RATE_DECIMALS} decimal places"))
 }
 
 /// The bonus for `net` points at `rate`: rounded to 0.01 half-up (四舍五入);
