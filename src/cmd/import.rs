@@ -896,10 +896,15 @@ fn strip_version_mark(name: &str, naming: Naming) -> &str {
                 }
             }
         }
+        // Nor after a range's word or a time's (至11-21, 08时30分).
+        let time_word = |c: char| {
+            naming == Naming::Current && matches!(c, '至' | '到' | '时' | '分' | '点' | '秒')
+        };
         if naming != Naming::Legacy
             && digits < 4
-            && without_digits
-                .ends_with(|c: char| c.is_alphabetic() && !matches!(c, '年' | '月' | '日' | '期'))
+            && without_digits.ends_with(|c: char| {
+                c.is_alphabetic() && !matches!(c, '年' | '月' | '日' | '期') && !time_word(c)
+            })
         {
             return name;
         }
@@ -994,10 +999,18 @@ fn strip_time_mark(name: &str) -> Option<&str> {
             return Some(number);
         }
     }
-    // 08:30:00 (a name only some systems allow).
-    if let Some(rest) = name.strip_suffix(':') {
-        if ends_with_digits(rest, 1) {
+    // 08:30:00 (a name only some systems allow), +0800 (a time's offset).
+    if let Some(rest) = name.strip_suffix([':', '+']) {
+        if ends_with_digits(rest, 2) {
             return Some(rest);
+        }
+    }
+    // 08时30分12秒, 08点30分: a time in words, after its digits.
+    for unit in ['时', '分', '秒', '点'] {
+        if let Some(rest) = name.strip_suffix(unit) {
+            if ends_with_digits(rest, 1) {
+                return Some(rest);
+            }
         }
     }
     if let Some(rest) = name.strip_suffix('第') {
@@ -3547,6 +3560,15 @@ mod tests {
             "taobao_2026年4季度.csv",
             "taobao_2026年度.csv",
             "taobao_2026上半年.csv",
+            // Round 98: a range's short end, a time in words, an offset.
+            "taobao_2026-11-20至11-21.csv",
+            "taobao_11月20日至11月21日.csv",
+            "taobao_2026年11月20日至21日.csv",
+            "taobao_2026-11-20到11-21.csv",
+            "taobao-20261120T0830+0800.csv",
+            "taobao_2026年11月21日08时30分.csv",
+            "taobao_2026年11月21日08点30分.csv",
+            "taobao_2026年11月21日08时30分12秒.csv",
         ] {
             assert_eq!(source_from_file(stamped, "reviews"), "taobao", "{stamped}");
         }
@@ -3564,7 +3586,9 @@ mod tests {
             "taobao-2026-W47"
         );
         // Words that only look like marks stay.
-        for name in ["送到", "销售季度", "ADW", "shop2T", "第一店", "周"] {
+        for name in [
+            "送到", "销售季度", "ADW", "shop2T", "第一店", "周", "1点点", "至尊旗舰店", "直到",
+        ] {
             assert_eq!(source_from_file(&format!("{name}.csv"), "reviews"), name);
         }
         // Found by a regression sweep: 店铺1 and 店铺2 were one source.
