@@ -640,7 +640,11 @@ fn starred_whole(text: &str, i: usize) -> Option<(usize, String)> {
         }
     }
     let first = plain.bytes().find(u8::is_ascii_digit);
-    if longest_stars < 3 || !(shown >= 11 || shown >= 10 && first == Some(b'0')) {
+    // A size before its unit (150***1150***6000mm), as for one or two stars.
+    if longest_stars < 3
+        || !(shown >= 11 || shown >= 10 && first == Some(b'0'))
+        || unit_first(&text[end..])
+    {
         return None;
     }
     match mask_plain(&plain) {
@@ -1026,6 +1030,21 @@ fn read_groups(text: &str, i: usize) -> Option<(Lead, Groups)> {
     Some((lead, g))
 }
 
+/// Whether `rest` starts with a unit of size, weight or volume (mm, cm, 米,
+/// kg …): what follows the last number of a size (1500*2000*200mm).
+fn unit_first(rest: &str) -> bool {
+    rest.starts_with(['米', '厘', '毫', '寸', '克', '斤', '升'])
+        || [
+            "mm", "cm", "dm", "km", "m", "ml", "kg", "g", "hz", "px", "in", "ft", "l",
+        ]
+        .iter()
+        .any(|u| {
+            rest.get(..u.len())
+                .is_some_and(|r| r.eq_ignore_ascii_case(u))
+                && !rest[u.len()..].starts_with(|c: char| c.is_ascii_alphabetic())
+        })
+}
+
 /// Whether the first `k` groups, some joined by a `*`, are read as the
 /// number `masked` is. A `*` is also the sign of sizes and products, so
 /// not where a unit follows (1500*2000*200mm, 180*2000*2200mm), and only
@@ -1036,18 +1055,7 @@ fn read_groups(text: &str, i: usize) -> Option<(Lead, Groups)> {
 /// five digits or more (138*1234*5678, 86138*1234*5678, 13812*345678;
 /// not 4-4-3 nor 4-3-4, which mattresses and wardrobes are).
 fn across_star(text: &str, g: &Groups, k: usize, lead: Lead, masked: &str) -> bool {
-    let rest = &text[g.spans[k - 1].1..];
-    let unit = rest.starts_with(['米', '厘', '毫', '寸', '克', '斤', '升'])
-        || [
-            "mm", "cm", "dm", "km", "m", "ml", "kg", "g", "hz", "px", "in", "ft", "l",
-        ]
-        .iter()
-        .any(|u| {
-            rest.get(..u.len())
-                .is_some_and(|r| r.eq_ignore_ascii_case(u))
-                && !rest[u.len()..].starts_with(|c: char| c.is_ascii_alphabetic())
-        });
-    if unit {
+    if unit_first(&text[g.spans[k - 1].1..]) {
         return false;
     }
     let first = g.digits(0);
@@ -1521,6 +1529,10 @@ mod tests {
             "2026***1120***5555",
             "订单2026***11201234",
             "138****5678***9",
+            // Sizes (round 98).
+            "150***1150***6000mm",
+            "150***1150***6000米",
+            "138***1234***5678cm",
         ] {
             assert_eq!(mask_personal_data(text), text, "{text}");
         }
