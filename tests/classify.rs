@@ -1263,6 +1263,29 @@ fn a_json_record_that_is_none_lacks_its_keys_as_null() {
     assert_eq!(v[2]["rating"], serde_json::Value::Null, "{v}");
 }
 
+/// Found by exploratory testing (round 98): a sheet's totals row, which
+/// import skips, was classified `other`.
+#[test]
+fn a_totals_row_goes_out_unclassified() {
+    let wd = Workdir::empty();
+    let f = wd.write(
+        "jd.csv",
+        "评价ID,评价内容,评分\n1,客服态度很差,1\n2,合计3次都没人回复,1\n合计：2条,,\n,合计,4条\n",
+    );
+    let out = wd.kefu(&["classify", &f]).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let rows = csv_rows(&out.stdout);
+    assert_eq!(rows.len(), 5, "{rows:?}");
+    assert_eq!(rows[1][3], "attitude");
+    // A review that starts with 合计 is one.
+    assert_ne!(rows[2][3], "");
+    assert_eq!(rows[3][3], "", "{rows:?}");
+    assert_eq!(rows[4][3], "", "{rows:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("2 totals row(s)"), "{err}");
+    assert!(!err.contains("rating kefu does not know"), "{err}");
+}
+
 /// Found by exploratory testing (round 97): with row i in fold i % k, a
 /// file listing the five causes in turn held out every row of one cause
 /// in each fold, and the model scored 0.000 on what it learns perfectly.

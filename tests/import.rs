@@ -6103,3 +6103,41 @@ fn init_in_a_directory_this_user_may_not_write_says_so() {
     assert!(err.contains("no permission to create files in"), "{err}");
     assert!(!err.contains("unable to open database file"), "{err}");
 }
+
+/// Found by exploratory testing (round 98): an id written after Excel's
+/// text prefix (`'1234202611200001`) kept it, and the same complaint
+/// written bare or in a text guard was stored twice.
+#[test]
+fn an_id_after_excels_text_prefix_is_the_id() {
+    let wd = Workdir::new();
+    let header = "投诉单号,投诉时间,投诉内容,订单号\n";
+    let a = wd.write(
+        "a.csv",
+        format!("{header}'1234202611200001,2026-11-20 10:00,客服态度差,'3521876540123456789\n"),
+    );
+    let b = wd.write(
+        "b.csv",
+        format!("{header}=\"1234202611200001\",2026-11-20 10:00,客服态度差,3521876540123456789\n"),
+    );
+    for f in [&a, &b] {
+        wd.kefu(&["import", "-q", "complaints", f, "--source", "12315"])
+            .assert()
+            .success();
+    }
+    assert_eq!(
+        wd.sql("SELECT ext_id, order_id FROM feedback"),
+        [["1234202611200001", "3521876540123456789"]]
+    );
+    // Only before a number: a text that starts with one keeps it.
+    let c = wd.write(
+        "c.csv",
+        format!("{header}'X7,2026-11-20 11:00,'cause nobody answered,1\n"),
+    );
+    wd.kefu(&["import", "-q", "complaints", &c, "--source", "12315"])
+        .assert()
+        .success();
+    assert_eq!(
+        wd.count("SELECT count(*) FROM feedback WHERE ext_id = \'\'\'X7\'"),
+        1
+    );
+}

@@ -18,7 +18,9 @@ use crate::ingest::columns::{
     free_name, header_key, normalize_header, renamed_column, unique_names_with, ColumnMap,
     CLASSIFY_COLUMNS, FEEDBACK_FIELDS,
 };
-use crate::ingest::records::{field_text, keys_for, raw_fields, OtherHeaders, RatingLookalikes};
+use crate::ingest::records::{
+    field_text, is_totals_label, keys_for, raw_fields, OtherHeaders, RatingLookalikes,
+};
 use crate::ingest::{self, InputFormat, InputOptions, ReadOutcome, Row, TextEncoding};
 use crate::render::output::{self, is_stdout, Output};
 use crate::render::stream::{RecordFormat, RecordWriter};
@@ -685,6 +687,9 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
         let mut unreadable = 0u64;
         let mut repeated_headers = 0u64;
         let mut repeated_header_line = 0u64;
+        // A sheet's totals rows (合计：2条), which import skips as no record.
+        let mut totals_rows = 0u64;
+        let mut totals_row_line = 0u64;
         let mut read = || -> Result<()> {
             let mut made = 0;
             let mut seq = 0u64;
@@ -814,6 +819,18 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                                 let cells: Vec<&str> = (0..row.len()).map(|c| row.get(c)).collect();
                                 bail!(OtherHeaders::error(&name, position, row.line, &cells));
                             }
+                            // A totals row, as import reads one: no review,
+                            // no cause (found by exploratory testing: an
+                            // `other` too many for whoever counts causes).
+                            if !json_in && is_totals_row(row, text_col) {
+                                totals_rows += 1;
+                                if totals_rows == 1 {
+                                    totals_row_line = row.line;
+                                }
+                                *text = None;
+                                bytes += row.byte_len();
+                                continue;
+                            }
                             text_lookalike.look_at(row);
                             rating_lookalikes.look_at(row);
                             let negative = args.all
@@ -877,6 +894,11 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                 unknown_ratings.0, unknown_ratings.1
             );
         }
+        if totals_rows > 0 {
+            crate::say!(
+                "kefu: {name}: {totals_rows} totals row(s) (first: {position} {totals_row_line}; 合计, 小计, Total) passed through unclassified, as import skips them"
+            );
+        }
         if repeated_headers > 0 {
             crate::say!(
                 "kefu: {name}: {repeated_headers} row(s) repeating the header (first: {position} {repeated_header_line}; files joined with cat?) passed through unclassified"
@@ -929,6 +951,16 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
 }
 
 /// Which model decided beside the rules, as `explain` and `eval` say it.
+/// Whether a row is a sheet's totals row, as import reads one: its first
+/// cell with something in it, or its text, labels a total (合计：2条, 小计).
+fn is_totals_row(row: &Row, text_col: usize) -> bool {
+    (0..row.len())
+        .map(|i| field_text(row.get(i)))
+        .find(|t| !t.is_empty())
+        .is_some_and(is_totals_label)
+        || is_totals_label(field_text(row.get(text_col)))
+}
+
 fn model_line(source: Option<ModelSource>) -> &'static str {
     match source {
         Some(ModelSource::Trained) => {

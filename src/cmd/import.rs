@@ -3587,7 +3587,15 @@ mod tests {
         );
         // Words that only look like marks stay.
         for name in [
-            "送到", "销售季度", "ADW", "shop2T", "第一店", "周", "1点点", "至尊旗舰店", "直到",
+            "送到",
+            "销售季度",
+            "ADW",
+            "shop2T",
+            "第一店",
+            "周",
+            "1点点",
+            "至尊旗舰店",
+            "直到",
         ] {
             assert_eq!(source_from_file(&format!("{name}.csv"), "reviews"), name);
         }
