@@ -400,7 +400,7 @@ pub fn mask_phone(phone: &str) -> String {
         _ => phone,
     };
     let masked = mask_personal_data(phone);
-    if matches!(masked, Cow::Owned(_)) || looks_masked(phone) {
+    if matches!(masked, Cow::Owned(_)) || looks_masked(phone) || masked_as_kefu_masks(phone) {
         return masked.into_owned();
     }
     let bytes = phone.as_bytes();
@@ -421,6 +421,23 @@ pub fn mask_phone(phone: &str) -> String {
     } else {
         mask_id(phone)
     }
+}
+
+/// Whether a phone cell is masked as kefu masks a number in a text, which
+/// hides what its digits would make whole (0086-138****5678,
+/// 0755-****5678-801, 110105********002X): a run of three stars or more,
+/// no run of 11 digits together, and nothing that masking a text finds
+/// (found by exploratory testing: such cells were masked again,
+/// ****5678, and 0755-****5678-801 as ****8801).
+fn masked_as_kefu_masks(phone: &str) -> bool {
+    let run = |keep: fn(&char) -> bool| {
+        phone
+            .split(|c: char| !keep(&c))
+            .map(|r| r.chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    run(|c| *c == '*') >= 3 && run(char::is_ascii_digit) < 11
 }
 
 /// Masks a customer id or nickname: first and last character kept. A value
@@ -1264,7 +1281,14 @@ fn regional(text: &str, i: usize, lead: Lead, g: &Groups, k: usize, cue: Cue) ->
     // number (9123 138****5678).
     let code_goes_on = g.n > k
         && g.joins[k - 1] == Some(Join::Spaced)
-        && (g.lens[k] >= 4 || text.as_bytes().get(g.spans[k].1) == Some(&b'*'));
+        && (g.lens[k] >= 4 || text.as_bytes().get(g.spans[k].1) == Some(&b'*'))
+        // Or masked after a space (a card the platform masked: 6222 0212
+        // **** 7890; found by exploratory testing).
+        || {
+            let mut after = text[g.spans[k - 1].1..].chars();
+            after.next().is_some_and(|c| join_of(c) == Some(Join::Spaced))
+                && after.take(4).filter(|&c| matches!(c, '*' | '＊')).count() == 4
+        };
     // An amount: 9876 5432 元.
     let amount = text[g.spans[k - 1].1..]
         .trim_start()
@@ -1511,6 +1535,7 @@ mod tests {
             ("138‐1234‐5678", "138****5678"),
             // A card by fours is no number, and a phone after one is.
             ("银行卡6222 0212 3456 7890", "银行卡6222 0212 3456 7890"),
+            ("退款没到账 6222 0212 **** 7890", "退款没到账 6222 0212 **** 7890"),
             (
                 "卡6222 0212 3456 7890 电话13812345678",
                 "卡6222 0212 3456 7890 电话138****5678",
@@ -1687,6 +1712,17 @@ mod tests {
         assert_eq!(mask_phone("138***1234***5678"), "138****5678");
         assert_eq!(mask_phone("1**3**8**1**2**3**4**5**6**7**8"), "****5678");
         assert_eq!(mask_phone("+86 138****1234"), "+86 138****1234");
+        // kefu's own masks, kept (round 98: masked again).
+        for own in [
+            "0086-138****5678",
+            "0755-****5678-801",
+            "110105********002X",
+            "440304********1233",
+            "+852 ****4567",
+        ] {
+            assert_eq!(mask_phone(own), own);
+        }
+        assert_eq!(mask_phone("12345678901***"), "****8901");
         assert_eq!(mask_phone("010***87654321"), "010-****4321");
         assert_eq!(mask_phone("+852***91234567"), "+852****4567");
         assert_eq!(m("电话138*1234*5678请回电"), "电话138****5678请回电");
