@@ -950,7 +950,6 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
     })
 }
 
-/// Which model decided beside the rules, as `explain` and `eval` say it.
 /// Whether a row is a sheet's totals row, as import reads one: its first
 /// cell with something in it, or its text, labels a total (合计：2条, 小计).
 fn is_totals_row(row: &Row, text_col: usize) -> bool {
@@ -961,6 +960,7 @@ fn is_totals_row(row: &Row, text_col: usize) -> bool {
         || is_totals_label(field_text(row.get(text_col)))
 }
 
+/// Which model decided beside the rules, as `explain` and `eval` say it.
 fn model_line(source: Option<ModelSource>) -> &'static str {
     match source {
         Some(ModelSource::Trained) => {

@@ -1005,10 +1005,18 @@ fn strip_time_mark(name: &str) -> Option<&str> {
             return Some(rest);
         }
     }
-    // 08时30分12秒, 08点30分: a time in words, after its digits.
+    // 08时30分12秒, 08点30分: a time in words, after its digits; the hour
+    // after a date (日, 号, a separator), not a name's number (24点).
     for unit in ['时', '分', '秒', '点'] {
         if let Some(rest) = name.strip_suffix(unit) {
-            if ends_with_digits(rest, 1) {
+            let before = rest.trim_end_matches(|c: char| c.is_ascii_digit());
+            let after_date = match unit {
+                '时' | '点' => {
+                    before.ends_with(['日', '号']) || before.ends_with(is_mark_separator)
+                }
+                _ => before.ends_with(['时', '点', '分']),
+            };
+            if before.len() < rest.len() && after_date {
                 return Some(rest);
             }
         }
@@ -3596,6 +3604,10 @@ mod tests {
             "1点点",
             "至尊旗舰店",
             "直到",
+            "24点",
+            "3分钟",
+            "分享店",
+            "时尚馆",
         ] {
             assert_eq!(source_from_file(&format!("{name}.csv"), "reviews"), name);
         }
