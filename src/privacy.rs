@@ -437,7 +437,28 @@ fn masked_as_kefu_masks(phone: &str) -> bool {
             .max()
             .unwrap_or(0)
     };
-    run(|c| *c == '*') >= 3 && run(char::is_ascii_digit) < 11
+    // The digits shown, a country code before the number (+86, 0086) and an
+    // extension after it (-801) set aside: at most 10, an ID card's mask;
+    // 138 1234 **** 5678 shows a whole mobile (found by exploratory testing).
+    let mut groups: Vec<&str> = phone
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|g| !g.is_empty())
+        .collect();
+    let country =
+        phone.trim_start().starts_with(['+', '＋']) || phone.trim_start().starts_with("00");
+    if country && groups.len() > 1 {
+        groups.remove(0);
+    }
+    let star_at = phone.find('*').unwrap_or(0);
+    let after_stars = phone[star_at..]
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|g| !g.is_empty())
+        .count();
+    if after_stars >= 2 && groups.last().is_some_and(|g| g.len() <= 5) {
+        groups.pop();
+    }
+    let shown: usize = groups.iter().map(|g| g.len()).sum();
+    run(|c| *c == '*') >= 3 && run(char::is_ascii_digit) < 11 && shown <= 10
 }
 
 /// Masks a customer id or nickname: first and last character kept. A value
@@ -634,20 +655,27 @@ fn starred_whole(text: &str, i: usize) -> Option<(usize, String)> {
         j += c.len_utf8();
     }
     let (mut end, mut longest_stars, mut stars) = (j, 0, 0);
+    // The longest group of digits, and how many groups.
+    let (mut longest_group, mut group, mut groups) = (0, 0, 0);
     loop {
         if let Some((d, len)) = digit_at(bytes, j) {
             plain.push(char::from(d));
             j += len;
             end = j;
             stars = 0;
+            group += 1;
+            longest_group = longest_group.max(group);
         } else if let Some(c) = text[j..].chars().next().filter(|&c| is_star(c)) {
             stars += 1;
             longest_stars = longest_stars.max(stars);
+            groups += usize::from(group > 0);
+            group = 0;
             j += c.len_utf8();
         } else {
             break;
         }
     }
+    groups += usize::from(group > 0);
     let shown = plain.bytes().filter(u8::is_ascii_digit).count();
     // An ID card's check letter.
     if shown == 17 {
@@ -658,7 +686,10 @@ fn starred_whole(text: &str, i: usize) -> Option<(usize, String)> {
     }
     let first = plain.bytes().find(u8::is_ascii_digit);
     // A size before its unit (150***1150***6000mm), as for one or two stars.
-    if longest_stars < 3
+    // Stars typed between every digit or two (1*3*8*1*2*3*4*5*6*7*8) hide
+    // nothing either.
+    let typed_between = longest_group <= 2 && groups >= 6;
+    if !(longest_stars >= 3 || typed_between)
         || !(shown >= 11 || shown >= 10 && first == Some(b'0'))
         || unit_first(&text[end..])
     {
@@ -1050,12 +1081,24 @@ fn read_groups(text: &str, i: usize) -> Option<(Lead, Groups)> {
 /// Whether `rest` starts with a unit of size, weight or volume (mm, cm, 米,
 /// kg …): what follows the last number of a size (1500*2000*200mm).
 fn unit_first(rest: &str) -> bool {
+    // After a space too (150*1150*6000 mm), but for a unit of one letter,
+    // which after a space is as often a word's (138*1234*5678 g…).
+    let spaced = rest.trim_start_matches([' ', '\u{3000}']);
+    let (rest, units): (&str, &[&str]) = if spaced.len() < rest.len() {
+        (
+            spaced,
+            &["mm", "cm", "dm", "km", "ml", "kg", "hz", "px", "in", "ft"],
+        )
+    } else {
+        (
+            rest,
+            &[
+                "mm", "cm", "dm", "km", "m", "ml", "kg", "g", "hz", "px", "in", "ft", "l",
+            ],
+        )
+    };
     rest.starts_with(['米', '厘', '毫', '寸', '克', '斤', '升'])
-        || [
-            "mm", "cm", "dm", "km", "m", "ml", "kg", "g", "hz", "px", "in", "ft", "l",
-        ]
-        .iter()
-        .any(|u| {
+        || units.iter().any(|u| {
             rest.get(..u.len())
                 .is_some_and(|r| r.eq_ignore_ascii_case(u))
                 && !rest[u.len()..].starts_with(|c: char| c.is_ascii_alphabetic())
@@ -1528,6 +1571,9 @@ mod tests {
             ("+86***13812345678", "+86138****5678"),
             ("0755***12345678", "0755-****5678"),
             ("１３８＊＊＊１２３４＊＊＊５６７８", "138****5678"),
+            // A star between every digit (round 99).
+            ("回电1*3*8*1*2*3*4*5*6*7*8", "回电138****5678"),
+            ("回电13*81*23*45*67*8", "回电138****5678"),
             ("身份证440304***19900101***1233", "身份证440304********1233"),
             ("138‑1234‑5678", "138****5678"),
             ("0755‑12345678", "0755-****5678"),
@@ -1557,8 +1603,11 @@ mod tests {
             "2026***1120***5555",
             "订单2026***11201234",
             "138****5678***9",
-            // Sizes (round 98).
+            // Sizes (round 98), a unit after a space too (round 99).
             "150***1150***6000mm",
+            "150***1150***6000 mm",
+            "150*1150*6000 mm",
+            "150**1150**6000 cm",
             "150***1150***6000米",
             "138***1234***5678cm",
         ] {
@@ -1711,9 +1760,9 @@ mod tests {
         assert_eq!(mask_id("李**/wxid_abc123xyz789"), "李***9");
         assert_eq!(mask_phone("138****1234"), "138****1234");
         assert_eq!(mask_phone("138*1234*5678"), "138****5678");
-        assert_eq!(mask_phone("1*3*8*1*2*3*4*5*6*7*8"), "****5678");
+        assert_eq!(mask_phone("1*3*8*1*2*3*4*5*6*7*8"), "138****5678");
         assert_eq!(mask_phone("138***1234***5678"), "138****5678");
-        assert_eq!(mask_phone("1**3**8**1**2**3**4**5**6**7**8"), "****5678");
+        assert_eq!(mask_phone("1**3**8**1**2**3**4**5**6**7**8"), "138****5678");
         assert_eq!(mask_phone("+86 138****1234"), "+86 138****1234");
         // kefu's own masks, kept (round 98: masked again).
         for own in [
@@ -1726,6 +1775,15 @@ mod tests {
             assert_eq!(mask_phone(own), own);
         }
         assert_eq!(mask_phone("12345678901***"), "****8901");
+        // A star group inside a whole number hides nothing (round 99).
+        for whole in [
+            "138 1234 **** 5678",
+            "138-1234-****-5678",
+            "+86 138 1234 **** 5678",
+        ] {
+            assert!(mask_phone(whole).ends_with("****5678"), "{whole}");
+            assert!(!mask_phone(whole).contains("1234"), "{whole}");
+        }
         assert_eq!(mask_phone("010***87654321"), "010-****4321");
         assert_eq!(mask_phone("+852***91234567"), "+852****4567");
         assert_eq!(m("电话138*1234*5678请回电"), "电话138****5678请回电");
@@ -1887,7 +1945,9 @@ mod tests {
         ) {
             // Across a `*`, mobiles as they are grouped, not as sizes are
             // (4-4-3: 1500*2000*200), nor before a unit (…mm).
-            let sized = grouping == [4, 4, 3] || after.starts_with(|c: char| c.is_ascii_alphabetic());
+            let sized = grouping == [4, 4, 3]
+                || after.starts_with(|c: char| c.is_ascii_alphabetic())
+                || unit_first(&after);
             let separators: Vec<&str> = separators
                 .iter()
                 .map(|s| if sized && s.contains(['*', '＊']) { "-" } else { s })

@@ -1284,6 +1284,18 @@ fn a_totals_row_goes_out_unclassified() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("2 totals row(s)"), "{err}");
     assert!(!err.contains("rating kefu does not know"), "{err}");
+    // A review that starts with a label and a colon is one (round 99),
+    // in a one-column list too; a buyer called Total writes one.
+    let list = wd.write(
+        "list.csv",
+        "text\nTotal: 3 hours on hold\n小计：态度差\n合计：2条\n\"合计：¥1,234.00\"\n",
+    );
+    let rows = csv_rows(&wd.kefu(&["classify", &list]).output().unwrap().stdout);
+    let causes: Vec<&str> = rows[1..].iter().map(|r| r[1].as_str()).collect();
+    assert_eq!(causes, ["response", "attitude", "", ""], "{rows:?}");
+    let buyer = wd.write("buyer.csv", "买家,评价内容\nTotal,客服态度很差\n");
+    let rows = csv_rows(&wd.kefu(&["classify", &buyer]).output().unwrap().stdout);
+    assert_eq!(rows[1][2], "attitude", "{rows:?}");
 }
 
 /// Found by exploratory testing (round 97): with row i in fold i % k, a

@@ -4533,7 +4533,7 @@ fn rate_takes_full_width_digits() {
     for rate in [
         "1.8089999999999999999999999999",
         "0.0049999999999999999999999999999",
-        "0.00000000001",
+        "0.00000000000000001",
     ] {
         wd.kefu(&["bonus", "--quarter", "2026Q3", "--rate", rate])
             .assert()
@@ -4542,6 +4542,9 @@ fn rate_takes_full_width_digits() {
     }
     let rows = bonus(&wd, &["--quarter", "2026Q3", "--rate", "0.0000000005"]);
     assert_eq!(agent(&rows, "A1")["rate"], "0.0000000005");
+    // An exponent, as before (round 99: refused as not exact).
+    let rows = bonus(&wd, &["--quarter", "2026Q3", "--rate", "1e1"]);
+    assert_eq!(agent(&rows, "A1")["rate"], "10.00");
     let toml = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
     let (head, tail) = toml.split_once("\nrate = ").unwrap();
     let rest = tail.split_once('\n').unwrap().1;
@@ -4553,7 +4556,7 @@ fn rate_takes_full_width_digits() {
     wd.kefu(&["bonus", "--quarter", "2026Q3"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("more than 10 decimal places"));
+        .stderr(predicate::str::contains("more than 16 decimal places"));
 }
 
 /// Found by exploratory testing: a complaint giving an agent id the roster

@@ -19,7 +19,8 @@ use crate::ingest::columns::{
     CLASSIFY_COLUMNS, FEEDBACK_FIELDS,
 };
 use crate::ingest::records::{
-    field_text, is_totals_label, keys_for, raw_fields, OtherHeaders, RatingLookalikes,
+    field_text, is_bare_count, is_totals_label, keys_for, raw_fields, OtherHeaders,
+    RatingLookalikes,
 };
 use crate::ingest::{self, InputFormat, InputOptions, ReadOutcome, Row, TextEncoding};
 use crate::render::output::{self, is_stdout, Output};
@@ -950,14 +951,19 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
     })
 }
 
-/// Whether a row is a sheet's totals row, as import reads one: its first
-/// cell with something in it, or its text, labels a total (合计：2条, 小计).
+/// Whether a row is a sheet's totals row, as import reads one: no review
+/// text of its own (none, a count, or the label itself in the first
+/// column), and its first cell with something in it labels a total
+/// (合计：2条, 小计). A row with text is a review, whatever its first cell
+/// says (found by exploratory testing: `Total: 3 hours on hold`, and a
+/// buyer called Total, were left unclassified).
 fn is_totals_row(row: &Row, text_col: usize) -> bool {
-    (0..row.len())
-        .map(|i| field_text(row.get(i)))
-        .find(|t| !t.is_empty())
-        .is_some_and(is_totals_label)
-        || is_totals_label(field_text(row.get(text_col)))
+    let text = field_text(row.get(text_col));
+    let Some(first) = (0..row.len()).find(|&i| !field_text(row.get(i)).is_empty()) else {
+        return false;
+    };
+    let no_text = text.is_empty() || is_bare_count(text) || first == text_col;
+    no_text && is_totals_label(field_text(row.get(first)))
 }
 
 /// Which model decided beside the rules, as `explain` and `eval` say it.

@@ -898,7 +898,12 @@ fn strip_version_mark(name: &str, naming: Naming) -> &str {
         }
         // Nor after a range's word or a time's (至11-21, 08时30分).
         let time_word = |c: char| {
-            naming == Naming::Current && matches!(c, '至' | '到' | '时' | '分' | '点' | '秒')
+            naming == Naming::Current
+                && matches!(c, '至' | '到')
+                && date_ends(
+                    without_digits[..without_digits.len() - c.len_utf8()]
+                        .trim_end_matches(is_mark_separator),
+                )
         };
         if naming != Naming::Legacy
             && digits < 4
@@ -949,6 +954,49 @@ fn strip_version_mark(name: &str, naming: Naming) -> &str {
     name
 }
 
+/// Whether `text` ends as a date does: a digit, 日, 号, 月 or 年.
+fn date_ends(text: &str) -> bool {
+    ends_with_digits(text, 1) || text.ends_with(['日', '号', '月', '年'])
+}
+
+/// `name` without a clock time in words at its end, after a date
+/// (`…21日08时30分`, `…日下午3点`, `2026-11-20 上午08时30分12秒`): an hour of
+/// one or two digits and 时 or 点, then perhaps minutes (分) and seconds
+/// (秒), a half-day's word (上午, 下午 …) perhaps before the hour. Only
+/// after a date (日, 号, or a separator after digits): 24点, 60秒, 满分100分
+/// and 全家24点 are names.
+fn strip_clock_in_words(name: &str) -> Option<&str> {
+    let number = |s: &str| -> Option<usize> {
+        let digits = s.bytes().rev().take_while(u8::is_ascii_digit).count();
+        (1..=2).contains(&digits).then_some(s.len() - digits)
+    };
+    let mut rest = name;
+    if let Some(r) = rest.strip_suffix('秒') {
+        rest = &r[..number(r)?];
+        if !rest.ends_with('分') {
+            return None;
+        }
+    }
+    if let Some(r) = rest.strip_suffix('分') {
+        rest = &r[..number(r)?];
+        if !rest.ends_with(['时', '点']) {
+            return None;
+        }
+    }
+    let r = rest.strip_suffix(['时', '点'])?;
+    rest = &r[..number(r)?];
+    for half in ["上午", "下午", "凌晨", "早上", "中午", "晚上"] {
+        if let Some(r) = rest.strip_suffix(half) {
+            rest = r;
+            break;
+        }
+    }
+    let date = rest.trim_end_matches(is_mark_separator);
+    let after_date =
+        rest.ends_with(['日', '号']) || (date.len() < rest.len() && ends_with_digits(date, 1));
+    after_date.then_some(rest)
+}
+
 /// Whether `text` ends with at least `n` ASCII digits.
 fn ends_with_digits(text: &str, n: usize) -> bool {
     text.bytes().rev().take_while(u8::is_ascii_digit).count() >= n
@@ -963,8 +1011,7 @@ fn ends_with_digits(text: &str, n: usize) -> bool {
 ///   `第四季度`, `第4季度`, `四季度`, `上半年`, `下半年`;
 /// - `第` left before a number taken off, after a year or a separator.
 fn strip_time_mark(name: &str) -> Option<&str> {
-    let date_before =
-        |rest: &str| ends_with_digits(rest, 1) || rest.ends_with(['日', '号', '月', '年']);
+    let date_before = date_ends;
     if let Some(rest) = name.strip_suffix(['Z', 'z']) {
         let time = rest.trim_end_matches(|c: char| c.is_ascii_digit());
         if time.len() < rest.len()
@@ -975,12 +1022,16 @@ fn strip_time_mark(name: &str) -> Option<&str> {
             return Some(rest);
         }
     }
+    // Spaced or not (2026-11-20 至 2026-11-21, _至_).
     for word in ["至", "到"] {
         if let Some(rest) = name.strip_suffix(word) {
-            if date_before(rest) {
+            if date_before(rest.trim_end_matches(is_mark_separator)) {
                 return Some(rest);
             }
         }
+    }
+    if let Some(rest) = strip_clock_in_words(name) {
+        return Some(rest);
     }
     for word in ["年度", "上半年", "下半年", "周", "週"] {
         if let Some(rest) = name.strip_suffix(word) {
@@ -1003,22 +1054,6 @@ fn strip_time_mark(name: &str) -> Option<&str> {
     if let Some(rest) = name.strip_suffix([':', '+']) {
         if ends_with_digits(rest, 2) {
             return Some(rest);
-        }
-    }
-    // 08时30分12秒, 08点30分: a time in words, after its digits; the hour
-    // after a date (日, 号, a separator), not a name's number (24点).
-    for unit in ['时', '分', '秒', '点'] {
-        if let Some(rest) = name.strip_suffix(unit) {
-            let before = rest.trim_end_matches(|c: char| c.is_ascii_digit());
-            let after_date = match unit {
-                '时' | '点' => {
-                    before.ends_with(['日', '号']) || before.ends_with(is_mark_separator)
-                }
-                _ => before.ends_with(['时', '点', '分']),
-            };
-            if before.len() < rest.len() && after_date {
-                return Some(rest);
-            }
         }
     }
     if let Some(rest) = name.strip_suffix('第') {
@@ -3577,12 +3612,22 @@ mod tests {
             "taobao_2026年11月21日08时30分.csv",
             "taobao_2026年11月21日08点30分.csv",
             "taobao_2026年11月21日08时30分12秒.csv",
+            // Round 99: spaced ranges, a half-day's word.
+            "taobao_2026-11-20 至 2026-11-21.csv",
+            "taobao_2026-11-20_至_2026-11-21.csv",
+            "taobao（2026-11-20 至 2026-11-21）.csv",
+            "taobao_2026年11月21日下午3点.csv",
+            "taobao_2026-11-20 上午08时30分.csv",
         ] {
             assert_eq!(source_from_file(stamped, "reviews"), "taobao", "{stamped}");
         }
         assert_eq!(
             source_from_file("差评导出-2026年11月20日至2026年11月21日.csv", "reviews"),
             "差评导出"
+        );
+        assert_eq!(
+            source_from_file("全家24点-20261120.csv", "reviews"),
+            "全家24点"
         );
         // What they were named before, which a store may hold.
         assert_eq!(
@@ -3608,6 +3653,13 @@ mod tests {
             "3分钟",
             "分享店",
             "时尚馆",
+            "60秒",
+            "99分",
+            "8点30",
+            "满分100分",
+            "7点到9点",
+            "从早8点到晚10点",
+            "分享店8点",
         ] {
             assert_eq!(source_from_file(&format!("{name}.csv"), "reviews"), name);
         }

@@ -112,46 +112,73 @@ fn header_cells_as_written(record: &ByteRecord) -> Option<Vec<String>> {
         .collect()
 }
 
-/// Picks the delimiter of a text from its first 12 lines: the one that
-/// occurs (outside quotes) on the most lines, then the most often, and on
-/// half of them at least (else a comma: one column). A title
-/// or a filter line above the header (`2026年11月差评明细表`,
-/// `筛选条件：评价等级=差评;时间=近30天`) is one line against the header's and
-/// the rows' (found by exploratory testing: the delimiter was taken from
-/// the first line, and such a file read as one column, or two).
+/// Picks the delimiter of a text from its first 12 records (lines, a
+/// quoted line break kept inside its record): the one that, from the first
+/// record holding it (the header), is there as many times in the records
+/// after it — in most of them where the header is the first record, in
+/// every one where records without it come first (a title, a filter line:
+/// `2026年11月差评明细表`, `筛选条件：评价等级=差评;时间=近30天`), then the one
+/// in the most records. None that does: the first record's most frequent,
+/// else a comma (one column). Found by exploratory testing: taken from the
+/// first line alone, a file under a title read as one column; taken from
+/// any line, a `;` in the texts of a one-column list split them.
 fn sniff_delimiter(head: &[u8]) -> u8 {
-    let delimiters = [b',', b'\t', b';'];
+    const DELIMITERS: [u8; 3] = [b',', b'\t', b';'];
+    // Per record: how many of each delimiter, outside quotes.
+    let mut records: Vec<[usize; 3]> = vec![];
+    let mut counts = [0usize; 3];
+    let mut blank = true;
     let mut quoted = false;
-    // Per delimiter: the lines holding it, and how many times in all.
-    let mut lines = [0usize; 3];
-    let mut total = [0usize; 3];
-    let mut nonempty = 0;
-    for line in head.split(|&b| b == b'\n').take(12) {
-        nonempty += usize::from(line.iter().any(|b| !b.is_ascii_whitespace()));
-        let mut counts = [0usize; 3];
-        for &b in line {
-            match b {
-                b'"' => quoted = !quoted,
-                b',' if !quoted => counts[0] += 1,
-                b'\t' if !quoted => counts[1] += 1,
-                b';' if !quoted => counts[2] += 1,
-                _ => {}
+    for &b in head {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => {
+                if !blank {
+                    records.push(counts);
+                }
+                (counts, blank) = ([0; 3], true);
+                if records.len() == 12 {
+                    break;
+                }
+                continue;
             }
+            _ => {}
         }
-        for i in 0..3 {
-            lines[i] += usize::from(counts[i] > 0);
-            total[i] += counts[i];
+        if let Some(i) = DELIMITERS.iter().position(|&d| d == b && !quoted) {
+            counts[i] += 1;
         }
+        blank &= b.is_ascii_whitespace();
     }
-    let best = (0..3)
-        .max_by_key(|&i| (lines[i], total[i], 3 - i))
-        .unwrap_or(0);
-    // On half the lines at least: a `;` or a tab in a few texts of a
-    // one-column list (`(echo 评价内容; cat texts.txt)`) is no delimiter.
-    if total[best] == 0 || lines[best] * 2 < nonempty {
-        b','
-    } else {
-        delimiters[best]
+    // The last record, unless the head cut it short.
+    if !blank && (records.len() < 2 || head.ends_with(b"\n")) {
+        records.push(counts);
+    }
+    let fit = |i: usize| -> Option<(usize, usize)> {
+        let first = records.iter().position(|r| r[i] > 0)?;
+        let header = records[first][i];
+        let span = records.len() - first;
+        let same = records[first..].iter().filter(|r| r[i] == header).count();
+        // Titles above the header are fewer than the records from it on
+        // (a `,` in the last of a few texts is no header).
+        let fits = if first == 0 {
+            same * 2 > span
+        } else {
+            first <= 10 && same == span && span >= first
+        };
+        fits.then_some((same, header))
+    };
+    if let Some(best) = (0..3)
+        .filter_map(|i| fit(i).map(|(same, header)| (same, header, 3 - i, i)))
+        .max()
+    {
+        return DELIMITERS[best.3];
+    }
+    match records.first() {
+        Some(first) if first.iter().any(|&n| n > 0) => {
+            let i = (0..3).max_by_key(|&i| (first[i], 3 - i)).unwrap_or(0);
+            DELIMITERS[i]
+        }
+        _ => b',',
     }
 }
 
@@ -771,6 +798,25 @@ mod tests {
         assert_eq!(
             sniff_delimiter("标题\n说明：评分1-5分;1分最差\nid,text\n1,慢\n".as_bytes()),
             b','
+        );
+        // Most texts of a one-column list holding a `;` (round 99).
+        assert_eq!(
+            sniff_delimiter(b"text\nWaited; nobody\nRude; very\nSlow; again\nNo reply\n"),
+            b','
+        );
+        // A comma in the last of a list's texts (round 99).
+        assert_eq!(
+            sniff_delimiter("text\na;b\n小计\n合计\n合计：¥1,234.00\n".as_bytes()),
+            b','
+        );
+        assert_eq!(
+            sniff_delimiter("text\nslow\nrude\nok\nfine; but\n".as_bytes()),
+            b','
+        );
+        // A quoted line break stays in its record.
+        assert_eq!(
+            sniff_delimiter("标题\nid;text\n1;\"a\nb\"\n2;c\n".as_bytes()),
+            b';'
         );
         // Title and header alone: the header's count decides.
         assert_eq!(sniff_delimiter("a;b\nid,text,n,m\n".as_bytes()), b',');

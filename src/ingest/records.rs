@@ -3,8 +3,7 @@
 //! the field and the value, for the rejects file.
 //!
 //! A field is read trimmed, and an Excel text guard around it (`="013812345678"`,
-//! how exports keep long numbers and leading zeros) is dropped, as is a
-//! text prefix `'` before a number (`'1234202611200001`): see
+//! how exports keep long numbers and leading zeros) is dropped: see
 //! [`field_text`].
 //!
 //! Records borrow their text from the row (no copies on the hot path). The
@@ -210,26 +209,11 @@ pub struct FeedbackParser {
 /// text guard `="…"` (how Excel and platforms keep `="013812345678"` or
 /// `="287654321001123456"` from becoming a number), trimmed too. A field
 /// with a quote inside the guard (`="a"&"b"`, a formula) is left as it is.
-/// A number after Excel's text prefix (`'1234202611200001`) is read
-/// without it.
 pub fn field_text(raw: &str) -> &str {
     // Invisible characters at either end too: a byte-order mark where two
     // exports were joined with `cat` (found by exploratory testing: `\u{feff}R2`
     // was a record apart from R2), a zero-width space pasted from a web page.
     let t = raw.trim_matches(|c: char| c.is_whitespace() || crate::domain::is_invisible(c));
-    // Excel's text prefix written out ('1234202611200001, how some
-    // platforms keep a long number from Excel): a number, not a record of
-    // its own beside the same id written bare or guarded (found by
-    // exploratory testing). Only before digits (and a + or -).
-    if let Some(number) = t.strip_prefix('\'') {
-        if number.bytes().any(|b| b.is_ascii_digit())
-            && number
-                .bytes()
-                .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-'))
-        {
-            return number;
-        }
-    }
     match t.strip_prefix("=\"").and_then(|r| r.strip_suffix('"')) {
         Some(inner) if !inner.contains('"') => inner.trim(),
         _ => t,
@@ -326,10 +310,24 @@ pub fn is_totals_label(text: &str) -> bool {
             // a review (found by exploratory testing).
             let after = rest.trim_start_matches([' ', '\t', '(', '（']);
             rest.is_empty()
-                || rest.starts_with([':', '：'])
+                || rest.strip_prefix([':', '：']).is_some_and(is_figure)
                 || (after.starts_with(|c: char| c.is_ascii_digit()) && is_count(rest))
         })
     })
+}
+
+/// Whether what follows a totals label's colon is a figure and nothing
+/// more: nothing, a count (`3人`, `2条记录`) or an amount (`¥1,234.00`,
+/// `56元`), not words (合计：等了2小时 and `Total: 3 hours on hold` are
+/// reviews; found by exploratory testing).
+fn is_figure(rest: &str) -> bool {
+    let r = rest.trim();
+    r.is_empty()
+        || is_count(r)
+        || (r.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '¥' | '￥' | '$'))
+            && r.trim_end_matches(['元', '块'])
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '¥' | '￥' | '$' | ',' | '.' | ' ')))
 }
 
 /// Whether `rest` (what follows a totals label) is a count and nothing
@@ -355,7 +353,7 @@ fn is_count(rest: &str) -> bool {
 
 /// Whether `text` is a number with at most a counting word (3, 12条, 2人):
 /// what a totals row has where a record has its text.
-fn is_bare_count(text: &str) -> bool {
+pub fn is_bare_count(text: &str) -> bool {
     let digits = text
         .trim_end_matches(['条', '人', '次', '个', '件', '单', '笔'])
         .trim();

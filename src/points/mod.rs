@@ -889,16 +889,18 @@ pub struct Payout {
 pub const MAX_RATE: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
 
 /// The most decimal places a rate may have: net points × rate is then exact
-/// in a `Decimal` (a rate of 28 decimals made a product that did not fit,
-/// rounded once to fit and again to cents: 0.01 off; found by exploratory
-/// testing). No scheme pays in ten-billionths of a yuan.
-pub const MAX_RATE_DECIMALS: u32 = 10;
+/// in a `Decimal` for any net under 1,000,000 points (the rate's digits
+/// times the net's stay within its 96 bits; a rate of 28 decimals made a
+/// product that did not fit, rounded once to fit and again to cents: 0.01
+/// off; found by exploratory testing).
+pub const MAX_RATE_DECIMALS: u32 = 16;
 
 /// Why `rate` (as written, `text`) cannot be a rate per point, if it
 /// cannot: a number kefu holds exactly, from 0 to [`MAX_RATE`], with at
 /// most [`MAX_RATE_DECIMALS`] decimal places.
 pub fn rate_problem(text: &str) -> Option<String> {
-    let Ok(rate) = Decimal::from_str_exact(text) else {
+    // 1e1 and 2.5e0 too, as they were read before.
+    let Ok(rate) = Decimal::from_str_exact(text).or_else(|_| Decimal::from_scientific(text)) else {
         return Some(format!("{text:?} is not a number kefu can hold exactly"));
     };
     if rate < Decimal::ZERO || rate > MAX_RATE {
