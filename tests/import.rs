@@ -6103,3 +6103,42 @@ fn init_in_a_directory_this_user_may_not_write_says_so() {
     assert!(err.contains("no permission to create files in"), "{err}");
     assert!(!err.contains("unable to open database file"), "{err}");
 }
+
+/// Found by fuzzing (round 99): an empty shared string written `<si/>`
+/// shifted every later text by one, silently; a cell at XFD1048576 before
+/// row 1 asked for 512 GiB; calamine's panic on a shared string past the
+/// table's end was printed before kefu's message.
+#[test]
+fn broken_and_odd_workbooks() {
+    let wd = Workdir::new();
+    wd.kefu(&[
+        "import",
+        "-q",
+        "reviews",
+        &common::fixture("bad/empty_shared_string.xlsx"),
+    ])
+    .assert()
+    .success();
+    assert_eq!(
+        wd.sql("SELECT content FROM feedback ORDER BY content"),
+        [["rude agent"], ["slow reply"]]
+    );
+    for (file, says) in [
+        (
+            "bad/far_cell_out_of_order.xlsx",
+            "spans more cells than kefu reads at once",
+        ),
+        ("bad/shared_string_out_of_range.xlsx", "malformed sheet"),
+    ] {
+        let out = wd
+            .kefu(&["import", "reviews", &common::fixture(file), "--dry-run"])
+            .env("RUST_BACKTRACE", "1")
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{file}: {err}");
+        assert!(err.contains(says), "{file}: {err}");
+        assert!(!err.contains("panicked"), "{file}: {err}");
+    }
+}

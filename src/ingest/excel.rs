@@ -313,42 +313,89 @@ fn with_cjk_date_formats_known(bytes: Vec<u8>) -> Vec<u8> {
 }
 
 fn rewrite_cjk_date_formats(bytes: &[u8]) -> Result<Option<Vec<u8>>, zip::result::ZipError> {
-    use std::io::{Read, Write};
-    const STYLES: &str = "xl/styles.xml";
     const ID: &[u8] = b"numFmtId=\"";
+    rewrite_part(bytes, "xl/styles.xml", |xml| {
+        let mut rewritten = Vec::with_capacity(xml.len());
+        let mut at = 0;
+        for found in memchr::memmem::find_iter(xml, ID) {
+            let start = found + ID.len();
+            let Some(len) = xml[start..].iter().position(|&b| b == b'"') else {
+                break;
+            };
+            if let Some(known) = cjk_date_format(&xml[start..start + len]) {
+                rewritten.extend_from_slice(&xml[at..start]);
+                rewritten.extend_from_slice(known);
+                at = start + len;
+            }
+        }
+        (at > 0).then(|| {
+            rewritten.extend_from_slice(&xml[at..]);
+            rewritten
+        })
+    })
+}
+
+/// An .xlsx whose shared strings hold an empty one written `<si/>` (valid,
+/// and how some writers write ""), rewritten as `<si><t></t></si>`:
+/// calamine skips the short form, and every later text cell was read as
+/// the string after its own (found by exploratory testing: a review's text
+/// stored as another cell's, without a word).
+fn with_empty_shared_strings_kept(bytes: Vec<u8>) -> Vec<u8> {
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return bytes;
+    }
+    let rewritten = rewrite_part(&bytes, "xl/sharedStrings.xml", |xml| {
+        let mut out = Vec::with_capacity(xml.len() + 64);
+        let mut at = 0;
+        let mut i = 0;
+        while let Some(found) = memchr::memmem::find(&xml[i..], b"<si").map(|f| f + i) {
+            let rest = &xml[found + 3..];
+            let len = if rest.starts_with(b"/>") {
+                5
+            } else if rest.starts_with(b" />") {
+                6
+            } else {
+                i = found + 3;
+                continue;
+            };
+            out.extend_from_slice(&xml[at..found]);
+            out.extend_from_slice(b"<si><t></t></si>");
+            at = found + len;
+            i = at;
+        }
+        (at > 0).then(|| {
+            out.extend_from_slice(&xml[at..]);
+            out
+        })
+    });
+    rewritten.ok().flatten().unwrap_or(bytes)
+}
+
+/// The workbook with its part `name` rewritten by `rewrite` (`None`: left
+/// as it is, and no new workbook made); the other parts copied as they are.
+fn rewrite_part(
+    bytes: &[u8],
+    name: &str,
+    rewrite: impl FnOnce(&[u8]) -> Option<Vec<u8>>,
+) -> Result<Option<Vec<u8>>, zip::result::ZipError> {
+    use std::io::{Read, Write};
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes))?;
     let mut xml = vec![];
-    zip.by_name(STYLES)?.read_to_end(&mut xml)?;
-    let mut rewritten = Vec::with_capacity(xml.len());
-    let mut at = 0;
-    let mut changed = false;
-    for found in memchr::memmem::find_iter(&xml, ID) {
-        let start = found + ID.len();
-        let Some(len) = xml[start..].iter().position(|&b| b == b'"') else {
-            break;
-        };
-        if let Some(known) = cjk_date_format(&xml[start..start + len]) {
-            rewritten.extend_from_slice(&xml[at..start]);
-            rewritten.extend_from_slice(known);
-            at = start + len;
-            changed = true;
-        }
-    }
-    if !changed {
+    zip.by_name(name)?.read_to_end(&mut xml)?;
+    let Some(rewritten) = rewrite(&xml) else {
         return Ok(None);
-    }
-    rewritten.extend_from_slice(&xml[at..]);
+    };
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(bytes.len())));
     for i in 0..zip.len() {
         let file = zip.by_index(i)?;
-        if file.name() != STYLES {
+        if file.name() != name {
             out.raw_copy_file(file)?;
             continue;
         }
         drop(file);
         let options = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated);
-        out.start_file(STYLES, options)?;
+        out.start_file(name, options)?;
         out.write_all(&rewritten)?;
     }
     Ok(Some(out.finish()?.into_inner()))
@@ -394,7 +441,9 @@ impl ExcelSource {
     }
 
     pub fn open(name: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<ExcelSource> {
-        let bytes = with_cjk_date_formats_known(with_new_errors_as_text(bytes));
+        let bytes = with_empty_shared_strings_kept(with_cjk_date_formats_known(
+            with_new_errors_as_text(bytes),
+        ));
         ExcelSource::open_as(name, bytes, sheet, Reading::Streamed)
     }
 
@@ -579,9 +628,7 @@ fn read_sheet(
         Sheets::Xlsx(xlsx) if reading == Reading::Streamed => {
             // calamine panics on some malformed sheets (a shared string past
             // the end of the table): a file error, not a crash.
-            let scanned =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan_xlsx(xlsx, name)))
-                    .map_err(|_| MALFORMED)?;
+            let scanned = quietly(|| scan_xlsx(xlsx, name)).map_err(|_| MALFORMED)?;
             Some(scanned?)
         }
         _ => None,
@@ -593,7 +640,12 @@ fn read_sheet(
             columns,
             top,
         }) => (last_row, columns, top, Cells::Streamed),
-        Some(Scanned::OutOfOrder) | None => {
+        Some(Scanned::OutOfOrder { grid }) if grid > MAX_WHOLE_SHEET_CELLS => {
+            return Err(calamine::Error::Msg(
+                "the sheet's rows are out of order, and it spans more cells than kefu reads at once (20,000,000): open it in Excel or WPS and save it again",
+            ));
+        }
+        Some(Scanned::OutOfOrder { .. }) | None => {
             let range = book.worksheet_range(name)?;
             let (Some(start), Some(end)) = (range.start(), range.end()) else {
                 return Ok(None);
@@ -624,12 +676,20 @@ fn read_sheet(
     Ok(Some(sheet))
 }
 
+/// The most cells (rows × columns) of a sheet kefu reads whole, as one
+/// whose rows are out of order is (calamine holds every cell of the grid:
+/// a 1.5 KB workbook with a cell at XFD1048576 before row 1 asked for 512
+/// GiB; found by exploratory testing). 20,000,000 cells are ~640 MB.
+const MAX_WHOLE_SHEET_CELLS: u64 = 20_000_000;
+
 /// What one pass over an .xlsx sheet's cells found.
 enum Scanned {
     /// No cell holds anything (or the sheet is a chart).
     NoCells,
-    /// A row comes after a later one: the sheet must be read whole.
-    OutOfOrder,
+    /// A row comes after a later one: the sheet must be read whole, a grid
+    /// of this many cells (rows × columns, from the first cell that holds
+    /// something to the last).
+    OutOfOrder { grid: u64 },
     /// Where the cells are, and the first rows that are not blank.
     InOrder {
         last_row: u32,
@@ -650,6 +710,10 @@ fn scan_xlsx(xlsx: &mut XlsxBook, name: &str) -> Result<Scanned, XlsxError> {
     };
     // The last row holding a cell, once one is found.
     let mut last_row: Option<u32> = None;
+    // The first and last rows and columns holding something; whether a row
+    // came after a later one.
+    let mut bounds: Option<(u32, u32, u32, u32)> = None;
+    let mut out_of_order = false;
     let mut used = UsedColumns::default();
     // Rows near the top as read: sheet row and (column, text) of each cell.
     let mut top: Vec<(u32, Vec<(u32, String)>)> = vec![];
@@ -671,8 +735,13 @@ fn scan_xlsx(xlsx: &mut XlsxBook, name: &str) -> Result<Scanned, XlsxError> {
             ));
         }
         used.add(c);
-        if last_row.is_some_and(|last| r < last) {
-            return Ok(Scanned::OutOfOrder);
+        bounds = Some(bounds.map_or((r, r, c, c), |(r0, r1, c0, c1)| {
+            (r0.min(r), r1.max(r), c0.min(c), c1.max(c))
+        }));
+        // Out of order: the rest read for the grid it spans only.
+        if out_of_order || last_row.is_some_and(|last| r < last) {
+            out_of_order = true;
+            continue;
         }
         last_row = Some(r);
         if top.len() < HEADER_CANDIDATE_ROWS {
@@ -681,6 +750,11 @@ fn scan_xlsx(xlsx: &mut XlsxBook, name: &str) -> Result<Scanned, XlsxError> {
             }
             row.1.push((c, cell_ref_text(value)));
         }
+    }
+    if let (true, Some((r0, r1, c0, c1))) = (out_of_order, bounds) {
+        return Ok(Scanned::OutOfOrder {
+            grid: u64::from(r1 - r0 + 1) * u64::from(c1 - c0 + 1),
+        });
     }
     if top.len() < HEADER_CANDIDATE_ROWS {
         keep(&mut top, row);
@@ -954,9 +1028,7 @@ struct StreamPlan {
 /// ranges filled, until the sheet ends or the receiver hangs up; an error
 /// is sent as the last message.
 fn stream_rows(mut xlsx: XlsxBook, plan: StreamPlan, rows: SyncSender<SentRow>) {
-    let sent = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        send_rows(&mut xlsx, plan, &rows)
-    }));
+    let sent = quietly(|| send_rows(&mut xlsx, plan, &rows));
     match sent {
         Ok(Ok(())) => {}
         Ok(Err(e)) => {
@@ -966,6 +1038,32 @@ fn stream_rows(mut xlsx: XlsxBook, plan: StreamPlan, rows: SyncSender<SentRow>) 
             let _ = rows.send(Err(MALFORMED.to_string()));
         }
     }
+}
+
+std::thread_local! {
+    /// Whether this thread is in [`quietly`].
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, a panic in it caught and not printed: calamine panics on some
+/// malformed sheets, which kefu reports as a file error, and the default
+/// hook had printed the panic (and a backtrace with RUST_BACKTRACE) on
+/// stderr before it (found by exploratory testing). Panics elsewhere are
+/// printed as before.
+fn quietly<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let printing = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(std::cell::Cell::get) {
+                printing(info);
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(false));
+    result
 }
 
 /// What a sheet calamine panicked on is said to be.
