@@ -764,62 +764,40 @@ mod tests {
 
     #[test]
     fn sniffs_delimiters() {
-        assert_eq!(sniff_delimiter(b"a,b,c\n1,2,3"), b',');
-        assert_eq!(sniff_delimiter(b"a\tb\tc\n"), b'\t');
-        assert_eq!(sniff_delimiter(b"id;created_at;\"x,y\"\n"), b';');
-        assert_eq!(sniff_delimiter(b"single"), b',');
-        // Under a title and a blank line (round 97).
-        assert_eq!(
-            sniff_delimiter("2026年11月差评明细表\n\n评价ID;评价内容\n1;慢\n".as_bytes()),
-            b';'
-        );
-        assert_eq!(sniff_delimiter("标题\r\na\tb\n".as_bytes()), b'\t');
-        // A title holding another delimiter (round 98).
-        assert_eq!(
-            sniff_delimiter(
-                "筛选条件：评价等级=差评;时间=近30天\n评价ID,评价内容,评分\n1,慢,1\n".as_bytes()
+        for (text, delimiter) in [
+            ("a,b,c\n1,2,3", b','),
+            ("a\tb\tc\n", b'\t'),
+            ("id;created_at;\"x,y\"\n", b';'),
+            ("single", b','),
+            // Under a title and a blank line (round 97).
+            ("2026年11月差评明细表\n\n评价ID;评价内容\n1;慢\n", b';'),
+            ("标题\r\na\tb\n", b'\t'),
+            // A title holding another delimiter (round 98).
+            (
+                "筛选条件：评价等级=差评;时间=近30天\n评价ID,评价内容,评分\n1,慢,1\n",
+                b',',
             ),
-            b','
-        );
-        assert_eq!(
-            sniff_delimiter("评价导出, 共2条\n评价ID\t评价内容\n1\t慢\n2\t差\n".as_bytes()),
-            b'\t'
-        );
-        // A one-column list whose texts hold a `;` or a tab now and then.
-        assert_eq!(
-            sniff_delimiter("评价内容\n态度差;不理人\n慢\n没解决\n".as_bytes()),
-            b','
-        );
-        assert_eq!(
-            sniff_delimiter("评价内容\n态度差\t不理人\n慢\n".as_bytes()),
-            b','
-        );
-        // A note with another delimiter between a title and the header.
-        assert_eq!(
-            sniff_delimiter("标题\n说明：评分1-5分;1分最差\nid,text\n1,慢\n".as_bytes()),
-            b','
-        );
-        // Most texts of a one-column list holding a `;` (round 99).
-        assert_eq!(
-            sniff_delimiter(b"text\nWaited; nobody\nRude; very\nSlow; again\nNo reply\n"),
-            b','
-        );
-        // A comma in the last of a list's texts (round 99).
-        assert_eq!(
-            sniff_delimiter("text\na;b\n小计\n合计\n合计：¥1,234.00\n".as_bytes()),
-            b','
-        );
-        assert_eq!(
-            sniff_delimiter("text\nslow\nrude\nok\nfine; but\n".as_bytes()),
-            b','
-        );
-        // A quoted line break stays in its record.
-        assert_eq!(
-            sniff_delimiter("标题\nid;text\n1;\"a\nb\"\n2;c\n".as_bytes()),
-            b';'
-        );
-        // Title and header alone: the header's count decides.
-        assert_eq!(sniff_delimiter("a;b\nid,text,n,m\n".as_bytes()), b',');
+            ("评价导出, 共2条\n评价ID\t评价内容\n1\t慢\n2\t差\n", b'\t'),
+            // A one-column list whose texts hold a `;` or a tab now and then.
+            ("评价内容\n态度差;不理人\n慢\n没解决\n", b','),
+            ("评价内容\n态度差\t不理人\n慢\n", b','),
+            // A note with another delimiter between a title and the header.
+            ("标题\n说明：评分1-5分;1分最差\nid,text\n1,慢\n", b','),
+            // Most texts of a one-column list holding a `;`, or a comma in
+            // the last of them (round 99).
+            (
+                "text\nWaited; nobody\nRude; very\nSlow; again\nNo reply\n",
+                b',',
+            ),
+            ("text\na;b\n小计\n合计\n合计：¥1,234.00\n", b','),
+            ("text\nslow\nrude\nok\nfine; but\n", b','),
+            // A quoted line break stays in its record.
+            ("标题\nid;text\n1;\"a\nb\"\n2;c\n", b';'),
+            // Title and header alone: the header's count decides.
+            ("a;b\nid,text,n,m\n", b','),
+        ] {
+            assert_eq!(sniff_delimiter(text.as_bytes()), delimiter, "{text}");
+        }
     }
 
     /// A row read: (line, fields), or (line, reason) for a bad row.
