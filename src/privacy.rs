@@ -650,7 +650,6 @@ fn starred_whole(text: &str, i: usize) -> Option<(usize, String)> {
     let mut plain = String::new();
     let mut j = i;
     if let Some(c @ ('+' | '＋')) = text[i..].chars().next() {
-        let _ = c;
         plain.push('+');
         j += c.len_utf8();
     }
