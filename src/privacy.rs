@@ -449,16 +449,28 @@ fn masked_as_kefu_masks(phone: &str) -> bool {
     if country && groups.len() > 1 {
         groups.remove(0);
     }
+    // An extension: the last group, of up to 5 digits, after `-`, 转 or #,
+    // and after the group of 4 a mask ends with (or itself not 4 digits).
     let star_at = phone.find('*').unwrap_or(0);
     let after_stars = phone[star_at..]
         .split(|c: char| !c.is_ascii_digit())
         .filter(|g| !g.is_empty())
         .count();
-    if after_stars >= 2 && groups.last().is_some_and(|g| g.len() <= 5) {
+    let extension = groups.len() >= 3
+        && groups.last().is_some_and(|g| {
+            g.len() <= 5
+                && (after_stars >= 2 || g.len() != 4)
+                && phone[..phone.len() - g.len()]
+                    .trim_end()
+                    .ends_with(['-', '转', '#'])
+        });
+    if extension {
         groups.pop();
     }
     let shown: usize = groups.iter().map(|g| g.len()).sum();
-    run(|c| *c == '*') >= 3 && run(char::is_ascii_digit) < 11 && shown <= 10
+    // A card the platform masked, in spaced fours (6222 0212 **** 7890).
+    let card = groups.iter().all(|g| g.len() == 4) && phone.contains(" **** ");
+    run(|c| *c == '*') >= 3 && run(char::is_ascii_digit) < 11 && (shown <= 10 || card)
 }
 
 /// Masks a customer id or nickname: first and last character kept. A value
@@ -1767,6 +1779,8 @@ mod tests {
         for own in [
             "0086-138****5678",
             "0755-****5678-801",
+            "0755-1234****-801",
+            "6222 0212 **** 7890",
             "110105********002X",
             "440304********1233",
             "+852 ****4567",

@@ -6142,3 +6142,35 @@ fn broken_and_odd_workbooks() {
         assert!(!err.contains("panicked"), "{file}: {err}");
     }
 }
+
+/// Found by exploratory testing (round 100): a footer whose count has a
+/// word, full-width digits or a unit (合计：共12条, 合计：１２条, 合计：12人次,
+/// 合计：-) was rejected rather than skipped once a label's colon had to be
+/// followed by a figure; a review after a label and a colon is one.
+#[test]
+fn footers_with_words_in_their_count_are_skipped() {
+    let wd = Workdir::new();
+    for footer in [
+        "合计：共12条",
+        "合计：１２条",
+        "合计：12人次",
+        "合计：-",
+        "合计：12条，差评3条",
+    ] {
+        let f = wd.write(
+            "r.csv",
+            format!(
+                "评价ID,评价时间,评价等级,评价内容\nR1,2026-11-20 10:00,差评,慢\n{footer},,,\n"
+            ),
+        );
+        wd.kefu(&["import", "-q", "reviews", &f, "--strict", "--dry-run"])
+            .assert()
+            .success();
+    }
+    let f = wd.write(
+        "t.csv",
+        "评价内容,评价时间\n合计：等了2小时,2026-11-20 10:00\n",
+    );
+    wd.kefu(&["import", "-q", "reviews", &f]).assert().success();
+    assert_eq!(wd.count("SELECT count(*) FROM feedback"), 1);
+}

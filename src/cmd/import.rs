@@ -985,15 +985,18 @@ fn strip_clock_in_words(name: &str) -> Option<&str> {
     }
     let r = rest.strip_suffix(['时', '点'])?;
     rest = &r[..number(r)?];
+    let mut half_day = false;
     for half in ["上午", "下午", "凌晨", "早上", "中午", "晚上"] {
         if let Some(r) = rest.strip_suffix(half) {
-            rest = r;
+            (rest, half_day) = (r, true);
             break;
         }
     }
+    // After 日 or 号, a separator between or not; after a date's digits, a
+    // separator or a half-day's word between (20261120下午3点).
     let date = rest.trim_end_matches(is_mark_separator);
-    let after_date =
-        rest.ends_with(['日', '号']) || (date.len() < rest.len() && ends_with_digits(date, 1));
+    let after_date = date.ends_with(['日', '号'])
+        || ((date.len() < rest.len() || half_day) && ends_with_digits(date, 1));
     after_date.then_some(rest)
 }
 
@@ -3618,6 +3621,12 @@ mod tests {
             "taobao（2026-11-20 至 2026-11-21）.csv",
             "taobao_2026年11月21日下午3点.csv",
             "taobao_2026-11-20 上午08时30分.csv",
+            // Round 100: a space or _ after 日, a half-day's word glued.
+            "taobao_2026年11月20日 08时30分.csv",
+            "taobao_2026年11月20日_15时.csv",
+            "taobao_2026年11月20日 8点.csv",
+            "taobao-20261120下午3点.csv",
+            "taobao_2026年11月20日 下午3点.csv",
         ] {
             assert_eq!(source_from_file(stamped, "reviews"), "taobao", "{stamped}");
         }

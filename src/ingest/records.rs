@@ -322,12 +322,18 @@ pub fn is_totals_label(text: &str) -> bool {
 /// reviews; found by exploratory testing).
 fn is_figure(rest: &str) -> bool {
     let r = rest.trim();
-    r.is_empty()
-        || is_count(r)
-        || (r.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '¥' | '￥' | '$'))
-            && r.trim_end_matches(['元', '块'])
-                .chars()
-                .all(|c| c.is_ascii_digit() || matches!(c, '¥' | '￥' | '$' | ',' | '.' | ' ')))
+    let figure_char = |c: char| {
+        c.is_ascii_digit()
+            || matches!(c, '０'..='９')
+            || c.is_whitespace()
+            || ",.，、。:：;；()（）-—–/¥￥$%".contains(c)
+            || "共约计总条項项笔筆件单單个個人次位名元块差好中评".contains(c)
+    };
+    // 合计：-, 合计：共12条, 合计：１２条, 合计：12条，差评3条, 合计：¥1,234.00.
+    r.chars().all(figure_char)
+        && (r.chars().all(|c| "-—–/ ".contains(c))
+            || r.chars()
+                .any(|c| c.is_ascii_digit() || matches!(c, '０'..='９')))
 }
 
 /// Whether `rest` (what follows a totals label) is a count and nothing
