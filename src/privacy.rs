@@ -460,7 +460,8 @@ fn masked_as_kefu_masks(phone: &str) -> bool {
         && groups.last().is_some_and(|g| {
             g.len() <= 5
                 && (after_stars >= 2 || g.len() != 4)
-                && phone[..phone.len() - g.len()]
+                // Where the group starts in `phone` (a piece of it).
+                && phone[..g.as_ptr() as usize - phone.as_ptr() as usize]
                     .trim_end()
                     .ends_with(['-', '转', '#'])
         });
@@ -1781,6 +1782,7 @@ mod tests {
             "0755-****5678-801",
             "0755-1234****-801",
             "6222 0212 **** 7890",
+            "0755-1234****-80号",
             "110105********002X",
             "440304********1233",
             "+852 ****4567",
