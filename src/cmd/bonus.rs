@@ -491,13 +491,13 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
                 .map(crate::domain::fold_full_width)
                 .collect();
             let text = text.trim();
-            let rate = text
-                .parse::<Decimal>()
-                .map_err(|_| Usage(format!("--rate {r:?} is not a number")))?;
-            if let Some(problem) = points::rate_problem(text) {
-                bail!(Usage(format!("--rate {problem}")));
-            }
-            rate
+            points::parse_rate(text).map_err(|problem| {
+                if text.parse::<Decimal>().is_err() {
+                    Usage(format!("--rate {r:?} is not a number"))
+                } else {
+                    Usage(format!("--rate {problem}"))
+                }
+            })?
         }
         None => book.rate,
     };

@@ -303,18 +303,8 @@ fn cjk_date_format(id: &[u8]) -> Option<&'static [u8]> {
 /// calendar; the styles alone are rewritten. Anything else is returned as
 /// it came.
 fn with_cjk_date_formats_known(bytes: Vec<u8>) -> Vec<u8> {
-    if !bytes.starts_with(b"PK\x03\x04") {
-        return bytes;
-    }
-    rewrite_cjk_date_formats(&bytes)
-        .ok()
-        .flatten()
-        .unwrap_or(bytes)
-}
-
-fn rewrite_cjk_date_formats(bytes: &[u8]) -> Result<Option<Vec<u8>>, zip::result::ZipError> {
     const ID: &[u8] = b"numFmtId=\"";
-    rewrite_part(bytes, "xl/styles.xml", |xml| {
+    with_part_rewritten(bytes, "xl/styles.xml", |xml| {
         let mut rewritten = Vec::with_capacity(xml.len());
         let mut at = 0;
         for found in memchr::memmem::find_iter(xml, ID) {
@@ -341,10 +331,7 @@ fn rewrite_cjk_date_formats(bytes: &[u8]) -> Result<Option<Vec<u8>>, zip::result
 /// the string after its own (found by exploratory testing: a review's text
 /// stored as another cell's, without a word).
 fn with_empty_shared_strings_kept(bytes: Vec<u8>) -> Vec<u8> {
-    if !bytes.starts_with(b"PK\x03\x04") {
-        return bytes;
-    }
-    let rewritten = rewrite_part(&bytes, "xl/sharedStrings.xml", |xml| {
+    with_part_rewritten(bytes, "xl/sharedStrings.xml", |xml| {
         let mut out = Vec::with_capacity(xml.len() + 64);
         let mut at = 0;
         let mut i = 0;
@@ -367,12 +354,26 @@ fn with_empty_shared_strings_kept(bytes: Vec<u8>) -> Vec<u8> {
             out.extend_from_slice(&xml[at..]);
             out
         })
-    });
-    rewritten.ok().flatten().unwrap_or(bytes)
+    })
 }
 
-/// The workbook with its part `name` rewritten by `rewrite` (`None`: left
-/// as it is, and no new workbook made); the other parts copied as they are.
+/// The workbook with its part `name` rewritten by `rewrite`, the other
+/// parts copied as they are; as it came when `rewrite` says `None`, or it
+/// is no zip, or has no such part.
+fn with_part_rewritten(
+    bytes: Vec<u8>,
+    name: &str,
+    rewrite: impl FnOnce(&[u8]) -> Option<Vec<u8>>,
+) -> Vec<u8> {
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return bytes;
+    }
+    match rewrite_part(&bytes, name, rewrite) {
+        Ok(Some(rewritten)) => rewritten,
+        _ => bytes,
+    }
+}
+
 fn rewrite_part(
     bytes: &[u8],
     name: &str,

@@ -895,19 +895,26 @@ pub const MAX_RATE: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
 /// off; found by exploratory testing).
 pub const MAX_RATE_DECIMALS: u32 = 16;
 
-/// Why `rate` (as written, `text`) cannot be a rate per point, if it
-/// cannot: a number kefu holds exactly, from 0 to [`MAX_RATE`], with at
-/// most [`MAX_RATE_DECIMALS`] decimal places.
-pub fn rate_problem(text: &str) -> Option<String> {
-    // 1e1 and 2.5e0 too, as they were read before.
-    let Ok(rate) = Decimal::from_str_exact(text).or_else(|_| Decimal::from_scientific(text)) else {
-        return Some(format!("{text:?} is not a number kefu can hold exactly"));
-    };
+/// A rate per point as written (`12.5`, `1e1`, as it was read before),
+/// or why it cannot be one: see [`rate_problem`].
+pub fn parse_rate(text: &str) -> Result<Decimal, String> {
+    let rate = Decimal::from_str_exact(text)
+        .or_else(|_| Decimal::from_scientific(text))
+        .map_err(|_| format!("{text:?} is not a number kefu can hold exactly"))?;
+    match rate_problem(rate) {
+        Some(problem) => Err(problem),
+        None => Ok(rate),
+    }
+}
+
+/// Why `rate` cannot be a rate per point, if it cannot: from 0 to
+/// [`MAX_RATE`], with at most [`MAX_RATE_DECIMALS`] decimal places.
+pub fn rate_problem(rate: Decimal) -> Option<String> {
     if rate < Decimal::ZERO || rate > MAX_RATE {
         return Some(format!("must be between 0 and {MAX_RATE} per point"));
     }
     (rate.normalize().scale() > MAX_RATE_DECIMALS)
-        .then(|| format!("{text:?} has more than {MAX_RATE_DECIMALS} decimal places"))
+        .then(|| format!("{rate} has more than {MAX_RATE_DECIMALS} decimal places"))
 }
 
 /// The bonus for `net` points at `rate`: rounded to 0.01 half-up (四舍五入);

@@ -483,7 +483,7 @@ impl Rulebook {
                 );
             }
         }
-        if let Some(problem) = super::rate_problem(&self.rate.to_string()) {
+        if let Some(problem) = super::rate_problem(self.rate) {
             bail!("[points] rate {problem}");
         }
         Ok(())
