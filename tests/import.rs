@@ -3150,6 +3150,36 @@ fn an_empty_api_list_is_no_records_not_a_failed_import() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("api.json: no records (an empty list)"));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(counts(&v), (1, 1, 0, 0, 0));
+    // An empty JSON Lines file is a quiet day's too (found by exploratory
+    // testing), said as a warning under -q as well: a cut export looks the
+    // same. An empty CSV or JSON file is still an error.
+    let lines = wd.write("complaints.jsonl", "");
+    let out = wd
+        .kefu(&["-q", "import", "complaints", &lines, "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("complaints.jsonl: empty: read as JSON Lines with no records"));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(counts(&v), (0, 0, 0, 0, 0));
+    let blank_stdin = wd
+        .kefu(&["classify", "-", "--input-format", "jsonl"])
+        .write_stdin("\n")
+        .output()
+        .unwrap();
+    assert!(blank_stdin.status.success());
+    assert!(blank_stdin.stdout.is_empty());
+    for empty in [wd.write("e.json", ""), wd.write("e.csv", " \n")] {
+        wd.kefu(&["import", "reviews", &empty])
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("the file is empty"));
+    }
     // A list of things that are not records is still an error.
     let bad = wd.write("bad.json", "[1, 2]");
     wd.kefu(&["import", "reviews", &bad])

@@ -511,6 +511,14 @@ fn phones_in_review_texts_are_masked_however_written() {
 #[test]
 fn a_quiet_day_says_so_and_exits_0() {
     let wd = workspace();
+    // A day with reviews, none negative.
+    let good = wd.write(
+        "good.csv",
+        "评价ID,评价时间,评价等级,评价内容\nG1,2026-11-01 10:00,好评,很好\n",
+    );
+    wd.kefu(&["import", "-q", "reviews", &good])
+        .assert()
+        .success();
     wd.kefu(&["report", "daily", "--date", "2026-11-01"])
         .assert()
         .success()
@@ -527,6 +535,120 @@ fn a_quiet_day_says_so_and_exits_0() {
     ]);
     assert_eq!(v["total"], 0);
     assert_eq!(v["items"].as_array().unwrap().len(), 0);
+}
+
+/// Found by exploratory testing: a day nothing was imported for (an
+/// export missing) was reported as 当日无差评, and the first week after
+/// going live compared each day with an average of days before any data.
+#[test]
+fn days_without_data_are_not_quiet_days_and_the_average_covers_stored_days() {
+    let wd = Workdir::new();
+    let csv = wd.write(
+        "r.csv",
+        "评价ID,评价时间,评价等级,评价内容\n\
+         A,2026-11-10 10:00,差评,回复太慢\n\
+         B,2026-11-11 10:00,差评,态度差\n\
+         C,2026-11-11 11:00,差评,没解决\n\
+         D,2026-11-12 10:00,差评,没解决\n\
+         E,2026-11-12 11:00,差评,没解决\n\
+         F,2026-11-12 12:00,差评,没解决\n\
+         G,2026-11-14 12:00,差评,没解决\n",
+    );
+    wd.kefu(&["import", "-q", "reviews", &csv])
+        .assert()
+        .success();
+    let daily = |date: &str| {
+        let out = wd
+            .kefu(&["report", "daily", "--date", date, "--format", "json"])
+            .env("KEFU_TODAY", "2026-11-20")
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        // JSON holds the notes.
+        let notes = v["notes"].to_string();
+        (v, notes)
+    };
+    // The first day: nothing to compare with.
+    let (v, err) = daily("2026-11-10");
+    assert_eq!(v["total"], 1);
+    assert!(v["previous_day"].is_null(), "{v}");
+    assert!(v["seven_day_average"].is_null(), "{v}");
+    assert!(
+        err.contains("the store holds nothing before 2026-11-10"),
+        "{err}"
+    );
+    // The third: the average of the two days before (1 and 2), not of seven.
+    let (v, err) = daily("2026-11-12");
+    assert_eq!(v["previous_day"], 2);
+    assert_eq!(v["seven_day_average"], 1.5);
+    assert_eq!(v["change_vs_average"], 1.5);
+    assert!(
+        err.contains("the 7-day average is of the 2 day(s) since"),
+        "{err}"
+    );
+    // A day with nothing stored at all, between days with records.
+    let (v, err) = daily("2026-11-13");
+    assert_eq!(v["total"], 0);
+    assert!(
+        err.contains("nothing at all is stored for 2026-11-13"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("当日无差评 ") && !err.contains("(当日无差评)"),
+        "{err}"
+    );
+    // A day before the store's history.
+    let (_, err) = daily("2026-11-01");
+    assert!(
+        err.contains("the store's records begin on 2026-11-10"),
+        "{err}"
+    );
+    // A full week of history: no note, the seven days' average.
+    let (v, err) = daily("2026-11-18");
+    // 11-11 … 11-17: (2 + 3 + 0 + 1 + 0 + 0 + 0) / 7
+    let average = v["seven_day_average"].as_f64().unwrap();
+    assert!((average - 6.0 / 7.0).abs() < 1e-4, "{v}");
+    assert!(!err.contains("7-day average is of"), "{err}");
+}
+
+/// Found by exploratory testing: a complaint judged unfounded (不成立)
+/// was listed in the daily report with nothing to tell it apart.
+#[test]
+fn daily_items_show_validity_and_say_how_many_were_unfounded() {
+    let wd = Workdir::new();
+    let c = wd.write(
+        "c.csv",
+        "投诉编号,投诉时间,投诉内容,是否成立\nC1,2026-11-20 10:00,态度差,不成立\nC2,2026-11-20 11:00,没解决,成立\n",
+    );
+    wd.kefu(&["import", "-q", "complaints", &c])
+        .assert()
+        .success();
+    let out = wd
+        .kefu(&[
+            "report",
+            "daily",
+            "--date",
+            "2026-11-20",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let validity: Vec<_> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["validity"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(validity, ["rejected", "confirmed"]);
+    assert!(
+        v["notes"]
+            .to_string()
+            .contains("1 of these were judged unfounded"),
+        "{v}"
+    );
 }
 
 #[test]

@@ -505,8 +505,11 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
     let mut input = ingest::open(&file, &opts, None)?;
     let name = input.name.clone();
     if input.rows.no_records() {
-        // An API's empty list: nothing to classify, nothing written.
-        if !globals.quiet {
+        // An API's empty list, or an empty JSON Lines file: nothing to
+        // classify, nothing written.
+        if input.format == InputFormat::Jsonl {
+            crate::say!("kefu: warning: {name}: empty: read as JSON Lines with no records");
+        } else if !globals.quiet {
             crate::say!("kefu: {name}: no records (an empty list)");
         }
         return Ok(());
@@ -733,8 +736,16 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                             // the first column (found by exploratory
                             // testing: it was split at its commas).
                             // Otherwise `raw` is the row's fields written as CSV.
-                            let mut fields: Vec<String> =
-                                if json_in { vec![raw] } else { raw_fields(&raw) };
+                            // Fields beyond the header's stay, in the last
+                            // column joined by the input's delimiter, so
+                            // that the cause columns line up.
+                            let delimiter = input.rows.delimiter().unwrap_or(b',');
+                            let max = if width > 0 { width } else { usize::MAX };
+                            let mut fields: Vec<String> = if json_in {
+                                vec![raw]
+                            } else {
+                                raw_fields(&raw, max, delimiter)
+                            };
                             if !json_in
                                 && other_headers.are_header_cells(fields.iter().map(String::as_str))
                             {
@@ -749,18 +760,6 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
                                 crate::say!(
                                     "kefu: {name}: {position} {line}: {reason} (passed through unclassified)"
                                 );
-                            }
-                            // Fields beyond the header's stay, in the last
-                            // column joined by the input's delimiter, so
-                            // that the cause columns line up.
-                            let delimiter = input.rows.delimiter().unwrap_or(b',');
-                            if width > 0 && fields.len() > width {
-                                let surplus = fields.split_off(width);
-                                let last = &mut fields[width - 1];
-                                for f in surplus {
-                                    last.push(delimiter as char);
-                                    last.push_str(&f);
-                                }
                             }
                             let read = fields.len();
                             fields.resize(width, String::new());

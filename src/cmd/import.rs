@@ -1528,7 +1528,11 @@ fn read_files(
             position: input.rows.position_name(),
         });
         if input.rows.no_records() {
-            if !quiet {
+            // An empty JSON Lines file is said under -q too: a cut export
+            // looks the same as a quiet day's.
+            if input.format == InputFormat::Jsonl {
+                crate::say!("kefu: warning: {name}: empty: read as JSON Lines with no records");
+            } else if !quiet {
                 crate::say!("kefu: {name}: no records (an empty list)");
             }
             continue;
@@ -1676,7 +1680,12 @@ fn read_files(
                 ReadOutcome::Bad { line, reason, raw } => {
                     // Another export's header, with more or fewer columns
                     // (`raw` is the row's fields written as CSV).
-                    let cells = crate::ingest::records::raw_fields(&raw);
+                    // (No header has more columns than a sheet may.)
+                    let cells = crate::ingest::records::raw_fields(
+                        &raw,
+                        crate::ingest::EXCEL_COLUMNS as usize,
+                        b',',
+                    );
                     if !json_in && other_headers.are_header_cells(cells.iter().map(String::as_str))
                     {
                         let cells: Vec<&str> = cells.iter().map(String::as_str).collect();

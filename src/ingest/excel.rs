@@ -1074,7 +1074,7 @@ const MALFORMED: calamine::Error =
 /// Excel's last row and column, 0-based, plus one: a cell beyond them is
 /// no workbook Excel wrote (and would make every row that wide).
 const EXCEL_ROWS: u32 = 1_048_576;
-const EXCEL_COLUMNS: u32 = 16_384;
+pub(crate) const EXCEL_COLUMNS: u32 = 16_384;
 
 fn send_rows(
     xlsx: &mut XlsxBook,

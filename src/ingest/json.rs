@@ -340,6 +340,21 @@ impl JsonSource {
         Ok(src)
     }
 
+    /// A JSON Lines file with no line in it: no records, as `[]` is.
+    pub fn no_lines() -> JsonSource {
+        JsonSource {
+            headers: vec![],
+            index: HashMap::new(),
+            encoding: TextEncoding::Utf8,
+            body: Body::Items {
+                items: vec![].into_iter(),
+                text: String::new(),
+            },
+            blank: 0,
+            last_line: 0,
+        }
+    }
+
     pub fn open_lines<R: BufRead + Send + 'static>(
         name: &str,
         text: R,

@@ -29,6 +29,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, Context, Result};
 
 pub use encoding::TextEncoding;
+pub(crate) use excel::EXCEL_COLUMNS;
 
 /// A file format kefu reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -624,6 +625,26 @@ pub fn open(
     };
     let sample = encoding::read_sample(&mut raw).with_context(|| format!("cannot read {name}"))?;
     if sample.iter().all(|b| b.is_ascii_whitespace()) {
+        // JSON Lines has no header: a day without records is a file without
+        // lines, which is what it claims to be (found by exploratory
+        // testing: a quiet day's empty complaints export stopped the
+        // import of every other file of the day). Any other format empty
+        // is a copy cut short.
+        let named = opts
+            .format
+            .or_else(|| file_path.as_deref().and_then(InputFormat::from_path));
+        if named == Some(InputFormat::Jsonl) {
+            return Ok(Input {
+                name,
+                path: file_path,
+                format: InputFormat::Jsonl,
+                rows: Box::new(json::JsonSource::no_lines()),
+                size,
+                switched: None,
+                guessed: None,
+                notes: vec![],
+            });
+        }
         bail!("{name}: the file is empty");
     }
     let sniffed = sniff_format(&sample);

@@ -216,6 +216,7 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
     let mut items = Table::new(&[
         "time",
         "kind",
+        "validity",
         "agent_id",
         "agent_name",
         "department",
@@ -236,6 +237,7 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
     let mut ids = IdSpellings::default();
     let mut id_names: HashMap<String, String> = HashMap::new();
     let mut total = 0i64;
+    let mut unfounded = 0i64;
     reports::each_negative(
         ctx.conn,
         day,
@@ -244,6 +246,9 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
         reports::Read::Listed,
         |it| {
             total += 1;
+            if it.validity.as_deref() == Some("rejected") {
+                unfounded += 1;
+            }
             let cause = cause_of(it);
             *by_cause.entry(cause.clone()).or_default() += 1;
             *by_channel
@@ -289,6 +294,7 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
             items.push(vec![
                 Cell::DateTime(dates::local_datetime(it.created_at, ctx.tz)),
                 it.kind.as_str().into(),
+                it.validity.clone().into(),
                 ctx.agent_cell(it.agent_id.as_deref()),
                 ctx.agent_cell(it.agent_name.as_deref()),
                 it.department.clone().into(),
@@ -339,25 +345,40 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
             }
         }
     }
+    // Days before the store's first record are no days without
+    // complaints: the average covers the days since (found by exploratory
+    // testing: the first week after going live compared each day with an
+    // average of zeros).
+    let first_stored = reports::first_stored_day(ctx.conn)?;
+    let covered = first_stored.map_or(0, |first| (day - first.max(day - 7)).clamp(0, 7));
     let previous = per_day[6];
-    let average = per_day.iter().sum::<i64>() as f64 / 7.0;
+    let average = per_day.iter().sum::<i64>() as f64 / covered.max(1) as f64;
 
     let mut doc = Document::new(format!("差评日报 Daily negative feedback report {date}"));
     doc.fact("date", "日期 date", Cell::Date(date));
     doc.fact("total", "差评/投诉 negative feedback", total);
-    doc.fact("previous_day", "前一日 previous day", previous);
-    doc.fact("change", "较前一日 change", total - previous);
+    let history = |cell: Cell| if covered > 0 { cell } else { Cell::Empty };
+    doc.fact(
+        "previous_day",
+        "前一日 previous day",
+        history(previous.into()),
+    );
+    doc.fact(
+        "change",
+        "较前一日 change",
+        history((total - previous).into()),
+    );
     doc.fact(
         "seven_day_average",
         "近7日均值 7-day average",
-        Cell::Float(average, 1),
+        history(Cell::Float(average, 1)),
     );
     // The day against that average (issue #5: the change against the
     // previous day and the 7-day average; found by a conformance audit).
     doc.fact(
         "change_vs_average",
         "较7日均值 vs 7-day average",
-        Cell::Float(total as f64 - average, 1),
+        history(Cell::Float(total as f64 - average, 1)),
     );
     let rate_applies = ctx.filters.counts_reviews();
     doc.fact(
@@ -383,7 +404,43 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
     } else if unrated > 0 {
         doc.notes.push(unrated_note(unrated));
     }
-    if total == 0 {
+    match first_stored {
+        Some(first) if first == day => doc.notes.push(format!(
+            "the store holds nothing before {date}: no previous day or 7-day average to compare with"
+        )),
+        Some(first) if first < day && covered < 7 => doc.notes.push(format!(
+            "the store holds nothing before {}: the 7-day average is of the {covered} day(s) since",
+            dates::date_of_day(first)
+        )),
+        _ => {}
+    }
+    if unfounded > 0 {
+        doc.notes.push(format!(
+            "{unfounded} of these were judged unfounded (不成立, validity rejected): listed and counted as received; bonus does not charge them"
+        ));
+    }
+    // Nothing at all on a day the store's history covers, that is over: an
+    // export missing or an import that failed, not a quiet day (found by
+    // exploratory testing: it said 当日无差评).
+    // A day before the store's first record is not known at all.
+    let over = day < dates::day_number(dates::today(ctx.tz)?);
+    if total == 0 && first_stored.is_none_or(|first| first > day) {
+        doc.notes.push(match first_stored {
+            Some(first) => format!(
+                "the store's records begin on {}: nothing is known of {date} (not reported as 当日无差评)",
+                dates::date_of_day(first)
+            ),
+            None => "the store holds no feedback yet: import the day's exports first (not reported as 当日无差评)".into(),
+        });
+    } else if total == 0
+        && over
+        && first_stored.is_some_and(|first| first < day)
+        && reports::records_on(ctx.conn, day)? == 0
+    {
+        doc.notes.push(format!(
+            "nothing at all is stored for {date}, no review of any rating and no complaint, while earlier days have records: an export missing, or an import that failed? (not reported as 当日无差评)"
+        ));
+    } else if total == 0 {
         doc.notes
             .push(format!("no negative feedback on {date} (当日无差评)"));
     }

@@ -109,6 +109,9 @@ pub struct Item {
     pub content: Option<String>,
     pub customer: Option<String>,
     pub customer_phone: Option<String>,
+    /// Whether a complaint was judged founded: `confirmed`, `rejected`
+    /// (不成立), `pending`; `None` when nobody said (read when listed).
+    pub validity: Option<String>,
 }
 
 /// How reports write a missing department or channel; as a filter value it
@@ -238,10 +241,10 @@ pub fn each_negative(
     let conditions = filters.sql(&mut values);
     let (texts, order) = match read {
         Read::Listed => (
-            "f.content, f.customer, f.customer_phone",
+            "f.content, f.customer, f.customer_phone, f.validity",
             "ORDER BY f.local_day, f.created_at, f.id",
         ),
-        Read::Counted => ("NULL, NULL, NULL", ""),
+        Read::Counted => ("NULL, NULL, NULL, NULL", ""),
     };
     let scan = if read == Read::Counted && holds_a_large_share(conn, first, last)? {
         "NOT INDEXED"
@@ -250,7 +253,7 @@ pub fn each_negative(
     };
     let sql = format!(
         "SELECT f.created_at, f.local_day, f.kind, f.source, f.ext_id, f.agent_id, coalesce(a.name, f.agent_name),
-                {DEPARTMENT}, f.channel, f.cause, f.auto_causes, {texts}, f.id
+                {DEPARTMENT}, f.channel, f.cause, f.auto_causes, f.id, {texts}
          FROM feedback f {scan} LEFT JOIN agents a ON a.id = f.agent_id
          WHERE f.local_day BETWEEN ?1 AND ?2 AND f.polarity = 'negative'{conditions}
          {order}"
@@ -270,13 +273,31 @@ pub fn each_negative(
         item.channel = r.get(8)?;
         item.cause = r.get(9)?;
         item.causes = r.get(10)?;
-        item.content = r.get(11)?;
-        item.customer = r.get(12)?;
-        item.customer_phone = r.get(13)?;
-        item.row_id = r.get(14)?;
+        item.row_id = r.get(11)?;
+        item.content = r.get(12)?;
+        item.customer = r.get(13)?;
+        item.customer_phone = r.get(14)?;
+        item.validity = r.get(15)?;
         f(&item);
     }
     Ok(())
+}
+
+/// The first local day any feedback is stored for, if any: where the
+/// store's history begins (on the `feedback_by_day` index).
+pub fn first_stored_day(conn: &Connection) -> Result<Option<i64>> {
+    Ok(conn.query_row("SELECT min(local_day) FROM feedback", [], |r| r.get(0))?)
+}
+
+/// How many feedback records of any kind and rating local day `day` holds,
+/// whatever a report's filters: none at all is a missing export rather
+/// than a quiet day.
+pub fn records_on(conn: &Connection, day: i64) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM feedback WHERE local_day = ?1",
+        [day],
+        |r| r.get(0),
+    )?)
 }
 
 /// Whether local days `[first, last]` hold a quarter or more of the stored
