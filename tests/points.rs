@@ -1958,6 +1958,100 @@ fn rulebook_entries_that_cannot_mean_what_they_say_are_refused() {
                 "a pending complaint is never charged",
             )),
         );
+    // An empty list charges nothing at all (found by exploratory testing:
+    // accepted without a word, every complaint free).
+    for key in ["kinds", "responsibilities", "validities"] {
+        let at = base.find(&format!("\n{key} = [")).unwrap() + 1;
+        let end = at + base[at..].find('\n').unwrap();
+        let emptied = format!("{}{key} = []{}", &base[..at], &base[end..]);
+        std::fs::write(wd.path("kefu.toml"), emptied).unwrap();
+        wd.kefu(&["bonus", "--quarter", "2026Q3"])
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(format!(
+                "{key} = []: no complaint could ever be charged"
+            )));
+    }
+}
+
+/// Found by exploratory testing (round 101): a tie on a metric broken by
+/// the "lowest" id compared as text (10 before 9) and unsaid; 是否核实 =
+/// 无 paid; one letter cited by two events paid twice without a word; an
+/// event after the agent left paid with nothing on the payout.
+#[test]
+fn ties_by_numbered_ids_doubtful_events_and_points_outside_employment() {
+    let wd = Workdir::new();
+    let toml = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
+    std::fs::write(
+        wd.path("kefu.toml"),
+        toml.replacen("ties = \"all\"", "ties = \"lowest-id\"", 1),
+    )
+    .unwrap();
+    import(
+        &wd,
+        "agents",
+        "roster.csv",
+        "工号,客服姓名,部门,入职日期,离职日期\n9,九号,查询部,2020-01-01,\n10,十号,查询部,2020-01-01,\nA6,陈静,售前组,2024-01-05,2026-08-15\n",
+    );
+    import(
+        &wd,
+        "activity",
+        "activity.csv",
+        "月份,工号,指标,数值\n2026-07,10,queries,300\n2026-07,9,queries,300\n",
+    );
+    let lines = ledger(&wd, &["--quarter", "2026Q3"]);
+    let top: Vec<_> = lines
+        .iter()
+        .filter(|l| l["rule_id"] == "top-queries")
+        .collect();
+    assert_eq!(top.len(), 1, "{top:?}");
+    assert_eq!(top[0]["agent_id"], "9");
+    assert!(
+        top[0]["source"]
+            .as_str()
+            .unwrap()
+            .contains("tied with 10: the lowest id"),
+        "{top:?}"
+    );
+    // 无 in 是否核实 is rejected, not counted.
+    let rejects = import_rejects(
+        &wd,
+        "events",
+        "编号,日期,工号,奖惩项目,备注,是否核实\nE1,2026-07-08,9,书面表扬,来信,无\n",
+        true,
+    );
+    assert!(rejects.contains("says neither yes nor no"), "{rejects}");
+    // One letter cited twice: both counted, and said, with the 关联单号 on
+    // the ledger line.
+    let events = wd.write(
+        "events.csv",
+        "编号,日期,工号,奖惩项目,备注,关联单号\nE1,2026-07-08,9,书面表扬,来信,L-0708\nE90,2026-07-09,9,书面表扬,来信,L-0708\nE20,2026-09-10,A6,书面表扬,离职后来信,\n",
+    );
+    wd.kefu(&["import", "events", &events])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "event E90 is the second to cite 关联单号 L-0708 for its agent and rule (event E1",
+        ));
+    let lines = ledger(&wd, &["--quarter", "2026Q3", "--agent", "9"]);
+    assert!(lines
+        .iter()
+        .any(|l| l["source"].as_str().unwrap().contains("关联单号 L-0708")));
+    // A renumbered copy of the register, under another file name.
+    let copy = wd.write(
+        "events-copy.csv",
+        "编号,日期,工号,奖惩项目,备注,关联单号\nF20,2026-09-10,A6,书面表扬,离职后来信,\n",
+    );
+    wd.kefu(&["import", "events", &copy])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "event F20 is like event E20 of source",
+        ));
+    // A6 left on 08-15: the September praise is paid, and flagged.
+    let rows = bonus(&wd, &["--quarter", "2026Q3"]);
+    let flags = agent(&rows, "A6")["flags"].to_string();
+    assert!(flags.contains("outside-employment:2026-09-10"), "{flags}");
 }
 
 /// Found by exploratory testing (round 72): a complaint a policy counts

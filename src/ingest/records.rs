@@ -1520,13 +1520,23 @@ impl<'a> EventParser<'a> {
                 }
             },
         };
-        let verified = match get("verified").filter(|v| !is_placeholder(v)) {
+        // A placeholder (无, -, N/A) is no blank here: a blank counts the
+        // event, and 无 in 是否核实 may well mean "not verified" (found by
+        // exploratory testing: it was paid).
+        let verified = match get("verified") {
             None => None,
             Some(v) => Some(read_verified(v).ok_or_else(|| {
-                format!(
-                    "verified {} (expected 是/否, √/×, Y/N, TRUE/FALSE, 1/0, 已核实/未核实)",
-                    shown(v)
-                )
+                if is_placeholder(v) {
+                    format!(
+                        "verified {} says neither yes nor no (a blank 是否核实 counts the event): write 是 or 否 (已核实/未核实)",
+                        shown(v)
+                    )
+                } else {
+                    format!(
+                        "verified {} (expected 是/否, √/×, Y/N, TRUE/FALSE, 1/0, 已核实/未核实)",
+                        shown(v)
+                    )
+                }
             })?),
         };
         let day = dates::local_day(ts, self.tz);

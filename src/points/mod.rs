@@ -134,6 +134,8 @@ pub struct Event {
     pub count: i64,
     pub verified: Option<bool>,
     pub note: Option<String>,
+    /// What the event cites (关联单号: a letter, a ticket), if anything.
+    pub reference: Option<String>,
 }
 
 /// A piece of negative feedback naming an agent.
@@ -427,12 +429,16 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
             }
             let key = format!("event:{}/{}", e.source, e.ext_id);
             let src = format!(
-                "event {} ({}{})",
+                "event {} ({}{}{})",
                 e.ext_id,
                 date(e.day),
                 e.note
                     .as_deref()
                     .map(|n| format!(", {n}"))
+                    .unwrap_or_default(),
+                e.reference
+                    .as_deref()
+                    .map(|r| format!(", 关联单号 {r}"))
                     .unwrap_or_default()
             );
             if !verified {
@@ -793,13 +799,29 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
                 .filter(|c| c.1 == best)
                 .map(|c| c.0)
                 .collect();
-            winners.sort();
+            // 工号 9 before 10, KF9 before KF10 (found by exploratory
+            // testing: compared as text, 10 was the lowest).
+            winners.sort_by(|a, b| id_order(a, b));
+            let tied = winners.clone();
             let winners: Vec<&String> = match (rule.ties.unwrap_or(book.ties), winners.len()) {
                 (_, 1) | (Ties::All, _) => winners,
                 (Ties::LowestId, _) => winners.into_iter().take(1).collect(),
                 (Ties::None, _) => vec![],
             };
             for w in winners {
+                // A tie is said on the line, with how it was broken.
+                let others: Vec<&str> = tied
+                    .iter()
+                    .filter(|t| **t != w)
+                    .map(|t| t.as_str())
+                    .collect();
+                let tie = match (others.is_empty(), rule.ties.unwrap_or(book.ties)) {
+                    (true, _) => String::new(),
+                    (false, Ties::LowestId) => {
+                        format!(", tied with {}: the lowest id", others.join(", "))
+                    }
+                    (false, _) => format!(", tied with {}", others.join(", ")),
+                };
                 l.lines.push(Line {
                     key: format!("top:{}:{name}:{w}", rule.id),
                     day: dates::day_number(m.last),
@@ -807,7 +829,7 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
                     rule_id: rule.id.clone(),
                     points: rule.points,
                     source: format!(
-                        "top {metric} ({best}) in {name}{}",
+                        "top {metric} ({best}) in {name}{}{tie}",
                         rule.department
                             .as_ref()
                             .map(|d| format!(" in {d}"))
@@ -846,6 +868,23 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
             }
         }
     }
+    // Points for an event or a complaint dated when the roster did not
+    // employ the agent (before joining, after leaving): counted as
+    // recorded, and flagged on the payout for HR to check (found by
+    // exploratory testing: only the import had said so, weeks before).
+    for line in l.lines.iter().filter(|x| {
+        x.points != 0 && (x.key.starts_with("event:") || x.key.starts_with("complaint:"))
+    }) {
+        if agents
+            .get(line.agent_id.as_str())
+            .is_some_and(|a| !a.employed_on(line.day))
+        {
+            l.flags
+                .entry(line.agent_id.clone())
+                .or_default()
+                .push(format!("{OUTSIDE_EMPLOYMENT}:{}", date(line.day)));
+        }
+    }
     l.lines
         .sort_unstable_by(|a, b| (a.day, &a.agent_id, &a.key).cmp(&(b.day, &b.agent_id, &b.key)));
     for f in l.flags.values_mut() {
@@ -853,6 +892,47 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
         f.dedup();
     }
     l
+}
+
+/// The flag of points dated when the roster did not employ the agent.
+pub const OUTSIDE_EMPLOYMENT: &str = "outside-employment";
+
+/// Agent ids in the order people count them: runs of digits by their
+/// value (9 before 10, KF9 before KF10, KF009 beside KF9 but before it),
+/// other runs as text.
+pub fn id_order(a: &str, b: &str) -> std::cmp::Ordering {
+    fn runs(s: &str) -> impl Iterator<Item = &str> {
+        let mut rest = s;
+        std::iter::from_fn(move || {
+            let first = rest.chars().next()?;
+            let digit = first.is_ascii_digit();
+            let end = rest
+                .find(|c: char| c.is_ascii_digit() != digit)
+                .unwrap_or(rest.len());
+            let (run, after) = rest.split_at(end);
+            rest = after;
+            Some(run)
+        })
+    }
+    let mut ra = runs(a);
+    let mut rb = runs(b);
+    loop {
+        let order = match (ra.next(), rb.next()) {
+            (None, None) => return a.cmp(b),
+            (None, Some(_)) => return std::cmp::Ordering::Less,
+            (Some(_), None) => return std::cmp::Ordering::Greater,
+            (Some(x), Some(y))
+                if x.as_bytes()[0].is_ascii_digit() && y.as_bytes()[0].is_ascii_digit() =>
+            {
+                let (x, y) = (x.trim_start_matches('0'), y.trim_start_matches('0'));
+                x.len().cmp(&y.len()).then_with(|| x.cmp(y))
+            }
+            (Some(x), Some(y)) => x.cmp(y),
+        };
+        if order != std::cmp::Ordering::Equal {
+            return order;
+        }
+    }
 }
 
 /// The flag of a row whose agent id the roster does not have.
@@ -1332,10 +1412,10 @@ pub fn nominations(
             let agent = agents
                 .iter()
                 .find(|a| a.id == p.agent_id && a.on_roster(&last))?;
-            let flagged = l
-                .flags_dated
-                .get(&p.agent_id)
-                .is_some_and(|f| f.iter().any(|f| !f.starts_with("no-leader-for:")));
+            let flagged = l.flags_dated.get(&p.agent_id).is_some_and(|f| {
+                f.iter()
+                    .any(|f| !f.starts_with("no-leader-for:") && !f.starts_with(OUTSIDE_EMPLOYMENT))
+            });
             (!flagged).then_some((p, agent))
         })
         .collect();
@@ -1929,6 +2009,18 @@ pub fn compute(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_are_ordered_by_their_numbers() {
+        let mut ids = vec![
+            "10", "9", "KF10", "KF9", "KF009", "A2B10", "A2B9", "B1", "a1",
+        ];
+        ids.sort_by(|a, b| id_order(a, b));
+        assert_eq!(
+            ids,
+            ["9", "10", "A2B9", "A2B10", "B1", "KF009", "KF9", "KF10", "a1"]
+        );
+    }
 
     #[test]
     fn a_pending_complaint_never_counts_even_under_a_frozen_rulebook() {

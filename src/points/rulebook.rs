@@ -465,6 +465,19 @@ impl Rulebook {
                 );
             }
         }
+        // An empty list charges nothing (found by exploratory testing:
+        // `responsibilities = []` made every complaint free, without a word).
+        for (key, list) in [
+            ("kinds", &self.complaints.kinds),
+            ("responsibilities", &self.complaints.responsibilities),
+            ("validities", &self.complaints.validities),
+        ] {
+            if list.is_empty() {
+                bail!(
+                    "[points.complaints] {key} = []: no complaint could ever be charged (every complaint free, no zero-complaint month lost, no dismissal flag); list at least one, or delete the line for the default"
+                );
+            }
+        }
         for k in &self.complaints.kinds {
             crate::domain::FeedbackKind::parse_or_err(k)
                 .map_err(|e| anyhow::anyhow!("[points.complaints] {e}"))?;

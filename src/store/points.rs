@@ -306,6 +306,40 @@ pub fn doubtful_events(
         };
         out.push((ext_id, why));
     }
+    // The same event entered twice under two ids (found by exploratory
+    // testing: one praise letter credited twice): one 关联单号 cited by two
+    // events of the agent and rule, or, from another source (a renumbered
+    // copy of the register), the same agent, day, rule, count and note.
+    let mut twice = conn.prepare(
+        "SELECT n.ext_id, n.agent_id, n.rule_id, n.note, o.ext_id, o.source, n.reference
+           FROM events n JOIN events o
+             ON o.agent_id = n.agent_id AND o.rule_id = n.rule_id AND o.id != n.id
+                AND (o.reference = n.reference
+                     OR o.import_id != n.import_id AND o.day = n.day AND o.count = n.count
+                        AND o.note IS n.note AND (o.reference IS NULL OR n.reference IS NULL))
+          WHERE n.import_id = ?1 AND (o.import_id != ?1 OR o.id < n.id)
+          GROUP BY n.id ORDER BY n.day, n.ext_id",
+    )?;
+    let rows = twice.query_map([import_id], |r| {
+        Ok((
+            event_label(r.get(0)?, &r.get::<_, String>(1)?, r.get(2)?, r.get(3)?),
+            r.get::<_, String>(4)?,
+            r.get::<_, String>(5)?,
+            r.get::<_, Option<String>>(6)?,
+        ))
+    })?;
+    for row in rows {
+        let (label, other, source, reference) = row?;
+        let cited = match reference {
+            Some(r) => format!(
+                "the second to cite 关联单号 {r} for its agent and rule (event {other}, source {source})"
+            ),
+            None => format!(
+                "like event {other} of source {source}: the same agent, day, rule, count and note (a renumbered copy of a register?)"
+            ),
+        };
+        out.push((label, format!("{cited}; both are counted: if they are one event, remove one from its register and import that again with --replace")));
+    }
     Ok(out)
 }
 
@@ -564,7 +598,7 @@ pub fn inputs(conn: &Connection, scope: &Scope<'_>) -> Result<Inputs> {
     let mut events = vec![];
     {
         const COLUMNS: &str =
-            "SELECT id, source, ext_id, agent_id, day, rule_id, count, verified, note FROM events";
+            "SELECT id, source, ext_id, agent_id, day, rule_id, count, verified, note, reference FROM events";
         let who = if off_roster_key.is_some() {
             "kefu_agent_is(agent_id, ?3)"
         } else if agent.is_some() {
@@ -597,6 +631,7 @@ pub fn inputs(conn: &Connection, scope: &Scope<'_>) -> Result<Inputs> {
                     count: r.get(6)?,
                     verified: r.get::<_, Option<i64>>(7)?.map(|v| v != 0),
                     note: r.get(8)?,
+                    reference: r.get(9)?,
                 })
             })?;
             for e in rows {
