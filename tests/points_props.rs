@@ -56,6 +56,7 @@ prop_compose! {
             count,
             verified,
             note: None,
+            reference: None,
         }
     }
 }
