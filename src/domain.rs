@@ -550,6 +550,11 @@ pub fn parse_rating(text: &str, scale: StarScale) -> Result<Rating, String> {
                 stars: (v.fract() == 0.0).then_some(v as u8),
             })
         }
+        // A number too long for stars is shown only as the value (masked,
+        // when it is a phone number in the wrong column: found by
+        // exploratory testing, the rejects file showed it whole beside its
+        // masked form).
+        Some(v) if v.abs() >= 1000.0 => Err(format!("rating {} is not 1 to 5 stars", shown(t))),
         Some(v) => Err(format!(
             "rating {} is {v} stars; expected 1 to 5",
             shown(t)
@@ -892,6 +897,10 @@ mod tests {
         assert!(p("meh").is_err());
         assert!(p("-1").is_err());
         assert!(p("0").unwrap_err().contains("0 stars; expected 1 to 5"));
+        assert_eq!(
+            p("13812345678").unwrap_err(),
+            "rating \"138****5678\" is not 1 to 5 stars"
+        );
         assert_eq!(p("系统默认好评"), Ok((Polarity::Positive, None)));
         for none in ["未评价", "暂无评价", "Not rated"] {
             assert!(p(none).unwrap_err().starts_with("not rated"), "{none}");
