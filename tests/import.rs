@@ -6159,7 +6159,30 @@ fn broken_and_odd_workbooks() {
             "spans more cells than kefu reads at once",
         ),
         ("bad/shared_string_out_of_range.xlsx", "malformed sheet"),
+        // Round 101: damaged .xls files asked for terabytes, or panicked.
+        (
+            "bad/damaged_header.xls",
+            "a damaged .xls file: its header counts more sectors than the file holds",
+        ),
+        (
+            "bad/damaged_directory.xls",
+            "a damaged .xls file: its header points past the end of the file",
+        ),
+        (
+            "bad/damaged_records.xls",
+            "a damaged workbook: its structure is not what Excel writes",
+        ),
     ] {
+        // classify reads them too, and says the same.
+        let out = wd
+            .kefu(&["classify", &common::fixture(file)])
+            .env("RUST_BACKTRACE", "1")
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{file}: {err}");
+        assert!(!err.contains("panicked"), "{file}: {err}");
         let out = wd
             .kefu(&["import", "reviews", &common::fixture(file), "--dry-run"])
             .env("RUST_BACKTRACE", "1")

@@ -428,7 +428,7 @@ impl ExcelSource {
     pub fn sheet_names(path: &std::path::Path) -> Result<Vec<(String, bool)>> {
         let bytes =
             std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let book = open_workbook_auto_from_rs(Cursor::new(bytes))
+        let book = open_book(bytes)
             .map_err(|e| anyhow!("{}: not a readable Excel workbook ({e})", path.display()))?;
         let hidden = hidden_sheets(&book);
         Ok(book
@@ -456,8 +456,8 @@ impl ExcelSource {
         sheet: Option<&str>,
         reading: Reading,
     ) -> Result<ExcelSource> {
-        let mut book = open_workbook_auto_from_rs(Cursor::new(bytes))
-            .map_err(|e| anyhow!("{name}: not a readable Excel workbook ({e})"))?;
+        let mut book =
+            open_book(bytes).map_err(|e| anyhow!("{name}: not a readable Excel workbook ({e})"))?;
         let names = book.sheet_names();
         let hidden = hidden_sheets(&book);
         let sheet_name = match sheet {
@@ -647,7 +647,8 @@ fn read_sheet(
             ));
         }
         Some(Scanned::OutOfOrder { .. }) | None => {
-            let range = book.worksheet_range(name)?;
+            // calamine panics on some damaged .xls files too.
+            let range = quietly(|| book.worksheet_range(name)).map_err(|_| MALFORMED)??;
             let (Some(start), Some(end)) = (range.start(), range.end()) else {
                 return Ok(None);
             };
@@ -1065,6 +1066,127 @@ fn quietly<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
     QUIET.with(|q| q.set(false));
     result
+}
+
+/// Opens a workbook with calamine, once an .xls's compound file is known
+/// to be sound ([`check_compound_file`]), and without a panic's message.
+fn open_book(bytes: Vec<u8>) -> Result<Workbook, String> {
+    if bytes.starts_with(&OLE_SIGNATURE) {
+        check_compound_file(&bytes).map_err(|why| format!("a damaged .xls file: {why}"))?;
+    }
+    quietly(|| open_workbook_auto_from_rs(Cursor::new(bytes)))
+        .map_err(|_| "a damaged workbook: its structure is not what Excel writes".to_string())?
+        .map_err(|e| e.to_string())
+}
+
+/// The first bytes of an OLE compound file (.xls, .doc, an encrypted .xlsx).
+const OLE_SIGNATURE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// Checks what calamine trusts in an OLE compound file (an .xls): the
+/// header's counts and every sector number in the allocation table and the
+/// directory must lie inside the file. One damaged byte there made calamine
+/// ask for gigabytes to terabytes of memory and abort, or panic (found by
+/// exploratory fuzzing: 205 of 300 mutated copies of a small .xls aborted).
+fn check_compound_file(bytes: &[u8]) -> Result<(), String> {
+    const FREE_OR_END: u32 = 0xFFFF_FFFA; // and above: special sector numbers
+    let u16_at = |i: usize| u16::from_le_bytes([bytes[i], bytes[i + 1]]);
+    let u32_at =
+        |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+    if bytes.len() < 512 {
+        return Err("shorter than its header".into());
+    }
+    let size: usize = match u16_at(30) {
+        9 => 512,
+        12 => 4096,
+        _ => return Err("its sector size is not 512 or 4096 bytes".into()),
+    };
+    let body = bytes.len().saturating_sub(size.max(512));
+    let sectors = body.div_ceil(size) as u64;
+    let inside = |id: u32| u64::from(id) < sectors;
+    let sector = |id: u32| {
+        let from = size.max(512) + id as usize * size;
+        &bytes[from.min(bytes.len())..(from + size).min(bytes.len())]
+    };
+    let (dir_len, fat_len, mini_fat_len, difat_len) = (
+        u64::from(u32_at(40)),
+        u64::from(u32_at(44)),
+        u64::from(u32_at(64)),
+        u64::from(u32_at(72)),
+    );
+    // A mini allocation sector maps size / 4 mini sectors of 64 bytes, all
+    // inside the file (calamine reserves memory by this count too).
+    if dir_len > sectors
+        || fat_len > sectors
+        || mini_fat_len > sectors / 16 + 1
+        || difat_len > sectors
+    {
+        return Err("its header counts more sectors than the file holds".into());
+    }
+    for at in [48, 60, 68] {
+        let id = u32_at(at);
+        if id < FREE_OR_END && !inside(id) {
+            return Err("its header points past the end of the file".into());
+        }
+    }
+    // The allocation table's sectors: listed in the header, then in a chain
+    // of further lists (DIFAT).
+    let mut fat_sectors: Vec<u32> = (76..512).step_by(4).map(u32_at).collect();
+    let mut next = u32_at(68);
+    let mut hops = 0;
+    while next < FREE_OR_END {
+        if !inside(next) || hops > sectors {
+            return Err("its list of allocation sectors leads outside the file".into());
+        }
+        let list = sector(next);
+        let ids: Vec<u32> = list
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
+        let Some((&last, rest)) = ids.split_last() else {
+            break;
+        };
+        fat_sectors.extend_from_slice(rest);
+        next = last;
+        hops += 1;
+    }
+    let mut fat: Vec<u32> = vec![];
+    for id in fat_sectors.into_iter().filter(|&id| id < FREE_OR_END) {
+        if !inside(id) {
+            return Err("an allocation sector lies outside the file".into());
+        }
+        fat.extend(
+            sector(id)
+                .chunks_exact(4)
+                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])),
+        );
+    }
+    if fat.iter().any(|&id| id < FREE_OR_END && !inside(id)) {
+        return Err("its allocation table points outside the file".into());
+    }
+    // The directory: a chain from the header's start; each entry's first
+    // sector inside the file, and its size no larger than the file.
+    let mut id = u32_at(48);
+    let mut hops = 0;
+    while id < FREE_OR_END {
+        if !inside(id) || hops > sectors {
+            return Err("its directory leads outside the file".into());
+        }
+        for entry in sector(id).chunks_exact(128) {
+            if entry[66] == 0 {
+                continue; // an unused entry
+            }
+            let start = u32::from_le_bytes([entry[116], entry[117], entry[118], entry[119]]);
+            let len = u32::from_le_bytes([entry[120], entry[121], entry[122], entry[123]]);
+            if len as usize > bytes.len()
+                || (start < FREE_OR_END && len as usize >= 4096 && !inside(start))
+            {
+                return Err("a stream in its directory lies outside the file".into());
+            }
+        }
+        id = fat.get(id as usize).copied().unwrap_or(u32::MAX);
+        hops += 1;
+    }
+    Ok(())
 }
 
 /// What a sheet calamine panicked on is said to be.
