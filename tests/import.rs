@@ -3180,6 +3180,26 @@ fn an_empty_api_list_is_no_records_not_a_failed_import() {
             .code(1)
             .stderr(predicate::str::contains("the file is empty"));
     }
+    // Two arrays of records side by side: refused, as one would be lost
+    // (found by exploratory testing: imported 2 of 5, without a word); an
+    // array of other things beside the records is no such array.
+    let two = wd.write(
+        "two.json",
+        r#"{"data":[{"评价ID":"J1","评价时间":"2026-11-20 10:00","评价等级":"差评","评价内容":"慢"}],"items":[{"评价ID":"J2","评价时间":"2026-11-20 10:00","评价等级":"差评","评价内容":"差"}]}"#,
+    );
+    wd.kefu(&["import", "reviews", &two])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "holds more than one array of records: \"data\" (1) and \"items\" (1)",
+        ));
+    let with_errors = wd.write(
+        "errors.json",
+        r#"{"data":[{"评价ID":"J1","评价时间":"2026-11-20 10:00","评价等级":"差评","评价内容":"慢"}],"errors":[{"code":1,"msg":"x"}]}"#,
+    );
+    wd.kefu(&["import", "reviews", &with_errors])
+        .assert()
+        .success();
     // A list of things that are not records is still an error.
     let bad = wd.write("bad.json", "[1, 2]");
     wd.kefu(&["import", "reviews", &bad])
@@ -6159,6 +6179,9 @@ fn broken_and_odd_workbooks() {
             "spans more cells than kefu reads at once",
         ),
         ("bad/shared_string_out_of_range.xlsx", "malformed sheet"),
+        // Round 101: a row numbered past 2^32 wrapped to row 3 and replaced
+        // it (calamine is built with overflow checks).
+        ("bad/row_number_past_2_32.xlsx", "malformed sheet"),
         // Round 101: damaged .xls files asked for terabytes, or panicked.
         (
             "bad/damaged_header.xls",

@@ -94,11 +94,15 @@ const MAX_DEPTH: usize = 3;
 /// [`ARRAY_KEYS`], else the only array that holds objects; else the same
 /// inside the object's objects (those under [`ARRAY_KEYS`] first), down to
 /// [`MAX_DEPTH`]. `path` gets the keys that lead to it.
+/// Other arrays beside the one of records taken, holding objects with a
+/// key in common with its first: (key, items).
+type OtherRecords = Vec<(String, usize)>;
+
 fn take_records(
     obj: &mut serde_json::Map<String, Value>,
     depth: usize,
     path: &mut Vec<String>,
-) -> Option<Vec<Value>> {
+) -> Option<(Vec<Value>, OtherRecords)> {
     let key = ARRAY_KEYS
         .iter()
         .find(|k| matches!(obj.get(**k), Some(Value::Array(_))))
@@ -113,8 +117,28 @@ fn take_records(
         });
     if let Some(key) = key {
         if let Some(Value::Array(items)) = obj.remove(&key) {
+            // Another array of such records beside it would not be read
+            // (found by exploratory testing: {"data": [2], "items": [3]}
+            // imported 2, without a word).
+            let keys_of = |items: &[Value]| -> Vec<String> {
+                items
+                    .iter()
+                    .find_map(Value::as_object)
+                    .map(|o| o.keys().cloned().collect())
+                    .unwrap_or_default()
+            };
+            let first = keys_of(&items);
+            let others = obj
+                .iter()
+                .filter_map(|(k, v)| match v {
+                    Value::Array(a) if keys_of(a).iter().any(|x| first.contains(x)) => {
+                        Some((k.clone(), a.len()))
+                    }
+                    _ => None,
+                })
+                .collect();
             path.push(key);
-            return Some(items);
+            return Some((items, others));
         }
     }
     if depth >= MAX_DEPTH {
@@ -128,9 +152,9 @@ fn take_records(
     nested.sort_by_key(|k| ARRAY_KEYS.iter().position(|a| a == k).unwrap_or(usize::MAX));
     nested.into_iter().find_map(|k| match obj.get_mut(&k) {
         Some(Value::Object(inner)) => {
-            let items = take_records(inner, depth + 1, path)?;
+            let found = take_records(inner, depth + 1, path)?;
             path.insert(0, k);
-            Some(items)
+            Some(found)
         }
         _ => None,
     })
@@ -293,7 +317,19 @@ impl JsonSource {
         let items = match value {
             Value::Array(items) => items,
             Value::Object(mut obj) => match take_records(&mut obj, 0, &mut path) {
-                Some(items) => items,
+                Some((items, others)) if !others.is_empty() => {
+                    let others: Vec<String> = others
+                        .iter()
+                        .map(|(k, n)| format!("{k:?} ({n})"))
+                        .collect();
+                    bail!(
+                        "{name}: the JSON object holds more than one array of records: {:?} ({}) and {}; kefu reads one array a file: split the file, one array in each",
+                        path.last().map(String::as_str).unwrap_or_default(),
+                        items.len(),
+                        others.join(", ")
+                    )
+                }
+                Some((items, _)) => items,
                 None => bail!("{name}: a JSON object without an array of records (looked for one array under keys such as \"data\" or \"items\", also inside objects such as {{\"data\": {{\"list\": [...]}}}})"),
             },
             _ => bail!("{name}: JSON, but neither an array of objects nor an object holding one"),
