@@ -1342,6 +1342,19 @@ fn a_valid_complaint_awaiting_its_responsibility_is_pending() {
         .stdout(predicate::str::contains("C2"))
         .stdout(predicate::str::contains("C3"))
         .stdout(predicate::str::contains("C4").not());
+    // October's zero-complaint point says what is pending (found by
+    // exploratory testing: nothing on the line hinted at it).
+    let lines = ledger(&wd, &["--quarter", "2026Q4", "--agent", "A1"]);
+    let zero: Vec<_> = lines
+        .iter()
+        .filter(|l| l["rule_id"] == "zero-complaints")
+        .map(|l| l["source"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        zero[0],
+        "zero complaints in 2026-10 (1 pending, not yet judged: one counted later takes this point back)",
+        "{zero:?}"
+    );
 }
 
 /// Found by exploratory testing, with roster moves: a leader written by
@@ -2289,6 +2302,27 @@ fn statements_and_xlsx() {
         "the bonus is a number: {:?}",
         payout.get((1, 7))
     );
+    // A rate a spreadsheet number would show rounded is its exact text
+    // (found by exploratory testing: 0.0049999999999999 showed 0.0050000000).
+    wd.kefu(&[
+        "bonus",
+        "-q",
+        "--quarter",
+        "2026Q3",
+        "--rate",
+        "0.0049999999999999",
+        "-o",
+        xlsx.to_str().unwrap(),
+    ])
+    .assert()
+    .success();
+    let mut book: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    let payout = book.worksheet_range("payout").unwrap();
+    assert_eq!(
+        payout.get((1, 6)),
+        Some(&Data::String("0.0049999999999999".into()))
+    );
+    assert!(matches!(payout.get((1, 7)), Some(Data::Float(_))));
 }
 
 #[test]

@@ -653,6 +653,7 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
     let complaint_rule = book.rules.iter().find(|r| r.kind() == RuleKind::Complaint);
     // (agent, first day of the month) -> counted complaints.
     let mut counted_by_month: HashMap<(&str, NaiveDate), i64> = HashMap::new();
+    let mut pending_by_month: HashMap<(&str, NaiveDate), i64> = HashMap::new();
     let (mut counted, mut pending) = (HashMap::<&str, i64>::new(), HashMap::<&str, i64>::new());
     for c in &inputs.charges {
         if c.day < first || c.day > last {
@@ -690,6 +691,10 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
             }
         } else if policy.pending(c) {
             *pending.entry(c.agent_id.as_str()).or_default() += 1;
+            let month = date(c.day).with_day(1).expect("day 1 exists");
+            *pending_by_month
+                .entry((c.agent_id.as_str(), month))
+                .or_default() += 1;
             l.pending_items.push(c.clone());
         }
     }
@@ -746,7 +751,14 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
                         agent_id: a.id.clone(),
                         rule_id: rule.id.clone(),
                         points: rule.points,
-                        source: format!("zero complaints in {name}"),
+                        // Pending complaints are said: judged later, one
+                        // takes the point back (found by exploratory testing).
+                        source: match pending_by_month.get(&(a.id.as_str(), m.first)) {
+                            Some(n) => format!(
+                                "zero complaints in {name} ({n} pending, not yet judged: one counted later takes this point back)"
+                            ),
+                            None => format!("zero complaints in {name}"),
+                        },
                     });
                 }
             }

@@ -100,8 +100,18 @@ fn write_table(ws: &mut Worksheet, t: &Table) -> Result<Vec<(u32, u16)>> {
                 Cell::Int(n) => {
                     ws.write_number(r, col, *n as f64)?;
                 }
+                // A decimal a spreadsheet's number cannot show exactly (more
+                // than 10 places or 15 digits: a rate of 0.0049999999999999
+                // showed as 0.0050000000 beside a bonus worked out from the
+                // exact rate; found by exploratory testing) is written as
+                // its text, every digit kept.
+                Cell::Decimal(d)
+                    if d.scale() > 10 || d.mantissa().unsigned_abs().to_string().len() > 15 =>
+                {
+                    ws.write_string(r, col, d.to_string())?;
+                }
                 Cell::Decimal(d) => {
-                    let places = d.scale().min(10) as usize;
+                    let places = d.scale() as usize;
                     let fmt = Format::new().set_num_format(if places == 0 {
                         "0".to_string()
                     } else {
