@@ -764,28 +764,68 @@ fn starred_whole(text: &str, i: usize) -> Option<(usize, String)> {
 }
 
 /// Whether `c` may stand between the groups of a number typed loosely
-/// ([`spread_whole`]): spaces and line breaks, hyphens and dashes, dots,
-/// slashes, and the separators a Chinese keyboard types (。、，·).
+/// ([`spread_whole`]): spaces and line breaks, hyphens and dashes,
+/// slashes, and the separators a Chinese keyboard types (。、，·). Not dots,
+/// which [`number_at`] reads (and IP addresses hold).
 fn loose_separator(c: char) -> bool {
-    join_of(c).is_some_and(|j| j != Join::Star)
+    join_of(c).is_some_and(|j| !matches!(j, Join::Star)) && !matches!(c, '.' | '．')
         || matches!(
             c,
             '\n' | '\r' | '/' | '／' | '。' | '、' | '，' | '·' | '・' | ')' | '）'
         )
 }
 
+/// Whether `c` is a hyphen or a dash: between groups of digits, a phone
+/// number's joint rather than a list's separator (、，/).
+fn is_dash(c: char) -> bool {
+    matches!(
+        c,
+        '-' | '－' | '–' | '—' | '\u{2010}' | '\u{2011}' | '\u{2212}'
+    )
+}
+
+/// Whether `rest` starts (after a space) with a word that counts or
+/// measures what the number before it is: 元, 件, 个, %, 分 … (a list of
+/// prices, quantities or scores, not a phone number).
+fn counted_after(rest: &str) -> bool {
+    let rest = rest.trim_start_matches([' ', '\u{3000}']);
+    unit_first(rest)
+        || rest.starts_with([
+            '元', '块', '件', '个', '%', '％', '分', '℃', '条', '号', '台', '次', '人', '天', '单',
+            '笔', '张', '瓶', '盒', '箱', '斤', '克', '位', '岁', '年', '月', '日',
+        ])
+}
+
 /// A mobile or a landline with its area code typed loosely, starting at
-/// byte `i`: where it ends and its masked form. Groups apart by up to three
-/// separators ([`loose_separator`]): `138 - 1234 - 5678`, `138-` and a line
-/// break, `138。1234。5678`, `138/1234/5678`, `(138)1234-5678`,
-/// `0755 - 1234 5678`; or a digit at a time, `1 3 8 1 2 3 4 5 6 7 8`; or in
-/// pairs, `138 12 34 56 78`. Read only where [`number_at`] reads no number,
-/// and only as a whole mobile (11 digits, 13… to 19…) or an area code and
-/// 7 or 8 digits: a number going on with more digits is a code, and one
-/// after a word that says code or amount (订单, 单号 …) is left (found by
-/// exploratory testing: every one of these was left whole in texts).
+/// byte `i`: where it ends and its masked form. Read only where
+/// [`number_at`] reads no number, in the shapes a phone number has:
+///
+/// - a mobile grouped 3-4-4 (or 4-3-4), or a mainland area code and 7 or 8
+///   digits, joined by hyphens or dashes with spaces or a line break beside
+///   them: `138 - 1234 - 5678`, `138-` and a line break, `138——1234——5678`,
+///   `0755 - 1234 5678`;
+/// - after a word that says a phone number follows (电话, 手机, 联系 …,
+///   [`cue_before`]), also joined by what lists use (`138、1234、5678`,
+///   `138/1234/5678`, `138。1234。5678`, `（138）1234 5678`), a digit at a
+///   time (`1 3 8 1 2 3 4 5 6 7 8`) or in pairs (`138 12 34 56 78`).
+///
+/// Never a number after a word that says code or amount, before a unit or
+/// a count (元, 件, 分 …), after letters or another number of a list
+/// (`99、158、199、299、39`), grouped as thousands, nor going on with more
+/// digits (found by exploratory testing: price lists, scores and table rows
+/// were masked when any separator and grouping was read).
 fn spread_whole(text: &str, i: usize) -> Option<(usize, String)> {
-    if cue_before(text, i) == Cue::Code {
+    let cue = cue_before(text, i);
+    if cue == Cue::Code {
+        return None;
+    }
+    // After letters (B15 81 23 …) or an earlier number of a list.
+    let before = text[..i].trim_end_matches(loose_separator);
+    if before
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_ascii_alphanumeric() || ('０'..='９').contains(&c))
+    {
         return None;
     }
     let bytes = text.as_bytes();
@@ -799,6 +839,8 @@ fn spread_whole(text: &str, i: usize) -> Option<(usize, String)> {
     let mut digits: Vec<u8> = vec![];
     let mut end;
     let mut closed = !bracketed;
+    // Whether every joint holds a hyphen or a dash.
+    let mut dashed = true;
     loop {
         let start = digits.len();
         while let Some((d, len)) = digit_at(bytes, j) {
@@ -813,9 +855,10 @@ fn spread_whole(text: &str, i: usize) -> Option<(usize, String)> {
         // The separators after it: up to three, then a digit.
         let mut k = j;
         let mut run = 0;
-        let mut closes = false;
+        let (mut closes, mut dash) = (false, false);
         while let Some(c) = text[k..].chars().next().filter(|&c| loose_separator(c)) {
             closes |= matches!(c, ')' | '）');
+            dash |= is_dash(c);
             run += 1;
             k += c.len_utf8();
         }
@@ -828,36 +871,39 @@ fn spread_whole(text: &str, i: usize) -> Option<(usize, String)> {
             return None;
         }
         closed |= closes;
+        dashed &= dash;
         j = k;
     }
-    if !closed || groups.len() < 2 || unit_first(&text[end..]) {
+    if !closed || groups.len() < 2 || counted_after(&text[end..]) {
         return None;
     }
     // Thousands grouped (13，812，345，678 元): an amount.
     if groups[0].1 <= 3 && groups[1..].iter().all(|g| g.1 == 3) {
         return None;
     }
-    let one_by_one = groups.iter().all(|g| g.1 == 1);
-    let grouped = groups.len() <= MOST_GROUPS && groups.iter().all(|g| g.1 >= 2);
-    if !(one_by_one && groups.len() >= 8 || grouped) {
-        return None;
-    }
-    if is_mobile(&digits) {
+    let lens: Vec<usize> = groups.iter().map(|g| g.1).collect();
+    let first = &digits[..lens[0]];
+    let rest = &digits[lens[0]..];
+    let phone_cue = cue == Cue::Phone && names_a_phone(text, i);
+    // A mobile as it is grouped when written, or, after a phone word, any
+    // grouping of two digits or more, or a digit at a time.
+    let mobile_shape = matches!(lens[..], [3, 4, 4] | [4, 3, 4])
+        || phone_cue
+            && (lens.len() <= MOST_GROUPS && lens.iter().all(|&l| l >= 2) || lens.len() == 11);
+    if is_mobile(&digits) && mobile_shape && (dashed && !bracketed || phone_cue) {
         return Some((end, masked_mobile(&digits)));
     }
-    let first = &digits[..groups[0].1];
-    let rest = &digits[groups[0].1..];
     // A mainland area code (0755, 010), not Taiwan's two digits, which
     // read a day in dates (03/04/2026 10:00).
-    let rest_shape = groups[1..].iter().map(|g| g.1).collect::<Vec<_>>();
-    if grouped
-        && matches!(first.len(), 3 | 4)
+    if matches!(first.len(), 3 | 4)
         && area_code(first)
-        && matches!(rest_shape[..], [7 | 8] | [3 | 4, 4])
+        && matches!(lens[1..], [7 | 8] | [3 | 4, 4])
+        && (dashed || phone_cue)
+        && !ascending_clock_times(groups.iter().map(|&(at, n)| &digits[at..at + n]))
     {
         return Some((end, format!("{}-****{}", ascii(first), ascii(tail(rest)))));
     }
-    if one_by_one && digits[0] == b'0' && matches!(digits.len(), 10..=12) {
+    if phone_cue && lens.len() >= 10 && lens.iter().all(|&l| l == 1) && digits[0] == b'0' {
         return match mask_plain(ascii(&digits)) {
             Cow::Owned(masked) => Some((end, masked)),
             Cow::Borrowed(_) => None,
@@ -1098,18 +1144,7 @@ fn cue_before(text: &str, i: usize) -> Cue {
             return Cue::Code;
         }
     }
-    let trimmed = before.trim_end_matches(|c: char| {
-        c.is_whitespace()
-            || matches!(
-                c,
-                ':' | '：' | '#' | '=' | '*' | '(' | '（' | '[' | '【' | '是' | '为' | '為'
-            )
-    });
-    let tail: String = {
-        let mut chars: Vec<char> = trimmed.chars().rev().take(CUE_REACH).collect();
-        chars.reverse();
-        chars.into_iter().flat_map(char::to_lowercase).collect()
-    };
+    let tail = cue_tail(before);
     if CODE_CUES.iter().any(|w| tail.ends_with(w)) {
         return Cue::Code;
     }
@@ -1117,6 +1152,28 @@ fn cue_before(text: &str, i: usize) -> Cue {
         return Cue::Phone;
     }
     Cue::None
+}
+
+/// The last [`CUE_REACH`] characters of `before`, lower-cased, without
+/// the colons, spaces and brackets that end a label.
+fn cue_tail(before: &str) -> String {
+    let trimmed = before.trim_end_matches(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                ':' | '：' | '#' | '=' | '*' | '(' | '（' | '[' | '【' | '是' | '为' | '為'
+            )
+    });
+    let mut chars: Vec<char> = trimmed.chars().rev().take(CUE_REACH).collect();
+    chars.reverse();
+    chars.into_iter().flat_map(char::to_lowercase).collect()
+}
+
+/// Whether a word right before byte `i` names a phone number, not only
+/// dialling (打, as in 打分: a score): what a number typed loosely needs.
+fn names_a_phone(text: &str, i: usize) -> bool {
+    let tail = cue_tail(&text[..i]);
+    PHONE_CUES.iter().any(|w| *w != "打" && tail.contains(w))
 }
 
 /// Reads the groups of digits starting at byte `i` (after a `+` or an
@@ -1373,8 +1430,9 @@ fn masked_number(
     if let Some(mobile) = mobile(g, 0, k, 0) {
         return Some(mobile);
     }
-    // 0755-12345678, 010 87654321 (not 0912-345-678, a Taiwan mobile)
-    if k >= 2 && area_code(first) {
+    // 0755-12345678, 010 87654321 (not 0912-345-678, a Taiwan mobile, nor
+    // time slots, 0800 1200 1400)
+    if k >= 2 && area_code(first) && !ascending_clock_times((0..g.n).map(|x| g.digits(x))) {
         if let Some(number) = landline_number(g, 1, k) {
             return Some(format!("{}-{number}", ascii(first)));
         }
@@ -1398,6 +1456,31 @@ fn masked_number(
         }
     }
     regional(text, i, lead, g, k, cue)
+}
+
+/// Whether groups of digits are clock times of a day in order, 0830 1130
+/// 1330 (time slots), rather than an area code and a number: four digits
+/// each, an hour and a minute, each later than the one before (found by
+/// exploratory testing: 0830——1130——1330 三个时段 was masked as a landline).
+fn ascending_clock_times<'a>(groups: impl Iterator<Item = &'a [u8]>) -> bool {
+    let mut last = None;
+    let mut n = 0;
+    for g in groups {
+        let [h1, h2, m1, m2] = *g else {
+            return false;
+        };
+        let (hour, minute) = (
+            (h1 - b'0') * 10 + (h2 - b'0'),
+            (m1 - b'0') * 10 + (m2 - b'0'),
+        );
+        let at = u16::from(hour) * 60 + u16::from(minute);
+        if hour > 23 || minute > 59 || last.is_some_and(|l| at <= l) {
+            return false;
+        }
+        last = Some(at);
+        n += 1;
+    }
+    n >= 2
 }
 
 /// An area code as written with a landline: 0 and 2 or 3 more digits on the
@@ -1619,20 +1702,19 @@ mod tests {
             ("座机0755 - 1234 5678", "座机0755-****5678"),
             ("手机138-\n1234-5678", "手机138****5678"),
             ("138-1234-\n5678", "138****5678"),
-            ("138。1234。5678", "138****5678"),
-            ("138、1234、5678", "138****5678"),
-            ("138，1234，5678", "138****5678"),
-            ("138·1234·5678", "138****5678"),
             ("138——1234——5678", "138****5678"),
-            ("0755。12345678", "0755-****5678"),
-            ("138/1234/5678", "138****5678"),
-            ("(138)1234-5678", "138****5678"),
-            ("（138）1234 5678", "138****5678"),
-            ("0755/12345678", "0755-****5678"),
-            ("1 3 8 1 2 3 4 5 6 7 8", "138****5678"),
-            ("138 12 34 56 78", "138****5678"),
-            ("13 81 23 45 678", "138****5678"),
-            ("0 7 5 5 1 2 3 4 5 6 7 8", "0755-****5678"),
+            // After a phone word, the separators of lists too.
+            ("手机138。1234。5678", "手机138****5678"),
+            ("电话：138、1234、5678", "电话：138****5678"),
+            ("联系我138，1234，5678", "联系我138****5678"),
+            ("手机138·1234·5678", "手机138****5678"),
+            ("座机0755。12345678", "座机0755-****5678"),
+            ("电话138/1234/5678", "电话138****5678"),
+            ("电话（138）1234 5678", "电话138****5678"),
+            ("电话 1 3 8 1 2 3 4 5 6 7 8", "电话 138****5678"),
+            ("手机 138 12 34 56 78", "手机 138****5678"),
+            ("联系 13 81 23 45 678", "联系 138****5678"),
+            ("电话 0 7 5 5 1 2 3 4 5 6 7 8", "电话 0755-****5678"),
             ("13812345678@163.com", "1***@163.com"),
             ("加wx：zhangsan88", "加wx：z***"),
             ("V信 zhangsan88", "V信 z***"),
@@ -1640,7 +1722,8 @@ mod tests {
         ] {
             assert_eq!(mask_personal_data(text), masked, "{text}");
         }
-        // Left alone: dates, amounts, lists, sizes, codes, a number going on.
+        // Left alone: lists, dates, amounts, sizes, scores, codes, IPs, a
+        // number going on (found by exploratory testing, round 102).
         for text in [
             "2026/11/20 13:05",
             "03/04/2026 10:00",
@@ -1658,6 +1741,22 @@ mod tests {
             "优惠券 6123-4567",
             "取件码 9123 4567",
             "用wxWidgets写的 wxpay123456",
+            "三款价格138、1288、1599，太贵了",
+            "单价 158、199、299、39元",
+            "好评/中评/差评：138/1234/5678",
+            "四周销量 159、123、456、78",
+            "这周每天单量 13 81 23 45 678",
+            "考试 138、124、135、98 分",
+            "我给 11 个客服打的分：1 5 5 4 3 2 1 5 5 4 3",
+            "服务器 IP 180.101.50.188",
+            "预约了 0930、1130、1330 三个时段",
+            "广东 0755、0756、0757 地区",
+            "价格 99、158、199、299、39 五档",
+            "货位 B15 81 23 45 678",
+            "数量(138)1234-5678",
+            "138 - 1234 - 5678 件",
+            "0830——1130——1330 三个时段",
+            "时间 0800 1200 1400 1800",
         ] {
             assert_eq!(mask_personal_data(text), text, "{text}");
         }
