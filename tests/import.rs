@@ -3200,6 +3200,51 @@ fn an_empty_api_list_is_no_records_not_a_failed_import() {
     wd.kefu(&["import", "reviews", &with_errors])
         .assert()
         .success();
+    // Nor is a summary by agent beside them, one key in common (round 102).
+    let with_summary = wd.write(
+        "summary.json",
+        r#"{"data":[{"评价ID":"J3","评价时间":"2026-11-20 10:00","评价等级":"差评","评价内容":"慢","客服工号":"KF1"}],"summary":[{"客服工号":"KF1","count":1}]}"#,
+    );
+    wd.kefu(&["import", "reviews", &with_summary])
+        .assert()
+        .success();
+    // An empty JSON Lines register with --replace would remove its period:
+    // refused (round 102).
+    let register = wd.write(
+        "log.jsonl",
+        "{\"投诉编号\":\"C1\",\"投诉时间\":\"2026-11-20 09:05\",\"投诉内容\":\"态度差\"}\n",
+    );
+    wd.kefu(&[
+        "import",
+        "-q",
+        "complaints",
+        &register,
+        "--source",
+        "log",
+        "--replace",
+        "2026-11",
+    ])
+    .assert()
+    .success();
+    let cut = wd.write("log-cut.jsonl", "\u{feff}");
+    wd.kefu(&[
+        "import",
+        "complaints",
+        &cut,
+        "--source",
+        "log",
+        "--replace",
+        "2026-11",
+    ])
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains(
+        "with --replace, a JSON Lines file with no line would remove every record of the period",
+    ));
+    assert_eq!(
+        wd.count("SELECT count(*) FROM feedback WHERE source = 'log'"),
+        1
+    );
     // A list of things that are not records is still an error.
     let bad = wd.write("bad.json", "[1, 2]");
     wd.kefu(&["import", "reviews", &bad])
@@ -6166,6 +6211,16 @@ fn broken_and_odd_workbooks() {
         "-q",
         "reviews",
         &common::fixture("bad/empty_shared_string.xlsx"),
+    ])
+    .assert()
+    .success();
+    // Unused header slots left 0 are no damage (round 102).
+    wd.kefu(&[
+        "import",
+        "-q",
+        "reviews",
+        &common::fixture("difat_zero_slots.xls"),
+        "--dry-run",
     ])
     .assert()
     .success();

@@ -2004,21 +2004,23 @@ fn ties_by_numbered_ids_doubtful_events_and_points_outside_employment() {
         &wd,
         "agents",
         "roster.csv",
-        "工号,客服姓名,部门,入职日期,离职日期\n9,九号,查询部,2020-01-01,\n10,十号,查询部,2020-01-01,\nA6,陈静,售前组,2024-01-05,2026-08-15\n",
+        "工号,客服姓名,部门,入职日期,离职日期\n9,九号,查询部,2020-01-01,\n10,十号,查询部,2020-01-01,\nA6,陈静,售前组,2024-01-05,2026-08-15\nKF9,九,查询部,2020-01-01,\nkf2,二,查询部,2020-01-01,\n",
     );
     import(
         &wd,
         "activity",
         "activity.csv",
-        "月份,工号,指标,数值\n2026-07,10,queries,300\n2026-07,9,queries,300\n",
+        "月份,工号,指标,数值\n2026-07,10,queries,300\n2026-07,9,queries,300\n2026-08,KF9,queries,300\n2026-08,kf2,queries,300\n",
     );
     let lines = ledger(&wd, &["--quarter", "2026Q3"]);
     let top: Vec<_> = lines
         .iter()
         .filter(|l| l["rule_id"] == "top-queries")
         .collect();
-    assert_eq!(top.len(), 1, "{top:?}");
+    assert_eq!(top.len(), 2, "{top:?}");
     assert_eq!(top[0]["agent_id"], "9");
+    // Compared as the roster compares ids: kf2 before KF9 (round 102).
+    assert_eq!(top[1]["agent_id"], "kf2");
     assert!(
         top[0]["source"]
             .as_str()

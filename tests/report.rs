@@ -610,6 +610,16 @@ fn days_without_data_are_not_quiet_days_and_the_average_covers_stored_days() {
     let average = v["seven_day_average"].as_f64().unwrap();
     assert!((average - 6.0 / 7.0).abs() < 1e-4, "{v}");
     assert!(!err.contains("7-day average is of"), "{err}");
+    // ... the days of it that hold nothing at all named, counted as 0 (a
+    // 差评-only export's quiet day looks the same).
+    assert!(
+        err.contains("nothing at all is stored for 2026-11-13, 2026-11-15, 2026-11-16, 2026-11-17 (an export missing?): counted as 0"),
+        "{err}"
+    );
+    assert_eq!(v["previous_day"], 0);
+    // A day after today with nothing: no quiet day either.
+    let (_, err) = daily("2026-11-25");
+    assert!(!err.contains("当日无差评"), "{err}");
 }
 
 /// Found by exploratory testing: a complaint judged unfounded (不成立)
@@ -646,7 +656,7 @@ fn daily_items_show_validity_and_say_how_many_were_unfounded() {
     assert!(
         v["notes"]
             .to_string()
-            .contains("1 of these were judged unfounded"),
+            .contains("1 of these was judged unfounded"),
         "{v}"
     );
 }

@@ -439,6 +439,7 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
             &store.conn,
         )?),
         roster_agents: crate::store::reports::roster_agent_keys(&store.conn)?,
+        from_input: c.input.is_some(),
     };
     let daily = match plan {
         Plan::Daily(date) => Some(date),

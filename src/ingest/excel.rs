@@ -1149,6 +1149,9 @@ fn check_compound_file(bytes: &[u8]) -> Result<(), String> {
         next = last;
         hops += 1;
     }
+    // As many as the header counts: writers leave the unused slots 0 as
+    // well as the standard's free mark (found by exploratory testing).
+    fat_sectors.truncate(fat_len as usize);
     let mut fat: Vec<u32> = vec![];
     for id in fat_sectors.into_iter().filter(|&id| id < FREE_OR_END) {
         if !inside(id) {

@@ -127,12 +127,15 @@ fn take_records(
                     .map(|o| o.keys().cloned().collect())
                     .unwrap_or_default()
             };
+            // Records of the same kind: half their keys or more in common,
+            // and two at least (not a summary by agent beside them).
             let first = keys_of(&items);
             let others = obj
                 .iter()
                 .filter_map(|(k, v)| match v {
-                    Value::Array(a) if keys_of(a).iter().any(|x| first.contains(x)) => {
-                        Some((k.clone(), a.len()))
+                    Value::Array(a) => {
+                        let shared = keys_of(a).iter().filter(|x| first.contains(x)).count();
+                        (shared >= 2 && 2 * shared >= first.len()).then(|| (k.clone(), a.len()))
                     }
                     _ => None,
                 })

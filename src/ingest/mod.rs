@@ -624,7 +624,9 @@ pub fn open(
         None => raw,
     };
     let sample = encoding::read_sample(&mut raw).with_context(|| format!("cannot read {name}"))?;
-    if sample.iter().all(|b| b.is_ascii_whitespace()) {
+    // (A byte-order mark alone is empty too.)
+    let unmarked = sample.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&sample);
+    if unmarked.iter().all(|b| b.is_ascii_whitespace()) {
         // JSON Lines has no header: a day without records is a file without
         // lines, which is what it claims to be (found by exploratory
         // testing: a quiet day's empty complaints export stopped the

@@ -813,7 +813,14 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
                 .collect();
             // 工号 9 before 10, KF9 before KF10 (found by exploratory
             // testing: compared as text, 10 was the lowest).
-            winners.sort_by(|a, b| id_order(a, b));
+            // Compared as the roster compares ids (kf2 is KF2, ＫＦ２ too).
+            winners.sort_by(|a, b| {
+                id_order(
+                    &crate::domain::agent_key(a).to_uppercase(),
+                    &crate::domain::agent_key(b).to_uppercase(),
+                )
+                .then_with(|| a.cmp(b))
+            });
             let tied = winners.clone();
             let winners: Vec<&String> = match (rule.ties.unwrap_or(book.ties), winners.len()) {
                 (_, 1) | (Ties::All, _) => winners,

@@ -34,6 +34,9 @@ pub struct Context<'a> {
     /// The keys of the roster's agent ids and names
     /// ([`reports::roster_agent_keys`]).
     pub roster_agents: std::collections::HashSet<String>,
+    /// The report is of a file (`--input`), not of the workspace's store:
+    /// no note about the store's history.
+    pub from_input: bool,
 }
 
 /// An agent id as reports, points and bonus show it: one the roster lacks
@@ -346,12 +349,15 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
         }
     }
     // Days before the store's first record are no days without
-    // complaints: the average covers the days since (found by exploratory
-    // testing: the first week after going live compared each day with an
-    // average of zeros).
+    // complaints: the previous day and the average are of the days since
+    // (found by exploratory testing: the first week after going live
+    // compared each day with an average of zeros). A day since that holds
+    // nothing at all counts as 0, as a quiet day of a 差评-only export does,
+    // and is named in a note.
     let first_stored = reports::first_stored_day(ctx.conn)?;
     let covered = first_stored.map_or(0, |first| (day - first.max(day - 7)).clamp(0, 7));
-    let previous = per_day[6];
+    let stored = reports::days_with_records(ctx.conn, day - 7, day - 1)?;
+    let previous = (covered > 0).then_some(per_day[6]);
     let average = per_day.iter().sum::<i64>() as f64 / covered.max(1) as f64;
 
     let mut doc = Document::new(format!("差评日报 Daily negative feedback report {date}"));
@@ -361,12 +367,12 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
     doc.fact(
         "previous_day",
         "前一日 previous day",
-        history(previous.into()),
+        previous.map_or(Cell::Empty, Cell::from),
     );
     doc.fact(
         "change",
         "较前一日 change",
-        history((total - previous).into()),
+        previous.map_or(Cell::Empty, |p| Cell::from(total - p)),
     );
     doc.fact(
         "seven_day_average",
@@ -404,27 +410,47 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
     } else if unrated > 0 {
         doc.notes.push(unrated_note(unrated));
     }
-    match first_stored {
-        Some(first) if first == day => doc.notes.push(format!(
-            "the store holds nothing before {date}: no previous day or 7-day average to compare with"
-        )),
-        Some(first) if first < day && covered < 7 => doc.notes.push(format!(
-            "the store holds nothing before {}: the 7-day average is of the {covered} day(s) since",
-            dates::date_of_day(first)
-        )),
-        _ => {}
+    let today = dates::day_number(dates::today(ctx.tz)?);
+    if !ctx.from_input {
+        // The days since the store's first record, of the seven before,
+        // that hold nothing at all (an export missing?).
+        let missing: Vec<String> = (day - covered..day)
+            .filter(|d| !stored.contains(d))
+            .map(|d| dates::date_of_day(d).to_string())
+            .collect();
+        match first_stored {
+            Some(first) if first == day => doc.notes.push(format!(
+                "the store holds nothing before {date}: no previous day or 7-day average to compare with"
+            )),
+            Some(first) if first < day && covered < 7 => doc.notes.push(format!(
+                "the store holds nothing before {}: the 7-day average is of the {covered} day(s) since",
+                dates::date_of_day(first)
+            )),
+            _ => {}
+        }
+        if !missing.is_empty() {
+            doc.notes.push(format!(
+                "nothing at all is stored for {} (an export missing?): counted as 0 in the previous day and the 7-day average",
+                missing.join(", ")
+            ));
+        }
     }
     if unfounded > 0 {
         doc.notes.push(format!(
-            "{unfounded} of these were judged unfounded (不成立, validity rejected): listed and counted as received; bonus does not charge them"
+            "{unfounded} of these {} judged unfounded (不成立, validity rejected): listed and counted as received; bonus does not charge them",
+            if unfounded == 1 { "was" } else { "were" }
         ));
     }
     // Nothing at all on a day the store's history covers, that is over: an
     // export missing or an import that failed, not a quiet day (found by
-    // exploratory testing: it said 当日无差评).
-    // A day before the store's first record is not known at all.
-    let over = day < dates::day_number(dates::today(ctx.tz)?);
-    if total == 0 && first_stored.is_none_or(|first| first > day) {
+    // exploratory testing: it said 当日无差评). A day before the store's
+    // first record is not known at all; a day not over is said by the
+    // command (today, or after it).
+    if total == 0 && ctx.from_input {
+        doc.notes
+            .push(format!("no negative feedback on {date} in the input"));
+    } else if total == 0 && day > today {
+    } else if total == 0 && first_stored.is_none_or(|first| first > day) {
         doc.notes.push(match first_stored {
             Some(first) => format!(
                 "the store's records begin on {}: nothing is known of {date} (not reported as 当日无差评)",
@@ -433,7 +459,7 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
             None => "the store holds no feedback yet: import the day's exports first (not reported as 当日无差评)".into(),
         });
     } else if total == 0
-        && over
+        && day < today
         && first_stored.is_some_and(|first| first < day)
         && reports::records_on(ctx.conn, day)? == 0
     {

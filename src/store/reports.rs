@@ -289,6 +289,20 @@ pub fn first_stored_day(conn: &Connection) -> Result<Option<i64>> {
     Ok(conn.query_row("SELECT min(local_day) FROM feedback", [], |r| r.get(0))?)
 }
 
+/// The local days of `[first, last]` that hold any feedback record, of any
+/// kind and rating, whatever a report's filters (on the day index).
+pub fn days_with_records(
+    conn: &Connection,
+    first: i64,
+    last: i64,
+) -> Result<std::collections::HashSet<i64>> {
+    let mut st = conn.prepare_cached(
+        "SELECT DISTINCT local_day FROM feedback WHERE local_day BETWEEN ?1 AND ?2",
+    )?;
+    let days = st.query_map([first, last], |r| r.get(0))?;
+    Ok(days.collect::<rusqlite::Result<_>>()?)
+}
+
 /// How many feedback records of any kind and rating local day `day` holds,
 /// whatever a report's filters: none at all is a missing export rather
 /// than a quiet day.
