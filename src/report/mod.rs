@@ -219,7 +219,6 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
     let mut items = Table::new(&[
         "time",
         "kind",
-        "validity",
         "agent_id",
         "agent_name",
         "department",
@@ -231,6 +230,7 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
         "customer_phone",
         "source",
         "id",
+        "validity",
     ]);
     let mut by_cause: BTreeMap<String, i64> = BTreeMap::new();
     let mut by_channel: BTreeMap<String, i64> = BTreeMap::new();
@@ -297,7 +297,6 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
             items.push(vec![
                 Cell::DateTime(dates::local_datetime(it.created_at, ctx.tz)),
                 it.kind.as_str().into(),
-                it.validity.clone().into(),
                 ctx.agent_cell(it.agent_id.as_deref()),
                 ctx.agent_cell(it.agent_name.as_deref()),
                 it.department.clone().into(),
@@ -317,6 +316,12 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
                     it.ext_id.clone()
                 }
                 .into(),
+                // 成立 / 不成立 / 待定 where people read, the id in data
+                // (last: a column added after the others).
+                it.validity
+                    .as_deref()
+                    .and_then(crate::domain::Validity::parse)
+                    .map_or(Cell::Empty, |v| Cell::Tag(Tag::new(v.id(), v.label()))),
             ]);
         },
     )?;
@@ -355,7 +360,12 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
     // nothing at all counts as 0, as a quiet day of a 差评-only export does,
     // and is named in a note.
     let first_stored = reports::first_stored_day(ctx.conn)?;
-    let covered = first_stored.map_or(0, |first| (day - first.max(day - 7)).clamp(0, 7));
+    // A file (--input) is no store with a history: seven days, as written.
+    let covered = if ctx.from_input {
+        7
+    } else {
+        first_stored.map_or(0, |first| (day - first.max(day - 7)).clamp(0, 7))
+    };
     let stored = reports::days_with_records(ctx.conn, day - 7, day - 1)?;
     let previous = (covered > 0).then_some(per_day[6]);
     let average = per_day.iter().sum::<i64>() as f64 / covered.max(1) as f64;
@@ -414,9 +424,13 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
     if !ctx.from_input {
         // The days since the store's first record, of the seven before,
         // that hold nothing at all (an export missing?).
-        let missing: Vec<String> = (day - covered..day)
-            .filter(|d| !stored.contains(d))
-            .map(|d| dates::date_of_day(d).to_string())
+        // Only where whole exports come (a review of another rating in
+        // the days around): fed 差评-only exports or complaint logs, a day
+        // with nothing is a quiet day (found by exploratory testing). Not
+        // days after today, whose exports have not come yet.
+        let whole_exports = reports::holds_other_ratings(ctx.conn, day - 7, day)?;
+        let missing: Vec<i64> = (day - covered..day)
+            .filter(|d| whole_exports && !stored.contains(d) && *d < today)
             .collect();
         match first_stored {
             Some(first) if first == day => doc.notes.push(format!(
@@ -429,9 +443,18 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
             _ => {}
         }
         if !missing.is_empty() {
+            let days: Vec<String> = missing
+                .iter()
+                .map(|d| dates::date_of_day(*d).to_string())
+                .collect();
             doc.notes.push(format!(
-                "nothing at all is stored for {} (an export missing?): counted as 0 in the previous day and the 7-day average",
-                missing.join(", ")
+                "nothing at all is stored for {} (an export missing?): counted as 0 in {}the 7-day average",
+                days.join(", "),
+                if missing.contains(&(day - 1)) {
+                    "the previous day and "
+                } else {
+                    ""
+                }
             ));
         }
     }
@@ -462,6 +485,7 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
         && day < today
         && first_stored.is_some_and(|first| first < day)
         && reports::records_on(ctx.conn, day)? == 0
+        && reports::holds_other_ratings(ctx.conn, day - 7, day + 7)?
     {
         doc.notes.push(format!(
             "nothing at all is stored for {date}, no review of any rating and no complaint, while earlier days have records: an export missing, or an import that failed? (not reported as 当日无差评)"

@@ -303,6 +303,18 @@ pub fn days_with_records(
     Ok(days.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Whether local days `[first, last]` hold a review rated other than
+/// negative: the store is fed whole exports (every rating), so that a day
+/// with nothing at all is an export missing; fed 差评-only exports or
+/// complaint logs, such a day is a quiet one.
+pub fn holds_other_ratings(conn: &Connection, first: i64, last: i64) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM feedback WHERE local_day BETWEEN ?1 AND ?2 AND polarity != 'negative' LIMIT 1",
+        )?
+        .exists([first, last])?)
+}
+
 /// How many feedback records of any kind and rating local day `day` holds,
 /// whatever a report's filters: none at all is a missing export rather
 /// than a quiet day.
