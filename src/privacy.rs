@@ -818,20 +818,23 @@ fn phone_word_right_before(text: &str, i: usize) -> bool {
     const BETWEEN: [&str; 15] = [
         "我", "您", "的", "是", "为", "號", "号", "码", " is", " at", " no.", " no", "：", ":", "+",
     ];
+    let words = || {
+        PHONE_CUES
+            .iter()
+            .filter(|w| **w != "打")
+            .chain(PHONE_WORDS.iter())
+    };
     let mut tail = cue_tail(&text[..i]);
     loop {
         let trimmed = tail.trim_end();
+        if words().any(|w| trimmed.ends_with(w)) {
+            return true;
+        }
         let Some(rest) = BETWEEN.iter().find_map(|w| trimmed.strip_suffix(w)) else {
-            tail = trimmed.to_string();
-            break;
+            return false;
         };
         tail = rest.to_string();
     }
-    PHONE_CUES
-        .iter()
-        .filter(|w| **w != "打")
-        .chain(PHONE_WORDS.iter())
-        .any(|w| tail.ends_with(w))
 }
 
 /// Whether `rest` starts (after a space) with a word that counts or
@@ -1840,6 +1843,7 @@ mod tests {
             ("My phone is 159 — 2036 — 8417", "My phone is 159****8417"),
             ("mobile 159/2036/8417", "mobile 159****8417"),
             ("拨打 159、2036、8417 无人接听", "拨打 159****8417 无人接听"),
+            ("号码是 159、2036、8417", "号码是 159****8417"),
             ("电话 +86 159、2036、8417", "电话 +86 159****8417"),
             ("13812345678@163.com", "1***@163.com"),
             ("加wx：zhangsan88", "加wx：z***"),
