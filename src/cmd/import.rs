@@ -1528,14 +1528,14 @@ fn read_files(
             position: input.rows.position_name(),
         });
         if input.rows.no_records() {
-            // An empty JSON Lines file is said under -q too: a cut export
-            // looks the same as a quiet day's.
+            // A register is the whole truth of its period: read as no
+            // records, a cut export would remove every record of it (found
+            // by exploratory testing).
             if input.format == InputFormat::Jsonl && plan.replace.is_some() {
-                // A register is the whole truth of its period: read as no
-                // records, a cut export would remove every record of it
-                // (found by exploratory testing).
                 bail!("{name}: empty: with --replace, a JSON Lines file with no line would remove every record of the period, and a cut export looks the same; nothing imported (a register with no records is `[]` in a .json file, or a CSV with its header only)");
             }
+            // An empty JSON Lines file is said under -q too: a cut export
+            // looks the same as a quiet day's.
             if input.format == InputFormat::Jsonl {
                 crate::say!("kefu: warning: {name}: empty: read as JSON Lines with no records");
             } else if !quiet {

@@ -90,14 +90,16 @@ const ARRAY_KEYS: &[&str] = &[
 /// (`{"code": 0, "data": {"list": [...], "total": 2}}` is depth 1).
 const MAX_DEPTH: usize = 3;
 
+/// Other arrays beside the one of records taken, holding records of the
+/// same kind (half their keys or more in common, two at least): (key,
+/// items).
+type OtherRecords = Vec<(String, usize)>;
+
 /// Takes the array of records out of an API response: an array under one of
 /// [`ARRAY_KEYS`], else the only array that holds objects; else the same
 /// inside the object's objects (those under [`ARRAY_KEYS`] first), down to
-/// [`MAX_DEPTH`]. `path` gets the keys that lead to it.
-/// Other arrays beside the one of records taken, holding objects with a
-/// key in common with its first: (key, items).
-type OtherRecords = Vec<(String, usize)>;
-
+/// [`MAX_DEPTH`]. `path` gets the keys that lead to it; with the array,
+/// the other arrays of such records beside it ([`OtherRecords`]).
 fn take_records(
     obj: &mut serde_json::Map<String, Value>,
     depth: usize,

@@ -308,8 +308,9 @@ pub fn doubtful_events(
     }
     // The same event entered twice under two ids (found by exploratory
     // testing: one praise letter credited twice): one 关联单号 cited by two
-    // events of the agent and rule, or, from another source (a renumbered
-    // copy of the register), the same agent, day, rule, count and note.
+    // events of the agent and rule, or, from an earlier import (a
+    // renumbered copy of the register), the same agent, day, rule, count
+    // and note.
     let mut twice = conn.prepare(
         "SELECT n.ext_id, n.agent_id, n.rule_id, n.note, o.ext_id, o.source, n.reference
            FROM events n JOIN events o
