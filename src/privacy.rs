@@ -868,8 +868,11 @@ fn counted_after(rest: &str) -> bool {
 /// digits (found by exploratory testing: price lists, scores and table rows
 /// were masked when any separator and grouping was read).
 fn spread_whole(text: &str, i: usize) -> Option<(usize, String)> {
-    let cue = cue_before(text, i);
-    if cue == Cue::Code {
+    if cue_before(text, i) == Cue::Code
+        || AMOUNT_CUES
+            .iter()
+            .any(|w| cue_tail(&text[..i]).ends_with(w))
+    {
         return None;
     }
     // Glued to letters (B15 81 23 …).
@@ -1181,18 +1184,7 @@ const PHONE_CUES: [&str; 29] = [
 ];
 
 /// Words that, right before a number, say it is a code or an amount.
-const CODE_CUES: [&str; 56] = [
-    "扣款",
-    "退款",
-    "价格",
-    "单价",
-    "总价",
-    "共计",
-    "合计",
-    "费用",
-    "运费",
-    "余额",
-    "价钱",
+const CODE_CUES: [&str; 45] = [
     "券",
     "取件码",
     "取货码",
@@ -1238,6 +1230,15 @@ const CODE_CUES: [&str; 56] = [
     "no.",
     "id",
     "sn",
+];
+
+/// Words that, right before a number typed loosely ([`spread_whole`]), say
+/// it is an amount: not for the shapes read the usual way, where a landline
+/// glued to its area code after 退款 is still a phone number (found by
+/// exploratory testing: 退款 075512345678 was shown whole once these were
+/// code words).
+const AMOUNT_CUES: [&str; 11] = [
+    "扣款", "退款", "价格", "单价", "总价", "共计", "合计", "费用", "运费", "余额", "价钱",
 ];
 
 /// How far back, in characters, a phone word is looked for.
@@ -1893,6 +1894,24 @@ mod tests {
         ] {
             assert_eq!(mask_personal_data(text), text, "{text}");
         }
+    }
+
+    /// Found by exploratory testing (round 104): amount words made code
+    /// words hid the shapes read the usual way after them.
+    #[test]
+    fn amount_words_leave_only_loose_numbers() {
+        assert_eq!(
+            mask_personal_data("申请退款 075512345678 是我座机"),
+            "申请退款 0755-****5678 是我座机"
+        );
+        assert_eq!(
+            mask_personal_data("退款：0912345678 請回電"),
+            "退款：09****5678 請回電"
+        );
+        assert_eq!(
+            mask_personal_data("退款 138——1234——5678"),
+            "退款 138——1234——5678"
+        );
     }
 
     #[test]
