@@ -1090,8 +1090,9 @@ const OLE_SIGNATURE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 fn check_compound_file(bytes: &[u8]) -> Result<(), String> {
     const FREE_OR_END: u32 = 0xFFFF_FFFA; // and above: special sector numbers
     let u16_at = |i: usize| u16::from_le_bytes([bytes[i], bytes[i + 1]]);
-    let u32_at =
-        |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+    // A little-endian u32 at the start of a slice.
+    let le = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+    let u32_at = |i: usize| le(&bytes[i..]);
     if bytes.len() < 512 {
         return Err("shorter than its header".into());
     }
@@ -1138,10 +1139,7 @@ fn check_compound_file(bytes: &[u8]) -> Result<(), String> {
             return Err("its list of allocation sectors leads outside the file".into());
         }
         let list = sector(next);
-        let ids: Vec<u32> = list
-            .chunks_exact(4)
-            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect();
+        let ids: Vec<u32> = list.chunks_exact(4).map(le).collect();
         let Some((&last, rest)) = ids.split_last() else {
             break;
         };
@@ -1157,11 +1155,7 @@ fn check_compound_file(bytes: &[u8]) -> Result<(), String> {
         if !inside(id) {
             return Err("an allocation sector lies outside the file".into());
         }
-        fat.extend(
-            sector(id)
-                .chunks_exact(4)
-                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])),
-        );
+        fat.extend(sector(id).chunks_exact(4).map(le));
     }
     if fat.iter().any(|&id| id < FREE_OR_END && !inside(id)) {
         return Err("its allocation table points outside the file".into());
@@ -1178,8 +1172,8 @@ fn check_compound_file(bytes: &[u8]) -> Result<(), String> {
             if entry[66] == 0 {
                 continue; // an unused entry
             }
-            let start = u32::from_le_bytes([entry[116], entry[117], entry[118], entry[119]]);
-            let len = u32::from_le_bytes([entry[120], entry[121], entry[122], entry[123]]);
+            let start = le(&entry[116..]);
+            let len = le(&entry[120..]);
             if len as usize > bytes.len()
                 || (start < FREE_OR_END && len as usize >= 4096 && !inside(start))
             {

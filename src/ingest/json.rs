@@ -339,17 +339,7 @@ impl JsonSource {
             },
             _ => bail!("{name}: JSON, but neither an array of objects nor an object holding one"),
         };
-        let mut src = JsonSource {
-            headers: vec![],
-            index: HashMap::new(),
-            encoding,
-            body: Body::Items {
-                items: vec![].into_iter(),
-                text: String::new(),
-            },
-            blank: 0,
-            last_line: 0,
-        };
+        let mut src = JsonSource::empty(encoding);
         for item in &items {
             if let Value::Object(obj) = item {
                 src.learn_keys(obj);
@@ -381,12 +371,12 @@ impl JsonSource {
         Ok(src)
     }
 
-    /// A JSON Lines file with no line in it: no records, as `[]` is.
-    pub fn no_lines() -> JsonSource {
+    /// A source with no records yet, its text in `encoding`.
+    fn empty(encoding: TextEncoding) -> JsonSource {
         JsonSource {
             headers: vec![],
             index: HashMap::new(),
-            encoding: TextEncoding::Utf8,
+            encoding,
             body: Body::Items {
                 items: vec![].into_iter(),
                 text: String::new(),
@@ -394,6 +384,11 @@ impl JsonSource {
             blank: 0,
             last_line: 0,
         }
+    }
+
+    /// A JSON Lines file with no line in it: no records, as `[]` is.
+    pub fn no_lines() -> JsonSource {
+        JsonSource::empty(TextEncoding::Utf8)
     }
 
     pub fn open_lines<R: BufRead + Send + 'static>(
@@ -404,17 +399,7 @@ impl JsonSource {
         let mut reader: Box<dyn BufRead + Send> = Box::new(text);
         let mut line_no = 0;
         let mut ahead = VecDeque::new();
-        let mut src = JsonSource {
-            headers: vec![],
-            index: HashMap::new(),
-            encoding,
-            body: Body::Items {
-                items: vec![].into_iter(),
-                text: String::new(),
-            },
-            blank: 0,
-            last_line: 0,
-        };
+        let mut src = JsonSource::empty(encoding);
         // The first line must be an object (else this is not JSON Lines),
         // or one meant as an object (it opens with `{`) that cannot be read
         // (a trailing comma, an emoji cut in half): that record is a bad

@@ -10,7 +10,7 @@
 //! - `compare`: agents, departments or channels in one period against another;
 //! - `distribution`: by hour of day, weekday or channel.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use anyhow::Result;
 use chrono::{Datelike, Duration, Months, NaiveDate, Timelike};
@@ -33,7 +33,7 @@ pub struct Context<'a> {
     pub spellings: Spellings,
     /// The keys of the roster's agent ids and names
     /// ([`reports::roster_agent_keys`]).
-    pub roster_agents: std::collections::HashSet<String>,
+    pub roster_agents: HashSet<String>,
     /// The report is of a file (`--input`), not of the workspace's store:
     /// no note about the store's history.
     pub from_input: bool,
@@ -366,7 +366,18 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
     } else {
         first_stored.map_or(0, |first| (day - first.max(day - 7)).clamp(0, 7))
     };
-    let stored = reports::days_with_records(ctx.conn, day - 7, day - 1)?;
+    // The days of the seven before and the day itself that hold any record,
+    // and whether whole exports come (a review of another rating in the
+    // days around): fed 差评-only exports or complaint logs, a day with
+    // nothing is a quiet day (found by exploratory testing).
+    let (stored, whole_exports) = if ctx.from_input {
+        (HashSet::new(), false)
+    } else {
+        (
+            reports::days_with_records(ctx.conn, day - 7, day)?,
+            reports::holds_other_ratings(ctx.conn, day - 7, day + 7)?,
+        )
+    };
     let previous = (covered > 0).then_some(per_day[6]);
     let average = per_day.iter().sum::<i64>() as f64 / covered.max(1) as f64;
 
@@ -423,12 +434,8 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
     let today = dates::day_number(dates::today(ctx.tz)?);
     if !ctx.from_input {
         // The days since the store's first record, of the seven before,
-        // that hold nothing at all (an export missing?).
-        // Only where whole exports come (a review of another rating in
-        // the days around): fed 差评-only exports or complaint logs, a day
-        // with nothing is a quiet day (found by exploratory testing). Not
-        // days after today, whose exports have not come yet.
-        let whole_exports = reports::holds_other_ratings(ctx.conn, day - 7, day)?;
+        // that hold nothing at all where whole exports come (an export
+        // missing?); not days after today, whose exports have not come yet.
         let missing: Vec<i64> = (day - covered..day)
             .filter(|d| whole_exports && !stored.contains(d) && *d < today)
             .collect();
@@ -469,30 +476,27 @@ pub fn daily(ctx: &Context<'_>, date: chrono::NaiveDate) -> Result<Document> {
     // exploratory testing: it said 当日无差评). A day before the store's
     // first record is not known at all; a day not over is said by the
     // command (today, or after it).
-    if total == 0 && ctx.from_input {
-        doc.notes
-            .push(format!("no negative feedback on {date} in the input"));
-    } else if total == 0 && day > today {
-    } else if total == 0 && first_stored.is_none_or(|first| first > day) {
-        doc.notes.push(match first_stored {
-            Some(first) => format!(
-                "the store's records begin on {}: nothing is known of {date} (not reported as 当日无差评)",
-                dates::date_of_day(first)
-            ),
-            None => "the store holds no feedback yet: import the day's exports first (not reported as 当日无差评)".into(),
-        });
-    } else if total == 0
-        && day < today
-        && first_stored.is_some_and(|first| first < day)
-        && reports::records_on(ctx.conn, day)? == 0
-        && reports::holds_other_ratings(ctx.conn, day - 7, day + 7)?
-    {
-        doc.notes.push(format!(
-            "nothing at all is stored for {date}, no review of any rating and no complaint, while earlier days have records: an export missing, or an import that failed? (not reported as 当日无差评)"
-        ));
-    } else if total == 0 {
-        doc.notes
-            .push(format!("no negative feedback on {date} (当日无差评)"));
+    if total == 0 {
+        let note = if ctx.from_input {
+            Some(format!("no negative feedback on {date} in the input"))
+        } else if day > today {
+            None
+        } else if first_stored.is_none_or(|first| first > day) {
+            Some(match first_stored {
+                Some(first) => format!(
+                    "the store's records begin on {}: nothing is known of {date} (not reported as 当日无差评)",
+                    dates::date_of_day(first)
+                ),
+                None => "the store holds no feedback yet: import the day's exports first (not reported as 当日无差评)".into(),
+            })
+        } else if day < today && whole_exports && !stored.contains(&day) {
+            Some(format!(
+                "nothing at all is stored for {date}, no review of any rating and no complaint, while earlier days have records: an export missing, or an import that failed? (not reported as 当日无差评)"
+            ))
+        } else {
+            Some(format!("no negative feedback on {date} (当日无差评)"))
+        };
+        doc.notes.extend(note);
     }
     doc.sections.push(
         Section::new("by_cause", "按原因 by cause", cause_table(&by_cause, total))

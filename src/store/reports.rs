@@ -315,17 +315,6 @@ pub fn holds_other_ratings(conn: &Connection, first: i64, last: i64) -> Result<b
         .exists([first, last])?)
 }
 
-/// How many feedback records of any kind and rating local day `day` holds,
-/// whatever a report's filters: none at all is a missing export rather
-/// than a quiet day.
-pub fn records_on(conn: &Connection, day: i64) -> Result<i64> {
-    Ok(conn.query_row(
-        "SELECT count(*) FROM feedback WHERE local_day = ?1",
-        [day],
-        |r| r.get(0),
-    )?)
-}
-
 /// Whether local days `[first, last]` hold a quarter or more of the stored
 /// feedback (counted on the `feedback_by_day` index): then reading the whole
 /// table in storage order is faster than fetching each record through the
