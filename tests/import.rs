@@ -310,6 +310,31 @@ fn a_rejected_json_record_is_kept_as_its_json_text() {
 }
 
 #[test]
+fn a_json_record_writing_a_key_twice_with_two_values_is_rejected() {
+    let wd = Workdir::new();
+    // The first content would have been lost unseen (found by fuzzing).
+    let twice = r#"{"id":"D2","created_at":"2026-11-05 10:00","rating":"差评","content":"客服挂我电话","content":""}"#;
+    let f = wd.write(
+        "r.jsonl",
+        format!("{{\"id\":\"D1\",\"id\":\"D1\",\"created_at\":\"2026-11-05 09:00\",\"rating\":\"差评\",\"content\":\"慢\"}}\n{twice}\n"),
+    );
+    let rejects = wd.path("rejects.csv");
+    let v = import_json(
+        &wd,
+        &["reviews", &f, "--rejects", rejects.to_str().unwrap()],
+    );
+    assert_eq!(counts(&v), (2, 1, 0, 0, 1));
+    let rejected = read_rejects(&rejects);
+    assert_eq!(rejected[0].0, "2");
+    assert!(
+        rejected[0].1.contains("key \"content\" is written twice"),
+        "{}",
+        rejected[0].1
+    );
+    assert_eq!(rejected[0].2, twice);
+}
+
+#[test]
 fn a_gbk_file_cut_inside_its_last_character_rejects_its_last_row() {
     let wd = Workdir::new();
     let text = "评价ID,评价时间,评价等级,评价内容\n\

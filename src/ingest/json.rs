@@ -10,9 +10,11 @@
 //! missing from line 1 is still a column from the start.
 
 use std::collections::{HashMap, VecDeque};
+use std::fmt;
 use std::io::{BufRead, Read};
 
 use anyhow::{bail, Context, Result};
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
 use super::encoding::invalid_text_reason;
@@ -270,6 +272,43 @@ fn item_lines(text: &str, path: &[String]) -> Option<Vec<(u64, (usize, usize))>>
             pos += 1;
         }
     }
+}
+
+/// The first key the object written in `text` holds twice with two
+/// different values (the same value twice is harmless). Only the record's
+/// own keys: a nested value is kept as its text.
+fn key_written_twice(text: &str) -> Option<String> {
+    struct Clash(Option<String>);
+    impl<'de> Deserialize<'de> for Clash {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Clash, D::Error> {
+            struct Pairs;
+            impl<'de> Visitor<'de> for Pairs {
+                type Value = Clash;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a JSON object")
+                }
+                fn visit_map<A: MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> std::result::Result<Clash, A::Error> {
+                    let mut seen: HashMap<String, Value> = HashMap::new();
+                    let mut clash = None;
+                    while let Some((key, value)) = map.next_entry::<String, Value>()? {
+                        match seen.get(&key) {
+                            Some(first) if clash.is_none() && *first != value => clash = Some(key),
+                            Some(_) => {}
+                            None => {
+                                seen.insert(key, value);
+                            }
+                        }
+                    }
+                    Ok(Clash(clash))
+                }
+            }
+            d.deserialize_map(Pairs)
+        }
+    }
+    serde_json::from_str::<Clash>(text.trim()).ok()?.0
 }
 
 /// Whether a line holds nothing but white space (or a DOS end-of-file
@@ -565,6 +604,17 @@ impl JsonSource {
             }
         };
         match parsed {
+            // A key written twice with two values: serde_json keeps the
+            // last, and which one the exporter meant cannot be told (found
+            // by fuzzing: the first value was lost with no word).
+            Ok(Value::Object(_)) if key_written_twice(&raw).is_some() => Ok(ReadOutcome::Bad {
+                line,
+                reason: format!(
+                    "key {:?} is written twice, with different values; which one is meant cannot be told",
+                    key_written_twice(&raw).unwrap_or_default()
+                ),
+                raw,
+            }),
             Ok(Value::Object(obj)) => {
                 row.line = line;
                 self.fill(&obj, row);
@@ -646,6 +696,24 @@ mod tests {
             .err()
             .unwrap();
         assert!(e.to_string().contains("without an array of records"), "{e}");
+    }
+
+    #[test]
+    fn a_key_written_twice_with_two_values_is_a_bad_record() {
+        let text = "[{\"id\":\"J1\",\"content\":\"客服态度差\",\"content\":\"\"},\n{\"id\":\"J2\",\"id\":\"J2\",\"content\":\"慢\"}]";
+        let src = JsonSource::open_array("t.json", text.as_bytes(), TextEncoding::Utf8).unwrap();
+        let out = rows(src);
+        assert_eq!(
+            out[0],
+            "1!key \"content\" is written twice, with different values; which one is meant cannot be told"
+        );
+        // The same value twice loses nothing.
+        assert_eq!(out[1], "2:J2|慢");
+        let lines = "{\"id\":1,\"rating\":1,\"rating\":5}\n";
+        let src =
+            JsonSource::open_lines("t.jsonl", std::io::Cursor::new(lines), TextEncoding::Utf8)
+                .unwrap();
+        assert!(rows(src)[0].starts_with("1!key \"rating\" is written twice"));
     }
 
     #[test]
