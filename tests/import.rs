@@ -3901,13 +3901,13 @@ fn a_former_name_still_links_to_the_renamed_agent() {
         conn.execute_batch(
             "UPDATE agents SET name = '李娜娜' WHERE id = 'KF002';
              DROP TABLE agent_other_names; DROP TABLE agent_stints; DROP INDEX feedback_charges;
-             PRAGMA user_version = 7;",
+             ALTER TABLE closed_lines DROP COLUMN complaints; PRAGMA user_version = 7;",
         )
         .unwrap();
     }
     let out = old.kefu(&["import", "complaints", &c]).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("from schema version 7 to 10"), "{stderr}");
+    assert!(stderr.contains("from schema version 7 to 11"), "{stderr}");
     assert!(!stderr.contains("roster does not have"), "{stderr}");
     assert_eq!(old.sql("SELECT agent_id FROM feedback"), [["KF002"]]);
     let (_, stderr) = old.json_and_stderr(&[

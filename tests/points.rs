@@ -415,7 +415,7 @@ fn closing_freezes_and_later_changes_become_adjustments() {
     assert!(
         adj.iter().any(|l| {
             let s = l["source"].as_str().unwrap();
-            s.contains("no longer counted: 投诉 C1") && l["points"] == 1
+            s.contains("no longer counted: 投诉 c/C1") && l["points"] == 1
         }),
         "{adj:?}"
     );
@@ -676,7 +676,7 @@ fn a_flag_only_event_changed_after_the_close_has_its_line() {
     let q4_lines = || {
         ledger(&wd, &["--quarter", "2026Q4", "--agent", "A1"])
             .into_iter()
-            .filter(|l| l["source"].as_str().unwrap().contains("event E1"))
+            .filter(|l| l["source"].as_str().unwrap().contains("event e/E1"))
             .map(|l| l["source"].as_str().unwrap().to_string())
             .collect::<Vec<_>>()
     };
@@ -684,7 +684,7 @@ fn a_flag_only_event_changed_after_the_close_has_its_line() {
     let lines = q4_lines();
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert!(lines[0].contains("not verified"), "{lines:?}");
-    assert!(lines[0].contains("frozen as: event E1"), "{lines:?}");
+    assert!(lines[0].contains("frozen as: event e/E1"), "{lines:?}");
     // Verified again: the frozen line stands, nothing to adjust.
     import(&wd, "events", "e.csv", &events("是"));
     assert_eq!(q4_lines(), Vec::<String>::new());
@@ -738,11 +738,11 @@ fn corrections_across_closed_months_count_and_flag_once() {
     let e1: Vec<String> = ledger(&wd, &["--quarter", "2026Q4", "--agent", "A2"])
         .iter()
         .map(|l| l["source"].as_str().unwrap().to_string())
-        .filter(|s| s.contains("event E1"))
+        .filter(|s| s.contains("event e/E1"))
         .collect();
     assert_eq!(e1.len(), 2, "{e1:?}");
     assert!(
-        e1[1].contains("changed: event E1") && e1[1].contains("not verified"),
+        e1[1].contains("changed: event e/E1") && e1[1].contains("not verified"),
         "{e1:?}"
     );
     // Confirmed again after Q4's close: counted where it is charged.
@@ -757,7 +757,7 @@ fn corrections_across_closed_months_count_and_flag_once() {
         .filter(|s| s.contains("C1"))
         .collect();
     assert_eq!(c1.len(), 1, "{c1:?}");
-    assert!(c1[0].contains("newly counted: 投诉 C1"), "{c1:?}");
+    assert!(c1[0].contains("newly counted: 投诉 c/C1"), "{c1:?}");
 }
 
 /// Found by exploratory testing (round 87): a flag appeals frozen in Q4 had
@@ -964,12 +964,12 @@ fn a_late_event_that_changes_a_frozen_occurrence_says_so() {
     let q4 = ledger(&wd, &["--quarter", "2026Q4", "--agent", "A1"]);
     let e2 = q4
         .iter()
-        .find(|l| l["source"].as_str().unwrap().contains("event E2"))
+        .find(|l| l["source"].as_str().unwrap().contains("event e/E2"))
         .unwrap_or_else(|| panic!("{q4:?}"));
     assert_eq!(e2["points"], 2, "{e2}");
     assert_eq!(
         e2["source"],
-        "adjustment to closed 2026Q3: changed: event E2 (2026-08-06), occurrence 3 in the year, past its 2 steps: removal; frozen as: event E2 (2026-08-06), occurrence 2 in the year, -2 points (event:e/E2)"
+        "adjustment to closed 2026Q3: changed: event e/E2 (2026-08-06), occurrence 3 in the year, past its 2 steps: removal; frozen as: event e/E2 (2026-08-06), occurrence 2 in the year, -2 points (event:e/E2)"
     );
     assert_eq!(
         agent(&bonus(&wd, &["--quarter", "2026Q4"]), "A1")["flags"],
@@ -1442,7 +1442,7 @@ fn a_leader_move_into_a_closed_quarter_moves_the_joint_liability() {
         // Versions 7's and 8's additions out again, as a version 5 store
         // had none.
         conn.execute_batch(
-            "DROP TABLE agent_other_names; DROP TABLE agent_stints; DROP INDEX feedback_unrated; DROP INDEX feedback_charges; ALTER TABLE feedback DROP COLUMN unrated; PRAGMA user_version = 5;",
+            "DROP TABLE agent_other_names; DROP TABLE agent_stints; DROP INDEX feedback_unrated; DROP INDEX feedback_charges; ALTER TABLE feedback DROP COLUMN unrated; ALTER TABLE closed_lines DROP COLUMN complaints; PRAGMA user_version = 5;",
         )
         .unwrap();
     }
@@ -1669,7 +1669,7 @@ fn a_rule_changed_after_a_close_does_not_reprice_the_closed_period() {
     );
     let q4: i64 = ledger(&wd, &["--quarter", "2026Q4", "--agent", "A1"])
         .iter()
-        .filter(|l| l["source"].as_str().unwrap().starts_with("event E3"))
+        .filter(|l| l["source"].as_str().unwrap().starts_with("event e/E3"))
         .map(|l| l["points"].as_i64().unwrap())
         .sum();
     assert_eq!(q4, 5);
@@ -2105,7 +2105,7 @@ fn ledger_lines_say_what_the_record_holds_and_closed_periods_the_roster_name() {
         .unwrap();
     assert_eq!(
         t1["source"],
-        "投诉 T1 (2026-10-05), 成立 confirmed / 团队协作 team"
+        "投诉 c/T1 (2026-10-05), 成立 confirmed / 团队协作 team"
     );
 
     wd.kefu(&["bonus", "close", "2026-10"]).assert().success();
@@ -2463,19 +2463,19 @@ fn ledger_lines_say_which_occurrences_they_stand_for() {
             l["source"].as_str().unwrap().to_string(),
         )
     };
-    let (points, text) = source("B1", "event T2");
+    let (points, text) = source("B1", "event e/T2");
     assert_eq!(points, -2);
     assert!(
         text.ends_with("occurrences 2–3 in the year (-2), past its 2 steps: removal"),
         "{text}"
     );
-    let (points, text) = source("M1", "event S2");
+    let (points, text) = source("M1", "event e/S2");
     assert_eq!(points, -5);
     assert!(
         text.ends_with("occurrences 3–4 in the quarter in M1's team; every 3rd: the 3rd"),
         "{text}"
     );
-    let (points, text) = source("M2", "event Y2");
+    let (points, text) = source("M2", "event e/Y2");
     assert_eq!(points, -10);
     assert!(text.ends_with("every 3rd: the 3rd and 6th"), "{text}");
     let m1 = agent(&bonus(&wd, &["--quarter", "2026Q3"]), "M1").clone();
@@ -2887,7 +2887,7 @@ fn an_older_store_with_whole_row_ids_is_re_keyed_and_its_second_copies_removed()
          DROP INDEX feedback_unrated;
          DROP INDEX feedback_charges;
          ALTER TABLE feedback DROP COLUMN unrated;
-         PRAGMA user_version = 3;",
+         ALTER TABLE closed_lines DROP COLUMN complaints; PRAGMA user_version = 3;",
     )
     .unwrap();
     drop(conn);
@@ -4793,10 +4793,10 @@ fn counts_and_late_lines_of_no_points_are_on_the_ledger() {
     let lines = ledger(&wd, &["--quarter", "2026Q4", "--agent", "KF001"]);
     let f3 = lines
         .iter()
-        .find(|l| l["source"].as_str().unwrap().starts_with("event F3"))
+        .find(|l| l["source"].as_str().unwrap().starts_with("event f/F3"))
         .unwrap();
     assert_eq!(f3["points"].as_i64(), Some(6));
-    assert_eq!(f3["source"], "event F3 (2026-11-02), 3 times × 2");
+    assert_eq!(f3["source"], "event f/F3 (2026-11-02), 3 times × 2");
     // The leader's line of joint liability, and a rule's flag (round 61).
     import(
         &wd,
@@ -4813,13 +4813,16 @@ fn counts_and_late_lines_of_no_points_are_on_the_ledger() {
             .collect()
     };
     assert_eq!(
-        text("event G3"),
+        text("event g/G3"),
         [
-            "event G3 (2026-11-03), 3 times × -1",
-            "joint liability for KF003: event G3 (2026-11-03), 3 times × -2"
+            "event g/G3 (2026-11-03), 3 times × -1",
+            "joint liability for KF003: event g/G3 (2026-11-03), 3 times × -2"
         ]
     );
-    assert_eq!(text("event G6"), ["event G6 (2026-11-06), flag: dismissal"]);
+    assert_eq!(
+        text("event g/G6"),
+        ["event g/G6 (2026-11-06), flag: dismissal"]
+    );
     wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
     import(
         &wd,
@@ -4835,7 +4838,7 @@ fn counts_and_late_lines_of_no_points_are_on_the_ledger() {
                 l["source"]
                     .as_str()
                     .unwrap()
-                    .contains(&format!("event {id} "))
+                    .contains(&format!("event late/{id} "))
             })
             .unwrap_or_else(|| panic!("no line of {id}: {lines:?}"));
         (
@@ -4847,14 +4850,14 @@ fn counts_and_late_lines_of_no_points_are_on_the_ledger() {
     let (points, date, text) = late("L1");
     assert_eq!((points, date.as_str()), (0, "2026-10-01"));
     assert!(
-        text.starts_with("adjustment to closed 2026Q3: newly listed: event L1")
+        text.starts_with("adjustment to closed 2026Q3: newly listed: event late/L1")
             && text.contains("past its 2 steps: removal"),
         "{text}"
     );
     let (points, _, text) = late("L2");
     assert_eq!(points, 0);
     assert!(
-        text.contains("newly listed: event L2") && text.contains("not verified"),
+        text.contains("newly listed: event late/L2") && text.contains("not verified"),
         "{text}"
     );
     let kf005 = agent(&bonus(&wd, &["--quarter", "2026Q4"]), "KF005").clone();
@@ -5245,7 +5248,7 @@ fn notes_mask_what_the_roster_lacks_and_lines_keep_what_it_has() {
     assert!(text.contains("complaint M4 (137\\*\\*\\*\\*1111"), "{text}");
     assert!(!text.contains("13700001111"), "{text}");
     assert!(
-        text.contains("joint liability for 13800138000: event E1"),
+        text.contains("joint liability for 13800138000: event ev/E1"),
         "{text}"
     );
     let notes = wd.stdout(&["bonus", "--quarter", "2026Q4", "--format", "html"]);
@@ -5645,4 +5648,200 @@ fn an_output_that_cannot_be_written_is_refused_before_any_work() {
         );
     }
     assert!(!wd.path("st").exists());
+}
+
+/// DOMAIN.md §2 lists complaints by a customer, a salesperson and a sister
+/// company together, and "3 or more complaints in one month" means a
+/// dismissal review: an event of a rule with `complaint = true` (scheme A's
+/// internal-complaint) counts with the feedback complaints (found by
+/// exploratory testing: it was charged its point and counted nowhere else).
+#[test]
+fn a_salesperson_complaint_counts_as_a_complaint_everywhere() {
+    let wd = workspace_with(None);
+    wd.set_today("2027-01-05");
+    import(
+        &wd,
+        "complaints",
+        "c.csv",
+        "投诉编号,投诉时间,投诉内容,客服工号,是否成立,责任认定\n\
+         C1,2026-08-02 10:00,态度差,A1,成立,个人\n\
+         C2,2026-08-03 10:00,挂电话,A1,成立,个人\n",
+    );
+    import(
+        &wd,
+        "events",
+        "e.csv",
+        "编号,日期,工号,奖惩项目,次数,是否核实\n\
+         I1,2026-08-06,A1,业务员或兄弟公司投诉（成立）,1,是\n\
+         I2,2026-09-11,A1,业务员或兄弟公司投诉（成立）,1,是\n\
+         I3,2026-07-15,A2,业务员或兄弟公司投诉（成立）,1,是\n\
+         I4,2026-07-16,A2,业务员或兄弟公司投诉（成立）,1,否\n",
+    );
+    let a1 = agent(&bonus(&wd, &["--quarter", "2026Q3"]), "A1").clone();
+    assert_eq!(a1["flags"], serde_json::json!(["dismissal-review:2026-08"]));
+    assert_eq!(a1["complaints_counted"], 4, "{a1}");
+    let lines = ledger(&wd, &["--quarter", "2026Q3", "--agent", "A1"]);
+    let sources: Vec<&str> = lines
+        .iter()
+        .map(|l| l["source"].as_str().unwrap())
+        .collect();
+    // No zero-complaint point for September, the month of I2.
+    assert!(
+        !sources
+            .iter()
+            .any(|s| s.contains("zero complaints in 2026-09")),
+        "{sources:?}"
+    );
+    assert!(
+        sources.contains(&"event e/I2 (2026-09-11), counted as a complaint"),
+        "{sources:?}"
+    );
+    // A2's only complaint of the year was a salesperson's: no
+    // zero-complaints nomination; the unverified I4 counts for nothing.
+    let a2 = agent(&bonus(&wd, &["--quarter", "2026Q3"]), "A2").clone();
+    assert_eq!(a2["complaints_counted"], 1, "{a2}");
+    let candidates = wd.json(&["bonus", "nominations", "--year", "2026", "--format", "json"]);
+    let reasons = |id: &str| {
+        candidates
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["agent_id"] == id)
+            .map(|c| c["reasons"].to_string())
+            .unwrap_or_default()
+    };
+    assert!(!reasons("A2").contains("zero-complaints"), "{candidates}");
+    assert!(reasons("L1").contains("zero-complaints"), "{candidates}");
+    // Closed, the quarter keeps counting it: the year read after the close
+    // still bars A2, and a later appeal (I3 found unverified) is an
+    // adjustment that takes the complaint out again.
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    let after = wd.json(&["bonus", "nominations", "--year", "2026", "--format", "json"]);
+    let a2 = after
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["agent_id"] == "A2");
+    assert!(
+        a2.is_none_or(|c| !c["reasons"].to_string().contains("zero-complaints")),
+        "{after}"
+    );
+    let frozen = agent(&bonus(&wd, &["--quarter", "2026Q3"]), "A1").clone();
+    assert_eq!(frozen["complaints_counted"], 4, "{frozen}");
+    import(
+        &wd,
+        "events",
+        "e.csv",
+        "编号,日期,工号,奖惩项目,次数,是否核实\n\
+         I1,2026-08-06,A1,业务员或兄弟公司投诉（成立）,1,是\n\
+         I2,2026-09-11,A1,业务员或兄弟公司投诉（成立）,1,是\n\
+         I3,2026-07-15,A2,业务员或兄弟公司投诉（成立）,1,否\n\
+         I4,2026-07-16,A2,业务员或兄弟公司投诉（成立）,1,否\n",
+    );
+    let q4 = agent(&bonus(&wd, &["--quarter", "2026Q4"]), "A2").clone();
+    assert_eq!(q4["complaints_counted"], -1, "{q4}");
+    let v = wd.json(&["bonus", "nominations", "--year", "2026", "--format", "json"]);
+    let a2 = v.as_array().unwrap().iter().find(|c| c["agent_id"] == "A2");
+    assert!(
+        a2.is_some_and(|c| c["reasons"].to_string().contains("zero-complaints")),
+        "{v}"
+    );
+}
+
+/// A rulebook written before `complaint` existed: a rule whose name says
+/// 投诉 is not counted as a complaint, and `points` says so.
+#[test]
+fn a_complaint_rule_that_does_not_say_whether_it_counts_is_noted() {
+    let wd = workspace_with(None);
+    let toml = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
+    let old = toml.replace("complaint = true ", "");
+    assert_ne!(old, toml);
+    std::fs::write(wd.path("kefu.toml"), old).unwrap();
+    import(
+        &wd,
+        "events",
+        "e.csv",
+        "编号,日期,工号,奖惩项目,次数\nI1,2026-08-06,A1,业务员或兄弟公司投诉（成立）,1\n",
+    );
+    wd.kefu(&["points", "--quarter", "2026Q3", "--format", "csv"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "1 recorded event(s) in the period are of rules whose name says complaint (投诉) but which do not say whether they count as complaints",
+        ))
+        .stderr(predicate::str::contains("internal-complaint (1)"));
+}
+
+/// 抽查发现问题主管未发现: −5 to the supervisor (部门主管), not the group
+/// leader, where the roster has both levels; the leader of a roster of one
+/// level is its supervisor.
+#[test]
+fn the_spot_check_penalty_goes_to_the_top_of_the_chain_of_leaders() {
+    let wd = Workdir::new();
+    let roster = wd.write(
+        "roster.csv",
+        "工号,客服姓名,部门,组长工号,入职日期,离职日期\n\
+         S1,主管,处理件部门,,2018-01-01,\n\
+         L1,组长,处理件部门,S1,2020-01-01,\n\
+         A1,王一,处理件部门,L1,2023-01-01,\n",
+    );
+    wd.kefu(&["import", "-q", "agents", &roster])
+        .assert()
+        .success();
+    import(
+        &wd,
+        "events",
+        "e.csv",
+        "编号,日期,工号,奖惩项目,次数\nS1,2026-07-10,A1,抽查发现问题主管未发现,3\nE1,2026-07-11,A1,电脑或灯未关,1\n",
+    );
+    let charged = |agent: &str| -> Vec<(String, i64)> {
+        ledger(&wd, &["--quarter", "2026Q3", "--agent", agent])
+            .iter()
+            .filter(|l| l["rule_id"] != "zero-complaints")
+            .map(|l| {
+                (
+                    l["rule_id"].as_str().unwrap().to_string(),
+                    l["points"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(charged("S1"), [("spot-check-missed".to_string(), -5)]);
+    // The group leader bears the lights left on, as before.
+    assert_eq!(charged("L1"), [("equipment-left-on".to_string(), -2)]);
+}
+
+/// `ties = "none"`: nobody gets a tied month's point, and each tied
+/// agent's ledger says so (found by exploratory testing: not a word).
+#[test]
+fn a_tie_nobody_wins_is_on_the_tied_agents_ledgers() {
+    let wd = workspace_with(None);
+    let toml = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
+    std::fs::write(
+        wd.path("kefu.toml"),
+        toml.replace(
+            "ties = \"all\"                # top",
+            "ties = \"none\"               # top",
+        ),
+    )
+    .unwrap();
+    import(
+        &wd,
+        "activity",
+        "act.csv",
+        "月份,工号,指标,数值\n2026-07,A1,queries,500\n2026-07,A2,queries,500\n",
+    );
+    let lines = ledger(&wd, &["--quarter", "2026Q3", "--agent", "A1"]);
+    let top: Vec<(&str, i64)> = lines
+        .iter()
+        .filter(|l| l["rule_id"] == "top-queries")
+        .map(|l| (l["source"].as_str().unwrap(), l["points"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(
+        top,
+        [(
+            "top queries (500) in 2026-07 in 查询部, tied with A2: ties = \"none\", nobody gets the points",
+            0
+        )]
+    );
 }

@@ -214,6 +214,12 @@ pub fn ledger_notes(
             if l.unlinked.len() > shown.len() { ", …" } else { "" }
         ));
     }
+    if !l.uncounted_complaint_rules.is_empty() {
+        let (total, names) = list(&l.uncounted_complaint_rules);
+        notes.push(format!(
+            "{total} recorded event(s) in the period are of rules whose name says complaint (投诉) but which do not say whether they count as complaints, and are not counted as complaints (zero-complaint months, thresholds, nominations): {names}; add `complaint = true` to the rule in kefu.toml to count them (业务员或兄弟公司投诉 count with the customers' in DOMAIN.md §2), or `complaint = false` to keep them apart"
+        ));
+    }
     if let Some((_, _, held)) = l.unknown_departments.first() {
         let rules: Vec<String> = l
             .unknown_departments

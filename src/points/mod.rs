@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dates::{self, Period};
 use crate::domain::{normalize_term, FeedbackKind, Responsibility, Validity};
-use rulebook::{RuleKind, Rulebook, Ties, Window};
+use rulebook::{Liable, RuleKind, Rulebook, Ties, Window};
 
 /// A roster entry as the ledger needs it.
 #[derive(Debug, Clone, Default)]
@@ -122,6 +122,29 @@ fn leader_of<'a>(agents: &HashMap<&str, &'a Agent>, agent_id: &str, day: i64) ->
         .then_some(leader)
 }
 
+/// Who bears a rule's joint liability for `agent_id` on day `day`: the
+/// group leader, or for `liable = "supervisor"` the top of the chain of
+/// leaders (the leader's leader, and so on, each employed that day; a
+/// chain that loops ends where it would repeat).
+fn liable_of<'a>(
+    agents: &HashMap<&str, &'a Agent>,
+    agent_id: &str,
+    day: i64,
+    liable: Option<Liable>,
+) -> Option<&'a str> {
+    let mut who = leader_of(agents, agent_id, day)?;
+    if liable == Some(Liable::Supervisor) {
+        let mut seen = HashSet::from([agent_id, who]);
+        while let Some(up) = leader_of(agents, who, day) {
+            if !seen.insert(up) {
+                break;
+            }
+            who = up;
+        }
+    }
+    Some(who)
+}
+
 /// A recorded event.
 #[derive(Debug, Clone)]
 pub struct Event {
@@ -179,7 +202,7 @@ pub struct Inputs {
 }
 
 /// One line of the ledger.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Line {
     pub key: String,
     pub day: i64,
@@ -187,6 +210,16 @@ pub struct Line {
     pub rule_id: String,
     pub points: i64,
     pub source: String,
+    /// Complaints an event's line counts (an event of a rule with
+    /// `complaint = true`: its occurrences; on an adjustment, those it
+    /// adds or takes out). A feedback complaint's line is known by its
+    /// key instead ([`complaints_in`]).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub complaints: i64,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
 }
 
 /// The ledger of a period.
@@ -221,6 +254,10 @@ pub struct Ledger {
     /// Top-metric rules whose `department` the roster has never held (a
     /// typo): (rule id, department, the roster's departments). They award nothing.
     pub unknown_departments: Vec<(String, String, Vec<String>)>,
+    /// Recorded rules whose name says complaint (投诉) but which do not say
+    /// whether they count as one (`complaint` unset), with how many of
+    /// their events are in the period: not counted as complaints.
+    pub uncounted_complaint_rules: BTreeMap<String, usize>,
     /// Feedback in the period that counts or is pending under the policy
     /// but names no agent kefu could link: charged to nobody, by day; with
     /// whether it counts (else it is pending).
@@ -391,6 +428,13 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
     let agents: HashMap<&str, &Agent> = inputs.agents.iter().map(|a| (a.id.as_str(), a)).collect();
     let date = dates::date_of_day;
 
+    // Complaints counted: per agent; per (agent, first day of the month);
+    // and each one's (agent, day, how many) for the thresholds. Feedback
+    // complaints below, and events of rules that count as complaints here.
+    let mut counted = HashMap::<&str, i64>::new();
+    let mut counted_by_month: HashMap<(&str, NaiveDate), i64> = HashMap::new();
+    let mut tally: Vec<(&str, i64, i64)> = vec![];
+
     // Recorded events, plain and escalating; leaders' joint liability.
     let mut by_rule_agent: BTreeMap<(&str, &str), Vec<&Event>> = BTreeMap::new();
     for e in &inputs.events {
@@ -427,9 +471,18 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
             if e.day < first || e.day > last {
                 continue;
             }
+            if rule.reads_as_complaint() {
+                *l.uncounted_complaint_rules
+                    .entry(rule_id.to_string())
+                    .or_default() += 1;
+            }
             let key = format!("event:{}/{}", e.source, e.ext_id);
+            // Named with its source, as two registers may both number
+            // from 1 (found by exploratory testing: two lines alike in
+            // every column).
             let src = format!(
-                "event {} ({}{}{})",
+                "event {}/{} ({}{}{})",
+                e.source,
                 e.ext_id,
                 date(e.day),
                 e.note
@@ -443,6 +496,7 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
             );
             if !verified {
                 l.lines.push(Line {
+                    complaints: 0,
                     key,
                     day: e.day,
                     agent_id: agent_id.to_string(),
@@ -537,23 +591,41 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
                 }
                 text
             };
+            // An event of a rule that counts as a complaint (业务员或兄弟公司
+            // 投诉) is tallied with the feedback complaints (found by
+            // exploratory testing: three complaints in a month, one of them
+            // a salesperson's, raised no dismissal flag).
+            let complaints = if rule.counts_as_complaint() { n } else { 0 };
+            if complaints > 0 {
+                *counted.entry(agent_id).or_default() += complaints;
+                let month = date(e.day).with_day(1).expect("day 1 exists");
+                *counted_by_month.entry((agent_id, month)).or_default() += complaints;
+                tally.push((agent_id, e.day, complaints));
+            }
+            let as_complaint = match complaints {
+                0 => String::new(),
+                1 => ", counted as a complaint".to_string(),
+                n => format!(", counted as {n} complaints"),
+            };
             l.lines.push(Line {
                 key: key.clone(),
                 day: e.day,
                 agent_id: agent_id.to_string(),
                 rule_id: rule_id.to_string(),
                 points,
-                source: format!("{src}{ordinal}"),
+                source: format!("{src}{ordinal}{as_complaint}"),
+                complaints,
             });
             // Every Nth time is counted over the leader's team, below.
             if let Some(lp) = rule.leader_points.filter(|_| rule.leader_every.is_none()) {
                 if n > 0 {
                     // The leader of the agent's team that day, not today's.
-                    match leader_of(&agents, agent_id, e.day) {
+                    match liable_of(&agents, agent_id, e.day, rule.liable) {
                         // Keyed by the leader too: a move to another leader
                         // dated inside a closed period is then an adjustment
                         // (taken from one, charged to the other).
                         Some(leader) => l.lines.push(Line {
+                            complaints: 0,
                             key: format!("leader:{leader}:{key}"),
                             day: e.day,
                             agent_id: leader.to_string(),
@@ -595,7 +667,7 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
         let mut seen: HashMap<(&str, NaiveDate), i64> = HashMap::new();
         for e in events {
             let inside = (first..=last).contains(&e.day);
-            let Some(leader) = leader_of(&agents, &e.agent_id, e.day) else {
+            let Some(leader) = liable_of(&agents, &e.agent_id, e.day, rule.liable) else {
                 if inside {
                     l.flags.entry(e.agent_id.clone()).or_default().push(format!(
                         "no-leader-for:{}:{}",
@@ -632,14 +704,16 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
                     format!("occurrences {from}–{}", *count)
                 };
                 l.lines.push(Line {
+                    complaints: 0,
                     key: format!("leader:{leader}:event:{}/{}", e.source, e.ext_id),
                     day: e.day,
                     agent_id: leader.to_string(),
                     rule_id: rule.id.clone(),
                     points: lp * times,
                     source: format!(
-                        "joint liability for {}: event {} ({}), {occurrences} in the {window} in {leader}'s team; every {}: {hits}",
+                        "joint liability for {}: event {}/{} ({}), {occurrences} in the {window} in {leader}'s team; every {}: {hits}",
                         e.agent_id,
+                        e.source,
                         e.ext_id,
                         date(e.day),
                         nth(every),
@@ -651,22 +725,22 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
 
     // Feedback: counted complaints are charged, pending ones listed.
     let complaint_rule = book.rules.iter().find(|r| r.kind() == RuleKind::Complaint);
-    // (agent, first day of the month) -> counted complaints.
-    let mut counted_by_month: HashMap<(&str, NaiveDate), i64> = HashMap::new();
     let mut pending_by_month: HashMap<(&str, NaiveDate), i64> = HashMap::new();
-    let (mut counted, mut pending) = (HashMap::<&str, i64>::new(), HashMap::<&str, i64>::new());
+    let mut pending = HashMap::<&str, i64>::new();
     for c in &inputs.charges {
         if c.day < first || c.day > last {
             continue;
         }
         if policy.counts(c) {
             *counted.entry(c.agent_id.as_str()).or_default() += 1;
+            tally.push((c.agent_id.as_str(), c.day, 1));
             let month = date(c.day).with_day(1).expect("day 1 exists");
             *counted_by_month
                 .entry((c.agent_id.as_str(), month))
                 .or_default() += 1;
             if let Some(rule) = complaint_rule {
                 l.lines.push(Line {
+                    complaints: 0,
                     key: format!("complaint:{}/{}", c.source, c.ext_id),
                     day: c.day,
                     agent_id: c.agent_id.clone(),
@@ -675,8 +749,9 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
                     // What the record says (found by exploratory testing:
                     // a 团队协作 complaint a policy counts read 个人 individual).
                     source: format!(
-                        "{} {} ({}), {} / {}",
+                        "{} {}/{} ({}), {} / {}",
                         c.kind.label(),
+                        c.source,
                         c.ext_id,
                         date(c.day),
                         c.validity
@@ -746,6 +821,7 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
                     == 0
                 {
                     l.lines.push(Line {
+                        complaints: 0,
                         key: format!("zero:{}:{name}:{}", rule.id, a.id),
                         day: dates::day_number(m.last),
                         agent_id: a.id.clone(),
@@ -825,7 +901,35 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
             let winners: Vec<&String> = match (rule.ties.unwrap_or(book.ties), winners.len()) {
                 (_, 1) | (Ties::All, _) => winners,
                 (Ties::LowestId, _) => winners.into_iter().take(1).collect(),
-                (Ties::None, _) => vec![],
+                (Ties::None, _) => {
+                    // Nobody gets the point, and each tied agent's ledger
+                    // says why (found by exploratory testing: the month
+                    // awarded no one, with no word anywhere).
+                    for w in &tied {
+                        let others: Vec<&str> = tied
+                            .iter()
+                            .filter(|t| *t != w)
+                            .map(|t| t.as_str())
+                            .collect();
+                        l.lines.push(Line {
+                            key: format!("top:{}:{name}:{w}", rule.id),
+                            day: dates::day_number(m.last),
+                            agent_id: (*w).clone(),
+                            rule_id: rule.id.clone(),
+                            points: 0,
+                            source: format!(
+                                "top {metric} ({best}) in {name}{}, tied with {}: ties = \"none\", nobody gets the points",
+                                rule.department
+                                    .as_ref()
+                                    .map(|d| format!(" in {d}"))
+                                    .unwrap_or_default(),
+                                others.join(", ")
+                            ),
+                            complaints: 0,
+                        });
+                    }
+                    vec![]
+                }
             };
             for w in winners {
                 // A tie is said on the line, with how it was broken.
@@ -842,6 +946,7 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
                     (false, _) => format!(", tied with {}", others.join(", ")),
                 };
                 l.lines.push(Line {
+                    complaints: 0,
                     key: format!("top:{}:{name}:{w}", rule.id),
                     day: dates::day_number(m.last),
                     agent_id: w.clone(),
@@ -865,17 +970,13 @@ pub fn ledger(book: &Rulebook, inputs: &Inputs, period: &Period, today: NaiveDat
         // first day while counting, and named only when it raises a flag.
         let mut per: HashMap<(&str, NaiveDate), i64> = HashMap::new();
         let mut window: Option<Period> = None;
-        for c in inputs
-            .charges
-            .iter()
-            .filter(|c| c.day >= first && c.day <= last && policy.counts(c))
-        {
-            let d = date(c.day);
+        for &(agent, day, n) in &tally {
+            let d = date(day);
             if !window.as_ref().is_some_and(|w| w.contains(d)) {
                 window = Some(window_of(t.window, d));
             }
             let w = window.as_ref().expect("set above");
-            *per.entry((c.agent_id.as_str(), w.first)).or_default() += 1;
+            *per.entry((agent, w.first)).or_default() += n;
         }
         for ((agent, w_first), n) in per {
             if n >= i64::from(t.complaints) {
@@ -1281,6 +1382,13 @@ pub fn adjustments(
         } else {
             format!("{prefix}{key}")
         };
+        // The complaints an event's adjustment adds or takes out.
+        let complaints = match (change.now, change.frozen) {
+            (Some(x), None) => x.complaints,
+            (None, Some(f)) => -f.complaints,
+            (Some(x), Some(f)) => x.complaints - f.complaints,
+            (None, None) => 0,
+        };
         out.push(Line {
             key: line_key,
             day,
@@ -1288,6 +1396,7 @@ pub fn adjustments(
             rule_id: orig.rule_id.clone(),
             points: change.points,
             source: format!("adjustment to closed {closed}: {how} ({key})"),
+            complaints,
         });
     }
     out
@@ -1351,6 +1460,9 @@ fn complaints_in(line: &Line) -> i64 {
     if line.key.starts_with("complaint:") {
         return 1;
     }
+    if line.key.starts_with("event:") {
+        return line.complaints;
+    }
     let Some((_, inner)) = line
         .key
         .strip_prefix("adjust:")
@@ -1358,6 +1470,9 @@ fn complaints_in(line: &Line) -> i64 {
     else {
         return 0;
     };
+    if inner.starts_with("event:") {
+        return line.complaints;
+    }
     if !inner.starts_with("complaint:") {
         return 0;
     }
@@ -1983,7 +2098,10 @@ pub fn compute(
     let covers_closed = outer
         .iter()
         .any(|(_, f, la)| *f <= p_last && p_first <= *la);
-    let charges_complaints = book.rules.iter().any(|r| r.kind() == RuleKind::Complaint);
+    let charges_complaints = book
+        .rules
+        .iter()
+        .any(|r| r.kind() == RuleKind::Complaint || r.counts_as_complaint());
     if covers_closed && charges_complaints {
         let mut counted: BTreeMap<String, i64> = BTreeMap::new();
         for x in &l.lines {

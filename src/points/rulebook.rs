@@ -170,6 +170,29 @@ pub struct Rule {
     pub part_months: Option<bool>,
     /// A flag raised at every occurrence (e.g. "dismissal" for serious misconduct).
     pub flag: Option<String>,
+    /// For a recorded rule: each occurrence is a complaint too (业务员或兄弟
+    /// 公司投诉, DOMAIN.md §2 lists them with the customers'), counted with
+    /// the feedback complaints in the month's and the year's tally: the
+    /// zero-complaint month, thresholds (3 complaints in a month) and the
+    /// zero-complaints nomination. Unset on a rule whose name says 投诉:
+    /// `kefu points` and `kefu bonus` say so.
+    pub complaint: Option<bool>,
+    /// Who bears `leader_points`: "leader" (default: the agent's group
+    /// leader, 组长工号 on the roster) or "supervisor" (主管: the top of the
+    /// chain of leaders, the leader's leader and so on; in a roster of one
+    /// level, the leader).
+    pub liable: Option<Liable>,
+}
+
+/// Who bears a rule's `leader_points` (joint liability, 连带责任).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Liable {
+    /// The agent's group leader (组长).
+    #[default]
+    Leader,
+    /// The top of the agent's chain of leaders (主管).
+    Supervisor,
 }
 
 /// What kind of rule this is.
@@ -196,6 +219,20 @@ impl Rule {
     /// True for rules imported as events (recorded, not derived).
     pub fn is_recorded(&self) -> bool {
         matches!(self.kind(), RuleKind::Event | RuleKind::Escalating)
+    }
+
+    /// Whether each occurrence of this recorded rule is a complaint too.
+    pub fn counts_as_complaint(&self) -> bool {
+        self.complaint == Some(true) && self.is_recorded()
+    }
+
+    /// A recorded rule whose name or id says complaint (投诉) but which
+    /// does not say whether it counts as one (`complaint` unset): a
+    /// rulebook written before the setting existed.
+    pub fn reads_as_complaint(&self) -> bool {
+        self.complaint.is_none()
+            && self.is_recorded()
+            && (self.name.contains("投诉") || self.id.to_lowercase().contains("complaint"))
     }
 }
 
@@ -332,6 +369,8 @@ impl Rulebook {
                     ("flag", r.flag.is_some()),
                     ("escalation_flag", r.escalation_flag.is_some()),
                     ("window", r.window.is_some()),
+                    ("complaint", r.complaint.is_some()),
+                    ("liable", r.liable.is_some()),
                 ]) {
                     bail!(
                         "[points] rule {:?}: {key} applies to rules of recorded events (奖惩记录) only, not to a derived rule: it would be ignored",
@@ -346,6 +385,11 @@ impl Rulebook {
             } else if r.leader_every.is_some() && r.leader_points.is_none() {
                 bail!(
                     "[points] rule {:?}: leader_every needs leader_points: it would be ignored",
+                    r.id
+                );
+            } else if r.liable.is_some() && r.leader_points.is_none() {
+                bail!(
+                    "[points] rule {:?}: liable says who bears leader_points, and the rule has none: it would be ignored",
                     r.id
                 );
             } else if r.window.is_some()

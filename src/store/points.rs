@@ -583,17 +583,25 @@ pub fn inputs(conn: &Connection, scope: &Scope<'_>) -> Result<Inputs> {
         .map(crate::domain::agent_key);
     // For one agent, the lines that can land on them: their own, and their
     // team's joint-liability lines if they lead one, or led one before a
-    // move (the line of a day the agent was theirs is theirs).
+    // move (the line of a day the agent was theirs is theirs); a
+    // supervisor's (`liable = "supervisor"`) come from the teams of the
+    // leaders under them too, so the chain is followed down.
     let team: Option<Vec<String>> = agent.map(|a| {
-        let mut t: Vec<String> = agents
-            .iter()
-            .filter(|x| {
-                x.leader_id.as_deref() == Some(a)
-                    || x.history.iter().any(|(_, _, l)| l.as_deref() == Some(a))
-            })
-            .map(|x| x.id.clone())
-            .collect();
-        t.push(a.to_string());
+        let mut t: Vec<String> = vec![a.to_string()];
+        let mut next = 0;
+        while next < t.len() {
+            let lead = t[next].clone();
+            next += 1;
+            for x in &agents {
+                let under = x.leader_id.as_deref() == Some(lead.as_str())
+                    || x.history
+                        .iter()
+                        .any(|(_, _, l)| l.as_deref() == Some(lead.as_str()));
+                if under && !t.contains(&x.id) {
+                    t.push(x.id.clone());
+                }
+            }
+        }
         t
     });
     let mut events = vec![];
@@ -787,7 +795,7 @@ pub fn closed_periods(conn: &Connection) -> Result<Vec<(String, i64, i64)>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// A ledger line from `SELECT key, day, agent_id, rule_id, points, source`.
+/// A ledger line from `SELECT key, day, agent_id, rule_id, points, source, complaints`.
 fn line_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Line> {
     Ok(Line {
         key: r.get(0)?,
@@ -796,12 +804,13 @@ fn line_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Line> {
         rule_id: r.get(3)?,
         points: r.get(4)?,
         source: r.get(5)?,
+        complaints: r.get(6)?,
     })
 }
 
 /// The frozen lines of a closed period.
 pub fn closed_lines(conn: &Connection, period: &str) -> Result<Vec<Line>> {
-    let mut st = conn.prepare("SELECT key, day, agent_id, rule_id, points, source FROM closed_lines WHERE period = ?1 ORDER BY day, agent_id, key")?;
+    let mut st = conn.prepare("SELECT key, day, agent_id, rule_id, points, source, complaints FROM closed_lines WHERE period = ?1 ORDER BY day, agent_id, key")?;
     let rows = st.query_map([period], line_of)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -815,7 +824,7 @@ pub fn closed_lines(conn: &Connection, period: &str) -> Result<Vec<Line>> {
 /// October froze a correction to a closed September lost the next one).
 pub fn absorbed_adjustments(conn: &Connection, period: &str, inner: &[&str]) -> Result<Vec<Line>> {
     let mut st = conn.prepare(
-        "SELECT l.key, l.day, l.agent_id, l.rule_id, l.points, l.source
+        "SELECT l.key, l.day, l.agent_id, l.rule_id, l.points, l.source, l.complaints
            FROM closed_lines l JOIN closed_periods p ON p.name = l.period
           WHERE l.key LIKE ?1 AND l.period <> ?2
             AND NOT EXISTS (SELECT 1 FROM closed_periods o
@@ -901,7 +910,7 @@ pub fn close(
         "INSERT INTO closed_periods (name, first_day, last_day, closed_at, payout) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![name, first, last, chrono::Utc::now().timestamp(), payout_json],
     )?;
-    let mut st = tx.prepare("INSERT INTO closed_lines (period, key, day, agent_id, rule_id, points, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?;
+    let mut st = tx.prepare("INSERT INTO closed_lines (period, key, day, agent_id, rule_id, points, source, complaints) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?;
     // A key met again (an adjustment to one record frozen in a month closed
     // on its own, and corrected again after: found by exploratory testing,
     // the quarter could not be closed) is kept apart by its day.
@@ -913,7 +922,14 @@ pub fn close(
             crate::points::key_on_day(&l.key, l.day)
         };
         st.execute(params![
-            name, key, l.day, l.agent_id, l.rule_id, l.points, l.source
+            name,
+            key,
+            l.day,
+            l.agent_id,
+            l.rule_id,
+            l.points,
+            l.source,
+            l.complaints
         ])
         .with_context(|| format!("freezing line {key}"))?;
     }

@@ -42,7 +42,7 @@ pub fn migrations_up_to(version: usize) -> Migrations<'static> {
 }
 
 /// The migrations' SQL, oldest first.
-const ALL: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
+const ALL: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
 
 /// The schema version this build writes.
 pub const LATEST: usize = ALL.len();
@@ -278,6 +278,13 @@ CREATE TABLE agent_stints (
 const V10: &str = r#"
 CREATE INDEX feedback_charges ON feedback (local_day, agent_id)
     WHERE polarity = 'negative' AND (validity IS NOT NULL OR kind = 'complaint');
+"#;
+
+/// Version 11: how many complaints a frozen ledger line counts (an event
+/// of a rule with `complaint = true` counts its occurrences; a feedback
+/// complaint's line is known by its key, as before).
+const V11: &str = r#"
+ALTER TABLE closed_lines ADD COLUMN complaints INTEGER NOT NULL DEFAULT 0;
 "#;
 
 /// The condition of the `feedback_charges` index (version 10), to be
