@@ -334,6 +334,81 @@ fn a_json_record_writing_a_key_twice_with_two_values_is_rejected() {
     assert_eq!(rejected[0].2, twice);
 }
 
+/// Found by exploratory testing: September's register imported with
+/// `--replace 2026-08` (a slip) removed August, exit 0.
+#[test]
+fn a_register_with_no_row_in_the_replaced_period_is_refused() {
+    let wd = Workdir::new();
+    let head = "投诉编号,投诉时间,投诉内容,客服工号,是否成立\n";
+    let aug = wd.write(
+        "aug.csv",
+        format!(
+            "{head}C1,2026-08-01 10:00,态度差,KF001,成立\nC2,2026-08-02 10:00,回复慢,KF002,成立\n"
+        ),
+    );
+    let sep = wd.write(
+        "sep.csv",
+        format!("{head}C3,2026-09-01 10:00,态度差,KF001,成立\n"),
+    );
+    wd.kefu(&["import", "-q", "complaints", "--source", "reg", &aug])
+        .assert()
+        .success();
+    wd.kefu(&["import", "complaints", "--source", "reg", &sep, "--replace", "2026-08"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "--replace: none of the rows read is dated in the period (2026-08-01 to 2026-08-31; the first is dated 2026-09-01), and importing would remove all 2 record(s) of the period",
+        ));
+    assert_eq!(wd.count("SELECT count(*) FROM feedback"), 2);
+    // The register's header alone still empties its period, as documented.
+    let empty = wd.write("empty.csv", head);
+    wd.kefu(&[
+        "import",
+        "-q",
+        "complaints",
+        "--source",
+        "reg",
+        &empty,
+        "--replace",
+        "2026-08",
+    ])
+    .assert()
+    .success();
+    assert_eq!(wd.count("SELECT count(*) FROM feedback"), 0);
+}
+
+/// Found by exploratory testing: a trailing delimiter on every data row
+/// (or on the header only) rejected every row.
+#[test]
+fn a_trailing_delimiter_the_header_lacks_or_has_alone_loses_no_row() {
+    let wd = Workdir::new();
+    let rows = wd.write(
+        "rows.csv",
+        "评价ID,评价时间,评价等级,评价内容,客服工号\nA1,2026-11-20 10:00,差评,内容一,KF001,\nA2,2026-11-20 11:00,差评,内容二,KF001,\nA3,2026-11-20 12:00,差评,内容三,KF001,多出\n",
+    );
+    let v = import_json(
+        &wd,
+        &[
+            "reviews",
+            &rows,
+            "--rejects",
+            wd.path("r1.csv").to_str().unwrap(),
+        ],
+    );
+    // A surplus field with something in it is still a bad row.
+    assert_eq!(counts(&v), (3, 2, 0, 0, 1));
+    let header = wd.write(
+        "header.csv",
+        "评价ID,评价时间,评价等级,评价内容,客服工号,\nB1,2026-11-20 10:00,差评,内容一,KF001\nB2,2026-11-20 11:00,差评,内容二,KF001\n",
+    );
+    let v = import_json(&wd, &["reviews", &header]);
+    assert_eq!(counts(&v), (2, 2, 0, 0, 0));
+    assert_eq!(
+        wd.sql("SELECT ext_id, content FROM feedback WHERE ext_id LIKE 'B%' ORDER BY ext_id"),
+        [["B1", "内容一"], ["B2", "内容二"]]
+    );
+}
+
 #[test]
 fn a_gbk_file_cut_inside_its_last_character_rejects_its_last_row() {
     let wd = Workdir::new();

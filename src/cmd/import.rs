@@ -764,6 +764,11 @@ enum Naming {
     Legacy,
 }
 
+/// Extensions of the files kefu reads (and of text saved from them).
+const DATA_EXTENSIONS: &[&str] = &[
+    "csv", "tsv", "txt", "json", "jsonl", "ndjson", "xlsx", "xls", "xlsm", "ods",
+];
+
 fn named_by_file(file: &str, naming: Naming) -> Option<String> {
     if file == "-" {
         return None;
@@ -773,6 +778,17 @@ fn named_by_file(file: &str, naming: Naming) -> Option<String> {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut name = stem.trim();
+    // A second extension (taobao-20261120.csv.csv: Windows hides the
+    // first, and a user typed it again) is no part of the name (found by
+    // exploratory testing: every day's export was a source of its own).
+    if naming == Naming::Current {
+        while let Some((rest, ext)) = name.rsplit_once('.') {
+            if !DATA_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()) {
+                break;
+            }
+            name = rest.trim_end();
+        }
+    }
     for copy in ["Copy of ", "copy of ", "副本 - "] {
         name = name.strip_prefix(copy).unwrap_or(name).trim_start();
     }
@@ -1894,6 +1910,9 @@ impl DaysBySource {
 struct Register {
     days: (i64, i64),
     sources: HashMap<String, HashSet<String>>,
+    /// Rows read dated inside the days, and the first read outside them.
+    inside: u64,
+    first_outside: Option<i64>,
 }
 
 impl Register {
@@ -1901,10 +1920,17 @@ impl Register {
         Register {
             days,
             sources: HashMap::new(),
+            inside: 0,
+            first_outside: None,
         }
     }
 
-    fn hold(&mut self, source: &str, ext_id: &str) {
+    fn hold(&mut self, source: &str, ext_id: &str, day: i64) {
+        if (self.days.0..=self.days.1).contains(&day) {
+            self.inside += 1;
+        } else if self.first_outside.is_none() {
+            self.first_outside = Some(day);
+        }
         match self.sources.get_mut(source) {
             Some(ids) => ids.insert(ext_id.to_string()),
             None => self
@@ -1925,6 +1951,20 @@ impl Register {
     ) -> Result<u64> {
         let mut removed = 0;
         let (first, last) = self.days;
+        // Rows read, none of them in the period: a period mistyped
+        // (September's register with --replace 2026-08) would remove the
+        // whole period (found by exploratory testing: exit 0, `removed 2`).
+        let refuse = |gone: usize| -> Result<()> {
+            match self.first_outside.filter(|_| self.inside == 0 && gone > 0) {
+                Some(day) => bail!(
+                    "--replace: none of the rows read is dated in the period ({} to {}; the first is dated {}), and importing would remove all {gone} record(s) of the period as no longer in the register: is the period right? nothing imported or removed (a register with no records for the period is a CSV with its header only)",
+                    crate::dates::date_of_day(first),
+                    crate::dates::date_of_day(last),
+                    crate::dates::date_of_day(day),
+                ),
+                None => Ok(()),
+            }
+        };
         for (source, held) in &self.sources {
             let stored = if kind == ImportKind::Events {
                 store::points::events_between(tx, source, first, last)?
@@ -1936,6 +1976,7 @@ impl Register {
                 .filter(|(_, ext_id)| !held.contains(ext_id))
                 .map(|(id, _)| id)
                 .collect();
+            refuse(gone.len())?;
             if kind == ImportKind::Events {
                 store::points::remove_events(tx, &gone)?;
             } else {
@@ -2747,7 +2788,7 @@ fn import(
                     Item::Feedback(rec) => {
                         files.last_mut().expect("a file is open").counts.read += 1;
                         if let Some(r) = &mut register {
-                            r.hold(&source, &rec.ext_id);
+                            r.hold(&source, &rec.ext_id, rec.local_day);
                         }
                         pending.push(rec);
                     }
@@ -2799,7 +2840,7 @@ fn import(
                         }
                         counts.add(outcome);
                         if let Some(r) = &mut register {
-                            r.hold(&source, &rec.ext_id);
+                            r.hold(&source, &rec.ext_id, rec.day);
                         }
                         if !events_written.insert((source.clone(), rec.ext_id.clone())) {
                             events_again.push(format!("{source}/{}", rec.ext_id));
@@ -3573,6 +3614,17 @@ mod tests {
             "jd_reviews"
         );
         assert_eq!(source_from_file("20261120.csv", "reviews"), "reviews");
+        // An extension typed twice (Windows hid the first); a dot inside
+        // a name stays.
+        assert_eq!(
+            source_from_file("taobao-20261120.csv.csv", "reviews"),
+            "taobao"
+        );
+        assert_eq!(source_from_file("jd-20261121.XLSX.xlsx", "reviews"), "jd");
+        assert_eq!(
+            source_from_file("shop.cn-20261121.csv", "reviews"),
+            "shop.cn"
+        );
         // A number that is no date names a source: the 12315 platform's
         // export (found by exploratory testing).
         assert_eq!(source_from_file("12315-202611.csv", "complaints"), "12315");

@@ -550,6 +550,16 @@ impl DelimitedSource {
         }
     }
 
+    /// How many of the header's last names are empty (a trailing delimiter
+    /// on the header line).
+    fn empty_tail(&self) -> usize {
+        self.headers
+            .iter()
+            .rev()
+            .take_while(|h| h.trim().is_empty())
+            .count()
+    }
+
     /// Why a row with the wrong number of fields is rejected. A row with one
     /// field filled is most likely a title, a note or a total (`共 2 条记录`,
     /// `导出时间：2026-11-21`) rather than a stray delimiter.
@@ -732,7 +742,7 @@ impl RowSource for DelimitedSource {
                             reason: "broken quoting: text follows the quote that closes a quoted field (a quote inside one is written twice, \"\"), so the field would not read as written".into(),
                             raw: fields_to_csv_line(row.iter()),
                         }
-                    } else if row.len() != self.headers.len() {
+                    } else if !row.fit_empty_tail(self.headers.len(), self.empty_tail()) {
                         ReadOutcome::Bad {
                             line,
                             reason: self.wrong_width_reason(row),

@@ -228,6 +228,25 @@ impl Row {
         self.literal.get(i).copied().unwrap_or(false)
     }
 
+    /// Makes the row `width` fields wide when the fields past the width are
+    /// all empty, or the missing ones would be, `empty_tail` of the header's
+    /// last names being empty: a trailing delimiter on every data row, or on
+    /// the header only, as some exporters write it. True if it now is.
+    pub fn fit_empty_tail(&mut self, width: usize, empty_tail: usize) -> bool {
+        let len = self.fields.len();
+        if len > width && (width..len).all(|i| self.fields[i].trim_ascii().is_empty()) {
+            self.fields.truncate(width);
+            true
+        } else if len < width && width - len <= empty_tail {
+            for _ in len..width {
+                self.fields.push_field(b"");
+            }
+            true
+        } else {
+            len == width
+        }
+    }
+
     /// Takes the field buffer, to be refilled and given back with `set_bytes`.
     pub fn take_bytes(&mut self) -> csv::ByteRecord {
         std::mem::take(&mut self.fields)
