@@ -1268,6 +1268,15 @@ pub fn parse_date_arg(text: &str, tz: Tz) -> Result<NaiveDate> {
                 month.name
             );
         }
+        // A week, a quarter or a year: a period too (found by exploratory
+        // testing: 2026-W47 was an "unreadable date").
+        if let Ok(p) = parse_period(t, tz) {
+            return format!(
+                "{} is a period ({}), not a day (expected e.g. 2026-11-20, today, yesterday)",
+                shown(t),
+                p.name
+            );
+        }
         if without_year(&fold_timestamp(t)) {
             return format!(
                 "no year in {}: give the whole date (2026-11-20, today, yesterday)",
@@ -1682,6 +1691,18 @@ mod tests {
         // A month where a day is wanted says so.
         let e = parse_date_arg("2026年11月", sh()).unwrap_err().to_string();
         assert!(e.contains("is a month (2026-11), not a day"), "{e}");
+        // So does a week, a quarter or a year.
+        for (text, name) in [
+            ("2026-W47", "2026-W47"),
+            ("2026年第47周", "2026-W47"),
+            ("2026Q4", "2026Q4"),
+        ] {
+            let e = parse_date_arg(text, sh()).unwrap_err().to_string();
+            assert!(
+                e.contains(&format!("is a period ({name}), not a day")),
+                "{e}"
+            );
+        }
         let e = parse_period("下下个月", sh()).unwrap_err().to_string();
         assert!(
             e.starts_with("unreadable period \"下下个月\" (expected a day"),

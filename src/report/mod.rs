@@ -154,7 +154,7 @@ fn cause_label(id: &str) -> String {
 
 /// Why a report filtered to complaints shows no negative rate.
 const RATE_NOT_FOR_COMPLAINTS: &str =
-    "--kind complaint: the negative rate (差评率, negative reviews / all reviews) does not apply to complaints";
+    "with --kind complaint, the negative rate (差评率, negative reviews / all reviews) does not apply to complaints";
 
 /// Says how many negative reviews came from exports with no rating column.
 fn unrated_note(n: i64) -> String {
