@@ -3624,3 +3624,73 @@ fn settings_behind_a_link_are_no_output_and_init_refuses_a_pipe_journal() {
     assert!(err.contains("kefu.db-wal is not a file"), "{err}");
     assert!(!wd.path("fresh/kefu.db").exists());
 }
+
+/// A day with nothing stored at all, where whole exports come, is no quiet
+/// day in a trend either, nor is one before the store's first record: both
+/// are marked no-data and left out of the statistics (found by exploratory
+/// testing: a missing export was the month's "low"). A 差评-only store's
+/// empty day stays a quiet day.
+#[test]
+fn trend_marks_days_without_any_record_no_data() {
+    let wd = Workdir::new();
+    wd.set_today("2026-12-05");
+    let rows = "评价ID,评价时间,评价等级,评价内容\n\
+        R1,2026-11-01 10:00,差评,太慢\nR2,2026-11-01 11:00,好评,好\n\
+        R3,2026-11-02 10:00,差评,太慢\nR4,2026-11-02 11:00,好评,好\n\
+        R5,2026-11-04 11:00,好评,好\n\
+        R6,2026-11-05 10:00,差评,太慢\nR7,2026-11-05 10:00,差评,太慢\nR8,2026-11-05 10:00,差评,太慢\n";
+    let f = wd.write("shop-1105.csv", rows);
+    wd.kefu(&["import", "-q", "reviews", &f]).assert().success();
+    let trend = |wd: &Workdir| {
+        wd.json(&[
+            "report",
+            "trend",
+            "--from",
+            "2026-10-31",
+            "--to",
+            "2026-11-05",
+            "--format",
+            "json",
+        ])
+    };
+    let v = trend(&wd);
+    let marks: Vec<String> = v["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["mark"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(marks, ["no-data", "", "", "no-data", "", "high"], "{v}");
+    // The mean of 1, 1, 0 (11-04: reviews, none negative) and 3.
+    assert_eq!(v["mean"], 1.25, "{v}");
+    let notes = v["notes"].to_string();
+    assert!(
+        notes.contains("the store's records begin on 2026-11-01"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("nothing at all is stored for 2026-11-03"),
+        "{notes}"
+    );
+
+    // Negative reviews only: 11-03 and 11-04 are quiet days.
+    let only = Workdir::new();
+    only.set_today("2026-12-05");
+    let negative: String = rows
+        .lines()
+        .filter(|l| !l.contains("好评"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let f = only.write("shop-1105.csv", negative);
+    only.kefu(&["import", "-q", "reviews", &f])
+        .assert()
+        .success();
+    let v = trend(&only);
+    let marks: Vec<&str> = v["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["mark"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(marks[3..5], ["", ""], "{v}");
+}

@@ -804,11 +804,46 @@ pub fn trend(ctx: &Context<'_>, period: &Period, by: TrendBy) -> Result<Document
         }
     }
     let rate_applies = ctx.filters.counts_reviews();
-    let any_whole = partial.iter().any(|p| !p);
+    // A period that holds no record at all, of any kind or rating, is no
+    // quiet period where whole exports come (an export missing, or an
+    // import that failed), nor one before the store's first record: it is
+    // marked no-data and left out of the statistics, as in the daily
+    // report (found by exploratory testing: a day whose export was
+    // missing was the month's "low"). Not for a file (--input).
+    let mut no_data = vec![false; buckets.len()];
+    let mut missing_days: Vec<i64> = vec![];
+    let mut before_records = None;
+    if !ctx.from_input {
+        let first_stored = reports::first_stored_day(ctx.conn)?;
+        let stored = reports::days_with_records(ctx.conn, first, last)?;
+        let whole_exports = reports::holds_other_ratings(ctx.conn, first - 7, last + 7)?;
+        for (i, b) in buckets.iter().enumerate() {
+            let (b_first, b_last) = b.days();
+            if first_stored.is_none_or(|f| b_last < f) {
+                no_data[i] = true;
+                before_records = Some(first_stored);
+                continue;
+            }
+            let begins = first_stored.map_or(b_first, |f| f.max(b_first));
+            let empty: Vec<i64> = (begins..=b_last.min(today - 1))
+                .filter(|d| whole_exports && !stored.contains(d))
+                .collect();
+            if !partial[i] && !empty.is_empty() && empty.len() as i64 == b_last - begins + 1 {
+                no_data[i] = true;
+            }
+            missing_days.extend(empty);
+        }
+    }
+    let counted: Vec<bool> = partial
+        .iter()
+        .zip(&no_data)
+        .map(|(p, none)| !p && !none)
+        .collect();
+    let any_whole = counted.iter().any(|c| *c);
     let values: Vec<f64> = negative
         .iter()
-        .zip(&partial)
-        .filter(|(_, p)| !**p || !any_whole)
+        .zip(counted.iter().zip(&no_data))
+        .filter(|(_, (c, none))| **c || !any_whole && !**none)
         .map(|(n, _)| *n as f64)
         .collect();
     let mean = if values.is_empty() {
@@ -836,7 +871,9 @@ pub fn trend(ctx: &Context<'_>, period: &Period, by: TrendBy) -> Result<Document
     let (mut highs, mut lows) = (vec![], vec![]);
     for (i, b) in buckets.iter().enumerate() {
         let v = negative[i] as f64;
-        let mark = if partial[i] {
+        let mark = if no_data[i] {
+            Cell::Tag(Tag::new("no-data", "no data 无数据"))
+        } else if partial[i] {
             Cell::Tag(Tag::new("partial", "partial 不完整"))
         } else if sd > 0.0 && v > mean + sd {
             highs.push(b.name.clone());
@@ -894,6 +931,35 @@ pub fn trend(ctx: &Context<'_>, period: &Period, by: TrendBy) -> Result<Document
         doc.notes.push(RATE_NOT_FOR_COMPLAINTS.into());
     } else if unrated > 0 {
         doc.notes.push(unrated_note(unrated));
+    }
+    match before_records {
+        Some(Some(first)) => doc.notes.push(format!(
+            "the store's records begin on {}: the periods before are marked no-data, and left out of the mean, median and standard deviation",
+            dates::date_of_day(first)
+        )),
+        Some(None) => doc.notes.push("the store holds no feedback yet".into()),
+        None => {}
+    }
+    if !missing_days.is_empty() {
+        let shown: Vec<String> = missing_days
+            .iter()
+            .take(10)
+            .map(|d| dates::date_of_day(*d).to_string())
+            .collect();
+        doc.notes.push(format!(
+            "nothing at all is stored for {}{} (no review of any rating and no complaint, while the days around have records: an export missing, or an import that failed?): {}",
+            shown.join(", "),
+            if missing_days.len() > shown.len() {
+                format!(" and {} more day(s)", missing_days.len() - shown.len())
+            } else {
+                String::new()
+            },
+            if by == TrendBy::Day {
+                "marked no-data, and left out of the mean, median and standard deviation"
+            } else {
+                "counted as 0 in their periods; a period with nothing at all is marked no-data, and left out of the mean, median and standard deviation"
+            }
+        ));
     }
     doc.sections.push(
         Section::new("periods", "各期 periods", t)
