@@ -472,7 +472,7 @@ fn flags_of(roles: &[Role]) -> u16 {
             Role::Contact => flag::CONTACT,
             Role::Done => flag::DONE,
             Role::Concede => flag::CONCEDE,
-            Role::Complaint(..) | Role::Neutral => 0,
+            Role::Complaint(..) | Role::Quality(..) | Role::Neutral => 0,
         }
     })
 }
@@ -482,7 +482,8 @@ fn flags_of(roles: &[Role]) -> u16 {
 fn same_kind(a: &Role, b: &Role) -> bool {
     match (a, b) {
         (Role::Complaint(x, _), Role::Complaint(y, _))
-        | (Role::Praise(x, _), Role::Praise(y, _)) => x == y,
+        | (Role::Praise(x, _), Role::Praise(y, _))
+        | (Role::Quality(x, _), Role::Quality(y, _)) => x == y,
         (Role::NotAgent(_), Role::NotAgent(_)) => true,
         _ => a == b,
     }
@@ -1116,9 +1117,26 @@ impl Classifier {
         for (i, h) in hits.iter().enumerate() {
             let f = weights[h.clause];
             for role in &self.roles[h.pattern] {
-                match *role {
+                // A quality denied (不够专业, 一点不耐心, never responds) is a
+                // complaint of its cause, its evidence from the negation on;
+                // not inside a quote (someone else's words).
+                let (role, denied) = match *role {
+                    Role::Quality(c, w) if negated(i) && !quoted(h.start) => {
+                        (Role::Complaint(c, w), true)
+                    }
+                    r => (r, false),
+                };
+                let h = &if denied {
+                    Hit {
+                        start: hits[i - 1].start,
+                        ..*h
+                    }
+                } else {
+                    *h
+                };
+                match role {
                     Role::Complaint(c, w) => {
-                        if negated(i) {
+                        if negated(i) && !denied {
                             note(&mut trace, h, c.id(), &|| {
                                 "cancelled by the negation before it".into()
                             });
@@ -1198,6 +1216,9 @@ impl Classifier {
                     Role::Neutral => {
                         note(&mut trace, h, "neutral", &|| "counts for nothing".into())
                     }
+                    Role::Quality(..) => note(&mut trace, h, "quality", &|| {
+                        "not denied: counts for nothing".into()
+                    }),
                     Role::Good | Role::Topic(_) | Role::Praise(..) | Role::Agent => {}
                 }
             }
@@ -1655,6 +1676,41 @@ mod tests {
         // A promise not kept is resolution, not wrong information.
         assert_eq!(
             rules("客服说好的今天退款，告诉我已经退了，一查根本没到账")[competence],
+            0.0
+        );
+    }
+
+    /// A quality denied is a complaint of its cause; alone, nothing (found
+    /// by an independent judge set: 客服不够专业 and they never respond
+    /// were "no complaint phrase found").
+    #[test]
+    fn a_quality_denied_is_a_complaint() {
+        for (text, cause) in [
+            ("客服不够专业", Cause::Competence),
+            ("客服一点不专业", Cause::Competence),
+            ("客服小哥挺热情，就是对产品一点不熟", Cause::Competence),
+            ("客服不太礼貌", Cause::Attitude),
+            ("客服一点都不耐心", Cause::Attitude),
+            ("the agent was not patient", Cause::Attitude),
+            ("客服从不回复", Cause::Response),
+            ("没有及时回复", Cause::Response),
+            (
+                "Support never responds. I've sent 4 messages.",
+                Cause::Response,
+            ),
+            ("not very responsive", Cause::Response),
+            ("nobody responds", Cause::Response),
+            ("nobody ever replied to my email", Cause::Response),
+        ] {
+            assert_eq!(classify(text), cause, "{text}");
+        }
+        // Not denied, or someone else's words: nothing.
+        let c = Classifier::new(&ClassifyConfig::default()).unwrap();
+        let rules = |t: &str| c.rule_scores(t, &mut Scratch::default());
+        assert!(rules("客服很专业")[Cause::Competence as usize] <= 0.0);
+        assert_eq!(rules("希望客服耐心一点")[Cause::Attitude as usize], 0.0);
+        assert_eq!(
+            rules("她说“我们哪里不够耐心了？”")[Cause::Attitude as usize],
             0.0
         );
     }

@@ -30,6 +30,10 @@ pub enum Role {
     Praise(Cause, f32),
     /// A topic word of this cause (praised when a good word follows).
     Topic(Cause),
+    /// A quality of the service that, denied right before it (不够专业,
+    /// 一点不耐心, never responds), is a complaint of this cause; alone it
+    /// means nothing (希望耐心一点 is no praise).
+    Quality(Cause, f32),
     /// A good word (完成 a topic's praise).
     Good,
     /// Blame outside the service (logistics, product, price): counts for `other`.
@@ -143,6 +147,8 @@ impl RuleSet {
                     Role::Praise(cause_of(c)?, weight)
                 } else if let Some(c) = s.strip_prefix("topic.") {
                     Role::Topic(cause_of(c)?)
+                } else if let Some(c) = s.strip_prefix("quality.") {
+                    Role::Quality(cause_of(c)?, weight)
                 } else {
                     Role::Complaint(cause_of(s)?, weight)
                 }
@@ -202,17 +208,17 @@ impl RuleSet {
 
 fn cause_of(section: &str) -> Result<Cause> {
     Cause::parse(section).with_context(|| {
-        format!("unknown rules section [{section}] (expected a cause, negation, contrast, focus, concede, good, not_agent, promise, contact, claim, refuted, done, agent, neutral, praise.CAUSE, topic.CAUSE or normalize)")
+        format!("unknown rules section [{section}] (expected a cause, negation, contrast, focus, concede, good, not_agent, promise, contact, claim, refuted, done, agent, neutral, praise.CAUSE, topic.CAUSE, quality.CAUSE or normalize)")
     })
 }
 
 /// The phrases of one section of `[classify.phrases]`: a list, or (for
-/// `praise` and `topic`) a table of lists per cause, as TOML writes
+/// `praise`, `topic` and `quality`) a table of lists per cause, as TOML writes
 /// `praise.attitude = [...]` and `[classify.phrases.praise]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(
     untagged,
-    expecting = "a list of phrases (or, for praise and topic, a table of lists per cause)"
+    expecting = "a list of phrases (or, for praise, topic and quality, a table of lists per cause)"
 )]
 pub enum Phrases {
     List(Vec<String>),
@@ -227,7 +233,7 @@ pub struct ClassifyConfig {
     #[serde(default)]
     pub replace_builtin: bool,
     /// Extra phrases per section: `attitude = ["甩脸子", "怼人 = 3"]`; sections
-    /// are the causes and praise.CAUSE / topic.CAUSE / good / neutral /
+    /// are the causes and praise.CAUSE / topic.CAUSE / quality.CAUSE / good / neutral /
     /// promise / contact / agent / claim / refuted / done / concede.
     #[serde(default)]
     pub phrases: BTreeMap<String, Phrases>,
