@@ -357,7 +357,7 @@ fn a_register_with_no_row_in_the_replaced_period_is_refused() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "--replace: none of the rows read is dated in the period (2026-08-01 to 2026-08-31; the first is dated 2026-09-01), and importing would remove all 2 record(s) of the period",
+            "--replace: none of the rows read of source reg is dated in the period (2026-08-01 to 2026-08-31; the first is dated 2026-09-01), and importing would remove all 2 record(s) of the period",
         ));
     assert_eq!(wd.count("SELECT count(*) FROM feedback"), 2);
     // The register's header alone still empties its period, as documented.
@@ -407,6 +407,38 @@ fn a_trailing_delimiter_the_header_lacks_or_has_alone_loses_no_row() {
         wd.sql("SELECT ext_id, content FROM feedback WHERE ext_id LIKE 'B%' ORDER BY ext_id"),
         [["B1", "内容一"], ["B2", "内容二"]]
     );
+    // The file's first data row decides: a stray comma in one row of a
+    // file written as its header is (its last column empty) is still a bad
+    // row, not its text shifted into the next column; so is a row short of
+    // a middle field in a file whose every line ends with a delimiter.
+    let stray = wd.write(
+        "stray.csv",
+        "评价ID,评价时间,评价等级,评价内容,客服工号\nC1,2026-11-20 10:00,差评,内容一,KF001\nC2,2026-11-20 11:00,差评,发货太慢,客服也不理人,\n",
+    );
+    let v = import_json(
+        &wd,
+        &[
+            "reviews",
+            &stray,
+            "--rejects",
+            wd.path("r2.csv").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(counts(&v), (2, 1, 0, 0, 1));
+    let both = wd.write(
+        "both.csv",
+        "评价ID,评价时间,评价等级,评价内容,客服工号,\nD1,2026-11-20 10:00,差评,内容一,KF001,\nD2,2026-11-20 11:00,差评,回复太慢了,\n",
+    );
+    let v = import_json(
+        &wd,
+        &[
+            "reviews",
+            &both,
+            "--rejects",
+            wd.path("r3.csv").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(counts(&v), (2, 1, 0, 0, 1));
 }
 
 #[test]

@@ -431,6 +431,7 @@ pub struct Scratch {
     praise_hits: Vec<(usize, Cause, f32)>,
     not_agent: Vec<bool>,
     mentions_agent: Vec<bool>,
+    third_party: Vec<bool>,
     not_agent_seen: Vec<usize>,
     /// Opening quote marks: (position, mark).
     quotes: Vec<(usize, char)>,
@@ -454,6 +455,7 @@ mod flag {
     pub const CONTACT: u16 = 1 << 9;
     pub const DONE: u16 = 1 << 10;
     pub const CONCEDE: u16 = 1 << 11;
+    pub const THIRD_PARTY: u16 = 1 << 12;
 }
 
 /// The flags of a pattern with these roles.
@@ -472,6 +474,7 @@ fn flags_of(roles: &[Role]) -> u16 {
             Role::Contact => flag::CONTACT,
             Role::Done => flag::DONE,
             Role::Concede => flag::CONCEDE,
+            Role::ThirdParty => flag::THIRD_PARTY,
             Role::Complaint(..) | Role::Quality(..) | Role::Neutral => 0,
         }
     })
@@ -926,6 +929,7 @@ impl Classifier {
             praise_hits,
             not_agent,
             mentions_agent,
+            third_party,
             not_agent_seen,
             ..
         } = scratch;
@@ -1095,9 +1099,12 @@ impl Classifier {
         not_agent.resize(n_clauses, false);
         mentions_agent.clear();
         mentions_agent.resize(n_clauses, false);
+        third_party.clear();
+        third_party.resize(n_clauses, false);
         for h in hits {
             not_agent[h.clause] |= has(h.pattern, flag::NOT_AGENT);
             mentions_agent[h.clause] |= has(h.pattern, flag::AGENT);
+            third_party[h.clause] |= has(h.pattern, flag::THIRD_PARTY);
         }
 
         let mut last_pos = [0usize; 5];
@@ -1165,6 +1172,15 @@ impl Classifier {
                             note(&mut trace, h, c.id(), &|| {
                                 format!("resolution +{:.2} (a promise was made: the wait is a promise not kept)", w * f)
                             });
+                        } else if c == Cause::Attitude
+                            && third_party[h.clause]
+                            && !mentions_agent[h.clause]
+                        {
+                            // 骑手态度恶劣, the courier was rude: not the
+                            // agent (the courier's word counts for other).
+                            note(&mut trace, h, c.id(), &|| {
+                                "cancelled: the clause is about someone other than the agent".into()
+                            });
                         } else if matches!(
                             c,
                             Cause::Response | Cause::Resolution | Cause::Competence
@@ -1216,6 +1232,7 @@ impl Classifier {
                     Role::Neutral => {
                         note(&mut trace, h, "neutral", &|| "counts for nothing".into())
                     }
+                    Role::ThirdParty => note(&mut trace, h, "not the agent", &String::new),
                     Role::Quality(..) => note(&mut trace, h, "quality", &|| {
                         "not denied: counts for nothing".into()
                     }),
@@ -1713,6 +1730,34 @@ mod tests {
             rules("她说“我们哪里不够耐心了？”")[Cause::Attitude as usize],
             0.0
         );
+    }
+
+    /// A courier's or rider's manners are not the agent's; the agent's
+    /// taunts and brush-offs are attitude (an independent judge set).
+    #[test]
+    fn someone_else_s_manners_and_the_agent_s_taunts() {
+        for (text, cause) in [
+            ("骑手态度恶劣，还把汤洒了", Cause::Other),
+            ("快递员态度很差，东西扔门口就走", Cause::Other),
+            (
+                "The delivery driver was rude and threw the box at my door.",
+                Cause::Other,
+            ),
+            (
+                "快递员态度很差，客服更是态度恶劣，直接挂我电话",
+                Cause::Attitude,
+            ),
+            (
+                "问了三遍尺码，客服回\"说了多少遍了\"，这语气谁受得了",
+                Cause::Attitude,
+            ),
+            ("客服：嗯。客服：哦。客服：还有事吗。", Cause::Attitude),
+            ("无语子，客服直接把我封鎖了", Cause::Attitude),
+            ("太渡差", Cause::Attitude),
+            ("发了邮件投诉，半个月了没有任何回复", Cause::Response),
+        ] {
+            assert_eq!(classify(text), cause, "{text}");
+        }
     }
 
     /// Found by exploratory testing (rules alone).

@@ -38,6 +38,10 @@ pub enum Role {
     Good,
     /// Blame outside the service (logistics, product, price): counts for `other`.
     NotAgent(f32),
+    /// A person who is not the agent (快递员, 骑手, 安装师傅, courier): in a
+    /// clause naming one and not the agent, attitude phrases are that
+    /// person's manners, and count for `other`.
+    ThirdParty,
     /// The agent promised something: delay words then mean a promise not kept.
     Promise,
     /// A reply or a call (回电, 答复, callback): a promise of one is a
@@ -135,6 +139,7 @@ impl RuleSet {
             "concede" => Role::Concede,
             "good" => Role::Good,
             "not_agent" => Role::NotAgent(weight),
+            "third_party" => Role::ThirdParty,
             "promise" => Role::Promise,
             "contact" => Role::Contact,
             "claim" => Role::Claim,
@@ -208,7 +213,7 @@ impl RuleSet {
 
 fn cause_of(section: &str) -> Result<Cause> {
     Cause::parse(section).with_context(|| {
-        format!("unknown rules section [{section}] (expected a cause, negation, contrast, focus, concede, good, not_agent, promise, contact, claim, refuted, done, agent, neutral, praise.CAUSE, topic.CAUSE, quality.CAUSE or normalize)")
+        format!("unknown rules section [{section}] (expected a cause, negation, contrast, focus, concede, good, not_agent, promise, contact, claim, refuted, done, agent, neutral, third_party, praise.CAUSE, topic.CAUSE, quality.CAUSE or normalize)")
     })
 }
 
@@ -233,7 +238,7 @@ pub struct ClassifyConfig {
     #[serde(default)]
     pub replace_builtin: bool,
     /// Extra phrases per section: `attitude = ["甩脸子", "怼人 = 3"]`; sections
-    /// are the causes and praise.CAUSE / topic.CAUSE / quality.CAUSE / good / neutral /
+    /// are the causes and praise.CAUSE / topic.CAUSE / quality.CAUSE / good / neutral / third_party /
     /// promise / contact / agent / claim / refuted / done / concede.
     #[serde(default)]
     pub phrases: BTreeMap<String, Phrases>,

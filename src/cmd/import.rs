@@ -1910,9 +1910,9 @@ impl DaysBySource {
 struct Register {
     days: (i64, i64),
     sources: HashMap<String, HashSet<String>>,
-    /// Rows read dated inside the days, and the first read outside them.
-    inside: u64,
-    first_outside: Option<i64>,
+    /// Per source, rows read dated inside the days, and the first read
+    /// outside them.
+    dated: HashMap<String, (u64, Option<i64>)>,
 }
 
 impl Register {
@@ -1920,16 +1920,16 @@ impl Register {
         Register {
             days,
             sources: HashMap::new(),
-            inside: 0,
-            first_outside: None,
+            dated: HashMap::new(),
         }
     }
 
     fn hold(&mut self, source: &str, ext_id: &str, day: i64) {
+        let (inside, first_outside) = self.dated.entry(source.to_string()).or_default();
         if (self.days.0..=self.days.1).contains(&day) {
-            self.inside += 1;
-        } else if self.first_outside.is_none() {
-            self.first_outside = Some(day);
+            *inside += 1;
+        } else if first_outside.is_none() {
+            *first_outside = Some(day);
         }
         match self.sources.get_mut(source) {
             Some(ids) => ids.insert(ext_id.to_string()),
@@ -1954,10 +1954,14 @@ impl Register {
         // Rows read, none of them in the period: a period mistyped
         // (September's register with --replace 2026-08) would remove the
         // whole period (found by exploratory testing: exit 0, `removed 2`).
-        let refuse = |gone: usize| -> Result<()> {
-            match self.first_outside.filter(|_| self.inside == 0 && gone > 0) {
+        // Per source, as removal is (found by exploratory testing: a second
+        // register of another source with a row in the period let the
+        // first be emptied).
+        let refuse = |source: &str, gone: usize| -> Result<()> {
+            let (inside, first_outside) = self.dated.get(source).copied().unwrap_or_default();
+            match first_outside.filter(|_| inside == 0 && gone > 0) {
                 Some(day) => bail!(
-                    "--replace: none of the rows read is dated in the period ({} to {}; the first is dated {}), and importing would remove all {gone} record(s) of the period as no longer in the register: is the period right? nothing imported or removed (a register with no records for the period is a CSV with its header only)",
+                    "--replace: none of the rows read of source {source} is dated in the period ({} to {}; the first is dated {}), and importing would remove all {gone} record(s) of the period as no longer in the register: is the period right? nothing imported or removed (a register with no records for the period is a CSV with its header only)",
                     crate::dates::date_of_day(first),
                     crate::dates::date_of_day(last),
                     crate::dates::date_of_day(day),
@@ -1976,7 +1980,7 @@ impl Register {
                 .filter(|(_, ext_id)| !held.contains(ext_id))
                 .map(|(id, _)| id)
                 .collect();
-            refuse(gone.len())?;
+            refuse(source, gone.len())?;
             if kind == ImportKind::Events {
                 store::points::remove_events(tx, &gone)?;
             } else {

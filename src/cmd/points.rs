@@ -186,7 +186,7 @@ pub fn ledger_notes(
         .collect();
     if !leaderless.is_empty() {
         notes.push(format!(
-            "no-leader-for: a rule that charges the agent's group leader too had no leader to charge, as the roster gives the agent none (组长工号) that day, or one not employed that day (left, or not yet joined); nobody was charged: {}",
+            "no-leader-for: a rule that charges the agent's group leader too had no leader to charge, as the roster gives the agent none (组长工号) that day, or one not employed that day (left, or not yet joined), or, for a supervisor, a chain of leaders that loops back (an agent their own leader, two leading each other); nobody was charged: {}",
             leaderless.join(", ")
         ));
     }

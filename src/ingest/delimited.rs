@@ -42,6 +42,12 @@ pub struct DelimitedSource {
     unclosed_quote: Arc<AtomicBool>,
     /// See [`QuoteFaults`].
     quote_faults: Arc<QuoteFaults>,
+    /// How many fields the data rows have beyond the header's (negative:
+    /// fewer), when the file writes every row so: a trailing delimiter on
+    /// each data row, or on the header alone. Decided by the first data
+    /// row that is not blank (`None` until then; `Some(0)` for a file
+    /// written as its header is).
+    tail: Option<isize>,
 }
 
 /// Records (by their index among all the text's records, as the csv reader
@@ -526,6 +532,7 @@ impl DelimitedSource {
             blank_rows_pending: 0,
             unclosed_quote,
             quote_faults,
+            tail: None,
         })
     }
 
@@ -558,6 +565,29 @@ impl DelimitedSource {
             .rev()
             .take_while(|h| h.trim().is_empty())
             .count()
+    }
+
+    /// Whether `row` has the header's width, or is made to: the file's
+    /// first data row decides whether its rows carry a trailing delimiter
+    /// the header lacks (surplus fields all empty), or leave out the
+    /// header's trailing empty names; later rows written the same way are
+    /// read so, and any other width is a bad row (found by exploratory
+    /// testing: decided row by row, a stray comma before an empty last
+    /// column shifted that row's text into the next column, unseen).
+    fn fits(&mut self, row: &mut Row) -> bool {
+        let width = self.headers.len();
+        let diff = row.len() as isize - width as isize;
+        let empty_names = self.empty_tail();
+        let tail = *self.tail.get_or_insert_with(|| {
+            let empty_surplus = diff > 0 && (width..row.len()).all(|i| row.get(i).is_empty());
+            let short_of_empty_names = diff < 0 && diff.unsigned_abs() <= empty_names;
+            if empty_surplus || short_of_empty_names {
+                diff
+            } else {
+                0
+            }
+        });
+        diff == 0 || diff == tail && row.fit_empty_tail(width, empty_names)
     }
 
     /// Why a row with the wrong number of fields is rejected. A row with one
@@ -742,7 +772,7 @@ impl RowSource for DelimitedSource {
                             reason: "broken quoting: text follows the quote that closes a quoted field (a quote inside one is written twice, \"\"), so the field would not read as written".into(),
                             raw: fields_to_csv_line(row.iter()),
                         }
-                    } else if !row.fit_empty_tail(self.headers.len(), self.empty_tail()) {
+                    } else if !self.fits(row) {
                         ReadOutcome::Bad {
                             line,
                             reason: self.wrong_width_reason(row),

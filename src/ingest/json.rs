@@ -275,8 +275,9 @@ fn item_lines(text: &str, path: &[String]) -> Option<Vec<(u64, (usize, usize))>>
 }
 
 /// The first key the object written in `text` holds twice with two
-/// different values (the same value twice is harmless). Only the record's
-/// own keys: a nested value is kept as its text.
+/// different values (the same value twice is harmless, and so is one
+/// written as a number and as a string, 1 and "1", read alike). Only the
+/// record's own keys: a nested value is kept as its text.
 fn key_written_twice(text: &str) -> Option<String> {
     struct Clash(Option<String>);
     impl<'de> Deserialize<'de> for Clash {
@@ -295,7 +296,11 @@ fn key_written_twice(text: &str) -> Option<String> {
                     let mut clash = None;
                     while let Some((key, value)) = map.next_entry::<String, Value>()? {
                         match seen.get(&key) {
-                            Some(first) if clash.is_none() && *first != value => clash = Some(key),
+                            Some(first)
+                                if clash.is_none() && value_text(first) != value_text(&value) =>
+                            {
+                                clash = Some(key)
+                            }
                             Some(_) => {}
                             None => {
                                 seen.insert(key, value);
@@ -707,8 +712,11 @@ mod tests {
             out[0],
             "1!key \"content\" is written twice, with different values; which one is meant cannot be told"
         );
-        // The same value twice loses nothing.
+        // The same value twice loses nothing, nor 1 and "1".
         assert_eq!(out[1], "2:J2|慢");
+        let alike = "[{\"id\":1,\"id\":\"1\",\"rating\":1.0,\"rating\":1}]";
+        let src = JsonSource::open_array("t.json", alike.as_bytes(), TextEncoding::Utf8).unwrap();
+        assert!(rows(src)[0].starts_with("1!key \"rating\""));
         let lines = "{\"id\":1,\"rating\":1,\"rating\":5}\n";
         let src =
             JsonSource::open_lines("t.jsonl", std::io::Cursor::new(lines), TextEncoding::Utf8)

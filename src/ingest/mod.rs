@@ -234,7 +234,7 @@ impl Row {
     /// the header only, as some exporters write it. True if it now is.
     pub fn fit_empty_tail(&mut self, width: usize, empty_tail: usize) -> bool {
         let len = self.fields.len();
-        if len > width && (width..len).all(|i| self.fields[i].trim_ascii().is_empty()) {
+        if len > width && (width..len).all(|i| self.fields[i].is_empty()) {
             self.fields.truncate(width);
             true
         } else if len < width && width - len <= empty_tail {

@@ -232,7 +232,9 @@ impl Rule {
     pub fn reads_as_complaint(&self) -> bool {
         self.complaint.is_none()
             && self.is_recorded()
-            && (self.name.contains("投诉") || self.id.to_lowercase().contains("complaint"))
+            && (self.name.contains("投诉")
+                || self.name.contains("投訴")
+                || self.id.to_lowercase().contains("complaint"))
     }
 }
 
@@ -385,6 +387,13 @@ impl Rulebook {
             } else if r.leader_every.is_some() && r.leader_points.is_none() {
                 bail!(
                     "[points] rule {:?}: leader_every needs leader_points: it would be ignored",
+                    r.id
+                );
+            } else if r.complaint == Some(true)
+                && r.escalation.iter().chain([&r.points]).any(|p| *p > 0)
+            {
+                bail!(
+                    "[points] rule {:?}: complaint = true on a rule that gives points (a reward) would count each reward as a complaint against the agent; remove it",
                     r.id
                 );
             } else if r.liable.is_some() && r.leader_points.is_none() {

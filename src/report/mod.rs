@@ -810,13 +810,22 @@ pub fn trend(ctx: &Context<'_>, period: &Period, by: TrendBy) -> Result<Document
     // marked no-data and left out of the statistics, as in the daily
     // report (found by exploratory testing: a day whose export was
     // missing was the month's "low"). Not for a file (--input).
+    // A period that holds some such days (or begins before the store's
+    // first record) counts only the days it has: partial, never high or
+    // low (found by exploratory testing: the store's first week, begun on
+    // a Thursday, was the range's "low").
     let mut no_data = vec![false; buckets.len()];
     let mut missing_days: Vec<i64> = vec![];
     let mut before_records = None;
     if !ctx.from_input {
         let first_stored = reports::first_stored_day(ctx.conn)?;
         let stored = reports::days_with_records(ctx.conn, first, last)?;
-        let whole_exports = reports::holds_other_ratings(ctx.conn, first - 7, last + 7)?;
+        // Whole exports come where a review of another rating is stored in
+        // the seven days around, day by day as in the daily report (found
+        // by exploratory testing: one 差评 re-rated 好评 made a 差评-only
+        // store's every quiet day of the range an export missing).
+        let rated = reports::days_with_other_ratings(ctx.conn, first - 7, last + 7)?;
+        let whole_exports = |d: i64| (d - 7..=d + 7).any(|x| rated.contains(&x));
         for (i, b) in buckets.iter().enumerate() {
             let (b_first, b_last) = b.days();
             if first_stored.is_none_or(|f| b_last < f) {
@@ -825,11 +834,17 @@ pub fn trend(ctx: &Context<'_>, period: &Period, by: TrendBy) -> Result<Document
                 continue;
             }
             let begins = first_stored.map_or(b_first, |f| f.max(b_first));
+            if begins > b_first {
+                partial[i] = true;
+                before_records = Some(first_stored);
+            }
             let empty: Vec<i64> = (begins..=b_last.min(today - 1))
-                .filter(|d| whole_exports && !stored.contains(d))
+                .filter(|d| !stored.contains(d) && whole_exports(*d))
                 .collect();
             if !partial[i] && !empty.is_empty() && empty.len() as i64 == b_last - begins + 1 {
                 no_data[i] = true;
+            } else if !empty.is_empty() {
+                partial[i] = true;
             }
             missing_days.extend(empty);
         }
@@ -934,7 +949,7 @@ pub fn trend(ctx: &Context<'_>, period: &Period, by: TrendBy) -> Result<Document
     }
     match before_records {
         Some(Some(first)) => doc.notes.push(format!(
-            "the store's records begin on {}: the periods before are marked no-data, and left out of the mean, median and standard deviation",
+            "the store's records begin on {}: the periods before are marked no-data, one it begins in partial, and left out of the mean, median and standard deviation",
             dates::date_of_day(first)
         )),
         Some(None) => doc.notes.push("the store holds no feedback yet".into()),
@@ -957,7 +972,7 @@ pub fn trend(ctx: &Context<'_>, period: &Period, by: TrendBy) -> Result<Document
             if by == TrendBy::Day {
                 "marked no-data, and left out of the mean, median and standard deviation"
             } else {
-                "counted as 0 in their periods; a period with nothing at all is marked no-data, and left out of the mean, median and standard deviation"
+                "a period with nothing at all is marked no-data, one with some of them partial (it counts the days it has), and left out of the mean, median and standard deviation"
             }
         ));
     }

@@ -303,6 +303,20 @@ pub fn days_with_records(
     Ok(days.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The local days of `[first, last]` that hold a review rated other than
+/// negative (see [`holds_other_ratings`]).
+pub fn days_with_other_ratings(
+    conn: &Connection,
+    first: i64,
+    last: i64,
+) -> Result<std::collections::HashSet<i64>> {
+    let mut st = conn.prepare_cached(
+        "SELECT DISTINCT local_day FROM feedback WHERE local_day BETWEEN ?1 AND ?2 AND polarity != 'negative'",
+    )?;
+    let days = st.query_map([first, last], |r| r.get(0))?;
+    Ok(days.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Whether local days `[first, last]` hold a review rated other than
 /// negative: the store is fed whole exports (every rating), so that a day
 /// with nothing at all is an export missing; fed 差评-only exports or
