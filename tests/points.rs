@@ -5845,3 +5845,64 @@ fn a_tie_nobody_wins_is_on_the_tied_agents_ledgers() {
         )]
     );
 }
+
+/// `liable = "supervisor"` climbs past a group leader who has left to the
+/// supervisor still employed; a chain of leaders that loops charges nobody
+/// and says so; `complaint = true` on a reward is refused (found by
+/// exploratory testing).
+#[test]
+fn the_chain_of_leaders_past_a_leaver_and_round_a_loop() {
+    let wd = Workdir::new();
+    let roster = wd.write(
+        "roster.csv",
+        "工号,客服姓名,部门,组长工号,入职日期,离职日期\n\
+         S2,主管,处理件部门,,2018-01-01,\n\
+         L2,组长,处理件部门,S2,2020-01-01,2026-07-31\n\
+         D1,王一,处理件部门,L2,2023-01-01,\n\
+         B2,甲,处理件部门,B3,2023-01-01,\n\
+         B3,乙,处理件部门,B2,2023-01-01,\n",
+    );
+    wd.kefu(&["import", "-q", "agents", &roster])
+        .assert()
+        .success();
+    import(
+        &wd,
+        "events",
+        "e.csv",
+        "编号,日期,工号,奖惩项目,次数\nS1,2026-08-10,D1,抽查发现问题主管未发现,3\nS2,2026-08-11,B2,抽查发现问题主管未发现,3\n",
+    );
+    let lines = ledger(&wd, &["--quarter", "2026Q3"]);
+    let charged: Vec<(&str, i64)> = lines
+        .iter()
+        .filter(|l| l["rule_id"] == "spot-check-missed" && l["points"] != 0)
+        .map(|l| {
+            (
+                l["agent_id"].as_str().unwrap(),
+                l["points"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(charged, [("S2", -5)]);
+    wd.kefu(&["points", "--quarter", "2026Q3", "--format", "csv"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "a chain of leaders that loops back",
+        ))
+        .stderr(predicate::str::contains(
+            "B2 (spot-check-missed:2026-08-11)",
+        ));
+    let toml = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
+    let reward = toml.replace(
+        "name = \"书面表扬\"\npoints = 2 ",
+        "name = \"书面表扬\"\ncomplaint = true\npoints = 2 ",
+    );
+    assert_ne!(reward, toml);
+    std::fs::write(wd.path("kefu.toml"), reward).unwrap();
+    wd.kefu(&["points", "--quarter", "2026Q3"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "complaint = true on a rule that gives points (a reward)",
+        ));
+}
