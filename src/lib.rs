@@ -33,6 +33,17 @@ macro_rules! say {
     }};
 }
 
+/// Writes `text` on stderr as [`say!`] does, but with personal data shown:
+/// the notes of an output the user asked to see unmasked (`--no-mask`).
+pub fn say_unmasked(text: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stderr(),
+        "{}",
+        shorten_message(render::printable(text).into_owned())
+    );
+}
+
 /// The most characters one message on stderr shows.
 pub const MAX_MESSAGE_CHARS: usize = 2_000;
 

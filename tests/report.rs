@@ -3694,3 +3694,46 @@ fn trend_marks_days_without_any_record_no_data() {
         .collect();
     assert_eq!(marks[3..5], ["", ""], "{v}");
 }
+
+/// A phone number shifted into the channel or department column, or a
+/// file named by one (the source), is masked as an agent id the roster
+/// lacks is; `--no-mask` shows it (found by exploratory testing).
+#[test]
+fn personal_data_in_a_channel_department_or_source_is_masked() {
+    let wd = Workdir::new();
+    wd.set_today("2026-12-05");
+    let f = wd.write(
+        "13712345678.csv",
+        "评价ID,评价时间,评价等级,评价内容,渠道,部门\nP1,2026-11-20 10:00,差评,太慢,客户电话13812345678,客户13912345678\nP2,2026-11-20 11:00,差评,太慢,京东,售后部\n",
+    );
+    wd.kefu(&["import", "-q", "reviews", &f]).assert().success();
+    let masked = wd.stdout(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-11-20",
+        "--format",
+        "json",
+    ]);
+    for whole in ["13812345678", "13912345678", "13712345678"] {
+        assert!(!masked.contains(whole), "{masked}");
+    }
+    assert!(masked.contains("客户电话138****5678"), "{masked}");
+    assert!(
+        masked.contains("京东") && masked.contains("售后部"),
+        "{masked}"
+    );
+    let shown = wd.stdout(&[
+        "report",
+        "daily",
+        "--date",
+        "2026-11-20",
+        "--format",
+        "json",
+        "--no-mask",
+    ]);
+    assert!(
+        shown.contains("客户电话13812345678") && shown.contains("13712345678"),
+        "{shown}"
+    );
+}

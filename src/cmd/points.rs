@@ -110,7 +110,7 @@ impl OutputArgs {
     pub fn emit(&self, doc: &Document, quiet: bool) -> Result<()> {
         let format = Format::choose(self.format, self.output.as_deref())?;
         let csv = CsvOptions::for_format(self.excel, self.encoding.as_deref(), format)?;
-        render::notes_to_stderr(doc, format, quiet);
+        render::notes_to_stderr(doc, format, quiet, !self.no_mask);
         if self.no_mask {
             crate::say!("kefu: warning: customers' phone numbers and ids that 奖惩 notes quote, and agent ids the roster lacks that read as such, are NOT masked in this output (--no-mask); handle it as personal data");
         }

@@ -437,7 +437,8 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
         mask: !c.no_mask,
         spellings: crate::report::Spellings::new(crate::store::reports::roster_departments(
             &store.conn,
-        )?),
+        )?)
+        .masked(!c.no_mask),
         roster_agents: crate::store::reports::roster_agent_keys(&store.conn)?,
         from_input: c.input.is_some(),
     };
@@ -467,7 +468,7 @@ pub fn run(globals: &Globals, args: ReportArgs) -> Result<()> {
     if let Some(s) = &c.section {
         doc.only_section(s)?;
     }
-    render::notes_to_stderr(&doc, format, globals.quiet);
+    render::notes_to_stderr(&doc, format, globals.quiet, !c.no_mask);
     render::emit(&doc, format, csv, c.output.as_deref())?;
     if let Some(o) = c.output.as_deref().filter(|o| !output::is_stdout(o)) {
         if !globals.quiet {

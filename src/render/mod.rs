@@ -659,10 +659,17 @@ fn json_root(doc: &Document) -> Option<&Section> {
 
 /// Prints a document's notes on stderr (unless `quiet`) when `format` has
 /// no place for them (see [`shows_notes`]).
-pub fn notes_to_stderr(doc: &Document, format: Format, quiet: bool) {
+pub fn notes_to_stderr(doc: &Document, format: Format, quiet: bool, mask: bool) {
     if !quiet && !shows_notes(doc, format) {
         for n in &doc.notes {
-            crate::say!("kefu: note: {n}");
+            if mask {
+                crate::say!("kefu: note: {n}");
+            } else {
+                // As the document shows them under --no-mask (found by
+                // exploratory testing: a CSV user could not see the record
+                // a note named, which the table showed).
+                crate::say_unmasked(&format!("kefu: note: {n}"));
+            }
         }
     }
 }
