@@ -441,6 +441,29 @@ fn a_trailing_delimiter_the_header_lacks_or_has_alone_loses_no_row() {
     assert_eq!(counts(&v), (2, 1, 0, 0, 1));
 }
 
+/// Two columns of one name: the warning names the second by its number,
+/// and `--map` reads it so (found by exploratory testing: the advice
+/// picked the first again).
+#[test]
+fn the_second_of_two_columns_of_one_name_is_mapped_by_its_number() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "dup.csv",
+        "评价ID,评价时间,评价等级,评价内容,评价内容\nA1,2026-11-20 10:00,差评,内容一,内容二\n",
+    );
+    wd.kefu(&["import", "reviews", &f, "--dry-run"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "map it (--map FILE with [columns] content = \"评价内容 (column 5)\")",
+        ));
+    let map = wd.write("m.toml", "[columns]\ncontent = \"评价内容 (column 5)\"\n");
+    wd.kefu(&["import", "-q", "reviews", &f, "--map", &map])
+        .assert()
+        .success();
+    assert_eq!(wd.sql("SELECT content FROM feedback"), [["内容二"]]);
+}
+
 #[test]
 fn a_gbk_file_cut_inside_its_last_character_rejects_its_last_row() {
     let wd = Workdir::new();

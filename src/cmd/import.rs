@@ -19,7 +19,7 @@ use crate::config::{read_toml, MappingFile};
 use crate::domain::{shown, Cause, FeedbackKind, Polarity, StarScale, NOT_RATED};
 use crate::error::Usage;
 use crate::identity::Occurrences;
-use crate::ingest::columns::ColumnMap;
+use crate::ingest::columns::{header_key, ColumnMap};
 use crate::ingest::records::{
     specs_for, ActivityParser, ActivityRecord, AgentParser, AgentRecord, AutoCause, EventParser,
     FeedbackParser, FeedbackRecord,
@@ -1626,9 +1626,15 @@ fn read_files(
                 let to_read_other = if plan.for_report {
                     "to read the other, rename one of them".to_string()
                 } else {
+                    // Two columns of one name: the other by its number.
+                    let other_name = if header_key(&headers[*other]) == header_key(&headers[*read])
+                    {
+                        format!("{} (column {})", headers[*other].trim(), other + 1)
+                    } else {
+                        headers[*other].clone()
+                    };
                     format!(
-                        "to read the other, map it (--map FILE with [columns] {field} = {:?})",
-                        headers[*other]
+                        "to read the other, map it (--map FILE with [columns] {field} = {other_name:?})"
                     )
                 };
                 crate::say!(

@@ -266,7 +266,19 @@ impl ColumnMap {
                     known.join(", ")
                 );
             };
-            let Some(ci) = find(header, &|_| true) else {
+            // `评价内容 (column 5)`: the name kefu gives the second of two
+            // columns of one name, naming that column (found by exploratory
+            // testing: it read the first again, and nothing could pick the
+            // second).
+            let numbered = renamed_column(header).filter(|(name, ci)| {
+                headers
+                    .get(*ci)
+                    .is_some_and(|h| header_key(h) == header_key(name))
+            });
+            let Some(ci) = numbered
+                .map(|(_, ci)| ci)
+                .or_else(|| find(header, &|_| true))
+            else {
                 bail!(
                     "the column mapping says {field} = {header:?}, but the file has no such column (columns: {})",
                     headers.join(", ")
