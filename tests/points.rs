@@ -5906,3 +5906,43 @@ fn the_chain_of_leaders_past_a_leaver_and_round_a_loop() {
             "complaint = true on a rule that gives points (a reward)",
         ));
 }
+
+/// A quarter closed under one rulebook keeps counting under it when the
+/// year around it is closed under another (found by exploratory testing:
+/// closing the year recounted the quarter's salesperson complaints under
+/// today's `complaint = true`, and changed the nominations).
+#[test]
+fn closing_the_year_keeps_a_quarter_s_own_rulebook() {
+    let wd = Workdir::new();
+    wd.set_today("2026-12-08");
+    let toml = std::fs::read_to_string(wd.path("kefu.toml")).unwrap();
+    let counted = "complaint = true ";
+    assert!(toml.contains(counted));
+    std::fs::write(
+        wd.path("kefu.toml"),
+        toml.replace(counted, "complaint = false "),
+    )
+    .unwrap();
+    let roster = wd.write(
+        "ros.csv",
+        "工号,客服姓名,部门,组长工号,入职日期,离职日期\nZ1,甲,售前组,,2020-01-01,\nZ2,乙,售前组,,2020-01-01,\n",
+    );
+    wd.kefu(&["import", "-q", "agents", &roster])
+        .assert()
+        .success();
+    import(
+        &wd,
+        "events",
+        "g.csv",
+        "编号,日期,工号,奖惩项目,次数,是否核实\nG1,2026-09-06,Z1,internal-complaint,1,是\nG2,2026-08-06,Z2,internal-complaint,3,是\n",
+    );
+    wd.kefu(&["bonus", "close", "2026Q3"]).assert().success();
+    std::fs::write(wd.path("kefu.toml"), toml).unwrap();
+    wd.set_today("2027-01-20");
+    wd.kefu(&["bonus", "close", "2026Q4"]).assert().success();
+    let before = wd.stdout(&["bonus", "nominations", "--year", "2026", "--format", "csv"]);
+    wd.kefu(&["bonus", "close", "2026"]).assert().success();
+    let after = wd.stdout(&["bonus", "nominations", "--year", "2026", "--format", "csv"]);
+    assert_eq!(before, after);
+    assert!(after.contains("Z1") && after.contains("Z2"), "{after}");
+}
