@@ -1600,11 +1600,6 @@ pub fn nominations(
 /// The rulebook closed period `name` was closed with; none for a period
 /// closed before kefu kept it.
 pub fn closed_book(conn: &rusqlite::Connection, name: &str) -> anyhow::Result<Option<Rulebook>> {
-    closed_book_of(conn, name)
-}
-
-/// [`closed_book`], by a name the local `closed_book` does not shadow.
-fn closed_book_of(conn: &rusqlite::Connection, name: &str) -> anyhow::Result<Option<Rulebook>> {
     use anyhow::Context as _;
     crate::store::points::closed_rulebook(conn, name)?
         .map(|json| rulebook::closed_rulebook(&json))
@@ -1902,79 +1897,37 @@ pub fn compute(
         // testing: a threshold, a flag rule or the complaints counted changed
         // in kefu.toml after the close changed who was nominated).
         if overlaps {
-            // Each closed period inside this one (a quarter closed before
-            // its year) counts its own days under its own rulebook, the
-            // innermost first (found by exploratory testing: closing the
-            // year, whose rulebook was today's, recounted a quarter closed
-            // under another with today's, and changed the nominations).
-            let mut nested: Vec<&(String, i64, i64)> = closed
-                .iter()
-                .filter(|(_, f, la)| c_first <= f && la <= c_last)
-                .collect();
-            nested.sort_by_key(|(_, f, la)| la - f);
-            let mut covered: Vec<(i64, i64)> = vec![];
-            for (inner, i_first, i_last) in nested {
-                let inner_book = if inner == name {
-                    closed_book.clone()
-                } else {
-                    closed_book_of(conn, inner)?
+            if let Some(c_book) = closed_book.as_ref().filter(|c| !same_charges(c, book)) {
+                let first = (*c_first).max(p_first);
+                let last = (*c_last).min(p_last);
+                let cp = Period::range(dates::date_of_day(first), dates::date_of_day(last))?;
+                let under = |b: &Rulebook| -> anyhow::Result<Ledger> {
+                    let policy = Policy::of(&b.complaints);
+                    let scope = scope_of(b, &cp, agent, &policy);
+                    let inputs = crate::store::points::inputs(conn, &scope)?;
+                    Ok(ledger(b, &inputs, &cp, today))
                 };
-                // Its days no period inside it covers, within this period.
-                let mut segments = vec![((*i_first).max(p_first), (*i_last).min(p_last))];
-                for &(cf, cl) in &covered {
-                    segments = segments
-                        .into_iter()
-                        .flat_map(|(a, b)| {
-                            let mut parts = vec![];
-                            if a < cf {
-                                parts.push((a, b.min(cf - 1)));
-                            }
-                            if b > cl {
-                                parts.push((a.max(cl + 1), b));
-                            }
-                            if cl < a || b < cf {
-                                parts = vec![(a, b)];
-                            }
-                            parts
-                        })
-                        .filter(|(a, b)| a <= b)
-                        .collect();
+                let (then, now) = (under(c_book)?, under(book)?);
+                for (a, n) in now.counted {
+                    *l.counted_dated.entry(a).or_default() -= n;
                 }
-                covered.push((*i_first, *i_last));
-                let Some(c_book) = inner_book.as_ref().filter(|c| !same_charges(c, book)) else {
-                    continue;
-                };
-                for (first, last) in segments {
-                    let cp = Period::range(dates::date_of_day(first), dates::date_of_day(last))?;
-                    let under = |b: &Rulebook| -> anyhow::Result<Ledger> {
-                        let policy = Policy::of(&b.complaints);
-                        let scope = scope_of(b, &cp, agent, &policy);
-                        let inputs = crate::store::points::inputs(conn, &scope)?;
-                        Ok(ledger(b, &inputs, &cp, today))
-                    };
-                    let (then, now) = (under(c_book)?, under(book)?);
-                    for (a, n) in now.counted {
-                        *l.counted_dated.entry(a).or_default() -= n;
-                    }
-                    for (a, n) in then.counted {
-                        *l.counted_dated.entry(a).or_default() += n;
-                    }
-                    l.counted_dated.retain(|_, n| *n != 0);
-                    let on_days =
-                        |f: &str| flag_days(f).is_some_and(|(a, b)| first <= a && b <= last);
-                    for flags in l.flags_dated.values_mut() {
-                        flags.retain(|f| !on_days(f));
-                    }
-                    for (a, flags) in then.flags {
-                        let held = l.flags_dated.entry(a).or_default();
-                        for f in flags.into_iter().filter(|f| on_days(f)) {
-                            if !held.contains(&f) {
-                                held.push(f);
-                            }
+                for (a, n) in then.counted {
+                    *l.counted_dated.entry(a).or_default() += n;
+                }
+                l.counted_dated.retain(|_, n| *n != 0);
+                let on_days = |f: &str| flag_days(f).is_some_and(|(a, b)| first <= a && b <= last);
+                for flags in l.flags_dated.values_mut() {
+                    flags.retain(|f| !on_days(f));
+                }
+                for (a, flags) in then.flags {
+                    let held = l.flags_dated.entry(a).or_default();
+                    for f in flags.into_iter().filter(|f| on_days(f)) {
+                        if !held.contains(&f) {
+                            held.push(f);
                         }
                     }
-                    l.flags_dated.retain(|_, f| !f.is_empty());
                 }
+                l.flags_dated.retain(|_, f| !f.is_empty());
             }
         }
         // A period reaching past the closed one counts its days with their
