@@ -972,7 +972,7 @@ impl FeedbackParser {
         let clock = dates::local_datetime(created.unix_seconds, self.tz);
         let kept_time = dates::kept_time(created.unix_seconds, created.naive, self.tz);
         let (ext_id, derived_key) = match value(row, c.id) {
-            Some(id) => (whole_number(id), None),
+            Some(id) => (Cow::Borrowed(id), None),
             None => {
                 let key = identity::feedback_key(
                     kept_time,
@@ -1555,11 +1555,11 @@ impl<'a> EventParser<'a> {
         let hash = hash_for(&agent);
         let id = get("id");
         let ext_id_for = |agent: &str| match id {
-            Some(id) => whole_number(id).into_owned(),
+            Some(id) => id.to_string(),
             None => identity::ext_id(identity::event_key(agent, day, &rule.id, note), 1),
         };
         let (ext_id, derived_key) = match id {
-            Some(id) => (whole_number(id).into_owned(), None),
+            Some(id) => (id.to_string(), None),
             None => {
                 let key = identity::event_key(&agent, day, &rule.id, note);
                 (identity::ext_id(key, 1), Some((key, row_hash(row))))
@@ -1711,76 +1711,8 @@ impl<'a> ActivityParser<'a> {
     }
 }
 
-/// A record id that is a whole number written as a float, as a numeric id
-/// cell comes out of pandas (`4120118000101.0`) or a spreadsheet's CSV in
-/// scientific notation (`4.120118000101E+12`), as the number's digits
-/// (`4120118000101`), so that it is one record with the same id from an
-/// xlsx number cell (found by exploratory testing: one review stored three
-/// times). Only where the float holds the whole number exactly: `4.12E+12`
-/// (Excel's display, digits lost) and `12.5` stay as written.
-fn whole_number(id: &str) -> Cow<'_, str> {
-    let (mantissa, exponent) = match id.split_once(['e', 'E']) {
-        Some((m, e)) => match e.strip_prefix('+').unwrap_or(e).parse::<u32>() {
-            Ok(e) if e <= 30 => (m, e as usize),
-            _ => return Cow::Borrowed(id),
-        },
-        None => (id, 0),
-    };
-    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty()
-        || !digits(whole)
-        || !digits(fraction)
-        || (exponent == 0 && fraction.is_empty())
-    {
-        return Cow::Borrowed(id);
-    }
-    // `N.000`, or every digit the exponent needs (`4.120118000101E+12`);
-    // fewer is Excel's display, digits lost (`4.12E+12`).
-    let exact = if exponent == 0 {
-        fraction.bytes().all(|b| b == b'0')
-    } else {
-        fraction.len() == exponent
-    };
-    if !exact || whole.starts_with('0') && whole.len() > 1 {
-        return Cow::Borrowed(id);
-    }
-    let mut n = String::with_capacity(whole.len() + exponent);
-    n.push_str(whole);
-    if exponent > 0 {
-        n.push_str(fraction);
-    }
-    let n = n.trim_start_matches('0');
-    Cow::Owned(if n.is_empty() {
-        "0".to_string()
-    } else {
-        n.to_string()
-    })
-}
-
 #[cfg(test)]
 mod tests {
-
-    #[test]
-    fn ids_written_as_floats_are_their_whole_numbers() {
-        for (written, id) in [
-            ("4120118000101.0", "4120118000101"),
-            ("4.120118000101E+12", "4120118000101"),
-            ("4.120118000101e12", "4120118000101"),
-            ("2001.00", "2001"),
-            ("4120118000101", "4120118000101"),
-            // Digits lost or not a whole number: as written.
-            ("4.12E+12", "4.12E+12"),
-            ("4.120118000100E+12", "4120118000100"),
-            ("12.5", "12.5"),
-            ("0012.0", "0012.0"),
-            ("T1.0", "T1.0"),
-            ("1.2.0", "1.2.0"),
-            ("1E+99", "1E+99"),
-        ] {
-            assert_eq!(super::whole_number(written), id, "{written}");
-        }
-    }
     use super::*;
 
     /// Found by exploratory testing: a broken row of ten million fields
