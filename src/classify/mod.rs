@@ -1128,7 +1128,8 @@ impl Classifier {
                 // complaint of its cause, its evidence from the negation on;
                 // not inside a quote (someone else's words).
                 let (role, denied) = match *role {
-                    Role::Quality(c, w) if negated(i) && !quoted(h.start) => {
+                    // Not a denial denied (不是不够专业: 不是 negates the 不).
+                    Role::Quality(c, w) if negated(i) && !negated(i - 1) && !quoted(h.start) => {
                         (Role::Complaint(c, w), true)
                     }
                     r => (r, false),
@@ -1726,6 +1727,13 @@ mod tests {
         let rules = |t: &str| c.rule_scores(t, &mut Scratch::default());
         assert!(rules("客服很专业")[Cause::Competence as usize] <= 0.0);
         assert_eq!(rules("希望客服耐心一点")[Cause::Attitude as usize], 0.0);
+        // Praise on praise, and a denial denied (found by exploratory testing).
+        assert!(rules("not only polite but fast")[Cause::Attitude as usize] <= 0.0);
+        assert!(rules("could not be more patient")[Cause::Attitude as usize] <= 0.0);
+        assert_eq!(
+            rules("不是不够专业，只是有点慢")[Cause::Competence as usize],
+            0.0
+        );
         assert_eq!(
             rules("她说“我们哪里不够耐心了？”")[Cause::Attitude as usize],
             0.0

@@ -102,7 +102,11 @@ fn payout_table(pays: &[Payout], mask: bool) -> Table {
                 .into_owned()
                 .into(),
             p.agent_name.as_str().into(),
-            p.department.as_str().into(),
+            // A phone number typed into the roster's 部门 is masked, as in
+            // reports (found by exploratory testing).
+            crate::report::shown_text(&p.department, &[], mask)
+                .into_owned()
+                .into(),
             p.points_earned.into(),
             p.points_deducted.into(),
             p.net_points.into(),
@@ -709,7 +713,11 @@ fn bonus(globals: &Globals, ws: &Workspace, args: &BonusArgs) -> Result<()> {
                 period.name, shown, p.agent_name
             ));
             s.fact("agent", "客服 agent", format!("{} {}", shown, p.agent_name));
-            s.fact("department", "部门 department", p.department.as_str());
+            s.fact(
+                "department",
+                "部门 department",
+                crate::report::shown_text(&p.department, &[], mask).into_owned(),
+            );
             s.fact("period", "期间 period", period.name.as_str());
             s.fact("points_earned", "加分 earned", p.points_earned);
             s.fact("points_deducted", "扣分 deducted", p.points_deducted);
@@ -1116,7 +1124,9 @@ fn nominations(globals: &Globals, ws: &Workspace, year: &str, output: &OutputArg
         t.push(vec![
             p.agent_id.as_str().into(),
             p.agent_name.as_str().into(),
-            p.department.as_str().into(),
+            crate::report::shown_text(&p.department, &[], !output.no_mask)
+                .into_owned()
+                .into(),
             p.net_points.into(),
             p.complaints_counted.into(),
             p.rank.map_or(Cell::Empty, Cell::Int),

@@ -270,15 +270,28 @@ impl ColumnMap {
             // columns of one name, naming that column (found by exploratory
             // testing: it read the first again, and nothing could pick the
             // second).
-            let numbered = renamed_column(header).filter(|(name, ci)| {
-                headers
-                    .get(*ci)
-                    .is_some_and(|h| header_key(h) == header_key(name))
-            });
-            let Some(ci) = numbered
-                .map(|(_, ci)| ci)
-                .or_else(|| find(header, &|_| true))
-            else {
+            let numbered = match renamed_column(header) {
+                Some((name, ci))
+                    if headers
+                        .get(ci)
+                        .is_some_and(|h| header_key(h) == header_key(name)) =>
+                {
+                    Some(ci)
+                }
+                // A number that names another column, or none: an error,
+                // not the first of the name (found by exploratory testing).
+                Some((name, ci)) if headers.iter().any(|h| header_key(h) == header_key(name)) => {
+                    bail!(
+                        "the column mapping says {field} = {header:?}, but column {} is {}",
+                        ci + 1,
+                        headers
+                            .get(ci)
+                            .map_or("not in the file".to_string(), |h| format!("headed {h:?}"))
+                    )
+                }
+                _ => None,
+            };
+            let Some(ci) = numbered.or_else(|| find(header, &|_| true)) else {
                 bail!(
                     "the column mapping says {field} = {header:?}, but the file has no such column (columns: {})",
                     headers.join(", ")

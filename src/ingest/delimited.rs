@@ -578,15 +578,32 @@ impl DelimitedSource {
         let width = self.headers.len();
         let diff = row.len() as isize - width as isize;
         let empty_names = self.empty_tail();
-        let tail = *self.tail.get_or_insert_with(|| {
+        if self.tail.is_none() {
             let empty_surplus = diff > 0 && (width..row.len()).all(|i| row.get(i).is_empty());
             let short_of_empty_names = diff < 0 && diff.unsigned_abs() <= empty_names;
-            if empty_surplus || short_of_empty_names {
-                diff
-            } else {
-                0
-            }
-        });
+            // The row after it must be written the same way (or be none):
+            // one row alone may be a stray comma (found by exploratory
+            // testing: a first row's unquoted comma shifted its text).
+            let same_next = (empty_surplus || short_of_empty_names) && {
+                let mut ahead = ByteRecord::new();
+                match self.reader.read_byte_record(&mut ahead) {
+                    Ok(true) => {
+                        let next_diff = ahead.len() as isize - width as isize;
+                        let agrees = next_diff == diff
+                            && (diff < 0 || (width..ahead.len()).all(|i| ahead[i].is_empty()));
+                        self.pending.push_back(Ahead::Record(Ok(ahead)));
+                        agrees
+                    }
+                    Ok(false) => true,
+                    Err(e) => {
+                        self.pending.push_back(Ahead::Record(Err(e)));
+                        false
+                    }
+                }
+            };
+            self.tail = Some(if same_next { diff } else { 0 });
+        }
+        let tail = self.tail.unwrap_or(0);
         diff == 0 || diff == tail && row.fit_empty_tail(width, empty_names)
     }
 
