@@ -439,6 +439,15 @@ fn a_trailing_delimiter_the_header_lacks_or_has_alone_loses_no_row() {
         ],
     );
     assert_eq!(counts(&v), (2, 1, 0, 0, 1));
+    // The first data row alone does not decide: its stray comma is a bad
+    // row when the row after it is written as the header is.
+    let first = wd.write(
+        "first.csv",
+        "评价ID,评价时间,评价等级,评价内容,客服工号\nE1,2026-11-20 10:00,差评,东西还行,就是客服回复慢,\nE2,2026-11-20 11:00,差评,内容二,KF001\n",
+    );
+    let r4 = wd.path("r4.csv");
+    let v = import_json(&wd, &["reviews", &first, "--rejects", r4.to_str().unwrap()]);
+    assert_eq!(counts(&v), (2, 1, 0, 0, 1));
 }
 
 /// Two columns of one name: the warning names the second by its number,
@@ -462,6 +471,14 @@ fn the_second_of_two_columns_of_one_name_is_mapped_by_its_number() {
         .assert()
         .success();
     assert_eq!(wd.sql("SELECT content FROM feedback"), [["内容二"]]);
+    // A number that is no column of that name is an error.
+    let wrong = wd.write("w.toml", "[columns]\ncontent = \"评价内容 (column 3)\"\n");
+    wd.kefu(&["import", "-q", "reviews", &f, "--map", &wrong])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "but column 3 is headed \"评价等级\"",
+        ));
 }
 
 #[test]
