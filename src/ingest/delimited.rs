@@ -45,8 +45,8 @@ pub struct DelimitedSource {
     /// How many fields the data rows have beyond the header's (negative:
     /// fewer), when the file writes every row so: a trailing delimiter on
     /// each data row, or on the header alone. Decided by the first data
-    /// row that is not blank (`None` until then; `Some(0)` for a file
-    /// written as its header is).
+    /// row that is not blank and the record after it (`None` until then;
+    /// `Some(0)` for a file written as its header is).
     tail: Option<isize>,
 }
 
@@ -568,7 +568,7 @@ impl DelimitedSource {
     }
 
     /// Whether `row` has the header's width, or is made to: the file's
-    /// first data row decides whether its rows carry a trailing delimiter
+    /// first data row (with the record after it) decides whether its rows carry a trailing delimiter
     /// the header lacks (surplus fields all empty), or leave out the
     /// header's trailing empty names; later rows written the same way are
     /// read so, and any other width is a bad row (found by exploratory

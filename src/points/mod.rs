@@ -124,8 +124,8 @@ fn leader_of<'a>(agents: &HashMap<&str, &'a Agent>, agent_id: &str, day: i64) ->
 
 /// Who bears a rule's joint liability for `agent_id` on day `day`: the
 /// group leader, or for `liable = "supervisor"` the top of the chain of
-/// leaders (the leader's leader, and so on, each employed that day; a
-/// chain that loops ends where it would repeat).
+/// leaders employed that day (the leader's leader, and so on); nobody for
+/// a chain that loops.
 fn liable_of<'a>(
     agents: &HashMap<&str, &'a Agent>,
     agent_id: &str,

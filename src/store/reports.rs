@@ -296,9 +296,20 @@ pub fn days_with_records(
     first: i64,
     last: i64,
 ) -> Result<std::collections::HashSet<i64>> {
-    let mut st = conn.prepare_cached(
-        "SELECT DISTINCT local_day FROM feedback WHERE local_day BETWEEN ?1 AND ?2",
-    )?;
+    days_where(conn, first, last, "")
+}
+
+/// The local days of `[first, last]` holding a record that meets `and`
+/// (SQL after `AND`, or nothing).
+fn days_where(
+    conn: &Connection,
+    first: i64,
+    last: i64,
+    and: &str,
+) -> Result<std::collections::HashSet<i64>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT DISTINCT local_day FROM feedback WHERE local_day BETWEEN ?1 AND ?2{and}"
+    ))?;
     let days = st.query_map([first, last], |r| r.get(0))?;
     Ok(days.collect::<rusqlite::Result<_>>()?)
 }
@@ -310,11 +321,7 @@ pub fn days_with_other_ratings(
     first: i64,
     last: i64,
 ) -> Result<std::collections::HashSet<i64>> {
-    let mut st = conn.prepare_cached(
-        "SELECT DISTINCT local_day FROM feedback WHERE local_day BETWEEN ?1 AND ?2 AND polarity != 'negative'",
-    )?;
-    let days = st.query_map([first, last], |r| r.get(0))?;
-    Ok(days.collect::<rusqlite::Result<_>>()?)
+    days_where(conn, first, last, " AND polarity != 'negative'")
 }
 
 /// Whether local days `[first, last]` hold a review rated other than
