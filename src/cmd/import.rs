@@ -1915,10 +1915,17 @@ impl DaysBySource {
 /// source, and the days the register covers.
 struct Register {
     days: (i64, i64),
-    sources: HashMap<String, HashSet<String>>,
-    /// Per source, rows read dated inside the days, and the first read
-    /// outside them.
-    dated: HashMap<String, (u64, Option<i64>)>,
+    sources: HashMap<String, Held>,
+}
+
+/// What a register's files hold of one source.
+#[derive(Default)]
+struct Held {
+    ids: HashSet<String>,
+    /// Rows read dated inside the register's days.
+    inside: u64,
+    /// The first row read dated outside them.
+    first_outside: Option<i64>,
 }
 
 impl Register {
@@ -1926,25 +1933,20 @@ impl Register {
         Register {
             days,
             sources: HashMap::new(),
-            dated: HashMap::new(),
         }
     }
 
     fn hold(&mut self, source: &str, ext_id: &str, day: i64) {
-        let (inside, first_outside) = self.dated.entry(source.to_string()).or_default();
-        if (self.days.0..=self.days.1).contains(&day) {
-            *inside += 1;
-        } else if first_outside.is_none() {
-            *first_outside = Some(day);
+        if !self.sources.contains_key(source) {
+            self.sources.insert(source.to_string(), Held::default());
         }
-        match self.sources.get_mut(source) {
-            Some(ids) => ids.insert(ext_id.to_string()),
-            None => self
-                .sources
-                .entry(source.to_string())
-                .or_default()
-                .insert(ext_id.to_string()),
-        };
+        let held = self.sources.get_mut(source).expect("inserted above");
+        if (self.days.0..=self.days.1).contains(&day) {
+            held.inside += 1;
+        } else if held.first_outside.is_none() {
+            held.first_outside = Some(day);
+        }
+        held.ids.insert(ext_id.to_string());
     }
 
     /// Removes the records of each source dated in the register's days that
@@ -1963,9 +1965,8 @@ impl Register {
         // Per source, as removal is (found by exploratory testing: a second
         // register of another source with a row in the period let the
         // first be emptied).
-        let refuse = |source: &str, gone: usize| -> Result<()> {
-            let (inside, first_outside) = self.dated.get(source).copied().unwrap_or_default();
-            match first_outside.filter(|_| inside == 0 && gone > 0) {
+        let refuse = |source: &str, held: &Held, gone: usize| -> Result<()> {
+            match held.first_outside.filter(|_| held.inside == 0 && gone > 0) {
                 Some(day) => bail!(
                     "--replace: none of the rows read of source {source} is dated in the period ({} to {}; the first is dated {}), and importing would remove all {gone} record(s) of the period as no longer in the register: is the period right? nothing imported or removed (a register with no records for the period is a CSV with its header only)",
                     crate::dates::date_of_day(first),
@@ -1983,10 +1984,10 @@ impl Register {
             };
             let gone: Vec<i64> = stored
                 .into_iter()
-                .filter(|(_, ext_id)| !held.contains(ext_id))
+                .filter(|(_, ext_id)| !held.ids.contains(ext_id))
                 .map(|(id, _)| id)
                 .collect();
-            refuse(source, gone.len())?;
+            refuse(source, held, gone.len())?;
             if kind == ImportKind::Events {
                 store::points::remove_events(tx, &gone)?;
             } else {

@@ -568,43 +568,54 @@ impl DelimitedSource {
     }
 
     /// Whether `row` has the header's width, or is made to: the file's
-    /// first data row (with the record after it) decides whether its rows carry a trailing delimiter
-    /// the header lacks (surplus fields all empty), or leave out the
-    /// header's trailing empty names; later rows written the same way are
-    /// read so, and any other width is a bad row (found by exploratory
-    /// testing: decided row by row, a stray comma before an empty last
-    /// column shifted that row's text into the next column, unseen).
+    /// first data row ([`Self::tail_of`]) decides whether its rows carry a
+    /// trailing delimiter the header lacks, or leave out the header's
+    /// trailing empty names; later rows written the same way are read so,
+    /// and any other width is a bad row (found by exploratory testing:
+    /// decided row by row, a stray comma before an empty last column
+    /// shifted that row's text into the next column, unseen).
     fn fits(&mut self, row: &mut Row) -> bool {
         let width = self.headers.len();
         let diff = row.len() as isize - width as isize;
-        let empty_names = self.empty_tail();
         if self.tail.is_none() {
-            let empty_surplus = diff > 0 && (width..row.len()).all(|i| row.get(i).is_empty());
-            let short_of_empty_names = diff < 0 && diff.unsigned_abs() <= empty_names;
-            // The row after it must be written the same way (or be none):
-            // one row alone may be a stray comma (found by exploratory
-            // testing: a first row's unquoted comma shifted its text).
-            let same_next = (empty_surplus || short_of_empty_names) && {
-                let mut ahead = ByteRecord::new();
-                match self.reader.read_byte_record(&mut ahead) {
-                    Ok(true) => {
-                        let next_diff = ahead.len() as isize - width as isize;
-                        let agrees = next_diff == diff
-                            && (diff < 0 || (width..ahead.len()).all(|i| ahead[i].is_empty()));
-                        self.pending.push_back(Ahead::Record(Ok(ahead)));
-                        agrees
-                    }
-                    Ok(false) => true,
-                    Err(e) => {
-                        self.pending.push_back(Ahead::Record(Err(e)));
-                        false
-                    }
-                }
-            };
-            self.tail = Some(if same_next { diff } else { 0 });
+            self.tail = Some(self.tail_of(row, diff));
         }
-        let tail = self.tail.unwrap_or(0);
-        diff == 0 || diff == tail && row.fit_empty_tail(width, empty_names)
+        diff == 0 || Some(diff) == self.tail && row.fit_empty_tail(width, self.empty_tail())
+    }
+
+    /// The width difference the first data row (`row`, `diff` fields
+    /// beyond the header's) sets for the file: its own when its surplus
+    /// fields are empty or it leaves out empty header names, and the record
+    /// after it is written the same way (or there is none: one row alone
+    /// may be a stray comma; found by exploratory testing, a first row's
+    /// unquoted comma shifted its text); else 0.
+    fn tail_of(&mut self, row: &Row, diff: isize) -> isize {
+        let width = self.headers.len();
+        let empty_surplus = diff > 0 && (width..row.len()).all(|i| row.get(i).is_empty());
+        let short_of_empty_names = diff < 0 && diff.unsigned_abs() <= self.empty_tail();
+        if !empty_surplus && !short_of_empty_names {
+            return 0;
+        }
+        let mut ahead = ByteRecord::new();
+        let same_next = match self.reader.read_byte_record(&mut ahead) {
+            Ok(true) => {
+                let next_diff = ahead.len() as isize - width as isize;
+                let agrees = next_diff == diff
+                    && (diff < 0 || (width..ahead.len()).all(|i| ahead[i].is_empty()));
+                self.pending.push_back(Ahead::Record(Ok(ahead)));
+                agrees
+            }
+            Ok(false) => true,
+            Err(e) => {
+                self.pending.push_back(Ahead::Record(Err(e)));
+                false
+            }
+        };
+        if same_next {
+            diff
+        } else {
+            0
+        }
     }
 
     /// Why a row with the wrong number of fields is rejected. A row with one

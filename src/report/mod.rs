@@ -118,6 +118,9 @@ pub struct Spellings {
     /// into the column) masked, as in an agent id the roster lacks (found
     /// by exploratory testing: `客户电话138…` was shown whole by channel).
     mask: bool,
+    /// Names already masked: reports ask for a record's channel or
+    /// department once per record, and a department has few names.
+    masked: std::cell::RefCell<std::collections::HashMap<String, String>>,
 }
 
 impl Spellings {
@@ -129,6 +132,7 @@ impl Spellings {
                 .map(|d| (crate::domain::normalize_term(&d), d))
                 .collect(),
             mask: false,
+            masked: Default::default(),
         }
     }
 
@@ -160,14 +164,15 @@ impl Spellings {
     /// A department, channel or source name as written, personal data in
     /// it masked when masking.
     pub fn shown(&self, name: String) -> String {
-        if self.mask {
-            match privacy::mask_personal_data(&name) {
-                std::borrow::Cow::Owned(masked) => masked,
-                std::borrow::Cow::Borrowed(_) => name,
-            }
-        } else {
-            name
+        if !self.mask {
+            return name;
         }
+        if let Some(masked) = self.masked.borrow().get(&name) {
+            return masked.clone();
+        }
+        let masked = privacy::mask_personal_data(&name).into_owned();
+        self.masked.borrow_mut().insert(name, masked.clone());
+        masked
     }
 }
 
