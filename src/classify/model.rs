@@ -36,9 +36,9 @@ pub struct Model {
 }
 
 /// The labelled examples bundled with kefu (`fixtures/labeled/`: dev, dev2,
-/// test, dev3–dev22, hard, tw_hk; test2 and dev23 stay held
-/// out), the built-in model's training data.
-const BUILTIN_EXAMPLES: [&str; 25] = [
+/// test, dev3–dev22, dev24, hard, tw_hk; test2, dev23 and the judge sets
+/// stay held out), the built-in model's training data.
+const BUILTIN_EXAMPLES: [&str; 26] = [
     include_str!("../../fixtures/labeled/dev.csv"),
     include_str!("../../fixtures/labeled/dev2.csv"),
     include_str!("../../fixtures/labeled/test.csv"),
@@ -62,6 +62,7 @@ const BUILTIN_EXAMPLES: [&str; 25] = [
     include_str!("../../fixtures/labeled/dev20.csv"),
     include_str!("../../fixtures/labeled/dev21.csv"),
     include_str!("../../fixtures/labeled/dev22.csv"),
+    include_str!("../../fixtures/labeled/dev24.csv"),
     include_str!("../../fixtures/labeled/hard.csv"),
     include_str!("../../fixtures/labeled/tw_hk.csv"),
 ];
