@@ -1574,8 +1574,9 @@ mod tests {
         let c = with_builtin_model();
         // The praise cancels the wait's words exactly (score 0): the model,
         // sure of `response`, must not bring it back (found by exploratory
-        // testing).
-        let text = "物流太慢了，等了一个星期才到，客服倒是回复很快";
+        // testing; since the model learnt dev24 it is no longer sure of the
+        // first text found, 物流太慢了，等了一个星期才到，客服倒是回复很快).
+        let text = "等了半天，客服倒是回复很快";
         let (v, trace) = c.explain(text);
         let response = Cause::Response as usize;
         assert_eq!(trace.rule_scores[response].1, 0.0);
