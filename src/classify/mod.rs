@@ -249,6 +249,10 @@ const CONFIRMED: [&str; 9] = [
 /// refutes it: a strong phrase's weight.
 const CLAIM_REFUTED_WEIGHT: f32 = 3.5;
 
+/// The words that open a short sentence saying an English claim was
+/// untrue (It was not. It is. None of them do. Got charged £85).
+const CONTRADICTS: [&str; 7] = ["it", "its", "they", "none", "nope", "wrong", "got"];
+
 /// How far (bytes of normalised text) a reply or call (a [contact]
 /// phrase) may follow a promise, in its clause or the next two, or come
 /// before one in its clause (callback promised), to be what was promised:
@@ -1321,6 +1325,49 @@ impl Classifier {
                     .any(|w| clause_text(clause).contains(w))
                     || praised[clause].iter().any(|p| *p)
             };
+            // Or, after an English claim, a short sentence of its own that
+            // says otherwise (agent said it was dairy-free. It was not; she
+            // said March. It was January; told me any post office. None of
+            // them do it): in the next three clauses, at most six words,
+            // opening with one of CONTRADICTS, and no phrase of its own but
+            // a competence one (told me to wait. It's been a week: a wait).
+            // Not after a claim of something to be done (said the fee would
+            // be reversed, confirmed my refund: a promise not kept).
+            let contradicted = |c: usize| -> Option<Hit> {
+                let claimed = &hits[c];
+                let to_be_done = clause_text(claimed.clause)
+                    .split(|ch: char| !ch.is_ascii_alphanumeric())
+                    .any(|w| matches!(w, "would" | "will" | "ll" | "going"))
+                    || hits.iter().any(|h| {
+                        h.clause == claimed.clause
+                            && self.roles[h.pattern]
+                                .iter()
+                                .any(|r| matches!(r, Role::Complaint(Cause::Resolution, _)))
+                    });
+                if !t[claimed.start..claimed.end].is_ascii() || to_be_done {
+                    return None;
+                }
+                (claimed.clause + 1..n_clauses.min(claimed.clause + 4)).find_map(|k| {
+                    let body = clause_text(k)
+                        .trim_matches(|ch: char| is_clause_break(ch) || ch.is_whitespace());
+                    let mut words = body.split_whitespace();
+                    let first = words.next()?;
+                    let short = body.is_ascii() && words.count() < 6;
+                    let own_cause = hits.iter().any(|h| {
+                        h.clause == k
+                            && self.roles[h.pattern].iter().any(
+                                |r| matches!(r, Role::Complaint(c, _) if *c != Cause::Competence),
+                            )
+                    });
+                    let start = body.as_ptr() as usize - t.as_ptr() as usize;
+                    (short && CONTRADICTS.contains(&first) && !own_cause).then_some(Hit {
+                        start,
+                        end: start + body.len(),
+                        pattern: claimed.pattern,
+                        clause: k,
+                    })
+                })
+            };
             let claim = (0..hits.len()).find(|&i| {
                 // The flag first: most texts hold no claim at all.
                 has(hits[i].pattern, flag::CLAIM)
@@ -1333,10 +1380,13 @@ impl Classifier {
                 hits[c + 1..]
                     .iter()
                     .find(|h| has(h.pattern, flag::REFUTED) && h.start >= hits[c].end)
+                    .copied()
+                    .or_else(|| contradicted(c))
                     .map(|r| (c, r))
             });
             let competence = Cause::Competence as usize;
             if let Some((c, r)) = refuted.filter(|(_, r)| !praised[r.clause][competence]) {
+                let r = &r;
                 let w = CLAIM_REFUTED_WEIGHT * weights[r.clause];
                 scores[competence] += w;
                 evidence[competence].push((hits[c].start, hits[c].end));
@@ -1858,6 +1908,33 @@ mod tests {
             rules("骑手送错了，她态度很差")[Cause::Attitude as usize],
             0.0
         );
+    }
+
+    /// An English claim, then a short sentence of its own saying otherwise:
+    /// wrong information; not after a claim of something to be done (a
+    /// promise not kept), nor when the short sentence is a wait (dev25).
+    #[test]
+    fn a_claim_then_a_short_contradiction_is_wrong_information() {
+        for (text, cause) in [
+            ("I asked whether the dessert contained dairy and the agent said it was dairy-free. It was not.", Cause::Competence),
+            ("The rental agent insisted my UK licence wasn't valid in Spain. It is.", Cause::Competence),
+            ("She told me the bus pass could be renewed at any post office. Went to three. None of them do it.", Cause::Competence),
+        ] {
+            assert_eq!(classify(text), cause, "{text}");
+        }
+        let c = Classifier::new(&ClassifyConfig::default()).unwrap();
+        let rules = |t: &str| c.rule_scores(t, &mut Scratch::default());
+        let competence = Cause::Competence as usize;
+        // Something to be done, said and not done: no wrong information.
+        assert!(
+            rules("Rep said the late fee would be reversed. It's on this month's statement.")
+                [competence]
+                <= 0.0
+        );
+        // A long sentence after the claim is no contradiction of it.
+        assert!(rules("She told me about the plan. It was the third time I had called them about the same thing today.")[competence] <= 0.0);
+        // The short sentence is a wait of its own.
+        assert!(rules("He told me to hold on. It's been a week.")[competence] <= 0.0);
     }
 
     /// The customer's own mistake, or the service praised for putting
