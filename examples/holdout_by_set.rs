@@ -22,10 +22,10 @@ use kefu::cmd::classify::read_labeled;
 use kefu::domain::Cause;
 
 /// The sets the built-in model learns from.
-const BUNDLED: [&str; 26] = [
+const BUNDLED: [&str; 27] = [
     "dev", "dev2", "test", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10",
     "dev11", "dev12", "dev13", "dev14", "dev15", "dev16", "dev17", "dev18", "dev19", "dev20",
-    "dev21", "dev22", "dev24", "hard", "tw_hk",
+    "dev21", "dev22", "dev24", "dev25", "hard", "tw_hk",
 ];
 
 fn is_chinese(text: &str) -> bool {

@@ -36,9 +36,9 @@ pub struct Model {
 }
 
 /// The labelled examples bundled with kefu (`fixtures/labeled/`: dev, dev2,
-/// test, dev3–dev22, dev24, hard, tw_hk; test2, dev23 and the judge sets
+/// test, dev3–dev22, dev24, dev25, hard, tw_hk; test2, dev23 and the judge sets
 /// stay held out), the built-in model's training data.
-const BUILTIN_EXAMPLES: [&str; 26] = [
+const BUILTIN_EXAMPLES: [&str; 27] = [
     include_str!("../../fixtures/labeled/dev.csv"),
     include_str!("../../fixtures/labeled/dev2.csv"),
     include_str!("../../fixtures/labeled/test.csv"),
@@ -63,6 +63,7 @@ const BUILTIN_EXAMPLES: [&str; 26] = [
     include_str!("../../fixtures/labeled/dev21.csv"),
     include_str!("../../fixtures/labeled/dev22.csv"),
     include_str!("../../fixtures/labeled/dev24.csv"),
+    include_str!("../../fixtures/labeled/dev25.csv"),
     include_str!("../../fixtures/labeled/hard.csv"),
     include_str!("../../fixtures/labeled/tw_hk.csv"),
 ];
