@@ -141,14 +141,26 @@ pub fn free_name(base: String, taken: impl Fn(&str) -> bool) -> String {
 }
 
 /// Whether `h` names column `N` the way kefu renames a repeated or
-/// appended header: `NAME (column N)`, as (NAME, N − 1).
+/// appended header: `NAME (column N)`, as (NAME, N − 1). Also as a Chinese
+/// input method types it: full-width brackets and digits, with or without
+/// the space (`评价内容（column ５）`; found by exploratory testing: such a
+/// `--map` read the first column of the name).
 pub fn renamed_column(h: &str) -> Option<(&str, usize)> {
-    let (name, n) = h.trim().rsplit_once(" (column ")?;
-    let n = n.strip_suffix(')')?;
-    if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+    let (name, rest) = h.trim().rsplit_once(['(', '（'])?;
+    let inner = rest.trim_end().strip_suffix([')', '）'])?.trim();
+    let digits = inner.strip_prefix("column")?.trim();
+    let mut n: usize = 0;
+    for c in digits.chars() {
+        let d = match c {
+            '0'..='9' => c as u32 - '0' as u32,
+            '０'..='９' => c as u32 - '０' as u32,
+            _ => return None,
+        };
+        n = n.checked_mul(10)?.checked_add(d as usize)?;
+    }
+    if digits.is_empty() || name.trim().is_empty() {
         return None;
     }
-    let n: usize = n.parse().ok()?;
     Some((name.trim(), n.checked_sub(1)?))
 }
 
@@ -442,6 +454,19 @@ mod tests {
             n == "cause"
         });
         assert_eq!(names, ["id", "cause (column 3)", "cause (column 3) #2"]);
+        // As kefu writes it, and as a Chinese input method types it.
+        assert_eq!(renamed_column("评价内容 (column 5)"), Some(("评价内容", 4)));
+        assert_eq!(
+            renamed_column("评价内容（column ５）"),
+            Some(("评价内容", 4))
+        );
+        assert_eq!(
+            renamed_column("评价内容(column 12)"),
+            Some(("评价内容", 11))
+        );
+        assert_eq!(renamed_column("评价时间(北京时间)"), None);
+        assert_eq!(renamed_column("(column 3)"), None);
+        assert_eq!(renamed_column("a (column 0)"), None);
         assert_eq!(
             unique_names(&headers(&["a", "a", ""])),
             ["a", "a (column 2)", "column 3"]
