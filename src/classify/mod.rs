@@ -253,6 +253,77 @@ const CLAIM_REFUTED_WEIGHT: f32 = 3.5;
 /// untrue (It was not. It is. None of them do. Got charged £85).
 const CONTRADICTS: [&str; 7] = ["it", "its", "they", "none", "nope", "wrong", "got"];
 
+/// Months, a value a short contradiction may put in a claim's place.
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// Words that make an English clause negative (apostrophes are gone when
+/// the rules see the text: didn't is didnt).
+const NEGATIVE_WORDS: [&str; 25] = [
+    "not", "no", "never", "none", "nope", "nothing", "nobody", "cant", "cannot", "wont", "dont",
+    "doesnt", "didnt", "isnt", "wasnt", "arent", "werent", "havent", "hasnt", "hadnt", "couldnt",
+    "wouldnt", "shouldnt", "aint", "nowhere",
+];
+
+/// Words of something still to be done: a claim holding one is a promise
+/// (they'd waive the fee; she'll call), whose breach is no wrong
+/// information (apostrophes are gone: they'd is theyd).
+const TO_BE_DONE: [&str; 16] = [
+    "would", "will", "ll", "going", "gonna", "theyd", "hed", "shed", "youd", "wed", "theyll",
+    "hell", "shell", "youll", "itll", "promised",
+];
+
+/// Words of the customer reaching someone (打给客服, called them): whoever
+/// answered is the service, even by a word kefu does not know for it.
+const CONTACTED: [&str; 34] = [
+    "打给",
+    "打过去",
+    "打电话给",
+    "打了电话",
+    "打电话问",
+    "联系",
+    "找了",
+    "去找",
+    "再找",
+    "找到",
+    "找店",
+    "找商家",
+    "找平台",
+    "问了",
+    "去问",
+    "再问",
+    "投诉到",
+    "反映",
+    "咨询",
+    "进线",
+    "转到",
+    "接通",
+    "called",
+    "rang",
+    "phoned",
+    "contacted",
+    "asked",
+    "complained to",
+    "reached",
+    "messaged",
+    "emailed",
+    "chatted",
+    "got through",
+    "went back to",
+];
+
 /// How far (bytes of normalised text) a reply or call (a [contact]
 /// phrase) may follow a promise, in its clause or the next two, or come
 /// before one in its clause (callback promised), to be what was promised:
@@ -1131,28 +1202,48 @@ impl Classifier {
             third_party[h.clause] |= has(h.pattern, flag::THIRD_PARTY) && !quoted(h.start);
         }
 
-        // Whether the person named last before `pos` (他 and 她 name no one
-        // new, nor does anyone named inside a quote) is someone other than
+        // Whether the person named last before `pos` is someone other than
         // the agent: 骑手把汤洒了，态度还不好，说“爱要不要” is all the rider's.
-        // (A word for both, 安装师傅, is the agent's side: not a third party.)
-        // Nor someone the agent's clause names after the agent (客服听说我要
-        // 投诉骑手: the rider is spoken of, the agent speaks).
+        // Only a third party that opens its clause (the subject: not 投诉骑手
+        // or 让我找骑手, where the rider is spoken of), in the same sentence or
+        // the one before, with no contact with anyone since (打给, 找了,
+        // called, asked: whoever answered is the service, even by a word
+        // kefu does not know). 他 and 她 name no one new, nor does anyone
+        // named inside a quote; a word for both (安装师傅) is the agent's
+        // side (found by exploratory testing, each).
         let third_party_named_last = |pos: usize| {
             let person = |g: &&Hit| {
                 has(g.pattern, flag::AGENT | flag::THIRD_PARTY)
                     && !has(g.pattern, flag::NO_ONE_NEW)
                     && !quoted(g.start)
             };
-            hits.iter()
-                .rev()
-                .filter(|g| g.end <= pos)
-                .find(person)
-                .is_some_and(|g| {
-                    !has(g.pattern, flag::AGENT)
-                        && !hits.iter().any(|a| {
-                            a.clause == g.clause && a.end <= g.start && has(a.pattern, flag::AGENT)
-                        })
-                })
+            let Some(g) = hits.iter().rev().filter(|g| g.end <= pos).find(person) else {
+                return false;
+            };
+            if has(g.pattern, flag::AGENT) {
+                return false;
+            }
+            let clause_start = if g.clause == 0 {
+                0
+            } else {
+                breaks[g.clause - 1]
+            };
+            let before = t[clause_start..g.start]
+                .trim_matches(|c: char| is_clause_break(c) || c.is_whitespace());
+            // Nor one opening what the agent said (客服说：骑手已经在路上了).
+            let reported = t[clause_start..].starts_with(['：', ':']);
+            let opens = !reported
+                && matches!(
+                    before,
+                    "" | "那个" | "这个" | "the" | "our" | "my" | "a" | "that" | "this"
+                );
+            let between = &t[g.end..pos];
+            let sentences = between
+                .chars()
+                .filter(|c| matches!(c, '。' | '！' | '？' | '.' | '!' | '?' | '\n'))
+                .count();
+            let contacted = CONTACTED.iter().any(|w| between.contains(w));
+            opens && sentences <= 1 && !contacted
         };
         // Whether a clause names the agent (not only 他 or 她).
         let names_agent = |clause: usize| {
@@ -1333,11 +1424,21 @@ impl Classifier {
             // a competence one (told me to wait. It's been a week: a wait).
             // Not after a claim of something to be done (said the fee would
             // be reversed, confirmed my refund: a promise not kept).
+            // The short sentence says the opposite of the claim: one of the
+            // two is negative and the other not ("said it was dairy-free. It
+            // was not."; "insisted it wasn't valid. It is."), not a
+            // confirmation ("said it was under warranty. It was.") or a
+            // remark ("They were nice."; found by exploratory testing).
+            let negative = |text: &str| {
+                text.split(|ch: char| !ch.is_ascii_alphanumeric())
+                    .any(|w| NEGATIVE_WORDS.contains(&w))
+            };
             let contradicted = |c: usize| -> Option<Hit> {
                 let claimed = &hits[c];
-                let to_be_done = clause_text(claimed.clause)
+                let claim_text = clause_text(claimed.clause);
+                let to_be_done = claim_text
                     .split(|ch: char| !ch.is_ascii_alphanumeric())
-                    .any(|w| matches!(w, "would" | "will" | "ll" | "going"))
+                    .any(|w| TO_BE_DONE.contains(&w))
                     || hits.iter().any(|h| {
                         h.clause == claimed.clause
                             && self.roles[h.pattern]
@@ -1360,12 +1461,22 @@ impl Classifier {
                             )
                     });
                     let start = body.as_ptr() as usize - t.as_ptr() as usize;
-                    (short && CONTRADICTS.contains(&first) && !own_cause).then_some(Hit {
-                        start,
-                        end: start + body.len(),
-                        pattern: claimed.pattern,
-                        clause: k,
-                    })
+                    // Or another value in the claim's place: a number or a
+                    // month (told me checkout was 1pm. It was 11; said
+                    // March. It was January).
+                    let value = matches!(first, "it" | "its")
+                        && body
+                            .split(|ch: char| !ch.is_ascii_alphanumeric())
+                            .any(|w| w.bytes().any(|b| b.is_ascii_digit()) || MONTHS.contains(&w));
+                    let flipped = negative(body) != negative(claim_text) || value;
+                    (short && CONTRADICTS.contains(&first) && !own_cause && flipped).then_some(
+                        Hit {
+                            start,
+                            end: start + body.len(),
+                            pattern: claimed.pattern,
+                            clause: k,
+                        },
+                    )
                 })
             };
             let claim = (0..hits.len()).find(|&i| {
@@ -1900,6 +2011,18 @@ mod tests {
         ] {
             assert_eq!(classify(text), cause, "{text}");
         }
+        // Whoever the customer reached is the service, by any word; the
+        // rider as what is complained of, or inside what the agent said,
+        // is not the one meant (found by exploratory testing).
+        for text in [
+            "The driver was late. Customer service was rude and dismissive.",
+            "The driver was late. I called the shop and they were rude and dismissive.",
+            "外卖小哥把餐送错了，找了店里，老板娘说话特别难听",
+            "投诉快递员，敷衍了事",
+            "客服说：骑手已经在路上了，你急什么。语气很不耐烦",
+        ] {
+            assert_eq!(classify(text), Cause::Attitude, "{text}");
+        }
         // 她 is whoever was named last: here the agent, whose manners count.
         let c = Classifier::new(&ClassifyConfig::default()).unwrap();
         let rules = |t: &str| c.rule_scores(t, &mut Scratch::default());
@@ -1935,6 +2058,22 @@ mod tests {
         assert!(rules("She told me about the plan. It was the third time I had called them about the same thing today.")[competence] <= 0.0);
         // The short sentence is a wait of its own.
         assert!(rules("He told me to hold on. It's been a week.")[competence] <= 0.0);
+        // A confirmation, a remark, a promise in a contraction: none says
+        // the claim was untrue (found by exploratory testing).
+        for text in [
+            "The agent said the part was under warranty. It was. Then they charged me labour anyway.",
+            "Support told me to power cycle the router. They tried. Still no internet three days later.",
+            "The agent told me they'd waive the fee. They didn't.",
+        ] {
+            assert!(rules(text)[competence] <= 0.0, "{text}");
+        }
+        // Another value in the claim's place is a contradiction.
+        assert_eq!(
+            classify(
+                "Hotel front desk told me checkout was 1pm. It was 11. Got charged a late fee."
+            ),
+            Cause::Competence
+        );
     }
 
     /// The customer's own mistake, or the service praised for putting
