@@ -576,23 +576,26 @@ fn english_date(t: &str) -> Option<String> {
     Some(format!("{year}-{month:02}-{day:02}{rest}"))
 }
 
+/// The English months' names, lower case, January first.
+pub const ENGLISH_MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
 /// The month an English month name or its abbreviation (`Nov`, `Sept`,
 /// `november`) stands for.
 fn english_month(word: &str) -> Option<u32> {
-    const MONTHS: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
+    const MONTHS: [&str; 12] = ENGLISH_MONTHS;
     let w = word.to_ascii_lowercase();
     if w.len() < 3 {
         return None;

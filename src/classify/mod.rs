@@ -253,22 +253,6 @@ const CLAIM_REFUTED_WEIGHT: f32 = 3.5;
 /// untrue (It was not. It is. None of them do. Got charged £85).
 const CONTRADICTS: [&str; 7] = ["it", "its", "they", "none", "nope", "wrong", "got"];
 
-/// Months, a value a short contradiction may put in a claim's place.
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-
 /// Words that make an English clause negative (apostrophes are gone when
 /// the rules see the text: didn't is didnt).
 const NEGATIVE_WORDS: [&str; 25] = [
@@ -1417,18 +1401,17 @@ impl Classifier {
                     || praised[clause].iter().any(|p| *p)
             };
             // Or, after an English claim, a short sentence of its own that
-            // says otherwise (agent said it was dairy-free. It was not; she
-            // said March. It was January; told me any post office. None of
-            // them do it): in the next three clauses, at most six words,
-            // opening with one of CONTRADICTS, and no phrase of its own but
-            // a competence one (told me to wait. It's been a week: a wait).
-            // Not after a claim of something to be done (said the fee would
-            // be reversed, confirmed my refund: a promise not kept).
-            // The short sentence says the opposite of the claim: one of the
-            // two is negative and the other not ("said it was dairy-free. It
-            // was not."; "insisted it wasn't valid. It is."), not a
-            // confirmation ("said it was under warranty. It was.") or a
-            // remark ("They were nice."; found by exploratory testing).
+            // says otherwise: in the next three clauses, at most six words,
+            // opening with one of CONTRADICTS, with no phrase of its own but
+            // a competence one (told me to wait. It's been a week: a wait),
+            // and saying the opposite of the claim, one of the two negative
+            // and the other not ("said it was dairy-free. It was not.";
+            // "insisted it wasn't valid. It is."; "told me any post office.
+            // None of them do it."), or another value in its place (below).
+            // Not a confirmation ("said it was under warranty. It was.") or
+            // a remark ("They were nice."), nor after a claim of something
+            // to be done (said the fee would be reversed, confirmed my
+            // refund: a promise not kept; found by exploratory testing).
             let negative = |text: &str| {
                 text.split(|ch: char| !ch.is_ascii_alphanumeric())
                     .any(|w| NEGATIVE_WORDS.contains(&w))
@@ -1463,11 +1446,12 @@ impl Classifier {
                     let start = body.as_ptr() as usize - t.as_ptr() as usize;
                     // Or another value in the claim's place: a number or a
                     // month (told me checkout was 1pm. It was 11; said
-                    // March. It was January).
+                    // March. It was January; not "may", a word of its own).
                     let value = matches!(first, "it" | "its")
-                        && body
-                            .split(|ch: char| !ch.is_ascii_alphanumeric())
-                            .any(|w| w.bytes().any(|b| b.is_ascii_digit()) || MONTHS.contains(&w));
+                        && body.split(|ch: char| !ch.is_ascii_alphanumeric()).any(|w| {
+                            w.bytes().any(|b| b.is_ascii_digit())
+                                || w != "may" && crate::dates::ENGLISH_MONTHS.contains(&w)
+                        });
                     let flipped = negative(body) != negative(claim_text) || value;
                     (short && CONTRADICTS.contains(&first) && !own_cause && flipped).then_some(
                         Hit {
@@ -1497,7 +1481,6 @@ impl Classifier {
             });
             let competence = Cause::Competence as usize;
             if let Some((c, r)) = refuted.filter(|(_, r)| !praised[r.clause][competence]) {
-                let r = &r;
                 let w = CLAIM_REFUTED_WEIGHT * weights[r.clause];
                 scores[competence] += w;
                 evidence[competence].push((hits[c].start, hits[c].end));
