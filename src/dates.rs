@@ -595,12 +595,11 @@ pub const ENGLISH_MONTHS: [&str; 12] = [
 /// The month an English month name or its abbreviation (`Nov`, `Sept`,
 /// `november`) stands for.
 fn english_month(word: &str) -> Option<u32> {
-    const MONTHS: [&str; 12] = ENGLISH_MONTHS;
     let w = word.to_ascii_lowercase();
     if w.len() < 3 {
         return None;
     }
-    MONTHS
+    ENGLISH_MONTHS
         .iter()
         .position(|m| *m == w || m[..3] == w || w == "sept" && *m == "september")
         .map(|i| i as u32 + 1)
