@@ -1817,6 +1817,7 @@ mod tests {
             "They promised to get back to me. They never did.",
             "客服再三保证：24小时内，一定给您回电！结果呢？一周了",
             "They never called back.",
+            "客服说会给我打电话，一直没打过来",
         ] {
             assert_eq!(classify(text), Cause::Response, "{text}");
         }
@@ -1829,9 +1830,22 @@ mod tests {
             "说好三天内退款，等了一周还没到账",
             "客服答应补发，等了半个月也没发",
             "They promised a refund within 5 days. Still waiting two weeks later.",
+            // One agent's promise, in a contraction (dev14).
+            "Rep was lovely, said she'd reverse the charge. Two months later, still nothing.",
         ] {
             assert_eq!(classify(text), Cause::Resolution, "{text}");
         }
+    }
+
+    #[test]
+    fn comparatives_count_as_their_word() {
+        for text in [
+            "the agent was even ruder than last time",
+            "customer service got nastier every time I called",
+        ] {
+            assert_eq!(classify(text), Cause::Attitude, "{text}");
+        }
+        assert_eq!(classify("replies are slower every week"), Cause::Response);
     }
 
     #[test]
