@@ -495,6 +495,9 @@ pub struct Scratch {
     not_agent: Vec<bool>,
     mentions_agent: Vec<bool>,
     third_party: Vec<bool>,
+    /// An attitude phrase or quoted reply of the text was cancelled as a
+    /// third party's manners (骑手态度恶劣).
+    others_manners: bool,
     not_agent_seen: Vec<usize>,
     /// Opening quote marks: (position, mark).
     quotes: Vec<(usize, char)>,
@@ -840,7 +843,12 @@ impl Classifier {
                 // whatever the model leans to (also where the praise only
                 // cancelled a complaint: found by exploratory testing).
                 let praised = scratch.praise_hits.iter().any(|&(_, c, _)| c as usize == i);
-                combined[i] = if scores[i] < 0.0 || praised && scores[i] <= 0.0 {
+                // Likewise manners the rules put on a rider or courier
+                // (骑手态度恶劣), with no attitude phrase of the agent's:
+                // the model, which reads 态度恶劣 alone, would put them back
+                // on the agent (found by exploratory testing).
+                let others = i == Cause::Attitude as usize && scratch.others_manners;
+                combined[i] = if scores[i] < 0.0 || (praised || others) && scores[i] <= 0.0 {
                     0.0
                 } else if positive > 0.0 {
                     (1.0 - self.model_weight) * rule_p + self.model_weight * p
@@ -1008,9 +1016,11 @@ impl Classifier {
             not_agent,
             mentions_agent,
             third_party,
+            others_manners,
             not_agent_seen,
             ..
         } = scratch;
+        *others_manners = false;
         let breaks = &*breaks;
         let clause_of = |pos: usize| breaks.partition_point(|&b| b <= pos);
         // Clause k's text: from the break before it to the one after.
@@ -1309,6 +1319,7 @@ impl Classifier {
                         {
                             // 骑手态度恶劣, the courier was rude: not the
                             // agent (the courier's word counts for other).
+                            *others_manners = true;
                             note(&mut trace, h, c.id(), &|| {
                                 "cancelled: the clause is about someone other than the agent".into()
                             });
@@ -1362,6 +1373,10 @@ impl Classifier {
                     Role::Refuted => note(&mut trace, h, "refuted", &String::new),
                     Role::Neutral => {
                         note(&mut trace, h, "neutral", &|| "counts for nothing".into())
+                    }
+                    // A word for both (安装师傅) is the service's side.
+                    Role::ThirdParty if has(h.pattern, flag::AGENT) => {
+                        note(&mut trace, h, "the service's side", &String::new)
                     }
                     Role::ThirdParty => note(&mut trace, h, "not the agent", &String::new),
                     Role::Quality(..) => note(&mut trace, h, "quality", &|| {
@@ -1542,6 +1557,7 @@ impl Classifier {
                 let clause = clause_of(start);
                 let attitude = Cause::Attitude as usize;
                 let others_words = !names_agent(clause) && third_party_named_last(start);
+                *others_manners |= others_words;
                 if !praised[clause][attitude] && !others_words {
                     let w = self.quote_weight * weights[clause];
                     scores[attitude] += w;
@@ -1594,6 +1610,22 @@ mod tests {
                 .map(|(t, c)| (rules.normalized(t), *c)),
         );
         rules.with_model(scorer, model::ModelSource::Builtin)
+    }
+
+    #[test]
+    fn the_model_puts_no_riders_manners_back_on_the_agent() {
+        // README's own example, which the model (reading 态度恶劣 alone)
+        // turned into attitude (found by exploratory testing).
+        let c = with_builtin_model();
+        let mut scratch = Scratch::default();
+        for text in ["骑手态度恶劣", "快递员态度恶劣", "The courier was rude"] {
+            assert_eq!(c.classify(text, &mut scratch).cause, Cause::Other, "{text}");
+        }
+        // The agent's own manners beside them still count.
+        assert_eq!(
+            c.classify("快递员态度恶劣，客服也很敷衍", &mut scratch).cause,
+            Cause::Attitude
+        );
     }
 
     #[test]
