@@ -107,6 +107,33 @@ fn column_option_and_missing_text_column() {
 }
 
 #[test]
+fn an_input_of_no_records_still_writes_an_output_of_none() {
+    // A quiet day's empty JSON Lines, or an API's `[]`: `-o` replaces the
+    // last run's file, and JSON output is JSON (found by exploratory testing).
+    let wd = Workdir::empty();
+    let day1 = wd.write("day1.jsonl", "{\"content\":\"客服态度很差\",\"rating\":1}\n");
+    let day2 = wd.write("day2.jsonl", "");
+    let api = wd.write("api.json", "[]");
+    let out = wd.path("classified.csv");
+    let out = out.to_str().unwrap();
+    wd.kefu(&["classify", &day1, "-o", out]).assert().success();
+    assert!(std::fs::read_to_string(out).unwrap().contains("客服态度很差"));
+    wd.kefu(&["classify", &day2, "-o", out]).assert().success();
+    assert_eq!(
+        std::fs::read_to_string(out).unwrap(),
+        "cause,cause_label,causes,cause_evidence\n"
+    );
+    for file in [&day2, &api] {
+        let o = wd
+            .kefu(&["classify", file, "--format", "json"])
+            .output()
+            .unwrap();
+        assert!(o.status.success());
+        assert_eq!(String::from_utf8_lossy(&o.stdout), "[]\n", "{file}");
+    }
+}
+
+#[test]
 fn unreadable_rows_pass_through_unless_strict() {
     let wd = Workdir::empty();
     let f = wd.write("x.csv", "id,content\n1,回复太慢\n2,a,b,c\n3,客服骂人\n");

@@ -506,13 +506,27 @@ fn stream(globals: &Globals, ws: &Workspace, args: ClassifyArgs) -> Result<()> {
     let name = input.name.clone();
     if input.rows.no_records() {
         // An API's empty list, or an empty JSON Lines file: nothing to
-        // classify, nothing written.
+        // classify, and an output of no records all the same (`[]`, or the
+        // columns kefu adds), so that `-o` never leaves the last run's rows
+        // in place, nor a JSON reader an empty stdout (found by exploratory
+        // testing).
         if input.format == InputFormat::Jsonl {
             crate::say!("kefu: warning: {name}: empty: read as JSON Lines with no records");
         } else if !globals.quiet {
             crate::say!("kefu: {name}: no records (an empty list)");
         }
-        return Ok(());
+        let mut output = Output::open(args.output.as_deref())?;
+        let output_name = output.name();
+        if args.excel {
+            output
+                .write_all(b"\xEF\xBB\xBF")
+                .with_context(|| format!("cannot write {output_name}"))?;
+        }
+        let headers = CLASSIFY_COLUMNS.map(String::from).to_vec();
+        let out = RecordWriter::new(format, headers, output)
+            .and_then(RecordWriter::finish)
+            .with_context(|| format!("cannot write {output_name}"))?;
+        return out.finish();
     }
     let input_is_jsonl = input.format == InputFormat::Jsonl;
     let columns = input.find_columns(|headers| {
