@@ -107,17 +107,60 @@ fn column_option_and_missing_text_column() {
 }
 
 #[test]
+fn eval_reads_labels_as_import_reads_declared_causes() {
+    // 回复慢 and 态度问题 are causes to import and reports; files joined with
+    // cat and a totals row are skipped (found by exploratory testing: eval
+    // refused them all as unknown causes).
+    let wd = Workdir::empty();
+    let f = wd.write(
+        "lab.csv",
+        "text,cause\n客服回复太慢了,回复慢\n客服态度很差,态度问题\n\
+         text,cause\n问题一直没解决,问题解决效果\n客服骂人,待定\n合计：5条,\n",
+    );
+    let out = wd
+        .kefu(&["classify", "eval", &f, "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["rows"], 3);
+    let err = String::from_utf8_lossy(&out.stderr);
+    for note in [
+        "1 row(s) with no cause",
+        "1 row(s) repeating the header",
+        "1 totals row(s)",
+    ] {
+        assert!(err.contains(note), "{note}: {err}");
+    }
+    // A cause naming none, or two, is still an error naming the row.
+    let bad = wd.write("bad.csv", "text,cause\n客服回复太慢了,处理速度慢\n");
+    wd.kefu(&["classify", "eval", &bad])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("line 2").and(predicate::str::contains("处理速度慢")));
+}
+
+#[test]
 fn an_input_of_no_records_still_writes_an_output_of_none() {
     // A quiet day's empty JSON Lines, or an API's `[]`: `-o` replaces the
     // last run's file, and JSON output is JSON (found by exploratory testing).
     let wd = Workdir::empty();
-    let day1 = wd.write("day1.jsonl", "{\"content\":\"客服态度很差\",\"rating\":1}\n");
+    let day1 = wd.write(
+        "day1.jsonl",
+        "{\"content\":\"客服态度很差\",\"rating\":1}\n",
+    );
     let day2 = wd.write("day2.jsonl", "");
     let api = wd.write("api.json", "[]");
     let out = wd.path("classified.csv");
     let out = out.to_str().unwrap();
     wd.kefu(&["classify", &day1, "-o", out]).assert().success();
-    assert!(std::fs::read_to_string(out).unwrap().contains("客服态度很差"));
+    assert!(std::fs::read_to_string(out)
+        .unwrap()
+        .contains("客服态度很差"));
     wd.kefu(&["classify", &day2, "-o", out]).assert().success();
     assert_eq!(
         std::fs::read_to_string(out).unwrap(),

@@ -1623,7 +1623,8 @@ mod tests {
         }
         // The agent's own manners beside them still count.
         assert_eq!(
-            c.classify("快递员态度恶劣，客服也很敷衍", &mut scratch).cause,
+            c.classify("快递员态度恶劣，客服也很敷衍", &mut scratch)
+                .cause,
             Cause::Attitude
         );
     }

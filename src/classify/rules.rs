@@ -78,9 +78,31 @@ pub struct RuleSet {
 /// The largest weight a phrase may have.
 const MAX_WEIGHT: f32 = 100.0;
 
+/// Whether `text` (trimmed) is written as a weight: a number, or what
+/// would be taken for one (1.5.2, nan, inf).
+fn is_weight_text(text: &str) -> bool {
+    let t = text.trim();
+    !t.is_empty()
+        && (t.bytes().any(|b| b.is_ascii_digit())
+            && t.bytes()
+                .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))
+            || ["nan", "inf", "infinity", "+inf", "-inf"]
+                .contains(&t.to_ascii_lowercase().as_str()))
+}
+
+/// `phrase = weight`, the spaces around `=` optional (`摆臭脸=5`, found by
+/// exploratory testing: it was taken for the phrase `摆臭脸=5`, which no
+/// text holds); a line whose last `=` is followed by no weight is a phrase
+/// (`=_=`).
 fn parse_weighted(line: &str) -> Result<(String, f32)> {
-    match line.rsplit_once(" = ") {
+    match line.rsplit_once('=').filter(|(_, w)| is_weight_text(w)) {
         Some((phrase, w)) => {
+            if phrase
+                .rsplit_once('=')
+                .is_some_and(|(_, w)| is_weight_text(w))
+            {
+                bail!("{line:?} gives more than one weight: write `phrase = weight`");
+            }
             let weight: f32 = w
                 .trim()
                 .parse()
@@ -298,6 +320,27 @@ mod tests {
             .entries
             .contains(&("态度差".to_string(), Role::Complaint(Cause::Attitude, 3.0))));
         assert!(set.rewrites.iter().any(|(f, t)| f == "太度" && t == "态度"));
+    }
+
+    #[test]
+    fn a_weight_is_read_with_or_without_spaces_around_the_sign() {
+        let w = |l: &str| parse_weighted(l).map_err(|e| e.to_string());
+        assert_eq!(w("摆臭脸=5"), Ok(("摆臭脸".into(), 5.0)));
+        assert_eq!(w("黑脸 =2"), Ok(("黑脸".into(), 2.0)));
+        assert_eq!(w("甩脸子 = 3"), Ok(("甩脸子".into(), 3.0)));
+        assert_eq!(w("=_="), Ok(("=_=".into(), 1.0)));
+        assert_eq!(w("= 3"), Ok(("".into(), 3.0)), "refused by add as empty");
+        assert!(w("甩脸子 = 3 = 4")
+            .unwrap_err()
+            .contains("more than one weight"));
+        assert!(w("甩脸子 = 1.5.2").unwrap_err().contains("bad weight"));
+        assert!(w("甩脸子 = nan").unwrap_err().contains("from 0 to"));
+        let mut set = RuleSet::default();
+        assert!(set
+            .add("attitude", "= 3")
+            .unwrap_err()
+            .to_string()
+            .contains("empty phrase"));
     }
 
     #[test]

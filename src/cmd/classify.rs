@@ -13,7 +13,7 @@ use super::Globals;
 use crate::classify::eval::Evaluation;
 use crate::classify::model::{builtin_examples, Model, ModelSource, Scorer, MODEL_FILE};
 use crate::classify::{Classifier, Scratch, Verdict};
-use crate::domain::{parse_rating, Cause, Polarity, StarScale};
+use crate::domain::{parse_rating, Cause, DeclaredCause, Polarity, StarScale};
 use crate::ingest::columns::{
     free_name, header_key, normalize_header, renamed_column, unique_names_with, ColumnMap,
     CLASSIFY_COLUMNS, FEEDBACK_FIELDS,
@@ -1102,7 +1102,11 @@ fn text_from_stdin() -> Result<String> {
 
 /// Reads a labelled file: (text, cause) pairs. Unreadable rows and unknown
 /// causes are errors, all of them listed (the first few) and counted, so that
-/// one pass fixes the file; rows with an empty text are skipped, with a note.
+/// one pass fixes the file; rows with an empty text or no cause (empty, 待定),
+/// the header again (files joined with `cat`) and totals rows are skipped,
+/// with a note. A cause is read as import reads a declared one (`态度问题`,
+/// `回复慢`: found by exploratory testing, eval refused what import and
+/// reports took).
 pub fn read_labeled(file: &str) -> Result<Vec<(String, Cause)>> {
     let mut input = ingest::open(std::path::Path::new(file), &InputOptions::default(), None)?;
     let name = input.name.clone();
@@ -1119,10 +1123,12 @@ pub fn read_labeled(file: &str) -> Result<Vec<(String, Cause)>> {
     for note in input.notes() {
         crate::say!("kefu: {name}: {note}");
     }
+    let json_in = matches!(input.format, InputFormat::Json | InputFormat::Jsonl);
+    let header = OtherHeaders::new(input.rows.headers(), FEEDBACK_FIELDS, keys_for("reviews"));
     let mut row = Row::default();
     let mut out = vec![];
     let mut problems: Vec<String> = vec![];
-    let mut empty = 0;
+    let (mut empty, mut no_cause, mut headers_again, mut totals) = (0, 0, 0, 0);
     let position = input.rows.position_name();
     loop {
         match input.rows.read_row(&mut row)? {
@@ -1130,10 +1136,21 @@ pub fn read_labeled(file: &str) -> Result<Vec<(String, Cause)>> {
             ReadOutcome::Bad { line, reason, .. } => {
                 problems.push(format!("{position} {line}: {reason}"));
             }
+            ReadOutcome::Row if !json_in && header.repeats(&row) => headers_again += 1,
+            ReadOutcome::Row if is_totals_row(&row, text) => totals += 1,
             ReadOutcome::Row if row.get(text).trim().is_empty() => empty += 1,
-            ReadOutcome::Row => match Cause::parse_or_err(row.get(cause)) {
-                Ok(c) => out.push((row.get(text).to_string(), c)),
-                Err(e) => problems.push(format!("{position} {}: {e}", row.line)),
+            ReadOutcome::Row => match crate::domain::read_declared_cause(row.get(cause)) {
+                DeclaredCause::Cause(c) => out.push((row.get(text).to_string(), c)),
+                DeclaredCause::Nothing => no_cause += 1,
+                DeclaredCause::Unknown => {
+                    let e = Cause::parse_or_err(row.get(cause))
+                        .err()
+                        .unwrap_or_default();
+                    problems.push(format!(
+                        "{position} {}: {e}, or a phrase naming one (态度问题, 回复慢)",
+                        row.line
+                    ));
+                }
             },
         }
     }
@@ -1156,6 +1173,17 @@ pub fn read_labeled(file: &str) -> Result<Vec<(String, Cause)>> {
     }
     if empty > 0 {
         crate::say!("kefu: {name}: {empty} row(s) with an empty text skipped");
+    }
+    if no_cause > 0 {
+        crate::say!("kefu: {name}: {no_cause} row(s) with no cause (empty, 待定, -) skipped");
+    }
+    if headers_again > 0 {
+        crate::say!(
+            "kefu: {name}: {headers_again} row(s) repeating the header (files joined with cat?) skipped"
+        );
+    }
+    if totals > 0 {
+        crate::say!("kefu: {name}: {totals} totals row(s) (合计, 小计) skipped");
     }
     if out.is_empty() {
         bail!("{name}: no labelled rows (a text and a cause on each row)");
