@@ -107,6 +107,24 @@ fn column_option_and_missing_text_column() {
 }
 
 #[test]
+fn a_csv_as_pandas_writes_it_with_its_index_column() {
+    // `df.to_csv()`: the index column has no name (found by exploratory
+    // testing: the first record was taken for the header).
+    let wd = Workdir::empty();
+    let f = wd.write("p.csv", ",评价内容\n0,客服态度很差\n1,回复太慢了\n");
+    let out = wd.kefu(&["classify", &f]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = csv_rows(&out.stdout);
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[1][..3], ["0", "客服态度很差", "attitude"]);
+    assert_eq!(rows[2][2], "response");
+}
+
+#[test]
 fn eval_reads_labels_as_import_reads_declared_causes() {
     // 回复慢 and 态度问题 are causes to import and reports; files joined with
     // cat and a totals row are skipped (found by exploratory testing: eval

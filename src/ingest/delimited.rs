@@ -13,8 +13,8 @@ use csv::ByteRecord;
 
 use super::encoding::invalid_text_reason;
 use super::{
-    fields_to_csv_line, filled_cells, header_index, header_search_done, HeaderMove, ReadOutcome,
-    Row, RowSource, TextEncoding, HEADER_CANDIDATE_ROWS,
+    fields_to_csv_line, filled_cells, header_index, header_search_cells, header_search_done,
+    HeaderMove, ReadOutcome, Row, RowSource, TextEncoding, HEADER_CANDIDATE_ROWS,
 };
 
 /// Rows of delimited text, header first found.
@@ -485,7 +485,7 @@ impl DelimitedSource {
             let mut record = ByteRecord::new();
             match reader.read_byte_record(&mut record) {
                 Ok(true) => {
-                    filled.push(filled_cells(&record));
+                    filled.push(header_search_cells(&record));
                     top.push(record);
                 }
                 Ok(false) => break,

@@ -41,8 +41,8 @@ use calamine::{
 
 use super::TextEncoding;
 use super::{
-    filled_cells, header_index, header_search_done, HeaderMove, ReadOutcome, Row, RowSource,
-    HEADER_CANDIDATE_ROWS,
+    filled_cells, header_index, header_search_cells, header_search_done, HeaderMove, ReadOutcome,
+    Row, RowSource, HEADER_CANDIDATE_ROWS,
 };
 
 /// The workbook as calamine opens it from memory.
@@ -774,7 +774,7 @@ fn scan_xlsx(xlsx: &mut XlsxBook, name: &str) -> Result<Scanned, XlsxError> {
                     cells[i] = text;
                 }
             }
-            let filled = filled_cells(cells.iter().map(String::as_bytes));
+            let filled = header_search_cells(cells.iter().map(String::as_bytes));
             TopRow { row, cells, filled }
         })
         .collect();
@@ -792,7 +792,7 @@ fn top_of_range(range: &Range<Data>, columns: &Columns) -> Vec<TopRow> {
     (first..first + range.height() as u32)
         .filter_map(|row| {
             let cells = row_cells(range, row, columns);
-            let filled = filled_cells(cells.iter().map(String::as_bytes));
+            let filled = header_search_cells(cells.iter().map(String::as_bytes));
             (filled > 0).then_some(TopRow { row, cells, filled })
         })
         .take(HEADER_CANDIDATE_ROWS)

@@ -378,6 +378,22 @@ fn filled_cells<'a>(cells: impl IntoIterator<Item = &'a [u8]>) -> usize {
         .count()
 }
 
+/// How many cells a row holds, as the header search counts them: a row
+/// with only its first cell empty counts as full. pandas writes its index
+/// column so (`,评价内容` above `0,客服态度很差`), and that row is the header,
+/// not a title above one (found by exploratory testing: the first record
+/// was taken for the header, and its text for a column's name).
+fn header_search_cells<'a>(cells: impl IntoIterator<Item = &'a [u8]>) -> usize {
+    let filled: Vec<bool> = cells
+        .into_iter()
+        .map(|c| !String::from_utf8_lossy(c).trim().is_empty())
+        .collect();
+    match filled.split_first() {
+        Some((false, rest)) if !rest.is_empty() && rest.iter().all(|&f| f) => filled.len(),
+        _ => filled.iter().filter(|&&f| f).count(),
+    }
+}
+
 /// Whether the rows read so far from the top (`filled`: how many cells each
 /// holds) are enough for [`header_index`]: the first row that is not blank
 /// has two cells filled (the usual header on line 1), or the search window
@@ -970,6 +986,17 @@ mod tests {
             assert_eq!(sniff_format(&utf16("[{\"a\":1}]", big)), InputFormat::Json);
             assert_eq!(sniff_format(&utf16("评价ID,内容\n", big)), InputFormat::Csv);
         }
+    }
+
+    #[test]
+    fn a_header_with_only_its_first_cell_empty_counts_as_full() {
+        let count = |cells: &[&str]| header_search_cells(cells.iter().map(|c| c.as_bytes()));
+        assert_eq!(count(&["", "评价内容"]), 2, "pandas' unnamed index column");
+        assert_eq!(count(&["", "评价内容", "评分"]), 3);
+        assert_eq!(count(&["2026年11月差评明细表", "", ""]), 1, "a title");
+        assert_eq!(count(&["", "", "标题"]), 1);
+        assert_eq!(count(&["", "评价内容", ""]), 1);
+        assert_eq!(count(&[""]), 0);
     }
 
     #[test]
