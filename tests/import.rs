@@ -1242,6 +1242,65 @@ fn names_several_agents_share_are_warned_about_on_roster_and_feedback_import() {
 }
 
 #[test]
+fn a_roster_row_spelling_an_agents_id_otherwise_is_that_agent() {
+    // kf001, ＫＦ００２ and 2003.0 are KF001, KF002 and 2003, as feedback
+    // links them (found by exploratory testing: each became a second agent).
+    let wd = Workdir::new();
+    let a = wd.write(
+        "名单-202611.csv",
+        "工号,客服姓名,部门\nKF001,王芳,售前组\nKF002,李娜,售前组\n2003,张伟,售后组\n",
+    );
+    let b = wd.write(
+        "名单-202612.csv",
+        "工号,客服姓名,部门\nkf001,王芳,售前组\nＫＦ００２,李娜,售后组\n2003.0,张伟,售后组\n",
+    );
+    import_json(&wd, &["agents", &a]);
+    let v = import_json(&wd, &["agents", &b]);
+    assert_eq!(
+        (v["new"].as_u64(), v["unchanged"].as_u64()),
+        (Some(0), Some(2))
+    );
+    assert_eq!(
+        wd.sql("SELECT id, department FROM agents ORDER BY id"),
+        [["2003", "售后组"], ["KF001", "售前组"], ["KF002", "售后组"]]
+    );
+}
+
+#[test]
+fn a_roster_sheet_without_the_other_columns_keeps_them() {
+    // A 调岗单 after the roster: its 手机号 and 备注 stay, a column of its own
+    // joins them (found by exploratory testing: they were erased).
+    let wd = Workdir::new();
+    let roster = wd.write(
+        "客服名单.csv",
+        "工号,客服姓名,部门,入职日期,手机号,备注\nKF001,王芳,售前组,2024-03-01,13812345678,组长候选\n",
+    );
+    let moves = wd.write(
+        "调岗单.csv",
+        "工号,姓名,部门,调岗日期,审批人\nKF001,王芳,售后组,2026-11-01,李经理\n",
+    );
+    import_json(&wd, &["agents", &roster]);
+    import_json(&wd, &["agents", &moves]);
+    assert_eq!(
+        wd.sql("SELECT department, extra FROM agents"),
+        [[
+            "售后组",
+            r#"{"手机号":"13812345678","备注":"组长候选","审批人":"李经理"}"#
+        ]]
+    );
+    // A column the file has, empty in the row, is emptied.
+    let cleared = wd.write(
+        "名单2.csv",
+        "工号,客服姓名,部门,入职日期,手机号,备注\nKF001,王芳,售后组,2024-03-01,13812345678,\n",
+    );
+    import_json(&wd, &["agents", &cleared]);
+    assert_eq!(
+        wd.sql("SELECT extra FROM agents"),
+        [[r#"{"审批人":"李经理","手机号":"13812345678"}"#]]
+    );
+}
+
+#[test]
 fn padded_and_full_width_names_and_ids_link_to_the_roster() {
     // HR pads two-character names with a full-width space; exports write
     // full-width letters and digits, and ids as floats (2001.0).

@@ -2803,9 +2803,12 @@ fn import(
                         }
                         pending.push(rec);
                     }
-                    Item::Agent(rec) => {
+                    Item::Agent(mut rec) => {
                         let counts = &mut files.last_mut().expect("a file is open").counts;
                         counts.read += 1;
+                        if let Some(id) = agents::spelled_otherwise(&tx, &rec.id)? {
+                            rec.id = id;
+                        }
                         let stored = agents::upsert(&tx, &rec, import_id)?;
                         counts.add(stored.outcome);
                         // A row of an earlier employment, a re-hire's (its

@@ -1242,6 +1242,9 @@ pub struct AgentRecord {
     /// 调岗日期) leaves what the roster holds for it as it is.
     pub has: [bool; 4],
     pub extra: Option<String>,
+    /// The file's columns that map to no field (`extra` holds those with a
+    /// value): the roster's other columns the file lacks are kept.
+    pub extra_columns: std::sync::Arc<[String]>,
     pub hash: i64,
 }
 
@@ -1252,6 +1255,7 @@ pub struct AgentParser {
     tz: Tz,
     /// How dates with day and month before the year are read (see [`dates::DateOrder`]).
     order: dates::DateOrder,
+    extra_columns: std::sync::Arc<[String]>,
 }
 
 impl AgentParser {
@@ -1276,11 +1280,14 @@ impl AgentParser {
                 ));
             }
         }
+        let headers = super::columns::unique_names(headers);
+        let extra_columns = map.extras.iter().map(|&c| headers[c].clone()).collect();
         Ok(AgentParser {
             map,
-            headers: super::columns::unique_names(headers),
+            headers,
             tz,
             order: dates::DateOrder::Either,
+            extra_columns,
         })
     }
 
@@ -1353,6 +1360,7 @@ impl AgentParser {
             has: ["department", "leader_id", "joined_at", "left_at"]
                 .map(|f| self.map.column(AGENT_FIELDS, f).is_some()),
             extra,
+            extra_columns: self.extra_columns.clone(),
             hash,
         })
     }

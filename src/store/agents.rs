@@ -89,6 +89,51 @@ impl Stint {
     }
 }
 
+/// The id the roster has for `id` when it spells it otherwise: in another
+/// case or width, or as a float (kf001 or ＫＦ００１ for KF001, 2001.0 for
+/// 2001), as feedback links to it ([`crate::domain::agent_key`]); `None`
+/// when the roster has `id` as written, or no agent of that key. A roster
+/// row so written is that agent's, not a new one (found by exploratory
+/// testing: each became a second agent, paid a second bonus).
+pub fn spelled_otherwise(tx: &Transaction<'_>, id: &str) -> Result<Option<String>> {
+    let exact: bool = tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM agents WHERE id = ?1)")?
+        .query_row([id], |r| r.get(0))?;
+    if exact {
+        return Ok(None);
+    }
+    let key = crate::domain::agent_key(id);
+    let mut st = tx.prepare_cached("SELECT id FROM agents ORDER BY id")?;
+    let mut rows = st.query([])?;
+    while let Some(row) = rows.next()? {
+        let stored: String = row.get(0)?;
+        if crate::domain::agent_key(&stored) == key {
+            return Ok(Some(stored));
+        }
+    }
+    Ok(None)
+}
+
+/// The roster's other columns once row `a` is stored: those the stored
+/// entry has (`stored`, a JSON object) that are not columns of `a`'s file,
+/// then `a`'s. A sheet without a column (a 调岗单 of 工号, 姓名, 部门, 调岗日期
+/// after the roster's 手机号 and 备注) leaves what the roster holds for it,
+/// as for the department (found by exploratory testing: it erased them).
+fn kept_extra(stored: Option<&str>, a: &AgentRecord) -> Option<String> {
+    let object = |text: &str| match serde_json::from_str(text) {
+        Ok(serde_json::Value::Object(map)) => Some(map),
+        _ => None,
+    };
+    let Some(mut kept) = stored.and_then(object) else {
+        return a.extra.clone();
+    };
+    kept.retain(|k, _| !a.extra_columns.iter().any(|c| c == k));
+    if let Some(row) = a.extra.as_deref().and_then(object) {
+        kept.extend(row);
+    }
+    (!kept.is_empty()).then(|| serde_json::Value::Object(kept).to_string())
+}
+
 /// An agent as the roster holds them.
 struct Stored {
     hash: i64,
@@ -150,6 +195,7 @@ pub fn upsert(tx: &Transaction<'_>, a: &AgentRecord, import_id: i64) -> Result<R
         .optional()?;
     let date = |d: Option<NaiveDate>| d.map(|d| d.to_string());
     let parse = |d: &Option<String>| d.as_deref().and_then(|d| d.parse::<NaiveDate>().ok());
+    let extra = kept_extra(existing.as_ref().and_then(|e| e.extra.as_deref()), a);
     let row_of = |outcome, stint: Option<Stint>, dates_move| RosterRow {
         outcome,
         of_earlier: matches!(
@@ -333,7 +379,7 @@ pub fn upsert(tx: &Transaction<'_>, a: &AgentRecord, import_id: i64) -> Result<R
                 && row == *current
                 && same(&e.joined, date(a.joined_on), a.has[2])
                 && same(&e.left, date(a.left_on), a.has[3])
-                && e.extra == a.extra
+                && e.extra == extra
             {
                 return Ok(row_of(Upsert::Unchanged, None, true));
             }
@@ -382,7 +428,7 @@ pub fn upsert(tx: &Transaction<'_>, a: &AgentRecord, import_id: i64) -> Result<R
         a.leader_id,
         date(a.joined_on),
         date(a.left_on),
-        a.extra,
+        extra,
         a.hash,
         import_id,
         a.has[0],
