@@ -1267,6 +1267,27 @@ fn a_roster_row_spelling_an_agents_id_otherwise_is_that_agent() {
 }
 
 #[test]
+fn a_review_export_given_as_a_roster_is_refused() {
+    let wd = Workdir::new();
+    let f = wd.write(
+        "taobao-20261120.csv",
+        "评价ID,评价时间,评价等级,评价内容,客服工号,客服姓名\nR1,2026-11-20 10:00,差评,态度差,KF099,新人\n",
+    );
+    wd.kefu(&["import", "agents", &f]).assert().code(1).stderr(
+        predicate::str::contains("taobao-20261120.csv").and(predicate::str::contains(
+            "looks like a review or complaint export",
+        )),
+    );
+    assert_eq!(wd.sql("SELECT count(*) FROM agents"), [["0"]]);
+    // A roster with a 评分 column and its dates is a roster.
+    let r = wd.write(
+        "名单.csv",
+        "工号,客服姓名,入职日期,评分\nKF001,王芳,2024-03-01,4\n",
+    );
+    assert_eq!(import_json(&wd, &["agents", &r])["new"], 1);
+}
+
+#[test]
 fn a_roster_sheet_without_the_other_columns_keeps_them() {
     // A 调岗单 after the roster: its 手机号 and 备注 stay, a column of its own
     // joins them (found by exploratory testing: they were erased).

@@ -19,7 +19,7 @@ use crate::config::{read_toml, MappingFile};
 use crate::domain::{shown, Cause, FeedbackKind, Polarity, StarScale, NOT_RATED};
 use crate::error::Usage;
 use crate::identity::Occurrences;
-use crate::ingest::columns::{header_key, ColumnMap};
+use crate::ingest::columns::{header_key, ColumnMap, FEEDBACK_FIELDS};
 use crate::ingest::records::{
     specs_for, ActivityParser, ActivityRecord, AgentParser, AgentRecord, AutoCause, EventParser,
     FeedbackParser, FeedbackRecord,
@@ -2192,6 +2192,36 @@ impl FileColumns {
     }
 }
 
+/// Refuses a review or complaint export given as a roster (`import agents
+/// taobao.csv`): one with the text of a review, or its time and rating,
+/// and none of a roster's dates (入职日期, 离职日期, 调岗日期). Its 工号 and
+/// 客服姓名 would make every agent it names one of the roster's, paid a
+/// bonus (found by exploratory testing).
+fn refuse_feedback_as_roster(headers: &[String], roster: &ColumnMap) -> Result<()> {
+    use crate::ingest::columns::AGENT_FIELDS;
+    let Ok(feedback) = ColumnMap::build(headers, FEEDBACK_FIELDS, &BTreeMap::new()) else {
+        return Ok(());
+    };
+    let named = |f: &str| feedback.column(FEEDBACK_FIELDS, f);
+    let dated = ["joined_at", "left_at", "changed_at"]
+        .iter()
+        .any(|f| roster.column(AGENT_FIELDS, f).is_some());
+    let text = named("content");
+    let rated = named("created_at").zip(named("rating"));
+    if dated || (text.is_none() && rated.is_none()) {
+        return Ok(());
+    }
+    let shown: Vec<String> = text
+        .into_iter()
+        .chain(rated.into_iter().flat_map(|(a, b)| [a, b]))
+        .map(|c| crate::domain::shown(&headers[c]))
+        .collect();
+    bail!(
+        "looks like a review or complaint export (columns {}), not a roster: nothing imported; import it with `kefu import reviews` (or complaints), or, if it is a roster, name its columns with --map",
+        shown.join(", ")
+    )
+}
+
 impl<'a> Parsers<'a> {
     fn new(
         plan: &Plan,
@@ -2223,6 +2253,9 @@ impl<'a> Parsers<'a> {
                     .with_date_order(plan.date_order),
                 width,
             ));
+        }
+        if plan.kind == ImportKind::Agents && plan.columns.is_empty() {
+            refuse_feedback_as_roster(headers, &map)?;
         }
         Ok(if plan.kind == ImportKind::Agents {
             Parsers::Agents(
