@@ -1444,13 +1444,24 @@ fn a_configured_source_applies_when_the_file_name_gives_it() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("import them separately"));
-    // A --source one typo away from a configured one is warned about.
-    wd.kefu(&["import", "reviews", &g, "--source", "shpo", "--dry-run"])
+    // A --source one typo away from a configured one, or in another case,
+    // is warned about, under -q too.
+    for typo in ["shpo", "SHOP"] {
+        wd.kefu(&["import", "reviews", &g, "--source", typo, "--dry-run", "-q"])
+            .assert()
+            .success()
+            .stderr(predicate::str::contains(format!(
+                "kefu.toml has no [sources.{typo}] (did you mean shop?)"
+            )));
+    }
+    // Spaces around a --source are no part of its name.
+    wd.kefu(&["import", "reviews", &f, "--source", " shop "])
         .assert()
-        .success()
-        .stderr(predicate::str::contains(
-            "kefu.toml has no [sources.shpo] (did you mean shop?)",
-        ));
+        .success();
+    assert_eq!(
+        wd.sql("SELECT DISTINCT source FROM feedback ORDER BY 1"),
+        [["shop"]]
+    );
 }
 
 #[test]

@@ -246,6 +246,12 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
             "--source is empty (an unset variable?): give the source's name, or leave --source out to take it from the file name".into()
         ));
     }
+    // `--source 'taobao '` is taobao (found by exploratory testing: a
+    // second source, each record stored twice).
+    let args = ImportArgs {
+        source: args.source.map(|s| s.trim_matches(invisible).to_string()),
+        ..args
+    };
     let replace = match args.replace.as_deref() {
         None => None,
         Some(_)
@@ -678,11 +684,15 @@ fn configured_source(
 ) -> Result<Option<String>> {
     let sources = &ws.config.sources;
     if let Some(name) = source {
-        if !sources.contains_key(name) && !ws.quiet {
+        // A warning, under -q too; a name in another case (PDD for pdd) is
+        // one too (found by exploratory testing).
+        if !sources.contains_key(name) {
+            let lower = name.to_lowercase();
+            let distance = |k: &str| strsim::levenshtein(&k.to_lowercase(), &lower);
             let near = sources
                 .keys()
-                .filter(|k| strsim::levenshtein(k, name) <= 2.min(k.chars().count() / 2))
-                .min_by_key(|k| strsim::levenshtein(k, name));
+                .filter(|k| distance(k) <= 2.min(k.chars().count() / 2))
+                .min_by_key(|k| distance(k));
             if let Some(near) = near {
                 crate::say!(
                     "kefu: warning: --source {name}: kefu.toml has no [sources.{name}] (did you mean {near}?); read with the default settings, as a source of its own"
