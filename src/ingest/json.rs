@@ -69,6 +69,12 @@ fn next_line(reader: &mut dyn BufRead, line_no: &mut u64) -> Result<Option<(u64,
             return Ok(None);
         }
         *line_no += 1;
+        // Where a second export began (files joined with `cat`), its
+        // byte-order mark (found by exploratory testing: that record was
+        // rejected as "not JSON", the mark unnamed).
+        if buf.starts_with(b"\xEF\xBB\xBF") {
+            buf.drain(..3);
+        }
         if !is_blank(&buf) {
             return Ok(Some((*line_no, buf)));
         }
@@ -722,6 +728,19 @@ mod tests {
             JsonSource::open_lines("t.jsonl", std::io::Cursor::new(lines), TextEncoding::Utf8)
                 .unwrap();
         assert!(rows(src)[0].starts_with("1!key \"rating\" is written twice"));
+    }
+
+    #[test]
+    fn json_lines_joined_with_cat_lose_no_record_to_a_byte_order_mark() {
+        let text = "{\"id\":1}\n\u{feff}{\"id\":2}\n";
+        let mut src =
+            JsonSource::open_lines("t.jsonl", std::io::Cursor::new(text), TextEncoding::Utf8)
+                .unwrap();
+        let mut row = Row::default();
+        for id in ["1", "2"] {
+            assert!(matches!(src.read_row(&mut row).unwrap(), ReadOutcome::Row));
+            assert_eq!(row.get(0), id);
+        }
     }
 
     #[test]
