@@ -158,9 +158,13 @@ pub fn cell_text(cell: &Data) -> String {
         }
         Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
         Data::DateTime(dt) => match dt.as_datetime() {
-            // Day 0 of Excel's calendar: a time of day without a date.
+            // Day 0 of Excel's calendar: a time of day without a date, in
+            // a Mac workbook's 1904 calendar too (found by exploratory
+            // testing: read as 1904-01-01 15:30:00).
             Some(t)
-                if t.date() < chrono::NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default() =>
+                if (0.0..1.0).contains(&dt.as_f64())
+                    || t.date()
+                        < chrono::NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default() =>
             {
                 t.format("%H:%M:%S").to_string()
             }
@@ -1425,6 +1429,23 @@ impl RowSource for ExcelSource {
 mod tests {
     use super::*;
     use rust_xlsxwriter::{Format, Workbook, Worksheet};
+
+    #[test]
+    fn a_time_of_day_cell_is_its_clock_time_in_either_calendar() {
+        use calamine::{ExcelDateTime, ExcelDateTimeType};
+        let cell = |v: f64, is_1904| {
+            cell_text(&Data::DateTime(ExcelDateTime::new(
+                v,
+                ExcelDateTimeType::DateTime,
+                is_1904,
+            )))
+        };
+        for is_1904 in [false, true] {
+            assert_eq!(cell(0.6458333333333334, is_1904), "15:30:00");
+        }
+        assert_eq!(cell(46346.5, false), "2026-11-20 12:00:00");
+        assert_eq!(cell(44884.5, true), "2026-11-20 12:00:00");
+    }
 
     /// Writes `rows` into `sheet` as text from its first row (empty cells
     /// left out).
