@@ -255,6 +255,91 @@ fn sheets_hold_error_cells(bytes: &[u8]) -> bool {
     false
 }
 
+/// How many formula cells of the workbook's sheets hold no value (how
+/// openpyxl and report generators write them: `<f>UPPER(A2)</f><v />`),
+/// and the first one's cell and sheet file: calamine reads them as empty,
+/// which would lose an agent's id or a complaint's 是否成立 without a word
+/// (found by exploratory testing). Excel and WPS save every formula's
+/// value. Each sheet's XML is read through a small window, not held.
+fn formulas_without_values(bytes: &[u8]) -> Option<(usize, String)> {
+    use std::io::Read;
+    const KEEP: usize = 512;
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return None;
+    }
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let (mut count, mut first) = (0usize, None);
+    for i in 0..zip.len() {
+        let Ok(mut file) = zip.by_index(i) else {
+            continue;
+        };
+        if !is_sheet_xml(file.name()) {
+            continue;
+        }
+        let part = file.name().to_string();
+        let mut window = vec![0u8; 64 * 1024 + KEEP];
+        let (mut filled, mut from) = (0, 0);
+        loop {
+            let n = match file.read(&mut window[filled..]) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            let end = filled + n;
+            let seen = &window[..end];
+            for at in memchr::memmem::find_iter(&seen[from..], b"</c>") {
+                let before = &seen[..from + at];
+                if holds_formula_without_value(before) {
+                    count += 1;
+                    if first.is_none() {
+                        first = Some(match cell_reference(before) {
+                            Some(cell) => format!("cell {cell} in {part}"),
+                            None => part.clone(),
+                        });
+                    }
+                }
+            }
+            let tail = end.saturating_sub(KEEP);
+            window.copy_within(tail..end, 0);
+            filled = end - tail;
+            // A `</c>` cut by the window's end is found once its rest is read.
+            from = filled.saturating_sub(3);
+        }
+    }
+    first.map(|f| (count, f))
+}
+
+/// Whether a cell's XML (what comes before its `</c>`) ends in a formula
+/// with no value: `</f>`, `<f t="shared" si="0"/>`, then no `<v>` or an
+/// empty one.
+fn holds_formula_without_value(before: &[u8]) -> bool {
+    let mut xml = before;
+    for empty in [&b"<v/>"[..], b"<v />", b"<v></v>"] {
+        if let Some(rest) = xml.strip_suffix(empty) {
+            xml = rest;
+            break;
+        }
+    }
+    if xml.ends_with(b"</f>") {
+        return true;
+    }
+    xml.ends_with(b"/>")
+        && memchr::memrchr(b'<', xml).is_some_and(|lt| {
+            let tag = &xml[lt..];
+            tag.starts_with(b"<f ") || tag.starts_with(b"<f/")
+        })
+}
+
+/// The reference (`D2`) of the last cell opened in `before`.
+fn cell_reference(before: &[u8]) -> Option<String> {
+    let start = memchr::memmem::rfind(before, b"<c ")?;
+    let cell = &before[start..];
+    let r = memchr::memmem::find(cell, b" r=\"")? + 4;
+    let len = cell[r..].iter().position(|&b| b == b'"')?;
+    std::str::from_utf8(&cell[r..r + len])
+        .ok()
+        .map(str::to_string)
+}
+
 /// The workbook with every sheet's error cells as text cells.
 fn rewrite_error_cells(bytes: &[u8]) -> Result<Vec<u8>, zip::result::ZipError> {
     use std::io::{Read, Write};
@@ -446,6 +531,11 @@ impl ExcelSource {
     }
 
     pub fn open(name: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<ExcelSource> {
+        if let Some((count, first)) = formulas_without_values(&bytes) {
+            crate::say!(
+                "kefu: warning: {name}: {count} formula cell(s) hold no saved value (first: {first}), read as empty: the workbook was written by a program that does not compute formulas (a script, a report generator); open it in Excel or WPS, save it, and read it again"
+            );
+        }
         let bytes = with_empty_shared_strings_kept(with_cjk_date_formats_known(
             with_new_errors_as_text(bytes),
         ));
@@ -1429,6 +1519,42 @@ impl RowSource for ExcelSource {
 mod tests {
     use super::*;
     use rust_xlsxwriter::{Format, Workbook, Worksheet};
+
+    #[test]
+    fn formulas_with_no_saved_value_are_found() {
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        write_rows(sheet, &[&["投诉编号", "客服工号", "是否成立"], &["C1"]]);
+        sheet.write_formula(1, 1, "=UPPER(\"kf001\")").unwrap();
+        sheet
+            .write_formula(1, 2, "=IF(TRUE,\"成立\",\"不成立\")")
+            .unwrap();
+        let saved = book.save_to_buffer().unwrap();
+        // rust_xlsxwriter saves a value (0) with each formula, as Excel does.
+        assert_eq!(formulas_without_values(&saved), None);
+        // openpyxl's form, and a formula alone.
+        let unsaved = with_part_rewritten(saved, "xl/worksheets/sheet1.xml", |xml| {
+            let text = String::from_utf8_lossy(xml);
+            Some(
+                text.replacen("</f><v>0</v>", "</f><v />", 1)
+                    .replacen("</f><v>0</v>", "</f>", 1)
+                    .into_bytes(),
+            )
+        });
+        assert_eq!(
+            formulas_without_values(&unsaved),
+            Some((2, "cell B2 in xl/worksheets/sheet1.xml".to_string()))
+        );
+        assert!(holds_formula_without_value(
+            b"<c r=\"A9\"><f t=\"shared\" si=\"0\"/>"
+        ));
+        assert!(!holds_formula_without_value(
+            b"<c r=\"A9\"><f>A1</f><v>3</v>"
+        ));
+        assert!(!holds_formula_without_value(
+            b"<c r=\"A9\" t=\"s\"><v>3</v>"
+        ));
+    }
 
     #[test]
     fn a_time_of_day_cell_is_its_clock_time_in_either_calendar() {
