@@ -1317,8 +1317,15 @@ fn a_roster_sheet_without_the_other_columns_keeps_them() {
     import_json(&wd, &["agents", &cleared]);
     assert_eq!(
         wd.sql("SELECT extra FROM agents"),
-        [[r#"{"审批人":"李经理","手机号":"13812345678"}"#]]
+        [[r#"{"手机号":"13812345678","审批人":"李经理"}"#]]
     );
+    // A sheet changing nothing the roster holds changes nothing (found by
+    // regression testing: the kept columns' order changed, "updated").
+    let same = wd.write(
+        "名单3.csv",
+        "工号,客服姓名,手机号\nKF001,王芳,13812345678\n",
+    );
+    assert_eq!(import_json(&wd, &["agents", &same])["unchanged"], 1);
 }
 
 #[test]

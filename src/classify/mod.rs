@@ -1574,6 +1574,12 @@ impl Classifier {
                 }
             }
         }
+        // With the agent named too (骑手态度恶劣，客服更恶劣), manners the
+        // rules did not see may be the agent's: the model weighs in as ever
+        // (found by regression testing).
+        if *others_manners && (0..n_clauses).any(names_agent) {
+            *others_manners = false;
+        }
         for &(i, c, w) in praise_hits.iter() {
             let h = &hits[i];
             let penalty = w * weights[h.clause];
@@ -1621,12 +1627,16 @@ mod tests {
         for text in ["骑手态度恶劣", "快递员态度恶劣", "The courier was rude"] {
             assert_eq!(c.classify(text, &mut scratch).cause, Cause::Other, "{text}");
         }
-        // The agent's own manners beside them still count.
-        assert_eq!(
-            c.classify("快递员态度恶劣，客服也很敷衍", &mut scratch)
-                .cause,
-            Cause::Attitude
-        );
+        // The agent's own manners beside them still count, those the rules
+        // see and those only the model does (found by regression testing).
+        for text in ["快递员态度恶劣，客服也很敷衍", "骑手态度恶劣，客服更恶劣"]
+        {
+            assert_eq!(
+                c.classify(text, &mut scratch).cause,
+                Cause::Attitude,
+                "{text}"
+            );
+        }
     }
 
     #[test]
@@ -1875,6 +1885,8 @@ mod tests {
         for text in [
             "the agent was even ruder than last time",
             "customer service got nastier every time I called",
+            // "was rude" found first would leave ruder unread.
+            "the agent was ruder than the last one",
         ] {
             assert_eq!(classify(text), Cause::Attitude, "{text}");
         }

@@ -95,11 +95,21 @@ fn is_weight_text(text: &str) -> bool {
 /// text holds); a line whose last `=` is followed by no weight is a phrase
 /// (`=_=`).
 fn parse_weighted(line: &str) -> Result<(String, f32)> {
-    match line.rsplit_once('=').filter(|(_, w)| is_weight_text(w)) {
+    // Typed with a Chinese input method: `甩锅＝５` (found by regression
+    // testing: the phrase `甩锅＝5`, which no text holds). The phrase is
+    // kept as written: a built-in one holds `？`.
+    let fold = |w: &str| -> String { w.chars().map(crate::domain::fold_full_width).collect() };
+    let line = line.replace('＝', "=");
+    let line = line.as_str();
+    match line
+        .rsplit_once('=')
+        .map(|(phrase, w)| (phrase, fold(w)))
+        .filter(|(_, w)| is_weight_text(w))
+    {
         Some((phrase, w)) => {
             if phrase
                 .rsplit_once('=')
-                .is_some_and(|(_, w)| is_weight_text(w))
+                .is_some_and(|(_, w)| is_weight_text(&fold(w)))
             {
                 bail!("{line:?} gives more than one weight: write `phrase = weight`");
             }
@@ -329,6 +339,7 @@ mod tests {
         assert_eq!(w("黑脸 =2"), Ok(("黑脸".into(), 2.0)));
         assert_eq!(w("甩脸子 = 3"), Ok(("甩脸子".into(), 3.0)));
         assert_eq!(w("=_="), Ok(("=_=".into(), 1.0)));
+        assert_eq!(w("甩锅＝５"), Ok(("甩锅".into(), 5.0)));
         assert_eq!(w("= 3"), Ok(("".into(), 3.0)), "refused by add as empty");
         assert!(w("甩脸子 = 3 = 4")
             .unwrap_err()

@@ -2203,10 +2203,11 @@ impl FileColumns {
 }
 
 /// Refuses a review or complaint export given as a roster (`import agents
-/// taobao.csv`): one with the text of a review, or its time and rating,
-/// and none of a roster's dates (入职日期, 离职日期, 调岗日期). Its 工号 and
-/// 客服姓名 would make every agent it names one of the roster's, paid a
-/// bonus (found by exploratory testing).
+/// taobao.csv`): one with the text of a review and its time, and none of a
+/// roster's dates (入职日期, 离职日期, 调岗日期). Its 工号 and 客服姓名 would
+/// make every agent it names one of the roster's, paid a bonus (found by
+/// exploratory testing). A roster's 内容 (job content), 评价 or 评分 and
+/// 时间 alone are no review's (found by regression testing).
 fn refuse_feedback_as_roster(headers: &[String], roster: &ColumnMap) -> Result<()> {
     use crate::ingest::columns::AGENT_FIELDS;
     let Ok(feedback) = ColumnMap::build(headers, FEEDBACK_FIELDS, &BTreeMap::new()) else {
@@ -2216,15 +2217,15 @@ fn refuse_feedback_as_roster(headers: &[String], roster: &ColumnMap) -> Result<(
     let dated = ["joined_at", "left_at", "changed_at"]
         .iter()
         .any(|f| roster.column(AGENT_FIELDS, f).is_some());
-    let text = named("content");
-    let rated = named("created_at").zip(named("rating"));
-    if dated || (text.is_none() && rated.is_none()) {
+    let Some((text, time)) = named("content").zip(named("created_at")) else {
+        return Ok(());
+    };
+    if dated {
         return Ok(());
     }
-    let shown: Vec<String> = text
-        .into_iter()
-        .chain(rated.into_iter().flat_map(|(a, b)| [a, b]))
-        .map(|c| crate::domain::shown(&headers[c]))
+    let shown: Vec<String> = [text, time]
+        .iter()
+        .map(|&c| crate::domain::shown(&headers[c]))
         .collect();
     bail!(
         "looks like a review or complaint export (columns {}), not a roster: nothing imported; import it with `kefu import reviews` (or complaints), or, if it is a roster, name its columns with --map",
@@ -2849,7 +2850,7 @@ fn import(
                     Item::Agent(mut rec) => {
                         let counts = &mut files.last_mut().expect("a file is open").counts;
                         counts.read += 1;
-                        if let Some(id) = agents::spelled_otherwise(&tx, &rec.id)? {
+                        if let Some(id) = agents::spelled_otherwise(&tx, &rec.id, &rec.name)? {
                             rec.id = id;
                         }
                         let stored = agents::upsert(&tx, &rec, import_id)?;

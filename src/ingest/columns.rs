@@ -167,7 +167,7 @@ pub fn renamed_column(h: &str) -> Option<(&str, usize)> {
 /// A header as compared with the aliases: full-width forms folded to ASCII
 /// (`（`, `：`, `Ａ`, `１`), Traditional characters read as Simplified
 /// (評價時間 as 评价时间, [`crate::hanzi`]), lower-cased, without white space, `_`, `-`,
-/// BOMs and other zero-width characters, or a leading `*` (the "required" mark some exports put on headers),
+/// BOMs and other zero-width characters, or a `*` before or after it (the "required" mark some exports put on headers),
 /// and without what Chinese exports add around a name: a trailing `:`, a
 /// bracketed note at the end (`评价时间(北京时间)`, `评分【1-5】`) or brackets
 /// around the whole name (`【评价时间】`).
@@ -182,7 +182,8 @@ pub fn header_key(h: &str) -> String {
     let folded: String = h.chars().map(half_width).collect();
     folded
         .trim()
-        .trim_start_matches('*')
+        // The "required" mark, before the name or after it (评价时间*).
+        .trim_matches('*')
         .chars()
         // Zero-width characters (a space, joiners, a BOM) pasted into a
         // header from a web page are invisible in Excel: not part of a name.
@@ -637,6 +638,8 @@ mod tests {
             ("[评价时间]", "created_at"),
             ("*评价时间", "created_at"),
             ("＊评价时间：", "created_at"),
+            ("评价时间*", "created_at"),
+            ("评价时间 ＊", "created_at"),
             ("星级：", "rating"),
             ("评分（1-5）", "rating"),
             ("评分【1-5】", "rating"),

@@ -315,6 +315,13 @@ fn holds_formula_without_value(before: &[u8]) -> bool {
     let mut xml = before;
     for empty in [&b"<v/>"[..], b"<v />", b"<v></v>"] {
         if let Some(rest) = xml.strip_suffix(empty) {
+            // A text result saved empty (Excel's and LibreOffice's
+            // `t="str"` cell of `=IF(A2="","",…)`) is a value.
+            let cell = memchr::memmem::rfind(rest, b"<c ").map_or(rest, |c| &rest[c..]);
+            let tag = &cell[..memchr::memchr(b'>', cell).unwrap_or(cell.len())];
+            if memchr::memmem::find(tag, b" t=\"str\"").is_some() {
+                return false;
+            }
             xml = rest;
             break;
         }
@@ -1553,6 +1560,10 @@ mod tests {
         ));
         assert!(!holds_formula_without_value(
             b"<c r=\"A9\" t=\"s\"><v>3</v>"
+        ));
+        // An empty text result, saved (Excel, LibreOffice).
+        assert!(!holds_formula_without_value(
+            b"<c r=\"A9\" s=\"1\" t=\"str\"><f>IF(A1=\"\",\"\",1)</f><v></v>"
         ));
     }
 

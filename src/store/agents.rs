@@ -95,7 +95,11 @@ impl Stint {
 /// when the roster has `id` as written, or no agent of that key. A roster
 /// row so written is that agent's, not a new one (found by exploratory
 /// testing: each became a second agent, paid a second bonus).
-pub fn spelled_otherwise(tx: &Transaction<'_>, id: &str) -> Result<Option<String>> {
+///
+/// Two stored agents of one key (kept apart by an earlier kefu): the one
+/// named `name`, else neither (found by regression testing: the other's
+/// row was overwritten).
+pub fn spelled_otherwise(tx: &Transaction<'_>, id: &str, name: &str) -> Result<Option<String>> {
     let exact: bool = tx
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM agents WHERE id = ?1)")?
         .query_row([id], |r| r.get(0))?;
@@ -103,15 +107,23 @@ pub fn spelled_otherwise(tx: &Transaction<'_>, id: &str) -> Result<Option<String
         return Ok(None);
     }
     let key = crate::domain::agent_key(id);
-    let mut st = tx.prepare_cached("SELECT id FROM agents ORDER BY id")?;
+    let mut st = tx.prepare_cached("SELECT id, name FROM agents ORDER BY id")?;
     let mut rows = st.query([])?;
+    let mut found: Vec<(String, String)> = vec![];
     while let Some(row) = rows.next()? {
         let stored: String = row.get(0)?;
         if crate::domain::agent_key(&stored) == key {
-            return Ok(Some(stored));
+            found.push((stored, row.get(1)?));
         }
     }
-    Ok(None)
+    Ok(match &found[..] {
+        [] => None,
+        [(one, _)] => Some(one.clone()),
+        several => several
+            .iter()
+            .find(|(_, n)| crate::domain::agent_key(n) == crate::domain::agent_key(name))
+            .map(|(id, _)| id.clone()),
+    })
 }
 
 /// The roster's other columns once row `a` is stored: those the stored
@@ -124,12 +136,24 @@ fn kept_extra(stored: Option<&str>, a: &AgentRecord) -> Option<String> {
         Ok(serde_json::Value::Object(map)) => Some(map),
         _ => None,
     };
-    let Some(mut kept) = stored.and_then(object) else {
+    let Some(stored) = stored.and_then(object) else {
         return a.extra.clone();
     };
-    kept.retain(|k, _| !a.extra_columns.iter().any(|c| c == k));
-    if let Some(row) = a.extra.as_deref().and_then(object) {
-        kept.extend(row);
+    let row = a.extra.as_deref().and_then(object).unwrap_or_default();
+    // In the stored order, so that a sheet changing nothing changes
+    // nothing (found by regression testing: "updated").
+    let mut kept = serde_json::Map::new();
+    for (k, v) in stored {
+        if !a.extra_columns.iter().any(|c| *c == k) {
+            kept.insert(k, v);
+        } else if let Some(now) = row.get(&k) {
+            kept.insert(k, now.clone());
+        }
+    }
+    for (k, v) in row {
+        if !kept.contains_key(&k) {
+            kept.insert(k, v);
+        }
     }
     (!kept.is_empty()).then(|| serde_json::Value::Object(kept).to_string())
 }
