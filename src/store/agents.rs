@@ -144,7 +144,7 @@ fn kept_extra(stored: Option<&str>, a: &AgentRecord) -> Option<String> {
     // nothing (found by regression testing: "updated").
     let mut kept = serde_json::Map::new();
     for (k, v) in stored {
-        if !a.extra_columns.iter().any(|c| *c == k) {
+        if !a.extra_columns.contains(&k) {
             kept.insert(k, v);
         } else if let Some(now) = row.get(&k) {
             kept.insert(k, now.clone());
