@@ -107,6 +107,22 @@ fn column_option_and_missing_text_column() {
 }
 
 #[test]
+fn store_mode_refuses_the_streams_options() {
+    // `--store --excel` was accepted and did nothing (found by exploratory
+    // testing).
+    let wd = Workdir::new();
+    for option in [
+        &["--excel"][..],
+        &["--sheet", "明细"],
+        &["--encoding", "gbk"],
+    ] {
+        let mut args = vec!["classify", "--store"];
+        args.extend_from_slice(option);
+        wd.kefu(&args).assert().code(2);
+    }
+}
+
+#[test]
 fn a_csv_as_pandas_writes_it_with_its_index_column() {
     // `df.to_csv()`: the index column has no name (found by exploratory
     // testing: the first record was taken for the header).

@@ -1461,6 +1461,11 @@ fn a_configured_source_applies_when_the_file_name_gives_it() {
                 "kefu.toml has no [sources.{typo}] (did you mean shop?)"
             )));
     }
+    // An empty --channel is refused, as an empty --source is.
+    wd.kefu(&["import", "reviews", &f, "--channel", " "])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--channel is empty"));
     // Spaces around a --source are no part of its name.
     wd.kefu(&["import", "reviews", &f, "--source", " shop "])
         .assert()

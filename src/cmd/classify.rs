@@ -72,7 +72,7 @@ pub struct ClassifyArgs {
     pub more_files: Vec<std::path::PathBuf>,
 
     /// Classify the store's negative feedback that has no automatic cause yet
-    #[arg(long, conflicts_with_all = ["file", "format", "output", "column", "rating_column", "strict"])]
+    #[arg(long, conflicts_with_all = ["file", "format", "output", "column", "rating_column", "strict", "excel", "sheet", "input_format", "encoding"])]
     pub store: bool,
 
     /// Stream: classify every row, not only negative ones. Store: redo every

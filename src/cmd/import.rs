@@ -246,10 +246,22 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
             "--source is empty (an unset variable?): give the source's name, or leave --source out to take it from the file name".into()
         ));
     }
+    // Likewise `--channel ''` (found by exploratory testing: accepted, and
+    // every record stored with an empty channel).
+    if args
+        .channel
+        .as_deref()
+        .is_some_and(|s| s.trim_matches(invisible).is_empty())
+    {
+        bail!(Usage(
+            "--channel is empty (an unset variable?): give the channel's name (淘宝, 电话), or leave --channel out".into()
+        ));
+    }
     // `--source 'taobao '` is taobao (found by exploratory testing: a
     // second source, each record stored twice).
     let args = ImportArgs {
         source: args.source.map(|s| s.trim_matches(invisible).to_string()),
+        channel: args.channel.map(|s| s.trim_matches(invisible).to_string()),
         ..args
     };
     let replace = match args.replace.as_deref() {
