@@ -268,6 +268,7 @@ fn formulas_without_values(bytes: &[u8]) -> Option<(usize, String)> {
         return None;
     }
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let names = sheet_names_by_part(&mut zip);
     let (mut count, mut first) = (0usize, None);
     for i in 0..zip.len() {
         let Ok(mut file) = zip.by_index(i) else {
@@ -276,7 +277,10 @@ fn formulas_without_values(bytes: &[u8]) -> Option<(usize, String)> {
         if !is_sheet_xml(file.name()) {
             continue;
         }
-        let part = file.name().to_string();
+        let part = match names.iter().find(|(p, _)| p == file.name()) {
+            Some((_, name)) => format!("sheet {}", crate::domain::shown(name)),
+            None => file.name().to_string(),
+        };
         let mut window = vec![0u8; 64 * 1024 + KEEP];
         let (mut filled, mut from) = (0, 0);
         loop {
@@ -306,6 +310,56 @@ fn formulas_without_values(bytes: &[u8]) -> Option<(usize, String)> {
         }
     }
     first.map(|f| (count, f))
+}
+
+/// Each sheet's XML part (`xl/worksheets/sheet2.xml`) and the sheet's name
+/// (`明细`), from the workbook's list of sheets and its relationships; what
+/// cannot be read is left out.
+fn sheet_names_by_part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Vec<(String, String)> {
+    use std::io::Read;
+    let mut text = |name: &str| {
+        let mut s = String::new();
+        zip.by_name(name).ok()?.read_to_string(&mut s).ok()?;
+        Some(s)
+    };
+    let (Some(book), Some(rels)) = (text("xl/workbook.xml"), text("xl/_rels/workbook.xml.rels"))
+    else {
+        return vec![];
+    };
+    // The value of attribute `name` in a tag (`r:id="rId2"`), XML entities read.
+    let attribute = |tag: &str, name: &str| -> Option<String> {
+        let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        let value = &tag[at..at + tag[at..].find('"')?];
+        Some(
+            value
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&apos;", "'")
+                .replace("&amp;", "&"),
+        )
+    };
+    let tags = |xml: &str, open: &str| -> Vec<String> {
+        xml.match_indices(open)
+            .filter_map(|(at, _)| xml[at..].find('>').map(|end| xml[at..at + end].to_string()))
+            .collect()
+    };
+    let targets: Vec<(String, String)> = tags(&rels, "<Relationship ")
+        .iter()
+        .filter_map(|t| Some((attribute(t, "Id")?, attribute(t, "Target")?)))
+        .collect();
+    tags(&book, "<sheet ")
+        .iter()
+        .filter_map(|t| {
+            let id = attribute(t, "r:id")?;
+            let target = &targets.iter().find(|(i, _)| *i == id)?.1;
+            let part = match target.strip_prefix('/') {
+                Some(absolute) => absolute.to_string(),
+                None => format!("xl/{target}"),
+            };
+            Some((part, attribute(t, "name")?))
+        })
+        .collect()
 }
 
 /// Whether a cell's XML (what comes before its `</c>`) ends in a formula
@@ -1550,7 +1604,7 @@ mod tests {
         });
         assert_eq!(
             formulas_without_values(&unsaved),
-            Some((2, "cell B2 in xl/worksheets/sheet1.xml".to_string()))
+            Some((2, "cell B2 in sheet \"Sheet1\"".to_string()))
         );
         assert!(holds_formula_without_value(
             b"<c r=\"A9\"><f t=\"shared\" si=\"0\"/>"
