@@ -2682,6 +2682,8 @@ fn import(
     let this_month = crate::dates::today(ws.tz)?.format("%Y-%m").to_string();
     let mut activity_later: (usize, Option<String>) = (0, None);
     let mut total = Counts::default();
+    // The roster's ids by key, read at the first roster row.
+    let mut roster_keys: Option<agents::RosterKeys> = None;
     // The first and last local day of the feedback this import added or
     // changed: where to look for records dated outside their agent's time.
     let mut written_days: Option<(i64, i64)> = None;
@@ -2862,9 +2864,14 @@ fn import(
                     Item::Agent(mut rec) => {
                         let counts = &mut files.last_mut().expect("a file is open").counts;
                         counts.read += 1;
-                        if let Some(id) = agents::spelled_otherwise(&tx, &rec.id, &rec.name)? {
+                        let keys = match &mut roster_keys {
+                            Some(keys) => keys,
+                            None => roster_keys.insert(agents::RosterKeys::load(&tx)?),
+                        };
+                        if let Some(id) = keys.spelled_otherwise(&rec.id, &rec.name) {
                             rec.id = id;
                         }
+                        keys.note(&rec.id, &rec.name);
                         let stored = agents::upsert(&tx, &rec, import_id)?;
                         counts.add(stored.outcome);
                         // A row of an earlier employment, a re-hire's (its

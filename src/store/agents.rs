@@ -89,46 +89,60 @@ impl Stint {
     }
 }
 
-/// The id the roster has for `id` when it spells it otherwise: in another
-/// case or width, or as a float (kf001 or ＫＦ００１ for KF001, 2001.0 for
-/// 2001), as feedback links to it ([`crate::domain::agent_key`]); `None`
-/// when the roster has `id` as written, or no agent of that key. A roster
-/// row so written is that agent's, not a new one (found by exploratory
-/// testing: each became a second agent, paid a second bonus).
-///
-/// Two stored agents of one key (kept apart by an earlier kefu): the one
-/// named `name`, else neither (found by regression testing: the other's
-/// row was overwritten).
-pub fn spelled_otherwise(tx: &Transaction<'_>, id: &str, name: &str) -> Result<Option<String>> {
-    let exact: bool = tx
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM agents WHERE id = ?1)")?
-        .query_row([id], |r| r.get(0))?;
-    if exact {
-        return Ok(None);
-    }
-    let key = crate::domain::agent_key(id);
-    let mut st = tx.prepare_cached("SELECT id, name FROM agents ORDER BY id")?;
-    let mut rows = st.query([])?;
-    let mut found: Vec<(String, String)> = vec![];
-    while let Some(row) = rows.next()? {
-        let stored: String = row.get(0)?;
-        if crate::domain::agent_key(&stored) == key {
-            found.push((stored, row.get(1)?));
-        }
-    }
-    Ok(match &found[..] {
-        [] => None,
-        [(one, _)] => Some(one.clone()),
-        several => several
-            .iter()
-            .find(|(_, n)| crate::domain::agent_key(n) == crate::domain::agent_key(name))
-            .map(|(id, _)| id.clone()),
-    })
+/// The roster's ids by [`crate::domain::agent_key`], read once per import
+/// and kept as rows are stored: a roster row that spells an agent's id
+/// otherwise (kf001 or ＫＦ００１ for KF001, 2001.0 for 2001) is that agent's,
+/// as feedback links to it, not a new one (found by exploratory testing:
+/// each became a second agent, paid a second bonus).
+#[derive(Default)]
+pub struct RosterKeys {
+    by_key: HashMap<String, Vec<(String, String)>>,
 }
 
-/// The roster's other columns once row `a` is stored: those the stored
-/// entry has (`stored`, a JSON object) that are not columns of `a`'s file,
-/// then `a`'s. A sheet without a column (a 调岗单 of 工号, 姓名, 部门, 调岗日期
+impl RosterKeys {
+    /// The ids and names the roster holds.
+    pub fn load(tx: &Transaction<'_>) -> Result<RosterKeys> {
+        let mut keys = RosterKeys::default();
+        let mut st = tx.prepare("SELECT id, name FROM agents ORDER BY id")?;
+        let mut rows = st.query([])?;
+        while let Some(row) = rows.next()? {
+            keys.note(&row.get::<_, String>(0)?, &row.get::<_, String>(1)?);
+        }
+        Ok(keys)
+    }
+
+    /// The id the roster has for `id` when it spells it otherwise; `None`
+    /// when it has `id` as written, or no agent of that key. Of two stored
+    /// agents of one key (kept apart by an earlier kefu), the one named
+    /// `name`, else neither (found by regression testing: the other's row
+    /// was overwritten).
+    pub fn spelled_otherwise(&self, id: &str, name: &str) -> Option<String> {
+        let found = self.by_key.get(&crate::domain::agent_key(id))?;
+        if found.iter().any(|(stored, _)| stored == id) {
+            return None;
+        }
+        match &found[..] {
+            [(one, _)] => Some(one.clone()),
+            several => several
+                .iter()
+                .find(|(_, n)| crate::domain::agent_key(n) == crate::domain::agent_key(name))
+                .map(|(id, _)| id.clone()),
+        }
+    }
+
+    /// Notes an agent stored as `id`, named `name`.
+    pub fn note(&mut self, id: &str, name: &str) {
+        let found = self.by_key.entry(crate::domain::agent_key(id)).or_default();
+        match found.iter_mut().find(|(stored, _)| stored == id) {
+            Some(entry) => entry.1 = name.to_string(),
+            None => found.push((id.to_string(), name.to_string())),
+        }
+    }
+}
+
+/// The roster's other columns once row `a` is stored: the stored entry's
+/// (`stored`, a JSON object), in its order, each column of `a`'s file with
+/// `a`'s value (gone where `a` has none), then `a`'s new ones. A sheet without a column (a 调岗单 of 工号, 姓名, 部门, 调岗日期
 /// after the roster's 手机号 and 备注) leaves what the roster holds for it,
 /// as for the department (found by exploratory testing: it erased them).
 fn kept_extra(stored: Option<&str>, a: &AgentRecord) -> Option<String> {
@@ -1598,4 +1612,41 @@ pub fn link_record<'l, 'r>(
     }
     *agent_id = Some(Cow::Owned(id.clone()));
     Link::Done
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RosterKeys;
+
+    #[test]
+    fn a_roster_id_spelt_otherwise_is_the_stored_agents() {
+        let mut keys = RosterKeys::default();
+        keys.note("KF001", "王芳");
+        keys.note("2001", "李娜");
+        assert_eq!(keys.spelled_otherwise("KF001", "王芳"), None, "as stored");
+        assert_eq!(
+            keys.spelled_otherwise("kf001", "王芳").as_deref(),
+            Some("KF001")
+        );
+        assert_eq!(
+            keys.spelled_otherwise("ＫＦ００１", "").as_deref(),
+            Some("KF001")
+        );
+        assert_eq!(
+            keys.spelled_otherwise("2001.0", "李娜").as_deref(),
+            Some("2001")
+        );
+        assert_eq!(
+            keys.spelled_otherwise("007", "x"),
+            None,
+            "no agent of that key"
+        );
+        // Two of one key, kept apart by an earlier kefu: the one named so.
+        keys.note("kf001", "李娜");
+        assert_eq!(
+            keys.spelled_otherwise("ＫＦ００１", "李娜").as_deref(),
+            Some("kf001")
+        );
+        assert_eq!(keys.spelled_otherwise("Kf001", "张伟"), None);
+    }
 }
