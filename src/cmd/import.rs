@@ -235,33 +235,20 @@ fn plan(args: ImportArgs, ws: &Workspace) -> Result<Plan> {
         ));
     }
     // `--source "$SRC"` with SRC unset in a cron job: no name at all, which
-    // would pass for a source and slip past --replace's need of one.
-    let invisible = |c: char| c.is_whitespace() || crate::domain::is_invisible(c);
-    if args
-        .source
-        .as_deref()
-        .is_some_and(|s| s.trim_matches(invisible).is_empty())
-    {
-        bail!(Usage(
-            "--source is empty (an unset variable?): give the source's name, or leave --source out to take it from the file name".into()
-        ));
-    }
-    // Likewise `--channel ''` (found by exploratory testing: accepted, and
-    // every record stored with an empty channel).
-    if args
-        .channel
-        .as_deref()
-        .is_some_and(|s| s.trim_matches(invisible).is_empty())
-    {
-        bail!(Usage(
-            "--channel is empty (an unset variable?): give the channel's name (淘宝, 电话), or leave --channel out".into()
-        ));
-    }
-    // `--source 'taobao '` is taobao (found by exploratory testing: a
-    // second source, each record stored twice).
+    // would pass for a source and slip past --replace's need of one; an
+    // empty --channel, every record stored with an empty channel; and
+    // `--source 'taobao '`, a second source (found by exploratory testing).
     let args = ImportArgs {
-        source: args.source.map(|s| s.trim_matches(invisible).to_string()),
-        channel: args.channel.map(|s| s.trim_matches(invisible).to_string()),
+        source: trimmed_option(
+            args.source,
+            "--source",
+            "give the source's name, or leave --source out to take it from the file name",
+        )?,
+        channel: trimmed_option(
+            args.channel,
+            "--channel",
+            "give the channel's name (淘宝, 电话), or leave --channel out",
+        )?,
         ..args
     };
     let replace = match args.replace.as_deref() {
@@ -679,6 +666,18 @@ fn glob_match(pattern: &str, text: &str) -> bool {
         }
     }
     p[pi..].iter().all(|&c| c == '*')
+}
+
+/// An option's value without the white space (or invisible characters)
+/// around it; an empty one is a usage error saying `advice`.
+fn trimmed_option(value: Option<String>, option: &str, advice: &str) -> Result<Option<String>> {
+    let invisible = |c: char| c.is_whitespace() || crate::domain::is_invisible(c);
+    match value.as_deref().map(|v| v.trim_matches(invisible)) {
+        Some("") => bail!(Usage(format!(
+            "{option} is empty (an unset variable?): {advice}"
+        ))),
+        trimmed => Ok(trimmed.map(str::to_string)),
+    }
 }
 
 /// The source to read the files as: `--source`, else the source the files'

@@ -204,10 +204,10 @@ fn clock_of_duration(iso: &str) -> Option<String> {
 /// #CALC!, #FIELD!, #BUSY!, …), found by exploratory testing. The values
 /// read the same either way (an error cell is read as its text), so a
 /// column that maps to a field rejects the row naming the error, whatever
-/// it is. Anything else (no such cell, not a zip, a zip that cannot be
-/// rewritten) is returned as it came.
-fn with_new_errors_as_text(bytes: Vec<u8>) -> Vec<u8> {
-    if !bytes.starts_with(b"PK\x03\x04") || !sheets_hold_error_cells(&bytes) {
+/// it is. `error_cells`: whether [`scan_sheets`] found one. Anything else
+/// (no such cell, a zip that cannot be rewritten) is returned as it came.
+fn with_new_errors_as_text(bytes: Vec<u8>, error_cells: bool) -> Vec<u8> {
+    if !error_cells {
         return bytes;
     }
     rewrite_error_cells(&bytes).unwrap_or(bytes)
@@ -220,56 +220,35 @@ fn is_sheet_xml(name: &str) -> bool {
     name.starts_with("xl/worksheets/") && name.ends_with(".xml")
 }
 
-/// Whether a sheet of the workbook holds an error cell: each sheet's XML
+/// What one pass over the workbook's sheets finds, each sheet's XML
 /// decompressed through a small window, not held.
-fn sheets_hold_error_cells(bytes: &[u8]) -> bool {
-    use std::io::Read;
-    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
-        return false;
-    };
-    let finder = memchr::memmem::Finder::new(ERROR_CELL);
-    for i in 0..zip.len() {
-        let Ok(mut file) = zip.by_index(i) else {
-            continue;
-        };
-        if !is_sheet_xml(file.name()) {
-            continue;
-        }
-        let mut window = vec![0u8; 64 * 1024];
-        let keep = ERROR_CELL.len() - 1;
-        let mut filled = 0;
-        loop {
-            let n = match file.read(&mut window[filled..]) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => n,
-            };
-            let end = filled + n;
-            if finder.find(&window[..end]).is_some() {
-                return true;
-            }
-            let tail = end.saturating_sub(keep);
-            window.copy_within(tail..end, 0);
-            filled = end - tail;
-        }
-    }
-    false
+#[derive(Debug, Default, PartialEq)]
+struct SheetScan {
+    /// A sheet holds an error cell (see [`with_new_errors_as_text`]).
+    error_cells: bool,
+    /// Formula cells holding no value (how openpyxl and report generators
+    /// write them: `<f>UPPER(A2)</f><v />`), which calamine reads as empty,
+    /// losing an agent's id or a complaint's 是否成立 without a word (found
+    /// by exploratory testing); Excel and WPS save every formula's value.
+    unsaved_formulas: usize,
+    /// The first such cell and its sheet (`cell D2 in sheet "明细"`).
+    first_unsaved: Option<String>,
 }
 
-/// How many formula cells of the workbook's sheets hold no value (how
-/// openpyxl and report generators write them: `<f>UPPER(A2)</f><v />`),
-/// and the first one's cell and sheet file: calamine reads them as empty,
-/// which would lose an agent's id or a complaint's 是否成立 without a word
-/// (found by exploratory testing). Excel and WPS save every formula's
-/// value. Each sheet's XML is read through a small window, not held.
-fn formulas_without_values(bytes: &[u8]) -> Option<(usize, String)> {
+fn scan_sheets(bytes: &[u8]) -> SheetScan {
     use std::io::Read;
+    // Bytes kept from one window to the next: a cell's XML looked back on.
     const KEEP: usize = 512;
+    let mut scan = SheetScan::default();
     if !bytes.starts_with(b"PK\x03\x04") {
-        return None;
+        return scan;
     }
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
-    let names = sheet_names_by_part(&mut zip);
-    let (mut count, mut first) = (0usize, None);
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return scan;
+    };
+    let errors = memchr::memmem::Finder::new(ERROR_CELL);
+    // The first formula without a value: its sheet's part and cell.
+    let mut first: Option<(String, Option<String>)> = None;
     for i in 0..zip.len() {
         let Ok(mut file) = zip.by_index(i) else {
             continue;
@@ -277,39 +256,45 @@ fn formulas_without_values(bytes: &[u8]) -> Option<(usize, String)> {
         if !is_sheet_xml(file.name()) {
             continue;
         }
-        let part = match names.iter().find(|(p, _)| p == file.name()) {
-            Some((_, name)) => format!("sheet {}", crate::domain::shown(name)),
-            None => file.name().to_string(),
-        };
         let mut window = vec![0u8; 64 * 1024 + KEEP];
-        let (mut filled, mut from) = (0, 0);
+        let mut kept = 0;
         loop {
-            let n = match file.read(&mut window[filled..]) {
+            let n = match file.read(&mut window[kept..]) {
                 Ok(0) | Err(_) => break,
                 Ok(n) => n,
             };
-            let end = filled + n;
+            let end = kept + n;
             let seen = &window[..end];
+            // From where a match cut by the last window's end may begin.
+            let new = |len: usize| kept.saturating_sub(len - 1);
+            scan.error_cells |= errors.find(&seen[new(ERROR_CELL.len())..]).is_some();
+            let from = new(4);
             for at in memchr::memmem::find_iter(&seen[from..], b"</c>") {
                 let before = &seen[..from + at];
                 if holds_formula_without_value(before) {
-                    count += 1;
+                    scan.unsaved_formulas += 1;
                     if first.is_none() {
-                        first = Some(match cell_reference(before) {
-                            Some(cell) => format!("cell {cell} in {part}"),
-                            None => part.clone(),
-                        });
+                        first = Some((file.name().to_string(), cell_reference(before)));
                     }
                 }
             }
             let tail = end.saturating_sub(KEEP);
             window.copy_within(tail..end, 0);
-            filled = end - tail;
-            // A `</c>` cut by the window's end is found once its rest is read.
-            from = filled.saturating_sub(3);
+            kept = end - tail;
         }
     }
-    first.map(|f| (count, f))
+    scan.first_unsaved = first.map(|(part, cell)| {
+        let names = sheet_names_by_part(&mut zip);
+        let sheet = match names.iter().find(|(p, _)| *p == part) {
+            Some((_, name)) => format!("sheet {}", crate::domain::shown(name)),
+            None => part,
+        };
+        match cell {
+            Some(cell) => format!("cell {cell} in {sheet}"),
+            None => sheet,
+        }
+    });
+    scan
 }
 
 /// Each sheet's XML part (`xl/worksheets/sheet2.xml`) and the sheet's name
@@ -592,13 +577,15 @@ impl ExcelSource {
     }
 
     pub fn open(name: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<ExcelSource> {
-        if let Some((count, first)) = formulas_without_values(&bytes) {
+        let scan = scan_sheets(&bytes);
+        if let Some(first) = &scan.first_unsaved {
             crate::say!(
-                "kefu: warning: {name}: {count} formula cell(s) hold no saved value (first: {first}), read as empty: the workbook was written by a program that does not compute formulas (a script, a report generator); open it in Excel or WPS, save it, and read it again"
+                "kefu: warning: {name}: {} formula cell(s) hold no saved value (first: {first}), read as empty: the workbook was written by a program that does not compute formulas (a script, a report generator); open it in Excel or WPS, save it, and read it again",
+                scan.unsaved_formulas
             );
         }
         let bytes = with_empty_shared_strings_kept(with_cjk_date_formats_known(
-            with_new_errors_as_text(bytes),
+            with_new_errors_as_text(bytes, scan.error_cells),
         ));
         ExcelSource::open_as(name, bytes, sheet, Reading::Streamed)
     }
@@ -1583,6 +1570,11 @@ mod tests {
 
     #[test]
     fn formulas_with_no_saved_value_are_found() {
+        let formulas_without_values = |bytes: &[u8]| {
+            let scan = scan_sheets(bytes);
+            scan.first_unsaved
+                .map(|first| (scan.unsaved_formulas, first))
+        };
         let mut book = Workbook::new();
         let sheet = book.add_worksheet();
         write_rows(sheet, &[&["投诉编号", "客服工号", "是否成立"], &["C1"]]);
