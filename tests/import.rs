@@ -1329,6 +1329,112 @@ fn a_roster_sheet_without_the_other_columns_keeps_them() {
 }
 
 #[test]
+fn a_narrower_export_keeps_what_its_columns_do_not_say() {
+    // The managers' log, then the platform's raw export of the same
+    // complaints without 是否成立/责任认定/原因/组长工号/处理结果 (found by
+    // exploratory testing: the charged complaint became pending again).
+    let wd = Workdir::new();
+    let log = wd.write(
+        "tousu-20261120.csv",
+        "投诉编号,投诉时间,投诉内容,客服工号,是否成立,责任认定,原因,处理结果,来电号码
+         C1,2026-11-20 10:00,客服态度差,KF001,成立,个人,服务态度,已道歉,13812345678
+",
+    );
+    let raw = wd.write(
+        "tousu-20261121.csv",
+        "投诉编号,投诉时间,投诉内容,客服工号,来电号码
+         C1,2026-11-20 10:00,客服态度差,KF001,13812345678
+         C2,2026-11-21 10:00,回复慢,KF002,13912345678
+",
+    );
+    let verdicts = "SELECT validity, responsibility, declared_cause, cause, extra                     FROM feedback WHERE ext_id = 'C1'";
+    let kept = [[
+        "confirmed",
+        "individual",
+        "attitude",
+        "attitude",
+        r#"{"处理结果":"已道歉","来电号码":"13812345678"}"#,
+    ]];
+    import_json(&wd, &["complaints", &log]);
+    let said = import_json(&wd, &["complaints", &raw]);
+    assert_eq!(counts(&said), (2, 1, 0, 1, 0), "{said}");
+    assert_eq!(wd.sql(verdicts), kept);
+    // Again, and the log again: nothing changes.
+    assert_eq!(
+        counts(&import_json(&wd, &["complaints", &raw])),
+        (2, 0, 0, 2, 0)
+    );
+    assert_eq!(
+        counts(&import_json(&wd, &["complaints", &log])),
+        (1, 0, 0, 1, 0)
+    );
+    assert_eq!(wd.sql(verdicts), kept);
+    // What the narrower export does say is taken, the rest still kept.
+    let changed = wd.write(
+        "tousu-20261122.csv",
+        "投诉编号,投诉时间,投诉内容,客服工号
+C1,2026-11-20 10:00,客服态度差，还挂电话,KF001
+",
+    );
+    assert_eq!(
+        counts(&import_json(&wd, &["complaints", &changed])),
+        (1, 0, 1, 0, 0)
+    );
+    assert_eq!(
+        wd.sql("SELECT content, validity, declared_cause, extra FROM feedback WHERE ext_id = 'C1'"),
+        [[
+            "客服态度差，还挂电话",
+            "confirmed",
+            "attitude",
+            r#"{"处理结果":"已道歉","来电号码":"13812345678"}"#
+        ]]
+    );
+    // A log with the columns, left empty, clears them: the managers took
+    // the verdict back (its hash is a narrower file's, but the values
+    // differ).
+    let withdrawn = wd.write(
+        "tousu-20261123.csv",
+        "投诉编号,投诉时间,投诉内容,客服工号,是否成立,责任认定,原因,处理结果
+         C1,2026-11-20 10:00,客服态度差，还挂电话,KF001,,,,
+",
+    );
+    assert_eq!(
+        counts(&import_json(&wd, &["complaints", &withdrawn])),
+        (1, 0, 1, 0, 0)
+    );
+    assert_eq!(
+        wd.sql("SELECT coalesce(validity, '-'), coalesce(declared_cause, '-'), extra FROM feedback WHERE ext_id = 'C1'"),
+        [["-", "-", r#"{"来电号码":"13812345678"}"#]]
+    );
+}
+
+#[test]
+fn extra_columns_in_another_order_are_the_same_record() {
+    let wd = Workdir::new();
+    let first = wd.write(
+        "jd-20261120.csv",
+        "评价ID,评价时间,评价等级,评价内容,商品,店铺
+A1,2026-11-20 09:00,差评,态度差,耳机,旗舰店
+",
+    );
+    let again = wd.write(
+        "jd-20261121.csv",
+        "评价ID,店铺,评价时间,商品,评价等级,评价内容
+A1,旗舰店,2026-11-20 09:00,耳机,差评,态度差
+",
+    );
+    import_json(&wd, &["reviews", &first]);
+    assert_eq!(
+        counts(&import_json(&wd, &["reviews", &again])),
+        (1, 0, 0, 1, 0)
+    );
+    assert_eq!(
+        counts(&import_json(&wd, &["reviews", &first])),
+        (1, 0, 0, 1, 0)
+    );
+}
+
+#[test]
 fn padded_and_full_width_names_and_ids_link_to_the_roster() {
     // HR pads two-character names with a full-width space; exports write
     // full-width letters and digits, and ids as floats (2001.0).

@@ -22,7 +22,7 @@ use crate::identity::Occurrences;
 use crate::ingest::columns::{header_key, ColumnMap, FEEDBACK_FIELDS};
 use crate::ingest::records::{
     specs_for, ActivityParser, ActivityRecord, AgentParser, AgentRecord, AutoCause, EventParser,
-    FeedbackParser, FeedbackRecord,
+    FeedbackParser, FeedbackRecord, FileShape,
 };
 use crate::ingest::{self, InputFormat, InputOptions, ReadOutcome, Row, TextEncoding};
 use crate::render::output::{self, Output};
@@ -1371,6 +1371,9 @@ enum Item {
         name: String,
         source: String,
         position: &'static str,
+        /// What a feedback file has columns for (set once its columns are
+        /// found).
+        shape: FileShape,
     },
     Feedback(FeedbackRecord<'static>),
     Agent(AgentRecord),
@@ -1563,6 +1566,7 @@ fn read_files(
             name: name.clone(),
             source: source.clone(),
             position: input.rows.position_name(),
+            shape: FileShape::default(),
         });
         if input.rows.no_records() {
             // A register is the whole truth of its period: read as no
@@ -1614,13 +1618,18 @@ fn read_files(
         sheets_read += 1;
         // Read from another sheet than the first: named so (`x.xlsx [明细]`)
         // in the summary, the rejects file and every message.
-        if input.name != name {
-            name.clone_from(&input.name);
-            if let Some(Item::File {
-                name: file_name, ..
-            }) = batch.last_mut()
-            {
+        if let Some(Item::File {
+            name: file_name,
+            shape,
+            ..
+        }) = batch.last_mut()
+        {
+            if input.name != name {
+                name.clone_from(&input.name);
                 file_name.clone_from(&name);
+            }
+            if let Parsers::Feedback(p, _) = &parsers {
+                *shape = p.shape();
             }
         }
         let headers = input.rows.headers();
@@ -2781,7 +2790,10 @@ fn import(
                     list.1.push(format!("{source}/{id}"));
                 }
             }
-            if let Some(classifier) = classifier {
+            // Without a text column, an update keeps the verdict on the
+            // stored text (see `FileShape`).
+            let keeps_text = file_writes.shape.lacks.contains(&"content");
+            if let Some(classifier) = classifier.filter(|_| !keeps_text) {
                 classify_missing(
                     &tx,
                     classifier,
@@ -2833,6 +2845,7 @@ fn import(
                         name,
                         source: s,
                         position: p,
+                        shape,
                     } => {
                         // A register of a source with no row left still
                         // covers its days.
@@ -2843,7 +2856,7 @@ fn import(
                             let last = store::last_id(&tx, table)?;
                             file_starts.push((name.clone(), s.clone(), last));
                             note_moved(&files, &source, &mut file_writes);
-                            file_writes.start(last + 1);
+                            file_writes.start(last + 1, shape);
                         }
                         events_written.clear();
                         source = s;

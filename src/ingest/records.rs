@@ -84,6 +84,23 @@ pub struct FeedbackRecord<'a> {
     pub auto: Option<AutoCause>,
 }
 
+/// What a feedback file has columns for. A record the file updates keeps
+/// what the store holds for a field the file has no column for, and for an
+/// extra column of the stored record the file does not have: a platform's
+/// raw export imported after the managers' log, without its 是否成立,
+/// 责任认定 and 差评原因, must not clear them (found by exploratory
+/// testing: a confirmed, charged complaint became pending again). A column
+/// the file has, left empty, still clears the value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileShape {
+    /// The store's feedback columns (by name) the file gives no value for;
+    /// `content` keeps the classifier's verdict on the stored text too.
+    pub lacks: Vec<&'static str>,
+    /// The file's column names, as its extra columns are keyed; `None`: no
+    /// stored extra column is kept.
+    pub columns: Option<std::collections::HashSet<String>>,
+}
+
 /// The classifier's verdict as stored: primary cause, all causes, evidence.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AutoCause {
@@ -801,6 +818,36 @@ impl FeedbackParser {
     /// (a 差评-only export).
     pub fn assumes_negative(&self) -> bool {
         self.kind == FeedbackKind::Review && self.cols.rating.is_none()
+    }
+
+    /// Which stored fields this file has no column for, and its column
+    /// names (see [`FileShape`]).
+    pub fn shape(&self) -> FileShape {
+        let c = &self.cols;
+        let lacks = [
+            (
+                c.channel.is_none() && self.default_channel.is_none(),
+                "channel",
+            ),
+            (c.agent_id.is_none() && c.agent_name.is_none(), "agent_id"),
+            (c.agent_id.is_none() && c.agent_name.is_none(), "agent_name"),
+            (c.department.is_none(), "department"),
+            (c.content.is_none(), "content"),
+            (c.order_id.is_none(), "order_id"),
+            (c.customer.is_none(), "customer"),
+            (c.customer_phone.is_none(), "customer_phone"),
+            (c.cause.is_none(), "declared_cause"),
+            (c.responsibility.is_none(), "responsibility"),
+            (c.validity.is_none(), "validity"),
+            (c.leader_id.is_none(), "leader_id"),
+        ];
+        FileShape {
+            lacks: lacks
+                .into_iter()
+                .filter_map(|(lacks, field)| lacks.then_some(field))
+                .collect(),
+            columns: Some(self.headers.iter().cloned().collect()),
+        }
     }
 
     /// The default channel recorded when a row has none.

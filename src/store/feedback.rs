@@ -11,11 +11,11 @@ use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use anyhow::Result;
-use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{params_from_iter, OptionalExtension, Transaction};
 
-use crate::domain::FeedbackKind;
-use crate::ingest::records::FeedbackRecord;
+use crate::domain::{FeedbackKind, Polarity};
+use crate::ingest::records::{FeedbackRecord, FileShape};
 
 /// What storing one record did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,24 +36,182 @@ const INSERT_CHUNK: usize = 64;
 /// Ids per existence lookup.
 const LOOKUP_CHUNK: usize = 512;
 
-/// An update keeps the row's id and first import; the classifier's verdict
-/// is the one computed for the new version of the record. A record the
-/// export names by the same name alone keeps the agent it was linked to (?30):
-/// the roster may have changed since (a second agent of that name, a new
-/// hire given a former name), and the link made then is the one its points
-/// were counted by. A review a 差评-only export (no rating column, ?28)
-/// repeats keeps the rating an export with ratings gave it (its stars while
-/// that said negative too): it stays in the negative rate.
+/// Positions of the columns in [`COLUMNS`] that an update reads or keeps.
+mod at {
+    pub const HASH: usize = 3;
+    pub const CREATED_AT: usize = 4;
+    pub const LOCAL_DAY: usize = 5;
+    pub const AGENT_ID: usize = 7;
+    pub const AGENT_NAME: usize = 8;
+    pub const POLARITY: usize = 10;
+    pub const STARS: usize = 11;
+    pub const CONTENT: usize = 12;
+    pub const DECLARED_CAUSE: usize = 16;
+    pub const EXTRA: usize = 20;
+    pub const AUTO_CAUSE: usize = 22;
+    pub const AUTO_EVIDENCE: usize = 24;
+    pub const CAUSE: usize = 25;
+    pub const NAIVE_TIME: usize = 26;
+    pub const UNRATED: usize = 27;
+    /// The columns that say what the record is: an update changing none of
+    /// them changes nothing (the classifier's verdict follows the text).
+    pub fn compared(i: usize) -> bool {
+        (CREATED_AT..=EXTRA).contains(&i) || i == NAIVE_TIME || i == UNRATED
+    }
+}
+
+/// An update writes the values [`merged`] gives (the row keeps its id and
+/// first import; ?2 and ?3, source and id, are the row's already).
 const UPDATE: &str = "UPDATE feedback SET
         kind = ?1, hash = ?4, created_at = ?5, local_day = ?6, channel = ?7,
-        agent_id = CASE WHEN ?30 AND agent_id IS NOT NULL AND agent_name IS ?9 THEN agent_id ELSE ?8 END,
-        agent_name = ?9, department = ?10, polarity = ?11,
-        stars = CASE WHEN ?28 AND unrated = 0 AND polarity = 'negative' THEN stars ELSE ?12 END,
+        agent_id = ?8, agent_name = ?9, department = ?10, polarity = ?11, stars = ?12,
         content = ?13, order_id = ?14, customer = ?15, customer_phone = ?16, declared_cause = ?17,
         responsibility = ?18, validity = ?19, leader_id = ?20, extra = ?21, updated_import = ?22,
         auto_cause = ?23, auto_causes = ?24, auto_evidence = ?25, cause = ?26, naive_time = ?27,
-        unrated = CASE WHEN ?28 AND unrated = 0 THEN 0 ELSE ?28 END
+        unrated = ?28
     WHERE id = ?29";
+
+/// Marks the hash of a record an update merged with what the store held
+/// (a field its file had no column for): no file's record hashes the same,
+/// so that every later export of it is compared value by value. A file with
+/// the column, left empty, then clears the value kept.
+const KEPT_MARK: i64 = 0x4b45_5054_0000_0001;
+
+/// The values an update of the stored record `stored` (its [`COLUMNS`])
+/// by `new` (the record's, as [`values`] gives them) writes, and whether it
+/// kept any value the file did not have:
+/// - a field the file has no column for (`shape`), and any extra column of
+///   the stored record the file lacks, keep what the store holds; without
+///   the text, the classifier's verdict on the stored text stays too;
+/// - a record the export names by the same name alone keeps the agent it
+///   was linked to (`by_name`): the roster may have changed since (a second
+///   agent of that name, a new hire given a former name), and the link made
+///   then is the one its points were counted by;
+/// - a review a 差评-only export (no rating column) repeats keeps the
+///   rating an export with ratings gave it (its stars while that said
+///   negative too): it stays in the negative rate.
+fn merged(
+    stored: &[Value],
+    new: [Sql<'_>; COLUMN_COUNT],
+    shape: &FileShape,
+    by_name: bool,
+) -> (Vec<Value>, bool) {
+    let mut out: Vec<Value> = new.into_iter().map(owned).collect();
+    let mut kept = false;
+    for field in &shape.lacks {
+        let Some(i) = column_index(field) else {
+            continue;
+        };
+        kept |= stored[i] != Value::Null && stored[i] != out[i];
+        out[i] = stored[i].clone();
+        if i == at::CONTENT && stored[i] != Value::Null {
+            // The verdict on the stored text.
+            for i in at::AUTO_CAUSE..=at::AUTO_EVIDENCE {
+                out[i] = stored[i].clone();
+            }
+        }
+    }
+    if let Some(columns) = &shape.columns {
+        let extra = kept_extra(&stored[at::EXTRA], &out[at::EXTRA], columns);
+        kept |= extra != out[at::EXTRA];
+        out[at::EXTRA] = extra;
+    }
+    if by_name
+        && stored[at::AGENT_ID] != Value::Null
+        && stored[at::AGENT_NAME] == out[at::AGENT_NAME]
+    {
+        out[at::AGENT_ID] = stored[at::AGENT_ID].clone();
+    }
+    let rated = |v: &Value| *v == Value::Integer(0);
+    if out[at::UNRATED] == Value::Integer(1) && rated(&stored[at::UNRATED]) {
+        if stored[at::POLARITY] == Value::Text(Polarity::Negative.id().to_string()) {
+            out[at::STARS] = stored[at::STARS].clone();
+        }
+        out[at::UNRATED] = Value::Integer(0);
+    }
+    // The cause reports use: the declared one wins over the classifier's.
+    out[at::CAUSE] = match &out[at::DECLARED_CAUSE] {
+        Value::Null => out[at::AUTO_CAUSE].clone(),
+        declared => declared.clone(),
+    };
+    (out, kept)
+}
+
+/// The position of the store column `name` in [`COLUMNS`].
+fn column_index(name: &str) -> Option<usize> {
+    COLUMNS.split(',').position(|c| c.trim() == name)
+}
+
+fn owned(v: Sql<'_>) -> Value {
+    let from = |v: ValueRef<'_>| match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(n) => Value::Integer(n),
+        ValueRef::Real(x) => Value::Real(x),
+        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+    };
+    match v {
+        ToSqlOutput::Borrowed(v) => from(v),
+        ToSqlOutput::Owned(v) => v,
+        // `values` gives no other kind.
+        _ => Value::Null,
+    }
+}
+
+/// The extra columns once a record with `new` (a JSON object, or null) from
+/// a file with `columns` is stored over `stored`: the stored ones in their
+/// order, each the file has with its value (gone where it has none), those
+/// the file lacks as stored, then the file's new ones.
+fn kept_extra(stored: &Value, new: &Value, columns: &HashSet<String>) -> Value {
+    let object = |v: &Value| match v {
+        Value::Text(text) => match serde_json::from_str(text) {
+            Ok(serde_json::Value::Object(map)) => Some(map),
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some(stored) = object(stored) else {
+        return new.clone();
+    };
+    if stored.keys().all(|k| columns.contains(k)) {
+        return new.clone();
+    }
+    let row = object(new).unwrap_or_default();
+    let mut kept = serde_json::Map::new();
+    for (k, v) in stored {
+        if !columns.contains(&k) {
+            kept.insert(k, v);
+        } else if let Some(now) = row.get(&k) {
+            kept.insert(k, now.clone());
+        }
+    }
+    for (k, v) in row {
+        if !kept.contains_key(&k) {
+            kept.insert(k, v);
+        }
+    }
+    if kept.is_empty() {
+        Value::Null
+    } else {
+        Value::Text(serde_json::Value::Object(kept).to_string())
+    }
+}
+
+/// Whether writing `new` over `stored` changes what the record says: its
+/// extra columns compared as a set (another order of the same columns is
+/// the same record).
+fn same_record(stored: &[Value], new: &[Value]) -> bool {
+    (0..COLUMN_COUNT).filter(|&i| at::compared(i)).all(|i| {
+        if i != at::EXTRA || stored[i] == new[i] {
+            return stored[i] == new[i];
+        }
+        let object = |v: &Value| match v {
+            Value::Text(text) => serde_json::from_str::<serde_json::Value>(text).ok(),
+            _ => None,
+        };
+        matches!((object(&stored[i]), object(&new[i])), (Some(a), Some(b)) if a == b)
+    })
+}
 
 /// A borrowed SQL value (no copy of the text).
 type Sql<'a> = ToSqlOutput<'a>;
@@ -180,6 +338,30 @@ fn insert_sql(n: usize) -> &'static str {
 /// Statement sizes of the multi-row insert: 1, 2, 4, … [`INSERT_CHUNK`].
 const INSERT_SIZES: usize = INSERT_CHUNK.trailing_zeros() as usize + 1;
 
+/// `SELECT` of a stored record's [`COLUMNS`] by row id.
+fn stored_sql() -> &'static str {
+    static SQL: OnceLock<String> = OnceLock::new();
+    SQL.get_or_init(|| format!("SELECT {COLUMNS} FROM feedback WHERE id = ?1"))
+}
+
+/// A record's day, agent id, agent name and text, from its [`COLUMNS`].
+fn parts(v: &[Value]) -> RecordParts {
+    let text = |v: &Value| match v {
+        Value::Text(t) => Some(t.clone()),
+        _ => None,
+    };
+    let day = match v[at::LOCAL_DAY] {
+        Value::Integer(d) => d,
+        _ => 0,
+    };
+    (
+        day,
+        text(&v[at::AGENT_ID]),
+        text(&v[at::AGENT_NAME]),
+        text(&v[at::CONTENT]),
+    )
+}
+
 /// Which stored records the file being imported wrote so far: those with a
 /// rowid from `first_new` up (added by it), and `updated`, the rowids of
 /// older ones it changed. An id repeated within one file is worth a
@@ -203,46 +385,48 @@ pub struct FileWrites {
     pub moved: usize,
     pub moved_first: Vec<String>,
     pub replaced: Option<(i64, i64)>,
+    /// What the file has columns for: an update keeps the rest.
+    pub shape: FileShape,
 }
 
-/// A stored record's day, agent id, agent name and text.
-type StoredParts = (i64, Option<String>, Option<String>, Option<String>);
+/// A record's day, agent id, agent name and text.
+type RecordParts = (i64, Option<String>, Option<String>, Option<String>);
 
 impl FileWrites {
-    /// A new file starts: the table's next rowid is `first_new`.
-    pub fn start(&mut self, first_new: i64) {
+    /// A new file of `shape` starts: the table's next rowid is `first_new`.
+    pub fn start(&mut self, first_new: i64, shape: FileShape) {
         self.first_new = first_new;
+        self.shape = shape;
         self.updated.clear();
         self.moved = 0;
         self.moved_first.clear();
     }
 
     /// Notes an update of a stored record (its day, agent and text as
-    /// stored) into `r`, if it moves it to another day and makes it another
-    /// record: another agent, or another text (a log sorted by agent
-    /// numbers one agent's rows alike each day). A date corrected keeps
-    /// both.
-    fn note_update(&mut self, stored: StoredParts, r: &FeedbackRecord<'_>) {
+    /// stored) into `new` (as updated), if it moves it to another day and
+    /// makes it another record: another agent, or another text (a log
+    /// sorted by agent numbers one agent's rows alike each day). A date
+    /// corrected keeps both.
+    fn note_update(&mut self, ext_id: &str, stored: RecordParts, new: RecordParts) {
         let (day, agent_id, agent_name, content) = stored;
+        let (new_day, new_agent_id, new_agent_name, new_content) = new;
         // Compared as the roster compares them (KF099 is kf099, ＫＦ０９９).
-        let agent = |id: Option<&str>, name: Option<&str>| id.or(name).map(str::to_string);
+        let agent = |id: Option<String>, name: Option<String>| id.or(name);
         let key = |a: &Option<String>| a.as_deref().map(crate::domain::agent_key);
-        let was = agent(agent_id.as_deref(), agent_name.as_deref());
-        let now = agent(r.agent_id.as_deref(), r.agent_name.as_deref());
-        if day == r.local_day
-            || key(&was) == key(&now) && content.as_deref() == r.content.as_deref()
-        {
+        let was = agent(agent_id, agent_name);
+        let now = agent(new_agent_id, new_agent_name);
+        if day == new_day || key(&was) == key(&now) && content == new_content {
             return;
         }
         let date = crate::dates::date_of_day;
         self.note_moved(
-            (day, r.local_day),
+            (day, new_day),
             format!(
                 "{}: {} {} → {} {}",
-                r.ext_id,
+                ext_id,
                 date(day),
                 was.as_deref().unwrap_or("(no agent)"),
-                date(r.local_day),
+                date(new_day),
                 now.as_deref().unwrap_or("(no agent)")
             ),
         );
@@ -345,20 +529,28 @@ fn write_distinct(
             }
             Some(s) if s.hash == r.hash => out.push(Upsert::Unchanged),
             Some(&Stored { id, .. }) => {
-                let was = tx
-                    .prepare_cached(
-                        "SELECT local_day, agent_id, agent_name, content FROM feedback WHERE id = ?1",
-                    )?
-                    .query_row([id], |row| {
-                        Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-                    })?;
-                if !file.wrote(id) {
-                    file.note_update(was, r);
+                let stored: Vec<Value> = tx
+                    .prepare_cached(stored_sql())?
+                    .query_row([id], |row| (0..COLUMN_COUNT).map(|i| row.get(i)).collect())?;
+                let new = values(kind, source, r, import_id);
+                let (mut new, kept) = merged(&stored, new, &file.shape, r.agent_by_name);
+                if same_record(&stored, &new) {
+                    // The same record (its extra columns in another order,
+                    // or a narrower export of it): the hash of a full
+                    // reading is kept for the next import.
+                    if !kept {
+                        tx.prepare_cached("UPDATE feedback SET hash = ?2 WHERE id = ?1")?
+                            .execute([id, r.hash])?;
+                    }
+                    out.push(Upsert::Unchanged);
+                    continue;
                 }
-                let mut v: Vec<Sql<'_>> = values(kind, source, r, import_id).into_iter().collect();
-                v.push(int(id));
-                v.push(int(i64::from(r.agent_by_name)));
-                tx.prepare_cached(UPDATE)?.execute(params_from_iter(v))?;
+                new[at::HASH] = Value::Integer(if kept { r.hash ^ KEPT_MARK } else { r.hash });
+                if !file.wrote(id) {
+                    file.note_update(&r.ext_id, parts(&stored), parts(&new));
+                }
+                tx.prepare_cached(UPDATE)?
+                    .execute(params_from_iter(new.iter().chain([&Value::Integer(id)])))?;
                 if id < file.first_new {
                     file.updated.insert(id);
                 }
