@@ -1409,6 +1409,83 @@ C1,2026-11-20 10:00,客服态度差，还挂电话,KF001
 }
 
 #[test]
+fn a_review_turned_negative_by_an_export_without_text_is_classified_by_its_stored_text() {
+    // Found by regression testing: the stored text was kept with the
+    // verdict a positive review never had (none): unclassified.
+    let wd = Workdir::new();
+    let wide = wd.write(
+        "shop-20261120.csv",
+        "评价ID,评价时间,渠道,客服工号,评价等级,评价内容\n\
+         R1,2026-11-20 11:00,淘宝,KF002,好评,客服回复太慢了等了半天\n\
+         R2,2026-11-20 12:00,淘宝,KF002,好评,\n",
+    );
+    let narrow = wd.write(
+        "shop-20261121.csv",
+        "评价ID,评价时间,客服工号,评价等级\n\
+         R1,2026-11-20 11:00,KF002,差评\n\
+         R2,2026-11-20 12:00,KF002,差评\n",
+    );
+    import_json(&wd, &["reviews", &wide]);
+    import_json(&wd, &["reviews", &narrow, "--source", "shop"]);
+    assert_eq!(
+        wd.sql(
+            "SELECT ext_id, coalesce(content, '-'), channel, cause FROM feedback ORDER BY ext_id"
+        ),
+        [
+            ["R1", "客服回复太慢了等了半天", "淘宝", "response"],
+            ["R2", "-", "淘宝", "other"]
+        ]
+    );
+}
+
+#[test]
+fn a_re_import_under_another_channel_takes_it() {
+    // Found by regression testing: the channel --channel gives was not in
+    // the record's hash, so the record stayed on the old one, `unchanged`.
+    let wd = Workdir::new();
+    let file = wd.write(
+        "n.csv",
+        "评价ID,评价时间,客服工号,评价等级,评价内容\nR1,2026-11-20 10:00,KF001,差评,客服态度很差\n",
+    );
+    import_json(
+        &wd,
+        &["reviews", &file, "--source", "shop", "--channel", "天猫"],
+    );
+    let again = ["reviews", &file, "--source", "shop", "--channel", "天猫"];
+    assert_eq!(counts(&import_json(&wd, &again)), (1, 0, 0, 1, 0));
+    let other = ["reviews", &file, "--source", "shop", "--channel", "京东"];
+    assert_eq!(counts(&import_json(&wd, &other)), (1, 0, 1, 0, 0));
+    assert_eq!(wd.sql("SELECT channel FROM feedback"), [["京东"]]);
+}
+
+#[test]
+fn a_json_lines_key_first_seen_late_gives_its_value() {
+    // The key is no column of the lines read ahead, so lines without it
+    // keep what the store holds; the line that has it is not overruled.
+    let wd = Workdir::new();
+    let wide: String = std::iter::once("评价ID,评价时间,评价等级,评价内容,部门\n".to_string())
+        .chain((0..1100).map(|i| format!("R{i},2026-11-20 10:00,差评,客服态度很差,售前组\n")))
+        .collect();
+    let wide = wd.write("shop-20261120.csv", wide);
+    let lines: String = (0..1100)
+        .map(|i| {
+            let department = if i == 1099 { r#","部门":"售后组""# } else { "" };
+            format!(
+                r#"{{"评价ID":"R{i}","评价时间":"2026-11-20 10:00","评价等级":"差评","评价内容":"客服态度很差"{department}}}"#
+            ) + "\n"
+        })
+        .collect();
+    let lines = wd.write("shop-20261121.jsonl", lines);
+    import_json(&wd, &["reviews", &wide]);
+    let said = import_json(&wd, &["reviews", &lines, "--source", "shop"]);
+    assert_eq!(counts(&said), (1100, 0, 1, 1099, 0), "{said}");
+    assert_eq!(
+        wd.sql("SELECT department, count(*) FROM feedback GROUP BY department ORDER BY department"),
+        [["售前组", "1099"], ["售后组", "1"]]
+    );
+}
+
+#[test]
 fn extra_columns_in_another_order_are_the_same_record() {
     let wd = Workdir::new();
     let first = wd.write(

@@ -1394,13 +1394,18 @@ fn classify_batch(
     classifier: &Classifier,
     lookup: Option<&Store>,
     source: &mut String,
+    mark: &mut i64,
     batch: &mut [Item],
     scratch: &mut Scratch,
 ) -> Result<()> {
     let mut start = 0;
     while start < batch.len() {
-        if let Item::File { source: s, .. } = &batch[start] {
+        if let Item::File {
+            source: s, shape, ..
+        } = &batch[start]
+        {
             source.clone_from(s);
+            *mark = shape.mark();
             start += 1;
             continue;
         }
@@ -1424,10 +1429,12 @@ fn classify_batch(
         };
         for item in segment {
             if let Item::Feedback(rec) = item {
-                if rec.polarity == Polarity::Negative
-                    && rec.auto.is_none()
-                    && stored.get(&*rec.ext_id).map(|&(_, hash)| hash) != Some(rec.hash)
-                {
+                // Stored as this reading is, or as a file of this shape
+                // with these values left it (see `FileShape::mark`).
+                let known = stored
+                    .get(&*rec.ext_id)
+                    .is_some_and(|&(_, hash)| hash == rec.hash || hash == rec.hash ^ *mark);
+                if rec.polarity == Polarity::Negative && rec.auto.is_none() && !known {
                     classify_record(classifier, rec, scratch);
                 }
             }
@@ -1438,12 +1445,21 @@ fn classify_batch(
 }
 
 fn classify_record(classifier: &Classifier, rec: &mut FeedbackRecord<'_>, scratch: &mut Scratch) {
-    let v = classifier.classify(rec.content.as_deref().unwrap_or(""), scratch);
-    rec.auto = Some(AutoCause {
+    rec.auto = Some(verdict(
+        classifier,
+        rec.content.as_deref().unwrap_or(""),
+        scratch,
+    ));
+}
+
+/// The classifier's verdict on `text`, as stored.
+fn verdict(classifier: &Classifier, text: &str, scratch: &mut Scratch) -> AutoCause {
+    let v = classifier.classify(text, scratch);
+    AutoCause {
         cause: v.cause,
         causes: v.causes_text(),
         evidence: v.evidence_text(),
-    });
+    }
 }
 
 /// A record left unclassified because the store held it unchanged can still
@@ -1643,8 +1659,13 @@ fn read_files(
                 && !(plan.for_report && map.classified.is_some())
             {
                 crate::say!(
-                    "kefu: warning: {name}: no text column ({}): negative reviews without a declared cause count as other; {}",
+                    "kefu: warning: {name}: no text column ({}): negative reviews without a declared cause count as other{}; {}",
                     crate::ingest::columns::aliases_of(specs, "content"),
+                    if plan.for_report {
+                        ""
+                    } else {
+                        " (a stored review keeps its text and its cause)"
+                    },
                     if plan.for_report {
                         "give the text column one of those names"
                     } else {
@@ -2415,8 +2436,8 @@ impl<'a> Parsers<'a> {
                         }
                         agents::Link::NotOnRoster => notes.off_roster.note(written),
                     }
-                    if rec.channel.is_none() {
-                        rec.channel = p.default_channel().map(|c| Cow::Owned(c.to_string()));
+                    if let (None, Some(channel)) = (&rec.channel, p.default_channel()) {
+                        rec.take_channel(channel);
                     }
                     Item::Feedback(rec.into_owned())
                 }
@@ -2738,12 +2759,14 @@ fn import(
                 })
                 .and_then(Result::ok);
             let mut source = String::new();
+            let mut mark = 0;
             for mut message in parsed.iter() {
                 if let (Ok(batch), Some(classifier)) = (&mut message, classifier) {
                     if let Err(e) = classify_batch(
                         classifier,
                         lookup.as_ref(),
                         &mut source,
+                        &mut mark,
                         batch,
                         &mut scratch,
                     ) {
@@ -2791,8 +2814,15 @@ fn import(
                 }
             }
             // Without a text column, an update keeps the verdict on the
-            // stored text (see `FileShape`).
+            // stored text (see `FileShape`), or gives one to a stored text
+            // that had none (a review stored as positive).
             let keeps_text = file_writes.shape.lacks.contains(&"content");
+            for (ext_id, text) in std::mem::take(&mut file_writes.unclassified) {
+                if let Some(classifier) = classifier {
+                    let auto = verdict(classifier, &text, &mut writer_scratch);
+                    feedback::set_auto_cause(&tx, source, &ext_id, &auto)?;
+                }
+            }
             if let Some(classifier) = classifier.filter(|_| !keeps_text) {
                 classify_missing(
                     &tx,

@@ -101,6 +101,30 @@ pub struct FileShape {
     pub columns: Option<std::collections::HashSet<String>>,
 }
 
+impl FileShape {
+    /// What the hash of a record is marked with (xor) when an update by a
+    /// file of this shape kept values the file lacks: a later import of
+    /// the same values from a file of the same shape finds it unchanged
+    /// by its hash, and any other file compares it value by value (a log
+    /// with the column, left empty, hashes as the narrower file does, and
+    /// must clear what it kept). Never 0.
+    pub fn mark(&self) -> i64 {
+        let mut h = Xxh3::new();
+        for field in &self.lacks {
+            h.update(field.as_bytes());
+            h.update(b"\x1f");
+        }
+        h.update(b"\x1e");
+        let mut columns: Vec<&String> = self.columns.iter().flatten().collect();
+        columns.sort_unstable();
+        for column in columns {
+            h.update(column.as_bytes());
+            h.update(b"\x1f");
+        }
+        h.digest() as i64 | 1
+    }
+}
+
 /// The classifier's verdict as stored: primary cause, all causes, evidence.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AutoCause {
@@ -114,6 +138,18 @@ fn own(v: Option<Cow<'_, str>>) -> Option<Cow<'static, str>> {
 }
 
 impl FeedbackRecord<'_> {
+    /// Gives a record whose row names no channel the one `--channel` or its
+    /// source names, which the change-detection hash then covers: a
+    /// re-import under another channel updates the record (found by
+    /// regression testing: it was `unchanged`, the old channel kept).
+    pub fn take_channel(&mut self, channel: &str) {
+        self.hash = ValueHash::new()
+            .int(Some(self.hash))
+            .text(Some(channel))
+            .finish();
+        self.channel = Some(Cow::Owned(channel.to_string()));
+    }
+
     /// The change-detection hash of the values read from the export: set
     /// before the importer fills in what the export did not say (a roster
     /// id for a name, the default channel, the classifier's verdict).

@@ -71,15 +71,9 @@ const UPDATE: &str = "UPDATE feedback SET
         unrated = ?28
     WHERE id = ?29";
 
-/// Marks the hash of a record an update merged with what the store held
-/// (a field its file had no column for): no file's record hashes the same,
-/// so that every later export of it is compared value by value. A file with
-/// the column, left empty, then clears the value kept.
-const KEPT_MARK: i64 = 0x4b45_5054_0000_0001;
-
 /// The values an update of the stored record `stored` (its [`COLUMNS`])
 /// by `new` (the record's, as [`values`] gives them) writes, and whether it
-/// kept any value the file did not have:
+/// kept any value the file did not have (see [`Merged`]):
 /// - a field the file has no column for (`shape`), and any extra column of
 ///   the stored record the file lacks, keep what the store holds; without
 ///   the text, the classifier's verdict on the stored text stays too;
@@ -95,19 +89,30 @@ fn merged(
     new: [Sql<'_>; COLUMN_COUNT],
     shape: &FileShape,
     by_name: bool,
-) -> (Vec<Value>, bool) {
+) -> Merged {
     let mut out: Vec<Value> = new.into_iter().map(owned).collect();
-    let mut kept = false;
+    let (mut kept, mut needs_verdict) = (false, false);
     for field in &shape.lacks {
-        let Some(i) = column_index(field) else {
+        // A value the record has all the same came from a key JSON Lines
+        // revealed after the lines read ahead.
+        let Some(i) = column_index(field).filter(|&i| out[i] == Value::Null) else {
             continue;
         };
-        kept |= stored[i] != Value::Null && stored[i] != out[i];
+        if stored[i] == Value::Null {
+            continue;
+        }
+        kept = true;
         out[i] = stored[i].clone();
-        if i == at::CONTENT && stored[i] != Value::Null {
-            // The verdict on the stored text.
-            for i in at::AUTO_CAUSE..=at::AUTO_EVIDENCE {
-                out[i] = stored[i].clone();
+        if i == at::CONTENT {
+            // The verdict on the stored text, which a review stored as
+            // positive does not have yet: the importer classifies it
+            // (`needs_verdict`).
+            if stored[at::AUTO_CAUSE] != Value::Null {
+                for i in at::AUTO_CAUSE..=at::AUTO_EVIDENCE {
+                    out[i] = stored[i].clone();
+                }
+            } else if out[at::AUTO_CAUSE] != Value::Null {
+                needs_verdict = true;
             }
         }
     }
@@ -134,7 +139,22 @@ fn merged(
         Value::Null => out[at::AUTO_CAUSE].clone(),
         declared => declared.clone(),
     };
-    (out, kept)
+    Merged {
+        values: out,
+        kept,
+        needs_verdict,
+    }
+}
+
+/// What [`merged`] gives.
+struct Merged {
+    /// The values to write, in [`COLUMNS`] order.
+    values: Vec<Value>,
+    /// Whether a value the file did not have was kept.
+    kept: bool,
+    /// Whether the record, negative now, keeps a stored text that has no
+    /// automatic cause (a review stored as positive).
+    needs_verdict: bool,
 }
 
 /// The position of the store column `name` in [`COLUMNS`].
@@ -179,11 +199,11 @@ fn kept_extra(stored: &Value, new: &Value, columns: &HashSet<String>) -> Value {
     let row = object(new).unwrap_or_default();
     let mut kept = serde_json::Map::new();
     for (k, v) in stored {
-        if !columns.contains(&k) {
-            kept.insert(k, v);
-        } else if let Some(now) = row.get(&k) {
-            kept.insert(k, now.clone());
-        }
+        match row.get(&k) {
+            Some(now) => kept.insert(k, now.clone()),
+            None if !columns.contains(&k) => kept.insert(k, v),
+            None => None,
+        };
     }
     for (k, v) in row {
         if !kept.contains_key(&k) {
@@ -387,6 +407,11 @@ pub struct FileWrites {
     pub replaced: Option<(i64, i64)>,
     /// What the file has columns for: an update keeps the rest.
     pub shape: FileShape,
+    /// The shape's [`FileShape::mark`].
+    pub mark: i64,
+    /// Records (id, text) an update left negative with a stored text and
+    /// no automatic cause, for the importer to classify.
+    pub unclassified: Vec<(String, String)>,
 }
 
 /// A record's day, agent id, agent name and text.
@@ -396,6 +421,7 @@ impl FileWrites {
     /// A new file of `shape` starts: the table's next rowid is `first_new`.
     pub fn start(&mut self, first_new: i64, shape: FileShape) {
         self.first_new = first_new;
+        self.mark = shape.mark();
         self.shape = shape;
         self.updated.clear();
         self.moved = 0;
@@ -528,29 +554,42 @@ fn write_distinct(
                 out.push(Upsert::New);
             }
             Some(s) if s.hash == r.hash => out.push(Upsert::Unchanged),
+            // Last written by a file of this shape with these values, with
+            // what it kept (see `FileShape::mark`).
+            Some(s) if s.hash == r.hash ^ file.mark => out.push(Upsert::Unchanged),
             Some(&Stored { id, .. }) => {
                 let stored: Vec<Value> = tx
                     .prepare_cached(stored_sql())?
                     .query_row([id], |row| (0..COLUMN_COUNT).map(|i| row.get(i)).collect())?;
                 let new = values(kind, source, r, import_id);
-                let (mut new, kept) = merged(&stored, new, &file.shape, r.agent_by_name);
+                let Merged {
+                    values: mut new,
+                    kept,
+                    needs_verdict,
+                } = merged(&stored, new, &file.shape, r.agent_by_name);
+                // A record that kept values the file lacks is marked (see
+                // `FileShape::mark`).
+                let hash = if kept { r.hash ^ file.mark } else { r.hash };
                 if same_record(&stored, &new) {
                     // The same record (its extra columns in another order,
-                    // or a narrower export of it): the hash of a full
-                    // reading is kept for the next import.
-                    if !kept {
-                        tx.prepare_cached("UPDATE feedback SET hash = ?2 WHERE id = ?1")?
-                            .execute([id, r.hash])?;
-                    }
+                    // or a narrower export of it): its hash is this
+                    // reading's, so that the next import of it finds it so.
+                    tx.prepare_cached("UPDATE feedback SET hash = ?2 WHERE id = ?1")?
+                        .execute([id, hash])?;
                     out.push(Upsert::Unchanged);
                     continue;
                 }
-                new[at::HASH] = Value::Integer(if kept { r.hash ^ KEPT_MARK } else { r.hash });
+                new[at::HASH] = Value::Integer(hash);
                 if !file.wrote(id) {
                     file.note_update(&r.ext_id, parts(&stored), parts(&new));
                 }
                 tx.prepare_cached(UPDATE)?
                     .execute(params_from_iter(new.iter().chain([&Value::Integer(id)])))?;
+                if needs_verdict {
+                    if let Value::Text(text) = &new[at::CONTENT] {
+                        file.unclassified.push((r.ext_id.to_string(), text.clone()));
+                    }
+                }
                 if id < file.first_new {
                     file.updated.insert(id);
                 }
