@@ -104,8 +104,44 @@ pub struct MappingFile {
 /// A file saved by Windows Notepad as "ANSI" (GBK, Big5) or "Unicode"
 /// (UTF-16) is read too, as the importer reads exports.
 pub fn read_toml<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T> {
-    toml::from_str(&read_text(path)?)
-        .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.to_string().trim_end()))
+    let text = read_text(path)?;
+    toml::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: {}{}",
+            path.display(),
+            e.to_string().trim_end(),
+            unquoted_key_hint(&text, &e)
+        )
+    })
+}
+
+/// A hint for a key TOML needs quoted: a name in Chinese (`[sources.淘宝]`,
+/// `淘宝 = …`), which TOML allows only in quotes (found by exploratory
+/// testing: the parser's message alone left users guessing).
+fn unquoted_key_hint(text: &str, e: &toml::de::Error) -> String {
+    let Some(span) = e.span() else {
+        return String::new();
+    };
+    let key = text.get(span.clone()).unwrap_or("");
+    if !e.message().contains("invalid unquoted key") || key.is_ascii() {
+        return String::new();
+    }
+    let key = key.trim_end_matches([']', '=', ' ']);
+    let name = key.rsplit('.').next().unwrap_or(key);
+    // The line, with the name quoted.
+    let start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[span.start..]
+        .find('\n')
+        .map_or(text.len(), |i| span.start + i);
+    let line = format!(
+        "{}\"{name}\"{}",
+        &text[start..span.start],
+        &text[span.start + name.len().min(span.len())..end]
+    );
+    format!(
+        "\n(a name that is not plain ASCII is quoted in TOML: {})",
+        line.trim()
+    )
 }
 
 /// Refuses a kefu.toml that is a device or a pipe (its links followed):
@@ -513,6 +549,18 @@ mod tests {
             let c: Config = toml::from_str(text).unwrap();
             c.points.unwrap().validate().unwrap();
         }
+    }
+
+    #[test]
+    fn a_chinese_key_gets_a_hint_to_quote_it() {
+        let dir = std::env::temp_dir().join(format!("kefu-toml-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("kefu.toml");
+        std::fs::write(&path, "[sources.淘宝]\nchannel = \"淘宝\"\n").unwrap();
+        let e = read_toml::<Config>(&path).unwrap_err().to_string();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(e.contains("line 1"), "{e}");
+        assert!(e.contains(r#"quoted in TOML: [sources."淘宝"]"#), "{e}");
     }
 
     #[test]

@@ -1884,6 +1884,11 @@ fn column_names_that_could_mean_two_columns_are_refused() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no text on stdin"));
+    // An empty argument is the same mistake (an unset variable).
+    wd.kefu(&["classify", "explain", " "])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("explain: no text"));
     // UTF-8's mark before GBK: no character of the text.
     let mut marked = b"\xEF\xBB\xBF".to_vec();
     marked.extend_from_slice(

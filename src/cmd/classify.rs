@@ -999,6 +999,13 @@ fn explain(ws: &Workspace, args: ExplainArgs) -> Result<()> {
     } else {
         args.text.clone()
     };
+    // As for `-` with nothing on stdin (an unset variable in a script).
+    if text.trim().is_empty() {
+        bail!(crate::error::Usage(
+            "explain: no text (kefu classify explain \"TEXT\"; a review with no text is other)"
+                .into()
+        ));
+    }
     let (verdict, trace) = classifier.explain(&text);
     output::check_stdout()?;
     let mut stdout = std::io::stdout().lock();
@@ -1393,6 +1400,12 @@ fn train(globals: &Globals, ws: &Workspace, args: TrainArgs) -> Result<()> {
     // testing: with row i in fold i % k, a file listing the causes in turn
     // held out every row of one cause per fold, and the model scored 0).
     let k = usize::from(args.folds).min(data.len());
+    if k < usize::from(args.folds) && !globals.quiet {
+        crate::say!(
+            "kefu: note: {k} folds, not {}: there are {k} labelled rows",
+            args.folds
+        );
+    }
     let fold_of: Vec<usize> = {
         let mut dealt = [0usize; 5];
         data.iter()

@@ -193,10 +193,10 @@ pub fn detect(sample: &[u8]) -> Result<TextEncoding, &'static str> {
         // one side and the whole sample read as UTF-16 text also says so
         // (found by exploratory testing).
         if odd > sample.len() / 8 && even * 10 < odd || reads_as_utf16(sample, false) {
-            return Err("NUL bytes after every other character: UTF-16 text without a byte-order mark? Import it with --encoding utf-16le");
+            return Err("NUL bytes after every other character: UTF-16 text without a byte-order mark? Read it with --encoding utf-16le");
         }
         if even > sample.len() / 8 && odd * 10 < even || reads_as_utf16(sample, true) {
-            return Err("NUL bytes before every other character: UTF-16 text without a byte-order mark? Import it with --encoding utf-16be");
+            return Err("NUL bytes before every other character: UTF-16 text without a byte-order mark? Read it with --encoding utf-16be");
         }
         return Err("binary content (NUL bytes), not a text file");
     }
