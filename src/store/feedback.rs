@@ -108,9 +108,8 @@ fn merged(
             // positive does not have yet: the importer classifies it
             // (`needs_verdict`).
             if stored[at::AUTO_CAUSE] != Value::Null {
-                for i in at::AUTO_CAUSE..=at::AUTO_EVIDENCE {
-                    out[i] = stored[i].clone();
-                }
+                let verdict = at::AUTO_CAUSE..=at::AUTO_EVIDENCE;
+                out[verdict.clone()].clone_from_slice(&stored[verdict]);
             } else if out[at::AUTO_CAUSE] != Value::Null {
                 needs_verdict = true;
             }
