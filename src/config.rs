@@ -122,21 +122,28 @@ fn unquoted_key_hint(text: &str, e: &toml::de::Error) -> String {
     let Some(span) = e.span() else {
         return String::new();
     };
-    let key = text.get(span.clone()).unwrap_or("");
-    if !e.message().contains("invalid unquoted key") || key.is_ascii() {
+    let found = text.get(span.clone()).unwrap_or("");
+    if !e.message().contains("invalid unquoted key") || found.is_ascii() {
         return String::new();
     }
-    let key = key.trim_end_matches([']', '=', ' ']);
-    let name = key.rsplit('.').next().unwrap_or(key);
-    // The line, with the name quoted.
-    let start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[span.start..]
+    // The line, with the whole part of the key around the error quoted
+    // (`taobao-淘宝`, not `淘宝` alone).
+    let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[span.start..]
         .find('\n')
         .map_or(text.len(), |i| span.start + i);
+    let ends = |c: char| matches!(c, '.' | '[' | ']' | '=' | ' ' | '\t');
+    let from = text[line_start..span.start]
+        .rfind(ends)
+        .map_or(line_start, |i| line_start + i + 1);
+    let to = text[span.start..line_end]
+        .find(ends)
+        .map_or(line_end, |i| span.start + i);
     let line = format!(
-        "{}\"{name}\"{}",
-        &text[start..span.start],
-        &text[span.start + name.len().min(span.len())..end]
+        "{}\"{}\"{}",
+        &text[line_start..from],
+        &text[from..to],
+        &text[to..line_end]
     );
     format!(
         "\n(a name that is not plain ASCII is quoted in TOML: {})",
@@ -558,9 +565,17 @@ mod tests {
         let path = dir.join("kefu.toml");
         std::fs::write(&path, "[sources.淘宝]\nchannel = \"淘宝\"\n").unwrap();
         let e = read_toml::<Config>(&path).unwrap_err().to_string();
-        std::fs::remove_dir_all(&dir).unwrap();
         assert!(e.contains("line 1"), "{e}");
         assert!(e.contains(r#"quoted in TOML: [sources."淘宝"]"#), "{e}");
+        // The whole part of the key, not its Chinese characters alone
+        // (found by regression testing: `taobao-"淘宝"`).
+        std::fs::write(&path, "[sources.taobao-淘宝.columns]\n").unwrap();
+        let e = read_toml::<Config>(&path).unwrap_err().to_string();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(
+            e.contains(r#"quoted in TOML: [sources."taobao-淘宝".columns]"#),
+            "{e}"
+        );
     }
 
     #[test]

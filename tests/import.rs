@@ -1439,6 +1439,68 @@ fn a_review_turned_negative_by_an_export_without_text_is_classified_by_its_store
 }
 
 #[test]
+fn exports_without_text_in_one_import_leave_no_negative_review_unclassified() {
+    // Found by regression testing: a review made positive, then negative
+    // again, by files of one import kept no cause (unclassified).
+    let wd = Workdir::new();
+    let negative = wd.write(
+        "d2.csv",
+        "评价ID,评价时间,工号,评价等级\nR1,2026-11-20 10:00:00,KF001,差评\n",
+    );
+    let positive = wd.write(
+        "d1.csv",
+        "评价ID,评价时间,工号,评价等级\nR1,2026-11-20 10:00:00,KF001,好评\n",
+    );
+    let with_text = wd.write(
+        "pos.csv",
+        "评价ID,评价时间,工号,评价等级,评价内容\nR1,2026-11-20 10:00:00,KF001,好评,等了三天都没人回复\n",
+    );
+    import_json(&wd, &["reviews", &negative, "--source", "tb"]);
+    import_json(&wd, &["reviews", &positive, &negative, "--source", "tb"]);
+    assert_eq!(
+        wd.sql("SELECT polarity, cause FROM feedback"),
+        [["negative", "other"]]
+    );
+    let other = Workdir::new();
+    import_json(&other, &["reviews", &with_text, "--source", "tb"]);
+    import_json(&other, &["reviews", &negative, "--source", "tb"]);
+    import_json(
+        &other,
+        &["reviews", &with_text, &negative, "--source", "tb"],
+    );
+    assert_eq!(
+        other.sql("SELECT polarity, cause FROM feedback"),
+        [["negative", "response"]]
+    );
+}
+
+#[test]
+fn a_daily_export_without_text_numbering_its_rows_anew_is_stopped() {
+    // Found by regression testing: the text kept from the other day made
+    // each record look the same, and both moved to the next day.
+    let wd = Workdir::new();
+    let first = wd.write(
+        "1120.csv",
+        "评价ID,评价时间,客服,评价等级,评价内容\n1,2026-11-20 10:00:00,王芳,差评,态度恶劣\n2,2026-11-20 11:00:00,李娜,差评,一直不回复\n",
+    );
+    let next = wd.write(
+        "1121.csv",
+        "评价ID,评价时间,客服,评价等级\n1,2026-11-21 10:00:00,王芳,差评\n2,2026-11-21 11:00:00,李娜,好评\n",
+    );
+    import_json(&wd, &["reviews", &first]);
+    wd.kefu(&["import", "reviews", &next])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "move to another day as other records",
+        ));
+    assert_eq!(
+        wd.count("SELECT count(*) FROM feedback WHERE content IS NOT NULL"),
+        2
+    );
+}
+
+#[test]
 fn a_re_import_under_another_channel_takes_it() {
     // Found by regression testing: the channel --channel gives was not in
     // the record's hash, so the record stayed on the old one, `unchanged`.

@@ -1464,18 +1464,30 @@ fn verdict(classifier: &Classifier, text: &str, scratch: &mut Scratch) -> AutoCa
 
 /// A record left unclassified because the store held it unchanged can still
 /// be written: when an earlier row of the same import changed it. Classifies
-/// each such record now and stores the verdict.
+/// each such record now and stores the verdict. From a file without a text
+/// column (`keeps_text`), the stored text is classified, where it has no
+/// verdict yet (found by regression testing: a review made positive, then
+/// negative again, in one import kept none).
+#[allow(clippy::too_many_arguments)]
 fn classify_missing(
     tx: &rusqlite::Transaction<'_>,
     classifier: &Classifier,
     source: &str,
     records: &mut [FeedbackRecord<'static>],
     outcomes: &[Upsert],
+    keeps_text: bool,
     scratch: &mut Scratch,
 ) -> Result<()> {
     for (rec, outcome) in records.iter_mut().zip(outcomes) {
         if *outcome != Upsert::Unchanged && rec.polarity == Polarity::Negative && rec.auto.is_none()
         {
+            if keeps_text {
+                if let Some(text) = feedback::text_without_verdict(tx, source, &rec.ext_id)? {
+                    let auto = verdict(classifier, text.as_deref().unwrap_or(""), scratch);
+                    feedback::set_auto_cause(tx, source, &rec.ext_id, &auto)?;
+                }
+                continue;
+            }
             classify_record(classifier, rec, scratch);
             if let Some(auto) = &rec.auto {
                 feedback::set_auto_cause(tx, source, &rec.ext_id, auto)?;
@@ -2823,13 +2835,14 @@ fn import(
                     feedback::set_auto_cause(&tx, source, &ext_id, &auto)?;
                 }
             }
-            if let Some(classifier) = classifier.filter(|_| !keeps_text) {
+            if let Some(classifier) = classifier {
                 classify_missing(
                     &tx,
                     classifier,
                     source,
                     pending,
                     &outcomes,
+                    keeps_text,
                     &mut writer_scratch,
                 )?;
             }

@@ -580,7 +580,15 @@ fn write_distinct(
                 }
                 new[at::HASH] = Value::Integer(hash);
                 if !file.wrote(id) {
-                    file.note_update(&r.ext_id, parts(&stored), parts(&new));
+                    // The text as the file has it: a text it keeps is no
+                    // sign that the record is the same one (a daily export
+                    // without text numbering its rows anew would take the
+                    // other day's texts; found by regression testing).
+                    let mut now = parts(&new);
+                    if file.shape.lacks.contains(&"content") {
+                        now.3 = r.content.as_deref().map(str::to_string);
+                    }
+                    file.note_update(&r.ext_id, parts(&stored), now);
                 }
                 tx.prepare_cached(UPDATE)?
                     .execute(params_from_iter(new.iter().chain([&Value::Integer(id)])))?;
@@ -814,6 +822,22 @@ pub fn set_auto_cause(
         auto.evidence
     ])?;
     Ok(())
+}
+
+/// The stored text of a record that has no automatic cause (`None`: it
+/// has one, or there is no such record).
+pub fn text_without_verdict(
+    tx: &Transaction<'_>,
+    source: &str,
+    ext_id: &str,
+) -> Result<Option<Option<String>>> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT content FROM feedback
+              WHERE source = ?1 AND ext_id = ?2 AND auto_cause IS NULL",
+        )?
+        .query_row([source, ext_id], |r| r.get(0))
+        .optional()?)
 }
 
 /// Number of feedback rows in the store.
