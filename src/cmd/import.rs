@@ -1464,10 +1464,11 @@ fn verdict(classifier: &Classifier, text: &str, scratch: &mut Scratch) -> AutoCa
 
 /// A record left unclassified because the store held it unchanged can still
 /// be written: when an earlier row of the same import changed it. Classifies
-/// each such record now and stores the verdict. From a file without a text
-/// column (`keeps_text`), the stored text is classified, where it has no
-/// verdict yet (found by regression testing: a review made positive, then
-/// negative again, in one import kept none).
+/// each such record now and stores the verdict. A negative record a file
+/// without a text column (`keeps_text`) updated keeps the stored text and
+/// its verdict; where that has none (a review stored as positive), the
+/// stored text is classified (found by regression testing: such reviews,
+/// alone or made positive, then negative again, in one import, kept none).
 #[allow(clippy::too_many_arguments)]
 fn classify_missing(
     tx: &rusqlite::Transaction<'_>,
@@ -1479,15 +1480,15 @@ fn classify_missing(
     scratch: &mut Scratch,
 ) -> Result<()> {
     for (rec, outcome) in records.iter_mut().zip(outcomes) {
-        if *outcome != Upsert::Unchanged && rec.polarity == Polarity::Negative && rec.auto.is_none()
-        {
-            if keeps_text {
-                if let Some(text) = feedback::text_without_verdict(tx, source, &rec.ext_id)? {
-                    let auto = verdict(classifier, text.as_deref().unwrap_or(""), scratch);
-                    feedback::set_auto_cause(tx, source, &rec.ext_id, &auto)?;
-                }
-                continue;
+        let negative = rec.polarity == Polarity::Negative;
+        if keeps_text && negative && *outcome == Upsert::Updated {
+            if let Some(text) = feedback::text_without_verdict(tx, source, &rec.ext_id)? {
+                let auto = verdict(classifier, text.as_deref().unwrap_or(""), scratch);
+                feedback::set_auto_cause(tx, source, &rec.ext_id, &auto)?;
             }
+            continue;
+        }
+        if *outcome != Upsert::Unchanged && negative && rec.auto.is_none() {
             classify_record(classifier, rec, scratch);
             if let Some(auto) = &rec.auto {
                 feedback::set_auto_cause(tx, source, &rec.ext_id, auto)?;
@@ -2826,15 +2827,8 @@ fn import(
                 }
             }
             // Without a text column, an update keeps the verdict on the
-            // stored text (see `FileShape`), or gives one to a stored text
-            // that had none (a review stored as positive).
+            // stored text (see `FileShape`).
             let keeps_text = file_writes.shape.lacks.contains(&"content");
-            for (ext_id, text) in std::mem::take(&mut file_writes.unclassified) {
-                if let Some(classifier) = classifier {
-                    let auto = verdict(classifier, &text, &mut writer_scratch);
-                    feedback::set_auto_cause(&tx, source, &ext_id, &auto)?;
-                }
-            }
             if let Some(classifier) = classifier {
                 classify_missing(
                     &tx,

@@ -140,38 +140,6 @@ impl RosterKeys {
     }
 }
 
-/// The roster's other columns once row `a` is stored: the stored entry's
-/// (`stored`, a JSON object), in its order, each column of `a`'s file with
-/// `a`'s value (gone where `a` has none), then `a`'s new ones. A sheet without a column (a 调岗单 of 工号, 姓名, 部门, 调岗日期
-/// after the roster's 手机号 and 备注) leaves what the roster holds for it,
-/// as for the department (found by exploratory testing: it erased them).
-fn kept_extra(stored: Option<&str>, a: &AgentRecord) -> Option<String> {
-    let object = |text: &str| match serde_json::from_str(text) {
-        Ok(serde_json::Value::Object(map)) => Some(map),
-        _ => None,
-    };
-    let Some(stored) = stored.and_then(object) else {
-        return a.extra.clone();
-    };
-    let row = a.extra.as_deref().and_then(object).unwrap_or_default();
-    // In the stored order, so that a sheet changing nothing changes
-    // nothing (found by regression testing: "updated").
-    let mut kept = serde_json::Map::new();
-    for (k, v) in stored {
-        if !a.extra_columns.contains(&k) {
-            kept.insert(k, v);
-        } else if let Some(now) = row.get(&k) {
-            kept.insert(k, now.clone());
-        }
-    }
-    for (k, v) in row {
-        if !kept.contains_key(&k) {
-            kept.insert(k, v);
-        }
-    }
-    (!kept.is_empty()).then(|| serde_json::Value::Object(kept).to_string())
-}
-
 /// An agent as the roster holds them.
 struct Stored {
     hash: i64,
@@ -233,7 +201,13 @@ pub fn upsert(tx: &Transaction<'_>, a: &AgentRecord, import_id: i64) -> Result<R
         .optional()?;
     let date = |d: Option<NaiveDate>| d.map(|d| d.to_string());
     let parse = |d: &Option<String>| d.as_deref().and_then(|d| d.parse::<NaiveDate>().ok());
-    let extra = kept_extra(existing.as_ref().and_then(|e| e.extra.as_deref()), a);
+    // The roster's other columns, a column the sheet lacks kept.
+    let extra = super::merge_extra(
+        existing.as_ref().and_then(|e| e.extra.as_deref()),
+        a.extra.as_deref(),
+        |k| a.extra_columns.iter().any(|c| c == k),
+    )
+    .0;
     let row_of = |outcome, stint: Option<Stint>, dates_move| RosterRow {
         outcome,
         of_earlier: matches!(

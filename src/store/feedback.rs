@@ -73,7 +73,7 @@ const UPDATE: &str = "UPDATE feedback SET
 
 /// The values an update of the stored record `stored` (its [`COLUMNS`])
 /// by `new` (the record's, as [`values`] gives them) writes, and whether it
-/// kept any value the file did not have (see [`Merged`]):
+/// kept any value the file did not have:
 /// - a field the file has no column for (`shape`), and any extra column of
 ///   the stored record the file lacks, keep what the store holds; without
 ///   the text, the classifier's verdict on the stored text stays too;
@@ -89,9 +89,9 @@ fn merged(
     new: [Sql<'_>; COLUMN_COUNT],
     shape: &FileShape,
     by_name: bool,
-) -> Merged {
+) -> (Vec<Value>, bool) {
     let mut out: Vec<Value> = new.into_iter().map(owned).collect();
-    let (mut kept, mut needs_verdict) = (false, false);
+    let mut kept = false;
     for field in &shape.lacks {
         // A value the record has all the same came from a key JSON Lines
         // revealed after the lines read ahead.
@@ -104,21 +104,25 @@ fn merged(
         kept = true;
         out[i] = stored[i].clone();
         if i == at::CONTENT {
-            // The verdict on the stored text, which a review stored as
-            // positive does not have yet: the importer classifies it
-            // (`needs_verdict`).
-            if stored[at::AUTO_CAUSE] != Value::Null {
-                let verdict = at::AUTO_CAUSE..=at::AUTO_EVIDENCE;
-                out[verdict.clone()].clone_from_slice(&stored[verdict]);
-            } else if out[at::AUTO_CAUSE] != Value::Null {
-                needs_verdict = true;
-            }
+            // The verdict on the stored text, or none where a review stored
+            // as positive has none yet: the importer then classifies the
+            // stored text.
+            let verdict = at::AUTO_CAUSE..=at::AUTO_EVIDENCE;
+            out[verdict.clone()].clone_from_slice(&stored[verdict]);
         }
     }
     if let Some(columns) = &shape.columns {
-        let extra = kept_extra(&stored[at::EXTRA], &out[at::EXTRA], columns);
-        kept |= extra != out[at::EXTRA];
-        out[at::EXTRA] = extra;
+        let text = |v: &Value| match v {
+            Value::Text(t) => Some(t.clone()),
+            _ => None,
+        };
+        let (extra, kept_some) = super::merge_extra(
+            text(&stored[at::EXTRA]).as_deref(),
+            text(&out[at::EXTRA]).as_deref(),
+            |k| columns.contains(k),
+        );
+        kept |= kept_some;
+        out[at::EXTRA] = extra.map_or(Value::Null, Value::Text);
     }
     if by_name
         && stored[at::AGENT_ID] != Value::Null
@@ -138,22 +142,7 @@ fn merged(
         Value::Null => out[at::AUTO_CAUSE].clone(),
         declared => declared.clone(),
     };
-    Merged {
-        values: out,
-        kept,
-        needs_verdict,
-    }
-}
-
-/// What [`merged`] gives.
-struct Merged {
-    /// The values to write, in [`COLUMNS`] order.
-    values: Vec<Value>,
-    /// Whether a value the file did not have was kept.
-    kept: bool,
-    /// Whether the record, negative now, keeps a stored text that has no
-    /// automatic cause (a review stored as positive).
-    needs_verdict: bool,
+    (out, kept)
 }
 
 /// The position of the store column `name` in [`COLUMNS`].
@@ -174,45 +163,6 @@ fn owned(v: Sql<'_>) -> Value {
         ToSqlOutput::Owned(v) => v,
         // `values` gives no other kind.
         _ => Value::Null,
-    }
-}
-
-/// The extra columns once a record with `new` (a JSON object, or null) from
-/// a file with `columns` is stored over `stored`: the stored ones in their
-/// order, each the file has with its value (gone where it has none), those
-/// the file lacks as stored, then the file's new ones.
-fn kept_extra(stored: &Value, new: &Value, columns: &HashSet<String>) -> Value {
-    let object = |v: &Value| match v {
-        Value::Text(text) => match serde_json::from_str(text) {
-            Ok(serde_json::Value::Object(map)) => Some(map),
-            _ => None,
-        },
-        _ => None,
-    };
-    let Some(stored) = object(stored) else {
-        return new.clone();
-    };
-    if stored.keys().all(|k| columns.contains(k)) {
-        return new.clone();
-    }
-    let row = object(new).unwrap_or_default();
-    let mut kept = serde_json::Map::new();
-    for (k, v) in stored {
-        match row.get(&k) {
-            Some(now) => kept.insert(k, now.clone()),
-            None if !columns.contains(&k) => kept.insert(k, v),
-            None => None,
-        };
-    }
-    for (k, v) in row {
-        if !kept.contains_key(&k) {
-            kept.insert(k, v);
-        }
-    }
-    if kept.is_empty() {
-        Value::Null
-    } else {
-        Value::Text(serde_json::Value::Object(kept).to_string())
     }
 }
 
@@ -408,9 +358,6 @@ pub struct FileWrites {
     pub shape: FileShape,
     /// The shape's [`FileShape::mark`].
     pub mark: i64,
-    /// Records (id, text) an update left negative with a stored text and
-    /// no automatic cause, for the importer to classify.
-    pub unclassified: Vec<(String, String)>,
 }
 
 /// A record's day, agent id, agent name and text.
@@ -561,11 +508,7 @@ fn write_distinct(
                     .prepare_cached(stored_sql())?
                     .query_row([id], |row| (0..COLUMN_COUNT).map(|i| row.get(i)).collect())?;
                 let new = values(kind, source, r, import_id);
-                let Merged {
-                    values: mut new,
-                    kept,
-                    needs_verdict,
-                } = merged(&stored, new, &file.shape, r.agent_by_name);
+                let (mut new, kept) = merged(&stored, new, &file.shape, r.agent_by_name);
                 // A record that kept values the file lacks is marked (see
                 // `FileShape::mark`).
                 let hash = if kept { r.hash ^ file.mark } else { r.hash };
@@ -592,11 +535,6 @@ fn write_distinct(
                 }
                 tx.prepare_cached(UPDATE)?
                     .execute(params_from_iter(new.iter().chain([&Value::Integer(id)])))?;
-                if needs_verdict {
-                    if let Value::Text(text) = &new[at::CONTENT] {
-                        file.unclassified.push((r.ext_id.to_string(), text.clone()));
-                    }
-                }
                 if id < file.first_new {
                     file.updated.insert(id);
                 }

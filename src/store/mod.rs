@@ -10,6 +10,46 @@
 
 pub mod agents;
 pub mod feedback;
+
+/// The extra columns (a JSON object) of a stored record once a row whose
+/// own are `row` is written over them (`stored`), and whether any was kept
+/// from `stored`: the stored ones in their order (so that a row changing
+/// nothing changes nothing), each with the row's value where it has one,
+/// as stored where the row's file has no such column (`has_column`), gone
+/// where it has one left empty; then the row's new ones. A later file
+/// without a column (a 调岗单 after the roster's 手机号 and 备注, the
+/// platform's raw export after the managers' log) leaves what the store
+/// holds for it (found by exploratory testing: it erased them).
+pub fn merge_extra(
+    stored: Option<&str>,
+    row: Option<&str>,
+    has_column: impl Fn(&str) -> bool,
+) -> (Option<String>, bool) {
+    let object = |text: &str| match serde_json::from_str(text) {
+        Ok(serde_json::Value::Object(map)) => Some(map),
+        _ => None,
+    };
+    let Some(stored) = stored.and_then(object) else {
+        return (row.map(str::to_string), false);
+    };
+    let row = row.and_then(object).unwrap_or_default();
+    let (mut merged, mut kept) = (serde_json::Map::new(), false);
+    for (k, v) in stored {
+        if let Some(now) = row.get(&k) {
+            merged.insert(k, now.clone());
+        } else if !has_column(&k) {
+            merged.insert(k, v);
+            kept = true;
+        }
+    }
+    for (k, v) in row {
+        if !merged.contains_key(&k) {
+            merged.insert(k, v);
+        }
+    }
+    let text = (!merged.is_empty()).then(|| serde_json::Value::Object(merged).to_string());
+    (text, kept)
+}
 pub mod points;
 pub mod reports;
 mod schema;
